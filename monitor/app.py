@@ -1,0 +1,59 @@
+"""The edges, assembled once: configuration, database, clock and classifier.
+
+Commands and scheduled jobs receive an `App`; tests build one with a fixed clock or a temporary
+database. Nothing here runs at import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from monitor.config import Config, load_config
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class App:
+    config: Config
+    clock: Callable[[], datetime] = system_clock
+    models_dir: Path | None = None  # overrides config.storage.models_dir
+    _store: object = field(default=None, repr=False)
+    _classifier: object = field(default=None, repr=False)
+
+    @classmethod
+    def from_path(cls, path: str | Path, **kwargs) -> "App":
+        return cls(config=load_config(path), **kwargs)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def local_now(self) -> datetime:
+        return self.clock().astimezone(self.config.office.tz)
+
+    @property
+    def store(self):
+        if self._store is None:
+            from monitor.store import Store
+
+            self._store = Store(self.config.storage.database)
+        return self._store
+
+    @property
+    def classifier(self):
+        """The classifier, loaded once (models are read from disk, never downloaded)."""
+        if self._classifier is None:
+            from classifiers.classify import load_classifier
+
+            self._classifier = load_classifier(self.models_dir or self.config.storage.models_dir, self.config.office)
+        return self._classifier
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None

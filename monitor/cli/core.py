@@ -1,0 +1,108 @@
+"""Set-up and data commands: init, config check, export."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from monitor.cli import cli
+from monitor.cli.common import get_app, local_day_end, local_day_start, parse_date
+from monitor.config import load_config
+from monitor.errors import InputError
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Overwrite an existing feeds.yaml.")
+@click.pass_context
+def init(ctx: click.Context, force: bool) -> None:
+    """Write a starting feeds.yaml (when missing) and create the database.
+
+    \b
+    Example:
+      monitor init && monitor config check
+    """
+    path = Path(ctx.find_root().obj["config_path"])
+    if not path.exists() or force:
+        template = resources.files("monitor") / "templates" / "feeds.example.yaml"
+        with resources.as_file(template) as src:
+            shutil.copyfile(src, path)
+        click.echo(f"wrote {path} (the office of the 2022 plan: Phòng GD&ĐT quận Long Biên); edit it for your office")
+    app = get_app(ctx)
+    applied = app.store.migrate()
+    click.echo(f"database {app.config.storage.database} ready ({len(app.store.applied_migrations())} migrations"
+               f"{', ' + str(len(applied)) + ' new' if applied else ''})")
+
+
+@cli.group()
+def config() -> None:
+    """Inspect the configuration."""
+
+
+@config.command("check")
+@click.pass_context
+def config_check(ctx: click.Context) -> None:
+    """Validate feeds.yaml without running anything (exit 2 and one line per problem when invalid).
+
+    \b
+    Example:
+      monitor --config feeds.yaml config check
+    """
+    cfg = load_config(ctx.find_root().obj["config_path"])
+    enabled = sum(1 for s in cfg.sources if s.enabled)
+    click.echo(f"{cfg.path}: OK — office «{cfg.office.short_name}», {len(cfg.sources)} sources ({enabled} enabled), "
+               f"{len(cfg.outlets)} outlets, {len(cfg.office.watchlist.all_names())} watchlist names, "
+               f"digest at {cfg.digest.cutoff} {cfg.office.timezone}, SMTP {'configured' if cfg.smtp.configured else 'not configured (outbox folder)'}")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--since", help="First day (YYYY-MM-DD, office time zone), inclusive.")
+@click.option("--until", help="Last day (YYYY-MM-DD), inclusive.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, since: str | None, until: str | None, output: str | None) -> None:
+    """Export stored articles with their current classification, one JSON object a line.
+
+    \b
+    Example:
+      monitor export --format jsonl --since 2026-11-01 --until 2026-11-30 > november.jsonl
+    """
+    app = get_app(ctx)
+    d_since, d_until = parse_date(since, "--since"), parse_date(until, "--until")
+    if d_since and d_until and d_until < d_since:
+        raise InputError("--until is before --since; swap them")
+    start = local_day_start(app, d_since) if d_since else None
+    end = local_day_end(app, d_until) if d_until else None
+    store = app.store
+    out = open(output, "w", encoding="utf-8") if output else click.get_text_stream("stdout")
+    n = 0
+    try:
+        batch = []
+        for article in store.articles_between(start, end):
+            batch.append(article)
+            if len(batch) >= 500:
+                n += _write_batch(out, store, batch)
+                batch = []
+        n += _write_batch(out, store, batch)
+    finally:
+        if output:
+            out.close()
+    click.echo(f"exported {n} articles", err=True)
+
+
+def _write_batch(out, store, articles) -> int:
+    classes = store.classifications_for([a.id for a in articles])
+    for a in articles:
+        c = classes.get(a.id)
+        row = {
+            "id": a.id, "url": a.url, "outlet": a.outlet, "title": a.title, "sapo": a.sapo, "body": a.body,
+            "author": a.author, "published": a.published.isoformat() if a.published else None,
+            "first_seen": a.first_seen.isoformat(), "sources": list(store.article_sources(a.id)),
+            "classification": c.to_contract() if c else None,
+        }
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return len(articles)

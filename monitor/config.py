@@ -1,0 +1,599 @@
+"""feeds.yaml -> frozen dataclasses, validated once.
+
+Every problem in the file is collected and reported together, each with its path in the file
+("sources[3].interval_minutes") and what to write instead. Unknown keys are errors, so a misspelt
+option never silently falls back to a default. Secrets are never read from the file: the file names
+environment variables (`password_env: MONITOR_SMTP_PASSWORD`) and the value is read from the
+environment when it is needed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from monitor.errors import ConfigError, ConfigProblem
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+SELECTOR_FIELDS = ("title", "sapo", "body", "published", "author", "remove")
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    wards: tuple[str, ...] = ()
+    schools: tuple[str, ...] = ()
+    officials: tuple[str, ...] = ()
+    other: tuple[str, ...] = ()
+
+    def all_names(self) -> tuple[str, ...]:
+        return self.wards + self.schools + self.officials + self.other
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    short_name: str
+    district: str
+    city: str
+    timezone: str = DEFAULT_TIMEZONE
+    watchlist: Watchlist = field(default_factory=Watchlist)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """CSS selectors for an outlet's article pages; each a list tried in order."""
+
+    title: tuple[str, ...] = ()
+    sapo: tuple[str, ...] = ()
+    body: tuple[str, ...] = ()
+    published: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()  # boilerplate inside the body: related links, captions, ads
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str  # display name, e.g. "VnExpress"
+    domains: tuple[str, ...]  # hosts whose article pages use these selectors
+    selectors: Selectors = field(default_factory=Selectors)
+    reach: float = 1.0  # relative audience weight used by triage (national dailies 1.0)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str  # unique id, e.g. "vnexpress-giao-duc"
+    url: str
+    outlet: str  # Outlet.name
+    interval_minutes: int = 30
+    enabled: bool = True
+    fetch_pages: bool = True
+
+
+@dataclass(frozen=True)
+class Crawler:
+    user_agent: str = "edu-media-monitor/0.1"
+    contact: str = ""
+    max_connections_per_host: int = 2
+    min_delay_seconds: float = 1.0
+    timeout_seconds: float = 20.0
+    max_retries: int = 3
+    max_redirects: int = 5
+    max_body_bytes: int = 5_000_000
+    respect_robots: bool = True
+    allow_private_addresses: bool = False
+    quiet_factor: float = 6.0  # a feed is "quiet" after this many times its usual gap between items
+
+    @property
+    def user_agent_header(self) -> str:
+        return f"{self.user_agent} (+{self.contact})" if self.contact else self.user_agent
+
+
+@dataclass(frozen=True)
+class Digest:
+    cutoff: str = "07:00"  # HH:MM in the office time zone; the digest covers the 24 h before
+    recipients: tuple[str, ...] = ()
+    subject_prefix: str = "Điểm báo"
+    formats: tuple[str, ...] = ("html", "txt", "md", "docx")
+    outbox_dir: str = "outbox"  # relative to the data directory
+    max_items_per_topic: int = 15
+    missed_grace_hours: int = 12
+
+
+@dataclass(frozen=True)
+class AlertChannel:
+    kind: str  # email | webhook | telegram
+    recipients: tuple[str, ...] = ()  # email
+    url: str = ""  # webhook
+    bot_token_env: str = ""  # telegram
+    chat_id: str = ""  # telegram
+    base_url: str = "https://api.telegram.org"  # telegram
+    secret_env: str = ""  # webhook: HMAC secret for a signature header
+
+
+@dataclass(frozen=True)
+class Alerts:
+    enabled: bool = True
+    thresholds: tuple[tuple[str, int], ...] = (("khẩn cấp", 80), ("cao", 60), ("theo dõi", 40))
+    quiet_hours: str = "22:00-06:00"
+    cooldown_minutes: int = 60
+    window_hours: int = 72
+    channels: tuple[AlertChannel, ...] = ()
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"  # starttls | ssl | none
+    username_env: str = ""
+    password_env: str = ""
+    sender: str = ""
+    timeout_seconds: float = 30.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host and self.sender)
+
+    def username(self) -> str:
+        return os.environ.get(self.username_env, "") if self.username_env else ""
+
+    def password(self) -> str:
+        return os.environ.get(self.password_env, "") if self.password_env else ""
+
+
+@dataclass(frozen=True)
+class Storage:
+    data_dir: Path
+    database: Path
+    models_dir: Path
+    raw_html_retention_days: int = 365
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    office: Office
+    crawler: Crawler
+    outlets: tuple[Outlet, ...]
+    sources: tuple[Source, ...]
+    digest: Digest
+    alerts: Alerts
+    smtp: Smtp
+    storage: Storage
+
+    def outlet(self, name: str) -> Outlet | None:
+        return next((o for o in self.outlets if o.name == name), None)
+
+    def outlet_for_host(self, host: str) -> Outlet | None:
+        host = host.lower().removeprefix("www.")
+        for o in self.outlets:
+            for d in o.domains:
+                d = d.lower().removeprefix("www.")
+                if host == d or host.endswith("." + d):
+                    return o
+        return None
+
+    def source(self, name: str) -> Source | None:
+        return next((s for s in self.sources if s.name == name), None)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Checker:
+    """Collects problems while reading a mapping; never raises until `finish`."""
+
+    def __init__(self) -> None:
+        self.problems: list[ConfigProblem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(ConfigProblem(path, message))
+
+    def mapping(self, value: Any, path: str, allowed: dict[str, str], required: tuple[str, ...] = ()) -> dict:
+        """Check `value` is a mapping with only the keys in `allowed` (key -> one-line description)."""
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            self.add(path, f"must be a mapping with keys {', '.join(allowed)}; got {type(value).__name__}")
+            return {}
+        for key in value:
+            if key not in allowed:
+                close = [k for k in allowed if _similar(str(key), k)]
+                suggestion = f"; did you mean '{close[0]}'?" if close else f"; allowed keys: {', '.join(allowed)}"
+                self.add(f"{path}.{key}" if path else str(key), f"unknown key{suggestion}")
+        for key in required:
+            if value.get(key) in (None, ""):
+                self.add(f"{path}.{key}" if path else key, f"is required: {allowed[key]}")
+        return value
+
+    def string(self, m: dict, key: str, path: str, default: str = "") -> str:
+        v = m.get(key, default)
+        if v is None:
+            return default
+        if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+            self.add(f"{path}.{key}", f"must be text; got {type(v).__name__}")
+            return default
+        return str(v).strip()
+
+    def strings(self, m: dict, key: str, path: str) -> tuple[str, ...]:
+        v = m.get(key)
+        if v is None:
+            return ()
+        if isinstance(v, str):
+            return (v.strip(),)
+        if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
+            self.add(f"{path}.{key}", "must be a list of text values, e.g. [\"a\", \"b\"]")
+            return ()
+        return tuple(str(x).strip() for x in v if str(x).strip())
+
+    def number(self, m: dict, key: str, path: str, default, *, minimum=None, maximum=None, integer=False):
+        v = m.get(key, default)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
+            kind = "a whole number" if integer else "a number"
+            self.add(f"{path}.{key}", f"must be {kind}; got {v!r}")
+            return default
+        if minimum is not None and v < minimum or maximum is not None and v > maximum:
+            rng = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+            self.add(f"{path}.{key}", f"must be {rng}; got {v!r}")
+            return default
+        return v
+
+    def boolean(self, m: dict, key: str, path: str, default: bool) -> bool:
+        v = m.get(key, default)
+        if not isinstance(v, bool):
+            self.add(f"{path}.{key}", f"must be true or false; got {v!r}")
+            return default
+        return v
+
+
+def _similar(a: str, b: str) -> bool:
+    a, b = a.lower(), b.lower()
+    if a in b or b in a:
+        return True
+    # one edit apart, or a swapped pair: enough to catch typos without a dependency
+    if abs(len(a) - len(b)) > 2:
+        return False
+    common = sum(1 for x, y in zip(a, b) if x == y)
+    return common >= max(len(a), len(b)) - 2
+
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _http_url(c: _Checker, value: str, path: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        c.add(path, f"must be an http(s) URL such as https://vnexpress.net/rss/giao-duc.rss; got {value!r}")
+
+
+def _office(c: _Checker, raw: Any) -> Office:
+    m = c.mapping(
+        raw,
+        "office",
+        {
+            "name": "the office's full name, e.g. Phòng Giáo dục và Đào tạo quận Long Biên",
+            "short_name": "a short name for headers, e.g. Phòng GD&ĐT quận Long Biên",
+            "district": "the district (quận/huyện) name, e.g. Long Biên",
+            "city": "the city or province, e.g. Hà Nội",
+            "timezone": "an IANA time zone, default Asia/Ho_Chi_Minh",
+            "watchlist": "names that make news local: wards, schools, officials, other",
+        },
+        required=("name", "district", "city"),
+    )
+    tz = c.string(m, "timezone", "office", DEFAULT_TIMEZONE) or DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        c.add("office.timezone", f"unknown time zone {tz!r}; write an IANA name such as Asia/Ho_Chi_Minh")
+        tz = DEFAULT_TIMEZONE
+    wl = c.mapping(
+        m.get("watchlist"),
+        "office.watchlist",
+        {"wards": "ward names", "schools": "school names", "officials": "officials' names", "other": "other local names"},
+    )
+    watchlist = Watchlist(
+        wards=c.strings(wl, "wards", "office.watchlist"),
+        schools=c.strings(wl, "schools", "office.watchlist"),
+        officials=c.strings(wl, "officials", "office.watchlist"),
+        other=c.strings(wl, "other", "office.watchlist"),
+    )
+    name = c.string(m, "name", "office")
+    return Office(
+        name=name,
+        short_name=c.string(m, "short_name", "office") or name,
+        district=c.string(m, "district", "office"),
+        city=c.string(m, "city", "office"),
+        timezone=tz,
+        watchlist=watchlist,
+    )
+
+
+def _crawler(c: _Checker, raw: Any) -> Crawler:
+    d = Crawler()
+    m = c.mapping(
+        raw,
+        "crawler",
+        {
+            "user_agent": "the User-Agent product token",
+            "contact": "a contact URL or e-mail added to the User-Agent so site operators can reach you",
+            "max_connections_per_host": "parallel connections to one host",
+            "min_delay_seconds": "minimum pause between two requests to one host",
+            "timeout_seconds": "per-request timeout",
+            "max_retries": "retries on timeouts, connection errors and 5xx",
+            "max_redirects": "redirects followed before giving up",
+            "max_body_bytes": "largest body accepted",
+            "respect_robots": "obey robots.txt for article pages",
+            "allow_private_addresses": "allow loopback/private addresses (tests and the demo only)",
+            "quiet_factor": "a feed is quiet after this many times its usual gap between new items",
+        },
+    )
+    return Crawler(
+        user_agent=c.string(m, "user_agent", "crawler", d.user_agent) or d.user_agent,
+        contact=c.string(m, "contact", "crawler", d.contact),
+        max_connections_per_host=c.number(m, "max_connections_per_host", "crawler", d.max_connections_per_host, minimum=1, maximum=16, integer=True),
+        min_delay_seconds=float(c.number(m, "min_delay_seconds", "crawler", d.min_delay_seconds, minimum=0, maximum=60)),
+        timeout_seconds=float(c.number(m, "timeout_seconds", "crawler", d.timeout_seconds, minimum=0.1, maximum=300)),
+        max_retries=c.number(m, "max_retries", "crawler", d.max_retries, minimum=0, maximum=10, integer=True),
+        max_redirects=c.number(m, "max_redirects", "crawler", d.max_redirects, minimum=0, maximum=20, integer=True),
+        max_body_bytes=c.number(m, "max_body_bytes", "crawler", d.max_body_bytes, minimum=1024, integer=True),
+        respect_robots=c.boolean(m, "respect_robots", "crawler", d.respect_robots),
+        allow_private_addresses=c.boolean(m, "allow_private_addresses", "crawler", d.allow_private_addresses),
+        quiet_factor=float(c.number(m, "quiet_factor", "crawler", d.quiet_factor, minimum=1)),
+    )
+
+
+def _outlets(c: _Checker, raw: Any) -> tuple[Outlet, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        c.add("outlets", "must be a list of outlets, each with name, domains and selectors")
+        return ()
+    out: list[Outlet] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        p = f"outlets[{i}]"
+        m = c.mapping(
+            item,
+            p,
+            {"name": "display name, e.g. VnExpress", "domains": "hosts of its article pages, e.g. [vnexpress.net]",
+             "selectors": "CSS selectors for title, sapo, body, published, author, remove", "reach": "audience weight 0-1"},
+            required=("name", "domains"),
+        )
+        name = c.string(m, "name", p)
+        if name in seen:
+            c.add(f"{p}.name", f"duplicate outlet name {name!r}; each outlet once")
+        seen.add(name)
+        sm = c.mapping(m.get("selectors"), f"{p}.selectors", {k: f"CSS selector(s) for the {k}" for k in SELECTOR_FIELDS})
+        sel = Selectors(**{k: c.strings(sm, k, f"{p}.selectors") for k in SELECTOR_FIELDS})
+        out.append(Outlet(name=name, domains=c.strings(m, "domains", p), selectors=sel,
+                          reach=float(c.number(m, "reach", p, 1.0, minimum=0, maximum=1))))
+    return tuple(out)
+
+
+def _sources(c: _Checker, raw: Any, outlets: tuple[Outlet, ...]) -> tuple[Source, ...]:
+    if raw is None or raw == []:
+        c.add("sources", "is required: list at least one feed (name, url, outlet, interval_minutes)")
+        return ()
+    if not isinstance(raw, list):
+        c.add("sources", "must be a list of feeds, each with name, url, outlet and interval_minutes")
+        return ()
+    outlet_names = {o.name for o in outlets}
+    out: list[Source] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        p = f"sources[{i}]"
+        m = c.mapping(
+            item,
+            p,
+            {"name": "a unique id such as vnexpress-giao-duc", "url": "the feed URL (http or https)",
+             "outlet": "the name of an entry in outlets", "interval_minutes": "polling interval in minutes (1-1440)",
+             "enabled": "false to keep the feed but not poll it", "fetch_pages": "false to keep only the feed's text"},
+            required=("name", "url"),
+        )
+        name = c.string(m, "name", p)
+        if name and name in seen:
+            c.add(f"{p}.name", f"duplicate source name {name!r}; names must be unique")
+        seen.add(name)
+        url = c.string(m, "url", p)
+        if url:
+            _http_url(c, url, f"{p}.url")
+        outlet = c.string(m, "outlet", p)
+        if outlet and outlets and outlet not in outlet_names:
+            c.add(f"{p}.outlet", f"no outlet named {outlet!r}; use one of: {', '.join(sorted(outlet_names))}")
+        if not outlet and url:
+            host = urlsplit(url).hostname or ""
+            match = next((o for o in outlets if any(host.endswith(d.removeprefix("www.")) for d in o.domains)), None)
+            outlet = match.name if match else host
+        out.append(Source(
+            name=name, url=url, outlet=outlet,
+            interval_minutes=c.number(m, "interval_minutes", p, 30, minimum=1, maximum=1440, integer=True),
+            enabled=c.boolean(m, "enabled", p, True),
+            fetch_pages=c.boolean(m, "fetch_pages", p, True),
+        ))
+    return tuple(out)
+
+
+def _digest(c: _Checker, raw: Any) -> Digest:
+    d = Digest()
+    m = c.mapping(
+        raw,
+        "digest",
+        {"cutoff": "HH:MM in the office time zone, default 07:00", "recipients": "e-mail addresses",
+         "subject_prefix": "subject line prefix", "formats": "any of html, txt, md, docx",
+         "outbox_dir": "folder (inside the data directory) for digests when SMTP is not configured",
+         "max_items_per_topic": "items listed per topic", "missed_grace_hours": "hours after the cut-off a missed digest is still sent"},
+    )
+    cutoff = c.string(m, "cutoff", "digest", d.cutoff)
+    if not _HHMM.match(cutoff):
+        c.add("digest.cutoff", f"must be a time HH:MM such as \"07:00\"; got {cutoff!r}")
+        cutoff = d.cutoff
+    recipients = c.strings(m, "recipients", "digest")
+    for r in recipients:
+        if not _EMAIL.match(r):
+            c.add("digest.recipients", f"{r!r} is not an e-mail address")
+    formats = c.strings(m, "formats", "digest") or d.formats
+    for f in formats:
+        if f not in ("html", "txt", "md", "docx"):
+            c.add("digest.formats", f"unknown format {f!r}; use html, txt, md or docx")
+    return Digest(
+        cutoff=cutoff, recipients=recipients,
+        subject_prefix=c.string(m, "subject_prefix", "digest", d.subject_prefix) or d.subject_prefix,
+        formats=formats, outbox_dir=c.string(m, "outbox_dir", "digest", d.outbox_dir) or d.outbox_dir,
+        max_items_per_topic=c.number(m, "max_items_per_topic", "digest", d.max_items_per_topic, minimum=1, integer=True),
+        missed_grace_hours=c.number(m, "missed_grace_hours", "digest", d.missed_grace_hours, minimum=0, maximum=72, integer=True),
+    )
+
+
+def _alerts(c: _Checker, raw: Any) -> Alerts:
+    d = Alerts()
+    m = c.mapping(
+        raw,
+        "alerts",
+        {"enabled": "false to stop sending alerts", "thresholds": "severity name -> minimum hot score 0-100",
+         "quiet_hours": "HH:MM-HH:MM when only urgent alerts go out", "cooldown_minutes": "minimum gap between two alerts of one story",
+         "window_hours": "how long articles keep joining a story", "channels": "list of email / webhook / telegram channels"},
+    )
+    thresholds = d.thresholds
+    if "thresholds" in m:
+        tm = m["thresholds"]
+        if not isinstance(tm, dict) or not all(isinstance(v, int) and 0 <= v <= 100 for v in tm.values()):
+            c.add("alerts.thresholds", "must map a severity name to a whole number 0-100, e.g. {\"khẩn cấp\": 80, cao: 60}")
+        else:
+            thresholds = tuple(sorted(((str(k), int(v)) for k, v in tm.items()), key=lambda kv: -kv[1]))
+    quiet = c.string(m, "quiet_hours", "alerts", d.quiet_hours)
+    if quiet and not (len(quiet.split("-")) == 2 and all(_HHMM.match(x.strip()) for x in quiet.split("-"))):
+        c.add("alerts.quiet_hours", f"must look like \"22:00-06:00\" (or empty for none); got {quiet!r}")
+        quiet = d.quiet_hours
+    channels: list[AlertChannel] = []
+    raw_channels = m.get("channels") or []
+    if not isinstance(raw_channels, list):
+        c.add("alerts.channels", "must be a list of channels, each with kind: email | webhook | telegram")
+        raw_channels = []
+    for i, ch in enumerate(raw_channels):
+        p = f"alerts.channels[{i}]"
+        cm = c.mapping(ch, p, {"kind": "email | webhook | telegram", "recipients": "email: addresses",
+                               "url": "webhook: the URL to POST to", "secret_env": "webhook: env variable holding an HMAC secret",
+                               "bot_token_env": "telegram: env variable holding the bot token", "chat_id": "telegram: chat id",
+                               "base_url": "telegram: API base URL"}, required=("kind",))
+        kind = c.string(cm, "kind", p)
+        if kind and kind not in ("email", "webhook", "telegram"):
+            c.add(f"{p}.kind", f"unknown channel {kind!r}; use email, webhook or telegram")
+        channel = AlertChannel(
+            kind=kind, recipients=c.strings(cm, "recipients", p), url=c.string(cm, "url", p),
+            bot_token_env=c.string(cm, "bot_token_env", p), chat_id=c.string(cm, "chat_id", p),
+            base_url=c.string(cm, "base_url", p, AlertChannel.base_url) or AlertChannel.base_url,
+            secret_env=c.string(cm, "secret_env", p),
+        )
+        if kind == "email" and not channel.recipients:
+            c.add(f"{p}.recipients", "an email channel needs at least one recipient address")
+        if kind == "webhook":
+            if not channel.url:
+                c.add(f"{p}.url", "a webhook channel needs url: https://...")
+            else:
+                _http_url(c, channel.url, f"{p}.url")
+        if kind == "telegram" and not (channel.bot_token_env and channel.chat_id):
+            c.add(p, "a telegram channel needs bot_token_env (an environment variable name) and chat_id")
+        channels.append(channel)
+    return Alerts(
+        enabled=c.boolean(m, "enabled", "alerts", True), thresholds=thresholds, quiet_hours=quiet,
+        cooldown_minutes=c.number(m, "cooldown_minutes", "alerts", d.cooldown_minutes, minimum=0, integer=True),
+        window_hours=c.number(m, "window_hours", "alerts", d.window_hours, minimum=1, maximum=24 * 14, integer=True),
+        channels=tuple(channels),
+    )
+
+
+def _smtp(c: _Checker, raw: Any) -> Smtp:
+    d = Smtp()
+    m = c.mapping(raw, "smtp", {"host": "SMTP server host", "port": "SMTP port", "security": "starttls | ssl | none",
+                                "username_env": "env variable holding the user name", "password_env": "env variable holding the password",
+                                "sender": "From address", "timeout_seconds": "connection timeout"})
+    for key in ("username", "password"):
+        if key in m:
+            c.add(f"smtp.{key}", f"secrets are not written in the file; set {key}_env: NAME and export NAME in the environment")
+    security = c.string(m, "security", "smtp", d.security) or d.security
+    if security not in ("starttls", "ssl", "none"):
+        c.add("smtp.security", f"must be starttls, ssl or none; got {security!r}")
+    sender = c.string(m, "sender", "smtp")
+    if sender and not _EMAIL.match(sender.split("<")[-1].rstrip(">")):
+        c.add("smtp.sender", f"{sender!r} is not an e-mail address")
+    return Smtp(
+        host=c.string(m, "host", "smtp"), port=c.number(m, "port", "smtp", d.port, minimum=1, maximum=65535, integer=True),
+        security=security, username_env=c.string(m, "username_env", "smtp"), password_env=c.string(m, "password_env", "smtp"),
+        sender=sender, timeout_seconds=float(c.number(m, "timeout_seconds", "smtp", d.timeout_seconds, minimum=1)),
+    )
+
+
+def _storage(c: _Checker, raw: Any, base: Path) -> Storage:
+    m = c.mapping(raw, "storage", {"data_dir": "folder for the database, outbox and logs (relative to feeds.yaml)",
+                                   "database": "SQLite file name inside data_dir", "models_dir": "folder of trained models",
+                                   "raw_html_retention_days": "days to keep archived article HTML"})
+    data_dir = (base / (c.string(m, "data_dir", "storage", "var") or "var")).resolve()
+    db = c.string(m, "database", "storage", "monitor.sqlite3") or "monitor.sqlite3"
+    models = (base / (c.string(m, "models_dir", "storage", "models") or "models")).resolve()
+    return Storage(
+        data_dir=data_dir, database=(data_dir / db) if not Path(db).is_absolute() else Path(db), models_dir=models,
+        raw_html_retention_days=c.number(m, "raw_html_retention_days", "storage", 365, minimum=1, integer=True),
+    )
+
+
+TOP_LEVEL = {
+    "office": "the education office this monitor serves",
+    "crawler": "politeness and limits for fetching",
+    "outlets": "news outlets with their article-page selectors",
+    "sources": "the feeds to poll",
+    "digest": "the daily press clipping",
+    "alerts": "hot-issue alerts",
+    "smtp": "the mail server",
+    "storage": "where data is kept",
+}
+
+
+def parse_config(data: Any, path: Path, *, overrides: dict | None = None) -> Config:
+    """Validate already-parsed YAML; raise ConfigError listing every problem."""
+    c = _Checker()
+    top = c.mapping(data, "", TOP_LEVEL, required=("office", "sources"))
+    if overrides:
+        top = {**top, **overrides}
+    office = _office(c, top.get("office"))
+    crawler = _crawler(c, top.get("crawler"))
+    outlets = _outlets(c, top.get("outlets"))
+    sources = _sources(c, top.get("sources"), outlets)
+    cfg = Config(
+        path=path, office=office, crawler=crawler, outlets=outlets, sources=sources,
+        digest=_digest(c, top.get("digest")), alerts=_alerts(c, top.get("alerts")), smtp=_smtp(c, top.get("smtp")),
+        storage=_storage(c, top.get("storage"), path.parent),
+    )
+    if c.problems:
+        raise ConfigError(str(path), c.problems)
+    return cfg
+
+
+def load_config(path: str | Path, *, overrides: dict | None = None) -> Config:
+    """Read and validate feeds.yaml. `overrides` replaces whole top-level sections (used by the demo)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(p), [ConfigProblem("", "file not found; run `monitor init` to write a starting feeds.yaml, or pass --config PATH")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(p), [ConfigProblem("", f"cannot read the file ({exc}); save it as UTF-8 text")]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(str(p), [ConfigProblem(where, f"not valid YAML ({problem}); check indentation and quoting there")]) from None
+    return parse_config(data, p.resolve(), overrides=overrides)

@@ -1,0 +1,126 @@
+"""One error tree for the whole monitor.
+
+Third-party exceptions (httpx, sqlite3, yaml, feedparser, smtplib, joblib) are translated into these at
+the module that talks to that library; everything above sees only this tree, and only the CLI turns it
+into a message and an exit code.
+
+    MonitorError                      anything the monitor reports on purpose
+    ├── ConfigError                   feeds.yaml is unreadable or invalid (carries every problem found)
+    ├── InputError                    a command-line argument or an input file is wrong
+    ├── FetchError                    a URL could not be fetched
+    │   ├── AddressRefused            scheme or address not allowed (private network, file:, ...)
+    │   ├── RobotsDisallowed          robots.txt forbids the page
+    │   ├── ResponseTooLarge          body over the configured limit
+    │   ├── TooManyRedirects
+    │   ├── FetchTimeout
+    │   └── HTTPStatusError           a 4xx/5xx answer that retries did not cure
+    ├── FeedError                     bytes that are not a usable feed
+    │   └── NotAFeed                  HTML (e.g. an anti-bot page) where XML was expected
+    ├── ExtractError                  an article page yielded no usable text
+    ├── StoreError                    the database cannot be opened, migrated or written
+    │   └── AlreadyRunning            another process holds the instance lock
+    ├── ModelError                    a trained model is missing, corrupt or from other library versions
+    └── NotifyError                   an alert or digest could not be delivered on a channel
+
+Exit codes (documented in the README): 0 ok, 1 the command ran but something failed (some articles,
+some deliveries), 2 bad configuration or input, 3 a needed resource is missing or locked (model,
+database, instance lock), 4 an unexpected internal error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MonitorError(Exception):
+    """Base of every error the monitor raises on purpose."""
+
+    exit_code = 1
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        if hint:
+            self.hint = hint
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    path: str  # where in the file, e.g. "sources[3].url"
+    message: str  # what is wrong and what to write instead
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class ConfigError(MonitorError):
+    exit_code = 2
+
+    def __init__(self, file: str, problems: list[ConfigProblem] | list[str]) -> None:
+        self.file = file
+        self.problems = [p if isinstance(p, ConfigProblem) else ConfigProblem("", str(p)) for p in problems]
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{file}: {len(self.problems)} problem(s) in the configuration:\n{lines}")
+
+
+class InputError(MonitorError):
+    exit_code = 2
+
+
+class FetchError(MonitorError):
+    def __init__(self, message: str, *, url: str = "", status: int | None = None, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.url = url
+        self.status = status
+
+
+class AddressRefused(FetchError):
+    pass
+
+
+class RobotsDisallowed(FetchError):
+    pass
+
+
+class ResponseTooLarge(FetchError):
+    pass
+
+
+class TooManyRedirects(FetchError):
+    pass
+
+
+class FetchTimeout(FetchError):
+    pass
+
+
+class HTTPStatusError(FetchError):
+    pass
+
+
+class FeedError(MonitorError):
+    pass
+
+
+class NotAFeed(FeedError):
+    pass
+
+
+class ExtractError(MonitorError):
+    pass
+
+
+class StoreError(MonitorError):
+    exit_code = 3
+
+
+class AlreadyRunning(StoreError):
+    pass
+
+
+class ModelError(MonitorError):
+    exit_code = 3
+
+
+class NotifyError(MonitorError):
+    pass

@@ -1,0 +1,87 @@
+"""Plain frozen dataclasses that flow between the pipeline stages.
+
+Stage-specific records (stories, alerts, digests) live beside the stage that makes them; what crosses
+several stages lives here. Times are always time-zone aware datetimes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One item of one feed, as the feed describes it (before its page is fetched)."""
+
+    source: str  # name of the source in feeds.yaml
+    url: str  # canonical article URL
+    guid: str
+    title: str
+    sapo: str = ""
+    published: datetime | None = None
+    # "ok", "missing" (no date: first-seen time used), "no-zone" (zone assumed), "future" (clamped)
+    published_flag: str = "ok"
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class ExtractedPage:
+    """What the extractor found on an article page."""
+
+    title: str = ""
+    sapo: str = ""
+    body: str = ""
+    published: datetime | None = None
+    author: str = ""
+    method: str = ""  # "selectors" | "trafilatura" | "none"
+
+
+@dataclass(frozen=True)
+class Article:
+    """A stored article (one per canonical URL, however many feeds listed it)."""
+
+    id: int
+    url: str
+    outlet: str
+    title: str
+    sapo: str
+    body: str
+    published: datetime | None
+    first_seen: datetime
+    author: str = ""
+    page_status: str = "pending"  # pending | ok | failed
+    sources: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Story:
+    """Articles about one event across outlets (reprints counted once). Made by `monitor.stories`."""
+
+    id: int
+    title: str  # title of the first article
+    first_article_id: int
+    article_ids: tuple[int, ...]
+    outlets: tuple[str, ...]  # distinct outlets, first publisher first
+    first_seen: datetime
+    last_seen: datetime
+    hot_score: float = 0.0  # 0-100, from `monitor.triage`
+    severity: str | None = None  # e.g. "khẩn cấp" | "cao" | "theo dõi"; None when not hot
+    reasons: tuple[str, ...] = ()
+    case_status: str | None = None  # mới | đã tiếp nhận | đang xử lý | đã phản hồi | đã xử lý
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """A feed's health as `monitor status` and the digest appendix show it."""
+
+    name: str
+    outlet: str
+    url: str
+    health: str  # new | ok | failing | quiet | backoff | disabled
+    last_success: datetime | None = None
+    last_error: str | None = None
+    consecutive_failures: int = 0
+    failure_score: float = 0.0
+    next_due: datetime | None = None
+    items_24h: int = 0

@@ -1,0 +1,113 @@
+"""Articles and the feeds that listed them."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Iterator
+
+from monitor.models import Article, ExtractedPage, FeedEntry
+from monitor.store.base import compress, decompress, from_iso, utc_iso
+
+
+def row_to_article(row: sqlite3.Row, sources: tuple[str, ...] = ()) -> Article:
+    return Article(
+        id=row["id"], url=row["url"], outlet=row["outlet"], title=row["title"], sapo=row["sapo"],
+        body=row["body"], published=from_iso(row["published_at"]), first_seen=from_iso(row["first_seen_at"]),
+        author=row["author"], page_status=row["page_status"], sources=sources,
+    )
+
+
+class ArticlesMixin:
+    def add_feed_entry(self, entry: FeedEntry, outlet: str, seen_at: datetime, *, fetch_page: bool = True) -> tuple[int, bool]:
+        """Store an entry; return (article id, whether the article is new).
+
+        One article per canonical URL: a second feed listing it only adds a row to article_feeds. A GUID
+        already seen in this source under another URL (an unstable link) maps to the article it named.
+        """
+        with self.transaction() as db:
+            row = db.execute("SELECT id FROM articles WHERE url = ?", (entry.url,)).fetchone()
+            if row is None and entry.guid and entry.guid != entry.url:
+                row = db.execute("SELECT article_id AS id FROM article_feeds WHERE source = ? AND guid = ?",
+                                 (entry.source, entry.guid)).fetchone()
+            is_new = row is None
+            if is_new:
+                published = entry.published or seen_at
+                cur = db.execute(
+                    "INSERT INTO articles(url, outlet, title, sapo, author, published_at, published_flag, first_seen_at,"
+                    " page_status, next_page_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (entry.url, outlet, entry.title, entry.sapo, entry.author, utc_iso(published), entry.published_flag,
+                     utc_iso(seen_at), "pending" if fetch_page else "skipped", utc_iso(seen_at)),
+                )
+                article_id = cur.lastrowid
+            else:
+                article_id = row["id"]
+            db.execute("INSERT OR IGNORE INTO article_feeds(article_id, source, guid, seen_at) VALUES (?,?,?,?)",
+                       (article_id, entry.source, entry.guid, utc_iso(seen_at)))
+        return article_id, is_new
+
+    def save_page(self, article_id: int, page: ExtractedPage, raw_html: bytes, encoding: str, fetched_at: datetime) -> None:
+        """Store an extracted page; feed text is kept where the page gave nothing better."""
+        with self.transaction() as db:
+            old = db.execute("SELECT title, sapo, published_at, published_flag FROM articles WHERE id = ?", (article_id,)).fetchone()
+            published_at, flag = old["published_at"], old["published_flag"]
+            if page.published is not None and flag != "ok":
+                published_at, flag = utc_iso(page.published), "page"
+            db.execute(
+                "UPDATE articles SET title = ?, sapo = ?, body = ?, author = CASE WHEN ? != '' THEN ? ELSE author END,"
+                " published_at = ?, published_flag = ?, page_status = 'ok', page_attempts = page_attempts + 1,"
+                " next_page_at = NULL, page_error = NULL, extraction = ?, raw_html = ?, raw_html_encoding = ? WHERE id = ?",
+                (page.title or old["title"], page.sapo or old["sapo"], page.body, page.author, page.author,
+                 published_at, flag, page.method or "selectors", compress(raw_html), encoding, article_id),
+            )
+
+    def page_failed(self, article_id: int, error: str, retry_at: datetime | None) -> None:
+        """Keep the article from its feed entry; retry the page later (or never, when retry_at is None)."""
+        self.execute(
+            "UPDATE articles SET page_attempts = page_attempts + 1, page_error = ?, next_page_at = ?,"
+            " page_status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END WHERE id = ?",
+            (error, utc_iso(retry_at), utc_iso(retry_at), article_id),
+        )
+
+    def pages_due(self, now: datetime, limit: int = 500) -> list[sqlite3.Row]:
+        return list(self.execute(
+            "SELECT a.id, a.url, a.outlet, (SELECT source FROM article_feeds f WHERE f.article_id = a.id LIMIT 1) AS source"
+            " FROM articles a WHERE page_status = 'pending' AND (next_page_at IS NULL OR next_page_at <= ?)"
+            " ORDER BY first_seen_at LIMIT ?", (utc_iso(now), limit)))
+
+    def raw_html(self, article_id: int) -> tuple[bytes, str]:
+        row = self.execute("SELECT raw_html, raw_html_encoding FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return (decompress(row["raw_html"]), row["raw_html_encoding"] or "utf-8") if row else (b"", "utf-8")
+
+    def article_sources(self, article_id: int) -> tuple[str, ...]:
+        return tuple(r[0] for r in self.execute(
+            "SELECT source FROM article_feeds WHERE article_id = ? ORDER BY seen_at", (article_id,)))
+
+    def get_article(self, article_id: int) -> Article | None:
+        row = self.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row_to_article(row, self.article_sources(article_id)) if row else None
+
+    def find_article_by_url(self, url: str) -> Article | None:
+        row = self.execute("SELECT * FROM articles WHERE url = ?", (url,)).fetchone()
+        return row_to_article(row, self.article_sources(row["id"])) if row else None
+
+    def articles_between(self, since: datetime | None, until: datetime | None) -> Iterator[Article]:
+        """Articles by publication time (first-seen time when unknown), oldest first; since inclusive, until exclusive."""
+        sql, params = "SELECT * FROM articles WHERE 1=1", []
+        if since is not None:
+            sql += " AND COALESCE(published_at, first_seen_at) >= ?"
+            params.append(utc_iso(since))
+        if until is not None:
+            sql += " AND COALESCE(published_at, first_seen_at) < ?"
+            params.append(utc_iso(until))
+        sql += " ORDER BY COALESCE(published_at, first_seen_at), id"
+        for row in self.execute(sql, params).fetchall():
+            yield row_to_article(row)
+
+    def article_ids_needing_classification(self, version: str) -> list[int]:
+        return [r[0] for r in self.execute(
+            "SELECT a.id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM classifications c"
+            " WHERE c.article_id = a.id AND c.model_version = ?) ORDER BY a.id", (version,))]
+
+    def count_articles(self) -> int:
+        return self.execute("SELECT COUNT(*) FROM articles").fetchone()[0]

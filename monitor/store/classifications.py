@@ -1,0 +1,100 @@
+"""Classifications, kept per model version, and the analysts' labels."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Iterable
+
+from classifiers.types import Classification
+from monitor.store.base import utc_iso
+
+
+def row_to_classification(row) -> Classification:
+    return Classification(
+        id=str(row["article_id"]), is_education=bool(row["is_education"]), relevance=row["relevance"],
+        topics=tuple(json.loads(row["topics"])), topic_scores=json.loads(row["topic_scores"]),
+        sentiment=row["sentiment"], hot=bool(row["hot"]), hot_score=row["hot_score"], scope=row["scope"],
+        reasons=tuple(json.loads(row["reasons"])), model_version=row["model_version"],
+        evidence=json.loads(row["evidence"] or "{}"),
+    )
+
+
+class ClassificationsMixin:
+    def register_model_version(self, version: str, now: datetime, description: str = "", *, activate: bool = True) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO model_versions(version, created_at, description) VALUES (?,?,?)",
+                       (version, utc_iso(now), description))
+            if activate:
+                db.execute("UPDATE model_versions SET active = (version = ?)", (version,))
+
+    def active_model_version(self) -> str | None:
+        row = self.execute("SELECT version FROM model_versions WHERE active = 1").fetchone()
+        return row[0] if row else None
+
+    def model_versions(self) -> list[dict]:
+        return [dict(r) | {"articles": self.execute(
+            "SELECT COUNT(*) FROM classifications WHERE model_version = ?", (r["version"],)).fetchone()[0]}
+            for r in self.execute("SELECT * FROM model_versions ORDER BY created_at, version")]
+
+    def save_classifications(self, items: Iterable[tuple[int, Classification]], now: datetime) -> int:
+        n = 0
+        with self.transaction() as db:
+            for article_id, c in items:
+                db.execute(
+                    "INSERT OR REPLACE INTO classifications(article_id, model_version, classified_at, is_education, relevance,"
+                    " topics, topic_scores, sentiment, hot, hot_score, scope, reasons, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (article_id, c.model_version, utc_iso(now), int(c.is_education), c.relevance,
+                     json.dumps(list(c.topics)), json.dumps(c.topic_scores, ensure_ascii=False), c.sentiment, int(c.hot),
+                     c.hot_score, c.scope, json.dumps(list(c.reasons), ensure_ascii=False),
+                     json.dumps(c.evidence, ensure_ascii=False, default=str)),
+                )
+                n += 1
+        return n
+
+    def classification(self, article_id: int, version: str | None = None) -> Classification | None:
+        version = version or self.active_model_version()
+        if version is None:
+            return None
+        row = self.execute("SELECT * FROM classifications WHERE article_id = ? AND model_version = ?",
+                           (article_id, version)).fetchone()
+        return row_to_classification(row) if row else None
+
+    def classifications_for(self, article_ids: list[int], version: str | None = None) -> dict[int, Classification]:
+        version = version or self.active_model_version()
+        out: dict[int, Classification] = {}
+        if not version or not article_ids:
+            return out
+        for i in range(0, len(article_ids), 500):
+            chunk = article_ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.execute(f"SELECT * FROM classifications WHERE model_version = ? AND article_id IN ({marks})",
+                                    [version, *chunk]):
+                out[row["article_id"]] = row_to_classification(row)
+        return out
+
+    # ---------------------------------------------------------------- analysts' labels
+
+    def add_label(self, article_id: int, *, by: str, at: datetime, is_education: bool | None = None,
+                  topics: list[str] | None = None, sentiment: str | None = None, hot: bool | None = None,
+                  scope: str | None = None, note: str = "") -> int:
+        cur = self.execute(
+            "INSERT INTO labels(article_id, is_education, topics, sentiment, hot, scope, labelled_by, labelled_at, note)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (article_id, None if is_education is None else int(is_education),
+             None if topics is None else json.dumps(topics), sentiment, None if hot is None else int(hot), scope,
+             by, utc_iso(at), note))
+        return cur.lastrowid
+
+    def labels(self) -> list[dict]:
+        """The latest label of each article, merged field by field (a later label overrides what it states)."""
+        merged: dict[int, dict] = {}
+        for row in self.execute("SELECT * FROM labels ORDER BY labelled_at, id"):
+            d = merged.setdefault(row["article_id"], {"article_id": row["article_id"]})
+            for key in ("is_education", "sentiment", "hot", "scope"):
+                if row[key] is not None:
+                    d[key] = bool(row[key]) if key in ("is_education", "hot") else row[key]
+            if row["topics"] is not None:
+                d["topics"] = json.loads(row["topics"])
+            d["labelled_by"], d["labelled_at"] = row["labelled_by"], row["labelled_at"]
+        return list(merged.values())
