@@ -8,9 +8,10 @@ alerts, digests. Migrations are SQL files applied in name order and recorded in 
 from monitor.store.articles import ArticlesMixin
 from monitor.store.base import BaseStore, from_iso, utc_iso
 from monitor.store.classifications import ClassificationsMixin
+from monitor.store.service import ServiceMixin
 
 
-class Store(ArticlesMixin, ClassificationsMixin, BaseStore):
+class Store(ArticlesMixin, ClassificationsMixin, ServiceMixin, BaseStore):
     """The monitor's database. Open with `Store(path)`; migrations run on open."""
 
 

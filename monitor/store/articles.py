@@ -104,10 +104,12 @@ class ArticlesMixin:
         for row in self.execute(sql, params).fetchall():
             yield row_to_article(row)
 
-    def article_ids_needing_classification(self, version: str) -> list[int]:
+    def article_ids_needing_classification(self, version: str, since: datetime | None = None) -> list[int]:
+        """Articles without a classification under `version` (first seen at or after `since`, when given)."""
         return [r[0] for r in self.execute(
             "SELECT a.id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM classifications c"
-            " WHERE c.article_id = a.id AND c.model_version = ?) ORDER BY a.id", (version,))]
+            " WHERE c.article_id = a.id AND c.model_version = ?) AND (? IS NULL OR a.first_seen_at >= ?) ORDER BY a.id",
+            (version, utc_iso(since), utc_iso(since)))]
 
     def count_articles(self) -> int:
         return self.execute("SELECT COUNT(*) FROM articles").fetchone()[0]

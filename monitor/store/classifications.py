@@ -25,7 +25,8 @@ class ClassificationsMixin:
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO model_versions(version, created_at, description) VALUES (?,?,?)",
                        (version, utc_iso(now), description))
-            if activate:
+            # a version pinned by a rollback stays current until the analyst reclassifies or unpins
+            if activate and not db.execute("SELECT 1 FROM model_versions WHERE pinned = 1").fetchone():
                 db.execute("UPDATE model_versions SET active = (version = ?)", (version,))
 
     def active_model_version(self) -> str | None:

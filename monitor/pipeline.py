@@ -1,0 +1,103 @@
+"""One run of the monitor: crawl -> classify -> triage -> deliver alerts. Returns what happened.
+
+The scheduler, the demo and `monitor crawl` call these functions; each step commits as it goes, so an
+interrupted run loses nothing and the next run picks up what is left (unclassified articles, queued alerts).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Callable, Iterable
+
+from classifiers.types import ArticleText
+from monitor.app import App
+
+log = logging.getLogger(__name__)
+
+# Articles first seen this recently are (re)classified automatically when the model changes; older ones
+# wait for an explicit `monitor reclassify`, so a rules edit never silently rewrites history.
+AUTO_CLASSIFY_DAYS = 8
+BATCH = 256
+
+
+@dataclass(frozen=True)
+class ClassifyReport:
+    model_version: str
+    classified: int
+    education: int
+    hot: int
+    article_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class PipelineReport:
+    crawl: object | None
+    classify: ClassifyReport
+    triage: object | None = None
+    delivery: object | None = None
+    errors: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and getattr(self.crawl, "ok", True)
+
+
+def article_text(article) -> ArticleText:
+    return ArticleText(
+        id=str(article.id), title=article.title, sapo=article.sapo, body=article.body, url=article.url,
+        outlet=article.outlet, published=article.published.isoformat() if article.published else "",
+    )
+
+
+def classify_articles(app: App, article_ids: Iterable[int], *, classifier=None, activate: bool = True,
+                      progress: Callable[[int], None] | None = None) -> ClassifyReport:
+    """Classify the given stored articles, keep the result under the classifier's version, index them for search."""
+    from classifiers.text import fold
+
+    clf = classifier or app.classifier
+    store = app.store
+    store.register_model_version(clf.version, app.now(), activate=activate)
+    ids = sorted(set(article_ids))
+    education = hot = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = [a for a in (store.get_article(i) for i in ids[start:start + BATCH]) if a is not None]
+        results = clf.classify_many([article_text(a) for a in chunk])
+        store.save_classifications(((a.id, c) for a, c in zip(chunk, results)), app.now())
+        store.index_articles([(a.id, fold(a.title), fold(a.sapo), fold(a.body)) for a in chunk])
+        education += sum(c.is_education for c in results)
+        hot += sum(c.hot for c in results)
+        if progress:
+            progress(len(chunk))
+    return ClassifyReport(clf.version, len(ids), education, hot, tuple(ids))
+
+
+def classify_pending(app: App, extra_ids: Iterable[int] = ()) -> ClassifyReport:
+    """Classify recent articles the current classifier has not seen, plus `extra_ids` (e.g. pages just fetched)."""
+    version = app.classifier.version
+    since = app.now() - timedelta(days=AUTO_CLASSIFY_DAYS)
+    pending = set(app.store.article_ids_needing_classification(version, since=since))
+    return classify_articles(app, pending | set(extra_ids))
+
+
+def run_once(app: App, *, sources: list[str] | None = None, force: bool = False, deliver: bool = True) -> PipelineReport:
+    """Crawl what is due, classify what is new or changed, group into stories, queue and deliver alerts."""
+    from monitor.crawl import run_crawl
+
+    errors: list[str] = []
+    crawl_report = run_crawl(app, sources=sources, force=force)
+    changed = set(getattr(crawl_report, "new_article_ids", ())) | set(getattr(crawl_report, "updated_article_ids", ()))
+    classify_report = classify_pending(app, changed)
+    triage_report = delivery = None
+    try:
+        from monitor.triage import run_triage
+    except ImportError:  # triage not installed in this build
+        run_triage = None
+    if run_triage is not None:
+        triage_report = run_triage(app, list(classify_report.article_ids))
+        if deliver and app.config.alerts.enabled:
+            from monitor.notify import deliver_outbox
+
+            delivery = deliver_outbox(app)
+    return PipelineReport(crawl_report, classify_report, triage_report, delivery, tuple(errors))
