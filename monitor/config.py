@@ -9,6 +9,7 @@ environment when it is needed.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -209,7 +210,7 @@ class _Checker:
             return {}
         for key in value:
             if key not in allowed:
-                close = [k for k in allowed if _similar(str(key), k)]
+                close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.75)
                 suggestion = f"; did you mean '{close[0]}'?" if close else f"; allowed keys: {', '.join(allowed)}"
                 self.add(f"{path}.{key}" if path else str(key), f"unknown key{suggestion}")
         for key in required:
@@ -255,17 +256,6 @@ class _Checker:
             self.add(f"{path}.{key}", f"must be true or false; got {v!r}")
             return default
         return v
-
-
-def _similar(a: str, b: str) -> bool:
-    a, b = a.lower(), b.lower()
-    if a in b or b in a:
-        return True
-    # one edit apart, or a swapped pair: enough to catch typos without a dependency
-    if abs(len(a) - len(b)) > 2:
-        return False
-    common = sum(1 for x, y in zip(a, b) if x == y)
-    return common >= max(len(a), len(b)) - 2
 
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")

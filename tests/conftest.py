@@ -1,0 +1,39 @@
+"""Fixtures shared by every test module: the ../shared folder, a temporary config and App."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+requires_shared = pytest.mark.skipif(
+    not (SHARED / "corpus").is_dir() or not (SHARED / "labels" / "dev.jsonl").is_file(),
+    reason=f"needs the team's shared data at {SHARED} (corpus and labels); absent on this machine",
+)
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not (SHARED / "corpus").is_dir():
+        pytest.skip(f"needs the team's shared data at {SHARED}; absent on this machine")
+    return SHARED
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    """A copy of the shipped feeds.yaml whose data directory is inside tmp_path."""
+    text = (ROOT / "feeds.yaml").read_text(encoding="utf-8")
+    text = text.replace("data_dir: var", f"data_dir: {tmp_path / 'var'}")
+    text = text.replace("models_dir: models", f"models_dir: {ROOT / 'models'}")
+    path = tmp_path / "feeds.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def fixed_now() -> datetime:
+    return datetime(2026, 11, 26, 0, 30, tzinfo=timezone.utc)  # 07:30 in Hà Nội
