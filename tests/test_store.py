@@ -1,0 +1,100 @@
+"""The SQLite store on a real file: migrations, one article per URL, classifications per version, labels."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+from classifiers.types import Classification
+from monitor.models import ExtractedPage, FeedEntry
+from monitor.store import Store
+from monitor.store.base import migration_files
+
+T0 = datetime(2026, 11, 25, 1, 0, tzinfo=timezone.utc)
+
+
+def entry(url="https://vnexpress.net/a-1.html", source="vnexpress-giao-duc", guid="g1", **kw):
+    return FeedEntry(source=source, url=url, guid=guid, title=kw.pop("title", "Tiêu đề"), sapo="Sa pô", **kw)
+
+
+def classification(version="v1", topics=("tuyen-sinh",), hot=False):
+    return Classification(id="1", is_education=True, relevance=0.9, topics=topics, topic_scores={t: 0.8 for t in topics},
+                          sentiment="neutral", hot=hot, hot_score=0.1, scope="national", reasons=("r",), model_version=version)
+
+
+def test_migrations_are_recorded_and_idempotent(tmp_path):
+    path = tmp_path / "m.sqlite3"
+    with Store(path) as s:
+        names = s.applied_migrations()
+        assert names == [n for n, _ in migration_files()]
+        assert s.migrate() == []
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_one_article_per_url_every_feed_recorded(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as s:
+        a1, new1 = s.add_feed_entry(entry(), "VnExpress", T0)
+        a2, new2 = s.add_feed_entry(entry(source="vnexpress-tin-moi", guid="other"), "VnExpress", T0 + timedelta(minutes=5))
+        assert new1 and not new2 and a1 == a2
+        assert s.article_sources(a1) == ("vnexpress-giao-duc", "vnexpress-tin-moi")
+        assert s.count_articles() == 1
+
+
+def test_changed_link_with_same_guid_maps_to_the_same_article(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as s:
+        a1, _ = s.add_feed_entry(entry(url="https://x.vn/a.html", guid="stable-42"), "X", T0)
+        a2, new = s.add_feed_entry(entry(url="https://x.vn/a-updated.html", guid="stable-42"), "X", T0)
+        assert a1 == a2 and not new
+
+
+def test_page_text_and_raw_html_kept(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as s:
+        aid, _ = s.add_feed_entry(entry(published=None, published_flag="missing"), "VnExpress", T0)
+        page = ExtractedPage(title="Tiêu đề trang", sapo="", body="Thân bài.", published=T0 - timedelta(hours=2), method="selectors")
+        s.save_page(aid, page, "<html>trang</html>".encode(), "utf-8", T0)
+        a = s.get_article(aid)
+        assert a.title == "Tiêu đề trang" and a.sapo == "Sa pô" and a.body == "Thân bài." and a.page_status == "ok"
+        assert a.published == T0 - timedelta(hours=2)  # the page's date replaces a missing feed date
+        assert s.raw_html(aid)[0].decode() == "<html>trang</html>"
+
+
+def test_failed_page_keeps_feed_text_and_is_retried(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as s:
+        aid, _ = s.add_feed_entry(entry(), "VnExpress", T0)
+        s.page_failed(aid, "HTTP 500", T0 + timedelta(minutes=10))
+        assert [r["id"] for r in s.pages_due(T0 + timedelta(minutes=11))] == [aid]
+        assert s.pages_due(T0 + timedelta(minutes=5)) == []
+        assert s.get_article(aid).title == "Tiêu đề"
+
+
+def test_classifications_kept_per_version_and_pinning(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as s:
+        aid, _ = s.add_feed_entry(entry(), "VnExpress", T0)
+        s.register_model_version("v1", T0)
+        s.save_classifications([(aid, classification("v1"))], T0)
+        s.register_model_version("v2", T0)
+        s.save_classifications([(aid, classification("v2", topics=("doi-ngu",), hot=True))], T0)
+        assert s.active_model_version() == "v2"
+        assert s.classification(aid).topics == ("doi-ngu",)
+        assert s.classification(aid, "v1").topics == ("tuyen-sinh",)
+        s.pin_model_version("v1")
+        s.register_model_version("v3", T0)  # a pinned rollback survives a new version appearing
+        assert s.active_model_version() == "v1"
+
+
+def test_labels_merge_field_by_field(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as s:
+        aid, _ = s.add_feed_entry(entry(), "VnExpress", T0)
+        s.add_label(aid, by="lan", at=T0, topics=["tuyen-sinh"], sentiment="neutral")
+        s.add_label(aid, by="minh", at=T0 + timedelta(hours=1), hot=True)
+        [merged] = s.labels()
+        assert merged["topics"] == ["tuyen-sinh"] and merged["hot"] is True and merged["labelled_by"] == "minh"
+
+
+def test_search_index_over_folded_text(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as s:
+        aid, _ = s.add_feed_entry(entry(), "VnExpress", T0)
+        s.index_articles([(aid, "bao luc hoc duong o truong thcs", "", "")])
+        assert [i for i, _ in s.search_ids('"bao luc hoc duong"')] == [aid]
+        assert s.search_ids('"hoc phi"') == []
