@@ -8,10 +8,11 @@ alerts, digests. Migrations are SQL files applied in name order and recorded in 
 from monitor.store.articles import ArticlesMixin
 from monitor.store.base import BaseStore, from_iso, utc_iso
 from monitor.store.classifications import ClassificationsMixin
+from monitor.store.digests import DigestsMixin
 from monitor.store.service import ServiceMixin
 
 
-class Store(ArticlesMixin, ClassificationsMixin, ServiceMixin, BaseStore):
+class Store(ArticlesMixin, ClassificationsMixin, ServiceMixin, DigestsMixin, BaseStore):
     """The monitor's database. Open with `Store(path)`; migrations run on open."""
 
 

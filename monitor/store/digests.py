@@ -1,0 +1,168 @@
+"""Digests delivered: one row per day so a day's clipping leaves once, and the history of attempts.
+
+Also the light read queries the digest and the monthly report need over many days (counts by tone,
+late arrivals) so they do not load every article body of a week or a month.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterator
+
+from monitor.models import Article
+from monitor.store.articles import row_to_article
+from monitor.store.base import from_iso, utc_iso
+
+DELIVERED = ("sent", "outbox")
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    day: date
+    window_start: datetime
+    cutoff_at: datetime
+    status: str  # sending | sent | outbox | failed
+    channel: str  # smtp | outbox
+    formats: tuple[str, ...]
+    paths: dict
+    recipients: tuple[str, ...]
+    message_id: str | None
+    items: int
+    started_at: datetime
+    sent_at: datetime | None
+    error: str | None
+    deliveries: int
+
+    @property
+    def delivered(self) -> bool:
+        return self.status in DELIVERED
+
+
+@dataclass(frozen=True)
+class DigestClaim:
+    """The outcome of asking to deliver a day: granted (with the attempt's id) or why not."""
+
+    granted: bool
+    reason: str  # new | retry | resend | delivered | in-doubt
+    record: DigestRecord | None
+    delivery_id: int | None = None
+
+
+def _record(row) -> DigestRecord:
+    return DigestRecord(
+        day=date.fromisoformat(row["day"]), window_start=from_iso(row["window_start"]), cutoff_at=from_iso(row["cutoff_at"]),
+        status=row["status"], channel=row["channel"], formats=tuple(json.loads(row["formats"])),
+        paths=json.loads(row["paths"]), recipients=tuple(json.loads(row["recipients"])), message_id=row["message_id"],
+        items=row["items"], started_at=from_iso(row["started_at"]), sent_at=from_iso(row["sent_at"]),
+        error=row["error"], deliveries=row["deliveries"],
+    )
+
+
+class DigestsMixin:
+    def claim_digest(self, day: date, *, window_start: datetime, cutoff_at: datetime, channel: str,
+                     recipients: tuple[str, ...], formats: tuple[str, ...], message_id: str | None, items: int,
+                     now: datetime, resend: bool = False) -> DigestClaim:
+        """Atomically mark `day` as being delivered, unless it already was (or may have been).
+
+        A day already delivered, or left 'sending' by a process that stopped mid-delivery, is granted
+        only with `resend`; a failed attempt is retried. Two processes racing for the same day
+        cannot both be granted: the check and the write share one IMMEDIATE transaction.
+        """
+        key = day.isoformat()
+        with self.transaction() as db:
+            row = db.execute("SELECT * FROM digests WHERE day = ?", (key,)).fetchone()
+            current = _record(row) if row else None
+            if current is None:
+                reason = "new"
+            elif current.status in DELIVERED:
+                reason = "resend" if resend else "delivered"
+            elif current.status == "sending":
+                reason = "resend" if resend else "in-doubt"
+            else:
+                reason = "retry"
+            if reason in ("delivered", "in-doubt"):
+                return DigestClaim(False, reason, current)
+            values = (utc_iso(window_start), utc_iso(cutoff_at), channel, json.dumps(list(formats)),
+                      json.dumps(list(recipients), ensure_ascii=False), message_id, items, utc_iso(now))
+            if current is None:
+                db.execute("INSERT INTO digests(window_start, cutoff_at, status, channel, formats, recipients, message_id,"
+                           " items, started_at, day) VALUES (?,?,'sending',?,?,?,?,?,?,?)", (*values, key))
+            else:
+                db.execute("UPDATE digests SET window_start = ?, cutoff_at = ?, status = 'sending', channel = ?, formats = ?,"
+                           " recipients = ?, message_id = ?, items = ?, started_at = ?, error = NULL WHERE day = ?",
+                           (*values, key))
+            cur = db.execute("INSERT INTO digest_deliveries(day, started_at, status, channel, recipients, message_id, resend)"
+                             " VALUES (?,?,'sending',?,?,?,?)",
+                             (key, utc_iso(now), channel, json.dumps(list(recipients), ensure_ascii=False), message_id,
+                              int(reason == "resend")))
+            record = _record(db.execute("SELECT * FROM digests WHERE day = ?", (key,)).fetchone())
+        return DigestClaim(True, reason, record, cur.lastrowid)
+
+    def finish_digest(self, day: date, delivery_id: int, *, status: str, now: datetime, paths: dict | None = None,
+                      error: str | None = None) -> DigestRecord:
+        """Record how the claimed delivery ended: sent | outbox (both count as delivered) | failed."""
+        if status not in ("sent", "outbox", "failed"):
+            raise ValueError(f"unknown digest status {status!r}")
+        key = day.isoformat()
+        delivered = int(status in DELIVERED)
+        with self.transaction() as db:
+            db.execute("UPDATE digest_deliveries SET status = ?, finished_at = ?, error = ? WHERE id = ?",
+                       (status, utc_iso(now), error, delivery_id))
+            db.execute("UPDATE digests SET status = ?, error = ?, paths = ?, deliveries = deliveries + ?,"
+                       " sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE day = ?",
+                       (status, error, json.dumps({k: str(v) for k, v in (paths or {}).items()}, ensure_ascii=False),
+                        delivered, delivered, utc_iso(now), key))
+            return _record(db.execute("SELECT * FROM digests WHERE day = ?", (key,)).fetchone())
+
+    def digest_record(self, day: date) -> DigestRecord | None:
+        row = self.execute("SELECT * FROM digests WHERE day = ?", (day.isoformat(),)).fetchone()
+        return _record(row) if row else None
+
+    def digest_records(self, limit: int = 30) -> list[DigestRecord]:
+        return [_record(r) for r in self.execute("SELECT * FROM digests ORDER BY day DESC LIMIT ?", (limit,))]
+
+    def digest_deliveries(self, day: date) -> list[dict]:
+        return [dict(r) for r in self.execute("SELECT * FROM digest_deliveries WHERE day = ? ORDER BY id", (day.isoformat(),))]
+
+    # ------------------------------------------------------------------ light reads for digests and reports
+
+    def tone_rows(self, since: datetime, until: datetime, version: str | None = None) -> list[tuple[datetime, bool, str]]:
+        """(publication time, is_education, sentiment) of classified articles in [since, until)."""
+        version = version or self.active_model_version()
+        if not version:
+            return []
+        rows = self.execute(
+            "SELECT COALESCE(a.published_at, a.first_seen_at) AS t, c.is_education, c.sentiment FROM articles a"
+            " JOIN classifications c ON c.article_id = a.id AND c.model_version = ?"
+            " WHERE COALESCE(a.published_at, a.first_seen_at) >= ? AND COALESCE(a.published_at, a.first_seen_at) < ?",
+            (version, utc_iso(since), utc_iso(until)))
+        return [(from_iso(r["t"]), bool(r["is_education"]), r["sentiment"]) for r in rows]
+
+    def late_articles(self, since: datetime, until: datetime, not_before: datetime) -> list[Article]:
+        """Articles first collected in [since, until) but published before `since` (and not before `not_before`).
+
+        These missed the clipping of the day they were published (the feed or the page came late), so
+        the next clipping carries them; `not_before` keeps a new feed's back catalogue out.
+        """
+        rows = self.execute(
+            "SELECT * FROM articles WHERE first_seen_at >= ? AND first_seen_at < ? AND published_at < ? AND published_at >= ?"
+            " ORDER BY published_at, id", (utc_iso(since), utc_iso(until), utc_iso(since), utc_iso(not_before)))
+        return [row_to_article(r) for r in rows.fetchall()]
+
+    def education_rows(self, since: datetime, until: datetime, version: str | None = None) -> Iterator[dict]:
+        """Education articles in [since, until) without their bodies, with their classification fields."""
+        version = version or self.active_model_version()
+        if not version:
+            return iter(())
+        rows = self.execute(
+            "SELECT a.id, a.url, a.outlet, a.title, a.sapo, COALESCE(a.published_at, a.first_seen_at) AS t,"
+            " c.topics, c.topic_scores, c.sentiment, c.hot, c.hot_score, c.scope FROM articles a"
+            " JOIN classifications c ON c.article_id = a.id AND c.model_version = ? AND c.is_education = 1"
+            " WHERE COALESCE(a.published_at, a.first_seen_at) >= ? AND COALESCE(a.published_at, a.first_seen_at) < ?"
+            " ORDER BY t, a.id", (version, utc_iso(since), utc_iso(until)))
+        return ({"id": r["id"], "url": r["url"], "outlet": r["outlet"], "title": r["title"], "sapo": r["sapo"],
+                 "published": from_iso(r["t"]), "topics": tuple(json.loads(r["topics"])),
+                 "topic_scores": json.loads(r["topic_scores"]), "sentiment": r["sentiment"], "hot": bool(r["hot"]),
+                 "hot_score": r["hot_score"], "scope": r["scope"]} for r in rows.fetchall())
