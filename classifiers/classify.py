@@ -1,0 +1,156 @@
+"""The classifier the pipeline and `monitor classify` share: rules + trained models, loaded once.
+
+    clf = load_classifier(models_dir, office)        # ModelError when models are missing or stale
+    clf.version                                      # "<model hash>+rules.<rules hash>"
+    clf.classify_many([ArticleText(...), ...])       # -> [Classification, ...]
+
+Rules (topics.yaml) give explainable evidence and cover terms the training labels never saw; the
+models (classifiers.model) read the text and the rule evidence together and give calibrated scores,
+so a rule term out of context does not decide alone and a topic phrased without a listed term is
+still found. `evidence` carries what `monitor explain` shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from classifiers.features import dense_features, model_text
+from classifiers.rules import RuleSet, load_rules, squash
+from classifiers.scope import build_scope_index, judge_scope, office_places
+from classifiers.types import SENTIMENTS, ArticleText, Classification
+from monitor.errors import ModelError
+
+BUNDLE_NAME = "edu-nlp"
+SHIPPED_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+
+
+class Classifier:
+    def __init__(self, rules: RuleSet, office, models=None) -> None:
+        self.rules = rules
+        self.models = models
+        self.places = office_places(office)
+        self._scope_index = build_scope_index(rules, self.places)
+        self._topic_names = {t.id: t.name for t in rules.topics}
+        self._hot_names = {h.id: h.name for h in rules.hot}
+        model_part = models.version if models is not None else "rules-only"
+        self.version = f"{model_part}+rules.{rules.sha256[:10]}"
+
+    # ------------------------------------------------------------------ public
+
+    def classify(self, article: ArticleText) -> Classification:
+        return self.classify_many([article])[0]
+
+    def classify_many(self, articles: list[ArticleText], *, explain: bool = False) -> list[Classification]:
+        if not articles:
+            return []
+        matches = [self.rules.match_fields((("title", a.title), ("sapo", a.sapo), ("body", a.body)), self._scope_index)
+                   for a in articles]
+        dense = np.vstack([dense_features(self.rules, m, bool(a.sapo), bool(a.body)) for a, m in zip(articles, matches)])
+        if self.models is not None:
+            texts = [model_text(a.title, a.sapo, a.body) for a in articles]
+            pred = self.models.predict(texts, dense)
+        else:
+            texts, pred = None, self._rules_only(dense)
+        out = []
+        for i, (a, m) in enumerate(zip(articles, matches)):
+            out.append(self._one(a, m, pred, i, texts[i] if (explain and texts) else None, dense[i]))
+        return out
+
+    def explain(self, article: ArticleText) -> Classification:
+        """Like classify, with the models' strongest features in `evidence` (slower; for `monitor explain`)."""
+        return self.classify_many([article], explain=True)[0]
+
+    # ------------------------------------------------------------------ internals
+
+    def _rules_only(self, dense: np.ndarray) -> dict:
+        """Scores from the rule evidence alone (used before `monitor train` has built models)."""
+        r = self.rules
+        n_t = len(r.topic_ids)
+        edu = dense[:, 0] * (1 - dense[:, 1])
+        topics = dense[:, 2:2 + n_t]
+        hot_cats = dense[:, 2 + n_t:2 + n_t + len(r.hot_ids)]
+        neg, pos = dense[:, 2 + n_t + len(r.hot_ids)], dense[:, 3 + n_t + len(r.hot_ids)]
+        tone = np.stack([neg, np.full_like(neg, 0.45), pos], axis=1)
+        tone = tone / tone.sum(axis=1, keepdims=True)
+        hot = np.array([squash(sum(row)) for row in hot_cats]) * neg
+        return {"relevance": edu, "topics": topics, "tone": tone, "hot": hot,
+                "rel_threshold": 0.5, "topic_thresholds": np.full(n_t, 0.5), "hot_threshold": 0.5}
+
+    def _one(self, a: ArticleText, m, pred: dict, i: int, text: str | None, dense_row) -> Classification:
+        r = self.rules
+        relevance = float(pred["relevance"][i])
+        is_edu = relevance >= pred["rel_threshold"]
+        t_scores = {tid: float(pred["topics"][i, j]) for j, tid in enumerate(r.topic_ids)}
+        thresholds = pred["topic_thresholds"]
+        topics = tuple(tid for j, tid in enumerate(r.topic_ids) if is_edu and t_scores[tid] >= thresholds[j])
+        tone = pred["tone"][i]
+        sentiment = SENTIMENTS[int(np.argmax(tone))]
+        hot_score = float(pred["hot"][i]) if is_edu else float(pred["hot"][i]) * relevance
+        hot = bool(is_edu and hot_score >= pred["hot_threshold"])
+        scope, scope_reason = judge_scope(m)
+
+        reasons: list[str] = []
+        edu_terms = m.terms("edu")
+        reasons.append(f"giáo dục {relevance:.2f}" + (f": {', '.join(edu_terms[:4])}" if edu_terms else ": không có từ khóa giáo dục"))
+        topic_terms = {tid: m.terms(f"topic:{tid}") for tid in r.topic_ids}
+        for tid in topics:
+            terms = topic_terms[tid]
+            reasons.append(f"chủ đề {tid} {t_scores[tid]:.2f}" + (f": {', '.join(terms[:3])}" if terms else ": theo mô hình"))
+        hot_terms = {hid: m.terms(f"hot:{hid}") for hid in r.hot_ids}
+        if hot:
+            cats = [f"{self._hot_names[h]} ({', '.join(t[:2])})" for h, t in hot_terms.items() if t]
+            reasons.append(f"nóng {hot_score:.2f}" + (f": {'; '.join(cats[:3])}" if cats else ": theo mô hình"))
+        reasons.append(f"sắc thái {sentiment} {float(tone.max()):.2f}")
+        if scope_reason:
+            reasons.append(scope_reason)
+
+        evidence = {
+            "rules": {
+                "education": edu_terms,
+                "topics": {tid: t for tid, t in topic_terms.items() if t},
+                "hot": {hid: t for hid, t in hot_terms.items() if t},
+                "negative": m.terms("neg"), "positive": m.terms("pos"),
+                "scope": {g: m.terms(g) for g in ("local", "district-bare", "city", "foreign", "domestic") if m.terms(g)},
+            },
+            "thresholds": {"education": float(pred["rel_threshold"]), "hot": float(pred["hot_threshold"]),
+                           "topics": {tid: float(thresholds[j]) for j, tid in enumerate(r.topic_ids)}},
+            "tone": {s: float(tone[k]) for k, s in enumerate(SENTIMENTS)},
+        }
+        if text is not None and self.models is not None:
+            evidence["model"] = self.models.explain(text, dense_row, topics=topics)
+        return Classification(
+            id=a.id, is_education=bool(is_edu), relevance=relevance, topics=topics,
+            topic_scores=t_scores, sentiment=sentiment, hot=hot, hot_score=hot_score, scope=scope,
+            reasons=tuple(reasons), model_version=self.version, evidence=evidence,
+        )
+
+
+def _find_bundle(models_dir: Path | None) -> Path | None:
+    for d in ([Path(models_dir)] if models_dir else []) + [SHIPPED_MODELS_DIR]:
+        if (d / BUNDLE_NAME / "metadata.json").exists():
+            return d / BUNDLE_NAME
+    return None
+
+
+def load_classifier(models_dir: Path | None, office, *, rules_path: Path | None = None,
+                    require_models: bool = False) -> Classifier:
+    """Load the rules and the trained models once.
+
+    `models_dir` is searched first, then the models shipped in the repository. A bundle that exists but
+    was trained with other library versions, another feature configuration or another rules file raises
+    ModelError (run `monitor train`). With `rules_path`, an edited rules file is used instead of the
+    shipped one (`monitor rules test`); the models are then used if they were trained on it, else the
+    rules alone score (so a dry run shows what the rules change).
+    """
+    rules = load_rules(rules_path)
+    bundle = _find_bundle(models_dir)
+    if bundle is None:
+        if require_models:
+            raise ModelError(f"no trained models in {models_dir}", hint="run `monitor train` to build them")
+        return Classifier(rules, office, None)
+    from classifiers.model import load_models
+
+    models = load_models(bundle, rules, allow_rules_mismatch=rules_path is not None)
+    return Classifier(rules, office, models)
