@@ -1,0 +1,77 @@
+"""`monitor digest` (the daily clipping) and `monitor report` (the monthly public-opinion report)."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from monitor.cli import cli
+from monitor.cli.common import get_app, parse_date
+from monitor.errors import InputError
+
+FORMAT_CHOICE = click.Choice(["html", "docx", "md", "txt"])
+
+
+@cli.command()
+@click.option("--date", "day", metavar="YYYY-MM-DD",
+              help="The day whose cut-off ends the window (default: the latest cut-off that has passed).")
+@click.option("--send", is_flag=True, help="Deliver it: e-mail to digest.recipients, or the outbox folder without SMTP.")
+@click.option("--resend", is_flag=True, help="With --send: deliver again a day already delivered (or left in doubt).")
+@click.option("--format", "formats", type=FORMAT_CHOICE, multiple=True,
+              help="Files to write (repeatable; default: digest.formats in feeds.yaml).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for the files (default: the outbox folder of the day).")
+@click.pass_context
+def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, formats: tuple[str, ...], out_dir: str | None) -> None:
+    """Build the daily press clipping (điểm báo) for the 24 hours before the cut-off.
+
+    Without --send the files are only written (a preview); with --send the day is delivered once: a
+    second run says it was already sent, unless --resend.
+
+    \b
+    Example:
+      monitor digest --date 2026-11-26 --format html --out /tmp/diem-bao
+      monitor digest --send
+      monitor digest --date 2026-11-26 --send --resend
+    """
+    if resend and not send:
+        raise InputError("--resend only makes sense with --send", hint="monitor digest --send --resend")
+    from monitor.digest import build_and_deliver_digest
+
+    app = get_app(ctx)
+    result = build_and_deliver_digest(app, parse_date(day, "--date"), send=send, resend=resend,
+                                      formats=formats or None, out_dir=out_dir)
+    click.echo(result.message)
+    for fmt, path in result.paths.items():
+        click.echo(f"  {fmt:5} {path}")
+    if not result.ok:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month to report on, e.g. 2026-11.")
+@click.option("--format", "formats", type=click.Choice(["docx", "html"]), multiple=True,
+              help="Files to write (repeatable; default both).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Folder for the files (default: <data_dir>/<outbox_dir>/reports).")
+@click.option("--send", is_flag=True, help="Also e-mail it to digest.recipients (SMTP must be configured).")
+@click.pass_context
+def report(ctx: click.Context, month: str, formats: tuple[str, ...], out_dir: str | None, send: bool) -> None:
+    """Write the monthly public-opinion report: coverage by topic, tone and outlet against the
+    previous month, the month's hot issues with their handling status, and positive coverage.
+
+    \b
+    Example:
+      monitor report --month 2026-11 --format docx --out reports/
+    """
+    m = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise InputError(f"--month {month!r} is not a month; write YYYY-MM, e.g. 2026-11")
+    from monitor.report import build_and_deliver_report
+
+    app = get_app(ctx)
+    result = build_and_deliver_report(app, int(m.group(1)), int(m.group(2)), formats=formats or None,
+                                      out_dir=out_dir, send=send)
+    click.echo(result.message)
+    for fmt, path in result.paths.items():
+        click.echo(f"  {fmt:5} {path}")

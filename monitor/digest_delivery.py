@@ -1,0 +1,305 @@
+"""The daily clipping's edges: read the store, render every format, write files, e-mail it once.
+
+Exactly once per day: before the message leaves, the day is claimed in the store ('sending'); after
+the SMTP server accepted it the row becomes 'sent'. A rerun finds 'sent' and does nothing; a row left
+'sending' (the process died between the two writes, so the message may or may not have gone) is
+reported as in doubt and needs an explicit --resend; a failed attempt (the server refused, nothing
+was accepted) is simply retried. Without SMTP (or without recipients) the message and its files go to
+the outbox folder, which counts as delivered the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Iterable
+
+from monitor.app import App
+from monitor.digest import Digest, build_digest, digest_window, latest_complete_day, trend_from_rows
+from monitor.errors import InputError, MonitorError, NotifyError, StoreError
+from monitor.models import Story
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("html", "txt", "md", "docx")
+DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+# Articles published this long before the window and collected inside it still make the clipping.
+LATE_ARRIVAL = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class DigestResult:
+    day: date
+    status: str  # sent | outbox | written | already-delivered | in-doubt
+    message: str  # one line for a person (Vietnamese / English mix like the CLI)
+    paths: dict[str, Path] = field(default_factory=dict)
+    recipients: tuple[str, ...] = ()
+    message_id: str | None = None
+    education: int = 0
+    items: int = 0
+    hot: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("sent", "outbox", "written", "already-delivered")
+
+    def summary(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Every rendering of one digest, in memory; files and the e-mail are made from these."""
+
+    html_email: str  # the chart as cid:
+    html_file: str  # the chart as a file beside the .html
+    text: str
+    markdown: str
+    chart_png: bytes
+    docx: bytes | None
+    chart_cid: str
+    chart_name: str
+    stem: str
+
+
+def file_stem(day: date) -> str:
+    return f"diem-bao-{day.isoformat()}"
+
+
+# --------------------------------------------------------------------------- reading the store
+
+
+def load_digest(app: App, day: date) -> Digest:
+    """Gather everything the day's clipping needs from the store and build it (see monitor.digest)."""
+    cfg = app.config
+    tz = cfg.office.tz
+    store = app.store
+    start, end = digest_window(day, cfg.digest.cutoff, tz)
+    articles = list(store.articles_between(start, end))
+    seen = {a.id for a in articles}
+    late = [a for a in store.late_articles(start, end, start - LATE_ARRIVAL) if a.id not in seen]
+    articles += late
+    classifications = store.classifications_for([a.id for a in articles])
+    edu_ids = [i for i, c in classifications.items() if c.is_education]
+    stories = stories_for(store, edu_ids, start, end)
+    previous_days = [day - timedelta(days=n) for n in range(7, 0, -1)]
+    trend_start = digest_window(previous_days[0], cfg.digest.cutoff, tz)[0]
+    trend = trend_from_rows(store.tone_rows(trend_start, start), previous_days, cfg.digest.cutoff, tz)
+    health = store.source_health(app.now()) if hasattr(store, "source_health") else []
+    return build_digest(
+        office=cfg.office, day=day, window=(start, end), articles=articles, classifications=classifications,
+        stories=stories, late_ids=[a.id for a in late], trend=trend, source_health=health,
+        severity_order=[name for name, _ in cfg.alerts.thresholds], max_items=cfg.digest.max_items_per_topic,
+        generated_at=app.now(),
+    )
+
+
+def stories_for(store, article_ids: Iterable[int], start: datetime, end: datetime) -> dict[int, Story]:
+    """article id -> its story, from the triage stage's tables (empty when triage has not run)."""
+    wanted = set(article_ids)
+    out: dict[int, Story] = {}
+    if not wanted:
+        return out
+    if hasattr(store, "stories_between"):
+        for story in store.stories_between(start, end):
+            for aid in story.article_ids:
+                if aid in wanted:
+                    out[aid] = story
+    if hasattr(store, "story_of_article"):
+        for aid in sorted(wanted - out.keys()):
+            story = store.story_of_article(aid)
+            if story is not None:
+                for member in story.article_ids:
+                    if member in wanted:
+                        out[member] = story
+    return out
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_all(digest: Digest, formats: Iterable[str], *, domain: str = "localhost") -> Rendered:
+    """Render the formats asked for plus what the e-mail always carries (text, HTML, chart)."""
+    from monitor.charts import trend_png
+    from monitor.render import render_html, render_markdown, render_text
+
+    formats = set(formats)
+    stem = file_stem(digest.day)
+    chart_name = f"{stem}-xu-huong.png"
+    chart_cid = f"xu-huong-{digest.day.isoformat()}@{domain}"
+    png = trend_png(digest.trend)
+    docx_bytes = None
+    if "docx" in formats:
+        from monitor.docx_render import render_docx
+
+        docx_bytes = render_docx(digest, chart_png=png)
+    return Rendered(
+        html_email=render_html(digest, chart_src=f"cid:{chart_cid}"), html_file=render_html(digest, chart_src=chart_name),
+        text=render_text(digest), markdown=render_markdown(digest, chart_src=chart_name) if "md" in formats else "",
+        chart_png=png, docx=docx_bytes, chart_cid=chart_cid, chart_name=chart_name, stem=stem,
+    )
+
+
+def write_files(rendered: Rendered, formats: Iterable[str], folder: Path) -> dict[str, Path]:
+    """Write the chosen formats into `folder`; the chart goes beside the HTML and Markdown that show it."""
+    formats = list(formats)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        paths: dict[str, Path] = {}
+        contents = {"html": rendered.html_file, "txt": rendered.text, "md": rendered.markdown}
+        for fmt in formats:
+            path = folder / f"{rendered.stem}.{fmt}"
+            if fmt == "docx":
+                if rendered.docx is None:
+                    continue
+                _atomic_write(path, rendered.docx)
+            else:
+                _atomic_write(path, contents[fmt].encode("utf-8"))
+            paths[fmt] = path
+        if {"html", "md"} & set(formats):
+            chart = folder / rendered.chart_name
+            _atomic_write(chart, rendered.chart_png)
+            paths["chart"] = chart
+    except OSError as exc:
+        raise StoreError(f"cannot write the digest into {folder}: {exc}",
+                         hint="check that the folder exists and is writable, or pass --out DIR") from None
+    return paths
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    # a reader (a mail client, a person opening the folder) never sees half a file
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def build_message(app: App, digest: Digest, rendered: Rendered, recipients: tuple[str, ...], message_id: str) -> EmailMessage:
+    """multipart/mixed: [alternative: text, related: (HTML, chart)], DOCX attachment. UTF-8 headers."""
+    from monitor.render import subject
+
+    cfg = app.config
+    msg = EmailMessage()
+    msg["Subject"] = subject(digest, cfg.digest.subject_prefix)
+    msg["From"] = cfg.smtp.sender or f"diem-bao@{_domain(app)}"
+    msg["To"] = ", ".join(recipients) if recipients else "undisclosed-recipients:;"
+    msg["Date"] = format_datetime(app.now().astimezone(cfg.office.tz))
+    msg["Message-ID"] = message_id
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8")
+    msg.add_alternative(rendered.html_email, subtype="html", charset="utf-8")
+    html_part = msg.get_payload()[1]
+    html_part.add_related(rendered.chart_png, "image", "png", cid=f"<{rendered.chart_cid}>",
+                          filename=rendered.chart_name, disposition="inline")
+    if rendered.docx is not None:
+        msg.add_attachment(rendered.docx, maintype=DOCX_TYPE[0], subtype=DOCX_TYPE[1], filename=f"{rendered.stem}.docx")
+    return msg
+
+
+def _domain(app: App) -> str:
+    sender = app.config.smtp.sender
+    return sender.rsplit("@", 1)[1].rstrip(">").strip() if "@" in sender else "localhost"
+
+
+# --------------------------------------------------------------------------- the one entry point
+
+
+def outbox_folder(app: App, day: date) -> Path:
+    return app.config.storage.data_dir / app.config.digest.outbox_dir / day.isoformat()
+
+
+def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = True, resend: bool = False,
+                             formats: Iterable[str] | None = None, out_dir: str | Path | None = None) -> DigestResult:
+    """Build the clipping of `day` (default: the latest day whose cut-off has passed) and deliver it.
+
+    send=False only writes the files (into `out_dir`, default the outbox folder of the day) and
+    records nothing. send=True e-mails it to digest.recipients, or puts it in the outbox when SMTP
+    or recipients are missing; a day already delivered is not delivered again unless `resend`.
+    """
+    cfg = app.config
+    tz = cfg.office.tz
+    day = day or latest_complete_day(app.now(), cfg.digest.cutoff, tz)
+    formats = tuple(formats or cfg.digest.formats)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise InputError(f"unknown digest format {unknown[0]!r}; use one of {', '.join(FORMATS)}")
+    start, end = digest_window(day, cfg.digest.cutoff, tz)
+    if send and end > app.now():
+        raise InputError(f"the digest of {day.isoformat()} covers the 24 hours up to {end:%H:%M %d/%m/%Y}, which has not "
+                         "passed yet", hint="send it after the cut-off, or preview it without --send")
+    store = app.store
+
+    if send and not resend:
+        record = store.digest_record(day)
+        if record is not None and record.delivered:
+            where = f"to {', '.join(record.recipients)}" if record.channel == "smtp" else f"to the outbox {Path(next(iter(record.paths.values()), '.')).parent}"
+            return DigestResult(day, "already-delivered",
+                                f"the digest of {day.isoformat()} was already delivered {where} at "
+                                f"{record.sent_at.astimezone(tz):%H:%M %d/%m/%Y}; nothing sent (use --resend to send it again)",
+                                paths={k: Path(v) for k, v in record.paths.items()}, recipients=record.recipients,
+                                message_id=record.message_id, items=record.items)
+        if record is not None and record.status == "sending":
+            return _in_doubt(day, record, tz)
+
+    digest = load_digest(app, day)
+    mail_formats = set(formats) | ({"docx"} if send and "docx" in cfg.digest.formats else set())
+    rendered = render_all(digest, mail_formats, domain=_domain(app))
+    counts = dict(education=digest.summary.education, items=digest.item_count, hot=digest.summary.hot_stories)
+
+    if not send:
+        folder = Path(out_dir) if out_dir else outbox_folder(app, day)
+        paths = write_files(rendered, formats, folder)
+        return DigestResult(day, "written", f"digest of {day.isoformat()} written to {folder} "
+                            f"({counts['items']} items; not sent: add --send to deliver it)", paths=paths, **counts)
+
+    recipients = cfg.digest.recipients
+    use_smtp = cfg.smtp.configured and bool(recipients)
+    channel = "smtp" if use_smtp else "outbox"
+    message_id = make_msgid(idstring=f"diem-bao-{day.isoformat()}", domain=_domain(app))
+    # everything that can fail before the hand-over is done before the claim, so a 'sending' row
+    # really means "the message may be out"
+    message = build_message(app, digest, rendered, recipients if use_smtp else (), message_id)
+    claim = store.claim_digest(day, window_start=start, cutoff_at=end, channel=channel,
+                               recipients=recipients if use_smtp else (), formats=formats, message_id=message_id,
+                               items=counts["items"], now=app.now(), resend=resend)
+    if not claim.granted:  # another process got there between our check and now
+        if claim.reason == "in-doubt":
+            return _in_doubt(day, claim.record, tz)
+        return DigestResult(day, "already-delivered", f"the digest of {day.isoformat()} was delivered by another run; nothing sent")
+
+    try:
+        if use_smtp:
+            paths = write_files(rendered, formats, Path(out_dir)) if out_dir else {}
+            from monitor.mail import send_message
+
+            send_message(cfg.smtp, message)
+            store.finish_digest(day, claim.delivery_id, status="sent", now=app.now(), paths=paths)
+            return DigestResult(day, "sent", f"digest of {day.isoformat()} sent to {', '.join(recipients)} "
+                                f"({counts['items']} items, {counts['hot']} hot)", paths=paths, recipients=recipients,
+                                message_id=message_id, **counts)
+        folder = Path(out_dir) if out_dir else outbox_folder(app, day)
+        paths = write_files(rendered, formats, folder)
+        eml = folder / f"{rendered.stem}.eml"
+        _atomic_write(eml, message.as_bytes())
+        paths["eml"] = eml
+        store.finish_digest(day, claim.delivery_id, status="outbox", now=app.now(), paths=paths)
+        why = "SMTP is not configured" if not cfg.smtp.configured else "digest.recipients is empty"
+        return DigestResult(day, "outbox", f"{why}: digest of {day.isoformat()} put in the outbox {folder} "
+                            f"({counts['items']} items; the e-mail is {eml.name})", paths=paths, message_id=message_id, **counts)
+    except (MonitorError, OSError) as exc:
+        # the server refused or the files could not be written: nothing went out, so a retry is safe
+        store.finish_digest(day, claim.delivery_id, status="failed", now=app.now(), error=str(exc))
+        if isinstance(exc, MonitorError):
+            raise
+        raise NotifyError(f"the digest of {day.isoformat()} could not be delivered: {exc}") from None
+
+
+def _in_doubt(day: date, record, tz) -> DigestResult:
+    return DigestResult(
+        day, "in-doubt",
+        f"the digest of {day.isoformat()} was being delivered at {record.started_at.astimezone(tz):%H:%M %d/%m/%Y} when the "
+        f"process stopped, so it may have gone out (Message-ID {record.message_id}); check the mailbox, then run "
+        f"`monitor digest --date {day.isoformat()} --send --resend` to send it again",
+        recipients=record.recipients, message_id=record.message_id)

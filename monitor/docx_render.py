@@ -1,0 +1,301 @@
+"""The clipping as a Word document laid out like the office's administrative documents (python-docx).
+
+Layout after Decree 30/2020/NĐ-CP on administrative documents: A4, margins 20/20/30/15 mm, Times New
+Roman 13-14 pt; a two-column header with the governing body and the office on the left and the
+national motto on the right, then place and date, the title, and numbered parts I., II., ...
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt, RGBColor
+
+from monitor.config import Office
+from monitor.digest import HEALTH_LABELS, Digest, DigestItem, DigestSection, administrative_date
+
+FONT = "Times New Roman"
+CENTRAL_CITIES = ("Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế")
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+LINK_BLUE = RGBColor(0x1F, 0x4E, 0x9A)
+
+
+def clean(text: str) -> str:
+    """Text Word can hold: control characters from a broken feed would make the file unreadable."""
+    return _XML_INVALID.sub("", text or "")
+
+
+def office_header(office: Office) -> tuple[str, str]:
+    """('UBND QUẬN LONG BIÊN', 'PHÒNG GIÁO DỤC VÀ ĐÀO TẠO'): the governing body and the office itself."""
+    m = re.search(r"\s+(quận|huyện|thị xã|thành phố)\s+" + re.escape(office.district) + r"\s*$", office.name, re.I)
+    if office.name.lower().startswith("sở"):
+        city = re.sub(r"^(thành phố|tỉnh)\s+", "", office.city, flags=re.I)
+        kind = "THÀNH PHỐ" if city in CENTRAL_CITIES else "TỈNH"
+        own = re.sub(r"\s+(thành phố|tỉnh)\s+" + re.escape(city) + r"\s*$", "", office.name, flags=re.I)
+        return f"UBND {kind} {city}".upper(), own.upper()
+    kind = m.group(1) if m else "quận"
+    own = office.name[: m.start()] if m else office.name
+    return f"UBND {kind} {office.district}".upper(), own.upper()
+
+
+def place_and_date(office: Office, day: date) -> str:
+    return f"{office.district}, {administrative_date(day)}"
+
+
+# --------------------------------------------------------------------------- low-level helpers
+
+
+def _set_font(element_rpr_owner, name: str = FONT) -> None:
+    """Set every script's font: theme fonts in the default template would otherwise win."""
+    rpr = element_rpr_owner.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+
+
+def _run(paragraph, text: str, *, bold=False, italic=False, size: float | None = None, color: RGBColor | None = None,
+         underline=False):
+    run = paragraph.add_run(clean(text))
+    run.bold, run.italic, run.underline = bold, italic, underline
+    if size:
+        run.font.size = Pt(size)
+    if color is not None:
+        run.font.color.rgb = color
+    return run
+
+
+def _para(container, text: str = "", *, align=None, bold=False, italic=False, size: float | None = None,
+          space_after: float = 3, space_before: float = 0, indent_cm: float | None = None):
+    p = container.add_paragraph()
+    fmt = p.paragraph_format
+    fmt.space_after, fmt.space_before = Pt(space_after), Pt(space_before)
+    if align is not None:
+        p.alignment = align
+    if indent_cm is not None:
+        fmt.left_indent = Cm(indent_cm)
+    if text:
+        _run(p, text, bold=bold, italic=italic, size=size)
+    return p
+
+
+def _hyperlink(paragraph, url: str, text: str, *, bold: bool = True) -> None:
+    """A clickable link run (python-docx has no API for external hyperlinks)."""
+    r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    run = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    for tag, val in (("w:color", "1F4E9A"), ("w:u", "single")):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), val)
+        rpr.append(el)
+    if bold:
+        rpr.append(OxmlElement("w:b"))
+    run.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = clean(text)
+    t.set(qn("xml:space"), "preserve")
+    run.append(t)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def _bottom_rule(paragraph, width_pct: int = 40) -> None:
+    """The short line under the office name and the motto, drawn as a paragraph border."""
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(k), v)
+    borders.append(bottom)
+    ppr.append(borders)
+
+
+def _no_borders(table) -> None:
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tbl_pr.append(borders)
+
+
+# --------------------------------------------------------------------------- the document
+
+
+def new_document(office: Office, day: date, title: str, subtitle: str):
+    """A4 document with the administrative header block, the title and the subtitle."""
+    doc = Document()
+    section = doc.sections[0]
+    section.page_height, section.page_width = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(13)
+    _set_font(normal.element)
+
+    superior, own = office_header(office)
+    table = doc.add_table(rows=2, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    _no_borders(table)
+    widths = (Cm(6.5), Cm(9.5))
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths):
+            cell.width = w
+    left, right = table.cell(0, 0), table.cell(0, 1)
+    left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(left.paragraphs[0], superior, size=12.5)
+    p = _para(left, own, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=12.5, space_after=0)
+    _bottom_rule(p)
+    right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(right.paragraphs[0], "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12.5)
+    p = _para(right, "Độc lập - Tự do - Hạnh phúc", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=13, space_after=0)
+    _bottom_rule(p)
+    date_cell = table.cell(1, 1)
+    date_cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    date_cell.paragraphs[0].paragraph_format.space_before = Pt(6)
+    _run(date_cell.paragraphs[0], place_and_date(office, day), italic=True, size=13)
+
+    _para(doc, title, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=14, space_before=18, space_after=2)
+    _para(doc, subtitle, align=WD_ALIGN_PARAGRAPH.CENTER, italic=True, size=13, space_after=12)
+    return doc
+
+
+def heading(doc, text: str, level: int = 1):
+    """A numbered part ('I. TÓM TẮT') or sub-part ('1. Tuyển sinh (3)'), kept with what follows."""
+    p = _para(doc, text, bold=True, size=13, space_before=10 if level == 1 else 6, space_after=4)
+    p.paragraph_format.keep_with_next = True
+    if level == 2:
+        p.paragraph_format.first_line_indent = Cm(0.5)
+    return p
+
+
+def save(doc) -> bytes:
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _item(doc, item: DigestItem, n: int) -> None:
+    from monitor.render import safe_url
+
+    p = _para(doc, space_after=1, indent_cm=0.5)
+    p.paragraph_format.keep_with_next = True
+    _run(p, f"{n}. ", bold=True)
+    url = safe_url(item.url)
+    if url:
+        _hyperlink(p, url, item.title)
+    else:
+        _run(p, item.title, bold=True)
+    if item.hot:
+        p = _para(doc, space_after=1, indent_cm=1.0)
+        _run(p, f"Mức độ: {item.severity_label}", bold=True, color=RGBColor(0xB4, 0x23, 0x18), size=12)
+        _run(p, f" — Tình trạng xử lý: {item.case_label}", size=12)
+        if item.reasons:
+            _run(p, f" — Lý do: {'; '.join(item.reasons)}", italic=True, size=12)
+    meta = f"{item.outlet}"
+    if item.reprints:
+        meta += f" (+{item.reprints} báo đăng lại: {', '.join(item.other_outlets)})"
+    meta += f" · {item.time_label}{' (nhận muộn)' if item.late else ''} · {item.sentiment_label}"
+    if item.topic_names:
+        meta += f" · {'; '.join(item.topic_names)}"
+    _para(doc, meta, italic=True, size=11.5, space_after=1, indent_cm=1.0)
+    if item.summary:
+        _para(doc, item.summary, size=12.5, space_after=6, indent_cm=1.0).alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+
+
+def _section(doc, section: DigestSection) -> None:
+    if not section.items:
+        _para(doc, section.empty_text, italic=True, indent_cm=0.5)
+        return
+    for n, item in enumerate(section.items, 1):
+        _item(doc, item, n)
+    if section.omitted:
+        _para(doc, f"… và {section.omitted} tin khác.", italic=True, indent_cm=0.5)
+
+
+def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
+    """The clipping as DOCX bytes."""
+    d = digest
+    s = d.summary
+    doc = new_document(d.office, d.day, "ĐIỂM BÁO GIÁO DỤC", f"({d.date_label}; tin đăng {d.window_label})")
+    outline = d.outline()
+
+    heading(doc, f"{outline[0][0]}. {outline[0][1]}")
+    if d.empty:
+        _para(doc, f"Không có tin giáo dục nào trong 24 giờ qua ({s.articles} tin đã thu thập, không tin nào về giáo dục"
+                   f"{f'; {s.unclassified} tin chưa được phân loại' if s.unclassified else ''}).", indent_cm=0.5)
+    else:
+        lines = [
+            f"Tin giáo dục: {s.education} trên tổng số {s.articles} tin thu thập ({s.stories} sự việc sau khi gộp tin đăng lại).",
+            f"Vấn đề nóng: {s.hot_stories}; tin trên địa bàn {d.office.district}: {s.local_stories}.",
+            "Sắc thái: " + "; ".join(f"{label} {n}" for label, n in s.tone_labels) + ".",
+            f"So sánh: {s.change_text}.",
+        ]
+        if s.top_outlets:
+            lines.append("Báo đăng nhiều nhất: " + ", ".join(f"{o} ({n})" for o, n in s.top_outlets) + ".")
+        if s.unclassified:
+            lines.append(f"{s.unclassified} tin chưa được phân loại nên chưa có trong điểm báo.")
+        for line in lines:
+            _para(doc, f"- {line}", indent_cm=0.5, space_after=2)
+    if chart_png:
+        p = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=4)
+        p.add_run().add_picture(io.BytesIO(chart_png), width=Cm(15))
+
+    if not d.empty:
+        heading(doc, f"{outline[1][0]}. {outline[1][1]}")
+        _section(doc, d.hot)
+        heading(doc, f"{outline[2][0]}. {outline[2][1]}")
+        _section(doc, d.local)
+        heading(doc, f"{outline[3][0]}. {outline[3][1]}")
+        if not d.topic_sections:
+            _para(doc, "Không có tin theo các chủ đề của kế hoạch.", italic=True, indent_cm=0.5)
+        for n, sec in enumerate(d.topic_sections, 1):
+            heading(doc, f"{n}. {sec.title} ({len(sec.items) + sec.omitted})", level=2)
+            _section(doc, sec)
+        heading(doc, f"{outline[4][0]}. {outline[4][1]}")
+        _section(doc, d.positive)
+
+    if d.sources:
+        heading(doc, f"{outline[-1][0]}. {outline[-1][1]}")
+        table = doc.add_table(rows=1, cols=4)
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, ("Nguồn", "Tình trạng", "Lấy được gần nhất", "Lỗi")):
+            _run(cell.paragraphs[0], text, bold=True, size=11)
+        for h in d.sources:
+            cells = table.add_row().cells
+            state = HEALTH_LABELS.get(h.health, h.health)
+            if h.consecutive_failures:
+                state += f" ({h.consecutive_failures} lần lỗi liên tiếp)"
+            last = h.last_success.astimezone(d.office.tz).strftime("%H:%M %d/%m/%Y") if h.last_success else "chưa từng"
+            for cell, text in zip(cells, (f"{h.outlet} ({h.name})", state, last, h.last_error or "")):
+                _run(cell.paragraphs[0], text, size=11)
+
+    closing(doc, d.office, f"Tổng hợp tự động lúc {d.generated_at:%H:%M %d/%m/%Y}. Tóm tắt trích từ bài gốc; "
+                           "sắc thái và chủ đề do máy xác định, cần đối chiếu bài gốc.")
+    return save(doc)
+
+
+def closing(doc, office: Office, note: str) -> None:
+    """'Nơi nhận' block and the machine note, as the end of an office document."""
+    _para(doc, note, italic=True, size=11, space_before=12)
+    p = _para(doc, "Nơi nhận:", bold=True, italic=True, size=12, space_before=6, space_after=0)
+    p.paragraph_format.keep_with_next = True
+    _para(doc, "- Lãnh đạo Phòng (để báo cáo);", size=11, space_after=0)
+    _para(doc, f"- Bộ phận truyền thông {office.short_name};", size=11, space_after=0)
+    _para(doc, "- Lưu: VT.", size=11, space_after=0)

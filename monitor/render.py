@@ -1,0 +1,91 @@
+"""Digest and report -> HTML e-mail, plain text and Markdown through the Jinja2 templates in templates/.
+
+HTML is autoescaped (a title carrying markup or a script is shown as text); links are kept only
+for http(s) URLs. Markdown gets its own escaping, since a Markdown viewer would act on brackets,
+emphasis marks and raw HTML in a title.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import quote, urlsplit
+
+import jinja2
+
+from monitor.digest import HEALTH_LABELS, Digest
+
+CHART_CID = "xu-huong-7-ngay"
+TONE_COLORS = {"negative": "#b42318", "neutral": "#475467", "positive": "#067647"}
+SEVERITY_COLORS = {"khẩn cấp": "#b42318", "cao": "#dc6803", "theo dõi": "#b54708"}
+
+# inline Markdown only: the text always follows a list marker or a heading, never starts a line
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def safe_url(url: str) -> str:
+    """The URL when it is http(s), else '' (a javascript: or data: link must never be clickable)."""
+    parts = urlsplit((url or "").strip())
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def md_text(text: str) -> str:
+    """Escape text for Markdown: no emphasis, links or raw HTML can come from a title."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_url(url: str) -> str:
+    url = safe_url(url)
+    return quote(url, safe=":/?#@!$&'*+,;=%~-._") if url else ""
+
+
+def number(value: float | int) -> str:
+    """Vietnamese number style: 1.234 for thousands."""
+    return f"{value:,.0f}".replace(",", ".") if isinstance(value, (int, float)) else str(value)
+
+
+def percent(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.0f}%".replace("-", "−")
+
+
+@lru_cache(maxsize=None)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("monitor", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(safe_url=safe_url, md=md_text, md_url=md_url, number=number, percent=percent)
+    env.globals.update(tone_colors=TONE_COLORS, severity_colors=SEVERITY_COLORS, health_labels=HEALTH_LABELS)
+    return env
+
+
+def render_template(name: str, **context) -> str:
+    return environment().get_template(name).render(**context)
+
+
+def render_html(digest: Digest, *, chart_src: str | None = None) -> str:
+    """The e-mail body. `chart_src` is 'cid:...' in a message, a file name beside a saved .html, None for no chart."""
+    return render_template("digest.html", d=digest, chart_src=chart_src)
+
+
+def render_text(digest: Digest) -> str:
+    return tidy(render_template("digest.txt", d=digest))
+
+
+def render_markdown(digest: Digest, *, chart_src: str | None = None) -> str:
+    return tidy(render_template("digest.md", d=digest, chart_src=chart_src))
+
+
+def tidy(text: str) -> str:
+    """At most one blank line in a row: template conditionals leave runs of them."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def subject(digest: Digest, prefix: str) -> str:
+    hot = f" — {digest.summary.hot_stories} vấn đề nóng" if digest.summary.hot_stories else ""
+    return f"{prefix} {digest.office.short_name} — {digest.date_label}{hot}"

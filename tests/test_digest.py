@@ -1,0 +1,293 @@
+"""The daily clipping as data: window, selection, sections, summary; plus the helpers other digest,
+render and report tests import (a real Store in tmp_path seeded with invented Vietnamese news)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from classifiers.types import Classification
+from monitor.app import App
+from monitor.config import load_config
+from monitor.digest import (
+    Digest,
+    TrendDay,
+    administrative_date,
+    build_digest,
+    digest_window,
+    extract_summary,
+    latest_complete_day,
+    trend_from_rows,
+    vietnamese_date,
+)
+from monitor.models import Article, FeedEntry, SourceHealth, Story
+
+ROOT = Path(__file__).resolve().parents[1]
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DAY = date(2026, 11, 26)
+NOW = datetime(2026, 11, 26, 0, 30, tzinfo=timezone.utc)  # 07:30 in Hà Nội, just after the cut-off
+VERSION = "test-digest-1"
+
+
+# --------------------------------------------------------------------------- helpers (imported elsewhere)
+
+
+def make_app(tmp_path: Path, *, smtp: dict | None = None, recipients=("lanhdao@pgd-longbien.example.vn",),
+             now: datetime = NOW, formats=("html", "txt", "md", "docx"), max_items: int = 15) -> App:
+    """An App on the shipped feeds.yaml with its data in tmp_path and a fixed clock."""
+    overrides = {
+        "storage": {"data_dir": str(tmp_path / "var"), "database": "monitor.sqlite3", "models_dir": str(tmp_path / "models")},
+        "digest": {"cutoff": "07:00", "recipients": list(recipients), "subject_prefix": "Điểm báo giáo dục",
+                   "formats": list(formats), "outbox_dir": "outbox", "max_items_per_topic": max_items},
+        "smtp": smtp or {"host": ""},
+    }
+    cfg = load_config(ROOT / "feeds.yaml", overrides=overrides)
+    return App(config=cfg, clock=lambda: now)
+
+
+def add_article(store, *, url: str, outlet: str, title: str, sapo: str = "", published: datetime,
+                seen: datetime | None = None, source: str = "test-feed") -> int:
+    entry = FeedEntry(source=source, url=url, guid=url, title=title, sapo=sapo, published=published)
+    article_id, _ = store.add_feed_entry(entry, outlet, seen or published, fetch_page=False)
+    return article_id
+
+
+def classify(store, items: list[tuple[int, dict]], now: datetime = NOW) -> None:
+    store.register_model_version(VERSION, now)
+    store.save_classifications([(aid, cls(aid, **kw)) for aid, kw in items], now)
+
+
+def cls(aid: int, *, edu: bool = True, topics=(), sentiment="neutral", hot=False, hot_score=0.0, scope="national",
+        reasons=()) -> Classification:
+    return Classification(id=str(aid), is_education=edu, relevance=0.9 if edu else 0.1, topics=tuple(topics),
+                          topic_scores={t: 0.8 - 0.1 * i for i, t in enumerate(topics)}, sentiment=sentiment, hot=hot,
+                          hot_score=hot_score, scope=scope, reasons=tuple(reasons), model_version=VERSION)
+
+
+# Invented news (never copied from the corpus): (key, outlet, title, sapo, hours before the cut-off, classification)
+NEWS = [
+    ("ngo-doc", "VnExpress", "Hơn 30 học sinh tiểu học ở Long Biên nhập viện sau bữa trưa bán trú",
+     "Sau bữa trưa tại trường, nhiều học sinh Trường Tiểu học Gia Thụy có biểu hiện đau bụng, buồn nôn. "
+     "Phòng GD&ĐT quận Long Biên đã cử cán bộ đến nắm tình hình. Cơ quan chức năng đang lấy mẫu thức ăn để xét nghiệm.",
+     5, dict(topics=["y-te-the-chat", "an-toan-truong-hoc"], sentiment="negative", hot=True, hot_score=0.92, scope="local",
+             reasons=["sự cố an toàn thực phẩm", "học sinh nhập viện"])),
+    ("lam-thu", "Dân trí", "Phụ huynh phản ánh khoản thu đầu năm 'khủng' ở một trường THCS ngoại thành",
+     "Nhiều phụ huynh cho biết phải đóng hơn 5 triệu đồng ngay tuần đầu năm học. Nhà trường giải thích đây là các khoản tự nguyện.",
+     9, dict(topics=["hoc-phi-thu-chi"], sentiment="negative", hot=True, hot_score=0.71, scope="city",
+             reasons=["phản ánh lạm thu"])),
+    ("hsg", "Tuổi Trẻ", "Học sinh Long Biên giành 5 huy chương vàng kỳ thi Olympic Toán tuổi thơ",
+     "Đội tuyển của quận Long Biên đạt thành tích cao nhất từ trước tới nay. Các em được Chủ tịch UBND quận khen thưởng.",
+     12, dict(topics=["doi-moi-chat-luong", "guong-dien-hinh"], sentiment="positive", scope="local")),
+    ("thong-tu", "VnExpress", "Bộ GD&ĐT ban hành thông tư mới về đánh giá học sinh tiểu học",
+     "Thông tư có hiệu lực từ học kỳ II, thay đổi cách nhận xét định kỳ. Giáo viên sẽ giảm bớt sổ sách.",
+     14, dict(topics=["chinh-sach"], sentiment="neutral")),
+    ("lop10", "Thanh Niên", "Hà Nội dự kiến giữ ổn định phương án thi vào lớp 10 năm 2027",
+     "Sở GD&ĐT Hà Nội cho biết kỳ thi vẫn gồm ba môn. Phương án chính thức sẽ công bố trước tháng 3.",
+     16, dict(topics=["tuyen-sinh"], sentiment="neutral", scope="city")),
+    ("giao-vien", "Dân trí", "Cô giáo vùng cao 20 năm cõng chữ lên bản",
+     "Câu chuyện về người giáo viên kiên trì bám bản, vận động học sinh đến lớp, được đồng nghiệp gọi là người giữ lửa.",
+     18, dict(topics=["guong-dien-hinh"], sentiment="positive")),
+    ("tieng-anh", "VietNamNet", "Nhiều trường phổ thông mở rộng chương trình song ngữ",
+     "Các chương trình liên kết được kiểm định chặt hơn. Phụ huynh cần tìm hiểu kỹ trước khi đăng ký cho con.",
+     20, dict(topics=["hoi-nhap"], sentiment="neutral")),
+    ("xss", "Báo Mới", "Cảnh báo <script>alert('x')</script> & <b>mã độc</b> trong tài liệu học tập",
+     "Nhiều tệp tài liệu ôn thi lan truyền trên mạng chứa mã độc. Chuyên gia khuyên giáo viên chỉ tải từ nguồn chính thống.",
+     21, dict(topics=["chuyen-doi-so"], sentiment="neutral")),
+    ("khac", "VnExpress", "Đại học công bố lịch nghỉ Tết của sinh viên",
+     "Sinh viên được nghỉ ba tuần, dài hơn năm ngoái. Lịch học bù sẽ thông báo sau.",
+     22, dict(topics=[], sentiment="neutral")),
+    ("bong-da", "VnExpress", "Đội tuyển bóng đá thắng đậm trong trận giao hữu",
+     "Trận đấu diễn ra trên sân Mỹ Đình với hơn 20.000 khán giả. Huấn luyện viên hài lòng với lối chơi.",
+     6, dict(edu=False, sentiment="positive")),
+    ("thoi-tiet", "Tuổi Trẻ", "Không khí lạnh tăng cường, Hà Nội trở rét",
+     "Nhiệt độ thấp nhất có thể xuống 12 độ. Người dân cần giữ ấm khi ra đường.",
+     8, dict(edu=False)),
+]
+
+
+def seed_day(store, now: datetime = NOW, *, cutoff_day: date = DAY, extra_days: int = 7) -> dict[str, int]:
+    """Store NEWS in the window ending at 07:00 on `cutoff_day`, plus a few education articles on each earlier day."""
+    end = datetime.combine(cutoff_day, datetime.min.time(), tzinfo=TZ).replace(hour=7)
+    ids: dict[str, int] = {}
+    items = []
+    for key, outlet, title, sapo, hours, kw in NEWS:
+        published = end - timedelta(hours=hours)
+        aid = add_article(store, url=f"https://news.example.vn/{cutoff_day.isoformat()}/{key}.html", outlet=outlet,
+                          title=title, sapo=sapo, published=published)
+        ids[key] = aid
+        items.append((aid, kw))
+    for n in range(1, extra_days + 1):
+        for k in range(n % 3 + 2):
+            published = end - timedelta(days=n, hours=3 + k)
+            aid = add_article(store, url=f"https://news.example.vn/old/{n}-{k}.html", outlet="Dân trí",
+                              title=f"Tin giáo dục cũ số {n}-{k} về lịch học kỳ", sapo="Nhà trường thông báo lịch học mới.",
+                              published=published)
+            items.append((aid, dict(topics=["chinh-sach"], sentiment=("positive", "neutral", "negative")[k % 3])))
+    classify(store, items, now)
+    return ids
+
+
+def article(aid: int, title: str, outlet: str, published: datetime, sapo: str = "", url: str = "") -> Article:
+    return Article(id=aid, url=url or f"https://news.example.vn/{aid}.html", outlet=outlet, title=title, sapo=sapo,
+                   body="", published=published, first_seen=published)
+
+
+def office():
+    return make_app(Path("/nonexistent")).config.office
+
+
+# --------------------------------------------------------------------------- dates and windows
+
+
+def test_vietnamese_dates():
+    assert vietnamese_date(DAY) == "Thứ Năm, ngày 26/11/2026"
+    assert vietnamese_date(date(2026, 11, 29)) == "Chủ Nhật, ngày 29/11/2026"
+    assert administrative_date(DAY) == "ngày 26 tháng 11 năm 2026"
+    # Decree 30/2020: a leading zero on days below 10 and on months 1 and 2
+    assert administrative_date(date(2027, 2, 3)) == "ngày 03 tháng 02 năm 2027"
+
+
+def test_window_is_the_24_hours_before_the_cutoff_in_office_time():
+    start, end = digest_window(DAY, "07:00", TZ)
+    assert end == datetime(2026, 11, 26, 0, 0, tzinfo=timezone.utc)
+    assert end - start == timedelta(hours=24)
+    assert latest_complete_day(NOW, "07:00", TZ) == DAY
+    assert latest_complete_day(datetime(2026, 11, 25, 23, 59, tzinfo=timezone.utc), "07:00", TZ) == DAY - timedelta(days=1)
+
+
+def test_extract_summary_picks_sentences_not_the_title():
+    title = "Học sinh Long Biên giành huy chương vàng Olympic Toán"
+    sapo = ("Đội tuyển quận Long Biên giành 5 huy chương vàng Olympic Toán tuổi thơ năm nay. "
+            "Buổi lễ diễn ra trang trọng tại hội trường. Các em được khen thưởng.")
+    s = extract_summary(title, sapo, "")
+    assert s.startswith("Đội tuyển quận Long Biên giành 5 huy chương vàng")
+    assert len(s) <= 320 and title not in s
+    assert extract_summary("Tiêu đề", "", "") == ""
+    long_body = " ".join(f"Câu thứ {i} nói về kỳ thi tuyển sinh lớp 10 với nhiều chi tiết dài dòng." for i in range(30))
+    assert len(extract_summary("Kỳ thi tuyển sinh lớp 10", "", long_body)) <= 321
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def test_store_backed_digest_sections_and_summary(tmp_path):
+    app = make_app(tmp_path)
+    ids = seed_day(app.store)
+    from monitor.digest_delivery import load_digest
+
+    d = load_digest(app, DAY)
+    assert isinstance(d, Digest)
+    assert d.summary.articles == len(NEWS)
+    assert d.summary.education == len(NEWS) - 2
+    shown = [i.article_id for s in d.all_sections for i in s.items]
+    assert len(shown) == len(set(shown)), "an article appears once"
+    assert ids["bong-da"] not in shown and ids["thoi-tiet"] not in shown, "non-education never appears"
+    assert [i.article_id for i in d.hot.items] == [ids["ngo-doc"], ids["lam-thu"]]  # by hot score without stories
+    assert [i.article_id for i in d.local.items] == [ids["hsg"]]  # local wins over positive
+    assert [i.article_id for i in d.positive.items] == [ids["giao-vien"]]
+    assert [s.key for s in d.topics] == ["topic:chinh-sach", "topic:tuyen-sinh", "topic:hoi-nhap", "topic:chuyen-doi-so"]
+    assert [i.article_id for i in d.other.items] == [ids["khac"]]
+    assert dict(d.summary.tone) == {"positive": 2, "neutral": 5, "negative": 2}
+    assert d.summary.hot_stories == 2 and d.summary.local_stories == 2
+    assert d.summary.top_outlets[0] == ("VnExpress", 3)
+    # the previous 7 days hold 2..4 articles a day (seed_day): today's 9 is well above
+    assert d.summary.previous_average == pytest.approx(sum(n % 3 + 2 for n in range(1, 8)) / 7)
+    assert d.summary.change_percent > 100 and d.summary.change_text.startswith("tăng")
+    assert [t.day for t in d.trend] == [DAY - timedelta(days=n) for n in range(6, -1, -1)]
+    assert d.trend[-1].total == 9
+    assert d.outline()[0] == ("I", "TÓM TẮT") and d.outline()[2][1] == "TIN TRÊN ĐỊA BÀN QUẬN LONG BIÊN"
+
+
+def test_reprints_are_one_item_with_the_count_of_other_outlets():
+    t0 = datetime(2026, 11, 25, 20, 0, tzinfo=TZ)
+    arts = [article(1, "Trường học đóng cửa vì dịch cúm", "VnExpress", t0),
+            article(2, "Trường học đóng cửa vì dịch cúm (đăng lại)", "Dân trí", t0 + timedelta(hours=1)),
+            article(3, "Trường học đóng cửa vì dịch cúm", "Thanh Niên", t0 + timedelta(hours=2))]
+    story = Story(id=7, title=arts[0].title, first_article_id=1, article_ids=(1, 2, 3),
+                  outlets=("VnExpress", "Dân trí", "Thanh Niên"), first_seen=t0, last_seen=t0, hot_score=65,
+                  severity="cao", reasons=("dịch bệnh trong trường học",), case_status="đang xử lý")
+    c = {i: cls(i, topics=["y-te-the-chat"], sentiment="negative") for i in (1, 2, 3)}
+    d = build_digest(office=office(), day=DAY, window=digest_window(DAY, "07:00", TZ), articles=arts, classifications=c,
+                     stories={1: story, 2: story, 3: story}, generated_at=NOW)
+    assert len(d.hot.items) == 1 and d.item_count == 1
+    item = d.hot.items[0]
+    assert (item.article_id, item.outlet, item.reprints) == (1, "VnExpress", 2)
+    assert (item.severity, item.case_label, item.hot_score) == ("cao", "đang xử lý", 65)
+    assert d.summary.education == 3 and d.summary.stories == 1 and d.summary.hot_stories == 1
+
+
+def test_hot_sorted_by_severity_then_score_and_case_status_defaults():
+    t0 = datetime(2026, 11, 25, 20, 0, tzinfo=TZ)
+    arts = [article(i, f"Sự việc {i}", "VnExpress", t0 + timedelta(minutes=i)) for i in (1, 2, 3)]
+    def st(i, sev, score):
+        return Story(id=i, title=f"Sự việc {i}", first_article_id=i, article_ids=(i,), outlets=("VnExpress",),
+                     first_seen=t0, last_seen=t0, hot_score=score, severity=sev)
+    stories = {1: st(1, "theo dõi", 45), 2: st(2, "khẩn cấp", 85), 3: st(3, "cao", 90)}
+    c = {i: cls(i, sentiment="negative") for i in (1, 2, 3)}
+    d = build_digest(office=office(), day=DAY, window=digest_window(DAY, "07:00", TZ), articles=arts, classifications=c,
+                     stories=stories, generated_at=NOW)
+    assert [i.article_id for i in d.hot.items] == [2, 3, 1]
+    assert d.hot.items[0].case_label == "chưa có hồ sơ xử lý"
+
+
+def test_topic_sections_follow_the_plan_order_and_are_capped():
+    t0 = datetime(2026, 11, 25, 20, 0, tzinfo=TZ)
+    arts = [article(i, f"Tin {i}", "VnExpress", t0 + timedelta(minutes=i)) for i in range(1, 8)]
+    c = {i: cls(i, topics=["hoc-phi-thu-chi"] if i <= 5 else ["chinh-sach"]) for i in range(1, 8)}
+    d = build_digest(office=office(), day=DAY, window=digest_window(DAY, "07:00", TZ), articles=arts, classifications=c,
+                     max_items=3, generated_at=NOW)
+    assert [s.key for s in d.topics] == ["topic:chinh-sach", "topic:hoc-phi-thu-chi"]
+    fees = d.topics[1]
+    assert len(fees.items) == 3 and fees.omitted == 2
+    assert [i.article_id for i in fees.items] == [5, 4, 3]  # newest first when no reprints
+
+
+def test_empty_day_and_source_appendix():
+    health = [SourceHealth("a-feed", "VnExpress", "https://a.example/rss", "failing", consecutive_failures=4,
+                           last_error="HTTP 503"),
+              SourceHealth("b-feed", "Dân trí", "https://b.example/rss", "ok"),
+              SourceHealth("c-feed", "Tuổi Trẻ", "https://c.example/rss", "quiet", last_error="no new item for 9 h")]
+    arts = [article(1, "Giá vàng hôm nay", "VnExpress", datetime(2026, 11, 25, 20, 0, tzinfo=TZ))]
+    d = build_digest(office=office(), day=DAY, window=digest_window(DAY, "07:00", TZ), articles=arts,
+                     classifications={1: cls(1, edu=False)}, source_health=health, generated_at=NOW)
+    assert d.empty and d.item_count == 0
+    assert [h.name for h in d.sources] == ["a-feed", "c-feed"]
+    assert d.outline()[-1][1].startswith("PHỤ LỤC")
+
+
+def test_unclassified_articles_are_counted_not_shown():
+    arts = [article(1, "Tin chưa phân loại", "VnExpress", datetime(2026, 11, 25, 20, 0, tzinfo=TZ))]
+    d = build_digest(office=office(), day=DAY, window=digest_window(DAY, "07:00", TZ), articles=arts,
+                     classifications={}, generated_at=NOW)
+    assert d.summary.unclassified == 1 and d.item_count == 0
+
+
+def test_late_arrivals_join_the_next_clipping(tmp_path):
+    app = make_app(tmp_path)
+    start, end = digest_window(DAY, "07:00", TZ)
+    # published 10 minutes before the previous cut-off, collected 20 minutes after it
+    aid = add_article(app.store, url="https://news.example.vn/muon.html", outlet="VnExpress",
+                      title="Tin đăng sát giờ chốt về lịch thi học kỳ", published=start - timedelta(minutes=10),
+                      seen=start + timedelta(minutes=20))
+    old = add_article(app.store, url="https://news.example.vn/rat-cu.html", outlet="VnExpress",
+                      title="Tin cũ của nguồn mới thêm", published=start - timedelta(days=30), seen=start + timedelta(hours=1))
+    classify(app.store, [(aid, dict(topics=["chinh-sach"])), (old, dict(topics=["chinh-sach"]))])
+    from monitor.digest_delivery import load_digest
+
+    d = load_digest(app, DAY)
+    shown = {i.article_id: i for s in d.all_sections for i in s.items}
+    assert aid in shown and shown[aid].late
+    assert old not in shown
+
+
+def test_trend_rows_bucket_by_digest_window():
+    days = [DAY - timedelta(days=1), DAY]
+    rows = [(datetime(2026, 11, 25, 6, 59, tzinfo=TZ), True, "positive"),  # window of the 25th
+            (datetime(2026, 11, 25, 7, 0, tzinfo=TZ), True, "negative"),  # window of the 26th
+            (datetime(2026, 11, 25, 12, 0, tzinfo=TZ), False, "negative")]
+    t = trend_from_rows(rows, days, "07:00", TZ)
+    assert t == (TrendDay(days[0], positive=1), TrendDay(DAY, negative=1))
