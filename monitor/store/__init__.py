@@ -8,11 +8,13 @@ alerts, digests. Migrations are SQL files applied in name order and recorded in 
 from monitor.store.articles import ArticlesMixin
 from monitor.store.base import BaseStore, from_iso, utc_iso
 from monitor.store.classifications import ClassificationsMixin
+from monitor.store.crawl_state import CrawlStateMixin
 from monitor.store.digests import DigestsMixin
 from monitor.store.service import ServiceMixin
+from monitor.store.stories import StoriesMixin
 
 
-class Store(ArticlesMixin, ClassificationsMixin, ServiceMixin, DigestsMixin, BaseStore):
+class Store(ArticlesMixin, CrawlStateMixin, ClassificationsMixin, ServiceMixin, DigestsMixin, StoriesMixin, BaseStore):
     """The monitor's database. Open with `Store(path)`; migrations run on open."""
 
 

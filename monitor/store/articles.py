@@ -71,7 +71,7 @@ class ArticlesMixin:
 
     def pages_due(self, now: datetime, limit: int = 500) -> list[sqlite3.Row]:
         return list(self.execute(
-            "SELECT a.id, a.url, a.outlet, (SELECT source FROM article_feeds f WHERE f.article_id = a.id LIMIT 1) AS source"
+            "SELECT a.id, a.url, a.outlet, a.page_attempts, (SELECT source FROM article_feeds f WHERE f.article_id = a.id LIMIT 1) AS source"
             " FROM articles a WHERE page_status = 'pending' AND (next_page_at IS NULL OR next_page_at <= ?)"
             " ORDER BY first_seen_at LIMIT ?", (utc_iso(now), limit)))
 

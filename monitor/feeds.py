@@ -1,0 +1,203 @@
+"""Feed bytes -> FeedEntry list (RSS 0.9x/1.0/2.0, Atom). Pure: no network, no clock (`now` is passed in).
+
+Dates are read from the raw string, not from feedparser's *_parsed struct: that struct is UTC and
+cannot tell "+0700" from "no zone given", and one aggregator stored it as local time and got every
+article 7 hours early. A date without a zone is office time (Asia/Ho_Chi_Minh), a future date is clamped
+to now, a missing one becomes the first-seen time — each flagged so the digest can say so.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+import feedparser
+from bs4 import BeautifulSoup
+
+from monitor.charsets import decode, nfc
+from monitor.errors import FeedError, NotAFeed
+from monitor.models import FeedEntry
+from monitor.urls import canonical_url
+
+OFFICE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew between us and the newsroom is not "the future"
+
+_WS = re.compile(r"\s+")
+_TAG = re.compile(r"<[^>]+>")
+_FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF)[\s>]", re.I)
+_HTML_ROOT = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body|<script)", re.I | re.S)
+_XML_DECL_ENC = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""", re.I)
+# a leading newsroom tag on a sapo: "(Dân trí) - ", "(NLĐO) - ", "(Chinhphu.vn) - ", "TPO - ", "GD&TĐ - "
+_SAPO_TAG = re.compile(r"^\s*(\([^()]{2,30}\)|TPO|GD&TĐ|NDO|VOV\.VN|ANTĐ|PLO|VTC News)\s*[-–—:]\s*", re.I)
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    entries: tuple[FeedEntry, ...]
+    title: str = ""
+    version: str = ""  # feedparser's name for the format, e.g. rss20, atom10
+    encoding: str = "utf-8"
+    problems: tuple[str, ...] = field(default_factory=tuple)  # malformed XML, charset mismatch, skipped items
+
+
+def clean_text(value: str | None) -> str:
+    """Entities decoded (twice-escaped ones too), tags dropped, whitespace collapsed, NFC."""
+    text = value or ""
+    for _ in range(3):
+        unescaped = html.unescape(text)
+        if unescaped == text:
+            break
+        text = unescaped
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    return nfc(_WS.sub(" ", text).strip())
+
+
+def strip_sapo_tag(sapo: str) -> str:
+    return _SAPO_TAG.sub("", sapo, count=1)
+
+
+def sapo_from_description(description: str | None) -> str:
+    """The description's text without its thumbnail, image links, scripts or trailing link lists."""
+    if not description:
+        return ""
+    if "<" not in description and "&" not in description:
+        return strip_sapo_tag(nfc(_WS.sub(" ", description).strip()))
+    soup = BeautifulSoup(description, "lxml")
+    for bad in soup(["img", "script", "style", "iframe", "video", "figure", "picture", "ul"]):
+        bad.decompose()
+    for a in soup("a"):
+        if not a.get_text(strip=True):
+            a.decompose()
+        else:
+            a.unwrap()  # a link inside the sapo keeps its words, not its address
+    return strip_sapo_tag(clean_text(soup.get_text(" ")))
+
+
+# ------------------------------------------------------------------ dates
+
+_GMT_OFFSET = re.compile(r"\s*(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\s*$", re.I)
+_LOCAL_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y, %H:%M", "%H:%M - %d/%m/%Y", "%H:%M %d/%m/%Y",
+                  "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%d/%m/%Y", "%Y-%m-%d")
+
+
+def parse_date(raw: str | None, tz: tzinfo = OFFICE_TZ) -> tuple[datetime | None, bool]:
+    """(aware datetime, zone_was_given) from an RFC 822, ISO 8601 or Vietnamese-style date; (None, False) if unreadable."""
+    if not raw:
+        return None, False
+    text = nfc(raw).strip()
+    # "Wed, 26 Nov 2025 10:30:00 GMT+7" (Tuổi Trẻ) is not RFC 822; rewrite the zone as +0700
+    m = _GMT_OFFSET.search(text)
+    if m:
+        sign, hh, mm = m.group(1), int(m.group(2)), int(m.group(3) or 0)
+        text = text[: m.start()] + f" {sign}{hh:02d}{mm:02d}"
+    if re.search(r"[A-Za-z]{3}", text):
+        try:
+            rfc = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            rfc = None
+        if rfc is not None and rfc.year > 1900:
+            # naive means no zone, or "-0000" (RFC 5322: zone unknown): office time, flagged
+            return (rfc.replace(tzinfo=tz), False) if rfc.tzinfo is None else (rfc, True)
+    iso = text.replace(" ", "T", 1) if re.match(r"^\d{4}-\d{2}-\d{2} \d", text) else text
+    try:
+        dt = datetime.fromisoformat(iso)
+    except ValueError:
+        dt = None
+    if dt is None:
+        for fmt in _LOCAL_FORMATS:
+            try:
+                dt = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if dt is None:
+        return None, False
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=tz), False
+    return dt, True
+
+
+def resolve_published(raw: str | None, now: datetime, tz: tzinfo = OFFICE_TZ) -> tuple[datetime, str]:
+    """A publication time that is always aware and never in the future, with its flag."""
+    dt, zoned = parse_date(raw, tz)
+    if dt is None:
+        return now, "missing"
+    if dt > now + FUTURE_TOLERANCE:
+        return now, "future"
+    if dt > now:
+        dt = now
+    return dt, ("ok" if zoned else "no-zone")
+
+
+# ------------------------------------------------------------------ feeds
+
+
+def looks_like_html(body: bytes) -> bool:
+    head = body[:4096]
+    if _FEED_ROOT.search(head):
+        return False
+    return bool(_HTML_ROOT.match(head)) or b"<html" in head.lower()
+
+
+def _raw_date(entry) -> str | None:
+    for key in ("published", "pubdate", "updated", "created", "issued", "date", "dc_date"):
+        value = entry.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def parse_feed(body: bytes, *, source: str, feed_url: str, now: datetime, content_type: str | None = None,
+               tz: tzinfo = OFFICE_TZ) -> ParsedFeed:
+    """Read a feed. Raises NotAFeed for an HTML page, FeedError for bytes with no feed in them."""
+    if not body.strip():
+        raise FeedError(f"{source}: the server sent an empty body instead of a feed")
+    if looks_like_html(body):
+        raise NotAFeed(f"{source}: {feed_url} answered with an HTML page, not a feed (an anti-bot or error page?)")
+    decoded = decode(body, content_type)
+    problems: list[str] = []
+    if decoded.problem:
+        problems.append(decoded.problem)
+    # hand feedparser clean UTF-8 so it does not re-guess the charset we have just checked
+    text = _XML_DECL_ENC.sub(lambda m: m.group(1) + "utf-8" + m.group(3), decoded.text, count=1)
+    parsed = feedparser.parse(text.encode("utf-8"), response_headers={"content-type": "application/xml; charset=utf-8"},
+                              sanitize_html=False, resolve_relative_uris=False)
+    if parsed.bozo:
+        problems.append(f"malformed feed ({type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}); "
+                        f"kept the {len(parsed.entries)} item(s) that could be read")
+    if not parsed.version and not parsed.entries:
+        raise FeedError(f"{source}: {feed_url} is not an RSS or Atom feed ({problems[-1] if problems else 'no feed element'})")
+    entries: list[FeedEntry] = []
+    seen: set[str] = set()
+    skipped = 0
+    for item in parsed.entries:
+        link = item.get("link") or ""
+        if not link:
+            guid = item.get("id") or ""
+            link = guid if guid.startswith(("http://", "https://")) else ""
+        if not link:
+            skipped += 1
+            continue
+        url = canonical_url(link, base=feed_url)
+        if url in seen:
+            continue  # the same article twice in one feed
+        seen.add(url)
+        title = clean_text(item.get("title"))
+        description = item.get("summary") or item.get("description") or ""
+        if not description and item.get("content"):
+            description = item["content"][0].get("value", "")
+        published, flag = resolve_published(_raw_date(item), now, tz)
+        entries.append(FeedEntry(
+            source=source, url=url, guid=nfc((item.get("id") or link).strip()), title=title,
+            sapo=sapo_from_description(description), published=published, published_flag=flag,
+            author=clean_text(item.get("author")),
+        ))
+    if skipped:
+        problems.append(f"{skipped} item(s) without a link were skipped")
+    return ParsedFeed(entries=tuple(entries), title=clean_text(parsed.feed.get("title")), version=parsed.version or "",
+                      encoding=decoded.encoding, problems=tuple(problems))

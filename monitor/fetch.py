@@ -1,0 +1,324 @@
+"""The only module that talks HTTP (httpx): politeness, conditional GET, retries, limits, address policy.
+
+What a news site sees from us: an identifying User-Agent with a contact address, at most N parallel
+connections and a minimum pause per host, conditional GETs with the validators the server itself gave,
+robots.txt obeyed for article pages, and back-off (honouring Retry-After) when it is struggling.
+What we refuse: anything but http(s), and hosts that resolve to private, loopback or link-local
+addresses (a feed is third-party input: a link in it must not make us probe the office network).
+
+httpx exceptions stop here; callers see only `monitor.errors.FetchError` and its subclasses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import random
+import socket
+import time
+import urllib.robotparser
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from datetime import datetime, timezone
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from monitor.config import Crawler
+from monitor.errors import (AddressRefused, FetchError, FetchTimeout, HTTPStatusError, ResponseTooLarge,
+                            RobotsDisallowed, TooManyRedirects)
+
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+RETRY_CODES = (429, 500, 502, 503, 504, 520, 521, 522, 523, 524)
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Timing knobs that are not site policy (tests shrink them; feeds.yaml does not expose them)."""
+
+    retry_base_delay: float = 1.0  # first back-off; doubled per retry, with jitter
+    retry_max_delay: float = 60.0
+    max_retry_after: float = 120.0  # a longer Retry-After ends this attempt; the source is rescheduled instead
+    total_timeout_factor: float = 3.0  # whole exchange (slow trickle included) <= factor * timeout_seconds
+    page_max_attempts: int = 5  # then the page is given up (the article keeps its feed text)
+    page_retry_minutes: float = 15.0  # first page retry; doubled per failure
+    page_concurrency: int = 16
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str  # as requested
+    final_url: str  # after redirects
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    duration_ms: int = 0
+    attempts: int = 1
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+def _status_error(message: str, url: str, status: int | None, retry_after: float | None = None) -> HTTPStatusError:
+    exc = HTTPStatusError(message, url=url, status=status)
+    exc.retry_after = retry_after  # read by the crawl to reschedule the source no earlier than asked
+    return exc
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None when absent/garbled."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def address_refused(ip: ipaddress._BaseAddress) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved
+            or ip.is_unspecified or getattr(ip, "is_site_local", False))
+
+
+class _HostGate:
+    """At most N requests in flight to one host, and starts spaced by at least `delay` seconds."""
+
+    def __init__(self, connections: int, delay: float) -> None:
+        self.sem = asyncio.Semaphore(connections)
+        self.delay = delay
+        self.next_at = 0.0
+
+    async def __aenter__(self) -> None:
+        await self.sem.acquire()
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        start = max(now, self.next_at)
+        self.next_at = start + self.delay
+        if start > now:
+            await asyncio.sleep(start - now)
+
+    async def __aexit__(self, *exc) -> None:
+        self.sem.release()
+
+
+class Fetcher:
+    """One per crawl: `async with Fetcher(config.crawler) as f: result = await f.fetch(url)`."""
+
+    def __init__(self, crawler: Crawler, tuning: Tuning | None = None, *, rng: random.Random | None = None) -> None:
+        self.crawler = crawler
+        self.tuning = tuning or Tuning()
+        self.rng = rng or random.Random()
+        self._gates: dict[str, _HostGate] = {}
+        self._resolved: dict[tuple[str, int], None] = {}
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._client: httpx.AsyncClient | None = None
+        self.product_token = crawler.user_agent.split("/")[0].strip() or "*"
+
+    async def __aenter__(self) -> "Fetcher":
+        t = self.crawler.timeout_seconds
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(t, connect=t, read=t, write=t, pool=None),
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
+            headers={"User-Agent": self.crawler.user_agent_header, "Accept-Language": "vi,en;q=0.5"},
+            trust_env=False,
+        )
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # ------------------------------------------------------------------ policy
+
+    async def check_address(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise AddressRefused(f"only http and https URLs are fetched; refused {url!r}", url=url,
+                                 hint="fix the link or the feed URL in feeds.yaml")
+        host = parts.hostname
+        if not host:
+            raise AddressRefused(f"no host in URL {url!r}", url=url)
+        if self.crawler.allow_private_addresses:
+            return
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        if (host, port) in self._resolved:
+            return
+        try:
+            addresses = [ipaddress.ip_address(host.strip("[]"))]
+        except ValueError:
+            try:
+                infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            except (socket.gaierror, UnicodeError) as exc:
+                raise FetchError(f"cannot resolve host {host}: {exc}", url=url) from None
+            addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+        bad = [str(a) for a in addresses if address_refused(a)]
+        if bad:
+            raise AddressRefused(
+                f"{host} resolves to a private, loopback or link-local address ({', '.join(bad)}); refused",
+                url=url, hint="set crawler.allow_private_addresses: true only for tests and the demo")
+        self._resolved[(host, port)] = None
+
+    def _gate(self, url: str) -> _HostGate:
+        host = (urlsplit(url).hostname or "").lower()
+        gate = self._gates.get(host)
+        if gate is None:
+            gate = self._gates[host] = _HostGate(self.crawler.max_connections_per_host, self.crawler.min_delay_seconds)
+        return gate
+
+    def backoff(self, attempt: int) -> float:
+        base = min(self.tuning.retry_max_delay, self.tuning.retry_base_delay * (2 ** attempt))
+        return base * (0.5 + self.rng.random() / 2)
+
+    # ------------------------------------------------------------------ fetching
+
+    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+                    kind: str = "feed", robots: bool = False) -> FetchResult:
+        """GET with retries; returns 2xx or 304 results, raises FetchError for everything else."""
+        if self._client is None:
+            raise RuntimeError("use `async with Fetcher(...)`")
+        if robots and self.crawler.respect_robots and not await self.robots_allow(url):
+            raise RobotsDisallowed(f"robots.txt of {urlsplit(url).hostname} disallows {url}", url=url)
+        headers = {"Accept": FEED_ACCEPT if kind == "feed" else PAGE_ACCEPT}
+        # only the server's own validators are sent back; we never make one up
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            try:
+                result = await self._follow(url, headers)
+                return FetchResult(url=url, final_url=result[0], status=result[1], body=result[3], headers=result[2],
+                                   duration_ms=int((time.monotonic() - started) * 1000), attempts=attempt + 1)
+            except _Retryable as r:
+                if attempt >= self.crawler.max_retries:
+                    raise r.error from None
+                delay = self.backoff(attempt)
+                if r.retry_after is not None:
+                    if r.retry_after > self.tuning.max_retry_after:
+                        r.error.retry_after = r.retry_after
+                        raise r.error from None
+                    delay = r.retry_after
+                attempt += 1
+                await asyncio.sleep(delay)
+
+    async def _follow(self, url: str, headers: dict[str, str]) -> tuple[str, int, dict[str, str], bytes]:
+        seen = {url}
+        current = url
+        for _ in range(self.crawler.max_redirects + 1):
+            await self.check_address(current)
+            status, resp_headers, body = await self._one(current, headers)
+            if status in REDIRECT_CODES:
+                location = resp_headers.get("location")
+                if not location:
+                    raise _status_error(f"redirect without a Location header from {current}", url, status)
+                target = urljoin(current, location)
+                if target in seen:
+                    raise TooManyRedirects(f"redirect loop at {target} (started at {url})", url=url, status=status)
+                seen.add(target)
+                current = target
+                continue
+            if status in RETRY_CODES:
+                retry_after = parse_retry_after(resp_headers.get("retry-after")) if status in (429, 503) else None
+                raise _Retryable(_status_error(f"HTTP {status} from {current}", url, status), retry_after)
+            if status >= 400:
+                raise _status_error(f"HTTP {status} from {current}", url, status)
+            return current, status, resp_headers, body
+        raise TooManyRedirects(f"more than {self.crawler.max_redirects} redirects starting at {url}", url=url)
+
+    async def _one(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        limit = self.crawler.max_body_bytes
+        total_timeout = self.crawler.timeout_seconds * self.tuning.total_timeout_factor
+        async with self._gate(url):
+            try:
+                async with asyncio.timeout(total_timeout):
+                    async with self._client.stream("GET", url, headers=headers) as resp:
+                        resp_headers = {k.lower(): v for k, v in resp.headers.items()}
+                        if resp.status_code in REDIRECT_CODES or resp.status_code in RETRY_CODES or resp.status_code == 304:
+                            return resp.status_code, resp_headers, b""
+                        declared = resp_headers.get("content-length", "")
+                        if declared.isdigit() and int(declared) > limit and "content-encoding" not in resp_headers:
+                            raise ResponseTooLarge(f"{url} announces {declared} bytes, over the {limit}-byte limit",
+                                                   url=url, status=resp.status_code)
+                        chunks, size = [], 0
+                        # decoded bytes are counted, so a small gzip bomb is stopped as early as a big body
+                        async for chunk in resp.aiter_bytes():
+                            size += len(chunk)
+                            if size > limit:
+                                raise ResponseTooLarge(f"{url} sent more than the {limit}-byte limit; aborted",
+                                                       url=url, status=resp.status_code)
+                            chunks.append(chunk)
+                        return resp.status_code, resp_headers, b"".join(chunks)
+            except TimeoutError:
+                raise _Retryable(FetchTimeout(f"no complete answer from {url} within {total_timeout:g} s", url=url)) from None
+            except httpx.TimeoutException as exc:
+                raise _Retryable(FetchTimeout(f"timed out fetching {url} ({type(exc).__name__})", url=url)) from None
+            except httpx.DecodingError as exc:
+                raise FetchError(f"undecodable compressed body from {url}: {exc}", url=url) from None
+            except (httpx.TransportError, httpx.InvalidURL) as exc:
+                if isinstance(exc, httpx.UnsupportedProtocol) or isinstance(exc, httpx.InvalidURL):
+                    raise FetchError(f"cannot fetch {url}: {exc}", url=url) from None
+                raise _Retryable(FetchError(f"connection problem with {url}: {type(exc).__name__}: {exc}", url=url)) from None
+
+    # ------------------------------------------------------------------ robots.txt
+
+    async def robots_allow(self, url: str) -> bool:
+        """Per RFC 9309: 4xx = no rules; 5xx or unreachable = disallow for now (retried on a later run)."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            if origin not in self._robots:
+                self._robots[origin] = await self._load_robots(origin)
+        parser = self._robots[origin]
+        if parser is None:
+            raise FetchError(f"robots.txt of {parts.hostname} is unreachable; page postponed", url=url)
+        return parser.can_fetch(self.product_token, url)
+
+    async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
+        parser = urllib.robotparser.RobotFileParser()
+        try:
+            result = await self.fetch(origin + "/robots.txt", kind="robots")
+        except HTTPStatusError as exc:
+            if exc.status is not None and 400 <= exc.status < 500:
+                parser.parse([])
+                return parser
+            return None
+        except FetchError:
+            return None
+        parser.parse(result.body.decode("utf-8", "replace").splitlines())
+        return parser
+
+
+class _Retryable(Exception):
+    def __init__(self, error: FetchError, retry_after: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after

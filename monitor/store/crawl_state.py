@@ -1,0 +1,147 @@
+"""Sources' crawl state, the fetch log and feed health."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from monitor.models import SourceHealth
+from monitor.store.base import from_iso, utc_iso
+
+FAILING_AFTER = 3  # consecutive failures before a feed is "failing" rather than merely backing off
+FAILING_SCORE = 3.0
+MAX_BACKOFF = timedelta(hours=24)
+QUIET_MIN_ITEMS = 4  # a rhythm needs a few items before silence can break it
+
+
+class CrawlStateMixin:
+    def sync_sources(self, sources: Iterable, now: datetime | None = None) -> None:
+        """Make the sources table match feeds.yaml; a source gone from the file is kept and shown as removed."""
+        now = utc_iso(now or datetime.now().astimezone())
+        names = []
+        with self.transaction() as db:
+            for s in sources:
+                names.append(s.name)
+                row = db.execute("SELECT url FROM sources WHERE name = ?", (s.name,)).fetchone()
+                if row is None:
+                    db.execute("INSERT INTO sources(name, url, outlet, enabled, interval_minutes) VALUES (?,?,?,?,?)",
+                               (s.name, s.url, s.outlet, int(s.enabled), s.interval_minutes))
+                    continue
+                if row["url"] != s.url:
+                    # validators and the body hash belong to the old URL
+                    db.execute("UPDATE sources SET etag = NULL, last_modified = NULL, body_hash = NULL, next_due_at = NULL"
+                               " WHERE name = ?", (s.name,))
+                db.execute("UPDATE sources SET url = ?, outlet = ?, enabled = ?, interval_minutes = ?, removed_at = NULL"
+                           " WHERE name = ?", (s.url, s.outlet, int(s.enabled), s.interval_minutes, s.name))
+            marks = ",".join("?" * len(names))
+            db.execute(f"UPDATE sources SET enabled = 0, removed_at = COALESCE(removed_at, ?) WHERE name NOT IN ({marks})",
+                       (now, *names))
+
+    def due_sources(self, now: datetime) -> list[str]:
+        return [r[0] for r in self.execute(
+            "SELECT name FROM sources WHERE enabled = 1 AND removed_at IS NULL AND (next_due_at IS NULL OR next_due_at <= ?)"
+            " ORDER BY COALESCE(next_due_at, ''), name", (utc_iso(now),))]
+
+    def source_state(self, name: str) -> dict | None:
+        row = self.execute("SELECT * FROM sources WHERE name = ?", (name,)).fetchone()
+        return dict(row) if row else None
+
+    def log_fetch(self, *, source: str | None, kind: str, url: str, started_at: datetime, status: int | None,
+                  size: int, duration_ms: int, outcome: str, new_items: int = 0, error: str | None = None) -> None:
+        self.execute(
+            "INSERT INTO fetches(source, kind, url, started_at, status, bytes, duration_ms, new_items, outcome, error)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (source, kind, url, utc_iso(started_at), status, size, duration_ms, new_items, outcome, error))
+
+    def recent_fetches(self, source: str | None = None, limit: int = 100, kind: str | None = None) -> list[dict]:
+        sql, params = "SELECT * FROM fetches WHERE 1=1", []
+        if source is not None:
+            sql += " AND source = ?"
+            params.append(source)
+        if kind is not None:
+            sql += " AND kind = ?"
+            params.append(kind)
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(limit)
+        return [dict(r) for r in self.execute(sql, params)]
+
+    def record_feed_success(self, name: str, now: datetime, *, status: int, etag: str | None, last_modified: str | None,
+                            body_hash: str | None, new_items: int, items: int | None, warning: str | None,
+                            not_modified: bool = False) -> None:
+        """A feed answered. Validators are the server's: replaced by what it sent, kept on a bare 304."""
+        row = self.source_state(name)
+        interval = timedelta(minutes=row["interval_minutes"] if row else 30)
+        if not_modified:
+            etag = etag or (row or {}).get("etag")
+            last_modified = last_modified or (row or {}).get("last_modified")
+            body_hash = (row or {}).get("body_hash")
+        self.execute(
+            "UPDATE sources SET etag = ?, last_modified = ?, body_hash = ?, last_fetch_at = ?, last_success_at = ?,"
+            " last_new_item_at = CASE WHEN ? > 0 THEN ? ELSE last_new_item_at END, next_due_at = ?,"
+            " consecutive_failures = 0, failure_score = failure_score * 0.5, last_status = ?, last_error = NULL,"
+            " last_warning = CASE WHEN ? THEN last_warning ELSE ? END, last_items = COALESCE(?, last_items), health = 'ok'"
+            " WHERE name = ?",
+            (etag, last_modified, body_hash, utc_iso(now), utc_iso(now), new_items, utc_iso(now), utc_iso(now + interval),
+             status, int(not_modified), warning, items, name))
+
+    def record_feed_failure(self, name: str, now: datetime, *, status: int | None, error: str, weight: float,
+                            retry_after: float | None = None) -> tuple[str, datetime]:
+        """A feed failed: score and back-off grow; returns (health, next due)."""
+        row = self.source_state(name) or {}
+        interval = timedelta(minutes=row.get("interval_minutes") or 30)
+        failures = (row.get("consecutive_failures") or 0) + 1
+        score = (row.get("failure_score") or 0.0) * 0.7 + weight
+        delay = min(MAX_BACKOFF, interval * (2 ** min(failures - 1, 6)))
+        if retry_after:
+            delay = max(delay, timedelta(seconds=retry_after))
+        health = "failing" if failures >= FAILING_AFTER or score >= FAILING_SCORE else "backoff"
+        due = now + delay
+        self.execute(
+            "UPDATE sources SET last_fetch_at = ?, next_due_at = ?, consecutive_failures = ?, failure_score = ?,"
+            " last_status = ?, last_error = ?, health = ? WHERE name = ?",
+            (utc_iso(now), utc_iso(due), failures, score, status, error, health, name))
+        return health, due
+
+    def _quiet(self, row, now: datetime, quiet_factor: float) -> str | None:
+        """Why a working feed looks silent, or None: no items at all, or a gap far beyond its usual rhythm."""
+        if row["last_success_at"] and row["last_items"] == 0:
+            return "the feed answered with no items"
+        times = sorted(from_iso(r[0]) for r in self.execute(
+            "SELECT a.published_at FROM articles a JOIN article_feeds f ON f.article_id = a.id"
+            " WHERE f.source = ? AND a.published_at IS NOT NULL ORDER BY a.published_at DESC LIMIT 40", (row["name"],)))
+        if len(times) < QUIET_MIN_ITEMS:
+            return None
+        gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
+        usual = max(statistics.median(gaps), 60.0)
+        latest = max(times[-1], from_iso(row["last_new_item_at"]) or times[-1])
+        silent = (now - latest).total_seconds()
+        limit = max(quiet_factor * usual, 2 * 60 * (row["interval_minutes"] or 30))
+        if silent > limit:
+            return f"no new item for {silent / 3600:.1f} h; usually one every {usual / 3600:.1f} h"
+        return None
+
+    def source_health(self, now: datetime, quiet_factor: float = 6.0) -> list[SourceHealth]:
+        """Every source ever configured, with what `monitor status` and the digest appendix show."""
+        out = []
+        since = utc_iso(now - timedelta(hours=24))
+        for row in self.execute("SELECT * FROM sources ORDER BY removed_at IS NOT NULL, name").fetchall():
+            health, error = row["health"], row["last_error"]
+            if row["removed_at"]:
+                health, error = "disabled", error or "removed from feeds.yaml"
+            elif not row["enabled"]:
+                health = "disabled"
+            elif health == "ok":
+                why = self._quiet(row, now, quiet_factor)
+                if why:
+                    health, error = "quiet", why
+                elif row["last_warning"]:
+                    error = row["last_warning"]
+            items = self.execute("SELECT COUNT(*) FROM article_feeds WHERE source = ? AND seen_at >= ?",
+                                 (row["name"], since)).fetchone()[0]
+            out.append(SourceHealth(
+                name=row["name"], outlet=row["outlet"], url=row["url"], health=health,
+                last_success=from_iso(row["last_success_at"]), last_error=error,
+                consecutive_failures=row["consecutive_failures"], failure_score=round(row["failure_score"], 2),
+                next_due=from_iso(row["next_due_at"]), items_24h=items))
+        return out
