@@ -1,0 +1,247 @@
+"""Delivering the clipping: a real SMTP server on 127.0.0.1 (aiosmtpd), the outbox, exactly once a day."""
+
+from __future__ import annotations
+
+import email
+import io
+import socket
+from email import policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from click.testing import CliRunner
+from docx import Document
+
+from monitor.errors import NotifyError
+from test_digest import DAY, make_app, seed_day
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it accepts (or refuses them all when `refuse`)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.refuse = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "554 5.0.0 refused by the test"
+        self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+def smtp_app(tmp_path, port, **kw):
+    return make_app(tmp_path, smtp={"host": "127.0.0.1", "port": port, "security": "none",
+                                    "sender": "diem-bao@pgd-longbien.example.vn", "timeout_seconds": 10}, **kw)
+
+
+def parts(raw: bytes):
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    text = msg.get_body(preferencelist=("plain",))
+    html = msg.get_body(preferencelist=("html",))
+    attachments = list(msg.iter_attachments())
+    return msg, text, html, attachments
+
+
+def test_digest_arrives_over_smtp_with_text_html_chart_and_docx(tmp_path, smtp_server):
+    inbox, port = smtp_server
+    app = smtp_app(tmp_path, port)
+    ids = seed_day(app.store)
+    from monitor.digest import build_and_deliver_digest
+
+    result = build_and_deliver_digest(app, DAY)
+    assert result.status == "sent", result.message
+    assert len(inbox.messages) == 1
+    rcpt, raw = inbox.messages[0]
+    assert rcpt == ["lanhdao@pgd-longbien.example.vn"]
+    msg, text, html, attachments = parts(raw)
+    assert msg["Subject"] == "Điểm báo giáo dục Phòng GD&ĐT quận Long Biên — Thứ Năm, ngày 26/11/2026 — 2 vấn đề nóng"
+    assert b"=?utf-8?" in raw.split(b"\r\n\r\n", 1)[0].lower() or b"=?UTF-8?" in raw  # encoded, not raw 8-bit
+    assert msg["Message-ID"] == result.message_id
+    assert msg.get_content_type() == "multipart/mixed"
+
+    body = text.get_content()
+    assert "ĐIỂM BÁO GIÁO DỤC — Thứ Năm, ngày 26/11/2026" in body
+    assert "Hơn 30 học sinh tiểu học ở Long Biên nhập viện sau bữa trưa bán trú" in body
+    assert "Đội tuyển bóng đá" not in body
+
+    html_text = html.get_content()
+    assert "<script" not in html_text.lower()
+    assert "&lt;script&gt;" in html_text
+    related = [p for p in msg.walk() if p.get_content_type() == "multipart/related"]
+    assert related, "the HTML and its chart travel together"
+    images = [p for p in msg.walk() if p.get_content_type() == "image/png"]
+    assert len(images) == 1
+    cid = images[0]["Content-ID"].strip("<>")
+    assert f'src="cid:{cid}"' in html_text
+    assert images[0].get_content()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    docx_parts = [a for a in attachments if a.get_filename() == "diem-bao-2026-11-26.docx"]
+    assert len(docx_parts) == 1
+    doc = Document(io.BytesIO(docx_parts[0].get_content()))
+    paragraphs = [p.text for p in doc.paragraphs]
+    header = [c.text for row in doc.tables[0].rows for c in row.cells]
+    assert "UBND QUẬN LONG BIÊN\nPHÒNG GIÁO DỤC VÀ ĐÀO TẠO" in header
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc" in header
+    assert "Long Biên, ngày 26 tháng 11 năm 2026" in header
+    assert "ĐIỂM BÁO GIÁO DỤC" in paragraphs
+    for head in ("I. TÓM TẮT", "II. VẤN ĐỀ NÓNG", "III. TIN TRÊN ĐỊA BÀN QUẬN LONG BIÊN",
+                 "IV. TIN THEO CHỦ ĐỀ CỦA KẾ HOẠCH TRUYỀN THÔNG", "V. TIN TÍCH CỰC CẦN LAN TỎA"):
+        assert head in paragraphs
+    assert paragraphs.index("II. VẤN ĐỀ NÓNG") < paragraphs.index("III. TIN TRÊN ĐỊA BÀN QUẬN LONG BIÊN")
+    assert any(p.startswith("1. Thi tuyển sinh lớp 10") or p.startswith("2. Thi tuyển sinh lớp 10") for p in paragraphs)
+    assert len(doc.inline_shapes) == 1  # the chart
+    rels = [r.target_ref for r in doc.part.rels.values() if r.is_external]
+    assert f"https://news.example.vn/2026-11-26/ngo-doc.html" in rels
+
+    record = app.store.digest_record(DAY)
+    assert record.status == "sent" and record.recipients == ("lanhdao@pgd-longbien.example.vn",)
+    assert record.sent_at is not None and ids
+
+
+def test_a_second_send_the_same_day_sends_nothing_unless_resend(tmp_path, smtp_server):
+    inbox, port = smtp_server
+    app = smtp_app(tmp_path, port)
+    seed_day(app.store)
+    from monitor.digest import build_and_deliver_digest
+
+    assert build_and_deliver_digest(app, DAY).status == "sent"
+    again = build_and_deliver_digest(app, DAY)
+    assert again.status == "already-delivered" and "nothing sent" in again.message
+    assert len(inbox.messages) == 1
+    assert build_and_deliver_digest(app, DAY, resend=True).status == "sent"
+    assert len(inbox.messages) == 2
+    record = app.store.digest_record(DAY)
+    assert record.deliveries == 2
+    assert [d["resend"] for d in app.store.digest_deliveries(DAY)] == [0, 1]
+
+
+def test_a_delivery_interrupted_mid_send_is_not_silently_repeated(tmp_path, smtp_server):
+    inbox, port = smtp_server
+    app = smtp_app(tmp_path, port)
+    seed_day(app.store)
+    from monitor.digest import build_and_deliver_digest
+    from monitor.digest_delivery import digest_window
+
+    start, end = digest_window(DAY, "07:00", app.config.office.tz)
+    # what a process that died after claiming the day (and perhaps after handing the mail over) leaves behind
+    claim = app.store.claim_digest(DAY, window_start=start, cutoff_at=end, channel="smtp", recipients=("a@b.vn",),
+                                   formats=("html",), message_id="<x@y>", items=3, now=app.now())
+    assert claim.granted
+    result = build_and_deliver_digest(app, DAY)
+    assert result.status == "in-doubt" and not result.ok
+    assert "--resend" in result.message and "<x@y>" in result.message
+    assert inbox.messages == []
+    assert build_and_deliver_digest(app, DAY, resend=True).status == "sent"
+    assert len(inbox.messages) == 1
+
+
+def test_a_refused_delivery_is_recorded_and_retried(tmp_path, smtp_server):
+    inbox, port = smtp_server
+    inbox.refuse = True
+    app = smtp_app(tmp_path, port)
+    seed_day(app.store)
+    from monitor.digest import build_and_deliver_digest
+
+    with pytest.raises(NotifyError):
+        build_and_deliver_digest(app, DAY)
+    record = app.store.digest_record(DAY)
+    assert record.status == "failed" and "refused" in record.error
+    inbox.refuse = False
+    assert build_and_deliver_digest(app, DAY).status == "sent"
+    assert len(inbox.messages) == 1
+
+
+def test_two_claims_for_one_day_cannot_both_win(tmp_path):
+    app = make_app(tmp_path)
+    from monitor.digest_delivery import digest_window
+    from monitor.store import Store
+
+    start, end = digest_window(DAY, "07:00", app.config.office.tz)
+    other = Store(app.config.storage.database)  # a second process on the same file
+    kw = dict(window_start=start, cutoff_at=end, channel="smtp", recipients=(), formats=(), message_id=None, items=0,
+              now=app.now())
+    first, second = app.store.claim_digest(DAY, **kw), other.claim_digest(DAY, **kw)
+    assert first.granted and not second.granted and second.reason == "in-doubt"
+    other.close()
+
+
+def test_without_smtp_the_digest_goes_to_the_outbox_once(tmp_path):
+    app = make_app(tmp_path)
+    seed_day(app.store)
+    from monitor.digest import build_and_deliver_digest
+
+    result = build_and_deliver_digest(app, DAY)
+    assert result.status == "outbox" and "SMTP is not configured" in result.message
+    folder = tmp_path / "var" / "outbox" / "2026-11-26"
+    assert str(folder) in result.message
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["diem-bao-2026-11-26-xu-huong.png", "diem-bao-2026-11-26.docx", "diem-bao-2026-11-26.eml",
+                     "diem-bao-2026-11-26.html", "diem-bao-2026-11-26.md", "diem-bao-2026-11-26.txt"]
+    msg, text, html, attachments = parts((folder / "diem-bao-2026-11-26.eml").read_bytes())
+    assert text is not None and html is not None and attachments
+    # the saved HTML shows the chart from the file beside it (screenshots, opening it in a browser)
+    saved = (folder / "diem-bao-2026-11-26.html").read_text(encoding="utf-8")
+    assert 'src="diem-bao-2026-11-26-xu-huong.png"' in saved and "cid:" not in saved
+    assert build_and_deliver_digest(app, DAY).status == "already-delivered"
+
+
+def test_preview_without_send_records_nothing(tmp_path):
+    app = make_app(tmp_path)
+    seed_day(app.store)
+    from monitor.digest import build_and_deliver_digest
+
+    result = build_and_deliver_digest(app, DAY, send=False, formats=["html", "txt"], out_dir=tmp_path / "demo")
+    assert result.status == "written"
+    assert sorted(result.paths) == ["chart", "html", "txt"]
+    assert app.store.digest_record(DAY) is None
+
+
+def test_a_day_not_yet_over_cannot_be_sent(tmp_path):
+    app = make_app(tmp_path)
+    from monitor.digest import build_and_deliver_digest
+    from monitor.errors import InputError
+
+    with pytest.raises(InputError, match="has not passed yet"):
+        build_and_deliver_digest(app, DAY.replace(day=27))
+
+
+def test_cli_digest_send_then_rerun(tmp_path, smtp_server, monkeypatch):
+    inbox, port = smtp_server
+    app = smtp_app(tmp_path, port)
+    seed_day(app.store)
+    from monitor.cli import cli
+
+    monkeypatch.setattr("monitor.cli.digest.get_app", lambda ctx: app)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["digest", "--date", "2026-11-26", "--send"])
+    assert first.exit_code == 0, first.output
+    assert "sent to lanhdao@pgd-longbien.example.vn" in first.output
+    second = runner.invoke(cli, ["digest", "--date", "2026-11-26", "--send"])
+    assert second.exit_code == 0 and "already delivered" in second.output
+    assert len(inbox.messages) == 1
+    bad = runner.invoke(cli, ["digest", "--date", "26/11/2026"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    lone = runner.invoke(cli, ["digest", "--resend"])
+    assert lone.exit_code == 2
+    preview = runner.invoke(cli, ["digest", "--date", "2026-11-26", "--format", "md", "--out", str(tmp_path / "p")])
+    assert preview.exit_code == 0 and (tmp_path / "p" / "diem-bao-2026-11-26.md").is_file()
