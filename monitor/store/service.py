@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from monitor.store.base import utc_iso
+from monitor.store.base import from_iso, utc_iso
 
 
 class ServiceMixin:
@@ -64,3 +65,53 @@ class ServiceMixin:
 
     def unpin_model_versions(self) -> None:
         self.execute("UPDATE model_versions SET pinned = 0")
+
+    # ---------------------------------------------------------------- service: history and housekeeping
+
+    def job_history(self, job: str | None = None, limit: int = 20) -> list[dict]:
+        return [dict(r) for r in self.execute(
+            "SELECT * FROM job_runs WHERE (? IS NULL OR job = ?) ORDER BY id DESC LIMIT ?", (job, job, limit))]
+
+    def running_jobs(self) -> list[dict]:
+        return [dict(r) for r in self.execute("SELECT * FROM job_runs WHERE outcome = 'running' ORDER BY id")]
+
+    def last_successful_run(self, job: str) -> datetime | None:
+        row = self.execute("SELECT MAX(started_at) FROM job_runs WHERE job = ? AND outcome = 'ok'", (job,)).fetchone()
+        return from_iso(row[0]) if row and row[0] else None
+
+    def purge_raw_html(self, before: datetime) -> int:
+        """Drop archived page HTML of articles first seen before `before`; the extracted text stays."""
+        with self.transaction() as db:
+            return db.execute("UPDATE articles SET raw_html = NULL, raw_html_encoding = NULL"
+                              " WHERE raw_html IS NOT NULL AND first_seen_at < ?", (utc_iso(before),)).rowcount
+
+    def maintain(self) -> dict:
+        """Planner statistics, a merged full-text index and a truncated WAL: the nightly tidy-up."""
+        self.execute("PRAGMA optimize")
+        self.execute("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
+        busy, log_frames, checkpointed = self.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return {"wal_busy": bool(busy), "wal_frames": log_frames, "checkpointed": checkpointed}
+
+    def integrity_check(self) -> str:
+        return "; ".join(r[0] for r in self.execute("PRAGMA integrity_check"))
+
+    def articles_seen_since(self, since: datetime) -> int:
+        return self.execute("SELECT COUNT(*) FROM articles WHERE first_seen_at >= ?", (utc_iso(since),)).fetchone()[0]
+
+    def article_ids_between(self, since: datetime | None, until: datetime | None) -> list[int]:
+        """Ids by publication time (first-seen when unknown); since inclusive, until exclusive."""
+        return [r[0] for r in self.execute(
+            "SELECT id FROM articles WHERE (? IS NULL OR COALESCE(published_at, first_seen_at) >= ?)"
+            " AND (? IS NULL OR COALESCE(published_at, first_seen_at) < ?) ORDER BY id",
+            (utc_iso(since), utc_iso(since), utc_iso(until), utc_iso(until)))]
+
+    def article_labels(self, article_id: int) -> list[dict]:
+        """Every label an analyst gave one article, oldest first (the history behind `labels()`)."""
+        out = []
+        for row in self.execute("SELECT * FROM labels WHERE article_id = ? ORDER BY labelled_at, id", (article_id,)):
+            d = dict(row)
+            d["topics"] = json.loads(d["topics"]) if d["topics"] is not None else None
+            for key in ("is_education", "hot"):
+                d[key] = None if d[key] is None else bool(d[key])
+            out.append(d)
+        return out

@@ -1,0 +1,426 @@
+"""The analyst's commands: articles, search, explain, label, reclassify."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from classifiers.plan_topics import TOPIC_IDS, topic_name
+from classifiers.types import SCOPES, SENTIMENTS, Classification
+from monitor.app import App
+from monitor.cli import cli
+from monitor.cli.common import echo_json, get_app, local_day_end, local_day_start, parse_date
+from monitor.errors import InputError, ModelError
+from monitor.models import Article
+
+SENTIMENT_VI = {"negative": "tiêu cực", "neutral": "trung tính", "positive": "tích cực"}
+SCOPE_VI = {"local": "địa phương", "city": "thành phố", "national": "toàn quốc", "foreign": "nước ngoài"}
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def parse_topics(values: tuple[str, ...] | list[str]) -> list[str]:
+    """Topic ids from repeated or comma-separated values, each checked against the plan's ids."""
+    out: list[str] = []
+    for v in values:
+        for t in (x.strip() for x in v.split(",")):
+            if not t or t in out:
+                continue
+            if t not in TOPIC_IDS:
+                raise InputError(f"unknown topic {t!r}; the plan's topics are: {', '.join(TOPIC_IDS)}")
+            out.append(t)
+    return out
+
+
+def _check_choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
+    if value is not None and value not in allowed:
+        raise InputError(f"{name} {value!r} is not one of: {', '.join(allowed)}")
+    return value
+
+
+def _when(a: Article) -> datetime:
+    return a.published or a.first_seen
+
+
+def article_dict(a: Article, c: Classification | None, tz) -> dict:
+    return {
+        "id": a.id, "published": _when(a).astimezone(tz).isoformat(timespec="minutes"), "outlet": a.outlet,
+        "title": a.title, "url": a.url,
+        "is_education": c.is_education if c else None, "topics": list(c.topics) if c else [],
+        "sentiment": c.sentiment if c else None, "hot": c.hot if c else None,
+        "hot_score": round(c.hot_score, 3) if c else None, "scope": c.scope if c else None,
+        "model_version": c.model_version if c else None,
+    }
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_table(rows: list[dict], *, extra: str | None = None) -> None:
+    if not rows:
+        click.echo("(không có bài nào / no articles)")
+        return
+    click.echo(f"{'id':>6}  {'giờ đăng':<11} {'báo':<14} {'nóng':<5} {'sắc thái':<10} {'phạm vi':<10} {'chủ đề':<28} tiêu đề")
+    for r in rows:
+        when = datetime.fromisoformat(r["published"]).strftime("%d/%m %H:%M")
+        hot = "—" if r["hot"] is None else ("🔥" if r["hot"] else "")
+        tone = SENTIMENT_VI.get(r["sentiment"], "—") if r["sentiment"] else "—"
+        scope = SCOPE_VI.get(r["scope"], "—") if r["scope"] else "—"
+        topics = ",".join(r["topics"]) or ("—" if r["is_education"] is None else ("(giáo dục)" if r["is_education"] else "(khác)"))
+        line = (f"{r['id']:>6}  {when:<11} {_clip(r['outlet'], 14):<14} {hot:<5} {tone:<10} {scope:<10} "
+                f"{_clip(topics, 28):<28} {_clip(r['title'], 70)}")
+        click.echo(line)
+    click.echo(f"\n{len(rows)} bài" + (f" — {extra}" if extra else ""))
+
+
+def _filter(c: Classification | None, *, topic: str | None, hot: bool, scope: str | None, include_all: bool) -> bool:
+    if not include_all and not (c and c.is_education):
+        return False
+    if topic and not (c and topic in c.topics):
+        return False
+    if hot and not (c and c.hot):
+        return False
+    if scope and not (c and c.scope == scope):
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- articles
+
+
+@cli.command()
+@click.option("--date", "day", help="Day of publication (YYYY-MM-DD, office time zone); default today.")
+@click.option("--topic", help="Only this topic id (e.g. an-toan-truong-hoc).")
+@click.option("--hot", is_flag=True, help="Only hot articles.")
+@click.option("--scope", help="Only this scope: local, city, national, foreign.")
+@click.option("--all", "include_all", is_flag=True, help="Include articles that are not about education.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, scope: str | None,
+             include_all: bool, as_json: bool) -> None:
+    """List one day's articles with their topics, tone, scope and hot flag (education only by default).
+
+    \b
+    Example:
+      monitor articles --date 2026-11-26 --topic an-toan-truong-hoc
+      monitor articles --hot --json
+    """
+    app = get_app(ctx)
+    if topic:
+        parse_topics([topic])
+    _check_choice(scope, SCOPES, "--scope")
+    d = parse_date(day, "--date") or app.local_now().date()
+    found = list(app.store.articles_between(local_day_start(app, d), local_day_end(app, d)))
+    classes = app.store.classifications_for([a.id for a in found])
+    tz = app.config.office.tz
+    rows = [article_dict(a, classes.get(a.id), tz) for a in found
+            if _filter(classes.get(a.id), topic=topic, hot=hot, scope=scope, include_all=include_all)]
+    if as_json:
+        echo_json({"date": d.isoformat(), "model_version": app.store.active_model_version(), "articles": rows})
+        return
+    unclassified = sum(1 for a in found if a.id not in classes)
+    note = f"{len(found)} bài trong ngày {d:%d/%m/%Y}"
+    if unclassified:
+        note += f", {unclassified} chưa phân loại (run `monitor reclassify`)"
+    print_table(rows, extra=note)
+
+
+# --------------------------------------------------------------------------- search
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD).")
+@click.option("--topic", help="Only this topic id.")
+@click.option("--hot", is_flag=True, help="Only hot articles.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def search(ctx: click.Context, query: str, since: str | None, topic: str | None, hot: bool,
+           limit: int, as_json: bool) -> None:
+    """Full-text search over stored articles, with or without diacritics.
+
+    "bao luc hoc duong" finds "bạo lực học đường"; "hoà" finds "hòa". Words are all required; put a
+    phrase in double quotes; OR between two groups; a trailing * matches word beginnings; -word excludes.
+
+    \b
+    Example:
+      monitor search "bao luc hoc duong" --since 2026-11-01
+      monitor search '"học phí" OR "khoản thu"' --topic hoc-phi-thu-chi --json
+    """
+    from monitor.search import fts_query
+
+    app = get_app(ctx)
+    if topic:
+        parse_topics([topic])
+    d_since = parse_date(since, "--since")
+    expr = fts_query(query)
+    if expr is None:
+        raise InputError(f"the query {query!r} has no word to search for; type at least one word")
+    store = app.store
+    _index_missing(app)
+    filtered = bool(topic or hot or d_since)
+    hits = store.search_ids(expr, limit=5000 if filtered else limit)
+    ids = [i for i, _ in hits]
+    classes = store.classifications_for(ids)
+    tz = app.config.office.tz
+    start = local_day_start(app, d_since) if d_since else None
+    rows = []
+    for article_id, rank in hits:
+        a = store.get_article(article_id)
+        if a is None or (start and _when(a) < start):
+            continue
+        c = classes.get(article_id)
+        if (topic or hot) and not _filter(c, topic=topic, hot=hot, scope=None, include_all=True):
+            continue
+        rows.append(article_dict(a, c, tz) | {"rank": round(-rank, 3)})
+        if len(rows) >= limit:
+            break
+    if as_json:
+        echo_json({"query": query, "fts": expr, "results": rows})
+        return
+    print_table(rows, extra=f"tìm «{query}»")
+
+
+def _index_missing(app: App) -> None:
+    """Index articles stored before the search index existed (or never classified), so search sees everything."""
+    from monitor.search import fold_text
+
+    missing = app.store.unindexed_article_ids()
+    for start in range(0, len(missing), 500):
+        docs = []
+        for i in missing[start:start + 500]:
+            a = app.store.get_article(i)
+            if a is not None:
+                docs.append((a.id, fold_text(a.title), fold_text(a.sapo), fold_text(a.body)))
+        app.store.index_articles(docs)
+
+
+# --------------------------------------------------------------------------- label
+
+
+@cli.command()
+@click.argument("article_id", type=int)
+@click.option("--topics", multiple=True, help="Topic ids, comma-separated or repeated; '-' for none.")
+@click.option("--education/--not-education", "education", default=None, help="Whether the article is about education.")
+@click.option("--hot", type=click.Choice(["yes", "no"]), help="Whether it is a hot issue.")
+@click.option("--sentiment", help="negative, neutral or positive.")
+@click.option("--scope", help="local, city, national or foreign.")
+@click.option("--note", default="", help="Why (kept with the label).")
+@click.option("--by", "by", help="Who labels (default: $USER).")
+@click.option("--json", "as_json", is_flag=True, help="Print the stored label as JSON.")
+@click.pass_context
+def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], education: bool | None, hot: str | None,
+          sentiment: str | None, scope: str | None, note: str, by: str | None, as_json: bool) -> None:
+    """Record an analyst's correction of one article; `monitor train` learns from these labels.
+
+    Only what you state is recorded; a later label overrides an earlier one field by field.
+
+    \b
+    Example:
+      monitor label 1234 --topics an-toan-truong-hoc,dao-duc-ky-nang --hot yes --sentiment negative
+      monitor label 1235 --not-education --by "Nguyễn Thu Hà"
+    """
+    app = get_app(ctx)
+    store = app.store
+    article = store.get_article(article_id)
+    if article is None:
+        raise InputError(f"no article {article_id}; find ids with `monitor articles` or `monitor search`")
+    topic_list = None
+    if topics:
+        topic_list = [] if list(topics) == ["-"] else parse_topics(topics)
+    _check_choice(sentiment, SENTIMENTS, "--sentiment")
+    _check_choice(scope, SCOPES, "--scope")
+    if education is False and topic_list:
+        raise InputError("--not-education and --topics contradict each other: an article outside education has no plan topic")
+    if education is None and topic_list:
+        education = True  # a plan topic implies the article is about education
+    hot_flag = None if hot is None else hot == "yes"
+    if education is False and hot_flag:
+        raise InputError("--not-education with --hot yes: only education articles are hot issues here")
+    if education is None and topic_list is None and hot_flag is None and sentiment is None and scope is None:
+        raise InputError("nothing to record; give at least one of --topics, --education/--not-education, --hot, --sentiment, --scope")
+    who = by or os.environ.get("USER") or _login()
+    label_id = store.add_label(article_id, by=who, at=app.now(), is_education=education, topics=topic_list,
+                               sentiment=sentiment, hot=hot_flag, scope=scope, note=note)
+    stored = store.article_labels(article_id)[-1]
+    if as_json:
+        echo_json(stored)
+        return
+    parts = []
+    if education is not None:
+        parts.append("giáo dục" if education else "không phải giáo dục")
+    if topic_list is not None:
+        parts.append("chủ đề: " + (", ".join(topic_list) or "không"))
+    if hot_flag is not None:
+        parts.append("nóng" if hot_flag else "không nóng")
+    if sentiment:
+        parts.append(f"sắc thái {SENTIMENT_VI[sentiment]}")
+    if scope:
+        parts.append(f"phạm vi {SCOPE_VI[scope]}")
+    click.echo(f"nhãn #{label_id} cho bài {article_id} «{_clip(article.title, 60)}»: {'; '.join(parts)} (bởi {who})")
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "analyst"
+
+
+# --------------------------------------------------------------------------- explain
+
+
+@cli.command()
+@click.argument("article_id", type=int)
+@click.option("--version", "version", help="Explain this model version's classification (default: the active one).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def explain(ctx: click.Context, article_id: int, version: str | None, as_json: bool) -> None:
+    """Why an article got its topics, tone, scope and hot score, and the story it belongs to.
+
+    \b
+    Example:
+      monitor explain 1234
+      monitor explain 1234 --json | jq .classification.evidence.rules
+    """
+    app = get_app(ctx)
+    data = explain_data(app, article_id, version)
+    if as_json:
+        echo_json(data)
+        return
+    _print_explanation(data)
+
+
+def explain_data(app: App, article_id: int, version: str | None = None) -> dict:
+    from monitor.pipeline import article_text
+
+    store = app.store
+    a = store.get_article(article_id)
+    if a is None:
+        raise InputError(f"no article {article_id}; find ids with `monitor articles` or `monitor search`")
+    version = version or store.active_model_version()
+    c = store.classification(article_id, version) if version else None
+    if version and c is None and version not in {v["version"] for v in store.model_versions()}:
+        raise InputError(f"no model version {version!r}; `monitor reclassify --versions` lists them")
+    tz = app.config.office.tz
+    data: dict = {"article": {"id": a.id, "title": a.title, "url": a.url, "outlet": a.outlet,
+                              "published": _when(a).astimezone(tz).isoformat(timespec="minutes"),
+                              "sources": list(a.sources)},
+                  "model_version": version, "classification": None, "model_evidence": None,
+                  "story": None, "labels": store.article_labels(article_id), "other_versions": []}
+    if c is not None:
+        data["classification"] = c.to_contract() | {"evidence": c.evidence}
+        # the models' strongest features are recomputed (they are not stored) when that model is loaded
+        try:
+            clf = app.classifier
+            if getattr(clf, "version", None) == c.model_version and hasattr(clf, "explain"):
+                data["model_evidence"] = clf.explain(article_text(a)).evidence.get("model")
+        except ModelError as exc:
+            data["model_evidence"] = {"unavailable": str(exc)}
+    for v in store.model_versions():
+        if v["version"] != version:
+            other = store.classification(article_id, v["version"])
+            if other is not None:
+                data["other_versions"].append({"version": v["version"], "is_education": other.is_education,
+                                               "topics": list(other.topics), "hot": other.hot,
+                                               "sentiment": other.sentiment, "scope": other.scope})
+    data["story"] = _story_of(app, article_id)
+    return data
+
+
+def _story_of(app: App, article_id: int) -> dict | None:
+    store = app.store
+    if not hasattr(store, "story_of_article"):
+        return None
+    ref = store.story_of_article(article_id)
+    if ref is None:
+        return None
+    story = store.story(ref) if isinstance(ref, int) else ref
+    if story is None:
+        return None
+    tz = app.config.office.tz
+    return {"id": story.id, "title": story.title, "articles": list(story.article_ids), "outlets": list(story.outlets),
+            "first_seen": story.first_seen.astimezone(tz).isoformat(timespec="minutes"),
+            "last_seen": story.last_seen.astimezone(tz).isoformat(timespec="minutes"),
+            "hot_score": round(story.hot_score, 1), "severity": story.severity, "reasons": list(story.reasons),
+            "case_status": story.case_status}
+
+
+def _print_explanation(d: dict) -> None:
+    a = d["article"]
+    click.echo(f"Bài {a['id']}: {a['title']}\n  {a['outlet']} — {a['published']} — {a['url']}")
+    c = d["classification"]
+    if c is None:
+        click.echo("\nChưa được phân loại" + (f" bởi {d['model_version']}" if d["model_version"] else "")
+                   + " (run `monitor reclassify`).")
+    else:
+        ev = c.get("evidence") or {}
+        rules = ev.get("rules") or {}
+        th = ev.get("thresholds") or {}
+        click.echo(f"\nPhân loại ({c['model_version']}):")
+        edu_th = th.get("education")
+        click.echo(f"  Giáo dục: {'có' if c['is_education'] else 'không'} — điểm {c['relevance']:.2f}"
+                   + (f" (ngưỡng {edu_th:.2f})" if edu_th is not None else "")
+                   + (f"; từ khóa: {', '.join(rules.get('education', [])[:8])}" if rules.get("education") else ""))
+        click.echo("  Chủ đề:")
+        scores = sorted(c["topic_scores"].items(), key=lambda kv: -kv[1])
+        topic_terms = rules.get("topics") or {}
+        tth = th.get("topics") or {}
+        shown = [t for t, s in scores if t in c["topics"] or t in topic_terms][:8]
+        if not shown:
+            click.echo("    (không có)")
+        for t in shown:
+            mark = "✔" if t in c["topics"] else " "
+            thr = f" / ngưỡng {tth[t]:.2f}" if t in tth else ""
+            terms = f" — {', '.join(topic_terms[t][:6])}" if topic_terms.get(t) else ""
+            click.echo(f"    {mark} {t} ({topic_name(t)}): {c['topic_scores'][t]:.2f}{thr}{terms}")
+        tone = ev.get("tone") or {}
+        click.echo(f"  Sắc thái: {SENTIMENT_VI.get(c['sentiment'], c['sentiment'])}"
+                   + (" (" + ", ".join(f"{SENTIMENT_VI.get(k, k)} {v:.2f}" for k, v in tone.items()) + ")" if tone else "")
+                   + (f"; tiêu cực: {', '.join(rules['negative'][:6])}" if rules.get("negative") else "")
+                   + (f"; tích cực: {', '.join(rules['positive'][:6])}" if rules.get("positive") else ""))
+        scope_terms = rules.get("scope") or {}
+        click.echo(f"  Phạm vi: {SCOPE_VI.get(c['scope'], c['scope'])}"
+                   + ("; " + "; ".join(f"{g}: {', '.join(t[:4])}" for g, t in scope_terms.items()) if scope_terms else ""))
+        hot_terms = rules.get("hot") or {}
+        click.echo(f"  Nóng: {'có' if c['hot'] else 'không'} — điểm {c['hot_score']:.2f}"
+                   + (f" (ngưỡng {th['hot']:.2f})" if th.get("hot") is not None else "")
+                   + ("; " + "; ".join(f"{h}: {', '.join(t[:4])}" for h, t in hot_terms.items()) if hot_terms else ""))
+        if c["reasons"]:
+            click.echo("  Lý do: " + " | ".join(c["reasons"]))
+        other = {k: v for k, v in ev.items() if k not in ("rules", "thresholds", "tone")}
+        for k, v in other.items():
+            click.echo(f"  {k}: {_compact(v)}")
+    if d.get("model_evidence"):
+        click.echo(f"\nBằng chứng mạnh nhất của mô hình: {_compact(d['model_evidence'])}")
+    s = d["story"]
+    if s:
+        click.echo(f"\nSự việc #{s['id']}: {s['title']}\n  {len(s['articles'])} bài, {len(s['outlets'])} báo: {', '.join(s['outlets'])}"
+                   f"\n  điểm nóng {s['hot_score']}, mức độ: {s['severity'] or 'không'}"
+                   + (f"; lý do: {'; '.join(s['reasons'])}" if s["reasons"] else "")
+                   + (f"\n  xử lý: {s['case_status']}" if s.get("case_status") else ""))
+    if d["labels"]:
+        click.echo("\nNhãn của chuyên viên:")
+        for lab in d["labels"]:
+            fields = {k: lab[k] for k in ("is_education", "topics", "hot", "sentiment", "scope") if lab[k] is not None}
+            click.echo(f"  {lab['labelled_at']} {lab['labelled_by']}: {_compact(fields)}" + (f" — {lab['note']}" if lab["note"] else ""))
+    if d["other_versions"]:
+        click.echo("\nCác phiên bản khác:")
+        for o in d["other_versions"]:
+            click.echo(f"  {o['version']}: {'giáo dục' if o['is_education'] else 'khác'}, chủ đề {','.join(o['topics']) or '—'}, "
+                       f"{'nóng' if o['hot'] else 'không nóng'}, {o['sentiment']}, {o['scope']}")
+
+
+def _compact(v) -> str:
+    import json
+
+    text = json.dumps(v, ensure_ascii=False, default=str)
+    return text if len(text) <= 400 else text[:399] + "…"

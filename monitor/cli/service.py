@@ -1,0 +1,196 @@
+"""`monitor serve` (the always-on service) and `monitor status` (what it is doing)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time as _time
+from datetime import datetime, timedelta
+
+import click
+
+from monitor.cli import cli
+from monitor.cli.common import echo_json, get_app
+from monitor.errors import InputError
+from monitor.service import InstanceLock, Service, lock_holder, lock_path, scaled_clock, schedule_overview
+
+log = logging.getLogger("monitor.service")
+
+
+def _setup_logging(log_file: str | None, verbose: bool) -> None:
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=handlers, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Run every job once (crawl all sources, due work), then exit.")
+@click.option("--run-for", type=float, metavar="SECONDS", help="Stop by itself after this many seconds (tests, demos).")
+@click.option("--tick", type=float, default=30.0, show_default=True, metavar="SECONDS",
+              help="How often to check for due digests, reports and housekeeping.")
+@click.option("--start-at", metavar="ISO-TIME", help="Pretend the clock starts at this time (tests, demos); "
+              "a time without zone is in the office's time zone.")
+@click.option("--time-scale", type=float, default=1.0, show_default=True,
+              help="Run the clock this many times faster than real time (tests, demos).")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Also write the log here.")
+@click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
+@click.pass_context
+def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, start_at: str | None,
+          time_scale: float, log_file: str | None, verbose: bool) -> None:
+    """Run the monitor continuously: crawl each source at its interval, classify, triage, alert,
+    send the daily digest at the cut-off and the monthly report on the 1st, and tidy the database.
+
+    One instance per database (a second one exits with code 3 naming the first one's PID). SIGTERM or
+    Ctrl-C stops it between steps; nothing is left half-written. A digest missed while the machine was
+    off is sent at the next start if still within digest.missed_grace_hours.
+
+    \b
+    Example:
+      monitor serve --log-file var/monitor.log
+      monitor serve --once                      # one round of everything, e.g. from cron
+    """
+    if time_scale <= 0 or tick <= 0:
+        raise InputError("--time-scale and --tick must be positive numbers")
+    app = get_app(ctx)
+    start = None
+    if start_at:
+        try:
+            start = datetime.fromisoformat(start_at)
+        except ValueError:
+            raise InputError(f"--start-at {start_at!r} is not a time; write e.g. 2026-11-26T06:59:00") from None
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=app.config.office.tz)
+    app.clock = scaled_clock(start, time_scale)
+    _setup_logging(log_file, verbose)
+
+    lock = InstanceLock(lock_path(app.config)).acquire()
+    try:
+        service = Service(app)
+        closed = app.store.interrupted_jobs_closed(app.now())
+        if closed:
+            log.warning("%d job run(s) left 'running' by a stopped process marked interrupted", closed)
+        if once:
+            _serve_once(service)
+        else:
+            _serve_forever(service, run_for=run_for, tick=tick, time_scale=time_scale)
+    finally:
+        lock.release()
+
+
+def _serve_once(service: Service) -> None:
+    from monitor.service import crawl_groups
+
+    for group in crawl_groups(service.app.config):
+        service.run_job(group.job, lambda g=group: service.crawl(g.sources))
+    service.due_work()
+    log.info("one round done")
+
+
+def _serve_forever(service: Service, *, run_for: float | None, tick: float, time_scale: float) -> None:
+    from monitor.jobs import build_scheduler
+
+    def request_stop(signum, _frame) -> None:
+        if service.stopping.is_set():
+            return
+        log.info("%s received: stopping after the current step", signal.Signals(signum).name)
+        service.stopping.set()
+
+    previous = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    scheduler = build_scheduler(service, time_scale=time_scale, tick_seconds=tick)
+    app = service.app
+    log.info("serving %s (pid lock %s): %d sources, digest at %s %s, clock %s x%g",
+             app.config.storage.database, lock_path(app.config), sum(s.enabled for s in app.config.sources),
+             app.config.digest.cutoff, app.config.office.timezone, app.now().isoformat(timespec="seconds"), time_scale)
+    scheduler.start()
+    deadline = _time.monotonic() + run_for if run_for else None
+    try:
+        while not service.stopping.wait(0.2):
+            if deadline is not None and _time.monotonic() >= deadline:
+                log.info("--run-for elapsed: stopping")
+                service.stopping.set()
+    finally:
+        service.stopping.set()
+        scheduler.shutdown(wait=True)  # the job in progress finishes; queued ones see `stopping` and skip
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        log.info("stopped cleanly")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Sources' health, the last and next run of each job, the model version, database size, recent articles.
+
+    \b
+    Example:
+      monitor status
+      monitor status --json | jq '.sources[] | select(.health != "ok")'
+    """
+    app = get_app(ctx)
+    store = app.store
+    now = app.now()
+    tz = app.config.office.tz
+    sources = _sources(app, now)
+    data = {
+        "now": now.astimezone(tz).isoformat(timespec="seconds"),
+        "service": {"running": lock_holder(app.config) is not None, "pid": lock_holder(app.config),
+                    "lock_file": str(lock_path(app.config))},
+        "database": {"path": str(store.path), "size_bytes": store.size_bytes(), "articles": store.count_articles(),
+                     "articles_24h": store.articles_seen_since(now - timedelta(hours=24))},
+        "model": {"active": store.active_model_version(), "pinned": store.pinned_model_version()},
+        "jobs": schedule_overview(app),
+        "sources": sources,
+    }
+    if as_json:
+        echo_json(data)
+        return
+    svc = data["service"]
+    click.echo(f"Service: {'đang chạy (PID ' + str(svc['pid']) + ')' if svc['running'] else 'không chạy'}"
+               f" — lock {svc['lock_file']}")
+    db = data["database"]
+    click.echo(f"Database: {db['path']} ({db['size_bytes'] / 1_048_576:.1f} MB), {db['articles']} bài, "
+               f"{db['articles_24h']} bài trong 24 giờ qua")
+    model = data["model"]
+    click.echo(f"Model: {model['active'] or '— (chưa phân loại)'}{' (đã ghim / pinned)' if model['pinned'] else ''}")
+    click.echo("\nJobs:")
+    click.echo(f"  {'job':<16} {'lịch':<26} {'lần cuối':<20} {'kết quả':<12} {'lần tới':<16}")
+    for j in data["jobs"]:
+        click.echo(f"  {j['job']:<16} {j['every']:<26} {_local(j['last_started'], tz):<20} {j['last_outcome'] or '—':<12} "
+                   f"{_local(j['next'], tz):<16}")
+        if j["last_outcome"] == "error" and j["last_summary"]:
+            click.echo(f"      ↳ {j['last_summary'][:150]}")
+    click.echo("\nSources:")
+    for s in sources:
+        err = f" — {s['last_error'][:80]}" if s.get("last_error") else ""
+        click.echo(f"  {s['name']:<32} {s['health']:<9} lần cuối OK {_local(s.get('last_success'), tz):<17}"
+                   f" {s.get('items_24h', 0):>3} bài/24h{err}")
+
+
+def _sources(app, now) -> list[dict]:
+    store = app.store
+    out: list[dict] = []
+    if hasattr(store, "source_health"):
+        for h in store.source_health(now, app.config.crawler.quiet_factor):
+            out.append({"name": h.name, "outlet": h.outlet, "url": h.url, "health": h.health,
+                        "last_success": h.last_success.isoformat() if h.last_success else None,
+                        "last_error": h.last_error, "consecutive_failures": h.consecutive_failures,
+                        "failure_score": h.failure_score, "next_due": h.next_due.isoformat() if h.next_due else None,
+                        "items_24h": h.items_24h})
+    # sources never crawled yet (or a build without crawl state) are listed from the configuration
+    known = {s["name"] for s in out}
+    out += [{"name": s.name, "outlet": s.outlet, "url": s.url, "health": "new" if s.enabled else "disabled",
+             "last_success": None, "last_error": None, "items_24h": 0} for s in app.config.sources if s.name not in known]
+    return out
+
+
+def _local(iso: str | None, tz) -> str:
+    if not iso:
+        return "—"
+    return datetime.fromisoformat(iso).astimezone(tz).strftime("%d/%m %H:%M:%S")

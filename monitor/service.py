@@ -1,0 +1,415 @@
+"""The always-on service: one instance per database, the jobs it runs, and what is due when.
+
+`monitor serve` (monitor/cli/service.py) builds a `Service` and hands its jobs to APScheduler
+(monitor/jobs.py). Everything that decides *whether* something is due reads the App's clock, never
+the wall clock, so a test can run a whole morning in seconds with a scaled clock, and a laptop that
+slept through the cut-off sends the missed digest when it wakes (within the configured grace).
+
+Jobs never run concurrently: they share one SQLite connection, so the scheduler has a single worker
+thread. Each job is recorded in `job_runs` (started, then finished with an outcome and a one-line
+summary) and logged as one line. A stop request (SIGTERM/SIGINT) is honoured between jobs: the job in
+progress finishes its current store writes (each one a transaction), queued jobs are skipped.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+import time as _time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+from monitor.app import App
+from monitor.config import Config
+from monitor.errors import AlreadyRunning, MonitorError, StoreError
+
+log = logging.getLogger("monitor.service")
+
+DELIVER_EVERY_MINUTES = 1  # queued alerts are retried this often (their own backoff decides if one is due)
+HOUSEKEEPING_AT = time(2, 30)  # local time; the office's quietest hour
+HOUSEKEEPING_EVERY = timedelta(hours=23)
+FAILED_DIGEST_RETRY = timedelta(minutes=10)
+REPORT_JOB = "report"
+DIGEST_JOB = "digest"
+HOUSEKEEPING_JOB = "housekeeping"
+DELIVER_JOB = "deliver"
+
+
+# --------------------------------------------------------------------------- clock
+
+
+def scaled_clock(start: datetime | None = None, scale: float = 1.0) -> Callable[[], datetime]:
+    """A clock that starts at `start` and runs `scale` times faster than real time.
+
+    `scaled_clock()` is the system clock. Tests and demos use `scaled_clock(7:59, 60)` to live an hour a minute.
+    """
+    if start is None and scale == 1.0:
+        return lambda: datetime.now(timezone.utc)
+    if start is not None and start.tzinfo is None:
+        raise ValueError("the start of a scaled clock must carry a time zone")
+    origin = start or datetime.now(timezone.utc)
+    t0 = _time.monotonic()
+    return lambda: origin + timedelta(seconds=(_time.monotonic() - t0) * scale)
+
+
+# --------------------------------------------------------------------------- instance lock
+
+
+def lock_path(config: Config) -> Path:
+    return config.storage.data_dir / (config.storage.database.name + ".lock")
+
+
+class InstanceLock:
+    """An exclusive fcntl lock on a file beside the database; the file names the holder's PID.
+
+    The kernel drops the lock when the process dies, however it dies, so a crashed service never
+    blocks the next start; the PID written in the file is only for the message.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> "InstanceLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_pid(fd)
+            os.close(fd)
+            who = f"process {holder}" if holder else "another process"
+            raise AlreadyRunning(
+                f"{who} is already serving this database (lock file {self.path})",
+                hint=f"stop it first (kill {holder})" if holder else "stop the other `monitor serve` first",
+            ) from None
+        except OSError as exc:
+            os.close(fd)
+            raise StoreError(f"cannot lock {self.path}: {exc}", hint="check that storage.data_dir is writable") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        os.fsync(fd)
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is not None:
+            try:
+                os.ftruncate(self._fd, 0)
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+                os.close(self._fd)
+                self._fd = None
+
+    def __enter__(self) -> "InstanceLock":
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def _read_pid(fd: int) -> int | None:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        text = os.read(fd, 64).decode().strip()
+        return int(text) if text else None
+    except (OSError, ValueError):
+        return None
+
+
+def lock_holder(config: Config) -> int | None:
+    """PID of the running service for this database, or None when none holds the lock."""
+    path = lock_path(config)
+    if not path.exists():
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _read_pid(fd) or -1
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------- what is due (pure)
+
+
+def parse_hhmm(text: str) -> time:
+    hh, mm = text.split(":")
+    return time(int(hh), int(mm))
+
+
+def cutoff_at(day: date, config: Config) -> datetime:
+    return datetime.combine(day, parse_hhmm(config.digest.cutoff), tzinfo=config.office.tz)
+
+
+def digest_days_due(now: datetime, config: Config, record_of: Callable[[date], object | None]) -> list[date]:
+    """Days whose digest should go out now, oldest first.
+
+    A day is due from its cut-off until `missed_grace_hours` after it, unless its digest was delivered
+    or is in doubt (left 'sending' by a process that stopped mid-delivery: never guessed, never resent).
+    A failed attempt is retried, at most every FAILED_DIGEST_RETRY.
+    """
+    tz = config.office.tz
+    local = now.astimezone(tz)
+    day = local.date() if local.time() >= parse_hhmm(config.digest.cutoff) else local.date() - timedelta(days=1)
+    grace = timedelta(hours=config.digest.missed_grace_hours)
+    due = []
+    while now - cutoff_at(day, config) <= grace:
+        rec = record_of(day)
+        status = getattr(rec, "status", None)
+        if rec is None:
+            due.append(day)
+        elif status == "failed" and now - getattr(rec, "started_at", now) >= FAILED_DIGEST_RETRY:
+            due.append(day)
+        day -= timedelta(days=1)
+    return sorted(due)
+
+
+def next_digest_at(now: datetime, config: Config) -> datetime:
+    local = now.astimezone(config.office.tz)
+    at = cutoff_at(local.date(), config)
+    return at if at > now else cutoff_at(local.date() + timedelta(days=1), config)
+
+
+def report_month_due(now: datetime, config: Config, last_done: str | None) -> str | None:
+    """The month (YYYY-MM) whose report is due: the previous month, from the first day's cut-off on.
+
+    `last_done` is the last month reported. A service that was off on the 1st still sends it later in
+    the month; it never sends a month twice.
+    """
+    local = now.astimezone(config.office.tz)
+    first = local.date().replace(day=1)
+    if local < cutoff_at(first, config):
+        return None
+    prev = (first - timedelta(days=1)).strftime("%Y-%m")
+    return prev if (last_done or "") < prev else None
+
+
+def next_report_at(now: datetime, config: Config) -> datetime:
+    local = now.astimezone(config.office.tz)
+    first = local.date().replace(day=1)
+    at = cutoff_at(first, config)
+    if at > now:
+        return at
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return cutoff_at(nxt, config)
+
+
+def housekeeping_due(now: datetime, last_ok: datetime | None) -> bool:
+    return last_ok is None or now - last_ok >= HOUSEKEEPING_EVERY
+
+
+def next_housekeeping_at(now: datetime, config: Config, last_ok: datetime | None) -> datetime:
+    if last_ok is None:
+        return now
+    local = (last_ok + HOUSEKEEPING_EVERY).astimezone(config.office.tz)
+    at = datetime.combine(local.date(), HOUSEKEEPING_AT, tzinfo=config.office.tz)
+    return max(at if at >= local else at + timedelta(days=1), now)
+
+
+@dataclass(frozen=True)
+class CrawlGroup:
+    """Enabled sources polled at one interval: one scheduler job each."""
+
+    interval_minutes: int
+    sources: tuple[str, ...]
+
+    @property
+    def job(self) -> str:
+        return f"crawl:{self.interval_minutes}m"
+
+
+def crawl_groups(config: Config) -> list[CrawlGroup]:
+    by: dict[int, list[str]] = {}
+    for s in config.sources:
+        if s.enabled:
+            by.setdefault(s.interval_minutes, []).append(s.name)
+    return [CrawlGroup(m, tuple(names)) for m, names in sorted(by.items())]
+
+
+def schedule_overview(app: App) -> list[dict]:
+    """Each job with its last run (from job_runs) and next run (from the configuration), for `monitor status`."""
+    now = app.now()
+    store = app.store
+    last = store.last_job_runs()
+    rows = []
+
+    def row(job: str, every: str, nxt: datetime | None) -> None:
+        r = last.get(job) or {}
+        rows.append({"job": job, "every": every, "last_started": r.get("started_at"), "last_finished": r.get("finished_at"),
+                     "last_outcome": r.get("outcome"), "last_summary": r.get("summary"),
+                     "next": nxt.isoformat() if nxt else None})
+
+    for g in crawl_groups(app.config):
+        r = last.get(g.job)
+        started = datetime.fromisoformat(r["started_at"]) if r else None
+        row(g.job, f"{g.interval_minutes} phút ({len(g.sources)} nguồn)",
+            max(started + timedelta(minutes=g.interval_minutes), now) if started else now)
+    r = last.get(DELIVER_JOB)
+    if app.config.alerts.enabled:
+        row(DELIVER_JOB, f"{DELIVER_EVERY_MINUTES} phút",
+            max(datetime.fromisoformat(r["started_at"]) + timedelta(minutes=DELIVER_EVERY_MINUTES), now) if r else now)
+    row(DIGEST_JOB, f"hằng ngày {app.config.digest.cutoff}", next_digest_at(now, app.config))
+    row(REPORT_JOB, f"ngày 1 hằng tháng {app.config.digest.cutoff}", next_report_at(now, app.config))
+    row(HOUSEKEEPING_JOB, f"hằng ngày {HOUSEKEEPING_AT:%H:%M}",
+        next_housekeeping_at(now, app.config, store.last_successful_run(HOUSEKEEPING_JOB)))
+    return rows
+
+
+# --------------------------------------------------------------------------- the service
+
+
+class Service:
+    """The jobs of `monitor serve`, each recorded in job_runs and logged as one line."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.stopping = threading.Event()
+        self._busy = threading.Lock()
+
+    # ---- recording
+
+    def run_job(self, name: str, fn: Callable[[], str]) -> str | None:
+        """Run one job unless a stop was requested; record it; never let an error kill the scheduler."""
+        if self.stopping.is_set():
+            return None
+        with self._busy:  # belt and braces: the scheduler has one worker already
+            store = self.app.store
+            run_id = store.job_started(name, self.app.now())
+            t0 = _time.monotonic()
+            outcome, summary = "ok", ""
+            try:
+                summary = fn() or ""
+            except MonitorError as exc:
+                outcome, summary = "error", f"{type(exc).__name__}: {exc}"
+            except Exception as exc:  # noqa: BLE001 - one bad run must not stop the service
+                log.exception("job %s crashed", name)
+                outcome, summary = "error", f"{type(exc).__name__}: {exc}"
+            finally:
+                elapsed = _time.monotonic() - t0
+                store.job_finished(run_id, self.app.now(), outcome, summary[:2000])
+                (log.info if outcome == "ok" else log.error)("%s %s in %.1fs: %s", name, outcome, elapsed, summary)
+            return summary
+
+    # ---- jobs
+
+    def crawl(self, sources: tuple[str, ...]) -> str:
+        from monitor.pipeline import run_once
+
+        report = run_once(self.app, sources=list(sources))
+        return summarize_pipeline(report)
+
+    def deliver(self) -> str:
+        if not self.app.config.alerts.enabled:
+            return "alerts disabled"
+        try:
+            from monitor.notify import deliver_outbox
+        except ImportError:
+            return "alerts not available in this build"
+        return _short(deliver_outbox(self.app))
+
+    def digests(self) -> str:
+        """Send every digest due now (the one at today's cut-off, or one missed while the service was off)."""
+        store = self.app.store
+        days = digest_days_due(self.app.now(), self.app.config, store.digest_record)
+        if not days:
+            return ""
+        from monitor.digest import build_and_deliver_digest
+
+        done = []
+        for day in days:
+            if self.stopping.is_set():
+                break
+            result = build_and_deliver_digest(self.app, day, send=True, resend=False)
+            done.append(f"{day.isoformat()}: {_short(result)}")
+        return "; ".join(done)
+
+    def report(self) -> str:
+        month = report_month_due(self.app.now(), self.app.config, self._last_report_month())
+        if month is None:
+            return ""
+        from monitor import report as report_mod
+
+        year, mon = (int(x) for x in month.split("-"))
+        result = report_mod.build_and_deliver_report(self.app, year, mon)
+        return f"{month}: {_short(result)}"
+
+    def _last_report_month(self) -> str | None:
+        for run in self.app.store.job_history(REPORT_JOB, limit=50):
+            if run["outcome"] == "ok" and run["summary"][:7].count("-") == 1 and run["summary"][:4].isdigit():
+                return run["summary"][:7]
+        return None
+
+    def housekeeping(self) -> str:
+        store = self.app.store
+        if not housekeeping_due(self.app.now(), store.last_successful_run(HOUSEKEEPING_JOB)):
+            return ""
+        keep = self.app.config.storage.raw_html_retention_days
+        purged = store.purge_raw_html(self.app.now() - timedelta(days=keep))
+        m = store.maintain()
+        return (f"raw HTML dropped for {purged} articles older than {keep} days; optimize done; "
+                f"WAL checkpoint {m['checkpointed']}/{m['wal_frames']} frames{' (busy)' if m['wal_busy'] else ''}")
+
+    def due_work(self) -> None:
+        """The periodic check for clock-based work: digests, the monthly report, housekeeping.
+
+        Each is recorded only when it actually did something, so job_runs is not a list of empty ticks.
+        """
+        for name, fn, check in (
+            (DIGEST_JOB, self.digests, lambda: digest_days_due(self.app.now(), self.app.config, self.app.store.digest_record)),
+            (REPORT_JOB, self.report, self._report_due),
+            (HOUSEKEEPING_JOB, self.housekeeping,
+             lambda: housekeeping_due(self.app.now(), self.app.store.last_successful_run(HOUSEKEEPING_JOB))),
+        ):
+            if self.stopping.is_set():
+                return
+            try:
+                due = check()
+            except Exception:  # noqa: BLE001 - a failed check is logged and retried at the next tick
+                log.exception("checking whether %s is due failed", name)
+                continue
+            if due:
+                self.run_job(name, fn)
+
+    def _report_due(self) -> bool:
+        try:
+            from monitor import report as report_mod
+        except ImportError:
+            return False
+        if not hasattr(report_mod, "build_and_deliver_report"):
+            return False
+        return report_month_due(self.app.now(), self.app.config, self._last_report_month()) is not None
+
+
+def summarize_pipeline(report) -> str:
+    parts = []
+    crawl = getattr(report, "crawl", None)
+    if crawl is not None:
+        parts.append(_short(crawl))
+    c = report.classify
+    parts.append(f"classified {c.classified} ({c.education} education, {c.hot} hot) with {c.model_version}")
+    if report.triage is not None:
+        parts.append(_short(report.triage))
+    if report.delivery is not None:
+        parts.append(_short(report.delivery))
+    return "; ".join(p for p in parts if p)
+
+
+def _short(obj) -> str:
+    """A one-line summary of a stage's report: its own `summary()` / `summary` when it has one."""
+    if obj is None:
+        return ""
+    s = getattr(obj, "summary", None)
+    if callable(s):
+        s = s()
+    if isinstance(s, str) and s:
+        return s.replace("\n", " ")
+    return str(obj).replace("\n", " ")[:300]

@@ -1,0 +1,125 @@
+"""The analyst's commands on a real SQLite file with the real (rules) classifier: articles, search, label, explain."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from click.testing import CliRunner
+
+from monitor.app import App
+from monitor.cli import cli
+from monitor.pipeline import classify_articles
+from test_service_support import TZ_OFFSET, add_articles, fixed_clock, write_config
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("analyst")
+    cfg = write_config(tmp)
+    app = App.from_path(cfg, clock=fixed_clock(datetime(2026, 11, 26, 8, 0, tzinfo=TZ_OFFSET)))
+    ids = add_articles(app)
+    classify_articles(app, ids)
+    version = app.store.active_model_version()
+    app.close()
+    return cfg, ids, version
+
+
+def run(cfg, *args, ok=True):
+    result = CliRunner().invoke(cli, ["--config", str(cfg), *args])
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def test_articles_lists_education_only_unless_all(stored):
+    cfg, (violence, admissions, football), _ = stored
+    data = json.loads(run(cfg, "articles", "--date", "2026-11-25", "--json").output)
+    assert [a["id"] for a in data["articles"]] == [violence, admissions]
+    data = json.loads(run(cfg, "articles", "--date", "2026-11-25", "--all", "--json").output)
+    assert [a["id"] for a in data["articles"]] == [violence, admissions, football]
+    assert json.loads(run(cfg, "articles", "--date", "2026-11-24", "--json").output)["articles"] == []
+
+
+def test_articles_filters_and_table(stored):
+    cfg, (violence, admissions, _), _ = stored
+    hot = json.loads(run(cfg, "articles", "--date", "2026-11-25", "--hot", "--json").output)["articles"]
+    assert [a["id"] for a in hot] == [violence]
+    assert hot[0]["topics"] == ["an-toan-truong-hoc"] and hot[0]["sentiment"] == "negative"
+    by_topic = json.loads(run(cfg, "articles", "--date", "2026-11-25", "--topic", "tuyen-sinh", "--json").output)
+    assert [a["id"] for a in by_topic["articles"]] == [admissions]
+    local = json.loads(run(cfg, "articles", "--date", "2026-11-25", "--scope", "local", "--json").output)
+    assert [a["id"] for a in local["articles"]] == [violence]
+    table = run(cfg, "articles", "--date", "2026-11-25").output
+    assert "Hòa Bình công bố" in table and "Đội tuyển bóng đá" not in table and "2 bài" in table
+
+
+@pytest.mark.parametrize("args,message", [
+    (["articles", "--topic", "bong-da"], "unknown topic 'bong-da'"),
+    (["articles", "--scope", "galaxy"], "--scope 'galaxy'"),
+    (["articles", "--date", "25/11/2026"], "YYYY-MM-DD"),
+])
+def test_articles_bad_input_is_one_clear_line(stored, args, message):
+    result = run(stored[0], *args, ok=False)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_search_ignores_diacritics_and_tone_placement(stored):
+    cfg, (violence, admissions, football), _ = stored
+    ids = lambda *q: [r["id"] for r in json.loads(run(cfg, "search", *q, "--json").output)["results"]]  # noqa: E731
+    assert ids("bao luc hoc duong") == [violence]
+    assert ids("bạo lực học đường") == [violence]
+    assert ids("hoà bình") == [admissions]  # old-style placement finds "Hòa"
+    assert ids('"tuyen sinh lop 10"') == [admissions]
+    assert ids("giao huu") == [football]
+    assert ids("tuyen sinh", "--hot") == []
+    assert ids("phu huynh", "--topic", "an-toan-truong-hoc") == [violence]
+    assert ids("phu huynh", "--since", "2026-11-26") == []
+    assert ids("không có từ này") == []
+
+
+@pytest.mark.parametrize("query", ['"', "NEAR(", "a:b OR", "-", "AND"])
+def test_search_never_shows_fts_errors(stored, query):
+    result = run(stored[0], "search", query, "--json", ok=False)
+    assert result.exit_code in (0, 2), result.output
+    assert "fts5" not in result.output.lower() and "syntax" not in result.output.lower()
+
+
+def test_label_is_stored_with_who_and_when_and_validated(tmp_path):
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg)
+    violence, _, football = add_articles(app)
+    app.close()
+    out = run(cfg, "label", str(violence), "--topics", "an-toan-truong-hoc,dao-duc-ky-nang", "--hot", "yes",
+              "--sentiment", "negative", "--by", "Nguyễn Thu Hà", "--json").output
+    stored = json.loads(out)
+    assert stored["labelled_by"] == "Nguyễn Thu Hà" and stored["topics"] == ["an-toan-truong-hoc", "dao-duc-ky-nang"]
+    assert stored["is_education"] is True and stored["hot"] is True and stored["labelled_at"]
+    run(cfg, "label", str(football), "--not-education", "--note", "thể thao")
+    for args, message in [
+        ([str(violence), "--topics", "bao-luc"], "unknown topic 'bao-luc'"),
+        ([str(violence), "--sentiment", "angry"], "--sentiment 'angry'"),
+        ([str(football), "--not-education", "--topics", "tuyen-sinh"], "contradict"),
+        (["9999", "--hot", "no"], "no article 9999"),
+        ([str(violence)], "nothing to record"),
+    ]:
+        result = run(cfg, "label", *args, ok=False)
+        assert result.exit_code == 2 and message in result.output, result.output
+    app = App.from_path(cfg)
+    merged = {d["article_id"]: d for d in app.store.labels()}
+    assert merged[football]["is_education"] is False and merged[football]["labelled_by"]
+    assert len(app.store.article_labels(violence)) == 1
+    app.close()
+
+
+def test_explain_shows_rules_story_and_labels(stored):
+    cfg, (violence, _, _), version = stored
+    data = json.loads(run(cfg, "explain", str(violence), "--json").output)
+    c = data["classification"]
+    assert data["model_version"] == version and c["is_education"] and c["hot"]
+    assert any("bạo lực" in t for t in c["evidence"]["rules"]["topics"]["an-toan-truong-hoc"])
+    text = run(cfg, "explain", str(violence)).output
+    assert "an-toan-truong-hoc (An ninh, an toàn trường học)" in text and "Nóng: có" in text
+    result = run(cfg, "explain", "424242", ok=False)
+    assert result.exit_code == 2 and "no article 424242" in result.output
