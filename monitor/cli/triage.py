@@ -1,0 +1,209 @@
+"""Hot-issue commands: the alert outbox (`monitor alerts`), cases (`monitor cases ...`), `monitor triage`."""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+import click
+
+from monitor.cli import cli
+from monitor.cli.common import echo_json, get_app
+from monitor.errors import InputError
+
+
+def _t(dt) -> str:
+    return dt.strftime("%H:%M %d/%m/%Y") if dt else "—"
+
+
+@cli.command()
+@click.pass_context
+def triage(ctx: click.Context) -> None:
+    """Group classified articles into stories, score them, open cases and queue alerts.
+
+    The pipeline runs this after each classification; run it by hand after `monitor reclassify`.
+
+    \b
+    Example:
+      monitor triage && monitor alerts
+    """
+    from monitor.triage import run_triage
+
+    r = run_triage(get_app(ctx))
+    click.echo(f"{r.assigned} bài được xếp vào tin ({r.new_stories} tin mới, {r.joined} bài nhập tin cũ, "
+               f"{r.reprints} bài đăng lại); {len(r.rescored)} tin chấm lại điểm; {len(r.cases_opened)} hồ sơ mở; "
+               f"{len(r.alerts_queued)} cảnh báo xếp hàng")
+
+
+@cli.command()
+@click.option("--send", is_flag=True, help="Deliver the due alerts now.")
+@click.option("--dry-run", is_flag=True, help="Show what --send would deliver, send nothing.")
+@click.option("--all", "show_all", is_flag=True, help="Also list alerts already delivered everywhere.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_json: bool) -> None:
+    """List pending and failing alerts (the outbox); with --send, deliver what is due.
+
+    A channel that fails keeps its alerts queued with the error and retries later; nothing is dropped.
+    Exit code 1 when a delivery failed.
+
+    \b
+    Example:
+      monitor alerts                 # what is waiting, what keeps failing
+      monitor alerts --dry-run       # what would go out now
+      monitor alerts --send          # deliver
+    """
+    from monitor.notify import deliver_outbox
+
+    app = get_app(ctx)
+    now = app.now()
+    report = None
+    if send or dry_run:
+        report = deliver_outbox(app, dry_run=dry_run)
+    rows = []
+    items = app.store.outbox(include_sent=show_all)
+    for alert, deliveries in items:
+        rows.append({
+            "alert_id": alert.id, "story_id": alert.story_id, "kind": alert.kind, "severity": alert.severity,
+            "hot_score": alert.hot_score, "created_at": alert.created_at.isoformat(), "subject": alert.subject,
+            "deliveries": [{"channel": d.channel, "status": d.status, "attempts": d.attempts,
+                            "due": d.status == "pending" and d.next_attempt_at <= now,
+                            "next_attempt_at": d.next_attempt_at.isoformat() if d.status == "pending" else None,
+                            "last_error": d.last_error, "sent_at": d.sent_at.isoformat() if d.sent_at else None}
+                           for d in deliveries],
+        })
+    if as_json:
+        out = {"alerts": rows}
+        if report is not None:
+            out["delivery"] = {"dry_run": dry_run, "sent": [list(x) for x in report.sent],
+                               "failed": [list(x) for x in report.failed], "waiting": report.waiting}
+        echo_json(out)
+    else:
+        tz = app.config.office.tz
+        if report is not None:
+            verb = "sẽ gửi" if dry_run else "đã gửi"
+            click.echo(f"{verb} {len(report.sent)}, lỗi {len(report.failed)}, đang chờ {report.waiting}")
+            for alert_id, channel in report.sent:
+                click.echo(f"  {verb}: cảnh báo #{alert_id} → {channel}")
+            for alert_id, channel, error in report.failed:
+                click.echo(f"  LỖI: cảnh báo #{alert_id} → {channel}: {error}")
+        if not app.config.alerts.channels:
+            click.echo("(chưa cấu hình kênh cảnh báo: thêm alerts.channels trong feeds.yaml)")
+        if not rows:
+            click.echo("Hộp thư đi trống: không có cảnh báo chờ gửi.")
+        for alert, deliveries in items:
+            click.echo(f"#{alert.id} [{alert.severity}] {alert.subject} — tạo lúc {_t(alert.created_at.astimezone(tz))}")
+            for d in deliveries:
+                if d.status == "sent":
+                    state = f"đã gửi {_t(d.sent_at.astimezone(tz))}"
+                elif d.last_error:
+                    state = f"LỖI sau {d.attempts} lần, thử lại {_t(d.next_attempt_at.astimezone(tz))}: {d.last_error}"
+                elif d.next_attempt_at > now:
+                    state = f"chờ đến {_t(d.next_attempt_at.astimezone(tz))} (giờ yên lặng)"
+                else:
+                    state = "chờ gửi"
+                click.echo(f"    {d.channel}: {state}")
+    if report is not None and report.failed and not dry_run:
+        ctx.exit(1)
+
+
+@cli.group()
+def cases() -> None:
+    """Cases: how each hot story was handled (mới → đã tiếp nhận → đang xử lý → đã phản hồi → đã xử lý)."""
+
+
+def _case_dict(c) -> dict:
+    return {"id": c.id, "story_id": c.story_id, "title": c.title, "status": c.status, "owner": c.owner,
+            "severity": c.severity, "hot_score": c.hot_score, "outlets": list(c.outlets),
+            "opened_at": c.opened_at.isoformat(), "updated_at": c.updated_at.isoformat(),
+            "events": [{"at": e.at.isoformat(), "by": e.by, "status": e.status, "owner": e.owner, "note": e.note}
+                       for e in c.events]}
+
+
+@cases.command("list")
+@click.option("--status", help="Only cases with this status (with or without diacritics).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def cases_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
+    """List cases, most recently changed first.
+
+    \b
+    Example:
+      monitor cases list --status "dang xu ly"
+    """
+    from monitor.cases import parse_status
+
+    app = get_app(ctx)
+    items = app.store.cases(status=parse_status(status) if status else None)
+    if as_json:
+        echo_json([_case_dict(c) for c in items])
+        return
+    if not items:
+        click.echo("Chưa có hồ sơ nào.")
+    tz = app.config.office.tz
+    for c in items:
+        click.echo(f"#{c.id} [{c.status}] {c.title} — mức {c.severity or '—'}, điểm {c.hot_score:.0f}, "
+                   f"phụ trách: {c.owner or 'chưa có'}, cập nhật {_t(c.updated_at.astimezone(tz))}")
+
+
+@cases.command("show")
+@click.argument("case_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
+    """Show a case with its story's sources and its full history.
+
+    \b
+    Example:
+      monitor cases show 12
+    """
+    app = get_app(ctx)
+    c = app.store.case(case_id)
+    if c is None:
+        raise InputError(f"no case {case_id}; `monitor cases list` shows the cases")
+    members = app.store.story_members(c.story_id)
+    if as_json:
+        echo_json(_case_dict(c) | {"sources": [{"outlet": m["outlet"], "title": m["title"], "url": m["url"],
+                                                 "reprint": m["reprint"]} for m in members],
+                                   "explanation": app.store.story_explanation(c.story_id)})
+        return
+    tz = app.config.office.tz
+    click.echo(f"Hồ sơ #{c.id}: {c.title}")
+    click.echo(f"  Trạng thái: {c.status}; phụ trách: {c.owner or 'chưa có'}; mức {c.severity or '—'}, điểm {c.hot_score:.0f}")
+    click.echo("  Nguồn:")
+    for m in members:
+        click.echo(f"    - {m['outlet']}{' [đăng lại]' if m['reprint'] else ''}: {m['title']} <{m['url']}>")
+    click.echo("  Lịch sử:")
+    for e in c.events:
+        parts = [p for p in (f"trạng thái → {e.status}" if e.status else "", f"phụ trách → {e.owner}" if e.owner else "",
+                             f"ghi chú: {e.note}" if e.note else "") if p]
+        click.echo(f"    {_t(e.at.astimezone(tz))} {e.by}: {'; '.join(parts)}")
+
+
+@cases.command("update")
+@click.argument("case_id", type=int)
+@click.option("--status", help="New status: mới | đã tiếp nhận | đang xử lý | đã phản hồi | đã xử lý.")
+@click.option("--owner", help="Who handles it.")
+@click.option("--note", default="", help="A note kept in the history.")
+@click.option("--by", default=None, help="Who makes the change (default: the login name).")
+@click.pass_context
+def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: str | None, note: str, by: str | None) -> None:
+    """Change a case's status or owner, or add a note; every change is kept with who and when.
+
+    \b
+    Example:
+      monitor cases update 12 --status "đang xử lý" --owner "Chị Lan" --note "Đã gọi hiệu trưởng"
+    """
+    from monitor.cases import update_case
+
+    app = get_app(ctx)
+    who = by or os.environ.get("MONITOR_USER") or _login()
+    c = update_case(app, case_id, by=who, status=status, owner=owner, note=note)
+    click.echo(f"Hồ sơ #{c.id}: {c.status}; phụ trách: {c.owner or 'chưa có'}")
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "không rõ"

@@ -1,0 +1,295 @@
+"""Alert channels and the persistent outbox: e-mail, a JSON webhook, Telegram.
+
+Triage queues an alert with one delivery row per configured channel; `deliver_outbox` sends what is due.
+A delivery is claimed (a short lease) before it is sent and marked sent right after, so two runs never
+send it twice; a failure keeps the row pending with the error and a back-off, so a channel that is
+down gets the alert later, and `monitor alerts` shows what keeps failing. Quiet hours are applied when
+the alert is queued (the delivery waits until they end), except for urgent alerts.
+
+SMTP goes through monitor.mail. Webhook and Telegram POSTs use urllib.request from the standard
+library: monitor.fetch (the one httpx user) is the crawler's polite, async GET machinery and has no
+place for a one-shot POST.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from zoneinfo import ZoneInfo
+
+from monitor.config import AlertChannel, Config
+from monitor.errors import NotifyError
+
+RETRY_MINUTES = (1, 2, 5, 10, 30)  # back-off after the 1st, 2nd, ... failure; the last repeats
+CLAIM_MINUTES = 5  # a delivery being sent is invisible to other runs this long
+TELEGRAM_LIMIT = 4000  # Telegram refuses messages over 4096 characters
+URGENT_RANK = 0  # index of the highest severity in config.alerts.thresholds
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: int
+    story_id: int
+    kind: str  # new | escalation
+    severity: str
+    hot_score: float
+    n_national: int
+    created_at: datetime
+    subject: str
+    body: str
+    payload: dict = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    alert_id: int
+    channel: str
+    status: str  # pending | sent
+    not_before: datetime
+    next_attempt_at: datetime
+    attempts: int = 0
+    last_attempt_at: datetime | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[tuple[int, str]] = field(default_factory=list)  # (alert id, channel)
+    failed: list[tuple[int, str, str]] = field(default_factory=list)  # (alert id, channel, error)
+    waiting: int = 0  # pending deliveries not yet due (quiet hours, back-off)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+# ---------------------------------------------------------------------- channels and quiet hours
+
+
+def channel_key(ch: AlertChannel) -> str:
+    """A stable name for a channel: the outbox remembers deliveries by it."""
+    if ch.kind == "email":
+        return "email:" + ",".join(ch.recipients)
+    if ch.kind == "webhook":
+        return "webhook:" + ch.url
+    return f"telegram:{ch.chat_id}"
+
+
+def channels_by_key(config: Config) -> dict[str, AlertChannel]:
+    return {channel_key(c): c for c in config.alerts.channels}
+
+
+def _hhmm(text: str) -> time:
+    h, m = text.strip().split(":")
+    return time(int(h), int(m))
+
+
+def quiet_until(now: datetime, quiet_hours: str, tz: ZoneInfo) -> datetime | None:
+    """The end of the quiet period `now` falls in ("22:00-06:00", office time), or None outside it."""
+    if not quiet_hours or "-" not in quiet_hours:
+        return None
+    start, end = (_hhmm(x) for x in quiet_hours.split("-"))
+    if start == end:
+        return None
+    local = now.astimezone(tz)
+    t = local.time().replace(tzinfo=None)
+    today_end = datetime.combine(local.date(), end, tzinfo=tz)
+    if start < end:  # same-day span, e.g. 12:00-13:30
+        return today_end if start <= t < end else None
+    if t >= start:  # after the evening start: quiet until tomorrow's end
+        return datetime.combine(local.date() + timedelta(days=1), end, tzinfo=tz)
+    if t < end:  # early morning
+        return today_end
+    return None
+
+
+def is_urgent(config: Config, severity: str) -> bool:
+    return bool(config.alerts.thresholds) and severity == config.alerts.thresholds[URGENT_RANK][0]
+
+
+def delivery_plan(config: Config, severity: str, now: datetime) -> list[tuple[str, datetime]]:
+    """(channel key, not before) for a new alert: quiet hours hold all but urgent alerts."""
+    if not config.alerts.enabled:
+        return []
+    hold = None if is_urgent(config, severity) else quiet_until(now, config.alerts.quiet_hours, config.office.tz)
+    return [(channel_key(c), hold or now) for c in config.alerts.channels]
+
+
+# ---------------------------------------------------------------------- sending
+
+
+def _post_json(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+    req = urllib.request.Request(url, data=body, method="POST",
+                                 headers={"Content-Type": "application/json; charset=utf-8", **headers})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - URL comes from feeds.yaml
+            resp.read(65536)
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        detail = exc.read(300).decode("utf-8", "replace") if exc.fp else ""
+        raise NotifyError(f"POST {_redact(url)} answered {exc.code} {detail}".strip()) from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise NotifyError(f"POST {_redact(url)} failed: {reason}") from None
+
+
+def _redact(url: str) -> str:
+    """Telegram URLs carry the bot token; never put it in logs or the outbox table."""
+    if "/bot" in url:
+        head, _, tail = url.partition("/bot")
+        return head + "/bot***/" + tail.partition("/")[2]
+    return url
+
+
+def send_email(config: Config, ch: AlertChannel, alert: Alert) -> None:
+    from monitor.mail import send_message
+
+    msg = EmailMessage()
+    msg["Subject"] = alert.subject
+    msg["To"] = ", ".join(ch.recipients)
+    if config.smtp.sender:
+        msg["From"] = config.smtp.sender
+    msg["Message-ID"] = make_msgid(idstring=f"alert{alert.id}", domain="edu-media-monitor")
+    msg["X-Monitor-Alert-Id"] = str(alert.id)
+    msg.set_content(alert.body, charset="utf-8")
+    send_message(config.smtp, msg)
+
+
+def send_webhook(config: Config, ch: AlertChannel, alert: Alert, timeout: float = 20.0) -> None:
+    body = json.dumps({"alert_id": alert.id, **alert.payload}, ensure_ascii=False).encode("utf-8")
+    headers = {"X-Monitor-Alert-Id": str(alert.id), "X-Monitor-Event": f"alert.{alert.kind}"}
+    if ch.secret_env:
+        secret = os.environ.get(ch.secret_env, "")
+        if not secret:
+            raise NotifyError(f"webhook secret variable {ch.secret_env} is not set",
+                              hint=f"export {ch.secret_env}=... or remove secret_env from the channel")
+        headers["X-Monitor-Signature"] = "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    status = _post_json(ch.url, body, headers, timeout)
+    if not 200 <= status < 300:
+        raise NotifyError(f"webhook {ch.url} answered {status}")
+
+
+def send_telegram(config: Config, ch: AlertChannel, alert: Alert, timeout: float = 20.0) -> None:
+    token = os.environ.get(ch.bot_token_env, "")
+    if not token:
+        raise NotifyError(f"Telegram bot token variable {ch.bot_token_env} is not set",
+                          hint=f"export {ch.bot_token_env}=<token from @BotFather>")
+    text = f"{alert.subject}\n\n{alert.body}"
+    if len(text) > TELEGRAM_LIMIT:
+        text = text[:TELEGRAM_LIMIT - 1] + "…"
+    body = json.dumps({"chat_id": ch.chat_id, "text": text, "disable_web_page_preview": True},
+                      ensure_ascii=False).encode("utf-8")
+    _post_json(f"{ch.base_url.rstrip('/')}/bot{token}/sendMessage", body, {}, timeout)
+
+
+SENDERS = {"email": send_email, "webhook": send_webhook, "telegram": send_telegram}
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off after `attempts` failed attempts (1-based)."""
+    return timedelta(minutes=RETRY_MINUTES[min(attempts, len(RETRY_MINUTES)) - 1])
+
+
+def deliver_outbox(app, *, dry_run: bool = False) -> DeliveryReport:
+    """Send every due delivery once; failures stay queued with their error and a back-off."""
+    store, config = app.store, app.config
+    now = app.now()
+    report = DeliveryReport()
+    channels = channels_by_key(config)
+    for alert, delivery in store.due_deliveries(now):
+        if dry_run:
+            report.sent.append((alert.id, delivery.channel))
+            continue
+        if not store.claim_delivery(alert.id, delivery.channel, now, now + timedelta(minutes=CLAIM_MINUTES)):
+            continue  # another run is sending it
+        ch = channels.get(delivery.channel)
+        try:
+            if ch is None:
+                raise NotifyError(f"channel {delivery.channel} is no longer in feeds.yaml",
+                                  hint="add it back under alerts.channels, or the alert stays queued")
+            SENDERS[ch.kind](config, ch, alert)
+        except NotifyError as exc:
+            error = str(exc) + (f" ({exc.hint})" if exc.hint else "")
+            store.delivery_failed(alert.id, delivery.channel, app.now(), error,
+                                  app.now() + retry_delay(delivery.attempts + 1))
+            report.failed.append((alert.id, delivery.channel, error))
+            continue
+        store.delivery_sent(alert.id, delivery.channel, app.now())
+        report.sent.append((alert.id, delivery.channel))
+    report.waiting = store.count_waiting_deliveries(now)
+    return report
+
+
+# ---------------------------------------------------------------------- the alert's text
+
+
+def _local(dt: datetime, tz: ZoneInfo) -> str:
+    return dt.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+
+
+def compose_alert(config: Config, story_id: int, score, members: list[dict], decision, case) -> tuple[str, str, dict]:
+    """(subject, plain-text body, webhook payload) of an alert, in Vietnamese."""
+    tz = config.office.tz
+    first = members[0]
+    title = first["title"].strip() or first["url"]
+    if decision.kind == "new":
+        subject = f"[Cảnh báo {score.severity}] {title}"
+    else:
+        subject = f"[Cập nhật – mức {score.severity}] {title}"
+    reprints = sum(1 for m in members if m.get("reprint"))
+    lines = [
+        f"{config.office.short_name} — cảnh báo tin nóng" + (" (cập nhật)" if decision.kind != "new" else ""),
+        "",
+        f"Tin: {title}",
+        f"Mức độ: {score.severity} (điểm nóng {_fmt_score(score.total)}/100)",
+    ]
+    if decision.why:
+        lines.append(f"Thay đổi: {decision.why}")
+    lines += [
+        f"Đăng đầu tiên: {_local(first['when'], tz)} trên {first['outlet']}",
+        f"Số báo đưa tin: {len(score.outlets)} ({', '.join(score.outlets)})"
+        + (f"; {reprints} bài đăng lại" if reprints else ""),
+        "",
+        "Lý do:",
+        *[f"  - {r}" for r in score.reasons],
+        "",
+        "Nguồn:",
+    ]
+    for m in members[:15]:
+        tag = " [đăng lại]" if m.get("reprint") else ""
+        lines.append(f"  - {m['outlet']} ({_local(m['when'], tz)}){tag}: {m['title']}\n    {m['url']}")
+    if len(members) > 15:
+        lines.append(f"  … và {len(members) - 15} bài khác")
+    if case is not None:
+        lines += ["", f"Hồ sơ xử lý số {case.id}, trạng thái «{case.status}»"
+                      + (f", phụ trách: {case.owner}" if case.owner else "") + ".",
+                  f"Cập nhật: monitor cases update {case.id} --status \"đã tiếp nhận\" --owner \"Tên\" --note \"...\""]
+    body = "\n".join(lines) + "\n"
+    payload = {
+        "type": f"alert.{decision.kind}",
+        "story_id": story_id,
+        "case_id": case.id if case is not None else None,
+        "title": title,
+        "severity": score.severity,
+        "hot_score": score.total,
+        "change": decision.why or None,
+        "reasons": list(score.reasons),
+        "explanation": score.explanation(),
+        "sources": [{"outlet": m["outlet"], "title": m["title"], "url": m["url"],
+                     "published": m["when"].isoformat(), "reprint": bool(m.get("reprint"))} for m in members],
+        "text": body,
+    }
+    return subject, body, payload
+
+
+def _fmt_score(x: float) -> str:
+    return f"{x:.0f}"

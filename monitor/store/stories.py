@@ -1,0 +1,286 @@
+"""Stories and their members, hot-issue alerts with their per-channel outbox, and cases."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Iterable
+
+from monitor.cases import OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent
+from monitor.models import Story
+from monitor.notify import Alert, Delivery
+from monitor.store.base import from_iso, utc_iso
+
+_WHEN = "COALESCE(a.published_at, a.first_seen_at)"
+
+
+def _row_to_alert(row) -> Alert:
+    return Alert(id=row["id"], story_id=row["story_id"], kind=row["kind"], severity=row["severity"],
+                 hot_score=row["hot_score"], n_national=row["n_national"], created_at=from_iso(row["created_at"]),
+                 subject=row["subject"], body=row["body"], payload=json.loads(row["payload"]))
+
+
+def _row_to_delivery(row) -> Delivery:
+    return Delivery(alert_id=row["alert_id"], channel=row["channel"], status=row["status"],
+                    not_before=from_iso(row["not_before"]), next_attempt_at=from_iso(row["next_attempt_at"]),
+                    attempts=row["attempts"], last_attempt_at=from_iso(row["last_attempt_at"]),
+                    last_error=row["last_error"], sent_at=from_iso(row["sent_at"]))
+
+
+class StoriesMixin:
+    # ------------------------------------------------------------------ grouping input
+
+    def unassigned_education_articles(self, version: str | None = None, ids: Iterable[int] | None = None) -> list[int]:
+        """Classified-as-education articles (active model) that belong to no story yet, oldest first."""
+        version = version or self.active_model_version()
+        if not version:
+            return []
+        sql = (f"SELECT a.id FROM articles a JOIN classifications c ON c.article_id = a.id AND c.model_version = ?"
+               f" WHERE c.is_education = 1 AND NOT EXISTS (SELECT 1 FROM story_articles s WHERE s.article_id = a.id)")
+        params: list = [version]
+        if ids is not None:
+            ids = list(ids)
+            if not ids:
+                return []
+            sql += f" AND a.id IN ({','.join('?' * len(ids))})"
+            params += ids
+        return [r[0] for r in self.execute(sql + f" ORDER BY {_WHEN}, a.id", params)]
+
+    def article_docs(self, ids: list[int]) -> list[dict]:
+        """id, outlet, url, title, sapo, when for the given articles, oldest first."""
+        out: list[dict] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out += [dict(r) | {"when": from_iso(r["when_at"])} for r in self.execute(
+                f"SELECT a.id, a.outlet, a.url, a.title, a.sapo, {_WHEN} AS when_at FROM articles a"
+                f" WHERE a.id IN ({','.join('?' * len(chunk))})", chunk)]
+        return sorted(out, key=lambda d: (d["when"], d["id"]))
+
+    def member_docs_between(self, since: datetime, until: datetime) -> list[dict]:
+        """Story members (id, outlet, title, sapo, when, story_id) published in [since, until)."""
+        return [dict(r) | {"when": from_iso(r["when_at"])} for r in self.execute(
+            f"SELECT a.id, a.outlet, a.title, a.sapo, {_WHEN} AS when_at, s.story_id FROM story_articles s"
+            f" JOIN articles a ON a.id = s.article_id WHERE {_WHEN} >= ? AND {_WHEN} < ? ORDER BY {_WHEN}, a.id",
+            (utc_iso(since), utc_iso(until)))]
+
+    def background_texts(self, since: datetime, until: datetime, limit: int = 30000) -> list[str]:
+        """Title + sapo of every stored article in [since, until): the IDF background of grouping."""
+        return [f"{r[0]} {r[1]}" for r in self.execute(
+            f"SELECT a.title, a.sapo FROM articles a WHERE {_WHEN} >= ? AND {_WHEN} < ? ORDER BY {_WHEN} DESC LIMIT ?",
+            (utc_iso(since), utc_iso(until), limit))]
+
+    # ------------------------------------------------------------------ stories
+
+    def create_story(self, article_id: int, now: datetime) -> int:
+        with self.transaction() as db:
+            story_id = db.execute("INSERT INTO stories(created_at) VALUES (?)", (utc_iso(now),)).lastrowid
+            db.execute("INSERT INTO story_articles(article_id, story_id, joined_at) VALUES (?,?,?)",
+                       (article_id, story_id, utc_iso(now)))
+        return story_id
+
+    def add_story_member(self, story_id: int, article_id: int, now: datetime, *, similarity: float,
+                         matched_id: int | None, reprint: bool) -> None:
+        self.execute("INSERT OR IGNORE INTO story_articles(article_id, story_id, joined_at, similarity, matched_id, reprint)"
+                     " VALUES (?,?,?,?,?,?)", (article_id, story_id, utc_iso(now), similarity, matched_id, int(reprint)))
+
+    def story_members(self, story_id: int) -> list[dict]:
+        """Members oldest first: id, url, outlet, title, sapo, when, reprint, similarity, matched_id."""
+        return [dict(r) | {"when": from_iso(r["when_at"]), "reprint": bool(r["reprint"])} for r in self.execute(
+            f"SELECT a.id, a.url, a.outlet, a.title, a.sapo, {_WHEN} AS when_at, s.reprint, s.similarity, s.matched_id"
+            f" FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE s.story_id = ? ORDER BY {_WHEN}, a.id",
+            (story_id,))]
+
+    def story_of_article(self, article_id: int) -> int | None:
+        row = self.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def story(self, story_id: int) -> Story | None:
+        row = self.execute("SELECT s.*, c.status AS case_status FROM stories s LEFT JOIN cases c ON c.story_id = s.id"
+                           " WHERE s.id = ?", (story_id,)).fetchone()
+        if row is None:
+            return None
+        members = self.story_members(story_id)
+        if not members:
+            return None
+        outlets: list[str] = []
+        for m in members:
+            if m["outlet"] not in outlets:
+                outlets.append(m["outlet"])
+        return Story(
+            id=row["id"], title=members[0]["title"], first_article_id=members[0]["id"],
+            article_ids=tuple(m["id"] for m in members), outlets=tuple(outlets),
+            first_seen=members[0]["when"], last_seen=members[-1]["when"], hot_score=row["hot_score"],
+            severity=row["severity"], reasons=tuple(json.loads(row["reasons"])), case_status=row["case_status"],
+        )
+
+    def stories_between(self, since: datetime | None, until: datetime | None) -> list[Story]:
+        """Stories with a member published (first seen when unknown) in [since, until), oldest first."""
+        sql, params = f"SELECT DISTINCT s.story_id FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE 1=1", []
+        if since is not None:
+            sql += f" AND {_WHEN} >= ?"
+            params.append(utc_iso(since))
+        if until is not None:
+            sql += f" AND {_WHEN} < ?"
+            params.append(utc_iso(until))
+        stories = [self.story(r[0]) for r in self.execute(sql, params).fetchall()]
+        return sorted((s for s in stories if s is not None), key=lambda s: (s.first_seen, s.id))
+
+    def save_story_score(self, story_id: int, now: datetime, *, main_topic: str, n_outlets: int, hot_score: float,
+                         severity: str | None, reasons: list[str], explanation: dict) -> None:
+        self.execute("UPDATE stories SET main_topic = ?, n_outlets = ?, hot_score = ?, severity = ?, reasons = ?,"
+                     " explanation = ?, scored_at = ? WHERE id = ?",
+                     (main_topic, n_outlets, hot_score, severity, json.dumps(reasons, ensure_ascii=False),
+                      json.dumps(explanation, ensure_ascii=False, default=str), utc_iso(now), story_id))
+
+    def story_explanation(self, story_id: int) -> dict:
+        row = self.execute("SELECT explanation FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def usual_outlets_per_story(self, topic: str, since: datetime, until: datetime, exclude: int | None = None) -> tuple[float, int]:
+        """(mean distinct outlets per story, number of stories) of a topic's stories created in [since, until)."""
+        row = self.execute("SELECT AVG(n_outlets), COUNT(*) FROM stories WHERE main_topic = ? AND created_at >= ?"
+                           " AND created_at < ? AND id != ?",
+                           (topic, utc_iso(since), utc_iso(until), exclude or -1)).fetchone()
+        return (row[0] or 0.0, row[1])
+
+    def hot_story_ids_since(self, since: datetime) -> list[int]:
+        """Stories with a severity and a member published since `since` (candidates for follow-ups)."""
+        return [r[0] for r in self.execute(
+            f"SELECT DISTINCT s.story_id FROM story_articles s JOIN articles a ON a.id = s.article_id"
+            f" JOIN stories t ON t.id = s.story_id WHERE t.severity IS NOT NULL AND {_WHEN} >= ?", (utc_iso(since),))]
+
+    # ------------------------------------------------------------------ alerts and their outbox
+
+    def queue_alert(self, *, story_id: int, kind: str, severity: str, hot_score: float, n_national: int,
+                    created_at: datetime, subject: str, body: str, payload: dict,
+                    channels: list[tuple[str, datetime]]) -> int:
+        """Store an alert and one pending delivery per channel (key, not_before), all or nothing."""
+        with self.transaction() as db:
+            alert_id = db.execute(
+                "INSERT INTO alerts(story_id, kind, severity, hot_score, n_national, created_at, subject, body, payload)"
+                " VALUES (?,?,?,?,?,?,?,?,?)",
+                (story_id, kind, severity, hot_score, n_national, utc_iso(created_at), subject, body,
+                 json.dumps(payload, ensure_ascii=False, default=str))).lastrowid
+            for key, not_before in channels:
+                db.execute("INSERT INTO alert_deliveries(alert_id, channel, not_before, next_attempt_at) VALUES (?,?,?,?)",
+                           (alert_id, key, utc_iso(not_before), utc_iso(not_before)))
+        return alert_id
+
+    def last_alert(self, story_id: int) -> Alert | None:
+        row = self.execute("SELECT * FROM alerts WHERE story_id = ? ORDER BY created_at DESC, id DESC LIMIT 1",
+                           (story_id,)).fetchone()
+        return _row_to_alert(row) if row else None
+
+    def alert(self, alert_id: int) -> Alert | None:
+        row = self.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+        return _row_to_alert(row) if row else None
+
+    def alerts_for_story(self, story_id: int) -> list[Alert]:
+        return [_row_to_alert(r) for r in self.execute("SELECT * FROM alerts WHERE story_id = ? ORDER BY id", (story_id,))]
+
+    def deliveries(self, alert_id: int) -> list[Delivery]:
+        return [_row_to_delivery(r) for r in self.execute(
+            "SELECT * FROM alert_deliveries WHERE alert_id = ? ORDER BY channel", (alert_id,))]
+
+    def due_deliveries(self, now: datetime) -> list[tuple[Alert, Delivery]]:
+        """Pending deliveries whose quiet-hours hold and retry back-off have passed, oldest alert first."""
+        rows = self.execute("SELECT * FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= ?"
+                            " ORDER BY alert_id, channel", (utc_iso(now),)).fetchall()
+        out = []
+        for r in rows:
+            a = self.alert(r["alert_id"])
+            if a is not None:
+                out.append((a, _row_to_delivery(r)))
+        return out
+
+    def claim_delivery(self, alert_id: int, channel: str, now: datetime, lease_until: datetime) -> bool:
+        """Take a due delivery for sending (pushes its next attempt to `lease_until`); False if another run has it."""
+        cur = self.execute("UPDATE alert_deliveries SET next_attempt_at = ? WHERE alert_id = ? AND channel = ?"
+                           " AND status = 'pending' AND next_attempt_at <= ?",
+                           (utc_iso(lease_until), alert_id, channel, utc_iso(now)))
+        return cur.rowcount == 1
+
+    def count_waiting_deliveries(self, now: datetime) -> int:
+        return self.execute("SELECT COUNT(*) FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at > ?",
+                            (utc_iso(now),)).fetchone()[0]
+
+    def delivery_sent(self, alert_id: int, channel: str, now: datetime) -> bool:
+        """Mark sent; False when it was not pending (another run got there first)."""
+        cur = self.execute("UPDATE alert_deliveries SET status = 'sent', sent_at = ?, last_attempt_at = ?,"
+                           " attempts = attempts + 1, last_error = NULL WHERE alert_id = ? AND channel = ? AND status = 'pending'",
+                           (utc_iso(now), utc_iso(now), alert_id, channel))
+        return cur.rowcount == 1
+
+    def delivery_failed(self, alert_id: int, channel: str, now: datetime, error: str, retry_at: datetime) -> None:
+        self.execute("UPDATE alert_deliveries SET attempts = attempts + 1, last_attempt_at = ?, last_error = ?,"
+                     " next_attempt_at = ? WHERE alert_id = ? AND channel = ? AND status = 'pending'",
+                     (utc_iso(now), error[:1000], utc_iso(retry_at), alert_id, channel))
+
+    def outbox(self, *, include_sent: bool = False, limit: int = 500) -> list[tuple[Alert, list[Delivery]]]:
+        """Alerts with their deliveries: those with something pending (all, with include_sent), newest first."""
+        if include_sent:
+            sql = "SELECT * FROM alerts ORDER BY id DESC LIMIT ?"
+        else:
+            sql = ("SELECT * FROM alerts WHERE id IN (SELECT alert_id FROM alert_deliveries WHERE status = 'pending')"
+                   " ORDER BY id DESC LIMIT ?")
+        return [(a, self.deliveries(a.id)) for a in (_row_to_alert(r) for r in self.execute(sql, (limit,)))]
+
+    # ------------------------------------------------------------------ cases
+
+    def open_case(self, story_id: int, now: datetime, note: str = "") -> tuple[int, bool]:
+        """The story's case, opened now when it has none; returns (case id, whether it is new)."""
+        with self.transaction() as db:
+            row = db.execute("SELECT id FROM cases WHERE story_id = ?", (story_id,)).fetchone()
+            if row:
+                return row[0], False
+            case_id = db.execute("INSERT INTO cases(story_id, status, opened_at, updated_at) VALUES (?,?,?,?)",
+                                 (story_id, OPEN_STATUS, utc_iso(now), utc_iso(now))).lastrowid
+            db.execute("INSERT INTO case_events(case_id, at, by, status, note) VALUES (?,?,?,?,?)",
+                       (case_id, utc_iso(now), SYSTEM_ACTOR, OPEN_STATUS, note))
+        return case_id, True
+
+    def update_case(self, case_id: int, now: datetime, *, by: str, status: str | None = None,
+                    owner: str | None = None, note: str = "") -> None:
+        with self.transaction() as db:
+            if status is not None:
+                db.execute("UPDATE cases SET status = ? WHERE id = ?", (status, case_id))
+            if owner is not None:
+                db.execute("UPDATE cases SET owner = ? WHERE id = ?", (owner, case_id))
+            db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (utc_iso(now), case_id))
+            db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note) VALUES (?,?,?,?,?,?)",
+                       (case_id, utc_iso(now), by, status, owner, note))
+
+    def _case_from_row(self, row) -> Case:
+        story = self.story(row["story_id"])
+        events = tuple(
+            CaseEvent(at=from_iso(e["at"]), by=e["by"], status=e["status"], owner=e["owner"], note=e["note"])
+            for e in self.execute("SELECT * FROM case_events WHERE case_id = ? ORDER BY at, id", (row["id"],)))
+        return Case(id=row["id"], story_id=row["story_id"], title=story.title if story else "", status=row["status"],
+                    owner=row["owner"], opened_at=from_iso(row["opened_at"]), updated_at=from_iso(row["updated_at"]),
+                    severity=story.severity if story else None, hot_score=story.hot_score if story else 0.0,
+                    outlets=story.outlets if story else (), events=events)
+
+    def case(self, case_id: int) -> Case | None:
+        row = self.execute("SELECT * FROM cases WHERE id = ?", (case_id,)).fetchone()
+        return self._case_from_row(row) if row else None
+
+    def case_of_story(self, story_id: int) -> Case | None:
+        row = self.execute("SELECT * FROM cases WHERE story_id = ?", (story_id,)).fetchone()
+        return self._case_from_row(row) if row else None
+
+    def cases(self, *, status: str | None = None, limit: int = 200) -> list[Case]:
+        sql, params = "SELECT * FROM cases", []
+        if status:
+            sql += " WHERE status = ?"
+            params.append(status)
+        sql += " ORDER BY updated_at DESC, id DESC LIMIT ?"
+        return [self._case_from_row(r) for r in self.execute(sql, (*params, limit)).fetchall()]
+
+    def cases_between(self, since: datetime | None, until: datetime | None) -> list[Case]:
+        """Cases opened, or changed, in [since, until): what the monthly report's "kết quả xử lý" lists."""
+        lo, hi = utc_iso(since) or "", utc_iso(until) or "9999"
+        rows = self.execute(
+            "SELECT * FROM cases c WHERE (opened_at >= ? AND opened_at < ?) OR EXISTS"
+            " (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.at >= ? AND e.at < ?) ORDER BY opened_at, id",
+            (lo, hi, lo, hi)).fetchall()
+        return [self._case_from_row(r) for r in rows]

@@ -1,0 +1,209 @@
+"""Near-duplicates and story grouping: which articles, across outlets, are about the same event.
+
+Vietnamese outlets reprint each other (a third of the news or more) and rewrite each other's scoops, so
+two signals are used on the folded (lower-case, diacritics-free) title + sapo:
+
+* reprints: MinHash over character shingles, looked up in a MinHashLSH index; a high Jaccard
+  similarity means a near-copy, counted once wherever it appears;
+* same event, own wording: cosine similarity of TF-IDF vectors over syllables and syllable pairs,
+  where the IDF comes from the store's own recent articles, so that names, places and numbers (rare)
+  weigh more than the words every education story shares ("học sinh", "nhà trường").
+
+An article joins the story of its most similar earlier-or-nearby member when that similarity reaches
+the threshold and the two are within the window (config.alerts.window_hours); otherwise it starts a
+story. Thresholds were chosen on hand-labelled pairs (data/labels/reprint-pairs.jsonl,
+bench/story_pairs.py). Everything here is pure: the store feeds it documents, triage persists results.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from datasketch import MinHash, MinHashLSH
+
+SHINGLE_CHARS = 5
+NUM_PERM = 128
+REPRINT_JACCARD = 0.5  # character-shingle Jaccard at which an article is a near-copy of another
+SAME_EVENT_COSINE = 0.30  # TF-IDF cosine at which two articles tell the same event
+MIN_SHARED_RARE = 1  # candidates must share at least this many informative tokens
+
+# Function syllables that carry no event identity; dropping them keeps a young store's IDF (few
+# documents) from treating "của" or "được" as distinctive.
+_STOP = frozenset(
+    "va cua la co duoc cho trong voi nhung mot cac da khong nay khi ve tai sau tu den theo de ra vao nam ngay "
+    "thang nhu se dang bi tren duoi nen thi ma rat hon con cung moi nhieu it lai neu vi do o hay".split()
+)
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold(text: str) -> str:
+    """NFC-independent, tone-placement-independent, diacritics-free lower-case text of words and digits."""
+    t = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text or "").lower())
+    t = "".join(c for c in t if not unicodedata.combining(c)).replace("đ", "d")
+    return _NON_WORD.sub(" ", t).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """Syllables (stop syllables dropped) and adjacent syllable pairs of the folded text."""
+    words = fold(text).split()
+    pairs = [f"{a}_{b}" for a, b in zip(words, words[1:]) if not (a in _STOP and b in _STOP)]
+    return [w for w in words if w not in _STOP] + pairs
+
+
+def shingles(text: str, k: int = SHINGLE_CHARS) -> set[str]:
+    t = fold(text)
+    if len(t) <= k:
+        return {t} if t else set()
+    return {t[i:i + k] for i in range(len(t) - k + 1)}
+
+
+def minhash(shingle_set: Iterable[str]) -> MinHash:
+    m = MinHash(num_perm=NUM_PERM)
+    m.update_batch([s.encode("utf-8") for s in shingle_set])
+    return m
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+class Idf:
+    """Inverse document frequencies from a background of texts (the store's recent articles)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.df: Counter[str] = Counter()
+        self.n = 0
+        for t in texts:
+            self.df.update(set(tokens(t)))
+            self.n += 1
+
+    def weight(self, token: str) -> float:
+        return math.log((self.n + 1) / (self.df.get(token, 0) + 1)) + 1.0
+
+    def vector(self, text: str) -> dict[str, float]:
+        counts = Counter(tokens(text))
+        v = {t: (1 + math.log(c)) * self.weight(t) for t, c in counts.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {t: x / norm for t, x in v.items()}
+
+    def rare(self, token: str) -> bool:
+        """Informative enough to retrieve candidates with: seen in under 5% of the background (or, in a young store, in a handful of articles)."""
+        return self.df.get(token, 0) <= max(10, 0.05 * self.n)
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(t, 0.0) for t, x in a.items())
+
+
+@dataclass(frozen=True)
+class Doc:
+    """An article as grouping sees it."""
+
+    article_id: int
+    outlet: str
+    when: datetime  # published (first seen when unknown)
+    text: str  # title + sapo
+
+
+@dataclass(frozen=True)
+class Match:
+    story_id: int
+    article_id: int  # the closest member
+    similarity: float  # TF-IDF cosine to it
+    reprint: bool  # near-copy (character-shingle Jaccard >= REPRINT_JACCARD)
+    jaccard: float
+
+
+class StoryIndex:
+    """Members of the stories of a time span, searchable by reprint and by same-event similarity."""
+
+    def __init__(self, idf: Idf, window: timedelta, *, threshold: float = SAME_EVENT_COSINE,
+                 reprint_jaccard: float = REPRINT_JACCARD) -> None:
+        self.idf = idf
+        self.window = window
+        self.threshold = threshold
+        self.reprint_jaccard = reprint_jaccard
+        self.lsh = MinHashLSH(threshold=reprint_jaccard, num_perm=NUM_PERM)
+        self.docs: dict[int, Doc] = {}
+        self.story: dict[int, int] = {}
+        self.vectors: dict[int, dict[str, float]] = {}
+        self.shingles: dict[int, set[str]] = {}
+        self.postings: dict[str, list[int]] = defaultdict(list)
+
+    def __contains__(self, article_id: int) -> bool:
+        return article_id in self.docs
+
+    def add(self, doc: Doc, story_id: int) -> None:
+        if doc.article_id in self.docs:
+            self.story[doc.article_id] = story_id
+            return
+        self.docs[doc.article_id] = doc
+        self.story[doc.article_id] = story_id
+        vec = self.idf.vector(doc.text)
+        self.vectors[doc.article_id] = vec
+        sh = shingles(doc.text)
+        self.shingles[doc.article_id] = sh
+        if sh:
+            self.lsh.insert(str(doc.article_id), minhash(sh))
+        for t in vec:
+            if self.idf.rare(t):
+                self.postings[t].append(doc.article_id)
+
+    def _in_window(self, a: Doc, b: Doc) -> bool:
+        return abs(a.when - b.when) <= self.window
+
+    def match(self, doc: Doc) -> Match | None:
+        """The best story for `doc` among indexed members (itself excluded), or None for a new story."""
+        vec = self.idf.vector(doc.text)
+        sh = shingles(doc.text)
+        best: Match | None = None
+        # near-copies first: a reprint belongs to its original's story whatever the cosine says
+        if sh:
+            for key in self.lsh.query(minhash(sh)):
+                other = int(key)
+                if other == doc.article_id or not self._in_window(doc, self.docs[other]):
+                    continue
+                j = jaccard(sh, self.shingles[other])
+                if j >= self.reprint_jaccard and (best is None or j > best.jaccard):
+                    best = Match(self.story[other], other, cosine(vec, self.vectors[other]), True, j)
+        if best is not None:
+            return best
+        shared: Counter[int] = Counter()
+        for t in vec:
+            if self.idf.rare(t):
+                for other in self.postings.get(t, ()):
+                    shared[other] += 1
+        for other, n in shared.items():
+            if other == doc.article_id or n < MIN_SHARED_RARE or not self._in_window(doc, self.docs[other]):
+                continue
+            c = cosine(vec, self.vectors[other])
+            if c >= self.threshold and (best is None or c > best.similarity):
+                best = Match(self.story[other], other, c, False, jaccard(sh, self.shingles[other]))
+        return best
+
+    def similarity(self, a: Doc, b: Doc) -> tuple[float, float]:
+        """(TF-IDF cosine, shingle Jaccard) of two documents, for measurement."""
+        return cosine(self.idf.vector(a.text), self.idf.vector(b.text)), jaccard(shingles(a.text), shingles(b.text))
+
+    def same_event(self, a: Doc, b: Doc) -> bool:
+        c, j = self.similarity(a, b)
+        return (j >= self.reprint_jaccard or c >= self.threshold) and self._in_window(a, b)
+
+
+def growth(members: Iterable[tuple[datetime, str]]) -> list[tuple[datetime, int]]:
+    """(time, distinct outlets so far) at each time a new outlet joined: how a story spread."""
+    seen: set[str] = set()
+    out: list[tuple[datetime, int]] = []
+    for when, outlet in sorted(members):
+        if outlet not in seen:
+            seen.add(outlet)
+            out.append((when, len(seen)))
+    return out

@@ -1,0 +1,332 @@
+"""Hot-issue triage: group classified articles into stories, score each story 0-100 with an explanation,
+open a case for hot stories and queue one alert per story (plus a follow-up when it escalates).
+
+The article-level judgement (incident vocabulary, tone, scope, the classifier's reasons) comes from the
+classifier's stored output; this module keeps only story-level signals: how many distinct outlets
+carry it and how fast compared with the topic's usual spread, their reach, whether they disagree in
+tone, and whether the office's watchlist names appear. Every decision uses app.now().
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from monitor.config import Config
+from monitor.stories import Doc, Idf, StoryIndex, fold
+
+# Points per signal; they add up to 100.
+WEIGHTS = {"incident": 40, "negativity": 15, "locality": 20, "velocity": 10, "reach": 10, "controversy": 5}
+SCOPE_LOCALITY = {"local": 1.0, "city": 0.5, "national": 0.2, "foreign": 0.0}
+VELOCITY_HOURS = 6  # "recent" spread: distinct outlets over the last hours
+USUAL_DAYS = 30  # a topic's usual spread is measured over this many days of stories
+MIN_USUAL_STORIES = 5  # fewer stories than this: assume one outlet per story is usual
+NATIONAL_REACH = 0.8  # outlets with at least this reach are national
+UNKNOWN_REACH = 0.5  # an outlet not in feeds.yaml
+BACKGROUND_DAYS = 30  # IDF background for grouping
+
+SIGNAL_LABELS = {
+    "incident": "Sự cố/vi phạm (theo bộ phân loại)",
+    "negativity": "Giọng điệu tiêu cực",
+    "locality": "Mức độ liên quan địa bàn",
+    "velocity": "Tốc độ lan truyền",
+    "reach": "Độ phủ của các báo",
+    "controversy": "Các báo trái chiều",
+}
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+    points: float
+    max_points: float
+    detail: dict
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "label": SIGNAL_LABELS[self.name], "points": round(self.points, 1),
+                "max": self.max_points, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class StoryScore:
+    total: float  # 0-100
+    severity: str | None
+    signals: tuple[Signal, ...]
+    reasons: tuple[str, ...]  # Vietnamese, for people
+    main_topic: str
+    outlets: tuple[str, ...]
+    national_outlets: tuple[str, ...]
+    local: bool
+
+    def explanation(self) -> dict:
+        """The machine-readable explanation stored with the story and sent to webhooks."""
+        return {"score": round(self.total, 1), "severity": self.severity, "main_topic": self.main_topic,
+                "local": self.local, "outlets": list(self.outlets), "national_outlets": list(self.national_outlets),
+                "signals": [s.as_dict() for s in self.signals]}
+
+
+@dataclass
+class TriageReport:
+    assigned: int = 0  # articles placed in a story
+    new_stories: int = 0
+    joined: int = 0  # articles that joined an existing story
+    reprints: int = 0
+    rescored: list[int] = field(default_factory=list)  # story ids
+    cases_opened: list[int] = field(default_factory=list)  # case ids
+    alerts_queued: list[int] = field(default_factory=list)  # alert ids
+
+
+def outlet_reach(config: Config, outlet: str) -> float:
+    o = config.outlet(outlet)
+    return o.reach if o is not None else UNKNOWN_REACH
+
+
+def severity_for(config: Config, score: float) -> str | None:
+    for name, minimum in config.alerts.thresholds:  # highest first
+        if score >= minimum:
+            return name
+    return None
+
+
+def severity_rank(config: Config, severity: str | None) -> int:
+    """0 for the highest severity; larger is milder; None is below every level."""
+    names = [n for n, _ in config.alerts.thresholds]
+    return names.index(severity) if severity in names else len(names)
+
+
+def watchlist_hits(config: Config, text: str) -> list[str]:
+    folded = f" {fold(text)} "
+    return [n for n in config.office.watchlist.all_names() if fold(n) and f" {fold(n)} " in folded]
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.1f}".replace(".", ",")
+
+
+def score_story(config: Config, members: list[dict], classifications: dict, now: datetime,
+                usual_outlets: float) -> StoryScore:
+    """Score a story from its members (dicts with id, outlet, title, sapo, when) and their classifications."""
+    outlets: list[str] = []
+    for m in members:
+        if m["outlet"] not in outlets:
+            outlets.append(m["outlet"])
+    classified = [(m, classifications[m["id"]]) for m in members if m["id"] in classifications]
+    signals: list[Signal] = []
+    reasons: list[str] = []
+
+    # incident: the classifier's own hot judgement of the hottest article, with its reasons
+    top = max(classified, key=lambda mc: mc[1].hot_score, default=None)
+    incident = top[1].hot_score if top else 0.0
+    clf_reasons: list[str] = []
+    for _, c in sorted(classified, key=lambda mc: -mc[1].hot_score):
+        for r in c.reasons:
+            if r not in clf_reasons:
+                clf_reasons.append(r)
+    signals.append(Signal("incident", WEIGHTS["incident"] * incident, WEIGHTS["incident"],
+                          {"hot_score": round(incident, 3), "article_id": top[0]["id"] if top else None,
+                           "classifier_reasons": clf_reasons[:8]}))
+    reasons += clf_reasons[:5]
+
+    # tone per outlet (a reprint does not make a story more negative)
+    tone: dict[str, Counter] = {}
+    for m, c in classified:
+        tone.setdefault(m["outlet"], Counter())[c.sentiment] += 1
+    outlet_tone = {o: t.most_common(1)[0][0] for o, t in tone.items()}
+    neg = sum(1 for t in outlet_tone.values() if t == "negative")
+    pos = sum(1 for t in outlet_tone.values() if t == "positive")
+    share = neg / len(outlet_tone) if outlet_tone else 0.0
+    signals.append(Signal("negativity", WEIGHTS["negativity"] * share, WEIGHTS["negativity"],
+                          {"negative_outlets": neg, "outlets_judged": len(outlet_tone)}))
+    if neg:
+        reasons.append(f"Giọng điệu tiêu cực ({neg}/{len(outlet_tone)} báo)")
+
+    # locality: the classifier's scope, and the office's watchlist names in the story's own text
+    scopes = [c.scope for _, c in classified]
+    best_scope = max(scopes, key=lambda s: SCOPE_LOCALITY.get(s, 0.0), default="national")
+    hits: list[str] = []
+    for m in members:
+        for h in watchlist_hits(config, f"{m['title']} {m.get('sapo', '')}"):
+            if h not in hits:
+                hits.append(h)
+    local = best_scope == "local" or bool(hits)
+    locality = 1.0 if local else SCOPE_LOCALITY.get(best_scope, 0.0)
+    signals.append(Signal("locality", WEIGHTS["locality"] * locality, WEIGHTS["locality"],
+                          {"scope": "local" if local else best_scope, "watchlist": hits}))
+    if local:
+        reasons.append("Tin trên địa bàn" + (f": {', '.join(hits[:4])}" if hits else ""))
+    elif best_scope == "city":
+        reasons.append(f"Tin trong thành phố {config.office.city}")
+
+    # velocity: distinct outlets in the last hours against the topic's usual outlets per story
+    recent_since = now - timedelta(hours=VELOCITY_HOURS)
+    recent = {m["outlet"] for m in members if recent_since <= m["when"] <= now}
+    usual = max(usual_outlets, 1.0)
+    ratio = len(recent) / usual
+    velocity = min(max((ratio - 1.0) / 2.0, 0.0), 1.0)
+    signals.append(Signal("velocity", WEIGHTS["velocity"] * velocity, WEIGHTS["velocity"],
+                          {"recent_outlets": len(recent), "hours": VELOCITY_HOURS, "usual_outlets": round(usual, 2),
+                           "ratio": round(ratio, 2)}))
+    if velocity > 0:
+        reasons.append(f"Lan nhanh: {len(recent)} báo trong {VELOCITY_HOURS} giờ (thường {_fmt(usual)} báo/tin)")
+
+    # reach: audience of the distinct outlets, saturating
+    reach_sum = sum(outlet_reach(config, o) for o in outlets)
+    reach = 1.0 - math.exp(-reach_sum / 2.0)
+    national = tuple(o for o in outlets if outlet_reach(config, o) >= NATIONAL_REACH)
+    signals.append(Signal("reach", WEIGHTS["reach"] * reach, WEIGHTS["reach"],
+                          {"outlets": len(outlets), "reach_sum": round(reach_sum, 2), "national": list(national)}))
+    if len(outlets) > 1:
+        reasons.append(f"{len(outlets)} báo đưa tin: {', '.join(outlets[:6])}")
+
+    # controversy: outlets disagreeing in tone
+    controversy = (2 * min(neg, pos) / (neg + pos)) if neg and pos else 0.0
+    signals.append(Signal("controversy", WEIGHTS["controversy"] * controversy, WEIGHTS["controversy"],
+                          {"negative_outlets": neg, "positive_outlets": pos}))
+    if controversy:
+        reasons.append(f"Các báo trái chiều ({neg} tiêu cực, {pos} tích cực)")
+
+    total = round(min(100.0, sum(s.points for s in signals)), 1)
+    topic_counts = Counter(t for _, c in classified for t in c.topics[:1])
+    main_topic = topic_counts.most_common(1)[0][0] if topic_counts else ""
+    return StoryScore(total=total, severity=severity_for(config, total), signals=tuple(signals),
+                      reasons=tuple(reasons), main_topic=main_topic, outlets=tuple(outlets),
+                      national_outlets=national, local=local)
+
+
+@dataclass(frozen=True)
+class AlertDecision:
+    kind: str  # new | escalation
+    why: str  # Vietnamese, shown in a follow-up
+
+
+def decide_alert(config: Config, score: StoryScore, last, now: datetime, last_seen: datetime) -> AlertDecision | None:
+    """Whether this story needs an alert now, given its last alert (None when it never had one)."""
+    if score.severity is None:
+        return None
+    if now - last_seen > timedelta(hours=config.alerts.window_hours):
+        return None  # an old story met late (backfill): nothing to alert about any more
+    if last is None:
+        return AlertDecision("new", "")
+    why = ""
+    if severity_rank(config, score.severity) < severity_rank(config, last.severity):
+        why = f"Mức độ tăng từ «{last.severity}» lên «{score.severity}»"
+    elif score.local and last.n_national == 0 and score.national_outlets:
+        why = f"Tin địa bàn đã lên báo toàn quốc: {', '.join(score.national_outlets)}"
+    if not why:
+        return None
+    urgent = severity_rank(config, score.severity) == 0 and severity_rank(config, last.severity) != 0
+    if not urgent and now - last.created_at < timedelta(minutes=config.alerts.cooldown_minutes):
+        return None  # inside the cooldown: the next triage run after it ends sends the follow-up
+    return AlertDecision("escalation", why)
+
+
+# ---------------------------------------------------------------------- the pipeline step
+
+
+def _doc(d: dict) -> Doc:
+    return Doc(article_id=d["id"], outlet=d["outlet"], when=d["when"], text=f"{d['title']} {d['sapo']}")
+
+
+def assign_articles(app, article_ids: list[int], report: TriageReport) -> set[int]:
+    """Place each article in the story of its closest match (or a new story); return the stories touched."""
+    store = app.store
+    docs = store.article_docs(article_ids)
+    if not docs:
+        return set()
+    window = timedelta(hours=app.config.alerts.window_hours)
+    lo, hi = docs[0]["when"] - window, docs[-1]["when"] + window
+    idf = Idf(store.background_texts(lo - timedelta(days=BACKGROUND_DAYS), hi))
+    index = StoryIndex(idf, window)
+    for m in store.member_docs_between(lo, hi):
+        index.add(_doc(m), m["story_id"])
+    touched: set[int] = set()
+    now = app.now()
+    for d in docs:
+        doc = _doc(d)
+        match = index.match(doc)
+        if match is None:
+            story_id = store.create_story(d["id"], now)
+            report.new_stories += 1
+        else:
+            story_id = match.story_id
+            store.add_story_member(story_id, d["id"], now, similarity=round(match.similarity, 4),
+                                   matched_id=match.article_id, reprint=match.reprint)
+            report.joined += 1
+            report.reprints += int(match.reprint)
+        index.add(doc, story_id)
+        touched.add(story_id)
+        report.assigned += 1
+    return touched
+
+
+def rescore(app, story_id: int) -> tuple[StoryScore, list[dict]] | None:
+    store, now = app.store, app.now()
+    members = store.story_members(story_id)
+    if not members:
+        return None
+    classifications = store.classifications_for([m["id"] for m in members])
+    topic = Counter(t for c in classifications.values() for t in c.topics[:1]).most_common(1)
+    usual, n = store.usual_outlets_per_story(topic[0][0] if topic else "", now - timedelta(days=USUAL_DAYS), now,
+                                             exclude=story_id)
+    score = score_story(app.config, members, classifications, now, usual if n >= MIN_USUAL_STORIES else 1.0)
+    store.save_story_score(story_id, now, main_topic=score.main_topic, n_outlets=len(score.outlets),
+                           hot_score=score.total, severity=score.severity, reasons=list(score.reasons),
+                           explanation=score.explanation())
+    return score, members
+
+
+def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: TriageReport) -> None:
+    from monitor.notify import compose_alert, delivery_plan
+
+    store, now = app.store, app.now()
+    if score.severity is None:
+        return
+    case_id, opened = store.open_case(story_id, now, note=f"Mở tự động: mức «{score.severity}», điểm {_fmt(score.total)}")
+    if opened:
+        report.cases_opened.append(case_id)
+    decision = decide_alert(app.config, score, store.last_alert(story_id), now, members[-1]["when"])
+    if decision is None:
+        return
+    case = store.case(case_id)
+    subject, body, payload = compose_alert(app.config, story_id, score, members, decision, case)
+    alert_id = store.queue_alert(
+        story_id=story_id, kind=decision.kind, severity=score.severity, hot_score=score.total,
+        n_national=len(score.national_outlets), created_at=now, subject=subject, body=body, payload=payload,
+        channels=delivery_plan(app.config, score.severity, now))
+    report.alerts_queued.append(alert_id)
+
+
+def run_triage(app, article_ids: list[int] | None = None) -> TriageReport:
+    """Assign newly classified education articles to stories, rescore the stories they touched, open cases
+    and queue alerts; also sends follow-ups that waited for a cooldown to end. Safe to run repeatedly."""
+    store = app.store
+    report = TriageReport()
+    new_ids = store.unassigned_education_articles(ids=article_ids)
+    touched = assign_articles(app, new_ids, report) if new_ids else set()
+    if article_ids is not None:
+        # articles already placed earlier but reclassified since: their stories need a new score too
+        touched |= {s for s in (store.story_of_article(a) for a in article_ids) if s is not None}
+    for story_id in sorted(touched):
+        result = rescore(app, story_id)
+        if result is None:
+            continue
+        report.rescored.append(story_id)
+        _act_on(app, story_id, result[0], result[1], report)
+    # follow-ups held back by a cooldown: stories not touched now, judged on their stored score
+    since = app.now() - timedelta(hours=app.config.alerts.window_hours)
+    for story_id in store.hot_story_ids_since(since):
+        if story_id in touched:
+            continue
+        last = store.last_alert(story_id)
+        if last is None:
+            continue
+        exp = store.story_explanation(story_id)
+        if severity_rank(app.config, exp.get("severity")) < severity_rank(app.config, last.severity) or (
+                exp.get("local") and last.n_national == 0 and exp.get("national_outlets")):
+            result = rescore(app, story_id)
+            if result is not None:
+                report.rescored.append(story_id)
+                _act_on(app, story_id, result[0], result[1], report)
+    return report

@@ -1,0 +1,208 @@
+"""Helpers for the story / triage / alert / case tests: an App on a temporary database with a settable
+clock, invented Vietnamese articles, hand-made classifications, and small real servers on 127.0.0.1
+(an HTTP receiver for webhooks and the Telegram Bot API, an aiosmtpd SMTP server)."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import yaml
+
+from classifiers.types import Classification
+from monitor.app import App
+from monitor.config import parse_config
+from monitor.models import FeedEntry
+
+MODEL = "test-model-1"
+OUTLETS = [
+    {"name": "VnExpress", "domains": ["vnexpress.net"], "reach": 1.0},
+    {"name": "Tuổi Trẻ", "domains": ["tuoitre.vn"], "reach": 1.0},
+    {"name": "Thanh Niên", "domains": ["thanhnien.vn"], "reach": 1.0},
+    {"name": "Dân Trí", "domains": ["dantri.com.vn"], "reach": 1.0},
+    {"name": "VietnamNet", "domains": ["vietnamnet.vn"], "reach": 0.9},
+    {"name": "Báo Long Biên", "domains": ["longbien.example.vn"], "reach": 0.3},
+]
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw) -> datetime:
+        self.now += timedelta(**kw)
+        return self.now
+
+
+def config_data(tmp_path: Path, *, channels=(), quiet="22:00-06:00", cooldown=60, smtp_port=None) -> dict:
+    data = {
+        "office": {"name": "Phòng Giáo dục và Đào tạo quận Long Biên", "short_name": "Phòng GD&ĐT quận Long Biên",
+                   "district": "Long Biên", "city": "Hà Nội",
+                   "watchlist": {"wards": ["Ngọc Lâm", "Bồ Đề"], "schools": ["THCS Ngọc Lâm", "Tiểu học Bồ Đề"]}},
+        "outlets": OUTLETS,
+        "sources": [{"name": "vne", "url": "https://vnexpress.net/rss/giao-duc.rss", "outlet": "VnExpress"}],
+        "alerts": {"quiet_hours": quiet, "cooldown_minutes": cooldown, "window_hours": 72, "channels": list(channels)},
+        "storage": {"data_dir": str(tmp_path / "var")},
+    }
+    if smtp_port:
+        data["smtp"] = {"host": "127.0.0.1", "port": smtp_port, "security": "none", "sender": "canhbao@longbien.example.vn"}
+    return data
+
+
+def make_app(tmp_path: Path, now: datetime | None = None, **kw) -> App:
+    data = config_data(tmp_path, **kw)
+    path = tmp_path / "feeds.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    cfg = parse_config(data, path)
+    app = App(config=cfg, clock=Clock(now or datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)))  # 09:00 local
+    app.store.register_model_version(MODEL, app.now())
+    return app
+
+
+@dataclass
+class Cls:
+    """What the classifier would have said about an article (test input)."""
+
+    hot_score: float = 0.85
+    sentiment: str = "negative"
+    scope: str = "local"
+    topics: tuple = ("an-toan-truong-hoc",)
+    reasons: tuple = ("bạo lực học đường",)
+    is_education: bool = True
+
+
+def add_article(app: App, outlet: str, slug: str, title: str, sapo: str, published: datetime,
+                cls: Cls | None = None) -> int:
+    domain = next(o["domains"][0] for o in OUTLETS if o["name"] == outlet)
+    entry = FeedEntry(source="vne", url=f"https://{domain}/{slug}.html", guid=slug, title=title, sapo=sapo,
+                      published=published)
+    aid, _ = app.store.add_feed_entry(entry, outlet, published)
+    c = cls or Cls()
+    app.store.save_classifications([(aid, Classification(
+        id=str(aid), is_education=c.is_education, relevance=0.9, topics=c.topics, topic_scores={t: 0.9 for t in c.topics},
+        sentiment=c.sentiment, hot=c.hot_score >= 0.5, hot_score=c.hot_score, scope=c.scope, reasons=c.reasons,
+        model_version=MODEL))], app.now())
+    return aid
+
+
+# ---------------------------------------------------------------------- invented news (written for the tests)
+
+FIGHT_TITLE = "Nữ sinh lớp 8 Trường THCS Ngọc Lâm bị bạn đánh hội đồng, quay clip tung lên mạng"
+FIGHT_SAPO = ("Chiều 24/11, một nữ sinh lớp 8 Trường THCS Ngọc Lâm (quận Long Biên) bị bốn bạn cùng trường "
+              "đánh hội đồng sau giờ tan học; đoạn clip dài hơn hai phút lan truyền trên mạng xã hội.")
+FIGHT_REWRITE_TITLE = "Hà Nội: xác minh vụ nữ sinh THCS Ngọc Lâm bị đánh hội đồng sau giờ học"
+FIGHT_REWRITE_SAPO = ("Phòng GD&ĐT quận Long Biên đang xác minh clip nữ sinh lớp 8 Trường THCS Ngọc Lâm bị bốn "
+                      "bạn đánh hội đồng, quay clip rồi đăng lên mạng xã hội chiều 24/11.")
+FEE_TITLE = "Phụ huynh phản ánh khoản thu quỹ lớp 2 triệu đồng ở trường tiểu học quận Cầu Giấy"
+FEE_SAPO = ("Nhiều phụ huynh một trường tiểu học ở quận Cầu Giấy cho biết mỗi em phải đóng 2 triệu đồng quỹ lớp "
+            "ngay tuần đầu năm học, cao gấp đôi năm trước.")
+EXAM_TITLE = "Hà Nội công bố lịch thi thử lớp 10 cho học sinh lớp 9 toàn thành phố"
+EXAM_SAPO = "Sở GD&ĐT Hà Nội cho biết kỳ khảo sát lớp 9 diễn ra trong hai ngày cuối tháng 12, thi ba môn Toán, Ngữ văn, tiếng Anh."
+
+
+def reprint(title: str, sapo: str, variant: int) -> tuple[str, str]:
+    """A reprint as outlets do it: the same text with a light edit (a prefix, a tail, a changed word)."""
+    edits = [
+        (title, sapo),
+        (title.replace("bị bạn", "bị các bạn"), sapo + " Nhà trường đã mời phụ huynh lên làm việc."),
+        ("Clip: " + title, sapo.replace("Chiều 24/11", "Khoảng 17h ngày 24/11")),
+        (title, sapo.replace("lan truyền", "được chia sẻ")),
+        (title.replace(", quay clip tung lên mạng", ""), sapo),
+    ]
+    return edits[variant % len(edits)]
+
+
+# ---------------------------------------------------------------------- real servers on 127.0.0.1
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+
+@dataclass
+class HttpReceiver:
+    """A webhook / Telegram Bot API stand-in: records every POST; answers `status`."""
+
+    port: int
+    status: int = 200
+    requests: list[Received] = field(default_factory=list)
+    server: http.server.ThreadingHTTPServer | None = None
+
+    def start(self) -> "HttpReceiver":
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.requests.append(Received(self.path, dict(self.headers), body))
+                out = json.dumps({"ok": receiver.status == 200, "result": {}}).encode()
+                self.send_response(receiver.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+
+class SmtpSink:
+    """aiosmtpd on 127.0.0.1 keeping every message it receives."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802
+                import email
+                from email import policy
+
+                sink.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=policy.default)))
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> "SmtpSink":
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
