@@ -113,7 +113,11 @@ def stories_for(store, article_ids: Iterable[int], start: datetime, end: datetim
                     out[aid] = story
     if hasattr(store, "story_of_article"):
         for aid in sorted(wanted - out.keys()):
+            if aid in out:
+                continue
             story = store.story_of_article(aid)
+            if isinstance(story, int):  # the store answers with the story's id
+                story = store.story(story)
             if story is not None:
                 for member in story.article_ids:
                     if member in wanted:

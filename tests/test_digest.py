@@ -291,3 +291,34 @@ def test_trend_rows_bucket_by_digest_window():
             (datetime(2026, 11, 25, 12, 0, tzinfo=TZ), False, "negative")]
     t = trend_from_rows(rows, days, "07:00", TZ)
     assert t == (TrendDay(days[0], positive=1), TrendDay(DAY, negative=1))
+
+
+def test_store_backed_stories_group_reprints_and_carry_case_status(tmp_path):
+    app = make_app(tmp_path)
+    store = app.store
+    ids = seed_day(store)
+    end = digest_window(DAY, "07:00", TZ)[1]
+    reprint = add_article(store, url="https://khac.example.vn/hoc-sinh-nhap-vien.html", outlet="Dân trí",
+                          title="Hơn 30 học sinh tiểu học ở Long Biên nhập viện sau bữa trưa bán trú",
+                          published=end - timedelta(hours=4))
+    classify(store, [(reprint, dict(topics=["y-te-the-chat"], sentiment="negative", hot=True, hot_score=0.9, scope="local"))])
+    story_id = store.create_story(ids["ngo-doc"], NOW)
+    store.add_story_member(story_id, reprint, NOW, similarity=0.97, matched_id=ids["ngo-doc"], reprint=True)
+    store.save_story_score(story_id, NOW, main_topic="y-te-the-chat", n_outlets=2, hot_score=88.0, severity="khẩn cấp",
+                           reasons=["học sinh nhập viện", "2 báo đưa tin"], explanation={})
+    case_id, _ = store.open_case(story_id, NOW)
+    store.update_case(case_id, NOW, by="chuyên viên", status="đang xử lý", note="Đã liên hệ nhà trường")
+    # the other hot article has a story that triage did not rate hot: it leaves the hot section
+    calm = store.create_story(ids["lam-thu"], NOW)
+    store.save_story_score(calm, NOW, main_topic="hoc-phi-thu-chi", n_outlets=1, hot_score=30.0, severity=None,
+                           reasons=[], explanation={})
+    from monitor.digest_delivery import load_digest
+
+    d = load_digest(app, DAY)
+    assert [i.article_id for i in d.hot.items] == [ids["ngo-doc"]]
+    hot = d.hot.items[0]
+    assert (hot.reprints, hot.other_outlets, hot.severity, hot.case_status) == (1, ("Dân trí",), "khẩn cấp", "đang xử lý")
+    assert hot.reasons == ("học sinh nhập viện", "2 báo đưa tin")
+    shown = [i.article_id for s in d.all_sections for i in s.items]
+    assert reprint not in shown and ids["lam-thu"] in shown
+    assert d.summary.education == len(NEWS) - 1 and d.summary.stories == len(NEWS) - 2
