@@ -112,6 +112,12 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
     for m in members:
         if m["outlet"] not in outlets:
             outlets.append(m["outlet"])
+    # reprints are counted once: spread, reach and tone come from the articles outlets wrote themselves
+    own = [m for m in members if not m.get("reprint")] or members[:1]
+    own_outlets: list[str] = []
+    for m in own:
+        if m["outlet"] not in own_outlets:
+            own_outlets.append(m["outlet"])
     classified = [(m, classifications[m["id"]]) for m in members if m["id"] in classifications]
     signals: list[Signal] = []
     reasons: list[str] = []
@@ -132,6 +138,8 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
     # tone per outlet (a reprint does not make a story more negative)
     tone: dict[str, Counter] = {}
     for m, c in classified:
+        if m.get("reprint"):
+            continue
         tone.setdefault(m["outlet"], Counter())[c.sentiment] += 1
     outlet_tone = {o: t.most_common(1)[0][0] for o, t in tone.items()}
     neg = sum(1 for t in outlet_tone.values() if t == "negative")
@@ -161,7 +169,7 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
 
     # velocity: distinct outlets in the last hours against the topic's usual outlets per story
     recent_since = now - timedelta(hours=VELOCITY_HOURS)
-    recent = {m["outlet"] for m in members if recent_since <= m["when"] <= now}
+    recent = {m["outlet"] for m in own if recent_since <= m["when"] <= now}
     usual = max(usual_outlets, 1.0)
     ratio = len(recent) / usual
     velocity = min(max((ratio - 1.0) / 2.0, 0.0), 1.0)
@@ -172,13 +180,15 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
         reasons.append(f"Lan nhanh: {len(recent)} báo trong {VELOCITY_HOURS} giờ (thường {_fmt(usual)} báo/tin)")
 
     # reach: audience of the distinct outlets, saturating
-    reach_sum = sum(outlet_reach(config, o) for o in outlets)
+    reach_sum = sum(outlet_reach(config, o) for o in own_outlets)
     reach = 1.0 - math.exp(-reach_sum / 2.0)
     national = tuple(o for o in outlets if outlet_reach(config, o) >= NATIONAL_REACH)
     signals.append(Signal("reach", WEIGHTS["reach"] * reach, WEIGHTS["reach"],
-                          {"outlets": len(outlets), "reach_sum": round(reach_sum, 2), "national": list(national)}))
+                          {"outlets": len(own_outlets), "reprinted_by": len(outlets) - len(own_outlets), "reach_sum": round(reach_sum, 2), "national": list(national)}))
     if len(outlets) > 1:
-        reasons.append(f"{len(outlets)} báo đưa tin: {', '.join(outlets[:6])}")
+        reprinted = len(outlets) - len(own_outlets)
+        reasons.append(f"{len(outlets)} báo đưa tin: {', '.join(outlets[:6])}"
+                       + (f" ({reprinted} báo chỉ đăng lại)" if reprinted else ""))
 
     # controversy: outlets disagreeing in tone
     controversy = (2 * min(neg, pos) / (neg + pos)) if neg and pos else 0.0
