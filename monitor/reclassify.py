@@ -29,6 +29,7 @@ class VersionDiff:
     scope_changed: tuple[tuple[int, str, str], ...] = ()
     stories_became_hot: tuple[int, ...] = ()
     stories_stopped_hot: tuple[int, ...] = ()
+    stories_severity_changed: tuple[tuple[int, str | None, str | None], ...] = ()
 
     @property
     def changed_articles(self) -> tuple[int, ...]:
@@ -41,7 +42,7 @@ class VersionDiff:
 
     @property
     def empty(self) -> bool:
-        return not self.changed_articles and not self.stories_became_hot and not self.stories_stopped_hot
+        return not self.changed_articles and not self.stories_severity_changed
 
     def to_dict(self) -> dict:
         return {
@@ -54,14 +55,18 @@ class VersionDiff:
             "sentiment_changed": [{"id": i, "old": o, "new": n} for i, o, n in self.sentiment_changed],
             "scope_changed": [{"id": i, "old": o, "new": n} for i, o, n in self.scope_changed],
             "stories_became_hot": list(self.stories_became_hot), "stories_stopped_hot": list(self.stories_stopped_hot),
+            "stories_severity_changed": [{"id": i, "old": o, "new": n} for i, o, n in self.stories_severity_changed],
         }
 
 
 def diff_classifications(old: dict[int, Classification], new: dict[int, Classification], *,
                          old_version: str | None, new_version: str,
-                         stories_before: dict[int, bool] | None = None,
-                         stories_after: dict[int, bool] | None = None) -> VersionDiff:
-    """Compare two versions' classifications of the same articles (keyed by article id)."""
+                         stories_before: dict[int, str | None] | None = None,
+                         stories_after: dict[int, str | None] | None = None) -> VersionDiff:
+    """Compare two versions' classifications of the same articles (keyed by article id).
+
+    `stories_before` / `stories_after` map a story id to its severity (None: not hot) under each side.
+    """
     gained: dict[str, list[int]] = {}
     lost: dict[str, list[int]] = {}
     edu_in, edu_out, hot_in, hot_out, tone, scope = [], [], [], [], [], []
@@ -92,4 +97,44 @@ def diff_classifications(old: dict[int, Classification], new: dict[int, Classifi
         sentiment_changed=tuple(tone), scope_changed=tuple(scope),
         stories_became_hot=tuple(s for s in stories if after.get(s) and not before.get(s)),
         stories_stopped_hot=tuple(s for s in stories if before.get(s) and not after.get(s)),
+        stories_severity_changed=tuple((s, before.get(s), after.get(s)) for s in stories if before.get(s) != after.get(s)),
     )
+
+
+def stories_of(store, article_ids) -> list[int]:
+    """The stories (from triage) the articles belong to; empty when triage is not in this build."""
+    if not hasattr(store, "story_of_article"):
+        return []
+    return sorted({s for s in (store.story_of_article(i) for i in article_ids) if s is not None})
+
+
+def story_severities(app, story_ids: list[int], version: str | None,
+                     override: dict[int, Classification] | None = None) -> dict[int, str | None]:
+    """Each story's severity (None: not hot) when its members carry `version`'s classifications (or `override`'s).
+
+    Scored with triage's own `score_story` at one instant for both sides of a comparison, so a
+    difference comes from the classifications alone, never from time passing. Reads only.
+    """
+    try:
+        from monitor.triage import MIN_USUAL_STORIES, USUAL_DAYS, score_story
+    except ImportError:
+        return {}
+    from collections import Counter
+    from datetime import timedelta
+
+    store, now = app.store, app.now()
+    override = override or {}
+    out: dict[int, str | None] = {}
+    for sid in story_ids:
+        members = store.story_members(sid)
+        if not members:
+            continue
+        ids = [m["id"] for m in members]
+        classes = store.classifications_for(ids, version) if version else {}
+        classes.update({i: override[i] for i in ids if i in override})
+        topic = Counter(t for c in classes.values() for t in c.topics[:1]).most_common(1)
+        usual, n = store.usual_outlets_per_story(topic[0][0] if topic else "", now - timedelta(days=USUAL_DAYS), now,
+                                                 exclude=sid)
+        score = score_story(app.config, members, classes, now, usual if n >= MIN_USUAL_STORIES else 1.0)
+        out[sid] = score.severity
+    return out

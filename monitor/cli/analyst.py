@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import sys
 import os
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -424,3 +425,186 @@ def _compact(v) -> str:
 
     text = json.dumps(v, ensure_ascii=False, default=str)
     return text if len(text) <= 400 else text[:399] + "…"
+
+
+# --------------------------------------------------------------------------- reclassify
+
+
+@cli.command()
+@click.option("--since", help="First day (YYYY-MM-DD, office time zone), inclusive; default: all stored articles.")
+@click.option("--until", help="Last day (YYYY-MM-DD), inclusive.")
+@click.option("--model", "model_dir", type=click.Path(file_okay=False), help="Models folder (default: storage.models_dir).")
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False, exists=True),
+              help="An edited topics.yaml to classify with instead of the shipped one.")
+@click.option("--dry-run", is_flag=True, help="Compute and print the differences; write nothing.")
+@click.option("--compare", nargs=2, metavar="V1 V2", help="Compare two stored versions (no classification runs).")
+@click.option("--rollback", metavar="VERSION", help="Make an earlier stored version current again (pinned).")
+@click.option("--versions", "list_versions", is_flag=True, help="List the stored model versions.")
+@click.option("--show", type=click.IntRange(0, 1000), default=5, show_default=True,
+              help="Example articles listed per change.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def reclassify(ctx: click.Context, since: str | None, until: str | None, model_dir: str | None, rules_path: str | None,
+               dry_run: bool, compare: tuple[str, str] | None, rollback: str | None, list_versions: bool, show: int,
+               as_json: bool) -> None:
+    """Re-run classification on stored articles and show what changed against the current version.
+
+    Every version's classifications are kept, so a run can be compared with another (--compare) or
+    undone (--rollback). --dry-run shows the differences without writing anything.
+
+    \b
+    Example:
+      monitor reclassify --since 2026-11-01 --rules my-topics.yaml --dry-run
+      monitor reclassify --since 2026-11-01 --rules my-topics.yaml
+      monitor reclassify --versions
+      monitor reclassify --rollback "rules-only+rules.35e83caaee"
+    """
+    from monitor.reclassify import diff_classifications, stories_of, story_severities
+
+    app = get_app(ctx)
+    store = app.store
+    if sum(bool(x) for x in (compare, rollback, list_versions)) > 1:
+        raise InputError("use one of --compare, --rollback, --versions at a time")
+    if list_versions:
+        rows = store.model_versions()
+        if as_json:
+            echo_json(rows)
+            return
+        if not rows:
+            click.echo("(chưa có phiên bản nào / no model version yet)")
+        for v in rows:
+            flags = ("đang dùng" if v["active"] else "") + (", đã ghim" if v["pinned"] else "")
+            click.echo(f"{v['version']:<48} {v['created_at']}  {v['articles']:>6} bài  {flags}")
+        return
+    if rollback:
+        previous = store.active_model_version()
+        store.pin_model_version(rollback)
+        n = dict((v["version"], v["articles"]) for v in store.model_versions())[rollback]
+        if as_json:
+            echo_json({"rolled_back_from": previous, "active": rollback, "pinned": True, "articles": n})
+            return
+        click.echo(f"đã quay lại phiên bản {rollback} ({n} bài đã phân loại), thay cho {previous}; "
+                   "phiên bản này được ghim cho đến lần `monitor reclassify` tiếp theo")
+        return
+
+    d_since, d_until = parse_date(since, "--since"), parse_date(until, "--until")
+    if d_since and d_until and d_until < d_since:
+        raise InputError("--until is before --since; swap them")
+    ids = store.article_ids_between(local_day_start(app, d_since) if d_since else None,
+                                    local_day_end(app, d_until) if d_until else None)
+    if compare:
+        known = {v["version"] for v in store.model_versions()}
+        for v in compare:
+            if v not in known:
+                raise InputError(f"no model version {v!r}; `monitor reclassify --versions` lists them")
+        v1, v2 = compare
+        old, new = store.classifications_for(ids, v1), store.classifications_for(ids, v2)
+        sids = stories_of(store, [i for i in ids if i in old or i in new])
+        diff = diff_classifications(old, new, old_version=v1, new_version=v2,
+                                    stories_before=story_severities(app, sids, v1),
+                                    stories_after=story_severities(app, sids, v2))
+        _print_diff(app, diff, show=show, as_json=as_json, dry_run=False)
+        return
+
+    if model_dir or rules_path:
+        from classifiers.classify import load_classifier
+
+        clf = load_classifier(Path(model_dir) if model_dir else (app.models_dir or app.config.storage.models_dir),
+                              app.config.office, rules_path=Path(rules_path) if rules_path else None)
+    else:
+        clf = app.classifier
+    old_version = store.active_model_version()
+    old = store.classifications_for(ids, old_version) if old_version else {}
+    sids = stories_of(store, ids)
+    before = story_severities(app, sids, old_version)
+    label = f"{'thử ' if dry_run else ''}phân loại lại {len(ids)} bài với {clf.version}"
+    with click.progressbar(length=len(ids), label=label, file=sys.stderr) as bar:
+        if dry_run:
+            new = _classify_in_memory(store, ids, clf, bar.update)
+        else:
+            from monitor.pipeline import classify_articles
+
+            store.unpin_model_versions()  # an explicit reclassify ends a rollback
+            classify_articles(app, ids, classifier=clf, activate=True, progress=bar.update)
+            new = store.classifications_for(ids, clf.version)
+    # members outside the range keep their current classification on both sides of the comparison
+    after = story_severities(app, sids, old_version, override=new)
+    diff = diff_classifications(old, new, old_version=old_version, new_version=clf.version,
+                                stories_before=before, stories_after=after)
+    if not dry_run:
+        _retriage(app, ids)
+    _print_diff(app, diff, show=show, as_json=as_json, dry_run=dry_run)
+
+
+def _classify_in_memory(store, ids: list[int], clf, progress) -> dict[int, Classification]:
+    from monitor.pipeline import BATCH, article_text
+
+    out: dict[int, Classification] = {}
+    for start in range(0, len(ids), BATCH):
+        chunk = [a for a in (store.get_article(i) for i in ids[start:start + BATCH]) if a is not None]
+        for a, c in zip(chunk, clf.classify_many([article_text(a) for a in chunk])):
+            out[a.id] = c
+        progress(len(chunk))
+    return out
+
+
+def _retriage(app: App, ids: list[int]) -> None:
+    """Rescore the stories of recent articles with the new classifications; older stories are history."""
+    try:
+        from monitor.triage import run_triage
+    except ImportError:
+        return
+    since = app.now() - timedelta(hours=app.config.alerts.window_hours)
+    recent = [i for i in ids if (a := app.store.get_article(i)) is not None and a.first_seen >= since]
+    if recent:
+        run_triage(app, recent)
+
+
+def _print_diff(app: App, diff, *, show: int, as_json: bool, dry_run: bool) -> None:
+    if as_json:
+        echo_json(diff.to_dict() | {"dry_run": dry_run})
+        return
+    store = app.store
+    titles: dict[int, str] = {}
+
+    def title(i: int) -> str:
+        if i not in titles:
+            a = store.get_article(i)
+            titles[i] = _clip(a.title, 80) if a else "?"
+        return titles[i]
+
+    def examples(ids) -> None:
+        for i in list(ids)[:show]:
+            click.echo(f"      {i:>6}  {title(i)}")
+        if len(ids) > show:
+            click.echo(f"      … và {len(ids) - show} bài khác")
+
+    head = "THỬ (không ghi gì) — " if dry_run else ""
+    click.echo(f"\n{head}{diff.old_version or '(chưa có)'} → {diff.new_version}: so sánh {diff.compared} bài, "
+               f"{len(diff.changed_articles)} bài thay đổi" + (f", {len(diff.only_new)} bài mới được phân loại" if diff.only_new else ""))
+    if diff.empty:
+        click.echo("  Không có thay đổi nào.")
+    for name, ids in (("Thành bài giáo dục", diff.became_education), ("Không còn là bài giáo dục", diff.stopped_education),
+                      ("Thành tin nóng", diff.became_hot), ("Không còn nóng", diff.stopped_hot)):
+        if ids:
+            click.echo(f"  {name}: {len(ids)}")
+            examples(ids)
+    topics = sorted(set(diff.topics_gained) | set(diff.topics_lost), key=lambda t: TOPIC_IDS.index(t) if t in TOPIC_IDS else 99)
+    if topics:
+        click.echo("  Theo chủ đề (thêm / bớt):")
+        for t in topics:
+            gained, lost = diff.topics_gained.get(t, ()), diff.topics_lost.get(t, ())
+            click.echo(f"    {t} ({topic_name(t)}): +{len(gained)} / -{len(lost)}")
+            examples(tuple(gained) + tuple(lost))
+    if diff.sentiment_changed:
+        click.echo(f"  Sắc thái thay đổi: {len(diff.sentiment_changed)}")
+    if diff.scope_changed:
+        click.echo(f"  Phạm vi thay đổi: {len(diff.scope_changed)}")
+    for name, sids in (("Sự việc thành nóng", diff.stories_became_hot), ("Sự việc không còn nóng", diff.stories_stopped_hot)):
+        if sids:
+            click.echo(f"  {name}: {', '.join('#' + str(s) for s in sids[:20])}")
+    changed = [c for c in diff.stories_severity_changed if c[1] and c[2]]
+    if changed:
+        click.echo("  Sự việc đổi mức độ: " + ", ".join(f"#{s} {o} → {n}" for s, o, n in changed[:20]))
+    if not dry_run and diff.old_version and diff.old_version != diff.new_version:
+        click.echo(f"\nPhiên bản trước vẫn được lưu: `monitor reclassify --rollback {diff.old_version}` để quay lại.")
