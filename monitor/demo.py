@@ -1,0 +1,119 @@
+"""The offline demo: the whole pipeline on invented sample news served from 127.0.0.1.
+
+`monitor demo` starts a local news site with the articles of `demo_data/articles.yaml` laid out like
+the real outlets' feeds and pages, points a copy of the configuration at it, runs crawl -> classify ->
+stories/triage into a fresh SQLite file, writes that day's digest and prints a short summary. Nothing
+reaches the internet; the real feeds.yaml is only read (its office and outlets), never changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from monitor.app import App, system_clock
+from monitor.digest import digest_window, latest_complete_day
+from monitor.errors import InputError
+
+DEMO_FORMATS = ("html", "txt", "md", "docx")
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    folder: Path
+    database: Path
+    config_path: Path
+    day: date
+    articles: int
+    education: int
+    hot_stories: int
+    digest_paths: dict[str, Path] = field(default_factory=dict)
+    lines: tuple[str, ...] = ()
+
+
+def demo_articles(cutoff_at: datetime) -> list[dict]:
+    """The bundled sample, with publication times placed relative to the digest cut-off."""
+    text = (resources.files("monitor") / "demo_data" / "articles.yaml").read_text(encoding="utf-8")
+    out = []
+    for item in yaml.safe_load(text):
+        out.append({
+            "outlet": item["outlet"], "feed": item["source"], "extra_feeds": item.get("also_in") or [],
+            "slug": item["slug"], "title": item["title"], "sapo": item.get("sapo", ""),
+            "paragraphs": item.get("paragraphs") or [], "author": item.get("author", ""),
+            "published": cutoff_at - timedelta(hours=float(item["hours_before_cutoff"])),
+            "related_links": [(t, "#") for t in item.get("related") or []],
+            "image_caption": item.get("image_caption", ""),
+        })
+    return out
+
+
+def expected_labels() -> dict[str, dict]:
+    """slug -> the hand labels written with the sample (used by the demo's tests)."""
+    text = (resources.files("monitor") / "demo_data" / "articles.yaml").read_text(encoding="utf-8")
+    return {item["slug"]: item["expected"] | {"hours_before_cutoff": item["hours_before_cutoff"], "key": item["key"]}
+            for item in yaml.safe_load(text)}
+
+
+def run_demo(folder: Path, *, base_config: Path | None = None, clock: Callable[[], datetime] = system_clock,
+             echo: Callable[[str], None] = lambda line: None) -> DemoResult:
+    """Serve the sample, run the pipeline into `folder`/monitor.sqlite3, write the day's digest there."""
+    from monitor import sample_site
+    from monitor.config import load_config
+    from monitor.digest_delivery import build_and_deliver_digest
+    from monitor.pipeline import run_once
+
+    base = load_config(base_config or _shipped_config())
+    folder = folder.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    database = folder / "monitor.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(database) + suffix).unlink(missing_ok=True)
+
+    tz = base.office.tz
+    day = latest_complete_day(clock(), base.digest.cutoff, tz)
+    _, cutoff_at = digest_window(day, base.digest.cutoff, tz)
+    site = sample_site.build_site(demo_articles(cutoff_at))
+    server, base_url = sample_site.serve(site)
+    try:
+        echo(f"demo news site: {base_url} ({len(site.feeds)} feeds, {len(site.article_paths)} article pages)")
+        config_path = folder / "feeds.yaml"
+        config = sample_site.sample_config(site, folder, config_path=config_path)
+        app = App(config, clock=clock, models_dir=base.storage.models_dir)
+        try:
+            report = run_once(app, force=True, deliver=False)
+            echo(f"crawl: {report.crawl.summary()}")
+            c = report.classify
+            echo(f"classify: {c.classified} articles, {c.education} about education, {c.hot} flagged hot (model {c.model_version})")
+            if report.triage is not None:
+                echo(f"triage: {_summary(report.triage)}")
+            result = build_and_deliver_digest(app, day, send=False, formats=DEMO_FORMATS, out_dir=folder / "digest")
+            echo(f"digest: {result.message}")
+            hot_stories = result.hot
+            articles = app.store.count_articles()
+        finally:
+            app.close()
+    finally:
+        sample_site.stop(server)
+    return DemoResult(folder=folder, database=database, config_path=config_path, day=day, articles=articles,
+                      education=c.education, hot_stories=hot_stories, digest_paths=dict(result.paths))
+
+
+def _summary(report) -> str:
+    summary = getattr(report, "summary", None)
+    return summary() if callable(summary) else str(report)
+
+
+def _shipped_config() -> Path:
+    """feeds.yaml of the working directory when there is one, else the packaged example."""
+    here = Path("feeds.yaml")
+    if here.is_file():
+        return here
+    with resources.as_file(resources.files("monitor") / "templates" / "feeds.example.yaml") as p:
+        if not p.is_file():
+            raise InputError("no feeds.yaml here and no packaged example", hint="run `monitor init` first")
+        return p

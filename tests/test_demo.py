@@ -1,0 +1,77 @@
+"""`monitor demo` end to end: local news site -> crawl -> classify -> stories -> digest files.
+
+Checked loosely against the labels written with the sample (monitor/demo_data/articles.yaml), as a
+person reading the clipping would: plan topic names as headings, noise left out, incidents on top.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from classifiers.plan_topics import PLAN_TOPICS
+from monitor.demo import expected_labels
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(ROOT / "feeds.yaml"), "demo", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return out, proc.stdout
+
+
+def _titles_by_expectation(pred):
+    import yaml
+
+    items = yaml.safe_load((ROOT / "monitor" / "demo_data" / "articles.yaml").read_text(encoding="utf-8"))
+    return [i["title"] for i in items if pred(i)]
+
+
+def test_demo_writes_every_format_and_names_them(demo_run):
+    out, stdout = demo_run
+    digest_dir = out / "digest"
+    for ext in ("html", "txt", "md", "docx"):
+        files = list(digest_dir.glob(f"*.{ext}"))
+        assert len(files) == 1, ext
+        assert str(files[0]) in stdout
+    assert (out / "monitor.sqlite3").is_file()
+
+
+def test_digest_groups_education_under_plan_topics_and_leaves_noise_out(demo_run):
+    out, _ = demo_run
+    text = next((out / "digest").glob("*.txt")).read_text(encoding="utf-8")
+    names = dict(PLAN_TOPICS)
+    headings = [name for tid, name in PLAN_TOPICS if name in text]
+    assert len(headings) >= 6, headings
+    noise = _titles_by_expectation(lambda i: not i["expected"]["is_education"])
+    assert noise and not [t for t in noise if t in text], "non-education noise reached the clipping"
+    in_window_edu = _titles_by_expectation(lambda i: i["expected"]["is_education"] and 0 < i["hours_before_cutoff"] < 24)
+    shown = [t for t in in_window_edu if t in text]
+    assert len(shown) >= 0.8 * len(in_window_edu), f"{len(shown)}/{len(in_window_edu)} education items shown"
+    after_cutoff = _titles_by_expectation(lambda i: i["hours_before_cutoff"] < 0)
+    assert not [t for t in after_cutoff if t in text], "items published after the cut-off belong to the next day"
+    assert names["an-toan-truong-hoc"] in text
+
+
+def test_hot_incidents_come_first(demo_run):
+    out, _ = demo_run
+    text = next((out / "digest").glob("*.txt")).read_text(encoding="utf-8")
+    hot_start = text.index("VẤN ĐỀ NÓNG")
+    next_section = text.index("\nIII.", hot_start)
+    hot_block = text[hot_start:next_section]
+    hot_titles = _titles_by_expectation(lambda i: i["expected"]["hot"] and 0 < i["hours_before_cutoff"] < 24)
+    found = [t for t in hot_titles if t in hot_block]
+    assert len(found) >= 0.6 * len(hot_titles), found
+
+
+def test_expected_labels_are_well_formed():
+    labels = expected_labels()
+    assert len(labels) >= 40
+    assert sum(1 for l in labels.values() if l["is_education"]) >= 40
