@@ -20,6 +20,7 @@ import urllib.robotparser
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
+from typing import Awaitable, Callable
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -103,6 +104,11 @@ def address_refused(ip: ipaddress._BaseAddress) -> bool:
             or ip.is_unspecified or getattr(ip, "is_site_local", False))
 
 
+async def _system_resolve(host: str, port: int) -> list[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [info[4][0] for info in infos]
+
+
 class _HostGate:
     """At most N requests in flight to one host, and starts spaced by at least `delay` seconds."""
 
@@ -127,8 +133,10 @@ class _HostGate:
 class Fetcher:
     """One per crawl: `async with Fetcher(config.crawler) as f: result = await f.fetch(url)`."""
 
-    def __init__(self, crawler: Crawler, tuning: Tuning | None = None, *, rng: random.Random | None = None) -> None:
+    def __init__(self, crawler: Crawler, tuning: Tuning | None = None, *, rng: random.Random | None = None,
+                 resolver: Callable[[str, int], Awaitable[list[str]]] | None = None) -> None:
         self.crawler = crawler
+        self.resolver = resolver or _system_resolve
         self.tuning = tuning or Tuning()
         self.rng = rng or random.Random()
         self._gates: dict[str, _HostGate] = {}
@@ -173,10 +181,11 @@ class Fetcher:
             addresses = [ipaddress.ip_address(host.strip("[]"))]
         except ValueError:
             try:
-                infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            except (socket.gaierror, UnicodeError) as exc:
+                addresses = [ipaddress.ip_address(a.split("%")[0]) for a in await self.resolver(host, port)]
+            except (OSError, UnicodeError) as exc:
                 raise FetchError(f"cannot resolve host {host}: {exc}", url=url) from None
-            addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+            if not addresses:
+                raise FetchError(f"host {host} has no address", url=url)
         bad = [str(a) for a in addresses if address_refused(a)]
         if bad:
             raise AddressRefused(

@@ -495,13 +495,20 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
 
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
 
 def serve(site: Site, host: str = "127.0.0.1", port: int = 0) -> tuple[ThreadingHTTPServer, str]:
     """Serve `site` in a background thread; returns (server, base_url). Stop with `stop(server)`."""
     handler = type("SiteHandler", (_Handler,), {"site": site})
     server = _Server((host, port), handler)
     site.base_url = f"http://{host}:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, name="sample-site", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="sample-site", daemon=True)
     thread.start()
     return server, site.base_url
 
@@ -509,3 +516,37 @@ def serve(site: Site, host: str = "127.0.0.1", port: int = 0) -> tuple[Threading
 def stop(server: ThreadingHTTPServer) -> None:
     server.shutdown()
     server.server_close()
+
+
+def sample_config(site: Site, data_dir, *, crawler: Mapping | None = None, sources: list[dict] | None = None,
+                  config_path=None):
+    """A validated Config whose sources are this site's feeds and whose outlets are the shipped ones.
+
+    The crawler allows loopback addresses (the site is on 127.0.0.1) and does not pause between requests
+    unless `crawler` says otherwise.
+    """
+    from importlib import resources
+    from pathlib import Path
+
+    import yaml
+
+    from monitor.config import parse_config
+
+    template = resources.files("monitor") / "templates" / "feeds.example.yaml"
+    data = yaml.safe_load(template.read_text(encoding="utf-8"))
+    data["crawler"] = {"allow_private_addresses": True, "min_delay_seconds": 0, "timeout_seconds": 5,
+                       "max_retries": 2, **dict(crawler or {})}
+    data["sources"] = sources if sources is not None else site.source_configs()
+    data["storage"] = {"data_dir": str(data_dir)}
+    path = Path(config_path) if config_path else Path(data_dir) / "feeds.yaml"
+    if config_path:
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return parse_config(data, path.resolve())
+
+
+def load_articles(path) -> list[SampleArticle]:
+    """Sample articles from a JSON list of dicts (the shape of SampleArticle)."""
+    import json
+    from pathlib import Path
+
+    return [SampleArticle.from_dict(d) for d in json.loads(Path(path).read_text(encoding="utf-8"))]
