@@ -1,0 +1,117 @@
+"""The story hot score: its signals, their explanation, severities, and the alert decisions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from classifiers.types import Classification
+from monitor.notify import Alert
+from monitor.triage import WEIGHTS, decide_alert, run_triage, score_story, severity_for
+from test_triage_support import (EXAM_SAPO, EXAM_TITLE, FIGHT_SAPO, FIGHT_TITLE, MODEL, Cls, add_article,
+                                 make_app)
+
+
+def _cls(aid: int, *, hot=0.8, sentiment="negative", scope="national", topics=("an-toan-truong-hoc",), reasons=("x",)):
+    return Classification(id=str(aid), is_education=True, relevance=0.9, topics=topics, topic_scores={},
+                          sentiment=sentiment, hot=hot >= 0.5, hot_score=hot, scope=scope, reasons=reasons,
+                          model_version=MODEL)
+
+
+def _member(aid, outlet, when, title="Một bài báo", reprint=False):
+    return {"id": aid, "outlet": outlet, "title": title, "sapo": "", "when": when, "reprint": reprint,
+            "url": f"https://example.vn/{aid}"}
+
+
+def test_signals_add_up_to_the_score_and_local_weighs_most(tmp_path):
+    app = make_app(tmp_path)
+    now = app.now()
+    members = [_member(1, "VnExpress", now - timedelta(hours=1))]
+    national = score_story(app.config, members, {1: _cls(1, scope="national")}, now, 1.0)
+    local = score_story(app.config, members, {1: _cls(1, scope="local")}, now, 1.0)
+    foreign = score_story(app.config, members, {1: _cls(1, scope="foreign")}, now, 1.0)
+    assert local.total > national.total > foreign.total
+    for s in (national, local, foreign):
+        assert abs(sum(sig.points for sig in s.signals) - s.total) < 0.11
+        assert all(0 <= sig.points <= sig.max_points for sig in s.signals)
+        assert {sig.name for sig in s.signals} == set(WEIGHTS)
+    assert local.local and "Tin trên địa bàn" in local.reasons
+    exp = local.explanation()
+    assert exp["signals"][0]["name"] == "incident" and exp["signals"][0]["detail"]["hot_score"] == 0.8
+
+
+def test_watchlist_name_in_the_text_makes_a_story_local(tmp_path):
+    app = make_app(tmp_path)
+    now = app.now()
+    members = [_member(1, "VnExpress", now, title=FIGHT_TITLE)]
+    s = score_story(app.config, members, {1: _cls(1, scope="city")}, now, 1.0)
+    assert s.local and "THCS Ngọc Lâm" in s.explanation()["signals"][2]["detail"]["watchlist"]
+
+
+def test_velocity_is_measured_against_the_topics_usual_spread(tmp_path):
+    app = make_app(tmp_path)
+    now = app.now()
+    outlets = ["VnExpress", "Tuổi Trẻ", "Thanh Niên", "Dân Trí"]
+    members = [_member(i, o, now - timedelta(hours=1)) for i, o in enumerate(outlets)]
+    cls = {i: _cls(i) for i in range(4)}
+    fast = score_story(app.config, members, cls, now, usual_outlets=1.0)
+    usual = score_story(app.config, members, cls, now, usual_outlets=4.0)
+    old = [_member(i, o, now - timedelta(hours=30)) for i, o in enumerate(outlets)]
+    stale = score_story(app.config, old, cls, now, usual_outlets=1.0)
+    v = [next(sig for sig in s.signals if sig.name == "velocity").points for s in (fast, usual, stale)]
+    assert v == [WEIGHTS["velocity"], 0, 0]
+
+
+def test_reprints_count_once_and_disagreeing_outlets_are_controversy(tmp_path):
+    app = make_app(tmp_path)
+    now = app.now()
+    own = [_member(1, "VnExpress", now)]
+    copies = own + [_member(i, o, now, reprint=True) for i, o in [(2, "Tuổi Trẻ"), (3, "Dân Trí")]]
+    cls = {i: _cls(i) for i in (1, 2, 3)}
+    assert score_story(app.config, copies, cls, now, 1.0).total == score_story(app.config, own, cls, now, 1.0).total
+    mixed = [_member(1, "VnExpress", now), _member(2, "Tuổi Trẻ", now)]
+    s = score_story(app.config, mixed, {1: _cls(1, sentiment="negative"), 2: _cls(2, sentiment="positive")}, now, 1.0)
+    assert next(sig for sig in s.signals if sig.name == "controversy").points == WEIGHTS["controversy"]
+
+
+def test_severity_follows_configured_thresholds(tmp_path):
+    cfg = make_app(tmp_path).config
+    assert [severity_for(cfg, x) for x in (95, 80, 79.9, 60, 45, 39)] == ["khẩn cấp", "khẩn cấp", "cao", "cao", "theo dõi", None]
+
+
+def test_decide_alert_escalation_and_cooldown(tmp_path):
+    app = make_app(tmp_path)
+    now = app.now()
+    members = [_member(1, "Báo Long Biên", now)]
+    cls = {1: _cls(1, hot=0.7, scope="local")}
+    s = score_story(app.config, members, cls, now, 1.0)
+    assert decide_alert(app.config, s, None, now, now).kind == "new"
+    last = Alert(1, 1, "new", s.severity, s.total, 0, now - timedelta(minutes=90), "", "", {})
+    assert decide_alert(app.config, s, last, now, now) is None  # nothing changed
+    higher = Alert(1, 1, "new", "theo dõi", 45, 0, now - timedelta(minutes=90), "", "", {})
+    assert s.severity == "cao" and "tăng" in decide_alert(app.config, s, higher, now, now).why
+    recent = Alert(1, 1, "new", "theo dõi", 45, 0, now - timedelta(minutes=10), "", "", {})
+    assert decide_alert(app.config, s, recent, now, now) is None  # cooldown
+    assert decide_alert(app.config, s, None, now + timedelta(days=4), now) is None  # stale story
+
+
+def test_cold_story_gets_no_case_and_no_alert(tmp_path):
+    app = make_app(tmp_path)
+    add_article(app, "Tuổi Trẻ", "exam", EXAM_TITLE, EXAM_SAPO, app.now(),
+                Cls(hot_score=0.05, sentiment="neutral", scope="city", topics=("thi-cu",), reasons=()))
+    report = run_triage(app)
+    assert report.new_stories == 1 and report.cases_opened == [] and report.alerts_queued == []
+    story = app.store.stories_between(None, None)[0]
+    assert story.severity is None and story.case_status is None and story.hot_score < 40
+
+
+def test_reclassification_rescores_the_story(tmp_path):
+    app = make_app(tmp_path)
+    aid = add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now(),
+                      Cls(hot_score=0.05, sentiment="neutral", scope="national"))
+    run_triage(app)
+    sid = app.store.story_of_article(aid)
+    assert app.store.story(sid).severity is None
+    app.store.save_classifications([(aid, _cls(aid, hot=0.9, scope="local"))], app.now())
+    report = run_triage(app, [aid])
+    assert report.rescored == [sid] and report.alerts_queued
+    assert app.store.story(sid).severity is not None
