@@ -299,3 +299,108 @@ def closing(doc, office: Office, note: str) -> None:
     _para(doc, "- Lãnh đạo Phòng (để báo cáo);", size=11, space_after=0)
     _para(doc, f"- Bộ phận truyền thông {office.short_name};", size=11, space_after=0)
     _para(doc, "- Lưu: VT.", size=11, space_after=0)
+
+
+# --------------------------------------------------------------------------- the monthly report
+
+
+def _table(doc, header: tuple[str, ...], rows: list[tuple[str, ...]], widths_cm: tuple[float, ...]) -> None:
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text, w in zip(table.rows[0].cells, header, widths_cm):
+        cell.width = Cm(w)
+        _run(cell.paragraphs[0], text, bold=True, size=11.5)
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for row in rows:
+        cells = table.add_row().cells
+        for i, (cell, text, w) in enumerate(zip(cells, row, widths_cm)):
+            cell.width = Cm(w)
+            _run(cell.paragraphs[0], text, size=11.5)
+            if i > 0 and len(text) < 12:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _para(doc, space_after=4)
+
+
+def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
+    """The monthly public-opinion report (monitor.report.MonthlyReport) as DOCX bytes."""
+    from monitor.render import safe_url
+    from monitor.report import NO_TOPIC
+
+    r = report
+    doc = new_document(r.office, r.generated_at.date(), "BÁO CÁO DƯ LUẬN BÁO CHÍ VỀ GIÁO DỤC",
+                       f"{r.label.capitalize()} (từ ngày {r.start:%d/%m/%Y} đến ngày {r.last_day:%d/%m/%Y})")
+
+    heading(doc, "I. TỔNG QUAN")
+    lines = [
+        f"Tổng số tin, bài về giáo dục: {r.total.count} (tháng trước: {r.total.previous}; thay đổi: {r.total.change}).",
+        "Sắc thái: " + "; ".join(f"{t.label} {t.count} ({t.change})" for t in r.tone) + ".",
+        f"{r.local.label}: {r.local.count} (tháng trước: {r.local.previous}).",
+        f"Vấn đề nóng: {len(r.hot_issues)}" + (
+            " (" + "; ".join(f"{status}: {n}" for status, n in r.case_counts) + ")." if r.hot_issues else "."),
+        f"Tin tích cực (đã gộp tin đăng lại): {r.positive_total}.",
+    ]
+    for line in lines:
+        _para(doc, f"- {line}", indent_cm=0.5, space_after=2)
+    if chart_png:
+        p = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=4)
+        p.add_run().add_picture(io.BytesIO(chart_png), width=Cm(16))
+
+    heading(doc, "II. THEO CHỦ ĐỀ CỦA KẾ HOẠCH TRUYỀN THÔNG")
+    topic_rows = [(f"{i}. {t.label}" if t.label != NO_TOPIC else t.label, str(t.count), str(t.previous), t.change)
+                  for i, t in enumerate(r.topics, 1)]
+    _table(doc, ("Chủ đề", "Tháng này", "Tháng trước", "Thay đổi"), topic_rows, (9.5, 2.2, 2.3, 2.0))
+
+    heading(doc, "III. THEO SẮC THÁI")
+    _table(doc, ("Sắc thái", "Tháng này", "Tháng trước", "Thay đổi"),
+           [(t.label, str(t.count), str(t.previous), t.change) for t in r.tone], (9.5, 2.2, 2.3, 2.0))
+
+    heading(doc, "IV. THEO CƠ QUAN BÁO CHÍ")
+    if r.outlets:
+        _table(doc, ("Cơ quan báo chí", "Tháng này", "Tháng trước", "Thay đổi"),
+               [(o.label, str(o.count), str(o.previous), o.change) for o in r.outlets], (9.5, 2.2, 2.3, 2.0))
+    else:
+        _para(doc, "Không có tin giáo dục trong tháng.", italic=True, indent_cm=0.5)
+
+    heading(doc, "V. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ")
+    if not r.hot_issues:
+        _para(doc, "Không có vấn đề nóng trong tháng.", italic=True, indent_cm=0.5)
+    for n, h in enumerate(r.hot_issues, 1):
+        p = _para(doc, space_after=1, indent_cm=0.5)
+        p.paragraph_format.keep_with_next = True
+        _run(p, f"{n}. ", bold=True)
+        url = safe_url(h.url)
+        if url:
+            _hyperlink(p, url, h.title)
+        else:
+            _run(p, h.title, bold=True)
+        meta = (f"{h.outlet} và {h.outlets - 1} báo khác" if h.outlets > 1 else h.outlet)
+        meta += f" · từ {h.first_seen:%d/%m/%Y} · mức độ: {h.severity or 'nóng'}"
+        if h.hot_score:
+            meta += f" (điểm {h.hot_score:.0f}/100)"
+        _para(doc, meta, italic=True, size=11.5, space_after=1, indent_cm=1.0)
+        status = f"Tình trạng xử lý: {h.case_status}" + (f"; người phụ trách: {h.owner}" if h.owner else "")
+        _para(doc, status, bold=True, size=12, space_after=1, indent_cm=1.0)
+        for note in h.notes:
+            _para(doc, f"- {note}", size=12, space_after=1, indent_cm=1.5)
+
+    heading(doc, "VI. TIN TÍCH CỰC CẦN LAN TỎA")
+    if not r.positive:
+        _para(doc, "Không có tin tích cực trong tháng.", italic=True, indent_cm=0.5)
+    for n, item in enumerate(r.positive, 1):
+        p = _para(doc, space_after=1, indent_cm=0.5)
+        _run(p, f"{n}. ", bold=True)
+        url = safe_url(item.url)
+        if url:
+            _hyperlink(p, url, item.title)
+        else:
+            _run(p, item.title, bold=True)
+        meta = f"{item.outlet}" + (f" (+{item.outlets - 1} báo đăng lại)" if item.outlets > 1 else "")
+        meta += f" · {item.published:%d/%m/%Y}" + (f" · trên địa bàn {r.office.district}" if item.local else "")
+        _para(doc, meta, italic=True, size=11.5, space_after=4, indent_cm=1.0)
+    if r.positive_total > len(r.positive):
+        _para(doc, f"… và {r.positive_total - len(r.positive)} tin tích cực khác.", italic=True, indent_cm=0.5)
+
+    closing(doc, r.office, f"Số liệu do hệ thống theo dõi báo chí tổng hợp tự động lúc {r.generated_at:%H:%M %d/%m/%Y}; "
+                           "sắc thái và chủ đề do máy xác định.")
+    return save(doc)

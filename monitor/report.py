@@ -1,0 +1,299 @@
+"""The monthly public-opinion report (báo cáo dư luận báo chí tháng): coverage by topic, tone and
+outlet against the previous month, the month's hot issues with how they were handled, and the
+positive coverage worth spreading. DOCX and HTML.
+
+`build_report` is pure (rows, stories and cases in, a frozen `MonthlyReport` out);
+`load_report` reads the store; `build_and_deliver_report` writes the files and, when asked and
+SMTP is configured, e-mails them to the digest recipients.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from classifiers.plan_topics import PLAN_TOPICS
+from monitor.config import Office
+from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
+from monitor.errors import InputError, StoreError
+from monitor.models import Story
+
+NO_TOPIC = "Tin giáo dục không thuộc chủ đề của kế hoạch"
+TOP_OUTLETS = 10
+TOP_POSITIVE = 10
+
+
+@dataclass(frozen=True)
+class Row:
+    """A label with this month's and last month's count."""
+
+    label: str
+    count: int
+    previous: int
+
+    @property
+    def change(self) -> str:
+        if self.previous == 0:
+            return "mới" if self.count else "—"
+        pct = (self.count - self.previous) / self.previous * 100
+        return f"{pct:+.0f}%".replace("-", "−") if abs(pct) >= 0.5 else "0%"
+
+
+@dataclass(frozen=True)
+class HotIssue:
+    story_id: int | None
+    title: str
+    url: str
+    outlet: str
+    outlets: int
+    first_seen: datetime
+    severity: str | None
+    hot_score: float
+    case_status: str
+    owner: str = ""
+    notes: tuple[str, ...] = ()  # "dd/mm: what was done"
+
+
+@dataclass(frozen=True)
+class PositiveItem:
+    title: str
+    url: str
+    outlet: str
+    outlets: int
+    published: datetime
+    topics: tuple[str, ...]
+    local: bool
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    office: Office
+    year: int
+    month: int
+    start: datetime
+    end: datetime
+    generated_at: datetime
+    total: Row
+    tone: tuple[Row, ...]
+    topics: tuple[Row, ...]
+    outlets: tuple[Row, ...]
+    local: Row
+    hot_issues: tuple[HotIssue, ...]
+    positive: tuple[PositiveItem, ...]
+    positive_total: int
+    daily: tuple[TrendDay, ...] = field(default=())
+
+    @property
+    def label(self) -> str:
+        return f"tháng {self.month:02d}/{self.year}" if self.month < 3 else f"tháng {self.month}/{self.year}"
+
+    @property
+    def last_day(self) -> date:
+        return self.end.date() - timedelta(days=1)
+
+    @property
+    def stem(self) -> str:
+        return f"bao-cao-thang-{self.year}-{self.month:02d}"
+
+    @property
+    def case_counts(self) -> tuple[tuple[str, int], ...]:
+        return tuple(sorted(Counter(h.case_status for h in self.hot_issues).items(), key=lambda kv: -kv[1]))
+
+
+def month_bounds(year: int, month: int, office: Office) -> tuple[datetime, datetime]:
+    if not 1 <= month <= 12:
+        raise InputError(f"month {month} is not 1-12")
+    start = datetime(year, month, 1, tzinfo=office.tz)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=office.tz)
+    return start, end
+
+
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict], previous_rows: Sequence[dict],
+                 stories: Mapping[int, Story], hot_stories: Sequence[Story], cases: Mapping[int, object],
+                 generated_at: datetime) -> MonthlyReport:
+    """`rows`: education articles of the month (store.education_rows); `stories`: article id -> story;
+    `hot_stories`: stories rated hot with a member in the month or a case changed in it;
+    `cases`: story id -> its case (monitor.cases.Case)."""
+    tz = office.tz
+    start, end = month_bounds(year, month, office)
+
+    def counts(rs: Sequence[dict]):
+        tone = Counter(r["sentiment"] for r in rs)
+        topics = Counter(t for r in rs for t in r["topics"])
+        no_topic = sum(1 for r in rs if not r["topics"])
+        outlets = Counter(r["outlet"] for r in rs if r["outlet"])
+        local = sum(1 for r in rs if r["scope"] == "local")
+        return tone, topics, no_topic, outlets, local
+
+    tone, topics, no_topic, outlets, local = counts(rows)
+    p_tone, p_topics, p_no_topic, p_outlets, p_local = counts(previous_rows)
+    topic_rows = tuple(Row(name, topics.get(tid, 0), p_topics.get(tid, 0)) for tid, name in PLAN_TOPICS)
+    topic_rows += (Row(NO_TOPIC, no_topic, p_no_topic),)
+    outlet_rows = tuple(Row(o, n, p_outlets.get(o, 0))
+                        for o, n in sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_OUTLETS])
+
+    by_id = {r["id"]: r for r in rows}
+    hot = []
+    for s in sorted(hot_stories, key=lambda s: (-s.hot_score, s.first_seen)):
+        case = cases.get(s.id)
+        first = by_id.get(s.first_article_id, {})
+        notes = tuple(f"{e.at.astimezone(tz):%d/%m}: {e.note}" for e in getattr(case, "events", ()) if e.note)
+        hot.append(HotIssue(
+            story_id=s.id, title=s.title, url=first.get("url", ""), outlet=s.outlets[0] if s.outlets else "",
+            outlets=len(s.outlets), first_seen=s.first_seen.astimezone(tz), severity=s.severity, hot_score=s.hot_score,
+            case_status=getattr(case, "status", None) or s.case_status or "chưa có hồ sơ xử lý",
+            owner=getattr(case, "owner", "") or "", notes=notes))
+
+    # positive coverage, reprints counted once: one entry per story (or per article without one)
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        if r["sentiment"] != "positive":
+            continue
+        s = stories.get(r["id"])
+        groups.setdefault(("s", s.id) if s else ("a", r["id"]), []).append(r)
+    positive = []
+    for key, members in groups.items():
+        first = members[0]
+        s = stories.get(first["id"])
+        n_outlets = len(s.outlets) if s else len({m["outlet"] for m in members})
+        positive.append(PositiveItem(title=first["title"], url=first["url"], outlet=first["outlet"], outlets=n_outlets,
+                                     published=first["published"].astimezone(tz), topics=first["topics"],
+                                     local=any(m["scope"] == "local" for m in members)))
+    positive.sort(key=lambda p: (not p.local, -p.outlets, -p.published.timestamp()))
+
+    daily: dict[date, Counter] = {}
+    d = start.date()
+    while d < end.date():
+        daily[d] = Counter()
+        d += timedelta(days=1)
+    for r in rows:
+        day = r["published"].astimezone(tz).date()
+        if day in daily:
+            daily[day][r["sentiment"]] += 1
+
+    return MonthlyReport(
+        office=office, year=year, month=month, start=start, end=end, generated_at=generated_at.astimezone(tz),
+        total=Row("Tin giáo dục", len(rows), len(previous_rows)),
+        tone=tuple(Row(SENTIMENT_LABELS[s], tone.get(s, 0), p_tone.get(s, 0)) for s in SENTIMENT_ORDER),
+        topics=topic_rows, outlets=outlet_rows, local=Row(f"Tin trên địa bàn {office.district}", local, p_local),
+        hot_issues=tuple(hot), positive=tuple(positive[:TOP_POSITIVE]), positive_total=len(positive),
+        daily=tuple(TrendDay(k, v["positive"], v["neutral"], v["negative"]) for k, v in daily.items()),
+    )
+
+
+# --------------------------------------------------------------------------- the edges
+
+
+def load_report(app, year: int, month: int) -> MonthlyReport:
+    office = app.config.office
+    store = app.store
+    start, end = month_bounds(year, month, office)
+    p_start, p_end = month_bounds(*previous_month(year, month), office)
+    rows = list(store.education_rows(start, end))
+    previous_rows = list(store.education_rows(p_start, p_end))
+    stories: dict[int, Story] = {}
+    hot: dict[int, Story] = {}
+    cases: dict[int, object] = {}
+    if hasattr(store, "stories_between"):
+        for s in store.stories_between(start, end):
+            for aid in s.article_ids:
+                stories[aid] = s
+            if s.severity is not None:
+                hot[s.id] = s
+    if hasattr(store, "cases_between"):
+        for c in store.cases_between(start, end):
+            cases[c.story_id] = c
+            if c.story_id not in hot and hasattr(store, "story"):
+                s = store.story(c.story_id)
+                if s is not None:
+                    hot[s.id] = s
+    if hasattr(store, "case_of_story"):
+        for sid in hot.keys() - cases.keys():
+            c = store.case_of_story(sid)
+            if c is not None:
+                cases[sid] = c
+    return build_report(office=office, year=year, month=month, rows=rows, previous_rows=previous_rows, stories=stories,
+                        hot_stories=list(hot.values()), cases=cases, generated_at=app.now())
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    year: int
+    month: int
+    status: str  # written | sent
+    message: str
+    paths: dict[str, Path] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        return self.message
+
+
+def render_report_html(report: MonthlyReport, *, chart_src: str | None = None) -> str:
+    from monitor.render import render_template
+
+    return render_template("report.html", r=report, chart_src=chart_src)
+
+
+def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[str] | None = None,
+                             out_dir: str | Path | None = None, send: bool = True) -> ReportResult:
+    """Write the month's report (DOCX and HTML by default); with `send`, also e-mail it when SMTP and
+    digest.recipients are configured (otherwise the files in the folder are the delivery)."""
+    from monitor.charts import trend_png
+    from monitor.digest_delivery import MAIL_POLICY, _atomic_write
+    from monitor.docx_render import render_report_docx
+
+    formats = tuple(formats or ("docx", "html"))
+    bad = [f for f in formats if f not in ("docx", "html")]
+    if bad:
+        raise InputError(f"unknown report format {bad[0]!r}; use docx or html")
+    cfg = app.config
+    report = load_report(app, year, month)
+    chart = trend_png(report.daily, title=f"Tin giáo dục theo ngày, {report.label}", width_px=760, label_every=3)
+    folder = Path(out_dir) if out_dir else cfg.storage.data_dir / cfg.digest.outbox_dir / "reports"
+    chart_name = f"{report.stem}-theo-ngay.png"
+    docx_bytes = render_report_docx(report, chart_png=chart)
+    paths: dict[str, Path] = {}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if "docx" in formats:
+            paths["docx"] = folder / f"{report.stem}.docx"
+            _atomic_write(paths["docx"], docx_bytes)
+        if "html" in formats:
+            paths["html"] = folder / f"{report.stem}.html"
+            _atomic_write(paths["html"], render_report_html(report, chart_src=chart_name).encode("utf-8"))
+            paths["chart"] = folder / chart_name
+            _atomic_write(paths["chart"], chart)
+    except OSError as exc:
+        raise StoreError(f"cannot write the report into {folder}: {exc}", hint="pass --out DIR to a writable folder") from None
+    what = (f"report of {report.label}: {report.total.count} education articles, {len(report.hot_issues)} hot issues, "
+            f"written to {folder}")
+    if send and cfg.smtp.configured and cfg.digest.recipients:
+        from monitor.mail import send_message
+
+        msg = EmailMessage(policy=MAIL_POLICY)
+        msg["Subject"] = f"Báo cáo dư luận báo chí về giáo dục {report.label} — {cfg.office.short_name}"
+        msg["From"] = cfg.smtp.sender
+        msg["To"] = ", ".join(cfg.digest.recipients)
+        msg["Date"] = format_datetime(app.now().astimezone(cfg.office.tz))
+        msg["Message-ID"] = make_msgid(idstring=report.stem, domain=cfg.smtp.sender.rsplit("@", 1)[-1].rstrip(">"))
+        msg.set_content(f"Kính gửi lãnh đạo,\n\nBáo cáo dư luận báo chí về giáo dục {report.label} được đính kèm "
+                        f"(tệp {report.stem}.docx).\n\n{report.total.label}: {report.total.count} "
+                        f"(tháng trước {report.total.previous}); vấn đề nóng: {len(report.hot_issues)}.\n")
+        cid = f"{report.stem}@report"
+        msg.add_alternative(render_report_html(report, chart_src=f"cid:{cid}"), subtype="html")
+        msg.get_payload()[1].add_related(chart, "image", "png", cid=f"<{cid}>", filename=chart_name, disposition="inline")
+        msg.add_attachment(docx_bytes, maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           filename=f"{report.stem}.docx")
+        send_message(cfg.smtp, msg)
+        return ReportResult(year, month, "sent", f"{what}; sent to {', '.join(cfg.digest.recipients)}", paths)
+    return ReportResult(year, month, "written", what, paths)
