@@ -1,0 +1,140 @@
+"""Precision, recall and F1 per label and overall, for a labels file in the dev.jsonl format.
+
+Overall figures follow the targets: education relevance F1, topic micro-F1 (over education items as
+labelled), tone macro-F1 on education items, hot recall/precision, scope accuracy.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from classifiers.types import SCOPES, SENTIMENTS, ArticleText
+from monitor.errors import InputError
+
+SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+CORPUS_DIR = SHARED_DIR / "corpus"
+
+
+def prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": tp + fn}
+
+
+def read_labels(path: Path) -> list[dict]:
+    rows = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"cannot read labels file {path}: {exc.strerror or exc}", hint="pass --labels PATH to a JSONL file") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path} line {n}: not valid JSON ({exc.msg})", hint="one JSON object per line") from None
+        if "id" not in obj or "is_education" not in obj:
+            raise InputError(f"{path} line {n}: needs at least id and is_education", hint="use the fields of dev.jsonl")
+        rows.append(obj)
+    return rows
+
+
+def attach_text(rows: list[dict], corpus_dir: Path = CORPUS_DIR) -> list[dict]:
+    """Fill title/sapo/body from the corpus for rows that carry only ids."""
+    missing = {r["id"] for r in rows if not r.get("title")}
+    if missing:
+        from classifiers.corpus import lookup
+
+        found = lookup(missing, corpus_dir)
+        lost = sorted(missing - set(found))
+        if lost:
+            raise InputError(f"{len(lost)} labelled id(s) have no text and are not in {corpus_dir} (e.g. {lost[0]})",
+                             hint="give title/sapo/body inline, or make ../shared/corpus available")
+        rows = [{**found[r["id"]], **{k: v for k, v in r.items() if v not in (None, "")}} if r["id"] in found else r for r in rows]
+    return rows
+
+
+def evaluate(gold: list[dict], predicted: list) -> dict:
+    """`predicted` are Classification objects aligned with `gold`."""
+    res: dict = {"n": len(gold)}
+    tp = fp = fn = 0
+    for g, p in zip(gold, predicted):
+        tp += g["is_education"] and p.is_education
+        fp += (not g["is_education"]) and p.is_education
+        fn += g["is_education"] and not p.is_education
+    res["education"] = prf(tp, fp, fn)
+
+    topic_ids = sorted({t for g in gold for t in g.get("topics", [])} | {t for p in predicted for t in p.topics})
+    per_topic = {}
+    TP = FP = FN = 0
+    for t in topic_ids:
+        a = b = c = 0
+        for g, p in zip(gold, predicted):
+            if not g["is_education"]:
+                continue
+            gs, ps = t in g.get("topics", []), t in p.topics
+            a += gs and ps
+            b += ps and not gs
+            c += gs and not ps
+        per_topic[t] = prf(a, b, c)
+        TP, FP, FN = TP + a, FP + b, FN + c
+    res["topics"] = per_topic
+    res["topic_micro"] = prf(TP, FP, FN)
+
+    edu = [(g, p) for g, p in zip(gold, predicted) if g["is_education"]]
+    per_tone = {}
+    for s in SENTIMENTS:
+        a = sum(1 for g, p in edu if g["sentiment"] == s and p.sentiment == s)
+        b = sum(1 for g, p in edu if g["sentiment"] != s and p.sentiment == s)
+        c = sum(1 for g, p in edu if g["sentiment"] == s and p.sentiment != s)
+        per_tone[s] = prf(a, b, c)
+    res["sentiment"] = per_tone
+    res["tone_macro_f1"] = round(sum(v["f1"] for v in per_tone.values()) / len(SENTIMENTS), 4)
+    res["tone_accuracy"] = round(sum(1 for g, p in edu if g["sentiment"] == p.sentiment) / len(edu), 4) if edu else 0.0
+
+    a = sum(1 for g, p in zip(gold, predicted) if g.get("hot") and p.hot)
+    b = sum(1 for g, p in zip(gold, predicted) if not g.get("hot") and p.hot)
+    c = sum(1 for g, p in zip(gold, predicted) if g.get("hot") and not p.hot)
+    res["hot"] = prf(a, b, c)
+
+    per_scope = {}
+    for s in SCOPES:
+        a = sum(1 for g, p in zip(gold, predicted) if g.get("scope") == s and p.scope == s)
+        b = sum(1 for g, p in zip(gold, predicted) if g.get("scope") != s and p.scope == s)
+        c = sum(1 for g, p in zip(gold, predicted) if g.get("scope") == s and p.scope != s)
+        per_scope[s] = prf(a, b, c)
+    res["scope"] = per_scope
+    res["scope_accuracy"] = round(sum(1 for g, p in zip(gold, predicted) if g.get("scope") == p.scope) / len(gold), 4) if gold else 0.0
+    return res
+
+
+def evaluate_file(classifier, labels_path: Path, corpus_dir: Path = CORPUS_DIR) -> dict:
+    rows = attach_text(read_labels(labels_path), corpus_dir)
+    arts = [ArticleText(id=str(r["id"]), title=r.get("title") or "", sapo=r.get("sapo") or "", body=r.get("body") or "",
+                        url=r.get("url") or "", outlet=r.get("outlet") or "") for r in rows]
+    res = evaluate(rows, classifier.classify_many(arts))
+    res["labels_file"] = str(labels_path)
+    res["model_version"] = classifier.version
+    return res
+
+
+def summary_lines(res: dict) -> list[str]:
+    e, tm, h = res["education"], res["topic_micro"], res["hot"]
+    lines = [
+        f"items: {res['n']}   model: {res.get('model_version', '?')}",
+        f"education   P {e['precision']:.3f}  R {e['recall']:.3f}  F1 {e['f1']:.3f}  (n={e['support']})",
+        f"topics      micro P {tm['precision']:.3f}  R {tm['recall']:.3f}  F1 {tm['f1']:.3f}  (n={tm['support']})",
+    ]
+    for t, v in res["topics"].items():
+        lines.append(f"  {t:<22} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  (n={v['support']})")
+    lines.append(f"tone        macro-F1 {res['tone_macro_f1']:.3f}  accuracy {res['tone_accuracy']:.3f} (education items)")
+    for s, v in res["sentiment"].items():
+        lines.append(f"  {s:<22} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  (n={v['support']})")
+    lines.append(f"hot         P {h['precision']:.3f}  R {h['recall']:.3f}  F1 {h['f1']:.3f}  (n={h['support']})")
+    lines.append(f"scope       accuracy {res['scope_accuracy']:.3f}")
+    for s, v in res["scope"].items():
+        lines.append(f"  {s:<22} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  (n={v['support']})")
+    return lines

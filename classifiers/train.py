@@ -1,0 +1,365 @@
+"""`monitor train`: rebuild every model deterministically from the corpus and the labels.
+
+Relevance learns from outlet sections (Báo Mới education folder vs other news, Dân Trí sections,
+VnExpress section feeds as negatives) plus our hand labels (data/labels/*.jsonl, joined with corpus text
+by id) and the analysts' labels in the database, which weigh more because they are in-domain and checked.
+Topics, tone and hot learn from the hand and analyst labels. Decision thresholds are chosen on
+out-of-fold predictions (5-fold cross-validation over the hand/analyst labels), never on the dev set,
+which is used only for the metrics written into the model card. Items of the dev set are removed from
+every training source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from classifiers.corpus import Doc, iter_baomoi, iter_crawl, iter_rss, iter_unc, lookup, require
+from classifiers.features import FEATURE_CONFIG, dense_features, dense_names, model_text
+from classifiers.model import DENSE_SCALE, N_FEATURES, Heads, Models, make_vectorizer, save_models
+from classifiers.rules import RuleSet, load_rules
+from classifiers.types import SENTIMENTS
+from monitor.errors import InputError
+
+SEED = 20221
+REPO = Path(__file__).resolve().parents[1]
+LABELS_DIR = REPO / "data" / "labels"
+HAND_WEIGHT = 4.0  # in-domain, read by a person: worth several outlet-section labels
+MIN_TOPIC_POSITIVES = 8  # below this a topic head is the rule evidence alone
+CAPS = {"tc201805_baomoi_neg": 9000, "rss_sections": 5000}
+
+
+@dataclass
+class Example:
+    id: str
+    title: str
+    sapo: str
+    body: str
+    source: str
+    is_education: bool | None
+    topics: list[str] | None = None
+    sentiment: str | None = None
+    hot: bool | None = None
+    weight: float = 1.0
+
+
+@dataclass
+class TrainReport:
+    sources: dict = field(default_factory=dict)
+    files: dict = field(default_factory=dict)
+    cv: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_hand_labels(labels_dir: Path) -> tuple[list[dict], dict]:
+    rows, files = [], {}
+    for path in sorted(labels_dir.glob("*.jsonl")):
+        files[str(path.relative_to(REPO) if path.is_relative_to(REPO) else path)] = _sha256(path)
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a labelling helper may be writing the last line right now
+            if "id" in obj and "is_education" in obj:
+                rows.append(obj)
+    by_id = {}
+    for r in rows:  # a later file or line overrides an earlier label of the same id
+        by_id[str(r["id"])] = r
+    return [by_id[k] for k in sorted(by_id)], files
+
+
+def collect(corpus_dir: Path, labels_dir: Path, store=None, dev_ids: set[str] = frozenset(),
+            report: TrainReport | None = None) -> tuple[list[Example], list[Example]]:
+    """-> (section-labelled corpus examples, hand/analyst-labelled examples), sorted, without dev items."""
+    require(corpus_dir)
+    report = report or TrainReport()
+    rng = random.Random(SEED)
+
+    corpus: list[Example] = []
+    bm = [d for d in iter_baomoi(corpus_dir) if d.id not in dev_ids]
+    pos = sorted((d for d in bm if d.is_education), key=lambda d: d.id)
+    neg = sorted((d for d in bm if not d.is_education), key=lambda d: d.id)
+    neg = rng.sample(neg, min(CAPS["tc201805_baomoi_neg"], len(neg)))
+    rss = sorted((d for d in iter_rss(corpus_dir) if d.id not in dev_ids), key=lambda d: d.id)
+    rss = rng.sample(rss, min(CAPS["rss_sections"], len(rss)))
+    others = [d for d in list(iter_unc(corpus_dir)) + list(iter_crawl(corpus_dir)) if d.id not in dev_ids]
+    for d in pos + neg + rss + others:
+        corpus.append(Example(d.id, d.title, d.sapo, d.body, d.source, bool(d.is_education)))
+
+    hand_rows, files = read_hand_labels(labels_dir)
+    hand_rows = [r for r in hand_rows if str(r["id"]) not in dev_ids]
+    texts = lookup({str(r["id"]) for r in hand_rows}, corpus_dir)
+    hand: list[Example] = []
+    missing = 0
+    for r in hand_rows:
+        t = texts.get(str(r["id"]))
+        if t is None:
+            missing += 1
+            continue
+        hand.append(_labelled(str(r["id"]), t["title"], t["sapo"], t["body"], "data/labels", r))
+    if store is not None:
+        for r in store.labels():
+            art = store.get_article(r["article_id"])
+            if art is None or r.get("is_education") is None:
+                continue
+            hand.append(_labelled(f"db-{art.id}", art.title, art.sapo, art.body, "database labels", r))
+    hand_ids = {e.id for e in hand}
+    corpus = [e for e in corpus if e.id not in hand_ids]
+    corpus.sort(key=lambda e: e.id)
+    hand.sort(key=lambda e: e.id)
+    for e in corpus + hand:
+        report.sources[e.source] = report.sources.get(e.source, 0) + 1
+    report.sources["hand labels without corpus text (skipped)"] = missing
+    report.files = files
+    return corpus, hand
+
+
+def _labelled(id_: str, title: str, sapo: str, body: str, source: str, r: dict) -> Example:
+    is_edu = bool(r["is_education"])
+    return Example(id_, title, sapo, body, source, is_edu,
+                   topics=list(r.get("topics") or []) if is_edu else [],
+                   sentiment=r.get("sentiment") if r.get("sentiment") in SENTIMENTS else None,
+                   hot=bool(r.get("hot")) if r.get("hot") is not None else None, weight=HAND_WEIGHT)
+
+
+# --------------------------------------------------------------------------- fitting
+
+def _features(rules: RuleSet, examples: list[Example]):
+    vec = make_vectorizer()
+    texts = [model_text(e.title, e.sapo, e.body) for e in examples]
+    dense = np.vstack([dense_features(rules, rules.match_fields((("title", e.title), ("sapo", e.sapo), ("body", e.body))),
+                                      bool(e.sapo), bool(e.body)) for e in examples])
+    counts = vec.transform(texts)
+    return counts, dense
+
+
+def _idf(counts: sp.csr_matrix) -> np.ndarray:
+    n = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=N_FEATURES)
+    return (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+
+
+def _design(counts: sp.csr_matrix, dense: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
+    X = counts.copy()
+    X.data = np.log1p(X.data)
+    X = X.multiply(idf).tocsr()
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    X = sp.diags(1.0 / norms) @ X
+    return sp.hstack([X, sp.csr_matrix(dense * DENSE_SCALE)], format="csr", dtype=np.float32)
+
+
+def _lr(C: float, multi: bool = False):
+    from sklearn.linear_model import LogisticRegression
+
+    if multi:
+        return LogisticRegression(C=C, max_iter=2000, solver="lbfgs", random_state=SEED)
+    return LogisticRegression(C=C, max_iter=2000, solver="liblinear", random_state=SEED)
+
+
+def _folds(n: int, k: int = 5) -> list[np.ndarray]:
+    idx = np.random.RandomState(SEED).permutation(n)
+    return [idx[i::k] for i in range(k)]
+
+
+def _best_f1_threshold(y: np.ndarray, p: np.ndarray, default: float = 0.5, beta: float = 1.0) -> tuple[float, float]:
+    if y.sum() == 0:
+        return default, 0.0
+    best_t, best_f = default, -1.0
+    for t in np.arange(0.05, 0.951, 0.01):
+        pred = p >= t
+        tp = float((pred & (y == 1)).sum())
+        fp = float((pred & (y == 0)).sum())
+        fn = float((~pred & (y == 1)).sum())
+        denom = (1 + beta ** 2) * tp + beta ** 2 * fn + fp
+        f = (1 + beta ** 2) * tp / denom if denom else 0.0
+        if f > best_f + 1e-9:
+            best_t, best_f = float(t), f
+    return best_t, best_f
+
+
+def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: TrainReport, log=print):
+    t0 = time.time()
+    allx = corpus + hand
+    counts, dense = _features(rules, allx)
+    log(f"  features for {len(allx)} items in {time.time() - t0:.1f}s")
+    idf = _idf(counts)
+    X = _design(counts, dense, idf)
+    n_c = len(corpus)
+    Xh = X[n_c:]
+    n_dense = dense.shape[1]
+    T = len(rules.topic_ids)
+    n_in = X.shape[1]
+    W = np.zeros((n_in, 1 + T + 3 + 1), dtype=np.float64)
+    b = np.zeros(1 + T + 3 + 1)
+
+    # relevance: every example; threshold from out-of-fold scores of the hand/analyst labels
+    y = np.array([1 if e.is_education else 0 for e in allx])
+    w = np.array([e.weight for e in allx])
+    C_REL = 4.0
+    oof = np.zeros(len(hand))
+    hand_folds = _folds(len(hand))
+    for f in hand_folds:
+        mask = np.ones(len(allx), bool)
+        mask[n_c + f] = False
+        m = _lr(C_REL).fit(X[mask], y[mask], sample_weight=w[mask])
+        oof[f] = m.predict_proba(Xh[f])[:, 1]
+    rel_t, rel_f = _best_f1_threshold(y[n_c:], oof)
+    m = _lr(C_REL).fit(X, y, sample_weight=w)
+    W[:, 0], b[0] = m.coef_[0], m.intercept_[0]
+    report.cv["relevance"] = {"threshold": rel_t, "oof_f1": round(rel_f, 4)}
+    log(f"  relevance: CV F1 {rel_f:.3f} at threshold {rel_t:.2f} ({time.time() - t0:.1f}s)")
+
+    # topics: one head per topic on education items of the hand/analyst labels
+    edu = [i for i, e in enumerate(hand) if e.is_education and e.topics is not None]
+    Xe = Xh[edu]
+    folds = _folds(len(edu))
+    thresholds = np.full(T, 0.5)
+    report.cv["topics"] = {}
+    oof_all = np.zeros((len(edu), T))
+    Ys = np.zeros((len(edu), T), dtype=int)
+    for j, tid in enumerate(rules.topic_ids):
+        yt = np.array([1 if tid in hand[i].topics else 0 for i in edu])
+        Ys[:, j] = yt
+        col = 1 + j
+        dense_col = N_FEATURES + 2 + j
+        if yt.sum() < MIN_TOPIC_POSITIVES:
+            # too few examples to learn from: the rule evidence alone, 0.5 where one strong term matched
+            k = 6.0
+            W[dense_col, col] = k / DENSE_SCALE
+            b[col] = -k * 0.55
+            thresholds[j] = 0.5
+            oof_all[:, j] = 1 / (1 + np.exp(-(Xe[:, dense_col].toarray().ravel() * k / DENSE_SCALE - k * 0.55)))
+            report.cv["topics"][tid] = {"positives": int(yt.sum()), "head": "rules only"}
+            continue
+        oof_t = np.zeros(len(edu))
+        for f in folds:
+            mask = np.ones(len(edu), bool)
+            mask[f] = False
+            mm = _lr(2.0).fit(Xe[mask], yt[mask])
+            oof_t[f] = mm.predict_proba(Xe[f])[:, 1]
+        thresholds[j], fj = _best_f1_threshold(yt, oof_t, default=0.3)
+        oof_all[:, j] = oof_t
+        mm = _lr(2.0).fit(Xe, yt)
+        W[:, col], b[col] = mm.coef_[0], mm.intercept_[0]
+        report.cv["topics"][tid] = {"positives": int(yt.sum()), "threshold": thresholds[j], "oof_f1": round(fj, 4)}
+    pred = oof_all >= thresholds
+    tp, fp, fn = int((pred & (Ys == 1)).sum()), int((pred & (Ys == 0)).sum()), int((~pred & (Ys == 1)).sum())
+    report.cv["topic_micro_f1"] = round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0
+    log(f"  topics: CV micro-F1 {report.cv['topic_micro_f1']:.3f} ({time.time() - t0:.1f}s)")
+
+    # tone: 3 classes on labelled items (education items count fully: the target is tone toward education)
+    tone_idx = [i for i, e in enumerate(hand) if e.sentiment]
+    yt = np.array([SENTIMENTS.index(hand[i].sentiment) for i in tone_idx])
+    wt = np.array([1.0 if hand[i].is_education else 0.3 for i in tone_idx])
+    Xt = Xh[tone_idx]
+    C_TONE = 2.0
+    oof_tone = np.zeros((len(tone_idx), 3))
+    for f in _folds(len(tone_idx)):
+        mask = np.ones(len(tone_idx), bool)
+        mask[f] = False
+        mm = _lr(C_TONE, multi=True).fit(Xt[mask], yt[mask], sample_weight=wt[mask])
+        oof_tone[f] = mm.predict_proba(Xt[f])
+    is_edu_t = np.array([hand[i].is_education for i in tone_idx])
+    pt = oof_tone.argmax(1)
+    f1s = []
+    for c in range(3):
+        a = ((pt == c) & (yt == c) & is_edu_t).sum()
+        bb = ((pt == c) & (yt != c) & is_edu_t).sum()
+        cc = ((pt != c) & (yt == c) & is_edu_t).sum()
+        f1s.append(2 * a / (2 * a + bb + cc) if a else 0.0)
+    report.cv["tone_macro_f1_edu"] = round(float(np.mean(f1s)), 4)
+    mm = _lr(C_TONE, multi=True).fit(Xt, yt, sample_weight=wt)
+    W[:, 1 + T:4 + T] = mm.coef_.T
+    b[1 + T:4 + T] = mm.intercept_
+    log(f"  tone: CV macro-F1 (education) {report.cv['tone_macro_f1_edu']:.3f} ({time.time() - t0:.1f}s)")
+
+    # hot: all labelled items; the threshold favours recall (an unseen incident costs more than a look)
+    hot_idx = [i for i, e in enumerate(hand) if e.hot is not None]
+    yh = np.array([1 if hand[i].hot else 0 for i in hot_idx])
+    Xo = Xh[hot_idx]
+    C_HOT = 4.0
+    oof_h = np.zeros(len(hot_idx))
+    for f in _folds(len(hot_idx)):
+        mask = np.ones(len(hot_idx), bool)
+        mask[f] = False
+        mm = _lr(C_HOT).fit(Xo[mask], yh[mask], sample_weight=np.where(yh[mask] == 1, 3.0, 1.0))
+        oof_h[f] = mm.predict_proba(Xo[f])[:, 1]
+    hot_t, hot_f = _best_f1_threshold(yh, oof_h, beta=2.0)
+    ph = oof_h >= hot_t
+    report.cv["hot"] = {"threshold": hot_t, "oof_f2": round(hot_f, 4),
+                        "oof_recall": round(float((ph & (yh == 1)).sum() / max(1, yh.sum())), 4),
+                        "oof_precision": round(float((ph & (yh == 1)).sum() / max(1, ph.sum())), 4)}
+    mm = _lr(C_HOT).fit(Xo, yh, sample_weight=np.where(yh == 1, 3.0, 1.0))
+    W[:, 4 + T], b[4 + T] = mm.coef_[0], mm.intercept_[0]
+    log(f"  hot: CV {report.cv['hot']} ({time.time() - t0:.1f}s)")
+
+    return Heads(idf=idf, W=sp.csc_matrix(W.astype(np.float32)), b=b, topic_ids=rules.topic_ids,
+                 rel_threshold=rel_t, topic_thresholds=thresholds, hot_threshold=hot_t)
+
+
+def train(models_dir: Path, corpus_dir: Path, *, labels_dir: Path = LABELS_DIR, dev_path: Path | None = None,
+          store=None, rules_path: Path | None = None, log=print) -> dict:
+    """Build the bundle models_dir/edu-nlp and return its metadata (with dev metrics when dev_path exists)."""
+    from classifiers.classify import BUNDLE_NAME, Classifier
+
+    t0 = time.time()
+    rules = load_rules(rules_path)
+    dev_ids: set[str] = set()
+    if dev_path and dev_path.exists():
+        dev_ids = {str(json.loads(l)["id"]) for l in dev_path.read_text(encoding="utf-8").splitlines() if l.strip()}
+    report = TrainReport()
+    corpus, hand = collect(corpus_dir, labels_dir, store, dev_ids, report)
+    if not hand:
+        raise InputError(f"no hand labels with corpus text in {labels_dir}", hint="label items (data/labels/*.jsonl) before training")
+    log(f"training on {len(corpus)} section-labelled + {len(hand)} hand-labelled items")
+    heads = fit(rules, corpus, hand, report, log=log)
+    report.seconds = round(time.time() - t0, 1)
+    meta = {
+        "name": BUNDLE_NAME,
+        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "seed": SEED,
+        "rules_file": rules.path.name,
+        "rules_sha256": rules.sha256,
+        "dense_names": dense_names(rules),
+        "training_sources": report.sources,
+        "label_files": report.files,
+        "corpus_dir": "../shared/corpus",
+        "cross_validation": report.cv,
+        "train_seconds": report.seconds,
+    }
+    bundle = models_dir / BUNDLE_NAME
+    save_models(bundle, heads, meta)
+    if dev_path and dev_path.exists():
+        from classifiers.evaluate import evaluate_file
+        from classifiers.model import load_models
+        from monitor.config import Office
+
+        office = Office(name="Phòng GD&ĐT quận Long Biên", short_name="Phòng GD&ĐT quận Long Biên", district="Long Biên", city="Hà Nội")
+        clf = Classifier(rules, office, load_models(bundle, rules))
+        res = evaluate_file(clf, dev_path, corpus_dir)
+        meta_path = bundle / "metadata.json"
+        full = json.loads(meta_path.read_text(encoding="utf-8"))
+        full["dev_metrics"] = {k: v for k, v in res.items() if k != "labels_file"}
+        full["dev_file"] = "../shared/labels/dev.jsonl"
+        full["dev_sha256"] = _sha256(dev_path)
+        meta_path.write_text(json.dumps(full, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        meta = full
+    from classifiers.card import write_card
+
+    write_card(bundle, meta)
+    return meta
