@@ -253,7 +253,8 @@ async def crawl(app, *, sources: list[str] | tuple[str, ...] | None = None, forc
     async with Fetcher(app.config.crawler, tuning) as fetcher:
         run = _Crawl(app, fetcher, tuning)
         results = await asyncio.gather(*(run.feed(s) for s in chosen))
-        wanted = {s.name for s in chosen} if sources else None
+        # pages of the named sources are retried even when their feeds are not due
+        wanted = set(sources) if sources else None
         rows = [r for r in store.pages_due(app.now(), limit=2000) if wanted is None or r["source"] in wanted]
         sem = asyncio.Semaphore(tuning.page_concurrency)
         await asyncio.gather(*(run.page(r, sem) for r in rows))

@@ -170,6 +170,8 @@ def parse_feed(body: bytes, *, source: str, feed_url: str, now: datetime, conten
     if parsed.bozo:
         problems.append(f"malformed feed ({type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}); "
                         f"kept the {len(parsed.entries)} item(s) that could be read")
+    if parsed.bozo and not parsed.entries:
+        raise FeedError(f"{source}: {feed_url} is broken XML with no readable item ({problems[-1]})")
     if not parsed.version and not parsed.entries:
         raise FeedError(f"{source}: {feed_url} is not an RSS or Atom feed ({problems[-1] if problems else 'no feed element'})")
     entries: list[FeedEntry] = []

@@ -211,6 +211,7 @@ class Fetcher:
         """GET with retries; returns 2xx or 304 results, raises FetchError for everything else."""
         if self._client is None:
             raise RuntimeError("use `async with Fetcher(...)`")
+        await self.check_address(url)  # before robots.txt: a refused host gets no request at all
         if robots and self.crawler.respect_robots and not await self.robots_allow(url):
             raise RobotsDisallowed(f"robots.txt of {urlsplit(url).hostname} disallows {url}", url=url)
         headers = {"Accept": FEED_ACCEPT if kind == "feed" else PAGE_ACCEPT}
