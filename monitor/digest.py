@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
@@ -85,9 +85,13 @@ _BOILERPLATE = re.compile(r"^(\(?[A-ZĐ][\w\s]{0,30}\)?\s*[-–—]\s*$|ảnh\s*
 
 
 def fold(text: str) -> str:
-    """Lower case without diacritics (đ -> d), for comparing words whatever the accents."""
-    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    """Lower case without diacritics (đ -> d), for comparing words whatever the accents.
+
+    Vietnamese letters decompose into an ASCII base plus combining marks, so dropping what is not
+    ASCII after NFD removes exactly the marks (and punctuation such as dashes, irrelevant here).
+    """
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return text.encode("ascii", "ignore").decode("ascii")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -362,6 +366,7 @@ def build_digest(
         groups.setdefault(key, _Group(key, story)).articles.append((article, cls))
 
     severity_rank = {s: i for i, s in enumerate(severity_order)}
+    texts = {a.id: a for a, _ in edu}
     items = [_item(g, tz, late) for g in groups.values()]
 
     hot, local, positive, other = [], [], [], []
@@ -388,6 +393,8 @@ def build_digest(
     def section(key: str, title: str, seq: list[DigestItem], empty: str = "", limit: int | None = max_items) -> DigestSection:
         seq = ordered(seq) if key != "hot" else seq
         shown = seq if limit is None else seq[:limit]
+        # summaries are the costly part of an item: made only for the items printed
+        shown = [replace(i, summary=_summary(texts[i.article_id])) for i in shown]
         return DigestSection(key, title, tuple(shown), len(seq) - len(shown), empty)
 
     district_title = local_district_title(office)
@@ -439,17 +446,21 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int]) -> DigestItem:
         hot = story.severity is not None
         return DigestItem(
             article_id=article.id, title=article.title, url=article.url, outlet=article.outlet,
-            published=_published(article).astimezone(tz), summary=extract_summary(article.title, article.sapo, article.body),
+            published=_published(article).astimezone(tz), summary="",
             sentiment=cls.sentiment, topics=topics, scope=scope, story_id=story.id, other_outlets=other_outlets,
             hot=hot, severity=story.severity, case_status=story.case_status, hot_score=story.hot_score,
             reasons=story.reasons or cls.reasons, late=article.id in late,
         )
     return DigestItem(
         article_id=article.id, title=article.title, url=article.url, outlet=article.outlet,
-        published=_published(article).astimezone(tz), summary=extract_summary(article.title, article.sapo, article.body),
+        published=_published(article).astimezone(tz), summary="",
         sentiment=cls.sentiment, topics=topics, scope=scope, hot=cls.hot, severity=None,
         hot_score=round(cls.hot_score * 100, 1), reasons=cls.reasons, late=article.id in late,
     )
+
+
+def _summary(article: Article) -> str:
+    return extract_summary(article.title, article.sapo, article.body)
 
 
 def _ordered_topics(cls: Classification) -> tuple[str, ...]:
