@@ -145,6 +145,41 @@ def extract_summary(title: str, sapo: str, body: str, *, max_sentences: int = 2,
     return text
 
 
+# --------------------------------------------------------------------------- reasons for people
+
+_EVIDENCE = re.compile(r"\((title|sapo|body)\)")
+_SCORED = re.compile(r"^(?P<name>[^:]{1,40}?)\s+\d(?:\.\d+)?\s*:\s*(?P<rest>.*)$")
+_PARENS = re.compile(r"\([^()]*\)")
+_TRAILING_SCORE = re.compile(r"\s\d\.\d+$")
+
+
+def display_reasons(reasons: Iterable[str], limit: int = 4) -> tuple[str, ...]:
+    """The reasons a reader needs, without the classifier's word-level evidence.
+
+    The classifier explains itself as "nóng 0.58: bạo lực, xâm hại (bị đánh (title)); ..." - right
+    for `monitor explain`, noise in a clipping. Its hot categories are kept ("Dấu hiệu: bạo lực,
+    xâm hại"), other scored evidence is dropped, and the triage stage's plain reasons stay.
+    """
+    out: list[str] = []
+    for reason in reasons:
+        reason = " ".join(str(reason).split())
+        m = _SCORED.match(reason)
+        if m and m.group("name").strip().lower() == "nóng":
+            rest = m.group("rest")
+            while _PARENS.search(rest):
+                rest = _PARENS.sub("", rest)
+            cats = [c.strip(" ,") for c in rest.split(";") if c.strip(" ,")]
+            if cats:
+                out.append("Dấu hiệu: " + "; ".join(cats))
+            continue
+        if m or _EVIDENCE.search(reason) or _TRAILING_SCORE.search(reason):
+            continue
+        out.append(reason if len(reason) <= 160 else reason[:157].rsplit(" ", 1)[0] + "…")
+    seen: set[str] = set()
+    unique = [r for r in out if not (r in seen or seen.add(r))]
+    return tuple(unique[:limit])
+
+
 # --------------------------------------------------------------------------- the digest as data
 
 
@@ -244,6 +279,8 @@ class DigestSummary:
         avg = f"{self.previous_average:.1f}".replace(".", ",")
         if self.change_percent is None:
             return f"7 ngày trước không có tin giáo dục (trung bình {avg} tin/ngày)"
+        if self.previous_average < 5:  # a percentage of a handful of articles says nothing
+            return f"{self.education} tin, so với trung bình {avg} tin/ngày trong 7 ngày trước"
         if abs(self.change_percent) < 0.5:
             return f"tương đương trung bình 7 ngày trước ({avg} tin/ngày)"
         word = "tăng" if self.change_percent > 0 else "giảm"
@@ -449,13 +486,13 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int]) -> DigestItem:
             published=_published(article).astimezone(tz), summary="",
             sentiment=cls.sentiment, topics=topics, scope=scope, story_id=story.id, other_outlets=other_outlets,
             hot=hot, severity=story.severity, case_status=story.case_status, hot_score=story.hot_score,
-            reasons=story.reasons or cls.reasons, late=article.id in late,
+            reasons=display_reasons(story.reasons or cls.reasons), late=article.id in late,
         )
     return DigestItem(
         article_id=article.id, title=article.title, url=article.url, outlet=article.outlet,
         published=_published(article).astimezone(tz), summary="",
         sentiment=cls.sentiment, topics=topics, scope=scope, hot=cls.hot, severity=None,
-        hot_score=round(cls.hot_score * 100, 1), reasons=cls.reasons, late=article.id in late,
+        hot_score=round(cls.hot_score * 100, 1), reasons=display_reasons(cls.reasons), late=article.id in late,
     )
 
 

@@ -196,7 +196,12 @@ def test_store_backed_digest_sections_and_summary(tmp_path):
     assert d.summary.top_outlets[0] == ("VnExpress", 3)
     # the previous 7 days hold 2..4 articles a day (seed_day): today's 9 is well above
     assert d.summary.previous_average == pytest.approx(sum(n % 3 + 2 for n in range(1, 8)) / 7)
-    assert d.summary.change_percent > 100 and d.summary.change_text.startswith("tăng")
+    assert d.summary.change_percent == pytest.approx(200)
+    # a percentage of a handful of articles says nothing: counts instead
+    assert d.summary.change_text == "9 tin, so với trung bình 3,0 tin/ngày trong 7 ngày trước"
+    busier = replace(d.summary, education=30, previous_average=20.0, change_percent=50.0)
+    assert busier.change_text == "tăng 50% so với trung bình 7 ngày trước (20,0 tin/ngày)"
+    assert replace(busier, change_percent=-25.0).change_text.startswith("giảm 25%")
     assert [t.day for t in d.trend] == [DAY - timedelta(days=n) for n in range(6, -1, -1)]
     assert d.trend[-1].total == 9
     assert d.outline()[0] == ("I", "TÓM TẮT") and d.outline()[2][1] == "TIN TRÊN ĐỊA BÀN QUẬN LONG BIÊN"
@@ -322,3 +327,16 @@ def test_store_backed_stories_group_reprints_and_carry_case_status(tmp_path):
     shown = [i.article_id for s in d.all_sections for i in s.items]
     assert reprint not in shown and ids["lam-thu"] in shown
     assert d.summary.education == len(NEWS) - 1 and d.summary.stories == len(NEWS) - 2
+
+
+def test_display_reasons_drop_word_level_evidence():
+    from monitor.digest import display_reasons
+
+    raw = ("giáo dục 0.99: phòng gd (sapo), nhà trường (sapo)",
+           "chủ đề an-toan-truong-hoc 0.84: bạo lực (sapo), bị đánh (body)",
+           "nóng 0.58: bạo lực, xâm hại (bị đánh (title)); tai nạn, đuối nước (bị thương (body))",
+           "sắc thái negative 0.59", "địa bàn: quận Long Biên (sapo)",
+           "Giọng điệu tiêu cực (1/2 báo)", "2 báo đưa tin: Tiền Phong, VnExpress", "Giọng điệu tiêu cực (1/2 báo)")
+    assert display_reasons(raw) == ("Dấu hiệu: bạo lực, xâm hại; tai nạn, đuối nước", "Giọng điệu tiêu cực (1/2 báo)",
+                                    "2 báo đưa tin: Tiền Phong, VnExpress")
+    assert display_reasons(["sự cố an toàn thực phẩm"]) == ("sự cố an toàn thực phẩm",)
