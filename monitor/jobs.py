@@ -36,8 +36,8 @@ def build_scheduler(service: Service, *, time_scale: float = 1.0, tick_seconds: 
                       next_run_time=now + timedelta(milliseconds=500))
     if service.app.config.alerts.enabled:
         scheduler.add_job(
-            service.run_job, IntervalTrigger(seconds=DELIVER_EVERY_MINUTES * 60 / time_scale),
-            args=(DELIVER_JOB, service.deliver), id=DELIVER_JOB, name=DELIVER_JOB,
+            service.deliver_due, IntervalTrigger(seconds=DELIVER_EVERY_MINUTES * 60 / time_scale),
+            id=DELIVER_JOB, name=DELIVER_JOB,
             next_run_time=now + timedelta(seconds=DELIVER_EVERY_MINUTES * 60 / time_scale),
         )
     return scheduler

@@ -13,6 +13,7 @@ progress finishes its current store writes (each one a transaction), queued jobs
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import logging
 import os
@@ -33,6 +34,7 @@ DELIVER_EVERY_MINUTES = 1  # queued alerts are retried this often (their own bac
 HOUSEKEEPING_AT = time(2, 30)  # local time; the office's quietest hour
 HOUSEKEEPING_EVERY = timedelta(hours=23)
 FAILED_DIGEST_RETRY = timedelta(minutes=10)
+REPORT_GRACE_DAYS = 7
 REPORT_JOB = "report"
 DIGEST_JOB = "digest"
 HOUSEKEEPING_JOB = "housekeeping"
@@ -182,12 +184,12 @@ def next_digest_at(now: datetime, config: Config) -> datetime:
 def report_month_due(now: datetime, config: Config, last_done: str | None) -> str | None:
     """The month (YYYY-MM) whose report is due: the previous month, from the first day's cut-off on.
 
-    `last_done` is the last month reported. A service that was off on the 1st still sends it later in
-    the month; it never sends a month twice.
+    `last_done` is the last month reported. A service that was off on the 1st still sends it within
+    the first REPORT_GRACE_DAYS (after that, a person runs `monitor report`); never a month twice.
     """
     local = now.astimezone(config.office.tz)
     first = local.date().replace(day=1)
-    if local < cutoff_at(first, config):
+    if local < cutoff_at(first, config) or local >= cutoff_at(first, config) + timedelta(days=REPORT_GRACE_DAYS):
         return None
     prev = (first - timedelta(days=1)).strftime("%Y-%m")
     return prev if (last_done or "") < prev else None
@@ -233,6 +235,24 @@ def crawl_groups(config: Config) -> list[CrawlGroup]:
         if s.enabled:
             by.setdefault(s.interval_minutes, []).append(s.name)
     return [CrawlGroup(m, tuple(names)) for m, names in sorted(by.items())]
+
+
+DUE_SLACK = 0.1  # share of a source's interval: a timer firing a little early still polls it
+
+
+def sources_due(app: App, names: tuple[str, ...]) -> list[str]:
+    """The named sources whose next poll time has come (never polled: due; backing off: not yet)."""
+    now = app.now()
+    out = []
+    for name in names:
+        src = app.config.source(name)
+        if src is None or not src.enabled:
+            continue
+        state = app.store.source_state(name) if hasattr(app.store, "source_state") else None
+        nxt = (state or {}).get("next_due_at")
+        if not nxt or datetime.fromisoformat(nxt) <= now + timedelta(minutes=src.interval_minutes * DUE_SLACK):
+            out.append(name)
+    return out
 
 
 def schedule_overview(app: App) -> list[dict]:
@@ -302,19 +322,27 @@ class Service:
     # ---- jobs
 
     def crawl(self, sources: tuple[str, ...]) -> str:
+        """Crawl the group's sources that are due (give or take DUE_SLACK), then classify, triage, alert."""
         from monitor.pipeline import run_once
 
-        report = run_once(self.app, sources=list(sources))
+        due = sources_due(self.app, sources)
+        if not due:
+            return "no source due (backing off or polled early)"
+        # the due check is ours (with slack for timer jitter); the crawler must not re-check and skip
+        report = run_once(self.app, sources=due, force=True)
         return summarize_pipeline(report)
 
     def deliver(self) -> str:
-        if not self.app.config.alerts.enabled:
-            return "alerts disabled"
-        try:
-            from monitor.notify import deliver_outbox
-        except ImportError:
-            return "alerts not available in this build"
+        from monitor.notify import deliver_outbox
+
         return _short(deliver_outbox(self.app))
+
+    def deliver_due(self) -> None:
+        """Retry queued alerts whose time has come; recorded only when there is something to send."""
+        if not self.app.config.alerts.enabled or not hasattr(self.app.store, "due_deliveries"):
+            return
+        if self.app.store.due_deliveries(self.app.now()):
+            self.run_job(DELIVER_JOB, self.deliver)
 
     def digests(self) -> str:
         """Send every digest due now (the one at today's cut-off, or one missed while the service was off)."""
@@ -412,4 +440,14 @@ def _short(obj) -> str:
         s = s()
     if isinstance(s, str) and s:
         return s.replace("\n", " ")
+    if dataclasses.is_dataclass(obj):
+        # counts of what happened, e.g. "triage: assigned=3 new_stories=2 alerts_queued=1"
+        parts = []
+        for f in dataclasses.fields(obj):
+            v = getattr(obj, f.name)
+            n = len(v) if isinstance(v, (list, tuple, set, dict)) else v
+            if isinstance(n, (int, float)) and not isinstance(n, bool) and n:
+                parts.append(f"{f.name}={n}")
+        name = type(obj).__name__.removesuffix("Report").lower()
+        return f"{name}: {' '.join(parts) or 'nothing to do'}"
     return str(obj).replace("\n", " ")[:300]

@@ -25,12 +25,13 @@ def _setup_logging(log_file: str | None, verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=handlers, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not verbose:
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        # "skipped: maximum number of running instances reached" is the intended coalescing, not news
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
         logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @cli.command()
-@click.option("--once", is_flag=True, help="Run every job once (crawl all sources, due work), then exit.")
+@click.option("--once", is_flag=True, help="One round, then exit: crawl the sources that are due, send what is due (e.g. from cron).")
 @click.option("--run-for", type=float, metavar="SECONDS", help="Stop by itself after this many seconds (tests, demos).")
 @click.option("--tick", type=float, default=30.0, show_default=True, metavar="SECONDS",
               help="How often to check for due digests, reports and housekeeping.")
@@ -88,6 +89,7 @@ def _serve_once(service: Service) -> None:
 
     for group in crawl_groups(service.app.config):
         service.run_job(group.job, lambda g=group: service.crawl(g.sources))
+    service.deliver_due()
     service.due_work()
     log.info("one round done")
 

@@ -1,0 +1,199 @@
+"""`monitor serve` as a real subprocess against the sample news site on 127.0.0.1.
+
+The service runs on a scaled clock (--start-at, --time-scale), so a morning passes in seconds: crawls
+happen at the sources' intervals, the digest goes out when the cut-off passes, a restart after a
+missed cut-off sends that digest once (and not a digest past the grace period), a second instance is
+refused with exit code 3, and SIGTERM leaves a consistent database with no job run left 'running'.
+Waiting is on conditions (with a generous limit), never on timings.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+from monitor.sample_site import SampleArticle, build_site, sample_config, serve, stop
+
+VN = timezone(timedelta(hours=7))
+WAIT = 90  # seconds: a limit for conditions that normally hold within a few seconds
+
+ARTICLES = [
+    SampleArticle(
+        outlet="Dân Trí", feed="dantri-giao-duc", slug="phu-huynh-phan-anh-khoan-thu-dau-nam-1001",
+        title="Phụ huynh phản ánh nhiều khoản thu đầu năm học tại một trường tiểu học",
+        sapo="Nhiều phụ huynh cho biết ngoài học phí còn phải đóng quỹ lớp, tiền máy chiếu và tiền vệ sinh.",
+        paragraphs=("Theo phản ánh, mỗi học sinh phải đóng gần hai triệu đồng trong tháng đầu năm học.",
+                    "Hiệu trưởng nhà trường cho biết sẽ rà soát, trả lại các khoản thu không đúng quy định."),
+        published=datetime(2026, 11, 25, 19, 0, tzinfo=VN)),
+    SampleArticle(
+        outlet="VnExpress", feed="vnexpress-giao-duc", slug="ha-noi-giu-ba-mon-thi-lop-10-1002",
+        title="Hà Nội giữ ổn định ba môn thi vào lớp 10 công lập",
+        sapo="Sở Giáo dục và Đào tạo Hà Nội công bố phương án tuyển sinh lớp 10 với ba bài thi Toán, Ngữ văn, Ngoại ngữ.",
+        paragraphs=("Thí sinh làm ba bài thi, điểm xét tuyển là tổng điểm ba bài cộng điểm ưu tiên.",
+                    "Các trường trung học cơ sở được đề nghị tăng cường tư vấn hướng nghiệp cho học sinh lớp 9."),
+        published=datetime(2026, 11, 25, 21, 30, tzinfo=VN)),
+]
+
+
+@pytest.fixture()
+def site():
+    s = build_site(ARTICLES)
+    server, _ = serve(s)
+    yield s
+    stop(server)
+
+
+def make_config(tmp_path: Path, site) -> Path:
+    path = tmp_path / "feeds.yaml"
+    sample_config(site, tmp_path / "var", sources=site.source_configs(interval_minutes=10), config_path=path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["digest"].update({"cutoff": "07:00", "missed_grace_hours": 12, "formats": ["html", "txt"], "recipients": []})
+    data["alerts"]["channels"] = []
+    data["storage"]["models_dir"] = str(tmp_path / "models")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def serve_cmd(cfg: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "monitor", "--config", str(cfg), "serve", *args]
+
+
+def start(cfg: Path, *args: str, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(serve_cmd(cfg, *args), stdout=subprocess.PIPE, stderr=open(log, "w", encoding="utf-8"),
+                            text=True, cwd=cfg.parent)
+
+
+def query(db: Path, sql: str, params=()) -> list[tuple]:
+    con = sqlite3.connect(db, timeout=30)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def wait_for(condition, what: str, proc: subprocess.Popen | None = None, log: Path | None = None):
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        try:
+            value = condition()
+        except sqlite3.OperationalError:  # table not there yet: the service is still migrating
+            value = None
+        if value:
+            return value
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"the service exited ({proc.returncode}) before {what}:\n{log.read_text() if log else ''}")
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {what}:\n{log.read_text() if log else ''}")
+
+
+def digests(db: Path) -> dict[str, tuple[str, int]]:
+    return {day: (status, n) for day, status, n in query(db, "SELECT day, status, deliveries FROM digests")}
+
+
+def assert_consistent(db: Path) -> None:
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+    assert query(db, "SELECT job, started_at FROM job_runs WHERE outcome = 'running'") == []
+
+
+def test_serve_crawls_sends_digest_at_cutoff_and_catches_up_once(tmp_path, site):
+    cfg = make_config(tmp_path, site)
+    db = tmp_path / "var" / "monitor.sqlite3"
+    log = tmp_path / "serve1.log"
+    # 06:59:00, 100x: the cut-off passes after 0.6 s of real time; a 10-minute interval is 6 s
+    first = subprocess.run(serve_cmd(cfg, "--start-at", "2026-11-26T06:59:00", "--time-scale", "100",
+                                     "--tick", "0.3", "--run-for", "8"),
+                           capture_output=True, text=True, cwd=tmp_path, timeout=WAIT + 60)
+    log.write_text(first.stderr)
+    assert first.returncode == 0, first.stderr
+    crawls = query(db, "SELECT COUNT(*) FROM job_runs WHERE job LIKE 'crawl:%' AND outcome = 'ok'")[0][0]
+    assert crawls >= 2, first.stderr  # the first poll at start and at least one at the interval
+    feed_fetches = query(db, "SELECT COUNT(*) FROM fetches WHERE kind = 'feed'")[0][0]
+    assert feed_fetches >= 2 * len(site.feeds)
+    assert query(db, "SELECT COUNT(*) FROM articles")[0][0] == len(ARTICLES)
+    assert query(db, "SELECT COUNT(*) FROM classifications")[0][0] >= len(ARTICLES)
+    assert digests(db) == {"2026-11-26": ("outbox", 1)}, first.stderr
+    outbox = list((tmp_path / "var" / "outbox").rglob("*.html"))
+    assert outbox and any("tuyển sinh lớp 10" in p.read_text(encoding="utf-8") for p in outbox)
+    assert "digest ok" in first.stderr and "stopped cleanly" in first.stderr
+    assert_consistent(db)
+
+    # The machine was off at the next cut-off (27th 07:00); it starts at 10:00, within the 12 h grace.
+    second = subprocess.run(serve_cmd(cfg, "--start-at", "2026-11-27T10:00:00", "--tick", "0.2", "--run-for", "3"),
+                            capture_output=True, text=True, cwd=tmp_path, timeout=WAIT + 60)
+    assert second.returncode == 0, second.stderr
+    assert digests(db) == {"2026-11-26": ("outbox", 1), "2026-11-27": ("outbox", 1)}, second.stderr
+    # Started again the same morning: nothing is sent twice (the ticks of both runs saw the record).
+    third = subprocess.run(serve_cmd(cfg, "--start-at", "2026-11-27T10:30:00", "--once"),
+                           capture_output=True, text=True, cwd=tmp_path, timeout=WAIT + 60)
+    assert third.returncode == 0, third.stderr
+    # Off for the 28th until 20:00, past the 12 h grace: that digest is left for a person to send.
+    fourth = subprocess.run(serve_cmd(cfg, "--start-at", "2026-11-28T20:00:00", "--once"),
+                            capture_output=True, text=True, cwd=tmp_path, timeout=WAIT + 60)
+    assert fourth.returncode == 0, fourth.stderr
+    assert digests(db) == {"2026-11-26": ("outbox", 1), "2026-11-27": ("outbox", 1)}
+    assert query(db, "SELECT COUNT(*) FROM digest_deliveries")[0][0] == 2
+    assert_consistent(db)
+
+
+def test_second_instance_refused_and_sigterm_stops_cleanly(tmp_path, site):
+    cfg = make_config(tmp_path, site)
+    db = tmp_path / "var" / "monitor.sqlite3"
+    lock = tmp_path / "var" / "monitor.sqlite3.lock"
+    site.latency = 0.2  # every answer is slow, so SIGTERM is likely to arrive in the middle of a crawl
+    log = tmp_path / "serve.log"
+    proc = start(cfg, "--time-scale", "120", "--tick", "0.2", log=log)
+    try:
+        wait_for(lambda: lock.exists() and lock.read_text().strip() == str(proc.pid), "the lock file", proc, log)
+        wait_for(lambda: query(db, "SELECT COUNT(*) FROM job_runs WHERE job LIKE 'crawl:%'")[0][0] >= 1,
+                 "a crawl to start", proc, log)
+
+        second = subprocess.run(serve_cmd(cfg, "--run-for", "1"), capture_output=True, text=True, cwd=tmp_path,
+                                timeout=WAIT)
+        assert second.returncode == 3, second.stderr
+        assert str(proc.pid) in second.stderr and str(lock) in second.stderr
+        assert proc.poll() is None  # the first one is unaffected
+
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=WAIT)
+        assert proc.returncode == 0, log.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    text = log.read_text()
+    assert "SIGTERM received" in text and "stopped cleanly" in text
+    assert_consistent(db)
+    assert lock.read_text() == ""  # released: the next start needs no clean-up
+    again = subprocess.run(serve_cmd(cfg, "--once"), capture_output=True, text=True, cwd=tmp_path, timeout=WAIT + 60)
+    assert again.returncode == 0, again.stderr
+
+
+def test_status_shows_jobs_and_service_state(tmp_path, site):
+    import json
+
+    cfg = make_config(tmp_path, site)
+    run = subprocess.run(serve_cmd(cfg, "--start-at", "2026-11-26T07:30:00", "--once"),
+                         capture_output=True, text=True, cwd=tmp_path, timeout=WAIT + 60)
+    assert run.returncode == 0, run.stderr
+    out = subprocess.run([sys.executable, "-m", "monitor", "--config", str(cfg), "status", "--json"],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=WAIT)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["service"]["running"] is False
+    jobs = {j["job"]: j for j in data["jobs"]}
+    assert jobs["crawl:10m"]["last_outcome"] == "ok" and jobs["digest"]["last_outcome"] == "ok"
+    assert {s["name"] for s in data["sources"]} == set(site.feeds)
+    assert all(s["health"] == "ok" for s in data["sources"]), data["sources"]
+    assert data["database"]["articles"] == len(ARTICLES) and data["model"]["active"]
+    text = subprocess.run([sys.executable, "-m", "monitor", "--config", str(cfg), "status"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=WAIT).stdout
+    assert "không chạy" in text and "crawl:10m" in text and "digest" in text

@@ -1,0 +1,154 @@
+"""monitor.service: what is due when (pure, on given times), the instance lock, and the job recorder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from monitor.app import App
+from monitor.config import load_config
+from monitor.errors import AlreadyRunning
+from monitor.service import (InstanceLock, Service, crawl_groups, digest_days_due, housekeeping_due, lock_holder,
+                             lock_path, next_digest_at, next_report_at, report_month_due, scaled_clock)
+from test_service_support import write_config
+
+VN = timezone(timedelta(hours=7))
+
+
+@dataclass
+class Rec:
+    status: str
+    started_at: datetime
+
+
+@pytest.fixture()
+def config(tmp_path):
+    return load_config(write_config(tmp_path, digest={"cutoff": "07:00", "missed_grace_hours": 12}))
+
+
+def due(config, now, records=None):
+    records = records or {}
+    return digest_days_due(now, config, lambda d: records.get(d))
+
+
+def test_digest_due_from_the_cutoff_within_the_grace(config):
+    assert due(config, datetime(2026, 11, 26, 6, 59, tzinfo=VN)) == []
+    assert due(config, datetime(2026, 11, 26, 7, 0, tzinfo=VN)) == [date(2026, 11, 26)]
+    assert due(config, datetime(2026, 11, 26, 19, 0, tzinfo=VN)) == [date(2026, 11, 26)]  # 12 h after: still sent
+    assert due(config, datetime(2026, 11, 26, 19, 1, tzinfo=VN)) == []  # past the grace: a person decides
+    # a UTC clock is read in the office's zone: 00:30 UTC is 07:30 in Hà Nội
+    assert due(config, datetime(2026, 11, 26, 0, 30, tzinfo=timezone.utc)) == [date(2026, 11, 26)]
+
+
+def test_digest_sent_once_never_guessed_failed_retried(config):
+    now = datetime(2026, 11, 26, 9, 0, tzinfo=VN)
+    day = date(2026, 11, 26)
+    assert due(config, now, {day: Rec("outbox", now)}) == []
+    assert due(config, now, {day: Rec("sent", now)}) == []
+    assert due(config, now, {day: Rec("sending", now - timedelta(hours=1))}) == []  # in doubt: not resent
+    assert due(config, now, {day: Rec("failed", now - timedelta(minutes=3))}) == []  # retried, not hammered
+    assert due(config, now, {day: Rec("failed", now - timedelta(minutes=30))}) == [day]
+
+
+def test_long_grace_catches_up_several_days_oldest_first(tmp_path):
+    cfg = load_config(write_config(tmp_path, digest={"cutoff": "07:00", "missed_grace_hours": 50}))
+    now = datetime(2026, 11, 26, 8, 0, tzinfo=VN)
+    assert digest_days_due(now, cfg, lambda d: None) == [date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 26)]
+
+
+def test_report_due_on_the_first_within_a_week_once(config):
+    assert report_month_due(datetime(2026, 12, 1, 6, 0, tzinfo=VN), config, None) is None
+    assert report_month_due(datetime(2026, 12, 1, 7, 0, tzinfo=VN), config, None) == "2026-11"
+    assert report_month_due(datetime(2026, 12, 3, 7, 0, tzinfo=VN), config, "2026-10") == "2026-11"
+    assert report_month_due(datetime(2026, 12, 3, 7, 0, tzinfo=VN), config, "2026-11") is None
+    assert report_month_due(datetime(2026, 12, 20, 7, 0, tzinfo=VN), config, "2026-10") is None
+    assert report_month_due(datetime(2027, 1, 1, 8, 0, tzinfo=VN), config, "2026-11") == "2026-12"
+
+
+def test_next_runs(config):
+    assert next_digest_at(datetime(2026, 11, 26, 6, 0, tzinfo=VN), config) == datetime(2026, 11, 26, 7, 0, tzinfo=VN)
+    assert next_digest_at(datetime(2026, 11, 26, 7, 0, tzinfo=VN), config) == datetime(2026, 11, 27, 7, 0, tzinfo=VN)
+    assert next_report_at(datetime(2026, 12, 31, 23, 0, tzinfo=VN), config) == datetime(2027, 1, 1, 7, 0, tzinfo=VN)
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=VN)
+    assert housekeeping_due(now, None) and housekeeping_due(now, now - timedelta(hours=23))
+    assert not housekeeping_due(now, now - timedelta(hours=5))
+
+
+def test_crawl_groups_by_interval(tmp_path):
+    cfg = load_config(write_config(tmp_path, sources=[
+        {"name": "a", "url": "http://127.0.0.1:9/a.rss", "interval_minutes": 30},
+        {"name": "b", "url": "http://127.0.0.1:9/b.rss", "interval_minutes": 10},
+        {"name": "c", "url": "http://127.0.0.1:9/c.rss", "interval_minutes": 30},
+        {"name": "d", "url": "http://127.0.0.1:9/d.rss", "interval_minutes": 30, "enabled": False},
+    ]))
+    assert [(g.job, g.sources) for g in crawl_groups(cfg)] == [("crawl:10m", ("b",)), ("crawl:30m", ("a", "c"))]
+
+
+def test_scaled_clock_runs_fast_from_its_start():
+    start = datetime(2026, 11, 26, 6, 59, tzinfo=VN)
+    clock = scaled_clock(start, 3600)
+    first = clock()
+    assert start <= first < start + timedelta(hours=1)
+    later = clock()
+    assert later >= first
+    with pytest.raises(ValueError):
+        scaled_clock(datetime(2026, 11, 26), 1.0)
+
+
+def test_instance_lock_names_the_holder_and_is_released(config):
+    path = lock_path(config)
+    assert lock_holder(config) is None
+    with InstanceLock(path):
+        assert lock_holder(config) is not None
+        # a second process is refused; the kernel lock is per open file, so check from outside
+        code = ("from monitor.service import InstanceLock; from pathlib import Path; import sys\n"
+                "from monitor.errors import AlreadyRunning\n"
+                f"try:\n    InstanceLock(Path({str(path)!r})).acquire()\nexcept AlreadyRunning as e:\n"
+                "    print(e); sys.exit(3)\n")
+        other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert other.returncode == 3
+        import os
+
+        assert str(os.getpid()) in other.stdout and str(path) in other.stdout
+    assert lock_holder(config) is None
+    InstanceLock(path).acquire().release()  # free again
+    assert issubclass(AlreadyRunning, Exception) and AlreadyRunning("x").exit_code == 3
+
+
+def test_run_job_records_outcomes_and_survives_errors(tmp_path):
+    app = App.from_path(write_config(tmp_path), clock=lambda: datetime(2026, 11, 26, 8, 0, tzinfo=VN))
+    svc = Service(app)
+    assert svc.run_job("demo", lambda: "3 things") == "3 things"
+
+    def boom():
+        raise RuntimeError("disk on fire")
+
+    svc.run_job("broken", boom)
+    runs = app.store.last_job_runs()
+    assert runs["demo"]["outcome"] == "ok" and runs["demo"]["summary"] == "3 things"
+    assert runs["broken"]["outcome"] == "error" and "disk on fire" in runs["broken"]["summary"]
+    svc.stopping.set()
+    assert svc.run_job("after-stop", lambda: "never") is None
+    assert "after-stop" not in app.store.last_job_runs()
+    assert app.store.running_jobs() == []
+    app.close()
+
+
+def test_housekeeping_drops_old_raw_html_only(tmp_path):
+    from test_service_support import add_articles
+
+    now = datetime(2027, 12, 1, 8, 0, tzinfo=VN)  # the invented articles are a year and some days old
+    app = App.from_path(write_config(tmp_path), clock=lambda: now)
+    ids = add_articles(app)
+    assert all(app.store.raw_html(i)[0] for i in ids)
+    svc = Service(app)
+    svc.run_job("housekeeping", svc.housekeeping)
+    assert all(app.store.raw_html(i)[0] == b"" for i in ids)
+    assert all(app.store.get_article(i).body for i in ids)  # the text stays
+    assert "raw HTML dropped for 3 articles" in app.store.last_job_runs()["housekeeping"]["summary"]
+    assert app.store.integrity_check() == "ok"
+    app.close()
