@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import time as _time
@@ -12,7 +13,7 @@ import click
 
 from monitor.cli import cli
 from monitor.cli.common import echo_json, get_app
-from monitor.errors import InputError
+from monitor.errors import InputError, ModelError
 from monitor.service import InstanceLock, Service, lock_holder, lock_path, scaled_clock, schedule_overview
 
 log = logging.getLogger("monitor.service")
@@ -76,6 +77,12 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
         closed = app.store.interrupted_jobs_closed(app.now())
         if closed:
             log.warning("%d job run(s) left 'running' by a stopped process marked interrupted", closed)
+        try:
+            log.info("classifier %s", app.classifier.version)
+        except ModelError as exc:
+            # keep crawling (nothing collected is lost); classification resumes once the models are fixed
+            log.error("the classifier cannot be loaded: %s%s; articles are stored and will be classified "
+                      "once it loads", exc, f" ({exc.hint})" if exc.hint else "")
         if once:
             _serve_once(service)
         else:
@@ -98,9 +105,15 @@ def _serve_forever(service: Service, *, run_for: float | None, tick: float, time
     from monitor.jobs import build_scheduler
 
     def request_stop(signum, _frame) -> None:
+        name = signal.Signals(signum).name
         if service.stopping.is_set():
-            return
-        log.info("%s received: stopping after the current step", signal.Signals(signum).name)
+            # A second signal: the person will not wait for a slow crawl. Every store write is its own
+            # transaction, so the database stays consistent; the kernel drops the lock, and the next start
+            # marks the unfinished job run 'interrupted'.
+            log.warning("%s received again: stopping now, the job in progress is abandoned", name)
+            logging.shutdown()
+            os._exit(130)
+        log.info("%s received: stopping after the current step (send it again to stop at once)", name)
         service.stopping.set()
 
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
