@@ -30,7 +30,7 @@ from datasketch import MinHash, MinHashLSH
 SHINGLE_CHARS = 5
 NUM_PERM = 128
 REPRINT_JACCARD = 0.5  # character-shingle Jaccard at which an article is a near-copy of another
-SAME_EVENT_COSINE = 0.30  # TF-IDF cosine at which two articles tell the same event
+SAME_EVENT_COSINE = 0.25  # TF-IDF cosine at which two articles tell the same event (bench/story_pairs.py)
 MIN_SHARED_RARE = 1  # candidates must share at least this many informative tokens
 
 # Function syllables that carry no event identity; dropping them keeps a young store's IDF (few
@@ -44,9 +44,10 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 def fold(text: str) -> str:
     """NFC-independent, tone-placement-independent, diacritics-free lower-case text of words and digits."""
-    t = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text or "").lower())
-    t = "".join(c for c in t if not unicodedata.combining(c)).replace("đ", "d")
-    return _NON_WORD.sub(" ", t).strip()
+    # NFD splits every base letter from its marks whatever the input form or tone placement; the ASCII
+    # encode then drops the marks (and any other non-Latin character, which carries no event identity here)
+    t = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d").replace("Đ", "d"))
+    return _NON_WORD.sub(" ", t.encode("ascii", "ignore").decode("ascii")).strip()
 
 
 def tokens(text: str) -> list[str]:

@@ -239,6 +239,24 @@ def _doc(d: dict) -> Doc:
     return Doc(article_id=d["id"], outlet=d["outlet"], when=d["when"], text=f"{d['title']} {d['sapo']}")
 
 
+# Building the IDF reads a month of articles (seconds); document frequencies move slowly, so one build
+# serves until the background has grown by a tenth or the span moves to another day.
+_IDF_CACHE: dict[tuple, tuple[int, Idf]] = {}
+
+
+def _background_idf(store, since: datetime, until: datetime) -> Idf:
+    key = (str(store.path), since.date(), until.date())
+    n = store.count_articles_between(since, until)
+    cached = _IDF_CACHE.get(key)
+    if cached is not None and n <= cached[0] * 1.1 + 20:
+        return cached[1]
+    idf = Idf(store.background_texts(since, until))
+    if len(_IDF_CACHE) > 16:
+        _IDF_CACHE.clear()
+    _IDF_CACHE[key] = (n, idf)
+    return idf
+
+
 def assign_articles(app, article_ids: list[int], report: TriageReport) -> set[int]:
     """Place each article in the story of its closest match (or a new story); return the stories touched."""
     store = app.store
@@ -247,7 +265,7 @@ def assign_articles(app, article_ids: list[int], report: TriageReport) -> set[in
         return set()
     window = timedelta(hours=app.config.alerts.window_hours)
     lo, hi = docs[0]["when"] - window, docs[-1]["when"] + window
-    idf = Idf(store.background_texts(lo - timedelta(days=BACKGROUND_DAYS), hi))
+    idf = _background_idf(store, lo - timedelta(days=BACKGROUND_DAYS), hi)
     index = StoryIndex(idf, window)
     for m in store.member_docs_between(lo, hi):
         index.add(_doc(m), m["story_id"])

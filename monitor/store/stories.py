@@ -69,6 +69,10 @@ class StoriesMixin:
             f"SELECT a.title, a.sapo FROM articles a WHERE {_WHEN} >= ? AND {_WHEN} < ? ORDER BY {_WHEN} DESC LIMIT ?",
             (utc_iso(since), utc_iso(until), limit))]
 
+    def count_articles_between(self, since: datetime, until: datetime) -> int:
+        return self.execute(f"SELECT COUNT(*) FROM articles a WHERE {_WHEN} >= ? AND {_WHEN} < ?",
+                            (utc_iso(since), utc_iso(until))).fetchone()[0]
+
     # ------------------------------------------------------------------ stories
 
     def create_story(self, article_id: int, now: datetime) -> int:
