@@ -48,15 +48,31 @@ ROUTINE = ["tổ chức ngày hội đọc sách cho học sinh khối {k}", "ra
            "trao {n} suất học bổng cho học sinh vượt khó", "tập huấn kỹ năng phòng cháy cho {n} giáo viên",
            "khánh thành thư viện xanh với {n} đầu sách", "đón đoàn kiểm tra công tác bán trú đầu năm",
            "tổ chức hội thi giáo viên dạy giỏi cấp trường lần thứ {k}", "phát động phong trào kế hoạch nhỏ thu {n} kg giấy"]
-INCIDENTS = [
-    ("Học sinh lớp {k} Trường THCS {s} bị bạn đánh hội đồng, clip lan truyền trên mạng",
-     "Một học sinh lớp {k} Trường THCS {s} bị nhóm bạn đánh hội đồng sau giờ tan học; nhà trường đã mời phụ huynh lên làm việc."),
+INCIDENTS = [  # twelve different events (invented), so that each is its own story
+    ("Học sinh lớp 8 Trường THCS {s} bị bạn đánh hội đồng, clip lan truyền trên mạng",
+     "Nữ sinh bị nhóm bạn cùng trường đánh sau giờ tan học; nhà trường đã mời phụ huynh các em lên làm việc."),
     ("{n} học sinh Trường Tiểu học {s} nhập viện sau bữa ăn bán trú",
-     "Sau bữa trưa bán trú, {n} học sinh Trường Tiểu học {s} có biểu hiện đau bụng, buồn nôn và được đưa đi cấp cứu."),
+     "Sau bữa trưa, nhiều em có biểu hiện đau bụng, buồn nôn; mẫu thức ăn đã được niêm phong để xét nghiệm."),
     ("Phụ huynh Trường Mầm non {s} phản ánh khoản thu {n} triệu đồng đầu năm",
-     "Nhiều phụ huynh Trường Mầm non {s} cho biết phải nộp {n} triệu đồng các khoản thu ngoài quy định ngay tuần đầu."),
-    ("Giáo viên Trường THCS {s} bị tố xúc phạm học sinh lớp {k} trước lớp",
-     "Phụ huynh một học sinh lớp {k} Trường THCS {s} phản ánh cô giáo chủ nhiệm dùng lời lẽ xúc phạm em trước cả lớp."),
+     "Các khoản tiền điều hòa, đồng phục và quỹ lớp được thu ngay tuần đầu, vượt mức thỏa thuận."),
+    ("Cô giáo ở {s} bị tố dùng thước đánh vào tay học sinh lớp 2",
+     "Đoạn ghi âm do phụ huynh cung cấp cho thấy giáo viên quát mắng và đánh học trò vì chưa thuộc bài."),
+    ("Mái tôn phòng học ở {s} bị tốc trong cơn dông, hai học sinh bị thương nhẹ",
+     "Trận mưa lớn kèm gió giật chiều qua làm bung tấm lợp, giờ học buổi chiều phải dừng."),
+    ("Lộ đề kiểm tra giữa kỳ môn Toán lớp 9 tại {s}, phải tổ chức thi lại",
+     "Ảnh chụp đề được chia sẻ trong nhóm chat của học sinh từ tối hôm trước, phòng giáo dục yêu cầu báo cáo."),
+    ("Xe đưa đón học sinh trường quốc tế ở {s} bỏ quên bé 4 tuổi trên xe",
+     "Cháu bé được người dân phát hiện sau gần một giờ trong xe đóng kín cửa, đã được đưa đi kiểm tra sức khỏe."),
+    ("Thực phẩm hết hạn được phát hiện trong bếp ăn bán trú ở {s}",
+     "Đoàn kiểm tra liên ngành tìm thấy hơn {n} kg thịt đông lạnh không rõ nguồn gốc trong kho của nhà bếp."),
+    ("Học sinh đuối nước khi tắm sông ở {s} sau giờ tan học",
+     "Nhóm bạn rủ nhau ra bãi sông tắm, một em bị dòng nước cuốn, lực lượng cứu hộ tìm kiếm đến tối."),
+    ("Thông tin sai về việc sáp nhập trường {s} lan trên mạng xã hội",
+     "Bài đăng khẳng định trường sẽ giải thể khiến nhiều phụ huynh hoang mang; chính quyền phường đã lên tiếng."),
+    ("Bình nóng lạnh phát nổ trong nhà vệ sinh trường {s}",
+     "Vụ việc xảy ra trong giờ ra chơi, may mắn không có học sinh trong phòng; nhà trường đã ngắt điện toàn khu."),
+    ("Phó hiệu trưởng ở {s} bị tạm đình chỉ vì nâng điểm học bạ",
+     "Thanh tra phát hiện {n} học bạ bị sửa điểm tổng kết, người liên quan đã bị đình chỉ để làm rõ."),
 ]
 
 
@@ -76,7 +92,7 @@ def make_day(start: datetime, hours: int, rng: random.Random) -> list[sample_sit
                 paragraphs=(f"Nội dung chi tiết của bản tin số {n} về trường {s}.",),
                 published=start + timedelta(minutes=rng.uniform(0, hours * 60))))
     for i in range(hours // 2):
-        title_t, sapo_t = rng.choice(INCIDENTS)
+        title_t, sapo_t = INCIDENTS[i % len(INCIDENTS)]
         s, k, v = SCHOOLS[i % len(SCHOOLS)], rng.randint(6, 9), rng.randint(3, 40)
         first = start + timedelta(minutes=rng.uniform(0, hours * 60 - 60))
         carriers = rng.sample(outlets, rng.randint(2, 4))

@@ -109,7 +109,15 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
 
 @cli.group()
 def cases() -> None:
-    """Cases: how each hot story was handled (mới → đã tiếp nhận → đang xử lý → đã phản hồi → đã xử lý)."""
+    """Cases: how each hot story was handled (mới → đã tiếp nhận → đang xử lý → đã phản hồi → đã xử lý).
+
+    Each hot story opens a case; every change is kept with who and when.
+
+    \b
+    Example:
+      monitor cases list --json
+      monitor cases update 12 --status "đã tiếp nhận" --owner "Chị Lan"
+    """
 
 
 def _case_dict(c) -> dict:
