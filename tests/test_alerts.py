@@ -187,3 +187,14 @@ def test_missing_telegram_token_is_reported_and_kept(tmp_path, monkeypatch):
     assert len(report.failed) == 1 and "NO_SUCH_TOKEN_VAR" in report.failed[0][2]
     (_, deliveries), = app.store.outbox()
     assert deliveries[0].status == "pending" and "NO_SUCH_TOKEN_VAR" in deliveries[0].last_error
+
+
+def test_a_claimed_delivery_is_not_sent_by_a_second_run(tmp_path):
+    app = make_app(tmp_path, LOCAL_MORNING, channels=[{"kind": "webhook", "url": "http://127.0.0.1:9/hook"}])
+    add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now())
+    run_triage(app)
+    (alert, delivery), = app.store.due_deliveries(app.now())
+    lease = app.now() + timedelta(minutes=5)
+    assert app.store.claim_delivery(alert.id, delivery.channel, app.now(), lease)
+    assert not app.store.claim_delivery(alert.id, delivery.channel, app.now(), lease)  # another run
+    assert deliver_outbox(app).sent == [] and app.store.due_deliveries(app.now()) == []

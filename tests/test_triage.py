@@ -115,3 +115,15 @@ def test_reclassification_rescores_the_story(tmp_path):
     report = run_triage(app, [aid])
     assert report.rescored == [sid] and report.alerts_queued
     assert app.store.story(sid).severity is not None
+
+
+def test_escalation_to_the_top_severity_skips_the_cooldown(tmp_path):
+    app = make_app(tmp_path)
+    now = app.now()
+    members = [_member(1, "VnExpress", now - timedelta(hours=1)), _member(2, "Tuổi Trẻ", now)]
+    cls = {1: _cls(1, hot=0.95, scope="local"), 2: _cls(2, hot=0.95, scope="local")}
+    s = score_story(app.config, members, cls, now, 1.0)
+    assert s.severity == "khẩn cấp"
+    just_sent = Alert(1, 1, "new", "cao", 70, 2, now - timedelta(minutes=5), "", "", {})
+    decision = decide_alert(app.config, s, just_sent, now, now)
+    assert decision is not None and decision.kind == "escalation" and "khẩn cấp" in decision.why
