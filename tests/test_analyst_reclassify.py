@@ -102,6 +102,12 @@ def test_reclassify_dry_run_then_real_then_compare_and_rollback(setup):
     assert store.story(story).severity == change["new"]  # triage rescored the story with the new classifications
     app.close()
 
+    explained = json.loads(run(cfg, "explain", str(violence), "--json"))
+    assert explained["story"]["id"] == story and explained["story"]["outlets"] == ["Báo Ví Dụ"]
+    assert explained["story"]["severity"] == change["new"]
+    assert [o["version"] for o in explained["other_versions"]] == [v1]
+    assert explained["other_versions"][0]["topics"] == ["an-toan-truong-hoc"]
+
     compared = json.loads(run(cfg, "reclassify", "--compare", v1, v2, "--json"))
     for key in ("topics_gained", "topics_lost", "stopped_education", "stopped_hot", "stories_severity_changed"):
         assert compared[key] == real[key], key
