@@ -150,9 +150,10 @@ class _Crawl:
                                 content_type=res.content_type, tz=self.tz)
         except FeedError as exc:
             return self._failed(src, exc, started=started, status=res.status, duration_ms=res.duration_ms)
+        # one commit per feed, right after parsing: a crash before it loses nothing, as the feed's
+        # validators are not yet saved and the next crawl reads the same entries again
         new = 0
-        for entry in parsed.entries:
-            article_id, is_new = self.store.add_feed_entry(entry, src.outlet, seen_at, fetch_page=src.fetch_pages)
+        for article_id, is_new in self.store.add_feed_entries(parsed.entries, src.outlet, seen_at, fetch_page=src.fetch_pages):
             if is_new:
                 new += 1
                 self.new_ids.append(article_id)

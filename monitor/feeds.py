@@ -16,7 +16,6 @@ from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 import feedparser
-from bs4 import BeautifulSoup
 
 from monitor.charsets import decode, nfc
 from monitor.errors import FeedError, NotAFeed
@@ -28,6 +27,8 @@ FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew between us and the newsroo
 
 _WS = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]+>")
+_INLINE_TAG = re.compile(r"</?(?:a|b|i|em|strong|span|u|font|sup|sub|small|mark)\b[^>]*>", re.I)
+_DROP_BLOCKS = re.compile(r"<(script|style|iframe|video|audio|figure|picture|ul|ol|table)\b.*?</\1\s*>", re.I | re.S)
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF)[\s>]", re.I)
 _HTML_ROOT = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body|<script)", re.I | re.S)
 _XML_DECL_ENC = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""", re.I)
@@ -53,7 +54,7 @@ def clean_text(value: str | None) -> str:
             break
         text = unescaped
     if "<" in text:
-        text = _TAG.sub(" ", text)
+        text = _TAG.sub(" ", _INLINE_TAG.sub("", text))
     return nfc(_WS.sub(" ", text).strip())
 
 
@@ -62,20 +63,15 @@ def strip_sapo_tag(sapo: str) -> str:
 
 
 def sapo_from_description(description: str | None) -> str:
-    """The description's text without its thumbnail, image links, scripts or trailing link lists."""
+    """The description's text without its thumbnail, image links, scripts or embedded link lists.
+
+    Regular expressions rather than an HTML parser: descriptions are short fragments, and a crawl
+    reads tens of thousands of them (a parser per fragment was a third of a first poll's time).
+    """
     if not description:
         return ""
-    if "<" not in description and "&" not in description:
-        return strip_sapo_tag(nfc(_WS.sub(" ", description).strip()))
-    soup = BeautifulSoup(description, "lxml")
-    for bad in soup(["img", "script", "style", "iframe", "video", "figure", "picture", "ul"]):
-        bad.decompose()
-    for a in soup("a"):
-        if not a.get_text(strip=True):
-            a.decompose()
-        else:
-            a.unwrap()  # a link inside the sapo keeps its words, not its address
-    return strip_sapo_tag(clean_text(soup.get_text(" ")))
+    text = _DROP_BLOCKS.sub(" ", description) if "<" in description else description
+    return strip_sapo_tag(clean_text(text))
 
 
 # ------------------------------------------------------------------ dates
@@ -152,9 +148,84 @@ def _raw_date(entry) -> str | None:
     return None
 
 
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+_RSS_VERSIONS = {"2.0": "rss20", "0.91": "rss091", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094"}
+
+
+def _fast_rss(data: bytes) -> tuple[str, str, list[dict]] | None:
+    """(version, channel title, items) for well-formed RSS 0.9x/2.0, read with lxml; None for anything else.
+
+    Every outlet we poll serves plain RSS 2.0, and feedparser spends ~10 ms on a 20-item feed where
+    lxml needs well under 1 ms — the difference between a CPU-bound and an I/O-bound crawl of many
+    feeds. Anything unusual (Atom, RSS 1.0, broken XML) goes to feedparser, which is also the
+    reference the fast path is tested against.
+    """
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, recover=False))
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    version = _RSS_VERSIONS.get(root.get("version", ""))
+    if root.tag != "rss" or version is None:
+        return None
+    channel = root.find("channel")
+    if channel is None:
+        return None
+    items = []
+    for node in channel.findall("item"):
+        item: dict[str, str] = {}
+        for child in node:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            text = (child.text or "") if len(child) == 0 else etree.tostring(child, method="text", encoding="unicode")
+            if tag == "title":
+                item["title"] = text
+            elif tag == "link":
+                item["link"] = text.strip()
+            elif tag == "guid":
+                item["id"] = text.strip()
+            elif tag == "description":
+                item["summary"] = text
+            elif tag == _CONTENT:
+                item.setdefault("content_encoded", text)
+            elif tag == "pubDate":
+                item["published"] = text
+            elif tag == _DC + "date":
+                item["updated"] = text
+            elif tag in ("author", _DC + "creator"):
+                item.setdefault("author", text.strip())
+        if not item.get("summary") and item.get("content_encoded"):
+            item["summary"] = item["content_encoded"]
+        items.append(item)
+    return version, channel.findtext("title") or "", items
+
+
+def _feedparser(data: bytes, problems: list[str]) -> tuple[str, str, list]:
+    parsed = feedparser.parse(data, response_headers={"content-type": "application/xml; charset=utf-8"},
+                              sanitize_html=False, resolve_relative_uris=False)
+    if parsed.bozo:
+        problems.append(f"malformed feed ({type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}); "
+                        f"kept the {len(parsed.entries)} item(s) that could be read")
+    if parsed.bozo and not parsed.entries:
+        raise FeedError(f"broken XML with no readable item ({problems[-1]})")
+    if not parsed.version and not parsed.entries:
+        raise FeedError(f"not an RSS or Atom feed ({problems[-1] if problems else 'no feed element'})")
+    items = []
+    for e in parsed.entries:
+        item = dict(e)
+        if not item.get("summary") and e.get("content"):
+            item["summary"] = e["content"][0].get("value", "")
+        items.append(item)
+    return parsed.version or "", parsed.feed.get("title", ""), items
+
+
 def parse_feed(body: bytes, *, source: str, feed_url: str, now: datetime, content_type: str | None = None,
-               tz: tzinfo = OFFICE_TZ) -> ParsedFeed:
-    """Read a feed. Raises NotAFeed for an HTML page, FeedError for bytes with no feed in them."""
+               tz: tzinfo = OFFICE_TZ, engine: str = "auto") -> ParsedFeed:
+    """Read a feed. Raises NotAFeed for an HTML page, FeedError for bytes with no feed in them.
+
+    `engine`: "auto" (lxml for plain RSS, feedparser otherwise) or "feedparser" (always).
+    """
     if not body.strip():
         raise FeedError(f"{source}: the server sent an empty body instead of a feed")
     if looks_like_html(body):
@@ -163,24 +234,20 @@ def parse_feed(body: bytes, *, source: str, feed_url: str, now: datetime, conten
     problems: list[str] = []
     if decoded.problem:
         problems.append(decoded.problem)
-    # hand feedparser clean UTF-8 so it does not re-guess the charset we have just checked
-    text = _XML_DECL_ENC.sub(lambda m: m.group(1) + "utf-8" + m.group(3), decoded.text, count=1)
-    parsed = feedparser.parse(text.encode("utf-8"), response_headers={"content-type": "application/xml; charset=utf-8"},
-                              sanitize_html=False, resolve_relative_uris=False)
-    if parsed.bozo:
-        problems.append(f"malformed feed ({type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}); "
-                        f"kept the {len(parsed.entries)} item(s) that could be read")
-    if parsed.bozo and not parsed.entries:
-        raise FeedError(f"{source}: {feed_url} is broken XML with no readable item ({problems[-1]})")
-    if not parsed.version and not parsed.entries:
-        raise FeedError(f"{source}: {feed_url} is not an RSS or Atom feed ({problems[-1] if problems else 'no feed element'})")
+    # hand the parser clean UTF-8 so it does not re-guess the charset we have just checked
+    data = _XML_DECL_ENC.sub(lambda m: m.group(1) + "utf-8" + m.group(3), decoded.text, count=1).encode("utf-8")
+    fast = _fast_rss(data) if engine == "auto" else None
+    try:
+        version, feed_title, items = fast if fast is not None else _feedparser(data, problems)
+    except FeedError as exc:
+        raise FeedError(f"{source}: {feed_url} is {exc}") from None
     entries: list[FeedEntry] = []
     seen: set[str] = set()
     skipped = 0
-    for item in parsed.entries:
-        link = item.get("link") or ""
+    for item in items:
+        link = (item.get("link") or "").strip()
+        guid = (item.get("id") or "").strip()
         if not link:
-            guid = item.get("id") or ""
             link = guid if guid.startswith(("http://", "https://")) else ""
         if not link:
             skipped += 1
@@ -189,17 +256,13 @@ def parse_feed(body: bytes, *, source: str, feed_url: str, now: datetime, conten
         if url in seen:
             continue  # the same article twice in one feed
         seen.add(url)
-        title = clean_text(item.get("title"))
-        description = item.get("summary") or item.get("description") or ""
-        if not description and item.get("content"):
-            description = item["content"][0].get("value", "")
         published, flag = resolve_published(_raw_date(item), now, tz)
         entries.append(FeedEntry(
-            source=source, url=url, guid=nfc((item.get("id") or link).strip()), title=title,
-            sapo=sapo_from_description(description), published=published, published_flag=flag,
-            author=clean_text(item.get("author")),
+            source=source, url=url, guid=nfc(guid or link), title=clean_text(item.get("title")),
+            sapo=sapo_from_description(item.get("summary") or item.get("description") or ""),
+            published=published, published_flag=flag, author=clean_text(item.get("author")),
         ))
     if skipped:
         problems.append(f"{skipped} item(s) without a link were skipped")
-    return ParsedFeed(entries=tuple(entries), title=clean_text(parsed.feed.get("title")), version=parsed.version or "",
+    return ParsedFeed(entries=tuple(entries), title=clean_text(feed_title), version=version,
                       encoding=decoded.encoding, problems=tuple(problems))

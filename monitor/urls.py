@@ -32,9 +32,15 @@ def _is_tracking(name: str) -> bool:
     return False
 
 
+# already canonical: lowercase scheme and host, plain path, no query, fragment, dot segment or AMP/mobile marker
+_PLAIN = re.compile(r"^https?://(?!(?:m|mobile|amp)\.)[a-z0-9.-]+(?::\d+)?(?:/[A-Za-z0-9_~,;=!$&'()*+@:-]+(?:\.[A-Za-z0-9_~-]+)*)*/?$")
+
+
 def canonical_url(url: str, base: str | None = None) -> str:
     """The identity of an article URL (relative URLs resolved against `base`)."""
     url = (url or "").strip()
+    if _PLAIN.match(url) and "/amp" not in url and ".amp" not in url and not re.search(r":(80|443)(/|$)", url):
+        return url if url.count("/") > 2 else url + "/"
     if base:
         url = urljoin(base, url)
     parts = urlsplit(url)

@@ -36,3 +36,18 @@ def test_meaningful_query_kept_and_relative_links_resolved():
 
 def test_short_hosts_are_not_stripped():
     assert canonical_url("https://m.vn/x") == "https://m.vn/x"
+
+
+@pytest.mark.parametrize("url", [
+    "https://vnexpress.net/a-b-1234567.html", "https://vnexpress.net", "http://127.0.0.1:8000/x/y-1.htm",
+    "https://tuoitre.vn/amp/a.htm", "https://a.vn/x.amp.html", "https://a.vn:443/x", "https://a.vn/a/b/",
+    "https://vietnamplus.vn/x-post123.vnp", "https://a.vn/a..b/../c.html", "https://a.vn/./x",
+])
+def test_fast_path_agrees_with_the_full_normalisation(url, monkeypatch):
+    import re
+
+    import monitor.urls as urls
+
+    fast = canonical_url(url)
+    monkeypatch.setattr(urls, "_PLAIN", re.compile(r"(?!)"))  # never matches: the full path runs
+    assert canonical_url(url) == fast

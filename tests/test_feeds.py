@@ -175,3 +175,34 @@ def test_sapo_strips_images_links_and_newsroom_tags():
     assert sapo_from_description('<a href="https://x/1.html"><img src="a.jpg"></a></br>(Dân trí) - Học sinh đi học lại.') == "Học sinh đi học lại."
     assert sapo_from_description("(NLĐO) - Tin &amp; ảnh") == "Tin & ảnh"
     assert sapo_from_description("") == ""
+
+
+def _all_rss_fixtures() -> list[tuple[str, bytes]]:
+    site = build_site(load_articles(FIX / "articles.json"))
+    site.base_url = "https://bao-mau.example"
+    feeds = [(src, site.routes[path].render(site.base_url).encode()) for src, (_, path) in site.feeds.items()]
+    return feeds + [(n, (FIX / n).read_bytes()) for n in ("dates.xml", "rss091.xml", "empty.xml")]
+
+
+@pytest.mark.parametrize("name,body", _all_rss_fixtures(), ids=[n for n, _ in _all_rss_fixtures()])
+def test_fast_rss_path_reads_exactly_what_feedparser_reads(name, body):
+    fast = parse_feed(body, source="s", feed_url="https://bao-mau.example/rss", now=NOW)
+    reference = parse_feed(body, source="s", feed_url="https://bao-mau.example/rss", now=NOW, engine="feedparser")
+    assert fast.entries == reference.entries
+    assert fast.title == reference.title and fast.problems == reference.problems
+
+
+def test_extra_rss_fields_match_feedparser():
+    xml = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0' xmlns:dc='http://purl.org/dc/elements/1.1/' "
+           "xmlns:content='http://purl.org/rss/1.0/modules/content/'><channel><title>Kênh &amp; tin</title>"
+           "<item><title><![CDATA[Tiêu đề <b>đậm</b>]]></title><link> https://a.example/1.html </link>"
+           "<dc:creator>Hà Anh</dc:creator><dc:date>2026-11-25T08:00:00+07:00</dc:date>"
+           "<content:encoded><![CDATA[<p>Nội dung <a href='/x'>đầy đủ</a></p>]]></content:encoded></item>"
+           "<item><guid isPermaLink='true'>https://a.example/2.html</guid><title>Chỉ có guid</title>"
+           "<pubDate>Tue, 24 Nov 2026 20:00:00 +0700</pubDate><description>Mô tả</description></item>"
+           "</channel></rss>").encode()
+    fast = parse_feed(xml, source="s", feed_url="https://a.example/rss", now=NOW)
+    reference = parse_feed(xml, source="s", feed_url="https://a.example/rss", now=NOW, engine="feedparser")
+    assert fast.entries == reference.entries and fast.title == reference.title == "Kênh & tin"
+    assert fast.entries[0].title == "Tiêu đề đậm" and fast.entries[0].sapo == "Nội dung đầy đủ"
+    assert fast.entries[0].author == "Hà Anh" and fast.entries[1].url == "https://a.example/2.html"

@@ -199,7 +199,7 @@ def test_robots_txt_honoured_for_pages_and_cached_per_host(site):
 def test_at_most_n_connections_and_a_minimum_delay_per_host(site):
     paths = [site.article_paths[a] for a in list(site.article_paths)[:6]]
     for p in paths:
-        site.fault(p, delay=0.15)
+        site.fault(p, delay=0.4)
     active, peak, starts = [0], [0], []
     lock = threading.Lock()
     original = type(site)._active_fault
@@ -229,7 +229,7 @@ def test_at_most_n_connections_and_a_minimum_delay_per_host(site):
     ss._Handler._send = send
     try:
         async def go():
-            async with Fetcher(crawler(max_connections_per_host=2, min_delay_seconds=0.05), FAST) as f:
+            async with Fetcher(crawler(max_connections_per_host=2, min_delay_seconds=0.15), FAST) as f:
                 await asyncio.gather(*(f.fetch(site.url(p), kind="page") for p in paths))
         asyncio.run(go())
     finally:
@@ -237,4 +237,4 @@ def test_at_most_n_connections_and_a_minimum_delay_per_host(site):
         ss._Handler._send = done
     assert peak[0] == 2
     gaps = [b - a for a, b in zip(starts, starts[1:])]
-    assert min(gaps) >= 0.04  # never two starts closer than the configured pause (less scheduler slack)
+    assert min(gaps) >= 0.1  # never two starts closer than the configured pause (less server-thread jitter)

@@ -46,6 +46,11 @@ class ArticlesMixin:
                        (article_id, entry.source, entry.guid, utc_iso(seen_at)))
         return article_id, is_new
 
+    def add_feed_entries(self, entries, outlet: str, seen_at: datetime, *, fetch_page: bool = True) -> list[tuple[int, bool]]:
+        """`add_feed_entry` for one feed's entries in a single transaction (committed together, at once)."""
+        with self.transaction():
+            return [self.add_feed_entry(e, outlet, seen_at, fetch_page=fetch_page) for e in entries]
+
     def save_page(self, article_id: int, page: ExtractedPage, raw_html: bytes, encoding: str, fetched_at: datetime) -> None:
         """Store an extracted page; feed text is kept where the page gave nothing better."""
         with self.transaction() as db:
