@@ -66,6 +66,9 @@ def test_cases_cli_list_show_update(tmp_path):
     assert item["status"] == "đang xử lý" and item["owner"] == "Chị Lan" and item["title"] == FIGHT_TITLE
     r = run(cli, ["--config", cfg, "cases", "show", str(case_id)])
     assert r.exit_code == 0 and "Đã gọi điện cho nhà trường" in r.output and "VnExpress" in r.output
+    assert "Lan truyền:" in r.output
+    shown = json.loads(run(cli, ["--config", cfg, "cases", "show", str(case_id), "--json"]).output)
+    assert shown["growth"][0]["outlets"] == 1 and shown["explanation"]["signals"]
     r = run(cli, ["--config", cfg, "cases", "update", str(case_id), "--status", "xong"])
     assert r.exit_code == 2 and all(s in r.output for s in STATUSES[1:])
     r = run(cli, ["--config", cfg, "cases", "show", "77"])

@@ -169,10 +169,15 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     c = app.store.case(case_id)
     if c is None:
         raise InputError(f"no case {case_id}; `monitor cases list` shows the cases")
+    from monitor.stories import growth
+
     members = app.store.story_members(c.story_id)
+    spread = growth((m["when"], m["outlet"]) for m in members)
     if as_json:
         echo_json(_case_dict(c) | {"sources": [{"outlet": m["outlet"], "title": m["title"], "url": m["url"],
-                                                 "reprint": m["reprint"]} for m in members],
+                                                 "published": m["when"].isoformat(), "reprint": m["reprint"]}
+                                                for m in members],
+                                   "growth": [{"at": t.isoformat(), "outlets": n} for t, n in spread],
                                    "explanation": app.store.story_explanation(c.story_id)})
         return
     tz = app.config.office.tz
@@ -181,6 +186,7 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     click.echo("  Nguồn:")
     for m in members:
         click.echo(f"    - {m['outlet']}{' [đăng lại]' if m['reprint'] else ''}: {m['title']} <{m['url']}>")
+    click.echo("  Lan truyền: " + ", ".join(f"{_t(t.astimezone(tz))}: {n} báo" for t, n in spread))
     click.echo("  Lịch sử:")
     for e in c.events:
         parts = [p for p in (f"trạng thái → {e.status}" if e.status else "", f"phụ trách → {e.owner}" if e.owner else "",
