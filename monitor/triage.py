@@ -27,6 +27,8 @@ NATIONAL_REACH = 0.8  # outlets with at least this reach are national
 UNKNOWN_REACH = 0.5  # an outlet not in feeds.yaml
 BACKGROUND_DAYS = 30  # IDF background for grouping
 
+NON_HOT_REASON_PREFIXES = ("giáo dục ", "chủ đề ", "sắc thái ")  # classifier reason lines left out of alerts
+
 SIGNAL_LABELS = {
     "incident": "Sự cố/vi phạm (theo bộ phân loại)",
     "negativity": "Giọng điệu tiêu cực",
@@ -128,7 +130,8 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
     clf_reasons: list[str] = []
     for _, c in sorted(classified, key=lambda mc: -mc[1].hot_score):
         for r in c.reasons:
-            if r not in clf_reasons:
+            # relevance, topic and tone lines explain the article, not why the story is hot (tone is scored below)
+            if r not in clf_reasons and not r.startswith(NON_HOT_REASON_PREFIXES):
                 clf_reasons.append(r)
     signals.append(Signal("incident", WEIGHTS["incident"] * incident, WEIGHTS["incident"],
                           {"hot_score": round(incident, 3), "article_id": top[0]["id"] if top else None,

@@ -127,3 +127,13 @@ def test_escalation_to_the_top_severity_skips_the_cooldown(tmp_path):
     just_sent = Alert(1, 1, "new", "cao", 70, 2, now - timedelta(minutes=5), "", "", {})
     decision = decide_alert(app.config, s, just_sent, now, now)
     assert decision is not None and decision.kind == "escalation" and "khẩn cấp" in decision.why
+
+
+def test_only_the_classifiers_hot_reasons_reach_the_story(tmp_path):
+    app = make_app(tmp_path)
+    now = app.now()
+    c = _cls(1, reasons=("giáo dục 0.93: học sinh", "chủ đề an-toan 0.80: đánh nhau", "nóng 0.85: bạo lực học đường (đánh hội đồng)",
+                         "sắc thái negative 0.90", "địa bàn: nêu tên phường Ngọc Lâm"))
+    s = score_story(app.config, [_member(1, "VnExpress", now)], {1: c}, now, 1.0)
+    assert s.reasons[:2] == ("nóng 0.85: bạo lực học đường (đánh hội đồng)", "địa bàn: nêu tên phường Ngọc Lâm")
+    assert not any(r.startswith(("giáo dục", "chủ đề", "sắc thái")) for r in s.reasons)
