@@ -72,6 +72,13 @@ class DeliveryReport:
     def ok(self) -> bool:
         return not self.failed
 
+    def summary(self) -> str:
+        """One line for the demo, `monitor serve`'s job log and the CLI."""
+        return str(self)
+
+    def __str__(self) -> str:
+        return f"{len(self.sent)} lượt gửi cảnh báo, {len(self.failed)} lỗi, {self.waiting} đang chờ"
+
 
 # ---------------------------------------------------------------------- channels and quiet hours
 

@@ -10,6 +10,7 @@ tone, and whether the office's watchlist names appear. Every decision uses app.n
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from monitor.stories import Doc, Idf, StoryIndex, fold
 
 # Points per signal; they add up to 100.
 WEIGHTS = {"incident": 40, "negativity": 15, "locality": 20, "velocity": 10, "reach": 10, "controversy": 5}
-SCOPE_LOCALITY = {"local": 1.0, "city": 0.5, "national": 0.2, "foreign": 0.0}
+SCOPE_LOCALITY = {"local": 1.0, "city": 0.35, "national": 0.2, "foreign": 0.0}
 VELOCITY_HOURS = 6  # "recent" spread: distinct outlets over the last hours
 USUAL_DAYS = 30  # a topic's usual spread is measured over this many days of stories
 MIN_USUAL_STORIES = 5  # fewer stories than this: assume one outlet per story is usual
@@ -27,6 +28,7 @@ NATIONAL_REACH = 0.8  # outlets with at least this reach are national
 UNKNOWN_REACH = 0.5  # an outlet not in feeds.yaml
 BACKGROUND_DAYS = 30  # IDF background for grouping
 
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
 NON_HOT_REASON_PREFIXES = ("giáo dục ", "chủ đề ", "sắc thái ")  # classifier reason lines left out of alerts
 
 SIGNAL_LABELS = {
@@ -79,6 +81,15 @@ class TriageReport:
     cases_opened: list[int] = field(default_factory=list)  # case ids
     alerts_queued: list[int] = field(default_factory=list)  # alert ids
 
+    def summary(self) -> str:
+        """One line for the demo, `monitor serve`'s job log and the CLI."""
+        return str(self)
+
+    def __str__(self) -> str:
+        return (f"{self.assigned} bài xếp vào tin ({self.new_stories} tin mới, {self.joined} bài nhập tin có sẵn, "
+                f"{self.reprints} bài đăng lại), {len(self.rescored)} tin chấm điểm lại, "
+                f"{len(self.cases_opened)} hồ sơ mở, {len(self.alerts_queued)} cảnh báo xếp hàng")
+
 
 def outlet_reach(config: Config, outlet: str) -> float:
     o = config.outlet(outlet)
@@ -126,15 +137,20 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
 
     # incident: the classifier's own hot judgement of the hottest article, with its reasons
     top = max(classified, key=lambda mc: mc[1].hot_score, default=None)
-    incident = top[1].hot_score if top else 0.0
+    # half the classifier's score, half its own calibrated yes/no: a flagged article weighs at least 0.5
+    incident = (0.5 * top[1].hot_score + 0.5 * float(any(c.hot for _, c in classified))) if top else 0.0
     clf_reasons: list[str] = []
+    seen_reasons: set[str] = set()
     for _, c in sorted(classified, key=lambda mc: -mc[1].hot_score):
         for r in c.reasons:
             # relevance, topic and tone lines explain the article, not why the story is hot (tone is scored below)
-            if r not in clf_reasons and not r.startswith(NON_HOT_REASON_PREFIXES):
+            key = _PARENTHESES.sub("", r).strip()  # the same finding seen in another article or field
+            if key not in seen_reasons and not r.startswith(NON_HOT_REASON_PREFIXES):
+                seen_reasons.add(key)
                 clf_reasons.append(r)
     signals.append(Signal("incident", WEIGHTS["incident"] * incident, WEIGHTS["incident"],
-                          {"hot_score": round(incident, 3), "article_id": top[0]["id"] if top else None,
+                          {"hot_score": round(top[1].hot_score, 3) if top else 0.0,
+                           "flagged_hot": any(c.hot for _, c in classified), "article_id": top[0]["id"] if top else None,
                            "classifier_reasons": clf_reasons[:8]}))
     reasons += clf_reasons[:5]
 
@@ -161,6 +177,7 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
         for h in watchlist_hits(config, f"{m['title']} {m.get('sapo', '')}"):
             if h not in hits:
                 hits.append(h)
+    hits = [h for h in hits if not any(h != o and fold(h) in fold(o) for o in hits)]  # "Long Biên" ⊂ "quận Long Biên"
     local = best_scope == "local" or bool(hits)
     locality = 1.0 if local else SCOPE_LOCALITY.get(best_scope, 0.0)
     signals.append(Signal("locality", WEIGHTS["locality"] * locality, WEIGHTS["locality"],

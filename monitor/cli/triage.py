@@ -29,10 +29,7 @@ def triage(ctx: click.Context) -> None:
     """
     from monitor.triage import run_triage
 
-    r = run_triage(get_app(ctx))
-    click.echo(f"{r.assigned} bài được xếp vào tin ({r.new_stories} tin mới, {r.joined} bài nhập tin cũ, "
-               f"{r.reprints} bài đăng lại); {len(r.rescored)} tin chấm lại điểm; {len(r.cases_opened)} hồ sơ mở; "
-               f"{len(r.alerts_queued)} cảnh báo xếp hàng")
+    click.echo(str(run_triage(get_app(ctx))))
 
 
 @cli.command()
