@@ -253,6 +253,9 @@ async def crawl(app, *, sources: list[str] | tuple[str, ...] | None = None, forc
     chosen, skipped = _select(app, list(sources) if sources else None, force, started)
     async with Fetcher(app.config.crawler, tuning) as fetcher:
         run = _Crawl(app, fetcher, tuning)
+        fetcher.on_robots = lambda url, status, size, ms, outcome, error: store.log_fetch(
+            source=None, kind="robots", url=url, started_at=app.now(), status=status, size=size, duration_ms=ms,
+            outcome=outcome, error=error)
         results = await asyncio.gather(*(run.feed(s) for s in chosen))
         # pages of the named sources are retried even when their feeds are not due
         wanted = set(sources) if sources else None

@@ -145,6 +145,8 @@ class Fetcher:
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._client: httpx.AsyncClient | None = None
         self.product_token = crawler.user_agent.split("/")[0].strip() or "*"
+        # called as on_robots(url, status, bytes, duration_ms, outcome, error) so robots.txt fetches are logged too
+        self.on_robots: Callable[..., None] | None = None
 
     async def __aenter__(self) -> "Fetcher":
         t = self.crawler.timeout_seconds
@@ -315,17 +317,26 @@ class Fetcher:
 
     async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
         parser = urllib.robotparser.RobotFileParser()
+        url = origin + "/robots.txt"
+        started = time.monotonic()
         try:
-            result = await self.fetch(origin + "/robots.txt", kind="robots")
+            result = await self.fetch(url, kind="robots")
         except HTTPStatusError as exc:
+            self._report_robots(url, exc.status, 0, started, "error", str(exc))
             if exc.status is not None and 400 <= exc.status < 500:
                 parser.parse([])
                 return parser
             return None
-        except FetchError:
+        except FetchError as exc:
+            self._report_robots(url, exc.status, 0, started, "error", f"{type(exc).__name__}: {exc}")
             return None
+        self._report_robots(url, result.status, len(result.body), started, "ok", None)
         parser.parse(result.body.decode("utf-8", "replace").splitlines())
         return parser
+
+    def _report_robots(self, url: str, status: int | None, size: int, started: float, outcome: str, error: str | None) -> None:
+        if self.on_robots is not None:
+            self.on_robots(url, status, size, int((time.monotonic() - started) * 1000), outcome, error)
 
 
 class _Retryable(Exception):

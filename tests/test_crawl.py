@@ -269,6 +269,8 @@ def test_robots_disallowed_page_is_not_fetched_and_the_article_stays(env):
     art = app.store.find_article_by_url(site.article_url(slug))
     assert r.pages_given_up == 1 and art.page_status == "failed" and art.title
     assert site.hits(site.article_paths[slug]) == 0
+    robots = rows(app, "SELECT * FROM fetches WHERE kind = 'robots'")
+    assert len(robots) == 1 and robots[0]["status"] == 200 and robots[0]["url"].endswith("/robots.txt")
     assert "RobotsDisallowed" in rows(app, "SELECT page_error FROM articles WHERE id = ?", (art.id,))[0]["page_error"]
 
 
