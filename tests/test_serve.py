@@ -9,7 +9,7 @@ Waiting is on conditions (with a generous limit), never on timings.
 
 from __future__ import annotations
 
-import os
+import json
 import signal
 import sqlite3
 import subprocess
@@ -161,6 +161,10 @@ def test_second_instance_refused_and_sigterm_stops_cleanly(tmp_path, site):
         assert second.returncode == 3, second.stderr
         assert str(proc.pid) in second.stderr and str(lock) in second.stderr
         assert proc.poll() is None  # the first one is unaffected
+        status = subprocess.run([sys.executable, "-m", "monitor", "--config", str(cfg), "status", "--json"],
+                                capture_output=True, text=True, cwd=tmp_path, timeout=WAIT)
+        assert status.returncode == 0, status.stderr
+        assert json.loads(status.stdout)["service"] == {"running": True, "pid": proc.pid, "lock_file": str(lock)}
 
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=WAIT)
@@ -178,8 +182,6 @@ def test_second_instance_refused_and_sigterm_stops_cleanly(tmp_path, site):
 
 
 def test_status_shows_jobs_and_service_state(tmp_path, site):
-    import json
-
     cfg = make_config(tmp_path, site)
     run = subprocess.run(serve_cmd(cfg, "--start-at", "2026-11-26T07:30:00", "--once"),
                          capture_output=True, text=True, cwd=tmp_path, timeout=WAIT + 60)
