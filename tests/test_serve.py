@@ -192,7 +192,7 @@ def test_status_shows_jobs_and_service_state(tmp_path, site):
     data = json.loads(out.stdout)
     assert data["service"]["running"] is False
     jobs = {j["job"]: j for j in data["jobs"]}
-    assert jobs["crawl:10m"]["last_outcome"] == "ok" and jobs["digest"]["last_outcome"] == "ok"
+    assert jobs["crawl:10m"]["last_outcome"] == "ok" and jobs["digest"]["last_outcome"] == "ok", data["jobs"]
     assert {s["name"] for s in data["sources"]} == set(site.feeds)
     assert all(s["health"] == "ok" for s in data["sources"]), data["sources"]
     assert data["database"]["articles"] == len(ARTICLES) and data["model"]["active"]
