@@ -371,9 +371,15 @@ class Service:
         return f"{month}: {_short(result)}"
 
     def _last_report_month(self) -> str | None:
+        """The last month the service reported: its report job's summary starts with "YYYY-MM:".
+
+        The report module keeps no record of its own (a person may run `monitor report` any number of
+        times); what matters here is only what the service itself sent.
+        """
         for run in self.app.store.job_history(REPORT_JOB, limit=50):
-            if run["outcome"] == "ok" and run["summary"][:7].count("-") == 1 and run["summary"][:4].isdigit():
-                return run["summary"][:7]
+            head = run["summary"][:8]
+            if run["outcome"] == "ok" and len(head) == 8 and head[4] == "-" and head[7] == ":" and head[:4].isdigit():
+                return head[:7]
         return None
 
     def housekeeping(self) -> str:

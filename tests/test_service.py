@@ -152,3 +152,21 @@ def test_housekeeping_drops_old_raw_html_only(tmp_path):
     assert "raw HTML dropped for 3 articles" in app.store.last_job_runs()["housekeeping"]["summary"]
     assert app.store.integrity_check() == "ok"
     app.close()
+
+
+def test_monthly_report_sent_once_by_the_service(tmp_path):
+    from monitor import report as report_mod
+
+    if not hasattr(report_mod, "build_and_deliver_report"):
+        pytest.skip("monitor.report.build_and_deliver_report is not in this build")
+    clock = {"now": datetime(2026, 12, 1, 7, 5, tzinfo=VN)}
+    app = App.from_path(write_config(tmp_path), clock=lambda: clock["now"])
+    svc = Service(app)
+    svc.due_work()
+    runs = app.store.job_history("report")
+    assert [r["summary"][:8] for r in runs] == ["2026-11:"] and runs[0]["outcome"] == "ok", runs
+    assert list((app.config.storage.data_dir / "outbox" / "reports").glob("*.docx"))
+    clock["now"] += timedelta(days=2)
+    svc.due_work()
+    assert len(app.store.job_history("report")) == 1  # not twice
+    app.close()
