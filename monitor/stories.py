@@ -31,6 +31,7 @@ SHINGLE_CHARS = 5
 NUM_PERM = 128
 REPRINT_JACCARD = 0.5  # character-shingle Jaccard at which an article is a near-copy of another
 SAME_EVENT_COSINE = 0.25  # TF-IDF cosine at which two articles tell the same event (bench/story_pairs.py)
+CENTROID = False  # also match against a story's centroid (see bench/story_pairs.py for the measurement)
 MIN_SHARED_RARE = 1  # candidates must share at least this many informative tokens
 
 # Function syllables that carry no event identity; dropping them keeps a young store's IDF (few
@@ -127,8 +128,11 @@ class StoryIndex:
     """Members of the stories of a time span, searchable by reprint and by same-event similarity."""
 
     def __init__(self, idf: Idf, window: timedelta, *, threshold: float = SAME_EVENT_COSINE,
-                 reprint_jaccard: float = REPRINT_JACCARD) -> None:
+                 reprint_jaccard: float = REPRINT_JACCARD, centroid: bool = CENTROID) -> None:
         self.idf = idf
+        self.centroid = centroid
+        self.story_sum: dict[int, dict[str, float]] = defaultdict(dict)  # sum of member vectors per story
+        self.story_size: Counter[int] = Counter()
         self.window = window
         self.threshold = threshold
         self.reprint_jaccard = reprint_jaccard
@@ -150,6 +154,10 @@ class StoryIndex:
         self.story[doc.article_id] = story_id
         vec = self.idf.vector(doc.text)
         self.vectors[doc.article_id] = vec
+        acc = self.story_sum[story_id]
+        for t, x in vec.items():
+            acc[t] = acc.get(t, 0.0) + x
+        self.story_size[story_id] += 1
         sh = shingles(doc.text)
         self.shingles[doc.article_id] = sh
         if sh:
@@ -188,6 +196,20 @@ class StoryIndex:
             c = cosine(vec, self.vectors[other])
             if c >= self.threshold and (best is None or c > best.similarity):
                 best = Match(self.story[other], other, c, False, jaccard(sh, self.shingles[other]))
+        if best is None and self.centroid:
+            # a follow-up often shares a little with each earlier article and more with all of them together
+            checked: set[int] = set()
+            for other in shared:
+                sid = self.story[other]
+                if sid in checked or self.story_size[sid] < 2 or other == doc.article_id \
+                        or not self._in_window(doc, self.docs[other]):
+                    continue
+                checked.add(sid)
+                acc = self.story_sum[sid]
+                norm = math.sqrt(sum(x * x for x in acc.values())) or 1.0
+                c = cosine(vec, acc) / norm
+                if c >= self.threshold and (best is None or c > best.similarity):
+                    best = Match(sid, other, c, False, jaccard(sh, self.shingles[other]))
         return best
 
     def similarity(self, a: Doc, b: Doc) -> tuple[float, float]:
