@@ -98,3 +98,31 @@ def highlight_terms(text: str) -> list[str]:
     """Folded words of a query, for marking matches in a snippet."""
     q = parse_query(text)
     return [w for g in q.groups for t in g for w in t.rstrip("*").split()]
+
+
+def snippet(text: str, query: str, width: int = 160) -> str:
+    """The passage of `text` around the first word of `query` it contains (diacritics-insensitive), or ''."""
+    from classifiers.text import nfc
+
+    original = " ".join(nfc(text or "").split())
+    folded = fold_text(original)
+    if len(folded) != len(original):  # a case mapping changed the length: no safe way to map back
+        return ""
+    q = parse_query(query)
+    # the words in the order typed first (a phrase beats a lone common word like "học"), then each term
+    candidates = [" ".join(t.rstrip("*") for t in g) for g in q.groups] + [t.rstrip("*") for g in q.groups for t in g]
+    candidates += highlight_terms(query)
+    for term in dict.fromkeys(candidates):
+        m = re.search(r"(?<![^\W_])" + re.escape(term), folded)
+        if m is None:
+            continue
+        start = max(0, m.start() - width // 3)
+        end = min(len(original), start + width)
+        start = max(0, min(start, end - width))
+        if start > 0:
+            start = original.find(" ", start) + 1 or start
+        cut = original[start:end]
+        if end < len(original) and " " in cut:
+            cut = cut[: cut.rfind(" ")]
+        return ("…" if start > 0 else "") + cut + ("…" if end < len(original) else "")
+    return ""

@@ -77,6 +77,8 @@ def test_search_ignores_diacritics_and_tone_placement(stored):
     assert ids("phu huynh", "--topic", "an-toan-truong-hoc") == [violence]
     assert ids("phu huynh", "--since", "2026-11-26") == []
     assert ids("không có từ này") == []
+    [hit] = json.loads(run(cfg, "search", "bao luc hoc duong", "--json").output)["results"]
+    assert "bạo lực học đường" in hit["snippet"]
 
 
 @pytest.mark.parametrize("query", ['"', "NEAR(", "a:b OR", "-", "AND"])

@@ -68,3 +68,14 @@ def test_empty_queries_have_no_expression():
     assert fts_query("") is None
     assert fts_query('  "" ... ') is None
     assert parse_query("-x").empty
+
+
+def test_snippet_finds_the_passage_whatever_the_diacritics():
+    from monitor.search import snippet
+
+    body = ("Sáng 24/11, đại diện nhà trường cho biết đã họp với phụ huynh. Theo phản ánh, nhiều em bị bắt nạt "
+            "trong giờ ra chơi và có dấu hiệu bạo lực học đường kéo dài nhiều tháng mà không được phát hiện.")
+    s = snippet(body, "bao luc", width=60)
+    assert "bạo lực học đường" in s and s.startswith("…") and len(s) <= 62
+    assert snippet(body, "xyzzy quux") == ""
+    assert snippet("Khánh Hoà tăng học phí", "hòa") == "Khánh Hoà tăng học phí"

@@ -64,7 +64,7 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def print_table(rows: list[dict], *, extra: str | None = None) -> None:
+def print_table(rows: list[dict], *, extra: str | None = None, details: str | None = None) -> None:
     if not rows:
         click.echo("(không có bài nào / no articles)")
         return
@@ -78,6 +78,8 @@ def print_table(rows: list[dict], *, extra: str | None = None) -> None:
         line = (f"{r['id']:>6}  {when:<11} {_clip(r['outlet'], 14):<14} {hot:<5} {tone:<10} {scope:<10} "
                 f"{_clip(topics, 28):<28} {_clip(r['title'], 70)}")
         click.echo(line)
+        if details and r.get(details):
+            click.echo(f"{'':>8}{r[details]}")
     click.echo(f"\n{len(rows)} bài" + (f" — {extra}" if extra else ""))
 
 
@@ -156,7 +158,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
       monitor search "bao luc hoc duong" --since 2026-11-01
       monitor search '"học phí" OR "khoản thu"' --topic hoc-phi-thu-chi --json
     """
-    from monitor.search import fts_query
+    from monitor.search import fts_query, snippet
 
     app = get_app(ctx)
     if topic:
@@ -181,13 +183,14 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
         c = classes.get(article_id)
         if (topic or hot) and not _filter(c, topic=topic, hot=hot, scope=None, include_all=True):
             continue
-        rows.append(article_dict(a, c, tz) | {"rank": round(-rank, 3)})
+        passage = snippet(a.sapo, query) or snippet(a.body, query)
+        rows.append(article_dict(a, c, tz) | {"rank": round(-rank, 3), "snippet": passage})
         if len(rows) >= limit:
             break
     if as_json:
         echo_json({"query": query, "fts": expr, "results": rows})
         return
-    print_table(rows, extra=f"tìm «{query}»")
+    print_table(rows, extra=f"tìm «{query}»", details="snippet")
 
 
 def _index_missing(app: App) -> None:
