@@ -161,6 +161,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
                      "articles_24h": store.articles_seen_since(now - timedelta(hours=24))},
         "model": {"active": store.active_model_version(), "pinned": store.pinned_model_version()},
         "jobs": schedule_overview(app),
+        "digests": _digests(app),
         "sources": sources,
     }
     if as_json:
@@ -174,6 +175,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
                f"{db['articles_24h']} bài trong 24 giờ qua")
     model = data["model"]
     click.echo(f"Model: {model['active'] or '— (chưa phân loại)'}{' (đã ghim / pinned)' if model['pinned'] else ''}")
+    for d in data["digests"][:3]:
+        click.echo(f"Điểm báo {d['day']}: {d['status']}" + (f" lúc {_local(d['sent_at'], tz)}" if d["sent_at"] else "")
+                   + (f" — {d['error']}" if d.get("error") else ""))
     click.echo("\nJobs:")
     click.echo(f"  {'job':<16} {'lịch':<26} {'lần cuối':<20} {'kết quả':<12} {'lần tới':<16}")
     for j in data["jobs"]:
@@ -186,6 +190,14 @@ def status(ctx: click.Context, as_json: bool) -> None:
         err = f" — {s['last_error'][:80]}" if s.get("last_error") else ""
         click.echo(f"  {s['name']:<32} {s['health']:<9} lần cuối OK {_local(s.get('last_success'), tz):<17}"
                    f" {s.get('items_24h', 0):>3} bài/24h{err}")
+
+
+def _digests(app) -> list[dict]:
+    if not hasattr(app.store, "digest_records"):
+        return []
+    return [{"day": r.day.isoformat(), "status": r.status, "channel": r.channel, "items": r.items,
+             "sent_at": r.sent_at.isoformat() if r.sent_at else None, "error": r.error}
+            for r in app.store.digest_records(limit=7)]
 
 
 def _sources(app, now) -> list[dict]:
