@@ -488,6 +488,15 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
             return
         click.echo(f"đã quay lại phiên bản {rollback} ({n} bài đã phân loại), thay cho {previous}; "
                    "phiên bản này được ghim cho đến lần `monitor reclassify` tiếp theo")
+        try:
+            on_disk = app.classifier.version
+        except ModelError:
+            on_disk = None
+        if on_disk != rollback:
+            # new articles are classified by whatever models and rules are on disk, under that version
+            click.echo(f"chú ý / note: the classifier on disk is {on_disk or '(not loadable)'}, not {rollback}: articles "
+                       f"arriving from now on are classified by it; restore the rules/models of {rollback} "
+                       "(e.g. git checkout classifiers/topics.yaml) to keep the two consistent", err=True)
         return
 
     d_since, d_until = parse_date(since, "--since"), parse_date(until, "--until")
