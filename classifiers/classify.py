@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers.features import dense_features, model_text
-from classifiers.rules import RuleSet, load_rules, squash
+from classifiers.features import dense_matrix, model_grams
+from classifiers.rules import RuleSet, load_rules, prepare, squash
 from classifiers.scope import build_scope_index, judge_scope, office_places
 from classifiers.types import SENTIMENTS, ArticleText, Classification
 from monitor.errors import ModelError
@@ -45,14 +45,17 @@ class Classifier:
     def classify_many(self, articles: list[ArticleText], *, explain: bool = False) -> list[Classification]:
         if not articles:
             return []
-        matches = [self.rules.match_fields((("title", a.title), ("sapo", a.sapo), ("body", a.body)), self._scope_index)
-                   for a in articles]
-        dense = np.vstack([dense_features(self.rules, m, bool(a.sapo), bool(a.body)) for a, m in zip(articles, matches)])
+        prepared = [[(name, prepare(text, name)) for name, text in (("title", a.title), ("sapo", a.sapo), ("body", a.body)) if text]
+                    for a in articles]
+        matches = [self.rules.match_prepared(p, self._scope_index) for p in prepared]
+        dense = dense_matrix(self.rules, matches, [bool(a.sapo) for a in articles], [bool(a.body) for a in articles])
         if self.models is not None:
-            texts = [model_text(a.title, a.sapo, a.body) for a in articles]
+            texts = [model_grams(p) for p in prepared]
             pred = self.models.predict(texts, dense)
         else:
             texts, pred = None, self._rules_only(dense)
+        # plain Python numbers from here on: per-element numpy indexing costs more than the models
+        pred = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in pred.items()}
         out = []
         for i, (a, m) in enumerate(zip(articles, matches)):
             out.append(self._one(a, m, pred, i, texts[i] if (explain and texts) else None, dense[i]))
@@ -78,51 +81,53 @@ class Classifier:
         return {"relevance": edu, "topics": topics, "tone": tone, "hot": hot,
                 "rel_threshold": 0.5, "topic_thresholds": np.full(n_t, 0.5), "hot_threshold": 0.5}
 
-    def _one(self, a: ArticleText, m, pred: dict, i: int, text: str | None, dense_row) -> Classification:
+    def _one(self, a: ArticleText, m, pred: dict, i: int, text: list[str] | None, dense_row) -> Classification:
         r = self.rules
-        relevance = float(pred["relevance"][i])
+        relevance = pred["relevance"][i]
         is_edu = relevance >= pred["rel_threshold"]
-        t_scores = {tid: float(pred["topics"][i, j]) for j, tid in enumerate(r.topic_ids)}
+        t_scores = dict(zip(r.topic_ids, pred["topics"][i]))
         thresholds = pred["topic_thresholds"]
-        topics = tuple(tid for j, tid in enumerate(r.topic_ids) if is_edu and t_scores[tid] >= thresholds[j])
+        topics = tuple(tid for tid, th in zip(r.topic_ids, thresholds) if t_scores[tid] >= th) if is_edu else ()
         tone = pred["tone"][i]
-        sentiment = SENTIMENTS[int(np.argmax(tone))]
-        hot_score = float(pred["hot"][i]) if is_edu else float(pred["hot"][i]) * relevance
+        best = max(range(len(SENTIMENTS)), key=tone.__getitem__)
+        sentiment = SENTIMENTS[best]
+        hot_score = pred["hot"][i] if is_edu else pred["hot"][i] * relevance
         hot = bool(is_edu and hot_score >= pred["hot_threshold"])
         scope, scope_reason = judge_scope(m)
 
         reasons: list[str] = []
         edu_terms = m.terms("edu")
         reasons.append(f"giáo dục {relevance:.2f}" + (f": {', '.join(edu_terms[:4])}" if edu_terms else ": không có từ khóa giáo dục"))
-        topic_terms = {tid: m.terms(f"topic:{tid}") for tid in r.topic_ids}
+        present = m.groups()
+        topic_terms = {g[6:]: m.terms(g) for g in present if g.startswith("topic:")}
         for tid in topics:
-            terms = topic_terms[tid]
+            terms = topic_terms.get(tid, [])
             reasons.append(f"chủ đề {tid} {t_scores[tid]:.2f}" + (f": {', '.join(terms[:3])}" if terms else ": theo mô hình"))
-        hot_terms = {hid: m.terms(f"hot:{hid}") for hid in r.hot_ids}
+        hot_terms = {g[4:]: m.terms(g) for g in present if g.startswith("hot:")}
         if hot:
-            cats = [f"{self._hot_names[h]} ({', '.join(t[:2])})" for h, t in hot_terms.items() if t]
+            cats = [f"{self._hot_names[h]} ({', '.join(t[:2])})" for h, t in hot_terms.items()]
             reasons.append(f"nóng {hot_score:.2f}" + (f": {'; '.join(cats[:3])}" if cats else ": theo mô hình"))
-        reasons.append(f"sắc thái {sentiment} {float(tone.max()):.2f}")
+        reasons.append(f"sắc thái {sentiment} {tone[best]:.2f}")
         if scope_reason:
             reasons.append(scope_reason)
 
         evidence = {
             "rules": {
                 "education": edu_terms,
-                "topics": {tid: t for tid, t in topic_terms.items() if t},
-                "hot": {hid: t for hid, t in hot_terms.items() if t},
+                "topics": topic_terms,
+                "hot": hot_terms,
                 "negative": m.terms("neg"), "positive": m.terms("pos"),
-                "scope": {g: m.terms(g) for g in ("local", "district-bare", "city", "foreign", "domestic") if m.terms(g)},
+                "scope": {g: m.terms(g) for g in ("local", "district-bare", "city", "foreign", "domestic") if g in present},
             },
-            "thresholds": {"education": float(pred["rel_threshold"]), "hot": float(pred["hot_threshold"]),
-                           "topics": {tid: float(thresholds[j]) for j, tid in enumerate(r.topic_ids)}},
-            "tone": {s: float(tone[k]) for k, s in enumerate(SENTIMENTS)},
+            "thresholds": {"education": pred["rel_threshold"], "hot": pred["hot_threshold"],
+                           "topics": dict(zip(r.topic_ids, thresholds))},
+            "tone": dict(zip(SENTIMENTS, tone)),
         }
         if text is not None and self.models is not None:
             evidence["model"] = self.models.explain(text, dense_row, topics=topics)
         return Classification(
-            id=a.id, is_education=bool(is_edu), relevance=relevance, topics=topics,
-            topic_scores=t_scores, sentiment=sentiment, hot=hot, hot_score=hot_score, scope=scope,
+            id=a.id, is_education=bool(is_edu), relevance=float(relevance), topics=topics,
+            topic_scores=t_scores, sentiment=sentiment, hot=hot, hot_score=float(hot_score), scope=scope,
             reasons=tuple(reasons), model_version=self.version, evidence=evidence,
         )
 

@@ -1,6 +1,6 @@
 """Features shared by training and classification: the model text and the rule-evidence vector.
 
-The same two functions run at training time and at classification time, so a model never sees
+The same functions run at training time and at classification time, so a model never sees
 features computed differently from the ones it was trained on; FEATURE_CONFIG is saved in the model's
 metadata and checked on load.
 """
@@ -9,27 +9,28 @@ from __future__ import annotations
 
 import numpy as np
 
-from classifiers.rules import Matches, RuleSet, squash
-from classifiers.text import normalize
+from classifiers.rules import Matches, Prepared, RuleSet
 
 FEATURE_CONFIG = {
-    "text": "normalize(title) x2 + normalize(sapo) + normalize(body[:1500])",
-    "vectorizer": "HashingVectorizer word 1-2 grams on syllables, 2**18 features, tf-idf (sublinear)",
+    "text": "syllables of title, sapo, body[:350 syllables] (NFC, one tone placement, lowercase)",
+    "grams": "per field: syllable unigrams + bigrams (not across fields); title unigrams again as 't:'",
+    "vectorizer": "vocabulary of grams with df >= 2 in training, tf-idf (sublinear), l2",
     "dense": "rule scores: edu, edu-x, topics, hot categories, neg, pos, foreign, domestic, has_sapo, has_body",
-    "version": 3,
+    "version": 5,
 }
-BODY_MODEL_CHARS = 1500
+BODY_MODEL_TOKENS = 350  # the lead of a long body carries the subject; the rest costs time
 
 
-def model_text(title: str, sapo: str = "", body: str = "") -> str:
-    # The title twice: feeds give a title and a short sapo at best, and the title is what decides.
-    t = normalize(title)
-    parts = [t, t]
-    if sapo:
-        parts.append(normalize(sapo))
-    if body:
-        parts.append(normalize(body[:BODY_MODEL_CHARS]))
-    return " . ".join(parts)
+def model_grams(fields: list[tuple[str, Prepared]]) -> list[str]:
+    """The n-grams the models read, from the fields prepared once for rule matching."""
+    grams: list[str] = []
+    for name, p in fields:
+        toks = p.lowered[:BODY_MODEL_TOKENS] if name == "body" else p.lowered
+        grams += toks
+        grams += [a + " " + b for a, b in zip(toks, toks[1:])]
+        if name == "title":
+            grams += ["t:" + t for t in toks]
+    return grams
 
 
 def dense_names(rules: RuleSet) -> list[str]:
@@ -37,11 +38,24 @@ def dense_names(rules: RuleSet) -> list[str]:
             + ["neg", "pos", "foreign", "domestic", "has_sapo", "has_body"])
 
 
-def dense_features(rules: RuleSet, m: Matches, has_sapo: bool, has_body: bool) -> np.ndarray:
-    fw = rules.field_weights
-    vals = [squash(m.score("edu", fw)), squash(m.score("edu-x", fw))]
-    vals += [squash(m.score(f"topic:{t}", fw)) for t in rules.topic_ids]
-    vals += [squash(m.score(f"hot:{h}", fw)) for h in rules.hot_ids]
-    vals += [squash(m.score("neg", fw)), squash(m.score("pos", fw)), squash(m.score("foreign", fw)),
-             squash(m.score("domestic", fw)), float(has_sapo), float(has_body)]
-    return np.asarray(vals, dtype=np.float32)
+def dense_columns(rules: RuleSet) -> dict[str, int]:
+    return {name: j for j, name in enumerate(dense_names(rules)[:-2])}
+
+
+def dense_matrix(rules: RuleSet, matches: list[Matches], has_sapo: list[bool], has_body: list[bool]) -> np.ndarray:
+    """Rule evidence per article, squashed to 0-1 (see rules.squash), one row per article."""
+    cols = dense_columns(rules)
+    n_cols = len(cols) + 2
+    D = np.zeros((len(matches), n_cols), dtype=np.float32)
+    for i, m in enumerate(matches):
+        for group, terms in m.groups().items():
+            j = cols.get(group)
+            if j is not None:
+                D[i, j] = sum(w for _, w in terms.values())
+        for group in m.groups():
+            if group.startswith("x:"):  # a topic's exclusion cancels its evidence
+                D[i, cols["topic:" + group[2:]]] = 0.0
+    D[:, :-2] = -np.expm1(-np.maximum(D[:, :-2], 0))  # = squash, for the whole batch at once
+    D[:, -2] = np.asarray(has_sapo, dtype=np.float32)
+    D[:, -1] = np.asarray(has_body, dtype=np.float32)
+    return D

@@ -1,10 +1,11 @@
 """Trained models: vectoriser, four linear heads, thresholds; fitting, saving and checked loading.
 
-Features: hashed syllable uni- and bigrams of the normalised text with tf-idf weights, plus the rule
-evidence vector (classifiers.features). Heads (scikit-learn LogisticRegression, fixed seeds):
-relevance (binary), topics (one binary head per topic), tone (3-class multinomial), hot (binary).
-After fitting, only the weights are kept, as sparse float32 matrices — a feature never seen in
-training has weight exactly 0 — so the bundle is a few MB and prediction is one sparse product.
+Features: syllable uni- and bigrams of the normalised text (a vocabulary of the grams seen in at least
+two training items) with tf-idf weights, plus the rule evidence vector (classifiers.features). Heads
+(scikit-learn LogisticRegression, fixed seeds): relevance (binary), topics (one binary head per topic),
+tone (3-class multinomial), hot (binary). After fitting, only the vocabulary, idf and weights are kept
+(joblib, sparse float32), so the bundle is a few MB and prediction is one dictionary look-up per gram
+and one sparse product — several times faster than hashing every gram with scikit-learn's vectoriser.
 
 The bundle's metadata.json records library versions, the feature configuration and the rules file's
 hash; `load_models` refuses a bundle that does not match and says to run `monitor train`.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,25 +27,58 @@ from classifiers.features import FEATURE_CONFIG, dense_names
 from classifiers.types import SENTIMENTS
 from monitor.errors import ModelError
 
-N_FEATURES = 2 ** 18
+MIN_DF = 2  # a gram seen in one training item only is noise, and would bloat the vocabulary
 DENSE_SCALE = 3.0  # rule evidence competes with thousands of n-grams under one regularisation strength
-WEIGHTS_FILE = "weights.npz"
+WEIGHTS_FILE = "model.joblib"
 
 
 def library_versions() -> dict[str, str]:
-    import joblib
-    import sklearn
-    import underthesea
+    from importlib.metadata import PackageNotFoundError, version
 
-    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "numpy": np.__version__,
-            "scipy": __import__("scipy").__version__, "underthesea": underthesea.__version__, "joblib": joblib.__version__}
+    out = {"python": platform.python_version()}
+    for dist in ("scikit-learn", "numpy", "scipy", "underthesea", "joblib"):
+        try:  # the installed version, without importing the package (underthesea is slow to import)
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = "absent"
+    return out
 
 
-def make_vectorizer():
-    from sklearn.feature_extraction.text import HashingVectorizer
+def build_vocabulary(docs: list[list[str]]) -> list[str]:
+    df: Counter = Counter()
+    for d in docs:
+        df.update(set(d))
+    return sorted(g for g, c in df.items() if c >= MIN_DF)
 
-    return HashingVectorizer(n_features=N_FEATURES, analyzer="word", token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2),
-                             lowercase=False, alternate_sign=False, norm=None, dtype=np.float32)
+
+def count_matrix(docs: list[list[str]], index: dict[str, int]) -> sp.csr_matrix:
+    """Gram counts per document over the vocabulary; grams outside it are dropped (as in training)."""
+    get = index.get
+    cols: list[int] = []
+    lengths = np.zeros(len(docs), dtype=np.int64)
+    for r, grams in enumerate(docs):
+        js = [j for j in map(get, grams) if j is not None]
+        cols += js
+        lengths[r] = len(js)
+    rows = np.repeat(np.arange(len(docs)), lengths)
+    X = sp.csr_matrix((np.ones(len(cols), np.float32), (rows, np.asarray(cols, dtype=np.int64))),
+                      shape=(len(docs), len(index)))
+    X.sum_duplicates()
+    return X
+
+
+def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    X = counts.copy()
+    X.data = np.log1p(X.data)  # sublinear tf
+    X = X.multiply(idf).tocsr()
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return (sp.diags(1.0 / norms) @ X).tocsr()
+
+
+def design(counts: sp.csr_matrix, dense: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
+    """[tf-idf grams | scaled rule evidence]: the one input matrix of every head."""
+    return sp.hstack([tfidf(counts, idf), sp.csr_matrix(dense * DENSE_SCALE)], format="csr", dtype=np.float32)
 
 
 def _sigmoid(x):
@@ -58,10 +93,11 @@ def _softmax(x):
 
 @dataclass
 class Heads:
-    """Linear weights over [tf-idf n-grams | scaled dense rule features]; columns: rel, topics..., tone x3, hot."""
+    """Linear weights over [tf-idf grams | scaled dense rule features]; columns: rel, topics..., tone x3, hot."""
 
-    idf: np.ndarray  # (N_FEATURES,) float32
-    W: sp.csc_matrix  # (N_FEATURES + n_dense, n_out)
+    vocab: list[str]
+    idf: np.ndarray  # (len(vocab),) float32
+    W: sp.csc_matrix  # (len(vocab) + n_dense, n_out)
     b: np.ndarray  # (n_out,)
     topic_ids: tuple[str, ...]
     rel_threshold: float
@@ -74,23 +110,17 @@ class Models:
         self.heads = heads
         self.version = version
         self.metadata = metadata
-        self._vec = make_vectorizer()
+        self._index = {g: i for i, g in enumerate(heads.vocab)}
         self._n_t = len(heads.topic_ids)
 
-    def features(self, texts: list[str], dense: np.ndarray) -> sp.csr_matrix:
-        X = self._vec.transform(texts)
-        X.data = np.log1p(X.data)  # sublinear tf
-        X = X.multiply(self.heads.idf).tocsr()
-        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        X = sp.diags(1.0 / norms) @ X
-        return sp.hstack([X, sp.csr_matrix(dense * DENSE_SCALE)], format="csr", dtype=np.float32)
+    def features(self, docs: list[list[str]], dense: np.ndarray) -> sp.csr_matrix:
+        return design(count_matrix(docs, self._index), dense, self.heads.idf)
 
     def logits(self, X: sp.csr_matrix) -> np.ndarray:
         return np.asarray((X @ self.heads.W).todense()) + self.heads.b
 
-    def predict(self, texts: list[str], dense: np.ndarray) -> dict:
-        Z = self.logits(self.features(texts, dense))
+    def predict(self, docs: list[list[str]], dense: np.ndarray) -> dict:
+        Z = self.logits(self.features(docs, dense))
         t = self._n_t
         return {
             "relevance": _sigmoid(Z[:, 0]),
@@ -102,16 +132,13 @@ class Models:
             "hot_threshold": self.heads.hot_threshold,
         }
 
-    def explain(self, text: str, dense_row: np.ndarray, *, topics=(), k: int = 6) -> dict:
+    def explain(self, grams: list[str], dense_row: np.ndarray, *, topics=(), k: int = 6) -> dict:
         """The n-grams and rule features that pushed each head most, with their contributions."""
-        from sklearn.utils import murmurhash3_32
-
-        X = self.features([text], dense_row[None, :])
-        names: dict[int, str] = {}
-        for gram in self._vec.build_analyzer()(text):
-            names[abs(murmurhash3_32(gram, seed=0)) % N_FEATURES] = gram
+        X = self.features([grams], dense_row[None, :])
+        n_v = len(self.heads.vocab)
+        names = {i: g for i, g in enumerate(self.heads.vocab)}
         for j, n in enumerate(self.metadata.get("dense_names", [])):
-            names[N_FEATURES + j] = f"[luật] {n}"
+            names[n_v + j] = f"[luật] {n}"
         row = X.getrow(0)
         t = self._n_t
         cols = {"relevance": 0, "hot": 4 + t, **{f"topic:{tid}": 1 + self.heads.topic_ids.index(tid) for tid in topics},
@@ -128,20 +155,20 @@ class Models:
 # --------------------------------------------------------------------------- save / load
 
 def save_models(bundle: Path, heads: Heads, metadata: dict) -> str:
+    import joblib
+
     bundle.mkdir(parents=True, exist_ok=True)
     W = heads.W.tocsc().astype(np.float32)
     W.data[np.abs(W.data) < 1e-4] = 0  # weights this small never move a decision
     W.eliminate_zeros()
     path = bundle / WEIGHTS_FILE
-    np.savez_compressed(
-        path, idf=heads.idf.astype(np.float32), W_data=W.data, W_indices=W.indices.astype(np.int32),
-        W_indptr=W.indptr.astype(np.int64), W_shape=np.asarray(W.shape), b=heads.b.astype(np.float64),
-        topic_thresholds=heads.topic_thresholds.astype(np.float64),
-        scalars=np.asarray([heads.rel_threshold, heads.hot_threshold]),
-    )
+    joblib.dump({"vocab": "\n".join(heads.vocab), "idf": heads.idf.astype(np.float32), "W": W,
+                 "b": heads.b.astype(np.float64), "topic_thresholds": heads.topic_thresholds.astype(np.float64),
+                 "rel_threshold": float(heads.rel_threshold), "hot_threshold": float(heads.hot_threshold)},
+                path, compress=3)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    metadata = {**metadata, "weights_sha256": digest, "topic_ids": list(heads.topic_ids),
-                "feature_config": FEATURE_CONFIG, "libraries": library_versions()}
+    metadata = {**metadata, "weights_file": WEIGHTS_FILE, "weights_sha256": digest, "vocabulary_size": len(heads.vocab),
+                "topic_ids": list(heads.topic_ids), "feature_config": FEATURE_CONFIG, "libraries": library_versions()}
     (bundle / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return digest
 
@@ -182,12 +209,13 @@ def load_models(bundle: Path, rules, *, allow_rules_mismatch: bool = False) -> M
         raw = path.read_bytes()
         if hashlib.sha256(raw).hexdigest() != meta.get("weights_sha256"):
             raise ModelError(f"{path} does not match its metadata (changed or corrupt)", hint="run `monitor train` to rebuild the models")
-        z = np.load(path)
-        W = sp.csc_matrix((z["W_data"], z["W_indices"], z["W_indptr"]), shape=tuple(z["W_shape"]))
-        heads = Heads(idf=z["idf"], W=W, b=z["b"], topic_ids=tuple(meta["topic_ids"]), rel_threshold=float(z["scalars"][0]),
-                      topic_thresholds=z["topic_thresholds"], hot_threshold=float(z["scalars"][1]))
+        import joblib
+
+        z = joblib.load(path)  # our own file, checked against the sha256 recorded at training time
+        heads = Heads(vocab=z["vocab"].split("\n"), idf=z["idf"], W=z["W"].tocsc(), b=z["b"], topic_ids=tuple(meta["topic_ids"]),
+                      rel_threshold=z["rel_threshold"], topic_thresholds=z["topic_thresholds"], hot_threshold=z["hot_threshold"])
     except ModelError:
         raise
-    except (OSError, KeyError, ValueError) as exc:
+    except (OSError, KeyError, ValueError, EOFError) as exc:
         raise ModelError(f"the model weights {path} cannot be read ({exc})", hint="run `monitor train` to rebuild the models") from None
     return Models(heads, version=f"{meta.get('name', 'edu-nlp')}.{meta['weights_sha256'][:10]}", metadata=meta)

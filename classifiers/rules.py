@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -46,34 +46,59 @@ class Hit:
     weight: float
 
 
-@dataclass
 class Matches:
-    hits: list[Hit] = field(default_factory=list)
+    """The hits of one article, aggregated once per group: each distinct term at its strongest field."""
 
-    def for_group(self, group: str) -> list[Hit]:
-        return [h for h in self.hits if h.group == group]
+    def __init__(self, hits: list[Hit], field_weights: dict[str, float]) -> None:
+        self.hits = hits
+        groups: dict[str, dict[str, tuple[str, float]]] = {}
+        for h in hits:
+            terms = groups.setdefault(h.group, {})
+            w = h.weight * field_weights.get(h.field, 0.0)
+            if h.term not in terms:
+                terms[h.term] = (h.field, w)
+            elif w > terms[h.term][1]:
+                terms[h.term] = (terms[h.term][0], w)
+        self._groups = groups
 
-    def score(self, group: str, field_weights: dict[str, float]) -> float:
+    def groups(self) -> dict[str, dict[str, tuple[str, float]]]:
+        """group -> term -> (field of first mention, strongest weighted evidence)."""
+        return self._groups
+
+    def has(self, group: str) -> bool:
+        return group in self._groups
+
+    def count(self, group: str) -> int:
+        return sum(1 for h in self.hits if h.group == group)
+
+    def score(self, group: str) -> float:
         """Evidence for a group: each distinct term counts once, at its strongest field."""
-        best: dict[str, float] = {}
-        for h in self.hits:
-            if h.group == group:
-                w = h.weight * field_weights.get(h.field, 0.0)
-                if w > best.get(h.term, 0.0):
-                    best[h.term] = w
-        return sum(best.values())
+        g = self._groups.get(group)
+        return sum(w for _, w in g.values()) if g else 0.0
 
     def terms(self, group: str) -> list[str]:
-        seen: dict[str, str] = {}
-        for h in self.hits:
-            if h.group == group and h.term not in seen:
-                seen[h.term] = h.field
-        return [f"{t} ({f})" for t, f in seen.items()]
+        """'term (field of first mention)' for each distinct term of the group, in text order."""
+        g = self._groups.get(group)
+        return [f"{t} ({f})" for t, (f, _) in g.items()] if g else []
 
 
 def squash(score: float) -> float:
     """Map summed term evidence to 0-1: one strong term ≈ 0.63, two ≈ 0.86."""
     return 1.0 - math.exp(-max(score, 0.0))
+
+
+def _case_variants(key: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """A capitalised term as written, with its lowercase words capitalised too ("Phường Bồ Đề" opening a
+    sentence), and in capitals (an all-caps headline)."""
+    variants = {key, tuple(k.upper() for k in key)}
+    lower = [i for i, k in enumerate(key) if k.islower()]
+    for mask in range(1, 2 ** min(len(lower), 3)):
+        v = list(key)
+        for bit, i in enumerate(lower[:3]):
+            if mask >> bit & 1:
+                v[i] = v[i].capitalize()
+        variants.add(tuple(v))
+    return variants
 
 
 class _Index:
@@ -93,29 +118,58 @@ class _Index:
         if not key:
             return
         entry = (group, term, weight)
-        (self.cased if cased else self.exact).setdefault(key, []).append(entry)
-        fkey = tuple(fold(k) for k in key)
-        (self.cased_folded if cased else self.folded).setdefault(fkey, []).append(entry)
+        if not cased:
+            self.exact.setdefault(key, []).append(entry)
+            self.folded.setdefault(tuple(fold(k) for k in key), []).append(entry)
+        else:
+            for variant in _case_variants(key):
+                self.cased.setdefault(variant, []).append(entry)
+                self.cased_folded.setdefault(tuple(fold(k) for k in variant), []).append(entry)
+            if len(key) >= 2:
+                # typed without diacritics, names are often lowercase too; two syllables are specific enough
+                self.folded.setdefault(tuple(fold(k.lower()) for k in key), []).append(entry)
         self.maxlen = max(self.maxlen, len(key))
 
-    def firsts(self, table) -> frozenset[str]:
-        return frozenset(k[0] for k in table)
-
     def freeze(self) -> None:
-        self._firsts = {id(t): self.firsts(t) for t in (self.exact, self.folded, self.cased, self.cased_folded)}
+        # first syllable -> the term lengths starting with it: a token that starts no term costs one look-up
+        self._starts = {}
+        for table in (self.exact, self.folded, self.cased, self.cased_folded):
+            starts: dict[str, tuple[int, ...]] = {}
+            for key in table:
+                starts[key[0]] = tuple(sorted(set(starts.get(key[0], ())) | {len(key)}))
+            self._starts[id(table)] = starts
 
     def scan(self, toks: list[str], table, fieldname: str, out: list[Hit]) -> None:
-        firsts = self._firsts[id(table)]
+        starts = self._starts[id(table)]
         n = len(toks)
-        maxlen = self.maxlen
         for i, t in enumerate(toks):
-            if t not in firsts:
+            lengths = starts.get(t)
+            if lengths is None:
                 continue
-            for L in range(1, min(maxlen, n - i) + 1):
-                found = table.get(tuple(toks[i:i + L]))
+            for L in lengths:
+                if i + L > n:
+                    break
+                found = table.get(tuple(toks[i:i + L])) if L > 1 else table.get((t,))
                 if found:
                     for group, term, weight in found:
                         out.append(Hit(group, term, fieldname, weight))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One field's text, normalised once and shared by rule matching and the model features."""
+
+    cased: list[str]  # syllables, NFC + one tone placement, case kept
+    lowered: list[str]
+    accented: bool
+
+
+def prepare(text: str, name: str = "") -> Prepared:
+    if name == "body":
+        text = text[:BODY_CHARS]
+    norm = retone(nfc(text))
+    cased = syllables(norm)
+    return Prepared(cased, [t.lower() for t in cased], has_diacritics(norm))
 
 
 @dataclass(frozen=True)
@@ -153,61 +207,66 @@ class RuleSet:
         )
         self.topic_ids: tuple[str, ...] = tuple(t.id for t in self.topics)
         self.hot_ids: tuple[str, ...] = tuple(h.id for h in self.hot)
-        self._index = _Index()
+        self._entries: list[tuple[str, str, float]] = []
+        add = lambda g, t, w: self._entries.append((g, t, w))  # noqa: E731
         for term, w in self.education.terms:
-            self._index.add("edu", term, w)
+            add("edu", term, w)
         for term in self.education.exclusions:
-            self._index.add("edu-x", term, 1.0)
+            add("edu-x", term, 1.0)
         for t in self.topics:
             for term, w in t.terms:
-                self._index.add(f"topic:{t.id}", term, w)
+                add(f"topic:{t.id}", term, w)
             for term in t.exclusions:
-                self._index.add(f"x:{t.id}", term, 1.0)
+                add(f"x:{t.id}", term, 1.0)
         for h in self.hot:
             for term, w in h.terms:
-                self._index.add(f"hot:{h.id}", term, w)
+                add(f"hot:{h.id}", term, w)
         for term, w in self.negative.terms:
-            self._index.add("neg", term, w)
+            add("neg", term, w)
         for term, w in self.positive.terms:
-            self._index.add("pos", term, w)
+            add("pos", term, w)
         for term in self.scope.foreign:
-            self._index.add("foreign", term, 1.0)
+            add("foreign", term, 1.0)
         for term in self.scope.domestic:
-            self._index.add("domestic", term, 1.0)
-        self._index.freeze()
+            add("domestic", term, 1.0)
+        self._index = self.index_with(())
 
     # ------------------------------------------------------------------ matching
 
-    def match_fields(self, fields: Iterable[tuple[str, str]], extra: "_Index | None" = None) -> Matches:
+    def index_with(self, entries: Iterable[tuple[str, str, float]]) -> "_Index":
+        """The rules' index plus extra entries (the office's place names), scanned in one pass."""
+        idx = _Index()
+        for group, term, weight in self._entries:
+            idx.add(group, term, weight)
+        for group, term, weight in entries:
+            idx.add(group, term, weight)
+        idx.freeze()
+        return idx
+
+    def match_fields(self, fields: Iterable[tuple[str, str]], index: "_Index | None" = None) -> Matches:
+        return self.match_prepared([(name, prepare(text, name)) for name, text in fields if text], index)
+
+    def match_prepared(self, fields: list[tuple[str, "Prepared"]], index: "_Index | None" = None) -> Matches:
+        index = index or self._index
         out: list[Hit] = []
-        for name, text in fields:
-            if not text:
-                continue
-            if name == "body":
-                text = text[:BODY_CHARS]
-            cased = syllables(retone(nfc(text)))
-            lowered = [t.lower() for t in cased]
-            accented = has_diacritics(text)
-            for index in (self._index, extra) if extra is not None else (self._index,):
-                if accented:
-                    index.scan(lowered, index.exact, name, out)
-                    index.scan(cased, index.cased, name, out)
-                else:
-                    index.scan([fold(t) for t in lowered], index.folded, name, out)
-                    index.scan([fold(t) for t in cased], index.cased_folded, name, out)
-        return Matches(out)
+        for name, p in fields:
+            if p.accented:
+                index.scan(p.lowered, index.exact, name, out)
+                index.scan(p.cased, index.cased, name, out)
+            else:
+                folded_cased = [fold(t) for t in p.cased]
+                index.scan([t.lower() for t in folded_cased], index.folded, name, out)
+                index.scan(folded_cased, index.cased_folded, name, out)
+        return Matches(out, self.field_weights)
 
     def topic_scores(self, m: Matches) -> dict[str, float]:
         scores = {}
         for t in self.topics:
-            if m.for_group(f"x:{t.id}"):
-                scores[t.id] = 0.0
-            else:
-                scores[t.id] = squash(m.score(f"topic:{t.id}", self.field_weights))
+            scores[t.id] = 0.0 if m.has(f"x:{t.id}") else squash(m.score(f"topic:{t.id}"))
         return scores
 
     def hot_scores(self, m: Matches) -> dict[str, float]:
-        return {h.id: squash(m.score(f"hot:{h.id}", self.field_weights)) for h in self.hot}
+        return {h.id: squash(m.score(f"hot:{h.id}")) for h in self.hot}
 
 
 def _terms(raw) -> tuple[tuple[str, float], ...]:
@@ -268,10 +327,3 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     return RuleSet(p.resolve(), data, hashlib.sha256(raw).hexdigest())
 
 
-def make_index(entries: Iterable[tuple[str, str, float]]) -> _Index:
-    """An extra index (e.g. the office's own place names) scanned together with the rules."""
-    idx = _Index()
-    for group, term, weight in entries:
-        idx.add(group, term, weight)
-    idx.freeze()
-    return idx

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from classifiers.rules import Matches, RuleSet, make_index
+from classifiers.rules import Matches, RuleSet
 from classifiers.text import fold, normalize
 
 
@@ -59,7 +59,7 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces):
     for district in city_cfg.get("districts", ()):
         if normalize(district) != normalize(d):
             entries.append(("city", district, 1.0))
-    return make_index(entries)
+    return rules.index_with(entries)
 
 
 def judge_scope(m: Matches) -> tuple[str, str]:
@@ -67,8 +67,8 @@ def judge_scope(m: Matches) -> tuple[str, str]:
     local = m.terms("local")
     if local:
         return "local", "địa bàn: " + ", ".join(local[:3])
-    bare = len(m.for_group("district-bare"))
-    if bare > len(m.for_group("not-local")):
+    bare = m.count("district-bare")
+    if bare > m.count("not-local"):
         return "local", "địa bàn: " + ", ".join(m.terms("district-bare")[:2])
     city = m.terms("city")
     if city or bare:

@@ -121,3 +121,129 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
     click.echo(f"classified {done} article(s) with {clf.version}" + (f"; {errors} malformed line(s)" if errors else ""), err=True)
     if errors:
         ctx.exit(1)
+
+
+@cli.command()
+@click.option("--labels", "labels_path", required=True, type=click.Path(dir_okay=False),
+              help="JSONL in the dev.jsonl format: id, is_education, topics, sentiment, hot, scope; text inline or looked up by id in ../shared/corpus.")
+@click.option("--models", "models", type=click.Path(file_okay=False), help="Folder of trained models (default: storage.models_dir).")
+@click.option("--json", "as_json", is_flag=True, help="Print the full metrics as JSON.")
+@click.pass_context
+def evaluate(ctx: click.Context, labels_path: str, models: str | None, as_json: bool) -> None:
+    """Precision, recall and F1 per label and overall against a labels file.
+
+    \b
+    Example:
+      monitor evaluate --labels ../shared/labels/dev.jsonl
+    """
+    from classifiers.classify import load_classifier
+    from classifiers.evaluate import evaluate_file, summary_lines
+    from monitor.cli.common import echo_json
+
+    clf = load_classifier(_models_dir(ctx, models), _office_for_classify(ctx), require_models=True)
+    res = evaluate_file(clf, Path(labels_path))
+    if as_json:
+        echo_json(res)
+    else:
+        for line in summary_lines(res):
+            click.echo(line)
+
+
+@cli.command()
+@click.option("--models", "models", type=click.Path(file_okay=False), help="Where to write the models (default: storage.models_dir, else ./models).")
+@click.option("--corpus", "corpus", type=click.Path(file_okay=False), help="The shared corpus (default: ../shared/corpus beside the repository).")
+@click.option("--no-db-labels", is_flag=True, help="Ignore the analysts' labels in the database.")
+@click.pass_context
+def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labels: bool) -> None:
+    """Rebuild every model deterministically from the corpus and the labels, and write the model card.
+
+    Uses ../shared/corpus (outlet sections), data/labels/*.jsonl and the analysts' labels in the
+    database; reports metrics on ../shared/labels/dev.jsonl when it is there. A few minutes on 2 cores.
+
+    \b
+    Example:
+      monitor train --models models
+    """
+    from classifiers.evaluate import CORPUS_DIR, SHARED_DIR, summary_lines
+    from classifiers.train import train as run_train
+    from monitor.cli.common import get_app
+
+    cfg_exists = Path(ctx.find_root().obj["config_path"]).exists()
+    store = None
+    if cfg_exists and not no_db_labels:
+        store = get_app(ctx).store
+    target = Path(models) if models else (_models_dir(ctx, None) or Path("models"))
+    meta = run_train(target, Path(corpus) if corpus else CORPUS_DIR, dev_path=SHARED_DIR / "labels" / "dev.jsonl",
+                     store=store, log=lambda m: click.echo(m, err=True))
+    click.echo(f"wrote {target / meta['name']} ({meta['weights_sha256'][:10]}) in {meta['train_seconds']} s")
+    if "dev_metrics" in meta:
+        for line in summary_lines(meta["dev_metrics"]):
+            click.echo(line)
+
+
+@cli.group()
+def rules() -> None:
+    """The office-editable topic rules (classifiers/topics.yaml)."""
+
+
+@rules.command("test")
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False, exists=True), help="The edited rules file (default: the shipped topics.yaml).")
+@click.option("--since", help="First day (YYYY-MM-DD, office time zone), inclusive.")
+@click.option("--until", help="Last day (YYYY-MM-DD), inclusive.")
+@click.option("--models", "models", type=click.Path(file_okay=False), help="Folder of trained models (default: storage.models_dir).")
+@click.option("--show", default=5, show_default=True, help="Example titles listed per change.")
+@click.pass_context
+def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, until: str | None, models: str | None, show: int) -> None:
+    """Dry-run an edited rules file over stored articles and show what would change. Nothing is written.
+
+    \b
+    Example:
+      monitor rules test --rules my-topics.yaml --since 2026-11-01 --until 2026-11-30
+    """
+    from classifiers.classify import load_classifier
+    from classifiers.types import ArticleText
+    from monitor.cli.common import get_app, local_day_end, local_day_start, parse_date
+
+    app = get_app(ctx)
+    d_since, d_until = parse_date(since, "--since"), parse_date(until, "--until")
+    if d_since and d_until and d_until < d_since:
+        raise InputError("--until is before --since; swap them")
+    mdir = Path(models) if models else app.models_dir or app.config.storage.models_dir
+    live = load_classifier(mdir, app.config.office)
+    candidate = load_classifier(mdir, app.config.office, rules_path=Path(rules_path) if rules_path else None)
+    start = local_day_start(app, d_since) if d_since else None
+    end = local_day_end(app, d_until) if d_until else None
+    arts = [ArticleText(id=str(a.id), title=a.title, sapo=a.sapo, body=a.body, url=a.url, outlet=a.outlet)
+            for a in app.store.articles_between(start, end)]
+    diff = compare(live, candidate, arts)
+    click.echo(f"{len(arts)} article(s); live {live.version} → candidate {candidate.version}")
+    titles = {a.id: a.title for a in arts}
+    for label, (gained, lost) in diff.items():
+        if not gained and not lost:
+            continue
+        click.echo(f"{label}: +{len(gained)} / -{len(lost)}")
+        for sign, ids in (("+", gained), ("-", lost)):
+            for i in ids[:show]:
+                click.echo(f"   {sign} [{i}] {titles[i][:100]}")
+    if not any(g or l for g, l in diff.values()):
+        click.echo("no label would change")
+
+
+def compare(live, candidate, articles: list, batch: int = 512) -> dict[str, tuple[list[str], list[str]]]:
+    """Label by label, the article ids that the candidate classifier adds and removes."""
+    changes: dict[str, tuple[list[str], list[str]]] = {"education": ([], []), "hot": ([], [])}
+    for k in range(0, len(articles), batch):
+        chunk = articles[k:k + batch]
+        for old, new in zip(live.classify_many(chunk), candidate.classify_many(chunk)):
+            for label, a, b in (("education", old.is_education, new.is_education), ("hot", old.hot, new.hot)):
+                if b and not a:
+                    changes[label][0].append(new.id)
+                elif a and not b:
+                    changes[label][1].append(new.id)
+            for t in set(old.topics) | set(new.topics):
+                g, l = changes.setdefault(f"topic {t}", ([], []))
+                if t in new.topics and t not in old.topics:
+                    g.append(new.id)
+                elif t in old.topics and t not in new.topics:
+                    l.append(new.id)
+    return dict(sorted(changes.items(), key=lambda kv: (not kv[0].startswith(("education", "hot")), kv[0])))

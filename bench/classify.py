@@ -1,0 +1,183 @@
+"""Throughput of the NLP stage on the real year of national RSS (../shared/corpus/rss_aggregator_2025_2026).
+
+Measures, in one run on this machine:
+  1. `monitor classify` on N items (default 20,000) as a subprocess, including model loading: items/s and
+     peak memory (max RSS of the child);
+  2. underthesea word segmentation alone on the same texts (title + sapo) — on a fixed sample of them
+     (default 2,000, the first ones), because segmenting everything takes long — items/s, and the ratio;
+  3. the whole year (~150,000 items) classified in this process: seconds, items/s.
+
+    .venv/bin/python bench/classify.py [--n 20000] [--sample 2000] [--skip-year] [--json out.json]
+    .venv/bin/python bench/classify.py --segmentation-ablation
+
+The ablation answers "does underthesea word segmentation pay?": 5-fold cross-validation on the hand
+labels (data/labels, text joined from the corpus) of the same logistic regressions on tf-idf 1-2-grams of
+(a) syllables of the normalised text, (b) underthesea words; relevance F1 and topic micro-F1 for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RSS = REPO.parent / "shared" / "corpus" / "rss_aggregator_2025_2026"
+
+
+def load_items() -> list[dict]:
+    items = []
+    for path in sorted(RSS.glob("articles-*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for line in f:
+                r = json.loads(line)
+                items.append({"id": r["id"], "title": r.get("title") or "", "sapo": r.get("sapo") or "",
+                              "url": r.get("url") or "", "outlet": r.get("outlet") or "", "published": r.get("published") or ""})
+    return items
+
+
+def bench_cli(items: list[dict], tmp: Path) -> dict:
+    src, dst = tmp / "in.jsonl", tmp / "out.jsonl"
+    src.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
+    monitor = Path(sys.executable).with_name("monitor")
+    cmd = [str(monitor), "--config", str(tmp / "no-config.yaml"), "classify", "--input", str(src), "--output", str(dst)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    secs = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"monitor classify failed ({proc.returncode}): {proc.stderr.strip()}")
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    n_out = sum(1 for _ in dst.open(encoding="utf-8"))
+    edu = sum(1 for line in dst.open(encoding="utf-8") if '"is_education": true' in line)
+    return {"items": len(items), "seconds": round(secs, 2), "items_per_second": round(len(items) / secs, 1),
+            "peak_rss_mb": round(peak_mb, 1), "output_lines": n_out, "education": edu}
+
+
+def bench_underthesea(items: list[dict]) -> dict:
+    from classifiers.text import segment, warm_segmenter
+
+    t0 = time.perf_counter()
+    warm_segmenter()
+    load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for i in items:
+        segment(i["title"] + ". " + i["sapo"])
+    secs = time.perf_counter() - t0
+    return {"sample_items": len(items), "seconds": round(secs, 2), "load_seconds": round(load, 2),
+            "items_per_second": round(len(items) / secs, 1)}
+
+
+def bench_year(items: list[dict]) -> dict:
+    from classifiers.classify import load_classifier
+    from classifiers.types import ArticleText
+    from monitor.config import Office
+
+    office = Office(name="Phòng GD&ĐT quận Long Biên", short_name="PGD Long Biên", district="Long Biên", city="Hà Nội")
+    t0 = time.perf_counter()
+    clf = load_classifier(None, office, require_models=True)
+    load = time.perf_counter() - t0
+    arts = [ArticleText(id=i["id"], title=i["title"], sapo=i["sapo"], url=i["url"], outlet=i["outlet"]) for i in items]
+    t0 = time.perf_counter()
+    edu = hot = 0
+    for k in range(0, len(arts), 1000):
+        for c in clf.classify_many(arts[k:k + 1000]):
+            edu += c.is_education
+            hot += c.hot
+    secs = time.perf_counter() - t0
+    return {"items": len(arts), "load_seconds": round(load, 2), "seconds": round(secs, 1),
+            "items_per_second": round(len(arts) / secs, 1), "education": edu, "hot": hot, "version": clf.version}
+
+
+def segmentation_ablation() -> dict:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from classifiers.corpus import lookup
+    from classifiers.rules import load_rules
+    from classifiers.text import normalize, segment, warm_segmenter
+    from classifiers.train import LABELS_DIR, read_hand_labels
+
+    rows, _ = read_hand_labels(LABELS_DIR)
+    texts = lookup({r["id"] for r in rows}, REPO.parent / "shared" / "corpus")
+    rows = [r for r in rows if r["id"] in texts]
+    raw = [texts[r["id"]]["title"] + " . " + texts[r["id"]]["sapo"] for r in rows]
+    warm_segmenter()
+    t0 = time.perf_counter()
+    seg = [" ".join(segment(t)).lower() for t in raw]
+    seg_secs = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    syl = [normalize(t) for t in raw]
+    syl_secs = time.perf_counter() - t0
+    y = np.array([bool(r["is_education"]) for r in rows])
+    topic_ids = load_rules().topic_ids
+    folds = np.random.RandomState(0).permutation(len(rows)) % 5
+    out = {"items": len(rows), "segment_seconds": round(seg_secs, 2), "normalize_seconds": round(syl_secs, 3)}
+    for name, docs in (("syllables", syl), ("underthesea_words", seg)):
+        vec = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+        pred = np.zeros(len(rows), bool)
+        tp = fp = fn = 0
+        for k in range(5):
+            tr, te = folds != k, folds == k
+            X = vec.fit_transform([d for d, m in zip(docs, tr) if m])
+            Xt = vec.transform([d for d, m in zip(docs, te) if m])
+            pred[te] = LogisticRegression(C=4, solver="liblinear").fit(X, y[tr]).predict(Xt)
+            edu_tr = [i for i in np.where(tr)[0] if rows[i]["is_education"]]
+            edu_te = [i for i in np.where(te)[0] if rows[i]["is_education"]]
+            Xe, Xet = vec.transform([docs[i] for i in edu_tr]), vec.transform([docs[i] for i in edu_te])
+            for t in topic_ids:
+                yt = np.array([t in (rows[i].get("topics") or []) for i in edu_tr])
+                gt = np.array([t in (rows[i].get("topics") or []) for i in edu_te])
+                if yt.sum() < 5:
+                    continue
+                p = LogisticRegression(C=8, solver="liblinear").fit(Xe, yt).predict_proba(Xet)[:, 1] >= 0.3
+                tp += int((p & gt).sum()); fp += int((p & ~gt).sum()); fn += int((~p & gt).sum())
+        a = int((pred & y).sum()); b = int((pred & ~y).sum()); c = int((~pred & y).sum())
+        out[name] = {"relevance_f1": round(2 * a / (2 * a + b + c), 4), "topic_micro_f1": round(2 * tp / (2 * tp + fp + fn), 4)}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=20000)
+    ap.add_argument("--sample", type=int, default=2000)
+    ap.add_argument("--skip-year", action="store_true")
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--segmentation-ablation", action="store_true")
+    args = ap.parse_args()
+    if args.segmentation_ablation:
+        print(json.dumps(segmentation_ablation(), indent=2))
+        return
+    if not RSS.is_dir():
+        raise SystemExit(f"{RSS} is absent: this benchmark needs ../shared/corpus beside the repository")
+    items = load_items()
+    sub = items[: args.n]
+    print(f"{len(items)} RSS items loaded; {os.cpu_count()} cores", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        cli = bench_cli(sub, Path(tmp))
+    print(f"monitor classify, {cli['items']} items incl. model loading: {cli['seconds']} s = {cli['items_per_second']} items/s, "
+          f"peak RSS {cli['peak_rss_mb']} MB, {cli['education']} education", flush=True)
+    seg = bench_underthesea(sub[: args.sample])
+    ratio = cli["items_per_second"] / seg["items_per_second"]
+    print(f"underthesea word_tokenize alone on the first {seg['sample_items']} of the same texts: {seg['items_per_second']} items/s "
+          f"(+{seg['load_seconds']} s loading, not counted) → classify is {ratio:.1f}x the segmentation speed", flush=True)
+    result = {"classify_cli": cli, "underthesea_segmentation": seg, "speed_ratio": round(ratio, 2)}
+    if not args.skip_year:
+        year = bench_year(items)
+        print(f"whole year: {year['items']} items in {year['seconds']} s (+{year['load_seconds']} s loading) = "
+              f"{year['items_per_second']} items/s, {year['education']} education, {year['hot']} hot", flush=True)
+        result["year"] = year
+        result["year_peak_rss_mb_incl_data"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""The classifier: scope against the office, model loading checks, and the `monitor classify` contract."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from click.testing import CliRunner
+
+from classifiers.classify import BUNDLE_NAME, SHIPPED_MODELS_DIR, load_classifier
+from classifiers.features import dense_names
+from classifiers.model import WEIGHTS_FILE, Heads, load_models, save_models
+from classifiers.rules import load_rules
+from classifiers.types import ArticleText
+from monitor.cli import cli
+from monitor.config import Office, Watchlist
+from monitor.errors import ModelError
+
+OFFICE = Office(name="Phòng GD&ĐT quận Long Biên", short_name="PGD Long Biên", district="Long Biên", city="Hà Nội",
+                watchlist=Watchlist(wards=("Bồ Đề", "Gia Thụy"), schools=("THCS Chu Văn An",)))
+CONTRACT = ["id", "is_education", "relevance", "topics", "topic_scores", "sentiment", "hot", "hot_score", "scope",
+            "reasons", "model_version"]
+
+
+@pytest.fixture(scope="module")
+def clf():
+    return load_classifier(None, OFFICE)
+
+
+def _scope(clf, title, sapo=""):
+    return clf.classify(ArticleText(id="s", title=title, sapo=sapo)).scope
+
+
+def test_scope_against_the_office(clf):
+    assert _scope(clf, "Học sinh THCS Chu Văn An đạt giải cao") == "local"
+    assert _scope(clf, "Phường Bồ Đề tổ chức khai giảng năm học mới") == "local"
+    assert _scope(clf, "Quận Long Biên tuyển dụng 120 giáo viên") == "local"
+    # the bridge alone does not make a story local, but it is in the city
+    assert _scope(clf, "Ùn tắc kéo dài trên cầu Long Biên sáng nay") == "city"
+    assert _scope(clf, "Hà Nội công bố điểm chuẩn vào lớp 10") == "city"
+    assert _scope(clf, "Du học sinh ở Nhật Bản được tăng giờ làm thêm") == "foreign"
+    assert _scope(clf, "Nghệ An có 5 học sinh đạt giải quốc gia") == "national"
+    assert _scope(clf, "hoc sinh quan long bien dat giai") == "local"  # without diacritics
+
+
+def test_classification_fields_and_reasons(clf):
+    a = ArticleText(id="a1", title="Học sinh lớp 6 bị đánh hội đồng trong giờ ra chơi",
+                    sapo="Phụ huynh bức xúc, nhà trường đã mời công an vào cuộc.")
+    c = clf.classify(a)
+    assert list(c.to_contract()) == CONTRACT
+    assert set(c.topic_scores) == set(load_rules().topic_ids)
+    assert all(0 <= v <= 1 for v in c.topic_scores.values()) and 0 <= c.relevance <= 1 and 0 <= c.hot_score <= 1
+    assert any("đánh hội đồng" in r for r in c.reasons)
+    assert c.evidence["rules"]["topics"]["an-toan-truong-hoc"]
+    assert c.model_version == clf.version
+    # not education: no topics, not hot
+    n = clf.classify(ArticleText(id="n1", title="Giá vàng hôm nay tăng mạnh", sapo="Giá vàng SJC vượt mốc mới."))
+    assert not n.is_education and n.topics == () and not n.hot
+
+
+def test_version_changes_with_the_rules(tmp_path, clf):
+    edited = tmp_path / "topics.yaml"
+    edited.write_text(load_rules().path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    other = load_classifier(None, OFFICE, rules_path=edited)
+    assert other.version != clf.version and other.version.split("+")[1] != clf.version.split("+")[1]
+
+
+def _tiny_bundle(tmp_path: Path) -> Path:
+    rules = load_rules()
+    vocab = ["giáo", "giáo viên", "học", "học sinh", "t:học"]
+    n_in = len(vocab) + len(dense_names(rules))
+    T = len(rules.topic_ids)
+    W = sp.random(n_in, 1 + T + 4, density=0.2, format="csc", random_state=1, dtype=np.float32)
+    heads = Heads(vocab=vocab, idf=np.ones(len(vocab), np.float32), W=W, b=np.zeros(1 + T + 4), topic_ids=rules.topic_ids,
+                  rel_threshold=0.5, topic_thresholds=np.full(T, 0.5), hot_threshold=0.5)
+    bundle = tmp_path / BUNDLE_NAME
+    save_models(bundle, heads, {"name": BUNDLE_NAME, "rules_sha256": rules.sha256, "dense_names": dense_names(rules)})
+    return bundle
+
+
+def test_model_loading_checks_versions(tmp_path):
+    bundle = _tiny_bundle(tmp_path)
+    rules = load_rules()
+    assert load_models(bundle, rules).version.startswith(BUNDLE_NAME)
+    meta_path = bundle / "metadata.json"
+    meta = json.loads(meta_path.read_text())
+    meta["libraries"]["scikit-learn"] = "0.24.2"
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match=r"scikit-learn 0\.24\.2") as exc:
+        load_classifier(tmp_path, OFFICE)
+    assert "monitor train" in exc.value.hint
+
+
+def test_model_loading_checks_rules_hash_and_weights(tmp_path):
+    bundle = _tiny_bundle(tmp_path)
+    meta_path = bundle / "metadata.json"
+    meta = json.loads(meta_path.read_text())
+    meta["rules_sha256"] = "0" * 64
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="another version of the rules file"):
+        load_classifier(tmp_path, OFFICE)
+    bundle2 = _tiny_bundle(tmp_path / "b")
+    (bundle2 / WEIGHTS_FILE).write_bytes(b"corrupt")
+    with pytest.raises(ModelError, match="does not match its metadata"):
+        load_classifier(tmp_path / "b", OFFICE)
+
+
+def test_missing_models_when_required(tmp_path, monkeypatch):
+    monkeypatch.setattr("classifiers.classify.SHIPPED_MODELS_DIR", tmp_path / "none")
+    with pytest.raises(ModelError, match="no trained models"):
+        load_classifier(tmp_path, OFFICE, require_models=True)
+
+
+def test_classify_cli_contract_malformed_lines_and_exit_status(tmp_path):
+    src = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps({"id": "a", "title": "Bộ GD&ĐT công bố lịch thi tốt nghiệp THPT", "sapo": "Kỳ thi diễn ra trong hai ngày."}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"id": "b", "title": ""}),
+        json.dumps({"title": "không có id"}, ensure_ascii=False),
+        json.dumps({"id": 7, "title": "Giá xăng giảm nhẹ từ chiều nay", "url": "https://example.vn/x"}, ensure_ascii=False),
+    ]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    res = CliRunner().invoke(cli, ["--config", str(tmp_path / "absent.yaml"), "classify", "--input", str(src), "--output", str(out)])
+    assert res.exit_code == 1, res.output
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 5
+    assert list(rows[0]) == CONTRACT and rows[0]["id"] == "a" and rows[0]["is_education"] is True
+    assert set(rows[1]) == {"error"} and "line 2" in rows[1]["error"]
+    assert rows[2]["id"] == "b" and "title" in rows[2]["error"]
+    assert set(rows[3]) == {"error"}
+    assert list(rows[4]) == CONTRACT and rows[4]["id"] == "7" and rows[4]["is_education"] is False
+
+
+def test_classify_cli_all_good_exits_zero(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "title": "Trường mầm non tổ chức ngày hội"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(tmp_path / "absent.yaml"), "classify", "-i", str(src), "-o", str(tmp_path / "o.jsonl")])
+    assert res.exit_code == 0, res.output

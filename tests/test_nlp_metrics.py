@@ -1,0 +1,56 @@
+"""Metric gate: the shipped models on ../shared/labels/dev.jsonl must not fall below these floors.
+
+The floors sit a little below what the model card reports, so a regression fails the suite while the
+usual run-to-run noise of a retrain does not. Skipped (with the reason) when ../shared is absent.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from classifiers.classify import load_classifier
+from classifiers.evaluate import evaluate_file
+from monitor.config import Office
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+DEV = SHARED / "labels" / "dev.jsonl"
+FLOORS = {
+    "education_f1": 0.88,
+    "topic_micro_f1": 0.60,
+    "tone_macro_f1": 0.68,
+    "hot_recall": 0.50,
+    "hot_precision": 0.45,
+    "scope_accuracy": 0.82,
+}
+
+pytestmark = pytest.mark.corpus
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    if not DEV.exists():
+        pytest.skip(f"{DEV} is absent: the metric gate needs ../shared/labels/dev.jsonl beside the repository")
+    office = Office(name="Phòng GD&ĐT quận Long Biên", short_name="PGD Long Biên", district="Long Biên", city="Hà Nội")
+    clf = load_classifier(None, office, require_models=True)
+    return evaluate_file(clf, DEV, SHARED / "corpus")
+
+
+def test_education_relevance(metrics):
+    assert metrics["education"]["f1"] >= FLOORS["education_f1"], metrics["education"]
+
+
+def test_topics(metrics):
+    assert metrics["topic_micro"]["f1"] >= FLOORS["topic_micro_f1"], metrics["topic_micro"]
+
+
+def test_tone(metrics):
+    assert metrics["tone_macro_f1"] >= FLOORS["tone_macro_f1"], metrics["sentiment"]
+
+
+def test_hot(metrics):
+    assert metrics["hot"]["recall"] >= FLOORS["hot_recall"], metrics["hot"]
+    assert metrics["hot"]["precision"] >= FLOORS["hot_precision"], metrics["hot"]
+
+
+def test_scope(metrics):
+    assert metrics["scope_accuracy"] >= FLOORS["scope_accuracy"], metrics["scope"]

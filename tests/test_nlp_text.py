@@ -1,0 +1,79 @@
+"""Vietnamese text normalisation and rule matching."""
+
+import unicodedata
+
+import pytest
+
+from classifiers.rules import load_rules
+from classifiers.text import fold, has_diacritics, normalize, syllables
+from monitor.errors import InputError
+
+
+def test_normalize_nfc_lowercase_and_one_tone_placement():
+    nfd = unicodedata.normalize("NFD", "Hoà Bình")
+    assert normalize(nfd) == "hòa bình"
+    assert normalize("THUỶ LỢI") == "thủy lợi"
+    assert normalize("Khoẻ mạnh, tuỳ ý") == "khỏe mạnh, tùy ý"
+    # closed syllables and "qu" keep their mark
+    assert normalize("hoàn thành khuyến học") == "hoàn thành khuyến học"
+    assert normalize("quý khách") == "quý khách"
+
+
+def test_fold_removes_diacritics():
+    assert fold(normalize("Đề thi Giáo dục ĐÀ NẴNG")) == "de thi giao duc da nang"
+    assert not has_diacritics("hoc sinh bi danh o truong")
+    assert has_diacritics("Học sinh bị đánh ở trường")
+
+
+def test_syllables_keep_numbers_drop_punctuation():
+    assert syllables(normalize("Lớp 10, GD&ĐT: 20/11!")) == ["lớp", "10", "gd", "đt", "20", "11"]
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+def _terms(rules, title, group):
+    return [h.term for h in rules.match_fields([("title", title)]).hits if h.group == group]
+
+
+def test_rules_match_whole_syllables_with_field(rules):
+    m = rules.match_fields([("title", "Phụ huynh phản ánh lạm thu đầu năm"), ("sapo", "Nhà trường trả lại tiền")])
+    hits = {(h.group, h.term, h.field) for h in m.hits}
+    assert ("topic:hoc-phi-thu-chi", "lạm thu", "title") in hits
+    assert ("hot:lam-thu", "trả lại tiền", "sapo") in hits
+    # "thi" (exam) must not fire inside "thiết bị"
+    assert "kỳ thi" not in _terms(rules, "Thiết bị điện tử mới", "edu")
+
+
+def test_rules_match_text_without_diacritics(rules):
+    assert "đánh hội đồng" in _terms(rules, "Hoc sinh bi danh hoi dong tai truong THCS", "topic:an-toan-truong-hoc")
+
+
+def test_capitalised_place_names_are_case_sensitive(rules):
+    assert "Anh" in _terms(rules, "Du học sinh ở Anh được làm thêm", "foreign")
+    assert "Anh" not in _terms(rules, "Thầy giáo và anh trai đi làm", "foreign")
+    assert "Mỹ" not in _terms(rules, "Thẩm mỹ viện quảng cáo sai", "foreign")
+
+
+def test_topic_exclusion_cancels_the_topic(rules):
+    m = rules.match_fields([("title", "Tuyển sinh và tuyển dụng lao động phổ thông")])
+    assert rules.topic_scores(m)["tuyen-sinh"] == 0.0
+
+
+def test_rules_file_errors_name_the_problem(tmp_path):
+    bad = tmp_path / "topics.yaml"
+    bad.write_text("topics:\n  - id: tuyen-sinh\n    terms: {điểm chuẩn: lots}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"tuyen-sinh.*weight must be a number"):
+        load_rules(bad)
+    bad.write_text("topics: [\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not valid YAML"):
+        load_rules(bad)
+    with pytest.raises(InputError, match="cannot be read"):
+        load_rules(tmp_path / "missing.yaml")
+
+
+def test_topics_follow_the_plan_order():
+    ids = load_rules().topic_ids
+    assert ids[0] == "chinh-sach" and ids[-1] == "hoc-phi-thu-chi" and len(ids) == 17
