@@ -344,3 +344,26 @@ class _Retryable(Exception):
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
+
+
+def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+    """One POST of a JSON body (alert webhooks, Telegram); returns the status, raises FetchError on failure.
+
+    Kept here so that httpx and its exceptions stay in this one module. Loopback receivers are reached
+    directly, never through the environment's proxy.
+    """
+    host = urlsplit(url).hostname or ""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise AddressRefused(f"only http(s) URLs can be posted to; got {url.split('?')[0]!r}", url=url)
+    try:
+        with httpx.Client(timeout=timeout, trust_env=host not in ("127.0.0.1", "localhost", "::1")) as client:
+            response = client.post(url, content=body,
+                                   headers={"Content-Type": "application/json; charset=utf-8", **headers})
+    except httpx.TimeoutException:
+        raise FetchTimeout("no answer in time", url=url) from None
+    except httpx.HTTPError as exc:
+        raise FetchError(f"connection failed: {exc}", url=url) from None
+    if response.status_code >= 400:
+        raise HTTPStatusError(f"answered {response.status_code} {response.text[:300]}".strip(), url=url,
+                              status=response.status_code)
+    return response.status_code

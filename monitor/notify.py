@@ -6,9 +6,8 @@ send it twice; a failure keeps the row pending with the error and a back-off, so
 down gets the alert later, and `monitor alerts` shows what keeps failing. Quiet hours are applied when
 the alert is queued (the delivery waits until they end), except for urgent alerts.
 
-SMTP goes through monitor.mail. Webhook and Telegram POSTs use urllib.request from the standard
-library: monitor.fetch (the one httpx user) is the crawler's polite, async GET machinery and has no
-place for a one-shot POST.
+SMTP goes through monitor.mail; webhook and Telegram POSTs go through monitor.fetch.post_json (the
+one module that talks HTTP), whose errors are translated to NotifyError here.
 """
 
 from __future__ import annotations
@@ -17,9 +16,6 @@ import hashlib
 import hmac
 import json
 import os
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from email.message import EmailMessage
@@ -27,7 +23,7 @@ from email.utils import make_msgid
 from zoneinfo import ZoneInfo
 
 from monitor.config import AlertChannel, Config
-from monitor.errors import NotifyError
+from monitor.errors import FetchError, NotifyError
 
 RETRY_MINUTES = (1, 2, 5, 10, 30)  # back-off after the 1st, 2nd, ... failure; the last repeats
 CLAIM_MINUTES = 5  # a delivery being sent is invisible to other runs this long
@@ -136,22 +132,12 @@ def delivery_plan(config: Config, severity: str, now: datetime) -> list[tuple[st
 
 
 def _post_json(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
-    req = urllib.request.Request(url, data=body, method="POST",
-                                 headers={"Content-Type": "application/json; charset=utf-8", **headers})
-    host = urllib.parse.urlsplit(url).hostname or ""
-    # a receiver on this machine is never reached through the environment's HTTP proxy
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({})) if host in ("127.0.0.1", "localhost", "::1") \
-        else urllib.request.build_opener()
+    from monitor.fetch import post_json
+
     try:
-        with opener.open(req, timeout=timeout) as resp:
-            resp.read(65536)
-            return resp.status
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(300).decode("utf-8", "replace") if exc.fp else ""
-        raise NotifyError(f"POST {_redact(url)} answered {exc.code} {detail}".strip()) from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise NotifyError(f"POST {_redact(url)} failed: {reason}") from None
+        return post_json(url, body, headers, timeout)
+    except FetchError as exc:
+        raise NotifyError(f"POST {_redact(url)} {exc}") from None
 
 
 def _redact(url: str) -> str:
