@@ -150,6 +150,7 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=2000)
     ap.add_argument("--skip-year", action="store_true")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--card", action="store_true", help="Write the numbers into the shipped model card (models/edu-nlp).")
     ap.add_argument("--segmentation-ablation", action="store_true")
     args = ap.parse_args()
     if args.segmentation_ablation:
@@ -177,6 +178,28 @@ def main() -> None:
         result["year_peak_rss_mb_incl_data"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if args.card:
+        write_measurements(result)
+
+
+def write_measurements(result: dict) -> None:
+    from classifiers.card import write_card
+    from classifiers.classify import BUNDLE_NAME, SHIPPED_MODELS_DIR
+
+    bundle = SHIPPED_MODELS_DIR / BUNDLE_NAME
+    cli, seg = result["classify_cli"], result["underthesea_segmentation"]
+    lines = ["## Speed and memory (bench/classify.py on the national RSS year, 2 cores, one run)", "",
+             f"- `monitor classify` on {cli['items']} RSS items (title + sapo) including model loading: {cli['seconds']} s = "
+             f"{cli['items_per_second']} items/s; peak memory (max RSS) {cli['peak_rss_mb']} MB",
+             f"- underthesea `word_tokenize` alone on the first {seg['sample_items']} of the same texts (a fixed sample; "
+             f"segmenting all of them takes too long): {seg['items_per_second']} items/s (model loading not counted)",
+             f"- ratio: classify is {result['speed_ratio']}x the speed of word segmentation alone"]
+    if "year" in result:
+        y = result["year"]
+        lines.append(f"- whole year: {y['items']} items classified in {y['seconds']} s (+{y['load_seconds']} s loading) = "
+                     f"{y['items_per_second']} items/s; {y['education']} education, {y['hot']} hot")
+    (bundle / "MEASUREMENTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_card(bundle, json.loads((bundle / "metadata.json").read_text(encoding="utf-8")))
 
 
 if __name__ == "__main__":

@@ -92,8 +92,9 @@ class Classifier:
         best = max(range(len(SENTIMENTS)), key=tone.__getitem__)
         sentiment = SENTIMENTS[best]
         hot_score = pred["hot"][i] if is_edu else pred["hot"][i] * relevance
-        hot = bool(is_edu and hot_score >= pred["hot_threshold"])
         scope, scope_reason = judge_scope(m)
+        # the labelling guide: incidents abroad are never hot for a Vietnamese education office
+        hot = bool(is_edu and hot_score >= pred["hot_threshold"] and scope != "foreign")
 
         reasons: list[str] = []
         edu_terms = m.terms("edu")

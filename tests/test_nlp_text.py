@@ -77,3 +77,10 @@ def test_rules_file_errors_name_the_problem(tmp_path):
 def test_topics_follow_the_plan_order():
     ids = load_rules().topic_ids
     assert ids[0] == "chinh-sach" and ids[-1] == "hoc-phi-thu-chi" and len(ids) == 17
+
+
+def test_rules_topics_match_the_plan_table():
+    from classifiers.plan_topics import PLAN_TOPICS
+
+    rules = load_rules()
+    assert [(t.id, t.name) for t in rules.topics] == list(PLAN_TOPICS)

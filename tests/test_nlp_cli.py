@@ -1,0 +1,82 @@
+"""`monitor rules test` (dry run of an edited rules file over stored articles) and `monitor evaluate`."""
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from click.testing import CliRunner
+
+from classifiers.rules import DEFAULT_RULES_PATH
+from monitor.app import App
+from monitor.cli import cli
+from monitor.models import ExtractedPage, FeedEntry
+
+# Invented articles, written for this test.
+ARTICLES = [
+    ("https://bao-vi-du.vn/giao-duc/diem-chuan-lop-10-1.html", "Hà Nội công bố điểm chuẩn vào lớp 10 công lập",
+     "Điểm chuẩn năm nay của nhiều trường tăng nhẹ so với năm trước."),
+    ("https://bao-vi-du.vn/kinh-te/gia-vang-2.html", "Giá vàng trong nước tăng mạnh phiên đầu tuần",
+     "Giá vàng miếng tăng thêm nửa triệu đồng mỗi lượng."),
+]
+
+
+def _store_articles(config_file):
+    app = App.from_path(config_file)
+    now = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
+    for url, title, sapo in ARTICLES:
+        entry = FeedEntry(source="test", url=url, guid=url, title=title, sapo=sapo, published=now)
+        aid, _ = app.store.add_feed_entry(entry, "Báo Ví Dụ", now + timedelta(minutes=5))
+        app.store.save_page(aid, ExtractedPage(title=title, sapo=sapo, body=sapo, published=now, method="selectors"),
+                            b"<html></html>", "utf-8", now + timedelta(minutes=6))
+    app.close()
+
+
+def _count_classifications(config_file) -> int:
+    app = App.from_path(config_file)
+    try:
+        return app.store.execute("SELECT COUNT(*) FROM classifications").fetchone()[0]
+    finally:
+        app.close()
+
+
+def test_rules_test_shows_what_an_edit_changes_and_writes_nothing(config_file, tmp_path, monkeypatch):
+    # rules alone (no trained bundle anywhere) so the edit's effect is exact
+    monkeypatch.setattr("classifiers.classify.SHIPPED_MODELS_DIR", tmp_path / "no-models")
+    _store_articles(config_file)
+    before = _count_classifications(config_file)
+    edited = tmp_path / "topics.yaml"
+    rules = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    marker = "    exclusions: [tuyển dụng]"
+    assert marker in rules
+    edited.write_text(rules.replace(marker, "    exclusions: [tuyển dụng, điểm chuẩn]"), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--rules", str(edited),
+                                   "--models", str(tmp_path / "no-models"), "--since", "2026-11-01", "--until", "2026-11-30"])
+    assert res.exit_code == 0, res.output
+    assert "2 article(s)" in res.output
+    assert "topic tuyen-sinh: +0 / -1" in res.output
+    assert "điểm chuẩn vào lớp 10" in res.output
+    assert "Giá vàng" not in res.output
+    assert _count_classifications(config_file) == before
+
+
+def test_rules_test_rejects_a_broken_rules_file(config_file, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("topics: [\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--rules", str(bad)])
+    assert res.exit_code == 2
+    assert "not valid YAML" in res.output
+
+
+def test_evaluate_reports_per_label_metrics(config_file, tmp_path):
+    labels = tmp_path / "labels.jsonl"
+    rows = [
+        {"id": "t1", "title": "Học sinh lớp 6 bị đánh hội đồng trong giờ ra chơi", "sapo": "Phụ huynh bức xúc.",
+         "is_education": True, "topics": ["an-toan-truong-hoc"], "sentiment": "negative", "hot": True, "scope": "national"},
+        {"id": "t2", "title": "Giá xăng giảm nhẹ từ chiều nay", "is_education": False, "topics": [],
+         "sentiment": "neutral", "hot": False, "scope": "national"},
+    ]
+    labels.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate", "--labels", str(labels), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["n"] == 2 and set(out) >= {"education", "topics", "topic_micro", "sentiment", "tone_macro_f1", "hot", "scope"}
+    assert 0 <= out["education"]["f1"] <= 1
