@@ -1,14 +1,18 @@
 """An analyst's label reaches the model: label an article, retrain (`monitor train`), reclassify, and the
 corrected article is classified as labelled.
 
-Training reads ../shared/corpus, so the test skips without it. A full training takes about 12 minutes
-(measured on this machine: 26k section-labelled + 2.5k hand-labelled items), far over the test budget,
-so the test runs only when `monitor train` offers a fast mode (an option named --fast or --quick).
+Training on ../shared/corpus takes minutes (about 12 for a full run, one or more with --fast on this
+machine), over the test budget, so the project's training (`classifiers.train.train`, what `monitor
+train --corpus DIR` runs) works here on a small corpus written for this test: outlet-section style
+items for relevance, and analysts' labels in the database for the topics. The target article is a fee
+complaint phrased without the rules' fee vocabulary, so a model trained without its label misses the
+topic; after the analyst's label (`monitor label`) and a retraining, `monitor reclassify` finds it.
 """
 
 from __future__ import annotations
 
 import json
+import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -19,66 +23,149 @@ from monitor.app import App
 from monitor.cli import cli
 from test_service_support import add_articles, write_config
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 TOPIC = "hoc-phi-thu-chi"
 
-# Written for this test: a fee complaint phrased without the rules' fee vocabulary.
+# ---------------------------------------------------------------------------- invented texts
+
+SCHOOLS = ["Trường THCS Ngọc Lâm", "Trường Tiểu học Gia Thụy", "Trường THPT Nguyễn Gia Thiều", "Trường Mầm non Hoa Sữa",
+           "Trường THCS Việt Hưng", "Trường THPT Thạch Bàn", "Trường Tiểu học Bồ Đề", "Trường THCS Phúc Đồng",
+           "Trường THCS Đức Giang", "Trường Tiểu học Ngọc Thụy"]
+FEE = [("Phụ huynh {s} phản ánh khoản thu quỹ lớp vượt mức", "Nhiều khoản thu đầu năm bị cho là lạm thu, vượt quy định."),
+       ("{s} bị phản ánh lạm thu đầu năm học", "Quỹ hội cha mẹ học sinh thu cao hơn nhiều so với năm trước."),
+       ("Yêu cầu {s} trả lại các khoản thu sai quy định", "Phòng GD&ĐT đề nghị rà soát quỹ lớp và khoản thu thỏa thuận."),
+       ("Học phí và khoản thu tại {s} khiến phụ huynh lo lắng", "Mức thu học phí cùng quỹ phụ huynh tăng mạnh.")]
+ADMISSION = [("Hà Nội công bố chỉ tiêu tuyển sinh lớp 10 tại {s}", "Thí sinh đăng ký nguyện vọng xét tuyển vào lớp 10 công lập."),
+             ("{s} thông báo lịch thi tuyển sinh đầu cấp", "Điểm chuẩn và phương thức xét tuyển được công khai trên cổng thông tin."),
+             ("Thí sinh hồi hộp trước kỳ thi vào lớp 10 tại {s}", "Ba bài thi Toán, Ngữ văn, Ngoại ngữ diễn ra trong hai ngày.")]
+SAFETY = [("Học sinh {s} bị đánh hội đồng trong giờ ra chơi", "Clip bạo lực học đường lan truyền khiến dư luận bức xúc."),
+          ("{s} siết chặt an toàn trường học sau vụ tai nạn", "Nhà trường rà soát cơ sở vật chất, lan can, cây xanh."),
+          ("Nhiều học sinh {s} nhập viện nghi ngộ độc thực phẩm", "Bữa ăn bán trú được lấy mẫu kiểm nghiệm.")]
+PRAISE = [("{s} tuyên dương học sinh đạt giải học sinh giỏi thành phố", "Nhiều em giành giải nhất, giải nhì các môn."),
+          ("Cô giáo {s} tận tụy với học trò vùng khó", "Tấm gương người tốt việc tốt được ngành giáo dục vinh danh.")]
+OTHER = [("Giá vàng hôm nay tăng mạnh phiên thứ {n}", "Giá vàng miếng tăng thêm nửa triệu đồng mỗi lượng."),
+         ("Đội tuyển bóng chuyền nữ thắng trận thứ {n}", "Các tuyển thủ thi đấu áp đảo trong trận bán kết khu vực."),
+         ("Ùn tắc kéo dài trên đường vành đai sáng thứ {n}", "Nhiều phương tiện xếp hàng dài giờ cao điểm."),
+         ("Mưa lớn gây ngập {n} tuyến phố nội thành", "Lượng mưa vượt ngưỡng báo động tại nhiều trạm đo."),
+         ("Thị trường chứng khoán giảm điểm phiên {n}", "Khối ngoại bán ròng, thanh khoản sụt giảm."),
+         ("Khai mạc hội chợ nông sản lần thứ {n}", "Hơn hai trăm gian hàng giới thiệu đặc sản vùng miền."),
+         ("Giá xăng dầu điều chỉnh lần thứ {n} trong năm", "Liên bộ Công Thương, Tài chính công bố giá bán lẻ mới."),
+         ("Ca sĩ trẻ ra mắt album thứ {n}", "Album gồm mười ca khúc mang màu sắc dân gian đương đại.")]
+
+# The correction: about money parents are asked for, in words the rules do not list for the fee topic.
 TARGET = {
-    "url": "https://bao-vi-du.vn/giao-duc/phu-huynh-nop-tien-may-loc-nuoc-2001.html",
-    "title": "Phụ huynh than phiền phải góp tiền mua máy lọc nước, rèm cửa cho lớp",
-    "sapo": "Đầu học kỳ, nhiều gia đình ở một trường tiểu học được đề nghị góp mỗi em vài trăm nghìn đồng "
-            "để sắm máy lọc nước, rèm cửa và ti vi cho phòng học.",
-    "body": "Một phụ huynh cho biết cô giáo chủ nhiệm gửi danh sách vật dụng cần sắm qua nhóm tin nhắn của lớp, "
-            "kèm số tài khoản để chuyển tiền. Nhiều gia đình cho rằng đây là trách nhiệm của nhà trường.",
+    "url": "https://bao-vi-du.vn/giao-duc/phu-huynh-gop-may-loc-nuoc-2001.html",
+    "title": "Phụ huynh than phiền bị đề nghị góp mua máy lọc nước, rèm cửa cho phòng học",
+    "sapo": "Đầu học kỳ, nhiều gia đình ở một trường tiểu học nhận danh sách vật dụng cần sắm kèm số tài khoản ngân hàng.",
+    "body": "Một người mẹ cho biết cô chủ nhiệm gửi danh sách máy lọc nước, rèm cửa, ti vi qua nhóm tin nhắn của lớp "
+            "và đề nghị mỗi gia đình chuyển khoản vài trăm nghìn đồng. Nhiều gia đình cho rằng việc sắm vật dụng "
+            "cho phòng học là trách nhiệm của nhà trường.",
 }
 
 
-def _fast_option() -> str | None:
-    train = cli.commands.get("train")
-    if train is None:
-        return None
-    for p in train.params:
-        for opt in getattr(p, "opts", ()):
-            if opt in ("--fast", "--quick"):
-                return opt
-    return None
+def _mini_corpus(root: Path) -> Path:
+    """Outlet-section style items (is_education only), in the corpus layout `monitor train --corpus` reads."""
+    rng = random.Random(5)
+    corpus = root / "corpus"
+    for sub in ("tc201805_baomoi", "unc_dantri", "crawl_news_2026", "rss_aggregator_2025_2026"):
+        (corpus / sub).mkdir(parents=True, exist_ok=True)
+    rows = []
+    templates = ADMISSION + SAFETY + PRAISE + FEE
+    for i in range(60):
+        t, s = templates[i % len(templates)]
+        school = rng.choice(SCHOOLS)
+        rows.append({"id": f"tc201805-mini-e{i:03d}", "title": t.format(s=school), "sapo": s, "body": s,
+                     "source_kind": "baomoi_news", "is_education": True})
+    for i in range(60):
+        t, s = OTHER[i % len(OTHER)]
+        rows.append({"id": f"tc201805-mini-o{i:03d}", "title": t.format(n=i + 1), "sapo": s, "body": s,
+                     "source_kind": "baomoi_news", "is_education": False})
+    with open(corpus / "tc201805_baomoi" / "articles.jsonl", "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    for sub in ("unc_dantri", "crawl_news_2026"):
+        (corpus / sub / "articles.jsonl").write_text("", encoding="utf-8")
+    return corpus
 
 
-def _skip_reason() -> str | None:
-    if not (SHARED / "corpus").is_dir():
-        return f"training needs ../shared/corpus ({SHARED / 'corpus'} is absent)"
-    if "train" not in cli.commands:
-        return "`monitor train` (NLP builder) is not in this build yet"
-    if _fast_option() is None:
-        return "`monitor train` has no --fast/--quick option; a full training takes ~12 min, over the test budget"
-    return None
+def _labelled_articles(now: datetime) -> list[tuple[dict, dict]]:
+    """Stored articles with the analysts' labels (the topic heads learn from these)."""
+    rng = random.Random(11)
+    out = []
+    groups = [(FEE, {"topics": [TOPIC], "sentiment": "negative", "hot": True}),
+              (ADMISSION, {"topics": ["tuyen-sinh"], "sentiment": "neutral", "hot": False}),
+              (SAFETY, {"topics": ["an-toan-truong-hoc"], "sentiment": "negative", "hot": True}),
+              (PRAISE, {"topics": ["guong-dien-hinh"], "sentiment": "positive", "hot": False})]
+    n = 0
+    for templates, label in groups:
+        for i in range(10):
+            t, s = templates[i % len(templates)]
+            school = rng.choice(SCHOOLS)
+            n += 1
+            art = {"url": f"https://bao-vi-du.vn/giao-duc/bai-{n}.html", "title": t.format(s=school), "sapo": s,
+                   "body": f"{s} {t.format(s=school)}.", "published": now - timedelta(hours=n)}
+            out.append((art, {"is_education": True, **label}))
+    for i in range(8):
+        t, s = OTHER[i]
+        n += 1
+        art = {"url": f"https://bao-vi-du.vn/thoi-su/bai-{n}.html", "title": t.format(n=i + 20), "sapo": s, "body": s,
+               "published": now - timedelta(hours=n)}
+        out.append((art, {"is_education": False, "topics": [], "sentiment": "neutral", "hot": False}))
+    return out
 
 
-@pytest.mark.corpus
-@pytest.mark.skipif(_skip_reason() is not None, reason=_skip_reason() or "")
 def test_label_train_reclassify_follows_the_label(tmp_path):
     cfg = write_config(tmp_path)
-    app = App.from_path(cfg)
+    corpus = _mini_corpus(tmp_path)
     now = datetime.now(timezone.utc)
-    [target] = add_articles(app, [TARGET | {"published": now - timedelta(hours=3)}])
-    before = app.classifier.classify(__import__("monitor.pipeline", fromlist=["article_text"]).article_text(
-        app.store.get_article(target)))
+    app = App.from_path(cfg)
+    pairs = _labelled_articles(now)
+    ids = add_articles(app, [a for a, _ in pairs])
+    for article_id, (_, label) in zip(ids, pairs):
+        app.store.add_label(article_id, by="chuyên viên", at=now, **label)
+    [target] = add_articles(app, [TARGET | {"published": now - timedelta(hours=1)}])
     app.close()
-    if TOPIC in before.topics:
-        pytest.skip(f"the current model already tags the target with {TOPIC}; nothing to correct")
 
     runner = CliRunner()
 
-    def run(*args):
+    def run(*args) -> str:
         result = runner.invoke(cli, ["--config", str(cfg), *args])
         assert result.exit_code == 0, result.output
         return result.stdout
 
-    run("label", str(target), "--topics", TOPIC, "--sentiment", "negative", "--by", "test")
-    models = tmp_path / "models"
-    run("train", _fast_option(), "--models", str(models))
-    out = json.loads(run("reclassify", "--model", str(models), "--json"))
+    def target_topics(models: Path) -> tuple[str, ...]:
+        out = json.loads(run("reclassify", "--model", str(models), "--json"))
+        app = App.from_path(cfg)
+        try:
+            c = app.store.classification(target, out["new_version"])
+            assert c is not None and out["new_version"].startswith("edu-nlp."), out["new_version"]
+            return c.topics
+        finally:
+            app.close()
+
+    def train(models: Path) -> None:
+        # what `monitor train --corpus DIR --models DIR` runs, minus its dev-set report: the dev labels
+        # (../shared/labels/dev.jsonl) name corpus items this small corpus does not have
+        from classifiers.train import train as run_train
+
+        app = App.from_path(cfg)
+        try:
+            run_train(models, corpus, store=app.store, dev_path=None, log=lambda m: None)
+        finally:
+            app.close()
+
+    before = tmp_path / "models-before"
+    train(before)
+    assert TOPIC not in target_topics(before)  # the rules and the model miss the fee complaint
+
+    run("label", str(target), "--topics", TOPIC, "--sentiment", "negative", "--by", "Nguyễn Thu Hà")
+    after = tmp_path / "models-after"
+    train(after)
+    assert TOPIC in target_topics(after)
+
+    # the analyst's other labels still hold under the retrained model
     app = App.from_path(cfg)
-    after = app.store.classification(target, out["new_version"])
+    version = app.store.active_model_version()
+    fee_ids = [i for i, (_, lab) in zip(ids, pairs) if lab.get("topics") == [TOPIC]]
+    got = app.store.classifications_for(fee_ids, version)
+    assert sum(TOPIC in c.topics for c in got.values()) >= len(fee_ids) - 1
     app.close()
-    assert after.is_education and TOPIC in after.topics, after
