@@ -269,10 +269,13 @@ def schedule_overview(app: App) -> list[dict]:
                      "next": nxt.isoformat() if nxt else None})
 
     for g in crawl_groups(app.config):
-        r = last.get(g.job)
-        started = datetime.fromisoformat(r["started_at"]) if r else None
-        row(g.job, f"{g.interval_minutes} phút ({len(g.sources)} nguồn)",
-            max(started + timedelta(minutes=g.interval_minutes), now) if started else now)
+        # the crawler's own next poll times (back-off included); a source never polled is due now
+        dues = []
+        for name in g.sources:
+            state = store.source_state(name) if hasattr(store, "source_state") else None
+            nxt = (state or {}).get("next_due_at")
+            dues.append(datetime.fromisoformat(nxt) if nxt else now)
+        row(g.job, f"{g.interval_minutes} phút ({len(g.sources)} nguồn)", max(min(dues), now) if dues else None)
     r = last.get(DELIVER_JOB)
     if app.config.alerts.enabled:
         row(DELIVER_JOB, f"{DELIVER_EVERY_MINUTES} phút",
