@@ -32,7 +32,11 @@ def rules_copies(tmp_path: Path) -> tuple[Path, Path]:
     (the school-violence article stops being education, hence stops being hot, and so does its story).
     """
     data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
-    base = tmp_path / "base-topics.yaml"  # re-serialised: other bytes, so a version of its own
+    # Both copies add a hot category the office wants to watch. The shipped models were trained for the
+    # shipped rule groups, so with a new group the rules alone score: the differences below are the
+    # rules edit's own, whatever model is shipped at the time.
+    data["hot"].append({"id": "thu-nghiem", "name": "nhóm theo dõi thử", "terms": ["cụm từ chỉ dùng để thử"]})
+    base = tmp_path / "base-topics.yaml"
     base.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     thi_dua = next(t for t in data["topics"] if t["id"] == "thi-dua")
     thi_dua["terms"]["phương án tuyển sinh"] = 1.0
@@ -69,6 +73,7 @@ def test_reclassify_dry_run_then_real_then_compare_and_rollback(setup):
     cfg, (violence, admissions, football), db, base, edited = setup
     out = json.loads(run(cfg, "reclassify", "--rules", str(base), "--json"))
     v1 = out["new_version"]
+    assert v1.startswith("rules-only+"), v1
     assert out["old_version"] is None and out["only_new"] == [violence, admissions, football]
 
     before = snapshot(db)
