@@ -121,6 +121,8 @@ def test_explain_shows_rules_story_and_labels(stored):
     c = data["classification"]
     assert data["model_version"] == version and c["is_education"] and c["hot"]
     assert any("bạo lực" in t for t in c["evidence"]["rules"]["topics"]["an-toan-truong-hoc"])
+    if not version.startswith("rules-only"):  # trained models shipped: their strongest features are shown
+        assert data["model_evidence"]["relevance"] and all(len(x) == 2 for x in data["model_evidence"]["relevance"])
     text = run(cfg, "explain", str(violence)).output
     assert "an-toan-truong-hoc (An ninh, an toàn trường học)" in text and "Nóng: có" in text
     result = run(cfg, "explain", "424242", ok=False)

@@ -403,8 +403,14 @@ def _print_explanation(d: dict) -> None:
         other = {k: v for k, v in ev.items() if k not in ("rules", "thresholds", "tone")}
         for k, v in other.items():
             click.echo(f"  {k}: {_compact(v)}")
-    if d.get("model_evidence"):
-        click.echo(f"\nBằng chứng mạnh nhất của mô hình: {_compact(d['model_evidence'])}")
+    ev = d.get("model_evidence")
+    if ev:
+        click.echo("\nBằng chứng mạnh nhất của mô hình (đặc trưng: đóng góp):")
+        for head, items in (ev.items() if isinstance(ev, dict) else []):
+            if isinstance(items, list) and all(isinstance(x, (list, tuple)) and len(x) == 2 for x in items):
+                click.echo(f"  {head}: " + ", ".join(f"{f} ({float(v):+.2f})" for f, v in items[:6]))
+            else:
+                click.echo(f"  {head}: {_compact(items)}")
     s = d["story"]
     if s:
         click.echo(f"\nSự việc #{s['id']}: {s['title']}\n  {len(s['articles'])} bài, {len(s['outlets'])} báo: {', '.join(s['outlets'])}"
