@@ -170,3 +170,48 @@ def test_monthly_report_sent_once_by_the_service(tmp_path):
     svc.due_work()
     assert len(app.store.job_history("report")) == 1  # not twice
     app.close()
+
+
+def test_deliver_job_sends_queued_alerts_and_stays_quiet_otherwise(tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from test_service_support import add_articles
+
+    received = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's naming
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    try:
+        now = datetime(2026, 11, 26, 10, 0, tzinfo=VN)  # outside quiet hours
+        cfg = write_config(tmp_path, extra={"alerts": {"enabled": True, "channels": [{"kind": "webhook", "url": url}]}})
+        app = App.from_path(cfg, clock=lambda: now)
+        svc = Service(app)
+        svc.deliver_due()
+        assert "deliver" not in app.store.last_job_runs()  # nothing queued: no run recorded
+        [article, *_] = add_articles(app)
+        story = app.store.create_story(article, now)
+        alert = app.store.queue_alert(story_id=story, kind="new", severity="cao", hot_score=72.0, n_national=0, created_at=now,
+                              subject="Cảnh báo: bạo lực học đường", body="Nội dung cảnh báo", payload={"story_id": story},
+                              channels=[(f"webhook:{url}", now)])
+        svc.deliver_due()
+        assert len(received) == 1 and b"story_id" in received[0]
+        run = app.store.last_job_runs()["deliver"]
+        assert run["outcome"] == "ok" and run["summary"], run
+        assert [d.status for d in app.store.deliveries(alert)] == ["sent"]
+        svc.deliver_due()  # sent once: nothing more
+        assert len(received) == 1 and len(app.store.job_history("deliver")) == 1
+        app.close()
+    finally:
+        server.shutdown()
+        server.server_close()
