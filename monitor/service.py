@@ -297,6 +297,23 @@ class Service:
         self.app = app
         self.stopping = threading.Event()
         self._busy = threading.Lock()
+        self._model_stamp = model_files_stamp(app)
+
+    def refresh_classifier(self) -> None:
+        """Load the classifier again when its rules or models changed on disk (an edit, a `monitor train`).
+
+        Otherwise a long-running service would keep classifying with what it loaded at start and, each
+        round, make that version current again over the analyst's `monitor reclassify`.
+        """
+        stamp = model_files_stamp(self.app)
+        if stamp != self._model_stamp:
+            old = getattr(self.app._classifier, "version", None)
+            self.app._classifier = None
+            self._model_stamp = stamp
+            try:
+                log.info("rules or models changed on disk: classifier %s -> %s", old, self.app.classifier.version)
+            except MonitorError as exc:
+                log.error("rules or models changed on disk but cannot be loaded: %s", exc)
 
     # ---- recording
 
@@ -331,6 +348,7 @@ class Service:
         due = sources_due(self.app, sources)
         if not due:
             return "no source due (backing off or polled early)"
+        self.refresh_classifier()
         # the due check is ours (with slack for timer jitter); the crawler must not re-check and skip
         report = run_once(self.app, sources=due, force=True)
         return summarize_pipeline(report)
@@ -424,6 +442,26 @@ class Service:
         if not hasattr(report_mod, "build_and_deliver_report"):
             return False
         return report_month_due(self.app.now(), self.app.config, self._last_report_month()) is not None
+
+
+def model_files_stamp(app: App) -> tuple:
+    """Modification times of the files the classifier is loaded from (rules, models metadata)."""
+    try:
+        from classifiers.classify import BUNDLE_NAME, SHIPPED_MODELS_DIR
+        from classifiers.rules import load_rules
+    except ImportError:
+        return ()
+    paths = [Path(d) / BUNDLE_NAME / "metadata.json"
+             for d in (app.models_dir or app.config.storage.models_dir, SHIPPED_MODELS_DIR) if d]
+    rules = getattr(getattr(app._classifier, "rules", None), "path", None)
+    if rules is None:
+        try:
+            rules = load_rules(None).path
+        except MonitorError:
+            rules = None
+    if rules is not None:
+        paths.append(Path(rules))
+    return tuple((str(p), p.stat().st_mtime_ns if p.exists() else None) for p in paths)
 
 
 def summarize_pipeline(report) -> str:

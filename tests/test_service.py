@@ -215,3 +215,22 @@ def test_deliver_job_sends_queued_alerts_and_stays_quiet_otherwise(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_classifier_reloaded_when_models_change_on_disk(tmp_path):
+    import shutil
+
+    from classifiers.classify import BUNDLE_NAME, SHIPPED_MODELS_DIR
+
+    app = App.from_path(write_config(tmp_path))
+    svc = Service(app)
+    first = app.classifier
+    svc.refresh_classifier()
+    assert app.classifier is first  # nothing changed: kept
+    bundle = SHIPPED_MODELS_DIR / BUNDLE_NAME
+    if not bundle.exists():
+        pytest.skip("no shipped models to copy")
+    shutil.copytree(bundle, tmp_path / "models" / BUNDLE_NAME)  # a `monitor train --models` lands
+    svc.refresh_classifier()
+    assert app.classifier is not first and app.classifier.version == first.version
+    app.close()
