@@ -552,6 +552,16 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
     if not dry_run:
         _retriage(app, ids)
     _print_diff(app, diff, show=show, as_json=as_json, dry_run=dry_run)
+    if not dry_run and (model_dir or rules_path):
+        try:
+            default_version = app.classifier.version
+        except ModelError:
+            default_version = None
+        if default_version != clf.version:
+            # the service (and the next `monitor crawl`) classify with the default rules and models
+            click.echo(f"chú ý / note: new articles are classified with {default_version or '(no loadable model)'}, "
+                       "which becomes current again at the next crawl; to keep this version, put the rules in "
+                       "classifiers/topics.yaml or the models in storage.models_dir", err=True)
 
 
 def _classify_in_memory(store, ids: list[int], clf, progress) -> dict[int, Classification]:
