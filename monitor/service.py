@@ -34,6 +34,7 @@ DELIVER_EVERY_MINUTES = 1  # queued alerts are retried this often (their own bac
 HOUSEKEEPING_AT = time(2, 30)  # local time; the office's quietest hour
 HOUSEKEEPING_EVERY = timedelta(hours=23)
 FAILED_DIGEST_RETRY = timedelta(minutes=10)
+RETRY_AFTER_ERROR = timedelta(minutes=10)
 REPORT_GRACE_DAYS = 7
 REPORT_JOB = "report"
 DIGEST_JOB = "digest"
@@ -426,6 +427,8 @@ class Service:
         ):
             if self.stopping.is_set():
                 return
+            if self._failed_recently(name):
+                continue
             try:
                 due = check()
             except Exception:  # noqa: BLE001 - a failed check is logged and retried at the next tick
@@ -433,6 +436,13 @@ class Service:
                 continue
             if due:
                 self.run_job(name, fn)
+
+    def _failed_recently(self, job: str) -> bool:
+        """A job whose last run failed waits RETRY_AFTER_ERROR before the tick tries it again (no log storm)."""
+        last = self.app.store.last_job_runs().get(job)
+        if not last or last["outcome"] != "error" or not last["finished_at"]:
+            return False
+        return self.app.now() - datetime.fromisoformat(last["finished_at"]) < RETRY_AFTER_ERROR
 
     def _report_due(self) -> bool:
         try:

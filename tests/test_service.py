@@ -234,3 +234,30 @@ def test_classifier_reloaded_when_models_change_on_disk(tmp_path):
     svc.refresh_classifier()
     assert app.classifier is not first and app.classifier.version == first.version
     app.close()
+
+
+def test_a_failing_digest_is_retried_after_a_pause_not_every_tick(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on: the mail server is down
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    clock = {"now": datetime(2026, 11, 26, 7, 5, tzinfo=VN)}
+    cfg = write_config(tmp_path, digest={"cutoff": "07:00", "recipients": ["lanhdao@example.vn"], "formats": ["txt"]},
+                       extra={"smtp": {"host": "127.0.0.1", "port": port, "security": "none", "sender": "monitor@example.vn",
+                                       "timeout_seconds": 2}})
+    app = App.from_path(cfg, clock=lambda: clock["now"])
+    svc = Service(app)
+    attempts = lambda: len(app.store.job_history("digest"))  # noqa: E731
+    svc.due_work()
+    svc.due_work()
+    clock["now"] += timedelta(minutes=5)
+    svc.due_work()
+    assert attempts() == 1, app.store.job_history("digest")
+    last = app.store.last_job_runs()["digest"]
+    assert last["outcome"] == "error" and "Connection refused" in last["summary"], last
+    assert app.store.digest_record(date(2026, 11, 26)).status == "failed"
+    clock["now"] += timedelta(minutes=6)
+    svc.due_work()
+    assert attempts() == 2
+    app.close()
