@@ -98,3 +98,17 @@ def test_search_index_over_folded_text(tmp_path):
         s.index_articles([(aid, "bao luc hoc duong o truong thcs", "", "")])
         assert [i for i, _ in s.search_ids('"bao luc hoc duong"')] == [aid]
         assert s.search_ids('"hoc phi"') == []
+
+
+def test_current_view_falls_back_to_the_newest_classification(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as s:
+        old, _ = s.add_feed_entry(entry(), "VnExpress", T0)
+        new, _ = s.add_feed_entry(entry(url="https://vnexpress.net/b-2.html", guid="g2"), "VnExpress", T0)
+        s.register_model_version("v1", T0)
+        s.save_classifications([(old, classification("v1"))], T0)
+        s.register_model_version("v2", T0)
+        s.save_classifications([(old, classification("v2")), (new, classification("v2", topics=("doi-ngu",)))], T0)
+        s.pin_model_version("v1")  # a rollback: v1 never saw the newer article
+        current = s.classifications_for([old, new])
+        assert current[old].model_version == "v1" and current[new].model_version == "v2"
+        assert new not in s.classifications_for([old, new], "v1")  # an explicit version is exact

@@ -61,7 +61,15 @@ class ClassificationsMixin:
                            (article_id, version)).fetchone()
         return row_to_classification(row) if row else None
 
-    def classifications_for(self, article_ids: list[int], version: str | None = None) -> dict[int, Classification]:
+    def classifications_for(self, article_ids: list[int], version: str | None = None, *,
+                            fallback: bool = True) -> dict[int, Classification]:
+        """Each article's classification under `version` (default: the current one).
+
+        With `fallback`, an article the current version has not seen (one collected while an earlier
+        version is pinned, say) gets its newest classification of any version rather than none, so a
+        digest never silently drops it.
+        """
+        explicit = version is not None
         version = version or self.active_model_version()
         out: dict[int, Classification] = {}
         if not version or not article_ids:
@@ -72,6 +80,14 @@ class ClassificationsMixin:
             for row in self.execute(f"SELECT * FROM classifications WHERE model_version = ? AND article_id IN ({marks})",
                                     [version, *chunk]):
                 out[row["article_id"]] = row_to_classification(row)
+        missing = [a for a in article_ids if a not in out]
+        if fallback and not explicit and missing:
+            for i in range(0, len(missing), 500):
+                chunk = missing[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in self.execute(
+                        f"SELECT * FROM classifications WHERE article_id IN ({marks}) ORDER BY classified_at, rowid", chunk):
+                    out[row["article_id"]] = row_to_classification(row)  # the newest wins
         return out
 
     # ---------------------------------------------------------------- analysts' labels
