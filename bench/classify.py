@@ -9,10 +9,14 @@ Measures, in one run on this machine:
 
     .venv/bin/python bench/classify.py [--n 20000] [--sample 2000] [--skip-year] [--json out.json]
     .venv/bin/python bench/classify.py --segmentation-ablation
+    .venv/bin/python bench/classify.py --vsfc-ablation
 
 The ablation answers "does underthesea word segmentation pay?": 5-fold cross-validation on the hand
 labels (data/labels, text joined from the corpus) of the same logistic regressions on tf-idf 1-2-grams of
 (a) syllables of the normalised text, (b) underthesea words; relevance F1 and topic micro-F1 for each.
+The VSFC ablation answers "does UIT-VSFC (student feedback, another register) help the tone model?": the
+same 5-fold tone cross-validation on the hand-labelled education items, with the VSFC training sentences
+added at weights 0, 0.05 and 0.2.
 """
 
 from __future__ import annotations
@@ -144,6 +148,48 @@ def segmentation_ablation() -> dict:
     return out
 
 
+def vsfc_ablation() -> dict:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from classifiers.corpus import lookup
+    from classifiers.text import normalize
+    from classifiers.train import LABELS_DIR, read_hand_labels
+    from classifiers.types import SENTIMENTS
+
+    corpus = REPO.parent / "shared" / "corpus"
+    rows, _ = read_hand_labels(LABELS_DIR)
+    rows = [r for r in rows if r.get("is_education") and r.get("sentiment") in SENTIMENTS]
+    texts = lookup({r["id"] for r in rows}, corpus)
+    rows = [r for r in rows if r["id"] in texts]
+    docs = [normalize(texts[r["id"]]["title"] + " . " + texts[r["id"]]["sapo"]) for r in rows]
+    y = np.array([SENTIMENTS.index(r["sentiment"]) for r in rows])
+    vs = [json.loads(line) for line in (corpus / "uit_vsfc" / "sentences.jsonl").open(encoding="utf-8")]
+    vs = [v for v in vs if v["split"] == "train" and v["sentiment"] in SENTIMENTS]
+    vdocs = [normalize(v["sentence"].replace("_", " ")) for v in vs]
+    vy = np.array([SENTIMENTS.index(v["sentiment"]) for v in vs])
+    folds = np.random.RandomState(0).permutation(len(rows)) % 5
+    out = {"education_items": len(rows), "vsfc_sentences": len(vs)}
+    for wv in (0.0, 0.05, 0.2):
+        pred = np.zeros(len(rows), int)
+        for k in range(5):
+            tr, te = folds != k, folds == k
+            D = [d for d, m in zip(docs, tr) if m]
+            Y, Wt = y[tr], np.ones(int(tr.sum()))
+            if wv:
+                D, Y, Wt = D + vdocs, np.concatenate([Y, vy]), np.concatenate([Wt, np.full(len(vdocs), wv)])
+            vec = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), sublinear_tf=True)
+            model = LogisticRegression(C=4, max_iter=2000).fit(vec.fit_transform(D), Y, sample_weight=Wt)
+            pred[te] = model.predict(vec.transform([d for d, m in zip(docs, te) if m]))
+        f1 = []
+        for c in range(3):
+            a, b, cc = ((pred == c) & (y == c)).sum(), ((pred == c) & (y != c)).sum(), ((pred != c) & (y == c)).sum()
+            f1.append(2 * a / (2 * a + b + cc) if a else 0.0)
+        out[f"vsfc_weight_{wv}"] = {"tone_macro_f1": round(float(np.mean(f1)), 4)}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=20000)
@@ -152,9 +198,13 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--card", action="store_true", help="Write the numbers into the shipped model card (models/edu-nlp).")
     ap.add_argument("--segmentation-ablation", action="store_true")
+    ap.add_argument("--vsfc-ablation", action="store_true")
     args = ap.parse_args()
-    if args.segmentation_ablation:
-        print(json.dumps(segmentation_ablation(), indent=2))
+    if args.segmentation_ablation or args.vsfc_ablation:
+        res = segmentation_ablation() if args.segmentation_ablation else vsfc_ablation()
+        print(json.dumps(res, indent=2))
+        if args.json:
+            args.json.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
         return
     if not RSS.is_dir():
         raise SystemExit(f"{RSS} is absent: this benchmark needs ../shared/corpus beside the repository")
@@ -198,6 +248,11 @@ def write_measurements(result: dict) -> None:
         y = result["year"]
         lines.append(f"- whole year: {y['items']} items classified in {y['seconds']} s (+{y['load_seconds']} s loading) = "
                      f"{y['items_per_second']} items/s; {y['education']} education, {y['hot']} hot")
+    for name, title in (("segmentation", "Does underthesea word segmentation pay? (5-fold CV on the hand labels)"),
+                        ("vsfc", "Does UIT-VSFC help tone? (5-fold CV on hand-labelled education items)")):
+        path = bundle / f"ablation-{name}.json"
+        if path.exists():
+            lines += ["", f"### {title}", "", "```", path.read_text(encoding="utf-8").strip(), "```"]
     (bundle / "MEASUREMENTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     write_card(bundle, json.loads((bundle / "metadata.json").read_text(encoding="utf-8")))
 

@@ -15,7 +15,7 @@ def write_card(bundle: Path, meta: dict) -> Path:
         "",
         "Education relevance, plan topics, tone and hot-issue flags for Vietnamese news (title, sapo, body).",
         "Rules (`classifiers/topics.yaml`) give evidence and reasons; linear models (scikit-learn logistic",
-        "regression on hashed syllable 1–2-grams with tf-idf, plus the rule-evidence vector) give the scores.",
+        "regression on tf-idf syllable 1–2-grams plus the rule-evidence vector) give calibrated scores.",
         "Rebuild with `monitor train`; check with `monitor evaluate --labels ../shared/labels/dev.jsonl`.",
         "",
         "## Build",
@@ -33,11 +33,34 @@ def write_card(bundle: Path, meta: dict) -> Path:
     lines.append("Label files (sha256):")
     for f, h in sorted(meta.get("label_files", {}).items()):
         lines.append(f"- {f}: {h}")
-    lines += ["", "## Thresholds (chosen by 5-fold cross-validation on the hand labels, not on dev)", "",
-              "```", json.dumps(meta.get("cross_validation", {}), ensure_ascii=False, indent=1), "```", ""]
+    cv = meta.get("cross_validation", {})
+    lines += ["", f"## Thresholds (chosen on out-of-fold scores of the hand labels, {meta.get('mode', '5-fold CV')}; never on dev)", "",
+              "| head | threshold | cross-validated |", "|---|---|---|"]
+    if "relevance" in cv:
+        lines.append(f"| education relevance | {cv['relevance']['threshold']:.2f} | F1 {cv['relevance']['oof_f1']:.3f} |")
+    for tid, v in cv.get("topics", {}).items():
+        if "threshold" in v:
+            lines.append(f"| topic {tid} ({v['positives']} examples) | {v['threshold']:.2f} | F1 {v['oof_f1']:.3f} |")
+        else:
+            lines.append(f"| topic {tid} ({v['positives']} examples) | 0.50 | rules only (too few examples) |")
+    if "topic_micro_f1" in cv:
+        lines.append(f"| topics overall | — | micro-F1 {cv['topic_micro_f1']:.3f} |")
+    if "tone_macro_f1_edu" in cv:
+        lines.append(f"| tone (argmax) | — | macro-F1 {cv['tone_macro_f1_edu']:.3f} on education items |")
+    if "hot" in cv:
+        h = cv["hot"]
+        lines.append(f"| hot (threshold maximises F2) | {h['threshold']:.2f} | recall {h['oof_recall']:.3f}, precision {h['oof_precision']:.3f} |")
+    lines.append("")
     if "dev_metrics" in meta:
-        lines += [f"## Metrics on {meta.get('dev_file')} (sha256 {meta.get('dev_sha256', '')[:16]}…; never used for tuning)", "",
-                  "```", *summary_lines(meta["dev_metrics"]), "```", ""]
+        d = meta["dev_metrics"]
+        lines += [f"## Metrics on {meta.get('dev_file')} ({d['n']} items, sha256 {meta.get('dev_sha256', '')[:16]}…; never used for tuning)", "",
+                  "| target | goal | measured |", "|---|---|---|",
+                  f"| education relevance F1 | ≥ 0.95 | {d['education']['f1']:.3f} |",
+                  f"| topic micro-F1 | ≥ 0.85 | {d['topic_micro']['f1']:.3f} |",
+                  f"| hot recall / precision | ≥ 0.95 / ≥ 0.75 | {d['hot']['recall']:.3f} / {d['hot']['precision']:.3f} |",
+                  f"| tone macro-F1 (education items) | ≥ 0.80 | {d['tone_macro_f1']:.3f} |",
+                  f"| scope accuracy | — | {d['scope_accuracy']:.3f} |", "",
+                  "```", *summary_lines(d), "```", ""]
     extra = bundle / "MEASUREMENTS.md"
     if extra.exists():
         lines += [extra.read_text(encoding="utf-8").strip(), ""]

@@ -80,3 +80,10 @@ def test_evaluate_reports_per_label_metrics(config_file, tmp_path):
     out = json.loads(res.output)
     assert out["n"] == 2 and set(out) >= {"education", "topics", "topic_micro", "sentiment", "tone_macro_f1", "hot", "scope"}
     assert 0 <= out["education"]["f1"] <= 1
+
+
+def test_train_without_the_shared_corpus_says_so(config_file, tmp_path):
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "train", "--corpus", str(tmp_path / "absent"),
+                                   "--models", str(tmp_path / "models")])
+    assert res.exit_code == 2
+    assert "shared corpus is not at" in res.output and not (tmp_path / "models").exists()
