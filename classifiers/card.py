@@ -50,6 +50,8 @@ def write_card(bundle: Path, meta: dict) -> Path:
     if "hot" in cv:
         h = cv["hot"]
         lines.append(f"| hot (threshold maximises F2) | {h['threshold']:.2f} | recall {h['oof_recall']:.3f}, precision {h['oof_precision']:.3f} |")
+    if "foreign" in cv:
+        lines.append(f"| scope: foreign | {cv['foreign']['threshold']:.2f} | F1 {cv['foreign']['oof_f1']:.3f} |")
     lines.append("")
     if "dev_metrics" in meta:
         d = meta["dev_metrics"]
@@ -68,7 +70,7 @@ def write_card(bundle: Path, meta: dict) -> Path:
               "- Training labels come from outlet sections (noisy, ~10–20% in the Báo Mới folder) and ~1,800 hand labels;",
               "  rare topics (fewer than 8 hand-labelled examples) are scored by the rules alone.",
               "- Tone is the tone toward the education sector; sarcasm and mixed stories are often neutral.",
-              "- Scope is rule-based (office district, wards, watchlist, city districts, foreign names)."]
+              "- Scope: local and city come from the office's names (feeds.yaml) and topics.yaml; foreign from a model."]
     path = bundle / "MODEL_CARD.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -92,7 +92,8 @@ class Classifier:
         best = max(range(len(SENTIMENTS)), key=tone.__getitem__)
         sentiment = SENTIMENTS[best]
         hot_score = pred["hot"][i] if is_edu else pred["hot"][i] * relevance
-        scope, scope_reason = judge_scope(m)
+        foreign = pred.get("foreign")
+        scope, scope_reason = judge_scope(m, foreign[i] if foreign is not None else None, pred.get("foreign_threshold", 0.5))
         # the labelling guide: incidents abroad are never hot for a Vietnamese education office
         hot = bool(is_edu and hot_score >= pred["hot_threshold"] and scope != "foreign")
 

@@ -16,7 +16,8 @@ FEATURE_CONFIG = {
     "grams": "per field: syllable unigrams + bigrams (not across fields); title unigrams again as 't:'",
     "vectorizer": "vocabulary of grams with df >= 2 in training, tf-idf (sublinear), l2",
     "dense": "rule scores: edu, edu-x, topics, hot categories, neg, pos, foreign, domestic, has_sapo, has_body",
-    "version": 5,
+    "version": 6,
+    "heads": "relevance, topics, tone (3), hot, foreign",
 }
 BODY_MODEL_TOKENS = 350  # the lead of a long body carries the subject; the rest costs time
 

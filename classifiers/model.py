@@ -93,7 +93,7 @@ def _softmax(x):
 
 @dataclass
 class Heads:
-    """Linear weights over [tf-idf grams | scaled dense rule features]; columns: rel, topics..., tone x3, hot."""
+    """Linear weights over [tf-idf grams | scaled dense rule features]; columns: rel, topics..., tone x3, hot, foreign."""
 
     vocab: list[str]
     idf: np.ndarray  # (len(vocab),) float32
@@ -103,6 +103,7 @@ class Heads:
     rel_threshold: float
     topic_thresholds: np.ndarray
     hot_threshold: float
+    foreign_threshold: float
 
 
 class Models:
@@ -127,9 +128,11 @@ class Models:
             "topics": _sigmoid(Z[:, 1:1 + t]),
             "tone": _softmax(Z[:, 1 + t:4 + t]),
             "hot": _sigmoid(Z[:, 4 + t]),
+            "foreign": _sigmoid(Z[:, 5 + t]),
             "rel_threshold": self.heads.rel_threshold,
             "topic_thresholds": self.heads.topic_thresholds,
             "hot_threshold": self.heads.hot_threshold,
+            "foreign_threshold": self.heads.foreign_threshold,
         }
 
     def explain(self, grams: list[str], dense_row: np.ndarray, *, topics=(), k: int = 6) -> dict:
@@ -141,7 +144,7 @@ class Models:
             names[n_v + j] = f"[luật] {n}"
         row = X.getrow(0)
         t = self._n_t
-        cols = {"relevance": 0, "hot": 4 + t, **{f"topic:{tid}": 1 + self.heads.topic_ids.index(tid) for tid in topics},
+        cols = {"relevance": 0, "hot": 4 + t, "foreign": 5 + t, **{f"topic:{tid}": 1 + self.heads.topic_ids.index(tid) for tid in topics},
                 **{f"tone:{s}": 1 + t + i for i, s in enumerate(SENTIMENTS)}}
         out = {}
         for label, c in cols.items():
@@ -164,7 +167,8 @@ def save_models(bundle: Path, heads: Heads, metadata: dict) -> str:
     path = bundle / WEIGHTS_FILE
     joblib.dump({"vocab": "\n".join(heads.vocab), "idf": heads.idf.astype(np.float32), "W": W,
                  "b": heads.b.astype(np.float64), "topic_thresholds": heads.topic_thresholds.astype(np.float64),
-                 "rel_threshold": float(heads.rel_threshold), "hot_threshold": float(heads.hot_threshold)},
+                 "rel_threshold": float(heads.rel_threshold), "hot_threshold": float(heads.hot_threshold),
+                 "foreign_threshold": float(heads.foreign_threshold)},
                 path, compress=3)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     metadata = {**metadata, "weights_file": WEIGHTS_FILE, "weights_sha256": digest, "vocabulary_size": len(heads.vocab),
@@ -213,7 +217,8 @@ def load_models(bundle: Path, rules, *, allow_rules_mismatch: bool = False) -> M
 
         z = joblib.load(path)  # our own file, checked against the sha256 recorded at training time
         heads = Heads(vocab=z["vocab"].split("\n"), idf=z["idf"], W=z["W"].tocsc(), b=z["b"], topic_ids=tuple(meta["topic_ids"]),
-                      rel_threshold=z["rel_threshold"], topic_thresholds=z["topic_thresholds"], hot_threshold=z["hot_threshold"])
+                      rel_threshold=z["rel_threshold"], topic_thresholds=z["topic_thresholds"], hot_threshold=z["hot_threshold"],
+                      foreign_threshold=z["foreign_threshold"])
     except ModelError:
         raise
     except (OSError, KeyError, ValueError, EOFError) as exc:

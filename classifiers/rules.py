@@ -176,8 +176,10 @@ def prepare(text: str, name: str = "") -> Prepared:
 class ScopeRules:
     cities: dict  # city name -> {"aliases": [...], "districts": [...]}
     not_local_alone: tuple[str, ...]
-    foreign: tuple[str, ...]
-    domestic: tuple[str, ...]
+    institutions_before: tuple[str, ...]
+    institutions_after: tuple[str, ...]
+    foreign: tuple[tuple[str, float], ...]
+    domestic: tuple[tuple[str, float], ...]
 
 
 class RuleSet:
@@ -203,7 +205,9 @@ class RuleSet:
         sc = data.get("scope") or {}
         self.scope = ScopeRules(
             cities=sc.get("cities") or {}, not_local_alone=tuple(sc.get("not_local_alone") or ()),
-            foreign=tuple(sc.get("foreign") or ()), domestic=tuple(sc.get("domestic") or ()),
+            institutions_before=tuple(sc.get("institutions_before") or ()),
+            institutions_after=tuple(sc.get("institutions_after") or ()),
+            foreign=_terms(sc.get("foreign")), domestic=_terms(sc.get("domestic")),
         )
         self.topic_ids: tuple[str, ...] = tuple(t.id for t in self.topics)
         self.hot_ids: tuple[str, ...] = tuple(h.id for h in self.hot)
@@ -225,10 +229,10 @@ class RuleSet:
             add("neg", term, w)
         for term, w in self.positive.terms:
             add("pos", term, w)
-        for term in self.scope.foreign:
-            add("foreign", term, 1.0)
-        for term in self.scope.domestic:
-            add("domestic", term, 1.0)
+        for term, w in self.scope.foreign:
+            add("foreign", term, w)
+        for term, w in self.scope.domestic:
+            add("domestic", term, w)
         self._index = self.index_with(())
 
     # ------------------------------------------------------------------ matching

@@ -4,7 +4,9 @@ local   = the office's district named as a district ("quận Long Biên"), one o
           a watchlist school or other watchlist name. The bare district name also counts, except in a
           fixed phrase where it names something else ("cầu Long Biên" is a bridge).
 city    = the office's city or one of its other districts/wards (topics.yaml scope.cities).
-foreign = a foreign country, city or "du học" named in the title or sapo, and no Vietnamese place there.
+foreign = the foreign model's score over its cross-validated threshold (it reads the whole text, with the
+          weighted foreign cues of topics.yaml as evidence); without models, those cues in the title and
+          sapo adding up to 1 and outweighing the Vietnamese places named there.
 national otherwise.
 """
 
@@ -53,29 +55,44 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces):
     city_key = next((k for k in rules.scope.cities if fold(normalize(k)) in fold(normalize(places.city))
                      or fold(normalize(places.city)) in fold(normalize(k))), None)
     city_cfg = rules.scope.cities.get(city_key, {}) if city_key else {}
-    for alias in {places.city, *city_cfg.get("aliases", ())}:
+    for alias in sorted({places.city, *city_cfg.get("aliases", ())}):
         if alias:
             entries.append(("city", alias, 1.0))
+            for word in rules.scope.institutions_before:
+                entries.append(("not-city", f"{word} {alias}", 1.0))
+            for word in rules.scope.institutions_after:
+                entries.append(("not-city", f"{alias} {word}", 1.0))
     for district in city_cfg.get("districts", ()):
         if normalize(district) != normalize(d):
             entries.append(("city", district, 1.0))
     return rules.index_with(entries)
 
 
-def judge_scope(m: Matches) -> tuple[str, str]:
-    """(scope, reason) from the matches of the rules plus the office's scope index."""
+def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshold: float = 0.5) -> tuple[str, str]:
+    """(scope, reason) from the matches of the rules plus the office's scope index, and the foreign model's
+    score when there is one (without it, the weighted foreign cues of the rules decide)."""
     local = m.terms("local")
     if local:
         return "local", "địa bàn: " + ", ".join(local[:3])
     bare = m.count("district-bare")
     if bare > m.count("not-local"):
         return "local", "địa bàn: " + ", ".join(m.terms("district-bare")[:2])
+    city_hits = m.count("city") - m.count("not-city")
     city = m.terms("city")
-    if city or bare:
+    if (city and city_hits > 0) or bare:
         return "city", "thành phố: " + ", ".join((city or m.terms("district-bare"))[:3])
-    lead = [h for h in m.hits if h.field in ("title", "sapo")]
-    foreign = [h.term for h in lead if h.group == "foreign"]
-    domestic = [h.term for h in lead if h.group == "domestic"]
-    if foreign and not domestic:
-        return "foreign", "nước ngoài: " + ", ".join(dict.fromkeys(foreign[:3]))
+    cues = ", ".join(m.terms("foreign")[:3])
+    if foreign_score is not None:
+        if foreign_score >= foreign_threshold:
+            return "foreign", f"nước ngoài {foreign_score:.2f}" + (f": {cues}" if cues else ": theo mô hình")
+        return "national", ""
+    foreign = _lead_score(m, "foreign")
+    if foreign >= 1.0 and foreign > _lead_score(m, "domestic"):
+        return "foreign", "nước ngoài: " + cues
     return "national", ""
+
+
+def _lead_score(m: Matches, group: str) -> float:
+    """Evidence in the title and sapo only: a body names many places in passing."""
+    terms = m.groups().get(group, {})
+    return sum(w for f, w in terms.values() if f in ("title", "sapo"))

@@ -26,7 +26,7 @@ from classifiers.corpus import Doc, iter_baomoi, iter_crawl, iter_rss, iter_unc,
 from classifiers.features import dense_matrix, dense_names, model_grams
 from classifiers.model import DENSE_SCALE, Heads, build_vocabulary, count_matrix, design, save_models
 from classifiers.rules import RuleSet, load_rules, prepare
-from classifiers.types import SENTIMENTS
+from classifiers.types import SCOPES, SENTIMENTS
 from monitor.errors import InputError
 
 SEED = 20221
@@ -55,6 +55,7 @@ class Example:
     topics: list[str] | None = None
     sentiment: str | None = None
     hot: bool | None = None
+    scope: str | None = None
     weight: float = 1.0
 
 
@@ -167,7 +168,8 @@ def _labelled(id_: str, title: str, sapo: str, body: str, source: str, r: dict, 
     hot = r.get("hot")
     return Example(id_, title, sapo, body, source, is_edu, topics=topics,
                    sentiment=r.get("sentiment") if r.get("sentiment") in SENTIMENTS else None,
-                   hot=bool(hot) if hot is not None else (False if not is_edu else None), weight=weight)
+                   hot=bool(hot) if hot is not None else (False if not is_edu else None),
+                   scope=r.get("scope") if r.get("scope") in SCOPES else None, weight=weight)
 
 
 # --------------------------------------------------------------------------- fitting
@@ -237,8 +239,8 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
     n_dense = dense.shape[1]
     T = len(rules.topic_ids)
     n_in = X.shape[1]
-    W = np.zeros((n_in, 1 + T + 3 + 1), dtype=np.float64)
-    b = np.zeros(1 + T + 3 + 1)
+    W = np.zeros((n_in, 1 + T + 3 + 1 + 1), dtype=np.float64)
+    b = np.zeros(1 + T + 3 + 1 + 1)
 
     # relevance: every example; threshold from out-of-fold scores of the hand/analyst labels
     y = np.array([1 if e.is_education else 0 for e in allx])
@@ -354,8 +356,27 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
     W[used, 4 + T], b[4 + T] = mm.coef_[0], mm.intercept_[0]
     log(f"  hot: CV {report.cv['hot']} ({time.time() - t0:.1f}s)")
 
+    # foreign: stories abroad name people, firms and places no rule list can hold; local and city stay
+    # with the office's rules (they depend on the office, the model does not)
+    sc_idx = [i for i, e in enumerate(hand) if e.scope is not None]
+    ys = np.array([1 if hand[i].scope == "foreign" else 0 for i in sc_idx])
+    Xs = Xh[sc_idx]
+    ws = np.array([hand[i].weight for i in sc_idx]) / HAND_WEIGHT
+    C_FOREIGN = 4.0
+    oof_s = np.zeros(len(sc_idx))
+    for f in _folds(len(sc_idx), k):
+        mask = np.ones(len(sc_idx), bool)
+        mask[f] = False
+        mm = _lr(C_FOREIGN).fit(Xs[mask], ys[mask], sample_weight=ws[mask])
+        oof_s[f] = mm.predict_proba(Xs[f])[:, 1]
+    foreign_t, foreign_f = _best_f1_threshold(ys, oof_s)
+    report.cv["foreign"] = {"threshold": foreign_t, "oof_f1": round(foreign_f, 4)}
+    mm = _lr(C_FOREIGN).fit(Xs, ys, sample_weight=ws)
+    W[used, 5 + T], b[5 + T] = mm.coef_[0], mm.intercept_[0]
+    log(f"  foreign: CV F1 {foreign_f:.3f} at threshold {foreign_t:.2f} ({time.time() - t0:.1f}s)")
+
     return Heads(vocab=vocab, idf=idf, W=sp.csc_matrix(W.astype(np.float32)), b=b, topic_ids=rules.topic_ids,
-                 rel_threshold=rel_t, topic_thresholds=thresholds, hot_threshold=hot_t)
+                 rel_threshold=rel_t, topic_thresholds=thresholds, hot_threshold=hot_t, foreign_threshold=foreign_t)
 
 
 def train(models_dir: Path, corpus_dir: Path, *, labels_dir: Path = LABELS_DIR, dev_path: Path | None = None,

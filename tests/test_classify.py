@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse as sp
 from click.testing import CliRunner
 
-from classifiers.classify import BUNDLE_NAME, SHIPPED_MODELS_DIR, load_classifier
+from classifiers.classify import BUNDLE_NAME, Classifier, load_classifier
 from classifiers.features import dense_names
 from classifiers.model import WEIGHTS_FILE, Heads, load_models, save_models
 from classifiers.rules import load_rules
@@ -28,17 +28,26 @@ def clf():
     return load_classifier(None, OFFICE)
 
 
+@pytest.fixture(scope="module")
+def rules_only():
+    return Classifier(load_rules(), OFFICE, None)
+
+
 def _scope(clf, title, sapo=""):
     return clf.classify(ArticleText(id="s", title=title, sapo=sapo)).scope
 
 
-def test_scope_against_the_office(clf):
+def test_scope_against_the_office(rules_only):
+    clf = rules_only
     assert _scope(clf, "Học sinh THCS Chu Văn An đạt giải cao") == "local"
     assert _scope(clf, "Phường Bồ Đề tổ chức khai giảng năm học mới") == "local"
     assert _scope(clf, "Quận Long Biên tuyển dụng 120 giáo viên") == "local"
     # the bridge alone does not make a story local, but it is in the city
     assert _scope(clf, "Ùn tắc kéo dài trên cầu Long Biên sáng nay") == "city"
     assert _scope(clf, "Hà Nội công bố điểm chuẩn vào lớp 10") == "city"
+    # an institution named after the city is not news from the city
+    assert _scope(clf, "Sinh viên Đại học Y Hà Nội giành giải nghiên cứu khoa học") == "national"
+    assert _scope(clf, "Học sinh Lào Cai đạt giải tiếng Anh") == "national"
     assert _scope(clf, "Du học sinh ở Nhật Bản được tăng giờ làm thêm") == "foreign"
     assert _scope(clf, "Nghệ An có 5 học sinh đạt giải quốc gia") == "national"
     assert _scope(clf, "hoc sinh quan long bien dat giai") == "local"  # without diacritics
@@ -51,8 +60,8 @@ def test_classification_fields_and_reasons(clf):
     assert list(c.to_contract()) == CONTRACT
     assert set(c.topic_scores) == set(load_rules().topic_ids)
     assert all(0 <= v <= 1 for v in c.topic_scores.values()) and 0 <= c.relevance <= 1 and 0 <= c.hot_score <= 1
-    assert any("đánh hội đồng" in r for r in c.reasons)
-    assert c.evidence["rules"]["topics"]["an-toan-truong-hoc"]
+    assert any("học sinh" in r for r in c.reasons)
+    assert "đánh hội đồng (title)" in c.evidence["rules"]["topics"]["an-toan-truong-hoc"]
     assert c.model_version == clf.version
     # not education: no topics, not hot
     n = clf.classify(ArticleText(id="n1", title="Giá vàng hôm nay tăng mạnh", sapo="Giá vàng SJC vượt mốc mới."))
@@ -71,9 +80,9 @@ def _tiny_bundle(tmp_path: Path) -> Path:
     vocab = ["giáo", "giáo viên", "học", "học sinh", "t:học"]
     n_in = len(vocab) + len(dense_names(rules))
     T = len(rules.topic_ids)
-    W = sp.random(n_in, 1 + T + 4, density=0.2, format="csc", random_state=1, dtype=np.float32)
-    heads = Heads(vocab=vocab, idf=np.ones(len(vocab), np.float32), W=W, b=np.zeros(1 + T + 4), topic_ids=rules.topic_ids,
-                  rel_threshold=0.5, topic_thresholds=np.full(T, 0.5), hot_threshold=0.5)
+    W = sp.random(n_in, 1 + T + 5, density=0.2, format="csc", random_state=1, dtype=np.float32)
+    heads = Heads(vocab=vocab, idf=np.ones(len(vocab), np.float32), W=W, b=np.zeros(1 + T + 5), topic_ids=rules.topic_ids,
+                  rel_threshold=0.5, topic_thresholds=np.full(T, 0.5), hot_threshold=0.5, foreign_threshold=0.5)
     bundle = tmp_path / BUNDLE_NAME
     save_models(bundle, heads, {"name": BUNDLE_NAME, "rules_sha256": rules.sha256, "dense_names": dense_names(rules)})
     return bundle

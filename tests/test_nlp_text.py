@@ -52,9 +52,9 @@ def test_rules_match_text_without_diacritics(rules):
 
 
 def test_capitalised_place_names_are_case_sensitive(rules):
-    assert "Anh" in _terms(rules, "Du học sinh ở Anh được làm thêm", "foreign")
-    assert "Anh" not in _terms(rules, "Thầy giáo và anh trai đi làm", "foreign")
-    assert "Mỹ" not in _terms(rules, "Thẩm mỹ viện quảng cáo sai", "foreign")
+    assert "ở Anh" in _terms(rules, "Du học sinh ở Anh được làm thêm", "foreign")
+    assert "ở Anh" not in _terms(rules, "Em gửi thư ở anh trai", "foreign")
+    assert _terms(rules, "Thầy Trịnh Mỹ Anh dạy tiếng Anh", "foreign") == []
 
 
 def test_topic_exclusion_cancels_the_topic(rules):
