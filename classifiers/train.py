@@ -198,6 +198,38 @@ def _lr(C: float):
     return LogisticRegression(C=C, max_iter=2000, solver="liblinear", random_state=SEED)
 
 
+class _Constant:
+    """What a head predicts when its labels hold one class only (or none): the class frequency. Happens
+    with a small or one-sided label set, e.g. a database whose analysts corrected only education items."""
+
+    def __init__(self, probs: np.ndarray, n_features: int) -> None:
+        self.probs = probs
+        logits = np.log(np.clip(probs, 1e-3, 1 - 1e-3))
+        if len(probs) == 2:
+            self.coef_ = np.zeros((1, n_features))
+            self.intercept_ = np.array([logits[1] - logits[0]])
+        else:
+            self.coef_ = np.zeros((len(probs), n_features))
+            self.intercept_ = logits
+
+    def predict_proba(self, X):
+        return np.tile(self.probs, (X.shape[0], 1))
+
+
+def _fit_binary(C: float, X, y: np.ndarray, w: np.ndarray | None = None):
+    if len(np.unique(y)) < 2:
+        p = float(y.mean()) if len(y) else 0.0
+        return _Constant(np.array([1 - p, p]), X.shape[1])
+    return _lr(C).fit(X, y, sample_weight=w)
+
+
+def _fit_tone(C: float, X, y: np.ndarray, w: np.ndarray):
+    if len(np.unique(y)) < len(SENTIMENTS):
+        freq = np.bincount(y, minlength=len(SENTIMENTS)) + 1.0
+        return _Constant(freq / freq.sum(), X.shape[1])
+    return _multinomial(C).fit(X, y, sample_weight=w)
+
+
 def _multinomial(C: float):
     # multinomial rather than one-vs-rest for tone: cross-validated macro-F1 0.711 vs 0.695
     from sklearn.linear_model import LogisticRegression
@@ -249,13 +281,15 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
     oof = np.zeros(len(hand))
     hand_folds = _folds(len(hand), k)
     for f in hand_folds:
+        if not len(f):
+            continue
         mask = np.ones(len(allx), bool)
         mask[n_c + f] = False
-        m = _lr(C_REL).fit(X[mask], y[mask], sample_weight=w[mask])
+        m = _fit_binary(C_REL, X[mask], y[mask], w[mask])
         oof[f] = m.predict_proba(Xh[f])[:, 1]
     rel_t, rel_f = _best_f1_threshold(y[n_c:], oof)
     report.oof["relevance"] = oof
-    m = _lr(C_REL).fit(X, y, sample_weight=w)
+    m = _fit_binary(C_REL, X, y, w)
     W[:, 0], b[0] = m.coef_[0], m.intercept_[0]
     report.cv["relevance"] = {"threshold": rel_t, "oof_f1": round(rel_f, 4)}
     log(f"  relevance: CV F1 {rel_f:.3f} at threshold {rel_t:.2f} ({time.time() - t0:.1f}s)")
@@ -292,13 +326,15 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
             continue
         oof_t = np.zeros(len(edu))
         for f in folds:
+            if not len(f):
+                continue
             mask = np.ones(len(edu), bool)
             mask[f] = False
-            mm = _lr(C_TOPIC).fit(Xe[mask], yt[mask], sample_weight=we[mask])
+            mm = _fit_binary(C_TOPIC, Xe[mask], yt[mask], we[mask])
             oof_t[f] = mm.predict_proba(Xe[f])[:, 1]
         thresholds[j], fj = _best_f1_threshold(yt, oof_t, default=0.3)
         oof_all[:, j] = oof_t
-        mm = _lr(C_TOPIC).fit(Xe, yt, sample_weight=we)
+        mm = _fit_binary(C_TOPIC, Xe, yt, we)
         W[used, col], b[col] = mm.coef_[0], mm.intercept_[0]
         report.cv["topics"][tid] = {"positives": int(yt.sum()), "threshold": thresholds[j], "oof_f1": round(fj, 4)}
     pred = oof_all >= thresholds
@@ -315,9 +351,11 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
     C_TONE = 16.0  # C = 1, 4, 16 on tf-idf alone, cross-validated macro-F1 0.716, 0.743, 0.750
     oof_tone = np.zeros((len(tone_idx), 3))
     for f in _folds(len(tone_idx), k):
+        if not len(f):
+            continue
         mask = np.ones(len(tone_idx), bool)
         mask[f] = False
-        mm = _multinomial(C_TONE).fit(Xt[mask], yt[mask], sample_weight=wt[mask])
+        mm = _fit_tone(C_TONE, Xt[mask], yt[mask], wt[mask])
         oof_tone[f] = mm.predict_proba(Xt[f])
     is_edu_t = np.array([hand[i].is_education for i in tone_idx])
     pt = oof_tone.argmax(1)
@@ -329,7 +367,7 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
         f1s.append(2 * a / (2 * a + bb + cc) if a else 0.0)
     report.cv["tone_macro_f1_edu"] = round(float(np.mean(f1s)), 4)
     report.oof["tone"] = (tone_idx, oof_tone)
-    mm = _multinomial(C_TONE).fit(Xt, yt, sample_weight=wt)
+    mm = _fit_tone(C_TONE, Xt, yt, wt)
     W[used, 1 + T:4 + T] = mm.coef_.T
     b[1 + T:4 + T] = mm.intercept_
     log(f"  tone: CV macro-F1 (education) {report.cv['tone_macro_f1_edu']:.3f} ({time.time() - t0:.1f}s)")
@@ -342,9 +380,11 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
     C_HOT = 4.0
     oof_h = np.zeros(len(hot_idx))
     for f in _folds(len(hot_idx), k):
+        if not len(f):
+            continue
         mask = np.ones(len(hot_idx), bool)
         mask[f] = False
-        mm = _lr(C_HOT).fit(Xo[mask], yh[mask], sample_weight=wo[mask])
+        mm = _fit_binary(C_HOT, Xo[mask], yh[mask], wo[mask])
         oof_h[f] = mm.predict_proba(Xo[f])[:, 1]
     hot_t, hot_f = _best_f1_threshold(yh, oof_h, beta=2.0)
     report.oof["hot"] = (hot_idx, oof_h)
@@ -352,7 +392,7 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
     report.cv["hot"] = {"threshold": hot_t, "oof_f2": round(hot_f, 4),
                         "oof_recall": round(float((ph & (yh == 1)).sum() / max(1, yh.sum())), 4),
                         "oof_precision": round(float((ph & (yh == 1)).sum() / max(1, ph.sum())), 4)}
-    mm = _lr(C_HOT).fit(Xo, yh, sample_weight=wo)
+    mm = _fit_binary(C_HOT, Xo, yh, wo)
     W[used, 4 + T], b[4 + T] = mm.coef_[0], mm.intercept_[0]
     log(f"  hot: CV {report.cv['hot']} ({time.time() - t0:.1f}s)")
 
@@ -365,14 +405,23 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
     C_FOREIGN = 4.0
     oof_s = np.zeros(len(sc_idx))
     for f in _folds(len(sc_idx), k):
+        if not len(f):
+            continue
         mask = np.ones(len(sc_idx), bool)
         mask[f] = False
-        mm = _lr(C_FOREIGN).fit(Xs[mask], ys[mask], sample_weight=ws[mask])
+        mm = _fit_binary(C_FOREIGN, Xs[mask], ys[mask], ws[mask])
         oof_s[f] = mm.predict_proba(Xs[f])[:, 1]
-    foreign_t, foreign_f = _best_f1_threshold(ys, oof_s)
-    report.cv["foreign"] = {"threshold": foreign_t, "oof_f1": round(foreign_f, 4)}
-    mm = _lr(C_FOREIGN).fit(Xs, ys, sample_weight=ws)
-    W[used, 5 + T], b[5 + T] = mm.coef_[0], mm.intercept_[0]
+    if ys.sum() >= MIN_TOPIC_POSITIVES and (ys == 0).sum() >= MIN_TOPIC_POSITIVES:
+        foreign_t, foreign_f = _best_f1_threshold(ys, oof_s)
+        report.cv["foreign"] = {"threshold": foreign_t, "oof_f1": round(foreign_f, 4)}
+        mm = _fit_binary(C_FOREIGN, Xs, ys, ws)
+        W[used, 5 + T], b[5 + T] = mm.coef_[0], mm.intercept_[0]
+    else:  # too few scope labels: the weighted foreign cues alone, 0.5 at about one strong cue
+        slope = 6.0
+        W[n_v + dense_names(rules).index("foreign"), 5 + T] = slope / DENSE_SCALE
+        b[5 + T] = -slope * 0.6
+        foreign_t, foreign_f = 0.5, 0.0
+        report.cv["foreign"] = {"threshold": foreign_t, "oof_f1": 0.0, "head": "rules only"}
     log(f"  foreign: CV F1 {foreign_f:.3f} at threshold {foreign_t:.2f} ({time.time() - t0:.1f}s)")
 
     return Heads(vocab=vocab, idf=idf, W=sp.csc_matrix(W.astype(np.float32)), b=b, topic_ids=rules.topic_ids,
