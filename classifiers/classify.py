@@ -134,27 +134,28 @@ class Classifier:
         )
 
 
-def _find_bundle(models_dir: Path | None) -> Path | None:
-    for d in ([Path(models_dir)] if models_dir else []) + [SHIPPED_MODELS_DIR]:
+def _find_bundle(models_dir: Path | None, fallback: bool = True) -> Path | None:
+    for d in ([Path(models_dir)] if models_dir else []) + ([SHIPPED_MODELS_DIR] if fallback or not models_dir else []):
         if (d / BUNDLE_NAME / "metadata.json").exists():
             return d / BUNDLE_NAME
     return None
 
 
 def load_classifier(models_dir: Path | None, office, *, rules_path: Path | None = None,
-                    require_models: bool = False) -> Classifier:
+                    require_models: bool = False, fallback: bool = True) -> Classifier:
     """Load the rules and the trained models once.
 
-    `models_dir` is searched first, then the models shipped in the repository. A bundle that exists but
+    `models_dir` is searched first, then (unless fallback=False, for a folder named explicitly) the models
+    shipped in the repository. A bundle that exists but
     was trained with other library versions, another feature configuration or another rules file raises
     ModelError (run `monitor train`). With `rules_path`, an edited rules file is used instead of the
     shipped one (`monitor rules test`); the models are then used if they were trained on it, else the
     rules alone score (so a dry run shows what the rules change).
     """
     rules = load_rules(rules_path)
-    bundle = _find_bundle(models_dir)
+    bundle = _find_bundle(models_dir, fallback)
     if bundle is None:
-        if require_models:
+        if require_models or not fallback:
             raise ModelError(f"no trained models in {models_dir}", hint="run `monitor train` to build them")
         return Classifier(rules, office, None)
     from classifiers.model import load_models

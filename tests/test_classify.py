@@ -148,3 +148,12 @@ def test_classify_cli_all_good_exits_zero(tmp_path):
     src.write_text(json.dumps({"id": "a", "title": "Trường mầm non tổ chức ngày hội"}, ensure_ascii=False) + "\n", encoding="utf-8")
     res = CliRunner().invoke(cli, ["--config", str(tmp_path / "absent.yaml"), "classify", "-i", str(src), "-o", str(tmp_path / "o.jsonl")])
     assert res.exit_code == 0, res.output
+
+
+def test_classify_cli_with_a_models_folder_without_models(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "title": "Trường mầm non tổ chức ngày hội"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(tmp_path / "absent.yaml"), "classify", "-i", str(src),
+                                   "-o", str(tmp_path / "o.jsonl"), "--models", str(tmp_path / "empty")])
+    assert res.exit_code == 3
+    assert "no trained models" in res.output and "monitor train" in res.output

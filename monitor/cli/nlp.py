@@ -81,7 +81,7 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
     """
     from classifiers.classify import load_classifier
 
-    clf = load_classifier(_models_dir(ctx, models), _office_for_classify(ctx))
+    clf = load_classifier(_models_dir(ctx, models), _office_for_classify(ctx), fallback=models is None)
     try:
         src = click.open_file(input_path, "r", encoding="utf-8")
     except OSError as exc:
@@ -140,7 +140,7 @@ def evaluate(ctx: click.Context, labels_path: str, models: str | None, as_json: 
     from classifiers.evaluate import evaluate_file, summary_lines
     from monitor.cli.common import echo_json
 
-    clf = load_classifier(_models_dir(ctx, models), _office_for_classify(ctx), require_models=True)
+    clf = load_classifier(_models_dir(ctx, models), _office_for_classify(ctx), require_models=True, fallback=models is None)
     res = evaluate_file(clf, Path(labels_path))
     if as_json:
         echo_json(res)
