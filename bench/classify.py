@@ -238,7 +238,9 @@ def write_measurements(result: dict) -> None:
 
     bundle = SHIPPED_MODELS_DIR / BUNDLE_NAME
     cli, seg = result["classify_cli"], result["underthesea_segmentation"]
+    version = result.get("year", {}).get("version", "")
     lines = ["## Speed and memory (bench/classify.py on the national RSS year, 2 cores, one run)", "",
+             f"Measured with {version or 'the shipped models'}; rerun `bench/classify.py --card` after `monitor train`.", "",
              f"- `monitor classify` on {cli['items']} RSS items (title + sapo) including model loading: {cli['seconds']} s = "
              f"{cli['items_per_second']} items/s; peak memory (max RSS) {cli['peak_rss_mb']} MB",
              f"- underthesea `word_tokenize` alone on the first {seg['sample_items']} of the same texts (a fixed sample; "

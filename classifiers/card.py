@@ -66,9 +66,11 @@ def write_card(bundle: Path, meta: dict) -> Path:
     extra = bundle / "MEASUREMENTS.md"
     if extra.exists():
         lines += [extra.read_text(encoding="utf-8").strip(), ""]
+    n_hand = sum(n for src, n in meta.get("training_sources", {}).items() if src in ("data/labels", "database labels"))
     lines += ["## Limits",
-              "- Training labels come from outlet sections (noisy, ~10–20% in the Báo Mới folder) and ~1,800 hand labels;",
-              "  rare topics (fewer than 8 hand-labelled examples) are scored by the rules alone.",
+              f"- Training labels come from outlet sections (noisy, ~10–20% in the Báo Mới folder) and {n_hand:,} hand labels",
+              "  (several labellers: topic choice in particular varies between them); rare topics (fewer than 8",
+              "  hand-labelled examples) are scored by the rules alone.",
               "- Tone is the tone toward the education sector; sarcasm and mixed stories are often neutral.",
               "- Scope: local and city come from the office's names (feeds.yaml) and topics.yaml; foreign from a model."]
     path = bundle / "MODEL_CARD.md"
