@@ -35,9 +35,12 @@ def write_card(bundle: Path, meta: dict) -> Path:
         lines.append(f"- {f}: {h}")
     cv = meta.get("cross_validation", {})
     lines += ["", f"## Thresholds (chosen on out-of-fold scores of the hand labels, {meta.get('mode', '5-fold CV')}; never on dev)", "",
+              "Binary scores are Platt-calibrated on the same out-of-fold predictions (folded into the weights).", "",
               "| head | threshold | cross-validated |", "|---|---|---|"]
     if "relevance" in cv:
-        lines.append(f"| education relevance | {cv['relevance']['threshold']:.2f} | F1 {cv['relevance']['oof_f1']:.3f} |")
+        r = cv["relevance"]
+        ece = f", calibration error {r['oof_ece']:.3f}" if "oof_ece" in r else ""
+        lines.append(f"| education relevance | {r['threshold']:.2f} | F1 {r['oof_f1']:.3f}{ece} |")
     for tid, v in cv.get("topics", {}).items():
         if "threshold" in v:
             lines.append(f"| topic {tid} ({v['positives']} examples) | {v['threshold']:.2f} | F1 {v['oof_f1']:.3f} |")
@@ -49,7 +52,8 @@ def write_card(bundle: Path, meta: dict) -> Path:
         lines.append(f"| tone (argmax) | — | macro-F1 {cv['tone_macro_f1_edu']:.3f} on education items |")
     if "hot" in cv:
         h = cv["hot"]
-        lines.append(f"| hot (threshold maximises F2) | {h['threshold']:.2f} | recall {h['oof_recall']:.3f}, precision {h['oof_precision']:.3f} |")
+        ece = f", calibration error {h['oof_ece']:.3f}" if "oof_ece" in h else ""
+        lines.append(f"| hot (threshold maximises F2) | {h['threshold']:.2f} | recall {h['oof_recall']:.3f}, precision {h['oof_precision']:.3f}{ece} |")
     if "foreign" in cv:
         lines.append(f"| scope: foreign | {cv['foreign']['threshold']:.2f} | F1 {cv['foreign']['oof_f1']:.3f} |")
     lines.append("")

@@ -237,6 +237,39 @@ def _multinomial(C: float):
     return LogisticRegression(C=C, max_iter=2000, solver="lbfgs", random_state=SEED)
 
 
+def _platt(oof: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt scaling of a binary head from its out-of-fold scores: p = sigmoid(a * logit + c).
+
+    Sample weights (hand labels x100, hot positives x3) shift a logistic model's probabilities; refitting
+    the logit on held-out predictions makes a score of 0.7 mean "right about 70% of the time". For a linear
+    head the map folds into its weights (a * w, a * b + c), so prediction costs nothing more."""
+    if len(np.unique(y)) < 2 or len(y) < 20:
+        return 1.0, 0.0
+    from sklearn.linear_model import LogisticRegression
+
+    z = np.log(np.clip(oof, 1e-6, 1 - 1e-6) / np.clip(1 - oof, 1e-6, 1)).reshape(-1, 1)
+    m = LogisticRegression(C=100.0, solver="lbfgs").fit(z, y)
+    a, c = float(m.coef_[0, 0]), float(m.intercept_[0])
+    return (a, c) if a > 0 else (1.0, 0.0)
+
+
+def _ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: the mean gap between score and observed rate, over 10 score bins."""
+    idx = np.minimum((p * bins).astype(int), bins - 1)
+    err = 0.0
+    for k in range(bins):
+        sel = idx == k
+        if sel.any():
+            err += sel.sum() / len(p) * abs(float(p[sel].mean()) - float(y[sel].mean()))
+    return round(err, 4)
+
+
+def _calibrated(oof: np.ndarray, ac: tuple[float, float]) -> np.ndarray:
+    a, c = ac
+    z = np.log(np.clip(oof, 1e-6, 1 - 1e-6) / np.clip(1 - oof, 1e-6, 1))
+    return 1.0 / (1.0 + np.exp(-(a * z + c)))
+
+
 def _folds(n: int, k: int = 5) -> list[np.ndarray]:
     idx = np.random.RandomState(SEED).permutation(n)
     return [idx[i::k] for i in range(k)]
@@ -287,11 +320,14 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
         mask[n_c + f] = False
         m = _fit_binary(C_REL, X[mask], y[mask], w[mask])
         oof[f] = m.predict_proba(Xh[f])[:, 1]
+    cal = _platt(oof, y[n_c:])
+    oof = _calibrated(oof, cal)
     rel_t, rel_f = _best_f1_threshold(y[n_c:], oof)
     report.oof["relevance"] = oof
     m = _fit_binary(C_REL, X, y, w)
-    W[:, 0], b[0] = m.coef_[0], m.intercept_[0]
-    report.cv["relevance"] = {"threshold": rel_t, "oof_f1": round(rel_f, 4)}
+    W[:, 0], b[0] = cal[0] * m.coef_[0], cal[0] * m.intercept_[0] + cal[1]
+    report.cv["relevance"] = {"threshold": rel_t, "oof_f1": round(rel_f, 4), "platt": [round(cal[0], 3), round(cal[1], 3)],
+                              "oof_ece": _ece(oof, y[n_c:])}
     log(f"  relevance: CV F1 {rel_f:.3f} at threshold {rel_t:.2f} ({time.time() - t0:.1f}s)")
 
     # The other heads learn from the labelled items only: fit them on the columns those items use (a column
@@ -332,10 +368,12 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
             mask[f] = False
             mm = _fit_binary(C_TOPIC, Xe[mask], yt[mask], we[mask])
             oof_t[f] = mm.predict_proba(Xe[f])[:, 1]
+        cal = _platt(oof_t, yt)
+        oof_t = _calibrated(oof_t, cal)
         thresholds[j], fj = _best_f1_threshold(yt, oof_t, default=0.3)
         oof_all[:, j] = oof_t
         mm = _fit_binary(C_TOPIC, Xe, yt, we)
-        W[used, col], b[col] = mm.coef_[0], mm.intercept_[0]
+        W[used, col], b[col] = cal[0] * mm.coef_[0], cal[0] * mm.intercept_[0] + cal[1]
         report.cv["topics"][tid] = {"positives": int(yt.sum()), "threshold": thresholds[j], "oof_f1": round(fj, 4)}
     pred = oof_all >= thresholds
     tp, fp, fn = int((pred & (Ys == 1)).sum()), int((pred & (Ys == 0)).sum()), int((~pred & (Ys == 1)).sum())
@@ -386,14 +424,17 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
         mask[f] = False
         mm = _fit_binary(C_HOT, Xo[mask], yh[mask], wo[mask])
         oof_h[f] = mm.predict_proba(Xo[f])[:, 1]
+    cal_h = _platt(oof_h, yh)
+    oof_h = _calibrated(oof_h, cal_h)
     hot_t, hot_f = _best_f1_threshold(yh, oof_h, beta=2.0)
     report.oof["hot"] = (hot_idx, oof_h)
     ph = oof_h >= hot_t
-    report.cv["hot"] = {"threshold": hot_t, "oof_f2": round(hot_f, 4),
+    report.cv["hot"] = {"threshold": hot_t, "oof_f2": round(hot_f, 4), "platt": [round(cal_h[0], 3), round(cal_h[1], 3)],
+                        "oof_ece": _ece(oof_h, yh),
                         "oof_recall": round(float((ph & (yh == 1)).sum() / max(1, yh.sum())), 4),
                         "oof_precision": round(float((ph & (yh == 1)).sum() / max(1, ph.sum())), 4)}
     mm = _fit_binary(C_HOT, Xo, yh, wo)
-    W[used, 4 + T], b[4 + T] = mm.coef_[0], mm.intercept_[0]
+    W[used, 4 + T], b[4 + T] = cal_h[0] * mm.coef_[0], cal_h[0] * mm.intercept_[0] + cal_h[1]
     log(f"  hot: CV {report.cv['hot']} ({time.time() - t0:.1f}s)")
 
     # foreign: stories abroad name people, firms and places no rule list can hold; local and city stay
@@ -412,10 +453,12 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
         mm = _fit_binary(C_FOREIGN, Xs[mask], ys[mask], ws[mask])
         oof_s[f] = mm.predict_proba(Xs[f])[:, 1]
     if ys.sum() >= MIN_TOPIC_POSITIVES and (ys == 0).sum() >= MIN_TOPIC_POSITIVES:
+        cal_s = _platt(oof_s, ys)
+        oof_s = _calibrated(oof_s, cal_s)
         foreign_t, foreign_f = _best_f1_threshold(ys, oof_s)
         report.cv["foreign"] = {"threshold": foreign_t, "oof_f1": round(foreign_f, 4)}
         mm = _fit_binary(C_FOREIGN, Xs, ys, ws)
-        W[used, 5 + T], b[5 + T] = mm.coef_[0], mm.intercept_[0]
+        W[used, 5 + T], b[5 + T] = cal_s[0] * mm.coef_[0], cal_s[0] * mm.intercept_[0] + cal_s[1]
     else:  # too few scope labels: the weighted foreign cues alone, 0.5 at about one strong cue
         slope = 6.0
         W[n_v + dense_names(rules).index("foreign"), 5 + T] = slope / DENSE_SCALE
