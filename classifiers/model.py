@@ -1,9 +1,9 @@
-"""Trained models: vectoriser, four linear heads, thresholds; fitting, saving and checked loading.
+"""Trained models: vocabulary, linear heads, thresholds; prediction, saving and checked loading.
 
 Features: syllable uni- and bigrams of the normalised text (a vocabulary of the grams seen in at least
 two training items) with tf-idf weights, plus the rule evidence vector (classifiers.features). Heads
 (scikit-learn LogisticRegression, fixed seeds): relevance (binary), topics (one binary head per topic),
-tone (3-class multinomial), hot (binary). After fitting, only the vocabulary, idf and weights are kept
+tone (3-class multinomial), hot (binary), foreign scope (binary). After fitting, only the vocabulary, idf and weights are kept
 (joblib, sparse float32), so the bundle is a few MB and prediction is one dictionary look-up per gram
 and one sparse product — several times faster than hashing every gram with scikit-learn's vectoriser.
 

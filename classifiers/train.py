@@ -3,10 +3,11 @@
 Relevance learns from outlet sections (Báo Mới education folder vs other news, Dân Trí sections,
 VnExpress section feeds as negatives) plus our hand labels (data/labels/*.jsonl, joined with corpus text
 by id) and the analysts' labels in the database, which weigh more because they are in-domain and checked.
-Topics, tone and hot learn from the hand and analyst labels. Decision thresholds are chosen on
-out-of-fold predictions (5-fold cross-validation over the hand/analyst labels), never on the dev set,
-which is used only for the metrics written into the model card. Items of the dev set are removed from
-every training source.
+Topics, tone, hot and foreign scope learn from the hand and analyst labels. Binary heads are Platt-
+calibrated and their decision thresholds chosen on out-of-fold predictions (5-fold cross-validation over
+the hand/analyst labels), never on the dev set, which is used only for the metrics written into the model
+card. Items of the dev set are removed from every training source. UIT-VSFC is not used: measured, it
+lowers tone F1 (bench/classify.py --vsfc-ablation).
 """
 
 from __future__ import annotations
