@@ -32,7 +32,6 @@ class Classifier:
         self.models = models
         self.places = office_places(office)
         self._scope_index = build_scope_index(rules, self.places)
-        self._topic_names = {t.id: t.name for t in rules.topics}
         self._hot_names = {h.id: h.name for h in rules.hot}
         model_part = models.version if models is not None else "rules-only"
         self.version = f"{model_part}+rules.{rules.sha256[:10]}"

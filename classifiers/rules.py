@@ -109,7 +109,6 @@ class _Index:
         self.folded: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
         self.cased: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
         self.cased_folded: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
-        self.maxlen = 1
 
     def add(self, group: str, term: str, weight: float) -> None:
         written = retone(nfc(term)).strip()
@@ -128,7 +127,6 @@ class _Index:
             if len(key) >= 2:
                 # typed without diacritics, names are often lowercase too; two syllables are specific enough
                 self.folded.setdefault(tuple(fold(k.lower()) for k in key), []).append(entry)
-        self.maxlen = max(self.maxlen, len(key))
 
     def freeze(self) -> None:
         # first syllable -> the term lengths starting with it: a token that starts no term costs one look-up
@@ -268,9 +266,6 @@ class RuleSet:
         for t in self.topics:
             scores[t.id] = 0.0 if m.has(f"x:{t.id}") else squash(m.score(f"topic:{t.id}"))
         return scores
-
-    def hot_scores(self, m: Matches) -> dict[str, float]:
-        return {h.id: squash(m.score(f"hot:{h.id}")) for h in self.hot}
 
 
 def _terms(raw) -> tuple[tuple[str, float], ...]:

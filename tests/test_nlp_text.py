@@ -84,3 +84,12 @@ def test_rules_topics_match_the_plan_table():
 
     rules = load_rules()
     assert [(t.id, t.name) for t in rules.topics] == list(PLAN_TOPICS)
+
+
+def test_underthesea_adapter_segments_words_and_sentences():
+    from classifiers.text import segment, sentences, warm_segmenter
+
+    warm_segmenter()
+    words = segment("Học sinh trường THCS được nghỉ học. Phụ huynh yên tâm.")
+    assert "Học_sinh" in words and "Phụ_huynh" in words
+    assert len(sentences("Học sinh được nghỉ học. Phụ huynh yên tâm.")) == 2
