@@ -180,9 +180,12 @@ def save_models(bundle: Path, heads: Heads, metadata: dict) -> str:
 def _check(meta: dict, rules, bundle: Path, allow_rules_mismatch: bool) -> list[str]:
     problems = []
     have = library_versions()
-    for lib in ("scikit-learn", "numpy", "underthesea"):
+    # The bundle holds numpy arrays and scipy matrices (joblib pickles) and was fitted with scikit-learn:
+    # a different major version of these may not read it, or means the code around it changed. Minor
+    # versions are compatible. underthesea is recorded but not checked: the features do not use it.
+    for lib in ("numpy", "scipy", "scikit-learn"):
         want = meta.get("libraries", {}).get(lib)
-        if want and want.split(".")[:2] != have[lib].split(".")[:2]:
+        if want and want.split(".")[0] != have[lib].split(".")[0]:
             problems.append(f"trained with {lib} {want}, this environment has {have[lib]}")
     if meta.get("feature_config") != FEATURE_CONFIG:
         problems.append("trained with another feature configuration (the classifier code changed)")
