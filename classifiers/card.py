@@ -15,7 +15,7 @@ def write_card(bundle: Path, meta: dict) -> Path:
         "",
         "Education relevance, plan topics, tone and hot-issue flags for Vietnamese news (title, sapo, body).",
         "Rules (`classifiers/topics.yaml`) give evidence and reasons; linear models (scikit-learn logistic",
-        "regression on tf-idf syllable 1–2-grams plus the rule-evidence vector) give calibrated scores.",
+        "regression on tf-idf syllable 1–2-grams, the rule-evidence vector and 256 LSA dimensions) give calibrated scores.",
         "Rebuild with `monitor train`; check with `monitor evaluate --labels ../shared/labels/dev.jsonl`.",
         "",
         "## Build",
@@ -53,7 +53,10 @@ def write_card(bundle: Path, meta: dict) -> Path:
     if "hot" in cv:
         h = cv["hot"]
         ece = f", calibration error {h['oof_ece']:.3f}" if "oof_ece" in h else ""
-        lines.append(f"| hot (threshold maximises F2) | {h['threshold']:.2f} | recall {h['oof_recall']:.3f}, precision {h['oof_precision']:.3f}{ece} |")
+        goal = f"highest with recall ≥ {h['recall_target']:.2f}" if "recall_target" in h else "maximises F2"
+        ap = f", average precision {h['oof_average_precision']:.3f}" if "oof_average_precision" in h else ""
+        lines.append(f"| hot on education items (threshold: {goal}) | {h['threshold']:.2f} | recall {h['oof_recall']:.3f}, "
+                     f"precision {h['oof_precision']:.3f}{ap}{ece} |")
     if "foreign" in cv:
         lines.append(f"| scope: foreign | {cv['foreign']['threshold']:.2f} | F1 {cv['foreign']['oof_f1']:.3f} |")
     lines.append("")
@@ -67,9 +70,10 @@ def write_card(bundle: Path, meta: dict) -> Path:
                   f"| tone macro-F1 (education items) | ≥ 0.80 | {d['tone_macro_f1']:.3f} |",
                   f"| scope accuracy | — | {d['scope_accuracy']:.3f} |", "",
                   "```", *summary_lines(d), "```", ""]
-    extra = bundle / "MEASUREMENTS.md"
-    if extra.exists():
-        lines += [extra.read_text(encoding="utf-8").strip(), ""]
+    for name in ("ABLATIONS.md", "MEASUREMENTS.md"):  # written by hand-run measurements (bench/classify.py)
+        extra = bundle / name
+        if extra.exists():
+            lines += [extra.read_text(encoding="utf-8").strip(), ""]
     n_hand = sum(n for src, n in meta.get("training_sources", {}).items() if src in ("data/labels", "database labels"))
     lines += ["## Limits",
               f"- Training labels come from outlet sections (noisy, ~10–20% in the Báo Mới folder) and {n_hand:,} hand labels",

@@ -1,7 +1,9 @@
 """Trained models: vocabulary, linear heads, thresholds; prediction, saving and checked loading.
 
 Features: syllable uni- and bigrams of the normalised text (a vocabulary of the grams seen in at least
-two training items) with tf-idf weights, plus the rule evidence vector (classifiers.features). Heads
+two training items) with tf-idf weights, the rule evidence vector (classifiers.features), and LSA
+coordinates (a truncated SVD of the tf-idf, fitted unsupervised at training time) that let texts worded
+differently from the labelled ones land near them. Heads
 (scikit-learn LogisticRegression, fixed seeds): relevance (binary), topics (one binary head per topic),
 tone (3-class multinomial), hot (binary), foreign scope (binary). After fitting, only the vocabulary, idf and weights are kept
 (joblib, sparse float32), so the bundle is a few MB and prediction is one dictionary look-up per gram
@@ -17,7 +19,7 @@ import hashlib
 import json
 import platform
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -76,9 +78,24 @@ def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     return (sp.diags(1.0 / norms) @ X).tocsr()
 
 
-def design(counts: sp.csr_matrix, dense: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
-    """[tf-idf grams | scaled rule evidence]: the one input matrix of every head."""
-    return sp.hstack([tfidf(counts, idf), sp.csr_matrix(dense * DENSE_SCALE)], format="csr", dtype=np.float32)
+def semantic(X_tfidf: sp.csr_matrix, rows: np.ndarray, projection: np.ndarray) -> np.ndarray:
+    """LSA coordinates of documents: their tf-idf over the projection's grams times the projection,
+    l2-normalised (a text with none of those grams stays at zero)."""
+    Z = np.asarray(X_tfidf[:, rows] @ projection, dtype=np.float32)
+    norms = np.linalg.norm(Z, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return Z / norms
+
+
+def design(counts: sp.csr_matrix, dense: np.ndarray, idf: np.ndarray,
+           lsa: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:
+    """[tf-idf grams | scaled rule evidence | LSA coordinates]: the one input matrix of every head.
+    `lsa` is (vocabulary rows, projection); without it (or with zero dimensions) the last block is absent."""
+    T = tfidf(counts, idf)
+    parts = [T, sp.csr_matrix(dense * DENSE_SCALE)]
+    if lsa is not None and lsa[1].shape[1]:
+        parts.append(sp.csr_matrix(semantic(T, *lsa)))
+    return sp.hstack(parts, format="csr", dtype=np.float32)
 
 
 def _sigmoid(x):
@@ -104,6 +121,9 @@ class Heads:
     topic_thresholds: np.ndarray
     hot_threshold: float
     foreign_threshold: float
+    # LSA: the vocabulary rows it reads and their (rows x dims) projection; empty = no semantic block
+    lsa_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    lsa: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
 
 
 class Models:
@@ -113,15 +133,28 @@ class Models:
         self.metadata = metadata
         self._index = {g: i for i, g in enumerate(heads.vocab)}
         self._n_t = len(heads.topic_ids)
+        # stored as float16 to keep the bundle small; computed in float32
+        self._lsa = (heads.lsa_rows, heads.lsa.astype(np.float32)) if heads.lsa.size else None
+
+        n_sparse = heads.W.shape[0] - (heads.lsa.shape[1] if self._lsa is not None else 0)
+        self._W_sparse = heads.W[:n_sparse].tocsr()
+        # the LSA block is dense: its weights are multiplied as a dense array (a sparse matrix of dense
+        # coordinates would cost more to build than the whole product)
+        self._W_lsa = heads.W[n_sparse:].toarray() if self._lsa is not None else None
 
     def features(self, docs: list[list[str]], dense: np.ndarray) -> sp.csr_matrix:
-        return design(count_matrix(docs, self._index), dense, self.heads.idf)
+        return design(count_matrix(docs, self._index), dense, self.heads.idf, self._lsa)
 
-    def logits(self, X: sp.csr_matrix) -> np.ndarray:
-        return np.asarray((X @ self.heads.W).todense()) + self.heads.b
+    def logits(self, docs: list[list[str]], dense: np.ndarray) -> np.ndarray:
+        T = tfidf(count_matrix(docs, self._index), self.heads.idf)
+        X = sp.hstack([T, sp.csr_matrix(dense * DENSE_SCALE)], format="csr", dtype=np.float32)
+        Z = np.asarray((X @ self._W_sparse).todense())
+        if self._lsa is not None:
+            Z += semantic(T, *self._lsa) @ self._W_lsa
+        return Z + self.heads.b
 
     def predict(self, docs: list[list[str]], dense: np.ndarray) -> dict:
-        Z = self.logits(self.features(docs, dense))
+        Z = self.logits(docs, dense)
         t = self._n_t
         return {
             "relevance": _sigmoid(Z[:, 0]),
@@ -142,6 +175,9 @@ class Models:
         names = {i: g for i, g in enumerate(self.heads.vocab)}
         for j, n in enumerate(self.metadata.get("dense_names", [])):
             names[n_v + j] = f"[luật] {n}"
+        n_d = len(self.metadata.get("dense_names", []))
+        for j in range(self.heads.lsa.shape[1] if self.heads.lsa.ndim == 2 else 0):
+            names[n_v + n_d + j] = f"[ngữ nghĩa LSA] chiều {j}"
         row = X.getrow(0)
         t = self._n_t
         cols = {"relevance": 0, "hot": 4 + t, "foreign": 5 + t, **{f"topic:{tid}": 1 + self.heads.topic_ids.index(tid) for tid in topics},
@@ -168,7 +204,8 @@ def save_models(bundle: Path, heads: Heads, metadata: dict) -> str:
     joblib.dump({"vocab": "\n".join(heads.vocab), "idf": heads.idf.astype(np.float32), "W": W,
                  "b": heads.b.astype(np.float64), "topic_thresholds": heads.topic_thresholds.astype(np.float64),
                  "rel_threshold": float(heads.rel_threshold), "hot_threshold": float(heads.hot_threshold),
-                 "foreign_threshold": float(heads.foreign_threshold)},
+                 "foreign_threshold": float(heads.foreign_threshold),
+                 "lsa_rows": heads.lsa_rows.astype(np.int32), "lsa": heads.lsa.astype(np.float16)},
                 path, compress=3)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     metadata = {**metadata, "weights_file": WEIGHTS_FILE, "weights_sha256": digest, "vocabulary_size": len(heads.vocab),
@@ -221,7 +258,7 @@ def load_models(bundle: Path, rules, *, allow_rules_mismatch: bool = False) -> M
         z = joblib.load(path)  # our own file, checked against the sha256 recorded at training time
         heads = Heads(vocab=z["vocab"].split("\n"), idf=z["idf"], W=z["W"].tocsc(), b=z["b"], topic_ids=tuple(meta["topic_ids"]),
                       rel_threshold=z["rel_threshold"], topic_thresholds=z["topic_thresholds"], hot_threshold=z["hot_threshold"],
-                      foreign_threshold=z["foreign_threshold"])
+                      foreign_threshold=z["foreign_threshold"], lsa_rows=z["lsa_rows"], lsa=z["lsa"])
     except ModelError:
         raise
     except (OSError, KeyError, ValueError, EOFError) as exc:

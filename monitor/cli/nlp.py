@@ -154,8 +154,11 @@ def evaluate(ctx: click.Context, labels_path: str, models: str | None, as_json: 
 @click.option("--corpus", "corpus", type=click.Path(file_okay=False), help="The shared corpus (default: ../shared/corpus beside the repository).")
 @click.option("--no-db-labels", is_flag=True, help="Ignore the analysts' labels in the database.")
 @click.option("--fast", is_flag=True, help="A corpus sample and 3-fold CV: about a minute, slightly weaker models (for checks and tests).")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Leave out label files matching GLOB (e.g. 'day-*.jsonl') and their items, to measure on them held out. Repeatable.")
 @click.pass_context
-def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labels: bool, fast: bool) -> None:
+def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labels: bool, fast: bool,
+          exclude: tuple[str, ...]) -> None:
     """Rebuild every model deterministically from the corpus and the labels, and write the model card.
 
     Uses ../shared/corpus (outlet sections), data/labels/*.jsonl and the analysts' labels in the
@@ -164,6 +167,7 @@ def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labe
     \b
     Example:
       monitor train --models models
+      monitor train --models /tmp/held-out --exclude 'day-*.jsonl'
     """
     from classifiers.evaluate import CORPUS_DIR, SHARED_DIR, summary_lines
     from classifiers.train import train as run_train
@@ -175,7 +179,7 @@ def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labe
         store = get_app(ctx).store
     target = Path(models) if models else (_models_dir(ctx, None) or Path("models"))
     meta = run_train(target, Path(corpus) if corpus else CORPUS_DIR, dev_path=SHARED_DIR / "labels" / "dev.jsonl",
-                     store=store, log=lambda m: click.echo(m, err=True), fast=fast)
+                     store=store, log=lambda m: click.echo(m, err=True), fast=fast, exclude=exclude)
     click.echo(f"wrote {target / meta['name']} ({meta['weights_sha256'][:10]}) in {meta['train_seconds']} s")
     if "dev_metrics" in meta:
         for line in summary_lines(meta["dev_metrics"]):
