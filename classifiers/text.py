@@ -74,6 +74,16 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+def ascii_fold(text: str) -> str:
+    """Lower case, diacritics and any other non-ASCII character dropped, đ→d, for any input form.
+
+    NFD splits every base letter from its marks whatever the input's normal form or tone placement,
+    so no normalisation is needed first (the digest and story grouping compare raw article text).
+    """
+    t = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d"))
+    return t.encode("ascii", "ignore").decode("ascii")
+
+
 def syllables(text: str) -> list[str]:
     """Vietnamese syllables / words of a normalised text (punctuation dropped, numbers kept)."""
     return _SYLLABLE.findall(text)

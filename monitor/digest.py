@@ -24,6 +24,7 @@ from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, topic_name
+from classifiers.text import ascii_fold as fold
 from classifiers.types import Classification
 from monitor.config import Office
 from monitor.models import Article, SourceHealth, Story
@@ -82,16 +83,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-�
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Datelines, bylines and photo credits open many bodies; they say nothing about the event.
 _BOILERPLATE = re.compile(r"^(\(?[A-ZĐ][\w\s]{0,30}\)?\s*[-–—]\s*$|ảnh\s*:|nguồn\s*:|video\s*:|theo\s+\w+\s*$)", re.I)
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics (đ -> d), for comparing words whatever the accents.
-
-    Vietnamese letters decompose into an ASCII base plus combining marks, so dropping what is not
-    ASCII after NFD removes exactly the marks (and punctuation such as dashes, irrelevant here).
-    """
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return text.encode("ascii", "ignore").decode("ascii")
 
 
 def split_sentences(text: str) -> list[str]:

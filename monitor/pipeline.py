@@ -54,7 +54,7 @@ def article_text(article) -> ArticleText:
 def classify_articles(app: App, article_ids: Iterable[int], *, classifier=None, activate: bool = True,
                       progress: Callable[[int], None] | None = None) -> ClassifyReport:
     """Classify the given stored articles, keep the result under the classifier's version, index them for search."""
-    from classifiers.text import fold
+    from monitor.search import fold_text
 
     clf = classifier or app.classifier
     store = app.store
@@ -65,7 +65,7 @@ def classify_articles(app: App, article_ids: Iterable[int], *, classifier=None, 
         chunk = [a for a in (store.get_article(i) for i in ids[start:start + BATCH]) if a is not None]
         results = clf.classify_many([article_text(a) for a in chunk])
         store.save_classifications(((a.id, c) for a, c in zip(chunk, results)), app.now())
-        store.index_articles([(a.id, fold(a.title), fold(a.sapo), fold(a.body)) for a in chunk])
+        store.index_articles([(a.id, fold_text(a.title), fold_text(a.sapo), fold_text(a.body)) for a in chunk])
         education += sum(c.is_education for c in results)
         hot += sum(c.hot for c in results)
         if progress:

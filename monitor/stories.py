@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
 from datasketch import MinHash, MinHashLSH
+
+from classifiers.text import ascii_fold
 
 SHINGLE_CHARS = 5
 NUM_PERM = 128
@@ -44,11 +45,8 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def fold(text: str) -> str:
-    """NFC-independent, tone-placement-independent, diacritics-free lower-case text of words and digits."""
-    # NFD splits every base letter from its marks whatever the input form or tone placement; the ASCII
-    # encode then drops the marks (and any other non-Latin character, which carries no event identity here)
-    t = unicodedata.normalize("NFD", (text or "").lower().replace("đ", "d").replace("Đ", "d"))
-    return _NON_WORD.sub(" ", t.encode("ascii", "ignore").decode("ascii")).strip()
+    """Diacritics-free lower-case words and digits, whatever the input's normal form or tone placement."""
+    return _NON_WORD.sub(" ", ascii_fold(text)).strip()
 
 
 def tokens(text: str) -> list[str]:
