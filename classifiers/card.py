@@ -15,7 +15,8 @@ def write_card(bundle: Path, meta: dict) -> Path:
         "",
         "Education relevance, plan topics, tone and hot-issue flags for Vietnamese news (title, sapo, body).",
         "Rules (`classifiers/topics.yaml`) give evidence and reasons; linear models (scikit-learn logistic",
-        "regression on tf-idf syllable 1–2-grams, the rule-evidence vector and 256 LSA dimensions) give calibrated scores.",
+        "regression on tf-idf syllable 1–2-grams, the rule-evidence vector and 256 LSA dimensions) give calibrated scores;",
+        "for topics and hot, the 10 most similar hand-labelled education articles vote as well (`classifiers/neighbours.py`).",
         "Rebuild with `monitor train`; check with `monitor evaluate --labels ../shared/labels/dev.jsonl`.",
         "",
         "## Build",
@@ -46,6 +47,10 @@ def write_card(bundle: Path, meta: dict) -> Path:
             lines.append(f"| topic {tid} ({v['positives']} examples) | {v['threshold']:.2f} | F1 {v['oof_f1']:.3f} |")
         else:
             lines.append(f"| topic {tid} ({v['positives']} examples) | 0.50 | rules only (too few examples) |")
+    if "neighbours" in cv:
+        nb = cv["neighbours"]
+        lines.append(f"| neighbours' share of the logit ({nb['items']:,} labelled education items, k = {nb['k']}) | — | "
+                     f"topics {nb['topic_share']}, hot {nb['hot_share']} |")
     if "topic_micro_f1" in cv:
         lines.append(f"| topics overall | — | micro-F1 {cv['topic_micro_f1']:.3f} |")
     if "tone_macro_f1_edu" in cv:

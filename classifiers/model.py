@@ -3,7 +3,8 @@
 Features: syllable uni- and bigrams of the normalised text (a vocabulary of the grams seen in at least
 two training items) with tf-idf weights, the rule evidence vector (classifiers.features), and LSA
 coordinates (a truncated SVD of the tf-idf, fitted unsupervised at training time) that let texts worded
-differently from the labelled ones land near them. Heads
+differently from the labelled ones land near them. For topics and hot, the votes of the most similar
+hand-labelled education articles (classifiers.neighbours) are added to the linear logits. Heads
 (scikit-learn LogisticRegression, fixed seeds): relevance (binary), topics (one binary head per topic),
 tone (3-class multinomial), hot (binary), foreign scope (binary). After fitting, only the vocabulary, idf and weights are kept
 (joblib, sparse float32), so the bundle is a few MB and prediction is one dictionary look-up per gram
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from classifiers import neighbours
 from classifiers.features import FEATURE_CONFIG, dense_names
 from classifiers.types import SENTIMENTS
 from monitor.errors import ModelError
@@ -98,6 +100,11 @@ def design(counts: sp.csr_matrix, dense: np.ndarray, idf: np.ndarray,
     return sp.hstack(parts, format="csr", dtype=np.float32)
 
 
+def _logit(p):
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
 def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
 
@@ -124,6 +131,14 @@ class Heads:
     # LSA: the vocabulary rows it reads and their (rows x dims) projection; empty = no semantic block
     lsa_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     lsa: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    # nearest labelled neighbours (classifiers.neighbours): their pruned tf-idf rows, their labels and which
+    # labels are known (columns: topics..., hot), the labels' base rates, and each vote's weight in the
+    # topic and hot logits (0 = no vote); empty = no neighbours
+    knn_rows: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0), dtype=np.float32))
+    knn_labels: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.uint8))
+    knn_known: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.uint8))
+    knn_prior: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    knn_coef: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 class Models:
@@ -137,10 +152,18 @@ class Models:
         self._lsa = (heads.lsa_rows, heads.lsa.astype(np.float32)) if heads.lsa.size else None
 
         n_sparse = heads.W.shape[0] - (heads.lsa.shape[1] if self._lsa is not None else 0)
-        self._W_sparse = heads.W[:n_sparse].tocsr()
-        # the LSA block is dense: its weights are multiplied as a dense array (a sparse matrix of dense
-        # coordinates would cost more to build than the whole product)
-        self._W_lsa = heads.W[n_sparse:].toarray() if self._lsa is not None else None
+        # the weights as one dense array (22 MB for 240,000 grams x 23 heads): (sparse texts) @ (dense weights) is
+        # one pass over the texts' grams, several times quicker than a sparse-by-sparse product, and the LSA
+        # block's weights meet dense coordinates anyway
+        W = heads.W.toarray()
+        self._W_grams = W[:n_sparse]
+        self._W_lsa = W[n_sparse:] if self._lsa is not None else None
+        self._knn = heads.knn_rows.shape[0] > 0 and bool(np.any(heads.knn_coef))
+        if self._knn:
+            self._knn_labels = heads.knn_labels.astype(np.float32)
+            self._knn_known = heads.knn_known.astype(np.float32)
+            self._knn_cols = np.r_[1:1 + self._n_t, 4 + self._n_t]  # topic columns, then hot
+            self._knn_rows_T = heads.knn_rows.T.tocsr()
 
     def features(self, docs: list[list[str]], dense: np.ndarray) -> sp.csr_matrix:
         return design(count_matrix(docs, self._index), dense, self.heads.idf, self._lsa)
@@ -148,10 +171,24 @@ class Models:
     def logits(self, docs: list[list[str]], dense: np.ndarray) -> np.ndarray:
         T = tfidf(count_matrix(docs, self._index), self.heads.idf)
         X = sp.hstack([T, sp.csr_matrix(dense * DENSE_SCALE)], format="csr", dtype=np.float32)
-        Z = np.asarray((X @ self._W_sparse).todense())
+        Z = np.asarray(X @ self._W_grams, dtype=np.float64)
         if self._lsa is not None:
             Z += semantic(T, *self._lsa) @ self._W_lsa
-        return Z + self.heads.b
+        Z += self.heads.b
+        if self._knn:
+            Z[:, self._knn_cols] += self._neighbour_logits(T, Z[:, 0])
+        return Z
+
+    def _neighbour_logits(self, T: sp.csr_matrix, relevance_logit: np.ndarray) -> np.ndarray:
+        """The neighbours' weighted votes (as logits) for the topic and hot columns. Topics and hot count only
+        for education articles, so only those look for neighbours; the others get the base rates' vote."""
+        h = self.heads
+        out = np.tile(_logit(h.knn_prior) * h.knn_coef, (T.shape[0], 1))
+        edu = np.flatnonzero(relevance_logit >= _logit(h.rel_threshold))
+        if len(edu):
+            v = neighbours.votes(neighbours.sparse_rows(T[edu]), self._knn_rows_T, self._knn_labels, self._knn_known, h.knn_prior)
+            out[edu] = _logit(v) * h.knn_coef
+        return out
 
     def predict(self, docs: list[list[str]], dense: np.ndarray) -> dict:
         Z = self.logits(docs, dense)
@@ -182,12 +219,20 @@ class Models:
         t = self._n_t
         cols = {"relevance": 0, "hot": 4 + t, "foreign": 5 + t, **{f"topic:{tid}": 1 + self.heads.topic_ids.index(tid) for tid in topics},
                 **{f"tone:{s}": 1 + t + i for i, s in enumerate(SENTIMENTS)}}
+        knn = {}
+        if self._knn:
+            T = tfidf(count_matrix([grams], self._index), self.heads.idf)
+            z = self._neighbour_logits(T, np.array([np.inf]))[0]
+            knn = {c: z[j] for j, c in enumerate(self._knn_cols)}
         out = {}
         for label, c in cols.items():
             w = self.heads.W.getcol(c)
             contrib = row.multiply(w.T).tocoo()
-            pairs = sorted(zip(contrib.col, contrib.data), key=lambda p: -abs(p[1]))[:k]
-            out[label] = [(names.get(int(i), f"#{i}"), round(float(v), 3)) for i, v in pairs if v]
+            pairs = [(names.get(int(i), f"#{i}"), float(v)) for i, v in zip(contrib.col, contrib.data)]
+            if c in knn:
+                pairs.append((f"[láng giềng] {neighbours.K} bài đã gán nhãn gần nhất", float(knn[c])))
+            pairs = sorted(pairs, key=lambda p: -abs(p[1]))[:k]
+            out[label] = [(name, round(v, 3)) for name, v in pairs if v]
         return out
 
 
@@ -205,7 +250,10 @@ def save_models(bundle: Path, heads: Heads, metadata: dict) -> str:
                  "b": heads.b.astype(np.float64), "topic_thresholds": heads.topic_thresholds.astype(np.float64),
                  "rel_threshold": float(heads.rel_threshold), "hot_threshold": float(heads.hot_threshold),
                  "foreign_threshold": float(heads.foreign_threshold),
-                 "lsa_rows": heads.lsa_rows.astype(np.int32), "lsa": heads.lsa.astype(np.float16)},
+                 "lsa_rows": heads.lsa_rows.astype(np.int32), "lsa": heads.lsa.astype(np.float16),
+                 "knn_rows": sp.csr_matrix(heads.knn_rows, dtype=np.float32), "knn_labels": heads.knn_labels.astype(np.uint8),
+                 "knn_known": heads.knn_known.astype(np.uint8), "knn_prior": np.asarray(heads.knn_prior, np.float64),
+                 "knn_coef": np.asarray(heads.knn_coef, np.float64)},
                 path, compress=3)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     metadata = {**metadata, "weights_file": WEIGHTS_FILE, "weights_sha256": digest, "vocabulary_size": len(heads.vocab),
@@ -258,7 +306,9 @@ def load_models(bundle: Path, rules, *, allow_rules_mismatch: bool = False) -> M
         z = joblib.load(path)  # our own file, checked against the sha256 recorded at training time
         heads = Heads(vocab=z["vocab"].split("\n"), idf=z["idf"], W=z["W"].tocsc(), b=z["b"], topic_ids=tuple(meta["topic_ids"]),
                       rel_threshold=z["rel_threshold"], topic_thresholds=z["topic_thresholds"], hot_threshold=z["hot_threshold"],
-                      foreign_threshold=z["foreign_threshold"], lsa_rows=z["lsa_rows"], lsa=z["lsa"])
+                      foreign_threshold=z["foreign_threshold"], lsa_rows=z["lsa_rows"], lsa=z["lsa"],
+                      knn_rows=z["knn_rows"].tocsr(), knn_labels=z["knn_labels"], knn_known=z["knn_known"],
+                      knn_prior=z["knn_prior"], knn_coef=z["knn_coef"])
     except ModelError:
         raise
     except (OSError, KeyError, ValueError, EOFError) as exc:

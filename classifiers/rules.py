@@ -20,6 +20,7 @@ from typing import Iterable
 import yaml
 
 from classifiers.text import fold, has_diacritics, nfc, normalize, retone, syllables
+from monitor.config import YAML_LOADER
 from monitor.errors import InputError
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("topics.yaml")
@@ -313,7 +314,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         raise InputError(f"rules file {p} cannot be read ({exc.strerror or exc})",
                          hint="pass --rules PATH to an existing topics.yaml") from None
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = yaml.load(raw.decode("utf-8"), Loader=YAML_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from classifiers import neighbours
 from classifiers.corpus import Doc, iter_baomoi, iter_crawl, iter_rss, iter_unc, lookup, require
 from classifiers.features import dense_matrix, dense_names, model_grams
 from classifiers.model import DENSE_SCALE, Heads, build_vocabulary, count_matrix, design, save_models, semantic
@@ -55,6 +56,8 @@ C_LSA = 1.0
 MIXES = (1.0, 0.7, 0.5)
 # The office wants every hot story: the threshold is the highest whose out-of-fold recall reaches this
 HOT_RECALL_TARGET = 0.92
+MIN_NEIGHBOURS = 50  # fewer labelled education items than this (a test corpus): no neighbour votes
+KNN_SHARES = (0.0, 0.3, 0.5, 0.7)  # the neighbours' share of a topic or hot logit, chosen by cross-validation
 # --fast: a few thousand corpus items and 3 folds instead of 5 (about a minute; for tests and quick checks)
 FAST_CAPS = {"tc201805_baomoi_pos": 1500, "tc201805_baomoi_neg": 1500, "rss_sections": 500, "others": 1000}
 
@@ -334,6 +337,30 @@ def _mix(p_grams: np.ndarray, p_lsa: np.ndarray, a: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(a * _logit(p_grams) + (1 - a) * _logit(p_lsa))))
 
 
+def _with_votes(p: np.ndarray, votes: np.ndarray | None, share: float) -> np.ndarray:
+    """The linear heads' probability and the neighbours' vote, logits averaged with the vote's share."""
+    if votes is None or share <= 0.0:
+        return p
+    return 1.0 / (1.0 + np.exp(-((1 - share) * _logit(p) + share * _logit(votes))))
+
+
+def _best_topic_share(shares, combine, learnt, oof_all, thresholds, Ys, scores: dict) -> float:
+    """The share whose combination of the out-of-fold topic scores (combine(j, n-gram, LSA, share)) gives the
+    best micro-F1 over every topic, thresholds chosen per topic; scores[share] records each F1."""
+    best = None
+    for share in shares:
+        trial, th = oof_all.copy(), thresholds.copy()
+        for j, yt, oof_t, oof_z in learnt:
+            mixed = combine(j, oof_t, oof_z, share)
+            trial[:, j] = _calibrated(mixed, _platt(mixed, yt))
+            th[j] = _best_f1_threshold(yt, trial[:, j], default=0.3)[0]
+        f1 = _micro_f1(trial >= th, Ys)
+        scores[str(share)] = round(f1, 4)
+        if best is None or f1 > best[0] + 1e-9:
+            best = (f1, share)
+    return best[1]
+
+
 def _micro_f1(pred: np.ndarray, Y: np.ndarray) -> float:
     tp, fp, fn = int((pred & (Y == 1)).sum()), int((pred & (Y == 0)).sum()), int((~pred & (Y == 1)).sum())
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
@@ -383,10 +410,12 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
     log(f"  LSA {lsa.shape} in {time.time() - t0:.1f}s")
     Xh = X[n_c:]
     Zh = Z[n_c:]
+    N_hand = neighbours.sparse_rows(Xh[:, :n_v])  # the hand items as neighbours (pruned n-gram tf-idf)
     n_x = X.shape[1]  # the LSA block's weights sit after the n-gram and rule rows
     n_dense = dense.shape[1]
     T = len(rules.topic_ids)
     n_in = n_x + Z.shape[1]
+    knn_coef = np.zeros(T + 1)  # the neighbours' weight in each topic logit and the hot logit
     W = np.zeros((n_in, 1 + T + 3 + 1 + 1), dtype=np.float64)
     b = np.zeros(1 + T + 3 + 1 + 1)
 
@@ -458,31 +487,30 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
                 oof_z[f] = _fit_dense(C_LSA, Ze[mask], yt[mask], we[mask]).predict_proba(Ze[f])[:, 1]
         learnt.append((j, yt, oof_t, oof_z))
     # one mixing share for every topic head, chosen by out-of-fold micro-F1
-    best = None
-    for a in (MIXES if Ze.shape[1] else (1.0,)):
-        trial, th = oof_all.copy(), thresholds.copy()
-        for j, yt, oof_t, oof_z in learnt:
-            mixed = _mix(oof_t, oof_z, a)
-            trial[:, j] = _calibrated(mixed, _platt(mixed, yt))
-            th[j] = _best_f1_threshold(yt, trial[:, j], default=0.3)[0]
-        f1 = _micro_f1(trial >= th, Ys)
-        report.cv.setdefault("topic_lsa_mix", {})[str(a)] = round(f1, 4)
-        if best is None or f1 > best[0] + 1e-9:
-            best = (f1, a)
-    a = best[1]
+    a = _best_topic_share(MIXES if Ze.shape[1] else (1.0,), lambda j, oof_t, oof_z, share: _mix(oof_t, oof_z, share),
+                          learnt, oof_all, thresholds, Ys, report.cv.setdefault("topic_lsa_mix", {}))
     report.cv["topic_lsa_share"] = round(1 - a, 2)
+    # nearest labelled neighbours vote too; their share of the logit, chosen the same way
+    use_knn = len(edu) >= MIN_NEIGHBOURS
+    knn_oof = neighbours.out_of_fold(N_hand[edu], Ys.astype(np.float32), np.ones_like(Ys, np.float32), folds) if use_knn else None
+    knn_share = _best_topic_share(
+        KNN_SHARES if use_knn else (0.0,),
+        lambda j, oof_t, oof_z, share: _with_votes(_mix(oof_t, oof_z, a), knn_oof[:, j] if use_knn else None, share),
+        learnt, oof_all, thresholds, Ys, report.cv.setdefault("topic_neighbour_share", {}))
     for j, yt, oof_t, oof_z in learnt:
         tid, col = rules.topic_ids[j], 1 + j
-        mixed = _mix(oof_t, oof_z, a)
+        mixed = _with_votes(_mix(oof_t, oof_z, a), knn_oof[:, j] if use_knn else None, knn_share)
         cal = _platt(mixed, yt)
         oof_all[:, j] = _calibrated(mixed, cal)
         thresholds[j], fj = _best_f1_threshold(yt, oof_all[:, j], default=0.3)
         mm = _fit_binary(C_TOPIC, Xe, yt, we)
-        W[used, col], b[col] = cal[0] * a * mm.coef_[0], cal[0] * a * mm.intercept_[0] + cal[1]
+        lin = cal[0] * (1 - knn_share)  # the linear heads' share of the calibrated logit
+        W[used, col], b[col] = lin * a * mm.coef_[0], lin * a * mm.intercept_[0] + cal[1]
         if a < 1.0:
             mz = _fit_dense(C_LSA, Ze, yt, we)
-            W[n_x:, col] = cal[0] * (1 - a) * mz.coef_[0]
-            b[col] += cal[0] * (1 - a) * mz.intercept_[0]
+            W[n_x:, col] = lin * (1 - a) * mz.coef_[0]
+            b[col] += lin * (1 - a) * mz.intercept_[0]
+        knn_coef[j] = cal[0] * knn_share
         report.cv["topics"][tid] = {"positives": int(yt.sum()), "threshold": thresholds[j], "oof_f1": round(fj, 4)}
     pred = oof_all >= thresholds
     tp, fp, fn = int((pred & (Ys == 1)).sum()), int((pred & (Ys == 0)).sum()), int((~pred & (Ys == 1)).sum())
@@ -536,6 +564,20 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
         mask[f] = False
         mm = _fit_binary(C_HOT, Xo[mask], yh[mask], wo[mask])
         oof_h[f] = mm.predict_proba(Xo[f])[:, 1]
+    # the neighbours' vote: its share chosen by out-of-fold precision at the recall target
+    knn_h = (neighbours.out_of_fold(N_hand[hot_idx], yh[:, None].astype(np.float32), np.ones((len(hot_idx), 1), np.float32),
+                                    _folds(len(hot_idx), k))[:, 0] if use_knn else None)
+    best = None
+    for share in (KNN_SHARES if use_knn else (0.0,)):
+        trial = _with_votes(oof_h, knn_h, share)
+        trial = _calibrated(trial, _platt(trial, yh))
+        ph = trial >= _recall_threshold(yh, trial, HOT_RECALL_TARGET)
+        precision = float((ph & (yh == 1)).sum() / max(1, ph.sum()))
+        report.cv.setdefault("hot_neighbour_share", {})[str(share)] = round(precision, 4)
+        if best is None or precision > best[0] + 1e-9:
+            best = (precision, share)
+    hot_share = best[1]
+    oof_h = _with_votes(oof_h, knn_h, hot_share)
     cal_h = _platt(oof_h, yh)
     oof_h = _calibrated(oof_h, cal_h)
     hot_t = _recall_threshold(yh, oof_h, HOT_RECALL_TARGET)
@@ -549,7 +591,9 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
                         "oof_recall": round(float((ph & (yh == 1)).sum() / max(1, yh.sum())), 4),
                         "oof_precision": round(float((ph & (yh == 1)).sum() / max(1, ph.sum())), 4)}
     mm = _fit_binary(C_HOT, Xo, yh, wo)
-    W[used, 4 + T], b[4 + T] = cal_h[0] * mm.coef_[0], cal_h[0] * mm.intercept_[0] + cal_h[1]
+    lin = cal_h[0] * (1 - hot_share)
+    W[used, 4 + T], b[4 + T] = lin * mm.coef_[0], lin * mm.intercept_[0] + cal_h[1]
+    knn_coef[T] = cal_h[0] * hot_share
     log(f"  hot: CV {report.cv['hot']} ({time.time() - t0:.1f}s)")
 
     # foreign: stories abroad name people, firms and places no rule list can hold; local and city stay
@@ -582,9 +626,27 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
         report.cv["foreign"] = {"threshold": foreign_t, "oof_f1": 0.0, "head": "rules only"}
     log(f"  foreign: CV F1 {foreign_f:.3f} at threshold {foreign_t:.2f} ({time.time() - t0:.1f}s)")
 
+    # the neighbours kept in the bundle: every hand-labelled education item, with what is known of it
+    if use_knn and np.any(knn_coef):
+        edu_all = [i for i, e in enumerate(hand) if e.is_education]
+        labels = np.zeros((len(edu_all), T + 1), np.uint8)
+        known = np.zeros((len(edu_all), T + 1), np.uint8)
+        for r, i in enumerate(edu_all):
+            e = hand[i]
+            if e.topics is not None:
+                known[r, :T] = 1
+                labels[r, :T] = [tid in e.topics for tid in rules.topic_ids]
+            if e.hot is not None:
+                known[r, T], labels[r, T] = 1, int(bool(e.hot))
+        knn = dict(knn_rows=N_hand[edu_all], knn_labels=labels, knn_known=known,
+                   knn_prior=neighbours.base_rate(labels.astype(np.float64), known.astype(np.float64)), knn_coef=knn_coef)
+        report.cv["neighbours"] = {"items": len(edu_all), "k": neighbours.K, "grams_kept": neighbours.KEEP,
+                                   "topic_share": knn_share, "hot_share": hot_share}
+    else:
+        knn = {}
     return Heads(vocab=vocab, idf=idf, W=sp.csc_matrix(W.astype(np.float32)), b=b, topic_ids=rules.topic_ids,
                  rel_threshold=rel_t, topic_thresholds=thresholds, hot_threshold=hot_t, foreign_threshold=foreign_t,
-                 lsa_rows=lsa_rows, lsa=lsa)
+                 lsa_rows=lsa_rows, lsa=lsa, **knn)
 
 
 def train(models_dir: Path, corpus_dir: Path, *, labels_dir: Path = LABELS_DIR, dev_path: Path | None = None,

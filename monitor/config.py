@@ -22,6 +22,9 @@ import yaml
 
 from monitor.errors import ConfigError, ConfigProblem
 
+# libyaml's parser when PyYAML was built with it (the wheels are): same documents, errors and marks, ~10x quicker
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 SELECTOR_FIELDS = ("title", "sapo", "body", "published", "author", "remove")
 
@@ -580,7 +583,7 @@ def load_config(path: str | Path, *, overrides: dict | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(p), [ConfigProblem("", f"cannot read the file ({exc}); save it as UTF-8 text")]) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
