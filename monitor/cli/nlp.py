@@ -162,7 +162,7 @@ def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labe
     """Rebuild every model deterministically from the corpus and the labels, and write the model card.
 
     Uses ../shared/corpus (outlet sections), data/labels/*.jsonl and the analysts' labels in the
-    database; reports metrics on ../shared/labels/dev.jsonl when it is there. About 10 minutes on 2 cores.
+    database; reports metrics on ../shared/labels/dev.jsonl when it is there. About a quarter of an hour on 2 cores.
 
     \b
     Example:
