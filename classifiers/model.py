@@ -100,9 +100,10 @@ def design(counts: sp.csr_matrix, dense: np.ndarray, idf: np.ndarray,
     return sp.hstack(parts, format="csr", dtype=np.float32)
 
 
-def _logit(p):
-    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
+def logit(p):
+    """log(p / (1 - p)), kept finite at 0 and 1; the one logit of training and prediction."""
+    p = np.asarray(p, dtype=np.float64)
+    return np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1))
 
 
 def _sigmoid(x):
@@ -183,11 +184,11 @@ class Models:
         """The neighbours' weighted votes (as logits) for the topic and hot columns. Topics and hot count only
         for education articles, so only those look for neighbours; the others get the base rates' vote."""
         h = self.heads
-        out = np.tile(_logit(h.knn_prior) * h.knn_coef, (T.shape[0], 1))
-        edu = np.flatnonzero(relevance_logit >= _logit(h.rel_threshold))
+        out = np.tile(logit(h.knn_prior) * h.knn_coef, (T.shape[0], 1))
+        edu = np.flatnonzero(relevance_logit >= logit(h.rel_threshold))
         if len(edu):
             v = neighbours.votes(neighbours.sparse_rows(T[edu]), self._knn_rows_T, self._knn_labels, self._knn_known, h.knn_prior)
-            out[edu] = _logit(v) * h.knn_coef
+            out[edu] = logit(v) * h.knn_coef
         return out
 
     def predict(self, docs: list[list[str]], dense: np.ndarray) -> dict:

@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from classifiers import neighbours
 from classifiers.corpus import Doc, iter_baomoi, iter_crawl, iter_rss, iter_unc, lookup, require
 from classifiers.features import dense_matrix, dense_names, model_grams
-from classifiers.model import DENSE_SCALE, Heads, build_vocabulary, count_matrix, design, save_models, semantic
+from classifiers.model import DENSE_SCALE, Heads, build_vocabulary, count_matrix, design, logit, save_models, semantic
 from classifiers.rules import RuleSet, load_rules, prepare
 from classifiers.types import SCOPES, SENTIMENTS
 from monitor.errors import InputError
@@ -247,6 +247,18 @@ def _fit_binary(C: float, X, y: np.ndarray, w: np.ndarray | None = None):
     return _lr(C).fit(X, y, sample_weight=w)
 
 
+def _out_of_fold_binary(C: float, X, y: np.ndarray, w: np.ndarray, folds: list[np.ndarray]) -> np.ndarray:
+    """Each row's probability from a binary head fitted on the other folds."""
+    oof = np.zeros(len(y))
+    for f in folds:
+        if not len(f):
+            continue
+        mask = np.ones(len(y), bool)
+        mask[f] = False
+        oof[f] = _fit_binary(C, X[mask], y[mask], w[mask]).predict_proba(X[f])[:, 1]
+    return oof
+
+
 def _fit_tone(C: float, X, y: np.ndarray, w: np.ndarray):
     if len(np.unique(y)) < len(SENTIMENTS):
         freq = np.bincount(y, minlength=len(SENTIMENTS)) + 1.0
@@ -271,7 +283,7 @@ def _platt(oof: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         return 1.0, 0.0
     from sklearn.linear_model import LogisticRegression
 
-    z = np.log(np.clip(oof, 1e-6, 1 - 1e-6) / np.clip(1 - oof, 1e-6, 1)).reshape(-1, 1)
+    z = logit(oof).reshape(-1, 1)
     m = LogisticRegression(C=100.0, solver="lbfgs").fit(z, y)
     a, c = float(m.coef_[0, 0]), float(m.intercept_[0])
     return (a, c) if a > 0 else (1.0, 0.0)
@@ -290,8 +302,7 @@ def _ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
 
 def _calibrated(oof: np.ndarray, ac: tuple[float, float]) -> np.ndarray:
     a, c = ac
-    z = np.log(np.clip(oof, 1e-6, 1 - 1e-6) / np.clip(1 - oof, 1e-6, 1))
-    return 1.0 / (1.0 + np.exp(-(a * z + c)))
+    return 1.0 / (1.0 + np.exp(-(a * logit(oof) + c)))
 
 
 def _folds(n: int, k: int = 5) -> list[np.ndarray]:
@@ -325,23 +336,19 @@ def _fit_dense(C: float, Z: np.ndarray, y: np.ndarray, w: np.ndarray | None = No
     return LogisticRegression(C=C, max_iter=1000, solver="lbfgs", random_state=SEED).fit(Z, y, sample_weight=w)
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    return np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1))
-
-
 def _mix(p_grams: np.ndarray, p_lsa: np.ndarray, a: float) -> np.ndarray:
     """Ensemble of the n-gram and the LSA model: their logits averaged with share a for the n-grams. Linear
     in the features, so it folds into one weight column."""
     if a >= 1.0:
         return p_grams
-    return 1.0 / (1.0 + np.exp(-(a * _logit(p_grams) + (1 - a) * _logit(p_lsa))))
+    return 1.0 / (1.0 + np.exp(-(a * logit(p_grams) + (1 - a) * logit(p_lsa))))
 
 
 def _with_votes(p: np.ndarray, votes: np.ndarray | None, share: float) -> np.ndarray:
     """The linear heads' probability and the neighbours' vote, logits averaged with the vote's share."""
     if votes is None or share <= 0.0:
         return p
-    return 1.0 / (1.0 + np.exp(-((1 - share) * _logit(p) + share * _logit(votes))))
+    return 1.0 / (1.0 + np.exp(-((1 - share) * logit(p) + share * logit(votes))))
 
 
 def _best_topic_share(shares, combine, learnt, oof_all, thresholds, Ys, scores: dict) -> float:
@@ -556,14 +563,7 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
     Xo = Xh[hot_idx]
     wo = np.array([hand[i].weight for i in hot_idx]) / HAND_WEIGHT * np.where(yh == 1, 3.0, 1.0)
     C_HOT = 16.0  # on education items: C = 4, 16, 64 gave average precision 0.858, 0.860, 0.861
-    oof_h = np.zeros(len(hot_idx))
-    for f in _folds(len(hot_idx), k):
-        if not len(f):
-            continue
-        mask = np.ones(len(hot_idx), bool)
-        mask[f] = False
-        mm = _fit_binary(C_HOT, Xo[mask], yh[mask], wo[mask])
-        oof_h[f] = mm.predict_proba(Xo[f])[:, 1]
+    oof_h = _out_of_fold_binary(C_HOT, Xo, yh, wo, _folds(len(hot_idx), k))
     # the neighbours' vote: its share chosen by out-of-fold precision at the recall target
     knn_h = (neighbours.out_of_fold(N_hand[hot_idx], yh[:, None].astype(np.float32), np.ones((len(hot_idx), 1), np.float32),
                                     _folds(len(hot_idx), k))[:, 0] if use_knn else None)
@@ -603,14 +603,7 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
     Xs = Xh[sc_idx]
     ws = np.array([hand[i].weight for i in sc_idx]) / HAND_WEIGHT
     C_FOREIGN = 4.0
-    oof_s = np.zeros(len(sc_idx))
-    for f in _folds(len(sc_idx), k):
-        if not len(f):
-            continue
-        mask = np.ones(len(sc_idx), bool)
-        mask[f] = False
-        mm = _fit_binary(C_FOREIGN, Xs[mask], ys[mask], ws[mask])
-        oof_s[f] = mm.predict_proba(Xs[f])[:, 1]
+    oof_s = _out_of_fold_binary(C_FOREIGN, Xs, ys, ws, _folds(len(sc_idx), k))
     if ys.sum() >= MIN_TOPIC_POSITIVES and (ys == 0).sum() >= MIN_TOPIC_POSITIVES:
         cal_s = _platt(oof_s, ys)
         oof_s = _calibrated(oof_s, cal_s)
