@@ -157,3 +157,20 @@ def test_classify_cli_with_a_models_folder_without_models(tmp_path):
                                    "-o", str(tmp_path / "o.jsonl"), "--models", str(tmp_path / "empty")])
     assert res.exit_code == 3
     assert "no trained models" in res.output and "monitor train" in res.output
+
+
+def test_classify_cli_headline_less_item_is_classified_from_its_body(tmp_path):
+    """Archived pages often lose their headline; an empty title with a body is classified, a missing one is not."""
+    src = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps({"id": "no-headline", "title": "", "body": "Sáng nay, hơn 1.200 học sinh lớp 9 của quận bước vào "
+                    "kỳ thi tuyển sinh vào lớp 10 THPT công lập. Sở Giáo dục và Đào tạo bố trí 40 điểm thi."}, ensure_ascii=False),
+        json.dumps({"id": "no-title-key", "body": "Sở Giáo dục và Đào tạo công bố điểm chuẩn lớp 10."}, ensure_ascii=False),
+    ]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    res = CliRunner().invoke(cli, ["--config", str(tmp_path / "absent.yaml"), "classify", "-i", str(src), "-o", str(out)])
+    assert res.exit_code == 1, res.output
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert list(rows[0]) == CONTRACT and rows[0]["is_education"] is True
+    assert rows[1]["id"] == "no-title-key" and "missing title" in rows[1]["error"]

@@ -48,8 +48,8 @@ def _read_article(line: str, lineno: int):
     if aid is None:
         return None, None, f"line {lineno}: missing id"
     title = obj.get("title")
-    if not isinstance(title, str) or not title.strip():
-        return None, aid, f"line {lineno}: missing title (a non-empty string is required)"
+    if not isinstance(title, str):
+        return None, aid, f"line {lineno}: missing title (a string is required)"
     fields = {}
     for key in ("sapo", "body", "url", "outlet", "published"):
         v = obj.get(key, "")
@@ -58,12 +58,15 @@ def _read_article(line: str, lineno: int):
         if not isinstance(v, str):
             return None, aid, f"line {lineno}: {key} must be a string"
         fields[key] = v
+    # some outlets' pages and archives carry no headline; the sapo or body is still worth classifying
+    if not (title.strip() or fields["sapo"].strip() or fields["body"].strip()):
+        return None, aid, f"line {lineno}: no text (title, sapo and body are all empty)"
     return ArticleText(id=aid, title=title, **fields), aid, None
 
 
 @cli.command()
 @click.option("--input", "-i", "input_path", required=True, type=click.Path(dir_okay=False),
-              help="JSONL, one article a line: id and title required; sapo, body, url, outlet, published optional ('-' = stdin).")
+              help="JSONL, one article a line: id and title required (title may be empty when sapo or body has text); sapo, body, url, outlet, published optional ('-' = stdin).")
 @click.option("--output", "-o", "output_path", required=True, type=click.Path(dir_okay=False),
               help="JSONL written in the same order, one line per input line ('-' = stdout).")
 @click.option("--models", "models", type=click.Path(file_okay=False), help="Folder of trained models (default: storage.models_dir).")
