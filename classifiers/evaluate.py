@@ -111,11 +111,61 @@ def evaluate(gold: list[dict], predicted: list) -> dict:
     return res
 
 
-def evaluate_file(classifier, labels_path: Path, corpus_dir: Path = CORPUS_DIR) -> dict:
+def disagreements(gold: list[dict], predicted: list) -> list[dict]:
+    """Per item, where the model and the labels part, counted as `evaluate` counts them (topics and tone only
+    on items labelled education): what an analyst reads to decide whether to fix a rule, a label or nothing."""
+    out = []
+    for g, p in zip(gold, predicted):
+        found: dict = {}
+        if bool(g["is_education"]) != p.is_education:
+            found["education"] = {"label": bool(g["is_education"]), "model": p.is_education, "score": round(p.relevance, 3)}
+        if g["is_education"]:
+            gt, pt = set(g.get("topics") or []), set(p.topics)
+            if gt != pt:
+                found["topics"] = {"missed": sorted(gt - pt), "extra": sorted(pt - gt)}
+            if g.get("sentiment") and g["sentiment"] != p.sentiment:
+                found["tone"] = {"label": g["sentiment"], "model": p.sentiment}
+        if bool(g.get("hot")) != p.hot:
+            found["hot"] = {"label": bool(g.get("hot")), "model": p.hot, "score": round(p.hot_score, 3)}
+        if g.get("scope") and g["scope"] != p.scope:
+            found["scope"] = {"label": g["scope"], "model": p.scope}
+        if found:
+            text = g.get("title") or g.get("sapo") or g.get("body") or ""
+            out.append({"id": str(g["id"]), "title": " ".join(text.split())[:90], **found})
+    return out
+
+
+def error_lines(errors: list[dict]) -> list[str]:
+    lines = [f"items where the model and the labels differ: {len(errors)}"]
+    for e in errors:
+        parts = []
+        if "education" in e:
+            x = e["education"]
+            parts.append(f"education {'missed' if x['label'] else 'false alarm'} ({x['score']:.2f})")
+        if "topics" in e:
+            x = e["topics"]
+            parts.append("topics" + (f" missed {', '.join(x['missed'])}" if x["missed"] else "")
+                         + (f" extra {', '.join(x['extra'])}" if x["extra"] else ""))
+        if "tone" in e:
+            parts.append(f"tone {e['tone']['label']} -> {e['tone']['model']}")
+        if "hot" in e:
+            x = e["hot"]
+            parts.append(f"hot {'missed' if x['label'] else 'false alarm'} ({x['score']:.2f})")
+        if "scope" in e:
+            parts.append(f"scope {e['scope']['label']} -> {e['scope']['model']}")
+        lines.append(f"  {e['id']}  {e['title']}")
+        lines.append(f"      {'; '.join(parts)}")
+    return lines
+
+
+def evaluate_file(classifier, labels_path: Path, corpus_dir: Path = CORPUS_DIR, *, errors: bool = False) -> dict:
     rows = attach_text(read_labels(labels_path), corpus_dir)
     arts = [ArticleText(id=str(r["id"]), title=r.get("title") or "", sapo=r.get("sapo") or "", body=r.get("body") or "",
                         url=r.get("url") or "", outlet=r.get("outlet") or "") for r in rows]
-    res = evaluate(rows, classifier.classify_many(arts))
+    predicted = classifier.classify_many(arts)
+    res = evaluate(rows, predicted)
+    if errors:
+        res["errors"] = disagreements(rows, predicted)
     res["labels_file"] = str(labels_path)
     res["model_version"] = classifier.version
     return res

@@ -174,3 +174,28 @@ def test_classify_cli_headline_less_item_is_classified_from_its_body(tmp_path):
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert list(rows[0]) == CONTRACT and rows[0]["is_education"] is True
     assert rows[1]["id"] == "no-title-key" and "missing title" in rows[1]["error"]
+
+
+def test_disagreements_lists_only_items_that_differ_and_counts_like_evaluate():
+    from types import SimpleNamespace
+
+    from classifiers.evaluate import disagreements
+
+    gold = [
+        {"id": "same", "title": "a", "is_education": True, "topics": ["doi-ngu"], "sentiment": "neutral", "hot": False, "scope": "city"},
+        {"id": "other", "title": "b", "is_education": False, "topics": [], "sentiment": "neutral", "hot": False, "scope": "national"},
+        {"id": "diff", "title": "c", "is_education": True, "topics": ["doi-ngu"], "sentiment": "negative", "hot": True, "scope": "city"},
+    ]
+    pred = [
+        SimpleNamespace(is_education=True, relevance=0.9, topics=("doi-ngu",), sentiment="neutral", hot=False, hot_score=0.1, scope="city"),
+        # topics and tone of an item labelled not education are not counted, as in evaluate
+        SimpleNamespace(is_education=False, relevance=0.1, topics=(), sentiment="positive", hot=False, hot_score=0.0, scope="national"),
+        SimpleNamespace(is_education=True, relevance=0.8, topics=("an-toan-truong-hoc",), sentiment="neutral", hot=False,
+                        hot_score=0.04, scope="national"),
+    ]
+    out = disagreements(gold, pred)
+    assert [e["id"] for e in out] == ["diff"]
+    assert out[0]["topics"] == {"missed": ["doi-ngu"], "extra": ["an-toan-truong-hoc"]}
+    assert out[0]["tone"] == {"label": "negative", "model": "neutral"}
+    assert out[0]["hot"] == {"label": True, "model": False, "score": 0.04}
+    assert out[0]["scope"] == {"label": "city", "model": "national"}

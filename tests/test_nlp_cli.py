@@ -82,6 +82,26 @@ def test_evaluate_reports_per_label_metrics(config_file, tmp_path):
     assert 0 <= out["education"]["f1"] <= 1
 
 
+def test_evaluate_errors_lists_each_disagreement_and_how(config_file, tmp_path):
+    labels = tmp_path / "labels.jsonl"
+    # labelled against what any sensible model says, so every line must be listed
+    rows = [
+        {"id": "wrong-edu", "title": "Giá xăng giảm nhẹ từ chiều nay", "is_education": True, "topics": ["tuyen-sinh"],
+         "sentiment": "positive", "hot": True, "scope": "national"},
+        {"id": "agreed", "title": "Trường mầm non tổ chức ngày hội đọc sách cho trẻ", "is_education": True,
+         "topics": [], "sentiment": "positive", "hot": False, "scope": "national"},
+    ]
+    labels.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate", "--labels", str(labels), "--json", "--errors"])
+    assert res.exit_code == 0, res.output
+    errors = {e["id"]: e for e in json.loads(res.output)["errors"]}
+    wrong = errors["wrong-edu"]
+    assert wrong["education"] == {"label": True, "model": False, "score": wrong["education"]["score"]}
+    assert wrong["topics"]["missed"] == ["tuyen-sinh"] and wrong["hot"]["label"] is True
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate", "--labels", str(labels), "--errors"])
+    assert "wrong-edu  Giá xăng giảm nhẹ" in res.output and "education missed" in res.output and "hot missed" in res.output
+
+
 def test_train_without_the_shared_corpus_says_so(config_file, tmp_path):
     res = CliRunner().invoke(cli, ["--config", str(config_file), "train", "--corpus", str(tmp_path / "absent"),
                                    "--models", str(tmp_path / "models")])

@@ -131,24 +131,29 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
               help="JSONL in the dev.jsonl format: id, is_education, topics, sentiment, hot, scope; text inline or looked up by id in ../shared/corpus.")
 @click.option("--models", "models", type=click.Path(file_okay=False), help="Folder of trained models (default: storage.models_dir).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full metrics as JSON.")
+@click.option("--errors", is_flag=True, help="Also list every item where the model and the labels differ, and how.")
 @click.pass_context
-def evaluate(ctx: click.Context, labels_path: str, models: str | None, as_json: bool) -> None:
+def evaluate(ctx: click.Context, labels_path: str, models: str | None, as_json: bool, errors: bool) -> None:
     """Precision, recall and F1 per label and overall against a labels file.
 
     \b
     Example:
       monitor evaluate --labels ../shared/labels/dev.jsonl
+      monitor evaluate --labels data/labels/day-2026-04-14.jsonl --errors
     """
     from classifiers.classify import load_classifier
-    from classifiers.evaluate import evaluate_file, summary_lines
+    from classifiers.evaluate import error_lines, evaluate_file, summary_lines
     from monitor.cli.common import echo_json
 
     clf = load_classifier(_models_dir(ctx, models), _office_for_classify(ctx), require_models=True, fallback=models is None)
-    res = evaluate_file(clf, Path(labels_path))
+    res = evaluate_file(clf, Path(labels_path), errors=errors)
     if as_json:
         echo_json(res)
-    else:
-        for line in summary_lines(res):
+        return
+    for line in summary_lines(res):
+        click.echo(line)
+    if errors:
+        for line in error_lines(res["errors"]):
             click.echo(line)
 
 
