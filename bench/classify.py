@@ -2,7 +2,8 @@
 
 Measures, in one run on this machine:
   1. `monitor classify` on N items (default 20,000) as a subprocess, including model loading: items/s and
-     peak memory (max RSS of the child);
+     peak memory (the largest process's max RSS, and the PSS of all its processes summed, sampled every
+     50 ms), as it runs by default (one worker process per core) and with --jobs 1 (one process);
   2. underthesea word segmentation alone on the same texts (title + sapo) — on a fixed sample of them
      (default 2,000, the first ones), because segmenting everything takes long — items/s, and the ratio;
   3. the whole year (~150,000 items) classified in this process: seconds, items/s.
@@ -47,21 +48,49 @@ def load_items() -> list[dict]:
     return items
 
 
-def bench_cli(items: list[dict], tmp: Path) -> dict:
+def bench_cli(items: list[dict], tmp: Path, jobs: int | None = None) -> dict:
     src, dst = tmp / "in.jsonl", tmp / "out.jsonl"
     src.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
     monitor = Path(sys.executable).with_name("monitor")
     cmd = [str(monitor), "--config", str(tmp / "no-config.yaml"), "classify", "--input", str(src), "--output", str(dst)]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    secs = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise SystemExit(f"monitor classify failed ({proc.returncode}): {proc.stderr.strip()}")
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        peak_tree_mb = 0.0
+        while proc.poll() is None:
+            peak_tree_mb = max(peak_tree_mb, tree_pss_mb(proc.pid))
+            time.sleep(0.05)
+        secs = time.perf_counter() - t0
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"monitor classify failed ({proc.returncode}): {err.read().strip()}")
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest process so far
     n_out = sum(1 for _ in dst.open(encoding="utf-8"))
     edu = sum(1 for line in dst.open(encoding="utf-8") if '"is_education": true' in line)
     return {"items": len(items), "seconds": round(secs, 2), "items_per_second": round(len(items) / secs, 1),
-            "peak_rss_mb": round(peak_mb, 1), "output_lines": n_out, "education": edu}
+            "peak_rss_mb": round(peak_mb, 1), "peak_pss_all_processes_mb": round(peak_tree_mb, 1),
+            "output_lines": n_out, "education": edu}
+
+
+def tree_pss_mb(pid: int) -> float:
+    """Proportional set size of a process and all its descendants, summed (MB). PSS splits each shared page
+    among the processes mapping it, so forked workers sharing the parent's models are not counted twice, as
+    adding up their RSS would."""
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) / 1024
+                    break
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):  # the process ended while being read
+            continue
+    return total
 
 
 def bench_underthesea(items: list[dict]) -> dict:
@@ -212,14 +241,20 @@ def main() -> None:
     sub = items[: args.n]
     print(f"{len(items)} RSS items loaded; {os.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
+        one = bench_cli(sub, Path(tmp), jobs=1)
         cli = bench_cli(sub, Path(tmp))
-    print(f"monitor classify, {cli['items']} items incl. model loading: {cli['seconds']} s = {cli['items_per_second']} items/s, "
-          f"peak RSS {cli['peak_rss_mb']} MB, {cli['education']} education", flush=True)
+    for name, c in (("--jobs 1", one), ("default, a worker per core", cli)):
+        print(f"monitor classify ({name}), {c['items']} items incl. model loading: {c['seconds']} s = {c['items_per_second']} "
+              f"items/s, peak memory {c['peak_pss_all_processes_mb']} MB (PSS, all processes; largest process's RSS "
+              f"{c['peak_rss_mb']} MB), {c['education']} education", flush=True)
     seg = bench_underthesea(sub[: args.sample])
     ratio = cli["items_per_second"] / seg["items_per_second"]
+    ratio_one = one["items_per_second"] / seg["items_per_second"]
     print(f"underthesea word_tokenize alone on the first {seg['sample_items']} of the same texts: {seg['items_per_second']} items/s "
-          f"(+{seg['load_seconds']} s loading, not counted) → classify is {ratio:.1f}x the segmentation speed", flush=True)
-    result = {"classify_cli": cli, "underthesea_segmentation": seg, "speed_ratio": round(ratio, 2)}
+          f"(+{seg['load_seconds']} s loading, not counted) → classify is {ratio:.1f}x the segmentation speed "
+          f"({ratio_one:.1f}x in one process)", flush=True)
+    result = {"classify_cli": cli, "classify_cli_one_process": one, "underthesea_segmentation": seg,
+              "speed_ratio": round(ratio, 2), "speed_ratio_one_process": round(ratio_one, 2)}
     if not args.skip_year:
         year = bench_year(items)
         print(f"whole year: {year['items']} items in {year['seconds']} s (+{year['load_seconds']} s loading) = "
@@ -241,11 +276,19 @@ def write_measurements(result: dict) -> None:
     version = result.get("year", {}).get("version", "")
     lines = ["## Speed and memory (bench/classify.py on the national RSS year, 2 cores, one run)", "",
              f"Measured with {version or 'the shipped models'}; rerun `bench/classify.py --card` after `monitor train`.", "",
-             f"- `monitor classify` on {cli['items']} RSS items (title + sapo) including model loading: {cli['seconds']} s = "
-             f"{cli['items_per_second']} items/s; peak memory (max RSS) {cli['peak_rss_mb']} MB",
-             f"- underthesea `word_tokenize` alone on the first {seg['sample_items']} of the same texts (a fixed sample; "
-             f"segmenting all of them takes too long): {seg['items_per_second']} items/s (model loading not counted)",
-             f"- ratio: classify is {result['speed_ratio']}x the speed of word segmentation alone"]
+             f"- `monitor classify` on {cli['items']} RSS items (title + sapo) including model loading, as it runs by default "
+             f"(a worker process per core): {cli['seconds']} s = {cli['items_per_second']} items/s; peak memory "
+             f"{cli['peak_pss_all_processes_mb']} MB (PSS of all its processes summed; the largest process's RSS "
+             f"{cli['peak_rss_mb']} MB)"]
+    one = result.get("classify_cli_one_process")
+    if one:
+        lines.append(f"- the same with `--jobs 1` (one process): {one['seconds']} s = {one['items_per_second']} items/s; "
+                     f"peak memory {one['peak_pss_all_processes_mb']} MB (PSS; RSS {one['peak_rss_mb']} MB)")
+    lines += [f"- underthesea `word_tokenize` alone on the first {seg['sample_items']} of the same texts (a fixed sample; "
+              f"segmenting all of them takes too long; one process, as underthesea runs): {seg['items_per_second']} items/s "
+              f"(model loading not counted)",
+              f"- ratio: classify is {result['speed_ratio']}x the speed of word segmentation alone"
+              + (f" ({result['speed_ratio_one_process']}x with `--jobs 1`)" if one else "")]
     if "year" in result:
         y = result["year"]
         lines.append(f"- whole year: {y['items']} items classified in {y['seconds']} s (+{y['load_seconds']} s loading) = "

@@ -199,3 +199,28 @@ def test_disagreements_lists_only_items_that_differ_and_counts_like_evaluate():
     assert out[0]["tone"] == {"label": "negative", "model": "neutral"}
     assert out[0]["hot"] == {"label": True, "model": False, "score": 0.04}
     assert out[0]["scope"] == {"label": "city", "model": "national"}
+
+
+def test_classify_cli_in_worker_processes_writes_what_one_process_writes(tmp_path, monkeypatch):
+    """Several batches in flight across forked workers come back in input order, malformed lines in place."""
+    monkeypatch.setattr("monitor.cli.nlp.BATCH", 3)
+    titles = ["Hà Nội công bố điểm chuẩn lớp 10 năm học mới", "Giá vàng hôm nay tăng mạnh",
+              "Học sinh lớp 8 bị bạn đánh hội đồng, nhà trường kỷ luật", "Đội tuyển bóng đá thắng 2-0",
+              "Trường mầm non tổ chức tết Trung thu cho trẻ", "Giáo viên được tăng phụ cấp ưu đãi nghề"]
+    lines = []
+    for n in range(4):
+        for k, t in enumerate(titles):
+            lines.append(json.dumps({"id": f"{n}-{k}", "title": t}, ensure_ascii=False))
+        lines.append("{broken")
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.jsonl"
+        res = CliRunner().invoke(cli, ["--config", str(tmp_path / "absent.yaml"), "classify", "-i", str(src), "-o", str(out), "--jobs", jobs])
+        assert res.exit_code == 1 and "24 article(s)" in res.output and "4 malformed" in res.output, res.output
+        outputs[jobs] = out.read_text(encoding="utf-8")
+    assert outputs["1"] == outputs["2"]
+    rows = [json.loads(x) for x in outputs["2"].splitlines()]
+    assert [r.get("id") for r in rows[:7]] == ["0-0", "0-1", "0-2", "0-3", "0-4", "0-5", None]
+    assert "error" in rows[6] and rows[2]["is_education"] is True and rows[1]["is_education"] is False

@@ -70,8 +70,10 @@ def _read_article(line: str, lineno: int):
 @click.option("--output", "-o", "output_path", required=True, type=click.Path(dir_okay=False),
               help="JSONL written in the same order, one line per input line ('-' = stdout).")
 @click.option("--models", "models", type=click.Path(file_okay=False), help="Folder of trained models (default: storage.models_dir).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for large inputs (default: one per core); 1 classifies in this process.")
 @click.pass_context
-def classify(ctx: click.Context, input_path: str, output_path: str, models: str | None) -> None:
+def classify(ctx: click.Context, input_path: str, output_path: str, models: str | None, jobs: int | None) -> None:
     """Classify articles from a JSONL file (no database needed).
 
     Each output line has id, is_education, relevance, topics, topic_scores, sentiment, hot, hot_score,
@@ -83,45 +85,45 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
       monitor classify --input articles.jsonl --output classified.jsonl
     """
     from classifiers.classify import load_classifier
+    from classifiers.parallel import contract_batches, default_jobs
 
     clf = load_classifier(_models_dir(ctx, models), _office_for_classify(ctx), fallback=models is None)
     try:
         src = click.open_file(input_path, "r", encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read {input_path}: {exc.strerror or exc}", hint="pass an existing JSONL file to --input") from None
-    errors = 0
-    done = 0
+    counts = {"errors": 0, "done": 0}
     try:
         dst = click.open_file(output_path, "w", encoding="utf-8", atomic=output_path != "-")
     except OSError as exc:
         raise InputError(f"cannot write {output_path}: {exc.strerror or exc}", hint="choose a writable --output path") from None
-    with src, dst:
-        pending: list = []  # (article or None, record for errors)
 
-        def flush() -> None:
-            nonlocal done
-            articles = [p[0] for p in pending if p[0] is not None]
-            results = iter(clf.classify_many(articles, evidence=False))
-            for article, err in pending:
-                rec = next(results).to_contract() if article is not None else err
-                dst.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            done += len(articles)
-            pending.clear()
-
+    def batches():
+        """(articles, the batch's lines: an article's place or a malformed line's error record)"""
+        lines: list = []
         for lineno, line in enumerate(src, 1):
             if not line.strip():
                 continue
             article, aid, err = _read_article(line, lineno)
             if err:
-                errors += 1
-                rec = {"id": aid, "error": err} if aid is not None else {"error": err}
-                pending.append((None, rec))
+                counts["errors"] += 1
+                lines.append({"id": aid, "error": err} if aid is not None else {"error": err})
             else:
-                pending.append((article, None))
-            if len(pending) >= BATCH:
-                flush()
-        flush()
-    click.echo(f"classified {done} article(s) with {clf.version}" + (f"; {errors} malformed line(s)" if errors else ""), err=True)
+                lines.append(article)
+            if len(lines) >= BATCH:
+                yield [x for x in lines if not isinstance(x, dict)], lines
+                lines = []
+        if lines:
+            yield [x for x in lines if not isinstance(x, dict)], lines
+
+    with src, dst:
+        for records, lines in contract_batches(clf, batches(), jobs or default_jobs()):
+            results = iter(records)
+            for x in lines:
+                dst.write(json.dumps(x if isinstance(x, dict) else next(results), ensure_ascii=False) + "\n")
+            counts["done"] += len(records)
+    errors = counts["errors"]
+    click.echo(f"classified {counts['done']} article(s) with {clf.version}" + (f"; {errors} malformed line(s)" if errors else ""), err=True)
     if errors:
         ctx.exit(1)
 

@@ -1,0 +1,71 @@
+"""Classify a long stream of batches on every core, keeping the order.
+
+Classification is pure Python text work for the most part (normalising, rule matching, n-grams), so one
+process uses one core. For a large JSONL file (`monitor classify`) the batches go to forked worker processes
+that share the loaded classifier with their parent (copy-on-write: the models are not loaded again or
+copied), a few batches in flight at a time, and come back in input order.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_worker_classifier = None  # set in the parent just before forking; the workers inherit it
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _limit_native_threads() -> None:
+    # each worker already has a core to itself: numerical libraries' own threads would only oversubscribe it
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        pass
+
+
+def _contract_records(articles: list) -> list[dict]:
+    return [c.to_contract() for c in _worker_classifier.classify_many(articles, evidence=False)]
+
+
+def contract_batches(classifier, batches: Iterable[tuple[list, T]], jobs: int = 1) -> Iterator[tuple[list[dict], T]]:
+    """For each (articles, tag) yield (their `monitor classify` records, tag), in the order given.
+
+    jobs > 1 forks that many workers (where the platform can fork; elsewhere, and for jobs == 1, the
+    batches are classified here, one after another)."""
+    global _worker_classifier
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for articles, tag in batches:
+            yield [c.to_contract() for c in classifier.classify_many(articles, evidence=False)], tag
+        return
+    _worker_classifier = classifier
+    # objects alive now (the models, the vocabulary) are left out of the workers' garbage collections, which
+    # would otherwise write to every one of them and so copy their pages into each worker
+    gc.freeze()
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_limit_native_threads)
+    try:
+        in_flight: deque = deque()
+        for articles, tag in batches:
+            in_flight.append((pool.apply_async(_contract_records, (articles,)), tag))
+            if len(in_flight) > 2 * jobs:  # bounded: a large input is never all in memory at once
+                result, t = in_flight.popleft()
+                yield result.get(), t
+        while in_flight:
+            result, t = in_flight.popleft()
+            yield result.get(), t
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _worker_classifier = None
+        gc.unfreeze()
