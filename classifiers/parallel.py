@@ -13,6 +13,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
+from itertools import chain, islice
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -41,11 +42,14 @@ def _contract_records(articles: list) -> list[dict]:
 def contract_batches(classifier, batches: Iterable[tuple[list, T]], jobs: int = 1) -> Iterator[tuple[list[dict], T]]:
     """For each (articles, tag) yield (their `monitor classify` records, tag), in the order given.
 
-    jobs > 1 forks that many workers (where the platform can fork; elsewhere, and for jobs == 1, the
-    batches are classified here, one after another)."""
+    jobs > 1 forks that many workers when there is more than one batch (and the platform can fork);
+    otherwise the batches are classified here, one after another."""
     global _worker_classifier
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for articles, tag in batches:
+    it = iter(batches)
+    head = list(islice(it, 2))
+    # a single batch gains nothing from workers, and forking them costs more than it would save
+    if jobs <= 1 or len(head) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for articles, tag in chain(head, it):
             yield [c.to_contract() for c in classifier.classify_many(articles, evidence=False)], tag
         return
     _worker_classifier = classifier
@@ -55,7 +59,7 @@ def contract_batches(classifier, batches: Iterable[tuple[list, T]], jobs: int = 
     pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_limit_native_threads)
     try:
         in_flight: deque = deque()
-        for articles, tag in batches:
+        for articles, tag in chain(head, it):
             in_flight.append((pool.apply_async(_contract_records, (articles,)), tag))
             if len(in_flight) > 2 * jobs:  # bounded: a large input is never all in memory at once
                 result, t = in_flight.popleft()
