@@ -116,6 +116,21 @@ def read_hand_labels(labels_dir: Path, exclude: tuple[str, ...] = ()) -> tuple[l
     return [by_id[k] for k in sorted(by_id)], files
 
 
+def label_file_ids(labels_dir: Path, patterns: tuple[str, ...]) -> set[str]:
+    """The ids labelled in the files of labels_dir whose name matches one of the globs."""
+    ids: set[str] = set()
+    for path in sorted(labels_dir.glob("*.jsonl")):
+        if any(path.match(pattern) for pattern in patterns):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    obj = json.loads(line) if line.strip() else None
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(obj, dict) and "id" in obj:
+                    ids.add(str(obj["id"]))
+    return ids
+
+
 def collect(corpus_dir: Path, labels_dir: Path, store=None, dev_ids: set[str] = frozenset(),
             report: TrainReport | None = None, fast: bool = False,
             exclude: tuple[str, ...] = ()) -> tuple[list[Example], list[Example]]:
@@ -123,6 +138,9 @@ def collect(corpus_dir: Path, labels_dir: Path, store=None, dev_ids: set[str] = 
     require(corpus_dir)
     report = report or TrainReport()
     rng = random.Random(SEED)
+    # the items of an excluded file leave every source (other label files that also hold them, the
+    # section-labelled corpus), so a measurement on that file is truly held out
+    dev_ids = set(dev_ids) | (label_file_ids(labels_dir, exclude) if exclude else set())
 
     corpus: list[Example] = []
     bm = [d for d in iter_baomoi(corpus_dir) if d.id not in dev_ids]
@@ -142,9 +160,6 @@ def collect(corpus_dir: Path, labels_dir: Path, store=None, dev_ids: set[str] = 
         corpus.append(Example(d.id, d.title, d.sapo, d.body, d.source, bool(d.is_education)))
 
     hand_rows, files = read_hand_labels(labels_dir, exclude)
-    # the items of an excluded file leave every source, so a measurement on that file is held out
-    held_out = {str(r["id"]) for r in (read_hand_labels(labels_dir)[0] if exclude else [])} - {str(r["id"]) for r in hand_rows}
-    dev_ids = set(dev_ids) | held_out
     hand_rows = [r for r in hand_rows if str(r["id"]) not in dev_ids]
     texts = lookup({str(r["id"]) for r in hand_rows}, corpus_dir)
     hand: list[Example] = []

@@ -169,3 +169,26 @@ def test_label_train_reclassify_follows_the_label(tmp_path):
     got = app.store.classifications_for(fee_ids, version)
     assert sum(TOPIC in c.topics for c in got.values()) >= len(fee_ids) - 1
     app.close()
+
+
+def test_excluded_label_files_items_leave_every_source(tmp_path):
+    """`train --exclude 'day-*.jsonl'` measures on those days held out: their items must not come back through
+    another label file that also holds them, nor through the section-labelled corpus."""
+    from classifiers.train import TrainReport, collect
+
+    corpus = _mini_corpus(tmp_path)
+    labels = tmp_path / "labels"
+    labels.mkdir()
+
+    def row(i, edu):
+        return json.dumps({"id": i, "is_education": edu, "topics": [], "sentiment": "neutral", "hot": False, "scope": "national"})
+
+    (labels / "team-batch1.jsonl").write_text("\n".join([row("tc201805-mini-e001", True), row("tc201805-mini-e002", True)]) + "\n")
+    (labels / "day-2026-01-01.jsonl").write_text("\n".join([row("tc201805-mini-e002", True), row("tc201805-mini-o003", False)]) + "\n")
+    _, hand_all = collect(corpus, labels, report=TrainReport())
+    assert {e.id for e in hand_all} == {"tc201805-mini-e001", "tc201805-mini-e002", "tc201805-mini-o003"}
+    corpus_ex, hand_ex = collect(corpus, labels, report=TrainReport(), exclude=("day-*.jsonl",))
+    assert {e.id for e in hand_ex} == {"tc201805-mini-e001"}
+    seen = {e.id for e in corpus_ex} | {e.id for e in hand_ex}
+    assert "tc201805-mini-e002" not in seen and "tc201805-mini-o003" not in seen
+    assert "tc201805-mini-o004" in seen  # the rest of the corpus is still there
