@@ -24,7 +24,7 @@ into a message and an exit code.
 
 Exit codes (documented in the README): 0 ok, 1 the command ran but something failed (some articles,
 some deliveries), 2 bad configuration or input, 3 a needed resource is missing or locked (model,
-database, instance lock), 4 an unexpected internal error.
+database, instance lock), 4 an unexpected internal error, 141 the output's reader went away (closed pipe).
 """
 
 from __future__ import annotations

@@ -224,3 +224,22 @@ def test_classify_cli_in_worker_processes_writes_what_one_process_writes(tmp_pat
     rows = [json.loads(x) for x in outputs["2"].splitlines()]
     assert [r.get("id") for r in rows[:7]] == ["0-0", "0-1", "0-2", "0-3", "0-4", "0-5", None]
     assert "error" in rows[6] and rows[2]["is_education"] is True and rows[1]["is_education"] is False
+
+
+def test_classify_to_a_reader_that_goes_away_stops_quietly(tmp_path):
+    """`monitor classify -o - | head`: no 'internal error' when the pipe closes, the SIGPIPE status instead."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": str(n), "title": f"Học sinh lớp {n % 12 + 1} tham gia ngày hội đọc sách"},
+                                      ensure_ascii=False) + "\n" for n in range(3000)), encoding="utf-8")
+    monitor = Path(sys.executable).with_name("monitor")
+    proc = subprocess.Popen([str(monitor), "--config", str(tmp_path / "absent.yaml"), "classify", "-i", str(src), "-o", "-"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.read(100)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141, err
+    assert "internal error" not in err and "Traceback" not in err

@@ -1,11 +1,13 @@
 """The command line: thin wrappers over the library, and the only place errors become messages and exit codes.
 
 Exit codes: 0 success; 1 the command ran but part of the work failed; 2 bad configuration or input;
-3 a needed resource is missing or locked; 4 an internal error (run again with --debug for a traceback).
+3 a needed resource is missing or locked; 4 an internal error (run again with --debug for a traceback);
+141 the reader of the output went away (a closed pipe), as for other Unix tools.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 
@@ -34,6 +36,11 @@ class MonitorGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # the reader of our output went away (`monitor classify -o - | head`): stop quietly, as Unix tools
+            # do, and keep Python from complaining again when it flushes stdout at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)
         except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
             if ctx.meta.get("monitor.debug"):
                 traceback.print_exc()
