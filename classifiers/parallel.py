@@ -56,20 +56,22 @@ def contract_batches(classifier, batches: Iterable[tuple[list, T]], jobs: int = 
     # objects alive now (the models, the vocabulary) are left out of the workers' garbage collections, which
     # would otherwise write to every one of them and so copy their pages into each worker
     gc.freeze()
-    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_limit_native_threads)
     try:
-        in_flight: deque = deque()
-        for articles, tag in chain(head, it):
-            in_flight.append((pool.apply_async(_contract_records, (articles,)), tag))
-            if len(in_flight) > 2 * jobs:  # bounded: a large input is never all in memory at once
+        pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_limit_native_threads)
+        try:
+            in_flight: deque = deque()
+            for articles, tag in chain(head, it):
+                in_flight.append((pool.apply_async(_contract_records, (articles,)), tag))
+                if len(in_flight) > 2 * jobs:  # bounded: a large input is never all in memory at once
+                    result, t = in_flight.popleft()
+                    yield result.get(), t
+            while in_flight:
                 result, t = in_flight.popleft()
                 yield result.get(), t
-        while in_flight:
-            result, t = in_flight.popleft()
-            yield result.get(), t
-        pool.close()
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
     finally:
-        pool.terminate()
-        pool.join()
         _worker_classifier = None
         gc.unfreeze()
