@@ -35,8 +35,12 @@ def _limit_native_threads() -> None:
         pass
 
 
-def _contract_records(articles: list) -> list[dict]:
-    return [c.to_contract() for c in _worker_classifier.classify_many(articles, evidence=False)]
+def _contract_records(classifier, articles: list) -> list[dict]:
+    return [c.to_contract() for c in classifier.classify_many(articles, evidence=False)]
+
+
+def _in_worker(articles: list) -> list[dict]:
+    return _contract_records(_worker_classifier, articles)
 
 
 def contract_batches(classifier, batches: Iterable[tuple[list, T]], jobs: int = 1) -> Iterator[tuple[list[dict], T]]:
@@ -50,7 +54,7 @@ def contract_batches(classifier, batches: Iterable[tuple[list, T]], jobs: int = 
     # a single batch gains nothing from workers, and forking them costs more than it would save
     if jobs <= 1 or len(head) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for articles, tag in chain(head, it):
-            yield [c.to_contract() for c in classifier.classify_many(articles, evidence=False)], tag
+            yield _contract_records(classifier, articles), tag
         return
     _worker_classifier = classifier
     # objects alive now (the models, the vocabulary) are left out of the workers' garbage collections, which
@@ -61,7 +65,7 @@ def contract_batches(classifier, batches: Iterable[tuple[list, T]], jobs: int = 
         try:
             in_flight: deque = deque()
             for articles, tag in chain(head, it):
-                in_flight.append((pool.apply_async(_contract_records, (articles,)), tag))
+                in_flight.append((pool.apply_async(_in_worker, (articles,)), tag))
                 if len(in_flight) > 2 * jobs:  # bounded: a large input is never all in memory at once
                     result, t = in_flight.popleft()
                     yield result.get(), t

@@ -97,17 +97,8 @@ def read_hand_labels(labels_dir: Path, exclude: tuple[str, ...] = ()) -> tuple[l
     for path in sorted(labels_dir.glob("*.jsonl")):
         if any(path.match(pattern) for pattern in exclude):
             continue
-        found = 0
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a labelling helper may be writing the last line right now
-            if isinstance(obj, dict) and "id" in obj and "is_education" in obj:
-                rows.append(obj)
-                found += 1
+        found = _label_rows(path)
+        rows += found
         if found:
             files[str(path.relative_to(REPO) if path.is_relative_to(REPO) else path)] = _sha256(path)
     by_id = {}
@@ -116,19 +107,25 @@ def read_hand_labels(labels_dir: Path, exclude: tuple[str, ...] = ()) -> tuple[l
     return [by_id[k] for k in sorted(by_id)], files
 
 
+def _label_rows(path: Path) -> list[dict]:
+    """The labelled rows of one file: objects with an id and is_education (other shapes, e.g. pairs, are not)."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a labelling helper may be writing the last line right now
+        if isinstance(obj, dict) and "id" in obj and "is_education" in obj:
+            rows.append(obj)
+    return rows
+
+
 def label_file_ids(labels_dir: Path, patterns: tuple[str, ...]) -> set[str]:
     """The ids labelled in the files of labels_dir whose name matches one of the globs."""
-    ids: set[str] = set()
-    for path in sorted(labels_dir.glob("*.jsonl")):
-        if any(path.match(pattern) for pattern in patterns):
-            for line in path.read_text(encoding="utf-8").splitlines():
-                try:
-                    obj = json.loads(line) if line.strip() else None
-                except json.JSONDecodeError:
-                    continue
-                if isinstance(obj, dict) and "id" in obj:
-                    ids.add(str(obj["id"]))
-    return ids
+    return {str(r["id"]) for path in sorted(labels_dir.glob("*.jsonl"))
+            if any(path.match(pattern) for pattern in patterns) for r in _label_rows(path)}
 
 
 def collect(corpus_dir: Path, labels_dir: Path, store=None, dev_ids: set[str] = frozenset(),
