@@ -51,7 +51,7 @@ class Classifier:
         matches = [self.rules.match_prepared(p, self._scope_index) for p in prepared]
         dense = dense_matrix(self.rules, matches, [bool(a.sapo) for a in articles], [bool(a.body) for a in articles])
         if self.models is not None:
-            texts = [model_grams(p) for p in prepared]
+            texts = [model_grams(p, a.url) for p, a in zip(prepared, articles)]
             pred = self.models.predict(texts, dense)
         else:
             texts, pred = None, self._rules_only(dense)

@@ -7,6 +7,8 @@ metadata and checked on load.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import numpy as np
 
 from classifiers.rules import Matches, Prepared, RuleSet
@@ -22,15 +24,27 @@ FEATURE_CONFIG = {
     "neighbours": "the 10 nearest hand-labelled education items by cosine over each text's 50 heaviest tf-idf grams "
                   "vote on topics and hot (similarity-weighted, smoothed to the base rate); their logit is added to "
                   "those heads with a weight chosen by cross-validation",
-    "version": 8,
+    "url": "the outlet's section in a hand-labelled or classified item's URL path (every segment but the last, "
+           "as 'u:' grams); section-labelled corpus items carry none, their label being that section",
+    "version": 9,
     "heads": "relevance, topics, tone (3), hot (learnt on education items), foreign",
 }
 BODY_MODEL_TOKENS = 350  # the lead of a long body carries the subject; the rest costs time
 
 
-def model_grams(fields: list[tuple[str, Prepared]]) -> list[str]:
-    """The n-grams the models read, from the fields prepared once for rule matching."""
-    grams: list[str] = []
+def url_grams(url: str) -> list[str]:
+    """The outlet's section path of an article URL ("/giao-duc/slug.htm" -> ["u:giao-duc"]); a flat URL has none.
+
+    The topics guide lets the section help without deciding: many title-only items of a national feed are
+    ambiguous from the headline alone, and the outlet's own filing is the reader's next clue."""
+    path = urlsplit(url).path if url else ""
+    segments = [s.lower() for s in path.split("/") if s]
+    return ["u:" + s for s in segments[:-1]]
+
+
+def model_grams(fields: list[tuple[str, Prepared]], url: str = "") -> list[str]:
+    """The n-grams the models read, from the fields prepared once for rule matching, and the URL's section."""
+    grams: list[str] = url_grams(url)
     for name, p in fields:
         toks = p.lowered[:BODY_MODEL_TOKENS] if name == "body" else p.lowered
         grams += toks

@@ -75,6 +75,7 @@ class Example:
     hot: bool | None = None
     scope: str | None = None
     weight: float = 1.0
+    url: str = ""  # only for hand/analyst labels: a section-labelled item's URL section is its label
 
 
 @dataclass
@@ -166,7 +167,7 @@ def collect(corpus_dir: Path, labels_dir: Path, store=None, dev_ids: set[str] = 
         if t is None:
             missing += 1
             continue
-        hand.append(_labelled(str(r["id"]), t["title"], t["sapo"], t["body"], "data/labels", r, HAND_WEIGHT))
+        hand.append(_labelled(str(r["id"]), t["title"], t["sapo"], t["body"], "data/labels", r, HAND_WEIGHT, url=t["url"]))
     if store is not None:
         for r in store.labels():
             art = store.get_article(r["article_id"])
@@ -178,7 +179,7 @@ def collect(corpus_dir: Path, labels_dir: Path, store=None, dev_ids: set[str] = 
             if r.get("is_education") is None:
                 continue  # relevance unknown: a tone-only correction cannot place the article
             hand.append(_labelled(f"db-{art.id}", art.title, art.sapo, art.body, "database labels", r, ANALYST_WEIGHT,
-                                  partial=True))
+                                  partial=True, url=art.url))
     hand_ids = {e.id for e in hand}
     corpus = [e for e in corpus if e.id not in hand_ids]
     corpus.sort(key=lambda e: e.id)
@@ -191,7 +192,7 @@ def collect(corpus_dir: Path, labels_dir: Path, store=None, dev_ids: set[str] = 
 
 
 def _labelled(id_: str, title: str, sapo: str, body: str, source: str, r: dict, weight: float,
-              partial: bool = False) -> Example:
+              partial: bool = False, url: str = "") -> Example:
     """A labelled example. In a file every field is stated; a database label states only what the analyst
     corrected (partial), so a missing field there is unknown rather than empty."""
     is_edu = bool(r["is_education"])
@@ -205,7 +206,7 @@ def _labelled(id_: str, title: str, sapo: str, body: str, source: str, r: dict, 
     return Example(id_, title, sapo, body, source, is_edu, topics=topics,
                    sentiment=r.get("sentiment") if r.get("sentiment") in SENTIMENTS else None,
                    hot=bool(hot) if hot is not None else (False if not is_edu else None),
-                   scope=r.get("scope") if r.get("scope") in SCOPES else None, weight=weight)
+                   scope=r.get("scope") if r.get("scope") in SCOPES else None, weight=weight, url=url)
 
 
 # --------------------------------------------------------------------------- fitting
@@ -214,7 +215,7 @@ def _features(rules: RuleSet, examples: list[Example]):
     docs, matches = [], []
     for e in examples:
         fields = [(n, prepare(t, n)) for n, t in (("title", e.title), ("sapo", e.sapo), ("body", e.body)) if t]
-        docs.append(model_grams(fields))
+        docs.append(model_grams(fields, e.url))
         matches.append(rules.match_prepared(fields))
     vocab = build_vocabulary(docs)
     counts = count_matrix(docs, {g: i for i, g in enumerate(vocab)})

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from click.testing import CliRunner
 
 from classifiers.classify import BUNDLE_NAME, Classifier, load_classifier
-from classifiers.features import dense_names
+from classifiers.features import dense_names, model_grams, url_grams
 from classifiers.model import WEIGHTS_FILE, Heads, load_models, save_models
 from classifiers.rules import load_rules
 from classifiers.types import ArticleText
@@ -35,6 +35,13 @@ def rules_only():
 
 def _scope(clf, title, sapo=""):
     return clf.classify(ArticleText(id="s", title=title, sapo=sapo)).scope
+
+
+def test_the_url_section_is_a_feature_and_a_flat_url_gives_none():
+    assert url_grams("https://bao.example.vn/giao-duc/Tuyen-Sinh/lop-10-nam-nay-20261126.htm") == ["u:giao-duc", "u:tuyen-sinh"]
+    assert url_grams("https://bao.example.vn/lop-10-nam-nay-5061285.html") == []
+    assert url_grams("") == []
+    assert model_grams([], "https://bao.example.vn/giao-duc/x.htm") == ["u:giao-duc"]
 
 
 def test_scope_against_the_office(rules_only):
