@@ -44,6 +44,16 @@ def test_the_url_section_is_a_feature_and_a_flat_url_gives_none():
     assert model_grams([], "https://bao.example.vn/giao-duc/x.htm") == ["u:giao-duc"]
 
 
+def test_an_education_section_in_the_url_raises_relevance_and_is_named_in_the_explanation(clf):
+    title = "Gen Z và câu chuyện trách nhiệm với cộng đồng"
+    flat = clf.explain(ArticleText(id="u0", title=title, url="https://bao.example.vn/gen-z-va-trach-nhiem-20261126.htm"))
+    filed = clf.explain(ArticleText(id="u1", title=title, url="https://bao.example.vn/giao-duc/gen-z-va-trach-nhiem-20261126.htm"))
+    assert filed.relevance > flat.relevance + 0.1
+    assert "[chuyên mục URL] giao-duc" in [name for name, _ in filed.evidence["model"]["relevance"]]
+    assert filed.reasons[0].endswith(": chuyên mục giao-duc (URL)")
+    assert flat.reasons[0].endswith(": không có từ khóa giáo dục")
+
+
 def test_scope_against_the_office(rules_only):
     clf = rules_only
     assert _scope(clf, "Học sinh THCS Chu Văn An đạt giải cao") == "local"
