@@ -66,7 +66,7 @@ def _read_article(line: str, lineno: int):
 
 @cli.command()
 @click.option("--input", "-i", "input_path", required=True, type=click.Path(dir_okay=False),
-              help="JSONL, one article a line: id and title required (title may be empty when sapo or body has text); sapo, body, url, outlet, published optional ('-' = stdin).")
+              help="JSONL, one article a line: id and title required (title may be empty when sapo or body has text); sapo, body, url, outlet, published optional; a URL's section path (/giao-duc/...) counts as evidence ('-' = stdin).")
 @click.option("--output", "-o", "output_path", required=True, type=click.Path(dir_okay=False),
               help="JSONL written in the same order, one line per input line ('-' = stdout).")
 @click.option("--models", "models", type=click.Path(file_okay=False), help="Folder of trained models (default: storage.models_dir).")
