@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers.features import dense_matrix, model_grams, url_grams
+from classifiers.features import URL_GRAM, dense_matrix, model_grams, url_grams
 from classifiers.rules import RuleSet, load_rules, prepare, squash
 from classifiers.scope import build_scope_index, judge_scope, office_places
 from classifiers.types import SENTIMENTS, ArticleText, Classification
@@ -100,7 +100,7 @@ class Classifier:
 
         reasons: list[str] = []
         edu_terms = m.terms("edu")
-        section = "/".join(g[2:] for g in url_grams(a.url))
+        section = "/".join(g[len(URL_GRAM):] for g in url_grams(a.url))
         cues = edu_terms[:4] + ([f"chuyên mục {section} (URL)"] if section else [])
         reasons.append(f"giáo dục {relevance:.2f}" + (f": {', '.join(cues)}" if cues else ": không có từ khóa giáo dục"))
         present = m.groups()

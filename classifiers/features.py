@@ -29,6 +29,7 @@ FEATURE_CONFIG = {
     "version": 9,
     "heads": "relevance, topics, tone (3), hot (learnt on education items), foreign",
 }
+URL_GRAM = "u:"  # the prefix of a URL-section gram: the explanation and the reasons name these grams
 BODY_MODEL_TOKENS = 350  # the lead of a long body carries the subject; the rest costs time
 
 
@@ -39,7 +40,7 @@ def url_grams(url: str) -> list[str]:
     ambiguous from the headline alone, and the outlet's own filing is the reader's next clue."""
     path = urlsplit(url).path if url else ""
     segments = [s.lower() for s in path.split("/") if s]
-    return ["u:" + s for s in segments[:-1]]
+    return [URL_GRAM + s for s in segments[:-1]]
 
 
 def model_grams(fields: list[tuple[str, Prepared]], url: str = "") -> list[str]:

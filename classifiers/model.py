@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from classifiers import neighbours
-from classifiers.features import FEATURE_CONFIG, dense_names
+from classifiers.features import FEATURE_CONFIG, URL_GRAM, dense_names
 from classifiers.types import SENTIMENTS
 from monitor.errors import ModelError
 
@@ -210,7 +210,8 @@ class Models:
         """The n-grams and rule features that pushed each head most, with their contributions."""
         X = self.features([grams], dense_row[None, :])
         n_v = len(self.heads.vocab)
-        names = {i: (f"[chuyên mục URL] {g[2:]}" if g.startswith("u:") else g) for i, g in enumerate(self.heads.vocab)}
+        names = {i: (f"[chuyên mục URL] {g[len(URL_GRAM):]}" if g.startswith(URL_GRAM) else g)
+                 for i, g in enumerate(self.heads.vocab)}
         for j, n in enumerate(self.metadata.get("dense_names", [])):
             names[n_v + j] = f"[luật] {n}"
         n_d = len(self.metadata.get("dense_names", []))
