@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from classifiers.classify import INCIDENT_HOT_FLOOR, INCIDENT_RELEVANCE_FLOOR
 from classifiers.evaluate import summary_lines
 
 
@@ -21,6 +22,7 @@ def write_card(bundle: Path, meta: dict) -> Path:
         "",
         "## Build",
         f"- trained: {meta.get('trained_at')} in {meta.get('train_seconds')} s, seed {meta.get('seed')}",
+        f"- mode: {meta.get('mode')}" + (" (`monitor train --exclude GLOB` rebuilds it)" if "excluded" in str(meta.get("mode")) else ""),
         f"- python {lib.get('python')}, scikit-learn {lib.get('scikit-learn')}, numpy {lib.get('numpy')}, "
         f"scipy {lib.get('scipy')}, underthesea {lib.get('underthesea')}",
         f"- rules file: {meta.get('rules_file')} sha256 {meta.get('rules_sha256')}",
@@ -42,6 +44,9 @@ def write_card(bundle: Path, meta: dict) -> Path:
         r = cv["relevance"]
         ece = f", calibration error {r['oof_ece']:.3f}" if "oof_ece" in r else ""
         lines.append(f"| education relevance | {r['threshold']:.2f} | F1 {r['oof_f1']:.3f}{ece} |")
+        lines.append(f"| education, for an incident in Viet Nam the hot head is sure of | relevance ≥ {INCIDENT_RELEVANCE_FLOOR:.2f} "
+                     f"and hot ≥ {INCIDENT_HOT_FLOOR:.2f} | fixed in `classifiers/classify.py`, chosen on out-of-fold scores "
+                     "(ablations, round 6) |")
     for tid, v in cv.get("topics", {}).items():
         if "threshold" in v:
             lines.append(f"| topic {tid} ({v['positives']} examples) | {v['threshold']:.2f} | F1 {v['oof_f1']:.3f} |")

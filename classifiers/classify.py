@@ -25,6 +25,13 @@ from monitor.errors import ModelError
 BUNDLE_NAME = "edu-nlp"
 SHIPPED_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 
+# An incident the hot model is sure of counts as education from a lower relevance: a pupil hurt outside school
+# (a drowning, a beating, a crash) reads like crime or accident news, so its relevance lands between these
+# floors and the threshold, and the office would rather see it than miss it. Chosen on out-of-fold scores of
+# the hand labels (models/edu-nlp/ABLATIONS.md, round 6); used only with trained models.
+INCIDENT_RELEVANCE_FLOOR = 0.30
+INCIDENT_HOT_FLOOR = 0.8
+
 
 class Classifier:
     def __init__(self, rules: RuleSet, office, models=None) -> None:
@@ -85,7 +92,13 @@ class Classifier:
     def _one(self, a: ArticleText, m, pred: dict, i: int, text: list[str] | None, dense_row, with_evidence: bool = True) -> Classification:
         r = self.rules
         relevance = pred["relevance"][i]
+        foreign = pred.get("foreign")
+        scope, scope_reason = judge_scope(m, foreign[i] if foreign is not None else None, pred.get("foreign_threshold", 0.5))
         is_edu = relevance >= pred["rel_threshold"]
+        # incidents abroad are never hot, so they never lower the bar
+        by_incident = (not is_edu and self.models is not None and scope != "foreign"
+                       and relevance >= INCIDENT_RELEVANCE_FLOOR and pred["hot"][i] >= INCIDENT_HOT_FLOOR)
+        is_edu = is_edu or by_incident
         t_scores = dict(zip(r.topic_ids, pred["topics"][i]))
         thresholds = pred["topic_thresholds"]
         topics = tuple(tid for tid, th in zip(r.topic_ids, thresholds) if t_scores[tid] >= th) if is_edu else ()
@@ -93,8 +106,6 @@ class Classifier:
         best = max(range(len(SENTIMENTS)), key=tone.__getitem__)
         sentiment = SENTIMENTS[best]
         hot_score = pred["hot"][i] if is_edu else pred["hot"][i] * relevance
-        foreign = pred.get("foreign")
-        scope, scope_reason = judge_scope(m, foreign[i] if foreign is not None else None, pred.get("foreign_threshold", 0.5))
         # the labelling guide: incidents abroad are never hot for a Vietnamese education office
         hot = bool(is_edu and hot_score >= pred["hot_threshold"] and scope != "foreign")
 
@@ -102,7 +113,8 @@ class Classifier:
         edu_terms = m.terms("edu")
         section = "/".join(g[len(URL_GRAM):] for g in url_grams(a.url))
         cues = edu_terms[:4] + ([f"chuyên mục {section} (URL)"] if section else [])
-        reasons.append(f"giáo dục {relevance:.2f}" + (f": {', '.join(cues)}" if cues else ": không có từ khóa giáo dục"))
+        reasons.append(f"giáo dục {relevance:.2f}" + (f" (dưới ngưỡng {pred['rel_threshold']:.2f}, nhận vì là sự cố nóng)" if by_incident else "")
+                       + (f": {', '.join(cues)}" if cues else ": không có từ khóa giáo dục"))
         present = m.groups()
         topic_terms = {g[6:]: m.terms(g) for g in present if g.startswith("topic:")}
         for tid in topics:
@@ -125,6 +137,7 @@ class Classifier:
                 "scope": {g: m.terms(g) for g in ("local", "district-bare", "city", "foreign", "domestic") if g in present},
             },
             "thresholds": {"education": pred["rel_threshold"], "hot": pred["hot_threshold"],
+                           "education_by_incident": {"relevance": INCIDENT_RELEVANCE_FLOOR, "hot": INCIDENT_HOT_FLOOR},
                            "topics": dict(zip(r.topic_ids, thresholds))},
             "tone": dict(zip(SENTIMENTS, tone)),
         }

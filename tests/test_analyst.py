@@ -127,3 +127,19 @@ def test_explain_shows_rules_story_and_labels(stored):
     assert "an-toan-truong-hoc (An ninh, an toàn trường học)" in text and "Nóng: có" in text
     result = run(cfg, "explain", "424242", ok=False)
     assert result.exit_code == 2 and "no article 424242" in result.output
+
+
+def test_explain_says_when_an_incident_lowered_the_education_bar(capsys):
+    from monitor.cli.analyst import _print_explanation
+
+    evidence = {"thresholds": {"education": 0.48, "hot": 0.14, "education_by_incident": {"relevance": 0.25, "hot": 0.5}}}
+    article = {"id": 1, "title": "Nam sinh lớp 9 đuối nước khi tắm sông", "outlet": "example.vn", "published": "2026-11-25",
+               "url": "https://example.vn/a"}
+    for relevance, admitted in ((0.31, True), (0.81, False)):
+        classification = {"model_version": "m", "evidence": evidence, "is_education": True, "relevance": relevance,
+                          "topic_scores": {}, "topics": [], "sentiment": "negative", "scope": "national", "hot": True,
+                          "hot_score": 0.9, "reasons": []}
+        _print_explanation({"article": article, "classification": classification, "model_evidence": None, "story": None,
+                            "labels": [], "other_versions": []})
+        line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("Giáo dục"))
+        assert ("nhận vì là sự cố nóng (từ điểm 0.25 khi điểm nóng ≥ 0.50)" in line) is admitted, line

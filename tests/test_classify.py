@@ -85,6 +85,40 @@ def test_classification_fields_and_reasons(clf):
     assert not n.is_education and n.topics == () and not n.hot
 
 
+class _FixedScores:
+    """Stands in for the trained models with scores the test sets, to check the decisions made from them."""
+
+    version = "edu-nlp.fixed"
+
+    def __init__(self, relevance, hot, foreign):
+        self.scores = {"relevance": np.array(relevance), "hot": np.array(hot), "foreign": np.array(foreign)}
+
+    def predict(self, docs, dense):
+        n, t = len(docs), len(load_rules().topic_ids)
+        return {**self.scores, "topics": np.zeros((n, t)), "tone": np.tile([0.7, 0.2, 0.1], (n, 1)),
+                "rel_threshold": 0.5, "topic_thresholds": np.full(t, 0.5), "hot_threshold": 0.14, "foreign_threshold": 0.5}
+
+
+def test_an_incident_the_hot_model_is_sure_of_counts_as_education_from_a_lower_relevance():
+    from classifiers.classify import INCIDENT_HOT_FLOOR, INCIDENT_RELEVANCE_FLOOR
+
+    below = (INCIDENT_RELEVANCE_FLOOR + 0.5) / 2  # between the incident floor and the education threshold
+    models = _FixedScores(relevance=[below, below, INCIDENT_RELEVANCE_FLOOR - 0.05, below, 0.9],
+                          hot=[0.95, INCIDENT_HOT_FLOOR - 0.1, 0.95, 0.95, 0.05], foreign=[0.0, 0.0, 0.0, 0.99, 0.0])
+    clf = Classifier(load_rules(), OFFICE, models)
+    titles = ["Nam sinh lớp 9 đuối nước khi tắm sông", "Nam sinh lớp 9 đuối nước khi tắm sông",
+              "Nam sinh lớp 9 đuối nước khi tắm sông", "Nam sinh đuối nước ở Nhật Bản", "Trường tổ chức khai giảng"]
+    out = clf.classify_many([ArticleText(id=str(i), title=t) for i, t in enumerate(titles)])
+    sure, unsure, too_far, abroad, plain = out
+    assert sure.is_education and sure.hot and sure.relevance == pytest.approx(below)
+    assert "nhận vì là sự cố nóng" in sure.reasons[0]
+    assert sure.evidence["thresholds"]["education_by_incident"] == {"relevance": INCIDENT_RELEVANCE_FLOOR, "hot": INCIDENT_HOT_FLOOR}
+    assert not unsure.is_education and not unsure.hot and unsure.topics == ()
+    assert not too_far.is_education and not too_far.hot
+    assert abroad.scope == "foreign" and not abroad.is_education
+    assert plain.is_education and not plain.hot and "sự cố nóng" not in plain.reasons[0]
+
+
 def test_version_changes_with_the_rules(tmp_path, clf):
     edited = tmp_path / "topics.yaml"
     edited.write_text(load_rules().path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")

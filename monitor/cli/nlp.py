@@ -77,8 +77,11 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
     """Classify articles from a JSONL file (no database needed).
 
     Each output line has id, is_education, relevance, topics, topic_scores, sentiment, hot, hot_score,
-    scope, reasons and model_version. A malformed input line gives a line with id (when readable) and
-    error; the rest is still classified and the exit status is 1 at the end.
+    scope, reasons and model_version. An article is education when its relevance reaches the model's
+    threshold, or, for an incident in Viet Nam that the hot model is sure of (a pupil hurt outside
+    school reads like crime news), from a lower relevance; its first reason then says so. A malformed
+    input line gives a line with id (when readable) and error; the rest is still classified and the
+    exit status is 1 at the end.
 
     \b
     Example:
