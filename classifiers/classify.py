@@ -28,7 +28,8 @@ SHIPPED_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 # An incident the hot model is sure of counts as education from a lower relevance: a pupil hurt outside school
 # (a drowning, a beating, a crash) reads like crime or accident news, so its relevance lands between these
 # floors and the threshold, and the office would rather see it than miss it. Chosen on out-of-fold scores of
-# the hand labels (models/edu-nlp/ABLATIONS.md, round 6); used only with trained models.
+# the hand labels (models/edu-nlp/ABLATIONS.md, round 6); used only with trained models (the rules' scores
+# are not probabilities).
 INCIDENT_RELEVANCE_FLOOR = 0.30
 INCIDENT_HOT_FLOOR = 0.8
 
@@ -60,6 +61,8 @@ class Classifier:
         if self.models is not None:
             texts = [model_grams(p, a.url) for p, a in zip(prepared, articles)]
             pred = self.models.predict(texts, dense)
+            # the models' scores are calibrated probabilities, so an incident may lower the education bar
+            pred["incident_floors"] = {"relevance": INCIDENT_RELEVANCE_FLOOR, "hot": INCIDENT_HOT_FLOOR}
         else:
             texts, pred = None, self._rules_only(dense)
         # plain Python numbers from here on: per-element numpy indexing costs more than the models
@@ -95,9 +98,10 @@ class Classifier:
         foreign = pred.get("foreign")
         scope, scope_reason = judge_scope(m, foreign[i] if foreign is not None else None, pred.get("foreign_threshold", 0.5))
         is_edu = relevance >= pred["rel_threshold"]
+        floors = pred.get("incident_floors")
         # incidents abroad are never hot, so they never lower the bar
-        by_incident = (not is_edu and self.models is not None and scope != "foreign"
-                       and relevance >= INCIDENT_RELEVANCE_FLOOR and pred["hot"][i] >= INCIDENT_HOT_FLOOR)
+        by_incident = bool(floors and not is_edu and scope != "foreign"
+                           and relevance >= floors["relevance"] and pred["hot"][i] >= floors["hot"])
         is_edu = is_edu or by_incident
         t_scores = dict(zip(r.topic_ids, pred["topics"][i]))
         thresholds = pred["topic_thresholds"]
@@ -137,7 +141,7 @@ class Classifier:
                 "scope": {g: m.terms(g) for g in ("local", "district-bare", "city", "foreign", "domestic") if g in present},
             },
             "thresholds": {"education": pred["rel_threshold"], "hot": pred["hot_threshold"],
-                           "education_by_incident": {"relevance": INCIDENT_RELEVANCE_FLOOR, "hot": INCIDENT_HOT_FLOOR},
+                           **({"education_by_incident": floors} if floors else {}),
                            "topics": dict(zip(r.topic_ids, thresholds))},
             "tone": dict(zip(SENTIMENTS, tone)),
         }
