@@ -240,7 +240,7 @@ class Models:
 
 # --------------------------------------------------------------------------- save / load
 
-def save_models(bundle: Path, heads: Heads, metadata: dict) -> str:
+def save_models(bundle: Path, heads: Heads, metadata: dict) -> dict:
     import joblib
 
     bundle.mkdir(parents=True, exist_ok=True)
@@ -261,7 +261,7 @@ def save_models(bundle: Path, heads: Heads, metadata: dict) -> str:
     metadata = {**metadata, "weights_file": WEIGHTS_FILE, "weights_sha256": digest, "vocabulary_size": len(heads.vocab),
                 "topic_ids": list(heads.topic_ids), "feature_config": FEATURE_CONFIG, "libraries": library_versions()}
     (bundle / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return digest
+    return metadata
 
 
 def _check(meta: dict, rules, bundle: Path, allow_rules_mismatch: bool) -> list[str]:

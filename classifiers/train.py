@@ -693,7 +693,7 @@ def train(models_dir: Path, corpus_dir: Path, *, labels_dir: Path = LABELS_DIR, 
         "train_seconds": report.seconds,
     }
     bundle = models_dir / BUNDLE_NAME
-    save_models(bundle, heads, meta)
+    meta = save_models(bundle, heads, meta)
     if dev_path and dev_path.exists():
         from classifiers.evaluate import evaluate_file
         from classifiers.model import load_models

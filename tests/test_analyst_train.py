@@ -149,7 +149,9 @@ def test_label_train_reclassify_follows_the_label(tmp_path):
 
         app = App.from_path(cfg)
         try:
-            run_train(models, corpus, store=app.store, dev_path=None, log=lambda m: None)
+            meta = run_train(models, corpus, store=app.store, dev_path=None, log=lambda m: None)
+            # the CLI names the bundle by its weights' hash, with or without a dev set to report on
+            assert meta["weights_sha256"] == json.loads((models / "edu-nlp" / "metadata.json").read_text())["weights_sha256"]
         finally:
             app.close()
 
