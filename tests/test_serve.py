@@ -108,8 +108,9 @@ def test_serve_crawls_sends_digest_at_cutoff_and_catches_up_once(tmp_path, site)
     cfg = make_config(tmp_path, site)
     db = tmp_path / "var" / "monitor.sqlite3"
     log = tmp_path / "serve1.log"
-    # 06:59:00, 100x: the cut-off passes after 0.6 s of real time; a 10-minute interval is 6 s
-    first = subprocess.run(serve_cmd(cfg, "--start-at", "2026-11-26T06:59:00", "--time-scale", "100",
+    # 06:59:00, 200x: the cut-off passes after 0.3 s of real time; a 10-minute interval is 3 s, so the second
+    # poll falls well inside the run even when a busy machine slows the first one
+    first = subprocess.run(serve_cmd(cfg, "--start-at", "2026-11-26T06:59:00", "--time-scale", "200",
                                      "--tick", "0.3", "--run-for", "8"),
                            capture_output=True, text=True, cwd=tmp_path, timeout=WAIT + 60)
     log.write_text(first.stderr)
