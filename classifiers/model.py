@@ -260,8 +260,13 @@ def save_models(bundle: Path, heads: Heads, metadata: dict) -> dict:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     metadata = {**metadata, "weights_file": WEIGHTS_FILE, "weights_sha256": digest, "vocabulary_size": len(heads.vocab),
                 "topic_ids": list(heads.topic_ids), "feature_config": FEATURE_CONFIG, "libraries": library_versions()}
-    (bundle / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_metadata(bundle, metadata)
     return metadata
+
+
+def write_metadata(bundle: Path, metadata: dict) -> None:
+    """(Re)write the bundle's metadata.json: after the weights, and again once the dev metrics are known."""
+    (bundle / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _check(meta: dict, rules, bundle: Path, allow_rules_mismatch: bool) -> list[str]:

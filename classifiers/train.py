@@ -26,7 +26,8 @@ import scipy.sparse as sp
 from classifiers import neighbours
 from classifiers.corpus import Doc, iter_baomoi, iter_crawl, iter_rss, iter_unc, lookup, require
 from classifiers.features import dense_matrix, dense_names, model_grams
-from classifiers.model import DENSE_SCALE, Heads, build_vocabulary, count_matrix, design, logit, save_models, semantic
+from classifiers.model import (DENSE_SCALE, Heads, build_vocabulary, count_matrix, design, logit, save_models, semantic,
+                               write_metadata)
 from classifiers.rules import RuleSet, load_rules, prepare
 from classifiers.types import SCOPES, SENTIMENTS
 from monitor.errors import InputError
@@ -702,13 +703,9 @@ def train(models_dir: Path, corpus_dir: Path, *, labels_dir: Path = LABELS_DIR, 
         office = Office(name="Phòng GD&ĐT quận Long Biên", short_name="Phòng GD&ĐT quận Long Biên", district="Long Biên", city="Hà Nội")
         clf = Classifier(rules, office, load_models(bundle, rules))
         res = evaluate_file(clf, dev_path, corpus_dir)
-        meta_path = bundle / "metadata.json"
-        full = json.loads(meta_path.read_text(encoding="utf-8"))
-        full["dev_metrics"] = {k: v for k, v in res.items() if k != "labels_file"}
-        full["dev_file"] = "../shared/labels/dev.jsonl"
-        full["dev_sha256"] = _sha256(dev_path)
-        meta_path.write_text(json.dumps(full, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        meta = full
+        meta = {**meta, "dev_metrics": {k: v for k, v in res.items() if k != "labels_file"},
+                "dev_file": "../shared/labels/dev.jsonl", "dev_sha256": _sha256(dev_path)}
+        write_metadata(bundle, meta)
     from classifiers.card import write_card
 
     write_card(bundle, meta)

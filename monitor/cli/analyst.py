@@ -371,11 +371,13 @@ def _print_explanation(d: dict) -> None:
         th = ev.get("thresholds") or {}
         click.echo(f"\nPhân loại ({c['model_version']}):")
         edu_th = th.get("education")
+        incident = th.get("education_by_incident")
+        # below the threshold, an incident is the only way an article is education
+        admitted = bool(incident and c["is_education"] and edu_th is not None and c["relevance"] < edu_th)
         click.echo(f"  Giáo dục: {'có' if c['is_education'] else 'không'} — điểm {c['relevance']:.2f}"
                    + (f" (ngưỡng {edu_th:.2f})" if edu_th is not None else "")
                    + (f"; nhận vì là sự cố nóng (từ điểm {incident['relevance']:.2f} khi điểm nóng ≥ {incident['hot']:.2f})"
-                      if (incident := th.get("education_by_incident")) and c["is_education"] and edu_th is not None
-                      and c["relevance"] < edu_th else "")
+                      if admitted else "")
                    + (f"; từ khóa: {', '.join(rules.get('education', [])[:8])}" if rules.get("education") else ""))
         click.echo("  Chủ đề:")
         scores = sorted(c["topic_scores"].items(), key=lambda kv: -kv[1])
