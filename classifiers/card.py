@@ -75,7 +75,7 @@ def write_card(bundle: Path, meta: dict) -> Path:
         d = meta["dev_metrics"]
         lines += [f"## Metrics on {meta.get('dev_file')} ({d['n']} items, sha256 {meta.get('dev_sha256', '')[:16]}…; never used for tuning)", "",
                   "| target | goal | measured |", "|---|---|---|",
-                  f"| education relevance F1 | ≥ 0.95 | {d['education']['f1']:.3f} |",
+                  f"| education relevance F1 | ≥ 0.95 | {d['education']['f1']:.4f} |",
                   f"| topic micro-F1 | ≥ 0.85 | {d['topic_micro']['f1']:.3f} |",
                   f"| hot recall / precision | ≥ 0.95 / ≥ 0.75 | {d['hot']['recall']:.3f} / {d['hot']['precision']:.3f} |",
                   f"| tone macro-F1 (education items) | ≥ 0.80 | {d['tone_macro_f1']:.3f} |",
