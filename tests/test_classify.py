@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from classifiers.classify import BUNDLE_NAME, Classifier, load_classifier
 from classifiers.features import dense_names, model_grams, url_grams
 from classifiers.model import WEIGHTS_FILE, Heads, load_models, save_models
-from classifiers.rules import load_rules
+from classifiers.rules import load_rules, prepare
 from classifiers.types import ArticleText
 from monitor.cli import cli
 from monitor.config import Office, Watchlist
@@ -42,6 +42,17 @@ def test_the_url_section_is_a_feature_and_a_flat_url_gives_none():
     assert url_grams("https://bao.example.vn/lop-10-nam-nay-5061285.html") == []
     assert url_grams("") == []
     assert model_grams([], "https://bao.example.vn/giao-duc/x.htm") == ["u:giao-duc"]
+
+
+def test_a_university_student_is_not_read_as_a_schoolboy():
+    # "nam sinh" (a schoolboy) must not come out of "nam sinh viên" (a university student): the guide counts a
+    # pupil harmed as education news and a student in crime news mostly not
+    student = model_grams([("title", prepare("Nam sinh viên bị xe tông trên đường về ký túc xá", "title"))])
+    pupil = model_grams([("title", prepare("Nam sinh lớp 9 bị xe tông trên đường đi học", "title"))])
+    unaccented = model_grams([("title", prepare("Nam sinh vien bi xe tong", "title"))])
+    assert "nam sinh" not in student and "nam sinh_viên" in student and "t:sinh_viên" in student
+    assert "nam sinh" in pupil and "sinh lớp" in pupil
+    assert "nam sinh_viên" in unaccented
 
 
 def test_an_education_section_in_the_url_raises_relevance_and_is_named_in_the_explanation(clf):
