@@ -1,10 +1,13 @@
-"""How far two label files for the same items agree, scored as if the second were a model's predictions.
+"""How far two readings of the same items agree, scored as if the second were a model's predictions.
 
     python scripts/label_agreement.py ../shared/labels/dev.jsonl data/agreement/dev-blind.jsonl
+    python scripts/label_agreement.py data/labels/day-*.jsonl data/agreement/days-hot-blind.jsonl
 
-It answers "how well could a model trained on our labels score on the reference set at best?": the second
-file holds our labellers' own reading of the reference items, made without seeing the reference labels.
-Metrics are those of `monitor evaluate` (classifiers.evaluate), over the items both files hold.
+It answers "how well could a model trained on our labels score on the reference set at best?": the last
+file holds our labellers' own reading of the reference items (one or more files), made without seeing the
+reference labels. Metrics are those of `monitor evaluate` (classifiers.evaluate), over the items both hold.
+A second reading may cover only some fields (e.g. `days-hot-blind.jsonl` re-read `hot` alone): the other
+fields are then taken from the reference and only the fields read twice are reported.
 """
 
 from __future__ import annotations
@@ -19,30 +22,67 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from classifiers.evaluate import evaluate, read_labels, summary_lines  # noqa: E402
 
 FIELDS = ("is_education", "topics", "sentiment", "hot", "scope")
+# the heading under which classifiers.evaluate.summary_lines reports each field
+HEADINGS = {"is_education": "education", "topics": "topics", "sentiment": "tone", "hot": "hot", "scope": "scope"}
+
+
+def read_reading(path: Path) -> list[dict]:
+    """A second reading: one JSON object per line with `id` and at least one of FIELDS."""
+    rows = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"{path} line {n}: not valid JSON ({exc.msg}); write one JSON object per line")
+        if "id" not in obj or not any(f in obj for f in FIELDS):
+            raise SystemExit(f"{path} line {n}: needs an id and at least one of {', '.join(FIELDS)}")
+        rows.append(obj)
+    return rows
+
+
+def read_fields(rows: list[dict]) -> tuple[str, ...]:
+    return tuple(f for f in FIELDS if any(f in r for r in rows))
 
 
 def agreement(reference: list[dict], other: list[dict]) -> dict:
     by_id = {str(r["id"]): r for r in other}
     pairs = [(r, by_id[str(r["id"])]) for r in reference if str(r["id"]) in by_id]
     if not pairs:
-        raise SystemExit("the two files share no ids: nothing to compare")
-    as_predictions = [SimpleNamespace(**{k: o.get(k) for k in FIELDS}) for _, o in pairs]
+        raise SystemExit("the two readings share no ids: nothing to compare")
+    as_predictions = [SimpleNamespace(**{k: o[k] if k in o else r.get(k) for k in FIELDS}) for r, o in pairs]
     for p in as_predictions:
         p.topics = p.topics or []
     res = evaluate([r for r, _ in pairs], as_predictions)
     res["only_in_reference"] = len(reference) - len(pairs)
+    res["fields"] = read_fields(other)
     return res
 
 
+def reported_lines(res: dict) -> list[str]:
+    """The evaluate summary, keeping only the blocks of the fields the second reading holds."""
+    keep = {HEADINGS[f] for f in res["fields"]}
+    lines, showing = [], True
+    for line in summary_lines(res):
+        if not line.startswith(" "):
+            heading = line.split()[0].rstrip(":")
+            showing = heading == "items" or heading in keep
+        if showing:
+            lines.append(line)
+    return lines
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or "-h" in argv or "--help" in argv:
+    if len(argv) < 2 or "-h" in argv or "--help" in argv:
         print(__doc__.strip())
         return 0 if argv and argv[0] in ("-h", "--help") else 2
-    res = agreement(read_labels(Path(argv[0])), read_labels(Path(argv[1])))
-    res["model_version"] = f"labels {argv[1]}"
-    print("\n".join(summary_lines(res)))
+    reference = [r for path in argv[:-1] for r in read_labels(Path(path))]
+    res = agreement(reference, read_reading(Path(argv[-1])))
+    res["model_version"] = f"labels {argv[-1]}"
+    print("\n".join(reported_lines(res)))
     if res["only_in_reference"]:
-        print(f"({res['only_in_reference']} reference item(s) not in {argv[1]}, left out)")
+        print(f"({res['only_in_reference']} reference item(s) not in {argv[-1]}, left out)")
     return 0
 
 

@@ -4,6 +4,8 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "label_agreement.py"
 spec = importlib.util.spec_from_file_location("label_agreement", SCRIPT)
 label_agreement = importlib.util.module_from_spec(spec)
@@ -39,3 +41,23 @@ def test_command_line_prints_the_evaluate_summary(tmp_path, capsys):
     assert label_agreement.main([str(ref), str(other)]) == 0
     out = capsys.readouterr().out
     assert "education   P 1.000  R 1.000  F1 1.000" in out and "1 reference item(s)" in out
+
+
+def test_a_reading_of_one_field_is_scored_on_that_field_alone(tmp_path, capsys):
+    ref1, ref2, other = tmp_path / "day-1.jsonl", tmp_path / "day-2.jsonl", tmp_path / "hot-blind.jsonl"
+    ref1.write_text("\n".join(json.dumps(r) for r in REFERENCE[:2]) + "\n", encoding="utf-8")
+    ref2.write_text("\n".join(json.dumps(r) for r in REFERENCE[2:]) + "\n", encoding="utf-8")
+    other.write_text("\n".join(json.dumps({"id": r["id"], "hot": r["id"] in ("b", "d")}) for r in REFERENCE) + "\n",
+                     encoding="utf-8")
+    assert label_agreement.main([str(ref1), str(ref2), str(other)]) == 0
+    out = capsys.readouterr().out
+    assert "hot         P 0.500  R 1.000" in out  # d read as hot: one false alarm beside the one hot item
+    assert "education" not in out and "topics" not in out and "scope" not in out
+
+
+def test_a_reading_without_any_label_field_is_refused(tmp_path):
+    ref, other = tmp_path / "ref.jsonl", tmp_path / "other.jsonl"
+    ref.write_text(json.dumps(REFERENCE[0]) + "\n", encoding="utf-8")
+    other.write_text(json.dumps({"id": "a", "note": "read"}) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="needs an id and at least one of"):
+        label_agreement.main([str(ref), str(other)])
