@@ -42,7 +42,8 @@ def read_reading(path: Path) -> list[dict]:
     return rows
 
 
-def read_fields(rows: list[dict]) -> tuple[str, ...]:
+def fields_read(rows: list[dict]) -> tuple[str, ...]:
+    """The label fields a reading holds (a second reading may re-read only some)."""
     return tuple(f for f in FIELDS if any(f in r for r in rows))
 
 
@@ -56,7 +57,7 @@ def agreement(reference: list[dict], other: list[dict]) -> dict:
         p.topics = p.topics or []
     res = evaluate([r for r, _ in pairs], as_predictions)
     res["only_in_reference"] = len(reference) - len(pairs)
-    res["fields"] = read_fields(other)
+    res["fields"] = fields_read(other)
     return res
 
 
