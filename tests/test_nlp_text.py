@@ -57,6 +57,14 @@ def test_capitalised_place_names_are_case_sensitive(rules):
     assert _terms(rules, "Thầy Trịnh Mỹ Anh dạy tiếng Anh", "foreign") == []
 
 
+def test_a_controversy_is_named_by_its_own_hot_rule_group(rules):
+    # the guide counts a public controversy as hot even when nobody is hurt; `reasons` must be able to say so
+    terms = _terms(rules, "Phụ huynh phàn nàn, nhiều ý kiến trái chiều quanh quy định mới về dạy thêm", "hot:tranh-luan")
+    assert {"phàn nàn", "ý kiến trái chiều"} <= set(terms)
+    assert "phàn nàn" in _terms(rules, "Phu huynh phan nan ve quy dinh moi", "hot:tranh-luan")
+    assert _terms(rules, "Trường tổ chức lễ khai giảng năm học mới", "hot:tranh-luan") == []
+
+
 def test_topic_exclusion_cancels_the_topic(rules):
     m = rules.match_fields([("title", "Tuyển sinh và tuyển dụng lao động phổ thông")])
     assert rules.topic_scores(m)["tuyen-sinh"] == 0.0
