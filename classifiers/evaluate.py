@@ -23,7 +23,8 @@ def prf(tp: int, fp: int, fn: int) -> dict:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": tp + fn}
 
 
-def read_labels(path: Path) -> list[dict]:
+def read_labels(path: Path, required: tuple[str, ...] = ("id", "is_education")) -> list[dict]:
+    """One JSON object per line; each must hold the `required` fields (a second reading may need only an id)."""
     rows = []
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
@@ -36,8 +37,8 @@ def read_labels(path: Path) -> list[dict]:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{path} line {n}: not valid JSON ({exc.msg})", hint="one JSON object per line") from None
-        if "id" not in obj or "is_education" not in obj:
-            raise InputError(f"{path} line {n}: needs at least id and is_education", hint="use the fields of dev.jsonl")
+        if any(f not in obj for f in required):
+            raise InputError(f"{path} line {n}: needs at least {' and '.join(required)}", hint="use the fields of dev.jsonl")
         rows.append(obj)
     return rows
 
@@ -171,20 +172,25 @@ def evaluate_file(classifier, labels_path: Path, corpus_dir: Path = CORPUS_DIR, 
     return res
 
 
-def summary_lines(res: dict) -> list[str]:
+SUMMARY_PARTS = ("education", "topics", "tone", "hot", "scope")
+
+
+def summary_lines(res: dict, parts: tuple[str, ...] = SUMMARY_PARTS) -> list[str]:
+    """The report `monitor evaluate` prints; `parts` keeps only some of its blocks."""
     e, tm, h = res["education"], res["topic_micro"], res["hot"]
-    lines = [
-        f"items: {res['n']}   model: {res.get('model_version', '?')}",
-        f"education   P {e['precision']:.3f}  R {e['recall']:.3f}  F1 {e['f1']:.3f}  (n={e['support']})",
-        f"topics      micro P {tm['precision']:.3f}  R {tm['recall']:.3f}  F1 {tm['f1']:.3f}  (n={tm['support']})",
-    ]
-    for t, v in res["topics"].items():
-        lines.append(f"  {t:<22} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  (n={v['support']})")
-    lines.append(f"tone        macro-F1 {res['tone_macro_f1']:.3f}  accuracy {res['tone_accuracy']:.3f} (education items)")
-    for s, v in res["sentiment"].items():
-        lines.append(f"  {s:<22} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  (n={v['support']})")
-    lines.append(f"hot         P {h['precision']:.3f}  R {h['recall']:.3f}  F1 {h['f1']:.3f}  (n={h['support']})")
-    lines.append(f"scope       accuracy {res['scope_accuracy']:.3f}")
-    for s, v in res["scope"].items():
-        lines.append(f"  {s:<22} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  (n={v['support']})")
-    return lines
+
+    def per_label(scores: dict) -> list[str]:
+        return [f"  {k:<22} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  (n={v['support']})"
+                for k, v in scores.items()]
+
+    blocks = {
+        "education": [f"education   P {e['precision']:.3f}  R {e['recall']:.3f}  F1 {e['f1']:.3f}  (n={e['support']})"],
+        "topics": [f"topics      micro P {tm['precision']:.3f}  R {tm['recall']:.3f}  F1 {tm['f1']:.3f}  (n={tm['support']})"]
+        + per_label(res["topics"]),
+        "tone": [f"tone        macro-F1 {res['tone_macro_f1']:.3f}  accuracy {res['tone_accuracy']:.3f} (education items)"]
+        + per_label(res["sentiment"]),
+        "hot": [f"hot         P {h['precision']:.3f}  R {h['recall']:.3f}  F1 {h['f1']:.3f}  (n={h['support']})"],
+        "scope": [f"scope       accuracy {res['scope_accuracy']:.3f}"] + per_label(res["scope"]),
+    }
+    return [f"items: {res['n']}   model: {res.get('model_version', '?')}"] + [
+        line for part in SUMMARY_PARTS if part in parts for line in blocks[part]]

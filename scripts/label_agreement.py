@@ -12,7 +12,6 @@ fields are then taken from the reference and only the fields read twice are repo
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,23 +21,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from classifiers.evaluate import evaluate, read_labels, summary_lines  # noqa: E402
 
 FIELDS = ("is_education", "topics", "sentiment", "hot", "scope")
-# the heading under which classifiers.evaluate.summary_lines reports each field
-HEADINGS = {"is_education": "education", "topics": "topics", "sentiment": "tone", "hot": "hot", "scope": "scope"}
+# the block of classifiers.evaluate.summary_lines that reports each field
+SUMMARY_PART = {"is_education": "education", "topics": "topics", "sentiment": "tone", "hot": "hot", "scope": "scope"}
 
 
 def read_reading(path: Path) -> list[dict]:
     """A second reading: one JSON object per line with `id` and at least one of FIELDS."""
-    rows = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SystemExit(f"{path} line {n}: not valid JSON ({exc.msg}); write one JSON object per line")
-        if "id" not in obj or not any(f in obj for f in FIELDS):
-            raise SystemExit(f"{path} line {n}: needs an id and at least one of {', '.join(FIELDS)}")
-        rows.append(obj)
+    rows = read_labels(path, required=("id",))
+    for n, row in enumerate(rows, 1):
+        if not any(f in row for f in FIELDS):
+            raise SystemExit(f"{path} row {n}: needs an id and at least one of {', '.join(FIELDS)}")
     return rows
 
 
@@ -61,19 +53,6 @@ def agreement(reference: list[dict], other: list[dict]) -> dict:
     return res
 
 
-def reported_lines(res: dict) -> list[str]:
-    """The evaluate summary, keeping only the blocks of the fields the second reading holds."""
-    keep = {HEADINGS[f] for f in res["fields"]}
-    lines, showing = [], True
-    for line in summary_lines(res):
-        if not line.startswith(" "):
-            heading = line.split()[0].rstrip(":")
-            showing = heading == "items" or heading in keep
-        if showing:
-            lines.append(line)
-    return lines
-
-
 def main(argv: list[str]) -> int:
     if len(argv) < 2 or "-h" in argv or "--help" in argv:
         print(__doc__.strip())
@@ -81,7 +60,7 @@ def main(argv: list[str]) -> int:
     reference = [r for path in argv[:-1] for r in read_labels(Path(path))]
     res = agreement(reference, read_reading(Path(argv[-1])))
     res["model_version"] = f"labels {argv[-1]}"
-    print("\n".join(reported_lines(res)))
+    print("\n".join(summary_lines(res, tuple(SUMMARY_PART[f] for f in res["fields"]))))
     if res["only_in_reference"]:
         print(f"({res['only_in_reference']} reference item(s) not in {argv[-1]}, left out)")
     return 0
