@@ -17,7 +17,8 @@ def write_card(bundle: Path, meta: dict) -> Path:
         "Education relevance, plan topics, tone and hot-issue flags for Vietnamese news (title, sapo, body).",
         "Rules (`classifiers/topics.yaml`) give evidence and reasons; linear models (scikit-learn logistic",
         "regression on tf-idf syllable 1–2-grams, the rule-evidence vector and 256 LSA dimensions) give calibrated scores;",
-        "for topics and hot, the 10 most similar hand-labelled education articles vote as well (`classifiers/neighbours.py`).",
+        "for topics and hot, the 10 most similar hand-labelled education articles vote as well (`classifiers/neighbours.py`),",
+        "and for relevance, where the linear score is unsure, the 10 most similar hand-labelled articles of any kind.",
         "Rebuild with `monitor train` (with `--exclude` for each label-file glob the mode below names);",
         "check with `monitor evaluate --labels ../shared/labels/dev.jsonl`.",
         "",
@@ -45,6 +46,12 @@ def write_card(bundle: Path, meta: dict) -> Path:
         r = cv["relevance"]
         ece = f", calibration error {r['oof_ece']:.3f}" if "oof_ece" in r else ""
         lines.append(f"| education relevance | {r['threshold']:.2f} | F1 {r['oof_f1']:.3f}{ece} |")
+        if r.get("neighbour_share"):
+            by_share = cv.get("relevance_neighbour_share", {})
+            alone = f" (linear score alone: F1 {by_share['0.0']:.3f})" if "0.0" in by_share else ""
+            lo, hi = r["neighbour_band"]
+            lines.append(f"| relevance: neighbours' share of the logit where the linear score is {lo:.1f}–{hi:.1f} "
+                         f"({r['unsure_share']:.0%} of the hand labels) | — | {r['neighbour_share']}{alone} |")
         lines.append(f"| education, for an incident in Viet Nam the hot head is sure of | relevance ≥ {INCIDENT_RELEVANCE_FLOOR:.2f} "
                      f"and hot ≥ {INCIDENT_HOT_FLOOR:.2f} | fixed in `classifiers/classify.py`, chosen on out-of-fold scores "
                      "(ablations, round 6) |")

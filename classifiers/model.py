@@ -140,6 +140,12 @@ class Heads:
     knn_known: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.uint8))
     knn_prior: np.ndarray = field(default_factory=lambda: np.zeros(0))
     knn_coef: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # relevance's neighbours: every hand-labelled item (education or not) with its label, voting with this
+    # share of the logit only where the linear relevance lies within rel_knn_band; share 0 = no vote
+    rel_knn_rows: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0), dtype=np.float32))
+    rel_knn_labels: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    rel_knn_share: float = 0.0
+    rel_knn_band: tuple[float, float] = (0.0, 0.0)
 
 
 class Models:
@@ -165,20 +171,44 @@ class Models:
             self._knn_known = heads.knn_known.astype(np.float32)
             self._knn_cols = np.r_[1:1 + self._n_t, 4 + self._n_t]  # topic columns, then hot
             self._knn_rows_T = heads.knn_rows.T.tocsr()
+        self._rel_knn = heads.rel_knn_share > 0 and heads.rel_knn_rows.shape[0] > 0
+        if self._rel_knn:
+            self._rel_knn_rows_T = heads.rel_knn_rows.T.tocsr()
+            self._rel_knn_labels = heads.rel_knn_labels.astype(np.float32)[:, None]
+            self._rel_knn_prior = neighbours.base_rate(self._rel_knn_labels, np.ones_like(self._rel_knn_labels))
 
     def features(self, docs: list[list[str]], dense: np.ndarray) -> sp.csr_matrix:
         return design(count_matrix(docs, self._index), dense, self.heads.idf, self._lsa)
 
     def logits(self, docs: list[list[str]], dense: np.ndarray) -> np.ndarray:
         T = tfidf(count_matrix(docs, self._index), self.heads.idf)
+        Z = self._linear_logits(T, dense)
+        if self._rel_knn:
+            Z[:, 0] = self._relevance_with_neighbours(T, Z[:, 0])
+        if self._knn:
+            Z[:, self._knn_cols] += self._neighbour_logits(T, Z[:, 0])
+        return Z
+
+    def _linear_logits(self, T: sp.csr_matrix, dense: np.ndarray) -> np.ndarray:
         X = sp.hstack([T, sp.csr_matrix(dense * DENSE_SCALE)], format="csr", dtype=np.float32)
         Z = np.asarray(X @ self._W_grams, dtype=np.float64)
         if self._lsa is not None:
             Z += semantic(T, *self._lsa) @ self._W_lsa
-        Z += self.heads.b
-        if self._knn:
-            Z[:, self._knn_cols] += self._neighbour_logits(T, Z[:, 0])
-        return Z
+        return Z + self.heads.b
+
+    def _relevance_with_neighbours(self, T: sp.csr_matrix, z: np.ndarray) -> np.ndarray:
+        """The relevance logit with the labelled neighbours' vote mixed in where the linear score is unsure
+        (a few percent of a national feed: the rest is left alone, which keeps the vote cheap)."""
+        lo, hi = self.heads.rel_knn_band
+        unsure = np.flatnonzero((z >= logit(lo)) & (z <= logit(hi)))
+        if not len(unsure):
+            return z
+        v = neighbours.votes(neighbours.sparse_rows(T[unsure]), self._rel_knn_rows_T, self._rel_knn_labels,
+                             np.ones_like(self._rel_knn_labels), self._rel_knn_prior)[:, 0]
+        s = self.heads.rel_knn_share
+        out = z.copy()
+        out[unsure] = (1 - s) * z[unsure] + s * logit(v)
+        return out
 
     def _neighbour_logits(self, T: sp.csr_matrix, relevance_logit: np.ndarray) -> np.ndarray:
         """The neighbours' weighted votes (as logits) for the topic and hot columns. Topics and hot count only
@@ -222,10 +252,13 @@ class Models:
         cols = {"relevance": 0, "hot": 4 + t, "foreign": 5 + t, **{f"topic:{tid}": 1 + self.heads.topic_ids.index(tid) for tid in topics},
                 **{f"tone:{s}": 1 + t + i for i, s in enumerate(SENTIMENTS)}}
         knn = {}
+        T = tfidf(count_matrix([grams], self._index), self.heads.idf)
         if self._knn:
-            T = tfidf(count_matrix([grams], self._index), self.heads.idf)
             z = self._neighbour_logits(T, np.array([np.inf]))[0]
             knn = {c: z[j] for j, c in enumerate(self._knn_cols)}
+        if self._rel_knn:
+            z_rel = self._linear_logits(T, dense_row[None, :])[:, 0]
+            knn[0] = float((self._relevance_with_neighbours(T, z_rel) - z_rel)[0])  # 0 outside the unsure band
         out = {}
         for label, c in cols.items():
             w = self.heads.W.getcol(c)
@@ -255,7 +288,10 @@ def save_models(bundle: Path, heads: Heads, metadata: dict) -> dict:
                  "lsa_rows": heads.lsa_rows.astype(np.int32), "lsa": heads.lsa.astype(np.float16),
                  "knn_rows": sp.csr_matrix(heads.knn_rows, dtype=np.float32), "knn_labels": heads.knn_labels.astype(np.uint8),
                  "knn_known": heads.knn_known.astype(np.uint8), "knn_prior": np.asarray(heads.knn_prior, np.float64),
-                 "knn_coef": np.asarray(heads.knn_coef, np.float64)},
+                 "knn_coef": np.asarray(heads.knn_coef, np.float64),
+                 "rel_knn_rows": sp.csr_matrix(heads.rel_knn_rows, dtype=np.float32),
+                 "rel_knn_labels": heads.rel_knn_labels.astype(np.uint8), "rel_knn_share": float(heads.rel_knn_share),
+                 "rel_knn_band": [float(x) for x in heads.rel_knn_band]},
                 path, compress=3)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     metadata = {**metadata, "weights_file": WEIGHTS_FILE, "weights_sha256": digest, "vocabulary_size": len(heads.vocab),
@@ -289,6 +325,14 @@ def _check(meta: dict, rules, bundle: Path, allow_rules_mismatch: bool) -> list[
     return problems
 
 
+def _relevance_neighbours(z: dict) -> dict:
+    """The relevance vote's fields of a saved bundle; a bundle saved before relevance had neighbours has none."""
+    if "rel_knn_rows" not in z:
+        return {}
+    return dict(rel_knn_rows=z["rel_knn_rows"].tocsr(), rel_knn_labels=z["rel_knn_labels"],
+                rel_knn_share=float(z["rel_knn_share"]), rel_knn_band=tuple(z["rel_knn_band"]))
+
+
 def load_models(bundle: Path, rules, *, allow_rules_mismatch: bool = False) -> Models | None:
     """Load and check a bundle. With allow_rules_mismatch (a dry run of edited rules), a bundle for other
     rules is still used when its rule features line up; None when they do not (rules alone then score)."""
@@ -315,7 +359,7 @@ def load_models(bundle: Path, rules, *, allow_rules_mismatch: bool = False) -> M
                       rel_threshold=z["rel_threshold"], topic_thresholds=z["topic_thresholds"], hot_threshold=z["hot_threshold"],
                       foreign_threshold=z["foreign_threshold"], lsa_rows=z["lsa_rows"], lsa=z["lsa"],
                       knn_rows=z["knn_rows"].tocsr(), knn_labels=z["knn_labels"], knn_known=z["knn_known"],
-                      knn_prior=z["knn_prior"], knn_coef=z["knn_coef"])
+                      knn_prior=z["knn_prior"], knn_coef=z["knn_coef"], **_relevance_neighbours(z))
     except ModelError:
         raise
     except (OSError, KeyError, ValueError, EOFError) as exc:

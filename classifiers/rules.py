@@ -102,6 +102,12 @@ def _case_variants(key: tuple[str, ...]) -> set[tuple[str, ...]]:
     return variants
 
 
+def _ends_before_vien(last: str, following: str) -> bool:
+    """A term ending in "sinh" (nam sinh, nữ sinh: a pupil) read where the text says "sinh viên" (nam sinh
+    viên: a university student) would count a student in crime news as a schoolchild."""
+    return last.lower() == "sinh" and following.lower() in ("viên", "vien")
+
+
 class _Index:
     """n-gram dictionaries for one set of (group, term, weight) entries."""
 
@@ -149,6 +155,8 @@ class _Index:
                 if i + L > n:
                     break
                 found = table.get(tuple(toks[i:i + L])) if L > 1 else table.get((t,))
+                if found and i + L < n and _ends_before_vien(toks[i + L - 1], toks[i + L]):
+                    continue
                 if found:
                     for group, term, weight in found:
                         out.append(Hit(group, term, fieldname, weight))

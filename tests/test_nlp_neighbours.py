@@ -53,3 +53,42 @@ def test_out_of_fold_votes_never_see_their_own_row():
     oof = neighbours.out_of_fold(rows, labels, np.ones_like(labels), [np.array([0]), np.array([1, 2])])
     # row 0 is the only positive and unlike the others: held out, nothing votes for it and it gets the base rate
     assert abs(oof[0, 0] - 1 / 3) < 1e-6
+
+
+def _relevance_only_models(share: float):
+    """A two-gram model whose linear relevance is unsure (logit 0) for every text, and whose labelled
+    neighbours are one education article ("trường") and one that is not ("bóng")."""
+    from classifiers.model import Heads, Models
+
+    vocab = ["bóng", "trường"]
+    T, n_dense = 1, 2
+    W = sp.csc_matrix((len(vocab) + n_dense, 1 + T + 3 + 1 + 1), dtype=np.float32)
+    rows = neighbours.sparse_rows(sp.csr_matrix(np.array([[0, 1], [1, 0]], dtype=np.float32)))
+    heads = Heads(vocab=vocab, idf=np.ones(2, np.float32), W=W, b=np.zeros(W.shape[1]), topic_ids=("t",),
+                  rel_threshold=0.5, topic_thresholds=np.array([0.5]), hot_threshold=0.5, foreign_threshold=0.5,
+                  rel_knn_rows=rows, rel_knn_labels=np.array([1, 0], np.uint8), rel_knn_share=share,
+                  rel_knn_band=(0.1, 0.9))
+    return Models(heads, version="test", metadata={})
+
+
+def test_relevance_neighbours_vote_where_the_linear_score_is_unsure():
+    m = _relevance_only_models(0.5)
+    dense = np.zeros((3, 2))
+    p = m.predict([["trường"], ["bóng"], ["mưa"]], dense)["relevance"]
+    assert p[0] > 0.6 and p[1] < 0.4  # pulled towards the nearest labelled article's label
+    assert abs(p[2] - 0.5) < 0.05  # no neighbour near: the vote is the base rate (one in two)
+    assert np.allclose(_relevance_only_models(0.0).predict([["trường"]], dense[:1])["relevance"], 0.5)
+
+
+def test_relevance_neighbours_leave_a_sure_score_alone():
+    m = _relevance_only_models(0.5)
+    m.heads.b[0] = 3.0  # linear relevance 0.95, above the band
+    m_sure = type(m)(m.heads, version="test", metadata={})
+    p = m_sure.predict([["bóng"]], np.zeros((1, 2)))["relevance"]
+    assert abs(p[0] - 1 / (1 + np.exp(-3.0))) < 1e-9
+
+
+def test_the_relevance_vote_is_named_in_the_explanation():
+    m = _relevance_only_models(0.5)
+    names = [name for name, _ in m.explain(["trường"], np.zeros(2))["relevance"]]
+    assert any(name.startswith("[láng giềng]") for name in names)

@@ -63,6 +63,19 @@ def test_a_controversy_is_named_by_its_own_hot_rule_group(rules):
     assert {"phàn nàn", "ý kiến trái chiều"} <= set(terms)
     assert "phàn nàn" in _terms(rules, "Phu huynh phan nan ve quy dinh moi", "hot:tranh-luan")
     assert _terms(rules, "Trường tổ chức lễ khai giảng năm học mới", "hot:tranh-luan") == []
+    # a controversy is named as one only, not also as misconduct or over-charging
+    hits = rules.match_fields([("title", "Gây tranh cãi, phụ huynh bức xúc vì đề kiểm tra lớp 6")]).hits
+    assert {h.term for h in hits if h.group == "hot:tranh-luan"} >= {"tranh cãi", "bức xúc"}
+    assert not [h for h in hits if h.group in ("hot:vi-pham", "hot:lam-thu")]
+
+
+def test_a_term_for_a_pupil_does_not_match_inside_a_word_for_a_university_student(rules):
+    # "nam sinh" (a schoolboy) inside "nam sinh viên" (a university student) would count a student in crime
+    # news as a pupil harmed, which the guide counts as education news
+    assert "nam sinh" not in _terms(rules, "Nam sinh viên bị xe tông trên đường về ký túc xá", "edu")
+    assert "nữ sinh" not in _terms(rules, "Nu sinh vien mat tich sau buoi lam them", "edu")
+    assert "nam sinh" in _terms(rules, "Nam sinh bị xe tông trên đường đi học", "edu")
+    assert "sinh viên" in _terms(rules, "Nam sinh viên bị xe tông trên đường về ký túc xá", "edu")
 
 
 def test_topic_exclusion_cancels_the_topic(rules):
