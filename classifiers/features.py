@@ -24,7 +24,8 @@ FEATURE_CONFIG = {
                 "with the n-gram LR's)",
     "neighbours": "the 10 nearest hand-labelled education items by cosine over each text's 50 heaviest tf-idf grams "
                   "vote on topics and hot (similarity-weighted, smoothed to the base rate); their logit is added to "
-                  "those heads with a weight chosen by cross-validation",
+                  "those heads with a weight chosen by cross-validation; for relevance, where its linear score is "
+                  "0.1-0.9, the 10 nearest hand-labelled items of any kind vote the same way",
     "url": "the outlet's section in a hand-labelled or classified item's URL path (every segment but the last, "
            "as 'u:' grams); section-labelled corpus items carry none, their label being that section",
     "version": 10,
