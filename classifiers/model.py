@@ -4,7 +4,8 @@ Features: syllable uni- and bigrams of the normalised text (a vocabulary of the 
 two training items) with tf-idf weights, the rule evidence vector (classifiers.features), and LSA
 coordinates (a truncated SVD of the tf-idf, fitted unsupervised at training time) that let texts worded
 differently from the labelled ones land near them. For topics and hot, the votes of the most similar
-hand-labelled education articles (classifiers.neighbours) are added to the linear logits. Heads
+hand-labelled education articles (classifiers.neighbours) are added to the linear logits; for relevance,
+where its linear score is unsure, the votes of the most similar hand-labelled articles of any kind. Heads
 (scikit-learn LogisticRegression, fixed seeds): relevance (binary), topics (one binary head per topic),
 tone (3-class multinomial), hot (binary), foreign scope (binary). After fitting, only the vocabulary, idf and weights are kept
 (joblib, sparse float32), so the bundle is a few MB and prediction is one dictionary look-up per gram
@@ -198,7 +199,7 @@ class Models:
 
     def _relevance_with_neighbours(self, T: sp.csr_matrix, z: np.ndarray) -> np.ndarray:
         """The relevance logit with the labelled neighbours' vote mixed in where the linear score is unsure
-        (a few percent of a national feed: the rest is left alone, which keeps the vote cheap)."""
+        (about 1% of a national feed: the rest is left alone, which keeps the vote cheap)."""
         lo, hi = self.heads.rel_knn_band
         unsure = np.flatnonzero((z >= logit(lo)) & (z <= logit(hi)))
         if not len(unsure):
