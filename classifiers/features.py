@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from classifiers.rules import Matches, Prepared, RuleSet
+from classifiers.rules import STUDENT_FIRST, STUDENT_SECOND, Matches, Prepared, RuleSet
 
 FEATURE_CONFIG = {
     "text": "syllables of title, sapo, body[:350 syllables] (NFC, one tone placement, lowercase)",
@@ -51,7 +51,7 @@ def join_student(toks: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(toks):
-        if toks[i] == "sinh" and i + 1 < len(toks) and toks[i + 1] in ("viên", "vien"):
+        if toks[i] in STUDENT_FIRST and i + 1 < len(toks) and toks[i + 1] in STUDENT_SECOND:
             out.append("sinh_viên")
             i += 2
         else:

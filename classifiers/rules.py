@@ -102,11 +102,12 @@ def _case_variants(key: tuple[str, ...]) -> set[tuple[str, ...]]:
     return variants
 
 
-# A term ending in "sinh" (nam sinh, nữ sinh: a pupil) read where the text says "sinh viên" (nam sinh viên: a
-# university student) would count a student in crime news as a schoolchild. Sets of the written forms rather
-# than .lower() calls: the check sits in the matcher's inner loop.
-_SINH = frozenset({"sinh", "Sinh", "SINH"})
-_VIEN = frozenset({"viên", "vien", "Viên", "Vien", "VIÊN", "VIEN"})
+# "sinh viên" (a university student) is one word: a term ending in "sinh" (nam sinh, nữ sinh: a pupil) must not
+# match inside "nam sinh viên", and the models read it as one token (classifiers.features.join_student), or a
+# student in crime news would count as a schoolchild. Sets of the written forms rather than .lower() calls:
+# the check sits in the matcher's inner loop.
+STUDENT_FIRST = frozenset({"sinh", "Sinh", "SINH"})
+STUDENT_SECOND = frozenset({"viên", "vien", "Viên", "Vien", "VIÊN", "VIEN"})
 
 
 class _Index:
@@ -156,8 +157,8 @@ class _Index:
                 if i + L > n:
                     break
                 found = table.get(tuple(toks[i:i + L])) if L > 1 else table.get((t,))
-                if found and toks[i + L - 1] in _SINH and i + L < n and toks[i + L] in _VIEN:
-                    continue  # "nam sinh" inside "nam sinh viên": see _SINH
+                if found and toks[i + L - 1] in STUDENT_FIRST and i + L < n and toks[i + L] in STUDENT_SECOND:
+                    continue  # "nam sinh" inside "nam sinh viên": see STUDENT_FIRST
                 if found:
                     for group, term, weight in found:
                         out.append(Hit(group, term, fieldname, weight))
