@@ -112,6 +112,10 @@ class Digest:
     outbox_dir: str = "outbox"  # relative to the data directory
     max_items_per_topic: int = 15
     missed_grace_hours: int = 12
+    # the appendix of articles judged not education but close to it; 0.30 is also where an incident lowers
+    # the education bar (classifiers.classify.INCIDENT_RELEVANCE_FLOOR), and on the labelled whole days it lists ~2.6 articles a day
+    borderline_min_relevance: float = 0.3
+    borderline_max_items: int = 8  # 0: no appendix
 
 
 @dataclass(frozen=True)
@@ -426,7 +430,9 @@ def _digest(c: _Checker, raw: Any) -> Digest:
         {"cutoff": "HH:MM in the office time zone, default 07:00", "recipients": "e-mail addresses",
          "subject_prefix": "subject line prefix", "formats": "any of html, txt, md, docx",
          "outbox_dir": "folder (inside the data directory) for digests when SMTP is not configured",
-         "max_items_per_topic": "items listed per topic", "missed_grace_hours": "hours after the cut-off a missed digest is still sent"},
+         "max_items_per_topic": "items listed per topic", "missed_grace_hours": "hours after the cut-off a missed digest is still sent",
+         "borderline_min_relevance": "0-1: articles judged not education but scored at least this are listed in an appendix",
+         "borderline_max_items": "articles listed in that appendix at most (0: no appendix)"},
     )
     cutoff = c.string(m, "cutoff", "digest", d.cutoff)
     if not _HHMM.match(cutoff):
@@ -446,6 +452,9 @@ def _digest(c: _Checker, raw: Any) -> Digest:
         formats=formats, outbox_dir=c.string(m, "outbox_dir", "digest", d.outbox_dir) or d.outbox_dir,
         max_items_per_topic=c.number(m, "max_items_per_topic", "digest", d.max_items_per_topic, minimum=1, integer=True),
         missed_grace_hours=c.number(m, "missed_grace_hours", "digest", d.missed_grace_hours, minimum=0, maximum=72, integer=True),
+        borderline_min_relevance=c.number(m, "borderline_min_relevance", "digest", d.borderline_min_relevance,
+                                          minimum=0.0, maximum=1.0),
+        borderline_max_items=c.number(m, "borderline_max_items", "digest", d.borderline_max_items, minimum=0, integer=True),
     )
 
 

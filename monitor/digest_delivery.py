@@ -96,6 +96,7 @@ def load_digest(app: App, day: date) -> Digest:
         office=cfg.office, day=day, window=(start, end), articles=articles, classifications=classifications,
         stories=stories, late_ids=[a.id for a in late], trend=trend, source_health=health,
         severity_order=[name for name, _ in cfg.alerts.thresholds], max_items=cfg.digest.max_items_per_topic,
+        borderline_min_relevance=cfg.digest.borderline_min_relevance, borderline_max_items=cfg.digest.borderline_max_items,
         generated_at=app.now(),
     )
 

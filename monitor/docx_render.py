@@ -239,6 +239,12 @@ def _item(doc, item: DigestItem, n: int) -> None:
         _run(p, f" — Tình trạng xử lý: {item.case_label}")
         if item.reasons:
             _run(p, f" — Lý do: {'; '.join(item.reasons)}", italic=True)
+    if item.unsure:
+        _styled(doc, f"{item.outlet} · {item.time_label}{' (nhận muộn)' if item.late else ''} · {item.relevance_label}"
+                     f" · mã bài {item.article_id}", "DB Meta")
+        if item.summary:
+            _styled(doc, item.summary, "DB Summary")
+        return
     meta = f"{item.outlet}"
     if item.reprints:
         meta += f" (+{item.reprints} báo đăng lại: {', '.join(item.other_outlets)})"
@@ -301,6 +307,12 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
             _section(doc, sec)
         heading(doc, f"{outline[4][0]}. {outline[4][1]}")
         _section(doc, d.positive)
+
+    if d.borderline.items:
+        n = len(outline) - (2 if d.sources else 1)
+        heading(doc, f"{outline[n][0]}. {outline[n][1]}")
+        _styled(doc, d.borderline.note, "DB Note")
+        _section(doc, d.borderline)
 
     if d.sources:
         heading(doc, f"{outline[-1][0]}. {outline[-1][1]}")

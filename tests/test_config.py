@@ -37,7 +37,7 @@ office: {name: Phòng GD&ĐT, district: Long Biên, city: Hà Nội, timezone: M
 sources:
   - {name: a, url: "ftp://example.vn/feed", interval_minutes: 0, colour: red}
   - {name: a, interval_minutes: "often"}
-digest: {cutoff: "7h", recipients: [not-an-address]}
+digest: {cutoff: "7h", recipients: [not-an-address], borderline_min_relevance: 1.5, borderline_max_items: -1}
 smtp: {password: hunter2}
 bogus: 1
 """)
@@ -46,7 +46,8 @@ bogus: 1
     paths = {p.path for p in info.value.problems}
     assert {"bogus", "office.timezone", "sources[0].url", "sources[0].interval_minutes", "sources[0].colour",
             "sources[1].name", "sources[1].url", "sources[1].interval_minutes", "digest.cutoff",
-            "digest.recipients", "smtp.password"} <= paths
+            "digest.recipients", "digest.borderline_min_relevance", "digest.borderline_max_items",
+            "smtp.password"} <= paths
     text = str(info.value)
     assert "password_env" in text  # says what to write instead
 

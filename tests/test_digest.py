@@ -62,8 +62,9 @@ def classify(store, items: list[tuple[int, dict]], now: datetime = NOW) -> None:
 
 
 def cls(aid: int, *, edu: bool = True, topics=(), sentiment="neutral", hot=False, hot_score=0.0, scope="national",
-        reasons=()) -> Classification:
-    return Classification(id=str(aid), is_education=edu, relevance=0.9 if edu else 0.1, topics=tuple(topics),
+        reasons=(), relevance: float | None = None) -> Classification:
+    relevance = relevance if relevance is not None else 0.9 if edu else 0.1
+    return Classification(id=str(aid), is_education=edu, relevance=relevance, topics=tuple(topics),
                           topic_scores={t: 0.8 - 0.1 * i for i, t in enumerate(topics)}, sentiment=sentiment, hot=hot,
                           hot_score=hot_score, scope=scope, reasons=tuple(reasons), model_version=VERSION)
 
@@ -262,6 +263,48 @@ def test_empty_day_and_source_appendix():
     assert d.empty and d.item_count == 0
     assert [h.name for h in d.sources] == ["a-feed", "c-feed"]
     assert d.outline()[-1][1].startswith("PHỤ LỤC")
+
+
+def test_borderline_appendix_lists_unsure_articles_apart():
+    t0 = datetime(2026, 11, 25, 20, 0, tzinfo=TZ)
+    arts = [article(1, "Trường tiểu học tổ chức ngày hội đọc sách", "VnExpress", t0),
+            article(2, "Thanh niên tình nguyện sửa nhà cho người nghèo", "Tuổi Trẻ", t0),
+            article(3, "Doanh nghiệp trao quà Tết cho công nhân", "Dân trí", t0),
+            article(4, "Câu lạc bộ cờ vua thiếu nhi khai giảng khóa hè", "Thanh Niên", t0),
+            article(5, "Giá xăng giảm nhẹ từ chiều nay", "VnExpress", t0)]
+    classifications = {1: cls(1, topics=["dao-duc-ky-nang"]), 2: cls(2, edu=False, relevance=0.34),
+                       3: cls(3, edu=False, relevance=0.31), 4: cls(4, edu=False, relevance=0.47),
+                       5: cls(5, edu=False, relevance=0.12)}
+
+    def build(**kw):
+        return build_digest(office=office(), day=DAY, window=digest_window(DAY, "07:00", TZ), articles=arts,
+                            classifications=classifications, generated_at=NOW, **kw)
+
+    d = build()
+    assert [i.article_id for i in d.borderline.items] == [4, 2, 3], "most likely first; under the floor never"
+    assert all(i.unsure and not i.hot for i in d.borderline.items)
+    assert d.borderline.items[0].relevance_label == "độ liên quan 47%"
+    assert d.summary.education == 1 and d.item_count == 1, "listed apart, never counted as education"
+    assert 4 not in [i.article_id for s in d.all_sections for i in s.items]
+    assert d.outline()[-1][1] == "PHỤ LỤC: TIN CÓ THỂ LIÊN QUAN ĐẾN GIÁO DỤC, CẦN XEM LẠI"
+    capped = build(borderline_max_items=2, borderline_min_relevance=0.2)
+    assert [i.article_id for i in capped.borderline.items] == [4, 2] and capped.borderline.omitted == 1
+    off = build(borderline_max_items=0)
+    assert not off.borderline.items and not off.borderline.omitted
+    assert all("CẦN XEM LẠI" not in h for _, h in off.outline())
+
+
+def test_store_backed_appendix_follows_the_config(tmp_path):
+    app = make_app(tmp_path)
+    end = datetime.combine(DAY, datetime.min.time(), tzinfo=TZ).replace(hour=7)
+    aid = add_article(app.store, url="https://news.example.vn/clb-robot.html", outlet="Dân trí",
+                      title="Câu lạc bộ robot thiếu nhi ra mắt ở Long Biên", published=end - timedelta(hours=3))
+    classify(app.store, [(aid, dict(edu=False, relevance=0.4))])
+    from monitor.digest_delivery import load_digest
+
+    assert [i.article_id for i in load_digest(app, DAY).borderline.items] == [aid]
+    app.config = replace(app.config, digest=replace(app.config.digest, borderline_min_relevance=0.5))
+    assert not load_digest(app, DAY).borderline.items
 
 
 def test_unclassified_articles_are_counted_not_shown():

@@ -123,3 +123,18 @@ def test_numbered_parts_in_every_format():
     for h in heads:
         assert h in txt and h in md and h in html
     assert re.search(r"IV\. TIN THEO CHỦ ĐỀ", txt)
+
+
+def test_borderline_appendix_in_every_format():
+    t0 = datetime(2026, 11, 25, 20, 0, tzinfo=TZ)
+    arts = [article(1, "Sở GD&ĐT công bố lịch thi học kỳ I", "VnExpress", t0),
+            article(7, "Câu lạc bộ cờ vua thiếu nhi khai giảng khóa hè", "Thanh Niên", t0,
+                    sapo="Hơn 40 em tham gia khóa học đầu tiên của câu lạc bộ phường.")]
+    d = digest_with(arts, {1: cls(1, topics=["chinh-sach"]), 7: cls(7, edu=False, relevance=0.42)})
+    numeral, head = d.outline()[-1]
+    txt, md, html = render_text(d), render_markdown(d), render_html(d)
+    body = "\n".join(p.text for p in Document(io.BytesIO(render_docx(d))).paragraphs)
+    for out in (txt, md, html, body):
+        assert f"{numeral}. {head}" in out
+        assert "độ liên quan 42%" in out and "mã bài 7" in out
+        assert "monitor label <mã bài> --education" in out.replace("&lt;", "<").replace("&gt;", ">").replace("\\", "")

@@ -1,0 +1,89 @@
+"""Measurement: what the clipping's appendix of unsure articles adds on hand-labelled whole days.
+
+The clipping shows the articles the classifier judges education. The appendix (monitor.digest,
+`digest.borderline_*` in feeds.yaml) lists apart the ones it judged *not* education but scored at least
+`borderline_min_relevance`, at most `borderline_max_items` a day. For each labelled day in
+data/labels/day-*.jsonl (every national RSS item of that day, read one by one) this builds the real
+clipping (monitor.digest.build_digest) from the shipped classifier's output and counts:
+  sections   education articles in the clipping's sections: right (labelled education) / complete
+  appendix   lines a day, and how many of them are labelled education (the model's misses it recovers)
+  together   the share of labelled education articles a reader of the whole clipping has in front of them
+
+Needs ../shared/corpus for the texts. The days are held out of the shipped model's training
+(`monitor train --exclude 'day-*.jsonl'`); the floor and the cap are not chosen on these labels.
+
+Run:  .venv/bin/python bench/borderline.py [--floor 0.3] [--max-items 8] [--models models] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from classifiers.classify import load_classifier  # noqa: E402
+from classifiers.evaluate import attach_text, read_labels  # noqa: E402
+from classifiers.types import ArticleText  # noqa: E402
+from monitor.config import load_config  # noqa: E402
+from monitor.digest import build_digest, digest_window  # noqa: E402
+from monitor.models import Article  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def measure_day(path: Path, classifier, office, floor: float, max_items: int) -> dict:
+    rows = attach_text(read_labels(path), CORPUS)
+    day = date.fromisoformat(path.stem.removeprefix("day-"))
+    window = digest_window(day, "07:00", office.tz)
+    when = window[0] + timedelta(hours=12)
+    texts = [ArticleText(id=str(r["id"]), title=r.get("title") or "", sapo=r.get("sapo") or "", body=r.get("body") or "",
+                         url=r.get("url") or "") for r in rows]
+    results = classifier.classify_many(texts, evidence=False)
+    articles = [Article(id=n, url=r.get("url") or "", outlet=r.get("outlet") or "", title=r.get("title") or "",
+                        sapo=r.get("sapo") or "", body="", published=when, first_seen=when) for n, r in enumerate(rows)]
+    d = build_digest(office=office, day=day, window=window, articles=articles,
+                     classifications={n: c for n, c in enumerate(results)}, borderline_min_relevance=floor,
+                     borderline_max_items=max_items, generated_at=datetime.now(timezone.utc), max_items=10_000)
+    gold = {n for n, r in enumerate(rows) if r.get("is_education")}
+    shown = {i.article_id for s in d.all_sections for i in s.items}
+    appendix = [i.article_id for i in d.borderline.items]
+    return {"day": day.isoformat(), "items": len(rows), "education": len(gold), "shown": len(shown),
+            "shown_right": len(shown & gold), "appendix": len(appendix), "appendix_education": len(set(appendix) & gold)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--floor", type=float, default=None, help="borderline_min_relevance (default: feeds.yaml)")
+    ap.add_argument("--max-items", type=int, default=None, help="borderline_max_items (default: feeds.yaml)")
+    ap.add_argument("--models", type=Path, default=ROOT / "models")
+    ap.add_argument("--json", action="store_true", help="print the per-day counts as JSON too")
+    args = ap.parse_args()
+    if not CORPUS.exists():
+        sys.exit(f"{CORPUS} is missing: this measurement needs the shared corpus beside the project")
+    cfg = load_config(ROOT / "feeds.yaml")
+    floor = cfg.digest.borderline_min_relevance if args.floor is None else args.floor
+    max_items = cfg.digest.borderline_max_items if args.max_items is None else args.max_items
+    classifier = load_classifier(args.models, cfg.office, require_models=True)
+    days = [measure_day(p, classifier, cfg.office, floor, max_items)
+            for p in sorted((ROOT / "data" / "labels").glob("day-*.jsonl"))]
+    total = {k: sum(d[k] for d in days) for k in ("items", "education", "shown", "shown_right", "appendix", "appendix_education")}
+    n = len(days)
+    print(f"model {classifier.version}; {n} labelled days, {total['items']} articles, {total['education']} education; "
+          f"appendix floor {floor}, at most {max_items} a day")
+    print(f"sections: {total['shown']} shown, right {total['shown_right'] / max(1, total['shown']):.1%}, "
+          f"complete {total['shown_right'] / max(1, total['education']):.1%}")
+    print(f"appendix: {total['appendix']} lines ({total['appendix'] / n:.1f} a day, at most "
+          f"{max(d['appendix'] for d in days)}), {total['appendix_education']} of them education")
+    print(f"together: {(total['shown_right'] + total['appendix_education']) / max(1, total['education']):.1%} of the "
+          f"education articles are in front of the reader")
+    if args.json:
+        print(json.dumps({"floor": floor, "max_items": max_items, "total": total, "days": days}, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
