@@ -43,6 +43,8 @@ UNRATED_SEVERITY = "nóng"
 TREND_DAYS = 7
 # Health states the appendix lists: a feed that errs or has gone silent may hide news from the clipping.
 UNHEALTHY = ("failing", "quiet", "backoff")
+BORDERLINE_HEADING = "PHỤ LỤC: TIN CÓ THỂ LIÊN QUAN ĐẾN GIÁO DỤC, CẦN XEM LẠI"
+SOURCES_HEADING = "PHỤ LỤC: NGUỒN TIN LỖI HOẶC IM LẶNG"
 BORDERLINE_NOTE = ("Máy chưa đủ chắc các tin dưới đây là tin giáo dục nên không đưa vào các mục trên (xếp theo độ liên quan, "
                    "cao trước). Tin nào đúng là tin giáo dục, xin ghi nhận bằng lệnh monitor label <mã bài> --education "
                    "để máy học lại.")
@@ -337,10 +339,15 @@ class Digest:
         heads = ["TÓM TẮT", self.hot.title.upper(), self.local.title.upper(),
                  "TIN THEO CHỦ ĐỀ CỦA KẾ HOẠCH TRUYỀN THÔNG", self.positive.title.upper()]
         if self.borderline.items:
-            heads.append("PHỤ LỤC: TIN CÓ THỂ LIÊN QUAN ĐẾN GIÁO DỤC, CẦN XEM LẠI")
+            heads.append(BORDERLINE_HEADING)
         if self.sources:
-            heads.append("PHỤ LỤC: NGUỒN TIN LỖI HOẶC IM LẶNG")
+            heads.append(SOURCES_HEADING)
         return [(roman(i + 1), h) for i, h in enumerate(heads)]
+
+    @property
+    def borderline_part(self) -> int:
+        """Index in `outline()` of the appendix of unsure articles (only when it has items)."""
+        return [h for _, h in self.outline()].index(BORDERLINE_HEADING)
 
     @property
     def topic_sections(self) -> tuple[DigestSection, ...]:

@@ -309,7 +309,7 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
         _section(doc, d.positive)
 
     if d.borderline.items:
-        n = len(outline) - (2 if d.sources else 1)
+        n = d.borderline_part
         heading(doc, f"{outline[n][0]}. {outline[n][1]}")
         _styled(doc, d.borderline.note, "DB Note")
         _section(doc, d.borderline)

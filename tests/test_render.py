@@ -11,6 +11,7 @@ from docx import Document
 from monitor.charts import trend_png
 from monitor.digest import TrendDay, build_digest, digest_window
 from monitor.docx_render import office_header, place_and_date, render_docx
+from monitor.models import SourceHealth
 from monitor.render import md_text, render_html, render_markdown, render_text, safe_url, subject
 from test_digest import DAY, NOW, TZ, article, cls, office
 
@@ -130,11 +131,13 @@ def test_borderline_appendix_in_every_format():
     arts = [article(1, "Sở GD&ĐT công bố lịch thi học kỳ I", "VnExpress", t0),
             article(7, "Câu lạc bộ cờ vua thiếu nhi khai giảng khóa hè", "Thanh Niên", t0,
                     sapo="Hơn 40 em tham gia khóa học đầu tiên của câu lạc bộ phường.")]
-    d = digest_with(arts, {1: cls(1, topics=["chinh-sach"]), 7: cls(7, edu=False, relevance=0.42)})
-    numeral, head = d.outline()[-1]
+    health = [SourceHealth("a-feed", "VnExpress", "https://a.example/rss", "failing", consecutive_failures=3)]
+    d = digest_with(arts, {1: cls(1, topics=["chinh-sach"]), 7: cls(7, edu=False, relevance=0.42)}, source_health=health)
+    (n1, unsure_head), (n2, sources_head) = d.outline()[-2:]
+    assert unsure_head.endswith("CẦN XEM LẠI") and sources_head.endswith("IM LẶNG")
     txt, md, html = render_text(d), render_markdown(d), render_html(d)
     body = "\n".join(p.text for p in Document(io.BytesIO(render_docx(d))).paragraphs)
     for out in (txt, md, html, body):
-        assert f"{numeral}. {head}" in out
+        assert out.index(f"{n1}. {unsure_head}") < out.index("mã bài 7") < out.index(f"{n2}. {sources_head}")
         assert "độ liên quan 42%" in out and "mã bài 7" in out
         assert "monitor label <mã bài> --education" in out.replace("&lt;", "<").replace("&gt;", ">").replace("\\", "")
