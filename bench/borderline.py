@@ -27,8 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from classifiers.classify import load_classifier  # noqa: E402
-from classifiers.evaluate import attach_text, read_labels  # noqa: E402
-from classifiers.types import ArticleText  # noqa: E402
+from classifiers.evaluate import article_texts, attach_text, read_labels  # noqa: E402
 from monitor.config import load_config  # noqa: E402
 from monitor.digest import build_digest, digest_window  # noqa: E402
 from monitor.models import Article  # noqa: E402
@@ -41,9 +40,7 @@ def measure_day(path: Path, classifier, office, floor: float, max_items: int) ->
     day = date.fromisoformat(path.stem.removeprefix("day-"))
     window = digest_window(day, "07:00", office.tz)
     when = window[0] + timedelta(hours=12)
-    texts = [ArticleText(id=str(r["id"]), title=r.get("title") or "", sapo=r.get("sapo") or "", body=r.get("body") or "",
-                         url=r.get("url") or "") for r in rows]
-    results = classifier.classify_many(texts, evidence=False)
+    results = classifier.classify_many(article_texts(rows), evidence=False)
     articles = [Article(id=n, url=r.get("url") or "", outlet=r.get("outlet") or "", title=r.get("title") or "",
                         sapo=r.get("sapo") or "", body="", published=when, first_seen=when) for n, r in enumerate(rows)]
     d = build_digest(office=office, day=day, window=window, articles=articles,

@@ -159,11 +159,15 @@ def error_lines(errors: list[dict]) -> list[str]:
     return lines
 
 
+def article_texts(rows: list[dict]) -> list[ArticleText]:
+    """Labelled rows (with their text attached) as the classifier's input."""
+    return [ArticleText(id=str(r["id"]), title=r.get("title") or "", sapo=r.get("sapo") or "", body=r.get("body") or "",
+                        url=r.get("url") or "", outlet=r.get("outlet") or "") for r in rows]
+
+
 def evaluate_file(classifier, labels_path: Path, corpus_dir: Path = CORPUS_DIR, *, errors: bool = False) -> dict:
     rows = attach_text(read_labels(labels_path), corpus_dir)
-    arts = [ArticleText(id=str(r["id"]), title=r.get("title") or "", sapo=r.get("sapo") or "", body=r.get("body") or "",
-                        url=r.get("url") or "", outlet=r.get("outlet") or "") for r in rows]
-    predicted = classifier.classify_many(arts)
+    predicted = classifier.classify_many(article_texts(rows))
     res = evaluate(rows, predicted)
     if errors:
         res["errors"] = disagreements(rows, predicted)

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, topic_name
 from classifiers.text import ascii_fold as fold
 from classifiers.types import Classification
+from monitor.config import Digest as DigestSettings
 from monitor.config import Office
 from monitor.models import Article, SourceHealth, Story
 
@@ -43,6 +44,7 @@ UNRATED_SEVERITY = "nóng"
 TREND_DAYS = 7
 # Health states the appendix lists: a feed that errs or has gone silent may hide news from the clipping.
 UNHEALTHY = ("failing", "quiet", "backoff")
+BORDERLINE_TITLE = "Tin có thể liên quan đến giáo dục"
 BORDERLINE_HEADING = "PHỤ LỤC: TIN CÓ THỂ LIÊN QUAN ĐẾN GIÁO DỤC, CẦN XEM LẠI"
 SOURCES_HEADING = "PHỤ LỤC: NGUỒN TIN LỖI HOẶC IM LẶNG"
 BORDERLINE_NOTE = ("Máy chưa đủ chắc các tin dưới đây là tin giáo dục nên không đưa vào các mục trên (xếp theo độ liên quan, "
@@ -240,6 +242,16 @@ class DigestItem:
     def relevance_label(self) -> str:
         return f"độ liên quan {self.relevance * 100:.0f}%"
 
+    @property
+    def unsure_details(self) -> str:
+        """What an appendix article's line says after its outlet, in every format: when, how likely, its id."""
+        late = " (nhận muộn)" if self.late else ""
+        return f"{self.time_label}{late} · {self.relevance_label} · mã bài {self.article_id}"
+
+    @property
+    def unsure_line(self) -> str:
+        return f"{self.outlet} · {self.unsure_details}"
+
 
 @dataclass(frozen=True)
 class DigestSection:
@@ -249,6 +261,9 @@ class DigestSection:
     omitted: int = 0  # items beyond the per-section limit
     empty_text: str = ""
     note: str = ""  # a line under the heading saying what the section holds
+
+
+NO_BORDERLINE = DigestSection("borderline", BORDERLINE_TITLE, note=BORDERLINE_NOTE)
 
 
 @dataclass(frozen=True)
@@ -311,7 +326,7 @@ class Digest:
     sources: tuple[SourceHealth, ...] = ()  # feeds that failed or went quiet
     trend: tuple[TrendDay, ...] = ()
     # judged not education, yet close to the bar: listed apart, never counted as education
-    borderline: DigestSection = DigestSection("borderline", "Tin có thể liên quan đến giáo dục", note=BORDERLINE_NOTE)
+    borderline: DigestSection = NO_BORDERLINE
 
     @property
     def empty(self) -> bool:
@@ -397,8 +412,8 @@ def build_digest(
     source_health: Sequence[SourceHealth] = (),
     severity_order: Sequence[str] = ("khẩn cấp", "cao", "theo dõi"),
     max_items: int = 15,
-    borderline_min_relevance: float = 0.3,
-    borderline_max_items: int = 8,
+    borderline_min_relevance: float = DigestSettings.borderline_min_relevance,
+    borderline_max_items: int = DigestSettings.borderline_max_items,
     generated_at: datetime,
 ) -> Digest:
     """Assemble the clipping for `day` from what the store holds for its window.
@@ -414,8 +429,8 @@ def build_digest(
 
     edu = [(a, classifications[a.id]) for a in articles if a.id in classifications and classifications[a.id].is_education]
     unclassified = sum(1 for a in articles if a.id not in classifications)
-    unsure = [(a, classifications[a.id]) for a in articles if borderline_max_items > 0 and a.id in classifications
-              and not classifications[a.id].is_education and classifications[a.id].relevance >= borderline_min_relevance]
+    judged = [(a, classifications[a.id]) for a in articles if a.id in classifications] if borderline_max_items > 0 else []
+    unsure = [(a, c) for a, c in judged if not c.is_education and c.relevance >= borderline_min_relevance]
 
     severity_rank = {s: i for i, s in enumerate(severity_order)}
     texts = {a.id: a for a, _ in edu + unsure}
@@ -483,10 +498,10 @@ def build_digest(
         sources=tuple(sorted((h for h in source_health if h.health in UNHEALTHY),
                              key=lambda h: (UNHEALTHY.index(h.health), h.name))),
         trend=chart_days,
-        borderline=DigestSection(
-            "borderline", "Tin có thể liên quan đến giáo dục",
-            tuple(replace(i, summary=_summary(texts[i.article_id])) for i in unsure_items[:borderline_max_items]),
-            max(0, len(unsure_items) - borderline_max_items), note=BORDERLINE_NOTE),
+        borderline=replace(
+            NO_BORDERLINE,
+            items=tuple(replace(i, summary=_summary(texts[i.article_id])) for i in unsure_items[:borderline_max_items]),
+            omitted=max(0, len(unsure_items) - borderline_max_items)),
     )
 
 

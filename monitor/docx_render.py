@@ -240,8 +240,7 @@ def _item(doc, item: DigestItem, n: int) -> None:
         if item.reasons:
             _run(p, f" — Lý do: {'; '.join(item.reasons)}", italic=True)
     if item.unsure:
-        _styled(doc, f"{item.outlet} · {item.time_label}{' (nhận muộn)' if item.late else ''} · {item.relevance_label}"
-                     f" · mã bài {item.article_id}", "DB Meta")
+        _styled(doc, item.unsure_line, "DB Meta")
         if item.summary:
             _styled(doc, item.summary, "DB Summary")
         return
