@@ -7,6 +7,8 @@ data/labels/day-*.jsonl (every national RSS item of that day, read one by one) t
 clipping (monitor.digest.build_digest) from the shipped classifier's output and counts:
   sections   education articles in the clipping's sections: right (labelled education) / complete
   appendix   lines a day, and how many of them are labelled education (the model's misses it recovers)
+  folded     unsure articles telling an event the sections already show, which the clipping counts as one
+             more outlet of that story instead of listing them again
   together   the share of labelled education articles a reader of the whole clipping has in front of them
 
 Needs ../shared/corpus for the texts. The days are held out of the shipped model's training
@@ -29,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from classifiers.classify import load_classifier  # noqa: E402
 from classifiers.evaluate import article_texts, attach_text, read_labels  # noqa: E402
 from monitor.config import load_config  # noqa: E402
-from monitor.digest import build_digest, digest_window  # noqa: E402
+from monitor.digest import build_digest, digest_window, told_elsewhere  # noqa: E402
 from monitor.models import Article  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -49,8 +51,13 @@ def measure_day(path: Path, classifier, office, floor: float, max_items: int) ->
     gold = {n for n, r in enumerate(rows) if r.get("is_education")}
     shown = {i.article_id for s in d.all_sections for i in s.items}
     appendix = [i.article_id for i in d.borderline.items]
+    # unsure articles the clipping shows as one more outlet of an event in its sections, instead of a line
+    judged = list(zip(articles, results))
+    folded = set(told_elsewhere([(a, c) for a, c in judged if not c.is_education and c.relevance >= floor],
+                                [(a, c) for a, c in judged if c.is_education], articles)) if max_items > 0 else set()
     return {"day": day.isoformat(), "items": len(rows), "education": len(gold), "shown": len(shown),
-            "shown_right": len(shown & gold), "appendix": len(appendix), "appendix_education": len(set(appendix) & gold)}
+            "shown_right": len(shown & gold), "appendix": len(appendix), "appendix_education": len(set(appendix) & gold),
+            "folded": len(folded), "folded_education": len(folded & gold)}
 
 
 def main() -> None:
@@ -68,7 +75,8 @@ def main() -> None:
     classifier = load_classifier(args.models, cfg.office, require_models=True)
     days = [measure_day(p, classifier, cfg.office, floor, max_items)
             for p in sorted((ROOT / "data" / "labels").glob("day-*.jsonl"))]
-    total = {k: sum(d[k] for d in days) for k in ("items", "education", "shown", "shown_right", "appendix", "appendix_education")}
+    total = {k: sum(d[k] for d in days) for k in ("items", "education", "shown", "shown_right", "appendix", "appendix_education",
+                                     "folded", "folded_education")}
     n = len(days)
     print(f"model {classifier.version}; {n} labelled days, {total['items']} articles, {total['education']} education; "
           f"appendix floor {floor}, at most {max_items} a day")
@@ -76,8 +84,12 @@ def main() -> None:
           f"complete {total['shown_right'] / max(1, total['education']):.1%}")
     print(f"appendix: {total['appendix']} lines ({total['appendix'] / n:.1f} a day, at most "
           f"{max(d['appendix'] for d in days)}), {total['appendix_education']} of them education")
+    print(f"same event as a section's story, shown as one more outlet of it: {total['folded']}, "
+          f"{total['folded_education']} of them education")
     print(f"together: {(total['shown_right'] + total['appendix_education']) / max(1, total['education']):.1%} of the "
-          f"education articles are in front of the reader")
+          f"education articles are in front of the reader, "
+          f"{(total['shown_right'] + total['appendix_education'] + total['folded_education']) / max(1, total['education']):.1%} "
+          f"with their events")
     if args.json:
         print(json.dumps({"floor": floor, "max_items": max_items, "total": total, "days": days}, ensure_ascii=False, indent=1))
 

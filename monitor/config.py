@@ -113,7 +113,7 @@ class Digest:
     max_items_per_topic: int = 15
     missed_grace_hours: int = 12
     # the appendix of articles judged not education but close to it; 0.30 is also where an incident lowers
-    # the education bar (classifiers.classify.INCIDENT_RELEVANCE_FLOOR), and on the labelled whole days it lists ~2.6 articles a day
+    # the education bar (classifiers.classify.INCIDENT_RELEVANCE_FLOOR), and on the labelled whole days it lists ~2.4 articles a day
     borderline_min_relevance: float = 0.3
     borderline_max_items: int = 8  # 0: no appendix
 

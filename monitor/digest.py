@@ -13,9 +13,11 @@ Selection rules
   Sections are *printed* in the order the issue asks for (hot, district, topics, positive).
 - An appendix lists, apart from the education sections, the articles the classifier judged *not*
   education with a relevance of at least `borderline_min_relevance` (most likely first, at most
-  `borderline_max_items`), so a clerk glances at what the model was least sure of. On the 27
-  hand-labelled whole days, at 0.30 it listed 2.6 articles a day and held 19 of the 36 education
-  articles the model missed (bench/borderline.py).
+  `borderline_max_items`), so a clerk glances at what the model was least sure of. One that tells an
+  event the sections already show (story grouping's measure, monitor.stories) is not listed again: it
+  counts as one more outlet carrying that story. On the 27 hand-labelled whole days, at 0.30 it listed
+  2.4 articles a day and held 16 of the 36 education articles the model missed; 7 more unsure articles
+  (3 of them education) joined a story of the sections (bench/borderline.py).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from classifiers.types import Classification
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office
 from monitor.models import Article, SourceHealth, Story
+from monitor.stories import Doc, Idf, matches_among
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 SENTIMENT_LABELS = {"negative": "Tiêu cực", "neutral": "Trung tính", "positive": "Tích cực"}
@@ -45,6 +48,8 @@ TREND_DAYS = 7
 # Health states the appendix lists: a feed that errs or has gone silent may hide news from the clipping.
 UNHEALTHY = ("failing", "quiet", "backoff")
 BORDERLINE_TITLE = "Tin có thể liên quan đến giáo dục"
+# every article of one clipping may tell the same event as any other: its window is a day, plus late arrivals
+ONE_CLIPPING = timedelta.max
 BORDERLINE_HEADING = "PHỤ LỤC: TIN CÓ THỂ LIÊN QUAN ĐẾN GIÁO DỤC, CẦN XEM LẠI"
 SOURCES_HEADING = "PHỤ LỤC: NGUỒN TIN LỖI HOẶC IM LẶNG"
 BORDERLINE_NOTE = ("Máy chưa đủ chắc các tin dưới đây là tin giáo dục nên không đưa vào các mục trên (xếp theo độ liên quan, "
@@ -431,10 +436,18 @@ def build_digest(
     unclassified = sum(1 for a in articles if a.id not in classifications)
     judged = [(a, classifications[a.id]) for a in articles if a.id in classifications] if borderline_max_items > 0 else []
     unsure = [(a, c) for a, c in judged if not c.is_education and c.relevance >= borderline_min_relevance]
+    # an unsure article telling an event the sections show is one more outlet carrying it, not a line of its own
+    told = told_elsewhere(unsure, edu, articles)
+    carried_by: dict[int, set[str]] = {}
+    for a, _ in unsure:
+        if a.id in told and a.outlet:
+            carried_by.setdefault(told[a.id], set()).add(a.outlet)
+    unsure = [(a, c) for a, c in unsure if a.id not in told]
 
     severity_rank = {s: i for i, s in enumerate(severity_order)}
     texts = {a.id: a for a, _ in edu + unsure}
-    items = [_item(g, tz, late) for g in _grouped(edu, stories)]
+    items = [_also_carried_by(_item(g, tz, late), {o for a, _ in g.articles for o in carried_by.get(a.id, ())})
+             for g in _grouped(edu, stories)]
     # the most likely first: the clerk reads down the list until the titles stop mattering
     unsure_items = sorted((replace(_item(g, tz, late), hot=False, severity=None, reasons=(), unsure=True)
                            for g in _grouped(unsure, stories)),
@@ -503,6 +516,26 @@ def build_digest(
             items=tuple(replace(i, summary=_summary(texts[i.article_id])) for i in unsure_items[:borderline_max_items]),
             omitted=max(0, len(unsure_items) - borderline_max_items)),
     )
+
+
+def _story_doc(article: Article) -> Doc:
+    return Doc(article.id, article.outlet, _published(article), f"{article.title} {article.sapo}")
+
+
+def told_elsewhere(queries: Sequence[tuple[Article, Classification]], shown: Sequence[tuple[Article, Classification]],
+                background: Sequence[Article]) -> dict[int, int]:
+    """Query article id -> the id of the shown article telling the same event, by story grouping's own
+    measure with the window's articles as its background; queries that tell no shown event are left out."""
+    if not queries or not shown:
+        return {}
+    idf = Idf(f"{a.title} {a.sapo}" for a in background)
+    found = matches_among([_story_doc(a) for a, _ in shown], [_story_doc(a) for a, _ in queries], idf, ONE_CLIPPING)
+    return {q: m.story_id for q, m in found.items()}
+
+
+def _also_carried_by(item: DigestItem, outlets: set[str]) -> DigestItem:
+    extra = tuple(sorted(outlets - {item.outlet} - set(item.other_outlets)))
+    return replace(item, other_outlets=item.other_outlets + extra) if extra else item
 
 
 def _grouped(pairs: Sequence[tuple[Article, Classification]], stories: Mapping[int, Story]) -> list[_Group]:

@@ -219,6 +219,15 @@ class StoryIndex:
         return (j >= self.reprint_jaccard or c >= self.threshold) and self._in_window(a, b)
 
 
+def matches_among(known: Iterable[Doc], queries: Iterable[Doc], idf: Idf, window: timedelta) -> dict[int, Match]:
+    """Each query that tells the same event as one of `known`, with its closest match (whose story_id is that
+    known article's id); queries matching none are left out. The thresholds are story grouping's own."""
+    index = StoryIndex(idf, window)
+    for doc in known:
+        index.add(doc, doc.article_id)
+    return {q.article_id: m for q in queries if (m := index.match(q)) is not None}
+
+
 def growth(members: Iterable[tuple[datetime, str]]) -> list[tuple[datetime, int]]:
     """(time, distinct outlets so far) at each time a new outlet joined: how a story spread."""
     seen: set[str] = set()

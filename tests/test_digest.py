@@ -294,6 +294,26 @@ def test_borderline_appendix_lists_unsure_articles_apart():
     assert all("CẦN XEM LẠI" not in h for _, h in off.outline())
 
 
+def test_an_unsure_article_telling_a_shown_event_is_an_outlet_of_it_not_an_appendix_line():
+    t0 = datetime(2026, 11, 25, 20, 0, tzinfo=TZ)
+    story = "Học sinh Trường THCS Ngọc Thụy đạt huy chương vàng Olympic Toán quốc tế tại Bangkok"
+    arts = [article(1, story, "VnExpress", t0, sapo="Em Nguyễn Minh Khôi giành huy chương vàng kỳ thi Olympic Toán "
+                    "quốc tế tổ chức tại Bangkok, Thái Lan."),
+            article(2, "Nam sinh Ngọc Thụy giành huy chương vàng Olympic Toán quốc tế ở Bangkok", "Dân trí", t0,
+                    sapo="Nguyễn Minh Khôi, học sinh THCS Ngọc Thụy, đoạt huy chương vàng Olympic Toán quốc tế tại Bangkok."),
+            article(3, "Câu lạc bộ cờ vua thiếu nhi khai giảng khóa hè", "Thanh Niên", t0),
+            *[article(i, f"Giá rau củ tại chợ đầu mối ngày {i}", "Tuổi Trẻ", t0) for i in range(4, 12)]]
+    classifications = {1: cls(1, topics=["doi-moi-chat-luong"]), 2: cls(2, edu=False, relevance=0.45),
+                       3: cls(3, edu=False, relevance=0.40),
+                       **{i: cls(i, edu=False, relevance=0.02) for i in range(4, 12)}}
+    d = build_digest(office=office(), day=DAY, window=digest_window(DAY, "07:00", TZ), articles=arts,
+                     classifications=classifications, generated_at=NOW)
+    assert [i.article_id for i in d.borderline.items] == [3], "the same event is not listed twice"
+    (item,) = [i for s in d.all_sections for i in s.items]
+    assert item.article_id == 1 and item.other_outlets == ("Dân trí",) and item.reprints == 1
+    assert d.summary.education == 1, "still not counted as education"
+
+
 def test_store_backed_appendix_follows_the_config(tmp_path):
     app = make_app(tmp_path)
     end = datetime.combine(DAY, datetime.min.time(), tzinfo=TZ).replace(hour=7)
