@@ -21,30 +21,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from classifiers.classify import load_classifier  # noqa: E402
-from classifiers.evaluate import article_texts, attach_text, read_labels  # noqa: E402
-from monitor.config import load_config  # noqa: E402
-from monitor.digest import build_digest, digest_window, told_elsewhere  # noqa: E402
-from monitor.models import Article  # noqa: E402
-
-CORPUS = ROOT.parent / "shared" / "corpus"
+from labelled_days import ROOT, as_articles, classified_days, shipped_classifier
+from monitor.digest import build_digest, digest_window, told_elsewhere
 
 
-def measure_day(path: Path, classifier, office, floor: float, max_items: int) -> dict:
-    rows = attach_text(read_labels(path), CORPUS)
-    day = date.fromisoformat(path.stem.removeprefix("day-"))
+def measure_day(day, rows: list[dict], results: list, office, floor: float, max_items: int) -> dict:
     window = digest_window(day, "07:00", office.tz)
-    when = window[0] + timedelta(hours=12)
-    results = classifier.classify_many(article_texts(rows), evidence=False)
-    articles = [Article(id=n, url=r.get("url") or "", outlet=r.get("outlet") or "", title=r.get("title") or "",
-                        sapo=r.get("sapo") or "", body="", published=when, first_seen=when) for n, r in enumerate(rows)]
+    articles = as_articles(rows, window[0] + timedelta(hours=12))
     d = build_digest(office=office, day=day, window=window, articles=articles,
                      classifications={n: c for n, c in enumerate(results)}, borderline_min_relevance=floor,
                      borderline_max_items=max_items, generated_at=datetime.now(timezone.utc), max_items=10_000)
@@ -67,14 +53,10 @@ def main() -> None:
     ap.add_argument("--models", type=Path, default=ROOT / "models")
     ap.add_argument("--json", action="store_true", help="print the per-day counts as JSON too")
     args = ap.parse_args()
-    if not CORPUS.exists():
-        sys.exit(f"{CORPUS} is missing: this measurement needs the shared corpus beside the project")
-    cfg = load_config(ROOT / "feeds.yaml")
+    cfg, classifier = shipped_classifier(args.models)
     floor = cfg.digest.borderline_min_relevance if args.floor is None else args.floor
     max_items = cfg.digest.borderline_max_items if args.max_items is None else args.max_items
-    classifier = load_classifier(args.models, cfg.office, require_models=True)
-    days = [measure_day(p, classifier, cfg.office, floor, max_items)
-            for p in sorted((ROOT / "data" / "labels").glob("day-*.jsonl"))]
+    days = [measure_day(day, rows, results, cfg.office, floor, max_items) for day, rows, results in classified_days(classifier)]
     total = {k: sum(d[k] for d in days) for k in ("items", "education", "shown", "shown_right", "appendix", "appendix_education",
                                      "folded", "folded_education")}
     n = len(days)

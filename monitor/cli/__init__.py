@@ -73,7 +73,7 @@ def cli(ctx: click.Context, config_path: str, debug: bool) -> None:
 def _register() -> None:
     from monitor.cli import core  # noqa: F401  (each module adds its commands to `cli`)
 
-    for name in ("crawl", "nlp", "triage", "digest", "analyst", "service"):
+    for name in ("crawl", "nlp", "triage", "digest", "analyst", "review", "service"):
         try:
             __import__(f"monitor.cli.{name}")
         except ModuleNotFoundError as exc:

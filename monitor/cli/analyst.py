@@ -1,4 +1,4 @@
-"""The analyst's commands: articles, search, explain, label, reclassify."""
+"""The analyst's commands: articles, search, explain, label, reclassify (the review queue: monitor.cli.review)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from classifiers.plan_topics import TOPIC_IDS, topic_name
 from classifiers.types import SCOPES, SENTIMENTS, Classification
 from monitor.app import App
 from monitor.cli import cli
-from monitor.cli.common import echo_json, get_app, local_day_end, local_day_start, parse_date
+from monitor.cli.common import clip, echo_json, get_app, local_day_end, local_day_start, parse_date
 from monitor.errors import InputError, ModelError
 from monitor.models import Article
 
@@ -59,11 +59,6 @@ def article_dict(a: Article, c: Classification | None, tz) -> dict:
     }
 
 
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def print_table(rows: list[dict], *, extra: str | None = None, details: str | None = None) -> None:
     if not rows:
         click.echo("(không có bài nào / no articles)")
@@ -75,8 +70,8 @@ def print_table(rows: list[dict], *, extra: str | None = None, details: str | No
         tone = SENTIMENT_VI.get(r["sentiment"], "—") if r["sentiment"] else "—"
         scope = SCOPE_VI.get(r["scope"], "—") if r["scope"] else "—"
         topics = ",".join(r["topics"]) or ("—" if r["is_education"] is None else ("(giáo dục)" if r["is_education"] else "(khác)"))
-        line = (f"{r['id']:>6}  {when:<11} {_clip(r['outlet'], 14):<14} {hot:<5} {tone:<10} {scope:<10} "
-                f"{_clip(topics, 28):<28} {_clip(r['title'], 70)}")
+        line = (f"{r['id']:>6}  {when:<11} {clip(r['outlet'], 14):<14} {hot:<5} {tone:<10} {scope:<10} "
+                f"{clip(topics, 28):<28} {clip(r['title'], 70)}")
         click.echo(line)
         if details and r.get(details):
             click.echo(f"{'':>8}{r[details]}")
@@ -269,7 +264,7 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
         parts.append(f"sắc thái {SENTIMENT_VI[sentiment]}")
     if scope:
         parts.append(f"phạm vi {SCOPE_VI[scope]}")
-    click.echo(f"nhãn #{label_id} cho bài {article_id} «{_clip(article.title, 60)}»: {'; '.join(parts)} (bởi {who})")
+    click.echo(f"nhãn #{label_id} cho bài {article_id} «{clip(article.title, 60)}»: {'; '.join(parts)} (bởi {who})")
 
 
 def _login() -> str:
@@ -603,7 +598,7 @@ def _print_diff(app: App, diff, *, show: int, as_json: bool, dry_run: bool) -> N
     def title(i: int) -> str:
         if i not in titles:
             a = store.get_article(i)
-            titles[i] = _clip(a.title, 80) if a else "?"
+            titles[i] = clip(a.title, 80) if a else "?"
         return titles[i]
 
     def examples(ids) -> None:

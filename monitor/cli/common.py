@@ -38,3 +38,9 @@ def local_day_end(app: App, day: date) -> datetime:
 
 def echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def clip(text: str, width: int) -> str:
+    """One line of at most `width` characters, for tables."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,60 @@
+"""`monitor review`: the analyst's queue of the articles the model is least sure of (monitor.review)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+
+from monitor.cli import cli
+from monitor.cli.common import clip, echo_json, get_app, local_day_start, parse_date
+from monitor.review import MIN_DOUBT, review_queue
+
+DEFAULT_DAYS = 7
+
+
+@cli.command()
+@click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD); default: the last 7 days.")
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="At most this many articles.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> None:
+    """The articles whose correction would teach the model most: those it is least sure of.
+
+    Ranked by the model's hesitation (100% = a coin toss) over whether each article is education and, if
+    it is, whether it is hot; one article per event, none already labelled. Each comes with the model's
+    call as a `monitor label` command: change what is wrong, run it, and `monitor train` learns from it.
+
+    \b
+    Example:
+      monitor review --since 2026-11-20 --limit 10
+    """
+    app = get_app(ctx)
+    start_day = parse_date(since, "--since") or (app.local_now() - timedelta(days=DEFAULT_DAYS)).date()
+    found = list(app.store.articles_between(local_day_start(app, start_day), app.now()))
+    classes = app.store.classifications_for([a.id for a in found])
+    labelled = {row["article_id"] for row in app.store.labels()}
+    queue = review_queue(((a, classes[a.id]) for a in found if a.id in classes), labelled=labelled,
+                         background=[f"{a.title} {a.sapo}" for a in found], limit=limit)
+    tz = app.config.office.tz
+    if as_json:
+        echo_json({"since": start_day.isoformat(), "model_version": app.store.active_model_version(), "articles": [{
+            "id": d.article.id, "published": (d.article.published or d.article.first_seen).astimezone(tz).isoformat(timespec="minutes"),
+            "outlet": d.article.outlet, "title": d.article.title, "url": d.article.url, "doubt": round(d.doubt, 3),
+            "questions": [{"decision": q.decision, "model_says": q.call, "score": round(q.probability, 3),
+                           "doubt": round(q.doubt, 3)} for q in d.unsure_about],
+            "label_command": d.label_command} for d in queue]})
+        return
+    if not queue:
+        click.echo(f"Không có bài nào chưa có nhãn mà máy phân vân từ {MIN_DOUBT:.0%} trở lên, kể từ ngày "
+                   f"{start_day:%d/%m/%Y} / nothing to review.")
+        return
+    for n, d in enumerate(queue, 1):
+        when = (d.article.published or d.article.first_seen).astimezone(tz)
+        asked = "; ".join(q.label for q in d.unsure_about)
+        click.echo(f"{n:>3}. [{d.article.id}] {when:%d/%m %H:%M} {clip(d.article.outlet, 14)} — {clip(d.article.title, 90)}")
+        click.echo(f"     máy phân vân {d.doubt * 100:.0f}%: {asked}")
+        click.echo(f"     {d.label_command}")
+    unlabelled = len([a for a in found if a.id in classes and a.id not in labelled])
+    click.echo(f"\n{len(queue)} bài cần xem, trong {unlabelled} bài chưa có nhãn kể từ ngày {start_day:%d/%m/%Y}; "
+               "sửa lệnh cho đúng rồi chạy, sau đó `monitor train`.")

@@ -1,0 +1,129 @@
+"""The analyst's review queue: the stored articles whose correction would teach the model most.
+
+A label on a case the model already gets right teaches it little; a label where it hesitates teaches it
+most. The team's own labels were chosen that way in round 8 of models/edu-nlp/ABLATIONS.md (the items the
+model was unsure of, read one by one), and the held-out whole days improved. This module ranks an office's
+own articles the same way, so an analyst's ten minutes a day go where they count.
+
+An article's doubt is the model's hesitation over the decisions that reach leadership, each read from its
+calibrated score p as 2 * min(p, 1 - p) (0 = sure, 1 = a coin toss):
+- is it education (the clipping shows it or not): the relevance score;
+- for an article judged education, is it hot (an alert goes out or not): the hot score, counted in
+  proportion to how likely the article is education at all.
+Topics are not ranked on: their errors follow from reading the article, which the analyst does anyway, and
+`monitor label --topics` corrects them in the same command.
+
+The queue holds one article per event (story grouping's measure, monitor.stories: a reprint teaches
+nothing its original does not), the most doubtful first, none an analyst has labelled already, and none
+the model is nearly sure of (doubt under MIN_DOUBT). Pure: the CLI gathers articles and labels.
+
+On the 27 hand-labelled whole days (bench/review.py), at most 10 a day: 8.7 articles a day, 28% of them the
+model's mistakes (against 1.1% of all articles), holding 57% of all its mistakes. A hot call is made from a
+low score on purpose (a missed incident costs more than a false alarm), so hot calls fill much of the queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable, Sequence
+
+from classifiers.types import Classification
+from monitor.models import Article
+from monitor.stories import Doc, Idf, StoryIndex
+
+# A score outside 0.15-0.85 is one the model is mostly right about (its scores are calibrated); round 8's
+# readers labelled the band inside it, and that is where their labels paid
+MIN_DOUBT = 0.3
+# reprints of one event arrive within days of each other; the queue spans at most a few weeks
+SAME_EVENT_WINDOW = timedelta(days=3)
+
+DECISION_NAMES = {"education": "giáo dục", "hot": "nóng"}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One decision the model made about an article, and how sure it was."""
+
+    decision: str  # education | hot
+    call: bool  # what the model decided
+    probability: float  # its calibrated score for "yes"
+    weight: float = 1.0  # how much the decision counts: a hot call only matters if the article is education
+
+    @property
+    def doubt(self) -> float:
+        return 2 * min(self.probability, 1.0 - self.probability) * self.weight
+
+    @property
+    def label(self) -> str:
+        """'giáo dục: không (42%)' — the decision, the model's call and its score."""
+        return f"{DECISION_NAMES[self.decision]}: {'có' if self.call else 'không'} ({self.probability * 100:.0f}%)"
+
+
+@dataclass(frozen=True)
+class Doubt:
+    article: Article
+    classification: Classification
+    questions: tuple[Question, ...]
+
+    @property
+    def doubt(self) -> float:
+        return max(q.doubt for q in self.questions)
+
+    @property
+    def unsure_about(self) -> tuple[Question, ...]:
+        """The questions worth the reader's attention, the most doubtful first."""
+        return tuple(sorted((q for q in self.questions if q.doubt >= MIN_DOUBT), key=lambda q: -q.doubt))
+
+    @property
+    def label_command(self) -> str:
+        """The model's own call as a `monitor label` command: the reader changes what is wrong and runs it
+        (a confirmed doubtful call teaches the model as much as a corrected one)."""
+        c = self.classification
+        parts = [f"monitor label {self.article.id}"]
+        if not c.is_education:
+            return " ".join(parts + ["--not-education"])
+        parts += ["--education", f"--hot {'yes' if c.hot else 'no'}", f"--topics {','.join(c.topics) or '-'}",
+                  f"--sentiment {c.sentiment}"]
+        return " ".join(parts)
+
+
+def questions(c: Classification) -> tuple[Question, ...]:
+    asked = [Question("education", c.is_education, c.relevance)]
+    if c.is_education:
+        asked.append(Question("hot", c.hot, c.hot_score, weight=c.relevance))
+    return tuple(asked)
+
+
+def review_queue(pairs: Iterable[tuple[Article, Classification]], *, labelled: Iterable[int] = (),
+                 background: Sequence[str] = (), limit: int = 20) -> list[Doubt]:
+    """The `limit` most doubtful articles of `pairs`, one per event, skipping `labelled` ids.
+
+    `background` is the texts (title + sapo) whose document frequencies weigh words when telling events
+    apart; by default the candidates' own."""
+    done = set(labelled)
+    ranked = sorted((Doubt(a, c, questions(c)) for a, c in pairs if a.id not in done),
+                    key=lambda d: (-d.doubt, -_when(d.article).timestamp(), d.article.id))
+    ranked = [d for d in ranked if d.doubt >= MIN_DOUBT]
+    if not ranked:
+        return []
+    idf = Idf(background or [_text(d.article) for d in ranked])
+    picked: list[Doubt] = []
+    seen = StoryIndex(idf, SAME_EVENT_WINDOW)
+    for d in ranked:
+        doc = Doc(d.article.id, d.article.outlet, _when(d.article), _text(d.article))
+        if seen.match(doc) is not None:
+            continue
+        seen.add(doc, d.article.id)
+        picked.append(d)
+        if len(picked) == limit:
+            break
+    return picked
+
+
+def _when(a: Article) -> datetime:
+    return a.published or a.first_seen
+
+
+def _text(a: Article) -> str:
+    return f"{a.title} {a.sapo}"

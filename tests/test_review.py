@@ -1,0 +1,88 @@
+"""The analyst's review queue (monitor.review, `monitor review`): the model's doubtful calls, one per event."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from click.testing import CliRunner
+
+from monitor.app import App
+from monitor.cli import cli
+from monitor.review import MIN_DOUBT, Question, review_queue
+from test_digest import TZ, add_article, article, classify, cls
+from test_service_support import write_config
+
+T0 = datetime(2026, 11, 25, 20, 0, tzinfo=TZ)
+
+
+def test_doubt_is_a_coin_toss_at_one_and_a_hot_call_counts_as_far_as_the_article_is_education():
+    assert Question("education", True, 0.5).doubt == 1.0
+    assert Question("education", False, 0.05).doubt == 0.1
+    assert abs(Question("hot", True, 0.4, weight=0.5).doubt - 0.4) < 1e-9
+    assert Question("education", False, 0.42).label == "giáo dục: không (42%)"
+
+
+def test_queue_ranks_by_doubt_one_per_event_skipping_labelled_and_sure_articles():
+    arts = [article(1, "Sở GD&ĐT Hà Nội công bố phương án tuyển sinh lớp 10 năm 2027", "VnExpress", T0,
+                    sapo="Thí sinh thi ba môn Toán, Ngữ văn, Ngoại ngữ; điểm chuẩn công bố đầu tháng 7."),
+            article(2, "Hà Nội công bố phương án tuyển sinh lớp 10 năm 2027: thi ba môn", "Dân trí", T0,
+                    sapo="Sở GD&ĐT Hà Nội cho biết thí sinh thi Toán, Ngữ văn, Ngoại ngữ; điểm chuẩn công bố tháng 7."),
+            article(3, "Câu lạc bộ cờ vua thiếu nhi khai giảng khóa hè tại Nhà văn hóa quận", "Thanh Niên", T0),
+            article(4, "Học sinh lớp 8 bị nhóm bạn đánh hội đồng ngoài cổng trường", "Tuổi Trẻ", T0),
+            article(5, "Giá xăng giảm nhẹ từ chiều nay", "VnExpress", T0),
+            article(6, "Trường mầm non tổ chức ngày hội trải nghiệm nghề nghiệp", "VietnamPlus", T0)]
+    pairs = [(arts[0], cls(1, relevance=0.55)),  # education, nearly a coin toss
+             (arts[1], cls(2, relevance=0.52)),  # the same event in another outlet: a reprint teaches nothing new
+             (arts[2], cls(3, edu=False, relevance=0.40)),
+             (arts[3], cls(4, relevance=0.95, hot=True, hot_score=0.35, sentiment="negative")),  # sure it is education, not sure it is hot
+             (arts[4], cls(5, edu=False, relevance=0.02)),  # sure: never queued
+             (arts[5], cls(6, relevance=0.7))]
+    queue = review_queue(pairs, labelled=[6])
+    ids = [d.article.id for d in queue]
+    assert ids == [2, 3, 4], "most doubtful first; one article per event; sure or already labelled never"
+    assert all(d.doubt >= MIN_DOUBT for d in queue)
+    hot = queue[2]
+    assert [q.decision for q in hot.unsure_about] == ["hot"] and hot.unsure_about[0].label == "nóng: có (35%)"
+    assert hot.label_command == "monitor label 4 --education --hot yes --topics - --sentiment negative"
+    assert queue[1].label_command == "monitor label 3 --not-education"
+    assert [d.article.id for d in review_queue(pairs, labelled=[6], limit=2)] == [2, 3]
+    assert [d.article.id for d in review_queue(pairs, labelled=[2, 6])] == [1, 3, 4], "its reprint takes its place"
+
+
+def test_monitor_review_lists_the_queue_and_forgets_what_an_analyst_labelled(tmp_path):
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg)
+    store = app.store
+    ids = [add_article(store, url=f"https://news.example.vn/r{n}.html", outlet=outlet, title=title, published=when)
+           for n, (outlet, title, when) in enumerate([
+               ("Dân trí", "Câu lạc bộ robot thiếu nhi ra mắt ở Long Biên", T0),
+               ("VnExpress", "Phụ huynh phản ánh tiền quỹ lớp đầu năm ở một trường tiểu học", T0 - timedelta(days=1)),
+               ("Tuổi Trẻ", "Thị trường vàng tuần qua biến động mạnh", T0),
+               ("Thanh Niên", "Trường THCS khánh thành thư viện xanh", T0 - timedelta(days=20))])]
+    robot, fund, gold, old = ids
+    classify(store, [(robot, dict(edu=False, relevance=0.45)),
+                     (fund, dict(relevance=0.9, hot=True, hot_score=0.3, sentiment="negative", topics=["hoc-phi-thu-chi"])),
+                     (gold, dict(edu=False, relevance=0.01)),
+                     (old, dict(edu=False, relevance=0.5))])  # doubtful, but before --since
+    app.close()
+
+    def review(*args):
+        result = CliRunner().invoke(cli, ["--config", str(cfg), "review", "--since", "2026-11-20", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    data = json.loads(review("--json"))
+    assert [a["id"] for a in data["articles"]] == [robot, fund]
+    assert data["articles"][1]["label_command"] == (
+        f"monitor label {fund} --education --hot yes --topics hoc-phi-thu-chi --sentiment negative")
+    assert data["articles"][0]["questions"] == [{"decision": "education", "model_says": False, "score": 0.45, "doubt": 0.9}]
+    text = review()
+    assert "máy phân vân 90%: giáo dục: không (45%)" in text and f"monitor label {robot} --not-education" in text
+    assert "Thị trường vàng" not in text and "thư viện xanh" not in text
+
+    labelled = CliRunner().invoke(cli, ["--config", str(cfg), "label", str(robot), "--education", "--by", "Thu Hà"])
+    assert labelled.exit_code == 0, labelled.output
+    assert [a["id"] for a in json.loads(review("--json"))["articles"]] == [fund]
+    bad = CliRunner().invoke(cli, ["--config", str(cfg), "review", "--since", "20/11/2026"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
