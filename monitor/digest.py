@@ -52,9 +52,8 @@ BORDERLINE_TITLE = "Tin có thể liên quan đến giáo dục"
 ONE_CLIPPING = timedelta.max
 BORDERLINE_HEADING = "PHỤ LỤC: TIN CÓ THỂ LIÊN QUAN ĐẾN GIÁO DỤC, CẦN XEM LẠI"
 SOURCES_HEADING = "PHỤ LỤC: NGUỒN TIN LỖI HOẶC IM LẶNG"
-BORDERLINE_NOTE = ("Máy chưa đủ chắc các tin dưới đây là tin giáo dục nên không đưa vào các mục trên (xếp theo độ liên quan, "
-                   "cao trước). Tin nào đúng là tin giáo dục, xin ghi nhận bằng lệnh monitor label <mã bài> --education "
-                   "để máy học lại.")
+BORDERLINE_NOTE = ("Hệ thống chưa đủ chắc các tin dưới đây là tin giáo dục nên không đưa vào các mục trên (xếp theo độ liên quan, "
+                   "cao trước). Tin nào đúng là tin giáo dục, cán bộ theo dõi ghi nhận theo mã bài để hệ thống học lại.")
 HEALTH_LABELS = {"failing": "lỗi", "quiet": "im lặng bất thường", "backoff": "tạm ngừng do lỗi liên tiếp",
                  "ok": "bình thường", "new": "mới", "disabled": "đã tắt"}
 
