@@ -19,7 +19,6 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
-import resource
 import socket
 import subprocess
 import sys

@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor.stories import REPRINT_JACCARD, SAME_EVENT_COSINE, Doc, Idf, StoryIndex, fold, tokens  # noqa: E402
+from monitor.stories import REPRINT_JACCARD, SAME_EVENT_COSINE, Doc, Idf, StoryIndex, fold  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "rss_aggregator_2025_2026"
 PAIRS = ROOT / "data" / "labels" / "reprint-pairs.jsonl"

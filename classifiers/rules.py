@@ -19,7 +19,7 @@ from typing import Iterable
 
 import yaml
 
-from classifiers.text import fold, has_diacritics, nfc, normalize, retone, syllables
+from classifiers.text import fold, has_diacritics, nfc, retone, syllables
 from monitor.config import YAML_LOADER
 from monitor.errors import InputError
 

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from classifiers import neighbours
-from classifiers.corpus import Doc, iter_baomoi, iter_crawl, iter_rss, iter_unc, lookup, require
+from classifiers.corpus import iter_baomoi, iter_crawl, iter_rss, iter_unc, lookup, require
 from classifiers.features import dense_matrix, dense_names, model_grams
 from classifiers.model import (DENSE_SCALE, Heads, build_vocabulary, count_matrix, design, logit, save_models, semantic,
                                write_metadata)
@@ -437,7 +437,6 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
     Zh = Z[n_c:]
     N_hand = neighbours.sparse_rows(Xh[:, :n_v])  # the hand items as neighbours (pruned n-gram tf-idf)
     n_x = X.shape[1]  # the LSA block's weights sit after the n-gram and rule rows
-    n_dense = dense.shape[1]
     T = len(rules.topic_ids)
     n_in = n_x + Z.shape[1]
     knn_coef = np.zeros(T + 1)  # the neighbours' weight in each topic logit and the hot logit

@@ -399,10 +399,6 @@ class _Group:
     articles: list[tuple[Article, Classification]] = field(default_factory=list)
 
 
-def _published(article: Article) -> datetime:
-    return article.published or article.first_seen
-
-
 def build_digest(
     *,
     office: Office,
@@ -518,11 +514,11 @@ def build_digest(
 
 
 def _story_doc(article: Article) -> Doc:
-    return Doc(article.id, article.outlet, _published(article), f"{article.title} {article.sapo}")
+    return Doc(article.id, article.outlet, article.when, f"{article.title} {article.sapo}")
 
 
 def told_elsewhere(queries: Sequence[tuple[Article, Classification]], shown: Sequence[tuple[Article, Classification]],
-                background: Sequence[Article]) -> dict[int, int]:
+                   background: Sequence[Article]) -> dict[int, int]:
     """Query article id -> the id of the shown article telling the same event, by story grouping's own
     measure with the window's articles as its background; queries that tell no shown event are left out."""
     if not queries or not shown:
@@ -549,7 +545,7 @@ def _grouped(pairs: Sequence[tuple[Article, Classification]], stories: Mapping[i
 
 def _item(group: _Group, tz: ZoneInfo, late: set[int]) -> DigestItem:
     story = group.story
-    members = sorted(group.articles, key=lambda ac: (_published(ac[0]), ac[0].id))
+    members = sorted(group.articles, key=lambda ac: (ac[0].when, ac[0].id))
     first = next((ac for ac in members if story is not None and ac[0].id == story.first_article_id), members[0])
     article, cls = first
     # a district mention in any reprint makes the story the district's business
@@ -563,7 +559,7 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int]) -> DigestItem:
         hot = story.severity is not None
         return DigestItem(
             article_id=article.id, title=article.title, url=article.url, outlet=article.outlet,
-            published=_published(article).astimezone(tz), summary="",
+            published=article.when.astimezone(tz), summary="",
             sentiment=cls.sentiment, topics=topics, scope=scope, story_id=story.id, other_outlets=other_outlets,
             hot=hot, severity=story.severity, case_status=story.case_status, hot_score=story.hot_score,
             reasons=display_reasons(story.reasons or cls.reasons), late=article.id in late,
@@ -571,7 +567,7 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int]) -> DigestItem:
         )
     return DigestItem(
         article_id=article.id, title=article.title, url=article.url, outlet=article.outlet,
-        published=_published(article).astimezone(tz), summary="",
+        published=article.when.astimezone(tz), summary="",
         sentiment=cls.sentiment, topics=topics, scope=scope, hot=cls.hot, severity=None,
         hot_score=round(cls.hot_score * 100, 1), reasons=display_reasons(cls.reasons), late=article.id in late,
         relevance=cls.relevance,

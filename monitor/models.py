@@ -53,6 +53,11 @@ class Article:
     page_status: str = "pending"  # pending | ok | failed
     sources: tuple[str, ...] = field(default_factory=tuple)
 
+    @property
+    def when(self) -> datetime:
+        """When it was published, or first seen when its feed and page gave no date."""
+        return self.published or self.first_seen
+
 
 @dataclass(frozen=True)
 class Story:

@@ -25,7 +25,7 @@ low score on purpose (a missed incident costs more than a false alarm), so hot c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Iterable, Sequence
 
 from classifiers.types import Classification
@@ -103,7 +103,7 @@ def review_queue(pairs: Iterable[tuple[Article, Classification]], *, labelled: I
     apart; by default the candidates' own."""
     done = set(labelled)
     ranked = sorted((Doubt(a, c, questions(c)) for a, c in pairs if a.id not in done),
-                    key=lambda d: (-d.doubt, -_when(d.article).timestamp(), d.article.id))
+                    key=lambda d: (-d.doubt, -d.article.when.timestamp(), d.article.id))
     ranked = [d for d in ranked if d.doubt >= MIN_DOUBT]
     if not ranked:
         return []
@@ -111,7 +111,7 @@ def review_queue(pairs: Iterable[tuple[Article, Classification]], *, labelled: I
     picked: list[Doubt] = []
     seen = StoryIndex(idf, SAME_EVENT_WINDOW)
     for d in ranked:
-        doc = Doc(d.article.id, d.article.outlet, _when(d.article), _text(d.article))
+        doc = Doc(d.article.id, d.article.outlet, d.article.when, _text(d.article))
         if seen.match(doc) is not None:
             continue
         seen.add(doc, d.article.id)
@@ -119,10 +119,6 @@ def review_queue(pairs: Iterable[tuple[Article, Classification]], *, labelled: I
         if len(picked) == limit:
             break
     return picked
-
-
-def _when(a: Article) -> datetime:
-    return a.published or a.first_seen
 
 
 def _text(a: Article) -> str:

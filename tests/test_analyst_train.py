@@ -16,7 +16,6 @@ import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from monitor.app import App

@@ -6,7 +6,6 @@ import email
 import io
 import socket
 from email import policy
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -111,7 +110,7 @@ def test_digest_arrives_over_smtp_with_text_html_chart_and_docx(tmp_path, smtp_s
     assert any(p.startswith("1. Thi tuyển sinh lớp 10") or p.startswith("2. Thi tuyển sinh lớp 10") for p in paragraphs)
     assert len(doc.inline_shapes) == 1  # the chart
     rels = [r.target_ref for r in doc.part.rels.values() if r.is_external]
-    assert f"https://news.example.vn/2026-11-26/ngo-doc.html" in rels
+    assert "https://news.example.vn/2026-11-26/ngo-doc.html" in rels
 
     record = app.store.digest_record(DAY)
     assert record.status == "sent" and record.recipients == ("lanhdao@pgd-longbien.example.vn",)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 import os
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -44,13 +44,9 @@ def _check_choice(value: str | None, allowed: tuple[str, ...], name: str) -> str
     return value
 
 
-def _when(a: Article) -> datetime:
-    return a.published or a.first_seen
-
-
 def article_dict(a: Article, c: Classification | None, tz) -> dict:
     return {
-        "id": a.id, "published": _when(a).astimezone(tz).isoformat(timespec="minutes"), "outlet": a.outlet,
+        "id": a.id, "published": a.when.astimezone(tz).isoformat(timespec="minutes"), "outlet": a.outlet,
         "title": a.title, "url": a.url,
         "is_education": c.is_education if c else None, "topics": list(c.topics) if c else [],
         "sentiment": c.sentiment if c else None, "hot": c.hot if c else None,
@@ -173,7 +169,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     rows = []
     for article_id, rank in hits:
         a = store.get_article(article_id)
-        if a is None or (start and _when(a) < start):
+        if a is None or (start and a.when < start):
             continue
         c = classes.get(article_id)
         if (topic or hot) and not _filter(c, topic=topic, hot=hot, scope=None, include_all=True):
@@ -311,7 +307,7 @@ def explain_data(app: App, article_id: int, version: str | None = None) -> dict:
         raise InputError(f"no model version {version!r}; `monitor reclassify --versions` lists them")
     tz = app.config.office.tz
     data: dict = {"article": {"id": a.id, "title": a.title, "url": a.url, "outlet": a.outlet,
-                              "published": _when(a).astimezone(tz).isoformat(timespec="minutes"),
+                              "published": a.when.astimezone(tz).isoformat(timespec="minutes"),
                               "sources": list(a.sources)},
                   "model_version": version, "classification": None, "model_evidence": None,
                   "story": None, "labels": store.article_labels(article_id), "other_versions": []}

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from monitor.cli import cli
-from monitor.errors import InputError, MonitorError
+from monitor.errors import InputError
 
 BATCH = 2048  # articles per classify_many call: the heads are vectorised, so larger batches cost less per item
 

@@ -39,7 +39,7 @@ def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> 
     tz = app.config.office.tz
     if as_json:
         echo_json({"since": start_day.isoformat(), "model_version": app.store.active_model_version(), "articles": [{
-            "id": d.article.id, "published": (d.article.published or d.article.first_seen).astimezone(tz).isoformat(timespec="minutes"),
+            "id": d.article.id, "published": d.article.when.astimezone(tz).isoformat(timespec="minutes"),
             "outlet": d.article.outlet, "title": d.article.title, "url": d.article.url, "doubt": round(d.doubt, 3),
             "questions": [{"decision": q.decision, "model_says": q.call, "score": round(q.probability, 3),
                            "doubt": round(q.doubt, 3)} for q in d.unsure_about],
@@ -50,7 +50,7 @@ def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> 
                    f"{start_day:%d/%m/%Y} / nothing to review.")
         return
     for n, d in enumerate(queue, 1):
-        when = (d.article.published or d.article.first_seen).astimezone(tz)
+        when = d.article.when.astimezone(tz)
         asked = "; ".join(q.label for q in d.unsure_about)
         click.echo(f"{n:>3}. [{d.article.id}] {when:%d/%m %H:%M} {clip(d.article.outlet, 14)} — {clip(d.article.title, 90)}")
         click.echo(f"     máy phân vân {d.doubt * 100:.0f}%: {asked}")

@@ -35,8 +35,8 @@ class StoriesMixin:
         version = version or self.active_model_version()
         if not version:
             return []
-        sql = (f"SELECT a.id FROM articles a JOIN classifications c ON c.article_id = a.id AND c.model_version = ?"
-               f" WHERE c.is_education = 1 AND NOT EXISTS (SELECT 1 FROM story_articles s WHERE s.article_id = a.id)")
+        sql = ("SELECT a.id FROM articles a JOIN classifications c ON c.article_id = a.id AND c.model_version = ?"
+               " WHERE c.is_education = 1 AND NOT EXISTS (SELECT 1 FROM story_articles s WHERE s.article_id = a.id)")
         params: list = [version]
         if ids is not None:
             ids = list(ids)
@@ -119,7 +119,7 @@ class StoriesMixin:
 
     def stories_between(self, since: datetime | None, until: datetime | None) -> list[Story]:
         """Stories with a member published (first seen when unknown) in [since, until), oldest first."""
-        sql, params = f"SELECT DISTINCT s.story_id FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE 1=1", []
+        sql, params = "SELECT DISTINCT s.story_id FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE 1=1", []
         if since is not None:
             sql += f" AND {_WHEN} >= ?"
             params.append(utc_iso(since))
