@@ -35,6 +35,8 @@ from monitor.stories import Doc, Idf, StoryIndex
 # A score outside 0.15-0.85 is one the model is mostly right about (its scores are calibrated); round 8's
 # readers labelled the band inside it, and that is where their labels paid
 MIN_DOUBT = 0.3
+# the span the queue, and `monitor status`'s count of it, look at unless told otherwise: a week of news
+RECENT_DAYS = 7
 # reprints of one event arrive within days of each other; the queue spans at most a few weeks
 SAME_EVENT_WINDOW = timedelta(days=3)
 
@@ -95,6 +97,11 @@ def questions(c: Classification) -> tuple[Question, ...]:
     return tuple(asked)
 
 
+def doubtful(c: Classification) -> bool:
+    """Whether the model hesitates enough over `c` for a reader's label to teach it something."""
+    return max(q.doubt for q in questions(c)) >= MIN_DOUBT
+
+
 def review_queue(pairs: Iterable[tuple[Article, Classification]], *, labelled: Iterable[int] = (),
                  background: Sequence[str] = (), limit: int = 20) -> list[Doubt]:
     """The `limit` most doubtful articles of `pairs`, one per event, skipping `labelled` ids.
@@ -104,7 +111,7 @@ def review_queue(pairs: Iterable[tuple[Article, Classification]], *, labelled: I
     done = set(labelled)
     ranked = sorted((Doubt(a, c, questions(c)) for a, c in pairs if a.id not in done),
                     key=lambda d: (-d.doubt, -d.article.when.timestamp(), d.article.id))
-    ranked = [d for d in ranked if d.doubt >= MIN_DOUBT]
+    ranked = [d for d in ranked if doubtful(d.classification)]
     if not ranked:
         return []
     idf = Idf(background or [_text(d.article) for d in ranked])

@@ -86,3 +86,26 @@ def test_monitor_review_lists_the_queue_and_forgets_what_an_analyst_labelled(tmp
     assert [a["id"] for a in json.loads(review("--json"))["articles"]] == [fund]
     bad = CliRunner().invoke(cli, ["--config", str(cfg), "review", "--since", "20/11/2026"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+def test_status_counts_what_awaits_review_and_each_feeds_education_share(tmp_path):
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg)  # the real clock: `monitor status` looks at the days before now
+    yesterday = app.now() - timedelta(days=1)
+    store = app.store
+    titles = ["Trường tiểu học tổ chức ngày hội đọc sách", "Câu lạc bộ robot thiếu nhi ra mắt",
+              "Giá rau xanh tăng sau mưa lớn", "Sở GD&ĐT công bố lịch thi học kỳ"]
+    ids = [add_article(store, url=f"https://bao-vi-du.vn/giao-duc/{n}.html", outlet="Báo Ví Dụ", title=t,
+                       published=yesterday, source="vi-du-giao-duc") for n, t in enumerate(titles)]
+    classify(store, [(ids[0], dict(relevance=0.97)), (ids[1], dict(edu=False, relevance=0.45)),
+                     (ids[2], dict(edu=False, relevance=0.02)), (ids[3], dict(relevance=0.6))], now=yesterday)
+    store.add_label(ids[3], by="Thu Hà", at=app.now(), is_education=True)
+    app.close()
+    result = CliRunner().invoke(cli, ["--config", str(cfg), "status", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["model"]["awaiting_review"] == 1, "the unsure one; the sure ones and the labelled one are not waiting"
+    (feed,) = [s for s in data["sources"] if s["name"] == "vi-du-giao-duc"]
+    assert feed["classified_recently"] == {"days": 7, "articles": 4, "education": 2}
+    text = CliRunner().invoke(cli, ["--config", str(cfg), "status"]).output
+    assert "Chờ xem lại: 1 bài" in text and "giáo dục  50%/7 ngày" in text

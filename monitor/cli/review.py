@@ -8,9 +8,7 @@ import click
 
 from monitor.cli import cli
 from monitor.cli.common import clip, echo_json, get_app, local_day_start, parse_date
-from monitor.review import MIN_DOUBT, review_queue
-
-DEFAULT_DAYS = 7
+from monitor.review import MIN_DOUBT, RECENT_DAYS, review_queue
 
 
 @cli.command()
@@ -30,7 +28,7 @@ def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> 
       monitor review --since 2026-11-20 --limit 10
     """
     app = get_app(ctx)
-    start_day = parse_date(since, "--since") or (app.local_now() - timedelta(days=DEFAULT_DAYS)).date()
+    start_day = parse_date(since, "--since") or (app.local_now() - timedelta(days=RECENT_DAYS)).date()
     found = list(app.store.articles_between(local_day_start(app, start_day), app.now()))
     classes = app.store.classifications_for([a.id for a in found])
     labelled = {row["article_id"] for row in app.store.labels()}

@@ -14,6 +14,7 @@ import click
 from monitor.cli import cli
 from monitor.cli.common import echo_json, get_app
 from monitor.errors import InputError, ModelError
+from monitor.review import RECENT_DAYS, doubtful
 from monitor.service import InstanceLock, Service, lock_holder, lock_path, scaled_clock, schedule_overview
 
 log = logging.getLogger("monitor.service")
@@ -141,7 +142,7 @@ def _serve_forever(service: Service, *, run_for: float | None, tick: float, time
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
-    """Sources' health, the last and next run of each job, the model version, database size, recent articles.
+    """Sources' health and education share, jobs' last and next runs, the model, what awaits review, the database.
 
     \b
     Example:
@@ -159,7 +160,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
                     "lock_file": str(lock_path(app.config))},
         "database": {"path": str(store.path), "size_bytes": store.size_bytes(), "articles": store.count_articles(),
                      "articles_24h": store.articles_seen_since(now - timedelta(hours=24))},
-        "model": {"active": store.active_model_version(), "pinned": store.pinned_model_version()},
+        "model": {"active": store.active_model_version(), "pinned": store.pinned_model_version(),
+                  "awaiting_review": _awaiting_review(app, now)},
         "jobs": schedule_overview(app),
         "digests": _digests(app),
         "sources": sources,
@@ -175,6 +177,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
                f"{db['articles_24h']} bài trong 24 giờ qua")
     model = data["model"]
     click.echo(f"Model: {model['active'] or '— (chưa phân loại)'}{' (đã ghim / pinned)' if model['pinned'] else ''}")
+    if model["awaiting_review"]:
+        click.echo(f"Chờ xem lại: {model['awaiting_review']} bài chưa có nhãn mà máy còn phân vân trong {RECENT_DAYS} ngày qua"
+                   " (monitor review)")
     for d in data["digests"][:3]:
         click.echo(f"Điểm báo {d['day']}: {d['status']}" + (f" lúc {_local(d['sent_at'], tz)}" if d["sent_at"] else "")
                    + (f" — {d['error']}" if d.get("error") else ""))
@@ -188,8 +193,10 @@ def status(ctx: click.Context, as_json: bool) -> None:
     click.echo("\nSources:")
     for s in sources:
         err = f" — {s['last_error'][:80]}" if s.get("last_error") else ""
+        share = s.get("classified_recently")
+        edu = f"  giáo dục {share['education'] / share['articles']:>4.0%}/{share['days']} ngày" if share else ""
         click.echo(f"  {s['name']:<32} {s['health']:<9} lần cuối OK {_local(s.get('last_success'), tz):<17}"
-                   f" {s.get('items_24h', 0):>3} bài/24h{err}")
+                   f" {s.get('items_24h', 0):>3} bài/24h{edu}{err}")
 
 
 def _digests(app) -> list[dict]:
@@ -200,9 +207,19 @@ def _digests(app) -> list[dict]:
             for r in app.store.digest_records(limit=7)]
 
 
+def _awaiting_review(app, now) -> int:
+    """Unlabelled articles of the last days the model hesitates over (monitor review lists them, one per event)."""
+    found = [a.id for a in app.store.articles_between(now - timedelta(days=RECENT_DAYS), now)]
+    labelled = {row["article_id"] for row in app.store.labels()}
+    return sum(1 for aid, c in app.store.classifications_for(found).items() if aid not in labelled and doubtful(c))
+
+
 def _sources(app, now) -> list[dict]:
     store = app.store
     out: list[dict] = []
+    # an education section's feed whose share falls has changed (a redirect to the front page, a layout the
+    # extractor misreads) or the model no longer reads it right
+    shares = store.education_by_source(now - timedelta(days=RECENT_DAYS)) if hasattr(store, "education_by_source") else {}
     if hasattr(store, "source_health"):
         for h in store.source_health(now, app.config.crawler.quiet_factor):
             out.append({"name": h.name, "outlet": h.outlet, "url": h.url, "health": h.health,
@@ -214,6 +231,9 @@ def _sources(app, now) -> list[dict]:
     known = {s["name"] for s in out}
     out += [{"name": s.name, "outlet": s.outlet, "url": s.url, "health": "new" if s.enabled else "disabled",
              "last_success": None, "last_error": None, "items_24h": 0} for s in app.config.sources if s.name not in known]
+    for s in out:
+        if s["name"] in shares:
+            s["classified_recently"] = {"days": RECENT_DAYS, **dict(zip(("articles", "education"), shares[s["name"]]))}
     return out
 
 

@@ -90,6 +90,17 @@ class ClassificationsMixin:
                     out[row["article_id"]] = row_to_classification(row)  # the newest wins
         return out
 
+    def education_by_source(self, since: datetime, version: str | None = None) -> dict[str, tuple[int, int]]:
+        """Feed name -> (its articles first listed since `since` that `version` classified, how many of them
+        education); `version` defaults to the current one."""
+        version = version or self.active_model_version()
+        if version is None:
+            return {}
+        return {r[0]: (r[1], r[2] or 0) for r in self.execute(
+            "SELECT f.source, COUNT(*), SUM(c.is_education) FROM article_feeds f JOIN classifications c"
+            " ON c.article_id = f.article_id AND c.model_version = ? WHERE f.seen_at >= ? GROUP BY f.source",
+            (version, utc_iso(since)))}
+
     # ---------------------------------------------------------------- analysts' labels
 
     def add_label(self, article_id: int, *, by: str, at: datetime, is_education: bool | None = None,
