@@ -80,13 +80,19 @@ def write_card(bundle: Path, meta: dict) -> Path:
     lines.append("")
     if "dev_metrics" in meta:
         d = meta["dev_metrics"]
+        ci = d.get("intervals") or {}
+
+        def span(*keys: str) -> str:
+            return " / ".join(f"{ci[k][0]:.3f}–{ci[k][1]:.3f}" for k in keys) if all(k in ci for k in keys) else "—"
+
         lines += [f"## Metrics on {meta.get('dev_file')} ({d['n']} items, sha256 {meta.get('dev_sha256', '')[:16]}…; never used for tuning)", "",
-                  "| target | goal | measured |", "|---|---|---|",
-                  f"| education relevance F1 | ≥ 0.95 | {d['education']['f1']:.4f} |",
-                  f"| topic micro-F1 | ≥ 0.85 | {d['topic_micro']['f1']:.3f} |",
-                  f"| hot recall / precision | ≥ 0.95 / ≥ 0.75 | {d['hot']['recall']:.3f} / {d['hot']['precision']:.3f} |",
-                  f"| tone macro-F1 (education items) | ≥ 0.80 | {d['tone_macro_f1']:.3f} |",
-                  f"| scope accuracy | — | {d['scope_accuracy']:.3f} |", "",
+                  "| target | goal | measured | 95% bootstrap interval |", "|---|---|---|---|",
+                  f"| education relevance F1 | ≥ 0.95 | {d['education']['f1']:.4f} | {span('education_f1')} |",
+                  f"| topic micro-F1 | ≥ 0.85 | {d['topic_micro']['f1']:.3f} | {span('topic_micro_f1')} |",
+                  f"| hot recall / precision | ≥ 0.95 / ≥ 0.75 | {d['hot']['recall']:.3f} / {d['hot']['precision']:.3f} "
+                  f"| {span('hot_recall', 'hot_precision')} |",
+                  f"| tone macro-F1 (education items) | ≥ 0.80 | {d['tone_macro_f1']:.3f} | {span('tone_macro_f1')} |",
+                  f"| scope accuracy | — | {d['scope_accuracy']:.3f} | {span('scope_accuracy')} |", "",
                   "```", *summary_lines(d), "```", ""]
     for name in ("ABLATIONS.md", "MEASUREMENTS.md"):  # written by hand-run measurements (bench/classify.py)
         extra = bundle / name

@@ -1,13 +1,18 @@
 """Precision, recall and F1 per label and overall, for a labels file in the dev.jsonl format.
 
 Overall figures follow the targets: education relevance F1, topic micro-F1 (over education items as
-labelled), tone macro-F1 on education items, hot recall/precision, scope accuracy.
+labelled), tone macro-F1 on education items, hot recall/precision, scope accuracy. Each comes with a 95%
+bootstrap interval (the items resampled with replacement, seeded): on a few hundred labelled items a
+figure moves by several hundredths with the luck of the draw, and a target met or missed by less than
+that is neither.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+import numpy as np
 
 from classifiers.types import SCOPES, SENTIMENTS, ArticleText
 from monitor.errors import InputError
@@ -112,6 +117,52 @@ def evaluate(gold: list[dict], predicted: list) -> dict:
     return res
 
 
+BOOTSTRAP_RESAMPLES = 1000
+BOOTSTRAP_SEED = 20221  # fixed: the same labels and predictions always print the same interval
+
+
+def _f1(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.nan_to_num(2 * tp / (2 * tp + fp + fn))
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.nan_to_num(num / den)
+
+
+def intervals(gold: list[dict], predicted: list, *, resamples: int = BOOTSTRAP_RESAMPLES,
+              seed: int = BOOTSTRAP_SEED) -> dict[str, list[float]]:
+    """95% percentile-bootstrap intervals of the headline figures `evaluate` reports, counted the same way."""
+    n = len(gold)
+    if not n:
+        return {}
+    weights = np.random.default_rng(seed).multinomial(n, np.full(n, 1.0 / n), size=resamples).astype(np.float64)
+
+    def counts(*per_item) -> list[np.ndarray]:
+        return [weights @ np.asarray(x, np.float64) for x in per_item]
+
+    g_edu = np.array([bool(g["is_education"]) for g in gold])
+    p_edu = np.array([p.is_education for p in predicted])
+    out = {"education_f1": _f1(*counts(g_edu & p_edu, ~g_edu & p_edu, g_edu & ~p_edu))}
+    topic = np.array([(len(gs & ps), len(ps - gs), len(gs - ps)) if g["is_education"] else (0, 0, 0)
+                      for g, p in zip(gold, predicted)
+                      for gs, ps in [(set(g.get("topics") or []), set(p.topics))]]).reshape(n, 3)
+    out["topic_micro_f1"] = _f1(*counts(topic[:, 0], topic[:, 1], topic[:, 2]))
+    tone = []
+    for s in SENTIMENTS:
+        gs = np.array([bool(g["is_education"]) and g.get("sentiment") == s for g in gold])
+        ps = np.array([bool(g["is_education"]) and p.sentiment == s for g, p in zip(gold, predicted)])
+        tone.append(_f1(*counts(gs & ps, ~gs & ps, gs & ~ps)))
+    out["tone_macro_f1"] = sum(tone) / len(SENTIMENTS)
+    g_hot = np.array([bool(g.get("hot")) for g in gold])
+    p_hot = np.array([p.hot for p in predicted])
+    tp, fp, fn = counts(g_hot & p_hot, ~g_hot & p_hot, g_hot & ~p_hot)
+    out["hot_recall"], out["hot_precision"] = _ratio(tp, tp + fn), _ratio(tp, tp + fp)
+    out["scope_accuracy"] = counts([g.get("scope") == p.scope for g, p in zip(gold, predicted)])[0] / n
+    return {k: [round(float(np.percentile(v, 2.5)), 4), round(float(np.percentile(v, 97.5)), 4)] for k, v in out.items()}
+
+
 def disagreements(gold: list[dict], predicted: list) -> list[dict]:
     """Per item, where the model and the labels part, counted as `evaluate` counts them (topics and tone only
     on items labelled education): what an analyst reads to decide whether to fix a rule, a label or nothing."""
@@ -169,6 +220,7 @@ def evaluate_file(classifier, labels_path: Path, corpus_dir: Path = CORPUS_DIR, 
     rows = attach_text(read_labels(labels_path), corpus_dir)
     predicted = classifier.classify_many(article_texts(rows))
     res = evaluate(rows, predicted)
+    res["intervals"] = intervals(rows, predicted)
     if errors:
         res["errors"] = disagreements(rows, predicted)
     res["labels_file"] = str(labels_path)
@@ -182,19 +234,28 @@ SUMMARY_PARTS = ("education", "topics", "tone", "hot", "scope")
 def summary_lines(res: dict, parts: tuple[str, ...] = SUMMARY_PARTS) -> list[str]:
     """The report `monitor evaluate` prints; `parts` keeps only some of its blocks."""
     e, tm, h = res["education"], res["topic_micro"], res["hot"]
+    ci = res.get("intervals") or {}
+
+    def within(key: str) -> str:
+        """' [lo–hi]' when the metrics carry a bootstrap interval for `key` (older model cards do not)."""
+        return f" [{ci[key][0]:.3f}–{ci[key][1]:.3f}]" if key in ci else ""
 
     def per_label(scores: dict) -> list[str]:
         return [f"  {k:<22} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  (n={v['support']})"
                 for k, v in scores.items()]
 
     blocks = {
-        "education": [f"education   P {e['precision']:.3f}  R {e['recall']:.3f}  F1 {e['f1']:.3f}  (n={e['support']})"],
-        "topics": [f"topics      micro P {tm['precision']:.3f}  R {tm['recall']:.3f}  F1 {tm['f1']:.3f}  (n={tm['support']})"]
-        + per_label(res["topics"]),
-        "tone": [f"tone        macro-F1 {res['tone_macro_f1']:.3f}  accuracy {res['tone_accuracy']:.3f} (education items)"]
-        + per_label(res["sentiment"]),
-        "hot": [f"hot         P {h['precision']:.3f}  R {h['recall']:.3f}  F1 {h['f1']:.3f}  (n={h['support']})"],
-        "scope": [f"scope       accuracy {res['scope_accuracy']:.3f}"] + per_label(res["scope"]),
+        "education": [f"education   P {e['precision']:.3f}  R {e['recall']:.3f}  F1 {e['f1']:.3f}{within('education_f1')}"
+                      f"  (n={e['support']})"],
+        "topics": [f"topics      micro P {tm['precision']:.3f}  R {tm['recall']:.3f}  F1 {tm['f1']:.3f}{within('topic_micro_f1')}"
+                   f"  (n={tm['support']})"] + per_label(res["topics"]),
+        "tone": [f"tone        macro-F1 {res['tone_macro_f1']:.3f}{within('tone_macro_f1')}  accuracy {res['tone_accuracy']:.3f}"
+                 " (education items)"] + per_label(res["sentiment"]),
+        "hot": [f"hot         P {h['precision']:.3f}{within('hot_precision')}  R {h['recall']:.3f}{within('hot_recall')}"
+                f"  F1 {h['f1']:.3f}  (n={h['support']})"],
+        "scope": [f"scope       accuracy {res['scope_accuracy']:.3f}{within('scope_accuracy')}"] + per_label(res["scope"]),
     }
-    return [f"items: {res['n']}   model: {res.get('model_version', '?')}"] + [
-        line for part in SUMMARY_PARTS if part in parts for line in blocks[part]]
+    head = f"items: {res['n']}   model: {res.get('model_version', '?')}"
+    if ci:
+        head += "   [95% bootstrap interval]"
+    return [head] + [line for part in SUMMARY_PARTS if part in parts for line in blocks[part]]

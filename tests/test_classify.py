@@ -263,6 +263,35 @@ def test_disagreements_lists_only_items_that_differ_and_counts_like_evaluate():
     assert out[0]["scope"] == {"label": "city", "model": "national"}
 
 
+def test_intervals_bracket_the_figures_narrow_with_more_items_and_repeat_exactly():
+    from types import SimpleNamespace
+
+    from classifiers.evaluate import evaluate, intervals
+
+    def labelled(n_right: int, n_wrong: int):
+        """Education items the model gets right (topic, tone, hot, scope) and ones it gets wholly wrong."""
+        gold, pred = [], []
+        for k in range(n_right + n_wrong):
+            ok = k < n_right
+            gold.append({"id": str(k), "is_education": True, "topics": ["doi-ngu"], "sentiment": "negative",
+                         "hot": k % 2 == 0, "scope": "city"})
+            pred.append(SimpleNamespace(is_education=ok, topics=("doi-ngu",) if ok else (), sentiment="negative" if ok else "neutral",
+                                        hot=ok and k % 2 == 0, scope="city" if ok else "national"))
+        return gold, pred
+
+    small, large = labelled(40, 10), labelled(400, 100)
+    ci_small, ci_large = intervals(*small), intervals(*large)
+    assert set(ci_small) == {"education_f1", "topic_micro_f1", "tone_macro_f1", "hot_recall", "hot_precision", "scope_accuracy"}
+    point = evaluate(*small)
+    for key, value in [("education_f1", point["education"]["f1"]), ("topic_micro_f1", point["topic_micro"]["f1"]),
+                       ("hot_recall", point["hot"]["recall"]), ("scope_accuracy", point["scope_accuracy"])]:
+        lo, hi = ci_small[key]
+        assert lo < value < hi, (key, lo, value, hi)
+        assert ci_large[key][1] - ci_large[key][0] < (hi - lo) * 0.6, "ten times the items, about a third the width"
+    assert ci_small["hot_precision"] == [1.0, 1.0], "every flag right in every resample"
+    assert intervals(*small) == ci_small, "seeded: the same input prints the same interval"
+
+
 def test_classify_cli_in_worker_processes_writes_what_one_process_writes(tmp_path, monkeypatch):
     """Several batches in flight across forked workers come back in input order, malformed lines in place."""
     monkeypatch.setattr("monitor.cli.nlp.BATCH", 3)
