@@ -37,7 +37,8 @@ from monitor.stories import Doc, Idf, StoryIndex
 MIN_DOUBT = 0.3
 # the span the queue, and `monitor status`'s count of it, look at unless told otherwise: a week of news
 RECENT_DAYS = 7
-# reprints of one event arrive within days of each other; the queue spans at most a few weeks
+# reprints of one event arrive within days of each other; further apart, articles worded alike are other
+# events (this year's admissions, last year's)
 SAME_EVENT_WINDOW = timedelta(days=3)
 
 DECISION_NAMES = {"education": "giáo dục", "hot": "nóng"}
@@ -109,9 +110,8 @@ def review_queue(pairs: Iterable[tuple[Article, Classification]], *, labelled: I
     `background` is the texts (title + sapo) whose document frequencies weigh words when telling events
     apart; by default the candidates' own."""
     done = set(labelled)
-    ranked = sorted((Doubt(a, c, questions(c)) for a, c in pairs if a.id not in done),
+    ranked = sorted((Doubt(a, c, questions(c)) for a, c in pairs if a.id not in done and doubtful(c)),
                     key=lambda d: (-d.doubt, -d.article.when.timestamp(), d.article.id))
-    ranked = [d for d in ranked if doubtful(d.classification)]
     if not ranked:
         return []
     idf = Idf(background or [_text(d.article) for d in ranked])
