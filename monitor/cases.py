@@ -3,6 +3,11 @@
 A hot story opens a case (status "mới"); people move it through the statuses, take ownership and add
 notes. Every change is kept as an event with who and when, so the history is never overwritten.
 Statuses are typed with or without diacritics ("dang xu ly" is "đang xử lý").
+
+A story the model flagged hot that is not a hot issue is dismissed (`dismiss_case`): the case ends as
+"cảnh báo nhầm", the story sends no more alerts and leaves the clipping's hot section, and its articles are
+labelled not hot (and education or not, as the person says), so `monitor train` learns from the false alarm.
+Moving the case to another status later reopens it; the labels stay until someone changes them.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from monitor.stories import fold
 
 STATUSES = ("mới", "đã tiếp nhận", "đang xử lý", "đã phản hồi", "đã xử lý")
 OPEN_STATUS = STATUSES[0]
+DISMISSED = "cảnh báo nhầm"  # not a hot issue after all: set only by dismiss_case, which also records the labels
 SYSTEM_ACTOR = "hệ thống"
 
 
@@ -43,15 +49,27 @@ class Case:
 
     @property
     def closed(self) -> bool:
-        return self.status == STATUSES[-1]
+        return self.status in (STATUSES[-1], DISMISSED)
+
+    @property
+    def dismissed(self) -> bool:
+        return self.status == DISMISSED
 
 
-def parse_status(text: str) -> str:
-    """The canonical status for what a person typed; InputError listing the choices otherwise."""
+def parse_status(text: str, *, listing: bool = False) -> str:
+    """The canonical status for what a person typed; InputError listing the choices otherwise.
+
+    A case becomes "cảnh báo nhầm" only through `dismiss_case` (it records labels too); `listing` accepts it
+    for filtering."""
     wanted = fold(text)
     for s in STATUSES:
         if fold(s) == wanted:
             return s
+    if fold(DISMISSED) == wanted:
+        if listing:
+            return DISMISSED
+        raise InputError(f"a case is marked {DISMISSED!r} with `monitor cases dismiss`, which also labels its articles",
+                         hint="monitor cases dismiss CASE_ID [--not-education] --note \"why\"")
     raise InputError(f"unknown case status {text!r}; use one of: {', '.join(STATUSES)}")
 
 
@@ -70,3 +88,21 @@ def update_case(app, case_id: int, *, by: str, status: str | None = None, owner:
     store.update_case(case_id, app.now(), by=by.strip(), status=new_status,
                       owner=owner.strip() if owner is not None else None, note=note.strip())
     return store.case(case_id)
+
+
+def dismiss_case(app, case_id: int, *, by: str, education: bool = True, note: str = "") -> tuple[Case, list[int]]:
+    """End a case as a false alarm and label its story's articles not hot (education or not, as `education`
+    says), in one transaction; returns the case and the labelled article ids."""
+    store = app.store
+    current = store.case(case_id)
+    if current is None:
+        raise InputError(f"no case {case_id}; `monitor cases list` shows the cases")
+    if not by.strip():
+        raise InputError("say who is making the change (--by NAME)")
+    if current.dismissed:
+        raise InputError(f"case {case_id} is already marked {DISMISSED!r}")
+    articles = [m["id"] for m in store.story_members(current.story_id)]
+    why = note.strip() or ("không phải vấn đề nóng" if education else "không phải tin giáo dục")
+    store.dismiss_case(case_id, app.now(), by=by.strip(), status=DISMISSED, note=why, article_ids=articles,
+                       is_education=education, label_note=f"hồ sơ #{case_id}: {DISMISSED} — {why}")
+    return store.case(case_id), articles

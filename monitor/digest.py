@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, topic_name
 from classifiers.text import ascii_fold as fold
 from classifiers.types import Classification
+from monitor.cases import DISMISSED
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office
 from monitor.models import Article, SourceHealth, Story
@@ -556,7 +557,8 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int]) -> DigestItem:
         # the story may be older than the window: count the outlets in the window too
         extra = tuple(sorted({a.outlet for a, _ in members if a.outlet and a.outlet != article.outlet} - set(outlets)))
         other_outlets = outlets + extra
-        hot = story.severity is not None
+        # a story a person dismissed as a false alarm is news of its topic, not a hot issue
+        hot = story.severity is not None and story.case_status != DISMISSED
         return DigestItem(
             article_id=article.id, title=article.title, url=article.url, outlet=article.outlet,
             published=article.when.astimezone(tz), summary="",

@@ -379,7 +379,8 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
         "Sắc thái: " + "; ".join(f"{t.label} {t.count} ({t.change})" for t in r.tone) + ".",
         f"{r.local.label}: {r.local.count} (tháng trước: {r.local.previous}).",
         f"Vấn đề nóng: {len(r.hot_issues)}" + (
-            " (" + "; ".join(f"{status}: {n}" for status, n in r.case_counts) + ")." if r.hot_issues else "."),
+            " (" + "; ".join(f"{status}: {n}" for status, n in r.case_counts) + ")" if r.hot_issues else "")
+        + f"{r.false_alarm_note}.",
         f"Tin tích cực (đã gộp tin đăng lại): {r.positive_total}.",
     ]
     for line in lines:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from classifiers.plan_topics import PLAN_TOPICS
+from monitor.cases import DISMISSED
 from monitor.config import Office
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
 from monitor.errors import InputError, StoreError
@@ -87,6 +88,12 @@ class MonthlyReport:
     positive: tuple[PositiveItem, ...]
     positive_total: int
     daily: tuple[TrendDay, ...] = field(default=())
+    false_alarms: int = 0  # stories flagged hot that a person dismissed (monitor.cases.DISMISSED): not hot issues
+
+    @property
+    def false_alarm_note(self) -> str:
+        """What follows the hot-issue count wherever it is printed: how many flags were dismissed."""
+        return f"; cảnh báo nhầm đã loại: {self.false_alarms}" if self.false_alarms else ""
 
     @property
     def label(self) -> str:
@@ -143,8 +150,12 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
 
     by_id = {r["id"]: r for r in rows}
     hot = []
+    false_alarms = 0
     for s in sorted(hot_stories, key=lambda s: (-s.hot_score, s.first_seen)):
         case = cases.get(s.id)
+        if (getattr(case, "status", None) or s.case_status) == DISMISSED:
+            false_alarms += 1
+            continue
         first = by_id.get(s.first_article_id, {})
         notes = tuple(f"{e.at.astimezone(tz):%d/%m}: {e.note}" for e in getattr(case, "events", ()) if e.note)
         hot.append(HotIssue(
@@ -187,6 +198,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
         topics=topic_rows, outlets=outlet_rows, local=Row(f"Tin trên địa bàn {office.district}", local, p_local),
         hot_issues=tuple(hot), positive=tuple(positive[:TOP_POSITIVE]), positive_total=len(positive),
         daily=tuple(TrendDay(k, v["positive"], v["neutral"], v["negative"]) for k, v in daily.items()),
+        false_alarms=false_alarms,
     )
 
 
@@ -287,7 +299,7 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
         msg["Message-ID"] = make_msgid(idstring=report.stem, domain=cfg.smtp.sender.rsplit("@", 1)[-1].rstrip(">"))
         msg.set_content(f"Kính gửi lãnh đạo,\n\nBáo cáo dư luận báo chí về giáo dục {report.label} được đính kèm "
                         f"(tệp {report.stem}.docx).\n\n{report.total.label}: {report.total.count} "
-                        f"(tháng trước {report.total.previous}); vấn đề nóng: {len(report.hot_issues)}.\n")
+                        f"(tháng trước {report.total.previous}); vấn đề nóng: {len(report.hot_issues)}{report.false_alarm_note}.\n")
         cid = f"{report.stem}@report"
         msg.add_alternative(render_report_html(report, chart_src=f"cid:{cid}"), subtype="html")
         msg.get_payload()[1].add_related(chart, "image", "png", cid=f"<{cid}>", filename=chart_name, disposition="inline")

@@ -334,10 +334,12 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
     case_id, opened = store.open_case(story_id, now, note=f"Mở tự động: mức «{score.severity}», điểm {_fmt(score.total)}")
     if opened:
         report.cases_opened.append(case_id)
+    case = store.case(case_id)
+    if case.dismissed:
+        return  # a person judged it no hot issue (monitor cases dismiss): no alert, however far it spreads
     decision = decide_alert(app.config, score, store.last_alert(story_id), now, members[-1]["when"])
     if decision is None:
         return
-    case = store.case(case_id)
     subject, body, payload = compose_alert(app.config, story_id, score, members, decision, case)
     alert_id = store.queue_alert(
         story_id=story_id, kind=decision.kind, severity=score.severity, hot_score=score.total,

@@ -92,3 +92,66 @@ def test_alerts_cli_lists_and_dry_runs(tmp_path):
     assert r.exit_code == 1 and "LỖI" in r.output
     r = CliRunner().invoke(cli, ["--config", cfg, "alerts"])
     assert r.exit_code == 0 and "LỖI sau 1 lần" in r.output
+
+
+def test_dismissing_a_false_alarm_labels_its_articles_and_stops_its_alerts(tmp_path):
+    from monitor.cases import DISMISSED, dismiss_case
+    from monitor.digest import build_digest, digest_window
+    from monitor.digest_delivery import stories_for
+    from test_triage_support import FIGHT_REWRITE_SAPO, FIGHT_REWRITE_TITLE, reprint
+
+    app, case_id = _hot_story(tmp_path)
+    app.clock.advance(hours=2)  # past the cooldown: a spreading story would alert again
+    add_article(app, "Tuổi Trẻ", "fight-2", FIGHT_REWRITE_TITLE, FIGHT_REWRITE_SAPO, app.now() - timedelta(minutes=5))
+    first_alerts = len(app.store.alerts_for_story(app.store.case(case_id).story_id))
+    assert first_alerts >= 1
+    with pytest.raises(InputError, match="monitor cases dismiss"):
+        update_case(app, case_id, by="Chị Lan", status="canh bao nham")  # labels come only with dismiss
+
+    c, labelled = dismiss_case(app, case_id, by="Chị Lan", note="Clip cũ từ năm ngoái, nhà trường đã xử lý")
+    assert c.status == DISMISSED and c.closed and c.dismissed
+    assert c.events[-1].by == "Chị Lan" and c.events[-1].note.startswith("Clip cũ")
+    labels = {r["article_id"]: r for r in app.store.labels()}
+    assert set(labels) == set(labelled) and len(labelled) >= 1
+    assert all(r["hot"] is False and r["is_education"] is True for r in labels.values())
+    with pytest.raises(InputError, match="already"):
+        dismiss_case(app, case_id, by="Chị Lan")
+
+    story_id = c.story_id
+    for n in range(3):  # the story keeps spreading: more outlets, a higher score, no alert
+        app.clock.advance(hours=2)
+        title, sapo = reprint(FIGHT_TITLE, FIGHT_SAPO, n + 1)
+        outlet = ("Thanh Niên", "Dân Trí", "VietnamNet")[n]
+        add_article(app, outlet, f"fight-r{n}", title, sapo, app.now() - timedelta(minutes=5))
+        assert run_triage(app).alerts_queued == []
+    assert len(app.store.alerts_for_story(story_id)) == first_alerts
+
+    now = app.now()
+    day = now.astimezone(app.config.office.tz).date()  # the window ends at 23:59 of the story's day
+    window = digest_window(day, "23:59", app.config.office.tz)
+    arts = list(app.store.articles_between(*window))
+    classes = app.store.classifications_for([a.id for a in arts])
+    d = build_digest(office=app.config.office, day=day, window=window, articles=arts, classifications=classes,
+                     stories=stories_for(app.store, classes, *window), generated_at=now)
+    assert not d.hot.items and any(i.story_id == story_id for s in d.all_sections for i in s.items), \
+        "a dismissed story is news of its topic, not a hot issue"
+
+    reopened = update_case(app, case_id, by="Anh Minh", status="đang xử lý", note="Có diễn biến mới")
+    assert not reopened.dismissed and app.store.labels(), "reopening keeps the labels"
+
+
+def test_dismiss_cli_can_say_not_education(tmp_path):
+    app, case_id = _hot_story(tmp_path)
+    app.close()
+    cfg = str(tmp_path / "feeds.yaml")
+    r = CliRunner().invoke(cli, ["--config", cfg, "cases", "dismiss", str(case_id), "--not-education", "--by", "Chị Lan",
+                                 "--note", "Tin hình sự, không liên quan trường học"])
+    assert r.exit_code == 0, r.output
+    assert "cảnh báo nhầm" in r.output and "không phải tin giáo dục" in r.output
+    listed = json.loads(CliRunner().invoke(cli, ["--config", cfg, "cases", "list", "--status", "canh bao nham", "--json"]).output)
+    assert [c["id"] for c in listed] == [case_id]
+    app = make_app(tmp_path)
+    (label,) = app.store.labels()
+    assert label["is_education"] is False and label["hot"] is False and "topics" in label and label["topics"] == []
+    r = CliRunner().invoke(cli, ["--config", cfg, "cases", "update", str(case_id), "--status", "cảnh báo nhầm"])
+    assert r.exit_code == 2 and "monitor cases dismiss" in r.output

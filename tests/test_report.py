@@ -129,3 +129,26 @@ def test_cli_report(tmp_path, monkeypatch):
     assert not (tmp_path / "r" / "bao-cao-thang-2026-11.docx").exists()
     bad = runner.invoke(cli, ["report", "--month", "11/2026"])
     assert bad.exit_code == 2 and "YYYY-MM" in bad.output
+
+
+def test_a_dismissed_false_alarm_is_counted_apart_from_hot_issues(tmp_path):
+    from monitor.cases import DISMISSED
+
+    app = make_app_for_month(tmp_path)
+    ids, story = seed_months(app.store)
+    nov = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
+    aid = add_article(app.store, url="https://news.example.vn/clip-cu.html", outlet="Tuổi Trẻ",
+                      title="Clip học sinh xô xát lan truyền trở lại trên mạng xã hội", published=nov)
+    classify(app.store, [(aid, dict(topics=["an-toan-truong-hoc"], sentiment="negative", hot=True, hot_score=0.7))], NOW)
+    other = app.store.create_story(aid, NOW)
+    app.store.save_story_score(other, NOW, main_topic="an-toan-truong-hoc", n_outlets=1, hot_score=61.0, severity="cao",
+                               reasons=["bạo lực học đường"], explanation={})
+    case_id, _ = app.store.open_case(other, nov + timedelta(hours=1))
+    app.store.dismiss_case(case_id, nov + timedelta(hours=5), by="Chị Lan", status=DISMISSED, note="clip cũ",
+                           article_ids=[aid], is_education=True, label_note="clip cũ")
+    r = load_report(app, 2026, 11)
+    assert [h.story_id for h in r.hot_issues] == [story] and r.false_alarms == 1
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    paragraphs = [p.text for p in Document(io.BytesIO(result.paths["docx"].read_bytes())).paragraphs]
+    assert "- Vấn đề nóng: 1 (đã xử lý: 1); cảnh báo nhầm đã loại: 1." in paragraphs
+    assert "cảnh báo nhầm đã loại: 1" in result.paths["html"].read_text(encoding="utf-8")

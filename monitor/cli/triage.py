@@ -108,12 +108,14 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
 def cases() -> None:
     """Cases: how each hot story was handled (mới → đã tiếp nhận → đang xử lý → đã phản hồi → đã xử lý).
 
-    Each hot story opens a case; every change is kept with who and when.
+    Each hot story opens a case; every change is kept with who and when. A false alarm is dismissed
+    (cảnh báo nhầm): no more alerts, and its articles are labelled for `monitor train`.
 
     \b
     Example:
       monitor cases list --json
       monitor cases update 12 --status "đã tiếp nhận" --owner "Chị Lan"
+      monitor cases dismiss 13 --note "Tin cũ đăng lại, không phải sự việc mới"
     """
 
 
@@ -139,7 +141,7 @@ def cases_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
     from monitor.cases import parse_status
 
     app = get_app(ctx)
-    items = app.store.cases(status=parse_status(status) if status else None)
+    items = app.store.cases(status=parse_status(status, listing=True) if status else None)
     if as_json:
         echo_json([_case_dict(c) for c in items])
         return
@@ -211,6 +213,34 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
     who = by or os.environ.get("MONITOR_USER") or _login()
     c = update_case(app, case_id, by=who, status=status, owner=owner, note=note)
     click.echo(f"Hồ sơ #{c.id}: {c.status}; phụ trách: {c.owner or 'chưa có'}")
+
+
+@cases.command("dismiss")
+@click.argument("case_id", type=int)
+@click.option("--not-education", "not_education", is_flag=True,
+              help="The story is not about education at all (default: education news, but not a hot issue).")
+@click.option("--note", default="", help="Why it is not a hot issue (kept in the history and with the labels).")
+@click.option("--by", default=None, help="Who decides (default: the login name).")
+@click.pass_context
+def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, note: str, by: str | None) -> None:
+    """Close a case as a false alarm (cảnh báo nhầm) and label its articles not hot for `monitor train`.
+
+    The story sends no more alerts and leaves the clipping's hot section. Its articles are labelled not hot,
+    and education unless --not-education says otherwise. `monitor cases update --status ...` reopens it.
+
+    \b
+    Example:
+      monitor cases dismiss 13 --note "Tin cũ đăng lại, không phải sự việc mới"
+      monitor cases dismiss 14 --not-education --note "Tin hình sự, không liên quan trường học"
+    """
+    from monitor.cases import dismiss_case
+
+    app = get_app(ctx)
+    who = by or os.environ.get("MONITOR_USER") or _login()
+    c, labelled = dismiss_case(app, case_id, by=who, education=not not_education, note=note)
+    what = "không phải tin giáo dục" if not_education else "tin giáo dục, không nóng"
+    click.echo(f"Hồ sơ #{c.id}: {c.status}; {len(labelled)} bài được ghi nhãn {what} (bởi {who}); "
+               "`monitor train` sẽ học từ các nhãn này.")
 
 
 def _login() -> str:

@@ -106,13 +106,8 @@ class ClassificationsMixin:
     def add_label(self, article_id: int, *, by: str, at: datetime, is_education: bool | None = None,
                   topics: list[str] | None = None, sentiment: str | None = None, hot: bool | None = None,
                   scope: str | None = None, note: str = "") -> int:
-        cur = self.execute(
-            "INSERT INTO labels(article_id, is_education, topics, sentiment, hot, scope, labelled_by, labelled_at, note)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            (article_id, None if is_education is None else int(is_education),
-             None if topics is None else json.dumps(topics), sentiment, None if hot is None else int(hot), scope,
-             by, utc_iso(at), note))
-        return cur.lastrowid
+        return insert_label(self, article_id, by=by, at=at, is_education=is_education, topics=topics,
+                             sentiment=sentiment, hot=hot, scope=scope, note=note)
 
     def labels(self) -> list[dict]:
         """The latest label of each article, merged field by field (a later label overrides what it states)."""
@@ -126,3 +121,16 @@ class ClassificationsMixin:
                 d["topics"] = json.loads(row["topics"])
             d["labelled_by"], d["labelled_at"] = row["labelled_by"], row["labelled_at"]
         return list(merged.values())
+
+
+def insert_label(db, article_id: int, *, by: str, at: datetime, is_education: bool | None = None,
+                  topics: list[str] | None = None, sentiment: str | None = None, hot: bool | None = None,
+                  scope: str | None = None, note: str = "") -> int:
+    """One label row (None = not stated); `db` is the store or a connection inside one of its transactions."""
+    cur = db.execute(
+        "INSERT INTO labels(article_id, is_education, topics, sentiment, hot, scope, labelled_by, labelled_at, note)"
+        " VALUES (?,?,?,?,?,?,?,?,?)",
+        (article_id, None if is_education is None else int(is_education),
+         None if topics is None else json.dumps(topics), sentiment, None if hot is None else int(hot), scope,
+         by, utc_iso(at), note))
+    return cur.lastrowid

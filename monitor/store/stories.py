@@ -10,6 +10,7 @@ from monitor.cases import OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent
 from monitor.models import Story
 from monitor.notify import Alert, Delivery
 from monitor.store.base import from_iso, utc_iso
+from monitor.store.classifications import insert_label
 
 _WHEN = "COALESCE(a.published_at, a.first_seen_at)"
 
@@ -253,6 +254,17 @@ class StoriesMixin:
             db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (utc_iso(now), case_id))
             db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note) VALUES (?,?,?,?,?,?)",
                        (case_id, utc_iso(now), by, status, owner, note))
+
+    def dismiss_case(self, case_id: int, now: datetime, *, by: str, status: str, note: str, article_ids: list[int],
+                     is_education: bool, label_note: str) -> None:
+        """A false alarm: the case's new status and its articles' labels (not hot), together or not at all."""
+        with self.transaction() as db:
+            db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (status, utc_iso(now), case_id))
+            db.execute("INSERT INTO case_events(case_id, at, by, status, note) VALUES (?,?,?,?,?)",
+                       (case_id, utc_iso(now), by, status, note))
+            for article_id in article_ids:
+                insert_label(db, article_id, by=by, at=now, is_education=is_education,
+                              topics=None if is_education else [], hot=False, note=label_note)
 
     def _case_from_row(self, row) -> Case:
         story = self.story(row["story_id"])
