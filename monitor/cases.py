@@ -4,6 +4,10 @@ A hot story opens a case (status "mới"); people move it through the statuses, 
 notes. Every change is kept as an event with who and when, so the history is never overwritten.
 Statuses are typed with or without diacritics ("dang xu ly" is "đang xử lý").
 
+A hot issue the model missed gets a case by hand (`open_case_by_hand`): the story of the article (one of
+its own when the model did not judge it education) opens a case, counts as hot in the clipping and the
+report, and the article is labelled education and hot for `monitor train`.
+
 A story the model flagged hot that is not a hot issue is dismissed (`dismiss_case`): the case ends as
 "cảnh báo nhầm", the story sends no more alerts and leaves the clipping's hot section, and its articles are
 labelled not hot (and education or not, as the person says), so `monitor train` learns from the false alarm.
@@ -73,19 +77,28 @@ def parse_status(text: str, *, listing: bool = False) -> str:
     raise InputError(f"unknown case status {text!r}; use one of: {', '.join(STATUSES)}")
 
 
+def _existing(store, case_id: int) -> Case:
+    case = store.case(case_id)
+    if case is None:
+        raise InputError(f"no case {case_id}; `monitor cases list` shows the cases")
+    return case
+
+
+def _who(by: str) -> str:
+    if not by.strip():
+        raise InputError("say who is making the change (--by NAME)")
+    return by.strip()
+
+
 def update_case(app, case_id: int, *, by: str, status: str | None = None, owner: str | None = None,
                 note: str = "") -> Case:
     """Change a case's status/owner and/or add a note, recorded with who and when (app.now())."""
     store = app.store
-    current = store.case(case_id)
-    if current is None:
-        raise InputError(f"no case {case_id}; `monitor cases list` shows the cases")
+    _existing(store, case_id)
     new_status = parse_status(status) if status else None
     if new_status is None and owner is None and not note.strip():
         raise InputError("nothing to update: give --status, --owner or --note")
-    if not by.strip():
-        raise InputError("say who is making the change (--by NAME)")
-    store.update_case(case_id, app.now(), by=by.strip(), status=new_status,
+    store.update_case(case_id, app.now(), by=_who(by), status=new_status,
                       owner=owner.strip() if owner is not None else None, note=note.strip())
     return store.case(case_id)
 
@@ -94,15 +107,26 @@ def dismiss_case(app, case_id: int, *, by: str, education: bool = True, note: st
     """End a case as a false alarm and label its story's articles not hot (education or not, as `education`
     says), in one transaction; returns the case and the labelled article ids."""
     store = app.store
-    current = store.case(case_id)
-    if current is None:
-        raise InputError(f"no case {case_id}; `monitor cases list` shows the cases")
-    if not by.strip():
-        raise InputError("say who is making the change (--by NAME)")
+    current = _existing(store, case_id)
+    who = _who(by)
     if current.dismissed:
         raise InputError(f"case {case_id} is already marked {DISMISSED!r}")
     articles = [m["id"] for m in store.story_members(current.story_id)]
     why = note.strip() or ("không phải vấn đề nóng" if education else "không phải tin giáo dục")
-    store.dismiss_case(case_id, app.now(), by=by.strip(), status=DISMISSED, note=why, article_ids=articles,
+    store.dismiss_case(case_id, app.now(), by=who, status=DISMISSED, note=why, article_ids=articles,
                        is_education=education, label_note=f"hồ sơ #{case_id}: {DISMISSED} — {why}")
     return store.case(case_id), articles
+
+
+def open_case_by_hand(app, article_id: int, *, by: str, note: str = "") -> tuple[Case, bool]:
+    """A person's case for a hot issue the model missed (see the module docstring); -> (case, whether it
+    was opened or reopened now, rather than already open)."""
+    store = app.store
+    article = store.get_article(article_id)
+    if article is None:
+        raise InputError(f"no article {article_id}; find ids with `monitor articles --all` or `monitor search`")
+    who = _who(by)
+    why = note.strip() or "vấn đề nóng máy chưa nhận ra"
+    case_id, opened = store.open_case_by_hand(article_id, app.now(), by=who, note=f"Mở thủ công: {why}",
+                                              label_note=f"mở hồ sơ thủ công — {why}")
+    return store.case(case_id), opened

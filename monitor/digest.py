@@ -557,8 +557,9 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int]) -> DigestItem:
         # the story may be older than the window: count the outlets in the window too
         extra = tuple(sorted({a.outlet for a, _ in members if a.outlet and a.outlet != article.outlet} - set(outlets)))
         other_outlets = outlets + extra
-        # a story a person dismissed as a false alarm is news of its topic, not a hot issue
-        hot = story.severity is not None and story.case_status != DISMISSED
+        # a case makes a story hot even when the model missed it (a person opened it); a story a person
+        # dismissed as a false alarm is news of its topic
+        hot = (story.severity is not None or story.case_status is not None) and story.case_status != DISMISSED
         return DigestItem(
             article_id=article.id, title=article.title, url=article.url, outlet=article.outlet,
             published=article.when.astimezone(tz), summary="",

@@ -155,3 +155,58 @@ def test_dismiss_cli_can_say_not_education(tmp_path):
     assert label["is_education"] is False and label["hot"] is False and "topics" in label and label["topics"] == []
     r = CliRunner().invoke(cli, ["--config", cfg, "cases", "update", str(case_id), "--status", "cảnh báo nhầm"])
     assert r.exit_code == 2 and "monitor cases dismiss" in r.output
+
+
+def test_a_missed_hot_issue_gets_a_case_by_hand_and_counts_as_hot(tmp_path):
+    from monitor.cases import DISMISSED, dismiss_case, open_case_by_hand
+    from monitor.digest import build_digest, digest_window
+    from monitor.digest_delivery import stories_for
+    from test_triage_support import FEE_SAPO, FEE_TITLE, Cls
+
+    app = make_app(tmp_path)
+    # the model judged it education but not hot: triage puts it in a story and opens no case
+    fee = add_article(app, "Dân Trí", "fee", FEE_TITLE, FEE_SAPO, app.now() - timedelta(minutes=10),
+                      Cls(hot_score=0.2, sentiment="negative", scope="city", topics=("hoc-phi-thu-chi",), reasons=()))
+    assert run_triage(app).cases_opened == []
+    with pytest.raises(InputError, match="no article"):
+        open_case_by_hand(app, 999, by="Chị Lan")
+
+    c, opened = open_case_by_hand(app, fee, by="Chị Lan", note="Phụ huynh nhiều trường cùng phản ánh")
+    assert opened and c.status == "mới" and c.events[-1].by == "Chị Lan" and "Phụ huynh" in c.events[-1].note
+    (label,) = app.store.labels()
+    assert label["article_id"] == fee and label["is_education"] is True and label["hot"] is True
+    again, opened_again = open_case_by_hand(app, fee, by="Anh Minh", note="Thêm một báo đăng")
+    assert again.id == c.id and not opened_again and again.status == "mới" and len(again.events) == len(c.events) + 1
+
+    now = app.now()
+    day = now.astimezone(app.config.office.tz).date()
+    window = digest_window(day, "23:59", app.config.office.tz)
+    arts = list(app.store.articles_between(*window))
+    classes = app.store.classifications_for([a.id for a in arts])
+    d = build_digest(office=app.config.office, day=day, window=window, articles=arts, classifications=classes,
+                     stories=stories_for(app.store, classes, *window), generated_at=now)
+    assert [i.article_id for i in d.hot.items] == [fee] and d.hot.items[0].case_label == "mới"
+
+    dismiss_case(app, c.id, by="Chị Lan", note="Nhà trường đã trả lại tiền")
+    reopened, opened = open_case_by_hand(app, fee, by="Anh Minh", note="Lại có phản ánh mới")
+    assert opened and reopened.id == c.id and reopened.status == "mới" and not reopened.dismissed
+    assert [e.status for e in reopened.events][-2:] == [DISMISSED, "mới"]
+
+
+def test_open_cli_for_an_article_the_model_judged_not_education(tmp_path):
+    from test_triage_support import Cls
+
+    app = make_app(tmp_path)
+    aid = add_article(app, "Dân Trí", "xe-dua-don", "Xe đưa đón bỏ quên bé trai trên xe suốt buổi sáng",
+                      "Cơ sở giáo dục mầm non tư thục ở quận Long Biên bị phụ huynh tố bỏ quên trẻ trên xe.",
+                      app.now() - timedelta(minutes=10), Cls(is_education=False, hot_score=0.1, topics=(), reasons=()))
+    assert run_triage(app).new_stories == 0
+    app.close()
+    cfg = str(tmp_path / "feeds.yaml")
+    r = CliRunner().invoke(cli, ["--config", cfg, "cases", "open", str(aid), "--by", "Chị Lan", "--note", "Trẻ mầm non"])
+    assert r.exit_code == 0, r.output
+    assert "đã mở" in r.output and "Xe đưa đón" in r.output
+    (item,) = json.loads(CliRunner().invoke(cli, ["--config", cfg, "cases", "list", "--json"]).output)
+    assert item["status"] == "mới" and item["events"][-1]["by"] == "Chị Lan"
+    r = CliRunner().invoke(cli, ["--config", cfg, "cases", "open", "4242"])
+    assert r.exit_code == 2 and "no article 4242" in r.output

@@ -108,13 +108,15 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
 def cases() -> None:
     """Cases: how each hot story was handled (mới → đã tiếp nhận → đang xử lý → đã phản hồi → đã xử lý).
 
-    Each hot story opens a case; every change is kept with who and when. A false alarm is dismissed
-    (cảnh báo nhầm): no more alerts, and its articles are labelled for `monitor train`.
+    Each hot story opens a case; every change is kept with who and when. A hot issue the model missed is
+    opened by hand; a false alarm is dismissed (cảnh báo nhầm): no more alerts. Both label the articles for
+    `monitor train`.
 
     \b
     Example:
       monitor cases list --json
       monitor cases update 12 --status "đã tiếp nhận" --owner "Chị Lan"
+      monitor cases open 1234 --note "Phụ huynh phản ánh lạm thu"
       monitor cases dismiss 13 --note "Tin cũ đăng lại, không phải sự việc mới"
     """
 
@@ -213,6 +215,30 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
     who = by or os.environ.get("MONITOR_USER") or _login()
     c = update_case(app, case_id, by=who, status=status, owner=owner, note=note)
     click.echo(f"Hồ sơ #{c.id}: {c.status}; phụ trách: {c.owner or 'chưa có'}")
+
+
+@cases.command("open")
+@click.argument("article_id", type=int)
+@click.option("--note", default="", help="Why it is a hot issue (kept in the history and with the label).")
+@click.option("--by", default=None, help="Who decides (default: the login name).")
+@click.pass_context
+def cases_open(ctx: click.Context, article_id: int, note: str, by: str | None) -> None:
+    """Open a case by hand for a hot issue the model missed, and label the article hot for `monitor train`.
+
+    The article's story (one of its own if it has none) counts as hot in the clipping and the monthly
+    report from now on. A story that already has a case keeps it; a dismissed one is reopened.
+
+    \b
+    Example:
+      monitor cases open 1234 --note "Phụ huynh phản ánh lạm thu, báo địa phương đã đăng"
+    """
+    from monitor.cases import open_case_by_hand
+
+    app = get_app(ctx)
+    who = by or os.environ.get("MONITOR_USER") or _login()
+    c, opened = open_case_by_hand(app, article_id, by=who, note=note)
+    state = "đã mở" if opened else "đã có từ trước, ghi chú được thêm"
+    click.echo(f"Hồ sơ #{c.id} ({state}): {c.title} — {c.status}; bài {article_id} được ghi nhãn giáo dục, nóng (bởi {who}).")
 
 
 @cases.command("dismiss")

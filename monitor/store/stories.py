@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Iterable
 
-from monitor.cases import OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent
+from monitor.cases import DISMISSED, OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent
 from monitor.models import Story
 from monitor.notify import Alert, Delivery
 from monitor.store.base import from_iso, utc_iso
@@ -254,6 +254,33 @@ class StoriesMixin:
             db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (utc_iso(now), case_id))
             db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note) VALUES (?,?,?,?,?,?)",
                        (case_id, utc_iso(now), by, status, owner, note))
+
+    def open_case_by_hand(self, article_id: int, now: datetime, *, by: str, note: str, label_note: str) -> tuple[int, bool]:
+        """A person's case for the story of `article_id` (a story of its own when it has none), the article
+        labelled education and hot, together or not at all; -> (case id, whether a case was opened or reopened).
+        A case already open is kept as it is; a dismissed one is reopened."""
+        with self.transaction() as db:
+            row = db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
+            if row:
+                story_id = row[0]
+            else:
+                story_id = db.execute("INSERT INTO stories(created_at) VALUES (?)", (utc_iso(now),)).lastrowid
+                db.execute("INSERT INTO story_articles(article_id, story_id, joined_at) VALUES (?,?,?)",
+                           (article_id, story_id, utc_iso(now)))
+            insert_label(db, article_id, by=by, at=now, is_education=True, hot=True, note=label_note)
+            case = db.execute("SELECT id, status FROM cases WHERE story_id = ?", (story_id,)).fetchone()
+            if case is not None and case["status"] != DISMISSED:
+                db.execute("INSERT INTO case_events(case_id, at, by, note) VALUES (?,?,?,?)", (case["id"], utc_iso(now), by, note))
+                return case["id"], False
+            if case is not None:
+                case_id = case["id"]
+                db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (OPEN_STATUS, utc_iso(now), case_id))
+            else:
+                case_id = db.execute("INSERT INTO cases(story_id, status, opened_at, updated_at) VALUES (?,?,?,?)",
+                                     (story_id, OPEN_STATUS, utc_iso(now), utc_iso(now))).lastrowid
+            db.execute("INSERT INTO case_events(case_id, at, by, status, note) VALUES (?,?,?,?,?)",
+                       (case_id, utc_iso(now), by, OPEN_STATUS, note))
+        return case_id, True
 
     def dismiss_case(self, case_id: int, now: datetime, *, by: str, status: str, note: str, article_ids: list[int],
                      is_education: bool, label_note: str) -> None:
