@@ -20,6 +20,7 @@ from typing import Iterable, Mapping, Sequence
 from classifiers.plan_topics import PLAN_TOPICS
 from monitor.cases import DISMISSED
 from monitor.config import Office
+from monitor.corrections import corrected_row
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
 from monitor.errors import InputError, StoreError
 from monitor.models import Story
@@ -205,13 +206,21 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
 # --------------------------------------------------------------------------- the edges
 
 
+def _as_corrected(store, rows) -> list[dict]:
+    """The month's education rows as the analysts corrected them (monitor.corrections)."""
+    rows = list(rows)
+    labels = {r["article_id"]: r for r in store.labels([row["id"] for row in rows])} if hasattr(store, "labels") else {}
+    fixed = (corrected_row(row, labels[row["id"]]) if row["id"] in labels else row for row in rows)
+    return [row for row in fixed if row["is_education"]]
+
+
 def load_report(app, year: int, month: int) -> MonthlyReport:
     office = app.config.office
     store = app.store
     start, end = month_bounds(year, month, office)
     p_start, p_end = month_bounds(*previous_month(year, month), office)
-    rows = list(store.education_rows(start, end))
-    previous_rows = list(store.education_rows(p_start, p_end))
+    rows = _as_corrected(store, store.education_rows(start, end, labelled_too=True))
+    previous_rows = _as_corrected(store, store.education_rows(p_start, p_end, labelled_too=True))
     stories: dict[int, Story] = {}
     hot: dict[int, Story] = {}
     cases: dict[int, object] = {}

@@ -109,10 +109,15 @@ class ClassificationsMixin:
         return insert_label(self, article_id, by=by, at=at, is_education=is_education, topics=topics,
                              sentiment=sentiment, hot=hot, scope=scope, note=note)
 
-    def labels(self) -> list[dict]:
-        """The latest label of each article, merged field by field (a later label overrides what it states)."""
+    def labels(self, article_ids: Iterable[int] | None = None) -> list[dict]:
+        """The latest label of each article (of `article_ids` only, when given), merged field by field (a later
+        label overrides what it states)."""
         merged: dict[int, dict] = {}
-        for row in self.execute("SELECT * FROM labels ORDER BY labelled_at, id"):
+        rows = self.execute("SELECT * FROM labels ORDER BY labelled_at, id").fetchall()
+        wanted = None if article_ids is None else set(article_ids)
+        for row in rows:
+            if wanted is not None and row["article_id"] not in wanted:
+                continue
             d = merged.setdefault(row["article_id"], {"article_id": row["article_id"]})
             for key in ("is_education", "sentiment", "hot", "scope"):
                 if row[key] is not None:

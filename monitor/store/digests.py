@@ -151,18 +151,23 @@ class DigestsMixin:
             " ORDER BY published_at, id", (utc_iso(since), utc_iso(until), utc_iso(since), utc_iso(not_before)))
         return [row_to_article(r) for r in rows.fetchall()]
 
-    def education_rows(self, since: datetime, until: datetime, version: str | None = None) -> Iterator[dict]:
-        """Education articles in [since, until) without their bodies, with their classification fields."""
+    def education_rows(self, since: datetime, until: datetime, version: str | None = None, *,
+                       labelled_too: bool = False) -> Iterator[dict]:
+        """Education articles in [since, until) without their bodies, with their classification fields; with
+        `labelled_too`, also the articles an analyst labelled education that the model did not judge so (their
+        `is_education` says which; monitor.corrections puts the labels over them)."""
         version = version or self.active_model_version()
         if not version:
             return iter(())
         rows = self.execute(
             "SELECT a.id, a.url, a.outlet, a.title, a.sapo, COALESCE(a.published_at, a.first_seen_at) AS t,"
-            " c.topics, c.topic_scores, c.sentiment, c.hot, c.hot_score, c.scope FROM articles a"
-            " JOIN classifications c ON c.article_id = a.id AND c.model_version = ? AND c.is_education = 1"
+            " c.is_education, c.topics, c.topic_scores, c.sentiment, c.hot, c.hot_score, c.scope FROM articles a"
+            " JOIN classifications c ON c.article_id = a.id AND c.model_version = ?"
             " WHERE COALESCE(a.published_at, a.first_seen_at) >= ? AND COALESCE(a.published_at, a.first_seen_at) < ?"
-            " ORDER BY t, a.id", (version, utc_iso(since), utc_iso(until)))
+            " AND (c.is_education = 1 OR (? AND EXISTS (SELECT 1 FROM labels l WHERE l.article_id = a.id"
+            " AND l.is_education = 1))) ORDER BY t, a.id", (version, utc_iso(since), utc_iso(until), int(labelled_too)))
         return ({"id": r["id"], "url": r["url"], "outlet": r["outlet"], "title": r["title"], "sapo": r["sapo"],
-                 "published": from_iso(r["t"]), "topics": tuple(json.loads(r["topics"])),
-                 "topic_scores": json.loads(r["topic_scores"]), "sentiment": r["sentiment"], "hot": bool(r["hot"]),
-                 "hot_score": r["hot_score"], "scope": r["scope"]} for r in rows.fetchall())
+                 "published": from_iso(r["t"]), "is_education": bool(r["is_education"]),
+                 "topics": tuple(json.loads(r["topics"])), "topic_scores": json.loads(r["topic_scores"]),
+                 "sentiment": r["sentiment"], "hot": bool(r["hot"]), "hot_score": r["hot_score"], "scope": r["scope"]}
+                for r in rows.fetchall())

@@ -1,0 +1,53 @@
+"""An analyst's label over the model's call: what people read follows a correction at once.
+
+`monitor label` (and `monitor cases open / dismiss`) store labels; `monitor train` learns from them at its
+next run, but the clipping and the monthly report should not repeat a mistake a person has already fixed.
+So where they read classifications, each field a label states replaces the model's: education or not,
+topics, tone, hot, scope. A label that says "not education" empties the topics and the hot flag, as the
+labelling guide has it; one that says "education" where the model said no keeps the model's other calls
+(no topics, not hot) until the label gives them. The model's own scores are kept: they are what it said.
+
+Alerts and story grouping follow the model (a case opened or dismissed by hand covers what it missed or
+got wrong there), as do the clipping's 7-day chart and `monitor status`'s shares; `monitor evaluate`,
+`reclassify`, `review` and `articles` read the model's calls as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Mapping
+
+from classifiers.types import Classification
+
+CORRECTED_REASON = "Cán bộ hiệu chỉnh: {who}"  # first in `reasons`: a reader of the clipping sees a person decided
+
+
+FIELDS = ("is_education", "topics", "sentiment", "hot", "scope")
+
+
+def merged(current: Mapping, label: Mapping) -> dict:
+    """The five fields of `current` (a classification's, as a mapping) with the ones `label` states put over them."""
+    stated = {k: label[k] for k in FIELDS if label.get(k) is not None}
+    is_education = bool(stated.get("is_education", current["is_education"]))
+    return {"is_education": is_education,
+            "topics": tuple(stated.get("topics", current["topics"])) if is_education else (),
+            "hot": bool(stated.get("hot", current["hot"])) and is_education,
+            "sentiment": stated.get("sentiment", current["sentiment"]), "scope": stated.get("scope", current["scope"])}
+
+
+def corrected(c: Classification, label: Mapping) -> Classification:
+    """`c` with every field `label` states put over it, and who decided first among its reasons."""
+    if not any(label.get(k) is not None for k in FIELDS):
+        return c
+    fields = merged({k: getattr(c, k) for k in FIELDS}, label)
+    return replace(c, **fields, reasons=(CORRECTED_REASON.format(who=label.get("labelled_by") or "cán bộ"), *c.reasons))
+
+
+def corrected_row(row: Mapping, label: Mapping) -> dict:
+    """A stored row (education_rows' fields, with is_education) with every field `label` states put over it."""
+    return {**row, **merged(row, label)}
+
+
+def apply_corrections(classifications: Mapping[int, Classification], labels: Mapping[int, Mapping]) -> dict[int, Classification]:
+    """Each classification with its article's label (if any) put over it."""
+    return {aid: corrected(c, labels[aid]) if aid in labels else c for aid, c in classifications.items()}
