@@ -216,7 +216,8 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
           sentiment: str | None, scope: str | None, note: str, by: str | None, as_json: bool) -> None:
     """Record an analyst's correction of one article; `monitor train` learns from these labels.
 
-    Only what you state is recorded; a later label overrides an earlier one field by field.
+    Only what you state is recorded; a later label overrides an earlier one field by field. The clipping
+    and the monthly report follow the correction at once.
 
     \b
     Example:
