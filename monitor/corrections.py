@@ -9,7 +9,8 @@ labelling guide has it; one that says "education" where the model said no keeps 
 
 Alerts and story grouping follow the model (a case opened or dismissed by hand covers what it missed or
 got wrong there), as do the clipping's 7-day chart and `monitor status`'s shares; `monitor evaluate`,
-`reclassify`, `review` and `articles` read the model's calls as they are.
+`reclassify`, `review` and `explain` read the model's calls as they are. `monitor articles` and `search`
+list what the clipping reads, a corrected article marked ✎.
 """
 
 from __future__ import annotations

@@ -66,3 +66,26 @@ def test_the_monthly_report_counts_what_the_analyst_corrected(tmp_path):
     assert r.total.count == 2
     assert topics["Học phí, các khoản thu"] == 1 and topics["Chủ trương, chính sách, pháp luật về giáo dục"] == 0
     assert sum(t.count for t in r.tone) == 2 and {t.label: t.count for t in r.tone}["Tiêu cực"] == 1
+
+
+def test_monitor_articles_lists_what_the_clipping_reads_marking_corrections(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from monitor.app import App
+    from monitor.cli import cli
+    from test_service_support import write_config
+
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg)
+    ids = _seed(app)
+    app.close()
+    day = DAY  # published in the small hours before the cut-off
+    out = CliRunner().invoke(cli, ["--config", str(cfg), "articles", "--date", day.isoformat(), "--json"])
+    assert out.exit_code == 0, out.output
+    rows = {r["id"]: r for r in json.loads(out.output)["articles"]}
+    assert set(rows) == {ids["quy-lop"], ids["robot"]}, "labelled education in, labelled not education out"
+    assert rows[ids["quy-lop"]]["topics"] == ["hoc-phi-thu-chi"] and rows[ids["quy-lop"]]["corrected_by"] == "Thu Hà"
+    table = CliRunner().invoke(cli, ["--config", str(cfg), "articles", "--date", day.isoformat()]).output
+    assert "✎ Câu lạc bộ robot" in table

@@ -15,6 +15,7 @@ from classifiers.types import SCOPES, SENTIMENTS, Classification
 from monitor.app import App
 from monitor.cli import cli
 from monitor.cli.common import clip, echo_json, get_app, local_day_end, local_day_start, parse_date
+from monitor.corrections import apply_corrections
 from monitor.errors import InputError, ModelError
 from monitor.models import Article
 
@@ -44,7 +45,7 @@ def _check_choice(value: str | None, allowed: tuple[str, ...], name: str) -> str
     return value
 
 
-def article_dict(a: Article, c: Classification | None, tz) -> dict:
+def article_dict(a: Article, c: Classification | None, tz, label: dict | None = None) -> dict:
     return {
         "id": a.id, "published": a.when.astimezone(tz).isoformat(timespec="minutes"), "outlet": a.outlet,
         "title": a.title, "url": a.url,
@@ -52,7 +53,16 @@ def article_dict(a: Article, c: Classification | None, tz) -> dict:
         "sentiment": c.sentiment if c else None, "hot": c.hot if c else None,
         "hot_score": round(c.hot_score, 3) if c else None, "scope": c.scope if c else None,
         "model_version": c.model_version if c else None,
+        "corrected_by": label.get("labelled_by") if label else None,
     }
+
+
+def as_read(store, article_ids: list[int]) -> tuple[dict[int, Classification], dict[int, dict]]:
+    """The articles' classifications as the clipping reads them (analysts' labels over the model's calls,
+    monitor.corrections), and those labels."""
+    classes = store.classifications_for(article_ids)
+    labels = {r["article_id"]: r for r in store.labels(classes)}
+    return apply_corrections(classes, labels), labels
 
 
 def print_table(rows: list[dict], *, extra: str | None = None, details: str | None = None) -> None:
@@ -67,7 +77,7 @@ def print_table(rows: list[dict], *, extra: str | None = None, details: str | No
         scope = SCOPE_VI.get(r["scope"], "—") if r["scope"] else "—"
         topics = ",".join(r["topics"]) or ("—" if r["is_education"] is None else ("(giáo dục)" if r["is_education"] else "(khác)"))
         line = (f"{r['id']:>6}  {when:<11} {clip(r['outlet'], 14):<14} {hot:<5} {tone:<10} {scope:<10} "
-                f"{clip(topics, 28):<28} {clip(r['title'], 70)}")
+                f"{clip(topics, 28):<28} {'✎ ' if r.get('corrected_by') else ''}{clip(r['title'], 70)}")
         click.echo(line)
         if details and r.get(details):
             click.echo(f"{'':>8}{r[details]}")
@@ -112,9 +122,9 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
     _check_choice(scope, SCOPES, "--scope")
     d = parse_date(day, "--date") or app.local_now().date()
     found = list(app.store.articles_between(local_day_start(app, d), local_day_end(app, d)))
-    classes = app.store.classifications_for([a.id for a in found])
+    classes, labels = as_read(app.store, [a.id for a in found])
     tz = app.config.office.tz
-    rows = [article_dict(a, classes.get(a.id), tz) for a in found
+    rows = [article_dict(a, classes.get(a.id), tz, labels.get(a.id)) for a in found
             if _filter(classes.get(a.id), topic=topic, hot=hot, scope=scope, include_all=include_all)]
     if as_json:
         echo_json({"date": d.isoformat(), "model_version": app.store.active_model_version(), "articles": rows})
@@ -163,7 +173,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     filtered = bool(topic or hot or d_since)
     hits = store.search_ids(expr, limit=5000 if filtered else limit)
     ids = [i for i, _ in hits]
-    classes = store.classifications_for(ids)
+    classes, labels = as_read(store, ids)
     tz = app.config.office.tz
     start = local_day_start(app, d_since) if d_since else None
     rows = []
@@ -175,7 +185,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
         if (topic or hot) and not _filter(c, topic=topic, hot=hot, scope=None, include_all=True):
             continue
         passage = snippet(a.sapo, query) or snippet(a.body, query)
-        rows.append(article_dict(a, c, tz) | {"rank": round(-rank, 3), "snippet": passage})
+        rows.append(article_dict(a, c, tz, labels.get(article_id)) | {"rank": round(-rank, 3), "snippet": passage})
         if len(rows) >= limit:
             break
     if as_json:
