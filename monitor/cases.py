@@ -112,9 +112,12 @@ def dismiss_case(app, case_id: int, *, by: str, education: bool = True, note: st
     if current.dismissed:
         raise InputError(f"case {case_id} is already marked {DISMISSED!r}")
     articles = [m["id"] for m in store.story_members(current.story_id)]
+    # a member someone already judged not education stays so: "not hot" is all this decision adds to it
+    judged_not = {r["article_id"] for r in store.labels(articles) if r.get("is_education") is False}
     why = note.strip() or ("không phải vấn đề nóng" if education else "không phải tin giáo dục")
-    store.dismiss_case(case_id, app.now(), by=who, status=DISMISSED, note=why, article_ids=articles,
-                       is_education=education, label_note=f"hồ sơ #{case_id}: {DISMISSED} — {why}")
+    store.dismiss_case(case_id, app.now(), by=who, status=DISMISSED, note=why,
+                       education={a: None if education and a in judged_not else education for a in articles},
+                       label_note=f"hồ sơ #{case_id}: {DISMISSED} — {why}")
     return store.case(case_id), articles
 
 

@@ -102,7 +102,10 @@ def test_dismissing_a_false_alarm_labels_its_articles_and_stops_its_alerts(tmp_p
 
     app, case_id = _hot_story(tmp_path)
     app.clock.advance(hours=2)  # past the cooldown: a spreading story would alert again
-    add_article(app, "Tuổi Trẻ", "fight-2", FIGHT_REWRITE_TITLE, FIGHT_REWRITE_SAPO, app.now() - timedelta(minutes=5))
+    rewrite = add_article(app, "Tuổi Trẻ", "fight-2", FIGHT_REWRITE_TITLE, FIGHT_REWRITE_SAPO,
+                          app.now() - timedelta(minutes=5))
+    app.store.add_label(rewrite, by="Anh Minh", at=app.now(), is_education=False)  # judged earlier: stays so
+    run_triage(app)  # the rewrite joins the story
     first_alerts = len(app.store.alerts_for_story(app.store.case(case_id).story_id))
     assert first_alerts >= 1
     with pytest.raises(InputError, match="monitor cases dismiss"):
@@ -112,8 +115,10 @@ def test_dismissing_a_false_alarm_labels_its_articles_and_stops_its_alerts(tmp_p
     assert c.status == DISMISSED and c.closed and c.dismissed
     assert c.events[-1].by == "Chị Lan" and c.events[-1].note.startswith("Clip cũ")
     labels = {r["article_id"]: r for r in app.store.labels()}
-    assert set(labels) == set(labelled) and len(labelled) >= 1
-    assert all(r["hot"] is False and r["is_education"] is True for r in labels.values())
+    assert set(labels) == set(labelled) and len(labelled) >= 2
+    assert all(r["hot"] is False for r in labels.values())
+    assert [r["is_education"] for a, r in labels.items() if a != rewrite] == [True] * (len(labelled) - 1)
+    assert labels[rewrite]["is_education"] is False, "an earlier 'not education' is not overturned by 'not hot'"
     with pytest.raises(InputError, match="already"):
         dismiss_case(app, case_id, by="Chị Lan")
 

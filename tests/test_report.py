@@ -145,7 +145,7 @@ def test_a_dismissed_false_alarm_is_counted_apart_from_hot_issues(tmp_path):
                                reasons=["bạo lực học đường"], explanation={})
     case_id, _ = app.store.open_case(other, nov + timedelta(hours=1))
     app.store.dismiss_case(case_id, nov + timedelta(hours=5), by="Chị Lan", status=DISMISSED, note="clip cũ",
-                           article_ids=[aid], is_education=True, label_note="clip cũ")
+                           education={aid: True}, label_note="clip cũ")
     r = load_report(app, 2026, 11)
     assert [h.story_id for h in r.hot_issues] == [story] and r.false_alarms == 1
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)

@@ -282,16 +282,17 @@ class StoriesMixin:
                        (case_id, utc_iso(now), by, OPEN_STATUS, note))
         return case_id, True
 
-    def dismiss_case(self, case_id: int, now: datetime, *, by: str, status: str, note: str, article_ids: list[int],
-                     is_education: bool, label_note: str) -> None:
-        """A false alarm: the case's new status and its articles' labels (not hot), together or not at all."""
+    def dismiss_case(self, case_id: int, now: datetime, *, by: str, status: str, note: str,
+                     education: dict[int, bool | None], label_note: str) -> None:
+        """A false alarm: the case's new status and its articles' labels (not hot; education as `education`
+        says per article, None = not stated), together or not at all."""
         with self.transaction() as db:
             db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (status, utc_iso(now), case_id))
             db.execute("INSERT INTO case_events(case_id, at, by, status, note) VALUES (?,?,?,?,?)",
                        (case_id, utc_iso(now), by, status, note))
-            for article_id in article_ids:
+            for article_id, is_education in education.items():
                 insert_label(db, article_id, by=by, at=now, is_education=is_education,
-                              topics=None if is_education else [], hot=False, note=label_note)
+                             topics=[] if is_education is False else None, hot=False, note=label_note)
 
     def _case_from_row(self, row) -> Case:
         story = self.story(row["story_id"])
