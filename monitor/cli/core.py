@@ -134,3 +134,4 @@ def demo(ctx: click.Context, out_dir: str) -> None:
         click.echo(f"  {fmt:5} {path}")
     click.echo(f"database: {result.database}")
     click.echo(f"try: monitor --config {result.config_path} articles --date {result.day.isoformat()}")
+    click.echo(f"     monitor --config {result.config_path} review        # what the model is least sure of")
