@@ -75,3 +75,18 @@ def test_expected_labels_are_well_formed():
     labels = expected_labels()
     assert len(labels) >= 40
     assert sum(1 for l in labels.values() if l["is_education"]) >= 40
+
+
+def test_the_demo_database_answers_the_analysts_review(demo_run):
+    """The clerk's next step after the demo (its closing lines name it): the queue of doubtful calls."""
+    import json
+
+    out, stdout = demo_run
+    assert "review" in stdout
+    proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(out / "feeds.yaml"), "review", "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    queue = json.loads(proc.stdout)["articles"]
+    assert queue, "the sample's borderline articles make the model hesitate"
+    assert all(a["label_command"].startswith(f"monitor label {a['id']} ") and a["questions"] for a in queue)
+    assert [a["doubt"] for a in queue] == sorted((a["doubt"] for a in queue), reverse=True)
