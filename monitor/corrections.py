@@ -8,7 +8,8 @@ labelling guide has it; one that says "education" where the model said no keeps 
 (no topics, not hot) until the label gives them. The model's own scores are kept: they are what it said.
 
 Alerts and story grouping follow the model (a case opened or dismissed by hand covers what it missed or
-got wrong there), as do the clipping's 7-day chart and `monitor status`'s shares; `monitor evaluate`,
+got wrong there: a story rated hot stays in the clipping's hot section until its case is dismissed, whatever
+one member's label says), as do the clipping's 7-day chart and `monitor status`'s shares; `monitor evaluate`,
 `reclassify`, `review` and `explain` read the model's calls as they are. `monitor articles` and `search`
 list what the clipping reads, a corrected article marked ✎.
 """
