@@ -17,7 +17,7 @@ list what the clipping reads, a corrected article marked ✎.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from classifiers.types import Classification
 
@@ -48,6 +48,13 @@ def corrected(c: Classification, label: Mapping) -> Classification:
 def corrected_row(row: Mapping, label: Mapping) -> dict:
     """A stored row (education_rows' fields, with is_education) with every field `label` states put over it."""
     return {**row, **merged(row, label)}
+
+
+def read_corrected(store, article_ids: Iterable[int]) -> tuple[dict[int, Classification], dict[int, dict]]:
+    """The articles' classifications as people read them (their labels put over them), and those labels."""
+    classes = store.classifications_for(list(article_ids))
+    labels = {r["article_id"]: r for r in store.labels(classes)}
+    return apply_corrections(classes, labels), labels
 
 
 def apply_corrections(classifications: Mapping[int, Classification], labels: Mapping[int, Mapping]) -> dict[int, Classification]:

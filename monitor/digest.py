@@ -37,7 +37,7 @@ from monitor.cases import DISMISSED
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office
 from monitor.models import Article, SourceHealth, Story
-from monitor.stories import Doc, Idf, matches_among
+from monitor.stories import Idf, article_doc, article_text, matches_among
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 SENTIMENT_LABELS = {"negative": "Tiêu cực", "neutral": "Trung tính", "positive": "Tích cực"}
@@ -514,18 +514,14 @@ def build_digest(
     )
 
 
-def _story_doc(article: Article) -> Doc:
-    return Doc(article.id, article.outlet, article.when, f"{article.title} {article.sapo}")
-
-
 def told_elsewhere(queries: Sequence[tuple[Article, Classification]], shown: Sequence[tuple[Article, Classification]],
                    background: Sequence[Article]) -> dict[int, int]:
     """Query article id -> the id of the shown article telling the same event, by story grouping's own
     measure with the window's articles as its background; queries that tell no shown event are left out."""
     if not queries or not shown:
         return {}
-    idf = Idf(f"{a.title} {a.sapo}" for a in background)
-    found = matches_among([_story_doc(a) for a, _ in shown], [_story_doc(a) for a, _ in queries], idf, ONE_CLIPPING)
+    idf = Idf(article_text(a) for a in background)
+    found = matches_among([article_doc(a) for a, _ in shown], [article_doc(a) for a, _ in queries], idf, ONE_CLIPPING)
     return {q: m.story_id for q, m in found.items()}
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Iterable
 
 from monitor.app import App
-from monitor.corrections import apply_corrections
+from monitor.corrections import read_corrected
 from monitor.digest import Digest, build_digest, digest_window, latest_complete_day, trend_from_rows
 from monitor.errors import InputError, MonitorError, NotifyError, StoreError
 from monitor.models import Story
@@ -87,8 +87,7 @@ def load_digest(app: App, day: date) -> Digest:
     late = [a for a in store.late_articles(start, end, start - LATE_ARRIVAL) if a.id not in seen]
     articles += late
     # what leadership reads follows the analysts' corrections at once (monitor.corrections)
-    classifications = store.classifications_for([a.id for a in articles])
-    classifications = apply_corrections(classifications, {r["article_id"]: r for r in store.labels(classifications)})
+    classifications, _ = read_corrected(store, [a.id for a in articles])
     edu_ids = [i for i, c in classifications.items() if c.is_education]
     stories = stories_for(store, edu_ids, start, end)
     previous_days = [day - timedelta(days=n) for n in range(7, 0, -1)]

@@ -30,7 +30,7 @@ from typing import Iterable, Sequence
 
 from classifiers.types import Classification
 from monitor.models import Article
-from monitor.stories import Doc, Idf, StoryIndex
+from monitor.stories import Idf, StoryIndex, article_doc, article_text
 
 # A score outside 0.15-0.85 is one the model is mostly right about (its scores are calibrated); round 8's
 # readers labelled the band inside it, and that is where their labels paid
@@ -114,11 +114,11 @@ def review_queue(pairs: Iterable[tuple[Article, Classification]], *, labelled: I
                     key=lambda d: (-d.doubt, -d.article.when.timestamp(), d.article.id))
     if not ranked:
         return []
-    idf = Idf(background or [_text(d.article) for d in ranked])
+    idf = Idf(background or [article_text(d.article) for d in ranked])
     picked: list[Doubt] = []
     seen = StoryIndex(idf, SAME_EVENT_WINDOW)
     for d in ranked:
-        doc = Doc(d.article.id, d.article.outlet, d.article.when, _text(d.article))
+        doc = article_doc(d.article)
         if seen.match(doc) is not None:
             continue
         seen.add(doc, d.article.id)
@@ -126,7 +126,3 @@ def review_queue(pairs: Iterable[tuple[Article, Classification]], *, labelled: I
         if len(picked) == limit:
             break
     return picked
-
-
-def _text(a: Article) -> str:
-    return f"{a.title} {a.sapo}"

@@ -113,6 +113,16 @@ class Doc:
     text: str  # title + sapo
 
 
+def article_text(article) -> str:
+    """What grouping compares of a stored article: its title and sapo."""
+    return f"{article.title} {article.sapo}"
+
+
+def article_doc(article) -> Doc:
+    """A stored article (monitor.models.Article) as grouping sees it."""
+    return Doc(article.id, article.outlet, article.when, article_text(article))
+
+
 @dataclass(frozen=True)
 class Match:
     story_id: int

@@ -15,7 +15,7 @@ from classifiers.types import SCOPES, SENTIMENTS, Classification
 from monitor.app import App
 from monitor.cli import cli
 from monitor.cli.common import clip, echo_json, get_app, local_day_end, local_day_start, parse_date
-from monitor.corrections import apply_corrections
+from monitor.corrections import read_corrected
 from monitor.errors import InputError, ModelError
 from monitor.models import Article
 
@@ -55,14 +55,6 @@ def article_dict(a: Article, c: Classification | None, tz, label: dict | None = 
         "model_version": c.model_version if c else None,
         "corrected_by": label.get("labelled_by") if label else None,
     }
-
-
-def as_read(store, article_ids: list[int]) -> tuple[dict[int, Classification], dict[int, dict]]:
-    """The articles' classifications as the clipping reads them (analysts' labels over the model's calls,
-    monitor.corrections), and those labels."""
-    classes = store.classifications_for(article_ids)
-    labels = {r["article_id"]: r for r in store.labels(classes)}
-    return apply_corrections(classes, labels), labels
 
 
 def print_table(rows: list[dict], *, extra: str | None = None, details: str | None = None) -> None:
@@ -122,7 +114,7 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
     _check_choice(scope, SCOPES, "--scope")
     d = parse_date(day, "--date") or app.local_now().date()
     found = list(app.store.articles_between(local_day_start(app, d), local_day_end(app, d)))
-    classes, labels = as_read(app.store, [a.id for a in found])
+    classes, labels = read_corrected(app.store, [a.id for a in found])
     tz = app.config.office.tz
     rows = [article_dict(a, classes.get(a.id), tz, labels.get(a.id)) for a in found
             if _filter(classes.get(a.id), topic=topic, hot=hot, scope=scope, include_all=include_all)]
@@ -173,7 +165,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     filtered = bool(topic or hot or d_since)
     hits = store.search_ids(expr, limit=5000 if filtered else limit)
     ids = [i for i, _ in hits]
-    classes, labels = as_read(store, ids)
+    classes, labels = read_corrected(store, ids)
     tz = app.config.office.tz
     start = local_day_start(app, d_since) if d_since else None
     rows = []

@@ -9,6 +9,7 @@ import click
 from monitor.cli import cli
 from monitor.cli.common import clip, echo_json, get_app, local_day_start, parse_date
 from monitor.review import MIN_DOUBT, RECENT_DAYS, review_queue
+from monitor.stories import article_text
 
 
 @cli.command()
@@ -33,7 +34,7 @@ def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> 
     classes = app.store.classifications_for([a.id for a in found])
     labelled = {row["article_id"] for row in app.store.labels()}
     queue = review_queue(((a, classes[a.id]) for a in found if a.id in classes), labelled=labelled,
-                         background=[f"{a.title} {a.sapo}" for a in found], limit=limit)
+                         background=[article_text(a) for a in found], limit=limit)
     tz = app.config.office.tz
     if as_json:
         echo_json({"since": start_day.isoformat(), "model_version": app.store.active_model_version(), "articles": [{

@@ -212,7 +212,7 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
     from monitor.cases import update_case
 
     app = get_app(ctx)
-    who = by or os.environ.get("MONITOR_USER") or _login()
+    who = _actor(by)
     c = update_case(app, case_id, by=who, status=status, owner=owner, note=note)
     click.echo(f"Hồ sơ #{c.id}: {c.status}; phụ trách: {c.owner or 'chưa có'}")
 
@@ -235,7 +235,7 @@ def cases_open(ctx: click.Context, article_id: int, note: str, by: str | None) -
     from monitor.cases import open_case_by_hand
 
     app = get_app(ctx)
-    who = by or os.environ.get("MONITOR_USER") or _login()
+    who = _actor(by)
     c, opened = open_case_by_hand(app, article_id, by=who, note=note)
     state = "đã mở" if opened else "đã có từ trước, ghi chú được thêm"
     click.echo(f"Hồ sơ #{c.id} ({state}): {c.title} — {c.status}; bài {article_id} được ghi nhãn giáo dục, nóng (bởi {who}).")
@@ -262,11 +262,16 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, note: s
     from monitor.cases import dismiss_case
 
     app = get_app(ctx)
-    who = by or os.environ.get("MONITOR_USER") or _login()
+    who = _actor(by)
     c, labelled = dismiss_case(app, case_id, by=who, education=not not_education, note=note)
     what = "không phải tin giáo dục" if not_education else "tin giáo dục, không nóng"
     click.echo(f"Hồ sơ #{c.id}: {c.status}; {len(labelled)} bài được ghi nhãn {what} (bởi {who}); "
                "`monitor train` sẽ học từ các nhãn này.")
+
+
+def _actor(by: str | None) -> str:
+    """Who makes a change: --by, else $MONITOR_USER, else the login name."""
+    return by or os.environ.get("MONITOR_USER") or _login()
 
 
 def _login() -> str:

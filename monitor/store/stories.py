@@ -240,8 +240,7 @@ class StoriesMixin:
                 return row[0], False
             case_id = db.execute("INSERT INTO cases(story_id, status, opened_at, updated_at) VALUES (?,?,?,?)",
                                  (story_id, OPEN_STATUS, utc_iso(now), utc_iso(now))).lastrowid
-            db.execute("INSERT INTO case_events(case_id, at, by, status, note) VALUES (?,?,?,?,?)",
-                       (case_id, utc_iso(now), SYSTEM_ACTOR, OPEN_STATUS, note))
+            _case_event(db, case_id, now, SYSTEM_ACTOR, status=OPEN_STATUS, note=note)
         return case_id, True
 
     def update_case(self, case_id: int, now: datetime, *, by: str, status: str | None = None,
@@ -252,8 +251,7 @@ class StoriesMixin:
             if owner is not None:
                 db.execute("UPDATE cases SET owner = ? WHERE id = ?", (owner, case_id))
             db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (utc_iso(now), case_id))
-            db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note) VALUES (?,?,?,?,?,?)",
-                       (case_id, utc_iso(now), by, status, owner, note))
+            _case_event(db, case_id, now, by, status=status, owner=owner, note=note)
 
     def open_case_by_hand(self, article_id: int, now: datetime, *, by: str, note: str, label_note: str) -> tuple[int, bool]:
         """A person's case for the story of `article_id` (a story of its own when it has none), the article
@@ -270,7 +268,7 @@ class StoriesMixin:
             insert_label(db, article_id, by=by, at=now, is_education=True, hot=True, note=label_note)
             case = db.execute("SELECT id, status FROM cases WHERE story_id = ?", (story_id,)).fetchone()
             if case is not None and case["status"] != DISMISSED:
-                db.execute("INSERT INTO case_events(case_id, at, by, note) VALUES (?,?,?,?)", (case["id"], utc_iso(now), by, note))
+                _case_event(db, case["id"], now, by, note=note)
                 return case["id"], False
             if case is not None:
                 case_id = case["id"]
@@ -278,8 +276,7 @@ class StoriesMixin:
             else:
                 case_id = db.execute("INSERT INTO cases(story_id, status, opened_at, updated_at) VALUES (?,?,?,?)",
                                      (story_id, OPEN_STATUS, utc_iso(now), utc_iso(now))).lastrowid
-            db.execute("INSERT INTO case_events(case_id, at, by, status, note) VALUES (?,?,?,?,?)",
-                       (case_id, utc_iso(now), by, OPEN_STATUS, note))
+            _case_event(db, case_id, now, by, status=OPEN_STATUS, note=note)
         return case_id, True
 
     def dismiss_case(self, case_id: int, now: datetime, *, by: str, status: str, note: str,
@@ -288,8 +285,7 @@ class StoriesMixin:
         says per article, None = not stated), together or not at all."""
         with self.transaction() as db:
             db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (status, utc_iso(now), case_id))
-            db.execute("INSERT INTO case_events(case_id, at, by, status, note) VALUES (?,?,?,?,?)",
-                       (case_id, utc_iso(now), by, status, note))
+            _case_event(db, case_id, now, by, status=status, note=note)
             for article_id, is_education in education.items():
                 insert_label(db, article_id, by=by, at=now, is_education=is_education,
                              topics=[] if is_education is False else None, hot=False, note=label_note)
@@ -328,3 +324,10 @@ class StoriesMixin:
             " (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.at >= ? AND e.at < ?) ORDER BY opened_at, id",
             (lo, hi, lo, hi)).fetchall()
         return [self._case_from_row(r) for r in rows]
+
+
+def _case_event(db, case_id: int, now: datetime, by: str, *, status: str | None = None, owner: str | None = None,
+                note: str = "") -> None:
+    """One line of a case's history (None = unchanged), inside the caller's transaction."""
+    db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note) VALUES (?,?,?,?,?,?)",
+               (case_id, utc_iso(now), by, status, owner, note))
