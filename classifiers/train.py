@@ -26,13 +26,15 @@ import scipy.sparse as sp
 from classifiers import neighbours
 from classifiers.corpus import iter_baomoi, iter_crawl, iter_rss, iter_unc, lookup, require
 from classifiers.features import dense_matrix, dense_names, model_grams
-from classifiers.model import (DENSE_SCALE, Heads, build_vocabulary, count_matrix, design, logit, save_models, semantic,
+from classifiers.fitting import (SEED, average_precision, best_f1_threshold, best_topic_share, calibrated, ece,
+                                 fit_binary, fit_dense, fit_tone, fold_indices, mix, out_of_fold_binary, platt,
+                                 recall_threshold, with_votes)
+from classifiers.model import (DENSE_SCALE, Heads, build_vocabulary, count_matrix, design, save_models, semantic,
                                write_metadata)
 from classifiers.rules import RuleSet, load_rules, prepare
 from classifiers.types import SCOPES, SENTIMENTS
 from monitor.errors import InputError
 
-SEED = 20221
 REPO = Path(__file__).resolve().parents[1]
 LABELS_DIR = REPO / "data" / "labels"
 # In-domain and read by a person, a hand label is worth many outlet-section labels: for relevance, weights
@@ -234,179 +236,6 @@ def _idf(counts: sp.csr_matrix) -> np.ndarray:
     return (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
 
 
-def _lr(C: float):
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(C=C, max_iter=2000, solver="liblinear", random_state=SEED)
-
-
-class _Constant:
-    """What a head predicts when its labels hold one class only (or none): the class frequency. Happens
-    with a small or one-sided label set, e.g. a database whose analysts corrected only education items."""
-
-    def __init__(self, probs: np.ndarray, n_features: int) -> None:
-        self.probs = probs
-        logits = np.log(np.clip(probs, 1e-3, 1 - 1e-3))
-        if len(probs) == 2:
-            self.coef_ = np.zeros((1, n_features))
-            self.intercept_ = np.array([logits[1] - logits[0]])
-        else:
-            self.coef_ = np.zeros((len(probs), n_features))
-            self.intercept_ = logits
-
-    def predict_proba(self, X):
-        return np.tile(self.probs, (X.shape[0], 1))
-
-
-def _fit_binary(C: float, X, y: np.ndarray, w: np.ndarray | None = None):
-    if len(np.unique(y)) < 2:
-        p = float(y.mean()) if len(y) else 0.0
-        return _Constant(np.array([1 - p, p]), X.shape[1])
-    return _lr(C).fit(X, y, sample_weight=w)
-
-
-def _out_of_fold_binary(C: float, X, y: np.ndarray, w: np.ndarray, folds: list[np.ndarray]) -> np.ndarray:
-    """Each row's probability from a binary head fitted on the other folds."""
-    oof = np.zeros(len(y))
-    for f in folds:
-        if not len(f):
-            continue
-        mask = np.ones(len(y), bool)
-        mask[f] = False
-        oof[f] = _fit_binary(C, X[mask], y[mask], w[mask]).predict_proba(X[f])[:, 1]
-    return oof
-
-
-def _fit_tone(C: float, X, y: np.ndarray, w: np.ndarray):
-    if len(np.unique(y)) < len(SENTIMENTS):
-        freq = np.bincount(y, minlength=len(SENTIMENTS)) + 1.0
-        return _Constant(freq / freq.sum(), X.shape[1])
-    return _multinomial(C).fit(X, y, sample_weight=w)
-
-
-def _multinomial(C: float):
-    # multinomial rather than one-vs-rest for tone: cross-validated macro-F1 0.711 vs 0.695
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(C=C, max_iter=2000, solver="lbfgs", random_state=SEED)
-
-
-def _platt(oof: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Platt scaling of a binary head from its out-of-fold scores: p = sigmoid(a * logit + c).
-
-    Sample weights (hand labels x100, hot positives x3) shift a logistic model's probabilities; refitting
-    the logit on held-out predictions makes a score of 0.7 mean "right about 70% of the time". For a linear
-    head the map folds into its weights (a * w, a * b + c), so prediction costs nothing more."""
-    if len(np.unique(y)) < 2 or len(y) < 20:
-        return 1.0, 0.0
-    from sklearn.linear_model import LogisticRegression
-
-    z = logit(oof).reshape(-1, 1)
-    m = LogisticRegression(C=100.0, solver="lbfgs").fit(z, y)
-    a, c = float(m.coef_[0, 0]), float(m.intercept_[0])
-    return (a, c) if a > 0 else (1.0, 0.0)
-
-
-def _ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
-    """Expected calibration error: the mean gap between score and observed rate, over 10 score bins."""
-    idx = np.minimum((p * bins).astype(int), bins - 1)
-    err = 0.0
-    for k in range(bins):
-        sel = idx == k
-        if sel.any():
-            err += sel.sum() / len(p) * abs(float(p[sel].mean()) - float(y[sel].mean()))
-    return round(err, 4)
-
-
-def _calibrated(oof: np.ndarray, ac: tuple[float, float]) -> np.ndarray:
-    a, c = ac
-    return 1.0 / (1.0 + np.exp(-(a * logit(oof) + c)))
-
-
-def _folds(n: int, k: int = 5) -> list[np.ndarray]:
-    idx = np.random.RandomState(SEED).permutation(n)
-    return [idx[i::k] for i in range(k)]
-
-
-def _best_f1_threshold(y: np.ndarray, p: np.ndarray, default: float = 0.5, beta: float = 1.0) -> tuple[float, float]:
-    if y.sum() == 0:
-        return default, 0.0
-    best_t, best_f = default, -1.0
-    for t in np.arange(0.05, 0.951, 0.01):
-        pred = p >= t
-        tp = float((pred & (y == 1)).sum())
-        fp = float((pred & (y == 0)).sum())
-        fn = float((~pred & (y == 1)).sum())
-        denom = (1 + beta ** 2) * tp + beta ** 2 * fn + fp
-        f = (1 + beta ** 2) * tp / denom if denom else 0.0
-        if f > best_f + 1e-9:
-            best_t, best_f = float(t), f
-    return best_t, best_f
-
-
-def _fit_dense(C: float, Z: np.ndarray, y: np.ndarray, w: np.ndarray | None = None):
-    """Logistic regression on the LSA coordinates alone (dense, low-dimensional: lbfgs is quick)."""
-    if len(np.unique(y)) < 2:
-        p = float(y.mean()) if len(y) else 0.0
-        return _Constant(np.array([1 - p, p]), Z.shape[1])
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(C=C, max_iter=1000, solver="lbfgs", random_state=SEED).fit(Z, y, sample_weight=w)
-
-
-def _mix(p_grams: np.ndarray, p_lsa: np.ndarray, a: float) -> np.ndarray:
-    """Ensemble of the n-gram and the LSA model: their logits averaged with share a for the n-grams. Linear
-    in the features, so it folds into one weight column."""
-    if a >= 1.0:
-        return p_grams
-    return 1.0 / (1.0 + np.exp(-(a * logit(p_grams) + (1 - a) * logit(p_lsa))))
-
-
-def _with_votes(p: np.ndarray, votes: np.ndarray | None, share: float) -> np.ndarray:
-    """The linear heads' probability and the neighbours' vote, logits averaged with the vote's share."""
-    if votes is None or share <= 0.0:
-        return p
-    return 1.0 / (1.0 + np.exp(-((1 - share) * logit(p) + share * logit(votes))))
-
-
-def _best_topic_share(shares, combine, learnt, oof_all, thresholds, Ys, scores: dict) -> float:
-    """The share whose combination of the out-of-fold topic scores (combine(j, n-gram, LSA, share)) gives the
-    best micro-F1 over every topic, thresholds chosen per topic; scores[share] records each F1."""
-    best = None
-    for share in shares:
-        trial, th = oof_all.copy(), thresholds.copy()
-        for j, yt, oof_t, oof_z in learnt:
-            mixed = combine(j, oof_t, oof_z, share)
-            trial[:, j] = _calibrated(mixed, _platt(mixed, yt))
-            th[j] = _best_f1_threshold(yt, trial[:, j], default=0.3)[0]
-        f1 = _micro_f1(trial >= th, Ys)
-        scores[str(share)] = round(f1, 4)
-        if best is None or f1 > best[0] + 1e-9:
-            best = (f1, share)
-    return best[1]
-
-
-def _micro_f1(pred: np.ndarray, Y: np.ndarray) -> float:
-    tp, fp, fn = int((pred & (Y == 1)).sum()), int((pred & (Y == 0)).sum()), int((~pred & (Y == 1)).sum())
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-
-
-def _average_precision(y: np.ndarray, p: np.ndarray) -> float:
-    from sklearn.metrics import average_precision_score
-
-    return round(float(average_precision_score(y, p)), 4) if 0 < y.sum() < len(y) else 0.0
-
-
-def _recall_threshold(y: np.ndarray, p: np.ndarray, target: float) -> float:
-    """The highest threshold whose recall on (y, p) reaches target (0.05 at worst)."""
-    if y.sum() == 0:
-        return 0.5
-    for t in np.arange(0.95, 0.049, -0.01):
-        if ((p >= t) & (y == 1)).sum() >= target * y.sum():
-            return round(float(t), 2)
-    return 0.05
-
-
 def _fit_lsa(X_tfidf: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     """Unsupervised LSA over the most common grams of every training text -> (vocabulary rows, float16
     projection). Empty when the training texts are too few to span the dimensions (small test corpora)."""
@@ -421,6 +250,33 @@ def _fit_lsa(X_tfidf: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     return rows, svd.components_.T.astype(np.float16)
 
 
+
+
+@dataclass
+class _Inputs:
+    """What every head reads: the hand/analyst-labelled items, their features, folds and neighbours, and the
+    bundle's weight matrix, one column per head, which each head writes into."""
+    rules: RuleSet
+    hand: list[Example]
+    Xh: sp.csr_matrix  # hand rows, restricted to the columns they use (`used`) once relevance is fitted
+    used: np.ndarray
+    Zh: np.ndarray  # hand rows' LSA coordinates
+    N_hand: sp.csr_matrix  # hand rows as neighbours (pruned n-gram tf-idf)
+    n_v: int  # n-gram columns; the rule evidence follows them
+    n_x: int  # n-gram and rule columns; the LSA block's weights follow them
+    k: int
+    use_knn: bool
+    W: np.ndarray
+    b: np.ndarray
+    knn_coef: np.ndarray  # the neighbours' weight in each topic logit and the hot logit
+    report: TrainReport
+    log: object
+    t0: float
+
+    def elapsed(self) -> str:
+        return f"{time.time() - self.t0:.1f}s"
+
+
 def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: TrainReport, log=print, k: int = 5):
     t0 = time.time()
     allx = corpus + hand
@@ -433,76 +289,96 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
     lsa_rows, lsa = _fit_lsa(X[:, :n_v])
     Z = semantic(X[:, :n_v], lsa_rows, lsa.astype(np.float32)) if lsa.size else np.zeros((X.shape[0], 0), np.float32)
     log(f"  LSA {lsa.shape} in {time.time() - t0:.1f}s")
-    Xh = X[n_c:]
-    Zh = Z[n_c:]
-    N_hand = neighbours.sparse_rows(Xh[:, :n_v])  # the hand items as neighbours (pruned n-gram tf-idf)
-    n_x = X.shape[1]  # the LSA block's weights sit after the n-gram and rule rows
     T = len(rules.topic_ids)
-    n_in = n_x + Z.shape[1]
-    knn_coef = np.zeros(T + 1)  # the neighbours' weight in each topic logit and the hot logit
+    n_in = X.shape[1] + Z.shape[1]
     W = np.zeros((n_in, 1 + T + 3 + 1 + 1), dtype=np.float64)
     b = np.zeros(1 + T + 3 + 1 + 1)
+    Xh = X[n_c:]
+    n_edu = sum(1 for e in hand if e.is_education and e.topics is not None)
+    inputs = _Inputs(rules=rules, hand=hand, Xh=Xh, used=np.arange(X.shape[1]), Zh=Z[n_c:],
+                     N_hand=neighbours.sparse_rows(Xh[:, :n_v]), n_v=n_v, n_x=X.shape[1], k=k,
+                     use_knn=n_edu >= MIN_NEIGHBOURS, W=W, b=b, knn_coef=np.zeros(T + 1), report=report, log=log, t0=t0)
 
-    # relevance: every example; threshold from out-of-fold scores of the hand/analyst labels
+    rel_t, rel_knn = _relevance_head(inputs, X, allx, n_c)
+    # The other heads learn from the labelled items only: fit them on the columns those items use (a column
+    # that is zero in every training row gets weight exactly 0 under L2 anyway), which is several times faster.
+    inputs.used = np.unique(Xh.indices)
+    inputs.Xh = Xh[:, inputs.used]
+    thresholds, topic_share = _topic_heads(inputs)
+    _tone_head(inputs)
+    hot_t, hot_share = _hot_head(inputs)
+    foreign_t = _foreign_head(inputs)
+    knn = _neighbour_bank(inputs, topic_share, hot_share)
+    return Heads(vocab=vocab, idf=idf, W=sp.csc_matrix(W.astype(np.float32)), b=b, topic_ids=rules.topic_ids,
+                 rel_threshold=rel_t, topic_thresholds=thresholds, hot_threshold=hot_t, foreign_threshold=foreign_t,
+                 lsa_rows=lsa_rows, lsa=lsa, **knn, **rel_knn)
+
+
+def _relevance_head(inputs: _Inputs, X: sp.csr_matrix, allx: list[Example], n_c: int) -> tuple[float, dict]:
+    """Relevance learns from every example (corpus sections and hand labels); its threshold and the neighbours'
+    share come from out-of-fold scores of the hand/analyst labels. Returns the threshold and the neighbour bank."""
+    hand, report = inputs.hand, inputs.report
     y = np.array([1 if e.is_education else 0 for e in allx])
     w = np.array([e.weight for e in allx])
     C_REL = 4.0
-    Xr = Xh  # relevance reads no LSA
+    Xr = inputs.Xh  # relevance reads no LSA
     oof = np.zeros(len(hand))
-    hand_folds = _folds(len(hand), k)
+    hand_folds = fold_indices(len(hand), inputs.k)
     for f in hand_folds:
         if not len(f):
             continue
         mask = np.ones(len(allx), bool)
         mask[n_c + f] = False
-        m = _fit_binary(C_REL, X[mask], y[mask], w[mask])
+        m = fit_binary(C_REL, X[mask], y[mask], w[mask])
         oof[f] = m.predict_proba(Xr[f])[:, 1]
-    cal = _platt(oof, y[n_c:])
-    oof = _calibrated(oof, cal)
-    rel_t, rel_f = _best_f1_threshold(y[n_c:], oof)
+    cal = platt(oof, y[n_c:])
+    oof = calibrated(oof, cal)
+    rel_t, rel_f = best_f1_threshold(y[n_c:], oof)
     report.oof["relevance"] = oof
-    m = _fit_binary(C_REL, X, y, w)
-    W[:X.shape[1], 0], b[0] = cal[0] * m.coef_[0], cal[0] * m.intercept_[0] + cal[1]
+    m = fit_binary(C_REL, X, y, w)
+    inputs.W[:X.shape[1], 0], inputs.b[0] = cal[0] * m.coef_[0], cal[0] * m.intercept_[0] + cal[1]
     report.cv["relevance"] = {"threshold": rel_t, "oof_f1": round(rel_f, 4), "platt": [round(cal[0], 3), round(cal[1], 3)],
-                              "oof_ece": _ece(oof, y[n_c:])}
+                              "oof_ece": ece(oof, y[n_c:])}
     # where the linear score is unsure, the most similar hand-labelled items (education or not) vote too;
     # their share of the logit chosen by out-of-fold F1 (share 0 keeps the linear score alone)
     rel_knn = {}
     if len(hand) >= MIN_NEIGHBOURS:
         y_hand = y[n_c:].astype(np.float32)[:, None]
-        rel_votes = neighbours.out_of_fold(N_hand, y_hand, np.ones_like(y_hand), hand_folds)[:, 0]
+        rel_votes = neighbours.out_of_fold(inputs.N_hand, y_hand, np.ones_like(y_hand), hand_folds)[:, 0]
         lo, hi = REL_KNN_BAND
         unsure = (oof >= lo) & (oof <= hi)
         best = (rel_f, 0.0, rel_t, oof)
         report.cv["relevance_neighbour_share"] = {"0.0": round(rel_f, 4)}
         for share in KNN_SHARES[1:]:
             trial = oof.copy()
-            trial[unsure] = _with_votes(oof[unsure], rel_votes[unsure], share)
-            t, f = _best_f1_threshold(y[n_c:], trial)
+            trial[unsure] = with_votes(oof[unsure], rel_votes[unsure], share)
+            t, f = best_f1_threshold(y[n_c:], trial)
             report.cv["relevance_neighbour_share"][str(share)] = round(f, 4)
             if f > best[0] + 1e-9:
                 best = (f, share, t, trial)
         rel_f, rel_share, rel_t, oof = best
         if rel_share > 0:
-            rel_knn = dict(rel_knn_rows=N_hand, rel_knn_labels=y[n_c:].astype(np.uint8), rel_knn_share=rel_share,
+            rel_knn = dict(rel_knn_rows=inputs.N_hand, rel_knn_labels=y[n_c:].astype(np.uint8), rel_knn_share=rel_share,
                            rel_knn_band=REL_KNN_BAND)
         report.oof["relevance"] = oof
         report.cv["relevance"].update(threshold=rel_t, oof_f1=round(rel_f, 4), neighbour_share=rel_share,
                                       neighbour_band=list(REL_KNN_BAND), unsure_share=round(float(unsure.mean()), 4))
-    log(f"  relevance: CV F1 {rel_f:.3f} at threshold {rel_t:.2f} ({time.time() - t0:.1f}s)")
+    inputs.log(f"  relevance: CV F1 {rel_f:.3f} at threshold {rel_t:.2f} ({inputs.elapsed()})")
+    return rel_t, rel_knn
 
-    # The other heads learn from the labelled items only: fit them on the columns those items use (a column
-    # that is zero in every training row gets weight exactly 0 under L2 anyway), which is several times faster.
-    used = np.unique(Xh.indices)
-    Xh = Xh[:, used]
 
-    # topics: one head per topic on education items of the hand/analyst labels
+def _topic_heads(inputs: _Inputs) -> tuple[np.ndarray, float]:
+    """One head per topic on the education items of the hand/analyst labels: an n-gram model and an LSA model
+    mixed, and the nearest labelled neighbours' vote, each share chosen by out-of-fold micro-F1. Returns the
+    per-topic thresholds and the neighbours' share."""
+    rules, hand, report, W, b, used = inputs.rules, inputs.hand, inputs.report, inputs.W, inputs.b, inputs.used
+    T = len(rules.topic_ids)
     edu = [i for i, e in enumerate(hand) if e.is_education and e.topics is not None]
-    Xe = Xh[edu]
-    Ze = Zh[edu]
+    Xe = inputs.Xh[edu]
+    Ze = inputs.Zh[edu]
     learnt = []  # (topic index, labels, out-of-fold n-gram scores, out-of-fold LSA scores)
     we = np.array([hand[i].weight for i in edu]) / HAND_WEIGHT  # 1 for file labels: C keeps its meaning
-    folds = _folds(len(edu), k)
+    folds = fold_indices(len(edu), inputs.k)
     thresholds = np.full(T, 0.5)
     report.cv["topics"] = {}
     oof_all = np.zeros((len(edu), T))
@@ -511,7 +387,7 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
         yt = np.array([1 if tid in hand[i].topics else 0 for i in edu])
         Ys[:, j] = yt
         col = 1 + j
-        dense_col = n_v + 2 + j
+        dense_col = inputs.n_v + 2 + j
         if yt.sum() < MIN_TOPIC_POSITIVES:
             # too few examples to learn from: the rule evidence alone, 0.5 where one strong term matched
             slope = 6.0
@@ -529,158 +405,176 @@ def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: Trai
                 continue
             mask = np.ones(len(edu), bool)
             mask[f] = False
-            mm = _fit_binary(C_TOPIC, Xe[mask], yt[mask], we[mask])
+            mm = fit_binary(C_TOPIC, Xe[mask], yt[mask], we[mask])
             oof_t[f] = mm.predict_proba(Xe[f])[:, 1]
             if Ze.shape[1]:
-                oof_z[f] = _fit_dense(C_LSA, Ze[mask], yt[mask], we[mask]).predict_proba(Ze[f])[:, 1]
+                oof_z[f] = fit_dense(C_LSA, Ze[mask], yt[mask], we[mask]).predict_proba(Ze[f])[:, 1]
         learnt.append((j, yt, oof_t, oof_z))
     # one mixing share for every topic head, chosen by out-of-fold micro-F1
-    a = _best_topic_share(MIXES if Ze.shape[1] else (1.0,), lambda j, oof_t, oof_z, share: _mix(oof_t, oof_z, share),
-                          learnt, oof_all, thresholds, Ys, report.cv.setdefault("topic_lsa_mix", {}))
+    a = best_topic_share(MIXES if Ze.shape[1] else (1.0,), lambda j, oof_t, oof_z, share: mix(oof_t, oof_z, share),
+                         learnt, oof_all, thresholds, Ys, report.cv.setdefault("topic_lsa_mix", {}))
     report.cv["topic_lsa_share"] = round(1 - a, 2)
     # nearest labelled neighbours vote too; their share of the logit, chosen the same way
-    use_knn = len(edu) >= MIN_NEIGHBOURS
-    knn_oof = neighbours.out_of_fold(N_hand[edu], Ys.astype(np.float32), np.ones_like(Ys, np.float32), folds) if use_knn else None
-    knn_share = _best_topic_share(
+    use_knn = inputs.use_knn
+    knn_oof = (neighbours.out_of_fold(inputs.N_hand[edu], Ys.astype(np.float32), np.ones_like(Ys, np.float32), folds)
+               if use_knn else None)
+    knn_share = best_topic_share(
         KNN_SHARES if use_knn else (0.0,),
-        lambda j, oof_t, oof_z, share: _with_votes(_mix(oof_t, oof_z, a), knn_oof[:, j] if use_knn else None, share),
+        lambda j, oof_t, oof_z, share: with_votes(mix(oof_t, oof_z, a), knn_oof[:, j] if use_knn else None, share),
         learnt, oof_all, thresholds, Ys, report.cv.setdefault("topic_neighbour_share", {}))
     for j, yt, oof_t, oof_z in learnt:
         tid, col = rules.topic_ids[j], 1 + j
-        mixed = _with_votes(_mix(oof_t, oof_z, a), knn_oof[:, j] if use_knn else None, knn_share)
-        cal = _platt(mixed, yt)
-        oof_all[:, j] = _calibrated(mixed, cal)
-        thresholds[j], fj = _best_f1_threshold(yt, oof_all[:, j], default=0.3)
-        mm = _fit_binary(C_TOPIC, Xe, yt, we)
+        mixed = with_votes(mix(oof_t, oof_z, a), knn_oof[:, j] if use_knn else None, knn_share)
+        cal = platt(mixed, yt)
+        oof_all[:, j] = calibrated(mixed, cal)
+        thresholds[j], fj = best_f1_threshold(yt, oof_all[:, j], default=0.3)
+        mm = fit_binary(C_TOPIC, Xe, yt, we)
         lin = cal[0] * (1 - knn_share)  # the linear heads' share of the calibrated logit
         W[used, col], b[col] = lin * a * mm.coef_[0], lin * a * mm.intercept_[0] + cal[1]
         if a < 1.0:
-            mz = _fit_dense(C_LSA, Ze, yt, we)
-            W[n_x:, col] = lin * (1 - a) * mz.coef_[0]
+            mz = fit_dense(C_LSA, Ze, yt, we)
+            W[inputs.n_x:, col] = lin * (1 - a) * mz.coef_[0]
             b[col] += lin * (1 - a) * mz.intercept_[0]
-        knn_coef[j] = cal[0] * knn_share
+        inputs.knn_coef[j] = cal[0] * knn_share
         report.cv["topics"][tid] = {"positives": int(yt.sum()), "threshold": thresholds[j], "oof_f1": round(fj, 4)}
     pred = oof_all >= thresholds
     tp, fp, fn = int((pred & (Ys == 1)).sum()), int((pred & (Ys == 0)).sum()), int((~pred & (Ys == 1)).sum())
     report.oof["topics"] = (edu, oof_all, thresholds)
     report.cv["topic_micro_f1"] = round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0
-    log(f"  topics: CV micro-F1 {report.cv['topic_micro_f1']:.3f} ({time.time() - t0:.1f}s)")
+    inputs.log(f"  topics: CV micro-F1 {report.cv['topic_micro_f1']:.3f} ({inputs.elapsed()})")
+    return thresholds, knn_share
 
-    # tone: 3 classes on labelled items (education items count fully: the target is tone toward education)
+
+def _tone_head(inputs: _Inputs) -> None:
+    """Tone, 3 classes, on labelled items; education items count fully, the target being tone toward education."""
+    hand, report, T = inputs.hand, inputs.report, len(inputs.rules.topic_ids)
     tone_idx = [i for i, e in enumerate(hand) if e.sentiment]
     yt = np.array([SENTIMENTS.index(hand[i].sentiment) for i in tone_idx])
     wt = np.array([hand[i].weight / HAND_WEIGHT * (1.0 if hand[i].is_education else 0.3) for i in tone_idx])
-    Xt = Xh[tone_idx]
+    Xt = inputs.Xh[tone_idx]
     C_TONE = 16.0  # C = 1, 4, 16 on tf-idf alone, cross-validated macro-F1 0.716, 0.743, 0.750
     oof_tone = np.zeros((len(tone_idx), 3))
-    for f in _folds(len(tone_idx), k):
+    for f in fold_indices(len(tone_idx), inputs.k):
         if not len(f):
             continue
         mask = np.ones(len(tone_idx), bool)
         mask[f] = False
-        mm = _fit_tone(C_TONE, Xt[mask], yt[mask], wt[mask])
+        mm = fit_tone(C_TONE, Xt[mask], yt[mask], wt[mask])
         oof_tone[f] = mm.predict_proba(Xt[f])
     is_edu_t = np.array([hand[i].is_education for i in tone_idx])
     pt = oof_tone.argmax(1)
     f1s = []
     for c in range(3):
-        a = ((pt == c) & (yt == c) & is_edu_t).sum()
-        bb = ((pt == c) & (yt != c) & is_edu_t).sum()
-        cc = ((pt != c) & (yt == c) & is_edu_t).sum()
-        f1s.append(2 * a / (2 * a + bb + cc) if a else 0.0)
+        tp = ((pt == c) & (yt == c) & is_edu_t).sum()
+        fp = ((pt == c) & (yt != c) & is_edu_t).sum()
+        fn = ((pt != c) & (yt == c) & is_edu_t).sum()
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
     report.cv["tone_macro_f1_edu"] = round(float(np.mean(f1s)), 4)
     report.oof["tone"] = (tone_idx, oof_tone)
-    mm = _fit_tone(C_TONE, Xt, yt, wt)
-    W[used, 1 + T:4 + T] = mm.coef_.T
-    b[1 + T:4 + T] = mm.intercept_
-    log(f"  tone: CV macro-F1 (education) {report.cv['tone_macro_f1_edu']:.3f} ({time.time() - t0:.1f}s)")
+    mm = fit_tone(C_TONE, Xt, yt, wt)
+    inputs.W[inputs.used, 1 + T:4 + T] = mm.coef_.T
+    inputs.b[1 + T:4 + T] = mm.intercept_
+    inputs.log(f"  tone: CV macro-F1 (education) {report.cv['tone_macro_f1_edu']:.3f} ({inputs.elapsed()})")
 
-    # hot: learnt on education items only (every hot label is an education item, and a story is flagged only
-    # when it is judged education): it then separates incidents from other education news rather than
-    # re-learning relevance (with LSA concatenated, average precision on education items 0.836 -> 0.860). The threshold favours
-    # recall (an unseen incident costs more than a look).
+
+def _hot_head(inputs: _Inputs) -> tuple[float, float]:
+    """Hot, learnt on education items only (every hot label is an education item, and a story is flagged only
+    when it is judged education): it then separates incidents from other education news rather than
+    re-learning relevance (with LSA concatenated, average precision on education items 0.836 -> 0.860). The
+    threshold favours recall (an unseen incident costs more than a look). Returns it and the neighbours' share."""
+    hand, report, T = inputs.hand, inputs.report, len(inputs.rules.topic_ids)
     hot_idx = [i for i, e in enumerate(hand) if e.hot is not None and e.is_education]
     yh = np.array([1 if hand[i].hot else 0 for i in hot_idx])
-    Xo = Xh[hot_idx]
+    Xo = inputs.Xh[hot_idx]
     wo = np.array([hand[i].weight for i in hot_idx]) / HAND_WEIGHT * np.where(yh == 1, 3.0, 1.0)
     C_HOT = 16.0  # on education items: C = 4, 16, 64 gave average precision 0.858, 0.860, 0.861
-    oof_h = _out_of_fold_binary(C_HOT, Xo, yh, wo, _folds(len(hot_idx), k))
+    oof_h = out_of_fold_binary(C_HOT, Xo, yh, wo, fold_indices(len(hot_idx), inputs.k))
     # the neighbours' vote: its share chosen by out-of-fold precision at the recall target
-    knn_h = (neighbours.out_of_fold(N_hand[hot_idx], yh[:, None].astype(np.float32), np.ones((len(hot_idx), 1), np.float32),
-                                    _folds(len(hot_idx), k))[:, 0] if use_knn else None)
+    use_knn = inputs.use_knn
+    knn_h = (neighbours.out_of_fold(inputs.N_hand[hot_idx], yh[:, None].astype(np.float32),
+                                    np.ones((len(hot_idx), 1), np.float32), fold_indices(len(hot_idx), inputs.k))[:, 0]
+             if use_knn else None)
     best = None
     for share in (KNN_SHARES if use_knn else (0.0,)):
-        trial = _with_votes(oof_h, knn_h, share)
-        trial = _calibrated(trial, _platt(trial, yh))
-        ph = trial >= _recall_threshold(yh, trial, HOT_RECALL_TARGET)
+        trial = with_votes(oof_h, knn_h, share)
+        trial = calibrated(trial, platt(trial, yh))
+        ph = trial >= recall_threshold(yh, trial, HOT_RECALL_TARGET)
         precision = float((ph & (yh == 1)).sum() / max(1, ph.sum()))
         report.cv.setdefault("hot_neighbour_share", {})[str(share)] = round(precision, 4)
         if best is None or precision > best[0] + 1e-9:
             best = (precision, share)
     hot_share = best[1]
-    oof_h = _with_votes(oof_h, knn_h, hot_share)
-    cal_h = _platt(oof_h, yh)
-    oof_h = _calibrated(oof_h, cal_h)
-    hot_t = _recall_threshold(yh, oof_h, HOT_RECALL_TARGET)
+    oof_h = with_votes(oof_h, knn_h, hot_share)
+    cal_h = platt(oof_h, yh)
+    oof_h = calibrated(oof_h, cal_h)
+    hot_t = recall_threshold(yh, oof_h, HOT_RECALL_TARGET)
     report.oof["hot"] = (hot_idx, oof_h)
     ph = oof_h >= hot_t
     tp_h, fp_h, fn_h = int((ph & (yh == 1)).sum()), int((ph & (yh == 0)).sum()), int((~ph & (yh == 1)).sum())
     report.cv["hot"] = {"threshold": hot_t, "recall_target": HOT_RECALL_TARGET,
                         "oof_f2": round(5 * tp_h / max(1, 5 * tp_h + 4 * fn_h + fp_h), 4),
-                        "oof_average_precision": _average_precision(yh, oof_h), "platt": [round(cal_h[0], 3), round(cal_h[1], 3)],
-                        "oof_ece": _ece(oof_h, yh),
+                        "oof_average_precision": average_precision(yh, oof_h), "platt": [round(cal_h[0], 3), round(cal_h[1], 3)],
+                        "oof_ece": ece(oof_h, yh),
                         "oof_recall": round(float((ph & (yh == 1)).sum() / max(1, yh.sum())), 4),
                         "oof_precision": round(float((ph & (yh == 1)).sum() / max(1, ph.sum())), 4)}
-    mm = _fit_binary(C_HOT, Xo, yh, wo)
+    mm = fit_binary(C_HOT, Xo, yh, wo)
     lin = cal_h[0] * (1 - hot_share)
-    W[used, 4 + T], b[4 + T] = lin * mm.coef_[0], lin * mm.intercept_[0] + cal_h[1]
-    knn_coef[T] = cal_h[0] * hot_share
-    log(f"  hot: CV {report.cv['hot']} ({time.time() - t0:.1f}s)")
+    inputs.W[inputs.used, 4 + T], inputs.b[4 + T] = lin * mm.coef_[0], lin * mm.intercept_[0] + cal_h[1]
+    inputs.knn_coef[T] = cal_h[0] * hot_share
+    inputs.log(f"  hot: CV {report.cv['hot']} ({inputs.elapsed()})")
+    return hot_t, hot_share
 
-    # foreign: stories abroad name people, firms and places no rule list can hold; local and city stay
-    # with the office's rules (they depend on the office, the model does not)
+
+def _foreign_head(inputs: _Inputs) -> float:
+    """Foreign scope: stories abroad name people, firms and places no rule list can hold; local and city stay
+    with the office's rules (they depend on the office, the model does not). Returns the threshold."""
+    hand, report, rules = inputs.hand, inputs.report, inputs.rules
+    T = len(rules.topic_ids)
     sc_idx = [i for i, e in enumerate(hand) if e.scope is not None]
     ys = np.array([1 if hand[i].scope == "foreign" else 0 for i in sc_idx])
-    Xs = Xh[sc_idx]
+    Xs = inputs.Xh[sc_idx]
     ws = np.array([hand[i].weight for i in sc_idx]) / HAND_WEIGHT
     C_FOREIGN = 4.0
-    oof_s = _out_of_fold_binary(C_FOREIGN, Xs, ys, ws, _folds(len(sc_idx), k))
+    oof_s = out_of_fold_binary(C_FOREIGN, Xs, ys, ws, fold_indices(len(sc_idx), inputs.k))
     if ys.sum() >= MIN_TOPIC_POSITIVES and (ys == 0).sum() >= MIN_TOPIC_POSITIVES:
-        cal_s = _platt(oof_s, ys)
-        oof_s = _calibrated(oof_s, cal_s)
-        foreign_t, foreign_f = _best_f1_threshold(ys, oof_s)
+        cal_s = platt(oof_s, ys)
+        oof_s = calibrated(oof_s, cal_s)
+        foreign_t, foreign_f = best_f1_threshold(ys, oof_s)
         report.cv["foreign"] = {"threshold": foreign_t, "oof_f1": round(foreign_f, 4)}
-        mm = _fit_binary(C_FOREIGN, Xs, ys, ws)
-        W[used, 5 + T], b[5 + T] = cal_s[0] * mm.coef_[0], cal_s[0] * mm.intercept_[0] + cal_s[1]
+        mm = fit_binary(C_FOREIGN, Xs, ys, ws)
+        inputs.W[inputs.used, 5 + T], inputs.b[5 + T] = cal_s[0] * mm.coef_[0], cal_s[0] * mm.intercept_[0] + cal_s[1]
     else:  # too few scope labels: the weighted foreign cues alone, 0.5 at about one strong cue
         slope = 6.0
-        W[n_v + dense_names(rules).index("foreign"), 5 + T] = slope / DENSE_SCALE
-        b[5 + T] = -slope * 0.6
+        inputs.W[inputs.n_v + dense_names(rules).index("foreign"), 5 + T] = slope / DENSE_SCALE
+        inputs.b[5 + T] = -slope * 0.6
         foreign_t, foreign_f = 0.5, 0.0
         report.cv["foreign"] = {"threshold": foreign_t, "oof_f1": 0.0, "head": "rules only"}
-    log(f"  foreign: CV F1 {foreign_f:.3f} at threshold {foreign_t:.2f} ({time.time() - t0:.1f}s)")
+    inputs.log(f"  foreign: CV F1 {foreign_f:.3f} at threshold {foreign_t:.2f} ({inputs.elapsed()})")
+    return foreign_t
 
-    # the neighbours kept in the bundle: every hand-labelled education item, with what is known of it
-    if use_knn and np.any(knn_coef):
-        edu_all = [i for i, e in enumerate(hand) if e.is_education]
-        labels = np.zeros((len(edu_all), T + 1), np.uint8)
-        known = np.zeros((len(edu_all), T + 1), np.uint8)
-        for r, i in enumerate(edu_all):
-            e = hand[i]
-            if e.topics is not None:
-                known[r, :T] = 1
-                labels[r, :T] = [tid in e.topics for tid in rules.topic_ids]
-            if e.hot is not None:
-                known[r, T], labels[r, T] = 1, int(bool(e.hot))
-        knn = dict(knn_rows=N_hand[edu_all], knn_labels=labels, knn_known=known,
-                   knn_prior=neighbours.base_rate(labels.astype(np.float64), known.astype(np.float64)), knn_coef=knn_coef)
-        report.cv["neighbours"] = {"items": len(edu_all), "k": neighbours.K, "grams_kept": neighbours.KEEP,
-                                   "topic_share": knn_share, "hot_share": hot_share}
-    else:
-        knn = {}
-    return Heads(vocab=vocab, idf=idf, W=sp.csc_matrix(W.astype(np.float32)), b=b, topic_ids=rules.topic_ids,
-                 rel_threshold=rel_t, topic_thresholds=thresholds, hot_threshold=hot_t, foreign_threshold=foreign_t,
-                 lsa_rows=lsa_rows, lsa=lsa, **knn, **rel_knn)
+
+def _neighbour_bank(inputs: _Inputs, topic_share: float, hot_share: float) -> dict:
+    """The neighbours kept in the bundle: every hand-labelled education item, with what is known of it (none
+    when the neighbours got no share of any logit)."""
+    hand, rules = inputs.hand, inputs.rules
+    T = len(rules.topic_ids)
+    if not (inputs.use_knn and np.any(inputs.knn_coef)):
+        return {}
+    edu_all = [i for i, e in enumerate(hand) if e.is_education]
+    labels = np.zeros((len(edu_all), T + 1), np.uint8)
+    known = np.zeros((len(edu_all), T + 1), np.uint8)
+    for r, i in enumerate(edu_all):
+        e = hand[i]
+        if e.topics is not None:
+            known[r, :T] = 1
+            labels[r, :T] = [tid in e.topics for tid in rules.topic_ids]
+        if e.hot is not None:
+            known[r, T], labels[r, T] = 1, int(bool(e.hot))
+    inputs.report.cv["neighbours"] = {"items": len(edu_all), "k": neighbours.K, "grams_kept": neighbours.KEEP,
+                                      "topic_share": topic_share, "hot_share": hot_share}
+    return dict(knn_rows=inputs.N_hand[edu_all], knn_labels=labels, knn_known=known,
+                knn_prior=neighbours.base_rate(labels.astype(np.float64), known.astype(np.float64)),
+                knn_coef=inputs.knn_coef)
 
 
 def train(models_dir: Path, corpus_dir: Path, *, labels_dir: Path = LABELS_DIR, dev_path: Path | None = None,
