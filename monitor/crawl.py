@@ -22,7 +22,6 @@ from monitor.errors import (AddressRefused, ExtractError, FeedError, FetchError,
 from monitor.extract import extract_page, selectors_for
 from monitor.feeds import parse_feed
 from monitor.fetch import Fetcher, Tuning
-from monitor.models import ExtractedPage
 
 log = logging.getLogger(__name__)
 
@@ -176,13 +175,18 @@ class _Crawl:
                 log.exception("page %s failed unexpectedly", row["url"])
                 self._page_failed(row, exc, retry=True)
 
-    def _page_failed(self, row, exc: Exception, *, retry: bool) -> None:
+    def _page_failed(self, row, exc: Exception, *, retry: bool, raw_html: bytes | None = None) -> None:
         attempts = (row["page_attempts"] or 0) + 1
         retry_at = None
         if retry and attempts < self.tuning.page_max_attempts:
-            retry_at = self.app.now() + timedelta(minutes=self.tuning.page_retry_minutes * (2 ** (attempts - 1)))
+            retry_after = getattr(exc, "retry_after", None)
+            if retry_after is not None:
+                # the host said when (429/503 Retry-After): then, not our own back-off's guess
+                retry_at = self.app.now() + timedelta(seconds=retry_after)
+            else:
+                retry_at = self.app.now() + timedelta(minutes=self.tuning.page_retry_minutes * (2 ** (attempts - 1)))
         error = _describe(exc)
-        self.store.page_failed(row["id"], error, retry_at)
+        self.store.page_failed(row["id"], error, retry_at, raw_html=raw_html)
         if retry_at is None:
             self.pages_given_up += 1
         else:
@@ -206,13 +210,17 @@ class _Crawl:
         try:
             page, encoding = extract_page(res.body, url=res.final_url, selectors=selectors, content_type=res.content_type,
                                           tz=self.tz, now=self.app.now())
-            outcome, error = "ok", None
         except ExtractError as exc:
-            # keep the page for a later re-extraction; the article keeps its feed text
-            page, encoding, outcome, error = ExtractedPage(method="none"), "utf-8", "error", _describe(exc)
+            # a 200 with no article in it is mostly an anti-bot challenge or a page still being published:
+            # retried like a failed fetch (a bounded number of times), the article keeping its feed text
+            # and the latest bytes kept for a later re-extraction
+            self.store.log_fetch(source=None, kind="page", url=url, started_at=started, status=res.status,
+                                 size=len(res.body), duration_ms=res.duration_ms, outcome="error", error=_describe(exc))
+            self._page_failed(row, exc, retry=True, raw_html=res.body)
+            return
         self.store.save_page(row["id"], page, res.body, encoding, self.app.now())
         self.store.log_fetch(source=None, kind="page", url=url, started_at=started, status=res.status, size=len(res.body),
-                             duration_ms=res.duration_ms, outcome=outcome, error=error)
+                             duration_ms=res.duration_ms, outcome="ok")
         self.pages_ok += 1
         self.updated_ids.append(row["id"])
 

@@ -26,8 +26,11 @@ OFFICE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew between us and the newsroom is not "the future"
 
 _WS = re.compile(r"\s+")
-_TAG = re.compile(r"<[^>]+>")
-_INLINE_TAG = re.compile(r"</?(?:a|b|i|em|strong|span|u|font|sup|sub|small|mark)\b[^>]*>", re.I)
+# A tag is "<" + an element name + attributes in HTML's own syntax. Anything else is text: "&lt; 20 điểm,
+# &gt; 15" decodes to "< 20 điểm, > 15", and a loose "<[^>]+>" ate everything between the two signs.
+_ATTRS = r"""(?:\s+[A-Za-z_:@][-A-Za-z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>`=]+))?)*\s*/?>"""
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9]*(?![A-Za-z0-9])" + _ATTRS, re.S)
+_INLINE_TAG = re.compile(r"</?(?:a|b|i|em|strong|span|u|font|sup|sub|small|mark)(?![A-Za-z0-9])" + _ATTRS, re.I)
 _DROP_BLOCKS = re.compile(r"<(script|style|iframe|video|audio|figure|picture|ul|ol|table)\b.*?</\1\s*>", re.I | re.S)
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF)[\s>]", re.I)
 _HTML_ROOT = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body|<script)", re.I | re.S)
@@ -77,17 +80,25 @@ def sapo_from_description(description: str | None) -> str:
 # ------------------------------------------------------------------ dates
 
 _GMT_OFFSET = re.compile(r"\s*(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\s*$", re.I)
-_LOCAL_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y, %H:%M", "%H:%M - %d/%m/%Y", "%H:%M %d/%m/%Y",
-                  "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%d/%m/%Y", "%Y-%m-%d")
+# "(GMT+7)" as VnExpress prints it: the zone, not an RFC 822 comment
+_PAREN_GMT = re.compile(r"\(\s*((?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?)\s*\)", re.I)
+# "+07:00" after the time: email.utils reads only "+0700" and takes the colon form for no zone at all
+_COLON_OFFSET = re.compile(r"\s+([+-])(\d{2}):(\d{2})$")
+_TRAILING_OFFSET = re.compile(r"\s[+-]\d{4}$")
+# "Thứ tư, ", "Chủ nhật, ", "Ngày " before a Vietnamese page date
+_VI_PREFIX = re.compile(r"^(?:(?:thứ\s+\w+|chủ\s+nhật)\s*,?\s*)?(?:ngày\s+)?", re.I)
+_LOCAL_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y, %H:%M", "%d/%m/%Y - %H:%M", "%H:%M - %d/%m/%Y",
+                  "%H:%M %d/%m/%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+                  "%d/%m/%Y", "%Y-%m-%d")
 
 
 def parse_date(raw: str | None, tz: tzinfo = OFFICE_TZ) -> tuple[datetime | None, bool]:
     """(aware datetime, zone_was_given) from an RFC 822, ISO 8601 or Vietnamese-style date; (None, False) if unreadable."""
     if not raw:
         return None, False
-    text = nfc(raw).strip()
+    text = _VI_PREFIX.sub("", _PAREN_GMT.sub(r"\1", nfc(raw).strip()), count=1).strip()
     # "Wed, 26 Nov 2025 10:30:00 GMT+7" (Tuổi Trẻ) is not RFC 822; rewrite the zone as +0700
-    m = _GMT_OFFSET.search(text)
+    m = _GMT_OFFSET.search(text) or _COLON_OFFSET.search(text)
     if m:
         sign, hh, mm = m.group(1), int(m.group(2)), int(m.group(3) or 0)
         text = text[: m.start()] + f" {sign}{hh:02d}{mm:02d}"
@@ -101,13 +112,15 @@ def parse_date(raw: str | None, tz: tzinfo = OFFICE_TZ) -> tuple[datetime | None
             return (rfc.replace(tzinfo=tz), False) if rfc.tzinfo is None else (rfc, True)
     iso = text.replace(" ", "T", 1) if re.match(r"^\d{4}-\d{2}-\d{2} \d", text) else text
     try:
-        dt = datetime.fromisoformat(iso)
+        dt = datetime.fromisoformat(iso.replace(" +", "+").replace(" -", "-"))
     except ValueError:
         dt = None
     if dt is None:
+        # "26/11/2025, 10:30 +0700": a page date whose zone was written as GMT+7
+        zone = " %z" if _TRAILING_OFFSET.search(text) else ""
         for fmt in _LOCAL_FORMATS:
             try:
-                dt = datetime.strptime(text, fmt)
+                dt = datetime.strptime(text, fmt + zone)
                 break
             except ValueError:
                 continue

@@ -140,6 +140,8 @@ class Fetcher:
         self.tuning = tuning or Tuning()
         self.rng = rng or random.Random()
         self._gates: dict[str, _HostGate] = {}
+        # host -> loop time before which it asked (Retry-After on a 429/503) to get no request from us
+        self._quiet_until: dict[str, float] = {}
         self._resolved: dict[tuple[str, int], None] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
@@ -203,6 +205,19 @@ class Fetcher:
             gate = self._gates[host] = _HostGate(self.crawler.max_connections_per_host, self.crawler.min_delay_seconds)
         return gate
 
+    def quiet_for(self, url: str) -> float | None:
+        """Seconds left before the URL's host may be asked again (its Retry-After), or None."""
+        until = self._quiet_until.get((urlsplit(url).hostname or "").lower())
+        if until is None:
+            return None
+        left = until - asyncio.get_running_loop().time()
+        return left if left > 0 else None
+
+    def _keep_quiet(self, url: str, seconds: float) -> None:
+        host = (urlsplit(url).hostname or "").lower()
+        until = asyncio.get_running_loop().time() + seconds
+        self._quiet_until[host] = max(until, self._quiet_until.get(host, 0.0))
+
     def backoff(self, attempt: int) -> float:
         base = min(self.tuning.retry_max_delay, self.tuning.retry_base_delay * (2 ** attempt))
         return base * (0.5 + self.rng.random() / 2)
@@ -227,26 +242,33 @@ class Fetcher:
         attempt = 0
         while True:
             try:
-                result = await self._follow(url, headers)
+                result = await self._follow(url, headers, robots=robots and self.crawler.respect_robots)
                 return FetchResult(url=url, final_url=result[0], status=result[1], body=result[3], headers=result[2],
                                    duration_ms=int((time.monotonic() - started) * 1000), attempts=attempt + 1)
             except _Retryable as r:
+                if r.retry_after is not None:
+                    # kept on the error whether or not we retry here: the caller reschedules the source
+                    # or page no earlier than the server asked, also after the last attempt
+                    r.error.retry_after = r.retry_after
                 if attempt >= self.crawler.max_retries:
                     raise r.error from None
                 delay = self.backoff(attempt)
                 if r.retry_after is not None:
                     if r.retry_after > self.tuning.max_retry_after:
-                        r.error.retry_after = r.retry_after
                         raise r.error from None
                     delay = r.retry_after
                 attempt += 1
                 await asyncio.sleep(delay)
 
-    async def _follow(self, url: str, headers: dict[str, str]) -> tuple[str, int, dict[str, str], bytes]:
+    async def _follow(self, url: str, headers: dict[str, str], *, robots: bool = False) -> tuple[str, int, dict[str, str], bytes]:
         seen = {url}
         current = url
         for _ in range(self.crawler.max_redirects + 1):
             await self.check_address(current)
+            # every hop obeys the robots.txt of its own host: a short link must not open a disallowed page
+            if robots and current != url and not await self.robots_allow(current):
+                raise RobotsDisallowed(f"robots.txt of {urlsplit(current).hostname} disallows {current} "
+                                       f"(redirected from {url})", url=url)
             status, resp_headers, body = await self._one(current, headers)
             if status in REDIRECT_CODES:
                 location = resp_headers.get("location")
@@ -260,6 +282,8 @@ class Fetcher:
                 continue
             if status in RETRY_CODES:
                 retry_after = parse_retry_after(resp_headers.get("retry-after")) if status in (429, 503) else None
+                if retry_after:
+                    self._keep_quiet(current, retry_after)  # the whole host asked, not this one URL
                 raise _Retryable(_status_error(f"HTTP {status} from {current}", url, status), retry_after)
             if status >= 400:
                 raise _status_error(f"HTTP {status} from {current}", url, status)
@@ -270,6 +294,13 @@ class Fetcher:
         limit = self.crawler.max_body_bytes
         total_timeout = self.crawler.timeout_seconds * self.tuning.total_timeout_factor
         async with self._gate(url):
+            quiet = self.quiet_for(url)
+            if quiet is not None:
+                if quiet > self.tuning.max_retry_after:
+                    # no request at all: the error carries the wait so the caller reschedules after it
+                    raise _Retryable(_status_error(f"{urlsplit(url).hostname} asked us (Retry-After) to send no request "
+                                                   f"for {quiet:.0f} s more; postponed", url, None), quiet)
+                await asyncio.sleep(quiet)  # holding the host's gate: its other requests wait too
             try:
                 async with asyncio.timeout(total_timeout):
                     async with self._client.stream("GET", url, headers=headers) as resp:
@@ -303,7 +334,7 @@ class Fetcher:
     # ------------------------------------------------------------------ robots.txt
 
     async def robots_allow(self, url: str) -> bool:
-        """Per RFC 9309: 4xx = no rules; 5xx or unreachable = disallow for now (retried on a later run)."""
+        """Per RFC 9309: 4xx = no rules; 5xx, 429 or unreachable = disallow for now (retried on a later run)."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         lock = self._robots_locks.setdefault(origin, asyncio.Lock())
@@ -312,7 +343,9 @@ class Fetcher:
                 self._robots[origin] = await self._load_robots(origin)
         parser = self._robots[origin]
         if parser is None:
-            raise FetchError(f"robots.txt of {parts.hostname} is unreachable; page postponed", url=url)
+            exc = FetchError(f"robots.txt of {parts.hostname} is unreachable; page postponed", url=url)
+            exc.retry_after = self.quiet_for(url)  # a robots.txt answered 429 + Retry-After: wait that long
+            raise exc
         return parser.can_fetch(self.product_token, url)
 
     async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
@@ -323,7 +356,8 @@ class Fetcher:
             result = await self.fetch(url, kind="robots")
         except HTTPStatusError as exc:
             self._report_robots(url, exc.status, 0, started, "error", str(exc))
-            if exc.status is not None and 400 <= exc.status < 500:
+            # 429 is the host asking us to slow down, not "there is no robots.txt": like 5xx, postpone
+            if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
                 parser.parse([])
                 return parser
             return None

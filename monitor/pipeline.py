@@ -62,9 +62,12 @@ def classify_articles(app: App, article_ids: Iterable[int], *, classifier=None, 
     ids = sorted(set(article_ids))
     education = hot = 0
     for start in range(0, len(ids), BATCH):
+        # stamped with the time the text was read, not saved: a page stored while the classifier runs is
+        # newer than this classification, and the next pass redoes it (article_ids_needing_classification)
+        read_at = app.now()
         chunk = [a for a in (store.get_article(i) for i in ids[start:start + BATCH]) if a is not None]
         results = clf.classify_many([article_text(a) for a in chunk])
-        store.save_classifications(((a.id, c) for a, c in zip(chunk, results)), app.now())
+        store.save_classifications(((a.id, c) for a, c in zip(chunk, results)), read_at)
         store.index_articles([(a.id, fold_text(a.title), fold_text(a.sapo), fold_text(a.body)) for a in chunk])
         education += sum(c.is_education for c in results)
         hot += sum(c.hot for c in results)
@@ -74,7 +77,8 @@ def classify_articles(app: App, article_ids: Iterable[int], *, classifier=None, 
 
 
 def classify_pending(app: App, extra_ids: Iterable[int] = ()) -> ClassifyReport:
-    """Classify recent articles the current classifier has not seen, plus `extra_ids` (e.g. pages just fetched)."""
+    """Classify recent articles the current classifier has not seen or saw before their page text arrived,
+    plus `extra_ids` (e.g. pages just fetched)."""
     version = app.classifier.version
     since = app.now() - timedelta(days=AUTO_CLASSIFY_DAYS)
     pending = set(app.store.article_ids_needing_classification(version, since=since))
@@ -87,17 +91,22 @@ def run_once(app: App, *, sources: list[str] | None = None, force: bool = False,
 
     errors: list[str] = []
     crawl_report = run_crawl(app, sources=sources, force=force)
+    classify_report, triage_report = classify_and_triage(app, crawl_report)
+    delivery = None
+    if triage_report is not None and deliver and app.config.alerts.enabled:
+        from monitor.notify import deliver_outbox
+
+        delivery = deliver_outbox(app)
+    return PipelineReport(crawl_report, classify_report, triage_report, delivery, tuple(errors))
+
+
+def classify_and_triage(app: App, crawl_report) -> tuple[ClassifyReport, object | None]:
+    """After a crawl: classify what is new or changed (and anything an earlier run left unclassified), then
+    group into stories and queue alerts. Shared by `run_once` and `monitor crawl`, which delivers nothing."""
     changed = set(getattr(crawl_report, "new_article_ids", ())) | set(getattr(crawl_report, "updated_article_ids", ()))
     classify_report = classify_pending(app, changed)
-    triage_report = delivery = None
     try:
         from monitor.triage import run_triage
     except ImportError:  # triage not installed in this build
-        run_triage = None
-    if run_triage is not None:
-        triage_report = run_triage(app, list(classify_report.article_ids))
-        if deliver and app.config.alerts.enabled:
-            from monitor.notify import deliver_outbox
-
-            delivery = deliver_outbox(app)
-    return PipelineReport(crawl_report, classify_report, triage_report, delivery, tuple(errors))
+        return classify_report, None
+    return classify_report, run_triage(app, list(classify_report.article_ids))

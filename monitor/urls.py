@@ -73,3 +73,26 @@ def host_of(url: str) -> str:
 def origin_of(url: str) -> str:
     p = urlsplit(url)
     return f"{p.scheme}://{p.netloc}"
+
+
+def same_article_urls(url: str) -> list[str]:
+    """`url` under the other scheme and with/without "www.": the same article to every outlet we read.
+
+    These are not folded into `canonical_url`, because the canonical URL is also the one we fetch, and a
+    site may answer on one scheme or host name only; the store looks these up before creating an article.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return []
+    host = parts.hostname
+    hosts = [host]
+    if not re.fullmatch(r"[\d.]+|\[.*\]", host) and "." in host:
+        hosts.append(host[4:] if host.startswith("www.") and host.count(".") >= 2 else "www." + host)
+    port = f":{parts.port}" if parts.port else ""
+    out = []
+    for scheme in ("https", "http"):
+        for h in hosts:
+            candidate = urlunsplit((scheme, h + port, parts.path, parts.query, ""))
+            if candidate != url:
+                out.append(candidate)
+    return out

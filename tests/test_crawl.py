@@ -115,6 +115,11 @@ def test_body_hash_fallback_and_validators_refreshed_when_body_unchanged(env):
 def test_faults_never_crash_the_crawl_nor_lose_articles(env):
     site, make, clock = env
     app = make(max_body_bytes=1_000_000, timeout_seconds=0.3, max_retries=1)
+    # the feed that answers 429 + Retry-After is read through another host name: a Retry-After quiets its
+    # whole host for the crawl, and every other outlet of the sample site is on 127.0.0.1
+    app.config = replace(app.config, sources=tuple(
+        replace(s, url=s.url.replace("//127.0.0.1:", "//localhost:")) if s.name == "thanhnien-giao-duc" else s
+        for s in app.config.sources))
     p = lambda s: feed_path(site, s)  # noqa: E731
     site.fault(p("tuoitre-giao-duc"), status=500, times=1)                       # 500 then success
     site.fault(p("thanhnien-giao-duc"), status=429, retry_after="7200")           # 429, come back in 2 h
@@ -322,6 +327,44 @@ def test_removed_source_is_shown_not_dropped(env, tmp_path):
     app2.close()
 
 
+def test_page_429_is_retried_when_the_host_said_and_quiets_the_host(env):
+    site, make, clock = env
+    app = make()
+    paths = [site.article_paths[s] for s in site.article_paths]
+    for p in paths:
+        site.fault(p, status=429, retry_after="3600")
+    r = run_crawl(app, sources=["vnexpress-giao-duc"], tuning=FAST)
+    assert r.pages_ok == 0 and r.pages_failed >= 2
+    asked = sum(site.hits(p) for p in paths)
+    assert asked <= 2  # only the requests already in flight (2 connections per host) when the first 429 came
+    due = {x["next_page_at"] for x in rows(app, "SELECT next_page_at FROM articles WHERE page_status = 'pending'")}
+    assert due and all("2026-11-25T09:59" <= d <= "2026-11-25T10:00:00+00:00" for d in due), due  # NOW + 1 h
+
+
+def test_page_without_article_text_is_retried_then_given_up_keeping_the_feed_text(env):
+    site, make, clock = env
+    app = make()
+    slug = "hoc-phi-dai-hoc-tang-sinh-vien-lo-lang"
+    path = site.article_paths[slug]
+    site.fault(path, anti_bot=True, times=1)  # a JavaScript challenge with status 200, once
+    r = run_crawl(app, sources=["nld-giao-duc"], tuning=FAST)
+    assert r.pages_ok == 0 and r.pages_failed == 1
+    art = app.store.find_article_by_url(site.article_url(slug))
+    assert art.page_status == "pending" and art.body == "" and art.title and art.sapo  # the feed's text stays
+    clock.now += timedelta(hours=1)
+    r = run_crawl(app, sources=["nld-giao-duc"], tuning=FAST)
+    assert r.pages_ok == 1 and site.hits(path) == 2
+    assert app.store.find_article_by_url(site.article_url(slug)).body
+    # a page that never has text is given up after the allowed attempts (2 here), not retried for ever
+    other = "giao-vien-mam-non-duoc-ho-tro-them-phu-cap"
+    site.fault(site.article_paths[other], anti_bot=True)
+    for _ in range(3):
+        run_crawl(app, tuning=FAST)
+        clock.now += timedelta(hours=1)
+    art = app.store.find_article_by_url(site.article_url(other))
+    assert art.page_status == "failed" and art.title and site.hits(site.article_paths[other]) == 2
+
+
 def test_unknown_source_name_is_an_input_error(env):
     from monitor.errors import InputError
 
@@ -345,3 +388,17 @@ def test_cli_crawl_exit_codes(env, tmp_path):
     res = runner.invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "crawl", "--source", "laodong-giao-duc", "--all"])
     assert res.exit_code == 0, res.output
     assert "1 bài mới" in res.output
+
+
+def test_cli_crawl_classifies_and_triages_what_it_stored(env, tmp_path):
+    # README: `monitor crawl` — new articles are classified and triaged (alerts are queued, not sent)
+    from monitor.cli import cli
+
+    site, make, clock = env
+    app = make()
+    res = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "crawl", "--all"])
+    assert res.exit_code == 0, res.output
+    assert "phân loại" in res.output and "xếp vào tin" in res.output
+    n = app.store.count_articles()
+    assert n and rows(app, "SELECT COUNT(DISTINCT article_id) AS n FROM classifications")[0]["n"] == n
+    assert rows(app, "SELECT COUNT(*) AS n FROM stories")[0]["n"] > 0

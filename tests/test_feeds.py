@@ -99,6 +99,38 @@ def test_parse_date_formats():
     assert parse_date("") == (None, False)
 
 
+def test_rfc822_dates_with_a_colon_in_the_zone_keep_their_zone():
+    # email.utils reads "+0700" only; "+07:00" came back as no zone and was taken for office time
+    assert parse_date("Wed, 25 Nov 2026 08:30:00 +07:00") == (datetime(2026, 11, 25, 8, 30, tzinfo=VN), True)
+    assert parse_date("Wed, 25 Nov 2026 01:30:00 +00:00") == (datetime(2026, 11, 25, 1, 30, tzinfo=timezone.utc), True)
+    utc_minus_5 = parse_date("Tue, 24 Nov 2026 20:30:00 -05:00")
+    assert utc_minus_5[1] is True and utc_minus_5[0] == datetime(2026, 11, 25, 1, 30, tzinfo=timezone.utc)
+
+
+def test_vietnamese_page_dates_with_weekday_and_gmt():
+    want = datetime(2026, 11, 25, 8, 30, tzinfo=VN)
+    for text in ("Thứ tư, 25/11/2026, 08:30 (GMT+7)", "Thứ Tư, 25/11/2026 08:30 (GMT+7)", "25/11/2026 08:30 GMT+7"):
+        dt, zoned = parse_date(text)
+        assert dt == want and zoned, text
+    # no zone written: office time, flagged as such
+    assert parse_date("Thứ tư, 25/11/2026 - 08:30") == (want, False)
+    assert parse_date("Chủ nhật, 29/11/2026 - 07:00") == (datetime(2026, 11, 29, 7, 0, tzinfo=VN), False)
+
+
+def test_escaped_angle_brackets_in_titles_are_text_not_tags():
+    body = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t</title>"
+            "<item><title>Điểm chuẩn lớp 10 &lt; 20 điểm, &gt; 15 điểm ở trường Hoa Sen</title>"
+            "<link>https://a.example/1.html</link></item>"
+            "<item><title><![CDATA[Điểm <20 ở trường Sao Mai và >15 ở trường Ban Mai]]></title>"
+            "<link>https://a.example/2.html</link></item>"
+            "<item><title>&lt;b&gt;Nóng:&lt;/b&gt; học sinh &lt;span class=\"x\"&gt;nghỉ học&lt;/span&gt;</title>"
+            "<link>https://a.example/3.html</link></item></channel></rss>").encode()
+    titles = [e.title for e in parse_feed(body, source="s", feed_url="https://a.example/rss", now=NOW).entries]
+    assert titles == ["Điểm chuẩn lớp 10 < 20 điểm, > 15 điểm ở trường Hoa Sen",
+                      "Điểm <20 ở trường Sao Mai và >15 ở trường Ban Mai",
+                      "Nóng: học sinh nghỉ học"]  # real markup, escaped once, is still dropped
+
+
 def test_malformed_xml_keeps_what_could_be_read_and_says_so():
     feed = parse("malformed.xml")
     urls = [e.url for e in feed.entries]

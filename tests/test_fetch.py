@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import Crawler
-from monitor.errors import (AddressRefused, FetchTimeout, HTTPStatusError, ResponseTooLarge, RobotsDisallowed,
+from monitor.errors import (AddressRefused, FetchError, FetchTimeout, HTTPStatusError, ResponseTooLarge, RobotsDisallowed,
                             TooManyRedirects)
 from monitor.fetch import Fetcher, Tuning, parse_retry_after
 from monitor.sample_site import build_site, load_articles, serve, stop
@@ -194,6 +194,66 @@ def test_robots_txt_honoured_for_pages_and_cached_per_host(site):
     asyncio.run(go())
     assert site.hits("/robots.txt") == 1
     assert site.hits(path) == 1
+
+
+def test_redirects_obey_the_robots_txt_of_every_hop(site):
+    # the site's robots.txt disallows /private/ for every agent
+    site.fault("/go/1", redirect="/private/1")
+    port = site.base_url.rsplit(":", 1)[1]
+    site.fault("/go/2", redirect=f"http://localhost:{port}/private/2")
+
+    async def go():
+        async with Fetcher(crawler(), FAST) as f:
+            with pytest.raises(RobotsDisallowed, match="redirected from"):
+                await f.fetch(site.url("/go/1"), kind="page", robots=True)
+            with pytest.raises(RobotsDisallowed, match="robots.txt of localhost"):
+                await f.fetch(site.url("/go/2"), kind="page", robots=True)
+    asyncio.run(go())
+    assert site.hits("/private/1") == 0 and site.hits("/private/2") == 0
+    assert site.hits("/robots.txt") == 2  # 127.0.0.1's and localhost's, each read for its own hop
+
+
+def test_robots_txt_answering_429_postpones_pages_like_5xx(site):
+    site.fault("/robots.txt", status=429, retry_after="3600")
+    path = site.article_paths["chuyen-doi-so-trong-quan-ly-hoc-sinh"]
+
+    async def go():
+        async with Fetcher(crawler(), FAST) as f:
+            with pytest.raises(FetchError, match="postponed") as err:
+                await f.fetch(site.url(path), kind="page", robots=True)
+            return err.value
+    err = asyncio.run(go())
+    assert not isinstance(err, RobotsDisallowed) and 3500 < err.retry_after <= 3600
+    assert site.hits(path) == 0  # a host that is rate-limiting us is not "no rules, fetch everything"
+
+
+def test_retry_after_is_reported_even_with_no_retry_left(site):
+    site.fault(FEED, status=429, retry_after="7200")
+    with pytest.raises(HTTPStatusError) as err:
+        fetch(site.url(FEED), crawler(max_retries=0))
+    assert err.value.retry_after == 7200
+
+
+def test_retry_after_quiets_the_whole_host(site):
+    a, b = [site.article_paths[x] for x in list(site.article_paths)[:2]]
+
+    async def go(retry_after):
+        site.fault(a, status=429, retry_after=retry_after, times=1)
+        async with Fetcher(crawler(max_retries=0), FAST) as f:
+            with pytest.raises(HTTPStatusError):
+                await f.fetch(site.url(a), kind="page")
+            started = time.monotonic()
+            try:
+                await f.fetch(site.url(b), kind="page")
+            except HTTPStatusError as exc:
+                return exc, time.monotonic() - started
+            return None, time.monotonic() - started
+    # longer than we wait within one crawl: no request at all, and the wait is reported for rescheduling
+    err, _ = asyncio.run(go("3600"))
+    assert err is not None and err.retry_after > 3500 and site.hits(b) == 0
+    # a short one: the next request to that host waits for it, then goes
+    err, waited = asyncio.run(go("1"))
+    assert err is None and waited >= 0.9 and site.hits(b) == 1
 
 
 def test_at_most_n_connections_and_a_minimum_delay_per_host(site):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from classifiers.types import Classification
+from monitor.errors import StoreError
 from monitor.models import ExtractedPage, FeedEntry
 from monitor.store import Store
 from monitor.store.base import migration_files
@@ -32,6 +35,18 @@ def test_migrations_are_recorded_and_idempotent(tmp_path):
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_a_database_from_a_newer_monitor_is_refused_not_used(tmp_path):
+    path = tmp_path / "m.sqlite3"
+    Store(path).close()
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO schema_migrations(name, applied_at) VALUES ('9999_from_the_future.sql', '2030-01-01')")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="newer version of the monitor") as info:
+        Store(path)
+    assert "9999_from_the_future.sql" in str(info.value) and "upgrade" in info.value.hint
+
+
 def test_one_article_per_url_every_feed_recorded(tmp_path):
     with Store(tmp_path / "s.sqlite3") as s:
         a1, new1 = s.add_feed_entry(entry(), "VnExpress", T0)
@@ -46,6 +61,50 @@ def test_changed_link_with_same_guid_maps_to_the_same_article(tmp_path):
         a1, _ = s.add_feed_entry(entry(url="https://x.vn/a.html", guid="stable-42"), "X", T0)
         a2, new = s.add_feed_entry(entry(url="https://x.vn/a-updated.html", guid="stable-42"), "X", T0)
         assert a1 == a2 and not new
+
+
+def test_a_guid_shared_by_different_links_drops_no_article(tmp_path):
+    # a CMS that gives every item of its feed the same GUID: each link is its own article
+    with Store(tmp_path / "s.sqlite3") as s:
+        got = s.add_feed_entries([entry(url="https://x.vn/khai-giang.html", guid="12345", title="Trường A khai giảng"),
+                                  entry(url="https://x.vn/diem-chuan.html", guid="12345", title="Sở công bố điểm chuẩn")],
+                                 "X", T0)
+        assert [new for _, new in got] == [True, True] and got[0][0] != got[1][0]
+        # a later feed with a third link under that GUID: the GUID names two articles, so it names none
+        a3, new3 = s.add_feed_entry(entry(url="https://x.vn/hoc-phi.html", guid="12345"), "X", T0 + timedelta(hours=1))
+        assert new3 and s.count_articles() == 3
+
+
+def test_a_database_locked_by_another_writer_is_a_store_error_naming_the_file(tmp_path, monkeypatch):
+    import monitor.store.base as base
+
+    monkeypatch.setattr(base, "BUSY_TIMEOUT_SECONDS", 0.2, raising=False)  # not half a minute in a test
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as s:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # e.g. a long reclassify or a backup tool
+        try:
+            with pytest.raises(StoreError, match="locked by another process") as err:
+                s.add_feed_entry(entry(), "VnExpress", T0)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert str(path) in str(err.value) and err.value.exit_code == 3 and "run this again" in err.value.hint
+        assert s.add_feed_entry(entry(), "VnExpress", T0)[1]  # nothing half-written; works once the lock is gone
+
+
+def test_http_https_and_www_variants_are_one_article_fetched_as_first_seen(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as s:
+        a1, new1 = s.add_feed_entry(entry(url="http://www.baomau.vn/giao-duc/thi-lop-10-123.html", guid="a"), "B", T0)
+        a2, new2 = s.add_feed_entry(entry(url="https://baomau.vn/giao-duc/thi-lop-10-123.html", source="khac", guid="b"),
+                                    "B", T0)
+        a3, new3 = s.add_feed_entry(entry(url="https://www.baomau.vn/giao-duc/thi-lop-10-123.html", source="ba", guid="c"),
+                                    "B", T0)
+        assert new1 and not new2 and not new3 and a1 == a2 == a3 and s.count_articles() == 1
+        assert s.get_article(a1).url == "http://www.baomau.vn/giao-duc/thi-lop-10-123.html"  # what we fetch stays as given
+        # another path, or another site, is another article
+        assert s.add_feed_entry(entry(url="https://baomau.vn/giao-duc/thi-lop-10-124.html", guid="d"), "B", T0)[1]
+        assert s.add_feed_entry(entry(url="https://baokhac.vn/giao-duc/thi-lop-10-123.html", guid="e"), "B", T0)[1]
 
 
 def test_page_text_and_raw_html_kept(tmp_path):
@@ -81,6 +140,24 @@ def test_classifications_kept_per_version_and_pinning(tmp_path):
         s.pin_model_version("v1")
         s.register_model_version("v3", T0)  # a pinned rollback survives a new version appearing
         assert s.active_model_version() == "v1"
+
+
+def test_page_text_stored_after_classification_is_classified_again(tmp_path):
+    # classified on the feed's text; the page arrives later and the process dies before classifying it:
+    # the need must live in the database, not in the dead process's list of changed articles
+    with Store(tmp_path / "s.sqlite3") as s:
+        aid, _ = s.add_feed_entry(entry(), "VnExpress", T0)
+        s.register_model_version("v1", T0)
+        s.save_classifications([(aid, classification("v1"))], T0)
+        assert s.article_ids_needing_classification("v1") == []
+        page = ExtractedPage(title="Tiêu đề trang", body="Thân bài dài.", method="selectors")
+        s.save_page(aid, page, b"<html></html>", "utf-8", T0 + timedelta(minutes=20, microseconds=500))
+        assert s.article_ids_needing_classification("v1") == [aid]
+        s.save_classifications([(aid, classification("v1"))], T0 + timedelta(minutes=21))
+        assert s.article_ids_needing_classification("v1") == []
+        # a page stored within the same second as a classification of the older text still counts as newer
+        s.save_page(aid, page, b"<html></html>", "utf-8", T0 + timedelta(minutes=21, microseconds=300))
+        assert s.article_ids_needing_classification("v1") == [aid]
 
 
 def test_labels_merge_field_by_field(tmp_path):

@@ -17,9 +17,11 @@ def _local(app, dt) -> str:
 @click.option("--all", "force", is_flag=True, help="Poll every selected source now, ignoring due times and back-off.")
 @click.pass_context
 def crawl(ctx: click.Context, sources: tuple[str, ...], force: bool) -> None:
-    """Poll the feeds that are due, store new articles and fetch their pages.
+    """Poll the feeds that are due, fetch new articles and pages, classify and triage them.
 
-    Exits 1 when a source failed (its error is recorded and shown by `monitor status`).
+    New articles and newly fetched pages are classified, grouped into stories and scored; alerts for hot
+    stories are queued, not sent (`monitor alerts --send` or `monitor serve` delivers them). Exits 1 when
+    a source failed (its error is recorded and shown by `monitor status`).
 
     \b
     Example:
@@ -28,6 +30,7 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], force: bool) -> None:
       monitor crawl --source vnexpress-giao-duc --all
     """
     from monitor.crawl import run_crawl
+    from monitor.pipeline import classify_and_triage
 
     app = get_app(ctx)
     report = run_crawl(app, sources=list(sources) or None, force=force)
@@ -46,5 +49,12 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], force: bool) -> None:
     if len(report.page_errors) > 10:
         click.echo(f"  ! … {len(report.page_errors) - 10} more page errors (see `monitor status`)")
     click.echo(report.summary())
+    # what the crawl stored is committed and reported above before the classifier loads, so a missing
+    # model (exit 3) loses nothing: the next crawl or `monitor serve` classifies what is left
+    classified, triaged = classify_and_triage(app, report)
+    click.echo(f"phân loại {classified.classified} bài ({classified.education} giáo dục, {classified.hot} nóng)"
+               f" / classified {classified.classified} articles ({classified.education} education, {classified.hot} hot)")
+    if triaged is not None:
+        click.echo(f"{triaged.summary()} / queued alerts are sent by `monitor alerts --send` or `monitor serve`")
     if not report.ok:
         ctx.exit(1)

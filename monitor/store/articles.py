@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterator
 
 from monitor.models import Article, ExtractedPage, FeedEntry
 from monitor.store.base import compress, decompress, from_iso, utc_iso
+from monitor.urls import same_article_urls
+
+
+def _exact_utc(dt: datetime) -> str:
+    """UTC text to the microsecond: compared with classified_at (whole seconds, never later than the
+    classifier read the text), a page stored within the same second still counts as newer."""
+    return dt.astimezone(timezone.utc).isoformat()
 
 
 def row_to_article(row: sqlite3.Row, sources: tuple[str, ...] = ()) -> Article:
@@ -19,17 +26,28 @@ def row_to_article(row: sqlite3.Row, sources: tuple[str, ...] = ()) -> Article:
 
 
 class ArticlesMixin:
-    def add_feed_entry(self, entry: FeedEntry, outlet: str, seen_at: datetime, *, fetch_page: bool = True) -> tuple[int, bool]:
+    def add_feed_entry(self, entry: FeedEntry, outlet: str, seen_at: datetime, *, fetch_page: bool = True,
+                       match_guid: bool = True) -> tuple[int, bool]:
         """Store an entry; return (article id, whether the article is new).
 
         One article per canonical URL: a second feed listing it only adds a row to article_feeds. A GUID
-        already seen in this source under another URL (an unstable link) maps to the article it named.
+        already seen in this source under another URL (an unstable link) maps to the article it named, but
+        only while that GUID names exactly one article: some CMSs give every item the same GUID, and
+        merging on it would drop real articles without a word. `match_guid=False` skips the GUID (the
+        caller knows it is shared by different links).
         """
         with self.transaction() as db:
             row = db.execute("SELECT id FROM articles WHERE url = ?", (entry.url,)).fetchone()
-            if row is None and entry.guid and entry.guid != entry.url:
-                row = db.execute("SELECT article_id AS id FROM article_feeds WHERE source = ? AND guid = ?",
-                                 (entry.source, entry.guid)).fetchone()
+            if row is None:
+                # http://www.x.vn/a.html and https://x.vn/a.html: one article, stored under the first URL seen
+                variants = same_article_urls(entry.url)
+                if variants:
+                    row = db.execute(f"SELECT id FROM articles WHERE url IN ({','.join('?' * len(variants))}) ORDER BY id LIMIT 1",
+                                     variants).fetchone()
+            if row is None and match_guid and entry.guid and entry.guid != entry.url:
+                named = db.execute("SELECT DISTINCT article_id AS id FROM article_feeds WHERE source = ? AND guid = ? LIMIT 2",
+                                   (entry.source, entry.guid)).fetchall()
+                row = named[0] if len(named) == 1 else None
             is_new = row is None
             if is_new:
                 published = entry.published or seen_at
@@ -47,9 +65,17 @@ class ArticlesMixin:
         return article_id, is_new
 
     def add_feed_entries(self, entries, outlet: str, seen_at: datetime, *, fetch_page: bool = True) -> list[tuple[int, bool]]:
-        """`add_feed_entry` for one feed's entries in a single transaction (committed together, at once)."""
+        """`add_feed_entry` for one feed's entries in a single transaction (committed together, at once).
+
+        A GUID that this very feed gives to two different links identifies neither: those entries are
+        stored by URL alone."""
+        entries = list(entries)
+        links: dict[str, set[str]] = {}
+        for e in entries:
+            links.setdefault(e.guid, set()).add(e.url)
         with self.transaction():
-            return [self.add_feed_entry(e, outlet, seen_at, fetch_page=fetch_page) for e in entries]
+            return [self.add_feed_entry(e, outlet, seen_at, fetch_page=fetch_page, match_guid=len(links[e.guid]) == 1)
+                    for e in entries]
 
     def save_page(self, article_id: int, page: ExtractedPage, raw_html: bytes, encoding: str, fetched_at: datetime) -> None:
         """Store an extracted page; feed text is kept where the page gave nothing better."""
@@ -61,17 +87,21 @@ class ArticlesMixin:
             db.execute(
                 "UPDATE articles SET title = ?, sapo = ?, body = ?, author = CASE WHEN ? != '' THEN ? ELSE author END,"
                 " published_at = ?, published_flag = ?, page_status = 'ok', page_attempts = page_attempts + 1,"
-                " next_page_at = NULL, page_error = NULL, extraction = ?, raw_html = ?, raw_html_encoding = ? WHERE id = ?",
+                " next_page_at = NULL, page_error = NULL, extraction = ?, raw_html = ?, raw_html_encoding = ?,"
+                " text_changed_at = ? WHERE id = ?",
                 (page.title or old["title"], page.sapo or old["sapo"], page.body, page.author, page.author,
-                 published_at, flag, page.method or "selectors", compress(raw_html), encoding, article_id),
+                 published_at, flag, page.method or "selectors", compress(raw_html), encoding, _exact_utc(fetched_at),
+                 article_id),
             )
 
-    def page_failed(self, article_id: int, error: str, retry_at: datetime | None) -> None:
-        """Keep the article from its feed entry; retry the page later (or never, when retry_at is None)."""
+    def page_failed(self, article_id: int, error: str, retry_at: datetime | None, *, raw_html: bytes | None = None) -> None:
+        """Keep the article from its feed entry; retry the page later (or never, when retry_at is None).
+        `raw_html`: what the server did send (e.g. a page with no article text), kept for re-extraction."""
         self.execute(
             "UPDATE articles SET page_attempts = page_attempts + 1, page_error = ?, next_page_at = ?,"
-            " page_status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END WHERE id = ?",
-            (error, utc_iso(retry_at), utc_iso(retry_at), article_id),
+            " page_status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'pending' END,"
+            " raw_html = COALESCE(?, raw_html) WHERE id = ?",
+            (error, utc_iso(retry_at), utc_iso(retry_at), compress(raw_html) if raw_html is not None else None, article_id),
         )
 
     def pages_due(self, now: datetime, limit: int = 500) -> list[sqlite3.Row]:
@@ -110,10 +140,14 @@ class ArticlesMixin:
             yield row_to_article(row)
 
     def article_ids_needing_classification(self, version: str, since: datetime | None = None) -> list[int]:
-        """Articles without a classification under `version` (first seen at or after `since`, when given)."""
+        """Articles without a classification under `version` made after their text last changed (first seen
+        at or after `since`, when given): a page stored after its article was classified on the feed's text
+        is classified again by whichever run comes next."""
         return [r[0] for r in self.execute(
             "SELECT a.id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM classifications c"
-            " WHERE c.article_id = a.id AND c.model_version = ?) AND (? IS NULL OR a.first_seen_at >= ?) ORDER BY a.id",
+            " WHERE c.article_id = a.id AND c.model_version = ?"
+            " AND (a.text_changed_at IS NULL OR c.classified_at >= a.text_changed_at))"
+            " AND (? IS NULL OR a.first_seen_at >= ?) ORDER BY a.id",
             (version, utc_iso(since), utc_iso(since)))]
 
     def count_articles(self) -> int:

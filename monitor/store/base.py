@@ -41,6 +41,22 @@ def migration_files() -> list[tuple[str, str]]:
     return files
 
 
+BUSY_TIMEOUT_SECONDS = 30
+
+
+def _is_locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
+def locked_error(path: Path, exc: BaseException) -> StoreError:
+    """Another process held the write lock for longer than we wait: say which file and what to do, not
+    "internal error" (it is the environment, not a bug)."""
+    return StoreError(
+        f"the database {path} is locked by another process (waited {BUSY_TIMEOUT_SECONDS:g} s): {exc}",
+        hint="another monitor command (serve, reclassify, train) or a backup/copy tool is writing to it; "
+             "wait for it to finish and run this again")
+
+
 class BaseStore:
     """One SQLite file in WAL mode. Each write commits at once so a crash loses nothing stored."""
 
@@ -48,12 +64,12 @@ class BaseStore:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.execute("PRAGMA busy_timeout=30000")
+            self.db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the database {self.path}: {exc}",
                              hint="check the storage.data_dir setting and that the folder is writable") from None
@@ -77,17 +93,25 @@ class BaseStore:
             return
         try:
             self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise (locked_error(self.path, exc) if _is_locked(exc)
+                   else StoreError(f"cannot write to the database {self.path}: {exc}")) from exc
+        try:
             yield self.db
             self.db.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
+            if _is_locked(exc):
+                raise locked_error(self.path, exc) from exc
             raise
 
     def execute(self, sql: str, params=()) -> sqlite3.Cursor:
         try:
             return self.db.execute(sql, params)
         except sqlite3.Error as exc:
+            if _is_locked(exc):
+                raise locked_error(self.path, exc) from exc
             raise StoreError(f"database error in {self.path}: {exc}") from exc
 
     def applied_migrations(self) -> list[str]:
@@ -97,8 +121,16 @@ class BaseStore:
     def migrate(self) -> list[str]:
         """Apply, in order, every shipped migration not yet recorded; return the names applied."""
         done = set(self.applied_migrations())
+        shipped = migration_files()
+        newer = sorted(done - {name for name, _ in shipped})
+        if newer:
+            # a newer monitor's tables and columns may mean things this version would misread or overwrite
+            raise StoreError(f"the database {self.path} was made by a newer version of the monitor "
+                             f"(its schema has {', '.join(newer)}, unknown to this one)",
+                             hint="upgrade this installation (git pull, then pip install -e .) or point storage.data_dir "
+                                  "at a database this version made")
         applied = []
-        for name, sql in migration_files():
+        for name, sql in shipped:
             if name in done:
                 continue
             try:
