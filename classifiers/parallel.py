@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
@@ -25,7 +26,10 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _limit_native_threads() -> None:
+def _start_worker() -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the pool and reports it once, so the workers
+    # ignore it rather than each printing its own traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # each worker already has a core to itself: numerical libraries' own threads would only oversubscribe it
     try:
         from threadpoolctl import threadpool_limits
@@ -61,7 +65,7 @@ def contract_batches(classifier, batches: Iterable[tuple[list, T]], jobs: int = 
     # would otherwise write to every one of them and so copy their pages into each worker
     gc.freeze()
     try:
-        pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_limit_native_threads)
+        pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_start_worker)
         try:
             in_flight: deque = deque()
             for articles, tag in chain(head, it):

@@ -20,7 +20,7 @@ from typing import Iterable
 import yaml
 
 from classifiers.text import fold, has_diacritics, nfc, retone, syllables
-from monitor.config import YAML_LOADER
+from monitor.config import load_yaml
 from monitor.errors import InputError
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("topics.yaml")
@@ -324,13 +324,14 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         raise InputError(f"rules file {p} cannot be read ({exc.strerror or exc})",
                          hint="pass --rules PATH to an existing topics.yaml") from None
     try:
-        data = yaml.load(raw.decode("utf-8"), Loader=YAML_LOADER)
+        data, duplicates = load_yaml(raw.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise InputError(f"rules file {p} is not valid YAML{where}",
                          hint="check the indentation and quoting there (a term with ':' needs quotes)") from None
-    problems = _validate(data, p)
+    problems = [f"line {d.line}: {d.key!r} is written again (first at line {d.first_line}); YAML would keep only the "
+                f"second, so merge the two" for d in sorted(duplicates, key=lambda d: d.line)] + _validate(data, p)
     if problems:
         raise InputError(f"rules file {p} has {len(problems)} problem(s):\n" + "\n".join(f"  - {x}" for x in problems),
                          hint="fix them and run `monitor rules test` again")

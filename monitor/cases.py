@@ -9,8 +9,9 @@ its own when the model did not judge it education) opens a case, counts as hot i
 report, and the article is labelled education and hot for `monitor train`.
 
 A story the model flagged hot that is not a hot issue is dismissed (`dismiss_case`): the case ends as
-"cảnh báo nhầm", the story sends no more alerts and leaves the clipping's hot section, and its articles are
-labelled not hot (and education or not, as the person says), so `monitor train` learns from the false alarm.
+"cảnh báo nhầm", the story sends no more alerts (those still waiting in the outbox are cancelled) and
+leaves the clipping's hot section, and its articles are labelled not hot (and education or not, as the
+person says), so `monitor train` learns from the false alarm.
 Moving the case to another status later reopens it; the labels stay until someone changes them.
 """
 

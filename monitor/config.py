@@ -10,6 +10,7 @@ environment when it is needed.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -24,6 +25,59 @@ from monitor.errors import ConfigError, ConfigProblem
 
 # libyaml's parser when PyYAML was built with it (the wheels are): same documents, errors and marks, ~10x quicker
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def outlet_matching(outlets, host: str):
+    """The outlet whose domain is `host` or a parent of it (m.vnexpress.net -> vnexpress.net), never a mere
+    suffix (notvnexpress.net is not VnExpress)."""
+    host = host.lower().removeprefix("www.")
+    for o in outlets:
+        for d in o.domains:
+            d = d.lower().removeprefix("www.")
+            if host == d or host.endswith("." + d):
+                return o
+    return None
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    key: str
+    line: int  # 1-based, where it is written again
+    first_line: int
+
+
+class _StrictLoader(YAML_LOADER):
+    """YAML keeps the last of two equal keys in a mapping and drops the first without a word, so a second
+    `sources:` block would silently replace the office's feed list: record every repeat instead."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self.duplicates: list[DuplicateKey] = []
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            line = key_node.start_mark.line + 1
+            try:
+                key = self.construct_object(key_node, deep=True)
+                if key in seen:
+                    self.duplicates.append(DuplicateKey(str(key), line, seen[key]))
+                else:
+                    seen[key] = line
+            except TypeError:  # an unhashable key: the base constructor reports it
+                continue
+        return super().construct_mapping(node, deep)
+
+
+def load_yaml(text: str) -> tuple[Any, list[DuplicateKey]]:
+    """Parse one YAML document (feeds.yaml, topics.yaml) -> (data, keys written twice in one mapping)."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data(), loader.duplicates
+    finally:
+        loader.dispose()
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 SELECTOR_FIELDS = ("title", "sapo", "body", "published", "author", "remove")
@@ -184,16 +238,21 @@ class Config:
         return next((o for o in self.outlets if o.name == name), None)
 
     def outlet_for_host(self, host: str) -> Outlet | None:
-        host = host.lower().removeprefix("www.")
-        for o in self.outlets:
-            for d in o.domains:
-                d = d.lower().removeprefix("www.")
-                if host == d or host.endswith("." + d):
-                    return o
-        return None
+        return outlet_matching(self.outlets, host)
 
     def source(self, name: str) -> Source | None:
         return next((s for s in self.sources if s.name == name), None)
+
+
+def unset_secrets(cfg: Config) -> list[tuple[str, str]]:
+    """(variable, what it is for) for each secret the file names but this environment does not hold: the
+    file can be valid while the service that reads it would fail, or send mail without logging in."""
+    wanted = []
+    if cfg.smtp.configured:
+        wanted += [(cfg.smtp.username_env, "the SMTP user name"), (cfg.smtp.password_env, "the SMTP password")]
+    for ch in cfg.alerts.channels:
+        wanted += [(ch.secret_env, f"the {ch.kind} channel's signing secret"), (ch.bot_token_env, "the Telegram bot token")]
+    return [(name, what) for name, what in wanted if name and not os.environ.get(name)]
 
 
 # --------------------------------------------------------------------------- validation
@@ -247,7 +306,8 @@ class _Checker:
 
     def number(self, m: dict, key: str, path: str, default, *, minimum=None, maximum=None, integer=False):
         v = m.get(key, default)
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
+        if (isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int))
+                or not math.isfinite(v)):
             kind = "a whole number" if integer else "a number"
             self.add(f"{path}.{key}", f"must be {kind}; got {v!r}")
             return default
@@ -265,14 +325,49 @@ class _Checker:
         return v
 
 
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _http_url(c: _Checker, value: str, path: str) -> None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(value)
+        parts.port  # raises on a port out of range or not a number
+    except ValueError as exc:
+        c.add(path, f"is not a valid URL ({exc}); write it like https://vnexpress.net/rss/giao-duc.rss; got {value!r}")
+        return
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         c.add(path, f"must be an http(s) URL such as https://vnexpress.net/rss/giao-duc.rss; got {value!r}")
+
+
+def _host_name(value: str) -> str | None:
+    """The host a domains entry names, or None when it is not a bare host (a URL, a path, a port)."""
+    if not value or any(ch in value for ch in "/:@?#[] \t"):
+        return None
+    try:
+        host = urlsplit("//" + value).hostname
+    except ValueError:
+        return None
+    return host if host == value.lower() else None
+
+
+def _host_in(value: str) -> str:
+    try:
+        return urlsplit(value if "//" in value else "//" + value).hostname or ""
+    except ValueError:
+        return ""
+
+
+def _env_name(c: _Checker, m: dict, key: str, path: str) -> str:
+    """The name of an environment variable holding a secret; a value that cannot be a variable name is most
+    likely the secret itself pasted in, which must not stay in the file."""
+    name = c.string(m, key, path)
+    if name and not _ENV_NAME.match(name):
+        c.add(f"{path}.{key}", "must name an environment variable (letters, digits, _), e.g. MONITOR_SMTP_PASSWORD; "
+                               "if that was the secret itself, remove it from the file and export it in a variable")
+        return ""
+    return name
 
 
 def _office(c: _Checker, raw: Any) -> Office:
@@ -287,7 +382,7 @@ def _office(c: _Checker, raw: Any) -> Office:
             "timezone": "an IANA time zone, default Asia/Ho_Chi_Minh",
             "watchlist": "names that make news local: wards, schools, officials, other",
         },
-        required=("name", "district", "city"),
+        required=("name", "district", "city") if raw is not None else (),  # a missing office is one problem
     )
     tz = c.string(m, "timezone", "office", DEFAULT_TIMEZONE) or DEFAULT_TIMEZONE
     try:
@@ -374,7 +469,15 @@ def _outlets(c: _Checker, raw: Any) -> tuple[Outlet, ...]:
         seen.add(name)
         sm = c.mapping(m.get("selectors"), f"{p}.selectors", {k: f"CSS selector(s) for the {k}" for k in SELECTOR_FIELDS})
         sel = Selectors(**{k: c.strings(sm, k, f"{p}.selectors") for k in SELECTOR_FIELDS})
-        out.append(Outlet(name=name, domains=c.strings(m, "domains", p), selectors=sel,
+        domains = c.strings(m, "domains", p)
+        if "domains" in m and not domains:
+            c.add(f"{p}.domains", "is required: hosts of its article pages, e.g. [vnexpress.net]")
+        for d in domains:
+            if _host_name(d) is None:
+                host = _host_in(d)
+                c.add(f"{p}.domains", f"{d!r} is not a host name" + (f"; write {host!r}" if host and host != d else "")
+                      + " (the host of its article pages, without http:// or a path)")
+        out.append(Outlet(name=name, domains=domains, selectors=sel,
                           reach=float(c.number(m, "reach", p, 1.0, minimum=0, maximum=1))))
     return tuple(out)
 
@@ -410,8 +513,8 @@ def _sources(c: _Checker, raw: Any, outlets: tuple[Outlet, ...]) -> tuple[Source
         if outlet and outlets and outlet not in outlet_names:
             c.add(f"{p}.outlet", f"no outlet named {outlet!r}; use one of: {', '.join(sorted(outlet_names))}")
         if not outlet and url:
-            host = urlsplit(url).hostname or ""
-            match = next((o for o in outlets if any(host.endswith(d.removeprefix("www.")) for d in o.domains)), None)
+            host = _host_in(url)
+            match = outlet_matching(outlets, host)
             outlet = match.name if match else host
         out.append(Source(
             name=name, url=url, outlet=outlet,
@@ -434,6 +537,11 @@ def _digest(c: _Checker, raw: Any) -> Digest:
          "borderline_min_relevance": "0-1: articles judged not education but scored at least this are listed in an appendix",
          "borderline_max_items": "articles listed in that appendix at most (0: no appendix)"},
     )
+    if isinstance(m.get("cutoff"), int) and not isinstance(m.get("cutoff"), bool):
+        # YAML 1.1 reads an unquoted 12:30 as the base-60 number 750
+        v = m["cutoff"]
+        c.add("digest.cutoff", f"write the time in quotes: cutoff: \"{v // 60:02d}:{v % 60:02d}\" (unquoted, YAML reads it as the number {v})")
+        m = {**m, "cutoff": d.cutoff}
     cutoff = c.string(m, "cutoff", "digest", d.cutoff)
     if not _HHMM.match(cutoff):
         c.add("digest.cutoff", f"must be a time HH:MM such as \"07:00\"; got {cutoff!r}")
@@ -470,8 +578,10 @@ def _alerts(c: _Checker, raw: Any) -> Alerts:
     thresholds = d.thresholds
     if "thresholds" in m:
         tm = m["thresholds"]
-        if not isinstance(tm, dict) or not all(isinstance(v, int) and 0 <= v <= 100 for v in tm.values()):
-            c.add("alerts.thresholds", "must map a severity name to a whole number 0-100, e.g. {\"khẩn cấp\": 80, cao: 60}")
+        if (not isinstance(tm, dict) or not tm
+                or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 100 for v in tm.values())):
+            c.add("alerts.thresholds", "must map at least one severity name to a whole number 0-100, "
+                                       "e.g. {\"khẩn cấp\": 80, cao: 60} (to stop alerts, write enabled: false)")
         else:
             thresholds = tuple(sorted(((str(k), int(v)) for k, v in tm.items()), key=lambda kv: -kv[1]))
     quiet = c.string(m, "quiet_hours", "alerts", d.quiet_hours)
@@ -494,12 +604,15 @@ def _alerts(c: _Checker, raw: Any) -> Alerts:
             c.add(f"{p}.kind", f"unknown channel {kind!r}; use email, webhook or telegram")
         channel = AlertChannel(
             kind=kind, recipients=c.strings(cm, "recipients", p), url=c.string(cm, "url", p),
-            bot_token_env=c.string(cm, "bot_token_env", p), chat_id=c.string(cm, "chat_id", p),
+            bot_token_env=_env_name(c, cm, "bot_token_env", p), chat_id=c.string(cm, "chat_id", p),
             base_url=c.string(cm, "base_url", p, AlertChannel.base_url) or AlertChannel.base_url,
-            secret_env=c.string(cm, "secret_env", p),
+            secret_env=_env_name(c, cm, "secret_env", p),
         )
         if kind == "email" and not channel.recipients:
             c.add(f"{p}.recipients", "an email channel needs at least one recipient address")
+        for r in channel.recipients:
+            if not _EMAIL.match(r):
+                c.add(f"{p}.recipients", f"{r!r} is not an e-mail address")
         if kind == "webhook":
             if not channel.url:
                 c.add(f"{p}.url", "a webhook channel needs url: https://...")
@@ -532,7 +645,7 @@ def _smtp(c: _Checker, raw: Any) -> Smtp:
         c.add("smtp.sender", f"{sender!r} is not an e-mail address")
     return Smtp(
         host=c.string(m, "host", "smtp"), port=c.number(m, "port", "smtp", d.port, minimum=1, maximum=65535, integer=True),
-        security=security, username_env=c.string(m, "username_env", "smtp"), password_env=c.string(m, "password_env", "smtp"),
+        security=security, username_env=_env_name(c, m, "username_env", "smtp"), password_env=_env_name(c, m, "password_env", "smtp"),
         sender=sender, timeout_seconds=float(c.number(m, "timeout_seconds", "smtp", d.timeout_seconds, minimum=1)),
     )
 
@@ -562,10 +675,14 @@ TOP_LEVEL = {
 }
 
 
-def parse_config(data: Any, path: Path, *, overrides: dict | None = None) -> Config:
+def parse_config(data: Any, path: Path, *, overrides: dict | None = None,
+                 duplicates: list[DuplicateKey] | tuple = ()) -> Config:
     """Validate already-parsed YAML; raise ConfigError listing every problem."""
     c = _Checker()
-    top = c.mapping(data, "", TOP_LEVEL, required=("office", "sources"))
+    for d in sorted(duplicates, key=lambda d: d.line):
+        c.add(f"line {d.line}", f"key {d.key!r} is written again (first at line {d.first_line}); YAML would keep "
+                                f"only the second and drop the first, so merge the two into one")
+    top = c.mapping(data, "", TOP_LEVEL, required=("office",))  # a missing `sources` is reported by _sources
     if overrides:
         top = {**top, **overrides}
     office = _office(c, top.get("office"))
@@ -592,10 +709,10 @@ def load_config(path: str | Path, *, overrides: dict | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(p), [ConfigProblem("", f"cannot read the file ({exc}); save it as UTF-8 text")]) from None
     try:
-        data = yaml.load(text, Loader=YAML_LOADER)
+        data, duplicates = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(str(p), [ConfigProblem(where, f"not valid YAML ({problem}); check indentation and quoting there")]) from None
-    return parse_config(data, p.resolve(), overrides=overrides)
+    return parse_config(data, p.resolve(), overrides=overrides, duplicates=duplicates)

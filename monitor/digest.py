@@ -169,6 +169,10 @@ def display_reasons(reasons: Iterable[str], limit: int = 4) -> tuple[str, ...]:
     xâm hại"), other scored evidence is dropped, and the triage stage's plain reasons stay.
     """
     out: list[str] = []
+    # a story of several articles has one "nóng" line per article: their categories make one line,
+    # each category once, where the first of them stood
+    signs: list[str] = []
+    signs_at: int | None = None
     for reason in reasons:
         reason = " ".join(str(reason).split())
         m = _SCORED.match(reason)
@@ -177,12 +181,16 @@ def display_reasons(reasons: Iterable[str], limit: int = 4) -> tuple[str, ...]:
             while _PARENS.search(rest):
                 rest = _PARENS.sub("", rest)
             cats = [c.strip(" ,") for c in rest.split(";") if c.strip(" ,")]
-            if cats:
-                out.append("Dấu hiệu: " + "; ".join(cats))
+            if cats and signs_at is None:
+                signs_at = len(out)
+                out.append("")
+            signs += [c for c in cats if c not in signs]
             continue
         if m or _EVIDENCE.search(reason) or _TRAILING_SCORE.search(reason):
             continue
         out.append(reason if len(reason) <= 160 else reason[:157].rsplit(" ", 1)[0] + "…")
+    if signs_at is not None:
+        out[signs_at] = "Dấu hiệu: " + "; ".join(signs)
     seen: set[str] = set()
     unique = [r for r in out if not (r in seen or seen.add(r))]
     return tuple(unique[:limit])

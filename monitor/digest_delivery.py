@@ -2,10 +2,13 @@
 
 Exactly once per day: before the message leaves, the day is claimed in the store ('sending'); after
 the SMTP server accepted it the row becomes 'sent'. A rerun finds 'sent' and does nothing; a row left
-'sending' (the process died between the two writes, so the message may or may not have gone) is
-reported as in doubt and needs an explicit --resend; a failed attempt (the server refused, nothing
-was accepted) is simply retried. Without SMTP (or without recipients) the message and its files go to
-the outbox folder, which counts as delivered the same way.
+'sending' (the process died between the two writes, so the message may or may not have gone) or made
+'in-doubt' (the server took the whole message but its answer never came: monitor.mail.MessageInDoubt)
+is reported as in doubt and needs an explicit --resend; a failed attempt (the server refused, nothing
+was accepted) is simply retried. Recipients the server refused while taking the message for the others
+are recorded with the delivery (and its message says so); they are not sent to again automatically, as
+resending would give the others a second copy. Without SMTP (or without recipients) the message and its
+files go to the outbox folder, which counts as delivered the same way.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Iterable
 from monitor.app import App
 from monitor.corrections import read_corrected
 from monitor.digest import Digest, build_digest, digest_window, latest_complete_day, trend_from_rows
-from monitor.errors import InputError, MonitorError, NotifyError, StoreError
+from monitor.errors import InputError, MessageInDoubt, MonitorError, NotifyError, StoreError
 from monitor.models import Story
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,7 @@ class DigestResult:
     education: int = 0
     items: int = 0
     hot: int = 0
+    refused: dict = field(default_factory=dict)  # recipient -> the SMTP server's refusal
 
     @property
     def ok(self) -> bool:
@@ -265,7 +269,7 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
                                 f"{record.sent_at.astimezone(tz):%H:%M %d/%m/%Y}; nothing sent (use --resend to send it again)",
                                 paths={k: Path(v) for k, v in record.paths.items()}, recipients=record.recipients,
                                 message_id=record.message_id, items=record.items)
-        if record is not None and record.status == "sending":
+        if record is not None and record.in_doubt:
             return _in_doubt(day, record, tz)
 
     digest = load_digest(app, day)
@@ -282,7 +286,10 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
     recipients = cfg.digest.recipients
     use_smtp = cfg.smtp.configured and bool(recipients)
     channel = "smtp" if use_smtp else "outbox"
-    message_id = make_msgid(idstring=f"diem-bao-{day.isoformat()}", domain=_domain(app))
+    previous = store.digest_record(day) if resend else None
+    # sending again what may already be in the mailboxes: the same Message-ID marks it as the same message
+    message_id = (previous.message_id if previous is not None and previous.in_doubt and previous.message_id
+                  else make_msgid(idstring=f"diem-bao-{day.isoformat()}", domain=_domain(app)))
     # everything that can fail before the hand-over is done before the claim, so a 'sending' row
     # really means "the message may be out"
     message = build_message(app, digest, rendered, recipients if use_smtp else (), message_id)
@@ -299,11 +306,21 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
             paths = write_files(rendered, formats, Path(out_dir)) if out_dir else {}
             from monitor.mail import send_message
 
-            send_message(cfg.smtp, message)
-            store.finish_digest(day, claim.delivery_id, status="sent", now=app.now(), paths=paths)
-            return DigestResult(day, "sent", f"digest of {day.isoformat()} sent to {', '.join(recipients)} "
-                                f"({counts['items']} items, {counts['hot']} hot)", paths=paths, recipients=recipients,
-                                message_id=message_id, **counts)
+            try:
+                refused = send_message(cfg.smtp, message)
+            except MessageInDoubt as exc:
+                # the server has the whole message and never said whether it took it: recorded in doubt, so
+                # neither the service nor a rerun sends it again by itself (a person checks, then --resend)
+                store.finish_digest(day, claim.delivery_id, status="in-doubt", now=app.now(), error=str(exc))
+                record = store.digest_record(day)
+                return _in_doubt(day, record, tz)
+            store.finish_digest(day, claim.delivery_id, status="sent", now=app.now(), paths=paths, refused=refused,
+                                error=_refused_text(refused) or None)
+            got = tuple(r for r in recipients if r not in refused)
+            return DigestResult(day, "sent", f"digest of {day.isoformat()} sent to {', '.join(got)} "
+                                f"({counts['items']} items, {counts['hot']} hot)"
+                                + (f"; {_refused_text(refused)}" if refused else ""),
+                                paths=paths, recipients=got, message_id=message_id, refused=refused, **counts)
         folder = Path(out_dir) if out_dir else outbox_folder(app, day)
         paths = write_files(rendered, formats, folder)
         eml = folder / f"{rendered.stem}.eml"
@@ -321,10 +338,22 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
         raise NotifyError(f"the digest of {day.isoformat()} could not be delivered: {exc}") from None
 
 
+def _refused_text(refused: dict[str, str]) -> str:
+    """Who the server refused and why, for the delivery record and the CLI."""
+    if not refused:
+        return ""
+    return "máy chủ từ chối người nhận: " + "; ".join(f"{a} ({why})" for a, why in refused.items())
+
+
 def _in_doubt(day: date, record, tz) -> DigestResult:
+    if record.status == "in-doubt":
+        why = (f"the SMTP server took the digest of {day.isoformat()} at {record.started_at.astimezone(tz):%H:%M %d/%m/%Y} "
+               f"but never confirmed it ({record.error}), so it may have gone out")
+    else:
+        why = (f"the digest of {day.isoformat()} was being delivered at {record.started_at.astimezone(tz):%H:%M %d/%m/%Y} "
+               "when the process stopped, so it may have gone out")
     return DigestResult(
         day, "in-doubt",
-        f"the digest of {day.isoformat()} was being delivered at {record.started_at.astimezone(tz):%H:%M %d/%m/%Y} when the "
-        f"process stopped, so it may have gone out (Message-ID {record.message_id}); check the mailbox, then run "
+        f"{why} (Message-ID {record.message_id}); check the mailbox, then run "
         f"`monitor digest --date {day.isoformat()} --send --resend` to send it again",
         recipients=record.recipients, message_id=record.message_id)

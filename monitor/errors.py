@@ -21,6 +21,7 @@ into a message and an exit code.
     │   └── AlreadyRunning            another process holds the instance lock
     ├── ModelError                    a trained model is missing, corrupt or from other library versions
     └── NotifyError                   an alert or digest could not be delivered on a channel
+        └── MessageInDoubt            the server took the message but never confirmed it: it may have gone
 
 Exit codes (documented in the README): 0 ok, 1 the command ran but something failed (some articles,
 some deliveries), 2 bad configuration or input, 3 a needed resource is missing or locked (model,
@@ -50,7 +51,7 @@ class ConfigProblem:
     message: str  # what is wrong and what to write instead
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        return f"{self.path}: {self.message}" if self.path else self.message
 
 
 class ConfigError(MonitorError):
@@ -124,3 +125,8 @@ class ModelError(MonitorError):
 
 class NotifyError(MonitorError):
     pass
+
+
+class MessageInDoubt(NotifyError):
+    """The whole message reached the server, whose answer never came: it may have been delivered, so a
+    retry could be a second copy (monitor.mail)."""

@@ -1,4 +1,13 @@
-"""The only SMTP user: deliver an already-built EmailMessage (digests and e-mail alerts share it)."""
+"""The only SMTP user: deliver an already-built EmailMessage (digests and e-mail alerts share it).
+
+What a failure means depends on when it happens. Before the end of the message has been handed to the
+server (connection, TLS, login, MAIL FROM, RCPT TO, the DATA command), the server holds nothing: a
+retry is safe, and that is a plain NotifyError. Once the whole message has been written after DATA,
+a timeout or a dropped connection leaves us not knowing whether the server queued it (a busy server
+scanning the content answers late, but has it): that is MessageInDoubt, and the caller must not
+resend as if nothing had gone. A server that answers the end of DATA with a refusal (4xx/5xx) has
+said it did not take it: a plain NotifyError again.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +16,92 @@ import ssl
 from email.message import EmailMessage
 
 from monitor.config import Smtp
-from monitor.errors import NotifyError
+from monitor.errors import MessageInDoubt, NotifyError
 
 
-def send_message(smtp: Smtp, message: EmailMessage) -> None:
-    """Send over SMTP with STARTTLS, implicit TLS or plain (tests); raise NotifyError on any failure."""
+class _HandOverMixin:
+    """Remembers whether the message itself (the bytes after DATA, final dot included) was written."""
+
+    in_data = False
+    handed_over = False
+
+    def data(self, msg):
+        self.in_data = True
+        try:
+            return super().data(msg)
+        finally:
+            self.in_data = False
+
+    def send(self, s):
+        super().send(s)
+        # smtplib writes commands as str and the message after DATA as bytes, in one sendall
+        if self.in_data and isinstance(s, (bytes, bytearray)):
+            self.handed_over = True
+
+
+class _SMTP(_HandOverMixin, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_HandOverMixin, smtplib.SMTP_SSL):
+    pass
+
+
+def send_message(smtp: Smtp, message: EmailMessage) -> dict[str, str]:
+    """Send over SMTP with STARTTLS, implicit TLS or plain (tests).
+
+    Returns the recipients the server refused while taking the message for the others (address ->
+    its answer, e.g. "550 5.1.1 No such user"); empty when every recipient was accepted. Raises
+    MessageInDoubt when the message was handed over but the server's answer never came, NotifyError on
+    any other failure (nothing was delivered, including when every recipient was refused).
+    """
     if not smtp.configured:
         raise NotifyError("SMTP is not configured", hint="set smtp.host and smtp.sender in feeds.yaml")
     if "From" not in message:
         message["From"] = smtp.sender
+    client = None
     try:
         if smtp.security == "ssl":
-            client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=ssl.create_default_context())
+            client = _SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=ssl.create_default_context())
         else:
-            client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
-        with client:
-            if smtp.security == "starttls":
-                client.starttls(context=ssl.create_default_context())
-            user, password = smtp.username(), smtp.password()
-            if user:
-                client.login(user, password)
-            client.send_message(message)
+            client = _SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+        if smtp.security == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        user, password = smtp.username(), smtp.password()
+        if user:
+            client.login(user, password)
+        refused = client.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        _close(client)
+        answers = "; ".join(f"{a}: {_answer(r)}" for a, r in exc.recipients.items())
+        raise NotifyError(f"SMTP server {smtp.host}:{smtp.port} refused every recipient ({answers})",
+                          hint="check the addresses in feeds.yaml") from None
     except (smtplib.SMTPException, OSError) as exc:
+        _close(client)
+        if client is not None and client.handed_over and not isinstance(exc, smtplib.SMTPResponseException):
+            raise MessageInDoubt(f"SMTP server {smtp.host}:{smtp.port} took the message but did not confirm it ({exc}); "
+                                 "it may have been delivered",
+                                 hint="check the recipients' mailbox before sending it again") from None
         raise NotifyError(f"SMTP delivery to {smtp.host}:{smtp.port} failed: {exc}",
                           hint="check the smtp section of feeds.yaml and that the server is reachable") from None
+    # the server has the message: a failure to say goodbye changes nothing
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        _close(client)
+    return {addr: _answer(r) for addr, r in (refused or {}).items()}
+
+
+def _answer(reply) -> str:
+    """smtplib's (code, b"text") as one line, "550 5.1.1 No such user"."""
+    code, text = reply if isinstance(reply, tuple) else (reply, b"")
+    text = text.decode("utf-8", "replace") if isinstance(text, (bytes, bytearray)) else str(text)
+    return f"{code} {' '.join(text.split())}".strip()
+
+
+def _close(client) -> None:
+    if client is not None:
+        try:
+            client.close()
+        except OSError:
+            pass

@@ -1,10 +1,14 @@
 """Alert channels and the persistent outbox: e-mail, a JSON webhook, Telegram.
 
 Triage queues an alert with one delivery row per configured channel; `deliver_outbox` sends what is due.
-A delivery is claimed (a short lease) before it is sent and marked sent right after, so two runs never
-send it twice; a failure keeps the row pending with the error and a back-off, so a channel that is
-down gets the alert later, and `monitor alerts` shows what keeps failing. Quiet hours are applied when
-the alert is queued (the delivery waits until they end), except for urgent alerts.
+A delivery is claimed (a lease counted from the moment of the claim) before it is sent and marked sent
+right after, so two runs never send it twice; a failure keeps the row pending with the error and a
+back-off, so a channel that is down gets the alert later, and `monitor alerts` shows what keeps failing.
+Quiet hours hold all but urgent alerts, when the alert is queued and again when a failed one is retried.
+A delivery still waiting is cancelled when the story's case is dismissed, and superseded when a newer
+alert of the story is queued for the channel (monitor.store.stories). An e-mail the server took for
+some recipients and refused for others is sent, with the refusals recorded and shown; it is never sent
+again to those who got it.
 
 SMTP goes through monitor.mail; webhook and Telegram POSTs go through monitor.fetch.post_json (the
 one module that talks HTTP), whose errors are translated to NotifyError here.
@@ -15,15 +19,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 from zoneinfo import ZoneInfo
 
 from monitor.config import AlertChannel, Config
-from monitor.errors import FetchError, NotifyError
+from monitor.errors import FetchError, MessageInDoubt, NotifyError
+
+log = logging.getLogger(__name__)
 
 RETRY_MINUTES = (1, 2, 5, 10, 30)  # back-off after the 1st, 2nd, ... failure; the last repeats
 CLAIM_MINUTES = 5  # a delivery being sent is invisible to other runs this long
@@ -49,13 +55,15 @@ class Alert:
 class Delivery:
     alert_id: int
     channel: str
-    status: str  # pending | sent
+    status: str  # pending | sent | cancelled (case dismissed) | superseded (a newer alert of the story)
     not_before: datetime
     next_attempt_at: datetime
     attempts: int = 0
     last_attempt_at: datetime | None = None
-    last_error: str | None = None
+    last_error: str | None = None  # for cancelled / superseded: why
     sent_at: datetime | None = None
+    refused: dict = field(default_factory=dict)  # recipient -> the SMTP server's refusal
+    in_doubt: int = 0  # attempts the server may have taken without confirming them
 
 
 @dataclass
@@ -63,6 +71,7 @@ class DeliveryReport:
     sent: list[tuple[int, str]] = field(default_factory=list)  # (alert id, channel)
     failed: list[tuple[int, str, str]] = field(default_factory=list)  # (alert id, channel, error)
     waiting: int = 0  # pending deliveries not yet due (quiet hours, back-off)
+    refused: list[tuple[int, str, dict]] = field(default_factory=list)  # (alert id, channel, recipient -> answer)
 
     @property
     def ok(self) -> bool:
@@ -73,7 +82,9 @@ class DeliveryReport:
         return str(self)
 
     def __str__(self) -> str:
-        return f"{len(self.sent)} lượt gửi cảnh báo, {len(self.failed)} lỗi, {self.waiting} đang chờ"
+        refused = sum(len(r) for _, _, r in self.refused)
+        return (f"{len(self.sent)} lượt gửi cảnh báo, {len(self.failed)} lỗi, {self.waiting} đang chờ"
+                + (f", {refused} người nhận bị máy chủ từ chối" if refused else ""))
 
 
 # ---------------------------------------------------------------------- channels and quiet hours
@@ -120,12 +131,17 @@ def is_urgent(config: Config, severity: str) -> bool:
     return bool(config.alerts.thresholds) and severity == config.alerts.thresholds[URGENT_RANK][0]
 
 
+def not_before(config: Config, severity: str, at: datetime) -> datetime:
+    """`at`, or the end of the quiet hours it falls in unless the alert is urgent."""
+    hold = None if is_urgent(config, severity) else quiet_until(at, config.alerts.quiet_hours, config.office.tz)
+    return hold or at
+
+
 def delivery_plan(config: Config, severity: str, now: datetime) -> list[tuple[str, datetime]]:
     """(channel key, not before) for a new alert: quiet hours hold all but urgent alerts."""
     if not config.alerts.enabled:
         return []
-    hold = None if is_urgent(config, severity) else quiet_until(now, config.alerts.quiet_hours, config.office.tz)
-    return [(channel_key(c), hold or now) for c in config.alerts.channels]
+    return [(channel_key(c), not_before(config, severity, now)) for c in config.alerts.channels]
 
 
 # ---------------------------------------------------------------------- sending
@@ -148,7 +164,17 @@ def _redact(url: str) -> str:
     return url
 
 
-def send_email(config: Config, ch: AlertChannel, alert: Alert) -> None:
+def alert_message_id(config: Config, alert: Alert, channel: str) -> str:
+    """The same Message-ID for every attempt of one alert on one channel, so that a copy sent again after
+    an attempt the server may have taken is recognisably the same message (mail clients and servers that
+    deduplicate by Message-ID drop it; a person sees the same message twice, not two alerts)."""
+    domain = config.smtp.sender.rsplit("@", 1)[-1].strip(" >") if "@" in config.smtp.sender else "edu-media-monitor"
+    tag = hashlib.sha256(channel.encode("utf-8")).hexdigest()[:10]
+    return f"<canh-bao-{alert.id}.{alert.created_at:%Y%m%d%H%M%S}.{tag}@{domain}>"
+
+
+def send_email(config: Config, ch: AlertChannel, alert: Alert) -> dict[str, str]:
+    """E-mail the alert; returns the recipients the server refused (address -> its answer)."""
     from monitor.mail import send_message
 
     msg = EmailMessage()
@@ -156,10 +182,10 @@ def send_email(config: Config, ch: AlertChannel, alert: Alert) -> None:
     msg["To"] = ", ".join(ch.recipients)
     if config.smtp.sender:
         msg["From"] = config.smtp.sender
-    msg["Message-ID"] = make_msgid(idstring=f"alert{alert.id}", domain="edu-media-monitor")
+    msg["Message-ID"] = alert_message_id(config, alert, channel_key(ch))
     msg["X-Monitor-Alert-Id"] = str(alert.id)
     msg.set_content(alert.body, charset="utf-8")
-    send_message(config.smtp, msg)
+    return send_message(config.smtp, msg)
 
 
 def send_webhook(config: Config, ch: AlertChannel, alert: Alert, timeout: float = 20.0) -> None:
@@ -203,26 +229,52 @@ def deliver_outbox(app, *, dry_run: bool = False) -> DeliveryReport:
     now = app.now()
     report = DeliveryReport()
     channels = channels_by_key(config)
+    if not dry_run:
+        store.cancel_dismissed_deliveries()
     for alert, delivery in store.due_deliveries(now):
         if dry_run:
-            report.sent.append((alert.id, delivery.channel))
+            if not_before(config, alert.severity, now) <= now:  # what quiet hours hold would not go
+                report.sent.append((alert.id, delivery.channel))
             continue
-        if not store.claim_delivery(alert.id, delivery.channel, now, now + timedelta(minutes=CLAIM_MINUTES)):
-            continue  # another run is sending it
+        # the lease runs from the claim, not from the start of this run: a run slowed by earlier sends
+        # must not take a delivery with a lease already over, free for another run to take too
+        claimed_at = app.now()
+        held = not_before(config, alert.severity, claimed_at)
+        if held > claimed_at:
+            # due before the quiet hours began (a retry, a service that was stopped): they hold it all the same
+            store.hold_delivery(alert.id, delivery.channel, claimed_at, held)
+            continue
+        if not store.claim_delivery(alert.id, delivery.channel, claimed_at, claimed_at + timedelta(minutes=CLAIM_MINUTES)):
+            continue  # another run is sending it, or it was cancelled / superseded meanwhile
         ch = channels.get(delivery.channel)
         try:
             if ch is None:
                 raise NotifyError(f"channel {delivery.channel} is no longer in feeds.yaml",
                                   hint="add it back under alerts.channels, or the alert stays queued")
-            SENDERS[ch.kind](config, ch, alert)
+            refused = SENDERS[ch.kind](config, ch, alert) or {}
         except NotifyError as exc:
-            error = str(exc) + (f" ({exc.hint})" if exc.hint else "")
-            store.delivery_failed(alert.id, delivery.channel, app.now(), error,
-                                  app.now() + retry_delay(delivery.attempts + 1))
+            in_doubt = isinstance(exc, MessageInDoubt)
+            # An alert the server may have taken is sent again, with the same Message-ID, and the attempt is
+            # recorded as possibly delivered (`monitor alerts` shows it). Unlike the daily digest, which a
+            # person reads at leisure and which waits in doubt for --resend, an alert exists to reach
+            # leadership within minutes, at night too: a second copy of the same message costs a glance,
+            # a hot issue nobody heard of costs the office its early warning. So alerts are delivered at
+            # least once, and a copy that may be a duplicate is recognisable as such.
+            error = ("có thể đã gửi (máy chủ không xác nhận), sẽ gửi lại cùng Message-ID: " if in_doubt else "") \
+                + str(exc) + (f" ({exc.hint})" if exc.hint and not in_doubt else "")
+            failed_at = app.now()
+            # a retry is a delivery like the first: quiet hours hold it unless the alert is urgent
+            retry_at = not_before(config, alert.severity, failed_at + retry_delay(delivery.attempts + 1))
+            store.delivery_failed(alert.id, delivery.channel, failed_at, error, retry_at, in_doubt=in_doubt)
             report.failed.append((alert.id, delivery.channel, error))
             continue
-        store.delivery_sent(alert.id, delivery.channel, app.now())
+        if not store.delivery_sent(alert.id, delivery.channel, app.now(), refused):
+            # only another run marking it sent first gets here: it went out twice, which the lease exists to prevent
+            log.warning("alert %s on %s was also sent by another run", alert.id, delivery.channel)
+            continue
         report.sent.append((alert.id, delivery.channel))
+        if refused:
+            report.refused.append((alert.id, delivery.channel, refused))
     report.waiting = store.count_waiting_deliveries(now)
     return report
 
@@ -236,6 +288,8 @@ def _local(dt: datetime, tz: ZoneInfo) -> str:
 
 def compose_alert(config: Config, story_id: int, score, members: list[dict], decision, case) -> tuple[str, str, dict]:
     """(subject, plain-text body, webhook payload) of an alert, in Vietnamese."""
+    from monitor.digest import display_reasons
+
     tz = config.office.tz
     first = members[0]
     title = first["title"].strip() or first["url"]
@@ -258,7 +312,8 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
         + (f"; {reprints} bài đăng lại" if reprints else ""),
         "",
         "Lý do:",
-        *[f"  - {r}" for r in score.reasons],
+        # what leadership reads: the clipping's wording, without the classifier's scores and evidence
+        *[f"  - {r}" for r in display_reasons(score.reasons, limit=len(score.reasons))],
         "",
         "Nguồn:",
     ]
@@ -280,7 +335,8 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
         "severity": score.severity,
         "hot_score": score.total,
         "change": decision.why or None,
-        "reasons": list(score.reasons),
+        "reasons": list(display_reasons(score.reasons, limit=len(score.reasons))),
+        "classifier_reasons": list(score.reasons),  # as the classifier and triage wrote them (scores, evidence)
         "explanation": score.explanation(),
         "sources": [{"outlet": m["outlet"], "title": m["title"], "url": m["url"],
                      "published": m["when"].isoformat(), "reprint": bool(m.get("reprint"))} for m in members],

@@ -20,7 +20,7 @@ from typing import Iterable, Mapping, Sequence
 from classifiers.plan_topics import PLAN_TOPICS
 from monitor.cases import DISMISSED
 from monitor.config import Office
-from monitor.corrections import corrected_row
+from monitor.corrections import corrected_row, read_corrected
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
 from monitor.errors import InputError, StoreError
 from monitor.models import Story
@@ -214,6 +214,26 @@ def _as_corrected(store, rows) -> list[dict]:
     return [row for row in fixed if row["is_education"]]
 
 
+def _still_education(store, hot: dict[int, Story], cases: Mapping[int, object]) -> dict[int, Story]:
+    """The hot stories with an article that is education news as people read it (monitor.corrections).
+
+    The clipping lists only education articles, so a story whose every article an analyst relabelled
+    "not education" (`monitor label ID --not-education`) leaves its hot section; the report follows it
+    the same way. A dismissed case stays: the report counts it among the false alarms.
+    """
+    if not hasattr(store, "classifications_for") or not hasattr(store, "labels"):
+        return hot
+    ids = sorted({aid for s in hot.values() for aid in s.article_ids})
+    if not ids:
+        return hot
+    classes, _ = read_corrected(store, ids)
+    education = {aid for aid, c in classes.items() if c.is_education}
+    # an article the model never classified counts as a person labelled it (a case opened by hand)
+    education |= {r["article_id"] for r in store.labels([a for a in ids if a not in classes]) if r.get("is_education")}
+    return {sid: s for sid, s in hot.items()
+            if getattr(cases.get(sid), "status", None) == DISMISSED or any(a in education for a in s.article_ids)}
+
+
 def load_report(app, year: int, month: int) -> MonthlyReport:
     office = app.config.office
     store = app.store
@@ -242,6 +262,7 @@ def load_report(app, year: int, month: int) -> MonthlyReport:
             c = store.case_of_story(sid)
             if c is not None:
                 cases[sid] = c
+    hot = _still_education(store, hot, cases)
     return build_report(office=office, year=year, month=month, rows=rows, previous_rows=previous_rows, stories=stories,
                         hot_stories=list(hot.values()), cases=cases, generated_at=app.now())
 
@@ -315,6 +336,8 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
         msg.add_attachment(docx_bytes, maintype="application",
                            subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
                            filename=f"{report.stem}.docx")
-        send_message(cfg.smtp, msg)
-        return ReportResult(year, month, "sent", f"{what}; sent to {', '.join(cfg.digest.recipients)}", paths)
+        refused = send_message(cfg.smtp, msg)
+        got = [r for r in cfg.digest.recipients if r not in refused]
+        refusals = "".join(f"; refused by the server: {a} ({why})" for a, why in refused.items())
+        return ReportResult(year, month, "sent", f"{what}; sent to {', '.join(got)}{refusals}", paths)
     return ReportResult(year, month, "written", what, paths)

@@ -33,7 +33,11 @@ log = logging.getLogger("monitor.service")
 DELIVER_EVERY_MINUTES = 1  # queued alerts are retried this often (their own backoff decides if one is due)
 HOUSEKEEPING_AT = time(2, 30)  # local time; the office's quietest hour
 HOUSEKEEPING_EVERY = timedelta(hours=23)
-FAILED_DIGEST_RETRY = timedelta(minutes=10)
+FAILED_DIGEST_RETRY = timedelta(minutes=10)  # after the first failed attempt; doubled after each further one
+FAILED_DIGEST_RETRY_MAX = timedelta(hours=1)
+# A digest is due from its cut-off for missed_grace_hours, and never for less than this: the service
+# checks every --tick (30 s), so a window of 0 would never contain a check ("no late sending" is meant).
+DIGEST_DUE_TOLERANCE = timedelta(minutes=5)
 RETRY_AFTER_ERROR = timedelta(minutes=10)
 REPORT_GRACE_DAYS = 7
 REPORT_JOB = "report"
@@ -153,25 +157,47 @@ def cutoff_at(day: date, config: Config) -> datetime:
     return datetime.combine(day, parse_hhmm(config.digest.cutoff), tzinfo=config.office.tz)
 
 
+def digest_grace(config: Config) -> timedelta:
+    """How long after its cut-off a day's digest not yet attempted is still sent."""
+    return max(timedelta(hours=config.digest.missed_grace_hours), DIGEST_DUE_TOLERANCE)
+
+
+def failed_digest_retry_at(day: date, config: Config, record) -> datetime | None:
+    """When a day's failed digest (the server refused, nothing went out) is tried again, or None when it no
+    longer will be: the back-off doubles from FAILED_DIGEST_RETRY up to FAILED_DIGEST_RETRY_MAX, until the
+    next day's cut-off (or the grace, when longer), after which the next clipping has the news."""
+    if getattr(record, "status", None) != "failed":
+        return None
+    failures = max(int(getattr(record, "failures", 1) or 1), 1)
+    wait = min(FAILED_DIGEST_RETRY * 2 ** min(failures - 1, 8), FAILED_DIGEST_RETRY_MAX)
+    at = record.started_at + wait
+    deadline = max(cutoff_at(day + timedelta(days=1), config), cutoff_at(day, config) + digest_grace(config))
+    return at if at < deadline else None
+
+
 def digest_days_due(now: datetime, config: Config, record_of: Callable[[date], object | None]) -> list[date]:
     """Days whose digest should go out now, oldest first.
 
-    A day is due from its cut-off until `missed_grace_hours` after it, unless its digest was delivered
-    or is in doubt (left 'sending' by a process that stopped mid-delivery: never guessed, never resent).
-    A failed attempt is retried, at most every FAILED_DIGEST_RETRY.
+    A day is due from its cut-off until `missed_grace_hours` after it (DIGEST_DUE_TOLERANCE at least),
+    unless its digest was delivered or is in doubt (left 'sending' by a process that stopped
+    mid-delivery, or 'in-doubt' after a server that never confirmed: never guessed, never resent). A
+    failed attempt is retried with a back-off until the next day's cut-off (failed_digest_retry_at),
+    even when that is past the grace: the server refused it, so leadership has not had it.
     """
     tz = config.office.tz
     local = now.astimezone(tz)
     day = local.date() if local.time() >= parse_hhmm(config.digest.cutoff) else local.date() - timedelta(days=1)
-    grace = timedelta(hours=config.digest.missed_grace_hours)
+    grace = digest_grace(config)
     due = []
-    while now - cutoff_at(day, config) <= grace:
+    while now - cutoff_at(day, config) <= max(grace, timedelta(days=1)):
         rec = record_of(day)
-        status = getattr(rec, "status", None)
         if rec is None:
-            due.append(day)
-        elif status == "failed" and now - getattr(rec, "started_at", now) >= FAILED_DIGEST_RETRY:
-            due.append(day)
+            if now - cutoff_at(day, config) <= grace:
+                due.append(day)
+        else:
+            retry_at = failed_digest_retry_at(day, config, rec)
+            if retry_at is not None and retry_at <= now:
+                due.append(day)
         day -= timedelta(days=1)
     return sorted(due)
 
@@ -379,6 +405,8 @@ class Service:
             if self.stopping.is_set():
                 break
             result = build_and_deliver_digest(self.app, day, send=True, resend=False)
+            if not result.ok:  # in doubt: a person must look before it is sent again
+                log.warning("digest %s: %s", day.isoformat(), result.message)
             done.append(f"{day.isoformat()}: {_short(result)}")
         return "; ".join(done)
 

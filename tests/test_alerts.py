@@ -198,3 +198,168 @@ def test_a_claimed_delivery_is_not_sent_by_a_second_run(tmp_path):
     assert app.store.claim_delivery(alert.id, delivery.channel, app.now(), lease)
     assert not app.store.claim_delivery(alert.id, delivery.channel, app.now(), lease)  # another run
     assert deliver_outbox(app).sent == [] and app.store.due_deliveries(app.now()) == []
+
+
+def _alerts_cli(tmp_path, *args):
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    return CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "alerts", *args])
+
+
+def test_dismissing_a_case_cancels_its_alerts_still_waiting(tmp_path):
+    from monitor.cases import dismiss_case
+
+    hook = HttpReceiver(free_port()).start()
+    try:
+        app = make_app(tmp_path, LOCAL_NIGHT, channels=[{"kind": "webhook", "url": hook.url}])
+        add_article(app, "Thanh Niên", "fee", FEE_TITLE, FEE_SAPO, app.now() - timedelta(minutes=5), Cls(scope="city"))
+        run_triage(app)
+        (_, (waiting,)), = app.store.outbox()
+        assert waiting.status == "pending" and waiting.next_attempt_at > app.now()  # quiet hours hold it
+        dismiss_case(app, app.store.cases()[0].id, by="Chị Lan", note="Tin cũ đăng lại")
+        app.clock.advance(hours=8)  # 07:00: the quiet hours are over
+        assert deliver_outbox(app).sent == [] and hook.requests == []
+        assert app.store.outbox() == []  # nothing pending any more
+        (_, (cancelled,)), = app.store.outbox(include_sent=True)
+        assert cancelled.status == "cancelled" and "cảnh báo nhầm" in cancelled.last_error
+        r = _alerts_cli(tmp_path, "--all")
+        assert r.exit_code == 0 and "đã hủy, không gửi" in r.output and "chờ" not in r.output, r.output
+    finally:
+        hook.stop()
+
+
+def test_the_claim_lease_runs_from_the_claim_not_from_the_start_of_the_run(tmp_path, monkeypatch):
+    import monitor.notify as notify
+
+    urls = [f"http://127.0.0.1:9/hook{i}" for i in range(4)]
+    app = make_app(tmp_path, LOCAL_MORNING, channels=[{"kind": "webhook", "url": u} for u in urls])
+    add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now())
+    run_triage(app)
+    posts, second_run = [], []
+
+    def slow_webhook(config, ch, alert):
+        posts.append((alert.id, ch.url))
+        app.clock.advance(minutes=2)  # a slow receiver: the 4th delivery is claimed 6 minutes into the run
+        if len(posts) == 4 and not second_run:
+            second_run.append(deliver_outbox(app))  # another run starts meanwhile
+
+    monkeypatch.setitem(notify.SENDERS, "webhook", slow_webhook)
+    first = deliver_outbox(app)
+    assert len(first.sent) == 4 and second_run[0].sent == []
+    assert sorted(posts) == sorted(set(posts)) and len(posts) == 4
+    alert_id, _ = posts[0]
+    # marking sent a delivery already marked sent says so (the caller logs it rather than counting it twice)
+    assert not app.store.delivery_sent(alert_id, "webhook:" + urls[0], app.now())
+
+
+def test_an_alert_the_mail_server_took_without_confirming_is_sent_again_as_the_same_message(tmp_path):
+    with SmtpSink() as smtp:
+        smtp.slow = 3  # the server keeps the message but answers after the client's 1-second timeout
+        app = make_app(tmp_path, LOCAL_MORNING, smtp_port=smtp.port, smtp_timeout=1,
+                       channels=[{"kind": "email", "recipients": ["truongphong@longbien.example.vn"]}])
+        add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
+        run_triage(app)
+        first = deliver_outbox(app)
+        assert first.sent == [] and first.failed[0][2].startswith("có thể đã gửi")
+        (_, (d,)), = app.store.outbox()
+        assert d.status == "pending" and d.in_doubt == 1
+        smtp.slow = 0
+        app.clock.advance(minutes=2)
+        assert len(deliver_outbox(app).sent) == 1
+        ids = [m["Message-ID"] for _, m in smtp.messages]
+    assert len(ids) == 2 and ids[0] == ids[1]  # the copy is recognisably the same message
+    listed = app.store.outbox(attention_since=app.now() - timedelta(days=7))
+    assert [d.in_doubt for _, ds in listed for d in ds] == [1]
+    r = _alerts_cli(tmp_path, "--all")
+    assert r.exit_code == 0 and "người nhận có thể thấy thư hai lần" in r.output, r.output
+
+
+def test_a_recipient_the_mail_server_refuses_is_recorded_and_the_others_get_it_once(tmp_path):
+    boss, head = "truongphong@longbien.example.vn", "hieutruong@longbien.example.vn"
+    with SmtpSink(refuse={head: "550 5.1.1 No such user"}) as smtp:
+        app = make_app(tmp_path, LOCAL_MORNING, smtp_port=smtp.port, channels=[{"kind": "email", "recipients": [boss, head]}])
+        add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
+        run_triage(app)
+        report = deliver_outbox(app)
+        assert len(report.sent) == 1 and report.refused[0][2] == {head: "550 5.1.1 No such user"}
+        assert "1 người nhận bị máy chủ từ chối" in report.summary()
+        app.clock.advance(hours=1)
+        assert deliver_outbox(app).sent == []  # nobody who got it gets it again
+    assert [rcpt for rcpt, _ in smtp.messages] == [[boss]]
+    (_, (d,)), = app.store.outbox(attention_since=app.now() - timedelta(days=7))  # a person should know
+    assert d.status == "sent" and d.refused == {head: "550 5.1.1 No such user"}
+    r = _alerts_cli(tmp_path, "--all")
+    assert r.exit_code == 0 and f"BỊ TỪ CHỐI, không nhận được: {head} (550 5.1.1 No such user)" in r.output, r.output
+
+
+def test_a_retry_of_a_non_urgent_alert_waits_for_the_end_of_quiet_hours(tmp_path):
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    hook = HttpReceiver(free_port())  # not started yet: the channel is down
+    app = make_app(tmp_path, datetime(2026, 11, 26, 21, 55, tzinfo=tz), channels=[{"kind": "webhook", "url": hook.url}])
+    add_article(app, "Thanh Niên", "fee", FEE_TITLE, FEE_SAPO, app.now() - timedelta(minutes=5), Cls(scope="city"))
+    run_triage(app)
+    (alert, _), = app.store.outbox()
+    assert alert.severity != app.config.alerts.thresholds[0][0]  # not urgent
+    assert len(deliver_outbox(app).failed) == 1  # 21:55, before quiet hours: tried, the channel is down
+    hook.start()
+    try:
+        app.clock.now = datetime(2026, 11, 26, 23, 30, tzinfo=tz)
+        report = deliver_outbox(app)
+        assert report.sent == [] and report.waiting == 1 and hook.requests == []
+        (_, (d,)), = app.store.outbox()
+        assert d.next_attempt_at == datetime(2026, 11, 27, 6, 0, tzinfo=tz)
+        app.clock.now = datetime(2026, 11, 27, 6, 1, tzinfo=tz)
+        assert len(deliver_outbox(app).sent) == 1 and len(hook.requests) == 1
+    finally:
+        hook.stop()
+
+
+def test_a_held_alert_is_superseded_by_a_newer_alert_of_its_story(tmp_path):
+    hook = HttpReceiver(free_port()).start()
+    try:
+        app = make_app(tmp_path, LOCAL_NIGHT, channels=[{"kind": "webhook", "url": hook.url}])
+        add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=10), Cls(hot_score=0.7))
+        run_triage(app)
+        deliver_outbox(app)
+        assert [a.severity for a, _ in app.store.outbox()] == ["cao"] and hook.requests == []  # held till 06:00
+        app.clock.advance(minutes=90)  # 00:30, past the cooldown: the story spreads and becomes urgent
+        for i, outlet in enumerate(["Tuổi Trẻ", "Thanh Niên", "Dân Trí"]):
+            title, sapo = (FIGHT_REWRITE_TITLE, FIGHT_REWRITE_SAPO) if i == 0 else reprint(FIGHT_TITLE, FIGHT_SAPO, i)
+            add_article(app, outlet, f"f{i}", title, sapo, app.now() - timedelta(minutes=5), Cls(hot_score=0.95))
+        run_triage(app)
+        deliver_outbox(app)
+        assert [(r.json()["type"], r.json()["severity"]) for r in hook.requests] == [("alert.escalation", "khẩn cấp")]
+        app.clock.now = datetime(2026, 11, 26, 23, 1, tzinfo=timezone.utc)  # 06:01 local
+        deliver_outbox(app)
+        assert len(hook.requests) == 1  # the stale "cao" alert does not arrive after its own update
+        old = next(ds[0] for a, ds in app.store.outbox(include_sent=True) if a.kind == "new")
+        assert old.status == "superseded" and "thay bằng cảnh báo #" in old.last_error
+        r = _alerts_cli(tmp_path, "--all")
+        assert "không gửi nữa: thay bằng cảnh báo #" in r.output, r.output
+    finally:
+        hook.stop()
+
+
+def test_alert_text_gives_reasons_in_plain_vietnamese(tmp_path):
+    raw = "nóng 1.00: bạo lực, xâm hại (đánh hội đồng (title)); tin sai sự thật (tung lên mạng (sapo))"
+    hook = HttpReceiver(free_port()).start()
+    try:
+        with SmtpSink() as smtp:
+            app = make_app(tmp_path, LOCAL_MORNING, smtp_port=smtp.port, channels=[
+                {"kind": "email", "recipients": ["truongphong@longbien.example.vn"]}, {"kind": "webhook", "url": hook.url}])
+            add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5),
+                        Cls(reasons=(raw,)))
+            run_triage(app)
+            assert len(deliver_outbox(app).sent) == 2
+        body = smtp.messages[0][1].get_content()
+        assert "  - Dấu hiệu: bạo lực, xâm hại; tin sai sự thật" in body
+        assert "(title)" not in body and "nóng 1.00" not in body
+        payload = hook.requests[0].json()
+        assert payload["reasons"][0] == "Dấu hiệu: bạo lực, xâm hại; tin sai sự thật"
+        assert raw in payload["classifier_reasons"]  # the machine field keeps the classifier's own words
+    finally:
+        hook.stop()

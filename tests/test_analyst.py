@@ -59,10 +59,23 @@ def test_articles_filters_and_table(stored):
     (["articles", "--topic", "bong-da"], "unknown topic 'bong-da'"),
     (["articles", "--scope", "galaxy"], "--scope 'galaxy'"),
     (["articles", "--date", "25/11/2026"], "YYYY-MM-DD"),
+    (["articles", "--date", "20261127"], "YYYY-MM-DD"),
+    (["digest", "--date", "0001-01-01"], "out of range"),
+    (["export", "--until", "9999-12-31"], "out of range"),
+    (["review", "--since", "0001-01-01"], "out of range"),
+    (["report", "--month", "9999-12"], "out of range"),
+    (["explain", "99999999999999999999999"], "99999999999999999999999"),
+    (["cases", "show", "99999999999999999999999"], "99999999999999999999999"),
 ])
 def test_articles_bad_input_is_one_clear_line(stored, args, message):
     result = run(stored[0], *args, ok=False)
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_a_path_the_command_cannot_write_is_a_clear_error_not_an_internal_one(stored, tmp_path):
+    result = run(stored[0], "export", "-o", str(tmp_path / "missing" / "x.jsonl"), ok=False)
+    assert result.exit_code == 3, result.output
+    assert "cannot use" in result.output and "missing" in result.output and "internal error" not in result.output
 
 
 def test_search_ignores_diacritics_and_tone_placement(stored):

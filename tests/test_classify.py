@@ -205,6 +205,39 @@ def test_classify_cli_contract_malformed_lines_and_exit_status(tmp_path):
     assert list(rows[4]) == CONTRACT and rows[4]["id"] == "7" and rows[4]["is_education"] is False
 
 
+def test_classify_cli_a_line_not_in_utf8_is_that_lines_error_and_a_failed_run_keeps_the_old_output(tmp_path, monkeypatch):
+    good = json.dumps({"id": "a", "title": "Trường mầm non tổ chức ngày hội"}, ensure_ascii=False).encode("utf-8")
+    latin1 = json.dumps({"id": "b", "title": "Học sinh"}, ensure_ascii=False).encode("utf-8").replace(
+        "ọ".encode("utf-8"), b"\xf3")
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"\xef\xbb\xbf" + good + b"\n" + latin1 + b"\n" + json.dumps({"id": 3.5, "title": "x"}).encode() + b"\n")
+    out = tmp_path / "out.jsonl"
+    res = CliRunner().invoke(cli, ["--config", str(tmp_path / "absent.yaml"), "classify", "-i", str(src), "-o", str(out)])
+    assert res.exit_code == 1, res.output
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r.get("id") for r in rows] == ["a", None, None] and list(rows[0]) == CONTRACT
+    assert "line 2: not UTF-8" in rows[1]["error"] and "line 3: id must be a string or a whole number" in rows[2]["error"]
+
+    # a run that stops before the end (here: a fault injected at the second line, after the first was written)
+    # leaves the last complete output as it was, and no partial file beside it
+    import monitor.cli.nlp as nlp_cli
+
+    read = nlp_cli._read_article
+
+    def failing(raw, lineno):
+        if lineno == 2:
+            raise RuntimeError("injected fault")
+        return read(raw, lineno)
+
+    monkeypatch.setattr(nlp_cli, "_read_article", failing)
+    monkeypatch.setattr(nlp_cli, "BATCH", 1)
+    before = out.read_bytes()
+    res = CliRunner().invoke(cli, ["--config", str(tmp_path / "absent.yaml"), "classify", "-i", str(src), "-o", str(out), "-j", "1"])
+    assert res.exit_code == 4 and "injected fault" in res.output, res.output
+    assert out.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
 def test_classify_cli_all_good_exits_zero(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"id": "a", "title": "Trường mầm non tổ chức ngày hội"}, ensure_ascii=False) + "\n", encoding="utf-8")

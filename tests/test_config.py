@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,38 @@ def test_bad_yaml_names_the_line(tmp_path):
         load_config(path)
 
 
+def test_a_key_written_twice_is_a_problem_not_a_silent_overwrite(tmp_path):
+    # YAML itself keeps the second and drops the first: a second `sources:` block would replace the feed list
+    path = write(tmp_path, """office: {name: x, district: y, city: z}
+sources:
+  - {name: a, url: "https://a.vn/rss", interval_minutes: 10, interval_minutes: 60}
+digest: {cutoff: "07:00"}
+sources:
+  - {name: b, url: "https://b.vn/rss"}
+""")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    problems = {p.path: p.message for p in info.value.problems}
+    assert "first at line 3" in problems["line 3"] and "'interval_minutes'" in problems["line 3"]
+    assert "'sources'" in problems["line 5"] and "first at line 2" in problems["line 5"]
+
+
+def test_outlet_domains_are_host_names_and_match_whole_labels(tmp_path):
+    path = write(tmp_path, """office: {name: x, district: y, city: z}
+outlets: [{name: VnExpress, domains: ["https://vnexpress.net/"]}]
+sources: [{name: a, url: "https://a.vn/rss", outlet: VnExpress}]
+""")
+    with pytest.raises(ConfigError, match="write 'vnexpress.net'"):
+        load_config(path)
+    path = write(tmp_path, """office: {name: x, district: y, city: z}
+outlets: [{name: VnExpress, domains: [vnexpress.net]}]
+sources: [{name: a, url: "https://notvnexpress.net/rss"}, {name: b, url: "https://m.vnexpress.net/rss"}]
+""")
+    cfg = load_config(path)
+    assert [s.outlet for s in cfg.sources] == ["notvnexpress.net", "VnExpress"]
+    assert cfg.outlet_for_host("notvnexpress.net") is None
+
+
 def test_secrets_come_from_the_environment(tmp_path, monkeypatch):
     path = write(tmp_path, "office: {name: x, district: y, city: z}\nsources: [{name: a, url: 'https://a.vn/rss'}]\n"
                            "smtp: {host: mail.example.vn, sender: a@example.vn, password_env: TEST_SMTP_PW}\n")
@@ -86,3 +119,41 @@ def test_cli_config_check_ok():
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "OK" in proc.stdout
+
+
+@pytest.mark.parametrize("body, where, says", [
+    ("sources: [{name: a, url: 'http://[::1/x.rss'}]", "sources[0].url", "not a valid URL"),
+    ("sources: [{name: a, url: 'https://a.vn:99999/rss'}]", "sources[0].url", "not a valid URL"),
+    ("crawler: {timeout_seconds: .nan}\nsources: [{name: a, url: 'https://a.vn/rss'}]", "crawler.timeout_seconds", "must be a number"),
+    ("outlets: [{name: A, domains: []}]\nsources: [{name: a, url: 'https://a.vn/rss'}]", "outlets[0].domains", "is required"),
+    ("outlets: [{name: A, domains: ['[bad']}]\nsources: [{name: a, url: 'https://a.vn/rss'}]", "outlets[0].domains", "not a host name"),
+    ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {thresholds: {}}", "alerts.thresholds", "at least one"),
+    ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {thresholds: {khẩn cấp: true}}", "alerts.thresholds", "whole number"),
+    ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {channels: [{kind: email, recipients: [not-an-email]}]}",
+     "alerts.channels[0].recipients", "not an e-mail address"),
+    ("sources: [{name: a, url: 'https://a.vn/rss'}]\nsmtp: {host: h.vn, sender: a@b.vn, password_env: 'Xk9#p@ss w0rd!'}",
+     "smtp.password_env", "environment variable"),
+    ("sources: [{name: a, url: 'https://a.vn/rss'}]\ndigest: {cutoff: 12:30}", "digest.cutoff", 'cutoff: "12:30"'),
+])
+def test_values_that_would_break_the_service_later_are_refused_now(tmp_path, body, where, says):
+    path = write(tmp_path, "office: {name: x, district: y, city: z}\n" + body + "\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    problems = {p.path: p.message for p in info.value.problems}
+    assert where in problems and says in problems[where], problems
+
+
+def test_single_label_and_unicode_hosts_are_host_names(tmp_path):
+    path = write(tmp_path, "office: {name: x, district: y, city: z}\nsources: [{name: a, url: 'https://a.vn/rss'}]\n"
+                           "outlets: [{name: A, domains: [localhost, báo.vn, Tuoitre.vn]}]\n")
+    assert load_config(path).outlets[0].domains == ("localhost", "báo.vn", "Tuoitre.vn")
+
+
+def test_cli_config_check_warns_of_secrets_missing_from_the_environment(tmp_path):
+    path = write(tmp_path, "office: {name: x, district: y, city: z}\nsources: [{name: a, url: 'https://a.vn/rss'}]\n"
+                           "smtp: {host: h.vn, sender: a@b.vn, username_env: TEST_UNSET_USER, password_env: TEST_UNSET_PW}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEST_UNSET_")}
+    proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(path), "config", "check"],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: TEST_UNSET_USER is not set" in proc.stdout and "warning: TEST_UNSET_PW is not set" in proc.stdout

@@ -403,3 +403,14 @@ def test_display_reasons_drop_word_level_evidence():
     assert display_reasons(raw) == ("Dấu hiệu: bạo lực, xâm hại; tai nạn, đuối nước", "Giọng điệu tiêu cực (1/2 báo)",
                                     "2 báo đưa tin: Tiền Phong, VnExpress")
     assert display_reasons(["sự cố an toàn thực phẩm"]) == ("sự cố an toàn thực phẩm",)
+
+
+def test_display_reasons_of_a_story_of_two_articles_name_each_sign_once():
+    from monitor.digest import display_reasons
+
+    raw = ("nóng 1.00: bạo lực, xâm hại (đánh (title)); tin sai sự thật (bịa đặt (body)); sai phạm, kỷ luật (kỷ luật (body))",
+           "nóng 0.93: bạo lực, xâm hại (đánh (sapo)); tai nạn, đuối nước (ngã (body)); sai phạm, kỷ luật (đình chỉ (body))",
+           "Giọng điệu tiêu cực (2/2 báo)", "Tin trên địa bàn: Ngọc Thụy, quận Long Biên")
+    assert display_reasons(raw) == (
+        "Dấu hiệu: bạo lực, xâm hại; tin sai sự thật; sai phạm, kỷ luật; tai nạn, đuối nước",
+        "Giọng điệu tiêu cực (2/2 báo)", "Tin trên địa bàn: Ngọc Thụy, quận Long Biên")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import email
 import io
+import json
 import socket
+from datetime import timedelta
 from email import policy
 
 import pytest
@@ -17,16 +19,29 @@ from test_digest import DAY, make_app, seed_day
 
 
 class Inbox:
-    """An aiosmtpd handler that keeps every message it accepts (or refuses them all when `refuse`)."""
+    """An aiosmtpd handler that keeps every message it accepts (or refuses them all when `refuse`); it
+    refuses the recipients in `refuse_rcpt` (address -> answer) and answers the end of DATA `slow` seconds late."""
 
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], bytes]] = []
         self.refuse = False
+        self.refuse_rcpt: dict[str, str] = {}
+        self.slow = 0.0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse_rcpt:
+            return self.refuse_rcpt[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:
             return "554 5.0.0 refused by the test"
         self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        if self.slow:
+            import asyncio
+
+            await asyncio.sleep(self.slow)
         return "250 OK"
 
 
@@ -168,6 +183,46 @@ def test_a_refused_delivery_is_recorded_and_retried(tmp_path, smtp_server):
     inbox.refuse = False
     assert build_and_deliver_digest(app, DAY).status == "sent"
     assert len(inbox.messages) == 1
+
+
+def test_a_digest_the_server_took_without_confirming_stays_in_doubt(tmp_path, smtp_server):
+    from monitor.digest import build_and_deliver_digest
+    from monitor.service import digest_days_due
+
+    inbox, port = smtp_server
+    inbox.slow = 3  # the server keeps the message but answers after the client's 1-second timeout
+    app = make_app(tmp_path, smtp={"host": "127.0.0.1", "port": port, "security": "none",
+                                   "sender": "diem-bao@pgd-longbien.example.vn", "timeout_seconds": 1})
+    seed_day(app.store)
+    result = build_and_deliver_digest(app, DAY)
+    assert result.status == "in-doubt" and not result.ok and "never confirmed" in result.message
+    record = app.store.digest_record(DAY)
+    assert record.status == "in-doubt" and record.in_doubt and "did not confirm" in record.error
+    inbox.slow = 0
+    assert digest_days_due(app.now() + timedelta(minutes=30), app.config, app.store.digest_record) == []
+    assert build_and_deliver_digest(app, DAY).status == "in-doubt"  # a rerun does not send it again
+    assert len(inbox.messages) == 1
+    # a person's --resend sends it again as the same message
+    assert build_and_deliver_digest(app, DAY, resend=True).status == "sent"
+    ids = [email.message_from_bytes(raw, policy=policy.default)["Message-ID"] for _, raw in inbox.messages]
+    assert len(ids) == 2 and ids[0] == ids[1] == record.message_id
+
+
+def test_a_refused_recipient_of_the_digest_is_recorded(tmp_path, smtp_server):
+    from monitor.digest import build_and_deliver_digest
+
+    inbox, port = smtp_server
+    inbox.refuse_rcpt = {"pho@pgd-longbien.example.vn": "550 5.1.1 No such user"}
+    app = smtp_app(tmp_path, port, recipients=("lanhdao@pgd-longbien.example.vn", "pho@pgd-longbien.example.vn"))
+    seed_day(app.store)
+    result = build_and_deliver_digest(app, DAY)
+    assert result.status == "sent" and result.recipients == ("lanhdao@pgd-longbien.example.vn",)
+    assert "pho@pgd-longbien.example.vn (550 5.1.1 No such user)" in result.message
+    record = app.store.digest_record(DAY)
+    assert record.refused == {"pho@pgd-longbien.example.vn": "550 5.1.1 No such user"} and "từ chối" in record.error
+    assert json.loads(app.store.digest_deliveries(DAY)[-1]["refused"]) == record.refused
+    assert build_and_deliver_digest(app, DAY).status == "already-delivered"  # not sent again to the others
+    assert [rcpt for rcpt, _ in inbox.messages] == [["lanhdao@pgd-longbien.example.vn"]]
 
 
 def test_two_claims_for_one_day_cannot_both_win(tmp_path):

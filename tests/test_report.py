@@ -152,3 +152,26 @@ def test_a_dismissed_false_alarm_is_counted_apart_from_hot_issues(tmp_path):
     paragraphs = [p.text for p in Document(io.BytesIO(result.paths["docx"].read_bytes())).paragraphs]
     assert "- Vấn đề nóng: 1 (đã xử lý: 1); cảnh báo nhầm đã loại: 1." in paragraphs
     assert "cảnh báo nhầm đã loại: 1" in result.paths["html"].read_text(encoding="utf-8")
+
+
+def test_a_hot_story_relabelled_not_education_leaves_the_hot_issues_as_in_the_digest(tmp_path):
+    from monitor.digest_delivery import load_digest
+
+    app = make_app_for_month(tmp_path)
+    ids, story = seed_months(app.store)
+    when = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
+    aid = add_article(app.store, url="https://news.example.vn/tai-nan.html", outlet="Tuổi Trẻ",
+                      title="Nam sinh bị đánh ngoài quán net, công an vào cuộc", published=when)
+    classify(app.store, [(aid, dict(topics=["an-toan-truong-hoc"], sentiment="negative", hot=True, hot_score=0.8))], NOW)
+    other = app.store.create_story(aid, NOW)
+    app.store.save_story_score(other, NOW, main_topic="an-toan-truong-hoc", n_outlets=1, hot_score=70.0, severity="cao",
+                               reasons=["bạo lực học đường"], explanation={})
+    app.store.open_case(other, when + timedelta(hours=1))
+    day = when.date() + timedelta(days=1)  # the clipping whose window holds the article
+    assert {h.story_id for h in load_report(app, 2026, 11).hot_issues} == {story, other}
+    assert load_digest(app, day).summary.hot_stories == 1
+    app.store.add_label(aid, by="Chị Lan", at=NOW, is_education=False)  # monitor label ID --not-education
+    app.store.add_label(ids["bao-luc-2"], by="Chị Lan", at=NOW, is_education=False)  # one reprint of many: the story stays
+    assert load_digest(app, day).summary.hot_stories == 0
+    r = load_report(app, 2026, 11)
+    assert [h.story_id for h in r.hot_issues] == [story] and r.false_alarms == 0

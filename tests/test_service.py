@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
@@ -261,3 +261,61 @@ def test_a_failing_digest_is_retried_after_a_pause_not_every_tick(tmp_path):
     svc.due_work()
     assert attempts() == 2
     app.close()
+
+
+def test_a_grace_of_zero_still_sends_at_the_cutoff_not_later(tmp_path):
+    cfg = load_config(write_config(tmp_path, digest={"cutoff": "07:00", "missed_grace_hours": 0}))
+    day = date(2026, 11, 26)
+    # the 30-second tick never lands exactly on 07:00:00: the window is a few minutes at least
+    for hhmm in ("07:00:00", "07:00:30", "07:04:59"):
+        assert due(cfg, datetime.fromisoformat(f"2026-11-26T{hhmm}").replace(tzinfo=VN)) == [day], hhmm
+    assert due(cfg, datetime(2026, 11, 26, 7, 30, tzinfo=VN)) == []  # 0 means no late sending
+
+
+@dataclass
+class FailedRec:
+    started_at: datetime
+    failures: int = 1
+    status: str = "failed"
+
+
+def test_a_failed_digest_is_retried_with_back_off_until_the_next_cutoff(config):
+    from monitor.service import failed_digest_retry_at
+
+    day = date(2026, 11, 26)
+    at = lambda hh, mm: datetime(2026, 11, 26, hh, mm, tzinfo=VN)  # noqa: E731
+    # past the 12-hour grace the server still refused it: leadership has not had it, so it keeps trying
+    assert due(config, at(23, 0), {day: FailedRec(at(18, 50))}) == [day]
+    assert due(config, datetime(2026, 11, 27, 6, 59, tzinfo=VN), {day: FailedRec(at(23, 0))}) == [day]
+    # at the next cut-off the next clipping is due, and the failed one stops
+    assert due(config, datetime(2026, 11, 27, 7, 1, tzinfo=VN), {day: FailedRec(at(23, 0))}) == [date(2026, 11, 27)]
+    # the pause doubles with each failure, up to an hour
+    assert due(config, at(9, 15), {day: FailedRec(at(9, 0), failures=1)}) == [day]
+    assert due(config, at(9, 15), {day: FailedRec(at(9, 0), failures=2)}) == []
+    assert failed_digest_retry_at(day, config, FailedRec(at(9, 0), failures=2)) == at(9, 20)
+    assert failed_digest_retry_at(day, config, FailedRec(at(9, 0), failures=9)) == at(10, 0)
+    assert failed_digest_retry_at(day, config, FailedRec(datetime(2026, 11, 27, 6, 55, tzinfo=VN))) is None
+
+
+def test_status_shows_a_failing_digest_and_when_it_is_retried(tmp_path):
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    cfg = write_config(tmp_path, digest={"cutoff": "07:00", "recipients": ["lanhdao@example.vn"]})
+    app = App.from_path(cfg)  # the CLI reads the system clock: the latest day whose cut-off has passed
+    from monitor.digest import latest_complete_day
+
+    day = latest_complete_day(app.now(), "07:00", app.config.office.tz)
+    start = datetime.combine(day, datetime.min.time(), tzinfo=VN)
+    retried = app.now() + timedelta(minutes=10) < datetime.combine(day + timedelta(days=1), time(7), tzinfo=VN)
+    claim = app.store.claim_digest(day, window_start=start, cutoff_at=start + timedelta(hours=7), channel="smtp",
+                                   recipients=("lanhdao@example.vn",), formats=("txt",), message_id="<x@y>", items=1,
+                                   now=app.now())
+    app.store.finish_digest(day, claim.delivery_id, status="failed", now=app.now(), error="SMTP delivery failed: refused")
+    app.close()
+    r = CliRunner().invoke(cli, ["--config", str(cfg), "status"])
+    assert r.exit_code == 0, r.output
+    line = next(x for x in r.output.splitlines() if x.startswith(f"Điểm báo {day.isoformat()}"))
+    expected = "failed (lỗi 1 lần, thử lại lúc" if retried else "failed (lỗi 1 lần, đã thôi thử lại"
+    assert expected in line and "refused" in line, line

@@ -42,7 +42,8 @@ class Clock:
         return self.now
 
 
-def config_data(tmp_path: Path, *, channels=(), quiet="22:00-06:00", cooldown=60, smtp_port=None) -> dict:
+def config_data(tmp_path: Path, *, channels=(), quiet="22:00-06:00", cooldown=60, smtp_port=None,
+                smtp_timeout=None) -> dict:
     data = {
         "office": {"name": "Phòng Giáo dục và Đào tạo quận Long Biên", "short_name": "Phòng GD&ĐT quận Long Biên",
                    "district": "Long Biên", "city": "Hà Nội",
@@ -54,6 +55,8 @@ def config_data(tmp_path: Path, *, channels=(), quiet="22:00-06:00", cooldown=60
     }
     if smtp_port:
         data["smtp"] = {"host": "127.0.0.1", "port": smtp_port, "security": "none", "sender": "canhbao@longbien.example.vn"}
+        if smtp_timeout:
+            data["smtp"]["timeout_seconds"] = smtp_timeout
     return data
 
 
@@ -181,20 +184,33 @@ class HttpReceiver:
 
 
 class SmtpSink:
-    """aiosmtpd on 127.0.0.1 keeping every message it receives."""
+    """aiosmtpd on 127.0.0.1 keeping every message it receives; it refuses the recipients in `refuse`
+    (address -> its answer) and, while `slow` is set, answers the end of DATA that many seconds late
+    (a busy server scanning the content: the message is kept all the same)."""
 
-    def __init__(self) -> None:
+    def __init__(self, refuse: dict[str, str] | None = None) -> None:
         from aiosmtpd.controller import Controller
 
         self.messages: list = []
+        self.refuse = dict(refuse or {})
+        self.slow = 0.0
         sink = self
 
         class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+                if address in sink.refuse:
+                    return sink.refuse[address]
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, server, session, envelope):  # noqa: N802
+                import asyncio
                 import email
                 from email import policy
 
                 sink.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=policy.default)))
+                if sink.slow:
+                    await asyncio.sleep(sink.slow)
                 return "250 OK"
 
         self.port = free_port()

@@ -15,6 +15,7 @@ import click
 
 from monitor.errors import MonitorError
 
+EXIT_RESOURCE = 3
 EXIT_INTERNAL = 4
 
 
@@ -41,10 +42,20 @@ class MonitorGroup(click.Group):
             # do, and keep Python from complaining again when it flushes stdout at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(141)
+        except OSError as exc:
+            # a file the command was told to read or write (--output, --log-file, feeds.yaml's folder) is
+            # missing or not ours: the person can fix that, so it is not an internal error
+            if ctx.meta.get("monitor.debug"):
+                traceback.print_exc()
+            where = exc.filename or "a file"
+            click.echo(f"Lỗi / error: cannot use {where}: {exc.strerror or exc}", err=True)
+            click.echo("  → check that the folder exists and that this user may write there", err=True)
+            ctx.exit(EXIT_RESOURCE)
         except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
             if ctx.meta.get("monitor.debug"):
                 traceback.print_exc()
-            click.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)", err=True)
+            hint = "" if ctx.meta.get("monitor.debug") else " (run with --debug for a traceback)"
+            click.echo(f"internal error: {type(exc).__name__}: {exc}{hint}", err=True)
             ctx.exit(EXIT_INTERNAL)
 
 

@@ -14,7 +14,7 @@ from classifiers.plan_topics import TOPIC_IDS, topic_name
 from classifiers.types import SCOPES, SENTIMENTS, Classification
 from monitor.app import App
 from monitor.cli import cli
-from monitor.cli.common import clip, echo_json, get_app, local_day_end, local_day_start, parse_date
+from monitor.cli.common import STORED_ID, clip, echo_json, get_app, local_day_end, local_day_start, parse_date
 from monitor.corrections import read_corrected
 from monitor.errors import InputError, ModelError
 from monitor.models import Article
@@ -204,7 +204,7 @@ def _index_missing(app: App) -> None:
 
 
 @cli.command()
-@click.argument("article_id", type=int)
+@click.argument("article_id", type=STORED_ID)
 @click.option("--topics", multiple=True, help="Topic ids, comma-separated or repeated; '-' for none.")
 @click.option("--education/--not-education", "education", default=None, help="Whether the article is about education.")
 @click.option("--hot", type=click.Choice(["yes", "no"]), help="Whether it is a hot issue.")
@@ -277,7 +277,7 @@ def _login() -> str:
 
 
 @cli.command()
-@click.argument("article_id", type=int)
+@click.argument("article_id", type=STORED_ID)
 @click.option("--version", "version", help="Explain this model version's classification (default: the active one).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, time, timedelta
 
 import click
@@ -19,13 +20,24 @@ def get_app(ctx: click.Context) -> App:
     return ctx.meta["monitor.app"]
 
 
+# The years a day or month given on the command line may name: beyond them a window's arithmetic overflows
+# Python's dates, and no news the monitor holds is that old or that new.
+YEARS = (1970, 2999)
+STORED_ID = click.IntRange(1, 2 ** 63 - 1)  # an article or case id as SQLite stores it
+
+
 def parse_date(value: str | None, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError  # fromisoformat also takes 20261127 and 2026-W48-5, which the help does not promise
+        day = date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{name} {value!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-26") from None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise InputError(f"{name} {value!r} is out of range; give a day between {YEARS[0]} and {YEARS[1]}")
+    return day
 
 
 def local_day_start(app: App, day: date) -> datetime:

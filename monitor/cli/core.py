@@ -11,7 +11,7 @@ import click
 
 from monitor.cli import cli
 from monitor.cli.common import get_app, local_day_end, local_day_start, parse_date
-from monitor.config import load_config
+from monitor.config import load_config, unset_secrets
 from monitor.errors import InputError
 
 
@@ -56,6 +56,8 @@ def config_check(ctx: click.Context) -> None:
     click.echo(f"{cfg.path}: OK — office «{cfg.office.short_name}», {len(cfg.sources)} sources ({enabled} enabled), "
                f"{len(cfg.outlets)} outlets, {len(cfg.office.watchlist.all_names())} watchlist names, "
                f"digest at {cfg.digest.cutoff} {cfg.office.timezone}, SMTP {'configured' if cfg.smtp.configured else 'not configured (outbox folder)'}")
+    for name, what in unset_secrets(cfg):
+        click.echo(f"warning: {name} is not set in this environment ({what}); export it where the monitor runs")
 
 
 @cli.command()

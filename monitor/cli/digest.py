@@ -7,7 +7,7 @@ import re
 import click
 
 from monitor.cli import cli
-from monitor.cli.common import get_app, parse_date
+from monitor.cli.common import YEARS, get_app, parse_date
 from monitor.errors import InputError
 
 FORMAT_CHOICE = click.Choice(["html", "docx", "md", "txt"])
@@ -67,6 +67,8 @@ def report(ctx: click.Context, month: str, formats: tuple[str, ...], out_dir: st
     m = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise InputError(f"--month {month!r} is not a month; write YYYY-MM, e.g. 2026-11")
+    if not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
+        raise InputError(f"--month {month!r} is out of range; give a month between {YEARS[0]} and {YEARS[1]}")
     from monitor.report import build_and_deliver_report
 
     app = get_app(ctx)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import click
@@ -33,20 +35,27 @@ def _models_dir(ctx: click.Context, models: str | None) -> Path | None:
     return load_config(path).storage.models_dir if path.exists() else None
 
 
-def _read_article(line: str, lineno: int):
+def _read_article(raw: bytes, lineno: int):
     """-> (ArticleText | None, id or None, error or None)"""
     from classifiers.types import ArticleText
 
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, None, (f"line {lineno}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start + 1}); "
+                            f"save the file as UTF-8")
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         return None, None, f"line {lineno}: not valid JSON ({exc.msg} at column {exc.colno})"
     if not isinstance(obj, dict):
         return None, None, f"line {lineno}: expected a JSON object with id and title"
-    aid = obj.get("id")
-    aid = str(aid) if isinstance(aid, (str, int)) and not isinstance(aid, bool) and str(aid) else None
-    if aid is None:
+    if "id" not in obj or obj["id"] in (None, ""):
         return None, None, f"line {lineno}: missing id"
+    aid = obj["id"]
+    if not isinstance(aid, (str, int)) or isinstance(aid, bool):
+        return None, None, f"line {lineno}: id must be a string or a whole number; got {aid!r}"
+    aid = str(aid)
     title = obj.get("title")
     if not isinstance(title, str):
         return None, aid, f"line {lineno}: missing title (a string is required)"
@@ -64,11 +73,46 @@ def _read_article(line: str, lineno: int):
     return ArticleText(id=aid, title=title, **fields), aid, None
 
 
+class _Output:
+    """The output file, written beside its final name and moved there only when the whole input has been read:
+    an interrupted or failed run leaves the previous output as it was (click's atomic files replace it even
+    then)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        if path == "-":
+            self.file, self.tmp = click.get_text_stream("stdout"), None
+        else:
+            target = Path(path)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent if str(target.parent) else ".")
+            self.file, self.tmp = open(fd, "w", encoding="utf-8"), tmp
+        self.done = False
+
+    def write(self, text: str) -> None:
+        self.file.write(text)
+
+    def complete(self) -> None:
+        self.done = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.tmp is None:
+            self.file.flush()
+            return
+        self.file.close()
+        if self.done:
+            os.replace(self.tmp, self.path)
+        else:
+            os.unlink(self.tmp)
+
+
 @cli.command()
 @click.option("--input", "-i", "input_path", required=True, type=click.Path(dir_okay=False),
               help="JSONL, one article a line: id and title required (title may be empty when sapo or body has text); sapo, body, url, outlet, published optional; a URL's section path (/giao-duc/...) counts as evidence ('-' = stdin).")
 @click.option("--output", "-o", "output_path", required=True, type=click.Path(dir_okay=False),
-              help="JSONL written in the same order, one line per input line ('-' = stdout).")
+              help="JSONL written in the same order, one line per non-blank input line ('-' = stdout); an existing file is replaced only when the run completes.")
 @click.option("--models", "models", type=click.Path(file_okay=False), help="Folder of trained models (default: storage.models_dir).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for large inputs (default: one per core); 1 classifies in this process.")
@@ -92,12 +136,12 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
 
     clf = load_classifier(_models_dir(ctx, models), _office_for_classify(ctx), fallback=models is None)
     try:
-        src = click.open_file(input_path, "r", encoding="utf-8")
+        src = click.open_file(input_path, "rb")  # bytes: one line that is not UTF-8 is that line's error, not the run's
     except OSError as exc:
         raise InputError(f"cannot read {input_path}: {exc.strerror or exc}", hint="pass an existing JSONL file to --input") from None
     counts = {"errors": 0, "done": 0}
     try:
-        dst = click.open_file(output_path, "w", encoding="utf-8", atomic=output_path != "-")
+        dst = _Output(output_path)
     except OSError as exc:
         raise InputError(f"cannot write {output_path}: {exc.strerror or exc}", hint="choose a writable --output path") from None
 
@@ -105,6 +149,8 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
         """(articles, the batch's lines: an article's place or a malformed line's error record)"""
         lines: list = []
         for lineno, line in enumerate(src, 1):
+            if lineno == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark some editors write
             if not line.strip():
                 continue
             article, aid, err = _read_article(line, lineno)
@@ -125,6 +171,7 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
             for x in lines:
                 dst.write(json.dumps(x if isinstance(x, dict) else next(results), ensure_ascii=False) + "\n")
             counts["done"] += len(records)
+        dst.complete()
     errors = counts["errors"]
     click.echo(f"classified {counts['done']} article(s) with {clf.version}" + (f"; {errors} malformed line(s)" if errors else ""), err=True)
     if errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import signal
 import sys
@@ -15,7 +16,8 @@ from monitor.cli import cli
 from monitor.cli.common import echo_json, get_app
 from monitor.errors import InputError, ModelError
 from monitor.review import RECENT_DAYS, doubtful
-from monitor.service import InstanceLock, Service, lock_holder, lock_path, scaled_clock, schedule_overview
+from monitor.service import (InstanceLock, Service, failed_digest_retry_at, lock_holder, lock_path, scaled_clock,
+                             schedule_overview)
 
 log = logging.getLogger("monitor.service")
 
@@ -58,8 +60,8 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
       monitor serve --log-file var/monitor.log
       monitor serve --once                      # one round of everything, e.g. from cron
     """
-    if time_scale <= 0 or tick <= 0:
-        raise InputError("--time-scale and --tick must be positive numbers")
+    if not all(math.isfinite(x) and x > 0 for x in (time_scale, tick, run_for if run_for is not None else 1.0)):
+        raise InputError("--time-scale, --tick and --run-for must be positive numbers")
     app = get_app(ctx)
     start = None
     if start_at:
@@ -182,7 +184,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
                    " (monitor review)")
     for d in data["digests"][:3]:
         click.echo(f"Điểm báo {d['day']}: {d['status']}" + (f" lúc {_local(d['sent_at'], tz)}" if d["sent_at"] else "")
-                   + (f" — {d['error']}" if d.get("error") else ""))
+                   + _digest_state(d, tz) + (f" — {d['error']}" if d.get("error") else ""))
     click.echo("\nJobs:")
     click.echo(f"  {'job':<16} {'lịch':<26} {'lần cuối':<20} {'kết quả':<12} {'lần tới':<16}")
     for j in data["jobs"]:
@@ -202,9 +204,25 @@ def status(ctx: click.Context, as_json: bool) -> None:
 def _digests(app) -> list[dict]:
     if not hasattr(app.store, "digest_records"):
         return []
-    return [{"day": r.day.isoformat(), "status": r.status, "channel": r.channel, "items": r.items,
-             "sent_at": r.sent_at.isoformat() if r.sent_at else None, "error": r.error}
-            for r in app.store.digest_records(limit=7)]
+    out = []
+    for r in app.store.digest_records(limit=7):
+        retry = failed_digest_retry_at(r.day, app.config, r)
+        out.append({"day": r.day.isoformat(), "status": r.status, "channel": r.channel, "items": r.items,
+                    "sent_at": r.sent_at.isoformat() if r.sent_at else None, "error": r.error,
+                    "refused": r.refused, "failures": r.failures,
+                    "retry_at": retry.isoformat() if retry else None})
+    return out
+
+
+def _digest_state(d: dict, tz) -> str:
+    """What a digest that did not simply go out is waiting for, in a few words."""
+    if d["status"] == "failed":
+        tries = f"lỗi {d['failures']} lần" if d.get("failures") else "lỗi"
+        return (f" ({tries}, thử lại lúc {_local(d['retry_at'], tz)})" if d.get("retry_at")
+                else f" ({tries}, đã thôi thử lại: quá hạn chót; gửi tay: monitor digest --date {d['day']} --send)")
+    if d["status"] in ("sending", "in-doubt"):
+        return f" (có thể đã tới hộp thư: kiểm tra rồi mới gửi lại bằng monitor digest --date {d['day']} --send --resend)"
+    return ""
 
 
 def _awaiting_review(app, now) -> int:

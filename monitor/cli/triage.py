@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import getpass
 import os
+from datetime import timedelta
 
 import click
 
 from monitor.cli import cli
-from monitor.cli.common import echo_json, get_app
+from monitor.cli.common import STORED_ID, echo_json, get_app
 from monitor.errors import InputError
+
+ATTENTION_DAYS = 7  # `monitor alerts` keeps listing a sent alert with a problem (refused, maybe twice) this long
 
 
 def _t(dt) -> str:
@@ -35,14 +38,18 @@ def triage(ctx: click.Context) -> None:
 @cli.command()
 @click.option("--send", is_flag=True, help="Deliver the due alerts now.")
 @click.option("--dry-run", is_flag=True, help="Show what --send would deliver, send nothing.")
-@click.option("--all", "show_all", is_flag=True, help="Also list alerts already delivered everywhere.")
+@click.option("--all", "show_all", is_flag=True,
+              help="Also list alerts already delivered everywhere, cancelled (case dismissed) or superseded.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_json: bool) -> None:
     """List pending and failing alerts (the outbox); with --send, deliver what is due.
 
     A channel that fails keeps its alerts queued with the error and retries later; nothing is dropped.
-    Exit code 1 when a delivery failed.
+    Also listed for 7 days: alerts sent with recipients the mail server refused, and alerts
+    the server may have received twice (it did not confirm an attempt, so the alert was sent again with
+    the same Message-ID). A dismissed case cancels its alerts still waiting; a newer alert of a story
+    supersedes its older ones still waiting on the same channel. Exit code 1 when a delivery failed.
 
     \b
     Example:
@@ -58,7 +65,7 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
     if send or dry_run:
         report = deliver_outbox(app, dry_run=dry_run)
     rows = []
-    items = app.store.outbox(include_sent=show_all)
+    items = app.store.outbox(include_sent=show_all, attention_since=now - timedelta(days=ATTENTION_DAYS))
     for alert, deliveries in items:
         rows.append({
             "alert_id": alert.id, "story_id": alert.story_id, "kind": alert.kind, "severity": alert.severity,
@@ -66,14 +73,16 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
             "deliveries": [{"channel": d.channel, "status": d.status, "attempts": d.attempts,
                             "due": d.status == "pending" and d.next_attempt_at <= now,
                             "next_attempt_at": d.next_attempt_at.isoformat() if d.status == "pending" else None,
-                            "last_error": d.last_error, "sent_at": d.sent_at.isoformat() if d.sent_at else None}
+                            "last_error": d.last_error, "sent_at": d.sent_at.isoformat() if d.sent_at else None,
+                            "refused": d.refused, "in_doubt": d.in_doubt}
                            for d in deliveries],
         })
     if as_json:
         out = {"alerts": rows}
         if report is not None:
             out["delivery"] = {"dry_run": dry_run, "sent": [list(x) for x in report.sent],
-                               "failed": [list(x) for x in report.failed], "waiting": report.waiting}
+                               "failed": [list(x) for x in report.failed], "waiting": report.waiting,
+                               "refused": [list(x) for x in report.refused]}
         echo_json(out)
     else:
         tz = app.config.office.tz
@@ -84,6 +93,9 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
                 click.echo(f"  {verb}: cảnh báo #{alert_id} → {channel}")
             for alert_id, channel, error in report.failed:
                 click.echo(f"  LỖI: cảnh báo #{alert_id} → {channel}: {error}")
+            for alert_id, channel, refused in report.refused:
+                click.echo(f"  BỊ TỪ CHỐI: cảnh báo #{alert_id} → {channel}: "
+                           + "; ".join(f"{a} ({why})" for a, why in refused.items()))
         if not app.config.alerts.channels:
             click.echo("(chưa cấu hình kênh cảnh báo: thêm alerts.channels trong feeds.yaml)")
         if not rows:
@@ -91,17 +103,30 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
         for alert, deliveries in items:
             click.echo(f"#{alert.id} [{alert.severity}] {alert.subject} — tạo lúc {_t(alert.created_at.astimezone(tz))}")
             for d in deliveries:
-                if d.status == "sent":
-                    state = f"đã gửi {_t(d.sent_at.astimezone(tz))}"
-                elif d.last_error:
-                    state = f"LỖI sau {d.attempts} lần, thử lại {_t(d.next_attempt_at.astimezone(tz))}: {d.last_error}"
-                elif d.next_attempt_at > now:
-                    state = f"chờ đến {_t(d.next_attempt_at.astimezone(tz))} (giờ yên lặng)"
-                else:
-                    state = "chờ gửi"
-                click.echo(f"    {d.channel}: {state}")
+                click.echo(f"    {d.channel}: {_delivery_state(d, now, tz)}")
     if report is not None and report.failed and not dry_run:
         ctx.exit(1)
+
+
+def _delivery_state(d, now, tz) -> str:
+    """One delivery's state as the clerk reads it."""
+    if d.status == "sent":
+        state = f"đã gửi {_t(d.sent_at.astimezone(tz))}"
+        if d.in_doubt:
+            state += (f" (máy chủ không xác nhận {d.in_doubt} lần gửi trước nên đã gửi lại cùng Message-ID: "
+                      "người nhận có thể thấy thư hai lần)")
+        if d.refused:
+            state += "; BỊ TỪ CHỐI, không nhận được: " + "; ".join(f"{a} ({why})" for a, why in d.refused.items())
+        return state
+    if d.status == "cancelled":
+        return f"đã hủy, không gửi ({d.last_error or 'hồ sơ cảnh báo nhầm'})"
+    if d.status == "superseded":
+        return f"không gửi nữa: {d.last_error or 'có cảnh báo mới hơn của tin này'}"
+    if d.last_error:
+        return f"LỖI sau {d.attempts} lần, thử lại {_t(d.next_attempt_at.astimezone(tz))}: {d.last_error}"
+    if d.next_attempt_at > now:
+        return f"chờ đến {_t(d.next_attempt_at.astimezone(tz))} (giờ yên lặng)"
+    return "chờ gửi"
 
 
 @cli.group()
@@ -156,7 +181,7 @@ def cases_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
 
 
 @cases.command("show")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=STORED_ID)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
@@ -196,7 +221,7 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
 
 
 @cases.command("update")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=STORED_ID)
 @click.option("--status", help="New status: mới | đã tiếp nhận | đang xử lý | đã phản hồi | đã xử lý.")
 @click.option("--owner", help="Who handles it.")
 @click.option("--note", default="", help="A note kept in the history.")
@@ -218,7 +243,7 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
 
 
 @cases.command("open")
-@click.argument("article_id", type=int)
+@click.argument("article_id", type=STORED_ID)
 @click.option("--note", default="", help="Why it is a hot issue (kept in the history and with the label).")
 @click.option("--by", default=None, help="Who decides (default: the login name).")
 @click.pass_context
@@ -242,7 +267,7 @@ def cases_open(ctx: click.Context, article_id: int, note: str, by: str | None) -
 
 
 @cases.command("dismiss")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=STORED_ID)
 @click.option("--not-education", "not_education", is_flag=True,
               help="The story is not about education at all (default: education news, but not a hot issue).")
 @click.option("--note", default="", help="Why it is not a hot issue (kept in the history and with the labels).")
@@ -251,8 +276,9 @@ def cases_open(ctx: click.Context, article_id: int, note: str, by: str | None) -
 def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, note: str, by: str | None) -> None:
     """Close a case as a false alarm (cảnh báo nhầm) and label its articles not hot for `monitor train`.
 
-    The story sends no more alerts and leaves the clipping's hot section. Its articles are labelled not hot,
-    and education unless --not-education says otherwise. `monitor cases update --status ...` reopens it.
+    The story sends no more alerts (those still waiting in the outbox are cancelled) and leaves the
+    clipping's hot section. Its articles are labelled not hot, and education unless --not-education says
+    otherwise. `monitor cases update --status ...` reopens it.
 
     \b
     Example:

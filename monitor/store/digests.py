@@ -7,7 +7,7 @@ late arrivals) so they do not load every article body of a week or a month.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Iterator
 
@@ -16,6 +16,9 @@ from monitor.store.articles import row_to_article
 from monitor.store.base import from_iso, utc_iso
 
 DELIVERED = ("sent", "outbox")
+# 'sending': the process stopped mid-delivery; 'in-doubt': the SMTP server took the message and never
+# confirmed it. Either way it may have gone out, and only a person's --resend sends it again.
+IN_DOUBT = ("sending", "in-doubt")
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class DigestRecord:
     day: date
     window_start: datetime
     cutoff_at: datetime
-    status: str  # sending | sent | outbox | failed
+    status: str  # sending | in-doubt | sent | outbox | failed
     channel: str  # smtp | outbox
     formats: tuple[str, ...]
     paths: dict
@@ -34,10 +37,16 @@ class DigestRecord:
     sent_at: datetime | None
     error: str | None
     deliveries: int
+    refused: dict = field(default_factory=dict)  # recipient -> the SMTP server's refusal, of the last delivery
+    failures: int = 0  # failed attempts of the day (the service backs off by them)
 
     @property
     def delivered(self) -> bool:
         return self.status in DELIVERED
+
+    @property
+    def in_doubt(self) -> bool:
+        return self.status in IN_DOUBT
 
 
 @dataclass(frozen=True)
@@ -56,8 +65,13 @@ def _record(row) -> DigestRecord:
         status=row["status"], channel=row["channel"], formats=tuple(json.loads(row["formats"])),
         paths=json.loads(row["paths"]), recipients=tuple(json.loads(row["recipients"])), message_id=row["message_id"],
         items=row["items"], started_at=from_iso(row["started_at"]), sent_at=from_iso(row["sent_at"]),
-        error=row["error"], deliveries=row["deliveries"],
+        error=row["error"], deliveries=row["deliveries"], refused=json.loads(row["refused"] or "{}"),
+        failures=row["failures"] if "failures" in row.keys() else 0,
     )
+
+
+_SELECT = ("SELECT d.*, (SELECT COUNT(*) FROM digest_deliveries x WHERE x.day = d.day AND x.status = 'failed')"
+           " AS failures FROM digests d")
 
 
 class DigestsMixin:
@@ -66,8 +80,9 @@ class DigestsMixin:
                      now: datetime, resend: bool = False) -> DigestClaim:
         """Atomically mark `day` as being delivered, unless it already was (or may have been).
 
-        A day already delivered, or left 'sending' by a process that stopped mid-delivery, is granted
-        only with `resend`; a failed attempt is retried. Two processes racing for the same day
+        A day already delivered, or in doubt (left 'sending' by a process that stopped mid-delivery, or
+        'in-doubt' after a server that never confirmed), is granted only with `resend`; a failed attempt
+        is retried. Two processes racing for the same day
         cannot both be granted: the check and the write share one IMMEDIATE transaction.
         """
         key = day.isoformat()
@@ -78,7 +93,7 @@ class DigestsMixin:
                 reason = "new"
             elif current.status in DELIVERED:
                 reason = "resend" if resend else "delivered"
-            elif current.status == "sending":
+            elif current.status in IN_DOUBT:
                 reason = "resend" if resend else "in-doubt"
             else:
                 reason = "retry"
@@ -91,37 +106,41 @@ class DigestsMixin:
                            " items, started_at, day) VALUES (?,?,'sending',?,?,?,?,?,?,?)", (*values, key))
             else:
                 db.execute("UPDATE digests SET window_start = ?, cutoff_at = ?, status = 'sending', channel = ?, formats = ?,"
-                           " recipients = ?, message_id = ?, items = ?, started_at = ?, error = NULL WHERE day = ?",
+                           " recipients = ?, message_id = ?, items = ?, started_at = ?, error = NULL, refused = '{}'"
+                           " WHERE day = ?",
                            (*values, key))
             cur = db.execute("INSERT INTO digest_deliveries(day, started_at, status, channel, recipients, message_id, resend)"
                              " VALUES (?,?,'sending',?,?,?,?)",
                              (key, utc_iso(now), channel, json.dumps(list(recipients), ensure_ascii=False), message_id,
                               int(reason == "resend")))
-            record = _record(db.execute("SELECT * FROM digests WHERE day = ?", (key,)).fetchone())
+            record = _record(db.execute(_SELECT + " WHERE d.day = ?", (key,)).fetchone())
         return DigestClaim(True, reason, record, cur.lastrowid)
 
     def finish_digest(self, day: date, delivery_id: int, *, status: str, now: datetime, paths: dict | None = None,
-                      error: str | None = None) -> DigestRecord:
-        """Record how the claimed delivery ended: sent | outbox (both count as delivered) | failed."""
-        if status not in ("sent", "outbox", "failed"):
+                      error: str | None = None, refused: dict[str, str] | None = None) -> DigestRecord:
+        """Record how the claimed delivery ended: sent | outbox (both count as delivered) | failed | in-doubt
+        (the server took it without confirming: it stays out of every automatic retry), with the recipients
+        the server refused while it took the message for the others."""
+        if status not in ("sent", "outbox", "failed", "in-doubt"):
             raise ValueError(f"unknown digest status {status!r}")
         key = day.isoformat()
         delivered = int(status in DELIVERED)
+        refused_json = json.dumps(refused or {}, ensure_ascii=False)
         with self.transaction() as db:
-            db.execute("UPDATE digest_deliveries SET status = ?, finished_at = ?, error = ? WHERE id = ?",
-                       (status, utc_iso(now), error, delivery_id))
-            db.execute("UPDATE digests SET status = ?, error = ?, paths = ?, deliveries = deliveries + ?,"
+            db.execute("UPDATE digest_deliveries SET status = ?, finished_at = ?, error = ?, refused = ? WHERE id = ?",
+                       (status, utc_iso(now), error, refused_json, delivery_id))
+            db.execute("UPDATE digests SET status = ?, error = ?, paths = ?, refused = ?, deliveries = deliveries + ?,"
                        " sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE day = ?",
                        (status, error, json.dumps({k: str(v) for k, v in (paths or {}).items()}, ensure_ascii=False),
-                        delivered, delivered, utc_iso(now), key))
-            return _record(db.execute("SELECT * FROM digests WHERE day = ?", (key,)).fetchone())
+                        refused_json, delivered, delivered, utc_iso(now), key))
+            return _record(db.execute(_SELECT + " WHERE d.day = ?", (key,)).fetchone())
 
     def digest_record(self, day: date) -> DigestRecord | None:
-        row = self.execute("SELECT * FROM digests WHERE day = ?", (day.isoformat(),)).fetchone()
+        row = self.execute(_SELECT + " WHERE d.day = ?", (day.isoformat(),)).fetchone()
         return _record(row) if row else None
 
     def digest_records(self, limit: int = 30) -> list[DigestRecord]:
-        return [_record(r) for r in self.execute("SELECT * FROM digests ORDER BY day DESC LIMIT ?", (limit,))]
+        return [_record(r) for r in self.execute(_SELECT + " ORDER BY d.day DESC LIMIT ?", (limit,))]
 
     def digest_deliveries(self, day: date) -> list[dict]:
         return [dict(r) for r in self.execute("SELECT * FROM digest_deliveries WHERE day = ? ORDER BY id", (day.isoformat(),))]

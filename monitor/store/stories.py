@@ -25,7 +25,8 @@ def _row_to_delivery(row) -> Delivery:
     return Delivery(alert_id=row["alert_id"], channel=row["channel"], status=row["status"],
                     not_before=from_iso(row["not_before"]), next_attempt_at=from_iso(row["next_attempt_at"]),
                     attempts=row["attempts"], last_attempt_at=from_iso(row["last_attempt_at"]),
-                    last_error=row["last_error"], sent_at=from_iso(row["sent_at"]))
+                    last_error=row["last_error"], sent_at=from_iso(row["sent_at"]),
+                    refused=json.loads(row["refused"] or "{}"), in_doubt=row["in_doubt"])
 
 
 class StoriesMixin:
@@ -159,7 +160,11 @@ class StoriesMixin:
     def queue_alert(self, *, story_id: int, kind: str, severity: str, hot_score: float, n_national: int,
                     created_at: datetime, subject: str, body: str, payload: dict,
                     channels: list[tuple[str, datetime]]) -> int:
-        """Store an alert and one pending delivery per channel (key, not_before), all or nothing."""
+        """Store an alert and one pending delivery per channel (key, not_before), all or nothing.
+
+        The story's older alerts still waiting for a channel (quiet hours, a channel down) are superseded
+        there: the new alert carries the story as it is now, and an older one arriving after it would
+        tell a stale severity last."""
         with self.transaction() as db:
             alert_id = db.execute(
                 "INSERT INTO alerts(story_id, kind, severity, hot_score, n_national, created_at, subject, body, payload)"
@@ -167,6 +172,9 @@ class StoriesMixin:
                 (story_id, kind, severity, hot_score, n_national, utc_iso(created_at), subject, body,
                  json.dumps(payload, ensure_ascii=False, default=str))).lastrowid
             for key, not_before in channels:
+                db.execute("UPDATE alert_deliveries SET status = 'superseded', last_error = ? WHERE channel = ?"
+                           " AND status = 'pending' AND alert_id IN (SELECT id FROM alerts WHERE story_id = ? AND id != ?)",
+                           (f"thay bằng cảnh báo #{alert_id}", key, story_id, alert_id))
                 db.execute("INSERT INTO alert_deliveries(alert_id, channel, not_before, next_attempt_at) VALUES (?,?,?,?)",
                            (alert_id, key, utc_iso(not_before), utc_iso(not_before)))
         return alert_id
@@ -205,30 +213,51 @@ class StoriesMixin:
                            (utc_iso(lease_until), alert_id, channel, utc_iso(now)))
         return cur.rowcount == 1
 
+    def hold_delivery(self, alert_id: int, channel: str, now: datetime, until: datetime) -> bool:
+        """Push a due delivery to `until` (the end of quiet hours); False if another run has it."""
+        return self.claim_delivery(alert_id, channel, now, until)
+
     def count_waiting_deliveries(self, now: datetime) -> int:
         return self.execute("SELECT COUNT(*) FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at > ?",
                             (utc_iso(now),)).fetchone()[0]
 
-    def delivery_sent(self, alert_id: int, channel: str, now: datetime) -> bool:
-        """Mark sent; False when it was not pending (another run got there first)."""
+    def delivery_sent(self, alert_id: int, channel: str, now: datetime, refused: dict[str, str] | None = None) -> bool:
+        """Mark sent, with the recipients the server refused; False when it was already marked sent (another
+        run sent it too). A delivery cancelled or superseded while it was being sent did go: it says so."""
         cur = self.execute("UPDATE alert_deliveries SET status = 'sent', sent_at = ?, last_attempt_at = ?,"
-                           " attempts = attempts + 1, last_error = NULL WHERE alert_id = ? AND channel = ? AND status = 'pending'",
-                           (utc_iso(now), utc_iso(now), alert_id, channel))
+                           " attempts = attempts + 1, last_error = NULL, refused = ?"
+                           " WHERE alert_id = ? AND channel = ? AND status != 'sent'",
+                           (utc_iso(now), utc_iso(now), json.dumps(refused or {}, ensure_ascii=False), alert_id, channel))
         return cur.rowcount == 1
 
-    def delivery_failed(self, alert_id: int, channel: str, now: datetime, error: str, retry_at: datetime) -> None:
+    def delivery_failed(self, alert_id: int, channel: str, now: datetime, error: str, retry_at: datetime, *,
+                        in_doubt: bool = False) -> None:
+        """A failed attempt: its error and the next try; `in_doubt` when the server may have taken it anyway."""
         self.execute("UPDATE alert_deliveries SET attempts = attempts + 1, last_attempt_at = ?, last_error = ?,"
-                     " next_attempt_at = ? WHERE alert_id = ? AND channel = ? AND status = 'pending'",
-                     (utc_iso(now), error[:1000], utc_iso(retry_at), alert_id, channel))
+                     " next_attempt_at = ?, in_doubt = in_doubt + ? WHERE alert_id = ? AND channel = ? AND status = 'pending'",
+                     (utc_iso(now), error[:1000], utc_iso(retry_at), int(in_doubt), alert_id, channel))
 
-    def outbox(self, *, include_sent: bool = False, limit: int = 500) -> list[tuple[Alert, list[Delivery]]]:
-        """Alerts with their deliveries: those with something pending (all, with include_sent), newest first."""
+    def cancel_dismissed_deliveries(self) -> int:
+        """Cancel what still waits to be sent for stories whose case was dismissed; returns how many.
+
+        `dismiss_case` does it in its own transaction; this catches rows queued before that rule existed."""
+        cur = self.execute("UPDATE alert_deliveries SET status = 'cancelled', last_error = ? WHERE status = 'pending'"
+                           " AND alert_id IN (SELECT a.id FROM alerts a JOIN cases c ON c.story_id = a.story_id"
+                           " WHERE c.status = ?)", (f"hồ sơ: {DISMISSED}", DISMISSED))
+        return cur.rowcount
+
+    def outbox(self, *, include_sent: bool = False, attention_since: datetime | None = None,
+               limit: int = 500) -> list[tuple[Alert, list[Delivery]]]:
+        """Alerts with their deliveries, newest first: those with something pending, and those sent since
+        `attention_since` with something a person should know (refused recipients, a copy that may have
+        arrived twice); every alert with include_sent."""
         if include_sent:
-            sql = "SELECT * FROM alerts ORDER BY id DESC LIMIT ?"
+            sql, params = "SELECT * FROM alerts ORDER BY id DESC LIMIT ?", [limit]
         else:
-            sql = ("SELECT * FROM alerts WHERE id IN (SELECT alert_id FROM alert_deliveries WHERE status = 'pending')"
-                   " ORDER BY id DESC LIMIT ?")
-        return [(a, self.deliveries(a.id)) for a in (_row_to_alert(r) for r in self.execute(sql, (limit,)))]
+            sql = ("SELECT * FROM alerts WHERE id IN (SELECT alert_id FROM alert_deliveries WHERE status = 'pending'"
+                   " OR (status = 'sent' AND sent_at >= ? AND (refused != '{}' OR in_doubt > 0))) ORDER BY id DESC LIMIT ?")
+            params = [utc_iso(attention_since) or "9999", limit]
+        return [(a, self.deliveries(a.id)) for a in (_row_to_alert(r) for r in self.execute(sql, params))]
 
     # ------------------------------------------------------------------ cases
 
@@ -286,6 +315,10 @@ class StoriesMixin:
         with self.transaction() as db:
             db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (status, utc_iso(now), case_id))
             _case_event(db, case_id, now, by, status=status, note=note)
+            # what still waits in the outbox (quiet hours, a channel down) is not sent either
+            db.execute("UPDATE alert_deliveries SET status = 'cancelled', last_error = ? WHERE status = 'pending'"
+                       " AND alert_id IN (SELECT a.id FROM alerts a JOIN cases c ON c.story_id = a.story_id WHERE c.id = ?)",
+                       (f"hồ sơ #{case_id}: {status}", case_id))
             for article_id, is_education in education.items():
                 insert_label(db, article_id, by=by, at=now, is_education=is_education,
                              topics=[] if is_education is False else None, hot=False, note=label_note)
