@@ -131,19 +131,25 @@ def test_cli_report(tmp_path, monkeypatch):
     assert bad.exit_code == 2 and "YYYY-MM" in bad.output
 
 
+def _hot_story_with_case(app, url: str, title: str, published: datetime) -> tuple[int, int, int]:
+    """One article, classified hot, as a story of its own scored «cao», with its case: (article, story, case)."""
+    aid = add_article(app.store, url=url, outlet="Tuổi Trẻ", title=title, published=published)
+    classify(app.store, [(aid, dict(topics=["an-toan-truong-hoc"], sentiment="negative", hot=True, hot_score=0.7))], NOW)
+    story = app.store.create_story(aid, NOW)
+    app.store.save_story_score(story, NOW, main_topic="an-toan-truong-hoc", n_outlets=1, hot_score=61.0, severity="cao",
+                               reasons=["bạo lực học đường"], explanation={})
+    case_id, _ = app.store.open_case(story, published + timedelta(hours=1))
+    return aid, story, case_id
+
+
 def test_a_dismissed_false_alarm_is_counted_apart_from_hot_issues(tmp_path):
     from monitor.cases import DISMISSED
 
     app = make_app_for_month(tmp_path)
     ids, story = seed_months(app.store)
     nov = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
-    aid = add_article(app.store, url="https://news.example.vn/clip-cu.html", outlet="Tuổi Trẻ",
-                      title="Clip học sinh xô xát lan truyền trở lại trên mạng xã hội", published=nov)
-    classify(app.store, [(aid, dict(topics=["an-toan-truong-hoc"], sentiment="negative", hot=True, hot_score=0.7))], NOW)
-    other = app.store.create_story(aid, NOW)
-    app.store.save_story_score(other, NOW, main_topic="an-toan-truong-hoc", n_outlets=1, hot_score=61.0, severity="cao",
-                               reasons=["bạo lực học đường"], explanation={})
-    case_id, _ = app.store.open_case(other, nov + timedelta(hours=1))
+    aid, other, case_id = _hot_story_with_case(app, "https://news.example.vn/clip-cu.html",
+                                               "Clip học sinh xô xát lan truyền trở lại trên mạng xã hội", nov)
     app.store.dismiss_case(case_id, nov + timedelta(hours=5), by="Chị Lan", status=DISMISSED, note="clip cũ",
                            education={aid: True}, label_note="clip cũ")
     r = load_report(app, 2026, 11)
@@ -160,13 +166,8 @@ def test_a_hot_story_relabelled_not_education_leaves_the_hot_issues_as_in_the_di
     app = make_app_for_month(tmp_path)
     ids, story = seed_months(app.store)
     when = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
-    aid = add_article(app.store, url="https://news.example.vn/tai-nan.html", outlet="Tuổi Trẻ",
-                      title="Nam sinh bị đánh ngoài quán net, công an vào cuộc", published=when)
-    classify(app.store, [(aid, dict(topics=["an-toan-truong-hoc"], sentiment="negative", hot=True, hot_score=0.8))], NOW)
-    other = app.store.create_story(aid, NOW)
-    app.store.save_story_score(other, NOW, main_topic="an-toan-truong-hoc", n_outlets=1, hot_score=70.0, severity="cao",
-                               reasons=["bạo lực học đường"], explanation={})
-    app.store.open_case(other, when + timedelta(hours=1))
+    aid, other, _ = _hot_story_with_case(app, "https://news.example.vn/tai-nan.html",
+                                         "Nam sinh bị đánh ngoài quán net, công an vào cuộc", when)
     day = when.date() + timedelta(days=1)  # the clipping whose window holds the article
     assert {h.story_id for h in load_report(app, 2026, 11).hot_issues} == {story, other}
     assert load_digest(app, day).summary.hot_stories == 1
