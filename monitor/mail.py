@@ -11,6 +11,7 @@ said it did not take it: a plain NotifyError again.
 
 from __future__ import annotations
 
+import os
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -57,6 +58,12 @@ def send_message(smtp: Smtp, message: EmailMessage) -> dict[str, str]:
     """
     if not smtp.configured:
         raise NotifyError("SMTP is not configured", hint="set smtp.host and smtp.sender in feeds.yaml")
+    # a name in the file with nothing behind it in this environment would send without logging in, which
+    # a relay may accept from a trusted network today and refuse tomorrow: say so before trying
+    missing = [name for name in (smtp.username_env, smtp.password_env) if name and not os.environ.get(name)]
+    if missing:
+        raise NotifyError(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set in this environment",
+                          hint=f"export {missing[0]}=... where the monitor runs (feeds.yaml names it under smtp)")
     if "From" not in message:
         message["From"] = smtp.sender
     client = None

@@ -185,6 +185,23 @@ def test_a_refused_delivery_is_recorded_and_retried(tmp_path, smtp_server):
     assert len(inbox.messages) == 1
 
 
+def test_a_login_named_in_the_file_but_missing_from_the_environment_is_not_skipped(tmp_path, smtp_server, monkeypatch):
+    """Without its variables the monitor used to send without logging in; it now fails before connecting,
+    naming the variables, and the day stays to be retried."""
+    inbox, port = smtp_server
+    monkeypatch.delenv("TEST_DIGEST_SMTP_USER", raising=False)
+    monkeypatch.delenv("TEST_DIGEST_SMTP_PW", raising=False)
+    app = make_app(tmp_path, smtp={"host": "127.0.0.1", "port": port, "security": "none", "timeout_seconds": 10,
+                                   "sender": "diem-bao@pgd-longbien.example.vn",
+                                   "username_env": "TEST_DIGEST_SMTP_USER", "password_env": "TEST_DIGEST_SMTP_PW"})
+    seed_day(app.store)
+    from monitor.digest import build_and_deliver_digest
+
+    with pytest.raises(NotifyError, match="TEST_DIGEST_SMTP_USER and TEST_DIGEST_SMTP_PW are not set"):
+        build_and_deliver_digest(app, DAY)
+    assert inbox.messages == [] and app.store.digest_record(DAY).status == "failed"
+
+
 def test_a_digest_the_server_took_without_confirming_stays_in_doubt(tmp_path, smtp_server):
     from monitor.digest import build_and_deliver_digest
     from monitor.service import digest_days_due
