@@ -631,11 +631,16 @@ def _alerts(c: _Checker, raw: Any) -> Alerts:
 
 def _smtp(c: _Checker, raw: Any) -> Smtp:
     d = Smtp()
+    if isinstance(raw, dict):  # an inline secret is one problem (below), not also an unknown key
+        secrets = {k: raw[k] for k in ("username", "password") if k in raw}
+        raw = {k: v for k, v in raw.items() if k not in secrets}
+    else:
+        secrets = {}
     m = c.mapping(raw, "smtp", {"host": "SMTP server host", "port": "SMTP port", "security": "starttls | ssl | none",
                                 "username_env": "env variable holding the user name", "password_env": "env variable holding the password",
                                 "sender": "From address", "timeout_seconds": "connection timeout"})
     for key in ("username", "password"):
-        if key in m:
+        if key in secrets:
             c.add(f"smtp.{key}", f"secrets are not written in the file; set {key}_env: NAME and export NAME in the environment")
     security = c.string(m, "security", "smtp", d.security) or d.security
     if security not in ("starttls", "ssl", "none"):

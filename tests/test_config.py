@@ -51,6 +51,7 @@ bogus: 1
             "smtp.password"} <= paths
     text = str(info.value)
     assert "password_env" in text  # says what to write instead
+    assert [p.path for p in info.value.problems].count("smtp.password") == 1  # a secret, not also an unknown key
 
 
 def test_typo_gets_a_suggestion(tmp_path):
