@@ -340,6 +340,8 @@ class Digest:
     trend: tuple[TrendDay, ...] = ()
     # judged not education, yet close to the bar: listed apart, never counted as education
     borderline: DigestSection = NO_BORDERLINE
+    # every article the clipping was built from: a later clipping's late arrivals leave out those delivered
+    article_ids: tuple[int, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -519,6 +521,7 @@ def build_digest(
             NO_BORDERLINE,
             items=tuple(replace(i, summary=_summary(texts[i.article_id])) for i in unsure_items[:borderline_max_items]),
             omitted=max(0, len(unsure_items) - borderline_max_items)),
+        article_ids=tuple(a.id for a in articles),
     )
 
 

@@ -89,6 +89,10 @@ def load_digest(app: App, day: date) -> Digest:
     articles = list(store.articles_between(start, end))
     seen = {a.id for a in articles}
     late = [a for a in store.late_articles(start, end, start - LATE_ARRIVAL) if a.id not in seen]
+    # collected after the last cut-off yet before that day's clipping was built (a few minutes late, or a
+    # catch-up hours later): that clipping held them, so they are not late news today
+    held = store.articles_in_earlier_digests(day, [a.id for a in late])
+    late = [a for a in late if a.id not in held]
     articles += late
     # what leadership reads follows the analysts' corrections at once (monitor.corrections)
     classifications, _ = read_corrected(store, [a.id for a in articles])
@@ -295,7 +299,7 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
     message = build_message(app, digest, rendered, recipients if use_smtp else (), message_id)
     claim = store.claim_digest(day, window_start=start, cutoff_at=end, channel=channel,
                                recipients=recipients if use_smtp else (), formats=formats, message_id=message_id,
-                               items=counts["items"], now=app.now(), resend=resend)
+                               items=counts["items"], now=app.now(), resend=resend, article_ids=digest.article_ids)
     if not claim.granted:  # another process got there between our check and now
         if claim.reason == "in-doubt":
             return _in_doubt(day, claim.record, tz)

@@ -276,6 +276,37 @@ def test_without_smtp_the_digest_goes_to_the_outbox_once(tmp_path):
     assert build_and_deliver_digest(app, DAY).status == "already-delivered"
 
 
+def test_an_article_collected_after_the_cutoff_but_before_the_clipping_is_not_repeated_next_day(tmp_path):
+    """The clipping built at 07:30 holds an article published at 06:55 and collected at 07:05; the next
+    day's must not list it again as a late arrival, but must still carry an older one collected at 07:10
+    that no clipping held. A clipping only previewed holds nothing back: nobody received it."""
+    from datetime import datetime
+
+    from monitor.digest import build_and_deliver_digest
+    from monitor.digest_delivery import load_digest
+    from test_digest import TZ, add_article, classify
+
+    app = make_app(tmp_path)  # the clock: 07:30 on the 26th
+    seed_day(app.store)
+    cutoff = datetime(2026, 11, 26, 7, 0, tzinfo=TZ)
+    just_before = add_article(app.store, url="https://news.example.vn/sat-gio.html", outlet="Dân trí",
+                              title="Trường tiểu học thông báo lịch nghỉ học do mưa lớn", published=cutoff - timedelta(minutes=5),
+                              seen=cutoff + timedelta(minutes=5))
+    old_news = add_article(app.store, url="https://news.example.vn/tre-hai-ngay.html", outlet="Dân trí",
+                           title="Học sinh vùng cao nhận học bổng đầu năm", published=cutoff - timedelta(days=1, hours=8),
+                           seen=cutoff + timedelta(minutes=10))
+    classify(app.store, [(just_before, dict(topics=["chinh-sach"])), (old_news, dict(topics=["guong-dien-hinh"]))])
+    next_day = make_app(tmp_path, now=datetime(2026, 11, 27, 7, 30, tzinfo=TZ))
+    # before the 26th's clipping is delivered, the 27th's would carry it: nobody has had it yet
+    assert just_before in load_digest(next_day, DAY + timedelta(days=1)).article_ids
+    assert build_and_deliver_digest(app, DAY).status == "outbox"
+    assert just_before in load_digest(app, DAY).article_ids
+
+    digest = load_digest(next_day, DAY + timedelta(days=1))
+    assert just_before not in digest.article_ids  # the 26th's clipping held it
+    assert old_news in digest.article_ids  # late, and in no clipping yet
+
+
 def test_preview_without_send_records_nothing(tmp_path):
     app = make_app(tmp_path)
     seed_day(app.store)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from monitor.models import Article
 from monitor.store.articles import row_to_article
@@ -77,13 +77,14 @@ _SELECT = ("SELECT d.*, (SELECT COUNT(*) FROM digest_deliveries x WHERE x.day = 
 class DigestsMixin:
     def claim_digest(self, day: date, *, window_start: datetime, cutoff_at: datetime, channel: str,
                      recipients: tuple[str, ...], formats: tuple[str, ...], message_id: str | None, items: int,
-                     now: datetime, resend: bool = False) -> DigestClaim:
+                     now: datetime, resend: bool = False, article_ids: Iterable[int] = ()) -> DigestClaim:
         """Atomically mark `day` as being delivered, unless it already was (or may have been).
 
         A day already delivered, or in doubt (left 'sending' by a process that stopped mid-delivery, or
         'in-doubt' after a server that never confirmed), is granted only with `resend`; a failed attempt
         is retried. Two processes racing for the same day
-        cannot both be granted: the check and the write share one IMMEDIATE transaction.
+        cannot both be granted: the check and the write share one IMMEDIATE transaction. `article_ids`: the
+        articles the clipping was built from (see articles_in_earlier_digests).
         """
         key = day.isoformat()
         with self.transaction() as db:
@@ -109,6 +110,9 @@ class DigestsMixin:
                            " recipients = ?, message_id = ?, items = ?, started_at = ?, error = NULL, refused = '{}'"
                            " WHERE day = ?",
                            (*values, key))
+            db.execute("DELETE FROM digest_articles WHERE day = ?", (key,))
+            db.executemany("INSERT OR IGNORE INTO digest_articles(day, article_id) VALUES (?, ?)",
+                           ((key, int(i)) for i in article_ids))
             cur = db.execute("INSERT INTO digest_deliveries(day, started_at, status, channel, recipients, message_id, resend)"
                              " VALUES (?,?,'sending',?,?,?,?)",
                              (key, utc_iso(now), channel, json.dumps(list(recipients), ensure_ascii=False), message_id,
@@ -158,6 +162,19 @@ class DigestsMixin:
             " WHERE COALESCE(a.published_at, a.first_seen_at) >= ? AND COALESCE(a.published_at, a.first_seen_at) < ?",
             (version, utc_iso(since), utc_iso(until)))
         return [(from_iso(r["t"]), bool(r["is_education"]), r["sentiment"]) for r in rows]
+
+    def articles_in_earlier_digests(self, day: date, article_ids: Iterable[int]) -> set[int]:
+        """Those of `article_ids` that a clipping of an earlier day was built from and delivered (or may have
+        been: in doubt): the reader has had them."""
+        ids = [int(i) for i in article_ids]
+        if not ids:
+            return set()
+        statuses = DELIVERED + IN_DOUBT
+        rows = self.execute(
+            f"SELECT DISTINCT da.article_id FROM digest_articles da JOIN digests d ON d.day = da.day"
+            f" WHERE da.day < ? AND d.status IN ({','.join('?' * len(statuses))})"
+            f" AND da.article_id IN ({','.join('?' * len(ids))})", (day.isoformat(), *statuses, *ids))
+        return {r[0] for r in rows}
 
     def late_articles(self, since: datetime, until: datetime, not_before: datetime) -> list[Article]:
         """Articles first collected in [since, until) but published before `since` (and not before `not_before`).
