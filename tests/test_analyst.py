@@ -128,6 +128,30 @@ def test_label_is_stored_with_who_and_when_and_validated(tmp_path):
     app.close()
 
 
+def test_label_hot_alone_makes_the_article_education_so_the_correction_shows(tmp_path):
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg)
+    _, _, football = add_articles(app)
+    classify_articles(app, [football])
+    app.close()
+    stored = json.loads(run(cfg, "label", str(football), "--hot", "yes", "--json").output)
+    assert stored["is_education"] is True and stored["hot"] is True
+
+
+def test_explain_shows_what_the_listings_show_for_an_article_the_current_version_has_not_seen(tmp_path):
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg)
+    violence, _, _ = add_articles(app)
+    classify_articles(app, [violence])
+    version = app.store.active_model_version()
+    app.store.register_model_version("edu-nlp.newer-for-this-test", app.now())  # now the current one
+    app.close()
+    data = json.loads(run(cfg, "explain", str(violence), "--json").output)
+    assert data["model_version"] == version and data["classification"]["hot"]
+    listed = json.loads(run(cfg, "articles", "--date", "2026-11-25", "--json").output)["articles"]
+    assert [a["model_version"] for a in listed if a["id"] == violence] == [version]
+
+
 def test_explain_shows_rules_story_and_labels(stored):
     cfg, (violence, _, _), version = stored
     data = json.loads(run(cfg, "explain", str(violence), "--json").output)

@@ -210,13 +210,16 @@ def test_classify_cli_a_line_not_in_utf8_is_that_lines_error_and_a_failed_run_ke
     latin1 = json.dumps({"id": "b", "title": "Học sinh"}, ensure_ascii=False).encode("utf-8").replace(
         "ọ".encode("utf-8"), b"\xf3")
     src = tmp_path / "in.jsonl"
-    src.write_bytes(b"\xef\xbb\xbf" + good + b"\n" + latin1 + b"\n" + json.dumps({"id": 3.5, "title": "x"}).encode() + b"\n")
+    surrogate = b'{"id": "x\\ud800", "title": "H\\u1ecdc sinh"}'  # valid JSON, yet no character to write back
+    src.write_bytes(b"\xef\xbb\xbf" + good + b"\n" + latin1 + b"\n" + json.dumps({"id": 3.5, "title": "x"}).encode() + b"\n"
+                    + surrogate + b"\n")
     out = tmp_path / "out.jsonl"
     res = CliRunner().invoke(cli, ["--config", str(tmp_path / "absent.yaml"), "classify", "-i", str(src), "-o", str(out)])
     assert res.exit_code == 1, res.output
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
-    assert [r.get("id") for r in rows] == ["a", None, None] and list(rows[0]) == CONTRACT
+    assert [r.get("id") for r in rows] == ["a", None, None, None] and list(rows[0]) == CONTRACT
     assert "line 2: not UTF-8" in rows[1]["error"] and "line 3: id must be a string or a whole number" in rows[2]["error"]
+    assert "line 4: contains an unpaired surrogate" in rows[3]["error"]
 
     # a run that stops before the end (here: a fault injected at the second line, after the first was written)
     # leaves the last complete output as it was, and no partial file beside it

@@ -241,6 +241,8 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     if education is None and topic_list:
         education = True  # a plan topic implies the article is about education
     hot_flag = None if hot is None else hot == "yes"
+    if education is None and hot_flag:
+        education = True  # so does a hot issue: otherwise the label of a model's non-education call would not show
     if education is False and hot_flag:
         raise InputError("--not-education with --hot yes: only education articles are hot issues here")
     if education is None and topic_list is None and hot_flag is None and sentiment is None and scope is None:
@@ -304,10 +306,16 @@ def explain_data(app: App, article_id: int, version: str | None = None) -> dict:
     a = store.get_article(article_id)
     if a is None:
         raise InputError(f"no article {article_id}; find ids with `monitor articles` or `monitor search`")
+    asked = version
     version = version or store.active_model_version()
     c = store.classification(article_id, version) if version else None
     if version and c is None and version not in {v["version"] for v in store.model_versions()}:
         raise InputError(f"no model version {version!r}; `monitor reclassify --versions` lists them")
+    if c is None and asked is None:
+        # what `articles`, `search`, `review` and the clipping show for an article the current version has
+        # not seen yet: its newest classification of any version, so the explanation is of what people read
+        c = store.classifications_for([article_id]).get(article_id)
+        version = c.model_version if c is not None else version
     tz = app.config.office.tz
     data: dict = {"article": {"id": a.id, "title": a.title, "url": a.url, "outlet": a.outlet,
                               "published": a.when.astimezone(tz).isoformat(timespec="minutes"),

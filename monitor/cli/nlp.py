@@ -50,6 +50,11 @@ def _read_article(raw: bytes, lineno: int):
         return None, None, f"line {lineno}: not valid JSON ({exc.msg} at column {exc.colno})"
     if not isinstance(obj, dict):
         return None, None, f"line {lineno}: expected a JSON object with id and title"
+    try:  # "\ud800" is valid JSON but no character: it could be neither classified nor written back
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return None, None, (f"line {lineno}: contains an unpaired surrogate escape "
+                            f"(\\u{ord(exc.object[exc.start]):04x}), which is no character; fix that text")
     if "id" not in obj or obj["id"] in (None, ""):
         return None, None, f"line {lineno}: missing id"
     aid = obj["id"]
