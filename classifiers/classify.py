@@ -19,7 +19,7 @@ import numpy as np
 from classifiers.features import URL_GRAM, dense_matrix, model_grams, url_grams
 from classifiers.rules import RuleSet, load_rules, prepare, squash
 from classifiers.scope import build_scope_index, judge_scope, office_places
-from classifiers.types import SENTIMENTS, ArticleText, Classification
+from classifiers.types import BY_THE_MODEL, SENTIMENTS, ArticleText, Classification
 from monitor.errors import ModelError
 
 BUNDLE_NAME = "edu-nlp"
@@ -123,11 +123,11 @@ class Classifier:
         topic_terms = {g[6:]: m.terms(g) for g in present if g.startswith("topic:")}
         for tid in topics:
             terms = topic_terms.get(tid, [])
-            reasons.append(f"chủ đề {tid} {t_scores[tid]:.2f}" + (f": {', '.join(terms[:3])}" if terms else ": theo mô hình"))
+            reasons.append(f"chủ đề {tid} {t_scores[tid]:.2f}" + (f": {', '.join(terms[:3])}" if terms else f": {BY_THE_MODEL}"))
         hot_terms = {g[4:]: m.terms(g) for g in present if g.startswith("hot:")}
         if hot:
             cats = [f"{self._hot_names[h]} ({', '.join(t[:2])})" for h, t in hot_terms.items()]
-            reasons.append(f"nóng {hot_score:.2f}" + (f": {'; '.join(cats[:3])}" if cats else ": theo mô hình"))
+            reasons.append(f"nóng {hot_score:.2f}" + (f": {'; '.join(cats[:3])}" if cats else f": {BY_THE_MODEL}"))
         reasons.append(f"sắc thái {sentiment} {tone[best]:.2f}")
         if scope_reason:
             reasons.append(scope_reason)

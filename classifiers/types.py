@@ -7,6 +7,7 @@ from typing import Protocol
 
 
 SENTIMENTS = ("negative", "neutral", "positive")
+BY_THE_MODEL = "theo mô hình"  # a reason with no rule term behind it: the learnt model alone
 SCOPES = ("local", "city", "national", "foreign")
 
 

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, topic_name
 from classifiers.text import ascii_fold as fold
-from classifiers.types import Classification
+from classifiers.types import BY_THE_MODEL, Classification
 from monitor.cases import DISMISSED
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office
@@ -180,7 +180,8 @@ def display_reasons(reasons: Iterable[str], limit: int = 4) -> tuple[str, ...]:
             rest = m.group("rest")
             while _PARENS.search(rest):
                 rest = _PARENS.sub("", rest)
-            cats = [c.strip(" ,") for c in rest.split(";") if c.strip(" ,")]
+            # "theo mô hình" (the model alone, no rule sign) tells a reader nothing
+            cats = [c.strip(" ,") for c in rest.split(";") if c.strip(" ,") and c.strip(" ,") != BY_THE_MODEL]
             if cats and signs_at is None:
                 signs_at = len(out)
                 out.append("")
@@ -222,6 +223,9 @@ class DigestItem:
     late: bool = False  # published before the window, collected only after the previous clipping
     relevance: float = 1.0  # the classifier's education score
     unsure: bool = False  # listed in the appendix: judged not education, but close to it
+    # the story's other articles in the window whose headline says something else (a follow-up, another
+    # angle): (outlet, title, url), at most MAX_RELATED; reprints under the same headline are only counted
+    related: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def sentiment_label(self) -> str:
@@ -238,6 +242,11 @@ class DigestItem:
     @property
     def reprints(self) -> int:
         return len(self.other_outlets)
+
+    @property
+    def outlets_label(self) -> str:
+        """The other outlets as every format says it: they may have reprinted the story or followed it up."""
+        return f"+{self.reprints} báo khác cùng đưa tin"
 
     @property
     def time_label(self) -> str:
@@ -510,7 +519,9 @@ def build_digest(
         office=office, day=day, window_start=start, window_end=end, generated_at=generated_at.astimezone(tz),
         summary=summary,
         hot=section("hot", "Vấn đề nóng", hot, "Không có vấn đề nóng trong 24 giờ qua.", limit=None),
-        local=section("local", district_title, local, f"Không có tin giáo dục về địa bàn {office.district} trong 24 giờ qua."),
+        local=_local_section(section("local", district_title, local,
+                                     f"Không có tin giáo dục về địa bàn {office.district} trong 24 giờ qua."),
+                             sum(1 for i in hot if i.scope == "local"), office),
         topics=topic_sections,
         other=section("other", "Tin giáo dục khác", other),
         positive=section("positive", "Tin tích cực cần lan tỏa", positive, "Không có tin tích cực nổi bật trong 24 giờ qua."),
@@ -523,6 +534,15 @@ def build_digest(
             omitted=max(0, len(unsure_items) - borderline_max_items)),
         article_ids=tuple(a.id for a in articles),
     )
+
+
+def _local_section(local: DigestSection, in_hot: int, office: Office) -> DigestSection:
+    """The district's section says where its hot stories went: the summary counts them as local news."""
+    if not in_hot:
+        return local
+    where = f"{in_hot} tin trên địa bàn là vấn đề nóng, đã nêu ở mục Vấn đề nóng."
+    return replace(local, note=where,
+                   empty_text=f"Ngoài các vấn đề nóng, không có tin giáo dục khác về địa bàn {office.district} trong 24 giờ qua.")
 
 
 def told_elsewhere(queries: Sequence[tuple[Article, Classification]], shown: Sequence[tuple[Article, Classification]],
@@ -551,6 +571,30 @@ def _grouped(pairs: Sequence[tuple[Article, Classification]], stories: Mapping[i
     return list(groups.values())
 
 
+MAX_RELATED = 3
+
+
+SAME_HEADLINE = 0.6  # word overlap (Jaccard) from which two headlines are one reprinted, lightly edited
+
+
+def _headline_words(title: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", fold(title).lower()))
+
+
+def _related(lead: Article, members: Sequence[tuple[Article, Classification]]) -> tuple[tuple[str, str, str], ...]:
+    """The members whose headline differs from the lead's and from each other's: what the story adds."""
+    shown = [_headline_words(lead.title)]
+    out = []
+    for a, _ in members:
+        words = _headline_words(a.title)
+        if a.id == lead.id or not words:
+            continue
+        if all(len(words & s) / len(words | s) < SAME_HEADLINE for s in shown):
+            shown.append(words)
+            out.append((a.outlet, a.title, a.url))
+    return tuple(out[:MAX_RELATED])
+
+
 def _item(group: _Group, tz: ZoneInfo, late: set[int]) -> DigestItem:
     story = group.story
     members = sorted(group.articles, key=lambda ac: (ac[0].when, ac[0].id))
@@ -573,7 +617,7 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int]) -> DigestItem:
             sentiment=cls.sentiment, topics=topics, scope=scope, story_id=story.id, other_outlets=other_outlets,
             hot=hot, severity=story.severity, case_status=story.case_status, hot_score=story.hot_score,
             reasons=display_reasons(story.reasons or cls.reasons), late=article.id in late,
-            relevance=max(c.relevance for _, c in members),
+            relevance=max(c.relevance for _, c in members), related=_related(article, members),
         )
     return DigestItem(
         article_id=article.id, title=article.title, url=article.url, outlet=article.outlet,

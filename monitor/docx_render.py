@@ -237,6 +237,8 @@ def _item(doc, item: DigestItem, n: int) -> None:
         p = _styled(doc, "", "DB Hot")
         _run(p, f"Mức độ: {item.severity_label}", bold=True, color=RGBColor(0xB4, 0x23, 0x18))
         _run(p, f" — Tình trạng xử lý: {item.case_label}")
+        if item.hot_score:
+            _run(p, f" — điểm nóng {item.hot_score:.0f}/100")
         if item.reasons:
             _run(p, f" — Lý do: {'; '.join(item.reasons)}", italic=True)
     if item.unsure:
@@ -246,23 +248,31 @@ def _item(doc, item: DigestItem, n: int) -> None:
         return
     meta = f"{item.outlet}"
     if item.reprints:
-        meta += f" (+{item.reprints} báo đăng lại: {', '.join(item.other_outlets)})"
+        meta += f" ({item.outlets_label}: {', '.join(item.other_outlets)})"
     meta += f" · {item.time_label}{' (nhận muộn)' if item.late else ''} · {item.sentiment_label}"
     if item.topic_names:
         meta += f" · {'; '.join(item.topic_names)}"
     _styled(doc, meta, "DB Meta")
     if item.summary:
         _styled(doc, item.summary, "DB Summary")
+    for outlet, title, link in item.related:
+        p = _styled(doc, f"Tin liên quan ({outlet}): ", "DB Meta")
+        url = safe_url(link)
+        if url:
+            _hyperlink(p, url, title, bold=False)
+        else:
+            p.add_run(clean(title))
 
 
 def _section(doc, section: DigestSection) -> None:
     if not section.items:
         _styled(doc, section.empty_text, "DB Note")
-        return
     for n, item in enumerate(section.items, 1):
         _item(doc, item, n)
     if section.omitted:
         _styled(doc, f"… và {section.omitted} tin khác.", "DB Note")
+    if section.note and section.key != "borderline":
+        _styled(doc, section.note, "DB Note")
 
 
 def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
@@ -278,7 +288,7 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
                    f"{f'; {s.unclassified} tin chưa được phân loại' if s.unclassified else ''}).", indent_cm=0.5)
     else:
         lines = [
-            f"Tin giáo dục: {s.education} trên tổng số {s.articles} tin thu thập ({s.stories} sự việc sau khi gộp tin đăng lại).",
+            f"Tin giáo dục: {s.education} trên tổng số {s.articles} tin thu thập ({s.stories} sự việc sau khi gộp các tin cùng sự việc).",
             f"Vấn đề nóng: {s.hot_stories}; tin trên địa bàn {d.office.district}: {s.local_stories}.",
             "Sắc thái: " + "; ".join(f"{label} {n}" for label, n in s.tone_labels) + ".",
             f"So sánh: {s.change_text}.",
@@ -381,7 +391,7 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
         f"Vấn đề nóng: {len(r.hot_issues)}" + (
             " (" + "; ".join(f"{status}: {n}" for status, n in r.case_counts) + ")" if r.hot_issues else "")
         + f"{r.false_alarm_note}.",
-        f"Tin tích cực (đã gộp tin đăng lại): {r.positive_total}.",
+        f"Tin tích cực (đã gộp các tin cùng sự việc): {r.positive_total}.",
     ]
     for line in lines:
         _para(doc, f"- {line}", indent_cm=0.5, space_after=2)
@@ -438,7 +448,7 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
             _hyperlink(p, url, item.title)
         else:
             _run(p, item.title, bold=True)
-        meta = f"{item.outlet}" + (f" (+{item.outlets - 1} báo đăng lại)" if item.outlets > 1 else "")
+        meta = f"{item.outlet}" + (f" (+{item.outlets - 1} báo khác cùng đưa tin)" if item.outlets > 1 else "")
         meta += f" · {item.published:%d/%m/%Y}" + (f" · trên địa bàn {r.office.district}" if item.local else "")
         _para(doc, meta, italic=True, size=11.5, space_after=4, indent_cm=1.0)
     if r.positive_total > len(r.positive):

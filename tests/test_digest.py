@@ -224,6 +224,51 @@ def test_reprints_are_one_item_with_the_count_of_other_outlets():
     assert (item.article_id, item.outlet, item.reprints) == (1, "VnExpress", 2)
     assert (item.severity, item.case_label, item.hot_score) == ("cao", "đang xử lý", 65)
     assert d.summary.education == 3 and d.summary.stories == 1 and d.summary.hot_stories == 1
+    assert item.related == ()  # the same headline, lightly edited: reprints, counted only
+
+
+def test_a_follow_up_in_a_story_is_listed_with_its_headline_and_link_not_called_a_reprint():
+    t0 = datetime(2026, 11, 25, 20, 0, tzinfo=TZ)
+    arts = [article(1, "Trường học đóng cửa vì dịch cúm", "VnExpress", t0),
+            article(2, "Trường học đóng cửa vì dịch cúm", "Dân trí", t0 + timedelta(hours=1)),
+            article(3, "Sở Y tế lấy mẫu xét nghiệm, khử khuẩn toàn bộ lớp học", "Tiền Phong", t0 + timedelta(hours=2),
+                    url="https://news.example.vn/khu-khuan.html")]
+    story = Story(id=7, title=arts[0].title, first_article_id=1, article_ids=(1, 2, 3),
+                  outlets=("VnExpress", "Dân trí", "Tiền Phong"), first_seen=t0, last_seen=t0, hot_score=65,
+                  severity="cao", reasons=("dịch bệnh trong trường học",))
+    c = {i: cls(i, topics=["y-te-the-chat"], sentiment="negative") for i in (1, 2, 3)}
+    d = build_digest(office=office(), day=DAY, window=digest_window(DAY, "07:00", TZ), articles=arts, classifications=c,
+                     stories={1: story, 2: story, 3: story}, generated_at=NOW)
+    [item] = d.hot.items
+    assert item.related == (("Tiền Phong", arts[2].title, "https://news.example.vn/khu-khuan.html"),)
+    from io import BytesIO
+
+    from docx import Document
+
+    from monitor.digest_delivery import render_all
+
+    rendered = render_all(d, {"txt", "md", "html", "docx"})
+    docx_text = "\n".join(p.text for p in Document(BytesIO(rendered.docx)).paragraphs)
+    for fmt, text in (("txt", rendered.text), ("md", rendered.markdown), ("html", rendered.html_file), ("docx", docx_text)):
+        assert "+2 báo khác cùng đưa tin" in text and "đăng lại" not in text, fmt
+        assert "Tin liên quan" in text and "khử khuẩn toàn bộ lớp học" in text, fmt
+    assert "https://news.example.vn/khu-khuan.html" in rendered.html_file and "khu-khuan.html" in rendered.markdown
+
+
+def test_the_districts_section_says_where_its_hot_stories_are():
+    t0 = datetime(2026, 11, 25, 20, 0, tzinfo=TZ)
+    arts = [article(1, "Học sinh Long Biên bị đánh trước cổng trường", "VnExpress", t0)]
+    story = Story(id=1, title=arts[0].title, first_article_id=1, article_ids=(1,), outlets=("VnExpress",),
+                  first_seen=t0, last_seen=t0, hot_score=70, severity="cao")
+    d = build_digest(office=office(), day=DAY, window=digest_window(DAY, "07:00", TZ), articles=arts,
+                     classifications={1: cls(1, sentiment="negative", scope="local")}, stories={1: story}, generated_at=NOW)
+    assert d.summary.local_stories == 1 and d.local.items == () and len(d.hot.items) == 1
+    assert d.local.note == "1 tin trên địa bàn là vấn đề nóng, đã nêu ở mục Vấn đề nóng."
+    assert d.local.empty_text.startswith("Ngoài các vấn đề nóng")
+    from monitor.digest_delivery import render_all
+
+    rendered = render_all(d, {"txt", "md", "html"})
+    assert all(d.local.note in text for text in (rendered.text, rendered.markdown, rendered.html_file))
 
 
 def test_hot_sorted_by_severity_then_score_and_case_status_defaults():
@@ -403,6 +448,8 @@ def test_display_reasons_drop_word_level_evidence():
     assert display_reasons(raw) == ("Dấu hiệu: bạo lực, xâm hại; tai nạn, đuối nước", "Giọng điệu tiêu cực (1/2 báo)",
                                     "2 báo đưa tin: Tiền Phong, VnExpress")
     assert display_reasons(["sự cố an toàn thực phẩm"]) == ("sự cố an toàn thực phẩm",)
+    # the model alone, with no rule sign behind it, names nothing a reader could check
+    assert display_reasons(["nóng 0.28: theo mô hình", "2 báo đưa tin: A, B"]) == ("2 báo đưa tin: A, B",)
 
 
 def test_display_reasons_of_a_story_of_two_articles_name_each_sign_once():
