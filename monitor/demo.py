@@ -29,9 +29,10 @@ class DemoResult:
     database: Path
     config_path: Path
     day: date
-    articles: int
-    education: int
-    hot_stories: int
+    articles: int  # collected by the demo's crawl
+    education: int  # of them, judged education
+    hot_stories: int  # in the clipping
+    digest_education: int = 0  # education articles in the clipping's window (24 hours before the cut-off)
     digest_paths: dict[str, Path] = field(default_factory=dict)
     lines: tuple[str, ...] = ()
 
@@ -94,13 +95,15 @@ def run_demo(folder: Path, *, base_config: Path | None = None, clock: Callable[[
             result = build_and_deliver_digest(app, day, send=False, formats=DEMO_FORMATS, out_dir=folder / "digest")
             echo(f"digest: {result.message}")
             hot_stories = result.hot
+            digest_education = result.education
             articles = app.store.count_articles()
         finally:
             app.close()
     finally:
         sample_site.stop(server)
     return DemoResult(folder=folder, database=database, config_path=config_path, day=day, articles=articles,
-                      education=c.education, hot_stories=hot_stories, digest_paths=dict(result.paths))
+                      education=c.education, hot_stories=hot_stories, digest_education=digest_education,
+                      digest_paths=dict(result.paths))
 
 
 def _summary(report) -> str:

@@ -381,7 +381,7 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
 
     r = report
     doc = new_document(r.office, r.generated_at.date(), "BÁO CÁO DƯ LUẬN BÁO CHÍ VỀ GIÁO DỤC",
-                       f"{r.label.capitalize()} (từ ngày {r.start:%d/%m/%Y} đến ngày {r.last_day:%d/%m/%Y})")
+                       f"{r.label.capitalize()} ({r.period_label})")
 
     heading(doc, "I. TỔNG QUAN")
     lines = [

@@ -105,6 +105,15 @@ class MonthlyReport:
         return self.end.date() - timedelta(days=1)
 
     @property
+    def period_label(self) -> str:
+        """The period the figures cover, as every format writes it: a report written before the month is over
+        says so, rather than claiming the whole month."""
+        start = f"{self.start:%d/%m/%Y}"
+        if self.generated_at < self.end:
+            return f"từ ngày {start} đến ngày {self.generated_at:%d/%m/%Y}, tháng chưa kết thúc"
+        return f"từ ngày {start} đến hết ngày {self.last_day:%d/%m/%Y}"
+
+    @property
     def stem(self) -> str:
         return f"bao-cao-thang-{self.year}-{self.month:02d}"
 

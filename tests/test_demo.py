@@ -6,6 +6,7 @@ person reading the clipping would: plan topic names as headings, noise left out,
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,11 @@ def test_demo_writes_every_format_and_names_them(demo_run):
         assert len(files) == 1, ext
         assert str(files[0]) in stdout
     assert (out / "monitor.sqlite3").is_file()
+    # the closing line's counts for the clipping are the clipping's own (its window, not the whole crawl)
+    txt = next(digest_dir.glob("*.txt")).read_text(encoding="utf-8")
+    said = re.search(r"\(24 giờ trước giờ chốt\): (\d+) tin giáo dục, (\d+) vấn đề nóng", stdout)
+    shown = re.search(r"Tin giáo dục: (\d+) /", txt)
+    assert said and shown and said.group(1) == shown.group(1), stdout
 
 
 def test_digest_groups_education_under_plan_topics_and_leaves_noise_out(demo_run):

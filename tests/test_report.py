@@ -176,3 +176,19 @@ def test_a_hot_story_relabelled_not_education_leaves_the_hot_issues_as_in_the_di
     assert load_digest(app, day).summary.hot_stories == 0
     r = load_report(app, 2026, 11)
     assert [h.story_id for h in r.hot_issues] == [story] and r.false_alarms == 0
+
+
+def test_a_report_written_before_the_month_is_over_says_so(tmp_path):
+    from dataclasses import replace
+
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    r = load_report(app, 2026, 11)
+    assert r.period_label == "từ ngày 01/11/2026 đến hết ngày 30/11/2026"
+    early = replace(r, generated_at=datetime(2026, 11, 27, 14, 0, tzinfo=TZ))
+    assert early.period_label == "từ ngày 01/11/2026 đến ngày 27/11/2026, tháng chưa kết thúc"
+    result = build_and_deliver_report(make_app(tmp_path, now=datetime(2026, 11, 27, 7, 0, tzinfo=timezone.utc)), 2026, 11,
+                                       out_dir=tmp_path / "early", send=False)
+    assert "tháng chưa kết thúc" in result.paths["html"].read_text(encoding="utf-8")
+    paragraphs = [p.text for p in Document(io.BytesIO(result.paths["docx"].read_bytes())).paragraphs]
+    assert any("tháng chưa kết thúc" in p for p in paragraphs)
