@@ -209,7 +209,28 @@ def new_document(office: Office, day: date, title: str, subtitle: str):
 
     _para(doc, title, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=14, space_before=18, space_after=2)
     _para(doc, subtitle, align=WD_ALIGN_PARAGRAPH.CENTER, italic=True, size=13, space_after=12)
+    _page_numbers(section)
     return doc
+
+
+def _page_numbers(section) -> None:
+    """Page numbers as administrative documents carry them (Nghị định 30/2020/NĐ-CP): centred at the top,
+    in Arabic numerals, none on the first page."""
+    section.different_first_page_header_footer = True
+    p = section.header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        run = p.add_run()
+        run.font.size = Pt(13)
+        if kind:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            run._r.append(fld)
+        else:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
 
 
 def heading(doc, text: str, level: int = 1):
@@ -343,14 +364,28 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
     return save(doc)
 
 
-def closing(doc, office: Office, note: str) -> None:
-    """'Nơi nhận' block and the machine note, as the end of an office document."""
+REPORT_SIGNER = "TRƯỞNG PHÒNG"  # the monthly report goes out under the head of the office's signature
+
+
+def closing(doc, office: Office, note: str, *, signer: str | None = None) -> None:
+    """'Nơi nhận' block and the machine note, as the end of an office document; with `signer` (a report that
+    leadership signs), the signature block beside it, its name left for the person who signs."""
     _para(doc, note, italic=True, size=11, space_before=12)
-    p = _para(doc, "Nơi nhận:", bold=True, italic=True, size=12, space_before=6, space_after=0)
+    table = doc.add_table(rows=1, cols=2)
+    table.autofit = False
+    _no_borders(table)
+    left, right = table.cell(0, 0), table.cell(0, 1)
+    left.width, right.width = Cm(8.5), Cm(7.5)
+    p = left.paragraphs[0]
+    _run(p, "Nơi nhận:", bold=True, italic=True, size=12)
     p.paragraph_format.keep_with_next = True
-    _para(doc, "- Lãnh đạo Phòng (để báo cáo);", size=11, space_after=0)
-    _para(doc, f"- Bộ phận truyền thông {office.short_name};", size=11, space_after=0)
-    _para(doc, "- Lưu: VT.", size=11, space_after=0)
+    _para(left, "- Lãnh đạo Phòng (để báo cáo);", size=11, space_after=0)
+    _para(left, f"- Bộ phận truyền thông {office.short_name};", size=11, space_after=0)
+    _para(left, "- Lưu: VT.", size=11, space_after=0)
+    if signer:
+        right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(right.paragraphs[0], signer, bold=True, size=13)
+        _para(right, space_after=60)  # room for the signature and the seal
 
 
 # --------------------------------------------------------------------------- the monthly report
@@ -455,5 +490,5 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
         _para(doc, f"… và {r.positive_total - len(r.positive)} tin tích cực khác.", italic=True, indent_cm=0.5)
 
     closing(doc, r.office, f"Số liệu do hệ thống theo dõi báo chí tổng hợp tự động lúc {r.generated_at:%H:%M %d/%m/%Y}; "
-                           "sắc thái và chủ đề do máy xác định.")
+                           "sắc thái và chủ đề do máy xác định.", signer=REPORT_SIGNER)
     return save(doc)

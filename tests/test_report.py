@@ -103,6 +103,13 @@ def test_report_files_docx_and_html(tmp_path):
     assert "Long Biên, ngày 01 tháng 12 năm 2026" in header
     topic_table = doc.tables[1]
     assert topic_table.rows[0].cells[0].text == "Chủ đề" and len(topic_table.rows) == 1 + 17 + 1
+    # the administrative layout's end and page numbers: "Nơi nhận" beside the signer, pages numbered at the
+    # top from the second on
+    closing = doc.tables[-1].rows[0].cells
+    assert closing[0].text.startswith("Nơi nhận:") and closing[1].text.startswith("TRƯỞNG PHÒNG")
+    section = doc.sections[0]
+    assert section.different_first_page_header_footer
+    assert "PAGE" in section.header._element.xml and "fldChar" in section.header._element.xml
     html = result.paths["html"].read_text(encoding="utf-8")
     assert "&lt;b&gt;ngoài cổng trường&lt;/b&gt;" in html and "<b>ngoài cổng trường</b>" not in html
     assert f'src="{result.paths["chart"].name}"' in html and result.paths["chart"].is_file()
