@@ -325,7 +325,8 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
     if case is not None:
         lines += ["", f"Hồ sơ xử lý số {case.id}, trạng thái «{case.status}»"
                       + (f", phụ trách: {case.owner}" if case.owner else "") + ".",
-                  f"Cập nhật: monitor cases update {case.id} --status \"đã tiếp nhận\" --owner \"Tên\" --note \"...\""]
+                  # the clerk who keeps the cases reads the same message as leadership: the one technical line says whose it is
+                  f"(Cán bộ theo dõi ghi nhận tiếp nhận bằng lệnh: monitor cases update {case.id} --status \"đã tiếp nhận\" --owner \"Tên\")"]
     body = "\n".join(lines) + "\n"
     payload = {
         "type": f"alert.{decision.kind}",
