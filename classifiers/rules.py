@@ -2,8 +2,10 @@
 
 A term is matched on whole syllables of the normalised text (`classifiers.text.normalize`), so "thi"
 never fires inside "thiết". A text written without diacritics is matched on folded terms instead
-(diacritic-insensitive), and a term written with a capital letter (a place name such as "Anh", "Mỹ")
-matches only capitalised text, so "anh" (brother) or "thẩm mỹ" do not make a story foreign.
+(diacritic-insensitive) where that is unambiguous: terms of two or more syllables and words no Vietnamese
+syllable folds to ("covid"); other one-syllable terms only on a syllable the writer did mark (see
+`_Index.add` and `RuleSet.match_prepared`). A term written with a capital letter (a place name such as
+"Anh", "Mỹ") matches only capitalised text, so "anh" (brother) or "thẩm mỹ" do not make a story foreign.
 
 Matching is a dictionary look-up of the text's syllable n-grams that start with a known first syllable:
 one pass over the text whatever the number of terms, which keeps the whole stage fast.
@@ -19,7 +21,7 @@ from typing import Iterable
 
 import yaml
 
-from classifiers.text import fold, has_diacritics, nfc, retone, syllables
+from classifiers.text import ACCENTED_SHARE, fold, marked_share, nfc, retone, syllables, vietnamese_shaped
 from monitor.config import load_yaml
 from monitor.errors import InputError
 
@@ -119,21 +121,30 @@ class _Index:
         self.cased: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
         self.cased_folded: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
 
-    def add(self, group: str, term: str, weight: float) -> None:
+    def add(self, group: str, term: str, weight: float, cased_only: bool = False) -> None:
         written = retone(nfc(term)).strip()
         cased = any(ch.isupper() for ch in written)
         key = tuple(syllables(written if cased else written.lower()))
         if not key:
             return
         entry = (group, term, weight)
+        # Folded forms only where they are unambiguous. Folding merges up to a dozen Vietnamese syllables
+        # (tát/tất/tạt -> tat, sập/sắp -> sap, cháy/chạy -> chay, sởi/soi -> soi), so one folded syllable names
+        # no word, while a neighbour fixes the reading: "tat ca" can only be "tất cả". So: terms of two or more
+        # syllables, and one-syllable terms that no Vietnamese word folds to, being of another shape ("covid",
+        # "Singapore", "2030") or an acronym ("AI"). Other one-syllable terms still match unmarked text where
+        # the writer marked that syllable (RuleSet.match_prepared).
+        fold_ok = len(key) >= 2 or not vietnamese_shaped(key[0]) or (len(key[0]) > 1 and key[0].isupper())
         if not cased:
             self.exact.setdefault(key, []).append(entry)
-            self.folded.setdefault(tuple(fold(k) for k in key), []).append(entry)
+            if fold_ok:
+                self.folded.setdefault(tuple(fold(k) for k in key), []).append(entry)
         else:
             for variant in _case_variants(key):
                 self.cased.setdefault(variant, []).append(entry)
-                self.cased_folded.setdefault(tuple(fold(k) for k in variant), []).append(entry)
-            if len(key) >= 2:
+                if fold_ok:
+                    self.cased_folded.setdefault(tuple(fold(k) for k in variant), []).append(entry)
+            if len(key) >= 2 and not cased_only:
                 # typed without diacritics, names are often lowercase too; two syllables are specific enough
                 self.folded.setdefault(tuple(fold(k.lower()) for k in key), []).append(entry)
 
@@ -146,7 +157,9 @@ class _Index:
                 starts[key[0]] = tuple(sorted(set(starts.get(key[0], ())) | {len(key)}))
             self._starts[id(table)] = starts
 
-    def scan(self, toks: list[str], table, fieldname: str, out: list[Hit]) -> None:
+    def scan(self, toks: list[str], table, fieldname: str, out: list[Hit], only_at=None) -> None:
+        """Append the hits of `table` in `toks`; with `only_at`, one-syllable hits only at those positions
+        and no longer ones (see RuleSet.match_prepared)."""
         starts = self._starts[id(table)]
         n = len(toks)
         for i, t in enumerate(toks):
@@ -159,6 +172,8 @@ class _Index:
                 found = table.get(tuple(toks[i:i + L])) if L > 1 else table.get((t,))
                 if found and toks[i + L - 1] in STUDENT_FIRST and i + L < n and toks[i + L] in STUDENT_SECOND:
                     continue  # "nam sinh" inside "nam sinh viên": see STUDENT_FIRST
+                if found and only_at is not None and (L > 1 or not only_at[i]):
+                    continue
                 if found:
                     for group, term, weight in found:
                         out.append(Hit(group, term, fieldname, weight))
@@ -170,7 +185,7 @@ class Prepared:
 
     cased: list[str]  # syllables, NFC + one tone placement, case kept
     lowered: list[str]
-    accented: bool
+    accented: bool  # written with diacritics: classifiers.text.ACCENTED_SHARE of the syllables marked
 
 
 def prepare(text: str, name: str = "") -> Prepared:
@@ -178,7 +193,7 @@ def prepare(text: str, name: str = "") -> Prepared:
         text = text[:BODY_CHARS]
     norm = retone(nfc(text))
     cased = syllables(norm)
-    return Prepared(cased, [t.lower() for t in cased], has_diacritics(norm))
+    return Prepared(cased, [t.lower() for t in cased], marked_share(cased) >= ACCENTED_SHARE)
 
 
 @dataclass(frozen=True)
@@ -246,13 +261,15 @@ class RuleSet:
 
     # ------------------------------------------------------------------ matching
 
-    def index_with(self, entries: Iterable[tuple[str, str, float]]) -> "_Index":
-        """The rules' index plus extra entries (the office's place names), scanned in one pass."""
+    def index_with(self, entries: Iterable[tuple[str, str, float]], cased_only: Iterable[str] = ()) -> "_Index":
+        """The rules' index plus extra entries (the office's place names), scanned in one pass. Capitalised
+        terms of the `cased_only` groups do not match in lowercase unmarked text (see _Index.add)."""
         idx = _Index()
         for group, term, weight in self._entries:
             idx.add(group, term, weight)
+        cased_only = frozenset(cased_only)
         for group, term, weight in entries:
-            idx.add(group, term, weight)
+            idx.add(group, term, weight, group in cased_only)
         idx.freeze()
         return idx
 
@@ -267,9 +284,17 @@ class RuleSet:
                 index.scan(p.lowered, index.exact, name, out)
                 index.scan(p.cased, index.cased, name, out)
             else:
+                # Unmarked text, or one with a few marked words ("… trai quy dinh o Hà Nội"): the folded index
+                # (terms of two or more syllables, and one-syllable ones no Vietnamese word folds to) on the
+                # folded text, and the other one-syllable terms exactly, only on the syllables the writer
+                # marked: "tát" is violence wherever it is written so, "tat" may be "tất".
                 folded_cased = [fold(t) for t in p.cased]
                 index.scan([t.lower() for t in folded_cased], index.folded, name, out)
                 index.scan(folded_cased, index.cased_folded, name, out)
+                marks = [not t.isascii() for t in p.cased]
+                if any(marks):
+                    index.scan(p.lowered, index.exact, name, out, only_at=marks)
+                    index.scan(p.cased, index.cased, name, out, only_at=marks)
         return Matches(out, self.field_weights)
 
     def topic_scores(self, m: Matches) -> dict[str, float]:

@@ -1,7 +1,8 @@
 """Where a story happens, judged against the office: local, city, national or foreign.
 
-local   = the office's district named as a district ("quận Long Biên"), one of its wards named as a ward,
-          a watchlist school or other watchlist name. The bare district name also counts, except in a
+local   = the office's district named as a district ("quận Long Biên"), one of its wards named as a ward
+          ("phường Sài Đồng", "P. Sài Đồng"; alone when the city's list names it too), a watchlist school or
+          other watchlist name. The bare district name also counts, except in a
           fixed phrase where it names something else ("cầu Long Biên" is a bridge).
 city    = the office's city or one of its other districts/wards (topics.yaml scope.cities).
 foreign = the foreign model's score over its cross-validated threshold (it reads the whole text, with the
@@ -37,18 +38,32 @@ def office_places(office) -> OfficePlaces:
     return OfficePlaces(district=office.district, city=office.city, wards=wards, names=names)
 
 
+# How a ward is written before its name: "phường Sài Đồng", "P. Sài Đồng", "P.Sài Đồng" (the same syllables).
+WARD_PREFIXES = ("phường", "P.")
+# Words after which a lowercase name is a place: "ở long biên". The bare name lowercase is not enough, as a
+# district's name may be a common word ("thanh xuân" is youth).
+AT_PLACE = ("ở", "tại")
+
+
 def build_scope_index(rules: RuleSet, places: OfficePlaces):
     entries: list[tuple[str, str, float]] = []
     d = places.district.strip()
     if d:
-        for prefix in ("quận", "huyện", "thị xã", "Q.", "Phòng GD&ĐT", "Phòng Giáo dục và Đào tạo", "phường"):
+        for prefix in ("quận", "huyện", "thị xã", "Q.", "Phòng GD&ĐT", "Phòng Giáo dục và Đào tạo", *WARD_PREFIXES):
             entries.append(("local", f"{prefix} {d}", 1.0))
+        # the name is capitalised, so only capitalised text matches it; a writer who typed it in lowercase
+        # still names the place after an administrative word or "ở/tại" (a lowercase term matches any case)
+        for prefix in ("quận", "huyện", "thị xã", "phường", *AT_PLACE):
+            entries.append(("local-lower", f"{prefix} {d.lower()}", 1.0))
         entries.append(("district-bare", d, 1.0))
         for word in rules.scope.not_local_alone:
             entries.append(("not-local", f"{word} {d}", 1.0))
+    wards = {normalize(w) for w in places.wards if w and normalize(w) != normalize(d)}
     for w in places.wards:
-        if w and normalize(w) != normalize(d):
-            entries.append(("local", f"phường {w}", 1.0))
+        if w and normalize(w) in wards:
+            for prefix in WARD_PREFIXES:
+                entries.append(("local", f"{prefix} {w}", 1.0))
+            entries.append(("local-lower", f"phường {w.lower()}", 1.0))
     for n in places.names:
         if n:
             entries.append(("local", n, 1.0))
@@ -63,15 +78,20 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces):
             for word in rules.scope.institutions_after:
                 entries.append(("not-city", f"{alias} {word}", 1.0))
     for district in city_cfg.get("districts", ()):
-        if normalize(district) != normalize(d):
-            entries.append(("city", district, 1.0))
-    return rules.index_with(entries)
+        if normalize(district) == normalize(d):
+            continue
+        # The city's list names some of the office's own wards (Việt Hưng, Bồ Đề in Hà Nội's): named alone
+        # they are the office's place first, so local, as the district's bare name is. Only capitalised:
+        # unmarked and lowercase, "bo de" is "bộ đề" (a set of exam papers), "phuc loi" welfare.
+        entries.append(("ward-bare" if normalize(district) in wards else "city", district, 1.0))
+    return rules.index_with(entries, cased_only=("ward-bare",))
 
 
 def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshold: float = 0.5) -> tuple[str, str]:
     """(scope, reason) from the matches of the rules plus the office's scope index, and the foreign model's
     score when there is one (without it, the weighted foreign cues of the rules decide)."""
-    local = m.terms("local")
+    # a lowercase term matches capitalised text too: its reasons only when the name is in lowercase alone
+    local = m.terms("local") or m.terms("local-lower") or m.terms("ward-bare")
     if local:
         return "local", "địa bàn: " + ", ".join(local[:3])
     bare = m.count("district-bare")

@@ -81,6 +81,22 @@ def test_scope_against_the_office(rules_only):
     assert _scope(clf, "hoc sinh quan long bien dat giai") == "local"  # without diacritics
 
 
+def test_a_ward_written_as_p_or_named_in_the_city_list_is_local(rules_only):
+    clf = rules_only
+    # "P." is how headlines abbreviate "phường"; "Gia Thụy" is a ward of the office only
+    assert _scope(clf, "Trường THCS tại P. Gia Thụy khánh thành nhà đa năng") == "local"
+    assert _scope(clf, "Trường THCS tại P.Gia Thụy khánh thành nhà đa năng") == "local"
+    # Bồ Đề is one of the office's wards and also in the city's list: the office's place wins
+    assert _scope(clf, "Trường THCS tại P. Bồ Đề khánh thành nhà đa năng") == "local"
+    assert _scope(clf, "Học sinh Bồ Đề hào hứng ngày hội đọc sách") == "local"
+    # but unmarked and lowercase "bo de" is "bộ đề", a set of exam papers
+    assert _scope(clf, "Cong bo bo de thi thu lop 10") == "national"
+    # a district named in lowercase after "ở" or "quận" is still the district
+    assert _scope(clf, "Trường tiểu học ở long biên tổ chức ngày hội đọc sách") == "local"
+    assert _scope(clf, "Giáo viên quận long biên tập huấn chương trình mới") == "local"
+    assert _scope(clf, "Tuổi thanh xuân của cô giáo vùng cao") == "national"
+
+
 def test_classification_fields_and_reasons(clf):
     a = ArticleText(id="a1", title="Học sinh lớp 6 bị đánh hội đồng trong giờ ra chơi",
                     sapo="Phụ huynh bức xúc, nhà trường đã mời công an vào cuộc.")

@@ -119,3 +119,38 @@ def test_underthesea_adapter_segments_words_and_sentences():
     words = segment("Học sinh trường THCS được nghỉ học. Phụ huynh yên tâm.")
     assert "Học_sinh" in words and "Phụ_huynh" in words
     assert len(sentences("Học sinh được nghỉ học. Phụ huynh yên tâm.")) == 2
+
+
+def test_one_syllable_terms_do_not_match_folded_common_words(rules):
+    # folded, "tat" is also "tất" (all), "sap" "sắp" (soon), "chay" "chạy" (run), "soi" "soi" (to inspect)
+    hits = rules.match_fields([("title", "Truong hoc sap khai giang, tat ca giao vien da san sang")]).hits
+    assert not [h for h in hits if h.group.startswith("hot:") or h.group == "neg"]
+    assert "tát" not in _terms(rules, "Hoc sinh hao huc chay bo, thay co soi lai bai tap", "hot:bao-luc")
+    assert _terms(rules, "Hoc sinh hao huc chay bo, thay co soi lai bai tap", "hot:tai-nan") == []
+    assert _terms(rules, "Hoc sinh hao huc chay bo, thay co soi lai bai tap", "hot:ngo-doc-dich") == []
+    # terms of two or more syllables still match unmarked text, as do names no Vietnamese word folds to,
+    # and a one-syllable term the writer did mark
+    assert "đánh hội đồng" in _terms(rules, "Nam sinh bi danh hoi dong sau gio tan hoc", "topic:an-toan-truong-hoc")
+    assert "Singapore" in _terms(rules, "Hoc sinh Viet Nam sang Singapore thi dau", "foreign")
+    assert "tát" in _terms(rules, "Co giao bi to tát hoc sinh lop 2", "hot:bao-luc")
+
+
+def test_a_few_accented_words_keep_folded_matching_for_an_unmarked_text(rules):
+    title = "Phu huynh to truong thu tien hoc them trai quy dinh o Hà Nội"
+    assert "thu tiền" in _terms(rules, title, "topic:hoc-phi-thu-chi")
+    assert has_diacritics("Học sinh Trường Tiểu học Hoa Sen đi tham quan")
+    assert not has_diacritics(title)
+    # an accented text with foreign names is still accented: "thi" there is the exam, not "thì"
+    assert has_diacritics("Học sinh thi IELTS ở Hà Nội năm 2025")
+
+
+def test_invisible_characters_and_html_entities_do_not_split_words(rules):
+    zw = "Hàng chục học si\u200bnh nhập viện nghi ngộ đ\u200cộc sau bữa trưa bá\u00adn trú\ufeff"
+    assert normalize(zw) == "hàng chục học sinh nhập viện nghi ngộ độc sau bữa trưa bán trú"
+    assert "nghi ngộ độc" in _terms(rules, zw, "hot:ngo-doc-dich")
+    ent = "Hàng&nbsp;chục&nbsp;học&nbsp;sinh&nbsp;nhập&nbsp;viện&nbsp;nghi&nbsp;ngộ&nbsp;độc"
+    assert syllables(normalize(ent)) == ["hàng", "chục", "học", "sinh", "nhập", "viện", "nghi", "ngộ", "độc"]
+    assert "nghi ngộ độc" in _terms(rules, ent, "hot:ngo-doc-dich")
+    assert normalize("Tr&#432;&#7901;ng &amp;nbsp;") == "trường \xa0"
+    # an ampersand that is not a character reference stays
+    assert normalize("Phòng GD&ĐT và R&D") == "phòng gd&đt và r&d"
