@@ -22,7 +22,7 @@ from monitor.cases import DISMISSED
 from monitor.config import Office
 from monitor.corrections import corrected_row, read_corrected
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
-from monitor.errors import InputError, StoreError
+from monitor.errors import InputError, MessageInDoubt, StoreError
 from monitor.models import Story
 
 NO_TOPIC = "Tin giáo dục không thuộc chủ đề của kế hoạch"
@@ -280,7 +280,7 @@ def load_report(app, year: int, month: int) -> MonthlyReport:
 class ReportResult:
     year: int
     month: int
-    status: str  # written | sent
+    status: str  # written | sent | in-doubt (the server took it without confirming: not sent again by itself)
     message: str
     paths: dict[str, Path] = field(default_factory=dict)
 
@@ -345,7 +345,14 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
         msg.add_attachment(docx_bytes, maintype="application",
                            subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
                            filename=f"{report.stem}.docx")
-        refused = send_message(cfg.smtp, msg)
+        try:
+            refused = send_message(cfg.smtp, msg)
+        except MessageInDoubt as exc:
+            # the service must not send it again on its next tick, nor a person without looking: the digest's rule
+            return ReportResult(year, month, "in-doubt",
+                                f"{what}; the mail server took the e-mail but did not confirm it ({exc}), so it may have "
+                                f"arrived: check the mailbox, then `monitor report --month {year}-{month:02d} --send` "
+                                f"sends it again if it did not", paths)
         got = [r for r in cfg.digest.recipients if r not in refused]
         refusals = "".join(f"; refused by the server: {a} ({why})" for a, why in refused.items())
         return ReportResult(year, month, "sent", f"{what}; sent to {', '.join(got)}{refusals}", paths)

@@ -347,3 +347,18 @@ def test_cli_digest_send_then_rerun(tmp_path, smtp_server, monkeypatch):
     assert lone.exit_code == 2
     preview = runner.invoke(cli, ["digest", "--date", "2026-11-26", "--format", "md", "--out", str(tmp_path / "p")])
     assert preview.exit_code == 0 and (tmp_path / "p" / "diem-bao-2026-11-26.md").is_file()
+
+
+def test_a_monthly_report_the_server_took_without_confirming_is_not_sent_again_by_itself(tmp_path, smtp_server):
+    """The service's report job records what it sent by the month at the head of its summary; an error would
+    make it try again every few minutes for a week, each time a new copy in the mailboxes."""
+    from monitor.report import build_and_deliver_report
+
+    inbox, port = smtp_server
+    inbox.slow = 3
+    app = make_app(tmp_path, smtp={"host": "127.0.0.1", "port": port, "security": "none",
+                                   "sender": "diem-bao@pgd-longbien.example.vn", "timeout_seconds": 1})
+    seed_day(app.store)
+    result = build_and_deliver_report(app, 2026, 11, send=True)
+    assert result.status == "in-doubt" and "check the mailbox" in result.message and "--month 2026-11 --send" in result.message
+    assert len(inbox.messages) == 1

@@ -77,3 +77,5 @@ def report(ctx: click.Context, month: str, formats: tuple[str, ...], out_dir: st
     click.echo(result.message)
     for fmt, path in result.paths.items():
         click.echo(f"  {fmt:5} {path}")
+    if result.status == "in-doubt":
+        ctx.exit(1)  # the e-mail may not have arrived: a script must not read this as done
