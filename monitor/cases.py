@@ -27,6 +27,7 @@ STATUSES = ("mới", "đã tiếp nhận", "đang xử lý", "đã phản hồi"
 OPEN_STATUS = STATUSES[0]
 DISMISSED = "cảnh báo nhầm"  # not a hot issue after all: set only by dismiss_case, which also records the labels
 SYSTEM_ACTOR = "hệ thống"
+CLOSED_STATUSES = (STATUSES[-1], DISMISSED)  # handled, or a false alarm: nothing more to do
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Case:
 
     @property
     def closed(self) -> bool:
-        return self.status in (STATUSES[-1], DISMISSED)
+        return self.status in CLOSED_STATUSES
 
     @property
     def dismissed(self) -> bool:

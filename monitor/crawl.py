@@ -252,13 +252,21 @@ def _select(app, names: list[str] | None, force: bool, now: datetime) -> tuple[l
 
 
 async def crawl(app, *, sources: list[str] | tuple[str, ...] | None = None, force: bool = False,
-                tuning: Tuning | None = None) -> CrawlReport:
-    """Poll the due sources (all of `sources`, or every enabled one; `force` ignores due times), then pending pages."""
+                tuning: Tuning | None = None, poll: list[str] | tuple[str, ...] | None = None) -> CrawlReport:
+    """Poll the due sources (all of `sources`, or every enabled one; `force` ignores due times), then pending pages.
+
+    `poll` narrows the feeds polled to those named (none when empty) while the due pages of all of `sources`
+    are still fetched: the service polls only the feeds whose time has come, but a page waiting for a retry
+    (or left pending by a crash) is fetched when its own time comes, not at its feed's next poll.
+    """
     tuning = tuning or Tuning()
     started = app.now()
     store = app.store
     store.sync_sources(app.config.sources, started)
-    chosen, skipped = _select(app, list(sources) if sources else None, force, started)
+    if poll is not None and not poll:
+        chosen, skipped = [], []
+    else:
+        chosen, skipped = _select(app, list(poll if poll is not None else sources or ()) or None, force, started)
     async with Fetcher(app.config.crawler, tuning) as fetcher:
         run = _Crawl(app, fetcher, tuning)
         fetcher.on_robots = lambda url, status, size, ms, outcome, error: store.log_fetch(
@@ -266,8 +274,7 @@ async def crawl(app, *, sources: list[str] | tuple[str, ...] | None = None, forc
             outcome=outcome, error=error)
         results = await asyncio.gather(*(run.feed(s) for s in chosen))
         # pages of the named sources are retried even when their feeds are not due
-        wanted = set(sources) if sources else None
-        rows = [r for r in store.pages_due(app.now(), limit=2000) if wanted is None or r["source"] in wanted]
+        rows = store.pages_due(app.now(), limit=2000, sources=list(sources) if sources else None)
         sem = asyncio.Semaphore(tuning.page_concurrency)
         await asyncio.gather(*(run.page(r, sem) for r in rows))
     return CrawlReport(
@@ -278,6 +285,6 @@ async def crawl(app, *, sources: list[str] | tuple[str, ...] | None = None, forc
     )
 
 
-def run_crawl(app, *, sources=None, force: bool = False, tuning: Tuning | None = None) -> CrawlReport:
+def run_crawl(app, *, sources=None, force: bool = False, tuning: Tuning | None = None, poll=None) -> CrawlReport:
     """Synchronous wrapper for the CLI, the scheduler and the demo."""
-    return asyncio.run(crawl(app, sources=sources, force=force, tuning=tuning))
+    return asyncio.run(crawl(app, sources=sources, force=force, tuning=tuning, poll=poll))

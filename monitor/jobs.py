@@ -14,11 +14,11 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.service import DELIVER_EVERY_MINUTES, DELIVER_JOB, Service, crawl_groups
+from monitor.service import DELIVER_EVERY_MINUTES, DELIVER_JOB, PAGES_EVERY_MINUTES, PAGES_JOB, Service, crawl_groups
 
 
 def build_scheduler(service: Service, *, time_scale: float = 1.0, tick_seconds: float = 30.0) -> BackgroundScheduler:
-    """A scheduler (not started) with the crawl groups, outbox delivery and the due-work tick."""
+    """A scheduler (not started) with the crawl groups, due page retries, outbox delivery and the due-work tick."""
     scheduler = BackgroundScheduler(
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -34,6 +34,10 @@ def build_scheduler(service: Service, *, time_scale: float = 1.0, tick_seconds: 
         )
     scheduler.add_job(service.due_work, IntervalTrigger(seconds=tick_seconds), id="due", name="due",
                       next_run_time=now + timedelta(milliseconds=500))
+    scheduler.add_job(
+        service.pages_due, IntervalTrigger(seconds=PAGES_EVERY_MINUTES * 60 / time_scale), id=PAGES_JOB, name=PAGES_JOB,
+        next_run_time=now + timedelta(seconds=PAGES_EVERY_MINUTES * 60 / time_scale),
+    )
     if service.app.config.alerts.enabled:
         scheduler.add_job(
             service.deliver_due, IntervalTrigger(seconds=DELIVER_EVERY_MINUTES * 60 / time_scale),

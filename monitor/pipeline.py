@@ -85,12 +85,14 @@ def classify_pending(app: App, extra_ids: Iterable[int] = ()) -> ClassifyReport:
     return classify_articles(app, pending | set(extra_ids))
 
 
-def run_once(app: App, *, sources: list[str] | None = None, force: bool = False, deliver: bool = True) -> PipelineReport:
-    """Crawl what is due, classify what is new or changed, group into stories, queue and deliver alerts."""
+def run_once(app: App, *, sources: list[str] | None = None, force: bool = False, deliver: bool = True,
+             poll: list[str] | None = None) -> PipelineReport:
+    """Crawl what is due, classify what is new or changed, group into stories, queue and deliver alerts.
+    `poll`: the feeds to poll among `sources` (see monitor.crawl.crawl); their due pages are fetched either way."""
     from monitor.crawl import run_crawl
 
     errors: list[str] = []
-    crawl_report = run_crawl(app, sources=sources, force=force)
+    crawl_report = run_crawl(app, sources=sources, force=force, poll=poll)
     classify_report, triage_report = classify_and_triage(app, crawl_report)
     delivery = None
     if triage_report is not None and deliver and app.config.alerts.enabled:

@@ -22,7 +22,7 @@ import time as _time
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from monitor.app import App
 from monitor.config import Config
@@ -31,19 +31,27 @@ from monitor.errors import AlreadyRunning, MonitorError, StoreError
 log = logging.getLogger("monitor.service")
 
 DELIVER_EVERY_MINUTES = 1  # queued alerts are retried this often (their own backoff decides if one is due)
+PAGES_EVERY_MINUTES = 1  # pages due for a retry are looked for this often (their own back-off decides if one is due)
 HOUSEKEEPING_AT = time(2, 30)  # local time; the office's quietest hour
-HOUSEKEEPING_EVERY = timedelta(hours=23)
+# The fetch log and job runs gain rows at every poll; housekeeping deletes those older than this (keeping each
+# source's latest fetch and each job's latest run). Nothing reads old rows: feed health and quiet detection read
+# sources and articles, and the monthly report's "sent once" needs only its run of the last REPORT_GRACE_DAYS.
+# A quarter still lets a person look back over a month and the one before when a feed misbehaves.
+LOG_RETENTION = timedelta(days=90)
 FAILED_DIGEST_RETRY = timedelta(minutes=10)  # after the first failed attempt; doubled after each further one
 FAILED_DIGEST_RETRY_MAX = timedelta(hours=1)
 # A digest is due from its cut-off for missed_grace_hours, and never for less than this: the service
-# checks every --tick (30 s), so a window of 0 would never contain a check ("no late sending" is meant).
-DIGEST_DUE_TOLERANCE = timedelta(minutes=5)
+# checks every --tick (30 s), so a window of 0 would never contain a check ("no late sending" is meant),
+# and the jobs share one worker, so a crawl of slow feeds running at the cut-off holds the check back
+# (25 minutes has been seen on a slow server); "no late sending" means a machine that was off.
+DIGEST_DUE_TOLERANCE = timedelta(hours=1)
 RETRY_AFTER_ERROR = timedelta(minutes=10)
 REPORT_GRACE_DAYS = 7
 REPORT_JOB = "report"
 DIGEST_JOB = "digest"
 HOUSEKEEPING_JOB = "housekeeping"
 DELIVER_JOB = "deliver"
+PAGES_JOB = "pages"
 
 
 # --------------------------------------------------------------------------- clock
@@ -202,6 +210,25 @@ def digest_days_due(now: datetime, config: Config, record_of: Callable[[date], o
     return sorted(due)
 
 
+def digest_days_missed(now: datetime, config: Config, recorded: Iterable[date], days: int = 7) -> list[date]:
+    """Days of the last `days` whose digest never went out and no longer will by itself: past their grace with
+    no record at all (the machine was off too long, or a job held the check past it). Counted only from the
+    first digest the monitor recorded, so a new installation has missed nothing."""
+    recorded = set(recorded)
+    if not recorded:
+        return []
+    first = min(recorded)
+    local = now.astimezone(config.office.tz)
+    day = local.date() if local.time() >= parse_hhmm(config.digest.cutoff) else local.date() - timedelta(days=1)
+    grace = digest_grace(config)
+    out = []
+    for n in range(days):
+        d = day - timedelta(days=n)
+        if d > first and d not in recorded and now - cutoff_at(d, config) > grace:
+            out.append(d)
+    return sorted(out)
+
+
 def next_digest_at(now: datetime, config: Config) -> datetime:
     local = now.astimezone(config.office.tz)
     at = cutoff_at(local.date(), config)
@@ -232,16 +259,25 @@ def next_report_at(now: datetime, config: Config) -> datetime:
     return cutoff_at(nxt, config)
 
 
-def housekeeping_due(now: datetime, last_ok: datetime | None) -> bool:
-    return last_ok is None or now - last_ok >= HOUSEKEEPING_EVERY
+def last_housekeeping_slot(now: datetime, config: Config) -> datetime:
+    """The latest HOUSEKEEPING_AT (office time) at or before `now`."""
+    local = now.astimezone(config.office.tz)
+    at = datetime.combine(local.date(), HOUSEKEEPING_AT, tzinfo=config.office.tz)
+    return at if at <= local else datetime.combine(local.date() - timedelta(days=1), HOUSEKEEPING_AT, tzinfo=config.office.tz)
+
+
+def housekeeping_due(now: datetime, config: Config, last_ok: datetime | None) -> bool:
+    """Once a day at HOUSEKEEPING_AT: due when no successful run started since the latest slot (and at the
+    first start). A fixed slot, not "a day after the last run", which drifted into office hours when a run
+    was late (a machine that was off) and then stayed there."""
+    return last_ok is None or last_ok < last_housekeeping_slot(now, config)
 
 
 def next_housekeeping_at(now: datetime, config: Config, last_ok: datetime | None) -> datetime:
-    if last_ok is None:
+    if housekeeping_due(now, config, last_ok):
         return now
-    local = (last_ok + HOUSEKEEPING_EVERY).astimezone(config.office.tz)
-    at = datetime.combine(local.date(), HOUSEKEEPING_AT, tzinfo=config.office.tz)
-    return max(at if at >= local else at + timedelta(days=1), now)
+    nxt = last_housekeeping_slot(now, config).astimezone(config.office.tz).date() + timedelta(days=1)
+    return datetime.combine(nxt, HOUSEKEEPING_AT, tzinfo=config.office.tz)
 
 
 @dataclass(frozen=True)
@@ -307,6 +343,8 @@ def schedule_overview(app: App) -> list[dict]:
     if app.config.alerts.enabled:
         row(DELIVER_JOB, f"{DELIVER_EVERY_MINUTES} phút",
             max(datetime.fromisoformat(r["started_at"]) + timedelta(minutes=DELIVER_EVERY_MINUTES), now) if r else now)
+    if last.get(PAGES_JOB):  # recorded only when a page was due: shown once it has run
+        row(PAGES_JOB, "khi trang đến hạn thử lại", None)
     row(DIGEST_JOB, f"hằng ngày {app.config.digest.cutoff}", next_digest_at(now, app.config))
     row(REPORT_JOB, f"ngày 1 hằng tháng {app.config.digest.cutoff}", next_report_at(now, app.config))
     row(HOUSEKEEPING_JOB, f"hằng ngày {HOUSEKEEPING_AT:%H:%M}",
@@ -373,12 +411,27 @@ class Service:
         from monitor.pipeline import run_once
 
         due = sources_due(self.app, sources)
-        if not due:
+        if not due and not self.app.store.pages_due(self.app.now(), limit=1, sources=sources):
             return "no source due (backing off or polled early)"
         self.refresh_classifier()
-        # the due check is ours (with slack for timer jitter); the crawler must not re-check and skip
-        report = run_once(self.app, sources=due, force=True)
+        # the due check is ours (with slack for timer jitter); the crawler must not re-check and skip.
+        # Pages are the whole group's: a page's retry time is its own, not its feed's
+        report = run_once(self.app, sources=list(sources), poll=due, force=True)
         return summarize_pipeline(report)
+
+    def pages_due(self) -> None:
+        """Fetch pages whose retry time has come (or left pending by a crash) without polling their feeds;
+        recorded only when there is one, like deliver_due. Otherwise a page would wait for its feed's next poll,
+        up to a whole interval after its retry time (and a restart would leave a killed crawl's pages waiting)."""
+        names = tuple(n for g in crawl_groups(self.app.config) for n in g.sources)
+        if names and self.app.store.pages_due(self.app.now(), limit=1, sources=names):
+            self.run_job(PAGES_JOB, lambda: self.crawl_pages(names))
+
+    def crawl_pages(self, sources: tuple[str, ...]) -> str:
+        from monitor.pipeline import run_once
+
+        self.refresh_classifier()
+        return summarize_pipeline(run_once(self.app, sources=list(sources), poll=[], force=True))
 
     def deliver(self) -> str:
         from monitor.notify import deliver_outbox
@@ -434,12 +487,15 @@ class Service:
 
     def housekeeping(self) -> str:
         store = self.app.store
-        if not housekeeping_due(self.app.now(), store.last_successful_run(HOUSEKEEPING_JOB)):
+        if not housekeeping_due(self.app.now(), self.app.config, store.last_successful_run(HOUSEKEEPING_JOB)):
             return ""
         keep = self.app.config.storage.raw_html_retention_days
         purged = store.purge_raw_html(self.app.now() - timedelta(days=keep))
+        before = self.app.now() - LOG_RETENTION
+        fetches, runs = store.prune_fetches(before), store.prune_job_runs(before)
         m = store.maintain()
-        return (f"raw HTML dropped for {purged} articles older than {keep} days; optimize done; "
+        return (f"raw HTML dropped for {purged} articles older than {keep} days (open cases kept); "
+                f"pruned {fetches} fetches and {runs} job runs older than {LOG_RETENTION.days} days; optimize done; "
                 f"WAL checkpoint {m['checkpointed']}/{m['wal_frames']} frames{' (busy)' if m['wal_busy'] else ''}")
 
     def due_work(self) -> None:
@@ -451,7 +507,7 @@ class Service:
             (DIGEST_JOB, self.digests, lambda: digest_days_due(self.app.now(), self.app.config, self.app.store.digest_record)),
             (REPORT_JOB, self.report, self._report_due),
             (HOUSEKEEPING_JOB, self.housekeeping,
-             lambda: housekeeping_due(self.app.now(), self.app.store.last_successful_run(HOUSEKEEPING_JOB))),
+             lambda: housekeeping_due(self.app.now(), self.app.config, self.app.store.last_successful_run(HOUSEKEEPING_JOB))),
         ):
             if self.stopping.is_set():
                 return

@@ -16,8 +16,8 @@ from monitor.cli import cli
 from monitor.cli.common import echo_json, get_app
 from monitor.errors import InputError, ModelError
 from monitor.review import RECENT_DAYS, doubtful
-from monitor.service import (InstanceLock, Service, failed_digest_retry_at, lock_holder, lock_path, scaled_clock,
-                             schedule_overview)
+from monitor.service import (InstanceLock, Service, digest_days_missed, failed_digest_retry_at, lock_holder, lock_path,
+                             scaled_clock, schedule_overview)
 
 log = logging.getLogger("monitor.service")
 
@@ -166,6 +166,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
                   "awaiting_review": _awaiting_review(app, now)},
         "jobs": schedule_overview(app),
         "digests": _digests(app),
+        "digests_missed": [d.isoformat() for d in digest_days_missed(
+            now, app.config, [r.day for r in app.store.digest_records(limit=30)])] if hasattr(app.store, "digest_records") else [],
         "sources": sources,
     }
     if as_json:
@@ -185,6 +187,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
     for d in data["digests"][:3]:
         click.echo(f"Điểm báo {d['day']}: {d['status']}" + (f" lúc {_local(d['sent_at'], tz)}" if d["sent_at"] else "")
                    + _digest_state(d, tz) + (f" — {d['error']}" if d.get("error") else ""))
+    for day in data["digests_missed"]:
+        click.echo(f"Điểm báo {day}: BỊ LỠ, không gửi (quá hạn digest.missed_grace_hours); gửi tay: "
+                   f"monitor digest --date {day} --send")
     click.echo("\nJobs:")
     click.echo(f"  {'job':<16} {'lịch':<26} {'lần cuối':<20} {'kết quả':<12} {'lần tới':<16}")
     for j in data["jobs"]:

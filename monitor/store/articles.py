@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from monitor.models import Article, ExtractedPage, FeedEntry
 from monitor.store.base import compress, decompress, from_iso, utc_iso
@@ -104,11 +104,18 @@ class ArticlesMixin:
             (error, utc_iso(retry_at), utc_iso(retry_at), compress(raw_html) if raw_html is not None else None, article_id),
         )
 
-    def pages_due(self, now: datetime, limit: int = 500) -> list[sqlite3.Row]:
+    def pages_due(self, now: datetime, limit: int = 500, sources: Iterable[str] | None = None) -> list[sqlite3.Row]:
+        """Pending pages whose (re)try time has come, oldest first; with `sources`, only articles listed by one of
+        those feeds (filtered here, before the limit, so other feeds' backlog cannot crowd them out)."""
+        names = None if sources is None else list(dict.fromkeys(sources))
+        if names == []:
+            return []
+        only = "" if names is None else (" AND EXISTS (SELECT 1 FROM article_feeds g WHERE g.article_id = a.id"
+                                         f" AND g.source IN ({','.join('?' * len(names))}))")
         return list(self.execute(
             "SELECT a.id, a.url, a.outlet, a.page_attempts, (SELECT source FROM article_feeds f WHERE f.article_id = a.id LIMIT 1) AS source"
-            " FROM articles a WHERE page_status = 'pending' AND (next_page_at IS NULL OR next_page_at <= ?)"
-            " ORDER BY first_seen_at LIMIT ?", (utc_iso(now), limit)))
+            " FROM articles a WHERE page_status = 'pending' AND (next_page_at IS NULL OR next_page_at <= ?)" + only +
+            " ORDER BY first_seen_at LIMIT ?", (utc_iso(now), *(names or ()), limit)))
 
     def raw_html(self, article_id: int) -> tuple[bytes, str]:
         row = self.execute("SELECT raw_html, raw_html_encoding FROM articles WHERE id = ?", (article_id,)).fetchone()

@@ -54,6 +54,14 @@ class CrawlStateMixin:
             " VALUES (?,?,?,?,?,?,?,?,?,?)",
             (source, kind, url, utc_iso(started_at), status, size, duration_ms, new_items, outcome, error))
 
+    def prune_fetches(self, before: datetime) -> int:
+        """Delete fetch-log rows started before `before`, except each source's latest (its last answer)."""
+        with self.transaction() as db:
+            return db.execute(
+                "DELETE FROM fetches WHERE started_at < ?"
+                " AND id NOT IN (SELECT MAX(id) FROM fetches WHERE source IS NOT NULL GROUP BY source)",
+                (utc_iso(before),)).rowcount
+
     def recent_fetches(self, source: str | None = None, limit: int = 100, kind: str | None = None) -> list[dict]:
         sql, params = "SELECT * FROM fetches WHERE 1=1", []
         if source is not None:

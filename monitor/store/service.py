@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from monitor.cases import CLOSED_STATUSES
 from monitor.store.base import from_iso, utc_iso
 
 
@@ -80,10 +81,27 @@ class ServiceMixin:
         return from_iso(row[0]) if row and row[0] else None
 
     def purge_raw_html(self, before: datetime) -> int:
-        """Drop archived page HTML of articles first seen before `before`; the extracted text stays."""
+        """Drop archived page HTML of articles first seen before `before`; the extracted text stays.
+
+        Articles of a story whose case is still open keep theirs: a case can run for weeks, and its page as
+        published (and a re-extraction of it) is what the office may be asked to show."""
+        marks = ",".join("?" * len(CLOSED_STATUSES))
         with self.transaction() as db:
-            return db.execute("UPDATE articles SET raw_html = NULL, raw_html_encoding = NULL"
-                              " WHERE raw_html IS NOT NULL AND first_seen_at < ?", (utc_iso(before),)).rowcount
+            return db.execute(
+                "UPDATE articles SET raw_html = NULL, raw_html_encoding = NULL"
+                " WHERE raw_html IS NOT NULL AND first_seen_at < ? AND id NOT IN"
+                " (SELECT sa.article_id FROM story_articles sa JOIN cases c ON c.story_id = sa.story_id"
+                f" WHERE c.status NOT IN ({marks}))", (utc_iso(before), *CLOSED_STATUSES)).rowcount
+
+    def prune_job_runs(self, before: datetime) -> int:
+        """Delete job runs started before `before`, except each job's latest run and latest successful run
+        (what `monitor status` shows and what decides whether housekeeping is due) and any still running."""
+        with self.transaction() as db:
+            return db.execute(
+                "DELETE FROM job_runs WHERE started_at < ? AND outcome != 'running'"
+                " AND id NOT IN (SELECT MAX(id) FROM job_runs GROUP BY job)"
+                " AND id NOT IN (SELECT MAX(id) FROM job_runs WHERE outcome = 'ok' GROUP BY job)",
+                (utc_iso(before),)).rowcount
 
     def maintain(self) -> dict:
         """Planner statistics, a merged full-text index and a truncated WAL: the nightly tidy-up."""
