@@ -493,9 +493,10 @@ class Service:
         purged = store.purge_raw_html(self.app.now() - timedelta(days=keep))
         before = self.app.now() - LOG_RETENTION
         fetches, runs = store.prune_fetches(before), store.prune_job_runs(before)
+        held = store.prune_digest_articles(before.astimezone(self.app.config.office.tz).date())
         m = store.maintain()
         return (f"raw HTML dropped for {purged} articles older than {keep} days (open cases kept); "
-                f"pruned {fetches} fetches and {runs} job runs older than {LOG_RETENTION.days} days; optimize done; "
+                f"pruned {fetches} fetches, {runs} job runs and {held} clipping contents older than {LOG_RETENTION.days} days; optimize done; "
                 f"WAL checkpoint {m['checkpointed']}/{m['wal_frames']} frames{' (busy)' if m['wal_busy'] else ''}")
 
     def due_work(self) -> None:

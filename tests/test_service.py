@@ -217,6 +217,9 @@ def test_housekeeping_prunes_old_fetches_and_job_runs_keeping_the_latest(tmp_pat
         raise MonitorError("the mail server refused")
 
     svc.run_job("digest", refused)  # the digest's latest run failed: status shows it however old
+    for day in (date(2026, 7, 31), date(2026, 10, 31)):  # what two clippings were built from: the old one goes
+        store.claim_digest(day, window_start=clock["now"], cutoff_at=clock["now"], channel="outbox", recipients=(),
+                           formats=("txt",), message_id=None, items=1, now=clock["now"], article_ids=[1, 2])
     clock["now"] = datetime(2026, 11, 1, 7, 0, tzinfo=VN)  # LOG_RETENTION later, and then some
     assert clock["now"] - datetime(2026, 8, 1, 10, 0, tzinfo=VN) > LOG_RETENTION
     fetch("a")  # a recent poll of a; b's last poll is the old one
@@ -231,7 +234,9 @@ def test_housekeeping_prunes_old_fetches_and_job_runs_keeping_the_latest(tmp_pat
     assert ("report", "ok") in runs and ("digest", "error") in runs  # each job's latest run stays, for status
     assert svc._last_report_month() == "2026-07"
     summary = store.last_job_runs()["housekeeping"]["summary"]
-    assert f"pruned 11 fetches and 3 job runs older than {LOG_RETENTION.days} days" in summary, summary
+    assert f"pruned 11 fetches, 3 job runs and 2 clipping contents older than {LOG_RETENTION.days} days" in summary, summary
+    assert store.articles_in_earlier_digests(date(2026, 8, 1), [1, 2]) == set()  # 31/07's list is gone
+    assert store.articles_in_earlier_digests(date(2026, 11, 1), [1, 2]) == {1, 2}  # 31/10's stays
     assert store.integrity_check() == "ok"
     app.close()
 

@@ -163,6 +163,12 @@ class DigestsMixin:
             (version, utc_iso(since), utc_iso(until)))
         return [(from_iso(r["t"]), bool(r["is_education"]), r["sentiment"]) for r in rows]
 
+    def prune_digest_articles(self, before: date) -> int:
+        """Forget which articles the clippings of days before `before` held: only the last few days' matter
+        (a late arrival is at most LATE_ARRIVAL old), and the list grows by a day's articles every day."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM digest_articles WHERE day < ?", (before.isoformat(),)).rowcount
+
     def articles_in_earlier_digests(self, day: date, article_ids: Iterable[int]) -> set[int]:
         """Those of `article_ids` that a clipping of an earlier day was built from and delivered (or may have
         been: in doubt): the reader has had them."""
