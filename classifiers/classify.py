@@ -44,6 +44,16 @@ class Classifier:
         model_part = models.version if models is not None else "rules-only"
         self.version = f"{model_part}+rules.{rules.sha256[:10]}"
 
+    @property
+    def rules_note(self) -> str | None:
+        """A line saying the rules were edited since the models were trained, or None: the model card's
+        figures were measured with the rules of that time."""
+        edited = getattr(self.models, "rules_edited", None)
+        if not edited:
+            return None
+        return (f"rules {self.rules.path.name} edited since the models were trained (rules {edited[0]} then, {edited[1]} "
+                f"now): the model card's figures were measured with the former; `monitor rules test` shows what changed")
+
     # ------------------------------------------------------------------ public
 
     def classify(self, article: ArticleText) -> Classification:
@@ -161,16 +171,18 @@ def _find_bundle(models_dir: Path | None, fallback: bool = True) -> Path | None:
     return None
 
 
-def load_classifier(models_dir: Path | None, office, *, rules_path: Path | None = None,
+def load_classifier(models_dir: Path | None, office, *, rules_path: Path | None = None, trial: bool = False,
                     require_models: bool = False, fallback: bool = True) -> Classifier:
     """Load the rules and the trained models once.
 
     `models_dir` is searched first, then (unless fallback=False, for a folder named explicitly) the models
     shipped in the repository. A bundle that exists but
-    was trained with other library versions, another feature configuration or another rules file raises
-    ModelError (run `monitor train`). With `rules_path`, an edited rules file is used instead of the
-    shipped one (`monitor rules test`); the models are then used if they were trained on it, else the
-    rules alone score (so a dry run shows what the rules change).
+    was trained with other library versions, another feature configuration, or rules with other topics or
+    rule groups raises ModelError (run `monitor train`). With `rules_path`, those rules are used instead of
+    the shipped ones (the office's own, `storage.rules_file`); edited terms and weights keep the models
+    (`Models.rules_edited` says so). With `trial` (`monitor rules test`, `reclassify --rules`), rules whose
+    topics or groups differ from the models' are scored by the rules alone instead of refused, so a dry run
+    shows what they would change.
     """
     rules = load_rules(rules_path)
     bundle = _find_bundle(models_dir, fallback)
@@ -180,5 +192,5 @@ def load_classifier(models_dir: Path | None, office, *, rules_path: Path | None 
         return Classifier(rules, office, None)
     from classifiers.model import load_models
 
-    models = load_models(bundle, rules, allow_rules_mismatch=rules_path is not None)
+    models = load_models(bundle, rules, allow_rules_mismatch=trial)
     return Classifier(rules, office, models)

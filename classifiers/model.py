@@ -154,6 +154,9 @@ class Models:
         self.heads = heads
         self.version = version
         self.metadata = metadata
+        # (rules hash at training, rules hash now) when the rules were edited since: the model card's figures
+        # were measured with the former
+        self.rules_edited: tuple[str, str] | None = None
         self._index = {g: i for i, g in enumerate(heads.vocab)}
         self._n_t = len(heads.topic_ids)
         # stored as float16 to keep the bundle small; computed in float32
@@ -306,7 +309,7 @@ def write_metadata(bundle: Path, metadata: dict) -> None:
     (bundle / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _check(meta: dict, rules, bundle: Path, allow_rules_mismatch: bool) -> list[str]:
+def _check(meta: dict, rules) -> list[str]:
     problems = []
     have = library_versions()
     # The bundle holds numpy arrays and scipy matrices (joblib pickles) and was fitted with scikit-learn:
@@ -318,11 +321,11 @@ def _check(meta: dict, rules, bundle: Path, allow_rules_mismatch: bool) -> list[
             problems.append(f"trained with {lib} {want}, this environment has {have[lib]}")
     if meta.get("feature_config") != FEATURE_CONFIG:
         problems.append("trained with another feature configuration (the classifier code changed)")
+    # An office edits its rules' terms and weights without the team's corpus to retrain on: the models read
+    # the rules as one evidence column per topic and hot group, so an edit within those groups feeds them as
+    # training did, and is used (Models.rules_edited says so). New or removed topics or groups are not.
     if list(meta.get("topic_ids", [])) != list(rules.topic_ids) or meta.get("dense_names") != dense_names(rules):
         problems.append(f"trained for other topics/rule groups than {rules.path.name} defines")
-    elif meta.get("rules_sha256") != rules.sha256 and not allow_rules_mismatch:
-        problems.append(f"trained with another version of the rules file {rules.path.name} "
-                        f"(sha256 {str(meta.get('rules_sha256'))[:10]}…, now {rules.sha256[:10]}…)")
     return problems
 
 
@@ -335,14 +338,15 @@ def _relevance_neighbours(z: dict) -> dict:
 
 
 def load_models(bundle: Path, rules, *, allow_rules_mismatch: bool = False) -> Models | None:
-    """Load and check a bundle. With allow_rules_mismatch (a dry run of edited rules), a bundle for other
-    rules is still used when its rule features line up; None when they do not (rules alone then score)."""
+    """Load and check a bundle. Rules edited within the trained topics and rule groups are used with it
+    (Models.rules_edited); rules with other topics or groups are refused, or with allow_rules_mismatch (a
+    dry run of edited rules) give None, so that the rules alone score."""
     meta_path = bundle / "metadata.json"
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise ModelError(f"model metadata {meta_path} is unreadable ({exc})", hint="run `monitor train` to rebuild the models") from None
-    problems = _check(meta, rules, bundle, allow_rules_mismatch)
+    problems = _check(meta, rules)
     if problems:
         if allow_rules_mismatch and all("topics/rule groups" in p for p in problems):
             return None
@@ -365,4 +369,8 @@ def load_models(bundle: Path, rules, *, allow_rules_mismatch: bool = False) -> M
         raise
     except (OSError, KeyError, ValueError, EOFError) as exc:
         raise ModelError(f"the model weights {path} cannot be read ({exc})", hint="run `monitor train` to rebuild the models") from None
-    return Models(heads, version=f"{meta.get('name', 'edu-nlp')}.{meta['weights_sha256'][:10]}", metadata=meta)
+    models = Models(heads, version=f"{meta.get('name', 'edu-nlp')}.{meta['weights_sha256'][:10]}", metadata=meta)
+    trained_with = str(meta.get("rules_sha256") or "")
+    if trained_with and trained_with != rules.sha256:
+        models.rules_edited = (trained_with[:10], rules.sha256[:10])
+    return models

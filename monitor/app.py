@@ -50,7 +50,8 @@ class App:
         if self._classifier is None:
             from classifiers.classify import load_classifier
 
-            self._classifier = load_classifier(self.models_dir or self.config.storage.models_dir, self.config.office)
+            self._classifier = load_classifier(self.models_dir or self.config.storage.models_dir, self.config.office,
+                                               rules_path=self.config.storage.rules_file)
         return self._classifier
 
     def close(self) -> None:

@@ -220,6 +220,7 @@ class Storage:
     database: Path
     models_dir: Path
     raw_html_retention_days: int = 365
+    rules_file: Path | None = None  # the office's own topic rules; None: the shipped classifiers/topics.yaml
 
 
 @dataclass(frozen=True)
@@ -658,13 +659,21 @@ def _smtp(c: _Checker, raw: Any) -> Smtp:
 def _storage(c: _Checker, raw: Any, base: Path) -> Storage:
     m = c.mapping(raw, "storage", {"data_dir": "folder for the database, outbox and logs (relative to feeds.yaml)",
                                    "database": "SQLite file name inside data_dir", "models_dir": "folder of trained models",
-                                   "raw_html_retention_days": "days to keep archived article HTML"})
+                                   "raw_html_retention_days": "days to keep archived article HTML",
+                                   "rules_file": "the office's edited topic rules (a copy of classifiers/topics.yaml); "
+                                                 "default: the shipped file"})
     data_dir = (base / (c.string(m, "data_dir", "storage", "var") or "var")).resolve()
     db = c.string(m, "database", "storage", "monitor.sqlite3") or "monitor.sqlite3"
     models = (base / (c.string(m, "models_dir", "storage", "models") or "models")).resolve()
+    rules = c.string(m, "rules_file", "storage")
+    rules_file = (base / rules).resolve() if rules else None
+    if rules_file is not None and not rules_file.is_file():
+        c.add("storage.rules_file", f"{rules_file} does not exist; copy classifiers/topics.yaml there and edit it, "
+                                    f"or remove the key to use the shipped rules")
     return Storage(
         data_dir=data_dir, database=(data_dir / db) if not Path(db).is_absolute() else Path(db), models_dir=models,
         raw_html_retention_days=c.number(m, "raw_html_retention_days", "storage", 365, minimum=1, integer=True),
+        rules_file=rules_file,
     )
 
 

@@ -179,14 +179,27 @@ def test_model_loading_checks_versions(tmp_path):
     assert "monitor train" in exc.value.hint
 
 
-def test_model_loading_checks_rules_hash_and_weights(tmp_path):
+def test_an_office_edit_of_the_rules_keeps_the_models_and_says_so_but_new_topics_do_not(tmp_path):
+    """An office cannot retrain without the team's corpus: rules edited within the trained topics and rule
+    groups keep the models (flagged), rules with other topics or groups are refused, or in a dry run scored
+    by the rules alone."""
     bundle = _tiny_bundle(tmp_path)
     meta_path = bundle / "metadata.json"
     meta = json.loads(meta_path.read_text())
-    meta["rules_sha256"] = "0" * 64
+    meta["rules_sha256"] = "0" * 64  # trained with other terms or weights
     meta_path.write_text(json.dumps(meta))
-    with pytest.raises(ModelError, match="another version of the rules file"):
+    clf = load_classifier(tmp_path, OFFICE)
+    assert clf.models is not None and clf.models.rules_edited == ("0" * 10, load_rules().sha256[:10])
+    assert "edited since the models were trained" in clf.rules_note and "monitor rules test" in clf.rules_note
+    meta["dense_names"] = meta["dense_names"][:-3] + ["hot:new-group"] + meta["dense_names"][-2:]
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="other topics/rule groups"):
         load_classifier(tmp_path, OFFICE)
+    trial = load_classifier(tmp_path, OFFICE, rules_path=load_rules().path, trial=True)
+    assert trial.models is None and trial.version.startswith("rules-only")
+
+
+def test_model_loading_checks_weights(tmp_path):
     bundle2 = _tiny_bundle(tmp_path / "b")
     (bundle2 / WEIGHTS_FILE).write_bytes(b"corrupt")
     with pytest.raises(ModelError, match="does not match its metadata"):

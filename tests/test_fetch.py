@@ -295,6 +295,10 @@ def test_at_most_n_connections_and_a_minimum_delay_per_host(site):
     finally:
         ss.Site._active_fault = original
         ss._Handler._send = done
-    assert peak[0] == 2
+    # at most the configured connections at once (with each answer taking 0.4 s, two are normally seen; a
+    # loaded machine may serve them one after the other)
+    assert 1 <= peak[0] <= 2
     gaps = [b - a for a, b in zip(starts, starts[1:])]
-    assert min(gaps) >= 0.1  # never two starts closer than the configured pause (less server-thread jitter)
+    # never two starts closer than the configured 0.15 s pause, less the server threads' jitter on a busy
+    # machine (without the pause they come within milliseconds)
+    assert min(gaps) >= 0.05

@@ -107,3 +107,30 @@ def test_train_without_the_shared_corpus_says_so(config_file, tmp_path):
                                    "--models", str(tmp_path / "models")])
     assert res.exit_code == 2
     assert "shared corpus is not at" in res.output and not (tmp_path / "models").exists()
+
+
+def test_the_offices_own_rules_file_goes_live_with_the_shipped_models(config_file, tmp_path):
+    """storage.rules_file: an office's edited copy of the rules is what the monitor classifies with, the
+    trained models kept (they were not trained on it, and every command that reports figures says so)."""
+    own = tmp_path / "rules-cua-phong.yaml"
+    shipped = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    own.write_text(shipped.replace("  terms:\n", "  terms:\n    ngày hội đọc sách: 0.4\n", 1), encoding="utf-8")
+    text = config_file.read_text(encoding="utf-8").replace("storage:\n", f"storage:\n  rules_file: {own}\n", 1)
+    config_file.write_text(text, encoding="utf-8")
+    app = App.from_path(config_file)
+    try:
+        clf = app.classifier
+        assert clf.rules.path == own and clf.models is not None
+        assert clf.version.endswith(f"+rules.{clf.rules.sha256[:10]}") and clf.rules_note
+    finally:
+        app.close()
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "1", "title": "Trường tiểu học tổ chức ngày hội đọc sách"}, ensure_ascii=False) + "\n",
+                   encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "classify", "-i", str(src), "-o", str(tmp_path / "o.jsonl")])
+    assert res.exit_code == 0, res.output
+    assert "edited since the models were trained" in res.output
+    assert json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8"))["model_version"] == clf.version
+    config_file.write_text(text.replace(str(own), str(tmp_path / "missing.yaml")), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "config", "check"])
+    assert res.exit_code == 2 and "storage.rules_file" in res.output and "does not exist" in res.output

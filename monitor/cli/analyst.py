@@ -535,7 +535,8 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
         from classifiers.classify import load_classifier
 
         clf = load_classifier(Path(model_dir) if model_dir else (app.models_dir or app.config.storage.models_dir),
-                              app.config.office, rules_path=Path(rules_path) if rules_path else None)
+                              app.config.office, rules_path=Path(rules_path) if rules_path else app.config.storage.rules_file,
+                              trial=bool(rules_path))
     else:
         clf = app.classifier
     old_version = store.active_model_version()

@@ -26,6 +26,14 @@ def _office_for_classify(ctx: click.Context):
                   district="Long Biên", city="Hà Nội")
 
 
+def _configured_rules(ctx: click.Context) -> Path | None:
+    """The office's own rules file (storage.rules_file) when feeds.yaml is there and names one."""
+    from monitor.config import load_config
+
+    path = Path(ctx.find_root().obj["config_path"])
+    return load_config(path).storage.rules_file if path.exists() else None
+
+
 def _models_dir(ctx: click.Context, models: str | None) -> Path | None:
     if models:
         return Path(models)
@@ -139,7 +147,8 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
     from classifiers.classify import load_classifier
     from classifiers.parallel import contract_batches, default_jobs
 
-    clf = load_classifier(_models_dir(ctx, models), _office_for_classify(ctx), fallback=models is None)
+    clf = load_classifier(_models_dir(ctx, models), _office_for_classify(ctx), fallback=models is None,
+                          rules_path=_configured_rules(ctx))
     try:
         src = click.open_file(input_path, "rb")  # bytes: one line that is not UTF-8 is that line's error, not the run's
     except OSError as exc:
@@ -179,6 +188,8 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
         dst.complete()
     errors = counts["errors"]
     click.echo(f"classified {counts['done']} article(s) with {clf.version}" + (f"; {errors} malformed line(s)" if errors else ""), err=True)
+    if clf.rules_note:
+        click.echo(f"note: {clf.rules_note}", err=True)
     if errors:
         ctx.exit(1)
 
@@ -202,13 +213,16 @@ def evaluate(ctx: click.Context, labels_path: str, models: str | None, as_json: 
     from classifiers.evaluate import error_lines, evaluate_file, summary_lines
     from monitor.cli.common import echo_json
 
-    clf = load_classifier(_models_dir(ctx, models), _office_for_classify(ctx), require_models=True, fallback=models is None)
+    clf = load_classifier(_models_dir(ctx, models), _office_for_classify(ctx), require_models=True, fallback=models is None,
+                          rules_path=_configured_rules(ctx))
     res = evaluate_file(clf, Path(labels_path), errors=errors)
     if as_json:
-        echo_json(res)
+        echo_json(res | ({"rules_note": clf.rules_note} if clf.rules_note else {}))
         return
     for line in summary_lines(res):
         click.echo(line)
+    if clf.rules_note:
+        click.echo(f"note: {clf.rules_note}")
     if errors:
         for line in error_lines(res["errors"]):
             click.echo(line)
@@ -244,7 +258,8 @@ def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labe
         store = get_app(ctx).store
     target = Path(models) if models else (_models_dir(ctx, None) or Path("models"))
     meta = run_train(target, Path(corpus) if corpus else CORPUS_DIR, dev_path=SHARED_DIR / "labels" / "dev.jsonl",
-                     store=store, log=lambda m: click.echo(m, err=True), fast=fast, exclude=exclude)
+                     store=store, log=lambda m: click.echo(m, err=True), fast=fast, exclude=exclude,
+                     rules_path=_configured_rules(ctx))
     click.echo(f"wrote {target / meta['name']} ({meta['weights_sha256'][:10]}) in {meta['train_seconds']} s")
     if "dev_metrics" in meta:
         for line in summary_lines(meta["dev_metrics"]):
@@ -253,11 +268,11 @@ def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labe
 
 @cli.group()
 def rules() -> None:
-    """The office-editable topic rules (classifiers/topics.yaml)."""
+    """The office-editable topic rules (classifiers/topics.yaml, or the office's copy named by storage.rules_file)."""
 
 
 @rules.command("test")
-@click.option("--rules", "rules_path", type=click.Path(dir_okay=False, exists=True), help="The edited rules file (default: the shipped topics.yaml).")
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False, exists=True), help="The edited rules file (default: storage.rules_file, else the shipped topics.yaml).")
 @click.option("--since", help="First day (YYYY-MM-DD, office time zone), inclusive.")
 @click.option("--until", help="Last day (YYYY-MM-DD), inclusive.")
 @click.option("--models", "models", type=click.Path(file_okay=False), help="Folder of trained models (default: storage.models_dir).")
@@ -279,8 +294,9 @@ def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, un
     if d_since and d_until and d_until < d_since:
         raise InputError("--until is before --since; swap them")
     mdir = Path(models) if models else app.models_dir or app.config.storage.models_dir
-    live = load_classifier(mdir, app.config.office)
-    candidate = load_classifier(mdir, app.config.office, rules_path=Path(rules_path) if rules_path else None)
+    live = load_classifier(mdir, app.config.office, rules_path=app.config.storage.rules_file)
+    candidate = load_classifier(mdir, app.config.office, trial=True,
+                                rules_path=Path(rules_path) if rules_path else app.config.storage.rules_file)
     start = local_day_start(app, d_since) if d_since else None
     end = local_day_end(app, d_until) if d_until else None
     arts = [ArticleText(id=str(a.id), title=a.title, sapo=a.sapo, body=a.body, url=a.url, outlet=a.outlet)

@@ -14,7 +14,7 @@ import click
 
 from monitor.cli import cli
 from monitor.cli.common import echo_json, get_app
-from monitor.errors import InputError, ModelError
+from monitor.errors import InputError, ModelError, MonitorError
 from monitor.review import RECENT_DAYS, doubtful
 from monitor.service import (InstanceLock, Service, digest_days_missed, failed_digest_retry_at, lock_holder, lock_path,
                              scaled_clock, schedule_overview)
@@ -125,6 +125,11 @@ def _serve_forever(service: Service, *, run_for: float | None, tick: float, time
     log.info("serving %s (pid lock %s): %d sources, digest at %s %s, clock %s x%g",
              app.config.storage.database, lock_path(app.config), sum(s.enabled for s in app.config.sources),
              app.config.digest.cutoff, app.config.office.timezone, app.now().isoformat(timespec="seconds"), time_scale)
+    try:
+        if app.classifier.rules_note:
+            log.warning("%s", app.classifier.rules_note)
+    except MonitorError as exc:  # the crawl jobs report it on every run; the service still crawls and stores
+        log.error("the classifier cannot be loaded: %s", exc)
     scheduler.start()
     deadline = _time.monotonic() + run_for if run_for else None
     try:
