@@ -59,7 +59,8 @@ _SYLLABLE = re.compile(r"[^\W_]+", re.UNICODE)
 # Characters that render as nothing but split a syllable for the matcher and the model ("si\u200bnh" would
 # be two tokens): zero-width space/non-joiner/joiner, left-to-right/right-to-left marks, word joiner,
 # soft hyphen and the BOM. CMS editors and copy-paste leave them inside words, never as the only separator.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u00ad\ufeff"))
+# (a regex, not str.translate: translating every character of every text cost a tenth of classify's time)
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\u00ad\ufeff]")
 # An HTML character reference that survived extraction ("Trường&nbsp;THCS", "&#7857;"): only the complete,
 # semicolon-terminated form, so "GD&ĐT" or "R&D" are left alone.
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -78,7 +79,9 @@ def nfc(text: str) -> str:
     if "&" in text:
         # twice: feeds double-escape ("&amp;nbsp;"), and a second pass cannot create a third level
         text = _ENTITY.sub(_unescape, _ENTITY.sub(_unescape, text))
-    return unicodedata.normalize("NFC", text.translate(_INVISIBLE))
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
+    return unicodedata.normalize("NFC", text)
 
 
 def retone(text: str) -> str:
@@ -140,8 +143,9 @@ def has_diacritics(text: str, min_share: float = ACCENTED_SHARE) -> bool:
 def marked_share(syls: list[str]) -> float:
     """Share of the (non-numeric) syllables with a mark; a syllable is letters and digits only, so any
     non-ASCII character in it is a diacritic or đ."""
-    words = [s for s in syls if not s.isdigit()]
-    return sum(1 for s in words if not s.isascii()) / len(words) if words else 0.0
+    # counted by C-level maps: this runs on every field of every article
+    words = len(syls) - sum(map(str.isdigit, syls))
+    return (len(syls) - sum(map(str.isascii, syls))) / words if words else 0.0
 
 
 # --------------------------------------------------------------------------- underthesea (slow path)
