@@ -144,12 +144,14 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     """Full-text search over stored articles, with or without diacritics.
 
     "bao luc hoc duong" finds "bạo lực học đường"; "hoà" finds "hòa". Words are all required; put a
-    phrase in double quotes; OR between two groups; a trailing * matches word beginnings; -word excludes.
+    phrase in double quotes; OR between two groups; a trailing * matches word beginnings; -word excludes
+    (a query that starts with it goes after --, as for any command).
 
     \b
     Example:
       monitor search "bao luc hoc duong" --since 2026-11-01
       monitor search '"học phí" OR "khoản thu"' --topic hoc-phi-thu-chi --json
+      monitor search -- "-tuyen sinh lop 10"
     """
     from monitor.search import fts_query, snippet
 
