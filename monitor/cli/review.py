@@ -8,8 +8,6 @@ import click
 
 from monitor.cli import cli
 from monitor.cli.common import clip, echo_json, get_app, local_day_start, parse_date
-from monitor.review import MIN_DOUBT, RECENT_DAYS, review_queue
-from monitor.stories import article_text
 
 
 @cli.command()
@@ -28,6 +26,10 @@ def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> 
     Example:
       monitor review --since 2026-11-20 --limit 10
     """
+    # here, not at import: story grouping loads datasketch and scipy, half a second at every command's start
+    from monitor.review import MIN_DOUBT, RECENT_DAYS, review_queue
+    from monitor.stories import article_text
+
     app = get_app(ctx)
     start_day = parse_date(since, "--since") or (app.local_now() - timedelta(days=RECENT_DAYS)).date()
     found = list(app.store.articles_between(local_day_start(app, start_day), app.now()))

@@ -15,7 +15,6 @@ import click
 from monitor.cli import cli
 from monitor.cli.common import echo_json, get_app
 from monitor.errors import InputError, ModelError, MonitorError
-from monitor.review import RECENT_DAYS, doubtful
 from monitor.service import (InstanceLock, Service, digest_days_missed, failed_digest_retry_at, lock_holder, lock_path,
                              scaled_clock, schedule_overview)
 
@@ -156,6 +155,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
       monitor status
       monitor status --json | jq '.sources[] | select(.health != "ok")'
     """
+    # here, not at import: monitor.review loads story grouping (datasketch, scipy), half a second at every start
+    from monitor.review import RECENT_DAYS
+
     app = get_app(ctx)
     store = app.store
     now = app.now()
@@ -237,12 +239,16 @@ def _digest_state(d: dict, tz) -> str:
 
 def _awaiting_review(app, now) -> int:
     """Unlabelled articles of the last days the model hesitates over (monitor review lists them, one per event)."""
+    from monitor.review import RECENT_DAYS, doubtful
+
     found = [a.id for a in app.store.articles_between(now - timedelta(days=RECENT_DAYS), now)]
     labelled = {row["article_id"] for row in app.store.labels()}
     return sum(1 for aid, c in app.store.classifications_for(found).items() if aid not in labelled and doubtful(c))
 
 
 def _sources(app, now) -> list[dict]:
+    from monitor.review import RECENT_DAYS
+
     store = app.store
     out: list[dict] = []
     # an education section's feed whose share falls has changed (a redirect to the front page, a layout the
