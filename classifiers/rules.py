@@ -355,8 +355,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise InputError(f"rules file {p} is not valid YAML{where}",
                          hint="check the indentation and quoting there (a term with ':' needs quotes)") from None
-    problems = [f"line {d.line}: {d.key!r} is written again (first at line {d.first_line}); YAML would keep only the "
-                f"second, so merge the two" for d in sorted(duplicates, key=lambda d: d.line)] + _validate(data, p)
+    problems = [f"line {d.line}: {d}" for d in sorted(duplicates, key=lambda d: d.line)] + _validate(data, p)
     if problems:
         raise InputError(f"rules file {p} has {len(problems)} problem(s):\n" + "\n".join(f"  - {x}" for x in problems),
                          hint="fix them and run `monitor rules test` again")

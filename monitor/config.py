@@ -45,6 +45,10 @@ class DuplicateKey:
     line: int  # 1-based, where it is written again
     first_line: int
 
+    def __str__(self) -> str:
+        return (f"{self.key!r} is written again (first at line {self.first_line}); YAML would keep only the second "
+                f"and drop the first, so merge the two into one")
+
 
 class _StrictLoader(YAML_LOADER):
     """YAML keeps the last of two equal keys in a mapping and drops the first without a word, so a second
@@ -694,8 +698,7 @@ def parse_config(data: Any, path: Path, *, overrides: dict | None = None,
     """Validate already-parsed YAML; raise ConfigError listing every problem."""
     c = _Checker()
     for d in sorted(duplicates, key=lambda d: d.line):
-        c.add(f"line {d.line}", f"key {d.key!r} is written again (first at line {d.first_line}); YAML would keep "
-                                f"only the second and drop the first, so merge the two into one")
+        c.add(f"line {d.line}", f"key {d}")
     top = c.mapping(data, "", TOP_LEVEL, required=("office",))  # a missing `sources` is reported by _sources
     if overrides:
         top = {**top, **overrides}

@@ -346,7 +346,9 @@ def _refused_text(refused: dict[str, str]) -> str:
     """Who the server refused and why, for the delivery record and the CLI."""
     if not refused:
         return ""
-    return "máy chủ từ chối người nhận: " + "; ".join(f"{a} ({why})" for a, why in refused.items())
+    from monitor.mail import refusals
+
+    return "máy chủ từ chối người nhận: " + refusals(refused)
 
 
 def _in_doubt(day: date, record, tz) -> DigestResult:

@@ -99,6 +99,11 @@ def send_message(smtp: Smtp, message: EmailMessage) -> dict[str, str]:
     return {addr: _answer(r) for addr, r in (refused or {}).items()}
 
 
+def refusals(refused: dict[str, str]) -> str:
+    """The recipients a server refused, as every record and listing writes them: "a@x.vn (550 …); b@y.vn (…)"."""
+    return "; ".join(f"{address} ({why})" for address, why in refused.items())
+
+
 def _answer(reply) -> str:
     """smtplib's (code, b"text") as one line, "550 5.1.1 No such user"."""
     code, text = reply if isinstance(reply, tuple) else (reply, b"")

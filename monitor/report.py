@@ -328,7 +328,7 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
     what = (f"report of {report.label}: {report.total.count} education articles, {len(report.hot_issues)} hot issues, "
             f"written to {folder}")
     if send and cfg.smtp.configured and cfg.digest.recipients:
-        from monitor.mail import send_message
+        from monitor.mail import refusals, send_message
 
         msg = EmailMessage(policy=MAIL_POLICY)
         msg["Subject"] = f"Báo cáo dư luận báo chí về giáo dục {report.label} — {cfg.office.short_name}"
@@ -354,6 +354,6 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
                                 f"arrived: check the mailbox, then `monitor report --month {year}-{month:02d} --send` "
                                 f"sends it again if it did not", paths)
         got = [r for r in cfg.digest.recipients if r not in refused]
-        refusals = "".join(f"; refused by the server: {a} ({why})" for a, why in refused.items())
-        return ReportResult(year, month, "sent", f"{what}; sent to {', '.join(got)}{refusals}", paths)
+        refused_note = f"; refused by the server: {refusals(refused)}" if refused else ""
+        return ReportResult(year, month, "sent", f"{what}; sent to {', '.join(got)}{refused_note}", paths)
     return ReportResult(year, month, "written", what, paths)

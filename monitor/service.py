@@ -183,6 +183,12 @@ def failed_digest_retry_at(day: date, config: Config, record) -> datetime | None
     return at if at < deadline else None
 
 
+def last_cutoff_day(now: datetime, config: Config) -> date:
+    """The latest day whose cut-off has passed (today after 07:00, else yesterday), in office time."""
+    local = now.astimezone(config.office.tz)
+    return local.date() if local.time() >= parse_hhmm(config.digest.cutoff) else local.date() - timedelta(days=1)
+
+
 def digest_days_due(now: datetime, config: Config, record_of: Callable[[date], object | None]) -> list[date]:
     """Days whose digest should go out now, oldest first.
 
@@ -192,9 +198,7 @@ def digest_days_due(now: datetime, config: Config, record_of: Callable[[date], o
     failed attempt is retried with a back-off until the next day's cut-off (failed_digest_retry_at),
     even when that is past the grace: the server refused it, so leadership has not had it.
     """
-    tz = config.office.tz
-    local = now.astimezone(tz)
-    day = local.date() if local.time() >= parse_hhmm(config.digest.cutoff) else local.date() - timedelta(days=1)
+    day = last_cutoff_day(now, config)
     grace = digest_grace(config)
     due = []
     while now - cutoff_at(day, config) <= max(grace, timedelta(days=1)):
@@ -218,8 +222,7 @@ def digest_days_missed(now: datetime, config: Config, recorded: Iterable[date], 
     if not recorded:
         return []
     first = min(recorded)
-    local = now.astimezone(config.office.tz)
-    day = local.date() if local.time() >= parse_hhmm(config.digest.cutoff) else local.date() - timedelta(days=1)
+    day = last_cutoff_day(now, config)
     grace = digest_grace(config)
     out = []
     for n in range(days):

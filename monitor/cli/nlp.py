@@ -15,32 +15,39 @@ from monitor.errors import InputError
 BATCH = 2048  # articles per classify_many call: the heads are vectorised, so larger batches cost less per item
 
 
-def _office_for_classify(ctx: click.Context):
-    """The office from feeds.yaml when it is there; `monitor classify` must also work without one."""
-    from monitor.config import Office, load_config
+def _config(ctx: click.Context):
+    """feeds.yaml read once per command, or None when there is none: `monitor classify`, `evaluate` and `train`
+    also work without one."""
+    if "monitor.nlp_config" not in ctx.meta:
+        from monitor.config import load_config
 
-    path = Path(ctx.find_root().obj["config_path"])
-    if path.exists():
-        return load_config(path).office
+        path = Path(ctx.find_root().obj["config_path"])
+        ctx.meta["monitor.nlp_config"] = load_config(path) if path.exists() else None
+    return ctx.meta["monitor.nlp_config"]
+
+
+def _office_for_classify(ctx: click.Context):
+    """The office from feeds.yaml when it is there, else the plan's own office."""
+    from monitor.config import Office
+
+    cfg = _config(ctx)
+    if cfg is not None:
+        return cfg.office
     return Office(name="Phòng Giáo dục và Đào tạo quận Long Biên", short_name="Phòng GD&ĐT quận Long Biên",
                   district="Long Biên", city="Hà Nội")
 
 
 def _configured_rules(ctx: click.Context) -> Path | None:
     """The office's own rules file (storage.rules_file) when feeds.yaml is there and names one."""
-    from monitor.config import load_config
-
-    path = Path(ctx.find_root().obj["config_path"])
-    return load_config(path).storage.rules_file if path.exists() else None
+    cfg = _config(ctx)
+    return cfg.storage.rules_file if cfg is not None else None
 
 
 def _models_dir(ctx: click.Context, models: str | None) -> Path | None:
     if models:
         return Path(models)
-    from monitor.config import load_config
-
-    path = Path(ctx.find_root().obj["config_path"])
-    return load_config(path).storage.models_dir if path.exists() else None
+    cfg = _config(ctx)
+    return cfg.storage.models_dir if cfg is not None else None
 
 
 def _read_article(raw: bytes, lineno: int):

@@ -57,6 +57,7 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
       monitor alerts --dry-run       # what would go out now
       monitor alerts --send          # deliver
     """
+    from monitor.mail import refusals
     from monitor.notify import deliver_outbox
 
     app = get_app(ctx)
@@ -94,8 +95,7 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
             for alert_id, channel, error in report.failed:
                 click.echo(f"  LỖI: cảnh báo #{alert_id} → {channel}: {error}")
             for alert_id, channel, refused in report.refused:
-                click.echo(f"  BỊ TỪ CHỐI: cảnh báo #{alert_id} → {channel}: "
-                           + "; ".join(f"{a} ({why})" for a, why in refused.items()))
+                click.echo(f"  BỊ TỪ CHỐI: cảnh báo #{alert_id} → {channel}: {refusals(refused)}")
         if not app.config.alerts.channels:
             click.echo("(chưa cấu hình kênh cảnh báo: thêm alerts.channels trong feeds.yaml)")
         if not rows:
@@ -110,13 +110,14 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
 
 def _delivery_state(d, now, tz) -> str:
     """One delivery's state as the clerk reads it."""
+    from monitor.mail import refusals  # here, not at import: smtplib and ssl would slow every command's start
     if d.status == "sent":
         state = f"đã gửi {_t(d.sent_at.astimezone(tz))}"
         if d.in_doubt:
             state += (f" (máy chủ không xác nhận {d.in_doubt} lần gửi trước nên đã gửi lại cùng Message-ID: "
                       "người nhận có thể thấy thư hai lần)")
         if d.refused:
-            state += "; BỊ TỪ CHỐI, không nhận được: " + "; ".join(f"{a} ({why})" for a, why in d.refused.items())
+            state += f"; BỊ TỪ CHỐI, không nhận được: {refusals(d.refused)}"
         return state
     if d.status == "cancelled":
         return f"đã hủy, không gửi ({d.last_error or 'hồ sơ cảnh báo nhầm'})"
