@@ -229,8 +229,6 @@ def deliver_outbox(app, *, dry_run: bool = False) -> DeliveryReport:
     now = app.now()
     report = DeliveryReport()
     channels = channels_by_key(config)
-    if not dry_run:
-        store.cancel_dismissed_deliveries()
     for alert, delivery in store.due_deliveries(now):
         if dry_run:
             if not_before(config, alert.severity, now) <= now:  # what quiet hours hold would not go

@@ -189,3 +189,29 @@ def test_current_view_falls_back_to_the_newest_classification(tmp_path):
         current = s.classifications_for([old, new])
         assert current[old].model_version == "v1" and current[new].model_version == "v2"
         assert new not in s.classifications_for([old, new], "v1")  # an explicit version is exact
+
+
+def test_upgrading_cancels_the_waiting_alerts_of_cases_dismissed_before(tmp_path):
+    """Dismissing a case now cancels its story's waiting alerts; a database upgraded from before that rule has
+    its old ones cancelled by the migration, once."""
+    path = tmp_path / "m.sqlite3"
+    Store(path).close()
+    con = sqlite3.connect(path)
+    # back to the schema before 0060, with a dismissed case whose alert still waits, and an open one
+    for column in ("refused", "in_doubt"):
+        con.execute(f"ALTER TABLE alert_deliveries DROP COLUMN {column}")
+    for table in ("digests", "digest_deliveries"):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN refused")
+    con.execute("DELETE FROM schema_migrations WHERE name LIKE '0060%'")
+    for story, status in ((1, "cảnh báo nhầm"), (2, "mới")):
+        con.execute("INSERT INTO stories(id, created_at) VALUES (?, '2026-11-20T00:00:00+00:00')", (story,))
+        con.execute("INSERT INTO cases(story_id, status, opened_at, updated_at) VALUES (?, ?, 'x', 'x')", (story, status))
+        con.execute("INSERT INTO alerts(id, story_id, kind, severity, hot_score, created_at, subject, body, payload)"
+                    " VALUES (?, ?, 'new', 'cao', 70, 'x', 's', 'b', '{}')", (story, story))
+        con.execute("INSERT INTO alert_deliveries(alert_id, channel, not_before, next_attempt_at) VALUES (?, 'email', 'x', 'x')",
+                    (story,))
+    con.commit()
+    con.close()
+    with Store(path) as s:
+        status = dict(s.execute("SELECT alert_id, status FROM alert_deliveries").fetchall())
+    assert status == {1: "cancelled", 2: "pending"}

@@ -29,13 +29,6 @@ def _row_to_delivery(row) -> Delivery:
                     refused=json.loads(row["refused"] or "{}"), in_doubt=row["in_doubt"])
 
 
-def _cancel_waiting(db, case_filter: str, value, why: str) -> int:
-    """Cancel the deliveries still waiting for the alerts of the stories whose case matches `case_filter`."""
-    return db.execute("UPDATE alert_deliveries SET status = 'cancelled', last_error = ? WHERE status = 'pending'"
-                      " AND alert_id IN (SELECT a.id FROM alerts a JOIN cases c ON c.story_id = a.story_id"
-                      f" WHERE {case_filter})", (why, value)).rowcount
-
-
 class StoriesMixin:
     # ------------------------------------------------------------------ grouping input
 
@@ -244,13 +237,6 @@ class StoriesMixin:
                      " next_attempt_at = ?, in_doubt = in_doubt + ? WHERE alert_id = ? AND channel = ? AND status = 'pending'",
                      (utc_iso(now), error[:1000], utc_iso(retry_at), int(in_doubt), alert_id, channel))
 
-    def cancel_dismissed_deliveries(self) -> int:
-        """Cancel what still waits to be sent for stories whose case was dismissed; returns how many.
-
-        `dismiss_case` does it in its own transaction; this catches rows queued before that rule existed."""
-        with self.transaction() as db:
-            return _cancel_waiting(db, "c.status = ?", DISMISSED, f"hồ sơ: {DISMISSED}")
-
     def outbox(self, *, include_sent: bool = False, attention_since: datetime | None = None,
                limit: int = 500) -> list[tuple[Alert, list[Delivery]]]:
         """Alerts with their deliveries, newest first: those with something pending, and those sent since
@@ -321,7 +307,9 @@ class StoriesMixin:
             db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (status, utc_iso(now), case_id))
             _case_event(db, case_id, now, by, status=status, note=note)
             # what still waits in the outbox (quiet hours, a channel down) is not sent either
-            _cancel_waiting(db, "c.id = ?", case_id, f"hồ sơ #{case_id}: {status}")
+            db.execute("UPDATE alert_deliveries SET status = 'cancelled', last_error = ? WHERE status = 'pending'"
+                       " AND alert_id IN (SELECT a.id FROM alerts a JOIN cases c ON c.story_id = a.story_id WHERE c.id = ?)",
+                       (f"hồ sơ #{case_id}: {status}", case_id))
             for article_id, is_education in education.items():
                 insert_label(db, article_id, by=by, at=now, is_education=is_education,
                              topics=[] if is_education is False else None, hot=False, note=label_note)

@@ -9,3 +9,8 @@ ALTER TABLE alert_deliveries ADD COLUMN refused TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE alert_deliveries ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE digests ADD COLUMN refused TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE digest_deliveries ADD COLUMN refused TEXT NOT NULL DEFAULT '{}';
+
+-- A case dismissed before dismissing cancelled its story's waiting alerts: cancel them once, here.
+UPDATE alert_deliveries SET status = 'cancelled', last_error = 'hồ sơ: cảnh báo nhầm'
+ WHERE status = 'pending' AND alert_id IN
+       (SELECT a.id FROM alerts a JOIN cases c ON c.story_id = a.story_id WHERE c.status = 'cảnh báo nhầm');
