@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from classifiers.plan_topics import PLAN_TOPICS
 from monitor.cases import DISMISSED
@@ -295,9 +295,11 @@ def render_report_html(report: MonthlyReport, *, chart_src: str | None = None) -
 
 
 def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[str] | None = None,
-                             out_dir: str | Path | None = None, send: bool = True) -> ReportResult:
+                             out_dir: str | Path | None = None, send: bool = True,
+                             before_send: Callable[[], None] | None = None) -> ReportResult:
     """Write the month's report (DOCX and HTML by default); with `send`, also e-mail it when SMTP and
-    digest.recipients are configured (otherwise the files in the folder are the delivery)."""
+    digest.recipients are configured (otherwise the files in the folder are the delivery). `before_send`
+    runs just before the e-mail is handed over, for a caller that must remember it may have gone."""
     from monitor.charts import trend_png
     from monitor.digest_delivery import MAIL_POLICY, _atomic_write
     from monitor.docx_render import render_report_docx
@@ -345,6 +347,8 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
         msg.add_attachment(docx_bytes, maintype="application",
                            subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
                            filename=f"{report.stem}.docx")
+        if before_send is not None:
+            before_send()
         try:
             refused = send_message(cfg.smtp, msg)
         except MessageInDoubt as exc:

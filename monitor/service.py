@@ -48,6 +48,9 @@ DIGEST_DUE_TOLERANCE = timedelta(hours=1)
 RETRY_AFTER_ERROR = timedelta(minutes=10)
 REPORT_GRACE_DAYS = 7
 REPORT_JOB = "report"
+# what an interrupted report run says once the e-mail was being handed over: it may have arrived
+REPORT_IN_DOUBT = ("the report was being e-mailed when the service stopped, so it may have arrived: check the "
+                   "mailbox, then send it by hand if it did not:")
 DIGEST_JOB = "digest"
 HOUSEKEEPING_JOB = "housekeeping"
 DELIVER_JOB = "deliver"
@@ -365,6 +368,7 @@ class Service:
         self.app = app
         self.stopping = threading.Event()
         self._busy = threading.Lock()
+        self._current_run: int | None = None  # the job_runs row of the job running now
         self._model_stamp = model_files_stamp(app)
 
     def refresh_classifier(self) -> None:
@@ -391,7 +395,7 @@ class Service:
             return None
         with self._busy:  # belt and braces: the scheduler has one worker already
             store = self.app.store
-            run_id = store.job_started(name, self.app.now())
+            run_id = self._current_run = store.job_started(name, self.app.now())
             t0 = _time.monotonic()
             outcome, summary = "ok", ""
             try:
@@ -401,7 +405,11 @@ class Service:
             except Exception as exc:  # noqa: BLE001 - one bad run must not stop the service
                 log.exception("job %s crashed", name)
                 outcome, summary = "error", f"{type(exc).__name__}: {exc}"
+            except BaseException:  # Ctrl-C or SystemExit mid-run: not a success, and what it noted stays
+                outcome, summary = "interrupted", store.job_summary(run_id)
+                raise
             finally:
+                self._current_run = None
                 elapsed = _time.monotonic() - t0
                 store.job_finished(run_id, self.app.now(), outcome, summary[:2000])
                 (log.info if outcome == "ok" else log.error)("%s %s in %.1fs: %s", name, outcome, elapsed, summary)
@@ -473,18 +481,28 @@ class Service:
         from monitor import report as report_mod
 
         year, mon = (int(x) for x in month.split("-"))
-        result = report_mod.build_and_deliver_report(self.app, year, mon)
+        run_id = self._current_run
+
+        def note_sending() -> None:
+            # a kill between the hand-over and the job's end leaves this note on an interrupted run, which
+            # counts as sent (in doubt), never as a reason to mail leadership the report a second time
+            if run_id is not None:
+                self.app.store.job_noted(run_id, f"{month}: {REPORT_IN_DOUBT} `monitor report --month {month} --send`")
+
+        result = report_mod.build_and_deliver_report(self.app, year, mon, before_send=note_sending)
         return f"{month}: {_short(result)}"
 
     def _last_report_month(self) -> str | None:
         """The last month the service reported: its report job's summary starts with "YYYY-MM:".
 
         The report module keeps no record of its own (a person may run `monitor report` any number of
-        times); what matters here is only what the service itself sent.
+        times); what matters here is only what the service itself sent. A run interrupted while handing the
+        e-mail over counts too: it may have arrived, and a second copy to leadership is worse than a person
+        checking the mailbox (its summary says so).
         """
         for run in self.app.store.job_history(REPORT_JOB, limit=50):
             head = run["summary"][:8]
-            if run["outcome"] == "ok" and len(head) == 8 and head[4] == "-" and head[7] == ":" and head[:4].isdigit():
+            if run["outcome"] in ("ok", "interrupted") and len(head) == 8 and head[4] == "-" and head[7] == ":" and head[:4].isdigit():
                 return head[:7]
         return None
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from docx import Document
 
 from monitor.errors import NotifyError
-from test_digest import DAY, make_app, seed_day
+from test_digest import DAY, TZ, make_app, seed_day
 
 
 class Inbox:
@@ -362,3 +362,71 @@ def test_a_monthly_report_the_server_took_without_confirming_is_not_sent_again_b
     result = build_and_deliver_report(app, 2026, 11, send=True)
     assert result.status == "in-doubt" and "check the mailbox" in result.message and "--month 2026-11 --send" in result.message
     assert len(inbox.messages) == 1
+
+
+def _reports(inbox) -> int:
+    return sum(parts(raw)[0]["Subject"].startswith("Báo cáo dư luận") for _, raw in inbox.messages)
+
+
+class _Killed(BaseException):
+    """Stands for kill -9: nothing after it runs in the process, not even the job's own bookkeeping."""
+
+
+def test_a_service_killed_while_mailing_the_monthly_report_does_not_mail_it_again(tmp_path, smtp_server, monkeypatch):
+    from datetime import datetime
+
+    import monitor.mail
+    from monitor.service import REPORT_JOB, Service
+
+    inbox, port = smtp_server
+    when = datetime(2026, 12, 1, 7, 30, tzinfo=TZ)
+    app = make_app(tmp_path, now=when, smtp={"host": "127.0.0.1", "port": port, "security": "none",
+                                             "sender": "diem-bao@pgd-longbien.example.vn", "timeout_seconds": 10})
+    seed_day(app.store)
+    handed_over = monitor.mail.send_message
+
+    def send_then_die(*args, **kw):
+        handed_over(*args, **kw)
+        raise _Killed
+
+    monkeypatch.setattr(monitor.mail, "send_message", send_then_die)
+    svc = Service(app)
+    svc._current_run = app.store.job_started(REPORT_JOB, when)  # what run_job does before the job's function
+    with pytest.raises(_Killed):
+        svc.report()
+    assert _reports(inbox) == 1
+    monkeypatch.setattr(monitor.mail, "send_message", handed_over)
+    app.store.interrupted_jobs_closed(when)  # what the restarted service does first
+    restarted = Service(app)
+    assert restarted._last_report_month() == "2026-11"
+    restarted.due_work()
+    assert _reports(inbox) == 1  # not a second copy to leadership
+    run = app.store.job_history(REPORT_JOB)[0]
+    assert run["outcome"] == "interrupted" and "check the mailbox" in run["summary"]
+    assert "monitor report --month 2026-11 --send" in run["summary"]
+
+
+def test_a_service_killed_before_mailing_the_monthly_report_mails_it_after_the_restart(tmp_path, smtp_server, monkeypatch):
+    from datetime import datetime
+
+    from monitor.service import REPORT_JOB, Service
+
+    inbox, port = smtp_server
+    when = datetime(2026, 12, 1, 7, 30, tzinfo=TZ)
+    app = make_app(tmp_path, now=when, smtp={"host": "127.0.0.1", "port": port, "security": "none",
+                                             "sender": "diem-bao@pgd-longbien.example.vn", "timeout_seconds": 10})
+    seed_day(app.store)
+
+    def die(*args, **kw):
+        raise _Killed
+
+    monkeypatch.setattr("monitor.docx_render.render_report_docx", die)
+    svc = Service(app)
+    svc._current_run = app.store.job_started(REPORT_JOB, when)
+    with pytest.raises(_Killed):
+        svc.report()
+    monkeypatch.undo()
+    app.store.interrupted_jobs_closed(when)
+    Service(app).due_work()
+    assert _reports(inbox) == 1
+    assert app.store.job_history(REPORT_JOB)[0]["summary"].startswith("2026-11: ")

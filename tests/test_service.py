@@ -150,9 +150,17 @@ def test_run_job_records_outcomes_and_survives_errors(tmp_path):
         raise RuntimeError("disk on fire")
 
     svc.run_job("broken", boom)
+
+    def ctrl_c_after_a_note():
+        app.store.job_noted(svc._current_run, "halfway")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        svc.run_job("stopped", ctrl_c_after_a_note)
     runs = app.store.last_job_runs()
     assert runs["demo"]["outcome"] == "ok" and runs["demo"]["summary"] == "3 things"
     assert runs["broken"]["outcome"] == "error" and "disk on fire" in runs["broken"]["summary"]
+    assert (runs["stopped"]["outcome"], runs["stopped"]["summary"]) == ("interrupted", "halfway")  # never "ok"
     svc.stopping.set()
     assert svc.run_job("after-stop", lambda: "never") is None
     assert "after-stop" not in app.store.last_job_runs()

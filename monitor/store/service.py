@@ -19,6 +19,14 @@ class ServiceMixin:
         self.execute("UPDATE job_runs SET finished_at = ?, outcome = ?, summary = ? WHERE id = ?",
                      (utc_iso(at), outcome, summary, run_id))
 
+    def job_noted(self, run_id: int, summary: str) -> None:
+        """What a running job has done so far, written at once: a kill after it leaves this on the row."""
+        self.execute("UPDATE job_runs SET summary = ? WHERE id = ? AND outcome = 'running'", (summary, run_id))
+
+    def job_summary(self, run_id: int) -> str:
+        row = self.execute("SELECT summary FROM job_runs WHERE id = ?", (run_id,)).fetchone()
+        return (row["summary"] or "") if row else ""
+
     def interrupted_jobs_closed(self, at: datetime) -> int:
         """Mark runs left 'running' by a killed process, so status never shows a ghost."""
         return self.execute("UPDATE job_runs SET outcome = 'interrupted', finished_at = ? WHERE outcome = 'running'",
