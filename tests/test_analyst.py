@@ -152,6 +152,21 @@ def test_explain_shows_what_the_listings_show_for_an_article_the_current_version
     assert [a["model_version"] for a in listed if a["id"] == violence] == [version]
 
 
+def test_export_writes_each_article_once_with_its_classification_under_the_same_id(stored, tmp_path):
+    cfg, (violence, admissions, football), version = stored
+    out = tmp_path / "export.jsonl"
+    run(cfg, "export", "--since", "2026-11-25", "--until", "2026-11-25", "-o", str(out))
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["id"] for r in rows) == sorted([violence, admissions, football])
+    for r in rows:
+        assert r["classification"]["id"] == r["id"]  # one id, one type: the article's
+        assert r["classification"]["model_version"] == version
+    by_id = {r["id"]: r for r in rows}
+    assert by_id[violence]["classification"]["hot"] and not by_id[football]["classification"]["is_education"]
+    run(cfg, "export", "--since", "2026-11-26", "-o", str(out))
+    assert out.read_text(encoding="utf-8") == ""
+
+
 def test_explain_shows_rules_story_and_labels(stored):
     cfg, (violence, _, _), version = stored
     data = json.loads(run(cfg, "explain", str(violence), "--json").output)

@@ -325,7 +325,7 @@ def explain_data(app: App, article_id: int, version: str | None = None) -> dict:
                   "model_version": version, "classification": None, "model_evidence": None,
                   "story": None, "labels": store.article_labels(article_id), "other_versions": []}
     if c is not None:
-        data["classification"] = c.to_contract() | {"evidence": c.evidence}
+        data["classification"] = c.to_contract() | {"id": a.id, "evidence": c.evidence}
         # the models' strongest features are recomputed (they are not stored) when that model is loaded
         try:
             clf = app.classifier

@@ -104,7 +104,7 @@ def _write_batch(out, store, articles) -> int:
             "id": a.id, "url": a.url, "outlet": a.outlet, "title": a.title, "sapo": a.sapo, "body": a.body,
             "author": a.author, "published": a.published.isoformat() if a.published else None,
             "first_seen": a.first_seen.isoformat(), "sources": list(store.article_sources(a.id)),
-            "classification": c.to_contract() if c else None,
+            "classification": c.to_contract() | {"id": a.id} if c else None,  # stored as text; one id type
         }
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return len(articles)
