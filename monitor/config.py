@@ -14,6 +14,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -332,6 +333,12 @@ class _Checker:
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def clock_time(text: str) -> time:
+    """An "HH:MM" the checks above accepted (a cut-off, either end of the quiet hours) as a time of day."""
+    hh, mm = text.strip().split(":")
+    return time(int(hh), int(mm))
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 

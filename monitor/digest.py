@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
@@ -35,7 +35,7 @@ from classifiers.text import ascii_fold as fold
 from classifiers.types import BY_THE_MODEL, Classification
 from monitor.cases import DISMISSED
 from monitor.config import Digest as DigestSettings
-from monitor.config import Office
+from monitor.config import Office, clock_time
 from monitor.models import Article, SourceHealth, Story
 from monitor.stories import Idf, article_doc, article_text, matches_among
 
@@ -77,21 +77,16 @@ def administrative_date(day: date) -> str:
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
-def parse_cutoff(cutoff: str) -> time:
-    hh, mm = cutoff.split(":")
-    return time(int(hh), int(mm))
-
-
 def digest_window(day: date, cutoff: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """The 24 hours that end at the cut-off on `day` (office time zone)."""
-    end = datetime.combine(day, parse_cutoff(cutoff), tzinfo=tz)
+    end = datetime.combine(day, clock_time(cutoff), tzinfo=tz)
     return end - timedelta(days=1), end
 
 
 def latest_complete_day(now: datetime, cutoff: str, tz: ZoneInfo) -> date:
     """The day whose window has ended most recently: today once the cut-off has passed, else yesterday."""
     local = now.astimezone(tz)
-    return local.date() if local.time() >= parse_cutoff(cutoff) else local.date() - timedelta(days=1)
+    return local.date() if local.time() >= clock_time(cutoff) else local.date() - timedelta(days=1)
 
 
 # --------------------------------------------------------------------------- extractive summary

@@ -22,11 +22,11 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
-from monitor.config import AlertChannel, Config
+from monitor.config import AlertChannel, Config, clock_time
 from monitor.errors import FetchError, MessageInDoubt, NotifyError
 
 log = logging.getLogger(__name__)
@@ -103,16 +103,11 @@ def channels_by_key(config: Config) -> dict[str, AlertChannel]:
     return {channel_key(c): c for c in config.alerts.channels}
 
 
-def _hhmm(text: str) -> time:
-    h, m = text.strip().split(":")
-    return time(int(h), int(m))
-
-
 def quiet_until(now: datetime, quiet_hours: str, tz: ZoneInfo) -> datetime | None:
     """The end of the quiet period `now` falls in ("22:00-06:00", office time), or None outside it."""
     if not quiet_hours or "-" not in quiet_hours:
         return None
-    start, end = (_hhmm(x) for x in quiet_hours.split("-"))
+    start, end = (clock_time(x) for x in quiet_hours.split("-"))
     if start == end:
         return None
     local = now.astimezone(tz)

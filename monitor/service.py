@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from monitor.app import App
-from monitor.config import Config
+from monitor.config import Config, clock_time
 from monitor.errors import AlreadyRunning, MonitorError, StoreError
 
 log = logging.getLogger("monitor.service")
@@ -159,13 +159,8 @@ def lock_holder(config: Config) -> int | None:
 # --------------------------------------------------------------------------- what is due (pure)
 
 
-def parse_hhmm(text: str) -> time:
-    hh, mm = text.split(":")
-    return time(int(hh), int(mm))
-
-
 def cutoff_at(day: date, config: Config) -> datetime:
-    return datetime.combine(day, parse_hhmm(config.digest.cutoff), tzinfo=config.office.tz)
+    return datetime.combine(day, clock_time(config.digest.cutoff), tzinfo=config.office.tz)
 
 
 def digest_grace(config: Config) -> timedelta:
@@ -189,7 +184,7 @@ def failed_digest_retry_at(day: date, config: Config, record) -> datetime | None
 def last_cutoff_day(now: datetime, config: Config) -> date:
     """The latest day whose cut-off has passed (today after 07:00, else yesterday), in office time."""
     local = now.astimezone(config.office.tz)
-    return local.date() if local.time() >= parse_hhmm(config.digest.cutoff) else local.date() - timedelta(days=1)
+    return local.date() if local.time() >= clock_time(config.digest.cutoff) else local.date() - timedelta(days=1)
 
 
 def digest_days_due(now: datetime, config: Config, record_of: Callable[[date], object | None]) -> list[date]:
