@@ -13,6 +13,13 @@ A story the model flagged hot that is not a hot issue is dismissed (`dismiss_cas
 leaves the clipping's hot section, and its articles are labelled not hot (and education or not, as the
 person says), so `monitor train` learns from the false alarm.
 Moving the case to another status later reopens it; the labels stay until someone changes them.
+
+Story grouping is cautious (a new incident merged into an old story would raise no alert), so a development
+told in other words (an investigation, a sanction, an official answer) often opens a case of its own
+(bench/story_pairs.py: grouped at recall 0.37). Triage names the open cases it may belong to
+(`monitor.triage.related_cases`), and a person who agrees merges it (`merge_case`): its articles and alerts
+join the other case's story, alerts of its own still waiting are cancelled, and the case ends as "đã gộp".
+Later articles that match either join the merged story, so its next alert is an escalation of one story.
 """
 
 from __future__ import annotations
@@ -26,8 +33,9 @@ from monitor.stories import fold
 STATUSES = ("mới", "đã tiếp nhận", "đang xử lý", "đã phản hồi", "đã xử lý")
 OPEN_STATUS = STATUSES[0]
 DISMISSED = "cảnh báo nhầm"  # not a hot issue after all: set only by dismiss_case, which also records the labels
+MERGED = "đã gộp"  # a follow-up's case joined to the case of its incident: set only by merge_case
 SYSTEM_ACTOR = "hệ thống"
-CLOSED_STATUSES = (STATUSES[-1], DISMISSED)  # handled, or a false alarm: nothing more to do
+CLOSED_STATUSES = (STATUSES[-1], DISMISSED, MERGED)  # handled, a false alarm, or carried on by another case
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,19 @@ class Case:
     def dismissed(self) -> bool:
         return self.status == DISMISSED
 
+    @property
+    def merged(self) -> bool:
+        return self.status == MERGED
+
+
+@dataclass(frozen=True)
+class RelatedCase:
+    """A case whose story may be the same incident as another story, told earlier in other words."""
+
+    case_id: int
+    title: str
+    similarity: float  # TF-IDF cosine of the closest pair of their articles
+
 
 def parse_status(text: str, *, listing: bool = False) -> str:
     """The canonical status for what a person typed; InputError listing the choices otherwise.
@@ -76,6 +97,11 @@ def parse_status(text: str, *, listing: bool = False) -> str:
             return DISMISSED
         raise InputError(f"a case is marked {DISMISSED!r} with `monitor cases dismiss`, which also labels its articles",
                          hint="monitor cases dismiss CASE_ID [--not-education] --note \"why\"")
+    if fold(MERGED) == wanted:
+        if listing:
+            return MERGED
+        raise InputError(f"a case is marked {MERGED!r} with `monitor cases merge`, which also moves its articles",
+                         hint="monitor cases merge CASE_ID --into OTHER_CASE_ID")
     raise InputError(f"unknown case status {text!r}; use one of: {', '.join(STATUSES)}")
 
 
@@ -96,7 +122,9 @@ def update_case(app, case_id: int, *, by: str, status: str | None = None, owner:
                 note: str = "") -> Case:
     """Change a case's status/owner and/or add a note, recorded with who and when (app.now())."""
     store = app.store
-    _existing(store, case_id)
+    if _existing(store, case_id).merged:
+        raise InputError(f"case {case_id} was merged into another case, which now holds its articles",
+                         hint=f"`monitor cases show {case_id}` names that case; update it instead")
     new_status = parse_status(status) if status else None
     if new_status is None and owner is None and not note.strip():
         raise InputError("nothing to update: give --status, --owner or --note")
@@ -113,6 +141,9 @@ def dismiss_case(app, case_id: int, *, by: str, education: bool = True, note: st
     who = _who(by)
     if current.dismissed:
         raise InputError(f"case {case_id} is already marked {DISMISSED!r}")
+    if current.merged:
+        raise InputError(f"case {case_id} was merged into another case; dismiss that one if it is a false alarm",
+                         hint=f"`monitor cases show {case_id}` names it")
     articles = [m["id"] for m in store.story_members(current.story_id)]
     # a member someone already judged not education stays so: "not hot" is all this decision adds to it
     judged_not = {r["article_id"] for r in store.labels(articles) if r.get("is_education") is False}
@@ -135,3 +166,30 @@ def open_case_by_hand(app, article_id: int, *, by: str, note: str = "") -> tuple
     case_id, opened = store.open_case_by_hand(article_id, app.now(), by=who, note=f"Mở thủ công: {why}",
                                               label_note=f"mở hồ sơ thủ công — {why}")
     return store.case(case_id), opened
+
+
+def merge_case(app, case_id: int, *, into: int, by: str, note: str = "") -> Case:
+    """Join case `case_id` (a follow-up told in other words) to case `into` (its incident), in one transaction:
+    its story's articles and alerts move to the other story, its alerts still waiting are cancelled, it ends
+    as MERGED, and both histories say so. The merged story is scored again; returns the case that carries on."""
+    from monitor.triage import rescore
+
+    store = app.store
+    source, target = _existing(store, case_id), _existing(store, into)
+    who = _who(by)
+    if case_id == into:
+        raise InputError(f"case {case_id} cannot be merged into itself")
+    for c in (source, target):
+        if c.merged:
+            raise InputError(f"case {c.id} was already merged into another case",
+                             hint=f"`monitor cases show {c.id}` names the case that carries on")
+        if c.dismissed:
+            raise InputError(f"case {c.id} is a dismissed false alarm ({DISMISSED!r}); a false alarm joins no incident",
+                             hint=f"reopen it first: monitor cases update {c.id} --status \"{OPEN_STATUS}\"")
+    why = f" — {note.strip()}" if note.strip() else ""
+    n = len(store.story_members(source.story_id))
+    store.merge_case(case_id, into, app.now(), by=who, status=MERGED,
+                     source_note=f"Gộp vào hồ sơ #{into} «{target.title}»{why}",
+                     target_note=f"Gộp hồ sơ #{case_id} «{source.title}» ({n} bài) vào hồ sơ này{why}")
+    rescore(app, target.story_id)
+    return store.case(into)

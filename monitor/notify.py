@@ -24,6 +24,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from monitor.config import AlertChannel, Config, clock_time
@@ -279,8 +280,10 @@ def _local(dt: datetime, tz: ZoneInfo) -> str:
     return dt.astimezone(tz).strftime("%H:%M %d/%m/%Y")
 
 
-def compose_alert(config: Config, story_id: int, score, members: list[dict], decision, case) -> tuple[str, str, dict]:
-    """(subject, plain-text body, webhook payload) of an alert, in Vietnamese."""
+def compose_alert(config: Config, story_id: int, score, members: list[dict], decision, case,
+                  related: Sequence = ()) -> tuple[str, str, dict]:
+    """(subject, plain-text body, webhook payload) of an alert, in Vietnamese. `related`: open cases this story
+    may continue (monitor.triage.related_cases), named so a development is not read as a new incident."""
     from monitor.digest import display_reasons
 
     tz = config.office.tz
@@ -315,11 +318,16 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
         lines.append(f"  - {m['outlet']} ({_local(m['when'], tz)}){tag}: {m['title']}\n    {m['url']}")
     if len(members) > 15:
         lines.append(f"  … và {len(members) - 15} bài khác")
+    if related:
+        lines += ["", "Có thể là diễn biến tiếp của vụ việc đã có hồ sơ:",
+                  *[f"  - hồ sơ số {r.case_id}: {r.title}" for r in related[:3]]]
     if case is not None:
         lines += ["", f"Hồ sơ xử lý số {case.id}, trạng thái «{case.status}»"
                       + (f", phụ trách: {case.owner}" if case.owner else "") + ".",
                   # the clerk who keeps the cases reads the same message as leadership: the one technical line says whose it is
                   f"(Cán bộ theo dõi ghi nhận tiếp nhận bằng lệnh: monitor cases update {case.id} --status \"đã tiếp nhận\" --owner \"Tên\")"]
+        if related:
+            lines.append(f"(Nếu cùng một vụ việc, gộp hồ sơ bằng lệnh: monitor cases merge {case.id} --into {related[0].case_id})")
     body = "\n".join(lines) + "\n"
     payload = {
         "type": f"alert.{decision.kind}",
@@ -334,6 +342,7 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
         "explanation": score.explanation(),
         "sources": [{"outlet": m["outlet"], "title": m["title"], "url": m["url"],
                      "published": m["when"].isoformat(), "reprint": bool(m.get("reprint"))} for m in members],
+        "related_cases": [{"case_id": r.case_id, "title": r.title, "similarity": r.similarity} for r in related],
         "text": body,
     }
     return subject, body, payload

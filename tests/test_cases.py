@@ -12,7 +12,7 @@ from monitor.cases import STATUSES, parse_status, update_case
 from monitor.cli import cli
 from monitor.errors import InputError
 from monitor.triage import run_triage
-from test_triage_support import FIGHT_SAPO, FIGHT_TITLE, add_article, make_app
+from test_triage_support import FIGHT_SAPO, FIGHT_TITLE, add_article, make_app, reprint
 
 
 def _hot_story(tmp_path):
@@ -215,3 +215,72 @@ def test_open_cli_for_an_article_the_model_judged_not_education(tmp_path):
     assert item["status"] == "mới" and item["events"][-1]["by"] == "Chị Lan"
     r = CliRunner().invoke(cli, ["--config", cfg, "cases", "open", "4242"])
     assert r.exit_code == 2 and "no article 4242" in r.output
+
+
+FOLLOW_UP_TITLE = "Long Biên kỷ luật bốn học sinh đánh bạn, hiệu trưởng THCS Ngọc Lâm bị kiểm điểm"
+FOLLOW_UP_SAPO = ("Sau cuộc họp với phụ huynh, nhà trường hạ hạnh kiểm bốn học sinh; phòng giáo dục yêu cầu "
+                  "rà soát công tác trực cổng và tư vấn tâm lý cho nữ sinh lớp 8 bị đánh.")  # cosine 0.22 to the incident
+
+
+def test_a_follow_up_in_other_words_names_its_incident_and_merges_into_its_case(tmp_path):
+    from monitor.cases import MERGED, merge_case
+    from test_triage_support import Cls
+
+    app, incident = _hot_story(tmp_path)
+    app.clock.advance(hours=20)  # the next day: the school's sanction, told in other words
+    follow_up = add_article(app, "Tuổi Trẻ", "follow-up", FOLLOW_UP_TITLE, FOLLOW_UP_SAPO, app.now() - timedelta(minutes=5),
+                            Cls(hot_score=0.9, sentiment="negative", scope="local", topics=("an-toan-truong-hoc",),
+                                reasons=("bạo lực học đường",)))
+    report = run_triage(app)
+    (second,) = report.cases_opened  # grouping is cautious: a case, and an alert, of its own
+    (alert_id,) = report.alerts_queued
+    alert = app.store.alert(alert_id)
+    assert f"hồ sơ số {incident}: {FIGHT_TITLE}" in alert.body, alert.body
+    assert f"monitor cases merge {second} --into {incident}" in alert.body
+    assert [r["case_id"] for r in alert.payload["related_cases"]] == [incident]
+
+    with pytest.raises(InputError, match="itself"):
+        merge_case(app, second, into=second, by="Chị Lan")
+    incident_story = app.store.case(incident).story_id
+    alerts_before = len(app.store.alerts_for_story(incident_story))
+    merged = merge_case(app, second, into=incident, by="Chị Lan", note="Cùng vụ nữ sinh bị đánh")
+    assert merged.id == incident and follow_up in app.store.story(incident_story).article_ids
+    assert set(merged.outlets) == {"VnExpress", "Tuổi Trẻ"}
+    gone = app.store.case(second)
+    assert gone.status == MERGED and gone.closed and f"Gộp vào hồ sơ #{incident}" in gone.events[-1].note
+    assert f"Gộp hồ sơ #{second}" in merged.events[-1].note and merged.events[-1].by == "Chị Lan"
+    # its alert still waiting is not sent; what was sent counts for the merged story's next escalation
+    assert all(d.status == "cancelled" for d in app.store.deliveries(alert_id))
+    assert len(app.store.alerts_for_story(incident_story)) == alerts_before + 1
+    with pytest.raises(InputError, match="merged"):
+        update_case(app, second, by="Chị Lan", status="đang xử lý")
+    with pytest.raises(InputError, match="already merged"):
+        merge_case(app, second, into=incident, by="Chị Lan")
+
+    app.clock.advance(hours=2)  # a third article close to the follow-up joins the merged story, not a new one
+    title, sapo = reprint(FOLLOW_UP_TITLE, FOLLOW_UP_SAPO, 3)
+    third = add_article(app, "Dân Trí", "follow-up-2", title, sapo, app.now() - timedelta(minutes=5),
+                        Cls(hot_score=0.9, sentiment="negative", scope="local", topics=("an-toan-truong-hoc",)))
+    assert run_triage(app).cases_opened == []
+    assert app.store.story_of_article(third) == incident_story
+
+
+def test_cases_cli_merge_and_show_name_the_related_case(tmp_path):
+    from test_triage_support import Cls
+
+    app, incident = _hot_story(tmp_path)
+    app.clock.advance(hours=20)
+    add_article(app, "Tuổi Trẻ", "follow-up", FOLLOW_UP_TITLE, FOLLOW_UP_SAPO, app.now() - timedelta(minutes=5),
+                Cls(hot_score=0.9, sentiment="negative", scope="local", topics=("an-toan-truong-hoc",)))
+    (second,) = run_triage(app).cases_opened
+    app.close()
+    cfg = str(tmp_path / "feeds.yaml")
+    run = CliRunner().invoke
+    r = run(cli, ["--config", cfg, "cases", "show", str(second)])
+    assert r.exit_code == 0 and f"hồ sơ #{incident}: {FIGHT_TITLE}" in r.output, r.output
+    r = run(cli, ["--config", cfg, "cases", "merge", str(second), "--into", "999", "--by", "Chị Lan"])
+    assert r.exit_code == 2 and "no case 999" in r.output
+    r = run(cli, ["--config", cfg, "cases", "merge", str(second), "--into", str(incident), "--by", "Chị Lan"])
+    assert r.exit_code == 0 and f"Hồ sơ #{second} đã gộp vào hồ sơ #{incident}" in r.output, r.output
+    listed = json.loads(run(cli, ["--config", cfg, "cases", "list", "--status", "da gop", "--json"]).output)
+    assert [c["id"] for c in listed] == [second]

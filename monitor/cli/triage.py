@@ -136,7 +136,7 @@ def cases() -> None:
 
     Each hot story opens a case; every change is kept with who and when. A hot issue the model missed is
     opened by hand; a false alarm is dismissed (cảnh báo nhầm): no more alerts. Both label the articles for
-    `monitor train`.
+    `monitor train`. A follow-up that opened a case of its own is merged into its incident's case.
 
     \b
     Example:
@@ -144,6 +144,7 @@ def cases() -> None:
       monitor cases update 12 --status "đã tiếp nhận" --owner "Chị Lan"
       monitor cases open 1234 --note "Phụ huynh phản ánh lạm thu"
       monitor cases dismiss 13 --note "Tin cũ đăng lại, không phải sự việc mới"
+      monitor cases merge 15 --into 12
     """
 
 
@@ -177,7 +178,9 @@ def cases_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
         click.echo("Chưa có hồ sơ nào.")
     tz = app.config.office.tz
     for c in items:
-        click.echo(f"#{c.id} [{c.status}] {c.title} — mức {c.severity or '—'}, điểm {c.hot_score:.0f}, "
+        # a merged case's articles are the other case's now: its history says which
+        title = c.title or (c.events[-1].note if c.events else "")
+        click.echo(f"#{c.id} [{c.status}] {title} — mức {c.severity or '—'}, điểm {c.hot_score:.0f}, "
                    f"phụ trách: {c.owner or 'chưa có'}, cập nhật {_t(c.updated_at.astimezone(tz))}")
 
 
@@ -198,13 +201,18 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
         raise InputError(f"no case {case_id}; `monitor cases list` shows the cases")
     from monitor.stories import growth
 
+    from monitor.triage import related_cases
+
     members = app.store.story_members(c.story_id)
     spread = growth((m["when"], m["outlet"]) for m in members)
+    related = [] if c.closed else related_cases(app, c.story_id, members)
     if as_json:
         echo_json(_case_dict(c) | {"sources": [{"outlet": m["outlet"], "title": m["title"], "url": m["url"],
                                                  "published": m["when"].isoformat(), "reprint": m["reprint"]}
                                                 for m in members],
                                    "growth": [{"at": t.isoformat(), "outlets": n} for t, n in spread],
+                                   "related_cases": [{"case_id": r.case_id, "title": r.title, "similarity": r.similarity}
+                                                     for r in related],
                                    "explanation": app.store.story_explanation(c.story_id)})
         return
     tz = app.config.office.tz
@@ -213,7 +221,13 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     click.echo("  Nguồn:")
     for m in members:
         click.echo(f"    - {m['outlet']}{' [đăng lại]' if m['reprint'] else ''}: {m['title']} <{m['url']}>")
-    click.echo("  Lan truyền: " + ", ".join(f"{_t(t.astimezone(tz))}: {n} báo" for t, n in spread))
+    if spread:
+        click.echo("  Lan truyền: " + ", ".join(f"{_t(t.astimezone(tz))}: {n} báo" for t, n in spread))
+    if related:
+        click.echo("  Có thể cùng vụ việc với (gộp bằng `monitor cases merge "
+                   f"{c.id} --into SỐ_HỒ_SƠ` nếu đúng):")
+        for r in related:
+            click.echo(f"    - hồ sơ #{r.case_id}: {r.title} (độ giống {r.similarity:.2f})")
     click.echo("  Lịch sử:")
     for e in c.events:
         parts = [p for p in (f"trạng thái → {e.status}" if e.status else "", f"phụ trách → {e.owner}" if e.owner else "",
@@ -294,6 +308,34 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, note: s
     what = "không phải tin giáo dục" if not_education else "tin giáo dục, không nóng"
     click.echo(f"Hồ sơ #{c.id}: {c.status}; {len(labelled)} bài được ghi nhãn {what} (bởi {who}); "
                "`monitor train` sẽ học từ các nhãn này.")
+
+
+@cases.command("merge")
+@click.argument("case_id", type=STORED_ID)
+@click.option("--into", "into", type=STORED_ID, required=True, help="The case that carries on (the incident's).")
+@click.option("--note", default="", help="Why they are one incident (kept in both histories).")
+@click.option("--by", default=None, help="Who decides (default: the login name).")
+@click.pass_context
+def cases_merge(ctx: click.Context, case_id: int, into: int, note: str, by: str | None) -> None:
+    """Merge a follow-up's case into the case of its incident (đã gộp).
+
+    Story grouping keeps a development told in other words (an investigation, a sanction, an official
+    answer) apart when unsure, so it may open a case and an alert of its own; `monitor cases show` and the
+    alert name the open cases it may continue. Merging moves its articles and alerts to the other case's
+    story, cancels its alerts still waiting, and closes it as "đã gộp"; later articles of either join the
+    merged story, whose next alert is an update of one story.
+
+    \b
+    Example:
+      monitor cases merge 15 --into 12 --note "Cùng vụ học sinh bị đánh ở phường Ngọc Thụy"
+    """
+    from monitor.cases import merge_case
+
+    app = get_app(ctx)
+    who = _actor(by)
+    c = merge_case(app, case_id, into=into, by=who, note=note)
+    click.echo(f"Hồ sơ #{case_id} đã gộp vào hồ sơ #{c.id}: {c.title} — {len(c.outlets)} báo, "
+               f"mức {c.severity or '—'}, điểm {c.hot_score:.0f}, trạng thái {c.status} (bởi {who}).")
 
 
 def _actor(by: str | None) -> str:

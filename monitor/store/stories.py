@@ -314,6 +314,24 @@ class StoriesMixin:
                 insert_label(db, article_id, by=by, at=now, is_education=is_education,
                              topics=[] if is_education is False else None, hot=False, note=label_note)
 
+    def merge_case(self, case_id: int, into: int, now: datetime, *, by: str, status: str, source_note: str,
+                   target_note: str) -> None:
+        """Case `case_id`'s story joins case `into`'s: articles and alerts move, alerts still waiting are
+        cancelled (they announced, as new, what the other case already is), together or not at all."""
+        with self.transaction() as db:
+            src = db.execute("SELECT story_id FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
+            dst = db.execute("SELECT story_id FROM cases WHERE id = ?", (into,)).fetchone()[0]
+            db.execute("UPDATE alert_deliveries SET status = 'cancelled', last_error = ? WHERE status = 'pending'"
+                       " AND alert_id IN (SELECT id FROM alerts WHERE story_id = ?)", (f"hồ sơ #{case_id}: {status}", src))
+            # what leadership was already sent stays the baseline the merged story escalates from
+            db.execute("UPDATE alerts SET story_id = ? WHERE story_id = ?", (dst, src))
+            db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (dst, src))
+            db.execute("UPDATE stories SET severity = NULL, hot_score = 0 WHERE id = ?", (src,))
+            db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (status, utc_iso(now), case_id))
+            _case_event(db, case_id, now, by, status=status, note=source_note)
+            db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (utc_iso(now), into))
+            _case_event(db, into, now, by, note=target_note)
+
     def _case_from_row(self, row) -> Case:
         story = self.story(row["story_id"])
         events = tuple(
