@@ -390,11 +390,14 @@ def run_triage(app, article_ids: list[int] | None = None) -> TriageReport:
     and queue alerts; also sends follow-ups that waited for a cooldown to end. Safe to run repeatedly."""
     store = app.store
     report = TriageReport()
-    new_ids = store.unassigned_education_articles(ids=article_ids)
+    # every education article still outside a story, not only this run's: a run killed after classifying
+    # left its articles unplaced, and nothing else would ever place them (or alert on them)
+    new_ids = store.unassigned_education_articles()
     touched = assign_articles(app, new_ids, report) if new_ids else set()
     if article_ids is not None:
         # articles already placed earlier but reclassified since: their stories need a new score too
         touched |= {s for s in (store.story_of_article(a) for a in article_ids) if s is not None}
+    touched |= set(store.unscored_story_ids())  # grouped by a run that stopped before scoring them
     for story_id in sorted(touched):
         result = rescore(app, story_id)
         if result is None:
@@ -408,9 +411,13 @@ def run_triage(app, article_ids: list[int] | None = None) -> TriageReport:
             continue
         last = store.last_alert(story_id)
         if last is None:
-            continue
+            # rated hot, yet never alerted: a run stopped between scoring it (or opening its case) and queueing
+            # its alert. A dismissed or merged case needs none
+            case = store.case_of_story(story_id)
+            if case is not None and (case.dismissed or case.merged):
+                continue
         exp = store.story_explanation(story_id)
-        if severity_rank(app.config, exp.get("severity")) < severity_rank(app.config, last.severity) or (
+        if last is None or severity_rank(app.config, exp.get("severity")) < severity_rank(app.config, last.severity) or (
                 exp.get("local") and last.n_national == 0 and exp.get("national_outlets")):
             result = rescore(app, story_id)
             if result is not None:

@@ -137,3 +137,58 @@ def test_only_the_classifiers_hot_reasons_reach_the_story(tmp_path):
     s = score_story(app.config, [_member(1, "VnExpress", now)], {1: c}, now, 1.0)
     assert s.reasons[:2] == ("nóng 0.85: bạo lực học đường (đánh hội đồng)", "địa bàn: nêu tên phường Ngọc Lâm")
     assert not any(r.startswith(("giáo dục", "chủ đề", "sắc thái")) for r in s.reasons)
+
+
+# ---------------------------------------------------------------------- a run stopped half-way (kill -9)
+
+def test_articles_classified_by_a_run_killed_before_triage_are_grouped_and_alerted_by_the_next(tmp_path):
+    app = make_app(tmp_path)
+    fight = add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=10))
+    # the killed run saved the classification and died; the next crawl has nothing new to classify
+    report = run_triage(app, [])
+    assert report.assigned == 1 and len(report.cases_opened) == 1 and len(report.alerts_queued) == 1
+    assert app.store.story_of_article(fight) is not None
+
+
+def test_a_story_grouped_but_never_scored_is_scored_and_alerted_by_the_next_run(tmp_path):
+    app = make_app(tmp_path)
+    fight = add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=10))
+    story = app.store.create_story(fight, app.now())  # the killed run got this far
+    report = run_triage(app, [])
+    assert report.rescored == [story] and len(report.alerts_queued) == 1
+    assert app.store.case_of_story(story) is not None
+
+
+def test_a_case_opened_by_a_run_killed_before_its_alert_still_gets_the_alert(tmp_path):
+    from monitor.triage import rescore
+
+    app = make_app(tmp_path)
+    fight = add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=10))
+    story = app.store.create_story(fight, app.now())
+    score, _ = rescore(app, story)
+    assert score.severity is not None
+    app.store.open_case(story, app.now())  # ... and died before queueing the alert
+    app.clock.advance(minutes=10)
+    (alert_id,) = run_triage(app, []).alerts_queued
+    assert app.store.alert(alert_id).kind == "new"
+    assert run_triage(app, []).alerts_queued == []  # once
+
+
+def test_a_dismissed_case_without_an_alert_stays_without_one(tmp_path):
+    from monitor.cases import dismiss_case
+    from monitor.triage import rescore
+
+    app = make_app(tmp_path)
+    fight = add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=10))
+    story = app.store.create_story(fight, app.now())
+    rescore(app, story)
+    case_id, _ = app.store.open_case(story, app.now())
+    dismiss_case(app, case_id, by="Chị Lan")
+    assert run_triage(app, []).alerts_queued == []
+
+
+def test_an_article_placed_by_another_process_meanwhile_keeps_its_story(tmp_path):
+    app = make_app(tmp_path)
+    fight = add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=10))
+    first = app.store.create_story(fight, app.now())
+    assert app.store.create_story(fight, app.now()) == first  # a second crawl's triage: no IntegrityError

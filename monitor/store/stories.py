@@ -78,7 +78,12 @@ class StoriesMixin:
     # ------------------------------------------------------------------ stories
 
     def create_story(self, article_id: int, now: datetime) -> int:
+        """A new story whose first member is the article; or the story the article already joined, when another
+        process (a second `monitor crawl`, the service) placed it between our look and now."""
         with self.transaction() as db:
+            row = db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
+            if row:
+                return row[0]
             story_id = db.execute("INSERT INTO stories(created_at) VALUES (?)", (utc_iso(now),)).lastrowid
             db.execute("INSERT INTO story_articles(article_id, story_id, joined_at) VALUES (?,?,?)",
                        (article_id, story_id, utc_iso(now)))
@@ -88,6 +93,12 @@ class StoriesMixin:
                          matched_id: int | None, reprint: bool) -> None:
         self.execute("INSERT OR IGNORE INTO story_articles(article_id, story_id, joined_at, similarity, matched_id, reprint)"
                      " VALUES (?,?,?,?,?,?)", (article_id, story_id, utc_iso(now), similarity, matched_id, int(reprint)))
+
+    def unscored_story_ids(self) -> list[int]:
+        """Stories with members that were never scored: a run stopped between grouping and scoring."""
+        return [r[0] for r in self.execute(
+            "SELECT s.id FROM stories s WHERE s.scored_at IS NULL"
+            " AND EXISTS (SELECT 1 FROM story_articles m WHERE m.story_id = s.id) ORDER BY s.id")]
 
     def story_members(self, story_id: int) -> list[dict]:
         """Members oldest first: id, url, outlet, title, sapo, when, reprint, similarity, matched_id."""
