@@ -284,3 +284,7 @@ def test_cases_cli_merge_and_show_name_the_related_case(tmp_path):
     assert r.exit_code == 0 and f"Hồ sơ #{second} đã gộp vào hồ sơ #{incident}" in r.output, r.output
     listed = json.loads(run(cli, ["--config", cfg, "cases", "list", "--status", "da gop", "--json"]).output)
     assert [c["id"] for c in listed] == [second]
+    r = run(cli, ["--config", cfg, "cases", "show", str(second)])
+    assert r.exit_code == 0 and f"Gộp vào hồ sơ #{incident}" in r.output, r.output
+    r = run(cli, ["--config", cfg, "cases", "list"])
+    assert f"#{second} [đã gộp] Gộp vào hồ sơ #{incident}" in r.output, r.output

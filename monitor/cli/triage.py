@@ -216,7 +216,7 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
                                    "explanation": app.store.story_explanation(c.story_id)})
         return
     tz = app.config.office.tz
-    click.echo(f"Hồ sơ #{c.id}: {c.title}")
+    click.echo(f"Hồ sơ #{c.id}: {c.title or '(các bài đã chuyển sang hồ sơ được gộp vào, xem lịch sử)'}")
     click.echo(f"  Trạng thái: {c.status}; phụ trách: {c.owner or 'chưa có'}; mức {c.severity or '—'}, điểm {c.hot_score:.0f}")
     click.echo("  Nguồn:")
     for m in members:
