@@ -186,6 +186,7 @@ class AlertChannel:
     chat_id: str = ""  # telegram
     base_url: str = "https://api.telegram.org"  # telegram
     secret_env: str = ""  # webhook: HMAC secret for a signature header
+    timeout_seconds: float = 20.0  # webhook, telegram: wait this long for the answer; a later one leaves the alert in doubt
 
 
 @dataclass(frozen=True)
@@ -610,7 +611,8 @@ def _alerts(c: _Checker, raw: Any) -> Alerts:
         cm = c.mapping(ch, p, {"kind": "email | webhook | telegram", "recipients": "email: addresses",
                                "url": "webhook: the URL to POST to", "secret_env": "webhook: env variable holding an HMAC secret",
                                "bot_token_env": "telegram: env variable holding the bot token", "chat_id": "telegram: chat id",
-                               "base_url": "telegram: API base URL"}, required=("kind",))
+                               "base_url": "telegram: API base URL",
+                               "timeout_seconds": "webhook, telegram: how long to wait for the answer"}, required=("kind",))
         kind = c.string(cm, "kind", p)
         if kind and kind not in ("email", "webhook", "telegram"):
             c.add(f"{p}.kind", f"unknown channel {kind!r}; use email, webhook or telegram")
@@ -619,6 +621,7 @@ def _alerts(c: _Checker, raw: Any) -> Alerts:
             bot_token_env=_env_name(c, cm, "bot_token_env", p), chat_id=c.string(cm, "chat_id", p),
             base_url=c.string(cm, "base_url", p, AlertChannel.base_url) or AlertChannel.base_url,
             secret_env=_env_name(c, cm, "secret_env", p),
+            timeout_seconds=float(c.number(cm, "timeout_seconds", p, AlertChannel.timeout_seconds, minimum=1, maximum=300)),
         )
         if kind == "email" and not channel.recipients:
             c.add(f"{p}.recipients", "an email channel needs at least one recipient address")

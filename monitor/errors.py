@@ -13,7 +13,8 @@ into a message and an exit code.
     │   ├── ResponseTooLarge          body over the configured limit
     │   ├── TooManyRedirects
     │   ├── FetchTimeout
-    │   └── HTTPStatusError           a 4xx/5xx answer that retries did not cure
+    │   ├── HTTPStatusError           a 4xx/5xx answer that retries did not cure
+    │   └── RequestInDoubt            a POST was sent whole but its answer never came: it may have been acted on
     ├── FeedError                     bytes that are not a usable feed
     │   └── NotAFeed                  HTML (e.g. an anti-bot page) where XML was expected
     ├── ExtractError                  an article page yielded no usable text
@@ -97,6 +98,11 @@ class FetchTimeout(FetchError):
 
 class HTTPStatusError(FetchError):
     pass
+
+
+class RequestInDoubt(FetchError):
+    """The whole request reached the server, whose answer never came (a read timeout, a dropped
+    connection): the server may have acted on it, so a retry could be a second copy (monitor.fetch.post_json)."""
 
 
 class FeedError(MonitorError):

@@ -26,8 +26,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from monitor.config import Crawler
-from monitor.errors import (AddressRefused, FetchError, FetchTimeout, HTTPStatusError, ResponseTooLarge,
-                            RobotsDisallowed, TooManyRedirects)
+from monitor.errors import (AddressRefused, FetchError, FetchTimeout, HTTPStatusError, RequestInDoubt,
+                            ResponseTooLarge, RobotsDisallowed, TooManyRedirects)
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
@@ -380,24 +380,59 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
-def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float, *,
+              on_hand_over: Callable[[], None] | None = None) -> int:
     """One POST of a JSON body (alert webhooks, Telegram); returns the status, raises FetchError on failure.
 
     Kept here so that httpx and its exceptions stay in this one module. Loopback receivers are reached
     directly, never through the environment's proxy.
+
+    As for an e-mail (monitor.mail), what a failure means depends on when it happens. Until the whole
+    request has been written the receiver has nothing to act on: a connect error or timeout, or a
+    failed write, is a plain FetchError (FetchTimeout) and a retry is safe. Once the body is written, a
+    timeout waiting for the answer or a dropped connection leaves us not knowing whether the receiver
+    took it (a slow receiver that answers after our timeout usually has): RequestInDoubt. An answer,
+    even a 5xx, says what happened: HTTPStatusError. `on_hand_over` is called just before the request
+    is written, so that a caller can record that it may be about to arrive.
     """
     host = urlsplit(url).hostname or ""
     if urlsplit(url).scheme not in ("http", "https"):
         raise AddressRefused(f"only http(s) URLs can be posted to; got {url.split('?')[0]!r}", url=url)
+    progress = _PostProgress(on_hand_over)
     try:
         with httpx.Client(timeout=timeout, trust_env=host not in ("127.0.0.1", "localhost", "::1")) as client:
-            response = client.post(url, content=body,
+            response = client.post(url, content=body, extensions={"trace": progress},
                                    headers={"Content-Type": "application/json; charset=utf-8", **headers})
-    except httpx.TimeoutException:
-        raise FetchTimeout("no answer in time", url=url) from None
     except httpx.HTTPError as exc:
-        raise FetchError(f"connection failed: {exc}", url=url) from None
+        raise _post_error(exc, url, timeout, progress.body_sent) from None
     if response.status_code >= 400:
         raise HTTPStatusError(f"answered {response.status_code} {response.text[:300]}".strip(), url=url,
                               status=response.status_code)
     return response.status_code
+
+
+class _PostProgress:
+    """httpcore's trace callback for one POST: calls `on_hand_over` before the request is written and
+    remembers whether its body was written whole (httpcore carries on after a failed write to read an
+    early answer, so a later read timeout alone does not prove the body arrived)."""
+
+    def __init__(self, on_hand_over: Callable[[], None] | None) -> None:
+        self.on_hand_over = on_hand_over
+        self.body_sent = False
+
+    def __call__(self, event: str, info: dict) -> None:
+        if event.endswith(".send_request_headers.started") and self.on_hand_over is not None:
+            self.on_hand_over()
+        elif event.endswith(".send_request_body.complete"):
+            self.body_sent = True
+
+
+def _post_error(exc: httpx.HTTPError, url: str, timeout: float, body_sent: bool) -> FetchError:
+    """The httpx failure of a POST as a FetchError: in doubt when the receiver had the whole request."""
+    if body_sent and isinstance(exc, httpx.TransportError):
+        what = f"no answer within {timeout:g} s" if isinstance(exc, httpx.TimeoutException) \
+            else f"connection lost before the answer ({type(exc).__name__}: {exc})"
+        return RequestInDoubt(f"sent, but {what}; the receiver may have taken it", url=url)
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchTimeout(f"no answer in time ({type(exc).__name__}, {timeout:g} s)", url=url)
+    return FetchError(f"connection failed: {exc}", url=url)

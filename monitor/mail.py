@@ -15,16 +15,19 @@ import os
 import smtplib
 import ssl
 from email.message import EmailMessage
+from typing import Callable
 
 from monitor.config import Smtp
 from monitor.errors import MessageInDoubt, NotifyError
 
 
 class _HandOverMixin:
-    """Remembers whether the message itself (the bytes after DATA, final dot included) was written."""
+    """Remembers whether the message itself (the bytes after DATA, final dot included) was written, and
+    calls `on_hand_over` just before writing it (the caller records that it may be about to arrive)."""
 
     in_data = False
     handed_over = False
+    on_hand_over: Callable[[], None] | None = None
 
     def data(self, msg):
         self.in_data = True
@@ -34,9 +37,12 @@ class _HandOverMixin:
             self.in_data = False
 
     def send(self, s):
-        super().send(s)
         # smtplib writes commands as str and the message after DATA as bytes, in one sendall
-        if self.in_data and isinstance(s, (bytes, bytearray)):
+        message = self.in_data and isinstance(s, (bytes, bytearray))
+        if message and self.on_hand_over is not None:
+            self.on_hand_over()
+        super().send(s)
+        if message:
             self.handed_over = True
 
 
@@ -48,13 +54,14 @@ class _SMTP_SSL(_HandOverMixin, smtplib.SMTP_SSL):
     pass
 
 
-def send_message(smtp: Smtp, message: EmailMessage) -> dict[str, str]:
+def send_message(smtp: Smtp, message: EmailMessage, *, on_hand_over: Callable[[], None] | None = None) -> dict[str, str]:
     """Send over SMTP with STARTTLS, implicit TLS or plain (tests).
 
     Returns the recipients the server refused while taking the message for the others (address ->
     its answer, e.g. "550 5.1.1 No such user"); empty when every recipient was accepted. Raises
     MessageInDoubt when the message was handed over but the server's answer never came, NotifyError on
     any other failure (nothing was delivered, including when every recipient was refused).
+    `on_hand_over` is called just before the message itself is written (after the server's 354).
     """
     if not smtp.configured:
         raise NotifyError("SMTP is not configured", hint="set smtp.host and smtp.sender in feeds.yaml")
@@ -72,6 +79,7 @@ def send_message(smtp: Smtp, message: EmailMessage) -> dict[str, str]:
             client = _SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=ssl.create_default_context())
         else:
             client = _SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+        client.on_hand_over = on_hand_over
         if smtp.security == "starttls":
             client.starttls(context=ssl.create_default_context())
         user, password = smtp.username(), smtp.password()

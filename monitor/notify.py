@@ -4,6 +4,12 @@ Triage queues an alert with one delivery row per configured channel; `deliver_ou
 A delivery is claimed (a lease counted from the moment of the claim) before it is sent and marked sent
 right after, so two runs never send it twice; a failure keeps the row pending with the error and a
 back-off, so a channel that is down gets the alert later, and `monitor alerts` shows what keeps failing.
+Alerts are delivered at least once, and a copy that may be a second one is recorded as such (in doubt):
+when the server took the whole message but never answered (an SMTP timeout after DATA, a webhook that
+answers after our timeout), and when a process died after the alert left but before it recorded the
+outcome (the row is marked just before the alert leaves; a run that finds the mark after the lease is
+over counts that attempt in doubt and sends again). A process that died before the alert left sends it
+once, unflagged.
 Quiet hours hold all but urgent alerts, when the alert is queued and again when a failed one is retried.
 A delivery still waiting is cancelled when the story's case is dismissed, and superseded when a newer
 alert of the story is queued for the channel (monitor.store.stories). An e-mail the server took for
@@ -11,7 +17,8 @@ some recipients and refused for others is sent, with the refusals recorded and s
 again to those who got it.
 
 SMTP goes through monitor.mail; webhook and Telegram POSTs go through monitor.fetch.post_json (the
-one module that talks HTTP), whose errors are translated to NotifyError here.
+one module that talks HTTP), whose errors are translated to NotifyError here (a request the receiver
+had whole but never answered, RequestInDoubt, to MessageInDoubt).
 """
 
 from __future__ import annotations
@@ -24,11 +31,11 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import Sequence
+from typing import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from monitor.config import AlertChannel, Config, clock_time
-from monitor.errors import FetchError, MessageInDoubt, NotifyError
+from monitor.errors import FetchError, MessageInDoubt, NotifyError, RequestInDoubt
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +71,8 @@ class Delivery:
     last_error: str | None = None  # for cancelled / superseded: why
     sent_at: datetime | None = None
     refused: dict = field(default_factory=dict)  # recipient -> the SMTP server's refusal
-    in_doubt: int = 0  # attempts the server may have taken without confirming them
+    in_doubt: int = 0  # attempts that may have arrived unrecorded: unconfirmed by the server, or cut off by a kill
+    handing_over_at: datetime | None = None  # the current attempt's alert is leaving (or left, if its process died)
 
 
 @dataclass
@@ -143,11 +151,15 @@ def delivery_plan(config: Config, severity: str, now: datetime) -> list[tuple[st
 # ---------------------------------------------------------------------- sending
 
 
-def _post_json(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+def _post_json(url: str, body: bytes, headers: dict[str, str], timeout: float,
+               on_hand_over: Callable[[], None] | None) -> int:
     from monitor.fetch import post_json
 
     try:
-        return post_json(url, body, headers, timeout)
+        return post_json(url, body, headers, timeout, on_hand_over=on_hand_over)
+    except RequestInDoubt as exc:
+        # the receiver had the whole request: like an e-mail the server took without confirming it
+        raise MessageInDoubt(f"POST {_redact(url)} {exc}") from None
     except FetchError as exc:
         raise NotifyError(f"POST {_redact(url)} {exc}") from None
 
@@ -169,7 +181,8 @@ def alert_message_id(config: Config, alert: Alert, channel: str) -> str:
     return f"<canh-bao-{alert.id}.{alert.created_at:%Y%m%d%H%M%S}.{tag}@{domain}>"
 
 
-def send_email(config: Config, ch: AlertChannel, alert: Alert) -> dict[str, str]:
+def send_email(config: Config, ch: AlertChannel, alert: Alert, *,
+               on_hand_over: Callable[[], None] | None = None) -> dict[str, str]:
     """E-mail the alert; returns the recipients the server refused (address -> its answer)."""
     from monitor.mail import send_message
 
@@ -181,10 +194,11 @@ def send_email(config: Config, ch: AlertChannel, alert: Alert) -> dict[str, str]
     msg["Message-ID"] = alert_message_id(config, alert, channel_key(ch))
     msg["X-Monitor-Alert-Id"] = str(alert.id)
     msg.set_content(alert.body, charset="utf-8")
-    return send_message(config.smtp, msg)
+    return send_message(config.smtp, msg, on_hand_over=on_hand_over)
 
 
-def send_webhook(config: Config, ch: AlertChannel, alert: Alert, timeout: float = 20.0) -> None:
+def send_webhook(config: Config, ch: AlertChannel, alert: Alert, *,
+                 on_hand_over: Callable[[], None] | None = None) -> None:
     body = json.dumps({"alert_id": alert.id, **alert.payload}, ensure_ascii=False).encode("utf-8")
     headers = {"X-Monitor-Alert-Id": str(alert.id), "X-Monitor-Event": f"alert.{alert.kind}"}
     if ch.secret_env:
@@ -193,12 +207,13 @@ def send_webhook(config: Config, ch: AlertChannel, alert: Alert, timeout: float 
             raise NotifyError(f"webhook secret variable {ch.secret_env} is not set",
                               hint=f"export {ch.secret_env}=... or remove secret_env from the channel")
         headers["X-Monitor-Signature"] = "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-    status = _post_json(ch.url, body, headers, timeout)
+    status = _post_json(ch.url, body, headers, ch.timeout_seconds, on_hand_over)
     if not 200 <= status < 300:
         raise NotifyError(f"webhook {ch.url} answered {status}")
 
 
-def send_telegram(config: Config, ch: AlertChannel, alert: Alert, timeout: float = 20.0) -> None:
+def send_telegram(config: Config, ch: AlertChannel, alert: Alert, *,
+                  on_hand_over: Callable[[], None] | None = None) -> None:
     token = os.environ.get(ch.bot_token_env, "")
     if not token:
         raise NotifyError(f"Telegram bot token variable {ch.bot_token_env} is not set",
@@ -208,15 +223,34 @@ def send_telegram(config: Config, ch: AlertChannel, alert: Alert, timeout: float
         text = text[:TELEGRAM_LIMIT - 1] + "…"
     body = json.dumps({"chat_id": ch.chat_id, "text": text, "disable_web_page_preview": True},
                       ensure_ascii=False).encode("utf-8")
-    _post_json(f"{ch.base_url.rstrip('/')}/bot{token}/sendMessage", body, {}, timeout)
+    _post_json(f"{ch.base_url.rstrip('/')}/bot{token}/sendMessage", body, {}, ch.timeout_seconds, on_hand_over)
 
 
 SENDERS = {"email": send_email, "webhook": send_webhook, "telegram": send_telegram}
+# what lets a person (or a receiver) recognise a second copy as the same alert, per channel kind
+SAME_COPY = {"email": "cùng Message-ID", "webhook": "cùng X-Monitor-Alert-Id", "telegram": "cùng nội dung"}
+
+
+def same_copy(channel: str) -> str:
+    """How a copy sent again on `channel` (a channel key) is the same message: "cùng Message-ID", ..."""
+    return SAME_COPY.get(channel.partition(":")[0], "cùng nội dung")
+
+
+def interrupted_note(channel: str) -> str:
+    """The error recorded for an attempt whose process died after the alert left and before its outcome."""
+    return ("có thể đã gửi (lần gửi trước bị ngắt giữa chừng sau khi cảnh báo đã được trao đi), "
+            f"sẽ gửi lại {same_copy(channel)}")
 
 
 def retry_delay(attempts: int) -> timedelta:
     """Back-off after `attempts` failed attempts (1-based)."""
     return timedelta(minutes=RETRY_MINUTES[min(attempts, len(RETRY_MINUTES)) - 1])
+
+
+def _mark_handing_over(app, alert_id: int, channel: str) -> Callable[[], None]:
+    """What a sender calls just before the alert leaves: the mark a run finds if this process dies before
+    recording the outcome (monitor.store.stories.claim_delivery). Before it, nothing can have arrived."""
+    return lambda: app.store.delivery_handing_over(alert_id, channel, app.now())
 
 
 def deliver_outbox(app, *, dry_run: bool = False) -> DeliveryReport:
@@ -234,18 +268,24 @@ def deliver_outbox(app, *, dry_run: bool = False) -> DeliveryReport:
         # must not take a delivery with a lease already over, free for another run to take too
         claimed_at = app.now()
         held = not_before(config, alert.severity, claimed_at)
+        interrupted = interrupted_note(delivery.channel)
         if held > claimed_at:
             # due before the quiet hours began (a retry, a service that was stopped): they hold it all the same
-            store.hold_delivery(alert.id, delivery.channel, claimed_at, held)
+            store.hold_delivery(alert.id, delivery.channel, claimed_at, held, interrupted=interrupted)
             continue
-        if not store.claim_delivery(alert.id, delivery.channel, claimed_at, claimed_at + timedelta(minutes=CLAIM_MINUTES)):
+        if not store.claim_delivery(alert.id, delivery.channel, claimed_at, claimed_at + timedelta(minutes=CLAIM_MINUTES),
+                                    interrupted=interrupted):
             continue  # another run is sending it, or it was cancelled / superseded meanwhile
+        if delivery.handing_over_at is not None:
+            # the claim counted that attempt in doubt; this one is a copy that may be the second
+            log.warning("alert %s on %s: a run stopped after handing it over at %s; sending it again, marked in doubt",
+                        alert.id, delivery.channel, delivery.handing_over_at.isoformat())
         ch = channels.get(delivery.channel)
         try:
             if ch is None:
                 raise NotifyError(f"channel {delivery.channel} is no longer in feeds.yaml",
                                   hint="add it back under alerts.channels, or the alert stays queued")
-            refused = SENDERS[ch.kind](config, ch, alert) or {}
+            refused = SENDERS[ch.kind](config, ch, alert, on_hand_over=_mark_handing_over(app, alert.id, delivery.channel)) or {}
         except NotifyError as exc:
             in_doubt = isinstance(exc, MessageInDoubt)
             # An alert the server may have taken is sent again, with the same Message-ID, and the attempt is
@@ -254,7 +294,7 @@ def deliver_outbox(app, *, dry_run: bool = False) -> DeliveryReport:
             # leadership within minutes, at night too: a second copy of the same message costs a glance,
             # a hot issue nobody heard of costs the office its early warning. So alerts are delivered at
             # least once, and a copy that may be a duplicate is recognisable as such.
-            error = ("có thể đã gửi (máy chủ không xác nhận), sẽ gửi lại cùng Message-ID: " if in_doubt else "") \
+            error = (f"có thể đã gửi (máy chủ không xác nhận), sẽ gửi lại {same_copy(delivery.channel)}: " if in_doubt else "") \
                 + str(exc) + (f" ({exc.hint})" if exc.hint and not in_doubt else "")
             failed_at = app.now()
             # a retry is a delivery like the first: quiet hours hold it unless the alert is urgent

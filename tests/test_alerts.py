@@ -239,7 +239,7 @@ def test_the_claim_lease_runs_from_the_claim_not_from_the_start_of_the_run(tmp_p
     run_triage(app)
     posts, second_run = [], []
 
-    def slow_webhook(config, ch, alert):
+    def slow_webhook(config, ch, alert, **_):
         posts.append((alert.id, ch.url))
         app.clock.advance(minutes=2)  # a slow receiver: the 4th delivery is claimed 6 minutes into the run
         if len(posts) == 4 and not second_run:
@@ -363,3 +363,174 @@ def test_alert_text_gives_reasons_in_plain_vietnamese(tmp_path):
         assert raw in payload["classifier_reasons"]  # the machine field keeps the classifier's own words
     finally:
         hook.stop()
+
+
+class _Killed(BaseException):
+    """Stands for kill -9: nothing after it runs in the process, not even the outbox's own bookkeeping."""
+
+
+def _kill_after_hand_over(monkeypatch, kind: str):
+    """The real sender of `kind` runs (the alert reaches the server), then the process dies before the
+    outbox records it; returns a function that restarts with the real sender."""
+    import monitor.notify as notify
+
+    real = notify.SENDERS[kind]
+
+    def send_then_die(*args, **kw):
+        real(*args, **kw)
+        raise _Killed
+
+    monkeypatch.setitem(notify.SENDERS, kind, send_then_die)
+    return lambda: monkeypatch.setitem(notify.SENDERS, kind, real)
+
+
+def test_an_alert_e_mailed_by_a_run_killed_before_recording_it_is_sent_again_marked_in_doubt(tmp_path, monkeypatch):
+    import pytest
+
+    from monitor.notify import CLAIM_MINUTES
+
+    with SmtpSink() as smtp:
+        app = make_app(tmp_path, LOCAL_MORNING, smtp_port=smtp.port,
+                       channels=[{"kind": "email", "recipients": ["truongphong@longbien.example.vn"]}])
+        add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
+        run_triage(app)
+        restart = _kill_after_hand_over(monkeypatch, "email")
+        with pytest.raises(_Killed):
+            deliver_outbox(app)
+        restart()
+        assert len(smtp.messages) == 1
+        (_, (d,)), = app.store.outbox()
+        assert d.status == "pending" and d.handing_over_at is not None
+        assert "trao đi lúc 09:00" in _alerts_cli(tmp_path).output  # `monitor alerts` shows it meanwhile
+        assert deliver_outbox(app).sent == []
+        app.clock.advance(minutes=CLAIM_MINUTES + 1)  # the claim's lease is over
+        assert len(deliver_outbox(app).sent) == 1
+        ids = [m["Message-ID"] for _, m in smtp.messages]
+    assert len(ids) == 2 and ids[0] == ids[1]  # the copy is recognisably the same message
+    (_, (d,)), = app.store.outbox(attention_since=app.now() - timedelta(days=7))  # listed: it may be there twice
+    assert d.status == "sent" and d.in_doubt == 1 and d.attempts == 2 and d.handing_over_at is None
+    r = _alerts_cli(tmp_path, "--all")
+    assert r.exit_code == 0 and "người nhận có thể thấy thư hai lần" in r.output, r.output
+    assert "tiến trình bị dừng" in r.output
+
+
+def test_a_webhook_alert_posted_by_a_run_killed_before_recording_it_is_sent_again_marked_in_doubt(tmp_path, monkeypatch):
+    import pytest
+
+    from monitor.notify import CLAIM_MINUTES
+
+    hook = HttpReceiver(free_port()).start()
+    try:
+        app = make_app(tmp_path, LOCAL_MORNING, channels=[{"kind": "webhook", "url": hook.url}])
+        add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
+        run_triage(app)
+        restart = _kill_after_hand_over(monkeypatch, "webhook")
+        with pytest.raises(_Killed):
+            deliver_outbox(app)
+        restart()
+        app.clock.advance(minutes=CLAIM_MINUTES + 1)
+        # the interrupted attempt is counted in doubt when it is found, before the copy goes
+        (_, (found,)), = app.store.outbox()
+        assert found.in_doubt == 0 and found.handing_over_at is not None
+        assert len(deliver_outbox(app).sent) == 1
+        assert deliver_outbox(app).sent == []
+        assert [r.headers["X-Monitor-Alert-Id"] for r in hook.requests] == [str(hook.requests[0].json()["alert_id"])] * 2
+        (_, (d,)), = app.store.outbox(attention_since=app.now() - timedelta(days=7))
+        assert d.status == "sent" and d.in_doubt == 1 and d.attempts == 2
+        r = _alerts_cli(tmp_path, "--all")
+        assert "gửi lại cùng X-Monitor-Alert-Id: hệ thống nhận có thể nhận hai lần" in r.output, r.output
+    finally:
+        hook.stop()
+
+
+def test_a_run_killed_before_handing_an_alert_over_sends_it_once_unflagged(tmp_path, monkeypatch):
+    import pytest
+
+    import monitor.notify as notify
+    from monitor.notify import CLAIM_MINUTES
+
+    with SmtpSink() as smtp:
+        app = make_app(tmp_path, LOCAL_MORNING, smtp_port=smtp.port,
+                       channels=[{"kind": "email", "recipients": ["truongphong@longbien.example.vn"]}])
+        add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
+        run_triage(app)
+        real = notify.SENDERS["email"]
+
+        def die_connecting(config, ch, alert, **kw):
+            raise _Killed  # claimed, not yet handed over (connecting, logging in, MAIL FROM, RCPT TO)
+
+        monkeypatch.setitem(notify.SENDERS, "email", die_connecting)
+        with pytest.raises(_Killed):
+            deliver_outbox(app)
+        monkeypatch.setitem(notify.SENDERS, "email", real)
+        app.clock.advance(minutes=CLAIM_MINUTES + 1)
+        assert len(deliver_outbox(app).sent) == 1
+    assert len(smtp.messages) == 1
+    (_, (d,)), = app.store.outbox(include_sent=True)
+    assert d.status == "sent" and d.in_doubt == 0 and d.attempts == 1
+    assert app.store.outbox(attention_since=app.now() - timedelta(days=7)) == []  # nothing for a person to check
+
+
+def test_a_webhook_answering_after_the_timeout_is_sent_again_marked_in_doubt(tmp_path):
+    hook = HttpReceiver(free_port(), delay=2.5).start()  # it has the POST, and answers after the 1-second timeout
+    try:
+        app = make_app(tmp_path, LOCAL_MORNING, channels=[{"kind": "webhook", "url": hook.url, "timeout_seconds": 1}])
+        add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
+        run_triage(app)
+        first = deliver_outbox(app)
+        assert first.sent == [] and first.failed[0][2].startswith("có thể đã gửi"), first.failed
+        assert "cùng X-Monitor-Alert-Id" in first.failed[0][2] and "1 s" in first.failed[0][2]
+        (_, (d,)), = app.store.outbox()
+        assert d.status == "pending" and d.in_doubt == 1 and d.attempts == 1 and d.handing_over_at is None
+        hook.delay = 0
+        app.clock.advance(minutes=2)
+        assert len(deliver_outbox(app).sent) == 1
+        assert len(hook.requests) == 2 and hook.requests[0].body == hook.requests[1].body
+        listed = app.store.outbox(attention_since=app.now() - timedelta(days=7))
+        assert [d.in_doubt for _, ds in listed for d in ds] == [1]
+        r = _alerts_cli(tmp_path, "--all")
+        assert "hệ thống nhận có thể nhận hai lần" in r.output, r.output
+    finally:
+        hook.stop()
+
+
+def test_a_webhook_refusing_connections_or_answering_5xx_is_a_plain_failure(tmp_path):
+    port = free_port()
+    hook = HttpReceiver(port, status=503)  # not started: connections are refused
+    app = make_app(tmp_path, LOCAL_MORNING, channels=[{"kind": "webhook", "url": hook.url, "timeout_seconds": 1}])
+    add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
+    run_triage(app)
+    refused = deliver_outbox(app)
+    assert not refused.failed[0][2].startswith("có thể đã gửi"), refused.failed
+    hook.start()
+    try:
+        app.clock.advance(minutes=2)
+        answered = deliver_outbox(app)
+        assert "503" in answered.failed[0][2] and not answered.failed[0][2].startswith("có thể đã gửi")
+        (_, (d,)), = app.store.outbox()
+        assert d.attempts == 2 and d.in_doubt == 0 and len(hook.requests) == 1
+    finally:
+        hook.stop()
+
+
+def test_post_json_tells_an_answer_that_never_came_from_a_request_that_never_went():
+    import pytest
+
+    from monitor.errors import FetchTimeout, HTTPStatusError, RequestInDoubt
+    from monitor.fetch import post_json
+
+    hook = HttpReceiver(free_port(), delay=2.5).start()
+    marks = []
+    try:
+        with pytest.raises(RequestInDoubt, match="within 1 s"):
+            post_json(hook.url, b'{"a": 1}', {}, 1, on_hand_over=lambda: marks.append(len(hook.requests)))
+        assert marks == [0] and len(hook.requests) == 1  # marked before the request went, which then arrived
+        hook.delay, hook.status = 0, 503
+        with pytest.raises(HTTPStatusError) as answered:
+            post_json(hook.url, b"{}", {}, 1)
+        assert not isinstance(answered.value, RequestInDoubt) and answered.value.status == 503
+    finally:
+        hook.stop()
+    with pytest.raises(Exception) as refused:
+        post_json(hook.url, b"{}", {}, 1, on_hand_over=lambda: marks.append("never"))
+    assert not isinstance(refused.value, (RequestInDoubt, FetchTimeout)) and marks == [0]  # nothing was marked

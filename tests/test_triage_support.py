@@ -8,6 +8,7 @@ import http.server
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -144,10 +145,12 @@ class Received:
 
 @dataclass
 class HttpReceiver:
-    """A webhook / Telegram Bot API stand-in: records every POST; answers `status`."""
+    """A webhook / Telegram Bot API stand-in: records every POST; answers `status`, `delay` seconds late
+    (a slow receiver: it has the POST all the same)."""
 
     port: int
     status: int = 200
+    delay: float = 0.0
     requests: list[Received] = field(default_factory=list)
     server: http.server.ThreadingHTTPServer | None = None
 
@@ -158,12 +161,16 @@ class HttpReceiver:
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.requests.append(Received(self.path, dict(self.headers), body))
+                time.sleep(receiver.delay)
                 out = json.dumps({"ok": receiver.status == 200, "result": {}}).encode()
-                self.send_response(receiver.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
+                try:
+                    self.send_response(receiver.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(out)))
+                    self.end_headers()
+                    self.wfile.write(out)
+                except OSError:
+                    pass  # the client stopped waiting (a slow answer)
 
             def log_message(self, *args):
                 pass

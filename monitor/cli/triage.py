@@ -47,9 +47,11 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
 
     A channel that fails keeps its alerts queued with the error and retries later; nothing is dropped.
     Also listed for 7 days: alerts sent with recipients the mail server refused, and alerts
-    the server may have received twice (it did not confirm an attempt, so the alert was sent again with
-    the same Message-ID). A dismissed case cancels its alerts still waiting; a newer alert of a story
-    supersedes its older ones still waiting on the same channel. Exit code 1 when a delivery failed.
+    that may have arrived twice (the server did not confirm an attempt, or a run was stopped after
+    handing one over, so the alert was sent again: the same Message-ID for e-mail, the same
+    X-Monitor-Alert-Id header for a webhook). A dismissed case cancels its alerts still waiting; a newer
+    alert of a story supersedes its older ones still waiting on the same channel. Exit code 1 when a
+    delivery failed.
 
     \b
     Example:
@@ -75,7 +77,8 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
                             "due": d.status == "pending" and d.next_attempt_at <= now,
                             "next_attempt_at": d.next_attempt_at.isoformat() if d.status == "pending" else None,
                             "last_error": d.last_error, "sent_at": d.sent_at.isoformat() if d.sent_at else None,
-                            "refused": d.refused, "in_doubt": d.in_doubt}
+                            "refused": d.refused, "in_doubt": d.in_doubt,
+                            "handing_over_at": d.handing_over_at.isoformat() if d.handing_over_at else None}
                            for d in deliveries],
         })
     if as_json:
@@ -111,11 +114,12 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
 def _delivery_state(d, now, tz) -> str:
     """One delivery's state as the clerk reads it."""
     from monitor.mail import refusals  # here, not at import: smtplib and ssl would slow every command's start
+    from monitor.notify import same_copy
     if d.status == "sent":
         state = f"đã gửi {_t(d.sent_at.astimezone(tz))}"
         if d.in_doubt:
-            state += (f" (máy chủ không xác nhận {d.in_doubt} lần gửi trước nên đã gửi lại cùng Message-ID: "
-                      "người nhận có thể thấy thư hai lần)")
+            state += (f" ({d.in_doubt} lần gửi trước không được xác nhận (máy chủ không trả lời, hoặc tiến trình bị dừng "
+                      f"sau khi đã trao cảnh báo đi) nên đã gửi lại {same_copy(d.channel)}: {_twice(d.channel)})")
         if d.refused:
             state += f"; BỊ TỪ CHỐI, không nhận được: {refusals(d.refused)}"
         return state
@@ -123,11 +127,27 @@ def _delivery_state(d, now, tz) -> str:
         return f"đã hủy, không gửi ({d.last_error or 'hồ sơ cảnh báo nhầm'})"
     if d.status == "superseded":
         return f"không gửi nữa: {d.last_error or 'có cảnh báo mới hơn của tin này'}"
+    if d.handing_over_at:
+        at = _t(d.handing_over_at.astimezone(tz))
+        if d.next_attempt_at > now:
+            return f"đang gửi (trao đi lúc {at})"
+        # its run died between handing it over and recording it: the next run counts that attempt in doubt
+        return f"lần gửi trao đi lúc {at} bị ngắt trước khi ghi nhận: có thể đã tới, sẽ gửi lại {same_copy(d.channel)}"
     if d.last_error:
         return f"LỖI sau {d.attempts} lần, thử lại {_t(d.next_attempt_at.astimezone(tz))}: {d.last_error}"
     if d.next_attempt_at > now:
         return f"chờ đến {_t(d.next_attempt_at.astimezone(tz))} (giờ yên lặng)"
     return "chờ gửi"
+
+
+def _twice(channel: str) -> str:
+    """Who may see an alert twice, as the clerk reads it."""
+    kind = channel.partition(":")[0]
+    if kind == "email":
+        return "người nhận có thể thấy thư hai lần"
+    if kind == "telegram":
+        return "nhóm Telegram có thể thấy tin hai lần"
+    return "hệ thống nhận có thể nhận hai lần"
 
 
 @cli.group()

@@ -26,7 +26,8 @@ def _row_to_delivery(row) -> Delivery:
                     not_before=from_iso(row["not_before"]), next_attempt_at=from_iso(row["next_attempt_at"]),
                     attempts=row["attempts"], last_attempt_at=from_iso(row["last_attempt_at"]),
                     last_error=row["last_error"], sent_at=from_iso(row["sent_at"]),
-                    refused=json.loads(row["refused"] or "{}"), in_doubt=row["in_doubt"])
+                    refused=json.loads(row["refused"] or "{}"), in_doubt=row["in_doubt"],
+                    handing_over_at=from_iso(row["handing_over_at"]))
 
 
 class StoriesMixin:
@@ -217,16 +218,33 @@ class StoriesMixin:
                 out.append((a, _row_to_delivery(r)))
         return out
 
-    def claim_delivery(self, alert_id: int, channel: str, now: datetime, lease_until: datetime) -> bool:
-        """Take a due delivery for sending (pushes its next attempt to `lease_until`); False if another run has it."""
-        cur = self.execute("UPDATE alert_deliveries SET next_attempt_at = ? WHERE alert_id = ? AND channel = ?"
-                           " AND status = 'pending' AND next_attempt_at <= ?",
-                           (utc_iso(lease_until), alert_id, channel, utc_iso(now)))
+    def claim_delivery(self, alert_id: int, channel: str, now: datetime, lease_until: datetime, *,
+                       interrupted: str = "") -> bool:
+        """Take a due delivery for sending (pushes its next attempt to `lease_until`); False if another run has it.
+
+        A delivery still marked as being handed over (delivery_handing_over) once its lease is over was
+        left by a process that died before recording the outcome: that attempt is counted now, in doubt
+        (the alert may have arrived), with `interrupted` as its error, in the same statement as the claim
+        so that two runs cannot both count it."""
+        cur = self.execute("UPDATE alert_deliveries SET next_attempt_at = ?,"
+                           " attempts = attempts + (handing_over_at IS NOT NULL),"
+                           " in_doubt = in_doubt + (handing_over_at IS NOT NULL),"
+                           " last_attempt_at = COALESCE(handing_over_at, last_attempt_at),"
+                           " last_error = CASE WHEN handing_over_at IS NULL THEN last_error ELSE ? END,"
+                           " handing_over_at = NULL"
+                           " WHERE alert_id = ? AND channel = ? AND status = 'pending' AND next_attempt_at <= ?",
+                           (utc_iso(lease_until), interrupted[:1000], alert_id, channel, utc_iso(now)))
         return cur.rowcount == 1
 
-    def hold_delivery(self, alert_id: int, channel: str, now: datetime, until: datetime) -> bool:
+    def hold_delivery(self, alert_id: int, channel: str, now: datetime, until: datetime, *, interrupted: str = "") -> bool:
         """Push a due delivery to `until` (the end of quiet hours); False if another run has it."""
-        return self.claim_delivery(alert_id, channel, now, until)
+        return self.claim_delivery(alert_id, channel, now, until, interrupted=interrupted)
+
+    def delivery_handing_over(self, alert_id: int, channel: str, now: datetime) -> None:
+        """The claimed delivery's alert is about to leave (the e-mail after DATA, the HTTP request): from
+        here until its outcome is recorded, a process that dies leaves an attempt that may have arrived."""
+        self.execute("UPDATE alert_deliveries SET handing_over_at = ? WHERE alert_id = ? AND channel = ?"
+                     " AND status = 'pending'", (utc_iso(now), alert_id, channel))
 
     def count_waiting_deliveries(self, now: datetime) -> int:
         return self.execute("SELECT COUNT(*) FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at > ?",
@@ -236,7 +254,7 @@ class StoriesMixin:
         """Mark sent, with the recipients the server refused; False when it was already marked sent (another
         run sent it too). A delivery cancelled or superseded while it was being sent did go: it says so."""
         cur = self.execute("UPDATE alert_deliveries SET status = 'sent', sent_at = ?, last_attempt_at = ?,"
-                           " attempts = attempts + 1, last_error = NULL, refused = ?"
+                           " attempts = attempts + 1, last_error = NULL, refused = ?, handing_over_at = NULL"
                            " WHERE alert_id = ? AND channel = ? AND status != 'sent'",
                            (utc_iso(now), utc_iso(now), json.dumps(refused or {}, ensure_ascii=False), alert_id, channel))
         return cur.rowcount == 1
@@ -245,7 +263,8 @@ class StoriesMixin:
                         in_doubt: bool = False) -> None:
         """A failed attempt: its error and the next try; `in_doubt` when the server may have taken it anyway."""
         self.execute("UPDATE alert_deliveries SET attempts = attempts + 1, last_attempt_at = ?, last_error = ?,"
-                     " next_attempt_at = ?, in_doubt = in_doubt + ? WHERE alert_id = ? AND channel = ? AND status = 'pending'",
+                     " next_attempt_at = ?, in_doubt = in_doubt + ?, handing_over_at = NULL"
+                     " WHERE alert_id = ? AND channel = ? AND status = 'pending'",
                      (utc_iso(now), error[:1000], utc_iso(retry_at), int(in_doubt), alert_id, channel))
 
     def outbox(self, *, include_sent: bool = False, attention_since: datetime | None = None,
