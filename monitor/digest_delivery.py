@@ -4,7 +4,8 @@ Exactly once per day: before the message leaves, the day is claimed in the store
 the SMTP server accepted it the row becomes 'sent'. A rerun finds 'sent' and does nothing; a row left
 'sending' (the process died between the two writes, so the message may or may not have gone) or made
 'in-doubt' (the server took the whole message but its answer never came: monitor.mail.MessageInDoubt)
-is reported as in doubt and needs an explicit --resend; a failed attempt (the server refused, nothing
+is reported as in doubt and needs an explicit --resend (a 'sending' row only minutes old is another
+process delivering it now, and is reported as that); a failed attempt (the server refused, nothing
 was accepted) is simply retried. Recipients the server refused while taking the message for the others
 are recorded with the delivery (and its message says so); they are not sent to again automatically, as
 resending would give the others a second copy. Without SMTP (or without recipients) the message and its
@@ -35,12 +36,16 @@ FORMATS = ("html", "txt", "md", "docx")
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 # Articles published this long before the window and collected inside it still make the clipping.
 LATE_ARRIVAL = timedelta(days=2)
+# A 'sending' claim younger than this is taken for another process delivering the day right now: the claim
+# is written just before the hand-over, which takes seconds (a few SMTP timeouts at worst). An older one
+# was left by a process that stopped mid-delivery, and is in doubt.
+SENDING_NOW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
 class DigestResult:
     day: date
-    status: str  # sent | outbox | written | already-delivered | in-doubt
+    status: str  # sent | outbox | written | already-delivered | in-doubt | sending (by another run, now)
     message: str  # one line for a person (Vietnamese / English mix like the CLI)
     paths: dict[str, Path] = field(default_factory=dict)
     recipients: tuple[str, ...] = ()
@@ -274,7 +279,7 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
                                 paths={k: Path(v) for k, v in record.paths.items()}, recipients=record.recipients,
                                 message_id=record.message_id, items=record.items)
         if record is not None and record.in_doubt:
-            return _in_doubt(day, record, tz)
+            return _in_doubt(day, record, tz, app.now())
 
     digest = load_digest(app, day)
     mail_formats = set(formats) | ({"docx"} if send and "docx" in cfg.digest.formats else set())
@@ -302,7 +307,7 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
                                items=counts["items"], now=app.now(), resend=resend, article_ids=digest.article_ids)
     if not claim.granted:  # another process got there between our check and now
         if claim.reason == "in-doubt":
-            return _in_doubt(day, claim.record, tz)
+            return _in_doubt(day, claim.record, tz, app.now())
         return DigestResult(day, "already-delivered", f"the digest of {day.isoformat()} was delivered by another run; nothing sent")
 
     try:
@@ -317,7 +322,7 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
                 # neither the service nor a rerun sends it again by itself (a person checks, then --resend)
                 store.finish_digest(day, claim.delivery_id, status="in-doubt", now=app.now(), error=str(exc))
                 record = store.digest_record(day)
-                return _in_doubt(day, record, tz)
+                return _in_doubt(day, record, tz, app.now())
             store.finish_digest(day, claim.delivery_id, status="sent", now=app.now(), paths=paths, refused=refused,
                                 error=_refused_text(refused) or None)
             got = tuple(r for r in recipients if r not in refused)
@@ -351,7 +356,25 @@ def _refused_text(refused: dict[str, str]) -> str:
     return "máy chủ từ chối người nhận: " + refusals(refused)
 
 
-def _in_doubt(day: date, record, tz) -> DigestResult:
+def sending_now(record, now: datetime) -> bool:
+    """A 'sending' claim recent enough to be another live process delivering the day at this moment (not
+    one left by a process that stopped mid-delivery: that one is in doubt)."""
+    return (record is not None and record.status == "sending" and record.started_at is not None
+            and abs(now - record.started_at) < SENDING_NOW)
+
+
+def _in_doubt(day: date, record, tz, now: datetime) -> DigestResult:
+    """Why the day is not delivered by this run: another run is sending it now, or it may have gone out."""
+    if sending_now(record, now):
+        minutes = int(SENDING_NOW.total_seconds() // 60)
+        return DigestResult(
+            day, "sending",
+            f"another run is sending the digest of {day.isoformat()} now (it claimed the day at "
+            f"{record.started_at.astimezone(tz):%H:%M:%S %d/%m/%Y}, Message-ID {record.message_id}); nothing sent by "
+            f"this one. Check `monitor status` in a minute: it should show the day sent. If it still shows 'sending' "
+            f"after {minutes} minutes, that run stopped mid-delivery and the digest may have gone out: check the "
+            f"mailbox, then run `monitor digest --date {day.isoformat()} --send --resend`",
+            recipients=record.recipients, message_id=record.message_id)
     if record.status == "in-doubt":
         why = (f"the SMTP server took the digest of {day.isoformat()} at {record.started_at.astimezone(tz):%H:%M %d/%m/%Y} "
                f"but never confirmed it ({record.error}), so it may have gone out")

@@ -319,17 +319,28 @@ def sources_due(app: App, names: tuple[str, ...]) -> list[str]:
     return out
 
 
-def schedule_overview(app: App) -> list[dict]:
-    """Each job with its last run (from job_runs) and next run (from the configuration), for `monitor status`."""
+def schedule_overview(app: App, service_running: bool | None = None) -> list[dict]:
+    """Each job with its last run (from job_runs) and next run (from the configuration), for `monitor status`.
+
+    Job runs are recorded only by `monitor serve`, under the instance lock. A run still recorded 'running'
+    while no process holds that lock was cut short (a SIGKILL, a power cut): it is shown as 'interrupted',
+    which the next `serve` start writes; the row itself is left alone (status only reads), and
+    `last_outcome_recorded` says what the database holds. `service_running`: whether a service holds the
+    lock (asked here when not given).
+    """
     now = app.now()
     store = app.store
     last = store.last_job_runs()
+    if service_running is None:
+        service_running = lock_holder(app.config) is not None
     rows = []
 
     def row(job: str, every: str, nxt: datetime | None) -> None:
         r = last.get(job) or {}
+        recorded = r.get("outcome")
+        outcome = "interrupted" if recorded == "running" and not service_running else recorded
         rows.append({"job": job, "every": every, "last_started": r.get("started_at"), "last_finished": r.get("finished_at"),
-                     "last_outcome": r.get("outcome"), "last_summary": r.get("summary"),
+                     "last_outcome": outcome, "last_outcome_recorded": recorded, "last_summary": r.get("summary"),
                      "next": nxt.isoformat() if nxt else None})
 
     for g in crawl_groups(app.config):

@@ -27,6 +27,7 @@ class Inbox:
         self.refuse = False
         self.refuse_rcpt: dict[str, str] = {}
         self.slow = 0.0
+        self.gate = None  # a threading.Event: the end of DATA is answered only once it is set
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse_rcpt:
@@ -42,6 +43,10 @@ class Inbox:
             import asyncio
 
             await asyncio.sleep(self.slow)
+        if self.gate is not None:
+            import asyncio
+
+            await asyncio.get_running_loop().run_in_executor(None, self.gate.wait, 30)
         return "250 OK"
 
 
@@ -157,16 +162,73 @@ def test_a_delivery_interrupted_mid_send_is_not_silently_repeated(tmp_path, smtp
     from monitor.digest_delivery import digest_window
 
     start, end = digest_window(DAY, "07:00", app.config.office.tz)
-    # what a process that died after claiming the day (and perhaps after handing the mail over) leaves behind
+    # what a process that died after claiming the day (and perhaps after handing the mail over) leaves behind,
+    # found a while later (a claim of a minute ago is another run sending it now: the next test)
     claim = app.store.claim_digest(DAY, window_start=start, cutoff_at=end, channel="smtp", recipients=("a@b.vn",),
-                                   formats=("html",), message_id="<x@y>", items=3, now=app.now())
+                                   formats=("html",), message_id="<x@y>", items=3, now=app.now() - timedelta(minutes=20))
     assert claim.granted
     result = build_and_deliver_digest(app, DAY)
     assert result.status == "in-doubt" and not result.ok
+    assert "when the process stopped" in result.message
     assert "--resend" in result.message and "<x@y>" in result.message
     assert inbox.messages == []
     assert build_and_deliver_digest(app, DAY, resend=True).status == "sent"
     assert len(inbox.messages) == 1
+
+
+def test_a_digest_another_run_is_sending_now_is_not_called_in_doubt(tmp_path, smtp_server):
+    """Two `monitor digest --send` at once: the loser said the digest "was being delivered ... when the process
+    stopped, so it may have gone out", though nothing had stopped. It says another run is sending it now."""
+    import threading
+
+    from monitor.digest import build_and_deliver_digest
+
+    inbox, port = smtp_server
+    inbox.gate = threading.Event()  # the server holds the first run's message until the second has asked
+    first_app, second_app = smtp_app(tmp_path, port), smtp_app(tmp_path, port)  # two processes, one database
+    seed_day(first_app.store)
+    results = {}
+    first = threading.Thread(target=lambda: results.setdefault("first", build_and_deliver_digest(first_app, DAY)))
+    first.start()
+    try:
+        for _ in range(600):  # the first run has claimed the day and is handing the message over
+            if inbox.messages:
+                break
+            first.join(0.05)
+        assert inbox.messages and second_app.store.digest_record(DAY).status == "sending"
+
+        second = build_and_deliver_digest(second_app, DAY)
+        assert second.status == "sending" and not second.ok  # not a success: the CLI exits 1
+        assert "another run is sending the digest of 2026-11-26 now" in second.message
+        assert "monitor status" in second.message and "process stopped" not in second.message
+
+        # the same when the check found nothing and the claim was lost to the other run
+        real = second_app.store.digest_record
+        second_app.store.digest_record = lambda day: None
+        try:
+            raced = build_and_deliver_digest(second_app, DAY)
+        finally:
+            second_app.store.digest_record = real
+        assert raced.status == "sending" and "another run is sending" in raced.message
+    finally:
+        inbox.gate.set()
+        first.join(30)
+    assert results["first"].status == "sent" and len(inbox.messages) == 1
+    assert build_and_deliver_digest(second_app, DAY).status == "already-delivered"
+
+    # `monitor status` in the meantime: being sent, not "may have arrived"
+    from monitor.cli.service import _digest_state, _digests
+
+    second_app.store.execute("UPDATE digests SET status = 'sending', sent_at = NULL")  # as it was a moment ago
+    state = _digest_state(_digests(second_app)[0], TZ)
+    assert "đang được gửi" in state and "có thể đã tới" not in state
+    # ... and the claim of a run that died 20 minutes ago is in doubt, in the CLI and in status
+    later = smtp_app(tmp_path, port, now=second_app.now() + timedelta(minutes=20))
+    old = build_and_deliver_digest(later, DAY)
+    assert old.status == "in-doubt" and "when the process stopped, so it may have gone out" in old.message
+    assert "có thể đã tới hộp thư" in _digest_state(_digests(later)[0], TZ)
+    for app in (first_app, second_app, later):
+        app.close()
 
 
 def test_a_refused_delivery_is_recorded_and_retried(tmp_path, smtp_server):

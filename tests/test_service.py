@@ -468,3 +468,45 @@ def test_pages_due_for_a_retry_are_fetched_then_not_at_their_feeds_next_poll(tmp
         app.close()
     finally:
         stop(server)
+
+
+def test_status_shows_a_job_left_running_by_a_killed_service_as_interrupted(tmp_path):
+    """`monitor serve` SIGKILLed mid-job leaves its run 'running' until the next start marks it. Meanwhile
+    status said "Service: không chạy" and listed the job as running; with no service holding the lock, it
+    was cut short, and status says so (without writing: the row stays for the next start to close)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg)
+    run_id = app.store.job_started("digest", app.now())  # what a killed service leaves behind
+    app.store.job_noted(run_id, "digest 2026-11-26: claimed")
+    config = app.config
+    app.close()
+
+    def status(*args):
+        r = CliRunner().invoke(cli, ["--config", str(cfg), "status", *args])
+        assert r.exit_code == 0, r.output
+        return r.output
+
+    data = json.loads(status("--json"))
+    assert data["service"]["running"] is False
+    job = next(j for j in data["jobs"] if j["job"] == "digest")
+    assert job["last_outcome"] == "interrupted", job
+    assert job["last_outcome_recorded"] == "running"  # what the database holds, for whoever wants it
+    line = next(x for x in status().splitlines() if x.strip().startswith("digest "))
+    assert "interrupted" in line and "running" not in line, line
+    assert "bị dừng giữa chừng" in status()
+    app = App.from_path(cfg)
+    assert [r["id"] for r in app.store.running_jobs()] == [run_id]  # status only reads
+    app.close()
+
+    # while a service holds the lock, a 'running' run is what it is doing now
+    with InstanceLock(lock_path(config)):
+        data = json.loads(status("--json"))
+        assert data["service"]["running"] is True
+        assert next(j for j in data["jobs"] if j["job"] == "digest")["last_outcome"] == "running"
+        assert "bị dừng giữa chừng" not in status()

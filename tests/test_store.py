@@ -93,6 +93,114 @@ def test_a_database_locked_by_another_writer_is_a_store_error_naming_the_file(tm
         assert s.add_feed_entry(entry(), "VnExpress", T0)[1]  # nothing half-written; works once the lock is gone
 
 
+def _copy_with_wal(tmp_path):
+    """A database copied with its -wal and -shm beside it, as a backup or a move of a live data dir leaves it."""
+    import shutil
+
+    src, dst = tmp_path / "src", tmp_path / "ro"
+    dst.mkdir()
+    with Store(src / "monitor.sqlite3") as live:
+        live.add_feed_entry(entry(), "VnExpress", T0)
+        files = sorted(src.glob("monitor.sqlite3*"))
+        assert [f.name for f in files] == ["monitor.sqlite3", "monitor.sqlite3-shm", "monitor.sqlite3-wal"]
+        for f in files:
+            shutil.copy2(f, dst / f.name)
+    return dst / "monitor.sqlite3"
+
+
+def _assert_read_only_error(err, path):
+    assert isinstance(err, StoreError) and err.exit_code == 3
+    assert str(path) in str(err) and "cannot be written" in str(err)
+    assert str(path.parent) in err.hint and "writable" in err.hint and "-wal" in err.hint
+
+
+def test_a_read_only_folder_with_wal_files_beside_the_database_is_a_store_error(tmp_path):
+    """The reviewer's read-only mount: reads work, the first write said "internal error: OperationalError:
+    attempt to write a readonly database" (exit 4); it is the environment, so a StoreError naming the file."""
+    path = _copy_with_wal(tmp_path)
+    for f in path.parent.iterdir():
+        f.chmod(0o444)
+    path.parent.chmod(0o555)
+    try:
+        probe = path.parent / "probe"
+        try:
+            probe.touch(exist_ok=False)
+        except PermissionError:
+            pass
+        else:  # root (or CAP_DAC_OVERRIDE) writes through any mode bits
+            probe.unlink()
+            pytest.skip("running as root: chmod does not stop this user writing, so the folder is not read-only "
+                        "(test_a_database_sqlite_opened_read_only_... covers the error)")
+        with Store(path) as s:
+            assert s.count_articles() == 1  # reading still works
+            with pytest.raises(StoreError) as err:
+                s.add_feed_entry(entry(url="https://vnexpress.net/b-2.html", guid="g2"), "VnExpress", T0)
+            _assert_read_only_error(err.value, path)
+    finally:
+        path.parent.chmod(0o755)
+
+
+def test_a_database_sqlite_opened_read_only_is_a_store_error_naming_the_file(tmp_path):
+    # what SQLite does by itself when it cannot open the file for writing (a read-only folder or mount, files
+    # owned by another user), made explicit so it holds as root too: a connection opened with mode=ro
+    path = _copy_with_wal(tmp_path)
+    with Store(path) as s:
+        s.db.close()
+        s.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+        s.db.row_factory = sqlite3.Row
+        assert s.count_articles() == 1
+        with pytest.raises(StoreError) as err:  # a write inside a transaction (the crawl's sync_sources was one)
+            s.add_feed_entry(entry(url="https://vnexpress.net/b-2.html", guid="g2"), "VnExpress", T0)
+        _assert_read_only_error(err.value, path)
+        with pytest.raises(StoreError) as err:  # a single statement
+            s.unpin_model_versions()
+        _assert_read_only_error(err.value, path)
+        assert not s.db.in_transaction
+
+
+def test_a_full_disk_is_a_store_error_and_loses_nothing_stored(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as s:
+        s.add_feed_entry(entry(), "VnExpress", T0)
+        pages = s.db.execute("PRAGMA page_count").fetchone()[0]
+        s.db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full: no page more
+        big = entry(url="https://vnexpress.net/b-2.html", guid="g2", title="Tiêu đề " * 20_000)
+        with pytest.raises(StoreError) as err:
+            s.add_feed_entry(big, "VnExpress", T0)
+        assert str(path) in str(err.value) and "full" in str(err.value) and err.value.exit_code == 3
+        assert "free space" in err.value.hint and str(tmp_path) in err.value.hint
+        assert not s.db.in_transaction and s.count_articles() == 1
+        s.db.execute("PRAGMA max_page_count = 1073741823")  # space freed: the same write goes through
+        assert s.add_feed_entry(big, "VnExpress", T0)[1] and s.count_articles() == 2
+
+
+def test_a_file_that_is_not_a_database_is_a_store_error_saying_so(tmp_path):
+    path = tmp_path / "monitor.sqlite3"
+    path.write_bytes(b"PK\x03\x04 this is a zip file, not the monitor's database " * 200)
+    with pytest.raises(StoreError) as err:
+        Store(path)
+    assert str(path) in str(err.value) and "not a SQLite database" in str(err.value) and err.value.exit_code == 3
+    assert "backup" in err.value.hint and "storage.database" in err.value.hint
+
+
+@pytest.mark.parametrize("exc, words", [
+    (sqlite3.OperationalError("disk I/O error"), ("disk I/O error on the database", "dmesg")),
+    (sqlite3.DatabaseError("database disk image is malformed"), ("damaged", "backup")),
+    (sqlite3.OperationalError("database or disk is full"), ("is full", "free space")),
+    (sqlite3.OperationalError("attempt to write a readonly database"), ("cannot be written", "writable")),
+    (sqlite3.OperationalError("database is locked"), ("locked by another process", "run this again")),
+])
+def test_each_environment_failure_of_sqlite_has_its_own_message_and_hint(tmp_path, exc, words):
+    from monitor.store.base import store_error
+
+    path = tmp_path / "monitor.sqlite3"
+    err = store_error(path, exc)
+    assert isinstance(err, StoreError) and str(path) in str(err) and words[0] in str(err) and words[1] in err.hint
+    # a bug (a constraint, a bad statement) is not dressed up as the environment's fault
+    assert store_error(path, sqlite3.IntegrityError("UNIQUE constraint failed: articles.url")) is None
+    assert store_error(path, sqlite3.OperationalError("no such table: nope")) is None
+
+
 def test_http_https_and_www_variants_are_one_article_fetched_as_first_seen(tmp_path):
     with Store(tmp_path / "s.sqlite3") as s:
         a1, new1 = s.add_feed_entry(entry(url="http://www.baomau.vn/giao-duc/thi-lop-10-123.html", guid="a"), "B", T0)

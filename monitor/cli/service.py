@@ -163,15 +163,15 @@ def status(ctx: click.Context, as_json: bool) -> None:
     now = app.now()
     tz = app.config.office.tz
     sources = _sources(app, now)
+    holder = lock_holder(app.config)
     data = {
         "now": now.astimezone(tz).isoformat(timespec="seconds"),
-        "service": {"running": lock_holder(app.config) is not None, "pid": lock_holder(app.config),
-                    "lock_file": str(lock_path(app.config))},
+        "service": {"running": holder is not None, "pid": holder, "lock_file": str(lock_path(app.config))},
         "database": {"path": str(store.path), "size_bytes": store.size_bytes(), "articles": store.count_articles(),
                      "articles_24h": store.articles_seen_since(now - timedelta(hours=24))},
         "model": {"active": store.active_model_version(), "pinned": store.pinned_model_version(),
                   "awaiting_review": _awaiting_review(app, now)},
-        "jobs": schedule_overview(app),
+        "jobs": schedule_overview(app, service_running=holder is not None),
         "digests": _digests(app),
         "digests_missed": [d.isoformat() for d in digest_days_missed(
             now, app.config, [r.day for r in app.store.digest_records(limit=30)])] if hasattr(app.store, "digest_records") else [],
@@ -204,6 +204,10 @@ def status(ctx: click.Context, as_json: bool) -> None:
                    f"{_local(j['next'], tz):<16}")
         if j["last_outcome"] == "error" and j["last_summary"]:
             click.echo(f"      ↳ {j['last_summary'][:150]}")
+        elif j["last_outcome"] != j.get("last_outcome_recorded"):
+            # recorded 'running' by a service that is gone: it stopped mid-run; the next `serve` records that
+            click.echo("      ↳ bị dừng giữa chừng: dịch vụ đã dừng khi job đang chạy (lần `monitor serve` tới sẽ ghi nhận)"
+                       + (f"; đã làm: {j['last_summary'][:120]}" if j["last_summary"] else ""))
     click.echo("\nSources:")
     for s in sources:
         err = f" — {s['last_error'][:80]}" if s.get("last_error") else ""
@@ -216,13 +220,18 @@ def status(ctx: click.Context, as_json: bool) -> None:
 def _digests(app) -> list[dict]:
     if not hasattr(app.store, "digest_records"):
         return []
+    from monitor.digest_delivery import sending_now
+
     out = []
+    now = app.now()
     for r in app.store.digest_records(limit=7):
         retry = failed_digest_retry_at(r.day, app.config, r)
         out.append({"day": r.day.isoformat(), "status": r.status, "channel": r.channel, "items": r.items,
                     "sent_at": r.sent_at.isoformat() if r.sent_at else None, "error": r.error,
                     "refused": r.refused, "failures": r.failures,
-                    "retry_at": retry.isoformat() if retry else None})
+                    "retry_at": retry.isoformat() if retry else None,
+                    "started_at": r.started_at.isoformat() if r.started_at else None,
+                    "sending_now": sending_now(r, now)})
     return out
 
 
@@ -232,6 +241,8 @@ def _digest_state(d: dict, tz) -> str:
         tries = f"lỗi {d['failures']} lần" if d.get("failures") else "lỗi"
         return (f" ({tries}, thử lại lúc {_local(d['retry_at'], tz)})" if d.get("retry_at")
                 else f" ({tries}, đã thôi thử lại: quá hạn chót; gửi tay: monitor digest --date {d['day']} --send)")
+    if d.get("sending_now"):  # claimed minutes ago: a run (the service, a `digest --send`) is sending it now
+        return f" (đang được gửi từ {_local(d['started_at'], tz)}: xem lại sau một phút)"
     if d["status"] in ("sending", "in-doubt"):
         return f" (có thể đã tới hộp thư: kiểm tra rồi mới gửi lại bằng monitor digest --date {d['day']} --send --resend)"
     return ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import zlib
 from contextlib import contextmanager
@@ -44,8 +45,33 @@ def migration_files() -> list[tuple[str, str]]:
 BUSY_TIMEOUT_SECONDS = 30
 
 
+# SQLite's primary result codes (the low byte of an extended code) for what the environment did to the file
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = (
+    5, 6, 8, 10, 11, 13, 14, 26)
+
+
+def _sqlite_cause(exc: BaseException) -> str | None:
+    """'locked' | 'readonly' | 'ioerr' | 'full' | 'corrupt' | 'cantopen' for a failure of the file or its
+    surroundings; None for anything else (a bad statement, a constraint: a bug, not the environment)."""
+    if not isinstance(exc, sqlite3.Error) or isinstance(
+            exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError, sqlite3.NotSupportedError)):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return {SQLITE_BUSY: "locked", SQLITE_LOCKED: "locked", SQLITE_READONLY: "readonly", SQLITE_IOERR: "ioerr",
+                SQLITE_FULL: "full", SQLITE_CORRUPT: "corrupt", SQLITE_NOTADB: "corrupt",
+                SQLITE_CANTOPEN: "cantopen"}.get(code & 0xFF)
+    text = str(exc).lower()  # an exception without its code (made by hand): SQLite's own wording
+    for needle, cause in (("locked", "locked"), ("busy", "locked"), ("readonly", "readonly"), ("read-only", "readonly"),
+                          ("disk i/o error", "ioerr"), ("disk is full", "full"), ("not a database", "corrupt"),
+                          ("malformed", "corrupt"), ("unable to open", "cantopen")):
+        if needle in text:
+            return cause
+    return None
+
+
 def _is_locked(exc: BaseException) -> bool:
-    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+    return _sqlite_cause(exc) == "locked"
 
 
 def locked_error(path: Path, exc: BaseException) -> StoreError:
@@ -55,6 +81,55 @@ def locked_error(path: Path, exc: BaseException) -> StoreError:
         f"the database {path} is locked by another process (waited {BUSY_TIMEOUT_SECONDS:g} s): {exc}",
         hint="another monitor command (serve, reclassify, train) or a backup/copy tool is writing to it; "
              "wait for it to finish and run this again")
+
+
+def _user() -> str:
+    """'the user running the monitor (NAME)', the name when the system knows it."""
+    try:
+        import pwd
+
+        return f"the user running the monitor ({pwd.getpwuid(os.geteuid()).pw_name})"
+    except (ImportError, KeyError, OSError):
+        return "the user running the monitor"
+
+
+def store_error(path: Path, exc: BaseException) -> StoreError | None:
+    """The StoreError (file named, what to do) for a sqlite3 error the environment caused, or None when
+    it is not one of those. Every boundary of the store (open, execute, transaction) asks this, so a
+    read-only folder, a full or failing disk and a damaged file read the same wherever they surface."""
+    cause = _sqlite_cause(exc)
+    name, folder = path.name, path.parent
+    if cause == "locked":
+        return locked_error(path, exc)
+    if cause == "readonly":
+        return StoreError(
+            f"the database {path} cannot be written: {exc}",
+            hint=f"SQLite writes the database and its {name}-wal and {name}-shm files, and creates them in the folder: "
+                 f"make the folder {folder} and those files writable by {_user()}, "
+                 "or point storage.data_dir at a writable folder")
+    if cause == "full":
+        return StoreError(
+            f"the disk holding the database {path} is full: {exc}",
+            hint=f"free space on the disk of {folder} (or move storage.data_dir to a larger one) and run this again; "
+                 "the write that failed was rolled back, what was stored before is kept")
+    if cause == "ioerr":
+        return StoreError(
+            f"disk I/O error on the database {path}: {exc}",
+            hint=f"the disk or mount holding {folder} failed a read or write (a disk removed or remounted read-only, "
+                 f"a network share that dropped, a failing drive, {name}-wal/-shm files that cannot be written): "
+                 "check the mount and the system log (dmesg), then run this again")
+    if cause == "corrupt":
+        return StoreError(
+            f"the database {path} is damaged or is not a SQLite database: {exc}",
+            hint="check that storage.database names the monitor's database; if it does, stop every monitor process, "
+                 f"keep a copy of {name} (with its -wal file), and restore it from a backup or move it aside so "
+                 "the monitor starts a new one (`sqlite3 OLD .recover | sqlite3 NEW` may save what it held)")
+    if cause == "cantopen":
+        return StoreError(
+            f"cannot open the database {path}: {exc}",
+            hint=f"check the storage.data_dir setting, and that the folder {folder} exists and is writable by "
+                 f"{_user()}")
+    return None
 
 
 class BaseStore:
@@ -71,8 +146,9 @@ class BaseStore:
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the database {self.path}: {exc}",
-                             hint="check the storage.data_dir setting and that the folder is writable") from None
+            raise store_error(self.path, exc) or StoreError(
+                f"cannot open the database {self.path}: {exc}",
+                hint="check the storage.data_dir setting and that the folder is writable") from None
         if migrate:
             self.migrate()
 
@@ -94,29 +170,36 @@ class BaseStore:
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise (locked_error(self.path, exc) if _is_locked(exc)
-                   else StoreError(f"cannot write to the database {self.path}: {exc}")) from exc
+            raise (store_error(self.path, exc)
+                   or StoreError(f"cannot write to the database {self.path}: {exc}")) from exc
         try:
             yield self.db
             self.db.execute("COMMIT")
         except BaseException as exc:
             if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
-            if _is_locked(exc):
-                raise locked_error(self.path, exc) from exc
+                try:
+                    self.db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the disk that failed the write may fail this too; the error to report is the first
+            # a read-only folder, a full or failing disk, a damaged file: the environment, said as such. Other
+            # sqlite3 errors (a constraint, a bad statement) are bugs and stay as they are.
+            error = store_error(self.path, exc) if isinstance(exc, sqlite3.Error) else None
+            if error is not None:
+                raise error from exc
             raise
 
     def execute(self, sql: str, params=()) -> sqlite3.Cursor:
         try:
             return self.db.execute(sql, params)
         except sqlite3.Error as exc:
-            if _is_locked(exc):
-                raise locked_error(self.path, exc) from exc
-            raise StoreError(f"database error in {self.path}: {exc}") from exc
+            raise (store_error(self.path, exc) or StoreError(f"database error in {self.path}: {exc}")) from exc
 
     def applied_migrations(self) -> list[str]:
-        self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-        return [r[0] for r in self.db.execute("SELECT name FROM schema_migrations ORDER BY name")]
+        try:
+            self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            return [r[0] for r in self.db.execute("SELECT name FROM schema_migrations ORDER BY name")]
+        except sqlite3.Error as exc:
+            raise (store_error(self.path, exc) or StoreError(f"cannot read the schema of {self.path}: {exc}")) from None
 
     def migrate(self) -> list[str]:
         """Apply, in order, every shipped migration not yet recorded; return the names applied."""
