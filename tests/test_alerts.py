@@ -369,6 +369,14 @@ class _Killed(BaseException):
     """Stands for kill -9: nothing after it runs in the process, not even the outbox's own bookkeeping."""
 
 
+def _one_alert_queued(tmp_path, **channels):
+    """A morning's hot story, triaged: its alert waits in the outbox."""
+    app = make_app(tmp_path, LOCAL_MORNING, **channels)
+    add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
+    run_triage(app)
+    return app
+
+
 def _kill_after_hand_over(monkeypatch, kind: str):
     """The real sender of `kind` runs (the alert reaches the server), then the process dies before the
     outbox records it; returns a function that restarts with the real sender."""
@@ -390,10 +398,8 @@ def test_an_alert_e_mailed_by_a_run_killed_before_recording_it_is_sent_again_mar
     from monitor.notify import CLAIM_MINUTES
 
     with SmtpSink() as smtp:
-        app = make_app(tmp_path, LOCAL_MORNING, smtp_port=smtp.port,
+        app = _one_alert_queued(tmp_path, smtp_port=smtp.port,
                        channels=[{"kind": "email", "recipients": ["truongphong@longbien.example.vn"]}])
-        add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
-        run_triage(app)
         restart = _kill_after_hand_over(monkeypatch, "email")
         with pytest.raises(_Killed):
             deliver_outbox(app)
@@ -421,9 +427,7 @@ def test_a_webhook_alert_posted_by_a_run_killed_before_recording_it_is_sent_agai
 
     hook = HttpReceiver(free_port()).start()
     try:
-        app = make_app(tmp_path, LOCAL_MORNING, channels=[{"kind": "webhook", "url": hook.url}])
-        add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
-        run_triage(app)
+        app = _one_alert_queued(tmp_path, channels=[{"kind": "webhook", "url": hook.url}])
         restart = _kill_after_hand_over(monkeypatch, "webhook")
         with pytest.raises(_Killed):
             deliver_outbox(app)
@@ -450,10 +454,8 @@ def test_a_run_killed_before_handing_an_alert_over_sends_it_once_unflagged(tmp_p
     from monitor.notify import CLAIM_MINUTES
 
     with SmtpSink() as smtp:
-        app = make_app(tmp_path, LOCAL_MORNING, smtp_port=smtp.port,
+        app = _one_alert_queued(tmp_path, smtp_port=smtp.port,
                        channels=[{"kind": "email", "recipients": ["truongphong@longbien.example.vn"]}])
-        add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
-        run_triage(app)
         real = notify.SENDERS["email"]
 
         def die_connecting(config, ch, alert, **kw):
@@ -474,9 +476,7 @@ def test_a_run_killed_before_handing_an_alert_over_sends_it_once_unflagged(tmp_p
 def test_a_webhook_answering_after_the_timeout_is_sent_again_marked_in_doubt(tmp_path):
     hook = HttpReceiver(free_port(), delay=2.5).start()  # it has the POST, and answers after the 1-second timeout
     try:
-        app = make_app(tmp_path, LOCAL_MORNING, channels=[{"kind": "webhook", "url": hook.url, "timeout_seconds": 1}])
-        add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
-        run_triage(app)
+        app = _one_alert_queued(tmp_path, channels=[{"kind": "webhook", "url": hook.url, "timeout_seconds": 1}])
         first = deliver_outbox(app)
         assert first.sent == [] and first.failed[0][2].startswith("có thể đã gửi"), first.failed
         assert "cùng X-Monitor-Alert-Id" in first.failed[0][2] and "1 s" in first.failed[0][2]
@@ -497,9 +497,7 @@ def test_a_webhook_answering_after_the_timeout_is_sent_again_marked_in_doubt(tmp
 def test_a_webhook_refusing_connections_or_answering_5xx_is_a_plain_failure(tmp_path):
     port = free_port()
     hook = HttpReceiver(port, status=503)  # not started: connections are refused
-    app = make_app(tmp_path, LOCAL_MORNING, channels=[{"kind": "webhook", "url": hook.url, "timeout_seconds": 1}])
-    add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
-    run_triage(app)
+    app = _one_alert_queued(tmp_path, channels=[{"kind": "webhook", "url": hook.url, "timeout_seconds": 1}])
     refused = deliver_outbox(app)
     assert not refused.failed[0][2].startswith("có thể đã gửi"), refused.failed
     hook.start()

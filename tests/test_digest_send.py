@@ -430,21 +430,26 @@ def _reports(inbox) -> int:
     return sum(parts(raw)[0]["Subject"].startswith("Báo cáo dư luận") for _, raw in inbox.messages)
 
 
+def _on_the_first_of_december(tmp_path, port):
+    """An app on 1 December after the cut-off, November's news stored: the month's report is due."""
+    from datetime import datetime
+
+    when = datetime(2026, 12, 1, 7, 30, tzinfo=TZ)
+    app = smtp_app(tmp_path, port, now=when)
+    seed_day(app.store)
+    return app, when
+
+
 class _Killed(BaseException):
     """Stands for kill -9: nothing after it runs in the process, not even the job's own bookkeeping."""
 
 
 def test_a_service_killed_while_mailing_the_monthly_report_does_not_mail_it_again(tmp_path, smtp_server, monkeypatch):
-    from datetime import datetime
-
     import monitor.mail
     from monitor.service import REPORT_JOB, Service
 
     inbox, port = smtp_server
-    when = datetime(2026, 12, 1, 7, 30, tzinfo=TZ)
-    app = make_app(tmp_path, now=when, smtp={"host": "127.0.0.1", "port": port, "security": "none",
-                                             "sender": "diem-bao@pgd-longbien.example.vn", "timeout_seconds": 10})
-    seed_day(app.store)
+    app, when = _on_the_first_of_december(tmp_path, port)
     handed_over = monitor.mail.send_message
 
     def send_then_die(*args, **kw):
@@ -469,15 +474,10 @@ def test_a_service_killed_while_mailing_the_monthly_report_does_not_mail_it_agai
 
 
 def test_a_service_killed_before_mailing_the_monthly_report_mails_it_after_the_restart(tmp_path, smtp_server, monkeypatch):
-    from datetime import datetime
-
     from monitor.service import REPORT_JOB, Service
 
     inbox, port = smtp_server
-    when = datetime(2026, 12, 1, 7, 30, tzinfo=TZ)
-    app = make_app(tmp_path, now=when, smtp={"host": "127.0.0.1", "port": port, "security": "none",
-                                             "sender": "diem-bao@pgd-longbien.example.vn", "timeout_seconds": 10})
-    seed_day(app.store)
+    app, when = _on_the_first_of_december(tmp_path, port)
 
     def die(*args, **kw):
         raise _Killed
