@@ -52,6 +52,17 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# C0 and C1 control characters but tab and line breaks, and DEL: in a title they would drive the terminal of
+# whoever lists it (ESC [2J clears the screen, ESC ] sets the window title or hides a link) and ride into
+# e-mail headers
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """NFC text without control characters (tab and line breaks kept): what is stored of a feed or a page."""
+    return nfc(_CONTROLS.sub("", text))
+
+
 def decode(body: bytes, content_type: str | None = None) -> Decoded:
     """Decode a document, trusting in order: BOM, valid UTF-8, declarations that fit, detection."""
     raw_declared = header_charset(content_type) or declared_in_document(body)

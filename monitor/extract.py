@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 
 from bs4 import BeautifulSoup, Tag
 
-from monitor.charsets import decode, nfc
+from monitor.charsets import decode, printable
 from monitor.config import Config, Outlet, Selectors
 from monitor.errors import ExtractError
 from monitor.feeds import OFFICE_TZ, clean_text, parse_date, strip_sapo_tag
@@ -139,7 +139,7 @@ def extract_with_trafilatura(html_text: str, url: str, tz: tzinfo, now: datetime
         return None
     data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     text = data.get("text") or ""
-    paragraphs = [nfc(re.sub(r"\s+", " ", line).strip()) for line in text.split("\n")]
+    paragraphs = [printable(re.sub(r"\s+", " ", line).strip()) for line in text.split("\n")]
     body = "\n\n".join(p for p in paragraphs if p)
     if len(body) < MIN_BODY_CHARS:
         return None

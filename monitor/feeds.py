@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 
-from monitor.charsets import decode, nfc
+from monitor.charsets import decode, nfc, printable
 from monitor.errors import FeedError, NotAFeed
 from monitor.models import FeedEntry
 from monitor.urls import canonical_url
@@ -58,7 +58,7 @@ def clean_text(value: str | None) -> str:
         text = unescaped
     if "<" in text:
         text = _TAG.sub(" ", _INLINE_TAG.sub("", text))
-    return nfc(_WS.sub(" ", text).strip())
+    return printable(_WS.sub(" ", text).strip())
 
 
 def strip_sapo_tag(sapo: str) -> str:

@@ -28,6 +28,7 @@ import hmac
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -152,24 +153,22 @@ def delivery_plan(config: Config, severity: str, now: datetime) -> list[tuple[st
 
 
 def _post_json(url: str, body: bytes, headers: dict[str, str], timeout: float,
-               on_hand_over: Callable[[], None] | None) -> int:
+               on_hand_over: Callable[[], None] | None, *, secret: str = "") -> int:
+    """POST through monitor.fetch; `secret` (a token inside the URL) never reaches an error, a log or the outbox."""
     from monitor.fetch import post_json
 
     try:
         return post_json(url, body, headers, timeout, on_hand_over=on_hand_over)
     except RequestInDoubt as exc:
         # the receiver had the whole request: like an e-mail the server took without confirming it
-        raise MessageInDoubt(f"POST {_redact(url)} {exc}") from None
+        raise MessageInDoubt(_redact(f"POST {url} {exc}", secret)) from None
     except FetchError as exc:
-        raise NotifyError(f"POST {_redact(url)} {exc}") from None
+        raise NotifyError(_redact(f"POST {url} {exc}", secret)) from None
 
 
-def _redact(url: str) -> str:
-    """Telegram URLs carry the bot token; never put it in logs or the outbox table."""
-    if "/bot" in url:
-        head, _, tail = url.partition("/bot")
-        return head + "/bot***/" + tail.partition("/")[2]
-    return url
+def _redact(text: str, secret: str) -> str:
+    """The text with the secret's exact value masked, wherever it appears (a relay's path may hold "/bot" too)."""
+    return text.replace(secret, "***") if secret else text
 
 
 def alert_message_id(config: Config, alert: Alert, channel: str) -> str:
@@ -197,6 +196,13 @@ def send_email(config: Config, ch: AlertChannel, alert: Alert, *,
     return send_message(config.smtp, msg, on_hand_over=on_hand_over)
 
 
+def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """X-Monitor-Signature: HMAC-SHA256 over the timestamp, a dot and the exact body bytes. Signing the time
+    lets a receiver refuse a captured request replayed later (README: verifying a webhook)."""
+    signed = timestamp.encode("ascii") + b"." + body
+    return "sha256=" + hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
+
+
 def send_webhook(config: Config, ch: AlertChannel, alert: Alert, *,
                  on_hand_over: Callable[[], None] | None = None) -> None:
     body = json.dumps({"alert_id": alert.id, **alert.payload}, ensure_ascii=False).encode("utf-8")
@@ -206,7 +212,10 @@ def send_webhook(config: Config, ch: AlertChannel, alert: Alert, *,
         if not secret:
             raise NotifyError(f"webhook secret variable {ch.secret_env} is not set",
                               hint=f"export {ch.secret_env}=... or remove secret_env from the channel")
-        headers["X-Monitor-Signature"] = "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+        # the receiver's clock judges it, so the wall clock, not the monitor's (perhaps simulated) one
+        timestamp = str(int(time.time()))
+        headers["X-Monitor-Timestamp"] = timestamp
+        headers["X-Monitor-Signature"] = webhook_signature(secret, timestamp, body)
     status = _post_json(ch.url, body, headers, ch.timeout_seconds, on_hand_over)
     if not 200 <= status < 300:
         raise NotifyError(f"webhook {ch.url} answered {status}")
@@ -223,7 +232,8 @@ def send_telegram(config: Config, ch: AlertChannel, alert: Alert, *,
         text = text[:TELEGRAM_LIMIT - 1] + "…"
     body = json.dumps({"chat_id": ch.chat_id, "text": text, "disable_web_page_preview": True},
                       ensure_ascii=False).encode("utf-8")
-    _post_json(f"{ch.base_url.rstrip('/')}/bot{token}/sendMessage", body, {}, ch.timeout_seconds, on_hand_over)
+    _post_json(f"{ch.base_url.rstrip('/')}/bot{token}/sendMessage", body, {}, ch.timeout_seconds, on_hand_over,
+               secret=token)
 
 
 SENDERS = {"email": send_email, "webhook": send_webhook, "telegram": send_telegram}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from datetime import datetime, timedelta, timezone
 
 from monitor.notify import deliver_outbox, quiet_until
@@ -167,14 +168,48 @@ def test_webhook_signature_and_telegram_bot_api(tmp_path, monkeypatch):
         run_triage(app)
         assert deliver_outbox(app).ok
         req = hook.requests[0]
-        expected = hmac.new("bí mật".encode(), req.body, hashlib.sha256).hexdigest()
+        stamp = req.headers["X-Monitor-Timestamp"]
+        assert abs(int(stamp) - time.time()) < 60  # the wall clock: the receiver judges replays by its own
+        # what the README tells a receiver to check: HMAC-SHA256 over "<timestamp>.<raw body>"
+        expected = hmac.new("bí mật".encode(), stamp.encode() + b"." + req.body, hashlib.sha256).hexdigest()
         assert req.headers["X-Monitor-Signature"] == f"sha256={expected}"
+        replayed = hmac.new("bí mật".encode(), req.body, hashlib.sha256).hexdigest()
+        assert req.headers["X-Monitor-Signature"] != f"sha256={replayed}"  # the body alone does not verify
         assert len(tg.requests) == 1 and tg.requests[0].path == "/bot123:ABC/sendMessage"
         msg = tg.requests[0].json()
         assert msg["chat_id"] == "-1001" and FIGHT_TITLE in msg["text"] and "Mức độ:" in msg["text"]
     finally:
         hook.stop()
         tg.stop()
+
+
+def test_the_telegram_token_never_reaches_the_outbox_even_behind_a_relay_whose_path_says_bot(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_BOT_TOKEN", "123456:TG-SECRET-TOKEN")
+    relay = HttpReceiver(free_port(), status=500).start()
+    try:
+        app = _one_alert_queued(tmp_path, channels=[
+            {"kind": "telegram", "bot_token_env": "TEST_BOT_TOKEN", "chat_id": "42",
+             "base_url": f"http://127.0.0.1:{relay.port}/bot-relay"}])
+        report = deliver_outbox(app)
+        assert len(relay.requests) == 1 and "TG-SECRET-TOKEN" in relay.requests[0].path  # it was used
+        assert len(report.failed) == 1 and "TG-SECRET-TOKEN" not in report.failed[0][2]
+        (_, (d,)), = app.store.outbox()
+        assert "TG-SECRET-TOKEN" not in d.last_error and "***" in d.last_error, d.last_error
+    finally:
+        relay.stop()
+
+
+def test_the_service_log_never_holds_request_urls_even_verbose(tmp_path):
+    import logging
+
+    from monitor.cli.service import _setup_logging
+
+    _setup_logging(str(tmp_path / "service.log"), verbose=True)
+    try:
+        assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING  # its INFO lines carry the URL
+        assert logging.getLogger("httpcore").getEffectiveLevel() >= logging.WARNING
+    finally:
+        logging.basicConfig(force=True, handlers=[logging.NullHandler()])
 
 
 def test_missing_telegram_token_is_reported_and_kept(tmp_path, monkeypatch):

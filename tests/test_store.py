@@ -323,3 +323,35 @@ def test_upgrading_cancels_the_waiting_alerts_of_cases_dismissed_before(tmp_path
     with Store(path) as s:
         status = dict(s.execute("SELECT alert_id, status FROM alert_deliveries").fetchall())
     assert status == {1: "cancelled", 2: "pending"}
+
+
+def test_control_characters_from_a_feed_are_not_stored_and_old_ones_are_removed_on_upgrade(tmp_path):
+    """ESC [2J in a title clears the screen of whoever lists it; ESC ] 8 hides a link. Feeds and pages are
+    cleaned when collected, and text stored before that rule loses them when the database is upgraded."""
+    from monitor.feeds import clean_text
+
+    hostile = "Học sinh\x1b[2J được\x07 khen\x1b]8;;http://evil.example/\x1b\\ thưởng\x9b31m\tnăm\x00 học"
+    assert clean_text(hostile) == "Học sinh[2J được khen]8;;http://evil.example/\\ thưởng31m năm học"
+    path = tmp_path / "m.sqlite3"
+    with Store(path) as s:
+        aid, _ = s.add_feed_entry(entry(title=clean_text(hostile)), "VnExpress", T0)
+        assert "\x1b" not in s.get_article(aid).title
+        s.execute("UPDATE articles SET title = ?, body = ? WHERE id = ?", (hostile, "Đoạn một\x1b[1;31m\n\nĐoạn hai", aid))
+        s.execute("DELETE FROM schema_migrations WHERE name LIKE '0064%'")  # as if stored by an earlier version
+    with Store(path) as s:
+        a = s.get_article(aid)
+    assert a.title == hostile.replace("\x1b", "").replace("\x07", "").replace("\x9b", "")
+    assert a.body == "Đoạn một[1;31m\n\nĐoạn hai"  # paragraphs kept
+
+
+def test_a_new_database_is_not_readable_by_other_local_users(tmp_path):
+    import os
+    import stat
+
+    path = tmp_path / "var" / "monitor.sqlite3"
+    with Store(path) as s:
+        s.add_feed_entry(entry(), "VnExpress", T0)
+    for p in (path, path.with_name(path.name + "-wal")):
+        if p.exists():
+            assert stat.S_IMODE(os.stat(p).st_mode) & 0o007 == 0, (p, oct(os.stat(p).st_mode))
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) & 0o007 == 0

@@ -27,10 +27,12 @@ def _setup_logging(log_file: str | None, verbose: bool) -> None:
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=handlers, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs each request's full URL, and a Telegram URL holds the bot token: never below WARNING
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     if not verbose:
         # "skipped: maximum number of running instances reached" is the intended coalescing, not news
         logging.getLogger("apscheduler").setLevel(logging.ERROR)
-        logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @cli.command()

@@ -138,7 +138,11 @@ class BaseStore:
     def __init__(self, path: str | Path, *, migrate: bool = True) -> None:
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # case notes, analysts' labels and delivery errors are the office's business, not every local user's:
+            # a new database (and the -wal/-shm files SQLite gives the same mode) is readable by its group only
+            self.path.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
+            if not self.path.exists():
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o640))
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
