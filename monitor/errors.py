@@ -10,7 +10,8 @@ into a message and an exit code.
     ├── FetchError                    a URL could not be fetched
     │   ├── AddressRefused            scheme or address not allowed (private network, file:, ...)
     │   ├── RobotsDisallowed          robots.txt forbids the page
-    │   ├── ResponseTooLarge          body over the configured limit
+    │   ├── ResponseTooLarge          body over the configured limit (on the wire or once decompressed)
+    │   ├── BadContentEncoding        a Content-Encoding we did not ask for (br, stacked gzip,gzip...), or undecodable
     │   ├── TooManyRedirects
     │   ├── FetchTimeout
     │   ├── HTTPStatusError           a 4xx/5xx answer that retries did not cure
@@ -86,6 +87,11 @@ class RobotsDisallowed(FetchError):
 
 class ResponseTooLarge(FetchError):
     pass
+
+
+class BadContentEncoding(FetchError):
+    """The body is compressed in a way we did not ask for (only gzip or deflate, once), or does not
+    decompress: refused, as a bad answer from the site (monitor.fetch)."""
 
 
 class TooManyRedirects(FetchError):

@@ -3,8 +3,14 @@
 What a news site sees from us: an identifying User-Agent with a contact address, at most N parallel
 connections and a minimum pause per host, conditional GETs with the validators the server itself gave,
 robots.txt obeyed for article pages, and back-off (honouring Retry-After) when it is struggling.
-What we refuse: anything but http(s), and hosts that resolve to private, loopback or link-local
-addresses (a feed is third-party input: a link in it must not make us probe the office network).
+What we refuse: anything but http(s), and hosts that resolve to any address that is not a public internet one
+(private, loopback, link-local, the carrier-grade NAT range 100.64.0.0/10 where some clouds keep their metadata
+service, ...): a feed is third-party input, a link in it must not make us probe the office network. The check is
+made on the very address we connect to (the connection is pinned to the address checked: no second DNS lookup
+for a rebinding name to answer differently), on every redirect hop.
+Compression: we ask only for gzip and deflate, refuse any other or stacked Content-Encoding, and decompress
+ourselves, a chunk at a time with a cap, so that a small compressed "bomb" never takes more memory than the
+body limit.
 
 httpx exceptions stop here; callers see only `monitor.errors.FetchError` and its subclasses.
 """
@@ -17,22 +23,30 @@ import random
 import socket
 import time
 import urllib.robotparser
+import zlib
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 from typing import Awaitable, Callable
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from monitor.config import Crawler
-from monitor.errors import (AddressRefused, FetchError, FetchTimeout, HTTPStatusError, RequestInDoubt,
-                            ResponseTooLarge, RobotsDisallowed, TooManyRedirects)
+from monitor.errors import (AddressRefused, BadContentEncoding, FetchError, FetchTimeout, HTTPStatusError,
+                            RequestInDoubt, ResponseTooLarge, RobotsDisallowed, TooManyRedirects)
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 RETRY_CODES = (429, 500, 502, 503, 504, 520, 521, 522, 523, 524)
+# only codings we decompress ourselves, with a cap (no br/zstd: their decoders expand a chunk at once)
+ACCEPT_ENCODING = "gzip, deflate"
+# not globally reachable (IANA special-purpose registries) yet `is_global` on Python 3.11: IETF protocol
+# assignments (only 192.0.0.0/29 and .170/31 of it are known there), IPv6 documentation, SRv6 SIDs
+_ALSO_NOT_PUBLIC = tuple(ipaddress.ip_network(n) for n in ("192.0.0.0/24", "3fff::/20", "5f00::/16"))
+_ZLIB_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
 
 @dataclass(frozen=True)
@@ -98,15 +112,116 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 def address_refused(ip: ipaddress._BaseAddress) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved
-            or ip.is_unspecified or getattr(ip, "is_site_local", False))
+    """True for every address that is not a public internet one.
+
+    `is_global` is the base (it alone covers 100.64.0.0/10, which `is_private` does not on Python 3.11);
+    the older flags stay because `is_global` is True for some of them (multicast, fec0::/10), and so does
+    a short list of ranges that Python 3.11's tables miss. An IPv6 address that carries an IPv4 one
+    (IPv4-mapped, 6to4, Teredo) is refused when that IPv4 one is.
+    """
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return address_refused(ip.ipv4_mapped)
+        embedded = [ip.sixtofour] if ip.sixtofour else []
+        embedded += list(ip.teredo or ())
+        if any(address_refused(v4) for v4 in embedded):
+            return True
+    if any(ip in net for net in _ALSO_NOT_PUBLIC):
+        return True
+    return (not ip.is_global or ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
+            or ip.is_reserved or ip.is_unspecified or getattr(ip, "is_site_local", False))
 
 
 async def _system_resolve(host: str, port: int) -> list[str]:
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [info[4][0] for info in infos]
+
+
+class _PinnedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend, connecting only to the addresses `addresses(host, port)` gives: the
+    fetcher's own resolution, checked against the address policy. httpcore hands us the URL's host and
+    keeps it for TLS (server name and certificate), so https is unchanged; only the DNS lookup is ours."""
+
+    def __init__(self, addresses: Callable[[str, int], Awaitable[list[str]]]) -> None:
+        self._addresses = addresses
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                          socket_options=None) -> httpcore.AsyncNetworkStream:
+        error: Exception | None = None
+        for address in await self._addresses(host, port):
+            try:
+                return await self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
+                                                     socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc  # the host's next address, as a resolver-following connect would
+        raise error if error is not None else httpcore.ConnectError(f"host {host} has no address")
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options=None) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are not fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _pinned_transport(backend: httpcore.AsyncNetworkBackend, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    """httpx's transport over a connection pool that connects through `backend` (httpx has no public
+    argument for it: its pool is replaced, and a version of httpx without that pool is refused rather
+    than silently connecting wherever its own DNS lookup says)."""
+    ssl_context = httpx.create_ssl_context(verify=True, trust_env=False)
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False)
+    if not isinstance(getattr(transport, "_pool", None), httpcore.AsyncConnectionPool):
+        raise RuntimeError("this httpx version keeps its connection pool elsewhere: cannot pin connections "
+                           "to checked addresses (monitor.fetch._pinned_transport needs updating)")
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=ssl_context,
+        max_connections=limits.max_connections, max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry, network_backend=backend)
+    return transport
+
+
+class _Inflater:
+    """gzip/deflate decompression, a chunk at a time, never producing more than `limit` + 1 bytes in all:
+    zlib's max_length stops a bomb at the cap instead of expanding a whole network chunk first, and the
+    output comes in pieces of at most _PIECE bytes (no transient copy of a big one)."""
+
+    _PIECE = 64 * 1024
+
+    def __init__(self, coding: str, limit: int) -> None:
+        self.coding = coding
+        self.limit = limit
+        self.size = 0  # decoded bytes so far; over `limit` (by 1) means the body is too large
+        self._first = True
+        self._d = zlib.decompressobj(_ZLIB_WBITS[coding])
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """Decoded pieces of `data`; the caller stops when self.size > self.limit. Raises zlib.error."""
+        pieces = []
+        while data and not self._d.eof and self.size <= self.limit:
+            room = min(self._PIECE, self.limit + 1 - self.size)  # > 0 here (0 would mean "no limit")
+            try:
+                piece = self._d.decompress(data, room)
+            except zlib.error:
+                if not (self._first and self.coding == "deflate"):
+                    raise
+                # "deflate" sent as a raw deflate stream, without the zlib wrapper (as httpx, urllib3 accept)
+                self._d = zlib.decompressobj(-zlib.MAX_WBITS)
+                piece = self._d.decompress(data, room)
+            self._first = False
+            self.size += len(piece)
+            pieces.append(piece)
+            # input left over only when the piece filled `room`: go on with it (data after the end of the
+            # compressed stream is ignored, as httpx did)
+            data = self._d.unconsumed_tail
+        return pieces
+
+    def finish(self) -> bytes:
+        if self.size > self.limit or self._d.eof:
+            return b""
+        out = self._d.flush()  # no input is left unconsumed here: only what zlib still holds, if anything
+        self.size += len(out)
+        return out
 
 
 class _HostGate:
@@ -142,7 +257,8 @@ class Fetcher:
         self._gates: dict[str, _HostGate] = {}
         # host -> loop time before which it asked (Retry-After on a 429/503) to get no request from us
         self._quiet_until: dict[str, float] = {}
-        self._resolved: dict[tuple[str, int], None] = {}
+        # (host, port) that passed the early check in check_address; the connection itself is checked again
+        self._resolved: set[tuple[str, int]] = set()
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._client: httpx.AsyncClient | None = None
@@ -156,8 +272,10 @@ class Fetcher:
             follow_redirects=False,
             timeout=httpx.Timeout(t, connect=t, read=t, write=t, pool=None),
             # per-host limits are ours (_HostGate); a large idle pool only makes httpcore's bookkeeping slower
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=32),
-            headers={"User-Agent": self.crawler.user_agent_header, "Accept-Language": "vi,en;q=0.5"},
+            transport=_pinned_transport(_PinnedBackend(self._connect_addresses),
+                                        httpx.Limits(max_connections=None, max_keepalive_connections=32)),
+            headers={"User-Agent": self.crawler.user_agent_header, "Accept-Language": "vi,en;q=0.5",
+                     "Accept-Encoding": ACCEPT_ENCODING},
             trust_env=False,
         )
         return self
@@ -182,21 +300,51 @@ class Fetcher:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         if (host, port) in self._resolved:
             return
+        # early, so that a refused host gets no request at all (not even for its robots.txt); what is
+        # binding is the same check on the addresses connected to (_connect_addresses)
         try:
-            addresses = [ipaddress.ip_address(host.strip("[]"))]
+            addresses = await self._resolve(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise FetchError(f"cannot resolve host {host}: {exc}", url=url) from None
+        if not addresses:
+            raise FetchError(f"host {host} has no address", url=url)
+        self._refuse_non_public(host, addresses, url)
+        self._resolved.add((host, port))
+
+    async def _resolve(self, host: str, port: int) -> list[ipaddress._BaseAddress]:
+        try:
+            return [ipaddress.ip_address(host.strip("[]"))]
         except ValueError:
-            try:
-                addresses = [ipaddress.ip_address(a.split("%")[0]) for a in await self.resolver(host, port)]
-            except (OSError, UnicodeError) as exc:
-                raise FetchError(f"cannot resolve host {host}: {exc}", url=url) from None
-            if not addresses:
-                raise FetchError(f"host {host} has no address", url=url)
+            pass
+        addresses: list[ipaddress._BaseAddress] = []
+        for a in await self.resolver(host, port):
+            ip = ipaddress.ip_address(a.split("%")[0])  # a link-local's zone (%eth0): refused anyway
+            if ip not in addresses:
+                addresses.append(ip)
+        return addresses
+
+    def _refuse_non_public(self, host: str, addresses: list[ipaddress._BaseAddress], url: str = "") -> None:
         bad = [str(a) for a in addresses if address_refused(a)]
         if bad:
             raise AddressRefused(
-                f"{host} resolves to a private, loopback or link-local address ({', '.join(bad)}); refused",
+                f"{host} resolves to a private, loopback or link-local address, or another that is not a public "
+                f"internet one ({', '.join(bad)}); refused",
                 url=url, hint="set crawler.allow_private_addresses: true only for tests and the demo")
-        self._resolved[(host, port)] = None
+
+    async def _connect_addresses(self, host: str, port: int) -> list[str]:
+        """The addresses a new connection to host:port may go to (called by _PinnedBackend at connect time).
+
+        Resolved now, for this connection, and checked: the address connected to is the one checked, so a
+        name whose DNS answer changes between our check and the connection (DNS rebinding) cannot lead us
+        to a private address. Raises AddressRefused (through httpx unchanged) when any address is refused.
+        """
+        try:
+            addresses = await self._resolve(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve host {host}: {exc}") from None
+        if not self.crawler.allow_private_addresses:
+            self._refuse_non_public(host, addresses)
+        return [str(a) for a in addresses]
 
     def _gate(self, url: str) -> _HostGate:
         host = (urlsplit(url).hostname or "").lower()
@@ -305,31 +453,61 @@ class Fetcher:
                 async with asyncio.timeout(total_timeout):
                     async with self._client.stream("GET", url, headers=headers) as resp:
                         resp_headers = {k.lower(): v for k, v in resp.headers.items()}
-                        if resp.status_code in REDIRECT_CODES or resp.status_code in RETRY_CODES or resp.status_code == 304:
-                            return resp.status_code, resp_headers, b""
-                        declared = resp_headers.get("content-length", "")
-                        if declared.isdigit() and int(declared) > limit and "content-encoding" not in resp_headers:
-                            raise ResponseTooLarge(f"{url} announces {declared} bytes, over the {limit}-byte limit",
-                                                   url=url, status=resp.status_code)
-                        chunks, size = [], 0
-                        # decoded bytes are counted, so a small gzip bomb is stopped as early as a big body
-                        async for chunk in resp.aiter_bytes():
-                            size += len(chunk)
-                            if size > limit:
-                                raise ResponseTooLarge(f"{url} sent more than the {limit}-byte limit; aborted",
-                                                       url=url, status=resp.status_code)
-                            chunks.append(chunk)
-                        return resp.status_code, resp_headers, b"".join(chunks)
+                        status = resp.status_code
+                        # a redirect, an error or a 304 is answered by its status: its body is never read
+                        if status in REDIRECT_CODES or status in RETRY_CODES or status == 304 or status >= 400:
+                            return status, resp_headers, b""
+                        return status, resp_headers, await self._read_body(url, resp, resp_headers, limit)
             except TimeoutError:
                 raise _Retryable(FetchTimeout(f"no complete answer from {url} within {total_timeout:g} s", url=url)) from None
             except httpx.TimeoutException as exc:
                 raise _Retryable(FetchTimeout(f"timed out fetching {url} ({type(exc).__name__})", url=url)) from None
-            except httpx.DecodingError as exc:
-                raise FetchError(f"undecodable compressed body from {url}: {exc}", url=url) from None
+            except AddressRefused as exc:  # from the connection itself (_connect_addresses), which has no URL
+                exc.url = exc.url or url
+                raise
             except (httpx.TransportError, httpx.InvalidURL) as exc:
                 if isinstance(exc, httpx.UnsupportedProtocol) or isinstance(exc, httpx.InvalidURL):
                     raise FetchError(f"cannot fetch {url}: {exc}", url=url) from None
                 raise _Retryable(FetchError(f"connection problem with {url}: {type(exc).__name__}: {exc}", url=url)) from None
+
+    @staticmethod
+    async def _read_body(url: str, resp: httpx.Response, resp_headers: dict[str, str], limit: int) -> bytes:
+        """The body, decompressed by us (never by httpx): at most `limit` bytes on the wire and once decoded."""
+        codings = [c.strip().lower() for c in resp_headers.get("content-encoding", "").split(",")]
+        codings = [c for c in codings if c and c != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in _ZLIB_WBITS):
+            raise BadContentEncoding(
+                f"{url} answered with Content-Encoding {resp_headers['content-encoding']!r}; we ask only for "
+                f"{ACCEPT_ENCODING}, one at a time; refused unread", url=url, status=resp.status_code)
+        declared = resp_headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise ResponseTooLarge(f"{url} announces {declared} bytes, over the {limit}-byte limit",
+                                   url=url, status=resp.status_code)
+        inflater = _Inflater(codings[0], limit) if codings else None
+        chunks, size = [], 0
+        try:
+            async for raw in resp.aiter_raw():
+                size += len(raw)
+                if size > limit:
+                    raise ResponseTooLarge(f"{url} sent more than the {limit}-byte limit; aborted",
+                                           url=url, status=resp.status_code)
+                if inflater is None:
+                    chunks.append(raw)
+                    continue
+                chunks += inflater.feed(raw)
+                if inflater.size > limit:
+                    raise ResponseTooLarge(f"{url} sent more than the {limit}-byte limit once decompressed "
+                                           f"({codings[0]}, {size} bytes compressed); aborted",
+                                           url=url, status=resp.status_code)
+            if inflater:
+                chunks.append(inflater.finish())
+                if inflater.size > limit:
+                    raise ResponseTooLarge(f"{url} sent more than the {limit}-byte limit once decompressed; aborted",
+                                           url=url, status=resp.status_code)
+        except zlib.error as exc:
+            raise BadContentEncoding(f"undecodable compressed body ({codings[0]}) from {url}: {exc}",
+                                     url=url, status=resp.status_code) from None
+        return b"".join(chunks)
 
     # ------------------------------------------------------------------ robots.txt
 
