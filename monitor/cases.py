@@ -170,8 +170,10 @@ def open_case_by_hand(app, article_id: int, *, by: str, note: str = "") -> tuple
 
 def merge_case(app, case_id: int, *, into: int, by: str, note: str = "") -> Case:
     """Join case `case_id` (a follow-up told in other words) to case `into` (its incident), in one transaction:
-    its story's articles and alerts move to the other story, its alerts still waiting are cancelled, it ends
-    as MERGED, and both histories say so. The merged story is scored again; returns the case that carries on."""
+    its story's articles and the alerts it sent move to the other story, its alerts still waiting are
+    cancelled, it ends as MERGED, and both histories say so. The handling carries on: the notes join the other
+    case's history, which takes its status when further along and its owner when it has none. The merged
+    story is scored again; returns the case that carries on."""
     from monitor.triage import rescore
 
     store = app.store
@@ -188,8 +190,12 @@ def merge_case(app, case_id: int, *, into: int, by: str, note: str = "") -> Case
                              hint=f"reopen it first: monitor cases update {c.id} --status \"{OPEN_STATUS}\"")
     why = f" — {note.strip()}" if note.strip() else ""
     n = len(store.story_members(source.story_id))
+    further = source.status in STATUSES and target.status in STATUSES and \
+        STATUSES.index(source.status) > STATUSES.index(target.status)
     store.merge_case(case_id, into, app.now(), by=who, status=MERGED,
                      source_note=f"Gộp vào hồ sơ #{into} «{target.title}»{why}",
-                     target_note=f"Gộp hồ sơ #{case_id} «{source.title}» ({n} bài) vào hồ sơ này{why}")
+                     target_note=f"Gộp hồ sơ #{case_id} «{source.title}» ({n} bài) vào hồ sơ này{why}",
+                     carried_status=source.status if further else None,
+                     carried_owner=source.owner if not target.owner else "")
     rescore(app, target.story_id)
     return store.case(into)

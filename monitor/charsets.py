@@ -56,11 +56,20 @@ def nfc(text: str) -> str:
 # whoever lists it (ESC [2J clears the screen, ESC ] sets the window title or hides a link) and ride into
 # e-mail headers
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# whole terminal sequences, so that their parameters do not stay behind as text ("[2J", "]8;;http://…"): CSI
+# (ESC [ or 0x9b, parameters, a final byte), OSC, DCS and the like when terminated (BEL, ESC \ or 0x9c; an
+# unterminated one loses only its introducer, never the rest of a title), and two-byte ESC sequences
+_SEQUENCES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+                        r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+                        r"|\x1b[@-Z\\-_]")
 
 
 def printable(text: str) -> str:
-    """NFC text without control characters (tab and line breaks kept): what is stored of a feed or a page."""
-    return nfc(_CONTROLS.sub("", text))
+    """NFC text without terminal sequences or control characters (tab and line breaks kept): what is stored
+    of a feed or a page."""
+    if not _CONTROLS.search(text):
+        return nfc(text)
+    return nfc(_CONTROLS.sub("", _SEQUENCES.sub("", text)))
 
 
 def decode(body: bytes, content_type: str | None = None) -> Decoded:

@@ -177,8 +177,9 @@ class StoryIndex:
     def _in_window(self, a: Doc, b: Doc) -> bool:
         return abs(a.when - b.when) <= self.window
 
-    def match(self, doc: Doc) -> Match | None:
-        """The best story for `doc` among indexed members (itself excluded), or None for a new story."""
+    def match(self, doc: Doc, exclude_story: int | None = None) -> Match | None:
+        """The best story for `doc` among indexed members (itself, and the members of `exclude_story`,
+        excluded), or None for a new story."""
         vec = self.idf.vector(doc.text)
         sh = shingles(doc.text)
         best: Match | None = None
@@ -186,7 +187,8 @@ class StoryIndex:
         if sh:
             for key in self.lsh.query(minhash(sh)):
                 other = int(key)
-                if other == doc.article_id or not self._in_window(doc, self.docs[other]):
+                if other == doc.article_id or self.story[other] == exclude_story \
+                        or not self._in_window(doc, self.docs[other]):
                     continue
                 j = jaccard(sh, self.shingles[other])
                 if j >= self.reprint_jaccard and (best is None or j > best.jaccard):
@@ -199,7 +201,8 @@ class StoryIndex:
                 for other in self.postings.get(t, ()):
                     shared[other] += 1
         for other, n in shared.items():
-            if other == doc.article_id or n < MIN_SHARED_RARE or not self._in_window(doc, self.docs[other]):
+            if other == doc.article_id or n < MIN_SHARED_RARE or self.story[other] == exclude_story \
+                    or not self._in_window(doc, self.docs[other]):
                 continue
             c = cosine(vec, self.vectors[other])
             if c >= self.threshold and (best is None or c > best.similarity):
@@ -209,7 +212,7 @@ class StoryIndex:
             checked: set[int] = set()
             for other in shared:
                 sid = self.story[other]
-                if sid in checked or self.story_size[sid] < 2 or other == doc.article_id \
+                if sid in checked or sid == exclude_story or self.story_size[sid] < 2 or other == doc.article_id \
                         or not self._in_window(doc, self.docs[other]):
                     continue
                 checked.add(sid)

@@ -313,36 +313,56 @@ def assign_articles(app, article_ids: list[int], report: TriageReport) -> set[in
     return touched
 
 
-def related_cases(app, story_id: int, members: list[dict]) -> list:
-    """Cases (neither dismissed nor merged) of other stories within the grouping window whose articles come
-    close to this story's, closest first: what a person may merge it into (`monitor cases merge`)."""
-    from monitor.cases import RelatedCase
+class RelatedCases:
+    """The articles of open cases (neither dismissed nor merged) around now, indexed once: triage asks it for
+    each new alert of a run (a first crawl or a recovery may bring hundreds), `monitor cases show` once."""
 
-    store = app.store
+    def __init__(self, app, around: datetime | None = None) -> None:
+        self.app = app
+        self.store = app.store
+        self.around = around
+        self._index: StoryIndex | None = None  # built at the first question: most runs ask none
+
+    @property
+    def index(self) -> StoryIndex:
+        if self._index is None:
+            window = timedelta(hours=self.app.config.alerts.window_hours)
+            around = self.around or self.app.now()
+            lo, hi = around - 2 * window, around + window
+            self._index = StoryIndex(_background_idf(self.store, lo - timedelta(days=BACKGROUND_DAYS), hi), window,
+                                     threshold=RELATED_COSINE)
+            for m in self.store.open_case_member_docs_between(lo, hi):
+                self._index.add(_doc(m), m["case_id"])
+        return self._index
+
+    def add(self, case_id: int, members: list[dict]) -> None:
+        """A case opened during the run: later stories of the run may continue it."""
+        for m in members:
+            self.index.add(_doc(m), case_id)
+
+    def find(self, case_id: int | None, members: list[dict]) -> list:
+        """Other cases whose articles come close to these (the story of case `case_id`), closest first."""
+        from monitor.cases import RelatedCase
+
+        best: dict[int, float] = {}
+        for m in members:
+            match = self.index.match(_doc(m), exclude_story=case_id)  # the index's "stories" are case ids
+            if match is not None and match.similarity > best.get(match.story_id, -1.0):
+                best[match.story_id] = match.similarity
+        found = []
+        for cid, sim in sorted(best.items(), key=lambda kv: -kv[1]):
+            case = self.store.case(cid)
+            if case is not None and not (case.dismissed or case.merged):
+                found.append(RelatedCase(cid, case.title, round(sim, 3)))
+        return found
+
+
+def related_cases(app, case_id: int | None, members: list[dict]) -> list:
+    """Cases (neither dismissed nor merged) of other stories within the grouping window whose articles come
+    close to these, closest first: what a person may merge the story into (`monitor cases merge`)."""
     if not members:
         return []
-    window = timedelta(hours=app.config.alerts.window_hours)
-    lo, hi = min(m["when"] for m in members) - window, max(m["when"] for m in members) + window
-    others = []
-    for case in store.cases(limit=500):
-        if case.story_id == story_id or case.dismissed or case.merged:
-            continue
-        near = [m for m in store.story_members(case.story_id) if lo <= m["when"] <= hi]
-        if near:
-            others.append((case, near))
-    if not others:
-        return []
-    index = StoryIndex(_background_idf(store, lo - timedelta(days=BACKGROUND_DAYS), hi), window, threshold=RELATED_COSINE)
-    for case, near in others:
-        for m in near:
-            index.add(_doc(m), case.id)
-    best: dict[int, float] = {}
-    for m in members:
-        match = index.match(_doc(m))
-        if match is not None and match.similarity > best.get(match.story_id, -1.0):
-            best[match.story_id] = match.similarity
-    titles = {case.id: case.title for case, _ in others}
-    return [RelatedCase(cid, titles[cid], round(sim, 3)) for cid, sim in sorted(best.items(), key=lambda kv: -kv[1])]
+    return RelatedCases(app, around=members[-1]["when"]).find(case_id, members)
 
 
 def rescore(app, story_id: int) -> tuple[StoryScore, list[dict]] | None:
@@ -361,7 +381,8 @@ def rescore(app, story_id: int) -> tuple[StoryScore, list[dict]] | None:
     return score, members
 
 
-def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: TriageReport) -> None:
+def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: TriageReport,
+            related: RelatedCases | None = None) -> None:
     from monitor.notify import compose_alert, delivery_plan
 
     store, now = app.store, app.now()
@@ -376,8 +397,13 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
     decision = decide_alert(app.config, score, store.last_alert(story_id), now, members[-1]["when"])
     if decision is None:
         return
-    related = related_cases(app, story_id, members) if decision.kind == "new" else []
-    subject, body, payload = compose_alert(app.config, story_id, score, members, decision, case, related=related)
+    near = []
+    if decision.kind == "new":
+        related = related if related is not None else RelatedCases(app, around=members[-1]["when"])
+        near = related.find(case_id, members)
+        if not any(m["id"] in related.index for m in members):  # opened in this run, after the index was built
+            related.add(case_id, members)
+    subject, body, payload = compose_alert(app.config, story_id, score, members, decision, case, related=near)
     alert_id = store.queue_alert(
         story_id=story_id, kind=decision.kind, severity=score.severity, hot_score=score.total,
         n_national=len(score.national_outlets), created_at=now, subject=subject, body=body, payload=payload,
@@ -390,22 +416,29 @@ def run_triage(app, article_ids: list[int] | None = None) -> TriageReport:
     and queue alerts; also sends follow-ups that waited for a cooldown to end. Safe to run repeatedly."""
     store = app.store
     report = TriageReport()
-    # every education article still outside a story, not only this run's: a run killed after classifying
-    # left its articles unplaced, and nothing else would ever place them (or alert on them)
-    new_ids = store.unassigned_education_articles()
+    # this run's articles, and every recent education article still outside a story: a run killed after
+    # classifying left its articles unplaced, and nothing else would place them (or alert on them). Recent: within
+    # the alert window; an older one (a reclassification of history) is placed by `monitor triage`, when asked
+    window = timedelta(hours=app.config.alerts.window_hours)
+    if article_ids is None:
+        new_ids = store.unassigned_education_articles()
+    else:
+        new_ids = sorted(set(store.unassigned_education_articles(ids=article_ids))
+                         | set(store.unassigned_education_articles(since=app.now() - window)))
     touched = assign_articles(app, new_ids, report) if new_ids else set()
     if article_ids is not None:
         # articles already placed earlier but reclassified since: their stories need a new score too
         touched |= {s for s in (store.story_of_article(a) for a in article_ids) if s is not None}
     touched |= set(store.unscored_story_ids())  # grouped by a run that stopped before scoring them
+    related = RelatedCases(app)
     for story_id in sorted(touched):
         result = rescore(app, story_id)
         if result is None:
             continue
         report.rescored.append(story_id)
-        _act_on(app, story_id, result[0], result[1], report)
+        _act_on(app, story_id, result[0], result[1], report, related)
     # follow-ups held back by a cooldown: stories not touched now, judged on their stored score
-    since = app.now() - timedelta(hours=app.config.alerts.window_hours)
+    since = app.now() - window
     for story_id in store.hot_story_ids_since(since):
         if story_id in touched:
             continue
@@ -422,5 +455,5 @@ def run_triage(app, article_ids: list[int] | None = None) -> TriageReport:
             result = rescore(app, story_id)
             if result is not None:
                 report.rescored.append(story_id)
-                _act_on(app, story_id, result[0], result[1], report)
+                _act_on(app, story_id, result[0], result[1], report, related)
     return report

@@ -241,17 +241,22 @@ def test_a_follow_up_in_other_words_names_its_incident_and_merges_into_its_case(
 
     with pytest.raises(InputError, match="itself"):
         merge_case(app, second, into=second, by="Chị Lan")
+    update_case(app, second, by="Chị Lan", status="đang xử lý", owner="Chị Lan", note="Đã gọi hiệu trưởng")
     incident_story = app.store.case(incident).story_id
     alerts_before = len(app.store.alerts_for_story(incident_story))
     merged = merge_case(app, second, into=incident, by="Chị Lan", note="Cùng vụ nữ sinh bị đánh")
     assert merged.id == incident and follow_up in app.store.story(incident_story).article_ids
     assert set(merged.outlets) == {"VnExpress", "Tuổi Trẻ"}
+    # the handling done on the follow-up's case carries on in the incident's
+    assert (merged.status, merged.owner) == ("đang xử lý", "Chị Lan")
+    assert f"[hồ sơ #{second}] Đã gọi hiệu trưởng" in [e.note for e in merged.events]
     gone = app.store.case(second)
     assert gone.status == MERGED and gone.closed and f"Gộp vào hồ sơ #{incident}" in gone.events[-1].note
     assert f"Gộp hồ sơ #{second}" in merged.events[-1].note and merged.events[-1].by == "Chị Lan"
-    # its alert still waiting is not sent; what was sent counts for the merged story's next escalation
+    # its alert still waiting is not sent, and, never sent, it is no baseline for the merged story's escalation
     assert all(d.status == "cancelled" for d in app.store.deliveries(alert_id))
-    assert len(app.store.alerts_for_story(incident_story)) == alerts_before + 1
+    assert len(app.store.alerts_for_story(incident_story)) == alerts_before
+    assert app.store.last_alert(incident_story).id != alert_id
     with pytest.raises(InputError, match="merged"):
         update_case(app, second, by="Chị Lan", status="đang xử lý")
     with pytest.raises(InputError, match="already merged"):

@@ -330,8 +330,8 @@ def test_control_characters_from_a_feed_are_not_stored_and_old_ones_are_removed_
     cleaned when collected, and text stored before that rule loses them when the database is upgraded."""
     from monitor.feeds import clean_text
 
-    hostile = "Học sinh\x1b[2J được\x07 khen\x1b]8;;http://evil.example/\x1b\\ thưởng\x9b31m\tnăm\x00 học"
-    assert clean_text(hostile) == "Học sinh[2J được khen]8;;http://evil.example/\\ thưởng31m năm học"
+    hostile = "Học sinh\x1b[2J được\x07 khen\x1b]8;;http://evil.example/\x1b\\ thưởng\x9b31m\tnăm\x00 học\x0e"
+    assert clean_text(hostile) == "Học sinh được khen thưởng năm học"  # whole sequences go, not only ESC
     path = tmp_path / "m.sqlite3"
     with Store(path) as s:
         aid, _ = s.add_feed_entry(entry(title=clean_text(hostile)), "VnExpress", T0)
@@ -340,8 +340,8 @@ def test_control_characters_from_a_feed_are_not_stored_and_old_ones_are_removed_
         s.execute("DELETE FROM schema_migrations WHERE name LIKE '0064%'")  # as if stored by an earlier version
     with Store(path) as s:
         a = s.get_article(aid)
-    assert a.title == hostile.replace("\x1b", "").replace("\x07", "").replace("\x9b", "")
-    assert a.body == "Đoạn một[1;31m\n\nĐoạn hai"  # paragraphs kept
+    assert a.title == "Học sinh được khen thưởng\tnăm học"  # the collection's rule (its whitespace left as stored)
+    assert a.body == "Đoạn một\n\nĐoạn hai"  # paragraphs kept
 
 
 def test_a_new_database_is_not_readable_by_other_local_users(tmp_path):

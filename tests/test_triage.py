@@ -192,3 +192,15 @@ def test_an_article_placed_by_another_process_meanwhile_keeps_its_story(tmp_path
     fight = add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=10))
     first = app.store.create_story(fight, app.now())
     assert app.store.create_story(fight, app.now()) == first  # a second crawl's triage: no IntegrityError
+
+
+def test_the_recovery_leaves_old_unplaced_articles_to_monitor_triage(tmp_path):
+    """An article reclassified as education long after it was published (a reclassification of history) is
+    not placed, nor given a case, by the next crawl's triage; `monitor triage` (no ids) places it when asked."""
+    app = make_app(tmp_path)
+    old = add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(days=75))
+    new = add_article(app, "Tuổi Trẻ", "exam", EXAM_TITLE, EXAM_SAPO, app.now() - timedelta(minutes=5),
+                      Cls(hot_score=0.1, sentiment="neutral", topics=("tuyen-sinh",)))
+    report = run_triage(app, [new])
+    assert report.assigned == 1 and report.cases_opened == [] and app.store.story_of_article(old) is None
+    assert run_triage(app).assigned == 1 and app.store.story_of_article(old) is not None

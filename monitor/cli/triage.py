@@ -225,7 +225,7 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
 
     members = app.store.story_members(c.story_id)
     spread = growth((m["when"], m["outlet"]) for m in members)
-    related = [] if c.closed else related_cases(app, c.story_id, members)
+    related = [] if c.closed else related_cases(app, c.id, members)
     if as_json:
         echo_json(_case_dict(c) | {"sources": [{"outlet": m["outlet"], "title": m["title"], "url": m["url"],
                                                  "published": m["when"].isoformat(), "reprint": m["reprint"]}

@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
+from monitor.charsets import printable
 from monitor.errors import StoreError
 
 
@@ -33,6 +34,10 @@ def compress(text: bytes) -> bytes:
 
 def decompress(blob: bytes | None) -> bytes:
     return zlib.decompress(blob) if blob else b""
+
+
+def _printable_or_null(value):
+    return printable(value) if isinstance(value, str) else value
 
 
 def migration_files() -> list[tuple[str, str]]:
@@ -145,6 +150,8 @@ class BaseStore:
                 os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o640))
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
+            # migrations clean stored text with the very rule collection applies (0064)
+            self.db.create_function("monitor_printable", 1, _printable_or_null, deterministic=True)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Iterable
 
-from monitor.cases import DISMISSED, OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent
+from monitor.cases import DISMISSED, MERGED, OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent
 from monitor.models import Story
 from monitor.notify import Alert, Delivery
 from monitor.store.base import from_iso, utc_iso
@@ -33,14 +33,19 @@ def _row_to_delivery(row) -> Delivery:
 class StoriesMixin:
     # ------------------------------------------------------------------ grouping input
 
-    def unassigned_education_articles(self, version: str | None = None, ids: Iterable[int] | None = None) -> list[int]:
-        """Classified-as-education articles (active model) that belong to no story yet, oldest first."""
+    def unassigned_education_articles(self, version: str | None = None, ids: Iterable[int] | None = None,
+                                      since: datetime | None = None) -> list[int]:
+        """Classified-as-education articles (active model) that belong to no story yet, oldest first; only
+        those published (first seen when unknown) since `since`, when given."""
         version = version or self.active_model_version()
         if not version:
             return []
         sql = ("SELECT a.id FROM articles a JOIN classifications c ON c.article_id = a.id AND c.model_version = ?"
                " WHERE c.is_education = 1 AND NOT EXISTS (SELECT 1 FROM story_articles s WHERE s.article_id = a.id)")
         params: list = [version]
+        if since is not None:
+            sql += f" AND {_WHEN} >= ?"
+            params.append(utc_iso(since))
         if ids is not None:
             ids = list(ids)
             if not ids:
@@ -65,6 +70,15 @@ class StoriesMixin:
             f"SELECT a.id, a.outlet, a.title, a.sapo, {_WHEN} AS when_at, s.story_id FROM story_articles s"
             f" JOIN articles a ON a.id = s.article_id WHERE {_WHEN} >= ? AND {_WHEN} < ? ORDER BY {_WHEN}, a.id",
             (utc_iso(since), utc_iso(until)))]
+
+    def open_case_member_docs_between(self, since: datetime, until: datetime) -> list[dict]:
+        """Articles (id, outlet, title, sapo, when, case_id) published in [since, until) of stories whose case is
+        neither dismissed nor merged: what a new story may be a development of."""
+        return [dict(r) | {"when": from_iso(r["when_at"])} for r in self.execute(
+            f"SELECT a.id, a.outlet, a.title, a.sapo, {_WHEN} AS when_at, c.id AS case_id FROM cases c"
+            f" JOIN story_articles s ON s.story_id = c.story_id JOIN articles a ON a.id = s.article_id"
+            f" WHERE c.status NOT IN (?, ?) AND {_WHEN} >= ? AND {_WHEN} < ? ORDER BY {_WHEN}, a.id",
+            (DISMISSED, MERGED, utc_iso(since), utc_iso(until)))]
 
     def background_texts(self, since: datetime, until: datetime, limit: int = 30000) -> list[str]:
         """Title + sapo of every stored article in [since, until): the IDF background of grouping."""
@@ -345,7 +359,7 @@ class StoriesMixin:
                              topics=[] if is_education is False else None, hot=False, note=label_note)
 
     def merge_case(self, case_id: int, into: int, now: datetime, *, by: str, status: str, source_note: str,
-                   target_note: str) -> None:
+                   target_note: str, carried_status: str | None = None, carried_owner: str = "") -> None:
         """Case `case_id`'s story joins case `into`'s: articles and alerts move, alerts still waiting are
         cancelled (they announced, as new, what the other case already is), together or not at all."""
         with self.transaction() as db:
@@ -353,14 +367,22 @@ class StoriesMixin:
             dst = db.execute("SELECT story_id FROM cases WHERE id = ?", (into,)).fetchone()[0]
             db.execute("UPDATE alert_deliveries SET status = 'cancelled', last_error = ? WHERE status = 'pending'"
                        " AND alert_id IN (SELECT id FROM alerts WHERE story_id = ?)", (f"hồ sơ #{case_id}: {status}", src))
-            # what leadership was already sent stays the baseline the merged story escalates from
-            db.execute("UPDATE alerts SET story_id = ? WHERE story_id = ?", (dst, src))
+            # what leadership was sent stays the baseline the merged story escalates from; an alert cancelled
+            # unsent must not, or the level it announced would never reach anyone
+            db.execute("UPDATE alerts SET story_id = ? WHERE story_id = ? AND EXISTS (SELECT 1 FROM alert_deliveries d"
+                       " WHERE d.alert_id = alerts.id AND d.status = 'sent')", (dst, src))
             db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (dst, src))
             db.execute("UPDATE stories SET severity = NULL, hot_score = 0 WHERE id = ?", (src,))
+            # the handling done on the merged case carries on: its notes join the history, and the case takes
+            # its status when further along and its owner when it has none
+            db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note) SELECT ?, at, by, NULL, NULL,"
+                       " ? || note FROM case_events WHERE case_id = ? AND note != '' AND by != ? ORDER BY at, id",
+                       (into, f"[hồ sơ #{case_id}] ", case_id, SYSTEM_ACTOR))
             db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (status, utc_iso(now), case_id))
             _case_event(db, case_id, now, by, status=status, note=source_note)
-            db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (utc_iso(now), into))
-            _case_event(db, into, now, by, note=target_note)
+            db.execute("UPDATE cases SET status = COALESCE(?, status), owner = CASE WHEN owner = '' THEN ? ELSE owner END,"
+                       " updated_at = ? WHERE id = ?", (carried_status, carried_owner, utc_iso(now), into))
+            _case_event(db, into, now, by, status=carried_status, owner=carried_owner or None, note=target_note)
 
     def _case_from_row(self, row) -> Case:
         story = self.story(row["story_id"])

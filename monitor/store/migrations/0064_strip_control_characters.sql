@@ -1,16 +1,11 @@
--- Text stored before feeds' and pages' control characters were removed at collection (monitor.charsets.printable):
--- the ones that drive a terminal (ESC, BEL, backspace, the C1 CSI and OSC, DEL) go from stored articles and from
--- alerts still to be sent, so listing old articles cannot clear the analyst's screen or hide a link.
+-- Text stored before feeds' and pages' terminal sequences and control characters were removed at collection
+-- (monitor.charsets.printable, registered on the connection as monitor_printable): the same rule is applied
+-- to stored articles and to alerts still to be sent, so listing old articles cannot clear the analyst's
+-- screen or hide a link, and an alert's subject carries no control character.
 
-UPDATE articles SET title = replace(replace(replace(replace(replace(replace(title, char(27), ''), char(7), ''), char(8), ''), char(155), ''), char(157), ''), char(127), '')
-    WHERE title <> replace(replace(replace(replace(replace(replace(title, char(27), ''), char(7), ''), char(8), ''), char(155), ''), char(157), ''), char(127), '');
-UPDATE articles SET sapo = replace(replace(replace(replace(replace(replace(sapo, char(27), ''), char(7), ''), char(8), ''), char(155), ''), char(157), ''), char(127), '')
-    WHERE sapo <> replace(replace(replace(replace(replace(replace(sapo, char(27), ''), char(7), ''), char(8), ''), char(155), ''), char(157), ''), char(127), '');
-UPDATE articles SET body = replace(replace(replace(replace(replace(replace(body, char(27), ''), char(7), ''), char(8), ''), char(155), ''), char(157), ''), char(127), '')
-    WHERE body <> replace(replace(replace(replace(replace(replace(body, char(27), ''), char(7), ''), char(8), ''), char(155), ''), char(157), ''), char(127), '');
-UPDATE articles SET author = replace(replace(replace(replace(replace(replace(author, char(27), ''), char(7), ''), char(8), ''), char(155), ''), char(157), ''), char(127), '')
-    WHERE author <> replace(replace(replace(replace(replace(replace(author, char(27), ''), char(7), ''), char(8), ''), char(155), ''), char(157), ''), char(127), '');
-UPDATE alerts SET subject = replace(replace(replace(replace(replace(replace(subject, char(27), ''), char(7), ''), char(8), ''), char(155), ''), char(157), ''), char(127), '')
-    WHERE subject <> replace(replace(replace(replace(replace(replace(subject, char(27), ''), char(7), ''), char(8), ''), char(155), ''), char(157), ''), char(127), '');
-UPDATE alerts SET body = replace(replace(replace(replace(replace(replace(body, char(27), ''), char(7), ''), char(8), ''), char(155), ''), char(157), ''), char(127), '')
-    WHERE body <> replace(replace(replace(replace(replace(replace(body, char(27), ''), char(7), ''), char(8), ''), char(155), ''), char(157), ''), char(127), '');
+UPDATE articles SET title = monitor_printable(title) WHERE title <> monitor_printable(title);
+UPDATE articles SET sapo = monitor_printable(sapo) WHERE sapo <> monitor_printable(sapo);
+UPDATE articles SET body = monitor_printable(body) WHERE body <> monitor_printable(body);
+UPDATE articles SET author = monitor_printable(author) WHERE author <> monitor_printable(author);
+UPDATE alerts SET subject = monitor_printable(subject) WHERE subject <> monitor_printable(subject);
+UPDATE alerts SET body = monitor_printable(body) WHERE body <> monitor_printable(body);
