@@ -416,15 +416,16 @@ def run_triage(app, article_ids: list[int] | None = None) -> TriageReport:
     and queue alerts; also sends follow-ups that waited for a cooldown to end. Safe to run repeatedly."""
     store = app.store
     report = TriageReport()
-    # this run's articles, and every recent education article still outside a story: a run killed after
-    # classifying left its articles unplaced, and nothing else would place them (or alert on them). Recent: within
-    # the alert window; an older one (a reclassification of history) is placed by `monitor triage`, when asked
+    # this run's articles, and every education article collected lately and still outside a story: a run killed
+    # after classifying left its articles unplaced, and nothing else would place them (or alert on them). Lately:
+    # within the alert window (whatever its publication date); one collected long ago and only now judged
+    # education (a reclassification of history) is placed by `monitor triage`, when asked
     window = timedelta(hours=app.config.alerts.window_hours)
     if article_ids is None:
         new_ids = store.unassigned_education_articles()
     else:
         new_ids = sorted(set(store.unassigned_education_articles(ids=article_ids))
-                         | set(store.unassigned_education_articles(since=app.now() - window)))
+                         | set(store.unassigned_education_articles(seen_since=app.now() - window)))
     touched = assign_articles(app, new_ids, report) if new_ids else set()
     if article_ids is not None:
         # articles already placed earlier but reclassified since: their stories need a new score too

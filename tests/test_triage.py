@@ -204,3 +204,16 @@ def test_the_recovery_leaves_old_unplaced_articles_to_monitor_triage(tmp_path):
     report = run_triage(app, [new])
     assert report.assigned == 1 and report.cases_opened == [] and app.store.story_of_article(old) is None
     assert run_triage(app).assigned == 1 and app.store.story_of_article(old) is not None
+
+
+def test_the_recovery_places_an_old_article_collected_lately(tmp_path):
+    """Collected by the killed run, though published days before (a page fetched late): it is recent work."""
+    from monitor.models import FeedEntry
+
+    app = make_app(tmp_path)
+    published = app.now() - timedelta(days=5)
+    entry = FeedEntry(source="vne", url="https://vnexpress.net/late.html", guid="late", title=FIGHT_TITLE,
+                      sapo=FIGHT_SAPO, published=published)
+    late, _ = app.store.add_feed_entry(entry, "VnExpress", app.now() - timedelta(minutes=30))
+    app.store.save_classifications([(late, _cls(late))], app.now())
+    assert run_triage(app, []).assigned == 1 and app.store.story_of_article(late) is not None

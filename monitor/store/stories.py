@@ -34,18 +34,18 @@ class StoriesMixin:
     # ------------------------------------------------------------------ grouping input
 
     def unassigned_education_articles(self, version: str | None = None, ids: Iterable[int] | None = None,
-                                      since: datetime | None = None) -> list[int]:
+                                      seen_since: datetime | None = None) -> list[int]:
         """Classified-as-education articles (active model) that belong to no story yet, oldest first; only
-        those published (first seen when unknown) since `since`, when given."""
+        those first collected since `seen_since`, when given."""
         version = version or self.active_model_version()
         if not version:
             return []
         sql = ("SELECT a.id FROM articles a JOIN classifications c ON c.article_id = a.id AND c.model_version = ?"
                " WHERE c.is_education = 1 AND NOT EXISTS (SELECT 1 FROM story_articles s WHERE s.article_id = a.id)")
         params: list = [version]
-        if since is not None:
-            sql += f" AND {_WHEN} >= ?"
-            params.append(utc_iso(since))
+        if seen_since is not None:
+            sql += " AND a.first_seen_at >= ?"
+            params.append(utc_iso(seen_since))
         if ids is not None:
             ids = list(ids)
             if not ids:
