@@ -17,9 +17,10 @@ Moving the case to another status later reopens it; the labels stay until someon
 Story grouping is cautious (a new incident merged into an old story would raise no alert), so a development
 told in other words (an investigation, a sanction, an official answer) often opens a case of its own
 (bench/story_pairs.py: grouped at recall 0.37). Triage names the open cases it may belong to
-(`monitor.triage.related_cases`), and a person who agrees merges it (`merge_case`): its articles and alerts
-join the other case's story, alerts of its own still waiting are cancelled, and the case ends as "đã gộp".
-Later articles that match either join the merged story, so its next alert is an escalation of one story.
+(`monitor.triage.related_cases`), and a person who agrees merges it (`merge_case`): its articles and the
+alerts it sent join the other case's story, alerts of its own still waiting are cancelled, its handling carries
+on in the other case, and it ends as "đã gộp". Later articles that match either join the merged story, so its
+next alert is an escalation of one story.
 """
 
 from __future__ import annotations
