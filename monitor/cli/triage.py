@@ -341,9 +341,10 @@ def cases_merge(ctx: click.Context, case_id: int, into: int, note: str, by: str 
 
     Story grouping keeps a development told in other words (an investigation, a sanction, an official
     answer) apart when unsure, so it may open a case and an alert of its own; `monitor cases show` and the
-    alert name the open cases it may continue. Merging moves its articles and alerts to the other case's
-    story, cancels its alerts still waiting, and closes it as "đã gộp"; later articles of either join the
-    merged story, whose next alert is an update of one story.
+    alert name the open cases it may continue. Merging moves its articles and the alerts it sent to the
+    other case's story, cancels its alerts still waiting, carries its notes (and its status when further
+    along, its owner when the other has none) into the other case, and closes it as "đã gộp"; later
+    articles of either join the merged story, whose next alert is an update of one story.
 
     \b
     Example:
