@@ -156,10 +156,48 @@ class Crawler:
     respect_robots: bool = True
     allow_private_addresses: bool = False
     quiet_factor: float = 6.0  # a feed is "quiet" after this many times its usual gap between items
+    # the office's HTTP proxy, e.g. http://proxy.so-gddt.example.vn:3128 (never with credentials in it); "": direct
+    proxy: str = ""
+    proxy_username_env: str = ""  # names of environment variables holding the proxy's credentials
+    proxy_password_env: str = ""
+    no_proxy: tuple[str, ...] = ()  # host suffixes reached directly, e.g. ("so-gddt.local",)
 
     @property
     def user_agent_header(self) -> str:
         return f"{self.user_agent} (+{self.contact})" if self.contact else self.user_agent
+
+    def proxy_for(self, host: str) -> str:
+        """The proxy URL a request to `host` goes through, "" for a direct connection (no proxy set, or the host
+        is one of `no_proxy` or below one: gddt.local covers tin.gddt.local, not xgddt.local; an IP address
+        only itself)."""
+        if not self.proxy:
+            return ""
+        host = host.lower().rstrip(".")
+        literal = host.replace(".", "").isdigit() or ":" in host  # an address: only an equal entry matches
+        for suffix in self.no_proxy:
+            suffix = suffix.lower().strip(".")
+            if host == suffix or (not literal and host.endswith("." + suffix)):
+                return ""
+        return self.proxy
+
+    def proxy_auth(self) -> tuple[str, str] | None:
+        """(user name, password) for the proxy, read from the environment now; None when none is configured."""
+        if not self.proxy_username_env:
+            return None
+        password = os.environ.get(self.proxy_password_env, "") if self.proxy_password_env else ""
+        return os.environ.get(self.proxy_username_env, ""), password
+
+    def proxy_description(self) -> str:
+        """How the crawler connects, for people (never with the credentials' values)."""
+        if not self.proxy:
+            return "direct connections (no proxy)"
+        text = f"through the proxy {self.proxy}"
+        if self.proxy_username_env:
+            names = " and ".join(n for n in (self.proxy_username_env, self.proxy_password_env) if n)
+            text += f" (credentials from {names})"
+        if self.no_proxy:
+            text += f", direct to {', '.join(self.no_proxy)}"
+        return text
 
 
 @dataclass(frozen=True)
@@ -255,6 +293,8 @@ def unset_secrets(cfg: Config) -> list[tuple[str, str]]:
     """(variable, what it is for) for each secret the file names but this environment does not hold: the
     file can be valid while the service that reads it would fail, or send mail without logging in."""
     wanted = []
+    if cfg.crawler.proxy:
+        wanted += [(cfg.crawler.proxy_username_env, "the proxy user name"), (cfg.crawler.proxy_password_env, "the proxy password")]
     if cfg.smtp.configured:
         wanted += [(cfg.smtp.username_env, "the SMTP user name"), (cfg.smtp.password_env, "the SMTP password")]
     for ch in cfg.alerts.channels:
@@ -354,6 +394,38 @@ def _http_url(c: _Checker, value: str, path: str) -> None:
         c.add(path, f"must be an http(s) URL such as https://vnexpress.net/rss/giao-duc.rss; got {value!r}")
 
 
+def _proxy_url(c: _Checker, value: str, path: str) -> str:
+    """The proxy URL as written ("" when none), or "" with a problem recorded: http(s), a host, an optional
+    port, nothing else; credentials are refused (they belong in the environment, not in the file)."""
+    if not value:
+        return ""
+    example = "write it like http://proxy.so-gddt.example.vn:3128"
+    if "@" in value:  # checked first, and the value never repeated: it may hold a password
+        c.add(path, "must not hold credentials (user:password@): remove them from the file, export them in environment "
+                    "variables and name those in crawler.proxy_username_env and crawler.proxy_password_env")
+        return ""
+    if "://" not in value:
+        c.add(path, f"must start with http:// or https://; write http://{value} if that is the proxy's host and port")
+        return ""
+    try:
+        parts = urlsplit(value)
+        parts.port  # raises on a port out of range or not a number
+    except ValueError as exc:
+        c.add(path, f"is not a valid URL ({exc}); {example}")
+        return ""
+    if parts.scheme not in ("http", "https"):
+        c.add(path, f"must be an http:// or https:// proxy URL ({example}); got {parts.scheme}://"
+              + (" (SOCKS proxies are not supported)" if parts.scheme.startswith("socks") else ""))
+        return ""
+    if not parts.hostname:
+        c.add(path, f"has no host; {example}")
+        return ""
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        c.add(path, f"must be only the proxy's scheme, host and port ({example}); got {value!r}")
+        return ""
+    return value.rstrip("/")
+
+
 def _host_name(value: str) -> str | None:
     """The host a domains entry names, or None when it is not a bare host (a URL, a path, a port)."""
     if not value or any(ch in value for ch in "/:@?#[] \t"):
@@ -442,8 +514,23 @@ def _crawler(c: _Checker, raw: Any) -> Crawler:
             "respect_robots": "obey robots.txt for article pages",
             "allow_private_addresses": "allow loopback/private addresses (tests and the demo only)",
             "quiet_factor": "a feed is quiet after this many times its usual gap between new items",
+            "proxy": "the office's HTTP proxy, e.g. http://proxy.so-gddt.example.vn:3128 (empty: direct connections)",
+            "proxy_username_env": "env variable holding the proxy user name",
+            "proxy_password_env": "env variable holding the proxy password",
+            "no_proxy": "host suffixes reached directly, not through the proxy, e.g. [so-gddt.local]",
         },
     )
+    proxy = _proxy_url(c, c.string(m, "proxy", "crawler"), "crawler.proxy")
+    username_env = _env_name(c, m, "proxy_username_env", "crawler")
+    password_env = _env_name(c, m, "proxy_password_env", "crawler")
+    no_proxy = c.strings(m, "no_proxy", "crawler")
+    for suffix in no_proxy:
+        if _host_name(suffix.strip(".")) is None:
+            host = _host_in(suffix)
+            c.add("crawler.no_proxy", f"{suffix!r} is not a host name" + (f"; write {host!r}" if host and host != suffix else "")
+                  + " (a host, or the domain of several, reached without the proxy)")
+    if password_env and not m.get("proxy_username_env"):
+        c.add("crawler.proxy_password_env", "a proxy password needs a user name: set proxy_username_env too")
     return Crawler(
         user_agent=c.string(m, "user_agent", "crawler", d.user_agent) or d.user_agent,
         contact=c.string(m, "contact", "crawler", d.contact),
@@ -456,6 +543,8 @@ def _crawler(c: _Checker, raw: Any) -> Crawler:
         respect_robots=c.boolean(m, "respect_robots", "crawler", d.respect_robots),
         allow_private_addresses=c.boolean(m, "allow_private_addresses", "crawler", d.allow_private_addresses),
         quiet_factor=float(c.number(m, "quiet_factor", "crawler", d.quiet_factor, minimum=1)),
+        proxy=proxy, proxy_username_env=username_env if proxy else "", proxy_password_env=password_env if proxy else "",
+        no_proxy=no_proxy if proxy else (),
     )
 
 

@@ -8,6 +8,12 @@ What we refuse: anything but http(s), and hosts that resolve to any address that
 service, ...): a feed is third-party input, a link in it must not make us probe the office network. The check is
 made on the very address we connect to (the connection is pinned to the address checked: no second DNS lookup
 for a rebinding name to answer differently), on every redirect hop.
+Behind the office's HTTP proxy (crawler.proxy) requests go through it, https ones in a CONNECT tunnel (TLS
+and the certificate check stay end to end with the site). The target's address is still resolved and checked
+before each request and each redirect hop, so a feed link to a private address is refused as without a
+proxy; but the proxy makes the connection, after its own DNS lookup, so protection against a name that
+answers differently the second time (DNS rebinding) is then the proxy's. The proxy's own address may be a
+private one: it is the office's. Hosts under crawler.no_proxy are reached directly, pinned as above.
 Compression: we ask only for gzip and deflate, refuse any other or stacked Content-Encoding, and decompress
 ourselves, a chunk at a time with a cap, so that a small compressed "bomb" never takes more memory than the
 body limit.
@@ -89,8 +95,13 @@ class FetchResult:
         return self.headers.get("content-type")
 
 
-def _status_error(message: str, url: str, status: int | None, retry_after: float | None = None) -> HTTPStatusError:
-    exc = HTTPStatusError(message, url=url, status=status)
+_PROXY_AUTH_HINT = ("name the environment variables holding the proxy's user name and password in "
+                    "crawler.proxy_username_env and crawler.proxy_password_env, and check their values")
+
+
+def _status_error(message: str, url: str, status: int | None, retry_after: float | None = None, *,
+                  hint: str = "") -> HTTPStatusError:
+    exc = HTTPStatusError(message, url=url, status=status, hint=hint)
     exc.retry_after = retry_after  # read by the crawl to reschedule the source no earlier than asked
     return exc
 
@@ -163,6 +174,18 @@ class _PinnedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+def _proxy(crawler: Crawler) -> httpx.Proxy:
+    """The office's proxy for httpx, with its credentials read from the environment now (never from the file)."""
+    return httpx.Proxy(crawler.proxy, auth=crawler.proxy_auth())
+
+
+def _proxied_transport(crawler: Crawler, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    """httpx's transport through crawler.proxy: it connects only to the proxy (whatever its address); the
+    target's address was checked before the request (Fetcher.check_address) and the proxy connects to it."""
+    ssl_context = httpx.create_ssl_context(verify=True, trust_env=False)
+    return httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False, proxy=_proxy(crawler))
 
 
 def _pinned_transport(backend: httpcore.AsyncNetworkBackend, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
@@ -257,33 +280,48 @@ class Fetcher:
         self._gates: dict[str, _HostGate] = {}
         # host -> loop time before which it asked (Retry-After on a 429/503) to get no request from us
         self._quiet_until: dict[str, float] = {}
-        # (host, port) that passed the early check in check_address; the connection itself is checked again
+        # (host, port) that passed the early check in check_address; a direct connection is checked again
         self._resolved: set[tuple[str, int]] = set()
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
-        self._client: httpx.AsyncClient | None = None
+        self._client: httpx.AsyncClient | None = None  # direct connections, pinned to checked addresses
+        self._proxy_client: httpx.AsyncClient | None = None  # through crawler.proxy, when one is set
         self.product_token = crawler.user_agent.split("/")[0].strip() or "*"
         # called as on_robots(url, status, bytes, duration_ms, outcome, error) so robots.txt fetches are logged too
         self.on_robots: Callable[..., None] | None = None
 
     async def __aenter__(self) -> "Fetcher":
-        t = self.crawler.timeout_seconds
-        self._client = httpx.AsyncClient(
-            follow_redirects=False,
-            timeout=httpx.Timeout(t, connect=t, read=t, write=t, pool=None),
-            # per-host limits are ours (_HostGate); a large idle pool only makes httpcore's bookkeeping slower
-            transport=_pinned_transport(_PinnedBackend(self._connect_addresses),
-                                        httpx.Limits(max_connections=None, max_keepalive_connections=32)),
-            headers={"User-Agent": self.crawler.user_agent_header, "Accept-Language": "vi,en;q=0.5",
-                     "Accept-Encoding": ACCEPT_ENCODING},
-            trust_env=False,
-        )
+        # per-host limits are ours (_HostGate); a large idle pool only makes httpcore's bookkeeping slower
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=32)
+        self._client = self._new_client(_pinned_transport(_PinnedBackend(self._connect_addresses), limits))
+        if self.crawler.proxy:
+            self._proxy_client = self._new_client(_proxied_transport(self.crawler, limits))
         return self
 
+    def _new_client(self, transport: httpx.AsyncHTTPTransport) -> httpx.AsyncClient:
+        t = self.crawler.timeout_seconds
+        return httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(t, connect=t, read=t, write=t, pool=None),
+            transport=transport,
+            headers={"User-Agent": self.crawler.user_agent_header, "Accept-Language": "vi,en;q=0.5",
+                     "Accept-Encoding": ACCEPT_ENCODING},
+            trust_env=False,  # no proxy, certificate or .netrc from the environment: feeds.yaml says how we connect
+        )
+
     async def __aexit__(self, *exc) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        for client in (self._client, self._proxy_client):
+            if client is not None:
+                await client.aclose()
+        self._client = self._proxy_client = None
+
+    def _client_for(self, url: str) -> tuple[httpx.AsyncClient, str]:
+        """(the client for `url`, the proxy it goes through or "" when direct)."""
+        if self._proxy_client is not None:
+            proxy = self.crawler.proxy_for(urlsplit(url).hostname or "")
+            if proxy:
+                return self._proxy_client, proxy
+        return self._client, ""
 
     # ------------------------------------------------------------------ policy
 
@@ -418,6 +456,9 @@ class Fetcher:
                 raise RobotsDisallowed(f"robots.txt of {urlsplit(current).hostname} disallows {current} "
                                        f"(redirected from {url})", url=url)
             status, resp_headers, body = await self._one(current, headers)
+            if status == 407:  # from the office's proxy, about us, not from the site
+                raise _status_error(f"the proxy asked for credentials fetching {current} (HTTP 407)", url, status,
+                                    hint=_PROXY_AUTH_HINT)
             if status in REDIRECT_CODES:
                 location = resp_headers.get("location")
                 if not location:
@@ -449,9 +490,11 @@ class Fetcher:
                     raise _Retryable(_status_error(f"{urlsplit(url).hostname} asked us (Retry-After) to send no request "
                                                    f"for {quiet:.0f} s more; postponed", url, None), quiet)
                 await asyncio.sleep(quiet)  # holding the host's gate: its other requests wait too
+            client, proxy = self._client_for(url)
+            via = f" (through the proxy {proxy})" if proxy else ""
             try:
                 async with asyncio.timeout(total_timeout):
-                    async with self._client.stream("GET", url, headers=headers) as resp:
+                    async with client.stream("GET", url, headers=headers) as resp:
                         resp_headers = {k.lower(): v for k, v in resp.headers.items()}
                         status = resp.status_code
                         # a redirect, an error or a 304 is answered by its status: its body is never read
@@ -459,16 +502,26 @@ class Fetcher:
                             return status, resp_headers, b""
                         return status, resp_headers, await self._read_body(url, resp, resp_headers, limit)
             except TimeoutError:
-                raise _Retryable(FetchTimeout(f"no complete answer from {url} within {total_timeout:g} s", url=url)) from None
+                raise _Retryable(FetchTimeout(f"no complete answer from {url} within {total_timeout:g} s{via}", url=url)) from None
             except httpx.TimeoutException as exc:
-                raise _Retryable(FetchTimeout(f"timed out fetching {url} ({type(exc).__name__})", url=url)) from None
+                raise _Retryable(FetchTimeout(f"timed out fetching {url} ({type(exc).__name__}){via}", url=url)) from None
+            except httpx.ProxyError as exc:
+                # the proxy refused the CONNECT tunnel of an https URL: "407 ...", "403 ..." (a site it blocks)
+                # will not change on a retry; a 5xx or a dropped tunnel may
+                code = str(exc).split(" ", 1)[0]
+                error = FetchError(f"the proxy {proxy} refused to connect to {url}: {exc}", url=url,
+                                   status=int(code) if code.isdigit() else None,
+                                   hint=_PROXY_AUTH_HINT if code == "407" else "")
+                if code.isdigit() and 400 <= int(code) < 500:
+                    raise error from None
+                raise _Retryable(error) from None
             except AddressRefused as exc:  # from the connection itself (_connect_addresses), which has no URL
                 exc.url = exc.url or url
                 raise
             except (httpx.TransportError, httpx.InvalidURL) as exc:
                 if isinstance(exc, httpx.UnsupportedProtocol) or isinstance(exc, httpx.InvalidURL):
                     raise FetchError(f"cannot fetch {url}: {exc}", url=url) from None
-                raise _Retryable(FetchError(f"connection problem with {url}: {type(exc).__name__}: {exc}", url=url)) from None
+                raise _Retryable(FetchError(f"connection problem with {url}{via}: {type(exc).__name__}: {exc}", url=url)) from None
 
     @staticmethod
     async def _read_body(url: str, resp: httpx.Response, resp_headers: dict[str, str], limit: int) -> bytes:
@@ -559,11 +612,13 @@ class _Retryable(Exception):
 
 
 def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float, *,
-              on_hand_over: Callable[[], None] | None = None) -> int:
+              on_hand_over: Callable[[], None] | None = None, crawler: Crawler | None = None) -> int:
     """One POST of a JSON body (alert webhooks, Telegram); returns the status, raises FetchError on failure.
 
     Kept here so that httpx and its exceptions stay in this one module. Loopback receivers are reached
-    directly, never through the environment's proxy.
+    directly, never through a proxy. Others go through the office's proxy when `crawler` (the
+    configuration's crawler section) sets one, directly when their host is under its no_proxy, and
+    otherwise through the environment's proxy (HTTPS_PROXY, ...) if any.
 
     As for an e-mail (monitor.mail), what a failure means depends on when it happens. Until the whole
     request has been written the receiver has nothing to act on: a connect error or timeout, or a
@@ -576,13 +631,20 @@ def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float, *,
     host = urlsplit(url).hostname or ""
     if urlsplit(url).scheme not in ("http", "https"):
         raise AddressRefused(f"only http(s) URLs can be posted to; got {url.split('?')[0]!r}", url=url)
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    if crawler is not None and crawler.proxy:
+        # the office's proxy replaces the environment's, and no_proxy is the file's, not NO_PROXY
+        proxy = "" if loopback else crawler.proxy_for(host)
+        options = {"trust_env": False, "proxy": _proxy(crawler) if proxy else None}
+    else:
+        proxy, options = "", {"trust_env": not loopback}
     progress = _PostProgress(on_hand_over)
     try:
-        with httpx.Client(timeout=timeout, trust_env=host not in ("127.0.0.1", "localhost", "::1")) as client:
+        with httpx.Client(timeout=timeout, **options) as client:
             response = client.post(url, content=body, extensions={"trace": progress},
                                    headers={"Content-Type": "application/json; charset=utf-8", **headers})
     except httpx.HTTPError as exc:
-        raise _post_error(exc, url, timeout, progress.body_sent) from None
+        raise _post_error(exc, url, timeout, progress.body_sent, proxy) from None
     if response.status_code >= 400:
         raise HTTPStatusError(f"answered {response.status_code} {response.text[:300]}".strip(), url=url,
                               status=response.status_code)
@@ -597,20 +659,28 @@ class _PostProgress:
     def __init__(self, on_hand_over: Callable[[], None] | None) -> None:
         self.on_hand_over = on_hand_over
         self.body_sent = False
+        self._tunnel = False  # the exchange being written is the CONNECT to a proxy, not our request
 
     def __call__(self, event: str, info: dict) -> None:
-        if event.endswith(".send_request_headers.started") and self.on_hand_over is not None:
-            self.on_hand_over()
-        elif event.endswith(".send_request_body.complete"):
+        if event.endswith(".send_request_headers.started"):
+            # a CONNECT (an https URL through a proxy) is traced like a request: it hands nothing over
+            self._tunnel = getattr(info.get("request"), "method", b"") == b"CONNECT"
+            if not self._tunnel and self.on_hand_over is not None:
+                self.on_hand_over()
+        elif event.endswith(".send_request_body.complete") and not self._tunnel:
             self.body_sent = True
 
 
-def _post_error(exc: httpx.HTTPError, url: str, timeout: float, body_sent: bool) -> FetchError:
+def _post_error(exc: httpx.HTTPError, url: str, timeout: float, body_sent: bool, proxy: str = "") -> FetchError:
     """The httpx failure of a POST as a FetchError: in doubt when the receiver had the whole request."""
+    via = f" (through the proxy {proxy})" if proxy else ""
     if body_sent and isinstance(exc, httpx.TransportError):
         what = f"no answer within {timeout:g} s" if isinstance(exc, httpx.TimeoutException) \
             else f"connection lost before the answer ({type(exc).__name__}: {exc})"
-        return RequestInDoubt(f"sent, but {what}; the receiver may have taken it", url=url)
+        return RequestInDoubt(f"sent{via}, but {what}; the receiver may have taken it", url=url)
     if isinstance(exc, httpx.TimeoutException):
-        return FetchTimeout(f"no answer in time ({type(exc).__name__}, {timeout:g} s)", url=url)
-    return FetchError(f"connection failed: {exc}", url=url)
+        return FetchTimeout(f"no answer in time ({type(exc).__name__}, {timeout:g} s){via}", url=url)
+    if isinstance(exc, httpx.ProxyError):
+        return FetchError(f"the proxy {proxy} refused to connect: {exc}", url=url,
+                          hint=_PROXY_AUTH_HINT if str(exc).startswith("407") else "")
+    return FetchError(f"connection failed{via}: {exc}", url=url)

@@ -152,13 +152,14 @@ def delivery_plan(config: Config, severity: str, now: datetime) -> list[tuple[st
 # ---------------------------------------------------------------------- sending
 
 
-def _post_json(url: str, body: bytes, headers: dict[str, str], timeout: float,
+def _post_json(config: Config, url: str, body: bytes, headers: dict[str, str], timeout: float,
                on_hand_over: Callable[[], None] | None, *, secret: str = "") -> int:
-    """POST through monitor.fetch; `secret` (a token inside the URL) never reaches an error, a log or the outbox."""
+    """POST through monitor.fetch (and the office's proxy, crawler.proxy, when one is set); `secret` (a token
+    inside the URL) never reaches an error, a log or the outbox."""
     from monitor.fetch import post_json
 
     try:
-        return post_json(url, body, headers, timeout, on_hand_over=on_hand_over)
+        return post_json(url, body, headers, timeout, on_hand_over=on_hand_over, crawler=config.crawler)
     except RequestInDoubt as exc:
         # the receiver had the whole request: like an e-mail the server took without confirming it
         raise MessageInDoubt(_redact(f"POST {url} {exc}", secret)) from None
@@ -216,7 +217,7 @@ def send_webhook(config: Config, ch: AlertChannel, alert: Alert, *,
         timestamp = str(int(time.time()))
         headers["X-Monitor-Timestamp"] = timestamp
         headers["X-Monitor-Signature"] = webhook_signature(secret, timestamp, body)
-    status = _post_json(ch.url, body, headers, ch.timeout_seconds, on_hand_over)
+    status = _post_json(config, ch.url, body, headers, ch.timeout_seconds, on_hand_over)
     if not 200 <= status < 300:
         raise NotifyError(f"webhook {ch.url} answered {status}")
 
@@ -232,7 +233,7 @@ def send_telegram(config: Config, ch: AlertChannel, alert: Alert, *,
         text = text[:TELEGRAM_LIMIT - 1] + "…"
     body = json.dumps({"chat_id": ch.chat_id, "text": text, "disable_web_page_preview": True},
                       ensure_ascii=False).encode("utf-8")
-    _post_json(f"{ch.base_url.rstrip('/')}/bot{token}/sendMessage", body, {}, ch.timeout_seconds, on_hand_over,
+    _post_json(config, f"{ch.base_url.rstrip('/')}/bot{token}/sendMessage", body, {}, ch.timeout_seconds, on_hand_over,
                secret=token)
 
 

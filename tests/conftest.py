@@ -37,3 +37,14 @@ def config_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def fixed_now() -> datetime:
     return datetime(2026, 11, 26, 0, 30, tzinfo=timezone.utc)  # 07:30 in Hà Nội
+
+
+@pytest.fixture
+def site():
+    """The recorded outlets' feeds and pages (tests/fixtures/crawl), served on 127.0.0.1."""
+    from monitor.sample_site import build_site, load_articles, serve, stop
+
+    s = build_site(load_articles(ROOT / "tests" / "fixtures" / "crawl" / "articles.json"))
+    server, _ = serve(s)
+    yield s
+    stop(server)

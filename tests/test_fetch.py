@@ -13,19 +13,12 @@ from monitor.config import Crawler
 from monitor.errors import (AddressRefused, FetchError, FetchTimeout, HTTPStatusError, ResponseTooLarge, RobotsDisallowed,
                             TooManyRedirects)
 from monitor.fetch import Fetcher, Tuning, parse_retry_after
-from monitor.sample_site import build_site, load_articles, serve, stop
 
 FIX = Path(__file__).parent / "fixtures" / "crawl"
 FAST = Tuning(retry_base_delay=0.001, retry_max_delay=0.01, max_retry_after=1.0)
 FEED = "/vnexpress/rss/vnexpress-giao-duc.rss"
 
 
-@pytest.fixture
-def site():
-    s = build_site(load_articles(FIX / "articles.json"))
-    server, _ = serve(s)
-    yield s
-    stop(server)
 
 
 def crawler(**kw) -> Crawler:

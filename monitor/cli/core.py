@@ -56,6 +56,8 @@ def config_check(ctx: click.Context) -> None:
     click.echo(f"{cfg.path}: OK — office «{cfg.office.short_name}», {len(cfg.sources)} sources ({enabled} enabled), "
                f"{len(cfg.outlets)} outlets, {len(cfg.office.watchlist.all_names())} watchlist names, "
                f"digest at {cfg.digest.cutoff} {cfg.office.timezone}, SMTP {'configured' if cfg.smtp.configured else 'not configured (outbox folder)'}")
+    # the proxy's URL never holds credentials (refused by the checks); only the variables' names are shown
+    click.echo(f"crawler and alert webhooks: {cfg.crawler.proxy_description()}")
     for name, what in unset_secrets(cfg):
         click.echo(f"warning: {name} is not set in this environment ({what}); export it where the monitor runs")
 
