@@ -374,13 +374,13 @@ class _Checker:
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def clock_time(text: str) -> time:
-    """An "HH:MM" the checks above accepted (a cut-off, either end of the quiet hours) as a time of day."""
+    """An "HH:MM" that _HHMM accepted (a cut-off, either end of the quiet hours) as a time of day."""
     hh, mm = text.strip().split(":")
     return time(int(hh), int(mm))
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _http_url(c: _Checker, value: str, path: str) -> None:

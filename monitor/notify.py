@@ -238,13 +238,21 @@ def send_telegram(config: Config, ch: AlertChannel, alert: Alert, *,
 
 
 SENDERS = {"email": send_email, "webhook": send_webhook, "telegram": send_telegram}
-# what lets a person (or a receiver) recognise a second copy as the same alert, per channel kind
+# what lets a person (or a receiver) recognise a second copy as the same alert, and who may see it twice,
+# per channel kind
 SAME_COPY = {"email": "cùng Message-ID", "webhook": "cùng X-Monitor-Alert-Id", "telegram": "cùng nội dung"}
+SEEN_TWICE = {"email": "người nhận có thể thấy thư hai lần", "webhook": "hệ thống nhận có thể nhận hai lần",
+              "telegram": "nhóm Telegram có thể thấy tin hai lần"}
 
 
 def same_copy(channel: str) -> str:
     """How a copy sent again on `channel` (a channel key) is the same message: "cùng Message-ID", ..."""
     return SAME_COPY.get(channel.partition(":")[0], "cùng nội dung")
+
+
+def seen_twice(channel: str) -> str:
+    """Who may see an alert twice on `channel` (a channel key), as the clerk reads it."""
+    return SEEN_TWICE.get(channel.partition(":")[0], SEEN_TWICE["webhook"])
 
 
 def interrupted_note(channel: str) -> str:

@@ -114,12 +114,12 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
 def _delivery_state(d, now, tz) -> str:
     """One delivery's state as the clerk reads it."""
     from monitor.mail import refusals  # here, not at import: smtplib and ssl would slow every command's start
-    from monitor.notify import same_copy
+    from monitor.notify import same_copy, seen_twice
     if d.status == "sent":
         state = f"đã gửi {_t(d.sent_at.astimezone(tz))}"
         if d.in_doubt:
             state += (f" ({d.in_doubt} lần gửi trước không được xác nhận (máy chủ không trả lời, hoặc tiến trình bị dừng "
-                      f"sau khi đã trao cảnh báo đi) nên đã gửi lại {same_copy(d.channel)}: {_twice(d.channel)})")
+                      f"sau khi đã trao cảnh báo đi) nên đã gửi lại {same_copy(d.channel)}: {seen_twice(d.channel)})")
         if d.refused:
             state += f"; BỊ TỪ CHỐI, không nhận được: {refusals(d.refused)}"
         return state
@@ -138,16 +138,6 @@ def _delivery_state(d, now, tz) -> str:
     if d.next_attempt_at > now:
         return f"chờ đến {_t(d.next_attempt_at.astimezone(tz))} (giờ yên lặng)"
     return "chờ gửi"
-
-
-def _twice(channel: str) -> str:
-    """Who may see an alert twice, as the clerk reads it."""
-    kind = channel.partition(":")[0]
-    if kind == "email":
-        return "người nhận có thể thấy thư hai lần"
-    if kind == "telegram":
-        return "nhóm Telegram có thể thấy tin hai lần"
-    return "hệ thống nhận có thể nhận hai lần"
 
 
 @cli.group()
@@ -220,7 +210,6 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     if c is None:
         raise InputError(f"no case {case_id}; `monitor cases list` shows the cases")
     from monitor.stories import growth
-
     from monitor.triage import related_cases
 
     members = app.store.story_members(c.story_id)
