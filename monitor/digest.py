@@ -39,7 +39,7 @@ from monitor.config import Office, clock_time
 from monitor.models import Article, SourceHealth, Story
 from monitor.stories import Idf, article_doc, article_text, matches_among
 
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 SENTIMENT_LABELS = {"negative": "Tiêu cực", "neutral": "Trung tính", "positive": "Tích cực"}
 SENTIMENT_ORDER = ("positive", "neutral", "negative")
 SCOPE_LABELS = {"local": "Địa bàn", "city": "Thành phố", "national": "Trong nước", "foreign": "Quốc tế"}
@@ -53,10 +53,93 @@ BORDERLINE_TITLE = "Tin có thể liên quan đến giáo dục"
 ONE_CLIPPING = timedelta.max
 BORDERLINE_HEADING = "PHỤ LỤC: TIN CÓ THỂ LIÊN QUAN ĐẾN GIÁO DỤC, CẦN XEM LẠI"
 SOURCES_HEADING = "PHỤ LỤC: NGUỒN TIN LỖI HOẶC IM LẶNG"
-BORDERLINE_NOTE = ("Hệ thống chưa đủ chắc các tin dưới đây là tin giáo dục nên không đưa vào các mục trên (xếp theo độ liên quan, "
-                   "cao trước). Tin nào đúng là tin giáo dục, cán bộ theo dõi ghi nhận theo mã bài để hệ thống học lại.")
+BORDERLINE_NOTE = ("Hệ thống chưa xác định chắc chắn các tin dưới đây có thuộc lĩnh vực giáo dục hay không nên chưa đưa vào "
+                   "các mục trên (xếp theo độ liên quan, cao trước; mã bài để đối chiếu khi rà soát).")
 HEALTH_LABELS = {"failing": "lỗi", "quiet": "im lặng bất thường", "backoff": "tạm ngừng do lỗi liên tiếp",
                  "ok": "bình thường", "new": "mới", "disabled": "đã tắt"}
+FAILED = ("failing", "backoff")  # health states of a feed that errs (quiet: it answers, with nothing new)
+TOPICS_SEPARATOR = " | "
+OTHER_TITLE = "Tin giáo dục khác (ngoài các chủ đề của kế hoạch)"
+TOPICS_NOTE = ("Mỗi sự việc chỉ nêu một lần, ở mục quan trọng nhất; số trong ngoặc là số sự việc của chủ đề "
+               "chưa nêu ở các mục khác.")
+# the words a clipping says for the severity levels (the configured names), in the subject and the summary
+SEVERITY_SUBJECT_WORDS = {"khẩn cấp": "khẩn cấp", "cao": "mức cao", "theo dõi": "cần theo dõi"}
+
+
+# --------------------------------------------------------------------------- numbers and times
+
+
+def vn_number(value: float | int) -> str:
+    """Vietnamese number style: 1.234 for thousands."""
+    return f"{value:,.0f}".replace(",", ".")
+
+
+def vn_decimal(value: float) -> str:
+    """One decimal with a comma, thousands with a dot, no ",0" on a whole number: 1,6 · 20 · 1.500."""
+    if round(value, 1) == round(value):
+        return vn_number(round(value))
+    whole, frac = f"{value:,.1f}".split(".")
+    return f"{whole.replace(',', '.')},{frac}"
+
+
+def time_label(when: datetime) -> str:
+    """'15:30 ngày 26/11/2026'."""
+    return f"{when:%H:%M} ngày {when:%d/%m/%Y}"
+
+
+# --------------------------------------------------------------------------- the feeds' problems, in words
+
+_HTTP_STATUS = re.compile(r"\bHTTP (\d{3})\b|\banswered (\d{3})\b")
+_QUIET_GAP = re.compile(r"no new item for ([\d.]+) h; usually one every ([\d.]+) h")
+
+
+def source_problem(h: SourceHealth) -> str:
+    """What is wrong with a feed, as leadership reads it: a category in Vietnamese, not the crawler's error
+    (which `monitor status` keeps showing as it is)."""
+    error = h.last_error or ""
+    if h.health == "quiet":
+        if m := _QUIET_GAP.search(error):
+            return (f"không có tin mới trong {vn_decimal(float(m.group(1)))} giờ, trong khi thường "
+                    f"{vn_decimal(float(m.group(2)))} giờ có một tin (bất thường)")
+        if "no items" in error:
+            return "báo trả về danh sách tin rỗng (bất thường)"
+        return "không có tin mới (bất thường)"
+    kind = error.split(":", 1)[0].strip() if ":" in error else ""
+    status = next((int(g) for m in _HTTP_STATUS.finditer(error) for g in m.groups() if g), None)
+    if "proxy" in error.lower():
+        return "không kết nối được qua máy chủ trung gian (proxy) của cơ quan"
+    if kind == "NotAFeed" or "HTML page" in error:
+        return "báo trả về trang web thay cho nguồn tin (có thể bị chặn/chống truy cập tự động)"
+    if status in (401, 403, 429, 451):
+        return f"trang bị chặn/chống truy cập tự động (HTTP {status})"
+    if status in (404, 410):
+        return f"địa chỉ nguồn tin không còn (HTTP {status}), có thể báo đã đổi địa chỉ"
+    if status is not None:
+        return f"báo trả lỗi (HTTP {status})"
+    if kind == "RobotsDisallowed":
+        return "báo không cho phép thu thập tự động (robots.txt)"
+    if kind in ("FetchTimeout", "RequestInDoubt") or "timed out" in error:
+        return "máy chủ của báo không trả lời kịp (quá thời gian chờ)"
+    if kind in ("FeedError", "BadContentEncoding"):
+        return "nguồn tin bị lỗi định dạng, không đọc được"
+    if kind == "ResponseTooLarge":
+        return "báo trả về dữ liệu quá lớn, đã bỏ qua"
+    if kind == "TooManyRedirects":
+        return "địa chỉ nguồn tin chuyển hướng vòng quanh"
+    if kind == "AddressRefused":
+        return "địa chỉ nguồn tin không được phép truy cập (chính sách an toàn)"
+    if kind == "FetchError" or "connect" in error.lower() or "resolve host" in error:
+        return "không kết nối được máy chủ của báo"
+    return "lỗi kỹ thuật khác (chi tiết: cán bộ kỹ thuật xem trạng thái hệ thống)" if error else "lỗi khi lấy tin"
+
+
+def source_line(h: SourceHealth, tz: ZoneInfo) -> tuple[str, str, str, str]:
+    """(outlet, state, last fetched, problem) of an appendix row, in every format."""
+    state = HEALTH_LABELS.get(h.health, h.health)
+    if h.consecutive_failures:
+        state += f", {h.consecutive_failures} lần lỗi liên tiếp"
+    last = time_label(h.last_success.astimezone(tz)) if h.last_success else "chưa từng"
+    return f"{h.outlet} ({h.name})", state, last, source_problem(h)
 
 
 # --------------------------------------------------------------------------- dates
@@ -95,13 +178,61 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-�
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Datelines, bylines and photo credits open many bodies; they say nothing about the event.
 _BOILERPLATE = re.compile(r"^(\(?[A-ZĐ][\w\s]{0,30}\)?\s*[-–—]\s*$|ảnh\s*:|nguồn\s*:|video\s*:|theo\s+\w+\s*$)", re.I)
+# A "." after these (or after a single capital initial, "Nguyễn Thị B.") abbreviates a title, a degree or an
+# administrative unit and the name that follows belongs to the same sentence: "HĐND TP. Hồ Chí Minh", "Theo ThS.
+# Lê Văn C", "PGS.TS. Trần A". Compared case-folded, each dot-separated part ("PGS.TS." is PGS and TS).
+ABBREVIATIONS = frozenset(a.casefold() for a in (
+    "TP", "Tp", "Q", "P", "H", "X", "TX", "TT", "GS", "PGS", "TS", "TSKH", "ThS", "Th", "CN", "KS", "BS", "BSCKI",
+    "BSCKII", "DS", "LS", "NGƯT", "NGND", "NSƯT", "NSND", "St", "Mr", "Mrs", "Ms", "Dr"))
+
+
+def _abbreviation_before(text: str, end: int) -> bool:
+    """Whether the "." just before `end` closes an abbreviation or an initial rather than a sentence."""
+    start = max(text.rfind(" ", 0, end), text.rfind("(", 0, end), text.rfind("\"", 0, end), text.rfind("“", 0, end)) + 1
+    token = text[start:end].rstrip(".\"”’)")
+    if not token or not text[start:end].rstrip("\"”’)").endswith("."):
+        return False
+    parts = token.split(".")
+    return all(p.casefold() in ABBREVIATIONS or (len(p) == 1 and p.isupper()) for p in parts)
 
 
 def split_sentences(text: str) -> list[str]:
+    """Sentences of a sapo or body; a "." after an abbreviation or a capital initial does not end one."""
     text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text or "")).strip()
     if not text:
         return []
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if _abbreviation_before(text, m.start()):
+            continue
+        out.append(text[start:m.start()])
+        start = m.end()
+    out.append(text[start:])
+    return [s.strip() for s in out if s.strip()]
+
+
+# Relative time words are the article's own day: in the next morning's clipping "trưa nay" is wrong, "trưa 26/11" right.
+_RELATIVE_TODAY = re.compile(r"\b(?:(?P<part>sáng|trưa|chiều|tối) nay|(?:ngày )?(?P<today>hôm nay))"
+                             r"(?P<given>\s*\(\s*(?:ngày\s*)?\d{1,2}/\d{1,2}(?:/\d{2,4})?\s*\))?", re.I)
+_RELATIVE_YESTERDAY = re.compile(r"\b(?:(?P<part>đêm|tối) qua|(?:ngày )?(?P<today>hôm qua))"
+                                 r"(?P<given>\s*\(\s*(?:ngày\s*)?\d{1,2}/\d{1,2}(?:/\d{2,4})?\s*\))?", re.I)
+
+
+def dated_relative_words(text: str, published: datetime, day: date) -> str:
+    """'trưa nay' -> 'trưa 26/11' (and 'hôm nay', 'sáng/chiều/tối nay', 'đêm qua', 'hôm qua') when the article
+    was published on another day than the clipping's `day`; the same day's words stay as written."""
+    if not text or published.date() == day:
+        return text
+
+    def with_date(when: date):
+        def sub(m: re.Match) -> str:
+            word = m.group("part") or "ngày"
+            out = f"{word.lower()} {when.day:02d}/{when.month:02d}"
+            return out[0].upper() + out[1:] if m.group(0)[0].isupper() else out
+        return sub
+
+    text = _RELATIVE_TODAY.sub(with_date(published.date()), text)
+    return _RELATIVE_YESTERDAY.sub(with_date(published.date() - timedelta(days=1)), text)
 
 
 def extract_summary(title: str, sapo: str, body: str, *, max_sentences: int = 2, max_chars: int = 320) -> str:
@@ -156,39 +287,72 @@ _PARENS = re.compile(r"\([^()]*\)")
 _TRAILING_SCORE = re.compile(r"\s\d\.\d+$")
 
 
-def display_reasons(reasons: Iterable[str], limit: int = 4) -> tuple[str, ...]:
+SIGNS_SEPARATOR = " / "  # between the hot categories of "Dấu hiệu: ...": each category may hold a comma
+MODEL_ONLY_PREFIX = "Hệ thống đánh giá"
+_TOPIC_LINE = re.compile(r"^chủ đề (?P<tid>\S+) (?P<score>\d(?:\.\d+)?)\s*:")
+_TONE_LINE = re.compile(r"^sắc thái (?P<tone>\w+) \d(?:\.\d+)?$")
+
+
+def model_only_reason(hot_score: float, topic: str = "", tone: str = "") -> str:
+    """The reason of a story the classifier judged hot with no rule sign behind it (the learnt model alone),
+    said honestly, with what kind of issue it is: its strongest plan topic, else its tone.
+
+    Shared by the clipping (display_reasons) and the alerts (monitor.triage adds it to a story's reasons).
+    """
+    likely = "có khả năng" if hot_score >= 0.5 else "có thể"
+    what = f" — chủ đề: {topic}" if topic else (f" — sắc thái: {tone.lower()}" if tone else "")
+    return f"{MODEL_ONLY_PREFIX} {likely} là vấn đề nóng ({hot_score * 100:.0f}%), chưa thấy dấu hiệu cụ thể{what}"
+
+
+def display_reasons(reasons: Iterable[str], limit: int = 4, *, topic: str = "", tone: str = "") -> tuple[str, ...]:
     """The reasons a reader needs, without the classifier's word-level evidence.
 
     The classifier explains itself as "nóng 0.58: bạo lực, xâm hại (bị đánh (title)); ..." - right
     for `monitor explain`, noise in a clipping. Its hot categories are kept ("Dấu hiệu: bạo lực,
-    xâm hại"), other scored evidence is dropped, and the triage stage's plain reasons stay.
+    xâm hại / tai nạn, đuối nước"), other scored evidence is dropped, and the triage stage's plain reasons
+    stay. A hot judgement of the model alone ("nóng 0.78: theo mô hình") says so in plain words with the
+    story's strongest topic (`topic`, else a topic line among the reasons) or its tone.
     """
     out: list[str] = []
     # a story of several articles has one "nóng" line per article: their categories make one line,
     # each category once, where the first of them stood
     signs: list[str] = []
     signs_at: int | None = None
+    model_only: float | None = None
+    topics: list[tuple[float, str]] = []
     for reason in reasons:
         reason = " ".join(str(reason).split())
+        if (t := _TOPIC_LINE.match(reason)) is not None:
+            topics.append((float(t.group("score")), t.group("tid")))
+        if (t := _TONE_LINE.match(reason)) is not None and not tone:
+            tone = SENTIMENT_LABELS.get(t.group("tone"), "")
         m = _SCORED.match(reason)
         if m and m.group("name").strip().lower() == "nóng":
             rest = m.group("rest")
             while _PARENS.search(rest):
                 rest = _PARENS.sub("", rest)
-            # "theo mô hình" (the model alone, no rule sign) tells a reader nothing
-            cats = [c.strip(" ,") for c in rest.split(";") if c.strip(" ,") and c.strip(" ,") != BY_THE_MODEL]
-            if cats and signs_at is None:
+            parts = [c.strip(" ,") for c in rest.split(";") if c.strip(" ,")]
+            cats = [c for c in parts if c != BY_THE_MODEL]
+            if signs_at is None:
                 signs_at = len(out)
                 out.append("")
             signs += [c for c in cats if c not in signs]
+            if BY_THE_MODEL in parts:
+                score = float(reason.split()[1].rstrip(":"))
+                model_only = max(model_only or 0.0, score)
             continue
         if m or _EVIDENCE.search(reason) or _TRAILING_SCORE.search(reason):
             continue
         out.append(reason if len(reason) <= 160 else reason[:157].rsplit(" ", 1)[0] + "…")
     if signs_at is not None:
-        out[signs_at] = "Dấu hiệu: " + "; ".join(signs)
+        if signs:
+            out[signs_at] = "Dấu hiệu: " + SIGNS_SEPARATOR.join(signs)
+        elif model_only is not None and not any(r.startswith(MODEL_ONLY_PREFIX) for r in out):
+            if not topic and topics:
+                topic = topic_name(max(topics)[1])
+            out[signs_at] = model_only_reason(model_only, topic, tone)
     seen: set[str] = set()
-    unique = [r for r in out if not (r in seen or seen.add(r))]
+    unique = [r for r in out if r and not (r in seen or seen.add(r))]
     return tuple(unique[:limit])
 
 
@@ -221,6 +385,9 @@ class DigestItem:
     # the story's other articles in the window whose headline says something else (a follow-up, another
     # angle): (outlet, title, url), at most MAX_RELATED; reprints under the same headline are only counted
     related: tuple[tuple[str, str, str], ...] = ()
+    # an earlier hot issue (an open case) this story may continue, said under the item: "vấn đề số 1 (hồ sơ số 7)"
+    follows: str = ""
+    articles: int = 1  # the story's education articles in the window (reprints included)
 
     @property
     def sentiment_label(self) -> str:
@@ -229,6 +396,11 @@ class DigestItem:
     @property
     def topic_names(self) -> tuple[str, ...]:
         return tuple(topic_name(t) for t in self.topics)
+
+    @property
+    def topics_label(self) -> str:
+        """The topics on one line: a topic's own name may hold a comma or a semicolon, so " | " parts them."""
+        return TOPICS_SEPARATOR.join(self.topic_names)
 
     @property
     def scope_label(self) -> str:
@@ -240,12 +412,15 @@ class DigestItem:
 
     @property
     def outlets_label(self) -> str:
-        """The other outlets as every format says it: they may have reprinted the story or followed it up."""
-        return f"+{self.reprints} báo khác cùng đưa tin"
+        """The outlet and the others that carried the story (reprinted or followed it up), as every format says it:
+        "Tiền Phong (và 1 báo khác: VnExpress)"."""
+        if not self.reprints:
+            return self.outlet
+        return f"{self.outlet} (và {self.reprints} báo khác: {', '.join(self.other_outlets)})"
 
     @property
     def time_label(self) -> str:
-        return f"{self.published:%H:%M %d/%m/%Y}"
+        return time_label(self.published)
 
     @property
     def severity_label(self) -> str:
@@ -307,24 +482,44 @@ class DigestSummary:
     top_outlets: tuple[tuple[str, int], ...]  # most active outlets on education
     previous_average: float | None  # education articles per day over the previous 7 days
     change_percent: float | None
+    hot_by_severity: tuple[tuple[str, int], ...] = ()  # (severity level, hot stories), highest first
+    local_articles: int = 0  # education articles of the district's stories
+    hot_local: int = 0  # hot stories on the district
 
     @property
     def tone_labels(self) -> tuple[tuple[str, int], ...]:
         return tuple((SENTIMENT_LABELS[s], n) for s, n in self.tone)
 
     @property
+    def hot_breakdown(self) -> str:
+        """'khẩn cấp 1, cao 6, theo dõi 3': the hot stories by level, the levels with none left out."""
+        return ", ".join(f"{'chưa xếp mức' if level == UNRATED_SEVERITY else level} {vn_number(n)}"
+                         for level, n in self.hot_by_severity if n)
+
+    @property
+    def hot_text(self) -> str:
+        """'10 (khẩn cấp 1, cao 6, theo dõi 3)'."""
+        breakdown = self.hot_breakdown
+        return vn_number(self.hot_stories) + (f" ({breakdown})" if breakdown else "")
+
+    @property
+    def local_text(self) -> str:
+        """'7 (8 tin, bài)': the district's stories, then their articles."""
+        return f"{vn_number(self.local_stories)} ({vn_number(self.local_articles)} tin, bài)"
+
+    @property
     def change_text(self) -> str:
         if self.previous_average is None:
             return "chưa đủ dữ liệu 7 ngày trước để so sánh"
-        avg = f"{self.previous_average:.1f}".replace(".", ",")
+        avg = vn_decimal(self.previous_average)
         if self.change_percent is None:
-            return f"7 ngày trước không có tin giáo dục (trung bình {avg} tin/ngày)"
+            return "7 ngày trước không có tin, bài giáo dục"
         if self.previous_average < 5:  # a percentage of a handful of articles says nothing
-            return f"{self.education} tin, so với trung bình {avg} tin/ngày trong 7 ngày trước"
+            return f"{vn_number(self.education)} tin, bài (trung bình 7 ngày trước: {avg} tin, bài mỗi ngày)"
         if abs(self.change_percent) < 0.5:
-            return f"tương đương trung bình 7 ngày trước ({avg} tin/ngày)"
+            return f"tương đương trung bình 7 ngày trước ({avg} tin, bài mỗi ngày)"
         word = "tăng" if self.change_percent > 0 else "giảm"
-        return f"{word} {abs(self.change_percent):.0f}% so với trung bình 7 ngày trước ({avg} tin/ngày)"
+        return f"{word} {abs(self.change_percent):.0f}% so với trung bình 7 ngày trước ({avg} tin, bài mỗi ngày)"
 
 
 @dataclass(frozen=True)
@@ -346,10 +541,52 @@ class Digest:
     borderline: DigestSection = NO_BORDERLINE
     # every article the clipping was built from: a later clipping's late arrivals leave out those delivered
     article_ids: tuple[int, ...] = ()
+    sources_total: int = 0  # feeds in use (not disabled): what the failed ones are counted against
 
     @property
     def empty(self) -> bool:
         return self.summary.education == 0
+
+    @property
+    def nothing_collected(self) -> bool:
+        """No article at all in 24 hours: the system did not collect, which is not a quiet day."""
+        return self.summary.articles == 0
+
+    @property
+    def empty_text(self) -> str:
+        """I. TÓM TẮT of a day without education news, in every format."""
+        s = self.summary
+        if self.nothing_collected:
+            return ("Hệ thống không thu thập được tin nào trong khoảng thời gian này (máy chủ/nguồn tin có thể gặp sự cố); "
+                    "đề nghị kiểm tra trước khi sử dụng điểm báo.")
+        unclassified = f"; {vn_number(s.unclassified)} tin, bài chưa được phân loại" if s.unclassified else ""
+        return f"Không có tin giáo dục trong 24 giờ qua (đã thu thập {vn_number(s.articles)} tin, bài{unclassified})."
+
+    @property
+    def sources_warning(self) -> str:
+        """'Lưu ý: 3/10 nguồn tin bị lỗi, ...' at the top of the summary when feeds failed or went quiet; else ''."""
+        failed = sum(1 for h in self.sources if h.health in FAILED)
+        quiet = sum(1 for h in self.sources if h.health not in FAILED)
+        if not failed and not quiet:
+            return ""
+        total = max(self.sources_total, failed + quiet)
+        parts = ([f"{failed}/{total} nguồn tin bị lỗi"] if failed else []) + (
+            [f"{quiet}/{total} nguồn tin im lặng bất thường"] if quiet else [])
+        return (f"Lưu ý: {', '.join(parts)}, điểm báo có thể thiếu tin (chi tiết ở phụ lục "
+                f"{self.outline()[-1][0]}).")
+
+    def source_rows(self) -> list[tuple[str, str, str, str]]:
+        """(outlet, state, last fetched, problem) of each feed in the appendix."""
+        return [source_line(h, self.office.tz) for h in self.sources]
+
+    @property
+    def generated_label(self) -> str:
+        return time_label(self.generated_at)
+
+    @property
+    def footer(self) -> str:
+        return (f"Điểm báo do hệ thống theo dõi báo chí của {self.office.short_name} tổng hợp tự động lúc "
+                f"{self.generated_label}.")
 
     @property
     def date_label(self) -> str:
@@ -488,7 +725,7 @@ def build_digest(
         seq = ordered(seq) if key != "hot" else seq
         shown = seq if limit is None else seq[:limit]
         # summaries are the costly part of an item: made only for the items printed
-        shown = [replace(i, summary=_summary(texts[i.article_id])) for i in shown]
+        shown = [replace(i, summary=_summary(texts[i.article_id], day, tz)) for i in shown]
         return DigestSection(key, title, tuple(shown), len(seq) - len(shown), empty)
 
     district_title = local_district_title(office)
@@ -502,9 +739,13 @@ def build_digest(
     previous = [t for t in trend if t.day < day][-TREND_DAYS:]
     prev_avg = sum(t.total for t in previous) / len(previous) if previous else None
     change = None if not prev_avg else (len(edu) - prev_avg) / prev_avg * 100
+    levels = list(severity_order) + sorted({i.severity or UNRATED_SEVERITY for i in hot} - set(severity_order))
     summary = DigestSummary(
         articles=len(articles), education=len(edu), unclassified=unclassified, stories=len(items),
         hot_stories=len(hot), local_stories=sum(1 for i in items if i.scope == "local"),
+        hot_by_severity=tuple((lv, sum(1 for i in hot if (i.severity or UNRATED_SEVERITY) == lv)) for lv in levels),
+        local_articles=sum(i.articles for i in items if i.scope == "local"),
+        hot_local=sum(1 for i in hot if i.scope == "local"),
         tone=tuple((s, tone.get(s, 0)) for s in SENTIMENT_ORDER),
         top_outlets=tuple(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))[:5]),
         previous_average=prev_avg, change_percent=change,
@@ -518,24 +759,44 @@ def build_digest(
                                      f"Không có tin giáo dục về địa bàn {office.district} trong 24 giờ qua."),
                              sum(1 for i in hot if i.scope == "local"), office),
         topics=topic_sections,
-        other=section("other", "Tin giáo dục khác", other),
+        other=section("other", OTHER_TITLE, other),
         positive=section("positive", "Tin tích cực cần lan tỏa", positive, "Không có tin tích cực nổi bật trong 24 giờ qua."),
         sources=tuple(sorted((h for h in source_health if h.health in UNHEALTHY),
                              key=lambda h: (UNHEALTHY.index(h.health), h.name))),
         trend=chart_days,
         borderline=replace(
             NO_BORDERLINE,
-            items=tuple(replace(i, summary=_summary(texts[i.article_id])) for i in unsure_items[:borderline_max_items]),
+            items=tuple(replace(i, summary=_summary(texts[i.article_id], day, tz)) for i in unsure_items[:borderline_max_items]),
             omitted=max(0, len(unsure_items) - borderline_max_items)),
         article_ids=tuple(a.id for a in articles),
+        sources_total=sum(1 for h in source_health if h.health != "disabled"),
     )
+
+
+def note_follow_ups(digest: Digest, earlier: Mapping[int, Sequence[tuple[int, int, str]]]) -> Digest:
+    """Say under a hot item that it may continue an earlier hot issue: `earlier` maps a story id to the earlier open
+    cases its articles come close to, closest first, as (case id, that case's story id, title) - the same hint the
+    alerts give (monitor.triage.RelatedCases). An issue of this clipping is named by its number in part II."""
+    if not earlier:
+        return digest
+    number = {i.story_id: n for n, i in enumerate(digest.hot.items, 1) if i.story_id is not None}
+    items = []
+    for item in digest.hot.items:
+        found = earlier.get(item.story_id) if item.story_id is not None else None
+        if found:
+            case_id, story_id, title = found[0]
+            n = number.get(story_id)
+            item = replace(item, follows=(f"Có thể là diễn biến tiếp của vấn đề số {n} (hồ sơ số {case_id})" if n else
+                                          f"Có thể là diễn biến tiếp của vụ việc đã có hồ sơ số {case_id}: {title}"))
+        items.append(item)
+    return replace(digest, hot=replace(digest.hot, items=tuple(items)))
 
 
 def _local_section(local: DigestSection, in_hot: int, office: Office) -> DigestSection:
     """The district's section says where its hot stories went: the summary counts them as local news."""
     if not in_hot:
         return local
-    where = f"{in_hot} tin trên địa bàn là vấn đề nóng, đã nêu ở mục Vấn đề nóng."
+    where = f"{in_hot} sự việc trên địa bàn là vấn đề nóng, đã nêu ở mục Vấn đề nóng."
     return replace(local, note=where,
                    empty_text=f"Ngoài các vấn đề nóng, không có tin giáo dục khác về địa bàn {office.district} trong 24 giờ qua.")
 
@@ -611,20 +872,24 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int]) -> DigestItem:
             published=article.when.astimezone(tz), summary="",
             sentiment=cls.sentiment, topics=topics, scope=scope, story_id=story.id, other_outlets=other_outlets,
             hot=hot, severity=story.severity, case_status=story.case_status, hot_score=story.hot_score,
-            reasons=display_reasons(story.reasons or cls.reasons), late=article.id in late,
-            relevance=max(c.relevance for _, c in members), related=_related(article, members),
+            reasons=display_reasons(story.reasons or cls.reasons, topic=topic_name(topics[0]) if topics else "",
+                                    tone=SENTIMENT_LABELS.get(cls.sentiment, "")),
+            late=article.id in late, relevance=max(c.relevance for _, c in members), related=_related(article, members),
+            articles=len(members),
         )
     return DigestItem(
         article_id=article.id, title=article.title, url=article.url, outlet=article.outlet,
         published=article.when.astimezone(tz), summary="",
         sentiment=cls.sentiment, topics=topics, scope=scope, hot=cls.hot, severity=None,
-        hot_score=round(cls.hot_score * 100, 1), reasons=display_reasons(cls.reasons), late=article.id in late,
-        relevance=cls.relevance,
+        hot_score=round(cls.hot_score * 100, 1), late=article.id in late, relevance=cls.relevance,
+        reasons=display_reasons(cls.reasons, topic=topic_name(topics[0]) if topics else "",
+                                tone=SENTIMENT_LABELS.get(cls.sentiment, "")),
     )
 
 
-def _summary(article: Article) -> str:
-    return extract_summary(article.title, article.sapo, article.body)
+def _summary(article: Article, day: date, tz: ZoneInfo) -> str:
+    """The item's summary; "trưa nay" of an article of another day than the clipping's says that day."""
+    return dated_relative_words(extract_summary(article.title, article.sapo, article.body), article.when.astimezone(tz), day)
 
 
 def _ordered_topics(cls: Classification) -> tuple[str, ...]:

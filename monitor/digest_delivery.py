@@ -26,7 +26,7 @@ from typing import Iterable
 
 from monitor.app import App
 from monitor.corrections import read_corrected
-from monitor.digest import Digest, build_digest, digest_window, latest_complete_day, trend_from_rows
+from monitor.digest import Digest, build_digest, digest_window, latest_complete_day, note_follow_ups, trend_from_rows
 from monitor.errors import InputError, MessageInDoubt, MonitorError, NotifyError, StoreError
 from monitor.models import Story
 
@@ -107,13 +107,40 @@ def load_digest(app: App, day: date) -> Digest:
     trend_start = digest_window(previous_days[0], cfg.digest.cutoff, tz)[0]
     trend = trend_from_rows(store.tone_rows(trend_start, start), previous_days, cfg.digest.cutoff, tz)
     health = store.source_health(app.now()) if hasattr(store, "source_health") else []
-    return build_digest(
+    digest = build_digest(
         office=cfg.office, day=day, window=(start, end), articles=articles, classifications=classifications,
         stories=stories, late_ids=[a.id for a in late], trend=trend, source_health=health,
         severity_order=[name for name, _ in cfg.alerts.thresholds], max_items=cfg.digest.max_items_per_topic,
         borderline_min_relevance=cfg.digest.borderline_min_relevance, borderline_max_items=cfg.digest.borderline_max_items,
         generated_at=app.now(),
     )
+    return note_follow_ups(digest, earlier_cases(app, digest))
+
+
+def earlier_cases(app: App, digest: Digest) -> dict[int, list[tuple[int, int, str]]]:
+    """story id -> the earlier open cases (case id, its story id, title) its articles come close to, for the hot
+    items that have a case: the alerts' related-case hint (monitor.triage.RelatedCases), asked once per hot item."""
+    store = app.store
+    hot = [i for i in digest.hot.items if i.story_id is not None]
+    if not hot or not hasattr(store, "case_of_story"):
+        return {}
+    from monitor.triage import RelatedCases
+
+    related = RelatedCases(app, around=digest.window_end)
+    out: dict[int, list[tuple[int, int, str]]] = {}
+    for item in hot:
+        case = store.case_of_story(item.story_id)
+        members = store.story_members(item.story_id) if case is not None else []
+        if not members:
+            continue
+        found = []
+        for r in related.find(case.id, members):
+            other = store.case(r.case_id)
+            if r.case_id < case.id and other is not None:  # opened earlier: this story may continue it
+                found.append((r.case_id, other.story_id, r.title))
+        if found:
+            out[item.story_id] = found
+    return out
 
 
 def stories_for(store, article_ids: Iterable[int], start: datetime, end: datetime) -> dict[int, Story]:

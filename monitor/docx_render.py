@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
 from monitor.config import Office
-from monitor.digest import HEALTH_LABELS, Digest, DigestItem, DigestSection, administrative_date
+from monitor.digest import TOPICS_NOTE, Digest, DigestItem, DigestSection, administrative_date, vn_number
 
 FONT = "Times New Roman"
 CENTRAL_CITIES = ("Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế")
@@ -259,21 +259,22 @@ def _item(doc, item: DigestItem, n: int) -> None:
         _run(p, f"Mức độ: {item.severity_label}", bold=True, color=RGBColor(0xB4, 0x23, 0x18))
         _run(p, f" — Tình trạng xử lý: {item.case_label}")
         if item.hot_score:
-            _run(p, f" — điểm nóng {item.hot_score:.0f}/100")
-        if item.reasons:
-            _run(p, f" — Lý do: {'; '.join(item.reasons)}", italic=True)
+            _run(p, f" — mức độ nóng {item.hot_score:.0f}/100")
+        if item.reasons:  # one reason a line: a reason may hold commas and semicolons of its own
+            _run(_styled(doc, "", "DB Hot"), "Lý do:", italic=True)
+            for reason in item.reasons:
+                _run(_styled(doc, "", "DB Subnote"), f"– {reason}", italic=True)
+        if item.follows:
+            _run(_styled(doc, "", "DB Hot"), item.follows, bold=True)
     if item.unsure:
         _styled(doc, item.unsure_line, "DB Meta")
         if item.summary:
             _styled(doc, item.summary, "DB Summary")
         return
-    meta = f"{item.outlet}"
-    if item.reprints:
-        meta += f" ({item.outlets_label}: {', '.join(item.other_outlets)})"
-    meta += f" · {item.time_label}{' (nhận muộn)' if item.late else ''} · {item.sentiment_label}"
-    if item.topic_names:
-        meta += f" · {'; '.join(item.topic_names)}"
+    meta = f"{item.outlets_label} · {item.time_label}{' (nhận muộn)' if item.late else ''} · {item.sentiment_label}"
     _styled(doc, meta, "DB Meta")
+    if item.topic_names:
+        _styled(doc, f"Chủ đề: {item.topics_label}", "DB Meta")
     if item.summary:
         _styled(doc, item.summary, "DB Summary")
     for outlet, title, link in item.related:
@@ -291,7 +292,7 @@ def _section(doc, section: DigestSection) -> None:
     for n, item in enumerate(section.items, 1):
         _item(doc, item, n)
     if section.omitted:
-        _styled(doc, f"… và {section.omitted} tin khác.", "DB Note")
+        _styled(doc, f"… và {vn_number(section.omitted)} sự việc khác.", "DB Note")
     if section.note and section.key != "borderline":
         _styled(doc, section.note, "DB Note")
 
@@ -303,21 +304,26 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
     doc = new_document(d.office, d.day, "ĐIỂM BÁO GIÁO DỤC", f"({d.date_label}; tin đăng {d.window_label})")
     outline = d.outline()
 
+    n = vn_number
     heading(doc, f"{outline[0][0]}. {outline[0][1]}")
+    if d.sources_warning:
+        p = _para(doc, indent_cm=0.5)
+        _run(p, d.sources_warning, bold=True, color=RGBColor(0xB4, 0x23, 0x18))
     if d.empty:
-        _para(doc, f"Không có tin giáo dục nào trong 24 giờ qua ({s.articles} tin đã thu thập, không tin nào về giáo dục"
-                   f"{f'; {s.unclassified} tin chưa được phân loại' if s.unclassified else ''}).", indent_cm=0.5)
+        _para(doc, d.empty_text, indent_cm=0.5)
     else:
         lines = [
-            f"Tin giáo dục: {s.education} trên tổng số {s.articles} tin thu thập ({s.stories} sự việc sau khi gộp các tin cùng sự việc).",
-            f"Vấn đề nóng: {s.hot_stories}; tin trên địa bàn {d.office.district}: {s.local_stories}.",
-            "Sắc thái: " + "; ".join(f"{label} {n}" for label, n in s.tone_labels) + ".",
+            f"Tin, bài về giáo dục: {n(s.education)} trên tổng số {n(s.articles)} tin, bài thu thập ({n(s.stories)} sự việc "
+            "sau khi gộp các tin, bài cùng sự việc).",
+            f"Vấn đề nóng: {s.hot_text}.",
+            f"Sự việc trên địa bàn {d.office.district}: {s.local_text}.",
+            "Sắc thái: " + "; ".join(f"{label} {n(k)}" for label, k in s.tone_labels) + ".",
             f"So sánh: {s.change_text}.",
         ]
         if s.top_outlets:
-            lines.append("Báo đăng nhiều nhất: " + ", ".join(f"{o} ({n})" for o, n in s.top_outlets) + ".")
+            lines.append("Báo đăng nhiều nhất: " + ", ".join(f"{o} ({n(k)})" for o, k in s.top_outlets) + ".")
         if s.unclassified:
-            lines.append(f"{s.unclassified} tin chưa được phân loại nên chưa có trong điểm báo.")
+            lines.append(f"{n(s.unclassified)} tin, bài chưa được phân loại nên chưa có trong điểm báo.")
         for line in lines:
             _styled(doc, f"- {line}", "DB Bullet")
     if chart_png:
@@ -332,15 +338,17 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
         heading(doc, f"{outline[3][0]}. {outline[3][1]}")
         if not d.topic_sections:
             _styled(doc, "Không có tin theo các chủ đề của kế hoạch.", "DB Note")
-        for n, sec in enumerate(d.topic_sections, 1):
-            heading(doc, f"{n}. {sec.title} ({len(sec.items) + sec.omitted})", level=2)
+        else:
+            _styled(doc, TOPICS_NOTE, "DB Note")
+        for k, sec in enumerate(d.topic_sections, 1):
+            heading(doc, f"{k}. {sec.title} ({n(len(sec.items) + sec.omitted)})", level=2)
             _section(doc, sec)
         heading(doc, f"{outline[4][0]}. {outline[4][1]}")
         _section(doc, d.positive)
 
     if d.borderline.items:
-        n = d.borderline_part
-        heading(doc, f"{outline[n][0]}. {outline[n][1]}")
+        part = d.borderline_part
+        heading(doc, f"{outline[part][0]}. {outline[part][1]}")
         _styled(doc, d.borderline.note, "DB Note")
         _section(doc, d.borderline)
 
@@ -348,19 +356,14 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
         heading(doc, f"{outline[-1][0]}. {outline[-1][1]}")
         table = doc.add_table(rows=1, cols=4)
         table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, ("Nguồn", "Tình trạng", "Lấy được gần nhất", "Lỗi")):
+        for cell, text in zip(table.rows[0].cells, ("Nguồn", "Tình trạng", "Lấy được gần nhất", "Nguyên nhân")):
             _run(cell.paragraphs[0], text, bold=True, size=11)
-        for h in d.sources:
-            cells = table.add_row().cells
-            state = HEALTH_LABELS.get(h.health, h.health)
-            if h.consecutive_failures:
-                state += f" ({h.consecutive_failures} lần lỗi liên tiếp)"
-            last = h.last_success.astimezone(d.office.tz).strftime("%H:%M %d/%m/%Y") if h.last_success else "chưa từng"
-            for cell, text in zip(cells, (f"{h.outlet} ({h.name})", state, last, h.last_error or "")):
+        for row in d.source_rows():
+            for cell, text in zip(table.add_row().cells, row):
                 _run(cell.paragraphs[0], text, size=11)
 
-    closing(doc, d.office, f"Tổng hợp tự động lúc {d.generated_at:%H:%M %d/%m/%Y}. Tóm tắt trích từ bài gốc; "
-                           "sắc thái và chủ đề do máy xác định, cần đối chiếu bài gốc.")
+    closing(doc, d.office, f"{d.footer} Tóm tắt trích từ bài gốc; sắc thái và chủ đề do hệ thống tự động xác định, "
+                           "cần đối chiếu bài gốc.")
     return save(doc)
 
 

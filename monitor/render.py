@@ -13,14 +13,15 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 
-from monitor.digest import HEALTH_LABELS, Digest
+from monitor.digest import HEALTH_LABELS, SEVERITY_SUBJECT_WORDS, TOPICS_NOTE, UNRATED_SEVERITY, Digest, vn_number
 
 CHART_CID = "xu-huong-7-ngay"
 TONE_COLORS = {"negative": "#b42318", "neutral": "#475467", "positive": "#067647"}
 SEVERITY_COLORS = {"khẩn cấp": "#b42318", "cao": "#dc6803", "theo dõi": "#b54708"}
 
-# inline Markdown only: the text always follows a list marker or a heading, never starts a line
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+# inline Markdown only: the text always follows a list marker or a heading, never starts a line. "&" is escaped only
+# where it would start an entity ("GD&ĐT" stays as it is: a copy pasted into a chat reads right)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])|&(?=#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
 
 
 def safe_url(url: str) -> str:
@@ -32,8 +33,8 @@ def safe_url(url: str) -> str:
 def md_text(text: str) -> str:
     """Escape text for Markdown: no emphasis, links or raw HTML can come from a title."""
     text = re.sub(r"\s+", " ", text or "").strip()
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return text.replace("<", "&lt;").replace(">", "&gt;")  # no raw HTML from a title
 
 
 def md_url(url: str) -> str:
@@ -43,7 +44,7 @@ def md_url(url: str) -> str:
 
 def number(value: float | int) -> str:
     """Vietnamese number style: 1.234 for thousands."""
-    return f"{value:,.0f}".replace(",", ".") if isinstance(value, (int, float)) else str(value)
+    return vn_number(value) if isinstance(value, (int, float)) else str(value)
 
 
 def percent(value: float | None) -> str:
@@ -60,7 +61,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
     )
     env.filters.update(safe_url=safe_url, md=md_text, md_url=md_url, number=number, percent=percent)
-    env.globals.update(tone_colors=TONE_COLORS, severity_colors=SEVERITY_COLORS, health_labels=HEALTH_LABELS)
+    env.globals.update(tone_colors=TONE_COLORS, severity_colors=SEVERITY_COLORS, health_labels=HEALTH_LABELS,
+                       topics_note=TOPICS_NOTE)
     return env
 
 
@@ -87,5 +89,16 @@ def tidy(text: str) -> str:
 
 
 def subject(digest: Digest, prefix: str) -> str:
-    hot = f" — {digest.summary.hot_stories} vấn đề nóng" if digest.summary.hot_stories else ""
-    return f"{prefix} {digest.office.short_name} — {digest.date_label}{hot}"
+    """Short enough for a phone, the urgent levels first and the district's own count:
+    'Điểm báo GD 27/11/2026: 1 khẩn cấp, 6 mức cao, 3 cần theo dõi (2 tại Long Biên)'."""
+    s = digest.summary
+    if digest.nothing_collected:
+        tail = "không thu thập được tin, cần kiểm tra"
+    elif not s.hot_stories:
+        tail = "không có vấn đề nóng"
+    else:
+        words = {**SEVERITY_SUBJECT_WORDS, UNRATED_SEVERITY: "vấn đề nóng chưa xếp mức"}
+        tail = ", ".join(f"{number(n)} {words.get(level, level)}" for level, n in s.hot_by_severity if n)
+        if s.hot_local:
+            tail += f" ({number(s.hot_local)} tại {digest.office.district})"
+    return f"{prefix} {digest.day:%d/%m/%Y}: {tail}"

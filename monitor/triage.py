@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from classifiers.types import BY_THE_MODEL
 from monitor.config import Config
 from monitor.stories import Doc, Idf, StoryIndex, fold
 
@@ -37,11 +38,11 @@ NON_HOT_REASON_PREFIXES = ("giáo dục ", "chủ đề ", "sắc thái ")  # cl
 
 SIGNAL_LABELS = {
     "incident": "Sự cố/vi phạm (theo bộ phân loại)",
-    "negativity": "Giọng điệu tiêu cực",
+    "negativity": "Sắc thái tiêu cực",
     "locality": "Mức độ liên quan địa bàn",
     "velocity": "Tốc độ lan truyền",
     "reach": "Độ phủ của các báo",
-    "controversy": "Các báo trái chiều",
+    "controversy": "Báo chí đưa tin trái chiều",
 }
 
 
@@ -157,6 +158,17 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
                            "flagged_hot": any(c.hot for _, c in classified), "article_id": top[0]["id"] if top else None,
                            "classifier_reasons": clf_reasons[:8]}))
     reasons += clf_reasons[:5]
+    hot_lines = [r for r in clf_reasons if r.startswith("nóng ")]
+    if top and hot_lines and all(r.endswith(f": {BY_THE_MODEL}") for r in hot_lines):
+        # the model alone judged it hot, with no rule sign: say so in plain words, with what kind of issue it is
+        # (the clipping and the alerts show it; monitor.digest.display_reasons leaves the raw line out)
+        from classifiers.plan_topics import topic_name
+        from monitor.digest import SENTIMENT_LABELS, model_only_reason
+
+        c = top[1]
+        strongest = max(c.topics, key=lambda t: c.topic_scores.get(t, 0.0), default="")
+        reasons.append(model_only_reason(c.hot_score, topic_name(strongest) if strongest else "",
+                                         SENTIMENT_LABELS.get(c.sentiment, "")))
 
     # tone per outlet (a reprint does not make a story more negative)
     tone: dict[str, Counter] = {}
@@ -171,7 +183,7 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
     signals.append(Signal("negativity", WEIGHTS["negativity"] * share, WEIGHTS["negativity"],
                           {"negative_outlets": neg, "outlets_judged": len(outlet_tone)}))
     if neg:
-        reasons.append(f"Giọng điệu tiêu cực ({neg}/{len(outlet_tone)} báo)")
+        reasons.append(f"Sắc thái tiêu cực ({neg}/{len(outlet_tone)} báo)")
 
     # locality: the classifier's scope, and the office's watchlist names in the story's own text
     scopes = [c.scope for _, c in classified]
@@ -219,7 +231,7 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
     signals.append(Signal("controversy", WEIGHTS["controversy"] * controversy, WEIGHTS["controversy"],
                           {"negative_outlets": neg, "positive_outlets": pos}))
     if controversy:
-        reasons.append(f"Các báo trái chiều ({neg} tiêu cực, {pos} tích cực)")
+        reasons.append(f"Báo chí đưa tin trái chiều ({neg} tiêu cực, {pos} tích cực)")
 
     total = round(min(100.0, sum(s.points for s in signals)), 1)
     topic_counts = Counter(t for _, c in classified for t in c.topics[:1])

@@ -391,10 +391,10 @@ def test_alert_text_gives_reasons_in_plain_vietnamese(tmp_path):
             run_triage(app)
             assert len(deliver_outbox(app).sent) == 2
         body = smtp.messages[0][1].get_content()
-        assert "  - Dấu hiệu: bạo lực, xâm hại; tin sai sự thật" in body
+        assert "  - Dấu hiệu: bạo lực, xâm hại / tin sai sự thật" in body
         assert "(title)" not in body and "nóng 1.00" not in body
         payload = hook.requests[0].json()
-        assert payload["reasons"][0] == "Dấu hiệu: bạo lực, xâm hại; tin sai sự thật"
+        assert payload["reasons"][0] == "Dấu hiệu: bạo lực, xâm hại / tin sai sự thật"
         assert raw in payload["classifier_reasons"]  # the machine field keeps the classifier's own words
     finally:
         hook.stop()

@@ -77,16 +77,17 @@ def test_empty_day_says_so_plainly():
     t0 = datetime(2026, 11, 25, 20, 0, tzinfo=TZ)
     d = digest_with([article(1, "Giá xăng giảm nhẹ", "VnExpress", t0)], {1: cls(1, edu=False)})
     for text in (render_text(d), render_markdown(d), render_html(d)):
-        assert "Không có tin giáo dục nào trong 24 giờ qua" in text
-        assert "VẤN ĐỀ NÓNG" not in text
+        assert "Không có tin giáo dục trong 24 giờ qua (đã thu thập 1 tin, bài)." in text
+        assert "VẤN ĐỀ NÓNG" not in text and "không thu thập được" not in text
     doc = Document(io.BytesIO(render_docx(d)))
-    assert any("Không có tin giáo dục nào trong 24 giờ qua" in p.text for p in doc.paragraphs)
+    assert any("Không có tin giáo dục trong 24 giờ qua (đã thu thập 1 tin, bài)." in p.text for p in doc.paragraphs)
 
 
 def test_subject_counts_hot_issues():
     t0 = datetime(2026, 11, 25, 20, 0, tzinfo=TZ)
     d = digest_with([article(1, "Sự cố", "VnExpress", t0)], {1: cls(1, hot=True, hot_score=0.8, sentiment="negative")})
-    assert subject(d, "Điểm báo") == "Điểm báo Phòng GD&ĐT quận Long Biên — Thứ Năm, ngày 26/11/2026 — 1 vấn đề nóng"
+    # a lone article the classifier judged hot, with no story rated by triage yet: it has no level
+    assert subject(d, "Điểm báo") == "Điểm báo 26/11/2026: 1 vấn đề nóng chưa xếp mức"
 
 
 def test_docx_header_for_district_and_city_offices():
@@ -140,4 +141,5 @@ def test_borderline_appendix_in_every_format():
     for out in (txt, md, html, body):
         assert out.index(f"{n1}. {unsure_head}") < out.index("mã bài 7") < out.index(f"{n2}. {sources_head}")
         assert "độ liên quan 42%" in out and "mã bài 7" in out
-        assert "ghi nhận theo mã bài" in out and "monitor label" not in out, "leadership reads it: no shell command"
+        assert "mã bài để đối chiếu khi rà soát" in out and "monitor label" not in out, "leadership reads it: no shell command"
+        assert "cán bộ theo dõi ghi nhận" not in out, "no instruction to the clerk in leadership's copy"
