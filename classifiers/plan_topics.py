@@ -34,3 +34,10 @@ TOPIC_NAMES: dict[str, str] = dict(PLAN_TOPICS)
 def topic_name(topic_id: str) -> str:
     """The Vietnamese name of a topic id; an unknown id is shown as itself rather than dropped."""
     return TOPIC_NAMES.get(topic_id, topic_id)
+
+
+def strongest_first(topics, scores) -> tuple[str, ...]:
+    """Topics by score, the plan's order breaking ties: the clipping files an article under the first, and
+    an alert names the same one."""
+    order = {t: i for i, t in enumerate(TOPIC_IDS)}
+    return tuple(sorted(topics, key=lambda t: (-scores.get(t, 0.0), order.get(t, len(order)))))

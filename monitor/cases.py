@@ -61,6 +61,7 @@ class Case:
     hot_score: float = 0.0
     outlets: tuple[str, ...] = ()
     events: tuple[CaseEvent, ...] = field(default_factory=tuple)
+    merged_into: int | None = None  # MERGED: the case that carries it on (None for a merge stored before 0065)
 
     @property
     def closed(self) -> bool:
@@ -194,8 +195,9 @@ def merge_case(app, case_id: int, *, into: int, by: str, note: str = "") -> Case
     further = source.status in STATUSES and target.status in STATUSES and \
         STATUSES.index(source.status) > STATUSES.index(target.status)
     store.merge_case(case_id, into, app.now(), by=who, status=MERGED,
-                     source_note=f"Gộp vào hồ sơ #{into} «{target.title}»{why}",
-                     target_note=f"Gộp hồ sơ #{case_id} «{source.title}» ({n} bài) vào hồ sơ này{why}",
+                     source_note=f"Gộp vào hồ sơ số {into} “{target.title}”{why}",
+                     target_note=f"Gộp hồ sơ số {case_id} “{source.title}” ({n} bài) vào hồ sơ này{why}",
+                     source_title=source.title,
                      carried_status=source.status if further else None,
                      carried_owner=source.owner if not target.owner else "")
     rescore(app, target.story_id)

@@ -99,6 +99,10 @@ class Watchlist:
         return self.wards + self.schools + self.officials + self.other
 
 
+# cities directly under the central government: their people's committee is "UBND THÀNH PHỐ …"
+CENTRAL_CITIES = ("Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế")
+
+
 @dataclass(frozen=True)
 class Office:
     name: str
@@ -107,10 +111,54 @@ class Office:
     city: str
     timezone: str = DEFAULT_TIMEZONE
     watchlist: Watchlist = field(default_factory=Watchlist)
+    # who signs the monthly report (its title lines, e.g. ("KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG")) and its
+    # "Nơi nhận"; empty: derived from the kind of office (`report_signer`, `report_recipients`)
+    signer: tuple[str, ...] = ()
+    signer_name: str = ""
+    recipients: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def is_department(self) -> bool:
+        """A Sở (the province's department of education), not a district's Phòng."""
+        return self.name.strip().lower().startswith("sở")
+
+    @property
+    def head_title(self) -> str:
+        """The title of the office's head, who signs its documents."""
+        return "GIÁM ĐỐC" if self.is_department else "TRƯỞNG PHÒNG"
+
+    @property
+    def leadership(self) -> str:
+        """The office's leadership as its documents address it."""
+        return "Ban Giám đốc Sở" if self.is_department else "Lãnh đạo Phòng"
+
+    @property
+    def governing_body(self) -> str:
+        """The people's committee the office answers to: 'UBND quận Long Biên', 'UBND thành phố Hà Nội'."""
+        if self.is_department:
+            city = re.sub(r"^(thành phố|tỉnh)\s+", "", self.city, flags=re.I)
+            return f"UBND {'thành phố' if city in CENTRAL_CITIES else 'tỉnh'} {city}"
+        m = re.search(r"\s+(quận|huyện|thị xã|thành phố)\s+" + re.escape(self.district) + r"\s*$", self.name, re.I)
+        return f"UBND {m.group(1).lower() if m else 'quận'} {self.district}"
+
+    @property
+    def document_code(self) -> str:
+        """The issuing office's code in a document number ('Số: …/BC-PGDĐT')."""
+        return "SGDĐT" if self.is_department else "PGDĐT"
+
+    @property
+    def report_signer(self) -> tuple[str, ...]:
+        return self.signer or (self.head_title,)
+
+    @property
+    def report_recipients(self) -> tuple[str, ...]:
+        """'Nơi nhận' of the monthly report, without the dashes and end marks the document adds: the head signs
+        it, so by default it goes up to the governing body and to the rest of the leadership, never to the head."""
+        return self.recipients or (f"{self.governing_body} (để báo cáo)", self.leadership, "Lưu: VT")
 
 
 @dataclass(frozen=True)
@@ -466,6 +514,9 @@ def _office(c: _Checker, raw: Any) -> Office:
             "city": "the city or province, e.g. Hà Nội",
             "timezone": "an IANA time zone, default Asia/Ho_Chi_Minh",
             "watchlist": "names that make news local: wards, schools, officials, other",
+            "signer": "the monthly report's signature title lines, e.g. [KT. TRƯỞNG PHÒNG, PHÓ TRƯỞNG PHÒNG]",
+            "signer_name": "the name printed under the signature, e.g. Nguyễn Thị Hằng",
+            "recipients": "the monthly report's Nơi nhận, one a line, e.g. [UBND quận Long Biên (để báo cáo), Lãnh đạo Phòng, Lưu: VT]",
         },
         required=("name", "district", "city") if raw is not None else (),  # a missing office is one problem
     )
@@ -494,7 +545,34 @@ def _office(c: _Checker, raw: Any) -> Office:
         city=c.string(m, "city", "office"),
         timezone=tz,
         watchlist=watchlist,
+        signer=_signer(c, m),
+        signer_name=c.string(m, "signer_name", "office"),
+        recipients=_recipients(c, m),
     )
+
+
+def _signer(c: _Checker, m: dict) -> tuple[str, ...]:
+    """The signature's title lines, as written (Decree 30/2020: capitals); "KT." (signing for the head) needs the
+    signer's own title on a second line."""
+    if m.get("signer") in ([], ""):
+        c.add("office.signer", "must name at least one title line, e.g. TRƯỞNG PHÒNG; leave it out for the default")
+        return ()
+    lines = c.strings(m, "signer", "office")
+    if len(lines) > 3:
+        c.add("office.signer", f"has {len(lines)} lines; a signature has one to three, e.g. [KT. TRƯỞNG PHÒNG, PHÓ TRƯỞNG PHÒNG]")
+        return ()
+    if lines and re.match(r"^(KT|TL|TUQ|Q)\.", lines[0], re.I) and len(lines) < 2:
+        c.add("office.signer", f"{lines[0]!r} signs on behalf of someone: add the signer's own title as a second line, "
+                               f"e.g. [{lines[0]}, PHÓ TRƯỞNG PHÒNG]")
+    return lines
+
+
+def _recipients(c: _Checker, m: dict) -> tuple[str, ...]:
+    """Nơi nhận entries without the leading dash and the end mark (the document adds "- " and ";" / ".")."""
+    if m.get("recipients") in ([], ""):
+        c.add("office.recipients", "must list at least one recipient, e.g. [Lãnh đạo Phòng, Lưu: VT]; leave it out for the default")
+        return ()
+    return tuple(e for e in (re.sub(r"[\s;.,]+$", "", re.sub(r"^[-–•\s]+", "", x)) for x in c.strings(m, "recipients", "office")) if e)
 
 
 def _crawler(c: _Checker, raw: Any) -> Crawler:

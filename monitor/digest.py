@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, topic_name
+from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, strongest_first, topic_name
 from classifiers.text import ascii_fold as fold
 from classifiers.types import BY_THE_MODEL, Classification
 from monitor.cases import DISMISSED
@@ -858,7 +858,7 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int]) -> DigestItem:
     article, cls = first
     # a district mention in any reprint makes the story the district's business
     scope = "local" if any(c.scope == "local" for _, c in members) else cls.scope
-    topics = _ordered_topics(cls)
+    topics = strongest_first(cls.topics, cls.topic_scores)
     if story is not None:
         outlets = tuple(o for o in story.outlets if o != article.outlet)
         # the story may be older than the window: count the outlets in the window too
@@ -890,12 +890,6 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int]) -> DigestItem:
 def _summary(article: Article, day: date, tz: ZoneInfo) -> str:
     """The item's summary; "trưa nay" of an article of another day than the clipping's says that day."""
     return dated_relative_words(extract_summary(article.title, article.sapo, article.body), article.when.astimezone(tz), day)
-
-
-def _ordered_topics(cls: Classification) -> tuple[str, ...]:
-    """The article's topics, strongest first (plan order breaks ties): the first decides its section."""
-    order = {t: i for i, t in enumerate(TOPIC_IDS)}
-    return tuple(sorted(cls.topics, key=lambda t: (-cls.topic_scores.get(t, 0.0), order.get(t, len(order)))))
 
 
 def trend_from_rows(rows: Iterable[tuple[datetime, bool, str]], days: Sequence[date], cutoff: str, tz: ZoneInfo) -> tuple[TrendDay, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -24,7 +24,16 @@ from monitor.config import Office
 from monitor.digest import TOPICS_NOTE, Digest, DigestItem, DigestSection, administrative_date, vn_number
 
 FONT = "Times New Roman"
-CENTRAL_CITIES = ("Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế")
+LANGUAGE = "vi-VN"  # spelling and hyphenation: Word checks the text as Vietnamese, not as the template's English
+TEXT_WIDTH_CM = 16.5  # A4 less the 30 mm and 15 mm side margins
+# the header's two columns, the whole text width, with 0.1 cm of cell padding: the right one holds "CỘNG HÒA XÃ HỘI
+# CHỦ NGHĨA VIỆT NAM" in bold 12 pt on one line (8.8 cm in Times New Roman and in LibreOffice's metric-compatible
+# Liberation Serif; at 12.5 pt it is 9.1 cm, too close to the edge), the left one "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO"
+# in bold 12 pt (6.6 cm); Decree 30/2020 allows 12-13 pt for both
+HEADER_WIDTHS_CM = (7.0, 9.5)
+HEADER_PADDING_CM = 0.1
+HEADER_SIZES = {"superior": 12, "own": 12, "motto_title": 12, "motto": 13}
+CLOSING_WIDTHS_CM = (8.5, 8.0)
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 LINK_BLUE = RGBColor(0x1F, 0x4E, 0x9A)
 
@@ -36,15 +45,13 @@ def clean(text: str) -> str:
 
 def office_header(office: Office) -> tuple[str, str]:
     """('UBND QUẬN LONG BIÊN', 'PHÒNG GIÁO DỤC VÀ ĐÀO TẠO'): the governing body and the office itself."""
-    m = re.search(r"\s+(quận|huyện|thị xã|thành phố)\s+" + re.escape(office.district) + r"\s*$", office.name, re.I)
-    if office.name.lower().startswith("sở"):
+    if office.is_department:
         city = re.sub(r"^(thành phố|tỉnh)\s+", "", office.city, flags=re.I)
-        kind = "THÀNH PHỐ" if city in CENTRAL_CITIES else "TỈNH"
         own = re.sub(r"\s+(thành phố|tỉnh)\s+" + re.escape(city) + r"\s*$", "", office.name, flags=re.I)
-        return f"UBND {kind} {city}".upper(), own.upper()
-    kind = m.group(1) if m else "quận"
+        return office.governing_body.upper(), own.upper()
+    m = re.search(r"\s+(quận|huyện|thị xã|thành phố)\s+" + re.escape(office.district) + r"\s*$", office.name, re.I)
     own = office.name[: m.start()] if m else office.name
-    return f"UBND {kind} {office.district}".upper(), own.upper()
+    return office.governing_body.upper(), own.upper()
 
 
 def place_and_date(office: Office, day: date) -> str:
@@ -114,25 +121,92 @@ def _hyperlink(paragraph, url: str, text: str, *, bold: bool = True) -> None:
     paragraph._p.append(link)
 
 
-def _bottom_rule(paragraph, width_pct: int = 40) -> None:
-    """The short line under the office name and the motto, drawn as a paragraph border."""
-    ppr = paragraph._p.get_or_add_pPr()
+def _bottom_rule(paragraph, width_pct: int = 40, *, column_cm: float):
+    """The line under the office name (1/3 to 1/2 of the name) or the motto (as long as the motto), centred, as
+    Decree 30/2020 draws them: the top border of an empty 1 pt paragraph just below `paragraph`, indented so it
+    spans `width_pct` of the column (a border of the text's own paragraph would span the whole column)."""
+    rule = paragraph._parent.add_paragraph()
+    fmt = rule.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing = Pt(1)
+    fmt.left_indent = fmt.right_indent = Cm(column_cm * (100 - width_pct) / 200)
+    rule.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    ppr = rule._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
+    top = OxmlElement("w:top")
     for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        bottom.set(qn(k), v)
-    borders.append(bottom)
-    ppr.append(borders)
+        top.set(qn(k), v)
+    borders.append(top)
+    ppr.insert_element_before(borders, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+                              "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+                              "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+                              "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+                              "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+                              "w:pPrChange")
+    return rule
+
+
+def _twips(cm: float) -> int:
+    return round(cm / 2.54 * 1440)
+
+
+def _set_widths(table, widths_cm: tuple[float, ...], *, padding_cm: float | None = None) -> None:
+    """Fixed column widths, written alike in the table grid (w:gridCol, which LibreOffice lays out by) and in
+    every cell (w:tcW, which Word uses): python-docx leaves the grid at equal columns. `padding_cm`: the cells'
+    left and right padding, when not the default 0.19 cm."""
+    table.autofit = False
+    tbl = table._tbl
+    if padding_cm is not None:
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:w"), str(_twips(padding_cm)))
+            el.set(qn("w:type"), "dxa")
+            margins.append(el)
+        _put_table_property(tbl.tblPr, margins)
+    grid = tbl.tblGrid
+    cols = grid.findall(qn("w:gridCol"))
+    assert len(cols) == len(widths_cm), (len(cols), widths_cm)
+    for col, w in zip(cols, widths_cm):
+        col.set(qn("w:w"), str(_twips(w)))
+    tbl_w = OxmlElement("w:tblW")
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(_twips(sum(widths_cm))))
+    _put_table_property(tbl.tblPr, tbl_w)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    _put_table_property(tbl.tblPr, layout)
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths_cm):
+            cell.width = Cm(w)
+
+
+_TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW",
+                "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption",
+                "tblDescription")
+
+
+def _put_table_property(tbl_pr, element) -> None:
+    """Set a table property in the schema's order (Word refuses a file whose w:tblPr children are out of order)."""
+    name = element.tag.rsplit("}", 1)[-1]
+    old = tbl_pr.find(qn(f"w:{name}"))
+    if old is not None:
+        tbl_pr.remove(old)
+    later = _TBLPR_ORDER[_TBLPR_ORDER.index(name) + 1:]
+    for child in tbl_pr:
+        if child.tag.rsplit("}", 1)[-1] in later:
+            child.addprevious(element)
+            return
+    tbl_pr.append(element)
 
 
 def _no_borders(table) -> None:
-    tbl_pr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         el = OxmlElement(f"w:{edge}")
         el.set(qn("w:val"), "nil")
         borders.append(el)
-    tbl_pr.append(borders)
+    _put_table_property(table._tbl.tblPr, borders)
 
 
 # Paragraph styles carry the formatting, so the many items of a busy day are plain styled paragraphs
@@ -171,8 +245,11 @@ def _styled(doc, text: str, style: str):
 # --------------------------------------------------------------------------- the document
 
 
-def new_document(office: Office, day: date, title: str, subtitle: str):
-    """A4 document with the administrative header block, the title and the subtitle."""
+def new_document(office: Office, day: date, title: str, subtitle: str, *, summary: str = "", number: str = "",
+                 doc_title: str = "", built_at: datetime | None = None):
+    """A4 document with the administrative header block, the title (with its trích yếu `summary` under it, as a
+    report's "BÁO CÁO" / "Tình hình …") and the subtitle; `number` ("Số: …/BC-PGDĐT") goes under the office's
+    name. The file's properties: author the office, title `doc_title`, created and modified `built_at`."""
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Mm(297), Mm(210)
@@ -181,36 +258,82 @@ def new_document(office: Office, day: date, title: str, subtitle: str):
     normal = doc.styles["Normal"]
     normal.font.size = Pt(13)
     _set_font(normal.element)
+    _set_language(doc)
+    _set_properties(doc, office, doc_title or f"{title.capitalize()} ngày {day:%d/%m/%Y}", built_at)
     for name, spec in STYLES.items():
         _add_style(doc, name, **spec)
 
     superior, own = office_header(office)
     table = doc.add_table(rows=2, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
     _no_borders(table)
-    widths = (Cm(6.5), Cm(9.5))
-    for row in table.rows:
-        for cell, w in zip(row.cells, widths):
-            cell.width = w
+    _set_widths(table, HEADER_WIDTHS_CM, padding_cm=HEADER_PADDING_CM)
+    left_w, right_w = HEADER_WIDTHS_CM
     left, right = table.cell(0, 0), table.cell(0, 1)
     left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(left.paragraphs[0], superior, size=12.5)
-    p = _para(left, own, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=12.5, space_after=0)
-    _bottom_rule(p)
+    _run(left.paragraphs[0], superior, size=HEADER_SIZES["superior"])
+    p = _para(left, own, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=HEADER_SIZES["own"], space_after=0)
+    _bottom_rule(p, 40, column_cm=left_w)  # about 2.8 cm: 1/3 to 1/2 of the office's name
     right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(right.paragraphs[0], "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12.5)
-    p = _para(right, "Độc lập - Tự do - Hạnh phúc", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=13, space_after=0)
-    _bottom_rule(p)
+    _run(right.paragraphs[0], "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=HEADER_SIZES["motto_title"])
+    p = _para(right, "Độc lập - Tự do - Hạnh phúc", align=WD_ALIGN_PARAGRAPH.CENTER, bold=True,
+              size=HEADER_SIZES["motto"], space_after=0)
+    _bottom_rule(p, 60, column_cm=right_w)  # about 5.7 cm: the motto's own length
+    if number:
+        number_cell = table.cell(1, 0)
+        number_cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        number_cell.paragraphs[0].paragraph_format.space_before = Pt(6)
+        _run(number_cell.paragraphs[0], number, size=13)
     date_cell = table.cell(1, 1)
     date_cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     date_cell.paragraphs[0].paragraph_format.space_before = Pt(6)
     _run(date_cell.paragraphs[0], place_and_date(office, day), italic=True, size=13)
 
-    _para(doc, title, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=14, space_before=18, space_after=2)
+    _para(doc, title, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=14, space_before=18,
+          space_after=0 if summary else 2)
+    if summary:
+        _para(doc, summary, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=14, space_after=2)
     _para(doc, subtitle, align=WD_ALIGN_PARAGRAPH.CENTER, italic=True, size=13, space_after=12)
     _page_numbers(section)
     return doc
+
+
+def _set_language(doc) -> None:
+    """Vietnamese as the document's language: the default run properties (styles.xml) and the theme's."""
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        rpr_default.append(rpr)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), LANGUAGE)
+    theme_lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:val"), LANGUAGE)
+
+
+def _set_properties(doc, office: Office, title: str, built_at: datetime | None) -> None:
+    """File > Properties: the office as author, the document's title, the time it was built (the template's
+    'python-docx' and 2013 otherwise); `built_at` from the caller's clock, the wall clock only when none is given."""
+    props = doc.core_properties
+    when = (built_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    props.author = props.last_modified_by = clean(office.short_name)
+    props.title = clean(title)
+    props.comments = props.keywords = props.subject = props.category = ""
+    props.language = LANGUAGE
+    props.revision = 1
+    props.created = props.modified = when
 
 
 def _page_numbers(section) -> None:
@@ -301,7 +424,8 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
     """The clipping as DOCX bytes."""
     d = digest
     s = d.summary
-    doc = new_document(d.office, d.day, "ĐIỂM BÁO GIÁO DỤC", f"({d.date_label}; tin đăng {d.window_label})")
+    doc = new_document(d.office, d.day, "ĐIỂM BÁO GIÁO DỤC", f"({d.date_label}; tin đăng {d.window_label})",
+                       built_at=d.generated_at)
     outline = d.outline()
 
     n = vn_number
@@ -367,131 +491,191 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
     return save(doc)
 
 
-REPORT_SIGNER = "TRƯỞNG PHÒNG"  # the monthly report goes out under the head of the office's signature
+def _recipient_lines(entries) -> list[str]:
+    """'- entry;' each, the last '- entry.' (Decree 30/2020's Nơi nhận)."""
+    entries = list(entries)
+    return [f"- {e}{'.' if i == len(entries) - 1 else ';'}" for i, e in enumerate(entries)]
 
 
-def closing(doc, office: Office, note: str, *, signer: str | None = None) -> None:
-    """'Nơi nhận' block and the machine note, as the end of an office document; with `signer` (a report that
-    leadership signs), the signature block beside it, its name left for the person who signs."""
+def closing(doc, office: Office, note: str, *, signer: tuple[str, ...] | str | None = None, signer_name: str = "",
+            recipients: tuple[str, ...] | None = None) -> None:
+    """'Nơi nhận' block and the machine note, as the end of an office document; with `signer` (the title lines of
+    a report that leadership signs: office.report_signer), the signature block beside it, room for the signature
+    and the seal, then `signer_name` when known. `recipients` default to the clipping's: the office's leadership,
+    the communication staff and the archive."""
     _para(doc, note, italic=True, size=11, space_before=12)
     table = doc.add_table(rows=1, cols=2)
-    table.autofit = False
     _no_borders(table)
+    _set_widths(table, CLOSING_WIDTHS_CM)
     left, right = table.cell(0, 0), table.cell(0, 1)
-    left.width, right.width = Cm(8.5), Cm(7.5)
     p = left.paragraphs[0]
     _run(p, "Nơi nhận:", bold=True, italic=True, size=12)
     p.paragraph_format.keep_with_next = True
-    _para(left, "- Lãnh đạo Phòng (để báo cáo);", size=11, space_after=0)
-    _para(left, f"- Bộ phận truyền thông {office.short_name};", size=11, space_after=0)
-    _para(left, "- Lưu: VT.", size=11, space_after=0)
+    if recipients is None:
+        recipients = (f"{office.leadership} (để báo cáo)", f"Bộ phận truyền thông {office.short_name}", "Lưu: VT")
+    for line in _recipient_lines(recipients):
+        _para(left, line, size=11, space_after=0)
     if signer:
+        lines = (signer,) if isinstance(signer, str) else tuple(signer)
         right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(right.paragraphs[0], signer, bold=True, size=13)
+        right.paragraphs[0].paragraph_format.space_after = Pt(0)  # the title lines stay together
+        _run(right.paragraphs[0], lines[0], bold=True, size=13)
+        for line in lines[1:]:
+            _para(right, line, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=13, space_after=0)
         _para(right, space_after=60)  # room for the signature and the seal
+        if signer_name:
+            _para(right, signer_name, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=13, space_after=0)
 
 
 # --------------------------------------------------------------------------- the monthly report
 
 
 def _table(doc, header: tuple[str, ...], rows: list[tuple[str, ...]], widths_cm: tuple[float, ...]) -> None:
-    table = doc.add_table(rows=1, cols=len(header))
+    table = doc.add_table(rows=1 + len(rows), cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text, w in zip(table.rows[0].cells, header, widths_cm):
-        cell.width = Cm(w)
+    _set_widths(table, widths_cm)
+    for cell, text in zip(table.rows[0].cells, header):
         _run(cell.paragraphs[0], text, bold=True, size=11.5)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for row in rows:
-        cells = table.add_row().cells
-        for i, (cell, text, w) in enumerate(zip(cells, row, widths_cm)):
-            cell.width = Cm(w)
+    for table_row, row in zip(table.rows[1:], rows):
+        for i, (cell, text) in enumerate(zip(table_row.cells, row)):
             _run(cell.paragraphs[0], text, size=11.5)
             if i > 0 and len(text) < 12:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     _para(doc, space_after=4)
 
 
-def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
-    """The monthly public-opinion report (monitor.report.MonthlyReport) as DOCX bytes."""
+def _mark_for_signer(paragraph) -> None:
+    """Highlight a part the person who signs completes, so the draft cannot go out with it unnoticed."""
+    for run in paragraph.runs:
+        rpr = run._r.get_or_add_rPr()
+        mark = OxmlElement("w:highlight")
+        mark.set(qn("w:val"), "yellow")
+        rpr.append(mark)
+
+
+def _link_line(doc, n: int, url: str, title: str, *, indent_cm: float = 0.5, keep_next=True):
     from monitor.render import safe_url
-    from monitor.report import NO_TOPIC
+
+    p = _para(doc, space_after=1, indent_cm=indent_cm)
+    p.paragraph_format.keep_with_next = keep_next
+    _run(p, f"{n}. ", bold=True)
+    href = safe_url(url)
+    if href:
+        _hyperlink(p, href, title)
+    else:
+        _run(p, title, bold=True)
+    return p
+
+
+def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
+    """The monthly public-opinion report (monitor.report.MonthlyReport) as DOCX bytes: a draft for the head of the
+    office to sign, its parts after the plan's III.2 (public opinion on the office's work and how it was handled)."""
+    from monitor.report import NO_TOPIC, PROPOSALS_TO_COMPLETE, TOPICS_OVERLAP_NOTE
 
     r = report
-    doc = new_document(r.office, r.generated_at.date(), "BÁO CÁO DƯ LUẬN BÁO CHÍ VỀ GIÁO DỤC",
-                       f"{r.label.capitalize()} ({r.period_label})")
+    o = r.office
+    draft = "Dự thảo trình ký" if r.has_data else "Không có dữ liệu theo dõi"
+    doc = new_document(o, r.generated_at.date(), "BÁO CÁO", f"({draft}; số liệu {r.period_label})",
+                       summary=r.subject_line, number=f"Số: …/BC-{o.document_code}", doc_title=r.subject_line,
+                       built_at=r.generated_at)
+    machine_note = (f"Số liệu do hệ thống theo dõi báo chí tổng hợp tự động lúc {r.generated_at:%H:%M} ngày "
+                    f"{r.generated_at:%d/%m/%Y}; sắc thái và chủ đề do hệ thống tự động xác định.")
+    if not r.has_data:
+        _para(doc, r.no_data_text, indent_cm=0.5, space_after=6)
+        closing(doc, o, machine_note, recipients=o.report_recipients)
+        return save(doc)
 
-    heading(doc, "I. TỔNG QUAN")
+    def num(v: int) -> str:
+        return f"{v:,}".replace(",", ".")
+
+    compare = r.previous_has_data
+    heading(doc, "I. ĐÁNH GIÁ CHUNG")
+    for sentence in r.assessment:
+        p = _para(doc, sentence, space_after=3)
+        p.paragraph_format.first_line_indent = Cm(1.0)
+        p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    total = f"Tổng số tin, bài về giáo dục: {num(r.total.count)}"
+    if compare:
+        total += f" (tháng trước: {num(r.total.previous)}; thay đổi: {r.total.change})"
+    local = f"{r.local.label}: {num(r.local.count)} ({num(r.local_total)} sự việc)"
+    if compare:
+        local = local[:-1] + f"; tháng trước: {num(r.local.previous)} tin, bài)"
     lines = [
-        f"Tổng số tin, bài về giáo dục: {r.total.count} (tháng trước: {r.total.previous}; thay đổi: {r.total.change}).",
-        "Sắc thái: " + "; ".join(f"{t.label} {t.count} ({t.change})" for t in r.tone) + ".",
-        f"{r.local.label}: {r.local.count} (tháng trước: {r.local.previous}).",
-        f"Vấn đề nóng: {len(r.hot_issues)}" + (
-            " (" + "; ".join(f"{status}: {n}" for status, n in r.case_counts) + ")" if r.hot_issues else "")
-        + f"{r.false_alarm_note}.",
-        f"Tin tích cực (đã gộp các tin cùng sự việc): {r.positive_total}.",
+        total + ".",
+        "Sắc thái: " + "; ".join(f"{t.label} {num(t.count)}" + (f" ({t.change})" if compare else "") for t in r.tone) + ".",
+        local + ".",
+        f"{r.hot_text[0].upper()}{r.hot_text[1:]}.",
+        f"Tin tích cực (đã gộp các tin cùng sự việc): {num(r.positive_total)}.",
     ]
+    if not compare:
+        lines.append(r.no_comparison_text)
     for line in lines:
         _para(doc, f"- {line}", indent_cm=0.5, space_after=2)
     if chart_png:
         p = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=4)
         p.add_run().add_picture(io.BytesIO(chart_png), width=Cm(16))
 
-    heading(doc, "II. THEO CHỦ ĐỀ CỦA KẾ HOẠCH TRUYỀN THÔNG")
-    topic_rows = [(f"{i}. {t.label}" if t.label != NO_TOPIC else t.label, str(t.count), str(t.previous), t.change)
-                  for i, t in enumerate(r.topics, 1)]
-    _table(doc, ("Chủ đề", "Tháng này", "Tháng trước", "Thay đổi"), topic_rows, (9.5, 2.2, 2.3, 2.0))
+    heading(doc, f"II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN {o.district.upper()}")
+    if not r.local_items:
+        _para(doc, f"Trong tháng không có tin, bài về địa bàn {o.district}.", italic=True, indent_cm=0.5)
+    for n, item in enumerate(r.local_items, 1):
+        _link_line(doc, n, item.url, item.title)
+        _para(doc, f"{item.outlets_label} · {item.published:%d/%m/%Y} · sắc thái: {item.tone.lower()}",
+              italic=True, size=11.5, space_after=3, indent_cm=1.0)
+    if r.local_total > len(r.local_items):
+        _para(doc, f"… và {r.local_total - len(r.local_items)} sự việc khác.", italic=True, indent_cm=0.5)
 
-    heading(doc, "III. THEO SẮC THÁI")
-    _table(doc, ("Sắc thái", "Tháng này", "Tháng trước", "Thay đổi"),
-           [(t.label, str(t.count), str(t.previous), t.change) for t in r.tone], (9.5, 2.2, 2.3, 2.0))
-
-    heading(doc, "IV. THEO CƠ QUAN BÁO CHÍ")
-    if r.outlets:
-        _table(doc, ("Cơ quan báo chí", "Tháng này", "Tháng trước", "Thay đổi"),
-               [(o.label, str(o.count), str(o.previous), o.change) for o in r.outlets], (9.5, 2.2, 2.3, 2.0))
-    else:
-        _para(doc, "Không có tin giáo dục trong tháng.", italic=True, indent_cm=0.5)
-
-    heading(doc, "V. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ")
+    heading(doc, "III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ")
     if not r.hot_issues:
         _para(doc, "Không có vấn đề nóng trong tháng.", italic=True, indent_cm=0.5)
     for n, h in enumerate(r.hot_issues, 1):
-        p = _para(doc, space_after=1, indent_cm=0.5)
-        p.paragraph_format.keep_with_next = True
-        _run(p, f"{n}. ", bold=True)
-        url = safe_url(h.url)
-        if url:
-            _hyperlink(p, url, h.title)
-        else:
-            _run(p, h.title, bold=True)
-        meta = (f"{h.outlet} và {h.outlets - 1} báo khác" if h.outlets > 1 else h.outlet)
-        meta += f" · từ {h.first_seen:%d/%m/%Y} · mức độ: {h.severity or 'nóng'}"
+        _link_line(doc, n, h.url, h.title)
+        meta = f"{h.outlets_label} · từ {h.first_seen:%d/%m/%Y} · mức độ: {h.severity or 'nóng'}"
         if h.hot_score:
-            meta += f" (điểm {h.hot_score:.0f}/100)"
+            meta += f" (điểm đánh giá {h.hot_score:.0f}/100)"
         _para(doc, meta, italic=True, size=11.5, space_after=1, indent_cm=1.0)
-        status = f"Tình trạng xử lý: {h.case_status}" + (f"; người phụ trách: {h.owner}" if h.owner else "")
+        if h.summary:
+            _para(doc, f"Nội dung: {h.summary}", size=12, space_after=1, indent_cm=1.0)
+        status = f"Tình trạng xử lý: {h.status_label}" + (f"; người phụ trách: {h.owner}" if h.owner else "")
         _para(doc, status, bold=True, size=12, space_after=1, indent_cm=1.0)
-        for note in h.notes:
-            _para(doc, f"- {note}", size=12, space_after=1, indent_cm=1.5)
+        if h.latest_note:
+            day, _, text = h.latest_note.partition(": ")
+            _para(doc, f"Việc đã làm gần nhất (ngày {day}): {text}", size=12, space_after=4, indent_cm=1.0)
 
-    heading(doc, "VI. TIN TÍCH CỰC CẦN LAN TỎA")
+    heading(doc, "IV. TIN TÍCH CỰC CẦN LAN TỎA")
     if not r.positive:
         _para(doc, "Không có tin tích cực trong tháng.", italic=True, indent_cm=0.5)
     for n, item in enumerate(r.positive, 1):
-        p = _para(doc, space_after=1, indent_cm=0.5)
-        _run(p, f"{n}. ", bold=True)
-        url = safe_url(item.url)
-        if url:
-            _hyperlink(p, url, item.title)
-        else:
-            _run(p, item.title, bold=True)
-        meta = f"{item.outlet}" + (f" (+{item.outlets - 1} báo khác cùng đưa tin)" if item.outlets > 1 else "")
-        meta += f" · {item.published:%d/%m/%Y}" + (f" · trên địa bàn {r.office.district}" if item.local else "")
+        _link_line(doc, n, item.url, item.title, keep_next=False)
+        meta = f"{item.outlets_label} · {item.published:%d/%m/%Y}" + (f" · trên địa bàn {o.district}" if item.local else "")
         _para(doc, meta, italic=True, size=11.5, space_after=4, indent_cm=1.0)
     if r.positive_total > len(r.positive):
         _para(doc, f"… và {r.positive_total - len(r.positive)} tin tích cực khác.", italic=True, indent_cm=0.5)
 
-    closing(doc, r.office, f"Số liệu do hệ thống theo dõi báo chí tổng hợp tự động lúc {r.generated_at:%H:%M %d/%m/%Y}; "
-                           "sắc thái và chủ đề do máy xác định.", signer=REPORT_SIGNER)
+    head = ("Tháng này", "Tháng trước", "Thay đổi") if compare else ("Số tin, bài",)
+    widths = (9.5, 2.2, 2.3, 2.0) if compare else (12.5, 3.5)
+
+    def cells(row) -> tuple[str, ...]:
+        return (num(row.count), num(row.previous), row.change) if compare else (num(row.count),)
+
+    heading(doc, "V. SỐ LIỆU THEO CHỦ ĐỀ CỦA KẾ HOẠCH TRUYỀN THÔNG")
+    topic_rows = [(f"{i}. {t.label}" if t.label != NO_TOPIC else t.label, *cells(t)) for i, t in enumerate(r.topics, 1)]
+    _table(doc, ("Chủ đề", *head), topic_rows, widths)
+    _para(doc, TOPICS_OVERLAP_NOTE, italic=True, size=11.5, indent_cm=0.5, space_after=4)
+
+    heading(doc, "VI. SỐ LIỆU THEO SẮC THÁI")
+    _table(doc, ("Sắc thái", *head), [(t.label, *cells(t)) for t in r.tone], widths)
+
+    heading(doc, "VII. SỐ LIỆU THEO CƠ QUAN BÁO CHÍ")
+    if r.outlets:
+        _table(doc, ("Cơ quan báo chí", *head), [(x.label, *cells(x)) for x in r.outlets], widths)
+    else:
+        _para(doc, "Không có tin giáo dục trong tháng.", italic=True, indent_cm=0.5)
+
+    heading(doc, "VIII. ĐỀ XUẤT, KIẾN NGHỊ")
+    _mark_for_signer(_para(doc, PROPOSALS_TO_COMPLETE, italic=True, indent_cm=0.5, space_after=6))
+
+    closing(doc, o, machine_note, signer=o.report_signer, signer_name=o.signer_name, recipients=o.report_recipients)
     return save(doc)

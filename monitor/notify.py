@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 from typing import Callable, Sequence
 from zoneinfo import ZoneInfo
 
@@ -182,8 +183,9 @@ def alert_message_id(config: Config, alert: Alert, channel: str) -> str:
 
 
 def send_email(config: Config, ch: AlertChannel, alert: Alert, *,
-               on_hand_over: Callable[[], None] | None = None) -> dict[str, str]:
-    """E-mail the alert; returns the recipients the server refused (address -> its answer)."""
+               on_hand_over: Callable[[], None] | None = None, now: datetime | None = None) -> dict[str, str]:
+    """E-mail the alert; returns the recipients the server refused (address -> its answer). `now`: when it is
+    sent (the monitor's clock), for the Date header in the office's time zone, as the digest's."""
     from monitor.mail import send_message
 
     msg = EmailMessage()
@@ -191,6 +193,7 @@ def send_email(config: Config, ch: AlertChannel, alert: Alert, *,
     msg["To"] = ", ".join(ch.recipients)
     if config.smtp.sender:
         msg["From"] = config.smtp.sender
+    msg["Date"] = format_datetime((now or datetime.now(config.office.tz)).astimezone(config.office.tz))
     msg["Message-ID"] = alert_message_id(config, alert, channel_key(ch))
     msg["X-Monitor-Alert-Id"] = str(alert.id)
     msg.set_content(alert.body, charset="utf-8")
@@ -205,7 +208,7 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def send_webhook(config: Config, ch: AlertChannel, alert: Alert, *,
-                 on_hand_over: Callable[[], None] | None = None) -> None:
+                 on_hand_over: Callable[[], None] | None = None, now: datetime | None = None) -> None:
     body = json.dumps({"alert_id": alert.id, **alert.payload}, ensure_ascii=False).encode("utf-8")
     headers = {"X-Monitor-Alert-Id": str(alert.id), "X-Monitor-Event": f"alert.{alert.kind}"}
     if ch.secret_env:
@@ -223,7 +226,7 @@ def send_webhook(config: Config, ch: AlertChannel, alert: Alert, *,
 
 
 def send_telegram(config: Config, ch: AlertChannel, alert: Alert, *,
-                  on_hand_over: Callable[[], None] | None = None) -> None:
+                  on_hand_over: Callable[[], None] | None = None, now: datetime | None = None) -> None:
     token = os.environ.get(ch.bot_token_env, "")
     if not token:
         raise NotifyError(f"Telegram bot token variable {ch.bot_token_env} is not set",
@@ -304,7 +307,8 @@ def deliver_outbox(app, *, dry_run: bool = False) -> DeliveryReport:
             if ch is None:
                 raise NotifyError(f"channel {delivery.channel} is no longer in feeds.yaml",
                                   hint="add it back under alerts.channels, or the alert stays queued")
-            refused = SENDERS[ch.kind](config, ch, alert, on_hand_over=_mark_handing_over(app, alert.id, delivery.channel)) or {}
+            refused = SENDERS[ch.kind](config, ch, alert, on_hand_over=_mark_handing_over(app, alert.id, delivery.channel),
+                                       now=claimed_at) or {}
         except NotifyError as exc:
             in_doubt = isinstance(exc, MessageInDoubt)
             # An alert the server may have taken is sent again, with the same Message-ID, and the attempt is
@@ -339,39 +343,87 @@ def _local(dt: datetime, tz: ZoneInfo) -> str:
     return dt.astimezone(tz).strftime("%H:%M %d/%m/%Y")
 
 
+# The subject's tag per severity (config.alerts.thresholds names), and when a follow-up raised the level to it;
+# a level an office named otherwise reads "Mức <name>".
+SUBJECT_TAGS = {"khẩn cấp": "KHẨN CẤP", "cao": "Mức cao", "theo dõi": "Cần theo dõi"}
+RAISED_TAGS = {"khẩn cấp": "Tăng lên KHẨN CẤP", "cao": "Tăng lên mức cao", "theo dõi": "Tăng lên mức cần theo dõi"}
+UPDATE_TAG = "Cập nhật"
+
+
+def alert_subject(config: Config, severity: str, title: str, *, local: bool, kind: str = "new",
+                  raised: bool = False) -> str:
+    """"[KHẨN CẤP – Long Biên] title" for a story in the office's area, "[Mức cao] title", "[Cần theo dõi] title";
+    a follow-up says so: "[Tăng lên KHẨN CẤP – Long Biên] ..." when the level rose, "[Cập nhật – Mức cao] ..."
+    otherwise (a local story that reached the national press)."""
+    tag = SUBJECT_TAGS.get(severity, f"Mức {severity}")
+    if kind != "new":
+        tag = RAISED_TAGS.get(severity, f"Tăng lên mức {severity}") if raised else f"{UPDATE_TAG} – {tag}"
+    area = config.office.district.strip()
+    return f"[{tag}{f' – {area}' if local and area else ''}] {title}"
+
+
+def alert_summary(members: Sequence[dict]) -> str:
+    """One or two sentences saying what happened, as the clipping summarises an article (its sapo's sentences
+    that best cover the title): from the first article that has them, an outlet's own before a reprint."""
+    from monitor.digest import extract_summary
+
+    for m in sorted(members, key=lambda m: bool(m.get("reprint"))):
+        text = extract_summary(m.get("title", ""), m.get("sapo", "") or "", m.get("body", "") or "")
+        if text:
+            return text
+    return ""
+
+
+def case_line(case) -> str:
+    """The alert's last line: "Hồ sơ xử lý số 7 – trạng thái: mới" (and who handles it, once someone does)."""
+    return f"Hồ sơ xử lý số {case.id} – trạng thái: {case.status}" + (f"; phụ trách: {case.owner}" if case.owner else "")
+
+
+def analyst_commands(case_id: int, status: str, related_ids: Sequence[int]) -> list[str]:
+    """What the clerk who keeps the cases runs next for an alert's case: shown by `monitor alerts`, never in the
+    alert itself (no channel is the clerk's own: e-mail and Telegram go to leadership)."""
+    out = []
+    if status == "mới":
+        out.append(f'ghi nhận tiếp nhận: monitor cases update {case_id} --status "đã tiếp nhận" --owner "Tên"')
+    for other in related_ids[:1]:
+        if other < case_id:  # a follow-up joins its incident's (older) case, never the other way round
+            out.append(f"nếu cùng một vụ việc: monitor cases merge {case_id} --into {other}")
+    return out
+
+
 def compose_alert(config: Config, story_id: int, score, members: list[dict], decision, case,
                   related: Sequence = ()) -> tuple[str, str, dict]:
-    """(subject, plain-text body, webhook payload) of an alert, in Vietnamese. `related`: open cases this story
-    may continue (monitor.triage.related_cases), named so a development is not read as a new incident."""
+    """(subject, plain-text body, webhook payload) of an alert, in Vietnamese, for leadership: what happened in a
+    sentence or two, how serious and why, the sources, and the case; no command lines (`monitor alerts` shows the
+    clerk's). The subject carries the title: Telegram sends subject and body, so the body does not repeat it.
+    `related`: open cases this story may continue (monitor.triage.related_cases), named so a development is not
+    read as a new incident."""
     from monitor.digest import display_reasons
 
     tz = config.office.tz
     first = members[0]
     title = first["title"].strip() or first["url"]
-    if decision.kind == "new":
-        subject = f"[Cảnh báo {score.severity}] {title}"
-    else:
-        subject = f"[Cập nhật – mức {score.severity}] {title}"
+    subject = alert_subject(config, score.severity, title, local=score.local, kind=decision.kind, raised=decision.raised)
     reprints = sum(1 for m in members if m.get("reprint"))
-    lines = [
-        f"{config.office.short_name} — cảnh báo tin nóng" + (" (cập nhật)" if decision.kind != "new" else ""),
-        "",
-        f"Tin: {title}",
-        f"Mức độ: {score.severity} (điểm nóng {_fmt_score(score.total)}/100)",
-    ]
+    summary = alert_summary(members)
+    lines = [f"{config.office.short_name} — cảnh báo tin nóng" + (" (cập nhật)" if decision.kind != "new" else ""), ""]
+    if summary:
+        lines += [summary, ""]
+    lines.append(f"Mức độ: {score.severity} (mức độ nóng {_fmt_score(score.total)}/100)")
     if decision.why:
         lines.append(f"Thay đổi: {decision.why}")
     lines += [
         f"Đăng đầu tiên: {_local(first['when'], tz)} trên {first['outlet']}",
         f"Số báo đưa tin: {len(score.outlets)} ({', '.join(score.outlets)})"
         + (f"; {reprints} bài đăng lại" if reprints else ""),
-        "",
-        "Lý do:",
-        # what leadership reads: the clipping's wording, without the classifier's scores and evidence
-        *[f"  - {r}" for r in display_reasons(score.reasons, limit=len(score.reasons))],
-        "",
-        "Nguồn:",
     ]
+    # what leadership reads: the clipping's wording, without the classifier's scores and evidence, and without the
+    # reason that lists the outlets again (the line above names them)
+    listed = ", ".join(score.outlets[:6]) if len(score.outlets) > 1 else None
+    reasons = [r for r in display_reasons(score.reasons, limit=len(score.reasons)) if not (listed and listed in r)]
+    if reasons:
+        lines += ["", "Lý do:", *[f"  - {r}" for r in reasons]]
+    lines += ["", "Nguồn:"]
     for m in members[:15]:
         tag = " [đăng lại]" if m.get("reprint") else ""
         lines.append(f"  - {m['outlet']} ({_local(m['when'], tz)}){tag}: {m['title']}\n    {m['url']}")
@@ -381,26 +433,24 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
         lines += ["", "Có thể là diễn biến tiếp của vụ việc đã có hồ sơ:",
                   *[f"  - hồ sơ số {r.case_id}: {r.title}" for r in related[:3]]]
     if case is not None:
-        lines += ["", f"Hồ sơ xử lý số {case.id}, trạng thái «{case.status}»"
-                      + (f", phụ trách: {case.owner}" if case.owner else "") + ".",
-                  # the clerk who keeps the cases reads the same message as leadership: the one technical line says whose it is
-                  f"(Cán bộ theo dõi ghi nhận tiếp nhận bằng lệnh: monitor cases update {case.id} --status \"đã tiếp nhận\" --owner \"Tên\")"]
-        if related:
-            lines.append(f"(Nếu cùng một vụ việc, gộp hồ sơ bằng lệnh: monitor cases merge {case.id} --into {related[0].case_id})")
+        lines += ["", case_line(case)]
     body = "\n".join(lines) + "\n"
     payload = {
         "type": f"alert.{decision.kind}",
         "story_id": story_id,
         "case_id": case.id if case is not None else None,
         "title": title,
+        "summary": summary,
         "severity": score.severity,
         "hot_score": score.total,
         "change": decision.why or None,
         "reasons": list(display_reasons(score.reasons, limit=len(score.reasons))),
         "classifier_reasons": list(score.reasons),  # as the classifier and triage wrote them (scores, evidence)
         "explanation": score.explanation(),
+        # office time (+07:00), as every time the office reads
         "sources": [{"outlet": m["outlet"], "title": m["title"], "url": m["url"],
-                     "published": m["when"].isoformat(), "reprint": bool(m.get("reprint"))} for m in members],
+                     "published": m["when"].astimezone(tz).isoformat(), "reprint": bool(m.get("reprint"))}
+                    for m in members],
         "related_cases": [{"case_id": r.case_id, "title": r.title, "similarity": r.similarity} for r in related],
         "text": body,
     }

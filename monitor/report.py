@@ -9,6 +9,7 @@ SMTP is configured, e-mails them to the digest recipients.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -18,16 +19,58 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from classifiers.plan_topics import PLAN_TOPICS
-from monitor.cases import DISMISSED
+from monitor.cases import DISMISSED, SYSTEM_ACTOR
 from monitor.config import Office
 from monitor.corrections import corrected_row, read_corrected
-from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
+from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay, extract_summary
 from monitor.errors import InputError, MessageInDoubt, StoreError
 from monitor.models import Story
 
 NO_TOPIC = "Tin giáo dục không thuộc chủ đề của kế hoạch"
 TOP_OUTLETS = 10
 TOP_POSITIVE = 10
+TOP_LOCAL = 30
+NO_CASE = "chưa có hồ sơ xử lý"
+# how the report names a case's status: "mới" beside the counts' "new" would read as "13 new issues"
+STATUS_WORDS = {"mới": "chưa tiếp nhận xử lý"}
+# the signer completes this part: the draft says so, in the place where it goes (never an empty heading)
+PROPOSALS_TO_COMPLETE = "(Bộ phận truyền thông bổ sung đề xuất, kiến nghị trước khi trình ký.)"
+TOPICS_OVERLAP_NOTE = "Một tin, bài có thể thuộc nhiều chủ đề, nên tổng các dòng có thể lớn hơn tổng số tin, bài."
+
+
+def _n(value: int) -> str:
+    """Vietnamese thousands: 1.234."""
+    return f"{value:,}".replace(",", ".")
+
+
+def _plain(note: str) -> str:
+    """A person's note as leadership reads it: plain quotation marks, "số 13" rather than "#13"."""
+    note = re.sub(r"«\s*|\s*»", '"', note)
+    return re.sub(r"#(\d+)", r"số \1", note).strip()
+
+
+def outlets_text(names: Sequence[str]) -> str:
+    """'Tiền Phong' or 'Tiền Phong (và 2 báo khác: VnExpress, Dân trí)': one form for every list of the report."""
+    names = [n for n in dict.fromkeys(names) if n]
+    if len(names) <= 1:
+        return names[0] if names else ""
+    return f"{names[0]} (và {len(names) - 1} báo khác: {', '.join(names[1:])})"
+
+
+def _person_notes(events, tz) -> tuple[str, ...]:
+    """What people wrote in a case's history, oldest first, as "dd/mm: note": not the system's own lines
+    ("Mở tự động: …"), and of a merge only the reason a person gave (the rest is the machine's account)."""
+    out = []
+    for e in events:
+        note = (e.note or "").strip()
+        if not note or e.by == SYSTEM_ACTOR:
+            continue
+        if re.match(r"^Gộp (vào )?hồ sơ\b", note):
+            if " — " not in note:
+                continue
+            note = note.rsplit(" — ", 1)[1]
+        out.append(f"{e.at.astimezone(tz):%d/%m}: {_plain(note)}")
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -40,8 +83,8 @@ class Row:
 
     @property
     def change(self) -> str:
-        if self.previous == 0:
-            return "mới" if self.count else "—"
+        if self.previous == 0:  # no percentage against nothing ("mới" read as a case status: "13 new issues")
+            return "—"
         pct = (self.count - self.previous) / self.previous * 100
         return f"{pct:+.0f}%".replace("-", "−") if abs(pct) >= 0.5 else "0%"
 
@@ -58,7 +101,22 @@ class HotIssue:
     hot_score: float
     case_status: str
     owner: str = ""
-    notes: tuple[str, ...] = ()  # "dd/mm: what was done"
+    notes: tuple[str, ...] = ()  # "dd/mm: what was done", people's notes only (`_person_notes`)
+    outlet_names: tuple[str, ...] = ()
+    summary: str = ""  # what happened: one or two sentences of the first article's sapo
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_WORDS.get(self.case_status, self.case_status)
+
+    @property
+    def latest_note(self) -> str:
+        """The latest thing a person recorded about it, "" when nobody has yet."""
+        return self.notes[-1] if self.notes else ""
+
+    @property
+    def outlets_label(self) -> str:
+        return outlets_text(self.outlet_names or (self.outlet,))
 
 
 @dataclass(frozen=True)
@@ -70,6 +128,27 @@ class PositiveItem:
     published: datetime
     topics: tuple[str, ...]
     local: bool
+    outlet_names: tuple[str, ...] = ()
+
+    @property
+    def outlets_label(self) -> str:
+        return outlets_text(self.outlet_names or (self.outlet,))
+
+
+@dataclass(frozen=True)
+class LocalItem:
+    """A story (or a lone article) about the office's own district: what the press said about its schools."""
+
+    title: str
+    url: str
+    outlet_names: tuple[str, ...]
+    published: datetime
+    tone: str  # Tích cực | Trung tính | Tiêu cực, most of its articles
+    articles: int = 1
+
+    @property
+    def outlets_label(self) -> str:
+        return outlets_text(self.outlet_names)
 
 
 @dataclass(frozen=True)
@@ -90,6 +169,14 @@ class MonthlyReport:
     positive_total: int
     daily: tuple[TrendDay, ...] = field(default=())
     false_alarms: int = 0  # stories flagged hot that a person dismissed (monitor.cases.DISMISSED): not hot issues
+    local_items: tuple[LocalItem, ...] = ()  # the district's stories, oldest first (at most TOP_LOCAL)
+    local_total: int = 0  # how many stories local_items was cut from
+    negative_topics: tuple[tuple[str, int], ...] = ()  # plan topics of the negative articles, most first
+    # articles collected in the month and the previous one, any subject (None: not known, the education rows decide):
+    # nothing collected means the system was not running, which is not the same as a quiet month
+    collected: int | None = None
+    previous_collected: int | None = None
+    outlet_count: int = 0  # outlets with an education article (`outlets` keeps the first TOP_OUTLETS)
 
     @property
     def false_alarm_note(self) -> str:
@@ -98,7 +185,81 @@ class MonthlyReport:
 
     @property
     def label(self) -> str:
-        return f"tháng {self.month:02d}/{self.year}" if self.month < 3 else f"tháng {self.month}/{self.year}"
+        return _month_label(self.year, self.month)
+
+    @property
+    def previous_label(self) -> str:
+        return _month_label(*previous_month(self.year, self.month))
+
+    @property
+    def subject_line(self) -> str:
+        """The trích yếu under "BÁO CÁO" (Decree 30/2020): 'Tình hình dư luận báo chí về giáo dục tháng 11 năm 2026'."""
+        month = f"{self.month:02d}" if self.month < 3 else str(self.month)
+        return f"Tình hình dư luận báo chí về giáo dục tháng {month} năm {self.year}"
+
+    @property
+    def has_data(self) -> bool:
+        """Whether anything was collected in the month at all (else the report says so instead of zeros)."""
+        return (self.collected if self.collected is not None else self.total.count) > 0
+
+    @property
+    def previous_has_data(self) -> bool:
+        return (self.previous_collected if self.previous_collected is not None else self.total.previous) > 0
+
+    @property
+    def no_data_text(self) -> str:
+        return (f"Không có dữ liệu theo dõi {self.period_label}: hệ thống không thu thập được tin, bài nào trong "
+                "thời gian này (máy chủ hoặc các nguồn tin có thể đã gặp sự cố), nên không lập được báo cáo.")
+
+    @property
+    def no_comparison_text(self) -> str:
+        """Said once, where the comparison would be, when the previous month has nothing to compare with."""
+        return f"{self.previous_label.capitalize()} chưa có dữ liệu để so sánh."
+
+    @property
+    def hot_text(self) -> str:
+        """'13 vấn đề nóng, trong đó 2 đã xử lý, 11 chưa tiếp nhận xử lý' (and the false alarms set aside)."""
+        if not self.hot_issues:
+            text = "không có vấn đề nóng"
+        else:
+            parts = [f"{_n(n)} {STATUS_WORDS.get(s, s)}" for s, n in self.case_counts]
+            text = f"{_n(len(self.hot_issues))} vấn đề nóng, trong đó " + (
+                ", ".join(parts[:-1]) + " và " + parts[-1] if len(parts) > 1 else parts[0])
+        return text + self.false_alarm_note
+
+    @property
+    def assessment(self) -> tuple[str, ...]:
+        """Đánh giá chung: the month in three sentences, every word from the figures above it (no judgement)."""
+        total = self.total
+        first = f"Trong {self.label}, hệ thống ghi nhận {_n(total.count)} tin, bài về giáo dục"
+        if self.outlets:
+            first += f" trên {_n(max(self.outlet_count, len(self.outlets)))} cơ quan báo chí"
+        if not self.previous_has_data:
+            first += f"; {self.no_comparison_text[0].lower()}{self.no_comparison_text[1:]}"
+        elif total.previous == total.count:
+            first += f", bằng {self.previous_label} ({_n(total.previous)} tin, bài)."
+        else:
+            pct = abs(total.count - total.previous) / total.previous * 100 if total.previous else 0
+            way = "tăng" if total.count > total.previous else "giảm"
+            first += f", {way} {pct:.0f}% so với {self.previous_label} ({_n(total.previous)} tin, bài)."
+        sentences = [first]
+        top = sorted((t for t in self.topics if t.count and t.label != NO_TOPIC), key=lambda t: -t.count)[:3]
+        if top:
+            names = [f'"{t.label}" ({_n(t.count)})' for t in top]
+            listed = ", ".join(names[:-1]) + " và " + names[-1] if len(names) > 1 else names[0]
+            sentences.append(f"Các chủ đề được đưa tin nhiều nhất: {listed}; một tin, bài có thể thuộc nhiều chủ đề.")
+        negative = next((t.count for t in self.tone if t.label == SENTIMENT_LABELS["negative"]), 0)
+        if total.count:
+            if negative:
+                third = (f"Tin, bài có sắc thái tiêu cực chiếm {negative / total.count * 100:.0f}% "
+                         f"({_n(negative)}/{_n(total.count)})")
+                about = [f'"{name}" ({_n(n)})' for name, n in self.negative_topics[:2]]
+                if about:
+                    third += ", chủ yếu về " + " và ".join(about)
+            else:
+                third = "Không có tin, bài có sắc thái tiêu cực"
+            sentences.append(f"{third}; {self.hot_text}.")
+        return tuple(sentences)
 
     @property
     def last_day(self) -> date:
@@ -122,6 +283,10 @@ class MonthlyReport:
         return tuple(sorted(Counter(h.case_status for h in self.hot_issues).items(), key=lambda kv: -kv[1]))
 
 
+def _month_label(year: int, month: int) -> str:
+    return f"tháng {month:02d}/{year}" if month < 3 else f"tháng {month}/{year}"
+
+
 def month_bounds(year: int, month: int, office: Office) -> tuple[datetime, datetime]:
     if not 1 <= month <= 12:
         raise InputError(f"month {month} is not 1-12")
@@ -136,10 +301,12 @@ def previous_month(year: int, month: int) -> tuple[int, int]:
 
 def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict], previous_rows: Sequence[dict],
                  stories: Mapping[int, Story], hot_stories: Sequence[Story], cases: Mapping[int, object],
-                 generated_at: datetime) -> MonthlyReport:
+                 generated_at: datetime, collected: int | None = None,
+                 previous_collected: int | None = None) -> MonthlyReport:
     """`rows`: education articles of the month (store.education_rows); `stories`: article id -> story;
     `hot_stories`: stories rated hot with a member in the month or a case changed in it;
-    `cases`: story id -> its case (monitor.cases.Case)."""
+    `cases`: story id -> its case (monitor.cases.Case); `collected`, `previous_collected`: articles of any
+    subject collected in the month and the one before (0: the system collected nothing then)."""
     tz = office.tz
     start, end = month_bounds(year, month, office)
 
@@ -167,12 +334,13 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             false_alarms += 1
             continue
         first = by_id.get(s.first_article_id, {})
-        notes = tuple(f"{e.at.astimezone(tz):%d/%m}: {e.note}" for e in getattr(case, "events", ()) if e.note)
         hot.append(HotIssue(
             story_id=s.id, title=s.title, url=first.get("url", ""), outlet=s.outlets[0] if s.outlets else "",
             outlets=len(s.outlets), first_seen=s.first_seen.astimezone(tz), severity=s.severity, hot_score=s.hot_score,
-            case_status=getattr(case, "status", None) or s.case_status or "chưa có hồ sơ xử lý",
-            owner=getattr(case, "owner", "") or "", notes=notes))
+            case_status=getattr(case, "status", None) or s.case_status or NO_CASE,
+            owner=getattr(case, "owner", "") or "", notes=_person_notes(getattr(case, "events", ()), tz),
+            outlet_names=tuple(s.outlets),
+            summary=extract_summary(s.title, first.get("sapo") or "", "") if first.get("sapo") else ""))
 
     # positive coverage, reprints counted once: one entry per story (or per article without one)
     groups: dict[tuple, list[dict]] = {}
@@ -188,8 +356,28 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
         n_outlets = len(s.outlets) if s else len({m["outlet"] for m in members})
         positive.append(PositiveItem(title=first["title"], url=first["url"], outlet=first["outlet"], outlets=n_outlets,
                                      published=first["published"].astimezone(tz), topics=first["topics"],
-                                     local=any(m["scope"] == "local" for m in members)))
+                                     local=any(m["scope"] == "local" for m in members),
+                                     outlet_names=tuple(s.outlets) if s else tuple(dict.fromkeys(m["outlet"] for m in members))))
     positive.sort(key=lambda p: (not p.local, -p.outlets, -p.published.timestamp()))
+
+    # the district's own stories, reprints once, oldest first: what the press said about the office's schools
+    local_groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        if r["scope"] == "local":
+            s = stories.get(r["id"])
+            local_groups.setdefault(("s", s.id) if s else ("a", r["id"]), []).append(r)
+    local_items = []
+    for members in local_groups.values():
+        first = members[0]
+        tones = Counter(m["sentiment"] for m in members)
+        main_tone = max(SENTIMENT_ORDER, key=lambda t: (tones.get(t, 0), t == first["sentiment"]))
+        local_items.append(LocalItem(title=first["title"], url=first["url"],
+                                     outlet_names=tuple(dict.fromkeys(m["outlet"] for m in members if m["outlet"])),
+                                     published=first["published"].astimezone(tz), tone=SENTIMENT_LABELS[main_tone],
+                                     articles=len(members)))
+    local_items.sort(key=lambda i: i.published)
+    negative_topics = Counter(t for r in rows if r["sentiment"] == "negative" for t in r["topics"])
+    topic_names = dict(PLAN_TOPICS)
 
     daily: dict[date, Counter] = {}
     d = start.date()
@@ -205,10 +393,14 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
         office=office, year=year, month=month, start=start, end=end, generated_at=generated_at.astimezone(tz),
         total=Row("Tin giáo dục", len(rows), len(previous_rows)),
         tone=tuple(Row(SENTIMENT_LABELS[s], tone.get(s, 0), p_tone.get(s, 0)) for s in SENTIMENT_ORDER),
-        topics=topic_rows, outlets=outlet_rows, local=Row(f"Tin trên địa bàn {office.district}", local, p_local),
+        topics=topic_rows, outlets=outlet_rows, local=Row(f"Tin, bài trên địa bàn {office.district}", local, p_local),
         hot_issues=tuple(hot), positive=tuple(positive[:TOP_POSITIVE]), positive_total=len(positive),
         daily=tuple(TrendDay(k, v["positive"], v["neutral"], v["negative"]) for k, v in daily.items()),
-        false_alarms=false_alarms,
+        false_alarms=false_alarms, local_items=tuple(local_items[:TOP_LOCAL]), local_total=len(local_items),
+        negative_topics=tuple((topic_names.get(t, t), n) for t, n in
+                              sorted(negative_topics.items(), key=lambda kv: (-kv[1], list(topic_names).index(kv[0])
+                                                                              if kv[0] in topic_names else 99))),
+        collected=collected, previous_collected=previous_collected, outlet_count=len(outlets),
     )
 
 
@@ -272,8 +464,13 @@ def load_report(app, year: int, month: int) -> MonthlyReport:
             if c is not None:
                 cases[sid] = c
     hot = _still_education(store, hot, cases)
+    collected = previous_collected = None
+    if hasattr(store, "count_articles_between"):
+        collected = store.count_articles_between(start, end)
+        previous_collected = store.count_articles_between(p_start, p_end)
     return build_report(office=office, year=year, month=month, rows=rows, previous_rows=previous_rows, stories=stories,
-                        hot_stories=list(hot.values()), cases=cases, generated_at=app.now())
+                        hot_stories=list(hot.values()), cases=cases, generated_at=app.now(), collected=collected,
+                        previous_collected=previous_collected)
 
 
 @dataclass(frozen=True)
@@ -288,10 +485,28 @@ class ReportResult:
         return self.message
 
 
+def report_subject(report: MonthlyReport) -> str:
+    if not report.has_data:
+        return f"Báo cáo dư luận báo chí về giáo dục {report.label}: không có dữ liệu theo dõi — {report.office.short_name}"
+    return f"Báo cáo dư luận báo chí về giáo dục {report.label} (dự thảo trình ký) — {report.office.short_name}"
+
+
+def report_mail_text(report: MonthlyReport) -> str:
+    """The e-mail's text part: to the office's leadership, the draft for signature and the month in brief."""
+    head = f"Kính gửi: {report.office.leadership}.\n\n"
+    if not report.has_data:
+        return head + f"{report.no_data_text}\nĐề nghị kiểm tra hệ thống theo dõi báo chí (tệp {report.stem}.docx).\n"
+    return (head + f"Bộ phận truyền thông gửi kèm dự thảo Báo cáo tình hình dư luận báo chí về giáo dục {report.label} "
+            f"(tệp {report.stem}.docx) để trình ký.\n\n"
+            f"Đánh giá chung: {' '.join(report.assessment)}\n\n"
+            f"Mục \"Đề xuất, kiến nghị\" của dự thảo do bộ phận truyền thông bổ sung trước khi trình ký.\n")
+
+
 def render_report_html(report: MonthlyReport, *, chart_src: str | None = None) -> str:
     from monitor.render import render_template
 
-    return render_template("report.html", r=report, chart_src=chart_src)
+    return render_template("report.html", r=report, chart_src=chart_src, topics_note=TOPICS_OVERLAP_NOTE,
+                           proposals_note=PROPOSALS_TO_COMPLETE)
 
 
 def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[str] | None = None,
@@ -328,19 +543,18 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
     except OSError as exc:
         raise StoreError(f"cannot write the report into {folder}: {exc}", hint="pass --out DIR to a writable folder") from None
     what = (f"report of {report.label}: {report.total.count} education articles, {len(report.hot_issues)} hot issues, "
-            f"written to {folder}")
+            f"written to {folder}" if report.has_data else
+            f"report of {report.label}: no article was collected in the month (the report says so), written to {folder}")
     if send and cfg.smtp.configured and cfg.digest.recipients:
         from monitor.mail import refusals, send_message
 
         msg = EmailMessage(policy=MAIL_POLICY)
-        msg["Subject"] = f"Báo cáo dư luận báo chí về giáo dục {report.label} — {cfg.office.short_name}"
+        msg["Subject"] = report_subject(report)
         msg["From"] = cfg.smtp.sender
         msg["To"] = ", ".join(cfg.digest.recipients)
         msg["Date"] = format_datetime(app.now().astimezone(cfg.office.tz))
         msg["Message-ID"] = make_msgid(idstring=report.stem, domain=cfg.smtp.sender.rsplit("@", 1)[-1].rstrip(">"))
-        msg.set_content(f"Kính gửi lãnh đạo,\n\nBáo cáo dư luận báo chí về giáo dục {report.label} được đính kèm "
-                        f"(tệp {report.stem}.docx).\n\n{report.total.label}: {report.total.count} "
-                        f"(tháng trước {report.total.previous}); vấn đề nóng: {len(report.hot_issues)}{report.false_alarm_note}.\n")
+        msg.set_content(report_mail_text(report))
         cid = f"{report.stem}@report"
         msg.add_alternative(render_report_html(report, chart_src=f"cid:{cid}"), subtype="html")
         msg.get_payload()[1].add_related(chart, "image", "png", cid=f"<{cid}>", filename=chart_name, disposition="inline")

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from classifiers.plan_topics import strongest_first
 from classifiers.types import BY_THE_MODEL
 from monitor.config import Config
 from monitor.stories import Doc, Idf, StoryIndex, fold
@@ -64,14 +66,17 @@ class StoryScore:
     severity: str | None
     signals: tuple[Signal, ...]
     reasons: tuple[str, ...]  # Vietnamese, for people
-    main_topic: str
+    main_topic: str  # the topic whose stories' usual spread the velocity signal measures (stored; part of scoring)
     outlets: tuple[str, ...]
     national_outlets: tuple[str, ...]
     local: bool
+    shown_topic: str = ""  # the topic the clipping names first for the story (its lead article's strongest)
 
     def explanation(self) -> dict:
-        """The machine-readable explanation stored with the story and sent to webhooks."""
-        return {"score": round(self.total, 1), "severity": self.severity, "main_topic": self.main_topic,
+        """The machine-readable explanation stored with the story and sent to webhooks. Its main_topic is the
+        topic people see first (the clipping's), not the scoring key, which a story of several articles may
+        choose otherwise."""
+        return {"score": round(self.total, 1), "severity": self.severity, "main_topic": self.shown_topic or self.main_topic,
                 "local": self.local, "outlets": list(self.outlets), "national_outlets": list(self.national_outlets),
                 "signals": [s.as_dict() for s in self.signals]}
 
@@ -117,6 +122,22 @@ def severity_rank(config: Config, severity: str | None) -> int:
 def watchlist_hits(config: Config, text: str) -> list[str]:
     folded = f" {fold(text)} "
     return [n for n in config.office.watchlist.all_names() if fold(n) and f" {fold(n)} " in folded]
+
+
+# How a ward's name already says it is one ("phường Ngọc Thụy", "P. Sài Đồng", a commune after the 2025 reform)
+WARD_KINDS = ("phường ", "p.", "xã ", "thị trấn ", "thị xã ", "đặc khu ")
+
+
+def watchlist_label(config: Config, name: str) -> str:
+    """A watchlist name as a reason shows it: a ward with its kind ("phường Ngọc Thụy") unless the entry says
+    it already or is the district's own name (which "phường" would misname); schools, officials and other names
+    as written."""
+    wards = {fold(w) for w in config.office.watchlist.wards}
+    folded = fold(name)
+    if folded not in wards or folded == fold(config.office.district) \
+            or unicodedata.normalize("NFC", name).lower().startswith(WARD_KINDS):
+        return name
+    return f"phường {name}"
 
 
 def _fmt(x: float) -> str:
@@ -199,7 +220,7 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
     signals.append(Signal("locality", WEIGHTS["locality"] * locality, WEIGHTS["locality"],
                           {"scope": "local" if local else best_scope, "watchlist": hits}))
     if local:
-        reasons.append("Tin trên địa bàn" + (f": {', '.join(hits[:4])}" if hits else ""))
+        reasons.append("Tin trên địa bàn" + (f": {', '.join(watchlist_label(config, h) for h in hits[:4])}" if hits else ""))
     elif best_scope == "city":
         reasons.append(f"Tin trong thành phố {config.office.city}")
 
@@ -236,15 +257,19 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
     total = round(min(100.0, sum(s.points for s in signals)), 1)
     topic_counts = Counter(t for _, c in classified for t in c.topics[:1])
     main_topic = topic_counts.most_common(1)[0][0] if topic_counts else ""
+    # the label: what the clipping shows first, the lead (first) article's topics ordered by score
+    lead = classifications.get(members[0]["id"]) or (classified[0][1] if classified else None)
+    shown = strongest_first(lead.topics, lead.topic_scores) if lead is not None else ()
     return StoryScore(total=total, severity=severity_for(config, total), signals=tuple(signals),
                       reasons=tuple(reasons), main_topic=main_topic, outlets=tuple(outlets),
-                      national_outlets=national, local=local)
+                      national_outlets=national, local=local, shown_topic=shown[0] if shown else main_topic)
 
 
 @dataclass(frozen=True)
 class AlertDecision:
     kind: str  # new | escalation
     why: str  # Vietnamese, shown in a follow-up
+    raised: bool = False  # an escalation because the severity rose (else: a local story reached the national press)
 
 
 def decide_alert(config: Config, score: StoryScore, last, now: datetime, last_seen: datetime) -> AlertDecision | None:
@@ -256,8 +281,9 @@ def decide_alert(config: Config, score: StoryScore, last, now: datetime, last_se
     if last is None:
         return AlertDecision("new", "")
     why = ""
-    if severity_rank(config, score.severity) < severity_rank(config, last.severity):
-        why = f"Mức độ tăng từ «{last.severity}» lên «{score.severity}»"
+    raised = severity_rank(config, score.severity) < severity_rank(config, last.severity)
+    if raised:
+        why = f"Mức độ tăng từ {last.severity} lên {score.severity}"
     elif score.local and last.n_national == 0 and score.national_outlets:
         why = f"Tin địa bàn đã lên báo toàn quốc: {', '.join(score.national_outlets)}"
     if not why:
@@ -265,7 +291,7 @@ def decide_alert(config: Config, score: StoryScore, last, now: datetime, last_se
     urgent = severity_rank(config, score.severity) == 0 and severity_rank(config, last.severity) != 0
     if not urgent and now - last.created_at < timedelta(minutes=config.alerts.cooldown_minutes):
         return None  # inside the cooldown: the next triage run after it ends sends the follow-up
-    return AlertDecision("escalation", why)
+    return AlertDecision("escalation", why, raised=raised)
 
 
 # ---------------------------------------------------------------------- the pipeline step
@@ -400,7 +426,7 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
     store, now = app.store, app.now()
     if score.severity is None:
         return
-    case_id, opened = store.open_case(story_id, now, note=f"Mở tự động: mức «{score.severity}», điểm {_fmt(score.total)}")
+    case_id, opened = store.open_case(story_id, now, note=f"Mở tự động: mức {score.severity}, điểm {_fmt(score.total)}")
     if opened:
         report.cases_opened.append(case_id)
     case = store.case(case_id)

@@ -9,7 +9,7 @@ import hmac
 import time
 from datetime import datetime, timedelta, timezone
 
-from monitor.notify import deliver_outbox, quiet_until
+from monitor.notify import SUBJECT_TAGS, alert_subject, deliver_outbox, quiet_until
 from monitor.triage import run_triage
 from test_triage_support import (FEE_SAPO, FEE_TITLE, FIGHT_REWRITE_SAPO, FIGHT_REWRITE_TITLE, FIGHT_SAPO,
                                  FIGHT_TITLE, Cls, HttpReceiver, SmtpSink, add_article, free_port, make_app, reprint)
@@ -40,15 +40,20 @@ def test_one_alert_for_a_story_reprinted_by_five_outlets_by_mail_and_webhook(tmp
         assert len(smtp.messages) == 1 and len(hook.requests) == 1
         rcpt, msg = smtp.messages[0]
         assert rcpt == ["truongphong@longbien.example.vn"]
-        assert FIGHT_TITLE in msg["Subject"] and msg["Subject"].startswith("[Cảnh báo")
+        payload = hook.requests[0].json()
+        assert payload["severity"] == "cao"
+        # a story in the office's own area says so up front, with the area's short name
+        assert msg["Subject"] == f"[Mức cao – Long Biên] {FIGHT_TITLE}"
         body = msg.get_content()
         assert "Nguồn:" in body and "Lý do:" in body and "Trường THCS Ngọc Lâm" in body
         assert "VnExpress" in body and "Tuổi Trẻ" in body and "[đăng lại]" in body
         assert "https://tuoitre.vn/fight-1.html" in body
-        payload = hook.requests[0].json()
         assert payload["title"] == FIGHT_TITLE
-        assert payload["severity"] in ("khẩn cấp", "cao", "theo dõi")
         assert [s["outlet"] for s in payload["sources"]] == outlets[:2]
+        # the sources' times in the office's offset, as every time the office reads (05:30 is not 22:30 UTC)
+        published = [datetime.fromisoformat(s["published"]) for s in payload["sources"]]
+        assert all(s["published"].endswith("+07:00") for s in payload["sources"])
+        assert published[0] == app.store.story_members(payload["story_id"])[0]["when"]
         assert [s["reprint"] for s in payload["sources"]] == [False, True]
         story = app.store.story(payload["story_id"])
         assert story.outlets == tuple(outlets) and len(app.store.alerts_for_story(story.id)) == 1
@@ -84,6 +89,11 @@ def test_local_story_reaching_national_outlets_sends_one_follow_up(tmp_path):
         assert kinds == ["alert.new", "alert.escalation"]
         follow = hook.requests[1].json()
         assert "toàn quốc" in follow["change"] and "VnExpress" in follow["change"]
+        # both subjects name the office's area; the follow-up's says it is one
+        first_subject = app.store.alert(hook.requests[0].json()["alert_id"]).subject
+        follow_subject = app.store.alert(follow["alert_id"]).subject
+        assert first_subject.startswith(f"[{SUBJECT_TAGS[hook.requests[0].json()['severity']]} – Long Biên] ")
+        assert follow_subject.startswith(f"[Cập nhật – {SUBJECT_TAGS[follow['severity']]} – Long Biên] ")
         assert follow["story_id"] == hook.requests[0].json()["story_id"]
     finally:
         hook.stop()
@@ -178,6 +188,7 @@ def test_webhook_signature_and_telegram_bot_api(tmp_path, monkeypatch):
         assert len(tg.requests) == 1 and tg.requests[0].path == "/bot123:ABC/sendMessage"
         msg = tg.requests[0].json()
         assert msg["chat_id"] == "-1001" and FIGHT_TITLE in msg["text"] and "Mức độ:" in msg["text"]
+        assert msg["text"].count(FIGHT_TITLE) == 2  # once at the top and once among the sources, no "Tin: ..." line
     finally:
         hook.stop()
         tg.stop()
@@ -567,3 +578,51 @@ def test_post_json_tells_an_answer_that_never_came_from_a_request_that_never_wen
     with pytest.raises(Exception) as refused:
         post_json(hook.url, b"{}", {}, 1, on_hand_over=lambda: marks.append("never"))
     assert not isinstance(refused.value, (RequestInDoubt, FetchTimeout)) and marks == [0]  # nothing was marked
+
+
+def test_the_alert_says_what_happened_once_and_leaves_the_clerks_commands_out(tmp_path, monkeypatch):
+    """Leadership's mailbox and Telegram group: a summary, no command lines, no title or outlet list twice,
+    and the case's state as the last line; the e-mail is dated in office time."""
+    from email.utils import parsedate_to_datetime
+
+    monkeypatch.setenv("TEST_BOT_TOKEN", "123:ABC")
+    tg = HttpReceiver(free_port()).start()
+    try:
+        with SmtpSink() as smtp:
+            app = make_app(tmp_path, LOCAL_MORNING, smtp_port=smtp.port, channels=[
+                {"kind": "email", "recipients": ["truongphong@longbien.example.vn"]},
+                {"kind": "telegram", "bot_token_env": "TEST_BOT_TOKEN", "chat_id": "-1001",
+                 "base_url": f"http://127.0.0.1:{tg.port}"}])
+            for i, outlet in enumerate(["VnExpress", "Tuổi Trẻ"]):
+                title, sapo = reprint(FIGHT_TITLE, FIGHT_SAPO, i)
+                add_article(app, outlet, f"fight-{i}", title, sapo, app.now() - timedelta(minutes=30 - 10 * i))
+            (case_id,) = run_triage(app).cases_opened
+            app.clock.advance(minutes=3)
+            assert len(deliver_outbox(app).sent) == 2
+        (_, msg), = smtp.messages
+        body = msg.get_content()
+        telegram = tg.requests[0].json()["text"]
+    finally:
+        tg.stop()
+    sent_at = parsedate_to_datetime(msg["Date"])
+    assert sent_at == app.now() and sent_at.utcoffset() == timedelta(hours=7)  # 09:03 +0700, not UTC
+    summary = "một nữ sinh lớp 8 Trường THCS Ngọc Lâm (quận Long Biên) bị bốn bạn cùng trường đánh hội đồng"
+    for text in (body, telegram):
+        assert summary in text  # what happened, in the clipping's words (its sapo's sentences)
+        assert "monitor " not in text and "--status" not in text and "«" not in text
+        assert "Tin: " not in text
+        assert text.count("VnExpress, Tuổi Trẻ") == 1 and "  - 2 báo đưa tin" not in text  # the outlets once
+        assert text.rstrip().splitlines()[-1] == f"Hồ sơ xử lý số {case_id} – trạng thái: mới"
+    assert telegram.count(FIGHT_TITLE) == 2  # the subject line, and the first source (the second is reworded)
+    assert body.count(FIGHT_TITLE) == 1  # the e-mail's subject carries it; the body lists it among the sources
+
+
+def test_alert_subjects_say_the_level_the_area_and_an_update_shortly(tmp_path):
+    cfg = make_app(tmp_path).config  # office.district: Long Biên
+    assert alert_subject(cfg, "khẩn cấp", "T", local=True) == "[KHẨN CẤP – Long Biên] T"
+    assert alert_subject(cfg, "khẩn cấp", "T", local=False) == "[KHẨN CẤP] T"
+    assert alert_subject(cfg, "cao", "T", local=False) == "[Mức cao] T"
+    assert alert_subject(cfg, "theo dõi", "T", local=False) == "[Cần theo dõi] T"
+    assert alert_subject(cfg, "khẩn cấp", "T", local=True, kind="escalation", raised=True) == "[Tăng lên KHẨN CẤP – Long Biên] T"
+    assert alert_subject(cfg, "cao", "T", local=True, kind="escalation") == "[Cập nhật – Mức cao – Long Biên] T"
+    assert alert_subject(cfg, "đặc biệt", "T", local=False) == "[Mức đặc biệt] T"  # a level the office named itself

@@ -92,6 +92,8 @@ def test_alerts_cli_lists_and_dry_runs(tmp_path):
     assert r.exit_code == 1 and "LỖI" in r.output
     r = CliRunner().invoke(cli, ["--config", cfg, "alerts"])
     assert r.exit_code == 0 and "LỖI sau 1 lần" in r.output
+    # the clerk's next step for the alert's case is here, not in the alert leadership reads
+    assert '→ ghi nhận tiếp nhận: monitor cases update 1 --status "đã tiếp nhận" --owner "Tên"' in r.output, r.output
 
 
 def test_dismissing_a_false_alarm_labels_its_articles_and_stops_its_alerts(tmp_path):
@@ -236,8 +238,14 @@ def test_a_follow_up_in_other_words_names_its_incident_and_merges_into_its_case(
     (alert_id,) = report.alerts_queued
     alert = app.store.alert(alert_id)
     assert f"hồ sơ số {incident}: {FIGHT_TITLE}" in alert.body, alert.body
-    assert f"monitor cases merge {second} --into {incident}" in alert.body
+    # leadership reads the alert: no command lines in it; the clerk's are where the clerk looks (monitor alerts)
+    assert "monitor " not in alert.body and "--" not in alert.body
+    assert alert.body.rstrip().endswith(f"Hồ sơ xử lý số {second} – trạng thái: mới")
     assert [r["case_id"] for r in alert.payload["related_cases"]] == [incident]
+    from monitor.cli.triage import _next_steps
+    assert _next_steps(app, alert) == [
+        f'ghi nhận tiếp nhận: monitor cases update {second} --status "đã tiếp nhận" --owner "Tên"',
+        f"nếu cùng một vụ việc: monitor cases merge {second} --into {incident}"]
 
     with pytest.raises(InputError, match="itself"):
         merge_case(app, second, into=second, by="Chị Lan")
@@ -249,10 +257,16 @@ def test_a_follow_up_in_other_words_names_its_incident_and_merges_into_its_case(
     assert set(merged.outlets) == {"VnExpress", "Tuổi Trẻ"}
     # the handling done on the follow-up's case carries on in the incident's
     assert (merged.status, merged.owner) == ("đang xử lý", "Chị Lan")
-    assert f"[hồ sơ #{second}] Đã gọi hiệu trưởng" in [e.note for e in merged.events]
+    assert f"[hồ sơ số {second}] Đã gọi hiệu trưởng" in [e.note for e in merged.events]
     gone = app.store.case(second)
-    assert gone.status == MERGED and gone.closed and f"Gộp vào hồ sơ #{incident}" in gone.events[-1].note
-    assert f"Gộp hồ sơ #{second}" in merged.events[-1].note and merged.events[-1].by == "Chị Lan"
+    assert gone.status == MERGED and gone.closed and gone.merged_into == incident
+    assert gone.title == FOLLOW_UP_TITLE  # its own title, though its articles are the incident's story's now
+    # the case log reaches the monthly report: "số 7" and plain quotes, no "#7" or « »
+    assert gone.events[-1].note == f"Gộp vào hồ sơ số {incident} “{FIGHT_TITLE}” — Cùng vụ nữ sinh bị đánh"
+    assert merged.events[-1].note == (f"Gộp hồ sơ số {second} “{FOLLOW_UP_TITLE}” (1 bài) vào hồ sơ này"
+                                      " — Cùng vụ nữ sinh bị đánh") and merged.events[-1].by == "Chị Lan"
+    assert not any(ch in e.note for e in (*merged.events, *gone.events) for ch in "«»#")
+    assert _next_steps(app, alert) == []  # closed: nothing left to do on it
     # its alert still waiting is not sent, and, never sent, it is no baseline for the merged story's escalation
     assert all(d.status == "cancelled" for d in app.store.deliveries(alert_id))
     assert len(app.store.alerts_for_story(incident_story)) == alerts_before
@@ -283,13 +297,23 @@ def test_cases_cli_merge_and_show_name_the_related_case(tmp_path):
     run = CliRunner().invoke
     r = run(cli, ["--config", cfg, "cases", "show", str(second)])
     assert r.exit_code == 0 and f"hồ sơ #{incident}: {FIGHT_TITLE}" in r.output, r.output
+    # the newer case (the follow-up) is the one to merge, into the older one (the incident)
+    assert f"monitor cases merge {second} --into {incident}" in r.output and "SỐ_HỒ_SƠ" not in r.output
+    r = run(cli, ["--config", cfg, "cases", "show", str(incident)])
+    assert r.exit_code == 0 and f"hồ sơ #{second}: {FOLLOW_UP_TITLE}" in r.output, r.output
+    assert "monitor cases merge" not in r.output and f"monitor cases show {second}" in r.output  # never incident into follow-up
+    assert f'monitor cases update {incident} --status "đã tiếp nhận"' in r.output
     r = run(cli, ["--config", cfg, "cases", "merge", str(second), "--into", "999", "--by", "Chị Lan"])
     assert r.exit_code == 2 and "no case 999" in r.output
     r = run(cli, ["--config", cfg, "cases", "merge", str(second), "--into", str(incident), "--by", "Chị Lan"])
     assert r.exit_code == 0 and f"Hồ sơ #{second} đã gộp vào hồ sơ #{incident}" in r.output, r.output
     listed = json.loads(run(cli, ["--config", cfg, "cases", "list", "--status", "da gop", "--json"]).output)
     assert [c["id"] for c in listed] == [second]
+    assert listed[0]["merged_into"] == incident and listed[0]["title"] == FOLLOW_UP_TITLE
     r = run(cli, ["--config", cfg, "cases", "show", str(second)])
-    assert r.exit_code == 0 and f"Gộp vào hồ sơ #{incident}" in r.output, r.output
+    assert r.exit_code == 0 and f"Gộp vào hồ sơ số {incident}" in r.output, r.output
+    assert f"Hồ sơ #{second}: {FOLLOW_UP_TITLE}" in r.output and "monitor cases update" not in r.output
     r = run(cli, ["--config", cfg, "cases", "list"])
-    assert f"#{second} [đã gộp] Gộp vào hồ sơ #{incident}" in r.output, r.output
+    # the merged case under its own title, saying where it went (not "mức —, điểm 0")
+    line = next(x for x in r.output.splitlines() if x.startswith(f"#{second} "))
+    assert line.startswith(f"#{second} [đã gộp] {FOLLOW_UP_TITLE} — đã gộp vào hồ sơ số {incident}, cập nhật"), line

@@ -158,3 +158,66 @@ def test_cli_config_check_warns_of_secrets_missing_from_the_environment(tmp_path
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "warning: TEST_UNSET_USER is not set" in proc.stdout and "warning: TEST_UNSET_PW is not set" in proc.stdout
+
+
+# --------------------------------------------------------------------------- who signs the monthly report (review H6)
+
+
+def test_the_reports_signer_and_recipients_are_office_settings(tmp_path):
+    path = write(tmp_path, """office:
+  name: Phòng Giáo dục và Đào tạo quận Long Biên
+  district: Long Biên
+  city: Hà Nội
+  signer: [KT. TRƯỞNG PHÒNG, PHÓ TRƯỞNG PHÒNG]
+  signer_name: Nguyễn Thị Hằng
+  recipients: ["- Sở GD&ĐT Hà Nội;", Ban Tuyên giáo Quận ủy, Lãnh đạo Phòng GD&ĐT, "Lưu: VT."]
+sources: [{name: a, url: 'https://a.vn/rss'}]
+""")
+    office = load_config(path).office
+    assert office.report_signer == ("KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG") and office.signer_name == "Nguyễn Thị Hằng"
+    # the dashes and end marks are the document's: written or not, the same entries
+    assert office.report_recipients == ("Sở GD&ĐT Hà Nội", "Ban Tuyên giáo Quận ủy", "Lãnh đạo Phòng GD&ĐT", "Lưu: VT")
+    proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(path), "config", "check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "monthly report signed by: KT. TRƯỞNG PHÒNG / PHÓ TRƯỞNG PHÒNG, Nguyễn Thị Hằng\n" in proc.stdout
+    assert "monthly report Nơi nhận: Sở GD&ĐT Hà Nội; Ban Tuyên giáo Quận ủy; Lãnh đạo Phòng GD&ĐT; Lưu: VT\n" in proc.stdout
+
+
+def test_the_signer_and_recipients_default_to_the_kind_of_office(tmp_path):
+    phong = load_config(write(tmp_path, "office: {name: Phòng Giáo dục và Đào tạo huyện Gia Lâm, district: Gia Lâm, "
+                                        "city: Hà Nội}\nsources: [{name: a, url: 'https://a.vn/rss'}]\n")).office
+    assert phong.report_signer == ("TRƯỞNG PHÒNG",)
+    # the head signs: up to the district's committee, to the rest of the leadership, never to himself "(để báo cáo)"
+    assert phong.report_recipients == ("UBND huyện Gia Lâm (để báo cáo)", "Lãnh đạo Phòng", "Lưu: VT")
+    so = load_config(write(tmp_path, "office: {name: Sở Giáo dục và Đào tạo thành phố Hà Nội, district: Hoàn Kiếm, "
+                                     "city: Hà Nội}\nsources: [{name: a, url: 'https://a.vn/rss'}]\n")).office
+    assert so.report_signer == ("GIÁM ĐỐC",) and so.leadership == "Ban Giám đốc Sở"
+    assert so.report_recipients == ("UBND thành phố Hà Nội (để báo cáo)", "Ban Giám đốc Sở", "Lưu: VT")
+    proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(tmp_path / "feeds.yaml"), "config", "check"],
+                          capture_output=True, text=True)
+    assert "monthly report signed by: GIÁM ĐỐC (default for the office)" in proc.stdout
+
+
+def test_bad_signer_and_recipients_are_reported_with_the_other_problems(tmp_path):
+    path = write(tmp_path, """office:
+  name: Phòng GD&ĐT quận Long Biên
+  district: Long Biên
+  city: Hà Nội
+  timezone: Mars/Olympus
+  signer: KT. TRƯỞNG PHÒNG
+  recipients: []
+  signers_name: Nguyễn Thị Hằng
+sources: [{name: a, url: 'https://a.vn/rss'}]
+""")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    problems = {p.path: p.message for p in info.value.problems}
+    assert {"office.timezone", "office.signer", "office.recipients", "office.signers_name"} <= set(problems)
+    assert "PHÓ TRƯỞNG PHÒNG" in problems["office.signer"]  # what to write instead
+    assert "did you mean 'signer_name'" in problems["office.signers_name"]
+    bad = write(tmp_path, "office: {name: x, district: y, city: z, signer: [A, B, C, D], recipients: {a: 1}}\n"
+                          "sources: [{name: a, url: 'https://a.vn/rss'}]\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(bad)
+    assert {p.path for p in info.value.problems} == {"office.signer", "office.recipients"}

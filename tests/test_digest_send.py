@@ -119,7 +119,7 @@ def test_digest_arrives_over_smtp_with_text_html_chart_and_docx(tmp_path, smtp_s
     assert len(docx_parts) == 1
     doc = Document(io.BytesIO(docx_parts[0].get_content()))
     paragraphs = [p.text for p in doc.paragraphs]
-    header = [c.text for row in doc.tables[0].rows for c in row.cells]
+    header = [c.text.strip() for row in doc.tables[0].rows for c in row.cells]  # (the rules are empty paragraphs)
     assert "UBND QUẬN LONG BIÊN\nPHÒNG GIÁO DỤC VÀ ĐÀO TẠO" in header
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc" in header
     assert "Long Biên, ngày 26 tháng 11 năm 2026" in header

@@ -95,9 +95,12 @@ def test_report_files_docx_and_html(tmp_path):
     assert sorted(result.paths) == ["chart", "docx", "html"]
     doc = Document(io.BytesIO(result.paths["docx"].read_bytes()))
     paragraphs = [p.text for p in doc.paragraphs]
-    for head in ("I. TỔNG QUAN", "II. THEO CHỦ ĐỀ CỦA KẾ HOẠCH TRUYỀN THÔNG", "III. THEO SẮC THÁI",
-                 "IV. THEO CƠ QUAN BÁO CHÍ", "V. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ", "VI. TIN TÍCH CỰC CẦN LAN TỎA"):
-        assert head in paragraphs
+    # what leadership reads first (the assessment, the district's stories, the hot issues and their handling),
+    # then the tables, then the part the signer completes
+    heads = ("I. ĐÁNH GIÁ CHUNG", "II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN LONG BIÊN", "III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ",
+             "IV. TIN TÍCH CỰC CẦN LAN TỎA", "V. SỐ LIỆU THEO CHỦ ĐỀ CỦA KẾ HOẠCH TRUYỀN THÔNG",
+             "VI. SỐ LIỆU THEO SẮC THÁI", "VII. SỐ LIỆU THEO CƠ QUAN BÁO CHÍ", "VIII. ĐỀ XUẤT, KIẾN NGHỊ")
+    assert [p for p in paragraphs if p in heads] == list(heads)
     assert "Tình trạng xử lý: đã xử lý; người phụ trách: Chuyên viên Hà" in paragraphs
     header = [c.text for row in doc.tables[0].rows for c in row.cells]
     assert "Long Biên, ngày 01 tháng 12 năm 2026" in header
@@ -115,12 +118,37 @@ def test_report_files_docx_and_html(tmp_path):
     assert f'src="{result.paths["chart"].name}"' in html and result.paths["chart"].is_file()
 
 
-def test_empty_month_still_reports(tmp_path):
+def test_a_quiet_month_still_reports(tmp_path):
+    """Articles were collected, none of them education news: a report of empty parts, each said in words."""
     app = make_app_for_month(tmp_path)
+    aid = add_article(app.store, url="https://news.example.vn/vang.html", outlet="VnExpress", title="Giá vàng tăng",
+                      published=datetime(2026, 11, 10, 9, 0, tzinfo=TZ))
+    classify(app.store, [(aid, dict(edu=False))], NOW)
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False, formats=["docx"])
     doc = Document(io.BytesIO(result.paths["docx"].read_bytes()))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Không có vấn đề nóng trong tháng." in text and "Không có tin tích cực trong tháng." in text
+    assert "Không có dữ liệu theo dõi" not in text
+
+
+def test_a_month_with_nothing_collected_says_so_instead_of_a_report_of_zeros(tmp_path):
+    """Nothing collected at all means the system did not run: not a quiet month, and nothing to sign."""
+    app = make_app_for_month(tmp_path)
+    r = load_report(app, 2026, 11)
+    assert not r.has_data
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    assert "no article was collected" in result.message
+    doc = Document(io.BytesIO(result.paths["docx"].read_bytes()))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert ("Không có dữ liệu theo dõi từ ngày 01/11/2026 đến hết ngày 30/11/2026: hệ thống không thu thập được "
+            "tin, bài nào") in text
+    for absent in ("ĐÁNH GIÁ CHUNG", "Tổng số tin, bài", "Không có vấn đề nóng", "Tháng này", "ĐỀ XUẤT"):
+        assert absent not in text
+    assert len(doc.tables) == 2  # the header and the Nơi nhận: no tables of zeros
+    closing = doc.tables[-1].rows[0].cells
+    assert closing[0].text.startswith("Nơi nhận:") and "TRƯỞNG PHÒNG" not in closing[1].text  # nothing to sign
+    html = result.paths["html"].read_text(encoding="utf-8")
+    assert "Không có dữ liệu theo dõi từ ngày 01/11/2026" in html and "ĐÁNH GIÁ CHUNG" not in html
 
 
 def test_cli_report(tmp_path, monkeypatch):
@@ -163,7 +191,7 @@ def test_a_dismissed_false_alarm_is_counted_apart_from_hot_issues(tmp_path):
     assert [h.story_id for h in r.hot_issues] == [story] and r.false_alarms == 1
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
     paragraphs = [p.text for p in Document(io.BytesIO(result.paths["docx"].read_bytes())).paragraphs]
-    assert "- Vấn đề nóng: 1 (đã xử lý: 1); cảnh báo nhầm đã loại: 1." in paragraphs
+    assert "- 1 vấn đề nóng, trong đó 1 đã xử lý; cảnh báo nhầm đã loại: 1." in paragraphs
     assert "cảnh báo nhầm đã loại: 1" in result.paths["html"].read_text(encoding="utf-8")
 
 
@@ -199,3 +227,187 @@ def test_a_report_written_before_the_month_is_over_says_so(tmp_path):
     assert "tháng chưa kết thúc" in result.paths["html"].read_text(encoding="utf-8")
     paragraphs = [p.text for p in Document(io.BytesIO(result.paths["docx"].read_bytes())).paragraphs]
     assert any("tháng chưa kết thúc" in p for p in paragraphs)
+
+
+# --------------------------------------------------------------------------- what the report says (review H4, M8, L8, L11)
+
+
+def _docx(result) -> Document:
+    return Document(io.BytesIO(result.paths["docx"].read_bytes()))
+
+
+def test_the_general_assessment_is_written_from_the_figures(tmp_path):
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    r = load_report(app, 2026, 11)
+    assert r.assessment == (
+        "Trong tháng 11/2026, hệ thống ghi nhận 6 tin, bài về giáo dục trên 4 cơ quan báo chí, tăng 100% so với "
+        "tháng 10/2026 (3 tin, bài).",
+        'Các chủ đề được đưa tin nhiều nhất: "An ninh, an toàn trường học" (2), "Đổi mới căn bản, toàn diện; chất '
+        'lượng giáo dục" (1) và "Thi tuyển sinh lớp 10, tuyển sinh đầu cấp" (1); một tin, bài có thể thuộc nhiều chủ đề.',
+        'Tin, bài có sắc thái tiêu cực chiếm 33% (2/6), chủ yếu về "An ninh, an toàn trường học" (2); 1 vấn đề nóng, '
+        "trong đó 1 đã xử lý.",
+    )
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    paragraphs = [p.text for p in _docx(result).paragraphs]
+    start = paragraphs.index("I. ĐÁNH GIÁ CHUNG")
+    assert paragraphs[start + 1:start + 4] == list(r.assessment)
+    html = result.paths["html"].read_text(encoding="utf-8")
+    assert "Trong tháng 11/2026, hệ thống ghi nhận 6 tin, bài về giáo dục" in html
+    # the topic table adds up to more than the articles: said under it
+    note = "Một tin, bài có thể thuộc nhiều chủ đề, nên tổng các dòng có thể lớn hơn tổng số tin, bài."
+    assert note in paragraphs and note in html
+
+
+def test_the_districts_own_stories_are_listed_not_only_counted(tmp_path):
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    r = load_report(app, 2026, 11)
+    assert [(i.title[:30], i.outlets_label, i.tone) for i in r.local_items] == [
+        ("Học sinh lớp 8 bị bạn đánh hội", "VnExpress (và 1 báo khác: Dân trí)", "Tiêu cực"),
+        ("Thầy giáo Long Biên được tuyên", "Tuổi Trẻ", "Tích cực"),
+    ]
+    paragraphs = [p.text for p in _docx(build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "o", send=False)).paragraphs]
+    part = paragraphs[paragraphs.index("II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN LONG BIÊN"):paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ")]
+    assert "2. Thầy giáo Long Biên được tuyên dương vì sáng kiến dạy học số" in part
+    assert "VnExpress (và 1 báo khác: Dân trí) · 10/11/2026 · sắc thái: tiêu cực" in part
+    assert "- Tin, bài trên địa bàn Long Biên: 3 (2 sự việc; tháng trước: 0 tin, bài)." in paragraphs
+
+
+def test_a_hot_issue_says_what_happened_and_what_a_person_did_last(tmp_path):
+    """Not the machine's "Mở tự động" line nor its account of a merge; plain quotes and "số 13", not «» and "#13"."""
+    app = make_app_for_month(tmp_path)
+    ids, story = seed_months(app.store)
+    aid = add_article(app.store, url="https://news.example.vn/bao-luc-3.html", outlet="Tiền Phong",
+                      title="Học sinh lớp 8 bị đánh: nhà trường báo cáo", published=datetime(2026, 11, 11, 9, 0, tzinfo=TZ),
+                      sapo="Chiều 11/11, nhà trường đã báo cáo vụ học sinh lớp 8 bị bạn đánh hội đồng ngoài cổng trường "
+                           "lên Phòng GD&ĐT. Hai học sinh đã bị kỷ luật.")
+    other = app.store.create_story(aid, NOW)
+    case = app.store.case_of_story(story)
+    second, _ = app.store.open_case(other, NOW, note="Mở tự động: mức «cao», điểm 61,0")
+    app.store.update_case(case.id, datetime(2026, 11, 12, 9, 0, tzinfo=TZ), by="Chị Lan",
+                          note="Gộp hồ sơ #13 «Học sinh lớp 8 bị đánh» (1 bài) vào hồ sơ này")
+    app.store.update_case(case.id, datetime(2026, 11, 14, 9, 0, tzinfo=TZ), by="Chị Lan",
+                          note="Đã đề nghị trường «THCS Ngọc Thụy» báo cáo bổ sung, xem hồ sơ #13")
+    r = load_report(app, 2026, 11)
+    hot = next(h for h in r.hot_issues if h.story_id == story)
+    assert hot.notes == ("11/11: Nhà trường đã họp phụ huynh, kỷ luật học sinh",
+                         '14/11: Đã đề nghị trường "THCS Ngọc Thụy" báo cáo bổ sung, xem hồ sơ số 13')
+    assert hot.latest_note.startswith("14/11: ")
+    fresh = next(h for h in r.hot_issues if h.story_id == other) if any(h.story_id == other for h in r.hot_issues) else None
+    if fresh is not None:  # a case the system opened and nobody touched: no person's note, status in words
+        assert fresh.notes == () and fresh.status_label == "chưa tiếp nhận xử lý"
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    paragraphs = [p.text for p in _docx(result).paragraphs]
+    assert 'Việc đã làm gần nhất (ngày 14/11): Đã đề nghị trường "THCS Ngọc Thụy" báo cáo bổ sung, xem hồ sơ số 13' in paragraphs
+    text = "\n".join(paragraphs)
+    html = result.paths["html"].read_text(encoding="utf-8")
+    for out in (text, html):
+        assert "Mở tự động" not in out and "«" not in out and "#13" not in out and "Gộp hồ sơ" not in out
+
+
+def test_a_hot_issue_summary_is_the_first_articles_sapo(tmp_path):
+    app = make_app_for_month(tmp_path)
+    when = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
+    aid = add_article(app.store, url="https://news.example.vn/ngo-doc.html", outlet="Tuổi Trẻ",
+                      title="Hơn 30 học sinh nhập viện sau bữa trưa bán trú", published=when,
+                      sapo="Sau bữa trưa tại trường, hơn 30 học sinh tiểu học bị nôn, đau bụng, phải đưa đi cấp cứu.")
+    classify(app.store, [(aid, dict(topics=["y-te-truong-hoc"], sentiment="negative", hot=True, hot_score=0.8))], NOW)
+    story = app.store.create_story(aid, NOW)
+    app.store.save_story_score(story, NOW, main_topic="y-te-truong-hoc", n_outlets=1, hot_score=66.0, severity="cao",
+                               reasons=[], explanation={})
+    app.store.open_case(story, when, note="Mở tự động: mức «cao», điểm 66,0")
+    r = load_report(app, 2026, 11)
+    (hot,) = r.hot_issues
+    assert hot.summary == "Sau bữa trưa tại trường, hơn 30 học sinh tiểu học bị nôn, đau bụng, phải đưa đi cấp cứu."
+    assert hot.notes == () and hot.status_label == "chưa tiếp nhận xử lý"
+    paragraphs = [p.text for p in _docx(build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "o", send=False)).paragraphs]
+    assert f"Nội dung: {hot.summary}" in paragraphs and "Tình trạng xử lý: chưa tiếp nhận xử lý" in paragraphs
+    assert "- 1 vấn đề nóng, trong đó 1 chưa tiếp nhận xử lý." in paragraphs
+
+
+def test_the_report_is_a_draft_with_a_marked_part_for_the_signer(tmp_path):
+    from monitor.report import PROPOSALS_TO_COMPLETE, report_mail_text, report_subject
+
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    doc = _docx(result)
+    paragraphs = [p.text for p in doc.paragraphs]
+    # Decree 30/2020: the kind of document, then what it is about; this one a draft for signature
+    assert paragraphs[:3] == ["BÁO CÁO", "Tình hình dư luận báo chí về giáo dục tháng 11 năm 2026",
+                              "(Dự thảo trình ký; số liệu từ ngày 01/11/2026 đến hết ngày 30/11/2026)"]
+    header = [c.text for row in doc.tables[0].rows for c in row.cells]
+    assert "Số: …/BC-PGDĐT" in header
+    proposals = doc.paragraphs[paragraphs.index("VIII. ĐỀ XUẤT, KIẾN NGHỊ") + 1]
+    assert proposals.text == PROPOSALS_TO_COMPLETE == "(Bộ phận truyền thông bổ sung đề xuất, kiến nghị trước khi trình ký.)"
+    assert 'w:highlight w:val="yellow"' in proposals._p.xml  # visibly marked for the person who signs
+    html = result.paths["html"].read_text(encoding="utf-8")
+    assert PROPOSALS_TO_COMPLETE in html and "Dự thảo trình ký" in html
+    r = load_report(app, 2026, 11)
+    assert report_subject(r) == "Báo cáo dư luận báo chí về giáo dục tháng 11/2026 (dự thảo trình ký) — Phòng GD&ĐT quận Long Biên"
+    mail = report_mail_text(r)
+    assert mail.startswith("Kính gửi: Lãnh đạo Phòng.\n\nBộ phận truyền thông gửi kèm dự thảo Báo cáo tình hình dư luận "
+                           "báo chí về giáo dục tháng 11/2026 (tệp bao-cao-thang-2026-11.docx) để trình ký.")
+    assert f"Đánh giá chung: {' '.join(r.assessment)}" in mail and "Kính gửi lãnh đạo," not in mail
+
+
+def test_change_against_nothing_is_a_dash_not_mới():
+    from monitor.report import Row
+
+    assert Row("Tích cực", 12, 0).change == "—" and Row("Tích cực", 0, 0).change == "—"
+    assert Row("Tích cực", 12, 6).change == "+100%"
+
+
+def test_a_previous_month_without_data_is_said_once(tmp_path):
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    r = load_report(app, 2026, 12)
+    assert not r.has_data
+    r = load_report(app, 2026, 11)
+    assert r.previous_has_data
+    # October alone (September has nothing): the comparison is one sentence, not columns of zeros
+    r = load_report(app, 2026, 10)
+    assert r.has_data and not r.previous_has_data
+    assert r.assessment[0] == ("Trong tháng 10/2026, hệ thống ghi nhận 3 tin, bài về giáo dục trên 2 cơ quan báo chí; "
+                               "tháng 9/2026 chưa có dữ liệu để so sánh.")
+    result = build_and_deliver_report(app, 2026, 10, out_dir=tmp_path / "out", send=False)
+    doc = _docx(result)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert text.count("chưa có dữ liệu để so sánh") == 2  # the assessment and the figures' list, nowhere else
+    assert "tháng trước:" not in text and "(tháng trước" not in text  # (the seeded titles say "Tin tháng trước")
+    topic_table = doc.tables[1]
+    assert [c.text for c in topic_table.rows[0].cells] == ["Chủ đề", "Số tin, bài"]
+    html = result.paths["html"].read_text(encoding="utf-8")
+    assert "Tháng trước" not in html and "Tháng 9/2026 chưa có dữ liệu để so sánh." in html
+
+
+# --------------------------------------------------------------------------- signer and recipients (review H6)
+
+
+def test_the_signer_and_recipients_come_from_the_office(tmp_path):
+    from dataclasses import replace
+
+    from monitor.docx_render import render_report_docx
+
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    r = load_report(app, 2026, 11)
+
+    def closing(report):
+        cells = Document(io.BytesIO(render_report_docx(report))).tables[-1].rows[0].cells
+        return [p.text for p in cells[0].paragraphs], [p.text for p in cells[1].paragraphs if p.text]
+
+    # a Phòng by default: the head signs, so the report goes up and to the rest of the leadership, not to himself
+    assert closing(r) == (["Nơi nhận:", "- UBND quận Long Biên (để báo cáo);", "- Lãnh đạo Phòng;", "- Lưu: VT."],
+                          ["TRƯỞNG PHÒNG"])
+    deputy = replace(r.office, signer=("KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG"), signer_name="Nguyễn Thị Hằng",
+                     recipients=("Sở GD&ĐT Hà Nội", "Ban Tuyên giáo Quận ủy", "Lãnh đạo Phòng GD&ĐT", "Lưu: VT (02)"))
+    assert closing(replace(r, office=deputy)) == (
+        ["Nơi nhận:", "- Sở GD&ĐT Hà Nội;", "- Ban Tuyên giáo Quận ủy;", "- Lãnh đạo Phòng GD&ĐT;", "- Lưu: VT (02)."],
+        ["KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "Nguyễn Thị Hằng"])
+    so = replace(r.office, name="Sở Giáo dục và Đào tạo thành phố Hà Nội", short_name="Sở GD&ĐT Hà Nội", district="Hoàn Kiếm")
+    assert closing(replace(r, office=so)) == (
+        ["Nơi nhận:", "- UBND thành phố Hà Nội (để báo cáo);", "- Ban Giám đốc Sở;", "- Lưu: VT."], ["GIÁM ĐỐC"])
+    doc = Document(io.BytesIO(render_report_docx(replace(r, office=so))))
+    assert "Số: …/BC-SGDĐT" in [c.text for row in doc.tables[0].rows for c in row.cells]

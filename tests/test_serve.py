@@ -200,4 +200,4 @@ def test_status_shows_jobs_and_service_state(tmp_path, site):
     assert [(d["day"], d["status"]) for d in data["digests"]] == [("2026-11-26", "outbox")]
     text = subprocess.run([sys.executable, "-m", "monitor", "--config", str(cfg), "status"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=WAIT).stdout
-    assert "không chạy" in text and "crawl:10m" in text and "Điểm báo 2026-11-26: outbox" in text
+    assert "không chạy" in text and "crawl:10m" in text and "Điểm báo 2026-11-26: đã lưu vào thư mục outbox" in text

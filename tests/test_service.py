@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -424,8 +425,31 @@ def test_status_shows_a_failing_digest_and_when_it_is_retried(tmp_path):
     r = CliRunner().invoke(cli, ["--config", str(cfg), "status"])
     assert r.exit_code == 0, r.output
     line = next(x for x in r.output.splitlines() if x.startswith(f"Điểm báo {day.isoformat()}"))
-    expected = "failed (lỗi 1 lần, thử lại lúc" if retried else "failed (lỗi 1 lần, đã thôi thử lại"
+    expected = "gửi lỗi (lỗi 1 lần, thử lại lúc" if retried else "gửi lỗi (lỗi 1 lần, đã thôi thử lại"
     assert expected in line and "refused" in line, line
+
+
+def test_status_says_a_sent_digest_was_sent_in_vietnamese(tmp_path):
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    cfg = write_config(tmp_path, digest={"cutoff": "07:00", "recipients": ["lanhdao@example.vn"]})
+    app = App.from_path(cfg)
+    day = app.now().astimezone(VN).date() - timedelta(days=1)
+    start = datetime.combine(day, datetime.min.time(), tzinfo=VN)
+    claim = app.store.claim_digest(day, window_start=start, cutoff_at=start + timedelta(hours=7), channel="smtp",
+                                   recipients=("lanhdao@example.vn",), formats=("txt",), message_id="<x@y>", items=1,
+                                   now=app.now())
+    app.store.finish_digest(day, claim.delivery_id, status="sent", now=app.now())
+    app.close()
+    r = CliRunner().invoke(cli, ["--config", str(cfg), "status"])
+    assert r.exit_code == 0, r.output
+    line = next(x for x in r.output.splitlines() if x.startswith(f"Điểm báo {day.isoformat()}"))
+    assert line.startswith(f"Điểm báo {day.isoformat()}: đã gửi lúc "), line
+    assert "sent" not in line
+    data = json.loads(CliRunner().invoke(cli, ["--config", str(cfg), "status", "--json"]).output)
+    assert data["digests"][0]["status"] == "sent"  # the machine-readable status stays as stored
 
 
 def test_pages_due_for_a_retry_are_fetched_then_not_at_their_feeds_next_poll(tmp_path):

@@ -217,3 +217,58 @@ def test_the_recovery_places_an_old_article_collected_lately(tmp_path):
     late, _ = app.store.add_feed_entry(entry, "VnExpress", app.now() - timedelta(minutes=30))
     app.store.save_classifications([(late, _cls(late))], app.now())
     assert run_triage(app, []).assigned == 1 and app.store.story_of_article(late) is not None
+
+
+def test_case_log_and_change_lines_read_plainly_without_french_quotes(tmp_path):
+    """What reaches the monthly report and the alerts: "mức cao", not "mức «cao»"."""
+    app = make_app(tmp_path)
+    add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now())
+    (case_id,) = run_triage(app).cases_opened
+    case = app.store.case(case_id)
+    story = app.store.story(case.story_id)
+    assert case.events[0].note == f"Mở tự động: mức {story.severity}, điểm {story.hot_score:.1f}".replace(".", ",")
+    now = app.now()
+    s = score_story(app.config, [_member(1, "Báo Long Biên", now)], {1: _cls(1, hot=0.7, scope="local")}, now, 1.0)
+    higher = Alert(1, 1, "new", "theo dõi", 45, 0, now - timedelta(minutes=90), "", "", {})
+    decision = decide_alert(app.config, s, higher, now, now)
+    assert decision.why == "Mức độ tăng từ theo dõi lên cao" and decision.raised
+
+
+def test_the_explanations_main_topic_is_the_topic_the_clipping_shows_first_and_scores_do_not_change(tmp_path):
+    from classifiers.plan_topics import strongest_first
+
+    app = make_app(tmp_path)
+    now = app.now()
+    members = [_member(1, "VnExpress", now - timedelta(hours=1)), _member(2, "Tuổi Trẻ", now)]
+    # the classifier lists "tuyen-sinh" first; by score the article is first about school safety
+    first = Classification(id="1", is_education=True, relevance=0.9, topics=("tuyen-sinh", "an-toan-truong-hoc"),
+                           topic_scores={"tuyen-sinh": 0.4, "an-toan-truong-hoc": 0.9}, sentiment="negative", hot=True,
+                           hot_score=0.8, scope="national", reasons=("x",), model_version=MODEL)
+    s = score_story(app.config, members, {1: first, 2: _cls(2, topics=("tuyen-sinh",))}, now, 1.0)
+    assert strongest_first(first.topics, first.topic_scores)[0] == "an-toan-truong-hoc"
+    assert s.explanation()["main_topic"] == "an-toan-truong-hoc"  # the label people see: the clipping's
+    assert s.main_topic == "tuyen-sinh"  # the key of the topic's usual spread (velocity), as before
+    # the label is not part of the score: the same story with the classifier's order gives the same points
+    plain = Classification(**{**first.__dict__, "topic_scores": {}})
+    same = score_story(app.config, members, {1: plain, 2: _cls(2, topics=("tuyen-sinh",))}, now, 1.0)
+    assert same.total == s.total and same.main_topic == s.main_topic and same.signals == s.signals
+
+
+def test_a_watchlist_ward_is_named_as_a_ward_in_the_reasons(tmp_path):
+    from dataclasses import replace
+
+    from monitor.triage import watchlist_label
+
+    app = make_app(tmp_path)  # watchlist: wards Ngọc Lâm, Bồ Đề; schools THCS Ngọc Lâm, Tiểu học Bồ Đề
+    now = app.now()
+    ward = score_story(app.config, [_member(1, "VnExpress", now, title="Cháy bếp ăn bán trú một trường mầm non ở Bồ Đề")],
+                       {1: _cls(1, scope="city")}, now, 1.0)
+    assert "Tin trên địa bàn: phường Bồ Đề" in ward.reasons
+    assert ward.explanation()["signals"][2]["detail"]["watchlist"] == ["Bồ Đề"]  # the machine field keeps the entry
+    school = score_story(app.config, [_member(1, "VnExpress", now, title=FIGHT_TITLE)], {1: _cls(1, scope="city")}, now, 1.0)
+    assert "Tin trên địa bàn: THCS Ngọc Lâm" in school.reasons  # a school says what it is already
+    office = app.config.office
+    cfg = replace(app.config, office=replace(office, watchlist=replace(
+        office.watchlist, wards=("phường Gia Thụy", "P. Sài Đồng", "Long Biên", "Ngọc Lâm"))))
+    assert [watchlist_label(cfg, n) for n in ("phường Gia Thụy", "P. Sài Đồng", "Long Biên", "Ngọc Lâm", "THCS Ngọc Lâm")] == \
+        ["phường Gia Thụy", "P. Sài Đồng", "Long Biên", "phường Ngọc Lâm", "THCS Ngọc Lâm"]

@@ -58,6 +58,11 @@ def config_check(ctx: click.Context) -> None:
                f"digest at {cfg.digest.cutoff} {cfg.office.timezone}, SMTP {'configured' if cfg.smtp.configured else 'not configured (outbox folder)'}")
     # the proxy's URL never holds credentials (refused by the checks); only the variables' names are shown
     click.echo(f"crawler and alert webhooks: {cfg.crawler.proxy_description()}")
+    office = cfg.office
+    signer = " / ".join(office.report_signer) + (f", {office.signer_name}" if office.signer_name else "")
+    click.echo(f"monthly report signed by: {signer}{'' if office.signer else ' (default for the office)'}")
+    click.echo(f"monthly report Nơi nhận: {'; '.join(office.report_recipients)}"
+               f"{'' if office.recipients else ' (default for the office)'}")
     for name, what in unset_secrets(cfg):
         click.echo(f"warning: {name} is not set in this environment ({what}); export it where the monitor runs")
 

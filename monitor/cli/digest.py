@@ -57,8 +57,10 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, format
 @click.option("--send", is_flag=True, help="Also e-mail it to digest.recipients (SMTP must be configured).")
 @click.pass_context
 def report(ctx: click.Context, month: str, formats: tuple[str, ...], out_dir: str | None, send: bool) -> None:
-    """Write the monthly public-opinion report: coverage by topic, tone and outlet against the
-    previous month, the month's hot issues with their handling status, and positive coverage.
+    """Write the monthly public-opinion report, a draft for the signer of office.signer: a general
+    assessment from the figures, the district's own stories, the hot issues with what happened and
+    the latest action, positive coverage, coverage by topic, tone and outlet against the previous
+    month, and the proposals part the signer completes. A month with nothing collected says so.
 
     \b
     Example:

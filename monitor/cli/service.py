@@ -194,7 +194,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"Chờ xem lại: {model['awaiting_review']} bài chưa có nhãn mà máy còn phân vân trong {RECENT_DAYS} ngày qua"
                    " (monitor review)")
     for d in data["digests"][:3]:
-        click.echo(f"Điểm báo {d['day']}: {d['status']}" + (f" lúc {_local(d['sent_at'], tz)}" if d["sent_at"] else "")
+        click.echo(f"Điểm báo {d['day']}: {DIGEST_STATES.get(d['status'], d['status'])}"
+                   + (f" lúc {_local(d['sent_at'], tz)}" if d["sent_at"] else "")
                    + _digest_state(d, tz) + (f" — {d['error']}" if d.get("error") else ""))
     for day in data["digests_missed"]:
         click.echo(f"Điểm báo {day}: BỊ LỠ, không gửi (quá hạn digest.missed_grace_hours); gửi tay: "
@@ -217,6 +218,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
         edu = f"  giáo dục {share['education'] / share['articles']:>4.0%}/{share['days']} ngày" if share else ""
         click.echo(f"  {s['name']:<32} {s['health']:<9} lần cuối OK {_local(s.get('last_success'), tz):<17}"
                    f" {s.get('items_24h', 0):>3} bài/24h{edu}{err}")
+
+
+# a digest's status (monitor.store.digests) in the text output; --json keeps the status itself
+DIGEST_STATES = {"sent": "đã gửi", "outbox": "đã lưu vào thư mục outbox (không gửi thư)", "failed": "gửi lỗi",
+                 "sending": "đang gửi", "in-doubt": "chưa rõ đã tới hộp thư chưa"}
 
 
 def _digests(app) -> list[dict]:

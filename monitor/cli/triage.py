@@ -107,8 +107,23 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
             click.echo(f"#{alert.id} [{alert.severity}] {alert.subject} — tạo lúc {_t(alert.created_at.astimezone(tz))}")
             for d in deliveries:
                 click.echo(f"    {d.channel}: {_delivery_state(d, now, tz)}")
+            for line in _next_steps(app, alert):
+                click.echo(f"    → {line}")
     if report is not None and report.failed and not dry_run:
         ctx.exit(1)
+
+
+def _next_steps(app, alert) -> list[str]:
+    """The clerk's commands for an alert's case, as it stands now (the alert itself, read by leadership, has none)."""
+    from monitor.notify import analyst_commands
+
+    case_id = alert.payload.get("case_id")
+    case = app.store.case(case_id) if case_id else None
+    if case is None or case.closed:
+        return []
+    related = [r["case_id"] for r in alert.payload.get("related_cases", [])
+               if (other := app.store.case(r["case_id"])) is not None and not other.closed]
+    return analyst_commands(case.id, case.status, related)
 
 
 def _delivery_state(d, now, tz) -> str:
@@ -160,7 +175,7 @@ def cases() -> None:
 
 def _case_dict(c) -> dict:
     return {"id": c.id, "story_id": c.story_id, "title": c.title, "status": c.status, "owner": c.owner,
-            "severity": c.severity, "hot_score": c.hot_score, "outlets": list(c.outlets),
+            "severity": c.severity, "hot_score": c.hot_score, "outlets": list(c.outlets), "merged_into": c.merged_into,
             "opened_at": c.opened_at.isoformat(), "updated_at": c.updated_at.isoformat(),
             "events": [{"at": e.at.isoformat(), "by": e.by, "status": e.status, "owner": e.owner, "note": e.note}
                        for e in c.events]}
@@ -188,9 +203,13 @@ def cases_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
         click.echo("Chưa có hồ sơ nào.")
     tz = app.config.office.tz
     for c in items:
-        # a merged case's articles are the other case's now: its history says which
-        title = c.title or (c.events[-1].note if c.events else "")
-        click.echo(f"#{c.id} [{c.status}] {title} — mức {c.severity or '—'}, điểm {c.hot_score:.0f}, "
+        if c.merged:
+            # its articles are the other case's now: that case carries its level and score
+            title = c.title or (c.events[-1].note if c.events else "")  # a merge stored before 0065: its note
+            where = f"đã gộp vào hồ sơ số {c.merged_into}" if c.merged_into else "đã gộp (xem lịch sử)"
+            click.echo(f"#{c.id} [{c.status}] {title} — {where}, cập nhật {_t(c.updated_at.astimezone(tz))}")
+            continue
+        click.echo(f"#{c.id} [{c.status}] {c.title} — mức {c.severity or '—'}, điểm {c.hot_score:.0f}, "
                    f"phụ trách: {c.owner or 'chưa có'}, cập nhật {_t(c.updated_at.astimezone(tz))}")
 
 
@@ -209,6 +228,7 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     c = app.store.case(case_id)
     if c is None:
         raise InputError(f"no case {case_id}; `monitor cases list` shows the cases")
+    from monitor.cases import OPEN_STATUS
     from monitor.stories import growth
     from monitor.triage import related_cases
 
@@ -226,22 +246,40 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
         return
     tz = app.config.office.tz
     click.echo(f"Hồ sơ #{c.id}: {c.title or '(các bài đã chuyển sang hồ sơ được gộp vào, xem lịch sử)'}")
-    click.echo(f"  Trạng thái: {c.status}; phụ trách: {c.owner or 'chưa có'}; mức {c.severity or '—'}, điểm {c.hot_score:.0f}")
+    if c.merged:
+        where = f"hồ sơ số {c.merged_into}" if c.merged_into else "hồ sơ khác (xem lịch sử)"
+        click.echo(f"  Trạng thái: {c.status}: các bài và việc xử lý chuyển sang {where}"
+                   + (f" (monitor cases show {c.merged_into})" if c.merged_into else ""))
+    else:
+        click.echo(f"  Trạng thái: {c.status}; phụ trách: {c.owner or 'chưa có'}; mức {c.severity or '—'}, điểm {c.hot_score:.0f}")
     click.echo("  Nguồn:")
     for m in members:
         click.echo(f"    - {m['outlet']}{' [đăng lại]' if m['reprint'] else ''}: {m['title']} <{m['url']}>")
     if spread:
         click.echo("  Lan truyền: " + ", ".join(f"{_t(t.astimezone(tz))}: {n} báo" for t, n in spread))
     if related:
-        click.echo("  Có thể cùng vụ việc với (gộp bằng `monitor cases merge "
-                   f"{c.id} --into SỐ_HỒ_SƠ` nếu đúng):")
+        # a follow-up joins its incident's case, which was opened first: the merge is offered on the newer case only
+        click.echo("  Có thể cùng vụ việc với:")
         for r in related:
-            click.echo(f"    - hồ sơ #{r.case_id}: {r.title} (độ giống {r.similarity:.2f})")
+            older = _opened_before(app, r.case_id, c)
+            how = (f"nếu đúng, gộp hồ sơ này vào: monitor cases merge {c.id} --into {r.case_id}" if older
+                   else f"hồ sơ mở sau; nếu đúng, gộp từ hồ sơ đó: monitor cases show {r.case_id}")
+            click.echo(f"    - hồ sơ #{r.case_id}: {r.title} (độ giống {r.similarity:.2f}; {how})")
+    if c.status == OPEN_STATUS:
+        click.echo(f'  Ghi nhận tiếp nhận: monitor cases update {c.id} --status "đã tiếp nhận" --owner "Tên"')
     click.echo("  Lịch sử:")
     for e in c.events:
         parts = [p for p in (f"trạng thái → {e.status}" if e.status else "", f"phụ trách → {e.owner}" if e.owner else "",
                              f"ghi chú: {e.note}" if e.note else "") if p]
         click.echo(f"    {_t(e.at.astimezone(tz))} {e.by}: {'; '.join(parts)}")
+
+
+def _opened_before(app, other_id: int, case) -> bool:
+    """Whether case `other_id` was opened before `case` (the incident a follow-up's case joins)."""
+    other = app.store.case(other_id)
+    if other is None:
+        return False
+    return (other.opened_at, other.id) < (case.opened_at, case.id)
 
 
 @cases.command("update")

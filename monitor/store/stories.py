@@ -359,9 +359,11 @@ class StoriesMixin:
                              topics=[] if is_education is False else None, hot=False, note=label_note)
 
     def merge_case(self, case_id: int, into: int, now: datetime, *, by: str, status: str, source_note: str,
-                   target_note: str, carried_status: str | None = None, carried_owner: str = "") -> None:
+                   target_note: str, carried_status: str | None = None, carried_owner: str = "",
+                   source_title: str = "") -> None:
         """Case `case_id`'s story joins case `into`'s: articles and alerts move, alerts still waiting are
-        cancelled (they announced, as new, what the other case already is), together or not at all."""
+        cancelled (they announced, as new, what the other case already is), together or not at all. The merged
+        case keeps its title (its story has no articles left to name it) and which case carries it on."""
         with self.transaction() as db:
             src = db.execute("SELECT story_id FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
             dst = db.execute("SELECT story_id FROM cases WHERE id = ?", (into,)).fetchone()[0]
@@ -377,8 +379,9 @@ class StoriesMixin:
             # its status when further along and its owner when it has none
             db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note) SELECT ?, at, by, NULL, NULL,"
                        " ? || note FROM case_events WHERE case_id = ? AND note != '' AND by != ? ORDER BY at, id",
-                       (into, f"[hồ sơ #{case_id}] ", case_id, SYSTEM_ACTOR))
-            db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (status, utc_iso(now), case_id))
+                       (into, f"[hồ sơ số {case_id}] ", case_id, SYSTEM_ACTOR))
+            db.execute("UPDATE cases SET status = ?, updated_at = ?, merged_into = ?, merged_title = ? WHERE id = ?",
+                       (status, utc_iso(now), into, source_title, case_id))
             _case_event(db, case_id, now, by, status=status, note=source_note)
             db.execute("UPDATE cases SET status = COALESCE(?, status), owner = CASE WHEN owner = '' THEN ? ELSE owner END,"
                        " updated_at = ? WHERE id = ?", (carried_status, carried_owner, utc_iso(now), into))
@@ -389,7 +392,8 @@ class StoriesMixin:
         events = tuple(
             CaseEvent(at=from_iso(e["at"]), by=e["by"], status=e["status"], owner=e["owner"], note=e["note"])
             for e in self.execute("SELECT * FROM case_events WHERE case_id = ? ORDER BY at, id", (row["id"],)))
-        return Case(id=row["id"], story_id=row["story_id"], title=story.title if story else "", status=row["status"],
+        return Case(id=row["id"], story_id=row["story_id"], title=story.title if story else row["merged_title"] or "",
+                    status=row["status"], merged_into=row["merged_into"],
                     owner=row["owner"], opened_at=from_iso(row["opened_at"]), updated_at=from_iso(row["updated_at"]),
                     severity=story.severity if story else None, hot_score=story.hot_score if story else 0.0,
                     outlets=story.outlets if story else (), events=events)
