@@ -13,6 +13,7 @@ import difflib
 import math
 import os
 import re
+import ssl
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
@@ -209,6 +210,9 @@ class Crawler:
     proxy_username_env: str = ""  # names of environment variables holding the proxy's credentials
     proxy_password_env: str = ""
     no_proxy: tuple[str, ...] = ()  # host suffixes reached directly, e.g. ("so-gddt.local",)
+    # PEM file of CA certificates trusted besides the default ones: the root of an office network that
+    # inspects TLS (its proxy or firewall presents certificates of its own); None: the default ones only
+    ca_file: Path | None = None
 
     @property
     def user_agent_header(self) -> str:
@@ -246,6 +250,31 @@ class Crawler:
         if self.no_proxy:
             text += f", direct to {', '.join(self.no_proxy)}"
         return text
+
+    def tls_description(self) -> str:
+        """Which certificate authorities https connections trust, for people."""
+        text = "certificates checked against the default authorities (certifi's bundle)"
+        if self.ca_file is None:
+            return text
+        try:
+            names = "; ".join(ca_certificates(self.ca_file)) or "none"
+        except (OSError, ssl.SSLError) as exc:
+            names = f"unreadable now: {exc}"
+        return f"{text} and those in {self.ca_file} (crawler.ca_file: {names})"
+
+
+def ca_certificates(path: Path) -> list[str]:
+    """A line per CA certificate in the PEM file `path` ("subject, until date"), as OpenSSL reads it for
+    verifying (a certificate that cannot sign others, such as a site's own, is not listed). Raises OSError
+    when the file cannot be read, ssl.SSLError when it holds no readable certificate."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # an empty store: only the file's certificates
+    ctx.load_verify_locations(cafile=path)
+    lines = []
+    for cert in ctx.get_ca_certs():
+        subject = ", ".join(f"{k}={v}" for rdn in cert.get("subject", ()) for k, v in rdn)
+        until = cert.get("notAfter")
+        lines.append(f"{subject or 'no subject'}, until {until}" if until else subject or "no subject")
+    return lines
 
 
 @dataclass(frozen=True)
@@ -575,7 +604,45 @@ def _recipients(c: _Checker, m: dict) -> tuple[str, ...]:
     return tuple(e for e in (re.sub(r"[\s;.,]+$", "", re.sub(r"^[-–•\s]+", "", x)) for x in c.strings(m, "recipients", "office")) if e)
 
 
-def _crawler(c: _Checker, raw: Any) -> Crawler:
+def _ca_file(c: _Checker, value: str, base: Path) -> Path | None:
+    """crawler.ca_file resolved against feeds.yaml's folder, or None with a problem recorded: it must hold at
+    least one CA certificate in PEM that OpenSSL reads (checked now, not at the first https fetch)."""
+    if not value:
+        return None
+    path = (base / value).resolve()
+    how = ("save the office's root certificate there in PEM (\"Base-64\" when exported from Windows: the text "
+           "between -----BEGIN CERTIFICATE----- and -----END CERTIFICATE-----), or remove the key")
+    if not path.exists():
+        c.add("crawler.ca_file", f"{path} does not exist; {how}")
+        return None
+    if not path.is_file():
+        c.add("crawler.ca_file", f"{path} is not a file; name the PEM file itself; {how}")
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        c.add("crawler.ca_file", f"{path} cannot be read ({exc.strerror or exc}); make it readable by the user the "
+                                 f"monitor runs as")
+        return None
+    if b"-----BEGIN CERTIFICATE-----" not in data:
+        der = data[:1] == b"\x30"  # an ASN.1 SEQUENCE: a binary (DER) certificate
+        c.add("crawler.ca_file", f"{path} holds no PEM certificate"
+              + (f"; it looks binary (DER): convert it with `openssl x509 -inform der -in {path} -out office-root.pem` "
+                 f"and name office-root.pem" if der else f"; {how}"))
+        return None
+    try:
+        if not ca_certificates(path):
+            c.add("crawler.ca_file", f"{path} holds no CA certificate, only certificates that cannot sign others (a "
+                                     f"site's own?); export the root certificate that signs them instead")
+            return None
+    except (OSError, ssl.SSLError) as exc:
+        c.add("crawler.ca_file", f"{path} holds a certificate OpenSSL cannot read ({getattr(exc, 'reason', None) or exc}); "
+                                 f"export it again in PEM; {how}")
+        return None
+    return path
+
+
+def _crawler(c: _Checker, raw: Any, base: Path) -> Crawler:
     d = Crawler()
     m = c.mapping(
         raw,
@@ -596,6 +663,7 @@ def _crawler(c: _Checker, raw: Any) -> Crawler:
             "proxy_username_env": "env variable holding the proxy user name",
             "proxy_password_env": "env variable holding the proxy password",
             "no_proxy": "host suffixes reached directly, not through the proxy, e.g. [so-gddt.local]",
+            "ca_file": "PEM file of CA certificates trusted besides the default ones (an office network that inspects TLS)",
         },
     )
     proxy = _proxy_url(c, c.string(m, "proxy", "crawler"), "crawler.proxy")
@@ -623,6 +691,7 @@ def _crawler(c: _Checker, raw: Any) -> Crawler:
         quiet_factor=float(c.number(m, "quiet_factor", "crawler", d.quiet_factor, minimum=1)),
         proxy=proxy, proxy_username_env=username_env if proxy else "", proxy_password_env=password_env if proxy else "",
         no_proxy=no_proxy if proxy else (),
+        ca_file=_ca_file(c, c.string(m, "ca_file", "crawler"), base),
     )
 
 
@@ -880,7 +949,7 @@ def parse_config(data: Any, path: Path, *, overrides: dict | None = None,
     if overrides:
         top = {**top, **overrides}
     office = _office(c, top.get("office"))
-    crawler = _crawler(c, top.get("crawler"))
+    crawler = _crawler(c, top.get("crawler"), path.parent)
     outlets = _outlets(c, top.get("outlets"))
     sources = _sources(c, top.get("sources"), outlets)
     cfg = Config(

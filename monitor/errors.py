@@ -9,6 +9,7 @@ into a message and an exit code.
     ├── InputError                    a command-line argument or an input file is wrong
     ├── FetchError                    a URL could not be fetched
     │   ├── AddressRefused            scheme or address not allowed (private network, file:, ...)
+    │   ├── CertificateRefused        a TLS certificate that does not verify (unknown issuer, expired, another name)
     │   ├── RobotsDisallowed          robots.txt forbids the page
     │   ├── ResponseTooLarge          body over the configured limit (on the wire or once decompressed)
     │   ├── BadContentEncoding        a Content-Encoding we did not ask for (br, stacked gzip,gzip...), or undecodable
@@ -79,6 +80,12 @@ class FetchError(MonitorError):
 
 class AddressRefused(FetchError):
     pass
+
+
+class CertificateRefused(FetchError):
+    """A site's (or an https proxy's) TLS certificate did not verify. Most often in an office whose network
+    inspects TLS, presenting certificates signed by the office's own root: crawler.ca_file trusts that root.
+    Not retried at once: the same certificate would be refused again (monitor.fetch)."""
 
 
 class RobotsDisallowed(FetchError):

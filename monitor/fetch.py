@@ -14,6 +14,10 @@ before each request and each redirect hop, so a feed link to a private address i
 proxy; but the proxy makes the connection, after its own DNS lookup, so protection against a name that
 answers differently the second time (DNS rebinding) is then the proxy's. The proxy's own address may be a
 private one: it is the office's. Hosts under crawler.no_proxy are reached directly, pinned as above.
+Certificates: every TLS connection (sites direct or in the tunnel, an https proxy, alert POSTs) trusts the
+default authorities (certifi's bundle) and, in addition, those of crawler.ca_file: an office network that
+inspects TLS presents certificates signed by its own root, which only that file makes us trust. A
+certificate that does not verify is CertificateRefused, naming the host and that setting, and not retried.
 Compression: we ask only for gzip and deflate, refuse any other or stacked Content-Encoding, and decompress
 ourselves, a chunk at a time with a cap, so that a small compressed "bomb" never takes more memory than the
 body limit.
@@ -27,6 +31,7 @@ import asyncio
 import ipaddress
 import random
 import socket
+import ssl
 import time
 import urllib.robotparser
 import zlib
@@ -40,8 +45,8 @@ import httpcore
 import httpx
 
 from monitor.config import Crawler
-from monitor.errors import (AddressRefused, BadContentEncoding, FetchError, FetchTimeout, HTTPStatusError,
-                            RequestInDoubt, ResponseTooLarge, RobotsDisallowed, TooManyRedirects)
+from monitor.errors import (AddressRefused, BadContentEncoding, CertificateRefused, FetchError, FetchTimeout,
+                            HTTPStatusError, RequestInDoubt, ResponseTooLarge, RobotsDisallowed, TooManyRedirects)
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
@@ -176,23 +181,80 @@ class _PinnedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
-def _proxy(crawler: Crawler) -> httpx.Proxy:
-    """The office's proxy for httpx, with its credentials read from the environment now (never from the file)."""
-    return httpx.Proxy(crawler.proxy, auth=crawler.proxy_auth())
+def _tls_context(crawler: Crawler, *, trust_env: bool = False) -> ssl.SSLContext:
+    """What TLS connections verify certificates with: httpx's default authorities (certifi's bundle; with
+    `trust_env`, SSL_CERT_FILE's instead, as httpx does) and crawler.ca_file's besides, never instead (an
+    office's root is trusted on top of the public ones, which sites outside its inspection still need)."""
+    ctx = httpx.create_ssl_context(verify=True, trust_env=trust_env)
+    if crawler.ca_file is not None:
+        try:
+            ctx.load_verify_locations(cafile=crawler.ca_file)
+        except (OSError, ssl.SSLError) as exc:  # it loaded when the configuration was checked: changed since
+            raise FetchError(f"cannot load crawler.ca_file {crawler.ca_file} ({exc}); nothing is fetched without it",
+                             hint="restore the file or fix the setting, then run `monitor config check`") from None
+    return ctx
 
 
-def _proxied_transport(crawler: Crawler, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+def _certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate check that failed behind an httpx/httpcore error (they chain the ssl error), or None."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+def _certificate_refused(url: str, host: str, failure: ssl.SSLCertVerificationError, crawler: Crawler | None,
+                         via: str = "") -> CertificateRefused:
+    """The error for a certificate that did not verify, with what the office can do about it (in the message,
+    which is what the crawl records for a feed or page)."""
+    reason = failure.verify_message or failure.reason or str(failure)
+    ca_file = crawler.ca_file if crawler is not None else None
+    if ca_file is not None:
+        advice = (f"crawler.ca_file ({ca_file}) is trusted too: if the office's network inspects TLS, check that it "
+                  f"holds the root certificate that signs the certificates it presents")
+    else:
+        advice = ("if the office's network inspects TLS (its proxy or firewall presents certificates of its own), "
+                  "name the office's root certificate (PEM) in crawler.ca_file")
+    return CertificateRefused(f"the TLS certificate of {host} did not verify ({reason}){via}; {advice}", url=url)
+
+
+class _TLSPeer:
+    """httpcore's trace callback for one request (async): remembers the host of the latest TLS handshake, so
+    that a certificate failure names whose certificate it was (the site's, or an https proxy's)."""
+
+    __slots__ = ("host",)
+
+    def __init__(self) -> None:
+        self.host = ""
+
+    async def __call__(self, event: str, info: dict) -> None:
+        if event.endswith(".start_tls.started"):
+            self.host = info.get("server_hostname") or ""
+
+
+def _proxy(crawler: Crawler, ssl_context: ssl.SSLContext | None = None) -> httpx.Proxy:
+    """The office's proxy for httpx, with its credentials read from the environment now (never from the file);
+    `ssl_context` verifies an https proxy's own certificate (httpx's default authorities when None; httpcore
+    refuses one for an http proxy, which has no certificate)."""
+    https = urlsplit(crawler.proxy).scheme == "https"
+    return httpx.Proxy(crawler.proxy, auth=crawler.proxy_auth(), ssl_context=ssl_context if https else None)
+
+
+def _proxied_transport(crawler: Crawler, limits: httpx.Limits, ssl_context: ssl.SSLContext) -> httpx.AsyncHTTPTransport:
     """httpx's transport through crawler.proxy: it connects only to the proxy (whatever its address); the
-    target's address was checked before the request (Fetcher.check_address) and the proxy connects to it."""
-    ssl_context = httpx.create_ssl_context(verify=True, trust_env=False)
-    return httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False, proxy=_proxy(crawler))
+    target's address was checked before the request (Fetcher.check_address) and the proxy connects to it.
+    `ssl_context` serves both the site's TLS in the tunnel and an https proxy's own."""
+    return httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False,
+                                    proxy=_proxy(crawler, ssl_context))
 
 
-def _pinned_transport(backend: httpcore.AsyncNetworkBackend, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+def _pinned_transport(backend: httpcore.AsyncNetworkBackend, limits: httpx.Limits,
+                      ssl_context: ssl.SSLContext) -> httpx.AsyncHTTPTransport:
     """httpx's transport over a connection pool that connects through `backend` (httpx has no public
     argument for it: its pool is replaced, and a version of httpx without that pool is refused rather
     than silently connecting wherever its own DNS lookup says)."""
-    ssl_context = httpx.create_ssl_context(verify=True, trust_env=False)
     transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False)
     if not isinstance(getattr(transport, "_pool", None), httpcore.AsyncConnectionPool):
         raise RuntimeError("this httpx version keeps its connection pool elsewhere: cannot pin connections "
@@ -284,6 +346,9 @@ class Fetcher:
         self._resolved: set[tuple[str, int]] = set()
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
+        # origin -> why its robots.txt could not be read: told with each page it postpones (a certificate
+        # refused there says what to do, crawler.ca_file, where "unreachable" alone would not)
+        self._robots_failures: dict[str, str] = {}
         self._client: httpx.AsyncClient | None = None  # direct connections, pinned to checked addresses
         self._proxy_client: httpx.AsyncClient | None = None  # through crawler.proxy, when one is set
         self.product_token = crawler.user_agent.split("/")[0].strip() or "*"
@@ -293,9 +358,10 @@ class Fetcher:
     async def __aenter__(self) -> "Fetcher":
         # per-host limits are ours (_HostGate); a large idle pool only makes httpcore's bookkeeping slower
         limits = httpx.Limits(max_connections=None, max_keepalive_connections=32)
-        self._client = self._new_client(_pinned_transport(_PinnedBackend(self._connect_addresses), limits))
+        ssl_context = _tls_context(self.crawler)  # one for every connection: crawler.ca_file is read once
+        self._client = self._new_client(_pinned_transport(_PinnedBackend(self._connect_addresses), limits, ssl_context))
         if self.crawler.proxy:
-            self._proxy_client = self._new_client(_proxied_transport(self.crawler, limits))
+            self._proxy_client = self._new_client(_proxied_transport(self.crawler, limits, ssl_context))
         return self
 
     def _new_client(self, transport: httpx.AsyncHTTPTransport) -> httpx.AsyncClient:
@@ -492,9 +558,10 @@ class Fetcher:
                 await asyncio.sleep(quiet)  # holding the host's gate: its other requests wait too
             client, proxy = self._client_for(url)
             via = f" (through the proxy {proxy})" if proxy else ""
+            peer = _TLSPeer()
             try:
                 async with asyncio.timeout(total_timeout):
-                    async with client.stream("GET", url, headers=headers) as resp:
+                    async with client.stream("GET", url, headers=headers, extensions={"trace": peer}) as resp:
                         resp_headers = {k.lower(): v for k, v in resp.headers.items()}
                         status = resp.status_code
                         # a redirect, an error or a 304 is answered by its status: its body is never read
@@ -521,6 +588,10 @@ class Fetcher:
             except (httpx.TransportError, httpx.InvalidURL) as exc:
                 if isinstance(exc, httpx.UnsupportedProtocol) or isinstance(exc, httpx.InvalidURL):
                     raise FetchError(f"cannot fetch {url}: {exc}", url=url) from None
+                failure = _certificate_failure(exc)
+                if failure is not None:  # the same certificate would be refused on a retry: not retried
+                    raise _certificate_refused(url, peer.host or urlsplit(url).hostname or "", failure, self.crawler,
+                                               via) from None
                 raise _Retryable(FetchError(f"connection problem with {url}{via}: {type(exc).__name__}: {exc}", url=url)) from None
 
     @staticmethod
@@ -574,7 +645,9 @@ class Fetcher:
                 self._robots[origin] = await self._load_robots(origin)
         parser = self._robots[origin]
         if parser is None:
-            exc = FetchError(f"robots.txt of {parts.hostname} is unreachable; page postponed", url=url)
+            why = self._robots_failures.get(origin)
+            exc = FetchError(f"robots.txt of {parts.hostname} is unreachable{f' ({why})' if why else ''}; page postponed",
+                             url=url)
             exc.retry_after = self.quiet_for(url)  # a robots.txt answered 429 + Retry-After: wait that long
             raise exc
         return parser.can_fetch(self.product_token, url)
@@ -591,9 +664,11 @@ class Fetcher:
             if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
                 parser.parse([])
                 return parser
+            self._robots_failures[origin] = str(exc)
             return None
         except FetchError as exc:
             self._report_robots(url, exc.status, 0, started, "error", f"{type(exc).__name__}: {exc}")
+            self._robots_failures[origin] = f"{type(exc).__name__}: {exc}"
             return None
         self._report_robots(url, result.status, len(result.body), started, "ok", None)
         parser.parse(result.body.decode("utf-8", "replace").splitlines())
@@ -618,7 +693,8 @@ def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float, *,
     Kept here so that httpx and its exceptions stay in this one module. Loopback receivers are reached
     directly, never through a proxy. Others go through the office's proxy when `crawler` (the
     configuration's crawler section) sets one, directly when their host is under its no_proxy, and
-    otherwise through the environment's proxy (HTTPS_PROXY, ...) if any.
+    otherwise through the environment's proxy (HTTPS_PROXY, ...) if any. Certificates are checked against
+    the default authorities and crawler.ca_file's; one that does not verify is CertificateRefused.
 
     As for an e-mail (monitor.mail), what a failure means depends on when it happens. Until the whole
     request has been written the receiver has nothing to act on: a connect error or timeout, or a
@@ -632,18 +708,28 @@ def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float, *,
     if urlsplit(url).scheme not in ("http", "https"):
         raise AddressRefused(f"only http(s) URLs can be posted to; got {url.split('?')[0]!r}", url=url)
     loopback = host in ("127.0.0.1", "localhost", "::1")
+    # crawler.ca_file's authorities are trusted here too, besides the default ones (an https receiver or
+    # Telegram seen through an office network that inspects TLS)
+    tls = _tls_context(crawler, trust_env=crawler.proxy == "" and not loopback) \
+        if crawler is not None and crawler.ca_file is not None else None
     if crawler is not None and crawler.proxy:
         # the office's proxy replaces the environment's, and no_proxy is the file's, not NO_PROXY
         proxy = "" if loopback else crawler.proxy_for(host)
-        options = {"trust_env": False, "proxy": _proxy(crawler) if proxy else None}
+        options = {"trust_env": False, "proxy": _proxy(crawler, tls) if proxy else None}
     else:
         proxy, options = "", {"trust_env": not loopback}
+    if tls is not None:
+        options["verify"] = tls
     progress = _PostProgress(on_hand_over)
     try:
         with httpx.Client(timeout=timeout, **options) as client:
             response = client.post(url, content=body, extensions={"trace": progress},
                                    headers={"Content-Type": "application/json; charset=utf-8", **headers})
     except httpx.HTTPError as exc:
+        failure = _certificate_failure(exc)
+        if failure is not None:  # during the handshake, before anything was written: a plain failure
+            raise _certificate_refused(url, progress.tls_host or host, failure, crawler,
+                                       f" (through the proxy {proxy})" if proxy else "") from None
         raise _post_error(exc, url, timeout, progress.body_sent, proxy) from None
     if response.status_code >= 400:
         raise HTTPStatusError(f"answered {response.status_code} {response.text[:300]}".strip(), url=url,
@@ -659,10 +745,13 @@ class _PostProgress:
     def __init__(self, on_hand_over: Callable[[], None] | None) -> None:
         self.on_hand_over = on_hand_over
         self.body_sent = False
+        self.tls_host = ""  # whose certificate the latest TLS handshake checked (as _TLSPeer)
         self._tunnel = False  # the exchange being written is the CONNECT to a proxy, not our request
 
     def __call__(self, event: str, info: dict) -> None:
-        if event.endswith(".send_request_headers.started"):
+        if event.endswith(".start_tls.started"):
+            self.tls_host = info.get("server_hostname") or ""
+        elif event.endswith(".send_request_headers.started"):
             # a CONNECT (an https URL through a proxy) is traced like a request: it hands nothing over
             self._tunnel = getattr(info.get("request"), "method", b"") == b"CONNECT"
             if not self._tunnel and self.on_hand_over is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import html
+import ssl
 import threading
 import time
 import zlib
@@ -502,11 +503,34 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def serve(site: Site, host: str = "127.0.0.1", port: int = 0) -> tuple[ThreadingHTTPServer, str]:
-    """Serve `site` in a background thread; returns (server, base_url). Stop with `stop(server)`."""
+class _TLSServer(_Server):
+    """_Server speaking https with a server-side SSLContext (tests of crawler.ca_file). The handshake is made
+    in the request's own thread, not in the one accepting connections, so a client that refuses our
+    certificate (or never speaks) holds up no other."""
+
+    tls: ssl.SSLContext
+
+    def get_request(self):
+        sock, address = super().get_request()
+        return self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ssl.SSLError):  # a client refusing our certificate: its choice
+            super().handle_error(request, client_address)
+
+
+def serve(site: Site, host: str = "127.0.0.1", port: int = 0, *,
+          tls: ssl.SSLContext | None = None) -> tuple[ThreadingHTTPServer, str]:
+    """Serve `site` in a background thread; returns (server, base_url). Stop with `stop(server)`.
+    With `tls` (a server-side SSLContext holding a certificate) it serves https instead of http."""
     handler = type("SiteHandler", (_Handler,), {"site": site})
-    server = _Server((host, port), handler)
-    site.base_url = f"http://{host}:{server.server_address[1]}"
+    if tls is None:
+        server = _Server((host, port), handler)
+    else:
+        server = type("SiteTLSServer", (_TLSServer,), {"tls": tls})((host, port), handler)
+    site.base_url = f"{'https' if tls else 'http'}://{host}:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name="sample-site", daemon=True)
     thread.start()

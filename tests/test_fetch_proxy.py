@@ -3,9 +3,10 @@
 Real servers on 127.0.0.1: the sample news site as the "origin", and a tiny forwarding proxy written here
 that fetches an absolute-URI request from its target and relays the answer, recording what it proxied (and
 the Proxy-Authorization it was given). It maps invented host names to local servers, as a proxy resolves
-names itself; DNS on our side is a resolver given to the Fetcher. The proxy answers CONNECT (https URLs)
-with a refusal and never opens a tunnel: https through a proxy is tested only for its refusals (407, 403),
-a successful fetch only for http URLs.
+names itself; DNS on our side is a resolver given to the Fetcher. By default the proxy answers CONNECT
+(https URLs) with a refusal, tested here (407, 403); with `tunnels=True` it opens the tunnel and relays
+bytes both ways, and with `tls` it is itself an https proxy: the https success paths, with the office's
+root certificate (crawler.ca_file), are in test_fetch_tls.py.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import http.client
+import select
+import socket
+import ssl
 import threading
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,9 +52,17 @@ class _ProxyHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         self._forward()
 
-    def do_CONNECT(self) -> None:  # noqa: N802 - refused, never tunnelled (see the module's docstring)
-        if self._authorised():
-            self._reply(self.server.connect_status, {}, b"")
+    def do_CONNECT(self) -> None:  # noqa: N802 - refused unless the proxy opens tunnels (the module's docstring)
+        if not self._authorised():
+            return
+        if not self.server.tunnels:
+            return self._reply(self.server.connect_status, {}, b"")
+        host, _, port = self.path.rpartition(":")
+        upstream = socket.create_connection(("127.0.0.1", self.server.routes.get(host, int(port))), timeout=5)
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.close_connection = True  # what follows is the client's TLS, not requests to us
+        _relay(self.connection, upstream)
 
     def _authorised(self) -> bool:
         got = self.headers.get("Proxy-Authorization")
@@ -92,17 +104,58 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class Proxy:
-    """A forwarding proxy on 127.0.0.1. `routes`: host name -> local port it stands for."""
+def _relay(client: socket.socket, upstream: socket.socket) -> None:
+    """Bytes both ways until either side closes (or 10 s of silence). A TLS socket (an https proxy's) may hold
+    decrypted bytes that select() does not see: those are read first."""
+    try:
+        while True:
+            pending = getattr(client, "pending", None)
+            ready = [client] if pending and pending() else select.select([client, upstream], [], [], 10)[0]
+            if not ready:
+                return
+            for sock in ready:
+                data = sock.recv(65536)
+                if not data:
+                    return
+                (upstream if sock is client else client).sendall(data)
+    except OSError:
+        return
+    finally:
+        upstream.close()
 
-    def __init__(self, credentials: tuple[str, str] | None = None, routes: dict[str, int] | None = None) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _ProxyHandler)
+
+class _TLSProxyServer(ThreadingHTTPServer):
+    """An https proxy: TLS from the client to the proxy itself (handshake in the request's thread)."""
+
+    def get_request(self):
+        sock, address = super().get_request()
+        return self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ssl.SSLError):  # a client refusing our certificate
+            super().handle_error(request, client_address)
+
+
+class Proxy:
+    """A forwarding proxy on 127.0.0.1. `routes`: host name -> local port it stands for; `tunnels`: open
+    CONNECT tunnels instead of refusing them; `tls`: a server-side SSLContext, to be an https proxy."""
+
+    def __init__(self, credentials: tuple[str, str] | None = None, routes: dict[str, int] | None = None, *,
+                 tunnels: bool = False, tls: ssl.SSLContext | None = None) -> None:
+        if tls is None:
+            self.server = ThreadingHTTPServer(("127.0.0.1", 0), _ProxyHandler)
+        else:
+            self.server = _TLSProxyServer(("127.0.0.1", 0), _ProxyHandler)
+            self.server.tls = tls
         self.server.daemon_threads = True
         self.server.seen = []  # (method, target, Proxy-Authorization)
         self.server.credentials = credentials
         self.server.routes = dict(routes or {})
         self.server.connect_status = 403
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server.tunnels = tunnels
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     @property

@@ -63,6 +63,7 @@ def config_check(ctx: click.Context) -> None:
     click.echo(f"monthly report signed by: {signer}{'' if office.signer else ' (default for the office)'}")
     click.echo(f"monthly report Nơi nhận: {'; '.join(office.report_recipients)}"
                f"{'' if office.recipients else ' (default for the office)'}")
+    click.echo(f"https: {cfg.crawler.tls_description()}")
     for name, what in unset_secrets(cfg):
         click.echo(f"warning: {name} is not set in this environment ({what}); export it where the monitor runs")
 
