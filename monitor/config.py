@@ -657,7 +657,7 @@ def _crawler(c: _Checker, raw: Any, base: Path) -> Crawler:
             "max_redirects": "redirects followed before giving up",
             "max_body_bytes": "largest body accepted",
             "respect_robots": "obey robots.txt for article pages",
-            "allow_private_addresses": "allow loopback/private addresses (tests and the demo only)",
+            "allow_private_addresses": "allow loopback/private addresses (tests, the demo, or a feed on the office's own network)",
             "quiet_factor": "a feed is quiet after this many times its usual gap between new items",
             "proxy": "the office's HTTP proxy, e.g. http://proxy.so-gddt.example.vn:3128 (empty: direct connections)",
             "proxy_username_env": "env variable holding the proxy user name",

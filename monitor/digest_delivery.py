@@ -10,6 +10,11 @@ was accepted) is simply retried. Recipients the server refused while taking the 
 are recorded with the delivery (and its message says so); they are not sent to again automatically, as
 resending would give the others a second copy. Without SMTP (or without recipients) the message and its
 files go to the outbox folder, which counts as delivered the same way.
+
+A clipping is only as good as the crawl behind it: one sent before any crawl, or while the crawler was
+down, tells leadership "no education news" and, recorded as delivered, keeps the real one from going
+out. So sending refuses (CrawlNotFresh: nothing claimed, nothing recorded) when no source has answered
+since shortly before the window's end (crawl_gap); `force` sends it all the same.
 """
 
 from __future__ import annotations
@@ -40,6 +45,36 @@ LATE_ARRIVAL = timedelta(days=2)
 # is written just before the hand-over, which takes seconds (a few SMTP timeouts at worst). An older one
 # was left by a process that stopped mid-delivery, and is in doubt.
 SENDING_NOW = timedelta(minutes=5)
+# A clipping is sent only when some source answered at most this long before its cut-off (or after it), or
+# twice the longest polling interval when that is longer: a crawler that stopped for longer has missed news.
+CRAWL_FRESH = timedelta(hours=3)
+
+
+class CrawlNotFresh(NotifyError):
+    """The clipping would be sent without the news: no source has been polled successfully up to its cut-off."""
+
+
+def crawl_gap(app: App, day: date, end: datetime) -> CrawlNotFresh | None:
+    """Why the clipping of `day` (its window ending at `end`) would miss the news, or None when the crawl is
+    fresh: some source answered at or after `end` minus CRAWL_FRESH (or twice the longest interval)."""
+    cfg = app.config
+    intervals = [s.interval_minutes for s in cfg.sources if s.enabled]
+    slack = max(CRAWL_FRESH, timedelta(minutes=2 * max(intervals, default=0)))
+    last = app.store.last_feed_success()
+    if last is not None and last >= end - slack:
+        return None
+    tz = cfg.office.tz
+    covers = f"the clipping of {day.isoformat()} covers the 24 hours up to {end.astimezone(tz):%H:%M %d/%m/%Y}"
+    if last is None:
+        why = (f"no source has been polled successfully yet, so the clipping would tell leadership there was no "
+               f"education news ({covers})")
+    else:
+        why = (f"no source has been polled successfully since {last.astimezone(tz):%H:%M %d/%m/%Y}, so the clipping "
+               f"would miss the news since then ({covers})")
+    return CrawlNotFresh(
+        f"the digest of {day.isoformat()} was not sent and nothing was recorded: {why}",
+        hint=f"run `monitor crawl --all` (and `monitor status` for failing sources), then "
+             f"`monitor digest --date {day.isoformat()} --send`; to send it as it is, add --force")
 
 
 @dataclass(frozen=True)
@@ -276,12 +311,15 @@ def outbox_folder(app: App, day: date) -> Path:
 
 
 def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = True, resend: bool = False,
-                             formats: Iterable[str] | None = None, out_dir: str | Path | None = None) -> DigestResult:
+                             formats: Iterable[str] | None = None, out_dir: str | Path | None = None,
+                             force: bool = False) -> DigestResult:
     """Build the clipping of `day` (default: the latest day whose cut-off has passed) and deliver it.
 
     send=False only writes the files (into `out_dir`, default the outbox folder of the day) and
     records nothing. send=True e-mails it to digest.recipients, or puts it in the outbox when SMTP
-    or recipients are missing; a day already delivered is not delivered again unless `resend`.
+    or recipients are missing; a day already delivered is not delivered again unless `resend`. Sending
+    raises CrawlNotFresh, recording nothing, when no source has been polled successfully up to the window's
+    end (crawl_gap), unless `force`.
     """
     cfg = app.config
     tz = cfg.office.tz
@@ -307,6 +345,10 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
                                 message_id=record.message_id, items=record.items)
         if record is not None and record.in_doubt:
             return _in_doubt(day, record, tz, app.now())
+    if send and not force:
+        gap = crawl_gap(app, day, end)
+        if gap is not None:
+            raise gap
 
     digest = load_digest(app, day)
     mail_formats = set(formats) | ({"docx"} if send and "docx" in cfg.digest.formats else set())

@@ -432,8 +432,10 @@ class Fetcher:
         if bad:
             raise AddressRefused(
                 f"{host} resolves to a private, loopback or link-local address, or another that is not a public "
-                f"internet one ({', '.join(bad)}); refused",
-                url=url, hint="set crawler.allow_private_addresses: true only for tests and the demo")
+                f"internet one ({', '.join(bad)}); refused because crawler.allow_private_addresses is false in feeds.yaml "
+                "(it keeps the crawler, and links a feed carries, off the office's own network)",
+                url=url, hint="for a feed on the office's intranet or on this machine, set crawler.allow_private_addresses: "
+                              "true (the crawler may then reach any address on the local network)")
 
     async def _connect_addresses(self, host: str, port: int) -> list[str]:
         """The addresses a new connection to host:port may go to (called by _PinnedBackend at connect time).

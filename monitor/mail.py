@@ -91,8 +91,23 @@ def send_message(smtp: Smtp, message: EmailMessage, *, on_hand_over: Callable[[]
         answers = "; ".join(f"{a}: {_answer(r)}" for a, r in exc.recipients.items())
         raise NotifyError(f"SMTP server {smtp.host}:{smtp.port} refused every recipient ({answers})",
                           hint="check the addresses in feeds.yaml") from None
+    except smtplib.SMTPAuthenticationError as exc:
+        # the server answered and refused the login: the values behind the variables, not feeds.yaml or the network
+        _close(client)
+        raise NotifyError(f"the mail server {smtp.host}:{smtp.port} refused the user name/password in "
+                          f"{_login_names(smtp)} ({_answer((exc.smtp_code, exc.smtp_error))})",
+                          hint=f"export the right values of {_login_names(smtp)} where the monitor runs (for `monitor "
+                               "serve`, in its service's environment), then send again: `monitor alerts --send --now` "
+                               "for waiting alerts, `monitor digest --send` for the clipping") from None
     except (smtplib.SMTPException, OSError) as exc:
         _close(client)
+        if (isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 530 and not smtp.username()
+                and not (client is not None and client.handed_over)):
+            raise NotifyError(f"the mail server {smtp.host}:{smtp.port} wants a login before it takes mail "
+                              f"({_answer((exc.smtp_code, exc.smtp_error))})",
+                              hint="set smtp.username_env and smtp.password_env in feeds.yaml to the names of two "
+                                   "environment variables (e.g. MONITOR_SMTP_USER, MONITOR_SMTP_PASSWORD) and export "
+                                   "them where the monitor runs") from None
         if client is not None and client.handed_over and not isinstance(exc, smtplib.SMTPResponseException):
             raise MessageInDoubt(f"SMTP server {smtp.host}:{smtp.port} took the message but did not confirm it ({exc}); "
                                  "it may have been delivered",
@@ -105,6 +120,12 @@ def send_message(smtp: Smtp, message: EmailMessage, *, on_hand_over: Callable[[]
     except (smtplib.SMTPException, OSError):
         _close(client)
     return {addr: _answer(r) for addr, r in (refused or {}).items()}
+
+
+def _login_names(smtp: Smtp) -> str:
+    """The environment variables the login comes from, as feeds.yaml names them: "MONITOR_SMTP_USER / MONITOR_SMTP_PASSWORD"."""
+    names = [n for n in (smtp.username_env, smtp.password_env) if n]
+    return " / ".join(names) + " (smtp.username_env / smtp.password_env in feeds.yaml)"
 
 
 def refusals(refused: dict[str, str]) -> str:

@@ -275,13 +275,45 @@ def _mark_handing_over(app, alert_id: int, channel: str) -> Callable[[], None]:
     return lambda: app.store.delivery_handing_over(alert_id, channel, app.now())
 
 
-def deliver_outbox(app, *, dry_run: bool = False) -> DeliveryReport:
-    """Send every due delivery once; failures stay queued with their error and a back-off."""
+def backing_off(config: Config, alert: Alert, delivery: Delivery) -> bool:
+    """Whether a pending delivery not yet due waits out the back-off after its last failed attempt (the time
+    delivery_failed wrote), rather than a run's claim (whose lease ends CLAIM_MINUTES after a claim made once
+    that time had come), quiet hours, or the resend of an attempt a stopped run left in doubt."""
+    if delivery.last_attempt_at is None or delivery.attempts < 1 or delivery.handing_over_at is not None:
+        return False
+    if delivery.last_error == interrupted_note(delivery.channel):
+        return False
+    return delivery.next_attempt_at == not_before(config, alert.severity,
+                                                  delivery.last_attempt_at + retry_delay(delivery.attempts))
+
+
+def expedite_retries(app) -> int:
+    """Make every delivery backing off after a failure due now (`monitor alerts --send --now`, once the analyst
+    has fixed what failed: a password, a webhook URL); returns how many. Quiet hours still hold what they hold
+    (deliver_outbox checks them again), and each delivery is still claimed before it is sent: one that another
+    run has claimed meanwhile is left to it (store.expedite_delivery), so nothing is sent twice."""
+    now = app.now()
+    n = 0
+    for alert, delivery in app.store.waiting_after_failure(now):
+        if backing_off(app.config, alert, delivery) and app.store.expedite_delivery(
+                alert.id, delivery.channel, delivery.next_attempt_at, now):
+            n += 1
+    return n
+
+
+def deliver_outbox(app, *, dry_run: bool = False, retry_now: bool = False) -> DeliveryReport:
+    """Send every due delivery once; failures stay queued with their error and a back-off. `retry_now`: those
+    backing off after a failure are due now too (expedite_retries)."""
     store, config = app.store, app.config
+    if retry_now and not dry_run:
+        expedite_retries(app)
     now = app.now()
     report = DeliveryReport()
     channels = channels_by_key(config)
-    for alert, delivery in store.due_deliveries(now):
+    due = store.due_deliveries(now)
+    if dry_run and retry_now:
+        due += [(a, d) for a, d in store.waiting_after_failure(now) if backing_off(config, a, d)]
+    for alert, delivery in due:
         if dry_run:
             if not_before(config, alert.severity, now) <= now:  # what quiet hours hold would not go
                 report.sent.append((alert.id, delivery.channel))

@@ -12,6 +12,13 @@ hyphen) can be read as FTS syntax and fail: the worst a query can do is match no
 
 `OR` (upper case, between two groups) is the one operator kept, because that is how people search
 press clippings; everything else is a word.
+
+Folding merges syllables that differ only by their marks ("lạm" and "làm", "thu" and "thứ"), and a
+Vietnamese word is two syllables, so a folded AND of "lam" and "thu" finds "làm thêm … thứ hai". A word
+typed *with* diacritics therefore means those words (exact_rank): the folded index finds the candidates,
+then each word or phrase must appear as typed (one tone placement, any case), and the articles holding
+the words typed together as that exact phrase come first. A query typed without any mark matches any
+marks, as before: "lạm thu" is exact, "lam thu" as loose as ever.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from classifiers.text import fold, normalize
+from classifiers.text import fold, nfc, normalize
 
 _WORD = re.compile(r"[^\W_]+\*?", re.UNICODE)
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
@@ -100,20 +107,103 @@ def highlight_terms(text: str) -> list[str]:
     return [w for g in q.groups for t in g for w in t.rstrip("*").split()]
 
 
-def snippet(text: str, query: str, width: int = 160) -> str:
-    """The passage of `text` around the first word of `query` it contains (diacritics-insensitive), or ''."""
-    from classifiers.text import nfc
+def _pattern(words: list[str], prefix: bool = False) -> re.Pattern:
+    """Whole words in a row, anything but letters and digits between them; the last one a word beginning if `prefix`."""
+    body = r"[\W_]+".join(re.escape(w) for w in words)
+    return re.compile(r"(?<![^\W_])" + body + ("" if prefix else r"(?![^\W_])"))
 
+
+@dataclass(frozen=True)
+class _Term:
+    text: str  # as typed, normalised (lower case, one tone placement)
+    pattern: re.Pattern
+    exact: bool  # matched against the text with its diacritics (typed with marks), else against the folded text
+
+
+@dataclass(frozen=True)
+class _ExactGroup:
+    terms: tuple[_Term, ...]
+    phrase: re.Pattern | None  # the unquoted words typed together, as an exact phrase (ranking only)
+
+
+def _marked(word: str) -> bool:
+    return fold_text(word) != normalize(word)
+
+
+def _exact_groups(text: str) -> list[_ExactGroup]:
+    """The query as parse_query reads it, each term kept as typed. Typed with diacritics (any word outside the
+    exclusions has a mark: an input method was on), every term is exact, its unmarked words too ("thu" is
+    then "thu", not "thứ"); typed without, every term matches the folded text, as the index does."""
+    groups: list[tuple[list[tuple[list[str], bool]], list[str]]] = [([], [])]
+    for m in _TOKEN.finditer(text or ""):
+        phrase, bare = m.group(1), m.group(2)
+        if phrase is not None:
+            words = [w.rstrip("*") for w in _WORD.findall(normalize(phrase))]
+            if words:
+                groups[-1][0].append((words, False))
+            continue
+        if bare == "OR":
+            if groups[-1][0]:
+                groups.append(([], []))
+            continue
+        if bare.startswith("-") and len(bare) > 1:
+            continue  # exclusions stay folded (the FTS expression applies them)
+        for w in _WORD.findall(normalize(bare)):
+            groups[-1][0].append(([w.rstrip("*")], w.endswith("*")))
+            groups[-1][1].append(w.rstrip("*"))
+    exact = any(_marked(w) for terms, _ in groups for words, _ in terms for w in words)
+    out = []
+    for terms, words in groups:
+        if terms:
+            out.append(_ExactGroup(
+                tuple(_Term(" ".join(ws) + "*" * prefix, _pattern(ws if exact else [fold(w) for w in ws], prefix), exact)
+                      for ws, prefix in terms),
+                _pattern(words) if exact and len(words) > 1 else None))
+    return out
+
+
+def exact_terms(query: str) -> list[str]:
+    """The words and phrases that must appear as typed: all of them when the query has diacritics, else none."""
+    return [t.text for g in _exact_groups(query) for t in g.terms if t.exact]
+
+
+def has_marks(query: str) -> bool:
+    """Whether the query (outside exclusions) was typed with diacritics, so that it matches exactly."""
+    return any(t.exact for g in _exact_groups(query) for t in g.terms)
+
+
+def exact_rank(query: str, text: str) -> int | None:
+    """How an article (its title, sapo and body as `text`) matches a query typed with diacritics: 0 when a group's
+    words typed together appear as that exact phrase (or the group has no such phrase), 1 when they appear only
+    apart, None when no group matches with the marks typed (the folded index found it through other words)."""
+    key = normalize(nfc(text or ""))
+    folded = fold(key)
+    best = None
+    for g in _exact_groups(query):
+        if all(t.pattern.search(key if t.exact else folded) for t in g.terms):
+            tier = 0 if g.phrase is None or g.phrase.search(key) else 1
+            best = tier if best is None else min(best, tier)
+    return best
+
+
+def snippet(text: str, query: str, width: int = 160) -> str:
+    """The passage of `text` around the first word of `query` it contains (diacritics-insensitive, though a
+    word typed with diacritics is looked for with them first), or ''."""
     original = " ".join(nfc(text or "").split())
     folded = fold_text(original)
     if len(folded) != len(original):  # a case mapping changed the length: no safe way to map back
         return ""
     q = parse_query(query)
-    # the words in the order typed first (a phrase beats a lone common word like "học"), then each term
+    # the words typed with diacritics, as typed (the exact phrase first), then
+    # the words in the order typed (a phrase beats a lone common word like "học"), then each term
+    marked = [p for g in _exact_groups(query) for p in ([g.phrase] if g.phrase else []) + [t.pattern for t in g.terms if t.exact]]
+    key = normalize(original)
     candidates = [" ".join(t.rstrip("*") for t in g) for g in q.groups] + [t.rstrip("*") for g in q.groups for t in g]
     candidates += highlight_terms(query)
-    for term in dict.fromkeys(candidates):
-        m = re.search(r"(?<![^\W_])" + re.escape(term), folded)
+    found = [(p, key) for p in marked] if len(key) == len(original) else []
+    found += [(re.compile(r"(?<![^\W_])" + re.escape(term)), folded) for term in dict.fromkeys(candidates)]
+    for pattern, haystack in found:
+        m = pattern.search(haystack)
         if m is None:
             continue
         start = max(0, m.start() - width // 3)

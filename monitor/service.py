@@ -463,22 +463,54 @@ class Service:
             self.run_job(DELIVER_JOB, self.deliver)
 
     def digests(self) -> str:
-        """Send every digest due now (the one at today's cut-off, or one missed while the service was off)."""
+        """Send every digest due now (the one at today's cut-off, or one missed while the service was off).
+
+        Never a clipping the crawl has not filled: when no source has answered up to a day's cut-off
+        (monitor.digest_delivery.crawl_gap: the service was just started after days off, every feed is
+        failing), the sources that are due are crawled first, as at every start; if still none answers, the
+        day is held, not sent: nothing is recorded, the job fails with the reason (the log, `monitor status`),
+        and the next check (RETRY_AFTER_ERROR later) sends it once a crawl succeeds within the grace. A
+        clipping saying "no news" on a day with news, recorded as delivered, would be worse than a late one.
+        """
         store = self.app.store
         days = digest_days_due(self.app.now(), self.app.config, store.digest_record)
         if not days:
             return ""
         from monitor.digest import build_and_deliver_digest
+        from monitor.digest_delivery import CrawlNotFresh, crawl_gap
 
-        done = []
+        done, held, crawled = [], [], False
         for day in days:
             if self.stopping.is_set():
                 break
+            gap = crawl_gap(self.app, day, cutoff_at(day, self.app.config))
+            if gap is not None and not crawled:
+                crawled = True
+                log.warning("digest %s: no source polled successfully up to its cut-off; crawling the sources due first",
+                            day.isoformat())
+                self.catch_up_crawl()
+                gap = crawl_gap(self.app, day, cutoff_at(day, self.app.config))
+            if gap is not None:
+                held.append(gap)
+                continue
             result = build_and_deliver_digest(self.app, day, send=True, resend=False)
             if not result.ok:  # in doubt: a person must look before it is sent again
                 log.warning("digest %s: %s", day.isoformat(), result.message)
             done.append(f"{day.isoformat()}: {_short(result)}")
+        if held:
+            raise CrawlNotFresh("; ".join(done + [str(g) for g in held]) + " (held by the service: retried at the next check)",
+                                hint=held[0].hint)
         return "; ".join(done)
+
+    def catch_up_crawl(self) -> None:
+        """Crawl every group's due sources now (before a digest whose window the crawl has not covered)."""
+        for group in crawl_groups(self.app.config):
+            if self.stopping.is_set():
+                return
+            try:
+                log.info("%s: %s", group.job, self.crawl(group.sources))
+            except MonitorError as exc:
+                log.error("%s before the digest failed: %s", group.job, exc)
 
     def report(self) -> str:
         month = report_month_due(self.app.now(), self.app.config, self._last_report_month())

@@ -110,8 +110,19 @@ NEWS = [
 ]
 
 
+def mark_polled(store, at: datetime, source: str = "test-feed") -> None:
+    """As if the crawler had polled `source` successfully at `at` (a clipping is not sent before a crawl)."""
+    from types import SimpleNamespace
+
+    store.sync_sources([SimpleNamespace(name=source, url=f"https://news.example.vn/{source}.rss", outlet="Dân trí",
+                                        enabled=True, interval_minutes=30)], at)
+    store.record_feed_success(source, at, status=200, etag=None, last_modified=None, body_hash=None, new_items=0,
+                              items=1, warning=None)
+
+
 def seed_day(store, now: datetime = NOW, *, cutoff_day: date = DAY, extra_days: int = 7) -> dict[str, int]:
-    """Store NEWS in the window ending at 07:00 on `cutoff_day`, plus a few education articles on each earlier day."""
+    """Store NEWS in the window ending at 07:00 on `cutoff_day`, plus a few education articles on each earlier day,
+    as a crawl at `now` would have."""
     end = datetime.combine(cutoff_day, datetime.min.time(), tzinfo=TZ).replace(hour=7)
     ids: dict[str, int] = {}
     items = []
@@ -129,6 +140,7 @@ def seed_day(store, now: datetime = NOW, *, cutoff_day: date = DAY, extra_days: 
                               published=published)
             items.append((aid, dict(topics=["chinh-sach"], sentiment=("positive", "neutral", "negative")[k % 3])))
     classify(store, items, now)
+    mark_polled(store, now)
     return ids
 
 

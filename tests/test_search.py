@@ -79,3 +79,61 @@ def test_snippet_finds_the_passage_whatever_the_diacritics():
     assert "bạo lực học đường" in s and s.startswith("…") and len(s) <= 62
     assert snippet(body, "xyzzy quux") == ""
     assert snippet("Khánh Hoà tăng học phí", "hòa") == "Khánh Hoà tăng học phí"
+
+
+def test_words_typed_with_diacritics_must_appear_with_them_and_the_exact_phrase_comes_first():
+    from monitor.search import exact_rank, exact_terms, has_marks
+
+    fee = "Phụ huynh phản ánh LẠM THU đầu năm ở một trường tiểu học"
+    apart = "Trường bị nhắc nhở vì lạm dụng quỹ lớp. Các khoản thu khác vẫn đúng quy định."
+    job = "Du học sinh được nới giờ làm thêm từ thứ hai tuần tới"
+    assert [exact_rank("lạm thu", t) for t in (fee, apart, job)] == [0, 1, None]
+    assert exact_rank("lạm thu", "Chống lạm dụng, nhà trường dừng các khoản thứ yếu") is None  # "thu" is not "thứ"
+    assert exact_rank('"lạm thu"', apart) is None  # a quoted phrase with marks needs the exact phrase
+    assert exact_rank("lạm thu OR giờ làm", job) == 0  # either group, each with its own marks
+    assert exact_rank("lạm thu đầu năm tiểu*", fee) == 1  # a prefix keeps its marks; the words apart: tier 1
+    assert exact_rank("lạm thu tieu*", fee) is None  # typed with marks, the query's unmarked words are exact too
+    assert exact_rank("lạm thu -dung", fee) == 0  # exclusions are the FTS expression's
+    assert exact_rank("hoà", "Hòa Bình") == 0  # one tone placement
+    assert exact_terms('lạm thu "khoản thu" -đầu') == ["lạm", "thu", "khoản thu"]
+    assert has_marks("lạm") and not has_marks("lam thu -đầu") and exact_terms("lam thu") == []
+
+
+def test_cli_search_prefers_the_marks_typed_and_keeps_unmarked_queries_loose(tmp_path):
+    import json
+    from datetime import datetime
+
+    from click.testing import CliRunner
+
+    from monitor.app import App
+    from monitor.cli import cli
+    from monitor.pipeline import classify_articles
+    from test_service_support import TZ_OFFSET, add_articles, fixed_clock, write_config
+
+    def art(slug, title, sapo, body):
+        return {"url": f"https://bao-vi-du.vn/giao-duc/{slug}.html", "title": title, "sapo": sapo, "body": body,
+                "published": datetime(2026, 11, 25, 9, 0, tzinfo=TZ_OFFSET)}
+
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg, clock=fixed_clock(datetime(2026, 11, 26, 8, 0, tzinfo=TZ_OFFSET)))
+    job, apart, fee = add_articles(app, [
+        art("lam-them-2001", "Du học sinh được nới giờ làm thêm", "Quy định mới áp dụng từ thứ hai tuần tới.",
+            "Sinh viên quốc tế được làm thêm nhiều giờ hơn mỗi tuần trong kỳ nghỉ."),
+        art("quy-lop-2002", "Trường bị nhắc nhở vì lạm dụng quỹ lớp", "Các khoản thu khác vẫn đúng quy định.",
+            "Phòng giáo dục yêu cầu nhà trường rà soát quỹ lớp và công khai các khoản đóng góp."),
+        art("lam-thu-2003", "Phụ huynh phản ánh lạm thu đầu năm học", "Nhiều khoản thu ngoài quy định ở trường tiểu học.",
+            "Hiệu trưởng cho biết sẽ trả lại các khoản lạm thu cho phụ huynh trong tuần này."),
+    ])
+    classify_articles(app, [job, apart, fee])
+    app.close()
+
+    def ids(query):
+        r = CliRunner().invoke(cli, ["--config", str(cfg), "search", query, "--json", "--limit", "50"])
+        assert r.exit_code == 0, r.output
+        return [x["id"] for x in json.loads(r.output)["results"]]
+
+    assert ids("lạm thu") == [fee, apart]  # the exact phrase first; "làm thêm … thứ hai" is not "lạm thu"
+    assert sorted(ids("lam thu")) == sorted([job, apart, fee])  # typed without marks: as loose as before
+    assert ids('"lạm thu"') == [fee]
+    r = CliRunner().invoke(cli, ["--config", str(cfg), "search", "--help"])
+    assert "must appear as typed" in r.output

@@ -21,6 +21,13 @@ from monitor.models import Article
 
 SENTIMENT_VI = {"negative": "tiêu cực", "neutral": "trung tính", "positive": "tích cực"}
 SCOPE_VI = {"local": "địa phương", "city": "thành phố", "national": "toàn quốc", "foreign": "nước ngoài"}
+# what --sentiment and --scope also accept for each id, with or without diacritics: the words every listing
+# shows (above), and the clipping's (monitor.digest) and a province's ("tỉnh") for the same scopes
+CHOICE_WORDS = {
+    **{k: (v,) for k, v in SENTIMENT_VI.items()},
+    "local": ("địa phương", "địa bàn"), "city": ("thành phố", "tỉnh"), "national": ("toàn quốc", "trong nước"),
+    "foreign": ("nước ngoài", "quốc tế"),
+}
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -40,9 +47,18 @@ def parse_topics(values: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def _check_choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
-    if value is not None and value not in allowed:
-        raise InputError(f"{name} {value!r} is not one of: {', '.join(allowed)}")
-    return value
+    """The id for `value`: an id itself, or a Vietnamese word the listings show for it ("tiêu cực", "tieu cuc",
+    "Địa phương"); anything else is an InputError naming both."""
+    from classifiers.text import ascii_fold
+
+    if value is None or value in allowed:
+        return value
+    key = " ".join(ascii_fold(value).split())
+    for choice in allowed:
+        if key == choice or key in (" ".join(ascii_fold(w).split()) for w in CHOICE_WORDS.get(choice, ())):
+            return choice
+    shown = ", ".join(f"{c} ({CHOICE_WORDS[c][0]})" if c in CHOICE_WORDS else c for c in allowed)
+    raise InputError(f"{name} {value!r} is not one of: {shown}")
 
 
 def article_dict(a: Article, c: Classification | None, tz, label: dict | None = None) -> dict:
@@ -95,7 +111,8 @@ def _filter(c: Classification | None, *, topic: str | None, hot: bool, scope: st
 @click.option("--date", "day", help="Day of publication (YYYY-MM-DD, office time zone); default today.")
 @click.option("--topic", help="Only this topic id (e.g. an-toan-truong-hoc).")
 @click.option("--hot", is_flag=True, help="Only hot articles.")
-@click.option("--scope", help="Only this scope: local, city, national, foreign.")
+@click.option("--scope", help="Only this scope: local (địa phương), city (thành phố), national (toàn quốc), "
+              "foreign (nước ngoài); with or without diacritics.")
 @click.option("--all", "include_all", is_flag=True, help="Include articles that are not about education.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
@@ -111,7 +128,7 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
     app = get_app(ctx)
     if topic:
         parse_topics([topic])
-    _check_choice(scope, SCOPES, "--scope")
+    scope = _check_choice(scope, SCOPES, "--scope")
     d = parse_date(day, "--date") or app.local_now().date()
     found = list(app.store.articles_between(local_day_start(app, d), local_day_end(app, d)))
     classes, labels = read_corrected(app.store, [a.id for a in found])
@@ -143,17 +160,21 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
            limit: int, as_json: bool) -> None:
     """Full-text search over stored articles, with or without diacritics.
 
-    "bao luc hoc duong" finds "bạo lực học đường"; "hoà" finds "hòa". Words are all required; put a
-    phrase in double quotes; OR between two groups; a trailing * matches word beginnings; -word excludes
-    (a query that starts with it goes after --, as for any command).
+    Typed without diacritics, a query matches any: "bao luc hoc duong" finds "bạo lực học đường".
+    Typed with diacritics, its words must appear as typed (any case; "hoà" is "hòa"), so "lạm thu"
+    does not find "làm thêm … thứ hai", and articles with the words together as that exact phrase
+    come first. Words are all required; put a phrase in double quotes; OR between two groups; a
+    trailing * matches word beginnings; -word excludes (a query that starts with it goes after --, as
+    for any command).
 
     \b
     Example:
       monitor search "bao luc hoc duong" --since 2026-11-01
+      monitor search "lạm thu"                 # exact: not "làm thêm", "thứ"
       monitor search '"học phí" OR "khoản thu"' --topic hoc-phi-thu-chi --json
       monitor search -- "-tuyen sinh lop 10"
     """
-    from monitor.search import fts_query, snippet
+    from monitor.search import exact_rank, exact_terms, fts_query, has_marks, snippet
 
     app = get_app(ctx)
     if topic:
@@ -164,15 +185,25 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
         raise InputError(f"the query {query!r} has no word to search for; type at least one word")
     store = app.store
     _index_missing(app)
-    filtered = bool(topic or hot or d_since)
+    marked = has_marks(query)
+    filtered = bool(topic or hot or d_since or marked)
     hits = store.search_ids(expr, limit=5000 if filtered else limit)
+    found = {}
+    if marked:
+        # the folded index found the candidates; the words typed with diacritics must appear with them, and the
+        # exact phrase comes first (bm25 order within each tier)
+        tiers = {}
+        for article_id, _ in hits:
+            a = found[article_id] = store.get_article(article_id)
+            tiers[article_id] = None if a is None else exact_rank(query, "\n".join((a.title, a.sapo, a.body)))
+        hits = sorted(((i, r) for i, r in hits if tiers[i] is not None), key=lambda h: tiers[h[0]])
     ids = [i for i, _ in hits]
     classes, labels = read_corrected(store, ids)
     tz = app.config.office.tz
     start = local_day_start(app, d_since) if d_since else None
     rows = []
     for article_id, rank in hits:
-        a = store.get_article(article_id)
+        a = found[article_id] if article_id in found else store.get_article(article_id)
         if a is None or (start and a.when < start):
             continue
         c = classes.get(article_id)
@@ -183,7 +214,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
         if len(rows) >= limit:
             break
     if as_json:
-        echo_json({"query": query, "fts": expr, "results": rows})
+        echo_json({"query": query, "fts": expr, "exact": exact_terms(query), "results": rows})
         return
     print_table(rows, extra=f"tìm «{query}»", details="snippet")
 
@@ -210,8 +241,8 @@ def _index_missing(app: App) -> None:
 @click.option("--topics", multiple=True, help="Topic ids, comma-separated or repeated; '-' for none.")
 @click.option("--education/--not-education", "education", default=None, help="Whether the article is about education.")
 @click.option("--hot", type=click.Choice(["yes", "no"]), help="Whether it is a hot issue.")
-@click.option("--sentiment", help="negative, neutral or positive.")
-@click.option("--scope", help="local, city, national or foreign.")
+@click.option("--sentiment", help="negative (tiêu cực), neutral (trung tính) or positive (tích cực); with or without diacritics.")
+@click.option("--scope", help="local (địa phương), city (thành phố), national (toàn quốc) or foreign (nước ngoài).")
 @click.option("--note", default="", help="Why (kept with the label).")
 @click.option("--by", "by", help="Who labels (default: $USER).")
 @click.option("--json", "as_json", is_flag=True, help="Print the stored label as JSON.")
@@ -236,8 +267,8 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     topic_list = None
     if topics:
         topic_list = [] if list(topics) == ["-"] else parse_topics(topics)
-    _check_choice(sentiment, SENTIMENTS, "--sentiment")
-    _check_choice(scope, SCOPES, "--scope")
+    sentiment = _check_choice(sentiment, SENTIMENTS, "--sentiment")
+    scope = _check_choice(scope, SCOPES, "--scope")
     if education is False and topic_list:
         raise InputError("--not-education and --topics contradict each other: an article outside education has no plan topic")
     if education is None and topic_list:

@@ -66,6 +66,35 @@ def config_check(ctx: click.Context) -> None:
     click.echo(f"https: {cfg.crawler.tls_description()}")
     for name, what in unset_secrets(cfg):
         click.echo(f"warning: {name} is not set in this environment ({what}); export it where the monitor runs")
+    for source, host in _private_sources(cfg):
+        click.echo(f"warning: source {source!r} is at {host}, a private or loopback address, and "
+                   "crawler.allow_private_addresses is false: every crawl of it will be refused; set "
+                   "crawler.allow_private_addresses: true if the feed really is on the office's network or this machine")
+
+
+def _private_sources(cfg) -> list[tuple[str, str]]:
+    """(source, host) for each enabled source whose URL names a non-public address outright (127.0.0.1, 10.x,
+    localhost), which the crawler refuses while crawler.allow_private_addresses is false. A host name is not
+    looked up here (config check runs offline); the crawl refuses it the same way if it resolves to one."""
+    if cfg.crawler.allow_private_addresses:
+        return []
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    from monitor.fetch import address_refused
+
+    out = []
+    for s in cfg.sources:
+        host = (urlsplit(s.url).hostname or "").lower()
+        if not s.enabled or not host:
+            continue
+        try:
+            refused = host == "localhost" or host.endswith(".localhost") or address_refused(ipaddress.ip_address(host))
+        except ValueError:  # a name, not an address
+            continue
+        if refused:
+            out.append((s.name, host))
+    return out
 
 
 @cli.command()

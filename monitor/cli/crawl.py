@@ -12,6 +12,23 @@ def _local(app, dt) -> str:
     return dt.astimezone(app.config.office.tz).strftime("%H:%M %d/%m") if dt else "?"
 
 
+def _why_classified(report, classified) -> str:
+    """Which articles were classified, when not only the new ones: pages fetched now for articles stored
+    earlier, and articles left unclassified by an earlier run (or seen by an older model)."""
+    done = set(classified.article_ids)
+    new = done & set(report.new_article_ids)
+    pages = (done & set(report.updated_article_ids)) - new
+    earlier = done - new - pages
+    if not pages and not earlier:
+        return ""
+    parts = [f"{len(new)} bài mới"] if new else []
+    if pages:
+        parts.append(f"{len(pages)} bài vừa lấy được nội dung trang")
+    if earlier:
+        parts.append(f"{len(earlier)} bài còn chờ phân loại từ trước")
+    return ": " + ", ".join(parts)
+
+
 @cli.command()
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this source (repeatable).")
 @click.option("--all", "force", is_flag=True, help="Poll every selected source now, ignoring due times and back-off.")
@@ -49,10 +66,17 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], force: bool) -> None:
     if len(report.page_errors) > 10:
         click.echo(f"  ! … {len(report.page_errors) - 10} more page errors (see `monitor status`)")
     click.echo(report.summary())
+    waiting = [s for s in report.sources if s.outcome == "not-due"]
+    if waiting and not any(s.outcome not in ("not-due", "disabled") for s in report.sources) and not sources:
+        # nothing was due: say when something will be, not just "0 sources" (which reads as broken)
+        soonest = min(waiting, key=lambda s: s.next_due or app.now())
+        click.echo(f"chưa nguồn nào đến hạn: nguồn sớm nhất ({soonest.name}) đến hạn lúc {_local(app, soonest.next_due)}; "
+                   "thu thập ngay tất cả: monitor crawl --all / no source is due yet; `monitor crawl --all` polls them now")
     # what the crawl stored is committed and reported above before the classifier loads, so a missing
     # model (exit 3) loses nothing: the next crawl or `monitor serve` classifies what is left
     classified, triaged = classify_and_triage(app, report)
     click.echo(f"phân loại {classified.classified} bài ({classified.education} giáo dục, {classified.hot} nóng)"
+               f"{_why_classified(report, classified)}"
                f" / classified {classified.classified} articles ({classified.education} education, {classified.hot} hot)")
     if triaged is not None:
         click.echo(f"{triaged.summary()} / queued alerts are sent by `monitor alerts --send` or `monitor serve`")

@@ -18,15 +18,20 @@ FORMAT_CHOICE = click.Choice(["html", "docx", "md", "txt"])
               help="The day whose cut-off ends the window (default: the latest cut-off that has passed).")
 @click.option("--send", is_flag=True, help="Deliver it: e-mail to digest.recipients, or the outbox folder without SMTP.")
 @click.option("--resend", is_flag=True, help="With --send: deliver again a day already delivered (or left in doubt).")
+@click.option("--force", is_flag=True, help="With --send: send even though no source has been polled successfully up to "
+              "the cut-off (the clipping then lacks that news).")
 @click.option("--format", "formats", type=FORMAT_CHOICE, multiple=True,
               help="Files to write (repeatable; default: digest.formats in feeds.yaml).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for the files (default: the outbox folder of the day).")
 @click.pass_context
-def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, formats: tuple[str, ...], out_dir: str | None) -> None:
+def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force: bool, formats: tuple[str, ...],
+           out_dir: str | None) -> None:
     """Build the daily press clipping (điểm báo) for the 24 hours before the cut-off.
 
     Without --send the files are only written (a preview); with --send the day is delivered once: a
-    second run says it was already sent, unless --resend.
+    second run says it was already sent, unless --resend. Sending is refused (nothing recorded) when no
+    source has been polled successfully up to the cut-off (a new install before its first crawl, a crawler
+    that was down): run `monitor crawl --all` first, or add --force.
 
     \b
     Example:
@@ -36,11 +41,13 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, format
     """
     if resend and not send:
         raise InputError("--resend only makes sense with --send", hint="monitor digest --send --resend")
+    if force and not send:
+        raise InputError("--force only makes sense with --send", hint="monitor digest --send --force")
     from monitor.digest import build_and_deliver_digest
 
     app = get_app(ctx)
     result = build_and_deliver_digest(app, parse_date(day, "--date"), send=send, resend=resend,
-                                      formats=formats or None, out_dir=out_dir)
+                                      formats=formats or None, out_dir=out_dir, force=force)
     click.echo(result.message)
     for fmt, path in result.paths.items():
         click.echo(f"  {fmt:5} {path}")

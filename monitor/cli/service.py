@@ -21,12 +21,26 @@ from monitor.service import (InstanceLock, Service, digest_days_missed, failed_d
 log = logging.getLogger("monitor.service")
 
 
-def _setup_logging(log_file: str | None, verbose: bool) -> None:
+class OfficeTimeFormatter(logging.Formatter):
+    """Log lines stamped in the office's time zone with its offset ("2026-11-26 18:00:47+07:00"), as every other
+    output is, whatever zone the server runs in (often UTC)."""
+
+    def __init__(self, fmt: str, tz) -> None:
+        super().__init__(fmt)
+        self.tz = tz
+
+    def formatTime(self, record, datefmt=None) -> str:  # noqa: N802 - logging's name
+        return datetime.fromtimestamp(record.created, self.tz).isoformat(sep=" ", timespec="seconds")
+
+
+def _setup_logging(log_file: str | None, verbose: bool, tz=None) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file:
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=handlers, force=True,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    for h in handlers:
+        h.setFormatter(OfficeTimeFormatter(fmt, tz) if tz is not None else logging.Formatter(fmt))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=handlers, force=True)
     # httpx logs each request's full URL, and a Telegram URL holds the bot token: never below WARNING
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -73,7 +87,7 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
         if start.tzinfo is None:
             start = start.replace(tzinfo=app.config.office.tz)
     app.clock = scaled_clock(start, time_scale)
-    _setup_logging(log_file, verbose)
+    _setup_logging(log_file, verbose, app.config.office.tz)
 
     lock = InstanceLock(lock_path(app.config)).acquire()
     try:
@@ -216,7 +230,13 @@ def status(ctx: click.Context, as_json: bool) -> None:
         err = f" — {s['last_error'][:80]}" if s.get("last_error") else ""
         share = s.get("classified_recently")
         edu = f"  giáo dục {share['education'] / share['articles']:>4.0%}/{share['days']} ngày" if share else ""
-        click.echo(f"  {s['name']:<32} {s['health']:<9} lần cuối OK {_local(s.get('last_success'), tz):<17}"
+        if s.get("last_success"):
+            last = f"lần cuối OK {_local(s['last_success'], tz):<17}"
+        elif s["health"] in ("new", "disabled"):
+            last = f"{'chưa thu thập lần nào':<29}"  # not "last OK —", which reads as a poll that went well
+        else:
+            last = f"{'chưa lần nào thu thập được':<29}"
+        click.echo(f"  {s['name']:<32} {s['health']:<9} {last}"
                    f" {s.get('items_24h', 0):>3} bài/24h{edu}{err}")
 
 

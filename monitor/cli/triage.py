@@ -37,15 +37,20 @@ def triage(ctx: click.Context) -> None:
 
 @cli.command()
 @click.option("--send", is_flag=True, help="Deliver the due alerts now.")
+@click.option("--now", "retry_now", is_flag=True,
+              help="With --send or --dry-run: also retry at once the deliveries waiting out the back-off after a failure "
+                   "(once the cause is fixed, e.g. the SMTP password); quiet hours still hold.")
 @click.option("--dry-run", is_flag=True, help="Show what --send would deliver, send nothing.")
 @click.option("--all", "show_all", is_flag=True,
               help="Also list alerts already delivered everywhere, cancelled (case dismissed) or superseded.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
-def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_json: bool) -> None:
+def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_all: bool, as_json: bool) -> None:
     """List pending and failing alerts (the outbox); with --send, deliver what is due.
 
-    A channel that fails keeps its alerts queued with the error and retries later; nothing is dropped.
+    A channel that fails keeps its alerts queued with the error and retries later (after 1, 2, 5, 10,
+    then every 30 minutes); nothing is dropped. Once the cause is fixed, --send --now retries them at
+    once; a delivery another run is sending at that moment is left to it, so none goes out twice.
     Also listed for 7 days: alerts sent with recipients the mail server refused, and alerts
     that may have arrived twice (the server did not confirm an attempt, or a run was stopped after
     handing one over, so the alert was sent again: the same Message-ID for e-mail, the same
@@ -58,7 +63,10 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
       monitor alerts                 # what is waiting, what keeps failing
       monitor alerts --dry-run       # what would go out now
       monitor alerts --send          # deliver
+      monitor alerts --send --now    # deliver, retrying failed ones now (after fixing the cause)
     """
+    if retry_now and not (send or dry_run):
+        raise InputError("--now only makes sense with --send or --dry-run", hint="monitor alerts --send --now")
     from monitor.mail import refusals
     from monitor.notify import deliver_outbox
 
@@ -66,7 +74,7 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
     now = app.now()
     report = None
     if send or dry_run:
-        report = deliver_outbox(app, dry_run=dry_run)
+        report = deliver_outbox(app, dry_run=dry_run, retry_now=retry_now)
     rows = []
     items = app.store.outbox(include_sent=show_all, attention_since=now - timedelta(days=ATTENTION_DAYS))
     for alert, deliveries in items:
@@ -99,6 +107,14 @@ def alerts(ctx: click.Context, send: bool, dry_run: bool, show_all: bool, as_jso
                 click.echo(f"  LỖI: cảnh báo #{alert_id} → {channel}: {error}")
             for alert_id, channel, refused in report.refused:
                 click.echo(f"  BỊ TỪ CHỐI: cảnh báo #{alert_id} → {channel}: {refusals(refused)}")
+            if not retry_now:
+                from monitor.notify import backing_off
+
+                waiting = [d for a, d in app.store.waiting_after_failure(app.now()) if backing_off(app.config, a, d)]
+                if waiting:
+                    first = min(d.next_attempt_at for d in waiting)
+                    click.echo(f"  {len(waiting)} lượt gửi đang chờ thử lại sau lỗi (sớm nhất lúc {_t(first.astimezone(tz))}); "
+                               "đã sửa nguyên nhân thì gửi ngay: monitor alerts --send --now")
         if not app.config.alerts.channels:
             click.echo("(chưa cấu hình kênh cảnh báo: thêm alerts.channels trong feeds.yaml)")
         if not rows:

@@ -43,6 +43,11 @@ class CrawlStateMixin:
             "SELECT name FROM sources WHERE enabled = 1 AND removed_at IS NULL AND (next_due_at IS NULL OR next_due_at <= ?)"
             " ORDER BY COALESCE(next_due_at, ''), name", (utc_iso(now),))]
 
+    def last_feed_success(self) -> datetime | None:
+        """When a feed of a configured source last answered (the newest across them), or None: never."""
+        row = self.execute("SELECT MAX(last_success_at) FROM sources WHERE enabled = 1 AND removed_at IS NULL").fetchone()
+        return from_iso(row[0]) if row and row[0] else None
+
     def source_state(self, name: str) -> dict | None:
         row = self.execute("SELECT * FROM sources WHERE name = ?", (name,)).fetchone()
         return dict(row) if row else None

@@ -232,6 +232,27 @@ class StoriesMixin:
                 out.append((a, _row_to_delivery(r)))
         return out
 
+    def waiting_after_failure(self, now: datetime) -> list[tuple[Alert, Delivery]]:
+        """Pending deliveries not yet due that have been attempted before: backing off after a failure, held by
+        quiet hours, or claimed by a run sending them now (the caller tells a back-off apart, monitor.notify)."""
+        rows = self.execute("SELECT * FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at > ?"
+                            " AND last_attempt_at IS NOT NULL AND handing_over_at IS NULL ORDER BY alert_id, channel",
+                            (utc_iso(now),)).fetchall()
+        out = []
+        for r in rows:
+            a = self.alert(r["alert_id"])
+            if a is not None:
+                out.append((a, _row_to_delivery(r)))
+        return out
+
+    def expedite_delivery(self, alert_id: int, channel: str, waiting_until: datetime, now: datetime) -> bool:
+        """Make a delivery backing off until `waiting_until` due at `now`; False when its next attempt is no longer
+        that (another run claimed it meanwhile: its lease moved the time) or it was sent, cancelled or superseded."""
+        cur = self.execute("UPDATE alert_deliveries SET next_attempt_at = ? WHERE alert_id = ? AND channel = ?"
+                           " AND status = 'pending' AND next_attempt_at = ? AND handing_over_at IS NULL",
+                           (utc_iso(now), alert_id, channel, utc_iso(waiting_until)))
+        return cur.rowcount == 1
+
     def claim_delivery(self, alert_id: int, channel: str, now: datetime, lease_until: datetime, *,
                        interrupted: str = "") -> bool:
         """Take a due delivery for sending (pushes its next attempt to `lease_until`); False if another run has it.
