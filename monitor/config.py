@@ -102,6 +102,8 @@ class Watchlist:
 
 # cities directly under the central government: their people's committee is "UBND THÀNH PHỐ …"
 CENTRAL_CITIES = ("Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế")
+# the kinds of area below a province that an office's name may end in (districts until 2025, communes since)
+AREA_KINDS = ("quận", "huyện", "thị xã", "thành phố", "phường", "xã", "thị trấn", "đặc khu")
 
 
 @dataclass(frozen=True)
@@ -138,13 +140,28 @@ class Office:
         return "Ban Giám đốc Sở" if self.is_department else "Lãnh đạo Phòng"
 
     @property
-    def governing_body(self) -> str:
-        """The people's committee the office answers to: 'UBND quận Long Biên', 'UBND thành phố Hà Nội'."""
+    def area_suffix(self) -> re.Match | None:
+        """Where the office's name ends in its area: ' tỉnh Nghệ An' of a Sở, ' quận Long Biên' of a Phòng, and
+        since the 2025 reorganisation ' phường Việt Hưng' or ' xã Bát Tràng' of a commune's office."""
         if self.is_department:
             city = re.sub(r"^(thành phố|tỉnh)\s+", "", self.city, flags=re.I)
-            return f"UBND {'thành phố' if city in CENTRAL_CITIES else 'tỉnh'} {city}"
-        m = re.search(r"\s+(quận|huyện|thị xã|thành phố)\s+" + re.escape(self.district) + r"\s*$", self.name, re.I)
-        return f"UBND {m.group(1).lower() if m else 'quận'} {self.district}"
+            return re.search(r"\s+(thành phố|tỉnh)\s+" + re.escape(city) + r"\s*$", self.name, re.I)
+        return re.search(r"\s+(" + "|".join(AREA_KINDS) + r")\s+" + re.escape(self.district) + r"\s*$", self.name, re.I)
+
+    @property
+    def area(self) -> str:
+        """The area the office serves, with its kind: 'quận Long Biên', 'tỉnh Nghệ An', 'thành phố Hà Nội'; the
+        bare name when the office's name does not say its kind (better than a wrong kind word)."""
+        if self.is_department:
+            city = re.sub(r"^(thành phố|tỉnh)\s+", "", self.city, flags=re.I)
+            return f"{'thành phố' if city in CENTRAL_CITIES else 'tỉnh'} {city}"
+        m = self.area_suffix
+        return f"{m.group(1).lower()} {self.district}" if m else self.district
+
+    @property
+    def governing_body(self) -> str:
+        """The people's committee the office answers to: 'UBND quận Long Biên', 'UBND thành phố Hà Nội'."""
+        return f"UBND {self.area}"
 
     @property
     def document_code(self) -> str:

@@ -636,10 +636,8 @@ def roman(n: int) -> str:
 
 
 def local_district_title(office: Office) -> str:
-    """'Tin trên địa bàn quận Long Biên' with the district's own kind word taken from the office name."""
-    m = re.search(r"\b(quận|huyện|thị xã|thành phố)\s+" + re.escape(office.district), office.name, re.I)
-    kind = m.group(1).lower() if m else "quận"
-    return f"Tin trên địa bàn {kind} {office.district}"
+    """'Tin trên địa bàn quận Long Biên', 'Tin trên địa bàn tỉnh Nghệ An': the area's own kind word."""
+    return f"Tin trên địa bàn {office.area}"
 
 
 @dataclass

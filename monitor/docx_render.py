@@ -45,11 +45,7 @@ def clean(text: str) -> str:
 
 def office_header(office: Office) -> tuple[str, str]:
     """('UBND QUẬN LONG BIÊN', 'PHÒNG GIÁO DỤC VÀ ĐÀO TẠO'): the governing body and the office itself."""
-    if office.is_department:
-        city = re.sub(r"^(thành phố|tỉnh)\s+", "", office.city, flags=re.I)
-        own = re.sub(r"\s+(thành phố|tỉnh)\s+" + re.escape(city) + r"\s*$", "", office.name, flags=re.I)
-        return office.governing_body.upper(), own.upper()
-    m = re.search(r"\s+(quận|huyện|thị xã|thành phố)\s+" + re.escape(office.district) + r"\s*$", office.name, re.I)
+    m = office.area_suffix
     own = office.name[: m.start()] if m else office.name
     return office.governing_body.upper(), own.upper()
 

@@ -221,3 +221,26 @@ sources: [{name: a, url: 'https://a.vn/rss'}]
     with pytest.raises(ConfigError) as info:
         load_config(bad)
     assert {p.path for p in info.value.problems} == {"office.signer", "office.recipients"}
+
+
+@pytest.mark.parametrize("name, district, city, area, header", [
+    ("Phòng Giáo dục và Đào tạo quận Long Biên", "Long Biên", "Hà Nội", "quận Long Biên",
+     ("UBND QUẬN LONG BIÊN", "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO")),
+    ("Sở Giáo dục và Đào tạo tỉnh Nghệ An", "Nghệ An", "Nghệ An", "tỉnh Nghệ An",
+     ("UBND TỈNH NGHỆ AN", "SỞ GIÁO DỤC VÀ ĐÀO TẠO")),
+    # since the 2025 reorganisation a commune's office serves the area
+    ("Phòng Văn hóa - Xã hội phường Việt Hưng", "Việt Hưng", "Hà Nội", "phường Việt Hưng",
+     ("UBND PHƯỜNG VIỆT HƯNG", "PHÒNG VĂN HÓA - XÃ HỘI")),
+    # a name that does not say the area's kind gets no made-up "quận"
+    ("Phòng GD&ĐT Gia Lâm", "Gia Lâm", "Hà Nội", "Gia Lâm", ("UBND GIA LÂM", "PHÒNG GD&ĐT GIA LÂM")),
+])
+def test_the_area_of_an_office_is_named_with_its_own_kind(name, district, city, area, header):
+    from monitor.config import Office
+    from monitor.digest import local_district_title
+    from monitor.docx_render import office_header
+
+    office = Office(name=name, short_name=name, district=district, city=city)
+    assert office.area == area
+    assert local_district_title(office) == f"Tin trên địa bàn {area}"
+    assert office_header(office) == header
+    assert office.report_recipients[0] == f"UBND {area} (để báo cáo)"
