@@ -1,7 +1,8 @@
 """Where a story happens, judged against the office: local, city, national or foreign.
 
-local   = the office's district named as a district ("quận Long Biên"), one of its wards named as a ward
-          ("phường Sài Đồng", "P. Sài Đồng"; alone when the city's list names it too), a watchlist school or
+local   = the office's district named as a district ("quận Long Biên"), one of its wards or communes named as
+          such ("phường Sài Đồng", "P. Sài Đồng", "xã Kiêu Kỵ", "thị trấn Trâu Quỳ", "TT. Trâu Quỳ"; alone when
+          the city's list names it too), a watchlist school or
           other watchlist name. The bare district name also counts, except in a
           fixed phrase where it names something else ("cầu Long Biên" is a bridge).
 city    = the office's city or one of its other districts/wards (topics.yaml scope.cities).
@@ -38,8 +39,13 @@ def office_places(office) -> OfficePlaces:
     return OfficePlaces(district=office.district, city=office.city, wards=wards, names=names)
 
 
-# How a ward is written before its name: "phường Sài Đồng", "P. Sài Đồng", "P.Sài Đồng" (the same syllables).
-WARD_PREFIXES = ("phường", "P.")
+# How a ward, commune or township is written before its name: "phường Sài Đồng", "P. Sài Đồng", "P.Sài Đồng"
+# (the same syllables), "xã Kiêu Kỵ", "X. Kiêu Kỵ", "thị trấn Trâu Quỳ", "TT. Trâu Quỳ". Most of a rural
+# office's or a Sở's units are communes. Each is a prefix of the watchlist name, so only that name makes it
+# local: a common word such as "xa" (far, in unmarked text) or "TT" (trung tâm, thông tư) says nothing alone.
+WARD_PREFIXES = ("phường", "xã", "thị trấn", "P.", "X.", "TT.")
+# the same words in lowercase, for a name the writer typed in lowercase ("xã kiêu kỵ")
+WARD_WORDS = ("phường", "xã", "thị trấn")
 # Words after which a lowercase name is a place: "ở long biên". The bare name lowercase is not enough, as a
 # district's name may be a common word ("thanh xuân" is youth).
 AT_PLACE = ("ở", "tại")
@@ -53,7 +59,7 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces):
             entries.append(("local", f"{prefix} {d}", 1.0))
         # the name is capitalised, so only capitalised text matches it; a writer who typed it in lowercase
         # still names the place after an administrative word or "ở/tại" (a lowercase term matches any case)
-        for prefix in ("quận", "huyện", "thị xã", "phường", *AT_PLACE):
+        for prefix in ("quận", "huyện", "thị xã", *WARD_WORDS, *AT_PLACE):
             entries.append(("local-lower", f"{prefix} {d.lower()}", 1.0))
         entries.append(("district-bare", d, 1.0))
         for word in rules.scope.not_local_alone:
@@ -63,7 +69,8 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces):
         if w and normalize(w) in wards:
             for prefix in WARD_PREFIXES:
                 entries.append(("local", f"{prefix} {w}", 1.0))
-            entries.append(("local-lower", f"phường {w.lower()}", 1.0))
+            for prefix in WARD_WORDS:
+                entries.append(("local-lower", f"{prefix} {w.lower()}", 1.0))
     for n in places.names:
         if n:
             entries.append(("local", n, 1.0))

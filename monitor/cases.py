@@ -14,6 +14,15 @@ leaves the clipping's hot section, and its articles are labelled not hot (and ed
 person says), so `monitor train` learns from the false alarm.
 Moving the case to another status later reopens it; the labels stay until someone changes them.
 
+A real hot issue that is not the office's business (another province's incident) is closed as "ngoài địa
+bàn" (`close_not_ours`, `monitor cases dismiss --not-ours`): no more alerts (those waiting are cancelled), and
+no labels, since the model was right that it is hot; the clipping and the monthly report keep it as a hot
+issue with that outcome, not as a false alarm. `alerts.min_scope` keeps such stories from alerting at all.
+
+An analyst's `monitor label ID --hot no` that leaves an open case's story with no hot article as people read
+them (`follow_hot_label`) dismisses the case as `dismiss_case` does, without labelling the other articles: the
+clipping, the report and the alerts then agree with the label.
+
 Story grouping is cautious (a new incident merged into an old story would raise no alert), so a development
 told in other words (an investigation, a sanction, an official answer) often opens a case of its own
 (bench/story_pairs.py: grouped at recall 0.37). Triage names the open cases it may belong to
@@ -35,8 +44,10 @@ STATUSES = ("mới", "đã tiếp nhận", "đang xử lý", "đã phản hồi"
 OPEN_STATUS = STATUSES[0]
 DISMISSED = "cảnh báo nhầm"  # not a hot issue after all: set only by dismiss_case, which also records the labels
 MERGED = "đã gộp"  # a follow-up's case joined to the case of its incident: set only by merge_case
+NOT_OURS = "ngoài địa bàn"  # a hot issue, but not the office's to handle: set only by close_not_ours (no labels)
 SYSTEM_ACTOR = "hệ thống"
-CLOSED_STATUSES = (STATUSES[-1], DISMISSED, MERGED)  # handled, a false alarm, or carried on by another case
+# handled, a false alarm, carried on by another case, or another office's business
+CLOSED_STATUSES = (STATUSES[-1], DISMISSED, MERGED, NOT_OURS)
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,10 @@ class Case:
     def merged(self) -> bool:
         return self.status == MERGED
 
+    @property
+    def not_ours(self) -> bool:
+        return self.status == NOT_OURS
+
 
 @dataclass(frozen=True)
 class RelatedCase:
@@ -99,6 +114,11 @@ def parse_status(text: str, *, listing: bool = False) -> str:
             return DISMISSED
         raise InputError(f"a case is marked {DISMISSED!r} with `monitor cases dismiss`, which also labels its articles",
                          hint="monitor cases dismiss CASE_ID [--not-education] --note \"why\"")
+    if fold(NOT_OURS) == wanted:
+        if listing:
+            return NOT_OURS
+        raise InputError(f"a case is marked {NOT_OURS!r} with `monitor cases dismiss --not-ours`, which also cancels its "
+                         "alerts still waiting", hint="monitor cases dismiss CASE_ID --not-ours --note \"why\"")
     if fold(MERGED) == wanted:
         if listing:
             return MERGED
@@ -154,6 +174,47 @@ def dismiss_case(app, case_id: int, *, by: str, education: bool = True, note: st
                        education={a: None if education and a in judged_not else education for a in articles},
                        label_note=f"hồ sơ #{case_id}: {DISMISSED} — {why}")
     return store.case(case_id), articles
+
+
+def close_not_ours(app, case_id: int, *, by: str, note: str = "") -> Case:
+    """Close a case as another office's business (NOT_OURS): its alerts still waiting are cancelled and no
+    more go out, and no article is labelled (the story is a hot issue, only not ours to handle)."""
+    store = app.store
+    current = _existing(store, case_id)
+    who = _who(by)
+    if current.not_ours:
+        raise InputError(f"case {case_id} is already marked {NOT_OURS!r}")
+    if current.merged:
+        raise InputError(f"case {case_id} was merged into another case; close that one",
+                         hint=f"`monitor cases show {case_id}` names it")
+    store.dismiss_case(case_id, app.now(), by=who, status=NOT_OURS, note=note.strip() or "không thuộc địa bàn quản lý",
+                       education={}, label_note="")
+    return store.case(case_id)
+
+
+def follow_hot_label(app, article_id: int, *, by: str, label_id: int) -> tuple[Case | None, bool, list[int]]:
+    """After a label saying `article_id` is not hot: (the case of its story, whether this dismissed it, the story's
+    articles still hot as people read them). An open case whose story has no hot article left is dismissed
+    as a false alarm (no more alerts, those waiting cancelled, out of the clipping's hot section); the other
+    articles get no label, since nobody read them."""
+    from monitor.corrections import read_corrected
+
+    store = app.store
+    story_id = store.story_of_article(article_id)
+    case = store.case_of_story(story_id) if story_id is not None else None
+    if case is None:
+        return None, False, []
+    members = [m["id"] for m in store.story_members(case.story_id)]
+    classes, _ = read_corrected(store, members)
+    labels = {r["article_id"]: r for r in store.labels(members)}
+    # an article never classified is hot when a person labelled it so (a case opened by hand)
+    hot = [a for a in members if (classes[a].hot if a in classes else bool(labels.get(a, {}).get("hot")))]
+    if hot or case.closed:
+        return case, False, hot
+    store.dismiss_case(case.id, app.now(), by=_who(by), status=DISMISSED,
+                       note=f"nhãn #{label_id}: bài {article_id} không nóng, tin không còn bài nóng nào",
+                       education={}, label_note="")
+    return store.case(case.id), True, []
 
 
 def open_case_by_hand(app, article_id: int, *, by: str, note: str = "") -> tuple[Case, bool]:

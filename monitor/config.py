@@ -14,6 +14,7 @@ import math
 import os
 import re
 import ssl
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
@@ -321,10 +322,18 @@ class AlertChannel:
     timeout_seconds: float = 20.0  # webhook, telegram: wait this long for the answer; a later one leaves the alert in doubt
 
 
+# The alert levels, most severe first: the clipping, the alerts and the report name and colour these.
+SEVERITY_LEVELS = ("khẩn cấp", "cao", "theo dõi")
+# Where a story happens (classifiers.types.SCOPES), nearest the office first: alerts.min_scope keeps the
+# alerts to the stories at least this near.
+ALERT_SCOPES = ("local", "city", "national", "foreign")
+
+
 @dataclass(frozen=True)
 class Alerts:
     enabled: bool = True
     thresholds: tuple[tuple[str, int], ...] = (("khẩn cấp", 80), ("cao", 60), ("theo dõi", 40))
+    min_scope: str = "foreign"  # alert stories of this scope and nearer; "foreign": every story (the default)
     quiet_hours: str = "22:00-06:00"
     cooldown_minutes: int = 60
     window_hours: int = 72
@@ -839,7 +848,8 @@ def _alerts(c: _Checker, raw: Any) -> Alerts:
         "alerts",
         {"enabled": "false to stop sending alerts", "thresholds": "severity name -> minimum hot score 0-100",
          "quiet_hours": "HH:MM-HH:MM when only urgent alerts go out", "cooldown_minutes": "minimum gap between two alerts of one story",
-         "window_hours": "how long articles keep joining a story", "channels": "list of email / webhook / telegram channels"},
+         "window_hours": "how long articles keep joining a story", "channels": "list of email / webhook / telegram channels",
+         "min_scope": "local | city | national | foreign: alert only stories at least this near (default foreign: all)"},
     )
     thresholds = d.thresholds
     if "thresholds" in m:
@@ -849,7 +859,13 @@ def _alerts(c: _Checker, raw: Any) -> Alerts:
             c.add("alerts.thresholds", "must map at least one severity name to a whole number 0-100, "
                                        "e.g. {\"khẩn cấp\": 80, cao: 60} (to stop alerts, write enabled: false)")
         else:
-            thresholds = tuple(sorted(((str(k), int(v)) for k, v in tm.items()), key=lambda kv: -kv[1]))
+            thresholds = _thresholds(c, tm) or thresholds
+    min_scope = c.string(m, "min_scope", "alerts", d.min_scope)
+    if min_scope not in ALERT_SCOPES:
+        c.add("alerts.min_scope", f"unknown scope {min_scope!r}; use local (only the district's own stories), city "
+                                  "(also the city's or province's), national (also the rest of the country) or foreign "
+                                  "(every story, the default)")
+        min_scope = d.min_scope
     quiet = c.string(m, "quiet_hours", "alerts", d.quiet_hours)
     if quiet and not (len(quiet.split("-")) == 2 and all(_HHMM.match(x.strip()) for x in quiet.split("-"))):
         c.add("alerts.quiet_hours", f"must look like \"22:00-06:00\" (or empty for none); got {quiet!r}")
@@ -893,8 +909,39 @@ def _alerts(c: _Checker, raw: Any) -> Alerts:
         enabled=c.boolean(m, "enabled", "alerts", True), thresholds=thresholds, quiet_hours=quiet,
         cooldown_minutes=c.number(m, "cooldown_minutes", "alerts", d.cooldown_minutes, minimum=0, integer=True),
         window_hours=c.number(m, "window_hours", "alerts", d.window_hours, minimum=1, maximum=24 * 14, integer=True),
-        channels=tuple(channels),
+        channels=tuple(channels), min_scope=min_scope,
     )
+
+
+def _level_key(name: str) -> str:
+    """A severity name as compared: without diacritics, case or extra spaces ("khan cap" is "khẩn cấp")."""
+    t = unicodedata.normalize("NFD", name.lower().replace("đ", "d"))
+    return " ".join("".join(ch for ch in t if not unicodedata.combining(ch)).split())
+
+
+def _thresholds(c: _Checker, tm: dict) -> tuple[tuple[str, int], ...] | None:
+    """The levels a thresholds mapping gives, most severe first, named as the clipping and the alerts name
+    them; None (with the problems added) when a key is no level or the scores do not fall with the levels."""
+    known = {_level_key(n): n for n in SEVERITY_LEVELS}
+    levels: dict[str, int] = {}
+    ok = True
+    for k, v in tm.items():
+        name = known.get(_level_key(str(k)))
+        if name is None:
+            c.add(f"alerts.thresholds.{k}", f"unknown alert level {str(k)!r}; the levels are "
+                                            f"{', '.join(SEVERITY_LEVELS)} (with or without diacritics)")
+            ok = False
+        elif name in levels:
+            c.add(f"alerts.thresholds.{k}", f"the level {name!r} is written twice")
+            ok = False
+        else:
+            levels[name] = int(v)
+    ordered = [(n, levels[n]) for n in SEVERITY_LEVELS if n in levels]
+    if ok and any(a[1] <= b[1] for a, b in zip(ordered, ordered[1:])):
+        c.add("alerts.thresholds", "each level needs a higher score than the next: "
+                                   + " > ".join(f"{n} {v}" for n, v in ordered) + " does not hold")
+        ok = False
+    return tuple(ordered) if ok else None
 
 
 def _smtp(c: _Checker, raw: Any) -> Smtp:

@@ -18,12 +18,14 @@ from datetime import datetime, timedelta
 
 from classifiers.plan_topics import strongest_first
 from classifiers.types import BY_THE_MODEL
-from monitor.config import Config
+from monitor.cases import SYSTEM_ACTOR
+from monitor.config import ALERT_SCOPES, Config
 from monitor.stories import Doc, Idf, StoryIndex, fold
 
 # Points per signal; they add up to 100.
 WEIGHTS = {"incident": 40, "negativity": 15, "locality": 20, "velocity": 10, "reach": 10, "controversy": 5}
 SCOPE_LOCALITY = {"local": 1.0, "city": 0.35, "national": 0.2, "foreign": 0.0}
+SCOPE_VI = {"local": "địa phương", "city": "thành phố", "national": "toàn quốc", "foreign": "nước ngoài"}
 VELOCITY_HOURS = 6  # "recent" spread: distinct outlets over the last hours
 USUAL_DAYS = 30  # a topic's usual spread is measured over this many days of stories
 MIN_USUAL_STORIES = 5  # fewer stories than this: assume one outlet per story is usual
@@ -72,6 +74,11 @@ class StoryScore:
     local: bool
     shown_topic: str = ""  # the topic the clipping names first for the story (its lead article's strongest)
 
+    @property
+    def scope(self) -> str:
+        """Where the story happens, as its locality signal judged it: local, city, national or foreign."""
+        return next((s.detail.get("scope", "national") for s in self.signals if s.name == "locality"), "national")
+
     def explanation(self) -> dict:
         """The machine-readable explanation stored with the story and sent to webhooks. Its main_topic is the
         topic people see first (the clipping's), not the scoring key, which a story of several articles may
@@ -111,6 +118,21 @@ def severity_for(config: Config, score: float) -> str | None:
         if score >= minimum:
             return name
     return None
+
+
+def alerts_cover(config: Config, scope: str | None) -> bool:
+    """Whether alerts go out for a story of this scope (alerts.min_scope: local, city, national, foreign)."""
+    limit = config.alerts.min_scope
+    if scope not in ALERT_SCOPES or limit not in ALERT_SCOPES:
+        return True
+    return ALERT_SCOPES.index(scope) <= ALERT_SCOPES.index(limit)
+
+
+def _explained_scope(exp: dict) -> str | None:
+    """A stored explanation's scope (StoryScore.scope), None when it has none."""
+    if exp.get("local"):
+        return "local"
+    return next((s.get("detail", {}).get("scope") for s in exp.get("signals", ()) if s.get("name") == "locality"), None)
 
 
 def severity_rank(config: Config, severity: str | None) -> int:
@@ -430,8 +452,15 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
     if opened:
         report.cases_opened.append(case_id)
     case = store.case(case_id)
-    if case.dismissed:
-        return  # a person judged it no hot issue (monitor cases dismiss): no alert, however far it spreads
+    if case.dismissed or case.not_ours:
+        return  # a person judged it no hot issue, or not the office's (monitor cases dismiss): no alert
+    if not alerts_cover(app.config, score.scope):
+        # outside the scopes the office handles (alerts.min_scope): the case and the clipping keep it, no alert;
+        # should the story come nearer (an article naming the district joins it), its first alert goes out then
+        if opened:
+            store.update_case(case_id, now, by=SYSTEM_ACTOR, note=f"Không gửi cảnh báo: tin phạm vi «{SCOPE_VI[score.scope]}», "
+                                                               f"ngoài phạm vi cảnh báo (alerts.min_scope: {app.config.alerts.min_scope})")
+        return
     decision = decide_alert(app.config, score, store.last_alert(story_id), now, members[-1]["when"])
     if decision is None:
         return
@@ -486,9 +515,11 @@ def run_triage(app, article_ids: list[int] | None = None) -> TriageReport:
             # rated hot, yet never alerted: a run stopped between scoring it (or opening its case) and queueing
             # its alert. A dismissed or merged case needs none
             case = store.case_of_story(story_id)
-            if case is not None and (case.dismissed or case.merged):
+            if case is not None and (case.dismissed or case.merged or case.not_ours):
                 continue
         exp = store.story_explanation(story_id)
+        if last is None and not alerts_cover(app.config, _explained_scope(exp)):
+            continue  # outside alerts.min_scope: it joins nothing new, so nothing changes until an article joins it
         if last is None or severity_rank(app.config, exp.get("severity")) < severity_rank(app.config, last.severity) or (
                 exp.get("local") and last.n_national == 0 and exp.get("national_outlets")):
             result = rescore(app, story_id)

@@ -317,3 +317,98 @@ def test_cases_cli_merge_and_show_name_the_related_case(tmp_path):
     # the merged case under its own title, saying where it went (not "mức —, điểm 0")
     line = next(x for x in r.output.splitlines() if x.startswith(f"#{second} "))
     assert line.startswith(f"#{second} [đã gộp] {FOLLOW_UP_TITLE} — đã gộp vào hồ sơ số {incident}, cập nhật"), line
+
+
+def _hot_story_with_waiting_alert(tmp_path, title=FIGHT_TITLE, sapo=FIGHT_SAPO, cls=None):
+    """A hot story whose alert waits in the outbox (a webhook nobody reads: nothing is delivered here)."""
+    app = make_app(tmp_path, channels=[{"kind": "webhook", "url": "http://127.0.0.1:9/hook"}])
+    aid = add_article(app, "VnExpress", "story-1", title, sapo, app.now() - timedelta(minutes=10), cls)
+    report = run_triage(app)
+    (case_id,), (alert_id,) = report.cases_opened, report.alerts_queued
+    assert [d.status for d in app.store.deliveries(alert_id)] == ["pending"]
+    return app, aid, case_id, alert_id
+
+
+def test_a_hot_issue_outside_the_area_is_closed_without_labels_and_is_no_false_alarm(tmp_path):
+    from monitor.cases import NOT_OURS, close_not_ours, open_case_by_hand
+    from monitor.report import load_report
+    from test_triage_support import Cls
+
+    title = "Nữ sinh lớp 8 ở Nghệ An bị nhóm bạn đánh hội đồng sau giờ tan học"
+    sapo = "Chiều 25/11, một nữ sinh lớp 8 ở Nghệ An bị bốn bạn đánh hội đồng; clip lan truyền trên mạng xã hội."
+    app, aid, case_id, alert_id = _hot_story_with_waiting_alert(tmp_path, title, sapo, Cls(hot_score=0.95, scope="national"))
+    with pytest.raises(InputError, match="--not-ours"):
+        update_case(app, case_id, by="Chị Lan", status="ngoai dia ban")  # the alerts are cancelled only by the command
+    app.close()
+    cfg = str(tmp_path / "feeds.yaml")
+    run = CliRunner().invoke
+    r = run(cli, ["--config", cfg, "cases", "dismiss", str(case_id), "--not-ours", "--not-education", "--by", "Chị Lan"])
+    assert r.exit_code == 2 and "contradict" in r.output
+    r = run(cli, ["--config", cfg, "cases", "dismiss", str(case_id), "--not-ours", "--by", "Chị Lan",
+                  "--note", "Vụ việc ở Nghệ An, không thuộc địa bàn"])
+    assert r.exit_code == 0, r.output
+    assert NOT_OURS in r.output and "không ghi nhãn" in r.output
+    listed = json.loads(run(cli, ["--config", cfg, "cases", "list", "--status", "ngoai dia ban", "--json"]).output)
+    assert [c["id"] for c in listed] == [case_id]
+
+    app = make_app(tmp_path, channels=[{"kind": "webhook", "url": "http://127.0.0.1:9/hook"}])
+    c = app.store.case(case_id)
+    assert c.status == NOT_OURS and c.closed and not c.dismissed and c.events[-1].by == "Chị Lan"
+    assert app.store.labels() == [], "the model was right that it is hot: nothing for `monitor train` to unlearn"
+    (cancelled,) = app.store.deliveries(alert_id)
+    assert cancelled.status == "cancelled" and NOT_OURS in cancelled.last_error
+    with pytest.raises(InputError, match="already"):
+        close_not_ours(app, case_id, by="Chị Lan")
+    for n in range(2):  # it keeps spreading: no alert
+        app.clock.advance(hours=2)
+        add_article(app, ("Thanh Niên", "Dân Trí")[n], f"story-r{n}", title, sapo + " Nhà trường đã vào cuộc." * (n + 1),
+                    app.now() - timedelta(minutes=5), Cls(hot_score=0.95, scope="national"))
+        assert run_triage(app).alerts_queued == []
+    r = load_report(app, 2026, 11)
+    assert r.false_alarms == 0, "not ours is no false alarm"
+    assert [(h.story_id, h.case_status) for h in r.hot_issues] == [(c.story_id, NOT_OURS)]
+    # someone decides it is the office's after all: a case by hand reopens it
+    reopened, opened = open_case_by_hand(app, aid, by="Anh Minh", note="Em học sinh là người địa phương")
+    assert opened and reopened.status == "mới"
+
+
+def test_labelling_the_only_hot_article_not_hot_dismisses_its_case_and_cancels_its_alert(tmp_path):
+    from monitor.cases import DISMISSED
+    from monitor.digest_delivery import load_digest
+    from monitor.report import load_report
+
+    app, aid, case_id, alert_id = _hot_story_with_waiting_alert(tmp_path)
+    day = app.now().astimezone(app.config.office.tz).date()
+    assert [i.article_id for i in load_digest(app, day + timedelta(days=1)).hot.items] == [aid]
+    app.close()
+    r = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "label", str(aid), "--hot", "no",
+                                 "--by", "Nguyễn Thị Lan"])
+    assert r.exit_code == 0, r.output
+    assert f"Hồ sơ #{case_id}" in r.output and DISMISSED in r.output and "không gửi cảnh báo nữa" in r.output
+
+    app = make_app(tmp_path, channels=[{"kind": "webhook", "url": "http://127.0.0.1:9/hook"}])
+    c = app.store.case(case_id)
+    assert c.dismissed and c.events[-1].by == "Nguyễn Thị Lan" and f"bài {aid}" in c.events[-1].note
+    assert [d.status for d in app.store.deliveries(alert_id)] == ["cancelled"]
+    (label,) = app.store.labels()
+    assert label["article_id"] == aid and label["hot"] is False and "is_education" not in label, \
+        "only what the person said is recorded"
+    d = load_digest(app, day + timedelta(days=1))
+    assert d.hot.items == () or list(d.hot.items) == [], "the clipping follows the label"
+    assert any(i.article_id == aid for s in d.all_sections for i in s.items)
+    report = load_report(app, 2026, 11)
+    assert report.hot_issues == () and report.false_alarms == 1, "so does the report"
+
+
+def test_labelling_one_of_several_hot_articles_not_hot_keeps_the_case_and_names_the_command(tmp_path):
+    app, aid, case_id, _ = _hot_story_with_waiting_alert(tmp_path)
+    title, sapo = reprint(FIGHT_TITLE, FIGHT_SAPO, 1)
+    other = add_article(app, "Tuổi Trẻ", "story-2", title, sapo, app.now() - timedelta(minutes=5))
+    run_triage(app)
+    assert app.store.story_of_article(other) == app.store.case(case_id).story_id
+    app.close()
+    r = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "label", str(aid), "--hot", "no", "--by", "Lan"])
+    assert r.exit_code == 0, r.output
+    assert f"monitor cases dismiss {case_id}" in r.output and f"bài {other}" in r.output
+    app = make_app(tmp_path)
+    assert not app.store.case(case_id).closed

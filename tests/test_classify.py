@@ -97,6 +97,25 @@ def test_a_ward_written_as_p_or_named_in_the_city_list_is_local(rules_only):
     assert _scope(clf, "Tuổi thanh xuân của cô giáo vùng cao") == "national"
 
 
+def test_a_commune_or_township_of_the_watchlist_is_local_like_a_ward():
+    # a rural office's (or a Sở's) units are mostly communes: "xã", "thị trấn" and their abbreviations name
+    # a watchlist place as "phường" does, with or without diacritics; the name alone (in the city's list for
+    # Gia Lâm, not for Kiêu Kỵ) still needs its word, and the word alone names no place
+    office = Office(name="Phòng GD&ĐT huyện Gia Lâm", short_name="PGD Gia Lâm", district="Gia Lâm", city="Hà Nội",
+                    watchlist=Watchlist(wards=("Trâu Quỳ", "Kiêu Kỵ", "Dương Xá")))
+    clf = Classifier(load_rules(), office, None)
+    assert _scope(clf, "Xã Kiêu Kỵ khánh thành trường mầm non mới", "Trường Mầm non ở xã Kiêu Kỵ, Hà Nội có 12 phòng học.") == "local"
+    assert _scope(clf, "Phụ huynh phản ánh lạm thu", "Một trường tiểu học ở xã Dương Xá, Hà Nội thu cao bất thường.") == "local"
+    assert _scope(clf, "Học sinh thị trấn Trâu Quỳ tham gia hội khỏe Phù Đổng", "Hà Nội tổ chức hội khỏe.") == "local"
+    assert _scope(clf, "Trường mầm non tại TT. Trâu Quỳ khánh thành", "Hà Nội") == "local"
+    assert _scope(clf, "Trường mầm non tại X. Kiêu Kỵ khánh thành", "Hà Nội") == "local"
+    assert _scope(clf, "Truong mam non xa Kieu Ky khanh thanh", "Ha Noi") == "local"  # without diacritics
+    assert _scope(clf, "Giáo viên xã kiêu kỵ tập huấn chương trình mới", "Hà Nội") == "local"  # lowercase name
+    assert _scope(clf, "Hà Nội: xã nông thôn mới khánh thành trường học", "Trường ở xã Đông Dư, Hà Nội.") == "city"
+    # a commune of another office is not ours
+    assert _scope(clf, "Trường học ở xã Nghi Lộc khánh thành", "Nghệ An") == "national"
+
+
 def test_classification_fields_and_reasons(clf):
     a = ArticleText(id="a1", title="Học sinh lớp 6 bị đánh hội đồng trong giờ ra chơi",
                     sapo="Phụ huynh bức xúc, nhà trường đã mời công an vào cuộc.")

@@ -130,6 +130,12 @@ def test_cli_config_check_ok():
     ("outlets: [{name: A, domains: ['[bad']}]\nsources: [{name: a, url: 'https://a.vn/rss'}]", "outlets[0].domains", "not a host name"),
     ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {thresholds: {}}", "alerts.thresholds", "at least one"),
     ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {thresholds: {khẩn cấp: true}}", "alerts.thresholds", "whole number"),
+    # typed without an IME, a level no alert, clipping or report knows: refused, naming the levels
+    ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {thresholds: {khan cap: 80, cao: 60, nong: 40}}",
+     "alerts.thresholds.nong", "khẩn cấp, cao, theo dõi"),
+    ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {thresholds: {khẩn cấp: 50, cao: 60}}",
+     "alerts.thresholds", "higher score than the next"),
+    ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {min_scope: tinh}", "alerts.min_scope", "local"),
     ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {channels: [{kind: email, recipients: [not-an-email]}]}",
      "alerts.channels[0].recipients", "not an e-mail address"),
     ("sources: [{name: a, url: 'https://a.vn/rss'}]\nsmtp: {host: h.vn, sender: a@b.vn, password_env: 'Xk9#p@ss w0rd!'}",
@@ -244,3 +250,12 @@ def test_the_area_of_an_office_is_named_with_its_own_kind(name, district, city, 
     assert local_district_title(office) == f"Tin trên địa bàn {area}"
     assert office_header(office) == header
     assert office.report_recipients[0] == f"UBND {area} (để báo cáo)"
+
+
+def test_alert_levels_typed_without_diacritics_are_the_levels_and_min_scope_is_read(tmp_path):
+    path = write(tmp_path, "office: {name: x, district: y, city: z}\nsources: [{name: a, url: 'https://a.vn/rss'}]\n"
+                           "alerts: {thresholds: {khan cap: 85, CAO: 65, theo doi: 45}, min_scope: city}\n")
+    alerts = load_config(path).alerts
+    assert alerts.thresholds == (("khẩn cấp", 85), ("cao", 65), ("theo dõi", 45))
+    assert alerts.min_scope == "city"
+    assert load_config(ROOT / "feeds.yaml").alerts.min_scope == "foreign", "default: every story alerts"

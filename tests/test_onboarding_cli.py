@@ -40,7 +40,11 @@ def test_a_crawl_with_nothing_due_says_when_the_next_source_is_and_how_to_poll_n
     again = run(cfg, "crawl")
     assert again.exit_code == 0, again.output
     assert "chưa nguồn nào đến hạn" in again.output and "monitor crawl --all" in again.output, again.output
-    assert "phân loại 0 bài" in again.output
+    # nothing new: nothing classified, unless it says why (on a loaded machine a page the first run gave up on
+    # waiting for may arrive now)
+    (line,) = [x for x in again.output.splitlines() if x.startswith("phân loại")]
+    assert line.startswith("phân loại 0 bài") or "bài vừa lấy được nội dung trang" in line \
+        or "còn chờ phân loại từ trước" in line, line
 
 
 def test_classifying_more_than_the_new_articles_says_why():

@@ -272,3 +272,41 @@ def test_a_watchlist_ward_is_named_as_a_ward_in_the_reasons(tmp_path):
         office.watchlist, wards=("phường Gia Thụy", "P. Sài Đồng", "Long Biên", "Ngọc Lâm"))))
     assert [watchlist_label(cfg, n) for n in ("phường Gia Thụy", "P. Sài Đồng", "Long Biên", "Ngọc Lâm", "THCS Ngọc Lâm")] == \
         ["phường Gia Thụy", "P. Sài Đồng", "Long Biên", "phường Ngọc Lâm", "THCS Ngọc Lâm"]
+
+
+NGHE_AN_TITLE = "Nữ sinh lớp 7 ở Nghệ An bị nhóm bạn đánh hội đồng, clip lan truyền trên mạng"
+NGHE_AN_SAPO = ("Chiều 25/11, một nữ sinh lớp 7 ở huyện Quỳnh Lưu, Nghệ An bị năm bạn đánh hội đồng trước cổng "
+                "trường; đoạn clip được chia sẻ rộng rãi trên mạng xã hội.")
+
+
+def test_alerts_min_scope_keeps_alerts_to_the_offices_stories_while_the_case_and_clipping_keep_them(tmp_path):
+    from monitor.triage import alerts_cover
+
+    app = make_app(tmp_path, min_scope="city")
+    far = add_article(app, "VnExpress", "nghe-an", NGHE_AN_TITLE, NGHE_AN_SAPO, app.now() - timedelta(minutes=10),
+                      Cls(hot_score=0.95, scope="national"))
+    report = run_triage(app)
+    (case_id,) = report.cases_opened
+    assert report.alerts_queued == [], "a story of another province sends no alert under min_scope: city"
+    case = app.store.case(case_id)
+    assert not case.closed and app.store.story(case.story_id).severity is not None, "still a hot story with its case"
+    assert "alerts.min_scope: city" in case.events[-1].note
+    app.clock.advance(hours=2)
+    assert run_triage(app).alerts_queued == [], "nor on a later run"
+    # the office's own story still alerts
+    add_article(app, "Tuổi Trẻ", "fee", "Phụ huynh Trường Tiểu học Bồ Đề phản ánh khoản thu đầu năm tăng gấp đôi",
+                "Nhiều phụ huynh ở phường Bồ Đề cho biết mỗi em phải nộp 3 triệu đồng các khoản thu ngay tuần đầu.",
+                app.now() - timedelta(minutes=5), Cls(hot_score=0.9, topics=("hoc-phi-thu-chi",)))
+    assert len(run_triage(app).alerts_queued) == 1
+    # the far story comes near: an article the classifier judges local joins it, and its first alert goes out
+    near = add_article(app, "Dân Trí", "nghe-an-2", NGHE_AN_TITLE, NGHE_AN_SAPO + " Em từng học ở địa bàn.",
+                       app.now() - timedelta(minutes=5), Cls(hot_score=0.95, scope="local"))
+    (alert_id,) = run_triage(app).alerts_queued
+    assert app.store.story_of_article(near) == app.store.story_of_article(far)
+    assert app.store.alert(alert_id).kind == "new" and app.store.alert(alert_id).story_id == case.story_id
+
+    (tmp_path / "default").mkdir()
+    default = make_app(tmp_path / "default")
+    assert default.config.alerts.min_scope == "foreign"
+    assert all(alerts_cover(default.config, s) for s in ("local", "city", "national", "foreign"))
+    assert [alerts_cover(app.config, s) for s in ("local", "city", "national", "foreign")] == [True, True, False, False]

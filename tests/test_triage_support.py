@@ -44,7 +44,7 @@ class Clock:
 
 
 def config_data(tmp_path: Path, *, channels=(), quiet="22:00-06:00", cooldown=60, smtp_port=None,
-                smtp_timeout=None) -> dict:
+                smtp_timeout=None, min_scope=None) -> dict:
     data = {
         "office": {"name": "Phòng Giáo dục và Đào tạo quận Long Biên", "short_name": "Phòng GD&ĐT quận Long Biên",
                    "district": "Long Biên", "city": "Hà Nội",
@@ -54,6 +54,8 @@ def config_data(tmp_path: Path, *, channels=(), quiet="22:00-06:00", cooldown=60
         "alerts": {"quiet_hours": quiet, "cooldown_minutes": cooldown, "window_hours": 72, "channels": list(channels)},
         "storage": {"data_dir": str(tmp_path / "var")},
     }
+    if min_scope:
+        data["alerts"]["min_scope"] = min_scope
     if smtp_port:
         data["smtp"] = {"host": "127.0.0.1", "port": smtp_port, "security": "none", "sender": "canhbao@longbien.example.vn"}
         if smtp_timeout:

@@ -252,7 +252,11 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     """Record an analyst's correction of one article; `monitor train` learns from these labels.
 
     Only what you state is recorded; a later label overrides an earlier one field by field. The clipping
-    and the monthly report follow the correction at once.
+    and the monthly report follow the correction at once. A hot story's place follows its case: when
+    --hot no (or --not-education) leaves the story of an open case with no hot article, the case is
+    dismissed as a false alarm (cảnh báo nhầm) with its alerts still waiting, as `monitor cases dismiss`
+    does but labelling no other article; while other articles of the story are still hot, the story stays
+    hot and the command names them and the case.
 
     \b
     Example:
@@ -284,6 +288,7 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     label_id = store.add_label(article_id, by=who, at=app.now(), is_education=education, topics=topic_list,
                                sentiment=sentiment, hot=hot_flag, scope=scope, note=note)
     stored = store.article_labels(article_id)[-1]
+    followed = _follow_case(app, article_id, who, label_id) if hot_flag is False or education is False else None
     if as_json:
         echo_json(stored)
         return
@@ -299,6 +304,29 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     if scope:
         parts.append(f"phạm vi {SCOPE_VI[scope]}")
     click.echo(f"nhãn #{label_id} cho bài {article_id} «{clip(article.title, 60)}»: {'; '.join(parts)} (bởi {who})")
+    if followed:
+        click.echo(followed)
+
+
+def _follow_case(app: App, article_id: int, who: str, label_id: int) -> str:
+    """Carry a "not hot" label to the case of the article's story (monitor.cases.follow_hot_label); what to say."""
+    from monitor.cases import STATUSES, follow_hot_label
+
+    case, dismissed, still_hot = follow_hot_label(app, article_id, by=who, label_id=label_id)
+    if case is None:
+        return ""
+    if dismissed:
+        return (f"Hồ sơ #{case.id} «{clip(case.title, 60)}»: {case.status}, tin không còn bài nóng nào; "
+                "không gửi cảnh báo nữa, tin rời mục Vấn đề nóng của điểm báo và báo cáo tháng. "
+                f"Mở lại: monitor cases update {case.id} --status \"mới\"")
+    if still_hot and not case.closed:
+        others = ", ".join(f"bài {a}" for a in still_hot[:5])
+        return (f"Hồ sơ #{case.id} vẫn mở: tin còn bài được đánh giá nóng ({others}), nên vẫn ở mục Vấn đề nóng "
+                f"và vẫn cảnh báo. Nếu cả tin là cảnh báo nhầm: monitor cases dismiss {case.id}")
+    if case.status == STATUSES[-1]:
+        return (f"Hồ sơ #{case.id} đã xử lý nên tin vẫn là vấn đề nóng trong điểm báo và báo cáo tháng; "
+                f"nếu đó là cảnh báo nhầm: monitor cases dismiss {case.id}")
+    return ""
 
 
 def _login() -> str:

@@ -177,7 +177,9 @@ def cases() -> None:
 
     Each hot story opens a case; every change is kept with who and when. A hot issue the model missed is
     opened by hand; a false alarm is dismissed (cảnh báo nhầm): no more alerts. Both label the articles for
-    `monitor train`. A follow-up that opened a case of its own is merged into its incident's case.
+    `monitor train`. A real hot issue outside the office's area is closed with `dismiss --not-ours`
+    (ngoài địa bàn), which labels nothing. A follow-up that opened a case of its own is merged into its
+    incident's case.
 
     \b
     Example:
@@ -348,25 +350,42 @@ def cases_open(ctx: click.Context, article_id: int, note: str, by: str | None) -
 @click.argument("case_id", type=STORED_ID)
 @click.option("--not-education", "not_education", is_flag=True,
               help="The story is not about education at all (default: education news, but not a hot issue).")
+@click.option("--not-ours", "not_ours", is_flag=True,
+              help="A real hot issue, but outside the office's area (ngoài địa bàn): close it without labels.")
 @click.option("--note", default="", help="Why it is not a hot issue (kept in the history and with the labels).")
 @click.option("--by", default=None, help="Who decides (default: the login name).")
 @click.pass_context
-def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, note: str, by: str | None) -> None:
+def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_ours: bool, note: str, by: str | None) -> None:
     """Close a case as a false alarm (cảnh báo nhầm) and label its articles not hot for `monitor train`.
 
     The story sends no more alerts (those still waiting in the outbox are cancelled) and leaves the
     clipping's hot section. Its articles are labelled not hot, and education unless --not-education says
-    otherwise. `monitor cases update --status ...` reopens it.
+    otherwise: the model learns that such stories are not hot issues. `monitor cases update --status ...`
+    reopens it.
+
+    A hot issue that is simply not the office's (another province's incident) is closed with --not-ours
+    instead (ngoài địa bàn): no more alerts either, but no labels, and it stays a hot issue in the
+    clipping and the monthly report with that outcome, not a false alarm. alerts.min_scope in feeds.yaml
+    keeps such stories from alerting at all.
 
     \b
     Example:
       monitor cases dismiss 13 --note "Tin cũ đăng lại, không phải sự việc mới"
       monitor cases dismiss 14 --not-education --note "Tin hình sự, không liên quan trường học"
+      monitor cases dismiss 15 --not-ours --note "Vụ việc ở Hà Nội, không thuộc địa bàn"
     """
-    from monitor.cases import dismiss_case
+    from monitor.cases import close_not_ours, dismiss_case
 
     app = get_app(ctx)
     who = _actor(by)
+    if not_ours:
+        if not_education:
+            raise InputError("--not-ours and --not-education contradict each other: --not-ours closes a real hot "
+                             "issue of another area without labels",
+                             hint="a story outside education is dismissed with --not-education alone")
+        c = close_not_ours(app, case_id, by=who, note=note)
+        click.echo(f"Hồ sơ #{c.id}: {c.status}; không gửi cảnh báo nữa, không ghi nhãn nào (bởi {who}).")
+        return
     c, labelled = dismiss_case(app, case_id, by=who, education=not not_education, note=note)
     what = "không phải tin giáo dục" if not_education else "tin giáo dục, không nóng"
     click.echo(f"Hồ sơ #{c.id}: {c.status}; {len(labelled)} bài được ghi nhãn {what} (bởi {who}); "

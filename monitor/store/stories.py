@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Iterable
 
-from monitor.cases import DISMISSED, MERGED, OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent
+from monitor.cases import DISMISSED, MERGED, NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent
 from monitor.models import Story
 from monitor.notify import Alert, Delivery
 from monitor.store.base import from_iso, utc_iso
@@ -341,7 +341,7 @@ class StoriesMixin:
     def open_case_by_hand(self, article_id: int, now: datetime, *, by: str, note: str, label_note: str) -> tuple[int, bool]:
         """A person's case for the story of `article_id` (a story of its own when it has none), the article
         labelled education and hot, together or not at all; -> (case id, whether a case was opened or reopened).
-        A case already open is kept as it is; a dismissed one is reopened."""
+        A case already open is kept as it is; a dismissed one (or one closed as not the office's) is reopened."""
         with self.transaction() as db:
             row = db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
             if row:
@@ -352,7 +352,7 @@ class StoriesMixin:
                            (article_id, story_id, utc_iso(now)))
             insert_label(db, article_id, by=by, at=now, is_education=True, hot=True, note=label_note)
             case = db.execute("SELECT id, status FROM cases WHERE story_id = ?", (story_id,)).fetchone()
-            if case is not None and case["status"] != DISMISSED:
+            if case is not None and case["status"] not in (DISMISSED, NOT_OURS):
                 _case_event(db, case["id"], now, by, note=note)
                 return case["id"], False
             if case is not None:
