@@ -616,7 +616,7 @@ def _signer(c: _Checker, m: dict) -> tuple[str, ...]:
     if len(lines) > 3:
         c.add("office.signer", f"has {len(lines)} lines; a signature has one to three, e.g. [KT. TRƯỞNG PHÒNG, PHÓ TRƯỞNG PHÒNG]")
         return ()
-    if lines and re.match(r"^(KT|TL|TUQ|Q)\.", lines[0], re.I) and len(lines) < 2:
+    if lines and re.match(r"^(KT|TL|TUQ|Q)\b\.?", lines[0], re.I) and len(lines) < 2:
         c.add("office.signer", f"{lines[0]!r} signs on behalf of someone: add the signer's own title as a second line, "
                                f"e.g. [{lines[0]}, PHÓ TRƯỞNG PHÒNG]")
     return lines
@@ -627,7 +627,10 @@ def _recipients(c: _Checker, m: dict) -> tuple[str, ...]:
     if m.get("recipients") in ([], ""):
         c.add("office.recipients", "must list at least one recipient, e.g. [Lãnh đạo Phòng, Lưu: VT]; leave it out for the default")
         return ()
-    return tuple(e for e in (re.sub(r"[\s;.,]+$", "", re.sub(r"^[-–•\s]+", "", x)) for x in c.strings(m, "recipients", "office")) if e)
+    entries = tuple(e for e in (re.sub(r"[\s;.,]+$", "", re.sub(r"^[-–•\s]+", "", x)) for x in c.strings(m, "recipients", "office")) if e)
+    if m.get("recipients") and not entries:
+        c.add("office.recipients", "holds only dashes or punctuation; write the recipients, e.g. [Lãnh đạo Phòng, Lưu: VT]")
+    return entries
 
 
 def _ca_file(c: _Checker, value: str, base: Path) -> Path | None:
@@ -635,7 +638,7 @@ def _ca_file(c: _Checker, value: str, base: Path) -> Path | None:
     least one CA certificate in PEM that OpenSSL reads (checked now, not at the first https fetch)."""
     if not value:
         return None
-    path = (base / value).resolve()
+    path = (base / Path(value).expanduser()).resolve()
     how = ("save the office's root certificate there in PEM (\"Base-64\" when exported from Windows: the text "
            "between -----BEGIN CERTIFICATE----- and -----END CERTIFICATE-----), or remove the key")
     if not path.exists():

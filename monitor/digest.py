@@ -212,15 +212,17 @@ def split_sentences(text: str) -> list[str]:
 
 
 # Relative time words are the article's own day: in the next morning's clipping "trưa nay" is wrong, "trưa 26/11" right.
-_RELATIVE_TODAY = re.compile(r"\b(?:(?P<part>sáng|trưa|chiều|tối) nay|(?:ngày )?(?P<today>hôm nay))"
+# (?!\w): whole words only, or "tối quan trọng" would read "tối qua" + "n trọng"
+_RELATIVE_TODAY = re.compile(r"\b(?:(?P<part>sáng|trưa|chiều|tối) nay|(?:ngày )?(?P<today>hôm nay))(?!\w)"
                              r"(?P<given>\s*\(\s*(?:ngày\s*)?\d{1,2}/\d{1,2}(?:/\d{2,4})?\s*\))?", re.I)
-_RELATIVE_YESTERDAY = re.compile(r"\b(?:(?P<part>đêm|tối) qua|(?:ngày )?(?P<today>hôm qua))"
+_RELATIVE_YESTERDAY = re.compile(r"\b(?:(?P<part>đêm|tối) qua|(?:ngày )?(?P<today>hôm qua))(?!\w)"
                                  r"(?P<given>\s*\(\s*(?:ngày\s*)?\d{1,2}/\d{1,2}(?:/\d{2,4})?\s*\))?", re.I)
 
 
-def dated_relative_words(text: str, published: datetime, day: date) -> str:
+def dated_relative_words(text: str, published: datetime, day: date | None = None) -> str:
     """'trưa nay' -> 'trưa 26/11' (and 'hôm nay', 'sáng/chiều/tối nay', 'đêm qua', 'hôm qua') when the article
-    was published on another day than the clipping's `day`; the same day's words stay as written."""
+    was published on another day than the clipping's `day`; the same day's words stay as written. Without a
+    `day` (a text read on a day not known yet: an alert held overnight, the monthly report) they are always dated."""
     if not text or published.date() == day:
         return text
 
@@ -758,7 +760,9 @@ def build_digest(
                              sum(1 for i in hot if i.scope == "local"), office),
         topics=topic_sections,
         other=section("other", OTHER_TITLE, other),
-        positive=section("positive", "Tin tích cực cần lan tỏa", positive, "Không có tin tích cực nổi bật trong 24 giờ qua."),
+        positive=_positive_section(section("positive", "Tin tích cực cần lan tỏa", positive,
+                                           "Không có tin tích cực nổi bật trong 24 giờ qua."),
+                                   sum(1 for i in local if i.sentiment == "positive"), district_title),
         sources=tuple(sorted((h for h in source_health if h.health in UNHEALTHY),
                              key=lambda h: (UNHEALTHY.index(h.health), h.name))),
         trend=chart_days,
@@ -797,6 +801,16 @@ def _local_section(local: DigestSection, in_hot: int, office: Office) -> DigestS
     where = f"{in_hot} sự việc trên địa bàn là vấn đề nóng, đã nêu ở mục Vấn đề nóng."
     return replace(local, note=where,
                    empty_text=f"Ngoài các vấn đề nóng, không có tin giáo dục khác về địa bàn {office.district} trong 24 giờ qua.")
+
+
+def _positive_section(positive: DigestSection, in_local: int, district_title: str) -> DigestSection:
+    """The positive section says where the district's positive stories went: the summary counts them with the
+    day's positive news, and "none" under this heading would contradict it."""
+    if not in_local:
+        return positive
+    where = f"{in_local} sự việc tích cực trên địa bàn đã nêu ở mục {district_title}."
+    return replace(positive, note=where,
+                   empty_text="Ngoài tin trên địa bàn, không có tin tích cực nổi bật khác trong 24 giờ qua.")
 
 
 def told_elsewhere(queries: Sequence[tuple[Article, Classification]], shown: Sequence[tuple[Article, Classification]],

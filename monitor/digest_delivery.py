@@ -46,7 +46,8 @@ LATE_ARRIVAL = timedelta(days=2)
 # was left by a process that stopped mid-delivery, and is in doubt.
 SENDING_NOW = timedelta(minutes=5)
 # A clipping is sent only when some source answered at most this long before its cut-off (or after it), or
-# twice the longest polling interval when that is longer: a crawler that stopped for longer has missed news.
+# twice the shortest polling interval when that is longer: a running crawler polls its most frequent source that
+# often, so a longer silence means it stopped (the longest interval would let one daily source hide two days).
 CRAWL_FRESH = timedelta(hours=3)
 
 
@@ -56,10 +57,10 @@ class CrawlNotFresh(NotifyError):
 
 def crawl_gap(app: App, day: date, end: datetime) -> CrawlNotFresh | None:
     """Why the clipping of `day` (its window ending at `end`) would miss the news, or None when the crawl is
-    fresh: some source answered at or after `end` minus CRAWL_FRESH (or twice the longest interval)."""
+    fresh: some source answered at or after `end` minus CRAWL_FRESH (or twice the shortest interval)."""
     cfg = app.config
     intervals = [s.interval_minutes for s in cfg.sources if s.enabled]
-    slack = max(CRAWL_FRESH, timedelta(minutes=2 * max(intervals, default=0)))
+    slack = max(CRAWL_FRESH, timedelta(minutes=2 * min(intervals, default=0)))
     last = app.store.last_feed_success()
     if last is not None and last >= end - slack:
         return None

@@ -394,15 +394,17 @@ def alert_subject(config: Config, severity: str, title: str, *, local: bool, kin
     return f"[{tag}{f' – {area}' if local and area else ''}] {title}"
 
 
-def alert_summary(members: Sequence[dict]) -> str:
+def alert_summary(members: Sequence[dict], tz=None) -> str:
     """One or two sentences saying what happened, as the clipping summarises an article (its sapo's sentences
-    that best cover the title): from the first article that has them, an outlet's own before a reprint."""
-    from monitor.digest import extract_summary
+    that best cover the title): from the first article that has them, an outlet's own before a reprint. Its
+    "tối nay" is dated ("tối 26/11"): an alert held by quiet hours is read the next morning."""
+    from monitor.digest import dated_relative_words, extract_summary
 
     for m in sorted(members, key=lambda m: bool(m.get("reprint"))):
         text = extract_summary(m.get("title", ""), m.get("sapo", "") or "", m.get("body", "") or "")
         if text:
-            return text
+            when = m.get("when")
+            return dated_relative_words(text, when.astimezone(tz) if tz else when) if when else text
     return ""
 
 
@@ -437,7 +439,7 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
     title = first["title"].strip() or first["url"]
     subject = alert_subject(config, score.severity, title, local=score.local, kind=decision.kind, raised=decision.raised)
     reprints = sum(1 for m in members if m.get("reprint"))
-    summary = alert_summary(members)
+    summary = alert_summary(members, tz)
     lines = [f"{config.office.short_name} — cảnh báo tin nóng" + (" (cập nhật)" if decision.kind != "new" else ""), ""]
     if summary:
         lines += [summary, ""]

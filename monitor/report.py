@@ -22,7 +22,7 @@ from classifiers.plan_topics import PLAN_TOPICS
 from monitor.cases import DISMISSED, SYSTEM_ACTOR
 from monitor.config import Office
 from monitor.corrections import corrected_row, read_corrected
-from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay, extract_summary
+from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay, dated_relative_words, extract_summary
 from monitor.errors import InputError, MessageInDoubt, StoreError
 from monitor.models import Story
 
@@ -340,7 +340,10 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             case_status=getattr(case, "status", None) or s.case_status or NO_CASE,
             owner=getattr(case, "owner", "") or "", notes=_person_notes(getattr(case, "events", ()), tz),
             outlet_names=tuple(s.outlets),
-            summary=extract_summary(s.title, first.get("sapo") or "", "") if first.get("sapo") else ""))
+            # read weeks later: "trưa nay" says its day
+            summary=dated_relative_words(extract_summary(s.title, first.get("sapo") or "", ""),
+                                         (first.get("published") or s.first_seen).astimezone(tz))
+            if first.get("sapo") else ""))
 
     # positive coverage, reprints counted once: one entry per story (or per article without one)
     groups: dict[tuple, list[dict]] = {}

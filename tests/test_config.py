@@ -227,6 +227,12 @@ sources: [{name: a, url: 'https://a.vn/rss'}]
     with pytest.raises(ConfigError) as info:
         load_config(bad)
     assert {p.path for p in info.value.problems} == {"office.signer", "office.recipients"}
+    # a "KT" typed without its dot still needs the signer's own title; recipients that are only dashes are none
+    odd = write(tmp_path, "office: {name: x, district: y, city: z, signer: [KT TRƯỞNG PHÒNG], recipients: ['-', '–']}\n"
+                          "sources: [{name: a, url: 'https://a.vn/rss'}]\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(odd)
+    assert {p.path for p in info.value.problems} == {"office.signer", "office.recipients"}
 
 
 @pytest.mark.parametrize("name, district, city, area, header", [

@@ -284,6 +284,22 @@ def test_the_districts_section_says_where_its_hot_stories_are():
     assert all(d.local.note in text for text in (rendered.text, rendered.markdown, rendered.html_file))
 
 
+def test_the_positive_section_says_where_the_districts_positive_stories_are():
+    t0 = datetime(2026, 11, 25, 20, 0, tzinfo=TZ)
+    arts = [article(1, "Học sinh Long Biên đoạt 12 giải hội thi khoa học kỹ thuật cấp thành phố", "Tiền Phong", t0)]
+    d = build_digest(office=office(), day=DAY, window=digest_window(DAY, "07:00", TZ), articles=arts,
+                     classifications={1: cls(1, sentiment="positive", scope="local")}, stories={}, generated_at=NOW)
+    assert dict(d.summary.tone)["positive"] == 1 and [i.article_id for i in d.local.items] == [1]
+    assert d.positive.items == ()
+    assert d.positive.note == "1 sự việc tích cực trên địa bàn đã nêu ở mục Tin trên địa bàn quận Long Biên."
+    assert d.positive.empty_text.startswith("Ngoài tin trên địa bàn"), "not 'no positive news' beside 'Tích cực 1'"
+    from monitor.digest_delivery import render_all
+
+    rendered = render_all(d, {"txt", "md", "html"})
+    for text in (rendered.text, rendered.markdown, rendered.html_file):
+        assert d.positive.note in text and "Không có tin tích cực nổi bật trong 24 giờ qua" not in text
+
+
 def test_hot_sorted_by_severity_then_score_and_case_status_defaults():
     t0 = datetime(2026, 11, 25, 20, 0, tzinfo=TZ)
     arts = [article(i, f"Sự việc {i}", "VnExpress", t0 + timedelta(minutes=i)) for i in (1, 2, 3)]

@@ -89,6 +89,20 @@ def test_a_crawler_down_for_hours_before_the_cutoff_holds_the_clipping(tmp_path,
     assert len(inbox.messages) == 1
 
 
+def test_one_daily_source_does_not_let_a_stopped_crawler_through(tmp_path):
+    from dataclasses import replace
+
+    from monitor.digest_delivery import crawl_gap
+
+    app = make_app(tmp_path)
+    sources = app.config.sources
+    daily = replace(sources[0], interval_minutes=1440)  # a magazine's feed, polled once a day
+    app.config = replace(app.config, sources=(daily, *sources[1:]))
+    cutoff = datetime(2026, 11, 26, 7, 0, tzinfo=TZ)
+    mark_polled(app.store, cutoff - timedelta(hours=40))  # the crawler stopped 40 hours before the cut-off
+    assert crawl_gap(app, DAY, cutoff) is not None, "the frequent sources would have answered: it stopped"
+
+
 def test_the_service_crawls_before_a_digest_the_crawl_has_not_covered(tmp_path, site, smtp_server):
     inbox, port = smtp_server
     cfg = site_config(tmp_path, site, port)

@@ -8,7 +8,8 @@ import html
 import io
 import re
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from docx import Document
 
@@ -321,3 +322,27 @@ def test_footer_other_news_title_and_topic_counts_note():
         assert footer in text and " bởi " not in text and "do máy" not in text, fmt
         assert "Tin giáo dục khác (ngoài các chủ đề của kế hoạch) (1)" in text, fmt
         assert "số trong ngoặc là số sự việc của chủ đề chưa nêu ở các mục khác" in text, fmt
+
+
+def test_relative_time_words_are_whole_words_and_a_text_read_later_is_always_dated():
+    from monitor.digest import dated_relative_words
+
+    written = datetime(2026, 11, 24, 20, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    clipping_day = date(2026, 11, 25)
+    for text in ("Việc này có ý nghĩa tối quan trọng với nhà trường.", "Đêm quan sát thiên văn thu hút học sinh.",
+                 "Hôm quay phim, cả lớp được nghỉ.", "Hiện nay, năm nay và ngày nay vẫn thế."):
+        assert dated_relative_words(text, written, clipping_day) == text
+        assert dated_relative_words(text, written) == text
+    assert dated_relative_words("Tối nay, phụ huynh họp.", written, date(2026, 11, 24)) == "Tối nay, phụ huynh họp."
+    # without the reader's day (an alert held overnight, the monthly report): dated even on the article's own day
+    assert dated_relative_words("Tối nay, phụ huynh họp.", written) == "Tối 24/11, phụ huynh họp."
+
+
+def test_an_alert_held_overnight_does_not_say_tonight():
+    from monitor.notify import alert_summary
+
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    member = {"title": "Phụ huynh phản ánh trường thu tiền trái quy định",
+              "sapo": "Tối nay, nhiều phụ huynh Trường Tiểu học Hoa Sữa phản ánh khoản thu trái quy định đầu năm học.",
+              "when": datetime(2026, 11, 24, 14, 40, tzinfo=timezone.utc)}
+    assert alert_summary([member], tz).startswith("Tối 24/11, nhiều phụ huynh")
