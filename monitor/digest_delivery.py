@@ -22,9 +22,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from email.header import Header
 from email.message import EmailMessage
-from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Iterable
@@ -262,27 +260,13 @@ def _atomic_write(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
-class _SubjectPolicy(EmailPolicy):
-    """The default policy, except that a non-ASCII Subject is folded by `email.header.Header`.
-
-    Python 3.11's folder drops the space between an ASCII word and the encoded word that starts the
-    next line ("26/11/2026 —" arrived as "26/11/2026—"); Header keeps spaces inside encoded words.
-    """
-
-    def _fold(self, name, value, refold_binary=False):
-        if name.lower() == "subject" and not str(value).isascii():
-            return f"{name}: " + Header(str(value), "utf-8", header_name=name).encode(linesep=self.linesep) + self.linesep
-        return super()._fold(name, value, refold_binary)
-
-
-MAIL_POLICY = _SubjectPolicy()
-
-
 def build_message(app: App, digest: Digest, rendered: Rendered, recipients: tuple[str, ...], message_id: str) -> EmailMessage:
     """multipart/mixed: [alternative: text, related: (HTML, chart)], DOCX attachment. UTF-8 headers."""
     from monitor.render import subject
 
     cfg = app.config
+    from monitor.mail import MAIL_POLICY
+
     msg = EmailMessage(policy=MAIL_POLICY)
     msg["Subject"] = subject(digest, cfg.digest.subject_prefix)
     msg["From"] = cfg.smtp.sender or f"diem-bao@{_domain(app)}"

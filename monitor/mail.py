@@ -14,11 +14,29 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
+from email.header import Header
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from typing import Callable
 
 from monitor.config import Smtp
 from monitor.errors import MessageInDoubt, NotifyError
+
+
+class _SubjectPolicy(EmailPolicy):
+    """The default policy, except that a non-ASCII Subject is folded by `email.header.Header`.
+
+    Python 3.11's folder drops the space between an ASCII word and the encoded word that starts the
+    next line ("26/11/2026 —" arrived as "26/11/2026—"); Header keeps spaces inside encoded words.
+    """
+
+    def _fold(self, name, value, refold_binary=False):
+        if name.lower() == "subject" and not str(value).isascii():
+            return f"{name}: " + Header(str(value), "utf-8", header_name=name).encode(linesep=self.linesep) + self.linesep
+        return super()._fold(name, value, refold_binary)
+
+
+MAIL_POLICY = _SubjectPolicy()
 
 
 class _HandOverMixin:

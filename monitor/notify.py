@@ -186,9 +186,9 @@ def send_email(config: Config, ch: AlertChannel, alert: Alert, *,
                on_hand_over: Callable[[], None] | None = None, now: datetime | None = None) -> dict[str, str]:
     """E-mail the alert; returns the recipients the server refused (address -> its answer). `now`: when it is
     sent (the monitor's clock), for the Date header in the office's time zone, as the digest's."""
-    from monitor.mail import send_message
+    from monitor.mail import MAIL_POLICY, send_message
 
-    msg = EmailMessage()
+    msg = EmailMessage(policy=MAIL_POLICY)  # a long Vietnamese subject keeps its spaces when folded
     msg["Subject"] = alert.subject
     msg["To"] = ", ".join(ch.recipients)
     if config.smtp.sender:

@@ -519,7 +519,8 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
     digest.recipients are configured (otherwise the files in the folder are the delivery). `before_send`
     runs just before the e-mail is handed over, for a caller that must remember it may have gone."""
     from monitor.charts import trend_png
-    from monitor.digest_delivery import MAIL_POLICY, _atomic_write
+    from monitor.digest_delivery import _atomic_write
+    from monitor.mail import MAIL_POLICY
     from monitor.docx_render import render_report_docx
 
     formats = tuple(formats or ("docx", "html"))

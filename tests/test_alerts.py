@@ -626,3 +626,22 @@ def test_alert_subjects_say_the_level_the_area_and_an_update_shortly(tmp_path):
     assert alert_subject(cfg, "khẩn cấp", "T", local=True, kind="escalation", raised=True) == "[Tăng lên KHẨN CẤP – Long Biên] T"
     assert alert_subject(cfg, "cao", "T", local=True, kind="escalation") == "[Cập nhật – Mức cao – Long Biên] T"
     assert alert_subject(cfg, "đặc biệt", "T", local=False) == "[Mức đặc biệt] T"  # a level the office named itself
+
+
+def test_a_long_vietnamese_subject_arrives_with_every_space(tmp_path):
+    """Python's default folding dropped the space before an encoded word that starts a folded line, so a mail
+    client showed "yêucầu" and "bạnđánh"; alerts fold their subject as the clipping does."""
+    from types import SimpleNamespace
+
+    from monitor.notify import send_email
+
+    subject = ("[Mức cao] Long Biên yêu cầu xử lý nghiêm vụ nam sinh bị bạn đánh trước cổng trường, phụ huynh "
+               "đề nghị công khai kết quả xác minh và hình thức kỷ luật đối với 700 triệu đồng đầu năm học")
+    with SmtpSink() as smtp:
+        app = make_app(tmp_path, LOCAL_MORNING, smtp_port=smtp.port, channels=[
+            {"kind": "email", "recipients": ["lanhdao@pgd-longbien.example.vn"]}])
+        (channel,) = app.config.alerts.channels
+        alert = SimpleNamespace(id=7, subject=subject, body="Nội dung cảnh báo.", created_at=LOCAL_MORNING)
+        send_email(app.config, channel, alert, now=LOCAL_MORNING)
+        (_, msg), = smtp.messages
+    assert str(msg["Subject"]) == subject
