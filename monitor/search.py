@@ -131,9 +131,10 @@ def _marked(word: str) -> bool:
 
 
 def _exact_groups(text: str) -> list[_ExactGroup]:
-    """The query as parse_query reads it, each term kept as typed. Typed with diacritics (any word outside the
-    exclusions has a mark: an input method was on), every term is exact, its unmarked words too ("thu" is
-    then "thu", not "thứ"); typed without, every term matches the folded text, as the index does."""
+    """The query as parse_query reads it, each term kept as typed. A group (the words between two ORs) typed with
+    diacritics (any word outside the exclusions has a mark: an input method was on) has every term exact, its
+    unmarked words too ("thu" is then "thu", not "thứ"); typed without, every term matches the folded text, as
+    the index does."""
     groups: list[tuple[list[tuple[list[str], bool]], list[str]]] = [([], [])]
     for m in _TOKEN.finditer(text or ""):
         phrase, bare = m.group(1), m.group(2)
@@ -151,9 +152,10 @@ def _exact_groups(text: str) -> list[_ExactGroup]:
         for w in _WORD.findall(normalize(bare)):
             groups[-1][0].append(([w.rstrip("*")], w.endswith("*")))
             groups[-1][1].append(w.rstrip("*"))
-    exact = any(_marked(w) for terms, _ in groups for words, _ in terms for w in words)
     out = []
     for terms, words in groups:
+        # each OR group on its own: "Long Bien OR Hà Đông" is a loose group and an exact one
+        exact = any(_marked(w) for ws, _ in terms for w in ws)
         if terms:
             out.append(_ExactGroup(
                 tuple(_Term(" ".join(ws) + "*" * prefix, _pattern(ws if exact else [fold(w) for w in ws], prefix), exact)

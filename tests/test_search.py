@@ -97,6 +97,9 @@ def test_words_typed_with_diacritics_must_appear_with_them_and_the_exact_phrase_
     assert exact_rank("hoà", "Hòa Bình") == 0  # one tone placement
     assert exact_terms('lạm thu "khoản thu" -đầu') == ["lạm", "thu", "khoản thu"]
     assert has_marks("lạm") and not has_marks("lam thu -đầu") and exact_terms("lam thu") == []
+    # each OR group by its own marks: a group typed without them stays loose
+    assert exact_rank("Long Bien OR Hà Đông", "Học sinh Long Biên được khen") == 0
+    assert exact_terms("Long Bien OR Hà Đông") == ["hà", "đông"]
 
 
 def test_cli_search_prefers_the_marks_typed_and_keeps_unmarked_queries_loose(tmp_path):
@@ -135,5 +138,9 @@ def test_cli_search_prefers_the_marks_typed_and_keeps_unmarked_queries_loose(tmp
     assert ids("lạm thu") == [fee, apart]  # the exact phrase first; "làm thêm … thứ hai" is not "lạm thu"
     assert sorted(ids("lam thu")) == sorted([job, apart, fee])  # typed without marks: as loose as before
     assert ids('"lạm thu"') == [fee]
+    # nothing as typed, but something without the marks ("thêm" mistyped as "thềm"): those, said to be loose
+    assert ids("làm thềm") == [job]
+    r = CliRunner().invoke(cli, ["--config", str(cfg), "search", "làm thềm"])
+    assert "Không có bài nào có đúng các từ «làm thềm» như đã gõ" in r.output and "nới giờ làm thêm" in r.output
     r = CliRunner().invoke(cli, ["--config", str(cfg), "search", "--help"])
     assert "must appear as typed" in r.output

@@ -163,7 +163,8 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     Typed without diacritics, a query matches any: "bao luc hoc duong" finds "bạo lực học đường".
     Typed with diacritics, its words must appear as typed (any case; "hoà" is "hòa"), so "lạm thu"
     does not find "làm thêm … thứ hai", and articles with the words together as that exact phrase
-    come first. Words are all required; put a phrase in double quotes; OR between two groups; a
+    come first; when nothing matches as typed, the matches without the marks are shown, and it says
+    so. Each group between two ORs is exact or not by its own marks. Words are all required; put a phrase in double quotes; OR between two groups; a
     trailing * matches word beginnings; -word excludes (a query that starts with it goes after --, as
     for any command).
 
@@ -196,7 +197,13 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
         for article_id, _ in hits:
             a = found[article_id] = store.get_article(article_id)
             tiers[article_id] = None if a is None else exact_rank(query, "\n".join((a.title, a.sapo, a.body)))
-        hits = sorted(((i, r) for i, r in hits if tiers[i] is not None), key=lambda h: tiers[h[0]])
+        exact_hits = sorted(((i, r) for i, r in hits if tiers[i] is not None), key=lambda h: tiers[h[0]])
+        # nothing as typed, but something without the marks: a mark left off ("Hà Noi") or a typo in one; say so
+        # and show those rather than an empty list that reads as "never written about"
+        loose = not exact_hits and bool(hits)
+        hits = exact_hits or hits
+    else:
+        loose = False
     ids = [i for i, _ in hits]
     classes, labels = read_corrected(store, ids)
     tz = app.config.office.tz
@@ -214,8 +221,11 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
         if len(rows) >= limit:
             break
     if as_json:
-        echo_json({"query": query, "fts": expr, "exact": exact_terms(query), "results": rows})
+        echo_json({"query": query, "fts": expr, "exact": [] if loose else exact_terms(query), "results": rows})
         return
+    if loose and rows:
+        click.echo(f"Không có bài nào có đúng các từ «{query}» như đã gõ (kể cả dấu); dưới đây là các bài khớp khi "
+                   f"bỏ qua dấu / nothing matches exactly as typed; these match without diacritics.")
     print_table(rows, extra=f"tìm «{query}»", details="snippet")
 
 
