@@ -131,6 +131,17 @@ class Office:
         return self.name.strip().lower().startswith("sở")
 
     @property
+    def own_scopes(self) -> tuple[str, ...]:
+        """The story scopes (classifiers.types.SCOPES) that are the office's own area: a Phòng's is its district
+        ("local"); a Sở's is its whole province or city, so a story in any of its districts ("city") is its own."""
+        return ("local", "city") if self.is_department else ("local",)
+
+    def is_own_area(self, scope: str | None) -> bool:
+        """Whether a story of this scope happens on the office's own area: the one reading that triage's locality,
+        the clipping's local section, the report's area lists and counts and the alerts' area tag share."""
+        return scope in self.own_scopes
+
+    @property
     def head_title(self) -> str:
         """The title of the office's head, who signs its documents."""
         return "GIÁM ĐỐC" if self.is_department else "TRƯỞNG PHÒNG"
@@ -176,8 +187,13 @@ class Office:
     @property
     def report_recipients(self) -> tuple[str, ...]:
         """'Nơi nhận' of the monthly report, without the dashes and end marks the document adds: the head signs
-        it, so by default it goes up to the governing body and to the rest of the leadership, never to the head."""
-        return self.recipients or (f"{self.governing_body} (để báo cáo)", self.leadership, "Lưu: VT")
+        it, so by default it goes up to the governing body and to the rest of the leadership, never to the head; a
+        Phòng's also to the city's Sở, first, as the communication plan lists it."""
+        if self.recipients:
+            return self.recipients
+        city = re.sub(r"^(thành phố|tỉnh)\s+", "", self.city.strip(), flags=re.I)
+        above = () if self.is_department or not city else (f"Sở GD&ĐT {city}",)
+        return (*above, f"{self.governing_body} (để báo cáo)", self.leadership, "Lưu: VT")
 
 
 @dataclass(frozen=True)

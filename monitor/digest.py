@@ -301,9 +301,11 @@ def model_only_reason(hot_score: float, topic: str = "", tone: str = "") -> str:
 
     Shared by the clipping (display_reasons) and the alerts (monitor.triage adds it to a story's reasons).
     """
-    likely = "có khả năng" if hot_score >= 0.5 else "có thể"
     what = f" — chủ đề: {topic}" if topic else (f" — sắc thái: {tone.lower()}" if tone else "")
-    return f"{MODEL_ONLY_PREFIX} {likely} là vấn đề nóng ({hot_score * 100:.0f}%), chưa thấy dấu hiệu cụ thể{what}"
+    if hot_score < 0.5:
+        # "(20%)" reads as "80% not hot, so why was I told?": below even odds no percentage (`monitor explain` has it)
+        return f"{MODEL_ONLY_PREFIX} cần theo dõi thêm, chưa thấy dấu hiệu cụ thể của vấn đề nóng{what}"
+    return f"{MODEL_ONLY_PREFIX} có khả năng là vấn đề nóng ({hot_score * 100:.0f}%), chưa thấy dấu hiệu cụ thể{what}"
 
 
 def display_reasons(reasons: Iterable[str], limit: int = 4, *, topic: str = "", tone: str = "") -> tuple[str, ...]:
@@ -486,7 +488,20 @@ class DigestSummary:
     change_percent: float | None
     hot_by_severity: tuple[tuple[str, int], ...] = ()  # (severity level, hot stories), highest first
     local_articles: int = 0  # education articles of the district's stories
-    hot_local: int = 0  # hot stories on the district
+    hot_local: int = 0  # hot issues on the district (a follow-up counted with its issue)
+    # hot stories the clipping names as a likely follow-up of another hot story of the same clipping
+    # (note_follow_ups): listed apart in part II, counted once in the figures (hot_issues, hot_by_severity)
+    follow_ups: int = 0
+
+    @property
+    def hot_issues(self) -> int:
+        """The hot issues, a likely follow-up counted with the issue it continues."""
+        return self.hot_stories - self.follow_ups
+
+    @property
+    def follow_up_text(self) -> str:
+        """'1 tin diễn biến tiếp' of the follow-ups counted with their issue, '' when none."""
+        return f"{vn_number(self.follow_ups)} tin diễn biến tiếp" if self.follow_ups else ""
 
     @property
     def tone_labels(self) -> tuple[tuple[str, int], ...]:
@@ -500,9 +515,11 @@ class DigestSummary:
 
     @property
     def hot_text(self) -> str:
-        """'10 (khẩn cấp 1, cao 6, theo dõi 3)'."""
+        """'10 (khẩn cấp 1, cao 6, theo dõi 3)'; with a follow-up, '9 (khẩn cấp 1, cao 5, theo dõi 3), 1 tin diễn biến
+        tiếp'."""
         breakdown = self.hot_breakdown
-        return vn_number(self.hot_stories) + (f" ({breakdown})" if breakdown else "")
+        follow = f", {self.follow_up_text}" if self.follow_ups else ""
+        return vn_number(self.hot_issues) + (f" ({breakdown})" if breakdown else "") + follow
 
     @property
     def local_text(self) -> str:
@@ -705,7 +722,7 @@ def build_digest(
     for item in items:
         if item.hot:
             hot.append(item)
-        elif item.scope == "local":
+        elif office.is_own_area(item.scope):
             local.append(item)
         elif item.sentiment == "positive":
             positive.append(item)
@@ -742,10 +759,10 @@ def build_digest(
     levels = list(severity_order) + sorted({i.severity or UNRATED_SEVERITY for i in hot} - set(severity_order))
     summary = DigestSummary(
         articles=len(articles), education=len(edu), unclassified=unclassified, stories=len(items),
-        hot_stories=len(hot), local_stories=sum(1 for i in items if i.scope == "local"),
+        hot_stories=len(hot), local_stories=sum(1 for i in items if office.is_own_area(i.scope)),
         hot_by_severity=tuple((lv, sum(1 for i in hot if (i.severity or UNRATED_SEVERITY) == lv)) for lv in levels),
-        local_articles=sum(i.articles for i in items if i.scope == "local"),
-        hot_local=sum(1 for i in hot if i.scope == "local"),
+        local_articles=sum(i.articles for i in items if office.is_own_area(i.scope)),
+        hot_local=sum(1 for i in hot if office.is_own_area(i.scope)),
         tone=tuple((s, tone.get(s, 0)) for s in SENTIMENT_ORDER),
         top_outlets=tuple(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))[:5]),
         previous_average=prev_avg, change_percent=change,
@@ -757,7 +774,7 @@ def build_digest(
         hot=section("hot", "Vấn đề nóng", hot, "Không có vấn đề nóng trong 24 giờ qua.", limit=None),
         local=_local_section(section("local", district_title, local,
                                      f"Không có tin giáo dục về địa bàn {office.district} trong 24 giờ qua."),
-                             sum(1 for i in hot if i.scope == "local"), office),
+                             sum(1 for i in hot if office.is_own_area(i.scope)), office),
         topics=topic_sections,
         other=section("other", OTHER_TITLE, other),
         positive=_positive_section(section("positive", "Tin tích cực cần lan tỏa", positive,
@@ -783,15 +800,39 @@ def note_follow_ups(digest: Digest, earlier: Mapping[int, Sequence[tuple[int, in
         return digest
     number = {i.story_id: n for n, i in enumerate(digest.hot.items, 1) if i.story_id is not None}
     items = []
-    for item in digest.hot.items:
+    continues: dict[int, int] = {}  # a follow-up's place in part II -> the place of the issue it continues
+    for k, item in enumerate(digest.hot.items, 1):
         found = earlier.get(item.story_id) if item.story_id is not None else None
         if found:
             case_id, story_id, title = found[0]
             n = number.get(story_id)
+            if n and n != k:
+                continues[k] = n
             item = replace(item, follows=(f"Có thể là diễn biến tiếp của vấn đề số {n} (hồ sơ số {case_id})" if n else
                                           f"Có thể là diễn biến tiếp của vụ việc đã có hồ sơ số {case_id}: {title}"))
         items.append(item)
-    return replace(digest, hot=replace(digest.hot, items=tuple(items)))
+    digest = replace(digest, hot=replace(digest.hot, items=tuple(items)))
+    if not continues:
+        return digest
+    # the figures count one issue once: a follow-up of an issue of this clipping goes with that issue (its level
+    # and its area), and is said apart ("1 tin diễn biến tiếp")
+    def root(k: int) -> int:
+        seen = {k}
+        while k in continues and continues[k] not in seen:
+            k = continues[k]
+            seen.add(k)
+        return k
+
+    office = digest.office
+    s = digest.summary
+    levels = [lv for lv, _ in s.hot_by_severity]
+    issues = [i for k, i in enumerate(items, 1) if k not in continues]
+    local_roots = {root(k) for k, i in enumerate(items, 1) if office.is_own_area(i.scope)}
+    summary = replace(
+        s, follow_ups=len(continues),
+        hot_by_severity=tuple((lv, sum(1 for i in issues if (i.severity or UNRATED_SEVERITY) == lv)) for lv in levels),
+        hot_local=len(local_roots))
+    return replace(digest, summary=summary)
 
 
 def _local_section(local: DigestSection, in_hot: int, office: Office) -> DigestSection:

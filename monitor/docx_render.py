@@ -375,10 +375,11 @@ def _item(doc, item: DigestItem, n: int) -> None:
         p.add_run(clean(item.title)).bold = True
     if item.hot:  # few per day: per-run formatting is affordable here
         p = _styled(doc, "", "DB Hot")
-        _run(p, f"Mức độ: {item.severity_label}", bold=True, color=RGBColor(0xB4, 0x23, 0x18))
-        _run(p, f" — Tình trạng xử lý: {item.case_label}")
+        # as the text clipping says it: the level, then the handling, then the score under its one name
+        _run(p, f"[{item.severity_label.upper()}]", bold=True, color=RGBColor(0xB4, 0x23, 0x18))
+        _run(p, f" Tình trạng xử lý: {item.case_label}")
         if item.hot_score:
-            _run(p, f" — mức độ nóng {item.hot_score:.0f}/100")
+            _run(p, f" · mức độ nóng {item.hot_score:.0f}/100")
         if item.reasons:  # one reason a line: a reason may hold commas and semicolons of its own
             _run(_styled(doc, "", "DB Hot"), "Lý do:", italic=True)
             for reason in item.reasons:
@@ -493,13 +494,18 @@ def _recipient_lines(entries) -> list[str]:
     return [f"- {e}{'.' if i == len(entries) - 1 else ';'}" for i, e in enumerate(entries)]
 
 
+SIGNATURE_LINES = 4  # empty lines between the signer's title and name, for the signature and the seal (Decree 30)
+
+
 def closing(doc, office: Office, note: str, *, signer: tuple[str, ...] | str | None = None, signer_name: str = "",
-            recipients: tuple[str, ...] | None = None) -> None:
+            recipients: tuple[str, ...] | None = None, note_last: bool = False) -> None:
     """'Nơi nhận' block and the machine note, as the end of an office document; with `signer` (the title lines of
     a report that leadership signs: office.report_signer), the signature block beside it, room for the signature
     and the seal, then `signer_name` when known. `recipients` default to the clipping's: the office's leadership,
-    the communication staff and the archive."""
-    _para(doc, note, italic=True, size=11, space_before=12)
+    the communication staff and the archive. `note_last`: the machine note after the block (a report ends with its
+    closing sentence, then Nơi nhận and the signature); an empty note: none."""
+    if note and not note_last:
+        _para(doc, note, italic=True, size=11, space_before=12)
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     _set_widths(table, CLOSING_WIDTHS_CM)
@@ -518,9 +524,12 @@ def closing(doc, office: Office, note: str, *, signer: tuple[str, ...] | str | N
         _run(right.paragraphs[0], lines[0], bold=True, size=13)
         for line in lines[1:]:
             _para(right, line, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=13, space_after=0)
-        _para(right, space_after=60)  # room for the signature and the seal
+        for _ in range(SIGNATURE_LINES):  # room for the signature and the seal
+            _para(right, size=13, space_after=0)
         if signer_name:
             _para(right, signer_name, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=13, space_after=0)
+    if note and note_last:
+        _para(doc, note, italic=True, size=10, space_before=12)
 
 
 # --------------------------------------------------------------------------- the monthly report
@@ -565,28 +574,50 @@ def _link_line(doc, n: int, url: str, title: str, *, indent_cm: float = 0.5, kee
     return p
 
 
+def _hot_issue(doc, n: int, h) -> None:
+    """One hot issue of the report's part III: what happened and, for the office's own, how it was handled."""
+    _link_line(doc, n, h.url, h.title)
+    meta = f"{h.outlets_label} · từ {h.first_seen:%d/%m/%Y} · mức độ nóng: {h.severity or 'nóng'}"
+    if h.hot_score:
+        meta += f" ({h.hot_score:.0f}/100)"
+    _para(doc, meta, italic=True, size=11.5, space_after=1 if h.summary or h.own else 4, indent_cm=1.0)
+    if h.summary:
+        _para(doc, f"Nội dung: {h.summary}", size=12, space_after=1 if h.own else 4, indent_cm=1.0)
+    if not h.own:
+        return
+    status = f"Tình trạng xử lý: {h.status_label}" + (f"; người phụ trách: {h.owner}" if h.owner else "")
+    _para(doc, status, bold=True, size=12, space_after=1, indent_cm=1.0)
+    if h.latest_note:
+        day, _, text = h.latest_note.partition(": ")
+        _para(doc, f"Việc đã làm gần nhất (ngày {day}): {text}", size=12, space_after=4, indent_cm=1.0)
+
+
 def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
     """The monthly public-opinion report (monitor.report.MonthlyReport) as DOCX bytes: a draft for the head of the
     office to sign, its parts after the plan's III.2 (public opinion on the office's work and how it was handled)."""
-    from monitor.report import NO_TOPIC, PROPOSALS_TO_COMPLETE, TOPICS_OVERLAP_NOTE
+    from monitor.report import (ELSEWHERE_TITLE, NO_DATA_REQUEST, NO_DATA_TITLE, NO_TOPIC, PROPOSALS_TO_COMPLETE,
+                                TOPICS_OVERLAP_NOTE)
 
     r = report
     o = r.office
-    draft = "Dự thảo trình ký" if r.has_data else "Không có dữ liệu theo dõi"
-    doc = new_document(o, r.generated_at.date(), "BÁO CÁO", f"({draft}; số liệu {r.period_label})",
+    if not r.has_data:
+        # nothing to report: a short notice to the office itself, not a numbered report to sign and send up
+        doc = new_document(o, r.generated_at.date(), NO_DATA_TITLE, r.no_data_subtitle, doc_title=r.no_data_subtitle,
+                           built_at=r.generated_at)
+        _para(doc, r.no_data_text, indent_cm=0.5, space_after=6)
+        _para(doc, NO_DATA_REQUEST, indent_cm=0.5, space_after=6)
+        closing(doc, o, "")
+        return save(doc)
+    doc = new_document(o, r.generated_at.date(), "BÁO CÁO", f"(Dự thảo trình ký; số liệu {r.period_label})",
                        summary=r.subject_line, number=f"Số: …/BC-{o.document_code}", doc_title=r.subject_line,
                        built_at=r.generated_at)
     machine_note = (f"Số liệu do hệ thống theo dõi báo chí tổng hợp tự động lúc {r.generated_at:%H:%M} ngày "
                     f"{r.generated_at:%d/%m/%Y}; sắc thái và chủ đề do hệ thống tự động xác định.")
-    if not r.has_data:
-        _para(doc, r.no_data_text, indent_cm=0.5, space_after=6)
-        closing(doc, o, machine_note, recipients=o.report_recipients)
-        return save(doc)
 
     def num(v: int) -> str:
         return f"{v:,}".replace(",", ".")
 
-    compare = r.previous_has_data
+    compare = r.comparable
     heading(doc, "I. ĐÁNH GIÁ CHUNG")
     for sentence in r.assessment:
         p = _para(doc, sentence, space_after=3)
@@ -626,19 +657,17 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
     heading(doc, "III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ")
     if not r.hot_issues:
         _para(doc, "Không có vấn đề nóng trong tháng.", italic=True, indent_cm=0.5)
-    for n, h in enumerate(r.hot_issues, 1):
-        _link_line(doc, n, h.url, h.title)
-        meta = f"{h.outlets_label} · từ {h.first_seen:%d/%m/%Y} · mức độ: {h.severity or 'nóng'}"
-        if h.hot_score:
-            meta += f" (điểm đánh giá {h.hot_score:.0f}/100)"
-        _para(doc, meta, italic=True, size=11.5, space_after=1, indent_cm=1.0)
-        if h.summary:
-            _para(doc, f"Nội dung: {h.summary}", size=12, space_after=1, indent_cm=1.0)
-        status = f"Tình trạng xử lý: {h.status_label}" + (f"; người phụ trách: {h.owner}" if h.owner else "")
-        _para(doc, status, bold=True, size=12, space_after=1, indent_cm=1.0)
-        if h.latest_note:
-            day, _, text = h.latest_note.partition(": ")
-            _para(doc, f"Việc đã làm gần nhất (ngày {day}): {text}", size=12, space_after=4, indent_cm=1.0)
+    else:
+        # the office's own issues with their handling; another area's only followed (no handling to account for)
+        heading(doc, f"1. {r.own_title} ({num(len(r.own_issues))})", level=2)
+        if not r.own_issues:
+            _para(doc, "Không có vấn đề nóng trên địa bàn trong tháng.", italic=True, indent_cm=0.5)
+        for n, h in enumerate(r.own_issues, 1):
+            _hot_issue(doc, n, h)
+        if r.elsewhere_issues:
+            heading(doc, f"2. {ELSEWHERE_TITLE} ({num(len(r.elsewhere_issues))})", level=2)
+            for n, h in enumerate(r.elsewhere_issues, 1):
+                _hot_issue(doc, n, h)
 
     heading(doc, "IV. TIN TÍCH CỰC CẦN LAN TỎA")
     if not r.positive:
@@ -673,5 +702,8 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
     heading(doc, "VIII. ĐỀ XUẤT, KIẾN NGHỊ")
     _mark_for_signer(_para(doc, PROPOSALS_TO_COMPLETE, italic=True, indent_cm=0.5, space_after=6))
 
-    closing(doc, o, machine_note, signer=o.report_signer, signer_name=o.signer_name, recipients=o.report_recipients)
+    p = _para(doc, r.closing_sentence, space_before=6, space_after=6)
+    p.paragraph_format.first_line_indent = Cm(1.0)
+    closing(doc, o, machine_note, signer=o.report_signer, signer_name=o.signer_name, recipients=o.report_recipients,
+            note_last=True)
     return save(doc)

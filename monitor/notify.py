@@ -443,7 +443,7 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
     lines = [f"{config.office.short_name} — cảnh báo tin nóng" + (" (cập nhật)" if decision.kind != "new" else ""), ""]
     if summary:
         lines += [summary, ""]
-    lines.append(f"Mức độ: {score.severity} (mức độ nóng {_fmt_score(score.total)}/100)")
+    lines.append(f"Mức độ nóng: {score.severity} ({_fmt_score(score.total)}/100)")  # one name, as the clipping and report
     if decision.why:
         lines.append(f"Thay đổi: {decision.why}")
     lines += [

@@ -101,4 +101,6 @@ def subject(digest: Digest, prefix: str) -> str:
         tail = ", ".join(f"{number(n)} {words.get(level, level)}" for level, n in s.hot_by_severity if n)
         if s.hot_local:
             tail += f" ({number(s.hot_local)} tại {digest.office.district})"
+        if s.follow_ups:  # counted with the issue it continues, said apart
+            tail += f", {s.follow_up_text}"
     return f"{prefix} {digest.day:%d/%m/%Y}: {tail}"

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from classifiers.plan_topics import PLAN_TOPICS
-from monitor.cases import DISMISSED, SYSTEM_ACTOR
+from monitor.cases import DISMISSED, NOT_OURS, SYSTEM_ACTOR
 from monitor.config import Office
 from monitor.corrections import corrected_row, read_corrected
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay, dated_relative_words, extract_summary
@@ -33,8 +33,14 @@ TOP_LOCAL = 30
 NO_CASE = "chưa có hồ sơ xử lý"
 # how the report names a case's status: "mới" beside the counts' "new" would read as "13 new issues"
 STATUS_WORDS = {"mới": "chưa tiếp nhận xử lý"}
+# a hot issue outside the office's area (Office.is_own_area, or a case closed as NOT_OURS): followed, not handled
+ELSEWHERE_WORDS = "ngoài địa bàn (theo dõi)"
+ELSEWHERE_TITLE = "Ngoài địa bàn (theo dõi, tham khảo)"
 # the signer completes this part: the draft says so, in the place where it goes (never an empty heading)
 PROPOSALS_TO_COMPLETE = "(Bộ phận truyền thông bổ sung đề xuất, kiến nghị trước khi trình ký.)"
+# a month with nothing collected: a notice to the office itself, not a report to sign
+NO_DATA_TITLE = "THÔNG BÁO NỘI BỘ"
+NO_DATA_REQUEST = "Đề nghị bộ phận truyền thông kiểm tra hệ thống theo dõi báo chí."
 TOPICS_OVERLAP_NOTE = "Một tin, bài có thể thuộc nhiều chủ đề, nên tổng các dòng có thể lớn hơn tổng số tin, bài."
 
 
@@ -104,6 +110,7 @@ class HotIssue:
     notes: tuple[str, ...] = ()  # "dd/mm: what was done", people's notes only (`_person_notes`)
     outlet_names: tuple[str, ...] = ()
     summary: str = ""  # what happened: one or two sentences of the first article's sapo
+    own: bool = True  # on the office's own area (Office.is_own_area) and not closed as another's (NOT_OURS)
 
     @property
     def status_label(self) -> str:
@@ -177,6 +184,54 @@ class MonthlyReport:
     collected: int | None = None
     previous_collected: int | None = None
     outlet_count: int = 0  # outlets with an education article (`outlets` keeps the first TOP_OUTLETS)
+    # when the monitoring's data begin (store.first_collection_time): a month begun before it is monitored in part
+    data_start: datetime | None = None
+
+    @property
+    def own_issues(self) -> tuple[HotIssue, ...]:
+        """The hot issues on the office's own area: the ones whose handling the report accounts for."""
+        return tuple(h for h in self.hot_issues if h.own)
+
+    @property
+    def elsewhere_issues(self) -> tuple[HotIssue, ...]:
+        """Hot issues of other areas (or closed as another office's): followed, not the office's to handle."""
+        return tuple(h for h in self.hot_issues if not h.own)
+
+    @property
+    def own_title(self) -> str:
+        return f"Trên địa bàn {self.office.area}"
+
+    def _begins_in(self, start: datetime, end: datetime) -> bool:
+        """Whether the monitoring began after the first day of [start, end): that period is monitored in part."""
+        if self.data_start is None:
+            return False
+        first = self.data_start.astimezone(self.office.tz).date()
+        return start.date() < first < end.date()
+
+    @property
+    def partial(self) -> bool:
+        """The month began before the monitoring did: its figures start on `monitored_from`, not on the 1st."""
+        return self._begins_in(self.start, self.end)
+
+    @property
+    def previous_partial(self) -> bool:
+        """The previous month was monitored in part: no percentage against it."""
+        p_start, p_end = month_bounds(*previous_month(self.year, self.month), self.office)
+        return self._begins_in(p_start, p_end)
+
+    @property
+    def comparable(self) -> bool:
+        """Whether the figures are compared with the previous month's: it had data, over the whole month."""
+        return self.previous_has_data and not self.previous_partial
+
+    @property
+    def monitored_from(self) -> datetime:
+        return self.data_start.astimezone(self.office.tz) if self.partial else self.start
+
+    @property
+    def started_label(self) -> str:
+        """'ngày 21/11/2026, ngày hệ thống bắt đầu theo dõi' of a month monitored in part."""
+        return f"ngày {self.monitored_from:%d/%m/%Y}, ngày hệ thống bắt đầu theo dõi"
 
     @property
     def false_alarm_note(self) -> str:
@@ -207,34 +262,57 @@ class MonthlyReport:
         return (self.previous_collected if self.previous_collected is not None else self.total.previous) > 0
 
     @property
+    def no_data_subtitle(self) -> str:
+        return f"Không lập báo cáo dư luận báo chí {self.label}: không có dữ liệu theo dõi"
+
+    @property
+    def closing_sentence(self) -> str:
+        """The report's last sentence before Nơi nhận, as an office document ends (Decree 30/2020)."""
+        return (f"Trên đây là báo cáo tình hình dư luận báo chí về giáo dục {self.label} của "
+                f"{self.office.short_name}./.")
+
+    @property
     def no_data_text(self) -> str:
         return (f"Không có dữ liệu theo dõi {self.period_label}: hệ thống không thu thập được tin, bài nào trong "
                 "thời gian này (máy chủ hoặc các nguồn tin có thể đã gặp sự cố), nên không lập được báo cáo.")
 
     @property
     def no_comparison_text(self) -> str:
-        """Said once, where the comparison would be, when the previous month has nothing to compare with."""
+        """Said once, where the comparison would be, when the previous month has nothing (or only part of a month)
+        to compare with."""
+        if self.previous_has_data and self.previous_partial:
+            first = self.data_start.astimezone(self.office.tz)
+            return (f"{self.previous_label.capitalize()} chỉ có số liệu từ ngày {first:%d/%m/%Y} (ngày hệ thống bắt đầu "
+                    "theo dõi), không đủ tháng nên không dùng để so sánh.")
         return f"{self.previous_label.capitalize()} chưa có dữ liệu để so sánh."
 
     @property
     def hot_text(self) -> str:
-        """'13 vấn đề nóng, trong đó 2 đã xử lý, 11 chưa tiếp nhận xử lý' (and the false alarms set aside)."""
+        """'13 vấn đề nóng: 2 trên địa bàn (1 đã xử lý và 1 chưa tiếp nhận xử lý), 11 ngoài địa bàn (theo dõi)'
+        (and the false alarms set aside): the handling is said of the office's own issues only."""
+        own, elsewhere = self.own_issues, self.elsewhere_issues
+        parts = [f"{_n(n)} {STATUS_WORDS.get(s, s)}" for s, n in self.case_counts]
+        handling = ", ".join(parts[:-1]) + " và " + parts[-1] if len(parts) > 1 else parts[0] if parts else ""
         if not self.hot_issues:
             text = "không có vấn đề nóng"
+        elif not elsewhere:
+            text = f"{_n(len(own))} vấn đề nóng trên địa bàn, trong đó {handling}"
+        elif not own:
+            text = f"{_n(len(elsewhere))} vấn đề nóng" + (", đều " if len(elsewhere) > 1 else " ") + ELSEWHERE_WORDS
         else:
-            parts = [f"{_n(n)} {STATUS_WORDS.get(s, s)}" for s, n in self.case_counts]
-            text = f"{_n(len(self.hot_issues))} vấn đề nóng, trong đó " + (
-                ", ".join(parts[:-1]) + " và " + parts[-1] if len(parts) > 1 else parts[0])
+            text = (f"{_n(len(self.hot_issues))} vấn đề nóng: {_n(len(own))} trên địa bàn ({handling}), "
+                    f"{_n(len(elsewhere))} {ELSEWHERE_WORDS}")
         return text + self.false_alarm_note
 
     @property
     def assessment(self) -> tuple[str, ...]:
         """Đánh giá chung: the month in three sentences, every word from the figures above it (no judgement)."""
         total = self.total
-        first = f"Trong {self.label}, hệ thống ghi nhận {_n(total.count)} tin, bài về giáo dục"
+        since = f" (số liệu từ {self.started_label})" if self.partial else ""
+        first = f"Trong {self.label}{since}, hệ thống ghi nhận {_n(total.count)} tin, bài về giáo dục"
         if self.outlets:
             first += f" trên {_n(max(self.outlet_count, len(self.outlets)))} cơ quan báo chí"
-        if not self.previous_has_data:
+        if not self.comparable:
             first += f"; {self.no_comparison_text[0].lower()}{self.no_comparison_text[1:]}"
         elif total.previous == total.count:
             first += f", bằng {self.previous_label} ({_n(total.previous)} tin, bài)."
@@ -269,7 +347,7 @@ class MonthlyReport:
     def period_label(self) -> str:
         """The period the figures cover, as every format writes it: a report written before the month is over
         says so, rather than claiming the whole month."""
-        start = f"{self.start:%d/%m/%Y}"
+        start = f"{self.monitored_from:%d/%m/%Y}" + (", ngày hệ thống bắt đầu theo dõi," if self.partial else "")
         if self.generated_at < self.end:
             return f"từ ngày {start} đến ngày {self.generated_at:%d/%m/%Y}, tháng chưa kết thúc"
         return f"từ ngày {start} đến hết ngày {self.last_day:%d/%m/%Y}"
@@ -280,7 +358,8 @@ class MonthlyReport:
 
     @property
     def case_counts(self) -> tuple[tuple[str, int], ...]:
-        return tuple(sorted(Counter(h.case_status for h in self.hot_issues).items(), key=lambda kv: -kv[1]))
+        """(status, issues) of the office's own hot issues, most first: another area's are not its to handle."""
+        return tuple(sorted(Counter(h.case_status for h in self.own_issues).items(), key=lambda kv: -kv[1]))
 
 
 def _month_label(year: int, month: int) -> str:
@@ -302,11 +381,15 @@ def previous_month(year: int, month: int) -> tuple[int, int]:
 def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict], previous_rows: Sequence[dict],
                  stories: Mapping[int, Story], hot_stories: Sequence[Story], cases: Mapping[int, object],
                  generated_at: datetime, collected: int | None = None,
-                 previous_collected: int | None = None) -> MonthlyReport:
+                 previous_collected: int | None = None, story_scopes: Mapping[int, str] | None = None,
+                 data_start: datetime | None = None) -> MonthlyReport:
     """`rows`: education articles of the month (store.education_rows); `stories`: article id -> story;
     `hot_stories`: stories rated hot with a member in the month or a case changed in it;
     `cases`: story id -> its case (monitor.cases.Case); `collected`, `previous_collected`: articles of any
-    subject collected in the month and the one before (0: the system collected nothing then)."""
+    subject collected in the month and the one before (0: the system collected nothing then); `story_scopes`: story id ->
+    the scope triage judged it (its locality signal, watchlist names included); `data_start`: when the monitoring's
+    data begin (store.first_collection_time)."""
+    story_scopes = story_scopes or {}
     tz = office.tz
     start, end = month_bounds(year, month, office)
 
@@ -315,7 +398,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
         topics = Counter(t for r in rs for t in r["topics"])
         no_topic = sum(1 for r in rs if not r["topics"])
         outlets = Counter(r["outlet"] for r in rs if r["outlet"])
-        local = sum(1 for r in rs if r["scope"] == "local")
+        local = sum(1 for r in rs if office.is_own_area(r["scope"]))
         return tone, topics, no_topic, outlets, local
 
     tone, topics, no_topic, outlets, local = counts(rows)
@@ -334,6 +417,9 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             false_alarms += 1
             continue
         first = by_id.get(s.first_article_id, {})
+        status = getattr(case, "status", None) or s.case_status
+        own = status != NOT_OURS and (office.is_own_area(story_scopes.get(s.id)) or any(
+            office.is_own_area(by_id[a]["scope"]) for a in s.article_ids if a in by_id))
         hot.append(HotIssue(
             story_id=s.id, title=s.title, url=first.get("url", ""), outlet=s.outlets[0] if s.outlets else "",
             outlets=len(s.outlets), first_seen=s.first_seen.astimezone(tz), severity=s.severity, hot_score=s.hot_score,
@@ -343,7 +429,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             # read weeks later: "trưa nay" says its day
             summary=dated_relative_words(extract_summary(s.title, first.get("sapo") or "", ""),
                                          (first.get("published") or s.first_seen).astimezone(tz))
-            if first.get("sapo") else ""))
+            if first.get("sapo") else "", own=own))
 
     # positive coverage, reprints counted once: one entry per story (or per article without one)
     groups: dict[tuple, list[dict]] = {}
@@ -359,14 +445,14 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
         n_outlets = len(s.outlets) if s else len({m["outlet"] for m in members})
         positive.append(PositiveItem(title=first["title"], url=first["url"], outlet=first["outlet"], outlets=n_outlets,
                                      published=first["published"].astimezone(tz), topics=first["topics"],
-                                     local=any(m["scope"] == "local" for m in members),
+                                     local=any(office.is_own_area(m["scope"]) for m in members),
                                      outlet_names=tuple(s.outlets) if s else tuple(dict.fromkeys(m["outlet"] for m in members))))
     positive.sort(key=lambda p: (not p.local, -p.outlets, -p.published.timestamp()))
 
     # the district's own stories, reprints once, oldest first: what the press said about the office's schools
     local_groups: dict[tuple, list[dict]] = {}
     for r in rows:
-        if r["scope"] == "local":
+        if office.is_own_area(r["scope"]):
             s = stories.get(r["id"])
             local_groups.setdefault(("s", s.id) if s else ("a", r["id"]), []).append(r)
     local_items = []
@@ -403,7 +489,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
         negative_topics=tuple((topic_names.get(t, t), n) for t, n in
                               sorted(negative_topics.items(), key=lambda kv: (-kv[1], list(topic_names).index(kv[0])
                                                                               if kv[0] in topic_names else 99))),
-        collected=collected, previous_collected=previous_collected, outlet_count=len(outlets),
+        collected=collected, previous_collected=previous_collected, outlet_count=len(outlets), data_start=data_start,
     )
 
 
@@ -467,13 +553,19 @@ def load_report(app, year: int, month: int) -> MonthlyReport:
             if c is not None:
                 cases[sid] = c
     hot = _still_education(store, hot, cases)
+    scopes = {}
+    if hasattr(store, "story_explanation"):
+        from monitor.triage import explained_scope
+
+        scopes = {sid: explained_scope(store.story_explanation(sid)) for sid in hot}
+    data_start = store.first_collection_time() if hasattr(store, "first_collection_time") else None
     collected = previous_collected = None
     if hasattr(store, "count_articles_between"):
         collected = store.count_articles_between(start, end)
         previous_collected = store.count_articles_between(p_start, p_end)
     return build_report(office=office, year=year, month=month, rows=rows, previous_rows=previous_rows, stories=stories,
                         hot_stories=list(hot.values()), cases=cases, generated_at=app.now(), collected=collected,
-                        previous_collected=previous_collected)
+                        previous_collected=previous_collected, story_scopes=scopes, data_start=data_start)
 
 
 @dataclass(frozen=True)
@@ -509,7 +601,8 @@ def render_report_html(report: MonthlyReport, *, chart_src: str | None = None) -
     from monitor.render import render_template
 
     return render_template("report.html", r=report, chart_src=chart_src, topics_note=TOPICS_OVERLAP_NOTE,
-                           proposals_note=PROPOSALS_TO_COMPLETE)
+                           proposals_note=PROPOSALS_TO_COMPLETE, elsewhere_title=ELSEWHERE_TITLE,
+                           no_data_title=NO_DATA_TITLE, no_data_request=NO_DATA_REQUEST)
 
 
 def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[str] | None = None,

@@ -123,12 +123,12 @@ def severity_for(config: Config, score: float) -> str | None:
 def alerts_cover(config: Config, scope: str | None) -> bool:
     """Whether alerts go out for a story of this scope (alerts.min_scope: local, city, national, foreign)."""
     limit = config.alerts.min_scope
-    if scope not in ALERT_SCOPES or limit not in ALERT_SCOPES:
-        return True
+    if scope not in ALERT_SCOPES or limit not in ALERT_SCOPES or config.office.is_own_area(scope):
+        return True  # the office's own area is always covered: a Sở's "city" under min_scope: local
     return ALERT_SCOPES.index(scope) <= ALERT_SCOPES.index(limit)
 
 
-def _explained_scope(exp: dict) -> str | None:
+def explained_scope(exp: dict) -> str | None:
     """A stored explanation's scope (StoryScore.scope), None when it has none."""
     if exp.get("local"):
         return "local"
@@ -237,12 +237,17 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
             if h not in hits:
                 hits.append(h)
     hits = [h for h in hits if not any(h != o and fold(h) in fold(o) for o in hits)]  # "Long Biên" ⊂ "quận Long Biên"
-    local = best_scope == "local" or bool(hits)
+    # the office's own area (Office.is_own_area): a Phòng's district; a Sở's whole province, its districts too
+    office = config.office
+    local = office.is_own_area(best_scope) or bool(hits)
     locality = 1.0 if local else SCOPE_LOCALITY.get(best_scope, 0.0)
     signals.append(Signal("locality", WEIGHTS["locality"] * locality, WEIGHTS["locality"],
-                          {"scope": "local" if local else best_scope, "watchlist": hits}))
+                          {"scope": "local" if local else best_scope, "watchlist": hits}
+                          | ({"classified_scope": best_scope} if local and best_scope != "local" else {})))
     if local:
-        reasons.append("Tin trên địa bàn" + (f": {', '.join(watchlist_label(config, h) for h in hits[:4])}" if hits else ""))
+        where = (f": {', '.join(watchlist_label(config, h) for h in hits[:4])}" if hits else
+                 f" {office.area}" if office.is_department else "")
+        reasons.append("Tin trên địa bàn" + where)
     elif best_scope == "city":
         reasons.append(f"Tin trong thành phố {config.office.city}")
 
@@ -518,7 +523,7 @@ def run_triage(app, article_ids: list[int] | None = None) -> TriageReport:
             if case is not None and (case.dismissed or case.merged or case.not_ours):
                 continue
         exp = store.story_explanation(story_id)
-        if last is None and not alerts_cover(app.config, _explained_scope(exp)):
+        if last is None and not alerts_cover(app.config, explained_scope(exp)):
             continue  # outside alerts.min_scope: it joins nothing new, so nothing changes until an article joins it
         if last is None or severity_rank(app.config, exp.get("severity")) < severity_rank(app.config, last.severity) or (
                 exp.get("local") and last.n_national == 0 and exp.get("national_outlets")):

@@ -187,7 +187,7 @@ def test_webhook_signature_and_telegram_bot_api(tmp_path, monkeypatch):
         assert req.headers["X-Monitor-Signature"] != f"sha256={replayed}"  # the body alone does not verify
         assert len(tg.requests) == 1 and tg.requests[0].path == "/bot123:ABC/sendMessage"
         msg = tg.requests[0].json()
-        assert msg["chat_id"] == "-1001" and FIGHT_TITLE in msg["text"] and "Mức độ:" in msg["text"]
+        assert msg["chat_id"] == "-1001" and FIGHT_TITLE in msg["text"] and "Mức độ nóng:" in msg["text"]
         assert msg["text"].count(FIGHT_TITLE) == 2  # once at the top and once among the sources, no "Tin: ..." line
     finally:
         hook.stop()

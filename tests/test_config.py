@@ -195,7 +195,8 @@ def test_the_signer_and_recipients_default_to_the_kind_of_office(tmp_path):
                                         "city: Hà Nội}\nsources: [{name: a, url: 'https://a.vn/rss'}]\n")).office
     assert phong.report_signer == ("TRƯỞNG PHÒNG",)
     # the head signs: up to the district's committee, to the rest of the leadership, never to himself "(để báo cáo)"
-    assert phong.report_recipients == ("UBND huyện Gia Lâm (để báo cáo)", "Lãnh đạo Phòng", "Lưu: VT")
+    # the city's Sở first, as the communication plan's own Nơi nhận (review 2, part 3)
+    assert phong.report_recipients == ("Sở GD&ĐT Hà Nội", "UBND huyện Gia Lâm (để báo cáo)", "Lãnh đạo Phòng", "Lưu: VT")
     so = load_config(write(tmp_path, "office: {name: Sở Giáo dục và Đào tạo thành phố Hà Nội, district: Hoàn Kiếm, "
                                      "city: Hà Nội}\nsources: [{name: a, url: 'https://a.vn/rss'}]\n")).office
     assert so.report_signer == ("GIÁM ĐỐC",) and so.leadership == "Ban Giám đốc Sở"
@@ -255,7 +256,7 @@ def test_the_area_of_an_office_is_named_with_its_own_kind(name, district, city, 
     assert office.area == area
     assert local_district_title(office) == f"Tin trên địa bàn {area}"
     assert office_header(office) == header
-    assert office.report_recipients[0] == f"UBND {area} (để báo cáo)"
+    assert office.report_recipients[-3] == f"UBND {area} (để báo cáo)"  # after a Phòng's "Sở GD&ĐT <city>"
 
 
 def test_alert_levels_typed_without_diacritics_are_the_levels_and_min_scope_is_read(tmp_path):

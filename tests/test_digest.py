@@ -480,7 +480,7 @@ def test_display_reasons_drop_word_level_evidence():
     # the model alone, with no rule sign behind it: said as it is, not hidden (a reader would otherwise see only the
     # other reasons, as if they had made it hot)
     assert display_reasons(["nóng 0.28: theo mô hình", "2 báo đưa tin: A, B"]) == (
-        "Hệ thống đánh giá có thể là vấn đề nóng (28%), chưa thấy dấu hiệu cụ thể", "2 báo đưa tin: A, B")
+        "Hệ thống đánh giá cần theo dõi thêm, chưa thấy dấu hiệu cụ thể của vấn đề nóng", "2 báo đưa tin: A, B")
 
 
 def test_display_reasons_of_a_story_of_two_articles_name_each_sign_once():

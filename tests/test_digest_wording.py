@@ -112,6 +112,11 @@ def test_a_story_hot_by_the_model_alone_says_so_with_what_kind_of_issue_it_is():
     assert model_only_reason(0.78, "Học phí, các khoản thu") == (
         "Hệ thống đánh giá có khả năng là vấn đề nóng (78%), chưa thấy dấu hiệu cụ thể — chủ đề: Học phí, các khoản thu")
     assert model_only_reason(0.78, tone="Tiêu cực").endswith("— sắc thái: tiêu cực")
+    # review 2, N7: no "(20%)" below even odds, which reads as "80% not hot"
+    assert model_only_reason(0.2, "Quy hoạch, sắp xếp trường lớp") == (
+        "Hệ thống đánh giá cần theo dõi thêm, chưa thấy dấu hiệu cụ thể của vấn đề nóng — chủ đề: Quy hoạch, sắp xếp "
+        "trường lớp")
+    assert "%" not in model_only_reason(0.49) and "(50%)" in model_only_reason(0.5)
     # the topic from the classifier's own lines when the caller names none (a lone article)
     assert display_reasons(["chủ đề hoc-phi-thu-chi 0.71: học phí", "nóng 0.64: theo mô hình", "sắc thái negative 0.8"]) == (
         "Hệ thống đánh giá có khả năng là vấn đề nóng (64%), chưa thấy dấu hiệu cụ thể — chủ đề: Học phí, các khoản thu",)
@@ -175,7 +180,7 @@ def test_separators_terms_outlets_and_times_of_a_hot_item_in_every_format():
     topics = "An ninh, an toàn trường học | Đội ngũ nhà giáo, cán bộ quản lý; sắp xếp cơ sở giáo dục"
     for fmt, text in every_format(d).items():
         assert signs in text and topics in text, fmt
-        assert "mức độ nóng 81/100" in text and "điểm nóng" not in text, fmt
+        assert "mức độ nóng 81/100" in text and "điểm nóng" not in text and "Mức độ:" not in text, fmt
         assert "Tiền Phong (và 1 báo khác: VnExpress)" in text and "+1" not in text, fmt
         assert "20:00 ngày 25/11/2026" in text, fmt
         assert "Giọng điệu" not in text, fmt
@@ -200,6 +205,31 @@ def test_a_hot_story_close_to_an_earlier_case_says_which_issue_it_may_continue()
     assert elsewhere.hot.items[1].follows == "Có thể là diễn biến tiếp của vụ việc đã có hồ sơ số 4: Vụ việc tuần trước"
     for fmt, text in every_format(noted).items():
         assert "Có thể là diễn biến tiếp của vấn đề số 1 (hồ sơ số 7)" in text, fmt
+
+
+def test_a_follow_up_of_an_issue_of_the_same_clipping_is_counted_once_in_the_summary_and_the_subject():
+    """Review 2, N6: part II keeps both items, the figures count the incident once and say the follow-up apart."""
+    arts = [article(1, "Nam sinh bị đánh hội đồng", "Báo A", T0),
+            article(2, "Quận yêu cầu xử lý nghiêm vụ nam sinh bị đánh", "Báo B", T0 + timedelta(hours=3)),
+            article(3, "Trường thu sai khoản quỹ lớp", "Báo C", T0 + timedelta(hours=4))]
+    stories = {1: story(11, arts[:1], severity="khẩn cấp", score=80), 2: story(12, arts[1:2], score=70),
+               3: story(13, arts[2:], severity="theo dõi", score=45)}
+    c = {1: cls(1, sentiment="negative", scope="local"), 2: cls(2, sentiment="negative", scope="local"),
+         3: cls(3, sentiment="negative")}
+    d = build(arts, c, stories=stories)
+    assert (d.summary.hot_stories, d.summary.hot_local) == (3, 2)
+    noted = note_follow_ups(d, {12: [(7, 11, "Nam sinh bị đánh hội đồng")]})
+    s = noted.summary
+    assert len(noted.hot.items) == 3 and (s.hot_issues, s.follow_ups, s.hot_local) == (2, 1, 1)
+    assert s.hot_text == "2 (khẩn cấp 1, theo dõi 1), 1 tin diễn biến tiếp"
+    assert subject(noted, "Điểm báo GD") == ("Điểm báo GD 26/11/2026: 1 khẩn cấp, 1 cần theo dõi (1 tại Long Biên), "
+                                              "1 tin diễn biến tiếp")
+    for fmt, text in every_format(noted).items():
+        assert "1 tin diễn biến tiếp" in text, fmt
+    # a follow-up of an earlier clipping's case is a new item of this one: counted as before
+    elsewhere = note_follow_ups(d, {12: [(4, 99, "Vụ việc tuần trước")]})
+    assert (elsewhere.summary.hot_issues, elsewhere.summary.follow_ups) == (3, 0)
+    assert "diễn biến tiếp" not in subject(elsewhere, "Điểm báo GD")
 
 
 def test_the_store_backed_clipping_finds_the_earlier_case(tmp_path):
@@ -346,3 +376,34 @@ def test_an_alert_held_overnight_does_not_say_tonight():
               "sapo": "Tối nay, nhiều phụ huynh Trường Tiểu học Hoa Sữa phản ánh khoản thu trái quy định đầu năm học.",
               "when": datetime(2026, 11, 24, 14, 40, tzinfo=timezone.utc)}
     assert alert_summary([member], tz).startswith("Tối 24/11, nhiều phụ huynh")
+
+
+# --------------------------------------------------------------------------- review 2, N2: a Sở's own city
+
+
+def so_office():
+    return replace(office(), name="Sở Giáo dục và Đào tạo thành phố Hà Nội", short_name="Sở GD&ĐT Hà Nội",
+                   district="Hà Nội", city="Hà Nội")
+
+
+def test_a_sos_clipping_lists_a_story_of_its_city_under_its_area_and_counts_it():
+    arts = [article(1, "Trường tiểu học ở Long Biên khánh thành nhà đa năng", "Báo A", T0),
+            article(2, "Tỉnh bạn tuyển thêm giáo viên tiếng Anh", "Báo B", T0 + timedelta(hours=1)),
+            article(3, "Nam sinh lớp 8 ở Long Biên bị nhóm bạn đánh", "Báo C", T0 + timedelta(hours=2))]
+    c = {1: cls(1, topics=["co-so-vat-chat"], sentiment="positive", scope="city"),
+         2: cls(2, topics=["doi-ngu"], scope="national"),
+         3: cls(3, topics=["an-toan-truong-hoc"], sentiment="negative", scope="city")}
+    hot = {3: story(13, arts[2:], severity="khẩn cấp", score=81)}
+
+    def digest(o):
+        return build_digest(office=o, day=DAY, window=digest_window(DAY, "07:00", TZ), articles=arts,
+                            classifications=c, stories=hot, generated_at=NOW)
+
+    so = digest(so_office())
+    assert so.local.title == "Tin trên địa bàn thành phố Hà Nội"
+    assert [i.article_id for i in so.local.items] == [1]
+    assert (so.summary.local_stories, so.summary.hot_local) == (2, 1)
+    assert "(1 tại Hà Nội)" in subject(so, "Điểm báo GD")
+    # a Phòng reads the same stories as the city's, not its district's: unchanged
+    phong = digest(office())
+    assert phong.local.items == () and (phong.summary.local_stories, phong.summary.hot_local) == (0, 0)

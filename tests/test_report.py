@@ -42,6 +42,9 @@ def seed_months(store):
         ids[key] = add_article(store, url=f"https://news.example.vn/{key}.html", outlet=outlet, title=title, published=when)
         items.append((ids[key], kw))
     classify(store, items, NOW)
+    # monitored since the end of September: October and November are whole months (monitor.report partial)
+    store.log_fetch(source="vne", kind="feed", url="https://vnexpress.net/rss/giao-duc.rss",
+                    started_at=datetime(2026, 9, 30, 8, 0, tzinfo=TZ), status=200, size=1000, duration_ms=50, outcome="ok")
     story = store.create_story(ids["bao-luc"], NOW)
     store.add_story_member(story, ids["bao-luc-2"], NOW, similarity=0.95, matched_id=ids["bao-luc"], reprint=True)
     store.save_story_score(story, NOW, main_topic="an-toan-truong-hoc", n_outlets=2, hot_score=82.0, severity="khẩn cấp",
@@ -191,7 +194,7 @@ def test_a_dismissed_false_alarm_is_counted_apart_from_hot_issues(tmp_path):
     assert [h.story_id for h in r.hot_issues] == [story] and r.false_alarms == 1
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
     paragraphs = [p.text for p in Document(io.BytesIO(result.paths["docx"].read_bytes())).paragraphs]
-    assert "- 1 vấn đề nóng, trong đó 1 đã xử lý; cảnh báo nhầm đã loại: 1." in paragraphs
+    assert "- 1 vấn đề nóng trên địa bàn, trong đó 1 đã xử lý; cảnh báo nhầm đã loại: 1." in paragraphs
     assert "cảnh báo nhầm đã loại: 1" in result.paths["html"].read_text(encoding="utf-8")
 
 
@@ -245,8 +248,8 @@ def test_the_general_assessment_is_written_from_the_figures(tmp_path):
         "tháng 10/2026 (3 tin, bài).",
         'Các chủ đề được đưa tin nhiều nhất: "An ninh, an toàn trường học" (2), "Đổi mới căn bản, toàn diện; chất '
         'lượng giáo dục" (1) và "Thi tuyển sinh lớp 10, tuyển sinh đầu cấp" (1); một tin, bài có thể thuộc nhiều chủ đề.',
-        'Tin, bài có sắc thái tiêu cực chiếm 33% (2/6), chủ yếu về "An ninh, an toàn trường học" (2); 1 vấn đề nóng, '
-        "trong đó 1 đã xử lý.",
+        'Tin, bài có sắc thái tiêu cực chiếm 33% (2/6), chủ yếu về "An ninh, an toàn trường học" (2); 1 vấn đề nóng '
+        "trên địa bàn, trong đó 1 đã xử lý.",
     )
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
     paragraphs = [p.text for p in _docx(result).paragraphs]
@@ -312,7 +315,8 @@ def test_a_hot_issue_summary_is_the_first_articles_sapo(tmp_path):
     aid = add_article(app.store, url="https://news.example.vn/ngo-doc.html", outlet="Tuổi Trẻ",
                       title="Hơn 30 học sinh nhập viện sau bữa trưa bán trú", published=when,
                       sapo="Sau bữa trưa tại trường, hơn 30 học sinh tiểu học bị nôn, đau bụng, phải đưa đi cấp cứu.")
-    classify(app.store, [(aid, dict(topics=["y-te-truong-hoc"], sentiment="negative", hot=True, hot_score=0.8))], NOW)
+    classify(app.store, [(aid, dict(topics=["y-te-truong-hoc"], sentiment="negative", hot=True, hot_score=0.8,
+                                    scope="local"))], NOW)
     story = app.store.create_story(aid, NOW)
     app.store.save_story_score(story, NOW, main_topic="y-te-truong-hoc", n_outlets=1, hot_score=66.0, severity="cao",
                                reasons=[], explanation={})
@@ -323,7 +327,7 @@ def test_a_hot_issue_summary_is_the_first_articles_sapo(tmp_path):
     assert hot.notes == () and hot.status_label == "chưa tiếp nhận xử lý"
     paragraphs = [p.text for p in _docx(build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "o", send=False)).paragraphs]
     assert f"Nội dung: {hot.summary}" in paragraphs and "Tình trạng xử lý: chưa tiếp nhận xử lý" in paragraphs
-    assert "- 1 vấn đề nóng, trong đó 1 chưa tiếp nhận xử lý." in paragraphs
+    assert "- 1 vấn đề nóng trên địa bàn, trong đó 1 chưa tiếp nhận xử lý." in paragraphs
 
 
 def test_the_report_is_a_draft_with_a_marked_part_for_the_signer(tmp_path):
@@ -399,7 +403,8 @@ def test_the_signer_and_recipients_come_from_the_office(tmp_path):
         return [p.text for p in cells[0].paragraphs], [p.text for p in cells[1].paragraphs if p.text]
 
     # a Phòng by default: the head signs, so the report goes up and to the rest of the leadership, not to himself
-    assert closing(r) == (["Nơi nhận:", "- UBND quận Long Biên (để báo cáo);", "- Lãnh đạo Phòng;", "- Lưu: VT."],
+    assert closing(r) == (["Nơi nhận:", "- Sở GD&ĐT Hà Nội;", "- UBND quận Long Biên (để báo cáo);", "- Lãnh đạo Phòng;",
+                           "- Lưu: VT."],
                           ["TRƯỞNG PHÒNG"])
     deputy = replace(r.office, signer=("KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG"), signer_name="Nguyễn Thị Hằng",
                      recipients=("Sở GD&ĐT Hà Nội", "Ban Tuyên giáo Quận ủy", "Lãnh đạo Phòng GD&ĐT", "Lưu: VT (02)"))
@@ -411,3 +416,175 @@ def test_the_signer_and_recipients_come_from_the_office(tmp_path):
         ["Nơi nhận:", "- UBND thành phố Hà Nội (để báo cáo);", "- Ban Giám đốc Sở;", "- Lưu: VT."], ["GIÁM ĐỐC"])
     doc = Document(io.BytesIO(render_report_docx(replace(r, office=so))))
     assert "Số: …/BC-SGDĐT" in [c.text for row in doc.tables[0].rows for c in row.cells]
+
+
+# --------------------------------------------------------------------------- review 2: N2, N4, N5
+
+
+def _paragraphs(result) -> list[str]:
+    return [p.text for p in _docx(result).paragraphs]
+
+
+def test_hot_issues_elsewhere_are_followed_not_counted_as_unhandled(tmp_path):
+    """N4: "13 vấn đề nóng, trong đó 13 chưa tiếp nhận xử lý" to the UBND, most of them in other provinces."""
+    from monitor.cases import close_not_ours
+
+    app = make_app_for_month(tmp_path)
+    ids, story = seed_months(app.store)  # the district's beating, handled
+    when = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
+    _, far, _ = _hot_story_with_case(app, "https://news.example.vn/nghe-an.html",
+                                     "Thanh tra phát hiện trường tiểu học ở tỉnh khác thu sai hàng trăm triệu", when)
+    _, closed, far_case = _hot_story_with_case(app, "https://news.example.vn/can-tho.html",
+                                               "Cô giáo ở thành phố khác bị tố tát học sinh", when + timedelta(days=1))
+    close_not_ours(app, far_case, by="Chị Lan")
+    aid, near, _ = _hot_story_with_case(app, "https://news.example.vn/ngoc-thuy.html",
+                                        "Phụ huynh phản ánh bếp ăn bán trú ở phường Ngọc Thụy", when + timedelta(days=2))
+    app.store.save_story_score(near, NOW, main_topic="an-toan-truong-hoc", n_outlets=1, hot_score=61.0, severity="cao",
+                               reasons=[], explanation={"local": True})  # triage judged it local (a watchlist ward)
+    r = load_report(app, 2026, 11)
+    assert {h.story_id for h in r.own_issues} == {story, near}
+    assert {h.story_id for h in r.elsewhere_issues} == {far, closed}, "a case closed as not ours is elsewhere"
+    assert r.hot_text == ("4 vấn đề nóng: 2 trên địa bàn (1 đã xử lý và 1 chưa tiếp nhận xử lý), "
+                          "2 ngoài địa bàn (theo dõi)")
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    paragraphs = _paragraphs(result)
+    part = paragraphs[paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ"):paragraphs.index("IV. TIN TÍCH CỰC CẦN LAN TỎA")]
+    own_head, far_head = "1. Trên địa bàn quận Long Biên (2)", "2. Ngoài địa bàn (theo dõi, tham khảo) (2)"
+    assert own_head in part and far_head in part
+    elsewhere = part[part.index(far_head):]
+    assert not any(p.startswith("Tình trạng xử lý") for p in elsewhere), "no handling status for another area's issue"
+    assert sum(p.startswith("Tình trạng xử lý") for p in part) == 2
+    html = result.paths["html"].read_text(encoding="utf-8")
+    assert "Ngoài địa bàn (theo dõi, tham khảo) (2)" in html and html.count("Tình trạng xử lý") == 2
+    # only elsewhere: said so, with nothing to handle
+    only = replace_hot(r, [h for h in r.hot_issues if not h.own])
+    assert only.hot_text == "2 vấn đề nóng, đều ngoài địa bàn (theo dõi)"
+
+
+def replace_hot(report, issues):
+    from dataclasses import replace
+
+    return replace(report, hot_issues=tuple(issues))
+
+
+def test_for_a_so_the_citys_stories_are_its_area_in_the_report(tmp_path):
+    """N2 in the report: a Sở's "city" stories are its own (listed in II, counted, their hot issues handled)."""
+    from dataclasses import replace
+
+    from monitor.report import build_report
+
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    aid = add_article(app.store, url="https://news.example.vn/ha-noi.html", outlet="Tuổi Trẻ",
+                      title="Hà Nội mở thêm lớp học bơi miễn phí cho học sinh tiểu học",
+                      published=datetime(2026, 11, 18, 9, 0, tzinfo=TZ))
+    classify(app.store, [(aid, dict(topics=["y-te-the-chat"], sentiment="positive", scope="city"))], NOW)
+    phong = load_report(app, 2026, 11)
+    assert "Hà Nội mở thêm lớp học bơi" not in [i.title[:31] for i in phong.local_items]
+    so_office = replace(app.config.office, name="Sở Giáo dục và Đào tạo thành phố Hà Nội", short_name="Sở GD&ĐT Hà Nội",
+                        district="Hà Nội")
+    so_app = make_app_for_month(tmp_path)
+    so_app.config = replace(so_app.config, office=so_office)
+    so = load_report(so_app, 2026, 11)
+    assert so.local.count == phong.local.count + 1
+    assert any(i.title.startswith("Hà Nội mở thêm lớp học bơi") for i in so.local_items)
+    assert next(p for p in so.positive if p.title.startswith("Hà Nội mở thêm")).local
+    # a hot story of the city: the Sở's own issue, elsewhere for the Phòng
+    story = so.hot_issues[0]
+    city_rows = [dict(r, scope="city") for r in so_app.store.education_rows(*_nov(so_app), labelled_too=True)]
+    kw = dict(year=2026, month=11, rows=city_rows, previous_rows=[], stories={},
+              hot_stories=[so_app.store.story(story.story_id)], cases={}, generated_at=NOW)
+    assert build_report(office=so_office, **kw).hot_issues[0].own
+    assert not build_report(office=app.config.office, **kw).hot_issues[0].own
+
+
+def _nov(app):
+    return month_bounds(2026, 11, app.config.office)
+
+
+def test_a_month_monitored_in_part_says_when_the_data_begin_and_is_not_compared_against(tmp_path):
+    """N5: data from 21/11 only; the report said "số liệu từ ngày 01/11/2026"; December compared with it."""
+    app = make_app(tmp_path, now=datetime(2026, 11, 27, 11, 0, tzinfo=timezone.utc))
+    for day in (21, 23, 26):
+        aid = add_article(app.store, url=f"https://news.example.vn/{day}.html", outlet="VnExpress",
+                          title=f"Tin giáo dục ngày {day}", published=datetime(2026, 11, day, 9, 0, tzinfo=TZ))
+        classify(app.store, [(aid, dict(topics=["tuyen-sinh"]))], NOW)
+    r = load_report(app, 2026, 11)
+    assert r.partial and r.monitored_from.date() == datetime(2026, 11, 21).date()
+    assert r.period_label == ("từ ngày 21/11/2026, ngày hệ thống bắt đầu theo dõi, đến ngày 27/11/2026, "
+                              "tháng chưa kết thúc")
+    assert r.assessment[0].startswith("Trong tháng 11/2026 (số liệu từ ngày 21/11/2026, ngày hệ thống bắt đầu theo "
+                                      "dõi), hệ thống ghi nhận 3 tin, bài")
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "nov", send=False)
+    assert _paragraphs(result)[2] == ("(Dự thảo trình ký; số liệu từ ngày 21/11/2026, ngày hệ thống bắt đầu theo dõi, "
+                                      "đến ngày 27/11/2026, tháng chưa kết thúc)")
+    # December against a November monitored from the 21st: no percentage, said once
+    dec = make_app(tmp_path, now=datetime(2027, 1, 2, 1, 0, tzinfo=timezone.utc))
+    for day in range(1, 8):
+        aid = add_article(dec.store, url=f"https://news.example.vn/dec-{day}.html", outlet="VnExpress",
+                          title=f"Tin tháng 12 số {day}", published=datetime(2026, 12, day, 9, 0, tzinfo=TZ))
+        classify(dec.store, [(aid, dict(topics=["tuyen-sinh"]))], NOW)
+    r = load_report(dec, 2026, 12)
+    assert not r.partial and r.previous_has_data and r.previous_partial and not r.comparable
+    assert "%" not in r.assessment[0] and "tăng" not in r.assessment[0]
+    assert r.assessment[0].endswith("tháng 11/2026 chỉ có số liệu từ ngày 21/11/2026 (ngày hệ thống bắt đầu theo dõi), "
+                                    "không đủ tháng nên không dùng để so sánh.")
+    result = build_and_deliver_report(dec, 2026, 12, out_dir=tmp_path / "dec", send=False)
+    doc = _docx(result)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "tháng trước:" not in text and "+" not in text.split("II.")[0]
+    assert [c.text for c in doc.tables[1].rows[0].cells] == ["Chủ đề", "Số tin, bài"]
+    assert "Tháng trước" not in result.paths["html"].read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- review 2: N8, N9, N10
+
+
+def test_the_report_ends_with_its_closing_sentence_and_room_for_the_signature(tmp_path):
+    from monitor.docx_render import SIGNATURE_LINES
+
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    doc = _docx(result)
+    paragraphs = [p.text for p in doc.paragraphs]
+    closing_sentence = ("Trên đây là báo cáo tình hình dư luận báo chí về giáo dục tháng 11/2026 của "
+                        "Phòng GD&ĐT quận Long Biên./.")
+    proposals = paragraphs.index("VIII. ĐỀ XUẤT, KIẾN NGHỊ")
+    assert paragraphs[proposals + 2] == closing_sentence, "after the proposals, before Nơi nhận"
+    # the machine note no longer sits between the closing sentence and Nơi nhận: it comes after the signature
+    assert paragraphs[-1].startswith("Số liệu do hệ thống") and not paragraphs[proposals + 3:-1]
+    order = [el.tag.rsplit("}", 1)[1] for el in doc.element.body.iterchildren()]
+    assert order[-3:-1] == ["tbl", "p"], "the Nơi nhận/signature table, then the note"
+    signer = [p.text for p in doc.tables[-1].rows[0].cells[1].paragraphs]
+    assert signer[0] == "TRƯỞNG PHÒNG" and signer[1:1 + SIGNATURE_LINES] == [""] * SIGNATURE_LINES == [""] * 4
+    import html
+
+    assert closing_sentence in html.unescape(result.paths["html"].read_text(encoding="utf-8"))
+
+
+def test_a_month_with_nothing_collected_is_a_notice_to_the_office_not_a_report_to_sign(tmp_path):
+    app = make_app_for_month(tmp_path)
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    doc = _docx(result)
+    paragraphs = [p.text for p in doc.paragraphs]
+    header = [c.text for row in doc.tables[0].rows for c in row.cells]
+    assert "BÁO CÁO" not in paragraphs and not any(t.startswith("Số:") for t in header)
+    assert paragraphs[:2] == ["THÔNG BÁO NỘI BỘ",
+                              "Không lập báo cáo dư luận báo chí tháng 11/2026: không có dữ liệu theo dõi"]
+    assert "Đề nghị bộ phận truyền thông kiểm tra hệ thống theo dõi báo chí." in paragraphs
+    assert not any(p.startswith("Số liệu do hệ thống") for p in paragraphs), "no machine footer under a notice"
+    recipients = [p.text for p in doc.tables[-1].rows[0].cells[0].paragraphs]
+    assert not any("UBND" in r for r in recipients), "not sent up to the people's committee"
+    html = result.paths["html"].read_text(encoding="utf-8")
+    assert "THÔNG BÁO NỘI BỘ" in html and "BÁO CÁO<" not in html and "Số: …/BC" not in html
+
+
+def test_the_report_names_the_score_as_the_clipping_and_the_alerts_do(tmp_path):
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    text = "\n".join(p.text for p in _docx(result).paragraphs)
+    html = result.paths["html"].read_text(encoding="utf-8")
+    for out in (text, html):
+        assert "mức độ nóng: khẩn cấp (82/100)" in out and "điểm đánh giá" not in out

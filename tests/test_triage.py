@@ -7,7 +7,7 @@ from datetime import timedelta
 from classifiers.types import Classification
 from monitor.notify import Alert
 from monitor.triage import WEIGHTS, decide_alert, run_triage, score_story, severity_for
-from test_triage_support import (EXAM_SAPO, EXAM_TITLE, FIGHT_SAPO, FIGHT_TITLE, MODEL, Cls, add_article,
+from test_triage_support import (EXAM_SAPO, EXAM_TITLE, FIGHT_SAPO, FIGHT_TITLE, MODEL, SO_OFFICE, Cls, add_article,
                                  make_app)
 
 
@@ -310,3 +310,50 @@ def test_alerts_min_scope_keeps_alerts_to_the_offices_stories_while_the_case_and
     assert default.config.alerts.min_scope == "foreign"
     assert all(alerts_cover(default.config, s) for s in ("local", "city", "national", "foreign"))
     assert [alerts_cover(app.config, s) for s in ("local", "city", "national", "foreign")] == [True, True, False, False]
+
+
+# --------------------------------------------------------------------------- a Sở: its city is its own area (review 2, N2)
+
+LONG_BIEN_TITLE = "Nam sinh lớp 8 bị nhóm bạn đánh hội đồng gần cổng trường ở Long Biên"
+
+
+def test_for_a_so_a_story_in_its_own_city_is_its_area_and_a_phongs_scores_do_not_change(tmp_path):
+    from monitor.notify import alert_subject
+
+    (tmp_path / "so").mkdir()
+    (tmp_path / "phong").mkdir()
+    so = make_app(tmp_path / "so", office=SO_OFFICE)
+    phong = make_app(tmp_path / "phong")
+    assert so.config.office.own_scopes == ("local", "city") and phong.config.office.own_scopes == ("local",)
+    assert so.config.office.is_own_area("city") and not phong.config.office.is_own_area("city")
+    assert not so.config.office.is_own_area("national")
+    now = so.now()
+    members = [_member(1, "VnExpress", now - timedelta(hours=1), title=LONG_BIEN_TITLE)]
+    at_so = score_story(so.config, members, {1: _cls(1, scope="city", hot=0.9)}, now, 1.0)
+    at_phong = score_story(phong.config, members, {1: _cls(1, scope="city", hot=0.9)}, now, 1.0)
+    locality = {s.name: s for s in at_so.signals}["locality"]
+    assert locality.points == WEIGHTS["locality"] and at_so.local and at_so.scope == "local"
+    assert locality.detail["classified_scope"] == "city"
+    assert round(at_so.total - at_phong.total, 1) == round(WEIGHTS["locality"] * (1 - 0.35), 1)
+    assert "Tin trên địa bàn thành phố Hà Nội" in at_so.reasons and not any("Tin trong thành phố" in r for r in at_so.reasons)
+    # the Phòng: as before, the city is near but not its area
+    assert not at_phong.local and "Tin trong thành phố Hà Nội" in at_phong.reasons
+    # nor does another province become the Sở's
+    far = score_story(so.config, members, {1: _cls(1, scope="national", hot=0.9)}, now, 1.0)
+    assert not far.local and far.scope == "national"
+    # the alert says the Sở's area in its subject, as a Phòng's does for its district
+    assert alert_subject(so.config, "cao", LONG_BIEN_TITLE, local=at_so.local) == f"[Mức cao – Hà Nội] {LONG_BIEN_TITLE}"
+
+
+def test_alerts_min_scope_local_covers_a_sos_whole_city(tmp_path):
+    from monitor.triage import alerts_cover
+
+    (tmp_path / "so").mkdir()
+    so = make_app(tmp_path / "so", office=SO_OFFICE, min_scope="local")
+    assert [alerts_cover(so.config, s) for s in ("local", "city", "national")] == [True, True, False]
+    phong = make_app(tmp_path, min_scope="local")
+    assert [alerts_cover(phong.config, s) for s in ("local", "city", "national")] == [True, False, False]
+    add_article(so, "VnExpress", "long-bien", LONG_BIEN_TITLE, "Một nam sinh lớp 8 bị bốn bạn đánh gần cổng trường.",
+                so.now() - timedelta(minutes=10), Cls(hot_score=0.95, scope="city"))
+    report = run_triage(so)
+    assert len(report.cases_opened) == 1 and len(report.alerts_queued) == 1, "the Sở's own city alerts"

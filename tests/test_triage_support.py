@@ -44,7 +44,7 @@ class Clock:
 
 
 def config_data(tmp_path: Path, *, channels=(), quiet="22:00-06:00", cooldown=60, smtp_port=None,
-                smtp_timeout=None, min_scope=None) -> dict:
+                smtp_timeout=None, min_scope=None, office=None) -> dict:
     data = {
         "office": {"name": "Phòng Giáo dục và Đào tạo quận Long Biên", "short_name": "Phòng GD&ĐT quận Long Biên",
                    "district": "Long Biên", "city": "Hà Nội",
@@ -54,6 +54,8 @@ def config_data(tmp_path: Path, *, channels=(), quiet="22:00-06:00", cooldown=60
         "alerts": {"quiet_hours": quiet, "cooldown_minutes": cooldown, "window_hours": 72, "channels": list(channels)},
         "storage": {"data_dir": str(tmp_path / "var")},
     }
+    if office:  # another office, e.g. SO_OFFICE
+        data["office"] = office
     if min_scope:
         data["alerts"]["min_scope"] = min_scope
     if smtp_port:
@@ -61,6 +63,11 @@ def config_data(tmp_path: Path, *, channels=(), quiet="22:00-06:00", cooldown=60
         if smtp_timeout:
             data["smtp"]["timeout_seconds"] = smtp_timeout
     return data
+
+
+# a province-level office (a Sở): its area is the whole city, every district in it (Office.is_own_area)
+SO_OFFICE = {"name": "Sở Giáo dục và Đào tạo thành phố Hà Nội", "short_name": "Sở GD&ĐT Hà Nội", "district": "Hà Nội",
+             "city": "Hà Nội"}
 
 
 def make_app(tmp_path: Path, now: datetime | None = None, **kw) -> App:

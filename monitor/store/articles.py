@@ -157,5 +157,13 @@ class ArticlesMixin:
             " AND (? IS NULL OR a.first_seen_at >= ?) ORDER BY a.id",
             (version, utc_iso(since), utc_iso(since)))]
 
+    def first_collection_time(self) -> datetime | None:
+        """When the monitoring's data begin: the earliest feed poll or stored article (its publication time, else
+        when it was first seen), None when there is neither. A month that began before it was monitored in part."""
+        times = [self.execute("SELECT MIN(started_at) FROM fetches WHERE kind = 'feed'").fetchone()[0],
+                 self.execute("SELECT MIN(COALESCE(published_at, first_seen_at)) FROM articles").fetchone()[0]]
+        found = [from_iso(t) for t in times if t]
+        return min(found) if found else None
+
     def count_articles(self) -> int:
         return self.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
