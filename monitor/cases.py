@@ -34,6 +34,7 @@ next alert is an escalation of one story.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -263,3 +264,25 @@ def merge_case(app, case_id: int, *, into: int, by: str, note: str = "") -> Case
                      carried_owner=source.owner if not target.owner else "")
     rescore(app, target.story_id)
     return store.case(into)
+
+
+def _plain(note: str) -> str:
+    """A person's note as leadership reads it: plain quotation marks, "số 13" rather than "#13"."""
+    note = re.sub(r"«\s*|\s*»", '"', note)
+    return re.sub(r"#(\d+)", r"số \1", note).strip()
+
+
+def person_notes(events, tz) -> tuple[str, ...]:
+    """What people wrote in a case's history, oldest first, as "dd/mm: note": not the system's own lines
+    ("Mở tự động: …"), and of a merge only the reason a person gave (the rest is the machine's account)."""
+    out = []
+    for e in events:
+        note = (e.note or "").strip()
+        if not note or e.by == SYSTEM_ACTOR:
+            continue
+        if re.match(r"^Gộp (vào )?hồ sơ\b", note):
+            if " — " not in note:
+                continue
+            note = note.rsplit(" — ", 1)[1]
+        out.append(f"{e.at.astimezone(tz):%d/%m}: {_plain(note)}")
+    return tuple(out)

@@ -391,6 +391,8 @@ class DigestItem:
     related: tuple[tuple[str, str, str], ...] = ()
     # an earlier hot issue (an open case) this story may continue, said under the item: "vấn đề số 1 (hồ sơ số 7)"
     follows: str = ""
+    # the latest thing a person recorded doing about its case: "Việc đã làm gần nhất (ngày 26/11): …"
+    outcome: str = ""
     articles: int = 1  # the story's education articles in the window (reprints included)
 
     @property
@@ -833,6 +835,21 @@ def note_follow_ups(digest: Digest, earlier: Mapping[int, Sequence[tuple[int, in
         hot_by_severity=tuple((lv, sum(1 for i in issues if (i.severity or UNRATED_SEVERITY) == lv)) for lv in levels),
         hot_local=len(local_roots))
     return replace(digest, summary=summary)
+
+
+def note_outcomes(digest: Digest, latest: Mapping[int, str]) -> Digest:
+    """Say under a hot item what was last done about it: `latest` maps a story id to its case's latest person
+    note as "dd/mm: note" (monitor.cases.person_notes). Leadership reads the handling, not only its status."""
+    if not latest:
+        return digest
+    items = []
+    for item in digest.hot.items:
+        note = latest.get(item.story_id) if item.story_id is not None else None
+        if note:
+            day, text = note.split(": ", 1)
+            item = replace(item, outcome=f"Việc đã làm gần nhất (ngày {day}): {text}")
+        items.append(item)
+    return replace(digest, hot=replace(digest.hot, items=tuple(items)))
 
 
 def _local_section(local: DigestSection, in_hot: int, office: Office) -> DigestSection:

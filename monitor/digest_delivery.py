@@ -29,7 +29,8 @@ from typing import Iterable
 
 from monitor.app import App
 from monitor.corrections import read_corrected
-from monitor.digest import Digest, build_digest, digest_window, latest_complete_day, note_follow_ups, trend_from_rows
+from monitor.digest import (Digest, build_digest, digest_window, latest_complete_day, note_follow_ups, note_outcomes,
+                            trend_from_rows)
 from monitor.errors import InputError, MessageInDoubt, MonitorError, NotifyError, StoreError
 from monitor.models import Story
 
@@ -148,7 +149,23 @@ def load_digest(app: App, day: date) -> Digest:
         borderline_min_relevance=cfg.digest.borderline_min_relevance, borderline_max_items=cfg.digest.borderline_max_items,
         generated_at=app.now(),
     )
-    return note_follow_ups(digest, earlier_cases(app, digest))
+    return note_outcomes(note_follow_ups(digest, earlier_cases(app, digest)), latest_actions(app, digest))
+
+
+def latest_actions(app: App, digest: Digest) -> dict[int, str]:
+    """story id -> its case's latest person note ("dd/mm: note"), for the hot items whose case has one."""
+    from monitor.cases import person_notes
+
+    store = app.store
+    if not hasattr(store, "case_of_story"):
+        return {}
+    out = {}
+    for item in digest.hot.items:
+        case = store.case_of_story(item.story_id) if item.story_id is not None else None
+        notes = person_notes(case.events, app.config.office.tz) if case is not None else ()
+        if notes:
+            out[item.story_id] = notes[-1]
+    return out
 
 
 def earlier_cases(app: App, digest: Digest) -> dict[int, list[tuple[int, int, str]]]:

@@ -386,6 +386,8 @@ def _item(doc, item: DigestItem, n: int) -> None:
                 _run(_styled(doc, "", "DB Subnote"), f"– {reason}", italic=True)
         if item.follows:
             _run(_styled(doc, "", "DB Hot"), item.follows, bold=True)
+        if item.outcome:
+            _run(_styled(doc, "", "DB Hot"), item.outcome)
     if item.unsure:
         _styled(doc, item.unsure_line, "DB Meta")
         if item.summary:

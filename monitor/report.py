@@ -9,7 +9,6 @@ SMTP is configured, e-mails them to the digest recipients.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from classifiers.plan_topics import PLAN_TOPICS
-from monitor.cases import DISMISSED, NOT_OURS, SYSTEM_ACTOR
+from monitor.cases import DISMISSED, NOT_OURS, person_notes
 from monitor.config import Office
 from monitor.corrections import corrected_row, read_corrected
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay, dated_relative_words, extract_summary
@@ -49,34 +48,12 @@ def _n(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def _plain(note: str) -> str:
-    """A person's note as leadership reads it: plain quotation marks, "số 13" rather than "#13"."""
-    note = re.sub(r"«\s*|\s*»", '"', note)
-    return re.sub(r"#(\d+)", r"số \1", note).strip()
-
-
 def outlets_text(names: Sequence[str]) -> str:
     """'Tiền Phong' or 'Tiền Phong (và 2 báo khác: VnExpress, Dân trí)': one form for every list of the report."""
     names = [n for n in dict.fromkeys(names) if n]
     if len(names) <= 1:
         return names[0] if names else ""
     return f"{names[0]} (và {len(names) - 1} báo khác: {', '.join(names[1:])})"
-
-
-def _person_notes(events, tz) -> tuple[str, ...]:
-    """What people wrote in a case's history, oldest first, as "dd/mm: note": not the system's own lines
-    ("Mở tự động: …"), and of a merge only the reason a person gave (the rest is the machine's account)."""
-    out = []
-    for e in events:
-        note = (e.note or "").strip()
-        if not note or e.by == SYSTEM_ACTOR:
-            continue
-        if re.match(r"^Gộp (vào )?hồ sơ\b", note):
-            if " — " not in note:
-                continue
-            note = note.rsplit(" — ", 1)[1]
-        out.append(f"{e.at.astimezone(tz):%d/%m}: {_plain(note)}")
-    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -107,7 +84,7 @@ class HotIssue:
     hot_score: float
     case_status: str
     owner: str = ""
-    notes: tuple[str, ...] = ()  # "dd/mm: what was done", people's notes only (`_person_notes`)
+    notes: tuple[str, ...] = ()  # "dd/mm: what was done", people's notes only (`monitor.cases.person_notes`)
     outlet_names: tuple[str, ...] = ()
     summary: str = ""  # what happened: one or two sentences of the first article's sapo
     own: bool = True  # on the office's own area (Office.is_own_area) and not closed as another's (NOT_OURS)
@@ -424,7 +401,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             story_id=s.id, title=s.title, url=first.get("url", ""), outlet=s.outlets[0] if s.outlets else "",
             outlets=len(s.outlets), first_seen=s.first_seen.astimezone(tz), severity=s.severity, hot_score=s.hot_score,
             case_status=getattr(case, "status", None) or s.case_status or NO_CASE,
-            owner=getattr(case, "owner", "") or "", notes=_person_notes(getattr(case, "events", ()), tz),
+            owner=getattr(case, "owner", "") or "", notes=person_notes(getattr(case, "events", ()), tz),
             outlet_names=tuple(s.outlets),
             # read weeks later: "trưa nay" says its day
             summary=dated_relative_words(extract_summary(s.title, first.get("sapo") or "", ""),

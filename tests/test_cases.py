@@ -412,3 +412,27 @@ def test_labelling_one_of_several_hot_articles_not_hot_keeps_the_case_and_names_
     assert f"monitor cases dismiss {case_id}" in r.output and f"bài {other}" in r.output
     app = make_app(tmp_path)
     assert not app.store.case(case_id).closed
+
+
+def test_the_next_clipping_says_what_was_last_done_about_a_hot_issue(tmp_path):
+    from monitor.digest_delivery import load_digest, render_all
+
+    app, aid, case_id, _ = _hot_story_with_waiting_alert(tmp_path)
+    day = app.now().astimezone(app.config.office.tz).date() + timedelta(days=1)
+    (item,) = load_digest(app, day).hot.items
+    assert item.outcome == "", "nothing done yet: nothing said"
+    app.clock.advance(minutes=30)
+    update_case(app, case_id, by="Nguyễn Thị Lan", status="đã xử lý",
+                note="Nhà trường đã họp phụ huynh, kỷ luật bốn học sinh (hồ sơ #3)")
+    (item,) = load_digest(app, day).hot.items
+    when = app.now().astimezone(app.config.office.tz)
+    said = f"Việc đã làm gần nhất (ngày {when:%d/%m}): Nhà trường đã họp phụ huynh, kỷ luật bốn học sinh (hồ sơ số 3)"
+    assert item.outcome == said
+    rendered = render_all(load_digest(app, day), {"txt", "md", "html", "docx"})
+    from io import BytesIO
+
+    from docx import Document
+
+    docx_text = "\n".join(p.text for p in Document(BytesIO(rendered.docx)).paragraphs)
+    for text in (rendered.text, rendered.markdown, rendered.html_file, docx_text):
+        assert said in text
