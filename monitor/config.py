@@ -103,6 +103,13 @@ class Watchlist:
 
 # cities directly under the central government: their people's committee is "UBND THÀNH PHỐ …"
 CENTRAL_CITIES = ("Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế")
+def province_name(city: str) -> str:
+    """The province or centrally-run city without its kind word, as written in office.city: "thành phố Hà Nội",
+    "TP. Hồ Chí Minh", "TP.HCM" and "tỉnh Nghệ An" are Hà Nội, Hồ Chí Minh and Nghệ An."""
+    name = re.sub(r"^(thành phố|tỉnh|tp\.?)\s*", "", city.strip(), flags=re.I).strip()
+    return "Hồ Chí Minh" if _level_key(name).replace(".", "").replace(" ", "") in ("hcm", "hochiminh") else name
+
+
 # the kinds of area below a province that an office's name may end in (districts until 2025, communes since)
 AREA_KINDS = ("quận", "huyện", "thị xã", "thành phố", "phường", "xã", "thị trấn", "đặc khu")
 
@@ -156,7 +163,7 @@ class Office:
         """Where the office's name ends in its area: ' tỉnh Nghệ An' of a Sở, ' quận Long Biên' of a Phòng, and
         since the 2025 reorganisation ' phường Việt Hưng' or ' xã Bát Tràng' of a commune's office."""
         if self.is_department:
-            city = re.sub(r"^(thành phố|tỉnh)\s+", "", self.city, flags=re.I)
+            city = province_name(self.city)
             return re.search(r"\s+(thành phố|tỉnh)\s+" + re.escape(city) + r"\s*$", self.name, re.I)
         return re.search(r"\s+(" + "|".join(AREA_KINDS) + r")\s+" + re.escape(self.district) + r"\s*$", self.name, re.I)
 
@@ -165,7 +172,7 @@ class Office:
         """The area the office serves, with its kind: 'quận Long Biên', 'tỉnh Nghệ An', 'thành phố Hà Nội'; the
         bare name when the office's name does not say its kind (better than a wrong kind word)."""
         if self.is_department:
-            city = re.sub(r"^(thành phố|tỉnh)\s+", "", self.city, flags=re.I)
+            city = province_name(self.city)
             return f"{'thành phố' if city in CENTRAL_CITIES else 'tỉnh'} {city}"
         m = self.area_suffix
         return f"{m.group(1).lower()} {self.district}" if m else self.district
@@ -933,7 +940,7 @@ def _alerts(c: _Checker, raw: Any) -> Alerts:
 
 
 def _level_key(name: str) -> str:
-    """A severity name as compared: without diacritics, case or extra spaces ("khan cap" is "khẩn cấp")."""
+    """A name as compared: without diacritics, case or extra spaces ("khan cap" is "khẩn cấp")."""
     t = unicodedata.normalize("NFD", name.lower().replace("đ", "d"))
     return " ".join("".join(ch for ch in t if not unicodedata.combining(ch)).split())
 

@@ -192,9 +192,12 @@ class MonthlyReport:
 
     @property
     def previous_partial(self) -> bool:
-        """The previous month was monitored in part: no percentage against it."""
-        p_start, p_end = month_bounds(*previous_month(self.year, self.month), self.office)
-        return self._begins_in(p_start, p_end)
+        """The previous month was monitored in part, or not at all (its articles are the first poll's backlog of
+        older items): no percentage against it."""
+        if self.data_start is None:
+            return False
+        p_start, _ = month_bounds(*previous_month(self.year, self.month), self.office)
+        return p_start.date() < self.data_start.astimezone(self.office.tz).date()
 
     @property
     def comparable(self) -> bool:
@@ -259,6 +262,10 @@ class MonthlyReport:
         to compare with."""
         if self.previous_has_data and self.previous_partial:
             first = self.data_start.astimezone(self.office.tz)
+            if first >= self.start:
+                return (f"{self.previous_label.capitalize()} chưa được theo dõi (hệ thống bắt đầu theo dõi từ ngày "
+                        f"{first:%d/%m/%Y}; các tin, bài của tháng đó chỉ là tin cũ thu thập ở lần đầu), nên không dùng "
+                        "để so sánh.")
             return (f"{self.previous_label.capitalize()} chỉ có số liệu từ ngày {first:%d/%m/%Y} (ngày hệ thống bắt đầu "
                     "theo dõi), không đủ tháng nên không dùng để so sánh.")
         return f"{self.previous_label.capitalize()} chưa có dữ liệu để so sánh."

@@ -244,6 +244,9 @@ sources: [{name: a, url: 'https://a.vn/rss'}]
     # since the 2025 reorganisation a commune's office serves the area
     ("Phòng Văn hóa - Xã hội phường Việt Hưng", "Việt Hưng", "Hà Nội", "phường Việt Hưng",
      ("UBND PHƯỜNG VIỆT HƯNG", "PHÒNG VĂN HÓA - XÃ HỘI")),
+    # the city as people abbreviate it
+    ("Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh", "TP.HCM", "TP.HCM", "thành phố Hồ Chí Minh",
+     ("UBND THÀNH PHỐ HỒ CHÍ MINH", "SỞ GIÁO DỤC VÀ ĐÀO TẠO")),
     # a name that does not say the area's kind gets no made-up "quận"
     ("Phòng GD&ĐT Gia Lâm", "Gia Lâm", "Hà Nội", "Gia Lâm", ("UBND GIA LÂM", "PHÒNG GD&ĐT GIA LÂM")),
 ])

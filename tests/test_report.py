@@ -588,3 +588,27 @@ def test_the_report_names_the_score_as_the_clipping_and_the_alerts_do(tmp_path):
     html = result.paths["html"].read_text(encoding="utf-8")
     for out in (text, html):
         assert "mức độ nóng: khẩn cấp (82/100)" in out and "điểm đánh giá" not in out
+
+
+def test_the_first_polls_backlog_does_not_make_a_month_look_monitored_from_its_first_day(tmp_path):
+    """A new install's first poll brings items published weeks before: monitoring began when they were
+    collected, not when they were published."""
+    app = make_app(tmp_path, now=datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc))
+    first_poll = datetime(2026, 11, 5, 8, 0, tzinfo=TZ)
+    n = 0
+    for published in [datetime(2026, 9, 14, 9, 0, tzinfo=TZ)] + [datetime(2026, 10, d, 9, 0, tzinfo=TZ) for d in (28, 30)]:
+        n += 1
+        aid = add_article(app.store, url=f"https://news.example.vn/cu-{n}.html", outlet="VnExpress",
+                          title=f"Tin giáo dục đăng trước khi theo dõi {n}", published=published, seen=first_poll)
+        classify(app.store, [(aid, dict(topics=["tuyen-sinh"]))], app.now())
+    for d in range(5, 30):
+        n += 1
+        when = datetime(2026, 11, d, 9, 0, tzinfo=TZ)
+        aid = add_article(app.store, url=f"https://news.example.vn/moi-{n}.html", outlet="VnExpress",
+                          title=f"Tin giáo dục tháng 11 số {n}", published=when, seen=when)
+        classify(app.store, [(aid, dict(topics=["tuyen-sinh"]))], app.now())
+    assert app.store.first_collection_time() == first_poll
+    november = load_report(app, 2026, 11)
+    assert november.partial and not november.comparable
+    assert "05/11/2026" in november.period_label and "%" not in november.assessment[0]
+    assert "Tháng 10/2026 chưa được theo dõi" in november.no_comparison_text

@@ -140,6 +140,10 @@ def test_cli_search_prefers_the_marks_typed_and_keeps_unmarked_queries_loose(tmp
     assert ids('"lạm thu"') == [fee]
     # nothing as typed, but something without the marks ("thêm" mistyped as "thềm"): those, said to be loose
     assert ids("làm thềm") == [job]
+    found = json.loads(CliRunner().invoke(cli, ["--config", str(cfg), "search", "làm thềm", "--json"]).output)
+    assert found["matched_without_diacritics"] is True and found["exact"] == []
+    found = json.loads(CliRunner().invoke(cli, ["--config", str(cfg), "search", "lạm thu", "--json"]).output)
+    assert found["matched_without_diacritics"] is False
     r = CliRunner().invoke(cli, ["--config", str(cfg), "search", "làm thềm"])
     assert "Không có bài nào có đúng các từ «làm thềm» như đã gõ" in r.output and "nới giờ làm thêm" in r.output
     r = CliRunner().invoke(cli, ["--config", str(cfg), "search", "--help"])

@@ -221,7 +221,8 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
         if len(rows) >= limit:
             break
     if as_json:
-        echo_json({"query": query, "fts": expr, "exact": [] if loose else exact_terms(query), "results": rows})
+        echo_json({"query": query, "fts": expr, "exact": [] if loose else exact_terms(query),
+                   "matched_without_diacritics": loose, "results": rows})
         return
     if loose and rows:
         click.echo(f"Không có bài nào có đúng các từ «{query}» như đã gõ (kể cả dấu); dưới đây là các bài khớp khi "

@@ -158,10 +158,11 @@ class ArticlesMixin:
             (version, utc_iso(since), utc_iso(since)))]
 
     def first_collection_time(self) -> datetime | None:
-        """When the monitoring's data begin: the earliest feed poll or stored article (its publication time, else
-        when it was first seen), None when there is neither. A month that began before it was monitored in part."""
+        """When the monitoring's data begin: the earliest feed poll or article collection (when it was first seen,
+        not published: a first poll brings a backlog of older items, which would make a month look monitored from
+        its first day), None when there is neither. A month that began before it was monitored in part."""
         times = [self.execute("SELECT MIN(started_at) FROM fetches WHERE kind = 'feed'").fetchone()[0],
-                 self.execute("SELECT MIN(COALESCE(published_at, first_seen_at)) FROM articles").fetchone()[0]]
+                 self.execute("SELECT MIN(first_seen_at) FROM articles").fetchone()[0]]
         found = [from_iso(t) for t in times if t]
         return min(found) if found else None
 
