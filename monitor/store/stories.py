@@ -225,12 +225,7 @@ class StoriesMixin:
         """Pending deliveries whose quiet-hours hold and retry back-off have passed, oldest alert first."""
         rows = self.execute("SELECT * FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= ?"
                             " ORDER BY alert_id, channel", (utc_iso(now),)).fetchall()
-        out = []
-        for r in rows:
-            a = self.alert(r["alert_id"])
-            if a is not None:
-                out.append((a, _row_to_delivery(r)))
-        return out
+        return self._with_alerts(rows)
 
     def waiting_after_failure(self, now: datetime) -> list[tuple[Alert, Delivery]]:
         """Pending deliveries not yet due that have been attempted before: backing off after a failure, held by
@@ -238,6 +233,10 @@ class StoriesMixin:
         rows = self.execute("SELECT * FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at > ?"
                             " AND last_attempt_at IS NOT NULL AND handing_over_at IS NULL ORDER BY alert_id, channel",
                             (utc_iso(now),)).fetchall()
+        return self._with_alerts(rows)
+
+    def _with_alerts(self, rows) -> list[tuple[Alert, Delivery]]:
+        """Delivery rows with their alerts (a row whose alert is gone is left out)."""
         out = []
         for r in rows:
             a = self.alert(r["alert_id"])
