@@ -64,13 +64,22 @@ class Classifier:
         `monitor classify` has no evidence; building it is a fifth of the time of a large batch)."""
         if not articles:
             return []
-        prepared = [[(name, prepare(text, name)) for name, text in (("title", a.title), ("sapo", a.sapo), ("body", a.body)) if text]
-                    for a in articles]
-        matches = [self.rules.match_prepared(p, self._scope_index) for p in prepared]
+        # One article's text at a time, kept only as what the rest needs: its rule matches and its grams as
+        # vocabulary columns (the grams themselves only to explain): a batch of 256 full pages held all their
+        # syllable and gram strings at once, about 30 MB, at the peak of `monitor crawl`'s memory.
+        matches, columns, texts = [], [], []
+        for a in articles:
+            p = [(name, prepare(text, name))
+                 for name, text in (("title", a.title), ("sapo", a.sapo), ("body", a.body)) if text]
+            matches.append(self.rules.match_prepared(p, self._scope_index))
+            if self.models is not None:
+                grams = model_grams(p, a.url)
+                columns.append(self.models.columns(grams))
+                if explain:
+                    texts.append(grams)
         dense = dense_matrix(self.rules, matches, [bool(a.sapo) for a in articles], [bool(a.body) for a in articles])
         if self.models is not None:
-            texts = [model_grams(p, a.url) for p, a in zip(prepared, articles)]
-            pred = self.models.predict(texts, dense)
+            pred = self.models.predict(columns, dense)
             # the models' scores are calibrated probabilities, so an incident may lower the education bar
             pred["incident_floors"] = {"relevance": INCIDENT_RELEVANCE_FLOOR, "hot": INCIDENT_HOT_FLOOR}
         else:

@@ -58,16 +58,22 @@ def build_vocabulary(docs: list[list[str]]) -> list[str]:
 
 def count_matrix(docs: list[list[str]], index: dict[str, int]) -> sp.csr_matrix:
     """Gram counts per document over the vocabulary; grams outside it are dropped (as in training)."""
+    return column_counts([gram_columns(grams, index) for grams in docs], len(index))
+
+
+def gram_columns(grams: list[str], index: dict[str, int]) -> np.ndarray:
+    """One document's grams as their vocabulary columns, in order; grams outside the vocabulary are dropped.
+    A batch can keep these instead of the grams' strings, a few times smaller (classifiers.classify)."""
     get = index.get
-    cols: list[int] = []
-    lengths = np.zeros(len(docs), dtype=np.int64)
-    for r, grams in enumerate(docs):
-        js = [j for j in map(get, grams) if j is not None]
-        cols += js
-        lengths[r] = len(js)
-    rows = np.repeat(np.arange(len(docs)), lengths)
-    X = sp.csr_matrix((np.ones(len(cols), np.float32), (rows, np.asarray(cols, dtype=np.int64))),
-                      shape=(len(docs), len(index)))
+    return np.array([j for j in map(get, grams) if j is not None], dtype=np.int64)
+
+
+def column_counts(columns: list[np.ndarray], n_vocab: int) -> sp.csr_matrix:
+    """Gram counts per document from each document's gram_columns."""
+    lengths = np.array([len(c) for c in columns], dtype=np.int64)
+    rows = np.repeat(np.arange(len(columns)), lengths)
+    cols = np.concatenate(columns) if columns else np.zeros(0, np.int64)
+    X = sp.csr_matrix((np.ones(len(cols), np.float32), (rows, cols)), shape=(len(columns), n_vocab))
     X.sum_duplicates()
     return X
 
@@ -117,13 +123,25 @@ def _softmax(x):
     return e / e.sum(axis=1, keepdims=True)
 
 
+def _dense_rows(W: sp.spmatrix) -> np.ndarray:
+    """A sparse matrix as a dense array in row order, filled a column at a time from its CSC form: scipy's
+    toarray(order="C") of a CSC matrix goes through a CSR copy, 22 MB more at the moment a model loads."""
+    W = W.tocsc()
+    W.sum_duplicates()
+    out = np.zeros(W.shape, dtype=W.dtype)
+    for j in range(W.shape[1]):
+        lo, hi = W.indptr[j], W.indptr[j + 1]
+        out[W.indices[lo:hi], j] = W.data[lo:hi]
+    return out
+
+
 @dataclass
 class Heads:
     """Linear weights over [tf-idf grams | scaled dense rule features]; columns: rel, topics..., tone x3, hot, foreign."""
 
     vocab: list[str]
     idf: np.ndarray  # (len(vocab),) float32
-    W: sp.csc_matrix  # (len(vocab) + n_dense, n_out)
+    W: sp.csc_matrix  # (len(vocab) + n_dense, n_out); dense (np.ndarray) once a Models holds it, see Models
     b: np.ndarray  # (n_out,)
     topic_ids: tuple[str, ...]
     rel_threshold: float
@@ -150,6 +168,11 @@ class Heads:
 
 
 class Models:
+    """Prediction with loaded heads. Each array is kept once, in the form prediction reads, replacing the
+    loaded one in `heads` (keeping both took 52 MB of the 165 MB the shipped bundle took in memory, which `monitor
+    crawl` holds beside the crawler): heads.W becomes the dense weights, heads.lsa the float32 projection, and
+    the neighbour rows views of their transposes. The values are the same numbers."""
+
     def __init__(self, heads: Heads, version: str, metadata: dict) -> None:
         self.heads = heads
         self.version = version
@@ -159,33 +182,48 @@ class Models:
         self.rules_edited: tuple[str, str] | None = None
         self._index = {g: i for i, g in enumerate(heads.vocab)}
         self._n_t = len(heads.topic_ids)
-        # stored as float16 to keep the bundle small; computed in float32
-        self._lsa = (heads.lsa_rows, heads.lsa.astype(np.float32)) if heads.lsa.size else None
-
-        n_sparse = heads.W.shape[0] - (heads.lsa.shape[1] if self._lsa is not None else 0)
-        # the weights as one dense array (22 MB for 240,000 grams x 23 heads): (sparse texts) @ (dense weights) is
+        n_lsa = heads.lsa.shape[1] if heads.lsa.size else 0
+        n_sparse = heads.W.shape[0] - n_lsa
+        # the weights as one dense array (23 MB for 250,000 grams x 23 heads): (sparse texts) @ (dense weights) is
         # one pass over the texts' grams, several times quicker than a sparse-by-sparse product, and the LSA
-        # block's weights meet dense coordinates anyway
-        W = heads.W.toarray()
+        # block's weights meet dense coordinates anyway. In row order: scipy's product reads the dense side
+        # as rows and copied all 23 MB on every batch when it was in column order (as a CSC matrix's toarray gives)
+        if sp.issparse(heads.W):
+            heads.W = _dense_rows(heads.W)
+        W = heads.W
         self._W_grams = W[:n_sparse]
-        self._W_lsa = W[n_sparse:] if self._lsa is not None else None
+        # the LSA block (256 x 23) in column order, as it always was: its product with the coordinates is BLAS's,
+        # whose float32 rounding follows the layout (row order moved scores by 1e-7)
+        self._W_lsa = np.asfortranarray(W[n_sparse:]) if n_lsa else None
+        # stored as float16 to keep the bundle small; computed in float32
+        if n_lsa:
+            heads.lsa = heads.lsa.astype(np.float32, copy=False)
+        self._lsa = (heads.lsa_rows, heads.lsa) if n_lsa else None
         self._knn = heads.knn_rows.shape[0] > 0 and bool(np.any(heads.knn_coef))
         if self._knn:
             self._knn_labels = heads.knn_labels.astype(np.float32)
             self._knn_known = heads.knn_known.astype(np.float32)
             self._knn_cols = np.r_[1:1 + self._n_t, 4 + self._n_t]  # topic columns, then hot
             self._knn_rows_T = heads.knn_rows.T.tocsr()
+            heads.knn_rows = self._knn_rows_T.T
         self._rel_knn = heads.rel_knn_share > 0 and heads.rel_knn_rows.shape[0] > 0
         if self._rel_knn:
             self._rel_knn_rows_T = heads.rel_knn_rows.T.tocsr()
+            heads.rel_knn_rows = self._rel_knn_rows_T.T
             self._rel_knn_labels = heads.rel_knn_labels.astype(np.float32)[:, None]
             self._rel_knn_prior = neighbours.base_rate(self._rel_knn_labels, np.ones_like(self._rel_knn_labels))
 
     def features(self, docs: list[list[str]], dense: np.ndarray) -> sp.csr_matrix:
         return design(count_matrix(docs, self._index), dense, self.heads.idf, self._lsa)
 
-    def logits(self, docs: list[list[str]], dense: np.ndarray) -> np.ndarray:
-        T = tfidf(count_matrix(docs, self._index), self.heads.idf)
+    def columns(self, grams: list[str]) -> np.ndarray:
+        """A document's grams as their vocabulary columns, which predict and logits take in their place."""
+        return gram_columns(grams, self._index)
+
+    def logits(self, docs: list[list[str] | np.ndarray], dense: np.ndarray) -> np.ndarray:
+        """Each head's logit per document; a document is its grams or their columns (Models.columns)."""
+        counts = column_counts([d if isinstance(d, np.ndarray) else self.columns(d) for d in docs], len(self._index))
+        T = tfidf(counts, self.heads.idf)
         Z = self._linear_logits(T, dense)
         if self._rel_knn:
             Z[:, 0] = self._relevance_with_neighbours(T, Z[:, 0])
@@ -225,7 +263,7 @@ class Models:
             out[edu] = logit(v) * h.knn_coef
         return out
 
-    def predict(self, docs: list[list[str]], dense: np.ndarray) -> dict:
+    def predict(self, docs: list[list[str] | np.ndarray], dense: np.ndarray) -> dict:
         Z = self.logits(docs, dense)
         t = self._n_t
         return {
@@ -265,7 +303,7 @@ class Models:
             knn[0] = float((self._relevance_with_neighbours(T, z_rel) - z_rel)[0])  # 0 outside the unsure band
         out = {}
         for label, c in cols.items():
-            w = self.heads.W.getcol(c)
+            w = sp.csc_matrix(self.heads.W[:, [c]])  # the column's non-zero weights, as the bundle stores them
             contrib = row.multiply(w.T).tocoo()
             pairs = [(names.get(int(i), f"#{i}"), float(v)) for i, v in zip(contrib.col, contrib.data)]
             if c in knn:
@@ -354,8 +392,9 @@ def load_models(bundle: Path, rules, *, allow_rules_mismatch: bool = False) -> M
                          hint=f"run `monitor train --models {bundle.parent}` to rebuild them for this code, rules and libraries")
     path = bundle / WEIGHTS_FILE
     try:
-        raw = path.read_bytes()
-        if hashlib.sha256(raw).hexdigest() != meta.get("weights_sha256"):
+        with path.open("rb") as f:  # read in blocks: the whole file's bytes (40 MB) need not be in memory at once
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+        if digest != meta.get("weights_sha256"):
             raise ModelError(f"{path} does not match its metadata (changed or corrupt)", hint="run `monitor train` to rebuild the models")
         import joblib
 
@@ -365,6 +404,7 @@ def load_models(bundle: Path, rules, *, allow_rules_mismatch: bool = False) -> M
                       foreign_threshold=z["foreign_threshold"], lsa_rows=z["lsa_rows"], lsa=z["lsa"],
                       knn_rows=z["knn_rows"].tocsr(), knn_labels=z["knn_labels"], knn_known=z["knn_known"],
                       knn_prior=z["knn_prior"], knn_coef=z["knn_coef"], **_relevance_neighbours(z))
+        del z  # heads holds what is needed; Models replaces some of it, which then goes at once
     except ModelError:
         raise
     except (OSError, KeyError, ValueError, EOFError) as exc:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from monitor.config import Source
 from monitor.errors import (AddressRefused, ExtractError, FeedError, FetchError, HTTPStatusError, InputError, NotAFeed,
                             ResponseTooLarge, RobotsDisallowed, TooManyRedirects)
-from monitor.extract import extract_page, selectors_for
+from monitor.extract import extract_page, release_caches, selectors_for
 from monitor.feeds import parse_feed
 from monitor.fetch import Fetcher, Tuning
 
@@ -277,6 +277,8 @@ async def crawl(app, *, sources: list[str] | tuple[str, ...] | None = None, forc
         rows = store.pages_due(app.now(), limit=2000, sources=list(sources) if sources else None)
         sem = asyncio.Semaphore(tuning.page_concurrency)
         await asyncio.gather(*(run.page(r, sem) for r in rows))
+    if rows:
+        release_caches()  # the classifier that follows a crawl needs the memory more than the next crawl's pages
     return CrawlReport(
         started_at=started, finished_at=app.now(), sources=tuple(results) + tuple(skipped),
         new_article_ids=tuple(run.new_ids), updated_article_ids=tuple(dict.fromkeys(run.updated_ids)),

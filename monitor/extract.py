@@ -9,6 +9,7 @@ extraction rougher instead of empty.
 from __future__ import annotations
 
 import re
+import sys
 from datetime import datetime, tzinfo
 
 from bs4 import BeautifulSoup, Tag
@@ -151,6 +152,21 @@ def extract_with_trafilatura(html_text: str, url: str, tz: tzinfo, now: datetime
         published = _published(str(data["date"]), tz, now)
     return ExtractedPage(title=title, sapo=sapo, body=body,
                          author=clean_text(data.get("author") or ""), published=published, method="trafilatura")
+
+
+def release_caches() -> None:
+    """Let go of what trafilatura built for the pages it read: the stoplists of all of justext's languages
+    (27 MB: its tuple of 154,000 words and the lower-cased set made from it) and its LRU caches. It builds them
+    again when a page next needs them (0.2 s); a crawl calls this when its pages are done, before the
+    classifier loads beside what the crawl left in memory."""
+    if "trafilatura" not in sys.modules:  # no page of this process needed it
+        return
+    from trafilatura.meta import reset_caches
+
+    reset_caches()  # justext's lower-cased stoplist, htmldate's, courlan's and its own caches; then gc.collect()
+    external = sys.modules.get("trafilatura.external")
+    if getattr(external, "JT_STOPLIST", None) is not None:
+        external.JT_STOPLIST = None  # its lazily built global, which try_justext rebuilds when it is None
 
 
 def extract_page(raw: bytes, *, url: str, selectors: Selectors | None, content_type: str | None = None,

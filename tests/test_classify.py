@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse as sp
 from click.testing import CliRunner
 
-from classifiers.classify import BUNDLE_NAME, Classifier, load_classifier
+from classifiers.classify import BUNDLE_NAME, SHIPPED_MODELS_DIR, Classifier, load_classifier
 from classifiers.features import dense_names, model_grams, url_grams
 from classifiers.model import WEIGHTS_FILE, Heads, load_models, save_models
 from classifiers.rules import load_rules, prepare
@@ -19,6 +19,7 @@ from monitor.errors import ModelError
 
 OFFICE = Office(name="Phòng GD&ĐT quận Long Biên", short_name="PGD Long Biên", district="Long Biên", city="Hà Nội",
                 watchlist=Watchlist(wards=("Bồ Đề", "Gia Thụy"), schools=("THCS Chu Văn An",)))
+SHIPPED = SHIPPED_MODELS_DIR / BUNDLE_NAME
 CONTRACT = ["id", "is_education", "relevance", "topics", "topic_scores", "sentiment", "hot", "hot_score", "scope",
             "reasons", "model_version"]
 
@@ -139,6 +140,9 @@ class _FixedScores:
     def __init__(self, relevance, hot, foreign):
         self.scores = {"relevance": np.array(relevance), "hot": np.array(hot), "foreign": np.array(foreign)}
 
+    def columns(self, grams):
+        return grams
+
     def predict(self, docs, dense):
         n, t = len(docs), len(load_rules().topic_ids)
         return {**self.scores, "topics": np.zeros((n, t)), "tone": np.tile([0.7, 0.2, 0.1], (n, 1)),
@@ -183,6 +187,34 @@ def _tiny_bundle(tmp_path: Path) -> Path:
     bundle = tmp_path / BUNDLE_NAME
     save_models(bundle, heads, {"name": BUNDLE_NAME, "rules_sha256": rules.sha256, "dense_names": dense_names(rules)})
     return bundle
+
+
+def test_loaded_models_hold_each_array_once_as_prediction_reads_it_with_the_bundles_values(clf):
+    """`monitor crawl` holds the models beside the crawler: no array is kept twice (sparse and dense, float16 and
+    float32, rows and their transpose), and the dense weights are in row order, which scipy's product with the
+    texts reads without copying all 23 MB of them on every batch."""
+    import joblib
+
+    m = clf.models
+    z = joblib.load(SHIPPED / WEIGHTS_FILE)
+    assert isinstance(m.heads.W, np.ndarray) and m.heads.W.flags.c_contiguous and m._W_grams.flags.c_contiguous
+    assert m.heads.W.dtype == np.float32 and (sp.csr_matrix(m.heads.W) != z["W"]).nnz == 0
+    assert m.heads.lsa.dtype == np.float32 and m._lsa[1] is m.heads.lsa
+    assert np.array_equal(m.heads.lsa, z["lsa"].astype(np.float32))
+    for rows, transposed, saved in ((m.heads.knn_rows, m._knn_rows_T, z["knn_rows"]),
+                                    (m.heads.rel_knn_rows, m._rel_knn_rows_T, z["rel_knn_rows"])):
+        assert np.shares_memory(rows.data, transposed.data) and (rows != saved).nnz == 0
+
+
+def test_documents_given_as_vocabulary_columns_score_as_their_grams(clf):
+    arts = [("Học sinh lớp 6 bị đánh hội đồng trong giờ ra chơi", "https://vnexpress.net/giao-duc/a-1.html"),
+            ("Giá vàng hôm nay tăng mạnh", ""), ("", "")]
+    grams = [model_grams([("title", prepare(t, "title"))] if t else [], url) for t, url in arts]
+    dense = np.zeros((len(arts), len(dense_names(load_rules()))), np.float32)
+    by_grams = clf.models.predict(grams, dense)
+    by_columns = clf.models.predict([clf.models.columns(g) for g in grams], dense)
+    for key in ("relevance", "topics", "tone", "hot", "foreign"):
+        assert np.array_equal(by_grams[key], by_columns[key]), key
 
 
 def test_model_loading_checks_versions(tmp_path):

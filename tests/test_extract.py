@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.errors import ExtractError
-from monitor.extract import extract_page, selectors_for
+from monitor.extract import extract_page, release_caches, selectors_for
 from monitor.sample_site import OUTLETS, build_site, load_articles, sample_config
 
 FIX = Path(__file__).parent / "fixtures" / "crawl"
@@ -73,6 +73,25 @@ def test_redesigned_page_falls_back_to_trafilatura(site_and_config):
     assert page.method == "trafilatura"
     assert "Đoạn 1: nhà trường" in page.body and "Đoạn 4" in page.body
     assert "Bài liên quan" not in page.body
+
+
+def test_trafilaturas_stoplists_are_let_go_after_a_crawl_and_rebuilt_when_needed(site_and_config):
+    """release_caches (the end of every crawl with pages) drops the 27 MB of justext stoplists trafilatura keeps,
+    before the classifier loads; a later page that needs them has them built again."""
+    import justext.core
+    import trafilatura.external
+
+    trafilatura.external.jt_stoplist_init()
+    justext.core.define_stoplist(trafilatura.external.JT_STOPLIST)
+    release_caches()
+    assert trafilatura.external.JT_STOPLIST is None and justext.core.define_stoplist.cache_info().currsize == 0
+    from lxml.html import fromstring
+
+    paragraph = "<p>Nhà trường phối hợp với phụ huynh tổ chức buổi học kỹ năng sống.</p>"
+    page = fromstring("<html><body><div>" + paragraph * 5 + "</div></body></html>")
+    trafilatura.external.try_justext(page, "https://vnexpress.net/x-1.html", None)  # trafilatura's own fallback
+    assert trafilatura.external.JT_STOPLIST
+    test_redesigned_page_falls_back_to_trafilatura(site_and_config)
 
 
 def test_page_without_text_raises_extract_error(site_and_config):
