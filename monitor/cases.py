@@ -18,10 +18,17 @@ A real hot issue that is not the office's business (another province's incident)
 bàn" (`close_not_ours`, `monitor cases dismiss --not-ours`): no more alerts (those waiting are cancelled), and
 no labels, since the model was right that it is hot; the clipping and the monthly report keep it as a hot
 issue with that outcome, not as a false alarm. `alerts.min_scope` keeps such stories from alerting at all.
+"Not ours" is about the incident as known when the person closed it: should an article on the office's own area
+join its story later (a local development, or a local incident grouped into it), triage reopens the case ("mới",
+with a system line saying why) and alerts as for a new story (monitor.triage.coming_home). Nothing is merged
+into a case closed so (`merge_case` refuses, as for a false alarm): a person reopens it first if the incident is
+the office's after all. A dismissed case closed as not ours has the "not hot" labels its dismissal wrote
+withdrawn (those whose note `dismissal_label_note` begins), so `monitor train` does not learn a false alarm.
 
-An analyst's `monitor label ID --hot no` that leaves an open case's story with no hot article as people read
-them (`follow_hot_label`) dismisses the case as `dismiss_case` does, without labelling the other articles: the
-clipping, the report and the alerts then agree with the label.
+An analyst's `monitor label ID --hot no` (`follow_hot_label`) dismisses an open case as `dismiss_case` does,
+without labelling the other articles, only when the labels leave its story no reason to be hot: no article hot
+as people read them, and the story scored again with the labels applied below every alert level. A story hot
+by its spread, tone and place stays, and the command says why and names `monitor cases dismiss`.
 
 Story grouping is cautious (a new incident merged into an old story would raise no alert), so a development
 told in other words (an investigation, a sanction, an official answer) often opens a case of its own
@@ -45,7 +52,8 @@ STATUSES = ("mới", "đã tiếp nhận", "đang xử lý", "đã phản hồi"
 OPEN_STATUS = STATUSES[0]
 DISMISSED = "cảnh báo nhầm"  # not a hot issue after all: set only by dismiss_case, which also records the labels
 MERGED = "đã gộp"  # a follow-up's case joined to the case of its incident: set only by merge_case
-NOT_OURS = "ngoài địa bàn"  # a hot issue, but not the office's to handle: set only by close_not_ours (no labels)
+NOT_OURS = "ngoài địa bàn"  # a hot issue, but not the office's to handle: set only by close_not_ours (no labels);
+# triage reopens it when an article on the office's own area joins its story
 SYSTEM_ACTOR = "hệ thống"
 # handled, a false alarm, carried on by another case, or another office's business
 CLOSED_STATUSES = (STATUSES[-1], DISMISSED, MERGED, NOT_OURS)
@@ -177,9 +185,17 @@ def dismiss_case(app, case_id: int, *, by: str, education: bool = True, note: st
     return store.case(case_id), articles
 
 
-def close_not_ours(app, case_id: int, *, by: str, note: str = "") -> Case:
+def dismissal_label_note(case_id: int) -> str:
+    """How the labels `dismiss_case` writes begin (their note): what identifies them to withdraw them."""
+    return f"hồ sơ #{case_id}: {DISMISSED} — "
+
+
+def close_not_ours(app, case_id: int, *, by: str, note: str = "") -> tuple[Case, list[int]]:
     """Close a case as another office's business (NOT_OURS): its alerts still waiting are cancelled and no
-    more go out, and no article is labelled (the story is a hot issue, only not ours to handle)."""
+    more go out, and no article is labelled (the story is a hot issue, only not ours to handle). A case dismissed
+    before (the wrong button first) has the "not hot" labels its dismissal wrote withdrawn, in the same
+    transaction: `monitor train` must not learn as a false alarm what is a real hot issue elsewhere. A person's
+    own labels stay. Returns the case and the articles whose dismissal labels were withdrawn."""
     store = app.store
     current = _existing(store, case_id)
     who = _who(by)
@@ -188,34 +204,76 @@ def close_not_ours(app, case_id: int, *, by: str, note: str = "") -> Case:
     if current.merged:
         raise InputError(f"case {case_id} was merged into another case; close that one",
                          hint=f"`monitor cases show {case_id}` names it")
-    store.dismiss_case(case_id, app.now(), by=who, status=NOT_OURS, note=note.strip() or "không thuộc địa bàn quản lý",
-                       education={}, label_note="")
-    return store.case(case_id)
+    withdrawn = store.labels_noted(dismissal_label_note(case_id))
+    articles = sorted({r["article_id"] for r in withdrawn})
+    why = note.strip() or "không thuộc địa bàn quản lý"
+    if withdrawn:
+        why += (f" (bỏ {len(withdrawn)} nhãn «không nóng» do lần đánh dấu {DISMISSED} ghi: "
+                + ", ".join(f"bài {a}" for a in articles) + ")")
+    store.dismiss_case(case_id, app.now(), by=who, status=NOT_OURS, note=why, education={}, label_note="",
+                       withdraw_labels=[r["id"] for r in withdrawn])
+    return store.case(case_id), articles
 
 
-def follow_hot_label(app, article_id: int, *, by: str, label_id: int) -> tuple[Case | None, bool, list[int]]:
-    """After a label saying `article_id` is not hot: (the case of its story, whether this dismissed it, the story's
-    articles still hot as people read them). An open case whose story has no hot article left is dismissed
-    as a false alarm (no more alerts, those waiting cancelled, out of the clipping's hot section); the other
-    articles get no label, since nobody read them."""
+@dataclass(frozen=True)
+class LabelFollowed:
+    """What a "not hot" label did to the case of the article's story (follow_hot_label)."""
+
+    case: Case | None  # the story's case, None when it has none
+    dismissed: bool = False  # the label dismissed it now
+    still_hot: tuple[int, ...] = ()  # the story's articles still hot as people read them
+    score: object | None = None  # StoryScore: the story scored with the labels applied, when it stays hot by it
+
+
+def follow_hot_label(app, article_id: int, *, by: str, label_id: int) -> LabelFollowed:
+    """After a label saying `article_id` is not hot (or not education). An open case is dismissed as a false
+    alarm (no more alerts, those waiting cancelled, out of the clipping's hot section) only when the labels leave
+    its story no reason to be hot: no article hot as people read them, and the story, scored again as triage
+    scored it last with the labels applied (a "not hot" article's hot score counted as 0), below the lowest alert
+    level. A story hot by its spread, tone and place (five outlets, none over the model's threshold) stays, and
+    so does one with another hot article. The other articles get no label, since nobody read them."""
     from monitor.corrections import read_corrected
 
     store = app.store
     story_id = store.story_of_article(article_id)
     case = store.case_of_story(story_id) if story_id is not None else None
     if case is None:
-        return None, False, []
+        return LabelFollowed(None)
     members = [m["id"] for m in store.story_members(case.story_id)]
     classes, _ = read_corrected(store, members)
     labels = {r["article_id"]: r for r in store.labels(members)}
     # an article never classified is hot when a person labelled it so (a case opened by hand)
-    hot = [a for a in members if (classes[a].hot if a in classes else bool(labels.get(a, {}).get("hot")))]
+    hot = tuple(a for a in members if (classes[a].hot if a in classes else bool(labels.get(a, {}).get("hot"))))
     if hot or case.closed:
-        return case, False, hot
+        return LabelFollowed(case, False, hot)
+    score = score_with_labels(app, case.story_id)
+    if score is not None and score.severity is not None:
+        return LabelFollowed(case, False, (), score)
     store.dismiss_case(case.id, app.now(), by=_who(by), status=DISMISSED,
                        note=f"nhãn #{label_id}: bài {article_id} không nóng, tin không còn bài nóng nào",
                        education={}, label_note="")
-    return store.case(case.id), True, []
+    return LabelFollowed(store.case(case.id), True)
+
+
+def score_with_labels(app, story_id: int):
+    """The story's score (monitor.triage's StoryScore) as triage last scored it, with people's labels put over the
+    classifications: an article labelled not hot (or not education) brings no hot score of its own. None when the
+    story has no members."""
+    from dataclasses import replace
+
+    from monitor.corrections import read_corrected
+    from monitor.triage import story_score
+
+    store = app.store
+    members = store.story_members(story_id)
+    if not members:
+        return None
+    classes, labels = read_corrected(store, [m["id"] for m in members])
+    for a, label in labels.items():
+        if a in classes and (label.get("hot") is False or label.get("is_education") is False):
+            classes[a] = replace(classes[a], hot=False, hot_score=0.0)
+    # at the time of its last score: what the label changes, not what the hours since have (velocity fades)
+    return story_score(app, story_id, members, classes, store.story_scored_at(story_id) or app.now())
 
 
 def open_case_by_hand(app, article_id: int, *, by: str, note: str = "") -> tuple[Case, bool]:
@@ -252,6 +310,13 @@ def merge_case(app, case_id: int, *, into: int, by: str, note: str = "") -> Case
         if c.dismissed:
             raise InputError(f"case {c.id} is a dismissed false alarm ({DISMISSED!r}); a false alarm joins no incident",
                              hint=f"reopen it first: monitor cases update {c.id} --status \"{OPEN_STATUS}\"")
+    if target.not_ours:
+        # what joins it would carry on under "not the office's": its alerts cancelled, later ones silenced, the
+        # report filing it elsewhere. Whether the incident is the office's after all is a person's call, made first
+        raise InputError(f"case {into} is closed as another area's ({NOT_OURS!r}); case {case_id} would carry on there "
+                         "without alerts and outside the office's area in the report",
+                         hint=f"if the incident is the office's after all, reopen it first: monitor cases update {into} "
+                              f"--status \"{OPEN_STATUS}\"; otherwise keep case {case_id} on its own")
     why = f" — {note.strip()}" if note.strip() else ""
     n = len(store.story_members(source.story_id))
     further = source.status in STATUSES and target.status in STATUSES and \

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from classifiers.plan_topics import strongest_first
 from classifiers.types import BY_THE_MODEL
-from monitor.cases import SYSTEM_ACTOR
+from monitor.cases import NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
 from monitor.config import ALERT_SCOPES, Config
 from monitor.stories import Doc, Idf, StoryIndex, fold
 
@@ -292,6 +292,38 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
                       national_outlets=national, local=local, shown_topic=shown[0] if shown else main_topic)
 
 
+def coming_home(app, case) -> list[tuple[dict, str]]:
+    """Of a case closed as another area's (NOT_OURS), the articles that joined its story after it was closed and are
+    on the office's own area (Office.is_own_area of their scope, or a watchlist name in their text, as triage's
+    locality reads them), each with where: what makes the story the office's own after all. Those there when a
+    person closed it were judged with it."""
+    closed_at = next((e.at for e in reversed(case.events) if e.status == NOT_OURS), None)
+    if closed_at is None:
+        return []
+    joined = app.store.story_members_joined_after(case.story_id, closed_at)
+    if not joined:
+        return []
+    classes = app.store.classifications_for([m["id"] for m in joined])
+    out = []
+    for m in joined:
+        hits = watchlist_hits(app.config, f"{m['title']} {m.get('sapo', '')}")
+        hits = [h for h in hits if not any(h != o and fold(h) in fold(o) for o in hits)]  # as score_story reads them
+        c = classes.get(m["id"])
+        if hits:
+            out.append((m, ", ".join(watchlist_label(app.config, h) for h in hits[:3])))
+        elif c is not None and c.is_education and app.config.office.is_own_area(c.scope):
+            out.append((m, app.config.office.area))
+    return out
+
+
+def home_note(config: Config, home: list[tuple[dict, str]]) -> str:
+    """The system's line in a reopened case's history (and the alert's "Thay đổi"): why it is the office's now."""
+    m, where = home[0]
+    more = f" và {len(home) - 1} bài khác" if len(home) > 1 else ""
+    return (f"Mở lại: có tin trên địa bàn ({where}) nhập vào tin đã đóng «{NOT_OURS}»: "
+            f"bài {m['id']} ({m['outlet']}){more}")
+
+
 @dataclass(frozen=True)
 class AlertDecision:
     kind: str  # new | escalation
@@ -430,16 +462,21 @@ def related_cases(app, case_id: int | None, members: list[dict]) -> list:
     return RelatedCases(app, around=members[-1]["when"]).find(case_id, members)
 
 
+def story_score(app, story_id: int, members: list[dict], classifications: dict, now: datetime) -> StoryScore:
+    """The story's score at `now` from these classifications of its members (rescore's, without saving it)."""
+    topic = Counter(t for c in classifications.values() for t in c.topics[:1]).most_common(1)
+    usual, n = app.store.usual_outlets_per_story(topic[0][0] if topic else "", now - timedelta(days=USUAL_DAYS), now,
+                                                 exclude=story_id)
+    return score_story(app.config, members, classifications, now, usual if n >= MIN_USUAL_STORIES else 1.0)
+
+
 def rescore(app, story_id: int) -> tuple[StoryScore, list[dict]] | None:
     store, now = app.store, app.now()
     members = store.story_members(story_id)
     if not members:
         return None
     classifications = store.classifications_for([m["id"] for m in members])
-    topic = Counter(t for c in classifications.values() for t in c.topics[:1]).most_common(1)
-    usual, n = store.usual_outlets_per_story(topic[0][0] if topic else "", now - timedelta(days=USUAL_DAYS), now,
-                                             exclude=story_id)
-    score = score_story(app.config, members, classifications, now, usual if n >= MIN_USUAL_STORIES else 1.0)
+    score = story_score(app, story_id, members, classifications, now)
     store.save_story_score(story_id, now, main_topic=score.main_topic, n_outlets=len(score.outlets),
                            hot_score=score.total, severity=score.severity, reasons=list(score.reasons),
                            explanation=score.explanation())
@@ -457,6 +494,13 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
     if opened:
         report.cases_opened.append(case_id)
     case = store.case(case_id)
+    home = coming_home(app, case) if case.not_ours else []
+    if home:
+        # closed as another area's incident, and an article on the office's own area has joined it since: the
+        # story is the office's now (a local development, or a local incident grouped into it), so it opens again
+        # and alerts as a new story would
+        store.update_case(case_id, now, by=SYSTEM_ACTOR, status=OPEN_STATUS, note=home_note(app.config, home))
+        case = store.case(case_id)
     if case.dismissed or case.not_ours:
         return  # a person judged it no hot issue, or not the office's (monitor cases dismiss): no alert
     if not alerts_cover(app.config, score.scope):
@@ -466,7 +510,12 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
             store.update_case(case_id, now, by=SYSTEM_ACTOR, note=f"Không gửi cảnh báo: tin phạm vi «{SCOPE_VI[score.scope]}», "
                                                                f"ngoài phạm vi cảnh báo (alerts.min_scope: {app.config.alerts.min_scope})")
         return
-    decision = decide_alert(app.config, score, store.last_alert(story_id), now, members[-1]["when"])
+    if home:
+        # alerted as a new story (whatever was sent before it was closed), saying why it is back
+        decision = decide_alert(app.config, score, None, now, members[-1]["when"])
+        decision = decision and AlertDecision("new", home_note(app.config, home))
+    else:
+        decision = decide_alert(app.config, score, store.last_alert(story_id), now, members[-1]["when"])
     if decision is None:
         return
     near = []
@@ -516,16 +565,18 @@ def run_triage(app, article_ids: list[int] | None = None) -> TriageReport:
         if story_id in touched:
             continue
         last = store.last_alert(story_id)
-        if last is None:
+        case = store.case_of_story(story_id)
+        # a case closed as another area's that an own-area article joined, by a run that stopped before acting on it
+        home = case is not None and case.not_ours and bool(coming_home(app, case))
+        if last is None and not home:
             # rated hot, yet never alerted: a run stopped between scoring it (or opening its case) and queueing
-            # its alert. A dismissed or merged case needs none
-            case = store.case_of_story(story_id)
+            # its alert. A dismissed or merged case needs none, nor one closed as not the office's
             if case is not None and (case.dismissed or case.merged or case.not_ours):
                 continue
         exp = store.story_explanation(story_id)
-        if last is None and not alerts_cover(app.config, explained_scope(exp)):
+        if last is None and not home and not alerts_cover(app.config, explained_scope(exp)):
             continue  # outside alerts.min_scope: it joins nothing new, so nothing changes until an article joins it
-        if last is None or severity_rank(app.config, exp.get("severity")) < severity_rank(app.config, last.severity) or (
+        if home or last is None or severity_rank(app.config, exp.get("severity")) < severity_rank(app.config, last.severity) or (
                 exp.get("local") and last.n_national == 0 and exp.get("national_outlets")):
             result = rescore(app, story_id)
             if result is not None:

@@ -436,3 +436,161 @@ def test_the_next_clipping_says_what_was_last_done_about_a_hot_issue(tmp_path):
     docx_text = "\n".join(p.text for p in Document(BytesIO(rendered.docx)).paragraphs)
     for text in (rendered.text, rendered.markdown, rendered.html_file, docx_text):
         assert said in text
+
+
+NGHE_AN_TITLE = "Nữ sinh lớp 7 bị nhóm bạn đánh hội đồng, clip lan truyền trên mạng"
+NGHE_AN_SAPO = "Chiều 25/11, một nữ sinh lớp 7 ở huyện Quỳnh Lưu, Nghệ An bị năm bạn đánh hội đồng trước cổng trường."
+
+
+def _not_ours_case(tmp_path, hook_url="http://127.0.0.1:9/hook"):
+    """Another province's incident, alerted, then closed as not the office's (`cases dismiss --not-ours`)."""
+    from monitor.cases import close_not_ours
+    from test_triage_support import Cls
+
+    app = make_app(tmp_path, channels=[{"kind": "webhook", "url": hook_url}])
+    add_article(app, "VnExpress", "na-1", NGHE_AN_TITLE, NGHE_AN_SAPO, app.now() - timedelta(minutes=10),
+                Cls(hot_score=0.95, scope="national"))
+    (case_id,) = run_triage(app).cases_opened
+    close_not_ours(app, case_id, by="Chị Lan", note="Vụ việc ở Nghệ An")
+    return app, case_id
+
+
+def test_a_case_closed_not_ours_reopens_and_alerts_when_the_story_comes_to_the_office_area(tmp_path):
+    from monitor.cases import NOT_OURS, SYSTEM_ACTOR
+    from monitor.notify import deliver_outbox
+    from monitor.report import load_report
+    from test_triage_support import Cls, HttpReceiver, free_port
+
+    hook = HttpReceiver(free_port()).start()
+    try:
+        app, case_id = _not_ours_case(tmp_path, hook.url)
+        assert deliver_outbox(app).sent == [], "the alert waiting when it was closed is cancelled"
+        story_id = app.store.case(case_id).story_id
+        app.clock.advance(hours=1)
+        # more of the same, elsewhere: it stays closed and silent
+        add_article(app, "Thanh Niên", "na-2", NGHE_AN_TITLE, NGHE_AN_SAPO + " Công an huyện vào cuộc.",
+                    app.now() - timedelta(minutes=5), Cls(hot_score=0.95, scope="national"))
+        assert run_triage(app).alerts_queued == [] and app.store.case(case_id).status == NOT_OURS
+        app.clock.advance(hours=1)
+        # then: two of the attackers are pupils of a school in the district
+        local = add_article(app, "Dân Trí", "na-3", NGHE_AN_TITLE,
+                            NGHE_AN_SAPO + " Hai học sinh đánh bạn là học sinh Trường THCS Ngọc Lâm, quận Long Biên.",
+                            app.now() - timedelta(minutes=5), Cls(hot_score=0.95, scope="local"))
+        report = run_triage(app)
+        assert app.store.story_of_article(local) == story_id, "the development joins the closed story"
+        c = app.store.case(case_id)
+        assert c.status == "mới" and not c.closed
+        last = c.events[-1]
+        assert last.by == SYSTEM_ACTOR and last.status == "mới"
+        assert last.note.startswith("Mở lại: có tin trên địa bàn") and "THCS Ngọc Lâm" in last.note and f"bài {local}" in last.note
+        (alert_id,) = report.alerts_queued
+        assert app.store.alert(alert_id).kind == "new", "alerted as a new story"
+        assert len(deliver_outbox(app).sent) == 1
+        (received,) = hook.requests
+        payload = received.json()
+        assert payload["case_id"] == case_id and payload["type"] == "alert.new"
+        assert payload["change"].startswith("Mở lại: có tin trên địa bàn")
+        assert "trạng thái: mới" in payload["text"]
+        # the monthly report files it on the office's own area, to be handled
+        r = load_report(app, 2026, 11)
+        assert [h.story_id for h in r.hot_issues if h.own] == [story_id]
+        assert story_id not in {h.story_id for h in r.elsewhere_issues}
+        # a person may close it again: only an own-area article joining after that reopens it
+        from monitor.cases import close_not_ours
+        close_not_ours(app, case_id, by="Chị Lan", note="Hai em đã chuyển về quê, vụ việc do Nghệ An xử lý")
+        app.clock.advance(hours=1)
+        run_triage(app)
+        assert app.store.case(case_id).status == NOT_OURS, "what was there when a person closed it was judged"
+    finally:
+        hook.stop()
+
+
+def test_a_separate_local_incident_grouped_into_a_not_ours_story_reopens_its_case(tmp_path):
+    from test_triage_support import Cls
+
+    app, case_id = _not_ours_case(tmp_path)
+    app.clock.advance(hours=3)
+    # the tests' Long Biên fight (another incident, worded alike) joins the closed Nghệ An story
+    fight = add_article(app, "Tuổi Trẻ", "lb-1", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5),
+                        Cls(hot_score=0.95, scope="local"))
+    report = run_triage(app)
+    story_id = app.store.case(case_id).story_id
+    assert app.store.story_of_article(fight) == story_id
+    assert app.store.case(case_id).status == "mới" and len(report.alerts_queued) == 1
+
+
+def test_a_case_cannot_be_merged_into_one_closed_not_ours(tmp_path):
+    from monitor.cases import merge_case
+    from test_triage_support import Cls
+
+    app, not_ours = _not_ours_case(tmp_path)
+    app.clock.advance(hours=1)
+    add_article(app, "Tuổi Trẻ", "lb-fee", "Phụ huynh Trường Tiểu học Bồ Đề phản ánh khoản thu đầu năm tăng gấp đôi",
+                "Nhiều phụ huynh ở phường Bồ Đề cho biết mỗi em phải nộp 3 triệu đồng các khoản thu ngay tuần đầu.",
+                app.now() - timedelta(minutes=4), Cls(hot_score=0.95, topics=("hoc-phi-thu-chi",)))
+    report = run_triage(app)
+    (local,), (alert_id,) = report.cases_opened, report.alerts_queued
+    with pytest.raises(InputError, match="ngoài địa bàn") as e:
+        merge_case(app, local, into=not_ours, by="Anh Minh")
+    assert f'monitor cases update {not_ours} --status "mới"' in e.value.hint
+    assert app.store.case(local).status == "mới" and [d.status for d in app.store.deliveries(alert_id)] == ["pending"]
+    # reopened first, as the hint says, the merge goes through
+    update_case(app, not_ours, by="Anh Minh", status="mới", note="Cùng vụ việc, có học sinh của quận")
+    assert merge_case(app, local, into=not_ours, by="Anh Minh").id == not_ours
+
+
+def test_labelling_one_reprint_not_hot_keeps_a_story_hot_by_its_spread(tmp_path):
+    from test_triage_support import Cls
+
+    app = make_app(tmp_path, channels=[{"kind": "webhook", "url": "http://127.0.0.1:9/hook"}])
+    ids = []
+    for n, outlet in enumerate(["VnExpress", "Tuổi Trẻ", "Thanh Niên", "Dân Trí", "VietnamNet"]):
+        title, sapo = reprint(FIGHT_TITLE, FIGHT_SAPO, n)
+        # no article over the model's threshold: the story is hot by its place, tone and spread
+        ids.append(add_article(app, outlet, f"s{n}", title, sapo, app.now() - timedelta(minutes=50 - 10 * n),
+                               Cls(hot_score=0.45)))
+    (alert_id,) = run_triage(app).alerts_queued
+    story = app.store.story(app.store.story_of_article(ids[0]))
+    assert story.article_ids == tuple(ids) and story.severity == "theo dõi"
+    case_id = app.store.case_of_story(story.id).id
+    app.close()
+    app.clock.advance(hours=12)  # later that day: its spread has slowed, the label judges the story as scored
+    r = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "label", str(ids[4]), "--hot", "no", "--by", "Lan"])
+    assert r.exit_code == 0, r.output
+    assert f"Hồ sơ #{case_id} vẫn mở" in r.output and "«theo dõi»" in r.output and "địa bàn" in r.output
+    assert f"monitor cases dismiss {case_id}" in r.output
+    app = make_app(tmp_path, channels=[{"kind": "webhook", "url": "http://127.0.0.1:9/hook"}])
+    assert app.store.case(case_id).status == "mới"
+    assert [d.status for d in app.store.deliveries(alert_id)] == ["pending"]
+    assert [(x["article_id"], x["hot"]) for x in app.store.labels()] == [(ids[4], False)]
+
+
+def test_closing_a_dismissed_case_not_ours_withdraws_the_labels_its_dismissal_wrote(tmp_path):
+    from monitor.cases import NOT_OURS, dismiss_case
+    from monitor.report import load_report
+    from test_triage_support import Cls
+
+    app = make_app(tmp_path)
+    aid = add_article(app, "VnExpress", "na", NGHE_AN_TITLE, NGHE_AN_SAPO, app.now() - timedelta(minutes=10),
+                      Cls(hot_score=0.95, scope="national"))
+    other = add_article(app, "Thanh Niên", "na-r", NGHE_AN_TITLE, NGHE_AN_SAPO + " Nhà trường đã vào cuộc.",
+                        app.now() - timedelta(minutes=5), Cls(hot_score=0.95, scope="national"))
+    (case_id,) = run_triage(app).cases_opened
+    app.store.add_label(other, by="Chị Hà", at=app.now(), sentiment="negative", note="tone")  # a person's own label
+    app.clock.advance(minutes=5)
+    dismiss_case(app, case_id, by="Chị Lan", note="không phải của mình")  # the wrong button first
+    assert {x["article_id"] for x in app.store.labels() if x.get("hot") is False} == {aid, other}
+    app.clock.advance(minutes=5)
+    app.close()
+    r = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "cases", "dismiss", str(case_id),
+                                 "--not-ours", "--by", "Chị Lan", "--note", "Vụ việc ở Nghệ An"])
+    assert r.exit_code == 0, r.output
+    assert "bỏ nhãn «không nóng»" in r.output and f"{aid}, {other}" in r.output
+    app = make_app(tmp_path)
+    c = app.store.case(case_id)
+    assert c.status == NOT_OURS and "bỏ 2 nhãn" in c.events[-1].note
+    labels = app.store.labels()
+    assert [(x["article_id"], x.get("hot"), x.get("sentiment")) for x in labels] == [(other, None, "negative")], \
+        "only the dismissal's labels go; the person's own stays"
+    r = load_report(app, 2026, 11)
+    assert r.false_alarms == 0 and [h.case_status for h in r.hot_issues] == [NOT_OURS]

@@ -264,10 +264,12 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
 
     Only what you state is recorded; a later label overrides an earlier one field by field. The clipping
     and the monthly report follow the correction at once. A hot story's place follows its case: when
-    --hot no (or --not-education) leaves the story of an open case with no hot article, the case is
-    dismissed as a false alarm (cảnh báo nhầm) with its alerts still waiting, as `monitor cases dismiss`
-    does but labelling no other article; while other articles of the story are still hot, the story stays
-    hot and the command names them and the case.
+    --hot no (or --not-education) leaves the story of an open case no reason to be hot (no hot article,
+    and the story scored again with the label applied below every alert level), the case is dismissed as
+    a false alarm (cảnh báo nhầm) with its alerts still waiting, as `monitor cases dismiss` does but
+    labelling no other article. While other articles are still hot, or the story stays hot by its spread,
+    tone and place (five outlets on the district, none hot by itself), the case stays open and the command
+    says why and names `monitor cases dismiss`.
 
     \b
     Example:
@@ -322,18 +324,27 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
 def _follow_case(app: App, article_id: int, who: str, label_id: int) -> str:
     """Carry a "not hot" label to the case of the article's story (monitor.cases.follow_hot_label); what to say."""
     from monitor.cases import STATUSES, follow_hot_label
+    from monitor.triage import SIGNAL_LABELS
 
-    case, dismissed, still_hot = follow_hot_label(app, article_id, by=who, label_id=label_id)
+    followed = follow_hot_label(app, article_id, by=who, label_id=label_id)
+    case = followed.case
     if case is None:
         return ""
-    if dismissed:
+    if followed.dismissed:
         return (f"Hồ sơ #{case.id} «{clip(case.title, 60)}»: {case.status}, tin không còn bài nóng nào; "
                 "không gửi cảnh báo nữa, tin rời mục Vấn đề nóng của điểm báo và báo cáo tháng. "
                 f"Mở lại: monitor cases update {case.id} --status \"mới\"")
-    if still_hot and not case.closed:
-        others = ", ".join(f"bài {a}" for a in still_hot[:5])
+    if followed.still_hot and not case.closed:
+        others = ", ".join(f"bài {a}" for a in followed.still_hot[:5])
         return (f"Hồ sơ #{case.id} vẫn mở: tin còn bài được đánh giá nóng ({others}), nên vẫn ở mục Vấn đề nóng "
                 f"và vẫn cảnh báo. Nếu cả tin là cảnh báo nhầm: monitor cases dismiss {case.id}")
+    if followed.score is not None and not case.closed:
+        score = followed.score
+        carried = sorted((s for s in score.signals if s.points >= 0.5), key=lambda s: -s.points)[:4]
+        why = ", ".join(f"{SIGNAL_LABELS[s.name].lower()} {s.points:.0f}/{s.max_points:.0f}" for s in carried)
+        return (f"Hồ sơ #{case.id} vẫn mở: không còn bài nào được đánh giá nóng, nhưng cả tin vẫn ở mức "
+                f"«{score.severity}» ({score.total:.0f}/100) nhờ {why}; nên vẫn ở mục Vấn đề nóng và vẫn cảnh báo. "
+                f"Nếu cả tin là cảnh báo nhầm: monitor cases dismiss {case.id}")
     if case.status == STATUSES[-1]:
         return (f"Hồ sơ #{case.id} đã xử lý nên tin vẫn là vấn đề nóng trong điểm báo và báo cáo tháng; "
                 f"nếu đó là cảnh báo nhầm: monitor cases dismiss {case.id}")

@@ -178,8 +178,8 @@ def cases() -> None:
     Each hot story opens a case; every change is kept with who and when. A hot issue the model missed is
     opened by hand; a false alarm is dismissed (cảnh báo nhầm): no more alerts. Both label the articles for
     `monitor train`. A real hot issue outside the office's area is closed with `dismiss --not-ours`
-    (ngoài địa bàn), which labels nothing. A follow-up that opened a case of its own is merged into its
-    incident's case.
+    (ngoài địa bàn), which labels nothing; it reopens when an article on the office's area joins it. A
+    follow-up that opened a case of its own is merged into its incident's case.
 
     \b
     Example:
@@ -282,6 +282,11 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
             older = _opened_before(app, r.case_id, c)
             how = (f"nếu đúng, gộp hồ sơ này vào: monitor cases merge {c.id} --into {r.case_id}" if older
                    else f"hồ sơ mở sau; nếu đúng, gộp từ hồ sơ đó: monitor cases show {r.case_id}")
+            other = app.store.case(r.case_id)
+            if older and other is not None and other.not_ours:  # merge_case takes nothing into it while so closed
+                how = (f"hồ sơ đó đã đóng «{other.status}»; nếu đúng và vụ việc thuộc địa bàn, mở lại hồ sơ đó "
+                       f"(monitor cases update {r.case_id} --status \"mới\") rồi gộp: monitor cases merge {c.id} "
+                       f"--into {r.case_id}")
             click.echo(f"    - hồ sơ #{r.case_id}: {r.title} (độ giống {r.similarity:.2f}; {how})")
     if c.status == OPEN_STATUS:
         click.echo(f'  Ghi nhận tiếp nhận: monitor cases update {c.id} --status "đã tiếp nhận" --owner "Tên"')
@@ -365,8 +370,11 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_our
 
     A hot issue that is simply not the office's (another province's incident) is closed with --not-ours
     instead (ngoài địa bàn): no more alerts either, but no labels, and it stays a hot issue in the
-    clipping and the monthly report with that outcome, not a false alarm. alerts.min_scope in feeds.yaml
-    keeps such stories from alerting at all.
+    clipping and the monthly report with that outcome, not a false alarm. A case dismissed before and
+    closed --not-ours has the "not hot" labels of its dismissal withdrawn. Should an article on the
+    office's own area join its story later, triage reopens the case (mới) and alerts as for a new story.
+    A case closed --not-ours takes no merge (`monitor cases update N --status "mới"` first).
+    alerts.min_scope in feeds.yaml keeps such stories from alerting at all.
 
     \b
     Example:
@@ -383,8 +391,11 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_our
             raise InputError("--not-ours and --not-education contradict each other: --not-ours closes a real hot "
                              "issue of another area without labels",
                              hint="a story outside education is dismissed with --not-education alone")
-        c = close_not_ours(app, case_id, by=who, note=note)
-        click.echo(f"Hồ sơ #{c.id}: {c.status}; không gửi cảnh báo nữa, không ghi nhãn nào (bởi {who}).")
+        c, unlabelled = close_not_ours(app, case_id, by=who, note=note)
+        withdrawn = (f"; bỏ nhãn «không nóng» mà lần đánh dấu cảnh báo nhầm đã ghi cho {len(unlabelled)} bài "
+                     f"({', '.join(map(str, unlabelled[:10]))})" if unlabelled else "")
+        click.echo(f"Hồ sơ #{c.id}: {c.status}; không gửi cảnh báo nữa, không ghi nhãn nào{withdrawn} (bởi {who}). "
+                   "Nếu sau này có tin trên địa bàn nhập vào tin này, hồ sơ tự mở lại và gửi cảnh báo.")
         return
     c, labelled = dismiss_case(app, case_id, by=who, education=not not_education, note=note)
     what = "không phải tin giáo dục" if not_education else "tin giáo dục, không nóng"

@@ -128,6 +128,13 @@ class ClassificationsMixin:
         return list(merged.values())
 
 
+    def labels_noted(self, prefix: str) -> list[dict]:
+        """Label rows (id, article_id, note) whose note begins with `prefix`: those one action wrote, e.g. a case's
+        dismissal (monitor.cases.dismissal_label_note)."""
+        return [dict(r) for r in self.execute(
+            "SELECT id, article_id, note FROM labels WHERE substr(note, 1, ?) = ? ORDER BY labelled_at, id",
+            (len(prefix), prefix))]
+
 def insert_label(db, article_id: int, *, by: str, at: datetime, is_education: bool | None = None,
                   topics: list[str] | None = None, sentiment: str | None = None, hot: bool | None = None,
                   scope: str | None = None, note: str = "") -> int:

@@ -122,6 +122,18 @@ class StoriesMixin:
             f" FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE s.story_id = ? ORDER BY {_WHEN}, a.id",
             (story_id,))]
 
+    def story_members_joined_after(self, story_id: int, after: datetime) -> list[dict]:
+        """Members (id, outlet, title, sapo, when) that joined the story after `after`, oldest first."""
+        return [dict(r) | {"when": from_iso(r["when_at"])} for r in self.execute(
+            f"SELECT a.id, a.outlet, a.title, a.sapo, {_WHEN} AS when_at FROM story_articles s"
+            f" JOIN articles a ON a.id = s.article_id WHERE s.story_id = ? AND s.joined_at > ? ORDER BY {_WHEN}, a.id",
+            (story_id, utc_iso(after)))]
+
+    def story_scored_at(self, story_id: int) -> datetime | None:
+        """When triage last scored the story (None: never)."""
+        row = self.execute("SELECT scored_at FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return from_iso(row[0]) if row and row[0] else None
+
     def story_of_article(self, article_id: int) -> int | None:
         row = self.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
         return row[0] if row else None
@@ -364,10 +376,13 @@ class StoriesMixin:
         return case_id, True
 
     def dismiss_case(self, case_id: int, now: datetime, *, by: str, status: str, note: str,
-                     education: dict[int, bool | None], label_note: str) -> None:
+                     education: dict[int, bool | None], label_note: str, withdraw_labels: Iterable[int] = ()) -> None:
         """A false alarm: the case's new status and its articles' labels (not hot; education as `education`
-        says per article, None = not stated), together or not at all."""
+        says per article, None = not stated), together or not at all; the label rows `withdraw_labels` (an
+        earlier dismissal's, when the case is closed as another area's instead) are deleted with them."""
         with self.transaction() as db:
+            for label_id in withdraw_labels:
+                db.execute("DELETE FROM labels WHERE id = ?", (label_id,))
             db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (status, utc_iso(now), case_id))
             _case_event(db, case_id, now, by, status=status, note=note)
             # what still waits in the outbox (quiet hours, a channel down) is not sent either
