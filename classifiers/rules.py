@@ -8,13 +8,16 @@ syllable folds to ("covid"); other one-syllable terms only on a syllable the wri
 "Anh", "Mỹ") matches only capitalised text, so "anh" (brother) or "thẩm mỹ" do not make a story foreign.
 
 Matching is a dictionary look-up of the text's syllable n-grams that start with a known first syllable:
-one pass over the text whatever the number of terms, which keeps the whole stage fast.
+one pass over the text whatever the number of terms, which keeps the whole stage fast. An office's place name
+never matches across punctuation that ends a clause or sentence (`BREAK`): "an sinh xã hội, an ninh" does not
+name "Hội An" (the plan's rule terms match as the trained models learnt them).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -116,6 +119,7 @@ class _Index:
     """n-gram dictionaries for one set of (group, term, weight) entries."""
 
     def __init__(self) -> None:
+        self.bounded: frozenset[str] = frozenset()  # groups whose terms never span clause punctuation
         self.exact: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
         self.folded: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
         self.cased: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
@@ -157,9 +161,11 @@ class _Index:
                 starts[key[0]] = tuple(sorted(set(starts.get(key[0], ())) | {len(key)}))
             self._starts[id(table)] = starts
 
-    def scan(self, toks: list[str], table, fieldname: str, out: list[Hit], only_at=None) -> None:
+    def scan(self, toks: list[str], table, fieldname: str, out: list[Hit], only_at=None,
+             breaks: frozenset[int] = frozenset()) -> None:
         """Append the hits of `table` in `toks`; with `only_at`, one-syllable hits only at those positions
-        and no longer ones (see RuleSet.match_prepared)."""
+        and no longer ones (see RuleSet.match_prepared); no hit spans a token index of `breaks` (a clause or
+        sentence starts there: Prepared.breaks)."""
         starts = self._starts[id(table)]
         n = len(toks)
         for i, t in enumerate(toks):
@@ -174,6 +180,10 @@ class _Index:
                     continue  # "nam sinh" inside "nam sinh viên": see STUDENT_FIRST
                 if found and only_at is not None and (L > 1 or not only_at[i]):
                     continue
+                if found and breaks and L > 1 and any(k in breaks for k in range(i + 1, i + L)):
+                    # only the office's place names stop at punctuation: the plan's rule terms feed the trained
+                    # models, which learnt them matched as they always were
+                    found = [f for f in found if f[0] not in self.bounded]
                 if found:
                     for group, term, weight in found:
                         out.append(Hit(group, term, fieldname, weight))
@@ -186,14 +196,32 @@ class Prepared:
     cased: list[str]  # syllables, NFC + one tone placement, case kept
     lowered: list[str]
     accented: bool  # written with diacritics: classifiers.text.ACCENTED_SHARE of the syllables marked
+    breaks: frozenset[int] = frozenset()  # indices of the syllables that follow clause or sentence punctuation
+
+
+# Punctuation that ends a clause or a sentence: no place name is matched across it ("xã hội, An ninh" is no "xã Hội An",
+# "gia đình và xã hội. An toàn" neither). A full stop after one to three capitals is an abbreviation's, part of
+# the name that follows ("P. Sài Đồng", "TT.Sông Đốc", "TP.HCM"); one between digits is a number's ("1.000").
+# Hyphens, slashes and "&" join ("Bà Rịa-Vũng Tàu", "GD&ĐT").
+BREAK = re.compile(r"[,;:!?…()\[\]{}\"“”«»|–—\n]|\.(?<!\b[A-ZĐ]\.)(?<!\b[A-ZĐ]{2}\.)(?<!\b[A-ZĐ]{3}\.)(?!\d)")
 
 
 def prepare(text: str, name: str = "") -> Prepared:
     if name == "body":
         text = text[:BODY_CHARS]
     norm = retone(nfc(text))
-    cased = syllables(norm)
-    return Prepared(cased, [t.lower() for t in cased], marked_share(cased) >= ACCENTED_SHARE)
+    parts = BREAK.split(norm)
+    if len(parts) == 1:
+        cased, breaks = syllables(norm), frozenset()
+    else:
+        # the same syllables as syllables(norm) (the punctuation split on is no part of a syllable), and where
+        # each clause starts
+        cased, starts = [], []
+        for part in parts:
+            starts.append(len(cased))
+            cased.extend(syllables(part))
+        breaks = frozenset(starts[1:]) - {0, len(cased)}
+    return Prepared(cased, [t.lower() for t in cased], marked_share(cased) >= ACCENTED_SHARE, breaks)
 
 
 @dataclass(frozen=True)
@@ -268,8 +296,10 @@ class RuleSet:
         for group, term, weight in self._entries:
             idx.add(group, term, weight)
         cased_only = frozenset(cased_only)
+        entries = list(entries)
         for group, term, weight in entries:
             idx.add(group, term, weight, group in cased_only)
+        idx.bounded = frozenset(g for g, _, _ in entries)
         idx.freeze()
         return idx
 
@@ -280,17 +310,18 @@ class RuleSet:
         index = index or self._index
         out: list[Hit] = []
         for name, p in fields:
+            b = p.breaks
             if p.accented:
-                index.scan(p.lowered, index.exact, name, out)
-                index.scan(p.cased, index.cased, name, out)
+                index.scan(p.lowered, index.exact, name, out, breaks=b)
+                index.scan(p.cased, index.cased, name, out, breaks=b)
             else:
                 # Unmarked text, or one with a few marked words ("… trai quy dinh o Hà Nội"): the folded index
                 # (terms of two or more syllables, and one-syllable ones no Vietnamese word folds to) on the
                 # folded text, and the other one-syllable terms exactly, only on the syllables the writer
                 # marked: "tát" is violence wherever it is written so, "tat" may be "tất".
                 folded_cased = [fold(t) for t in p.cased]
-                index.scan([t.lower() for t in folded_cased], index.folded, name, out)
-                index.scan(folded_cased, index.cased_folded, name, out)
+                index.scan([t.lower() for t in folded_cased], index.folded, name, out, breaks=b)
+                index.scan(folded_cased, index.cased_folded, name, out, breaks=b)
                 marks = [not t.isascii() for t in p.cased]
                 if any(marks):
                     index.scan(p.lowered, index.exact, name, out, only_at=marks)

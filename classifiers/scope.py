@@ -1,7 +1,8 @@
 """Where a story happens, judged against the office: local, city, national or foreign.
 
 local   = the office's district named as a district ("quận Long Biên"), one of its wards or communes named as
-          such ("phường Sài Đồng", "P. Sài Đồng", "xã Kiêu Kỵ", "thị trấn Trâu Quỳ", "TT. Trâu Quỳ"; alone when
+          such ("phường Sài Đồng", "P. Sài Đồng", "xã Kiêu Kỵ", "thị trấn Trâu Quỳ", "TT. Trâu Quỳ": the kind the
+          watchlist entry is written with, or else the kinds the office's area has, see `ward_kinds`; alone when
           the city's list names it too), a watchlist school or
           other watchlist name. The bare district name also counts, except in a
           fixed phrase where it names something else ("cầu Long Biên" is a bridge).
@@ -17,35 +18,76 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from classifiers.rules import Matches, RuleSet
-from classifiers.text import fold, normalize
+from classifiers.text import fold, nfc, normalize, retone
 
 
 @dataclass(frozen=True)
 class OfficePlaces:
     district: str
     city: str
-    wards: tuple[str, ...] = ()
+    wards: tuple[str, ...] = ()  # as the watchlist writes them: "Sài Đồng", or with their kind, "xã Kiêu Kỵ"
     names: tuple[str, ...] = ()  # schools, officials, other watchlist names
+    # the kinds of ward a bare watchlist entry is read as (WARD_KINDS): those of the office's area
+    ward_kinds: tuple[str, ...] = ("phường", "xã", "thị trấn")
 
 
 def office_places(office) -> OfficePlaces:
-    """From monitor.config.Office or classifiers.types.OfficeContext."""
+    """From monitor.config.Office or classifiers.types.OfficeContext (duck-typed: no import of monitor)."""
     wl = getattr(office, "watchlist", ())
     if hasattr(wl, "wards"):
         wards = tuple(wl.wards)
         names = tuple(wl.schools) + tuple(wl.officials) + tuple(wl.other)
     else:
         wards, names = (), tuple(wl or ())
-    return OfficePlaces(district=office.district, city=office.city, wards=wards, names=names)
+    return OfficePlaces(district=office.district, city=office.city, wards=wards, names=names,
+                        ward_kinds=ward_kinds(getattr(office, "area", ""), getattr(office, "is_department", False)))
 
 
 # How a ward, commune or township is written before its name: "phường Sài Đồng", "P. Sài Đồng", "P.Sài Đồng"
-# (the same syllables), "xã Kiêu Kỵ", "X. Kiêu Kỵ", "thị trấn Trâu Quỳ", "TT. Trâu Quỳ". Most of a rural
-# office's or a Sở's units are communes. Each is a prefix of the watchlist name, so only that name makes it
-# local: a common word such as "xa" (far, in unmarked text) or "TT" (trung tâm, thông tư) says nothing alone.
-WARD_PREFIXES = ("phường", "xã", "thị trấn", "P.", "X.", "TT.")
-# the same words in lowercase, for a name the writer typed in lowercase ("xã kiêu kỵ")
-WARD_WORDS = ("phường", "xã", "thị trấn")
+# (the same syllables), "xã Kiêu Kỵ", "X. Kiêu Kỵ", "thị trấn Trâu Quỳ", "TT. Trâu Quỳ". Each is a prefix of
+# the watchlist name, so only that name makes it local: a common word such as "xa" (far, in unmarked text) or
+# "TT" (trung tâm, thông tư) says nothing alone. Kind word -> its abbreviation.
+WARD_KINDS = {"phường": "P.", "xã": "X.", "thị trấn": "TT."}
+# The wards an area has, by the kind its name starts with (monitor.config.Office.area): a quận's are phường, a
+# huyện's xã and thị trấn; a thị xã or a provincial city has both, and so has a Sở's province. A bare watchlist
+# name is read after those kinds only: "Đức Giang" of Long Biên (a quận) is "phường Đức Giang", and "xã Đức
+# Giang" is Hoài Đức's commune, not the office's.
+AREA_WARD_KINDS = (("thị xã", tuple(WARD_KINDS)), ("thị trấn", ("xã", "thị trấn")), ("quận", ("phường",)),
+                   ("phường", ("phường",)), ("huyện", ("xã", "thị trấn")), ("xã", ("xã", "thị trấn")))
+# Other kinds of area a watchlist entry may name ("thị xã Sơn Tây"): the entry is matched as written.
+OTHER_AREA_KINDS = ("quận", "huyện", "thị xã", "thành phố", "đặc khu")
+# "xã hội" (society), "xã luận" (an editorial), "phường hội" (a guild): a ward whose name starts with "Hội" or
+# "Luận" is named in lowercase text only by its capitals ("môi trường xã hội an toàn" is no "xã Hội An").
+COMMON_AFTER_KIND = {"xã": frozenset({"hội", "hoi", "luận", "luan", "viên", "vien"}), "phường": frozenset({"hội", "hoi"})}
+
+
+def ward_kinds(area: str, department: bool = False) -> tuple[str, ...]:
+    """The kinds of ward on an office's area ("quận Long Biên" -> phường); all of them for a Sở, or when the
+    area's kind is not known (the office's name does not say it)."""
+    a = normalize(area or "").strip()
+    if not department:
+        for kind, kinds in AREA_WARD_KINDS:
+            if a.startswith(kind + " "):
+                return kinds
+    return tuple(WARD_KINDS)
+
+
+def ward_entry(entry: str, kinds: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """(name, kinds) of a watchlist ward: "xã Kiêu Kỵ" or "X. Kiêu Kỵ" -> ("Kiêu Kỵ", ("xã",)); a bare name gets
+    the office's `kinds`; an entry naming another kind of area ("thị xã Sơn Tây") -> (entry, ())."""
+    e = retone(nfc(" ".join(entry.split())))
+    low = e.lower()
+    for kind, abbr in WARD_KINDS.items():
+        for written in (kind + " ", abbr.lower()):
+            if low.startswith(written):
+                name = e[len(written):].strip()
+                if name:
+                    return name, (kind,)
+    if any(low.startswith(k + " ") for k in OTHER_AREA_KINDS):
+        return e, ()
+    return e, kinds
+
+
 # Words after which a lowercase name is a place: "ở long biên". The bare name lowercase is not enough, as a
 # district's name may be a common word ("thanh xuân" is youth).
 AT_PLACE = ("ở", "tại")
@@ -53,24 +95,29 @@ AT_PLACE = ("ở", "tại")
 
 def build_scope_index(rules: RuleSet, places: OfficePlaces):
     entries: list[tuple[str, str, float]] = []
+    kinds = places.ward_kinds
     d = places.district.strip()
     if d:
-        for prefix in ("quận", "huyện", "thị xã", "Q.", "Phòng GD&ĐT", "Phòng Giáo dục và Đào tạo", *WARD_PREFIXES):
+        for prefix in ("quận", "huyện", "thị xã", "Q.", "Phòng GD&ĐT", "Phòng Giáo dục và Đào tạo"):
             entries.append(("local", f"{prefix} {d}", 1.0))
+        entries += _ward_entries(d, kinds)  # a commune's office since 2025: "xã Bát Tràng"
         # the name is capitalised, so only capitalised text matches it; a writer who typed it in lowercase
         # still names the place after an administrative word or "ở/tại" (a lowercase term matches any case)
-        for prefix in ("quận", "huyện", "thị xã", *WARD_WORDS, *AT_PLACE):
+        for prefix in ("quận", "huyện", "thị xã", *AT_PLACE):
             entries.append(("local-lower", f"{prefix} {d.lower()}", 1.0))
         entries.append(("district-bare", d, 1.0))
         for word in rules.scope.not_local_alone:
             entries.append(("not-local", f"{word} {d}", 1.0))
-    wards = {normalize(w) for w in places.wards if w and normalize(w) != normalize(d)}
+    wards: set[str] = set()
     for w in places.wards:
-        if w and normalize(w) in wards:
-            for prefix in WARD_PREFIXES:
-                entries.append(("local", f"{prefix} {w}", 1.0))
-            for prefix in WARD_WORDS:
-                entries.append(("local-lower", f"{prefix} {w.lower()}", 1.0))
+        if not w or not w.strip():
+            continue
+        name, its_kinds = ward_entry(w, kinds)
+        if not its_kinds:
+            entries.append(("local", name, 1.0))
+        elif normalize(name) != normalize(d):
+            wards.add(normalize(name))
+            entries += _ward_entries(name, its_kinds)
     for n in places.names:
         if n:
             entries.append(("local", n, 1.0))
@@ -91,14 +138,28 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces):
         # they are the office's place first, so local, as the district's bare name is. Only capitalised:
         # unmarked and lowercase, "bo de" is "bộ đề" (a set of exam papers), "phuc loi" welfare.
         entries.append(("ward-bare" if normalize(district) in wards else "city", district, 1.0))
-    return rules.index_with(entries, cased_only=("ward-bare",))
+    return rules.index_with(entries, cased_only=("ward-bare", "local-cased"))
+
+
+def _ward_entries(name: str, kinds: tuple[str, ...]) -> list[tuple[str, str, float]]:
+    """The terms naming ward `name` as one of `kinds`: "phường Sài Đồng", "P. Sài Đồng", and in lowercase
+    "phường sài đồng" unless the kind and the name's first syllable make a common word (COMMON_AFTER_KIND)."""
+    out = []
+    first = normalize(name).split()[0] if name.split() else ""
+    for kind in kinds:
+        common = first in COMMON_AFTER_KIND.get(kind, ()) or fold(first) in COMMON_AFTER_KIND.get(kind, ())
+        out.append(("local-cased" if common else "local", f"{kind} {name}", 1.0))
+        out.append(("local", f"{WARD_KINDS[kind]} {name}", 1.0))
+        if not common:
+            out.append(("local-lower", f"{kind} {name.lower()}", 1.0))
+    return out
 
 
 def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshold: float = 0.5) -> tuple[str, str]:
     """(scope, reason) from the matches of the rules plus the office's scope index, and the foreign model's
     score when there is one (without it, the weighted foreign cues of the rules decide)."""
     # a lowercase term matches capitalised text too: its reasons only when the name is in lowercase alone
-    local = m.terms("local") or m.terms("local-lower") or m.terms("ward-bare")
+    local = m.terms("local") or m.terms("local-cased") or m.terms("local-lower") or m.terms("ward-bare")
     if local:
         return "local", "địa bàn: " + ", ".join(local[:3])
     bare = m.count("district-bare")

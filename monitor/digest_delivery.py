@@ -14,7 +14,8 @@ files go to the outbox folder, which counts as delivered the same way.
 A clipping is only as good as the crawl behind it: one sent before any crawl, or while the crawler was
 down, tells leadership "no education news" and, recorded as delivered, keeps the real one from going
 out. So sending refuses (CrawlNotFresh: nothing claimed, nothing recorded) when no source has answered
-since shortly before the window's end (crawl_gap); `force` sends it all the same.
+recently enough before the window's end, or the crawler was not running up to it (crawl_gap); `force` sends it
+all the same.
 """
 
 from __future__ import annotations
@@ -44,9 +45,13 @@ LATE_ARRIVAL = timedelta(days=2)
 # is written just before the hand-over, which takes seconds (a few SMTP timeouts at worst). An older one
 # was left by a process that stopped mid-delivery, and is in doubt.
 SENDING_NOW = timedelta(minutes=5)
-# A clipping is sent only when some source answered at most this long before its cut-off (or after it), or
-# twice the shortest polling interval when that is longer: a running crawler polls its most frequent source that
-# often, so a longer silence means it stopped (the longest interval would let one daily source hide two days).
+# A clipping is sent only when the crawl has filled it (crawl_gap), judged on two things. The news: some source
+# answered within this long before the cut-off (or after it), or within twice its own polling interval when that
+# is longer (a feed polled every 6 hours that answered 4 hours before is fresh). The crawler: it was running up to
+# the cut-off, i.e. it polled some source (whatever the answer) within this long before the cut-off, or no source
+# had been left waiting longer than this past its due time. One daily source's success does not hide a crawler
+# stopped for 40 hours (its other sources were due long before), and a frequent source failing since yesterday
+# (backing off, so not due) does not hold the clipping while the others answer.
 CRAWL_FRESH = timedelta(hours=3)
 
 
@@ -56,21 +61,34 @@ class CrawlNotFresh(NotifyError):
 
 def crawl_gap(app: App, day: date, end: datetime) -> CrawlNotFresh | None:
     """Why the clipping of `day` (its window ending at `end`) would miss the news, or None when the crawl is
-    fresh: some source answered at or after `end` minus CRAWL_FRESH (or twice the shortest interval)."""
+    fresh: the crawler was running up to `end` and some source answered recently enough (see CRAWL_FRESH)."""
     cfg = app.config
-    intervals = [s.interval_minutes for s in cfg.sources if s.enabled]
-    slack = max(CRAWL_FRESH, timedelta(minutes=2 * min(intervals, default=0)))
-    last = app.store.last_feed_success()
-    if last is not None and last >= end - slack:
+    configured = {s.name: s.interval_minutes for s in cfg.sources}
+    polls = app.store.poll_times()
+    interval = lambda p: timedelta(minutes=configured.get(p["name"]) or p["interval_minutes"] or 30)  # noqa: E731
+    successes = [p["last_success_at"] for p in polls if p["last_success_at"]]
+    last = max(successes, default=None)
+    news = any(p["last_success_at"] and p["last_success_at"] >= end - max(CRAWL_FRESH, 2 * interval(p)) for p in polls)
+    last_poll = max((p["last_fetch_at"] for p in polls if p["last_fetch_at"]), default=None)
+    overdue = sorted((due, p["name"]) for p in polls
+                     if (due := p["next_due_at"] or (p["last_fetch_at"] and p["last_fetch_at"] + interval(p)))
+                     and due < end - CRAWL_FRESH)
+    running = (last_poll is not None and last_poll >= end - CRAWL_FRESH) or not overdue
+    if news and running:
         return None
     tz = cfg.office.tz
-    covers = f"the clipping of {day.isoformat()} covers the 24 hours up to {end.astimezone(tz):%H:%M %d/%m/%Y}"
+    at = lambda t: f"{t.astimezone(tz):%H:%M %d/%m/%Y}"  # noqa: E731
+    covers = f"the clipping of {day.isoformat()} covers the 24 hours up to {at(end)}"
     if last is None:
         why = (f"no source has been polled successfully yet, so the clipping would tell leadership there was no "
                f"education news ({covers})")
+    elif not news:
+        why = (f"no source has been polled successfully since {at(last)}, so the clipping would miss the news since "
+               f"then ({covers})")
     else:
-        why = (f"no source has been polled successfully since {last.astimezone(tz):%H:%M %d/%m/%Y}, so the clipping "
-               f"would miss the news since then ({covers})")
+        when = f"since {at(last_poll)}" if last_poll else "yet"
+        why = (f"the crawler has polled no source {when}, though {overdue[0][1]} was due at {at(overdue[0][0])}: it was "
+               f"not running, so the clipping would miss the news since then ({covers})")
     return CrawlNotFresh(
         f"the digest of {day.isoformat()} was not sent and nothing was recorded: {why}",
         hint=f"run `monitor crawl --all` (and `monitor status` for failing sources), then "

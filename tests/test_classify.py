@@ -12,6 +12,7 @@ from classifiers.classify import BUNDLE_NAME, SHIPPED_MODELS_DIR, Classifier, lo
 from classifiers.features import dense_names, model_grams, url_grams
 from classifiers.model import WEIGHTS_FILE, Heads, load_models, save_models
 from classifiers.rules import load_rules, prepare
+from classifiers.scope import office_places, ward_kinds
 from classifiers.types import ArticleText
 from monitor.cli import cli
 from monitor.config import Office, Watchlist
@@ -115,6 +116,68 @@ def test_a_commune_or_township_of_the_watchlist_is_local_like_a_ward():
     assert _scope(clf, "Hà Nội: xã nông thôn mới khánh thành trường học", "Trường ở xã Đông Dư, Hà Nội.") == "city"
     # a commune of another office is not ours
     assert _scope(clf, "Trường học ở xã Nghi Lộc khánh thành", "Nghệ An") == "national"
+
+
+def test_a_bare_ward_is_read_after_the_kinds_of_the_offices_area():
+    # Long Biên is a quận: its wards are phường, and communes of the same name elsewhere (Hoài Đức's xã Đức Giang,
+    # Hải Phòng's xã Giang Biên, Hà Tĩnh's xã Phúc Đồng) are not the office's
+    office = Office(name="Phòng GD&ĐT quận Long Biên", short_name="PGD Long Biên", district="Long Biên", city="Hà Nội",
+                    watchlist=Watchlist(wards=("Đức Giang", "Giang Biên", "Phúc Đồng")))
+    clf = Classifier(load_rules(), office, None)
+    assert _scope(clf, "Hoài Đức (Hà Nội): trường mầm non xã Đức Giang xuống cấp",
+                  "Phụ huynh ở xã Đức Giang, huyện Hoài Đức phản ánh phòng học dột nát.") == "city"
+    assert _scope(clf, "Hải Phòng: học sinh xã Giang Biên bị đánh hội đồng", "Một nữ sinh ở X. Giang Biên bị bạn đánh.") == "national"
+    assert _scope(clf, "Cô giáo ở thị trấn Phúc Đồng bị tố đánh học sinh", "Vụ việc ở TT. Phúc Đồng.") == "national"
+    assert _scope(clf, "Ha Tinh: co giao o xa Phuc Dong bi to danh hoc sinh", "Vu viec o xa Phuc Dong.") == "national"
+    # the office's own phường still are
+    assert _scope(clf, "Học sinh phường Đức Giang đạt giải", "Trường ở P. Giang Biên.") == "local"
+    assert _scope(clf, "Hoc sinh phuong Phuc Dong dat giai", "") == "local"
+    # Gia Lâm is a huyện: its communes and townships
+    gia_lam = Office(name="Phòng GD&ĐT huyện Gia Lâm", short_name="PGD Gia Lâm", district="Gia Lâm", city="Hà Nội",
+                     watchlist=Watchlist(wards=("Kiêu Kỵ", "Trâu Quỳ")))
+    clf = Classifier(load_rules(), gia_lam, None)
+    assert _scope(clf, "Xã Kiêu Kỵ khánh thành trường mầm non mới", "") == "local"
+    assert _scope(clf, "Trường mầm non tại TT. Trâu Quỳ khánh thành", "") == "local"
+    assert _scope(clf, "Trường ở phường Kiêu Kỵ khánh thành", "Một tỉnh miền Trung.") == "national"
+
+
+def test_a_ward_written_with_its_kind_is_read_after_that_kind_only():
+    # a Sở lists its province's units, phường and xã alike: "phường Bồ Đề" is named as a phường (or P.) only
+    office = Office(name="Sở Giáo dục và Đào tạo thành phố Hà Nội", short_name="Sở GD&ĐT Hà Nội", district="Hà Nội",
+                    city="Hà Nội", watchlist=Watchlist(wards=("phường Bồ Đề", "xã Kiêu Kỵ", "thị trấn Trâu Quỳ",
+                                                              "X. Dương Xá")))
+    places = office_places(office)
+    assert places.ward_kinds == ("phường", "xã", "thị trấn")
+    clf = Classifier(load_rules(), office, None)
+    assert _scope(clf, "Trường ở P. Bồ Đề khánh thành", "Một tỉnh miền Trung.") == "local"
+    assert _scope(clf, "Giáo viên xã kiêu kỵ tập huấn", "Một tỉnh miền Trung.") == "local"
+    assert _scope(clf, "Trường mầm non tại TT. Trâu Quỳ khánh thành", "") == "local"
+    assert _scope(clf, "Trường mầm non tại xã Dương Xá khánh thành", "") == "local"
+    assert _scope(clf, "Trường học ở xã Trâu Quỳ khánh thành", "Một tỉnh miền Trung.") == "national"
+    assert _scope(clf, "Trường học ở phường Kiêu Kỵ khánh thành", "Một tỉnh miền Trung.") == "national"
+    # an office whose name does not say its kind of area: any kind
+    assert ward_kinds("Long Biên") == ("phường", "xã", "thị trấn")
+    assert ward_kinds("quận Long Biên") == ("phường",) and ward_kinds("phường Việt Hưng") == ("phường",)
+    assert ward_kinds("huyện Gia Lâm") == ("xã", "thị trấn") == ward_kinds("xã Bát Tràng")
+    assert ward_kinds("thị xã Sơn Tây") == ("phường", "xã", "thị trấn") == ward_kinds("thành phố Thủ Đức")
+
+
+def test_a_ward_is_not_read_across_punctuation_nor_out_of_xa_hoi():
+    # Hội An is a ward of Đà Nẵng: "an sinh xã hội, an ninh" and "xã hội an toàn" are no "xã Hội An"
+    office = Office(name="Sở Giáo dục và Đào tạo thành phố Đà Nẵng", short_name="Sở GD&ĐT Đà Nẵng", district="Đà Nẵng",
+                    city="Đà Nẵng", watchlist=Watchlist(wards=("Hội An", "Hội An Tây", "Hải Châu")))
+    clf = Classifier(load_rules(), office, None)
+    assert _scope(clf, "Giáo dục kỹ năng sống góp phần đảm bảo an sinh xã hội, an ninh trật tự", "Bộ GD&ĐT yêu cầu.") == "national"
+    assert _scope(clf, "Xây dựng môi trường xã hội an toàn cho trẻ em", "Bộ GD&ĐT ban hành hướng dẫn.") == "national"
+    assert _scope(clf, "Bao luc hoc duong: trach nhiem cua gia dinh va xa hoi. An toan truong hoc", "Bo GD&DT yeu cau.") == "national"
+    assert _scope(clf, "Trách nhiệm của xã hội: an toàn trường học", "Bộ GD&ĐT yêu cầu.") == "national"
+    # the ward itself, with its abbreviation's full stop, or its capitals after "xã"
+    assert _scope(clf, "Trường ở P. Hội An Tây khánh thành", "Một tỉnh miền Trung.") == "local"
+    assert _scope(clf, "Trường ở phường Hội An khánh thành", "Một tỉnh miền Trung.") == "local"
+    assert _scope(clf, "Học sinh xã Hội An đạt giải", "Một tỉnh miền Trung.") == "local"
+    # a district's name does not run across a comma either: "…xã hội, Long Biên…" names Long Biên bare (city list)
+    lb = Classifier(load_rules(), OFFICE, None)
+    assert _scope(lb, "Học sinh phường Gia, Thụy Khuê đạt giải", "Một tỉnh miền Trung.") != "local"
 
 
 def test_classification_fields_and_reasons(clf):

@@ -144,3 +144,47 @@ def test_the_service_holds_the_digest_while_no_feed_answers_then_sends_it(tmp_pa
     assert app.store.last_job_runs()["digest"]["outcome"] == "ok"
     assert len(inbox.messages) == 1 and app.store.digest_record(DAY).delivered
     app.close()
+
+
+def test_a_failing_frequent_source_does_not_hold_the_clipping_while_the_others_answer(tmp_path):
+    from monitor.digest_delivery import crawl_gap
+
+    app = make_app(tmp_path)
+    srcs = list(app.config.sources)
+    # one feed polled every 15 minutes, answering 403 since yesterday (so backing off); the others every 6 hours
+    srcs = [replace(srcs[0], interval_minutes=15)] + [replace(s, interval_minutes=360) for s in srcs[1:]]
+    app.config = replace(app.config, sources=tuple(srcs))
+    cutoff = datetime(2026, 11, 26, 7, 0, tzinfo=TZ)
+    app.store.sync_sources(app.config.sources, cutoff - timedelta(days=5))
+    for s in srcs[1:]:  # answered at 03:30, next due at 09:30
+        app.store.record_feed_success(s.name, cutoff - timedelta(hours=3, minutes=30), status=200, etag=None,
+                                      last_modified=None, body_hash=None, new_items=3, items=20, warning=None)
+    for k in range(8):
+        app.store.record_feed_failure(srcs[0].name, cutoff - timedelta(hours=20 - 2 * k), status=403,
+                                      error="403 Forbidden", weight=1.0)
+    assert crawl_gap(app, DAY, cutoff) is None
+    # but had the crawler stopped at 03:30 (the slow feeds are overdue by the next morning's cut-off), it is held
+    later = cutoff + timedelta(days=1)
+    gap = crawl_gap(app, DAY, later)
+    assert gap is not None and "no source has been polled successfully since 03:30 26/11/2026" in str(gap), gap
+
+
+def test_a_stopped_crawler_is_named_even_when_a_daily_source_is_fresh(tmp_path):
+    from monitor.digest_delivery import crawl_gap
+
+    app = make_app(tmp_path)
+    srcs = list(app.config.sources)
+    srcs = [replace(srcs[0], interval_minutes=1440)] + list(srcs[1:3])  # a daily feed and two every 30 minutes
+    app.config = replace(app.config, sources=tuple(srcs))
+    cutoff = datetime(2026, 11, 26, 7, 0, tzinfo=TZ)
+    app.store.sync_sources(app.config.sources, cutoff - timedelta(days=5))
+    for s in srcs:  # the last run, 20 hours before the cut-off: the daily feed's success is within 2 x 24 h
+        app.store.record_feed_success(s.name, cutoff - timedelta(hours=20), status=200, etag=None, last_modified=None,
+                                      body_hash=None, new_items=1, items=5, warning=None)
+    gap = crawl_gap(app, DAY, cutoff)
+    assert gap is not None and "the crawler has polled no source since 11:00 25/11/2026" in str(gap), gap
+    # it runs again (after the cut-off, as the service's catch-up crawl does): the 30-minute feeds are polled
+    for s in srcs[1:]:
+        app.store.record_feed_success(s.name, cutoff + timedelta(minutes=5), status=200, etag=None, last_modified=None,
+                                      body_hash=None, new_items=1, items=5, warning=None)
+    assert crawl_gap(app, DAY, cutoff) is None

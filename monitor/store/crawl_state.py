@@ -48,6 +48,15 @@ class CrawlStateMixin:
         row = self.execute("SELECT MAX(last_success_at) FROM sources WHERE enabled = 1 AND removed_at IS NULL").fetchone()
         return from_iso(row[0]) if row and row[0] else None
 
+    def poll_times(self) -> list[dict]:
+        """Each configured source's polling times: name, interval_minutes, last_fetch_at (its last poll, whatever
+        the outcome), last_success_at and next_due_at (as datetimes or None)."""
+        rows = self.execute("SELECT name, interval_minutes, last_fetch_at, last_success_at, next_due_at FROM sources"
+                            " WHERE enabled = 1 AND removed_at IS NULL ORDER BY name").fetchall()
+        return [{"name": r["name"], "interval_minutes": r["interval_minutes"],
+                 **{k: from_iso(r[k]) if r[k] else None for k in ("last_fetch_at", "last_success_at", "next_due_at")}}
+                for r in rows]
+
     def source_state(self, name: str) -> dict | None:
         row = self.execute("SELECT * FROM sources WHERE name = ?", (name,)).fetchone()
         return dict(row) if row else None
