@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from classifiers.plan_topics import strongest_first
+from classifiers.scope import WARD_KINDS as SCOPE_WARD_KINDS
+from classifiers.scope import ward_entry, ward_kinds
 from classifiers.types import BY_THE_MODEL
 from monitor.cases import NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
 from monitor.config import ALERT_SCOPES, Config
@@ -142,8 +144,42 @@ def severity_rank(config: Config, severity: str | None) -> int:
 
 
 def watchlist_hits(config: Config, text: str) -> list[str]:
+    """The watchlist names the text mentions; a ward only where it is not a namesake of another kind ("xã Đức
+    Giang" is Hoài Đức's commune, not Long Biên's phường Đức Giang), as the classifier's scope reads it."""
     folded = f" {fold(text)} "
-    return [n for n in config.office.watchlist.all_names() if fold(n) and f" {fold(n)} " in folded]
+    office = config.office
+    kinds = ward_kinds(office.area, office.is_department)
+    wards = {fold(w) for w in office.watchlist.wards} - {fold(office.district)}
+    hits = []
+    for n in office.watchlist.all_names():
+        key = fold(n)
+        if not key:
+            continue
+        if key in wards:
+            name, its_kinds = ward_entry(n, kinds)
+            if its_kinds and _names_the_ward(folded, fold(name), its_kinds):
+                hits.append(n)
+                continue
+            if its_kinds:
+                continue
+        if f" {key} " in folded:
+            hits.append(n)
+    return hits
+
+
+# a ward's kind words as folded text reads them ("P." folds to "p"): kind -> (word, abbreviation)
+_FOLDED_KINDS = {kind: (fold(kind), fold(abbr)) for kind, abbr in SCOPE_WARD_KINDS.items()}
+
+
+def _names_the_ward(folded_text: str, name: str, kinds: tuple[str, ...]) -> bool:
+    """Whether the folded text names ward `name` bare or after one of `kinds`, not only after another kind."""
+    other = [f" {w} " for kind, words in _FOLDED_KINDS.items() if kind not in kinds for w in words]
+    needle, start = f" {name} ", 0
+    while (i := folded_text.find(needle, start)) >= 0:
+        if not any(folded_text[:i + 1].endswith(w) for w in other):
+            return True
+        start = i + 1
+    return False
 
 
 # How a ward's name already says it is one ("phường Ngọc Thụy", "P. Sài Đồng", a commune after the 2025 reform)
@@ -159,7 +195,9 @@ def watchlist_label(config: Config, name: str) -> str:
     if folded not in wards or folded == fold(config.office.district) \
             or unicodedata.normalize("NFC", name).lower().startswith(WARD_KINDS):
         return name
-    return f"phường {name}"
+    kinds = ward_kinds(config.office.area, config.office.is_department)
+    # the kind only when the office's area has one kind of ward: a huyện's may be a xã or a thị trấn
+    return f"{kinds[0]} {name}" if len(kinds) == 1 else name
 
 
 def _fmt(x: float) -> str:

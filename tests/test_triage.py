@@ -357,3 +357,24 @@ def test_alerts_min_scope_local_covers_a_sos_whole_city(tmp_path):
                 so.now() - timedelta(minutes=10), Cls(hot_score=0.95, scope="city"))
     report = run_triage(so)
     assert len(report.cases_opened) == 1 and len(report.alerts_queued) == 1, "the Sở's own city alerts"
+
+
+def test_a_namesake_commune_elsewhere_is_no_watchlist_hit_and_a_wards_kind_follows_the_area(tmp_path):
+    """Long Biên (a quận) has phường Ngọc Lâm and Bồ Đề; "xã Bồ Đề" is another district's commune, as the
+    classifier's scope reads it. A huyện's bare ward may be a xã or a thị trấn: its reason names it bare."""
+    from monitor.triage import watchlist_hits, watchlist_label
+
+    app = make_app(tmp_path)
+    assert watchlist_hits(app.config, "Học sinh xã Bồ Đề, huyện Bình Lục bị đánh") == []
+    assert watchlist_hits(app.config, "Học sinh phường Bồ Đề bị đánh") == ["Bồ Đề"]
+    assert watchlist_hits(app.config, "P. Bồ Đề có trường mới") == ["Bồ Đề"]
+    assert watchlist_hits(app.config, "Trường ở Bồ Đề xây thêm lớp") == ["Bồ Đề"]  # bare, as before
+    assert watchlist_label(app.config, "Ngọc Lâm") == "phường Ngọc Lâm"
+    (tmp_path / "gia-lam").mkdir()
+    gia_lam = make_app(tmp_path / "gia-lam", office={
+        "name": "Phòng Giáo dục và Đào tạo huyện Gia Lâm", "short_name": "Phòng GD&ĐT Gia Lâm", "district": "Gia Lâm",
+        "city": "Hà Nội", "watchlist": {"wards": ["Kiêu Kỵ", "thị trấn Trâu Quỳ"]}})
+    assert watchlist_hits(gia_lam.config, "Trường Mầm non xã Kiêu Kỵ khai giảng") == ["Kiêu Kỵ"]
+    assert watchlist_hits(gia_lam.config, "Học sinh phường Kiêu Kỵ") == []
+    assert watchlist_hits(gia_lam.config, "xã Trâu Quỳ") == [] and watchlist_hits(gia_lam.config, "TT. Trâu Quỳ")
+    assert watchlist_label(gia_lam.config, "Kiêu Kỵ") == "Kiêu Kỵ"
