@@ -30,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from classify import tree_pss_mb  # noqa: E402  (bench/classify.py: PSS of a process tree, read the same way)
+
 CORPUS = ROOT.parent / "shared" / "corpus" / "crawl_news_2026" / "articles.jsonl"
 
 
@@ -98,23 +101,6 @@ def write_config(site, folder: Path, pages: bool) -> Path:
     return path
 
 
-def pss_tree_mb(pid: int) -> float:
-    """PSS of a process and all its descendants, summed (MB), as bench/classify.py reads it."""
-    total, todo = 0.0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) / 1024
-                    break
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError):  # the process ended while being read
-            continue
-    return total
-
-
 def run_job(cfg: Path) -> dict:
     """`monitor crawl --all` in a subprocess: seconds, max RSS (wait4), peak PSS of its process tree, its summary lines."""
     monitor = Path(sys.executable).with_name("monitor")
@@ -129,7 +115,7 @@ def run_job(cfg: Path) -> dict:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            peak_pss = max(peak_pss, pss_tree_mb(proc.pid))
+            peak_pss = max(peak_pss, tree_pss_mb(proc.pid))
             time.sleep(0.02)
         secs = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
