@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from classifiers.plan_topics import strongest_first
 from classifiers.scope import WARD_KINDS as SCOPE_WARD_KINDS
 from classifiers.scope import ward_entry, ward_kinds
+from classifiers.text import fold as strip_marks
+from classifiers.text import has_diacritics, nfc, retone
 from classifiers.types import BY_THE_MODEL
 from monitor.cases import NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
 from monitor.config import ALERT_SCOPES, Config
@@ -144,9 +146,14 @@ def severity_rank(config: Config, severity: str | None) -> int:
 
 
 def watchlist_hits(config: Config, text: str) -> list[str]:
-    """The watchlist names the text mentions; a ward only where it is not a namesake of another kind ("xã Đức
-    Giang" is Hoài Đức's commune, not Long Biên's phường Đức Giang), as the classifier's scope reads it."""
+    """The watchlist names the text mentions, read as the classifier's scope reads them: a name on its own only
+    as names are written, capitalised and with its marks where the text has marks ("lộ bộ đề", an exam set,
+    is not the ward Bồ Đề; "phúc lợi" is welfare, not Phúc Lợi), any way after its kind word ("phuong bo de");
+    a ward never where it is a namesake of another kind ("xã Đức Giang" is Hoài Đức's commune, not Long
+    Biên's phường Đức Giang)."""
     folded = f" {fold(text)} "
+    written = retone(nfc(text or ""))
+    marked = has_diacritics(written)
     office = config.office
     kinds = ward_kinds(office.area, office.is_department)
     wards = {fold(w) for w in office.watchlist.wards} - {fold(office.district)}
@@ -157,26 +164,38 @@ def watchlist_hits(config: Config, text: str) -> list[str]:
             continue
         if key in wards:
             name, its_kinds = ward_entry(n, kinds)
-            if its_kinds and _names_the_ward(folded, fold(name), its_kinds):
-                hits.append(n)
-                continue
             if its_kinds:
+                if _names_the_ward(folded, fold(name), its_kinds, _as_written(written, name, marked)):
+                    hits.append(n)
                 continue
-        if f" {key} " in folded:
+        if f" {key} " in folded and _as_written(written, n, marked):
             hits.append(n)
     return hits
+
+
+def _as_written(text: str, name: str, marked: bool) -> bool:
+    """Whether `text` (NFC, one tone placement) has `name` as a name is written: with its capitals (an entry
+    written all in lowercase is matched in any case), and with its marks unless the text has none."""
+    name = retone(nfc(" ".join(name.split())))
+    flags = 0 if any(ch.isupper() for ch in name) else re.I
+    if not marked:
+        text, name = strip_marks(text), strip_marks(name)
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, flags) is not None
 
 
 # a ward's kind words as folded text reads them ("P." folds to "p"): kind -> (word, abbreviation)
 _FOLDED_KINDS = {kind: (fold(kind), fold(abbr)) for kind, abbr in SCOPE_WARD_KINDS.items()}
 
 
-def _names_the_ward(folded_text: str, name: str, kinds: tuple[str, ...]) -> bool:
-    """Whether the folded text names ward `name` bare or after one of `kinds`, not only after another kind."""
+def _names_the_ward(folded_text: str, name: str, kinds: tuple[str, ...], bare: bool) -> bool:
+    """Whether the folded text names ward `name` after one of `kinds`, or (when `bare`: the text has the name
+    as written) on its own; never only after another kind."""
+    own = [f" {w} " for kind, words in _FOLDED_KINDS.items() if kind in kinds for w in words]
     other = [f" {w} " for kind, words in _FOLDED_KINDS.items() if kind not in kinds for w in words]
     needle, start = f" {name} ", 0
     while (i := folded_text.find(needle, start)) >= 0:
-        if not any(folded_text[:i + 1].endswith(w) for w in other):
+        before = folded_text[:i + 1]
+        if any(before.endswith(w) for w in own) or (bare and not any(before.endswith(w) for w in other)):
             return True
         start = i + 1
     return False

@@ -378,3 +378,17 @@ def test_a_namesake_commune_elsewhere_is_no_watchlist_hit_and_a_wards_kind_follo
     assert watchlist_hits(gia_lam.config, "Học sinh phường Kiêu Kỵ") == []
     assert watchlist_hits(gia_lam.config, "xã Trâu Quỳ") == [] and watchlist_hits(gia_lam.config, "TT. Trâu Quỳ")
     assert watchlist_label(gia_lam.config, "Kiêu Kỵ") == "Kiêu Kỵ"
+
+
+def test_a_ward_named_like_a_common_word_counts_only_as_a_name_is_written(tmp_path):
+    """"bộ đề" (a set of exam papers) is not the ward Bồ Đề, "phúc lợi" (welfare) not Phúc Lợi: a bare name counts
+    capitalised and with its marks; after its kind word any way it is typed."""
+    from monitor.triage import watchlist_hits
+
+    app = make_app(tmp_path)
+    assert watchlist_hits(app.config, "Nghệ An: lộ bộ đề kiểm tra học kỳ, học sinh phải thi lại") == []
+    assert watchlist_hits(app.config, "Đề nghị làm rõ việc in sao bo de truoc gio thi") == []
+    assert watchlist_hits(app.config, "Trường ở Bồ Đề xây thêm lớp học") == ["Bồ Đề"]
+    assert watchlist_hits(app.config, "Truong o Bo De xay them lop hoc") == ["Bồ Đề"]  # unmarked text: capitals
+    assert watchlist_hits(app.config, "phuong bo de co truong moi") == ["Bồ Đề"]  # after its kind: any way
+    assert watchlist_hits(app.config, "PHƯỜNG BỒ ĐỀ: học sinh được khen") == ["Bồ Đề"]
