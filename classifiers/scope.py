@@ -108,7 +108,7 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces):
         entries.append(("district-bare", d, 1.0))
         for word in rules.scope.not_local_alone:
             entries.append(("not-local", f"{word} {d}", 1.0))
-    wards: set[str] = set()
+    wards: dict[str, tuple[str, ...]] = {}  # normalised name -> the kinds it is a ward of
     for w in places.wards:
         if not w or not w.strip():
             continue
@@ -116,7 +116,7 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces):
         if not its_kinds:
             entries.append(("local", name, 1.0))
         elif normalize(name) != normalize(d):
-            wards.add(normalize(name))
+            wards[normalize(name)] = its_kinds
             entries += _ward_entries(name, its_kinds)
     for n in places.names:
         if n:
@@ -137,7 +137,15 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces):
         # The city's list names some of the office's own wards (Việt Hưng, Bồ Đề in Hà Nội's): named alone
         # they are the office's place first, so local, as the district's bare name is. Only capitalised:
         # unmarked and lowercase, "bo de" is "bộ đề" (a set of exam papers), "phuc loi" welfare.
-        entries.append(("ward-bare" if normalize(district) in wards else "city", district, 1.0))
+        its_kinds = wards.get(normalize(district))
+        if its_kinds is None:
+            entries.append(("city", district, 1.0))
+            continue
+        entries.append(("ward-bare", district, 1.0))
+        # ...but not where another kind names a namesake elsewhere: "xã Bồ Đề" of Hà Nam is not phường Bồ Đề
+        for kind, abbr in WARD_KINDS.items():
+            if kind not in its_kinds:
+                entries += [("ward-elsewhere", f"{kind} {district}", 1.0), ("ward-elsewhere", f"{abbr} {district}", 1.0)]
     return rules.index_with(entries, cased_only=("ward-bare", "local-cased"))
 
 
@@ -159,7 +167,8 @@ def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshol
     """(scope, reason) from the matches of the rules plus the office's scope index, and the foreign model's
     score when there is one (without it, the weighted foreign cues of the rules decide)."""
     # a lowercase term matches capitalised text too: its reasons only when the name is in lowercase alone
-    local = m.terms("local") or m.terms("local-cased") or m.terms("local-lower") or m.terms("ward-bare")
+    bare_ward = m.terms("ward-bare") if m.count("ward-bare") > m.count("ward-elsewhere") else []
+    local = m.terms("local") or m.terms("local-cased") or m.terms("local-lower") or bare_ward
     if local:
         return "local", "địa bàn: " + ", ".join(local[:3])
     bare = m.count("district-bare")

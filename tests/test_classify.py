@@ -513,3 +513,15 @@ def test_classify_to_a_reader_that_goes_away_stops_quietly(tmp_path):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141, err
     assert "internal error" not in err and "Traceback" not in err
+
+
+def test_a_namesake_commune_of_a_ward_the_city_also_lists_is_not_local():
+    """Hà Nội's own list names Bồ Đề (a ward of the office's), so the bare capitalised name is local; "xã Bồ Đề"
+    is a commune elsewhere (Hà Nam) and is not."""
+    from monitor.config import load_config
+
+    office = load_config(Path(__file__).resolve().parents[1] / "feeds.yaml").office
+    clf = Classifier(load_rules(), office)
+    assert clf.classify(ArticleText(id="1", title="Hà Nam: nam sinh lớp 8 ở xã Bồ Đề bị bạn đánh hội đồng")).scope != "local"
+    assert clf.classify(ArticleText(id="2", title="Học sinh Bồ Đề được khen thưởng")).scope == "local"
+    assert clf.classify(ArticleText(id="3", title="Học sinh phường Bồ Đề được khen thưởng")).scope == "local"
