@@ -21,7 +21,8 @@ from classifiers.plan_topics import PLAN_TOPICS
 from monitor.cases import DISMISSED, NOT_OURS, person_notes
 from monitor.config import Office
 from monitor.corrections import corrected_row, read_corrected
-from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay, dated_relative_words, extract_summary
+from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
+from monitor.summary import dated_relative_words, extract_summary
 from monitor.errors import InputError, MessageInDoubt, StoreError
 from monitor.models import Story
 

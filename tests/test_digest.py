@@ -19,12 +19,12 @@ from monitor.digest import (
     administrative_date,
     build_digest,
     digest_window,
-    extract_summary,
     latest_complete_day,
     trend_from_rows,
     vietnamese_date,
 )
 from monitor.models import Article, FeedEntry, SourceHealth, Story
+from monitor.summary import extract_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -15,18 +15,16 @@ from docx import Document
 
 from monitor.digest import (
     build_digest,
-    dated_relative_words,
     digest_window,
     display_reasons,
-    extract_summary,
     model_only_reason,
     note_follow_ups,
     source_problem,
-    split_sentences,
 )
 from monitor.docx_render import render_docx
 from monitor.models import SourceHealth, Story
 from monitor.render import render_html, render_markdown, render_text, subject
+from monitor.summary import dated_relative_words, extract_summary, split_sentences
 from test_digest import DAY, NOW, TZ, add_article, article, classify, cls, make_app, office
 
 T0 = datetime(2026, 11, 25, 20, 0, tzinfo=TZ)
@@ -355,7 +353,6 @@ def test_footer_other_news_title_and_topic_counts_note():
 
 
 def test_relative_time_words_are_whole_words_and_a_text_read_later_is_always_dated():
-    from monitor.digest import dated_relative_words
 
     written = datetime(2026, 11, 24, 20, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
     clipping_day = date(2026, 11, 25)
