@@ -168,21 +168,27 @@ def dismiss_case(app, case_id: int, *, by: str, education: bool = True, note: st
     """End a case as a false alarm and label its story's articles not hot (education or not, as `education`
     says), in one transaction; returns the case and the labelled article ids."""
     store = app.store
-    current = _existing(store, case_id)
+    current = _case_to_close(store, case_id, DISMISSED, "dismiss that one if it is a false alarm")
     who = _who(by)
-    if current.dismissed:
-        raise InputError(f"case {case_id} is already marked {DISMISSED!r}")
-    if current.merged:
-        raise InputError(f"case {case_id} was merged into another case; dismiss that one if it is a false alarm",
-                         hint=f"`monitor cases show {case_id}` names it")
     articles = [m["id"] for m in store.story_members(current.story_id)]
     # a member someone already judged not education stays so: "not hot" is all this decision adds to it
     judged_not = {r["article_id"] for r in store.labels(articles) if r.get("is_education") is False}
     why = note.strip() or ("không phải vấn đề nóng" if education else "không phải tin giáo dục")
     store.dismiss_case(case_id, app.now(), by=who, status=DISMISSED, note=why,
                        education={a: None if education and a in judged_not else education for a in articles},
-                       label_note=f"hồ sơ #{case_id}: {DISMISSED} — {why}")
+                       label_note=dismissal_label_note(case_id) + why)
     return store.case(case_id), articles
+
+
+def _case_to_close(store, case_id: int, status: str, instead: str) -> Case:
+    """The case, open to be closed as `status`: not already so, and not merged (`instead`: what to do then)."""
+    current = _existing(store, case_id)
+    if current.status == status:
+        raise InputError(f"case {case_id} is already marked {status!r}")
+    if current.merged:
+        raise InputError(f"case {case_id} was merged into another case; {instead}",
+                         hint=f"`monitor cases show {case_id}` names it")
+    return current
 
 
 def dismissal_label_note(case_id: int) -> str:
@@ -197,13 +203,8 @@ def close_not_ours(app, case_id: int, *, by: str, note: str = "") -> tuple[Case,
     transaction: `monitor train` must not learn as a false alarm what is a real hot issue elsewhere. A person's
     own labels stay. Returns the case and the articles whose dismissal labels were withdrawn."""
     store = app.store
-    current = _existing(store, case_id)
+    _case_to_close(store, case_id, NOT_OURS, "close that one")
     who = _who(by)
-    if current.not_ours:
-        raise InputError(f"case {case_id} is already marked {NOT_OURS!r}")
-    if current.merged:
-        raise InputError(f"case {case_id} was merged into another case; close that one",
-                         hint=f"`monitor cases show {case_id}` names it")
     withdrawn = store.labels_noted(dismissal_label_note(case_id))
     articles = sorted({r["article_id"] for r in withdrawn})
     why = note.strip() or "không thuộc địa bàn quản lý"
