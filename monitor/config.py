@@ -13,7 +13,6 @@ import difflib
 import math
 import os
 import re
-import ssl
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import time
@@ -107,7 +106,7 @@ def province_name(city: str) -> str:
     """The province or centrally-run city without its kind word, as written in office.city: "thành phố Hà Nội",
     "TP. Hồ Chí Minh", "TP.HCM" and "tỉnh Nghệ An" are Hà Nội, Hồ Chí Minh and Nghệ An."""
     name = re.sub(r"^(thành phố|tỉnh|tp\.?)\s*", "", city.strip(), flags=re.I).strip()
-    return "Hồ Chí Minh" if _level_key(name).replace(".", "").replace(" ", "") in ("hcm", "hochiminh") else name
+    return "Hồ Chí Minh" if _compare_key(name).replace(".", "").replace(" ", "") in ("hcm", "hochiminh") else name
 
 
 # the kinds of area below a province that an office's name may end in (districts until 2025, communes since)
@@ -299,7 +298,7 @@ class Crawler:
             return text
         try:
             names = "; ".join(ca_certificates(self.ca_file)) or "none"
-        except (OSError, ssl.SSLError) as exc:
+        except (OSError, ValueError) as exc:
             names = f"unreadable now: {exc}"
         return f"{text} and those in {self.ca_file} (crawler.ca_file: {names})"
 
@@ -307,9 +306,14 @@ class Crawler:
 def ca_certificates(path: Path) -> list[str]:
     """A line per CA certificate in the PEM file `path` ("subject, until date"), as OpenSSL reads it for
     verifying (a certificate that cannot sign others, such as a site's own, is not listed). Raises OSError
-    when the file cannot be read, ssl.SSLError when it holds no readable certificate."""
+    when the file cannot be read, ValueError (OpenSSL's reason) when it holds no readable certificate."""
+    import ssl  # here, not at import: every command reads the configuration, few have a ca_file
+
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # an empty store: only the file's certificates
-    ctx.load_verify_locations(cafile=path)
+    try:
+        ctx.load_verify_locations(cafile=path)
+    except ssl.SSLError as exc:
+        raise ValueError(getattr(exc, "reason", None) or str(exc)) from exc
     lines = []
     for cert in ctx.get_ca_certs():
         subject = ", ".join(f"{k}={v}" for rdn in cert.get("subject", ()) for k, v in rdn)
@@ -687,8 +691,8 @@ def _ca_file(c: _Checker, value: str, base: Path) -> Path | None:
             c.add("crawler.ca_file", f"{path} holds no CA certificate, only certificates that cannot sign others (a "
                                      f"site's own?); export the root certificate that signs them instead")
             return None
-    except (OSError, ssl.SSLError) as exc:
-        c.add("crawler.ca_file", f"{path} holds a certificate OpenSSL cannot read ({getattr(exc, 'reason', None) or exc}); "
+    except (OSError, ValueError) as exc:
+        c.add("crawler.ca_file", f"{path} holds a certificate OpenSSL cannot read ({exc}); "
                                  f"export it again in PEM; {how}")
         return None
     return path
@@ -939,7 +943,7 @@ def _alerts(c: _Checker, raw: Any) -> Alerts:
     )
 
 
-def _level_key(name: str) -> str:
+def _compare_key(name: str) -> str:
     """A name as compared: without diacritics, case or extra spaces ("khan cap" is "khẩn cấp")."""
     t = unicodedata.normalize("NFD", name.lower().replace("đ", "d"))
     return " ".join("".join(ch for ch in t if not unicodedata.combining(ch)).split())
@@ -948,11 +952,11 @@ def _level_key(name: str) -> str:
 def _thresholds(c: _Checker, tm: dict) -> tuple[tuple[str, int], ...] | None:
     """The levels a thresholds mapping gives, most severe first, named as the clipping and the alerts name
     them; None (with the problems added) when a key is no level or the scores do not fall with the levels."""
-    known = {_level_key(n): n for n in SEVERITY_LEVELS}
+    known = {_compare_key(n): n for n in SEVERITY_LEVELS}
     levels: dict[str, int] = {}
     ok = True
     for k, v in tm.items():
-        name = known.get(_level_key(str(k)))
+        name = known.get(_compare_key(str(k)))
         if name is None:
             c.add(f"alerts.thresholds.{k}", f"unknown alert level {str(k)!r}; the levels are "
                                             f"{', '.join(SEVERITY_LEVELS)} (with or without diacritics)")

@@ -37,7 +37,7 @@ from monitor.config import Digest as DigestSettings
 from monitor.config import Office, clock_time
 from monitor.models import Article, SourceHealth, Story
 from monitor.stories import Idf, article_doc, article_text, matches_among
-from monitor.summary import dated_relative_words, extract_summary
+from monitor.summary import dated_summary
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 SENTIMENT_LABELS = {"negative": "Tiêu cực", "neutral": "Trung tính", "positive": "Tích cực"}
@@ -850,7 +850,7 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int]) -> DigestItem:
 
 def _summary(article: Article, day: date, tz: ZoneInfo) -> str:
     """The item's summary; "trưa nay" of an article of another day than the clipping's says that day."""
-    return dated_relative_words(extract_summary(article.title, article.sapo, article.body), article.when.astimezone(tz), day)
+    return dated_summary(article.title, article.sapo, article.body, article.when.astimezone(tz), day)
 
 
 def trend_from_rows(rows: Iterable[tuple[datetime, bool, str]], days: Sequence[date], cutoff: str, tz: ZoneInfo) -> tuple[TrendDay, ...]:

@@ -167,39 +167,46 @@ def load_digest(app: App, day: date) -> Digest:
         borderline_min_relevance=cfg.digest.borderline_min_relevance, borderline_max_items=cfg.digest.borderline_max_items,
         generated_at=app.now(),
     )
-    return note_outcomes(note_follow_ups(digest, earlier_cases(app, digest)), latest_actions(app, digest))
+    cases = hot_cases(app, digest)
+    return note_outcomes(note_follow_ups(digest, earlier_cases(app, digest, cases)), latest_actions(app, cases))
 
 
-def latest_actions(app: App, digest: Digest) -> dict[int, str]:
-    """story id -> its case's latest person note ("dd/mm: note"), for the hot items whose case has one."""
-    from monitor.cases import person_notes
-
+def hot_cases(app: App, digest: Digest) -> dict:
+    """story id -> the case of each hot item that has one: asked once for both things said under an item."""
     store = app.store
     if not hasattr(store, "case_of_story"):
         return {}
     out = {}
     for item in digest.hot.items:
-        case = store.case_of_story(item.story_id) if item.story_id is not None else None
-        notes = person_notes(case.events, app.config.office.tz) if case is not None else ()
-        if notes:
-            out[item.story_id] = notes[-1]
+        if item.story_id is not None and (case := store.case_of_story(item.story_id)) is not None:
+            out[item.story_id] = case
     return out
 
 
-def earlier_cases(app: App, digest: Digest) -> dict[int, list[tuple[int, int, str]]]:
+def latest_actions(app: App, cases: dict) -> dict[int, str]:
+    """story id -> its case's latest person note ("dd/mm: note"), for the hot items whose case has one."""
+    from monitor.cases import person_notes
+
+    out = {}
+    for story_id, case in cases.items():
+        notes = person_notes(case.events, app.config.office.tz)
+        if notes:
+            out[story_id] = notes[-1]
+    return out
+
+
+def earlier_cases(app: App, digest: Digest, cases: dict) -> dict[int, list[tuple[int, int, str]]]:
     """story id -> the earlier open cases (case id, its story id, title) its articles come close to, for the hot
-    items that have a case: the alerts' related-case hint (monitor.triage.RelatedCases), asked once per hot item."""
-    store = app.store
-    hot = [i for i in digest.hot.items if i.story_id is not None]
-    if not hot or not hasattr(store, "case_of_story"):
+    items that have a case (`cases`, hot_cases): the alerts' related-case hint (monitor.triage.RelatedCases)."""
+    if not cases:
         return {}
     from monitor.triage import RelatedCases
 
+    store = app.store
     related = RelatedCases(app, around=digest.window_end)
     out: dict[int, list[tuple[int, int, str]]] = {}
-    for item in hot:
-        case = store.case_of_story(item.story_id)
-        members = store.story_members(item.story_id) if case is not None else []
+    for story_id, case in cases.items():
+        members = store.story_members(story_id)
         if not members:
             continue
         found = []
@@ -208,7 +215,7 @@ def earlier_cases(app: App, digest: Digest) -> dict[int, list[tuple[int, int, st
             if r.case_id < case.id and other is not None:  # opened earlier: this story may continue it
                 found.append((r.case_id, other.story_id, r.title))
         if found:
-            out[item.story_id] = found
+            out[story_id] = found
     return out
 
 

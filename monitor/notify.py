@@ -398,13 +398,14 @@ def alert_summary(members: Sequence[dict], tz=None) -> str:
     """One or two sentences saying what happened, as the clipping summarises an article (its sapo's sentences
     that best cover the title): from the first article that has them, an outlet's own before a reprint. Its
     "tối nay" is dated ("tối 26/11"): an alert held by quiet hours is read the next morning."""
-    from monitor.summary import dated_relative_words, extract_summary
+    from monitor.summary import dated_summary
 
     for m in sorted(members, key=lambda m: bool(m.get("reprint"))):
-        text = extract_summary(m.get("title", ""), m.get("sapo", "") or "", m.get("body", "") or "")
+        when = m.get("when")
+        text = dated_summary(m.get("title", ""), m.get("sapo", "") or "", m.get("body", "") or "",
+                             when.astimezone(tz) if when and tz else when)
         if text:
-            when = m.get("when")
-            return dated_relative_words(text, when.astimezone(tz) if tz else when) if when else text
+            return text
     return ""
 
 

@@ -22,7 +22,7 @@ from monitor.cases import DISMISSED, NOT_OURS, person_notes
 from monitor.config import Office
 from monitor.corrections import corrected_row, read_corrected
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
-from monitor.summary import dated_relative_words, extract_summary
+from monitor.summary import dated_summary
 from monitor.errors import InputError, MessageInDoubt, StoreError
 from monitor.models import Story
 
@@ -412,8 +412,8 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             owner=getattr(case, "owner", "") or "", notes=person_notes(getattr(case, "events", ()), tz),
             outlet_names=tuple(s.outlets),
             # read weeks later: "trưa nay" says its day
-            summary=dated_relative_words(extract_summary(s.title, first.get("sapo") or "", ""),
-                                         (first.get("published") or s.first_seen).astimezone(tz))
+            summary=dated_summary(s.title, first.get("sapo") or "", "",
+                                  (first.get("published") or s.first_seen).astimezone(tz))
             if first.get("sapo") else "", own=own))
 
     # positive coverage, reprints counted once: one entry per story (or per article without one)

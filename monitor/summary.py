@@ -120,3 +120,10 @@ def extract_summary(title: str, sapo: str, body: str, *, max_sentences: int = 2,
         cut = text[:max_chars].rsplit(" ", 1)[0].rstrip(",;:")
         text = cut + "…"
     return text
+
+
+def dated_summary(title: str, sapo: str, body: str, published: datetime | None, day: date | None = None) -> str:
+    """extract_summary with its relative time words dated (dated_relative_words): what the clipping (`day`: its
+    own), an alert and the monthly report (no `day`: read later than written) print."""
+    text = extract_summary(title, sapo, body)
+    return dated_relative_words(text, published, day) if text and published is not None else text

@@ -28,7 +28,10 @@ from monitor.crawl import run_crawl
 from monitor.errors import AddressRefused, CertificateRefused, ConfigError, FetchError, FetchTimeout, RequestInDoubt
 from monitor.fetch import Fetcher, post_json
 from monitor.sample_site import build_site, load_articles, sample_config, serve, stop
-from test_fetch_proxy import FAST, FEED, PUBLIC, Proxy, _Receiver, config_with, crawler
+import test_fetch_proxy
+from test_fetch_proxy import FAST, FEED, PUBLIC, _Receiver, config_with, crawler
+
+proxies = test_fetch_proxy.proxies  # the fixture: forwarding proxies on 127.0.0.1, stopped after the test
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "tin-giao-duc.example"  # the site's name; only the test resolver or the proxy's routes know it
@@ -61,19 +64,6 @@ def tls_site(office_ca):
     server, _ = serve(s, tls=server_tls(office_ca))
     yield s
     stop(server)
-
-
-@pytest.fixture
-def proxies():
-    made = []
-
-    def make(**kw) -> Proxy:
-        made.append(Proxy(**kw))
-        return made[-1]
-
-    yield make
-    for p in made:
-        p.stop()
 
 
 @pytest.fixture
