@@ -8,7 +8,8 @@ from typing import Protocol
 
 SENTIMENTS = ("negative", "neutral", "positive")
 BY_THE_MODEL = "theo mô hình"  # a reason with no rule term behind it: the learnt model alone
-SCOPES = ("local", "city", "national", "foreign")
+SCOPES = ("local", "city", "national", "foreign")  # nearest the office first
+SCOPE_NAMES_VI = {"local": "địa phương", "city": "thành phố", "national": "toàn quốc", "foreign": "nước ngoài"}
 
 
 @dataclass(frozen=True)

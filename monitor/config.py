@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from classifiers.types import SCOPES
 from monitor.errors import ConfigError, ConfigProblem
 
 # libyaml's parser when PyYAML was built with it (the wheels are): same documents, errors and marks, ~10x quicker
@@ -351,9 +352,9 @@ class AlertChannel:
 
 # The alert levels, most severe first: the clipping, the alerts and the report name and colour these.
 SEVERITY_LEVELS = ("khẩn cấp", "cao", "theo dõi")
-# Where a story happens (classifiers.types.SCOPES), nearest the office first: alerts.min_scope keeps the
-# alerts to the stories at least this near.
-ALERT_SCOPES = ("local", "city", "national", "foreign")
+# Where a story happens, nearest the office first: alerts.min_scope keeps the alerts to the stories at least
+# this near.
+ALERT_SCOPES = SCOPES
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from classifiers.scope import WARD_KINDS as SCOPE_WARD_KINDS
 from classifiers.scope import ward_entry, ward_kinds
 from classifiers.text import fold as strip_marks
 from classifiers.text import has_diacritics, nfc, retone
-from classifiers.types import BY_THE_MODEL
+from classifiers.types import BY_THE_MODEL, SCOPE_NAMES_VI
 from monitor.cases import NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
 from monitor.config import ALERT_SCOPES, Config
 from monitor.stories import Doc, Idf, StoryIndex, fold
@@ -29,7 +29,6 @@ from monitor.stories import Doc, Idf, StoryIndex, fold
 # Points per signal; they add up to 100.
 WEIGHTS = {"incident": 40, "negativity": 15, "locality": 20, "velocity": 10, "reach": 10, "controversy": 5}
 SCOPE_LOCALITY = {"local": 1.0, "city": 0.35, "national": 0.2, "foreign": 0.0}
-SCOPE_VI = {"local": "địa phương", "city": "thành phố", "national": "toàn quốc", "foreign": "nước ngoài"}
 VELOCITY_HOURS = 6  # "recent" spread: distinct outlets over the last hours
 USUAL_DAYS = 30  # a topic's usual spread is measured over this many days of stories
 MIN_USUAL_STORIES = 5  # fewer stories than this: assume one outlet per story is usual
@@ -564,7 +563,7 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
         # outside the scopes the office handles (alerts.min_scope): the case and the clipping keep it, no alert;
         # should the story come nearer (an article naming the district joins it), its first alert goes out then
         if opened:
-            store.update_case(case_id, now, by=SYSTEM_ACTOR, note=f"Không gửi cảnh báo: tin phạm vi «{SCOPE_VI[score.scope]}», "
+            store.update_case(case_id, now, by=SYSTEM_ACTOR, note=f"Không gửi cảnh báo: tin phạm vi «{SCOPE_NAMES_VI[score.scope]}», "
                                                                f"ngoài phạm vi cảnh báo (alerts.min_scope: {app.config.alerts.min_scope})")
         return
     if home:

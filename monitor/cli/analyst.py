@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from classifiers.plan_topics import TOPIC_IDS, topic_name
-from classifiers.types import SCOPES, SENTIMENTS, Classification
+from classifiers.types import SCOPE_NAMES_VI, SCOPES, SENTIMENTS, Classification
 from monitor.app import App
 from monitor.cli import cli
 from monitor.cli.common import STORED_ID, clip, echo_json, get_app, local_day_end, local_day_start, parse_date
@@ -20,7 +20,6 @@ from monitor.errors import InputError, ModelError
 from monitor.models import Article
 
 SENTIMENT_VI = {"negative": "tiêu cực", "neutral": "trung tính", "positive": "tích cực"}
-SCOPE_VI = {"local": "địa phương", "city": "thành phố", "national": "toàn quốc", "foreign": "nước ngoài"}
 # what --sentiment and --scope also accept for each id, with or without diacritics: the words every listing
 # shows (above), and the clipping's (monitor.digest) and a province's ("tỉnh") for the same scopes
 CHOICE_WORDS = {
@@ -82,7 +81,7 @@ def print_table(rows: list[dict], *, extra: str | None = None, details: str | No
         when = datetime.fromisoformat(r["published"]).strftime("%d/%m %H:%M")
         hot = "—" if r["hot"] is None else ("🔥" if r["hot"] else "")
         tone = SENTIMENT_VI.get(r["sentiment"], "—") if r["sentiment"] else "—"
-        scope = SCOPE_VI.get(r["scope"], "—") if r["scope"] else "—"
+        scope = SCOPE_NAMES_VI.get(r["scope"], "—") if r["scope"] else "—"
         topics = ",".join(r["topics"]) or ("—" if r["is_education"] is None else ("(giáo dục)" if r["is_education"] else "(khác)"))
         line = (f"{r['id']:>6}  {when:<11} {clip(r['outlet'], 14):<14} {hot:<5} {tone:<10} {scope:<10} "
                 f"{clip(topics, 28):<28} {'✎ ' if r.get('corrected_by') else ''}{clip(r['title'], 70)}")
@@ -315,7 +314,7 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     if sentiment:
         parts.append(f"sắc thái {SENTIMENT_VI[sentiment]}")
     if scope:
-        parts.append(f"phạm vi {SCOPE_VI[scope]}")
+        parts.append(f"phạm vi {SCOPE_NAMES_VI[scope]}")
     click.echo(f"nhãn #{label_id} cho bài {article_id} «{clip(article.title, 60)}»: {'; '.join(parts)} (bởi {who})")
     if followed:
         click.echo(followed)
@@ -482,7 +481,7 @@ def _print_explanation(d: dict) -> None:
                    + (f"; tiêu cực: {', '.join(rules['negative'][:6])}" if rules.get("negative") else "")
                    + (f"; tích cực: {', '.join(rules['positive'][:6])}" if rules.get("positive") else ""))
         scope_terms = rules.get("scope") or {}
-        click.echo(f"  Phạm vi: {SCOPE_VI.get(c['scope'], c['scope'])}"
+        click.echo(f"  Phạm vi: {SCOPE_NAMES_VI.get(c['scope'], c['scope'])}"
                    + ("; " + "; ".join(f"{g}: {', '.join(t[:4])}" for g, t in scope_terms.items()) if scope_terms else ""))
         hot_terms = rules.get("hot") or {}
         click.echo(f"  Nóng: {'có' if c['hot'] else 'không'} — điểm {c['hot_score']:.2f}"
