@@ -435,6 +435,19 @@ class DigestSummary:
 
 
 @dataclass(frozen=True)
+class CollectionGap:
+    """The system collected nothing across the cut-off that ends a clipping's window: no feed answered from
+    `since` to `until` (monitor.digest_delivery.crawl_silence). What was published then is missing, or reached
+    the store only after the cut-off and so belongs to a later clipping (`carried_by`, as a late arrival)."""
+
+    cutoff: datetime
+    since: datetime | None  # the last poll a feed answered before the cut-off; None: none recorded
+    until: datetime | None  # the first one after it; None: none yet
+    carried_by: date | None = None  # the clipping whose window holds `until`
+    failed_polls: int = 0  # polls in between, all failed (0: the crawler was not running, or all were backing off)
+
+
+@dataclass(frozen=True)
 class Digest:
     office: Office
     day: date
@@ -454,6 +467,7 @@ class Digest:
     # every article the clipping was built from: a later clipping's late arrivals leave out those delivered
     article_ids: tuple[int, ...] = ()
     sources_total: int = 0  # feeds in use (not disabled): what the failed ones are counted against
+    collection_gap: CollectionGap | None = None  # the system collected nothing across the cut-off
 
     @property
     def empty(self) -> bool:
@@ -486,6 +500,30 @@ class Digest:
             [f"{quiet}/{total} nguồn tin im lặng bất thường"] if quiet else [])
         return (f"Lưu ý: {', '.join(parts)}, điểm báo có thể thiếu tin (chi tiết ở phụ lục "
                 f"{self.outline()[-1][0]}).")
+
+    @property
+    def collection_warning(self) -> str:
+        """'Lưu ý: hệ thống không thu thập được tin từ ... đến ...' at the top of the summary when no feed answered
+        across the window's end (its news is missing or in a later clipping); else ''."""
+        gap = self.collection_gap
+        if gap is None:
+            return ""
+        tz = self.office.tz
+        at = lambda t: time_label(t.astimezone(tz))  # noqa: E731
+        cutoff = f"giờ chốt {at(gap.cutoff)}"
+        later = f"điểm báo ngày {gap.carried_by:%d/%m/%Y}" if gap.carried_by else "điểm báo của ngày sau"
+        if gap.since is not None and gap.until is not None:
+            return (f"Lưu ý: hệ thống không thu thập được tin từ {at(gap.since)} đến {at(gap.until)} (qua {cutoff}); "
+                    f"tin đăng trong thời gian này có thể thiếu trong điểm báo này hoặc nằm ở {later}.")
+        if gap.until is not None:
+            return (f"Lưu ý: hệ thống chỉ thu thập được tin từ {at(gap.until)} (sau {cutoff}); "
+                    f"tin đăng trong khoảng thời gian của điểm báo này có thể thiếu hoặc nằm ở {later}.")
+        later = "sẽ nằm ở điểm báo đầu tiên sau khi hệ thống thu thập lại được"
+        if gap.since is not None:
+            return (f"Lưu ý: hệ thống không thu thập được tin từ {at(gap.since)} đến lúc lập điểm báo này "
+                    f"({self.generated_label}); tin đăng sau {at(gap.since)} chưa có trong điểm báo này, {later}.")
+        return (f"Lưu ý: hệ thống chưa thu thập được tin nào đến lúc lập điểm báo này ({self.generated_label}); "
+                f"tin đăng trong khoảng thời gian của điểm báo này {later}.")
 
     def source_rows(self) -> list[tuple[str, str, str, str]]:
         """(outlet, state, last fetched, problem) of each feed in the appendix."""
@@ -577,6 +615,7 @@ def build_digest(
     borderline_min_relevance: float = DigestSettings.borderline_min_relevance,
     borderline_max_items: int = DigestSettings.borderline_max_items,
     generated_at: datetime,
+    collection_gap: CollectionGap | None = None,
 ) -> Digest:
     """Assemble the clipping for `day` from what the store holds for its window.
 
@@ -682,6 +721,7 @@ def build_digest(
             omitted=max(0, len(unsure_items) - borderline_max_items)),
         article_ids=tuple(a.id for a in articles),
         sources_total=sum(1 for h in source_health if h.health != "disabled"),
+        collection_gap=collection_gap,
     )
 
 

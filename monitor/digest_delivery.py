@@ -15,7 +15,11 @@ A clipping is only as good as the crawl behind it: one sent before any crawl, or
 down, tells leadership "no education news" and, recorded as delivered, keeps the real one from going
 out. So sending refuses (CrawlNotFresh: nothing claimed, nothing recorded) when no source has answered
 recently enough before the window's end, or the crawler was not running up to it (crawl_gap); `force` sends it
-all the same.
+all the same. crawl_gap reads the sources' state now, which a crawl after an outage makes fresh again: a past day's
+clipping is refused as well (CutoffNotCovered) when the fetch log shows that nothing was collected across its
+cut-off (crawl_silence), as that time's news is missing or went to a later clipping as late arrivals. A clipping
+built over such a gap, whether sent (the latest day's after a catch-up crawl, or forced) or only written, says so at
+the top of its summary (Digest.collection_warning).
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ from typing import Iterable
 
 from monitor.app import App
 from monitor.corrections import read_corrected
-from monitor.digest import (Digest, build_digest, digest_window, latest_complete_day, note_follow_ups, note_outcomes,
-                            trend_from_rows)
+from monitor.digest import (CollectionGap, Digest, build_digest, digest_window, latest_complete_day, note_follow_ups,
+                            note_outcomes, trend_from_rows)
 from monitor.errors import InputError, MessageInDoubt, MonitorError, NotifyError, StoreError
 from monitor.models import Story
 
@@ -95,6 +99,74 @@ def crawl_gap(app: App, day: date, end: datetime) -> CrawlNotFresh | None:
              f"`monitor digest --date {day.isoformat()} --send`; to send it as it is, add --force")
 
 
+class CutoffNotCovered(CrawlNotFresh):
+    """A past day's clipping would be sent although the crawler collected nothing across its cut-off: the crawl
+    is fresh now, but what was published then is missing or went to a later clipping (crawl_silence)."""
+
+
+def crawl_silence(app: App, day: date, end: datetime) -> CollectionGap | None:
+    """Whether the crawler collected across `end` (the cut-off of `day`), judged from the fetch log and the crawl
+    jobs' runs rather than from the sources' state now (crawl_gap), which a crawl after an outage makes fresh.
+
+    Covered, as crawl_gap judges it at the cut-off: some feed answered within CRAWL_FRESH before it (or within twice
+    its own polling interval when that is longer), and the crawler polled something (or ran its crawl job) within
+    CRAWL_FRESH plus the shortest polling interval before it. Otherwise the gap: from the last poll a feed answered
+    before the cut-off to the first after it. None when covered, when the log holds no feed poll at all (nothing
+    was ever crawled: crawl_gap says so), or for a new install's first clipping: the latest day's, with nothing
+    polled before its cut-off, filled by the first crawl after it as crawl_gap allows (no crawler was there to fall
+    silent; an older day before the install is a gap)."""
+    cfg = app.config
+    intervals = {s.name: timedelta(minutes=s.interval_minutes) for s in cfg.sources}
+    shortest = min((intervals[s.name] for s in cfg.sources if s.enabled), default=timedelta(minutes=30))
+    fresh = lambda name: max(CRAWL_FRESH, 2 * intervals.get(name, shortest))  # noqa: E731
+    history = app.store.crawl_history(end, max([fresh(name) for name in intervals], default=CRAWL_FRESH))
+    if history is None:
+        return None
+    news = any(t >= end - fresh(name) for name, t in history["answered"].items())
+    running = history["last_poll"] is not None and history["last_poll"] >= end - CRAWL_FRESH - shortest
+    if news and running:
+        return None
+    if history["last_poll"] is None and day >= latest_complete_day(app.now(), cfg.digest.cutoff, cfg.office.tz):
+        return None
+    since, until = history["last_answer"], history["next_answer"]
+    carried_by = latest_complete_day(until, cfg.digest.cutoff, cfg.office.tz) + timedelta(days=1) if until else None
+    return CollectionGap(cutoff=end, since=since, until=until, carried_by=carried_by,
+                         failed_polls=app.store.failed_feed_polls(since, until))
+
+
+def cutoff_not_covered(app: App, day: date, gap: CollectionGap) -> CutoffNotCovered:
+    """Why a past day's clipping is not sent: when the crawler was silent, where that time's news went, how to send
+    it all the same."""
+    cfg = app.config
+    tz = cfg.office.tz
+    at = lambda t: f"{t.astimezone(tz):%H:%M %d/%m/%Y}"  # noqa: E731
+    start, _ = digest_window(day, cfg.digest.cutoff, tz)
+    how = (f"all {gap.failed_polls} polls in that time failed" if gap.failed_polls
+           else "the crawler polled no source in that time: it was not running, or every source was backing off")
+    if gap.since is not None:
+        silent = (f"no source was polled successfully from {at(gap.since)} to {at(gap.until) if gap.until else 'now'}"
+                  f" ({how}); what was collected before {at(gap.since)} is in this clipping only")
+    else:
+        silent = (f"no source has answered a poll before {at(gap.until) if gap.until else 'now'} "
+                  + (f"({how})" if gap.failed_polls else "(the fetch log holds no poll before then: the monitor was "
+                     "installed later, or that time's log was pruned)"))
+    if gap.carried_by is not None:
+        later_start, _ = digest_window(gap.carried_by, cfg.digest.cutoff, tz)
+        oldest = later_start - LATE_ARRIVAL
+        went = (f"what the crawler found of that time when it answered again goes to the clipping of "
+                f"{gap.carried_by.isoformat()}, marked as late ('nhận muộn')"
+                + (f", though only what was published after {at(oldest)}: the rest is in no clipping unless this one is "
+                   "sent" if oldest > start else "")
+                + "; what the feeds dropped meanwhile was never collected")
+    else:
+        went = "what was published since will go to the first clipping after the crawler collects again"
+    return CutoffNotCovered(
+        f"the digest of {day.isoformat()} was not sent and nothing was recorded: the crawler did not cover its "
+        f"cut-off at {at(gap.cutoff)}: {silent}. So the clipping would miss that time's news: {went}",
+        hint=f"to send it all the same (the clipping then says when the system collected nothing): "
+             f"`monitor digest --date {day.isoformat()} --send --force`")
+
+
 @dataclass(frozen=True)
 class DigestResult:
     day: date
@@ -152,6 +224,11 @@ def load_digest(app: App, day: date) -> Digest:
     held = store.articles_in_earlier_digests(day, [a.id for a in late])
     late = [a for a in late if a.id not in held]
     articles += late
+    # sent after a later day's clipping (a day held after an outage and sent by hand, a resend): what that one
+    # delivered, as late arrivals, is not repeated
+    later = store.articles_in_later_digests(day, [a.id for a in articles])
+    articles = [a for a in articles if a.id not in later]
+    late = [a for a in late if a.id not in later]
     # what leadership reads follows the analysts' corrections at once (monitor.corrections)
     classifications, _ = read_corrected(store, [a.id for a in articles])
     edu_ids = [i for i, c in classifications.items() if c.is_education]
@@ -165,7 +242,7 @@ def load_digest(app: App, day: date) -> Digest:
         stories=stories, late_ids=[a.id for a in late], trend=trend, source_health=health,
         severity_order=[name for name, _ in cfg.alerts.thresholds], max_items=cfg.digest.max_items_per_topic,
         borderline_min_relevance=cfg.digest.borderline_min_relevance, borderline_max_items=cfg.digest.borderline_max_items,
-        generated_at=app.now(),
+        generated_at=app.now(), collection_gap=crawl_silence(app, day, end),
     )
     cases = hot_cases(app, digest)
     return note_outcomes(note_follow_ups(digest, earlier_cases(app, digest, cases)), latest_actions(app, cases))
@@ -346,7 +423,8 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
     records nothing. send=True e-mails it to digest.recipients, or puts it in the outbox when SMTP
     or recipients are missing; a day already delivered is not delivered again unless `resend`. Sending
     raises CrawlNotFresh, recording nothing, when no source has been polled successfully up to the window's
-    end (crawl_gap), unless `force`.
+    end (crawl_gap), or, for a day before the latest cut-off, CutoffNotCovered when the crawler collected
+    nothing across that day's cut-off (crawl_silence); not with `force`.
     """
     cfg = app.config
     tz = cfg.office.tz
@@ -376,6 +454,13 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
         gap = crawl_gap(app, day, end)
         if gap is not None:
             raise gap
+        # a past day never sent: the crawl being fresh now says nothing about its cut-off, long gone. (The latest
+        # day's may be caught up by a crawl right after it: the clipping, built then, holds what the feeds still
+        # carry, and says that the system collected nothing for a while. A day with a record was judged when first
+        # sent: a failed attempt is retried, a resend repeats what went out.)
+        if (day < latest_complete_day(app.now(), cfg.digest.cutoff, tz) and store.digest_record(day) is None
+                and (silence := crawl_silence(app, day, end))):
+            raise cutoff_not_covered(app, day, silence)
 
     digest = load_digest(app, day)
     mail_formats = set(formats) | ({"docx"} if send and "docx" in cfg.digest.formats else set())
@@ -386,7 +471,8 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
         folder = Path(out_dir) if out_dir else outbox_folder(app, day)
         paths = write_files(rendered, formats, folder)
         return DigestResult(day, "written", f"digest of {day.isoformat()} written to {folder} "
-                            f"({counts['items']} items; not sent: add --send to deliver it)", paths=paths, **counts)
+                            f"({counts['items']} items; not sent: add --send to deliver it)" + _gap_note(digest),
+                            paths=paths, **counts)
 
     recipients = cfg.digest.recipients
     use_smtp = cfg.smtp.configured and bool(recipients)
@@ -424,7 +510,7 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
             got = tuple(r for r in recipients if r not in refused)
             return DigestResult(day, "sent", f"digest of {day.isoformat()} sent to {', '.join(got)} "
                                 f"({counts['items']} items, {counts['hot']} hot)"
-                                + (f"; {_refused_text(refused)}" if refused else ""),
+                                + (f"; {_refused_text(refused)}" if refused else "") + _gap_note(digest),
                                 paths=paths, recipients=got, message_id=message_id, refused=refused, **counts)
         folder = Path(out_dir) if out_dir else outbox_folder(app, day)
         paths = write_files(rendered, formats, folder)
@@ -434,13 +520,25 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
         store.finish_digest(day, claim.delivery_id, status="outbox", now=app.now(), paths=paths)
         why = "SMTP is not configured" if not cfg.smtp.configured else "digest.recipients is empty"
         return DigestResult(day, "outbox", f"{why}: digest of {day.isoformat()} put in the outbox {folder} "
-                            f"({counts['items']} items; the e-mail is {eml.name})", paths=paths, message_id=message_id, **counts)
+                            f"({counts['items']} items; the e-mail is {eml.name})" + _gap_note(digest), paths=paths,
+                            message_id=message_id, **counts)
     except (MonitorError, OSError) as exc:
         # the server refused or the files could not be written: nothing went out, so a retry is safe
         store.finish_digest(day, claim.delivery_id, status="failed", now=app.now(), error=str(exc))
         if isinstance(exc, MonitorError):
             raise
         raise NotifyError(f"the digest of {day.isoformat()} could not be delivered: {exc}") from None
+
+
+def _gap_note(digest: Digest) -> str:
+    """'; it says that the system collected nothing from ... to ...' when the clipping carries that warning."""
+    gap = digest.collection_gap
+    if gap is None:
+        return ""
+    tz = digest.office.tz
+    span = (f"from {gap.since.astimezone(tz):%H:%M %d/%m/%Y} " if gap.since else "") + (
+        f"until {gap.until.astimezone(tz):%H:%M %d/%m/%Y}" if gap.until else "until now")
+    return f"; it says that the system collected nothing {span}, across the cut-off"
 
 
 def _refused_text(refused: dict[str, str]) -> str:

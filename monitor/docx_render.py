@@ -429,9 +429,10 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
 
     n = vn_number
     heading(doc, f"{outline[0][0]}. {outline[0][1]}")
-    if d.sources_warning:
-        p = _para(doc, indent_cm=0.5)
-        _run(p, d.sources_warning, bold=True, color=RGBColor(0xB4, 0x23, 0x18))
+    for warning in (d.collection_warning, d.sources_warning):
+        if warning:
+            p = _para(doc, indent_cm=0.5)
+            _run(p, warning, bold=True, color=RGBColor(0xB4, 0x23, 0x18))
     if d.empty:
         _para(doc, d.empty_text, indent_cm=0.5)
     else:

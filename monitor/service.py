@@ -376,6 +376,7 @@ class Service:
         self._busy = threading.Lock()
         self._current_run: int | None = None  # the job_runs row of the job running now
         self._model_stamp = model_files_stamp(app)
+        self._held_days: set[date] = set()  # digests held for good: the crawler did not cover their cut-off
 
     def refresh_classifier(self) -> None:
         """Load the classifier again when its rules or models changed on disk (an edit, a `monitor train`).
@@ -471,15 +472,20 @@ class Service:
         day is held, not sent: nothing is recorded, the job fails with the reason (the log, `monitor status`),
         and the next check (RETRY_AFTER_ERROR later) sends it once a crawl succeeds within the grace. A
         clipping saying "no news" on a day with news, recorded as delivered, would be worse than a late one.
+
+        A day before the latest cut-off (due when digest.missed_grace_hours is a day or more) whose cut-off the
+        crawler did not cover (monitor.digest_delivery.crawl_silence: the fetch log shows no feed answering
+        across it) is held for good, as `monitor digest --send` holds it: no crawl now can mend that time, its
+        news is missing or reached a later clipping as late arrivals. The job fails once with the reason, and
+        the day is left out of the due days from then on; a person may send it with --force.
         """
-        store = self.app.store
-        days = digest_days_due(self.app.now(), self.app.config, store.digest_record)
+        days = self.digest_days()
         if not days:
             return ""
         from monitor.digest import build_and_deliver_digest
-        from monitor.digest_delivery import CrawlNotFresh, crawl_gap
+        from monitor.digest_delivery import CrawlNotFresh, CutoffNotCovered, crawl_gap
 
-        done, held, crawled = [], [], False
+        done, held, kept, crawled = [], [], [], False
         for day in days:
             if self.stopping.is_set():
                 break
@@ -493,14 +499,26 @@ class Service:
             if gap is not None:
                 held.append(gap)
                 continue
-            result = build_and_deliver_digest(self.app, day, send=True, resend=False)
+            try:
+                result = build_and_deliver_digest(self.app, day, send=True, resend=False)
+            except CutoffNotCovered as exc:
+                self._held_days.add(day)
+                log.warning("digest %s held: %s", day.isoformat(), exc)
+                kept.append(exc)
+                continue
             if not result.ok:  # in doubt: a person must look before it is sent again
                 log.warning("digest %s: %s", day.isoformat(), result.message)
             done.append(f"{day.isoformat()}: {_short(result)}")
-        if held:
-            raise CrawlNotFresh("; ".join(done + [str(g) for g in held]) + " (held by the service: retried at the next check)",
-                                hint=held[0].hint)
+        if held or kept:
+            raise CrawlNotFresh("; ".join(done + [f"{g} (held by the service: retried at the next check)" for g in held]
+                                          + [f"{g} (held by the service, which will not send it)" for g in kept]),
+                                hint=(held or kept)[0].hint)
         return "; ".join(done)
+
+    def digest_days(self) -> list[date]:
+        """The days whose digest is due now (digest_days_due), less those held for good since the service started."""
+        due = digest_days_due(self.app.now(), self.app.config, self.app.store.digest_record)
+        return [d for d in due if d not in self._held_days]
 
     def catch_up_crawl(self) -> None:
         """Crawl every group's due sources now (before a digest whose window the crawl has not covered)."""
@@ -564,7 +582,7 @@ class Service:
         Each is recorded only when it actually did something, so job_runs is not a list of empty ticks.
         """
         for name, fn, check in (
-            (DIGEST_JOB, self.digests, lambda: digest_days_due(self.app.now(), self.app.config, self.app.store.digest_record)),
+            (DIGEST_JOB, self.digests, self.digest_days),
             (REPORT_JOB, self.report, self._report_due),
             (HOUSEKEEPING_JOB, self.housekeeping,
              lambda: housekeeping_due(self.app.now(), self.app.config, self.app.store.last_successful_run(HOUSEKEEPING_JOB))),

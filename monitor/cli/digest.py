@@ -19,7 +19,8 @@ FORMAT_CHOICE = click.Choice(["html", "docx", "md", "txt"])
 @click.option("--send", is_flag=True, help="Deliver it: e-mail to digest.recipients, or the outbox folder without SMTP.")
 @click.option("--resend", is_flag=True, help="With --send: deliver again a day already delivered (or left in doubt).")
 @click.option("--force", is_flag=True, help="With --send: send even though no source has been polled successfully up to "
-              "the cut-off (the clipping then lacks that news).")
+              "the cut-off, or, for a past day, the crawler collected nothing across its cut-off (the clipping then "
+              "lacks that news, and says so).")
 @click.option("--format", "formats", type=FORMAT_CHOICE, multiple=True,
               help="Files to write (repeatable; default: digest.formats in feeds.yaml).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for the files (default: the outbox folder of the day).")
@@ -31,7 +32,9 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
     Without --send the files are only written (a preview); with --send the day is delivered once: a
     second run says it was already sent, unless --resend. Sending is refused (nothing recorded) when no
     source has been polled successfully up to the cut-off (a new install before its first crawl, a crawler
-    that was down): run `monitor crawl --all` first, or add --force.
+    that was down): run `monitor crawl --all` first, or add --force. A past day is refused as well when the
+    fetch log shows the crawler collected nothing across its cut-off (an outage since recovered): its news is
+    missing or went to a later clipping; --force sends it, saying so at the top.
 
     \b
     Example:

@@ -68,7 +68,8 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
 
     One instance per database (a second one exits with code 3 naming the first one's PID). SIGTERM or
     Ctrl-C stops it between steps; nothing is left half-written. A digest missed while the machine was
-    off is sent at the next start if still within digest.missed_grace_hours.
+    off is sent at the next start if still within digest.missed_grace_hours, unless it is a day before the
+    latest cut-off whose cut-off the crawler did not cover (held: `monitor digest --date D --send --force`).
 
     \b
     Example:

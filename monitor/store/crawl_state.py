@@ -13,6 +13,7 @@ FAILING_AFTER = 3  # consecutive failures before a feed is "failing" rather than
 FAILING_SCORE = 3.0
 MAX_BACKOFF = timedelta(hours=24)
 QUIET_MIN_ITEMS = 4  # a rhythm needs a few items before silence can break it
+ANSWERED = ("ok", "not-modified", "unchanged")  # fetch-log outcomes of a feed that answered
 
 
 class CrawlStateMixin:
@@ -56,6 +57,44 @@ class CrawlStateMixin:
         return [{"name": r["name"], "interval_minutes": r["interval_minutes"],
                  **{k: from_iso(r[k]) if r[k] else None for k in ("last_fetch_at", "last_success_at", "next_due_at")}}
                 for r in rows]
+
+    def crawl_history(self, at: datetime, lookback: timedelta, *, crawl_jobs: str = "crawl:") -> dict | None:
+        """What the fetch log and the service's crawl-job runs (named `crawl_jobs`*) recorded around `at`, or None
+        when the log holds no feed poll at all (nothing was ever crawled):
+        answered: source -> its last poll in the `lookback` before `at` that the feed answered; last_answer: the last
+        such poll of any source at or before `at`, however long before; last_poll: the last feed poll at or before `at`
+        whatever its outcome, or crawl-job run (the crawler was running, though every source may have been backing
+        off); next_answer: the first poll after `at` that a feed answered (None: none yet)."""
+        if self.execute("SELECT 1 FROM fetches WHERE kind = 'feed' LIMIT 1").fetchone() is None:
+            return None
+        t = utc_iso(at)
+        ok = ",".join("?" * len(ANSWERED))
+        answered = {r[0]: from_iso(r[1]) for r in self.execute(
+            f"SELECT source, MAX(started_at) FROM fetches WHERE kind = 'feed' AND outcome IN ({ok})"
+            " AND started_at >= ? AND started_at <= ? AND source IS NOT NULL GROUP BY source",
+            (*ANSWERED, utc_iso(at - lookback), t))}
+
+        def one(sql: str, *params) -> datetime | None:
+            # ORDER BY ... LIMIT 1 walks the time index from `at` and stops at the first row: the log holds months
+            row = self.execute(sql, params).fetchone()
+            return from_iso(row[0]) if row else None
+
+        last_answer = one(f"SELECT started_at FROM fetches WHERE kind = 'feed' AND outcome IN ({ok})"
+                          " AND started_at <= ? ORDER BY started_at DESC LIMIT 1", *ANSWERED, t)
+        polled = one("SELECT started_at FROM fetches WHERE kind = 'feed' AND started_at <= ? ORDER BY started_at DESC"
+                     " LIMIT 1", t)
+        ran = one("SELECT started_at FROM job_runs WHERE job LIKE ? AND started_at <= ? ORDER BY started_at DESC"
+                  " LIMIT 1", crawl_jobs + "%", t)
+        after = one(f"SELECT started_at FROM fetches WHERE kind = 'feed' AND outcome IN ({ok}) AND started_at > ?"
+                    " ORDER BY started_at LIMIT 1", *ANSWERED, t)
+        return {"answered": answered, "last_answer": last_answer,
+                "last_poll": max(filter(None, (polled, ran)), default=None), "next_answer": after}
+
+    def failed_feed_polls(self, since: datetime | None, until: datetime | None) -> int:
+        """Feed polls in the fetch log strictly between `since` and `until` (open ends when None) that failed."""
+        return self.execute("SELECT COUNT(*) FROM fetches WHERE kind = 'feed' AND outcome = 'error'"
+                            " AND (? IS NULL OR started_at > ?) AND (? IS NULL OR started_at < ?)",
+                            (utc_iso(since), utc_iso(since), utc_iso(until), utc_iso(until))).fetchone()[0]
 
     def source_state(self, name: str) -> dict | None:
         row = self.execute("SELECT * FROM sources WHERE name = ?", (name,)).fetchone()

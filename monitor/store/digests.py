@@ -182,6 +182,20 @@ class DigestsMixin:
             f" AND da.article_id IN ({','.join('?' * len(ids))})", (day.isoformat(), *statuses, *ids))
         return {r[0] for r in rows}
 
+    def articles_in_later_digests(self, day: date, article_ids: Iterable[int]) -> set[int]:
+        """Those of `article_ids` that a clipping of a later day was built from and delivered (or may have been):
+        a clipping sent after it (a day held after an outage and sent by hand, a resend) does not repeat them."""
+        ids = [int(i) for i in article_ids]
+        statuses = DELIVERED + IN_DOUBT
+        out: set[int] = set()
+        for k in range(0, len(ids), 500):  # a whole day's articles: kept under SQLite's limit of bound values
+            chunk = ids[k:k + 500]
+            out.update(r[0] for r in self.execute(
+                f"SELECT DISTINCT da.article_id FROM digest_articles da JOIN digests d ON d.day = da.day"
+                f" WHERE da.day > ? AND d.status IN ({','.join('?' * len(statuses))})"
+                f" AND da.article_id IN ({','.join('?' * len(chunk))})", (day.isoformat(), *statuses, *chunk)))
+        return out
+
     def late_articles(self, since: datetime, until: datetime, not_before: datetime) -> list[Article]:
         """Articles first collected in [since, until) but published before `since` (and not before `not_before`).
 
