@@ -54,8 +54,10 @@ def nfc(text: str) -> str:
 
 # C0 and C1 control characters but tab and line breaks, and DEL: in a title they would drive the terminal of
 # whoever lists it (ESC [2J clears the screen, ESC ] sets the window title or hides a link) and ride into
-# e-mail headers
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# e-mail headers. And the bidirectional formatting characters (embeddings, overrides, isolates, marks), which no
+# Vietnamese text needs: an override left open in a title reverses how what follows it on the line is shown (the
+# next related article and its outlet in the clipping), so that a reader sees other text than was collected
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # whole terminal sequences, so that their parameters do not stay behind as text ("[2J", "]8;;http://…"): CSI
 # (ESC [ or 0x9b, parameters, a final byte), OSC, DCS and the like when terminated (BEL, ESC \ or 0x9c; an
 # unterminated one loses only its introducer, never the rest of a title), and two-byte ESC sequences
@@ -65,8 +67,8 @@ _SEQUENCES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
 
 
 def printable(text: str) -> str:
-    """NFC text without terminal sequences or control characters (tab and line breaks kept): what is stored
-    of a feed or a page."""
+    """NFC text without terminal sequences, control or bidirectional formatting characters (tab and line breaks
+    kept): what is stored of a feed or a page."""
     if not _CONTROLS.search(text):
         return nfc(text)
     return nfc(_CONTROLS.sub("", _SEQUENCES.sub("", text)))

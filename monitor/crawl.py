@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from monitor.config import Source
 from monitor.errors import (AddressRefused, ExtractError, FeedError, FetchError, HTTPStatusError, InputError, NotAFeed,
-                            ResponseTooLarge, RobotsDisallowed, TooManyRedirects)
+                            PageTooComplex, ResponseTooLarge, RobotsDisallowed, TooManyRedirects)
 from monitor.extract import extract_page, release_caches, selectors_for
 from monitor.feeds import parse_feed
 from monitor.fetch import Fetcher, Tuning
@@ -216,7 +216,9 @@ class _Crawl:
             # and the latest bytes kept for a later re-extraction
             self.store.log_fetch(source=None, kind="page", url=url, started_at=started, status=res.status,
                                  size=len(res.body), duration_ms=res.duration_ms, outcome="error", error=_describe(exc))
-            self._page_failed(row, exc, retry=True, raw_html=res.body)
+            # a page too big to parse will be as big next time: given up at once, its bytes not kept
+            too_complex = isinstance(exc, PageTooComplex)
+            self._page_failed(row, exc, retry=not too_complex, raw_html=None if too_complex else res.body)
             return
         self.store.save_page(row["id"], page, res.body, encoding, self.app.now())
         self.store.log_fetch(source=None, kind="page", url=url, started_at=started, status=res.status, size=len(res.body),

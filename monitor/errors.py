@@ -20,6 +20,7 @@ into a message and an exit code.
     ├── FeedError                     bytes that are not a usable feed
     │   └── NotAFeed                  HTML (e.g. an anti-bot page) where XML was expected
     ├── ExtractError                  an article page yielded no usable text
+    │   └── PageTooComplex            a page with more elements than is worth parsing: not read, nor retried
     ├── StoreError                    the database cannot be opened, migrated or written
     │   └── AlreadyRunning            another process holds the instance lock
     ├── ModelError                    a trained model is missing, corrupt or from other library versions
@@ -127,6 +128,10 @@ class NotAFeed(FeedError):
 
 
 class ExtractError(MonitorError):
+    pass
+
+
+class PageTooComplex(ExtractError):
     pass
 
 

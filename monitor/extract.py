@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, Tag
 
 from monitor.charsets import decode, printable
 from monitor.config import Config, Outlet, Selectors
-from monitor.errors import ExtractError
+from monitor.errors import ExtractError, PageTooComplex
 from monitor.feeds import OFFICE_TZ, clean_text, parse_date, strip_sapo_tag
 from monitor.models import ExtractedPage
 from monitor.urls import host_of
@@ -33,6 +33,11 @@ GENERIC_REMOVE = (
 GENERIC_REMOVE_PAGE = tuple(s for s in GENERIC_REMOVE if s not in ("form",))
 BLOCKS = ("p", "h2", "h3", "h4", "h5", "li", "blockquote", "pre")
 MIN_BODY_CHARS = 80
+# Elements (start tags) a page may have to be parsed. An article page has a few thousand; parsing and the
+# boilerplate selectors cost ~0.1 ms an element, on the crawl's one thread, so a page of a million empty
+# tags (5 MB) would hold the whole crawl for minutes. Counted on the bytes, before anything is parsed.
+MAX_PAGE_ELEMENTS = 50_000
+_START_TAG = re.compile(rb"<\x00?[A-Za-z]")  # the NUL: a page in UTF-16
 
 
 def selectors_for(config: Config, outlet_name: str | None, url: str) -> tuple[Outlet | None, Selectors | None]:
@@ -171,7 +176,12 @@ def release_caches() -> None:
 
 def extract_page(raw: bytes, *, url: str, selectors: Selectors | None, content_type: str | None = None,
                  tz: tzinfo = OFFICE_TZ, now: datetime | None = None) -> tuple[ExtractedPage, str]:
-    """(page, encoding used). Raises ExtractError when neither the selectors nor trafilatura find text."""
+    """(page, encoding used). Raises ExtractError when neither the selectors nor trafilatura find text,
+    PageTooComplex (unread) for a page of more than MAX_PAGE_ELEMENTS elements."""
+    # every "<" first (at once), the start tags only when that is over the limit
+    if raw.count(b"<") > MAX_PAGE_ELEMENTS and (elements := len(_START_TAG.findall(raw))) > MAX_PAGE_ELEMENTS:
+        raise PageTooComplex(f"{url} has {elements} HTML elements, over the {MAX_PAGE_ELEMENTS} an article page is "
+                             "read with; not read (the article keeps the text of its feed)")
     decoded = decode(raw, content_type)
     soup = BeautifulSoup(decoded.text, "lxml")
     page = None

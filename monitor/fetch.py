@@ -44,6 +44,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from monitor.charsets import printable
 from monitor.config import Crawler
 from monitor.errors import (AddressRefused, BadContentEncoding, CertificateRefused, FetchError, FetchTimeout,
                             HTTPStatusError, RequestInDoubt, ResponseTooLarge, RobotsDisallowed, TooManyRedirects)
@@ -58,6 +59,9 @@ ACCEPT_ENCODING = "gzip, deflate"
 # assignments (only 192.0.0.0/29 and .170/31 of it are known there), IPv6 documentation, SRv6 SIDs
 _ALSO_NOT_PUBLIC = tuple(ipaddress.ip_network(n) for n in ("192.0.0.0/24", "3fff::/20", "5f00::/16"))
 _ZLIB_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+# the longest wait a Retry-After is obeyed for: a source or page is tried again a day later at the latest, whatever
+# a site (or one broken or hijacked) asks; "Retry-After: 99999999999999" had the crawl fail to compute the date
+MAX_RETRY_AFTER = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -112,19 +116,20 @@ def _status_error(message: str, url: str, status: int | None, retry_after: float
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None when absent/garbled."""
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), at most MAX_RETRY_AFTER; None
+    when absent/garbled."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():  # str.isdigit() takes "²" too, which float() refuses
+        return min(float(value), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    return min(max(0.0, (when - datetime.now(timezone.utc)).total_seconds()), MAX_RETRY_AFTER)
 
 
 def address_refused(ip: ipaddress._BaseAddress) -> bool:
@@ -531,7 +536,14 @@ class Fetcher:
                 location = resp_headers.get("location")
                 if not location:
                     raise _status_error(f"redirect without a Location header from {current}", url, status)
-                target = urljoin(current, location)
+                try:
+                    # as it will be requested: percent-encoded, so that what a Location header carries (a C1
+                    # control or a bidi override, which HTTP lets through as UTF-8) never reaches an error
+                    # message, the fetch log or a terminal as it is
+                    target = str(httpx.URL(urljoin(current, location)))
+                except (httpx.InvalidURL, ValueError):
+                    raise _status_error(f"HTTP {status} from {current} redirects to an unusable address {location!r}",
+                                        url, status) from None
                 if target in seen:
                     raise TooManyRedirects(f"redirect loop at {target} (started at {url})", url=url, status=status)
                 seen.add(target)
@@ -723,20 +735,40 @@ def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float, *,
     if tls is not None:
         options["verify"] = tls
     progress = _PostProgress(on_hand_over)
+    answer = ""
     try:
         with httpx.Client(timeout=timeout, **options) as client:
-            response = client.post(url, content=body, extensions={"trace": progress},
-                                   headers={"Content-Type": "application/json; charset=utf-8", **headers})
+            # the answer's status is all we act on: its body is read only for an error's text, and only its start
+            # (uncompressed, so that a few bytes cannot expand to megabytes)
+            with client.stream("POST", url, content=body, extensions={"trace": progress},
+                               headers={"Content-Type": "application/json; charset=utf-8", "Accept-Encoding": "identity",
+                                        **headers}) as response:
+                status = response.status_code
+                if status >= 400:
+                    answer = _answer_text(response)
     except httpx.HTTPError as exc:
         failure = _certificate_failure(exc)
         if failure is not None:  # during the handshake, before anything was written: a plain failure
             raise _certificate_refused(url, progress.tls_host or host, failure, crawler,
                                        f" (through the proxy {proxy})" if proxy else "") from None
         raise _post_error(exc, url, timeout, progress.body_sent, proxy) from None
-    if response.status_code >= 400:
-        raise HTTPStatusError(f"answered {response.status_code} {response.text[:300]}".strip(), url=url,
-                              status=response.status_code)
-    return response.status_code
+    if status >= 400:
+        raise HTTPStatusError(f"answered {status} {answer}".strip(), url=url, status=status)
+    return status
+
+
+def _answer_text(response: httpx.Response, limit: int = 300) -> str:
+    """The start of an error answer, as one printable line for the outbox and `monitor alerts`: never more of it
+    is read (the status says what happened; a receiver that streams without end must not hold the delivery run)."""
+    data = b""
+    try:
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) >= 4 * limit:
+                break
+    except httpx.HTTPError:
+        pass  # the status is the answer; its text is only a help
+    return " ".join(printable(data.decode("utf-8", "replace")).split())[:limit]
 
 
 class _PostProgress:

@@ -9,31 +9,38 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import jinja2
 
 from monitor.digest import HEALTH_LABELS, SEVERITY_SUBJECT_WORDS, TOPICS_NOTE, UNRATED_SEVERITY, Digest, vn_number
+from monitor.urls import is_web_url
 
 CHART_CID = "xu-huong-7-ngay"
 TONE_COLORS = {"negative": "#b42318", "neutral": "#475467", "positive": "#067647"}
 SEVERITY_COLORS = {"khẩn cấp": "#b42318", "cao": "#dc6803", "theo dõi": "#b54708"}
 
-# inline Markdown only: the text always follows a list marker or a heading, never starts a line. "&" is escaped only
-# where it would start an entity ("GD&ĐT" stays as it is: a copy pasted into a chat reads right)
+# inline Markdown: "&" is escaped only where it would start an entity ("GD&ĐT" stays as it is: a copy pasted into a
+# chat reads right)
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])|&(?=#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+# and what would open a block where a text starts a line (a summary under its title, a title with no link after
+# its number): "# ", "- ", "+ ", "1. ", "2) ", a line of "=" or "-" (its mark is escaped: shown the same)
+_MD_BLOCK_START = re.compile(r"^(?:(#{1,6}|[-+])(?=\s|$)|(\d{1,9})([.)])(?=\s|$)|([-=])(?=[-=\s]*$))")
 
 
 def safe_url(url: str) -> str:
-    """The URL when it is http(s), else '' (a javascript: or data: link must never be clickable)."""
-    parts = urlsplit((url or "").strip())
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else ""
+    """The URL when it is http(s) with a clean host, else '' (a javascript: or data: link must never be clickable,
+    and a control character in a host, which a database filled before feeds' links were checked may hold,
+    makes the DOCX unwritable)."""
+    url = (url or "").strip()
+    return url if is_web_url(url) else ""
 
 
 def md_text(text: str) -> str:
-    """Escape text for Markdown: no emphasis, links or raw HTML can come from a title."""
+    """Escape text for Markdown: no emphasis, links, raw HTML, heading or list can come from a title or a summary."""
     text = re.sub(r"\s+", " ", text or "").strip()
     text = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    text = _MD_BLOCK_START.sub(lambda m: m.group(2) + "\\" + m.group(3) if m.group(2) else "\\" + m.group(0), text)
     return text.replace("<", "&lt;").replace(">", "&gt;")  # no raw HTML from a title
 
 

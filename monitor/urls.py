@@ -66,6 +66,19 @@ def canonical_url(url: str, base: str | None = None) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
 
 
+def is_web_url(url: str) -> bool:
+    """Whether `url` can be an article's address: http(s), with a host made of letters, digits, "-", "." and
+    "_" (or an IP address). A feed link to file:, javascript: or data:, or whose host carries a control, bidi
+    or space character, is no page we could fetch, and its text would reach a terminal or a document as is."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(host) and all(c.isalnum() or c in "-._:" for c in host)
+
+
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
