@@ -343,6 +343,7 @@ class AlertChannel:
     kind: str  # email | webhook | telegram
     recipients: tuple[str, ...] = ()  # email
     url: str = ""  # webhook
+    url_env: str = ""  # webhook: env variable holding the URL, when the URL is itself the credential (Slack, Google Chat)
     bot_token_env: str = ""  # telegram
     chat_id: str = ""  # telegram
     base_url: str = "https://api.telegram.org"  # telegram
@@ -429,7 +430,8 @@ def unset_secrets(cfg: Config) -> list[tuple[str, str]]:
     if cfg.smtp.configured:
         wanted += [(cfg.smtp.username_env, "the SMTP user name"), (cfg.smtp.password_env, "the SMTP password")]
     for ch in cfg.alerts.channels:
-        wanted += [(ch.secret_env, f"the {ch.kind} channel's signing secret"), (ch.bot_token_env, "the Telegram bot token")]
+        wanted += [(ch.secret_env, f"the {ch.kind} channel's signing secret"), (ch.bot_token_env, "the Telegram bot token"),
+                   (ch.url_env, "the webhook channel's URL")]
     return [(name, what) for name, what in wanted if name and not os.environ.get(name)]
 
 
@@ -909,7 +911,9 @@ def _alerts(c: _Checker, raw: Any) -> Alerts:
     for i, ch in enumerate(raw_channels):
         p = f"alerts.channels[{i}]"
         cm = c.mapping(ch, p, {"kind": "email | webhook | telegram", "recipients": "email: addresses",
-                               "url": "webhook: the URL to POST to", "secret_env": "webhook: env variable holding an HMAC secret",
+                               "url": "webhook: the URL to POST to",
+                               "url_env": "webhook: env variable holding the URL, when the URL is itself a secret",
+                               "secret_env": "webhook: env variable holding an HMAC secret",
                                "bot_token_env": "telegram: env variable holding the bot token", "chat_id": "telegram: chat id",
                                "base_url": "telegram: API base URL",
                                "timeout_seconds": "webhook, telegram: how long to wait for the answer"}, required=("kind",))
@@ -918,6 +922,7 @@ def _alerts(c: _Checker, raw: Any) -> Alerts:
             c.add(f"{p}.kind", f"unknown channel {kind!r}; use email, webhook or telegram")
         channel = AlertChannel(
             kind=kind, recipients=c.strings(cm, "recipients", p), url=c.string(cm, "url", p),
+            url_env=_env_name(c, cm, "url_env", p),
             bot_token_env=_env_name(c, cm, "bot_token_env", p), chat_id=c.string(cm, "chat_id", p),
             base_url=c.string(cm, "base_url", p, AlertChannel.base_url) or AlertChannel.base_url,
             secret_env=_env_name(c, cm, "secret_env", p),
@@ -929,10 +934,13 @@ def _alerts(c: _Checker, raw: Any) -> Alerts:
             if not _EMAIL.match(r):
                 c.add(f"{p}.recipients", f"{r!r} is not an e-mail address")
         if kind == "webhook":
-            if not channel.url:
-                c.add(f"{p}.url", "a webhook channel needs url: https://...")
-            else:
+            if channel.url and channel.url_env:
+                c.add(p, "a webhook channel takes url or url_env, not both")
+            elif channel.url:
                 _http_url(c, channel.url, f"{p}.url")
+            elif not channel.url_env:
+                c.add(f"{p}.url", "a webhook channel needs url: https://..., or url_env: NAME (an environment variable "
+                                  "holding the URL) when the URL is itself the credential")
         if kind == "telegram" and not (channel.bot_token_env and channel.chat_id):
             c.add(p, "a telegram channel needs bot_token_env (an environment variable name) and chat_id")
         channels.append(channel)

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Callable, Sequence
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from monitor.config import AlertChannel, Config, clock_time
@@ -106,7 +107,8 @@ def channel_key(ch: AlertChannel) -> str:
     if ch.kind == "email":
         return "email:" + ",".join(ch.recipients)
     if ch.kind == "webhook":
-        return "webhook:" + ch.url
+        # a URL that is itself the credential is named by its variable, so it never reaches the store or a listing
+        return "webhook:$" + ch.url_env if ch.url_env else "webhook:" + ch.url
     return f"telegram:{ch.chat_id}"
 
 
@@ -154,23 +156,38 @@ def delivery_plan(config: Config, severity: str, now: datetime) -> list[tuple[st
 
 
 def _post_json(config: Config, url: str, body: bytes, headers: dict[str, str], timeout: float,
-               on_hand_over: Callable[[], None] | None, *, secret: str = "") -> int:
+               on_hand_over: Callable[[], None] | None, *, secret: str = "", shown: str = "***") -> int:
     """POST through monitor.fetch (and the office's proxy, crawler.proxy, when one is set); `secret` (a token
-    inside the URL) never reaches an error, a log or the outbox."""
+    inside the URL, or the whole URL) never reaches an error, a log or the outbox: `shown` stands for it."""
     from monitor.fetch import post_json
 
     try:
         return post_json(url, body, headers, timeout, on_hand_over=on_hand_over, crawler=config.crawler)
     except RequestInDoubt as exc:
         # the receiver had the whole request: like an e-mail the server took without confirming it
-        raise MessageInDoubt(_redact(f"POST {url} {exc}", secret)) from None
+        raise MessageInDoubt(_redact(f"POST {url} {exc}", secret, shown)) from None
     except FetchError as exc:
-        raise NotifyError(_redact(f"POST {url} {exc}", secret)) from None
+        raise NotifyError(_redact(f"POST {url} {exc}", secret, shown)) from None
 
 
-def _redact(text: str, secret: str) -> str:
+def _redact(text: str, secret: str, shown: str = "***") -> str:
     """The text with the secret's exact value masked, wherever it appears (a relay's path may hold "/bot" too)."""
-    return text.replace(secret, "***") if secret else text
+    return text.replace(secret, shown) if secret else text
+
+
+def webhook_url(ch: AlertChannel) -> str:
+    """The URL a webhook channel posts to: as written, or read from its url_env variable at the time of sending
+    (so that a rotated URL needs no restart)."""
+    if not ch.url_env:
+        return ch.url
+    url = os.environ.get(ch.url_env, "").strip()
+    if not url:
+        raise NotifyError(f"webhook URL variable {ch.url_env} is not set",
+                          hint=f"export {ch.url_env}=https://... (the URL the receiving service gave you)")
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise NotifyError(f"webhook URL variable {ch.url_env} does not hold an http(s) URL",
+                          hint=f"export {ch.url_env}=https://... (the whole URL the receiving service gave you)")
+    return url
 
 
 def alert_message_id(config: Config, alert: Alert, channel: str) -> str:
@@ -220,9 +237,12 @@ def send_webhook(config: Config, ch: AlertChannel, alert: Alert, *,
         timestamp = str(int(time.time()))
         headers["X-Monitor-Timestamp"] = timestamp
         headers["X-Monitor-Signature"] = webhook_signature(secret, timestamp, body)
-    status = _post_json(config, ch.url, body, headers, ch.timeout_seconds, on_hand_over)
+    url = webhook_url(ch)
+    shown = f"${ch.url_env}" if ch.url_env else url
+    status = _post_json(config, url, body, headers, ch.timeout_seconds, on_hand_over,
+                        secret=url if ch.url_env else "", shown=shown)
     if not 200 <= status < 300:
-        raise NotifyError(f"webhook {ch.url} answered {status}")
+        raise NotifyError(f"webhook {shown} answered {status}")
 
 
 def send_telegram(config: Config, ch: AlertChannel, alert: Alert, *,

@@ -210,6 +210,43 @@ def test_the_telegram_token_never_reaches_the_outbox_even_behind_a_relay_whose_p
         relay.stop()
 
 
+def test_a_webhook_url_that_is_a_credential_comes_from_its_variable_and_never_reaches_the_store(tmp_path, monkeypatch):
+    # Slack- or Google Chat-style: whoever has the URL can post to the office's channel
+    receiver = HttpReceiver(free_port(), status=500).start()
+    secret_url = f"http://127.0.0.1:{receiver.port}/services/T0/B0/SECRET-PATH-TOKEN"
+    monkeypatch.setenv("TEST_HOOK_URL", secret_url)
+    try:
+        app = _one_alert_queued(tmp_path, channels=[{"kind": "webhook", "url_env": "TEST_HOOK_URL"}])
+        report = deliver_outbox(app)
+        assert len(receiver.requests) == 1 and receiver.requests[0].path.endswith("SECRET-PATH-TOKEN")  # it was used
+        assert len(report.failed) == 1 and "SECRET-PATH-TOKEN" not in report.failed[0][2]
+        (_, (d,)), = app.store.outbox()
+        assert d.channel == "webhook:$TEST_HOOK_URL"
+        assert "SECRET-PATH-TOKEN" not in d.last_error and "$TEST_HOOK_URL" in d.last_error, d.last_error
+        listing = _alerts_cli(tmp_path)
+        assert "SECRET-PATH-TOKEN" not in listing.output and "TEST_HOOK_URL" in listing.output, listing.output
+        monkeypatch.delenv("TEST_HOOK_URL")
+        app.clock.advance(hours=2)  # past the retry's back-off
+        report = deliver_outbox(app)
+        assert len(report.failed) == 1 and "TEST_HOOK_URL is not set" in report.failed[0][2]
+        assert len(receiver.requests) == 1
+    finally:
+        receiver.stop()
+
+
+def test_a_webhook_channel_takes_url_or_url_env(tmp_path):
+    import pytest
+
+    from monitor.errors import ConfigError
+
+    for channel, says in (({"kind": "webhook"}, "url_env: NAME"),
+                          ({"kind": "webhook", "url": "https://x.example.vn/h", "url_env": "HOOK_URL"}, "not both"),
+                          ({"kind": "webhook", "url_env": "https://hooks.example.com/T0/B0/X"}, "environment variable")):
+        with pytest.raises(ConfigError) as err:
+            make_app(tmp_path, LOCAL_MORNING, channels=[channel])
+        assert says in str(err.value), str(err.value)
+
+
 def test_the_service_log_never_holds_request_urls_even_verbose(tmp_path):
     import logging
 
