@@ -158,6 +158,10 @@ class Classifier:
                 "hot": hot_terms,
                 "negative": m.terms("neg"), "positive": m.terms("pos"),
                 "scope": {g: m.terms(g) for g in ("local", "district-bare", "city", "foreign", "domestic") if g in present},
+                # the exclusions that fired: an education one weighs against relevance (the models learnt how much),
+                # a topic's cancels that topic's rule evidence; `monitor explain` names them beside the terms
+                "exclusions": {"education": m.terms("edu-x"),
+                               "topics": {g[2:]: m.terms(g) for g in present if g.startswith("x:")}},
             },
             "thresholds": {"education": pred["rel_threshold"], "hot": pred["hot_threshold"],
                            **({"education_by_incident": floors} if floors else {}),

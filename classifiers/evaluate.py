@@ -63,9 +63,25 @@ def attach_text(rows: list[dict], corpus_dir: Path = CORPUS_DIR) -> list[dict]:
     return rows
 
 
+def stated(g: dict, field: str):
+    """What a labelled row says of `field`, None when it does not say: an office's or a second reading's labels may
+    state only some fields, and a field not stated is left out of that field's figures rather than counted wrong.
+    An item labelled not education has no topic and is no hot issue, whether or not the row says so."""
+    value = g.get(field)
+    if value is None and not g["is_education"] and field in ("topics", "hot"):
+        return [] if field == "topics" else False
+    return value
+
+
 def evaluate(gold: list[dict], predicted: list) -> dict:
-    """`predicted` are Classification objects aligned with `gold`."""
+    """`predicted` are Classification objects aligned with `gold`; each figure counts the items whose label states
+    its field (`stated`); `res["stated"]` says how many those are when some rows leave a field out."""
     res: dict = {"n": len(gold)}
+    counts = {f: sum(1 for g in gold if stated(g, f) is not None and (g["is_education"] or f in ("hot", "scope")))
+              for f in ("topics", "sentiment", "hot", "scope")}
+    if any(n < (len(gold) if f in ("hot", "scope") else sum(1 for g in gold if g["is_education"]))
+           for f, n in counts.items()):
+        res["stated"] = counts
     tp = fp = fn = 0
     for g, p in zip(gold, predicted):
         tp += g["is_education"] and p.is_education
@@ -73,15 +89,15 @@ def evaluate(gold: list[dict], predicted: list) -> dict:
         fn += g["is_education"] and not p.is_education
     res["education"] = prf(tp, fp, fn)
 
-    topic_ids = sorted({t for g in gold for t in g.get("topics", [])} | {t for p in predicted for t in p.topics})
+    topic_ids = sorted({t for g in gold for t in g.get("topics") or []} | {t for p in predicted for t in p.topics})
     per_topic = {}
     TP = FP = FN = 0
     for t in topic_ids:
         a = b = c = 0
         for g, p in zip(gold, predicted):
-            if not g["is_education"]:
+            if not g["is_education"] or stated(g, "topics") is None:
                 continue
-            gs, ps = t in g.get("topics", []), t in p.topics
+            gs, ps = t in g["topics"], t in p.topics
             a += gs and ps
             b += ps and not gs
             c += gs and not ps
@@ -90,7 +106,7 @@ def evaluate(gold: list[dict], predicted: list) -> dict:
     res["topics"] = per_topic
     res["topic_micro"] = prf(TP, FP, FN)
 
-    edu = [(g, p) for g, p in zip(gold, predicted) if g["is_education"]]
+    edu = [(g, p) for g, p in zip(gold, predicted) if g["is_education"] and stated(g, "sentiment") is not None]
     per_tone = {}
     for s in SENTIMENTS:
         a = sum(1 for g, p in edu if g["sentiment"] == s and p.sentiment == s)
@@ -101,19 +117,21 @@ def evaluate(gold: list[dict], predicted: list) -> dict:
     res["tone_macro_f1"] = round(sum(v["f1"] for v in per_tone.values()) / len(SENTIMENTS), 4)
     res["tone_accuracy"] = round(sum(1 for g, p in edu if g["sentiment"] == p.sentiment) / len(edu), 4) if edu else 0.0
 
-    a = sum(1 for g, p in zip(gold, predicted) if g.get("hot") and p.hot)
-    b = sum(1 for g, p in zip(gold, predicted) if not g.get("hot") and p.hot)
-    c = sum(1 for g, p in zip(gold, predicted) if g.get("hot") and not p.hot)
+    hot = [(bool(stated(g, "hot")), p) for g, p in zip(gold, predicted) if stated(g, "hot") is not None]
+    a = sum(1 for g, p in hot if g and p.hot)
+    b = sum(1 for g, p in hot if not g and p.hot)
+    c = sum(1 for g, p in hot if g and not p.hot)
     res["hot"] = prf(a, b, c)
 
+    scoped = [(g["scope"], p) for g, p in zip(gold, predicted) if stated(g, "scope") is not None]
     per_scope = {}
     for s in SCOPES:
-        a = sum(1 for g, p in zip(gold, predicted) if g.get("scope") == s and p.scope == s)
-        b = sum(1 for g, p in zip(gold, predicted) if g.get("scope") != s and p.scope == s)
-        c = sum(1 for g, p in zip(gold, predicted) if g.get("scope") == s and p.scope != s)
+        a = sum(1 for g, p in scoped if g == s and p.scope == s)
+        b = sum(1 for g, p in scoped if g != s and p.scope == s)
+        c = sum(1 for g, p in scoped if g == s and p.scope != s)
         per_scope[s] = prf(a, b, c)
     res["scope"] = per_scope
-    res["scope_accuracy"] = round(sum(1 for g, p in zip(gold, predicted) if g.get("scope") == p.scope) / len(gold), 4) if gold else 0.0
+    res["scope_accuracy"] = round(sum(1 for g, p in scoped if g == p.scope) / len(scoped), 4) if scoped else 0.0
     return res
 
 
@@ -145,21 +163,24 @@ def intervals(gold: list[dict], predicted: list, *, resamples: int = BOOTSTRAP_R
     g_edu = np.array([bool(g["is_education"]) for g in gold])
     p_edu = np.array([p.is_education for p in predicted])
     out = {"education_f1": _f1(*counts(g_edu & p_edu, ~g_edu & p_edu, g_edu & ~p_edu))}
-    topic = np.array([(len(gs & ps), len(ps - gs), len(gs - ps)) if g["is_education"] else (0, 0, 0)
-                      for g, p in zip(gold, predicted)
+    topic = np.array([(len(gs & ps), len(ps - gs), len(gs - ps)) if g["is_education"] and stated(g, "topics") is not None
+                      else (0, 0, 0) for g, p in zip(gold, predicted)
                       for gs, ps in [(set(g.get("topics") or []), set(p.topics))]]).reshape(n, 3)
     out["topic_micro_f1"] = _f1(*counts(topic[:, 0], topic[:, 1], topic[:, 2]))
     tone = []
     for s in SENTIMENTS:
         gs = np.array([bool(g["is_education"]) and g.get("sentiment") == s for g in gold])
-        ps = np.array([bool(g["is_education"]) and p.sentiment == s for g, p in zip(gold, predicted)])
+        ps = np.array([bool(g["is_education"]) and g.get("sentiment") is not None and p.sentiment == s
+                       for g, p in zip(gold, predicted)])
         tone.append(_f1(*counts(gs & ps, ~gs & ps, gs & ~ps)))
     out["tone_macro_f1"] = sum(tone) / len(SENTIMENTS)
-    g_hot = np.array([bool(g.get("hot")) for g in gold])
-    p_hot = np.array([p.hot for p in predicted])
+    known = np.array([stated(g, "hot") is not None for g in gold])
+    g_hot = np.array([bool(stated(g, "hot")) for g in gold])
+    p_hot = np.array([p.hot for p in predicted]) & known
     tp, fp, fn = counts(g_hot & p_hot, ~g_hot & p_hot, g_hot & ~p_hot)
     out["hot_recall"], out["hot_precision"] = _ratio(tp, tp + fn), _ratio(tp, tp + fp)
-    out["scope_accuracy"] = counts([g.get("scope") == p.scope for g, p in zip(gold, predicted)])[0] / n
+    scoped = np.array([stated(g, "scope") is not None for g in gold])
+    out["scope_accuracy"] = _ratio(counts([g.get("scope") == p.scope for g, p in zip(gold, predicted)])[0], counts(scoped)[0])
     return {k: [round(float(np.percentile(v, 2.5)), 4), round(float(np.percentile(v, 97.5)), 4)] for k, v in out.items()}
 
 
@@ -173,12 +194,12 @@ def disagreements(gold: list[dict], predicted: list) -> list[dict]:
             found["education"] = {"label": bool(g["is_education"]), "model": p.is_education, "score": round(p.relevance, 3)}
         if g["is_education"]:
             gt, pt = set(g.get("topics") or []), set(p.topics)
-            if gt != pt:
+            if stated(g, "topics") is not None and gt != pt:
                 found["topics"] = {"missed": sorted(gt - pt), "extra": sorted(pt - gt)}
             if g.get("sentiment") and g["sentiment"] != p.sentiment:
                 found["tone"] = {"label": g["sentiment"], "model": p.sentiment}
-        if bool(g.get("hot")) != p.hot:
-            found["hot"] = {"label": bool(g.get("hot")), "model": p.hot, "score": round(p.hot_score, 3)}
+        if stated(g, "hot") is not None and bool(stated(g, "hot")) != p.hot:
+            found["hot"] = {"label": bool(stated(g, "hot")), "model": p.hot, "score": round(p.hot_score, 3)}
         if g.get("scope") and g["scope"] != p.scope:
             found["scope"] = {"label": g["scope"], "model": p.scope}
         if found:
@@ -218,12 +239,16 @@ def article_texts(rows: list[dict]) -> list[ArticleText]:
 
 def evaluate_file(classifier, labels_path: Path, corpus_dir: Path = CORPUS_DIR, *, errors: bool = False) -> dict:
     rows = attach_text(read_labels(labels_path), corpus_dir)
+    return evaluate_rows(classifier, rows, errors=errors) | {"labels_file": str(labels_path)}
+
+
+def evaluate_rows(classifier, rows: list[dict], *, errors: bool = False) -> dict:
+    """The figures of `classifier` on labelled rows that carry their text."""
     predicted = classifier.classify_many(article_texts(rows))
     res = evaluate(rows, predicted)
     res["intervals"] = intervals(rows, predicted)
     if errors:
         res["errors"] = disagreements(rows, predicted)
-    res["labels_file"] = str(labels_path)
     res["model_version"] = classifier.version
     return res
 
@@ -258,4 +283,9 @@ def summary_lines(res: dict, parts: tuple[str, ...] = SUMMARY_PARTS) -> list[str
     head = f"items: {res['n']}   model: {res.get('model_version', '?')}"
     if ci:
         head += "   [95% bootstrap interval]"
-    return [head] + [line for part in SUMMARY_PARTS if part in parts for line in blocks[part]]
+    lines = [head]
+    if res.get("stated"):
+        st = res["stated"]
+        lines.append(f"labels state only some fields; counted where stated: topics {st['topics']}, tone {st['sentiment']} "
+                     f"(education items), hot {st['hot']}, scope {st['scope']}")
+    return lines + [line for part in SUMMARY_PARTS if part in parts for line in blocks[part]]

@@ -362,9 +362,32 @@ def _check(meta: dict, rules) -> list[str]:
     # An office edits its rules' terms and weights without the team's corpus to retrain on: the models read
     # the rules as one evidence column per topic and hot group, so an edit within those groups feeds them as
     # training did, and is used (Models.rules_edited says so). New or removed topics or groups are not.
-    if list(meta.get("topic_ids", [])) != list(rules.topic_ids) or meta.get("dense_names") != dense_names(rules):
-        problems.append(f"trained for other topics/rule groups than {rules.path.name} defines")
+    mismatch = rules_mismatch(meta, rules)
+    if mismatch is not None:
+        problems.append(f"trained for other topics/rule groups than {rules.path.name} defines ({mismatch})")
     return problems
+
+
+def rules_mismatch(meta: dict, rules) -> str | None:
+    """What the rules add to or drop from the topics and rule groups the models were trained for ("topics not in
+    the models: an-toan-truong; missing: an-toan-truong-hoc"), None when they match. A renamed or mistyped id
+    reads as one added and one missing, which is what an office needs to see to fix it."""
+    trained_topics, topics = list(meta.get("topic_ids", [])), list(rules.topic_ids)
+    trained_dense, dense = list(meta.get("dense_names") or []), dense_names(rules)
+    if trained_topics == topics and trained_dense == dense:
+        return None
+    parts = []
+    for what, old, new in (("topics", trained_topics, topics),
+                           ("hot groups", [d[4:] for d in trained_dense if d.startswith("hot:")],
+                            [d[4:] for d in dense if d.startswith("hot:")])):
+        added, missing = [x for x in new if x not in old], [x for x in old if x not in new]
+        if added:
+            parts.append(f"{what} not in the models: {', '.join(added)}")
+        if missing:
+            parts.append(f"{what} the models need but the rules lack: {', '.join(missing)}")
+        if not added and not missing and old != new:
+            parts.append(f"{what} in another order than the models'")
+    return "; ".join(parts) or "rule groups in another order than the models'"
 
 
 def _relevance_neighbours(z: dict) -> dict:
@@ -388,8 +411,13 @@ def load_models(bundle: Path, rules, *, allow_rules_mismatch: bool = False) -> M
     if problems:
         if allow_rules_mismatch and all("topics/rule groups" in p for p in problems):
             return None
-        raise ModelError(f"the models in {bundle} cannot be used: " + "; ".join(problems),
-                         hint=f"run `monitor train --models {bundle.parent}` to rebuild them for this code, rules and libraries")
+        hint = f"run `monitor train --models {bundle.parent}` to rebuild them for this code, rules and libraries"
+        if all("topics/rule groups" in p for p in problems):
+            # an office's edit of its rules, more often than not: a mistyped or renamed id, not a new topic
+            hint = (f"restore the topic and hot-group ids of the shipped classifiers/topics.yaml in {rules.path.name} "
+                    f"(terms, weights and exclusions may change freely), or, to add or remove a topic or group, {hint} "
+                    "with the team's corpus (../shared/corpus)")
+        raise ModelError(f"the models in {bundle} cannot be used: " + "; ".join(problems), hint=hint)
     path = bundle / WEIGHTS_FILE
     try:
         with path.open("rb") as f:  # read in blocks: the whole file's bytes (40 MB) need not be in memory at once

@@ -176,15 +176,7 @@ def collect(corpus_dir: Path, labels_dir: Path, store=None, dev_ids: set[str] = 
             continue
         hand.append(_labelled(str(r["id"]), t["title"], t["sapo"], t["body"], "data/labels", r, HAND_WEIGHT, url=t["url"]))
     if store is not None:
-        for r in store.labels():
-            art = store.get_article(r["article_id"])
-            if art is None:
-                continue
-            r = dict(r)
-            if r.get("is_education") is None and r.get("topics"):
-                r["is_education"] = True  # a topic of the plan is an education topic
-            if r.get("is_education") is None:
-                continue  # relevance unknown: a tone-only correction cannot place the article
+        for art, r in database_labels(store):
             hand.append(_labelled(f"db-{art.id}", art.title, art.sapo, art.body, "database labels", r, ANALYST_WEIGHT,
                                   partial=True, url=art.url))
     hand_ids = {e.id for e in hand}
@@ -196,6 +188,31 @@ def collect(corpus_dir: Path, labels_dir: Path, store=None, dev_ids: set[str] = 
     report.sources["hand labels without corpus text (skipped)"] = missing
     report.files = files
     return corpus, hand
+
+
+def database_labels(store) -> list[tuple]:
+    """(article, label) for each article the analysts labelled in the database whose education is known: the label
+    merged field by field (store.labels), education filled in where the label implies it. What `monitor train` learns
+    from and `monitor evaluate --db-labels` measures on."""
+    out = []
+    db_labels = store.labels()
+    # what the monitor showed the analyst for each labelled article: its current classification
+    shown = store.classifications_for([r["article_id"] for r in db_labels])
+    for r in db_labels:
+        art = store.get_article(r["article_id"])
+        if art is None:
+            continue
+        r = dict(r)
+        if r.get("is_education") is None and r.get("topics"):
+            r["is_education"] = True  # a topic of the plan is an education topic
+        if r.get("is_education") is None and shown.get(art.id) is not None and shown[art.id].is_education:
+            # `monitor label ID --hot no` (or --sentiment, --scope alone) corrects one call on an article the
+            # monitor listed as education news, without disputing that: the most common correction there is
+            r["is_education"] = True
+        if r.get("is_education") is None:
+            continue  # relevance unknown: a correction of an article not shown as education cannot place it
+        out.append((art, r))
+    return out
 
 
 def _labelled(id_: str, title: str, sapo: str, body: str, source: str, r: dict, weight: float,

@@ -28,7 +28,9 @@ withdrawn (those whose note `dismissal_label_note` begins), so `monitor train` d
 An analyst's `monitor label ID --hot no` (`follow_hot_label`) dismisses an open case as `dismiss_case` does,
 without labelling the other articles, only when the labels leave its story no reason to be hot: no article hot
 as people read them, and the story scored again with the labels applied below every alert level. A story hot
-by its spread, tone and place stays, and the command says why and names `monitor cases dismiss`.
+by its spread, tone and place stays, and the command says why and names `monitor cases dismiss`. A later label
+that makes the story hot again (the "not hot" was a mistake: `follow_hot_again`) reopens such a case, and the
+alerts its dismissal cancelled wait to be sent again; a case a person dismissed with `monitor cases dismiss` stays.
 
 Story grouping is cautious (a new incident merged into an old story would raise no alert), so a development
 told in other words (an investigation, a sanction, an official answer) often opens a case of its own
@@ -55,6 +57,7 @@ MERGED = "đã gộp"  # a follow-up's case joined to the case of its incident: 
 NOT_OURS = "ngoài địa bàn"  # a hot issue, but not the office's to handle: set only by close_not_ours (no labels);
 # triage reopens it when an article on the office's own area joins its story
 SYSTEM_ACTOR = "hệ thống"
+LABEL_CARRIED = "nhãn #"  # how the history line of a case a label dismissed (or reopened) begins: "nhãn #12: bài 345 …"
 # handled, a false alarm, carried on by another case, or another office's business
 CLOSED_STATUSES = (STATUSES[-1], DISMISSED, MERGED, NOT_OURS)
 
@@ -224,6 +227,8 @@ class LabelFollowed:
     dismissed: bool = False  # the label dismissed it now
     still_hot: tuple[int, ...] = ()  # the story's articles still hot as people read them
     score: object | None = None  # StoryScore: the story scored with the labels applied, when it stays hot by it
+    reopened: bool = False  # the label reopened a case that an earlier label's carry-over had dismissed
+    alerts_again: int = 0  # deliveries that dismissal had cancelled, waiting to be sent again
 
 
 def follow_hot_label(app, article_id: int, *, by: str, label_id: int) -> LabelFollowed:
@@ -251,9 +256,44 @@ def follow_hot_label(app, article_id: int, *, by: str, label_id: int) -> LabelFo
     if score is not None and score.severity is not None:
         return LabelFollowed(case, False, (), score)
     store.dismiss_case(case.id, app.now(), by=_who(by), status=DISMISSED,
-                       note=f"nhãn #{label_id}: bài {article_id} không nóng, tin không còn bài nóng nào",
+                       note=f"{LABEL_CARRIED}{label_id}: bài {article_id} không nóng, tin không còn bài nóng nào",
                        education={}, label_note="")
     return LabelFollowed(store.case(case.id), True)
+
+
+def dismissed_by_a_label(case: Case) -> bool:
+    """Whether the case is a false alarm because a label's carry-over (follow_hot_label) made it one, rather than a
+    person's `monitor cases dismiss` of the whole story."""
+    last = next((e for e in reversed(case.events) if e.status is not None), None)
+    return case.dismissed and last is not None and last.status == DISMISSED and last.note.startswith(LABEL_CARRIED)
+
+
+def follow_hot_again(app, article_id: int, *, by: str, label_id: int) -> LabelFollowed:
+    """After a label saying `article_id` is hot (or education again): the inverse of follow_hot_label. A case that
+    a label's carry-over dismissed (a "not hot" label now corrected, by its author or a colleague) opens again
+    when the labels give its story a reason to be hot again (an article hot as people read them, or the story
+    scored with the labels applied at an alert level), and the alerts its dismissal cancelled wait to be sent
+    again. A case a person dismissed as a whole (`monitor cases dismiss`) stays so: one article's label does not
+    overrule that decision, and the command names how to reopen it."""
+    from monitor.corrections import read_corrected
+
+    store = app.store
+    story_id = store.story_of_article(article_id)
+    case = store.case_of_story(story_id) if story_id is not None else None
+    if case is None or not dismissed_by_a_label(case):
+        return LabelFollowed(case)
+    members = [m["id"] for m in store.story_members(case.story_id)]
+    classes, labels = read_corrected(store, members)
+    hot = tuple(a for a in members if (classes[a].hot if a in classes else bool(labels.get(a, {}).get("hot"))))
+    score = None
+    if not hot:
+        score = score_with_labels(app, case.story_id)
+        if score is None or score.severity is None:
+            return LabelFollowed(case, False, (), score)
+    again = store.reopen_dismissed_case(case.id, app.now(), by=_who(by),
+                                        note=f"{LABEL_CARRIED}{label_id}: bài {article_id} là tin nóng, mở lại hồ sơ đã "
+                                             "đóng theo nhãn «không nóng» trước đó")
+    return LabelFollowed(store.case(case.id), still_hot=hot, score=score, reopened=True, alerts_again=again)
 
 
 def score_with_labels(app, story_id: int):

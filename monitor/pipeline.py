@@ -106,9 +106,16 @@ def classify_and_triage(app: App, crawl_report) -> tuple[ClassifyReport, object 
     """After a crawl: classify what is new or changed (and anything an earlier run left unclassified), then
     group into stories and queue alerts. Shared by `run_once` and `monitor crawl`, which delivers nothing."""
     changed = set(getattr(crawl_report, "new_article_ids", ())) | set(getattr(crawl_report, "updated_article_ids", ()))
+    current = app.store.active_model_version()
     classify_report = classify_pending(app, changed)
     try:
         from monitor.triage import run_triage
     except ImportError:  # triage not installed in this build
         return classify_report, None
-    return classify_report, run_triage(app, list(classify_report.article_ids))
+    rescore = set(classify_report.article_ids)
+    if app.store.active_model_version() != current:
+        # another version is current without classifying anything: models or rules put back to a version that had
+        # classified these articles already (storage.models_dir switched back, a `git checkout`). Their stories
+        # were scored with the other one; the clipping reads their levels
+        rescore |= set(app.store.article_ids_between(app.now() - timedelta(days=AUTO_CLASSIFY_DAYS), None))
+    return classify_report, run_triage(app, sorted(rescore))

@@ -1,5 +1,7 @@
 """Hot-issue triage: group classified articles into stories, score each story 0-100 with an explanation,
-open a case for hot stories and queue one alert per story (plus a follow-up when it escalates).
+open a case for hot stories and queue one alert per story (plus a follow-up when it escalates, which takes news: an
+article joining it, or a member's page text arriving, since its last alert; the same articles scored again by a
+reclassification, edited rules or a new model tell leadership nothing new).
 
 The article-level judgement (incident vocabulary, tone, scope, the classifier's reasons) comes from the
 classifier's stored output; this module keeps only story-level signals: how many distinct outlets
@@ -571,7 +573,13 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
         decision = decide_alert(app.config, score, None, now, members[-1]["when"])
         decision = decision and AlertDecision("new", home_note(app.config, home))
     else:
-        decision = decide_alert(app.config, score, store.last_alert(story_id), now, members[-1]["when"])
+        last = store.last_alert(story_id)
+        decision = decide_alert(app.config, score, last, now, members[-1]["when"])
+        if decision is not None and decision.kind == "escalation" and not store.story_news_since(story_id, last.created_at):
+            # the same articles scored again (a `monitor reclassify`, edited rules or a retrained model the service
+            # picked up): what leadership was told has not changed, so it is not told again. The higher level
+            # goes out with the next article or page text that joins the story.
+            return
     if decision is None:
         return
     near = []

@@ -138,6 +138,17 @@ def test_label_hot_alone_makes_the_article_education_so_the_correction_shows(tmp
     assert stored["is_education"] is True and stored["hot"] is True
 
 
+def test_label_hot_takes_the_listings_vietnamese_words_as_tone_and_scope_do(tmp_path):
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg)
+    violence, admissions, _ = add_articles(app)
+    app.close()
+    assert json.loads(run(cfg, "label", str(violence), "--hot", "có", "--json").output)["hot"] is True
+    assert json.loads(run(cfg, "label", str(admissions), "--hot", "Khong", "--json").output)["hot"] is False
+    result = run(cfg, "label", str(admissions), "--hot", "maybe", ok=False)
+    assert result.exit_code == 2 and "--hot 'maybe' is not one of: yes (có), no (không)" in result.output
+
+
 def test_explain_shows_what_the_listings_show_for_an_article_the_current_version_has_not_seen(tmp_path):
     cfg = write_config(tmp_path)
     app = App.from_path(cfg)
@@ -179,6 +190,25 @@ def test_explain_shows_rules_story_and_labels(stored):
     assert "an-toan-truong-hoc (An ninh, an toàn trường học)" in text and "Nóng: có" in text
     result = run(cfg, "explain", "424242", ok=False)
     assert result.exit_code == 2 and "no article 424242" in result.output
+
+
+def test_explain_names_the_exclusions_that_weighed_against_education(tmp_path):
+    """A university match report reads "sinh viên", "đại học"; the education exclusions ("bán kết", "đội bóng") are
+    what the models weigh against it. `monitor explain` names them beside the terms, also for a classification
+    stored before they were recorded."""
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg)
+    [match] = add_articles(app, [{
+        "url": "https://bao-vi-du.vn/the-thao/bong-chuyen-sinh-vien-1004.html",
+        "title": "Giải bóng chuyền sinh viên: hai đội đại học vào bán kết",
+        "sapo": "Đội bóng của hai trường đại học thắng tỷ số 3-0 ở tứ kết.",
+        "body": "Các cầu thủ sinh viên thi đấu áp đảo trước hàng nghìn khán giả.",
+        "published": datetime(2026, 11, 25, 19, 0, tzinfo=TZ_OFFSET)}])
+    classify_articles(app, [match])
+    app.store.execute("UPDATE classifications SET evidence = json_remove(evidence, '$.rules.exclusions')")
+    app.close()
+    line = next(x for x in run(cfg, "explain", str(match)).output.splitlines() if x.strip().startswith("Giáo dục"))
+    assert "từ loại trừ" in line and "bán kết (title)" in line and "đội bóng (sapo)" in line, line
 
 
 def test_explain_says_when_an_incident_lowered_the_education_bar(capsys):

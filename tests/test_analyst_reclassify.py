@@ -124,6 +124,9 @@ def test_reclassify_dry_run_then_real_then_compare_and_rollback(setup):
     assert {v["version"]: v["articles"] for v in versions} == {v1: 3, v2: 3}
 
     run(cfg, "reclassify", "--rollback", v1)
+    app = App.from_path(cfg)
+    assert app.store.story(story).severity == "cao", "the story is scored again with the version rolled back to"
+    app.close()
     listed = json.loads(run(cfg, "articles", "--date", _day(setup), "--json", "--all"))
     assert listed["model_version"] == v1
     assert {a["id"]: a["is_education"] for a in listed["articles"]}[violence] is True
@@ -151,3 +154,66 @@ def test_reclassify_rejects_unknown_versions_and_reversed_dates(setup):
                           (["--since", "2026-11-20", "--until", "2026-11-01"], "swap them")]:
         result = CliRunner().invoke(cli, ["--config", str(cfg), "reclassify", *args])
         assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_the_diff_names_the_open_cases_of_stories_no_longer_rated_hot(tmp_path, capsys):
+    """A reclassification that rates a story no longer hot leaves its case open (a person closes cases), so the story
+    stays in the clipping's hot section: the diff says so and names the command, rather than let the analyst think
+    the story left it."""
+    from datetime import timedelta
+
+    from monitor.cli.analyst import _print_diff
+    from monitor.reclassify import VersionDiff
+    from monitor.triage import run_triage
+    from test_triage_support import FIGHT_SAPO, FIGHT_TITLE, add_article, make_app
+
+    app = make_app(tmp_path)
+    aid = add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=10))
+    (case_id,) = run_triage(app).cases_opened
+    story = app.store.story_of_article(aid)
+    _print_diff(app, VersionDiff(old_version="a", new_version="b", compared=1, stopped_hot=(aid,),
+                                 stories_stopped_hot=(story,), stories_severity_changed=((story, "cao", None),)),
+                show=5, as_json=False, dry_run=True)
+    out = capsys.readouterr().out
+    assert f"Sự việc không còn nóng: #{story}" in out
+    assert "hồ sơ vẫn mở" in out and f"#{case_id}" in out and f"monitor cases dismiss {case_id}" in out
+    app.close()
+
+
+def test_models_or_rules_put_back_rescore_the_stories_they_had_scored(tmp_path):
+    """The office tries its edited rules (or a retrained model) live, then puts the shipped ones back: nothing needs
+    classifying again (that version's classifications are stored), but the version current again must also be the
+    one the recent stories are scored with, or the clipping shows the levels of the version given up."""
+    from types import SimpleNamespace
+
+    from monitor.pipeline import classify_and_triage
+    from test_service_support import fixed_clock
+
+    cfg = write_config(tmp_path)
+    now = datetime.now(timezone.utc)
+    app = App.from_path(cfg, clock=fixed_clock(now))
+    ids = add_articles(app, [a | {"published": now - timedelta(hours=3 - i)} for i, a in enumerate(ARTICLES)])
+    crawled = SimpleNamespace(new_article_ids=ids, updated_article_ids=())
+    classify_and_triage(app, crawled)
+    story = app.store.story_of_article(ids[0])
+    shipped = app.store.story(story).hot_score
+    app.close()
+
+    edited = tmp_path / "rules-cua-phong.yaml"
+    data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    data["education"]["exclusions"] = list(data["education"].get("exclusions") or []) + ["đánh hội đồng", "bạo lực"]
+    edited.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text.replace("storage:\n", f"storage:\n  rules_file: {edited}\n", 1), encoding="utf-8")
+    app = App.from_path(cfg, clock=fixed_clock(now))
+    classify_and_triage(app, SimpleNamespace(new_article_ids=(), updated_article_ids=()))
+    tried = app.store.story(story).hot_score
+    app.close()
+    assert tried != shipped, "the edit must change the story's score for this test to say anything"
+
+    cfg.write_text(text, encoding="utf-8")  # the shipped rules again
+    app = App.from_path(cfg, clock=fixed_clock(now))
+    report, _ = classify_and_triage(app, SimpleNamespace(new_article_ids=(), updated_article_ids=()))
+    assert report.classified == 0, "that version's classifications were kept"
+    assert app.store.story(story).hot_score == shipped
+    app.close()

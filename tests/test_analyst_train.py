@@ -193,3 +193,53 @@ def test_excluded_label_files_items_leave_every_source(tmp_path):
     seen = {e.id for e in corpus_ex} | {e.id for e in hand_ex}
     assert "tc201805-mini-e002" not in seen and "tc201805-mini-o003" not in seen
     assert "tc201805-mini-o004" in seen  # the rest of the corpus is still there
+
+
+def test_a_label_correcting_one_call_of_an_education_article_is_learnt(tmp_path):
+    """`monitor label ID --hot no` (or --sentiment alone) on an article the monitor showed as education news corrects
+    that call without restating education: training learns it, on the education the analyst did not dispute. A
+    correction of an article not shown as education still cannot place it."""
+    from classifiers.train import TrainReport, collect
+    from test_triage_support import Cls, add_article, make_app
+
+    corpus = _mini_corpus(tmp_path)
+    (tmp_path / "labels").mkdir()
+    app = make_app(tmp_path)
+    hot = add_article(app, "VnExpress", "hot", "Phụ huynh phản ánh khoản thu quỹ lớp", "Nhiều khoản thu đầu năm.", app.now())
+    tone = add_article(app, "Tuổi Trẻ", "tone", "Trường tổ chức ngày hội đọc sách", "Học sinh trao đổi sách.", app.now(),
+                       Cls(hot_score=0.05, sentiment="neutral"))
+    other = add_article(app, "Dân Trí", "other", "Giá vàng tăng mạnh", "Giá vàng miếng tăng.", app.now(),
+                        Cls(is_education=False, hot_score=0.0, sentiment="neutral", topics=()))
+    for aid, label in ((hot, {"hot": False}), (tone, {"sentiment": "positive"}), (other, {"sentiment": "positive"})):
+        app.store.add_label(aid, by="Lan", at=app.now(), **label)
+    _, hand = collect(corpus, tmp_path / "labels", app.store, report=TrainReport())
+    app.close()
+    got = {e.id: e for e in hand}
+    assert got[f"db-{hot}"].is_education and got[f"db-{hot}"].hot is False and got[f"db-{hot}"].topics is None
+    assert got[f"db-{tone}"].is_education and got[f"db-{tone}"].sentiment == "positive"
+    assert f"db-{other}" not in got
+
+
+def test_train_with_the_shared_folder_named_by_corpus_keeps_the_dev_set_out_and_reports_on_it(tmp_path):
+    """`monitor train --corpus DIR` where the shared folder is not beside the project: the dev set beside that corpus
+    (DIR/../labels/dev.jsonl) is still left out of training and measured on, in the model card too."""
+    cfg = write_config(tmp_path)
+    shared = tmp_path / "elsewhere" / "shared"
+    corpus = _mini_corpus(shared)
+    (shared / "labels").mkdir()
+    dev = [{"id": "tc201805-mini-e000", "is_education": True, "topics": ["tuyen-sinh"], "sentiment": "neutral",
+            "hot": False, "scope": "city"},
+           {"id": "tc201805-mini-o000", "is_education": False, "topics": [], "sentiment": "neutral", "hot": False,
+            "scope": "national"}]
+    (shared / "labels" / "dev.jsonl").write_text("".join(json.dumps(r) + "\n" for r in dev), encoding="utf-8")
+    app = App.from_path(cfg)
+    pairs = _labelled_articles(datetime.now(timezone.utc))
+    for article_id, (_, label) in zip(add_articles(app, [a for a, _ in pairs]), pairs):
+        app.store.add_label(article_id, by="chuyên viên", at=app.now(), **label)
+    app.close()
+    models = tmp_path / "models-new"
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "train", "--corpus", str(corpus), "--models", str(models)])
+    assert res.exit_code == 0, res.output
+    meta = json.loads((models / "edu-nlp" / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["dev_metrics"]["n"] == 2 and "## Metrics on" in (models / "edu-nlp" / "MODEL_CARD.md").read_text()
+    assert meta["training_sources"]["database labels"] == len(pairs)

@@ -12,7 +12,7 @@ from monitor.cases import STATUSES, parse_status, update_case
 from monitor.cli import cli
 from monitor.errors import InputError
 from monitor.triage import run_triage
-from test_triage_support import FIGHT_SAPO, FIGHT_TITLE, add_article, make_app, reprint
+from test_triage_support import FIGHT_SAPO, FIGHT_TITLE, Cls, add_article, make_app, reprint
 
 
 def _hot_story(tmp_path):
@@ -398,6 +398,54 @@ def test_labelling_the_only_hot_article_not_hot_dismisses_its_case_and_cancels_i
     assert any(i.article_id == aid for s in d.all_sections for i in s.items)
     report = load_report(app, 2026, 11)
     assert report.hot_issues == () and report.false_alarms == 1, "so does the report"
+
+
+def test_correcting_a_wrong_not_hot_label_reopens_the_case_it_dismissed_and_its_alerts_wait_again(tmp_path):
+    """Lan labels the only hot article "not hot" by mistake, which dismisses its case and cancels its waiting alert;
+    Hà corrects the label: the case opens again, the story is back in the clipping's hot section, and the alert the
+    mistake cancelled waits to be sent again (leadership never had it)."""
+    from monitor.digest_delivery import load_digest
+
+    app, aid, case_id, alert_id = _hot_story_with_waiting_alert(tmp_path)
+    day = app.now().astimezone(app.config.office.tz).date() + timedelta(days=1)
+    app.close()
+    cfg = str(tmp_path / "feeds.yaml")
+    r = CliRunner().invoke(cli, ["--config", cfg, "label", str(aid), "--hot", "no", "--by", "Lan"])
+    assert r.exit_code == 0 and "cảnh báo nhầm" in r.output, r.output
+    r = CliRunner().invoke(cli, ["--config", cfg, "label", str(aid), "--hot", "yes", "--by", "Hà"])
+    assert r.exit_code == 0, r.output
+    assert f"Hồ sơ #{case_id}" in r.output and "mở lại" in r.output and "1 lượt gửi cảnh báo" in r.output
+
+    app = make_app(tmp_path)
+    c = app.store.case(case_id)
+    assert c.status == STATUSES[0] and c.events[-1].by == "Hà" and f"bài {aid}" in c.events[-1].note
+    assert [d.status for d in app.store.deliveries(alert_id)] == ["pending"]
+    assert [i.article_id for i in load_digest(app, day).hot.items] == [aid]
+    app.close()
+
+
+def test_a_hot_label_leaves_a_case_a_person_dismissed_and_says_what_the_clipping_shows(tmp_path):
+    """A case dismissed as a whole by `monitor cases dismiss` is a person's decision that one label does not overrule;
+    a hot label on a story without a case does not put it in the clipping's hot section. Both say so."""
+    from monitor.cases import DISMISSED, dismiss_case
+
+    app, aid, case_id, alert_id = _hot_story_with_waiting_alert(tmp_path)
+    dismiss_case(app, case_id, by="Trưởng phòng", note="Tin cũ đăng lại")
+    cold = add_article(app, "Tuổi Trẻ", "cold", "Trường tiểu học tổ chức ngày hội đọc sách cho học sinh",
+                       "Học sinh trao đổi sách cũ và giới thiệu cuốn sách yêu thích.", app.now() - timedelta(minutes=5),
+                       Cls(hot_score=0.05, sentiment="positive", scope="city", topics=("dao-duc-ky-nang",), reasons=()))
+    run_triage(app)
+    assert app.store.story_of_article(cold) is not None and app.store.case_of_story(app.store.story_of_article(cold)) is None
+    app.close()
+    cfg = str(tmp_path / "feeds.yaml")
+    r = CliRunner().invoke(cli, ["--config", cfg, "label", str(aid), "--hot", "yes", "--by", "Hà"])
+    assert r.exit_code == 0 and f"monitor cases update {case_id} --status" in r.output, r.output
+    r = CliRunner().invoke(cli, ["--config", cfg, "label", str(cold), "--hot", "yes", "--by", "Hà"])
+    assert r.exit_code == 0 and f"monitor cases open {cold}" in r.output, r.output
+    app = make_app(tmp_path)
+    assert app.store.case(case_id).status == DISMISSED
+    assert [d.status for d in app.store.deliveries(alert_id)] == ["cancelled"]
+    app.close()
 
 
 def test_labelling_one_of_several_hot_articles_not_hot_keeps_the_case_and_names_the_command(tmp_path):

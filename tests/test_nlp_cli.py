@@ -103,10 +103,15 @@ def test_evaluate_errors_lists_each_disagreement_and_how(config_file, tmp_path):
 
 
 def test_train_without_the_shared_corpus_says_so(config_file, tmp_path):
+    _store_articles(config_file)
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "label", "1", "--hot", "no"])
+    assert res.exit_code == 0, res.output
     res = CliRunner().invoke(cli, ["--config", str(config_file), "train", "--corpus", str(tmp_path / "absent"),
                                    "--models", str(tmp_path / "models")])
     assert res.exit_code == 2
     assert "shared corpus is not at" in res.output and not (tmp_path / "models").exists()
+    assert "--corpus DIR" in res.output and "1 article(s) labelled in the database are learnt at the next training" \
+        in res.output, res.output
 
 
 def test_the_offices_own_rules_file_goes_live_with_the_shipped_models(config_file, tmp_path):
@@ -134,3 +139,81 @@ def test_the_offices_own_rules_file_goes_live_with_the_shipped_models(config_fil
     config_file.write_text(text.replace(str(own), str(tmp_path / "missing.yaml")), encoding="utf-8")
     res = CliRunner().invoke(cli, ["--config", str(config_file), "config", "check"])
     assert res.exit_code == 2 and "storage.rules_file" in res.output and "does not exist" in res.output
+
+
+def _office_rules(config_file, tmp_path, text: str):
+    """The office's copy of the rules, named by storage.rules_file."""
+    own = tmp_path / "rules-cua-phong.yaml"
+    own.write_text(text, encoding="utf-8")
+    cfg = config_file.read_text(encoding="utf-8")
+    if "rules_file:" not in cfg:
+        config_file.write_text(cfg.replace("storage:\n", f"storage:\n  rules_file: {own}\n", 1), encoding="utf-8")
+    return own
+
+
+def test_rules_test_of_a_mistyped_topic_id_says_the_models_cannot_read_it_and_names_the_id(config_file, tmp_path):
+    """A topic id mistyped in the office's copy: the trained models cannot use the file, so the dry run scores it by
+    the rules alone. It says so (the differences are then mostly the rules against the models, not the edit), names
+    the ids that differ and the plan's id meant, and the live monitor's refusal names them too. `config check`
+    refuses the file before any crawl does; a fix is still dry-run while the live file is broken."""
+    _store_articles(config_file)
+    shipped = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    typo = shipped.replace("  - id: an-toan-truong-hoc\n", "  - id: an-toan-truong\n", 1)
+    assert typo != shipped
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(typo, encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--rules", str(edited)])
+    assert res.exit_code == 0, res.output
+    assert "scored by the rules alone" in res.output and "did you mean 'an-toan-truong-hoc'" in res.output
+    assert "topics not in the models: an-toan-truong;" in res.output
+
+    _office_rules(config_file, tmp_path, typo)
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "config", "check"])
+    assert res.exit_code == 2 and "storage.rules_file" in res.output and "an-toan-truong-hoc" in res.output, res.output
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--rules", str(DEFAULT_RULES_PATH)])
+    assert res.exit_code == 0 and "live rules (rules-cua-phong.yaml, storage.rules_file) cannot be used" in res.output, \
+        res.output
+
+    _office_rules(config_file, tmp_path, shipped.replace("    nghị định: 0.8\n", "    nghị định 0.8\n", 1))
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "config", "check"])
+    assert res.exit_code == 2 and "not valid YAML at line" in res.output, res.output
+    _office_rules(config_file, tmp_path, shipped.replace("    nghị định: 0.8\n", "    nghị định: 0.6\n", 1))
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "config", "check"])
+    assert res.exit_code == 0 and "edited since the models were trained" in res.output, res.output
+
+
+def test_evaluate_counts_each_figure_over_the_labels_that_state_it(config_file, tmp_path):
+    """An office's labels (or a second reading) state only what was corrected: a row without tone or scope is left out
+    of those figures, not a crash, nor counted wrong, and the report says how many rows each figure rests on."""
+    labels = tmp_path / "office.jsonl"
+    rows = [
+        {"id": "o1", "title": "Học sinh lớp 6 bị đánh hội đồng trong giờ ra chơi", "sapo": "Phụ huynh bức xúc.",
+         "is_education": True, "hot": True},
+        {"id": "o2", "title": "Giá xăng giảm nhẹ từ chiều nay", "is_education": False},
+        {"id": "o3", "title": "Trường mầm non tổ chức ngày hội đọc sách cho trẻ", "is_education": True,
+         "sentiment": "positive", "scope": "national"},
+    ]
+    labels.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate", "--labels", str(labels), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["stated"] == {"topics": 0, "sentiment": 1, "hot": 2, "scope": 1}
+    assert out["hot"]["support"] == 1 and out["scope_accuracy"] in (0.0, 1.0)
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate", "--labels", str(labels), "--errors"])
+    assert res.exit_code == 0 and "counted where stated" in res.output, res.output
+
+
+def test_evaluate_on_the_offices_own_labels_in_the_database(config_file):
+    """`monitor evaluate --db-labels`: the analysts' labels, with the stored text, each figure over the labels that
+    state its field; models trained with those labels say their figures on them are not held out."""
+    _store_articles(config_file)
+    for args in (["1", "--topics", "tuyen-sinh", "--sentiment", "neutral"], ["2", "--not-education"]):
+        res = CliRunner().invoke(cli, ["--config", str(config_file), "label", *args])
+        assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate", "--db-labels", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["n"] == 2 and out["education"]["support"] == 1 and out["stated"]["scope"] == 0
+    assert not any("not held out" in n for n in out.get("notes", [])), "the shipped models never saw these labels"
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate"])
+    assert res.exit_code == 2 and "--db-labels" in res.output

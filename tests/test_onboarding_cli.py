@@ -44,17 +44,21 @@ def test_a_crawl_with_nothing_due_says_when_the_next_source_is_and_how_to_poll_n
     # waiting for may arrive now)
     (line,) = [x for x in again.output.splitlines() if x.startswith("phân loại")]
     assert line.startswith("phân loại 0 bài") or "bài vừa lấy được nội dung trang" in line \
-        or "còn chờ phân loại từ trước" in line, line
+        or "còn chờ phân loại từ trước" in line or "phân loại lại theo quy tắc/mô hình mới" in line, line
 
 
 def test_classifying_more_than_the_new_articles_says_why():
     from monitor.cli.crawl import _why_classified
 
+    # articles 11 and 12 were classified before by another version: the rules or models changed on disk
+    store = SimpleNamespace(classified_by_another_version=lambda ids, version: {i for i in ids if i > 10})
     report = SimpleNamespace(new_article_ids=(), updated_article_ids=(7,))
-    assert _why_classified(report, SimpleNamespace(article_ids=(7, 9))) == \
+    assert _why_classified(report, SimpleNamespace(article_ids=(7, 9), model_version="v2"), store) == \
         ": 1 bài vừa lấy được nội dung trang, 1 bài còn chờ phân loại từ trước"
+    assert _why_classified(report, SimpleNamespace(article_ids=(7, 11, 12), model_version="v2"), store) == \
+        ": 1 bài vừa lấy được nội dung trang, 2 bài phân loại lại theo quy tắc/mô hình mới (v2)"
     report = SimpleNamespace(new_article_ids=(1, 2), updated_article_ids=(1, 2))
-    assert _why_classified(report, SimpleNamespace(article_ids=(1, 2))) == ""  # only the new ones: nothing to explain
+    assert _why_classified(report, SimpleNamespace(article_ids=(1, 2), model_version="v2"), store) == ""  # only the new
 
 
 def test_status_of_a_source_never_polled_does_not_read_as_last_ok(tmp_path, site):

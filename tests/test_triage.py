@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from classifiers.types import Classification
 from monitor.notify import Alert
-from monitor.triage import WEIGHTS, decide_alert, run_triage, score_story, severity_for
+from monitor.triage import WEIGHTS, decide_alert, run_triage, score_story, severity_for, severity_rank
 from test_triage_support import (EXAM_SAPO, EXAM_TITLE, FIGHT_SAPO, FIGHT_TITLE, MODEL, SO_OFFICE, Cls, add_article,
-                                 make_app)
+                                 make_app, reprint)
 
 
 def _cls(aid: int, *, hot=0.8, sentiment="negative", scope="national", topics=("an-toan-truong-hoc",), reasons=("x",)):
@@ -115,6 +115,31 @@ def test_reclassification_rescores_the_story(tmp_path):
     report = run_triage(app, [aid])
     assert report.rescored == [sid] and report.alerts_queued
     assert app.store.story(sid).severity is not None
+
+
+def test_a_story_scored_higher_by_a_reclassification_alone_is_not_alerted_again(tmp_path):
+    """`monitor reclassify` (or edited rules, or a retrained model the service picks up) scores the same articles
+    again: an alerted story that rises a level on that alone sends leadership nothing new, even once the cooldown has
+    passed. The next article that joins it brings the higher level out."""
+    title = "Nữ sinh lớp 8 ở Nghệ An bị nhóm bạn đánh hội đồng sau giờ tan học"
+    sapo = "Chiều 25/11, một nữ sinh lớp 8 bị bốn bạn đánh hội đồng; clip lan truyền trên mạng xã hội."
+    app = make_app(tmp_path)
+    aid = add_article(app, "VnExpress", "fight", title, sapo, app.now() - timedelta(minutes=30),
+                      Cls(hot_score=0.6, scope="national"))
+    (alert_id,) = run_triage(app).alerts_queued
+    sid = app.store.story_of_article(aid)
+    before = app.store.story(sid).severity
+    app.clock.advance(hours=2)  # past the cooldown
+    app.store.save_classifications([(aid, _cls(aid, hot=0.95, scope="local"))], app.now())  # a new model's call
+    report = run_triage(app, [aid])
+    after = app.store.story(sid).severity
+    assert severity_rank(app.config, after) < severity_rank(app.config, before), (before, after)
+    assert report.rescored == [sid] and report.alerts_queued == [], "no news: no second alert"
+    assert run_triage(app).alerts_queued == [], "nor at a later run"
+    title, sapo = reprint(title, sapo, 1)
+    other = add_article(app, "Tuổi Trẻ", "fight-2", title, sapo, app.now(), Cls(hot_score=0.95, scope="local"))
+    report = run_triage(app, [other])
+    assert len(report.alerts_queued) == 1 and app.store.alert(report.alerts_queued[0]).kind == "escalation"
 
 
 def test_escalation_to_the_top_severity_skips_the_cooldown(tmp_path):

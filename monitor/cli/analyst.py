@@ -16,7 +16,7 @@ from monitor.app import App
 from monitor.cli import cli
 from monitor.cli.common import STORED_ID, clip, echo_json, get_app, local_day_end, local_day_start, parse_date
 from monitor.corrections import read_corrected
-from monitor.errors import InputError, ModelError
+from monitor.errors import InputError, ModelError, MonitorError
 from monitor.models import Article
 
 SENTIMENT_VI = {"negative": "tiêu cực", "neutral": "trung tính", "positive": "tích cực"}
@@ -26,6 +26,8 @@ CHOICE_WORDS = {
     **{k: (v,) for k, v in SENTIMENT_VI.items()},
     "local": ("địa phương", "địa bàn"), "city": ("thành phố", "tỉnh"), "national": ("toàn quốc", "trong nước"),
     "foreign": ("nước ngoài", "quốc tế"),
+    # --hot: the listings' column is "nóng"
+    "yes": ("có", "nóng"), "no": ("không", "không nóng"),
 }
 
 
@@ -250,7 +252,7 @@ def _index_missing(app: App) -> None:
 @click.argument("article_id", type=STORED_ID)
 @click.option("--topics", multiple=True, help="Topic ids, comma-separated or repeated; '-' for none.")
 @click.option("--education/--not-education", "education", default=None, help="Whether the article is about education.")
-@click.option("--hot", type=click.Choice(["yes", "no"]), help="Whether it is a hot issue.")
+@click.option("--hot", help="Whether it is a hot issue: yes (có) or no (không); with or without diacritics.")
 @click.option("--sentiment", help="negative (tiêu cực), neutral (trung tính) or positive (tích cực); with or without diacritics.")
 @click.option("--scope", help="local (địa phương), city (thành phố), national (toàn quốc) or foreign (nước ngoài).")
 @click.option("--note", default="", help="Why (kept with the label).")
@@ -268,7 +270,9 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     a false alarm (cảnh báo nhầm) with its alerts still waiting, as `monitor cases dismiss` does but
     labelling no other article. While other articles are still hot, or the story stays hot by its spread,
     tone and place (five outlets on the district, none hot by itself), the case stays open and the command
-    says why and names `monitor cases dismiss`.
+    says why and names `monitor cases dismiss`. A later --hot yes (or --education) that corrects such a
+    label reopens the case it dismissed; a hot label on a story without a case does not bring it into the
+    clipping's hot section (`monitor cases open ID` does), and the command says so.
 
     \b
     Example:
@@ -289,7 +293,7 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
         raise InputError("--not-education and --topics contradict each other: an article outside education has no plan topic")
     if education is None and topic_list:
         education = True  # a plan topic implies the article is about education
-    hot_flag = None if hot is None else hot == "yes"
+    hot_flag = None if hot is None else _check_choice(hot.strip().lower(), ("yes", "no"), "--hot") == "yes"
     if education is None and hot_flag:
         education = True  # so does a hot issue: otherwise the label of a model's non-education call would not show
     if education is False and hot_flag:
@@ -300,7 +304,12 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     label_id = store.add_label(article_id, by=who, at=app.now(), is_education=education, topics=topic_list,
                                sentiment=sentiment, hot=hot_flag, scope=scope, note=note)
     stored = store.article_labels(article_id)[-1]
-    followed = _follow_case(app, article_id, who, label_id) if hot_flag is False or education is False else None
+    if hot_flag is False or education is False:
+        followed = _follow_case(app, article_id, who, label_id)
+    elif hot_flag or education:
+        followed = _follow_hot_again(app, article_id, who, label_id, said_hot=bool(hot_flag))
+    else:
+        followed = None
     if as_json:
         echo_json(stored)
         return
@@ -347,6 +356,32 @@ def _follow_case(app: App, article_id: int, who: str, label_id: int) -> str:
     if case.status == STATUSES[-1]:
         return (f"Hồ sơ #{case.id} đã xử lý nên tin vẫn là vấn đề nóng trong điểm báo và báo cáo tháng; "
                 f"nếu đó là cảnh báo nhầm: monitor cases dismiss {case.id}")
+    return ""
+
+
+def _follow_hot_again(app: App, article_id: int, who: str, label_id: int, *, said_hot: bool) -> str:
+    """Carry a "hot" (or "education") label to the case of the article's story (monitor.cases.follow_hot_again);
+    what to say. A story's place in the clipping follows its case, so a hot label on a story without one (or with
+    one a person dismissed) does not bring it into the hot section: the command says so and names what does."""
+    from monitor.cases import OPEN_STATUS, follow_hot_again
+
+    followed = follow_hot_again(app, article_id, by=who, label_id=label_id)
+    case = followed.case
+    if followed.reopened:
+        waiting = (f" {followed.alerts_again} lượt gửi cảnh báo bị hủy khi đóng hồ sơ lại chờ gửi (monitor alerts)."
+                   if followed.alerts_again else "")
+        return (f"Hồ sơ #{case.id} «{clip(case.title, 60)}» mở lại ({case.status}): nhãn «không nóng» trước đó đã đóng nó; "
+                f"tin trở lại mục Vấn đề nóng của điểm báo và báo cáo tháng.{waiting}")
+    if not said_hot:
+        return ""
+    if case is None:
+        if app.store.story_of_article(article_id) is None:
+            return ""  # not grouped into a story: the clipping lists the article as labelled
+        return (f"Tin của bài {article_id} chưa có hồ sơ nên chưa vào mục Vấn đề nóng của điểm báo và không có cảnh báo. "
+                f"Nếu là vấn đề nóng: monitor cases open {article_id}")
+    if case.dismissed:
+        return (f"Hồ sơ #{case.id} đã được đánh dấu {case.status} cho cả tin nên tin vẫn ngoài mục Vấn đề nóng. "
+                f"Nếu đó là nhầm: monitor cases update {case.id} --status \"{OPEN_STATUS}\"")
     return ""
 
 
@@ -410,7 +445,12 @@ def explain_data(app: App, article_id: int, version: str | None = None) -> dict:
         try:
             clf = app.classifier
             if getattr(clf, "version", None) == c.model_version and hasattr(clf, "explain"):
-                data["model_evidence"] = clf.explain(article_text(a)).evidence.get("model")
+                fresh = clf.explain(article_text(a)).evidence
+                data["model_evidence"] = fresh.get("model")
+                rules = (data["classification"]["evidence"] or {}).get("rules")
+                if isinstance(rules, dict) and "exclusions" not in rules:
+                    # stored before the exclusions were recorded; the same version (rules hash) matches the same
+                    rules["exclusions"] = fresh.get("rules", {}).get("exclusions")
         except ModelError as exc:
             data["model_evidence"] = {"unavailable": str(exc)}
     for v in store.model_versions():
@@ -452,6 +492,7 @@ def _print_explanation(d: dict) -> None:
     else:
         ev = c.get("evidence") or {}
         rules = ev.get("rules") or {}
+        excluded = rules.get("exclusions") or {}  # absent from classifications stored before it was recorded
         th = ev.get("thresholds") or {}
         click.echo(f"\nPhân loại ({c['model_version']}):")
         edu_th = th.get("education")
@@ -462,19 +503,25 @@ def _print_explanation(d: dict) -> None:
                    + (f" (ngưỡng {edu_th:.2f})" if edu_th is not None else "")
                    + (f"; nhận vì là sự cố nóng (từ điểm {incident['relevance']:.2f} khi điểm nóng ≥ {incident['hot']:.2f})"
                       if admitted else "")
-                   + (f"; từ khóa: {', '.join(rules.get('education', [])[:8])}" if rules.get("education") else ""))
+                   + (f"; từ khóa: {', '.join(rules.get('education', [])[:8])}" if rules.get("education") else "")
+                   + (f"; từ loại trừ (kéo điểm xuống): {', '.join(excluded['education'][:6])}"
+                      if excluded.get("education") else ""))
         click.echo("  Chủ đề:")
         scores = sorted(c["topic_scores"].items(), key=lambda kv: -kv[1])
         topic_terms = rules.get("topics") or {}
+        topic_excluded = excluded.get("topics") or {}
         tth = th.get("topics") or {}
-        shown = [t for t, s in scores if t in c["topics"] or t in topic_terms][:8]
+        shown = [t for t, s in scores if t in c["topics"] or t in topic_terms or t in topic_excluded][:8]
         if not shown:
             click.echo("    (không có)")
         for t in shown:
             mark = "✔" if t in c["topics"] else " "
             thr = f" / ngưỡng {tth[t]:.2f}" if t in tth else ""
             terms = f" — {', '.join(topic_terms[t][:6])}" if topic_terms.get(t) else ""
-            click.echo(f"    {mark} {t} ({topic_name(t)}): {c['topic_scores'][t]:.2f}{thr}{terms}")
+            # an exclusion cancels the topic's rule evidence: its terms above did not count
+            cancelled = (f" — loại trừ (các từ khóa không được tính): {', '.join(topic_excluded[t][:4])}"
+                         if topic_excluded.get(t) else "")
+            click.echo(f"    {mark} {t} ({topic_name(t)}): {c['topic_scores'][t]:.2f}{thr}{terms}{cancelled}")
         tone = ev.get("tone") or {}
         click.echo(f"  Sắc thái: {SENTIMENT_VI.get(c['sentiment'], c['sentiment'])}"
                    + (" (" + ", ".join(f"{SENTIMENT_VI.get(k, k)} {v:.2f}" for k, v in tone.items()) + ")" if tone else "")
@@ -578,6 +625,8 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
         previous = store.active_model_version()
         store.pin_model_version(rollback)
         n = dict((v["version"], v["articles"]) for v in store.model_versions())[rollback]
+        # the recent stories were scored with the version rolled back from: the clipping reads their levels
+        _retriage(app, store.article_ids_between(None, None))
         if as_json:
             echo_json({"rolled_back_from": previous, "active": rollback, "pinned": True, "articles": n})
             return
@@ -590,8 +639,9 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
         if on_disk != rollback:
             # new articles are classified by whatever models and rules are on disk, under that version
             click.echo(f"chú ý / note: the classifier on disk is {on_disk or '(not loadable)'}, not {rollback}: articles "
-                       f"arriving from now on are classified by it; restore the rules/models of {rollback} "
-                       "(e.g. git checkout classifiers/topics.yaml) to keep the two consistent", err=True)
+                       f"arriving from now on are classified by it; restore the rules (storage.rules_file) and models "
+                       f"(storage.models_dir; the shipped ones: git checkout models/) of {rollback} to keep the two "
+                       "consistent", err=True)
         return
 
     d_since, d_until = parse_date(since, "--since"), parse_date(until, "--until")
@@ -619,6 +669,15 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
         clf = load_classifier(Path(model_dir) if model_dir else (app.models_dir or app.config.storage.models_dir),
                               app.config.office, rules_path=Path(rules_path) if rules_path else app.config.storage.rules_file,
                               trial=bool(rules_path))
+        if rules_path:
+            from monitor.cli.nlp import _candidate_notes
+
+            try:
+                live = app.classifier
+            except MonitorError:
+                live = None  # `monitor crawl` reports why; the notes on the rules given still hold
+            for line in _candidate_notes(live, clf):
+                click.echo(f"chú ý / note: {line}", err=True)
     else:
         clf = app.classifier
     old_version = store.active_model_version()
@@ -650,8 +709,8 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
         if default_version != clf.version:
             # the service (and the next `monitor crawl`) classify with the default rules and models
             click.echo(f"chú ý / note: new articles are classified with {default_version or '(no loadable model)'}, "
-                       "which becomes current again at the next crawl; to keep this version, put the rules in "
-                       "classifiers/topics.yaml or the models in storage.models_dir", err=True)
+                       "which becomes current again at the next crawl; to keep this version, name the rules file in "
+                       "storage.rules_file (feeds.yaml) or put the models in storage.models_dir", err=True)
 
 
 def _classify_in_memory(store, ids: list[int], clf, progress) -> dict[int, Classification]:
@@ -721,6 +780,13 @@ def _print_diff(app: App, diff, *, show: int, as_json: bool, dry_run: bool) -> N
     for name, sids in (("Sự việc thành nóng", diff.stories_became_hot), ("Sự việc không còn nóng", diff.stories_stopped_hot)):
         if sids:
             click.echo(f"  {name}: {', '.join('#' + str(s) for s in sids[:20])}")
+    # a case is a person's to close: a story the new classification no longer rates hot keeps its open case, and
+    # with it its place in the clipping's hot section
+    still_open = [c for c in (store.case_of_story(s) for s in diff.stories_stopped_hot) if c is not None and not c.closed]
+    if still_open:
+        click.echo("    hồ sơ vẫn mở, nên tin vẫn ở mục Vấn đề nóng cho đến khi có người quyết định: "
+                   + ", ".join(f"#{c.id}" for c in still_open[:20])
+                   + f" (nếu là cảnh báo nhầm: monitor cases dismiss {still_open[0].id})")
     changed = [c for c in diff.stories_severity_changed if c[1] and c[2]]
     if changed:
         click.echo("  Sự việc đổi mức độ: " + ", ".join(f"#{s} {o} → {n}" for s, o, n in changed[:20]))

@@ -52,6 +52,7 @@ def config_check(ctx: click.Context) -> None:
       monitor --config feeds.yaml config check
     """
     cfg = load_config(ctx.find_root().obj["config_path"])
+    rules_line = _rules_line(cfg)
     enabled = sum(1 for s in cfg.sources if s.enabled)
     click.echo(f"{cfg.path}: OK — office «{cfg.office.short_name}», {len(cfg.sources)} sources ({enabled} enabled), "
                f"{len(cfg.outlets)} outlets, {len(cfg.office.watchlist.all_names())} watchlist names, "
@@ -64,12 +65,44 @@ def config_check(ctx: click.Context) -> None:
     click.echo(f"monthly report Nơi nhận: {'; '.join(office.report_recipients)}"
                f"{'' if office.recipients else ' (default for the office)'}")
     click.echo(f"https: {cfg.crawler.tls_description()}")
+    click.echo(rules_line)
     for name, what in unset_secrets(cfg):
         click.echo(f"warning: {name} is not set in this environment ({what}); export it where the monitor runs")
     for source, host in _private_sources(cfg):
         click.echo(f"warning: source {source!r} is at {host}, a private or loopback address, and "
                    "crawler.allow_private_addresses is false: every crawl of it will be refused; set "
                    "crawler.allow_private_addresses: true if the feed really is on the office's network or this machine")
+
+
+def _rules_line(cfg) -> str:
+    """The topic rules in force, read as every crawl will read them: an office's edited copy (storage.rules_file)
+    that is not valid, or whose topic and hot-group ids the trained models were not built for, is an error here
+    (exit 2), not at the next crawl. Only the models' metadata is read, not their weights."""
+    import json
+
+    from classifiers.classify import _find_bundle
+    from classifiers.model import rules_mismatch
+    from classifiers.rules import load_rules
+
+    path = cfg.storage.rules_file
+    rules = load_rules(path)  # InputError naming each problem (exit 2)
+    where = f"{path} (storage.rules_file)" if path else "the shipped classifiers/topics.yaml"
+    bundle = _find_bundle(cfg.storage.models_dir)
+    if bundle is not None:
+        try:
+            meta = json.loads((bundle / "metadata.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta = None  # the crawl reports an unreadable bundle itself (ModelError, exit 3)
+        mismatch = rules_mismatch(meta, rules) if meta is not None else None
+        if mismatch:
+            raise InputError(f"storage.rules_file: {path} does not match the trained models in {bundle} ({mismatch}); "
+                             "every crawl would fail to classify",
+                             hint="keep the topic and hot-group ids of classifiers/topics.yaml (terms, weights and "
+                                  "exclusions may change), or rebuild the models with `monitor train`; "
+                                  "`monitor rules test` shows what an edit changes")
+        if meta is not None and meta.get("rules_sha256") not in (None, rules.sha256):
+            where += ", edited since the models were trained (`monitor rules test` shows what that changes)"
+    return f"topic rules: {where}, {len(rules.topic_ids)} topics, {len(rules.hot_ids)} hot groups"
 
 
 def _private_sources(cfg) -> list[tuple[str, str]]:

@@ -12,20 +12,24 @@ def _local(app, dt) -> str:
     return dt.astimezone(app.config.office.tz).strftime("%H:%M %d/%m") if dt else "?"
 
 
-def _why_classified(report, classified) -> str:
+def _why_classified(report, classified, store) -> str:
     """Which articles were classified, when not only the new ones: pages fetched now for articles stored
-    earlier, and articles left unclassified by an earlier run (or seen by an older model)."""
+    earlier, the recent articles an older version classified (the rules or models changed on disk: every
+    article of the last days follows them), and articles left unclassified by an earlier run."""
     done = set(classified.article_ids)
     new = done & set(report.new_article_ids)
     pages = (done & set(report.updated_article_ids)) - new
     earlier = done - new - pages
     if not pages and not earlier:
         return ""
+    redone = store.classified_by_another_version(sorted(earlier), classified.model_version) if earlier else set()
     parts = [f"{len(new)} bài mới"] if new else []
     if pages:
         parts.append(f"{len(pages)} bài vừa lấy được nội dung trang")
-    if earlier:
-        parts.append(f"{len(earlier)} bài còn chờ phân loại từ trước")
+    if redone:
+        parts.append(f"{len(redone)} bài phân loại lại theo quy tắc/mô hình mới ({classified.model_version})")
+    if earlier - redone:
+        parts.append(f"{len(earlier - redone)} bài còn chờ phân loại từ trước")
     return ": " + ", ".join(parts)
 
 
@@ -76,7 +80,7 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], force: bool) -> None:
     # model (exit 3) loses nothing: the next crawl or `monitor serve` classifies what is left
     classified, triaged = classify_and_triage(app, report)
     click.echo(f"phân loại {classified.classified} bài ({classified.education} giáo dục, {classified.hot} nóng)"
-               f"{_why_classified(report, classified)}"
+               f"{_why_classified(report, classified, app.store)}"
                f" / classified {classified.classified} articles ({classified.education} education, {classified.hot} hot)")
     if triaged is not None:
         click.echo(f"{triaged.summary()} / queued alerts are sent by `monitor alerts --send` or `monitor serve`")

@@ -157,6 +157,16 @@ class ArticlesMixin:
             " AND (? IS NULL OR a.first_seen_at >= ?) ORDER BY a.id",
             (version, utc_iso(since), utc_iso(since)))]
 
+    def classified_by_another_version(self, article_ids: list[int], version: str) -> set[int]:
+        """Those of `article_ids` that some other version than `version` has classified."""
+        out: set[int] = set()
+        for k in range(0, len(article_ids), 500):
+            chunk = article_ids[k:k + 500]
+            out |= {r[0] for r in self.execute(
+                f"SELECT DISTINCT article_id FROM classifications WHERE model_version != ?"
+                f" AND article_id IN ({','.join('?' * len(chunk))})", (version, *chunk))}
+        return out
+
     def first_collection_time(self) -> datetime | None:
         """When the monitoring's data begin: the earliest feed poll or article collection (when it was first seen,
         not published: a first poll brings a backlog of older items, which would make a month look monitored from

@@ -129,6 +129,14 @@ class StoriesMixin:
             f" JOIN articles a ON a.id = s.article_id WHERE s.story_id = ? AND s.joined_at > ? ORDER BY {_WHEN}, a.id",
             (story_id, utc_iso(after)))]
 
+    def story_news_since(self, story_id: int, since: datetime) -> bool:
+        """Whether an article joined the story after `since`, or a member's text changed after it (its page came)."""
+        return self.execute(
+            "SELECT 1 FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE s.story_id = ?"
+            # text_changed_at is kept to the microsecond; a page stored in the alert's own second came before it
+            " AND (s.joined_at > ? OR substr(a.text_changed_at, 1, 19) > substr(?, 1, 19)) LIMIT 1",
+            (story_id, utc_iso(since), utc_iso(since))).fetchone() is not None
+
     def story_scored_at(self, story_id: int) -> datetime | None:
         """When triage last scored the story (None: never)."""
         row = self.execute("SELECT scored_at FROM stories WHERE id = ?", (story_id,)).fetchone()
@@ -392,6 +400,18 @@ class StoriesMixin:
             for article_id, is_education in education.items():
                 insert_label(db, article_id, by=by, at=now, is_education=is_education,
                              topics=[] if is_education is False else None, hot=False, note=label_note)
+
+    def reopen_dismissed_case(self, case_id: int, now: datetime, *, by: str, note: str) -> int:
+        """Undo a dismissal: the case opens again and the deliveries that dismissal cancelled wait to be sent again
+        (they were never sent: leadership would otherwise never hear of the story), together or not at all;
+        returns how many deliveries wait again."""
+        with self.transaction() as db:
+            db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (OPEN_STATUS, utc_iso(now), case_id))
+            _case_event(db, case_id, now, by, status=OPEN_STATUS, note=note)
+            return db.execute(
+                "UPDATE alert_deliveries SET status = 'pending', last_error = NULL WHERE status = 'cancelled'"
+                " AND last_error = ? AND alert_id IN (SELECT a.id FROM alerts a JOIN cases c ON c.story_id = a.story_id"
+                " WHERE c.id = ?)", (f"hồ sơ #{case_id}: {DISMISSED}", case_id)).rowcount
 
     def merge_case(self, case_id: int, into: int, now: datetime, *, by: str, status: str, source_note: str,
                    target_note: str, carried_status: str | None = None, carried_owner: str = "",
