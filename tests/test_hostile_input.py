@@ -25,9 +25,12 @@ from monitor.feeds import MAX_ITEMS, parse_feed
 from monitor.fetch import Fetcher, post_json
 from monitor.render import md_text, render_html, render_markdown, safe_url
 from test_digest import TZ, article, cls
-from test_fetch_safety import FAST, crawler, hostile  # noqa: F401 - the fixture
+import test_fetch_safety
+from test_fetch_safety import FAST, crawler
 from test_render import digest_with
 from test_triage_support import Clock, config_data
+
+hostile = test_fetch_safety.hostile  # the fixture: a server on 127.0.0.1 answering what a test tells it
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 WHEN = "Wed, 25 Nov 2026 08:00:00 +0700"
@@ -67,13 +70,17 @@ def test_one_item_with_an_unreadable_link_does_not_cost_the_feed_its_other_items
         item("http://longbien.example.vn:abc/tin-1.html"),  # a port that is no number
         item("http://[longbien.example.vn/tin-2.html"),  # an IPv6 bracket never closed
         item(good, GOOD_TITLE, GOOD_SAPO)))
+    # before the fix, urllib's ValueError on either link failed the whole feed, every poll
+    assert_only_good_stored(tmp_path, url, good, skipped=2)
+
+
+def assert_only_good_stored(tmp_path, url, good, *, skipped):
     app = crawl_app(tmp_path, url)
     try:
         report = run_crawl(app, tuning=FAST)
-        # before the fix, urllib's ValueError on either link failed the whole feed, every poll
         assert report.ok, report.failed_sources
         assert stored(app) == [(good, GOOD_TITLE)]
-        assert "2 item(s) whose link is not an http(s) address of a site were skipped" in "; ".join(
+        assert f"{skipped} item(s) whose link is not an http(s) address of a site were skipped" in "; ".join(
             report.sources[0].problems)
     finally:
         app.close()
@@ -87,16 +94,8 @@ def test_feed_links_that_are_no_web_address_never_become_articles(hostile, tmp_p
         item("file:///etc/passwd"), item("http://longbien\x1b.example.vn/tin-1.html"),
         item("http://longbien\u009b31m.example.vn/tin-2.html"), item("http://longbien\u202env.elpmaxe/tin-3.html"),
         item(good, GOOD_TITLE, GOOD_SAPO)))
-    app = crawl_app(tmp_path, url)
-    try:
-        report = run_crawl(app, tuning=FAST)
-        assert report.ok, report.failed_sources
-        # before the fix all seven were stored, the ESC in a host then making the day's DOCX unwritable
-        assert stored(app) == [(good, GOOD_TITLE)]
-        assert "6 item(s) whose link is not an http(s) address of a site were skipped" in "; ".join(
-            report.sources[0].problems)
-    finally:
-        app.close()
+    # before the fix all seven were stored, the ESC in a host then making the day's DOCX unwritable
+    assert_only_good_stored(tmp_path, url, good, skipped=6)
 
 
 def test_a_link_stored_before_links_were_checked_does_not_break_the_clipping():
