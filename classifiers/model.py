@@ -323,6 +323,24 @@ def save_models(bundle: Path, heads: Heads, metadata: dict) -> dict:
     W.data[np.abs(W.data) < 1e-4] = 0  # weights this small never move a decision
     W.eliminate_zeros()
     path = bundle / WEIGHTS_FILE
+    # written beside and then renamed over the weights in use: `monitor train` writes into the live models folder, and
+    # one stopped mid-write (Ctrl-C, a kill, a full disk) must leave the models that work, not half a file that every
+    # later start refuses (the service then stores articles but classifies and alerts on none)
+    part = path.with_name(path.name + ".part")
+    try:
+        _dump_weights(joblib, heads, W, part)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    digest = hashlib.sha256(part.read_bytes()).hexdigest()
+    part.replace(path)
+    metadata = {**metadata, "weights_file": WEIGHTS_FILE, "weights_sha256": digest, "vocabulary_size": len(heads.vocab),
+                "topic_ids": list(heads.topic_ids), "feature_config": FEATURE_CONFIG, "libraries": library_versions()}
+    write_metadata(bundle, metadata)
+    return metadata
+
+
+def _dump_weights(joblib, heads: Heads, W, path: Path) -> None:
     joblib.dump({"vocab": "\n".join(heads.vocab), "idf": heads.idf.astype(np.float32), "W": W,
                  "b": heads.b.astype(np.float64), "topic_thresholds": heads.topic_thresholds.astype(np.float64),
                  "rel_threshold": float(heads.rel_threshold), "hot_threshold": float(heads.hot_threshold),
@@ -335,16 +353,13 @@ def save_models(bundle: Path, heads: Heads, metadata: dict) -> dict:
                  "rel_knn_labels": heads.rel_knn_labels.astype(np.uint8), "rel_knn_share": float(heads.rel_knn_share),
                  "rel_knn_band": [float(x) for x in heads.rel_knn_band]},
                 path, compress=3)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    metadata = {**metadata, "weights_file": WEIGHTS_FILE, "weights_sha256": digest, "vocabulary_size": len(heads.vocab),
-                "topic_ids": list(heads.topic_ids), "feature_config": FEATURE_CONFIG, "libraries": library_versions()}
-    write_metadata(bundle, metadata)
-    return metadata
 
 
 def write_metadata(bundle: Path, metadata: dict) -> None:
     """(Re)write the bundle's metadata.json: after the weights, and again once the dev metrics are known."""
-    (bundle / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    part = bundle / "metadata.json.part"
+    part.write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    part.replace(bundle / "metadata.json")
 
 
 def _check(meta: dict, rules) -> list[str]:

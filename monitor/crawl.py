@@ -5,7 +5,8 @@ any page is fetched, so a crawl killed at any point loses nothing it had already
 crawl re-reads feeds whose state was not yet recorded (storing is idempotent) and retries pending
 pages. A feed's validators are saved only after its entries are stored, for the same reason.
 Nothing here raises for one bad feed or page: each failure is recorded in `fetches` and in the
-source's health, and the crawl goes on.
+source's health, and the crawl goes on. A failure of the database itself (StoreError: a full disk, a
+read-only folder) is no feed's or page's, and stops the crawl instead.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 
 from monitor.config import Source
 from monitor.errors import (AddressRefused, ExtractError, FeedError, FetchError, HTTPStatusError, InputError, NotAFeed,
-                            PageTooComplex, ResponseTooLarge, RobotsDisallowed, TooManyRedirects)
+                            PageTooComplex, ResponseTooLarge, RobotsDisallowed, StoreError, TooManyRedirects)
 from monitor.extract import extract_page, release_caches, selectors_for
 from monitor.feeds import parse_feed
 from monitor.fetch import Fetcher, Tuning
@@ -108,6 +109,10 @@ class _Crawl:
     async def feed(self, src: Source) -> SourceResult:
         try:
             return await self._feed(src)
+        except StoreError:
+            # the database failed (a full disk, a read-only folder), not the feed: the crawl stops saying so, and the
+            # feed is not backed off for it (nor a page counted a failed attempt, in page())
+            raise
         except Exception as exc:  # noqa: BLE001 - a bug met on one feed must not stop the others
             log.exception("crawling %s failed unexpectedly", src.name)
             return self._failed(src, exc, started=self.app.now(), status=None, duration_ms=0)
@@ -171,6 +176,8 @@ class _Crawl:
         async with sem:
             try:
                 await self._page(row)
+            except StoreError:
+                raise  # the database's failure (see feed()): after page_max_attempts the page would be given up
             except Exception as exc:  # noqa: BLE001 - one odd page must not stop the crawl
                 log.exception("page %s failed unexpectedly", row["url"])
                 self._page_failed(row, exc, retry=True)

@@ -2,11 +2,13 @@
 
 Exactly once per day: before the message leaves, the day is claimed in the store ('sending'); after
 the SMTP server accepted it the row becomes 'sent'. A rerun finds 'sent' and does nothing; a row left
-'sending' (the process died between the two writes, so the message may or may not have gone) or made
-'in-doubt' (the server took the whole message but its answer never came: monitor.mail.MessageInDoubt)
-is reported as in doubt and needs an explicit --resend (a 'sending' row only minutes old is another
-process delivering it now, and is reported as that); a failed attempt (the server refused, nothing
-was accepted) is simply retried. Recipients the server refused while taking the message for the others
+'sending' after the message was handed over (the process died between the two writes, so it may or may
+not have gone) or made 'in-doubt' (the server took the whole message but its answer never came:
+monitor.mail.MessageInDoubt) is reported as in doubt and needs an explicit --resend (a 'sending' row
+only minutes old is another process delivering it now, and is reported as that); a failed attempt (the
+server refused, nothing was accepted), or one whose process stopped before the hand-over (while
+connecting, logging in, naming the recipients: the attempt records the moment it hands the message
+over), is simply retried. Recipients the server refused while taking the message for the others
 are recorded with the delivery (and its message says so); they are not sent to again automatically, as
 resending would give the others a second copy. Without SMTP (or without recipients) the message and its
 files go to the outbox folder, which counts as delivered the same way.
@@ -38,6 +40,7 @@ from monitor.digest import (CollectionGap, Digest, build_digest, digest_window, 
                             note_outcomes, trend_from_rows)
 from monitor.errors import InputError, MessageInDoubt, MonitorError, NotifyError, StoreError
 from monitor.models import Story
+from monitor.store.digests import SENDING_NOW
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +48,6 @@ FORMATS = ("html", "txt", "md", "docx")
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 # Articles published this long before the window and collected inside it still make the clipping.
 LATE_ARRIVAL = timedelta(days=2)
-# A 'sending' claim younger than this is taken for another process delivering the day right now: the claim
-# is written just before the hand-over, which takes seconds (a few SMTP timeouts at worst). An older one
-# was left by a process that stopped mid-delivery, and is in doubt.
-SENDING_NOW = timedelta(minutes=5)
 # A clipping is sent only when the crawl has filled it (crawl_gap), judged on two things. The news: some source
 # answered within this long before the cut-off (or after it), or within twice its own polling interval when that
 # is longer (a feed polled every 6 hours that answered 4 hours before is fresh). The crawler: it was running up to
@@ -448,7 +447,7 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
                                 f"{record.sent_at.astimezone(tz):%H:%M %d/%m/%Y}; nothing sent (use --resend to send it again)",
                                 paths={k: Path(v) for k, v in record.paths.items()}, recipients=record.recipients,
                                 message_id=record.message_id, items=record.items)
-        if record is not None and record.in_doubt:
+        if record is not None and record.in_doubt and not record.stopped_before_hand_over(app.now()):
             return _in_doubt(day, record, tz, app.now())
     if send and not force:
         gap = crawl_gap(app, day, end)
@@ -497,8 +496,16 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
             paths = write_files(rendered, formats, Path(out_dir)) if out_dir else {}
             from monitor.mail import send_message
 
+            def handing_over() -> None:
+                # from here on the message may arrive: a run that stops now leaves the day in doubt, not retried
+                if not store.digest_handing_over(claim.delivery_id, app.now()):
+                    raise NotifyError(f"the digest of {day.isoformat()} was taken over by another run, this one having "
+                                      f"stalled for more than {int(SENDING_NOW.total_seconds() // 60)} minutes before "
+                                      "handing it to the mail server; nothing sent by this one",
+                                      hint="`monitor status` shows how the other run's delivery went")
+
             try:
-                refused = send_message(cfg.smtp, message)
+                refused = send_message(cfg.smtp, message, on_hand_over=handing_over)
             except MessageInDoubt as exc:
                 # the server has the whole message and never said whether it took it: recorded in doubt, so
                 # neither the service nor a rerun sends it again by itself (a person checks, then --resend)
@@ -553,8 +560,7 @@ def _refused_text(refused: dict[str, str]) -> str:
 def sending_now(record, now: datetime) -> bool:
     """A 'sending' claim recent enough to be another live process delivering the day at this moment (not
     one left by a process that stopped mid-delivery: that one is in doubt)."""
-    return (record is not None and record.status == "sending" and record.started_at is not None
-            and abs(now - record.started_at) < SENDING_NOW)
+    return record is not None and record.sending_now(now)
 
 
 def _in_doubt(day: date, record, tz, now: datetime) -> DigestResult:

@@ -8,7 +8,9 @@ fast clock (monitor.service.scaled_clock) sees the same schedule in seconds.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -45,3 +47,41 @@ def build_scheduler(service: Service, *, time_scale: float = 1.0, tick_seconds: 
             next_run_time=now + timedelta(seconds=DELIVER_EVERY_MINUTES * 60 / time_scale),
         )
     return scheduler
+
+
+# The wall clock stepping by more than this (an NTP correction after a wrong start, a person setting the time, a
+# virtual machine restored) is followed; a smaller step only moves the next runs by as much.
+CLOCK_STEP_SECONDS = 30.0
+
+
+class ClockWatch:
+    """Tells when the wall clock stepped, by comparing it with the monotonic clock, which never does."""
+
+    def __init__(self, wall: Callable[[], float] = time.time, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._wall, self._monotonic = wall, monotonic
+        self._offset = wall() - monotonic()
+
+    def step(self) -> float:
+        """Seconds the wall clock stepped since the last step seen (negative: back); 0.0 when it did not."""
+        offset = self._wall() - self._monotonic()
+        jump = offset - self._offset
+        if abs(jump) < CLOCK_STEP_SECONDS:
+            return 0.0
+        self._offset = offset
+        return jump
+
+
+def follow_clock_step(scheduler: BackgroundScheduler, jump_seconds: float) -> int:
+    """Move every job's next run by a step of the wall clock; returns how many moved.
+
+    APScheduler times its jobs by the wall clock: after a step back of an hour it would wait that hour before
+    running anything (no crawl, no alert, no digest check), as if each job had just run. A step forward needs
+    nothing: the jobs it made overdue run at once, once each (coalesce)."""
+    if jump_seconds >= 0:
+        return 0
+    moved = 0
+    for job in scheduler.get_jobs():
+        if job.next_run_time is not None:
+            job.modify(next_run_time=job.next_run_time + timedelta(seconds=jump_seconds))
+            moved += 1
+    return moved

@@ -20,7 +20,7 @@ from email.policy import EmailPolicy
 from typing import Callable
 
 from monitor.config import Smtp
-from monitor.errors import MessageInDoubt, NotifyError
+from monitor.errors import MessageInDoubt, MonitorError, NotifyError
 
 
 class _SubjectPolicy(EmailPolicy):
@@ -104,6 +104,10 @@ def send_message(smtp: Smtp, message: EmailMessage, *, on_hand_over: Callable[[]
         if user:
             client.login(user, password)
         refused = client.send_message(message)
+    except MonitorError:
+        # the caller's on_hand_over refused (the delivery is no longer this run's): nothing was written after DATA
+        _close(client)
+        raise
     except smtplib.SMTPRecipientsRefused as exc:
         _close(client)
         answers = "; ".join(f"{a}: {_answer(r)}" for a, r in exc.recipients.items())

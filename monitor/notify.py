@@ -321,12 +321,38 @@ def expedite_retries(app) -> int:
     return n
 
 
+def follow_edited_channels(app) -> int:
+    """Move deliveries waiting for a channel feeds.yaml no longer has to the channel that replaced it; returns how many.
+
+    A channel is known by what it sends to (channel_key): adding a recipient to the e-mail channel, or correcting a
+    webhook's URL that kept failing, makes it another channel, and the alerts queued for the old one (held by quiet
+    hours, backing off after a failure) would stay queued for ever, leadership never getting them. The replacement
+    is the one channel of the same kind that the alert has no delivery for; with none, or several (which one was
+    it?), the delivery waits, saying its channel is gone (deliver_outbox)."""
+    configured = channels_by_key(app.config)
+    now = app.now()
+    moved = 0
+    for alert_id, (due, every) in app.store.due_delivery_channels(now).items():
+        for channel in sorted(due - configured.keys()):
+            kind = channel.partition(":")[0]
+            candidates = [k for k, ch in configured.items() if ch.kind == kind and k not in every]
+            if len(candidates) == 1 and app.store.move_delivery(alert_id, channel, candidates[0], now):
+                # neither key in the log: an old webhook key may be a URL that is itself a credential
+                log.info("alert %s: its %s channel was edited in feeds.yaml; it goes to the channel as it is now", alert_id, kind)
+                every.add(candidates[0])
+                moved += 1
+    return moved
+
+
 def deliver_outbox(app, *, dry_run: bool = False, retry_now: bool = False) -> DeliveryReport:
     """Send every due delivery once; failures stay queued with their error and a back-off. `retry_now`: those
-    backing off after a failure are due now too (expedite_retries)."""
+    backing off after a failure are due now too (expedite_retries). Deliveries queued for a channel since edited
+    in feeds.yaml go to it as it is now (follow_edited_channels)."""
     store, config = app.store, app.config
     if retry_now and not dry_run:
         expedite_retries(app)
+    if not dry_run:
+        follow_edited_channels(app)
     now = app.now()
     report = DeliveryReport()
     channels = channels_by_key(config)

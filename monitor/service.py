@@ -171,12 +171,20 @@ def digest_grace(config: Config) -> timedelta:
 def failed_digest_retry_at(day: date, config: Config, record) -> datetime | None:
     """When a day's failed digest (the server refused, nothing went out) is tried again, or None when it no
     longer will be: the back-off doubles from FAILED_DIGEST_RETRY up to FAILED_DIGEST_RETRY_MAX, until the
-    next day's cut-off (or the grace, when longer), after which the next clipping has the news."""
-    if getattr(record, "status", None) != "failed":
+    next day's cut-off (or the grace, when longer), after which the next clipping has the news. One left
+    'sending' by a run that stopped before handing it over (nothing went out either) is tried again as soon
+    as that claim can no longer be a live run's (SENDING_NOW after it)."""
+    status = getattr(record, "status", None)
+    if status == "sending" and record.handed_over_at is None:
+        from monitor.store.digests import SENDING_NOW
+
+        at = record.started_at + SENDING_NOW
+    elif status == "failed":
+        failures = max(int(getattr(record, "failures", 1) or 1), 1)
+        wait = min(FAILED_DIGEST_RETRY * 2 ** min(failures - 1, 8), FAILED_DIGEST_RETRY_MAX)
+        at = record.started_at + wait
+    else:
         return None
-    failures = max(int(getattr(record, "failures", 1) or 1), 1)
-    wait = min(FAILED_DIGEST_RETRY * 2 ** min(failures - 1, 8), FAILED_DIGEST_RETRY_MAX)
-    at = record.started_at + wait
     deadline = max(cutoff_at(day + timedelta(days=1), config), cutoff_at(day, config) + digest_grace(config))
     return at if at < deadline else None
 
@@ -192,9 +200,10 @@ def digest_days_due(now: datetime, config: Config, record_of: Callable[[date], o
 
     A day is due from its cut-off until `missed_grace_hours` after it (DIGEST_DUE_TOLERANCE at least),
     unless its digest was delivered or is in doubt (left 'sending' by a process that stopped
-    mid-delivery, or 'in-doubt' after a server that never confirmed: never guessed, never resent). A
-    failed attempt is retried with a back-off until the next day's cut-off (failed_digest_retry_at),
-    even when that is past the grace: the server refused it, so leadership has not had it.
+    mid-delivery after handing it over, or 'in-doubt' after a server that never confirmed: never guessed,
+    never resent). A failed attempt, or one whose process stopped before the hand-over, is retried with a
+    back-off until the next day's cut-off (failed_digest_retry_at), even when that is past the grace: the
+    server refused it or never had it, so leadership has not had it.
     """
     day = last_cutoff_day(now, config)
     grace = digest_grace(config)
@@ -302,19 +311,23 @@ def crawl_groups(config: Config) -> list[CrawlGroup]:
 
 
 DUE_SLACK = 0.1  # share of a source's interval: a timer firing a little early still polls it
+CLOCK_SLACK = timedelta(minutes=1)  # a time recorded this far after now was written by a clock since set back
 
 
 def sources_due(app: App, names: tuple[str, ...]) -> list[str]:
-    """The named sources whose next poll time has come (never polled: due; backing off: not yet)."""
+    """The named sources whose next poll time has come (never polled: due; backing off: not yet). One last polled
+    after `now` was polled by a clock that has since been set back (it was ahead): its next time, counted from
+    that clock, would hold it back by as much as the clock was wrong, so it is due."""
     now = app.now()
     out = []
     for name in names:
         src = app.config.source(name)
         if src is None or not src.enabled:
             continue
-        state = app.store.source_state(name) if hasattr(app.store, "source_state") else None
-        nxt = (state or {}).get("next_due_at")
-        if not nxt or datetime.fromisoformat(nxt) <= now + timedelta(minutes=src.interval_minutes * DUE_SLACK):
+        state = (app.store.source_state(name) if hasattr(app.store, "source_state") else None) or {}
+        nxt, last = state.get("next_due_at"), state.get("last_fetch_at")
+        if (not nxt or datetime.fromisoformat(nxt) <= now + timedelta(minutes=src.interval_minutes * DUE_SLACK)
+                or (last and datetime.fromisoformat(last) > now + CLOCK_SLACK)):
             out.append(name)
     return out
 
@@ -385,14 +398,21 @@ class Service:
         round, make that version current again over the analyst's `monitor reclassify`.
         """
         stamp = model_files_stamp(self.app)
-        if stamp != self._model_stamp:
-            old = getattr(self.app._classifier, "version", None)
-            self.app._classifier = None
-            self._model_stamp = stamp
-            try:
-                log.info("rules or models changed on disk: classifier %s -> %s", old, self.app.classifier.version)
-            except MonitorError as exc:
-                log.error("rules or models changed on disk but cannot be loaded: %s", exc)
+        if stamp == self._model_stamp:
+            return
+        self._model_stamp = stamp
+        old = self.app._classifier
+        self.app._classifier = None
+        try:
+            new = self.app.classifier
+        except Exception as exc:  # noqa: BLE001 - a half-saved file fails in many ways; none may stop the alerts
+            # a rules file saved with a mistake, a `monitor train` stopped while writing the weights: the classifier
+            # that worked goes on (new articles are still classified and alerted on) until a save that loads
+            self.app._classifier = old
+            log.error("rules or models changed on disk but cannot be loaded: %s%s", exc,
+                      f"; still classifying with {old.version}" if old is not None else "")
+            return
+        log.info("rules or models changed on disk: classifier %s -> %s", getattr(old, "version", None), new.version)
 
     # ---- recording
 
@@ -604,7 +624,8 @@ class Service:
         last = self.app.store.last_job_runs().get(job)
         if not last or last["outcome"] != "error" or not last["finished_at"]:
             return False
-        return self.app.now() - datetime.fromisoformat(last["finished_at"]) < RETRY_AFTER_ERROR
+        # a failure "in the future" was timed by a clock since set back: not a reason to wait the step out too
+        return -CLOCK_SLACK < self.app.now() - datetime.fromisoformat(last["finished_at"]) < RETRY_AFTER_ERROR
 
     def _report_due(self) -> bool:
         try:
@@ -625,7 +646,8 @@ def model_files_stamp(app: App) -> tuple:
         return ()
     paths = [Path(d) / BUNDLE_NAME / "metadata.json"
              for d in (app.models_dir or app.config.storage.models_dir, SHIPPED_MODELS_DIR) if d]
-    rules = getattr(getattr(app._classifier, "rules", None), "path", None)
+    # the office's own rules file when it has one (what the classifier loads), whether or not it is loaded yet
+    rules = getattr(getattr(app._classifier, "rules", None), "path", None) or app.config.storage.rules_file
     if rules is None:
         try:
             rules = load_rules(None).path

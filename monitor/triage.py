@@ -568,12 +568,12 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
             store.update_case(case_id, now, by=SYSTEM_ACTOR, note=f"Không gửi cảnh báo: tin phạm vi «{SCOPE_NAMES_VI[score.scope]}», "
                                                                f"ngoài phạm vi cảnh báo (alerts.min_scope: {app.config.alerts.min_scope})")
         return
+    last = store.last_alert(story_id)
     if home:
         # alerted as a new story (whatever was sent before it was closed), saying why it is back
         decision = decide_alert(app.config, score, None, now, members[-1]["when"])
         decision = decision and AlertDecision("new", home_note(app.config, home))
     else:
-        last = store.last_alert(story_id)
         decision = decide_alert(app.config, score, last, now, members[-1]["when"])
         if decision is not None and decision.kind == "escalation" and not store.story_news_since(story_id, last.created_at):
             # the same articles scored again (a `monitor reclassify`, edited rules or a retrained model the service
@@ -592,7 +592,9 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
     alert_id = store.queue_alert(
         story_id=story_id, kind=decision.kind, severity=score.severity, hot_score=score.total,
         n_national=len(score.national_outlets), created_at=now, subject=subject, body=body, payload=payload,
-        channels=delivery_plan(app.config, score.severity, now))
+        channels=delivery_plan(app.config, score.severity, now), after=last.id if last is not None else None)
+    if alert_id is None:
+        return  # another run triaging at the same time queued the story's alert since `last` was read: it stands
     report.alerts_queued.append(alert_id)
 
 

@@ -682,3 +682,35 @@ def test_a_long_vietnamese_subject_arrives_with_every_space(tmp_path):
         send_email(app.config, channel, alert, now=LOCAL_MORNING)
         (_, msg), = smtp.messages
     assert str(msg["Subject"]) == subject
+
+
+def test_alerts_waiting_when_a_channel_is_edited_go_to_the_channel_as_edited(tmp_path):
+    """Alerts held overnight (or while a channel failed) were queued for the channels as feeds.yaml then had them. The
+    clerk adds a recipient to the e-mail channel and fixes the webhook's URL: the waiting alerts go to the channels as
+    they are now, once each, not stay queued for ever for a channel "no longer in feeds.yaml"."""
+    from monitor.app import App
+
+    old_hook, new_hook = HttpReceiver(free_port()).start(), HttpReceiver(free_port()).start()
+    try:
+        with SmtpSink() as smtp:
+            app = make_app(tmp_path, LOCAL_NIGHT, smtp_port=smtp.port, channels=[
+                {"kind": "email", "recipients": ["truongphong@longbien.example.vn"]},
+                {"kind": "webhook", "url": old_hook.url + "/sai-duong-dan"}])
+            add_article(app, "VnExpress", "fee", FEE_TITLE, FEE_SAPO, app.now() - timedelta(minutes=10),
+                        Cls(hot_score=0.6, scope="city", topics=("tai-chinh",), reasons=("lạm thu",)))
+            run_triage(app)
+            assert deliver_outbox(app).sent == []  # quiet hours hold it
+            app.close()
+            edited = make_app(tmp_path, datetime(2026, 11, 26, 23, 1, tzinfo=timezone.utc), smtp_port=smtp.port, channels=[
+                {"kind": "email", "recipients": ["truongphong@longbien.example.vn", "phophong@longbien.example.vn"]},
+                {"kind": "webhook", "url": new_hook.url}])  # 06:01: the quiet hours are over
+            report = deliver_outbox(edited)
+            assert report.ok and len(report.sent) == 2, report
+            assert deliver_outbox(edited).sent == []
+            assert [rcpt for rcpt, _ in smtp.messages] == [["truongphong@longbien.example.vn", "phophong@longbien.example.vn"]]
+            assert len(new_hook.requests) == 1 and old_hook.requests == []
+            assert isinstance(edited, App) and edited.store.outbox() == []  # nothing left waiting
+            edited.close()
+    finally:
+        old_hook.stop()
+        new_hook.stop()

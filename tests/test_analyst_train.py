@@ -243,3 +243,40 @@ def test_train_with_the_shared_folder_named_by_corpus_keeps_the_dev_set_out_and_
     meta = json.loads((models / "edu-nlp" / "metadata.json").read_text(encoding="utf-8"))
     assert meta["dev_metrics"]["n"] == 2 and "## Metrics on" in (models / "edu-nlp" / "MODEL_CARD.md").read_text()
     assert meta["training_sources"]["database labels"] == len(pairs)
+
+
+def test_a_training_stopped_while_writing_the_weights_leaves_the_models_that_work(tmp_path, monkeypatch):
+    """`monitor train` writes into the live models folder (storage.models_dir). Stopped while it writes the weights
+    (Ctrl-C, a kill, a full disk), it must leave the bundle that loads, not half a file that every later start of the
+    service refuses (it would store articles and classify, and so alert on, none)."""
+    import shutil
+    import types
+
+    import joblib
+    import numpy as np
+    import pytest
+    import scipy.sparse as sp
+
+    from classifiers.classify import BUNDLE_NAME, SHIPPED_MODELS_DIR
+    from classifiers.model import load_models, save_models
+    from classifiers.rules import load_rules
+
+    bundle = tmp_path / BUNDLE_NAME
+    shutil.copytree(SHIPPED_MODELS_DIR / BUNDLE_NAME, bundle)
+    rules = load_rules(None)
+    version = load_models(bundle, rules).version
+
+    def stopped_mid_write(value, filename, **kw):
+        Path(filename).write_bytes(b"\x00" * 4096)  # the first block of the new weights, then the stop
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(joblib, "dump", stopped_mid_write)
+    z = np.zeros((1, 1))
+    heads = types.SimpleNamespace(
+        W=sp.csc_matrix(z), vocab=["a"], idf=z, b=z, topic_thresholds=z, rel_threshold=0.5, hot_threshold=0.5,
+        foreign_threshold=0.5, lsa_rows=z, lsa=z, knn_rows=z, knn_labels=z, knn_known=z, knn_prior=z, knn_coef=z,
+        rel_knn_rows=z, rel_knn_labels=z, rel_knn_share=0.0, rel_knn_band=(0.0, 1.0), topic_ids=())
+    with pytest.raises(KeyboardInterrupt):
+        save_models(bundle, heads, {"name": BUNDLE_NAME})
+    assert load_models(bundle, rules).version == version
+    assert sorted(p.name for p in bundle.iterdir()) == sorted(p.name for p in (SHIPPED_MODELS_DIR / BUNDLE_NAME).iterdir())

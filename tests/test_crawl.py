@@ -6,6 +6,7 @@ None of the faults may crash the crawl or lose an article, and each must leave a
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -250,6 +251,35 @@ def test_failing_page_keeps_the_feed_article_retries_then_gives_up(env):
     assert art.page_status == "failed" and art.title  # still there, from its feed entry
     errors = rows(app, "SELECT error FROM fetches WHERE kind = 'page' AND outcome = 'error'")
     assert len(errors) == 2 and "503" in errors[0]["error"]
+
+
+def test_a_full_disk_is_no_fault_of_the_feeds_or_pages_and_costs_them_nothing(env):
+    """The database's disk fills up (a log, a backup beside it): the crawl stops saying so, and neither counts a failed
+    attempt against a page (after page_max_attempts it would be given up, its text never fetched once space is freed)
+    nor backs a feed off (for up to a day) for it."""
+    from monitor.errors import StoreError
+
+    site, make, clock = env
+    app = make()
+    slug = "hoc-phi-dai-hoc-tang-sinh-vien-lo-lang"
+    path = site.article_paths[slug]
+    site.fault(path, status=503, times=3)  # the request and its retries
+    # then the page as published, with more than the database has room for once the disk is full
+    noise = "<!-- " + os.urandom(60_000).hex() + " -->"
+    site.fault(path, body=(site.routes[path].render(site.base_url) + noise).encode(), content_type="text/html; charset=utf-8")
+    assert run_crawl(app, sources=["nld-giao-duc"], tuning=FAST).pages_failed == 1  # one attempt of FAST's two used
+    clock.now += timedelta(minutes=2)
+    db = app.store.db
+    db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")  # no page more
+    with pytest.raises(StoreError, match="full"):
+        run_crawl(app, sources=["nld-giao-duc"], force=True, tuning=FAST)
+    db.execute("PRAGMA max_page_count = 1073741823")  # space freed
+    assert rows(app, "SELECT page_status, page_attempts FROM articles WHERE url = ?", (site.article_url(slug),)) == [
+        {"page_status": "pending", "page_attempts": 1}]
+    state = app.store.source_state("nld-giao-duc")
+    assert state["consecutive_failures"] == 0 and state["health"] == "ok"
+    r = run_crawl(app, sources=["nld-giao-duc"], tuning=FAST)
+    assert r.ok and r.pages_ok == 1 and app.store.find_article_by_url(site.article_url(slug)).page_status == "ok"
 
 
 def test_page_recovers_on_a_later_crawl(env):

@@ -168,6 +168,7 @@ def test_a_delivery_interrupted_mid_send_is_not_silently_repeated(tmp_path, smtp
     claim = app.store.claim_digest(DAY, window_start=start, cutoff_at=end, channel="smtp", recipients=("a@b.vn",),
                                    formats=("html",), message_id="<x@y>", items=3, now=app.now() - timedelta(minutes=20))
     assert claim.granted
+    assert app.store.digest_handing_over(claim.delivery_id, app.now() - timedelta(minutes=20))  # the mail was leaving
     result = build_and_deliver_digest(app, DAY)
     assert result.status == "in-doubt" and not result.ok
     assert "when the process stopped" in result.message
@@ -175,6 +176,49 @@ def test_a_delivery_interrupted_mid_send_is_not_silently_repeated(tmp_path, smtp
     assert inbox.messages == []
     assert build_and_deliver_digest(app, DAY, resend=True).status == "sent"
     assert len(inbox.messages) == 1
+
+
+def test_a_delivery_stopped_before_the_hand_over_is_sent_again_once(tmp_path, smtp_server):
+    """A run killed (kill -9, a power cut, systemd's SIGKILL) while it connected to the mail server, logged in or named
+    the recipients sent nothing: the day must not wait 'in doubt' for a person to check mailboxes that cannot hold
+    it (that morning's clipping would never go out by itself); the next run sends it, once."""
+    from monitor.cli.service import _digest_state, _digests
+    from monitor.digest import build_and_deliver_digest
+    from monitor.digest_delivery import digest_window
+
+    inbox, port = smtp_server
+    app = smtp_app(tmp_path, port)
+    seed_day(app.store)
+    start, end = digest_window(DAY, "07:00", app.config.office.tz)
+    app.store.claim_digest(DAY, window_start=start, cutoff_at=end, channel="smtp", recipients=("a@b.vn",),
+                           formats=("html",), message_id="<x@y>", items=3, now=app.now() - timedelta(minutes=20))
+    state = _digest_state(_digests(app)[0], TZ)  # `monitor status` before the next run
+    assert "chưa có gì được gửi đi" in state and "có thể đã tới" not in state
+    result = build_and_deliver_digest(app, DAY)
+    assert result.status == "sent" and len(inbox.messages) == 1
+    first, second = app.store.digest_deliveries(DAY)
+    assert first["status"] == "failed" and "before handing it to the mail server" in first["error"]
+    assert second["status"] == "sent" and second["handed_over_at"]
+    assert build_and_deliver_digest(app, DAY).status == "already-delivered" and len(inbox.messages) == 1
+    app.close()
+
+
+def test_a_run_that_stalled_before_the_hand_over_and_was_taken_over_sends_nothing(tmp_path, smtp_server):
+    from monitor.digest import build_and_deliver_digest
+    from monitor.digest_delivery import digest_window
+
+    inbox, port = smtp_server
+    app = smtp_app(tmp_path, port)
+    seed_day(app.store)
+    start, end = digest_window(DAY, "07:00", app.config.office.tz)
+    stalled = app.store.claim_digest(DAY, window_start=start, cutoff_at=end, channel="smtp", recipients=("a@b.vn",),
+                                     formats=("html",), message_id="<x@y>", items=3, now=app.now() - timedelta(minutes=20))
+    assert build_and_deliver_digest(app, DAY).status == "sent"  # another run took the day over and sent it
+    # the stalled run wakes up: it may not hand its copy over, and what it records leaves the day as the other made it
+    assert not app.store.digest_handing_over(stalled.delivery_id, app.now())
+    app.store.finish_digest(DAY, stalled.delivery_id, status="failed", now=app.now(), error="taken over")
+    assert app.store.digest_record(DAY).status == "sent" and len(inbox.messages) == 1
+    app.close()
 
 
 def test_a_digest_another_run_is_sending_now_is_not_called_in_doubt(tmp_path, smtp_server):

@@ -201,3 +201,38 @@ def test_status_shows_jobs_and_service_state(tmp_path, site):
     text = subprocess.run([sys.executable, "-m", "monitor", "--config", str(cfg), "status"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=WAIT).stdout
     assert "không chạy" in text and "crawl:10m" in text and "Điểm báo 2026-11-26: đã lưu vào thư mục outbox" in text
+
+
+def test_sighup_reads_feeds_yaml_again_in_place_and_a_broken_one_is_not_served(tmp_path, site):
+    """`kill -HUP` (an administrator's habit for "read the configuration again") ended the service mid-job, which
+    systemd's Restart=on-failure counts as a clean exit: no more crawls, alerts or clippings. It restarts in place
+    instead (same PID), with the edited feeds.yaml, and one that would not load is refused while serving goes on."""
+    cfg = make_config(tmp_path, site)
+    data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    first, second = data["sources"]
+    data["sources"] = [first]
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    db = tmp_path / "var" / "monitor.sqlite3"
+    log = tmp_path / "serve.log"
+    polled = lambda name: query(db, "SELECT COUNT(*) FROM fetches WHERE kind = 'feed' AND source = ?", (name,))[0][0]  # noqa: E731
+    proc = start(cfg, "--tick", "0.2", log=log)
+    try:
+        wait_for(lambda: polled(first["name"]) >= 1, "the first crawl", proc, log)
+        good = cfg.read_text(encoding="utf-8")
+        cfg.write_text(good + "sources: [\n", encoding="utf-8")  # saved half-edited
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "still serving the configuration read at start" in log.read_text(), "the refusal", proc, log)
+        data["sources"] = [first, second]
+        cfg.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: polled(second["name"]) >= 1, "the added source's first poll", proc, log)
+        assert proc.poll() is None  # the same process, serving on
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=WAIT)
+        assert proc.returncode == 0, log.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "restarting in place" in log.read_text()
+    assert_consistent(db)

@@ -24,6 +24,7 @@ VN = timezone(timedelta(hours=7))
 class Rec:
     status: str
     started_at: datetime
+    handed_over_at: datetime | None = None
 
 
 @pytest.fixture()
@@ -50,7 +51,11 @@ def test_digest_sent_once_never_guessed_failed_retried(config):
     day = date(2026, 11, 26)
     assert due(config, now, {day: Rec("outbox", now)}) == []
     assert due(config, now, {day: Rec("sent", now)}) == []
-    assert due(config, now, {day: Rec("sending", now - timedelta(hours=1))}) == []  # in doubt: not resent
+    hour_ago = now - timedelta(hours=1)
+    assert due(config, now, {day: Rec("sending", hour_ago, handed_over_at=hour_ago)}) == []  # in doubt: not resent
+    # a run that stopped before handing it over sent nothing: again, once the claim cannot be a live run's
+    assert due(config, now, {day: Rec("sending", now - timedelta(minutes=2))}) == []
+    assert due(config, now, {day: Rec("sending", hour_ago)}) == [day]
     assert due(config, now, {day: Rec("failed", now - timedelta(minutes=3))}) == []  # retried, not hammered
     assert due(config, now, {day: Rec("failed", now - timedelta(minutes=30))}) == [day]
 
@@ -109,6 +114,49 @@ def test_crawl_groups_by_interval(tmp_path):
         {"name": "d", "url": "http://127.0.0.1:9/d.rss", "interval_minutes": 30, "enabled": False},
     ]))
     assert [(g.job, g.sources) for g in crawl_groups(cfg)] == [("crawl:10m", ("b",)), ("crawl:30m", ("a", "c"))]
+
+
+def test_a_wall_clock_stepped_back_is_seen_and_the_jobs_follow_it(tmp_path):
+    """APScheduler times jobs by the wall clock: stepped back an hour (it was ahead), it would run nothing for that
+    hour, no crawl, no alert, no digest check. The service sees the step and moves every job's next run back."""
+    from monitor.jobs import ClockWatch, build_scheduler, follow_clock_step
+
+    wall, mono = [1_800_000_000.0], [500.0]
+    watch = ClockWatch(lambda: wall[0], lambda: mono[0])
+    wall[0] += 60
+    mono[0] += 60
+    assert watch.step() == 0.0  # time passing is no step
+    wall[0] -= 3600
+    assert watch.step() == -3600.0
+    assert watch.step() == 0.0  # seen once
+
+    app = App.from_path(write_config(tmp_path, extra={"alerts": {"enabled": True, "channels": []}}))
+    scheduler = build_scheduler(Service(app))
+    scheduler.start(paused=True)
+    try:
+        before = {j.id: j.next_run_time for j in scheduler.get_jobs()}
+        assert {"crawl:30m", "due", "pages", "deliver"} <= set(before)
+        assert follow_clock_step(scheduler, 120.0) == 0  # forward: overdue jobs run at once by themselves
+        assert follow_clock_step(scheduler, -3600.0) == len(before)
+        assert {j.id: j.next_run_time for j in scheduler.get_jobs()} == {k: t - timedelta(hours=1) for k, t in before.items()}
+    finally:
+        scheduler.shutdown(wait=False)
+        app.close()
+
+
+def test_a_source_polled_by_a_clock_since_set_back_is_due(tmp_path):
+    """Stored due times were counted from the clock that was ahead: the crawl would wait the step out."""
+    from monitor.service import sources_due
+
+    clock = {"now": datetime(2026, 11, 26, 9, 0, tzinfo=VN)}
+    app = App.from_path(write_config(tmp_path), clock=lambda: clock["now"])
+    app.store.sync_sources(app.config.sources, clock["now"])
+    app.store.record_feed_success("vi-du-giao-duc", clock["now"], status=200, etag=None, last_modified=None,
+                                  body_hash="x", new_items=0, items=3, warning=None)
+    assert sources_due(app, ("vi-du-giao-duc",)) == []  # polled just now: next in 30 minutes
+    clock["now"] -= timedelta(hours=1)  # the machine's clock is set back an hour (it was ahead)
+    assert sources_due(app, ("vi-du-giao-duc",)) == ["vi-du-giao-duc"]
+    app.close()
 
 
 def test_scaled_clock_runs_fast_from_its_start():
@@ -329,6 +377,35 @@ def test_classifier_reloaded_when_models_change_on_disk(tmp_path):
     shutil.copytree(bundle, tmp_path / "models" / BUNDLE_NAME)  # a `monitor train --models` lands
     svc.refresh_classifier()
     assert app.classifier is not first and app.classifier.version == first.version
+    app.close()
+
+
+def test_a_rules_file_saved_broken_while_serving_keeps_the_classifier_that_works(tmp_path):
+    """An analyst saves the office's rules with a mistake while the service runs: new articles must still be
+    classified (and alerted on) with the rules that worked, not wait unclassified until someone notices."""
+    import shutil
+
+    from classifiers.rules import DEFAULT_RULES_PATH
+
+    rules = tmp_path / "rules.yaml"
+    shutil.copy(DEFAULT_RULES_PATH, rules)
+    app = App.from_path(write_config(tmp_path, extra={"storage": {
+        "data_dir": str(tmp_path / "var"), "models_dir": str(tmp_path / "models"), "rules_file": str(rules)}}))
+    svc = Service(app)
+    first = app.classifier
+    svc.refresh_classifier()
+    assert app.classifier is first  # the office's file is the one watched: unchanged, so not loaded again
+    rules.write_text(rules.read_text(encoding="utf-8") + "topics:\n  - id: [broken\n", encoding="utf-8")
+    svc.refresh_classifier()
+    assert app.classifier is first
+    from monitor.pipeline import classify_pending
+    from test_service_support import add_articles
+
+    [article, *_] = add_articles(app)
+    assert article in classify_pending(app).article_ids
+    shutil.copy(DEFAULT_RULES_PATH, rules)  # corrected: loaded at the next check
+    svc.refresh_classifier()
+    assert app.classifier is not first
     app.close()
 
 

@@ -417,3 +417,27 @@ def test_a_ward_named_like_a_common_word_counts_only_as_a_name_is_written(tmp_pa
     assert watchlist_hits(app.config, "Truong o Bo De xay them lop hoc") == ["Bồ Đề"]  # unmarked text: capitals
     assert watchlist_hits(app.config, "phuong bo de co truong moi") == ["Bồ Đề"]  # after its kind: any way
     assert watchlist_hits(app.config, "PHƯỜNG BỒ ĐỀ: học sinh được khen") == ["Bồ Đề"]
+
+
+def test_two_processes_triaging_one_story_at_once_queue_one_alert(tmp_path, monkeypatch):
+    """The service's triage and an analyst's (`monitor crawl`, `monitor triage`) on one database at the same moment:
+    each decides the story has no alert yet; only the first to queue one may, or leadership gets it twice."""
+    import monitor.notify as notify
+
+    app = make_app(tmp_path)
+    other = make_app(tmp_path)  # the second process: its own connection to the same file
+    fight = add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=10))
+    compose = notify.compose_alert
+
+    def the_other_process_queues_first(*args, **kw):
+        # this run has decided on the story's first alert and is writing it; the other run does the same meanwhile
+        monkeypatch.setattr(notify, "compose_alert", compose)
+        assert len(run_triage(other, []).alerts_queued) == 1
+        return compose(*args, **kw)
+
+    monkeypatch.setattr(notify, "compose_alert", the_other_process_queues_first)
+    assert run_triage(app, [fight]).alerts_queued == []  # the other run's alert is the story's one
+    story = app.store.story_of_article(fight)
+    assert len(app.store.alerts_for_story(story)) == 1
+    assert len(app.store.deliveries(app.store.alerts_for_story(story)[0].id)) == len(app.config.alerts.channels)
+    other.close()

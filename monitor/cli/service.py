@@ -7,6 +7,7 @@ import math
 import os
 import signal
 import sys
+import threading
 import time as _time
 from datetime import datetime, timedelta
 
@@ -67,9 +68,11 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
     send the daily digest at the cut-off and the monthly report on the 1st, and tidy the database.
 
     One instance per database (a second one exits with code 3 naming the first one's PID). SIGTERM or
-    Ctrl-C stops it between steps; nothing is left half-written. A digest missed while the machine was
-    off is sent at the next start if still within digest.missed_grace_hours, unless it is a day before the
-    latest cut-off whose cut-off the crawler did not cover (held: `monitor digest --date D --send --force`).
+    Ctrl-C stops it between steps; nothing is left half-written. SIGHUP reads feeds.yaml again (the
+    service restarts in place between steps), unless the file would not load: then the log says why and
+    it goes on as it was. A digest missed while the machine was off is sent at the next start if still
+    within digest.missed_grace_hours, unless it is a day before the latest cut-off whose cut-off the
+    crawler did not cover (held: `monitor digest --date D --send --force`).
 
     \b
     Example:
@@ -91,6 +94,7 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
     _setup_logging(log_file, verbose, app.config.office.tz)
 
     lock = InstanceLock(lock_path(app.config)).acquire()
+    reload = False
     try:
         service = Service(app)
         closed = app.store.interrupted_jobs_closed(app.now())
@@ -105,9 +109,20 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
         if once:
             _serve_once(service)
         else:
-            _serve_forever(service, run_for=run_for, tick=tick, time_scale=time_scale)
+            reload = _serve_forever(service, run_for=run_for, tick=tick, time_scale=time_scale)
     finally:
         lock.release()
+    if reload:
+        # the same process (systemd's main PID, the same arguments and environment) starts again from the top,
+        # reading feeds.yaml (and the models) afresh; the database is consistent, every job having finished
+        app.close()
+        log.info("restarting in place to read %s again", app.config.path)
+        logging.shutdown()
+        try:
+            os.execv(sys.executable, sys.orig_argv)
+        except OSError as exc:
+            raise MonitorError(f"could not restart in place after SIGHUP: {exc}",
+                               hint="start the service again (systemctl restart ...)") from None
 
 
 def _serve_once(service: Service) -> None:
@@ -120,11 +135,23 @@ def _serve_once(service: Service) -> None:
     log.info("one round done")
 
 
-def _serve_forever(service: Service, *, run_for: float | None, tick: float, time_scale: float) -> None:
-    from monitor.jobs import build_scheduler
+def _serve_forever(service: Service, *, run_for: float | None, tick: float, time_scale: float) -> bool:
+    """Serve until a stop (SIGTERM, SIGINT, --run-for); True when it stopped to reload (SIGHUP, feeds.yaml valid)."""
+    from monitor.jobs import ClockWatch, build_scheduler, follow_clock_step
+
+    reload_asked, reloading = threading.Event(), threading.Event()
+
+    def request_reload(_signum, _frame) -> None:
+        # checked in the loop below, not here: reading a file is no work for a signal handler
+        if not service.stopping.is_set():
+            reload_asked.set()
 
     def request_stop(signum, _frame) -> None:
         name = signal.Signals(signum).name
+        if reloading.is_set():  # a stop while reloading: stop, do not start again
+            reloading.clear()
+            log.info("%s received: stopping after the current step instead of reloading", name)
+            return
         if service.stopping.is_set():
             # A second signal: the person will not wait for a slow crawl. Every store write is its own
             # transaction, so the database stays consistent; the kernel drops the lock, and the next start
@@ -136,6 +163,9 @@ def _serve_forever(service: Service, *, run_for: float | None, tick: float, time
         service.stopping.set()
 
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    # SIGHUP's default is to end the process at once, mid-job, which systemd's Restart=on-failure counts as a clean
+    # exit and does not restart: an administrator's `kill -HUP` to have feeds.yaml read again stopped the monitoring
+    previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, request_reload)
     scheduler = build_scheduler(service, time_scale=time_scale, tick_seconds=tick)
     app = service.app
     log.info("serving %s (pid lock %s): %d sources, digest at %s %s, clock %s x%g",
@@ -148,17 +178,45 @@ def _serve_forever(service: Service, *, run_for: float | None, tick: float, time
         log.error("the classifier cannot be loaded: %s", exc)
     scheduler.start()
     deadline = _time.monotonic() + run_for if run_for else None
+    clock = ClockWatch()
     try:
         while not service.stopping.wait(0.2):
             if deadline is not None and _time.monotonic() >= deadline:
                 log.info("--run-for elapsed: stopping")
                 service.stopping.set()
+            if reload_asked.is_set():
+                reload_asked.clear()
+                if _config_reloadable(service.app.config.path):
+                    log.info("SIGHUP received: %s is valid; restarting in place after the current step to read it",
+                             service.app.config.path)
+                    reloading.set()
+                    service.stopping.set()
+            jump = clock.step()
+            if jump:
+                moved = follow_clock_step(scheduler, jump)
+                log.warning("the system clock stepped %s by %.0f s%s", "back" if jump < 0 else "forward", abs(jump),
+                            f": {moved} jobs' next runs moved back as much" if moved else ": jobs now due run at once")
     finally:
         service.stopping.set()
         scheduler.shutdown(wait=True)  # the job in progress finishes; queued ones see `stopping` and skip
         for s, handler in previous.items():
             signal.signal(s, handler)
         log.info("stopped cleanly")
+    return reloading.is_set()
+
+
+def _config_reloadable(path) -> bool:
+    """Whether feeds.yaml, as it is now, can be served; when not, why is logged and the service goes on as it is
+    (a restart would fail on it, leaving no monitoring until someone fixed the file)."""
+    from monitor.config import load_config
+
+    try:
+        load_config(path)
+    except MonitorError as exc:
+        log.error("SIGHUP received, but %s cannot be used: %s%s; still serving the configuration read at start",
+                  path, exc, f" ({exc.hint})" if exc.hint else "")
+        return False
+    return True
 
 
 @cli.command()
@@ -209,7 +267,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"Chờ xem lại: {model['awaiting_review']} bài chưa có nhãn mà máy còn phân vân trong {RECENT_DAYS} ngày qua"
                    " (monitor review)")
     for d in data["digests"][:3]:
-        click.echo(f"Điểm báo {d['day']}: {DIGEST_STATES.get(d['status'], d['status'])}"
+        state = "stopped" if d.get("stopped_before_hand_over") else d["status"]
+        click.echo(f"Điểm báo {d['day']}: {DIGEST_STATES.get(state, state)}"
                    + (f" lúc {_local(d['sent_at'], tz)}" if d["sent_at"] else "")
                    + _digest_state(d, tz) + (f" — {d['error']}" if d.get("error") else ""))
     for day in data["digests_missed"]:
@@ -243,7 +302,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 # a digest's status (monitor.store.digests) in the text output; --json keeps the status itself
 DIGEST_STATES = {"sent": "đã gửi", "outbox": "đã lưu vào thư mục outbox (không gửi thư)", "failed": "gửi lỗi",
-                 "sending": "đang gửi", "in-doubt": "chưa rõ đã tới hộp thư chưa"}
+                 "sending": "đang gửi", "in-doubt": "chưa rõ đã tới hộp thư chưa",
+                 "stopped": "chưa gửi được"}  # left 'sending' by a run that stopped before the hand-over
 
 
 def _digests(app) -> list[dict]:
@@ -260,7 +320,7 @@ def _digests(app) -> list[dict]:
                     "refused": r.refused, "failures": r.failures,
                     "retry_at": retry.isoformat() if retry else None,
                     "started_at": r.started_at.isoformat() if r.started_at else None,
-                    "sending_now": sending_now(r, now)})
+                    "sending_now": sending_now(r, now), "stopped_before_hand_over": r.stopped_before_hand_over(now)})
     return out
 
 
@@ -270,6 +330,10 @@ def _digest_state(d: dict, tz) -> str:
         tries = f"lỗi {d['failures']} lần" if d.get("failures") else "lỗi"
         return (f" ({tries}, thử lại lúc {_local(d['retry_at'], tz)})" if d.get("retry_at")
                 else f" ({tries}, đã thôi thử lại: quá hạn chót; gửi tay: monitor digest --date {d['day']} --send)")
+    if d.get("stopped_before_hand_over"):  # nothing went out: sent again, by the service or by hand
+        return (" (lần gửi bị ngắt trước khi thư được trao cho máy chủ thư, chưa có gì được gửi đi; "
+                + (f"dịch vụ sẽ gửi lại lúc {_local(d['retry_at'], tz)})" if d.get("retry_at")
+                   else f"gửi tay: monitor digest --date {d['day']} --send)"))
     if d.get("sending_now"):  # claimed minutes ago: a run (the service, a `digest --send`) is sending it now
         return f" (đang được gửi từ {_local(d['started_at'], tz)}: xem lại sau một phút)"
     if d["status"] in ("sending", "in-doubt"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Iterable, Iterator
 
 from monitor.models import Article
@@ -19,6 +19,12 @@ DELIVERED = ("sent", "outbox")
 # 'sending': the process stopped mid-delivery; 'in-doubt': the SMTP server took the message and never
 # confirmed it. Either way it may have gone out, and only a person's --resend sends it again.
 IN_DOUBT = ("sending", "in-doubt")
+# A 'sending' claim younger than this is taken for another process delivering the day right now: the claim
+# is written just before the hand-over, which takes seconds (a few SMTP timeouts at worst). An older one
+# was left by a process that stopped mid-delivery: in doubt when it had handed the message over, and
+# otherwise (it stopped while connecting, logging in, naming the recipients) nothing left, and it is retried.
+SENDING_NOW = timedelta(minutes=5)
+STOPPED_BEFORE_HAND_OVER = "the run delivering it stopped before handing it to the mail server: nothing went out"
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class DigestRecord:
     deliveries: int
     refused: dict = field(default_factory=dict)  # recipient -> the SMTP server's refusal, of the last delivery
     failures: int = 0  # failed attempts of the day (the service backs off by them)
+    handed_over_at: datetime | None = None  # when the current attempt handed the message over (None: not yet)
 
     @property
     def delivered(self) -> bool:
@@ -47,6 +54,15 @@ class DigestRecord:
     @property
     def in_doubt(self) -> bool:
         return self.status in IN_DOUBT
+
+    def sending_now(self, now: datetime) -> bool:
+        """Claimed recently enough to be another live process delivering the day at this moment."""
+        return self.status == "sending" and self.started_at is not None and abs(now - self.started_at) < SENDING_NOW
+
+    def stopped_before_hand_over(self, now: datetime) -> bool:
+        """Left 'sending' by a run that stopped before the message was handed over: nothing went out, so it is
+        sent again like a failed attempt, not held in doubt for a person."""
+        return self.status == "sending" and self.handed_over_at is None and not self.sending_now(now)
 
 
 @dataclass(frozen=True)
@@ -67,11 +83,13 @@ def _record(row) -> DigestRecord:
         items=row["items"], started_at=from_iso(row["started_at"]), sent_at=from_iso(row["sent_at"]),
         error=row["error"], deliveries=row["deliveries"], refused=json.loads(row["refused"] or "{}"),
         failures=row["failures"] if "failures" in row.keys() else 0,
+        handed_over_at=from_iso(row["handed_over_at"]) if "handed_over_at" in row.keys() else None,
     )
 
 
 _SELECT = ("SELECT d.*, (SELECT COUNT(*) FROM digest_deliveries x WHERE x.day = d.day AND x.status = 'failed')"
-           " AS failures FROM digests d")
+           " AS failures, (SELECT x.handed_over_at FROM digest_deliveries x WHERE x.day = d.day ORDER BY x.id DESC LIMIT 1)"
+           " AS handed_over_at FROM digests d")
 
 
 class DigestsMixin:
@@ -82,16 +100,21 @@ class DigestsMixin:
 
         A day already delivered, or in doubt (left 'sending' by a process that stopped mid-delivery, or
         'in-doubt' after a server that never confirmed), is granted only with `resend`; a failed attempt
-        is retried. Two processes racing for the same day
+        is retried, and so is one left 'sending' by a process that stopped before handing the message over
+        (its attempt is closed as failed, saying so). Two processes racing for the same day
         cannot both be granted: the check and the write share one IMMEDIATE transaction. `article_ids`: the
         articles the clipping was built from (see articles_in_earlier_digests).
         """
         key = day.isoformat()
         with self.transaction() as db:
-            row = db.execute("SELECT * FROM digests WHERE day = ?", (key,)).fetchone()
+            row = db.execute(_SELECT + " WHERE d.day = ?", (key,)).fetchone()
             current = _record(row) if row else None
             if current is None:
                 reason = "new"
+            elif current.stopped_before_hand_over(now):
+                reason = "retry"
+                db.execute("UPDATE digest_deliveries SET status = 'failed', finished_at = ?, error = ?"
+                           " WHERE day = ? AND status = 'sending'", (utc_iso(now), STOPPED_BEFORE_HAND_OVER, key))
             elif current.status in DELIVERED:
                 reason = "resend" if resend else "delivered"
             elif current.status in IN_DOUBT:
@@ -120,11 +143,19 @@ class DigestsMixin:
             record = _record(db.execute(_SELECT + " WHERE d.day = ?", (key,)).fetchone())
         return DigestClaim(True, reason, record, cur.lastrowid)
 
+    def digest_handing_over(self, delivery_id: int, now: datetime) -> bool:
+        """The claimed attempt is handing the message over now (from here on it may arrive); False when the
+        attempt is no longer the day's current one (another run took the day over, finding this one stalled
+        for SENDING_NOW before the hand-over): then this one must not send."""
+        return self.execute("UPDATE digest_deliveries SET handed_over_at = ? WHERE id = ? AND status = 'sending'",
+                            (utc_iso(now), delivery_id)).rowcount == 1
+
     def finish_digest(self, day: date, delivery_id: int, *, status: str, now: datetime, paths: dict | None = None,
                       error: str | None = None, refused: dict[str, str] | None = None) -> DigestRecord:
         """Record how the claimed delivery ended: sent | outbox (both count as delivered) | failed | in-doubt
         (the server took it without confirming: it stays out of every automatic retry), with the recipients
-        the server refused while it took the message for the others."""
+        the server refused while it took the message for the others. The day's row follows only its current
+        attempt: one another run has taken over since leaves it to that run."""
         if status not in ("sent", "outbox", "failed", "in-doubt"):
             raise ValueError(f"unknown digest status {status!r}")
         key = day.isoformat()
@@ -134,9 +165,10 @@ class DigestsMixin:
             db.execute("UPDATE digest_deliveries SET status = ?, finished_at = ?, error = ?, refused = ? WHERE id = ?",
                        (status, utc_iso(now), error, refused_json, delivery_id))
             db.execute("UPDATE digests SET status = ?, error = ?, paths = ?, refused = ?, deliveries = deliveries + ?,"
-                       " sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE day = ?",
+                       " sent_at = CASE WHEN ? THEN ? ELSE sent_at END WHERE day = ?"
+                       " AND NOT EXISTS (SELECT 1 FROM digest_deliveries x WHERE x.day = ? AND x.id > ?)",
                        (status, error, json.dumps({k: str(v) for k, v in (paths or {}).items()}, ensure_ascii=False),
-                        refused_json, delivered, delivered, utc_iso(now), key))
+                        refused_json, delivered, delivered, utc_iso(now), key, key, delivery_id))
             return _record(db.execute(_SELECT + " WHERE d.day = ?", (key,)).fetchone())
 
     def digest_record(self, day: date) -> DigestRecord | None:

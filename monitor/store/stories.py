@@ -30,6 +30,9 @@ def _row_to_delivery(row) -> Delivery:
                     handing_over_at=from_iso(row["handing_over_at"]))
 
 
+UNCHECKED = object()  # queue_alert without `after`: whatever the story's alerts, this one is queued
+
+
 class StoriesMixin:
     # ------------------------------------------------------------------ grouping input
 
@@ -205,13 +208,22 @@ class StoriesMixin:
 
     def queue_alert(self, *, story_id: int, kind: str, severity: str, hot_score: float, n_national: int,
                     created_at: datetime, subject: str, body: str, payload: dict,
-                    channels: list[tuple[str, datetime]]) -> int:
+                    channels: list[tuple[str, datetime]], after: int | None | object = UNCHECKED) -> int | None:
         """Store an alert and one pending delivery per channel (key, not_before), all or nothing.
+
+        `after`: the story's latest alert's id when the caller decided on this one (None: it had none). When
+        another run queued one since (two processes triaging at once: the service and a `monitor crawl`
+        or `monitor triage`), nothing is stored and None is returned: that run's alert is the story's,
+        and a second would reach leadership twice.
 
         The story's older alerts still waiting for a channel (quiet hours, a channel down) are superseded
         there: the new alert carries the story as it is now, and an older one arriving after it would
         tell a stale severity last."""
         with self.transaction() as db:
+            latest = db.execute("SELECT id FROM alerts WHERE story_id = ? ORDER BY created_at DESC, id DESC LIMIT 1",
+                                (story_id,)).fetchone()
+            if after is not UNCHECKED and (latest[0] if latest else None) != after:
+                return None
             alert_id = db.execute(
                 "INSERT INTO alerts(story_id, kind, severity, hot_score, n_national, created_at, subject, body, payload)"
                 " VALUES (?,?,?,?,?,?,?,?,?)",
@@ -240,6 +252,30 @@ class StoriesMixin:
     def deliveries(self, alert_id: int) -> list[Delivery]:
         return [_row_to_delivery(r) for r in self.execute(
             "SELECT * FROM alert_deliveries WHERE alert_id = ? ORDER BY channel", (alert_id,))]
+
+    def due_delivery_channels(self, now: datetime) -> dict[int, tuple[set[str], set[str]]]:
+        """alert id -> (channels of its due pending deliveries, channels of all its deliveries), for alerts with one."""
+        out: dict[int, tuple[set[str], set[str]]] = {}
+        for r in self.execute(
+                "SELECT alert_id, channel, status, next_attempt_at <= ? AND handing_over_at IS NULL AS due"
+                " FROM alert_deliveries WHERE alert_id IN (SELECT alert_id FROM alert_deliveries WHERE status = 'pending'"
+                " AND next_attempt_at <= ? AND handing_over_at IS NULL)", (utc_iso(now), utc_iso(now))):
+            due, every = out.setdefault(r["alert_id"], (set(), set()))
+            every.add(r["channel"])
+            if r["status"] == "pending" and r["due"]:
+                due.add(r["channel"])
+        return out
+
+    def move_delivery(self, alert_id: int, channel: str, to: str, now: datetime) -> bool:
+        """Give a due pending delivery another channel (the one it was queued for was edited in feeds.yaml). False
+        when it is not due (a run has claimed it: its lease), was sent, cancelled or superseded meanwhile, or the
+        alert already has a delivery on `to`: the same condition as a claim's, so a delivery is moved or claimed,
+        never both."""
+        return self.execute(
+            "UPDATE alert_deliveries SET channel = ? WHERE alert_id = ? AND channel = ? AND status = 'pending'"
+            " AND next_attempt_at <= ? AND handing_over_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM alert_deliveries x WHERE x.alert_id = ? AND x.channel = ?)",
+            (to, alert_id, channel, utc_iso(now), alert_id, to)).rowcount == 1
 
     def due_deliveries(self, now: datetime) -> list[tuple[Alert, Delivery]]:
         """Pending deliveries whose quiet-hours hold and retry back-off have passed, oldest alert first."""
