@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable, Iterator
 
 from monitor.models import Article
-from monitor.store.articles import row_to_article
+from monitor.store.articles import ARTICLE_COLUMNS, row_to_article
 from monitor.store.base import from_iso, utc_iso
 
 DELIVERED = ("sent", "outbox")
@@ -235,7 +235,8 @@ class DigestsMixin:
         the next clipping carries them; `not_before` keeps a new feed's back catalogue out.
         """
         rows = self.execute(
-            "SELECT * FROM articles WHERE first_seen_at >= ? AND first_seen_at < ? AND published_at < ? AND published_at >= ?"
+            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE first_seen_at >= ? AND first_seen_at < ? AND published_at < ?"
+            " AND published_at >= ?"
             " ORDER BY published_at, id", (utc_iso(since), utc_iso(until), utc_iso(since), utc_iso(not_before)))
         return [row_to_article(r) for r in rows.fetchall()]
 

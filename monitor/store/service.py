@@ -54,8 +54,10 @@ class ServiceMixin:
             " ORDER BY rank LIMIT ?", (fts_query, limit))]
 
     def unindexed_article_ids(self) -> list[int]:
+        # FTS5's own table of one row per indexed article (articles_fts_docsize), not the index itself: every
+        # search asks this, and listing the index's rowids reads every indexed text, a year's news
         return [r[0] for r in self.execute(
-            "SELECT id FROM articles WHERE id NOT IN (SELECT rowid FROM articles_fts) ORDER BY id")]
+            "SELECT id FROM articles WHERE id NOT IN (SELECT id FROM articles_fts_docsize) ORDER BY id")]
 
     # ---------------------------------------------------------------- model versions
 
@@ -126,10 +128,15 @@ class ServiceMixin:
 
     def article_ids_between(self, since: datetime | None, until: datetime | None) -> list[int]:
         """Ids by publication time (first-seen when unknown); since inclusive, until exclusive."""
-        return [r[0] for r in self.execute(
-            "SELECT id FROM articles WHERE (? IS NULL OR COALESCE(published_at, first_seen_at) >= ?)"
-            " AND (? IS NULL OR COALESCE(published_at, first_seen_at) < ?) ORDER BY id",
-            (utc_iso(since), utc_iso(since), utc_iso(until), utc_iso(until)))]
+        # only the bounds given are written ("? IS NULL OR ..." would keep SQLite from the index articles_when)
+        sql, params = "SELECT id FROM articles WHERE 1=1", []
+        if since is not None:
+            sql += " AND COALESCE(published_at, first_seen_at) >= ?"
+            params.append(utc_iso(since))
+        if until is not None:
+            sql += " AND COALESCE(published_at, first_seen_at) < ?"
+            params.append(utc_iso(until))
+        return sorted(r[0] for r in self.execute(sql, params))
 
     def article_labels(self, article_id: int) -> list[dict]:
         """Every label an analyst gave one article, oldest first (the history behind `labels()`)."""
