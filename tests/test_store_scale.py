@@ -39,10 +39,10 @@ def filled(tmp_path) -> Store:
                     b"<html>" + b"x" * 5000 + b"</html>", "utf-8", when + timedelta(minutes=6))
         s.save_classifications([(aid, classification(aid, education=n % 3 == 0))], when + timedelta(minutes=7))
         if n % 3 == 0 and n < 150:
-            if n % 2:
-                s.add_story_member(story, aid, when, similarity=0.5, matched_id=None, reprint=False)
-            else:
+            if n % 2 == 0:
                 story = s.create_story(aid, when)
+            else:
+                s.add_story_member(story, aid, when, similarity=0.5, matched_id=None, reprint=False)
     s.register_model_version(VERSION, T0)
     return s
 
