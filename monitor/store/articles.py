@@ -21,6 +21,20 @@ def _exact_utc(dt: datetime) -> str:
 ARTICLE_COLUMNS = "id, url, outlet, title, sapo, body, author, published_at, first_seen_at, page_status"
 
 
+def published_window(since: datetime | None, until: datetime | None) -> tuple[str, list[str]]:
+    """The condition (after WHERE) and its parameters for articles by publication time (first-seen when unknown),
+    since inclusive, until exclusive. Only the bounds given are written: "? IS NULL OR ..." would keep SQLite from
+    the index on that expression (articles_when) and have it read every article of the year."""
+    sql, params = "1=1", []
+    if since is not None:
+        sql += " AND COALESCE(published_at, first_seen_at) >= ?"
+        params.append(utc_iso(since))
+    if until is not None:
+        sql += " AND COALESCE(published_at, first_seen_at) < ?"
+        params.append(utc_iso(until))
+    return sql, params
+
+
 def row_to_article(row: sqlite3.Row, sources: tuple[str, ...] = ()) -> Article:
     return Article(
         id=row["id"], url=row["url"], outlet=row["outlet"], title=row["title"], sapo=row["sapo"],
@@ -139,14 +153,8 @@ class ArticlesMixin:
 
     def articles_between(self, since: datetime | None, until: datetime | None) -> Iterator[Article]:
         """Articles by publication time (first-seen time when unknown), oldest first; since inclusive, until exclusive."""
-        sql, params = f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE 1=1", []
-        if since is not None:
-            sql += " AND COALESCE(published_at, first_seen_at) >= ?"
-            params.append(utc_iso(since))
-        if until is not None:
-            sql += " AND COALESCE(published_at, first_seen_at) < ?"
-            params.append(utc_iso(until))
-        sql += " ORDER BY COALESCE(published_at, first_seen_at), id"
+        where, params = published_window(since, until)
+        sql = f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE {where} ORDER BY COALESCE(published_at, first_seen_at), id"
         for row in self.execute(sql, params).fetchall():
             yield row_to_article(row)
 

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 from monitor.cases import CLOSED_STATUSES
+from monitor.store.articles import published_window
 from monitor.store.base import from_iso, utc_iso
 
 
@@ -128,15 +129,8 @@ class ServiceMixin:
 
     def article_ids_between(self, since: datetime | None, until: datetime | None) -> list[int]:
         """Ids by publication time (first-seen when unknown); since inclusive, until exclusive."""
-        # only the bounds given are written ("? IS NULL OR ..." would keep SQLite from the index articles_when)
-        sql, params = "SELECT id FROM articles WHERE 1=1", []
-        if since is not None:
-            sql += " AND COALESCE(published_at, first_seen_at) >= ?"
-            params.append(utc_iso(since))
-        if until is not None:
-            sql += " AND COALESCE(published_at, first_seen_at) < ?"
-            params.append(utc_iso(until))
-        return sorted(r[0] for r in self.execute(sql, params))
+        where, params = published_window(since, until)
+        return sorted(r[0] for r in self.execute(f"SELECT id FROM articles WHERE {where}", params))
 
     def article_labels(self, article_id: int) -> list[dict]:
         """Every label an analyst gave one article, oldest first (the history behind `labels()`)."""
