@@ -29,11 +29,20 @@ PLAN_TOPICS: tuple[tuple[str, str], ...] = (
 
 TOPIC_IDS: tuple[str, ...] = tuple(t for t, _ in PLAN_TOPICS)
 TOPIC_NAMES: dict[str, str] = dict(PLAN_TOPICS)
+# topics.md adds these "beyond the plan's list": watched beside the plan's topics, never passed off as one of them
+# where the clipping or the report heads its topics "of the communication plan" (a report goes up to the Sở)
+BEYOND_PLAN: frozenset[str] = frozenset({"hoc-phi-thu-chi"})
+BEYOND_PLAN_MARK = " (theo dõi thêm, ngoài kế hoạch)"
 
 
 def topic_name(topic_id: str) -> str:
     """The Vietnamese name of a topic id; an unknown id is shown as itself rather than dropped."""
     return TOPIC_NAMES.get(topic_id, topic_id)
+
+
+def plan_heading(topic_id: str) -> str:
+    """A topic's name under a heading that says its topics are the plan's: one the plan does not list says so."""
+    return topic_name(topic_id) + (BEYOND_PLAN_MARK if topic_id in BEYOND_PLAN else "")
 
 
 def strongest_first(topics, scores) -> tuple[str, ...]:

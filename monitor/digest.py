@@ -29,10 +29,10 @@ from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, strongest_first, topic_name
+from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, plan_heading, strongest_first, topic_name
 from classifiers.text import ascii_fold as fold
 from classifiers.types import BY_THE_MODEL, Classification
-from monitor.cases import DISMISSED
+from monitor.cases import DISMISSED, NOT_OURS
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office, clock_time
 from monitor.models import Article, SourceHealth, Story
@@ -59,7 +59,7 @@ HEALTH_LABELS = {"failing": "lỗi", "quiet": "im lặng bất thường", "back
                  "ok": "bình thường", "new": "mới", "disabled": "đã tắt"}
 FAILED = ("failing", "backoff")  # health states of a feed that errs (quiet: it answers, with nothing new)
 TOPICS_SEPARATOR = " | "
-OTHER_TITLE = "Tin giáo dục khác (ngoài các chủ đề của kế hoạch)"
+OTHER_TITLE = "Tin giáo dục khác (ngoài các chủ đề trên)"  # the topics above include one beyond the plan (BEYOND_PLAN)
 TOPICS_NOTE = ("Mỗi sự việc chỉ nêu một lần, ở mục quan trọng nhất; số trong ngoặc là số sự việc của chủ đề "
                "chưa nêu ở các mục khác.")
 # the words a clipping says for the severity levels (the configured names), in the subject and the summary
@@ -679,7 +679,7 @@ def build_digest(
 
     district_title = local_district_title(office)
     topic_sections = tuple(
-        section(f"topic:{tid}", name, by_topic[tid]) for tid, name in PLAN_TOPICS if by_topic[tid]
+        section(f"topic:{tid}", plan_heading(tid), by_topic[tid]) for tid, _ in PLAN_TOPICS if by_topic[tid]
     )
 
     tone = Counter(cls.sentiment for _, cls in edu)
@@ -778,7 +778,9 @@ def note_outcomes(digest: Digest, latest: Mapping[int, str]) -> Digest:
         note = latest.get(item.story_id) if item.story_id is not None else None
         if note:
             day, text = note.split(": ", 1)
-            item = replace(item, outcome=f"Việc đã làm gần nhất (ngày {day}): {text}")
+            # a case closed as another's: its note says why it is not the office's, not something the office did
+            said = "Ghi chú gần nhất" if item.case_status == NOT_OURS else "Việc đã làm gần nhất"
+            item = replace(item, outcome=f"{said} (ngày {day}): {text}")
         items.append(item)
     return replace(digest, hot=replace(digest.hot, items=tuple(items)))
 

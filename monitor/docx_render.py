@@ -578,15 +578,16 @@ def _link_line(doc, n: int, url: str, title: str, *, indent_cm: float = 0.5, kee
 
 
 def _hot_issue(doc, n: int, h) -> None:
-    """One hot issue of the report's part III: what happened and, for the office's own, how it was handled."""
+    """One hot issue of the report's part III: what happened and, for the office's own or one it acted on, how it
+was handled."""
     _link_line(doc, n, h.url, h.title)
     meta = f"{h.outlets_label} · từ {h.first_seen:%d/%m/%Y} · mức độ nóng: {h.severity or 'nóng'}"
     if h.hot_score:
         meta += f" ({h.hot_score:.0f}/100)"
-    _para(doc, meta, italic=True, size=11.5, space_after=1 if h.summary or h.own else 4, indent_cm=1.0)
+    _para(doc, meta, italic=True, size=11.5, space_after=1 if h.summary or h.shows_handling else 4, indent_cm=1.0)
     if h.summary:
-        _para(doc, f"Nội dung: {h.summary}", size=12, space_after=1 if h.own else 4, indent_cm=1.0)
-    if not h.own:
+        _para(doc, f"Nội dung: {h.summary}", size=12, space_after=1 if h.shows_handling else 4, indent_cm=1.0)
+    if not h.shows_handling:
         return
     status = f"Tình trạng xử lý: {h.status_label}" + (f"; người phụ trách: {h.owner}" if h.owner else "")
     _para(doc, status, bold=True, size=12, space_after=1, indent_cm=1.0)

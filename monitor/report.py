@@ -17,8 +17,8 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from classifiers.plan_topics import PLAN_TOPICS
-from monitor.cases import DISMISSED, NOT_OURS, person_notes
+from classifiers.plan_topics import PLAN_TOPICS, plan_heading
+from monitor.cases import DISMISSED, NOT_OURS, STATUSES, person_notes
 from monitor.config import Office
 from monitor.corrections import corrected_row, read_corrected
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
@@ -26,7 +26,7 @@ from monitor.summary import dated_summary
 from monitor.errors import InputError, MessageInDoubt, StoreError
 from monitor.models import Story
 
-NO_TOPIC = "Tin giáo dục không thuộc chủ đề của kế hoạch"
+NO_TOPIC = "Tin giáo dục không thuộc chủ đề nào nêu trên"  # the rows above include one beyond the plan (BEYOND_PLAN)
 TOP_OUTLETS = 10
 TOP_POSITIVE = 10
 TOP_LOCAL = 30
@@ -36,6 +36,7 @@ STATUS_WORDS = {"mới": "chưa tiếp nhận xử lý"}
 # a hot issue outside the office's area (Office.is_own_area, or a case closed as NOT_OURS): followed, not handled
 ELSEWHERE_WORDS = "ngoài địa bàn (theo dõi)"
 ELSEWHERE_TITLE = "Ngoài địa bàn (theo dõi, tham khảo)"
+ACTED_ON = frozenset(STATUSES[1:])  # a person took the case on: tiếp nhận, xử lý, phản hồi
 # the signer completes this part: the draft says so, in the place where it goes (never an empty heading)
 PROPOSALS_TO_COMPLETE = "(Bộ phận truyền thông bổ sung đề xuất, kiến nghị trước khi trình ký.)"
 # a month with nothing collected: a notice to the office itself, not a report to sign
@@ -93,6 +94,13 @@ class HotIssue:
     @property
     def status_label(self) -> str:
         return STATUS_WORDS.get(self.case_status, self.case_status)
+
+    @property
+    def shows_handling(self) -> bool:
+        """The report says how it was handled: the office's own issues, and one elsewhere that a person took on (a
+        city-wide rumour the office answered to its schools is a result the plan's III.2 asks for); an issue
+        elsewhere nobody acted on, or closed as another's, is only followed."""
+        return self.own or self.case_status in ACTED_ON
 
     @property
     def latest_note(self) -> str:
@@ -210,6 +218,20 @@ class MonthlyReport:
         return self.data_start.astimezone(self.office.tz) if self.partial else self.start
 
     @property
+    def backlog_from(self) -> date | None:
+        """The first day of the month's articles published before the monitoring began (the first poll's backlog of
+        what the feeds still held), None when there are none: the figures then start before `monitored_from`."""
+        if not self.partial:
+            return None
+        began = self.monitored_from.date()
+        return next((d.day for d in self.daily if d.total and d.day < began), None)
+
+    @property
+    def backlog_caveat(self) -> str:
+        return (f"hệ thống bắt đầu theo dõi từ ngày {self.monitored_from:%d/%m/%Y}; tin, bài đăng trước ngày này chỉ gồm "
+                "những tin, bài các trang tin còn đăng tải lúc đó")
+
+    @property
     def started_label(self) -> str:
         """'ngày 21/11/2026, ngày hệ thống bắt đầu theo dõi' of a month monitored in part."""
         return f"ngày {self.monitored_from:%d/%m/%Y}, ngày hệ thống bắt đầu theo dõi"
@@ -274,26 +296,31 @@ class MonthlyReport:
     @property
     def hot_text(self) -> str:
         """'13 vấn đề nóng: 2 trên địa bàn (1 đã xử lý và 1 chưa tiếp nhận xử lý), 11 ngoài địa bàn (theo dõi)'
-        (and the false alarms set aside): the handling is said of the office's own issues only."""
+        (and the false alarms set aside): the handling is said of the office's own issues, and of those elsewhere
+        only what a person took on ("11 ngoài địa bàn (theo dõi; 1 đã xử lý)"), never "chưa tiếp nhận"."""
         own, elsewhere = self.own_issues, self.elsewhere_issues
         parts = [f"{_n(n)} {STATUS_WORDS.get(s, s)}" for s, n in self.case_counts]
+        acted = Counter(h.case_status for h in elsewhere if h.shows_handling)
+        elsewhere_words = ELSEWHERE_WORDS if not acted else ELSEWHERE_WORDS[:-1] + "; " + ", ".join(
+            f"{_n(n)} {s}" for s, n in sorted(acted.items(), key=lambda kv: -kv[1])) + ")"
         handling = ", ".join(parts[:-1]) + " và " + parts[-1] if len(parts) > 1 else parts[0] if parts else ""
         if not self.hot_issues:
             text = "không có vấn đề nóng"
         elif not elsewhere:
             text = f"{_n(len(own))} vấn đề nóng trên địa bàn, trong đó {handling}"
         elif not own:
-            text = f"{_n(len(elsewhere))} vấn đề nóng" + (", đều " if len(elsewhere) > 1 else " ") + ELSEWHERE_WORDS
+            text = f"{_n(len(elsewhere))} vấn đề nóng" + (", đều " if len(elsewhere) > 1 else " ") + elsewhere_words
         else:
             text = (f"{_n(len(self.hot_issues))} vấn đề nóng: {_n(len(own))} trên địa bàn ({handling}), "
-                    f"{_n(len(elsewhere))} {ELSEWHERE_WORDS}")
+                    f"{_n(len(elsewhere))} {elsewhere_words}")
         return text + self.false_alarm_note
 
     @property
     def assessment(self) -> tuple[str, ...]:
         """Đánh giá chung: the month in three sentences, every word from the figures above it (no judgement)."""
         total = self.total
-        since = f" (số liệu từ {self.started_label})" if self.partial else ""
+        since = (f" ({self.backlog_caveat})" if self.backlog_from else
+                 f" (số liệu từ {self.started_label})" if self.partial else "")
         first = f"Trong {self.label}{since}, hệ thống ghi nhận {_n(total.count)} tin, bài về giáo dục"
         if self.outlets:
             first += f" trên {_n(max(self.outlet_count, len(self.outlets)))} cơ quan báo chí"
@@ -332,6 +359,10 @@ class MonthlyReport:
     def period_label(self) -> str:
         """The period the figures cover, as every format writes it: a report written before the month is over
         says so, rather than claiming the whole month."""
+        if self.backlog_from:  # its articles start before the monitoring did: both days, neither hidden
+            until = (f"đến ngày {self.generated_at:%d/%m/%Y}, tháng chưa kết thúc" if self.generated_at < self.end
+                     else f"đến hết ngày {self.last_day:%d/%m/%Y}")
+            return f"từ ngày {self.backlog_from:%d/%m/%Y} {until}; {self.backlog_caveat}"
         start = f"{self.monitored_from:%d/%m/%Y}" + (", ngày hệ thống bắt đầu theo dõi," if self.partial else "")
         if self.generated_at < self.end:
             return f"từ ngày {start} đến ngày {self.generated_at:%d/%m/%Y}, tháng chưa kết thúc"
@@ -388,7 +419,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
 
     tone, topics, no_topic, outlets, local = counts(rows)
     p_tone, p_topics, p_no_topic, p_outlets, p_local = counts(previous_rows)
-    topic_rows = tuple(Row(name, topics.get(tid, 0), p_topics.get(tid, 0)) for tid, name in PLAN_TOPICS)
+    topic_rows = tuple(Row(plan_heading(tid), topics.get(tid, 0), p_topics.get(tid, 0)) for tid, _ in PLAN_TOPICS)
     topic_rows += (Row(NO_TOPIC, no_topic, p_no_topic),)
     outlet_rows = tuple(Row(o, n, p_outlets.get(o, 0))
                         for o, n in sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_OUTLETS])

@@ -486,6 +486,21 @@ def test_the_next_clipping_says_what_was_last_done_about_a_hot_issue(tmp_path):
         assert said in text
 
 
+
+def test_the_reason_a_case_was_closed_not_ours_is_not_called_something_done_about_it(tmp_path):
+    """The clipping keeps a case closed --not-ours among the hot issues; its note says why it is another's, which
+    "Việc đã làm gần nhất: Vụ việc ở Cần Thơ" would present to leadership as the office's action."""
+    from monitor.cases import close_not_ours
+    from monitor.digest_delivery import load_digest
+
+    app, aid, case_id, _ = _hot_story_with_waiting_alert(tmp_path)
+    day = app.now().astimezone(app.config.office.tz).date() + timedelta(days=1)
+    app.clock.advance(minutes=30)
+    close_not_ours(app, case_id, by="Nguyễn Thị Lan", note="Vụ việc ở Cần Thơ")
+    (item,) = load_digest(app, day).hot.items
+    when = app.now().astimezone(app.config.office.tz)
+    assert item.outcome == f"Ghi chú gần nhất (ngày {when:%d/%m}): Vụ việc ở Cần Thơ"
+
 NGHE_AN_TITLE = "Nữ sinh lớp 7 bị nhóm bạn đánh hội đồng, clip lan truyền trên mạng"
 NGHE_AN_SAPO = "Chiều 25/11, một nữ sinh lớp 7 ở huyện Quỳnh Lưu, Nghệ An bị năm bạn đánh hội đồng trước cổng trường."
 

@@ -344,11 +344,11 @@ def test_thousands_and_averages_in_vietnamese_style_in_every_format():
 def test_footer_other_news_title_and_topic_counts_note():
     arts = [article(1, "Trường mở lớp học bơi miễn phí", "Báo A", T0), article(2, "Lịch nghỉ Tết của sinh viên", "Báo B", T0)]
     d = build(arts, {1: cls(1, topics=["y-te-the-chat"]), 2: cls(2, topics=[])})
-    assert d.other.title == "Tin giáo dục khác (ngoài các chủ đề của kế hoạch)"
+    assert d.other.title == "Tin giáo dục khác (ngoài các chủ đề trên)"
     footer = "Điểm báo do hệ thống theo dõi báo chí của Phòng GD&ĐT quận Long Biên tổng hợp tự động lúc 07:30 ngày 26/11/2026."
     for fmt, text in every_format(d).items():
         assert footer in text and " bởi " not in text and "do máy" not in text, fmt
-        assert "Tin giáo dục khác (ngoài các chủ đề của kế hoạch) (1)" in text, fmt
+        assert "Tin giáo dục khác (ngoài các chủ đề trên) (1)" in text, fmt
         assert "số trong ngoặc là số sự việc của chủ đề chưa nêu ở các mục khác" in text, fmt
 
 
@@ -404,3 +404,16 @@ def test_a_sos_clipping_lists_a_story_of_its_city_under_its_area_and_counts_it()
     # a Phòng reads the same stories as the city's, not its district's: unchanged
     phong = digest(office())
     assert phong.local.items == () and (phong.summary.local_stories, phong.summary.hot_local) == (0, 0)
+
+
+def test_a_topic_beyond_the_plan_is_not_passed_off_as_one_of_the_plans():
+    """topics.md: "Học phí, các khoản thu" is watched "beyond the plan's list"; the clipping's part IV is headed
+    "theo chủ đề của kế hoạch truyền thông", so its section says it is not the plan's, and the "other" section,
+    which follows it, no longer claims to hold every article outside the plan's topics."""
+    arts = [article(1, "Phụ huynh phản ánh khoản thu quỹ lớp đầu năm", "Báo A", T0),
+            article(2, "Trường mở lớp học bơi miễn phí", "Báo B", T0)]
+    d = build(arts, {1: cls(1, topics=["hoc-phi-thu-chi"]), 2: cls(2, topics=["y-te-the-chat"])})
+    titles = [s.title for s in d.topic_sections]
+    assert titles == ["Y tế trường học, thể chất, dinh dưỡng", "Học phí, các khoản thu (theo dõi thêm, ngoài kế hoạch)"]
+    for fmt, text in every_format(d).items():
+        assert "Học phí, các khoản thu (theo dõi thêm, ngoài kế hoạch) (1)" in text, fmt

@@ -77,7 +77,7 @@ def test_report_counts_against_previous_month(tmp_path):
     topics = {t.label: (t.count, t.previous) for t in r.topics}
     assert topics["An ninh, an toàn trường học"] == (2, 0)
     assert topics["Thi tuyển sinh lớp 10, tuyển sinh đầu cấp"] == (1, 2)
-    assert topics["Tin giáo dục không thuộc chủ đề của kế hoạch"] == (1, 0)
+    assert topics["Tin giáo dục không thuộc chủ đề nào nêu trên"] == (1, 0)
     assert [t.label for t in r.topics][0] == "Chủ trương, chính sách, pháp luật về giáo dục"  # plan order
     assert r.outlets[0].label == "VnExpress" and r.outlets[0].count == 3
     assert r.local.count == 3
@@ -612,3 +612,71 @@ def test_the_first_polls_backlog_does_not_make_a_month_look_monitored_from_its_f
     assert november.partial and not november.comparable
     assert "05/11/2026" in november.period_label and "%" not in november.assessment[0]
     assert "Tháng 10/2026 chưa được theo dõi" in november.no_comparison_text
+
+
+# --------------------------------------------------------------------------- the plan's "kết quả xử lý" (III.2)
+
+
+def test_an_issue_elsewhere_the_office_acted_on_reports_what_it_did(tmp_path):
+    """A city-wide rumour the office answered (told its own schools) is another area's story, but the plan asks the
+    monthly report for "kết quả xử lý": what the office recorded doing is reported; an untouched one stays bare."""
+    app = make_app_for_month(tmp_path)
+    ids, story = seed_months(app.store)
+    when = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
+    _, rumour, rumour_case = _hot_story_with_case(app, "https://news.example.vn/tin-don-lo-de.html",
+                                                  "Sở bác tin đồn lộ đề kiểm tra lớp 9 trên mạng xã hội", when)
+    _, far, _ = _hot_story_with_case(app, "https://news.example.vn/tinh-khac.html",
+                                     "Học sinh ở tỉnh khác bị thương khi lao động ở trường", when + timedelta(days=1))
+    app.store.update_case(rumour_case, when + timedelta(days=1), by="Anh Hùng", status="đã xử lý", owner="Anh Hùng",
+                          note="Đã thông báo các trường THCS trong quận: không có kiểm tra chung")
+    r = load_report(app, 2026, 11)
+    assert {h.story_id for h in r.elsewhere_issues} == {rumour, far}
+    assert r.hot_text == "3 vấn đề nóng: 1 trên địa bàn (1 đã xử lý), 2 ngoài địa bàn (theo dõi; 1 đã xử lý)"
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    paragraphs = _paragraphs(result)
+    part = paragraphs[paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ"):paragraphs.index("IV. TIN TÍCH CỰC CẦN LAN TỎA")]
+    elsewhere = part[part.index("2. Ngoài địa bàn (theo dõi, tham khảo) (2)"):]
+    assert "Tình trạng xử lý: đã xử lý; người phụ trách: Anh Hùng" in elsewhere
+    assert "Việc đã làm gần nhất (ngày 21/11): Đã thông báo các trường THCS trong quận: không có kiểm tra chung" in elsewhere
+    assert sum(p.startswith("Tình trạng xử lý") for p in elsewhere) == 1, "the one nobody acted on shows no status"
+    html = result.paths["html"].read_text(encoding="utf-8")
+    assert html.count("Tình trạng xử lý") == 2 and "Đã thông báo các trường THCS trong quận" in html
+
+
+def test_the_topic_table_of_the_plan_marks_the_topic_the_plan_does_not_list(tmp_path):
+    """Part V is "số liệu theo chủ đề của kế hoạch truyền thông", numbered 1-17 in the DOCX; the plan lists 16 of
+    them (topics.md adds "Học phí, các khoản thu"), and the last row counts what fits none of the rows above."""
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    r = load_report(app, 2026, 11)
+    labels = [t.label for t in r.topics]
+    assert labels[-2:] == ["Học phí, các khoản thu (theo dõi thêm, ngoài kế hoạch)",
+                           "Tin giáo dục không thuộc chủ đề nào nêu trên"]
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    rows = [[c.text for c in row.cells] for row in _docx(result).tables[1].rows]
+    assert rows[-2][0] == "17. Học phí, các khoản thu (theo dõi thêm, ngoài kế hoạch)"
+    assert rows[-1][0] == "Tin giáo dục không thuộc chủ đề nào nêu trên"
+    assert "Học phí, các khoản thu (theo dõi thêm, ngoài kế hoạch)" in result.paths["html"].read_text(encoding="utf-8")
+
+
+def test_a_month_begun_with_a_backlog_does_not_say_its_data_start_after_articles_it_lists(tmp_path):
+    """Installed on the 27th, the first poll brings the feeds' items of the 21st-26th: the report counted and listed
+    them yet said "số liệu từ ngày 27/11/2026", which the signer cannot send up with an item dated 22/11 below it."""
+    app = make_app(tmp_path, now=datetime(2026, 11, 27, 16, 0, tzinfo=timezone.utc))
+    first_poll = datetime(2026, 11, 27, 23, 0, tzinfo=TZ)
+    for n, day in enumerate((22, 24, 27), 1):
+        aid = add_article(app.store, url=f"https://news.example.vn/ton-{n}.html", outlet="VnExpress",
+                          title=f"Tin giáo dục Long Biên số {n}", published=datetime(2026, 11, day, 9, 0, tzinfo=TZ),
+                          seen=first_poll)
+        classify(app.store, [(aid, dict(topics=["tuyen-sinh"], scope="local"))], app.now())
+    r = load_report(app, 2026, 11)
+    assert r.partial and r.monitored_from.date() == first_poll.date() and r.backlog_from == datetime(2026, 11, 22).date()
+    caveat = ("hệ thống bắt đầu theo dõi từ ngày 27/11/2026; tin, bài đăng trước ngày này chỉ gồm những tin, bài "
+              "các trang tin còn đăng tải lúc đó")
+    assert r.period_label == f"từ ngày 22/11/2026 đến ngày 27/11/2026, tháng chưa kết thúc; {caveat}"
+    assert r.assessment[0].startswith(f"Trong tháng 11/2026 ({caveat}), hệ thống ghi nhận 3 tin, bài")
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    paragraphs = _paragraphs(result)
+    assert paragraphs[2] == f"(Dự thảo trình ký; số liệu từ ngày 22/11/2026 đến ngày 27/11/2026, tháng chưa kết thúc; {caveat})"
+    assert not any("số liệu từ ngày 27/11/2026" in p for p in paragraphs)
+    assert "số liệu từ ngày 27/11/2026" not in result.paths["html"].read_text(encoding="utf-8")
