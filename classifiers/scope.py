@@ -6,7 +6,9 @@ local   = the office's district named as a district ("quận Long Biên"), one o
           the city's list names it too), a watchlist school or
           other watchlist name. The bare district name also counts, except in a
           fixed phrase where it names something else ("cầu Long Biên" is a bridge).
-city    = the office's city or one of its other districts/wards (topics.yaml scope.cities).
+city    = the office's city or one of its other districts/wards (topics.yaml scope.cities). A Sở, whose district
+          is its city (README), has no district below the city: its city is read as "city" (which is its own area,
+          monitor.config.Office.own_scopes) and only its watchlist is "local".
 foreign = the foreign model's score over its cross-validated threshold (it reads the whole text, with the
           weighted foreign cues of topics.yaml as evidence); without models, those cues in the title and
           sapo adding up to 1 and outweighing the Vietnamese places named there.
@@ -96,7 +98,18 @@ AT_PLACE = ("ở", "tại")
 def build_scope_index(rules: RuleSet, places: OfficePlaces):
     entries: list[tuple[str, str, float]] = []
     kinds = places.ward_kinds
+    city_key = next((k for k in rules.scope.cities if fold(normalize(k)) in fold(normalize(places.city))
+                     or fold(normalize(places.city)) in fold(normalize(k))), None)
+    city_cfg = rules.scope.cities.get(city_key, {}) if city_key else {}
+    aliases = sorted({places.city, *city_cfg.get("aliases", ())})
     d = places.district.strip()
+    if d and fold(normalize(d)) in {fold(normalize(a)) for a in aliases if a}:
+        # A Sở gives its city as its district too (README): there is no district below the city, the whole city
+        # is its area. The city is then read as the city, with the exceptions its entries carry (an institution
+        # named after it), whatever name it goes by; read as a district, every "Hà Nội" was local and "Thủ đô"
+        # city, "Đại học Y Hà Nội" and "TT. Hà Nội" local. Lowercase after "ở/tại" it still names the city.
+        d = ""
+        entries += [("city", f"{prefix} {places.city.strip().lower()}", 1.0) for prefix in AT_PLACE]
     if d:
         for prefix in ("quận", "huyện", "thị xã", "Q.", "Phòng GD&ĐT", "Phòng Giáo dục và Đào tạo"):
             entries.append(("local", f"{prefix} {d}", 1.0))
@@ -121,10 +134,7 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces):
     for n in places.names:
         if n:
             entries.append(("local", n, 1.0))
-    city_key = next((k for k in rules.scope.cities if fold(normalize(k)) in fold(normalize(places.city))
-                     or fold(normalize(places.city)) in fold(normalize(k))), None)
-    city_cfg = rules.scope.cities.get(city_key, {}) if city_key else {}
-    for alias in sorted({places.city, *city_cfg.get("aliases", ())}):
+    for alias in aliases:
         if alias:
             entries.append(("city", alias, 1.0))
             for word in rules.scope.institutions_before:

@@ -12,7 +12,9 @@ A story the model flagged hot that is not a hot issue is dismissed (`dismiss_cas
 "cảnh báo nhầm", the story sends no more alerts (those still waiting in the outbox are cancelled) and
 leaves the clipping's hot section, and its articles are labelled not hot (and education or not, as the
 person says), so `monitor train` learns from the false alarm.
-Moving the case to another status later reopens it; the labels stay until someone changes them.
+Moving the case to another status later reopens it, and the alerts its dismissal cancelled wait to be sent
+again, as when a corrected label reopens it (`reopen_dismissed`, shared by both); the labels stay until someone
+changes them.
 
 A real hot issue that is not the office's business (another province's incident) is closed as "ngoài địa
 bàn" (`close_not_ours`, `monitor cases dismiss --not-ours`): no more alerts (those waiting are cancelled), and
@@ -153,18 +155,34 @@ def _who(by: str) -> str:
 
 
 def update_case(app, case_id: int, *, by: str, status: str | None = None, owner: str | None = None,
-                note: str = "") -> Case:
-    """Change a case's status/owner and/or add a note, recorded with who and when (app.now())."""
+                note: str = "") -> tuple[Case, int]:
+    """Change a case's status/owner and/or add a note, recorded with who and when (app.now()); returns the case and
+    how many alert deliveries wait to be sent again. A false alarm moved to a status still open is reopened as a
+    corrected label reopens one (reopen_dismissed): the alerts its dismissal cancelled wait again. Moved straight to
+    "đã xử lý", it is handled, and there is nothing to tell leadership that it would act on."""
     store = app.store
-    if _existing(store, case_id).merged:
+    current = _existing(store, case_id)
+    if current.merged:
         raise InputError(f"case {case_id} was merged into another case, which now holds its articles",
                          hint=f"`monitor cases show {case_id}` names that case; update it instead")
     new_status = parse_status(status) if status else None
     if new_status is None and owner is None and not note.strip():
         raise InputError("nothing to update: give --status, --owner or --note")
-    store.update_case(case_id, app.now(), by=_who(by), status=new_status,
-                      owner=owner.strip() if owner is not None else None, note=note.strip())
-    return store.case(case_id)
+    owner = owner.strip() if owner is not None else None
+    if current.dismissed and new_status is not None and new_status not in CLOSED_STATUSES:
+        again = reopen_dismissed(app, current, by=_who(by), note=note.strip(), status=new_status, owner=owner)
+        return store.case(case_id), again
+    store.update_case(case_id, app.now(), by=_who(by), status=new_status, owner=owner, note=note.strip())
+    return store.case(case_id), 0
+
+
+def reopen_dismissed(app, case: Case, *, by: str, note: str, status: str = OPEN_STATUS, owner: str | None = None) -> int:
+    """Open a false alarm again, as `status`, however it was dismissed (a person's `monitor cases dismiss`, a label's
+    carry-over) and whichever way it is reopened (`monitor cases update`, a corrected label): the one place that
+    decides what the reopening sends, so that the ways cannot drift. The deliveries the dismissal cancelled wait to
+    be sent again (leadership never had them); a delivery that went before it stays sent, never sent again. Returns
+    how many wait again."""
+    return app.store.reopen_dismissed_case(case.id, app.now(), by=by, note=note, status=status, owner=owner)
 
 
 def dismiss_case(app, case_id: int, *, by: str, education: bool = True, note: str = "") -> tuple[Case, list[int]]:
@@ -290,9 +308,9 @@ def follow_hot_again(app, article_id: int, *, by: str, label_id: int) -> LabelFo
         score = score_with_labels(app, case.story_id)
         if score is None or score.severity is None:
             return LabelFollowed(case, False, (), score)
-    again = store.reopen_dismissed_case(case.id, app.now(), by=_who(by),
-                                        note=f"{LABEL_CARRIED}{label_id}: bài {article_id} là tin nóng, mở lại hồ sơ đã "
-                                             "đóng theo nhãn «không nóng» trước đó")
+    again = reopen_dismissed(app, case, by=_who(by),
+                             note=f"{LABEL_CARRIED}{label_id}: bài {article_id} là tin nóng, mở lại hồ sơ đã "
+                                  "đóng theo nhãn «không nóng» trước đó")
     return LabelFollowed(store.case(case.id), still_hot=hot, score=score, reopened=True, alerts_again=again)
 
 

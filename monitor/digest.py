@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, plan_heading, strongest_first, topic_name
 from classifiers.text import ascii_fold as fold
-from classifiers.types import BY_THE_MODEL, Classification
+from classifiers.types import BY_THE_MODEL, SCOPES, Classification
 from monitor.cases import DISMISSED, NOT_OURS
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office, clock_time
@@ -642,10 +642,10 @@ def build_digest(
 
     severity_rank = {s: i for i, s in enumerate(severity_order)}
     texts = {a.id: a for a, _ in edu + unsure}
-    items = [_also_carried_by(_item(g, tz, late), {o for a, _ in g.articles for o in carried_by.get(a.id, ())})
+    items = [_also_carried_by(_item(g, tz, late, office.own_scopes), {o for a, _ in g.articles for o in carried_by.get(a.id, ())})
              for g in _grouped(edu, stories)]
     # the most likely first: the clerk reads down the list until the titles stop mattering
-    unsure_items = sorted((replace(_item(g, tz, late), hot=False, severity=None, reasons=(), unsure=True)
+    unsure_items = sorted((replace(_item(g, tz, late, office.own_scopes), hot=False, severity=None, reasons=(), unsure=True)
                            for g in _grouped(unsure, stories)),
                           key=lambda i: (-i.relevance, -i.published.timestamp(), i.article_id))
 
@@ -854,13 +854,15 @@ def _related(lead: Article, members: Sequence[tuple[Article, Classification]]) -
     return tuple(out[:MAX_RELATED])
 
 
-def _item(group: _Group, tz: ZoneInfo, late: set[int]) -> DigestItem:
+def _item(group: _Group, tz: ZoneInfo, late: set[int], own_scopes: tuple[str, ...] = ("local",)) -> DigestItem:
     story = group.story
     members = sorted(group.articles, key=lambda ac: (ac[0].when, ac[0].id))
     first = next((ac for ac in members if story is not None and ac[0].id == story.first_article_id), members[0])
     article, cls = first
-    # a district mention in any reprint makes the story the district's business
-    scope = "local" if any(c.scope == "local" for _, c in members) else cls.scope
+    # a mention of the office's area in any reprint makes the story the office's business (Office.own_scopes: a
+    # Phòng's district, a Sở's whole city), as triage's locality reads the nearest scope of the story's articles
+    own = [c.scope for _, c in members if c.scope in own_scopes]
+    scope = min(own, key=SCOPES.index) if own else cls.scope
     topics = strongest_first(cls.topics, cls.topic_scores)
     if story is not None:
         outlets = tuple(o for o in story.outlets if o != article.outlet)

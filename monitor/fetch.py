@@ -32,6 +32,7 @@ import ipaddress
 import random
 import socket
 import ssl
+import threading
 import time
 import urllib.robotparser
 import zlib
@@ -62,6 +63,8 @@ _ZLIB_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "defl
 # the longest wait a Retry-After is obeyed for: a source or page is tried again a day later at the latest, whatever
 # a site (or one broken or hijacked) asks; "Retry-After: 99999999999999" had the crawl fail to compute the date
 MAX_RETRY_AFTER = 24 * 3600.0
+# the longest a POST (an alert to a webhook or Telegram) may take in all, whatever its per-read timeout
+POST_DEADLINE = 30.0
 
 
 @dataclass(frozen=True)
@@ -701,7 +704,8 @@ class _Retryable(Exception):
 
 
 def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float, *,
-              on_hand_over: Callable[[], None] | None = None, crawler: Crawler | None = None) -> int:
+              on_hand_over: Callable[[], None] | None = None, crawler: Crawler | None = None,
+              deadline: float = POST_DEADLINE) -> int:
     """One POST of a JSON body (alert webhooks, Telegram); returns the status, raises FetchError on failure.
 
     Kept here so that httpx and its exceptions stay in this one module. Loopback receivers are reached
@@ -717,6 +721,10 @@ def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float, *,
     took it (a slow receiver that answers after our timeout usually has): RequestInDoubt. An answer,
     even a 5xx, says what happened: HTTPStatusError. `on_hand_over` is called just before the request
     is written, so that a caller can record that it may be about to arrive.
+    `timeout` bounds each wait (connecting, each write, each read); `deadline` (seconds) bounds the whole
+    exchange, which per-read timeouts alone do not: a receiver trickling its answer a byte at a time resets
+    them with each byte and would hold the caller (an alert delivery run) for ever. Past it the connection
+    is cut and the POST fails as a timeout would (in doubt if the body was written).
     """
     host = urlsplit(url).hostname or ""
     if urlsplit(url).scheme not in ("http", "https"):
@@ -734,10 +742,10 @@ def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float, *,
         proxy, options = "", {"trust_env": not loopback}
     if tls is not None:
         options["verify"] = tls
-    progress = _PostProgress(on_hand_over)
+    progress = _PostProgress(on_hand_over, deadline)
     answer = ""
     try:
-        with httpx.Client(timeout=timeout, **options) as client:
+        with progress, httpx.Client(timeout=timeout, **options) as client:
             # the answer's status is all we act on: its body is read only for an error's text, and only its start
             # (uncompressed, so that a few bytes cannot expand to megabytes)
             with client.stream("POST", url, content=body, extensions={"trace": progress},
@@ -751,7 +759,8 @@ def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float, *,
         if failure is not None:  # during the handshake, before anything was written: a plain failure
             raise _certificate_refused(url, progress.tls_host or host, failure, crawler,
                                        f" (through the proxy {proxy})" if proxy else "") from None
-        raise _post_error(exc, url, timeout, progress.body_sent, proxy) from None
+        raise _post_error(exc, url, timeout, progress.body_sent, proxy,
+                          deadline=deadline if progress.expired else None) from None
     if status >= 400:
         raise HTTPStatusError(f"answered {status} {answer}".strip(), url=url, status=status)
     return status
@@ -774,16 +783,47 @@ def _answer_text(response: httpx.Response, limit: int = 300) -> str:
 class _PostProgress:
     """httpcore's trace callback for one POST: calls `on_hand_over` before the request is written and
     remembers whether its body was written whole (httpcore carries on after a failed write to read an
-    early answer, so a later read timeout alone does not prove the body arrived)."""
+    early answer, so a later read timeout alone does not prove the body arrived).
 
-    def __init__(self, on_hand_over: Callable[[], None] | None) -> None:
+    Also the POST's deadline, as a context manager: a timer that, once `deadline` seconds are over, shuts
+    down the sockets the exchange connected (the receiver's, or the proxy's), which ends a read or write
+    blocked on them at once. httpx has no deadline of its own for a whole exchange, and its per-read timeouts
+    start again with each byte received; a timer reaches every transport httpx may pick (direct, the office's
+    proxy, the environment's) where a network backend of our own would have to be put into each."""
+
+    def __init__(self, on_hand_over: Callable[[], None] | None, deadline: float = POST_DEADLINE) -> None:
         self.on_hand_over = on_hand_over
         self.body_sent = False
         self.tls_host = ""  # whose certificate the latest TLS handshake checked (as _TLSPeer)
         self._tunnel = False  # the exchange being written is the CONNECT to a proxy, not our request
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(deadline, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "_PostProgress":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
 
     def __call__(self, event: str, info: dict) -> None:
-        if event.endswith(".start_tls.started"):
+        if event.endswith(".connect_tcp.complete"):
+            sock = info["return_value"].get_extra_info("socket")
+            if sock is not None:
+                with self._lock:
+                    self._sockets.append(sock)
+                    if self.expired:  # connecting took the rest of the time
+                        _shut(sock)
+        elif event.endswith(".start_tls.started"):
             self.tls_host = info.get("server_hostname") or ""
         elif event.endswith(".send_request_headers.started"):
             # a CONNECT (an https URL through a proxy) is traced like a request: it hands nothing over
@@ -794,9 +834,23 @@ class _PostProgress:
             self.body_sent = True
 
 
-def _post_error(exc: httpx.HTTPError, url: str, timeout: float, body_sent: bool, proxy: str = "") -> FetchError:
-    """The httpx failure of a POST as a FetchError: in doubt when the receiver had the whole request."""
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed: the exchange ended as the deadline came
+
+
+def _post_error(exc: httpx.HTTPError, url: str, timeout: float, body_sent: bool, proxy: str = "", *,
+                deadline: float | None = None) -> FetchError:
+    """The httpx failure of a POST as a FetchError: in doubt when the receiver had the whole request.
+    `deadline`: the POST's deadline, when it is what ended the exchange (its connection cut)."""
     via = f" (through the proxy {proxy})" if proxy else ""
+    if deadline is not None:
+        if body_sent:
+            return RequestInDoubt(f"sent{via}, but no complete answer within {deadline:g} s; "
+                                  "the receiver may have taken it", url=url)
+        return FetchTimeout(f"not sent within {deadline:g} s{via}", url=url)
     if body_sent and isinstance(exc, httpx.TransportError):
         what = f"no answer within {timeout:g} s" if isinstance(exc, httpx.TimeoutException) \
             else f"connection lost before the answer ({type(exc).__name__}: {exc})"

@@ -158,11 +158,15 @@ def delivery_plan(config: Config, severity: str, now: datetime) -> list[tuple[st
 def _post_json(config: Config, url: str, body: bytes, headers: dict[str, str], timeout: float,
                on_hand_over: Callable[[], None] | None, *, secret: str = "", shown: str = "***") -> int:
     """POST through monitor.fetch (and the office's proxy, crawler.proxy, when one is set); `secret` (a token
-    inside the URL, or the whole URL) never reaches an error, a log or the outbox: `shown` stands for it."""
-    from monitor.fetch import post_json
+    inside the URL, or the whole URL) never reaches an error, a log or the outbox: `shown` stands for it.
+    `timeout` (the channel's) bounds each wait; the whole POST gets fetch.POST_DEADLINE, or that timeout if
+    longer, so that a receiver trickling its answer cannot hold the delivery run (and the claims it has yet
+    to make) for ever: past it, the attempt fails and is retried as any other."""
+    from monitor import fetch
 
     try:
-        return post_json(url, body, headers, timeout, on_hand_over=on_hand_over, crawler=config.crawler)
+        return fetch.post_json(url, body, headers, timeout, on_hand_over=on_hand_over, crawler=config.crawler,
+                               deadline=max(fetch.POST_DEADLINE, timeout))
     except RequestInDoubt as exc:
         # the receiver had the whole request: like an e-mail the server took without confirming it
         raise MessageInDoubt(_redact(f"POST {url} {exc}", secret, shown)) from None

@@ -577,6 +577,45 @@ def test_a_webhook_answering_after_the_timeout_is_sent_again_marked_in_doubt(tmp
         hook.stop()
 
 
+def test_a_webhook_trickling_its_answer_fails_at_the_deadline_and_is_sent_again_marked_in_doubt(tmp_path, monkeypatch):
+    import monitor.fetch
+
+    # each byte of the answer comes well within the 1-second timeout: only a deadline for the whole POST ends it
+    monkeypatch.setattr(monitor.fetch, "POST_DEADLINE", 1.0)
+    hook = HttpReceiver(free_port(), trickle=0.1).start()
+    try:
+        app = _one_alert_queued(tmp_path, channels=[{"kind": "webhook", "url": hook.url, "timeout_seconds": 1}])
+        first = deliver_outbox(app)
+        assert first.sent == [] and first.failed[0][2].startswith("có thể đã gửi"), first.failed
+        assert "no complete answer within 1 s" in first.failed[0][2]
+        (_, (d,)), = app.store.outbox()
+        assert d.status == "pending" and d.in_doubt == 1 and d.attempts == 1 and d.handing_over_at is None
+        assert deliver_outbox(app).sent == []  # backing off, as after any failure
+        hook.trickle = 0
+        app.clock.advance(minutes=2)
+        assert len(deliver_outbox(app).sent) == 1
+        assert deliver_outbox(app).sent == []
+        assert len(hook.requests) == 2 and hook.requests[0].body == hook.requests[1].body
+        assert hook.requests[0].headers["X-Monitor-Alert-Id"] == hook.requests[1].headers["X-Monitor-Alert-Id"]
+    finally:
+        hook.stop()
+
+
+def test_post_json_cuts_a_trickling_answer_at_its_deadline():
+    import pytest
+
+    from monitor.errors import RequestInDoubt
+    from monitor.fetch import post_json
+
+    hook = HttpReceiver(free_port(), trickle=0.1).start()
+    try:
+        with pytest.raises(RequestInDoubt, match="no complete answer within 1 s"):
+            post_json(hook.url, b'{"a": 1}', {}, 5, deadline=1)
+        assert len(hook.requests) == 1
+    finally:
+        hook.stop()
+
+
 def test_a_webhook_refusing_connections_or_answering_5xx_is_a_plain_failure(tmp_path):
     port = free_port()
     hook = HttpReceiver(port, status=503)  # not started: connections are refused

@@ -225,3 +225,35 @@ def test_explain_says_when_an_incident_lowered_the_education_bar(capsys):
                             "labels": [], "other_versions": []})
         line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("Giáo dục"))
         assert ("nhận vì là sự cố nóng (từ điểm 0.25 khi điểm nóng ≥ 0.50)" in line) is admitted, line
+
+
+def test_label_takes_the_topics_of_the_rules_the_office_runs_and_suggests_the_nearest(tmp_path):
+    """An office that added a topic of its own to its copy of the rules (storage.rules_file) labels articles with it;
+    an id that is in neither its rules nor the plan is refused, naming the nearest id."""
+    import yaml
+
+    from classifiers.rules import DEFAULT_RULES_PATH
+
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg)
+    violence, _, _ = add_articles(app)
+    app.close()
+    data = yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
+    data["topics"].append({"id": "ban-tru-nha-o", "name": "Bán trú, nhà ở học sinh",
+                           "description": "bán trú, ký túc xá, nhà ở cho học sinh vùng khó",
+                           "terms": {"bán trú": 1.0, "ký túc xá": 0.8}, "exclusions": []})
+    own = tmp_path / "quy-tac-cua-so.yaml"
+    own.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text.replace("storage:\n", f"storage:\n  rules_file: {own}\n", 1), encoding="utf-8")
+
+    stored = json.loads(run(cfg, "label", str(violence), "--topics", "ban-tru-nha-o,an-toan-truong-hoc", "--json").output)
+    assert stored["topics"] == ["ban-tru-nha-o", "an-toan-truong-hoc"]
+    assert [a for a in json.loads(run(cfg, "articles", "--date", "2026-11-25", "--topic", "ban-tru-nha-o",
+                                      "--json").output)["articles"]] == []
+    refused = run(cfg, "label", str(violence), "--topics", "ban-tru-nha", ok=False)
+    assert refused.exit_code == 2 and "unknown topic 'ban-tru-nha'" in refused.output, refused.output
+    assert "did you mean 'ban-tru-nha-o'" in refused.output, refused.output
+    cfg.write_text(text, encoding="utf-8")  # the shipped rules: the office's topic is unknown there
+    refused = run(cfg, "label", str(violence), "--topics", "ban-tru-nha-o", ok=False)
+    assert refused.exit_code == 2 and "unknown topic 'ban-tru-nha-o'" in refused.output, refused.output

@@ -37,7 +37,7 @@ def test_case_history_and_cases_between(tmp_path):
     app.clock.advance(hours=1)
     update_case(app, case_id, by="Chị Lan", status="da tiep nhan", owner="Chị Lan")
     app.clock.advance(days=3)
-    c = update_case(app, case_id, by="Anh Minh", status="đã xử lý", note="Hiệu trưởng đã báo cáo, học sinh ổn định")
+    c, _ = update_case(app, case_id, by="Anh Minh", status="đã xử lý", note="Hiệu trưởng đã báo cáo, học sinh ổn định")
     assert c.status == "đã xử lý" and c.owner == "Chị Lan" and c.closed
     assert [(e.by, e.status) for e in c.events] == [("hệ thống", "mới"), ("Chị Lan", "đã tiếp nhận"), ("Anh Minh", "đã xử lý")]
     assert c.events[-1].note.startswith("Hiệu trưởng") and c.events[1].at == opened + timedelta(hours=1)
@@ -143,7 +143,7 @@ def test_dismissing_a_false_alarm_labels_its_articles_and_stops_its_alerts(tmp_p
     assert not d.hot.items and any(i.story_id == story_id for s in d.all_sections for i in s.items), \
         "a dismissed story is news of its topic, not a hot issue"
 
-    reopened = update_case(app, case_id, by="Anh Minh", status="đang xử lý", note="Có diễn biến mới")
+    reopened, _ = update_case(app, case_id, by="Anh Minh", status="đang xử lý", note="Có diễn biến mới")
     assert not reopened.dismissed and app.store.labels(), "reopening keeps the labels"
 
 
@@ -657,3 +657,45 @@ def test_closing_a_dismissed_case_not_ours_withdraws_the_labels_its_dismissal_wr
         "only the dismissal's labels go; the person's own stays"
     r = load_report(app, 2026, 11)
     assert r.false_alarms == 0 and [h.case_status for h in r.hot_issues] == [NOT_OURS]
+
+
+def test_reopening_a_case_a_person_dismissed_sends_what_its_dismissal_cancelled_and_nothing_sent_again(tmp_path):
+    """Both ways out of a false alarm (a corrected label, a person's `cases update --status mới`) share one reopening:
+    the alert the dismissal cancelled on a channel that was down waits again and arrives once; the channel that had it
+    before the dismissal never gets it a second time."""
+    from monitor.cases import dismiss_case
+    from monitor.notify import deliver_outbox
+    from test_triage_support import HttpReceiver, free_port
+
+    up, down = HttpReceiver(free_port()).start(), HttpReceiver(free_port())  # `down` refuses connections for now
+    channels = [{"kind": "webhook", "url": up.url, "timeout_seconds": 1},
+                {"kind": "webhook", "url": down.url, "timeout_seconds": 1}]
+    try:
+        app = make_app(tmp_path, channels=channels)
+        add_article(app, "VnExpress", "story-1", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=10))
+        report = run_triage(app)
+        (case_id,), (alert_id,) = report.cases_opened, report.alerts_queued
+        first = deliver_outbox(app)
+        assert len(first.sent) == 1 and len(first.failed) == 1 and len(up.requests) == 1
+        dismiss_case(app, case_id, by="Trưởng phòng", note="Tưởng là tin cũ đăng lại")
+        assert sorted(d.status for d in app.store.deliveries(alert_id)) == ["cancelled", "sent"]
+        app.close()
+        r = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "cases", "update", str(case_id),
+                                     "--status", "moi", "--by", "Trưởng phòng", "--note", "Vụ việc có thật"])
+        assert r.exit_code == 0, r.output
+        assert f"Hồ sơ #{case_id}: {STATUSES[0]}" in r.output and "1 lượt gửi cảnh báo" in r.output, r.output
+
+        app = make_app(tmp_path, channels=channels)
+        assert sorted(d.status for d in app.store.deliveries(alert_id)) == ["pending", "sent"]
+        down.start()
+        app.clock.advance(minutes=5)
+        assert len(deliver_outbox(app).sent) == 1 and deliver_outbox(app).sent == []
+        assert len(up.requests) == 1 and len(down.requests) == 1
+        assert [d.status for d in app.store.deliveries(alert_id)] == ["sent", "sent"]
+        # a case already open, or moved along, has nothing to send again
+        update_case(app, case_id, by="Trưởng phòng", status="đang xử lý")
+        assert [d.status for d in app.store.deliveries(alert_id)] == ["sent", "sent"]
+        app.close()
+    finally:
+        up.stop()
+        down.stop()

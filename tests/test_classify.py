@@ -162,6 +162,35 @@ def test_a_ward_written_with_its_kind_is_read_after_that_kind_only():
     assert ward_kinds("thị xã Sơn Tây") == ("phường", "xã", "thị trấn") == ward_kinds("thành phố Thủ Đức")
 
 
+def test_a_so_whose_district_is_its_city_reads_the_city_as_the_city_and_its_watchlist_as_local():
+    # A Sở gives its city as both district and city (README): the whole city is its own area (Office.own_scopes:
+    # local and city), so the city is read as for any office, "city" whichever name it goes by, and an institution
+    # named after it is not news from it; no "thị trấn Hà Nội" or "TT. Hà Nội" makes it a district of its own.
+    # "local" is the Sở's watchlist, as for a Phòng.
+    so = Office(name="Sở Giáo dục và Đào tạo thành phố Hà Nội", short_name="Sở GD&ĐT Hà Nội", district="Hà Nội",
+                city="Hà Nội", watchlist=Watchlist(wards=("phường Bồ Đề",), schools=("THPT Chu Văn An",)))
+    clf = Classifier(load_rules(), so, None)
+    for title in ("Hà Nội công bố điểm chuẩn vào lớp 10", "Thủ đô tổ chức hội khỏe Phù Đổng cho học sinh",
+                  "Trường THPT ở TP Hà Nội tổ chức thi thử", "Quận Long Biên tuyển dụng 120 giáo viên",
+                  "Trường mầm non tại TT. Hà Nội khánh thành", "Học sinh thị trấn Hà Nội đạt giải",
+                  "Học sinh ở hà nội được nghỉ học vì rét đậm"):
+        assert _scope(clf, title) == "city", title
+        assert so.is_own_area(_scope(clf, title)), title
+    for title in ("Sinh viên Đại học Y Hà Nội giành giải nghiên cứu khoa học", "Hà Nội FC thắng trận mở màn",
+                  "Sinh viên Học viện Công an Hà Nội tình nguyện mùa hè"):
+        assert _scope(clf, title) == "national", title
+    assert _scope(clf, "Trường ở P. Bồ Đề khánh thành nhà đa năng", "Một tỉnh miền Trung.") == "local"
+    assert _scope(clf, "Học sinh THPT Chu Văn An đạt giải quốc tế") == "local"
+    # a province the rules know nothing of reads the same: its name is the city
+    na = Office(name="Sở Giáo dục và Đào tạo tỉnh Nghệ An", short_name="Sở GD&ĐT Nghệ An", district="Nghệ An",
+                city="Nghệ An")
+    clf = Classifier(load_rules(), na, None)
+    assert _scope(clf, "Nghệ An có 5 học sinh đạt giải quốc gia") == "city"
+    assert _scope(clf, "Trường học ở xã Nghi Lộc khánh thành", "Nghệ An") == "city"
+    assert _scope(clf, "Trường Đại học Nghệ An tuyển sinh ngành sư phạm", "") == "national"
+    assert _scope(clf, "Học sinh Lào Cai đạt giải tiếng Anh") == "national"
+
+
 def test_a_ward_is_not_read_across_punctuation_nor_out_of_xa_hoi():
     # Hội An is a ward of Đà Nẵng: "an sinh xã hội, an ninh" and "xã hội an toàn" are no "xã Hội An"
     office = Office(name="Sở Giáo dục và Đào tạo thành phố Đà Nẵng", short_name="Sở GD&ĐT Đà Nẵng", district="Đà Nẵng",

@@ -417,3 +417,20 @@ def test_a_topic_beyond_the_plan_is_not_passed_off_as_one_of_the_plans():
     assert titles == ["Y tế trường học, thể chất, dinh dưỡng", "Học phí, các khoản thu (theo dõi thêm, ngoài kế hoạch)"]
     for fmt, text in every_format(d).items():
         assert "Học phí, các khoản thu (theo dõi thêm, ngoài kế hoạch) (1)" in text, fmt
+
+
+def test_a_sos_story_is_its_citys_when_a_reprint_names_the_city():
+    # the Sở reads a mention of its city as "city" (classifiers.scope): one reprint naming it makes the story the
+    # Sở's, as a reprint naming the district makes it a Phòng's
+    arts = [article(1, "Một trường tiểu học khánh thành nhà đa năng", "Báo A", T0),
+            article(2, "Trường tiểu học ở Hà Nội khánh thành nhà đa năng", "Báo B", T0 + timedelta(hours=1))]
+    c = {1: cls(1, topics=["co-so-vat-chat"], scope="national"), 2: cls(2, topics=["co-so-vat-chat"], scope="city")}
+    grouped = dict.fromkeys((1, 2), story(11, arts, severity=None, score=10))
+
+    def digest(o):
+        return build_digest(office=o, day=DAY, window=digest_window(DAY, "07:00", TZ), articles=arts,
+                            classifications=c, stories=grouped, generated_at=NOW)
+
+    so = digest(so_office())
+    assert [i.article_id for i in so.local.items] == [1] and so.summary.local_stories == 1
+    assert digest(office()).local.items == ()  # the city is not a Phòng's district

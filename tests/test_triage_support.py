@@ -155,11 +155,13 @@ class Received:
 @dataclass
 class HttpReceiver:
     """A webhook / Telegram Bot API stand-in: records every POST; answers `status`, `delay` seconds late
-    (a slow receiver: it has the POST all the same)."""
+    (a slow receiver: it has the POST all the same), a byte every `trickle` seconds when set (a receiver
+    whose every byte comes before a per-read timeout, and whose answer takes ten seconds in all)."""
 
     port: int
     status: int = 200
     delay: float = 0.0
+    trickle: float = 0.0
     requests: list[Received] = field(default_factory=list)
     server: http.server.ThreadingHTTPServer | None = None
 
@@ -172,6 +174,16 @@ class HttpReceiver:
                 receiver.requests.append(Received(self.path, dict(self.headers), body))
                 time.sleep(receiver.delay)
                 out = json.dumps({"ok": receiver.status == 200, "result": {}}).encode()
+                if receiver.trickle:
+                    answer = (f"HTTP/1.1 {receiver.status} OK\r\nContent-Type: application/json\r\n"
+                              f"Content-Length: {len(out)}\r\n\r\n").encode() + out
+                    try:
+                        for byte in answer:
+                            self.wfile.write(bytes([byte]))
+                            time.sleep(receiver.trickle)
+                    except OSError:
+                        pass
+                    return
                 try:
                     self.send_response(receiver.status)
                     self.send_header("Content-Type", "application/json")

@@ -34,15 +34,28 @@ CHOICE_WORDS = {
 # --------------------------------------------------------------------------- shared helpers
 
 
-def parse_topics(values: tuple[str, ...] | list[str]) -> list[str]:
-    """Topic ids from repeated or comma-separated values, each checked against the plan's ids."""
+def office_topic_ids(app: App) -> tuple[str, ...]:
+    """The topic ids of the rules the office runs, read as the crawl, `monitor config check` and `monitor rules test`
+    read them (storage.rules_file, else the shipped topics.yaml): the plan's, and any the office added to its copy.
+    A rules file that does not load is an InputError naming its problems, as it is for every crawl."""
+    from classifiers.rules import load_rules
+
+    return load_rules(app.config.storage.rules_file).topic_ids
+
+
+def parse_topics(values: tuple[str, ...] | list[str], known: tuple[str, ...] = TOPIC_IDS) -> list[str]:
+    """Topic ids from repeated or comma-separated values, each checked against `known` (office_topic_ids)."""
+    import difflib
+
     out: list[str] = []
     for v in values:
         for t in (x.strip() for x in v.split(",")):
             if not t or t in out:
                 continue
-            if t not in TOPIC_IDS:
-                raise InputError(f"unknown topic {t!r}; the plan's topics are: {', '.join(TOPIC_IDS)}")
+            if t not in known:
+                near = difflib.get_close_matches(t, known, n=1)
+                raise InputError(f"unknown topic {t!r}" + (f" (did you mean {near[0]!r}?)" if near else "")
+                                 + f"; the topics of the rules in force are: {', '.join(known)}")
             out.append(t)
     return out
 
@@ -128,7 +141,7 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
     """
     app = get_app(ctx)
     if topic:
-        parse_topics([topic])
+        parse_topics([topic], office_topic_ids(app))
     scope = _check_choice(scope, SCOPES, "--scope")
     d = parse_date(day, "--date") or app.local_now().date()
     found = list(app.store.articles_between(local_day_start(app, d), local_day_end(app, d)))
@@ -180,7 +193,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
 
     app = get_app(ctx)
     if topic:
-        parse_topics([topic])
+        parse_topics([topic], office_topic_ids(app))
     d_since = parse_date(since, "--since")
     expr = fts_query(query)
     if expr is None:
@@ -286,7 +299,7 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
         raise InputError(f"no article {article_id}; find ids with `monitor articles` or `monitor search`")
     topic_list = None
     if topics:
-        topic_list = [] if list(topics) == ["-"] else parse_topics(topics)
+        topic_list = [] if list(topics) == ["-"] else parse_topics(topics, office_topic_ids(app))
     sentiment = _check_choice(sentiment, SENTIMENTS, "--sentiment")
     scope = _check_choice(scope, SCOPES, "--scope")
     if education is False and topic_list:

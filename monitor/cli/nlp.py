@@ -388,7 +388,7 @@ def _candidate_notes(live, candidate) -> list[str]:
         if tid not in TOPIC_IDS:
             near = difflib.get_close_matches(tid, TOPIC_IDS, n=1)
             notes.append(f"topic id {tid!r} is not one of the plan's topics" + (f" (did you mean {near[0]!r}?)" if near else "")
-                         + "; the clipping files its articles under no topic section and `monitor label` does not accept it")
+                         + "; the clipping files its articles under no topic section")
     trained = getattr(live, "models", None)
     if candidate.models is None and trained is not None:
         why = rules_mismatch(trained.metadata, candidate.rules) or "other topics or hot groups"

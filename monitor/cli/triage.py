@@ -323,8 +323,10 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
 
     app = get_app(ctx)
     who = _actor(by)
-    c = update_case(app, case_id, by=who, status=status, owner=owner, note=note)
+    c, again = update_case(app, case_id, by=who, status=status, owner=owner, note=note)
     click.echo(f"Hồ sơ #{c.id}: {c.status}; phụ trách: {c.owner or 'chưa có'}")
+    if again:
+        click.echo(f"{again} lượt gửi cảnh báo bị hủy khi đánh dấu cảnh báo nhầm lại chờ gửi (monitor alerts).")
 
 
 @cases.command("open")

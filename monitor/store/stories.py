@@ -440,13 +440,15 @@ class StoriesMixin:
                 insert_label(db, article_id, by=by, at=now, is_education=is_education,
                              topics=[] if is_education is False else None, hot=False, note=label_note)
 
-    def reopen_dismissed_case(self, case_id: int, now: datetime, *, by: str, note: str) -> int:
-        """Undo a dismissal: the case opens again and the deliveries that dismissal cancelled wait to be sent again
-        (they were never sent: leadership would otherwise never hear of the story), together or not at all;
-        returns how many deliveries wait again."""
+    def reopen_dismissed_case(self, case_id: int, now: datetime, *, by: str, note: str, status: str = OPEN_STATUS,
+                              owner: str | None = None) -> int:
+        """Undo a dismissal: the case opens again (as `status`, with `owner` when given) and the deliveries that
+        dismissal cancelled wait to be sent again (they were never sent: leadership would otherwise never hear of
+        the story; one that went is 'sent' and stays so), together or not at all; returns how many wait again."""
         with self.transaction() as db:
-            db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (OPEN_STATUS, utc_iso(now), case_id))
-            _case_event(db, case_id, now, by, status=OPEN_STATUS, note=note)
+            db.execute("UPDATE cases SET status = ?, owner = COALESCE(?, owner), updated_at = ? WHERE id = ?",
+                       (status, owner, utc_iso(now), case_id))
+            _case_event(db, case_id, now, by, status=status, owner=owner, note=note)
             return db.execute(
                 "UPDATE alert_deliveries SET status = 'pending', last_error = NULL WHERE status = 'cancelled'"
                 " AND last_error = ? AND alert_id IN (SELECT a.id FROM alerts a JOIN cases c ON c.story_id = a.story_id"
