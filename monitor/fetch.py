@@ -32,7 +32,6 @@ import ipaddress
 import random
 import socket
 import ssl
-import threading
 import time
 import urllib.robotparser
 import zlib
@@ -47,6 +46,7 @@ import httpx
 
 from monitor.charsets import printable
 from monitor.config import Crawler
+from monitor.deadline import SocketDeadline
 from monitor.errors import (AddressRefused, BadContentEncoding, CertificateRefused, FetchError, FetchTimeout,
                             HTTPStatusError, RequestInDoubt, ResponseTooLarge, RobotsDisallowed, TooManyRedirects)
 
@@ -785,44 +785,34 @@ class _PostProgress:
     remembers whether its body was written whole (httpcore carries on after a failed write to read an
     early answer, so a later read timeout alone does not prove the body arrived).
 
-    Also the POST's deadline, as a context manager: a timer that, once `deadline` seconds are over, shuts
-    down the sockets the exchange connected (the receiver's, or the proxy's), which ends a read or write
-    blocked on them at once. httpx has no deadline of its own for a whole exchange, and its per-read timeouts
-    start again with each byte received; a timer reaches every transport httpx may pick (direct, the office's
-    proxy, the environment's) where a network backend of our own would have to be put into each."""
+    Also the POST's deadline, as a context manager (monitor.deadline: the sockets the exchange connected, the
+    receiver's or the proxy's, are cut when it is over). httpx has no deadline of its own for a whole exchange;
+    a timer reaches every transport httpx may pick (direct, the office's proxy, the environment's) where a
+    network backend of our own would have to be put into each."""
 
     def __init__(self, on_hand_over: Callable[[], None] | None, deadline: float = POST_DEADLINE) -> None:
         self.on_hand_over = on_hand_over
         self.body_sent = False
         self.tls_host = ""  # whose certificate the latest TLS handshake checked (as _TLSPeer)
         self._tunnel = False  # the exchange being written is the CONNECT to a proxy, not our request
-        self.expired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(deadline, self._expire)
-        self._timer.daemon = True
+        self.deadline = SocketDeadline(deadline)
 
     def __enter__(self) -> "_PostProgress":
-        self._timer.start()
+        self.deadline.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._timer.cancel()
+        self.deadline.__exit__(*exc)
 
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for sock in self._sockets:
-                _shut(sock)
+    @property
+    def expired(self) -> bool:
+        return self.deadline.expired
 
     def __call__(self, event: str, info: dict) -> None:
         if event.endswith(".connect_tcp.complete"):
             sock = info["return_value"].get_extra_info("socket")
             if sock is not None:
-                with self._lock:
-                    self._sockets.append(sock)
-                    if self.expired:  # connecting took the rest of the time
-                        _shut(sock)
+                self.deadline.watch(sock)
         elif event.endswith(".start_tls.started"):
             self.tls_host = info.get("server_hostname") or ""
         elif event.endswith(".send_request_headers.started"):
@@ -832,13 +822,6 @@ class _PostProgress:
                 self.on_hand_over()
         elif event.endswith(".send_request_body.complete") and not self._tunnel:
             self.body_sent = True
-
-
-def _shut(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # already closed: the exchange ended as the deadline came
 
 
 def _post_error(exc: httpx.HTTPError, url: str, timeout: float, body_sent: bool, proxy: str = "", *,

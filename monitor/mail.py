@@ -7,6 +7,11 @@ a timeout or a dropped connection leaves us not knowing whether the server queue
 scanning the content answers late, but has it): that is MessageInDoubt, and the caller must not
 resend as if nothing had gone. A server that answers the end of DATA with a refusal (4xx/5xx) has
 said it did not take it: a plain NotifyError again.
+
+smtplib's timeout bounds each wait, and starts again with every byte that arrives, so a server (or a middlebox)
+trickling its answers would hold the clipping or the alert run for ever; the whole exchange has a deadline
+(SEND_DEADLINE, or the configured timeout if longer), past which the connection is cut and the failure is
+read as above: plain before the hand-over, in doubt after it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from email.policy import EmailPolicy
 from typing import Callable
 
 from monitor.config import Smtp
+from monitor.deadline import SocketDeadline
 from monitor.errors import MessageInDoubt, MonitorError, NotifyError
 
 
@@ -37,6 +43,9 @@ class _SubjectPolicy(EmailPolicy):
 
 
 MAIL_POLICY = _SubjectPolicy()
+# the longest one message's exchange may take in all (connecting, TLS, login, a DOCX clipping written out)
+SEND_DEADLINE = 120.0
+
 
 
 class _HandOverMixin:
@@ -46,6 +55,15 @@ class _HandOverMixin:
     in_data = False
     handed_over = False
     on_hand_over: Callable[[], None] | None = None
+
+    def __init__(self, *args, deadline: SocketDeadline, **kwargs) -> None:
+        self.deadline = deadline  # before super().__init__, which connects
+        super().__init__(*args, **kwargs)
+
+    def _get_socket(self, host, port, timeout):
+        sock = super()._get_socket(host, port, timeout)
+        self.deadline.watch(sock)
+        return sock
 
     def data(self, msg):
         self.in_data = True
@@ -72,14 +90,16 @@ class _SMTP_SSL(_HandOverMixin, smtplib.SMTP_SSL):
     pass
 
 
-def send_message(smtp: Smtp, message: EmailMessage, *, on_hand_over: Callable[[], None] | None = None) -> dict[str, str]:
+def send_message(smtp: Smtp, message: EmailMessage, *, on_hand_over: Callable[[], None] | None = None,
+                 deadline: float = SEND_DEADLINE) -> dict[str, str]:
     """Send over SMTP with STARTTLS, implicit TLS or plain (tests).
 
     Returns the recipients the server refused while taking the message for the others (address ->
     its answer, e.g. "550 5.1.1 No such user"); empty when every recipient was accepted. Raises
     MessageInDoubt when the message was handed over but the server's answer never came, NotifyError on
     any other failure (nothing was delivered, including when every recipient was refused).
-    `on_hand_over` is called just before the message itself is written (after the server's 354).
+    `on_hand_over` is called just before the message itself is written (after the server's 354). The whole
+    exchange gets `deadline` seconds, or the configured timeout if longer (see the module's docstring).
     """
     if not smtp.configured:
         raise NotifyError("SMTP is not configured", hint="set smtp.host and smtp.sender in feeds.yaml")
@@ -91,12 +111,18 @@ def send_message(smtp: Smtp, message: EmailMessage, *, on_hand_over: Callable[[]
                           hint=f"export {missing[0]}=... where the monitor runs (feeds.yaml names it under smtp)")
     if "From" not in message:
         message["From"] = smtp.sender
+    with SocketDeadline(max(deadline, smtp.timeout_seconds)) as guard:
+        return _send(smtp, message, on_hand_over, guard)
+
+
+def _send(smtp: Smtp, message: EmailMessage, on_hand_over: Callable[[], None] | None, guard: SocketDeadline) -> dict[str, str]:
     client = None
     try:
         if smtp.security == "ssl":
-            client = _SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=ssl.create_default_context())
+            client = _SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=ssl.create_default_context(),
+                               deadline=guard)
         else:
-            client = _SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+            client = _SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds, deadline=guard)
         client.on_hand_over = on_hand_over
         if smtp.security == "starttls":
             client.starttls(context=ssl.create_default_context())
@@ -130,11 +156,14 @@ def send_message(smtp: Smtp, message: EmailMessage, *, on_hand_over: Callable[[]
                               hint="set smtp.username_env and smtp.password_env in feeds.yaml to the names of two "
                                    "environment variables (e.g. MONITOR_SMTP_USER, MONITOR_SMTP_PASSWORD) and export "
                                    "them where the monitor runs") from None
-        if client is not None and client.handed_over and not isinstance(exc, smtplib.SMTPResponseException):
-            raise MessageInDoubt(f"SMTP server {smtp.host}:{smtp.port} took the message but did not confirm it ({exc}); "
+        why = f"no complete answer within {guard.seconds:g} s, connection cut" if guard.expired else str(exc)
+        # an answer cut short by the deadline is no answer ("25" is neither a refusal nor a 250)
+        if client is not None and client.handed_over and (guard.expired
+                                                          or not isinstance(exc, smtplib.SMTPResponseException)):
+            raise MessageInDoubt(f"SMTP server {smtp.host}:{smtp.port} took the message but did not confirm it ({why}); "
                                  "it may have been delivered",
                                  hint="check the recipients' mailbox before sending it again") from None
-        raise NotifyError(f"SMTP delivery to {smtp.host}:{smtp.port} failed: {exc}",
+        raise NotifyError(f"SMTP delivery to {smtp.host}:{smtp.port} failed: {why}",
                           hint="check the smtp section of feeds.yaml and that the server is reachable") from None
     # the server has the message: a failure to say goodbye changes nothing
     try:
