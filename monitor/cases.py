@@ -59,6 +59,9 @@ MERGED = "đã gộp"  # a follow-up's case joined to the case of its incident: 
 NOT_OURS = "ngoài địa bàn"  # a hot issue, but not the office's to handle: set only by close_not_ours (no labels);
 # triage reopens it when an article on the office's own area joins its story
 SYSTEM_ACTOR = "hệ thống"
+# how the history line of a case opened for a hot issue from outside the press begins (monitor.intake): the item
+# says where it came from wherever it is shown, so the line is no "việc đã làm"
+OUTSIDE_OPENED = "Ghi nhận từ nguồn ngoài báo chí"
 LABEL_CARRIED = "nhãn #"  # how the history line of a case a label dismissed (or reopened) begins: "nhãn #12: bài 345 …"
 # handled, a false alarm, carried on by another case, or another office's business
 CLOSED_STATUSES = (STATUSES[-1], DISMISSED, MERGED, NOT_OURS)
@@ -402,7 +405,7 @@ def person_notes(events, tz) -> tuple[str, ...]:
     out = []
     for e in events:
         note = (e.note or "").strip()
-        if not note or e.by == SYSTEM_ACTOR:
+        if not note or e.by == SYSTEM_ACTOR or note.startswith(OUTSIDE_OPENED):
             continue
         if re.match(r"^Gộp (vào )?hồ sơ\b", note):
             if " — " not in note:

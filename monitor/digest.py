@@ -35,7 +35,7 @@ from classifiers.types import BY_THE_MODEL, SCOPES, Classification
 from monitor.cases import DISMISSED, NOT_OURS
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office, clock_time
-from monitor.models import Article, SourceHealth, Story
+from monitor.models import Article, IntakeItem, SourceHealth, Story
 from monitor.stories import Idf, article_doc, article_text, matches_among
 from monitor.summary import dated_summary
 
@@ -285,6 +285,9 @@ class DigestItem:
     # the latest thing a person recorded doing about its case: "Việc đã làm gần nhất (ngày 26/11): …"
     outcome: str = ""
     articles: int = 1  # the story's education articles in the window (reprints included)
+    # a hot issue from outside the crawled press (monitor.intake): "mạng xã hội – Nhóm Facebook …", named where the
+    # outlet would be; such an item has no article (article_id 0) and no tone
+    outside_source: str = ""
 
     @property
     def sentiment_label(self) -> str:
@@ -311,9 +314,11 @@ class DigestItem:
     def outlets_label(self) -> str:
         """The outlet and the others that carried the story (reprinted or followed it up), as every format says it:
         "Tiền Phong (và 1 báo khác: VnExpress)"."""
-        if not self.reprints:
-            return self.outlet
-        return f"{self.outlet} (và {self.reprints} báo khác: {', '.join(self.other_outlets)})"
+        press = self.outlet if not self.reprints else \
+            f"{self.outlet} (và {self.reprints} báo khác: {', '.join(self.other_outlets)})"
+        if self.outside_source:  # entered from outside the press, alone or with the press articles merged into its case
+            return "; ".join([press] * bool(press) + [f"Nguồn: {self.outside_source}"])
+        return press
 
     @property
     def time_label(self) -> str:
@@ -768,6 +773,38 @@ def note_follow_ups(digest: Digest, earlier: Mapping[int, Sequence[tuple[int, in
     return replace(digest, summary=summary)
 
 
+def add_outside_press(digest: Digest, entries: Sequence[tuple[IntakeItem, Story]],
+                      severity_order: Sequence[str] = ("khẩn cấp", "cao", "theo dõi")) -> Digest:
+    """Put the hot issues entered from outside the crawled press (monitor.intake) in the hot section: `entries` are
+    (item, its story) of the items entered in the clipping's window. They count where hot issues are counted (the
+    summary, the subject), never among the articles, outlets or tone, which are the press's. An item whose story the
+    section already shows (press articles merged into its case) or a person dismissed is not listed again."""
+    shown = {i.story_id for i in digest.hot.items if i.story_id is not None}
+    tz = digest.office.tz
+    added = []
+    for item, story in entries:
+        if story.id in shown or story.case_status == DISMISSED:
+            continue
+        shown.add(story.id)
+        added.append(DigestItem(
+            article_id=0, title=item.title, url=item.url or "", outlet="", published=item.happened_at.astimezone(tz),
+            summary=item.summary, sentiment="", topics=(item.topic,) if item.topic else (), scope="",
+            story_id=story.id, hot=True, severity=story.severity, case_status=story.case_status,
+            hot_score=story.hot_score, outside_source=item.source_label))
+    if not added:
+        return digest
+    rank = {s: i for i, s in enumerate(severity_order)}
+    items = sorted((*digest.hot.items, *added), key=lambda i: (rank.get(i.severity, len(rank)), -i.hot_score, -i.reprints,
+                                                              -i.published.timestamp()))
+    s = digest.summary
+    levels = [lv for lv, _ in s.hot_by_severity]
+    levels += sorted({i.severity or UNRATED_SEVERITY for i in added} - set(levels))
+    extra = Counter(i.severity or UNRATED_SEVERITY for i in added)
+    summary = replace(s, hot_stories=s.hot_stories + len(added),
+                      hot_by_severity=tuple((lv, dict(s.hot_by_severity).get(lv, 0) + extra.get(lv, 0)) for lv in levels))
+    return replace(digest, summary=summary, hot=replace(digest.hot, items=tuple(items)))
+
+
 def note_outcomes(digest: Digest, latest: Mapping[int, str]) -> Digest:
     """Say under a hot item what was last done about it: `latest` maps a story id to its case's latest person
     note as "dd/mm: note" (monitor.cases.person_notes). Leadership reads the handling, not only its status."""
@@ -880,7 +917,7 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int], own_scopes: tuple[str, ..
             reasons=display_reasons(story.reasons or cls.reasons, topic=topic_name(topics[0]) if topics else "",
                                     tone=SENTIMENT_LABELS.get(cls.sentiment, "")),
             late=article.id in late, relevance=max(c.relevance for _, c in members), related=_related(article, members),
-            articles=len(members),
+            articles=len(members), outside_source="; ".join(dict.fromkeys(i.source_label for i in story.intake)),
         )
     return DigestItem(
         article_id=article.id, title=article.title, url=article.url, outlet=article.outlet,

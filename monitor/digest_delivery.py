@@ -36,8 +36,8 @@ from typing import Iterable
 
 from monitor.app import App
 from monitor.corrections import read_corrected
-from monitor.digest import (CollectionGap, Digest, build_digest, digest_window, latest_complete_day, note_follow_ups,
-                            note_outcomes, trend_from_rows)
+from monitor.digest import (CollectionGap, Digest, add_outside_press, build_digest, digest_window, latest_complete_day,
+                            note_follow_ups, note_outcomes, trend_from_rows)
 from monitor.errors import InputError, MessageInDoubt, MonitorError, NotifyError, StoreError
 from monitor.models import Story
 from monitor.store.digests import SENDING_NOW
@@ -243,8 +243,24 @@ def load_digest(app: App, day: date) -> Digest:
         borderline_min_relevance=cfg.digest.borderline_min_relevance, borderline_max_items=cfg.digest.borderline_max_items,
         generated_at=app.now(), collection_gap=crawl_silence(app, day, end),
     )
+    digest = add_outside_press(digest, outside_press(app, start, end),
+                               severity_order=[name for name, _ in cfg.alerts.thresholds])
     cases = hot_cases(app, digest)
     return note_outcomes(note_follow_ups(digest, earlier_cases(app, digest, cases)), latest_actions(app, cases))
+
+
+def outside_press(app: App, start: datetime, end: datetime) -> list:
+    """(item, its story) of the hot issues entered from outside the press in [start, end) (monitor.intake): each is
+    in the one clipping whose window holds its entry, whenever it happened."""
+    store = app.store
+    if not hasattr(store, "intake_entered_between"):
+        return []
+    out = []
+    for item in store.intake_entered_between(start, end):
+        story = store.story(item.story_id)
+        if story is not None:
+            out.append((item, story))
+    return out
 
 
 def hot_cases(app: App, digest: Digest) -> dict:

@@ -393,7 +393,9 @@ def _item(doc, item: DigestItem, n: int) -> None:
         if item.summary:
             _styled(doc, item.summary, "DB Summary")
         return
-    meta = f"{item.outlets_label} · {item.time_label}{' (nhận muộn)' if item.late else ''} · {item.sentiment_label}"
+    meta = f"{item.outlets_label} · {item.time_label}{' (nhận muộn)' if item.late else ''}"
+    if item.sentiment_label:  # a hot issue from outside the press has no tone of coverage
+        meta += f" · {item.sentiment_label}"
     _styled(doc, meta, "DB Meta")
     if item.topic_names:
         _styled(doc, f"Chủ đề: {item.topics_label}", "DB Meta")

@@ -60,6 +60,28 @@ class Article:
 
 
 @dataclass(frozen=True)
+class IntakeItem:
+    """A hot issue that reached the office from outside the crawled press, entered by a person (monitor.intake)."""
+
+    id: int
+    story_id: int
+    title: str
+    source_kind: str  # one of monitor.intake.SOURCE_KINDS: "mạng xã hội", "đường dây nóng", ...
+    source: str  # which group, caller, school, channel or outlet
+    url: str | None  # where it can be seen, as given; not a crawled page
+    happened_at: datetime  # when it appeared or reached the office
+    summary: str
+    entered_at: datetime
+    entered_by: str
+    topic: str = ""  # the plan's topic id, when the person gave one
+
+    @property
+    def source_label(self) -> str:
+        """"mạng xã hội – Nhóm Facebook Phụ huynh Long Biên": how every output names where it came from."""
+        return f"{self.source_kind} – {self.source}"
+
+
+@dataclass(frozen=True)
 class Story:
     """Articles about one event across outlets (reprints counted once). Made by `monitor.stories`."""
 
@@ -74,6 +96,9 @@ class Story:
     severity: str | None = None  # e.g. "khẩn cấp" | "cao" | "theo dõi"; None when not hot
     reasons: tuple[str, ...] = ()
     case_status: str | None = None  # mới | đã tiếp nhận | đang xử lý | đã phản hồi | đã xử lý
+    # hot issues from outside the press that it holds (monitor.intake): a story of such an item alone has no
+    # article (first_article_id 0) and takes its title from the item
+    intake: tuple[IntakeItem, ...] = ()
 
 
 @dataclass(frozen=True)

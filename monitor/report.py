@@ -90,6 +90,8 @@ class HotIssue:
     outlet_names: tuple[str, ...] = ()
     summary: str = ""  # what happened: one or two sentences of the first article's sapo
     own: bool = True  # on the office's own area (Office.is_own_area) and not closed as another's (NOT_OURS)
+    # where it reached the office from outside the crawled press (monitor.intake): "mạng xã hội – Nhóm Facebook …"
+    outside: tuple[str, ...] = ()
 
     @property
     def status_label(self) -> str:
@@ -109,7 +111,9 @@ class HotIssue:
 
     @property
     def outlets_label(self) -> str:
-        return outlets_text(self.outlet_names or (self.outlet,))
+        """The outlets that carried it, and after them where it came from outside the press: "Nguồn: mạng xã hội – …"."""
+        press = outlets_text(self.outlet_names or (self.outlet,))
+        return "; ".join([press] * bool(press) + [f"Nguồn: {o}" for o in self.outside])
 
 
 @dataclass(frozen=True)
@@ -434,10 +438,13 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             continue
         first = by_id.get(s.first_article_id, {})
         status = getattr(case, "status", None) or s.case_status
-        own = status != NOT_OURS and (office.is_own_area(story_scopes.get(s.id)) or any(
+        # one that reached the office itself (a call to its hotline, a school's report) is its to handle, until a
+        # person closes it as another area's
+        own = status != NOT_OURS and (bool(s.intake) or office.is_own_area(story_scopes.get(s.id)) or any(
             office.is_own_area(by_id[a]["scope"]) for a in s.article_ids if a in by_id))
         hot.append(HotIssue(
-            story_id=s.id, title=s.title, url=first.get("url", ""), outlet=s.outlets[0] if s.outlets else "",
+            story_id=s.id, title=s.title, url=first.get("url", "") or next((i.url for i in s.intake if i.url), ""),
+            outlet=s.outlets[0] if s.outlets else "",
             outlets=len(s.outlets), first_seen=s.first_seen.astimezone(tz), severity=s.severity, hot_score=s.hot_score,
             case_status=getattr(case, "status", None) or s.case_status or NO_CASE,
             owner=getattr(case, "owner", "") or "", notes=person_notes(getattr(case, "events", ()), tz),
@@ -445,7 +452,8 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             # read weeks later: "trưa nay" says its day
             summary=dated_summary(s.title, first.get("sapo") or "", "",
                                   (first.get("published") or s.first_seen).astimezone(tz))
-            if first.get("sapo") else "", own=own))
+            if first.get("sapo") else next((i.summary for i in s.intake if i.summary), ""), own=own,
+            outside=tuple(dict.fromkeys(i.source_label for i in s.intake))))
 
     # positive coverage, reprints counted once: one entry per story (or per article without one)
     groups: dict[tuple, list[dict]] = {}
@@ -536,8 +544,10 @@ def _still_education(store, hot: dict[int, Story], cases: Mapping[int, object]) 
     education = {aid for aid, c in classes.items() if c.is_education}
     # an article the model never classified counts as a person labelled it (a case opened by hand)
     education |= {r["article_id"] for r in store.labels([a for a in ids if a not in classes]) if r.get("is_education")}
+    # a hot issue entered from outside the press (monitor.intake) has no article: a person said it is the office's
     return {sid: s for sid, s in hot.items()
-            if getattr(cases.get(sid), "status", None) == DISMISSED or any(a in education for a in s.article_ids)}
+            if getattr(cases.get(sid), "status", None) == DISMISSED or getattr(s, "intake", ())
+            or any(a in education for a in s.article_ids)}
 
 
 def load_report(app, year: int, month: int) -> MonthlyReport:

@@ -488,6 +488,10 @@ class RelatedCases:
                                      threshold=RELATED_COSINE)
             for m in self.store.open_case_member_docs_between(lo, hi):
                 self._index.add(_doc(m), m["case_id"])
+            # and the hot issues entered from outside the press (monitor.intake): the press often tells later what
+            # a parents' group or the hotline brought first, and the clerk merges it into that case
+            for m in self.store.open_case_intake_docs_between(lo, hi):
+                self._index.add(_doc(m), m["case_id"])
         return self._index
 
     def add(self, case_id: int, members: list[dict]) -> None:

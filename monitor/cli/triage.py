@@ -177,15 +177,17 @@ def cases() -> None:
 
     Each hot story opens a case; every change is kept with who and when. A hot issue the model missed is
     opened by hand; a false alarm is dismissed (cảnh báo nhầm): no more alerts. Both label the articles for
-    `monitor train`. A real hot issue outside the office's area is closed with `dismiss --not-ours`
-    (ngoài địa bàn), which labels nothing; it reopens when an article on the office's area joins it. A
-    follow-up that opened a case of its own is merged into its incident's case.
+    `monitor train`. A hot issue that reached the office outside the press (a Facebook group, the hotline,
+    a school's report) is opened with `open --title`. A real hot issue outside the office's area is closed
+    with `dismiss --not-ours` (ngoài địa bàn), which labels nothing; it reopens when an article on the
+    office's area joins it. A follow-up that opened a case of its own is merged into its incident's case.
 
     \b
     Example:
       monitor cases list --json
       monitor cases update 12 --status "đã tiếp nhận" --owner "Chị Lan"
       monitor cases open 1234 --note "Phụ huynh phản ánh lạm thu"
+      monitor cases open --title "..." --source-kind "mạng xã hội" --source "Nhóm Facebook ..."
       monitor cases dismiss 13 --note "Tin cũ đăng lại, không phải sự việc mới"
       monitor cases merge 15 --into 12
     """
@@ -251,10 +253,14 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     from monitor.triage import related_cases
 
     members = app.store.story_members(c.story_id)
+    outside = app.store.intake_of_story(c.story_id)  # hot issues entered from outside the press (monitor.intake)
     spread = growth((m["when"], m["outlet"]) for m in members)
     related = [] if c.closed else related_cases(app, c.id, members)
     if as_json:
-        echo_json(_case_dict(c) | {"sources": [{"outlet": m["outlet"], "title": m["title"], "url": m["url"],
+        from monitor.intake import as_dict
+
+        echo_json(_case_dict(c) | {"outside_press": [as_dict(i, app.config.office.tz) for i in outside],
+                                   "sources": [{"outlet": m["outlet"], "title": m["title"], "url": m["url"],
                                                  "published": m["when"].isoformat(), "reprint": m["reprint"]}
                                                 for m in members],
                                    "growth": [{"at": t.isoformat(), "outlets": n} for t, n in spread],
@@ -271,6 +277,11 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     else:
         click.echo(f"  Trạng thái: {c.status}; phụ trách: {c.owner or 'chưa có'}; mức {c.severity or '—'}, điểm {c.hot_score:.0f}")
     click.echo("  Nguồn:")
+    for i in outside:
+        click.echo(f"    - {i.source_label}: {i.title}" + (f" <{i.url}>" if i.url else "")
+                   + f" (lúc {_t(i.happened_at.astimezone(tz))}; {i.entered_by} ghi nhận {_t(i.entered_at.astimezone(tz))})")
+        if i.summary:
+            click.echo(f"      {i.summary}")
     for m in members:
         click.echo(f"    - {m['outlet']}{' [đăng lại]' if m['reprint'] else ''}: {m['title']} <{m['url']}>")
     if spread:
@@ -330,27 +341,97 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
 
 
 @cases.command("open")
-@click.argument("article_id", type=STORED_ID)
-@click.option("--note", default="", help="Why it is a hot issue (kept in the history and with the label).")
+@click.argument("article_id", type=STORED_ID, required=False)
+@click.option("--title", default=None,
+              help="A hot issue from outside the crawled press: what happened, in one line (no ARTICLE_ID then).")
+@click.option("--source-kind", "source_kind", default=None, metavar="KIND",
+              help="With --title: mạng xã hội | đường dây nóng | cơ sở giáo dục | truyền hình | báo chí khác | khác "
+                   "(with or without diacritics).")
+@click.option("--source", default=None, help="With --title: which group, page, caller, school, channel or outlet.")
+@click.option("--url", default=None, help="With --title: where it can be seen (a post, a video), if anywhere.")
+@click.option("--at", "at", default=None,
+              help='With --title: when it appeared or reached the office, "HH:MM DD/MM/YYYY" or "DD/MM/YYYY" (default: now).')
+@click.option("--summary", default="", help="With --title: a sentence or two on what it says.")
+@click.option("--topic", default=None, help="With --title: the plan's topic id, e.g. an-toan-truong-hoc.")
+@click.option("--level", default=None,
+              help="With --title: its alert level, one of alerts.thresholds (default: the lowest, e.g. theo dõi).")
+@click.option("--no-alert", "no_alert", is_flag=True,
+              help="With --title: record it without alerting leadership (they already know).")
+@click.option("--force", is_flag=True,
+              help="With --title: record it although the same title from the same source was entered for that day.")
+@click.option("--note", default="", help="Why it is a hot issue (kept in the history and, for an article, with the label).")
 @click.option("--by", default=None, help="Who decides (default: the login name).")
 @click.pass_context
-def cases_open(ctx: click.Context, article_id: int, note: str, by: str | None) -> None:
-    """Open a case by hand for a hot issue the model missed, and label the article hot for `monitor train`.
+def cases_open(ctx: click.Context, article_id: int | None, title: str | None, source_kind: str | None,
+               source: str | None, url: str | None, at: str | None, summary: str, topic: str | None, level: str | None,
+               no_alert: bool, force: bool, note: str, by: str | None) -> None:
+    """Open a case by hand: for a crawled article the model missed, or for a hot issue from outside the press.
 
-    The article's story (one of its own if it has none) counts as hot in the clipping and the monthly
-    report from now on. A story that already has a case keeps it; a dismissed one is reopened.
+    With ARTICLE_ID: the article is labelled hot for `monitor train`, and its story (one of its own if it
+    has none) counts as hot in the clipping and the monthly report from now on. A story that already has
+    a case keeps it; a dismissed one is reopened.
+
+    With --title, --source-kind and --source instead: a hot issue that reached the office another way (a
+    Facebook group's post, a parent's call to the hotline, a school's report, a TV segment, an outlet not
+    in feeds.yaml) is recorded with who entered it and when, and opens a case. It is a hot issue in the
+    next clipping and in the monthly report, with its source ("Nguồn: mạng xã hội – ..."), and is not
+    counted among the press articles. It alerts leadership through the outbox like a crawled hot story,
+    at --level, unless --no-alert. The same title from the same source on the same day is refused as
+    entered already (naming its case) unless --force. Press articles on the same event later are not
+    joined to it by themselves; their alert and `cases show` name its case, and `monitor cases merge
+    PRESS_CASE --into CASE` joins them.
 
     \b
     Example:
       monitor cases open 1234 --note "Phụ huynh phản ánh lạm thu, báo địa phương đã đăng"
+      monitor cases open --title "Clip học sinh bị đánh trước cổng trường lan truyền" \\
+        --source-kind "mạng xã hội" --source "Nhóm Facebook Phụ huynh Long Biên" \\
+        --url https://facebook.com/groups/phuhuynhlongbien/posts/123 --at "20:15 25/11/2026" --level cao
+      monitor cases open --title "Phụ huynh gọi phản ánh thu tiền điều hòa" \\
+        --source-kind "duong day nong" --source "Đường dây nóng của Phòng" --no-alert
     """
-    from monitor.cases import open_case_by_hand
-
     app = get_app(ctx)
     who = _actor(by)
-    c, opened = open_case_by_hand(app, article_id, by=who, note=note)
-    state = "đã mở" if opened else "đã có từ trước, ghi chú được thêm"
-    click.echo(f"Hồ sơ #{c.id} ({state}): {c.title} — {c.status}; bài {article_id} được ghi nhãn giáo dục, nóng (bởi {who}).")
+    outside = {"--source-kind": source_kind, "--source": source, "--url": url, "--at": at, "--summary": summary or None,
+               "--topic": topic, "--level": level, "--no-alert": no_alert or None, "--force": force or None}
+    if article_id is not None:
+        if title is not None:
+            raise InputError("give an ARTICLE_ID (a crawled article) or --title (a hot issue from outside the press), "
+                             "not both", hint="monitor cases open --help shows both ways")
+        given = [name for name, value in outside.items() if value is not None]
+        if given:
+            raise InputError(f"{given[0]} goes with --title (a hot issue from outside the press), not with an ARTICLE_ID")
+        from monitor.cases import open_case_by_hand
+
+        c, opened = open_case_by_hand(app, article_id, by=who, note=note)
+        state = "đã mở" if opened else "đã có từ trước, ghi chú được thêm"
+        click.echo(f"Hồ sơ #{c.id} ({state}): {c.title} — {c.status}; bài {article_id} được ghi nhãn giáo dục, nóng (bởi {who}).")
+        return
+    if title is None:
+        raise InputError("say which hot issue: an ARTICLE_ID of a crawled article, or --title with --source-kind and "
+                         "--source for one from outside the press",
+                         hint='monitor cases open --title "..." --source-kind "mạng xã hội" --source "Nhóm Facebook ..."')
+    for name in ("--source-kind", "--source"):
+        if outside[name] is None:
+            raise InputError(f"{name} is needed with --title: where the hot issue came from",
+                             hint='e.g. --source-kind "mạng xã hội" --source "Nhóm Facebook Phụ huynh Long Biên"')
+    from monitor.intake import duplicate_error, open_from_outside
+
+    tz = app.config.office.tz
+    done = open_from_outside(app, title=title, source_kind=source_kind, source=source, by=who, url=url, at=at,
+                             summary=summary, topic=topic, level=level, note=note, alert=not no_alert, force=force)
+    if done.item is None:
+        raise duplicate_error(done, tz)
+    c, item = done.case, done.item
+    click.echo(f"Hồ sơ #{c.id} (đã mở): {item.title} — {c.status}, mức {c.severity}; "
+               f"nguồn: {item.source_label}, lúc {_t(item.happened_at.astimezone(tz))} (ghi nhận bởi {who}).")
+    if done.alert_id is not None:
+        channels = len(app.store.deliveries(done.alert_id))
+        click.echo(f"  Cảnh báo #{done.alert_id} chờ gửi qua {channels} kênh (monitor alerts)." if channels else
+                   f"  Cảnh báo #{done.alert_id} đã lưu, nhưng không kênh nào nhận: cảnh báo đang tắt (alerts.enabled) "
+                   "hoặc chưa cấu hình alerts.channels trong feeds.yaml.")
+    else:
+        click.echo("  Không gửi cảnh báo (--no-alert).")
 
 
 @cases.command("dismiss")

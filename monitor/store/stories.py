@@ -158,17 +158,23 @@ class StoriesMixin:
         if row is None:
             return None
         members = self.story_members(story_id)
-        if not members:
+        intake = self.intake_of_story(story_id)
+        if not members and not intake:
             return None
         outlets: list[str] = []
         for m in members:
             if m["outlet"] not in outlets:
                 outlets.append(m["outlet"])
+        times = [m["when"] for m in members] + [i.happened_at for i in intake]
+        # named by what came first: the item a person entered, or the article when the press told it earlier
+        first_item = bool(intake) and (not members or intake[0].happened_at <= members[0]["when"])
         return Story(
-            id=row["id"], title=members[0]["title"], first_article_id=members[0]["id"],
+            id=row["id"], title=intake[0].title if first_item else members[0]["title"],
+            first_article_id=members[0]["id"] if members else 0,
             article_ids=tuple(m["id"] for m in members), outlets=tuple(outlets),
-            first_seen=members[0]["when"], last_seen=members[-1]["when"], hot_score=row["hot_score"],
+            first_seen=min(times), last_seen=max(times), hot_score=row["hot_score"],
             severity=row["severity"], reasons=tuple(json.loads(row["reasons"])), case_status=row["case_status"],
+            intake=intake,
         )
 
     def stories_between(self, since: datetime | None, until: datetime | None) -> list[Story]:
@@ -197,7 +203,8 @@ class StoriesMixin:
     def usual_outlets_per_story(self, topic: str, since: datetime, until: datetime, exclude: int | None = None) -> tuple[float, int]:
         """(mean distinct outlets per story, number of stories) of a topic's stories created in [since, until)."""
         row = self.execute("SELECT AVG(n_outlets), COUNT(*) FROM stories WHERE main_topic = ? AND created_at >= ?"
-                           " AND created_at < ? AND id != ?",
+                           # an item entered by hand has no outlet: it says nothing of how far the press spreads a topic
+                           " AND created_at < ? AND id != ? AND id NOT IN (SELECT story_id FROM intake_items)",
                            (topic, utc_iso(since), utc_iso(until), exclude or -1)).fetchone()
         return (row[0] or 0.0, row[1])
 
@@ -470,6 +477,7 @@ class StoriesMixin:
             db.execute("UPDATE alerts SET story_id = ? WHERE story_id = ? AND EXISTS (SELECT 1 FROM alert_deliveries d"
                        " WHERE d.alert_id = alerts.id AND d.status = 'sent')", (dst, src))
             db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (dst, src))
+            db.execute("UPDATE intake_items SET story_id = ? WHERE story_id = ?", (dst, src))  # entered by hand (0068)
             db.execute("UPDATE stories SET severity = NULL, hot_score = 0 WHERE id = ?", (src,))
             # the handling done on the merged case carries on: its notes join the history, and the case takes
             # its status when further along and its owner when it has none

@@ -1,0 +1,223 @@
+"""Hot issues that reach the office from outside the crawled press (`monitor cases open --title ...`).
+
+The communication plan asks the office to catch public opinion "thông qua điểm báo, điểm báo mạng xã hội hàng
+ngày, từ các nguồn trong và ngoài Ngành khác": a Facebook group's post, a parent's call to the hotline, a
+school's report, a TV segment, an outlet feeds.yaml does not crawl. Such an item is stored once
+(monitor.models.IntakeItem: who entered it and when, its source kind and source, the address it can be seen
+at when there is one; never a made-up article), in a story of its own that opens a case as a crawled hot
+story does. It is a hot issue in the clipping (on the day it was entered) and in the monthly report's part
+III, with its source ("Nguồn: mạng xã hội – Nhóm Facebook …"), and counts where hot issues are counted; it
+is no article, so the press figures (articles per outlet, tone of coverage) never count it.
+
+It alerts leadership unless the person says not to (`alert=False`): the office heard of it before the press,
+which is when leadership most needs to. The alert goes through the outbox like a crawled story's, queued in
+the same transaction as the case, at the level the person gives (the lowest alert level by default), so it
+is sent once whatever fails; quiet hours hold it as they hold the others.
+
+The same title from the same source on the same day is taken as the same item entered twice by mistake: the
+second entry is refused, naming the case that holds the first, unless the person says it is another (`force`).
+
+Press articles about the same event later are not grouped into its story by themselves (story grouping
+compares articles, and an item has a title and a summary at most: a wrong join would silence the press story's
+own alert). Their case names the item's as the one it may continue (monitor.triage.RelatedCases reads the open
+items beside the open cases' articles), in the alert, `monitor cases show` and the clipping, and a person who
+agrees merges it (`monitor cases merge PRESS_CASE --into ITEM_CASE`): the item's story then holds both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from classifiers.plan_topics import TOPIC_IDS, topic_name
+from monitor.errors import InputError
+from monitor.models import IntakeItem
+from monitor.stories import fold
+
+SOURCE_KINDS = ("mạng xã hội", "đường dây nóng", "cơ sở giáo dục", "truyền hình", "báo chí khác", "khác")
+# what a person may type for a kind besides its Vietnamese name, with or without diacritics
+KIND_ALIASES = {"social": "mạng xã hội", "mxh": "mạng xã hội", "facebook": "mạng xã hội", "hotline": "đường dây nóng",
+                "school": "cơ sở giáo dục", "truong": "cơ sở giáo dục", "tv": "truyền hình",
+                "press": "báo chí khác", "bao": "báo chí khác", "other": "khác"}
+MAX_TITLE = 300
+# a time a little ahead of the machine's clock is a person's watch, not the future
+CLOCK_SLACK = timedelta(minutes=10)
+TIME_FORMATS = ("%H:%M %d/%m/%Y", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
+DAY_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
+WHEN_HINT = 'write it as "HH:MM DD/MM/YYYY" or "DD/MM/YYYY", e.g. --at "08:30 26/11/2026"'
+
+
+def parse_source_kind(text: str) -> str:
+    """The canonical source kind for what a person typed (with or without diacritics, or an English alias)."""
+    wanted = fold(text or "")
+    for kind in SOURCE_KINDS:
+        if fold(kind) == wanted:
+            return kind
+    if wanted in KIND_ALIASES:
+        return KIND_ALIASES[wanted]
+    raise InputError(f"unknown source kind {text!r}; use one of: {', '.join(SOURCE_KINDS)}",
+                     hint='e.g. --source-kind "mạng xã hội" --source "Nhóm Facebook Phụ huynh Long Biên"')
+
+
+def parse_when(text: str | None, now: datetime, tz) -> datetime:
+    """When the item appeared or reached the office, in the office's time zone: now when not given. A day
+    without an hour is that day's start (today's: now). A time in the future is refused."""
+    if text is None or not text.strip():
+        return now
+    value = " ".join(text.split())
+    when = None
+    for fmt in TIME_FORMATS:
+        try:
+            when = datetime.strptime(value, fmt).replace(tzinfo=tz)
+            break
+        except ValueError:
+            continue
+    if when is None:
+        for fmt in DAY_FORMATS:
+            try:
+                day = datetime.strptime(value, fmt).date()
+            except ValueError:
+                continue
+            when = now if day == now.astimezone(tz).date() else datetime.combine(day, time(0), tzinfo=tz)
+            break
+    if when is None:
+        raise InputError(f"--at {text!r} is not a time the monitor reads; {WHEN_HINT}")
+    if not 1970 <= when.year <= 2999:
+        raise InputError(f"--at {text!r} is out of range; give a time between 1970 and 2999")
+    if when > now + CLOCK_SLACK:
+        local = now.astimezone(tz)
+        raise InputError(f"--at {text!r} is in the future (it is {local:%H:%M %d/%m/%Y} now); give when the post, call "
+                         "or report appeared or reached the office", hint="leave --at out for now")
+    return when
+
+
+def parse_level(config, text: str | None) -> str:
+    """The alert level of the item: one of alerts.thresholds' names; the lowest when not given."""
+    names = [n for n, _ in config.alerts.thresholds]
+    if not text:
+        return names[-1]
+    for n in names:
+        if fold(n) == fold(text):
+            return n
+    raise InputError(f"unknown level {text!r}; use one of: {', '.join(names)} (alerts.thresholds in feeds.yaml)")
+
+
+def parse_topic(text: str | None) -> str:
+    if not text:
+        return ""
+    wanted = text.strip().lower()
+    if wanted in TOPIC_IDS:
+        return wanted
+    raise InputError(f"unknown topic {text!r}; use one of the plan's topic ids: {', '.join(TOPIC_IDS)}",
+                     hint=f"e.g. --topic an-toan-truong-hoc ({topic_name('an-toan-truong-hoc')})")
+
+
+def same_key(title: str, source: str, day: date) -> str:
+    """What makes two entries the same item: the title and the source, folded, and the office's local day."""
+    return f"{fold(title)}|{fold(source)}|{day.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What `open_from_outside` did."""
+
+    case: object  # monitor.cases.Case
+    item: IntakeItem | None  # None when refused as entered already
+    alert_id: int | None = None
+    duplicate_of: IntakeItem | None = None  # the item entered before, when this one is refused as the same
+
+
+def open_from_outside(app, *, title: str, source_kind: str, source: str, by: str, url: str | None = None,
+                      at: str | None = None, summary: str = "", topic: str | None = None, level: str | None = None,
+                      note: str = "", alert: bool = True, force: bool = False) -> Intake:
+    """Record a hot issue from outside the crawled press and open its case (see the module docstring)."""
+    from monitor.cases import OUTSIDE_OPENED, _who
+    from monitor.urls import is_web_url
+
+    title = " ".join((title or "").split())
+    if not title:
+        raise InputError("the hot issue needs a title: what happened, in one line",
+                         hint='e.g. --title "Phụ huynh phản ánh trường thu quỹ lớp 2 triệu đồng"')
+    if len(title) > MAX_TITLE:
+        raise InputError(f"the title is {len(title)} characters long; keep it to one line (at most {MAX_TITLE}) and "
+                         "put the rest in --summary")
+    kind = parse_source_kind(source_kind)
+    source = " ".join((source or "").split())
+    if not source:
+        raise InputError("say where it came from (--source): which group, page, caller, school, channel or outlet",
+                         hint='e.g. --source "Nhóm Facebook Phụ huynh Long Biên"')
+    url = (url or "").strip() or None
+    if url is not None and not is_web_url(url):
+        raise InputError(f"--url {url!r} is not a web address (http:// or https://)",
+                         hint="leave --url out when the item has no address (a call, a paper report)")
+    who = _who(by)
+    tz = app.config.office.tz
+    now = app.now()
+    when = parse_when(at, now, tz)
+    severity = parse_level(app.config, level)
+    topic_id = parse_topic(topic)
+    summary = " ".join((summary or "").split())
+    item = dict(title=title, source_kind=kind, source=source, url=url, happened_at=when, summary=summary,
+                same_key=same_key(title, source, when.astimezone(tz).date()))
+    event = f"{OUTSIDE_OPENED}: {kind} – {source}" + ("" if alert else "; không gửi cảnh báo (--no-alert)")
+
+    def compose(case, stored: IntakeItem):
+        from monitor.notify import delivery_plan
+        subject, body, payload = intake_alert(app.config, stored, case, severity)
+        return subject, body, payload, delivery_plan(app.config, severity, now)
+
+    item_id, case_id, alert_id, duplicate = app.store.add_intake(
+        item, now, by=who, severity=severity, topic=topic_id, note=event, remark=note.strip(),
+        compose=compose if alert else None, force=force)
+    if duplicate is not None:
+        return Intake(app.store.case_of_story(duplicate.story_id), None, None, duplicate)
+    return Intake(app.store.case(case_id), app.store.intake_item(item_id), alert_id)
+
+
+def duplicate_error(found: Intake, tz) -> InputError:
+    """The refusal of an item entered twice: which case holds the first, and what to do instead."""
+    d = found.duplicate_of
+    case = found.case
+    where = f"case {case.id}" if case is not None else "a case"
+    return InputError(
+        f"this looks entered already: {where} holds “{d.title}” ({d.source_label}, "
+        f"{d.happened_at.astimezone(tz):%d/%m/%Y}), entered by {d.entered_by} at {d.entered_at.astimezone(tz):%H:%M %d/%m/%Y}; "
+        "nothing was recorded",
+        hint=(f"to add to it: monitor cases update {case.id} --note \"...\"; " if case is not None else "")
+        + "if it is another item after all, run the command again with --force")
+
+
+def intake_alert(config, item: IntakeItem, case, severity: str) -> tuple[str, str, dict]:
+    """(subject, plain-text body, webhook payload) of the alert for a hot issue from outside the press: what it is,
+    where it came from, when, and the case; the same shape as a crawled story's (monitor.notify.compose_alert)."""
+    from monitor.notify import alert_subject, case_line
+
+    tz = config.office.tz
+    subject = alert_subject(config, severity, item.title, local=False)
+    lines = [f"{config.office.short_name} — cảnh báo tin nóng (nguồn ngoài báo chí)", ""]
+    if item.summary:
+        lines += [item.summary, ""]
+    lines += [f"Mức độ nóng: {severity} (do {item.entered_by} đánh giá khi ghi nhận)",
+              f"Nguồn: {item.source_label}",
+              f"Thời điểm: {item.happened_at.astimezone(tz):%H:%M %d/%m/%Y}",
+              f"Ghi nhận: {item.entered_by}, lúc {item.entered_at.astimezone(tz):%H:%M %d/%m/%Y}"]
+    if item.url:
+        lines.append(f"Địa chỉ: {item.url}")
+    lines += ["", case_line(case)]
+    body = "\n".join(lines) + "\n"
+    payload = {
+        "type": "alert.new", "story_id": item.story_id, "case_id": case.id, "title": item.title,
+        "summary": item.summary, "severity": severity, "hot_score": 0.0, "change": None, "reasons": [],
+        "classifier_reasons": [], "explanation": {},
+        "intake": {"id": item.id, "source_kind": item.source_kind, "source": item.source, "url": item.url,
+                   "happened_at": item.happened_at.astimezone(tz).isoformat(), "entered_by": item.entered_by,
+                   "entered_at": item.entered_at.astimezone(tz).isoformat()},
+        "sources": [], "related_cases": [], "text": body,
+    }
+    return subject, body, payload
+
+
+def as_dict(item: IntakeItem, tz) -> dict:
+    return {"id": item.id, "title": item.title, "source_kind": item.source_kind, "source": item.source,
+            "url": item.url, "happened_at": item.happened_at.astimezone(tz).isoformat(), "summary": item.summary,
+            "entered_by": item.entered_by, "entered_at": item.entered_at.astimezone(tz).isoformat()}

@@ -1,0 +1,85 @@
+"""Hot issues entered by hand from outside the crawled press (monitor.intake): each in a story of its own with a case."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from monitor.cases import DISMISSED, MERGED, OPEN_STATUS, Case
+from monitor.models import IntakeItem
+from monitor.store.base import from_iso, utc_iso
+
+
+def _row_to_item(row) -> IntakeItem:
+    return IntakeItem(id=row["id"], story_id=row["story_id"], title=row["title"], source_kind=row["source_kind"],
+                      source=row["source"], url=row["url"], happened_at=from_iso(row["happened_at"]),
+                      summary=row["summary"], entered_at=from_iso(row["entered_at"]), entered_by=row["entered_by"],
+                      topic=row["topic"])
+
+
+class IntakeMixin:
+    def add_intake(self, item: dict, now: datetime, *, by: str, severity: str, topic: str, note: str,
+                   compose: Callable | None, remark: str = "", force: bool = False) -> tuple[int | None, int | None, int | None,
+                                                                            IntakeItem | None]:
+        """Store the item in a story of its own (rated `severity`), open its case (by `by`, the history's first
+        line `note`, then the person's `remark` when there is one) and, with `compose` (case, item) -> (subject, body, payload, channels), queue its alert: all
+        or nothing, so an item is never stored without its case nor alerted twice. An item with the same
+        `same_key` stored before is returned instead, nothing written, unless `force`.
+        -> (item id, case id, alert id, the earlier item when refused)."""
+        with self.transaction() as db:
+            if not force:
+                row = db.execute("SELECT * FROM intake_items WHERE same_key = ? ORDER BY id LIMIT 1",
+                                 (item["same_key"],)).fetchone()
+                if row is not None:
+                    return None, None, None, _row_to_item(row)
+            # no article, so no outlet: n_outlets 0; the level is the person's, the score the model's (none)
+            story_id = db.execute("INSERT INTO stories(created_at, n_outlets, severity, hot_score) VALUES (?,?,?,0)",
+                                  (utc_iso(now), 0, severity)).lastrowid
+            item_id = db.execute(
+                "INSERT INTO intake_items(story_id, title, source_kind, source, url, happened_at, summary, topic,"
+                " entered_at, entered_by, same_key) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (story_id, item["title"], item["source_kind"], item["source"], item["url"], utc_iso(item["happened_at"]),
+                 item["summary"], topic, utc_iso(now), by, item["same_key"])).lastrowid
+            case_id = db.execute("INSERT INTO cases(story_id, status, opened_at, updated_at) VALUES (?,?,?,?)",
+                                 (story_id, OPEN_STATUS, utc_iso(now), utc_iso(now))).lastrowid
+            db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note) VALUES (?,?,?,?,?,?)",
+                       (case_id, utc_iso(now), by, OPEN_STATUS, None, note))
+            if remark:
+                db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note) VALUES (?,?,?,NULL,NULL,?)",
+                           (case_id, utc_iso(now), by, remark))
+            alert_id = None
+            if compose is not None:
+                stored = _row_to_item(db.execute("SELECT * FROM intake_items WHERE id = ?", (item_id,)).fetchone())
+                case = Case(id=case_id, story_id=story_id, title=stored.title, status=OPEN_STATUS, owner="",
+                            opened_at=now, updated_at=now, severity=severity)
+                subject, body, payload, channels = compose(case, stored)
+                alert_id = self.queue_alert(story_id=story_id, kind="new", severity=severity, hot_score=0.0, n_national=0,
+                                            created_at=now, subject=subject, body=body, payload=payload,
+                                            channels=channels, after=None)
+        return item_id, case_id, alert_id, None
+
+    def intake_item(self, item_id: int) -> IntakeItem | None:
+        row = self.execute("SELECT * FROM intake_items WHERE id = ?", (item_id,)).fetchone()
+        return _row_to_item(row) if row else None
+
+    def intake_of_story(self, story_id: int) -> tuple[IntakeItem, ...]:
+        return tuple(_row_to_item(r) for r in self.execute(
+            "SELECT * FROM intake_items WHERE story_id = ? ORDER BY happened_at, id", (story_id,)))
+
+    def intake_entered_between(self, since: datetime, until: datetime) -> list[IntakeItem]:
+        """Items entered in [since, until), oldest first: what a clipping of that window reports."""
+        return [_row_to_item(r) for r in self.execute(
+            "SELECT * FROM intake_items WHERE entered_at >= ? AND entered_at < ? ORDER BY entered_at, id",
+            (utc_iso(since), utc_iso(until)))]
+
+    def open_case_intake_docs_between(self, since: datetime, until: datetime) -> list[dict]:
+        """Items that happened in [since, until) whose case is neither dismissed nor merged, as grouping reads an
+        article (id: the item's id negated, never an article's; outlet: its source; sapo: its summary; when;
+        case_id): what a press story may be a development of."""
+        return [{"id": -r["id"], "outlet": f"{r['source_kind']} – {r['source']}", "title": r["title"],
+                 "sapo": r["summary"], "when": from_iso(r["happened_at"]), "case_id": r["case_id"]}
+                for r in self.execute(
+                    "SELECT i.id, i.source_kind, i.source, i.title, i.summary, i.happened_at, c.id AS case_id"
+                    " FROM intake_items i JOIN cases c ON c.story_id = i.story_id WHERE c.status NOT IN (?, ?)"
+                    " AND i.happened_at >= ? AND i.happened_at < ? ORDER BY i.happened_at, i.id",
+                    (DISMISSED, MERGED, utc_iso(since), utc_iso(until)))]
