@@ -41,13 +41,20 @@ told in other words (an investigation, a sanction, an official answer) often ope
 alerts it sent join the other case's story, alerts of its own still waiting are cancelled, its handling carries
 on in the other case, and it ends as "đã gộp". Later articles that match either join the merged story, so its
 next alert is an escalation of one story.
+
+What the office did about an issue, as its communication plan asks it to account for ("kết quả xử lý"), is recorded
+as handling (`update_case`'s reported_to, answered_press, corrected): reported to a competent authority ("báo cáo
+cơ quan có thẩm quyền"), answered the press (its spokesperson, on whose direction: "theo chỉ đạo của Lãnh đạo"),
+false information corrected or refuted in public ("đấu tranh chống … thông tin không đúng"). Each act is a line of
+the history with who recorded it and when, and the day it was done; the monthly report and the clipping say them.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Iterable, Sequence
 
 from monitor.errors import InputError
 from monitor.stories import fold
@@ -67,6 +74,22 @@ LABEL_CARRIED = "nhãn #"  # how the history line of a case a label dismissed (o
 CLOSED_STATUSES = (STATUSES[-1], DISMISSED, MERGED, NOT_OURS)
 
 
+REPORTED, PRESS, CORRECTED = "reported", "press", "corrected"  # Handling.kind, as stored
+# the hot-issue category of classifiers/topics.yaml (id tin-sai) whose sign marks an issue as false information
+FALSE_INFORMATION = "tin sai sự thật"
+
+
+@dataclass(frozen=True)
+class Handling:
+    """One thing the office did about a hot issue (see the module docstring)."""
+
+    kind: str  # REPORTED | PRESS | CORRECTED
+    on: date  # the day it was done, in the office's calendar
+    party: str = ""  # REPORTED: the authority; PRESS: the outlet; CORRECTED: ""
+    spokesperson: str = ""  # PRESS: who spoke for the office
+    directed_by: str = ""  # PRESS: on whose direction
+
+
 @dataclass(frozen=True)
 class CaseEvent:
     at: datetime
@@ -74,6 +97,9 @@ class CaseEvent:
     status: str | None = None  # new status, None when unchanged
     owner: str | None = None  # new owner, None when unchanged
     note: str = ""
+    handling: Handling | None = None  # what the office did, recorded on this line
+    id: int | None = None  # the line's number: what `withdraws` names
+    withdraws: int | None = None  # the handling line this one withdraws (recorded by mistake)
 
 
 @dataclass(frozen=True)
@@ -106,6 +132,12 @@ class Case:
     @property
     def not_ours(self) -> bool:
         return self.status == NOT_OURS
+
+    @property
+    def handling(self) -> tuple[CaseEvent, ...]:
+        """The history lines that record what the office did, oldest first, but those withdrawn since."""
+        withdrawn = {e.withdraws for e in self.events if e.withdraws is not None}
+        return tuple(e for e in self.events if e.handling is not None and e.id not in withdrawn)
 
 
 @dataclass(frozen=True)
@@ -158,24 +190,46 @@ def _who(by: str) -> str:
 
 
 def update_case(app, case_id: int, *, by: str, status: str | None = None, owner: str | None = None,
-                note: str = "") -> tuple[Case, int]:
-    """Change a case's status/owner and/or add a note, recorded with who and when (app.now()); returns the case and
-    how many alert deliveries wait to be sent again. A false alarm moved to a status still open is reopened as a
-    corrected label reopens one (reopen_dismissed): the alerts its dismissal cancelled wait again. Moved straight to
-    "đã xử lý", it is handled, and there is nothing to tell leadership that it would act on."""
+                note: str = "", reported_to: Sequence[str] = (), answered_press: Sequence[str] = (),
+                spokesperson: str = "", directed_by: str = "", corrected: bool = False,
+                on: date | None = None, withdraw: int | None = None) -> tuple[Case, int]:
+    """Change a case's status/owner, add a note and/or record what the office did (`reported_to`: the authorities
+    it reported to; `answered_press`: the outlets it answered, with `spokesperson` and `directed_by`; `corrected`:
+    false information corrected or refuted in public; all done `on` that day, today by default), each recorded
+    with who and when (app.now()); returns the case and how many alert deliveries wait to be sent again.
+
+    A false alarm moved to a status still open is reopened as a corrected label reopens one (reopen_dismissed):
+    the alerts its dismissal cancelled wait again. Moved straight to "đã xử lý", it is handled, and there is
+    nothing to tell leadership that it would act on. A case still "mới" that gets a handling record is "đã tiếp
+    nhận" (someone took it on), unless `status` says otherwise. `withdraw`: the number (CaseEvent.id) of a
+    handling record made by mistake, withdrawn by a line of its own (the note says why); it no longer counts, and
+    both stay in the history."""
     store = app.store
     current = _existing(store, case_id)
     if current.merged:
         raise InputError(f"case {case_id} was merged into another case, which now holds its articles",
                          hint=f"`monitor cases show {case_id}` names that case; update it instead")
     new_status = parse_status(status) if status else None
-    if new_status is None and owner is None and not note.strip():
-        raise InputError("nothing to update: give --status, --owner or --note")
+    if withdraw is not None and not any(e.id == withdraw for e in current.handling):
+        raise InputError(f"case {case_id} has no record number {withdraw} in force to withdraw",
+                         hint=f"`monitor cases show {case_id}` lists its records with their numbers (số …)")
+    acts = handling_records(app, current, reported_to=reported_to, answered_press=answered_press,
+                            spokesperson=spokesperson, directed_by=directed_by, corrected=corrected, on=on,
+                            besides=withdraw)
+    if new_status is None and owner is None and not note.strip() and not acts and withdraw is None:
+        raise InputError("nothing to update: give --status, --owner, --note, or what was done (--reported-to, "
+                         "--answered-press, --corrected)")
     owner = owner.strip() if owner is not None else None
     if current.dismissed and new_status is not None and new_status not in CLOSED_STATUSES:
+        if withdraw is not None:  # one thing at a time on a false alarm: its reopening sends alerts again
+            raise InputError(f"case {case_id} is a dismissed false alarm: reopen it first, then withdraw record {withdraw}",
+                             hint=f"monitor cases update {case_id} --status \"{new_status}\"")
         again = reopen_dismissed(app, current, by=_who(by), note=note.strip(), status=new_status, owner=owner)
         return store.case(case_id), again
-    store.update_case(case_id, app.now(), by=_who(by), status=new_status, owner=owner, note=note.strip())
+    if acts and new_status is None and current.status == OPEN_STATUS:
+        new_status = STATUSES[1]
+    store.update_case(case_id, app.now(), by=_who(by), status=new_status, owner=owner, note=note.strip(),
+                      handling=acts, withdraw=withdraw)
     return store.case(case_id), 0
 
 
@@ -186,6 +240,102 @@ def reopen_dismissed(app, case: Case, *, by: str, note: str, status: str = OPEN_
     be sent again (leadership never had them); a delivery that went before it stays sent, never sent again. Returns
     how many wait again."""
     return app.store.reopen_dismissed_case(case.id, app.now(), by=by, note=note, status=status, owner=owner)
+
+
+def handling_records(app, case: Case, *, reported_to: Sequence[str] = (), answered_press: Sequence[str] = (),
+                     spokesperson: str = "", directed_by: str = "", corrected: bool = False,
+                     on: date | None = None, besides: int | None = None) -> list[Handling]:
+    """The handling records a person asked for, checked: named, dated no later than today, not on a false alarm,
+    and not already recorded (the report counts them: the same answer recorded twice would be two answers), but
+    as record `besides`, being withdrawn (a name mistyped, written again)."""
+    tz = app.config.office.tz
+    today = app.now().astimezone(tz).date()
+    wanted = [(REPORTED, p) for p in reported_to] + [(PRESS, p) for p in answered_press]
+    if (spokesperson.strip() or directed_by.strip()) and not answered_press:
+        raise InputError("--spokesperson and --directed-by describe an answer to the press: give --answered-press OUTLET "
+                         "with them", hint=f'monitor cases update {case.id} --answered-press "Tuổi Trẻ" --spokesperson "Tên"')
+    if not wanted and not corrected:
+        if on is not None:
+            raise InputError("--on dates what was done: give it with --reported-to, --answered-press or --corrected",
+                             hint=f'monitor cases update {case.id} --reported-to "UBND quận" --on {today.isoformat()}')
+        return []
+    for kind, party in wanted:
+        if not party.strip():
+            option = "--reported-to" if kind == REPORTED else "--answered-press"
+            what = "the authority reported to" if kind == REPORTED else "the outlet answered"
+            raise InputError(f"{option} is empty: name {what}", hint=f'{option} "{"UBND quận" if kind == REPORTED else "Tuổi Trẻ"}"')
+    day = on or today
+    if day > today:
+        raise InputError(f"--on {day.isoformat()} is in the future: give the day it was done (today is {today.isoformat()})")
+    if case.dismissed:
+        raise InputError(f"case {case.id} is a dismissed false alarm ({DISMISSED!r}): if it is a hot issue after all, "
+                         "reopen it first (its reopening sends the alerts its dismissal cancelled), then record what "
+                         "was done", hint=f"monitor cases update {case.id} --status \"{STATUSES[1]}\"")
+    acts: list[Handling] = []
+    for kind, party in wanted:
+        act = Handling(kind, day, " ".join(party.split()),
+                       " ".join(spokesperson.split()) if kind == PRESS else "",
+                       " ".join(directed_by.split()) if kind == PRESS else "")
+        if not any(_same(act, a) for a in acts):
+            acts.append(act)
+    if corrected:
+        acts.append(Handling(CORRECTED, day))
+    for act in acts:
+        earlier = next((e for e in case.handling if e.id != besides and _same(act, e.handling)), None)
+        if earlier is not None:
+            raise InputError(f"case {case.id} already records this: {handling_text(act)} (recorded by {earlier.by} at "
+                             f"{earlier.at.astimezone(tz):%H:%M %d/%m/%Y})",
+                             hint=f"`monitor cases show {case.id}` lists what is recorded")
+    return acts
+
+
+def _same(a: Handling, b: Handling) -> bool:
+    return a.kind == b.kind and a.on == b.on and fold(a.party) == fold(b.party)
+
+
+def handling_text(act: Handling) -> str:
+    """One record as the report says it: "đã báo cáo UBND quận Long Biên, ngày 12/11/2026"."""
+    day = f"ngày {act.on:%d/%m/%Y}"
+    if act.kind == REPORTED:
+        return f"đã báo cáo {act.party}, {day}"
+    if act.kind == PRESS:
+        return f"đã trả lời báo chí: {act.party}, {day}" + press_details(act)
+    return f"đã cải chính, bác bỏ thông tin sai sự thật, {day}"
+
+
+def press_details(act: Handling) -> str:
+    """" (người phát ngôn: …; theo chỉ đạo của …)", "" when neither was recorded."""
+    parts = [f"người phát ngôn: {act.spokesperson}" if act.spokesperson else "",
+             f"theo chỉ đạo của {act.directed_by}" if act.directed_by else ""]
+    parts = [p for p in parts if p]
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def handling_brief(acts: Iterable[Handling]) -> str:
+    """What was done, in a few words for the clipping's case line: "đã báo cáo UBND quận; đã trả lời báo chí:
+    Tuổi Trẻ, Dân trí; đã cải chính, bác bỏ"; "" when nothing is recorded."""
+    acts = list(acts)
+    reported = list(dict.fromkeys(a.party for a in acts if a.kind == REPORTED))
+    press = list(dict.fromkeys(a.party for a in acts if a.kind == PRESS))
+    parts = [f"đã báo cáo {', '.join(reported)}" if reported else "",
+             f"đã trả lời báo chí: {', '.join(press)}" if press else "",
+             "đã cải chính, bác bỏ" if any(a.kind == CORRECTED for a in acts) else ""]
+    return "; ".join(p for p in parts if p)
+
+
+def false_information_sign(reasons: Iterable[str]) -> bool:
+    """Whether the classifier's hot signs among a story's reasons ("nóng 1.00: bạo lực, xâm hại (…); tin sai sự thật
+    (bịa đặt (body))") include false information (FALSE_INFORMATION)."""
+    for reason in reasons:
+        m = re.match(r"^nóng\s+\d(?:\.\d+)?\s*:\s*(.*)$", " ".join(str(reason).split()))
+        if not m:
+            continue
+        rest = m.group(1)
+        while re.search(r"\([^()]*\)", rest):
+            rest = re.sub(r"\([^()]*\)", "", rest)
+        if any(part.strip(" ,") == FALSE_INFORMATION for part in rest.split(";")):
+            return True
+    return False
 
 
 def dismiss_case(app, case_id: int, *, by: str, education: bool = True, note: str = "") -> tuple[Case, list[int]]:
@@ -405,7 +555,8 @@ def person_notes(events, tz) -> tuple[str, ...]:
     out = []
     for e in events:
         note = (e.note or "").strip()
-        if not note or e.by == SYSTEM_ACTOR or note.startswith(OUTSIDE_OPENED):
+        # an intake's opening line (OUTSIDE_OPENED) and why a handling record was withdrawn are no "việc đã làm"
+        if not note or e.by == SYSTEM_ACTOR or note.startswith(OUTSIDE_OPENED) or e.withdraws is not None:
             continue
         if re.match(r"^Gộp (vào )?hồ sơ\b", note):
             if " — " not in note:

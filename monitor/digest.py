@@ -284,6 +284,8 @@ class DigestItem:
     follows: str = ""
     # the latest thing a person recorded doing about its case: "Việc đã làm gần nhất (ngày 26/11): …"
     outcome: str = ""
+    # what its case records the office did, in a few words (monitor.cases.handling_brief): "đã báo cáo UBND quận"
+    handling: str = ""
     articles: int = 1  # the story's education articles in the window (reprints included)
     # a hot issue from outside the crawled press (monitor.intake): "mạng xã hội – Nhóm Facebook …", named where the
     # outlet would be; such an item has no article (article_id 0) and no tone
@@ -330,7 +332,8 @@ class DigestItem:
 
     @property
     def case_label(self) -> str:
-        return self.case_status or NO_CASE_LABEL
+        """The case line's status, with what was done when its case records it: "đang xử lý (đã báo cáo UBND quận)"."""
+        return (self.case_status or NO_CASE_LABEL) + (f" ({self.handling})" if self.handling else "")
 
     @property
     def relevance_label(self) -> str:
@@ -820,6 +823,16 @@ def note_outcomes(digest: Digest, latest: Mapping[int, str]) -> Digest:
             item = replace(item, outcome=f"{said} (ngày {day}): {text}")
         items.append(item)
     return replace(digest, hot=replace(digest.hot, items=tuple(items)))
+
+
+def note_handling(digest: Digest, handled: Mapping[int, str]) -> Digest:
+    """Say on a hot item's case line what its case records the office did: `handled` maps a story id to
+    monitor.cases.handling_brief of its case."""
+    if not handled:
+        return digest
+    items = tuple(replace(i, handling=handled.get(i.story_id, "")) if i.story_id is not None else i
+                  for i in digest.hot.items)
+    return replace(digest, hot=replace(digest.hot, items=items))
 
 
 def _local_section(local: DigestSection, in_hot: int, office: Office) -> DigestSection:

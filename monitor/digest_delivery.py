@@ -37,7 +37,7 @@ from typing import Iterable
 from monitor.app import App
 from monitor.corrections import read_corrected
 from monitor.digest import (CollectionGap, Digest, add_outside_press, build_digest, digest_window, latest_complete_day,
-                            note_follow_ups, note_outcomes, trend_from_rows)
+                            note_follow_ups, note_handling, note_outcomes, trend_from_rows)
 from monitor.errors import InputError, MessageInDoubt, MonitorError, NotifyError, StoreError
 from monitor.models import Story
 from monitor.store.digests import SENDING_NOW
@@ -246,7 +246,8 @@ def load_digest(app: App, day: date) -> Digest:
     digest = add_outside_press(digest, outside_press(app, start, end),
                                severity_order=[name for name, _ in cfg.alerts.thresholds])
     cases = hot_cases(app, digest)
-    return note_outcomes(note_follow_ups(digest, earlier_cases(app, digest, cases)), latest_actions(app, cases))
+    digest = note_outcomes(note_follow_ups(digest, earlier_cases(app, digest, cases)), latest_actions(app, cases))
+    return note_handling(digest, handled(cases))
 
 
 def outside_press(app: App, start: datetime, end: datetime) -> list:
@@ -285,6 +286,13 @@ def latest_actions(app: App, cases: dict) -> dict[int, str]:
         if notes:
             out[story_id] = notes[-1]
     return out
+
+
+def handled(cases: dict) -> dict[int, str]:
+    """story id -> what its case records the office did, in a few words, for the hot items whose case has any."""
+    from monitor.cases import handling_brief
+
+    return {sid: brief for sid, case in cases.items() if (brief := handling_brief(e.handling for e in case.handling))}
 
 
 def earlier_cases(app: App, digest: Digest, cases: dict) -> dict[int, list[tuple[int, int, str]]]:

@@ -586,16 +586,23 @@ was handled."""
     meta = f"{h.outlets_label} · từ {h.first_seen:%d/%m/%Y} · mức độ nóng: {h.severity or 'nóng'}"
     if h.hot_score:
         meta += f" ({h.hot_score:.0f}/100)"
-    _para(doc, meta, italic=True, size=11.5, space_after=1 if h.summary or h.shows_handling else 4, indent_cm=1.0)
+    more = h.summary or h.shows_handling or h.false_information_line
+    _para(doc, meta, italic=True, size=11.5, space_after=1 if more else 4, indent_cm=1.0)
     if h.summary:
-        _para(doc, f"Nội dung: {h.summary}", size=12, space_after=1 if h.shows_handling else 4, indent_cm=1.0)
+        _para(doc, f"Nội dung: {h.summary}", size=12, space_after=1 if h.shows_handling or h.false_information_line else 4,
+              indent_cm=1.0)
+    if h.false_information_line:
+        _para(doc, h.false_information_line, italic=True, size=12, space_after=1 if h.shows_handling else 4, indent_cm=1.0)
     if not h.shows_handling:
         return
     status = f"Tình trạng xử lý: {h.status_label}" + (f"; người phụ trách: {h.owner}" if h.owner else "")
-    _para(doc, status, bold=True, size=12, space_after=1, indent_cm=1.0)
+    lines = [line for line in (h.reported_line, h.press_line) if line]
     if h.latest_note:
         day, _, text = h.latest_note.partition(": ")
-        _para(doc, f"Việc đã làm gần nhất (ngày {day}): {text}", size=12, space_after=4, indent_cm=1.0)
+        lines.append(f"Việc đã làm gần nhất (ngày {day}): {text}")
+    _para(doc, status, bold=True, size=12, space_after=1 if lines else 4, indent_cm=1.0)
+    for n_line, line in enumerate(lines, 1):
+        _para(doc, line, size=12, space_after=4 if n_line == len(lines) else 1, indent_cm=1.0)
 
 
 def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
@@ -640,6 +647,7 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
         "Sắc thái: " + "; ".join(f"{t.label} {num(t.count)}" + (f" ({t.change})" if compare else "") for t in r.tone) + ".",
         local + ".",
         f"{r.hot_text[0].upper()}{r.hot_text[1:]}.",
+        *(f"{text[0].upper()}{text[1:]}." for text in (r.handling_text, r.false_information_text) if text),
         f"Tin tích cực (đã gộp các tin cùng sự việc): {num(r.positive_total)}.",
     ]
     if not compare:

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from classifiers.plan_topics import PLAN_TOPICS, plan_heading
-from monitor.cases import DISMISSED, NOT_OURS, STATUSES, person_notes
+from monitor.cases import (CORRECTED, DISMISSED, FALSE_INFORMATION, NOT_OURS, PRESS, REPORTED, STATUSES, Handling,
+                           false_information_sign, person_notes, press_details)
 from monitor.config import Office
 from monitor.corrections import corrected_row, read_corrected
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
@@ -92,6 +93,8 @@ class HotIssue:
     own: bool = True  # on the office's own area (Office.is_own_area) and not closed as another's (NOT_OURS)
     # where it reached the office from outside the crawled press (monitor.intake): "mạng xã hội – Nhóm Facebook …"
     outside: tuple[str, ...] = ()
+    handling: tuple[Handling, ...] = ()  # what the office did by the month's end (monitor.cases.Handling), oldest first
+    false_information_sign: bool = False  # the classifier's hot signs include false information (FALSE_INFORMATION)
 
     @property
     def status_label(self) -> str:
@@ -99,10 +102,55 @@ class HotIssue:
 
     @property
     def shows_handling(self) -> bool:
-        """The report says how it was handled: the office's own issues, and one elsewhere that a person took on (a
-        city-wide rumour the office answered to its schools is a result the plan's III.2 asks for); an issue
-        elsewhere nobody acted on, or closed as another's, is only followed."""
-        return self.own or self.case_status in ACTED_ON
+        """The report says how it was handled: the office's own issues, and one elsewhere that a person took on or
+        did something about (a city-wide rumour the office answered to its schools is a result the plan's III.2 asks
+        for); an issue elsewhere nobody acted on, or closed as another's, is only followed."""
+        return self.own or self.case_status in ACTED_ON or bool(self.handling)
+
+    def _acts(self, kind: str) -> tuple[Handling, ...]:
+        return tuple(a for a in self.handling if a.kind == kind)
+
+    @property
+    def reported(self) -> bool:
+        return bool(self._acts(REPORTED))
+
+    @property
+    def press_answers(self) -> int:
+        return len(self._acts(PRESS))
+
+    @property
+    def corrected_on(self) -> date | None:
+        """The day false information about it was first corrected or refuted in public, None when not recorded."""
+        return min((a.on for a in self._acts(CORRECTED)), default=None)
+
+    @property
+    def false_information(self) -> bool:
+        """Marked as false information: by the classifier's sign, or by a person who recorded correcting it."""
+        return self.false_information_sign or self.corrected_on is not None
+
+    @property
+    def reported_line(self) -> str:
+        """"Đã báo cáo: UBND quận Long Biên, ngày 12/11/2026; …", "" when not recorded."""
+        acts = self._acts(REPORTED)
+        return "Đã báo cáo: " + "; ".join(f"{a.party}, ngày {a.on:%d/%m/%Y}" for a in acts) if acts else ""
+
+    @property
+    def press_line(self) -> str:
+        """"Đã trả lời báo chí: Tuổi Trẻ, ngày 13/11/2026 (người phát ngôn: …; theo chỉ đạo của …)", "" when none."""
+        acts = self._acts(PRESS)
+        return ("Đã trả lời báo chí: " + "; ".join(f"{a.party}, ngày {a.on:%d/%m/%Y}{press_details(a)}" for a in acts)
+                if acts else "")
+
+    @property
+    def false_information_line(self) -> str:
+        """The mark of an issue of false information and, where the report accounts for its handling, whether it
+        was corrected or refuted; "" for other issues."""
+        if not self.false_information:
+            return ""
+        line = f"Có dấu hiệu {FALSE_INFORMATION}" if self.false_information_sign else FALSE_INFORMATION.capitalize()
+        if self.corrected_on is not None:
+            return f"{line}; đã cải chính, bác bỏ ngày {self.corrected_on:%d/%m/%Y}"
+        return f"{line}; chưa ghi nhận việc cải chính, bác bỏ" if self.shows_handling else line
 
     @property
     def latest_note(self) -> str:
@@ -304,7 +352,7 @@ class MonthlyReport:
         only what a person took on ("11 ngoài địa bàn (theo dõi; 1 đã xử lý)"), never "chưa tiếp nhận"."""
         own, elsewhere = self.own_issues, self.elsewhere_issues
         parts = [f"{_n(n)} {STATUS_WORDS.get(s, s)}" for s, n in self.case_counts]
-        acted = Counter(h.case_status for h in elsewhere if h.shows_handling)
+        acted = Counter(h.case_status for h in elsewhere if h.case_status in ACTED_ON)
         elsewhere_words = ELSEWHERE_WORDS if not acted else ELSEWHERE_WORDS[:-1] + "; " + ", ".join(
             f"{_n(n)} {s}" for s, n in sorted(acted.items(), key=lambda kv: -kv[1])) + ")"
         handling = ", ".join(parts[:-1]) + " và " + parts[-1] if len(parts) > 1 else parts[0] if parts else ""
@@ -318,6 +366,36 @@ class MonthlyReport:
             text = (f"{_n(len(self.hot_issues))} vấn đề nóng: {_n(len(own))} trên địa bàn ({handling}), "
                     f"{_n(len(elsewhere))} {elsewhere_words}")
         return text + self.false_alarm_note
+
+    @property
+    def handling_text(self) -> str:
+        """'Kết quả xử lý: 2 vấn đề đã báo cáo cơ quan có thẩm quyền; 3 lượt trả lời báo chí (về 2 vấn đề)', of the
+        issues whose handling the report accounts for; "" when there are none."""
+        handled = [h for h in self.hot_issues if h.shows_handling]
+        if not handled:
+            return ""
+        reported = sum(1 for h in handled if h.reported)
+        answers, answered = sum(h.press_answers for h in handled), sum(1 for h in handled if h.press_answers)
+        up = (f"{_n(reported)} vấn đề đã báo cáo cơ quan có thẩm quyền" if reported else
+              "chưa ghi nhận vấn đề nào đã báo cáo cơ quan có thẩm quyền")
+        press = (f"{_n(answers)} lượt trả lời báo chí (về {_n(answered)} vấn đề)" if answers else
+                 "chưa ghi nhận lượt trả lời báo chí nào")
+        return f"Kết quả xử lý: {up}; {press}"
+
+    @property
+    def false_information_text(self) -> str:
+        """'2 vấn đề nóng có dấu hiệu tin sai sự thật: 1 đã cải chính, bác bỏ; 1 chưa ghi nhận cải chính, bác bỏ';
+        "" when there is none. Another area's issue nobody here acted on is only followed, not owed a correction."""
+        marked = [h for h in self.hot_issues if h.false_information]
+        if not marked:
+            return ""
+        corrected = sum(1 for h in marked if h.corrected_on is not None)
+        followed = sum(1 for h in marked if not h.shows_handling)
+        pending = len(marked) - corrected - followed
+        parts = [f"{_n(corrected)} đã cải chính, bác bỏ" if corrected else "",
+                 f"{_n(pending)} chưa ghi nhận cải chính, bác bỏ" if pending else "",
+                 f"{_n(followed)} {ELSEWHERE_WORDS}" if followed else ""]
+        return f"{_n(len(marked))} vấn đề nóng có dấu hiệu {FALSE_INFORMATION}: " + "; ".join(p for p in parts if p)
 
     @property
     def assessment(self) -> tuple[str, ...]:
@@ -453,7 +531,9 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             summary=dated_summary(s.title, first.get("sapo") or "", "",
                                   (first.get("published") or s.first_seen).astimezone(tz))
             if first.get("sapo") else next((i.summary for i in s.intake if i.summary), ""), own=own,
-            outside=tuple(dict.fromkeys(i.source_label for i in s.intake))))
+            outside=tuple(dict.fromkeys(i.source_label for i in s.intake)),
+            handling=_handling_by(getattr(case, "handling", ()), end.date()),
+            false_information_sign=false_information_sign(s.reasons)))
 
     # positive coverage, reprints counted once: one entry per story (or per article without one)
     groups: dict[tuple, list[dict]] = {}
@@ -515,6 +595,18 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
                                                                               if kv[0] in topic_names else 99))),
         collected=collected, previous_collected=previous_collected, outlet_count=len(outlets), data_start=data_start,
     )
+
+
+def _handling_by(events, end: date) -> tuple[Handling, ...]:
+    """What a case's handling lines (Case.handling: those withdrawn left out) record the office did before `end`
+    (the month's report does not tell the next month's acts), each act once (a merge may bring the same record
+    from both cases)."""
+    out: list[Handling] = []
+    for e in events:
+        act = getattr(e, "handling", None)
+        if act is not None and act.on < end and act not in out:
+            out.append(act)
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- the edges

@@ -181,11 +181,14 @@ def cases() -> None:
     a school's report) is opened with `open --title`. A real hot issue outside the office's area is closed
     with `dismiss --not-ours` (ngoài địa bàn), which labels nothing; it reopens when an article on the
     office's area joins it. A follow-up that opened a case of its own is merged into its incident's case.
+    What the office did (reported to an authority, answered the press, corrected false information) is
+    recorded with `update` and said in the monthly report and the clipping.
 
     \b
     Example:
       monitor cases list --json
       monitor cases update 12 --status "đã tiếp nhận" --owner "Chị Lan"
+      monitor cases update 12 --reported-to "UBND quận Long Biên" --on 2026-11-12
       monitor cases open 1234 --note "Phụ huynh phản ánh lạm thu"
       monitor cases open --title "..." --source-kind "mạng xã hội" --source "Nhóm Facebook ..."
       monitor cases dismiss 13 --note "Tin cũ đăng lại, không phải sự việc mới"
@@ -197,8 +200,17 @@ def _case_dict(c) -> dict:
     return {"id": c.id, "story_id": c.story_id, "title": c.title, "status": c.status, "owner": c.owner,
             "severity": c.severity, "hot_score": c.hot_score, "outlets": list(c.outlets), "merged_into": c.merged_into,
             "opened_at": c.opened_at.isoformat(), "updated_at": c.updated_at.isoformat(),
-            "events": [{"at": e.at.isoformat(), "by": e.by, "status": e.status, "owner": e.owner, "note": e.note}
-                       for e in c.events]}
+            "events": [{"at": e.at.isoformat(), "by": e.by, "status": e.status, "owner": e.owner, "note": e.note,
+                        "handling": _handling_dict(e.handling), "withdraws": e.withdraws} for e in c.events],
+            "handling": [_handling_dict(e.handling) | {"record": e.id, "recorded_at": e.at.isoformat(),
+                                                        "recorded_by": e.by} for e in c.handling]}
+
+
+def _handling_dict(act) -> dict | None:
+    if act is None:
+        return None
+    return {"kind": act.kind, "on": act.on.isoformat(), "party": act.party, "spokesperson": act.spokesperson,
+            "directed_by": act.directed_by}
 
 
 @cases.command("list")
@@ -248,7 +260,7 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     c = app.store.case(case_id)
     if c is None:
         raise InputError(f"no case {case_id}; `monitor cases list` shows the cases")
-    from monitor.cases import OPEN_STATUS
+    from monitor.cases import FALSE_INFORMATION, OPEN_STATUS, handling_text
     from monitor.stories import growth
     from monitor.triage import related_cases
 
@@ -266,7 +278,8 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
                                    "growth": [{"at": t.isoformat(), "outlets": n} for t, n in spread],
                                    "related_cases": [{"case_id": r.case_id, "title": r.title, "similarity": r.similarity}
                                                      for r in related],
-                                   "explanation": app.store.story_explanation(c.story_id)})
+                                   "explanation": app.store.story_explanation(c.story_id),
+                                   "false_information": _false_information(app, c)})
         return
     tz = app.config.office.tz
     click.echo(f"Hồ sơ #{c.id}: {c.title or '(các bài đã chuyển sang hồ sơ được gộp vào, xem lịch sử)'}")
@@ -299,13 +312,43 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
                        f"(monitor cases update {r.case_id} --status \"mới\") rồi gộp: monitor cases merge {c.id} "
                        f"--into {r.case_id}")
             click.echo(f"    - hồ sơ #{r.case_id}: {r.title} (độ giống {r.similarity:.2f}; {how})")
+    if c.handling:
+        click.echo("  Kết quả xử lý:")
+        for e in c.handling:
+            click.echo(f"    - số {e.id}: {handling_text(e.handling)[0].upper()}{handling_text(e.handling)[1:]} "
+                       f"(ghi nhận bởi {e.by} lúc {_t(e.at.astimezone(tz))})")
+    false = _false_information(app, c)
+    if false["sign"]:
+        click.echo(f"  Có dấu hiệu {FALSE_INFORMATION}: " + ("đã cải chính, bác bỏ" if false["corrected"] else
+                   f"chưa ghi nhận cải chính, bác bỏ (khi đã làm: monitor cases update {c.id} --corrected)"))
     if c.status == OPEN_STATUS:
         click.echo(f'  Ghi nhận tiếp nhận: monitor cases update {c.id} --status "đã tiếp nhận" --owner "Tên"')
     click.echo("  Lịch sử:")
     for e in c.events:
         parts = [p for p in (f"trạng thái → {e.status}" if e.status else "", f"phụ trách → {e.owner}" if e.owner else "",
+                             f"ghi nhận số {e.id}: {handling_text(e.handling)}" if e.handling else "",
+                             _withdrawal(c, e),
                              f"ghi chú: {e.note}" if e.note else "") if p]
         click.echo(f"    {_t(e.at.astimezone(tz))} {e.by}: {'; '.join(parts)}")
+
+
+def _withdrawal(c, e) -> str:
+    """A history line withdrawing a record: which one, and what it said."""
+    from monitor.cases import handling_text
+
+    if e.withdraws is None:
+        return ""
+    gone = next((x for x in c.events if x.id == e.withdraws and x.handling is not None), None)
+    return f"rút lại ghi nhận số {e.withdraws}" + (f" ({handling_text(gone.handling)})" if gone else "")
+
+
+def _false_information(app, c) -> dict:
+    """Whether the case's story bears the classifier's false-information sign, and whether a correction is recorded."""
+    from monitor.cases import CORRECTED, false_information_sign
+
+    story = None if c.merged else app.store.story(c.story_id)
+    return {"sign": story is not None and false_information_sign(story.reasons),
+            "corrected": any(e.handling.kind == CORRECTED for e in c.handling)}
 
 
 def _opened_before(app, other_id: int, case) -> bool:
@@ -321,23 +364,62 @@ def _opened_before(app, other_id: int, case) -> bool:
 @click.option("--status", help="New status: mới | đã tiếp nhận | đang xử lý | đã phản hồi | đã xử lý.")
 @click.option("--owner", help="Who handles it.")
 @click.option("--note", default="", help="A note kept in the history.")
+@click.option("--reported-to", "reported_to", multiple=True, metavar="AUTHORITY",
+              help="Reported to this competent authority (báo cáo cơ quan có thẩm quyền); repeat for several.")
+@click.option("--answered-press", "answered_press", multiple=True, metavar="OUTLET",
+              help="Answered this outlet (trả lời báo chí); repeat for several.")
+@click.option("--spokesperson", default="", metavar="NAME", help="With --answered-press: who spoke for the office.")
+@click.option("--directed-by", "directed_by", default="", metavar="WHO",
+              help="With --answered-press: on whose direction (theo chỉ đạo của ...).")
+@click.option("--corrected", is_flag=True,
+              help="False information about it was corrected or refuted in public (cải chính, bác bỏ).")
+@click.option("--on", "on", metavar="YYYY-MM-DD",
+              help="The day the reporting, answer or correction was done (default: today).")
+@click.option("--withdraw", type=STORED_ID, metavar="RECORD",
+              help="Withdraw a record made by mistake (its number, số …, in `monitor cases show`); --note says why.")
 @click.option("--by", default=None, help="Who makes the change (default: the login name).")
 @click.pass_context
-def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: str | None, note: str, by: str | None) -> None:
-    """Change a case's status or owner, or add a note; every change is kept with who and when.
+def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: str | None, note: str,
+                 reported_to: tuple[str, ...], answered_press: tuple[str, ...], spokesperson: str, directed_by: str,
+                 corrected: bool, on: str | None, withdraw: int | None, by: str | None) -> None:
+    """Change a case's status or owner, add a note, or record what was done about it.
+
+    Every change is kept with who and when. What was done is what the monthly report's "kết quả xử lý"
+    and the clipping say of the issue: reported to a competent authority (--reported-to), answered the
+    press (--answered-press, with --spokesperson and --directed-by), false information corrected or
+    refuted in public (--corrected). --on gives the day it was done when that was not today. A case still
+    "mới" becomes "đã tiếp nhận" unless --status says otherwise. The same record twice (same kind,
+    authority or outlet, and day) is refused. A record made by mistake is withdrawn with --withdraw: it
+    no longer counts, and the history keeps both.
 
     \b
     Example:
       monitor cases update 12 --status "đang xử lý" --owner "Chị Lan" --note "Đã gọi hiệu trưởng"
+      monitor cases update 12 --reported-to "UBND quận Long Biên" --on 2026-11-12
+      monitor cases update 12 --answered-press "Tuổi Trẻ" --spokesperson "Phó Trưởng phòng Nguyễn Văn An" \\
+          --directed-by "Chủ tịch UBND quận"
+      monitor cases update 14 --corrected --note "Đăng thông báo trên cổng thông tin điện tử của Phòng"
+      monitor cases update 12 --withdraw 57 --note "Nhầm hồ sơ"
     """
-    from monitor.cases import update_case
+    from monitor.cases import handling_text, update_case
+    from monitor.cli.common import parse_date
 
     app = get_app(ctx)
     who = _actor(by)
-    c, again = update_case(app, case_id, by=who, status=status, owner=owner, note=note)
+    before = app.store.case(case_id)
+    c, again = update_case(app, case_id, by=who, status=status, owner=owner, note=note, reported_to=reported_to,
+                           answered_press=answered_press, spokesperson=spokesperson, directed_by=directed_by,
+                           corrected=corrected, on=parse_date(on, "--on"), withdraw=withdraw)
     click.echo(f"Hồ sơ #{c.id}: {c.status}; phụ trách: {c.owner or 'chưa có'}")
     if again:
         click.echo(f"{again} lượt gửi cảnh báo bị hủy khi đánh dấu cảnh báo nhầm lại chờ gửi (monitor alerts).")
+    if withdraw is not None:
+        gone = next(e for e in before.handling if e.id == withdraw)
+        click.echo(f"  Đã rút lại ghi nhận số {withdraw}: {handling_text(gone.handling)} (bởi {who})")
+    known = {e.id for e in before.handling}
+    for e in c.handling:
+        if e.id not in known:
+            click.echo(f"  Ghi nhận số {e.id}: {handling_text(e.handling)} (bởi {e.by})")
 
 
 @cases.command("open")

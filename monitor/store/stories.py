@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Iterable
 
-from monitor.cases import DISMISSED, MERGED, NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent
+from monitor.cases import DISMISSED, MERGED, NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent, Handling
 from monitor.models import Story
 from monitor.notify import Alert, Delivery
 from monitor.store.base import from_iso, utc_iso
@@ -394,14 +394,27 @@ class StoriesMixin:
         return case_id, True
 
     def update_case(self, case_id: int, now: datetime, *, by: str, status: str | None = None,
-                    owner: str | None = None, note: str = "") -> None:
+                    owner: str | None = None, note: str = "", handling: Iterable[Handling] = (),
+                    withdraw: int | None = None) -> None:
+        """The change, one history line per handling record, and the line withdrawing record `withdraw` (with the
+        note, its reason), together or not at all."""
+        handling = list(handling)
         with self.transaction() as db:
             if status is not None:
                 db.execute("UPDATE cases SET status = ? WHERE id = ?", (status, case_id))
             if owner is not None:
                 db.execute("UPDATE cases SET owner = ? WHERE id = ?", (owner, case_id))
             db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (utc_iso(now), case_id))
-            _case_event(db, case_id, now, by, status=status, owner=owner, note=note)
+            if withdraw is not None:
+                db.execute("INSERT INTO case_events(case_id, at, by, note, withdraws) VALUES (?,?,?,?,?)",
+                           (case_id, utc_iso(now), by, note, withdraw))
+                note = ""
+            if status is not None or owner is not None or note or (not handling and withdraw is None):
+                _case_event(db, case_id, now, by, status=status, owner=owner, note=note)
+            for act in handling:
+                db.execute("INSERT INTO case_events(case_id, at, by, action, party, done_on, spokesperson, directed_by)"
+                           " VALUES (?,?,?,?,?,?,?,?)", (case_id, utc_iso(now), by, act.kind, act.party,
+                                                         act.on.isoformat(), act.spokesperson, act.directed_by))
 
     def open_case_by_hand(self, article_id: int, now: datetime, *, by: str, note: str, label_note: str) -> tuple[int, bool]:
         """A person's case for the story of `article_id` (a story of its own when it has none), the article
@@ -481,8 +494,12 @@ class StoriesMixin:
             db.execute("UPDATE stories SET severity = NULL, hot_score = 0 WHERE id = ?", (src,))
             # the handling done on the merged case carries on: its notes join the history, and the case takes
             # its status when further along and its owner when it has none
-            db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note) SELECT ?, at, by, NULL, NULL,"
-                       " ? || note FROM case_events WHERE case_id = ? AND note != '' AND by != ? ORDER BY at, id",
+            # what it records the office did counts for the incident, in its report and its clipping line
+            db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note, action, party, done_on, spokesperson,"
+                       " directed_by) SELECT ?, at, by, NULL, NULL, CASE WHEN note != '' THEN ? || note ELSE '' END,"
+                       " action, party, done_on, spokesperson, directed_by FROM case_events e WHERE case_id = ?"
+                       " AND (note != '' OR action IS NOT NULL) AND by != ? AND withdraws IS NULL"
+                       " AND NOT EXISTS (SELECT 1 FROM case_events w WHERE w.withdraws = e.id) ORDER BY at, id",
                        (into, f"[hồ sơ số {case_id}] ", case_id, SYSTEM_ACTOR))
             db.execute("UPDATE cases SET status = ?, updated_at = ?, merged_into = ?, merged_title = ? WHERE id = ?",
                        (status, utc_iso(now), into, source_title, case_id))
@@ -494,7 +511,9 @@ class StoriesMixin:
     def _case_from_row(self, row) -> Case:
         story = self.story(row["story_id"])
         events = tuple(
-            CaseEvent(at=from_iso(e["at"]), by=e["by"], status=e["status"], owner=e["owner"], note=e["note"])
+            CaseEvent(at=from_iso(e["at"]), by=e["by"], status=e["status"], owner=e["owner"], note=e["note"],
+                      handling=Handling(e["action"], date.fromisoformat(e["done_on"]), e["party"], e["spokesperson"],
+                                        e["directed_by"]) if e["action"] else None, id=e["id"], withdraws=e["withdraws"])
             for e in self.execute("SELECT * FROM case_events WHERE case_id = ? ORDER BY at, id", (row["id"],)))
         return Case(id=row["id"], story_id=row["story_id"], title=story.title if story else row["merged_title"] or "",
                     status=row["status"], merged_into=row["merged_into"],

@@ -1,0 +1,323 @@
+"""What the office did about a hot issue (the plan's "kết quả xử lý"): reported to an authority, answered the press,
+corrected false information. Recorded on the case with who and when, shown by `cases show`, said in the monthly
+report and the clipping."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from docx import Document
+
+from monitor.cases import CORRECTED, FALSE_INFORMATION, PRESS, REPORTED, false_information_sign, update_case
+from monitor.cli import cli
+from monitor.errors import InputError
+from monitor.triage import run_triage
+from test_triage_support import FIGHT_SAPO, FIGHT_TITLE, Cls, add_article, make_app
+
+# invented for these tests
+RUMOUR_TITLE = "Tin đồn Trường Tiểu học Bồ Đề cho học sinh nghỉ học cả tuần vì dịch cúm là sai sự thật"
+RUMOUR_SAPO = ("Một bài đăng trên mạng xã hội cho rằng Trường Tiểu học Bồ Đề (quận Long Biên) cho học sinh nghỉ cả tuần "
+               "vì dịch cúm; nhà trường khẳng định vẫn dạy học bình thường.")
+RUMOUR_CLS = Cls(hot_score=0.8, reasons=("nóng 0.80: tin sai sự thật (tin đồn (title)); dịch bệnh (dịch cúm (sapo))",))
+
+
+def _case(tmp_path, title=FIGHT_TITLE, sapo=FIGHT_SAPO, cls=None):
+    app = make_app(tmp_path)
+    add_article(app, "VnExpress", "story-1", title, sapo, app.now() - timedelta(minutes=10), cls)
+    (case_id,) = run_triage(app).cases_opened
+    return app, case_id
+
+
+def test_what_was_done_is_kept_in_the_history_with_who_and_when(tmp_path):
+    app, case_id = _case(tmp_path)
+    app.clock.advance(hours=2)
+    c, _ = update_case(app, case_id, by="Chị Lan", reported_to=["UBND quận Long Biên", "UBND  quận Long Biên "],
+                       on=date(2026, 11, 25))
+    assert c.status == "đã tiếp nhận", "a case someone reported up is taken on"
+    (e,) = c.handling
+    assert (e.by, e.at, e.handling.kind, e.handling.party, e.handling.on) == (
+        "Chị Lan", app.now(), REPORTED, "UBND quận Long Biên", date(2026, 11, 25))
+    app.clock.advance(hours=1)
+    c, _ = update_case(app, case_id, by="Anh Minh", status="đã phản hồi", note="Đã gửi thông cáo",
+                       answered_press=["Tuổi Trẻ", "Dân Trí"], spokesperson="Phó Trưởng phòng Nguyễn Văn An",
+                       directed_by="Chủ tịch UBND quận", corrected=True)
+    assert c.status == "đã phản hồi"
+    assert [(x.handling.kind, x.handling.party) for x in c.handling] == [
+        (REPORTED, "UBND quận Long Biên"), (PRESS, "Tuổi Trẻ"), (PRESS, "Dân Trí"), (CORRECTED, "")]
+    press = c.handling[1].handling
+    assert press.spokesperson == "Phó Trưởng phòng Nguyễn Văn An" and press.directed_by == "Chủ tịch UBND quận"
+    assert press.on == app.now().astimezone(app.config.office.tz).date(), "today by default"
+    assert [e.note for e in c.events if e.by == "Anh Minh" and e.handling is None] == ["Đã gửi thông cáo"]
+    # the same report again is one report, not two
+    with pytest.raises(InputError, match="already records"):
+        update_case(app, case_id, by="Chị Lan", reported_to=["ubnd quan long bien"], on=date(2026, 11, 25))
+    assert len(app.store.case(case_id).handling) == 4
+
+
+def test_bad_handling_input_is_refused_with_what_to_do(tmp_path):
+    from monitor.cases import dismiss_case
+
+    app, case_id = _case(tmp_path)
+    today = app.now().astimezone(app.config.office.tz).date()
+    with pytest.raises(InputError, match="in the future"):
+        update_case(app, case_id, by="Chị Lan", reported_to=["UBND quận"], on=today + timedelta(days=1))
+    with pytest.raises(InputError, match="--answered-press"):
+        update_case(app, case_id, by="Chị Lan", spokesperson="Anh An")
+    with pytest.raises(InputError, match="--on dates"):
+        update_case(app, case_id, by="Chị Lan", note="x", on=today)
+    with pytest.raises(InputError, match="--reported-to is empty"):
+        update_case(app, case_id, by="Chị Lan", reported_to=["  "])
+    assert app.store.case(case_id).handling == () and app.store.case(case_id).status == "mới"
+    dismiss_case(app, case_id, by="Chị Lan")
+    with pytest.raises(InputError, match="false alarm"):
+        update_case(app, case_id, by="Chị Lan", answered_press=["Tuổi Trẻ"])
+    with pytest.raises(InputError, match="reopen it first"):
+        update_case(app, case_id, by="Chị Lan", status="đang xử lý", answered_press=["Tuổi Trẻ"])
+    c, _ = update_case(app, case_id, by="Chị Lan", status="đang xử lý")
+    c, _ = update_case(app, case_id, by="Chị Lan", answered_press=["Tuổi Trẻ"])
+    assert c.status == "đang xử lý" and [e.handling.party for e in c.handling] == ["Tuổi Trẻ"]
+
+
+def test_merging_a_case_carries_what_was_done_into_the_incidents_case(tmp_path):
+    from monitor.cases import merge_case
+    from test_triage_support import FEE_SAPO, FEE_TITLE
+
+    app, first = _case(tmp_path)
+    app.clock.advance(hours=3)
+    add_article(app, "Tuổi Trẻ", "story-2", FEE_TITLE, FEE_SAPO, app.now() - timedelta(minutes=5))
+    (second,) = run_triage(app).cases_opened
+    update_case(app, second, by="Chị Lan", reported_to=["UBND quận Long Biên"])
+    mistaken = update_case(app, second, by="Chị Lan", answered_press=["Thanh Niên"])[0].handling[-1].id
+    c, _ = update_case(app, second, by="Chị Lan", withdraw=mistaken, note="Nhầm hồ sơ")
+    assert [e.handling.party for e in c.handling] == ["UBND quận Long Biên"], "withdrawn: no longer counts"
+    assert any(e.withdraws == mistaken and e.note == "Nhầm hồ sơ" for e in c.events), "the history keeps both"
+    c = merge_case(app, second, into=first, by="Chị Lan")
+    assert [(e.by, e.handling.kind, e.handling.party) for e in c.handling] == [("Chị Lan", REPORTED, "UBND quận Long Biên")]
+    assert "Thanh Niên" not in str(c.events) and "Nhầm hồ sơ" not in str(c.events), "what was withdrawn stays behind"
+    from monitor.cases import person_notes
+
+    assert person_notes(app.store.case(second).events, app.config.office.tz) == (), "a withdrawal is no action"
+
+
+def test_the_false_information_sign_is_the_classifiers_own_category():
+    rules = yaml.safe_load((Path(__file__).parents[1] / "classifiers" / "topics.yaml").read_text(encoding="utf-8"))
+    assert next(h["name"] for h in rules["hot"] if h["id"] == "tin-sai") == FALSE_INFORMATION
+    assert false_information_sign(["nóng 1.00: bạo lực, xâm hại (đánh (title)); tin sai sự thật (bịa đặt (body))"])
+    assert not false_information_sign(["nóng 0.90: bạo lực, xâm hại (đánh (title))", "tin sai sự thật"])
+
+
+def test_cases_cli_records_and_shows_what_was_done(tmp_path):
+    # the CLI runs on the system clock
+    app = make_app(tmp_path, datetime.now(timezone.utc) - timedelta(minutes=5))
+    add_article(app, "VnExpress", "rumour", RUMOUR_TITLE, RUMOUR_SAPO, app.now(), RUMOUR_CLS)
+    (case_id,) = run_triage(app).cases_opened
+    today = app.now().astimezone(app.config.office.tz).date()
+    app.close()
+    cfg = str(tmp_path / "feeds.yaml")
+    run = CliRunner().invoke
+    r = run(cli, ["--config", cfg, "cases", "show", str(case_id)])
+    assert r.exit_code == 0, r.output
+    assert (f"Có dấu hiệu {FALSE_INFORMATION}: chưa ghi nhận cải chính, bác bỏ (khi đã làm: monitor cases update "
+            f"{case_id} --corrected)") in r.output
+    yesterday = today - timedelta(days=1)
+    r = run(cli, ["--config", cfg, "cases", "update", str(case_id), "--reported-to", "UBND quận Long Biên",
+                  "--on", yesterday.isoformat(), "--by", "Chị Lan"])
+    assert r.exit_code == 0, r.output
+    assert "Hồ sơ #1: đã tiếp nhận" in r.output
+    assert f"Ghi nhận số 3: đã báo cáo UBND quận Long Biên, ngày {yesterday:%d/%m/%Y} (bởi Chị Lan)" in r.output
+    r = run(cli, ["--config", cfg, "cases", "update", str(case_id), "--answered-press", "Tuổi Trẻ", "--spokesperson",
+                  "Phó Trưởng phòng Nguyễn Văn An", "--directed-by", "Chủ tịch UBND quận", "--corrected", "--by", "Anh Minh"])
+    assert r.exit_code == 0, r.output
+    assert (f"Ghi nhận số 4: đã trả lời báo chí: Tuổi Trẻ, ngày {today:%d/%m/%Y} (người phát ngôn: Phó Trưởng phòng "
+            "Nguyễn Văn An; theo chỉ đạo của Chủ tịch UBND quận) (bởi Anh Minh)") in r.output
+    r = run(cli, ["--config", cfg, "cases", "show", str(case_id)])
+    assert r.exit_code == 0, r.output
+    assert "  Kết quả xử lý:\n" in r.output
+    assert f"    - số 3: Đã báo cáo UBND quận Long Biên, ngày {yesterday:%d/%m/%Y} (ghi nhận bởi Chị Lan lúc " in r.output
+    assert f"Có dấu hiệu {FALSE_INFORMATION}: đã cải chính, bác bỏ" in r.output
+    assert "Chị Lan: trạng thái → đã tiếp nhận\n" in r.output, "the status change is its own history line"
+    assert f"Anh Minh: ghi nhận số 5: đã cải chính, bác bỏ thông tin sai sự thật, ngày {today:%d/%m/%Y}" in r.output
+    shown = json.loads(run(cli, ["--config", cfg, "cases", "show", str(case_id), "--json"]).output)
+    assert [h["kind"] for h in shown["handling"]] == ["reported", "press", "corrected"]
+    assert shown["handling"][0] | {"recorded_at": None} == {
+        "kind": "reported", "on": yesterday.isoformat(), "party": "UBND quận Long Biên", "spokesperson": "",
+        "directed_by": "", "record": 3, "recorded_at": None, "recorded_by": "Chị Lan"}
+    assert shown["false_information"] == {"sign": True, "corrected": True}
+    assert sum(1 for e in shown["events"] if e["handling"]) == 3
+    # bad input: exit 2 with what to do, nothing recorded
+    for args, said in ((["--on", (today + timedelta(days=2)).isoformat(), "--reported-to", "Sở GD&ĐT"], "in the future"),
+                       (["--on", "12/11/2026", "--reported-to", "Sở GD&ĐT"], "YYYY-MM-DD"),
+                       (["--directed-by", "Chủ tịch UBND quận"], "--answered-press"),
+                       (["--reported-to", "ubnd quận long biên", "--on", yesterday.isoformat()], "already records")):
+        r = run(cli, ["--config", cfg, "cases", "update", str(case_id), *args])
+        assert r.exit_code == 2 and said in r.output, (args, r.output)
+    shown = json.loads(run(cli, ["--config", cfg, "cases", "show", str(case_id), "--json"]).output)
+    assert len(shown["handling"]) == 3
+    # a record made by mistake is withdrawn, and may be written again as it should have been
+    r = run(cli, ["--config", cfg, "cases", "update", str(case_id), "--withdraw", "3", "--reported-to",
+                  "UBND quận Long Biên", "--note", "Nhầm ngày", "--by", "Chị Lan"])
+    assert r.exit_code == 0, r.output
+    assert f"Đã rút lại ghi nhận số 3: đã báo cáo UBND quận Long Biên, ngày {yesterday:%d/%m/%Y} (bởi Chị Lan)" in r.output
+    assert f"Ghi nhận số 7: đã báo cáo UBND quận Long Biên, ngày {today:%d/%m/%Y}" in r.output
+    r = run(cli, ["--config", cfg, "cases", "show", str(case_id)])
+    assert (f"Chị Lan: rút lại ghi nhận số 3 (đã báo cáo UBND quận Long Biên, ngày {yesterday:%d/%m/%Y}); "
+            "ghi chú: Nhầm ngày") in r.output
+    assert "    - số 3:" not in r.output and "    - số 7: Đã báo cáo" in r.output
+    r = run(cli, ["--config", cfg, "cases", "update", str(case_id), "--withdraw", "3"])
+    assert r.exit_code == 2 and "no record number 3 in force" in r.output
+
+
+# --------------------------------------------------------------------------- the monthly report (part I and III)
+
+
+def _rumour(app, url: str, title: str, published: datetime, scope: str) -> tuple[int, int]:
+    """A hot story whose classifier signs include false information, with its case: (story, case)."""
+    from test_digest import add_article as add_row, classify
+    from test_report import NOW
+
+    aid = add_row(app.store, url=url, outlet="Dân trí", title=title, published=published)
+    reasons = ["nóng 0.80: tin sai sự thật (tin đồn (title))"]
+    classify(app.store, [(aid, dict(topics=["an-toan-truong-hoc"], sentiment="negative", hot=True, hot_score=0.8,
+                                    scope=scope, reasons=reasons))], NOW)
+    story = app.store.create_story(aid, NOW)
+    app.store.save_story_score(story, NOW, main_topic="an-toan-truong-hoc", n_outlets=1, hot_score=58.0,
+                               severity="cao", reasons=reasons, explanation={})
+    case_id, _ = app.store.open_case(story, published + timedelta(hours=1))
+    return story, case_id
+
+
+def test_the_monthly_report_says_what_was_done_and_counts_it(tmp_path):
+    from monitor.cases import Handling
+    from monitor.report import build_and_deliver_report, load_report
+    from test_digest import TZ
+    from test_report import make_app_for_month, seed_months
+
+    app = make_app_for_month(tmp_path)
+    ids, fight = seed_months(app.store)  # the district's beating, handled
+    nov = datetime(2026, 11, 14, 9, 0, tzinfo=TZ)
+    fight_case = app.store.case_of_story(fight).id
+    app.store.update_case(fight_case, nov, by="Chị Lan", handling=[
+        Handling(REPORTED, date(2026, 11, 12), "UBND quận Long Biên"),
+        Handling(PRESS, date(2026, 11, 13), "Tuổi Trẻ", "Phó Trưởng phòng Nguyễn Văn An", "Chủ tịch UBND quận"),
+        Handling(PRESS, date(2026, 11, 13), "Dân trí")])
+    # recorded by mistake and withdrawn: not a result
+    mistaken, _ = update_case(app, fight_case, by="Chị Lan", answered_press=["Thanh Niên"], on=date(2026, 11, 20))
+    update_case(app, fight_case, by="Chị Lan", withdraw=mistaken.handling[-1].id, note="Nhầm hồ sơ")
+    # done in December: not November's result
+    app.store.update_case(fight_case, nov + timedelta(days=18), by="Chị Lan",
+                          handling=[Handling(REPORTED, date(2026, 12, 1), "Sở GD&ĐT Hà Nội")])
+    local, local_case = _rumour(app, "https://news.example.vn/tin-don-nghi-hoc.html",
+                                "Tin đồn trường tiểu học ở Long Biên cho học sinh nghỉ cả tuần", nov, "local")
+    app.store.update_case(local_case, nov + timedelta(days=1), by="Anh Minh", status="đã xử lý",
+                          handling=[Handling(CORRECTED, date(2026, 11, 15))])
+    far, _ = _rumour(app, "https://news.example.vn/tin-don-tinh-khac.html",
+                     "Tin đồn đổi lịch thi học kỳ ở một tỉnh khác", nov + timedelta(days=2), "national")
+    r = load_report(app, 2026, 11)
+    by_story = {h.story_id: h for h in r.hot_issues}
+    assert by_story[fight].reported_line == "Đã báo cáo: UBND quận Long Biên, ngày 12/11/2026"
+    assert by_story[fight].press_line == ("Đã trả lời báo chí: Tuổi Trẻ, ngày 13/11/2026 (người phát ngôn: Phó Trưởng "
+                                          "phòng Nguyễn Văn An; theo chỉ đạo của Chủ tịch UBND quận); Dân trí, ngày 13/11/2026")
+    assert by_story[fight].false_information_line == ""
+    assert by_story[local].false_information_line == "Có dấu hiệu tin sai sự thật; đã cải chính, bác bỏ ngày 15/11/2026"
+    assert by_story[far].false_information_line == "Có dấu hiệu tin sai sự thật", "followed elsewhere: no correction owed"
+    assert r.handling_text == ("Kết quả xử lý: 1 vấn đề đã báo cáo cơ quan có thẩm quyền; 2 lượt trả lời báo chí "
+                               "(về 1 vấn đề)")
+    assert r.false_information_text == ("2 vấn đề nóng có dấu hiệu tin sai sự thật: 1 đã cải chính, bác bỏ; "
+                                        "1 ngoài địa bàn (theo dõi)")
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    paragraphs = [p.text for p in Document(io.BytesIO(result.paths["docx"].read_bytes())).paragraphs]
+    part1 = paragraphs[:paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ")]
+    assert f"- {r.handling_text}." in part1
+    assert f"- {r.false_information_text[0].upper()}{r.false_information_text[1:]}." in part1
+    part3 = paragraphs[paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ"):paragraphs.index("IV. TIN TÍCH CỰC CẦN LAN TỎA")]
+    for line in (by_story[fight].reported_line, by_story[fight].press_line, by_story[local].false_information_line,
+                 "Có dấu hiệu tin sai sự thật"):
+        assert line in part3, line
+    assert "Sở GD&ĐT Hà Nội" not in "\n".join(paragraphs) and "Thanh Niên, ngày 20/11" not in "\n".join(paragraphs)
+    html = result.paths["html"].read_text(encoding="utf-8")
+    for line in (r.handling_text, by_story[fight].reported_line, "Đã trả lời báo chí: Tuổi Trẻ, ngày 13/11/2026",
+                 by_story[local].false_information_line, "2 vấn đề nóng có dấu hiệu tin sai sự thật"):
+        assert line in html, line
+
+
+def test_a_month_with_hot_issues_and_nothing_recorded_says_so(tmp_path):
+    from monitor.report import load_report
+    from test_report import make_app_for_month, seed_months
+
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    r = load_report(app, 2026, 11)
+    assert r.handling_text == ("Kết quả xử lý: chưa ghi nhận vấn đề nào đã báo cáo cơ quan có thẩm quyền; "
+                               "chưa ghi nhận lượt trả lời báo chí nào")
+    assert r.false_information_text == ""
+
+
+# --------------------------------------------------------------------------- the daily clipping
+
+
+def test_the_clipping_says_on_the_case_line_what_was_done(tmp_path):
+    from monitor.digest_delivery import load_digest, render_all
+
+    app, case_id = _case(tmp_path)
+    day = app.now().astimezone(app.config.office.tz).date() + timedelta(days=1)
+    (item,) = load_digest(app, day).hot.items
+    assert item.case_label == "mới", "nothing done yet: the status alone"
+    app.clock.advance(minutes=30)
+    update_case(app, case_id, by="Chị Lan", status="đang xử lý", reported_to=["UBND quận Long Biên"],
+                answered_press=["Tuổi Trẻ", "Dân Trí"], spokesperson="Phó Trưởng phòng Nguyễn Văn An", corrected=True)
+    said = ("Tình trạng xử lý: đang xử lý (đã báo cáo UBND quận Long Biên; đã trả lời báo chí: Tuổi Trẻ, Dân Trí; "
+            "đã cải chính, bác bỏ)")
+    rendered = render_all(load_digest(app, day), {"txt", "md", "html", "docx"})
+    docx_text = "\n".join(p.text for p in Document(io.BytesIO(rendered.docx)).paragraphs)
+    assert said in rendered.text and said in docx_text
+    assert said.replace("Tình trạng xử lý: ", "Tình trạng xử lý: <b>") + "</b>" in rendered.html_file
+    assert said.lower().replace(": đang", ": *đang") + "*" in rendered.markdown.lower()
+
+
+def test_an_issue_closed_as_anothers_that_the_office_answered_reports_the_answer(tmp_path):
+    """A rumour elsewhere closed --not-ours, yet the press asked the office and it answered: the answer is its
+    handling to account for, while the count of issues elsewhere stays as it was ("theo dõi")."""
+    from monitor.cases import Handling, close_not_ours
+    from monitor.report import load_report
+    from test_digest import TZ
+    from test_report import make_app_for_month, seed_months
+
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    nov = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
+    far, far_case = _rumour(app, "https://news.example.vn/tin-don-tinh-khac.html",
+                            "Tin đồn đổi lịch thi học kỳ ở một tỉnh khác", nov, "national")
+    close_not_ours(app, far_case, by="Chị Lan")
+    app.store.update_case(far_case, nov + timedelta(days=1), by="Chị Lan",
+                          handling=[Handling(PRESS, date(2026, 11, 21), "VietnamNet")])
+    r = load_report(app, 2026, 11)
+    (issue,) = r.elsewhere_issues
+    assert issue.shows_handling and issue.press_line == "Đã trả lời báo chí: VietnamNet, ngày 21/11/2026"
+    assert issue.false_information_line == "Có dấu hiệu tin sai sự thật; chưa ghi nhận việc cải chính, bác bỏ"
+    assert r.hot_text == "2 vấn đề nóng: 1 trên địa bàn (1 đã xử lý), 1 ngoài địa bàn (theo dõi)"
+    assert r.handling_text.endswith("1 lượt trả lời báo chí (về 1 vấn đề)")
+
+
+def test_an_issue_from_outside_the_press_reports_what_was_done_too(tmp_path):
+    """A parent's post entered by hand (monitor.intake) is a hot issue like a crawled one: its handling is said."""
+    from monitor.digest_delivery import load_digest
+    from monitor.intake import open_from_outside
+    from monitor.report import load_report
+
+    app = make_app(tmp_path)
+    done = open_from_outside(app, title="Phụ huynh phản ánh trong nhóm Zalo lớp về khoản thu máy chiếu",
+                             source_kind="mạng xã hội", source="Nhóm Zalo phụ huynh lớp 4A", by="Chị Lan",
+                             at="08:00 26/11/2026", level="cao")
+    app.clock.advance(minutes=30)
+    update_case(app, done.case.id, by="Chị Lan", reported_to=["UBND quận Long Biên"])
+    day = app.now().astimezone(app.config.office.tz).date() + timedelta(days=1)
+    (item,) = load_digest(app, day).hot.items
+    assert item.case_label == "đã tiếp nhận (đã báo cáo UBND quận Long Biên)"
+    (issue,) = load_report(app, 2026, 11).hot_issues
+    assert issue.reported_line == "Đã báo cáo: UBND quận Long Biên, ngày 26/11/2026"
