@@ -33,6 +33,11 @@ apart and outlet (cross-validated, 0.946 / 0.389 against 0.961 / 0.355 for cosin
 more without merging other incidents of the same kind (another beating, another province's exam), and a false
 merge is the worse mistake: a new incident joined to an old story raises no alert of its own.
 
+Grouping's bounds on the candidates an article is compared with (monitor.stories: MAX_CANDIDATES and the others,
+2026-11-27, against a feed of near-copies, bench/hostile_stories.py) left every figure above as it was: the same
+stories (3,085 and 9,050, largest 20 and 106) and the same pairs grouped, with 107 and 550 candidate lists cut in
+those streams; the grouping lines print how many.
+
     python bench/story_pairs.py                  # all of the above (about 5 minutes)
     python bench/story_pairs.py --candidates 40 --month 2025-09 --seed 1   # print pairs to label (terminal only)
 """
@@ -221,6 +226,7 @@ def measure_grouping(rows: list[dict], pairs: list[dict], centroid: bool, label:
     months = sorted({max(by_id[p["a"]]["published"], by_id[p["b"]]["published"])[:7] for p in pairs})
     next_story = 0
     sizes = []
+    compared = capped = matched = 0
     for month in months:
         first = datetime.fromisoformat(month + "-01T00:00:00+07:00")
         lo, hi = first - timedelta(days=4), first + timedelta(days=35)
@@ -237,10 +243,12 @@ def measure_grouping(rows: list[dict], pairs: list[dict], centroid: bool, label:
             else:
                 sid = m.story_id
             index.add(d, sid)
+            matched += 1
             members[sid] = members.get(sid, 0) + 1
             if r["published"].startswith(month):
                 story_of[r["id"]] = sid
         sizes += list(members.values())
+        compared, capped = compared + index.compared, capped + index.capped
     tp = fp = fn = tn = 0.0
     for p in pairs:
         same = story_of.get(p["a"]) is not None and story_of.get(p["a"]) == story_of.get(p["b"])
@@ -252,7 +260,8 @@ def measure_grouping(rows: list[dict], pairs: list[dict], centroid: bool, label:
     multi = [n for n in sizes if n > 1]
     print(f"{label}grouping ({'members + story centroid' if centroid else 'closest member'}), same story for the pair: "
           f"precision {tp / max(1, tp + fp):.3f}, recall {tp / max(1, tp + fn):.3f} (tp {tp:.0f}, fp {fp:.0f}, fn {fn:.0f}, tn {tn:.0f}); "
-          f"{len(sizes)} stories, {len(multi)} with 2+ articles, largest {max(sizes)}")
+          f"{len(sizes)} stories, {len(multi)} with 2+ articles, largest {max(sizes)}; {compared / max(1, matched):.1f} "
+          f"comparisons per article, {capped} candidate lists cut by grouping's bounds (monitor.stories.MAX_CANDIDATES)")
 
 
 def main() -> None:

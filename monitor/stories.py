@@ -3,7 +3,7 @@
 Vietnamese outlets reprint each other (a third of the news or more) and rewrite each other's scoops, so
 two signals are used on the folded (lower-case, diacritics-free) title + sapo:
 
-* reprints: MinHash over character shingles, looked up in a MinHashLSH index; a high Jaccard
+* reprints: MinHash over character shingles, looked up in an LSH index (NearCopies); a high Jaccard
   similarity means a near-copy, counted once wherever it appears;
 * same event, own wording: cosine similarity of TF-IDF vectors over syllables and syllable pairs,
   where the IDF comes from the store's own recent articles, so that names, places and numbers (rare)
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
@@ -34,6 +34,16 @@ REPRINT_JACCARD = 0.5  # character-shingle Jaccard at which an article is a near
 SAME_EVENT_COSINE = 0.25  # TF-IDF cosine at which two articles tell the same event (bench/story_pairs.py)
 CENTROID = False  # also match against a story's centroid (see bench/story_pairs.py for the measurement)
 MIN_SHARED_RARE = 1  # candidates must share at least this many informative tokens
+# Bounds on the work one article costs grouping, whatever the feeds do. A feed of 500 near-copies under new links
+# at every poll piled thousands of copies into the window, each new one compared with every earlier one (500 more
+# comparisons per article at each poll, and each poll 8-20 s slower than the last: bench/hostile_stories.py). On
+# the real education streams of the labelled pairs' months they cut 107 (and 550) candidate lists and changed no
+# story: the same stories, the same pairs grouped (bench/story_pairs.py, 2026-11-27).
+MAX_TEXT_CHARS = 2000  # of title + sapo compared (real ones: under 450)
+BUCKET_CAP = 16  # members kept in each LSH bucket, the latest
+POSTINGS_CAP = 128  # members kept under each rare token, the latest
+MAX_NEAR_COPIES = 16  # members checked for a reprint of an article: those in the most of its LSH buckets
+MAX_CANDIDATES = 64  # members compared with an article for the same event: those sharing the most rare tokens
 
 # Function syllables that carry no event identity; dropping them keeps a young store's IDF (few
 # documents) from treating "của" or "được" as distinctive.
@@ -51,20 +61,23 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Syllables (stop syllables dropped) and adjacent syllable pairs of the folded text."""
-    words = fold(text).split()
+    words = fold(text[:MAX_TEXT_CHARS]).split()
     pairs = [f"{a}_{b}" for a, b in zip(words, words[1:]) if not (a in _STOP and b in _STOP)]
     return [w for w in words if w not in _STOP] + pairs
 
 
 def shingles(text: str, k: int = SHINGLE_CHARS) -> set[str]:
-    t = fold(text)
+    t = fold(text[:MAX_TEXT_CHARS])
     if len(t) <= k:
         return {t} if t else set()
     return {t[i:i + k] for i in range(len(t) - k + 1)}
 
 
+_SEEDED = MinHash(num_perm=NUM_PERM)  # its permutations, drawn once: each MinHash drawing them again took half its time
+
+
 def minhash(shingle_set: Iterable[str]) -> MinHash:
-    m = MinHash(num_perm=NUM_PERM)
+    m = MinHash(num_perm=NUM_PERM, permutations=_SEEDED.permutations, scheme=_SEEDED.scheme)
     m.update_batch([s.encode("utf-8") for s in shingle_set])
     return m
 
@@ -101,6 +114,37 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(x * b.get(t, 0.0) for t, x in a.items())
+
+
+class NearCopies:
+    """MinHash LSH with datasketch's banding for a Jaccard threshold, whose buckets keep their latest members only:
+    a query returns at most bands x BUCKET_CAP members, each with the number of bands it shares with the query
+    (the more, the likelier a near-copy), however many copies of one text the index holds."""
+
+    def __init__(self, threshold: float, num_perm: int = NUM_PERM, cap: int = BUCKET_CAP) -> None:
+        banding = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.bands, self.rows = banding.b, banding.r
+        self.tables: list[dict[bytes, deque[int]]] = [{} for _ in range(self.bands)]
+        self.cap = cap
+
+    def _keys(self, m: MinHash) -> list[bytes]:
+        hv = m.hashvalues
+        return [hv[i * self.rows:(i + 1) * self.rows].tobytes() for i in range(self.bands)]
+
+    def insert(self, key: int, m: MinHash) -> None:
+        for table, k in zip(self.tables, self._keys(m)):
+            bucket = table.get(k)
+            if bucket is None:
+                bucket = table[k] = deque(maxlen=self.cap)
+            bucket.append(key)
+
+    def query(self, m: MinHash) -> Counter[int]:
+        hits: Counter[int] = Counter()
+        for table, k in zip(self.tables, self._keys(m)):
+            bucket = table.get(k)
+            if bucket:
+                hits.update(bucket)
+        return hits
 
 
 @dataclass(frozen=True)
@@ -144,12 +188,14 @@ class StoryIndex:
         self.window = window
         self.threshold = threshold
         self.reprint_jaccard = reprint_jaccard
-        self.lsh = MinHashLSH(threshold=reprint_jaccard, num_perm=NUM_PERM)
+        self.lsh = NearCopies(reprint_jaccard)
         self.docs: dict[int, Doc] = {}
         self.story: dict[int, int] = {}
         self.vectors: dict[int, dict[str, float]] = {}
         self.shingles: dict[int, set[str]] = {}
-        self.postings: dict[str, list[int]] = defaultdict(list)
+        self.postings: dict[str, deque[int]] = defaultdict(lambda: deque(maxlen=POSTINGS_CAP))
+        self.compared = 0  # similarities computed by match() (what the bounds above keep in check)
+        self.capped = 0  # candidate lists a bound cut short
 
     def __contains__(self, article_id: int) -> bool:
         return article_id in self.docs
@@ -169,13 +215,25 @@ class StoryIndex:
         sh = shingles(doc.text)
         self.shingles[doc.article_id] = sh
         if sh:
-            self.lsh.insert(str(doc.article_id), minhash(sh))
+            self.lsh.insert(doc.article_id, minhash(sh))
         for t in vec:
             if self.idf.rare(t):
                 self.postings[t].append(doc.article_id)
 
     def _in_window(self, a: Doc, b: Doc) -> bool:
         return abs(a.when - b.when) <= self.window
+
+    def _candidates(self, doc: Doc, shared: Counter[int], exclude_story: int | None, most: int,
+                    least: int = 1) -> list[int]:
+        """The `most` members sharing the most with `doc` (nearest in time first among equals), leaving out itself,
+        `exclude_story`'s members and those outside the window."""
+        eligible = [(-n, abs(doc.when - self.docs[other].when), other) for other, n in shared.items()
+                    if n >= least and other != doc.article_id and self.story[other] != exclude_story
+                    and self._in_window(doc, self.docs[other])]
+        if len(eligible) > most:
+            self.capped += 1
+            eligible = sorted(eligible)[:most]
+        return [other for *_, other in eligible]
 
     def match(self, doc: Doc, exclude_story: int | None = None) -> Match | None:
         """The best story for `doc` among indexed members (itself, and the members of `exclude_story`,
@@ -185,11 +243,8 @@ class StoryIndex:
         best: Match | None = None
         # near-copies first: a reprint belongs to its original's story whatever the cosine says
         if sh:
-            for key in self.lsh.query(minhash(sh)):
-                other = int(key)
-                if other == doc.article_id or self.story[other] == exclude_story \
-                        or not self._in_window(doc, self.docs[other]):
-                    continue
+            for other in self._candidates(doc, self.lsh.query(minhash(sh)), exclude_story, MAX_NEAR_COPIES):
+                self.compared += 1
                 j = jaccard(sh, self.shingles[other])
                 if j >= self.reprint_jaccard and (best is None or j > best.jaccard):
                     best = Match(self.story[other], other, cosine(vec, self.vectors[other]), True, j)
@@ -200,22 +255,21 @@ class StoryIndex:
             if self.idf.rare(t):
                 for other in self.postings.get(t, ()):
                     shared[other] += 1
-        for other, n in shared.items():
-            if other == doc.article_id or n < MIN_SHARED_RARE or self.story[other] == exclude_story \
-                    or not self._in_window(doc, self.docs[other]):
-                continue
+        nearest = self._candidates(doc, shared, exclude_story, MAX_CANDIDATES, MIN_SHARED_RARE)
+        for other in nearest:
+            self.compared += 1
             c = cosine(vec, self.vectors[other])
             if c >= self.threshold and (best is None or c > best.similarity):
                 best = Match(self.story[other], other, c, False, jaccard(sh, self.shingles[other]))
         if best is None and self.centroid:
             # a follow-up often shares a little with each earlier article and more with all of them together
             checked: set[int] = set()
-            for other in shared:
+            for other in nearest:
                 sid = self.story[other]
-                if sid in checked or sid == exclude_story or self.story_size[sid] < 2 or other == doc.article_id \
-                        or not self._in_window(doc, self.docs[other]):
+                if sid in checked or self.story_size[sid] < 2:
                     continue
                 checked.add(sid)
+                self.compared += 1
                 acc = self.story_sum[sid]
                 norm = math.sqrt(sum(x * x for x in acc.values())) or 1.0
                 c = cosine(vec, acc) / norm

@@ -37,6 +37,14 @@ MIN_USUAL_STORIES = 5  # fewer stories than this: assume one outlet per story is
 NATIONAL_REACH = 0.8  # outlets with at least this reach are national
 UNKNOWN_REACH = 0.5  # an outlet not in feeds.yaml
 BACKGROUND_DAYS = 30  # IDF background for grouping
+# What a run's grouping indexes of the stories around its articles, so that its cost stays bounded whatever a
+# feed sends (monitor.stories bounds each comparison's candidates; these bound the index built for them). A feed
+# of near-copies under new links at every poll made one story of thousands of members, and a feed of unrelated
+# items would fill the window with stories: the latest members of a story are enough to join it (a reprint's
+# copies are near-copies of each other), and no real outlet comes near the outlet cap (the busiest in the RSS
+# archive published 622 items, of every kind, in its busiest 72 hours).
+INDEXED_PER_STORY = 100
+INDEXED_PER_OUTLET = 3000
 # Below grouping's threshold, a story this close to an open case's story is named as possibly the same incident
 # (a follow-up told in other words): on the labelled follow-up pairs the grouping leaves apart, 80% of those at
 # this cosine or above are the same story, and they are 35% of such follow-ups (bench/story_pairs.py, 2026-11-27).
@@ -152,26 +160,47 @@ def watchlist_hits(config: Config, text: str) -> list[str]:
     is not the ward Bồ Đề; "phúc lợi" is welfare, not Phúc Lợi), any way after its kind word ("phuong bo de");
     a ward never where it is a namesake of another kind ("xã Đức Giang" is Hoài Đức's commune, not Long
     Biên's phường Đức Giang)."""
-    folded = f" {fold(text)} "
-    written = retone(nfc(text or ""))
-    marked = has_diacritics(written)
-    office = config.office
-    kinds = ward_kinds(office.area, office.is_department)
-    wards = {fold(w) for w in office.watchlist.wards} - {fold(office.district)}
-    hits = []
-    for n in office.watchlist.all_names():
-        key = fold(n)
-        if not key:
-            continue
-        if key in wards:
-            name, its_kinds = ward_entry(n, kinds)
-            if its_kinds:
-                if _names_the_ward(folded, fold(name), its_kinds, _as_written(written, name, marked)):
-                    hits.append(n)
+    return Watchlist(config).hits(text)
+
+
+class Watchlist:
+    """The office's watchlist read once for many texts (each member of a story at each rescoring: a story of
+    thousands of near-copies took seconds per poll reading every name's kinds again for each)."""
+
+    def __init__(self, config: Config) -> None:
+        office = config.office
+        kinds = ward_kinds(office.area, office.is_department)
+        wards = {fold(w) for w in office.watchlist.wards} - {fold(office.district)}
+        # (entry, its folded name as a whole word, the ward's name as written or None, the ward's kinds)
+        self.names: list[tuple[str, str, str | None, tuple[str, ...]]] = []
+        for n in office.watchlist.all_names():
+            key = fold(n)
+            if not key:
                 continue
-        if f" {key} " in folded and _as_written(written, n, marked):
-            hits.append(n)
-    return hits
+            if key in wards:
+                name, its_kinds = ward_entry(n, kinds)
+                if its_kinds:
+                    self.names.append((n, f" {fold(name)} ", name, its_kinds))
+                    continue
+            self.names.append((n, f" {key} ", None, ()))
+
+    def hits(self, text: str) -> list[str]:
+        """watchlist_hits of `text`."""
+        folded = f" {fold(text)} "
+        written, marked = "", False
+        hits = []
+        for n, needle, ward, its_kinds in self.names:
+            if needle not in folded:
+                continue  # neither way of naming it can be there
+            if not written:
+                written = retone(nfc(text or ""))
+                marked = has_diacritics(written)
+            if ward is not None:
+                if _names_the_ward(folded, needle[1:-1], its_kinds, _as_written(written, ward, marked)):
+                    hits.append(n)
+            elif _as_written(written, n, marked):
+                hits.append(n)
+        return hits
 
 
 def _as_written(text: str, name: str, marked: bool) -> bool:
@@ -290,8 +319,9 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
     scopes = [c.scope for _, c in classified]
     best_scope = max(scopes, key=lambda s: SCOPE_LOCALITY.get(s, 0.0), default="national")
     hits: list[str] = []
+    watchlist = Watchlist(config)
     for m in members:
-        for h in watchlist_hits(config, f"{m['title']} {m.get('sapo', '')}"):
+        for h in watchlist.hits(f"{m['title']} {m.get('sapo', '')}"):
             if h not in hits:
                 hits.append(h)
     hits = [h for h in hits if not any(h != o and fold(h) in fold(o) for o in hits)]  # "Long Biên" ⊂ "quận Long Biên"
@@ -363,8 +393,9 @@ def coming_home(app, case) -> list[tuple[dict, str]]:
         return []
     classes = app.store.classifications_for([m["id"] for m in joined])
     out = []
+    watchlist = Watchlist(app.config)
     for m in joined:
-        hits = watchlist_hits(app.config, f"{m['title']} {m.get('sapo', '')}")
+        hits = watchlist.hits(f"{m['title']} {m.get('sapo', '')}")
         hits = [h for h in hits if not any(h != o and fold(h) in fold(o) for o in hits)]  # as score_story reads them
         c = classes.get(m["id"])
         if hits:
@@ -446,7 +477,7 @@ def assign_articles(app, article_ids: list[int], report: TriageReport) -> set[in
     lo, hi = docs[0]["when"] - window, docs[-1]["when"] + window
     idf = _background_idf(store, lo - timedelta(days=BACKGROUND_DAYS), hi)
     index = StoryIndex(idf, window)
-    for m in store.member_docs_between(lo, hi):
+    for m in store.member_docs_between(lo, hi, per_story=INDEXED_PER_STORY, per_outlet=INDEXED_PER_OUTLET):
         index.add(_doc(m), m["story_id"])
     touched: set[int] = set()
     now = app.now()
@@ -486,7 +517,8 @@ class RelatedCases:
             lo, hi = around - 2 * window, around + window
             self._index = StoryIndex(_background_idf(self.store, lo - timedelta(days=BACKGROUND_DAYS), hi), window,
                                      threshold=RELATED_COSINE)
-            for m in self.store.open_case_member_docs_between(lo, hi):
+            for m in self.store.open_case_member_docs_between(lo, hi, per_case=INDEXED_PER_STORY,
+                                                              per_outlet=INDEXED_PER_OUTLET):
                 self._index.add(_doc(m), m["case_id"])
             # and the hot issues entered from outside the press (monitor.intake): the press often tells later what
             # a parents' group or the hotline brought first, and the clerk merges it into that case

@@ -441,3 +441,19 @@ def test_two_processes_triaging_one_story_at_once_queue_one_alert(tmp_path, monk
     assert len(app.store.alerts_for_story(story)) == 1
     assert len(app.store.deliveries(app.store.alerts_for_story(story)[0].id)) == len(app.config.alerts.channels)
     other.close()
+
+
+def test_a_story_of_many_members_reads_the_watchlists_names_once_not_once_per_member(tmp_path, monkeypatch):
+    # a feed of near-copies under new links at every poll grew one story by hundreds of members a poll, and each
+    # rescoring worked out every ward's kinds again for each member (seconds per poll, more at every poll)
+    import monitor.triage as triage
+
+    app = make_app(tmp_path)
+    now = app.now()
+    members = [_member(i, "VnExpress", now - timedelta(minutes=i), title=f"Học sinh phường Bồ Đề nghỉ học (bản {i})")
+               for i in range(300)]
+    calls = []
+    ward_entry = triage.ward_entry
+    monkeypatch.setattr(triage, "ward_entry", lambda *a: calls.append(a) or ward_entry(*a))
+    score = score_story(app.config, members, {i: _cls(i, scope="national") for i in range(300)}, now, 1.0)
+    assert score.local and len(calls) <= len(app.config.office.watchlist.wards)  # 300 x 2 before

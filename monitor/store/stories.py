@@ -15,6 +15,19 @@ from monitor.store.classifications import insert_label
 _WHEN = "COALESCE(a.published_at, a.first_seen_at)"
 
 
+def _latest(sql: str, params: list, group: str, per_group: int | None, per_outlet: int | None, execute) -> list[dict]:
+    """The rows of `sql` (id, outlet, title, sapo, when_at, `group`) oldest first, as dicts with `when`; with
+    `per_group`, only each group's latest so many, and with `per_outlet` each outlet's latest so many of those."""
+    for column, most in ((group, per_group), ("outlet", per_outlet)):
+        if most is not None:
+            sql = (f"SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY when_at DESC, id DESC)"
+                   f" AS nth_{column} FROM ({sql})) WHERE nth_{column} <= ?")
+            params = [*params, most]
+    keys = ("id", "outlet", "title", "sapo", group)
+    return [{k: r[k] for k in keys} | {"when": from_iso(r["when_at"])}
+            for r in execute(f"SELECT * FROM ({sql}) ORDER BY when_at, id", params)]
+
+
 def _row_to_alert(row) -> Alert:
     return Alert(id=row["id"], story_id=row["story_id"], kind=row["kind"], severity=row["severity"],
                  hot_score=row["hot_score"], n_national=row["n_national"], created_at=from_iso(row["created_at"]),
@@ -70,21 +83,25 @@ class StoriesMixin:
                 f" WHERE a.id IN ({','.join('?' * len(chunk))})", chunk)]
         return sorted(out, key=lambda d: (d["when"], d["id"]))
 
-    def member_docs_between(self, since: datetime, until: datetime) -> list[dict]:
-        """Story members (id, outlet, title, sapo, when, story_id) published in [since, until)."""
-        return [dict(r) | {"when": from_iso(r["when_at"])} for r in self.execute(
+    def member_docs_between(self, since: datetime, until: datetime, *, per_story: int | None = None,
+                            per_outlet: int | None = None) -> list[dict]:
+        """Story members (id, outlet, title, sapo, when, story_id) published in [since, until), oldest first; with
+        `per_story` / `per_outlet`, only each story's latest so many, then each outlet's latest so many of those."""
+        return _latest(
             f"SELECT a.id, a.outlet, a.title, a.sapo, {_WHEN} AS when_at, s.story_id FROM story_articles s"
-            f" JOIN articles a ON a.id = s.article_id WHERE {_WHEN} >= ? AND {_WHEN} < ? ORDER BY {_WHEN}, a.id",
-            (utc_iso(since), utc_iso(until)))]
+            f" JOIN articles a ON a.id = s.article_id WHERE {_WHEN} >= ? AND {_WHEN} < ?",
+            [utc_iso(since), utc_iso(until)], "story_id", per_story, per_outlet, self.execute)
 
-    def open_case_member_docs_between(self, since: datetime, until: datetime) -> list[dict]:
+    def open_case_member_docs_between(self, since: datetime, until: datetime, *, per_case: int | None = None,
+                                      per_outlet: int | None = None) -> list[dict]:
         """Articles (id, outlet, title, sapo, when, case_id) published in [since, until) of stories whose case is
-        neither dismissed nor merged: what a new story may be a development of."""
-        return [dict(r) | {"when": from_iso(r["when_at"])} for r in self.execute(
+        neither dismissed nor merged: what a new story may be a development of. Oldest first; `per_case` and
+        `per_outlet` as member_docs_between's."""
+        return _latest(
             f"SELECT a.id, a.outlet, a.title, a.sapo, {_WHEN} AS when_at, c.id AS case_id FROM cases c"
             f" JOIN story_articles s ON s.story_id = c.story_id JOIN articles a ON a.id = s.article_id"
-            f" WHERE c.status NOT IN (?, ?) AND {_WHEN} >= ? AND {_WHEN} < ? ORDER BY {_WHEN}, a.id",
-            (DISMISSED, MERGED, utc_iso(since), utc_iso(until)))]
+            f" WHERE c.status NOT IN (?, ?) AND {_WHEN} >= ? AND {_WHEN} < ?",
+            [DISMISSED, MERGED, utc_iso(since), utc_iso(until)], "case_id", per_case, per_outlet, self.execute)
 
     def background_texts(self, since: datetime, until: datetime, limit: int = 30000) -> list[str]:
         """Title + sapo of every stored article in [since, until): the IDF background of grouping."""
