@@ -14,7 +14,8 @@ leaves the clipping's hot section, and its articles are labelled not hot (and ed
 person says), so `monitor train` learns from the false alarm.
 Moving the case to another status later reopens it, and the alerts its dismissal cancelled wait to be sent
 again, as when a corrected label reopens it (`reopen_dismissed`, shared by both); the labels stay until someone
-changes them.
+changes them. A case closed as "ngoài địa bàn" (below) that a person moves to an open status is reopened the same
+way: leadership never had the alerts its closing cancelled, and the person now says the issue is the office's.
 
 A real hot issue that is not the office's business (another province's incident) is closed as "ngoài địa
 bàn" (`close_not_ours`, `monitor cases dismiss --not-ours`): no more alerts (those waiting are cancelled), and
@@ -69,6 +70,9 @@ SYSTEM_ACTOR = "hệ thống"
 # how the history line of a case opened for a hot issue from outside the press begins (monitor.intake): the item
 # says where it came from wherever it is shown, so the line is no "việc đã làm"
 OUTSIDE_OPENED = "Ghi nhận từ nguồn ngoài báo chí"
+# how the history line of a correction to such an item begins (monitor.intake.correct_item): a clerk's typo fixed,
+# no "việc đã làm" either
+ITEM_CORRECTED = "Sửa thông tin đã ghi nhận"
 LABEL_CARRIED = "nhãn #"  # how the history line of a case a label dismissed (or reopened) begins: "nhãn #12: bài 345 …"
 # handled, a false alarm, carried on by another case, or another office's business
 CLOSED_STATUSES = (STATUSES[-1], DISMISSED, MERGED, NOT_OURS)
@@ -198,9 +202,10 @@ def update_case(app, case_id: int, *, by: str, status: str | None = None, owner:
     false information corrected or refuted in public; all done `on` that day, today by default), each recorded
     with who and when (app.now()); returns the case and how many alert deliveries wait to be sent again.
 
-    A false alarm moved to a status still open is reopened as a corrected label reopens one (reopen_dismissed):
-    the alerts its dismissal cancelled wait again. Moved straight to "đã xử lý", it is handled, and there is
-    nothing to tell leadership that it would act on. A case still "mới" that gets a handling record is "đã tiếp
+    A false alarm, or a case closed as another area's, moved to a status still open is reopened as a corrected label
+    reopens one (reopen_dismissed): the alerts its closing cancelled wait again (leadership never had them, and the
+    person now says the issue is the office's). Moved straight to "đã xử lý", it is handled, and there is nothing to
+    tell leadership that it would act on. A case still "mới" that gets a handling record is "đã tiếp
     nhận" (someone took it on), unless `status` says otherwise. `withdraw`: the number (CaseEvent.id) of a
     handling record made by mistake, withdrawn by a line of its own (the note says why); it no longer counts, and
     both stay in the history."""
@@ -217,13 +222,14 @@ def update_case(app, case_id: int, *, by: str, status: str | None = None, owner:
                             spokesperson=spokesperson, directed_by=directed_by, corrected=corrected, on=on,
                             besides=withdraw)
     if new_status is None and owner is None and not note.strip() and not acts and withdraw is None:
-        raise InputError("nothing to update: give --status, --owner, --note, or what was done (--reported-to, "
-                         "--answered-press, --corrected)")
+        raise InputError("nothing to update: give --status, --owner, --note, what was done (--reported-to, "
+                         "--answered-press, --corrected), or a correction of an item entered from outside the press "
+                         "(--title, --source, --summary, ...)")
     owner = owner.strip() if owner is not None else None
-    if current.dismissed and new_status is not None and new_status not in CLOSED_STATUSES:
-        if withdraw is not None:  # one thing at a time on a false alarm: its reopening sends alerts again
-            raise InputError(f"case {case_id} is a dismissed false alarm: reopen it first, then withdraw record {withdraw}",
-                             hint=f"monitor cases update {case_id} --status \"{new_status}\"")
+    if (current.dismissed or current.not_ours) and new_status is not None and new_status not in CLOSED_STATUSES:
+        if withdraw is not None:  # one thing at a time on a closed case: its reopening sends alerts again
+            raise InputError(f"case {case_id} is closed as {current.status!r}: reopen it first, then withdraw record "
+                             f"{withdraw}", hint=f"monitor cases update {case_id} --status \"{new_status}\"")
         again = reopen_dismissed(app, current, by=_who(by), note=note.strip(), status=new_status, owner=owner)
         return store.case(case_id), again
     if acts and new_status is None and current.status == OPEN_STATUS:
@@ -234,11 +240,11 @@ def update_case(app, case_id: int, *, by: str, status: str | None = None, owner:
 
 
 def reopen_dismissed(app, case: Case, *, by: str, note: str, status: str = OPEN_STATUS, owner: str | None = None) -> int:
-    """Open a false alarm again, as `status`, however it was dismissed (a person's `monitor cases dismiss`, a label's
-    carry-over) and whichever way it is reopened (`monitor cases update`, a corrected label): the one place that
-    decides what the reopening sends, so that the ways cannot drift. The deliveries the dismissal cancelled wait to
-    be sent again (leadership never had them); a delivery that went before it stays sent, never sent again. Returns
-    how many wait again."""
+    """Open a false alarm (or a case closed as another area's) again, as `status`, however it was closed (a person's
+    `monitor cases dismiss [--not-ours]`, a label's carry-over) and whichever way it is reopened (`monitor cases
+    update`, a corrected label): the one place that decides what the reopening sends, so that the ways cannot drift.
+    The deliveries the closing cancelled wait to be sent again (leadership never had them); a delivery that went
+    before it stays sent, never sent again. Returns how many wait again."""
     return app.store.reopen_dismissed_case(case.id, app.now(), by=by, note=note, status=status, owner=owner)
 
 
@@ -552,15 +558,52 @@ def _plain(note: str) -> str:
 def person_notes(events, tz) -> tuple[str, ...]:
     """What people wrote in a case's history, oldest first, as "dd/mm: note": not the system's own lines
     ("Mở tự động: …"), and of a merge only the reason a person gave (the rest is the machine's account)."""
-    out = []
+    return tuple(f"{e.at.astimezone(tz):%d/%m}: {note}" for e, note in _person_notes(events))
+
+
+def outcome_line(events, tz, *, until: date | None = None, not_ours: bool = False, acts_listed: bool = False) -> str:
+    """What the clipping and the report say was last done about an issue, from its case's history (`events`) up to
+    the day `until` (excluded; a month's report tells nothing of the next month): the latest of what people noted
+    and what they recorded doing (handling), so a note is never called the latest beside a record made after it.
+    "Việc đã làm gần nhất (ngày 14/11): note"; when a record came after the note, that record first, then the note
+    as earlier: "Việc đã làm gần nhất (ngày 20/11): đã báo cáo UBND quận; trước đó (ngày 14/11): note". "" when
+    nobody noted anything (the records alone are said where the status is). Of a case closed as another area's
+    (`not_ours`) the note says why, not something done: "Ghi chú gần nhất". Where the records are listed with their
+    days beside it (`acts_listed`: the monthly report), a note older than the latest record is only dated: "Việc đã
+    làm khác (ngày 14/11): note"."""
+    events = tuple(events)
+    notes = [(e, n) for e, n in _person_notes(events) if until is None or e.at.astimezone(tz).date() < until]
+    if not notes:
+        return ""
+    last, text = notes[-1]
+    noted = last.at.astimezone(tz).date()
+    withdrawn = {e.withdraws for e in events if e.withdraws is not None}
+    acts = [e for e in events if e.handling is not None and e.id not in withdrawn
+            and (until is None or e.handling.on < until)]
+    latest_day = max((e.handling.on for e in acts), default=None)
+    said = "Ghi chú gần nhất" if not_ours else "Việc đã làm gần nhất"
+    if latest_day is None or (latest_day, max(e.at for e in acts if e.handling.on == latest_day)) < (noted, last.at):
+        return f"{said} (ngày {last.at.astimezone(tz):%d/%m}): {text}"
+    if acts_listed:
+        return f"{'Ghi chú' if not_ours else 'Việc đã làm khác'} (ngày {noted:%d/%m}): {text}"
+    brief = handling_brief(e.handling for e in acts if e.handling.on == latest_day)
+    earlier = "trước đó, cùng ngày" if latest_day == noted else f"trước đó (ngày {noted:%d/%m})"
+    if not_ours:
+        earlier = "ghi chú " + earlier
+    return f"Việc đã làm gần nhất (ngày {latest_day:%d/%m}): {brief}; {earlier}: {text}"
+
+
+def _person_notes(events):
+    """(line, what it says as leadership reads it) of the notes people wrote, oldest first (person_notes)."""
     for e in events:
         note = (e.note or "").strip()
-        # an intake's opening line (OUTSIDE_OPENED) and why a handling record was withdrawn are no "việc đã làm"
-        if not note or e.by == SYSTEM_ACTOR or note.startswith(OUTSIDE_OPENED) or e.withdraws is not None:
+        # an intake's opening line (OUTSIDE_OPENED), a correction of what was entered (ITEM_CORRECTED) and why a
+        # handling record was withdrawn are no "việc đã làm"
+        if (not note or e.by == SYSTEM_ACTOR or note.startswith((OUTSIDE_OPENED, ITEM_CORRECTED))
+                or e.withdraws is not None):
             continue
         if re.match(r"^Gộp (vào )?hồ sơ\b", note):
             if " — " not in note:
                 continue
             note = note.rsplit(" — ", 1)[1]
-        out.append(f"{e.at.astimezone(tz):%d/%m}: {_plain(note)}")
-    return tuple(out)
+        yield e, _plain(note)

@@ -19,12 +19,41 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable, Mapping
 
+from classifiers.plan_topics import TOPIC_IDS
 from classifiers.types import Classification
+from monitor.errors import InputError
 
 CORRECTED_REASON = "Cán bộ hiệu chỉnh: {who}"  # first in `reasons`: a reader of the clipping sees a person decided
 
 
 FIELDS = ("is_education", "topics", "sentiment", "hot", "scope")
+
+
+def office_topic_ids(app) -> tuple[str, ...]:
+    """The topic ids of the rules the office runs, read as the crawl, `monitor config check` and `monitor rules test`
+    read them (storage.rules_file, else the shipped topics.yaml): the plan's, and any the office added to its copy.
+    A rules file that does not load is an InputError naming its problems, as it is for every crawl. What a person
+    gives as a topic (`monitor label --topics`, `monitor cases open --topic`) is checked against these."""
+    from classifiers.rules import load_rules
+
+    return load_rules(app.config.storage.rules_file).topic_ids
+
+
+def parse_topics(values: tuple[str, ...] | list[str], known: tuple[str, ...] = TOPIC_IDS) -> list[str]:
+    """Topic ids from repeated or comma-separated values, each checked against `known` (office_topic_ids)."""
+    import difflib
+
+    out: list[str] = []
+    for v in values:
+        for t in (x.strip() for x in v.split(",")):
+            if not t or t in out:
+                continue
+            if t not in known:
+                near = difflib.get_close_matches(t, known, n=1)
+                raise InputError(f"unknown topic {t!r}" + (f" (did you mean {near[0]!r}?)" if near else "")
+                                 + f"; the topics of the rules in force are: {', '.join(known)}")
+            out.append(t)
+    return out
 
 
 def merged(current: Mapping, label: Mapping) -> dict:

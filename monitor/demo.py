@@ -2,8 +2,10 @@
 
 `monitor demo` starts a local news site with the articles of `demo_data/articles.yaml` laid out like
 the real outlets' feeds and pages, points a copy of the configuration at it, runs crawl -> classify ->
-stories/triage into a fresh SQLite file, writes that day's digest and prints a short summary. Nothing
-reaches the internet; the real feeds.yaml is only read (its office and outlets), never changed.
+stories/triage into a fresh SQLite file, does what `demo_data/cases.yaml` says a clerk did (a hot issue
+entered from outside the press, what was done about the cases), writes that day's digest and the month's
+report and prints a short summary. Nothing reaches the internet; the real feeds.yaml is only read (its
+office and outlets), never changed.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class DemoResult:
     digest_education: int = 0  # education articles in the clipping's window (24 hours before the cut-off)
     digest_paths: dict[str, Path] = field(default_factory=dict)
     lines: tuple[str, ...] = ()
+    report_paths: dict[str, Path] = field(default_factory=dict)  # the month's report, with the demo's cases
 
 
 def demo_articles(cutoff_at: datetime) -> list[dict]:
@@ -67,6 +70,7 @@ def run_demo(folder: Path, *, base_config: Path | None = None, clock: Callable[[
     from monitor.config import load_config
     from monitor.digest_delivery import build_and_deliver_digest
     from monitor.pipeline import run_once
+    from monitor.report import build_and_deliver_report
 
     base = load_config(base_config or _shipped_config())
     folder = folder.resolve()
@@ -92,8 +96,12 @@ def run_demo(folder: Path, *, base_config: Path | None = None, clock: Callable[[
             echo(f"classify: {c.classified} articles, {c.education} about education, {c.hot} flagged hot (model {c.model_version})")
             if report.triage is not None:
                 echo(f"triage: {_summary(report.triage)}")
+            for line in record_demo_cases(app, site, cutoff_at):
+                echo(f"cases: {line}")
             result = build_and_deliver_digest(app, day, send=False, formats=DEMO_FORMATS, out_dir=folder / "digest")
             echo(f"digest: {result.message}")
+            monthly = build_and_deliver_report(app, day.year, day.month, out_dir=folder / "report", send=False)
+            report_paths = dict(monthly.paths)
             hot_stories = result.hot
             digest_education = result.education
             articles = app.store.count_articles()
@@ -103,7 +111,65 @@ def run_demo(folder: Path, *, base_config: Path | None = None, clock: Callable[[
         sample_site.stop(server)
     return DemoResult(folder=folder, database=database, config_path=config_path, day=day, articles=articles,
                       education=c.education, hot_stories=hot_stories, digest_education=digest_education,
-                      digest_paths=dict(result.paths))
+                      digest_paths=dict(result.paths), report_paths=report_paths)
+
+
+def demo_cases() -> dict:
+    """The clerk's part of the demo (demo_data/cases.yaml): items from outside the press and handling records."""
+    text = (resources.files("monitor") / "demo_data" / "cases.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def record_demo_cases(app: App, site, cutoff_at: datetime) -> list[str]:
+    """Do what demo_data/cases.yaml says a clerk did: enter the hot issues that reached the office outside the press
+    (each at its time before the cut-off, so that the demo day's clipping holds it) and record what was done about
+    the cases (now, after the crawl that opened them). A case whose article the demo's crawl did not collect or
+    triage did not rate hot is left out (the sample is classified by the model, which may change). -> one line per
+    thing done, for the demo's output."""
+    from monitor.cases import handling_text, update_case
+    from monitor.intake import open_from_outside
+
+    data = demo_cases()
+    tz = app.config.office.tz
+    levels = [n for n, _ in app.config.alerts.thresholds]
+    cases: dict[str, int] = {}
+    lines = []
+    clock = app.clock
+    try:
+        for item in data.get("outside_press") or []:
+            happened = cutoff_at - timedelta(hours=float(item["hours_before_cutoff"]))
+            app.clock = lambda at=cutoff_at - timedelta(hours=float(item["entered_hours_before_cutoff"])): at
+            done = open_from_outside(
+                app, title=item["title"], source_kind=item["source_kind"], source=item["source"], by=item["by"],
+                url=item.get("url"), at=f"{happened.astimezone(tz):%H:%M %d/%m/%Y}", summary=item.get("summary", ""),
+                topic=item.get("topic"), level=item["level"] if item.get("level") in levels else None)
+            if done.item is not None:
+                cases[item["key"]] = done.case.id
+                lines.append(f"hồ sơ #{done.case.id} ghi nhận từ {done.item.source_label}: {done.item.title}")
+    finally:
+        app.clock = clock
+    for act in data.get("handling") or []:
+        case_id = cases.get(act["case"]) or _case_of_article(app, site, act["case"])
+        if case_id is None:
+            continue
+        before = {e.id for e in app.store.case(case_id).handling}
+        c, _ = update_case(app, case_id, by=act["by"], status=act.get("status"), owner=act.get("owner"),
+                           note=act.get("note", ""), reported_to=act.get("reported_to") or (),
+                           answered_press=act.get("answered_press") or (), spokesperson=act.get("spokesperson", ""),
+                           directed_by=act.get("directed_by", ""), corrected=bool(act.get("corrected")))
+        done = [handling_text(e.handling) for e in c.handling if e.id not in before] or [act.get("note", "")]
+        lines.append(f"hồ sơ #{c.id} ({c.status}), {act['by']}: " + "; ".join(d for d in done if d))
+    return lines
+
+
+def _case_of_article(app: App, site, key: str) -> int | None:
+    """The case of the story of the sample article `key` (articles.yaml), None when it has none."""
+    text = (resources.files("monitor") / "demo_data" / "articles.yaml").read_text(encoding="utf-8")
+    slug = next((a["slug"] for a in yaml.safe_load(text) if a["key"] == key), None)
+    article = app.store.find_article_by_url(site.article_url(slug)) if slug in site.article_paths else None
+    story = app.store.story_of_article(article.id) if article is not None else None
+    case = app.store.case_of_story(story) if story is not None else None
+    return case.id if case is not None and not case.closed else None
 
 
 def _summary(report) -> str:

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, plan_heading, strongest_first, topic_name
 from classifiers.text import ascii_fold as fold
 from classifiers.types import BY_THE_MODEL, SCOPES, Classification
-from monitor.cases import DISMISSED, NOT_OURS
+from monitor.cases import DISMISSED
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office, clock_time
 from monitor.models import Article, IntakeItem, SourceHealth, Story
@@ -282,7 +282,8 @@ class DigestItem:
     related: tuple[tuple[str, str, str], ...] = ()
     # an earlier hot issue (an open case) this story may continue, said under the item: "vấn đề số 1 (hồ sơ số 7)"
     follows: str = ""
-    # the latest thing a person recorded doing about its case: "Việc đã làm gần nhất (ngày 26/11): …"
+    # the latest thing a person recorded doing about its case (monitor.cases.outcome_line): "Việc đã làm gần nhất
+    # (ngày 26/11): …"
     outcome: str = ""
     # what its case records the office did, in a few words (monitor.cases.handling_brief): "đã báo cáo UBND quận"
     handling: str = ""
@@ -290,6 +291,7 @@ class DigestItem:
     # a hot issue from outside the crawled press (monitor.intake): "mạng xã hội – Nhóm Facebook …", named where the
     # outlet would be; such an item has no article (article_id 0) and no tone
     outside_source: str = ""
+    day_only: bool = False  # such an item dated by its day alone: `published` has no hour to show
 
     @property
     def sentiment_label(self) -> str:
@@ -324,7 +326,7 @@ class DigestItem:
 
     @property
     def time_label(self) -> str:
-        return time_label(self.published)
+        return f"ngày {self.published:%d/%m/%Y}" if self.day_only else time_label(self.published)
 
     @property
     def severity_label(self) -> str:
@@ -793,7 +795,7 @@ def add_outside_press(digest: Digest, entries: Sequence[tuple[IntakeItem, Story]
             article_id=0, title=item.title, url=item.url or "", outlet="", published=item.happened_at.astimezone(tz),
             summary=item.summary, sentiment="", topics=(item.topic,) if item.topic else (), scope="",
             story_id=story.id, hot=True, severity=story.severity, case_status=story.case_status,
-            hot_score=story.hot_score, outside_source=item.source_label))
+            hot_score=story.hot_score, outside_source=item.source_label, day_only=item.day_only))
     if not added:
         return digest
     rank = {s: i for i, s in enumerate(severity_order)}
@@ -808,21 +810,14 @@ def add_outside_press(digest: Digest, entries: Sequence[tuple[IntakeItem, Story]
     return replace(digest, summary=summary, hot=replace(digest.hot, items=tuple(items)))
 
 
-def note_outcomes(digest: Digest, latest: Mapping[int, str]) -> Digest:
-    """Say under a hot item what was last done about it: `latest` maps a story id to its case's latest person
-    note as "dd/mm: note" (monitor.cases.person_notes). Leadership reads the handling, not only its status."""
-    if not latest:
+def note_outcomes(digest: Digest, outcomes: Mapping[int, str]) -> Digest:
+    """Say under a hot item what was last done about it: `outcomes` maps a story id to its case's line
+    (monitor.cases.outcome_line: the latest of the notes and the handling records). Leadership reads the handling,
+    not only its status."""
+    if not outcomes:
         return digest
-    items = []
-    for item in digest.hot.items:
-        note = latest.get(item.story_id) if item.story_id is not None else None
-        if note:
-            day, text = note.split(": ", 1)
-            # a case closed as another's: its note says why it is not the office's, not something the office did
-            said = "Ghi chú gần nhất" if item.case_status == NOT_OURS else "Việc đã làm gần nhất"
-            item = replace(item, outcome=f"{said} (ngày {day}): {text}")
-        items.append(item)
-    return replace(digest, hot=replace(digest.hot, items=tuple(items)))
+    items = tuple(replace(i, outcome=outcomes[i.story_id]) if outcomes.get(i.story_id) else i for i in digest.hot.items)
+    return replace(digest, hot=replace(digest.hot, items=items))
 
 
 def note_handling(digest: Digest, handled: Mapping[int, str]) -> Digest:

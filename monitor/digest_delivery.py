@@ -277,15 +277,12 @@ def hot_cases(app: App, digest: Digest) -> dict:
 
 
 def latest_actions(app: App, cases: dict) -> dict[int, str]:
-    """story id -> its case's latest person note ("dd/mm: note"), for the hot items whose case has one."""
-    from monitor.cases import person_notes
+    """story id -> what was last done about its case (monitor.cases.outcome_line), for the hot items whose case has
+    a person's note."""
+    from monitor.cases import outcome_line
 
-    out = {}
-    for story_id, case in cases.items():
-        notes = person_notes(case.events, app.config.office.tz)
-        if notes:
-            out[story_id] = notes[-1]
-    return out
+    tz = app.config.office.tz
+    return {sid: line for sid, case in cases.items() if (line := outcome_line(case.events, tz, not_ours=case.not_ours))}
 
 
 def handled(cases: dict) -> dict[int, str]:

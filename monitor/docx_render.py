@@ -596,10 +596,7 @@ was handled."""
     if not h.shows_handling:
         return
     status = f"Tình trạng xử lý: {h.status_label}" + (f"; người phụ trách: {h.owner}" if h.owner else "")
-    lines = [line for line in (h.reported_line, h.press_line) if line]
-    if h.latest_note:
-        day, _, text = h.latest_note.partition(": ")
-        lines.append(f"Việc đã làm gần nhất (ngày {day}): {text}")
+    lines = [line for line in (h.reported_line, h.press_line, h.earlier_line, h.outcome) if line]
     _para(doc, status, bold=True, size=12, space_after=1 if lines else 4, indent_cm=1.0)
     for n_line, line in enumerate(lines, 1):
         _para(doc, line, size=12, space_after=4 if n_line == len(lines) else 1, indent_cm=1.0)

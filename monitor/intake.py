@@ -16,6 +16,9 @@ is sent once whatever fails; quiet hours hold it as they hold the others.
 
 The same title from the same source on the same day is taken as the same item entered twice by mistake: the
 second entry is refused, naming the case that holds the first, unless the person says it is another (`force`).
+A typo in what was entered is corrected on the case (`correct_item`, `monitor cases update N --title ...`), the
+history keeping the old values; an alert already sent is never sent again for it. A day given without an hour is
+kept as a day (IntakeItem.day_only): every output says "ngày 25/11/2026", never an invented "00:00".
 
 Press articles about the same event later are not grouped into its story by themselves (story grouping
 compares articles, and an item has a title and a summary at most: a wrong join would silence the press story's
@@ -26,10 +29,10 @@ agrees merges it (`monitor cases merge PRESS_CASE --into ITEM_CASE`): the item's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from classifiers.plan_topics import TOPIC_IDS, topic_name
+from classifiers.plan_topics import TOPIC_IDS
 from monitor.errors import InputError
 from monitor.models import IntakeItem
 from monitor.stories import fold
@@ -60,12 +63,18 @@ def parse_source_kind(text: str) -> str:
 
 
 def parse_when(text: str | None, now: datetime, tz) -> datetime:
-    """When the item appeared or reached the office, in the office's time zone: now when not given. A day
-    without an hour is that day's start (today's: now). A time in the future is refused."""
+    """When the item appeared or reached the office (read_when), without saying whether the hour was given."""
+    return read_when(text, now, tz)[0]
+
+
+def read_when(text: str | None, now: datetime, tz) -> tuple[datetime, bool]:
+    """(when the item appeared or reached the office, in the office's time zone; whether only its day was given): now
+    when not given. A day without an hour is that day's start (today's: now), for ordering and windows only: the
+    outputs say the day (IntakeItem.when_label). A time in the future is refused."""
     if text is None or not text.strip():
-        return now
+        return now, False
     value = " ".join(text.split())
-    when = None
+    when, day_only = None, False
     for fmt in TIME_FORMATS:
         try:
             when = datetime.strptime(value, fmt).replace(tzinfo=tz)
@@ -79,6 +88,7 @@ def parse_when(text: str | None, now: datetime, tz) -> datetime:
             except ValueError:
                 continue
             when = now if day == now.astimezone(tz).date() else datetime.combine(day, time(0), tzinfo=tz)
+            day_only = True
             break
     if when is None:
         raise InputError(f"--at {text!r} is not a time the monitor reads; {WHEN_HINT}")
@@ -88,7 +98,7 @@ def parse_when(text: str | None, now: datetime, tz) -> datetime:
         local = now.astimezone(tz)
         raise InputError(f"--at {text!r} is in the future (it is {local:%H:%M %d/%m/%Y} now); give when the post, call "
                          "or report appeared or reached the office", hint="leave --at out for now")
-    return when
+    return when, day_only
 
 
 def parse_level(config, text: str | None) -> str:
@@ -102,14 +112,18 @@ def parse_level(config, text: str | None) -> str:
     raise InputError(f"unknown level {text!r}; use one of: {', '.join(names)} (alerts.thresholds in feeds.yaml)")
 
 
-def parse_topic(text: str | None) -> str:
-    if not text:
+def parse_topic(text: str | None, known: tuple[str, ...] = TOPIC_IDS) -> str:
+    """The topic id a person gave, checked as `monitor label --topics` checks it: against the topics of the rules the
+    office runs (`known`: monitor.corrections.office_topic_ids), its own added ones with the plan's."""
+    from monitor.corrections import parse_topics
+
+    if not text or not text.strip():
         return ""
-    wanted = text.strip().lower()
-    if wanted in TOPIC_IDS:
-        return wanted
-    raise InputError(f"unknown topic {text!r}; use one of the plan's topic ids: {', '.join(TOPIC_IDS)}",
-                     hint=f"e.g. --topic an-toan-truong-hoc ({topic_name('an-toan-truong-hoc')})")
+    try:
+        (topic,) = parse_topics([text.strip().lower()], known) or [""]
+    except ValueError:  # several, comma-separated: an item is filed under one topic
+        raise InputError(f"--topic {text!r} names several topics; give the one the item is mainly about") from None
+    return topic
 
 
 def same_key(title: str, source: str, day: date) -> str:
@@ -132,33 +146,22 @@ def open_from_outside(app, *, title: str, source_kind: str, source: str, by: str
                       note: str = "", alert: bool = True, force: bool = False) -> Intake:
     """Record a hot issue from outside the crawled press and open its case (see the module docstring)."""
     from monitor.cases import OUTSIDE_OPENED, _who
-    from monitor.urls import is_web_url
 
-    title = " ".join((title or "").split())
-    if not title:
-        raise InputError("the hot issue needs a title: what happened, in one line",
-                         hint='e.g. --title "Phụ huynh phản ánh trường thu quỹ lớp 2 triệu đồng"')
-    if len(title) > MAX_TITLE:
-        raise InputError(f"the title is {len(title)} characters long; keep it to one line (at most {MAX_TITLE}) and "
-                         "put the rest in --summary")
+    title = _title(title)
     kind = parse_source_kind(source_kind)
-    source = " ".join((source or "").split())
-    if not source:
-        raise InputError("say where it came from (--source): which group, page, caller, school, channel or outlet",
-                         hint='e.g. --source "Nhóm Facebook Phụ huynh Long Biên"')
-    url = (url or "").strip() or None
-    if url is not None and not is_web_url(url):
-        raise InputError(f"--url {url!r} is not a web address (http:// or https://)",
-                         hint="leave --url out when the item has no address (a call, a paper report)")
+    source = _source(source)
+    url = _url(url)
     who = _who(by)
     tz = app.config.office.tz
     now = app.now()
-    when = parse_when(at, now, tz)
+    when, day_only = read_when(at, now, tz)
     severity = parse_level(app.config, level)
-    topic_id = parse_topic(topic)
+    from monitor.corrections import office_topic_ids
+
+    topic_id = parse_topic(topic, office_topic_ids(app)) if topic else ""
     summary = " ".join((summary or "").split())
-    item = dict(title=title, source_kind=kind, source=source, url=url, happened_at=when, summary=summary,
-                same_key=same_key(title, source, when.astimezone(tz).date()))
+    item = dict(title=title, source_kind=kind, source=source, url=url, happened_at=when, day_only=day_only,
+                summary=summary, same_key=same_key(title, source, when.astimezone(tz).date()))
     event = f"{OUTSIDE_OPENED}: {kind} – {source}" + ("" if alert else "; không gửi cảnh báo (--no-alert)")
 
     def compose(case, stored: IntakeItem):
@@ -172,6 +175,110 @@ def open_from_outside(app, *, title: str, source_kind: str, source: str, by: str
     if duplicate is not None:
         return Intake(app.store.case_of_story(duplicate.story_id), None, None, duplicate)
     return Intake(app.store.case(case_id), app.store.intake_item(item_id), alert_id)
+
+
+def _title(text: str | None) -> str:
+    title = " ".join((text or "").split())
+    if not title:
+        raise InputError("the hot issue needs a title: what happened, in one line",
+                         hint='e.g. --title "Phụ huynh phản ánh trường thu quỹ lớp 2 triệu đồng"')
+    if len(title) > MAX_TITLE:
+        raise InputError(f"the title is {len(title)} characters long; keep it to one line (at most {MAX_TITLE}) and "
+                         "put the rest in --summary")
+    return title
+
+
+def _source(text: str | None) -> str:
+    source = " ".join((text or "").split())
+    if not source:
+        raise InputError("say where it came from (--source): which group, page, caller, school, channel or outlet",
+                         hint='e.g. --source "Nhóm Facebook Phụ huynh Long Biên"')
+    return source
+
+
+def _url(text: str | None) -> str | None:
+    from monitor.urls import is_web_url
+
+    url = (text or "").strip() or None
+    if url is not None and not is_web_url(url):
+        raise InputError(f"--url {url!r} is not a web address (http:// or https://)",
+                         hint="leave --url out when the item has no address (a call, a paper report)")
+    return url
+
+
+# the words a correction's history line (monitor.cases.ITEM_CORRECTED) names each field by
+FIELD_WORDS = {"title": "tiêu đề", "source_kind": "loại nguồn", "source": "nguồn", "url": "địa chỉ",
+               "happened_at": "thời điểm", "summary": "tóm tắt"}
+
+
+def correct_item(app, case_id: int, *, by: str, title: str | None = None, source_kind: str | None = None,
+                 source: str | None = None, url: str | None = None, at: str | None = None, summary: str | None = None,
+                 item_id: int | None = None):
+    """Correct what a person entered for a hot issue from outside the press (a typo in its title, the wrong source,
+    a missing address) on its case, rather than dismissing it and entering it again: each field given is checked as
+    `open_from_outside` checks it (`url=""` removes the address, `summary=""` the summary), and a line of the case's
+    history says who changed what, from what (the old value is kept there). What a second entry is compared with
+    (same_key) follows the correction. An alert already sent, or on its way, is never sent again for a correction;
+    one still waiting (quiet hours) is written again, so leadership reads the corrected item. -> the case."""
+    from monitor.cases import ITEM_CORRECTED, _existing, _who
+
+    store = app.store
+    tz = app.config.office.tz
+    case = _existing(store, case_id)
+    if case.merged:
+        raise InputError(f"case {case_id} was merged into another case, which now holds its items",
+                         hint=f"`monitor cases show {case_id}` names that case; correct the item there")
+    items = store.intake_of_story(case.story_id)
+    if not items:
+        raise InputError(f"case {case_id} holds no item entered from outside the press: its title and source are its "
+                         "press articles'; --title, --source-kind, --source, --url, --at and --summary correct an item "
+                         "entered with `monitor cases open --title`")
+    if item_id is None and len(items) > 1:
+        raise InputError(f"case {case_id} holds {len(items)} items entered from outside the press; say which one to "
+                         "correct with --item (" + ", ".join(f"{i.id}: “{i.title}”" for i in items) + ")")
+    item = next((i for i in items if item_id is None or i.id == item_id), None)
+    if item is None:
+        raise InputError(f"case {case_id} holds no item {item_id}; its items: " + ", ".join(str(i.id) for i in items))
+    who = _who(by)
+    new = {}
+    if title is not None:
+        new["title"] = _title(title)
+    if source_kind is not None:
+        new["source_kind"] = parse_source_kind(source_kind)
+    if source is not None:
+        new["source"] = _source(source)
+    if url is not None:
+        new["url"] = _url(url)
+    if summary is not None:
+        new["summary"] = " ".join(summary.split())
+    if at is not None:
+        if not at.strip():
+            raise InputError("--at is empty: give when it appeared or reached the office", hint=WHEN_HINT)
+        new["happened_at"], new["day_only"] = read_when(at, app.now(), tz)
+    changed = {k: v for k, v in new.items() if k not in ("happened_at", "day_only") and v != getattr(item, k)}
+    if "happened_at" in new and (new["happened_at"] != item.happened_at or new["day_only"] != item.day_only):
+        changed |= {"happened_at": new["happened_at"], "day_only": new["day_only"]}
+    if not changed:
+        raise InputError(f"nothing to correct: item {item.id} of case {case_id} already says that",
+                         hint=f"`monitor cases show {case_id}` shows what it says")
+    after = replace(item, **changed)
+
+    def said(field: str, of: IntakeItem) -> str:
+        if field == "happened_at":
+            return of.when_label(tz)
+        value = getattr(of, field)
+        return f"«{value}»" if value else "(trống)"
+
+    note = f"{ITEM_CORRECTED}: " + "; ".join(f"{FIELD_WORDS[k]} {said(k, item)} → {said(k, after)}"
+                                         for k in FIELD_WORDS if k in changed)
+    changed["same_key"] = same_key(after.title, after.source, after.happened_at.astimezone(tz).date())
+
+    def recompose(stored: IntakeItem, severity: str):
+        subject, body, payload = intake_alert(app.config, stored, store.case(case_id), severity)
+        return subject, body, payload
+
+    store.correct_intake(item.id, changed, app.now(), by=who, case_id=case_id, note=note, recompose=recompose)
+    return store.case(case_id)
 
 
 def duplicate_error(found: Intake, tz) -> InputError:
@@ -199,7 +306,7 @@ def intake_alert(config, item: IntakeItem, case, severity: str) -> tuple[str, st
         lines += [item.summary, ""]
     lines += [f"Mức độ nóng: {severity} (do {item.entered_by} đánh giá khi ghi nhận)",
               f"Nguồn: {item.source_label}",
-              f"Thời điểm: {item.happened_at.astimezone(tz):%H:%M %d/%m/%Y}",
+              f"Thời điểm: {item.when_label(tz)}",
               f"Ghi nhận: {item.entered_by}, lúc {item.entered_at.astimezone(tz):%H:%M %d/%m/%Y}"]
     if item.url:
         lines.append(f"Địa chỉ: {item.url}")
@@ -210,8 +317,8 @@ def intake_alert(config, item: IntakeItem, case, severity: str) -> tuple[str, st
         "summary": item.summary, "severity": severity, "hot_score": 0.0, "change": None, "reasons": [],
         "classifier_reasons": [], "explanation": {},
         "intake": {"id": item.id, "source_kind": item.source_kind, "source": item.source, "url": item.url,
-                   "happened_at": item.happened_at.astimezone(tz).isoformat(), "entered_by": item.entered_by,
-                   "entered_at": item.entered_at.astimezone(tz).isoformat()},
+                   "happened_at": item.happened_at.astimezone(tz).isoformat(), "day_only": item.day_only,
+                   "entered_by": item.entered_by, "entered_at": item.entered_at.astimezone(tz).isoformat()},
         "sources": [], "related_cases": [], "text": body,
     }
     return subject, body, payload
@@ -219,5 +326,6 @@ def intake_alert(config, item: IntakeItem, case, severity: str) -> tuple[str, st
 
 def as_dict(item: IntakeItem, tz) -> dict:
     return {"id": item.id, "title": item.title, "source_kind": item.source_kind, "source": item.source,
-            "url": item.url, "happened_at": item.happened_at.astimezone(tz).isoformat(), "summary": item.summary,
-            "entered_by": item.entered_by, "entered_at": item.entered_at.astimezone(tz).isoformat()}
+            "url": item.url, "happened_at": item.happened_at.astimezone(tz).isoformat(), "day_only": item.day_only,
+            "summary": item.summary, "topic": item.topic, "entered_by": item.entered_by,
+            "entered_at": item.entered_at.astimezone(tz).isoformat()}

@@ -73,7 +73,14 @@ class IntakeItem:
     summary: str
     entered_at: datetime
     entered_by: str
-    topic: str = ""  # the plan's topic id, when the person gave one
+    topic: str = ""  # the topic id (of the rules the office runs), when the person gave one
+    day_only: bool = False  # dated by its day alone (`--at 25/11/2026`): happened_at's hour is not known
+
+    def when_label(self, tz) -> str:
+        """When it appeared or reached the office, as every output says it: "20:15 25/11/2026", or "ngày 25/11/2026"
+        when only the day was given (no made-up "00:00")."""
+        local = self.happened_at.astimezone(tz)
+        return f"ngày {local:%d/%m/%Y}" if self.day_only else f"{local:%H:%M %d/%m/%Y}"
 
     @property
     def source_label(self) -> str:

@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from classifiers.plan_topics import PLAN_TOPICS, plan_heading
 from monitor.cases import (CORRECTED, DISMISSED, FALSE_INFORMATION, NOT_OURS, PRESS, REPORTED, STATUSES, Handling,
-                           false_information_sign, person_notes, press_details)
+                           false_information_sign, outcome_line, person_notes, press_details)
 from monitor.config import Office
 from monitor.corrections import corrected_row, read_corrected
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
@@ -93,8 +93,15 @@ class HotIssue:
     own: bool = True  # on the office's own area (Office.is_own_area) and not closed as another's (NOT_OURS)
     # where it reached the office from outside the crawled press (monitor.intake): "mạng xã hội – Nhóm Facebook …"
     outside: tuple[str, ...] = ()
-    handling: tuple[Handling, ...] = ()  # what the office did by the month's end (monitor.cases.Handling), oldest first
+    # what the office did in the report's month (monitor.cases.Handling), oldest first: the month's "kết quả xử lý"
+    handling: tuple[Handling, ...] = ()
     false_information_sign: bool = False  # the classifier's hot signs include false information (FALSE_INFORMATION)
+    # what it did about the issue before the month (an issue reported again in a later month): said as earlier,
+    # never counted again in the later month's figures
+    earlier: tuple[Handling, ...] = ()
+    month_start: date | None = None  # the first day of the report's month
+    # what was last done by the month's end (monitor.cases.outcome_line): "Việc đã làm gần nhất (ngày 14/11): …"
+    outcome: str = ""
 
     @property
     def status_label(self) -> str:
@@ -105,7 +112,7 @@ class HotIssue:
         """The report says how it was handled: the office's own issues, and one elsewhere that a person took on or
         did something about (a city-wide rumour the office answered to its schools is a result the plan's III.2 asks
         for); an issue elsewhere nobody acted on, or closed as another's, is only followed."""
-        return self.own or self.case_status in ACTED_ON or bool(self.handling)
+        return self.own or self.case_status in ACTED_ON or bool(self.handling) or bool(self.earlier)
 
     def _acts(self, kind: str) -> tuple[Handling, ...]:
         return tuple(a for a in self.handling if a.kind == kind)
@@ -121,7 +128,7 @@ class HotIssue:
     @property
     def corrected_on(self) -> date | None:
         """The day false information about it was first corrected or refuted in public, None when not recorded."""
-        return min((a.on for a in self._acts(CORRECTED)), default=None)
+        return min((a.on for a in (*self.earlier, *self.handling) if a.kind == CORRECTED), default=None)
 
     @property
     def false_information(self) -> bool:
@@ -151,6 +158,24 @@ class HotIssue:
         if self.corrected_on is not None:
             return f"{line}; đã cải chính, bác bỏ ngày {self.corrected_on:%d/%m/%Y}"
         return f"{line}; chưa ghi nhận việc cải chính, bác bỏ" if self.shows_handling else line
+
+    @property
+    def earlier_line(self) -> str:
+        """What was done before the report's month, briefly: "Trước tháng 12/2026: đã báo cáo UBND quận Long Biên
+        (12/11/2026); đã trả lời báo chí: Tuổi Trẻ (13/11/2026)"; "" when nothing was."""
+        if not self.earlier:
+            return ""
+        parts = []
+        for kind, words in ((REPORTED, "đã báo cáo "), (PRESS, "đã trả lời báo chí: "), (CORRECTED, "")):
+            acts = [a for a in self.earlier if a.kind == kind]
+            if not acts:
+                continue
+            if kind == CORRECTED:
+                parts.append("đã cải chính, bác bỏ (" + ", ".join(f"{a.on:%d/%m/%Y}" for a in acts) + ")")
+            else:
+                parts.append(words + ", ".join(f"{a.party} ({a.on:%d/%m/%Y})" for a in acts))
+        month = f"tháng {self.month_start:%m/%Y}" if self.month_start else "tháng này"
+        return f"Trước {month}: " + "; ".join(parts)
 
     @property
     def latest_note(self) -> str:
@@ -525,14 +550,18 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             outlet=s.outlets[0] if s.outlets else "",
             outlets=len(s.outlets), first_seen=s.first_seen.astimezone(tz), severity=s.severity, hot_score=s.hot_score,
             case_status=getattr(case, "status", None) or s.case_status or NO_CASE,
-            owner=getattr(case, "owner", "") or "", notes=person_notes(getattr(case, "events", ()), tz),
+            owner=getattr(case, "owner", "") or "",
+            notes=person_notes([e for e in getattr(case, "events", ()) if e.at < end], tz),
             outlet_names=tuple(s.outlets),
             # read weeks later: "trưa nay" says its day
             summary=dated_summary(s.title, first.get("sapo") or "", "",
                                   (first.get("published") or s.first_seen).astimezone(tz))
             if first.get("sapo") else next((i.summary for i in s.intake if i.summary), ""), own=own,
             outside=tuple(dict.fromkeys(i.source_label for i in s.intake)),
-            handling=_handling_by(getattr(case, "handling", ()), end.date()),
+            handling=_handling_by(getattr(case, "handling", ()), start.date(), end.date()),
+            earlier=_handling_by(getattr(case, "handling", ()), None, start.date()), month_start=start.date(),
+            outcome=outcome_line(getattr(case, "events", ()), tz, until=end.date(), not_ours=status == NOT_OURS,
+                                 acts_listed=True),
             false_information_sign=false_information_sign(s.reasons)))
 
     # positive coverage, reprints counted once: one entry per story (or per article without one)
@@ -597,14 +626,14 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
     )
 
 
-def _handling_by(events, end: date) -> tuple[Handling, ...]:
-    """What a case's handling lines (Case.handling: those withdrawn left out) record the office did before `end`
-    (the month's report does not tell the next month's acts), each act once (a merge may bring the same record
-    from both cases)."""
+def _handling_by(events, start: date | None, end: date) -> tuple[Handling, ...]:
+    """What a case's handling lines (Case.handling: those withdrawn left out) record the office did from `start`
+    (None: ever) to before `end` (a month's report tells that month's acts as its result, not the next month's,
+    and not again an earlier month's), each act once (a merge may bring the same record from both cases)."""
     out: list[Handling] = []
     for e in events:
         act = getattr(e, "handling", None)
-        if act is not None and act.on < end and act not in out:
+        if act is not None and (start is None or act.on >= start) and act.on < end and act not in out:
             out.append(act)
     return tuple(out)
 

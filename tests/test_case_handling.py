@@ -117,7 +117,8 @@ def test_cases_cli_records_and_shows_what_was_done(tmp_path):
     app = make_app(tmp_path, datetime.now(timezone.utc) - timedelta(minutes=5))
     add_article(app, "VnExpress", "rumour", RUMOUR_TITLE, RUMOUR_SAPO, app.now(), RUMOUR_CLS)
     (case_id,) = run_triage(app).cases_opened
-    today = app.now().astimezone(app.config.office.tz).date()
+    # the CLI's today (its --on default), from the real clock: the app's, 5 minutes back, is yesterday just after midnight
+    today = datetime.now(app.config.office.tz).date()
     app.close()
     cfg = str(tmp_path / "feeds.yaml")
     run = CliRunner().invoke
@@ -321,3 +322,77 @@ def test_an_issue_from_outside_the_press_reports_what_was_done_too(tmp_path):
     assert item.case_label == "đã tiếp nhận (đã báo cáo UBND quận Long Biên)"
     (issue,) = load_report(app, 2026, 11).hot_issues
     assert issue.reported_line == "Đã báo cáo: UBND quận Long Biên, ngày 26/11/2026"
+
+
+def test_the_clipping_says_the_latest_of_what_was_noted_and_what_was_recorded(tmp_path):
+    """A note written before a handling record is not "the latest thing done": both are said, latest first."""
+    from monitor.digest_delivery import load_digest
+
+    app, case_id = _case(tmp_path)
+    tz = app.config.office.tz
+    day = app.now().astimezone(tz).date() + timedelta(days=1)
+    update_case(app, case_id, by="Chị Lan", note="Đã gọi điện cho hiệu trưởng Trường THCS Ngọc Lâm")
+    (item,) = load_digest(app, day).hot.items
+    assert item.outcome == "Việc đã làm gần nhất (ngày 26/11): Đã gọi điện cho hiệu trưởng Trường THCS Ngọc Lâm"
+    app.clock.advance(hours=1)
+    update_case(app, case_id, by="Chị Lan", reported_to=["UBND quận Long Biên"])
+    (item,) = load_digest(app, day).hot.items
+    assert item.outcome == ("Việc đã làm gần nhất (ngày 26/11): đã báo cáo UBND quận Long Biên; trước đó, cùng ngày: "
+                            "Đã gọi điện cho hiệu trưởng Trường THCS Ngọc Lâm")
+    app.clock.advance(days=1)
+    update_case(app, case_id, by="Chị Lan", answered_press=["Tuổi Trẻ"])
+    (item,) = load_digest(app, day).hot.items
+    assert item.outcome == ("Việc đã làm gần nhất (ngày 27/11): đã trả lời báo chí: Tuổi Trẻ; trước đó (ngày 26/11): "
+                            "Đã gọi điện cho hiệu trưởng Trường THCS Ngọc Lâm")
+    app.clock.advance(hours=2)
+    update_case(app, case_id, by="Chị Lan", note="Nhà trường đã họp phụ huynh học sinh lớp 8A")
+    (item,) = load_digest(app, day).hot.items
+    assert item.outcome == "Việc đã làm gần nhất (ngày 27/11): Nhà trường đã họp phụ huynh học sinh lớp 8A"
+
+
+def test_a_later_months_report_says_what_was_done_in_that_month_and_earlier_acts_as_earlier(tmp_path):
+    """The plan (III.2) asks each month for the month's opinion "và kết quả xử lý": an issue reported again in a later
+    month is accounted for with what was done in that month; what was done before is mentioned as earlier, once, and
+    not counted again."""
+    from monitor.cases import Handling
+    from monitor.report import build_and_deliver_report, load_report
+    from test_digest import TZ
+    from test_report import make_app_for_month, seed_months
+
+    app = make_app_for_month(tmp_path)
+    _, fight = seed_months(app.store)  # a note on 11/11
+    case_id = app.store.case_of_story(fight).id
+    app.store.update_case(case_id, datetime(2026, 11, 14, 9, 0, tzinfo=TZ), by="Chị Lan", handling=[
+        Handling(REPORTED, date(2026, 11, 12), "UBND quận Long Biên"), Handling(PRESS, date(2026, 11, 13), "Tuổi Trẻ")])
+    app.store.update_case(case_id, datetime(2026, 12, 3, 9, 0, tzinfo=TZ), by="Chị Lan",
+                          handling=[Handling(PRESS, date(2026, 12, 2), "Dân trí")])
+    app.store.update_case(case_id, datetime(2026, 12, 4, 9, 0, tzinfo=TZ), by="Chị Lan",
+                          note="Gửi thông cáo báo chí về kết quả xử lý kỷ luật")
+    nov = next(h for h in load_report(app, 2026, 11).hot_issues if h.story_id == fight)
+    assert nov.reported_line == "Đã báo cáo: UBND quận Long Biên, ngày 12/11/2026"
+    assert nov.press_line == "Đã trả lời báo chí: Tuổi Trẻ, ngày 13/11/2026" and nov.earlier_line == ""
+    # the records are listed above it with their days: a note older than them is not "the latest", only dated
+    assert nov.outcome == "Việc đã làm khác (ngày 11/11): Nhà trường đã họp phụ huynh, kỷ luật học sinh", \
+        "December's note is December's"
+    dec_report = load_report(app, 2026, 12)
+    dec = next(h for h in dec_report.hot_issues if h.story_id == fight)
+    assert dec.reported_line == "" and dec.press_line == "Đã trả lời báo chí: Dân trí, ngày 02/12/2026"
+    assert dec.earlier_line == ("Trước tháng 12/2026: đã báo cáo UBND quận Long Biên (12/11/2026); đã trả lời báo chí: "
+                                "Tuổi Trẻ (13/11/2026)")
+    assert dec.outcome == "Việc đã làm gần nhất (ngày 04/12): Gửi thông cáo báo chí về kết quả xử lý kỷ luật"
+    assert dec_report.handling_text == ("Kết quả xử lý: chưa ghi nhận vấn đề nào đã báo cáo cơ quan có thẩm quyền; "
+                                        "1 lượt trả lời báo chí (về 1 vấn đề)")
+    from test_digest import add_article as add_row, classify
+
+    december = add_row(app.store, url="https://news.example.vn/hoi-giang.html", outlet="VnExpress",
+                       title="Quận tổ chức hội giảng giáo viên dạy giỏi cấp THCS", published=datetime(2026, 12, 8, 9, 0, tzinfo=TZ))
+    classify(app.store, [(december, dict(topics=["doi-ngu"], sentiment="positive"))], datetime(2026, 12, 8, 9, 0, tzinfo=TZ))
+    app.store.log_fetch(source="vne", kind="feed", url="https://vnexpress.net/rss/giao-duc.rss",
+                        started_at=datetime(2026, 12, 31, 8, 0, tzinfo=TZ), status=200, size=1000, duration_ms=50, outcome="ok")
+    app.clock.now = datetime(2027, 1, 2, 1, 0, tzinfo=timezone.utc)
+    result = build_and_deliver_report(app, 2026, 12, out_dir=tmp_path / "out", send=False)
+    html = result.paths["html"].read_text(encoding="utf-8")
+    docx = "\n".join(p.text for p in Document(io.BytesIO(result.paths["docx"].read_bytes())).paragraphs)
+    for text in (html, docx):
+        assert dec.earlier_line in text and dec.press_line in text and dec.outcome in text
+        assert "Tuổi Trẻ, ngày 13/11/2026" not in text and "Đã báo cáo: UBND" not in text

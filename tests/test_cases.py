@@ -699,3 +699,42 @@ def test_reopening_a_case_a_person_dismissed_sends_what_its_dismissal_cancelled_
     finally:
         up.stop()
         down.stop()
+
+
+def test_reopening_a_case_closed_not_ours_sends_the_alerts_its_closing_cancelled(tmp_path):
+    """Leadership never had the alerts that closing a case as another area's cancelled: a person who reopens it (the
+    incident is the office's after all) gets them sent, as reopening a dismissed false alarm does."""
+    app, case_id = _not_ours_case(tmp_path)
+    (alert,) = app.store.alerts_for_story(app.store.case(case_id).story_id)
+    assert [d.status for d in app.store.deliveries(alert.id)] == ["cancelled"]
+    reopened, again = update_case(app, case_id, by="Anh Minh", status="mới", note="Hai em là học sinh của quận")
+    assert reopened.status == "mới" and again == 1
+    assert [d.status for d in app.store.deliveries(alert.id)] == ["pending"]
+    assert reopened.events[-1].note == "Hai em là học sinh của quận" and reopened.events[-1].by == "Anh Minh"
+    app.close()
+    # closed again and reopened from the command line: the command says the alert waits again
+    app = make_app(tmp_path, channels=[{"kind": "webhook", "url": "http://127.0.0.1:9/hook"}])
+    from monitor.cases import close_not_ours
+
+    close_not_ours(app, case_id, by="Chị Lan")
+    app.close()
+    r = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "cases", "update", str(case_id),
+                                 "--status", "dang xu ly", "--by", "Anh Minh"])
+    assert r.exit_code == 0, r.output
+    assert "1 lượt gửi cảnh báo bị hủy khi đóng hồ sơ «ngoài địa bàn» lại chờ gửi" in r.output, r.output
+
+
+def test_a_case_opened_again_by_hand_sends_the_alerts_its_closing_cancelled(tmp_path):
+    """`monitor cases open ARTICLE_ID` on the article of a false alarm (or a case closed as another area's) reopens it
+    as `cases update --status` does: the alerts the closing cancelled wait to be sent again."""
+    from monitor.cases import close_not_ours, dismiss_case, open_case_by_hand
+
+    app, aid, case_id, alert_id = _hot_story_with_waiting_alert(tmp_path)
+    dismiss_case(app, case_id, by="Chị Lan", note="Tưởng là clip cũ")
+    assert [d.status for d in app.store.deliveries(alert_id)] == ["cancelled"]
+    reopened, opened = open_case_by_hand(app, aid, by="Anh Minh", note="Clip mới, đúng là vụ việc hôm nay")
+    assert opened and reopened.status == "mới"
+    assert [d.status for d in app.store.deliveries(alert_id)] == ["pending"]
+    close_not_ours(app, case_id, by="Chị Lan")
+    open_case_by_hand(app, aid, by="Anh Minh", note="Em học sinh là người của quận")
+    assert [d.status for d in app.store.deliveries(alert_id)] == ["pending"]

@@ -96,3 +96,23 @@ def test_the_demo_database_answers_the_analysts_review(demo_run):
     assert queue, "the sample's borderline articles make the model hesitate"
     assert all(a["label_command"].startswith(f"monitor label {a['id']} ") and a["questions"] for a in queue)
     assert [a["doubt"] for a in queue] == sorted((a["doubt"] for a in queue), reverse=True)
+
+
+def test_demo_shows_an_item_from_outside_the_press_and_what_the_office_did(demo_run):
+    """The clerk's part of the demo (monitor/demo_data/cases.yaml): a hot issue entered from outside the press, and
+    what was done about the hot issues, in the clipping and in the month's report."""
+    import yaml
+
+    out, stdout = demo_run
+    data = yaml.safe_load((ROOT / "monitor" / "demo_data" / "cases.yaml").read_text(encoding="utf-8"))
+    (item,) = data["outside_press"]
+    text = next((out / "digest").glob("*.txt")).read_text(encoding="utf-8")
+    hot_block = text[text.index("VẤN ĐỀ NÓNG"):text.index("\nIII.")]
+    assert item["title"] in hot_block and f"Nguồn: {item['source_kind']} – {item['source']}" in hot_block
+    assert "Tình trạng xử lý: đang xử lý (đã báo cáo UBND quận Long Biên; đã trả lời báo chí: Tiền Phong)" in hot_block
+    assert "Việc đã làm gần nhất (ngày" in hot_block
+    (html,) = (out / "report").glob("*.html")
+    report = html.read_text(encoding="utf-8")
+    assert item["title"] in report and "Đã báo cáo: UBND quận Long Biên" in report
+    assert "người phát ngôn: Phó Trưởng phòng Nguyễn Văn An" in report
+    assert str(html) in stdout

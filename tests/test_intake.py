@@ -259,3 +259,156 @@ def test_a_press_story_on_an_item_already_entered_names_its_case_to_merge_into(t
     app.close()
     r = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "cases", "show", str(press_case)])
     assert f"monitor cases merge {press_case} --into {done.case.id}" in r.output
+
+
+def test_the_topic_may_be_one_the_office_added_to_its_own_rules(tmp_path):
+    """`--topic` takes the ids of the rules the office runs (storage.rules_file), as `monitor label --topics` does."""
+    import yaml
+
+    from classifiers.rules import DEFAULT_RULES_PATH
+
+    make_app(tmp_path, datetime.now(timezone.utc)).close()
+    cfg = tmp_path / "feeds.yaml"
+    data = yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
+    data["topics"].append({"id": "ban-tru-nha-o", "name": "Bán trú, nhà ở học sinh",
+                           "description": "bán trú, ký túc xá, nhà ở cho học sinh vùng khó",
+                           "terms": {"bán trú": 1.0, "ký túc xá": 0.8}, "exclusions": []})
+    own = tmp_path / "quy-tac-cua-phong.yaml"
+    own.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    config = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    config["storage"]["rules_file"] = str(own)
+    cfg.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    run = CliRunner().invoke
+    base = ["--config", str(cfg), "cases", "open", "--by", "Nguyễn Thị Lan", "--source-kind", "cơ sở giáo dục",
+            "--source", "Trường THCS Thạch Bàn", "--no-alert"]
+    r = run(cli, base + ["--title", "Trường báo cáo phòng bán trú xuống cấp sau mưa lớn", "--topic", "ban-tru-nha-o"])
+    assert r.exit_code == 0, r.output
+    shown = json.loads(run(cli, ["--config", str(cfg), "cases", "show", "1", "--json"]).output)
+    assert shown["outside_press"][0]["topic"] == "ban-tru-nha-o"
+    r = run(cli, base + ["--title", "Trường báo cáo mái tôn nhà xe bị tốc", "--topic", "ban-tru"])
+    assert r.exit_code == 2 and "unknown topic 'ban-tru'" in r.output and "ban-tru-nha-o" in r.output, r.output
+
+
+def test_a_day_given_without_an_hour_is_said_as_a_day_everywhere(tmp_path):
+    """`--at 25/11/2026`: the person did not say the hour, so no output invents "00:00"."""
+    from monitor.digest_delivery import load_digest, render_all
+    from monitor.report import build_and_deliver_report
+
+    app = make_app(tmp_path, LOCAL_MORNING, channels=[{"kind": "webhook", "url": "http://127.0.0.1:9/hook"}])
+    add_article(app, "VnExpress", "other", "Trường THCS Gia Thụy tổ chức ngày hội đọc sách",
+                "Học sinh Trường THCS Gia Thụy giới thiệu sách hay trong ngày hội đọc.", app.now() - timedelta(hours=1))
+    done = _post(app, at="25/11/2026")
+    assert done.item.day_only and done.item.happened_at.astimezone(app.config.office.tz).date().day == 25
+    (alert,) = app.store.alerts_for_story(done.case.story_id)
+    assert "Thời điểm: ngày 25/11/2026\n" in alert.body and "00:00" not in alert.body
+    day = app.now().astimezone(app.config.office.tz).date() + timedelta(days=1)
+    d = load_digest(app, day)
+    item = next(i for i in d.hot.items if i.title == POST_TITLE)
+    assert item.time_label == "ngày 25/11/2026"
+    rendered = render_all(d, {"txt", "md", "html", "docx"})
+    for text in (rendered.text, rendered.markdown, _docx_text(rendered.docx)):
+        assert "Nhóm Facebook Phụ huynh Long Biên · ngày 25/11/2026" in text and "00:00" not in text
+    assert "Nhóm Facebook Phụ huynh Long Biên</span>\n · ngày 25/11/2026" in rendered.html_file
+    assert "00:00" not in rendered.html_file
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    html = result.paths["html"].read_text(encoding="utf-8")
+    assert "từ 25/11/2026" in html and "00:00" not in html
+    # given with its hour, it keeps it
+    other = _post(app, title=CALL_TITLE, at="20:15 25/11/2026")
+    assert not other.item.day_only
+    app.close()
+    cfg = str(tmp_path / "feeds.yaml")
+    shown = CliRunner().invoke(cli, ["--config", cfg, "cases", "show", str(done.case.id)]).output
+    assert "(ngày 25/11/2026;" in shown and "00:00" not in shown, shown
+    as_json = json.loads(CliRunner().invoke(cli, ["--config", cfg, "cases", "show", str(done.case.id), "--json"]).output)
+    assert as_json["outside_press"][0]["day_only"] is True
+    assert "lúc 20:15 25/11/2026" in CliRunner().invoke(cli, ["--config", cfg, "cases", "show", str(other.case.id)]).output
+
+
+def test_a_typo_in_an_entered_item_is_corrected_on_its_case_and_a_sent_alert_is_not_sent_again(tmp_path):
+    from monitor.intake import correct_item
+
+    with SmtpSink() as smtp:
+        app = make_app(tmp_path, LOCAL_MORNING, smtp_port=smtp.port, quiet="",
+                       channels=[{"kind": "email", "recipients": ["truongphong@longbien.example.vn"]}])
+        done = _post(app, title="Clip hoc sinh lop 6 bi chan danh", source="Nhom Facebook Phu huynh LB")
+        assert deliver_outbox(app).ok and len(smtp.messages) == 1
+        app.clock.advance(minutes=15)
+        case = correct_item(app, done.case.id, by="Trần Văn Minh", title=POST_TITLE, source=POST_SOURCE)
+        assert case.title == POST_TITLE
+        (item,) = app.store.intake_of_story(case.story_id)
+        assert item.title == POST_TITLE and item.source == POST_SOURCE and item.entered_by == "Nguyễn Thị Lan"
+        last = case.events[-1]
+        assert last.by == "Trần Văn Minh" and last.status is None
+        assert "«Clip hoc sinh lop 6 bi chan danh»" in last.note and "«Nhom Facebook Phu huynh LB»" in last.note
+        assert deliver_outbox(app).sent == [], "the alert already sent is not sent again"
+        run_triage(app)
+        assert deliver_outbox(app).sent == []
+        assert len(smtp.messages) == 1
+        # the corrected title is what a second entry is compared with
+        assert _post(app, by="Lê Thu Hà").item is None
+        with pytest.raises(InputError, match="nothing to correct"):
+            correct_item(app, done.case.id, by="Trần Văn Minh", title=POST_TITLE)
+
+
+def test_a_correction_before_the_alert_went_out_is_what_leadership_reads(tmp_path):
+    """Held by quiet hours, the alert goes out once, with the corrected title."""
+    from monitor.intake import correct_item
+
+    night = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)  # 23:00 in Hà Nội
+    with SmtpSink() as smtp:
+        app = make_app(tmp_path, night, smtp_port=smtp.port,
+                       channels=[{"kind": "email", "recipients": ["truongphong@longbien.example.vn"]}])
+        done = _post(app, title="Clip hoc sinh lop 6 bi chan danh", at="22:30 25/11/2026")
+        assert deliver_outbox(app).sent == []  # quiet hours
+        correct_item(app, done.case.id, by="Trần Văn Minh", title=POST_TITLE, at="20:15 25/11/2026")
+        app.clock.advance(hours=8)
+        assert len(deliver_outbox(app).sent) == 1
+        assert deliver_outbox(app).sent == []
+    (_, msg), = smtp.messages
+    assert msg["Subject"] == f"[Mức cao] {POST_TITLE}" and "Thời điểm: 20:15 25/11/2026" in msg.get_content()
+
+
+def test_the_cli_corrects_an_item_and_refuses_to_retitle_a_press_case(tmp_path):
+    app = make_app(tmp_path, datetime.now(timezone.utc))
+    add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=10))
+    (press_case,) = run_triage(app).cases_opened
+    app.close()
+    cfg = str(tmp_path / "feeds.yaml")
+    run = CliRunner().invoke
+    r = run(cli, ["--config", cfg, "cases", "open", "--by", "Nguyễn Thị Lan", "--title", "Phu huynh goi phan anh",
+                  "--source-kind", "hotline", "--source", "Đường dây nóng", "--no-alert"])
+    assert r.exit_code == 0, r.output
+    item_case = press_case + 1
+    r = run(cli, ["--config", cfg, "cases", "update", str(item_case), "--by", "Trần Văn Minh", "--title", CALL_TITLE,
+                  "--summary", "Mỗi học sinh đóng 300 nghìn đồng", "--status", "đã tiếp nhận"])
+    assert r.exit_code == 0, r.output
+    said = "Sửa thông tin đã ghi nhận: tiêu đề «Phu huynh goi phan anh» → «" + CALL_TITLE + "»; tóm tắt (trống) → «"
+    assert said in r.output and "Hồ sơ #%d: đã tiếp nhận" % item_case in r.output, r.output
+    shown = run(cli, ["--config", cfg, "cases", "show", str(item_case)]).output
+    assert "đường dây nóng – Đường dây nóng: " + CALL_TITLE in shown and said in shown, shown
+    r = run(cli, ["--config", cfg, "cases", "update", str(press_case), "--by", "Trần Văn Minh", "--title", "Khác"])
+    assert r.exit_code == 2 and "--title" in r.output and "outside the press" in r.output, r.output
+
+
+def test_cases_list_says_where_an_item_came_from_and_what_was_done_in_short(tmp_path):
+    from monitor.cases import update_case
+
+    app = make_app(tmp_path, datetime.now(timezone.utc) - timedelta(minutes=5))
+    add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=10))
+    (press_case,) = run_triage(app).cases_opened
+    done = _post(app, at=None)
+    update_case(app, done.case.id, by="Chị Lan", reported_to=["UBND quận Long Biên"], answered_press=["Tuổi Trẻ"])
+    app.close()
+    cfg = str(tmp_path / "feeds.yaml")
+    run = CliRunner().invoke
+    out = run(cli, ["--config", cfg, "cases", "list"]).output
+    line = next(x for x in out.splitlines() if x.startswith(f"#{done.case.id} "))
+    assert "điểm" not in line and "nguồn: mạng xã hội – Nhóm Facebook Phụ huynh Long Biên" in line, line
+    assert "đã báo cáo UBND quận Long Biên; đã trả lời báo chí: Tuổi Trẻ" in line, line
+    press = next(x for x in out.splitlines() if x.startswith(f"#{press_case} "))
+    assert "điểm" in press and "nguồn:" not in press and "đã báo cáo" not in press, press
+    listed = {c["id"]: c for c in json.loads(run(cli, ["--config", cfg, "cases", "list", "--json"]).output)}
+    (item,) = listed[done.case.id]["outside_press"]
+    assert item["source"] == POST_SOURCE and item["title"] == POST_TITLE and item["entered_by"] == "Nguyễn Thị Lan"
+    assert listed[press_case]["outside_press"] == []

@@ -15,7 +15,7 @@ from classifiers.types import SCOPE_NAMES_VI, SCOPES, SENTIMENTS, Classification
 from monitor.app import App
 from monitor.cli import cli
 from monitor.cli.common import STORED_ID, clip, echo_json, get_app, local_day_end, local_day_start, parse_date
-from monitor.corrections import read_corrected
+from monitor.corrections import office_topic_ids, parse_topics, read_corrected
 from monitor.errors import InputError, ModelError, MonitorError
 from monitor.models import Article
 
@@ -32,32 +32,6 @@ CHOICE_WORDS = {
 
 
 # --------------------------------------------------------------------------- shared helpers
-
-
-def office_topic_ids(app: App) -> tuple[str, ...]:
-    """The topic ids of the rules the office runs, read as the crawl, `monitor config check` and `monitor rules test`
-    read them (storage.rules_file, else the shipped topics.yaml): the plan's, and any the office added to its copy.
-    A rules file that does not load is an InputError naming its problems, as it is for every crawl."""
-    from classifiers.rules import load_rules
-
-    return load_rules(app.config.storage.rules_file).topic_ids
-
-
-def parse_topics(values: tuple[str, ...] | list[str], known: tuple[str, ...] = TOPIC_IDS) -> list[str]:
-    """Topic ids from repeated or comma-separated values, each checked against `known` (office_topic_ids)."""
-    import difflib
-
-    out: list[str] = []
-    for v in values:
-        for t in (x.strip() for x in v.split(",")):
-            if not t or t in out:
-                continue
-            if t not in known:
-                near = difflib.get_close_matches(t, known, n=1)
-                raise InputError(f"unknown topic {t!r}" + (f" (did you mean {near[0]!r}?)" if near else "")
-                                 + f"; the topics of the rules in force are: {', '.join(known)}")
-            out.append(t)
-    return out
 
 
 def _check_choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:

@@ -188,8 +188,10 @@ def demo(ctx: click.Context, out_dir: str) -> None:
     """Run the whole pipeline offline on bundled sample news and write that day's digest.
 
     Serves invented Vietnamese news in the shape of real outlets' feeds and pages from 127.0.0.1,
-    crawls it into a fresh SQLite file, classifies, groups stories, flags hot issues and writes the
-    day's press clipping (HTML, text, Markdown, DOCX). Uses the office and outlets of --config.
+    crawls it into a fresh SQLite file, classifies, groups stories, flags hot issues, records a
+    clerk's morning (a hot issue entered from outside the press, what was done about the cases) and
+    writes the day's press clipping (HTML, text, Markdown, DOCX) and the month's report so far
+    (DOCX, HTML). Uses the office and outlets of --config.
 
     \b
     Example:
@@ -204,6 +206,11 @@ def demo(ctx: click.Context, out_dir: str) -> None:
                f"(24 giờ trước giờ chốt): {result.digest_education} tin giáo dục, {result.hot_stories} vấn đề nóng.")
     for fmt, path in sorted(result.digest_paths.items()):
         click.echo(f"  {fmt:5} {path}")
+    if result.report_paths:
+        click.echo(f"Báo cáo tháng {result.day:%m/%Y} (đến nay, gồm các hồ sơ xử lý của bản demo):")
+        for fmt, path in sorted(result.report_paths.items()):
+            click.echo(f"  {fmt:5} {path}")
     click.echo(f"database: {result.database}")
     click.echo(f"try: monitor --config {result.config_path} articles --date {result.day.isoformat()}")
     click.echo(f"     monitor --config {result.config_path} review        # what the model is least sure of")
+    click.echo(f"     monitor --config {result.config_path} cases list    # the hot issues' cases and what was done")

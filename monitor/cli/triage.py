@@ -19,6 +19,11 @@ def _t(dt) -> str:
     return dt.strftime("%H:%M %d/%m/%Y") if dt else "—"
 
 
+def _at(item, tz) -> str:
+    """When an item from outside the press appeared: "lúc 20:15 25/11/2026", or "ngày 25/11/2026" for a day alone."""
+    return item.when_label(tz) if item.day_only else f"lúc {item.when_label(tz)}"
+
+
 @cli.command()
 @click.pass_context
 def triage(ctx: click.Context) -> None:
@@ -224,16 +229,19 @@ def cases_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
     Example:
       monitor cases list --status "dang xu ly"
     """
-    from monitor.cases import parse_status
+    from monitor.cases import handling_brief, parse_status
+    from monitor.intake import as_dict
 
     app = get_app(ctx)
     items = app.store.cases(status=parse_status(status, listing=True) if status else None)
+    tz = app.config.office.tz
+    # hot issues entered from outside the press (monitor.intake) that each case's story holds
+    outside = {c.id: app.store.intake_of_story(c.story_id) for c in items}
     if as_json:
-        echo_json([_case_dict(c) for c in items])
+        echo_json([_case_dict(c) | {"outside_press": [as_dict(i, tz) for i in outside[c.id]]} for c in items])
         return
     if not items:
         click.echo("Chưa có hồ sơ nào.")
-    tz = app.config.office.tz
     for c in items:
         if c.merged:
             # its articles are the other case's now: that case carries its level and score
@@ -241,8 +249,13 @@ def cases_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
             where = f"đã gộp vào hồ sơ số {c.merged_into}" if c.merged_into else "đã gộp (xem lịch sử)"
             click.echo(f"#{c.id} [{c.status}] {title} — {where}, cập nhật {_t(c.updated_at.astimezone(tz))}")
             continue
-        click.echo(f"#{c.id} [{c.status}] {c.title} — mức {c.severity or '—'}, điểm {c.hot_score:.0f}, "
-                   f"phụ trách: {c.owner or 'chưa có'}, cập nhật {_t(c.updated_at.astimezone(tz))}")
+        # an item from outside the press has no score of its own (the level is the person's): its source instead
+        where = ([f"điểm {c.hot_score:.0f}"] if c.outlets or not outside[c.id] else []) + \
+            [f"nguồn: {i.source_label}" for i in outside[c.id]]
+        done = handling_brief(e.handling for e in c.handling)
+        click.echo(f"#{c.id} [{c.status}] {c.title} — mức {c.severity or '—'}, {', '.join(where)}, "
+                   f"phụ trách: {c.owner or 'chưa có'}, cập nhật {_t(c.updated_at.astimezone(tz))}"
+                   + (f"; kết quả: {done}" if done else ""))
 
 
 @cases.command("show")
@@ -288,11 +301,12 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
         click.echo(f"  Trạng thái: {c.status}: các bài và việc xử lý chuyển sang {where}"
                    + (f" (monitor cases show {c.merged_into})" if c.merged_into else ""))
     else:
-        click.echo(f"  Trạng thái: {c.status}; phụ trách: {c.owner or 'chưa có'}; mức {c.severity or '—'}, điểm {c.hot_score:.0f}")
+        score = f", điểm {c.hot_score:.0f}" if members or not outside else ""  # an item alone: the person's level
+        click.echo(f"  Trạng thái: {c.status}; phụ trách: {c.owner or 'chưa có'}; mức {c.severity or '—'}{score}")
     click.echo("  Nguồn:")
     for i in outside:
         click.echo(f"    - {i.source_label}: {i.title}" + (f" <{i.url}>" if i.url else "")
-                   + f" (lúc {_t(i.happened_at.astimezone(tz))}; {i.entered_by} ghi nhận {_t(i.entered_at.astimezone(tz))})")
+                   + f" ({_at(i, tz)}; {i.entered_by} ghi nhận lúc {_t(i.entered_at.astimezone(tz))})")
         if i.summary:
             click.echo(f"      {i.summary}")
     for m in members:
@@ -377,11 +391,22 @@ def _opened_before(app, other_id: int, case) -> bool:
               help="The day the reporting, answer or correction was done (default: today).")
 @click.option("--withdraw", type=STORED_ID, metavar="RECORD",
               help="Withdraw a record made by mistake (its number, số …, in `monitor cases show`); --note says why.")
+@click.option("--title", default=None,
+              help="Correct the title of the item entered from outside the press (`cases open --title`).")
+@click.option("--source-kind", "source_kind", default=None, metavar="KIND", help="Correct that item's source kind.")
+@click.option("--source", default=None, help="Correct that item's source (group, caller, school, channel, outlet).")
+@click.option("--url", default=None, help='Correct that item\'s address; --url "" removes it.')
+@click.option("--at", "at", default=None, help='Correct when it appeared: "HH:MM DD/MM/YYYY" or "DD/MM/YYYY".')
+@click.option("--summary", default=None, help="Correct that item's summary.")
+@click.option("--item", "item_id", type=STORED_ID, default=None,
+              help="Which item to correct, when the case holds several (merged cases).")
 @click.option("--by", default=None, help="Who makes the change (default: the login name).")
 @click.pass_context
 def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: str | None, note: str,
                  reported_to: tuple[str, ...], answered_press: tuple[str, ...], spokesperson: str, directed_by: str,
-                 corrected: bool, on: str | None, withdraw: int | None, by: str | None) -> None:
+                 corrected: bool, on: str | None, withdraw: int | None, title: str | None, source_kind: str | None,
+                 source: str | None, url: str | None, at: str | None, summary: str | None, item_id: int | None,
+                 by: str | None) -> None:
     """Change a case's status or owner, add a note, or record what was done about it.
 
     Every change is kept with who and when. What was done is what the monthly report's "kết quả xử lý"
@@ -392,6 +417,11 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
     authority or outlet, and day) is refused. A record made by mistake is withdrawn with --withdraw: it
     no longer counts, and the history keeps both.
 
+    A typo in an item entered from outside the press is corrected here (--title, --source-kind,
+    --source, --url, --at, --summary) rather than by dismissing it and entering it again; the history
+    keeps what it said before. An alert already sent is not sent again; one still waiting (quiet hours)
+    goes out corrected.
+
     \b
     Example:
       monitor cases update 12 --status "đang xử lý" --owner "Chị Lan" --note "Đã gọi hiệu trưởng"
@@ -400,19 +430,45 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
           --directed-by "Chủ tịch UBND quận"
       monitor cases update 14 --corrected --note "Đăng thông báo trên cổng thông tin điện tử của Phòng"
       monitor cases update 12 --withdraw 57 --note "Nhầm hồ sơ"
+      monitor cases update 16 --title "Phụ huynh phản ánh trường thu tiền lắp điều hòa" --at 25/11/2026
     """
-    from monitor.cases import handling_text, update_case
+    from monitor.cases import ITEM_CORRECTED, handling_text, update_case
     from monitor.cli.common import parse_date
 
     app = get_app(ctx)
     who = _actor(by)
+    corrections = dict(title=title, source_kind=source_kind, source=source, url=url, at=at, summary=summary)
+    if item_id is not None and all(v is None for v in corrections.values()):
+        raise InputError("--item says which item to correct: give the correction too (--title, --source, ...)")
+    if any(v is not None for v in corrections.values()):
+        from monitor.intake import correct_item
+
+        c = correct_item(app, case_id, by=who, item_id=item_id, **corrections)
+        line = next(e for e in reversed(c.events) if e.note.startswith(ITEM_CORRECTED))
+        click.echo(f"Hồ sơ #{c.id}: {line.note} (bởi {who}).")
+        from monitor.intake import intake_alert
+
+        items = {i.id: i for i in app.store.intake_of_story(c.story_id)}
+        for a in app.store.alerts_for_story(c.story_id):
+            item = items.get((a.payload.get("intake") or {}).get("id"))
+            if item is None:
+                continue
+            states = {d.status for d in app.store.deliveries(a.id)}
+            if states == {"pending"} and a.body == intake_alert(app.config, item, c, a.severity)[1]:
+                click.echo(f"  Cảnh báo #{a.id} chưa gửi: đã sửa theo, lãnh đạo nhận bản đã sửa.")
+            elif "sent" in states or "pending" in states:
+                click.echo(f"  Cảnh báo #{a.id} đã gửi (hoặc đang gửi) bản cũ; không gửi lại vì việc sửa này.")
+        if not (status or owner is not None or note.strip() or reported_to or answered_press or corrected
+                or withdraw is not None or spokesperson or directed_by or on):
+            return
     before = app.store.case(case_id)
     c, again = update_case(app, case_id, by=who, status=status, owner=owner, note=note, reported_to=reported_to,
                            answered_press=answered_press, spokesperson=spokesperson, directed_by=directed_by,
                            corrected=corrected, on=parse_date(on, "--on"), withdraw=withdraw)
     click.echo(f"Hồ sơ #{c.id}: {c.status}; phụ trách: {c.owner or 'chưa có'}")
     if again:
-        click.echo(f"{again} lượt gửi cảnh báo bị hủy khi đánh dấu cảnh báo nhầm lại chờ gửi (monitor alerts).")
+        how = "đánh dấu cảnh báo nhầm" if before.dismissed else f"đóng hồ sơ «{before.status}»"
+        click.echo(f"{again} lượt gửi cảnh báo bị hủy khi {how} lại chờ gửi (monitor alerts).")
     if withdraw is not None:
         gone = next(e for e in before.handling if e.id == withdraw)
         click.echo(f"  Đã rút lại ghi nhận số {withdraw}: {handling_text(gone.handling)} (bởi {who})")
@@ -506,7 +562,7 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
         raise duplicate_error(done, tz)
     c, item = done.case, done.item
     click.echo(f"Hồ sơ #{c.id} (đã mở): {item.title} — {c.status}, mức {c.severity}; "
-               f"nguồn: {item.source_label}, lúc {_t(item.happened_at.astimezone(tz))} (ghi nhận bởi {who}).")
+               f"nguồn: {item.source_label}, {_at(item, tz)} (ghi nhận bởi {who}).")
     if done.alert_id is not None:
         channels = len(app.store.deliveries(done.alert_id))
         click.echo(f"  Cảnh báo #{done.alert_id} chờ gửi qua {channels} kênh (monitor alerts)." if channels else

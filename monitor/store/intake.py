@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Callable
 
@@ -14,7 +15,7 @@ def _row_to_item(row) -> IntakeItem:
     return IntakeItem(id=row["id"], story_id=row["story_id"], title=row["title"], source_kind=row["source_kind"],
                       source=row["source"], url=row["url"], happened_at=from_iso(row["happened_at"]),
                       summary=row["summary"], entered_at=from_iso(row["entered_at"]), entered_by=row["entered_by"],
-                      topic=row["topic"])
+                      topic=row["topic"], day_only=bool(row["day_only"]))
 
 
 class IntakeMixin:
@@ -36,10 +37,11 @@ class IntakeMixin:
             story_id = db.execute("INSERT INTO stories(created_at, n_outlets, severity, hot_score) VALUES (?,?,?,0)",
                                   (utc_iso(now), 0, severity)).lastrowid
             item_id = db.execute(
-                "INSERT INTO intake_items(story_id, title, source_kind, source, url, happened_at, summary, topic,"
-                " entered_at, entered_by, same_key) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO intake_items(story_id, title, source_kind, source, url, happened_at, day_only, summary,"
+                " topic, entered_at, entered_by, same_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (story_id, item["title"], item["source_kind"], item["source"], item["url"], utc_iso(item["happened_at"]),
-                 item["summary"], topic, utc_iso(now), by, item["same_key"])).lastrowid
+                 int(item.get("day_only", False)), item["summary"], topic, utc_iso(now), by,
+                 item["same_key"])).lastrowid
             case_id = db.execute("INSERT INTO cases(story_id, status, opened_at, updated_at) VALUES (?,?,?,?)",
                                  (story_id, OPEN_STATUS, utc_iso(now), utc_iso(now))).lastrowid
             db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note) VALUES (?,?,?,?,?,?)",
@@ -57,6 +59,42 @@ class IntakeMixin:
                                             created_at=now, subject=subject, body=body, payload=payload,
                                             channels=channels, after=None)
         return item_id, case_id, alert_id, None
+
+    def correct_intake(self, item_id: int, fields: dict, now: datetime, *, by: str, case_id: int, note: str,
+                       recompose: Callable | None = None) -> int:
+        """A person's correction of an entered item (monitor.intake.correct_item): its `fields` (title, source_kind,
+        source, url, happened_at, day_only, summary, same_key) changed, a line of its case's history saying what
+        they were (`note`), together or not at all. An alert about the item that has gone nowhere yet (every
+        delivery waiting, none tried or being handed over) is written again with `recompose` (item) -> (subject,
+        body, payload), so leadership reads the corrected item; one sent, or on its way, stays as it was and is
+        never sent again for the correction. -> how many alerts were written again."""
+        columns = ("title", "source_kind", "source", "url", "happened_at", "day_only", "summary", "same_key")
+        values = {k: (utc_iso(v) if k == "happened_at" else int(v) if k == "day_only" else v)
+                  for k, v in fields.items() if k in columns}
+        rewritten = 0
+        with self.transaction() as db:
+            if values:
+                db.execute(f"UPDATE intake_items SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+                           (*values.values(), item_id))
+            db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (utc_iso(now), case_id))
+            db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note) VALUES (?,?,?,NULL,NULL,?)",
+                       (case_id, utc_iso(now), by, note))
+            if recompose is None:
+                return 0
+            stored = _row_to_item(db.execute("SELECT * FROM intake_items WHERE id = ?", (item_id,)).fetchone())
+            for row in db.execute(
+                    "SELECT * FROM alerts a WHERE story_id = ? AND EXISTS (SELECT 1 FROM alert_deliveries d WHERE"
+                    " d.alert_id = a.id) AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_id = a.id AND"
+                    " (d.status != 'pending' OR d.attempts > 0 OR d.handing_over_at IS NOT NULL))",
+                    (stored.story_id,)).fetchall():
+                payload = json.loads(row["payload"] or "{}")
+                if (payload.get("intake") or {}).get("id") != item_id:
+                    continue  # a press story's alert (merged into the item's case) says its own articles
+                subject, body, payload = recompose(stored, row["severity"])
+                db.execute("UPDATE alerts SET subject = ?, body = ?, payload = ? WHERE id = ?",
+                           (subject, body, json.dumps(payload, ensure_ascii=False, default=str), row["id"]))
+                rewritten += 1
+        return rewritten
 
     def intake_item(self, item_id: int) -> IntakeItem | None:
         row = self.execute("SELECT * FROM intake_items WHERE id = ?", (item_id,)).fetchone()

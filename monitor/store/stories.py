@@ -436,7 +436,8 @@ class StoriesMixin:
     def open_case_by_hand(self, article_id: int, now: datetime, *, by: str, note: str, label_note: str) -> tuple[int, bool]:
         """A person's case for the story of `article_id` (a story of its own when it has none), the article
         labelled education and hot, together or not at all; -> (case id, whether a case was opened or reopened).
-        A case already open is kept as it is; a dismissed one (or one closed as not the office's) is reopened."""
+        A case already open is kept as it is; a dismissed one (or one closed as not the office's) is reopened, and
+        the alerts its closing cancelled wait to be sent again."""
         with self.transaction() as db:
             row = db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
             if row:
@@ -453,6 +454,8 @@ class StoriesMixin:
             if case is not None:
                 case_id = case["id"]
                 db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (OPEN_STATUS, utc_iso(now), case_id))
+                # reopened as reopen_dismissed_case reopens one: leadership never had what its closing cancelled
+                _requeue_cancelled(db, case_id)
             else:
                 case_id = db.execute("INSERT INTO cases(story_id, status, opened_at, updated_at) VALUES (?,?,?,?)",
                                      (story_id, OPEN_STATUS, utc_iso(now), utc_iso(now))).lastrowid
@@ -479,17 +482,15 @@ class StoriesMixin:
 
     def reopen_dismissed_case(self, case_id: int, now: datetime, *, by: str, note: str, status: str = OPEN_STATUS,
                               owner: str | None = None) -> int:
-        """Undo a dismissal: the case opens again (as `status`, with `owner` when given) and the deliveries that
-        dismissal cancelled wait to be sent again (they were never sent: leadership would otherwise never hear of
-        the story; one that went is 'sent' and stays so), together or not at all; returns how many wait again."""
+        """Undo a dismissal (or a closing as another area's): the case opens again (as `status`, with `owner` when
+        given) and the deliveries that closing cancelled wait to be sent again (they were never sent: leadership would
+        otherwise never hear of the story; one that went is 'sent' and stays so), together or not at all; returns how
+        many wait again."""
         with self.transaction() as db:
             db.execute("UPDATE cases SET status = ?, owner = COALESCE(?, owner), updated_at = ? WHERE id = ?",
                        (status, owner, utc_iso(now), case_id))
             _case_event(db, case_id, now, by, status=status, owner=owner, note=note)
-            return db.execute(
-                "UPDATE alert_deliveries SET status = 'pending', last_error = NULL WHERE status = 'cancelled'"
-                " AND last_error = ? AND alert_id IN (SELECT a.id FROM alerts a JOIN cases c ON c.story_id = a.story_id"
-                " WHERE c.id = ?)", (f"hồ sơ #{case_id}: {DISMISSED}", case_id)).rowcount
+            return _requeue_cancelled(db, case_id)
 
     def merge_case(self, case_id: int, into: int, now: datetime, *, by: str, status: str, source_note: str,
                    target_note: str, carried_status: str | None = None, carried_owner: str = "",
@@ -562,6 +563,16 @@ class StoriesMixin:
             " (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.at >= ? AND e.at < ?) ORDER BY opened_at, id",
             (lo, hi, lo, hi)).fetchall()
         return [self._case_from_row(r) for r in rows]
+
+
+def _requeue_cancelled(db, case_id: int) -> int:
+    """The deliveries of the case's alerts that closing it as a false alarm or as another area's cancelled wait to
+    be sent again (inside the caller's transaction); -> how many."""
+    return db.execute(
+        "UPDATE alert_deliveries SET status = 'pending', last_error = NULL WHERE status = 'cancelled'"
+        " AND last_error IN (?, ?) AND alert_id IN (SELECT a.id FROM alerts a JOIN cases c"
+        " ON c.story_id = a.story_id WHERE c.id = ?)",
+        (f"hồ sơ #{case_id}: {DISMISSED}", f"hồ sơ #{case_id}: {NOT_OURS}", case_id)).rowcount
 
 
 def _case_event(db, case_id: int, now: datetime, by: str, *, status: str | None = None, owner: str | None = None,
