@@ -489,6 +489,14 @@ class Digest:
         return self.summary.articles == 0
 
     @property
+    def hand_entered_note(self) -> str:
+        """A day without education news (or without any news: an outage, when a hotline call matters most) still lists
+        the hot issues a person entered from outside the press (monitor.intake), the only hot items it can have."""
+        if not (self.empty and self.hot.items):
+            return ""
+        return "Các vấn đề nóng dưới đây do cán bộ ghi nhận từ nguồn ngoài báo chí."
+
+    @property
     def empty_text(self) -> str:
         """I. TÓM TẮT of a day without education news, in every format."""
         s = self.summary

@@ -437,6 +437,8 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
             _run(p, warning, bold=True, color=RGBColor(0xB4, 0x23, 0x18))
     if d.empty:
         _para(doc, d.empty_text, indent_cm=0.5)
+        if d.hand_entered_note:
+            _para(doc, d.hand_entered_note, indent_cm=0.5)
     else:
         lines = [
             f"Tin, bài về giáo dục: {n(s.education)} trên tổng số {n(s.articles)} tin, bài thu thập ({n(s.stories)} sự việc "
@@ -456,9 +458,10 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
         p = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=4)
         p.add_run().add_picture(io.BytesIO(chart_png), width=Cm(15))
 
-    if not d.empty:
+    if not d.empty or d.hot.items:
         heading(doc, f"{outline[1][0]}. {outline[1][1]}")
         _section(doc, d.hot)
+    if not d.empty:
         heading(doc, f"{outline[2][0]}. {outline[2][1]}")
         _section(doc, d.local)
         heading(doc, f"{outline[3][0]}. {outline[3][1]}")

@@ -412,3 +412,21 @@ def test_cases_list_says_where_an_item_came_from_and_what_was_done_in_short(tmp_
     (item,) = listed[done.case.id]["outside_press"]
     assert item["source"] == POST_SOURCE and item["title"] == POST_TITLE and item["entered_by"] == "Nguyễn Thị Lan"
     assert listed[press_case]["outside_press"] == []
+
+
+def test_a_day_the_crawler_collected_nothing_still_shows_the_items_entered_by_hand(tmp_path):
+    # the day the press cannot be read (an outage) is when a hotline call matters most: the clipping says nothing
+    # was collected, and still lists the hot issues a person entered, in every format
+    from monitor.digest_delivery import load_digest, render_all
+
+    app = make_app(tmp_path, LOCAL_MORNING)
+    _post(app)
+    day = app.now().astimezone(app.config.office.tz).date() + timedelta(days=1)
+    d = load_digest(app, day)
+    assert d.nothing_collected and [i.title for i in d.hot.items] == [POST_TITLE]
+    rendered = render_all(d, {"txt", "md", "html", "docx"})
+    for fmt, text in {"txt": rendered.text, "md": rendered.markdown, "html": rendered.html_file,
+                      "docx": _docx_text(rendered.docx)}.items():
+        assert "không thu thập được tin nào" in text, fmt
+        assert POST_TITLE in text and "Nguồn: mạng xã hội – Nhóm Facebook Phụ huynh Long Biên" in text, fmt
+        assert "do cán bộ ghi nhận từ nguồn ngoài báo chí" in text, fmt
