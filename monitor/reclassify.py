@@ -1,16 +1,29 @@
-"""What changed between two classifications of the same articles (pure), for `monitor reclassify`.
+"""`monitor reclassify`: what changed between two classifications of the same articles, and the runs that find it.
 
 Every classification is kept per model version, so a rules edit or a retrained model can be compared
 with what was there before, article by article, and rolled back. The diff speaks the analyst's terms:
 labels gained and lost per topic, articles that became or stopped being education or hot, tone and
 scope changes, and (given before/after story states from triage) stories that became or stopped being hot.
+
+A year is ~150,000 articles: they are read, classified, saved and compared a page at a time, in id order, and
+what is kept is only what the report shows. Of each kind of change, its count and, for the text report (which
+names a few examples), the first ids; the JSON report lists every changed article, so it keeps their ids (the
+unchanged ones are never kept). Stories are scored only when a member's classification changed, once all of
+their members in the range have been seen; those whose level changed are kept (a year has a few thousand stories).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
 
 from classifiers.types import Classification
+
+PAGE = 256  # articles read, classified, saved and compared at a time
+
+_FLAT = ("only_new", "became_education", "stopped_education", "became_hot", "stopped_hot", "sentiment_changed",
+         "scope_changed")
 
 
 @dataclass(frozen=True)
@@ -30,9 +43,25 @@ class VersionDiff:
     stories_became_hot: tuple[int, ...] = ()
     stories_stopped_hot: tuple[int, ...] = ()
     stories_severity_changed: tuple[tuple[int, str | None, str | None], ...] = ()
+    # when the article lists above keep only their first ids: how many each holds in all ("topics_gained/<topic>"
+    # for a topic's), and how many articles changed at all; a list not named here is complete
+    totals: dict[str, int] = field(default_factory=dict)
+    changed: int | None = None
+
+    def total(self, name: str, topic: str | None = None) -> int:
+        key = f"{name}/{topic}" if topic is not None else name
+        if key in self.totals:
+            return self.totals[key]
+        value = getattr(self, name)
+        return len(value.get(topic, ())) if topic is not None else len(value)
+
+    @property
+    def complete(self) -> bool:
+        return not self.totals
 
     @property
     def changed_articles(self) -> tuple[int, ...]:
+        """The ids of every changed article, known only when the lists are complete (n_changed counts them always)."""
         ids: set[int] = set(self.became_education) | set(self.stopped_education) | set(self.became_hot) | set(self.stopped_hot)
         for group in (self.topics_gained, self.topics_lost):
             for v in group.values():
@@ -41,13 +70,17 @@ class VersionDiff:
         return tuple(sorted(ids))
 
     @property
+    def n_changed(self) -> int:
+        return self.changed if self.changed is not None else len(self.changed_articles)
+
+    @property
     def empty(self) -> bool:
-        return not self.changed_articles and not self.stories_severity_changed
+        return not self.n_changed and not self.stories_severity_changed
 
     def to_dict(self) -> dict:
         return {
             "old_version": self.old_version, "new_version": self.new_version, "compared": self.compared,
-            "only_new": list(self.only_new), "changed_articles": len(self.changed_articles),
+            "only_new": list(self.only_new), "changed_articles": self.n_changed,
             "topics_gained": {k: list(v) for k, v in self.topics_gained.items()},
             "topics_lost": {k: list(v) for k, v in self.topics_lost.items()},
             "became_education": list(self.became_education), "stopped_education": list(self.stopped_education),
@@ -56,7 +89,86 @@ class VersionDiff:
             "scope_changed": [{"id": i, "old": o, "new": n} for i, o, n in self.scope_changed],
             "stories_became_hot": list(self.stories_became_hot), "stories_stopped_hot": list(self.stories_stopped_hot),
             "stories_severity_changed": [{"id": i, "old": o, "new": n} for i, o, n in self.stories_severity_changed],
-        }
+        } | ({} if self.complete else {"totals": dict(self.totals)})
+
+
+class _Examples:
+    """A list of changes that counts them all but keeps only the first `keep` (all, when None)."""
+
+    __slots__ = ("keep", "items", "count")
+
+    def __init__(self, keep: int | None):
+        self.keep, self.items, self.count = keep, [], 0
+
+    def add(self, item) -> None:
+        self.count += 1
+        if self.keep is None or len(self.items) < self.keep:
+            self.items.append(item)
+
+
+class DiffBuilder:
+    """A VersionDiff made article by article, in ascending id order (so the ids kept are the lowest, as a
+    complete list sorted by id would show first), and story by story in any order."""
+
+    def __init__(self, old_version: str | None, new_version: str, keep: int | None = None):
+        self.old_version, self.new_version, self.keep = old_version, new_version, keep
+        self.compared = self.changed = 0
+        self.lists = {name: _Examples(keep) for name in _FLAT}
+        self.gained: dict[str, _Examples] = {}
+        self.lost: dict[str, _Examples] = {}
+        self.stories: list[tuple[int, str | None, str | None]] = []  # only those whose severity differs
+        self._last = -1
+
+    def add(self, i: int, old: Classification | None, new: Classification) -> None:
+        if i <= self._last:
+            raise ValueError(f"articles must come in ascending id order ({i} after {self._last})")
+        self._last = i
+        if old is None:
+            self.lists["only_new"].add(i)
+            return
+        self.compared += 1
+        changed = False
+        for t in sorted(set(new.topics) - set(old.topics)):
+            self.gained.setdefault(t, _Examples(self.keep)).add(i)
+            changed = True
+        for t in sorted(set(old.topics) - set(new.topics)):
+            self.lost.setdefault(t, _Examples(self.keep)).add(i)
+            changed = True
+        if new.is_education != old.is_education:
+            self.lists["became_education" if new.is_education else "stopped_education"].add(i)
+            changed = True
+        if new.hot != old.hot:
+            self.lists["became_hot" if new.hot else "stopped_hot"].add(i)
+            changed = True
+        if new.sentiment != old.sentiment:
+            self.lists["sentiment_changed"].add((i, old.sentiment, new.sentiment))
+            changed = True
+        if new.scope != old.scope:
+            self.lists["scope_changed"].add((i, old.scope, new.scope))
+            changed = True
+        self.changed += changed
+
+    def add_story(self, story_id: int, before: str | None, after: str | None) -> None:
+        if before != after:
+            self.stories.append((story_id, before, after))
+
+    def result(self) -> VersionDiff:
+        totals: dict[str, int] = {}
+        if self.keep is not None:
+            totals = {name: ex.count for name, ex in self.lists.items()}
+            totals |= {f"topics_gained/{t}": ex.count for t, ex in self.gained.items()}
+            totals |= {f"topics_lost/{t}": ex.count for t, ex in self.lost.items()}
+        stories = sorted(self.stories)
+        lists = {name: tuple(ex.items) for name, ex in self.lists.items()}
+        return VersionDiff(
+            old_version=self.old_version, new_version=self.new_version, compared=self.compared,
+            topics_gained={k: tuple(v.items) for k, v in sorted(self.gained.items())},
+            topics_lost={k: tuple(v.items) for k, v in sorted(self.lost.items())},
+            stories_became_hot=tuple(s for s, b, a in stories if a and not b),
+            stories_stopped_hot=tuple(s for s, b, a in stories if b and not a),
+            stories_severity_changed=tuple(stories), totals=totals,
+            changed=self.changed if self.keep is not None else None, **lists,
+        )
 
 
 def diff_classifications(old: dict[int, Classification], new: dict[int, Classification], *,
@@ -67,74 +179,174 @@ def diff_classifications(old: dict[int, Classification], new: dict[int, Classifi
 
     `stories_before` / `stories_after` map a story id to its severity (None: not hot) under each side.
     """
-    gained: dict[str, list[int]] = {}
-    lost: dict[str, list[int]] = {}
-    edu_in, edu_out, hot_in, hot_out, tone, scope = [], [], [], [], [], []
-    both = sorted(set(old) & set(new))
-    for i in both:
-        a, b = old[i], new[i]
-        for t in sorted(set(b.topics) - set(a.topics)):
-            gained.setdefault(t, []).append(i)
-        for t in sorted(set(a.topics) - set(b.topics)):
-            lost.setdefault(t, []).append(i)
-        if b.is_education != a.is_education:
-            (edu_in if b.is_education else edu_out).append(i)
-        if b.hot != a.hot:
-            (hot_in if b.hot else hot_out).append(i)
-        if b.sentiment != a.sentiment:
-            tone.append((i, a.sentiment, b.sentiment))
-        if b.scope != a.scope:
-            scope.append((i, a.scope, b.scope))
+    builder = DiffBuilder(old_version, new_version)
+    for i in sorted(new):
+        builder.add(i, old.get(i), new[i])
     before, after = stories_before or {}, stories_after or {}
-    stories = sorted(set(before) | set(after))
-    return VersionDiff(
-        old_version=old_version, new_version=new_version, compared=len(both),
-        only_new=tuple(sorted(set(new) - set(old))),
-        topics_gained={k: tuple(v) for k, v in sorted(gained.items())},
-        topics_lost={k: tuple(v) for k, v in sorted(lost.items())},
-        became_education=tuple(edu_in), stopped_education=tuple(edu_out),
-        became_hot=tuple(hot_in), stopped_hot=tuple(hot_out),
-        sentiment_changed=tuple(tone), scope_changed=tuple(scope),
-        stories_became_hot=tuple(s for s in stories if after.get(s) and not before.get(s)),
-        stories_stopped_hot=tuple(s for s in stories if before.get(s) and not after.get(s)),
-        stories_severity_changed=tuple((s, before.get(s), after.get(s)) for s in stories if before.get(s) != after.get(s)),
-    )
+    for s in sorted(set(before) | set(after)):
+        builder.add_story(s, before.get(s), after.get(s))
+    return builder.result()
 
 
-def stories_of(store, article_ids) -> list[int]:
-    """The stories (from triage) the articles belong to; empty when triage is not in this build."""
-    if not hasattr(store, "story_of_article"):
-        return []
-    return sorted({s for s in (store.story_of_article(i) for i in article_ids) if s is not None})
+def _scored(c: Classification) -> tuple:
+    """What of a classification a story's score reads (all but which version made it and its evidence)."""
+    return (c.is_education, c.relevance, c.topics, c.topic_scores, c.sentiment, c.hot, c.hot_score, c.scope, c.reasons)
 
 
-def story_severities(app, story_ids: list[int], version: str | None,
-                     override: dict[int, Classification] | None = None) -> dict[int, str | None]:
-    """Each story's severity (None: not hot) when its members carry `version`'s classifications (or `override`'s).
+class _Severities:
+    """Stories' severities (None: not hot) from given member classifications, all at one instant, so a
+    difference between two sides comes from the classifications alone, never from time passing. Reads only."""
 
-    Scored with triage's own `score_story` at one instant for both sides of a comparison, so a
-    difference comes from the classifications alone, never from time passing. Reads only.
-    """
-    try:
+    def __init__(self, app):
+        from collections import Counter
+        from datetime import timedelta
+
         from monitor.triage import MIN_USUAL_STORIES, USUAL_DAYS, score_story
-    except ImportError:
-        return {}
-    from collections import Counter
-    from datetime import timedelta
 
-    store, now = app.store, app.now()
-    override = override or {}
-    out: dict[int, str | None] = {}
-    for sid in story_ids:
+        self.app, self.now = app, app.now()
+        self._counter, self._usual_since = Counter, self.now - timedelta(days=USUAL_DAYS)
+        self._min_usual, self._score = MIN_USUAL_STORIES, score_story
+
+    @classmethod
+    def of(cls, app) -> _Severities | None:
+        """None when triage is not in this build."""
+        if not hasattr(app.store, "story_of_article"):
+            return None
+        try:
+            return cls(app)
+        except ImportError:
+            return None
+
+    def severity(self, story_id: int, members: list[dict], classes: dict[int, Classification]) -> str | None:
+        topic = self._counter(t for c in classes.values() for t in c.topics[:1]).most_common(1)
+        usual, n = self.app.store.usual_outlets_per_story(topic[0][0] if topic else "", self._usual_since, self.now,
+                                                          exclude=story_id)
+        return self._score(self.app.config, members, classes, self.now, usual if n >= self._min_usual else 1.0).severity
+
+
+class _HeldStories:
+    """The stories whose members a reclassification changed, held (with the changed members' old and new
+    classifications) until every member in the range has been classified, then scored on both sides.
+
+    Only stories whose members straddle the page being read are held at once. Members outside the range keep
+    their current classification on both sides; so do members whose classification is unchanged (read from
+    the store, where the same version's rows may already be the new ones: they score the same).
+    """
+
+    def __init__(self, severities: _Severities, builder: DiffBuilder, old_version: str | None,
+                 since: datetime | None, until: datetime | None):
+        self.sev, self.builder, self.old_version = severities, builder, old_version
+        self.since, self.until = since, until
+        self.held: dict[int, dict[int, tuple[Classification | None, Classification]]] = {}
+        self.last: dict[int, int] = {}  # held story -> its highest member id in the range
+
+    def page(self, old: dict[int, Classification], new: dict[int, Classification], read_up_to: int) -> None:
+        store = self.sev.app.store
+        story_of = store.stories_of_articles(sorted(new))
+        for i, sid in story_of.items():
+            o = old.get(i)
+            if o is None or _scored(o) != _scored(new[i]):
+                self.held.setdefault(sid, {})[i] = (o, new[i])
+        fresh = [s for s in self.held if s not in self.last]
+        if fresh:
+            self.last.update(store.story_members_in_window(fresh, self.since, self.until))
+        for sid in [s for s in self.held if self.last.get(s, -1) <= read_up_to]:
+            self._score(sid)
+
+    def finish(self) -> None:
+        for sid in list(self.held):  # a member removed while the run went on: scored with what was seen
+            self._score(sid)
+
+    def _score(self, sid: int) -> None:
+        held = self.held.pop(sid)
+        self.last.pop(sid, None)
+        store = self.sev.app.store
         members = store.story_members(sid)
         if not members:
+            return
+        base = (store.classifications_for([m["id"] for m in members], self.old_version, evidence=False)
+                if self.old_version else {})
+        before, after = dict(base), dict(base)
+        for i, (o, n) in held.items():
+            if o is None:
+                before.pop(i, None)
+            else:
+                before[i] = o
+            after[i] = n
+        self.builder.add_story(sid, self.sev.severity(sid, members, before), self.sev.severity(sid, members, after))
+
+
+def reclassify(app, clf, since: datetime | None, until: datetime | None, *, dry_run: bool, keep: int | None = None,
+               progress: Callable[[int], None] | None = None) -> VersionDiff:
+    """Classify the articles of [since, until) with `clf`, a page at a time, and compare with the current version.
+
+    Unless `dry_run`, each page's classifications are saved under clf's version as it goes, and the version is
+    made current (and any rollback's pin lifted) only once every page is saved: a run stopped halfway leaves
+    the version that was current, current, with the pages done kept under the new version beside it (listed by
+    --versions); running the command again classifies everything again. Alerts are not this function's: the
+    caller rescores recent stories afterwards (triage never alerts again on the same news).
+    """
+    from monitor.pipeline import article_text
+    from monitor.search import fold_text
+
+    store = app.store
+    old_version = store.active_model_version()
+    builder = DiffBuilder(old_version, clf.version, keep)
+    sev = _Severities.of(app)
+    stories = _HeldStories(sev, builder, old_version, since, until) if sev else None
+    if not dry_run:
+        store.register_model_version(clf.version, app.now(), activate=False)
+    for page in store.article_id_pages(since, until, PAGE):
+        # stamped with the time the text was read, not saved (as monitor.pipeline.classify_articles)
+        read_at = app.now()
+        articles = store.get_articles(page)
+        new = {a.id: c for a, c in zip(articles, clf.classify_many([article_text(a) for a in articles]))} if articles else {}
+        # read before this page is saved: reclassifying with the current version itself replaces these rows
+        old = store.classifications_for(list(new), old_version, evidence=False) if old_version and new else {}
+        if not dry_run and new:
+            store.save_classifications(new.items(), read_at)
+            # the text is unchanged and already indexed; only an article never indexed is (as classify_articles)
+            indexed = store.indexed_among(list(new))
+            store.index_articles([(a.id, fold_text(a.title), fold_text(a.sapo), fold_text(a.body))
+                                  for a in articles if a.id not in indexed])
+        for i in sorted(new):
+            builder.add(i, old.get(i), new[i])
+        if stories is not None:
+            stories.page(old, new, page[-1])
+        if progress:
+            progress(len(page))
+    if stories is not None:
+        stories.finish()
+    if not dry_run:
+        store.activate_model_version(clf.version)
+    return builder.result()
+
+
+def compare(app, v1: str, v2: str, since: datetime | None, until: datetime | None, *,
+            keep: int | None = None) -> VersionDiff:
+    """Compare two stored versions over the articles of [since, until), a page at a time. A story is compared
+    (every member under v1, then under v2) once, at the page of its first member in the range that either
+    version classified, and scored only when its members' classifications differ."""
+    store = app.store
+    builder = DiffBuilder(v1, v2, keep)
+    sev = _Severities.of(app)
+    for page in store.article_id_pages(since, until, PAGE):
+        old, new = store.classifications_for(page, v1, evidence=False), store.classifications_for(page, v2, evidence=False)
+        for i in sorted(new):
+            builder.add(i, old.get(i), new[i])
+        if sev is None:
             continue
-        ids = [m["id"] for m in members]
-        classes = store.classifications_for(ids, version) if version else {}
-        classes.update({i: override[i] for i in ids if i in override})
-        topic = Counter(t for c in classes.values() for t in c.topics[:1]).most_common(1)
-        usual, n = store.usual_outlets_per_story(topic[0][0] if topic else "", now - timedelta(days=USUAL_DAYS), now,
-                                                 exclude=sid)
-        score = score_story(app.config, members, classes, now, usual if n >= MIN_USUAL_STORIES else 1.0)
-        out[sid] = score.severity
-    return out
+        story_of = store.stories_of_articles([i for i in page if i in old or i in new])
+        sids = sorted(set(story_of.values()))
+        first = store.story_members_in_window(sids, since, until, last=False, classified_by=(v1, v2)) if sids else {}
+        for sid in sids:
+            if first.get(sid, page[0]) < page[0]:
+                continue  # compared at an earlier page
+            members = store.story_members(sid)
+            if not members:
+                continue
+            ids = [m["id"] for m in members]
+            c1, c2 = store.classifications_for(ids, v1, evidence=False), store.classifications_for(ids, v2, evidence=False)
+            if {i: _scored(c) for i, c in c1.items()} != {i: _scored(c) for i, c in c2.items()}:
+                builder.add_story(sid, sev.severity(sid, members, c1), sev.severity(sid, members, c2))
+    return builder.result()

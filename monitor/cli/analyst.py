@@ -582,7 +582,9 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
     """Re-run classification on stored articles and show what changed against the current version.
 
     Every version's classifications are kept, so a run can be compared with another (--compare) or
-    undone (--rollback). --dry-run shows the differences without writing anything.
+    undone (--rollback). --dry-run shows the differences without writing anything. The new version becomes
+    current only once every article is classified: a run stopped halfway leaves the current one as it was;
+    run it again.
 
     \b
     Example:
@@ -591,7 +593,7 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
       monitor reclassify --versions
       monitor reclassify --rollback "rules-only+rules.35e83caaee"
     """
-    from monitor.reclassify import diff_classifications, stories_of, story_severities
+    from monitor import reclassify as rc
 
     app = get_app(ctx)
     store = app.store
@@ -613,7 +615,7 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
         store.pin_model_version(rollback)
         n = dict((v["version"], v["articles"]) for v in store.model_versions())[rollback]
         # the recent stories were scored with the version rolled back from: the clipping reads their levels
-        _retriage(app, store.article_ids_between(None, None))
+        _retriage(app)
         if as_json:
             echo_json({"rolled_back_from": previous, "active": rollback, "pinned": True, "articles": n})
             return
@@ -634,19 +636,16 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
     d_since, d_until = parse_date(since, "--since"), parse_date(until, "--until")
     if d_since and d_until and d_until < d_since:
         raise InputError("--until is before --since; swap them")
-    ids = store.article_ids_between(local_day_start(app, d_since) if d_since else None,
-                                    local_day_end(app, d_until) if d_until else None)
+    start = local_day_start(app, d_since) if d_since else None
+    end = local_day_end(app, d_until) if d_until else None
+    # the text report names only `show` examples of each change, so only those are kept; the JSON lists them all
+    keep = None if as_json else show
     if compare:
         known = {v["version"] for v in store.model_versions()}
         for v in compare:
             if v not in known:
                 raise InputError(f"no model version {v!r}; `monitor reclassify --versions` lists them")
-        v1, v2 = compare
-        old, new = store.classifications_for(ids, v1), store.classifications_for(ids, v2)
-        sids = stories_of(store, [i for i in ids if i in old or i in new])
-        diff = diff_classifications(old, new, old_version=v1, new_version=v2,
-                                    stories_before=story_severities(app, sids, v1),
-                                    stories_after=story_severities(app, sids, v2))
+        diff = rc.compare(app, *compare, start, end, keep=keep)
         _print_diff(app, diff, show=show, as_json=as_json, dry_run=False)
         return
 
@@ -667,26 +666,13 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
                 click.echo(f"chú ý / note: {line}", err=True)
     else:
         clf = app.classifier
-    old_version = store.active_model_version()
-    old = store.classifications_for(ids, old_version) if old_version else {}
-    sids = stories_of(store, ids)
-    before = story_severities(app, sids, old_version)
-    label = f"{'thử ' if dry_run else ''}phân loại lại {len(ids)} bài với {clf.version}"
-    with click.progressbar(length=len(ids), label=label, file=sys.stderr) as bar:
-        if dry_run:
-            new = _classify_in_memory(store, ids, clf, bar.update)
-        else:
-            from monitor.pipeline import classify_articles
-
-            store.unpin_model_versions()  # an explicit reclassify ends a rollback
-            classify_articles(app, ids, classifier=clf, activate=True, progress=bar.update)
-            new = store.classifications_for(ids, clf.version)
-    # members outside the range keep their current classification on both sides of the comparison
-    after = story_severities(app, sids, old_version, override=new)
-    diff = diff_classifications(old, new, old_version=old_version, new_version=clf.version,
-                                stories_before=before, stories_after=after)
+    n = store.count_articles_between(start, end)
+    label = f"{'thử ' if dry_run else ''}phân loại lại {n} bài với {clf.version}"
+    with click.progressbar(length=n, label=label, file=sys.stderr) as bar:
+        # an explicit reclassify ends a rollback: the new version is made current, unpinned, once all is saved
+        diff = rc.reclassify(app, clf, start, end, dry_run=dry_run, keep=keep, progress=bar.update)
     if not dry_run:
-        _retriage(app, ids)
+        _retriage(app, start, end)
     _print_diff(app, diff, show=show, as_json=as_json, dry_run=dry_run)
     if not dry_run and (model_dir or rules_path):
         try:
@@ -700,26 +686,15 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
                        "storage.rules_file (feeds.yaml) or put the models in storage.models_dir", err=True)
 
 
-def _classify_in_memory(store, ids: list[int], clf, progress) -> dict[int, Classification]:
-    from monitor.pipeline import BATCH, article_text
-
-    out: dict[int, Classification] = {}
-    for start in range(0, len(ids), BATCH):
-        chunk = [a for a in (store.get_article(i) for i in ids[start:start + BATCH]) if a is not None]
-        for a, c in zip(chunk, clf.classify_many([article_text(a) for a in chunk])):
-            out[a.id] = c
-        progress(len(chunk))
-    return out
-
-
-def _retriage(app: App, ids: list[int]) -> None:
-    """Rescore the stories of recent articles with the new classifications; older stories are history."""
+def _retriage(app: App, since=None, until=None) -> None:
+    """Rescore the stories of recent articles (of [since, until) when given) with the new classifications;
+    older stories are history."""
     try:
         from monitor.triage import run_triage
     except ImportError:
         return
-    since = app.now() - timedelta(hours=app.config.alerts.window_hours)
-    recent = [i for i in ids if (a := app.store.get_article(i)) is not None and a.first_seen >= since]
+    recent = app.store.article_ids_first_seen_since(app.now() - timedelta(hours=app.config.alerts.window_hours),
+                                                    since, until)
     if recent:
         run_triage(app, recent)
 
@@ -737,33 +712,35 @@ def _print_diff(app: App, diff, *, show: int, as_json: bool, dry_run: bool) -> N
             titles[i] = clip(a.title, 80) if a else "?"
         return titles[i]
 
-    def examples(ids) -> None:
+    def examples(ids, total: int) -> None:
         for i in list(ids)[:show]:
             click.echo(f"      {i:>6}  {title(i)}")
-        if len(ids) > show:
-            click.echo(f"      … và {len(ids) - show} bài khác")
+        if total > show:
+            click.echo(f"      … và {total - show} bài khác")
 
     head = "THỬ (không ghi gì) — " if dry_run else ""
     click.echo(f"\n{head}{diff.old_version or '(chưa có)'} → {diff.new_version}: so sánh {diff.compared} bài, "
-               f"{len(diff.changed_articles)} bài thay đổi" + (f", {len(diff.only_new)} bài mới được phân loại" if diff.only_new else ""))
+               f"{diff.n_changed} bài thay đổi" + (f", {diff.total('only_new')} bài mới được phân loại" if diff.total("only_new") else ""))
     if diff.empty:
         click.echo("  Không có thay đổi nào.")
-    for name, ids in (("Thành bài giáo dục", diff.became_education), ("Không còn là bài giáo dục", diff.stopped_education),
-                      ("Thành tin nóng", diff.became_hot), ("Không còn nóng", diff.stopped_hot)):
-        if ids:
-            click.echo(f"  {name}: {len(ids)}")
-            examples(ids)
+    for name, field in (("Thành bài giáo dục", "became_education"), ("Không còn là bài giáo dục", "stopped_education"),
+                        ("Thành tin nóng", "became_hot"), ("Không còn nóng", "stopped_hot")):
+        if diff.total(field):
+            click.echo(f"  {name}: {diff.total(field)}")
+            examples(getattr(diff, field), diff.total(field))
     topics = sorted(set(diff.topics_gained) | set(diff.topics_lost), key=lambda t: TOPIC_IDS.index(t) if t in TOPIC_IDS else 99)
     if topics:
         click.echo("  Theo chủ đề (thêm / bớt):")
         for t in topics:
             gained, lost = diff.topics_gained.get(t, ()), diff.topics_lost.get(t, ())
-            click.echo(f"    {t} ({topic_name(t)}): +{len(gained)} / -{len(lost)}")
-            examples(tuple(gained) + tuple(lost))
-    if diff.sentiment_changed:
-        click.echo(f"  Sắc thái thay đổi: {len(diff.sentiment_changed)}")
-    if diff.scope_changed:
-        click.echo(f"  Phạm vi thay đổi: {len(diff.scope_changed)}")
+            n_gained, n_lost = diff.total("topics_gained", t), diff.total("topics_lost", t)
+            click.echo(f"    {t} ({topic_name(t)}): +{n_gained} / -{n_lost}")
+            # the first gained, then the first lost: each list keeps `show` at least, so this shows what a complete one would
+            examples(tuple(gained) + tuple(lost), n_gained + n_lost)
+    if diff.total("sentiment_changed"):
+        click.echo(f"  Sắc thái thay đổi: {diff.total('sentiment_changed')}")
+    if diff.total("scope_changed"):
+        click.echo(f"  Phạm vi thay đổi: {diff.total('scope_changed')}")
     for name, sids in (("Sự việc thành nóng", diff.stories_became_hot), ("Sự việc không còn nóng", diff.stories_stopped_hot)):
         if sids:
             click.echo(f"  {name}: {', '.join('#' + str(s) for s in sids[:20])}")

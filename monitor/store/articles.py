@@ -21,16 +21,16 @@ def _exact_utc(dt: datetime) -> str:
 ARTICLE_COLUMNS = "id, url, outlet, title, sapo, body, author, published_at, first_seen_at, page_status"
 
 
-def published_window(since: datetime | None, until: datetime | None) -> tuple[str, list[str]]:
+def published_window(since: datetime | None, until: datetime | None, alias: str = "") -> tuple[str, list[str]]:
     """The condition (after WHERE) and its parameters for articles by publication time (first-seen when unknown),
     since inclusive, until exclusive. Only the bounds given are written: "? IS NULL OR ..." would keep SQLite from
     the index on that expression (articles_when) and have it read every article of the year."""
     sql, params = "1=1", []
     if since is not None:
-        sql += " AND COALESCE(published_at, first_seen_at) >= ?"
+        sql += f" AND COALESCE({alias}published_at, {alias}first_seen_at) >= ?"
         params.append(utc_iso(since))
     if until is not None:
-        sql += " AND COALESCE(published_at, first_seen_at) < ?"
+        sql += f" AND COALESCE({alias}published_at, {alias}first_seen_at) < ?"
         params.append(utc_iso(until))
     return sql, params
 
@@ -157,6 +157,52 @@ class ArticlesMixin:
         sql = f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE {where} ORDER BY COALESCE(published_at, first_seen_at), id"
         for row in self.execute(sql, params).fetchall():
             yield row_to_article(row)
+
+    def get_articles(self, article_ids: list[int]) -> list[Article]:
+        """The stored ones of `article_ids`, in that order, read with two queries (get_article reads two per article)."""
+        rows: dict[int, sqlite3.Row] = {}
+        sources: dict[int, list[str]] = {}
+        for k in range(0, len(article_ids), 500):
+            chunk = article_ids[k:k + 500]
+            marks = ",".join("?" * len(chunk))
+            rows.update((r["id"], r) for r in self.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", chunk))
+            for aid, source in self.execute(f"SELECT article_id, source FROM article_feeds WHERE article_id IN ({marks})"
+                                            " ORDER BY seen_at", chunk):
+                sources.setdefault(aid, []).append(source)
+        return [row_to_article(rows[i], tuple(sources.get(i, ()))) for i in article_ids if i in rows]
+
+    def article_id_pages(self, since: datetime | None, until: datetime | None, size: int) -> Iterator[list[int]]:
+        """The ids of articles_between's window, ascending, `size` at a time: a year's ids are never held at once.
+
+        Each page is read by id from where the last one ended (the primary key), within the window's lowest and
+        highest id (from the index on when published): ids follow collection, so few rows in between are outside it.
+        """
+        where, params = published_window(since, until)
+        # two subqueries: SQLite answers a lone MIN or MAX from an index's end, both at once by reading all of it
+        low, high = self.execute(f"SELECT (SELECT MIN(id) FROM articles WHERE {where}),"
+                                 f" (SELECT MAX(id) FROM articles WHERE {where})", params * 2).fetchone()
+        if low is None:
+            return
+        last = low - 1
+        while True:
+            page = [r[0] for r in self.execute(f"SELECT id FROM articles WHERE id > ? AND id <= ? AND {where}"
+                                               " ORDER BY id LIMIT ?", [last, high, *params, size])]
+            if not page:
+                return
+            yield page
+            last = page[-1]
+
+    def count_articles_between(self, since: datetime | None, until: datetime | None) -> int:
+        where, params = published_window(since, until)
+        return self.execute(f"SELECT COUNT(*) FROM articles WHERE {where}", params).fetchone()[0]
+
+    def article_ids_first_seen_since(self, seen_since: datetime, since: datetime | None = None,
+                                     until: datetime | None = None) -> list[int]:
+        """Ids of articles first collected at or after `seen_since` (the index on first_seen_at), within
+        articles_between's window when given."""
+        where, params = published_window(since, until)
+        return sorted(r[0] for r in self.execute(f"SELECT id FROM articles WHERE first_seen_at >= ? AND {where}",
+                                                 [utc_iso(seen_since), *params]))
 
     def article_ids_needing_classification(self, version: str, since: datetime | None = None) -> list[int]:
         """Articles without a classification under `version` made after their text last changed (first seen

@@ -20,6 +20,10 @@ def row_to_classification(row) -> Classification:
     )
 
 
+_WITHOUT_EVIDENCE = ("article_id, model_version, is_education, relevance, topics, topic_scores, sentiment, hot, hot_score,"
+                     " scope, reasons, NULL AS evidence")
+
+
 class ClassificationsMixin:
     def register_model_version(self, version: str, now: datetime, description: str = "", *, activate: bool = True) -> None:
         with self.transaction() as db:
@@ -62,13 +66,15 @@ class ClassificationsMixin:
         return row_to_classification(row) if row else None
 
     def classifications_for(self, article_ids: list[int], version: str | None = None, *,
-                            fallback: bool = True) -> dict[int, Classification]:
+                            fallback: bool = True, evidence: bool = True) -> dict[int, Classification]:
         """Each article's classification under `version` (default: the current one).
 
         With `fallback`, an article the current version has not seen (one collected while an earlier
         version is pinned, say) gets its newest classification of any version rather than none, so a
-        digest never silently drops it.
+        digest never silently drops it. Without `evidence`, that part (for `monitor explain` only, and most
+        of the row to decode) is left empty.
         """
+        columns = "*" if evidence else _WITHOUT_EVIDENCE
         explicit = version is not None
         version = version or self.active_model_version()
         out: dict[int, Classification] = {}
@@ -77,7 +83,7 @@ class ClassificationsMixin:
         for i in range(0, len(article_ids), 500):
             chunk = article_ids[i:i + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self.execute(f"SELECT * FROM classifications WHERE model_version = ? AND article_id IN ({marks})",
+            for row in self.execute(f"SELECT {columns} FROM classifications WHERE model_version = ? AND article_id IN ({marks})",
                                     [version, *chunk]):
                 out[row["article_id"]] = row_to_classification(row)
         missing = [a for a in article_ids if a not in out]
@@ -86,7 +92,7 @@ class ClassificationsMixin:
                 chunk = missing[i:i + 500]
                 marks = ",".join("?" * len(chunk))
                 for row in self.execute(
-                        f"SELECT * FROM classifications WHERE article_id IN ({marks}) ORDER BY classified_at, rowid", chunk):
+                        f"SELECT {columns} FROM classifications WHERE article_id IN ({marks}) ORDER BY classified_at, rowid", chunk):
                     out[row["article_id"]] = row_to_classification(row)  # the newest wins
         return out
 

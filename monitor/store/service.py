@@ -75,6 +75,19 @@ class ServiceMixin:
         row = self.execute("SELECT version FROM model_versions WHERE pinned = 1").fetchone()
         return row[0] if row else None
 
+    def activate_model_version(self, version: str) -> None:
+        """Make `version` current and unpin any other, at once (the end of an explicit reclassify)."""
+        self.execute("UPDATE model_versions SET active = (version = ?), pinned = 0", (version,))
+
+    def indexed_among(self, article_ids: list[int]) -> set[int]:
+        """Those of `article_ids` the search index holds (FTS5's docsize table: one small row per indexed text)."""
+        out: set[int] = set()
+        for k in range(0, len(article_ids), 500):
+            chunk = article_ids[k:k + 500]
+            out |= {r[0] for r in self.execute(f"SELECT id FROM articles_fts_docsize WHERE id IN"
+                                               f" ({','.join('?' * len(chunk))})", chunk)}
+        return out
+
     def unpin_model_versions(self) -> None:
         self.execute("UPDATE model_versions SET pinned = 0")
 

@@ -169,6 +169,37 @@ class StoriesMixin:
         row = self.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
         return row[0] if row else None
 
+    def stories_of_articles(self, article_ids: list[int]) -> dict[int, int]:
+        """Article id -> its story, for those of `article_ids` in one."""
+        out: dict[int, int] = {}
+        for k in range(0, len(article_ids), 500):
+            chunk = article_ids[k:k + 500]
+            out.update(self.execute(f"SELECT article_id, story_id FROM story_articles WHERE article_id IN"
+                                    f" ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out
+
+    def story_members_in_window(self, story_ids: list[int], since: datetime | None, until: datetime | None,
+                                *, last: bool = True, classified_by: tuple[str, ...] = ()) -> dict[int, int]:
+        """Story id -> the highest (`last`) or lowest id among its members published in [since, until) (first
+        seen when unknown, as articles_between) and, when given, classified by one of the `classified_by`
+        versions, for those of `story_ids` with such a member."""
+        from monitor.store.articles import published_window
+
+        where, params = published_window(since, until, "a.")
+        if classified_by:
+            where += (" AND EXISTS (SELECT 1 FROM classifications c WHERE c.article_id = s.article_id AND c.model_version"
+                      f" IN ({','.join('?' * len(classified_by))}))")
+            params = [*params, *classified_by]
+        out: dict[int, int] = {}
+        for k in range(0, len(story_ids), 500):
+            chunk = story_ids[k:k + 500]
+            out.update(self.execute(
+                f"SELECT s.story_id, {'MAX' if last else 'MIN'}(s.article_id) FROM story_articles s"
+                f" JOIN articles a ON a.id = s.article_id WHERE s.story_id IN ({','.join('?' * len(chunk))})"
+                f" AND {where}"
+                " GROUP BY s.story_id", [*chunk, *params]).fetchall())
+        return out
+
     def story(self, story_id: int) -> Story | None:
         row = self.execute("SELECT s.*, c.status AS case_status FROM stories s LEFT JOIN cases c ON c.story_id = s.id"
                            " WHERE s.id = ?", (story_id,)).fetchone()
