@@ -32,18 +32,31 @@ def read_labels(path: Path, required: tuple[str, ...] = ("id", "is_education")) 
     """One JSON object per line; each must hold the `required` fields (a second reading may need only an id)."""
     rows = []
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        raw_lines = Path(path).read_bytes().splitlines()
     except OSError as exc:
         raise InputError(f"cannot read labels file {path}: {exc.strerror or exc}", hint="pass --labels PATH to a JSONL file") from None
-    for n, line in enumerate(lines, 1):
+    for n, raw in enumerate(raw_lines, 1):
+        try:
+            line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path} line {n}: not UTF-8 text (byte {raw[exc.start]:#04x} at column {exc.start + 1})",
+                             hint="save the file as UTF-8") from None
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{path} line {n}: not valid JSON ({exc.msg})", hint="one JSON object per line") from None
+        if not isinstance(obj, dict):
+            raise InputError(f"{path} line {n}: a JSON {type(obj).__name__}, not an object with id and is_education",
+                             hint="one JSON object per line, in the fields of dev.jsonl")
         if any(f not in obj for f in required):
             raise InputError(f"{path} line {n}: needs at least {' and '.join(required)}", hint="use the fields of dev.jsonl")
+        for field in ("is_education", "hot"):
+            # "maybe", "no" or 1 would be counted as a truth value without a word (a non-empty string is true)
+            if obj.get(field) is not None and not isinstance(obj[field], bool):
+                raise InputError(f"{path} line {n}: {field} is {obj[field]!r}; write true or false (JSON, no quotes)",
+                                 hint="use the fields of dev.jsonl")
         rows.append(obj)
     return rows
 
@@ -238,7 +251,12 @@ def article_texts(rows: list[dict]) -> list[ArticleText]:
 
 
 def evaluate_file(classifier, labels_path: Path, corpus_dir: Path = CORPUS_DIR, *, errors: bool = False) -> dict:
-    rows = attach_text(read_labels(labels_path), corpus_dir)
+    rows = read_labels(labels_path)
+    if not rows:
+        # figures of nothing are zeros that read as a model that finds nothing
+        raise InputError(f"{labels_path} holds no label (every line is blank)", hint="pass --labels PATH to a JSONL file "
+                         "of labelled items, one JSON object a line, e.g. ../shared/labels/dev.jsonl")
+    rows = attach_text(rows, corpus_dir)
     return evaluate_rows(classifier, rows, errors=errors) | {"labels_file": str(labels_path)}
 
 

@@ -380,8 +380,14 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         raise InputError(f"rules file {p} cannot be read ({exc.strerror or exc})",
                          hint="pass --rules PATH to an existing topics.yaml") from None
     try:
-        data, duplicates = load_yaml(raw.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise InputError(f"rules file {p} is not UTF-8 text (byte {raw[exc.start]:#04x} on line {line})",
+                         hint="save it as UTF-8 (most editors: Save As, encoding UTF-8)") from None
+    try:
+        data, duplicates = load_yaml(text)
+    except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise InputError(f"rules file {p} is not valid YAML{where}",

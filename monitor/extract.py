@@ -8,6 +8,7 @@ extraction rougher instead of empty.
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from datetime import datetime, tzinfo
@@ -168,7 +169,15 @@ def release_caches() -> None:
         return
     from trafilatura.meta import reset_caches
 
-    reset_caches()  # justext's lower-cased stoplist, htmldate's, courlan's and its own caches; then gc.collect()
+    # htmldate's part also clears charset_normalizer functions that have no cache in the version installed, and
+    # logs that as an ERROR: in the service's log after every crawl, an alarm about nothing
+    quiet = logging.getLogger("htmldate.meta")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        reset_caches()  # justext's lower-cased stoplist, htmldate's, courlan's and its own caches; then gc.collect()
+    finally:
+        quiet.setLevel(level)
     external = sys.modules.get("trafilatura.external")
     if getattr(external, "JT_STOPLIST", None) is not None:
         external.JT_STOPLIST = None  # its lazily built global, which try_justext rebuilds when it is None

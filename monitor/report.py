@@ -786,9 +786,10 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
             _atomic_write(paths["chart"], chart)
     except OSError as exc:
         raise StoreError(f"cannot write the report into {folder}: {exc}", hint="pass --out DIR to a writable folder") from None
-    what = (f"report of {report.label}: {report.total.count} education articles, {len(report.hot_issues)} hot issues, "
+    # the English line says the month as the English lines do (report.label is the documents' "tháng 11/2026")
+    what = (f"report of {year}-{month:02d}: {report.total.count} education articles, {len(report.hot_issues)} hot issues, "
             f"written to {folder}" if report.has_data else
-            f"report of {report.label}: no article was collected in the month (the report says so), written to {folder}")
+            f"report of {year}-{month:02d}: no article was collected in the month (the report says so), written to {folder}")
     if send and cfg.smtp.configured and cfg.digest.recipients:
         from monitor.mail import refusals, send_message
 

@@ -128,3 +128,16 @@ def test_page_date_in_the_future_is_ignored(site_and_config):
     page, _ = extract_page(html.encode(), url="https://tuoitre.vn/x.htm", selectors=selectors,
                            now=datetime(2026, 11, 26, tzinfo=VN))
     assert page.published is None
+
+
+def test_letting_go_of_trafilaturas_caches_logs_no_error(caplog):
+    """htmldate logs an ERROR when a charset_normalizer function it clears has no cache (the versions installed):
+    the service's log said so after every crawl, an alarm about nothing."""
+    import logging
+
+    import trafilatura  # noqa: F401  (a crawl that read a page with it)
+
+    with caplog.at_level(logging.DEBUG):
+        release_caches()
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.records
+    assert logging.getLogger("htmldate.meta").level == logging.NOTSET  # as it was

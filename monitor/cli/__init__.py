@@ -13,14 +13,60 @@ import traceback
 
 import click
 
-from monitor.errors import MonitorError
+from monitor.errors import InputError, MonitorError
 
 EXIT_RESOURCE = 3
 EXIT_INTERNAL = 4
 
 
+def _not_utf8(value) -> str | None:
+    """The first text in `value` (a string or a tuple of them) holding bytes that were not UTF-8 on the command line."""
+    for text in value if isinstance(value, (tuple, list)) else (value,):
+        if isinstance(text, str):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                return text
+    return None
+
+
+class MonitorCommand(click.Command):
+    """Text arguments as the monitor stores what it collects. Refused when typed in another encoding, before the
+    command runs: Python keeps such bytes as lone surrogates, which no database, file or mail can hold (an internal
+    error at the first write, after part of the work). Otherwise kept as collected text is (monitor.charsets.printable):
+    NFC, without terminal sequences, control or bidirectional formatting characters, which a note or an entered
+    title would carry into the clipping, the report and every listing (an override reverses what follows it on the
+    line). File paths keep any bytes: a file's name may legitimately be in another encoding."""
+
+    def invoke(self, ctx: click.Context):
+        from monitor.charsets import printable
+
+        for param in self.params:
+            if isinstance(param.type, click.Path):
+                continue
+            value = ctx.params.get(param.name)
+            bad = _not_utf8(value)
+            if bad is not None:
+                from monitor.cli.common import shown
+
+                name = param.opts[0] if param.param_type_name == "option" else param.human_readable_name
+                byte = next((f" (byte {ord(c) - 0xDC00:#04x})" for c in bad if 0xDC80 <= ord(c) <= 0xDCFF), "")
+                raise InputError(
+                    f"{name} {shown(bad.encode('utf-8', 'replace').decode('utf-8'))} is not UTF-8 text{byte}: "
+                    "the terminal or script that typed it uses another encoding",
+                    hint="type it again in a UTF-8 terminal (e.g. LANG=C.UTF-8), or save the script as UTF-8")
+            if isinstance(value, str):
+                ctx.params[param.name] = printable(value)
+            elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+                ctx.params[param.name] = tuple(printable(v) for v in value)
+        return super().invoke(ctx)
+
+
 class MonitorGroup(click.Group):
     """Turns MonitorError into one clear line and its exit code; tracebacks only with --debug."""
+
+    command_class = MonitorCommand
+    group_class = type  # `cases`, `config`, `rules` are MonitorGroups too, so their commands are checked as well
 
     def invoke(self, ctx: click.Context):
         try:
@@ -95,7 +141,22 @@ def _register() -> None:
 _register()
 
 
+def _utf8_streams() -> None:
+    """Write UTF-8 where the locale's encoding cannot hold Vietnamese (a cp1252 Windows console redirected to a file,
+    a latin-1 locale): every listing and message has diacritics, and the first would otherwise stop the command
+    half-way with an internal error. JSON and JSONL are UTF-8 by their definition anyway."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            "ạ".encode(stream.encoding or "ascii")
+        except (UnicodeEncodeError, LookupError):
+            try:
+                stream.reconfigure(encoding="utf-8")
+            except (AttributeError, ValueError, OSError):
+                pass  # not a text stream we may change (a test harness's): leave it
+
+
 def main() -> None:
+    _utf8_streams()
     cli(prog_name="monitor")
 
 

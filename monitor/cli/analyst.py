@@ -14,7 +14,7 @@ from classifiers.plan_topics import TOPIC_IDS, topic_name
 from classifiers.types import SCOPE_NAMES_VI, SCOPES, SENTIMENTS, Classification
 from monitor.app import App
 from monitor.cli import cli
-from monitor.cli.common import STORED_ID, clip, echo_json, get_app, local_day_end, local_day_start, parse_date
+from monitor.cli.common import STORED_ID, clip, echo_json, get_app, local_day_end, local_day_start, parse_date, shown
 from monitor.corrections import office_topic_ids, parse_topics, read_corrected
 from monitor.errors import InputError, ModelError, MonitorError
 from monitor.models import Article
@@ -30,6 +30,8 @@ CHOICE_WORDS = {
     "yes": ("có", "nóng"), "no": ("không", "không nóng"),
 }
 
+
+MAX_QUERY_CHARS = 500  # a query is a few words or phrases; a title pasted whole is under 300
 
 # --------------------------------------------------------------------------- shared helpers
 
@@ -169,9 +171,13 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     if topic:
         parse_topics([topic], office_topic_ids(app))
     d_since = parse_date(since, "--since")
+    if len(query) > MAX_QUERY_CHARS:
+        # a pasted article: every word becomes a term to match (40,000 characters took 20 s) and is echoed back
+        raise InputError(f"the query is {len(query)} characters long; search with a few words or a phrase "
+                         f"(at most {MAX_QUERY_CHARS} characters), e.g. \"lạm thu\" \"Long Biên\"")
     expr = fts_query(query)
     if expr is None:
-        raise InputError(f"the query {query!r} has no word to search for; type at least one word")
+        raise InputError(f"the query {shown(query)} has no word to search for; type at least one word")
     store = app.store
     _index_missing(app)
     marked = has_marks(query)
@@ -274,6 +280,12 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     topic_list = None
     if topics:
         topic_list = [] if list(topics) == ["-"] else parse_topics(topics, office_topic_ids(app))
+        if not topic_list and list(topics) != ["-"]:
+            # an empty shell variable (`--topics "$T"`) must not erase the article's topics: "none" is said with '-'
+            raise InputError(f"--topics {shown(','.join(topics))} names no topic; give topic ids "
+                             "(e.g. an-toan-truong-hoc), or '-' for none")
+    if by is not None and not by.strip():
+        raise InputError("--by is empty; give who labels, or leave --by out to record the login name")
     sentiment = _check_choice(sentiment, SENTIMENTS, "--sentiment")
     scope = _check_choice(scope, SCOPES, "--scope")
     if education is False and topic_list:
@@ -287,7 +299,7 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
         raise InputError("--not-education with --hot yes: only education articles are hot issues here")
     if education is None and topic_list is None and hot_flag is None and sentiment is None and scope is None:
         raise InputError("nothing to record; give at least one of --topics, --education/--not-education, --hot, --sentiment, --scope")
-    who = by or os.environ.get("USER") or _login()
+    who = (by or "").strip() or os.environ.get("USER") or _login()
     label_id = store.add_label(article_id, by=who, at=app.now(), is_education=education, topics=topic_list,
                                sentiment=sentiment, hot=hot_flag, scope=scope, note=note)
     stored = store.article_labels(article_id)[-1]
@@ -410,6 +422,9 @@ def explain_data(app: App, article_id: int, version: str | None = None) -> dict:
     a = store.get_article(article_id)
     if a is None:
         raise InputError(f"no article {article_id}; find ids with `monitor articles` or `monitor search`")
+    if version is not None and not version.strip():
+        raise InputError("--version is empty; name a stored version (`monitor reclassify --versions` lists them) "
+                         "or leave --version out for the active one")
     asked = version
     version = version or store.active_model_version()
     c = store.classification(article_id, version) if version else None
@@ -597,8 +612,11 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
 
     app = get_app(ctx)
     store = app.store
-    if sum(bool(x) for x in (compare, rollback, list_versions)) > 1:
+    if sum(x is not None and x is not False for x in (compare, rollback, list_versions)) > 1:
         raise InputError("use one of --compare, --rollback, --versions at a time")
+    if rollback is not None and not rollback.strip():
+        # an empty shell variable must not turn a rollback into a full reclassification that writes a new version
+        raise InputError("--rollback is empty; name the version to go back to (`monitor reclassify --versions` lists them)")
     if list_versions:
         rows = store.model_versions()
         if as_json:
@@ -652,9 +670,10 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
     if model_dir or rules_path:
         from classifiers.classify import load_classifier
 
+        # a --model folder named by hand that holds no models is a typo, not a reason to use the shipped ones
         clf = load_classifier(Path(model_dir) if model_dir else (app.models_dir or app.config.storage.models_dir),
                               app.config.office, rules_path=Path(rules_path) if rules_path else app.config.storage.rules_file,
-                              trial=bool(rules_path))
+                              trial=bool(rules_path), fallback=model_dir is None)
         if rules_path:
             from monitor.cli.nlp import _candidate_notes
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from datetime import date, datetime, time, timedelta
@@ -26,18 +27,30 @@ YEARS = (1970, 2999)
 STORED_ID = click.IntRange(1, 2 ** 63 - 1)  # an article or case id as SQLite stores it
 
 
+def shown(value: str, width: int = 40) -> str:
+    """A value the person typed, quoted for an error message: a pasted page of text is cut, not echoed whole."""
+    return repr(value if len(value) <= width else value[:width] + "…")
+
+
 def parse_date(value: str | None, name: str) -> date | None:
-    if not value:
+    if value is None:
         return None
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError  # fromisoformat also takes 20261127 and 2026-W48-5, which the help does not promise
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{name} {value!r} is not a date; write YYYY-MM-DD, e.g. 2026-11-26") from None
-    if not YEARS[0] <= day.year <= YEARS[1]:
+    if not value.strip():
+        # an empty shell variable (`--date "$DAY"`) must not silently mean today or every day
+        raise InputError(f"{name} is empty; write YYYY-MM-DD, e.g. 2026-11-26, or leave {name} out")
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        # fromisoformat also takes 20261127 and 2026-W48-5, which the help does not promise
+        raise InputError(f"{name} {shown(value)} is not a date; write YYYY-MM-DD, e.g. 2026-11-26")
+    year, month, day_ = (int(x) for x in value.split("-"))
+    if not YEARS[0] <= year <= YEARS[1]:
         raise InputError(f"{name} {value!r} is out of range; give a day between {YEARS[0]} and {YEARS[1]}")
-    return day
+    try:
+        return date(year, month, day_)
+    except ValueError:
+        # written as asked, but no such day: say which part is wrong rather than repeat the format
+        why = (f"there is no month {month}" if not 1 <= month <= 12
+               else f"{year}-{month:02d} has {calendar.monthrange(year, month)[1]} days")
+        raise InputError(f"{name} {value!r} is not a day of the calendar: {why}") from None
 
 
 def local_day_start(app: App, day: date) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import click
 
@@ -49,7 +50,14 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
     from monitor.digest import build_and_deliver_digest
 
     app = get_app(ctx)
-    result = build_and_deliver_digest(app, parse_date(day, "--date"), send=send, resend=resend,
+    the_day = parse_date(day, "--date")
+    furthest = app.local_now().date() + timedelta(days=1)
+    if the_day is not None and the_day > furthest:
+        # none of its 24 hours has begun: the clipping would be empty and say the crawler "collected nothing"
+        raise InputError(f"--date {the_day.isoformat()} is in the future: none of its clipping's 24 hours has begun; "
+                         f"the furthest day is {furthest.isoformat()}, the clipping in progress",
+                         hint="leave --date out for the latest clipping whose cut-off has passed")
+    result = build_and_deliver_digest(app, the_day, send=send, resend=resend,
                                       formats=formats or None, out_dir=out_dir, force=force)
     click.echo(result.message)
     for fmt, path in result.paths.items():
@@ -84,6 +92,13 @@ def report(ctx: click.Context, month: str, formats: tuple[str, ...], out_dir: st
     from monitor.report import build_and_deliver_report
 
     app = get_app(ctx)
+    if send and not (app.config.smtp.configured and app.config.digest.recipients):
+        # the service writes the report without SMTP (the folder is the delivery); a person who asked for the
+        # e-mail must not read "written" as sent
+        missing = ("smtp.host and smtp.sender" if not app.config.smtp.configured else "digest.recipients")
+        raise InputError(f"--send: {missing} not set in {app.config.path}, so the report cannot be e-mailed",
+                         hint="set them (`monitor config check` shows the SMTP settings), or leave --send out to "
+                              "write the files only")
     result = build_and_deliver_report(app, int(m.group(1)), int(m.group(2)), formats=formats or None,
                                       out_dir=out_dir, send=send)
     click.echo(result.message)

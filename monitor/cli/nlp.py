@@ -164,7 +164,9 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
     try:
         dst = _Output(output_path)
     except OSError as exc:
-        raise InputError(f"cannot write {output_path}: {exc.strerror or exc}", hint="choose a writable --output path") from None
+        # named as the --output given, not the temporary file beside it; a folder that is missing or not ours is
+        # exit 3, as for every command's output file (monitor.cli.MonitorGroup), not a usage error
+        raise OSError(exc.errno, exc.strerror, output_path) from None
 
     def batches():
         """(articles, the batch's lines: an article's place or a malformed line's error record)"""

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import click
 
 from monitor.cli import cli
-from monitor.cli.common import echo_json, get_app
+from monitor.cli.common import YEARS, echo_json, get_app, shown
 from monitor.errors import InputError, ModelError, MonitorError
 from monitor.service import (InstanceLock, Service, digest_days_missed, failed_digest_retry_at, lock_holder, lock_path,
                              scaled_clock, schedule_overview)
@@ -87,7 +87,10 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
         try:
             start = datetime.fromisoformat(start_at)
         except ValueError:
-            raise InputError(f"--start-at {start_at!r} is not a time; write e.g. 2026-11-26T06:59:00") from None
+            raise InputError(f"--start-at {shown(start_at)} is not a time; write e.g. 2026-11-26T06:59:00") from None
+        if not YEARS[0] <= start.year <= YEARS[1]:
+            # the clock's arithmetic (windows, due times) overflows Python's dates near year 1 or 9999
+            raise InputError(f"--start-at {start_at!r} is out of range; give a time between {YEARS[0]} and {YEARS[1]}")
         if start.tzinfo is None:
             start = start.replace(tzinfo=app.config.office.tz)
     app.clock = scaled_clock(start, time_scale)
