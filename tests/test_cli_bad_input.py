@@ -6,7 +6,7 @@ an empty value. A real SQLite file with the rules classifier; nothing outside th
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
@@ -247,3 +247,28 @@ def test_a_clipping_of_a_day_not_begun_is_refused_not_written_as_a_crawler_outag
     r = run(stored[0], "digest", "--date", "2999-12-31", "--out", str(tmp_path / "d"))
     one_clear_error(r, "--date 2999-12-31 is in the future", "the furthest day is")
     assert not (tmp_path / "d").exists()
+
+
+def test_the_cases_commands_refuse_empty_names_and_statuses_and_a_pasted_page_as_a_note(tmp_path):
+    # an unset shell variable (`--by "$WHO"`, `--owner "$OWNER"`, `--status "$S"`) must not record nobody, list every
+    # case as if filtered, or quietly put the login name in the history; a note is a few sentences, not a page
+    from test_triage_support import FIGHT_SAPO, FIGHT_TITLE, add_article, make_app
+    from monitor.triage import run_triage
+
+    app = make_app(tmp_path, datetime.now(timezone.utc) - timedelta(minutes=5))
+    add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now())
+    (case_id,) = run_triage(app).cases_opened
+    app.close()
+    cfg = str(tmp_path / "feeds.yaml")
+    run = CliRunner().invoke
+    for args, said in ((["cases", "update", str(case_id), "--note", "Đã gọi", "--by", "   "], "--by is empty"),
+                       (["cases", "update", str(case_id), "--owner", "  "], "--owner is empty"),
+                       (["cases", "list", "--status", ""], "--status is empty"),
+                       (["cases", "update", str(case_id), "--note", "x" * 2001, "--by", "Chị Lan"], "keep it to 2,000")):
+        r = run(cli, ["--config", cfg, *args])
+        assert r.exit_code == 2 and said in r.output, (args[:3], r.output)
+    r = run(cli, ["--config", cfg, "cases", "show", str(case_id)])
+    assert "   :" not in r.output and "x" * 100 not in r.output
+    r = run(cli, ["--config", cfg, "cases", "update", str(case_id), "--owner", " Chị Lan ", "--by", " Anh Minh "])
+    assert r.exit_code == 0, r.output
+    assert "Anh Minh: phụ trách → Chị Lan\n" in run(cli, ["--config", cfg, "cases", "show", str(case_id)]).output

@@ -12,6 +12,20 @@ from monitor.cli import cli
 from monitor.cli.common import STORED_ID, echo_json, get_app
 from monitor.errors import InputError
 
+
+# a note is a few sentences of the case's history, printed in the clipping and the report: a pasted page is a mistake
+MAX_NOTE = 2000
+
+
+def _note_option(help_text: str):
+    def check(ctx, param, value):
+        if value and len(value) > MAX_NOTE:
+            raise click.BadParameter(f"{len(value):,} characters; keep it to {MAX_NOTE:,} (a few sentences: what was "
+                                     "done or decided, and by whom)")
+        return value
+    return click.option("--note", default="", callback=check, help=help_text)
+
+
 ATTENTION_DAYS = 7  # `monitor alerts` keeps listing a sent alert with a problem (refused, maybe twice) this long
 
 
@@ -232,6 +246,8 @@ def cases_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
     from monitor.cases import handling_brief, parse_status
     from monitor.intake import as_dict
 
+    if status is not None and not status.strip():
+        raise InputError("--status is empty; give a status (e.g. \"đang xử lý\"), or leave --status out to list every case")
     app = get_app(ctx)
     items = app.store.cases(status=parse_status(status, listing=True) if status else None)
     tz = app.config.office.tz
@@ -377,7 +393,7 @@ def _opened_before(app, other_id: int, case) -> bool:
 @click.argument("case_id", type=STORED_ID)
 @click.option("--status", help="New status: mới | đã tiếp nhận | đang xử lý | đã phản hồi | đã xử lý.")
 @click.option("--owner", help="Who handles it.")
-@click.option("--note", default="", help="A note kept in the history.")
+@_note_option("A note kept in the history.")
 @click.option("--reported-to", "reported_to", multiple=True, metavar="AUTHORITY",
               help="Reported to this competent authority (báo cáo cơ quan có thẩm quyền); repeat for several.")
 @click.option("--answered-press", "answered_press", multiple=True, metavar="OUTLET",
@@ -435,6 +451,8 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
     from monitor.cases import ITEM_CORRECTED, handling_text, update_case
     from monitor.cli.common import parse_date
 
+    if owner is not None and not owner.strip():
+        raise InputError("--owner is empty; give who handles the case (e.g. --owner \"Chị Lan\")")
     app = get_app(ctx)
     who = _actor(by)
     corrections = dict(title=title, source_kind=source_kind, source=source, url=url, at=at, summary=summary)
@@ -497,7 +515,7 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
               help="With --title: record it without alerting leadership (they already know).")
 @click.option("--force", is_flag=True,
               help="With --title: record it although the same title from the same source was entered for that day.")
-@click.option("--note", default="", help="Why it is a hot issue (kept in the history and, for an article, with the label).")
+@_note_option("Why it is a hot issue (kept in the history and, for an article, with the label).")
 @click.option("--by", default=None, help="Who decides (default: the login name).")
 @click.pass_context
 def cases_open(ctx: click.Context, article_id: int | None, title: str | None, source_kind: str | None,
@@ -578,7 +596,7 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
               help="The story is not about education at all (default: education news, but not a hot issue).")
 @click.option("--not-ours", "not_ours", is_flag=True,
               help="A real hot issue, but outside the office's area (ngoài địa bàn): close it without labels.")
-@click.option("--note", default="", help="Why it is not a hot issue (kept in the history and with the labels).")
+@_note_option("Why it is not a hot issue (kept in the history and with the labels).")
 @click.option("--by", default=None, help="Who decides (default: the login name).")
 @click.pass_context
 def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_ours: bool, note: str, by: str | None) -> None:
@@ -627,7 +645,7 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_our
 @cases.command("merge")
 @click.argument("case_id", type=STORED_ID)
 @click.option("--into", "into", type=STORED_ID, required=True, help="The case that carries on (the incident's).")
-@click.option("--note", default="", help="Why they are one incident (kept in both histories).")
+@_note_option("Why they are one incident (kept in both histories).")
 @click.option("--by", default=None, help="Who decides (default: the login name).")
 @click.pass_context
 def cases_merge(ctx: click.Context, case_id: int, into: int, note: str, by: str | None) -> None:
@@ -654,8 +672,12 @@ def cases_merge(ctx: click.Context, case_id: int, into: int, note: str, by: str 
 
 
 def _actor(by: str | None) -> str:
-    """Who makes a change: --by, else $MONITOR_USER, else the login name."""
-    return by or os.environ.get("MONITOR_USER") or _login()
+    """Who makes a change: --by, else $MONITOR_USER, else the login name. An empty --by (an unset shell variable) is
+    refused rather than recorded as nobody or quietly replaced by the login name."""
+    if by is not None and not by.strip():
+        raise InputError("--by is empty; give who makes the change, or leave --by out to record the login name")
+    return (by or "").strip() or os.environ.get("MONITOR_USER") or _login()
+
 
 
 def _login() -> str:
