@@ -57,6 +57,15 @@ def read_labels(path: Path, required: tuple[str, ...] = ("id", "is_education")) 
             if obj.get(field) is not None and not isinstance(obj[field], bool):
                 raise InputError(f"{path} line {n}: {field} is {obj[field]!r}; write true or false (JSON, no quotes)",
                                  hint="use the fields of dev.jsonl")
+        # a misspelt value would be scored as a wrong answer of the model's, not as the label's mistake
+        for field, allowed in (("sentiment", SENTIMENTS), ("scope", SCOPES)):
+            if obj.get(field) is not None and obj[field] not in allowed:
+                raise InputError(f"{path} line {n}: {field} is {obj[field]!r}; write one of {', '.join(allowed)}",
+                                 hint="use the fields of dev.jsonl")
+        topics = obj.get("topics")
+        if topics is not None and not (isinstance(topics, list) and all(isinstance(t, str) for t in topics)):
+            raise InputError(f"{path} line {n}: topics is {topics!r}; write a list of topic ids, e.g. [\"tuyen-sinh\"]",
+                             hint="use the fields of dev.jsonl")
         rows.append(obj)
     return rows
 

@@ -218,6 +218,18 @@ def test_a_label_that_is_no_truth_value_is_named_not_counted_as_true(stored, tmp
     one_clear_error(run(stored[0], "evaluate", "--labels", str(labels)), "line 2", "is_education is", "true or false")
 
 
+@pytest.mark.parametrize("field, value, said", [("sentiment", '"tieu cuc"', "sentiment is 'tieu cuc'"),
+                                                ("scope", '"quan"', "scope is 'quan'"),
+                                                ("topics", '"tuyen-sinh"', "a list of topic ids")])
+def test_a_misspelt_tone_scope_or_topic_list_is_named_not_scored_as_the_models_mistake(stored, tmp_path, field, value,
+                                                                                      said):
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"id": "a", "is_education": true, "title": "Học sinh được khen", "sentiment": "positive"}\n'
+                      f'{{"id": "b", "is_education": true, "title": "Trường tổ chức hội thi", "{field}": {value}}}\n',
+                      encoding="utf-8")
+    one_clear_error(run(stored[0], "evaluate", "--labels", str(labels)), "line 2", said)
+
+
 def test_an_empty_labels_file_is_said_not_scored_as_zeros(stored, tmp_path):
     labels = tmp_path / "labels.jsonl"
     labels.write_text("\n  \n", encoding="utf-8")
