@@ -185,7 +185,7 @@ def _find_bundle(models_dir: Path | None, fallback: bool = True) -> Path | None:
 
 
 def load_classifier(models_dir: Path | None, office, *, rules_path: Path | None = None, trial: bool = False,
-                    require_models: bool = False, fallback: bool = True) -> Classifier:
+                    require_models: bool = False, fallback: bool = True, use_models: bool = True) -> Classifier:
     """Load the rules and the trained models once.
 
     `models_dir` is searched first, then (unless fallback=False, for a folder named explicitly) the models
@@ -195,9 +195,11 @@ def load_classifier(models_dir: Path | None, office, *, rules_path: Path | None 
     the shipped ones (the office's own, `storage.rules_file`); edited terms and weights keep the models
     (`Models.rules_edited` says so). With `trial` (`monitor rules test`, `reclassify --rules`), rules whose
     topics or groups differ from the models' are scored by the rules alone instead of refused, so a dry run
-    shows what they would change.
+    shows what they would change. With use_models=False the rules alone score (`monitor rules test --rules-only`).
     """
     rules = load_rules(rules_path)
+    if not use_models:
+        return Classifier(rules, office, None)
     bundle = _find_bundle(models_dir, fallback)
     if bundle is None:
         if require_models or not fallback:

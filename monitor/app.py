@@ -23,6 +23,7 @@ class App:
     config: Config
     clock: Callable[[], datetime] = system_clock
     models_dir: Path | None = None  # overrides config.storage.models_dir
+    reads_only: bool = False  # the command writes nothing: a database that cannot be written is opened read-only
     _store: object = field(default=None, repr=False)
     _classifier: object = field(default=None, repr=False)
 
@@ -41,7 +42,7 @@ class App:
         if self._store is None:
             from monitor.store import Store
 
-            self._store = Store(self.config.storage.database)
+            self._store = Store(self.config.storage.database, read_only_fallback=self.reads_only)
         return self._store
 
     @property

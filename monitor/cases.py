@@ -183,8 +183,19 @@ def parse_status(text: str, *, listing: bool = False) -> str:
 def _existing(store, case_id: int) -> Case:
     case = store.case(case_id)
     if case is None:
-        raise InputError(f"no case {case_id}; `monitor cases list` shows the cases")
+        raise no_case(store, case_id)
     return case
+
+
+def no_case(store, case_id: int) -> InputError:
+    """The error for a case number that names no case. An article id (from `monitor articles`, the clipping or an
+    alert) is easily typed where a case number is asked: when that id is an article in a case, the case is named."""
+    story_id = store.story_of_article(case_id)
+    case = store.case_of_story(story_id) if story_id is not None else None
+    if case is not None:
+        return InputError(f"no case {case_id}; article {case_id} belongs to case {case.id}: "
+                          f"`monitor cases show {case.id}`")
+    return InputError(f"no case {case_id}; `monitor cases list` shows the cases")
 
 
 def _who(by: str) -> str:

@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from statistics import median
 from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
@@ -807,7 +808,22 @@ def add_outside_press(digest: Digest, entries: Sequence[tuple[IntakeItem, Story]
     if not added:
         return digest
     rank = {s: i for i, s in enumerate(severity_order)}
-    items = sorted((*digest.hot.items, *added), key=lambda i: (rank.get(i.severity, len(rank)), -i.hot_score, -i.reprints,
+    # Such an item has no press heat (hot_score 0), only the level a person judged: sorting it by 0 put it below every
+    # press item of its level, as if the least pressing, which is not what the person said. It stands where a typical
+    # item of its level does (the median of the press items' scores there, after a press item of the same score), so
+    # the level still reads from most to least pressing; ordering the level by time instead would undo the press
+    # items' ranking, which is what leadership reads the section by.
+    by_level: dict[str | None, list[float]] = {}
+    for i in digest.hot.items:
+        if not i.outside_source:
+            by_level.setdefault(i.severity, []).append(i.hot_score)
+    level_median = {lv: median(scores) for lv, scores in by_level.items()}
+
+    def score(i: DigestItem) -> float:
+        return level_median.get(i.severity, 0.0) if i.outside_source else i.hot_score
+
+    items = sorted((*digest.hot.items, *added), key=lambda i: (rank.get(i.severity, len(rank)), -score(i),
+                                                              bool(i.outside_source), -i.reprints,
                                                               -i.published.timestamp()))
     s = digest.summary
     levels = [lv for lv, _ in s.hot_by_severity]

@@ -738,3 +738,21 @@ def test_a_case_opened_again_by_hand_sends_the_alerts_its_closing_cancelled(tmp_
     close_not_ours(app, case_id, by="Chị Lan")
     open_case_by_hand(app, aid, by="Anh Minh", note="Em học sinh là người của quận")
     assert [d.status for d in app.store.deliveries(alert_id)] == ["pending"]
+
+
+def test_showing_an_article_id_as_a_case_names_the_case_it_belongs_to(tmp_path):
+    # an article id (from `monitor articles` or an alert's link) is easily typed where a case number is asked
+    app = make_app(tmp_path)
+    for k in range(3):
+        add_article(app, "VnExpress", f"other-{k}", f"Giá rau xanh tăng nhẹ ngày thứ {k + 2}", "Chợ đầu mối đông khách.",
+                    app.now() - timedelta(hours=3), Cls(is_education=False, hot_score=0.0))
+    aid = add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=10))
+    (case_id,) = run_triage(app).cases_opened
+    assert aid != case_id and app.store.case(aid) is None
+    app.close()
+    cfg = str(tmp_path / "feeds.yaml")
+    r = CliRunner().invoke(cli, ["--config", cfg, "cases", "show", str(aid)])
+    assert r.exit_code == 2 and f"no case {aid}" in r.output, r.output
+    assert f"article {aid} belongs to case {case_id}" in r.output and f"monitor cases show {case_id}" in r.output
+    r = CliRunner().invoke(cli, ["--config", cfg, "cases", "show", "999"])
+    assert r.exit_code == 2 and "no case 999" in r.output and "belongs to" not in r.output

@@ -130,11 +130,12 @@ def test_a_rules_file_in_another_encoding_is_not_called_bad_yaml(stored, tmp_pat
 
 def test_a_models_folder_named_by_hand_that_holds_none_is_said_not_replaced(stored, tmp_path):
     # reclassify writes a version: a typo in --model must not reclassify with the shipped models instead, as
-    # `monitor classify --models` and `evaluate --models` already refused (`rules test` keeps taking a folder
-    # without models as "the rules alone", which its tests use)
+    # `monitor classify --models` and `evaluate --models` already refused; `rules test` too (its --rules-only is
+    # the way to score by the rules alone)
     missing = tmp_path / "no-such-models"
     before = json.loads(run(stored[0], "reclassify", "--versions", "--json").output)
-    for args in (["reclassify", "--dry-run", "--model", str(missing)], ["reclassify", "--model", str(missing)]):
+    for args in (["reclassify", "--dry-run", "--model", str(missing)], ["reclassify", "--model", str(missing)],
+                 ["rules", "test", "--models", str(missing)]):
         one_clear_error(run(stored[0], *args), f"no trained models in {missing}", code=3)
     assert json.loads(run(stored[0], "reclassify", "--versions", "--json").output) == before
 

@@ -492,3 +492,31 @@ def test_display_reasons_of_a_story_of_two_articles_name_each_sign_once():
     assert display_reasons(raw) == (
         "Dấu hiệu: bạo lực, xâm hại / tin sai sự thật / sai phạm, kỷ luật / tai nạn, đuối nước",
         "Sắc thái tiêu cực (2/2 báo)", "Tin trên địa bàn: Ngọc Thụy, quận Long Biên")
+
+
+def test_an_item_entered_from_outside_the_press_stands_mid_level_not_last():
+    """A hand-entered hot issue (monitor.intake) has no press heat to rank by, only the level a person gave it: it
+    stands where a typical item of that level does (the level's median score), not below every press item."""
+    from monitor.digest import add_outside_press
+    from monitor.models import IntakeItem
+
+    t0 = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+    press = [(1, "Học sinh nhập viện sau bữa ăn bán trú", "khẩn cấp", 50.0),
+             (2, "Phụ huynh phản ánh lạm thu đầu năm học", "cao", 80.0),
+             (3, "Giáo viên bị tố đánh học sinh lớp 3", "cao", 60.0),
+             (4, "Trường học thiếu phòng học cho lớp 1", "cao", 40.0)]
+    arts = [article(aid, title, "VnExpress", t0 + timedelta(minutes=aid)) for aid, title, _, _ in press]
+    stories = {aid: Story(id=10 + aid, title=title, first_article_id=aid, article_ids=(aid,), outlets=("VnExpress",),
+                          first_seen=t0, last_seen=t0, hot_score=score, severity=level, case_status="mới")
+               for aid, title, level, score in press}
+    c = {aid: cls(aid, topics=["an-toan-truong-hoc"], sentiment="negative", hot=True, hot_score=score)
+         for aid, _, _, score in press}
+    d = build_digest(office=office(), day=DAY, window=digest_window(DAY, "07:00", TZ), articles=arts, classifications=c,
+                     stories=stories, generated_at=NOW)
+    item = IntakeItem(id=1, story_id=30, title="Phụ huynh gọi đường dây nóng về xe đưa đón học sinh quá tải",
+                      source_kind="đường dây nóng", source="Phụ huynh lớp 2A", url=None, happened_at=t0,
+                      summary="Xe đưa đón chở quá số chỗ.", entered_at=t0, entered_by="chuyenvien")
+    story = Story(id=30, title=item.title, first_article_id=0, article_ids=(), outlets=(), first_seen=t0, last_seen=t0,
+                  severity="cao", case_status="mới", intake=(item,))
+    d = add_outside_press(d, [(item, story)])
+    assert [i.title for i in d.hot.items] == [press[0][1], press[1][1], press[2][1], item.title, press[3][1]]

@@ -440,7 +440,7 @@ def test_cli_digest_send_then_rerun(tmp_path, smtp_server, monkeypatch):
     seed_day(app.store)
     from monitor.cli import cli
 
-    monkeypatch.setattr("monitor.cli.digest.get_app", lambda ctx: app)
+    monkeypatch.setattr("monitor.cli.digest.get_app", lambda ctx, **_: app)
     runner = CliRunner()
     first = runner.invoke(cli, ["digest", "--date", "2026-11-26", "--send"])
     assert first.exit_code == 0, first.output

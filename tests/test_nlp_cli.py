@@ -38,9 +38,8 @@ def _count_classifications(config_file) -> int:
         app.close()
 
 
-def test_rules_test_shows_what_an_edit_changes_and_writes_nothing(config_file, tmp_path, monkeypatch):
-    # rules alone (no trained bundle anywhere) so the edit's effect is exact
-    monkeypatch.setattr("classifiers.classify.SHIPPED_MODELS_DIR", tmp_path / "no-models")
+def test_rules_test_shows_what_an_edit_changes_and_writes_nothing(config_file, tmp_path):
+    # --rules-only: the trained models left out on both sides, so the edit's effect is exact
     _store_articles(config_file)
     before = _count_classifications(config_file)
     edited = tmp_path / "topics.yaml"
@@ -49,13 +48,22 @@ def test_rules_test_shows_what_an_edit_changes_and_writes_nothing(config_file, t
     assert marker in rules
     edited.write_text(rules.replace(marker, "    exclusions: [tuyển dụng, điểm chuẩn]"), encoding="utf-8")
     res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--rules", str(edited),
-                                   "--models", str(tmp_path / "no-models"), "--since", "2026-11-01", "--until", "2026-11-30"])
+                                   "--rules-only", "--since", "2026-11-01", "--until", "2026-11-30"])
     assert res.exit_code == 0, res.output
-    assert "2 article(s)" in res.output
+    assert "2 article(s)" in res.output and "rules-only" in res.output
     assert "topic tuyen-sinh: +0 / -1" in res.output
     assert "điểm chuẩn vào lớp 10" in res.output
     assert "Giá vàng" not in res.output
     assert _count_classifications(config_file) == before
+
+
+def test_rules_test_refuses_a_models_folder_that_does_not_exist(config_file, tmp_path):
+    # a mistyped --models must not dry-run with the shipped models as if they were the folder meant
+    _store_articles(config_file)
+    missing = tmp_path / "modles"
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--models", str(missing)])
+    assert res.exit_code == 3, res.output
+    assert f"no trained models in {missing}" in res.output and "article(s)" not in res.output
 
 
 def test_rules_test_rejects_a_broken_rules_file(config_file, tmp_path):

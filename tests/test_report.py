@@ -159,7 +159,7 @@ def test_cli_report(tmp_path, monkeypatch):
     seed_months(app.store)
     from monitor.cli import cli
 
-    monkeypatch.setattr("monitor.cli.digest.get_app", lambda ctx: app)
+    monkeypatch.setattr("monitor.cli.digest.get_app", lambda ctx, **_: app)
     runner = CliRunner()
     ok = runner.invoke(cli, ["report", "--month", "2026-11", "--format", "html", "--out", str(tmp_path / "r")])
     assert ok.exit_code == 0, ok.output

@@ -66,7 +66,7 @@ def test_a_refused_login_names_the_variables_and_alerts_send_now_delivers_once_f
     monkeypatch.setenv("TEST_SMTP_PASSWORD", "matkhau-sai")
     with AuthSink() as smtp:
         app = login_app(tmp_path, smtp.port)
-        monkeypatch.setattr("monitor.cli.triage.get_app", lambda ctx: app)
+        monkeypatch.setattr("monitor.cli.triage.get_app", lambda ctx, **_: app)
         add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
         run_triage(app)
         first = deliver_outbox(app)

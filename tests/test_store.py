@@ -355,3 +355,77 @@ def test_a_new_database_is_not_readable_by_other_local_users(tmp_path):
         if p.exists():
             assert stat.S_IMODE(os.stat(p).st_mode) & 0o007 == 0, (p, oct(os.stat(p).st_mode))
     assert stat.S_IMODE(os.stat(path.parent).st_mode) & 0o007 == 0
+
+
+def _refuse_writable_open(monkeypatch):
+    """The open SQLite makes for writing fails as it does on a read-only share or mount; the read-only open (a
+    file: URI) goes through. Made by hand because root writes through any file mode."""
+    real = sqlite3.connect
+
+    def connect(database, *args, **kw):
+        if not kw.get("uri"):
+            raise sqlite3.OperationalError("unable to open database file")
+        return real(database, *args, **kw)
+
+    monkeypatch.setattr("monitor.store.base.sqlite3.connect", connect)
+
+
+def test_a_database_that_cannot_be_opened_for_writing_is_read_by_the_commands_that_only_read(tmp_path, monkeypatch):
+    path = _copy_with_wal(tmp_path)  # with its -wal file: read with mode=ro, never immutable (it would miss the WAL)
+    _refuse_writable_open(monkeypatch)
+    with pytest.raises(StoreError) as err:  # a command that writes is refused at the open, as before
+        Store(path)
+    assert str(path) in str(err.value) and err.value.exit_code == 3
+    with Store(path, read_only_fallback=True) as s:
+        assert s.read_only and s.count_articles() == 1  # the row still in the -wal file is read
+        with pytest.raises(StoreError) as err:
+            s.add_feed_entry(entry(url="https://vnexpress.net/b-2.html", guid="g2"), "VnExpress", T0)
+        _assert_read_only_error(err.value, path)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["monitor.sqlite3", "monitor.sqlite3-shm", "monitor.sqlite3-wal"]
+
+
+def test_a_read_only_database_this_version_has_not_migrated_is_refused_saying_why(tmp_path, monkeypatch):
+    path = tmp_path / "old.sqlite3"
+    with Store(path) as s:
+        s.db.execute("DELETE FROM schema_migrations WHERE name = ?", (migration_files()[-1][0],))
+    _refuse_writable_open(monkeypatch)
+    with pytest.raises(StoreError) as err:
+        Store(path, read_only_fallback=True)
+    assert "cannot be written" in str(err.value) and "update its schema" in str(err.value)
+    assert str(path.parent) in err.value.hint
+
+
+def test_the_commands_that_only_read_work_on_a_read_only_mount_and_the_others_say_it_cannot_be_written(
+        config_file, tmp_path):
+    """A copy of the database on a read-only share: SQLite cannot make its -shm file beside it, so even reading failed
+    (exit 3). A real read-only bind mount, in a mount namespace of its own (root writes through file modes)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from monitor.app import App
+
+    app = App.from_path(config_file)
+    app.store.add_feed_entry(entry(title="Trường tiểu học mở thêm lớp bán trú"), "VnExpress", T0)
+    db = app.config.storage.database
+    app.close()  # the last connection closed: the -wal file is checkpointed and removed, the file stands alone
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name]
+    folder = db.parent
+
+    def in_read_only_mount(*argv):
+        script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && shift && exec "$@"'
+        return subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", str(folder), *argv],
+                              capture_output=True, text=True, timeout=120)
+
+    if shutil.which("unshare") is None or in_read_only_mount("sh", "-c", f'! touch "{folder}/probe"').returncode != 0:
+        (folder / "probe").unlink(missing_ok=True)
+        pytest.skip("needs `unshare -m` and mount (root with CAP_SYS_ADMIN) to make a read-only mount")
+    monitor = [sys.executable, "-m", "monitor", "--config", str(config_file)]
+    out = tmp_path / "export.jsonl"
+    for args in (["status"], ["search", "bán trú"], ["export", "-o", str(out)], ["cases", "list"], ["alerts"]):
+        r = in_read_only_mount(*monitor, *args)
+        assert r.returncode == 0, (args, r.stdout, r.stderr)
+    assert "Trường tiểu học mở thêm lớp bán trú" in out.read_text(encoding="utf-8")
+    r = in_read_only_mount(*monitor, "label", "1", "--hot", "no", "--by", "Chị Lan")
+    assert r.returncode == 3 and str(db) in r.stderr and "writable" in r.stderr, r.stderr
+    assert sorted(p.name for p in folder.iterdir()) == [db.name]

@@ -115,7 +115,7 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
       monitor articles --date 2026-11-26 --topic an-toan-truong-hoc
       monitor articles --hot --json
     """
-    app = get_app(ctx)
+    app = get_app(ctx, reads_only=True)
     if topic:
         parse_topics([topic], office_topic_ids(app))
     scope = _check_choice(scope, SCOPES, "--scope")
@@ -167,7 +167,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     """
     from monitor.search import exact_rank, exact_terms, fts_query, has_marks, snippet
 
-    app = get_app(ctx)
+    app = get_app(ctx, reads_only=True)
     if topic:
         parse_topics([topic], office_topic_ids(app))
     d_since = parse_date(since, "--since")
@@ -229,6 +229,12 @@ def _index_missing(app: App) -> None:
     from monitor.search import fold_text
 
     missing = app.store.unindexed_article_ids()
+    if missing and app.store.read_only:
+        # the index lives in the database, which this user cannot write (a copy on a read-only share)
+        click.echo(f"chú ý / note: {len(missing)} bài chưa vào chỉ mục tìm kiếm nên không được tìm "
+                   f"({len(missing)} article(s) not in the search index are left out: the database cannot be written)",
+                   err=True)
+        return
     for start in range(0, len(missing), 500):
         docs = []
         for i in missing[start:start + 500]:
@@ -407,7 +413,7 @@ def explain(ctx: click.Context, article_id: int, version: str | None, as_json: b
       monitor explain 1234
       monitor explain 1234 --json | jq .classification.evidence.rules
     """
-    app = get_app(ctx)
+    app = get_app(ctx, reads_only=True)
     data = explain_data(app, article_id, version)
     if as_json:
         echo_json(data)

@@ -13,9 +13,11 @@ from monitor.app import App
 from monitor.errors import InputError
 
 
-def get_app(ctx: click.Context) -> App:
+def get_app(ctx: click.Context, *, reads_only: bool = False) -> App:
+    """The command's App. `reads_only`: the command writes nothing to the database, so a database this user cannot
+    write (a copy on a read-only share, another user's file) is opened read-only instead of refused."""
     if "monitor.app" not in ctx.meta:
-        app = App.from_path(ctx.find_root().obj["config_path"])
+        app = App.from_path(ctx.find_root().obj["config_path"], reads_only=reads_only)
         ctx.meta["monitor.app"] = app
         ctx.call_on_close(app.close)
     return ctx.meta["monitor.app"]

@@ -143,7 +143,7 @@ def export(ctx: click.Context, fmt: str, since: str | None, until: str | None, o
     Example:
       monitor export --format jsonl --since 2026-11-01 --until 2026-11-30 > november.jsonl
     """
-    app = get_app(ctx)
+    app = get_app(ctx, reads_only=True)
     d_since, d_until = parse_date(since, "--since"), parse_date(until, "--until")
     if d_since and d_until and d_until < d_since:
         raise InputError("--until is before --since; swap them")

@@ -326,9 +326,11 @@ def rules() -> None:
 @click.option("--since", help="First day (YYYY-MM-DD, office time zone), inclusive.")
 @click.option("--until", help="Last day (YYYY-MM-DD), inclusive.")
 @click.option("--models", "models", type=click.Path(file_okay=False), help="Folder of trained models (default: storage.models_dir).")
+@click.option("--rules-only", is_flag=True, help="Leave the trained models out on both sides: the differences are then exactly the edit's.")
 @click.option("--show", default=5, show_default=True, help="Example titles listed per change.")
 @click.pass_context
-def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, until: str | None, models: str | None, show: int) -> None:
+def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, until: str | None, models: str | None,
+               rules_only: bool, show: int) -> None:
     """Dry-run an edited rules file over stored articles and show what would change. Nothing is written.
 
     \b
@@ -343,19 +345,24 @@ def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, un
     d_since, d_until = parse_date(since, "--since"), parse_date(until, "--until")
     if d_since and d_until and d_until < d_since:
         raise InputError("--until is before --since; swap them")
+    if models and rules_only:
+        raise InputError("--models and --rules-only contradict each other; give one")
     mdir = Path(models) if models else app.models_dir or app.config.storage.models_dir
     live_rules = app.config.storage.rules_file
+    # a --models folder named by hand that holds no models is a typo, not a reason to use the shipped ones (as
+    # `reclassify --model`); the candidate is loaded first so that error is not taken for broken live rules
+    kw = {"fallback": models is None, "use_models": not rules_only}
+    candidate = load_classifier(mdir, app.config.office, trial=True,
+                                rules_path=Path(rules_path) if rules_path else live_rules, **kw)
     try:
-        live = load_classifier(mdir, app.config.office, rules_path=live_rules)
+        live = load_classifier(mdir, app.config.office, rules_path=live_rules, **kw)
     except MonitorError as exc:
         if live_rules is None:
             raise
         # the office's live rules are what is broken (`monitor crawl` says so too): the fix must still be testable
         click.echo(f"note: the live rules ({live_rules.name}, storage.rules_file) cannot be used: {exc}\n"
                    "      comparing with the shipped classifiers/topics.yaml instead", err=True)
-        live = load_classifier(mdir, app.config.office)
-    candidate = load_classifier(mdir, app.config.office, trial=True,
-                                rules_path=Path(rules_path) if rules_path else live_rules)
+        live = load_classifier(mdir, app.config.office, **kw)
     for line in _candidate_notes(live, candidate):
         click.echo(f"note: {line}", err=True)
     start = local_day_start(app, d_since) if d_since else None

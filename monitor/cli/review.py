@@ -30,7 +30,7 @@ def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> 
     from monitor.review import MIN_DOUBT, RECENT_DAYS, review_queue
     from monitor.stories import article_text
 
-    app = get_app(ctx)
+    app = get_app(ctx, reads_only=True)
     start_day = parse_date(since, "--since") or (app.local_now() - timedelta(days=RECENT_DAYS)).date()
     found = list(app.store.articles_between(local_day_start(app, start_day), app.now()))
     classes = app.store.classifications_for([a.id for a in found])

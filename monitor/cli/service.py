@@ -236,7 +236,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     # here, not at import: monitor.review loads story grouping (datasketch, scipy), half a second at every start
     from monitor.review import RECENT_DAYS
 
-    app = get_app(ctx)
+    app = get_app(ctx, reads_only=True)
     store = app.store
     now = app.now()
     tz = app.config.office.tz

@@ -89,7 +89,7 @@ def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_
     from monitor.mail import refusals
     from monitor.notify import deliver_outbox
 
-    app = get_app(ctx)
+    app = get_app(ctx, reads_only=not (send or dry_run))  # a look at the outbox writes nothing
     now = app.now()
     report = None
     if send or dry_run:
@@ -248,7 +248,7 @@ def cases_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
 
     if status is not None and not status.strip():
         raise InputError("--status is empty; give a status (e.g. \"đang xử lý\"), or leave --status out to list every case")
-    app = get_app(ctx)
+    app = get_app(ctx, reads_only=True)
     items = app.store.cases(status=parse_status(status, listing=True) if status else None)
     tz = app.config.office.tz
     # hot issues entered from outside the press (monitor.intake) that each case's story holds
@@ -285,11 +285,12 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     Example:
       monitor cases show 12
     """
-    app = get_app(ctx)
+    app = get_app(ctx, reads_only=True)
+    from monitor.cases import FALSE_INFORMATION, OPEN_STATUS, handling_text, no_case
+
     c = app.store.case(case_id)
     if c is None:
-        raise InputError(f"no case {case_id}; `monitor cases list` shows the cases")
-    from monitor.cases import FALSE_INFORMATION, OPEN_STATUS, handling_text
+        raise no_case(app.store, case_id)
     from monitor.stories import growth
     from monitor.triage import related_cases
 

@@ -140,8 +140,9 @@ def store_error(path: Path, exc: BaseException) -> StoreError | None:
 class BaseStore:
     """One SQLite file in WAL mode. Each write commits at once so a crash loses nothing stored."""
 
-    def __init__(self, path: str | Path, *, migrate: bool = True) -> None:
+    def __init__(self, path: str | Path, *, migrate: bool = True, read_only_fallback: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = False  # opened read-only (read_only_fallback): every write fails as "cannot be written"
         try:
             # case notes, analysts' labels and delivery errors are the office's business, not every local user's:
             # a new database (and the -wal/-shm files SQLite gives the same mode) is readable by its group only
@@ -157,11 +158,46 @@ class BaseStore:
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         except (sqlite3.Error, OSError) as exc:
-            raise store_error(self.path, exc) or StoreError(
+            error = store_error(self.path, exc) or StoreError(
                 f"cannot open the database {self.path}: {exc}",
-                hint="check the storage.data_dir setting and that the folder is writable") from None
+                hint="check the storage.data_dir setting and that the folder is writable")
+            if not (read_only_fallback and _sqlite_cause(exc) in ("readonly", "cantopen") and self.path.is_file()):
+                raise error from None
+            if getattr(self, "db", None) is not None:
+                self.db.close()
+            self.db = self._open_read_only(error)
+            self.read_only = True
         if migrate:
             self.migrate()
+
+    def _open_read_only(self, error: StoreError) -> sqlite3.Connection:
+        """The database opened for reading only, for a command that writes nothing, when it cannot be opened for
+        writing (a read-only share or mount, a file of another user): `error` is raised when even that fails.
+
+        SQLite reads a WAL database read-only only if its -shm file exists or can be made; in a read-only folder
+        holding the file alone it cannot, so then the file is opened immutable. That is safe only when nothing
+        waits in a -wal file (immutable reads the main file alone and would miss it) and no monitor writes the file
+        meanwhile, which one writing there would need the folder for its -wal and -shm files; with a -wal file
+        beside it, mode=ro or nothing."""
+        wal = Path(f"{self.path}-wal")
+        uris = [f"{self.path.as_uri()}?mode=ro"]
+        if not (wal.exists() and wal.stat().st_size > 0):
+            uris.append(f"{self.path.as_uri()}?mode=ro&immutable=1")
+        for uri in uris:
+            db = None
+            try:
+                db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                                     check_same_thread=False)
+                db.row_factory = sqlite3.Row
+                db.create_function("monitor_printable", 1, _printable_or_null, deterministic=True)
+                db.execute("PRAGMA foreign_keys=ON")
+                db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+                db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # SQLite opens the file at the first read
+                return db
+            except sqlite3.Error:
+                if db is not None:
+                    db.close()
+        raise error from None
 
     def close(self) -> None:
         self.db.close()
@@ -223,6 +259,12 @@ class BaseStore:
                              f"(its schema has {', '.join(newer)}, unknown to this one)",
                              hint="upgrade this installation (git pull, then pip install -e .) or point storage.data_dir "
                                   "at a database this version made")
+        if self.read_only and {name for name, _ in shipped} - done:
+            # an older schema read by this version's queries would fail at some column: say why instead
+            raise StoreError(f"the database {self.path} cannot be written, and this version of the monitor must "
+                             "update its schema before reading it",
+                             hint=f"open it once where it can be written (make the folder {self.path.parent} and its "
+                                  "files writable, or run this version of the monitor on the original database)")
         applied = []
         for name, sql in shipped:
             if name in done:
