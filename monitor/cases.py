@@ -140,8 +140,14 @@ class Case:
     @property
     def handling(self) -> tuple[CaseEvent, ...]:
         """The history lines that record what the office did, oldest first, but those withdrawn since."""
-        withdrawn = {e.withdraws for e in self.events if e.withdraws is not None}
-        return tuple(e for e in self.events if e.handling is not None and e.id not in withdrawn)
+        return handling_in_force(self.events)
+
+
+def handling_in_force(events: Iterable[CaseEvent]) -> tuple[CaseEvent, ...]:
+    """Of a case's history, the lines recording what the office did, oldest first, but those withdrawn since."""
+    events = tuple(events)
+    withdrawn = {e.withdraws for e in events if e.withdraws is not None}
+    return tuple(e for e in events if e.handling is not None and e.id not in withdrawn)
 
 
 @dataclass(frozen=True)
@@ -588,9 +594,7 @@ def outcome_line(events, tz, *, until: date | None = None, not_ours: bool = Fals
         return ""
     last, text = notes[-1]
     noted = last.at.astimezone(tz).date()
-    withdrawn = {e.withdraws for e in events if e.withdraws is not None}
-    acts = [e for e in events if e.handling is not None and e.id not in withdrawn
-            and (until is None or e.handling.on < until)]
+    acts = [e for e in handling_in_force(events) if until is None or e.handling.on < until]
     latest_day = max((e.handling.on for e in acts), default=None)
     said = "Ghi chú gần nhất" if not_ours else "Việc đã làm gần nhất"
     if latest_day is None or (latest_day, max(e.at for e in acts if e.handling.on == latest_day)) < (noted, last.at):

@@ -197,15 +197,8 @@ class _Severities:
     """Stories' severities (None: not hot) from given member classifications, all at one instant, so a
     difference between two sides comes from the classifications alone, never from time passing. Reads only."""
 
-    def __init__(self, app):
-        from collections import Counter
-        from datetime import timedelta
-
-        from monitor.triage import MIN_USUAL_STORIES, USUAL_DAYS, score_story
-
-        self.app, self.now = app, app.now()
-        self._counter, self._usual_since = Counter, self.now - timedelta(days=USUAL_DAYS)
-        self._min_usual, self._score = MIN_USUAL_STORIES, score_story
+    def __init__(self, app, story_score):
+        self.app, self.now, self._story_score = app, app.now(), story_score
 
     @classmethod
     def of(cls, app) -> _Severities | None:
@@ -213,15 +206,13 @@ class _Severities:
         if not hasattr(app.store, "story_of_article"):
             return None
         try:
-            return cls(app)
+            from monitor.triage import story_score
         except ImportError:
             return None
+        return cls(app, story_score)
 
     def severity(self, story_id: int, members: list[dict], classes: dict[int, Classification]) -> str | None:
-        topic = self._counter(t for c in classes.values() for t in c.topics[:1]).most_common(1)
-        usual, n = self.app.store.usual_outlets_per_story(topic[0][0] if topic else "", self._usual_since, self.now,
-                                                          exclude=story_id)
-        return self._score(self.app.config, members, classes, self.now, usual if n >= self._min_usual else 1.0).severity
+        return self._story_score(self.app, story_id, members, classes, self.now).severity
 
 
 class _HeldStories:

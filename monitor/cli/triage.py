@@ -346,8 +346,8 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     if c.handling:
         click.echo("  Kết quả xử lý:")
         for e in c.handling:
-            click.echo(f"    - số {e.id}: {handling_text(e.handling)[0].upper()}{handling_text(e.handling)[1:]} "
-                       f"(ghi nhận bởi {e.by} lúc {_t(e.at.astimezone(tz))})")
+            text = handling_text(e.handling)
+            click.echo(f"    - số {e.id}: {text[:1].upper()}{text[1:]} (ghi nhận bởi {e.by} lúc {_t(e.at.astimezone(tz))})")
     false = _false_information(app, c)
     if false["sign"]:
         click.echo(f"  Có dấu hiệu {FALSE_INFORMATION}: " + ("đã cải chính, bác bỏ" if false["corrected"] else

@@ -9,6 +9,7 @@ from typing import Iterable
 from monitor.cases import DISMISSED, MERGED, NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent, Handling
 from monitor.models import Story
 from monitor.notify import Alert, Delivery
+from monitor.store.articles import published_window
 from monitor.store.base import from_iso, utc_iso
 from monitor.store.classifications import insert_label
 
@@ -183,8 +184,6 @@ class StoriesMixin:
         """Story id -> the highest (`last`) or lowest id among its members published in [since, until) (first
         seen when unknown, as articles_between) and, when given, classified by one of the `classified_by`
         versions, for those of `story_ids` with such a member."""
-        from monitor.store.articles import published_window
-
         where, params = published_window(since, until, "a.")
         if classified_by:
             where += (" AND EXISTS (SELECT 1 FROM classifications c WHERE c.article_id = s.article_id AND c.model_version"
@@ -227,13 +226,8 @@ class StoriesMixin:
 
     def stories_between(self, since: datetime | None, until: datetime | None) -> list[Story]:
         """Stories with a member published (first seen when unknown) in [since, until), oldest first."""
-        sql, params = "SELECT DISTINCT s.story_id FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE 1=1", []
-        if since is not None:
-            sql += f" AND {_WHEN} >= ?"
-            params.append(utc_iso(since))
-        if until is not None:
-            sql += f" AND {_WHEN} < ?"
-            params.append(utc_iso(until))
+        where, params = published_window(since, until, "a.")
+        sql = f"SELECT DISTINCT s.story_id FROM story_articles s JOIN articles a ON a.id = s.article_id WHERE {where}"
         stories = [self.story(r[0]) for r in self.execute(sql, params).fetchall()]
         return sorted((s for s in stories if s is not None), key=lambda s: (s.first_seen, s.id))
 
