@@ -608,8 +608,8 @@ was handled."""
 def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
     """The monthly public-opinion report (monitor.report.MonthlyReport) as DOCX bytes: a draft for the head of the
     office to sign, its parts after the plan's III.2 (public opinion on the office's work and how it was handled)."""
-    from monitor.report import (ELSEWHERE_TITLE, NO_DATA_REQUEST, NO_DATA_TITLE, NO_TOPIC, PROPOSALS_TO_COMPLETE,
-                                TOPICS_OVERLAP_NOTE)
+    from monitor.report import (ELSEWHERE_TITLE, FORECAST_NOTHING, FORECAST_TITLE, NO_DATA_REQUEST, NO_DATA_TITLE,
+                                NO_TOPIC, PROPOSALS_TO_COMPLETE, TOPICS_OVERLAP_NOTE)
 
     r = report
     o = r.office
@@ -693,27 +693,39 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
     if r.positive_total > len(r.positive):
         _para(doc, f"… và {r.positive_total - len(r.positive)} tin tích cực khác.", italic=True, indent_cm=0.5)
 
+    if r.forecast is not None:
+        f = r.forecast
+        heading(doc, FORECAST_TITLE)
+        _para(doc, f"({f.label.capitalize()})", italic=True, indent_cm=0.5, space_after=3)
+        if not f.items:
+            _para(doc, FORECAST_NOTHING, italic=True, indent_cm=0.5)
+        for n, (title, items) in enumerate(f.groups, 1):
+            heading(doc, f"{n}. {title}", level=2)
+            for i in items:
+                _para(doc, f"- {i.text}: {i.reason}", indent_cm=0.5, space_after=2)
+        _para(doc, f.method_note, italic=True, size=11.5, indent_cm=0.5, space_after=4)
+
     head = ("Tháng này", "Tháng trước", "Thay đổi") if compare else ("Số tin, bài",)
     widths = (9.5, 2.2, 2.3, 2.0) if compare else (12.5, 3.5)
 
     def cells(row) -> tuple[str, ...]:
         return (num(row.count), num(row.previous), row.change) if compare else (num(row.count),)
 
-    heading(doc, "V. SỐ LIỆU THEO CHỦ ĐỀ CỦA KẾ HOẠCH TRUYỀN THÔNG")
+    heading(doc, "VI. SỐ LIỆU THEO CHỦ ĐỀ CỦA KẾ HOẠCH TRUYỀN THÔNG")
     topic_rows = [(f"{i}. {t.label}" if t.label != NO_TOPIC else t.label, *cells(t)) for i, t in enumerate(r.topics, 1)]
     _table(doc, ("Chủ đề", *head), topic_rows, widths)
     _para(doc, TOPICS_OVERLAP_NOTE, italic=True, size=11.5, indent_cm=0.5, space_after=4)
 
-    heading(doc, "VI. SỐ LIỆU THEO SẮC THÁI")
+    heading(doc, "VII. SỐ LIỆU THEO SẮC THÁI")
     _table(doc, ("Sắc thái", *head), [(t.label, *cells(t)) for t in r.tone], widths)
 
-    heading(doc, "VII. SỐ LIỆU THEO CƠ QUAN BÁO CHÍ")
+    heading(doc, "VIII. SỐ LIỆU THEO CƠ QUAN BÁO CHÍ")
     if r.outlets:
         _table(doc, ("Cơ quan báo chí", *head), [(x.label, *cells(x)) for x in r.outlets], widths)
     else:
         _para(doc, "Không có tin giáo dục trong tháng.", italic=True, indent_cm=0.5)
 
-    heading(doc, "VIII. ĐỀ XUẤT, KIẾN NGHỊ")
+    heading(doc, "IX. ĐỀ XUẤT, KIẾN NGHỊ")
     _mark_for_signer(_para(doc, PROPOSALS_TO_COMPLETE, italic=True, indent_cm=0.5, space_after=6))
 
     p = _para(doc, r.closing_sentence, space_before=6, space_after=6)

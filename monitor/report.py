@@ -10,7 +10,7 @@ SMTP is configured, e-mails them to the digest recipients.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -25,6 +25,7 @@ from monitor.corrections import corrected_row, read_corrected
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
 from monitor.summary import dated_summary
 from monitor.errors import InputError, MessageInDoubt, StoreError
+from monitor.forecast import Forecast, open_cases_of
 from monitor.models import Story
 
 NO_TOPIC = "Tin giáo dục không thuộc chủ đề nào nêu trên"  # the rows above include one beyond the plan (BEYOND_PLAN)
@@ -43,6 +44,8 @@ PROPOSALS_TO_COMPLETE = "(Bộ phận truyền thông bổ sung đề xuất, ki
 # a month with nothing collected: a notice to the office itself, not a report to sign
 NO_DATA_TITLE = "THÔNG BÁO NỘI BỘ"
 NO_DATA_REQUEST = "Đề nghị bộ phận truyền thông kiểm tra hệ thống theo dõi báo chí."
+FORECAST_TITLE = "V. DỰ BÁO: VẤN ĐỀ DƯ LUẬN CÓ THỂ QUAN TÂM TRONG THÁNG TỚI"
+FORECAST_NOTHING = "Không có sự kiện nào trong lịch năm học, chủ đề tăng cùng kỳ hay sự việc còn được đưa tin để nêu."
 TOPICS_OVERLAP_NOTE = "Một tin, bài có thể thuộc nhiều chủ đề, nên tổng các dòng có thể lớn hơn tổng số tin, bài."
 
 
@@ -249,6 +252,8 @@ class MonthlyReport:
     outlet_count: int = 0  # outlets with an education article (`outlets` keeps the first TOP_OUTLETS)
     # when the monitoring's data begin (store.first_collection_time): a month begun before it is monitored in part
     data_start: datetime | None = None
+    # what the press may take up next month (monitor.forecast); None: not made (a month with nothing collected)
+    forecast: Forecast | None = None
 
     @property
     def own_issues(self) -> tuple[HotIssue, ...]:
@@ -505,13 +510,14 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
                  stories: Mapping[int, Story], hot_stories: Sequence[Story], cases: Mapping[int, object],
                  generated_at: datetime, collected: int | None = None,
                  previous_collected: int | None = None, story_scopes: Mapping[int, str] | None = None,
-                 data_start: datetime | None = None) -> MonthlyReport:
+                 data_start: datetime | None = None, forecast: Forecast | None = None) -> MonthlyReport:
     """`rows`: education articles of the month (store.education_rows); `stories`: article id -> story;
     `hot_stories`: stories rated hot with a member in the month or a case changed in it;
     `cases`: story id -> its case (monitor.cases.Case); `collected`, `previous_collected`: articles of any
     subject collected in the month and the one before (0: the system collected nothing then); `story_scopes`: story id ->
     the scope triage judged it (its locality signal, watchlist names included); `data_start`: when the monitoring's
-    data begin (store.first_collection_time)."""
+    data begin (store.first_collection_time); `forecast`: the next month's (monitor.forecast), its open cases taken
+    from the month's hot issues here."""
     story_scopes = story_scopes or {}
     tz = office.tz
     start, end = month_bounds(year, month, office)
@@ -623,6 +629,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
                               sorted(negative_topics.items(), key=lambda kv: (-kv[1], list(topic_names).index(kv[0])
                                                                               if kv[0] in topic_names else 99))),
         collected=collected, previous_collected=previous_collected, outlet_count=len(outlets), data_start=data_start,
+        forecast=replace(forecast, open_cases=open_cases_of(hot)) if forecast is not None else None,
     )
 
 
@@ -710,9 +717,15 @@ def load_report(app, year: int, month: int) -> MonthlyReport:
     if hasattr(store, "count_articles_between"):
         collected = store.count_articles_between(start, end)
         previous_collected = store.count_articles_between(p_start, p_end)
+    from monitor.forecast import load_forecast
+
+    now = app.now()
+    month_stories = {s.id: s for s in stories.values()}
+    forecast = load_forecast(app, year, month, stories=month_stories.values(), as_of=min(now, end))
     return build_report(office=office, year=year, month=month, rows=rows, previous_rows=previous_rows, stories=stories,
-                        hot_stories=list(hot.values()), cases=cases, generated_at=app.now(), collected=collected,
-                        previous_collected=previous_collected, story_scopes=scopes, data_start=data_start)
+                        hot_stories=list(hot.values()), cases=cases, generated_at=now, collected=collected,
+                        previous_collected=previous_collected, story_scopes=scopes, data_start=data_start,
+                        forecast=forecast)
 
 
 @dataclass(frozen=True)
@@ -749,7 +762,8 @@ def render_report_html(report: MonthlyReport, *, chart_src: str | None = None) -
 
     return render_template("report.html", r=report, chart_src=chart_src, topics_note=TOPICS_OVERLAP_NOTE,
                            proposals_note=PROPOSALS_TO_COMPLETE, elsewhere_title=ELSEWHERE_TITLE,
-                           no_data_title=NO_DATA_TITLE, no_data_request=NO_DATA_REQUEST)
+                           no_data_title=NO_DATA_TITLE, no_data_request=NO_DATA_REQUEST, forecast_title=FORECAST_TITLE,
+                           forecast_nothing=FORECAST_NOTHING)
 
 
 def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[str] | None = None,

@@ -101,8 +101,9 @@ def test_report_files_docx_and_html(tmp_path):
     # what leadership reads first (the assessment, the district's stories, the hot issues and their handling),
     # then the tables, then the part the signer completes
     heads = ("I. ĐÁNH GIÁ CHUNG", "II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN LONG BIÊN", "III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ",
-             "IV. TIN TÍCH CỰC CẦN LAN TỎA", "V. SỐ LIỆU THEO CHỦ ĐỀ CỦA KẾ HOẠCH TRUYỀN THÔNG",
-             "VI. SỐ LIỆU THEO SẮC THÁI", "VII. SỐ LIỆU THEO CƠ QUAN BÁO CHÍ", "VIII. ĐỀ XUẤT, KIẾN NGHỊ")
+             "IV. TIN TÍCH CỰC CẦN LAN TỎA", "V. DỰ BÁO: VẤN ĐỀ DƯ LUẬN CÓ THỂ QUAN TÂM TRONG THÁNG TỚI",
+             "VI. SỐ LIỆU THEO CHỦ ĐỀ CỦA KẾ HOẠCH TRUYỀN THÔNG", "VII. SỐ LIỆU THEO SẮC THÁI",
+             "VIII. SỐ LIỆU THEO CƠ QUAN BÁO CHÍ", "IX. ĐỀ XUẤT, KIẾN NGHỊ")
     assert [p for p in paragraphs if p in heads] == list(heads)
     assert "Tình trạng xử lý: đã xử lý; người phụ trách: Chuyên viên Hà" in paragraphs
     header = [c.text for row in doc.tables[0].rows for c in row.cells]
@@ -343,7 +344,7 @@ def test_the_report_is_a_draft_with_a_marked_part_for_the_signer(tmp_path):
                               "(Dự thảo trình ký; số liệu từ ngày 01/11/2026 đến hết ngày 30/11/2026)"]
     header = [c.text for row in doc.tables[0].rows for c in row.cells]
     assert "Số: …/BC-PGDĐT" in header
-    proposals = doc.paragraphs[paragraphs.index("VIII. ĐỀ XUẤT, KIẾN NGHỊ") + 1]
+    proposals = doc.paragraphs[paragraphs.index("IX. ĐỀ XUẤT, KIẾN NGHỊ") + 1]
     assert proposals.text == PROPOSALS_TO_COMPLETE == "(Bộ phận truyền thông bổ sung đề xuất, kiến nghị trước khi trình ký.)"
     assert 'w:highlight w:val="yellow"' in proposals._p.xml  # visibly marked for the person who signs
     html = result.paths["html"].read_text(encoding="utf-8")
@@ -550,7 +551,7 @@ def test_the_report_ends_with_its_closing_sentence_and_room_for_the_signature(tm
     paragraphs = [p.text for p in doc.paragraphs]
     closing_sentence = ("Trên đây là báo cáo tình hình dư luận báo chí về giáo dục tháng 11/2026 của "
                         "Phòng GD&ĐT quận Long Biên./.")
-    proposals = paragraphs.index("VIII. ĐỀ XUẤT, KIẾN NGHỊ")
+    proposals = paragraphs.index("IX. ĐỀ XUẤT, KIẾN NGHỊ")
     assert paragraphs[proposals + 2] == closing_sentence, "after the proposals, before Nơi nhận"
     # the machine note no longer sits between the closing sentence and Nơi nhận: it comes after the signature
     assert paragraphs[-1].startswith("Số liệu do hệ thống") and not paragraphs[proposals + 3:-1]

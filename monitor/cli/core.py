@@ -45,7 +45,8 @@ def config() -> None:
 @config.command("check")
 @click.pass_context
 def config_check(ctx: click.Context) -> None:
-    """Validate feeds.yaml without running anything (exit 2 and one line per problem when invalid).
+    """Validate feeds.yaml, and the report's calendar.yaml beside it when there is one, without running anything
+    (exit 2 and one line per problem when invalid).
 
     \b
     Example:
@@ -66,6 +67,12 @@ def config_check(ctx: click.Context) -> None:
                f"{'' if office.recipients else ' (default for the office)'}")
     click.echo(f"https: {cfg.crawler.tls_description()}")
     click.echo(rules_line)
+    from monitor.forecast import SHIPPED_CALENDAR, calendar_path, load_calendar
+
+    calendar = calendar_path(cfg.path)
+    events = load_calendar(calendar)
+    click.echo(f"monthly report's forecast calendar: {len(events)} events from {calendar}"
+               f"{' (the shipped one; copy it beside feeds.yaml as calendar.yaml to edit it)' if calendar == SHIPPED_CALENDAR else ''}")
     for name, what in unset_secrets(cfg):
         click.echo(f"warning: {name} is not set in this environment ({what}); export it where the monitor runs")
     for source, host in _private_sources(cfg):

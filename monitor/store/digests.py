@@ -240,6 +240,19 @@ class DigestsMixin:
             " ORDER BY published_at, id", (utc_iso(since), utc_iso(until), utc_iso(since), utc_iso(not_before)))
         return [row_to_article(r) for r in rows.fetchall()]
 
+    def education_topics_between(self, since: datetime, until: datetime) -> Iterator[tuple[datetime, tuple[str, ...]]]:
+        """(published, plan topics) of the active version's education articles in [since, until): a year of them
+        for the forecast's seasonality (monitor.forecast), without their text."""
+        version = self.active_model_version()
+        if not version:
+            return iter(())
+        rows = self.execute(
+            "SELECT COALESCE(a.published_at, a.first_seen_at) AS t, c.topics FROM articles a"
+            " JOIN classifications c ON c.article_id = a.id AND c.model_version = ?"
+            " WHERE COALESCE(a.published_at, a.first_seen_at) >= ? AND COALESCE(a.published_at, a.first_seen_at) < ?"
+            " AND c.is_education = 1", (version, utc_iso(since), utc_iso(until)))
+        return ((from_iso(r["t"]), tuple(json.loads(r["topics"]))) for r in rows.fetchall())
+
     def education_rows(self, since: datetime, until: datetime, version: str | None = None, *,
                        labelled_too: bool = False) -> Iterator[dict]:
         """Education articles in [since, until) without their bodies, with their classification fields; with
