@@ -14,9 +14,10 @@ Everything here but `load_calendar`, `national_profile` and `load_forecast` is p
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -47,6 +48,8 @@ MAX_MOMENTUM = 5
 # (2026-11-27: flagged stories continued in 16.8% of story-days, stories merely active with >= 2 recent articles in
 # 17.8%: it does not)
 MOMENTUM_BEATS_BASELINE = False
+
+log = logging.getLogger(__name__)
 
 _WINDOW = re.compile(r"^\s*(\d{1,2})/(\d{1,2})\s*[-–]\s*(\d{1,2})/(\d{1,2})\s*$")
 _TOPIC_NAMES = dict(PLAN_TOPICS)
@@ -347,6 +350,8 @@ class Forecast:
     momentum: tuple[Momentum, ...] = ()
     open_cases: tuple[OpenCase, ...] = ()
     momentum_is_forecast: bool = MOMENTUM_BEATS_BASELINE
+    # the office's calendar.yaml could not be read, so the shipped one was used: the file, for the note
+    calendar_fallback_from: str = ""
 
     @property
     def label(self) -> str:
@@ -414,6 +419,9 @@ class Forecast:
         if self.momentum and not self.momentum_is_forecast:
             note += (" Các sự việc còn được đưa tin cuối kỳ chỉ để theo dõi: kiểm chứng trên số liệu báo chí năm "
                      "2025–2026, sự việc có số tin, bài đang tăng không được đưa tin tiếp nhiều hơn các sự việc khác.")
+        if self.calendar_fallback_from:
+            note += (f" Tệp lịch năm học của đơn vị ({self.calendar_fallback_from}) có lỗi nên đã dùng lịch mặc định của "
+                     "hệ thống; chạy lệnh monitor config check để xem lỗi và sửa tệp.")
         return note
 
 
@@ -428,7 +436,17 @@ def load_forecast(app, year: int, month: int, *, stories: Iterable, as_of: datet
     """The forecast for the month after (`year`, `month`) from the office's calendar, its store (or the national
     profile while the store holds less than a year) and `stories` (monitor.models.Story) of the month."""
     cfg, store = app.config, app.store
-    events = load_calendar(calendar_path(getattr(cfg, "path", None)))
+    path = calendar_path(getattr(cfg, "path", None))
+    fallback_from = ""
+    try:
+        events = load_calendar(path)
+    except ConfigError as exc:
+        if path == SHIPPED_CALENDAR:
+            raise
+        # a typo in the office's calendar must not cost leadership the month's report (serve writes it on the 1st);
+        # `monitor config check` is where it stays an error
+        log.warning("calendar %s is invalid (%s); the report's forecast uses the shipped calendar", path, exc)
+        events, fallback_from = load_calendar(SHIPPED_CALENDAR), path.name
     tz = cfg.office.tz
     history: tuple[MonthCounts, ...] = ()
     source = NATIONAL_SOURCE
@@ -447,8 +465,9 @@ def load_forecast(app, year: int, month: int, *, stories: Iterable, as_of: datet
             if s.last_seen >= as_of - timedelta(days=2 * RECENT_DAYS):
                 members = tuple((m["when"], m["outlet"]) for m in store.story_members(s.id))
                 traces.append(StoryTrace(s.id, s.title, members, s.case_status))
-    return build_forecast(year=year, month=month, events=events, history=history, seasonal_source=source,
-                          stories=traces, as_of=as_of)
+    forecast = build_forecast(year=year, month=month, events=events, history=history, seasonal_source=source,
+                              stories=traces, as_of=as_of)
+    return replace(forecast, calendar_fallback_from=fallback_from) if fallback_from else forecast
 
 
 def _pct(x: float) -> str:

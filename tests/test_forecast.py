@@ -200,11 +200,15 @@ def test_the_offices_own_calendar_beside_feeds_yaml_is_used(tmp_path):
     assert [e.name for e in r.forecast.calendar] == ["Hội khỏe Phù Đổng của quận"]
 
 
-def test_a_broken_calendar_is_a_config_error_naming_the_file(tmp_path):
+def test_a_broken_calendar_is_a_config_error_naming_the_file_but_the_report_is_still_made(tmp_path):
     app = _office_app(tmp_path, "events:\n  - name: Tết\n    windows: [\"01/01-30/02\"]\n    topics: [tet]\n    why: x\n")
     with pytest.raises(ConfigError) as exc:
-        load_report(app, 2026, 11)
+        load_calendar(tmp_path / "calendar.yaml")
     assert str(tmp_path / "calendar.yaml") in str(exc.value) and len(exc.value.problems) == 2
+    # the month's report is not lost to a typo: the shipped calendar stands in, and the report says so
+    r = load_report(app, 2026, 11)
+    assert any(e.name.startswith("Kiểm tra cuối học kỳ I") for e in r.forecast.calendar)
+    assert "Tệp lịch năm học của đơn vị (calendar.yaml) có lỗi" in r.forecast.method_note
     from monitor.cli import cli
 
     result = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "config", "check"])
