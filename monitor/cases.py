@@ -511,18 +511,19 @@ def score_with_labels(app, story_id: int):
     return story_score(app, story_id, members, classes, store.story_scored_at(story_id) or app.now())
 
 
-def open_case_by_hand(app, article_id: int, *, by: str, note: str = "") -> tuple[Case, bool]:
+def open_case_by_hand(app, article_id: int, *, by: str, note: str = "") -> tuple[Case, bool, int]:
     """A person's case for a hot issue the model missed (see the module docstring); -> (case, whether it
-    was opened or reopened now, rather than already open)."""
+    was opened or reopened now, rather than already open, how many alert deliveries its reopening put back in the
+    outbox: as `update_case` reopens a closed one)."""
     store = app.store
     article = store.get_article(article_id)
     if article is None:
         raise InputError(f"no article {article_id}; find ids with `monitor articles --all` or `monitor search`")
     who = _who(by)
     why = note.strip() or "vấn đề nóng máy chưa nhận ra"
-    case_id, opened = store.open_case_by_hand(article_id, app.now(), by=who, note=f"Mở thủ công: {why}",
-                                              label_note=f"mở hồ sơ thủ công — {why}")
-    return store.case(case_id), opened
+    case_id, opened, again = store.open_case_by_hand(article_id, app.now(), by=who, note=f"Mở thủ công: {why}",
+                                                     label_note=f"mở hồ sơ thủ công — {why}")
+    return store.case(case_id), opened, again
 
 
 def merge_case(app, case_id: int, *, into: int, by: str, note: str = "") -> Case:
@@ -530,7 +531,8 @@ def merge_case(app, case_id: int, *, into: int, by: str, note: str = "") -> Case
     its story's articles and the alerts it sent move to the other story, its alerts still waiting are
     cancelled, it ends as MERGED, and both histories say so. The handling carries on: the notes join the other
     case's history, which takes its status when further along and its owner when it has none. The merged
-    story is scored again; returns the case that carries on."""
+    story is scored again, never below a level a person gave an item of it entered from outside the press
+    (monitor.triage.keep_entered_level); returns the case that carries on."""
     from monitor.triage import rescore
 
     store = app.store

@@ -434,6 +434,23 @@ def outbox_folder(app: App, day: date) -> Path:
     return app.config.storage.data_dir / app.config.digest.outbox_dir / day.isoformat()
 
 
+def default_folder_writable(folder: Path, what: str, example: str) -> None:
+    """Refuse, before anything is built, to write `what` (the digest, the report) into `folder`, the default under
+    storage.data_dir, when this user cannot write there: a copy of the data on a read-only share is read by the
+    commands that only read (the preview among them), and the files then go where the person says (--out), never
+    somewhere they did not choose."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise StoreError(f"cannot write the {what} into {folder}, where its files go by default (under storage.data_dir): "
+                         f"{exc.strerror or exc}; nothing was written",
+                         hint=f"pass --out DIR to write the {what} to a folder you can write, e.g. --out {example}") from None
+
+
 def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = True, resend: bool = False,
                              formats: Iterable[str] | None = None, out_dir: str | Path | None = None,
                              force: bool = False) -> DigestResult:
@@ -454,6 +471,8 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
     if unknown:
         raise InputError(f"unknown digest format {unknown[0]!r}; use one of {', '.join(FORMATS)}")
     start, end = digest_window(day, cfg.digest.cutoff, tz)
+    if not send and not out_dir:
+        default_folder_writable(outbox_folder(app, day), "digest", "~/diem-bao")
     if send and end > app.now():
         raise InputError(f"the digest of {day.isoformat()} covers the 24 hours up to {end:%H:%M %d/%m/%Y}, which has not "
                          "passed yet", hint="send it after the cut-off, or preview it without --send")

@@ -24,7 +24,9 @@ Press articles about the same event later are not grouped into its story by them
 compares articles, and an item has a title and a summary at most: a wrong join would silence the press story's
 own alert). Their case names the item's as the one it may continue (monitor.triage.RelatedCases reads the open
 items beside the open cases' articles), in the alert, `monitor cases show` and the clipping, and a person who
-agrees merges it (`monitor cases merge PRESS_CASE --into ITEM_CASE`): the item's story then holds both.
+agrees merges it (`monitor cases merge PRESS_CASE --into ITEM_CASE`): the item's story then holds both, and the
+level the person gave stays its floor (kept with the item, IntakeItem.level): the press score may raise it, never
+lower it (monitor.triage.keep_entered_level), and the case's history says so when it holds.
 """
 
 from __future__ import annotations
@@ -316,16 +318,17 @@ def intake_alert(config, item: IntakeItem, case, severity: str) -> tuple[str, st
         "type": "alert.new", "story_id": item.story_id, "case_id": case.id, "title": item.title,
         "summary": item.summary, "severity": severity, "hot_score": 0.0, "change": None, "reasons": [],
         "classifier_reasons": [], "explanation": {},
-        "intake": {"id": item.id, "source_kind": item.source_kind, "source": item.source, "url": item.url,
-                   "happened_at": item.happened_at.astimezone(tz).isoformat(), "day_only": item.day_only,
-                   "entered_by": item.entered_by, "entered_at": item.entered_at.astimezone(tz).isoformat()},
+        # what `monitor cases show --json` says of the item: one shape, so the two cannot drift apart (receivers rely on
+        # id, source_kind, source, url, happened_at, day_only, entered_by and entered_at: keys are added, never renamed)
+        "intake": as_dict(item, tz),
         "sources": [], "related_cases": [], "text": body,
     }
     return subject, body, payload
 
 
 def as_dict(item: IntakeItem, tz) -> dict:
+    """The item as JSON says it: `monitor cases show --json`/`cases list --json` and the alert's webhook payload."""
     return {"id": item.id, "title": item.title, "source_kind": item.source_kind, "source": item.source,
             "url": item.url, "happened_at": item.happened_at.astimezone(tz).isoformat(), "day_only": item.day_only,
-            "summary": item.summary, "topic": item.topic, "entered_by": item.entered_by,
+            "summary": item.summary, "topic": item.topic, "level": item.level, "entered_by": item.entered_by,
             "entered_at": item.entered_at.astimezone(tz).isoformat()}

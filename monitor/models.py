@@ -75,6 +75,7 @@ class IntakeItem:
     entered_by: str
     topic: str = ""  # the topic id (of the rules the office runs), when the person gave one
     day_only: bool = False  # dated by its day alone (`--at 25/11/2026`): happened_at's hour is not known
+    level: str = ""  # the alert level the person gave (`--level`): the floor of its story's (monitor.triage)
 
     def when_label(self, tz) -> str:
         """When it appeared or reached the office, as every output says it: "20:15 25/11/2026", or "ngày 25/11/2026"

@@ -766,6 +766,11 @@ def render_report_html(report: MonthlyReport, *, chart_src: str | None = None) -
                            forecast_nothing=FORECAST_NOTHING)
 
 
+def report_folder(cfg) -> Path:
+    """Where the monthly report's files go unless --out says otherwise."""
+    return cfg.storage.data_dir / cfg.digest.outbox_dir / "reports"
+
+
 def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[str] | None = None,
                              out_dir: str | Path | None = None, send: bool = True,
                              before_send: Callable[[], None] | None = None) -> ReportResult:
@@ -782,9 +787,13 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
     if bad:
         raise InputError(f"unknown report format {bad[0]!r}; use docx or html")
     cfg = app.config
+    if not out_dir:
+        from monitor.digest_delivery import default_folder_writable
+
+        default_folder_writable(report_folder(cfg), "report", "~/bao-cao")
     report = load_report(app, year, month)
     chart = trend_png(report.daily, title=f"Tin giáo dục theo ngày, {report.label}", width_px=760, label_every=3)
-    folder = Path(out_dir) if out_dir else cfg.storage.data_dir / cfg.digest.outbox_dir / "reports"
+    folder = Path(out_dir) if out_dir else report_folder(cfg)
     chart_name = f"{report.stem}-theo-ngay.png"
     docx_bytes = render_report_docx(report, chart_png=chart)
     paths: dict[str, Path] = {}

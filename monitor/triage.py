@@ -15,7 +15,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from classifiers.plan_topics import strongest_first
@@ -86,6 +86,9 @@ class StoryScore:
     national_outlets: tuple[str, ...]
     local: bool
     shown_topic: str = ""  # the topic the clipping names first for the story (its lead article's strongest)
+    # (level, who gave it, the press score's own severity) when a level given to an item entered from outside the
+    # press holds the story above what its press articles score (keep_entered_level)
+    entered_level: tuple[str, str, str | None] | None = None
 
     @property
     def scope(self) -> str:
@@ -96,9 +99,11 @@ class StoryScore:
         """The machine-readable explanation stored with the story and sent to webhooks. Its main_topic is the
         topic people see first (the clipping's), not the scoring key, which a story of several articles may
         choose otherwise."""
+        kept = self.entered_level
         return {"score": round(self.total, 1), "severity": self.severity, "main_topic": self.shown_topic or self.main_topic,
                 "local": self.local, "outlets": list(self.outlets), "national_outlets": list(self.national_outlets),
-                "signals": [s.as_dict() for s in self.signals]}
+                "signals": [s.as_dict() for s in self.signals]} | (
+            {"entered_level": {"level": kept[0], "by": kept[1], "press_severity": kept[2]}} if kept else {})
 
 
 @dataclass
@@ -557,11 +562,48 @@ def related_cases(app, case_id: int | None, members: list[dict]) -> list:
 
 
 def story_score(app, story_id: int, members: list[dict], classifications: dict, now: datetime) -> StoryScore:
-    """The story's score at `now` from these classifications of its members (rescore's, without saving it)."""
+    """The story's score at `now` from these classifications of its members (rescore's, without saving it), at no
+    lower a level than a person gave an item of it entered from outside the press (keep_entered_level)."""
     topic = Counter(t for c in classifications.values() for t in c.topics[:1]).most_common(1)
     usual, n = app.store.usual_outlets_per_story(topic[0][0] if topic else "", now - timedelta(days=USUAL_DAYS), now,
                                                  exclude=story_id)
-    return score_story(app.config, members, classifications, now, usual if n >= MIN_USUAL_STORIES else 1.0)
+    score = score_story(app.config, members, classifications, now, usual if n >= MIN_USUAL_STORIES else 1.0)
+    return keep_entered_level(app.config, score, app.store.intake_of_story(story_id))
+
+
+def keep_entered_level(config: Config, score: StoryScore, items) -> StoryScore:
+    """The score of a story holding hot issues entered from outside the press (IntakeItem, with the level the
+    person gave): never below the highest of those levels. The person heard of the issue where the press does not
+    look (a parents' group, the hotline) and judged it; press articles merged in later (monitor.cases.merge_case)
+    say how far the press has carried it, not that it matters less. So their score may raise the level, never lower
+    it, and the reasons say whose level it is. The points stay the press's (the explanation keeps both)."""
+    given = [i for i in items if i.level in {n for n, _ in config.alerts.thresholds}]
+    if not given:
+        return score
+    top = min(given, key=lambda i: severity_rank(config, i.level))
+    if severity_rank(config, score.severity) <= severity_rank(config, top.level):
+        return score
+    reason = f"Mức «{top.level}» do {top.entered_by} đánh giá khi ghi nhận ({press_level(score)})"
+    return replace(score, severity=top.level, reasons=(reason, *score.reasons),
+                   entered_level=(top.level, top.entered_by, score.severity))
+
+
+def press_level(score: StoryScore) -> str:
+    """"điểm báo chí 55,0: mức «theo dõi»" of a score held up by keep_entered_level."""
+    press = score.entered_level[2] if score.entered_level else score.severity
+    return f"điểm báo chí {_fmt(score.total)}: " + (f"mức «{press}»" if press else "dưới các mức cảnh báo")
+
+
+def told(app, story_id: int, last):
+    """The story's last alert (None when it had none) as what leadership has been told of its level: no lower than a
+    level a person gave an item of it entered from outside the press. The item's own alert told them that level (or
+    the person said they knew: --no-alert), so a story held at it by keep_entered_level, after the merge of a press
+    story whose alert said less, has not risen: no escalation for it."""
+    if last is None:
+        return None
+    levels = [i.level for i in app.store.intake_of_story(story_id)
+              if severity_rank(app.config, i.level) < severity_rank(app.config, last.severity)]
+    return replace(last, severity=min(levels, key=lambda lv: severity_rank(app.config, lv))) if levels else last
 
 
 def rescore(app, story_id: int) -> tuple[StoryScore, list[dict]] | None:
@@ -571,9 +613,16 @@ def rescore(app, story_id: int) -> tuple[StoryScore, list[dict]] | None:
         return None
     classifications = store.classifications_for([m["id"] for m in members])
     score = story_score(app, story_id, members, classifications, now)
+    note = ""
+    if score.entered_level and "entered_level" not in store.story_explanation(story_id):
+        # the case says why its level is not its articles' from the rescoring that first keeps it (a merge, mostly);
+        # not again at every rescoring while it holds
+        level, by, _ = score.entered_level
+        note = (f"Giữ mức «{level}» do {by} đánh giá khi ghi nhận ({press_level(score)}): mức người ghi nhận đặt là "
+                "mức sàn, điểm báo chí chỉ nâng lên, không hạ xuống")
     store.save_story_score(story_id, now, main_topic=score.main_topic, n_outlets=len(score.outlets),
                            hot_score=score.total, severity=score.severity, reasons=list(score.reasons),
-                           explanation=score.explanation())
+                           explanation=score.explanation(), case_note=note)
     return score, members
 
 
@@ -604,7 +653,7 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
             store.update_case(case_id, now, by=SYSTEM_ACTOR, note=f"Không gửi cảnh báo: tin phạm vi «{SCOPE_NAMES_VI[score.scope]}», "
                                                                f"ngoài phạm vi cảnh báo (alerts.min_scope: {app.config.alerts.min_scope})")
         return
-    last = store.last_alert(story_id)
+    last = told(app, story_id, store.last_alert(story_id))
     if home:
         # alerted as a new story (whatever was sent before it was closed), saying why it is back
         decision = decide_alert(app.config, score, None, now, members[-1]["when"])
@@ -666,7 +715,7 @@ def run_triage(app, article_ids: list[int] | None = None) -> TriageReport:
     for story_id in store.hot_story_ids_since(since):
         if story_id in touched:
             continue
-        last = store.last_alert(story_id)
+        last = told(app, story_id, store.last_alert(story_id))
         case = store.case_of_story(story_id)
         # a case closed as another area's that an own-area article joined, by a run that stopped before acting on it
         home = case is not None and case.not_ours and bool(coming_home(app, case))

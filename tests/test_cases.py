@@ -178,11 +178,11 @@ def test_a_missed_hot_issue_gets_a_case_by_hand_and_counts_as_hot(tmp_path):
     with pytest.raises(InputError, match="no article"):
         open_case_by_hand(app, 999, by="Chị Lan")
 
-    c, opened = open_case_by_hand(app, fee, by="Chị Lan", note="Phụ huynh nhiều trường cùng phản ánh")
+    c, opened, _ = open_case_by_hand(app, fee, by="Chị Lan", note="Phụ huynh nhiều trường cùng phản ánh")
     assert opened and c.status == "mới" and c.events[-1].by == "Chị Lan" and "Phụ huynh" in c.events[-1].note
     (label,) = app.store.labels()
     assert label["article_id"] == fee and label["is_education"] is True and label["hot"] is True
-    again, opened_again = open_case_by_hand(app, fee, by="Anh Minh", note="Thêm một báo đăng")
+    again, opened_again, _ = open_case_by_hand(app, fee, by="Anh Minh", note="Thêm một báo đăng")
     assert again.id == c.id and not opened_again and again.status == "mới" and len(again.events) == len(c.events) + 1
 
     now = app.now()
@@ -195,7 +195,7 @@ def test_a_missed_hot_issue_gets_a_case_by_hand_and_counts_as_hot(tmp_path):
     assert [i.article_id for i in d.hot.items] == [fee] and d.hot.items[0].case_label == "mới"
 
     dismiss_case(app, c.id, by="Chị Lan", note="Nhà trường đã trả lại tiền")
-    reopened, opened = open_case_by_hand(app, fee, by="Anh Minh", note="Lại có phản ánh mới")
+    reopened, opened, _ = open_case_by_hand(app, fee, by="Anh Minh", note="Lại có phản ánh mới")
     assert opened and reopened.id == c.id and reopened.status == "mới" and not reopened.dismissed
     assert [e.status for e in reopened.events][-2:] == [DISMISSED, "mới"]
 
@@ -368,7 +368,7 @@ def test_a_hot_issue_outside_the_area_is_closed_without_labels_and_is_no_false_a
     assert r.false_alarms == 0, "not ours is no false alarm"
     assert [(h.story_id, h.case_status) for h in r.hot_issues] == [(c.story_id, NOT_OURS)]
     # someone decides it is the office's after all: a case by hand reopens it
-    reopened, opened = open_case_by_hand(app, aid, by="Anh Minh", note="Em học sinh là người địa phương")
+    reopened, opened, _ = open_case_by_hand(app, aid, by="Anh Minh", note="Em học sinh là người địa phương")
     assert opened and reopened.status == "mới"
 
 
@@ -732,12 +732,27 @@ def test_a_case_opened_again_by_hand_sends_the_alerts_its_closing_cancelled(tmp_
     app, aid, case_id, alert_id = _hot_story_with_waiting_alert(tmp_path)
     dismiss_case(app, case_id, by="Chị Lan", note="Tưởng là clip cũ")
     assert [d.status for d in app.store.deliveries(alert_id)] == ["cancelled"]
-    reopened, opened = open_case_by_hand(app, aid, by="Anh Minh", note="Clip mới, đúng là vụ việc hôm nay")
-    assert opened and reopened.status == "mới"
+    reopened, opened, again = open_case_by_hand(app, aid, by="Anh Minh", note="Clip mới, đúng là vụ việc hôm nay")
+    assert opened and reopened.status == "mới" and again == 1
     assert [d.status for d in app.store.deliveries(alert_id)] == ["pending"]
     close_not_ours(app, case_id, by="Chị Lan")
     open_case_by_hand(app, aid, by="Anh Minh", note="Em học sinh là người của quận")
     assert [d.status for d in app.store.deliveries(alert_id)] == ["pending"]
+    # from the command line, the command says how many wait again, in the words `cases update --status` uses
+    dismiss_case(app, case_id, by="Chị Lan", note="Tưởng là clip cũ")
+    app.close()
+    run = CliRunner().invoke
+    cfg = str(tmp_path / "feeds.yaml")
+    r = run(cli, ["--config", cfg, "cases", "open", str(aid), "--by", "Anh Minh"])
+    assert r.exit_code == 0, r.output
+    assert "1 lượt gửi cảnh báo bị hủy khi đánh dấu cảnh báo nhầm lại chờ gửi (monitor alerts)." in r.output, r.output
+    r = run(cli, ["--config", cfg, "cases", "open", str(aid), "--by", "Anh Minh"])  # already open: nothing to send again
+    assert r.exit_code == 0 and "lại chờ gửi" not in r.output, r.output
+    app = make_app(tmp_path, channels=[{"kind": "webhook", "url": "http://127.0.0.1:9/hook"}])
+    close_not_ours(app, case_id, by="Chị Lan")
+    app.close()
+    r = run(cli, ["--config", cfg, "cases", "open", str(aid), "--by", "Anh Minh"])
+    assert "1 lượt gửi cảnh báo bị hủy khi đóng hồ sơ «ngoài địa bàn» lại chờ gửi (monitor alerts)." in r.output, r.output
 
 
 def test_showing_an_article_id_as_a_case_names_the_case_it_belongs_to(tmp_path):

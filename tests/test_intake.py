@@ -17,7 +17,7 @@ from monitor.errors import InputError
 from monitor.intake import open_from_outside, parse_source_kind, parse_when
 from monitor.notify import deliver_outbox
 from monitor.triage import run_triage
-from test_triage_support import (FIGHT_SAPO, FIGHT_TITLE, HttpReceiver, SmtpSink, add_article,
+from test_triage_support import (FEE_SAPO, FEE_TITLE, FIGHT_SAPO, FIGHT_TITLE, HttpReceiver, SmtpSink, add_article,
                                  free_port, make_app)
 
 # invented for these tests
@@ -65,6 +65,16 @@ def test_an_item_from_outside_the_press_opens_a_case_and_alerts_leadership_once(
         payload = hook.requests[0].json()
         assert payload["case_id"] == case.id and payload["intake"]["source_kind"] == "mạng xã hội"
         assert payload["sources"] == []
+        # the item as `cases show --json` says it; the keys receivers had from the first version stay as they were
+        from monitor.intake import as_dict
+
+        assert payload["intake"] == as_dict(item, app.config.office.tz)
+        assert {k: payload["intake"][k] for k in ("id", "source_kind", "source", "url", "happened_at", "day_only",
+                                                  "entered_by", "entered_at")} == {
+            "id": item.id, "source_kind": "mạng xã hội", "source": POST_SOURCE, "url": POST_URL,
+            "happened_at": "2026-11-25T20:15:00+07:00", "day_only": False, "entered_by": "Nguyễn Thị Lan",
+            "entered_at": "2026-11-26T09:00:00+07:00"}
+        assert payload["intake"]["title"] == POST_TITLE and payload["intake"]["level"] == "cao"
     finally:
         hook.stop()
 
@@ -430,3 +440,48 @@ def test_a_day_the_crawler_collected_nothing_still_shows_the_items_entered_by_ha
         assert "không thu thập được tin nào" in text, fmt
         assert POST_TITLE in text and "Nguồn: mạng xã hội – Nhóm Facebook Phụ huynh Long Biên" in text, fmt
         assert "do cán bộ ghi nhận từ nguồn ngoài báo chí" in text, fmt
+
+
+def test_a_merged_press_story_keeps_the_level_the_clerk_gave_as_a_floor(tmp_path):
+    """The press score of the articles merged into an item's case may raise its level, never lower it below the
+    person's (rescoring after the merge used to put the press's "cao" over the clerk's "khẩn cấp")."""
+    from monitor.cases import SYSTEM_ACTOR, merge_case
+    from test_triage_support import FIGHT_REWRITE_SAPO, FIGHT_REWRITE_TITLE
+
+    hook = HttpReceiver(free_port()).start()
+    try:
+        app = make_app(tmp_path, LOCAL_MORNING, quiet="", channels=[{"kind": "webhook", "url": hook.url}])
+        done = _post(app, level="khẩn cấp")
+        low = _post(app, title=CALL_TITLE, source_kind="hotline", source="Đường dây nóng của Phòng", level="theo dõi")
+        app.clock.advance(hours=3)
+        add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
+        add_article(app, "Dân Trí", "fee", FEE_TITLE, FEE_SAPO, app.now() - timedelta(minutes=5))
+        fight_case, fee_case = run_triage(app).cases_opened
+        assert app.store.case(fight_case).severity == "cao"  # what the press alone scores
+        assert len(deliver_outbox(app).sent) == 4  # the two items' alerts and the two press stories'
+        merged = merge_case(app, fight_case, into=done.case.id, by="Nguyễn Thị Lan")
+        assert merged.severity == "khẩn cấp" and merged.hot_score < 80
+        why = [e for e in merged.events if e.by == SYSTEM_ACTOR]
+        assert len(why) == 1 and "Giữ mức «khẩn cấp» do Nguyễn Thị Lan đánh giá khi ghi nhận" in why[0].note
+        assert "mức «cao»" in why[0].note
+        exp = app.store.story_explanation(merged.story_id)
+        assert exp["severity"] == "khẩn cấp" and exp["entered_level"] == {
+            "level": "khẩn cấp", "by": "Nguyễn Thị Lan", "press_severity": "cao"}
+        # a later article joins the story and triage scores it again: the level stands, said once, and is no rise over
+        # the press story's "cao" alert (leadership had "khẩn cấp" from the item's own)
+        app.clock.advance(hours=1)
+        add_article(app, "Tuổi Trẻ", "fight-2", FIGHT_REWRITE_TITLE, FIGHT_REWRITE_SAPO, app.now() - timedelta(minutes=5))
+        assert run_triage(app).alerts_queued == []
+        again = app.store.case(done.case.id)
+        assert len(app.store.story_members(again.story_id)) == 2
+        assert again.severity == "khẩn cấp" and [e for e in again.events if e.by == SYSTEM_ACTOR] == why
+        assert deliver_outbox(app).sent == [] and len(hook.requests) == 4
+        # a press score above the person's level raises it, with nothing to explain
+        raised = merge_case(app, fee_case, into=low.case.id, by="Nguyễn Thị Lan")
+        assert raised.severity == "cao" and not [e for e in raised.events if e.by == SYSTEM_ACTOR]
+        # an item merged into a case holding press articles takes its level along
+        other = _post(app, title="Trường báo cáo học sinh bị đánh hội đồng", source_kind="cơ sở giáo dục",
+                      source="Trường THCS Ngọc Lâm", level="khẩn cấp", at=None, alert=False)
+        assert merge_case(app, other.case.id, into=low.case.id, by="Nguyễn Thị Lan").severity == "khẩn cấp"
+    finally:
+        hook.stop()

@@ -395,12 +395,27 @@ def test_a_read_only_database_this_version_has_not_migrated_is_refused_saying_wh
     assert str(path.parent) in err.value.hint
 
 
+def _read_only_mount(folder):
+    """A runner of a command with `folder` mounted read-only (a bind mount in a mount namespace of its own: root
+    writes through file modes); the test is skipped where that cannot be made."""
+    import shutil
+    import subprocess
+
+    def in_read_only_mount(*argv):
+        script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && shift && exec "$@"'
+        return subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", str(folder), *argv],
+                              capture_output=True, text=True, timeout=120)
+
+    if shutil.which("unshare") is None or in_read_only_mount("sh", "-c", f'! touch "{folder}/probe"').returncode != 0:
+        (folder / "probe").unlink(missing_ok=True)
+        pytest.skip("needs `unshare -m` and mount (root with CAP_SYS_ADMIN) to make a read-only mount")
+    return in_read_only_mount
+
+
 def test_the_commands_that_only_read_work_on_a_read_only_mount_and_the_others_say_it_cannot_be_written(
         config_file, tmp_path):
     """A copy of the database on a read-only share: SQLite cannot make its -shm file beside it, so even reading failed
     (exit 3). A real read-only bind mount, in a mount namespace of its own (root writes through file modes)."""
-    import shutil
-    import subprocess
     import sys
 
     from monitor.app import App
@@ -412,14 +427,7 @@ def test_the_commands_that_only_read_work_on_a_read_only_mount_and_the_others_sa
     assert sorted(p.name for p in db.parent.iterdir()) == [db.name]
     folder = db.parent
 
-    def in_read_only_mount(*argv):
-        script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && shift && exec "$@"'
-        return subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", str(folder), *argv],
-                              capture_output=True, text=True, timeout=120)
-
-    if shutil.which("unshare") is None or in_read_only_mount("sh", "-c", f'! touch "{folder}/probe"').returncode != 0:
-        (folder / "probe").unlink(missing_ok=True)
-        pytest.skip("needs `unshare -m` and mount (root with CAP_SYS_ADMIN) to make a read-only mount")
+    in_read_only_mount = _read_only_mount(folder)
     monitor = [sys.executable, "-m", "monitor", "--config", str(config_file)]
     out = tmp_path / "export.jsonl"
     for args in (["status"], ["search", "bán trú"], ["export", "-o", str(out)], ["cases", "list"], ["alerts"]):
@@ -429,3 +437,49 @@ def test_the_commands_that_only_read_work_on_a_read_only_mount_and_the_others_sa
     r = in_read_only_mount(*monitor, "label", "1", "--hot", "no", "--by", "Chị Lan")
     assert r.returncode == 3 and str(db) in r.stderr and "writable" in r.stderr, r.stderr
     assert sorted(p.name for p in folder.iterdir()) == [db.name]
+
+
+def test_the_clipping_and_the_report_of_a_read_only_data_folder_go_where_out_says(tmp_path):
+    """A preview of the clipping or the report only reads the database, so a copy of the data on a read-only share
+    gives it, written where --out says; without --out (the files go under the data folder by default) the command
+    says it cannot write there and to pass --out, and writes nothing anywhere else."""
+    import sys
+
+    from monitor.digest import digest_window
+    from monitor.intake import open_from_outside
+    from monitor.triage import run_triage
+    from test_triage_support import FIGHT_SAPO, FIGHT_TITLE, add_article, make_app
+
+    app = make_app(tmp_path, datetime.now(timezone.utc) - timedelta(minutes=5))
+    published = app.now() - timedelta(days=1)
+    add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, published)
+    assert run_triage(app).cases_opened
+    title = "Phụ huynh gọi đường dây nóng phản ánh trường thu tiền lắp điều hòa"
+    open_from_outside(app, title=title, source_kind="hotline", source="Đường dây nóng của Phòng", by="Chị Lan",
+                      at=published.astimezone(app.config.office.tz).strftime("%H:%M %d/%m/%Y"), alert=False)
+    tz, cutoff = app.config.office.tz, app.config.digest.cutoff
+    folder = app.config.storage.data_dir
+    app.close()
+    local = published.astimezone(tz).date()
+    day = next(d for d in (local, local + timedelta(days=1)) if published < digest_window(d, cutoff, tz)[1])
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    in_read_only_mount = _read_only_mount(folder)
+    monitor = [sys.executable, "-m", "monitor", "--config", str(tmp_path / "feeds.yaml")]
+    out = tmp_path / "out"
+    r = in_read_only_mount(*monitor, "digest", "--date", day.isoformat(), "--format", "txt", "--out", str(out))
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    text = (out / f"diem-bao-{day.isoformat()}.txt").read_text(encoding="utf-8")
+    assert FIGHT_TITLE in text, text
+    month = f"{published.astimezone(tz):%Y-%m}"
+    r = in_read_only_mount(*monitor, "report", "--month", month, "--format", "html", "--out", str(out))
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    html = (out / f"bao-cao-thang-{month}.html").read_text(encoding="utf-8")
+    assert FIGHT_TITLE in html and title in html
+    outbox = folder / app.config.digest.outbox_dir
+    for args, name in ((["digest", "--date", day.isoformat()], "digest"), (["report", "--month", month], "report")):
+        r = in_read_only_mount(*monitor, *args)
+        assert r.returncode == 3 and f"cannot write the {name} into {outbox}" in r.stderr, r.stderr
+        assert "--out DIR" in r.stderr and "nothing was written" in r.stderr, r.stderr
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
+    assert sorted(p.name for p in out.iterdir()) == [f"bao-cao-thang-{month}-theo-ngay.png", f"bao-cao-thang-{month}.html",
+                                                    f"diem-bao-{day.isoformat()}.txt"]

@@ -24,7 +24,8 @@ FORMAT_CHOICE = click.Choice(["html", "docx", "md", "txt"])
               "lacks that news, and says so).")
 @click.option("--format", "formats", type=FORMAT_CHOICE, multiple=True,
               help="Files to write (repeatable; default: digest.formats in feeds.yaml).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for the files (default: the outbox folder of the day).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Folder for the files (default: the outbox folder of the day, under storage.data_dir).")
 @click.pass_context
 def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force: bool, formats: tuple[str, ...],
            out_dir: str | None) -> None:
@@ -36,6 +37,9 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
     that was down): run `monitor crawl --all` first, or add --force. A past day is refused as well when the
     fetch log shows the crawler collected nothing across its cut-off (an outage since recovered): its news is
     missing or went to a later clipping; --force sends it, saying so at the top.
+
+    A preview only reads the database: a copy of the data on a read-only share gives one, written where
+    --out says (the outbox folder under the data folder cannot be written then, and the command says so).
 
     \b
     Example:
@@ -49,7 +53,7 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
         raise InputError("--force only makes sense with --send", hint="monitor digest --send --force")
     from monitor.digest import build_and_deliver_digest
 
-    app = get_app(ctx)
+    app = get_app(ctx, reads_only=not send)  # a preview only reads: a copy on a read-only share can be previewed
     the_day = parse_date(day, "--date")
     furthest = app.local_now().date() + timedelta(days=1)
     if the_day is not None and the_day > furthest:
@@ -82,6 +86,10 @@ def report(ctx: click.Context, month: str, formats: tuple[str, ...], out_dir: st
     still in the news, open cases), coverage by topic, tone and outlet against the previous month, and
     the proposals part the signer completes. A month with nothing collected says so.
 
+    Without --send it only reads the database: a copy of the data on a read-only share gives the report,
+    written where --out says (the default folder under the data folder cannot be written then, and the
+    command says so).
+
     \b
     Example:
       monitor report --month 2026-11 --format docx --out reports/
@@ -93,7 +101,7 @@ def report(ctx: click.Context, month: str, formats: tuple[str, ...], out_dir: st
         raise InputError(f"--month {month!r} is out of range; give a month between {YEARS[0]} and {YEARS[1]}")
     from monitor.report import build_and_deliver_report
 
-    app = get_app(ctx)
+    app = get_app(ctx, reads_only=not send)
     if send and not (app.config.smtp.configured and app.config.digest.recipients):
         # the service writes the report without SMTP (the folder is the delivery); a person who asked for the
         # e-mail must not read "written" as sent

@@ -485,9 +485,7 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
                            answered_press=answered_press, spokesperson=spokesperson, directed_by=directed_by,
                            corrected=corrected, on=parse_date(on, "--on"), withdraw=withdraw)
     click.echo(f"Hồ sơ #{c.id}: {c.status}; phụ trách: {c.owner or 'chưa có'}")
-    if again:
-        how = "đánh dấu cảnh báo nhầm" if before.dismissed else f"đóng hồ sơ «{before.status}»"
-        click.echo(f"{again} lượt gửi cảnh báo bị hủy khi {how} lại chờ gửi (monitor alerts).")
+    _alerts_again(again, before)
     if withdraw is not None:
         gone = next(e for e in before.handling if e.id == withdraw)
         click.echo(f"  Đã rút lại ghi nhận số {withdraw}: {handling_text(gone.handling)} (bởi {who})")
@@ -495,6 +493,14 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
     for e in c.handling:
         if e.id not in known:
             click.echo(f"  Ghi nhận số {e.id}: {handling_text(e.handling)} (bởi {e.by})")
+
+
+def _alerts_again(again: int, closed) -> None:
+    """How many alert deliveries the reopening of `closed` (the case as it was) put back in the outbox, said the same
+    way by every command that reopens a case (`cases update --status`, `cases open ARTICLE_ID`)."""
+    if again:
+        how = "đánh dấu cảnh báo nhầm" if closed.dismissed else f"đóng hồ sơ «{closed.status}»"
+        click.echo(f"{again} lượt gửi cảnh báo bị hủy khi {how} lại chờ gửi (monitor alerts).")
 
 
 @cases.command("open")
@@ -536,7 +542,8 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
     at --level, unless --no-alert. The same title from the same source on the same day is refused as
     entered already (naming its case) unless --force. Press articles on the same event later are not
     joined to it by themselves; their alert and `cases show` name its case, and `monitor cases merge
-    PRESS_CASE --into CASE` joins them.
+    PRESS_CASE --into CASE` joins them, the merged story staying at --level at least (the press score
+    may raise it, never lower it).
 
     \b
     Example:
@@ -560,9 +567,13 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
             raise InputError(f"{given[0]} goes with --title (a hot issue from outside the press), not with an ARTICLE_ID")
         from monitor.cases import open_case_by_hand
 
-        c, opened = open_case_by_hand(app, article_id, by=who, note=note)
+        story_id = app.store.story_of_article(article_id)
+        before = app.store.case_of_story(story_id) if story_id is not None else None
+        c, opened, again = open_case_by_hand(app, article_id, by=who, note=note)
         state = "đã mở" if opened else "đã có từ trước, ghi chú được thêm"
         click.echo(f"Hồ sơ #{c.id} ({state}): {c.title} — {c.status}; bài {article_id} được ghi nhãn giáo dục, nóng (bởi {who}).")
+        if before is not None:
+            _alerts_again(again, before)
         return
     if title is None:
         raise InputError("say which hot issue: an ARTICLE_ID of a crawled article, or --title with --source-kind and "

@@ -16,7 +16,7 @@ def _row_to_item(row) -> IntakeItem:
     return IntakeItem(id=row["id"], story_id=row["story_id"], title=row["title"], source_kind=row["source_kind"],
                       source=row["source"], url=row["url"], happened_at=from_iso(row["happened_at"]),
                       summary=row["summary"], entered_at=from_iso(row["entered_at"]), entered_by=row["entered_by"],
-                      topic=row["topic"], day_only=bool(row["day_only"]))
+                      topic=row["topic"], day_only=bool(row["day_only"]), level=row["level"] or "")
 
 
 class IntakeMixin:
@@ -39,10 +39,10 @@ class IntakeMixin:
                                   (utc_iso(now), 0, severity)).lastrowid
             item_id = db.execute(
                 "INSERT INTO intake_items(story_id, title, source_kind, source, url, happened_at, day_only, summary,"
-                " topic, entered_at, entered_by, same_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " topic, entered_at, entered_by, same_key, level) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (story_id, item["title"], item["source_kind"], item["source"], item["url"], utc_iso(item["happened_at"]),
                  int(item.get("day_only", False)), item["summary"], topic, utc_iso(now), by,
-                 item["same_key"])).lastrowid
+                 item["same_key"], severity)).lastrowid
             case_id = db.execute("INSERT INTO cases(story_id, status, opened_at, updated_at) VALUES (?,?,?,?)",
                                  (story_id, OPEN_STATUS, utc_iso(now), utc_iso(now))).lastrowid
             _case_event(db, case_id, now, by, status=OPEN_STATUS, note=note)

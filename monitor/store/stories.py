@@ -232,11 +232,17 @@ class StoriesMixin:
         return sorted((s for s in stories if s is not None), key=lambda s: (s.first_seen, s.id))
 
     def save_story_score(self, story_id: int, now: datetime, *, main_topic: str, n_outlets: int, hot_score: float,
-                         severity: str | None, reasons: list[str], explanation: dict) -> None:
-        self.execute("UPDATE stories SET main_topic = ?, n_outlets = ?, hot_score = ?, severity = ?, reasons = ?,"
-                     " explanation = ?, scored_at = ? WHERE id = ?",
-                     (main_topic, n_outlets, hot_score, severity, json.dumps(reasons, ensure_ascii=False),
-                      json.dumps(explanation, ensure_ascii=False, default=str), utc_iso(now), story_id))
+                         severity: str | None, reasons: list[str], explanation: dict, case_note: str = "") -> None:
+        """The score, and with `case_note` a line of the story's case history (by the system) saying why, together."""
+        with self.transaction() as db:
+            db.execute("UPDATE stories SET main_topic = ?, n_outlets = ?, hot_score = ?, severity = ?, reasons = ?,"
+                       " explanation = ?, scored_at = ? WHERE id = ?",
+                       (main_topic, n_outlets, hot_score, severity, json.dumps(reasons, ensure_ascii=False),
+                        json.dumps(explanation, ensure_ascii=False, default=str), utc_iso(now), story_id))
+            case = db.execute("SELECT id FROM cases WHERE story_id = ?", (story_id,)).fetchone() if case_note else None
+            if case is not None:
+                db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (utc_iso(now), case[0]))
+                _case_event(db, case[0], now, SYSTEM_ACTOR, note=case_note)
 
     def story_explanation(self, story_id: int) -> dict:
         row = self.execute("SELECT explanation FROM stories WHERE id = ?", (story_id,)).fetchone()
@@ -458,11 +464,12 @@ class StoriesMixin:
                            " VALUES (?,?,?,?,?,?,?,?)", (case_id, utc_iso(now), by, act.kind, act.party,
                                                          act.on.isoformat(), act.spokesperson, act.directed_by))
 
-    def open_case_by_hand(self, article_id: int, now: datetime, *, by: str, note: str, label_note: str) -> tuple[int, bool]:
+    def open_case_by_hand(self, article_id: int, now: datetime, *, by: str, note: str,
+                          label_note: str) -> tuple[int, bool, int]:
         """A person's case for the story of `article_id` (a story of its own when it has none), the article
-        labelled education and hot, together or not at all; -> (case id, whether a case was opened or reopened).
-        A case already open is kept as it is; a dismissed one (or one closed as not the office's) is reopened, and
-        the alerts its closing cancelled wait to be sent again."""
+        labelled education and hot, together or not at all; -> (case id, whether a case was opened or reopened,
+        how many alert deliveries wait to be sent again). A case already open is kept as it is; a dismissed one (or
+        one closed as not the office's) is reopened, and the alerts its closing cancelled wait to be sent again."""
         with self.transaction() as db:
             row = db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
             if row:
@@ -475,17 +482,18 @@ class StoriesMixin:
             case = db.execute("SELECT id, status FROM cases WHERE story_id = ?", (story_id,)).fetchone()
             if case is not None and case["status"] not in (DISMISSED, NOT_OURS):
                 _case_event(db, case["id"], now, by, note=note)
-                return case["id"], False
+                return case["id"], False, 0
+            again = 0
             if case is not None:
                 case_id = case["id"]
                 db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (OPEN_STATUS, utc_iso(now), case_id))
                 # reopened as reopen_dismissed_case reopens one: leadership never had what its closing cancelled
-                _requeue_cancelled(db, case_id)
+                again = _requeue_cancelled(db, case_id)
             else:
                 case_id = db.execute("INSERT INTO cases(story_id, status, opened_at, updated_at) VALUES (?,?,?,?)",
                                      (story_id, OPEN_STATUS, utc_iso(now), utc_iso(now))).lastrowid
             _case_event(db, case_id, now, by, status=OPEN_STATUS, note=note)
-        return case_id, True
+        return case_id, True, again
 
     def dismiss_case(self, case_id: int, now: datetime, *, by: str, status: str, note: str,
                      education: dict[int, bool | None], label_note: str, withdraw_labels: Iterable[int] = ()) -> None:
