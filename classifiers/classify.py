@@ -19,7 +19,7 @@ import numpy as np
 from classifiers.features import URL_GRAM, dense_matrix, model_grams, url_grams
 from classifiers.rules import RuleSet, load_rules, prepare, squash
 from classifiers.scope import build_scope_index, judge_scope, office_places
-from classifiers.types import BY_THE_MODEL, SENTIMENTS, ArticleText, Classification
+from classifiers.types import BY_THE_MODEL, SENTIMENTS, ArticleText, Classification, HotCategory
 from monitor.errors import ModelError
 
 BUNDLE_NAME = "edu-nlp"
@@ -147,6 +147,7 @@ class Classifier:
         if hot:
             cats = [f"{self._hot_names[h]} ({', '.join(t[:2])})" for h, t in hot_terms.items()]
             reasons.append(f"nóng {hot_score:.2f}" + (f": {'; '.join(cats[:3])}" if cats else f": {BY_THE_MODEL}"))
+        hot_categories = tuple(HotCategory(h, self._hot_names[h]) for h in hot_terms) if hot else None
         reasons.append(f"sắc thái {sentiment} {tone[best]:.2f}")
         if scope_reason:
             reasons.append(scope_reason)
@@ -173,7 +174,7 @@ class Classifier:
         return Classification(
             id=a.id, is_education=bool(is_edu), relevance=float(relevance), topics=topics,
             topic_scores=t_scores, sentiment=sentiment, hot=hot, hot_score=float(hot_score), scope=scope,
-            reasons=tuple(reasons), model_version=self.version, evidence=evidence,
+            reasons=tuple(reasons), model_version=self.version, hot_categories=hot_categories, evidence=evidence,
         )
 
 

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
 SENTIMENTS = ("negative", "neutral", "positive")
 BY_THE_MODEL = "theo mô hình"  # a reason with no rule term behind it: the learnt model alone
 SCOPES = ("local", "city", "national", "foreign")  # nearest the office first
 SCOPE_NAMES_VI = {"local": "địa phương", "city": "thành phố", "national": "toàn quốc", "foreign": "nước ngoài"}
+
+
+class HotCategory(NamedTuple):
+    """A hot rule group of the rules (topics.yaml `hot:`) behind a hot judgement: its id says what it is (the report
+    marks false information by id), its name is what people read, as the rules in force named it then."""
+
+    id: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,10 @@ class Classification:
     scope: str
     reasons: tuple[str, ...]
     model_version: str
+    # the hot rule groups behind a hot judgement, in the order of the "nóng" reason (all of them: the reason names
+    # three); () when the learnt model alone judged it hot, None when the classifier did not judge it hot.
+    # Stored with the classification, not part of the JSONL contract: the reasons say the same for people.
+    hot_categories: tuple[HotCategory, ...] | None = None
     # evidence for `monitor explain`; not part of the JSONL contract
     evidence: dict = field(default_factory=dict, compare=False)
 

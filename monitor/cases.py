@@ -79,7 +79,8 @@ CLOSED_STATUSES = (STATUSES[-1], DISMISSED, MERGED, NOT_OURS)
 
 
 REPORTED, PRESS, CORRECTED = "reported", "press", "corrected"  # Handling.kind, as stored
-# the hot-issue category of classifiers/topics.yaml (id tin-sai) whose sign marks an issue as false information
+# the hot-issue category of classifiers/topics.yaml whose sign marks an issue as false information, and its name
+FALSE_INFORMATION_CATEGORY = "tin-sai"
 FALSE_INFORMATION = "tin sai sự thật"
 
 
@@ -346,19 +347,10 @@ def handling_brief(acts: Iterable[Handling]) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def false_information_sign(reasons: Iterable[str]) -> bool:
-    """Whether the classifier's hot signs among a story's reasons ("nóng 1.00: bạo lực, xâm hại (…); tin sai sự thật
-    (bịa đặt (body))") include false information (FALSE_INFORMATION)."""
-    for reason in reasons:
-        m = re.match(r"^nóng\s+\d(?:\.\d+)?\s*:\s*(.*)$", " ".join(str(reason).split()))
-        if not m:
-            continue
-        rest = m.group(1)
-        while re.search(r"\([^()]*\)", rest):
-            rest = re.sub(r"\([^()]*\)", "", rest)
-        if any(part.strip(" ,") == FALSE_INFORMATION for part in rest.split(";")):
-            return True
-    return False
+def false_information_sign(hot_categories: Iterable) -> bool:
+    """Whether a story's hot categories (classifiers.types.HotCategory, as triage stored them with its score)
+    include false information (FALSE_INFORMATION_CATEGORY)."""
+    return any(c.id == FALSE_INFORMATION_CATEGORY for c in hot_categories)
 
 
 def dismiss_case(app, case_id: int, *, by: str, education: bool = True, note: str = "") -> tuple[Case, list[int]]:

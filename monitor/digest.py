@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, plan_heading, strongest_first, topic_name
 from classifiers.text import ascii_fold as fold
-from classifiers.types import BY_THE_MODEL, SCOPES, Classification
+from classifiers.types import SCOPES, Classification
 from monitor.cases import DISMISSED
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office, clock_time
@@ -177,7 +177,6 @@ def latest_complete_day(now: datetime, cutoff: str, tz: ZoneInfo) -> date:
 
 _EVIDENCE = re.compile(r"\((title|sapo|body)\)")
 _SCORED = re.compile(r"^(?P<name>[^:]{1,40}?)\s+\d(?:\.\d+)?\s*:\s*(?P<rest>.*)$")
-_PARENS = re.compile(r"\([^()]*\)")
 _TRAILING_SCORE = re.compile(r"\s\d\.\d+$")
 
 
@@ -200,21 +199,20 @@ def model_only_reason(hot_score: float, topic: str = "", tone: str = "") -> str:
     return f"{MODEL_ONLY_PREFIX} có khả năng là vấn đề nóng ({hot_score * 100:.0f}%), chưa thấy dấu hiệu cụ thể{what}"
 
 
-def display_reasons(reasons: Iterable[str], limit: int = 4, *, topic: str = "", tone: str = "") -> tuple[str, ...]:
+def display_reasons(reasons: Iterable[str], limit: int = 4, *, topic: str = "", tone: str = "",
+                    hot_categories: Iterable = (), model_only: float | None = None) -> tuple[str, ...]:
     """The reasons a reader needs, without the classifier's word-level evidence.
 
     The classifier explains itself as "nóng 0.58: bạo lực, xâm hại (bị đánh (title)); ..." - right
-    for `monitor explain`, noise in a clipping. Its hot categories are kept ("Dấu hiệu: bạo lực,
-    xâm hại / tai nạn, đuối nước"), other scored evidence is dropped, and the triage stage's plain reasons
-    stay. A hot judgement of the model alone ("nóng 0.78: theo mô hình") says so in plain words with the
-    story's strongest topic (`topic`, else a topic line among the reasons) or its tone.
+    for `monitor explain`, noise in a clipping. Its scored and evidence lines are dropped; the hot categories
+    (`hot_categories`, classifiers.types.HotCategory, as stored with the classification or the story) make one
+    line where the classifier's lines stood ("Dấu hiệu: bạo lực, xâm hại / tai nạn, đuối nước"), each once; the
+    triage stage's plain reasons stay. A hot judgement of the model alone (`model_only`: its hot score, when no
+    category is behind it) says so in plain words with the story's strongest topic (`topic`, else a topic line
+    among the reasons) or its tone, unless triage's reasons say so already.
     """
     out: list[str] = []
-    # a story of several articles has one "nóng" line per article: their categories make one line,
-    # each category once, where the first of them stood
-    signs: list[str] = []
     signs_at: int | None = None
-    model_only: float | None = None
     topics: list[tuple[float, str]] = []
     for reason in reasons:
         reason = " ".join(str(reason).split())
@@ -222,34 +220,28 @@ def display_reasons(reasons: Iterable[str], limit: int = 4, *, topic: str = "", 
             topics.append((float(t.group("score")), t.group("tid")))
         if (t := _TONE_LINE.match(reason)) is not None and not tone:
             tone = SENTIMENT_LABELS.get(t.group("tone"), "")
-        m = _SCORED.match(reason)
-        if m and m.group("name").strip().lower() == "nóng":
-            rest = m.group("rest")
-            while _PARENS.search(rest):
-                rest = _PARENS.sub("", rest)
-            parts = [c.strip(" ,") for c in rest.split(";") if c.strip(" ,")]
-            cats = [c for c in parts if c != BY_THE_MODEL]
-            if signs_at is None:
-                signs_at = len(out)
-                out.append("")
-            signs += [c for c in cats if c not in signs]
-            if BY_THE_MODEL in parts:
-                score = float(reason.split()[1].rstrip(":"))
-                model_only = max(model_only or 0.0, score)
-            continue
-        if m or _EVIDENCE.search(reason) or _TRAILING_SCORE.search(reason):
+        if _SCORED.match(reason) or _EVIDENCE.search(reason) or _TRAILING_SCORE.search(reason):
+            signs_at = len(out) if signs_at is None else signs_at
             continue
         out.append(reason if len(reason) <= 160 else reason[:157].rsplit(" ", 1)[0] + "…")
-    if signs_at is not None:
-        if signs:
-            out[signs_at] = "Dấu hiệu: " + SIGNS_SEPARATOR.join(signs)
-        elif model_only is not None and not any(r.startswith(MODEL_ONLY_PREFIX) for r in out):
-            if not topic and topics:
-                topic = topic_name(max(topics)[1])
-            out[signs_at] = model_only_reason(model_only, topic, tone)
+    signs = list(dict.fromkeys(c.name for c in hot_categories))
+    line = ""
+    if signs:
+        line = "Dấu hiệu: " + SIGNS_SEPARATOR.join(signs)
+    elif model_only is not None and not any(r.startswith(MODEL_ONLY_PREFIX) for r in out):
+        if not topic and topics:
+            topic = topic_name(max(topics)[1])
+        line = model_only_reason(model_only, topic, tone)
+    if line:
+        out.insert(signs_at or 0, line)
     seen: set[str] = set()
     unique = [r for r in out if r and not (r in seen or seen.add(r))]
     return tuple(unique[:limit])
+
+
+def shown_hot_score(hot_score: float) -> float:
+    """A classifier's hot score as its reasons write it (two decimals), for model_only_reason's percentage."""
+    return float(f"{hot_score:.2f}")
 
 
 # --------------------------------------------------------------------------- the digest as data
@@ -947,7 +939,8 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int], own_scopes: tuple[str, ..
             sentiment=cls.sentiment, topics=topics, scope=scope, story_id=story.id, other_outlets=other_outlets,
             hot=hot, severity=story.severity, case_status=story.case_status, hot_score=story.hot_score,
             reasons=display_reasons(story.reasons or cls.reasons, topic=topic_name(topics[0]) if topics else "",
-                                    tone=SENTIMENT_LABELS.get(cls.sentiment, "")),
+                                    tone=SENTIMENT_LABELS.get(cls.sentiment, ""),
+                                    **(_story_signs(story, members) if story.reasons else _signs(cls))),
             late=article.id in late, relevance=max(c.relevance for _, c in members), related=_related(article, members),
             articles=len(members), outside_source="; ".join(dict.fromkeys(i.source_label for i in story.intake)),
         )
@@ -957,8 +950,22 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int], own_scopes: tuple[str, ..
         sentiment=cls.sentiment, topics=topics, scope=scope, hot=cls.hot, severity=None,
         hot_score=round(cls.hot_score * 100, 1), late=article.id in late, relevance=cls.relevance,
         reasons=display_reasons(cls.reasons, topic=topic_name(topics[0]) if topics else "",
-                                tone=SENTIMENT_LABELS.get(cls.sentiment, "")),
+                                tone=SENTIMENT_LABELS.get(cls.sentiment, ""), **_signs(cls)),
     )
+
+
+def _signs(cls: Classification) -> dict:
+    """display_reasons' hot categories of one article, or the hot score of a judgement the model made alone."""
+    by_model = cls.hot_categories == ()
+    return {"hot_categories": cls.hot_categories or (), "model_only": shown_hot_score(cls.hot_score) if by_model else None}
+
+
+def _story_signs(story: Story, members: Sequence[tuple[Article, Classification]]) -> dict:
+    """display_reasons' hot categories of a story, or, when none is behind its articles' hot judgements, the highest
+    of those made by the model alone (triage says so in the reasons of a story scored since it does)."""
+    by_model = [shown_hot_score(c.hot_score) for _, c in members if c.hot_categories == ()]
+    return {"hot_categories": story.hot_categories,
+            "model_only": max(by_model) if by_model and not story.hot_categories else None}
 
 
 def _summary(article: Article, day: date, tz: ZoneInfo) -> str:

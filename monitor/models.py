@@ -103,6 +103,8 @@ class Story:
     hot_score: float = 0.0  # 0-100, from `monitor.triage`
     severity: str | None = None  # e.g. "khẩn cấp" | "cao" | "theo dõi"; None when not hot
     reasons: tuple[str, ...] = ()
+    # the hot rule groups of its articles' classifications (classifiers.types.HotCategory), as triage last scored it
+    hot_categories: tuple = ()
     case_status: str | None = None  # mới | đã tiếp nhận | đang xử lý | đã phản hồi | đã xử lý
     # hot issues from outside the press that it holds (monitor.intake): a story of such an item alone has no
     # article (first_article_id 0) and takes its title from the item

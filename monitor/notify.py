@@ -505,7 +505,8 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
     # what leadership reads: the clipping's wording, without the classifier's scores and evidence, and without the
     # reason that lists the outlets again (the line above names them)
     listed = ", ".join(score.outlets[:6]) if len(score.outlets) > 1 else None
-    reasons = [r for r in display_reasons(score.reasons, limit=len(score.reasons)) if not (listed and listed in r)]
+    reasons = [r for r in display_reasons(score.reasons, limit=len(score.reasons), hot_categories=score.hot_categories)
+               if not (listed and listed in r)]
     if reasons:
         lines += ["", "Lý do:", *[f"  - {r}" for r in reasons]]
     lines += ["", "Nguồn:"]
@@ -529,7 +530,7 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
         "severity": score.severity,
         "hot_score": score.total,
         "change": decision.why or None,
-        "reasons": list(display_reasons(score.reasons, limit=len(score.reasons))),
+        "reasons": list(display_reasons(score.reasons, limit=len(score.reasons), hot_categories=score.hot_categories)),
         "classifier_reasons": list(score.reasons),  # as the classifier and triage wrote them (scores, evidence)
         "explanation": score.explanation(),
         # office time (+07:00), as every time the office reads

@@ -568,7 +568,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             earlier=_handling_by(getattr(case, "handling", ()), None, start.date()), month_start=start.date(),
             outcome=outcome_line(getattr(case, "events", ()), tz, until=end.date(), not_ours=status == NOT_OURS,
                                  acts_listed=True),
-            false_information_sign=false_information_sign(s.reasons)))
+            false_information_sign=false_information_sign(s.hot_categories)))
 
     # positive coverage, reprints counted once: one entry per story (or per article without one)
     groups: dict[tuple, list[dict]] = {}

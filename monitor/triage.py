@@ -23,7 +23,7 @@ from classifiers.scope import WARD_KINDS as SCOPE_WARD_KINDS
 from classifiers.scope import ward_entry, ward_kinds
 from classifiers.text import fold as strip_marks
 from classifiers.text import has_diacritics, nfc, retone
-from classifiers.types import BY_THE_MODEL, SCOPE_NAMES_VI
+from classifiers.types import SCOPE_NAMES_VI
 from monitor.cases import NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
 from monitor.config import ALERT_SCOPES, Config
 from monitor.stories import Doc, Idf, StoryIndex, fold
@@ -89,6 +89,9 @@ class StoryScore:
     # (level, who gave it, the press score's own severity) when a level given to an item entered from outside the
     # press holds the story above what its press articles score (keep_entered_level)
     entered_level: tuple[str, str, str | None] | None = None
+    # its articles' hot rule groups (classifiers.types.HotCategory), hottest article first, each once: stored with
+    # the score, read by the clipping, the alerts, the cases and the report instead of the reasons' wording
+    hot_categories: tuple = ()
 
     @property
     def scope(self) -> str:
@@ -293,8 +296,11 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
                            "flagged_hot": any(c.hot for _, c in classified), "article_id": top[0]["id"] if top else None,
                            "classifier_reasons": clf_reasons[:8]}))
     reasons += clf_reasons[:5]
-    hot_lines = [r for r in clf_reasons if r.startswith("nóng ")]
-    if top and hot_lines and all(r.endswith(f": {BY_THE_MODEL}") for r in hot_lines):
+    judged_hot = [c for _, c in classified if c.hot_categories is not None]
+    hot_categories: list = []
+    for _, c in sorted(classified, key=lambda mc: -mc[1].hot_score):
+        hot_categories += [h for h in c.hot_categories or () if h not in hot_categories]
+    if top and judged_hot and not hot_categories:
         # the model alone judged it hot, with no rule sign: say so in plain words, with what kind of issue it is
         # (the clipping and the alerts show it; monitor.digest.display_reasons leaves the raw line out)
         from classifiers.plan_topics import topic_name
@@ -382,7 +388,8 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
     shown = strongest_first(lead.topics, lead.topic_scores) if lead is not None else ()
     return StoryScore(total=total, severity=severity_for(config, total), signals=tuple(signals),
                       reasons=tuple(reasons), main_topic=main_topic, outlets=tuple(outlets),
-                      national_outlets=national, local=local, shown_topic=shown[0] if shown else main_topic)
+                      national_outlets=national, local=local, shown_topic=shown[0] if shown else main_topic,
+                      hot_categories=tuple(hot_categories))
 
 
 def coming_home(app, case) -> list[tuple[dict, str]]:
@@ -622,7 +629,7 @@ def rescore(app, story_id: int) -> tuple[StoryScore, list[dict]] | None:
                 "mức sàn, điểm báo chí chỉ nâng lên, không hạ xuống")
     store.save_story_score(story_id, now, main_topic=score.main_topic, n_outlets=len(score.outlets),
                            hot_score=score.total, severity=score.severity, reasons=list(score.reasons),
-                           explanation=score.explanation(), case_note=note)
+                           explanation=score.explanation(), case_note=note, hot_categories=score.hot_categories)
     return score, members
 
 

@@ -106,11 +106,50 @@ def test_merging_a_case_carries_what_was_done_into_the_incidents_case(tmp_path):
 
 
 def test_the_false_information_sign_is_the_classifiers_own_category():
-    rules = yaml.safe_load((Path(__file__).parents[1] / "classifiers" / "topics.yaml").read_text(encoding="utf-8"))
-    assert next(h["name"] for h in rules["hot"] if h["id"] == "tin-sai") == FALSE_INFORMATION
-    assert false_information_sign(["nóng 1.00: bạo lực, xâm hại (đánh (title)); tin sai sự thật (bịa đặt (body))"])
-    assert not false_information_sign(["nóng 0.90: bạo lực, xâm hại (đánh (title))", "tin sai sự thật"])
+    from classifiers.hot import categories_from_reasons
+    from classifiers.types import HotCategory
+    from monitor.cases import FALSE_INFORMATION_CATEGORY
 
+    rules = yaml.safe_load((Path(__file__).parents[1] / "classifiers" / "topics.yaml").read_text(encoding="utf-8"))
+    assert next(h["name"] for h in rules["hot"] if h["id"] == FALSE_INFORMATION_CATEGORY) == FALSE_INFORMATION
+    violence, rumour = HotCategory("bao-luc", "bạo lực, xâm hại"), HotCategory(FALSE_INFORMATION_CATEGORY, "tin đồn thất thiệt")
+    assert false_information_sign((violence, rumour)), "by id, whatever the rules call it"
+    assert not false_information_sign((violence, HotCategory("khac", FALSE_INFORMATION)))
+    # a row stored before the categories were (0072) has them read from its reasons, as then
+    assert false_information_sign(categories_from_reasons(
+        ["nóng 1.00: bạo lực, xâm hại (đánh (title)); tin sai sự thật (bịa đặt (body))"]))
+    assert not false_information_sign(categories_from_reasons(["nóng 0.90: bạo lực, xâm hại (đánh (title))", "tin sai sự thật"]))
+    assert categories_from_reasons(["nóng 0.78: theo mô hình"]) == ()
+    assert categories_from_reasons(["giáo dục 0.90: học sinh", "tin sai sự thật"]) is None
+
+
+
+def test_a_story_reads_its_hot_categories_not_the_wording_of_its_reasons(tmp_path):
+    """The classifier's hot categories travel as data with its classification and with the story's score: reasons
+    worded otherwise change nothing of what the case, the alert, the clipping and the report say of the story."""
+    from classifiers.types import HotCategory
+    from monitor.cli.triage import _false_information
+    from monitor.digest_delivery import load_digest
+    from monitor.report import load_report
+
+    cats = (HotCategory("tin-sai", FALSE_INFORMATION), HotCategory("ngo-doc-dich", "ngộ độc, dịch bệnh"))
+    reworded = Cls(hot_score=0.8, hot_categories=cats,
+                   reasons=("điểm nóng 80%. Dấu hiệu tin đồn thất thiệt: tin đồn [tiêu đề]; dịch cúm [sa pô]",))
+    app = make_app(tmp_path)
+    aid = add_article(app, "VnExpress", "rumour", RUMOUR_TITLE, RUMOUR_SAPO, app.now() - timedelta(minutes=10), reworded)
+    assert app.store.classifications_for([aid])[aid].hot_categories == cats
+    (case_id,) = run_triage(app).cases_opened
+    case = app.store.case(case_id)
+    assert app.store.story(case.story_id).hot_categories == cats
+    assert _false_information(app, case) == {"sign": True, "corrected": False}
+    signs = f"Dấu hiệu: {FALSE_INFORMATION} / ngộ độc, dịch bệnh"
+    (alert,) = app.store.alerts_for_story(case.story_id)
+    assert signs in alert.body
+    day = app.local_now().date() + timedelta(days=1)  # the clipping whose window holds this morning
+    (item,) = load_digest(app, day).hot.items
+    assert item.reasons[0] == signs
+    (issue,) = load_report(app, 2026, 11).hot_issues
+    assert issue.false_information_line == f"Có dấu hiệu {FALSE_INFORMATION}; chưa ghi nhận việc cải chính, bác bỏ"
 
 def test_cases_cli_records_and_shows_what_was_done(tmp_path):
     # the CLI runs on the system clock
@@ -177,13 +216,15 @@ def test_cases_cli_records_and_shows_what_was_done(tmp_path):
 # --------------------------------------------------------------------------- the monthly report (part I and III)
 
 
-def _rumour(app, url: str, title: str, published: datetime, scope: str) -> tuple[int, int]:
-    """A hot story whose classifier signs include false information, with its case: (story, case)."""
+def _rumour(app, url: str, title: str, published: datetime, scope: str,
+            reasons=("nóng 0.80: tin sai sự thật (tin đồn (title))",)) -> tuple[int, int]:
+    """A hot story whose classifier signs include false information, with its case: (story, case). Its categories are
+    in its reasons alone, as the classifier and triage stored them before 0072."""
     from test_digest import add_article as add_row, classify
     from test_report import NOW
 
     aid = add_row(app.store, url=url, outlet="Dân trí", title=title, published=published)
-    reasons = ["nóng 0.80: tin sai sự thật (tin đồn (title))"]
+    reasons = list(reasons)
     classify(app.store, [(aid, dict(topics=["an-toan-truong-hoc"], sentiment="negative", hot=True, hot_score=0.8,
                                     scope=scope, reasons=reasons))], NOW)
     story = app.store.create_story(aid, NOW)
@@ -246,6 +287,37 @@ def test_the_monthly_report_says_what_was_done_and_counts_it(tmp_path):
                  by_story[local].false_information_line, "2 vấn đề nóng có dấu hiệu tin sai sự thật"):
         assert line in html, line
 
+
+
+def test_a_store_from_before_the_hot_categories_reports_false_information_as_before(tmp_path):
+    """Classifications and stories stored before 0072 have their hot categories only in their reasons' wording: the
+    upgraded store reads them from there, so a month reported before still marks its false information."""
+    from monitor.report import load_report
+    from test_digest import TZ
+    from test_report import make_app_for_month
+
+    app = make_app_for_month(tmp_path)
+    nov = datetime(2026, 11, 14, 9, 0, tzinfo=TZ)
+    rumour, _ = _rumour(app, "https://news.example.vn/tin-don-nghi-hoc.html",
+                        "Tin đồn trường tiểu học ở Long Biên cho học sinh nghỉ cả tuần", nov, "local",
+                        reasons=("nóng 0.80: bạo lực, xâm hại (đánh (title)); tin sai sự thật (tin đồn (sapo))",
+                                 "Sắc thái tiêu cực (1/1 báo)"))
+    fight, _ = _rumour(app, "https://news.example.vn/danh-nhau.html", "Học sinh đánh nhau trước cổng trường ở Long Biên",
+                       nov + timedelta(days=1), "local", reasons=("nóng 0.90: bạo lực, xâm hại (đánh (title))",))
+    # back to the schema before 0072, as the previous version left it
+    for table in ("classifications", "stories"):
+        app.store.execute(f"ALTER TABLE {table} DROP COLUMN hot_categories")
+    app.store.execute("DELETE FROM schema_migrations WHERE name = '0072_hot_categories.sql'")
+    app.close()
+    app = make_app_for_month(tmp_path)
+    assert any(n == "0072_hot_categories.sql" for n in app.store.applied_migrations())
+    assert [c.id for c in app.store.story(rumour).hot_categories] == ["bao-luc", "tin-sai"]
+    (aid,) = app.store.story(rumour).article_ids
+    old_row = app.store.classifications_for([aid])[aid]
+    assert [c.name for c in old_row.hot_categories] == ["bạo lực, xâm hại", FALSE_INFORMATION]
+    by_story = {h.story_id: h for h in load_report(app, 2026, 11).hot_issues}
+    assert by_story[rumour].false_information_line == f"Có dấu hiệu {FALSE_INFORMATION}; chưa ghi nhận việc cải chính, bác bỏ"
+    assert by_story[fight].false_information_line == ""
 
 def test_a_month_with_hot_issues_and_nothing_recorded_says_so(tmp_path):
     from monitor.report import load_report

@@ -261,6 +261,27 @@ def test_an_incident_the_hot_model_is_sure_of_counts_as_education_from_a_lower_r
     assert plain.is_education and not plain.hot and "sự cố nóng" not in plain.reasons[0]
 
 
+
+def test_the_hot_categories_are_the_rule_groups_behind_a_hot_judgement_and_not_in_the_contract():
+    """The clipping, the cases and the report read a hot judgement's categories as data (ids from the rules, each
+    that fired, in the order of the reason), never out of its reason, which names three; `monitor classify`'s
+    output keeps its fields."""
+    from classifiers.types import HotCategory
+
+    models = _FixedScores(relevance=[0.9, 0.9, 0.9], hot=[0.95, 0.95, 0.05], foreign=[0.0, 0.0, 0.0])
+    clf = Classifier(load_rules(), OFFICE, models)
+    titles = ["Học sinh bị đánh hội đồng, nghi ngộ độc thực phẩm, lộ đề thi: mọi thông tin đều bịa đặt",
+              "Trường tổ chức khai giảng năm học mới", "Trường tổ chức khai giảng năm học mới"]
+    many, model_alone, calm = clf.classify_many([ArticleText(id=str(i), title=t) for i, t in enumerate(titles)])
+    assert many.hot and many.hot_categories == (
+        HotCategory("bao-luc", "bạo lực, xâm hại"), HotCategory("ngo-doc-dich", "ngộ độc, dịch bệnh"),
+        HotCategory("gian-lan", "gian lận thi, lộ đề"), HotCategory("tin-sai", "tin sai sự thật"))
+    (line,) = [r for r in many.reasons if r.startswith("nóng ")]
+    assert "tin sai sự thật" not in line, "the reason names three; the categories are all of them"
+    assert model_alone.hot and model_alone.hot_categories == ()
+    assert not calm.hot and calm.hot_categories is None
+    assert all(list(c.to_contract()) == CONTRACT for c in (many, model_alone, calm))
+
 def test_version_changes_with_the_rules(tmp_path, clf):
     edited = tmp_path / "topics.yaml"
     edited.write_text(load_rules().path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")

@@ -62,11 +62,12 @@ def classify(store, items: list[tuple[int, dict]], now: datetime = NOW) -> None:
 
 
 def cls(aid: int, *, edu: bool = True, topics=(), sentiment="neutral", hot=False, hot_score=0.0, scope="national",
-        reasons=(), relevance: float | None = None) -> Classification:
+        reasons=(), relevance: float | None = None, hot_categories=None) -> Classification:
     relevance = relevance if relevance is not None else 0.9 if edu else 0.1
     return Classification(id=str(aid), is_education=edu, relevance=relevance, topics=tuple(topics),
                           topic_scores={t: 0.8 - 0.1 * i for i, t in enumerate(topics)}, sentiment=sentiment, hot=hot,
-                          hot_score=hot_score, scope=scope, reasons=tuple(reasons), model_version=VERSION)
+                          hot_score=hot_score, scope=scope, reasons=tuple(reasons), model_version=VERSION,
+                          hot_categories=hot_categories)
 
 
 # Invented news (never copied from the corpus): (key, outlet, title, sapo, hours before the cut-off, classification)
@@ -467,6 +468,7 @@ def test_store_backed_stories_group_reprints_and_carry_case_status(tmp_path):
 
 
 def test_display_reasons_drop_word_level_evidence():
+    from classifiers.types import HotCategory
     from monitor.digest import display_reasons
 
     raw = ("giáo dục 0.99: phòng gd (sapo), nhà trường (sapo)",
@@ -474,22 +476,29 @@ def test_display_reasons_drop_word_level_evidence():
            "nóng 0.58: bạo lực, xâm hại (bị đánh (title)); tai nạn, đuối nước (bị thương (body))",
            "sắc thái negative 0.59", "địa bàn: quận Long Biên (sapo)",
            "Sắc thái tiêu cực (1/2 báo)", "2 báo đưa tin: Tiền Phong, VnExpress", "Sắc thái tiêu cực (1/2 báo)")
-    assert display_reasons(raw) == ("Dấu hiệu: bạo lực, xâm hại / tai nạn, đuối nước", "Sắc thái tiêu cực (1/2 báo)",
-                                    "2 báo đưa tin: Tiền Phong, VnExpress")
+    signs = (HotCategory("bao-luc", "bạo lực, xâm hại"), HotCategory("tai-nan", "tai nạn, đuối nước"))
+    assert display_reasons(raw, hot_categories=signs) == (
+        "Dấu hiệu: bạo lực, xâm hại / tai nạn, đuối nước", "Sắc thái tiêu cực (1/2 báo)", "2 báo đưa tin: Tiền Phong, VnExpress")
+    # the signs are the stored categories, not the wording of the classifier's line
+    assert display_reasons(raw)[0] == "Sắc thái tiêu cực (1/2 báo)"
     assert display_reasons(["sự cố an toàn thực phẩm"]) == ("sự cố an toàn thực phẩm",)
     # the model alone, with no rule sign behind it: said as it is, not hidden (a reader would otherwise see only the
     # other reasons, as if they had made it hot)
-    assert display_reasons(["nóng 0.28: theo mô hình", "2 báo đưa tin: A, B"]) == (
+    assert display_reasons(["nóng 0.28: theo mô hình", "2 báo đưa tin: A, B"], model_only=0.28) == (
         "Hệ thống đánh giá cần theo dõi thêm, chưa thấy dấu hiệu cụ thể của vấn đề nóng", "2 báo đưa tin: A, B")
 
 
 def test_display_reasons_of_a_story_of_two_articles_name_each_sign_once():
+    from classifiers.types import HotCategory
     from monitor.digest import display_reasons
 
     raw = ("nóng 1.00: bạo lực, xâm hại (đánh (title)); tin sai sự thật (bịa đặt (body)); sai phạm, kỷ luật (kỷ luật (body))",
            "nóng 0.93: bạo lực, xâm hại (đánh (sapo)); tai nạn, đuối nước (ngã (body)); sai phạm, kỷ luật (đình chỉ (body))",
            "Sắc thái tiêu cực (2/2 báo)", "Tin trên địa bàn: Ngọc Thụy, quận Long Biên")
-    assert display_reasons(raw) == (
+    signs = [HotCategory(*c) for c in (("bao-luc", "bạo lực, xâm hại"), ("tin-sai", "tin sai sự thật"),
+                                        ("vi-pham", "sai phạm, kỷ luật"), ("bao-luc", "bạo lực, xâm hại"),
+                                        ("tai-nan", "tai nạn, đuối nước"))]
+    assert display_reasons(raw, hot_categories=signs) == (
         "Dấu hiệu: bạo lực, xâm hại / tin sai sự thật / sai phạm, kỷ luật / tai nạn, đuối nước",
         "Sắc thái tiêu cực (2/2 báo)", "Tin trên địa bàn: Ngọc Thụy, quận Long Biên")
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from docx import Document
 
+from classifiers.types import HotCategory
 from monitor.digest import (
     build_digest,
     digest_window,
@@ -43,10 +44,10 @@ def every_format(d) -> dict[str, str]:
             "docx": "\n".join([p.text for p in docx.paragraphs] + cells)}
 
 
-def story(sid, arts, *, severity="cao", score=65.0, reasons=(), case_status=None):
+def story(sid, arts, *, severity="cao", score=65.0, reasons=(), case_status=None, hot_categories=()):
     return Story(id=sid, title=arts[0].title, first_article_id=arts[0].id, article_ids=tuple(a.id for a in arts),
                  outlets=tuple(dict.fromkeys(a.outlet for a in arts)), first_seen=T0, last_seen=T0, hot_score=score,
-                 severity=severity, reasons=tuple(reasons), case_status=case_status)
+                 severity=severity, reasons=tuple(reasons), case_status=case_status, hot_categories=tuple(hot_categories))
 
 
 # --------------------------------------------------------------------------- H1: abbreviations
@@ -116,14 +117,17 @@ def test_a_story_hot_by_the_model_alone_says_so_with_what_kind_of_issue_it_is():
         "trường lớp")
     assert "%" not in model_only_reason(0.49) and "(50%)" in model_only_reason(0.5)
     # the topic from the classifier's own lines when the caller names none (a lone article)
-    assert display_reasons(["chủ đề hoc-phi-thu-chi 0.71: học phí", "nóng 0.64: theo mô hình", "sắc thái negative 0.8"]) == (
+    assert display_reasons(["chủ đề hoc-phi-thu-chi 0.71: học phí", "nóng 0.64: theo mô hình", "sắc thái negative 0.8"],
+                           model_only=0.64) == (
         "Hệ thống đánh giá có khả năng là vấn đề nóng (64%), chưa thấy dấu hiệu cụ thể — chủ đề: Học phí, các khoản thu",)
     # a sign anywhere in the story: the signs are the reason
-    assert display_reasons(["nóng 0.78: theo mô hình", "nóng 0.6: bạo lực, xâm hại (đánh (title))"]) == (
-        "Dấu hiệu: bạo lực, xâm hại",)
+    assert display_reasons(["nóng 0.78: theo mô hình", "nóng 0.6: bạo lực, xâm hại (đánh (title))"], model_only=0.78,
+                           hot_categories=(HotCategory("bao-luc", "bạo lực, xâm hại"),)) == ("Dấu hiệu: bạo lực, xâm hại",)
     arts = [article(1, "Phụ huynh kêu giá đồng phục tăng mạnh", "Báo A", T0)]
     st = story(5, arts, severity="theo dõi", score=58, reasons=("nóng 0.78: theo mô hình", "Sắc thái tiêu cực (1/1 báo)"))
-    d = build(arts, {1: cls(1, topics=["hoc-phi-thu-chi"], sentiment="negative")}, stories={1: st})
+    # hot by the model alone (no category behind it), scored before triage said so among the story's reasons
+    d = build(arts, {1: cls(1, topics=["hoc-phi-thu-chi"], sentiment="negative", hot=True, hot_score=0.78,
+                            hot_categories=())}, stories={1: st})
     assert d.hot.items[0].reasons == (
         "Hệ thống đánh giá có khả năng là vấn đề nóng (78%), chưa thấy dấu hiệu cụ thể — chủ đề: Học phí, các khoản thu",
         "Sắc thái tiêu cực (1/1 báo)")
@@ -137,7 +141,8 @@ def test_triage_gives_the_model_alone_reason_the_alerts_show(tmp_path):
     now = app.now()
     c = Classification(id="1", is_education=True, relevance=0.9, topics=("hoc-phi-thu-chi", "chinh-sach"),
                        topic_scores={"hoc-phi-thu-chi": 0.9, "chinh-sach": 0.6}, sentiment="negative", hot=True,
-                       hot_score=0.78, scope="national", reasons=("nóng 0.78: theo mô hình",), model_version="t")
+                       hot_score=0.78, scope="national", reasons=("nóng 0.78: theo mô hình",), model_version="t",
+                       hot_categories=())
     member = {"id": 1, "outlet": "Báo A", "title": "Phụ huynh kêu giá đồng phục tăng", "sapo": "", "when": now,
               "reprint": False, "url": "https://example.vn/1"}
     s = score_story(app.config, [member], {1: c}, now, 1.0)
@@ -171,7 +176,8 @@ def test_separators_terms_outlets_and_times_of_a_hot_item_in_every_format():
             article(2, "Học sinh bị đánh trước cổng trường", "VnExpress", T0 + timedelta(hours=1))]
     reasons = ("nóng 0.9: bạo lực, xâm hại (đánh (title)); sai phạm, kỷ luật (kỷ luật (body))",
                "Sắc thái tiêu cực (2/2 báo)", "Tin trên địa bàn: Ngọc Thụy, quận Long Biên")
-    st = story(3, arts, severity="khẩn cấp", score=81, reasons=reasons)
+    st = story(3, arts, severity="khẩn cấp", score=81, reasons=reasons,
+               hot_categories=(HotCategory("bao-luc", "bạo lực, xâm hại"), HotCategory("vi-pham", "sai phạm, kỷ luật")))
     c = {i: cls(i, topics=["an-toan-truong-hoc", "doi-ngu"], sentiment="negative", scope="local") for i in (1, 2)}
     d = build(arts, c, stories={1: st, 2: st})
     signs = "Dấu hiệu: bạo lực, xâm hại / sai phạm, kỷ luật"

@@ -90,6 +90,7 @@ class Cls:
     topics: tuple = ("an-toan-truong-hoc",)
     reasons: tuple = ("bạo lực học đường",)
     is_education: bool = True
+    hot_categories: tuple | None = None  # None: as its reasons say (classifiers.hot), as for a row stored before 0072
 
 
 def add_article(app: App, outlet: str, slug: str, title: str, sapo: str, published: datetime,
@@ -102,7 +103,7 @@ def add_article(app: App, outlet: str, slug: str, title: str, sapo: str, publish
     app.store.save_classifications([(aid, Classification(
         id=str(aid), is_education=c.is_education, relevance=0.9, topics=c.topics, topic_scores={t: 0.9 for t in c.topics},
         sentiment=c.sentiment, hot=c.hot_score >= 0.5, hot_score=c.hot_score, scope=c.scope, reasons=c.reasons,
-        model_version=MODEL))], app.now())
+        model_version=MODEL, hot_categories=c.hot_categories))], app.now())
     return aid
 
 

@@ -378,7 +378,7 @@ def _false_information(app, c) -> dict:
     from monitor.cases import CORRECTED, false_information_sign
 
     story = None if c.merged else app.store.story(c.story_id)
-    return {"sign": story is not None and false_information_sign(story.reasons),
+    return {"sign": story is not None and false_information_sign(story.hot_categories),
             "corrected": any(e.handling.kind == CORRECTED for e in c.handling)}
 
 

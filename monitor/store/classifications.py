@@ -6,22 +6,40 @@ import json
 from datetime import datetime
 from typing import Iterable
 
-from classifiers.types import Classification
+from classifiers.hot import categories_from_reasons
+from classifiers.types import Classification, HotCategory
 from monitor.store.base import utc_iso
 
 
+def hot_categories_of(stored: str | None, reasons: tuple[str, ...], hot: bool = True) -> tuple[HotCategory, ...] | None:
+    """A row's hot categories as stored (0072); None when its classification did not judge it hot. A row without
+    them (stored before, or given without them) is read from its reasons as before."""
+    if stored is None:
+        return categories_from_reasons(reasons)
+    return tuple(HotCategory(*c) for c in json.loads(stored)) if hot else None
+
+
+def dump_hot_categories(categories, hot: bool = True) -> str | None:
+    """The stored form: NULL only for a hot judgement given without its categories, which its reasons then tell."""
+    if categories is None:
+        return None if hot else "[]"
+    return json.dumps([list(c) for c in categories], ensure_ascii=False)
+
+
 def row_to_classification(row) -> Classification:
+    reasons = tuple(json.loads(row["reasons"]))
     return Classification(
         id=str(row["article_id"]), is_education=bool(row["is_education"]), relevance=row["relevance"],
         topics=tuple(json.loads(row["topics"])), topic_scores=json.loads(row["topic_scores"]),
         sentiment=row["sentiment"], hot=bool(row["hot"]), hot_score=row["hot_score"], scope=row["scope"],
-        reasons=tuple(json.loads(row["reasons"])), model_version=row["model_version"],
+        reasons=reasons, model_version=row["model_version"],
+        hot_categories=hot_categories_of(row["hot_categories"], reasons, bool(row["hot"])),
         evidence=json.loads(row["evidence"] or "{}"),
     )
 
 
 _WITHOUT_EVIDENCE = ("article_id, model_version, is_education, relevance, topics, topic_scores, sentiment, hot, hot_score,"
-                     " scope, reasons, NULL AS evidence")
+                     " scope, reasons, hot_categories, NULL AS evidence")
 
 
 class ClassificationsMixin:
@@ -48,10 +66,12 @@ class ClassificationsMixin:
             for article_id, c in items:
                 db.execute(
                     "INSERT OR REPLACE INTO classifications(article_id, model_version, classified_at, is_education, relevance,"
-                    " topics, topic_scores, sentiment, hot, hot_score, scope, reasons, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " topics, topic_scores, sentiment, hot, hot_score, scope, reasons, hot_categories, evidence)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (article_id, c.model_version, utc_iso(now), int(c.is_education), c.relevance,
                      json.dumps(list(c.topics)), json.dumps(c.topic_scores, ensure_ascii=False), c.sentiment, int(c.hot),
                      c.hot_score, c.scope, json.dumps(list(c.reasons), ensure_ascii=False),
+                     dump_hot_categories(c.hot_categories, c.hot),
                      json.dumps(c.evidence, ensure_ascii=False, default=str)),
                 )
                 n += 1

@@ -11,7 +11,7 @@ from monitor.models import Story
 from monitor.notify import Alert, Delivery
 from monitor.store.articles import published_window
 from monitor.store.base import from_iso, utc_iso
-from monitor.store.classifications import insert_label
+from monitor.store.classifications import dump_hot_categories, hot_categories_of, insert_label
 
 _WHEN = "COALESCE(a.published_at, a.first_seen_at)"
 
@@ -215,12 +215,14 @@ class StoriesMixin:
         times = [m["when"] for m in members] + [i.happened_at for i in intake]
         # named by what came first: the item a person entered, or the article when the press told it earlier
         first_item = bool(intake) and (not members or intake[0].happened_at <= members[0]["when"])
+        reasons = tuple(json.loads(row["reasons"]))
         return Story(
             id=row["id"], title=intake[0].title if first_item else members[0]["title"],
             first_article_id=members[0]["id"] if members else 0,
             article_ids=tuple(m["id"] for m in members), outlets=tuple(outlets),
             first_seen=min(times), last_seen=max(times), hot_score=row["hot_score"],
-            severity=row["severity"], reasons=tuple(json.loads(row["reasons"])), case_status=row["case_status"],
+            severity=row["severity"], reasons=reasons, case_status=row["case_status"],
+            hot_categories=hot_categories_of(row["hot_categories"], reasons) or (),
             intake=intake,
         )
 
@@ -232,12 +234,15 @@ class StoriesMixin:
         return sorted((s for s in stories if s is not None), key=lambda s: (s.first_seen, s.id))
 
     def save_story_score(self, story_id: int, now: datetime, *, main_topic: str, n_outlets: int, hot_score: float,
-                         severity: str | None, reasons: list[str], explanation: dict, case_note: str = "") -> None:
-        """The score, and with `case_note` a line of the story's case history (by the system) saying why, together."""
+                         severity: str | None, reasons: list[str], explanation: dict, case_note: str = "",
+                         hot_categories=None) -> None:
+        """The score, and with `case_note` a line of the story's case history (by the system) saying why, together.
+        `hot_categories` None (not known) leaves them to be read from the reasons, as for a story scored before 0072."""
         with self.transaction() as db:
             db.execute("UPDATE stories SET main_topic = ?, n_outlets = ?, hot_score = ?, severity = ?, reasons = ?,"
-                       " explanation = ?, scored_at = ? WHERE id = ?",
+                       " hot_categories = ?, explanation = ?, scored_at = ? WHERE id = ?",
                        (main_topic, n_outlets, hot_score, severity, json.dumps(reasons, ensure_ascii=False),
+                        dump_hot_categories(hot_categories),
                         json.dumps(explanation, ensure_ascii=False, default=str), utc_iso(now), story_id))
             case = db.execute("SELECT id FROM cases WHERE story_id = ?", (story_id,)).fetchone() if case_note else None
             if case is not None:
