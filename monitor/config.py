@@ -1065,20 +1065,28 @@ def parse_config(data: Any, path: Path, *, overrides: dict | None = None,
     return cfg
 
 
-def load_config(path: str | Path, *, overrides: dict | None = None) -> Config:
-    """Read and validate feeds.yaml. `overrides` replaces whole top-level sections (used by the demo)."""
-    p = Path(path)
+def read_yaml_file(path: Path, *, missing: str | None = None) -> tuple[Any, list[DuplicateKey]]:
+    """A YAML file the office edits (feeds.yaml, calendar.yaml) -> (data, keys written twice in one mapping); a file
+    that cannot be read or parsed is a ConfigError naming it and the place. `missing`: what to do when it does not
+    exist (without it, the system's own words)."""
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(str(p), [ConfigProblem("", "file not found; run `monitor init` to write a starting feeds.yaml, or pass --config PATH")]) from None
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(str(path), [ConfigProblem("", f"file not found; {missing}" if missing else
+                                                     f"cannot read the file ({exc})")]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(p), [ConfigProblem("", f"cannot read the file ({exc}); save it as UTF-8 text")]) from None
+        raise ConfigError(str(path), [ConfigProblem("", f"cannot read the file ({exc}); save it as UTF-8 text")]) from None
     try:
-        data, duplicates = load_yaml(text)
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(str(p), [ConfigProblem(where, f"not valid YAML ({problem}); check indentation and quoting there")]) from None
+        raise ConfigError(str(path), [ConfigProblem(where, f"not valid YAML ({problem}); check indentation and quoting there")]) from None
+
+
+def load_config(path: str | Path, *, overrides: dict | None = None) -> Config:
+    """Read and validate feeds.yaml. `overrides` replaces whole top-level sections (used by the demo)."""
+    p = Path(path)
+    data, duplicates = read_yaml_file(p, missing="run `monitor init` to write a starting feeds.yaml, or pass --config PATH")
     return parse_config(data, p.resolve(), overrides=overrides, duplicates=duplicates)

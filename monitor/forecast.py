@@ -22,7 +22,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-import yaml
 
 from classifiers.plan_topics import PLAN_TOPICS
 from monitor.errors import ConfigError, ConfigProblem
@@ -174,18 +173,9 @@ def calendar_path(config_path: Path | None) -> Path:
 
 
 def load_calendar(path: Path) -> tuple[CalendarEvent, ...]:
-    from monitor.config import load_yaml
+    from monitor.config import read_yaml_file
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), [ConfigProblem("", f"cannot read the calendar ({exc}); save it as UTF-8 text")]) from None
-    try:
-        data, duplicates = load_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
-        raise ConfigError(str(path), [ConfigProblem(where, "not valid YAML; check indentation and quoting there")]) from None
+    data, duplicates = read_yaml_file(Path(path))
     if duplicates:
         raise ConfigError(str(path), [ConfigProblem(f"line {d.line}", f"key {d}") for d in duplicates])
     return parse_calendar(data, str(path))
