@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
@@ -40,7 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from seasonal_profile import RSS, classify, corpus_items, read_classified  # noqa: E402
+from seasonal_profile import RSS, classified_corpus  # noqa: E402
 
 from monitor.forecast import (MIN_ARTICLES, MIN_LIFT, MIN_RECENT, RECENT_DAYS, SHIPPED_CALENDAR, MonthCounts,  # noqa: E402
                               StoryTrace, counts_by_month, growing, load_calendar, next_month)
@@ -169,12 +168,7 @@ def main() -> int:
     if not RSS.is_dir():
         print(f"skipped: {RSS} is not here (the corpus sits beside the repository in ../shared)")
         return 0
-    items = corpus_items()
-    if args.classified:
-        classified = read_classified(args.classified)
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            classified = read_classified(classify(items, Path(tmp)))
+    items, classified = classified_corpus(args.classified)
     months = counts_by_month(
         (date.fromisoformat(it["published"][:10]), classified[it["id"]].get("topics") or ())
         for it in items if classified.get(it["id"], {}).get("is_education") and it["published"])

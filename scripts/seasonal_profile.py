@@ -49,6 +49,16 @@ def read_classified(path: Path) -> dict[str, dict]:
         return {r["id"]: r for r in map(json.loads, f)}
 
 
+def classified_corpus(classified_file: Path | None) -> tuple[list[dict], dict[str, dict]]:
+    """The corpus's items and their classification: read from `classified_file` (a `monitor classify` output of
+    them) when given, else made now with the shipped classifier."""
+    items = corpus_items()
+    if classified_file:
+        return items, read_classified(classified_file)
+    with tempfile.TemporaryDirectory() as tmp:
+        return items, read_classified(classify(items, Path(tmp)))
+
+
 def profile(items: list[dict], classified: dict[str, dict]) -> dict:
     edu: Counter = Counter()
     topics: dict[str, Counter] = {}
@@ -78,12 +88,7 @@ def main() -> int:
     if not RSS.is_dir():
         print(f"skipped: {RSS} is not here (the corpus sits beside the repository in ../shared)")
         return 0
-    items = corpus_items()
-    if args.classified:
-        classified = read_classified(args.classified)
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            classified = read_classified(classify(items, Path(tmp)))
+    items, classified = classified_corpus(args.classified)
     data = profile(items, classified)
     args.output.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.output}: {sum(v['education'] for v in data['months'].values())} education articles "
