@@ -10,6 +10,7 @@ environment when it is needed.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import os
 import re
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from classifiers.text import ascii_fold, retone
 from classifiers.types import SCOPES
 from monitor.errors import ConfigError, ConfigProblem
 
@@ -40,6 +42,69 @@ def outlet_matching(outlets, host: str):
             if host == d or host.endswith("." + d):
                 return o
     return None
+
+
+# How a masthead is written around the outlet's own name: "Báo VnExpress", "Tuổi Trẻ Online", "Báo điện tử Dân trí"
+_MASTHEAD_BEFORE = ("bao dien tu ", "bao ")
+_MASTHEAD_AFTER = (" online", " dien tu")
+_HOST_FORM = re.compile(r"(?:https?://)?(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?(?:/\S*)?")
+_PUBLIC_SUFFIXES = ("com.vn", "net.vn", "org.vn", "edu.vn", "gov.vn", "info.vn", "vn", "net", "com", "org", "info")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def outlet_key(name: str) -> str:
+    """What stays of an outlet's name however a feed writes it: whatever its normal form, tone placement, case and
+    marks, "Báo …", "… Online" and its site's host ("vnexpress.net", "https://tuoitre.vn/") all give one key."""
+    folded = ascii_fold(name or "").strip()
+    host = _HOST_FORM.fullmatch(folded)
+    if host:
+        labels = host.group(1)
+        for suffix in _PUBLIC_SUFFIXES:
+            if labels.endswith("." + suffix):
+                labels = labels[:-len(suffix) - 1]
+                break
+        return labels.replace(".", "").replace("-", "")
+    words = " ".join(_NOT_ALNUM.sub(" ", folded).split())
+    for before in _MASTHEAD_BEFORE:
+        if words.startswith(before) and len(words) > len(before):
+            words = words[len(before):]
+            break
+    for after in _MASTHEAD_AFTER:
+        if words.endswith(after) and len(words) > len(after):
+            words = words[:-len(after)]
+            break
+    return words.replace(" ", "")
+
+
+class OutletNames:
+    """Each outlet under one name, however the feeds that brought its articles spelt it: the display name of
+    feeds.yaml's outlet when its key (outlet_key) is a configured outlet's name or domain, else the first spelling
+    met (NFC, one tone placement). Applied where articles are read rather than where they are stored, so the rows
+    kept before an outlet was configured or renamed count right too; one instance per clipping, report or story,
+    so that the spellings of an outlet feeds.yaml does not list fall together as well."""
+
+    def __init__(self, config: "Config | None" = None) -> None:
+        self.config = config
+        self._by_key: dict[str, str] = {}
+        self._by_raw: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        if not name:
+            return name
+        known = self._by_raw.get(name)
+        if known is None:
+            key = outlet_key(name) or name
+            known = self._by_key.get(key)
+            if known is None:
+                outlet = self.config.outlet(name) if self.config is not None else None
+                known = outlet.name if outlet is not None else retone(" ".join(unicodedata.normalize("NFC", name).split()))
+                self._by_key[key] = known
+            self._by_raw[name] = known
+        return known
+
+    def unique(self, names) -> tuple[str, ...]:
+        """The outlets named, each once, in their first order."""
+        return tuple(dict.fromkeys(self(n) for n in names if n))
 
 
 @dataclass(frozen=True)
@@ -412,7 +477,23 @@ class Config:
     storage: Storage
 
     def outlet(self, name: str) -> Outlet | None:
-        return next((o for o in self.outlets if o.name == name), None)
+        """The configured outlet of this name, however it is spelt (outlet_key)."""
+        exact = next((o for o in self.outlets if o.name == name), None)
+        if exact is not None or not name:
+            return exact
+        host = _HOST_FORM.fullmatch(name.strip().lower())  # a feed's host stood for its outlet: m.vnexpress.net
+        return (outlet_matching(self.outlets, host.group(1)) if host else None) or self._outlets_by_key.get(outlet_key(name))
+
+    @functools.cached_property
+    def _outlets_by_key(self) -> dict[str, Outlet]:
+        by_key: dict[str, Outlet] = {}
+        for o in self.outlets:  # names before domains: a name is what feeds.yaml says the outlet is
+            by_key.setdefault(outlet_key(o.name), o)
+        for o in self.outlets:
+            for d in o.domains:
+                by_key.setdefault(outlet_key(d), o)
+        by_key.pop("", None)
+        return by_key
 
     def outlet_for_host(self, host: str) -> Outlet | None:
         return outlet_matching(self.outlets, host)
@@ -819,7 +900,12 @@ def _sources(c: _Checker, raw: Any, outlets: tuple[Outlet, ...]) -> tuple[Source
             _http_url(c, url, f"{p}.url")
         outlet = c.string(m, "outlet", p)
         if outlet and outlets and outlet not in outlet_names:
-            c.add(f"{p}.outlet", f"no outlet named {outlet!r}; use one of: {', '.join(sorted(outlet_names))}")
+            # "VNExpress", "Báo Tuổi Trẻ", "tuoitre.vn": the configured outlet under another spelling is that outlet
+            same = [o.name for o in outlets if outlet_key(outlet) in {outlet_key(o.name), *map(outlet_key, o.domains)}]
+            if same:
+                outlet = same[0]
+            else:
+                c.add(f"{p}.outlet", f"no outlet named {outlet!r}; use one of: {', '.join(sorted(outlet_names))}")
         if not outlet and url:
             host = _host_in(url)
             match = outlet_matching(outlets, host)

@@ -27,7 +27,7 @@ the top of its summary (Digest.collection_warning).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Iterable
 
 from monitor.app import App
+from monitor.config import OutletNames
 from monitor.corrections import read_corrected
 from monitor.digest import (CollectionGap, Digest, add_outside_press, build_digest, digest_window, latest_complete_day,
                             note_follow_ups, note_handling, note_outcomes, trend_from_rows)
@@ -232,6 +233,7 @@ def load_digest(app: App, day: date) -> Digest:
     classifications, _ = read_corrected(store, [a.id for a in articles])
     edu_ids = [i for i, c in classifications.items() if c.is_education]
     stories = stories_for(store, edu_ids, start, end)
+    articles, stories = outlets_named(cfg, articles, stories)
     previous_days = [day - timedelta(days=n) for n in range(7, 0, -1)]
     trend_start = digest_window(previous_days[0], cfg.digest.cutoff, tz)[0]
     trend = trend_from_rows(store.tone_rows(trend_start, start), previous_days, cfg.digest.cutoff, tz)
@@ -314,6 +316,17 @@ def earlier_cases(app: App, digest: Digest, cases: dict) -> dict[int, list[tuple
         if found:
             out[story_id] = found
     return out
+
+
+def outlets_named(config, articles, stories: dict[int, Story]) -> tuple[list, dict[int, Story]]:
+    """The articles and stories with each outlet under one name (monitor.config.OutletNames), so that the clipping
+    counts an outlet once however its feeds spelt it, in rows stored before feeds.yaml named it that way too."""
+    names = OutletNames(config)
+    articles = [a if names(a.outlet) == a.outlet else replace(a, outlet=names(a.outlet)) for a in articles]
+    named: dict[int, Story] = {}
+    for story in {id(s): s for s in stories.values()}.values():
+        named[id(story)] = replace(story, outlets=names.unique(story.outlets))
+    return articles, {aid: named[id(s)] for aid, s in stories.items()}
 
 
 def stories_for(store, article_ids: Iterable[int], start: datetime, end: datetime) -> dict[int, Story]:

@@ -24,6 +24,7 @@ from typing import Any, Iterable, Sequence
 
 
 from classifiers.plan_topics import PLAN_TOPICS
+from monitor.config import OutletNames
 from monitor.errors import ConfigError, ConfigProblem
 
 CALENDAR_FILE = "calendar.yaml"  # the office's own, beside feeds.yaml
@@ -450,10 +451,11 @@ def load_forecast(app, year: int, month: int, *, stories: Iterable, as_of: datet
     if not history:
         history = national_profile()
     traces = []
+    names = OutletNames(cfg)  # an outlet once however its feeds spelt it
     if hasattr(store, "story_members"):
         for s in stories:
             if s.last_seen >= as_of - timedelta(days=2 * RECENT_DAYS):
-                members = tuple((m["when"], m["outlet"]) for m in store.story_members(s.id))
+                members = tuple((m["when"], names(m["outlet"])) for m in store.story_members(s.id))
                 traces.append(StoryTrace(s.id, s.title, members, s.case_status))
     forecast = build_forecast(year=year, month=month, events=events, history=history, seasonal_source=source,
                               stories=traces, as_of=as_of)

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from classifiers.plan_topics import PLAN_TOPICS, plan_heading
 from monitor.cases import (CORRECTED, DISMISSED, FALSE_INFORMATION, NOT_OURS, PRESS, REPORTED, STATUSES, Handling,
                            false_information_sign, outcome_line, person_notes, press_details)
-from monitor.config import Office
+from monitor.config import Office, OutletNames
 from monitor.corrections import corrected_row, read_corrected
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
 from monitor.summary import dated_summary
@@ -717,6 +717,13 @@ def load_report(app, year: int, month: int) -> MonthlyReport:
     if hasattr(store, "count_articles_between"):
         collected = store.count_articles_between(start, end)
         previous_collected = store.count_articles_between(p_start, p_end)
+    # each outlet once however its feeds spelt it, in rows stored before feeds.yaml named it that way too
+    names = OutletNames(app.config)
+    rows = [r | {"outlet": names(r["outlet"])} for r in rows]
+    previous_rows = [r | {"outlet": names(r["outlet"])} for r in previous_rows]
+    named = {id(s): replace(s, outlets=names.unique(s.outlets)) for s in [*stories.values(), *hot.values()]}
+    stories = {aid: named[id(s)] for aid, s in stories.items()}
+    hot = {sid: named[id(s)] for sid, s in hot.items()}
     from monitor.forecast import load_forecast
 
     now = app.now()

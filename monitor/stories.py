@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+import zlib
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,6 +45,10 @@ BUCKET_CAP = 16  # members kept in each LSH bucket, the latest
 POSTINGS_CAP = 128  # members kept under each rare token, the latest
 MAX_NEAR_COPIES = 16  # members checked for a reprint of an article: those in the most of its LSH buckets
 MAX_CANDIDATES = 64  # members compared with an article for the same event: those sharing the most rare tokens
+# Document frequencies count a group of near-copies once (Idf): texts whose syllables and syllable pairs are this
+# alike (Jaccard), each checked against the latest SKETCH_BUCKET texts sharing two of its three smallest token hashes.
+NEAR_COPY_TOKENS = 0.7
+SKETCH_BUCKET = 4
 
 # Function syllables that carry no event identity; dropping them keeps a young store's IDF (few
 # documents) from treating "của" or "được" as distinctive.
@@ -86,14 +91,45 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def _near_copy(a: set[str], b: set[str], at_least: float) -> bool:
+    """Whether two token sets overlap by `at_least` (Jaccard), their sizes checked first."""
+    if min(len(a), len(b)) < at_least * max(len(a), len(b)):
+        return False
+    common = len(a & b)
+    return common >= at_least * (len(a) + len(b) - common)
+
+
 class Idf:
-    """Inverse document frequencies from a background of texts (the store's recent articles)."""
+    """Inverse document frequencies from a background of texts (the store's recent articles).
+
+    Near-copies count once: a text whose tokens are NEAR_COPY_TOKENS alike (Jaccard) with a text already counted
+    adds nothing to the document frequencies nor to the number of documents. A feed of hundreds of near-copies at
+    every poll (bench/hostile_stories.py) had made its words common and every other word rarer, so that ordinary
+    pairs of the same story fell under the threshold while it lasted. Candidates are the texts sharing two of the
+    three smallest hashes of a text's tokens (near-copies do), the latest few under each pair checked."""
 
     def __init__(self, texts: Iterable[str]) -> None:
         self.df: Counter[str] = Counter()
         self.n = 0
+        self.near_copies = 0  # texts counted as a copy of an earlier one
+        hashes: dict[str, int] = {}
+        under: dict[tuple, deque[set[str]]] = {}
         for t in texts:
-            self.df.update(set(tokens(t)))
+            toks = set(tokens(t))
+            for x in toks.difference(hashes):  # (a dict given as it is: looked up, not copied)
+                hashes[x] = zlib.crc32(x.encode())
+            low = sorted(map(hashes.__getitem__, toks))[:3]
+            # pairs of the three smallest: a near-copy shares at least two of them, an unrelated text rarely two
+            keys = [(low[0], low[1]), (low[0], low[2]), (low[1], low[2])] if len(low) == 3 else [tuple(low)]
+            if any(_near_copy(toks, other, NEAR_COPY_TOKENS) for k in keys for other in under.get(k, ())):
+                self.near_copies += 1
+                continue
+            for k in keys:
+                bucket = under.get(k)
+                if bucket is None:
+                    bucket = under[k] = deque(maxlen=SKETCH_BUCKET)
+                bucket.append(toks)
+            self.df.update(toks)
             self.n += 1
 
     def weight(self, token: str) -> float:

@@ -25,7 +25,7 @@ from classifiers.text import fold as strip_marks
 from classifiers.text import has_diacritics, nfc, retone
 from classifiers.types import SCOPE_NAMES_VI
 from monitor.cases import NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
-from monitor.config import ALERT_SCOPES, Config
+from monitor.config import ALERT_SCOPES, Config, OutletNames
 from monitor.stories import Doc, Idf, StoryIndex, fold
 
 # Points per signal; they add up to 100.
@@ -41,10 +41,11 @@ BACKGROUND_DAYS = 30  # IDF background for grouping
 # feed sends (monitor.stories bounds each comparison's candidates; these bound the index built for them). A feed
 # of near-copies under new links at every poll made one story of thousands of members, and a feed of unrelated
 # items would fill the window with stories: the latest members of a story are enough to join it (a reprint's
-# copies are near-copies of each other), and no real outlet comes near the outlet cap (the busiest in the RSS
-# archive published 622 items, of every kind, in its busiest 72 hours).
+# copies are near-copies of each other), and no real feed comes near the feed cap (the busiest outlet in the RSS
+# archive published 622 items, of every kind, in its busiest 72 hours). The cap is per feed, not per outlet name: a
+# feed named like a real outlet must not push that outlet's own feeds' articles out of the index.
 INDEXED_PER_STORY = 100
-INDEXED_PER_OUTLET = 3000
+INDEXED_PER_FEED = 3000
 # Below grouping's threshold, a story this close to an open case's story is named as possibly the same incident
 # (a follow-up told in other words): on the labelled follow-up pairs the grouping leaves apart, 80% of those at
 # this cosine or above are the same story, and they are 35% of such follow-ups (bench/story_pairs.py, 2026-11-27).
@@ -264,6 +265,9 @@ def _fmt(x: float) -> str:
 def score_story(config: Config, members: list[dict], classifications: dict, now: datetime,
                 usual_outlets: float) -> StoryScore:
     """Score a story from its members (dicts with id, outlet, title, sapo, when) and their classifications."""
+    # one outlet however its feeds spell it ("VNExpress", "vnexpress.net"): a story one outlet told is not spread
+    names = OutletNames(config)
+    members = [m | {"outlet": names(m["outlet"])} for m in members]
     outlets: list[str] = []
     for m in members:
         if m["outlet"] not in outlets:
@@ -489,7 +493,7 @@ def assign_articles(app, article_ids: list[int], report: TriageReport) -> set[in
     lo, hi = docs[0]["when"] - window, docs[-1]["when"] + window
     idf = _background_idf(store, lo - timedelta(days=BACKGROUND_DAYS), hi)
     index = StoryIndex(idf, window)
-    for m in store.member_docs_between(lo, hi, per_story=INDEXED_PER_STORY, per_outlet=INDEXED_PER_OUTLET):
+    for m in store.member_docs_between(lo, hi, per_story=INDEXED_PER_STORY, per_feed=INDEXED_PER_FEED):
         index.add(_doc(m), m["story_id"])
     touched: set[int] = set()
     now = app.now()
@@ -530,7 +534,7 @@ class RelatedCases:
             self._index = StoryIndex(_background_idf(self.store, lo - timedelta(days=BACKGROUND_DAYS), hi), window,
                                      threshold=RELATED_COSINE)
             for m in self.store.open_case_member_docs_between(lo, hi, per_case=INDEXED_PER_STORY,
-                                                              per_outlet=INDEXED_PER_OUTLET):
+                                                              per_feed=INDEXED_PER_FEED):
                 self._index.add(_doc(m), m["case_id"])
             # and the hot issues entered from outside the press (monitor.intake): the press often tells later what
             # a parents' group or the hotline brought first, and the clerk merges it into that case
@@ -615,7 +619,8 @@ def told(app, story_id: int, last):
 
 def rescore(app, story_id: int) -> tuple[StoryScore, list[dict]] | None:
     store, now = app.store, app.now()
-    members = store.story_members(story_id)
+    names = OutletNames(app.config)  # the alert names each outlet as the score counts it
+    members = [m | {"outlet": names(m["outlet"])} for m in store.story_members(story_id)]
     if not members:
         return None
     classifications = store.classifications_for([m["id"] for m in members])

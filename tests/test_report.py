@@ -268,13 +268,13 @@ def test_the_districts_own_stories_are_listed_not_only_counted(tmp_path):
     seed_months(app.store)
     r = load_report(app, 2026, 11)
     assert [(i.title[:30], i.outlets_label, i.tone) for i in r.local_items] == [
-        ("Học sinh lớp 8 bị bạn đánh hội", "VnExpress (và 1 báo khác: Dân trí)", "Tiêu cực"),
+        ("Học sinh lớp 8 bị bạn đánh hội", "VnExpress (và 1 báo khác: Dân Trí)", "Tiêu cực"),
         ("Thầy giáo Long Biên được tuyên", "Tuổi Trẻ", "Tích cực"),
     ]
     paragraphs = [p.text for p in _docx(build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "o", send=False)).paragraphs]
     part = paragraphs[paragraphs.index("II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN LONG BIÊN"):paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ")]
     assert "2. Thầy giáo Long Biên được tuyên dương vì sáng kiến dạy học số" in part
-    assert "VnExpress (và 1 báo khác: Dân trí) · 10/11/2026 · sắc thái: tiêu cực" in part
+    assert "VnExpress (và 1 báo khác: Dân Trí) · 10/11/2026 · sắc thái: tiêu cực" in part
     assert "- Tin, bài trên địa bàn Long Biên: 3 (2 sự việc; tháng trước: 0 tin, bài)." in paragraphs
 
 

@@ -75,9 +75,9 @@ def test_windows_of_publication_time_are_read_from_an_index_not_from_every_artic
             "count_articles_between": lambda: s.count_articles_between(since, until),
             "background_texts": lambda: s.background_texts(since, until),
             "member_docs_between": lambda: s.member_docs_between(since, until),
-            "member_docs_between (capped)": lambda: s.member_docs_between(since, until, per_story=5, per_outlet=50),
+            "member_docs_between (capped)": lambda: s.member_docs_between(since, until, per_story=5, per_feed=50),
             "open_case_member_docs_between (capped)": lambda: s.open_case_member_docs_between(since, until, per_case=5,
-                                                                                              per_outlet=50),
+                                                                                              per_feed=50),
             "stories_between": lambda: s.stories_between(since, until),
             "tone_rows": lambda: s.tone_rows(since, until),
             "education_rows": lambda: list(s.education_rows(since, until, labelled_too=True)),
@@ -90,9 +90,9 @@ def test_windows_of_publication_time_are_read_from_an_index_not_from_every_artic
         assert got[0].when == since and got[-1].when == until - timedelta(hours=1)
         assert s.article_ids_between(since, until) == sorted(a.id for a in got)
         assert s.count_articles_between(since, until) == 24
-        # grouping's index: each story's latest members, then each outlet's latest of those, oldest first
+        # grouping's index: each story's latest members, then each feed's latest of those, oldest first
         every = s.member_docs_between(since, until)
-        capped = s.member_docs_between(since, until, per_story=1, per_outlet=3)
+        capped = s.member_docs_between(since, until, per_story=1, per_feed=3)
         latest = {}
         for m in every:
             latest[m["story_id"]] = m

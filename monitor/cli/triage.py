@@ -10,6 +10,7 @@ import click
 
 from monitor.cli import cli
 from monitor.cli.common import STORED_ID, echo_json, get_app
+from monitor.config import OutletNames
 from monitor.errors import InputError
 
 
@@ -215,9 +216,10 @@ def cases() -> None:
     """
 
 
-def _case_dict(c) -> dict:
+def _case_dict(c, names) -> dict:
     return {"id": c.id, "story_id": c.story_id, "title": c.title, "status": c.status, "owner": c.owner,
-            "severity": c.severity, "hot_score": c.hot_score, "outlets": list(c.outlets), "merged_into": c.merged_into,
+            "severity": c.severity, "hot_score": c.hot_score, "outlets": list(names.unique(c.outlets)),
+            "merged_into": c.merged_into,
             "opened_at": c.opened_at.isoformat(), "updated_at": c.updated_at.isoformat(),
             "events": [{"at": e.at.isoformat(), "by": e.by, "status": e.status, "owner": e.owner, "note": e.note,
                         "handling": _handling_dict(e.handling), "withdraws": e.withdraws} for e in c.events],
@@ -254,7 +256,8 @@ def cases_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
     # hot issues entered from outside the press (monitor.intake) that each case's story holds
     outside = {c.id: app.store.intake_of_story(c.story_id) for c in items}
     if as_json:
-        echo_json([_case_dict(c) | {"outside_press": [as_dict(i, tz) for i in outside[c.id]]} for c in items])
+        names = OutletNames(app.config)
+        echo_json([_case_dict(c, names) | {"outside_press": [as_dict(i, tz) for i in outside[c.id]]} for c in items])
         return
     if not items:
         click.echo("Chưa có hồ sơ nào.")
@@ -294,14 +297,15 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     from monitor.stories import growth
     from monitor.triage import related_cases
 
-    members = app.store.story_members(c.story_id)
+    names = OutletNames(app.config)  # an outlet once however its feeds spelt it
+    members = [m | {"outlet": names(m["outlet"])} for m in app.store.story_members(c.story_id)]
     outside = app.store.intake_of_story(c.story_id)  # hot issues entered from outside the press (monitor.intake)
     spread = growth((m["when"], m["outlet"]) for m in members)
     related = [] if c.closed else related_cases(app, c.id, members)
     if as_json:
         from monitor.intake import as_dict
 
-        echo_json(_case_dict(c) | {"outside_press": [as_dict(i, app.config.office.tz) for i in outside],
+        echo_json(_case_dict(c, names) | {"outside_press": [as_dict(i, app.config.office.tz) for i in outside],
                                    "sources": [{"outlet": m["outlet"], "title": m["title"], "url": m["url"],
                                                  "published": m["when"].isoformat(), "reprint": m["reprint"]}
                                                 for m in members],
@@ -679,7 +683,7 @@ def cases_merge(ctx: click.Context, case_id: int, into: int, note: str, by: str 
     app = get_app(ctx)
     who = _actor(by)
     c = merge_case(app, case_id, into=into, by=who, note=note)
-    click.echo(f"Hồ sơ #{case_id} đã gộp vào hồ sơ #{c.id}: {c.title} — {len(c.outlets)} báo, "
+    click.echo(f"Hồ sơ #{case_id} đã gộp vào hồ sơ #{c.id}: {c.title} — {len(OutletNames(app.config).unique(c.outlets))} báo, "
                f"mức {c.severity or '—'}, điểm {c.hot_score:.0f}, trạng thái {c.status} (bởi {who}).")
 
 

@@ -16,14 +16,24 @@ from monitor.store.classifications import dump_hot_categories, hot_categories_of
 _WHEN = "COALESCE(a.published_at, a.first_seen_at)"
 
 
-def _latest(sql: str, params: list, group: str, per_group: int | None, per_outlet: int | None, execute) -> list[dict]:
+def _latest(sql: str, params: list, group: str, per_group: int | None, per_feed: int | None, execute) -> list[dict]:
     """The rows of `sql` (id, outlet, title, sapo, when_at, `group`) oldest first, as dicts with `when`; with
-    `per_group`, only each group's latest so many, and with `per_outlet` each outlet's latest so many of those."""
-    for column, most in ((group, per_group), ("outlet", per_outlet)):
-        if most is not None:
-            sql = (f"SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY when_at DESC, id DESC)"
-                   f" AS nth_{column} FROM ({sql})) WHERE nth_{column} <= ?")
-            params = [*params, most]
+    `per_group`, only each group's latest so many, and with `per_feed` those among the latest so many of a feed
+    that listed them.
+
+    Per feed, not per outlet: the outlet is only what a feed's entry in feeds.yaml calls it, and a misconfigured or
+    hostile feed named like a real outlet would push that outlet's articles out of the cap with its flood. An
+    article any of its feeds still holds among its latest stays, whatever another feed lists."""
+    if per_group is not None:
+        sql = (f"SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY when_at DESC, id DESC)"
+               f" AS nth_{group} FROM ({sql})) WHERE nth_{group} <= ?")
+        params = [*params, per_group]
+    if per_feed is not None:
+        sql = (f"SELECT DISTINCT id, outlet, title, sapo, when_at, {group} FROM (SELECT *, ROW_NUMBER() OVER"
+               f" (PARTITION BY feed ORDER BY when_at DESC, id DESC) AS nth_feed FROM (SELECT q.*,"
+               f" COALESCE(f.source, '') AS feed FROM ({sql}) q LEFT JOIN article_feeds f ON f.article_id = q.id))"
+               f" WHERE nth_feed <= ?")
+        params = [*params, per_feed]
     keys = ("id", "outlet", "title", "sapo", group)
     return [{k: r[k] for k in keys} | {"when": from_iso(r["when_at"])}
             for r in execute(f"SELECT * FROM ({sql}) ORDER BY when_at, id", params)]
@@ -85,24 +95,25 @@ class StoriesMixin:
         return sorted(out, key=lambda d: (d["when"], d["id"]))
 
     def member_docs_between(self, since: datetime, until: datetime, *, per_story: int | None = None,
-                            per_outlet: int | None = None) -> list[dict]:
+                            per_feed: int | None = None) -> list[dict]:
         """Story members (id, outlet, title, sapo, when, story_id) published in [since, until), oldest first; with
-        `per_story` / `per_outlet`, only each story's latest so many, then each outlet's latest so many of those."""
+        `per_story` / `per_feed`, only each story's latest so many, then of those each feed's latest so many (an
+        article listed by several feeds stays while one of them holds it among its latest)."""
         return _latest(
             f"SELECT a.id, a.outlet, a.title, a.sapo, {_WHEN} AS when_at, s.story_id FROM story_articles s"
             f" JOIN articles a ON a.id = s.article_id WHERE {_WHEN} >= ? AND {_WHEN} < ?",
-            [utc_iso(since), utc_iso(until)], "story_id", per_story, per_outlet, self.execute)
+            [utc_iso(since), utc_iso(until)], "story_id", per_story, per_feed, self.execute)
 
     def open_case_member_docs_between(self, since: datetime, until: datetime, *, per_case: int | None = None,
-                                      per_outlet: int | None = None) -> list[dict]:
+                                      per_feed: int | None = None) -> list[dict]:
         """Articles (id, outlet, title, sapo, when, case_id) published in [since, until) of stories whose case is
         neither dismissed nor merged: what a new story may be a development of. Oldest first; `per_case` and
-        `per_outlet` as member_docs_between's."""
+        `per_feed` as member_docs_between's."""
         return _latest(
             f"SELECT a.id, a.outlet, a.title, a.sapo, {_WHEN} AS when_at, c.id AS case_id FROM cases c"
             f" JOIN story_articles s ON s.story_id = c.story_id JOIN articles a ON a.id = s.article_id"
             f" WHERE c.status NOT IN (?, ?) AND {_WHEN} >= ? AND {_WHEN} < ?",
-            [DISMISSED, MERGED, utc_iso(since), utc_iso(until)], "case_id", per_case, per_outlet, self.execute)
+            [DISMISSED, MERGED, utc_iso(since), utc_iso(until)], "case_id", per_case, per_feed, self.execute)
 
     def background_texts(self, since: datetime, until: datetime, limit: int = 30000) -> list[str]:
         """Title + sapo of every stored article in [since, until): the IDF background of grouping."""
