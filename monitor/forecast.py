@@ -215,6 +215,11 @@ class Lift:
         return _TOPIC_NAMES.get(self.topic, self.topic)
 
 
+def month_label(month: int, years: int | str) -> str:
+    """'tháng 01/2026', 'tháng 11/2025' as the report writes a month (Decree 30/2020: a zero before months 1 and 2)."""
+    return f"tháng {month:02d}/{years}" if month < 3 else f"tháng {month}/{years}"
+
+
 def next_month(year: int, month: int) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
@@ -346,7 +351,7 @@ class Forecast:
 
     @property
     def label(self) -> str:
-        return f"tháng {self.month:02d}/{self.year}" if self.month < 3 else f"tháng {self.month}/{self.year}"
+        return month_label(self.month, self.year)
 
     @property
     def first(self) -> date:
@@ -371,8 +376,8 @@ class Forecast:
             out.append(ForecastItem(
                 "cùng kỳ", f'Chủ đề "{lift.name}"',
                 f"Theo {self.seasonal_source}, tỷ lệ tin về chủ đề này trong tin giáo dục đã tăng từ "
-                f"{_pct(lift.share_before)} (tháng {before}/{years}) lên {_pct(lift.share_after)} "
-                f"(tháng {after}/{after_years})."))
+                f"{_pct(lift.share_before)} ({month_label(before, years)}) lên {_pct(lift.share_after)} "
+                f"({month_label(after, after_years)})."))
         # a story with an open case is listed once, under the cases, where its status says more
         with_case = {c.story_id for c in self.open_cases if c.story_id is not None}
         for m in [m for m in self.momentum if m.story_id not in with_case][:MAX_MOMENTUM]:
@@ -444,11 +449,13 @@ def load_forecast(app, year: int, month: int, *, stories: Iterable, as_of: datet
     data_start = store.first_collection_time() if hasattr(store, "first_collection_time") else None
     year_before = datetime(year - 1, month, 1, tzinfo=tz)
     if data_start is not None and data_start <= year_before and hasattr(store, "education_topics_between"):
-        ny, nm = next_month(year, month)
+        # the pair of months a year before is all seasonal_lifts reads of it
+        until = next_month(*next_month(year - 1, month))
         history = counts_by_month((t.astimezone(tz).date(), topics) for t, topics in
-                                  store.education_topics_between(year_before, datetime(ny, nm, 1, tzinfo=tz)))
+                                  store.education_topics_between(year_before, datetime(*until, 1, tzinfo=tz)))
+    if history:
         source = OWN_SOURCE
-    if not history:
+    else:  # a store of a year whose months then hold no education article is no history: the report must not say so
         history = national_profile()
     traces = []
     names = OutletNames(cfg)  # an outlet once however its feeds spelt it

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -97,7 +98,7 @@ def test_the_forecast_names_next_months_calendar_and_says_why():
     assert (f.year, f.month, f.label) == (2027, 1, "tháng 01/2027")
     names = [e.name for e in f.calendar]
     assert "Kiểm tra cuối học kỳ I" in names and "Tết Nguyên đán và lịch nghỉ Tết" in names
-    assert "Khai giảng năm học mới (05/9)" not in names
+    assert "Khai giảng năm học mới ngày 05/9" not in names
     item = next(i for i in f.items if i.text.startswith("Kiểm tra cuối học kỳ I"))
     assert item.text == "Kiểm tra cuối học kỳ I (15/12–20/01)"
     assert "Đổi mới căn bản, toàn diện; chất lượng giáo dục" in item.reason
@@ -232,3 +233,62 @@ def test_a_store_holding_a_year_is_its_own_seasonal_history(tmp_path):
     assert [lift.topic for lift in r.forecast.seasonal] == ["hoc-phi-thu-chi"]
     item = next(i for i in r.forecast.items if i.kind == "cùng kỳ")
     assert "tăng từ 15,0% (tháng 11/2025) lên 90,0% (tháng 12/2025)" in item.reason
+
+
+def test_a_december_report_names_december_and_january_as_the_report_writes_months():
+    history = (_month(2025, 12, 100, hoc_phi_thu_chi=2), _month(2026, 1, 100, hoc_phi_thu_chi=20))
+    f = build_forecast(year=2026, month=12, events=(), history=history, seasonal_source=OWN_SOURCE, stories=(),
+                       as_of=datetime(2027, 1, 1, tzinfo=TZ))
+    item = next(i for i in f.items if i.kind == "cùng kỳ")
+    # the heading says "tháng 01/2027": the line under it says January the same way (Decree 30/2020)
+    assert f.label == "tháng 01/2027"
+    assert "tăng từ 2,0% (tháng 12/2025) lên 20,0% (tháng 01/2026)." in item.reason
+
+
+def _retrained(store, keep_ids, when):
+    """A retraining that reclassified only the articles `keep_ids` (monitor reclassify --since): the new version is
+    current, the older articles keep the classifications the first version made."""
+    from test_digest import cls
+
+    store.register_model_version("test-digest-2", when)
+    store.save_classifications([(aid, replace(cls(aid, topics=["doi-ngu"]), model_version="test-digest-2"))
+                                for aid in keep_ids], when)
+
+
+def test_months_classified_before_a_retraining_keep_their_articles_in_the_report_and_the_seasons(tmp_path):
+    app = make_app_for_month(tmp_path)
+    store = app.store
+    items = []
+    for month, n_fee in ((11, 1), (12, 6)):
+        for k in range(20):
+            aid = add_article(store, url=f"https://news.example.vn/{month}-{k}.html", outlet="VnExpress",
+                              title=f"Tin giáo dục số {k} tháng {month}", published=datetime(2025, month, 3 + k, 9, tzinfo=TZ))
+            items.append((aid, dict(topics=["hoc-phi-thu-chi"] if k < n_fee * 3 else ["doi-ngu"])))
+    recent = [add_article(store, url=f"https://news.example.vn/moi-{k}.html", outlet="Dân trí",
+                          title=f"Tin giáo dục mới số {k}", published=datetime(2026, 11, 5 + k, 9, tzinfo=TZ))
+              for k in range(3)]
+    classify(store, items + [(aid, dict(topics=["doi-ngu"])) for aid in recent], datetime(2025, 12, 31, tzinfo=TZ))
+    store.log_fetch(source="vne", kind="feed", url="https://vnexpress.net/rss/giao-duc.rss",
+                    started_at=datetime(2025, 10, 30, 8, 0, tzinfo=TZ), status=200, size=1000, duration_ms=50, outcome="ok")
+    _retrained(store, recent, NOW - timedelta(days=10))
+    # December 2025's report still counts December's articles, as the hot issues of that month are still listed
+    december = load_report(app, 2025, 12)
+    assert (december.total.count, december.total.previous) == (20, 20)
+    # and a year later its months are the office's own seasonal history
+    r = load_report(app, 2026, 11)
+    assert r.total.count == 3
+    assert r.forecast.seasonal_source == OWN_SOURCE
+    assert [lift.topic for lift in r.forecast.seasonal] == ["hoc-phi-thu-chi"]
+
+
+def test_a_store_with_no_education_article_a_year_before_says_the_national_figures_are_used(tmp_path):
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    # monitoring began more than a year before, but nothing of those months is education news
+    app.store.log_fetch(source="vne", kind="feed", url="https://vnexpress.net/rss/giao-duc.rss",
+                        started_at=datetime(2025, 10, 30, 8, 0, tzinfo=TZ), status=200, size=1000, duration_ms=50,
+                        outcome="ok")
+    r = load_report(app, 2026, 11)
+    assert r.forecast.seasonal  # the national profile's, named as such
+    assert r.forecast.seasonal_source == NATIONAL_SOURCE
+    assert all(NATIONAL_SOURCE in i.reason for i in r.forecast.items if i.kind == "cùng kỳ")

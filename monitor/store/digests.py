@@ -92,6 +92,14 @@ _SELECT = ("SELECT d.*, (SELECT COUNT(*) FROM digest_deliveries x WHERE x.day = 
            " AS handed_over_at FROM digests d")
 
 
+# An article's current classification: the active version's (bound first), else the newest of any version, as
+# classifications_for's fallback reads it. A retraining reclassifies only the last months (README, "monitor
+# reclassify --since"), so a month's report or a year's seasonal counts read from the active version alone would
+# find no education article before it, while the same months' hot stories are still listed.
+_CURRENT = ("c.rowid = (SELECT x.rowid FROM classifications x WHERE x.article_id = a.id"
+            " ORDER BY x.model_version = ? DESC, x.classified_at DESC, x.rowid DESC LIMIT 1)")
+
+
 class DigestsMixin:
     def claim_digest(self, day: date, *, window_start: datetime, cutoff_at: datetime, channel: str,
                      recipients: tuple[str, ...], formats: tuple[str, ...], message_id: str | None, items: int,
@@ -241,14 +249,14 @@ class DigestsMixin:
         return [row_to_article(r) for r in rows.fetchall()]
 
     def education_topics_between(self, since: datetime, until: datetime) -> Iterator[tuple[datetime, tuple[str, ...]]]:
-        """(published, plan topics) of the active version's education articles in [since, until): a year of them
-        for the forecast's seasonality (monitor.forecast), without their text."""
+        """(published, plan topics) of the education articles in [since, until), each as its current classification
+        (`_CURRENT`) judged it: a year of them for the forecast's seasonality (monitor.forecast), without their text."""
         version = self.active_model_version()
         if not version:
             return iter(())
         rows = self.execute(
             "SELECT COALESCE(a.published_at, a.first_seen_at) AS t, c.topics FROM articles a"
-            " JOIN classifications c ON c.article_id = a.id AND c.model_version = ?"
+            f" JOIN classifications c ON c.article_id = a.id AND {_CURRENT}"
             " WHERE COALESCE(a.published_at, a.first_seen_at) >= ? AND COALESCE(a.published_at, a.first_seen_at) < ?"
             " AND c.is_education = 1", (version, utc_iso(since), utc_iso(until)))
         return ((from_iso(r["t"]), tuple(json.loads(r["topics"]))) for r in rows.fetchall())
@@ -257,14 +265,16 @@ class DigestsMixin:
                        labelled_too: bool = False) -> Iterator[dict]:
         """Education articles in [since, until) without their bodies, with their classification fields; with
         `labelled_too`, also the articles an analyst labelled education that the model did not judge so (their
-        `is_education` says which; monitor.corrections puts the labels over them)."""
+        `is_education` says which; monitor.corrections puts the labels over them). Without `version`, each article
+        as its current classification (`_CURRENT`) judged it."""
+        explicit = version is not None
         version = version or self.active_model_version()
         if not version:
             return iter(())
         rows = self.execute(
             "SELECT a.id, a.url, a.outlet, a.title, a.sapo, COALESCE(a.published_at, a.first_seen_at) AS t,"
             " c.is_education, c.topics, c.topic_scores, c.sentiment, c.hot, c.hot_score, c.scope FROM articles a"
-            " JOIN classifications c ON c.article_id = a.id AND c.model_version = ?"
+            f" JOIN classifications c ON c.article_id = a.id AND {'c.model_version = ?' if explicit else _CURRENT}"
             " WHERE COALESCE(a.published_at, a.first_seen_at) >= ? AND COALESCE(a.published_at, a.first_seen_at) < ?"
             " AND (c.is_education = 1 OR (? AND EXISTS (SELECT 1 FROM labels l WHERE l.article_id = a.id"
             " AND l.is_education = 1))) ORDER BY t, a.id", (version, utc_iso(since), utc_iso(until), int(labelled_too)))
