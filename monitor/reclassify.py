@@ -30,8 +30,10 @@ _FLAT = ("only_new", "became_education", "stopped_education", "became_hot", "sto
 class VersionDiff:
     old_version: str | None
     new_version: str
-    compared: int  # articles classified under both versions
-    only_new: tuple[int, ...] = ()  # articles the old version never classified
+    # articles classified under both sides; a reclassification's old side is each article as it is read now (the
+    # current version's, else the newest of an earlier one: monitor.store.classifications.current_classification)
+    compared: int
+    only_new: tuple[int, ...] = ()  # articles the old side never classified
     topics_gained: dict[str, tuple[int, ...]] = field(default_factory=dict)
     topics_lost: dict[str, tuple[int, ...]] = field(default_factory=dict)
     became_education: tuple[int, ...] = ()
@@ -224,9 +226,8 @@ class _HeldStories:
     the store, where the same version's rows may already be the new ones: they score the same).
     """
 
-    def __init__(self, severities: _Severities, builder: DiffBuilder, old_version: str | None,
-                 since: datetime | None, until: datetime | None):
-        self.sev, self.builder, self.old_version = severities, builder, old_version
+    def __init__(self, severities: _Severities, builder: DiffBuilder, since: datetime | None, until: datetime | None):
+        self.sev, self.builder = severities, builder
         self.since, self.until = since, until
         self.held: dict[int, dict[int, tuple[Classification | None, Classification]]] = {}
         self.last: dict[int, int] = {}  # held story -> its highest member id in the range
@@ -255,8 +256,7 @@ class _HeldStories:
         members = store.story_members(sid)
         if not members:
             return
-        base = (store.classifications_for([m["id"] for m in members], self.old_version, evidence=False)
-                if self.old_version else {})
+        base = store.classifications_for([m["id"] for m in members], evidence=False)
         before, after = dict(base), dict(base)
         for i, (o, n) in held.items():
             if o is None:
@@ -269,7 +269,8 @@ class _HeldStories:
 
 def reclassify(app, clf, since: datetime | None, until: datetime | None, *, dry_run: bool, keep: int | None = None,
                progress: Callable[[int], None] | None = None) -> VersionDiff:
-    """Classify the articles of [since, until) with `clf`, a page at a time, and compare with the current version.
+    """Classify the articles of [since, until) with `clf`, a page at a time, and compare with each article's current
+    classification (the current version's, else an earlier version's for an article it never saw).
 
     Unless `dry_run`, each page's classifications are saved under clf's version as it goes, and the version is
     made current (and any rollback's pin lifted) only once every page is saved: a run stopped halfway leaves
@@ -284,7 +285,7 @@ def reclassify(app, clf, since: datetime | None, until: datetime | None, *, dry_
     old_version = store.active_model_version()
     builder = DiffBuilder(old_version, clf.version, keep)
     sev = _Severities.of(app)
-    stories = _HeldStories(sev, builder, old_version, since, until) if sev else None
+    stories = _HeldStories(sev, builder, since, until) if sev else None
     if not dry_run:
         store.register_model_version(clf.version, app.now(), activate=False)
     for page in store.article_id_pages(since, until, PAGE):
@@ -292,8 +293,10 @@ def reclassify(app, clf, since: datetime | None, until: datetime | None, *, dry_
         read_at = app.now()
         articles = store.get_articles(page)
         new = {a.id: c for a, c in zip(articles, clf.classify_many([article_text(a) for a in articles]))} if articles else {}
-        # read before this page is saved: reclassifying with the current version itself replaces these rows
-        old = store.classifications_for(list(new), old_version, evidence=False) if old_version and new else {}
+        # read before this page is saved: reclassifying with the current version itself replaces these rows. Each
+        # article as it is read now: one older than the last --since keeps an earlier version's classification,
+        # and is compared with that rather than listed as never classified
+        old = store.classifications_for(list(new), evidence=False) if new else {}
         if not dry_run and new:
             store.save_classifications(new.items(), read_at)
             # the text is unchanged and already indexed; only an article never indexed is (as classify_articles)
@@ -316,8 +319,9 @@ def reclassify(app, clf, since: datetime | None, until: datetime | None, *, dry_
 def compare(app, v1: str, v2: str, since: datetime | None, until: datetime | None, *,
             keep: int | None = None) -> VersionDiff:
     """Compare two stored versions over the articles of [since, until), a page at a time. A story is compared
-    (every member under v1, then under v2) once, at the page of its first member in the range that either
-    version classified, and scored only when its members' classifications differ."""
+    (every member under v1, then under v2; one that a version did not classify, as it is read now) once, at the
+    page of its first member in the range that either version classified, and scored only when its members'
+    classifications differ."""
     store = app.store
     builder = DiffBuilder(v1, v2, keep)
     sev = _Severities.of(app)
@@ -338,6 +342,12 @@ def compare(app, v1: str, v2: str, since: datetime | None, until: datetime | Non
                 continue
             ids = [m["id"] for m in members]
             c1, c2 = store.classifications_for(ids, v1, evidence=False), store.classifications_for(ids, v2, evidence=False)
+            if set(c1) != set(c2):
+                # a member only one version classified (one side's --since began after it) keeps its current
+                # classification on the other side, as a reclassification leaves members outside its range: the
+                # story is not rated as if that side had never seen the article
+                current = store.classifications_for([i for i in ids if i not in c1 or i not in c2], evidence=False)
+                c1, c2 = current | c1, current | c2
             if {i: _scored(c) for i, c in c1.items()} != {i: _scored(c) for i, c in c2.items()}:
                 builder.add_story(sid, sev.severity(sid, members, c1), sev.severity(sid, members, c2))
     return builder.result()

@@ -65,6 +65,13 @@ def reads_every_article(found: list[tuple[str, list[str]]]) -> list[str]:
     return [f"{sql}\n  -> {step}" for sql, plan in found for step in plan if re.match(r"SCAN (TABLE )?(articles|a)\b", step)]
 
 
+def reads_every_classification(found: list[tuple[str, list[str]]]) -> list[str]:
+    """The steps that walk the classifications table (`c`, or `x` in current_classification's subquery, run per
+    article): an article's current classification must be one probe of the primary key."""
+    return [f"{sql}\n  -> {step}" for sql, plan in found for step in plan
+            if re.match(r"SCAN (TABLE )?(classifications|c|x)\b", step)]
+
+
 def test_windows_of_publication_time_are_read_from_an_index_not_from_every_article(tmp_path):
     with filled(tmp_path) as s:
         since, until = T0 + timedelta(days=2), T0 + timedelta(days=3)
@@ -81,9 +88,12 @@ def test_windows_of_publication_time_are_read_from_an_index_not_from_every_artic
             "stories_between": lambda: s.stories_between(since, until),
             "tone_rows": lambda: s.tone_rows(since, until),
             "education_rows": lambda: list(s.education_rows(since, until, labelled_too=True)),
+            "education_topics_between": lambda: list(s.education_topics_between(since, until)),
         }
         for name, call in calls.items():
-            assert reads_every_article(plans(s, call)) == [], name
+            found = plans(s, call)
+            assert reads_every_article(found) == [], name
+            assert reads_every_classification(found) == [], name
         # and they still answer the window, oldest first
         got = list(s.articles_between(since, until))
         assert len(got) == 24 and [a.when for a in got] == sorted(a.when for a in got)
@@ -108,7 +118,9 @@ def test_each_poll_reads_only_the_last_days_articles(tmp_path):
             "unassigned_education_articles (seen since)": lambda: s.unassigned_education_articles(seen_since=recent),
         }
         for name, call in calls.items():
-            assert reads_every_article(plans(s, call)) == [], name
+            found = plans(s, call)
+            assert reads_every_article(found) == [], name
+            assert reads_every_classification(found) == [], name
         # a page stored after its article was classified: classified again; the list in id order
         late = s.article_ids_between(recent, None)[-2:]
         for aid in late:
@@ -133,6 +145,7 @@ def test_status_counts_each_feed_from_an_index_on_when_it_listed_them(tmp_path):
         assert len(by_time) >= 2
         for sql, plan in by_time:
             assert any("seen_at>" in step for step in plan), f"{sql}\n  -> {plan}"
+        assert reads_every_classification(found) == []
         assert s.education_by_source(now - timedelta(days=1)) == {"vnexpress-tin-moi": (24, 8)}
 
 

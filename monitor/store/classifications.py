@@ -42,6 +42,19 @@ _WITHOUT_EVIDENCE = ("article_id, model_version, is_education, relevance, topics
                      " scope, reasons, hot_categories, NULL AS evidence")
 
 
+def current_classification(article_id: str = "a.id", row: str = "c") -> str:
+    """A join condition: `row` (a classifications row) is the current classification of the article `article_id`
+    names, the active version's (its name bound as the one parameter), else the newest of any version, as
+    classifications_for's fallback reads it.
+
+    A retraining reclassifies only the last months (README, "monitor reclassify --since"), and articles arriving
+    during a rollback are classified by the version on disk, not the one pinned: read from the active version
+    alone, such articles would be missing where a person reads them (a month's report, a clipping's week, a
+    feed's share) or from stories, while the clipping lists them. One probe of the primary key per article."""
+    return (f"{row}.rowid = (SELECT x.rowid FROM classifications x WHERE x.article_id = {article_id}"
+            " ORDER BY x.model_version = ? DESC, x.classified_at DESC, x.rowid DESC LIMIT 1)")
+
+
 class ClassificationsMixin:
     def register_model_version(self, version: str, now: datetime, description: str = "", *, activate: bool = True) -> None:
         with self.transaction() as db:
@@ -118,7 +131,9 @@ class ClassificationsMixin:
 
     def education_by_source(self, since: datetime, version: str | None = None) -> dict[str, tuple[int, int]]:
         """Feed name -> (its articles first listed since `since` that `version` classified, how many of them
-        education); `version` defaults to the current one."""
+        education); without `version`, each article as its current classification (current_classification) judged
+        it, as the clipping shows it."""
+        explicit = version is not None
         version = version or self.active_model_version()
         if version is None:
             return {}
@@ -127,8 +142,9 @@ class ClassificationsMixin:
         # feed order (article_feeds_source_seen) to save a sort; the other join order reads a year's classifications
         out: dict[str, tuple[int, int]] = {}
         for source, education in self.execute(
-                "SELECT f.source, c.is_education FROM article_feeds f CROSS JOIN classifications c"
-                " ON c.article_id = f.article_id AND c.model_version = ? WHERE f.seen_at >= ?", (version, utc_iso(since))):
+                "SELECT f.source, c.is_education FROM article_feeds f CROSS JOIN classifications c ON "
+                + ("c.article_id = f.article_id AND c.model_version = ?" if explicit
+                   else current_classification("f.article_id")) + " WHERE f.seen_at >= ?", (version, utc_iso(since))):
             n, edu = out.get(source, (0, 0))
             out[source] = (n + 1, edu + education)
         return out

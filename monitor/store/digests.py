@@ -14,6 +14,7 @@ from typing import Iterable, Iterator
 from monitor.models import Article
 from monitor.store.articles import ARTICLE_COLUMNS, row_to_article
 from monitor.store.base import from_iso, utc_iso
+from monitor.store.classifications import current_classification
 
 DELIVERED = ("sent", "outbox")
 # 'sending': the process stopped mid-delivery; 'in-doubt': the SMTP server took the message and never
@@ -92,12 +93,8 @@ _SELECT = ("SELECT d.*, (SELECT COUNT(*) FROM digest_deliveries x WHERE x.day = 
            " AS handed_over_at FROM digests d")
 
 
-# An article's current classification: the active version's (bound first), else the newest of any version, as
-# classifications_for's fallback reads it. A retraining reclassifies only the last months (README, "monitor
-# reclassify --since"), so a month's report or a year's seasonal counts read from the active version alone would
-# find no education article before it, while the same months' hot stories are still listed.
-_CURRENT = ("c.rowid = (SELECT x.rowid FROM classifications x WHERE x.article_id = a.id"
-            " ORDER BY x.model_version = ? DESC, x.classified_at DESC, x.rowid DESC LIMIT 1)")
+# an article's current classification (monitor.store.classifications.current_classification)
+_CURRENT = current_classification()
 
 
 class DigestsMixin:
@@ -192,13 +189,16 @@ class DigestsMixin:
     # ------------------------------------------------------------------ light reads for digests and reports
 
     def tone_rows(self, since: datetime, until: datetime, version: str | None = None) -> list[tuple[datetime, bool, str]]:
-        """(publication time, is_education, sentiment) of classified articles in [since, until)."""
+        """(publication time, is_education, sentiment) of classified articles in [since, until); without
+        `version`, each as its current classification (`_CURRENT`) judged it: the clipping's week of an old day
+        reads the days before a retraining's --since as their articles are shown."""
+        explicit = version is not None
         version = version or self.active_model_version()
         if not version:
             return []
         rows = self.execute(
             "SELECT COALESCE(a.published_at, a.first_seen_at) AS t, c.is_education, c.sentiment FROM articles a"
-            " JOIN classifications c ON c.article_id = a.id AND c.model_version = ?"
+            f" JOIN classifications c ON c.article_id = a.id AND {'c.model_version = ?' if explicit else _CURRENT}"
             " WHERE COALESCE(a.published_at, a.first_seen_at) >= ? AND COALESCE(a.published_at, a.first_seen_at) < ?",
             (version, utc_iso(since), utc_iso(until)))
         return [(from_iso(r["t"]), bool(r["is_education"]), r["sentiment"]) for r in rows]

@@ -11,7 +11,7 @@ from monitor.models import Story
 from monitor.notify import Alert, Delivery
 from monitor.store.articles import published_window
 from monitor.store.base import from_iso, utc_iso
-from monitor.store.classifications import dump_hot_categories, hot_categories_of, insert_label
+from monitor.store.classifications import current_classification, dump_hot_categories, hot_categories_of, insert_label
 
 _WHEN = "COALESCE(a.published_at, a.first_seen_at)"
 
@@ -62,13 +62,16 @@ class StoriesMixin:
 
     def unassigned_education_articles(self, version: str | None = None, ids: Iterable[int] | None = None,
                                       seen_since: datetime | None = None) -> list[int]:
-        """Classified-as-education articles (active model) that belong to no story yet, oldest first; only
-        those first collected since `seen_since`, when given."""
+        """Education articles that belong to no story yet, oldest first; only those first collected since
+        `seen_since`, when given. Each as its current classification (current_classification) judges it, without
+        `version`: an article collected during a rollback, which the version on disk classified and the pinned one
+        never saw, is news the clipping shows, and is grouped (and alerted on) too."""
+        explicit = version is not None
         version = version or self.active_model_version()
         if not version:
             return []
-        sql = (f"SELECT a.id, {_WHEN} AS when_at FROM articles a JOIN classifications c ON c.article_id = a.id"
-               " AND c.model_version = ? WHERE c.is_education = 1"
+        sql = (f"SELECT a.id, {_WHEN} AS when_at FROM articles a JOIN classifications c ON c.article_id = a.id AND "
+               + ("c.model_version = ?" if explicit else current_classification()) + " WHERE c.is_education = 1"
                " AND NOT EXISTS (SELECT 1 FROM story_articles s WHERE s.article_id = a.id)")
         params: list = [version]
         if seen_since is not None:
