@@ -216,15 +216,22 @@ def test_a_broken_calendar_is_a_config_error_naming_the_file_but_the_report_is_s
     assert result.exit_code == 2 and "events[0].topics: unknown topic 'tet'" in result.output
 
 
-def test_a_store_holding_a_year_is_its_own_seasonal_history(tmp_path):
-    app = make_app_for_month(tmp_path)
-    store = app.store
+def _a_year_ago(store) -> list:
+    """November and December 2025, 20 education articles each, the tuition topic rising from 3 to 18 of them:
+    (article id, classification fields) to classify."""
     items = []
     for month, n_fee in ((11, 1), (12, 6)):
         for k in range(20):
             aid = add_article(store, url=f"https://news.example.vn/{month}-{k}.html", outlet="VnExpress",
                               title=f"Tin giáo dục số {k} tháng {month}", published=datetime(2025, month, 3 + k, 9, tzinfo=TZ))
             items.append((aid, dict(topics=["hoc-phi-thu-chi"] if k < n_fee * 3 else ["doi-ngu"])))
+    return items
+
+
+def test_a_store_holding_a_year_is_its_own_seasonal_history(tmp_path):
+    app = make_app_for_month(tmp_path)
+    store = app.store
+    items = _a_year_ago(store)
     classify(store, items, NOW)
     store.log_fetch(source="vne", kind="feed", url="https://vnexpress.net/rss/giao-duc.rss",
                     started_at=datetime(2025, 10, 30, 8, 0, tzinfo=TZ), status=200, size=1000, duration_ms=50, outcome="ok")
@@ -258,12 +265,7 @@ def _retrained(store, keep_ids, when):
 def test_months_classified_before_a_retraining_keep_their_articles_in_the_report_and_the_seasons(tmp_path):
     app = make_app_for_month(tmp_path)
     store = app.store
-    items = []
-    for month, n_fee in ((11, 1), (12, 6)):
-        for k in range(20):
-            aid = add_article(store, url=f"https://news.example.vn/{month}-{k}.html", outlet="VnExpress",
-                              title=f"Tin giáo dục số {k} tháng {month}", published=datetime(2025, month, 3 + k, 9, tzinfo=TZ))
-            items.append((aid, dict(topics=["hoc-phi-thu-chi"] if k < n_fee * 3 else ["doi-ngu"])))
+    items = _a_year_ago(store)
     recent = [add_article(store, url=f"https://news.example.vn/moi-{k}.html", outlet="Dân trí",
                           title=f"Tin giáo dục mới số {k}", published=datetime(2026, 11, 5 + k, 9, tzinfo=TZ))
               for k in range(3)]
