@@ -921,8 +921,12 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int], own_scopes: tuple[str, ..
     first = next((ac for ac in members if story is not None and ac[0].id == story.first_article_id), members[0])
     article, cls = first
     # a mention of the office's area in any reprint makes the story the office's business (Office.own_scopes: a
-    # Phòng's district, a Sở's whole city), as triage's locality reads the nearest scope of the story's articles
+    # Phòng's district, a Sở's whole city), as triage's locality reads the nearest scope of the story's articles;
+    # and so does triage's own placing of the story (a watchlist name in its text, an article outside the window):
+    # the hot item's reason "Tin trên địa bàn" and the summary's count of the district's news then agree
     own = [c.scope for _, c in members if c.scope in own_scopes]
+    if story is not None and story.scope in own_scopes:
+        own.append(story.scope)
     scope = min(own, key=SCOPES.index) if own else cls.scope
     topics = strongest_first(cls.topics, cls.topic_scores)
     if story is not None:

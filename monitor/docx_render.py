@@ -608,8 +608,8 @@ was handled."""
 def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
     """The monthly public-opinion report (monitor.report.MonthlyReport) as DOCX bytes: a draft for the head of the
     office to sign, its parts after the plan's III.2 (public opinion on the office's work and how it was handled)."""
-    from monitor.report import (ELSEWHERE_TITLE, FORECAST_NOTHING, FORECAST_TITLE, NO_DATA_REQUEST, NO_DATA_TITLE,
-                                NO_TOPIC, PROPOSALS_TO_COMPLETE, TOPICS_OVERLAP_NOTE)
+    from monitor.report import (FORECAST_NOTHING, FORECAST_TITLE, NO_DATA_REQUEST, NO_DATA_TITLE, NO_TOPIC,
+                                PROPOSALS_TO_COMPLETE, TOPICS_OVERLAP_NOTE)
 
     r = report
     o = r.office
@@ -669,18 +669,16 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
         _para(doc, f"… và {r.local_total - len(r.local_items)} sự việc khác.", italic=True, indent_cm=0.5)
 
     heading(doc, "III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ")
-    if not r.hot_issues:
+    if not r.hot_issues and not r.pending:
         _para(doc, "Không có vấn đề nóng trong tháng.", italic=True, indent_cm=0.5)
     else:
-        # the office's own issues with their handling; another area's only followed (no handling to account for)
-        heading(doc, f"1. {r.own_title} ({num(len(r.own_issues))})", level=2)
-        if not r.own_issues:
-            _para(doc, "Không có vấn đề nóng trên địa bàn trong tháng.", italic=True, indent_cm=0.5)
-        for n, h in enumerate(r.own_issues, 1):
-            _hot_issue(doc, n, h)
-        if r.elsewhere_issues:
-            heading(doc, f"2. {ELSEWHERE_TITLE} ({num(len(r.elsewhere_issues))})", level=2)
-            for n, h in enumerate(r.elsewhere_issues, 1):
+        # the office's own issues with their handling, its cases of earlier months still open; another area's only
+        # followed (no handling to account for)
+        for k, (title, issues, none) in enumerate(r.hot_parts, 1):
+            heading(doc, f"{k}. {title} ({num(len(issues))})", level=2)
+            if not issues:
+                _para(doc, none, italic=True, indent_cm=0.5)
+            for n, h in enumerate(issues, 1):
                 _hot_issue(doc, n, h)
 
     heading(doc, "IV. TIN TÍCH CỰC CẦN LAN TỎA")

@@ -422,7 +422,8 @@ class Forecast:
 
 
 def open_cases_of(hot_issues) -> tuple[OpenCase, ...]:
-    """The report's hot issues on the office's own area whose case is open (taken on, not yet closed)."""
+    """Of the report's hot issues and its pending cases of earlier months, those on the office's own area whose case
+    is open (taken on or not, not yet handled)."""
     from monitor.cases import STATUSES
 
     return tuple(OpenCase(h.title, h.status_label, h.story_id) for h in hot_issues if h.own and h.case_status in STATUSES[:-1])

@@ -109,6 +109,9 @@ class Story:
     # hot issues from outside the press that it holds (monitor.intake): a story of such an item alone has no
     # article (first_article_id 0) and takes its title from the item
     intake: tuple[IntakeItem, ...] = ()
+    # where triage last placed it (its locality signal: its articles' scopes and the watchlist names in their text),
+    # None before it is scored: what makes all its articles the office's area news (Office.is_own_area)
+    scope: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,3 +128,10 @@ class SourceHealth:
     failure_score: float = 0.0
     next_due: datetime | None = None
     items_24h: int = 0
+
+
+def explained_scope(exp: dict) -> str | None:
+    """A stored story explanation's scope (monitor.triage.StoryScore.scope), None when it has none."""
+    if exp.get("local"):
+        return "local"
+    return next((s.get("detail", {}).get("scope") for s in exp.get("signals", ()) if s.get("name") == "locality"), None)

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from classifiers.plan_topics import PLAN_TOPICS, plan_heading
-from monitor.cases import (CORRECTED, DISMISSED, FALSE_INFORMATION, NOT_OURS, PRESS, REPORTED, STATUSES, Handling,
-                           false_information_sign, outcome_line, person_notes, press_details)
+from monitor.cases import (CORRECTED, DISMISSED, FALSE_INFORMATION, MERGED, NOT_OURS, PRESS, REPORTED, STATUSES,
+                           Handling, false_information_sign, outcome_line, person_notes, press_details)
 from monitor.config import Office, OutletNames
 from monitor.corrections import corrected_row, read_corrected
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
@@ -38,7 +38,12 @@ STATUS_WORDS = {"mới": "chưa tiếp nhận xử lý"}
 # a hot issue outside the office's area (Office.is_own_area, or a case closed as NOT_OURS): followed, not handled
 ELSEWHERE_WORDS = "ngoài địa bàn (theo dõi)"
 ELSEWHERE_TITLE = "Ngoài địa bàn (theo dõi, tham khảo)"
+# a case on the office's area opened in an earlier month and still open at the month's end, that nothing in the month
+# brought back among its hot issues (no article rated hot, no case change): what leadership must still see
+PENDING_TITLE = "Vụ việc trên địa bàn từ các tháng trước còn tồn đọng"
 ACTED_ON = frozenset(STATUSES[1:])  # a person took the case on: tiếp nhận, xử lý, phản hồi
+OPEN_STATUSES = STATUSES[:-1]  # taken on or not, not yet handled (monitor.forecast.open_cases_of reads them so too)
+NOT_HOT_AFTER_ALL = (DISMISSED, MERGED, NOT_OURS)
 # the signer completes this part: the draft says so, in the place where it goes (never an empty heading)
 PROPOSALS_TO_COMPLETE = "(Bộ phận truyền thông bổ sung đề xuất, kiến nghị trước khi trình ký.)"
 # a month with nothing collected: a notice to the office itself, not a report to sign
@@ -254,6 +259,9 @@ class MonthlyReport:
     data_start: datetime | None = None
     # what the press may take up next month (monitor.forecast); None: not made (a month with nothing collected)
     forecast: Forecast | None = None
+    # the office's cases from earlier months still open at the month's end and not among hot_issues (PENDING_TITLE),
+    # each with its status at the month's end; not counted among the month's hot issues
+    pending: tuple[HotIssue, ...] = ()
 
     @property
     def own_issues(self) -> tuple[HotIssue, ...]:
@@ -268,6 +276,27 @@ class MonthlyReport:
     @property
     def own_title(self) -> str:
         return f"Trên địa bàn {self.office.area}"
+
+    @property
+    def hot_parts(self) -> tuple[tuple[str, tuple[HotIssue, ...], str], ...]:
+        """Part III's sub-parts in order, as (title, issues, what it says when it has none): the office's own issues
+        always, the pending ones and those elsewhere when there are any."""
+        parts = [(self.own_title, self.own_issues, "Không có vấn đề nóng trên địa bàn trong tháng.")]
+        if self.pending:
+            parts.append((PENDING_TITLE, self.pending, ""))
+        if self.elsewhere_issues:
+            parts.append((ELSEWHERE_TITLE, self.elsewhere_issues, ""))
+        return tuple(parts)
+
+    @property
+    def pending_text(self) -> str:
+        """'2 vụ việc trên địa bàn từ các tháng trước còn tồn đọng (1 chưa tiếp nhận xử lý, 1 đã tiếp nhận)', ""
+        when there is none."""
+        if not self.pending:
+            return ""
+        counts = sorted(Counter(h.status_label for h in self.pending).items(), key=lambda kv: -kv[1])
+        return (f"{_n(len(self.pending))} {PENDING_TITLE[0].lower()}{PENDING_TITLE[1:]} ("
+                + ", ".join(f"{_n(n)} {s}" for s, n in counts) + ")")
 
     def _begins_in(self, start: datetime, end: datetime) -> bool:
         """Whether the monitoring began after the first day of [start, end): that period is monitored in part."""
@@ -395,7 +424,7 @@ class MonthlyReport:
         else:
             text = (f"{_n(len(self.hot_issues))} vấn đề nóng: {_n(len(own))} trên địa bàn ({handling}), "
                     f"{_n(len(elsewhere))} {elsewhere_words}")
-        return text + self.false_alarm_note
+        return text + self.false_alarm_note + (f"; {self.pending_text}" if self.pending else "")
 
     @property
     def handling_text(self) -> str:
@@ -510,24 +539,44 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
                  stories: Mapping[int, Story], hot_stories: Sequence[Story], cases: Mapping[int, object],
                  generated_at: datetime, collected: int | None = None,
                  previous_collected: int | None = None, story_scopes: Mapping[int, str] | None = None,
-                 data_start: datetime | None = None, forecast: Forecast | None = None) -> MonthlyReport:
-    """`rows`: education articles of the month (store.education_rows); `stories`: article id -> story;
+                 data_start: datetime | None = None, forecast: Forecast | None = None,
+                 carried_over: Sequence[Story] = (), earlier_articles: Mapping[int, Mapping] | None = None
+                 ) -> MonthlyReport:
+    """`rows`: education articles of the month (store.education_rows), each with its story's scope as triage judged
+    it where known ("story_scope"); `stories`: article id -> story;
     `hot_stories`: stories rated hot with a member in the month or a case changed in it;
     `cases`: story id -> its case (monitor.cases.Case); `collected`, `previous_collected`: articles of any
     subject collected in the month and the one before (0: the system collected nothing then); `story_scopes`: story id ->
-    the scope triage judged it (its locality signal, watchlist names included); `data_start`: when the monitoring's
-    data begin (store.first_collection_time); `forecast`: the next month's (monitor.forecast), its open cases taken
-    from the month's hot issues here."""
+    the scope triage judged it (its locality signal, watchlist names included; Story.scope when not given);
+    `data_start`: when the monitoring's data begin (store.first_collection_time); `forecast`: the next month's
+    (monitor.forecast), its open cases taken from the month's hot issues and the pending ones here; `carried_over`:
+    stories whose case (in `cases`) was opened before the month's end and still open then, not in `hot_stories`
+    (store.cases_open_at): those on the office's area are the month's pending cases; `earlier_articles`: article id
+    -> url, sapo and published of the first article of a hot or carried-over story published before the month (its
+    link and what happened)."""
     story_scopes = story_scopes or {}
+    earlier_articles = earlier_articles or {}
     tz = office.tz
     start, end = month_bounds(year, month, office)
+
+    def scope_of(s: Story) -> str | None:
+        return story_scopes.get(s.id) or s.scope
+
+    def on_area(r: Mapping) -> bool:
+        """One reading of "on the office's area" for every figure and list of the report, the hot issues' too: the
+        article's own scope, or its story's as triage's locality judged it (another article of it there, a
+        watchlist name in its text): an article of a story the clipping and the alerts place in the district is
+        the district's news."""
+        s = stories.get(r["id"])
+        return (office.is_own_area(r["scope"]) or office.is_own_area(r.get("story_scope"))
+                or (s is not None and office.is_own_area(scope_of(s))))
 
     def counts(rs: Sequence[dict]):
         tone = Counter(r["sentiment"] for r in rs)
         topics = Counter(t for r in rs for t in r["topics"])
         no_topic = sum(1 for r in rs if not r["topics"])
         outlets = Counter(r["outlet"] for r in rs if r["outlet"])
-        local = sum(1 for r in rs if office.is_own_area(r["scope"]))
+        local = sum(1 for r in rs if on_area(r))
         return tone, topics, no_topic, outlets, local
 
     tone, topics, no_topic, outlets, local = counts(rows)
@@ -538,24 +587,14 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
                         for o, n in sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_OUTLETS])
 
     by_id = {r["id"]: r for r in rows}
-    hot = []
-    false_alarms = 0
-    for s in sorted(hot_stories, key=lambda s: (-s.hot_score, s.first_seen)):
-        case = cases.get(s.id)
-        if (getattr(case, "status", None) or s.case_status) == DISMISSED:
-            false_alarms += 1
-            continue
-        first = by_id.get(s.first_article_id, {})
-        status = getattr(case, "status", None) or s.case_status
-        # one that reached the office itself (a call to its hotline, a school's report) is its to handle, until a
-        # person closes it as another area's
-        own = status != NOT_OURS and (bool(s.intake) or office.is_own_area(story_scopes.get(s.id)) or any(
-            office.is_own_area(by_id[a]["scope"]) for a in s.article_ids if a in by_id))
-        hot.append(HotIssue(
+
+    def issue(s: Story, case, status: str | None, own: bool) -> HotIssue:
+        first = by_id.get(s.first_article_id) or earlier_articles.get(s.first_article_id, {})
+        return HotIssue(
             story_id=s.id, title=s.title, url=first.get("url", "") or next((i.url for i in s.intake if i.url), ""),
             outlet=s.outlets[0] if s.outlets else "",
             outlets=len(s.outlets), first_seen=s.first_seen.astimezone(tz), severity=s.severity, hot_score=s.hot_score,
-            case_status=getattr(case, "status", None) or s.case_status or NO_CASE,
+            case_status=status or NO_CASE,
             owner=getattr(case, "owner", "") or "",
             notes=person_notes([e for e in getattr(case, "events", ()) if e.at < end], tz),
             outlet_names=tuple(s.outlets),
@@ -568,7 +607,34 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             earlier=_handling_by(getattr(case, "handling", ()), None, start.date()), month_start=start.date(),
             outcome=outcome_line(getattr(case, "events", ()), tz, until=end.date(), not_ours=status == NOT_OURS,
                                  acts_listed=True),
-            false_information_sign=false_information_sign(s.hot_categories)))
+            false_information_sign=false_information_sign(s.hot_categories))
+
+    hot = []
+    false_alarms = 0
+    for s in sorted(hot_stories, key=lambda s: (-s.hot_score, s.first_seen)):
+        case = cases.get(s.id)
+        status = getattr(case, "status", None) or s.case_status
+        if status == DISMISSED:
+            false_alarms += 1
+            continue
+        # one that reached the office itself (a call to its hotline, a school's report) is its to handle, until a
+        # person closes it as another area's
+        own = status != NOT_OURS and (bool(s.intake) or office.is_own_area(scope_of(s)) or any(
+            on_area(by_id[a]) for a in s.article_ids if a in by_id))
+        hot.append(issue(s, case, status, own))
+
+    # the office's cases still open at the month's end that nothing in the month brought among its hot issues: the
+    # status they had then (a report written again later must not show them handled since, nor leave them out); a
+    # person's finding that one was no hot issue, another area's or carried on by another case holds for the past
+    pending = []
+    shown = {h.story_id for h in hot}
+    for s in sorted(carried_over, key=lambda s: (s.first_seen, s.id)):
+        case = cases.get(s.id)
+        status = _status_at(case, end) if case is not None else None
+        if (s.id in shown or status not in OPEN_STATUSES or getattr(case, "status", None) in NOT_HOT_AFTER_ALL
+                or not (s.intake or office.is_own_area(scope_of(s)))):
+            continue
+        pending.append(issue(s, case, status, True))
 
     # positive coverage, reprints counted once: one entry per story (or per article without one)
     groups: dict[tuple, list[dict]] = {}
@@ -584,14 +650,14 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
         n_outlets = len(s.outlets) if s else len({m["outlet"] for m in members})
         positive.append(PositiveItem(title=first["title"], url=first["url"], outlet=first["outlet"], outlets=n_outlets,
                                      published=first["published"].astimezone(tz), topics=first["topics"],
-                                     local=any(office.is_own_area(m["scope"]) for m in members),
+                                     local=any(on_area(m) for m in members),
                                      outlet_names=tuple(s.outlets) if s else tuple(dict.fromkeys(m["outlet"] for m in members))))
     positive.sort(key=lambda p: (not p.local, -p.outlets, -p.published.timestamp()))
 
     # the district's own stories, reprints once, oldest first: what the press said about the office's schools
     local_groups: dict[tuple, list[dict]] = {}
     for r in rows:
-        if office.is_own_area(r["scope"]):
+        if on_area(r):
             s = stories.get(r["id"])
             local_groups.setdefault(("s", s.id) if s else ("a", r["id"]), []).append(r)
     local_items = []
@@ -629,8 +695,14 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
                               sorted(negative_topics.items(), key=lambda kv: (-kv[1], list(topic_names).index(kv[0])
                                                                               if kv[0] in topic_names else 99))),
         collected=collected, previous_collected=previous_collected, outlet_count=len(outlets), data_start=data_start,
-        forecast=replace(forecast, open_cases=open_cases_of(hot)) if forecast is not None else None,
+        forecast=replace(forecast, open_cases=open_cases_of((*hot, *pending))) if forecast is not None else None,
+        pending=tuple(pending),
     )
+
+
+def _status_at(case, when: datetime) -> str:
+    """The case's status at `when`: the last its history set before it (its status now when the history says none)."""
+    return next((e.status for e in reversed(getattr(case, "events", ())) if e.status and e.at < when), case.status)
 
 
 def _handling_by(events, start: date | None, end: date) -> tuple[Handling, ...]:
@@ -706,12 +778,19 @@ def load_report(app, year: int, month: int) -> MonthlyReport:
             c = store.case_of_story(sid)
             if c is not None:
                 cases[sid] = c
+    carried: dict[int, Story] = {}
+    if hasattr(store, "cases_open_at"):
+        for c in store.cases_open_at(end, OPEN_STATUSES):
+            s = store.story(c.story_id) if c.story_id not in hot else None
+            if s is not None:
+                carried[s.id] = s
+                cases[s.id] = c
     hot = _still_education(store, hot, cases)
-    scopes = {}
-    if hasattr(store, "story_explanation"):
-        from monitor.triage import explained_scope
-
-        scopes = {sid: explained_scope(store.story_explanation(sid)) for sid in hot}
+    carried = _still_education(store, carried, cases)
+    in_month = {r["id"] for r in rows}
+    firsts = sorted({s.first_article_id for s in [*hot.values(), *carried.values()]} - in_month - {0})
+    earlier = ({a.id: {"url": a.url, "sapo": a.sapo, "published": a.when} for a in store.get_articles(firsts)}
+               if firsts and hasattr(store, "get_articles") else {})
     data_start = store.first_collection_time() if hasattr(store, "first_collection_time") else None
     collected = previous_collected = None
     if hasattr(store, "count_articles_between"):
@@ -719,11 +798,16 @@ def load_report(app, year: int, month: int) -> MonthlyReport:
         previous_collected = store.count_articles_between(p_start, p_end)
     # each outlet once however its feeds spelt it, in rows stored before feeds.yaml named it that way too
     names = OutletNames(app.config)
-    rows = [r | {"outlet": names(r["outlet"])} for r in rows]
-    previous_rows = [r | {"outlet": names(r["outlet"])} for r in previous_rows]
-    named = {id(s): replace(s, outlets=names.unique(s.outlets)) for s in [*stories.values(), *hot.values()]}
+    # and on the office's area as its story's triage placed it (build_report's on_area), last month's articles too
+    story_scopes = (store.story_scopes_of_articles([r["id"] for r in [*rows, *previous_rows]])
+                    if hasattr(store, "story_scopes_of_articles") else {})
+    rows = [r | {"outlet": names(r["outlet"]), "story_scope": story_scopes.get(r["id"])} for r in rows]
+    previous_rows = [r | {"outlet": names(r["outlet"]), "story_scope": story_scopes.get(r["id"])} for r in previous_rows]
+    named = {id(s): replace(s, outlets=names.unique(s.outlets))
+             for s in [*stories.values(), *hot.values(), *carried.values()]}
     stories = {aid: named[id(s)] for aid, s in stories.items()}
     hot = {sid: named[id(s)] for sid, s in hot.items()}
+    carried = {sid: named[id(s)] for sid, s in carried.items()}
     from monitor.forecast import load_forecast
 
     now = app.now()
@@ -731,8 +815,8 @@ def load_report(app, year: int, month: int) -> MonthlyReport:
     forecast = load_forecast(app, year, month, stories=month_stories.values(), as_of=min(now, end))
     return build_report(office=office, year=year, month=month, rows=rows, previous_rows=previous_rows, stories=stories,
                         hot_stories=list(hot.values()), cases=cases, generated_at=now, collected=collected,
-                        previous_collected=previous_collected, story_scopes=scopes, data_start=data_start,
-                        forecast=forecast)
+                        previous_collected=previous_collected, data_start=data_start, forecast=forecast,
+                        carried_over=list(carried.values()), earlier_articles=earlier)
 
 
 @dataclass(frozen=True)
@@ -768,7 +852,7 @@ def render_report_html(report: MonthlyReport, *, chart_src: str | None = None) -
     from monitor.render import render_template
 
     return render_template("report.html", r=report, chart_src=chart_src, topics_note=TOPICS_OVERLAP_NOTE,
-                           proposals_note=PROPOSALS_TO_COMPLETE, elsewhere_title=ELSEWHERE_TITLE,
+                           proposals_note=PROPOSALS_TO_COMPLETE,
                            no_data_title=NO_DATA_TITLE, no_data_request=NO_DATA_REQUEST, forecast_title=FORECAST_TITLE,
                            forecast_nothing=FORECAST_NOTHING)
 

@@ -26,6 +26,7 @@ from classifiers.text import has_diacritics, nfc, retone
 from classifiers.types import SCOPE_NAMES_VI
 from monitor.cases import NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
 from monitor.config import ALERT_SCOPES, Config, OutletNames
+from monitor.models import explained_scope
 from monitor.stories import Doc, Idf, StoryIndex, fold
 
 # Points per signal; they add up to 100.
@@ -148,13 +149,6 @@ def alerts_cover(config: Config, scope: str | None) -> bool:
     if scope not in ALERT_SCOPES or limit not in ALERT_SCOPES or config.office.is_own_area(scope):
         return True  # the office's own area is always covered: a Sở's "city" under min_scope: local
     return ALERT_SCOPES.index(scope) <= ALERT_SCOPES.index(limit)
-
-
-def explained_scope(exp: dict) -> str | None:
-    """A stored explanation's scope (StoryScore.scope), None when it has none."""
-    if exp.get("local"):
-        return "local"
-    return next((s.get("detail", {}).get("scope") for s in exp.get("signals", ()) if s.get("name") == "locality"), None)
 
 
 def severity_rank(config: Config, severity: str | None) -> int:

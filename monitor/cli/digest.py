@@ -81,7 +81,8 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
 def report(ctx: click.Context, month: str, formats: tuple[str, ...], out_dir: str | None, send: bool) -> None:
     """Write the monthly public-opinion report, a draft for the signer of office.signer: a general
     assessment from the figures, the district's own stories, the hot issues with what happened and
-    the latest action, positive coverage, a forecast of what the press may take up next month (the
+    the latest action, the district's cases of earlier months still open at the month's end ("còn tồn
+    đọng"), positive coverage, a forecast of what the press may take up next month (the
     education year's calendar from calendar.yaml, topics that rose in the same months before, stories
     still in the news, open cases), coverage by topic, tone and outlet against the previous month, and
     the proposals part the signer completes. A month with nothing collected says so.

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Iterable
 
 from monitor.cases import DISMISSED, MERGED, NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent, Handling
-from monitor.models import Story
+from monitor.models import Story, explained_scope
 from monitor.notify import Alert, Delivery
 from monitor.store.articles import published_window
 from monitor.store.base import from_iso, utc_iso
@@ -237,7 +237,7 @@ class StoriesMixin:
             first_seen=min(times), last_seen=max(times), hot_score=row["hot_score"],
             severity=row["severity"], reasons=reasons, case_status=row["case_status"],
             hot_categories=hot_categories_of(row["hot_categories"], reasons) or (),
-            intake=intake,
+            intake=intake, scope=explained_scope(json.loads(row["explanation"] or "{}")),
         )
 
     def stories_between(self, since: datetime | None, until: datetime | None) -> list[Story]:
@@ -262,6 +262,20 @@ class StoriesMixin:
             if case is not None:
                 db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (utc_iso(now), case[0]))
                 _case_event(db, case[0], now, SYSTEM_ACTOR, note=case_note)
+
+    def story_scopes_of_articles(self, article_ids: list[int]) -> dict[int, str | None]:
+        """Article id -> the scope triage last judged its story (Story.scope), for those of `article_ids` in one."""
+        out: dict[int, str | None] = {}
+        scopes: dict[int, str | None] = {}  # a story's explanation read once for all its articles
+        for k in range(0, len(article_ids), 500):
+            chunk = article_ids[k:k + 500]
+            for aid, sid, exp in self.execute(
+                    "SELECT sa.article_id, s.id, s.explanation FROM story_articles sa JOIN stories s ON s.id = sa.story_id"
+                    f" WHERE sa.article_id IN ({','.join('?' * len(chunk))})", chunk).fetchall():
+                if sid not in scopes:
+                    scopes[sid] = explained_scope(json.loads(exp or "{}"))
+                out[aid] = scopes[sid]
+        return out
 
     def story_explanation(self, story_id: int) -> dict:
         row = self.execute("SELECT explanation FROM stories WHERE id = ?", (story_id,)).fetchone()
@@ -614,6 +628,19 @@ class StoriesMixin:
             "SELECT * FROM cases c WHERE (opened_at >= ? AND opened_at < ?) OR EXISTS"
             " (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.at >= ? AND e.at < ?) ORDER BY opened_at, id",
             (lo, hi, lo, hi)).fetchall()
+        return [self._case_from_row(r) for r in rows]
+
+    def cases_open_at(self, when: datetime, statuses: Iterable[str]) -> list[Case]:
+        """Cases opened before `when` whose status then (their history's last status before it) was one of
+        `statuses`: what was still open at a month's end, whatever was done about it since."""
+        wanted = tuple(statuses)
+        if not wanted:
+            return []
+        at = utc_iso(when)
+        rows = self.execute(
+            "SELECT * FROM cases c WHERE c.opened_at < ? AND COALESCE((SELECT e.status FROM case_events e"
+            " WHERE e.case_id = c.id AND e.status IS NOT NULL AND e.at < ? ORDER BY e.at DESC, e.id DESC LIMIT 1),"
+            f" c.status) IN ({','.join('?' * len(wanted))}) ORDER BY c.opened_at, c.id", (at, at, *wanted)).fetchall()
         return [self._case_from_row(r) for r in rows]
 
 
