@@ -94,14 +94,23 @@ _HTTP_STATUS = re.compile(r"\bHTTP (\d{3})\b|\banswered (\d{3})\b")
 _QUIET_GAP = re.compile(r"no new item for ([\d.]+) h; usually one every ([\d.]+) h")
 
 
+def _hours(hours: float) -> str:
+    """A feed's silence or usual gap as the crawler writes it (hours, one decimal) in the words a reader uses: "0,1 giờ"
+    of a news feed that brings an item every few minutes reads as an error, "6 phút" does not."""
+    if hours >= 1:
+        return f"{vn_decimal(hours)} giờ"
+    minutes = round(hours * 60)
+    return f"{minutes} phút" if minutes else "vài phút"
+
+
 def source_problem(h: SourceHealth) -> str:
     """What is wrong with a feed, as leadership reads it: a category in Vietnamese, not the crawler's error
     (which `monitor status` keeps showing as it is)."""
     error = h.last_error or ""
     if h.health == "quiet":
         if m := _QUIET_GAP.search(error):
-            return (f"không có tin mới trong {vn_decimal(float(m.group(1)))} giờ, trong khi thường "
-                    f"{vn_decimal(float(m.group(2)))} giờ có một tin (bất thường)")
+            return (f"không có tin mới trong {_hours(float(m.group(1)))}, trong khi thường "
+                    f"{_hours(float(m.group(2)))} có một tin (bất thường)")
         if "no items" in error:
             return "báo trả về danh sách tin rỗng (bất thường)"
         return "không có tin mới (bất thường)"
@@ -892,6 +901,9 @@ def _grouped(pairs: Sequence[tuple[Article, Classification]], stories: Mapping[i
 
 
 MAX_RELATED = 3
+# triage's reason naming the story's outlets ("3 báo đưa tin: Thanh Niên, Tuổi Trẻ, VnExpress"): the item's outlet line
+# names them right below, each once however its feeds spelt it, and the reason took one of the four places
+_OUTLETS_REASON = re.compile(r"^\d+ báo đưa tin: ")
 
 
 SAME_HEADLINE = 0.6  # word overlap (Jaccard) from which two headlines are one reprinted, lightly edited
@@ -942,7 +954,8 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int], own_scopes: tuple[str, ..
             published=article.when.astimezone(tz), summary="",
             sentiment=cls.sentiment, topics=topics, scope=scope, story_id=story.id, other_outlets=other_outlets,
             hot=hot, severity=story.severity, case_status=story.case_status, hot_score=story.hot_score,
-            reasons=display_reasons(story.reasons or cls.reasons, topic=topic_name(topics[0]) if topics else "",
+            reasons=display_reasons([r for r in story.reasons or cls.reasons if not _OUTLETS_REASON.match(str(r))],
+                                    topic=topic_name(topics[0]) if topics else "",
                                     tone=SENTIMENT_LABELS.get(cls.sentiment, ""),
                                     **(_story_signs(story, members) if story.reasons else _signs(cls))),
             late=article.id in late, relevance=max(c.relevance for _, c in members), related=_related(article, members),
@@ -977,11 +990,12 @@ def _summary(article: Article, day: date, tz: ZoneInfo) -> str:
     return dated_summary(article.title, article.sapo, article.body, article.when.astimezone(tz), day)
 
 
-def trend_from_rows(rows: Iterable[tuple[datetime, bool, str]], days: Sequence[date], cutoff: str, tz: ZoneInfo) -> tuple[TrendDay, ...]:
-    """Count education articles by tone in each day's digest window (rows: when, is_education, sentiment)."""
+def trend_from_rows(rows: Iterable[tuple], days: Sequence[date], cutoff: str, tz: ZoneInfo) -> tuple[TrendDay, ...]:
+    """Count education articles by tone in each day's digest window (rows: when, is_education, sentiment, and
+    anything after)."""
     windows = [(d, *digest_window(d, cutoff, tz)) for d in days]
     counts = {d: Counter() for d in days}
-    for when, is_edu, sentiment in rows:
+    for when, is_edu, sentiment, *_ in rows:
         if not is_edu:
             continue
         for d, s, e in windows:

@@ -36,7 +36,7 @@ from typing import Iterable
 
 from monitor.app import App
 from monitor.config import OutletNames
-from monitor.corrections import read_corrected
+from monitor.corrections import merged, read_corrected
 from monitor.digest import (CollectionGap, Digest, add_outside_press, build_digest, digest_window, latest_complete_day,
                             note_follow_ups, note_handling, note_outcomes, trend_from_rows)
 from monitor.errors import InputError, MessageInDoubt, MonitorError, NotifyError, StoreError
@@ -114,7 +114,8 @@ def crawl_silence(app: App, day: date, end: datetime) -> CollectionGap | None:
     before the cut-off to the first after it. None when covered, when the log holds no feed poll at all (nothing
     was ever crawled: crawl_gap says so), or for a new install's first clipping: the latest day's, with nothing
     polled before its cut-off, filled by the first crawl after it as crawl_gap allows (no crawler was there to fall
-    silent; an older day before the install is a gap)."""
+    silent; an older day before the install is a gap), or for a cut-off older than the log's oldest poll when articles
+    were collected before it (the log was pruned: it cannot tell)."""
     cfg = app.config
     intervals = {s.name: timedelta(minutes=s.interval_minutes) for s in cfg.sources}
     shortest = min((intervals[s.name] for s in cfg.sources if s.enabled), default=timedelta(minutes=30))
@@ -127,6 +128,12 @@ def crawl_silence(app: App, day: date, end: datetime) -> CollectionGap | None:
     if news and running:
         return None
     if history["last_poll"] is None and day >= latest_complete_day(app.now(), cfg.digest.cutoff, cfg.office.tz):
+        return None
+    if history["last_poll"] is None and history["last_answer"] is None and app.store.collected_by(end):
+        # the log is pruned after LOG_RETENTION (monitor.service housekeeping) while the articles stay: a cut-off older
+        # than its oldest poll, with articles collected before it, was crawled, and the log no longer says how well.
+        # Read as a gap, every clipping older than that said the system had collected nothing until the log's first
+        # poll, above the articles it had collected.
         return None
     since, until = history["last_answer"], history["next_answer"]
     carried_by = latest_complete_day(until, cfg.digest.cutoff, cfg.office.tz) + timedelta(days=1) if until else None
@@ -236,8 +243,12 @@ def load_digest(app: App, day: date) -> Digest:
     articles, stories = outlets_named(cfg, articles, stories)
     previous_days = [day - timedelta(days=n) for n in range(7, 0, -1)]
     trend_start = digest_window(previous_days[0], cfg.digest.cutoff, tz)[0]
-    trend = trend_from_rows(store.tone_rows(trend_start, start), previous_days, cfg.digest.cutoff, tz)
-    health = store.source_health(app.now()) if hasattr(store, "source_health") else []
+    trend = trend_from_rows(corrected_tones(store, store.tone_rows(trend_start, start)), previous_days, cfg.digest.cutoff, tz)
+    # the feeds' state is now's: it tells of the latest clipping, not of an earlier day's built again (a preview, a
+    # resend), which crawl_silence judges from the fetch log; there it named months later's silent feeds under an
+    # old day ("lấy được gần nhất" after the window, "5/6 nguồn tin im lặng" at the top)
+    current = day >= latest_complete_day(app.now(), cfg.digest.cutoff, tz)
+    health = store.source_health(app.now()) if current and hasattr(store, "source_health") else []
     digest = build_digest(
         office=cfg.office, day=day, window=(start, end), articles=articles, classifications=classifications,
         stories=stories, late_ids=[a.id for a in late], trend=trend, source_health=health,
@@ -250,6 +261,22 @@ def load_digest(app: App, day: date) -> Digest:
     cases = hot_cases(app, digest)
     digest = note_outcomes(note_follow_ups(digest, earlier_cases(app, digest, cases)), latest_actions(app, cases))
     return note_handling(digest, handled(cases))
+
+
+def corrected_tones(store, rows: list[tuple]) -> list[tuple]:
+    """The week's (when, is_education, sentiment, article id) rows with the analysts' corrections put over them, as
+    each day's own clipping reads its articles (read_corrected): else a day's bar and that day's clipping disagreed by
+    the articles an analyst had judged not education, or of another tone, since."""
+    labels = {r["article_id"]: r for r in store.labels([r[3] for r in rows])} if rows and hasattr(store, "labels") else {}
+    if not labels:
+        return rows
+    out = []
+    for when, is_edu, tone, aid in rows:
+        if aid in labels:
+            fixed = merged({"is_education": is_edu, "sentiment": tone, "topics": (), "hot": False, "scope": ""}, labels[aid])
+            is_edu, tone = fixed["is_education"], fixed["sentiment"]
+        out.append((when, is_edu, tone, aid))
+    return out
 
 
 def outside_press(app: App, start: datetime, end: datetime) -> list:

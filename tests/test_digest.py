@@ -530,3 +530,51 @@ def test_an_item_entered_from_outside_the_press_stands_mid_level_not_last():
                   severity="cao", case_status="mới", intake=(item,))
     d = add_outside_press(d, [(item, story)])
     assert [i.title for i in d.hot.items] == [press[0][1], press[1][1], press[2][1], item.title, press[3][1]]
+
+
+def test_the_weeks_chart_counts_a_past_day_as_its_clipping_does_after_an_analysts_correction(tmp_path):
+    """The chart's bar of a day and that day's own clipping read its articles with the analysts' corrections: an
+    article judged not education since, or of another tone, moves in both."""
+    from monitor.digest_delivery import load_digest
+
+    app = make_app(tmp_path)
+    store = app.store
+    when = datetime(2026, 11, 24, 15, 0, tzinfo=TZ)  # in the clipping of the 25th
+    ids = [add_article(store, url=f"https://news.example.vn/tuan-{n}.html", outlet="Dân trí", title=title,
+                       published=when + timedelta(minutes=n), seen=when + timedelta(minutes=n + 5))
+           for n, title in enumerate(["Trường THCS tổ chức ngày hội đọc sách cho học sinh",
+                                      "Giá vàng tăng mạnh trong phiên sáng",
+                                      "Phụ huynh phản ánh khoản thu đầu năm ở một trường tiểu học"])]
+    classify(store, [(ids[0], dict(topics=["guong-dien-hinh"], sentiment="positive")), (ids[1], dict(topics=[])),
+                     (ids[2], dict(topics=["hoc-phi"]))])
+    store.add_label(ids[1], by="Chị Lan", at=NOW, is_education=False)
+    store.add_label(ids[2], by="Chị Lan", at=NOW, sentiment="negative")
+    day_before = load_digest(app, DAY - timedelta(days=1))
+    assert day_before.summary.education == 2 and dict(day_before.summary.tone)["negative"] == 1
+    bar = next(t for t in load_digest(app, DAY).trend if t.day == DAY - timedelta(days=1))
+    assert (bar.total, bar.positive, bar.neutral, bar.negative) == (2, 1, 0, 1)
+
+
+def test_a_hot_items_reasons_do_not_list_again_the_outlets_its_outlet_line_names(tmp_path):
+    """Triage's "2 báo đưa tin: …" names the outlets as the score read them (an old row's spelling too): the line
+    under the item names them once already, and the reason took one of the four places."""
+    app = make_app(tmp_path)
+    store = app.store
+    ids = seed_day(store)
+    end = digest_window(DAY, "07:00", TZ)[1]
+    reprint = add_article(store, url="https://khac.example.vn/hoc-sinh-nhap-vien-2.html", outlet="Dân trí",
+                          title="Hơn 30 học sinh tiểu học ở Long Biên nhập viện sau bữa trưa bán trú",
+                          published=end - timedelta(hours=4))
+    classify(store, [(reprint, dict(topics=["y-te-the-chat"], sentiment="negative", hot=True, hot_score=0.9, scope="local"))])
+    story_id = store.create_story(ids["ngo-doc"], NOW)
+    store.add_story_member(story_id, reprint, NOW, similarity=0.97, matched_id=ids["ngo-doc"], reprint=True)
+    store.save_story_score(story_id, NOW, main_topic="y-te-the-chat", n_outlets=2, hot_score=88.0, severity="khẩn cấp",
+                           reasons=["học sinh nhập viện", "2 báo đưa tin: VnExpress, Dân trí", "Tin trên địa bàn"],
+                           explanation={})
+    from monitor.digest_delivery import load_digest
+    from monitor.render import render_text
+
+    hot = load_digest(app, DAY).hot.items[0]
+    assert hot.reasons == ("học sinh nhập viện", "Tin trên địa bàn")
+    assert "Dân Trí" in hot.outlets_label
+    assert "báo đưa tin" not in render_text(load_digest(app, DAY))

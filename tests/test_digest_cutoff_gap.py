@@ -238,3 +238,46 @@ def test_a_day_before_the_install_is_refused_while_the_first_clipping_goes_out_p
     assert first.status == "outbox" and "collected nothing" not in first.message, first.message
     text = (tmp_path / "var" / "outbox" / "2026-11-26" / "diem-bao-2026-11-26.txt").read_text(encoding="utf-8")
     assert "Lưu ý: hệ thống" not in text
+
+
+def test_a_day_older_than_the_kept_fetch_log_is_not_said_to_be_uncollected(tmp_path):
+    """Housekeeping keeps the fetch log for LOG_RETENTION, the articles for good: a clipping of a day before the log's
+    oldest poll, whose articles were collected, is written without "collected nothing until <the log's first poll>"
+    and may be sent; a day before the monitor collected anything still says that nothing was collected."""
+    from monitor.digest import build_and_deliver_digest
+    from monitor.digest_delivery import load_digest
+
+    later = DAY + timedelta(days=120)
+    app = make_app(tmp_path, now=at(later, 7, 30))
+    rounds(app, at(later - timedelta(days=2), 7, 0), at(later, 7, 20), every=timedelta(hours=1))  # what the log kept
+    prev = DAY - timedelta(days=1)
+    early = add_article(app.store, url="https://news.example.vn/som.html", outlet="Dân trí",
+                        title="Trường tiểu học tổ chức hội khỏe Phù Đổng cấp trường", published=at(prev, 9, 0),
+                        seen=at(prev, 9, 10))
+    classify(app.store, [(early, dict(topics=["y-te-the-chat"]))])
+    assert load_digest(app, DAY).collection_gap is None
+    result = build_and_deliver_digest(app, DAY, send=False, out_dir=tmp_path / "xem")
+    assert "collected nothing" not in result.message, result.message
+    assert "Lưu ý: hệ thống" not in (tmp_path / "xem" / "diem-bao-2026-11-26.txt").read_text(encoding="utf-8")
+    assert build_and_deliver_digest(app, DAY).status == "outbox"
+    # before the first article the monitor collected, the log's silence is the monitor's: still a gap
+    assert load_digest(app, prev - timedelta(days=1)).collection_gap is not None
+
+
+def test_the_feeds_state_now_is_told_in_the_latest_clipping_only(tmp_path):
+    """A feed failing now says nothing of an earlier day built again (a preview, a resend): its clipping does not
+    warn of it at the top nor list it in the appendix; the latest clipping does."""
+    from monitor.digest_delivery import load_digest
+
+    app = make_app(tmp_path, now=at(DAY + timedelta(days=3), 7, 30))
+    rounds(app, at(DAY - timedelta(days=1), 6, 0), at(DAY + timedelta(days=3), 4, 0), every=timedelta(hours=1))
+    for n in range(4):  # every feed has failed since
+        poll(app, at(DAY + timedelta(days=3), 4, 30 + n * 5), ok=False)
+    seen = add_article(app.store, url="https://news.example.vn/cu.html", outlet="Dân trí",
+                       title="Trường tiểu học tổ chức hội khỏe Phù Đổng cấp trường", published=at(DAY, 6, 0))
+    classify(app.store, [(seen, dict(topics=["y-te-the-chat"]))])
+    latest = load_digest(app, DAY + timedelta(days=3))
+    assert latest.sources and latest.sources_warning.startswith("Lưu ý: 3/")
+    old = load_digest(app, DAY)
+    assert old.summary.education == 1
+    assert old.sources == () and old.sources_warning == ""

@@ -89,6 +89,10 @@ def test_feed_problems_are_named_in_vietnamese_and_counted_at_the_top():
     assert source_problem(health[0]) == "không kết nối được máy chủ của báo"
     assert source_problem(health[1]) == "báo trả lỗi (HTTP 503)"
     assert source_problem(health[2]) == "không có tin mới trong 9,5 giờ, trong khi thường 1 giờ có một tin (bất thường)"
+    # a busy feed's usual gap is minutes, not "0,1 giờ"
+    busy = replace(health[2], last_error="no new item for 7.0 h; usually one every 0.1 h")
+    assert source_problem(busy) == "không có tin mới trong 7 giờ, trong khi thường 6 phút có một tin (bất thường)"
+    assert "thường vài phút có một tin" in source_problem(replace(busy, last_error="no new item for 0.5 h; usually one every 0.0 h"))
     assert "chặn" in source_problem(replace(health[1], last_error="NotAFeed: x answered with an HTML page, not a feed"))
     assert "HTTP 403" in source_problem(replace(health[1], last_error="HTTPStatusError: HTTP 403 from x"))
     assert "quá thời gian" in source_problem(replace(health[1], last_error="FetchTimeout: timed out fetching x"))

@@ -90,6 +90,10 @@ class CrawlStateMixin:
         return {"answered": answered, "last_answer": last_answer,
                 "last_poll": max(filter(None, (polled, ran)), default=None), "next_answer": after}
 
+    def collected_by(self, at: datetime) -> bool:
+        """Whether any article was first collected at or before `at` (the crawler ran by then)."""
+        return self.execute("SELECT 1 FROM articles WHERE first_seen_at <= ? LIMIT 1", (utc_iso(at),)).fetchone() is not None
+
     def failed_feed_polls(self, since: datetime | None, until: datetime | None) -> int:
         """Feed polls in the fetch log strictly between `since` and `until` (open ends when None) that failed."""
         return self.execute("SELECT COUNT(*) FROM fetches WHERE kind = 'feed' AND outcome = 'error'"

@@ -188,8 +188,8 @@ class DigestsMixin:
 
     # ------------------------------------------------------------------ light reads for digests and reports
 
-    def tone_rows(self, since: datetime, until: datetime, version: str | None = None) -> list[tuple[datetime, bool, str]]:
-        """(publication time, is_education, sentiment) of classified articles in [since, until); without
+    def tone_rows(self, since: datetime, until: datetime, version: str | None = None) -> list[tuple[datetime, bool, str, int]]:
+        """(publication time, is_education, sentiment, article id) of classified articles in [since, until); without
         `version`, each as its current classification (`_CURRENT`) judged it: the clipping's week of an old day
         reads the days before a retraining's --since as their articles are shown."""
         explicit = version is not None
@@ -197,11 +197,11 @@ class DigestsMixin:
         if not version:
             return []
         rows = self.execute(
-            "SELECT COALESCE(a.published_at, a.first_seen_at) AS t, c.is_education, c.sentiment FROM articles a"
+            "SELECT COALESCE(a.published_at, a.first_seen_at) AS t, c.is_education, c.sentiment, a.id FROM articles a"
             f" JOIN classifications c ON c.article_id = a.id AND {'c.model_version = ?' if explicit else _CURRENT}"
             " WHERE COALESCE(a.published_at, a.first_seen_at) >= ? AND COALESCE(a.published_at, a.first_seen_at) < ?",
             (version, utc_iso(since), utc_iso(until)))
-        return [(from_iso(r["t"]), bool(r["is_education"]), r["sentiment"]) for r in rows]
+        return [(from_iso(r["t"]), bool(r["is_education"]), r["sentiment"], r["id"]) for r in rows]
 
     def prune_digest_articles(self, before: date) -> int:
         """Forget which articles the clippings of days before `before` held: only the last few days' matter
