@@ -174,10 +174,21 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 def intervals(gold: list[dict], predicted: list, *, resamples: int = BOOTSTRAP_RESAMPLES,
               seed: int = BOOTSTRAP_SEED) -> dict[str, list[float]]:
     """95% percentile-bootstrap intervals of the headline figures `evaluate` reports, counted the same way."""
-    n = len(gold)
-    if not n:
+    if not gold:
         return {}
-    weights = np.random.default_rng(seed).multinomial(n, np.full(n, 1.0 / n), size=resamples).astype(np.float64)
+    samples = bootstrap_samples(gold, predicted, resample_weights(len(gold), resamples, seed))
+    return {k: [round(float(np.percentile(v, 2.5)), 4), round(float(np.percentile(v, 97.5)), 4)] for k, v in samples.items()}
+
+
+def resample_weights(n: int, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED) -> np.ndarray:
+    """How often each of n items is drawn in each resample (resamples x n)."""
+    return np.random.default_rng(seed).multinomial(n, np.full(n, 1.0 / n), size=resamples).astype(np.float64)
+
+
+def bootstrap_samples(gold: list[dict], predicted: list, weights: np.ndarray) -> dict[str, np.ndarray]:
+    """The headline figures on each resample of `weights`. Two classifiers' outputs scored with the same weights
+    give a paired interval of their difference (bench/body_lead.py), narrower than comparing two intervals."""
+    n = len(gold)
 
     def counts(*per_item) -> list[np.ndarray]:
         return [weights @ np.asarray(x, np.float64) for x in per_item]
@@ -203,7 +214,7 @@ def intervals(gold: list[dict], predicted: list, *, resamples: int = BOOTSTRAP_R
     out["hot_recall"], out["hot_precision"] = _ratio(tp, tp + fn), _ratio(tp, tp + fp)
     scoped = np.array([stated(g, "scope") is not None for g in gold])
     out["scope_accuracy"] = _ratio(counts([g.get("scope") == p.scope for g, p in zip(gold, predicted)])[0], counts(scoped)[0])
-    return {k: [round(float(np.percentile(v, 2.5)), 4), round(float(np.percentile(v, 97.5)), 4)] for k, v in out.items()}
+    return out
 
 
 def disagreements(gold: list[dict], predicted: list) -> list[dict]:

@@ -521,6 +521,32 @@ def test_intervals_bracket_the_figures_narrow_with_more_items_and_repeat_exactly
     assert intervals(*small) == ci_small, "seeded: the same input prints the same interval"
 
 
+def test_paired_bootstrap_of_two_classifiers_differs_by_their_own_items_only():
+    """bench/body_lead.py scores two readings of the same items on the same resamples: the interval of their
+    difference is zero where they agree, and a model better on some items is never behind on a resample."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from classifiers.evaluate import bootstrap_samples, intervals, resample_weights
+
+    gold = [{"id": str(k), "is_education": k < 60, "topics": ["doi-ngu"] if k < 60 else [], "sentiment": "neutral",
+             "hot": False, "scope": "national"} for k in range(100)]
+
+    def calls(missed: int):
+        return [SimpleNamespace(is_education=g["is_education"] and k >= missed, topics=tuple(g["topics"]) if k >= missed else (),
+                                sentiment="neutral", hot=False, scope="national") for k, g in enumerate(gold)]
+
+    weights = resample_weights(len(gold))
+    worse, better = bootstrap_samples(gold, calls(10), weights), bootstrap_samples(gold, calls(2), weights)
+    diff = better["education_f1"] - worse["education_f1"]
+    # a resample that draws none of the 8 items they differ on ties them; none puts the weaker ahead
+    assert (diff >= 0).all() and (diff > 0).mean() > 0.99, "on the same resamples the model missing fewer items is ahead"
+    assert np.array_equal(better["tone_macro_f1"], worse["tone_macro_f1"])
+    ci = intervals(gold, calls(10))
+    assert ci["education_f1"] == [round(float(np.percentile(worse["education_f1"], q)), 4) for q in (2.5, 97.5)]
+
+
 def test_classify_cli_in_worker_processes_writes_what_one_process_writes(tmp_path, monkeypatch):
     """Several batches in flight across forked workers come back in input order, malformed lines in place."""
     monkeypatch.setattr("monitor.cli.nlp.BATCH", 3)
