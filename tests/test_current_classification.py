@@ -16,9 +16,11 @@ from monitor.app import App
 from monitor.cli import cli
 from monitor.store import Store
 from test_digest import DAY, NEWS, NOW, add_article, classify, cls, make_app, seed_day
-from test_reclassify_batches import history  # noqa: F401  (the fixture)
+import test_reclassify_batches
 from test_analyst_reclassify import run
 from test_service_support import write_config
+
+history = test_reclassify_batches.history  # the fixture, shared
 
 RETRAINED = "test-digest-2"
 
@@ -114,7 +116,7 @@ def _partly_retrained(cfg, article_id: int) -> str:
     return first
 
 
-def test_a_reclassification_compares_articles_an_earlier_version_classified_with_that_version(history):  # noqa: F811
+def test_a_reclassification_compares_articles_an_earlier_version_classified_with_that_version(history):
     cfg, ids, _, edited = history
     expected = json.loads(run(cfg, "reclassify", "--rules", str(edited), "--dry-run", "--json"))
     assert expected["stopped_education"] == [ids[0], ids[-1]] and expected["stories_severity_changed"]
@@ -126,7 +128,7 @@ def test_a_reclassification_compares_articles_an_earlier_version_classified_with
         {k: v for k, v in expected.items() if k != "old_version"}
 
 
-def test_comparing_with_a_partial_version_rates_a_story_by_what_that_version_did_not_see_as_it_is_read(history):  # noqa: F811
+def test_comparing_with_a_partial_version_rates_a_story_by_what_that_version_did_not_see_as_it_is_read(history):
     cfg, ids, _, _ = history
     first = _partly_retrained(cfg, ids[-1])
     app = App.from_path(cfg)

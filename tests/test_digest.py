@@ -436,19 +436,26 @@ def test_trend_rows_bucket_by_digest_window():
     assert t == (TrendDay(days[0], positive=1), TrendDay(DAY, negative=1))
 
 
-def test_store_backed_stories_group_reprints_and_carry_case_status(tmp_path):
-    app = make_app(tmp_path)
-    store = app.store
-    ids = seed_day(store)
+def _reprinted_poisoning(store, ids, slug, reasons) -> tuple[int, int]:
+    """seed_day's poisoning reprinted by a second outlet, grouped and scored "khẩn cấp" with `reasons`:
+    (story id, the reprint's id)."""
     end = digest_window(DAY, "07:00", TZ)[1]
-    reprint = add_article(store, url="https://khac.example.vn/hoc-sinh-nhap-vien.html", outlet="Dân trí",
+    reprint = add_article(store, url=f"https://khac.example.vn/{slug}.html", outlet="Dân trí",
                           title="Hơn 30 học sinh tiểu học ở Long Biên nhập viện sau bữa trưa bán trú",
                           published=end - timedelta(hours=4))
     classify(store, [(reprint, dict(topics=["y-te-the-chat"], sentiment="negative", hot=True, hot_score=0.9, scope="local"))])
     story_id = store.create_story(ids["ngo-doc"], NOW)
     store.add_story_member(story_id, reprint, NOW, similarity=0.97, matched_id=ids["ngo-doc"], reprint=True)
     store.save_story_score(story_id, NOW, main_topic="y-te-the-chat", n_outlets=2, hot_score=88.0, severity="khẩn cấp",
-                           reasons=["học sinh nhập viện", "2 báo đưa tin"], explanation={})
+                           reasons=reasons, explanation={})
+    return story_id, reprint
+
+
+def test_store_backed_stories_group_reprints_and_carry_case_status(tmp_path):
+    app = make_app(tmp_path)
+    store = app.store
+    ids = seed_day(store)
+    story_id, reprint = _reprinted_poisoning(store, ids, "hoc-sinh-nhap-vien", ["học sinh nhập viện", "2 báo đưa tin"])
     case_id, _ = store.open_case(story_id, NOW)
     store.update_case(case_id, NOW, by="chuyên viên", status="đang xử lý", note="Đã liên hệ nhà trường")
     # the other hot article has a story that triage did not rate hot: it leaves the hot section
@@ -561,16 +568,8 @@ def test_a_hot_items_reasons_do_not_list_again_the_outlets_its_outlet_line_names
     app = make_app(tmp_path)
     store = app.store
     ids = seed_day(store)
-    end = digest_window(DAY, "07:00", TZ)[1]
-    reprint = add_article(store, url="https://khac.example.vn/hoc-sinh-nhap-vien-2.html", outlet="Dân trí",
-                          title="Hơn 30 học sinh tiểu học ở Long Biên nhập viện sau bữa trưa bán trú",
-                          published=end - timedelta(hours=4))
-    classify(store, [(reprint, dict(topics=["y-te-the-chat"], sentiment="negative", hot=True, hot_score=0.9, scope="local"))])
-    story_id = store.create_story(ids["ngo-doc"], NOW)
-    store.add_story_member(story_id, reprint, NOW, similarity=0.97, matched_id=ids["ngo-doc"], reprint=True)
-    store.save_story_score(story_id, NOW, main_topic="y-te-the-chat", n_outlets=2, hot_score=88.0, severity="khẩn cấp",
-                           reasons=["học sinh nhập viện", "2 báo đưa tin: VnExpress, Dân trí", "Tin trên địa bàn"],
-                           explanation={})
+    _reprinted_poisoning(store, ids, "hoc-sinh-nhap-vien-2",
+                         ["học sinh nhập viện", "2 báo đưa tin: VnExpress, Dân trí", "Tin trên địa bàn"])
     from monitor.digest_delivery import load_digest
     from monitor.render import render_text
 
