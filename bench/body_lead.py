@@ -4,9 +4,9 @@ Most labelled items are RSS items (title and sapo, or a title alone), but in pro
 article's page and the pipeline classifies the item again with its body. This scores the same hand-labelled items
 (data/labels/*.jsonl, the last label of an id winning, and ../shared/labels/dev.jsonl) whose text in
 ../shared/corpus has a title and a body, read as title + sapo, as title + sapo + body, with a shorter body lead, with
-the body read by some heads only, and with the scope's place names from a shorter reading; each difference from title
-+ sapo (or the variant --against names) comes with a paired 95% bootstrap interval (the same resamples for both,
-seeded as `monitor evaluate`'s).
+the body read by some heads only, and with the scope's city names (round 14's rule: the whole body) or all its place
+names from another reading; each difference from title + sapo (or the variant --against names) comes with a paired
+95% bootstrap interval (the same resamples for both, seeded as `monitor evaluate`'s).
 
 The shipped model was trained on most of these items, so measure a model trained without them. Leave out only the
 items scored here (those with a title): the untitled bodies stay in training, as in the shipped bundle, where they
@@ -38,12 +38,13 @@ from classifiers.corpus import lookup  # noqa: E402
 from classifiers.evaluate import (attach_text, bootstrap_samples, evaluate, read_labels,  # noqa: E402
                                   resample_weights, stated)
 from classifiers.features import dense_matrix, model_grams  # noqa: E402
-from classifiers.rules import prepare  # noqa: E402
-from classifiers.types import ArticleText  # noqa: E402
+from classifiers.rules import Matches, prepare  # noqa: E402
+from classifiers.types import SCOPES, ArticleText  # noqa: E402
 
 DEV = CORPUS.parent / "labels" / "dev.jsonl"
 LEADS = (30, 60, 120)  # body leads in syllables; the model reads at most 350 (features.BODY_MODEL_TOKENS)
 HEADS = {"relevance": ("relevance",), "topics": ("topics",), "tone": ("tone",), "hot": ("hot",)}
+CITY_GROUPS = ("city", "not-city", "district-bare")  # classifiers.scope's evidence for "city"
 LABEL_FIELDS = ("id", "is_education", "topics", "sentiment", "hot", "scope", "note")
 FIGURES = ("education_precision", "education_recall", "education_f1", "topic_micro_f1", "tone_macro_f1", "hot_recall", "hot_precision", "scope_accuracy")
 
@@ -141,8 +142,23 @@ def measure(models: Path, labels: Path, as_json: bool, against: str = "title + s
     # corpus items, most of them not education), not from what a body says: this shows what it does alone
     flagless = predictions(clf, full_arts, body_flag=False)
     variants["+ body, has_body feature off"] = mixed(clf, full_arts, flagless, flagless, set())
-    # judge_scope takes a city or district name anywhere in the first 4,000 characters (rules.BODY_CHARS); a body
-    # names places in passing. Here the place names come from a shorter reading, every head still reads the body
+    # judge_scope reads the office's district and wards in the first 4,000 characters of the body (rules.BODY_CHARS)
+    # but a city name in the title and sapo only: a body names the capital in passing. Here round 14's rule (city
+    # names from the whole body too), city names from a body lead (local still from the whole body), and every place
+    # name from a shorter reading; every head still reads the body. (A bare district name past a lead is dropped for
+    # local too: "district-bare" is evidence for both.)
+    for n in (None,) + LEADS:
+        city_from = with_body[0] if n is None else predictions(
+            clf, [ArticleText(**{**a.__dict__, "body": lead(r["body"], n)}) for a, r in zip(base, rows)])[0]
+        merged = [Matches([h for h in m.hits if h.field != "body" or h.group not in CITY_GROUPS]
+                          + [h for h in c.hits if h.field == "body" and h.group in CITY_GROUPS], clf.rules.field_weights)
+                  for m, c in zip(with_body[0], city_from)]
+        clf._body_city, was = True, clf._body_city
+        try:
+            variants[f"+ body, city names from {'the whole body (round 14)' if n is None else f'body lead {n}'}"] = mixed(
+                clf, full_arts, without, with_body, set(HEADS), places=(merged,))
+        finally:
+            clf._body_city = was
     for n in (0, 120):
         arts = [ArticleText(**{**a.__dict__, "body": lead(r["body"], n)}) for a, r in zip(base, rows)]
         variants[f"+ body, place names from {'title + sapo' if n == 0 else f'body lead {n}'}"] = mixed(
@@ -166,7 +182,8 @@ def measure(models: Path, labels: Path, as_json: bool, against: str = "title + s
                 "hot_precision": res["hot"]["precision"], "scope_accuracy": res["scope_accuracy"],
                 "scope_accuracy_education": round(sum(1 for r, p in zip(rows, pred) if r["is_education"] and r.get("scope") == p.scope)
                                                   / max(1, sum(1 for r in rows if r["is_education"] and r.get("scope"))), 4),
-                "flagged_education": sum(p.is_education for p in pred), "flagged_hot": sum(p.hot for p in pred)}
+                "flagged_education": sum(p.is_education for p in pred), "flagged_hot": sum(p.hot for p in pred),
+                "scopes": {s: sum(1 for p in pred if p.scope == s) for s in SCOPES}}
         samples |= education_pr(rows, pred, weights)
         diff = {k: [round(float(np.percentile(samples[k] - ref[k], q)), 4) for q in (2.5, 97.5)] for k in FIGURES}
         out["variants"][name] = {"figures": figs, "difference_interval": diff}
@@ -186,7 +203,8 @@ def measure(models: Path, labels: Path, as_json: bool, against: str = "title + s
         print(f"  topics {f['topic_micro_f1']:.3f} [{d['topic_micro_f1'][0]:+.3f} {d['topic_micro_f1'][1]:+.3f}]  "
               f"tone {f['tone_macro_f1']:.3f} [{d['tone_macro_f1'][0]:+.3f} {d['tone_macro_f1'][1]:+.3f}]  "
               f"scope {f['scope_accuracy']:.3f} [{d['scope_accuracy'][0]:+.3f} {d['scope_accuracy'][1]:+.3f}] "
-              f"(education items {f['scope_accuracy_education']:.3f})")
+              f"(education items {f['scope_accuracy_education']:.3f}; "
+              + ", ".join(f"{k} {v}" for k, v in f["scopes"].items()) + ")")
         print(f"  hot R {f['hot_recall']:.3f} [{d['hot_recall'][0]:+.3f} {d['hot_recall'][1]:+.3f}]  "
               f"P {f['hot_precision']:.3f} [{d['hot_precision'][0]:+.3f} {d['hot_precision'][1]:+.3f}]  "
               f"flagged {f['flagged_hot']}")

@@ -18,7 +18,7 @@ import numpy as np
 
 from classifiers.features import URL_GRAM, dense_matrix, model_grams, url_grams
 from classifiers.rules import RuleSet, load_rules, prepare, squash
-from classifiers.scope import build_scope_index, judge_scope, office_places
+from classifiers.scope import build_scope_index, city_is_area, judge_scope, office_places
 from classifiers.types import BY_THE_MODEL, SENTIMENTS, ArticleText, Classification, HotCategory
 from monitor.errors import ModelError
 
@@ -40,6 +40,7 @@ class Classifier:
         self.models = models
         self.places = office_places(office)
         self._scope_index = build_scope_index(rules, self.places)
+        self._body_city = city_is_area(rules, self.places)  # a Sở's city is its own area: the body may name it
         self._hot_names = {h.id: h.name for h in rules.hot}
         model_part = models.version if models is not None else "rules-only"
         self.version = f"{model_part}+rules.{rules.sha256[:10]}"
@@ -115,7 +116,10 @@ class Classifier:
         r = self.rules
         relevance = pred["relevance"][i]
         foreign = pred.get("foreign")
-        scope, scope_reason = judge_scope(m, foreign[i] if foreign is not None else None, pred.get("foreign_threshold", 0.5))
+        # a body with no title or sapo before it is all the story says of its place: its city names count
+        body_city = self._body_city or not (a.title.strip() or a.sapo.strip())
+        scope, scope_reason = judge_scope(m, foreign[i] if foreign is not None else None, pred.get("foreign_threshold", 0.5),
+                                          body_city)
         is_edu = relevance >= pred["rel_threshold"]
         floors = pred.get("incident_floors")
         # incidents abroad are never hot, so they never lower the bar

@@ -6,9 +6,12 @@ local   = the office's district named as a district ("quận Long Biên"), one o
           the city's list names it too), a watchlist school or
           other watchlist name. The bare district name also counts, except in a
           fixed phrase where it names something else ("cầu Long Biên" is a bridge).
-city    = the office's city or one of its other districts/wards (topics.yaml scope.cities). A Sở, whose district
-          is its city (README), has no district below the city: its city is read as "city" (which is its own area,
-          monitor.config.Office.own_scopes) and only its watchlist is "local".
+city    = the office's city or one of its other districts/wards (topics.yaml scope.cities), named in the title or
+          sapo: a page body names the capital in passing ("a teacher in Hà Nội says…"), and read there it made 43
+          of 382 national stories "city" (ABLATIONS round 14). The body still makes a story local, and city when
+          there is no title or sapo (classify.Classifier._one). A Sở, whose district is its city (README), has no
+          district below the city: its city is read as "city" (which is its own area,
+          monitor.config.Office.own_scopes), from the body too, and only its watchlist is "local".
 foreign = the foreign model's score over its cross-validated threshold (it reads the whole text, with the
           weighted foreign cues of topics.yaml as evidence); without models, those cues in the title and
           sapo adding up to 1 and outweighing the Vietnamese places named there.
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from classifiers.rules import Matches, RuleSet
+from classifiers.rules import FIELDS, Matches, RuleSet
 from classifiers.text import fold, nfc, normalize, retone
 
 
@@ -95,15 +98,26 @@ def ward_entry(entry: str, kinds: tuple[str, ...]) -> tuple[str, tuple[str, ...]
 AT_PLACE = ("ở", "tại")
 
 
-def build_scope_index(rules: RuleSet, places: OfficePlaces):
-    entries: list[tuple[str, str, float]] = []
-    kinds = places.ward_kinds
+def _city(rules: RuleSet, places: OfficePlaces) -> tuple[dict, list[str]]:
+    """(the city's entry in topics.yaml scope.cities, the names the city goes by)."""
     city_key = next((k for k in rules.scope.cities if fold(normalize(k)) in fold(normalize(places.city))
                      or fold(normalize(places.city)) in fold(normalize(k))), None)
     city_cfg = rules.scope.cities.get(city_key, {}) if city_key else {}
-    aliases = sorted({places.city, *city_cfg.get("aliases", ())})
+    return city_cfg, sorted({places.city, *city_cfg.get("aliases", ())})
+
+
+def city_is_area(rules: RuleSet, places: OfficePlaces) -> bool:
+    """Whether the office's district is its city (a Sở): its whole city is its own area."""
     d = places.district.strip()
-    if d and fold(normalize(d)) in {fold(normalize(a)) for a in aliases if a}:
+    return bool(d) and fold(normalize(d)) in {fold(normalize(a)) for a in _city(rules, places)[1] if a}
+
+
+def build_scope_index(rules: RuleSet, places: OfficePlaces):
+    entries: list[tuple[str, str, float]] = []
+    kinds = places.ward_kinds
+    city_cfg, aliases = _city(rules, places)
+    d = places.district.strip()
+    if city_is_area(rules, places):
         # A Sở gives its city as its district too (README): there is no district below the city, the whole city
         # is its area. The city is then read as the city, with the exceptions its entries carry (an institution
         # named after it), whatever name it goes by; read as a district, every "Hà Nội" was local and "Thủ đô"
@@ -173,9 +187,12 @@ def _ward_entries(name: str, kinds: tuple[str, ...]) -> list[tuple[str, str, flo
     return out
 
 
-def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshold: float = 0.5) -> tuple[str, str]:
+def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshold: float = 0.5,
+                body_city: bool = False) -> tuple[str, str]:
     """(scope, reason) from the matches of the rules plus the office's scope index, and the foreign model's
-    score when there is one (without it, the weighted foreign cues of the rules decide)."""
+    score when there is one (without it, the weighted foreign cues of the rules decide). The body may make a
+    story local; it makes one city only with body_city (a Sở's, whose city is its own area: city_is_area; or an
+    item that has no title or sapo)."""
     # a lowercase term matches capitalised text too: its reasons only when the name is in lowercase alone
     bare_ward = m.terms("ward-bare") if m.count("ward-bare") > m.count("ward-elsewhere") else []
     local = m.terms("local") or m.terms("local-cased") or m.terms("local-lower") or bare_ward
@@ -184,10 +201,12 @@ def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshol
     bare = m.count("district-bare")
     if bare > m.count("not-local"):
         return "local", "địa bàn: " + ", ".join(m.terms("district-bare")[:2])
-    city_hits = m.count("city") - m.count("not-city")
-    city = m.terms("city")
-    if (city and city_hits > 0) or bare:
-        return "city", "thành phố: " + ", ".join((city or m.terms("district-bare"))[:3])
+    fields = FIELDS if body_city else LEAD_FIELDS
+    city_hits = _count(m, "city", fields) - _count(m, "not-city", fields)
+    city = _terms(m, "city", fields)
+    bare_city = _terms(m, "district-bare", fields)
+    if (city and city_hits > 0) or bare_city:
+        return "city", "thành phố: " + ", ".join((city or bare_city)[:3])
     cues = ", ".join(m.terms("foreign")[:3])
     if foreign_score is not None:
         if foreign_score >= foreign_threshold:
@@ -199,7 +218,19 @@ def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshol
     return "national", ""
 
 
+LEAD_FIELDS = ("title", "sapo")
+
+
+def _count(m: Matches, group: str, fields: tuple[str, ...]) -> int:
+    return sum(1 for h in m.hits if h.group == group and h.field in fields)
+
+
+def _terms(m: Matches, group: str, fields: tuple[str, ...]) -> list[str]:
+    """Matches.terms of the terms first named in `fields` (the fields are matched title first)."""
+    return [f"{t} ({f})" for t, (f, _) in m.groups().get(group, {}).items() if f in fields]
+
+
 def _lead_score(m: Matches, group: str) -> float:
     """Evidence in the title and sapo only: a body names many places in passing."""
     terms = m.groups().get(group, {})
-    return sum(w for f, w in terms.values() if f in ("title", "sapo"))
+    return sum(w for f, w in terms.values() if f in LEAD_FIELDS)

@@ -83,6 +83,29 @@ def test_scope_against_the_office(rules_only):
     assert _scope(clf, "hoc sinh quan long bien dat giai") == "local"  # without diacritics
 
 
+def test_a_city_named_in_passing_in_the_body_does_not_make_a_national_story_city(rules_only):
+    # a page body names the capital in passing: read there, 43 of 382 held-out national stories became "city"
+    # (models/edu-nlp/ABLATIONS.md, round 14). The office's own district and wards still count in the body: a
+    # national story quoting a teacher of one of its schools is one the office wants to see.
+    def scope(clf, body, title="Bộ GD&ĐT lấy ý kiến dự thảo quy định mới về dạy thêm, học thêm",
+              sapo="Dự thảo nêu rõ các trường hợp giáo viên không được dạy thêm có thu tiền."):
+        return clf.classify(ArticleText(id="b", title=title, sapo=sapo, body=body)).scope
+
+    body = ("Theo dự thảo, quy định áp dụng với mọi cơ sở giáo dục trên cả nước. Trao đổi với phóng viên, một giáo "
+            "viên dạy Toán ở Hà Nội cho rằng cần hướng dẫn cụ thể hơn về việc dạy thêm ngoài nhà trường. ")
+    assert scope(rules_only, "") == "national"
+    assert scope(rules_only, body) == "national"
+    assert scope(rules_only, body + "Cô Lan, giáo viên một trường tiểu học ở phường Gia Thụy, đồng tình.") == "local"
+    assert scope(rules_only, body + "Cô Lan, giáo viên Trường THCS Chu Văn An, đồng tình.") == "local"
+    assert scope(rules_only, body, title="Hà Nội lấy ý kiến về dạy thêm, học thêm") == "city", "the title still says city"
+    assert scope(rules_only, body, sapo="Sở GD&ĐT Hà Nội hướng dẫn các trường thực hiện.") == "city"
+    assert scope(rules_only, body, title="", sapo="") == "city", "a body alone is all the item says of its place"
+    # a Sở's city is its own area: for it the body's city counts, as the office's ward does for a Phòng
+    so = Office(name="Sở Giáo dục và Đào tạo thành phố Hà Nội", short_name="Sở GD&ĐT Hà Nội", district="Hà Nội",
+                city="Hà Nội")
+    assert scope(Classifier(load_rules(), so, None), body) == "city"
+
+
 def test_a_ward_written_as_p_or_named_in_the_city_list_is_local(rules_only):
     clf = rules_only
     # "P." is how headlines abbreviate "phường"; "Gia Thụy" is a ward of the office only
