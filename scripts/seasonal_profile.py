@@ -11,7 +11,6 @@ The card is docs/seasonal-national.md; bench/forecast.py measures what the profi
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import subprocess
 import sys
@@ -25,15 +24,11 @@ OUT = REPO / "monitor" / "seasonal-national.json"
 
 
 def corpus_items() -> list[dict]:
-    items = []
-    for path in sorted(RSS.glob("articles-*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as f:
-            for line in f:
-                r = json.loads(line)
-                items.append({"id": r["id"], "title": r.get("title") or "", "sapo": r.get("sapo") or "",
-                              "url": r.get("url") or "", "outlet": r.get("outlet") or "",
-                              "published": r.get("published") or ""})
-    return items
+    """The year's RSS items (id, title, sapo, url, outlet, published), read as bench/classify.py reads them."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from classify import load_items
+
+    return load_items()
 
 
 def classify(items: list[dict], tmp: Path) -> Path:
