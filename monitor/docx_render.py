@@ -674,12 +674,14 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
     else:
         # the office's own issues with their handling, its cases of earlier months still open; another area's only
         # followed (no handling to account for)
-        for k, (title, issues, none) in enumerate(r.hot_parts, 1):
-            heading(doc, f"{k}. {title} ({num(len(issues))})", level=2)
+        for k, (title, issues, none, more, more_line) in enumerate(r.hot_parts, 1):
+            heading(doc, f"{k}. {title} ({num(len(issues) + more)})", level=2)
             if not issues:
                 _para(doc, none, italic=True, indent_cm=0.5)
             for n, h in enumerate(issues, 1):
                 _hot_issue(doc, n, h)
+            if more:
+                _para(doc, more_line, italic=True, indent_cm=0.5)
 
     heading(doc, "IV. TIN TÍCH CỰC CẦN LAN TỎA")
     if not r.positive:

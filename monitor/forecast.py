@@ -43,6 +43,7 @@ MAX_SEASONAL = 4
 RECENT_DAYS = 3
 MIN_RECENT = 2
 MAX_MOMENTUM = 5
+MAX_OPEN_CASES = 10  # the month's own first, then the oldest still pending (monitor.report)
 # whether momentum is offered as a forecast: set from bench/forecast.py's backtest (README, docs/seasonal-national.md);
 # when it does not beat its baseline the report lists the stories as what they are, not as a forecast
 # (2026-11-27: flagged stories continued in 16.8% of story-days, stories merely active with >= 2 recent articles in
@@ -386,10 +387,13 @@ class Forecast:
             reason = (f"Sự việc đang được đưa tin tăng lên ({spread}); sự việc như vậy thường tiếp tục được báo chí "
                       "đưa tin trong những ngày tới." if self.momentum_is_forecast else f"Sự việc còn được đưa tin: {spread}.")
             out.append(ForecastItem("đang lan rộng", m.title, reason))
-        for c in self.open_cases:
+        for c in self.open_cases[:MAX_OPEN_CASES]:
             out.append(ForecastItem("đang xử lý", c.title,
                                     f"Vụ việc chưa xử lý xong (tình trạng: {c.status}); báo chí có thể đưa tin tiếp về "
                                     "kết quả xử lý."))
+        if len(self.open_cases) > MAX_OPEN_CASES:
+            out.append(ForecastItem("đang xử lý", f"{len(self.open_cases) - MAX_OPEN_CASES} vụ việc khác",
+                                    "cũng chưa xử lý xong (danh sách đầy đủ: monitor cases list)."))
         return tuple(out)
 
     @property

@@ -32,6 +32,9 @@ NO_TOPIC = "Tin giáo dục không thuộc chủ đề nào nêu trên"  # the r
 TOP_OUTLETS = 10
 TOP_POSITIVE = 10
 TOP_LOCAL = 30
+# the office's cases from earlier months still open, oldest first: an office that never closes its cases would
+# otherwise list every local hot story of the year in each month's report
+TOP_PENDING = 20
 NO_CASE = "chưa có hồ sơ xử lý"
 # how the report names a case's status: "mới" beside the counts' "new" would read as "13 new issues"
 STATUS_WORDS = {"mới": "chưa tiếp nhận xử lý"}
@@ -261,7 +264,9 @@ class MonthlyReport:
     forecast: Forecast | None = None
     # the office's cases from earlier months still open at the month's end and not among hot_issues (PENDING_TITLE),
     # each with its status at the month's end; not counted among the month's hot issues
-    pending: tuple[HotIssue, ...] = ()
+    pending: tuple[HotIssue, ...] = ()  # the oldest TOP_PENDING of them
+    pending_total: int = 0
+    pending_statuses: tuple[str, ...] = ()  # the status of each of them, listed or not
 
     @property
     def own_issues(self) -> tuple[HotIssue, ...]:
@@ -279,13 +284,16 @@ class MonthlyReport:
 
     @property
     def hot_parts(self) -> tuple[tuple[str, tuple[HotIssue, ...], str], ...]:
-        """Part III's sub-parts in order, as (title, issues, what it says when it has none): the office's own issues
-        always, the pending ones and those elsewhere when there are any."""
-        parts = [(self.own_title, self.own_issues, "Không có vấn đề nóng trên địa bàn trong tháng.")]
+        """Part III's sub-parts in order, as (title, issues, what it says when it has none, how many more there are
+        than it lists, the line saying so): the office's own issues always, the pending ones and those elsewhere
+        when there are any."""
+        parts = [(self.own_title, self.own_issues, "Không có vấn đề nóng trên địa bàn trong tháng.", 0, "")]
         if self.pending:
-            parts.append((PENDING_TITLE, self.pending, ""))
+            more = max(self.pending_total - len(self.pending), 0)
+            parts.append((PENDING_TITLE, self.pending, "", more,
+                          f"… và {_n(more)} vụ việc khác còn tồn đọng (danh sách đầy đủ: monitor cases list)." if more else ""))
         if self.elsewhere_issues:
-            parts.append((ELSEWHERE_TITLE, self.elsewhere_issues, ""))
+            parts.append((ELSEWHERE_TITLE, self.elsewhere_issues, "", 0, ""))
         return tuple(parts)
 
     @property
@@ -294,8 +302,8 @@ class MonthlyReport:
         when there is none."""
         if not self.pending:
             return ""
-        counts = sorted(Counter(h.status_label for h in self.pending).items(), key=lambda kv: -kv[1])
-        return (f"{_n(len(self.pending))} {PENDING_TITLE[0].lower()}{PENDING_TITLE[1:]} ("
+        counts = sorted(Counter(self.pending_statuses).items(), key=lambda kv: -kv[1])
+        return (f"{_n(self.pending_total)} {PENDING_TITLE[0].lower()}{PENDING_TITLE[1:]} ("
                 + ", ".join(f"{_n(n)} {s}" for s, n in counts) + ")")
 
     def _begins_in(self, start: datetime, end: datetime) -> bool:
@@ -696,7 +704,8 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
                                                                               if kv[0] in topic_names else 99))),
         collected=collected, previous_collected=previous_collected, outlet_count=len(outlets), data_start=data_start,
         forecast=replace(forecast, open_cases=open_cases_of((*hot, *pending))) if forecast is not None else None,
-        pending=tuple(pending),
+        pending=tuple(pending[:TOP_PENDING]), pending_total=len(pending),
+        pending_statuses=tuple(h.status_label for h in pending),
     )
 
 

@@ -176,3 +176,35 @@ def test_a_case_of_an_earlier_month_still_open_is_reported_as_pending_and_foreca
     # December's report: handled on 3 December, so nothing pending at its end
     assert load_report(app, 2026, 12).pending == ()
     assert far_case and not_ours
+
+
+def test_an_office_that_never_closes_its_cases_gets_the_oldest_pending_ones_listed_and_the_rest_counted(tmp_path):
+    """An office that never closes the cases its local hot stories open would see every one of the year in each
+    month's part III: the oldest TOP_PENDING are listed, the heading and part I count them all."""
+    from monitor.report import TOP_PENDING
+
+    app = make_app_for_month(tmp_path)
+    store = app.store
+    _log_since_september(store)
+    quiet = add_article(store, url="https://news.example.vn/lich-hoc.html", outlet="VnExpress",
+                        title="Các trường điều chỉnh lịch học kỳ I", published=datetime(2026, 11, 10, 9, 0, tzinfo=TZ))
+    classify(store, [(quiet, dict(topics=["chinh-sach"]))], NOW)
+    _story(store, [quiet])
+    wards = ["Ngọc Thụy", "Gia Thụy", "Bồ Đề", "Phúc Đồng", "Thạch Bàn", "Việt Hưng"]
+    n = TOP_PENDING + 3
+    for k in range(n):
+        _case_from_october(store, f"https://news.example.vn/ton-dong-{k}.html",
+                           f"Phụ huynh phường {wards[k % len(wards)]} phản ánh khoản thu đầu năm, lần {k + 1}",
+                           explanation=WARD_EXPLANATION)
+    r = load_report(app, 2026, 11)
+    assert len(r.pending) == TOP_PENDING and r.pending_total == n
+    assert f"{n} vụ việc trên địa bàn từ các tháng trước còn tồn đọng ({n} chưa tiếp nhận xử lý)" in r.hot_text
+    result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
+    paragraphs = _paragraphs(result)
+    assert f"2. Vụ việc trên địa bàn từ các tháng trước còn tồn đọng ({n})" in paragraphs
+    assert "… và 3 vụ việc khác còn tồn đọng (danh sách đầy đủ: monitor cases list)." in paragraphs
+    html = result.paths["html"].read_text(encoding="utf-8")
+    assert f"2. Vụ việc trên địa bàn từ các tháng trước còn tồn đọng ({n})" in html and "… và 3 vụ việc khác" in html
+    # the forecast names the first ten and counts the rest
+    cases = dict(r.forecast.groups)["Vụ việc trên địa bàn chưa xử lý xong"]
+    assert len(cases) == 11 and cases[-1].text == f"{n - 10} vụ việc khác"
