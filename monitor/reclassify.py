@@ -34,6 +34,9 @@ class VersionDiff:
     # current version's, else the newest of an earlier one: monitor.store.classifications.current_classification)
     compared: int
     only_new: tuple[int, ...] = ()  # articles the old side never classified
+    # of `compared`, those whose old side is an earlier version's (old_version never classified them: a partial
+    # reclassify before), so that "old_version → new" does not claim more than it compared
+    compared_earlier: int = 0
     topics_gained: dict[str, tuple[int, ...]] = field(default_factory=dict)
     topics_lost: dict[str, tuple[int, ...]] = field(default_factory=dict)
     became_education: tuple[int, ...] = ()
@@ -82,6 +85,7 @@ class VersionDiff:
     def to_dict(self) -> dict:
         return {
             "old_version": self.old_version, "new_version": self.new_version, "compared": self.compared,
+            "compared_with_earlier_versions": self.compared_earlier,
             "only_new": list(self.only_new), "changed_articles": self.n_changed,
             "topics_gained": {k: list(v) for k, v in self.topics_gained.items()},
             "topics_lost": {k: list(v) for k, v in self.topics_lost.items()},
@@ -114,7 +118,7 @@ class DiffBuilder:
 
     def __init__(self, old_version: str | None, new_version: str, keep: int | None = None):
         self.old_version, self.new_version, self.keep = old_version, new_version, keep
-        self.compared = self.changed = 0
+        self.compared = self.changed = self.compared_earlier = 0
         self.lists = {name: _Examples(keep) for name in _FLAT}
         self.gained: dict[str, _Examples] = {}
         self.lost: dict[str, _Examples] = {}
@@ -129,6 +133,7 @@ class DiffBuilder:
             self.lists["only_new"].add(i)
             return
         self.compared += 1
+        self.compared_earlier += old.model_version != self.old_version
         changed = False
         for t in sorted(set(new.topics) - set(old.topics)):
             self.gained.setdefault(t, _Examples(self.keep)).add(i)
@@ -164,7 +169,7 @@ class DiffBuilder:
         lists = {name: tuple(ex.items) for name, ex in self.lists.items()}
         return VersionDiff(
             old_version=self.old_version, new_version=self.new_version, compared=self.compared,
-            topics_gained={k: tuple(v.items) for k, v in sorted(self.gained.items())},
+            compared_earlier=self.compared_earlier, topics_gained={k: tuple(v.items) for k, v in sorted(self.gained.items())},
             topics_lost={k: tuple(v.items) for k, v in sorted(self.lost.items())},
             stories_became_hot=tuple(s for s, b, a in stories if a and not b),
             stories_stopped_hot=tuple(s for s, b, a in stories if b and not a),

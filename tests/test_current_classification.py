@@ -124,8 +124,13 @@ def test_a_reclassification_compares_articles_an_earlier_version_classified_with
     _partly_retrained(cfg, ids[-1])
     dry = json.loads(run(cfg, "reclassify", "--rules", str(edited), "--dry-run", "--json"))
     assert dry["old_version"] == "partial"
-    assert {k: v for k, v in dry.items() if k != "old_version"} == \
-        {k: v for k, v in expected.items() if k != "old_version"}
+    # and it says how many it compared with an earlier version than the one it names
+    assert expected["compared_with_earlier_versions"] == 0
+    assert dry["compared_with_earlier_versions"] == dry["compared"] - 1
+    differ = {"old_version", "compared_with_earlier_versions"}
+    assert {k: v for k, v in dry.items() if k not in differ} == {k: v for k, v in expected.items() if k not in differ}
+    text = run(cfg, "reclassify", "--rules", str(edited), "--dry-run")
+    assert f"(với {dry['compared'] - 1} bài trong đó, phân loại của phiên bản cũ hơn: partial chưa phân loại lại" in text
 
 
 def test_comparing_with_a_partial_version_rates_a_story_by_what_that_version_did_not_see_as_it_is_read(history):

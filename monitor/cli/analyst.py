@@ -744,7 +744,9 @@ def _print_diff(app: App, diff, *, show: int, as_json: bool, dry_run: bool) -> N
             click.echo(f"      … và {total - show} bài khác")
 
     head = "THỬ (không ghi gì) — " if dry_run else ""
-    click.echo(f"\n{head}{diff.old_version or '(chưa có)'} → {diff.new_version}: so sánh {diff.compared} bài, "
+    earlier = (f" (với {diff.compared_earlier} bài trong đó, phân loại của phiên bản cũ hơn: {diff.old_version} "
+               "chưa phân loại lại các bài này)") if diff.compared_earlier else ""
+    click.echo(f"\n{head}{diff.old_version or '(chưa có)'} → {diff.new_version}: so sánh {diff.compared} bài{earlier}, "
                f"{diff.n_changed} bài thay đổi" + (f", {diff.total('only_new')} bài mới được phân loại" if diff.total("only_new") else ""))
     if diff.empty:
         click.echo("  Không có thay đổi nào.")
