@@ -76,6 +76,7 @@ ITEM_CORRECTED = "Sửa thông tin đã ghi nhận"
 LABEL_CARRIED = "nhãn #"  # how the history line of a case a label dismissed (or reopened) begins: "nhãn #12: bài 345 …"
 # handled, a false alarm, carried on by another case, or another office's business
 CLOSED_STATUSES = (STATUSES[-1], DISMISSED, MERGED, NOT_OURS)
+OPEN_STATUSES = STATUSES[:-1]  # taken on or not, not yet handled: what the monthly report and its forecast call open
 
 
 REPORTED, PRESS, CORRECTED = "reported", "press", "corrected"  # Handling.kind, as stored

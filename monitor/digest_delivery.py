@@ -248,7 +248,7 @@ def load_digest(app: App, day: date) -> Digest:
     # resend), which crawl_silence judges from the fetch log; there it named months later's silent feeds under an
     # old day ("lấy được gần nhất" after the window, "5/6 nguồn tin im lặng" at the top)
     current = day >= latest_complete_day(app.now(), cfg.digest.cutoff, tz)
-    health = store.source_health(app.now()) if current and hasattr(store, "source_health") else []
+    health = store.source_health(app.now()) if current else []
     digest = build_digest(
         office=cfg.office, day=day, window=(start, end), articles=articles, classifications=classifications,
         stories=stories, late_ids=[a.id for a in late], trend=trend, source_health=health,
@@ -267,7 +267,7 @@ def corrected_tones(store, rows: list[tuple]) -> list[tuple]:
     """The week's (when, is_education, sentiment, article id) rows with the analysts' corrections put over them, as
     each day's own clipping reads its articles (read_corrected): else a day's bar and that day's clipping disagreed by
     the articles an analyst had judged not education, or of another tone, since."""
-    labels = {r["article_id"]: r for r in store.labels([r[3] for r in rows])} if rows and hasattr(store, "labels") else {}
+    labels = {r["article_id"]: r for r in store.labels([r[3] for r in rows])} if rows else {}
     if not labels:
         return rows
     out = []

@@ -8,7 +8,7 @@ for the monthly report, from three things measured separately (bench/forecast.py
   (monitor/seasonal-national.json, docs/seasonal-national.md);
 * momentum: stories still growing at the end of the period, and cases still open.
 
-Everything here but `load_calendar`, `national_profile` and `load_forecast` is pure.
+Everything here but `calendar_path`, `load_calendar`, `national_profile` and `load_forecast` is pure.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-
 from classifiers.plan_topics import PLAN_TOPICS
-from monitor.config import OutletNames
+from monitor.cases import OPEN_STATUSES
+from monitor.config import OutletNames, _Checker, read_yaml_file
 from monitor.errors import ConfigError, ConfigProblem
 
 CALENDAR_FILE = "calendar.yaml"  # the office's own, beside feeds.yaml
@@ -121,8 +121,6 @@ EVENT_KEYS = {"name": "what the report calls it", "windows": 'when, as "dd/mm-dd
 
 def parse_calendar(data: Any, source: str) -> tuple[CalendarEvent, ...]:
     """Validate parsed calendar YAML; raise ConfigError listing every problem of the file at once."""
-    from monitor.config import _Checker
-
     c = _Checker()
     top = c.mapping(data, "", CALENDAR_KEYS, required=("events",))
     raw = top.get("events")
@@ -175,8 +173,6 @@ def calendar_path(config_path: Path | None) -> Path:
 
 
 def load_calendar(path: Path) -> tuple[CalendarEvent, ...]:
-    from monitor.config import read_yaml_file
-
     data, duplicates = read_yaml_file(Path(path))
     if duplicates:
         raise ConfigError(str(path), [ConfigProblem(f"line {d.line}", f"key {d}") for d in duplicates])
@@ -223,6 +219,11 @@ def month_label(month: int, years: int | str) -> str:
 
 def next_month(year: int, month: int) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def month_days(year: int, month: int) -> tuple[date, date]:
+    """The first and the last day of the month."""
+    return date(year, month, 1), date(*next_month(year, month), 1) - timedelta(days=1)
 
 
 def seasonal_lifts(history: Sequence[MonthCounts], month: int, *, before: tuple[int, int] | None = None,
@@ -356,12 +357,11 @@ class Forecast:
 
     @property
     def first(self) -> date:
-        return date(self.year, self.month, 1)
+        return month_days(self.year, self.month)[0]
 
     @property
     def last(self) -> date:
-        y, m = next_month(self.year, self.month)
-        return date(y, m, 1) - timedelta(days=1)
+        return month_days(self.year, self.month)[1]
 
     @property
     def items(self) -> tuple[ForecastItem, ...]:
@@ -428,16 +428,14 @@ class Forecast:
 def open_cases_of(hot_issues) -> tuple[OpenCase, ...]:
     """Of the report's hot issues and its pending cases of earlier months, those on the office's own area whose case
     is open (taken on or not, not yet handled)."""
-    from monitor.cases import STATUSES
-
-    return tuple(OpenCase(h.title, h.status_label, h.story_id) for h in hot_issues if h.own and h.case_status in STATUSES[:-1])
+    return tuple(OpenCase(h.title, h.status_label, h.story_id) for h in hot_issues if h.own and h.case_status in OPEN_STATUSES)
 
 
 def load_forecast(app, year: int, month: int, *, stories: Iterable, as_of: datetime) -> Forecast:
     """The forecast for the month after (`year`, `month`) from the office's calendar, its store (or the national
     profile while the store holds less than a year) and `stories` (monitor.models.Story) of the month."""
     cfg, store = app.config, app.store
-    path = calendar_path(getattr(cfg, "path", None))
+    path = calendar_path(cfg.path)
     fallback_from = ""
     try:
         events = load_calendar(path)
@@ -451,9 +449,9 @@ def load_forecast(app, year: int, month: int, *, stories: Iterable, as_of: datet
     tz = cfg.office.tz
     history: tuple[MonthCounts, ...] = ()
     source = NATIONAL_SOURCE
-    data_start = store.first_collection_time() if hasattr(store, "first_collection_time") else None
+    data_start = store.first_collection_time()
     year_before = datetime(year - 1, month, 1, tzinfo=tz)
-    if data_start is not None and data_start <= year_before and hasattr(store, "education_topics_between"):
+    if data_start is not None and data_start <= year_before:
         # the pair of months a year before is all seasonal_lifts reads of it
         until = next_month(*next_month(year - 1, month))
         history = counts_by_month((t.astimezone(tz).date(), topics) for t, topics in
@@ -464,11 +462,10 @@ def load_forecast(app, year: int, month: int, *, stories: Iterable, as_of: datet
         history = national_profile()
     traces = []
     names = OutletNames(cfg)  # an outlet once however its feeds spelt it
-    if hasattr(store, "story_members"):
-        for s in stories:
-            if s.last_seen >= as_of - timedelta(days=2 * RECENT_DAYS):
-                members = tuple((m["when"], names(m["outlet"])) for m in store.story_members(s.id))
-                traces.append(StoryTrace(s.id, s.title, members, s.case_status))
+    for s in stories:
+        if s.last_seen >= as_of - timedelta(days=2 * RECENT_DAYS):
+            members = tuple((m["when"], names(m["outlet"])) for m in store.story_members(s.id))
+            traces.append(StoryTrace(s.id, s.title, members, s.case_status))
     forecast = build_forecast(year=year, month=month, events=events, history=history, seasonal_source=source,
                               stories=traces, as_of=as_of)
     return replace(forecast, calendar_fallback_from=fallback_from) if fallback_from else forecast
@@ -483,8 +480,7 @@ def build_forecast(*, year: int, month: int, events: Sequence[CalendarEvent], hi
                    open_cases: Sequence[OpenCase] = ()) -> Forecast:
     """The forecast for the month after (`year`, `month`), made at `as_of` (the report period's end)."""
     ny, nm = next_month(year, month)
-    first = date(ny, nm, 1)
-    last = date(*next_month(ny, nm), 1) - timedelta(days=1)
+    first, last = month_days(ny, nm)
     return Forecast(year=ny, month=nm, calendar=upcoming(events, first, last),
                     seasonal=seasonal_lifts(history, month, before=(year, month)), seasonal_source=seasonal_source,
                     momentum=growing(stories, as_of), open_cases=tuple(open_cases))

@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from classifiers.plan_topics import PLAN_TOPICS, plan_heading
-from monitor.cases import (CORRECTED, DISMISSED, FALSE_INFORMATION, MERGED, NOT_OURS, PRESS, REPORTED, STATUSES,
-                           Handling, false_information_sign, outcome_line, person_notes, press_details)
+from monitor.cases import (CORRECTED, DISMISSED, FALSE_INFORMATION, MERGED, NOT_OURS, OPEN_STATUSES, PRESS, REPORTED,
+                           STATUSES, Handling, false_information_sign, outcome_line, person_notes, press_details)
 from monitor.config import Office, OutletNames
 from monitor.corrections import corrected_row, read_corrected
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
 from monitor.summary import dated_summary
 from monitor.errors import InputError, MessageInDoubt, StoreError
-from monitor.forecast import Forecast, open_cases_of
+from monitor.forecast import Forecast, load_forecast, month_label, open_cases_of
 from monitor.models import Story
 
 NO_TOPIC = "Tin giáo dục không thuộc chủ đề nào nêu trên"  # the rows above include one beyond the plan (BEYOND_PLAN)
@@ -45,7 +45,6 @@ ELSEWHERE_TITLE = "Ngoài địa bàn (theo dõi, tham khảo)"
 # brought back among its hot issues (no article rated hot, no case change): what leadership must still see
 PENDING_TITLE = "Vụ việc trên địa bàn từ các tháng trước còn tồn đọng"
 ACTED_ON = frozenset(STATUSES[1:])  # a person took the case on: tiếp nhận, xử lý, phản hồi
-OPEN_STATUSES = STATUSES[:-1]  # taken on or not, not yet handled (monitor.forecast.open_cases_of reads them so too)
 NOT_HOT_AFTER_ALL = (DISMISSED, MERGED, NOT_OURS)
 # the signer completes this part: the draft says so, in the place where it goes (never an empty heading)
 PROPOSALS_TO_COMPLETE = "(Bộ phận truyền thông bổ sung đề xuất, kiến nghị trước khi trình ký.)"
@@ -283,7 +282,7 @@ class MonthlyReport:
         return f"Trên địa bàn {self.office.area}"
 
     @property
-    def hot_parts(self) -> tuple[tuple[str, tuple[HotIssue, ...], str], ...]:
+    def hot_parts(self) -> tuple[tuple[str, tuple[HotIssue, ...], str, int, str], ...]:
         """Part III's sub-parts in order, as (title, issues, what it says when it has none, how many more there are
         than it lists, the line saying so): the office's own issues always, the pending ones and those elsewhere
         when there are any."""
@@ -362,11 +361,12 @@ class MonthlyReport:
 
     @property
     def label(self) -> str:
-        return _month_label(self.year, self.month)
+        return month_label(self.month, self.year)
 
     @property
     def previous_label(self) -> str:
-        return _month_label(*previous_month(self.year, self.month))
+        year, month = previous_month(self.year, self.month)
+        return month_label(month, year)
 
     @property
     def subject_line(self) -> str:
@@ -527,10 +527,6 @@ class MonthlyReport:
         return tuple(sorted(Counter(h.case_status for h in self.own_issues).items(), key=lambda kv: -kv[1]))
 
 
-def _month_label(year: int, month: int) -> str:
-    return f"tháng {month:02d}/{year}" if month < 3 else f"tháng {month}/{year}"
-
-
 def month_bounds(year: int, month: int, office: Office) -> tuple[datetime, datetime]:
     if not 1 <= month <= 12:
         raise InputError(f"month {month} is not 1-12")
@@ -546,29 +542,23 @@ def previous_month(year: int, month: int) -> tuple[int, int]:
 def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict], previous_rows: Sequence[dict],
                  stories: Mapping[int, Story], hot_stories: Sequence[Story], cases: Mapping[int, object],
                  generated_at: datetime, collected: int | None = None,
-                 previous_collected: int | None = None, story_scopes: Mapping[int, str] | None = None,
-                 data_start: datetime | None = None, forecast: Forecast | None = None,
+                 previous_collected: int | None = None, data_start: datetime | None = None, forecast: Forecast | None = None,
                  carried_over: Sequence[Story] = (), earlier_articles: Mapping[int, Mapping] | None = None
                  ) -> MonthlyReport:
     """`rows`: education articles of the month (store.education_rows), each with its story's scope as triage judged
     it where known ("story_scope"); `stories`: article id -> story;
     `hot_stories`: stories rated hot with a member in the month or a case changed in it;
     `cases`: story id -> its case (monitor.cases.Case); `collected`, `previous_collected`: articles of any
-    subject collected in the month and the one before (0: the system collected nothing then); `story_scopes`: story id ->
-    the scope triage judged it (its locality signal, watchlist names included; Story.scope when not given);
-    `data_start`: when the monitoring's data begin (store.first_collection_time); `forecast`: the next month's
+    subject collected in the month and the one before (0: the system collected nothing then); each story's scope is
+    the one triage judged it (Story.scope: its locality signal, watchlist names included); `data_start`: when the monitoring's data begin (store.first_collection_time); `forecast`: the next month's
     (monitor.forecast), its open cases taken from the month's hot issues and the pending ones here; `carried_over`:
     stories whose case (in `cases`) was opened before the month's end and still open then, not in `hot_stories`
     (store.cases_open_at): those on the office's area are the month's pending cases; `earlier_articles`: article id
     -> url, sapo and published of the first article of a hot or carried-over story published before the month (its
     link and what happened)."""
-    story_scopes = story_scopes or {}
     earlier_articles = earlier_articles or {}
     tz = office.tz
     start, end = month_bounds(year, month, office)
-
-    def scope_of(s: Story) -> str | None:
-        return story_scopes.get(s.id) or s.scope
 
     def on_area(r: Mapping) -> bool:
         """One reading of "on the office's area" for every figure and list of the report, the hot issues' too: the
@@ -577,7 +567,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
         the district's news."""
         s = stories.get(r["id"])
         return (office.is_own_area(r["scope"]) or office.is_own_area(r.get("story_scope"))
-                or (s is not None and office.is_own_area(scope_of(s))))
+                or (s is not None and office.is_own_area(s.scope)))
 
     def counts(rs: Sequence[dict]):
         tone = Counter(r["sentiment"] for r in rs)
@@ -627,7 +617,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             continue
         # one that reached the office itself (a call to its hotline, a school's report) is its to handle, until a
         # person closes it as another area's
-        own = status != NOT_OURS and (bool(s.intake) or office.is_own_area(scope_of(s)) or any(
+        own = status != NOT_OURS and (bool(s.intake) or office.is_own_area(s.scope) or any(
             on_area(by_id[a]) for a in s.article_ids if a in by_id))
         hot.append(issue(s, case, status, own))
 
@@ -640,7 +630,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
         case = cases.get(s.id)
         status = _status_at(case, end) if case is not None else None
         if (s.id in shown or status not in OPEN_STATUSES or getattr(case, "status", None) in NOT_HOT_AFTER_ALL
-                or not (s.intake or office.is_own_area(scope_of(s)))):
+                or not (s.intake or office.is_own_area(s.scope))):
             continue
         pending.append(issue(s, case, status, True))
 
@@ -732,7 +722,7 @@ def _handling_by(events, start: date | None, end: date) -> tuple[Handling, ...]:
 def _as_corrected(store, rows) -> list[dict]:
     """The month's education rows as the analysts corrected them (monitor.corrections)."""
     rows = list(rows)
-    labels = {r["article_id"]: r for r in store.labels([row["id"] for row in rows])} if hasattr(store, "labels") else {}
+    labels = {r["article_id"]: r for r in store.labels([row["id"] for row in rows])}
     fixed = (corrected_row(row, labels[row["id"]]) if row["id"] in labels else row for row in rows)
     return [row for row in fixed if row["is_education"]]
 
@@ -744,8 +734,6 @@ def _still_education(store, hot: dict[int, Story], cases: Mapping[int, object]) 
     "not education" (`monitor label ID --not-education`) leaves its hot section; the report follows it
     the same way. A dismissed case stays: the report counts it among the false alarms.
     """
-    if not hasattr(store, "classifications_for") or not hasattr(store, "labels"):
-        return hot
     ids = sorted({aid for s in hot.values() for aid in s.article_ids})
     if not ids:
         return hot
@@ -755,7 +743,7 @@ def _still_education(store, hot: dict[int, Story], cases: Mapping[int, object]) 
     education |= {r["article_id"] for r in store.labels([a for a in ids if a not in classes]) if r.get("is_education")}
     # a hot issue entered from outside the press (monitor.intake) has no article: a person said it is the office's
     return {sid: s for sid, s in hot.items()
-            if getattr(cases.get(sid), "status", None) == DISMISSED or getattr(s, "intake", ())
+            if getattr(cases.get(sid), "status", None) == DISMISSED or s.intake
             or any(a in education for a in s.article_ids)}
 
 
@@ -769,47 +757,40 @@ def load_report(app, year: int, month: int) -> MonthlyReport:
     stories: dict[int, Story] = {}
     hot: dict[int, Story] = {}
     cases: dict[int, object] = {}
-    if hasattr(store, "stories_between"):
-        for s in store.stories_between(start, end):
-            for aid in s.article_ids:
-                stories[aid] = s
-            if s.severity is not None:
-                hot[s.id] = s
-    if hasattr(store, "cases_between"):
-        for c in store.cases_between(start, end):
-            cases[c.story_id] = c
-            if c.story_id not in hot and hasattr(store, "story"):
-                s = store.story(c.story_id)
-                if s is not None:
-                    hot[s.id] = s
-    if hasattr(store, "case_of_story"):
-        for sid in hot.keys() - cases.keys():
-            c = store.case_of_story(sid)
-            if c is not None:
-                cases[sid] = c
-    carried: dict[int, Story] = {}
-    if hasattr(store, "cases_open_at"):
-        for c in store.cases_open_at(end, OPEN_STATUSES):
-            s = store.story(c.story_id) if c.story_id not in hot else None
+    for s in store.stories_between(start, end):
+        for aid in s.article_ids:
+            stories[aid] = s
+        if s.severity is not None:
+            hot[s.id] = s
+    for c in store.cases_between(start, end):
+        cases[c.story_id] = c
+        if c.story_id not in hot:
+            s = store.story(c.story_id)
             if s is not None:
-                carried[s.id] = s
-                cases[s.id] = c
+                hot[s.id] = s
+    for sid in hot.keys() - cases.keys():
+        c = store.case_of_story(sid)
+        if c is not None:
+            cases[sid] = c
+    carried: dict[int, Story] = {}
+    for c in store.cases_open_at(end, OPEN_STATUSES):
+        s = store.story(c.story_id) if c.story_id not in hot else None
+        if s is not None:
+            carried[s.id] = s
+            cases[s.id] = c
     hot = _still_education(store, hot, cases)
     carried = _still_education(store, carried, cases)
     in_month = {r["id"] for r in rows}
     firsts = sorted({s.first_article_id for s in [*hot.values(), *carried.values()]} - in_month - {0})
     earlier = ({a.id: {"url": a.url, "sapo": a.sapo, "published": a.when} for a in store.get_articles(firsts)}
-               if firsts and hasattr(store, "get_articles") else {})
-    data_start = store.first_collection_time() if hasattr(store, "first_collection_time") else None
-    collected = previous_collected = None
-    if hasattr(store, "count_articles_between"):
-        collected = store.count_articles_between(start, end)
-        previous_collected = store.count_articles_between(p_start, p_end)
+               if firsts else {})
+    data_start = store.first_collection_time()
+    collected = store.count_articles_between(start, end)
+    previous_collected = store.count_articles_between(p_start, p_end)
     # each outlet once however its feeds spelt it, in rows stored before feeds.yaml named it that way too
     names = OutletNames(app.config)
     # and on the office's area as its story's triage placed it (build_report's on_area), last month's articles too
-    story_scopes = (store.story_scopes_of_articles([r["id"] for r in [*rows, *previous_rows]])
-                    if hasattr(store, "story_scopes_of_articles") else {})
+    story_scopes = store.story_scopes_of_articles([r["id"] for r in [*rows, *previous_rows]])
     rows = [r | {"outlet": names(r["outlet"]), "story_scope": story_scopes.get(r["id"])} for r in rows]
     previous_rows = [r | {"outlet": names(r["outlet"]), "story_scope": story_scopes.get(r["id"])} for r in previous_rows]
     named = {id(s): replace(s, outlets=names.unique(s.outlets))
@@ -817,8 +798,6 @@ def load_report(app, year: int, month: int) -> MonthlyReport:
     stories = {aid: named[id(s)] for aid, s in stories.items()}
     hot = {sid: named[id(s)] for sid, s in hot.items()}
     carried = {sid: named[id(s)] for sid, s in carried.items()}
-    from monitor.forecast import load_forecast
-
     now = app.now()
     month_stories = {s.id: s for s in stories.values()}
     forecast = load_forecast(app, year, month, stories=month_stories.values(), as_of=min(now, end))
@@ -878,7 +857,7 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
     digest.recipients are configured (otherwise the files in the folder are the delivery). `before_send`
     runs just before the e-mail is handed over, for a caller that must remember it may have gone."""
     from monitor.charts import trend_png
-    from monitor.digest_delivery import _atomic_write
+    from monitor.digest_delivery import _atomic_write, default_folder_writable
     from monitor.mail import MAIL_POLICY
     from monitor.docx_render import render_report_docx
 
@@ -888,8 +867,6 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
         raise InputError(f"unknown report format {bad[0]!r}; use docx or html")
     cfg = app.config
     if not out_dir:
-        from monitor.digest_delivery import default_folder_writable
-
         default_folder_writable(report_folder(cfg), "report", "~/bao-cao")
     report = load_report(app, year, month)
     chart = trend_png(report.daily, title=f"Tin giáo dục theo ngày, {report.label}", width_px=760, label_every=3)

@@ -16,8 +16,8 @@ from monitor.app import App
 from monitor.config import load_config
 from monitor.errors import ConfigError
 from monitor.forecast import (NATIONAL_SOURCE, OWN_SOURCE, SHIPPED_CALENDAR, CalendarEvent, MonthCounts, StoryTrace,
-                              Window, build_forecast, growing, load_calendar, national_profile, parse_calendar,
-                              seasonal_lifts, upcoming)
+                              Window, build_forecast, growing, load_calendar, month_days, month_label, national_profile,
+                              parse_calendar, seasonal_lifts, upcoming)
 from monitor.report import FORECAST_TITLE, build_and_deliver_report, load_report
 from test_digest import ROOT, TZ, add_article, classify
 from test_report import NOW, make_app_for_month, seed_months
@@ -41,6 +41,18 @@ def test_the_29th_of_february_is_a_day_in_any_year():
     leap_day = Window(2, 29, 3, 5)
     assert leap_day.overlaps(date(2027, 2, 1), date(2027, 2, 28))  # 2027 has no 29/02: it starts on the 28th
     assert not leap_day.overlaps(date(2027, 3, 6), date(2027, 3, 31))
+
+
+def test_a_month_and_its_label_are_read_one_way_by_the_forecast_and_the_report(tmp_path):
+    assert month_days(2028, 2) == (date(2028, 2, 1), date(2028, 2, 29))
+    assert month_days(2026, 12) == (date(2026, 12, 1), date(2026, 12, 31))
+    assert build_forecast(year=2026, month=11, events=(), history=(), seasonal_source="", stories=(),
+                          as_of=NOW).last == date(2026, 12, 31)
+    # the heading's month (Decree 30/2020: a zero before months 1 and 2) is the forecast's
+    assert month_label(1, 2026) == "tháng 01/2026" and month_label(11, 2025) == "tháng 11/2025"
+    app = make_app_for_month(tmp_path)
+    january = load_report(app, 2026, 1)
+    assert (january.label, january.previous_label) == ("tháng 01/2026", "tháng 12/2025")
 
 
 def test_upcoming_events_keep_the_files_order():

@@ -55,6 +55,13 @@ def current_classification(article_id: str = "a.id", row: str = "c") -> str:
             " ORDER BY x.model_version = ? DESC, x.classified_at DESC, x.rowid DESC LIMIT 1)")
 
 
+def version_or_current(named: bool, article_id: str = "a.id", row: str = "c") -> str:
+    """A join condition beside `row.article_id = article_id`, one version name bound as its parameter: with a version
+    `named` by the caller, `row` is that version's classification; without, the article's current one
+    (current_classification, the active version's name bound)."""
+    return f"{row}.model_version = ?" if named else current_classification(article_id, row)
+
+
 class ClassificationsMixin:
     def register_model_version(self, version: str, now: datetime, description: str = "", *, activate: bool = True) -> None:
         with self.transaction() as db:

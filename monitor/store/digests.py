@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 from monitor.models import Article
 from monitor.store.articles import ARTICLE_COLUMNS, row_to_article
 from monitor.store.base import from_iso, utc_iso
-from monitor.store.classifications import current_classification
+from monitor.store.classifications import current_classification, version_or_current
 
 DELIVERED = ("sent", "outbox")
 # 'sending': the process stopped mid-delivery; 'in-doubt': the SMTP server took the message and never
@@ -198,7 +198,7 @@ class DigestsMixin:
             return []
         rows = self.execute(
             "SELECT COALESCE(a.published_at, a.first_seen_at) AS t, c.is_education, c.sentiment, a.id FROM articles a"
-            f" JOIN classifications c ON c.article_id = a.id AND {'c.model_version = ?' if explicit else _CURRENT}"
+            f" JOIN classifications c ON c.article_id = a.id AND {version_or_current(explicit)}"
             " WHERE COALESCE(a.published_at, a.first_seen_at) >= ? AND COALESCE(a.published_at, a.first_seen_at) < ?",
             (version, utc_iso(since), utc_iso(until)))
         return [(from_iso(r["t"]), bool(r["is_education"]), r["sentiment"], r["id"]) for r in rows]
@@ -274,7 +274,7 @@ class DigestsMixin:
         rows = self.execute(
             "SELECT a.id, a.url, a.outlet, a.title, a.sapo, COALESCE(a.published_at, a.first_seen_at) AS t,"
             " c.is_education, c.topics, c.topic_scores, c.sentiment, c.hot, c.hot_score, c.scope FROM articles a"
-            f" JOIN classifications c ON c.article_id = a.id AND {'c.model_version = ?' if explicit else _CURRENT}"
+            f" JOIN classifications c ON c.article_id = a.id AND {version_or_current(explicit)}"
             " WHERE COALESCE(a.published_at, a.first_seen_at) >= ? AND COALESCE(a.published_at, a.first_seen_at) < ?"
             " AND (c.is_education = 1 OR (? AND EXISTS (SELECT 1 FROM labels l WHERE l.article_id = a.id"
             " AND l.is_education = 1))) ORDER BY t, a.id", (version, utc_iso(since), utc_iso(until), int(labelled_too)))

@@ -11,7 +11,7 @@ from monitor.models import Story, explained_scope
 from monitor.notify import Alert, Delivery
 from monitor.store.articles import published_window
 from monitor.store.base import from_iso, utc_iso
-from monitor.store.classifications import current_classification, dump_hot_categories, hot_categories_of, insert_label
+from monitor.store.classifications import dump_hot_categories, hot_categories_of, insert_label, version_or_current
 
 _WHEN = "COALESCE(a.published_at, a.first_seen_at)"
 
@@ -71,7 +71,7 @@ class StoriesMixin:
         if not version:
             return []
         sql = (f"SELECT a.id, {_WHEN} AS when_at FROM articles a JOIN classifications c ON c.article_id = a.id AND "
-               + ("c.model_version = ?" if explicit else current_classification()) + " WHERE c.is_education = 1"
+               + version_or_current(explicit) + " WHERE c.is_education = 1"
                " AND NOT EXISTS (SELECT 1 FROM story_articles s WHERE s.article_id = a.id)")
         params: list = [version]
         if seen_since is not None:
