@@ -15,7 +15,7 @@ import math
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,16 @@ class OutletNames:
     def unique(self, names) -> tuple[str, ...]:
         """The outlets named, each once, in their first order."""
         return tuple(dict.fromkeys(self(n) for n in names if n))
+
+    def stories(self, *maps: dict) -> tuple[dict, ...]:
+        """Each map (anything -> monitor.models.Story) with its stories' outlets named once (unique); a story
+        several maps or keys share stays one object across them."""
+        named: dict[int, object] = {}
+        for m in maps:
+            for s in m.values():
+                if id(s) not in named:
+                    named[id(s)] = replace(s, outlets=self.unique(s.outlets))
+        return tuple({k: named[id(s)] for k, s in m.items()} for m in maps)
 
 
 @dataclass(frozen=True)

@@ -350,10 +350,7 @@ def outlets_named(config, articles, stories: dict[int, Story]) -> tuple[list, di
     counts an outlet once however its feeds spelt it, in rows stored before feeds.yaml named it that way too."""
     names = OutletNames(config)
     articles = [a if names(a.outlet) == a.outlet else replace(a, outlet=names(a.outlet)) for a in articles]
-    named: dict[int, Story] = {}
-    for story in {id(s): s for s in stories.values()}.values():
-        named[id(story)] = replace(story, outlets=names.unique(story.outlets))
-    return articles, {aid: named[id(s)] for aid, s in stories.items()}
+    return articles, names.stories(stories)[0]
 
 
 def stories_for(store, article_ids: Iterable[int], start: datetime, end: datetime) -> dict[int, Story]:

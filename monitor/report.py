@@ -793,11 +793,7 @@ def load_report(app, year: int, month: int) -> MonthlyReport:
     story_scopes = store.story_scopes_of_articles([r["id"] for r in [*rows, *previous_rows]])
     rows = [r | {"outlet": names(r["outlet"]), "story_scope": story_scopes.get(r["id"])} for r in rows]
     previous_rows = [r | {"outlet": names(r["outlet"]), "story_scope": story_scopes.get(r["id"])} for r in previous_rows]
-    named = {id(s): replace(s, outlets=names.unique(s.outlets))
-             for s in [*stories.values(), *hot.values(), *carried.values()]}
-    stories = {aid: named[id(s)] for aid, s in stories.items()}
-    hot = {sid: named[id(s)] for sid, s in hot.items()}
-    carried = {sid: named[id(s)] for sid, s in carried.items()}
+    stories, hot, carried = names.stories(stories, hot, carried)
     now = app.now()
     month_stories = {s.id: s for s in stories.values()}
     forecast = load_forecast(app, year, month, stories=month_stories.values(), as_of=min(now, end))

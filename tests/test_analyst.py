@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from monitor.app import App
 from monitor.cli import cli
 from monitor.pipeline import classify_articles
-from test_service_support import TZ_OFFSET, add_articles, fixed_clock, write_config
+from test_service_support import TZ_OFFSET, add_articles, fixed_clock, use_rules_with_own_topic, write_config
 
 
 @pytest.fixture(scope="module")
@@ -230,22 +230,12 @@ def test_explain_says_when_an_incident_lowered_the_education_bar(capsys):
 def test_label_takes_the_topics_of_the_rules_the_office_runs_and_suggests_the_nearest(tmp_path):
     """An office that added a topic of its own to its copy of the rules (storage.rules_file) labels articles with it;
     an id that is in neither its rules nor the plan is refused, naming the nearest id."""
-    import yaml
-
-    from classifiers.rules import DEFAULT_RULES_PATH
-
     cfg = write_config(tmp_path)
     app = App.from_path(cfg)
     violence, _, _ = add_articles(app)
     app.close()
-    data = yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
-    data["topics"].append({"id": "ban-tru-nha-o", "name": "Bán trú, nhà ở học sinh",
-                           "description": "bán trú, ký túc xá, nhà ở cho học sinh vùng khó",
-                           "terms": {"bán trú": 1.0, "ký túc xá": 0.8}, "exclusions": []})
-    own = tmp_path / "quy-tac-cua-so.yaml"
-    own.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     text = cfg.read_text(encoding="utf-8")
-    cfg.write_text(text.replace("storage:\n", f"storage:\n  rules_file: {own}\n", 1), encoding="utf-8")
+    use_rules_with_own_topic(cfg, "quy-tac-cua-so.yaml")
 
     stored = json.loads(run(cfg, "label", str(violence), "--topics", "ban-tru-nha-o,an-toan-truong-hoc", "--json").output)
     assert stored["topics"] == ["ban-tru-nha-o", "an-toan-truong-hoc"]

@@ -17,6 +17,7 @@ from monitor.errors import InputError
 from monitor.intake import open_from_outside, parse_source_kind, parse_when
 from monitor.notify import deliver_outbox
 from monitor.triage import run_triage
+from test_service_support import use_rules_with_own_topic
 from test_triage_support import (FEE_SAPO, FEE_TITLE, FIGHT_SAPO, FIGHT_TITLE, HttpReceiver, SmtpSink, add_article,
                                  free_port, make_app)
 
@@ -273,21 +274,9 @@ def test_a_press_story_on_an_item_already_entered_names_its_case_to_merge_into(t
 
 def test_the_topic_may_be_one_the_office_added_to_its_own_rules(tmp_path):
     """`--topic` takes the ids of the rules the office runs (storage.rules_file), as `monitor label --topics` does."""
-    import yaml
-
-    from classifiers.rules import DEFAULT_RULES_PATH
-
     make_app(tmp_path, datetime.now(timezone.utc)).close()
     cfg = tmp_path / "feeds.yaml"
-    data = yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
-    data["topics"].append({"id": "ban-tru-nha-o", "name": "Bán trú, nhà ở học sinh",
-                           "description": "bán trú, ký túc xá, nhà ở cho học sinh vùng khó",
-                           "terms": {"bán trú": 1.0, "ký túc xá": 0.8}, "exclusions": []})
-    own = tmp_path / "quy-tac-cua-phong.yaml"
-    own.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    config = yaml.safe_load(cfg.read_text(encoding="utf-8"))
-    config["storage"]["rules_file"] = str(own)
-    cfg.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    use_rules_with_own_topic(cfg, "quy-tac-cua-phong.yaml")
     run = CliRunner().invoke
     base = ["--config", str(cfg), "cases", "open", "--by", "Nguyễn Thị Lan", "--source-kind", "cơ sở giáo dục",
             "--source", "Trường THCS Thạch Bàn", "--no-alert"]

@@ -84,3 +84,20 @@ def add_articles(app: App, articles=ARTICLES) -> list[int]:
 
 def fixed_clock(when: datetime):
     return lambda: when
+
+
+def use_rules_with_own_topic(cfg: Path, name: str) -> Path:
+    """Make the feeds.yaml at `cfg` run a copy of the shipped rules, written beside it as `name`, with a topic the
+    office added ("ban-tru-nha-o", Bán trú, nhà ở học sinh); returns the rules file."""
+    from classifiers.rules import DEFAULT_RULES_PATH
+
+    data = yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
+    data["topics"].append({"id": "ban-tru-nha-o", "name": "Bán trú, nhà ở học sinh",
+                           "description": "bán trú, ký túc xá, nhà ở cho học sinh vùng khó",
+                           "terms": {"bán trú": 1.0, "ký túc xá": 0.8}, "exclusions": []})
+    own = cfg.parent / name
+    own.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    config = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    config["storage"]["rules_file"] = str(own)
+    cfg.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return own
