@@ -11,19 +11,12 @@ from click.testing import CliRunner
 from monitor.app import App
 from monitor.cli import cli
 from monitor.pipeline import classify_articles
-from test_service_support import TZ_OFFSET, add_articles, fixed_clock, use_rules_with_own_topic, write_config
+from test_service_support import TZ_OFFSET, add_articles, classified_store, use_rules_with_own_topic, write_config
 
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("analyst")
-    cfg = write_config(tmp)
-    app = App.from_path(cfg, clock=fixed_clock(datetime(2026, 11, 26, 8, 0, tzinfo=TZ_OFFSET)))
-    ids = add_articles(app)
-    classify_articles(app, ids)
-    version = app.store.active_model_version()
-    app.close()
-    return cfg, ids, version
+    return classified_store(tmp_path_factory.mktemp("analyst"))
 
 
 def run(cfg, *args, ok=True):

@@ -13,18 +13,12 @@ from click.testing import CliRunner
 
 from monitor.app import App
 from monitor.cli import cli
-from monitor.pipeline import classify_articles
-from test_service_support import TZ_OFFSET, add_articles, fixed_clock, write_config
+from test_service_support import add_articles, classified_store, write_config
 
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("bad-input")
-    cfg = write_config(tmp)
-    app = App.from_path(cfg, clock=fixed_clock(datetime(2026, 11, 26, 8, 0, tzinfo=TZ_OFFSET)))
-    ids = add_articles(app)
-    classify_articles(app, ids)
-    app.close()
+    cfg, ids, _ = classified_store(tmp_path_factory.mktemp("bad-input"))
     return cfg, ids
 
 

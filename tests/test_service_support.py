@@ -101,3 +101,18 @@ def use_rules_with_own_topic(cfg: Path, name: str) -> Path:
     config["storage"]["rules_file"] = str(own)
     cfg.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return own
+
+
+def classified_store(folder: Path) -> tuple[Path, list[int], str]:
+    """A store in `folder` holding add_articles' articles, classified at 08:00 on 26/11/2026 office time:
+    (feeds.yaml, the articles' ids, the model version)."""
+    from monitor.pipeline import classify_articles
+
+    cfg = write_config(folder)
+    app = App.from_path(cfg, clock=fixed_clock(datetime(2026, 11, 26, 8, 0, tzinfo=TZ_OFFSET)))
+    try:
+        ids = add_articles(app)
+        classify_articles(app, ids)
+        return cfg, ids, app.store.active_model_version()
+    finally:
+        app.close()
