@@ -116,10 +116,12 @@ class Classifier:
         r = self.rules
         relevance = pred["relevance"][i]
         foreign = pred.get("foreign")
-        # a body with no title or sapo before it is all the story says of its place: its city names count
-        body_city = self._body_city or not (a.title.strip() or a.sapo.strip())
+        # a body with no title or sapo before it is all the story says of its place: its city names count, and
+        # the office's places past its lead
+        whole_body = not (a.title.strip() or a.sapo.strip())
+        body_city = self._body_city or whole_body
         scope, scope_reason = judge_scope(m, foreign[i] if foreign is not None else None, pred.get("foreign_threshold", 0.5),
-                                          body_city)
+                                          body_city, whole_body)
         is_edu = relevance >= pred["rel_threshold"]
         floors = pred.get("incident_floors")
         # incidents abroad are never hot, so they never lower the bar

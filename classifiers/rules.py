@@ -50,6 +50,7 @@ class Hit:
     term: str  # as written in the rules file
     field: str  # title | sapo | body
     weight: float
+    at: int = 0  # the syllable of its field the term starts at (classifiers.scope reads the body's lead by it)
 
 
 class Matches:
@@ -57,6 +58,7 @@ class Matches:
 
     def __init__(self, hits: list[Hit], field_weights: dict[str, float]) -> None:
         self.hits = hits
+        self.field_weights = field_weights
         groups: dict[str, dict[str, tuple[str, float]]] = {}
         for h in hits:
             terms = groups.setdefault(h.group, {})
@@ -186,7 +188,7 @@ class _Index:
                     found = [f for f in found if f[0] not in self.bounded]
                 if found:
                     for group, term, weight in found:
-                        out.append(Hit(group, term, fieldname, weight))
+                        out.append(Hit(group, term, fieldname, weight, i))
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ local   = the office's district named as a district ("quận Long Biên"), one o
           fixed phrase where it names something else ("cầu Long Biên" is a bridge).
 city    = the office's city or one of its other districts/wards (topics.yaml scope.cities), named in the title or
           sapo: a page body names the capital in passing ("a teacher in Hà Nội says…"), and read there it made 43
-          of 382 national stories "city" (ABLATIONS round 14). The body still makes a story local, and city when
-          there is no title or sapo (classify.Classifier._one). A Sở, whose district is its city (README), has no
+          of 382 national stories "city" (ABLATIONS round 14). The body's first 60 syllables still make a story
+          local (BODY_LOCAL_SYLLABLES, round 15), and the whole body makes it local or city when there is no
+          title or sapo (classify.Classifier._one). A Sở, whose district is its city (README), has no
           district below the city: its city is read as "city" (which is its own area,
           monitor.config.Office.own_scopes), from the body too, and only its watchlist is "local".
 foreign = the foreign model's score over its cross-validated threshold (it reads the whole text, with the
@@ -187,20 +188,33 @@ def _ward_entries(name: str, kinds: tuple[str, ...]) -> list[tuple[str, str, flo
     return out
 
 
+# The office's places count in the body's first syllables only: named past them they made 36 false "local" calls
+# and no right one on the hand-labelled bodies of data/scope/local-bodies.jsonl (a national story quoting a teacher
+# of a watchlist school, a chain's list of branch addresses, a person or a firm sharing a ward's name), while a
+# story of the district places itself in its title, sapo or lead. 30 syllables did as well there (one false
+# "local" fewer), but a page's lead may open with a dateline or a line of boilerplate; 120 kept 9 more false ones.
+# ABLATIONS round 15, bench/scope_local.py.
+BODY_LOCAL_SYLLABLES = 60
+LOCAL_GROUPS = frozenset({"local", "local-cased", "local-lower", "ward-bare", "ward-elsewhere", "district-bare", "not-local"})
+
+
 def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshold: float = 0.5,
-                body_city: bool = False) -> tuple[str, str]:
+                body_city: bool = False, whole_body: bool = False) -> tuple[str, str]:
     """(scope, reason) from the matches of the rules plus the office's scope index, and the foreign model's
-    score when there is one (without it, the weighted foreign cues of the rules decide). The body may make a
-    story local; it makes one city only with body_city (a Sở's, whose city is its own area: city_is_area; or an
+    score when there is one (without it, the weighted foreign cues of the rules decide). The body's lead
+    (BODY_LOCAL_SYLLABLES) may make a story local, the whole body with whole_body (an item that has no title or
+    sapo); the body makes one city only with body_city (a Sở's, whose city is its own area: city_is_area; or an
     item that has no title or sapo)."""
+    lm = m if whole_body else Matches([h for h in m.hits if h.field != "body" or h.group not in LOCAL_GROUPS
+                                       or h.at < BODY_LOCAL_SYLLABLES], m.field_weights)
     # a lowercase term matches capitalised text too: its reasons only when the name is in lowercase alone
-    bare_ward = m.terms("ward-bare") if m.count("ward-bare") > m.count("ward-elsewhere") else []
-    local = m.terms("local") or m.terms("local-cased") or m.terms("local-lower") or bare_ward
+    bare_ward = lm.terms("ward-bare") if lm.count("ward-bare") > lm.count("ward-elsewhere") else []
+    local = lm.terms("local") or lm.terms("local-cased") or lm.terms("local-lower") or bare_ward
     if local:
         return "local", "địa bàn: " + ", ".join(local[:3])
-    bare = m.count("district-bare")
-    if bare > m.count("not-local"):
-        return "local", "địa bàn: " + ", ".join(m.terms("district-bare")[:2])
+    bare = lm.count("district-bare")
+    if bare > lm.count("not-local"):
+        return "local", "địa bàn: " + ", ".join(lm.terms("district-bare")[:2])
     fields = FIELDS if body_city else LEAD_FIELDS
     city_hits = _count(m, "city", fields) - _count(m, "not-city", fields)
     city = _terms(m, "city", fields)

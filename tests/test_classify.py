@@ -85,8 +85,8 @@ def test_scope_against_the_office(rules_only):
 
 def test_a_city_named_in_passing_in_the_body_does_not_make_a_national_story_city(rules_only):
     # a page body names the capital in passing: read there, 43 of 382 held-out national stories became "city"
-    # (models/edu-nlp/ABLATIONS.md, round 14). The office's own district and wards still count in the body: a
-    # national story quoting a teacher of one of its schools is one the office wants to see.
+    # (models/edu-nlp/ABLATIONS.md, round 14). The office's own district and wards count in the body's lead
+    # (test_the_office_named_only_deep_in_the_body_does_not_make_a_story_local).
     def scope(clf, body, title="Bộ GD&ĐT lấy ý kiến dự thảo quy định mới về dạy thêm, học thêm",
               sapo="Dự thảo nêu rõ các trường hợp giáo viên không được dạy thêm có thu tiền."):
         return clf.classify(ArticleText(id="b", title=title, sapo=sapo, body=body)).scope
@@ -95,8 +95,8 @@ def test_a_city_named_in_passing_in_the_body_does_not_make_a_national_story_city
             "viên dạy Toán ở Hà Nội cho rằng cần hướng dẫn cụ thể hơn về việc dạy thêm ngoài nhà trường. ")
     assert scope(rules_only, "") == "national"
     assert scope(rules_only, body) == "national"
-    assert scope(rules_only, body + "Cô Lan, giáo viên một trường tiểu học ở phường Gia Thụy, đồng tình.") == "local"
-    assert scope(rules_only, body + "Cô Lan, giáo viên Trường THCS Chu Văn An, đồng tình.") == "local"
+    assert scope(rules_only, "Cô Lan, giáo viên một trường tiểu học ở phường Gia Thụy, đồng tình. " + body) == "local"
+    assert scope(rules_only, "Cô Lan, giáo viên Trường THCS Chu Văn An, đồng tình. " + body) == "local"
     assert scope(rules_only, body, title="Hà Nội lấy ý kiến về dạy thêm, học thêm") == "city", "the title still says city"
     assert scope(rules_only, body, sapo="Sở GD&ĐT Hà Nội hướng dẫn các trường thực hiện.") == "city"
     assert scope(rules_only, body, title="", sapo="") == "city", "a body alone is all the item says of its place"
@@ -104,6 +104,33 @@ def test_a_city_named_in_passing_in_the_body_does_not_make_a_national_story_city
     so = Office(name="Sở Giáo dục và Đào tạo thành phố Hà Nội", short_name="Sở GD&ĐT Hà Nội", district="Hà Nội",
                 city="Hà Nội")
     assert scope(Classifier(load_rules(), so, None), body) == "city"
+
+
+def test_the_office_named_only_deep_in_the_body_does_not_make_a_story_local(rules_only):
+    # On the hand-labelled bodies of data/scope/local-bodies.jsonl (ABLATIONS round 15), the office's places named
+    # past the body's first 60 syllables made 36 false "local" calls (a national story quoting a teacher of one of
+    # its schools, a chain's list of branch addresses, a namesake) and no right one: a story of the district
+    # places itself in its title, its sapo or its body's first sentences.
+    title = "Bộ GD&ĐT công bố dự thảo quy chế tuyển sinh đại học năm tới"
+    sapo = "Dự thảo giới hạn số nguyện vọng và điểm cộng chứng chỉ ngoại ngữ của thí sinh."
+    lead = ("Theo dự thảo, mỗi trường đại học chỉ được dùng tối đa năm phương thức xét tuyển và phải công bố sớm "
+            "chỉ tiêu của từng phương thức. Các thí sinh sẽ đăng ký nguyện vọng trên hệ thống chung của Bộ trong một "
+            "đợt duy nhất, sau khi biết điểm thi tốt nghiệp, thay vì nhiều đợt như những năm trước đây. ")
+    deep = "Cô Hoa, hiệu trưởng Trường THCS Chu Văn An, cho rằng quy định mới giúp học sinh chủ động hơn."
+    in_ward = "Sáng nay, hơn 300 học sinh phường Gia Thụy được nghe tư vấn tuyển sinh đại học. "
+
+    def scope(title, sapo, body):
+        return rules_only.classify(ArticleText(id="d", title=title, sapo=sapo, body=body)).scope
+
+    assert len(lead.split()) > 60
+    assert scope(title, sapo, lead + deep) == "national"
+    assert scope(title, sapo, lead + "Buổi tư vấn diễn ra tại phường Gia Thụy, quận Long Biên.") == "national"
+    # named in the body's lead, or in the title or sapo, the office's place still makes the story local
+    assert scope(title, sapo, in_ward + lead) == "local"
+    assert scope(title, sapo, deep + " " + lead) == "local"
+    assert scope(title + " tại quận Long Biên", sapo, lead + deep) == "local"
+    # a body with no title or sapo before it is all the item says of its place: read whole, as for the city
+    assert scope("", "", lead + deep) == "local"
 
 
 def test_a_ward_written_as_p_or_named_in_the_city_list_is_local(rules_only):
