@@ -294,6 +294,9 @@ class DigestItem:
     # outlet would be; such an item has no article (article_id 0) and no tone
     outside_source: str = ""
     day_only: bool = False  # such an item dated by its day alone: `published` has no hour to show
+    # an earlier day's clipping built again shows its case as it stood then (case_status, handling, outcome); what the
+    # status is now, when it changed since: "cập nhật đến ngày 28/11/2026: đã xử lý"
+    status_since: str = ""
 
     @property
     def sentiment_label(self) -> str:
@@ -337,7 +340,8 @@ class DigestItem:
     @property
     def case_label(self) -> str:
         """The case line's status, with what was done when its case records it: "đang xử lý (đã báo cáo UBND quận)"."""
-        return (self.case_status or NO_CASE_LABEL) + (f" ({self.handling})" if self.handling else "")
+        return ((self.case_status or NO_CASE_LABEL) + (f" ({self.handling})" if self.handling else "")
+                + (f" — {self.status_since}" if self.status_since else ""))
 
     @property
     def relevance_label(self) -> str:
@@ -843,6 +847,21 @@ def note_outcomes(digest: Digest, outcomes: Mapping[int, str]) -> Digest:
         return digest
     items = tuple(replace(i, outcome=outcomes[i.story_id]) if outcomes.get(i.story_id) else i for i in digest.hot.items)
     return replace(digest, hot=replace(digest.hot, items=items))
+
+
+def note_status_since(digest: Digest, now_status: Mapping[int, str], now: datetime) -> Digest:
+    """Beside each hot item of an earlier day's clipping whose case's status (`now_status`: story id -> its status
+    now) differs from the one it shows (as it stood then), the status now: the archive says what it said then, and
+    does not leave the reader believing an issue handled since is still waiting."""
+    def since(i: DigestItem) -> DigestItem:
+        status = now_status.get(i.story_id) if i.story_id is not None else None
+        if status is None or status == i.case_status:
+            return i
+        return replace(i, status_since=f"cập nhật đến ngày {now:%d/%m/%Y}: {status}")
+
+    if not any(i.story_id in now_status for i in digest.hot.items):
+        return digest
+    return replace(digest, hot=replace(digest.hot, items=tuple(since(i) for i in digest.hot.items)))
 
 
 def note_handling(digest: Digest, handled: Mapping[int, str]) -> Digest:

@@ -38,7 +38,7 @@ from monitor.app import App
 from monitor.config import OutletNames
 from monitor.corrections import merged, read_corrected
 from monitor.digest import (CollectionGap, Digest, add_outside_press, build_digest, digest_window, latest_complete_day,
-                            note_follow_ups, note_handling, note_outcomes, trend_from_rows)
+                            note_follow_ups, note_handling, note_outcomes, note_status_since, trend_from_rows)
 from monitor.errors import InputError, MessageInDoubt, MonitorError, NotifyError, StoreError
 from monitor.models import Story
 from monitor.store.digests import SENDING_NOW
@@ -129,11 +129,13 @@ def crawl_silence(app: App, day: date, end: datetime) -> CollectionGap | None:
         return None
     if history["last_poll"] is None and day >= latest_complete_day(app.now(), cfg.digest.cutoff, cfg.office.tz):
         return None
-    if history["last_poll"] is None and history["last_answer"] is None and app.store.collected_by(end):
+    if history["last_feed_poll"] is None and history["last_answer"] is None and app.store.collected_by(end):
         # the log is pruned after LOG_RETENTION (monitor.service housekeeping) while the articles stay: a cut-off older
         # than its oldest poll, with articles collected before it, was crawled, and the log no longer says how well.
         # Read as a gap, every clipping older than that said the system had collected nothing until the log's first
-        # poll, above the articles it had collected.
+        # poll, above the articles it had collected. A crawl job's run is no sign of the log then: the job history
+        # keeps each job's latest run for good (a job of a polling interval no feed has any more), and articles
+        # collected with no feed poll logged before them mean the log was pruned.
         return None
     since, until = history["last_answer"], history["next_answer"]
     carried_by = latest_complete_day(until, cfg.digest.cutoff, cfg.office.tz) + timedelta(days=1) if until else None
@@ -249,6 +251,12 @@ def load_digest(app: App, day: date) -> Digest:
     # old day ("lấy được gần nhất" after the window, "5/6 nguồn tin im lặng" at the top)
     current = day >= latest_complete_day(app.now(), cfg.digest.cutoff, tz)
     health = store.source_health(app.now()) if current else []
+    # an earlier day's clipping built again (a preview, a resend) is an archive leadership may re-read: its hot
+    # issues' cases as they stood then (when it was delivered, else at its cut-off), the status since said beside
+    as_of = None if current else cases_as_of(app, day, end)
+    then = CasesThen(store, as_of) if as_of is not None else None
+    if then is not None:
+        stories = {aid: then.story(s) for aid, s in stories.items()}
     digest = build_digest(
         office=cfg.office, day=day, window=(start, end), articles=articles, classifications=classifications,
         stories=stories, late_ids=[a.id for a in late], trend=trend, source_health=health,
@@ -256,11 +264,53 @@ def load_digest(app: App, day: date) -> Digest:
         borderline_min_relevance=cfg.digest.borderline_min_relevance, borderline_max_items=cfg.digest.borderline_max_items,
         generated_at=app.now(), collection_gap=crawl_silence(app, day, end),
     )
-    digest = add_outside_press(digest, outside_press(app, start, end),
-                               severity_order=[name for name, _ in cfg.alerts.thresholds])
+    entered = outside_press(app, start, end)
+    if then is not None:
+        entered = [(item, then.story(story)) for item, story in entered]
+    digest = add_outside_press(digest, entered, severity_order=[name for name, _ in cfg.alerts.thresholds])
     cases = hot_cases(app, digest)
+    if then is not None:
+        now_cases = cases
+        cases = {sid: c for sid, c in ((sid, case_then(c, as_of)) for sid, c in now_cases.items()) if c is not None}
     digest = note_outcomes(note_follow_ups(digest, earlier_cases(app, digest, cases)), latest_actions(app, cases))
-    return note_handling(digest, handled(cases))
+    digest = note_handling(digest, handled(cases))
+    if then is not None:
+        digest = note_status_since(digest, {sid: c.status for sid, c in now_cases.items()}, app.now().astimezone(tz))
+    return digest
+
+
+def cases_as_of(app: App, day: date, end: datetime) -> datetime:
+    """When an earlier day's clipping is read as of: when it was delivered, else its cut-off."""
+    record = app.store.digest_record(day)
+    return record.sent_at if record is not None and record.delivered and record.sent_at else end
+
+
+def case_then(case, when: datetime):
+    """The case as its history stood at `when`: the lines recorded by then (a handling line withdrawn only later
+    still stands), the status they had set; None when it was opened after."""
+    events = tuple(e for e in case.events if e.at <= when)
+    if not events:
+        return None
+    status = next((e.status for e in reversed(events) if e.status), case.status)
+    owner = next((e.owner for e in reversed(events) if e.owner is not None), case.owner)
+    return replace(case, status=status, owner=owner, events=events)
+
+
+class CasesThen:
+    """Stories with their case's status at one moment (case_then), each story's case read once."""
+
+    def __init__(self, store, when: datetime) -> None:
+        self.store, self.when, self._status = store, when, {}
+
+    def story(self, story: Story) -> Story:
+        if story.case_status is None:  # no case now, so none then
+            return story
+        if story.id not in self._status:
+            case = self.store.case_of_story(story.id)
+            then = case_then(case, self.when) if case is not None else None
+            self._status[story.id] = then.status if then is not None else None
+        status = self._status[story.id]
+        return story if status == story.case_status else replace(story, case_status=status)
 
 
 def corrected_tones(store, rows: list[tuple]) -> list[tuple]:
@@ -612,6 +662,40 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
         if isinstance(exc, MonitorError):
             raise
         raise NotifyError(f"the digest of {day.isoformat()} could not be delivered: {exc}") from None
+
+
+def data_uri(png: bytes) -> str:
+    """The chart inside the document itself: on standard output there is no folder to put its file beside."""
+    import base64
+
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def digest_document(app: App, day: date | None, fmt: str) -> tuple[bytes, str]:
+    """One format of the clipping of `day` (default: the latest day whose cut-off has passed) as bytes that stand
+    alone (the chart inside the HTML and Markdown), for standard output; and the line a person reads about it.
+    Like the preview, it only reads the store and records nothing."""
+    from monitor.charts import trend_png
+    from monitor.render import render_html, render_markdown, render_text
+
+    cfg = app.config
+    day = day or latest_complete_day(app.now(), cfg.digest.cutoff, cfg.office.tz)
+    if fmt not in FORMATS:
+        raise InputError(f"unknown digest format {fmt!r}; use one of {', '.join(FORMATS)}")
+    digest = load_digest(app, day)
+    png = trend_png(digest.trend)
+    if fmt == "docx":
+        from monitor.docx_render import render_docx
+
+        data = render_docx(digest, chart_png=png)
+    elif fmt == "html":
+        data = render_html(digest, chart_src=data_uri(png)).encode("utf-8")
+    elif fmt == "md":
+        data = render_markdown(digest, chart_src=data_uri(png)).encode("utf-8")
+    else:
+        data = render_text(digest).encode("utf-8")
+    return data, (f"digest of {day.isoformat()} written to standard output as {fmt} ({digest.item_count} items; not "
+                  "sent: add --send to deliver it)" + _gap_note(digest))
 
 
 def _gap_note(digest: Digest) -> str:

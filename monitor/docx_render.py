@@ -586,7 +586,7 @@ def _hot_issue(doc, n: int, h) -> None:
     """One hot issue of the report's part III: what happened and, for the office's own or one it acted on, how it
 was handled."""
     _link_line(doc, n, h.url, h.title)
-    meta = f"{h.outlets_label} · từ {h.first_seen:%d/%m/%Y} · mức độ nóng: {h.severity or 'nóng'}"
+    meta = f"{h.outlets_label} · {h.since_label} · mức độ nóng: {h.severity or 'nóng'}"
     if h.hot_score:
         meta += f" ({h.hot_score:.0f}/100)"
     more = h.summary or h.shows_handling or h.false_information_line
@@ -639,13 +639,10 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
     total = f"Tổng số tin, bài về giáo dục: {num(r.total.count)}"
     if compare:
         total += f" (tháng trước: {num(r.total.previous)}; thay đổi: {r.total.change})"
-    local = f"{r.local.label}: {num(r.local.count)} ({num(r.local_total)} sự việc)"
-    if compare:
-        local = local[:-1] + f"; tháng trước: {num(r.local.previous)} tin, bài)"
     lines = [
         total + ".",
         "Sắc thái: " + "; ".join(f"{t.label} {num(t.count)}" + (f" ({t.change})" if compare else "") for t in r.tone) + ".",
-        local + ".",
+        r.local_text + ".",
         f"{r.hot_text[0].upper()}{r.hot_text[1:]}.",
         *(f"{text[0].upper()}{text[1:]}." for text in (r.handling_text, r.false_information_text) if text),
         f"Tin tích cực (đã gộp các tin cùng sự việc): {num(r.positive_total)}.",

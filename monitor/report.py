@@ -112,6 +112,10 @@ class HotIssue:
     month_start: date | None = None  # the first day of the report's month
     # what was last done by the month's end (monitor.cases.outcome_line): "Việc đã làm gần nhất (ngày 14/11): …"
     outcome: str = ""
+    # its education articles among the month's figures; None: not counted (a pending case of an earlier month). A hot
+    # issue with none is one entered from outside the press, or one the press carried before the month that is back
+    # among the month's hot issues by a change of its case
+    articles_in_month: int | None = None
 
     @property
     def status_label(self) -> str:
@@ -186,6 +190,13 @@ class HotIssue:
                 parts.append(words + ", ".join(f"{a.party} ({a.on:%d/%m/%Y})" for a in acts))
         month = f"tháng {self.month_start:%m/%Y}" if self.month_start else "tháng này"
         return f"Trước {month}: " + "; ".join(parts)
+
+    @property
+    def since_label(self) -> str:
+        """"từ 12/10/2026", and for a press issue with no article in the month "từ 12/10/2026 (trong tháng không có tin,
+        bài mới)": beside the month's figures, a date before the month would otherwise read as this month's news."""
+        quiet = self.articles_in_month == 0 and bool(self.outlet_names)
+        return f"từ {self.first_seen:%d/%m/%Y}" + (" (trong tháng không có tin, bài mới)" if quiet else "")
 
     @property
     def latest_note(self) -> str:
@@ -276,6 +287,32 @@ class MonthlyReport:
     def elsewhere_issues(self) -> tuple[HotIssue, ...]:
         """Hot issues of other areas (or closed as another office's): followed, not the office's to handle."""
         return tuple(h for h in self.hot_issues if not h.own)
+
+    @property
+    def own_without_articles(self) -> tuple[HotIssue, ...]:
+        """The office's own hot issues with no education article in the month: none of them is in the area's count of
+        articles (local), which would otherwise read "0" beside a hot issue on the area with nothing to say why."""
+        return tuple(h for h in self.own_issues if h.articles_in_month == 0)
+
+    @property
+    def local_text(self) -> str:
+        """'Tin, bài trên địa bàn Long Biên: 3 (2 sự việc; tháng trước: 1 tin, bài)', and, when some of the area's hot
+        issues had no article in the month, what they are: '; ngoài ra, 1 vấn đề nóng trên địa bàn (mục III) được tiếp
+        nhận từ nguồn ngoài báo chí, không tính vào số tin, bài này'."""
+        text = (f"{self.local.label}: {_n(self.local.count)} ({_n(self.local_total)} sự việc"
+                + (f"; tháng trước: {_n(self.local.previous)} tin, bài" if self.comparable else "") + ")")
+        quiet = self.own_without_articles
+        if not quiet:
+            return text
+        outside = sum(1 for h in quiet if h.outside)
+        earlier = len(quiet) - outside
+        head = f"; ngoài ra, {_n(len(quiet))} vấn đề nóng trên địa bàn (mục III)"
+        if not earlier:
+            return text + f"{head} được tiếp nhận từ nguồn ngoài báo chí, không tính vào số tin, bài này"
+        if not outside:
+            return text + f"{head} đã được báo chí đưa tin trước {self.label}, trong tháng không có tin, bài mới"
+        return (text + f"{head} không có tin, bài trong tháng: {_n(outside)} tiếp nhận từ nguồn ngoài báo chí, "
+                f"{_n(earlier)} đã được báo chí đưa tin trước {self.label}")
 
     @property
     def own_title(self) -> str:
@@ -586,7 +623,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
 
     by_id = {r["id"]: r for r in rows}
 
-    def issue(s: Story, case, status: str | None, own: bool) -> HotIssue:
+    def issue(s: Story, case, status: str | None, own: bool, counted: bool = False) -> HotIssue:
         first = by_id.get(s.first_article_id) or earlier_articles.get(s.first_article_id, {})
         return HotIssue(
             story_id=s.id, title=s.title, url=first.get("url", "") or next((i.url for i in s.intake if i.url), ""),
@@ -605,7 +642,8 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             earlier=_handling_by(getattr(case, "handling", ()), None, start.date()), month_start=start.date(),
             outcome=outcome_line(getattr(case, "events", ()), tz, until=end.date(), not_ours=status == NOT_OURS,
                                  acts_listed=True),
-            false_information_sign=false_information_sign(s.hot_categories))
+            false_information_sign=false_information_sign(s.hot_categories),
+            articles_in_month=sum(1 for a in s.article_ids if a in by_id) if counted else None)
 
     hot = []
     false_alarms = 0
@@ -619,7 +657,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
         # person closes it as another area's
         own = status != NOT_OURS and (bool(s.intake) or office.is_own_area(s.scope) or any(
             on_area(by_id[a]) for a in s.article_ids if a in by_id))
-        hot.append(issue(s, case, status, own))
+        hot.append(issue(s, case, status, own, counted=True))
 
     # the office's cases still open at the month's end that nothing in the month brought among its hot issues: the
     # status they had then (a report written again later must not show them handled since, nor leave them out); a
@@ -846,13 +884,40 @@ def report_folder(cfg) -> Path:
     return cfg.storage.data_dir / cfg.digest.outbox_dir / "reports"
 
 
+def report_document(app, year: int, month: int, fmt: str) -> tuple[bytes, str]:
+    """The month's report in one format as bytes that stand alone (the chart inside the HTML), for standard output;
+    and the line a person reads about it. It only reads the store."""
+    from monitor.digest_delivery import data_uri
+    from monitor.docx_render import render_report_docx
+
+    if fmt not in ("docx", "html"):
+        raise InputError(f"unknown report format {fmt!r}; use docx or html")
+    report = load_report(app, year, month)
+    chart = _report_chart(report)
+    data = (render_report_docx(report, chart_png=chart) if fmt == "docx"
+            else render_report_html(report, chart_src=data_uri(chart)).encode("utf-8"))
+    return data, f"{_report_line(report, year, month)}, written to standard output as {fmt}"
+
+
+def _report_chart(report: MonthlyReport) -> bytes:
+    from monitor.charts import trend_png
+
+    return trend_png(report.daily, title=f"Tin giáo dục theo ngày, {report.label}", width_px=760, label_every=3)
+
+
+def _report_line(report: MonthlyReport, year: int, month: int) -> str:
+    # the English line says the month as the English lines do (report.label is the documents' "tháng 11/2026")
+    return (f"report of {year}-{month:02d}: {report.total.count} education articles, "
+            f"{len(report.hot_issues)} hot issues" if report.has_data else
+            f"report of {year}-{month:02d}: no article was collected in the month (the report says so)")
+
+
 def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[str] | None = None,
                              out_dir: str | Path | None = None, send: bool = True,
                              before_send: Callable[[], None] | None = None) -> ReportResult:
     """Write the month's report (DOCX and HTML by default); with `send`, also e-mail it when SMTP and
     digest.recipients are configured (otherwise the files in the folder are the delivery). `before_send`
     runs just before the e-mail is handed over, for a caller that must remember it may have gone."""
-    from monitor.charts import trend_png
     from monitor.digest_delivery import _atomic_write, default_folder_writable
     from monitor.mail import MAIL_POLICY
     from monitor.docx_render import render_report_docx
@@ -865,7 +930,7 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
     if not out_dir:
         default_folder_writable(report_folder(cfg), "report", "~/bao-cao")
     report = load_report(app, year, month)
-    chart = trend_png(report.daily, title=f"Tin giáo dục theo ngày, {report.label}", width_px=760, label_every=3)
+    chart = _report_chart(report)
     folder = Path(out_dir) if out_dir else report_folder(cfg)
     chart_name = f"{report.stem}-theo-ngay.png"
     docx_bytes = render_report_docx(report, chart_png=chart)
@@ -882,10 +947,7 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
             _atomic_write(paths["chart"], chart)
     except OSError as exc:
         raise StoreError(f"cannot write the report into {folder}: {exc}", hint="pass --out DIR to a writable folder") from None
-    # the English line says the month as the English lines do (report.label is the documents' "tháng 11/2026")
-    what = (f"report of {year}-{month:02d}: {report.total.count} education articles, {len(report.hot_issues)} hot issues, "
-            f"written to {folder}" if report.has_data else
-            f"report of {year}-{month:02d}: no article was collected in the month (the report says so), written to {folder}")
+    what = f"{_report_line(report, year, month)}, written to {folder}"
     if send and cfg.smtp.configured and cfg.digest.recipients:
         from monitor.mail import refusals, send_message
 

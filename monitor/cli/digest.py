@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from datetime import timedelta
 
 import click
@@ -12,6 +13,25 @@ from monitor.cli.common import YEARS, get_app, parse_date
 from monitor.errors import InputError
 
 FORMAT_CHOICE = click.Choice(["html", "docx", "md", "txt"])
+STDOUT = "-"  # --out -: the document on standard output, every notice on standard error
+
+
+def to_stdout(formats: tuple[str, ...], example: str) -> str:
+    """The one format `--out -` writes, or why it cannot: standard output holds one document, and a DOCX is bytes
+    a terminal would show as garbage."""
+    if len(formats) != 1:
+        raise InputError(f"--out - writes one document to standard output, and {len(formats)} formats were asked for "
+                         f"({', '.join(formats)})", hint=f"choose one with --format, e.g. {example}")
+    if formats[0] == "docx" and sys.stdout.isatty():
+        raise InputError("--out - --format docx writes a binary file, which a terminal cannot show",
+                         hint="redirect it to a file (`> ten-tep.docx`), or use --out DIR")
+    return formats[0]
+
+
+def write_stdout(data: bytes) -> None:
+    sys.stdout.flush()  # bytes after any text already buffered, never inside it
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 @cli.command()
@@ -24,8 +44,10 @@ FORMAT_CHOICE = click.Choice(["html", "docx", "md", "txt"])
               "lacks that news, and says so).")
 @click.option("--format", "formats", type=FORMAT_CHOICE, multiple=True,
               help="Files to write (repeatable; default: digest.formats in feeds.yaml).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Folder for the files (default: the outbox folder of the day, under storage.data_dir).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, allow_dash=True), metavar="DIR|-",
+              help="Folder for the files (default: the outbox folder of the day, under storage.data_dir); '-' writes "
+                   "the one --format asked for to standard output (the chart inside HTML and Markdown), the notices "
+                   "to standard error. Not with --send.")
 @click.pass_context
 def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force: bool, formats: tuple[str, ...],
            out_dir: str | None) -> None:
@@ -39,11 +61,13 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
     missing or went to a later clipping; --force sends it, saying so at the top.
 
     A preview only reads the database: a copy of the data on a read-only share gives one, written where
-    --out says (the outbox folder under the data folder cannot be written then, and the command says so).
+    --out says (the outbox folder under the data folder cannot be written then, and the command says so),
+    or to standard output with --out - (one format; nothing else is printed there).
 
     \b
     Example:
       monitor digest --date 2026-11-26 --format html --out /tmp/diem-bao
+      monitor digest --format txt --out - | less
       monitor digest --send
       monitor digest --date 2026-11-26 --send --resend
     """
@@ -51,6 +75,9 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
         raise InputError("--resend only makes sense with --send", hint="monitor digest --send --resend")
     if force and not send:
         raise InputError("--force only makes sense with --send", hint="monitor digest --send --force")
+    if out_dir == STDOUT and send:
+        raise InputError("--out - previews the digest on standard output; it cannot be combined with --send",
+                         hint="leave --send out to print it, or pass --out DIR to keep the files of what is sent")
     from monitor.digest import build_and_deliver_digest
 
     app = get_app(ctx, reads_only=not send)  # a preview only reads: a copy on a read-only share can be previewed
@@ -61,6 +88,13 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
         raise InputError(f"--date {the_day.isoformat()} is in the future: none of its clipping's 24 hours has begun; "
                          f"the furthest day is {furthest.isoformat()}, the clipping in progress",
                          hint="leave --date out for the latest clipping whose cut-off has passed")
+    if out_dir == STDOUT:
+        from monitor.digest_delivery import digest_document
+
+        data, message = digest_document(app, the_day, to_stdout(formats or app.config.digest.formats, "--format txt"))
+        write_stdout(data)
+        click.echo(message, err=True)
+        return
     result = build_and_deliver_digest(app, the_day, send=send, resend=resend,
                                       formats=formats or None, out_dir=out_dir, force=force)
     click.echo(result.message)
@@ -74,8 +108,10 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to report on, e.g. 2026-11.")
 @click.option("--format", "formats", type=click.Choice(["docx", "html"]), multiple=True,
               help="Files to write (repeatable; default both).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Folder for the files (default: <data_dir>/<outbox_dir>/reports).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, allow_dash=True), metavar="DIR|-",
+              help="Folder for the files (default: <data_dir>/<outbox_dir>/reports); '-' writes the one --format "
+                   "asked for to standard output (the chart inside the HTML), the notices to standard error. Not "
+                   "with --send.")
 @click.option("--send", is_flag=True, help="Also e-mail it to digest.recipients (SMTP must be configured).")
 @click.pass_context
 def report(ctx: click.Context, month: str, formats: tuple[str, ...], out_dir: str | None, send: bool) -> None:
@@ -89,20 +125,33 @@ def report(ctx: click.Context, month: str, formats: tuple[str, ...], out_dir: st
 
     Without --send it only reads the database: a copy of the data on a read-only share gives the report,
     written where --out says (the default folder under the data folder cannot be written then, and the
-    command says so).
+    command says so), or to standard output with --out - (one format; nothing else is printed there).
 
     \b
     Example:
       monitor report --month 2026-11 --format docx --out reports/
+      monitor report --month 2026-11 --format html --out - > bao-cao.html
     """
     m = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise InputError(f"--month {month!r} is not a month; write YYYY-MM, e.g. 2026-11")
     if not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
         raise InputError(f"--month {month!r} is out of range; give a month between {YEARS[0]} and {YEARS[1]}")
+    if out_dir == STDOUT:
+        if send:
+            raise InputError("--out - writes the report to standard output; it cannot be combined with --send",
+                             hint="leave --send out to print it, or pass --out DIR to keep the files of what is sent")
+        fmt = to_stdout(formats or ("docx", "html"), "--format html")
     from monitor.report import build_and_deliver_report
 
     app = get_app(ctx, reads_only=not send)
+    if out_dir == STDOUT:
+        from monitor.report import report_document
+
+        data, message = report_document(app, int(m.group(1)), int(m.group(2)), fmt)
+        write_stdout(data)
+        click.echo(message, err=True)
+        return
     if send and not (app.config.smtp.configured and app.config.digest.recipients):
         # the service writes the report without SMTP (the folder is the delivery); a person who asked for the
         # e-mail must not read "written" as sent

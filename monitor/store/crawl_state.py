@@ -64,15 +64,23 @@ class CrawlStateMixin:
         answered: source -> its last poll in the `lookback` before `at` that the feed answered; last_answer: the last
         such poll of any source at or before `at`, however long before; last_poll: the last feed poll at or before `at`
         whatever its outcome, or crawl-job run (the crawler was running, though every source may have been backing
-        off); next_answer: the first poll after `at` that a feed answered (None: none yet)."""
+        off); last_feed_poll: the last feed poll alone; next_answer: the first poll after `at` that a feed answered
+        (None: none yet).
+
+        Only the polls of feeds configured at `at` count: a feed removed from feeds.yaml before it (sources.removed_at)
+        is left out. The log is pruned (prune_fetches) but keeps each source's latest poll, so a feed removed long ago
+        leaves one poll behind for good, and a day older than the log's first kept poll would otherwise read as a
+        silence from that lone poll onwards."""
         if self.execute("SELECT 1 FROM fetches WHERE kind = 'feed' LIMIT 1").fetchone() is None:
             return None
         t = utc_iso(at)
         ok = ",".join("?" * len(ANSWERED))
+        configured = (" AND NOT EXISTS (SELECT 1 FROM sources WHERE sources.name = fetches.source"
+                      " AND sources.removed_at IS NOT NULL AND sources.removed_at <= ?)")
         answered = {r[0]: from_iso(r[1]) for r in self.execute(
             f"SELECT source, MAX(started_at) FROM fetches WHERE kind = 'feed' AND outcome IN ({ok})"
-            " AND started_at >= ? AND started_at <= ? AND source IS NOT NULL GROUP BY source",
-            (*ANSWERED, utc_iso(at - lookback), t))}
+            f" AND started_at >= ? AND started_at <= ? AND source IS NOT NULL{configured} GROUP BY source",
+            (*ANSWERED, utc_iso(at - lookback), t, t))}
 
         def one(sql: str, *params) -> datetime | None:
             # ORDER BY ... LIMIT 1 walks the time index from `at` and stops at the first row: the log holds months
@@ -80,14 +88,14 @@ class CrawlStateMixin:
             return from_iso(row[0]) if row else None
 
         last_answer = one(f"SELECT started_at FROM fetches WHERE kind = 'feed' AND outcome IN ({ok})"
-                          " AND started_at <= ? ORDER BY started_at DESC LIMIT 1", *ANSWERED, t)
-        polled = one("SELECT started_at FROM fetches WHERE kind = 'feed' AND started_at <= ? ORDER BY started_at DESC"
-                     " LIMIT 1", t)
+                          f" AND started_at <= ?{configured} ORDER BY started_at DESC LIMIT 1", *ANSWERED, t, t)
+        polled = one(f"SELECT started_at FROM fetches WHERE kind = 'feed' AND started_at <= ?{configured}"
+                     " ORDER BY started_at DESC LIMIT 1", t, t)
         ran = one("SELECT started_at FROM job_runs WHERE job LIKE ? AND started_at <= ? ORDER BY started_at DESC"
                   " LIMIT 1", crawl_jobs + "%", t)
         after = one(f"SELECT started_at FROM fetches WHERE kind = 'feed' AND outcome IN ({ok}) AND started_at > ?"
-                    " ORDER BY started_at LIMIT 1", *ANSWERED, t)
-        return {"answered": answered, "last_answer": last_answer,
+                    f"{configured} ORDER BY started_at LIMIT 1", *ANSWERED, t, t)
+        return {"answered": answered, "last_answer": last_answer, "last_feed_poll": polled,
                 "last_poll": max(filter(None, (polled, ran)), default=None), "next_answer": after}
 
     def collected_by(self, at: datetime) -> bool:

@@ -1,0 +1,74 @@
+"""A very old day is not read as "nothing collected" because of a poll the pruned log keeps for good.
+
+Housekeeping prunes the fetch log and the job history after their retention but keeps each source's latest poll and
+each job's latest run. A feed removed from feeds.yaml long ago, or a crawl job of a polling interval no feed has any
+more, so leaves one row behind for good; a day between that row and the log's first kept poll would then read as a
+silence of the crawler from that lone row onwards. Only the feeds configured on the day count (the store knows when a
+feed was removed), and a crawl job's run alone does not say the log still holds that time.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+from monitor.digest import build_and_deliver_digest
+from monitor.digest_delivery import crawl_silence, load_digest
+from test_digest import DAY, add_article, classify, make_app
+from test_digest_cutoff_gap import at, rounds
+
+LATER = DAY + timedelta(days=120)
+GONE = SimpleNamespace(name="bao-cu", url="https://bao-cu.example.vn/rss/giao-duc.rss", outlet="Báo Cũ", enabled=True,
+                       interval_minutes=120)
+
+
+def _kept_log(tmp_path):
+    """The log as housekeeping leaves it at LATER: the configured feeds' last two days, and the last poll of a feed
+    removed from feeds.yaml in the summer; articles collected all along."""
+    app = make_app(tmp_path, now=at(LATER, 7, 30))
+    summer = at(DAY - timedelta(days=100), 9)
+    app.store.sync_sources([*app.config.sources, GONE], summer)
+    app.store.log_fetch(source=GONE.name, kind="feed", url=GONE.url, started_at=summer, status=200, size=900,
+                        duration_ms=60, outcome="ok", new_items=1)
+    app.store.sync_sources(app.config.sources, summer + timedelta(hours=1))  # removed from feeds.yaml
+    rounds(app, at(LATER - timedelta(days=2), 7, 0), at(LATER, 7, 20), every=timedelta(hours=1))
+    prev = DAY - timedelta(days=1)
+    early = add_article(app.store, url="https://news.example.vn/hoi-khoe.html", outlet="Dân trí",
+                        title="Trường tiểu học tổ chức hội khỏe Phù Đổng cấp trường", published=at(prev, 9, 0),
+                        seen=at(prev, 9, 10))
+    classify(app.store, [(early, dict(topics=["y-te-the-chat"]))])
+    return app
+
+
+def test_a_feed_removed_long_ago_does_not_make_an_old_day_a_gap(tmp_path):
+    app = _kept_log(tmp_path)
+    assert app.store.source_state(GONE.name)["removed_at"] is not None
+    assert load_digest(app, DAY).collection_gap is None
+    result = build_and_deliver_digest(app, DAY, send=False, out_dir=tmp_path / "xem")
+    assert "collected nothing" not in result.message, result.message
+    assert "Lưu ý: hệ thống" not in (tmp_path / "xem" / "diem-bao-2026-11-26.txt").read_text(encoding="utf-8")
+    assert build_and_deliver_digest(app, DAY).status == "outbox"  # not refused as a cut-off the crawler missed
+
+
+def test_a_crawl_job_of_an_interval_no_longer_used_does_not_either(tmp_path):
+    app = _kept_log(tmp_path)
+    run = app.store.job_started("crawl:120m", at(DAY - timedelta(days=100), 9))  # its feed's interval, long changed
+    app.store.job_finished(run, at(DAY - timedelta(days=100), 9, 1), "ok", "1 source polled")
+    assert load_digest(app, DAY).collection_gap is None
+
+
+def test_a_feed_removed_after_the_day_still_counts_for_it(tmp_path):
+    """The removed feed was configured on that day: its polls then are the crawler's, and a silence of every feed
+    configured then is still a gap."""
+    app = make_app(tmp_path, now=at(DAY + timedelta(days=3), 7, 30))
+    store = app.store
+    store.sync_sources([GONE], at(DAY - timedelta(days=3), 6, 0))
+    for hours in range(0, 60, 2):  # the only feed then, answering across the cut-off of DAY
+        store.log_fetch(source=GONE.name, kind="feed", url=GONE.url, started_at=at(DAY - timedelta(days=2), 6) +
+                        timedelta(hours=hours), status=200, size=900, duration_ms=60, outcome="ok")
+    rounds(app, at(DAY + timedelta(days=1), 9, 0), at(DAY + timedelta(days=3), 7, 0), every=timedelta(hours=1))
+    assert store.source_state(GONE.name)["removed_at"] is not None  # removed when the configured feeds were synced
+    assert crawl_silence(app, DAY, at(DAY, 7)) is None
+    # the day after, neither it (removed) nor any configured feed answered across the cut-off: a gap
+    gap = crawl_silence(app, DAY + timedelta(days=1), at(DAY + timedelta(days=1), 7))
+    assert gap is not None and gap.until == at(DAY + timedelta(days=1), 9, 0)
