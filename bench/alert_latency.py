@@ -169,7 +169,7 @@ def main() -> None:
     cfg = dataclasses.replace(cfg, alerts=Alerts(quiet_hours="", cooldown_minutes=60, window_hours=72,
                                                  channels=(AlertChannel(kind="webhook", url=receiver.url),)))
     app = App(config=cfg, clock=clock)
-    app._classifier = FakeClassifier()
+    app.classifier = FakeClassifier()
     polls, wall0 = 0, time.monotonic()
     try:
         t = start

@@ -56,7 +56,7 @@ def hostile_feed(poll: int, copies: int, at: datetime, rng: random.Random) -> st
     for i in range(copies):
         k = f"{poll:03d}{i:03d}{rng.randint(100, 999)}"
         fill = {"w": rng.choice(WARDS), "d": rng.randint(20, 29), "g": rng.randint(6, 9), "k": k}
-        when = sample_site._rfc822(at - timedelta(seconds=i))
+        when = sample_site.rfc822(at - timedelta(seconds=i))
         out.append(f"<item><title>{TITLE.format(**fill)}</title><description>{SAPO.format(**fill)}</description>"
                    f"<pubDate>{when}</pubDate><link>{{base}}/tinnhanh/tin-{k}.html</link><guid>tin-{k}</guid></item>")
     out.append("</channel></rss>")
@@ -107,7 +107,7 @@ def main() -> None:
     cfg = sample_site.sample_config(site, tmp, sources=sources)
     cfg = dataclasses.replace(cfg, alerts=Alerts(quiet_hours="", cooldown_minutes=60, window_hours=72, channels=()))
     app = App(config=cfg, clock=clock)
-    app._classifier = FakeClassifier()
+    app.classifier = FakeClassifier()
     counted = Counted()
     spent = {"assign": 0.0}
     assign = triage.assign_articles

@@ -300,7 +300,7 @@ def build(out: Path, tick_minutes: int, days: int | None, body_words: int, page_
     real = app.classifier
     version_of = real.version.split("+rules.")
     names = [f"{hashlib.sha1(f'bench-{n}'.encode()).hexdigest()[:10]}+rules.{version_of[-1]}" for n in (1, 2)] + [real.version]
-    app._classifier = Retrained(real, names[0])
+    app.classifier = Retrained(real, names[0])
     service = Service(app)
     service.refresh_classifier = lambda: None  # the bench swaps the classifier itself (the retrainings)
     pages = Pages(body_words, page_kb)
@@ -354,7 +354,7 @@ def build(out: Path, tick_minutes: int, days: int | None, body_words: int, page_
         if retrain and t >= retrain[0]:
             retrain.pop(0)
             version = names[2 - len(retrain)]
-            clf = app._classifier = Retrained(real, version)
+            clf = app.classifier = Retrained(real, version)
             since = None if len(retrain) == 1 else t - timedelta(days=92)
             ids = app.store.article_ids_between(since, None)
             r0 = time.perf_counter()

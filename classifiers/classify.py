@@ -184,7 +184,9 @@ class Classifier:
         )
 
 
-def _find_bundle(models_dir: Path | None, fallback: bool = True) -> Path | None:
+def find_bundle(models_dir: Path | None, fallback: bool = True) -> Path | None:
+    """The trained models' folder in `models_dir`, else (`fallback`, or no `models_dir`) the shipped one; None when
+    neither holds one."""
     for d in ([Path(models_dir)] if models_dir else []) + ([SHIPPED_MODELS_DIR] if fallback or not models_dir else []):
         if (d / BUNDLE_NAME / "metadata.json").exists():
             return d / BUNDLE_NAME
@@ -207,7 +209,7 @@ def load_classifier(models_dir: Path | None, office, *, rules_path: Path | None 
     rules = load_rules(rules_path)
     if not use_models:
         return Classifier(rules, office, None)
-    bundle = _find_bundle(models_dir, fallback)
+    bundle = find_bundle(models_dir, fallback)
     if bundle is None:
         if require_models or not fallback:
             raise ModelError(f"no trained models in {models_dir}", hint="run `monitor train` to build them")

@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
+from classifiers.rules import load_rules
 from classifiers.types import BY_THE_MODEL, HotCategory
 
 _HOT_LINE = re.compile(r"^nóng\s+\d(?:\.\d+)?\s*:\s*(.*)$")
@@ -22,12 +23,7 @@ _PARENS = re.compile(r"\([^()]*\)")
 @lru_cache(maxsize=1)
 def _shipped_ids() -> dict[str, str]:
     """Name -> id of the shipped rules' hot groups: an old reason named its categories only."""
-    import yaml
-
-    from classifiers.rules import DEFAULT_RULES_PATH
-
-    data = yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8")) or {}
-    return {str(g["name"]): str(g["id"]) for g in data.get("hot") or () if isinstance(g, dict) and "id" in g}
+    return {g.name: g.id for g in load_rules().hot}
 
 
 def categories_from_reasons(reasons: Iterable[str]) -> tuple[HotCategory, ...] | None:

@@ -25,7 +25,7 @@ from typing import Iterable
 import yaml
 
 from classifiers.text import ACCENTED_SHARE, fold, marked_share, nfc, retone, syllables, vietnamese_shaped
-from monitor.config import load_yaml
+from monitor.config import duplicate_key_problems, load_yaml
 from monitor.errors import InputError
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("topics.yaml")
@@ -394,7 +394,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise InputError(f"rules file {p} is not valid YAML{where}",
                          hint="check the indentation and quoting there (a term with ':' needs quotes)") from None
-    problems = [f"line {d.line}: {d}" for d in sorted(duplicates, key=lambda d: d.line)] + _validate(data, p)
+    problems = [str(d) for d in duplicate_key_problems(duplicates)] + _validate(data, p)
     if problems:
         raise InputError(f"rules file {p} has {len(problems)} problem(s):\n" + "\n".join(f"  - {x}" for x in problems),
                          hint="fix them and run `monitor rules test` again")

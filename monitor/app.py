@@ -55,6 +55,16 @@ class App:
                                                rules_path=self.config.storage.rules_file)
         return self._classifier
 
+    @classifier.setter
+    def classifier(self, value) -> None:
+        """Put in a classifier (a bench's stand-in), or None: loaded again from disk when next asked for."""
+        self._classifier = value
+
+    @property
+    def loaded_classifier(self):
+        """The classifier when it is loaded, else None: asking does not load it."""
+        return self._classifier
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()

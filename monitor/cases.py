@@ -188,7 +188,8 @@ def parse_status(text: str, *, listing: bool = False) -> str:
     raise InputError(f"unknown case status {text!r}; use one of: {', '.join(STATUSES)}")
 
 
-def _existing(store, case_id: int) -> Case:
+def existing_case(store, case_id: int) -> Case:
+    """The case numbered `case_id`; an InputError (no_case) when there is none."""
     case = store.case(case_id)
     if case is None:
         raise no_case(store, case_id)
@@ -206,7 +207,8 @@ def no_case(store, case_id: int) -> InputError:
     return InputError(f"no case {case_id}; `monitor cases list` shows the cases")
 
 
-def _who(by: str) -> str:
+def actor_name(by: str) -> str:
+    """Who a person said they are (`--by NAME`), as a case's history records them; an InputError when blank."""
     if not by.strip():
         raise InputError("say who is making the change (--by NAME)")
     return by.strip()
@@ -229,7 +231,7 @@ def update_case(app, case_id: int, *, by: str, status: str | None = None, owner:
     handling record made by mistake, withdrawn by a line of its own (the note says why); it no longer counts, and
     both stay in the history."""
     store = app.store
-    current = _existing(store, case_id)
+    current = existing_case(store, case_id)
     if current.merged:
         raise InputError(f"case {case_id} was merged into another case, which now holds its articles",
                          hint=f"`monitor cases show {case_id}` names that case; update it instead")
@@ -249,11 +251,11 @@ def update_case(app, case_id: int, *, by: str, status: str | None = None, owner:
         if withdraw is not None:  # one thing at a time on a closed case: its reopening sends alerts again
             raise InputError(f"case {case_id} is closed as {current.status!r}: reopen it first, then withdraw record "
                              f"{withdraw}", hint=f"monitor cases update {case_id} --status \"{new_status}\"")
-        again = reopen_dismissed(app, current, by=_who(by), note=note.strip(), status=new_status, owner=owner)
+        again = reopen_dismissed(app, current, by=actor_name(by), note=note.strip(), status=new_status, owner=owner)
         return store.case(case_id), again
     if acts and new_status is None and current.status == OPEN_STATUS:
         new_status = STATUSES[1]
-    store.update_case(case_id, app.now(), by=_who(by), status=new_status, owner=owner, note=note.strip(),
+    store.update_case(case_id, app.now(), by=actor_name(by), status=new_status, owner=owner, note=note.strip(),
                       handling=acts, withdraw=withdraw)
     return store.case(case_id), 0
 
@@ -359,7 +361,7 @@ def dismiss_case(app, case_id: int, *, by: str, education: bool = True, note: st
     says), in one transaction; returns the case and the labelled article ids."""
     store = app.store
     current = _case_to_close(store, case_id, DISMISSED, "dismiss that one if it is a false alarm")
-    who = _who(by)
+    who = actor_name(by)
     articles = [m["id"] for m in store.story_members(current.story_id)]
     # a member someone already judged not education stays so: "not hot" is all this decision adds to it
     judged_not = {r["article_id"] for r in store.labels(articles) if r.get("is_education") is False}
@@ -372,7 +374,7 @@ def dismiss_case(app, case_id: int, *, by: str, education: bool = True, note: st
 
 def _case_to_close(store, case_id: int, status: str, instead: str) -> Case:
     """The case, open to be closed as `status`: not already so, and not merged (`instead`: what to do then)."""
-    current = _existing(store, case_id)
+    current = existing_case(store, case_id)
     if current.status == status:
         raise InputError(f"case {case_id} is already marked {status!r}")
     if current.merged:
@@ -394,7 +396,7 @@ def close_not_ours(app, case_id: int, *, by: str, note: str = "") -> tuple[Case,
     own labels stay. Returns the case and the articles whose dismissal labels were withdrawn."""
     store = app.store
     _case_to_close(store, case_id, NOT_OURS, "close that one")
-    who = _who(by)
+    who = actor_name(by)
     withdrawn = store.labels_noted(dismissal_label_note(case_id))
     articles = sorted({r["article_id"] for r in withdrawn})
     why = note.strip() or "không thuộc địa bàn quản lý"
@@ -442,7 +444,7 @@ def follow_hot_label(app, article_id: int, *, by: str, label_id: int) -> LabelFo
     score = score_with_labels(app, case.story_id)
     if score is not None and score.severity is not None:
         return LabelFollowed(case, False, (), score)
-    store.dismiss_case(case.id, app.now(), by=_who(by), status=DISMISSED,
+    store.dismiss_case(case.id, app.now(), by=actor_name(by), status=DISMISSED,
                        note=f"{LABEL_CARRIED}{label_id}: bài {article_id} không nóng, tin không còn bài nóng nào",
                        education={}, label_note="")
     return LabelFollowed(store.case(case.id), True)
@@ -477,7 +479,7 @@ def follow_hot_again(app, article_id: int, *, by: str, label_id: int) -> LabelFo
         score = score_with_labels(app, case.story_id)
         if score is None or score.severity is None:
             return LabelFollowed(case, False, (), score)
-    again = reopen_dismissed(app, case, by=_who(by),
+    again = reopen_dismissed(app, case, by=actor_name(by),
                              note=f"{LABEL_CARRIED}{label_id}: bài {article_id} là tin nóng, mở lại hồ sơ đã "
                                   "đóng theo nhãn «không nóng» trước đó")
     return LabelFollowed(store.case(case.id), still_hot=hot, score=score, reopened=True, alerts_again=again)
@@ -512,7 +514,7 @@ def open_case_by_hand(app, article_id: int, *, by: str, note: str = "") -> tuple
     article = store.get_article(article_id)
     if article is None:
         raise InputError(f"no article {article_id}; find ids with `monitor articles --all` or `monitor search`")
-    who = _who(by)
+    who = actor_name(by)
     why = note.strip() or "vấn đề nóng máy chưa nhận ra"
     case_id, opened, again = store.open_case_by_hand(article_id, app.now(), by=who, note=f"Mở thủ công: {why}",
                                                      label_note=f"mở hồ sơ thủ công — {why}")
@@ -529,8 +531,8 @@ def merge_case(app, case_id: int, *, into: int, by: str, note: str = "") -> Case
     from monitor.triage import rescore
 
     store = app.store
-    source, target = _existing(store, case_id), _existing(store, into)
-    who = _who(by)
+    source, target = existing_case(store, case_id), existing_case(store, into)
+    who = actor_name(by)
     if case_id == into:
         raise InputError(f"case {case_id} cannot be merged into itself")
     for c in (source, target):

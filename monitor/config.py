@@ -161,6 +161,13 @@ def load_yaml(text: str) -> tuple[Any, list[DuplicateKey]]:
     finally:
         loader.dispose()
 
+
+def duplicate_key_problems(duplicates: list[DuplicateKey] | tuple) -> list[ConfigProblem]:
+    """The keys `load_yaml` found written twice, as problems of the file in the order they are written (YAML reads
+    a nested mapping after the one around it, so a repeat inside a list item would otherwise come after a later one)."""
+    return [ConfigProblem(f"line {d.line}", f"key {d}") for d in sorted(duplicates, key=lambda d: d.line)]
+
+
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 SELECTOR_FIELDS = ("title", "sapo", "body", "published", "author", "remove")
 
@@ -529,8 +536,11 @@ def unset_secrets(cfg: Config) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- validation
 
 
-class _Checker:
-    """Collects problems while reading a mapping; never raises until `finish`."""
+class Checker:
+    """Reads a parsed YAML file the office edits (feeds.yaml here, calendar.yaml in monitor.forecast) part by part,
+    collecting every problem with its path in the file and what to write instead; it never raises, so the caller
+    raises ConfigError(file, checker.problems) once, listing them all. Each reader returns a usable default for a
+    value it found wrong, so reading goes on past it."""
 
     def __init__(self) -> None:
         self.problems: list[ConfigProblem] = []
@@ -607,7 +617,7 @@ def clock_time(text: str) -> time:
     return time(int(hh), int(mm))
 
 
-def _http_url(c: _Checker, value: str, path: str) -> None:
+def _http_url(c: Checker, value: str, path: str) -> None:
     try:
         parts = urlsplit(value)
         parts.port  # raises on a port out of range or not a number
@@ -618,7 +628,7 @@ def _http_url(c: _Checker, value: str, path: str) -> None:
         c.add(path, f"must be an http(s) URL such as https://vnexpress.net/rss/giao-duc.rss; got {value!r}")
 
 
-def _proxy_url(c: _Checker, value: str, path: str) -> str:
+def _proxy_url(c: Checker, value: str, path: str) -> str:
     """The proxy URL as written ("" when none), or "" with a problem recorded: http(s), a host, an optional
     port, nothing else; credentials are refused (they belong in the environment, not in the file)."""
     if not value:
@@ -668,7 +678,7 @@ def _host_in(value: str) -> str:
         return ""
 
 
-def _env_name(c: _Checker, m: dict, key: str, path: str) -> str:
+def _env_name(c: Checker, m: dict, key: str, path: str) -> str:
     """The name of an environment variable holding a secret; a value that cannot be a variable name is most
     likely the secret itself pasted in, which must not stay in the file."""
     name = c.string(m, key, path)
@@ -679,7 +689,7 @@ def _env_name(c: _Checker, m: dict, key: str, path: str) -> str:
     return name
 
 
-def _office(c: _Checker, raw: Any) -> Office:
+def _office(c: Checker, raw: Any) -> Office:
     m = c.mapping(
         raw,
         "office",
@@ -727,7 +737,7 @@ def _office(c: _Checker, raw: Any) -> Office:
     )
 
 
-def _signer(c: _Checker, m: dict) -> tuple[str, ...]:
+def _signer(c: Checker, m: dict) -> tuple[str, ...]:
     """The signature's title lines, as written (Decree 30/2020: capitals); "KT." (signing for the head) needs the
     signer's own title on a second line."""
     if m.get("signer") in ([], ""):
@@ -743,7 +753,7 @@ def _signer(c: _Checker, m: dict) -> tuple[str, ...]:
     return lines
 
 
-def _recipients(c: _Checker, m: dict) -> tuple[str, ...]:
+def _recipients(c: Checker, m: dict) -> tuple[str, ...]:
     """Nơi nhận entries without the leading dash and the end mark (the document adds "- " and ";" / ".")."""
     if m.get("recipients") in ([], ""):
         c.add("office.recipients", "must list at least one recipient, e.g. [Lãnh đạo Phòng, Lưu: VT]; leave it out for the default")
@@ -754,7 +764,7 @@ def _recipients(c: _Checker, m: dict) -> tuple[str, ...]:
     return entries
 
 
-def _ca_file(c: _Checker, value: str, base: Path) -> Path | None:
+def _ca_file(c: Checker, value: str, base: Path) -> Path | None:
     """crawler.ca_file resolved against feeds.yaml's folder, or None with a problem recorded: it must hold at
     least one CA certificate in PEM that OpenSSL reads (checked now, not at the first https fetch)."""
     if not value:
@@ -792,7 +802,7 @@ def _ca_file(c: _Checker, value: str, base: Path) -> Path | None:
     return path
 
 
-def _crawler(c: _Checker, raw: Any, base: Path) -> Crawler:
+def _crawler(c: Checker, raw: Any, base: Path) -> Crawler:
     d = Crawler()
     m = c.mapping(
         raw,
@@ -845,7 +855,7 @@ def _crawler(c: _Checker, raw: Any, base: Path) -> Crawler:
     )
 
 
-def _outlets(c: _Checker, raw: Any) -> tuple[Outlet, ...]:
+def _outlets(c: Checker, raw: Any) -> tuple[Outlet, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -881,7 +891,7 @@ def _outlets(c: _Checker, raw: Any) -> tuple[Outlet, ...]:
     return tuple(out)
 
 
-def _sources(c: _Checker, raw: Any, outlets: tuple[Outlet, ...]) -> tuple[Source, ...]:
+def _sources(c: Checker, raw: Any, outlets: tuple[Outlet, ...]) -> tuple[Source, ...]:
     if raw is None or raw == []:
         c.add("sources", "is required: list at least one feed (name, url, outlet, interval_minutes)")
         return ()
@@ -929,7 +939,7 @@ def _sources(c: _Checker, raw: Any, outlets: tuple[Outlet, ...]) -> tuple[Source
     return tuple(out)
 
 
-def _digest(c: _Checker, raw: Any) -> Digest:
+def _digest(c: Checker, raw: Any) -> Digest:
     d = Digest()
     m = c.mapping(
         raw,
@@ -970,7 +980,7 @@ def _digest(c: _Checker, raw: Any) -> Digest:
     )
 
 
-def _alerts(c: _Checker, raw: Any) -> Alerts:
+def _alerts(c: Checker, raw: Any) -> Alerts:
     d = Alerts()
     m = c.mapping(
         raw,
@@ -1054,7 +1064,7 @@ def _compare_key(name: str) -> str:
     return " ".join("".join(ch for ch in t if not unicodedata.combining(ch)).split())
 
 
-def _thresholds(c: _Checker, tm: dict) -> tuple[tuple[str, int], ...] | None:
+def _thresholds(c: Checker, tm: dict) -> tuple[tuple[str, int], ...] | None:
     """The levels a thresholds mapping gives, most severe first, named as the clipping and the alerts name
     them; None (with the problems added) when a key is no level or the scores do not fall with the levels."""
     known = {_compare_key(n): n for n in SEVERITY_LEVELS}
@@ -1079,7 +1089,7 @@ def _thresholds(c: _Checker, tm: dict) -> tuple[tuple[str, int], ...] | None:
     return tuple(ordered) if ok else None
 
 
-def _smtp(c: _Checker, raw: Any) -> Smtp:
+def _smtp(c: Checker, raw: Any) -> Smtp:
     d = Smtp()
     if isinstance(raw, dict):  # an inline secret is one problem (below), not also an unknown key
         secrets = {k: raw[k] for k in ("username", "password") if k in raw}
@@ -1105,7 +1115,7 @@ def _smtp(c: _Checker, raw: Any) -> Smtp:
     )
 
 
-def _storage(c: _Checker, raw: Any, base: Path) -> Storage:
+def _storage(c: Checker, raw: Any, base: Path) -> Storage:
     m = c.mapping(raw, "storage", {"data_dir": "folder for the database, outbox and logs (relative to feeds.yaml)",
                                    "database": "SQLite file name inside data_dir", "models_dir": "folder of trained models",
                                    "raw_html_retention_days": "days to keep archived article HTML",
@@ -1141,9 +1151,8 @@ TOP_LEVEL = {
 def parse_config(data: Any, path: Path, *, overrides: dict | None = None,
                  duplicates: list[DuplicateKey] | tuple = ()) -> Config:
     """Validate already-parsed YAML; raise ConfigError listing every problem."""
-    c = _Checker()
-    for d in sorted(duplicates, key=lambda d: d.line):
-        c.add(f"line {d.line}", f"key {d}")
+    c = Checker()
+    c.problems.extend(duplicate_key_problems(duplicates))
     top = c.mapping(data, "", TOP_LEVEL, required=("office",))  # a missing `sources` is reported by _sources
     if overrides:
         top = {**top, **overrides}

@@ -333,8 +333,6 @@ def outside_press(app: App, start: datetime, end: datetime) -> list:
     """(item, its story) of the hot issues entered from outside the press in [start, end) (monitor.intake): each is
     in the one clipping whose window holds its entry, whenever it happened."""
     store = app.store
-    if not hasattr(store, "intake_entered_between"):
-        return []
     out = []
     for item in store.intake_entered_between(start, end):
         story = store.story(item.story_id)
@@ -346,8 +344,6 @@ def outside_press(app: App, start: datetime, end: datetime) -> list:
 def hot_cases(app: App, digest: Digest) -> dict:
     """story id -> the case of each hot item that has one: asked once for both things said under an item."""
     store = app.store
-    if not hasattr(store, "case_of_story"):
-        return {}
     out = {}
     for item in digest.hot.items:
         if item.story_id is not None and (case := store.case_of_story(item.story_id)) is not None:
@@ -409,22 +405,19 @@ def stories_for(store, article_ids: Iterable[int], start: datetime, end: datetim
     out: dict[int, Story] = {}
     if not wanted:
         return out
-    if hasattr(store, "stories_between"):
-        for story in store.stories_between(start, end):
-            for aid in story.article_ids:
-                if aid in wanted:
-                    out[aid] = story
-    if hasattr(store, "story_of_article"):
-        for aid in sorted(wanted - out.keys()):
-            if aid in out:
-                continue
-            story = store.story_of_article(aid)
-            if isinstance(story, int):  # the store answers with the story's id
-                story = store.story(story)
-            if story is not None:
-                for member in story.article_ids:
-                    if member in wanted:
-                        out[member] = story
+    for story in store.stories_between(start, end):
+        for aid in story.article_ids:
+            if aid in wanted:
+                out[aid] = story
+    for aid in sorted(wanted - out.keys()):
+        if aid in out:
+            continue
+        story_id = store.story_of_article(aid)
+        story = store.story(story_id) if story_id is not None else None
+        if story is not None:
+            for member in story.article_ids:
+                if member in wanted:
+                    out[member] = story
     return out
 
 
@@ -465,13 +458,13 @@ def write_files(rendered: Rendered, formats: Iterable[str], folder: Path) -> dic
             if fmt == "docx":
                 if rendered.docx is None:
                     continue
-                _atomic_write(path, rendered.docx)
+                atomic_write(path, rendered.docx)
             else:
-                _atomic_write(path, contents[fmt].encode("utf-8"))
+                atomic_write(path, contents[fmt].encode("utf-8"))
             paths[fmt] = path
         if {"html", "md"} & set(formats):
             chart = folder / rendered.chart_name
-            _atomic_write(chart, rendered.chart_png)
+            atomic_write(chart, rendered.chart_png)
             paths["chart"] = chart
     except OSError as exc:
         raise StoreError(f"cannot write the digest into {folder}: {exc}",
@@ -479,8 +472,8 @@ def write_files(rendered: Rendered, formats: Iterable[str], folder: Path) -> dic
     return paths
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    # a reader (a mail client, a person opening the folder) never sees half a file
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole: a reader (a mail client, a person opening the folder) never sees half a file."""
     tmp = path.with_name(path.name + ".part")
     tmp.write_bytes(data)
     tmp.replace(path)
@@ -649,7 +642,7 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
         folder = Path(out_dir) if out_dir else outbox_folder(app, day)
         paths = write_files(rendered, formats, folder)
         eml = folder / f"{rendered.stem}.eml"
-        _atomic_write(eml, message.as_bytes())
+        atomic_write(eml, message.as_bytes())
         paths["eml"] = eml
         store.finish_digest(day, claim.delivery_id, status="outbox", now=app.now(), paths=paths)
         why = "SMTP is not configured" if not cfg.smtp.configured else "digest.recipients is empty"

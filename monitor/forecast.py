@@ -24,8 +24,8 @@ from typing import Any, Iterable, Sequence
 
 from classifiers.plan_topics import PLAN_TOPICS
 from monitor.cases import OPEN_STATUSES
-from monitor.config import OutletNames, _Checker, read_yaml_file
-from monitor.errors import ConfigError, ConfigProblem
+from monitor.config import Checker, OutletNames, duplicate_key_problems, read_yaml_file
+from monitor.errors import ConfigError
 
 CALENDAR_FILE = "calendar.yaml"  # the office's own, beside feeds.yaml
 SHIPPED_CALENDAR = Path(__file__).with_name("calendar.yaml")
@@ -121,7 +121,7 @@ EVENT_KEYS = {"name": "what the report calls it", "windows": 'when, as "dd/mm-dd
 
 def parse_calendar(data: Any, source: str) -> tuple[CalendarEvent, ...]:
     """Validate parsed calendar YAML; raise ConfigError listing every problem of the file at once."""
-    c = _Checker()
+    c = Checker()
     top = c.mapping(data, "", CALENDAR_KEYS, required=("events",))
     raw = top.get("events")
     events: list[CalendarEvent] = []
@@ -175,7 +175,7 @@ def calendar_path(config_path: Path | None) -> Path:
 def load_calendar(path: Path) -> tuple[CalendarEvent, ...]:
     data, duplicates = read_yaml_file(Path(path))
     if duplicates:
-        raise ConfigError(str(path), [ConfigProblem(f"line {d.line}", f"key {d}") for d in duplicates])
+        raise ConfigError(str(path), duplicate_key_problems(duplicates))
     return parse_calendar(data, str(path))
 
 

@@ -147,13 +147,13 @@ def open_from_outside(app, *, title: str, source_kind: str, source: str, by: str
                       at: str | None = None, summary: str = "", topic: str | None = None, level: str | None = None,
                       note: str = "", alert: bool = True, force: bool = False) -> Intake:
     """Record a hot issue from outside the crawled press and open its case (see the module docstring)."""
-    from monitor.cases import OUTSIDE_OPENED, _who
+    from monitor.cases import OUTSIDE_OPENED, actor_name
 
     title = _title(title)
     kind = parse_source_kind(source_kind)
     source = _source(source)
     url = _url(url)
-    who = _who(by)
+    who = actor_name(by)
     tz = app.config.office.tz
     now = app.now()
     when, day_only = read_when(at, now, tz)
@@ -222,11 +222,11 @@ def correct_item(app, case_id: int, *, by: str, title: str | None = None, source
     history says who changed what, from what (the old value is kept there). What a second entry is compared with
     (same_key) follows the correction. An alert already sent, or on its way, is never sent again for a correction;
     one still waiting (quiet hours) is written again, so leadership reads the corrected item. -> the case."""
-    from monitor.cases import ITEM_CORRECTED, _existing, _who
+    from monitor.cases import ITEM_CORRECTED, actor_name, existing_case
 
     store = app.store
     tz = app.config.office.tz
-    case = _existing(store, case_id)
+    case = existing_case(store, case_id)
     if case.merged:
         raise InputError(f"case {case_id} was merged into another case, which now holds its items",
                          hint=f"`monitor cases show {case_id}` names that case; correct the item there")
@@ -241,7 +241,7 @@ def correct_item(app, case_id: int, *, by: str, title: str | None = None, source
     item = next((i for i in items if item_id is None or i.id == item_id), None)
     if item is None:
         raise InputError(f"case {case_id} holds no item {item_id}; its items: " + ", ".join(str(i.id) for i in items))
-    who = _who(by)
+    who = actor_name(by)
     new = {}
     if title is not None:
         new["title"] = _title(title)

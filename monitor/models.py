@@ -129,9 +129,3 @@ class SourceHealth:
     next_due: datetime | None = None
     items_24h: int = 0
 
-
-def explained_scope(exp: dict) -> str | None:
-    """A stored story explanation's scope (monitor.triage.StoryScore.scope), None when it has none."""
-    if exp.get("local"):
-        return "local"
-    return next((s.get("detail", {}).get("scope") for s in exp.get("signals", ()) if s.get("name") == "locality"), None)

@@ -210,8 +210,6 @@ class _Severities:
     @classmethod
     def of(cls, app) -> _Severities | None:
         """None when triage is not in this build."""
-        if not hasattr(app.store, "story_of_article"):
-            return None
         try:
             from monitor.triage import story_score
         except ImportError:

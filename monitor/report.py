@@ -918,7 +918,7 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
     """Write the month's report (DOCX and HTML by default); with `send`, also e-mail it when SMTP and
     digest.recipients are configured (otherwise the files in the folder are the delivery). `before_send`
     runs just before the e-mail is handed over, for a caller that must remember it may have gone."""
-    from monitor.digest_delivery import _atomic_write, default_folder_writable
+    from monitor.digest_delivery import atomic_write, default_folder_writable
     from monitor.mail import MAIL_POLICY
     from monitor.docx_render import render_report_docx
 
@@ -939,12 +939,12 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
         folder.mkdir(parents=True, exist_ok=True)
         if "docx" in formats:
             paths["docx"] = folder / f"{report.stem}.docx"
-            _atomic_write(paths["docx"], docx_bytes)
+            atomic_write(paths["docx"], docx_bytes)
         if "html" in formats:
             paths["html"] = folder / f"{report.stem}.html"
-            _atomic_write(paths["html"], render_report_html(report, chart_src=chart_name).encode("utf-8"))
+            atomic_write(paths["html"], render_report_html(report, chart_src=chart_name).encode("utf-8"))
             paths["chart"] = folder / chart_name
-            _atomic_write(paths["chart"], chart)
+            atomic_write(paths["chart"], chart)
     except OSError as exc:
         raise StoreError(f"cannot write the report into {folder}: {exc}", hint="pass --out DIR to a writable folder") from None
     what = f"{_report_line(report, year, month)}, written to {folder}"

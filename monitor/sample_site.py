@@ -326,7 +326,8 @@ PAGE_FAMILIES: dict[str, Callable[[SampleArticle, str], str]] = {
 }
 
 
-def _rfc822(dt: datetime) -> str:
+def rfc822(dt: datetime) -> str:
+    """A feed item's date as RSS writes it, in Vietnam's time."""
     return format_datetime(dt.astimezone(VN))  # "Thu, 26 Nov 2026 08:30:00 +0700"
 
 
@@ -342,16 +343,16 @@ def render_feed(outlet: str, title: str, link: str, items: list[tuple[SampleArti
         t = a.published.astimezone(VN)
         if outlet == "VnExpress":
             desc = f'<![CDATA[<a href="{url}"><img src="{thumb}" ></a></br>{_e(a.sapo)}]]>'
-            date = _rfc822(a.published)
+            date = rfc822(a.published)
         elif outlet in ("Tuổi Trẻ", "Thanh Niên", "Người Lao Động"):
             desc = f'<![CDATA[<a href="{url}"><img src="{thumb}" /></a>{_e(a.sapo)}]]>'
             date = t.strftime("%a, %d %b %Y %H:%M:%S") + " GMT+7"
         elif outlet == "Dân Trí":
             desc = f'<![CDATA[<a href="{url}"><img src="{thumb}"/></a>(Dân trí) - {_e(a.sapo)}]]>'
-            date = _rfc822(a.published)
+            date = rfc822(a.published)
         else:
             desc = _e(a.sapo)
-            date = _rfc822(a.published)
+            date = rfc822(a.published)
         out.append(f"<item><title>\n{_e(a.title)}\n</title><description>{desc}</description><pubDate>{date}</pubDate>"
                    f"<link>{_e(url)}</link><guid isPermaLink=\"false\">{_e(outlet)}-{_num(a, 9)}</guid>"
                    f"<slash:comments>0</slash:comments></item>")

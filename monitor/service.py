@@ -324,7 +324,7 @@ def sources_due(app: App, names: tuple[str, ...]) -> list[str]:
         src = app.config.source(name)
         if src is None or not src.enabled:
             continue
-        state = (app.store.source_state(name) if hasattr(app.store, "source_state") else None) or {}
+        state = app.store.source_state(name) or {}
         nxt, last = state.get("next_due_at"), state.get("last_fetch_at")
         if (not nxt or datetime.fromisoformat(nxt) <= now + timedelta(minutes=src.interval_minutes * DUE_SLACK)
                 or (last and datetime.fromisoformat(last) > now + CLOCK_SLACK)):
@@ -360,8 +360,7 @@ def schedule_overview(app: App, service_running: bool | None = None) -> list[dic
         # the crawler's own next poll times (back-off included); a source never polled is due now
         dues = []
         for name in g.sources:
-            state = store.source_state(name) if hasattr(store, "source_state") else None
-            nxt = (state or {}).get("next_due_at")
+            nxt = (store.source_state(name) or {}).get("next_due_at")
             dues.append(datetime.fromisoformat(nxt) if nxt else now)
         row(g.job, f"{g.interval_minutes} phút ({len(g.sources)} nguồn)", max(min(dues), now) if dues else None)
     r = last.get(DELIVER_JOB)
@@ -401,14 +400,14 @@ class Service:
         if stamp == self._model_stamp:
             return
         self._model_stamp = stamp
-        old = self.app._classifier
-        self.app._classifier = None
+        old = self.app.loaded_classifier
+        self.app.classifier = None
         try:
             new = self.app.classifier
         except Exception as exc:  # noqa: BLE001 - a half-saved file fails in many ways; none may stop the alerts
             # a rules file saved with a mistake, a `monitor train` stopped while writing the weights: the classifier
             # that worked goes on (new articles are still classified and alerted on) until a save that loads
-            self.app._classifier = old
+            self.app.classifier = old
             log.error("rules or models changed on disk but cannot be loaded: %s%s", exc,
                       f"; still classifying with {old.version}" if old is not None else "")
             return
@@ -478,7 +477,7 @@ class Service:
 
     def deliver_due(self) -> None:
         """Retry queued alerts whose time has come; recorded only when there is something to send."""
-        if not self.app.config.alerts.enabled or not hasattr(self.app.store, "due_deliveries"):
+        if not self.app.config.alerts.enabled:
             return
         if self.app.store.due_deliveries(self.app.now()):
             self.run_job(DELIVER_JOB, self.deliver)
@@ -647,7 +646,7 @@ def model_files_stamp(app: App) -> tuple:
     paths = [Path(d) / BUNDLE_NAME / "metadata.json"
              for d in (app.models_dir or app.config.storage.models_dir, SHIPPED_MODELS_DIR) if d]
     # the office's own rules file when it has one (what the classifier loads), whether or not it is loaded yet
-    rules = getattr(getattr(app._classifier, "rules", None), "path", None) or app.config.storage.rules_file
+    rules = getattr(getattr(app.loaded_classifier, "rules", None), "path", None) or app.config.storage.rules_file
     if rules is None:
         try:
             rules = load_rules(None).path

@@ -26,7 +26,6 @@ from classifiers.text import has_diacritics, nfc, retone
 from classifiers.types import SCOPE_NAMES_VI
 from monitor.cases import NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
 from monitor.config import ALERT_SCOPES, Config, OutletNames
-from monitor.models import explained_scope
 from monitor.stories import Doc, Idf, StoryIndex, fold
 
 # Points per signal; they add up to 100.
@@ -109,6 +108,14 @@ class StoryScore:
                 "local": self.local, "outlets": list(self.outlets), "national_outlets": list(self.national_outlets),
                 "signals": [s.as_dict() for s in self.signals]} | (
             {"entered_level": {"level": kept[0], "by": kept[1], "press_severity": kept[2]}} if kept else {})
+
+
+def explained_scope(exp: dict) -> str | None:
+    """A stored story explanation's scope (StoryScore.scope, read back from StoryScore.explanation), None when it
+    has none."""
+    if exp.get("local"):
+        return "local"
+    return next((s.get("detail", {}).get("scope") for s in exp.get("signals", ()) if s.get("name") == "locality"), None)
 
 
 @dataclass

@@ -206,6 +206,17 @@ def test_stories_still_in_the_news_and_open_cases_are_listed_as_what_they_are(tm
     assert cases[0].reason.startswith("Vụ việc chưa xử lý xong (tình trạng: chưa tiếp nhận xử lý)")
 
 
+def test_keys_written_twice_in_a_calendar_are_listed_in_the_files_order_as_in_feeds_yaml(tmp_path):
+    # YAML reads a nested mapping after the outer one: its repeat, earlier in the file, must still come first
+    path = tmp_path / "calendar.yaml"
+    path.write_text('events:\n  - name: Khai giảng\n    name: Khai giảng năm học\n    windows: ["01/09-05/09"]\n'
+                    '    topics: [an-toan-truong-hoc]\n    why: Vì sao.\nevents: []\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_calendar(path)
+    assert [p.path for p in exc.value.problems] == ["line 3", "line 7"]
+    assert exc.value.problems[0].message.startswith("key 'name' is written again (first at line 2)")
+
+
 def test_the_offices_own_calendar_beside_feeds_yaml_is_used(tmp_path):
     app = _office_app(tmp_path, "events:\n  - name: Hội khỏe Phù Đổng của quận\n    windows: [\"20/11-10/12\"]\n"
                                 "    topics: [y-te-the-chat]\n    why: Quận tổ chức hội thi thể thao cho học sinh.\n")

@@ -474,12 +474,8 @@ def explain_data(app: App, article_id: int, version: str | None = None) -> dict:
 
 def _story_of(app: App, article_id: int) -> dict | None:
     store = app.store
-    if not hasattr(store, "story_of_article"):
-        return None
-    ref = store.story_of_article(article_id)
-    if ref is None:
-        return None
-    story = store.story(ref) if isinstance(ref, int) else ref
+    story_id = store.story_of_article(article_id)
+    story = store.story(story_id) if story_id is not None else None
     if story is None:
         return None
     tz = app.config.office.tz
@@ -681,13 +677,13 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
                               app.config.office, rules_path=Path(rules_path) if rules_path else app.config.storage.rules_file,
                               trial=bool(rules_path), fallback=model_dir is None)
         if rules_path:
-            from monitor.cli.nlp import _candidate_notes
+            from monitor.cli.nlp import candidate_notes
 
             try:
                 live = app.classifier
             except MonitorError:
                 live = None  # `monitor crawl` reports why; the notes on the rules given still hold
-            for line in _candidate_notes(live, clf):
+            for line in candidate_notes(live, clf):
                 click.echo(f"chú ý / note: {line}", err=True)
     else:
         clf = app.classifier

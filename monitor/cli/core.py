@@ -87,14 +87,14 @@ def _rules_line(cfg) -> str:
     (exit 2), not at the next crawl. Only the models' metadata is read, not their weights."""
     import json
 
-    from classifiers.classify import _find_bundle
+    from classifiers.classify import find_bundle
     from classifiers.model import rules_mismatch
     from classifiers.rules import load_rules
 
     path = cfg.storage.rules_file
     rules = load_rules(path)  # InputError naming each problem (exit 2)
     where = f"{path} (storage.rules_file)" if path else "the shipped classifiers/topics.yaml"
-    bundle = _find_bundle(cfg.storage.models_dir)
+    bundle = find_bundle(cfg.storage.models_dir)
     if bundle is not None:
         try:
             meta = json.loads((bundle / "metadata.json").read_text(encoding="utf-8"))

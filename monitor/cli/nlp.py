@@ -363,7 +363,7 @@ def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, un
         click.echo(f"note: the live rules ({live_rules.name}, storage.rules_file) cannot be used: {exc}\n"
                    "      comparing with the shipped classifiers/topics.yaml instead", err=True)
         live = load_classifier(mdir, app.config.office, **kw)
-    for line in _candidate_notes(live, candidate):
+    for line in candidate_notes(live, candidate):
         click.echo(f"note: {line}", err=True)
     start = local_day_start(app, d_since) if d_since else None
     end = local_day_end(app, d_until) if d_until else None
@@ -383,7 +383,7 @@ def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, un
         click.echo("no label would change")
 
 
-def _candidate_notes(live, candidate) -> list[str]:
+def candidate_notes(live, candidate) -> list[str]:
     """What a reader of the diff must know about the candidate rules: topic ids that are not the plan's (a typo reads
     as a new topic), rules the trained models cannot read (then the rules alone score the candidate, so the diff is
     mostly the rules against the models, and the live monitor would refuse the file), or edited terms."""

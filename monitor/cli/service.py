@@ -252,7 +252,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         "jobs": schedule_overview(app, service_running=holder is not None),
         "digests": _digests(app),
         "digests_missed": [d.isoformat() for d in digest_days_missed(
-            now, app.config, [r.day for r in app.store.digest_records(limit=30)])] if hasattr(app.store, "digest_records") else [],
+            now, app.config, [r.day for r in app.store.digest_records(limit=30)])],
         "sources": sources,
     }
     if as_json:
@@ -310,8 +310,6 @@ DIGEST_STATES = {"sent": "đã gửi", "outbox": "đã lưu vào thư mục outb
 
 
 def _digests(app) -> list[dict]:
-    if not hasattr(app.store, "digest_records"):
-        return []
     from monitor.digest_delivery import sending_now
 
     out = []
@@ -360,15 +358,14 @@ def _sources(app, now) -> list[dict]:
     out: list[dict] = []
     # an education section's feed whose share falls has changed (a redirect to the front page, a layout the
     # extractor misreads) or the model no longer reads it right
-    shares = store.education_by_source(now - timedelta(days=RECENT_DAYS)) if hasattr(store, "education_by_source") else {}
-    if hasattr(store, "source_health"):
-        for h in store.source_health(now, app.config.crawler.quiet_factor):
-            out.append({"name": h.name, "outlet": h.outlet, "url": h.url, "health": h.health,
-                        "last_success": h.last_success.isoformat() if h.last_success else None,
-                        "last_error": h.last_error, "consecutive_failures": h.consecutive_failures,
-                        "failure_score": h.failure_score, "next_due": h.next_due.isoformat() if h.next_due else None,
-                        "items_24h": h.items_24h})
-    # sources never crawled yet (or a build without crawl state) are listed from the configuration
+    shares = store.education_by_source(now - timedelta(days=RECENT_DAYS))
+    for h in store.source_health(now, app.config.crawler.quiet_factor):
+        out.append({"name": h.name, "outlet": h.outlet, "url": h.url, "health": h.health,
+                    "last_success": h.last_success.isoformat() if h.last_success else None,
+                    "last_error": h.last_error, "consecutive_failures": h.consecutive_failures,
+                    "failure_score": h.failure_score, "next_due": h.next_due.isoformat() if h.next_due else None,
+                    "items_24h": h.items_24h})
+    # sources never crawled yet are listed from the configuration
     known = {s["name"] for s in out}
     out += [{"name": s.name, "outlet": s.outlet, "url": s.url, "health": "new" if s.enabled else "disabled",
              "last_success": None, "last_error": None, "items_24h": 0} for s in app.config.sources if s.name not in known]

@@ -9,7 +9,7 @@ from typing import Callable
 from monitor.cases import DISMISSED, MERGED, OPEN_STATUS, Case
 from monitor.models import IntakeItem
 from monitor.store.base import from_iso, utc_iso
-from monitor.store.stories import _case_event
+from monitor.store.stories import case_event
 
 
 def _row_to_item(row) -> IntakeItem:
@@ -45,9 +45,9 @@ class IntakeMixin:
                  item["same_key"], severity)).lastrowid
             case_id = db.execute("INSERT INTO cases(story_id, status, opened_at, updated_at) VALUES (?,?,?,?)",
                                  (story_id, OPEN_STATUS, utc_iso(now), utc_iso(now))).lastrowid
-            _case_event(db, case_id, now, by, status=OPEN_STATUS, note=note)
+            case_event(db, case_id, now, by, status=OPEN_STATUS, note=note)
             if remark:
-                _case_event(db, case_id, now, by, note=remark)
+                case_event(db, case_id, now, by, note=remark)
             alert_id = None
             if compose is not None:
                 stored = _row_to_item(db.execute("SELECT * FROM intake_items WHERE id = ?", (item_id,)).fetchone())
@@ -76,7 +76,7 @@ class IntakeMixin:
                 db.execute(f"UPDATE intake_items SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
                            (*values.values(), item_id))
             db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (utc_iso(now), case_id))
-            _case_event(db, case_id, now, by, note=note)
+            case_event(db, case_id, now, by, note=note)
             if recompose is None:
                 return 0
             stored = _row_to_item(db.execute("SELECT * FROM intake_items WHERE id = ?", (item_id,)).fetchone())

@@ -7,11 +7,12 @@ from datetime import date, datetime
 from typing import Iterable
 
 from monitor.cases import DISMISSED, MERGED, NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent, Handling
-from monitor.models import Story, explained_scope
+from monitor.models import Story
 from monitor.notify import Alert, Delivery
 from monitor.store.articles import published_window
 from monitor.store.base import from_iso, utc_iso
 from monitor.store.classifications import dump_hot_categories, hot_categories_of, insert_label, version_or_current
+from monitor.triage import explained_scope
 
 _WHEN = "COALESCE(a.published_at, a.first_seen_at)"
 
@@ -261,7 +262,7 @@ class StoriesMixin:
             case = db.execute("SELECT id FROM cases WHERE story_id = ?", (story_id,)).fetchone() if case_note else None
             if case is not None:
                 db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (utc_iso(now), case[0]))
-                _case_event(db, case[0], now, SYSTEM_ACTOR, note=case_note)
+                case_event(db, case[0], now, SYSTEM_ACTOR, note=case_note)
 
     def story_scopes_of_articles(self, article_ids: list[int]) -> dict[int, str | None]:
         """Article id -> the scope triage last judged its story (Story.scope), for those of `article_ids` in one."""
@@ -471,7 +472,7 @@ class StoriesMixin:
                 return row[0], False
             case_id = db.execute("INSERT INTO cases(story_id, status, opened_at, updated_at) VALUES (?,?,?,?)",
                                  (story_id, OPEN_STATUS, utc_iso(now), utc_iso(now))).lastrowid
-            _case_event(db, case_id, now, SYSTEM_ACTOR, status=OPEN_STATUS, note=note)
+            case_event(db, case_id, now, SYSTEM_ACTOR, status=OPEN_STATUS, note=note)
         return case_id, True
 
     def update_case(self, case_id: int, now: datetime, *, by: str, status: str | None = None,
@@ -491,7 +492,7 @@ class StoriesMixin:
                            (case_id, utc_iso(now), by, note, withdraw))
                 note = ""
             if status is not None or owner is not None or note or (not handling and withdraw is None):
-                _case_event(db, case_id, now, by, status=status, owner=owner, note=note)
+                case_event(db, case_id, now, by, status=status, owner=owner, note=note)
             for act in handling:
                 db.execute("INSERT INTO case_events(case_id, at, by, action, party, done_on, spokesperson, directed_by)"
                            " VALUES (?,?,?,?,?,?,?,?)", (case_id, utc_iso(now), by, act.kind, act.party,
@@ -514,7 +515,7 @@ class StoriesMixin:
             insert_label(db, article_id, by=by, at=now, is_education=True, hot=True, note=label_note)
             case = db.execute("SELECT id, status FROM cases WHERE story_id = ?", (story_id,)).fetchone()
             if case is not None and case["status"] not in (DISMISSED, NOT_OURS):
-                _case_event(db, case["id"], now, by, note=note)
+                case_event(db, case["id"], now, by, note=note)
                 return case["id"], False, 0
             again = 0
             if case is not None:
@@ -525,7 +526,7 @@ class StoriesMixin:
             else:
                 case_id = db.execute("INSERT INTO cases(story_id, status, opened_at, updated_at) VALUES (?,?,?,?)",
                                      (story_id, OPEN_STATUS, utc_iso(now), utc_iso(now))).lastrowid
-            _case_event(db, case_id, now, by, status=OPEN_STATUS, note=note)
+            case_event(db, case_id, now, by, status=OPEN_STATUS, note=note)
         return case_id, True, again
 
     def dismiss_case(self, case_id: int, now: datetime, *, by: str, status: str, note: str,
@@ -537,7 +538,7 @@ class StoriesMixin:
             for label_id in withdraw_labels:
                 db.execute("DELETE FROM labels WHERE id = ?", (label_id,))
             db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (status, utc_iso(now), case_id))
-            _case_event(db, case_id, now, by, status=status, note=note)
+            case_event(db, case_id, now, by, status=status, note=note)
             # what still waits in the outbox (quiet hours, a channel down) is not sent either
             db.execute("UPDATE alert_deliveries SET status = 'cancelled', last_error = ? WHERE status = 'pending'"
                        " AND alert_id IN (SELECT a.id FROM alerts a JOIN cases c ON c.story_id = a.story_id WHERE c.id = ?)",
@@ -555,7 +556,7 @@ class StoriesMixin:
         with self.transaction() as db:
             db.execute("UPDATE cases SET status = ?, owner = COALESCE(?, owner), updated_at = ? WHERE id = ?",
                        (status, owner, utc_iso(now), case_id))
-            _case_event(db, case_id, now, by, status=status, owner=owner, note=note)
+            case_event(db, case_id, now, by, status=status, owner=owner, note=note)
             return _requeue_cancelled(db, case_id)
 
     def merge_case(self, case_id: int, into: int, now: datetime, *, by: str, status: str, source_note: str,
@@ -587,10 +588,10 @@ class StoriesMixin:
                        (into, f"[hồ sơ số {case_id}] ", case_id, SYSTEM_ACTOR))
             db.execute("UPDATE cases SET status = ?, updated_at = ?, merged_into = ?, merged_title = ? WHERE id = ?",
                        (status, utc_iso(now), into, source_title, case_id))
-            _case_event(db, case_id, now, by, status=status, note=source_note)
+            case_event(db, case_id, now, by, status=status, note=source_note)
             db.execute("UPDATE cases SET status = COALESCE(?, status), owner = CASE WHEN owner = '' THEN ? ELSE owner END,"
                        " updated_at = ? WHERE id = ?", (carried_status, carried_owner, utc_iso(now), into))
-            _case_event(db, into, now, by, status=carried_status, owner=carried_owner or None, note=target_note)
+            case_event(db, into, now, by, status=carried_status, owner=carried_owner or None, note=target_note)
 
     def _case_from_row(self, row) -> Case:
         story = self.story(row["story_id"])
@@ -654,7 +655,7 @@ def _requeue_cancelled(db, case_id: int) -> int:
         (f"hồ sơ #{case_id}: {DISMISSED}", f"hồ sơ #{case_id}: {NOT_OURS}", case_id)).rowcount
 
 
-def _case_event(db, case_id: int, now: datetime, by: str, *, status: str | None = None, owner: str | None = None,
+def case_event(db, case_id: int, now: datetime, by: str, *, status: str | None = None, owner: str | None = None,
                 note: str = "") -> None:
     """One line of a case's history (None = unchanged), inside the caller's transaction."""
     db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note) VALUES (?,?,?,?,?,?)",

@@ -1,0 +1,61 @@
+"""What the modules may use of each other: a name with a leading underscore stays in its module, the office's YAML
+files are read by one strict reader, and the one Store class is not second-guessed. Reads the source, runs nothing."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("monitor", "classifiers")
+
+
+def _sources(*packages: str):
+    for package in packages:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            yield path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8")
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def test_no_module_uses_another_modules_private_names():
+    # a private name can change with its module alone: one used elsewhere breaks that module unseen
+    ours = {p.stem for package in PACKAGES for p in (ROOT / package).rglob("*.py")} | set(PACKAGES)
+    found = []
+    for where, text in _sources(*PACKAGES):
+        tree = ast.parse(text)
+        modules = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in PACKAGES:
+                for alias in node.names:
+                    if _private(alias.name):
+                        found.append(f"{where}:{node.lineno} imports {node.module}.{alias.name}")
+                    elif alias.name in ours:  # `from monitor import report`
+                        modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and _private(node.attr) and isinstance(node.value, ast.Name)
+                    and node.value.id in modules):
+                found.append(f"{where}:{node.lineno} uses {modules[node.value.id]}.{node.attr}")
+            # the App every command is handed: `app._store`, `self.app._classifier`
+            if (isinstance(node, ast.Attribute) and _private(node.attr) and where != "monitor/app.py"
+                    and (isinstance(node.value, ast.Name) and node.value.id == "app"
+                         or isinstance(node.value, ast.Attribute) and node.value.attr == "app")):
+                found.append(f"{where}:{node.lineno} uses App.{node.attr}")
+    assert found == []
+
+
+def test_the_classifiers_read_yaml_through_the_one_strict_reader():
+    # monitor.config.load_yaml reports a key written twice, which a plain yaml.safe_load drops without a word
+    found = [f"{where}:{text[:m.start()].count(chr(10)) + 1}" for where, text in _sources("classifiers")
+             for m in re.finditer(r"\byaml\.(safe_)?load\(", text)]
+    assert found == []
+
+
+def test_no_guard_asks_whether_the_store_has_a_method():
+    # there is one Store class (monitor.store.Store) and it has them all: a guard would only hide a misspelt name
+    found = [f"{where}:{text[:m.start()].count(chr(10)) + 1}" for where, text in _sources(*PACKAGES)
+             for m in re.finditer(r"hasattr\((self\.)?(app\.)?store\b", text)]
+    assert found == []
