@@ -479,7 +479,11 @@ def follow_hot_again(app, article_id: int, *, by: str, label_id: int) -> LabelFo
         score = score_with_labels(app, case.story_id)
         if score is None or score.severity is None:
             return LabelFollowed(case, False, (), score)
-    again = reopen_dismissed(app, case, by=actor_name(by),
+    # the label undoes its carry-over: the case stands as it did before that closed it (taken on, being handled),
+    # not back to "mới" as if nobody had handled it
+    statuses = [e.status for e in case.events if e.status is not None]
+    before = statuses[-2] if len(statuses) >= 2 and statuses[-2] in OPEN_STATUSES else OPEN_STATUS
+    again = reopen_dismissed(app, case, by=actor_name(by), status=before,
                              note=f"{LABEL_CARRIED}{label_id}: bài {article_id} là tin nóng, mở lại hồ sơ đã "
                                   "đóng theo nhãn «không nóng» trước đó")
     return LabelFollowed(store.case(case.id), still_hot=hot, score=score, reopened=True, alerts_again=again)
@@ -516,8 +520,11 @@ def open_case_by_hand(app, article_id: int, *, by: str, note: str = "") -> tuple
         raise InputError(f"no article {article_id}; find ids with `monitor articles --all` or `monitor search`")
     who = actor_name(by)
     why = note.strip() or "vấn đề nóng máy chưa nhận ra"
+    # a case already open (triage opened it, or a person did before) was not opened now: its history, which the
+    # clipping and the report quote as what was last done, gets the person's note as it is, or nothing
     case_id, opened, again = store.open_case_by_hand(article_id, app.now(), by=who, note=f"Mở thủ công: {why}",
-                                                     label_note=f"mở hồ sơ thủ công — {why}")
+                                                     label_note=f"mở hồ sơ thủ công — {why}",
+                                                     note_if_open=note.strip() or None)
     return store.case(case_id), opened, again
 
 

@@ -25,7 +25,7 @@ low score on purpose (a missed incident costs more than a false alarm), so hot c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
 from classifiers.types import Classification
@@ -126,3 +126,15 @@ def review_queue(pairs: Iterable[tuple[Article, Classification]], *, labelled: I
         if len(picked) == limit:
             break
     return picked
+
+
+def review_candidates(store, start: datetime, now: datetime, limit: int) -> tuple[list[Doubt], int]:
+    """(the review queue of the articles collected from `start` to `now`, at most `limit`; how many classified
+    articles of them are unlabelled). `monitor review` lists it and `monitor status` counts it, so the two never
+    disagree."""
+    found = list(store.articles_between(start, now))
+    classes = store.classifications_for([a.id for a in found])
+    labelled = {row["article_id"] for row in store.labels()}
+    queue = review_queue(((a, classes[a.id]) for a in found if a.id in classes), labelled=labelled,
+                         background=[article_text(a) for a in found], limit=limit)
+    return queue, len([a for a in found if a.id in classes and a.id not in labelled])

@@ -31,7 +31,14 @@ CHOICE_WORDS = {
 }
 
 
+# the scope cues' groups of the rules file (classifiers.scope) as `monitor explain` names them, in the listings' words
+SCOPE_CUES_VI = {"local": "địa bàn", "district-bare": "tên quận, huyện", "city": "thành phố", "foreign": "nước ngoài",
+                 "domestic": "trong nước"}
+
 MAX_QUERY_CHARS = 500  # a query is a few words or phrases; a title pasted whole is under 300
+# search reads the matches a page at a time when a filter drops some; it stops after SEARCH_MAX of them (a year of
+# national news holds about 35,000 articles with "người"), saying there may be more
+SEARCH_PAGE, SEARCH_MAX = 5000, 20000
 
 # --------------------------------------------------------------------------- shared helpers
 
@@ -63,7 +70,9 @@ def article_dict(a: Article, c: Classification | None, tz, label: dict | None = 
     }
 
 
-def print_table(rows: list[dict], *, extra: str | None = None, details: str | None = None) -> None:
+def print_table(rows: list[dict], *, extra: str | None = None, details: str | None = None, count: bool = True) -> None:
+    """The listing, ending with how many it shows and `extra`; `count=False` when `extra` says it itself (the first
+    N of more)."""
     if not rows:
         click.echo("(không có bài nào / no articles)")
         return
@@ -79,6 +88,9 @@ def print_table(rows: list[dict], *, extra: str | None = None, details: str | No
         click.echo(line)
         if details and r.get(details):
             click.echo(f"{'':>8}{r[details]}")
+    if not count:
+        click.echo(f"\n{extra}")
+        return
     click.echo(f"\n{len(rows)} bài" + (f" — {extra}" if extra else ""))
 
 
@@ -165,7 +177,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
       monitor search '"học phí" OR "khoản thu"' --topic hoc-phi-thu-chi --json
       monitor search -- "-tuyen sinh lop 10"
     """
-    from monitor.search import exact_rank, exact_terms, fts_query, has_marks, snippet
+    from monitor.search import exact_ranker, exact_terms, fts_query, has_marks
 
     app = get_app(ctx, reads_only=True)
     if topic:
@@ -181,39 +193,51 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     store = app.store
     _index_missing(app)
     marked = has_marks(query)
-    filtered = bool(topic or hot or d_since or marked)
-    hits = store.search_ids(expr, limit=5000 if filtered else limit)
-    found = {}
-    if marked:
-        # the folded index found the candidates; the words typed with diacritics must appear with them, and the
-        # exact phrase comes first (bm25 order within each tier)
-        tiers = {}
-        for article_id, _ in hits:
-            a = found[article_id] = store.get_article(article_id)
-            tiers[article_id] = None if a is None else exact_rank(query, "\n".join((a.title, a.sapo, a.body)))
-        exact_hits = sorted(((i, r) for i, r in hits if tiers[i] is not None), key=lambda h: tiers[h[0]])
-        # nothing as typed, but something without the marks: a mark left off ("Hà Noi") or a typo in one; say so
-        # and show those rather than an empty list that reads as "never written about"
-        loose = not exact_hits and bool(hits)
-        hits = exact_hits or hits
-    else:
-        loose = False
-    ids = [i for i, _ in hits]
-    classes, labels = read_corrected(store, ids)
     tz = app.config.office.tz
     start = local_day_start(app, d_since) if d_since else None
-    rows = []
-    for article_id, rank in hits:
-        a = found[article_id] if article_id in found else store.get_article(article_id)
-        if a is None or (start and a.when < start):
-            continue
-        c = classes.get(article_id)
-        if (topic or hot) and not _filter(c, topic=topic, hot=hot, scope=None, include_all=True):
-            continue
-        passage = snippet(a.sapo, query) or snippet(a.body, query)
-        rows.append(article_dict(a, c, tz, labels.get(article_id)) | {"rank": round(-rank, 3), "snippet": passage})
-        if len(rows) >= limit:
+    # the day is the query's own condition; what only the article's classification or text can tell (a topic, hot,
+    # the words as typed with their marks) is checked on the best-ranked matches a page at a time, paging on until
+    # `limit` pass: a common word matches tens of thousands of a year's articles, and those passing may rank anywhere
+    page = SEARCH_PAGE if (topic or hot or marked) else limit + 1
+    rows: list[dict] = []
+    first_page: list[tuple[int, float]] = []  # shown without the marks when no match has them as typed
+    any_exact = more = False  # `more`: something matched beyond what is shown
+    as_typed = exact_ranker(query) if marked else None
+    offset = 0
+    while True:
+        hits = store.search_ids(expr, limit=page, since=start, offset=offset)
+        offset += len(hits)
+        last = len(hits) < page
+        first_page = first_page or hits
+        if topic or hot:  # the classification first: it drops most, and reading the text is the dearer check
+            classes, labels = read_corrected(store, [i for i, _ in hits])
+            hits = [(i, r) for i, r in hits if _filter(classes.get(i), topic=topic, hot=hot, scope=None, include_all=True)]
+        found = {a.id: a for a in store.get_articles([i for i, _ in hits])}
+        if as_typed is not None:
+            # the folded index found the candidates; the words typed with diacritics must appear with them, and the
+            # exact phrase comes first (bm25 order within each tier)
+            tiers = {i: as_typed("\n".join((a.title, a.sapo, a.body))) for i, a in found.items()}
+            hits = sorted(((i, r) for i, r in hits if tiers.get(i) is not None), key=lambda h: tiers[h[0]])
+            any_exact = any_exact or bool(hits)
+        if not (topic or hot):  # only those to be shown
+            classes, labels = read_corrected(store, [i for i, _ in hits[:limit - len(rows) + 1]])
+        more = _search_rows(hits, found, classes, labels, rows, tz, query=query, limit=limit)
+        if more or last or (as_typed is not None and not any_exact):
+            # a first page of the best matches with none as typed: a mark left off or mistyped, shown without them
+            # below (reading the year's other matches for one as typed took seconds and found none)
             break
+        if offset >= SEARCH_MAX:
+            more = True  # not read further: there may be more
+            break
+    # nothing as typed, but something without the marks: a mark left off ("Hà Noi") or a typo in one; say so and
+    # show those rather than an empty list that reads as "never written about"
+    loose = marked and not any_exact and bool(first_page)
+    if loose:
+        classes, labels = read_corrected(store, [i for i, _ in first_page])
+        hits = [(i, r) for i, r in first_page
+                if not (topic or hot) or _filter(classes.get(i), topic=topic, hot=hot, scope=None, include_all=True)]
+        found = {a.id: a for a in store.get_articles([i for i, _ in hits])}
+        more = _search_rows(hits, found, classes, labels, rows, tz, query=query, limit=limit)
     if as_json:
         echo_json({"query": query, "fts": expr, "exact": [] if loose else exact_terms(query),
                    "matched_without_diacritics": loose, "results": rows})
@@ -221,7 +245,25 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     if loose and rows:
         click.echo(f"Không có bài nào có đúng các từ «{query}» như đã gõ (kể cả dấu); dưới đây là các bài khớp khi "
                    f"bỏ qua dấu / nothing matches exactly as typed; these match without diacritics.")
-    print_table(rows, extra=f"tìm «{query}»", details="snippet")
+    shown_n = f"{len(rows)} bài đầu (còn bài khớp khác: thêm --limit, --since hoặc --topic) — " if more else ""
+    print_table(rows, extra=f"{shown_n}tìm «{query}»", details="snippet", count=not more)
+
+
+def _search_rows(hits, found, classes, labels, rows: list[dict], tz, *, query: str, limit: int) -> bool:
+    """Add to `rows` the articles of `hits` (in that order) up to `limit`; whether one more was left out (the listing
+    says there are more)."""
+    from monitor.search import snippet
+
+    for article_id, rank in hits:
+        a = found.get(article_id)
+        if a is None:
+            continue
+        if len(rows) >= limit:
+            return True
+        passage = snippet(a.sapo, query) or snippet(a.body, query)
+        rows.append(article_dict(a, classes.get(article_id), tz, labels.get(article_id))
+                    | {"rank": round(-rank, 3), "snippet": passage})
+    return False
 
 
 def _index_missing(app: App) -> None:
@@ -533,7 +575,8 @@ def _print_explanation(d: dict) -> None:
                    + (f"; tích cực: {', '.join(rules['positive'][:6])}" if rules.get("positive") else ""))
         scope_terms = rules.get("scope") or {}
         click.echo(f"  Phạm vi: {SCOPE_NAMES_VI.get(c['scope'], c['scope'])}"
-                   + ("; " + "; ".join(f"{g}: {', '.join(t[:4])}" for g, t in scope_terms.items()) if scope_terms else ""))
+                   + ("; " + "; ".join(f"{SCOPE_CUES_VI.get(g, g)}: {', '.join(t[:4])}" for g, t in scope_terms.items())
+                      if scope_terms else ""))
         hot_terms = rules.get("hot") or {}
         click.echo(f"  Nóng: {'có' if c['hot'] else 'không'} — điểm {c['hot_score']:.2f}"
                    + (f" (ngưỡng {th['hot']:.2f})" if th.get("hot") is not None else "")

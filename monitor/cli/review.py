@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import click
 
@@ -26,17 +26,11 @@ def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> 
     Example:
       monitor review --since 2026-11-20 --limit 10
     """
-    # here, not at import: story grouping loads datasketch and scipy, half a second at every command's start
-    from monitor.review import MIN_DOUBT, RECENT_DAYS, review_queue
-    from monitor.stories import article_text
+    from monitor.review import MIN_DOUBT, review_candidates
 
     app = get_app(ctx, reads_only=True)
-    start_day = parse_date(since, "--since") or (app.local_now() - timedelta(days=RECENT_DAYS)).date()
-    found = list(app.store.articles_between(local_day_start(app, start_day), app.now()))
-    classes = app.store.classifications_for([a.id for a in found])
-    labelled = {row["article_id"] for row in app.store.labels()}
-    queue = review_queue(((a, classes[a.id]) for a in found if a.id in classes), labelled=labelled,
-                         background=[article_text(a) for a in found], limit=limit)
+    start_day = parse_date(since, "--since") or review_start(app)
+    queue, unlabelled = review_candidates(app.store, local_day_start(app, start_day), app.now(), limit)
     tz = app.config.office.tz
     if as_json:
         echo_json({"since": start_day.isoformat(), "model_version": app.store.active_model_version(), "articles": [{
@@ -56,6 +50,14 @@ def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> 
         click.echo(f"{n:>3}. [{d.article.id}] {when:%d/%m %H:%M} {clip(d.article.outlet, 14)} — {clip(d.article.title, 90)}")
         click.echo(f"     máy phân vân {d.doubt * 100:.0f}%: {asked}")
         click.echo(f"     {d.label_command}")
-    unlabelled = len([a for a in found if a.id in classes and a.id not in labelled])
     click.echo(f"\n{len(queue)} bài cần xem, trong {unlabelled} bài chưa có nhãn kể từ ngày {start_day:%d/%m/%Y}; "
                "sửa lệnh cho đúng rồi chạy, sau đó `monitor train`.")
+
+
+
+def review_start(app) -> date:
+    """The first day `monitor review` (and `monitor status`'s count of it) looks at unless told: a week ago, from its
+    start (office time)."""
+    from monitor.review import RECENT_DAYS
+
+    return (app.local_now() - timedelta(days=RECENT_DAYS)).date()

@@ -343,12 +343,15 @@ def _digest_state(d: dict, tz) -> str:
 
 
 def _awaiting_review(app, now) -> int:
-    """Unlabelled articles of the last days the model hesitates over (monitor review lists them, one per event)."""
-    from monitor.review import RECENT_DAYS, doubtful
+    """Unlabelled articles of the last days the model hesitates over: what `monitor review` lists by default (one per
+    event, from the same day), however long its list; a count of every doubtful reprint would name articles the queue
+    never shows."""
+    from monitor.cli.common import local_day_start
+    from monitor.cli.review import review_start
+    from monitor.review import review_candidates
 
-    found = [a.id for a in app.store.articles_between(now - timedelta(days=RECENT_DAYS), now)]
-    labelled = {row["article_id"] for row in app.store.labels()}
-    return sum(1 for aid, c in app.store.classifications_for(found).items() if aid not in labelled and doubtful(c))
+    queue, _ = review_candidates(app.store, local_day_start(app, review_start(app)), now, limit=1_000_000)
+    return len(queue)
 
 
 def _sources(app, now) -> list[dict]:

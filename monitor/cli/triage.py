@@ -63,9 +63,12 @@ def triage(ctx: click.Context) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what --send would deliver, send nothing.")
 @click.option("--all", "show_all", is_flag=True,
               help="Also list alerts already delivered everywhere, cancelled (case dismissed) or superseded.")
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=500, show_default=True,
+              help="At most this many alerts, the newest (--json too); the listing says how many more there are.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
-def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_all: bool, as_json: bool) -> None:
+def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_all: bool, limit: int,
+           as_json: bool) -> None:
     """List pending and failing alerts (the outbox); with --send, deliver what is due.
 
     A channel that fails keeps its alerts queued with the error and retries later (after 1, 2, 5, 10,
@@ -96,7 +99,8 @@ def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_
     if send or dry_run:
         report = deliver_outbox(app, dry_run=dry_run, retry_now=retry_now)
     rows = []
-    items = app.store.outbox(include_sent=show_all, attention_since=now - timedelta(days=ATTENTION_DAYS))
+    listed = {"include_sent": show_all, "attention_since": now - timedelta(days=ATTENTION_DAYS)}
+    items = app.store.outbox(**listed, limit=limit)
     for alert, deliveries in items:
         rows.append({
             "alert_id": alert.id, "story_id": alert.story_id, "kind": alert.kind, "severity": alert.severity,
@@ -142,9 +146,16 @@ def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_
         for alert, deliveries in items:
             click.echo(f"#{alert.id} [{alert.severity}] {alert.subject} — tạo lúc {_t(alert.created_at.astimezone(tz))}")
             for d in deliveries:
-                click.echo(f"    {d.channel}: {_delivery_state(d, now, tz)}")
+                click.echo(f"    {d.channel}: {_delivery_state(d, now, tz, app.config, alert.severity)}")
+            if not deliveries:
+                # queued while feeds.yaml named no channel: it reached nobody, and a channel added later does not send it
+                click.echo("    không gửi tới ai: lúc tạo cảnh báo chưa có kênh nào trong alerts.channels")
             for line in _next_steps(app, alert):
                 click.echo(f"    → {line}")
+        if len(items) == limit and (total := app.store.count_outbox(**listed)) > limit:
+            # a year's store holds a thousand alerts: the older ones are left out, never silently
+            click.echo(f"\n{limit} cảnh báo mới nhất, trong {total}; xem cả {total - limit} cảnh báo cũ hơn: "
+                       f"monitor alerts{' --all' if show_all else ''} --limit {total}")
     if report is not None and report.failed and not dry_run:
         ctx.exit(1)
 
@@ -162,10 +173,10 @@ def _next_steps(app, alert) -> list[str]:
     return analyst_commands(case.id, case.status, related)
 
 
-def _delivery_state(d, now, tz) -> str:
+def _delivery_state(d, now, tz, config, severity: str) -> str:
     """One delivery's state as the clerk reads it."""
     from monitor.mail import refusals  # here, not at import: smtplib and ssl would slow every command's start
-    from monitor.notify import same_copy, seen_twice
+    from monitor.notify import CLAIM_MINUTES, is_urgent, quiet_until, same_copy, seen_twice
     if d.status == "sent":
         state = f"đã gửi {_t(d.sent_at.astimezone(tz))}"
         if d.in_doubt:
@@ -187,7 +198,16 @@ def _delivery_state(d, now, tz) -> str:
     if d.last_error:
         return f"LỖI sau {d.attempts} lần, thử lại {_t(d.next_attempt_at.astimezone(tz))}: {d.last_error}"
     if d.next_attempt_at > now:
-        return f"chờ đến {_t(d.next_attempt_at.astimezone(tz))} (giờ yên lặng)"
+        until = _t(d.next_attempt_at.astimezone(tz))
+        # quiet hours hold it to their end (never an urgent alert); a run's claim holds it the few minutes of its lease
+        held = not is_urgent(config, severity) and quiet_until(
+            d.next_attempt_at - timedelta(seconds=1), config.alerts.quiet_hours, tz) == d.next_attempt_at
+        if held:
+            return f"chờ đến {until} (giờ yên lặng)"
+        if d.next_attempt_at <= now + timedelta(minutes=CLAIM_MINUTES):
+            return (f"đang được gửi bởi một tiến trình khác (xem lại sau vài phút; nếu tiến trình đó dừng giữa chừng, "
+                    f"cảnh báo được gửi lại sau {until})")
+        return f"chờ đến {until}"
     return "chờ gửi"
 
 
@@ -236,9 +256,11 @@ def _handling_dict(act) -> dict | None:
 
 @cases.command("list")
 @click.option("--status", help="Only cases with this status (with or without diacritics).")
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=200, show_default=True,
+              help="At most this many cases, the most recently changed (--json too); the listing says how many more there are.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
-def cases_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
+def cases_list(ctx: click.Context, status: str | None, limit: int, as_json: bool) -> None:
     """List cases, most recently changed first.
 
     \b
@@ -251,7 +273,8 @@ def cases_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
     if status is not None and not status.strip():
         raise InputError("--status is empty; give a status (e.g. \"đang xử lý\"), or leave --status out to list every case")
     app = get_app(ctx, reads_only=True)
-    items = app.store.cases(status=parse_status(status, listing=True) if status else None)
+    wanted = parse_status(status, listing=True) if status else None
+    items = app.store.cases(status=wanted, limit=limit)
     tz = app.config.office.tz
     # hot issues entered from outside the press (monitor.intake) that each case's story holds
     outside = {c.id: app.store.intake_of_story(c.story_id) for c in items}
@@ -275,6 +298,11 @@ def cases_list(ctx: click.Context, status: str | None, as_json: bool) -> None:
         click.echo(f"#{c.id} [{c.status}] {c.title} — mức {c.severity or '—'}, {', '.join(where)}, "
                    f"phụ trách: {c.owner or 'chưa có'}, cập nhật {_t(c.updated_at.astimezone(tz))}"
                    + (f"; kết quả: {done}" if done else ""))
+    if len(items) == limit and (total := app.store.count_cases(status=wanted)) > limit:
+        # a year's store holds a thousand cases: the oldest are left out, never silently
+        click.echo(f"\n{limit} hồ sơ thay đổi gần nhất, trong {total} hồ sơ{f' «{wanted}»' if wanted else ''}; "
+                   f"xem cả {total - limit} hồ sơ cũ hơn: monitor cases list"
+                   + (f" --status \"{wanted}\" --limit {total}" if wanted else f" --limit {total} (hoặc lọc theo --status)"))
 
 
 @cases.command("show")
@@ -574,7 +602,7 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
         story_id = app.store.story_of_article(article_id)
         before = app.store.case_of_story(story_id) if story_id is not None else None
         c, opened, again = open_case_by_hand(app, article_id, by=who, note=note)
-        state = "đã mở" if opened else "đã có từ trước, ghi chú được thêm"
+        state = "đã mở" if opened else ("đã có từ trước, ghi chú được thêm" if note and note.strip() else "đã có từ trước")
         click.echo(f"Hồ sơ #{c.id} ({state}): {c.title} — {c.status}; bài {article_id} được ghi nhãn giáo dục, nóng (bởi {who}).")
         if before is not None:
             _alerts_again(again, before)

@@ -48,11 +48,22 @@ class ServiceMixin:
                 db.execute("INSERT INTO articles_fts(rowid, title, sapo, body) VALUES (?,?,?,?)",
                            (article_id, title, sapo, body))
 
-    def search_ids(self, fts_query: str, limit: int = 200) -> list[tuple[int, float]]:
-        """Article ids matching an FTS5 query over folded text, best first (bm25, title weighted)."""
+    def search_ids(self, fts_query: str, limit: int = 200, *, since: datetime | None = None,
+                   offset: int = 0) -> list[tuple[int, float]]:
+        """Article ids matching an FTS5 query over folded text, best first (bm25, title weighted), published (first
+        seen when unknown) at or after `since`; `offset` skips that many of them (the next page).
+
+        The day is a condition of the query, not a filter of its best-ranked rows: a common word matches tens of
+        thousands of a year's articles, and today's would rank anywhere among them."""
+        if since is None:
+            return [(r[0], r[1]) for r in self.execute(
+                "SELECT rowid, bm25(articles_fts, 5.0, 2.0, 1.0) AS rank FROM articles_fts WHERE articles_fts MATCH ?"
+                " ORDER BY rank LIMIT ? OFFSET ?", (fts_query, limit, offset))]
+        where, params = published_window(since, None, alias="a.")
         return [(r[0], r[1]) for r in self.execute(
-            "SELECT rowid, bm25(articles_fts, 5.0, 2.0, 1.0) AS rank FROM articles_fts WHERE articles_fts MATCH ?"
-            " ORDER BY rank LIMIT ?", (fts_query, limit))]
+            "SELECT articles_fts.rowid, bm25(articles_fts, 5.0, 2.0, 1.0) AS rank FROM articles_fts"
+            f" JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? AND {where}"
+            " ORDER BY rank LIMIT ? OFFSET ?", (fts_query, *params, limit, offset))]
 
     def unindexed_article_ids(self) -> list[int]:
         # FTS5's own table of one row per indexed article (articles_fts_docsize), not the index itself: every

@@ -454,13 +454,14 @@ class StoriesMixin:
         """Alerts with their deliveries, newest first: those with something pending, and those sent since
         `attention_since` with something a person should know (refused recipients, a copy that may have
         arrived twice); every alert with include_sent."""
-        if include_sent:
-            sql, params = "SELECT * FROM alerts ORDER BY id DESC LIMIT ?", [limit]
-        else:
-            sql = ("SELECT * FROM alerts WHERE id IN (SELECT alert_id FROM alert_deliveries WHERE status = 'pending'"
-                   " OR (status = 'sent' AND sent_at >= ? AND (refused != '{}' OR in_doubt > 0))) ORDER BY id DESC LIMIT ?")
-            params = [utc_iso(attention_since) or "9999", limit]
-        return [(a, self.deliveries(a.id)) for a in (_row_to_alert(r) for r in self.execute(sql, params))]
+        where, params = _outbox_where(include_sent, attention_since)
+        return [(a, self.deliveries(a.id)) for a in (_row_to_alert(r) for r in self.execute(
+            f"SELECT * FROM alerts WHERE {where} ORDER BY id DESC LIMIT ?", (*params, limit)))]
+
+    def count_outbox(self, *, include_sent: bool = False, attention_since: datetime | None = None) -> int:
+        """How many alerts `outbox` would list without its limit."""
+        where, params = _outbox_where(include_sent, attention_since)
+        return self.execute(f"SELECT COUNT(*) FROM alerts WHERE {where}", params).fetchone()[0]
 
     # ------------------------------------------------------------------ cases
 
@@ -499,11 +500,12 @@ class StoriesMixin:
                                                          act.on.isoformat(), act.spokesperson, act.directed_by))
 
     def open_case_by_hand(self, article_id: int, now: datetime, *, by: str, note: str,
-                          label_note: str) -> tuple[int, bool, int]:
+                          label_note: str, note_if_open: str | None = None) -> tuple[int, bool, int]:
         """A person's case for the story of `article_id` (a story of its own when it has none), the article
         labelled education and hot, together or not at all; -> (case id, whether a case was opened or reopened,
-        how many alert deliveries wait to be sent again). A case already open is kept as it is; a dismissed one (or
-        one closed as not the office's) is reopened, and the alerts its closing cancelled wait to be sent again."""
+        how many alert deliveries wait to be sent again). A case already open is kept as it is, its history given
+        `note_if_open` (nothing when None: `note` says it was opened); a dismissed one (or one closed as not the
+        office's) is reopened, and the alerts its closing cancelled wait to be sent again."""
         with self.transaction() as db:
             row = db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
             if row:
@@ -515,7 +517,8 @@ class StoriesMixin:
             insert_label(db, article_id, by=by, at=now, is_education=True, hot=True, note=label_note)
             case = db.execute("SELECT id, status FROM cases WHERE story_id = ?", (story_id,)).fetchone()
             if case is not None and case["status"] not in (DISMISSED, NOT_OURS):
-                case_event(db, case["id"], now, by, note=note)
+                if note_if_open:
+                    case_event(db, case["id"], now, by, note=note_if_open)
                 return case["id"], False, 0
             again = 0
             if case is not None:
@@ -622,6 +625,12 @@ class StoriesMixin:
         sql += " ORDER BY updated_at DESC, id DESC LIMIT ?"
         return [self._case_from_row(r) for r in self.execute(sql, (*params, limit)).fetchall()]
 
+    def count_cases(self, *, status: str | None = None) -> int:
+        """How many cases `cases` would list without its limit."""
+        if status:
+            return self.execute("SELECT COUNT(*) FROM cases WHERE status = ?", (status,)).fetchone()[0]
+        return self.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
+
     def cases_between(self, since: datetime | None, until: datetime | None) -> list[Case]:
         """Cases opened, or changed, in [since, until): what the monthly report's "kết quả xử lý" lists."""
         lo, hi = utc_iso(since) or "", utc_iso(until) or "9999"
@@ -660,3 +669,13 @@ def case_event(db, case_id: int, now: datetime, by: str, *, status: str | None =
     """One line of a case's history (None = unchanged), inside the caller's transaction."""
     db.execute("INSERT INTO case_events(case_id, at, by, status, owner, note) VALUES (?,?,?,?,?,?)",
                (case_id, utc_iso(now), by, status, owner, note))
+
+
+def _outbox_where(include_sent: bool, attention_since: datetime | None) -> tuple[str, list]:
+    """The alerts `outbox` lists: every one with include_sent, else those with something pending and those sent since
+    `attention_since` with something a person should know."""
+    if include_sent:
+        return "1=1", []
+    return ("id IN (SELECT alert_id FROM alert_deliveries WHERE status = 'pending'"
+            " OR (status = 'sent' AND sent_at >= ? AND (refused != '{}' OR in_doubt > 0)))",
+            [utc_iso(attention_since) or "9999"])
