@@ -150,10 +150,11 @@ class Classifier:
             terms = topic_terms.get(tid, [])
             reasons.append(f"chủ đề {tid} {t_scores[tid]:.2f}" + (f": {', '.join(terms[:3])}" if terms else f": {BY_THE_MODEL}"))
         hot_terms = {g[4:]: m.terms(g) for g in present if g.startswith("hot:")}
+        signs = hot_signs({g[4:]: terms for g, terms in present.items() if g.startswith("hot:")})
         if hot:
-            cats = [f"{self._hot_names[h]} ({', '.join(t[:2])})" for h, t in hot_terms.items()]
+            cats = [f"{self._hot_names[h]} ({', '.join(hot_terms[h][:2])})" for h in signs]
             reasons.append(f"nóng {hot_score:.2f}" + (f": {'; '.join(cats[:3])}" if cats else f": {BY_THE_MODEL}"))
-        hot_categories = tuple(HotCategory(h, self._hot_names[h]) for h in hot_terms) if hot else None
+        hot_categories = tuple(HotCategory(h, self._hot_names[h]) for h in signs) if hot else None
         reasons.append(f"sắc thái {sentiment} {tone[best]:.2f}")
         if scope_reason:
             reasons.append(scope_reason)
@@ -182,6 +183,29 @@ class Classifier:
             topic_scores=t_scores, sentiment=sentiment, hot=hot, hot_score=float(hot_score), scope=scope,
             reasons=tuple(reasons), model_version=self.version, hot_categories=hot_categories, evidence=evidence,
         )
+
+
+# Hot groups that tell the response to an event rather than the event: an investigation, a charge, a sanction
+# (vi-pham), an outcry or a complaint (tranh-luan). A fight the police "làm rõ" is violence, not misconduct, and a
+# drowning that "gây lo ngại" is an accident first (bench/hot_signs.py, models/edu-nlp/ABLATIONS.md round 16).
+RESPONSE_GROUPS = frozenset({"vi-pham", "tranh-luan"})
+
+
+def hot_signs(matched: dict[str, dict[str, tuple[str, float]]]) -> list[str]:
+    """The hot groups named as the reason an article is hot, first the one a reader should see first, from the hot
+    groups' matches (group id -> term -> (field, weighted evidence), rules.Matches.groups).
+
+    A response group is named beside an event group only when the title says it (a title names what the story is
+    about; a sapo's "công an đang điều tra" is the follow-up of the fight it tells). Events come before responses,
+    and within each the groups the title names, then the text's order: the reason line shows the first three, and
+    the clipping's "Dấu hiệu" line and a story's signs keep this order.
+    """
+    def in_title(g: str) -> bool:
+        return any(field == "title" for field, _ in matched[g].values())
+
+    events = any(g not in RESPONSE_GROUPS for g in matched)
+    named = [g for g in matched if not (events and g in RESPONSE_GROUPS and not in_title(g))]
+    return sorted(named, key=lambda g: (g in RESPONSE_GROUPS, not in_title(g)))
 
 
 def find_bundle(models_dir: Path | None, fallback: bool = True) -> Path | None:

@@ -327,3 +327,31 @@ def summary_lines(res: dict, parts: tuple[str, ...] = SUMMARY_PARTS) -> list[str
         lines.append(f"labels state only some fields; counted where stated: topics {st['topics']}, tone {st['sentiment']} "
                      f"(education items), hot {st['hot']}, scope {st['scope']}")
     return lines + [line for part in SUMMARY_PARTS if part in parts for line in blocks[part]]
+
+
+def hot_sign_scores(rows: list[dict], predicted: list, ids: list[str]) -> dict:
+    """How right the hot signs (`Classification.hot_categories`) of the items called hot are against hand-read
+    `categories` (data/signs/hot-categories.jsonl; bench/hot_signs.py): per category tp/fp/fn with precision and
+    recall, micro over categories, and over items the counts signed by the model alone, with every sign wrong and
+    with the first sign right. An item not called hot shows no signs and is counted as `missed` only."""
+    per = {h: [0, 0, 0] for h in ids}
+    called = model_alone = all_wrong = first_right = 0
+    errors = []
+    for r, c in zip(rows, predicted):
+        if not c.hot:
+            continue
+        called += 1
+        truth, signs = set(r["categories"]), [h.id for h in c.hot_categories or ()]
+        for h in ids:
+            if h in signs or h in truth:
+                per[h][0 if h in signs and h in truth else 1 if h in signs else 2] += 1
+        model_alone += not signs
+        all_wrong += bool(signs) and not truth & set(signs)
+        first_right += bool(signs) and signs[0] in truth
+        if set(signs) != truth:
+            errors.append({"id": r["id"], "truth": sorted(truth), "signs": signs, "note": r.get("note", "")})
+    totals = [sum(n[i] for n in per.values()) for i in range(3)]
+    return {"items": len(rows), "called_hot": called, "missed": len(rows) - called,
+            "categories": {h: {"tp": n[0], "fp": n[1], "fn": n[2], **prf(*n)} for h, n in per.items()},
+            "micro": {"tp": totals[0], "fp": totals[1], "fn": totals[2], **prf(*totals)},
+            "model_alone": model_alone, "all_wrong": all_wrong, "first_right": first_right, "errors": errors}

@@ -332,6 +332,33 @@ def test_the_hot_categories_are_the_rule_groups_behind_a_hot_judgement_and_not_i
     assert not calm.hot and calm.hot_categories is None
     assert all(list(c.to_contract()) == CONTRACT for c in (many, model_alone, calm))
 
+
+def _signs(stories: list[tuple[str, str]]) -> list[list[str]]:
+    models = _FixedScores(relevance=[0.9] * len(stories), hot=[0.95] * len(stories), foreign=[0.0] * len(stories))
+    out = Classifier(load_rules(), OFFICE, models).classify_many(
+        [ArticleText(id=str(i), title=t, sapo=s) for i, (t, s) in enumerate(stories)])
+    assert all(c.hot for c in out)
+    return [[h.id for h in c.hot_categories] for c in out]
+
+
+def test_a_hot_event_is_signed_by_what_happened_and_not_by_the_follow_up_its_sapo_tells():
+    """A review found a school fight signed "sai phạm, kỷ luật" for the police's follow-up: the investigation, a
+    charge or an outcry in the sapo of an event story is no sign; in the title it is (the story is about it), named
+    after the event, which a reader sees first."""
+    fight, drowning, suspended, outcry, charged = _signs([
+        ("Hai nhóm học sinh lớp 8 ẩu đả trước cổng trường sau giờ tan học",
+         "Công an phường đang điều tra, làm rõ vụ việc; nhiều phụ huynh bức xúc."),
+        ("Ba học sinh đuối nước khi tắm hồ sau buổi dã ngoại", "Vụ việc khiến nhiều phụ huynh lo ngại."),
+        ("Tạm đình chỉ cô giáo mầm non bạo hành trẻ trong giờ ngủ trưa", "Phòng giáo dục đã lập đoàn kiểm tra."),
+        ("Phụ huynh bức xúc vì trường đổi lịch học liên tục", "Nhiều gia đình phải xin nghỉ làm để đưa đón con."),
+        ("Khởi tố chủ cơ sở bơi lội", "Hai học sinh tiểu học tử vong do đuối nước khi học bơi tại cơ sở này."),
+    ])
+    assert fight == ["bao-luc"]
+    assert drowning == ["tai-nan"]
+    assert suspended == ["bao-luc", "vi-pham"]
+    assert outcry == ["tranh-luan"], "a response with no event behind it is still the sign"
+    assert charged == ["tai-nan", "vi-pham"]
+
 def test_version_changes_with_the_rules(tmp_path, clf):
     edited = tmp_path / "topics.yaml"
     edited.write_text(load_rules().path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
