@@ -53,9 +53,9 @@ the history with who recorded it and when, and the day it was done; the monthly 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from monitor.errors import InputError
 from monitor.stories import fold
@@ -143,6 +143,28 @@ class Case:
     def handling(self) -> tuple[CaseEvent, ...]:
         """The history lines that record what the office did, oldest first, but those withdrawn since."""
         return handling_in_force(self.events)
+
+
+def case_then(case: Case, when: datetime) -> Case | None:
+    """The case as its history stood at `when`: the lines recorded by then (a handling line withdrawn only later
+    still stands), the status and owner they had set; None when it was opened after. An archive read again later (an
+    earlier day's clipping, a month's report) tells its cases so, not as they are now."""
+    events = tuple(e for e in case.events if e.at <= when)
+    if not events:
+        return None
+    status = next((e.status for e in reversed(events) if e.status), case.status)
+    owner = next((e.owner for e in reversed(events) if e.owner is not None), case.owner)
+    return replace(case, status=status, owner=owner, events=events)
+
+
+def status_since(shown: str | None, now: str | None, at: datetime, words: Mapping[str, str] | None = None) -> str:
+    """What an archive says beside a case's status as it stood then (`shown`, None: no case then) when the status
+    `now` differs: "cập nhật đến ngày 28/11/2026: đã xử lý" (`at`: when it is read; `words`: how that document names a
+    status); "" when it has not changed, or there is no case now. The archive keeps what it said then, and does not
+    leave its reader believing an issue handled since is still waiting."""
+    if now is None or now == shown:
+        return ""
+    return f"cập nhật đến ngày {at:%d/%m/%Y}: {(words or {}).get(now, now)}"
 
 
 def handling_in_force(events: Iterable[CaseEvent]) -> tuple[CaseEvent, ...]:

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, plan_heading, strongest_first, topic_name
 from classifiers.text import ascii_fold as fold
 from classifiers.types import SCOPES, Classification
-from monitor.cases import DISMISSED
+from monitor.cases import DISMISSED, status_since
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office, clock_time
 from monitor.models import Article, IntakeItem, SourceHealth, Story
@@ -854,10 +854,8 @@ def note_status_since(digest: Digest, now_status: Mapping[int, str], now: dateti
     now) differs from the one it shows (as it stood then), the status now: the archive says what it said then, and
     does not leave the reader believing an issue handled since is still waiting."""
     def since(i: DigestItem) -> DigestItem:
-        status = now_status.get(i.story_id) if i.story_id is not None else None
-        if status is None or status == i.case_status:
-            return i
-        return replace(i, status_since=f"cập nhật đến ngày {now:%d/%m/%Y}: {status}")
+        text = status_since(i.case_status, now_status.get(i.story_id) if i.story_id is not None else None, now)
+        return replace(i, status_since=text) if text else i
 
     if not any(i.story_id in now_status for i in digest.hot.items):
         return digest

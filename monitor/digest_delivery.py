@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Iterable
 
 from monitor.app import App
+from monitor.cases import case_then
 from monitor.config import OutletNames
 from monitor.corrections import merged, read_corrected
 from monitor.digest import (CollectionGap, Digest, add_outside_press, build_digest, digest_window, latest_complete_day,
@@ -283,17 +284,6 @@ def cases_as_of(app: App, day: date, end: datetime) -> datetime:
     """When an earlier day's clipping is read as of: when it was delivered, else its cut-off."""
     record = app.store.digest_record(day)
     return record.sent_at if record is not None and record.delivered and record.sent_at else end
-
-
-def case_then(case, when: datetime):
-    """The case as its history stood at `when`: the lines recorded by then (a handling line withdrawn only later
-    still stands), the status they had set; None when it was opened after."""
-    events = tuple(e for e in case.events if e.at <= when)
-    if not events:
-        return None
-    status = next((e.status for e in reversed(events) if e.status), case.status)
-    owner = next((e.owner for e in reversed(events) if e.owner is not None), case.owner)
-    return replace(case, status=status, owner=owner, events=events)
 
 
 class CasesThen:

@@ -598,7 +598,8 @@ was handled."""
         _para(doc, h.false_information_line, italic=True, size=12, space_after=1 if h.shows_handling else 4, indent_cm=1.0)
     if not h.shows_handling:
         return
-    status = f"Tình trạng xử lý: {h.status_label}" + (f"; người phụ trách: {h.owner}" if h.owner else "")
+    status = (f"Tình trạng xử lý: {h.status_label}" + (f" — {h.status_since}" if h.status_since else "")
+              + (f"; người phụ trách: {h.owner}" if h.owner else ""))
     lines = [line for line in (h.reported_line, h.press_line, h.earlier_line, h.outcome) if line]
     _para(doc, status, bold=True, size=12, space_after=1 if lines else 4, indent_cm=1.0)
     for n_line, line in enumerate(lines, 1):

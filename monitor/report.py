@@ -19,7 +19,8 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from classifiers.plan_topics import PLAN_TOPICS, plan_heading
 from monitor.cases import (CORRECTED, DISMISSED, FALSE_INFORMATION, MERGED, NOT_OURS, OPEN_STATUSES, PRESS, REPORTED,
-                           STATUSES, Handling, false_information_sign, outcome_line, person_notes, press_details)
+                           STATUSES, Handling, case_then, false_information_sign, outcome_line, person_notes,
+                           press_details, status_since)
 from monitor.config import Office, OutletNames
 from monitor.corrections import corrected_row, read_corrected
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
@@ -116,6 +117,9 @@ class HotIssue:
     # issue with none is one entered from outside the press, or one the press carried before the month that is back
     # among the month's hot issues by a change of its case
     articles_in_month: int | None = None
+    # case_status and owner are the case's at the month's end; a report written again later says beside them what the
+    # status is now when it changed since (monitor.cases.status_since): "cập nhật đến ngày 05/12/2026: đã xử lý"
+    status_since: str = ""
 
     @property
     def status_label(self) -> str:
@@ -623,15 +627,33 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
 
     by_id = {r["id"]: r for r in rows}
 
-    def issue(s: Story, case, status: str | None, own: bool, counted: bool = False) -> HotIssue:
+    # each case as it stood at the month's end (a report of the month in progress: now), as its notes and actions
+    # already are, the status since said beside: a report written again later must not show an issue handled that was
+    # still open when the month ended, nor count it so in part I. A person's finding made since that it was no hot
+    # issue, another area's or carried on by another case is about the issue, not its progress: it holds for the past
+    as_of = min(generated_at, end - timedelta(microseconds=1))  # `end` is the next month's first moment
+
+    def standing(s: Story, case) -> tuple[object, str | None, str]:
+        """(the case as it stood, its status then, the status since beside it)."""
+        if case is None:
+            return None, s.case_status, ""
+        if case.status in NOT_HOT_AFTER_ALL:
+            return case, case.status, ""
+        then = case_then(case, as_of)
+        status = then.status if then is not None else None
+        return then, status, status_since(status, case.status, generated_at.astimezone(tz), STATUS_WORDS)
+
+    def issue(s: Story, case, then, status: str | None, since: str, own: bool, counted: bool = False) -> HotIssue:
+        """`case` as it is now: what was done in the month, by the day it was done, however late a person recorded
+        it; `then`, as it stood (standing)."""
         first = by_id.get(s.first_article_id) or earlier_articles.get(s.first_article_id, {})
         return HotIssue(
             story_id=s.id, title=s.title, url=first.get("url", "") or next((i.url for i in s.intake if i.url), ""),
             outlet=s.outlets[0] if s.outlets else "",
             outlets=len(s.outlets), first_seen=s.first_seen.astimezone(tz), severity=s.severity, hot_score=s.hot_score,
-            case_status=status or NO_CASE,
-            owner=getattr(case, "owner", "") or "",
-            notes=person_notes([e for e in getattr(case, "events", ()) if e.at < end], tz),
+            case_status=status or NO_CASE, status_since=since,
+            owner=getattr(then, "owner", "") or "",
+            notes=person_notes([e for e in getattr(then, "events", ()) if e.at < end], tz),
             outlet_names=tuple(s.outlets),
             # read weeks later: "trưa nay" says its day
             summary=dated_summary(s.title, first.get("sapo") or "", "",
@@ -649,7 +671,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
     false_alarms = 0
     for s in sorted(hot_stories, key=lambda s: (-s.hot_score, s.first_seen)):
         case = cases.get(s.id)
-        status = getattr(case, "status", None) or s.case_status
+        then, status, since = standing(s, case)
         if status == DISMISSED:
             false_alarms += 1
             continue
@@ -657,20 +679,18 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
         # person closes it as another area's
         own = status != NOT_OURS and (bool(s.intake) or office.is_own_area(s.scope) or any(
             on_area(by_id[a]) for a in s.article_ids if a in by_id))
-        hot.append(issue(s, case, status, own, counted=True))
+        hot.append(issue(s, case, then, status, since, own, counted=True))
 
-    # the office's cases still open at the month's end that nothing in the month brought among its hot issues: the
-    # status they had then (a report written again later must not show them handled since, nor leave them out); a
-    # person's finding that one was no hot issue, another area's or carried on by another case holds for the past
+    # the office's cases still open at the month's end that nothing in the month brought among its hot issues, as
+    # they stood then (standing): a report written again later must not leave out one handled since
     pending = []
     shown = {h.story_id for h in hot}
     for s in sorted(carried_over, key=lambda s: (s.first_seen, s.id)):
         case = cases.get(s.id)
-        status = _status_at(case, end) if case is not None else None
-        if (s.id in shown or status not in OPEN_STATUSES or getattr(case, "status", None) in NOT_HOT_AFTER_ALL
-                or not (s.intake or office.is_own_area(s.scope))):
+        then, status, since = standing(s, case) if case is not None else (None, None, "")
+        if s.id in shown or status not in OPEN_STATUSES or not (s.intake or office.is_own_area(s.scope)):
             continue
-        pending.append(issue(s, case, status, True))
+        pending.append(issue(s, case, then, status, since, True))
 
     # positive coverage, reprints counted once: one entry per story (or per article without one)
     groups: dict[tuple, list[dict]] = {}
@@ -735,11 +755,6 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
         pending=tuple(pending[:TOP_PENDING]), pending_total=len(pending),
         pending_statuses=tuple(h.status_label for h in pending),
     )
-
-
-def _status_at(case, when: datetime) -> str:
-    """The case's status at `when`: the last its history set before it (its status now when the history says none)."""
-    return next((e.status for e in reversed(getattr(case, "events", ())) if e.status and e.at < when), case.status)
 
 
 def _handling_by(events, start: date | None, end: date) -> tuple[Handling, ...]:

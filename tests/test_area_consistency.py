@@ -136,8 +136,9 @@ def test_a_case_of_an_earlier_month_still_open_is_reported_as_pending_and_foreca
                                                     "đồng ngay từ đầu năm học.")
     store.update_case(pending_case, datetime(2026, 10, 21, 9, 0, tzinfo=TZ), by="Chị Lan", status="đã tiếp nhận",
                       owner="Chuyên viên Hà", note="Đã yêu cầu nhà trường báo cáo")
-    # handled only in December: still open at the end of November, so the November report still lists it
-    store.update_case(pending_case, datetime(2026, 12, 3, 9, 0, tzinfo=TZ), by="Chị Lan", status="đã xử lý",
+    # handled only in December: still open at the end of November, so the November report still lists it, as it stood
+    # then (tests/test_report_case_then.py)
+    store.update_case(pending_case, datetime(2026, 12, 1, 7, 30, tzinfo=TZ), by="Chị Lan", status="đã xử lý",
                       note="Nhà trường đã trả lại khoản thu")
     handled, handled_case = _case_from_october(store, "https://news.example.vn/xe-dua-don.html",
                                                "Xe đưa đón học sinh phường Ngọc Thụy chở quá số người",
@@ -165,7 +166,8 @@ def test_a_case_of_an_earlier_month_still_open_is_reported_as_pending_and_foreca
     assert part[1:4] == ["1. Trên địa bàn quận Long Biên (0)", "Không có vấn đề nóng trên địa bàn trong tháng.",
                          "2. Vụ việc trên địa bàn từ các tháng trước còn tồn đọng (1)"]
     assert "1. Phụ huynh phường Ngọc Thụy phản ánh khoản thu quỹ lớp vượt quy định" in part
-    assert "Tình trạng xử lý: đã tiếp nhận; người phụ trách: Chuyên viên Hà" in part
+    assert ("Tình trạng xử lý: đã tiếp nhận — cập nhật đến ngày 01/12/2026: đã xử lý; người phụ trách: Chuyên viên Hà"
+            in part)
     assert not any("Xe đưa đón" in p or "tỉnh khác" in p or "phường bên cạnh" in p for p in part)
     heading = next(k for k, p in enumerate(paragraphs) if p.endswith(". Vụ việc trên địa bàn chưa xử lý xong"))
     forecast = paragraphs[heading:]

@@ -483,3 +483,46 @@ def test_the_clipping_and_the_report_of_a_read_only_data_folder_go_where_out_say
     assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
     assert sorted(p.name for p in out.iterdir()) == [f"bao-cao-thang-{month}-theo-ngay.png", f"bao-cao-thang-{month}.html",
                                                     f"diem-bao-{day.isoformat()}.txt"]
+
+
+def _feed(name: str, enabled: bool = True):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(name=name, url=f"https://{name}.example.vn/rss/giao-duc.rss", outlet=name.title(),
+                           enabled=enabled, interval_minutes=30)
+
+
+def _changes(s: Store) -> list[tuple]:
+    return [tuple(r) for r in s.execute("SELECT source, at, enabled FROM source_changes ORDER BY id")]
+
+
+def test_each_time_a_feed_is_turned_off_or_back_on_is_recorded(tmp_path):
+    """sources.enabled says only what holds now: an old day read from the fetch log needs the feeds enabled then."""
+    iso = [(T0 + timedelta(days=d)).isoformat() for d in range(6)]
+    with Store(tmp_path / "m.sqlite3") as s:
+        s.sync_sources([_feed("a"), _feed("b"), _feed("c", enabled=False)], T0)
+        assert _changes(s) == [("c", iso[0], 0)]  # added disabled
+        s.sync_sources([_feed("a", enabled=False), _feed("b"), _feed("c", enabled=False)], T0 + timedelta(days=1))
+        s.sync_sources([_feed("a", enabled=False), _feed("c", enabled=False)], T0 + timedelta(days=2))  # b removed
+        s.sync_sources([_feed("a", enabled=False), _feed("c", enabled=False)], T0 + timedelta(days=3))  # no change
+        s.sync_sources([_feed("a"), _feed("b"), _feed("c", enabled=False)], T0 + timedelta(days=4))  # both back
+        assert _changes(s) == [("c", iso[0], 0), ("a", iso[1], 0), ("b", iso[2], 0), ("a", iso[4], 1), ("b", iso[4], 1)]
+
+
+def test_feeds_turned_off_before_the_upgrade_are_recorded_by_it(tmp_path):
+    """A store made before source_changes: a removed feed from when its removal was noticed, a disabled one from its
+    last poll (when the file changed after it is not known); one disabled before it ever polled has no poll to count."""
+    path = tmp_path / "m.sqlite3"
+    (name,) = [n for n, _ in migration_files() if n.endswith("_source_changes.sql")]
+    with Store(path) as s:
+        s.sync_sources([_feed("a"), _feed("b"), _feed("c"), _feed("d")], T0)
+        s.execute("DROP TABLE source_changes")
+        s.execute("DELETE FROM schema_migrations WHERE name = ?", (name,))
+        # what the version before did: flags, no history
+        s.execute("UPDATE sources SET last_fetch_at = ? WHERE name IN ('b', 'c')", ((T0 + timedelta(hours=2)).isoformat(),))
+        s.execute("UPDATE sources SET enabled = 0 WHERE name IN ('b', 'd')")
+        s.execute("UPDATE sources SET enabled = 0, removed_at = ? WHERE name = 'c'", ((T0 + timedelta(days=1)).isoformat(),))
+    with Store(path) as s:
+        assert name in s.applied_migrations()
+        assert sorted(_changes(s)) == [("b", (T0 + timedelta(hours=2)).isoformat(), 0),
+                                       ("c", (T0 + timedelta(days=1)).isoformat(), 0)]

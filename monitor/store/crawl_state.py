@@ -18,17 +18,26 @@ ANSWERED = ("ok", "not-modified", "unchanged")  # fetch-log outcomes of a feed t
 
 class CrawlStateMixin:
     def sync_sources(self, sources: Iterable, now: datetime | None = None) -> None:
-        """Make the sources table match feeds.yaml; a source gone from the file is kept and shown as removed."""
+        """Make the sources table match feeds.yaml; a source gone from the file is kept and shown as removed. Each
+        time a source is turned off (`enabled: false`, or removed) or back on is recorded (source_changes), for
+        crawl_history to read an old day with the feeds polled then."""
         now = utc_iso(now or datetime.now().astimezone())
         names = []
         with self.transaction() as db:
+            def changed(name: str, enabled: bool) -> None:
+                db.execute("INSERT INTO source_changes(source, at, enabled) VALUES (?, ?, ?)", (name, now, int(enabled)))
+
             for s in sources:
                 names.append(s.name)
-                row = db.execute("SELECT url FROM sources WHERE name = ?", (s.name,)).fetchone()
+                row = db.execute("SELECT url, enabled, removed_at FROM sources WHERE name = ?", (s.name,)).fetchone()
                 if row is None:
                     db.execute("INSERT INTO sources(name, url, outlet, enabled, interval_minutes) VALUES (?,?,?,?,?)",
                                (s.name, s.url, s.outlet, int(s.enabled), s.interval_minutes))
+                    if not s.enabled:
+                        changed(s.name, False)
                     continue
+                if (bool(row["enabled"]) and row["removed_at"] is None) != bool(s.enabled):
+                    changed(s.name, s.enabled)
                 if row["url"] != s.url:
                     # validators and the body hash belong to the old URL
                     db.execute("UPDATE sources SET etag = NULL, last_modified = NULL, body_hash = NULL, next_due_at = NULL"
@@ -36,6 +45,8 @@ class CrawlStateMixin:
                 db.execute("UPDATE sources SET url = ?, outlet = ?, enabled = ?, interval_minutes = ?, removed_at = NULL"
                            " WHERE name = ?", (s.url, s.outlet, int(s.enabled), s.interval_minutes, s.name))
             marks = ",".join("?" * len(names))
+            db.execute("INSERT INTO source_changes(source, at, enabled) SELECT name, ?, 0 FROM sources"
+                       f" WHERE enabled = 1 AND removed_at IS NULL AND name NOT IN ({marks})", (now, *names))
             db.execute(f"UPDATE sources SET enabled = 0, removed_at = COALESCE(removed_at, ?) WHERE name NOT IN ({marks})",
                        (now, *names))
 
@@ -67,16 +78,19 @@ class CrawlStateMixin:
         off); last_feed_poll: the last feed poll alone; next_answer: the first poll after `at` that a feed answered
         (None: none yet).
 
-        Only the polls of feeds configured at `at` count: a feed removed from feeds.yaml before it (sources.removed_at)
-        is left out. The log is pruned (prune_fetches) but keeps each source's latest poll, so a feed removed long ago
-        leaves one poll behind for good, and a day older than the log's first kept poll would otherwise read as a
-        silence from that lone poll onwards."""
+        Of the polls up to `at`, only those of feeds enabled at `at` count: a feed disabled in feeds.yaml or removed
+        from it before then, and not enabled again by then (source_changes), is left out. The log is pruned
+        (prune_fetches) but keeps each source's latest poll, so a feed turned off long ago leaves one poll behind for
+        good, and a day older than the log's first kept poll would otherwise read as a silence from that lone poll
+        onwards. A poll after `at` is one of a feed enabled when it was made, turned on again since if need be: the
+        collection it shows resumed."""
         if self.execute("SELECT 1 FROM fetches WHERE kind = 'feed' LIMIT 1").fetchone() is None:
             return None
         t = utc_iso(at)
         ok = ",".join("?" * len(ANSWERED))
-        configured = (" AND NOT EXISTS (SELECT 1 FROM sources WHERE sources.name = fetches.source"
-                      " AND sources.removed_at IS NOT NULL AND sources.removed_at <= ?)")
+        # a source never turned off has no change: it counts
+        configured = (" AND COALESCE((SELECT c.enabled FROM source_changes c WHERE c.source = fetches.source"
+                      " AND c.at <= ? ORDER BY c.at DESC, c.id DESC LIMIT 1), 1) = 1")
         answered = {r[0]: from_iso(r[1]) for r in self.execute(
             f"SELECT source, MAX(started_at) FROM fetches WHERE kind = 'feed' AND outcome IN ({ok})"
             f" AND started_at >= ? AND started_at <= ? AND source IS NOT NULL{configured} GROUP BY source",
@@ -94,7 +108,7 @@ class CrawlStateMixin:
         ran = one("SELECT started_at FROM job_runs WHERE job LIKE ? AND started_at <= ? ORDER BY started_at DESC"
                   " LIMIT 1", crawl_jobs + "%", t)
         after = one(f"SELECT started_at FROM fetches WHERE kind = 'feed' AND outcome IN ({ok}) AND started_at > ?"
-                    f"{configured} ORDER BY started_at LIMIT 1", *ANSWERED, t, t)
+                    " ORDER BY started_at LIMIT 1", *ANSWERED, t)
         return {"answered": answered, "last_answer": last_answer, "last_feed_poll": polled,
                 "last_poll": max(filter(None, (polled, ran)), default=None), "next_answer": after}
 
