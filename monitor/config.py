@@ -753,13 +753,28 @@ def _signer(c: Checker, m: dict) -> tuple[str, ...]:
     return lines
 
 
+def _as_recipient(entry: Any) -> Any:
+    """"Lưu: VT", the last line of every Nơi nhận, is a one-pair mapping to YAML when written unquoted in a list
+    ([Lãnh đạo Phòng, Lưu: VT] or "- Lưu: VT"): read it as the line the office wrote."""
+    if isinstance(entry, dict) and len(entry) == 1:
+        (key, value), = entry.items()
+        if isinstance(key, str) and isinstance(value, (str, int)) and not isinstance(value, bool):
+            return f"{key}: {value}"
+    return entry
+
+
 def _recipients(c: Checker, m: dict) -> tuple[str, ...]:
     """Nơi nhận entries without the leading dash and the end mark (the document adds "- " and ";" / ".")."""
-    if m.get("recipients") in ([], ""):
+    raw = m.get("recipients")
+    if raw in ([], ""):
         c.add("office.recipients", "must list at least one recipient, e.g. [Lãnh đạo Phòng, Lưu: VT]; leave it out for the default")
         return ()
+    if isinstance(raw, list):
+        m = {**m, "recipients": [_as_recipient(x) for x in raw]}
     entries = tuple(e for e in (re.sub(r"[\s;.,]+$", "", re.sub(r"^[-–•\s]+", "", x)) for x in c.strings(m, "recipients", "office")) if e)
-    if m.get("recipients") and not entries:
+    listed = m.get("recipients")
+    well_typed = isinstance(listed, str) or isinstance(listed, list) and all(isinstance(x, (str, int)) for x in listed)
+    if raw and not entries and well_typed:  # a wrong type has had its own message
         c.add("office.recipients", "holds only dashes or punctuation; write the recipients, e.g. [Lãnh đạo Phòng, Lưu: VT]")
     return entries
 

@@ -190,6 +190,23 @@ sources: [{name: a, url: 'https://a.vn/rss'}]
     assert "monthly report Nơi nhận: Sở GD&ĐT Hà Nội; Ban Tuyên giáo Quận ủy; Lãnh đạo Phòng GD&ĐT; Lưu: VT\n" in proc.stdout
 
 
+@pytest.mark.parametrize("written", ["  recipients: [Lãnh đạo Phòng, Lưu: VT]\n",
+                                     "  recipients:\n    - Lãnh đạo Phòng\n    - Lưu: VT\n"], ids=["flow", "block"])
+def test_recipients_take_luu_vt_as_typed(tmp_path, written):
+    # unquoted, YAML reads "Lưu: VT" as a mapping; every Nơi nhận ends with it, and the examples write it so
+    path = write(tmp_path, "office:\n  name: Phòng Giáo dục và Đào tạo quận Long Biên\n  district: Long Biên\n"
+                           f"  city: Hà Nội\n{written}sources: [{{name: a, url: 'https://a.vn/rss'}}]\n")
+    assert load_config(path).office.report_recipients == ("Lãnh đạo Phòng", "Lưu: VT")
+
+
+def test_recipients_of_a_wrong_type_are_one_problem(tmp_path):
+    path = write(tmp_path, "office: {name: x, district: y, city: z, recipients: [Lãnh đạo Phòng, {Lưu: [VT]}]}\n"
+                           "sources: [{name: a, url: 'https://a.vn/rss'}]\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert [p.path for p in info.value.problems] == ["office.recipients"], str(info.value)
+
+
 def test_the_signer_and_recipients_default_to_the_kind_of_office(tmp_path):
     phong = load_config(write(tmp_path, "office: {name: Phòng Giáo dục và Đào tạo huyện Gia Lâm, district: Gia Lâm, "
                                         "city: Hà Nội}\nsources: [{name: a, url: 'https://a.vn/rss'}]\n")).office

@@ -202,6 +202,19 @@ def test_a_dismissed_item_leaves_the_clipping_and_its_waiting_alert_is_cancelled
     assert load_digest(app, day).hot.items == ()
 
 
+@pytest.mark.parametrize("flags", [[], ["--not-education"]], ids=["not-hot", "not-education"])
+def test_dismissing_an_item_from_outside_the_press_says_it_labelled_nothing(tmp_path, flags):
+    # an item is no article: the model has nothing to learn from its dismissal, so the command must not promise it
+    app = make_app(tmp_path, datetime.now(timezone.utc))
+    case_id = _post(app).case.id
+    app.close()
+    r = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "cases", "dismiss", str(case_id), *flags,
+                                 "--note", "Clip cũ đăng lại", "--by", "Nguyễn Thị Lan"])
+    assert r.exit_code == 0, r.output
+    assert f"Hồ sơ #{case_id}: cảnh báo nhầm" in r.output
+    assert "không ghi nhãn bài nào" in r.output and "monitor train" not in r.output and "0 bài" not in r.output
+
+
 def test_the_monthly_report_shows_it_in_part_three_with_its_source_in_every_format(tmp_path):
     from monitor.cases import update_case
     from monitor.report import build_and_deliver_report, load_report

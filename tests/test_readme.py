@@ -1,10 +1,13 @@
-"""The README documents every command with its current help, and its set-up commands are the real ones."""
+"""The README documents every command with its current help, its set-up commands are the real ones, and what the
+shipped configuration files tell the office (in comments) is what the program does."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,3 +34,59 @@ def test_ci_runs_the_readme_test_command():
     command = "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest"
     assert command in readme and command in ci
     assert "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/monitor demo" in readme
+
+
+@pytest.mark.parametrize("name", ["feeds.yaml", "monitor/templates/feeds.example.yaml"])
+def test_the_shipped_feeds_yaml_shows_the_default_recipients_as_a_line_to_uncomment(name, tmp_path):
+    """The commented office.recipients says what leaving it out gives (a Phòng's report goes to the Sở first) and,
+    uncommented as it stands ("Lưu: VT" unquoted included), is read as those very lines."""
+    from monitor.config import load_config
+
+    text = (ROOT / name).read_text(encoding="utf-8").replace("data_dir: var", f"data_dir: {tmp_path / 'var'}")
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if "left out, for a Phòng" in line)
+    shown = next(i for i in range(at, len(lines)) if lines[i].strip().startswith("# recipients:"))
+    (tmp_path / "left-out.yaml").write_text(text, encoding="utf-8")
+    lines[shown] = lines[shown].replace("# recipients:", "recipients:", 1)
+    (tmp_path / "uncommented.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    default = load_config(tmp_path / "left-out.yaml").office
+    assert not default.recipients
+    assert load_config(tmp_path / "uncommented.yaml").office.recipients == default.report_recipients
+
+
+def test_the_calendar_names_a_command_that_lists_the_topic_ids(config_file):
+    """calendar.yaml tells the office where to find the topic ids to write; that command must show them all."""
+    import re
+    import shlex
+
+    from classifiers.rules import load_rules
+
+    shipped = (ROOT / "monitor" / "calendar.yaml").read_text(encoding="utf-8")
+    lines = shipped.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.lstrip("# ").startswith("topics:"))
+    comment = " ".join([lines[at], *(line for line in lines[at + 1:at + 4] if line.startswith("#    "))])
+    command = re.search(r"`monitor ([^`]+)`", comment)
+    assert command, comment
+    # an office's copy with a mistyped id, as the comment is read when writing one
+    (config_file.parent / "calendar.yaml").write_text(shipped.replace("[tuyen-sinh, huong-nghiep]",
+                                                                      "[tuyen-sin, huong-nghiep]", 1), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config_file),
+                           *shlex.split(command.group(1))], capture_output=True, text=True, cwd=ROOT)
+    missing = [t.id for t in load_rules(None).topics if t.id not in proc.stdout + proc.stderr]
+    assert not missing, f"`monitor {command.group(1)}` does not list {missing}"
+
+
+def test_what_the_readme_says_of_missing_output_folders(config_file, tmp_path):
+    """`--out DIR` makes the folder (the examples' `--out reports/` on a fresh machine); an output file whose folder
+    is missing is a 3 naming it."""
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert ("An output file whose folder is missing (`--output`, `--log-file`), or a file or folder that cannot be "
+            "written (`--out` too), is a 3, naming it; `--out DIR` makes a missing folder, with its parents.") in readme
+    monitor = [sys.executable, "-m", "monitor", "--config", str(config_file)]
+    subprocess.run([*monitor, "init"], capture_output=True, text=True, check=True)
+    out = tmp_path / "new" / "diem-bao"
+    proc = subprocess.run([*monitor, "digest", "--format", "txt", "--out", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0 and any(out.glob("*.txt")), proc.stderr
+    missing = tmp_path / "missing" / "november.jsonl"
+    proc = subprocess.run([*monitor, "export", "-o", str(missing)], capture_output=True, text=True)
+    assert proc.returncode == 3 and str(missing) in proc.stderr, proc.stderr

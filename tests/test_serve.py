@@ -236,3 +236,26 @@ def test_sighup_reads_feeds_yaml_again_in_place_and_a_broken_one_is_not_served(t
             proc.wait()
     assert "restarting in place" in log.read_text()
     assert_consistent(db)
+
+
+def test_a_restart_in_place_goes_on_with_the_pretend_clock_and_the_run_for_of_its_start(tmp_path, site):
+    """SIGHUP's restart in place ran serve's command line as first given: --start-at put the pretend clock back to
+    where it began and --run-for counted again from nothing, so a demo's service ran on past the end it was given."""
+    cfg = make_config(tmp_path, site)
+    log = tmp_path / "serve.log"
+    proc = start(cfg, "--start-at", "2026-11-26T06:50:00", "--time-scale", "60", "--run-for", "600", "--tick", "0.2",
+                 log=log)
+    try:
+        wait_for(lambda: "serving " in log.read_text(), "the start", proc, log)
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: log.read_text().count("serving ") >= 2, "the restart", proc, log)
+        argv = Path(f"/proc/{proc.pid}/cmdline").read_bytes().decode().split("\0")
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=WAIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    clock = datetime.fromisoformat(argv[argv.index("--start-at") + 1])
+    assert (clock if clock.tzinfo else clock.replace(tzinfo=VN)) > datetime(2026, 11, 26, 6, 50, tzinfo=VN), argv
+    assert 0 < float(argv[argv.index("--run-for") + 1]) < 600, argv

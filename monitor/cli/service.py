@@ -97,6 +97,7 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
     _setup_logging(log_file, verbose, app.config.office.tz)
 
     lock = InstanceLock(lock_path(app.config)).acquire()
+    started = _time.monotonic()
     reload = False
     try:
         service = Service(app)
@@ -117,15 +118,41 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
         lock.release()
     if reload:
         # the same process (systemd's main PID, the same arguments and environment) starts again from the top,
-        # reading feeds.yaml (and the models) afresh; the database is consistent, every job having finished
+        # reading feeds.yaml (and the models) afresh; the database is consistent, every job having finished.
+        # A pretend clock goes on from where it was and --run-for counts from the first start, not from this one.
+        left = None if run_for is None else run_for - (_time.monotonic() - started)
+        clock_now = app.now() if start is not None or time_scale != 1.0 else None
         app.close()
+        if left is not None and left <= 0:
+            log.info("--run-for elapsed: stopping instead of restarting")
+            return
         log.info("restarting in place to read %s again", app.config.path)
         logging.shutdown()
         try:
-            os.execv(sys.executable, sys.orig_argv)
+            os.execv(sys.executable, argv_to_restart(sys.orig_argv, run_for=left, start_at=clock_now))
         except OSError as exc:
             raise MonitorError(f"could not restart in place after SIGHUP: {exc}",
                                hint="start the service again (systemctl restart ...)") from None
+
+
+def argv_to_restart(argv: list[str], *, run_for: float | None, start_at: datetime | None) -> list[str]:
+    """`argv` (serve's own command line) with --run-for set to what is left of it and --start-at to the pretend
+    clock's time now, when given: the options of a start are not those of a restart in place."""
+    argv = list(argv)
+    for option, value in (("--run-for", None if run_for is None else f"{run_for:.3f}"),
+                          ("--start-at", None if start_at is None else start_at.isoformat())):
+        if value is None:
+            continue
+        for i, token in enumerate(argv):
+            if token == option and i + 1 < len(argv):
+                argv[i + 1] = value
+                break
+            if token.startswith(option + "="):
+                argv[i] = f"{option}={value}"
+                break
+        else:  # serve takes no arguments, so an option added at the end is serve's
+            argv += [option, value]
+    return argv
 
 
 def _serve_once(service: Service) -> None:

@@ -681,6 +681,9 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_our
                    "Nếu sau này có tin trên địa bàn nhập vào tin này, hồ sơ tự mở lại và gửi cảnh báo.")
         return
     c, labelled = dismiss_case(app, case_id, by=who, education=not not_education, note=note)
+    if not labelled:  # a case of items from outside the press only: no article, so nothing for training
+        click.echo(f"Hồ sơ #{c.id}: {c.status}; hồ sơ không có bài báo nào nên không ghi nhãn bài nào (bởi {who}).")
+        return
     what = "không phải tin giáo dục" if not_education else "tin giáo dục, không nóng"
     click.echo(f"Hồ sơ #{c.id}: {c.status}; {len(labelled)} bài được ghi nhãn {what} (bởi {who}); "
                "`monitor train` sẽ học từ các nhãn này.")
