@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from classifiers.features import URL_GRAM, dense_matrix, model_grams, url_grams
-from classifiers.rules import RuleSet, load_rules, prepare, squash
+from classifiers.rules import Prepared, RuleSet, load_rules, prepare, squash
 from classifiers.scope import build_scope_index, city_is_area, judge_scope, office_places
 from classifiers.types import BY_THE_MODEL, SENTIMENTS, ArticleText, Classification, HotCategory
 from monitor.errors import ModelError
@@ -32,6 +32,31 @@ SHIPPED_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 # are not probabilities).
 INCIDENT_RELEVANCE_FLOOR = 0.30
 INCIDENT_HOT_FLOOR = 0.8
+
+
+def prepared_fields(a: ArticleText) -> list[tuple[str, Prepared]]:
+    """An article's title, sapo and body normalised and cut into syllables: what rule matching and the models read."""
+    return [(name, prepare(text, name)) for name, text in (("title", a.title), ("sapo", a.sapo), ("body", a.body)) if text]
+
+
+class SharedText:
+    """The work on a batch's text that no rules file changes, done once for several classifiers of it (`monitor rules
+    test` classifies each article with the live rules and the candidate's): the fields prepared (normalised, cut
+    into syllables), and their grams as columns of a models' vocabulary, once per models bundle. Rule matching,
+    the rule evidence and the models' scores depend on the rules and are each classifier's own. Holds the batch's
+    syllables, so one batch at a time."""
+
+    def __init__(self, articles: list[ArticleText]) -> None:
+        self.articles = articles
+        self.fields = [prepared_fields(a) for a in articles]
+        self._columns: dict[str, list] = {}
+
+    def columns(self, models) -> list:
+        # a models' version names its weights file by hash, vocabulary included: the same version, the same columns
+        if models.version not in self._columns:
+            self._columns[models.version] = [models.columns(model_grams(p, a.url))
+                                             for p, a in zip(self.fields, self.articles)]
+        return self._columns[models.version]
 
 
 class Classifier:
@@ -60,24 +85,32 @@ class Classifier:
     def classify(self, article: ArticleText) -> Classification:
         return self.classify_many([article])[0]
 
-    def classify_many(self, articles: list[ArticleText], *, explain: bool = False, evidence: bool = True) -> list[Classification]:
+    def classify_many(self, articles: list[ArticleText], *, explain: bool = False, evidence: bool = True,
+                      shared: SharedText | None = None) -> list[Classification]:
         """Classify a batch. evidence=False leaves Classification.evidence empty (the contract output of
-        `monitor classify` has no evidence; building it is a fifth of the time of a large batch)."""
+        `monitor classify` has no evidence; building it is a fifth of the time of a large batch). `shared`: the
+        same batch's text work, done once for several classifiers (SharedText)."""
         if not articles:
             return []
-        # One article's text at a time, kept only as what the rest needs: its rule matches and its grams as
-        # vocabulary columns (the grams themselves only to explain): a batch of 256 full pages held all their
-        # syllable and gram strings at once, about 30 MB, at the peak of `monitor crawl`'s memory.
-        matches, columns, texts = [], [], []
-        for a in articles:
-            p = [(name, prepare(text, name))
-                 for name, text in (("title", a.title), ("sapo", a.sapo), ("body", a.body)) if text]
-            matches.append(self.rules.match_prepared(p, self._scope_index))
-            if self.models is not None:
-                grams = model_grams(p, a.url)
-                columns.append(self.models.columns(grams))
-                if explain:
-                    texts.append(grams)
+        if shared is not None:
+            if [a.id for a in shared.articles] != [a.id for a in articles]:
+                raise ValueError("SharedText of another batch")
+            matches = [self.rules.match_prepared(p, self._scope_index) for p in shared.fields]
+            columns = shared.columns(self.models) if self.models is not None else []
+            texts = [model_grams(p, a.url) for p, a in zip(shared.fields, articles)] if explain and self.models else []
+        else:
+            # One article's text at a time, kept only as what the rest needs: its rule matches and its grams as
+            # vocabulary columns (the grams themselves only to explain): a batch of 256 full pages held all their
+            # syllable and gram strings at once, about 30 MB, at the peak of `monitor crawl`'s memory.
+            matches, columns, texts = [], [], []
+            for a in articles:
+                p = prepared_fields(a)
+                matches.append(self.rules.match_prepared(p, self._scope_index))
+                if self.models is not None:
+                    grams = model_grams(p, a.url)
+                    columns.append(self.models.columns(grams))
+                    if explain:
+                        texts.append(grams)
         dense = dense_matrix(self.rules, matches, [bool(a.sapo) for a in articles], [bool(a.body) for a in articles])
         if self.models is not None:
             pred = self.models.predict(columns, dense)

@@ -13,13 +13,15 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from typing import TypeVar
 
 T = TypeVar("T")
+S = TypeVar("S")
+R = TypeVar("R")
 
-_worker_classifier = None  # set in the parent just before forking; the workers inherit it
+_worker_state = None  # (function, its first argument), set in the parent just before forking; the workers inherit it
 
 
 def default_jobs() -> int:
@@ -43,8 +45,9 @@ def _contract_records(classifier, articles: list) -> list[dict]:
     return [c.to_contract() for c in classifier.classify_many(articles, evidence=False)]
 
 
-def _in_worker(articles: list) -> list[dict]:
-    return _contract_records(_worker_classifier, articles)
+def _in_worker(articles: list):
+    fn, state = _worker_state
+    return fn(state, articles)
 
 
 def contract_batches(classifier, batches: Iterable[tuple[list, T]], jobs: int = 1) -> Iterator[tuple[list[dict], T]]:
@@ -52,15 +55,25 @@ def contract_batches(classifier, batches: Iterable[tuple[list, T]], jobs: int = 
 
     jobs > 1 forks that many workers when there is more than one batch (and the platform can fork);
     otherwise the batches are classified here, one after another."""
-    global _worker_classifier
+    return map_batches(_contract_records, classifier, batches, jobs)
+
+
+def map_batches(fn: Callable[[S, list], R], state: S, batches: Iterable[tuple[list, T]],
+                jobs: int = 1) -> Iterator[tuple[R, T]]:
+    """For each (articles, tag) yield (fn(state, articles), tag), in the order given: `state` is what the loaded
+    classifiers are (shared with forked workers, never pickled), `fn` a module-level function.
+
+    jobs > 1 forks that many workers when there is more than one batch (and the platform can fork);
+    otherwise the batches are done here, one after another."""
+    global _worker_state
     it = iter(batches)
     head = list(islice(it, 2))
     # a single batch gains nothing from workers, and forking them costs more than it would save
     if jobs <= 1 or len(head) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for articles, tag in chain(head, it):
-            yield _contract_records(classifier, articles), tag
+            yield fn(state, articles), tag
         return
-    _worker_classifier = classifier
+    _worker_state = (fn, state)
     # objects alive now (the models, the vocabulary) are left out of the workers' garbage collections, which
     # would otherwise write to every one of them and so copy their pages into each worker
     gc.freeze()
@@ -81,5 +94,5 @@ def contract_batches(classifier, batches: Iterable[tuple[list, T]], jobs: int = 
             pool.terminate()
             pool.join()
     finally:
-        _worker_classifier = None
+        _worker_state = None
         gc.unfreeze()

@@ -435,6 +435,15 @@ class AlertChannel:
 
 # The alert levels, most severe first: the clipping, the alerts and the report name and colour these.
 SEVERITY_LEVELS = ("khẩn cấp", "cao", "theo dõi")
+
+
+def score_text(score: float) -> str:
+    """A story's 0-100 score as every output shows it beside its level: whole points, rounded down. A level is
+    reached at score >= its threshold (triage.severity_for), and the thresholds are whole numbers, so a score
+    shown never reaches a level the story does not have: 59.96 rounded to "60" read as «cao» beside «theo dõi»."""
+    return str(math.floor(score))
+
+
 # Where a story happens, nearest the office first: alerts.min_scope keeps the alerts to the stories at least
 # this near.
 ALERT_SCOPES = SCOPES

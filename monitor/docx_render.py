@@ -20,7 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
-from monitor.config import Office
+from monitor.config import Office, score_text
 from monitor.digest import TOPICS_NOTE, Digest, DigestItem, DigestSection, administrative_date, vn_number
 
 FONT = "Times New Roman"
@@ -379,7 +379,7 @@ def _item(doc, item: DigestItem, n: int) -> None:
         _run(p, f"[{item.severity_label.upper()}]", bold=True, color=RGBColor(0xB4, 0x23, 0x18))
         _run(p, f" Tình trạng xử lý: {item.case_label}")
         if item.hot_score:
-            _run(p, f" · mức độ nóng {item.hot_score:.0f}/100")
+            _run(p, f" · mức độ nóng {score_text(item.hot_score)}/100")
         if item.reasons:  # one reason a line: a reason may hold commas and semicolons of its own
             _run(_styled(doc, "", "DB Hot"), "Lý do:", italic=True)
             for reason in item.reasons:
@@ -588,7 +588,7 @@ was handled."""
     _link_line(doc, n, h.url, h.title)
     meta = f"{h.outlets_label} · {h.since_label} · mức độ nóng: {h.severity or 'nóng'}"
     if h.hot_score:
-        meta += f" ({h.hot_score:.0f}/100)"
+        meta += f" ({score_text(h.hot_score)}/100)"
     more = h.summary or h.shows_handling or h.false_information_line
     _para(doc, meta, italic=True, size=11.5, space_after=1 if more else 4, indent_cm=1.0)
     if h.summary:

@@ -37,7 +37,7 @@ from typing import Callable, Sequence
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from monitor.config import AlertChannel, Config, clock_time
+from monitor.config import AlertChannel, Config, clock_time, score_text
 from monitor.errors import FetchError, MessageInDoubt, NotifyError, RequestInDoubt
 
 log = logging.getLogger(__name__)
@@ -338,14 +338,32 @@ def follow_edited_channels(app) -> int:
     moved = 0
     for alert_id, (due, every) in app.store.due_delivery_channels(now).items():
         for channel in sorted(due - configured.keys()):
-            kind = channel.partition(":")[0]
-            candidates = [k for k, ch in configured.items() if ch.kind == kind and k not in every]
-            if len(candidates) == 1 and app.store.move_delivery(alert_id, channel, candidates[0], now):
+            to = edited_channel(configured, channel, every)
+            if to is not None and app.store.move_delivery(alert_id, channel, to, now):
                 # neither key in the log: an old webhook key may be a URL that is itself a credential
-                log.info("alert %s: its %s channel was edited in feeds.yaml; it goes to the channel as it is now", alert_id, kind)
-                every.add(candidates[0])
+                log.info("alert %s: its %s channel was edited in feeds.yaml; it goes to the channel as it is now",
+                         alert_id, channel.partition(":")[0])
+                every.add(to)
                 moved += 1
     return moved
+
+
+def edited_channel(configured: dict[str, AlertChannel], channel: str, every: set[str]) -> str | None:
+    """The channel (key) of feeds.yaml that replaced `channel`, gone from it, for an alert with deliveries on the
+    channels `every`: the one channel of the same kind the alert has no delivery for; None with none or several.
+    `monitor alerts` names where a waiting delivery goes by it, before follow_edited_channels moves it."""
+    kind = channel.partition(":")[0]
+    candidates = [k for k, ch in configured.items() if ch.kind == kind and k not in every]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def goes_to(config: Config, delivery: Delivery, every: set[str]) -> str | None:
+    """Where a delivery goes when it is sent: its channel while feeds.yaml has it, the channel that replaced it
+    after an edit (a corrected webhook URL), None when feeds.yaml has neither (it cannot be sent)."""
+    configured = channels_by_key(config)
+    if delivery.channel in configured:
+        return delivery.channel
+    return edited_channel(configured, delivery.channel, every)
 
 
 def deliver_outbox(app, *, dry_run: bool = False, retry_now: bool = False) -> DeliveryReport:
@@ -494,7 +512,7 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
     lines = [f"{config.office.short_name} — cảnh báo tin nóng" + (" (cập nhật)" if decision.kind != "new" else ""), ""]
     if summary:
         lines += [summary, ""]
-    lines.append(f"Mức độ nóng: {score.severity} ({_fmt_score(score.total)}/100)")  # one name, as the clipping and report
+    lines.append(f"Mức độ nóng: {score.severity} ({score_text(score.total)}/100)")  # one name, as the clipping and report
     if decision.why:
         lines.append(f"Thay đổi: {decision.why}")
     lines += [
@@ -541,7 +559,3 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
         "text": body,
     }
     return subject, body, payload
-
-
-def _fmt_score(x: float) -> str:
-    return f"{x:.0f}"

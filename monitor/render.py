@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import jinja2
 
+from monitor.config import score_text
 from monitor.digest import HEALTH_LABELS, SEVERITY_SUBJECT_WORDS, TOPICS_NOTE, UNRATED_SEVERITY, Digest, vn_number
 from monitor.urls import is_web_url
 
@@ -67,7 +68,7 @@ def environment() -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(safe_url=safe_url, md=md_text, md_url=md_url, number=number, percent=percent)
+    env.filters.update(safe_url=safe_url, md=md_text, md_url=md_url, number=number, percent=percent, score=score_text)
     env.globals.update(tone_colors=TONE_COLORS, severity_colors=SEVERITY_COLORS, health_labels=HEALTH_LABELS,
                        topics_note=TOPICS_NOTE)
     return env

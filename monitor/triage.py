@@ -25,7 +25,7 @@ from classifiers.text import fold as strip_marks
 from classifiers.text import has_diacritics, nfc, retone
 from classifiers.types import SCOPE_NAMES_VI
 from monitor.cases import NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
-from monitor.config import ALERT_SCOPES, Config, OutletNames
+from monitor.config import ALERT_SCOPES, Config, OutletNames, score_text
 from monitor.stories import Doc, Idf, StoryIndex, fold
 
 # Points per signal; they add up to 100.
@@ -601,9 +601,9 @@ def keep_entered_level(config: Config, score: StoryScore, items) -> StoryScore:
 
 
 def press_level(score: StoryScore) -> str:
-    """"điểm báo chí 55,0: mức «theo dõi»" of a score held up by keep_entered_level."""
+    """"điểm báo chí 55: mức «theo dõi»" of a score held up by keep_entered_level."""
     press = score.entered_level[2] if score.entered_level else score.severity
-    return f"điểm báo chí {_fmt(score.total)}: " + (f"mức «{press}»" if press else "dưới các mức cảnh báo")
+    return f"điểm báo chí {score_text(score.total)}: " + (f"mức «{press}»" if press else "dưới các mức cảnh báo")
 
 
 def told(app, story_id: int, last):
@@ -646,7 +646,7 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
     store, now = app.store, app.now()
     if score.severity is None:
         return
-    case_id, opened = store.open_case(story_id, now, note=f"Mở tự động: mức {score.severity}, điểm {_fmt(score.total)}")
+    case_id, opened = store.open_case(story_id, now, note=f"Mở tự động: mức {score.severity}, điểm {score_text(score.total)}")
     if opened:
         report.cases_opened.append(case_id)
     case = store.case(case_id)

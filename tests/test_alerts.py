@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 from monitor.notify import SUBJECT_TAGS, alert_subject, deliver_outbox, quiet_until
 from monitor.triage import run_triage
-from test_triage_support import (FEE_SAPO, FEE_TITLE, FIGHT_REWRITE_SAPO, FIGHT_REWRITE_TITLE, FIGHT_SAPO,
+from test_triage_support import (fight_alert_waiting, FEE_SAPO, FEE_TITLE, FIGHT_REWRITE_SAPO, FIGHT_REWRITE_TITLE, FIGHT_SAPO,
                                  FIGHT_TITLE, Cls, HttpReceiver, SmtpSink, add_article, free_port, make_app, reprint)
 
 LOCAL_MORNING = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)  # 09:00 in Hà Nội
@@ -753,3 +753,49 @@ def test_alerts_waiting_when_a_channel_is_edited_go_to_the_channel_as_edited(tmp
     finally:
         old_hook.stop()
         new_hook.stop()
+
+
+def test_the_outbox_lists_a_failed_delivery_where_it_goes_after_its_webhook_url_is_corrected(tmp_path):
+    """A webhook failed at a wrong URL; the clerk corrects feeds.yaml. `monitor alerts` listed the delivery under
+    the old URL, though `--send --now` then delivered it to the new one: the listing says where it goes now, and
+    that the failure was at the old address."""
+    import json
+
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    old_url = f"http://127.0.0.1:{free_port()}/sai-duong-dan"  # nothing listens there: refused
+    fight_alert_waiting(tmp_path, old_url)
+    cfg = str(tmp_path / "feeds.yaml")
+    r = CliRunner().invoke(cli, ["--config", cfg, "alerts", "--send"])
+    assert r.exit_code == 1 and "LỖI" in r.output, r.output
+    hook = HttpReceiver(free_port()).start()
+    try:
+        make_app(tmp_path, quiet="", channels=[{"kind": "webhook", "url": hook.url}]).close()  # feeds.yaml corrected
+        r = CliRunner().invoke(cli, ["--config", cfg, "alerts"])
+        assert r.exit_code == 0, r.output
+        (line,) = [x for x in r.output.splitlines() if x.startswith("    webhook:")]
+        assert line.startswith(f"    webhook:{hook.url}: LỖI sau 1 lần"), line
+        assert f"lỗi này là ở địa chỉ cũ webhook:{old_url}" in line and f"lần gửi sau đi tới webhook:{hook.url}" in line, line
+        data = json.loads(CliRunner().invoke(cli, ["--config", cfg, "alerts", "--json"]).output)
+        (d,) = data["alerts"][0]["deliveries"]
+        assert d["channel"] == f"webhook:{old_url}" and d["goes_to"] == f"webhook:{hook.url}"
+        r = CliRunner().invoke(cli, ["--config", cfg, "alerts", "--send", "--now"])
+        assert r.exit_code == 0 and f"→ webhook:{hook.url}" in r.output, r.output
+        assert len(hook.requests) == 1
+    finally:
+        hook.stop()
+
+
+def test_the_outbox_says_when_a_waiting_deliverys_channel_is_gone_from_feeds_yaml(tmp_path):
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    fight_alert_waiting(tmp_path)
+    make_app(tmp_path, quiet="", channels=[{"kind": "email", "recipients": ["truongphong@longbien.example.vn"]}]).close()
+    r = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "alerts"])
+    assert r.exit_code == 0, r.output
+    (line,) = [x for x in r.output.splitlines() if x.startswith("    webhook:")]
+    assert "không còn trong alerts.channels của feeds.yaml" in line, line

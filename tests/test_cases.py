@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -12,7 +12,7 @@ from monitor.cases import STATUSES, parse_status, update_case
 from monitor.cli import cli
 from monitor.errors import InputError
 from monitor.triage import run_triage
-from test_triage_support import FIGHT_SAPO, FIGHT_TITLE, Cls, add_article, make_app, reprint
+from test_triage_support import fight_alert_waiting, FIGHT_SAPO, FIGHT_TITLE, Cls, add_article, make_app, reprint
 
 
 def _hot_story(tmp_path):
@@ -76,12 +76,7 @@ def test_cases_cli_list_show_update(tmp_path):
 
 
 def test_alerts_cli_lists_and_dry_runs(tmp_path):
-    # the CLI runs on the system clock: make the alert a few minutes old in real time, no quiet hours
-    app = make_app(tmp_path, datetime.now(timezone.utc) - timedelta(minutes=5), quiet="",
-                   channels=[{"kind": "webhook", "url": "http://127.0.0.1:9/hook"}])
-    add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now())
-    run_triage(app)
-    app.close()
+    fight_alert_waiting(tmp_path)
     cfg = str(tmp_path / "feeds.yaml")
     r = CliRunner().invoke(cli, ["--config", cfg, "alerts", "--dry-run", "--json"])
     assert r.exit_code == 0, r.output

@@ -2,6 +2,7 @@
 
 import json
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -225,3 +226,68 @@ def test_evaluate_on_the_offices_own_labels_in_the_database(config_file):
     assert not any("not held out" in n for n in out.get("notes", [])), "the shipped models never saw these labels"
     res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate"])
     assert res.exit_code == 2 and "--db-labels" in res.output
+
+
+def _bench_articles(n: int):
+    """n invented articles (this file's, numbered), with bodies: rule matches in every field."""
+    from classifiers.types import ArticleText
+
+    out = []
+    for k in range(n):
+        url, title, sapo = ARTICLES[k % len(ARTICLES)]
+        out.append(ArticleText(id=str(k), title=f"{title} ({k})", sapo=sapo, body=f"{sapo} {title}. {sapo}",
+                               url=url.replace(".html", f"-{k}.html"), outlet="Báo Ví Dụ"))
+    return out
+
+
+def _edited_rules(tmp_path):
+    edited = tmp_path / "topics.yaml"
+    rules = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    edited.write_text(rules.replace("    exclusions: [tuyển dụng]", "    exclusions: [tuyển dụng, điểm chuẩn]"), encoding="utf-8")
+    return edited
+
+
+def test_rules_tests_shared_text_work_classifies_exactly_as_a_plain_classify(tmp_path):
+    """`rules test` prepares each article's text once for both rule sets (SharedText) and may classify in workers:
+    each side's result is the plain classify's of the same rules, models or not, and so is the diff."""
+    from classifiers.classify import SharedText, load_classifier
+    from monitor.cli.nlp import compare
+    from monitor.config import load_config
+
+    office = load_config(Path(__file__).resolve().parents[1] / "feeds.yaml").office
+    arts = _bench_articles(12)
+    for use_models in (True, False):
+        live = load_classifier(None, office, use_models=use_models)
+        candidate = load_classifier(None, office, rules_path=_edited_rules(tmp_path), trial=True, use_models=use_models)
+        shared = SharedText(arts)
+        for clf in (live, candidate):
+            assert clf.classify_many(arts, evidence=False, shared=shared) == clf.classify_many(arts, evidence=False)
+            assert clf.classify_many(arts, shared=shared) == clf.classify_many(arts)
+        old, new = live.classify_many(arts), candidate.classify_many(arts)
+        plain = {"education": [a.id for a, o, n in zip(arts, old, new) if n.is_education and not o.is_education],
+                 "hot": [a.id for a, o, n in zip(arts, old, new) if n.hot and not o.hot],
+                 "lost": [a.id for a, o, n in zip(arts, old, new) if set(o.topics) - set(n.topics)]}
+        one = compare(live, candidate, arts, batch=5)
+        assert compare(live, candidate, arts, batch=5, jobs=2) == one == compare(live, candidate, arts, batch=512)
+        assert (one["education"][0], one["hot"][0]) == (plain["education"], plain["hot"])
+        assert sorted({i for k, (_, lost) in one.items() if k.startswith("topic ") for i in lost}, key=int) == plain["lost"]
+        if not use_models:
+            assert one["topic tuyen-sinh"] == ([], ["0", "2", "4", "6", "8", "10"])  # the edit's exclusion
+    import pytest
+
+    with pytest.raises(ValueError, match="another batch"):
+        live.classify_many(arts[:3], shared=SharedText(arts[3:6]))
+
+
+def test_rules_test_says_how_far_it_is_on_stderr_and_keeps_stdout_for_the_result(config_file, tmp_path, monkeypatch):
+    """A month of a year's store took 42 s with nothing said: a long run reports its progress on standard error."""
+    import monitor.cli.nlp as nlp
+
+    _store_articles(config_file)
+    monkeypatch.setattr(nlp, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(nlp, "RULES_TEST_BATCH", 1)
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--rules", str(_edited_rules(tmp_path)),
+                                   "--rules-only", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert "classified 1 of 2 articles (live and candidate rules)..." in res.stderr
+    assert "classified" not in res.stdout and "2 article(s)" in res.stdout

@@ -251,7 +251,8 @@ def test_case_log_and_change_lines_read_plainly_without_french_quotes(tmp_path):
     (case_id,) = run_triage(app).cases_opened
     case = app.store.case(case_id)
     story = app.store.story(case.story_id)
-    assert case.events[0].note == f"Mở tự động: mức {story.severity}, điểm {story.hot_score:.1f}".replace(".", ",")
+    # the score as every output shows it beside a level (config.score_text): never the next level's threshold
+    assert case.events[0].note == f"Mở tự động: mức {story.severity}, điểm {int(story.hot_score)}"
     now = app.now()
     s = score_story(app.config, [_member(1, "Báo Long Biên", now)], {1: _cls(1, hot=0.7, scope="local")}, now, 1.0)
     higher = Alert(1, 1, "new", "theo dõi", 45, 0, now - timedelta(minutes=90), "", "", {})

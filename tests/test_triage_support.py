@@ -251,3 +251,15 @@ class SmtpSink:
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()
+
+
+def fight_alert_waiting(tmp_path: Path, url: str = "http://127.0.0.1:9/hook") -> None:
+    """A store whose outbox holds the alert of the office's fight story for a webhook at `url`, made a few minutes
+    ago in real time (the CLI runs on the system clock) with no quiet hours; feeds.yaml is left in tmp_path."""
+    app = make_app(tmp_path, datetime.now(timezone.utc) - timedelta(minutes=5), quiet="",
+                   channels=[{"kind": "webhook", "url": url}])
+    add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now())
+    from monitor.triage import run_triage
+
+    run_triage(app)
+    app.close()

@@ -15,6 +15,7 @@ from classifiers.types import SCOPE_NAMES_VI, SCOPES, SENTIMENTS, Classification
 from monitor.app import App
 from monitor.cli import cli
 from monitor.cli.common import STORED_ID, clip, echo_json, get_app, local_day_end, local_day_start, parse_date, shown
+from monitor.config import score_text
 from monitor.corrections import office_topic_ids, parse_topics, read_corrected
 from monitor.errors import InputError, ModelError, MonitorError
 from monitor.models import Article
@@ -398,7 +399,7 @@ def _follow_case(app: App, article_id: int, who: str, label_id: int) -> str:
         carried = sorted((s for s in score.signals if s.points >= 0.5), key=lambda s: -s.points)[:4]
         why = ", ".join(f"{SIGNAL_LABELS[s.name].lower()} {s.points:.0f}/{s.max_points:.0f}" for s in carried)
         return (f"Hồ sơ #{case.id} vẫn mở: không còn bài nào được đánh giá nóng, nhưng cả tin vẫn ở mức "
-                f"«{score.severity}» ({score.total:.0f}/100) nhờ {why}; nên vẫn ở mục Vấn đề nóng và vẫn cảnh báo. "
+                f"«{score.severity}» ({score_text(score.total)}/100) nhờ {why}; nên vẫn ở mục Vấn đề nóng và vẫn cảnh báo. "
                 f"Nếu cả tin là cảnh báo nhầm: monitor cases dismiss {case.id}")
     if case.status == STATUSES[-1]:
         return (f"Hồ sơ #{case.id} đã xử lý nên tin vẫn là vấn đề nóng trong điểm báo và báo cáo tháng; "
@@ -597,7 +598,7 @@ def _print_explanation(d: dict) -> None:
     s = d["story"]
     if s:
         click.echo(f"\nSự việc #{s['id']}: {s['title']}\n  {len(s['articles'])} bài, {len(s['outlets'])} báo: {', '.join(s['outlets'])}"
-                   f"\n  điểm nóng {s['hot_score']}, mức độ: {s['severity'] or 'không'}"
+                   f"\n  điểm nóng {score_text(s['hot_score'])}, mức độ: {s['severity'] or 'không'}"
                    + (f"; lý do: {'; '.join(s['reasons'])}" if s["reasons"] else "")
                    + (f"\n  xử lý: {s['case_status']}" if s.get("case_status") else ""))
     if d["labels"]:

@@ -10,7 +10,7 @@ import click
 
 from monitor.cli import cli
 from monitor.cli.common import STORED_ID, echo_json, get_app
-from monitor.config import OutletNames
+from monitor.config import OutletNames, score_text
 from monitor.errors import InputError
 
 
@@ -74,6 +74,8 @@ def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_
     A channel that fails keeps its alerts queued with the error and retries later (after 1, 2, 5, 10,
     then every 30 minutes); nothing is dropped. Once the cause is fixed, --send --now retries them at
     once; a delivery another run is sending at that moment is left to it, so none goes out twice.
+    A waiting alert is listed under the channel it goes to now: after a channel is edited in feeds.yaml
+    (a webhook URL corrected), the new one, saying the earlier failure was at the old address.
     Also listed for 7 days: alerts sent with recipients the mail server refused, and alerts
     that may have arrived twice (the server did not confirm an attempt, or a run was stopped after
     handing one over, so the alert was sent again: the same Message-ID for e-mail, the same
@@ -91,7 +93,7 @@ def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_
     if retry_now and not (send or dry_run):
         raise InputError("--now only makes sense with --send or --dry-run", hint="monitor alerts --send --now")
     from monitor.mail import refusals
-    from monitor.notify import deliver_outbox
+    from monitor.notify import deliver_outbox, goes_to
 
     app = get_app(ctx, reads_only=not (send or dry_run))  # a look at the outbox writes nothing
     now = app.now()
@@ -101,6 +103,10 @@ def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_
     rows = []
     listed = {"include_sent": show_all, "attention_since": now - timedelta(days=ATTENTION_DAYS)}
     items = app.store.outbox(**listed, limit=limit)
+    # where each waiting delivery goes now: a channel edited in feeds.yaml since it was queued (a webhook URL
+    # corrected after it failed) is the one it goes to, the old one only where it failed
+    heading = {(alert.id, d.channel): goes_to(app.config, d, {x.channel for x in deliveries})
+               for alert, deliveries in items for d in deliveries if d.status == "pending"}
     for alert, deliveries in items:
         rows.append({
             "alert_id": alert.id, "story_id": alert.story_id, "kind": alert.kind, "severity": alert.severity,
@@ -111,6 +117,7 @@ def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_
                             "last_error": d.last_error, "sent_at": d.sent_at.isoformat() if d.sent_at else None,
                             "refused": d.refused, "in_doubt": d.in_doubt,
                             "handing_over_at": d.handing_over_at.isoformat() if d.handing_over_at else None}
+                           | ({"goes_to": heading[alert.id, d.channel]} if d.status == "pending" else {})
                            for d in deliveries],
         })
     if as_json:
@@ -146,7 +153,15 @@ def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_
         for alert, deliveries in items:
             click.echo(f"#{alert.id} [{alert.severity}] {alert.subject} — tạo lúc {_t(alert.created_at.astimezone(tz))}")
             for d in deliveries:
-                click.echo(f"    {d.channel}: {_delivery_state(d, now, tz, app.config, alert.severity)}")
+                state = _delivery_state(d, now, tz, app.config, alert.severity)
+                to = heading.get((alert.id, d.channel), d.channel)
+                if to is None:
+                    state += ("; kênh này không còn trong alerts.channels của feeds.yaml nên không gửi được: thêm lại "
+                              "kênh, cảnh báo vẫn chờ")
+                elif to != d.channel:
+                    state += (f" — lỗi này là ở địa chỉ cũ {d.channel}; feeds.yaml đã sửa kênh, lần gửi sau đi tới {to}"
+                              if d.last_error else f" (xếp hàng khi kênh còn là {d.channel}; feeds.yaml đã sửa kênh)")
+                click.echo(f"    {to or d.channel}: {state}")
             if not deliveries:
                 # queued while feeds.yaml named no channel: it reached nobody, and a channel added later does not send it
                 click.echo("    không gửi tới ai: lúc tạo cảnh báo chưa có kênh nào trong alerts.channels")
@@ -292,7 +307,7 @@ def cases_list(ctx: click.Context, status: str | None, limit: int, as_json: bool
             click.echo(f"#{c.id} [{c.status}] {title} — {where}, cập nhật {_t(c.updated_at.astimezone(tz))}")
             continue
         # an item from outside the press has no score of its own (the level is the person's): its source instead
-        where = ([f"điểm {c.hot_score:.0f}"] if c.outlets or not outside[c.id] else []) + \
+        where = ([f"điểm {score_text(c.hot_score)}"] if c.outlets or not outside[c.id] else []) + \
             [f"nguồn: {i.source_label}" for i in outside[c.id]]
         done = handling_brief(e.handling for e in c.handling)
         click.echo(f"#{c.id} [{c.status}] {c.title} — mức {c.severity or '—'}, {', '.join(where)}, "
@@ -350,7 +365,7 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
         click.echo(f"  Trạng thái: {c.status}: các bài và việc xử lý chuyển sang {where}"
                    + (f" (monitor cases show {c.merged_into})" if c.merged_into else ""))
     else:
-        score = f", điểm {c.hot_score:.0f}" if members or not outside else ""  # an item alone: the person's level
+        score = f", điểm {score_text(c.hot_score)}" if members or not outside else ""  # an item alone: the person's level
         click.echo(f"  Trạng thái: {c.status}; phụ trách: {c.owner or 'chưa có'}; mức {c.severity or '—'}{score}")
     click.echo("  Nguồn:")
     for i in outside:
@@ -715,7 +730,7 @@ def cases_merge(ctx: click.Context, case_id: int, into: int, note: str, by: str 
     who = _actor(by)
     c = merge_case(app, case_id, into=into, by=who, note=note)
     click.echo(f"Hồ sơ #{case_id} đã gộp vào hồ sơ #{c.id}: {c.title} — {len(OutletNames(app.config).unique(c.outlets))} báo, "
-               f"mức {c.severity or '—'}, điểm {c.hot_score:.0f}, trạng thái {c.status} (bởi {who}).")
+               f"mức {c.severity or '—'}, điểm {score_text(c.hot_score)}, trạng thái {c.status} (bởi {who}).")
 
 
 def _actor(by: str | None) -> str:
