@@ -125,6 +125,21 @@ class Classifier:
             out.append(self._one(a, m, pred, i, texts[i] if (explain and texts) else None, dense[i], evidence or explain))
         return out
 
+    def place(self, title: str, lead: str = "") -> tuple[str, str]:
+        """(scope, reason) of a short text with no page behind it (a hot issue a person entered: its title, and its
+        summary and source as the lead), read by the scope rules an article's title and sapo are read by; without
+        the foreign model's score, its cues in the rules decide what is abroad, as before `monitor train`."""
+        p = [(name, prepare(text, name)) for name, text in (("title", title), ("sapo", lead)) if text and text.strip()]
+        if not p:
+            return "national", ""
+        m = self.rules.match_prepared(p, self._scope_index)
+        scope, reason = judge_scope(m, None, 0.5, self._body_city)
+        if scope == "national" and not reason and m.terms("domestic"):
+            # an article's national scope needs no reason, but a person's entry is told apart by whether it names
+            # a place at all (monitor.intake.judge_scope)
+            reason = "trong nước: " + ", ".join(m.terms("domestic")[:3])
+        return scope, reason
+
     def explain(self, article: ArticleText) -> Classification:
         """Like classify, with the models' strongest features in `evidence` (slower; for `monitor explain`)."""
         return self.classify_many([article], explain=True)[0]

@@ -550,13 +550,15 @@ def open_case_by_hand(app, article_id: int, *, by: str, note: str = "") -> tuple
     return store.case(case_id), opened, again
 
 
-def merge_case(app, case_id: int, *, into: int, by: str, note: str = "") -> Case:
+def merge_case(app, case_id: int, *, into: int, by: str, note: str = "", title: str | None = None) -> Case:
     """Join case `case_id` (a follow-up told in other words) to case `into` (its incident), in one transaction:
     its story's articles and the alerts it sent move to the other story, its alerts still waiting are
     cancelled, it ends as MERGED, and both histories say so. The handling carries on: the notes join the other
     case's history, which takes its status when further along and its owner when it has none. The merged
     story is scored again, never below a level a person gave an item of it entered from outside the press
-    (monitor.triage.keep_entered_level); returns the case that carries on."""
+    (monitor.triage.keep_entered_level); returns the case that carries on. It keeps its title (a case is named by its
+    story's first article or item, and the follow-up may bring an article older than the incident's first report),
+    or takes `title` when the person gives one."""
     from monitor.triage import rescore
 
     store = app.store
@@ -578,14 +580,19 @@ def merge_case(app, case_id: int, *, into: int, by: str, note: str = "") -> Case
                          "without alerts and outside the office's area in the report",
                          hint=f"if the incident is the office's after all, reopen it first: monitor cases update {into} "
                               f"--status \"{OPEN_STATUS}\"; otherwise keep case {case_id} on its own")
+    kept = " ".join((title or "").split()) if title is not None else target.title
+    if not kept:
+        raise InputError("--title is empty; give the title the merged case carries on under, or leave --title out to "
+                         f"keep case {into}'s (“{target.title}”)")
     why = f" — {note.strip()}" if note.strip() else ""
     n = len(store.story_members(source.story_id))
     further = source.status in STATUSES and target.status in STATUSES and \
         STATUSES.index(source.status) > STATUSES.index(target.status)
     store.merge_case(case_id, into, app.now(), by=who, status=MERGED,
                      source_note=f"Gộp vào hồ sơ số {into} “{target.title}”{why}",
-                     target_note=f"Gộp hồ sơ số {case_id} “{source.title}” ({n} bài) vào hồ sơ này{why}",
-                     source_title=source.title,
+                     target_note=f"Gộp hồ sơ số {case_id} “{source.title}” ({n} bài) vào hồ sơ này{why}"
+                     + (f"; tiêu đề hồ sơ: “{target.title}” → “{kept}”" if kept != target.title else ""),
+                     source_title=source.title, kept_title=kept,
                      carried_status=source.status if further else None,
                      carried_owner=source.owner if not target.owner else "")
     rescore(app, target.story_id)

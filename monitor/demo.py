@@ -142,7 +142,8 @@ def record_demo_cases(app: App, site, cutoff_at: datetime) -> list[str]:
             done = open_from_outside(
                 app, title=item["title"], source_kind=item["source_kind"], source=item["source"], by=item["by"],
                 url=item.get("url"), at=f"{happened.astimezone(tz):%H:%M %d/%m/%Y}", summary=item.get("summary", ""),
-                topic=item.get("topic"), level=item["level"] if item.get("level") in levels else None)
+                topic=item.get("topic"), level=item["level"] if item.get("level") in levels else None,
+                scope=item.get("scope"))
             if done.item is not None:
                 cases[item["key"]] = done.case.id
                 lines.append(f"hồ sơ #{done.case.id} ghi nhận từ {done.item.source_label}: {done.item.title}")

@@ -46,6 +46,7 @@ SENTIMENT_ORDER = ("positive", "neutral", "negative")
 SCOPE_LABELS = {"local": "Địa bàn", "city": "Thành phố", "national": "Trong nước", "foreign": "Quốc tế"}
 NO_CASE_LABEL = "chưa có hồ sơ xử lý"
 UNRATED_SEVERITY = "nóng"
+NO_LOCAL_NEWS = "Không có tin giáo dục về địa bàn {district} trong 24 giờ qua."
 TREND_DAYS = 7
 # Health states the appendix lists: a feed that errs or has gone silent may hide news from the clipping.
 UNHEALTHY = ("failing", "quiet", "backoff")
@@ -729,7 +730,7 @@ def build_digest(
         summary=summary,
         hot=section("hot", "Vấn đề nóng", hot, "Không có vấn đề nóng trong 24 giờ qua.", limit=None),
         local=_local_section(section("local", district_title, local,
-                                     f"Không có tin giáo dục về địa bàn {office.district} trong 24 giờ qua."),
+                                     NO_LOCAL_NEWS.format(district=office.district)),
                              sum(1 for i in hot if office.is_own_area(i.scope)), office),
         topics=topic_sections,
         other=section("other", OTHER_TITLE, other),
@@ -796,8 +797,11 @@ def add_outside_press(digest: Digest, entries: Sequence[tuple[IntakeItem, Story]
                       severity_order: Sequence[str] = ("khẩn cấp", "cao", "theo dõi")) -> Digest:
     """Put the hot issues entered from outside the crawled press (monitor.intake) in the hot section: `entries` are
     (item, its story) of the items entered in the clipping's window. They count where hot issues are counted (the
-    summary, the subject), never among the articles, outlets or tone, which are the press's. An item whose story the
-    section already shows (press articles merged into its case) or a person dismissed is not listed again."""
+    summary, the subject), never among the articles, outlets or tone, which are the press's. One on the office's area
+    (its story's place, Story.scope: the item's own text or the person's --scope, read as an article's place) is an
+    issue on the area as well ("Sự việc trên địa bàn", the district section's note), as its alert and the monthly
+    report say; its articles there stay the press's (none). An item whose story the section already shows (press
+    articles merged into its case) or a person dismissed is not listed again."""
     shown = {i.story_id for i in digest.hot.items if i.story_id is not None}
     tz = digest.office.tz
     added = []
@@ -807,7 +811,8 @@ def add_outside_press(digest: Digest, entries: Sequence[tuple[IntakeItem, Story]
         shown.add(story.id)
         added.append(DigestItem(
             article_id=0, title=item.title, url=item.url or "", outlet="", published=item.happened_at.astimezone(tz),
-            summary=item.summary, sentiment="", topics=(item.topic,) if item.topic else (), scope="",
+            summary=item.summary, sentiment="", topics=(item.topic,) if item.topic else (),
+            scope=story.scope or item.scope,
             story_id=story.id, hot=True, severity=story.severity, case_status=story.case_status,
             hot_score=story.hot_score, outside_source=item.source_label, day_only=item.day_only))
     if not added:
@@ -834,9 +839,16 @@ def add_outside_press(digest: Digest, entries: Sequence[tuple[IntakeItem, Story]
     levels = [lv for lv, _ in s.hot_by_severity]
     levels += sorted({i.severity or UNRATED_SEVERITY for i in added} - set(levels))
     extra = Counter(i.severity or UNRATED_SEVERITY for i in added)
+    office = digest.office
+    on_area = sum(1 for i in added if office.is_own_area(i.scope))
     summary = replace(s, hot_stories=s.hot_stories + len(added),
-                      hot_by_severity=tuple((lv, dict(s.hot_by_severity).get(lv, 0) + extra.get(lv, 0)) for lv in levels))
-    return replace(digest, summary=summary, hot=replace(digest.hot, items=tuple(items)))
+                      hot_by_severity=tuple((lv, dict(s.hot_by_severity).get(lv, 0) + extra.get(lv, 0)) for lv in levels),
+                      local_stories=s.local_stories + on_area, hot_local=s.hot_local + on_area)
+    local = digest.local
+    if on_area:
+        local = _local_section(replace(local, note="", empty_text=NO_LOCAL_NEWS.format(district=office.district)),
+                               summary.hot_local, office)
+    return replace(digest, summary=summary, hot=replace(digest.hot, items=tuple(items)), local=local)
 
 
 def note_outcomes(digest: Digest, outcomes: Mapping[int, str]) -> Digest:

@@ -40,10 +40,17 @@ from monitor.models import IntakeItem
 from monitor.stories import fold
 
 SOURCE_KINDS = ("mạng xã hội", "đường dây nóng", "cơ sở giáo dục", "truyền hình", "báo chí khác", "khác")
+# the channels that reach the office itself: what comes by them is about its area unless it names another place
+OWN_CHANNELS = frozenset({"đường dây nóng", "cơ sở giáo dục"})
 # what a person may type for a kind besides its Vietnamese name, with or without diacritics
 KIND_ALIASES = {"social": "mạng xã hội", "mxh": "mạng xã hội", "facebook": "mạng xã hội", "hotline": "đường dây nóng",
                 "school": "cơ sở giáo dục", "truong": "cơ sở giáo dục", "tv": "truyền hình",
                 "press": "báo chí khác", "bao": "báo chí khác", "other": "khác"}
+# --scope: what a person may type for where the item happens (classifiers.types.SCOPES), as `monitor label --scope`
+SCOPE_WORDS = {"local": ("địa phương", "địa bàn"), "city": ("thành phố", "tỉnh"), "national": ("toàn quốc", "trong nước"),
+               "foreign": ("nước ngoài", "quốc tế")}
+# how the alert names a scope off the office's area
+SCOPE_NAMES = {"local": "địa phương", "city": "thành phố", "national": "toàn quốc", "foreign": "nước ngoài"}
 MAX_TITLE = 300
 # a time a little ahead of the machine's clock is a person's watch, not the future
 CLOCK_SLACK = timedelta(minutes=10)
@@ -128,6 +135,48 @@ def parse_topic(text: str | None, known: tuple[str, ...] = TOPIC_IDS) -> str:
     return topic
 
 
+def parse_scope(text: str | None) -> str | None:
+    """The scope a person gave (`--scope`): local, city, national or foreign, or their Vietnamese words; None when
+    not given (judged from the item's text then: judge_scope)."""
+    if text is None:
+        return None
+    wanted = fold(text.strip())
+    for scope, words in SCOPE_WORDS.items():
+        if wanted in {fold(scope), *(fold(w) for w in words)}:
+            return scope
+    raise InputError(f"--scope {text!r} is not a scope; use local (địa bàn), city (thành phố), national (toàn quốc) "
+                     "or foreign (nước ngoài), or leave --scope out to judge it from the title, summary and source")
+
+
+def judge_scope(app, title: str, summary: str, source: str, source_kind: str = "") -> str:
+    """Where an item entered by hand happens, from its own text as an article's place is read: its title as a title,
+    its summary and source as the lead, by the scope rules (the district, its wards, the watchlist: classifiers.scope)
+    and the watchlist names triage's locality reads, so "Nhóm Facebook Phụ huynh Long Biên" or a watchlist school
+    places it on a Phòng's district. The rules alone, without the trained models: an item has no page for them."""
+    from classifiers.classify import Classifier
+    from classifiers.rules import load_rules
+    from monitor.triage import Watchlist
+
+    lead = ". ".join(t for t in (summary, source) if t and t.strip())
+    if Watchlist(app.config).hits(f"{title} {lead}"):
+        return "local"
+    clf = app.loaded_classifier or Classifier(load_rules(app.config.storage.rules_file), app.config.office, None)
+    scope, reason = clf.place(title, lead)
+    if scope == "national" and not reason and source_kind in OWN_CHANNELS:
+        # a call to the office's own hotline, or a report from one of its schools, that names no place at all is
+        # about the office's area: that is whom such a channel reaches. Named elsewhere, the text says so.
+        return "local"
+    return scope
+
+
+def area_line(office, item: IntakeItem) -> str:
+    """"Địa bàn: …" of the item's alert: on the office's area or not (Office.is_own_area), and who says so."""
+    how = "do người ghi nhận xác định" if item.scope_given else "theo nội dung ghi nhận"
+    if office.is_own_area(item.scope):
+        return f"Địa bàn: {office.area} ({how})"
+    return f"Địa bàn: ngoài địa bàn {office.area}, {SCOPE_NAMES.get(item.scope, item.scope)} ({how})"
+
+
 def same_key(title: str, source: str, day: date) -> str:
     """What makes two entries the same item: the title and the source, folded, and the office's local day."""
     return f"{fold(title)}|{fold(source)}|{day.isoformat()}"
@@ -145,8 +194,9 @@ class Intake:
 
 def open_from_outside(app, *, title: str, source_kind: str, source: str, by: str, url: str | None = None,
                       at: str | None = None, summary: str = "", topic: str | None = None, level: str | None = None,
-                      note: str = "", alert: bool = True, force: bool = False) -> Intake:
-    """Record a hot issue from outside the crawled press and open its case (see the module docstring)."""
+                      note: str = "", alert: bool = True, force: bool = False, scope: str | None = None) -> Intake:
+    """Record a hot issue from outside the crawled press and open its case (see the module docstring). `scope`:
+    where it happens as the person says (parse_scope), else judged from its text (judge_scope)."""
     from monitor.cases import OUTSIDE_OPENED, actor_name
 
     title = _title(title)
@@ -162,8 +212,10 @@ def open_from_outside(app, *, title: str, source_kind: str, source: str, by: str
 
     topic_id = parse_topic(topic, office_topic_ids(app)) if topic else ""
     summary = " ".join((summary or "").split())
+    given = parse_scope(scope)
     item = dict(title=title, source_kind=kind, source=source, url=url, happened_at=when, day_only=day_only,
-                summary=summary, same_key=same_key(title, source, when.astimezone(tz).date()))
+                summary=summary, same_key=same_key(title, source, when.astimezone(tz).date()),
+                scope=given or judge_scope(app, title, summary, source, kind), scope_given=given is not None)
     event = f"{OUTSIDE_OPENED}: {kind} – {source}" + ("" if alert else "; không gửi cảnh báo (--no-alert)")
 
     def compose(case, stored: IntakeItem):
@@ -210,18 +262,20 @@ def _url(text: str | None) -> str | None:
 
 # the words a correction's history line (monitor.cases.ITEM_CORRECTED) names each field by
 FIELD_WORDS = {"title": "tiêu đề", "source_kind": "loại nguồn", "source": "nguồn", "url": "địa chỉ",
-               "happened_at": "thời điểm", "summary": "tóm tắt"}
+               "happened_at": "thời điểm", "summary": "tóm tắt", "scope": "địa bàn"}
 
 
 def correct_item(app, case_id: int, *, by: str, title: str | None = None, source_kind: str | None = None,
                  source: str | None = None, url: str | None = None, at: str | None = None, summary: str | None = None,
-                 item_id: int | None = None):
+                 item_id: int | None = None, scope: str | None = None):
     """Correct what a person entered for a hot issue from outside the press (a typo in its title, the wrong source,
     a missing address) on its case, rather than dismissing it and entering it again: each field given is checked as
     `open_from_outside` checks it (`url=""` removes the address, `summary=""` the summary), and a line of the case's
     history says who changed what, from what (the old value is kept there). What a second entry is compared with
     (same_key) follows the correction. An alert already sent, or on its way, is never sent again for a correction;
-    one still waiting (quiet hours) is written again, so leadership reads the corrected item. -> the case."""
+    one still waiting (quiet hours) is written again, so leadership reads the corrected item. Where it happens
+    (`scope`, parse_scope) is the person's from then on; one nobody gave is judged again from the corrected text
+    (judge_scope). -> the case."""
     from monitor.cases import ITEM_CORRECTED, actor_name, existing_case
 
     store = app.store
@@ -260,6 +314,16 @@ def correct_item(app, case_id: int, *, by: str, title: str | None = None, source
     changed = {k: v for k, v in new.items() if k not in ("happened_at", "day_only") and v != getattr(item, k)}
     if "happened_at" in new and (new["happened_at"] != item.happened_at or new["day_only"] != item.day_only):
         changed |= {"happened_at": new["happened_at"], "day_only": new["day_only"]}
+    given = parse_scope(scope)
+    if given is not None:
+        if given != item.scope or not item.scope_given:
+            changed |= {"scope": given, "scope_given": True}
+    elif not item.scope_given and changed.keys() & {"title", "summary", "source", "source_kind"}:
+        # nobody said where it is: the corrected text says it, as it said it at entry
+        fixed = replace(item, **changed)
+        judged = judge_scope(app, fixed.title, fixed.summary, fixed.source, fixed.source_kind)
+        if judged != item.scope:
+            changed["scope"] = judged
     if not changed:
         raise InputError(f"nothing to correct: item {item.id} of case {case_id} already says that",
                          hint=f"`monitor cases show {case_id}` shows what it says")
@@ -268,6 +332,8 @@ def correct_item(app, case_id: int, *, by: str, title: str | None = None, source
     def said(field: str, of: IntakeItem) -> str:
         if field == "happened_at":
             return of.when_label(tz)
+        if field == "scope":
+            return "«" + area_line(app.config.office, of).removeprefix("Địa bàn: ") + "»"
         value = getattr(of, field)
         return f"«{value}»" if value else "(trống)"
 
@@ -302,12 +368,14 @@ def intake_alert(config, item: IntakeItem, case, severity: str) -> tuple[str, st
     from monitor.notify import alert_subject, case_line
 
     tz = config.office.tz
-    subject = alert_subject(config, severity, item.title, local=False)
+    # on the office's area as the clipping and the report read it (Office.is_own_area of the item's scope)
+    subject = alert_subject(config, severity, item.title, local=config.office.is_own_area(item.scope))
     lines = [f"{config.office.short_name} — cảnh báo tin nóng (nguồn ngoài báo chí)", ""]
     if item.summary:
         lines += [item.summary, ""]
     lines += [f"Mức độ nóng: {severity} (do {item.entered_by} đánh giá khi ghi nhận)",
               f"Nguồn: {item.source_label}",
+              area_line(config.office, item),
               f"Thời điểm: {item.when_label(tz)}",
               f"Ghi nhận: {item.entered_by}, lúc {item.entered_at.astimezone(tz):%H:%M %d/%m/%Y}"]
     if item.url:
@@ -331,4 +399,4 @@ def as_dict(item: IntakeItem, tz) -> dict:
     return {"id": item.id, "title": item.title, "source_kind": item.source_kind, "source": item.source,
             "url": item.url, "happened_at": item.happened_at.astimezone(tz).isoformat(), "day_only": item.day_only,
             "summary": item.summary, "topic": item.topic, "level": item.level, "entered_by": item.entered_by,
-            "entered_at": item.entered_at.astimezone(tz).isoformat()}
+            "entered_at": item.entered_at.astimezone(tz).isoformat(), "scope": item.scope, "scope_given": item.scope_given}

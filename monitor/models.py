@@ -76,6 +76,11 @@ class IntakeItem:
     topic: str = ""  # the topic id (of the rules the office runs), when the person gave one
     day_only: bool = False  # dated by its day alone (`--at 25/11/2026`): happened_at's hour is not known
     level: str = ""  # the alert level the person gave (`--level`): the floor of its story's (monitor.triage)
+    # where it happens (classifiers.types.SCOPES), read as an article's place is: judged from its title, summary and
+    # source by the scope rules, or given by the person (`--scope`, scope_given); Office.is_own_area says whether it
+    # is on the office's area, for the clipping, the alert and the report alike
+    scope: str = "local"
+    scope_given: bool = False
 
     def when_label(self, tz) -> str:
         """When it appeared or reached the office, as every output says it: "20:15 25/11/2026", or "ngày 25/11/2026"

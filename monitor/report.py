@@ -675,9 +675,9 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
         if status == DISMISSED:
             false_alarms += 1
             continue
-        # one that reached the office itself (a call to its hotline, a school's report) is its to handle, until a
-        # person closes it as another area's
-        own = status != NOT_OURS and (bool(s.intake) or office.is_own_area(s.scope) or any(
+        # a hot issue entered from outside the press is on the area as its own text or the person placed it
+        # (IntakeItem.scope, in Story.scope), as the clipping and its alert read it: not because it reached the office
+        own = status != NOT_OURS and (office.is_own_area(s.scope) or any(
             on_area(by_id[a]) for a in s.article_ids if a in by_id))
         hot.append(issue(s, case, then, status, since, own, counted=True))
 
@@ -688,7 +688,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
     for s in sorted(carried_over, key=lambda s: (s.first_seen, s.id)):
         case = cases.get(s.id)
         then, status, since = standing(s, case) if case is not None else (None, None, "")
-        if s.id in shown or status not in OPEN_STATUSES or not (s.intake or office.is_own_area(s.scope)):
+        if s.id in shown or status not in OPEN_STATUSES or not office.is_own_area(s.scope):
             continue
         pending.append(issue(s, case, then, status, since, True))
 
@@ -794,7 +794,7 @@ def _still_education(store, hot: dict[int, Story], cases: Mapping[int, object]) 
     education = {aid for aid, c in classes.items() if c.is_education}
     # an article the model never classified counts as a person labelled it (a case opened by hand)
     education |= {r["article_id"] for r in store.labels([a for a in ids if a not in classes]) if r.get("is_education")}
-    # a hot issue entered from outside the press (monitor.intake) has no article: a person said it is the office's
+    # a hot issue entered from outside the press (monitor.intake) has no article: a person said it is a hot issue
     return {sid: s for sid, s in hot.items()
             if getattr(cases.get(sid), "status", None) == DISMISSED or s.intake
             or any(a in education for a in s.article_ids)}

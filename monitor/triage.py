@@ -118,6 +118,14 @@ def explained_scope(exp: dict) -> str | None:
     return next((s.get("detail", {}).get("scope") for s in exp.get("signals", ()) if s.get("name") == "locality"), None)
 
 
+def nearest_scope(*scopes: str | None) -> str | None:
+    """The nearest of `scopes` to the office (ALERT_SCOPES' order), None when none is known: a story's place when it
+    holds hot issues entered from outside the press (IntakeItem.scope) beside what triage judged of its articles, so
+    a story is on the office's area when any of what it holds is, as one article there makes all of it."""
+    known = [s for s in scopes if s in ALERT_SCOPES]
+    return min(known, key=ALERT_SCOPES.index) if known else next((s for s in scopes if s), None)
+
+
 @dataclass
 class TriageReport:
     assigned: int = 0  # articles placed in a story
@@ -580,7 +588,21 @@ def story_score(app, story_id: int, members: list[dict], classifications: dict, 
     usual, n = app.store.usual_outlets_per_story(topic[0][0] if topic else "", now - timedelta(days=USUAL_DAYS), now,
                                                  exclude=story_id)
     score = score_story(app.config, members, classifications, now, usual if n >= MIN_USUAL_STORIES else 1.0)
-    return keep_entered_level(app.config, score, app.store.intake_of_story(story_id))
+    items = app.store.intake_of_story(story_id)
+    return keep_entered_area(app.config, keep_entered_level(app.config, score, items), items)
+
+
+def keep_entered_area(config: Config, score: StoryScore, items) -> StoryScore:
+    """The score of a story holding a hot issue entered from outside the press that is on the office's area
+    (IntakeItem.scope: its own text, or the person, placed it there) reads as on the area too, as the clipping and the
+    report read the story (Story.scope): its alerts carry the area's tag and alerts.min_scope covers it. The points
+    stay the press's; the locality signal says whose reading it is."""
+    if score.local or not any(config.office.is_own_area(i.scope) for i in items):
+        return score
+    signals = tuple(replace(s, detail=s.detail | {"scope": "local", "entered_scope": True}) if s.name == "locality"
+                    else s for s in score.signals)
+    return replace(score, local=True, signals=signals,
+                   reasons=(*score.reasons, "Sự việc trên địa bàn (theo thông tin ghi nhận ngoài báo chí)"))
 
 
 def keep_entered_level(config: Config, score: StoryScore, items) -> StoryScore:

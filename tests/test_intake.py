@@ -59,7 +59,8 @@ def test_an_item_from_outside_the_press_opens_a_case_and_alerts_leadership_once(
             assert deliver_outbox(app).sent == []
         assert len(smtp.messages) == 1 and len(hook.requests) == 1
         _, msg = smtp.messages[0]
-        assert msg["Subject"] == f"[Mức cao] {POST_TITLE}"
+        # its source names the district ("Nhóm Facebook Phụ huynh Long Biên"): on the area, as the clipping reads it
+        assert msg["Subject"] == f"[Mức cao – Long Biên] {POST_TITLE}"
         body = msg.get_content()
         assert "Nguồn: mạng xã hội – Nhóm Facebook Phụ huynh Long Biên" in body and POST_SUMMARY in body
         assert "Ghi nhận: Nguyễn Thị Lan" in body and POST_URL in body and "Hồ sơ xử lý số 1" in body
@@ -378,7 +379,7 @@ def test_a_correction_before_the_alert_went_out_is_what_leadership_reads(tmp_pat
         assert len(deliver_outbox(app).sent) == 1
         assert deliver_outbox(app).sent == []
     (_, msg), = smtp.messages
-    assert msg["Subject"] == f"[Mức cao] {POST_TITLE}" and "Thời điểm: 20:15 25/11/2026" in msg.get_content()
+    assert msg["Subject"] == f"[Mức cao – Long Biên] {POST_TITLE}" and "Thời điểm: 20:15 25/11/2026" in msg.get_content()
 
 
 def test_the_cli_corrects_an_item_and_refuses_to_retitle_a_press_case(tmp_path):

@@ -33,8 +33,9 @@ def _month(tmp_path, *, from_press_earlier: bool, from_outside: bool):
         (case,) = app.store.cases_open_at(app.now(), ("mới",))
         update_case(app, case.id, by="Nguyễn Thị Lan", status="đang xử lý", note="Đã làm việc với nhà trường")
     if from_outside:
+        # the call names no place: the clerk who took it says it is about a school of the district
         open_from_outside(app, title=CALL_TITLE, source_kind="đường dây nóng", source="Đường dây nóng của Phòng",
-                          by="Nguyễn Thị Lan", at="08:30 26/11/2026", level="cao")
+                          by="Nguyễn Thị Lan", at="08:30 26/11/2026", level="cao", scope="local")
     run_triage(app)
     return app
 

@@ -358,6 +358,8 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
                                    "explanation": app.store.story_explanation(c.story_id),
                                    "false_information": _false_information(app, c)})
         return
+    from monitor.intake import area_line
+
     tz = app.config.office.tz
     click.echo(f"Hồ sơ #{c.id}: {c.title or '(các bài đã chuyển sang hồ sơ được gộp vào, xem lịch sử)'}")
     if c.merged:
@@ -373,6 +375,7 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
                    + f" ({_at(i, tz)}; {i.entered_by} ghi nhận lúc {_t(i.entered_at.astimezone(tz))})")
         if i.summary:
             click.echo(f"      {i.summary}")
+        click.echo(f"      {area_line(app.config.office, i)}")
     for m in members:
         click.echo(f"    - {m['outlet']}{' [đăng lại]' if m['reprint'] else ''}: {m['title']} <{m['url']}>")
     if spread:
@@ -462,6 +465,9 @@ def _opened_before(app, other_id: int, case) -> bool:
 @click.option("--url", default=None, help='Correct that item\'s address; --url "" removes it.')
 @click.option("--at", "at", default=None, help='Correct when it appeared: "HH:MM DD/MM/YYYY" or "DD/MM/YYYY".')
 @click.option("--summary", default=None, help="Correct that item's summary.")
+@click.option("--scope", default=None, metavar="SCOPE",
+              help="Say where that item happens: local (địa bàn) | city (thành phố) | national (toàn quốc) | foreign "
+                   "(nước ngoài); kept from then on (else judged again from a corrected text).")
 @click.option("--item", "item_id", type=STORED_ID, default=None,
               help="Which item to correct, when the case holds several (merged cases).")
 @click.option("--by", default=None, help="Who makes the change (default: the login name).")
@@ -469,8 +475,8 @@ def _opened_before(app, other_id: int, case) -> bool:
 def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: str | None, note: str,
                  reported_to: tuple[str, ...], answered_press: tuple[str, ...], spokesperson: str, directed_by: str,
                  corrected: bool, on: str | None, withdraw: int | None, title: str | None, source_kind: str | None,
-                 source: str | None, url: str | None, at: str | None, summary: str | None, item_id: int | None,
-                 by: str | None) -> None:
+                 source: str | None, url: str | None, at: str | None, summary: str | None, scope: str | None,
+                 item_id: int | None, by: str | None) -> None:
     """Change a case's status or owner, add a note, or record what was done about it.
 
     Every change is kept with who and when. What was done is what the monthly report's "kết quả xử lý"
@@ -484,7 +490,8 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
     A typo in an item entered from outside the press is corrected here (--title, --source-kind,
     --source, --url, --at, --summary) rather than by dismissing it and entering it again; the history
     keeps what it said before. An alert already sent is not sent again; one still waiting (quiet hours)
-    goes out corrected.
+    goes out corrected. --scope says where the item happens (on the office's area or not), for the
+    clipping, the alert and the monthly report alike.
 
     \b
     Example:
@@ -503,7 +510,7 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
         raise InputError("--owner is empty; give who handles the case (e.g. --owner \"Chị Lan\")")
     app = get_app(ctx)
     who = _actor(by)
-    corrections = dict(title=title, source_kind=source_kind, source=source, url=url, at=at, summary=summary)
+    corrections = dict(title=title, source_kind=source_kind, source=source, url=url, at=at, summary=summary, scope=scope)
     if item_id is not None and all(v is None for v in corrections.values()):
         raise InputError("--item says which item to correct: give the correction too (--title, --source, ...)")
     if any(v is not None for v in corrections.values()):
@@ -565,6 +572,9 @@ def _alerts_again(again: int, closed) -> None:
 @click.option("--topic", default=None, help="With --title: the plan's topic id, e.g. an-toan-truong-hoc.")
 @click.option("--level", default=None,
               help="With --title: its alert level, one of alerts.thresholds (default: the lowest, e.g. theo dõi).")
+@click.option("--scope", default=None, metavar="SCOPE",
+              help="With --title: where it happens, local (địa bàn) | city (thành phố) | national (toàn quốc) | "
+                   "foreign (nước ngoài) (default: judged from the title, summary and source, as an article's).")
 @click.option("--no-alert", "no_alert", is_flag=True,
               help="With --title: record it without alerting leadership (they already know).")
 @click.option("--force", is_flag=True,
@@ -574,7 +584,7 @@ def _alerts_again(again: int, closed) -> None:
 @click.pass_context
 def cases_open(ctx: click.Context, article_id: int | None, title: str | None, source_kind: str | None,
                source: str | None, url: str | None, at: str | None, summary: str, topic: str | None, level: str | None,
-               no_alert: bool, force: bool, note: str, by: str | None) -> None:
+               scope: str | None, no_alert: bool, force: bool, note: str, by: str | None) -> None:
     """Open a case by hand: for a crawled article the model missed, or for a hot issue from outside the press.
 
     With ARTICLE_ID: the article is labelled hot for `monitor train`, and its story (one of its own if it
@@ -590,7 +600,11 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
     entered already (naming its case) unless --force. Press articles on the same event later are not
     joined to it by themselves; their alert and `cases show` name its case, and `monitor cases merge
     PRESS_CASE --into CASE` joins them, the merged story staying at --level at least (the press score
-    may raise it, never lower it).
+    may raise it, never lower it). It is on the office's area (the alert's area tag, the clipping's and
+    the report's figures) when its title, summary or source names the district, a ward or a watchlist
+    name, as an article's text would; what comes by the office's own hotline or from its schools
+    (--source-kind "đường dây nóng" | "cơ sở giáo dục") is too unless it names another place; --scope
+    says where it is when the text misleads.
 
     \b
     Example:
@@ -599,12 +613,13 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
         --source-kind "mạng xã hội" --source "Nhóm Facebook Phụ huynh Long Biên" \\
         --url https://facebook.com/groups/phuhuynhlongbien/posts/123 --at "20:15 25/11/2026" --level cao
       monitor cases open --title "Phụ huynh gọi phản ánh thu tiền điều hòa" \\
-        --source-kind "duong day nong" --source "Đường dây nóng của Phòng" --no-alert
+        --source-kind "duong day nong" --source "Đường dây nóng của Phòng" --scope local --no-alert
     """
     app = get_app(ctx)
     who = _actor(by)
     outside = {"--source-kind": source_kind, "--source": source, "--url": url, "--at": at, "--summary": summary or None,
-               "--topic": topic, "--level": level, "--no-alert": no_alert or None, "--force": force or None}
+               "--topic": topic, "--level": level, "--scope": scope, "--no-alert": no_alert or None,
+               "--force": force or None}
     if article_id is not None:
         if title is not None:
             raise InputError("give an ARTICLE_ID (a crawled article) or --title (a hot issue from outside the press), "
@@ -630,16 +645,19 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
         if outside[name] is None:
             raise InputError(f"{name} is needed with --title: where the hot issue came from",
                              hint='e.g. --source-kind "mạng xã hội" --source "Nhóm Facebook Phụ huynh Long Biên"')
-    from monitor.intake import duplicate_error, open_from_outside
+    from monitor.intake import area_line, duplicate_error, open_from_outside
 
     tz = app.config.office.tz
     done = open_from_outside(app, title=title, source_kind=source_kind, source=source, by=who, url=url, at=at,
-                             summary=summary, topic=topic, level=level, note=note, alert=not no_alert, force=force)
+                             summary=summary, topic=topic, level=level, note=note, alert=not no_alert, force=force,
+                             scope=scope)
     if done.item is None:
         raise duplicate_error(done, tz)
     c, item = done.case, done.item
     click.echo(f"Hồ sơ #{c.id} (đã mở): {item.title} — {c.status}, mức {c.severity}; "
                f"nguồn: {item.source_label}, {_at(item, tz)} (ghi nhận bởi {who}).")
+    click.echo(f"  {area_line(app.config.office, item)}"
+               + ("" if item.scope_given else "; nếu sai: monitor cases update " + str(c.id) + " --scope local|national"))
     if done.alert_id is not None:
         channels = len(app.store.deliveries(done.alert_id))
         click.echo(f"  Cảnh báo #{done.alert_id} chờ gửi qua {channels} kênh (monitor alerts)." if channels else
@@ -707,10 +725,12 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_our
 @cases.command("merge")
 @click.argument("case_id", type=STORED_ID)
 @click.option("--into", "into", type=STORED_ID, required=True, help="The case that carries on (the incident's).")
+@click.option("--title", default=None,
+              help="A title for the case that carries on (default: it keeps its own, whatever the merged articles say).")
 @_note_option("Why they are one incident (kept in both histories).")
 @click.option("--by", default=None, help="Who decides (default: the login name).")
 @click.pass_context
-def cases_merge(ctx: click.Context, case_id: int, into: int, note: str, by: str | None) -> None:
+def cases_merge(ctx: click.Context, case_id: int, into: int, title: str | None, note: str, by: str | None) -> None:
     """Merge a follow-up's case into the case of its incident (đã gộp).
 
     Story grouping keeps a development told in other words (an investigation, a sanction, an official
@@ -718,7 +738,9 @@ def cases_merge(ctx: click.Context, case_id: int, into: int, note: str, by: str 
     alert name the open cases it may continue. Merging moves its articles and the alerts it sent to the
     other case's story, cancels its alerts still waiting, carries its notes (and its status when further
     along, its owner when the other has none) into the other case, and closes it as "đã gộp"; later
-    articles of either join the merged story, whose next alert is an update of one story.
+    articles of either join the merged story, whose next alert is an update of one story. The case that
+    carries on keeps its title, even when the follow-up brings an article older than the incident's
+    first report, unless --title gives another.
 
     \b
     Example:
@@ -728,7 +750,7 @@ def cases_merge(ctx: click.Context, case_id: int, into: int, note: str, by: str 
 
     app = get_app(ctx)
     who = _actor(by)
-    c = merge_case(app, case_id, into=into, by=who, note=note)
+    c = merge_case(app, case_id, into=into, by=who, note=note, title=title)
     click.echo(f"Hồ sơ #{case_id} đã gộp vào hồ sơ #{c.id}: {c.title} — {len(OutletNames(app.config).unique(c.outlets))} báo, "
                f"mức {c.severity or '—'}, điểm {score_text(c.hot_score)}, trạng thái {c.status} (bởi {who}).")
 

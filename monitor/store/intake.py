@@ -16,7 +16,8 @@ def _row_to_item(row) -> IntakeItem:
     return IntakeItem(id=row["id"], story_id=row["story_id"], title=row["title"], source_kind=row["source_kind"],
                       source=row["source"], url=row["url"], happened_at=from_iso(row["happened_at"]),
                       summary=row["summary"], entered_at=from_iso(row["entered_at"]), entered_by=row["entered_by"],
-                      topic=row["topic"], day_only=bool(row["day_only"]), level=row["level"] or "")
+                      topic=row["topic"], day_only=bool(row["day_only"]), level=row["level"] or "",
+                      scope=row["scope"] or "local", scope_given=bool(row["scope_given"]))
 
 
 class IntakeMixin:
@@ -39,10 +40,11 @@ class IntakeMixin:
                                   (utc_iso(now), 0, severity)).lastrowid
             item_id = db.execute(
                 "INSERT INTO intake_items(story_id, title, source_kind, source, url, happened_at, day_only, summary,"
-                " topic, entered_at, entered_by, same_key, level) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " topic, entered_at, entered_by, same_key, level, scope, scope_given)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (story_id, item["title"], item["source_kind"], item["source"], item["url"], utc_iso(item["happened_at"]),
                  int(item.get("day_only", False)), item["summary"], topic, utc_iso(now), by,
-                 item["same_key"], severity)).lastrowid
+                 item["same_key"], severity, item["scope"], int(item.get("scope_given", False)))).lastrowid
             case_id = db.execute("INSERT INTO cases(story_id, status, opened_at, updated_at) VALUES (?,?,?,?)",
                                  (story_id, OPEN_STATUS, utc_iso(now), utc_iso(now))).lastrowid
             case_event(db, case_id, now, by, status=OPEN_STATUS, note=note)
@@ -62,19 +64,24 @@ class IntakeMixin:
     def correct_intake(self, item_id: int, fields: dict, now: datetime, *, by: str, case_id: int, note: str,
                        recompose: Callable | None = None) -> int:
         """A person's correction of an entered item (monitor.intake.correct_item): its `fields` (title, source_kind,
-        source, url, happened_at, day_only, summary, same_key) changed, a line of its case's history saying what
+        source, url, happened_at, day_only, summary, same_key, scope, scope_given) changed, a line of its case's history saying what
         they were (`note`), together or not at all. An alert about the item that has gone nowhere yet (every
         delivery waiting, none tried or being handed over) is written again with `recompose` (item) -> (subject,
         body, payload), so leadership reads the corrected item; one sent, or on its way, stays as it was and is
         never sent again for the correction. -> how many alerts were written again."""
-        columns = ("title", "source_kind", "source", "url", "happened_at", "day_only", "summary", "same_key")
-        values = {k: (utc_iso(v) if k == "happened_at" else int(v) if k == "day_only" else v)
+        columns = ("title", "source_kind", "source", "url", "happened_at", "day_only", "summary", "same_key", "scope",
+                   "scope_given")
+        values = {k: (utc_iso(v) if k == "happened_at" else int(v) if k in ("day_only", "scope_given") else v)
                   for k, v in fields.items() if k in columns}
         rewritten = 0
         with self.transaction() as db:
             if values:
+                old = db.execute("SELECT story_id, title FROM intake_items WHERE id = ?", (item_id,)).fetchone()
                 db.execute(f"UPDATE intake_items SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
                            (*values.values(), item_id))
+                if "title" in values:  # a case kept named after the item by a merge (0075) follows its correction
+                    db.execute("UPDATE stories SET kept_title = ? WHERE id = ? AND kept_title = ?",
+                               (values["title"], old["story_id"], old["title"]))
             db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (utc_iso(now), case_id))
             case_event(db, case_id, now, by, note=note)
             if recompose is None:

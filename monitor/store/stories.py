@@ -12,7 +12,7 @@ from monitor.notify import Alert, Delivery
 from monitor.store.articles import published_window
 from monitor.store.base import from_iso, utc_iso
 from monitor.store.classifications import dump_hot_categories, hot_categories_of, insert_label, version_or_current
-from monitor.triage import explained_scope
+from monitor.triage import explained_scope, nearest_scope
 
 _WHEN = "COALESCE(a.published_at, a.first_seen_at)"
 
@@ -232,13 +232,14 @@ class StoriesMixin:
         first_item = bool(intake) and (not members or intake[0].happened_at <= members[0]["when"])
         reasons = tuple(json.loads(row["reasons"]))
         return Story(
-            id=row["id"], title=intake[0].title if first_item else members[0]["title"],
+            id=row["id"], title=row["kept_title"] or (intake[0].title if first_item else members[0]["title"]),
             first_article_id=members[0]["id"] if members else 0,
             article_ids=tuple(m["id"] for m in members), outlets=tuple(outlets),
             first_seen=min(times), last_seen=max(times), hot_score=row["hot_score"],
             severity=row["severity"], reasons=reasons, case_status=row["case_status"],
             hot_categories=hot_categories_of(row["hot_categories"], reasons) or (),
-            intake=intake, scope=explained_scope(json.loads(row["explanation"] or "{}")),
+            intake=intake, scope=nearest_scope(explained_scope(json.loads(row["explanation"] or "{}")),
+                                               *(i.scope for i in intake)),
         )
 
     def stories_between(self, since: datetime | None, until: datetime | None) -> list[Story]:
@@ -564,10 +565,12 @@ class StoriesMixin:
 
     def merge_case(self, case_id: int, into: int, now: datetime, *, by: str, status: str, source_note: str,
                    target_note: str, carried_status: str | None = None, carried_owner: str = "",
-                   source_title: str = "") -> None:
+                   source_title: str = "", kept_title: str = "") -> None:
         """Case `case_id`'s story joins case `into`'s: articles and alerts move, alerts still waiting are
         cancelled (they announced, as new, what the other case already is), together or not at all. The merged
-        case keeps its title (its story has no articles left to name it) and which case carries it on."""
+        case keeps its title (its story has no articles left to name it) and which case carries it on; the one that
+        carries on is named `kept_title` from now on (its own, unless the person gave another), not after an older
+        article the merge brought in."""
         with self.transaction() as db:
             src = db.execute("SELECT story_id FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
             dst = db.execute("SELECT story_id FROM cases WHERE id = ?", (into,)).fetchone()[0]
@@ -580,6 +583,8 @@ class StoriesMixin:
             db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (dst, src))
             db.execute("UPDATE intake_items SET story_id = ? WHERE story_id = ?", (dst, src))  # entered by hand (0068)
             db.execute("UPDATE stories SET severity = NULL, hot_score = 0 WHERE id = ?", (src,))
+            if kept_title:
+                db.execute("UPDATE stories SET kept_title = ? WHERE id = ?", (kept_title, dst))
             # the handling done on the merged case carries on: its notes join the history, and the case takes
             # its status when further along and its owner when it has none
             # what it records the office did counts for the incident, in its report and its clipping line
