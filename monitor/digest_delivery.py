@@ -579,8 +579,8 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
     if not send:
         folder = Path(out_dir) if out_dir else outbox_folder(app, day)
         paths = write_files(rendered, formats, folder)
-        return DigestResult(day, "written", f"digest of {day.isoformat()} written to {folder} "
-                            f"({counts['items']} items; not sent: add --send to deliver it)" + _gap_note(digest),
+        return DigestResult(day, "written", f"Điểm báo ngày {day:%d/%m/%Y} đã ghi vào {folder} "
+                            f"({counts['items']} mục tin; chưa gửi đi: thêm --send để gửi)" + _gap_note(digest),
                             paths=paths, **counts)
 
     recipients = cfg.digest.recipients
@@ -625,8 +625,8 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
             store.finish_digest(day, claim.delivery_id, status="sent", now=app.now(), paths=paths, refused=refused,
                                 error=_refused_text(refused) or None)
             got = tuple(r for r in recipients if r not in refused)
-            return DigestResult(day, "sent", f"digest of {day.isoformat()} sent to {', '.join(got)} "
-                                f"({counts['items']} items, {counts['hot']} hot)"
+            return DigestResult(day, "sent", f"Điểm báo ngày {day:%d/%m/%Y} đã gửi tới {', '.join(got)} "
+                                f"({counts['items']} mục tin, {counts['hot']} vấn đề nóng)"
                                 + (f"; {_refused_text(refused)}" if refused else "") + _gap_note(digest),
                                 paths=paths, recipients=got, message_id=message_id, refused=refused, **counts)
         folder = Path(out_dir) if out_dir else outbox_folder(app, day)
@@ -635,9 +635,10 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
         atomic_write(eml, message.as_bytes())
         paths["eml"] = eml
         store.finish_digest(day, claim.delivery_id, status="outbox", now=app.now(), paths=paths)
-        why = "SMTP is not configured" if not cfg.smtp.configured else "digest.recipients is empty"
-        return DigestResult(day, "outbox", f"{why}: digest of {day.isoformat()} put in the outbox {folder} "
-                            f"({counts['items']} items; the e-mail is {eml.name})" + _gap_note(digest), paths=paths,
+        why = ("chưa cấu hình máy chủ thư (smtp)" if not cfg.smtp.configured
+               else "chưa có người nhận (digest.recipients trống)")
+        return DigestResult(day, "outbox", f"{why}: điểm báo ngày {day:%d/%m/%Y} được lưu vào thư mục outbox {folder} "
+                            f"({counts['items']} mục tin; thư điện tử: {eml.name})" + _gap_note(digest), paths=paths,
                             message_id=message_id, **counts)
     except (MonitorError, OSError) as exc:
         # the server refused or the files could not be written: nothing went out, so a retry is safe
@@ -677,19 +678,19 @@ def digest_document(app: App, day: date | None, fmt: str) -> tuple[bytes, str]:
         data = render_markdown(digest, chart_src=data_uri(png)).encode("utf-8")
     else:
         data = render_text(digest).encode("utf-8")
-    return data, (f"digest of {day.isoformat()} written to standard output as {fmt} ({digest.item_count} items; not "
-                  "sent: add --send to deliver it)" + _gap_note(digest))
+    return data, (f"Điểm báo ngày {day:%d/%m/%Y} đã ghi ra đầu ra chuẩn, dạng {fmt} ({digest.item_count} mục tin; "
+                  "chưa gửi đi: thêm --send để gửi)" + _gap_note(digest))
 
 
 def _gap_note(digest: Digest) -> str:
-    """'; it says that the system collected nothing from ... to ...' when the clipping carries that warning."""
+    """'; bản điểm báo ghi rõ hệ thống không thu thập được tin từ ... đến ...' when the clipping carries that warning."""
     gap = digest.collection_gap
     if gap is None:
         return ""
     tz = digest.office.tz
-    span = (f"from {gap.since.astimezone(tz):%H:%M %d/%m/%Y} " if gap.since else "") + (
-        f"until {gap.until.astimezone(tz):%H:%M %d/%m/%Y}" if gap.until else "until now")
-    return f"; it says that the system collected nothing {span}, across the cut-off"
+    span = (f"từ {gap.since.astimezone(tz):%H:%M %d/%m/%Y} " if gap.since else "") + (
+        f"đến {gap.until.astimezone(tz):%H:%M %d/%m/%Y}" if gap.until else "đến nay")
+    return f"; bản điểm báo ghi rõ hệ thống không thu thập được tin {span}, qua giờ chốt"
 
 
 def _refused_text(refused: dict[str, str]) -> str:

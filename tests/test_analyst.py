@@ -201,7 +201,7 @@ def test_explain_names_the_exclusions_that_weighed_against_education(tmp_path):
     app.store.execute("UPDATE classifications SET evidence = json_remove(evidence, '$.rules.exclusions')")
     app.close()
     line = next(x for x in run(cfg, "explain", str(match)).output.splitlines() if x.strip().startswith("Giáo dục"))
-    assert "từ loại trừ" in line and "bán kết (title)" in line and "đội bóng (sapo)" in line, line
+    assert "từ loại trừ" in line and "bán kết (tiêu đề)" in line and "đội bóng (đoạn mở đầu)" in line, line
 
 
 def test_explain_says_when_an_incident_lowered_the_education_bar(capsys):

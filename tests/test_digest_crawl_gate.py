@@ -56,7 +56,7 @@ def test_digest_send_before_any_crawl_is_refused_and_records_nothing(tmp_path, s
     assert crawled.exit_code == 0, crawled.output
     sent = runner.invoke(cli, ["--config", cfg, "digest", "--send"])
     assert sent.exit_code == 0, sent.output
-    assert "sent to lanhdao@pgd-longbien.example.vn" in sent.output
+    assert "đã gửi tới lanhdao@pgd-longbien.example.vn" in sent.output
     assert len(inbox.messages) == 1
 
 

@@ -100,8 +100,8 @@ def test_a_past_day_whose_cutoff_the_crawler_missed_is_refused_though_fresh_now(
 
     forced = runner.invoke(cli, ["--config", cfg, "digest", "--date", day.isoformat(), "--send", "--force"])
     assert forced.exit_code == 0, forced.output
-    assert "sent to lanhdao@pgd-longbien.example.vn" in forced.output
-    assert f"it says that the system collected nothing from 14:00 {prev:%d/%m/%Y}" in forced.output
+    assert "đã gửi tới lanhdao@pgd-longbien.example.vn" in forced.output
+    assert f"bản điểm báo ghi rõ hệ thống không thu thập được tin từ 14:00 {prev:%d/%m/%Y}" in forced.output
     (_, raw), = inbox.messages
     _, text, html, _ = parts(raw)
     assert notice in text.get_content()
@@ -125,7 +125,7 @@ def test_the_latest_day_caught_up_after_the_cutoff_is_sent_and_says_the_system_w
 
     result = build_and_deliver_digest(app, DAY)
     assert result.status == "outbox", result.message
-    assert "it says that the system collected nothing from 13:50 25/11/2026 until 07:20 26/11/2026" in result.message
+    assert "hệ thống không thu thập được tin từ 13:50 25/11/2026 đến 07:20 26/11/2026, qua giờ chốt" in result.message
     notice = ("Lưu ý: hệ thống không thu thập được tin từ 13:50 ngày 25/11/2026 đến 07:20 ngày 26/11/2026 (qua giờ "
               "chốt 07:00 ngày 26/11/2026); tin đăng trong thời gian này có thể thiếu trong điểm báo này hoặc nằm ở "
               "điểm báo ngày 27/11/2026.")
@@ -178,7 +178,7 @@ def test_the_service_holds_a_missed_past_day_once_and_sends_the_latest(tmp_path,
     svc.due_work()
     run = app.store.last_job_runs()["digest"]
     assert run["outcome"] == "error", run
-    assert "2026-11-27: digest of 2026-11-27 sent" in run["summary"], run["summary"]
+    assert "2026-11-27: Điểm báo ngày 27/11/2026 đã gửi" in run["summary"], run["summary"]
     assert "the digest of 2026-11-26 was not sent" in run["summary"] and "which will not send it" in run["summary"]
     assert len(inbox.messages) == 1 and app.store.digest_record(DAY) is None
     _, text, _, _ = parts(inbox.messages[0][1])

@@ -369,7 +369,7 @@ def test_without_smtp_the_digest_goes_to_the_outbox_once(tmp_path):
     from monitor.digest import build_and_deliver_digest
 
     result = build_and_deliver_digest(app, DAY)
-    assert result.status == "outbox" and "SMTP is not configured" in result.message
+    assert result.status == "outbox" and "chưa cấu hình máy chủ thư (smtp)" in result.message
     folder = tmp_path / "var" / "outbox" / "2026-11-26"
     assert str(folder) in result.message
     names = sorted(p.name for p in folder.iterdir())
@@ -444,7 +444,7 @@ def test_cli_digest_send_then_rerun(tmp_path, smtp_server, monkeypatch):
     runner = CliRunner()
     first = runner.invoke(cli, ["digest", "--date", "2026-11-26", "--send"])
     assert first.exit_code == 0, first.output
-    assert "sent to lanhdao@pgd-longbien.example.vn" in first.output
+    assert "đã gửi tới lanhdao@pgd-longbien.example.vn" in first.output
     second = runner.invoke(cli, ["digest", "--date", "2026-11-26", "--send"])
     assert second.exit_code == 0 and "already delivered" in second.output
     assert len(inbox.messages) == 1

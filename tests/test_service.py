@@ -601,8 +601,8 @@ def test_status_shows_a_job_left_running_by_a_killed_service_as_interrupted(tmp_
     job = next(j for j in data["jobs"] if j["job"] == "digest")
     assert job["last_outcome"] == "interrupted", job
     assert job["last_outcome_recorded"] == "running"  # what the database holds, for whoever wants it
-    line = next(x for x in status().splitlines() if x.strip().startswith("digest "))
-    assert "interrupted" in line and "running" not in line, line
+    line = next(x for x in status().splitlines() if x.strip().startswith("điểm báo (digest)"))
+    assert "bị dừng" in line and "running" not in line and "đang chạy" not in line, line
     assert "bị dừng giữa chừng" in status()
     app = App.from_path(cfg)
     assert [r["id"] for r in app.store.running_jobs()] == [run_id]  # status only reads

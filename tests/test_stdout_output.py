@@ -29,7 +29,7 @@ def test_the_digest_in_each_format_goes_to_stdout_alone(tmp_path, monkeypatch):
         else:
             text = r.stdout
         assert "Hơn 30 học sinh tiểu học ở Long Biên nhập viện" in text
-        assert "written" not in r.stdout and "standard output" in r.stderr and "not sent" in r.stderr
+        assert "đã ghi" not in r.stdout and "đầu ra chuẩn" in r.stderr and "chưa gửi đi" in r.stderr
         if fmt in ("html", "md"):
             # no file beside it to hold the chart: it is inside the document
             assert "data:image/png;base64," in text and "xu-huong.png" not in text

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import getpass
-import sys
 import os
+import re
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -35,6 +36,16 @@ CHOICE_WORDS = {
 # the scope cues' groups of the rules file (classifiers.scope) as `monitor explain` names them, in the listings' words
 SCOPE_CUES_VI = {"local": "địa bàn", "district-bare": "tên quận, huyện", "city": "thành phố", "foreign": "nước ngoài",
                  "domestic": "trong nước"}
+
+# `monitor explain` in the listings' words: where in the article a rule term was found (the classifier writes the
+# field's name after each term, as stored), the models' heads and their rule features (classifiers.features)
+FIELDS_VI = {"title": "tiêu đề", "sapo": "đoạn mở đầu", "body": "thân bài", "URL": "địa chỉ bài"}
+_FIELD = re.compile(r"\((title|sapo|body|URL)\)")
+_TONE_WORD = re.compile(r"\bsắc thái (negative|neutral|positive)\b")
+HEADS_VI = {"relevance": "giáo dục", "hot": "nóng", "foreign": "nước ngoài"}
+FEATURES_VI = {"edu": "từ khóa giáo dục", "edu-x": "từ loại trừ giáo dục", "neg": "từ tiêu cực", "pos": "từ tích cực",
+               "foreign": "dấu hiệu nước ngoài", "domestic": "dấu hiệu trong nước", "has_sapo": "có đoạn mở đầu",
+               "has_body": "có thân bài"}
 
 MAX_QUERY_CHARS = 500  # a query is a few words or phrases; a title pasted whole is under 300
 # search reads the matches a page at a time when a filter drops some; it stops after SEARCH_MAX of them (a year of
@@ -75,7 +86,7 @@ def print_table(rows: list[dict], *, extra: str | None = None, details: str | No
     """The listing, ending with how many it shows and `extra`; `count=False` when `extra` says it itself (the first
     N of more)."""
     if not rows:
-        click.echo("(không có bài nào / no articles)")
+        click.echo("(không có bài nào)" + (f" — {extra}" if extra else ""))
         return
     click.echo(f"{'id':>6}  {'giờ đăng':<11} {'báo':<14} {'nóng':<5} {'sắc thái':<10} {'phạm vi':<10} {'chủ đề':<28} tiêu đề")
     for r in rows:
@@ -142,10 +153,17 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
         echo_json({"date": d.isoformat(), "model_version": app.store.active_model_version(), "articles": rows})
         return
     unclassified = sum(1 for a in found if a.id not in classes)
-    note = f"{len(found)} bài trong ngày {d:%d/%m/%Y}"
+    # what the listed articles are, then what the day holds besides: "7 bài — 9 bài trong ngày" left the reader
+    # guessing which two were left out and why
+    what = ("bài" + (" nóng" if hot else "") + ("" if include_all else " về giáo dục")
+            + (f", chủ đề {topic}" if topic else "") + (f", phạm vi {SCOPE_NAMES_VI.get(scope, scope)}" if scope else ""))
+    note = f"{len(rows)} {what} trong tổng số {len(found)} bài đăng ngày {d:%d/%m/%Y}"
+    other = sum(1 for a in found if a.id in classes and not classes[a.id].is_education)
+    if other and not include_all:
+        note += f"; thêm --all để xem cả {other} bài không về giáo dục"
     if unclassified:
-        note += f", {unclassified} chưa phân loại (run `monitor reclassify`)"
-    print_table(rows, extra=note)
+        note += f"; {unclassified} bài chưa phân loại (chạy `monitor reclassify`)"
+    print_table(rows, extra=note, count=False)
 
 
 # --------------------------------------------------------------------------- search
@@ -535,7 +553,7 @@ def _print_explanation(d: dict) -> None:
     c = d["classification"]
     if c is None:
         click.echo("\nChưa được phân loại" + (f" bởi {d['model_version']}" if d["model_version"] else "")
-                   + " (run `monitor reclassify`).")
+                   + " (chạy `monitor reclassify`).")
     else:
         ev = c.get("evidence") or {}
         rules = ev.get("rules") or {}
@@ -550,8 +568,8 @@ def _print_explanation(d: dict) -> None:
                    + (f" (ngưỡng {edu_th:.2f})" if edu_th is not None else "")
                    + (f"; nhận vì là sự cố nóng (từ điểm {incident['relevance']:.2f} khi điểm nóng ≥ {incident['hot']:.2f})"
                       if admitted else "")
-                   + (f"; từ khóa: {', '.join(rules.get('education', [])[:8])}" if rules.get("education") else "")
-                   + (f"; từ loại trừ (kéo điểm xuống): {', '.join(excluded['education'][:6])}"
+                   + (f"; từ khóa: {_vi_terms(rules.get('education', [])[:8])}" if rules.get("education") else "")
+                   + (f"; từ loại trừ (kéo điểm xuống): {_vi_terms(excluded['education'][:6])}"
                       if excluded.get("education") else ""))
         click.echo("  Chủ đề:")
         scores = sorted(c["topic_scores"].items(), key=lambda kv: -kv[1])
@@ -564,26 +582,26 @@ def _print_explanation(d: dict) -> None:
         for t in shown:
             mark = "✔" if t in c["topics"] else " "
             thr = f" / ngưỡng {tth[t]:.2f}" if t in tth else ""
-            terms = f" — {', '.join(topic_terms[t][:6])}" if topic_terms.get(t) else ""
+            terms = f" — {_vi_terms(topic_terms[t][:6])}" if topic_terms.get(t) else ""
             # an exclusion cancels the topic's rule evidence: its terms above did not count
-            cancelled = (f" — loại trừ (các từ khóa không được tính): {', '.join(topic_excluded[t][:4])}"
+            cancelled = (f" — loại trừ (các từ khóa không được tính): {_vi_terms(topic_excluded[t][:4])}"
                          if topic_excluded.get(t) else "")
             click.echo(f"    {mark} {t} ({topic_name(t)}): {c['topic_scores'][t]:.2f}{thr}{terms}{cancelled}")
         tone = ev.get("tone") or {}
         click.echo(f"  Sắc thái: {SENTIMENT_VI.get(c['sentiment'], c['sentiment'])}"
                    + (" (" + ", ".join(f"{SENTIMENT_VI.get(k, k)} {v:.2f}" for k, v in tone.items()) + ")" if tone else "")
-                   + (f"; tiêu cực: {', '.join(rules['negative'][:6])}" if rules.get("negative") else "")
-                   + (f"; tích cực: {', '.join(rules['positive'][:6])}" if rules.get("positive") else ""))
+                   + (f"; tiêu cực: {_vi_terms(rules['negative'][:6])}" if rules.get("negative") else "")
+                   + (f"; tích cực: {_vi_terms(rules['positive'][:6])}" if rules.get("positive") else ""))
         scope_terms = rules.get("scope") or {}
         click.echo(f"  Phạm vi: {SCOPE_NAMES_VI.get(c['scope'], c['scope'])}"
-                   + ("; " + "; ".join(f"{SCOPE_CUES_VI.get(g, g)}: {', '.join(t[:4])}" for g, t in scope_terms.items())
+                   + ("; " + "; ".join(f"{SCOPE_CUES_VI.get(g, g)}: {_vi_terms(t[:4])}" for g, t in scope_terms.items())
                       if scope_terms else ""))
         hot_terms = rules.get("hot") or {}
         click.echo(f"  Nóng: {'có' if c['hot'] else 'không'} — điểm {c['hot_score']:.2f}"
                    + (f" (ngưỡng {th['hot']:.2f})" if th.get("hot") is not None else "")
-                   + ("; " + "; ".join(f"{h}: {', '.join(t[:4])}" for h, t in hot_terms.items()) if hot_terms else ""))
+                   + ("; " + "; ".join(f"{h}: {_vi_terms(t[:4])}" for h, t in hot_terms.items()) if hot_terms else ""))
         if c["reasons"]:
-            click.echo("  Lý do: " + " | ".join(c["reasons"]))
+            click.echo("  Lý do: " + " | ".join(_vi(r) for r in c["reasons"]))
         other = {k: v for k, v in ev.items() if k not in ("rules", "thresholds", "tone")}
         for k, v in other.items():
             click.echo(f"  {k}: {_compact(v)}")
@@ -592,25 +610,70 @@ def _print_explanation(d: dict) -> None:
         click.echo("\nBằng chứng mạnh nhất của mô hình (đặc trưng: đóng góp):")
         for head, items in (ev.items() if isinstance(ev, dict) else []):
             if isinstance(items, list) and all(isinstance(x, (list, tuple)) and len(x) == 2 for x in items):
-                click.echo(f"  {head}: " + ", ".join(f"{f} ({float(v):+.2f})" for f, v in items[:6]))
+                click.echo(f"  {_head_vi(head)}: " + ", ".join(f"{_feature_vi(f)} ({float(v):+.2f})" for f, v in items[:6]))
+            elif head == "unavailable":
+                click.echo(f"  (không tính được: {items})")
             else:
-                click.echo(f"  {head}: {_compact(items)}")
+                click.echo(f"  {_head_vi(head)}: {_compact(items)}")
     s = d["story"]
     if s:
         click.echo(f"\nSự việc #{s['id']}: {s['title']}\n  {len(s['articles'])} bài, {len(s['outlets'])} báo: {', '.join(s['outlets'])}"
                    f"\n  điểm nóng {score_text(s['hot_score'])}, mức độ: {s['severity'] or 'không'}"
-                   + (f"; lý do: {'; '.join(s['reasons'])}" if s["reasons"] else "")
+                   + (f"; lý do: {'; '.join(_vi(r) for r in s['reasons'])}" if s["reasons"] else "")
                    + (f"\n  xử lý: {s['case_status']}" if s.get("case_status") else ""))
     if d["labels"]:
         click.echo("\nNhãn của chuyên viên:")
         for lab in d["labels"]:
             fields = {k: lab[k] for k in ("is_education", "topics", "hot", "sentiment", "scope") if lab[k] is not None}
-            click.echo(f"  {lab['labelled_at']} {lab['labelled_by']}: {_compact(fields)}" + (f" — {lab['note']}" if lab["note"] else ""))
+            click.echo(f"  {lab['labelled_at']} {lab['labelled_by']}: {_label_vi(fields)}" + (f" — {lab['note']}" if lab["note"] else ""))
     if d["other_versions"]:
         click.echo("\nCác phiên bản khác:")
         for o in d["other_versions"]:
             click.echo(f"  {o['version']}: {'giáo dục' if o['is_education'] else 'khác'}, chủ đề {','.join(o['topics']) or '—'}, "
-                       f"{'nóng' if o['hot'] else 'không nóng'}, {o['sentiment']}, {o['scope']}")
+                       f"{'nóng' if o['hot'] else 'không nóng'}, {SENTIMENT_VI.get(o['sentiment'], o['sentiment'])}, "
+                       f"{SCOPE_NAMES_VI.get(o['scope'], o['scope'])}")
+
+
+def _vi(text: str) -> str:
+    """A stored reason or rule evidence ("du học (title)", "sắc thái neutral 0.84") in the listings' words."""
+    text = _FIELD.sub(lambda m: f"({FIELDS_VI[m.group(1)]})", str(text))
+    return _TONE_WORD.sub(lambda m: f"sắc thái {SENTIMENT_VI[m.group(1)]}", text)
+
+
+def _vi_terms(terms) -> str:
+    return ", ".join(_vi(t) for t in terms)
+
+
+def _head_vi(head: str) -> str:
+    """A model head of classifiers.model.explain ("relevance", "topic:hoi-nhap", "tone:negative") in words."""
+    kind, _, rest = head.partition(":")
+    if kind == "topic" and rest:
+        return f"chủ đề {rest}"
+    if kind == "tone" and rest:
+        return f"sắc thái {SENTIMENT_VI.get(rest, rest)}"
+    return HEADS_VI.get(head, head)
+
+
+def _feature_vi(name: str) -> str:
+    """A model feature: a rule feature ("[luật] has_body"), a URL section, a word (kept), the neighbours' vote."""
+    if name.startswith("[luật] "):
+        rule = name[len("[luật] "):]
+        kind, _, rest = rule.partition(":")
+        word = (f"từ khóa chủ đề {rest}" if kind == "topic" and rest else
+                f"dấu hiệu nóng {rest}" if kind == "hot" and rest else FEATURES_VI.get(rule, rule))
+        return f"[luật] {word}"
+    if name.startswith("[chuyên mục URL] "):
+        return "[chuyên mục trong địa chỉ bài] " + name[len("[chuyên mục URL] "):]
+    return name
+
+
+def _label_vi(fields: dict) -> str:
+    """An analyst's label's fields as the listings say them."""
+    yes_no = {True: "có", False: "không"}
+    words = {"is_education": ("giáo dục", lambda v: yes_no.get(v, v)), "topics": ("chủ đề", lambda v: ", ".join(v) or "—"),
+             "hot": ("nóng", lambda v: yes_no.get(v, v)), "sentiment": ("sắc thái", lambda v: SENTIMENT_VI.get(v, v)),
+             "scope": ("phạm vi", lambda v: SCOPE_NAMES_VI.get(v, v))}
+    return "; ".join(f"{words[k][0]}: {words[k][1](v)}" if k in words else f"{k}: {v}" for k, v in fields.items())
 
 
 def _compact(v) -> str:

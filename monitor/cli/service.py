@@ -286,13 +286,13 @@ def status(ctx: click.Context, as_json: bool) -> None:
         echo_json(data)
         return
     svc = data["service"]
-    click.echo(f"Service: {'đang chạy (PID ' + str(svc['pid']) + ')' if svc['running'] else 'không chạy'}"
-               f" — lock {svc['lock_file']}")
+    click.echo(f"Dịch vụ: {'đang chạy (PID ' + str(svc['pid']) + ')' if svc['running'] else 'không chạy'}"
+               f" — tệp khóa {svc['lock_file']}")
     db = data["database"]
-    click.echo(f"Database: {db['path']} ({db['size_bytes'] / 1_048_576:.1f} MB), {db['articles']} bài, "
+    click.echo(f"Cơ sở dữ liệu: {db['path']} ({db['size_bytes'] / 1_048_576:.1f} MB), {db['articles']} bài, "
                f"{db['articles_24h']} bài trong 24 giờ qua")
     model = data["model"]
-    click.echo(f"Model: {model['active'] or '— (chưa phân loại)'}{' (đã ghim / pinned)' if model['pinned'] else ''}")
+    click.echo(f"Mô hình: {model['active'] or '— (chưa phân loại)'}{' (đã ghim)' if model['pinned'] else ''}")
     if model["awaiting_review"]:
         click.echo(f"Chờ xem lại: {model['awaiting_review']} bài chưa có nhãn mà máy còn phân vân trong {RECENT_DAYS} ngày qua"
                    " (monitor review)")
@@ -304,30 +304,69 @@ def status(ctx: click.Context, as_json: bool) -> None:
     for day in data["digests_missed"]:
         click.echo(f"Điểm báo {day}: BỊ LỠ, không gửi (quá hạn digest.missed_grace_hours); gửi tay: "
                    f"monitor digest --date {day} --send")
-    click.echo("\nJobs:")
-    click.echo(f"  {'job':<16} {'lịch':<26} {'lần cuối':<20} {'kết quả':<12} {'lần tới':<16}")
+    click.echo("\nTác vụ của dịch vụ:")
+    click.echo(f"  {'tác vụ':<34} {'lịch':<26} {'lần cuối':<20} {'kết quả':<12} {'lần tới':<16}")
     for j in data["jobs"]:
-        click.echo(f"  {j['job']:<16} {j['every']:<26} {_local(j['last_started'], tz):<20} {j['last_outcome'] or '—':<12} "
+        outcome = JOB_OUTCOMES.get(j["last_outcome"], j["last_outcome"]) if j["last_outcome"] else "—"
+        click.echo(f"  {_job_name(j['job']):<34} {j['every']:<26} {_local(j['last_started'], tz):<20} {outcome:<12} "
                    f"{_local(j['next'], tz):<16}")
         if j["last_outcome"] == "error" and j["last_summary"]:
-            click.echo(f"      ↳ {j['last_summary'][:150]}")
+            # the job's own error, for whoever looks after the machine (as the log has it)
+            click.echo(f"      ↳ chi tiết kỹ thuật: {j['last_summary'][:150]}")
         elif j["last_outcome"] != j.get("last_outcome_recorded"):
             # recorded 'running' by a service that is gone: it stopped mid-run; the next `serve` records that
-            click.echo("      ↳ bị dừng giữa chừng: dịch vụ đã dừng khi job đang chạy (lần `monitor serve` tới sẽ ghi nhận)"
+            click.echo("      ↳ bị dừng giữa chừng: dịch vụ đã dừng khi tác vụ đang chạy (lần `monitor serve` tới sẽ ghi nhận)"
                        + (f"; đã làm: {j['last_summary'][:120]}" if j["last_summary"] else ""))
-    click.echo("\nSources:")
+    from monitor.digest import HEALTH_LABELS
+
+    click.echo("\nNguồn tin:")
+    health = {s["name"]: HEALTH_LABELS.get(s["health"], s["health"]) for s in sources}
+    width = max((len(h) for h in health.values()), default=0)
     for s in sources:
-        err = f" — {s['last_error'][:80]}" if s.get("last_error") else ""
         share = s.get("classified_recently")
         edu = f"  giáo dục {share['education'] / share['articles']:>4.0%}/{share['days']} ngày" if share else ""
         if s.get("last_success"):
-            last = f"lần cuối OK {_local(s['last_success'], tz):<17}"
+            last = f"lấy tin được lúc {_local(s['last_success'], tz):<17}"
         elif s["health"] in ("new", "disabled"):
-            last = f"{'chưa thu thập lần nào':<29}"  # not "last OK —", which reads as a poll that went well
+            last = f"{'chưa thu thập lần nào':<31}"  # not "last fetched —", which reads as a poll that went well
         else:
-            last = f"{'chưa lần nào thu thập được':<29}"
-        click.echo(f"  {s['name']:<32} {s['health']:<9} {last}"
-                   f" {s.get('items_24h', 0):>3} bài/24h{edu}{err}")
+            last = f"{'chưa lần nào thu thập được':<31}"
+        click.echo(f"  {s['name']:<32} {health[s['name']]:<{width}}  {last}"
+                   f" {s.get('items_24h', 0):>3} bài/24h{edu}{_source_problem(s)}")
+
+
+# a job's outcome (monitor.store.service) in the text output; --json keeps the outcome itself
+JOB_OUTCOMES = {"ok": "xong", "error": "lỗi", "running": "đang chạy", "interrupted": "bị dừng"}
+# what each job does, beside the name the log and --json give it ("crawl:10m": the crawl of the 10-minute feeds)
+JOB_NAMES = {"crawl": "thu thập tin", "pages": "lấy lại trang bài", "deliver": "gửi cảnh báo", "digest": "điểm báo",
+             "report": "báo cáo tháng", "housekeeping": "dọn dẹp dữ liệu"}
+
+
+def _job_name(job: str) -> str:
+    what = JOB_NAMES.get(job.split(":", 1)[0])
+    return f"{what} ({job})" if what else job
+
+
+def _source_problem(s: dict) -> str:
+    """What is wrong with a source, in the words the clipping's appendix uses; the crawler's own error beside it
+    for whoever looks after the machine (the clerk reads the first, IT searches the log for the second). A quiet
+    feed's "error" is our own sentence, said wholly in Vietnamese."""
+    from monitor.digest import source_problem
+    from monitor.models import SourceHealth
+
+    error = s.get("last_error")
+    if not error:
+        return ""
+    if s["health"] == "disabled":
+        return " — đã bỏ khỏi feeds.yaml" if error == "removed from feeds.yaml" else f" — lần lỗi cuối: {error[:80]}"
+    if s["health"] == "ok":  # it answers; something in its answer was odd (a feed cut at its first items)
+        return f" — lưu ý kỹ thuật: {error[:80]}"
+    problem = source_problem(SourceHealth(name=s["name"], outlet=s.get("outlet", ""), url=s.get("url", ""),
+                                          health=s["health"], last_success=None, last_error=error,
+                                          consecutive_failures=s.get("consecutive_failures") or 0,
+                                          failure_score=s.get("failure_score") or 0.0, next_due=None,
+                                          items_24h=s.get("items_24h", 0)))
+    return f" — {problem}" + ("" if s["health"] == "quiet" else f" (chi tiết kỹ thuật: {error[:80]})")
 
 
 # a digest's status (monitor.store.digests) in the text output; --json keeps the status itself

@@ -1,0 +1,110 @@
+"""What the clerk and the analyst read on the command line is Vietnamese, with correct diacritics (review: `status`,
+`explain`, `digest` and `articles` mixed English in; `--json` keeps its keys, an interface). Real feeds on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import yaml
+from click.testing import CliRunner
+
+from monitor.cli import cli
+from monitor.sample_site import SampleArticle, build_site, sample_config, serve, stop
+from test_onboarding_cli import site_config
+
+# the English words the review found (and their kin) in what the clerk and the analyst read
+ENGLISH = re.compile(r"\b(Service|Database|Model|Jobs|Sources|lock|ok|quiet|failing|backoff|usually|no new item|"
+                     r"last OK|title|sapo|body|relevance|has_body|has_sapo|items?|digest of|written to|"
+                     r"not sent|no articles|run)\b")
+
+
+def run(cfg, *args):
+    return CliRunner().invoke(cli, ["--config", str(cfg), *args])
+
+
+def _vietnamese(text: str) -> str:
+    """The text without what stays as typed: paths, URLs, ids, commands, the technical detail kept for IT."""
+    text = re.sub(r"\(chi tiết kỹ thuật: [^)]*\)", "", text)
+    text = re.sub(r"\S*/\S*|`[^`]*`|\([a-z:0-9]+\)|monitor \w+", "", text)
+    return text
+
+
+def test_status_says_a_failing_feed_and_the_jobs_in_vietnamese_keeping_the_error_for_it(tmp_path, site):
+    cfg = site_config(tmp_path, site)
+    site.fault(site.feeds["nld-giao-duc"][1], status=503)
+    assert run(cfg, "crawl", "--all").exit_code in (0, 1)
+    out = run(cfg, "status").output
+    assert out.startswith("Dịch vụ: không chạy — tệp khóa ") and "\nCơ sở dữ liệu: " in out and "\nMô hình: " in out
+    assert "\nTác vụ của dịch vụ:\n" in out and "thu thập tin (crawl:10m)" in out and "\nNguồn tin:\n" in out
+    line = next(x for x in out.splitlines() if "nld-giao-duc" in x)
+    assert "tạm ngừng do lỗi liên tiếp" in line and "— báo trả lỗi (HTTP 503) (chi tiết kỹ thuật: " in line, line
+    ok = next(x for x in out.splitlines() if "dantri-giao-duc" in x)
+    assert "bình thường" in ok and "lấy tin được lúc" in ok, ok
+    assert not ENGLISH.search(_vietnamese(out)), ENGLISH.search(_vietnamese(out))
+    data = json.loads(run(cfg, "status", "--json").output)  # the interface keeps its words
+    assert {s["name"]: s["health"] for s in data["sources"]}["nld-giao-duc"] in ("backoff", "failing")
+    assert "HTTP 503" in {s["name"]: s["last_error"] for s in data["sources"]}["nld-giao-duc"]
+
+
+def test_status_says_a_quiet_feed_in_vietnamese(tmp_path):
+    now = datetime.now(timezone.utc)
+    arts = [SampleArticle(outlet="VnExpress", feed="nhip-deu", slug=f"bai-{i}", title=f"Trường học số {i} khai giảng",
+                          sapo="Học sinh dự lễ khai giảng.", paragraphs=("Nội dung bài viết về nhà trường và học sinh.",) * 3,
+                          published=now - timedelta(hours=11 + i)) for i in range(6)]
+    site = build_site(arts)
+    server, _ = serve(site)
+    try:
+        path = tmp_path / "feeds.yaml"
+        sample_config(site, tmp_path / "var", config_path=path)
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["alerts"]["channels"] = []
+        data["storage"]["models_dir"] = str(tmp_path / "models")
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        assert run(path, "crawl", "--all").exit_code == 0
+        # the first poll brought its items as new just now; the feed has said nothing new for 11 hours since
+        with sqlite3.connect(tmp_path / "var" / "monitor.sqlite3") as db:
+            db.execute("UPDATE sources SET last_new_item_at = ?", ((now - timedelta(hours=11)).isoformat(),))
+        out = run(path, "status").output
+    finally:
+        stop(server)
+    line = next(x for x in out.splitlines() if "nhip-deu" in x)
+    assert "im lặng bất thường" in line and "không có tin mới trong 11 giờ, trong khi thường 1 giờ có một tin" in line, line
+    assert "usually" not in line and "quiet" not in line, line
+
+
+def test_articles_says_what_it_lists_of_the_day_and_digest_its_files_in_vietnamese(tmp_path, site):
+    cfg = site_config(tmp_path, site)
+    assert run(cfg, "crawl", "--all").exit_code == 0
+    with sqlite3.connect(tmp_path / "var" / "monitor.sqlite3") as db:
+        (latest,) = db.execute("SELECT MAX(published_at) FROM articles").fetchone()
+    day = datetime.fromisoformat(latest).astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    shown = f"{day:%d/%m/%Y}"
+    out = run(cfg, "articles", "--all", "--date", day.isoformat()).output
+    assert re.search(rf"\n(\d+) bài trong tổng số \1 bài đăng ngày {shown}\n$", out), out
+    hot = run(cfg, "articles", "--hot", "--date", day.isoformat()).output
+    assert (hot.startswith("(không có bài nào) — 0 bài nóng về giáo dục trong tổng số ")
+            or re.search(rf"\n\d+ bài nóng về giáo dục trong tổng số \d+ bài đăng ngày {shown}", hot)), hot
+    assert "no articles" not in hot
+    out = run(cfg, "digest", "--format", "txt", "--out", str(tmp_path / "out")).output
+    first = out.splitlines()[0]
+    assert re.fullmatch(r"Điểm báo ngày \d\d/\d\d/\d{4} đã ghi vào .*/out \(\d+ mục tin; chưa gửi đi: thêm --send để gửi\)",
+                        first), first
+    err = CliRunner().invoke(cli, ["--config", cfg, "digest", "--format", "txt", "--out", "-"]).stderr
+    assert "đã ghi ra đầu ra chuẩn, dạng txt (" in err and "items" not in err, err
+
+
+def test_explain_names_fields_and_features_in_vietnamese(tmp_path, site):
+    cfg = site_config(tmp_path, site)
+    assert run(cfg, "crawl", "--all").exit_code == 0
+    with sqlite3.connect(tmp_path / "var" / "monitor.sqlite3") as db:
+        (article,) = db.execute("SELECT MIN(id) FROM articles").fetchone()
+    out = run(cfg, "explain", str(article)).output
+    assert "(tiêu đề)" in out and "Lý do: " in out, out
+    assert not re.search(r"\((title|sapo|body|URL)\)|sắc thái (negative|neutral|positive)|\[luật\] (edu|neg|pos|has_\w+)\b"
+                         r"|^  (relevance|hot|foreign|topic:|tone:)", out, re.M), out
+    data = json.loads(run(cfg, "explain", str(article), "--json").output)
+    assert any("(title)" in t for t in data["classification"]["evidence"]["rules"]["education"])  # stored as is
