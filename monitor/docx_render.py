@@ -196,6 +196,27 @@ def _put_table_property(tbl_pr, element) -> None:
     tbl_pr.append(element)
 
 
+def _row_flags(row, *names: str) -> None:
+    """Set row properties (w:cantSplit, w:tblHeader): w:trPr's children may come in any order."""
+    tr_pr = row._tr.get_or_add_trPr()
+    for name in names:
+        if tr_pr.find(qn(f"w:{name}")) is None:
+            tr_pr.append(OxmlElement(f"w:{name}"))
+
+
+def _keep_table_together(table, *, whole: bool = True) -> None:
+    """No row split across pages and the header row repeated on the next page; `whole`: every row but the last held
+    to the next, so a table shorter than a page moves to the next page in one piece (LibreOffice left a header row
+    and one row at the foot of a page, the rest on the next)."""
+    rows = table.rows
+    for i, row in enumerate(rows):
+        _row_flags(row, "cantSplit", *(("tblHeader",) if i == 0 else ()))
+        if whole and i < len(rows) - 1:
+            for cell in row.cells:
+                for p in cell.paragraphs:
+                    p.paragraph_format.keep_with_next = True
+
+
 def _no_borders(table) -> None:
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -266,6 +287,8 @@ def new_document(office: Office, day: date, title: str, subtitle: str, *, summar
     _set_widths(table, HEADER_WIDTHS_CM, padding_cm=HEADER_PADDING_CM)
     left_w, right_w = HEADER_WIDTHS_CM
     left, right = table.cell(0, 0), table.cell(0, 1)
+    for first in (left.paragraphs[0], right.paragraphs[0]):  # the next line right below, as Decree 30 draws them
+        first.paragraph_format.space_after = Pt(0)  # (the template's default is 10 pt after)
     left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(left.paragraphs[0], superior, size=HEADER_SIZES["superior"])
     p = _para(left, own, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=HEADER_SIZES["own"], space_after=0)
@@ -490,6 +513,7 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
         for row in d.source_rows():
             for cell, text in zip(table.add_row().cells, row):
                 _run(cell.paragraphs[0], text, size=11)
+        _keep_table_together(table, whole=len(table.rows) <= 12)  # a long list of sources may take two pages
 
     closing(doc, d.office, f"{d.footer} Tóm tắt trích từ bài gốc; sắc thái và chủ đề do hệ thống tự động xác định, "
                            "cần đối chiếu bài gốc.")
@@ -517,10 +541,12 @@ def closing(doc, office: Office, note: str, *, signer: tuple[str, ...] | str | N
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     _set_widths(table, CLOSING_WIDTHS_CM)
+    _row_flags(table.rows[0], "cantSplit")  # the signer's title and the room to sign on one page
     left, right = table.cell(0, 0), table.cell(0, 1)
     p = left.paragraphs[0]
     _run(p, "Nơi nhận:", bold=True, italic=True, size=12)
     p.paragraph_format.keep_with_next = True
+    p.paragraph_format.space_after = Pt(0)
     if recipients is None:
         recipients = (f"{office.leadership} (để báo cáo)", f"Bộ phận truyền thông {office.short_name}", "Lưu: VT")
     for line in _recipient_lines(recipients):
@@ -556,6 +582,7 @@ def _table(doc, header: tuple[str, ...], rows: list[tuple[str, ...]], widths_cm:
             _run(cell.paragraphs[0], text, size=11.5)
             if i > 0 and len(text) < 12:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _keep_table_together(table)
     _para(doc, space_after=4)
 
 
@@ -728,6 +755,7 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
 
     p = _para(doc, r.closing_sentence, space_before=6, space_after=6)
     p.paragraph_format.first_line_indent = Cm(1.0)
+    p.paragraph_format.keep_with_next = True  # on the page of Nơi nhận and the signature
     closing(doc, o, machine_note, signer=o.report_signer, signer_name=o.signer_name, recipients=o.report_recipients,
             note_last=True)
     return save(doc)

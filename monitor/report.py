@@ -369,8 +369,14 @@ class MonthlyReport:
 
     @property
     def comparable(self) -> bool:
-        """Whether the figures are compared with the previous month's: it had data, over the whole month."""
-        return self.previous_has_data and not self.previous_partial
+        """Whether the figures are compared with the previous month's: it had data, over the whole month, and this
+        month is over (part of a month against a whole one reads as a fall that is only the days not yet come)."""
+        return self.previous_has_data and not self.previous_partial and not self.unfinished
+
+    @property
+    def unfinished(self) -> bool:
+        """Written before the month's end: its figures stop at the time it was written."""
+        return self.generated_at < self.end
 
     @property
     def monitored_from(self) -> datetime:
@@ -451,6 +457,8 @@ class MonthlyReport:
                         "để so sánh.")
             return (f"{self.previous_label.capitalize()} chỉ có số liệu từ ngày {first:%d/%m/%Y} (ngày hệ thống bắt đầu "
                     "theo dõi), không đủ tháng nên không dùng để so sánh.")
+        if self.previous_has_data and self.unfinished:
+            return f"{self.label.capitalize()} chưa kết thúc nên chưa so sánh với {self.previous_label} (so sánh khi đủ tháng)."
         return f"{self.previous_label.capitalize()} chưa có dữ liệu để so sánh."
 
     @property
@@ -550,11 +558,11 @@ class MonthlyReport:
         """The period the figures cover, as every format writes it: a report written before the month is over
         says so, rather than claiming the whole month."""
         if self.backlog_from:  # its articles start before the monitoring did: both days, neither hidden
-            until = (f"đến ngày {self.generated_at:%d/%m/%Y}, tháng chưa kết thúc" if self.generated_at < self.end
+            until = (f"đến ngày {self.generated_at:%d/%m/%Y}, tháng chưa kết thúc" if self.unfinished
                      else f"đến hết ngày {self.last_day:%d/%m/%Y}")
             return f"từ ngày {self.backlog_from:%d/%m/%Y} {until}; {self.backlog_caveat}"
         start = f"{self.monitored_from:%d/%m/%Y}" + (", ngày hệ thống bắt đầu theo dõi," if self.partial else "")
-        if self.generated_at < self.end:
+        if self.unfinished:
             return f"từ ngày {start} đến ngày {self.generated_at:%d/%m/%Y}, tháng chưa kết thúc"
         return f"từ ngày {start} đến hết ngày {self.last_day:%d/%m/%Y}"
 
@@ -871,6 +879,9 @@ class ReportResult:
 def report_subject(report: MonthlyReport) -> str:
     if not report.has_data:
         return f"Báo cáo dư luận báo chí về giáo dục {report.label}: không có dữ liệu theo dõi — {report.office.short_name}"
+    if report.unfinished:  # not a draft to sign yet: its figures stop before the month's end
+        return (f"Báo cáo dư luận báo chí về giáo dục {report.label} (số liệu đến ngày {report.generated_at:%d/%m/%Y}, "
+                f"tháng chưa kết thúc) — {report.office.short_name}")
     return f"Báo cáo dư luận báo chí về giáo dục {report.label} (dự thảo trình ký) — {report.office.short_name}"
 
 
@@ -879,8 +890,10 @@ def report_mail_text(report: MonthlyReport) -> str:
     head = f"Kính gửi: {report.office.leadership}.\n\n"
     if not report.has_data:
         return head + f"{report.no_data_text}\nĐề nghị kiểm tra hệ thống theo dõi báo chí (tệp {report.stem}.docx).\n"
+    purpose = (f" với số liệu đến ngày {report.generated_at:%d/%m/%Y} để tham khảo: tháng chưa kết thúc, báo cáo trình ký "
+               f"lập sau ngày {report.last_day:%d/%m/%Y}." if report.unfinished else " để trình ký.")
     return (head + f"Bộ phận truyền thông gửi kèm dự thảo Báo cáo tình hình dư luận báo chí về giáo dục {report.label} "
-            f"(tệp {report.stem}.docx) để trình ký.\n\n"
+            f"(tệp {report.stem}.docx){purpose}\n\n"
             f"Đánh giá chung: {' '.join(report.assessment)}\n\n"
             f"Mục \"Đề xuất, kiến nghị\" của dự thảo do bộ phận truyền thông bổ sung trước khi trình ký.\n")
 

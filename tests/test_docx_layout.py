@@ -116,3 +116,60 @@ def test_the_clipping_is_stamped_with_its_own_generation_time():
 
     doc = Document(io.BytesIO(clipping()))
     assert doc.core_properties.created == NOW.astimezone(timezone.utc)
+
+
+def _space_after_pt(paragraph, doc) -> float:
+    """The paragraph's space after as Word lays it out: its own, else its style's, else the document's default
+    (python-docx's template gives 10 pt after every paragraph that sets none)."""
+    own = paragraph.paragraph_format.space_after
+    if own is not None:
+        return own.pt
+    style = paragraph.style
+    while style is not None:
+        if style.paragraph_format.space_after is not None:
+            return style.paragraph_format.space_after.pt
+        style = style.base_style
+    spacing = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    return int(spacing.get(qn("w:after"), "0")) / 20 if spacing is not None else 0.0
+
+
+@pytest.mark.parametrize("which", ["clipping", "report"])
+def test_the_header_and_nơi_nhận_lines_follow_each_other_without_a_gap(which, report_docx):
+    """Decree 30/2020's header: the governing body right above the office's name, the Quốc hiệu right above the
+    motto; and the list of Nơi nhận right under its label. The first paragraph of a table cell took the template's
+    10 pt after, a blank half-line between them."""
+    doc = Document(io.BytesIO(clipping() if which == "clipping" else report_docx))
+    header, closing = doc.tables[0], doc.tables[-1]
+    for cell in (header.cell(0, 0), header.cell(0, 1), closing.cell(0, 0)):
+        assert _space_after_pt(cell.paragraphs[0], doc) == 0, cell.paragraphs[0].text
+
+
+def _row_cant_split(row) -> bool:
+    tr_pr = row._tr.trPr
+    return tr_pr is not None and tr_pr.find(qn("w:cantSplit")) is not None
+
+
+def test_a_table_of_figures_is_not_broken_across_pages(report_docx):
+    """A short table of figures (tone, outlets, topics) stays on one page with its heading: LibreOffice put the
+    outlets' header row and one outlet at the foot of one page and the rest on the next. Its header row repeats
+    should a long one (a Sở's many outlets) still need two pages."""
+    doc = Document(io.BytesIO(report_docx))
+    grids = [t for t in doc.tables if t.style is not None and t.style.name == "Table Grid"]
+    assert len(grids) >= 3
+    for table in grids:
+        rows = table.rows
+        assert rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        for row in rows:
+            assert _row_cant_split(row)
+        for row in rows[:-1]:  # every row held to the next: the table moves to the next page whole
+            for cell in row.cells:
+                assert all(p.paragraph_format.keep_with_next for p in cell.paragraphs), cell.text
+
+
+def test_the_signature_block_is_not_split_from_its_closing_sentence(report_docx):
+    """'Trên đây là báo cáo…./.' stays on the page of Nơi nhận and the signer's title, and that block is one
+    unsplittable row: a title at the foot of a page with the room to sign on the next would not be signed."""
+    doc = Document(io.BytesIO(report_docx))
+    closing_sentence = next(p for p in doc.paragraphs if p.text.startswith("Trên đây là báo cáo"))
+    assert closing_sentence.paragraph_format.keep_with_next
+    assert _row_cant_split(doc.tables[-1].rows[0])

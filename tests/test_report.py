@@ -233,6 +233,49 @@ def test_a_report_written_before_the_month_is_over_says_so(tmp_path):
     assert any("tháng chưa kết thúc" in p for p in paragraphs)
 
 
+
+def test_a_month_not_over_is_not_compared_in_percent_with_a_whole_month(tmp_path):
+    """27 days of November against the 31 of October read as a fall of about a tenth that is only the days not yet
+    come: a report written before the month's end gives its figures without the previous month's or a change."""
+    from dataclasses import replace
+
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    r = load_report(app, 2026, 11)
+    assert r.comparable  # the finished month: October had data, all of it
+    early = replace(r, generated_at=datetime(2026, 11, 27, 14, 0, tzinfo=TZ))
+    assert not early.comparable
+    assert early.no_comparison_text == ("Tháng 11/2026 chưa kết thúc nên chưa so sánh với tháng 10/2026 "
+                                        "(so sánh khi đủ tháng).")
+    assert "so với tháng 10/2026" not in early.assessment[0]
+    result = build_and_deliver_report(make_app(tmp_path, now=datetime(2026, 11, 27, 7, 0, tzinfo=timezone.utc)), 2026, 11,
+                                       out_dir=tmp_path / "early", send=False)
+    doc = Document(io.BytesIO(result.paths["docx"].read_bytes()))
+    headers = [[c.text for c in t.rows[0].cells] for t in doc.tables[1:-1]]
+    assert headers and all("Tháng trước" not in h and "Thay đổi" not in h for h in headers), headers
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "tháng trước:" not in text and "chưa kết thúc nên chưa so sánh" in text
+    html = result.paths["html"].read_text(encoding="utf-8")
+    assert "Tháng trước" not in html and "chưa kết thúc nên chưa so sánh" in html
+
+
+def test_the_e_mail_of_a_month_not_over_does_not_ask_to_sign_it(tmp_path):
+    """The subject and the letter of a report written before the month's end say until when its figures run: a
+    draft 'để trình ký' of 27 days would be signed and sent up as the month's."""
+    from dataclasses import replace
+
+    from monitor.report import report_mail_text, report_subject
+
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    early = replace(load_report(app, 2026, 11), generated_at=datetime(2026, 11, 27, 14, 0, tzinfo=TZ))
+    assert report_subject(early) == ("Báo cáo dư luận báo chí về giáo dục tháng 11/2026 (số liệu đến ngày 27/11/2026, "
+                                     "tháng chưa kết thúc) — Phòng GD&ĐT quận Long Biên")
+    mail = report_mail_text(early)
+    assert "để trình ký" not in mail
+    assert ("gửi kèm dự thảo Báo cáo tình hình dư luận báo chí về giáo dục tháng 11/2026 (tệp bao-cao-thang-2026-11.docx) "
+            "với số liệu đến ngày 27/11/2026 để tham khảo: tháng chưa kết thúc, báo cáo trình ký lập sau ngày 30/11/2026.") in mail
+
 # --------------------------------------------------------------------------- what the report says (review H4, M8, L8, L11)
 
 
