@@ -4,12 +4,23 @@
 
 Prints the time to index and the median / worst time of typical analyst queries. Target: a query
 answers in well under 100 ms on a year of one office's news (~50 000 articles).
+
+    .venv/bin/python bench/search_speed.py --store FEEDS_YAML [--runs 5] [--code DIR]
+
+times `monitor search` itself (a process per run, as a person runs it) on an existing store, e.g. a copy of the
+year store of bench/year_store.py: each query typed with diacritics beside the same query typed without, the
+median of --runs, and the ratio (the words typed with marks are checked on the candidates' text, which the folded
+query does not do). --code times another checkout (the code before a change) on the same store; the two
+versions' results can be compared with --json-dir.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -60,5 +71,54 @@ def main(n: int) -> None:
         store.close()
 
 
+# (typed with diacritics, the same typed without, extra options): common words, phrases, a word whose folded form
+# is mostly other words ("lạm thu": "làm thêm … thứ"), a mark left off ("Hà Noi": nothing as typed), filters
+STORE_QUERIES = [("người", "nguoi", ()), ("người", "nguoi", ("--hot",)), ("học sinh", "hoc sinh", ()),
+                 ("giáo viên", "giao vien", ()), ("Hà Nội", "ha noi", ()), ("học phí", "hoc phi", ()),
+                 ("bạo lực học đường", "bao luc hoc duong", ()), ("Long Biên", "long bien", ()),
+                 ('"khoản thu" OR "học phí"', '"khoan thu" OR "hoc phi"', ()), ("lạm thu", "lam thu", ()),
+                 ("Hà Noi", "ha noi", ()), ("người", "nguoi", ("--limit", "500"))]
+
+
+def timed_search(feeds: Path, code: Path, query: str, extra: tuple[str, ...], json_out: Path | None) -> float:
+    env = os.environ | {"PYTHONPATH": str(code)}
+    args = [sys.executable, "-m", "monitor", "--config", str(feeds), "search", query, *extra, "--json"]
+    t = time.perf_counter()
+    # run beside the store, not here: `python -m` puts the working folder before PYTHONPATH, and this checkout's
+    # monitor would answer for --code's
+    done = subprocess.run(args, env=env, capture_output=True, text=True, cwd=feeds.parent)
+    seconds = time.perf_counter() - t
+    if done.returncode != 0:
+        sys.exit(f"{query!r} failed: {done.stderr[-500:]}")
+    if json_out is not None:
+        json_out.write_text(done.stdout, encoding="utf-8")
+    return seconds
+
+
+def store_main(feeds: Path, runs: int, code: Path, json_dir: Path | None) -> None:
+    print(f"code: {code}; store: {feeds}; median of {runs} runs (a process each)")
+    for k, (marked, folded, extra) in enumerate(STORE_QUERIES):
+        times: dict[str, list[float]] = {marked: [], folded: []}
+        for r in range(runs):
+            for q in (marked, folded):  # alternated, so a busy moment weighs on both
+                out = json_dir / f"{k}-{'marked' if q == marked else 'folded'}.json" if json_dir and r == 0 else None
+                times[q].append(timed_search(feeds, code, q, extra, out))
+        m, f = statistics.median(times[marked]), statistics.median(times[folded])
+        label = " ".join((repr(marked), *extra))
+        print(f"  {label:38} {m:6.2f} s   {repr(folded):30} {f:6.2f} s   x{m / f:.2f}", flush=True)
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("n", nargs="?", type=int, default=50_000, help="invented articles (without --store)")
+    parser.add_argument("--store", type=Path, help="feeds.yaml of an existing store: time `monitor search` on it")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--code", type=Path, default=Path(__file__).resolve().parents[1])
+    parser.add_argument("--json-dir", type=Path, help="keep each query's first JSON answer there (to compare)")
+    a = parser.parse_args()
+    if a.store:
+        if a.json_dir:
+            a.json_dir.mkdir(parents=True, exist_ok=True)
+        store_main(a.store.resolve(), a.runs, a.code.resolve(), a.json_dir)
+    else:
+        main(a.n)

@@ -36,9 +36,11 @@ def _retone_table() -> dict[str, str]:
 
 
 _RETONE = _retone_table()
-# One character class instead of an alternation of every pair: the scan is the hot path of the stage.
+# One character class instead of an alternation of every pair: the scan is the hot path of the stage. The
+# pattern starts with the class of o/u and checks the "q" before it afterwards: led by the lookbehind, `re` tried a
+# match at every character (three times slower).
 _RETONE_RE = re.compile(
-    r"(?<![qQ])[oOuU][" + "".join(sorted({k[1] for k in _RETONE})) + r"](?![^\W\d_])"
+    r"[oOuU](?<![qQ][oOuU])[" + "".join(sorted({k[1] for k in _RETONE})) + r"](?![^\W\d_])"
 )
 
 
