@@ -33,6 +33,12 @@ NO_TOPIC = "Tin giáo dục không thuộc chủ đề nào nêu trên"  # the r
 TOP_OUTLETS = 10
 TOP_POSITIVE = 10
 TOP_LOCAL = 30
+# hot issues of other areas with nothing of the office's on record: the hottest and most covered listed, the rest
+# counted by hot category (a year's national news gave 37 to 130 a month, up to 23 pages of other provinces before the
+# signature). The office's own issues, and another area's it acted on (HotIssue.on_record), are always listed
+TOP_ELSEWHERE = 10
+# the hot category of an issue with no rule sign (the model alone judged it hot, an item entered from outside the press)
+NO_HOT_CATEGORY = "loại khác"
 # the office's cases from earlier months still open, oldest first: an office that never closes its cases would
 # otherwise list every local hot story of the year in each month's report
 TOP_PENDING = 20
@@ -60,6 +66,16 @@ TOPICS_OVERLAP_NOTE = "Một tin, bài có thể thuộc nhiều chủ đề, n�
 def _n(value: int) -> str:
     """Vietnamese thousands: 1.234."""
     return f"{value:,}".replace(",", ".")
+
+
+def _elsewhere_words(issues: Iterable[HotIssue]) -> str:
+    """'ngoài địa bàn (theo dõi)', and with the statuses a person gave some of them 'ngoài địa bàn (theo dõi; 3 đã xử
+    lý, 1 đã tiếp nhận)': never "chưa tiếp nhận", another area's issue is not the office's to handle."""
+    acted = Counter(h.case_status for h in issues if h.case_status in ACTED_ON)
+    if not acted:
+        return ELSEWHERE_WORDS
+    return ELSEWHERE_WORDS[:-1] + "; " + ", ".join(
+        f"{_n(n)} {s}" for s, n in sorted(acted.items(), key=lambda kv: -kv[1])) + ")"
 
 
 def outlets_text(names: Sequence[str]) -> str:
@@ -120,6 +136,21 @@ class HotIssue:
     # case_status and owner are the case's at the month's end; a report written again later says beside them what the
     # status is now when it changed since (monitor.cases.status_since): "cập nhật đến ngày 05/12/2026: đã xử lý"
     status_since: str = ""
+    # the names of its hot categories (Story.hot_categories), the main one first: what the report counts it under
+    # when it is one of another area's issues not listed (MonthlyReport.elsewhere_more_line)
+    hot_categories: tuple[str, ...] = ()
+
+    @property
+    def hot_category(self) -> str:
+        return self.hot_categories[0] if self.hot_categories else NO_HOT_CATEGORY
+
+    @property
+    def on_record(self) -> bool:
+        """Another area's issue the report lists whatever its rank (MonthlyReport.elsewhere_listed): the office
+        recorded doing something about it (reported it, answered the press, corrected it), in the month or before, or
+        took on false information it has not yet corrected, which part I counts as awaiting correction
+        (false_information_text) and leadership must be able to find."""
+        return bool(self.handling or self.earlier) or (self.false_information and self.shows_handling)
 
     @property
     def status_label(self) -> str:
@@ -293,6 +324,38 @@ class MonthlyReport:
         return tuple(h for h in self.hot_issues if not h.own)
 
     @property
+    def elsewhere_listed(self) -> tuple[HotIssue, ...]:
+        """The hot issues of other areas part III lists, in the order of elsewhere_issues: every one the office did
+        something about on record (HotIssue.on_record: reported, answered the press, corrected; false information it
+        took on and has not corrected yet), and of the others the TOP_ELSEWHERE with the highest score, then carried
+        by most outlets, then with most articles in the month. A status alone does not keep one listed: a clerk who
+        moves the country's cases along as read would otherwise list them all again."""
+        rest = [h for h in self.elsewhere_issues if not h.on_record]
+        top = {id(h) for h in sorted(rest, key=lambda h: (-h.hot_score, -h.outlets, -(h.articles_in_month or 0),
+                                                          h.first_seen))[:TOP_ELSEWHERE]}
+        return tuple(h for h in self.elsewhere_issues if h.on_record or id(h) in top)
+
+    @property
+    def elsewhere_more(self) -> tuple[HotIssue, ...]:
+        """The hot issues of other areas part III counts without listing them (elsewhere_listed)."""
+        listed = {id(h) for h in self.elsewhere_listed}
+        return tuple(h for h in self.elsewhere_issues if id(h) not in listed)
+
+    @property
+    def elsewhere_more_line(self) -> str:
+        """'… và 56 vấn đề khác ngoài địa bàn (theo dõi; 20 đã xử lý), theo nhóm: bạo lực, xâm hại 20; tai nạn, thương
+        vong 14; loại khác 3.': each counted once under its main hot category (the groups add up to the number), and
+        the statuses a person gave them as part I says them (hot_text); "" when every one is listed."""
+        more = self.elsewhere_more
+        if not more:
+            return ""
+        groups = Counter(h.hot_category for h in more)
+        order = list(groups)  # ties: the category of the hotter issue first (elsewhere_issues is by score)
+        ranked = sorted(groups.items(), key=lambda kv: (kv[0] == NO_HOT_CATEGORY, -kv[1], order.index(kv[0])))
+        return (f"… và {_n(len(more))} vấn đề khác {_elsewhere_words(more)}, theo nhóm: "
+                + "; ".join(f"{name} {_n(n)}" for name, n in ranked) + ".")
+
+    @property
     def own_without_articles(self) -> tuple[HotIssue, ...]:
         """The office's own hot issues with no education article in the month: none of them is in the area's count of
         articles (local), which would otherwise read "0" beside a hot issue on the area with nothing to say why."""
@@ -326,14 +389,16 @@ class MonthlyReport:
     def hot_parts(self) -> tuple[tuple[str, tuple[HotIssue, ...], str, int, str], ...]:
         """Part III's sub-parts in order, as (title, issues, what it says when it has none, how many more there are
         than it lists, the line saying so): the office's own issues always, the pending ones and those elsewhere
-        when there are any."""
+        when there are any (elsewhere_listed, the rest counted by hot category). The title's number is the listed and
+        the counted together, part I's count (hot_text)."""
         parts = [(self.own_title, self.own_issues, "Không có vấn đề nóng trên địa bàn trong tháng.", 0, "")]
         if self.pending:
             more = max(self.pending_total - len(self.pending), 0)
             parts.append((PENDING_TITLE, self.pending, "", more,
                           f"… và {_n(more)} vụ việc khác còn tồn đọng (danh sách đầy đủ: monitor cases list)." if more else ""))
         if self.elsewhere_issues:
-            parts.append((ELSEWHERE_TITLE, self.elsewhere_issues, "", 0, ""))
+            more = self.elsewhere_more
+            parts.append((ELSEWHERE_TITLE, self.elsewhere_listed, "", len(more), self.elsewhere_more_line))
         return tuple(parts)
 
     @property
@@ -468,9 +533,7 @@ class MonthlyReport:
         only what a person took on ("11 ngoài địa bàn (theo dõi; 1 đã xử lý)"), never "chưa tiếp nhận"."""
         own, elsewhere = self.own_issues, self.elsewhere_issues
         parts = [f"{_n(n)} {STATUS_WORDS.get(s, s)}" for s, n in self.case_counts]
-        acted = Counter(h.case_status for h in elsewhere if h.case_status in ACTED_ON)
-        elsewhere_words = ELSEWHERE_WORDS if not acted else ELSEWHERE_WORDS[:-1] + "; " + ", ".join(
-            f"{_n(n)} {s}" for s, n in sorted(acted.items(), key=lambda kv: -kv[1])) + ")"
+        elsewhere_words = _elsewhere_words(elsewhere)
         handling = ", ".join(parts[:-1]) + " và " + parts[-1] if len(parts) > 1 else parts[0] if parts else ""
         if not self.hot_issues:
             text = "không có vấn đề nóng"
@@ -673,6 +736,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
             outcome=outcome_line(getattr(case, "events", ()), tz, until=end.date(), not_ours=status == NOT_OURS,
                                  acts_listed=True),
             false_information_sign=false_information_sign(s.hot_categories),
+            hot_categories=tuple(dict.fromkeys(c.name for c in s.hot_categories if c.name)),
             articles_in_month=sum(1 for a in s.article_ids if a in by_id) if counted else None)
 
     hot = []
