@@ -4,7 +4,7 @@ person gives another with --title; the clipping and the report name it the same 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from click.testing import CliRunner
 
