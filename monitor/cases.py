@@ -153,7 +153,8 @@ def case_then(case: Case, when: datetime) -> Case | None:
     if not events:
         return None
     status = next((e.status for e in reversed(events) if e.status), case.status)
-    owner = next((e.owner for e in reversed(events) if e.owner is not None), case.owner)
+    # every owner given is a line of the history (update_case, merge_case): none by then is no owner then
+    owner = next((e.owner for e in reversed(events) if e.owner is not None), "")
     return replace(case, status=status, owner=owner, events=events)
 
 

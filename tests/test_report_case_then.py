@@ -116,3 +116,16 @@ def test_a_finding_since_that_it_was_no_hot_issue_holds_for_the_month(tmp_path):
                              education={aid: True}, label_note="tin cũ")
     r = load_report(later, 2026, 11)
     assert (r.hot_issues, r.false_alarms) == ((), 1)
+
+
+def test_an_owner_named_after_the_months_end_is_not_the_months(tmp_path):
+    """A case nobody had taken on by the month's end, given an owner in December: the report read again names no
+    owner beside its status then, as it names none of the notes written since."""
+    app = make_app_for_month(tmp_path)
+    _log_since_september(app.store)
+    story, case = _hot_issue(app)
+    app.store.update_case(case, datetime(2026, 12, 5, 9, 0, tzinfo=TZ), by="Chị Lan", status="đang xử lý",
+                          owner="Chuyên viên Minh")
+    (hot,) = load_report(make_app(tmp_path, now=LATER), 2026, 11).hot_issues
+    assert (hot.case_status, hot.owner) == ("mới", "")
+    assert hot.status_since == "cập nhật đến ngày 10/12/2026: đang xử lý"
