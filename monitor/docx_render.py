@@ -649,7 +649,7 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
         _para(doc, NO_DATA_REQUEST, indent_cm=0.5, space_after=6)
         closing(doc, o, "")
         return save(doc)
-    doc = new_document(o, r.generated_at.date(), "BÁO CÁO", f"(Dự thảo trình ký; số liệu {r.period_label})",
+    doc = new_document(o, r.generated_at.date(), "BÁO CÁO", r.subtitle,
                        summary=r.subject_line, number=f"Số: …/BC-{o.document_code}", doc_title=r.subject_line,
                        built_at=r.generated_at)
     machine_note = (f"Số liệu do hệ thống theo dõi báo chí tổng hợp tự động lúc {r.generated_at:%H:%M} ngày "

@@ -617,6 +617,12 @@ class MonthlyReport:
         return self.end.date() - timedelta(days=1)
 
     @property
+    def subtitle(self) -> str:
+        """The line under "BÁO CÁO": a draft to sign once the month is over; before, a copy for reference, as its
+        e-mail says (report_mail_text), since its figures stop before the month's end."""
+        return f"({'Bản tham khảo' if self.unfinished else 'Dự thảo trình ký'}; số liệu {self.period_label})"
+
+    @property
     def period_label(self) -> str:
         """The period the figures cover, as every format writes it: a report written before the month is over
         says so, rather than claiming the whole month."""

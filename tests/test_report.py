@@ -560,7 +560,8 @@ def test_a_month_monitored_in_part_says_when_the_data_begin_and_is_not_compared_
     assert r.assessment[0].startswith("Trong tháng 11/2026 (số liệu từ ngày 21/11/2026, ngày hệ thống bắt đầu theo "
                                       "dõi), hệ thống ghi nhận 3 tin, bài")
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "nov", send=False)
-    assert _paragraphs(result)[2] == ("(Dự thảo trình ký; số liệu từ ngày 21/11/2026, ngày hệ thống bắt đầu theo dõi, "
+    # written before the month's end: for reference, as its e-mail says, not a draft to sign
+    assert _paragraphs(result)[2] == ("(Bản tham khảo; số liệu từ ngày 21/11/2026, ngày hệ thống bắt đầu theo dõi, "
                                       "đến ngày 27/11/2026, tháng chưa kết thúc)")
     # December against a November monitored from the 21st: no percentage, said once
     dec = make_app(tmp_path, now=datetime(2027, 1, 2, 1, 0, tzinfo=timezone.utc))
@@ -721,6 +722,7 @@ def test_a_month_begun_with_a_backlog_does_not_say_its_data_start_after_articles
     assert r.assessment[0].startswith(f"Trong tháng 11/2026 ({caveat}), hệ thống ghi nhận 3 tin, bài")
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
     paragraphs = _paragraphs(result)
-    assert paragraphs[2] == f"(Dự thảo trình ký; số liệu từ ngày 22/11/2026 đến ngày 27/11/2026, tháng chưa kết thúc; {caveat})"
+    assert paragraphs[2] == f"(Bản tham khảo; số liệu từ ngày 22/11/2026 đến ngày 27/11/2026, tháng chưa kết thúc; {caveat})"
+    assert "(Bản tham khảo; số liệu từ ngày 22/11/2026" in result.paths["html"].read_text(encoding="utf-8")
     assert not any("số liệu từ ngày 27/11/2026" in p for p in paragraphs)
     assert "số liệu từ ngày 27/11/2026" not in result.paths["html"].read_text(encoding="utf-8")
