@@ -683,7 +683,8 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
         p = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=4)
         p.add_run().add_picture(io.BytesIO(chart_png), width=Cm(16))
 
-    heading(doc, f"II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN {o.district.upper()}")
+    # the area with its kind, as part III and the clipping name it ("quận Long Biên")
+    heading(doc, f"II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN {o.area.upper()}")
     if not r.local_items:
         _para(doc, f"Trong tháng không có tin, bài về địa bàn {o.district}.", italic=True, indent_cm=0.5)
     for n, item in enumerate(r.local_items, 1):

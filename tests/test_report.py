@@ -100,7 +100,7 @@ def test_report_files_docx_and_html(tmp_path):
     paragraphs = [p.text for p in doc.paragraphs]
     # what leadership reads first (the assessment, the district's stories, the hot issues and their handling),
     # then the tables, then the part the signer completes
-    heads = ("I. ĐÁNH GIÁ CHUNG", "II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN LONG BIÊN", "III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ",
+    heads = ("I. ĐÁNH GIÁ CHUNG", "II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN QUẬN LONG BIÊN", "III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ",
              "IV. TIN TÍCH CỰC CẦN LAN TỎA", "V. DỰ BÁO: VẤN ĐỀ DƯ LUẬN CÓ THỂ QUAN TÂM TRONG THÁNG TỚI",
              "VI. SỐ LIỆU THEO CHỦ ĐỀ CỦA KẾ HOẠCH TRUYỀN THÔNG", "VII. SỐ LIỆU THEO SẮC THÁI",
              "VIII. SỐ LIỆU THEO CƠ QUAN BÁO CHÍ", "IX. ĐỀ XUẤT, KIẾN NGHỊ")
@@ -315,7 +315,7 @@ def test_the_districts_own_stories_are_listed_not_only_counted(tmp_path):
         ("Thầy giáo Long Biên được tuyên", "Tuổi Trẻ", "Tích cực"),
     ]
     paragraphs = [p.text for p in _docx(build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "o", send=False)).paragraphs]
-    part = paragraphs[paragraphs.index("II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN LONG BIÊN"):paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ")]
+    part = paragraphs[paragraphs.index("II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN QUẬN LONG BIÊN"):paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ")]
     assert "2. Thầy giáo Long Biên được tuyên dương vì sáng kiến dạy học số" in part
     assert "VnExpress (và 1 báo khác: Dân Trí) · 10/11/2026 · sắc thái: tiêu cực" in part
     assert "- Tin, bài trên địa bàn Long Biên: 3 (2 sự việc; tháng trước: 0 tin, bài)." in paragraphs
