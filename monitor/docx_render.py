@@ -728,7 +728,11 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
         for n, (title, items) in enumerate(f.groups, 1):
             heading(doc, f"{n}. {title}", level=2)
             for i in items:
-                _para(doc, f"- {i.text}: {i.reason}", indent_cm=0.5, space_after=2)
+                # the item in bold, as the HTML has it: a title with a colon of its own ("Hà Nội: …") would otherwise
+                # run into its reason
+                p = _para(doc, "- ", indent_cm=0.5, space_after=2)
+                _run(p, i.text, bold=True)
+                _run(p, f": {i.reason}")
         _para(doc, f.method_note, italic=True, size=11.5, indent_cm=0.5, space_after=4)
 
     head = ("Tháng này", "Tháng trước", "Thay đổi") if compare else ("Số tin, bài",)

@@ -167,6 +167,10 @@ def test_the_report_has_a_forecast_part_with_reasons(tmp_path):
     assert any("chưa kiểm chứng được" in p for p in part)
     html = result.paths["html"].read_text(encoding="utf-8")
     assert FORECAST_TITLE in html and "Kiểm tra cuối học kỳ I" in html
+    # each item stands out from its reason, as in the HTML: a title may hold a colon of its own
+    item = next(p for p in Document(io.BytesIO(result.paths["docx"].read_bytes())).paragraphs
+                if p.text.startswith("- Kiểm tra cuối học kỳ I"))
+    assert [r.text for r in item.runs if r.bold] == ["Kiểm tra cuối học kỳ I (15/12–20/01)"]
 
 
 def _story(store, slug, title, spread, *, hot):
