@@ -129,7 +129,7 @@ class Classifier:
         """(scope, reason) of a short text with no page behind it (a hot issue a person entered: its title, and its
         summary and source as the lead), read by the scope rules an article's title and sapo are read by; without
         the foreign model's score, its cues in the rules decide what is abroad, as before `monitor train`."""
-        p = [(name, prepare(text, name)) for name, text in (("title", title), ("sapo", lead)) if text and text.strip()]
+        p = prepared_fields(ArticleText(id="", title=title.strip(), sapo=lead.strip()))
         if not p:
             return "national", ""
         m = self.rules.match_prepared(p, self._scope_index)

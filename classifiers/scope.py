@@ -205,8 +205,12 @@ def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshol
     (BODY_LOCAL_SYLLABLES) may make a story local, the whole body with whole_body (an item that has no title or
     sapo); the body makes one city only with body_city (a Sở's, whose city is its own area: city_is_area; or an
     item that has no title or sapo)."""
-    lm = m if whole_body else Matches([h for h in m.hits if h.field != "body" or h.group not in LOCAL_GROUPS
-                                       or h.at < BODY_LOCAL_SYLLABLES], m.field_weights)
+    def past_lead(h) -> bool:
+        return h.field == "body" and h.group in LOCAL_GROUPS and h.at >= BODY_LOCAL_SYLLABLES
+
+    # built again only when something is left out: most items (every RSS item) name no place past the lead
+    lm = m if whole_body or not any(past_lead(h) for h in m.hits) else \
+        Matches([h for h in m.hits if not past_lead(h)], m.field_weights)
     # a lowercase term matches capitalised text too: its reasons only when the name is in lowercase alone
     bare_ward = lm.terms("ward-bare") if lm.count("ward-bare") > lm.count("ward-elsewhere") else []
     local = lm.terms("local") or lm.terms("local-cased") or lm.terms("local-lower") or bare_ward
