@@ -212,6 +212,12 @@ class Rendered:
     chart_name: str
     stem: str
 
+    def document(self, fmt: str) -> bytes | None:
+        """One format's file as bytes (None: a DOCX not rendered)."""
+        if fmt == "docx":
+            return self.docx
+        return {"html": self.html_file, "txt": self.text, "md": self.markdown}[fmt].encode("utf-8")
+
 
 def file_stem(day: date) -> str:
     return f"diem-bao-{day.isoformat()}"
@@ -414,8 +420,9 @@ def stories_for(store, article_ids: Iterable[int], start: datetime, end: datetim
 # --------------------------------------------------------------------------- rendering
 
 
-def render_all(digest: Digest, formats: Iterable[str], *, domain: str = "localhost") -> Rendered:
-    """Render the formats asked for plus what the e-mail always carries (text, HTML, chart)."""
+def render_all(digest: Digest, formats: Iterable[str], *, domain: str = "localhost", inline_chart: bool = False) -> Rendered:
+    """Render the formats asked for plus what the e-mail always carries (text, HTML, chart). `inline_chart`: the
+    HTML and Markdown files carry the chart inside them (standard output has no folder to put it beside)."""
     from monitor.charts import trend_png
     from monitor.render import render_html, render_markdown, render_text
 
@@ -424,14 +431,15 @@ def render_all(digest: Digest, formats: Iterable[str], *, domain: str = "localho
     chart_name = f"{stem}-xu-huong.png"
     chart_cid = f"xu-huong-{digest.day.isoformat()}@{domain}"
     png = trend_png(digest.trend)
+    file_chart = data_uri(png) if inline_chart else chart_name
     docx_bytes = None
     if "docx" in formats:
         from monitor.docx_render import render_docx
 
         docx_bytes = render_docx(digest, chart_png=png)
     return Rendered(
-        html_email=render_html(digest, chart_src=f"cid:{chart_cid}"), html_file=render_html(digest, chart_src=chart_name),
-        text=render_text(digest), markdown=render_markdown(digest, chart_src=chart_name) if "md" in formats else "",
+        html_email=render_html(digest, chart_src=f"cid:{chart_cid}"), html_file=render_html(digest, chart_src=file_chart),
+        text=render_text(digest), markdown=render_markdown(digest, chart_src=file_chart) if "md" in formats else "",
         chart_png=png, docx=docx_bytes, chart_cid=chart_cid, chart_name=chart_name, stem=stem,
     )
 
@@ -442,15 +450,12 @@ def write_files(rendered: Rendered, formats: Iterable[str], folder: Path) -> dic
     try:
         folder.mkdir(parents=True, exist_ok=True)
         paths: dict[str, Path] = {}
-        contents = {"html": rendered.html_file, "txt": rendered.text, "md": rendered.markdown}
         for fmt in formats:
             path = folder / f"{rendered.stem}.{fmt}"
-            if fmt == "docx":
-                if rendered.docx is None:
-                    continue
-                atomic_write(path, rendered.docx)
-            else:
-                atomic_write(path, contents[fmt].encode("utf-8"))
+            data = rendered.document(fmt)
+            if data is None:
+                continue
+            atomic_write(path, data)
             paths[fmt] = path
         if {"html", "md"} & set(formats):
             chart = folder / rendered.chart_name
@@ -659,25 +664,12 @@ def digest_document(app: App, day: date | None, fmt: str) -> tuple[bytes, str]:
     """One format of the clipping of `day` (default: the latest day whose cut-off has passed) as bytes that stand
     alone (the chart inside the HTML and Markdown), for standard output; and the line a person reads about it.
     Like the preview, it only reads the store and records nothing."""
-    from monitor.charts import trend_png
-    from monitor.render import render_html, render_markdown, render_text
-
     cfg = app.config
     day = day or latest_complete_day(app.now(), cfg.digest.cutoff, cfg.office.tz)
     if fmt not in FORMATS:
         raise InputError(f"unknown digest format {fmt!r}; use one of {', '.join(FORMATS)}")
     digest = load_digest(app, day)
-    png = trend_png(digest.trend)
-    if fmt == "docx":
-        from monitor.docx_render import render_docx
-
-        data = render_docx(digest, chart_png=png)
-    elif fmt == "html":
-        data = render_html(digest, chart_src=data_uri(png)).encode("utf-8")
-    elif fmt == "md":
-        data = render_markdown(digest, chart_src=data_uri(png)).encode("utf-8")
-    else:
-        data = render_text(digest).encode("utf-8")
+    data = render_all(digest, [fmt], inline_chart=True).document(fmt)
     return data, (f"Điểm báo ngày {day:%d/%m/%Y} đã ghi ra đầu ra chuẩn, dạng {fmt} ({digest.item_count} mục tin; "
                   "chưa gửi đi: thêm --send để gửi)" + _gap_note(digest))
 
