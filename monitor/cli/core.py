@@ -1,4 +1,4 @@
-"""Set-up and data commands: init, config check, export."""
+"""Set-up and data commands: init, config check, export, backup."""
 
 from __future__ import annotations
 
@@ -171,6 +171,36 @@ def export(ctx: click.Context, fmt: str, since: str | None, until: str | None, o
         if output:
             out.close()
     click.echo(f"exported {n} articles", err=True)
+
+
+@cli.command()
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False),
+              help="The backup file to write (a SQLite database, e.g. /backup/monitor-2026-11-28.sqlite3).")
+@click.option("--force", is_flag=True, help="Replace the file when it exists.")
+@click.pass_context
+def backup(ctx: click.Context, out_file: str, force: bool) -> None:
+    """Write a consistent, checked copy of the database, also while `monitor serve` is running.
+
+    The copy is the database as of one moment (SQLite's online backup), checked (PRAGMA quick_check) before it
+    is kept. It holds everything collected and what was delivered, so a restored copy sends nothing again that
+    was sent before the copy was made. To restore: stop `monitor serve`, put the file back at
+    storage.data_dir/storage.database (removing that file's -wal and -shm), start it again. The clippings and
+    reports written to the outbox folder are files: copy that folder as well.
+
+    \b
+    Example:
+      monitor backup --out /mnt/sao-luu/monitor-$(date +%F).sqlite3
+    """
+    app = get_app(ctx, reads_only=True)
+    result = app.store.backup(out_file, overwrite=force)
+    click.echo(f"backup written to {result['path']}: {result['bytes'] / 1e6:.1f} MB, {result['articles']} articles, "
+               f"{result['cases']} cases, schema {result['migration']}; check: {result['check']}")
+    outbox = app.config.storage.data_dir / app.config.digest.outbox_dir
+    files = [p for p in outbox.rglob("*") if p.is_file()] if outbox.is_dir() else []
+    if files:
+        size = sum(p.stat().st_size for p in files)
+        click.echo(f"not in it: the outbox folder {outbox} ({len(files)} files, {size / 1e6:.1f} MB: the clippings and "
+                   f"reports written there); copy it too, e.g. cp -a {outbox} {Path(result['path']).parent}/")
 
 
 def _write_batch(out, store, articles) -> int:

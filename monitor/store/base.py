@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 from monitor.charsets import printable
-from monitor.errors import StoreError
+from monitor.errors import InputError, StoreError
 
 
 def utc_iso(dt: datetime | None) -> str | None:
@@ -280,6 +280,65 @@ class BaseStore:
                                  hint="the database was left as it was before this migration") from None
             applied.append(name)
         return applied
+
+    def backup(self, dest: str | Path, *, overwrite: bool = False) -> dict:
+        """Write a consistent copy of the database to `dest` while other processes (`monitor serve`, a crawl) may be
+        writing it, check the copy, and return what it holds: {path, bytes, check, articles, cases, migration}.
+
+        SQLite's online backup API copies the pages under one read transaction: in WAL mode writers go on meanwhile,
+        and the copy is the database as of one commit, with what waits in the -wal file, never a half-written page
+        (a copy of the file with cp is not: it misses the -wal file and may catch a checkpoint half done). One step
+        (pages=-1), as a copy made in steps starts again at each write another connection makes, and on a busy
+        store might never finish. The copy is written beside `dest` and renamed into place only once checked, so a
+        failed backup leaves no file that looks like one; it is a single file (journal_mode DELETE, no -wal)."""
+        dest = Path(dest)
+        if dest.resolve() == self.path.resolve():
+            raise InputError(f"the backup file {dest} is the database itself",
+                             hint="write the backup to another file, e.g. --out monitor-YYYY-MM-DD.sqlite3")
+        if dest.is_dir():
+            raise InputError(f"the backup file {dest} is a folder", hint="name a file inside it, e.g. --out "
+                             f"{dest / 'monitor-backup.sqlite3'}")
+        if dest.exists() and not overwrite:
+            raise InputError(f"the backup file {dest} already exists; nothing was written",
+                             hint="name another file, or add --force to replace it")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        partial = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        # as the database itself: the office's notes and labels are readable by its group only
+        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o640))
+        copy = None
+        try:
+            copy = sqlite3.connect(partial, isolation_level=None)
+            try:
+                self.db.backup(copy, pages=-1)
+            except sqlite3.Error as exc:
+                raise (store_error(self.path, exc) or StoreError(f"cannot back up the database {self.path}: {exc}")) from None
+            copy.execute("PRAGMA journal_mode=DELETE")
+            problems = [r[0] for r in copy.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise StoreError(f"the backup of {self.path} failed its check: {'; '.join(problems[:5])}",
+                                 hint="the database itself may be damaged: run `sqlite3 "
+                                      f"{self.path} 'PRAGMA integrity_check'`; the backup was not kept")
+            articles = copy.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            cases = copy.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
+            migration = copy.execute("SELECT MAX(name) FROM schema_migrations").fetchone()[0]
+            copy.close()
+            copy = None
+            with open(partial, "rb") as f:
+                os.fsync(f.fileno())
+            os.replace(partial, dest)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write the backup file {dest}: {exc}",
+                             hint=f"check that the folder {dest.parent} is writable and its disk has room for a copy of "
+                                  f"the database ({self.size_bytes() / 1e6:.0f} MB)") from None
+        finally:
+            if copy is not None:
+                copy.close()
+            for suffix in ("", "-journal"):
+                Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        return {"path": dest, "bytes": dest.stat().st_size, "check": "ok", "articles": articles, "cases": cases,
+                "migration": migration}
 
     def size_bytes(self) -> int:
         total = 0
