@@ -764,3 +764,115 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
     closing(doc, o, machine_note, signer=o.report_signer, signer_name=o.signer_name, recipients=o.report_recipients,
             note_last=True)
     return save(doc)
+
+
+# --------------------------------------------------------------------------- the period report
+
+
+def render_period_docx(report) -> bytes:
+    """The period report (monitor.period_report.PeriodReport) as DOCX bytes: the monthly report's layout, the months
+    side by side, the office's own hot issues with how each stood at the period's end."""
+    from monitor.period_report import MONTHS_NOTE
+    from monitor.report import NO_DATA_REQUEST, NO_DATA_TITLE, NO_TOPIC, PROPOSALS_TO_COMPLETE, TOPICS_OVERLAP_NOTE
+
+    r = report
+    o = r.office
+    if not r.has_data:
+        doc = new_document(o, r.generated_at.date(), NO_DATA_TITLE, r.no_data_subtitle, doc_title=r.no_data_subtitle,
+                           built_at=r.generated_at)
+        _para(doc, r.no_data_text, indent_cm=0.5, space_after=6)
+        _para(doc, NO_DATA_REQUEST, indent_cm=0.5, space_after=6)
+        closing(doc, o, "")
+        return save(doc)
+    doc = new_document(o, r.generated_at.date(), "BÁO CÁO", r.subtitle, summary=r.subject_line,
+                       number=f"Số: …/BC-{o.document_code}", doc_title=r.subject_line, built_at=r.generated_at)
+    machine_note = (f"Số liệu do hệ thống theo dõi báo chí tổng hợp tự động lúc {r.generated_at:%H:%M} ngày "
+                    f"{r.generated_at:%d/%m/%Y} từ số liệu từng tháng; sắc thái và chủ đề do hệ thống tự động xác định.")
+
+    def num(v: int) -> str:
+        return f"{v:,}".replace(",", ".")
+
+    heading(doc, "I. ĐÁNH GIÁ CHUNG")
+    for sentence in r.assessment:
+        p = _para(doc, sentence, space_after=3)
+        p.paragraph_format.first_line_indent = Cm(1.0)
+        p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+
+    heading(doc, "II. SỐ LIỆU THEO THÁNG")
+    head = ("Tháng", "Tin, bài thu thập", "Tin giáo dục", "Trên địa bàn", "Tích cực", "Tiêu cực", "Vấn đề nóng")
+
+    def cells(m) -> tuple[str, ...]:
+        hot = f"{num(m.hot)} ({num(m.hot_own)})"
+        if not m.has_data:
+            return (m.label, "không có dữ liệu", "", "", "", "", "")
+        return (m.label, num(m.collected), num(m.education), num(m.local), num(m.positive), num(m.negative), hot)
+
+    rows = [cells(m) for m in r.months] + [cells(r.total)]
+    if r.comparable:
+        rows += [cells(r.previous_total), ("Thay đổi", *r.change)]
+    _table(doc, head, rows, (3.4, 2.2, 2.0, 2.0, 2.0, 2.0, 2.4))
+    notes = ["Cột \"Vấn đề nóng\": tổng số (trong ngoặc: trên địa bàn). " + MONTHS_NOTE]
+    if r.not_begun_text:
+        notes.append(r.not_begun_text)
+    if not r.comparable:
+        notes.append(r.no_comparison_text)
+    for note in notes:
+        _para(doc, note, italic=True, size=11.5, indent_cm=0.5, space_after=4)
+
+    heading(doc, "III. SỐ LIỆU THEO CHỦ ĐỀ CỦA KẾ HOẠCH TRUYỀN THÔNG")
+    compare = r.comparable
+    t_head = ("Chủ đề", "Cả kỳ", "Kỳ liền trước", "Thay đổi") if compare else ("Chủ đề", "Số tin, bài")
+    widths = (9.5, 2.2, 2.3, 2.0) if compare else (12.5, 3.5)
+    _table(doc, t_head, [(f"{i}. {t.label}" if t.label != NO_TOPIC else t.label,
+                          *((num(t.count), num(t.previous), t.change) if compare else (num(t.count),)))
+                         for i, t in enumerate(r.topics, 1)], widths)
+    _para(doc, TOPICS_OVERLAP_NOTE, italic=True, size=11.5, indent_cm=0.5, space_after=4)
+    for line in r.topic_change_lines:
+        _para(doc, f"- {line}", indent_cm=0.5, space_after=2)
+
+    heading(doc, "IV. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ")
+    heading(doc, "1. Tổng hợp xử lý hồ sơ vụ việc trên địa bàn", level=2)
+    for line in r.case_lines:
+        _para(doc, f"- {line}.", indent_cm=0.5, space_after=2)
+    heading(doc, f"2. Vấn đề nóng trên địa bàn {o.area} ({num(r.own_total)})", level=2)
+    if not r.own:
+        _para(doc, "Trong kỳ không có vấn đề nóng trên địa bàn.", italic=True, indent_cm=0.5)
+    for n, p in enumerate(r.own, 1):
+        _hot_issue(doc, n, p.issue)
+        if p.timeline:
+            _para(doc, p.timeline, italic=True, size=12, space_after=4, indent_cm=1.0)
+    if r.own_total > len(r.own):
+        _para(doc, f"… và {num(r.own_total - len(r.own))} vấn đề khác (danh sách đầy đủ: monitor cases list).",
+              italic=True, indent_cm=0.5)
+    heading(doc, f"3. Ngoài địa bàn (theo dõi, tham khảo) ({num(r.elsewhere_total)})", level=2)
+    if not r.elsewhere:
+        _para(doc, "Không có vấn đề nóng ngoài địa bàn trong kỳ.", italic=True, indent_cm=0.5)
+    else:
+        _para(doc, r.elsewhere_line, indent_cm=0.5, space_after=4)
+        _para(doc, f"Các vấn đề được quan tâm nhất ({num(len(r.elsewhere))}):", bold=True, indent_cm=0.5, space_after=2)
+    for n, h in enumerate(r.elsewhere, 1):
+        _link_line(doc, n, h.url, h.title)
+        meta = f"{h.outlets_label} · từ {h.first_seen:%d/%m/%Y} · mức độ nóng: {h.severity or 'nóng'}"
+        if h.hot_score:
+            meta += f" ({score_text(h.hot_score)}/100)"
+        _para(doc, meta, italic=True, size=11.5, space_after=4, indent_cm=1.0)
+
+    heading(doc, f"V. TIN TÍCH CỰC VỀ ĐỊA BÀN {o.area.upper()} CẦN LAN TỎA")
+    if not r.positive:
+        _para(doc, f"Trong kỳ không có tin tích cực về địa bàn {o.district}.", italic=True, indent_cm=0.5)
+    for n, item in enumerate(r.positive, 1):
+        _link_line(doc, n, item.url, item.title, keep_next=False)
+        _para(doc, f"{item.outlets_label} · {item.published:%d/%m/%Y}", italic=True, size=11.5, space_after=4,
+              indent_cm=1.0)
+    if r.positive_total > len(r.positive):
+        _para(doc, f"… và {num(r.positive_total - len(r.positive))} tin tích cực khác về địa bàn.", italic=True,
+              indent_cm=0.5)
+
+    heading(doc, "VI. ĐỀ XUẤT, KIẾN NGHỊ")
+    _mark_for_signer(_para(doc, PROPOSALS_TO_COMPLETE, italic=True, indent_cm=0.5, space_after=6))
+    p = _para(doc, r.closing_sentence, space_before=6, space_after=6)
+    p.paragraph_format.first_line_indent = Cm(1.0)
+    p.paragraph_format.keep_with_next = True
+    closing(doc, o, machine_note, signer=o.report_signer, signer_name=o.signer_name, recipients=o.report_recipients,
+            note_last=True)
+    return save(doc)

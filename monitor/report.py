@@ -737,8 +737,8 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
                                   (first.get("published") or s.first_seen).astimezone(tz))
             if first.get("sapo") else next((i.summary for i in s.intake if i.summary), ""), own=own,
             outside=tuple(dict.fromkeys(i.source_label for i in s.intake)),
-            handling=_handling_by(getattr(case, "handling", ()), start.date(), end.date()),
-            earlier=_handling_by(getattr(case, "handling", ()), None, start.date()), month_start=start.date(),
+            handling=handling_by(getattr(case, "handling", ()), start.date(), end.date()),
+            earlier=handling_by(getattr(case, "handling", ()), None, start.date()), month_start=start.date(),
             outcome=outcome_line(getattr(case, "events", ()), tz, until=end.date(), not_ours=status == NOT_OURS,
                                  acts_listed=True),
             false_information_sign=false_information_sign(s.hot_categories),
@@ -835,7 +835,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
     )
 
 
-def _handling_by(events, start: date | None, end: date) -> tuple[Handling, ...]:
+def handling_by(events, start: date | None, end: date) -> tuple[Handling, ...]:
     """What a case's handling lines (Case.handling: those withdrawn left out) record the office did from `start`
     (None: ever) to before `end` (a month's report tells that month's acts as its result, not the next month's,
     and not again an earlier month's), each act once (a merge may bring the same record from both cases)."""
@@ -879,12 +879,33 @@ def _still_education(store, hot: dict[int, Story], cases: Mapping[int, object]) 
 
 
 def load_report(app, year: int, month: int) -> MonthlyReport:
+    return build_report(**month_inputs(app, year, month))
+
+
+def month_rows(app, start: datetime, end: datetime, names: OutletNames) -> list[dict]:
+    """The education rows of [start, end) as build_report takes them (month_inputs)."""
+    store = app.store
+    rows = _as_corrected(store, store.education_rows(start, end, labelled_too=True))
+    return _named_rows(rows, store.story_scopes_of_articles([r["id"] for r in rows]), names)
+
+
+def _named_rows(rows: Sequence[dict], story_scopes: Mapping[int, object], names: OutletNames) -> list[dict]:
+    return [r | {"outlet": names(r["outlet"]), "story_scope": story_scopes.get(r["id"])} for r in rows]
+
+
+def month_inputs(app, year: int, month: int, *, previous: tuple[list[dict], int] | None = None,
+                 forecast: bool = True, names: OutletNames | None = None) -> dict:
+    """build_report's arguments for the month, read from the store. `previous`: the previous month's rows (as
+    month_rows gives them) and articles collected, when the caller has them already (a period's months one after
+    another); `forecast`: whether to make the next month's forecast (a period report has none); `names`: the
+    OutletNames of the whole document (one per document: an outlet feeds.yaml does not list keeps its first spelling)."""
     office = app.config.office
     store = app.store
     start, end = month_bounds(year, month, office)
     p_start, p_end = month_bounds(*previous_month(year, month), office)
     rows = _as_corrected(store, store.education_rows(start, end, labelled_too=True))
-    previous_rows = _as_corrected(store, store.education_rows(p_start, p_end, labelled_too=True))
+    previous_rows = (_as_corrected(store, store.education_rows(p_start, p_end, labelled_too=True))
+                     if previous is None else None)
     stories: dict[int, Story] = {}
     hot: dict[int, Story] = {}
     cases: dict[int, object] = {}
@@ -917,21 +938,24 @@ def load_report(app, year: int, month: int) -> MonthlyReport:
                if firsts else {})
     data_start = store.first_collection_time()
     collected = store.count_articles_between(start, end)
-    previous_collected = store.count_articles_between(p_start, p_end)
     # each outlet once however its feeds spelt it, in rows stored before feeds.yaml named it that way too
-    names = OutletNames(app.config)
+    names = names or OutletNames(app.config)
     # and on the office's area as its story's triage placed it (build_report's on_area), last month's articles too
-    story_scopes = store.story_scopes_of_articles([r["id"] for r in [*rows, *previous_rows]])
-    rows = [r | {"outlet": names(r["outlet"]), "story_scope": story_scopes.get(r["id"])} for r in rows]
-    previous_rows = [r | {"outlet": names(r["outlet"]), "story_scope": story_scopes.get(r["id"])} for r in previous_rows]
+    story_scopes = store.story_scopes_of_articles([r["id"] for r in [*rows, *(previous_rows or ())]])
+    rows = _named_rows(rows, story_scopes, names)
+    if previous is None:
+        previous_rows = _named_rows(previous_rows, story_scopes, names)
+        previous_collected = store.count_articles_between(p_start, p_end)
+    else:
+        previous_rows, previous_collected = previous
     stories, hot, carried = names.stories(stories, hot, carried)
     now = app.now()
     month_stories = {s.id: s for s in stories.values()}
-    forecast = load_forecast(app, year, month, stories=month_stories.values(), as_of=min(now, end))
-    return build_report(office=office, year=year, month=month, rows=rows, previous_rows=previous_rows, stories=stories,
-                        hot_stories=list(hot.values()), cases=cases, generated_at=now, collected=collected,
-                        previous_collected=previous_collected, data_start=data_start, forecast=forecast,
-                        carried_over=list(carried.values()), earlier_articles=earlier)
+    made = load_forecast(app, year, month, stories=month_stories.values(), as_of=min(now, end)) if forecast else None
+    return dict(office=office, year=year, month=month, rows=rows, previous_rows=previous_rows, stories=stories,
+                hot_stories=list(hot.values()), cases=cases, generated_at=now, collected=collected,
+                previous_collected=previous_collected, data_start=data_start, forecast=made,
+                carried_over=list(carried.values()), earlier_articles=earlier)
 
 
 @dataclass(frozen=True)
@@ -1016,63 +1040,87 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
     """Write the month's report (DOCX and HTML by default); with `send`, also e-mail it when SMTP and
     digest.recipients are configured (otherwise the files in the folder are the delivery). `before_send`
     runs just before the e-mail is handed over, for a caller that must remember it may have gone."""
-    from monitor.digest_delivery import atomic_write, default_folder_writable
-    from monitor.mail import MAIL_POLICY
     from monitor.docx_render import render_report_docx
 
+    formats = check_formats(formats)
+    cfg = app.config
+    if not out_dir:
+        from monitor.digest_delivery import default_folder_writable
+
+        default_folder_writable(report_folder(cfg), "report", "~/bao-cao")
+    report = load_report(app, year, month)
+    chart = _report_chart(report)
+    status, message, paths = deliver_document(
+        app, stem=report.stem, docx_bytes=render_report_docx(report, chart_png=chart),
+        html=lambda src: render_report_html(report, chart_src=src), chart=chart, formats=formats, out_dir=out_dir,
+        line=_report_line(report, year, month), subject=report_subject(report), mail_text=report_mail_text(report),
+        again=f"monitor report --month {year}-{month:02d} --send", send=send, before_send=before_send)
+    return ReportResult(year, month, status, message, paths)
+
+
+def check_formats(formats: Iterable[str] | None) -> tuple[str, ...]:
     formats = tuple(formats or ("docx", "html"))
     bad = [f for f in formats if f not in ("docx", "html")]
     if bad:
         raise InputError(f"unknown report format {bad[0]!r}; use docx or html")
+    return formats
+
+
+def deliver_document(app, *, stem: str, docx_bytes: bytes, html: Callable[[str | None], str], chart: bytes | None,
+                     formats: tuple[str, ...], out_dir: str | Path | None, line: str, subject: str, mail_text: str,
+                     again: str, send: bool, before_send: Callable[[], None] | None = None
+                     ) -> tuple[str, str, dict[str, Path]]:
+    """Write a report's files (`html` renders the page given where its chart is: a file name, a cid: or None when
+    there is no `chart`) and, with `send` and SMTP and digest.recipients configured, e-mail it: (status, the line a
+    person reads, the paths written). `again`: the command that sends it again, said when the server did not confirm."""
+    from monitor.digest_delivery import atomic_write
+    from monitor.mail import MAIL_POLICY
+
     cfg = app.config
-    if not out_dir:
-        default_folder_writable(report_folder(cfg), "report", "~/bao-cao")
-    report = load_report(app, year, month)
-    chart = _report_chart(report)
     folder = Path(out_dir) if out_dir else report_folder(cfg)
-    chart_name = f"{report.stem}-theo-ngay.png"
-    docx_bytes = render_report_docx(report, chart_png=chart)
+    chart_name = f"{stem}-theo-ngay.png"
     paths: dict[str, Path] = {}
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if "docx" in formats:
-            paths["docx"] = folder / f"{report.stem}.docx"
+            paths["docx"] = folder / f"{stem}.docx"
             atomic_write(paths["docx"], docx_bytes)
         if "html" in formats:
-            paths["html"] = folder / f"{report.stem}.html"
-            atomic_write(paths["html"], render_report_html(report, chart_src=chart_name).encode("utf-8"))
-            paths["chart"] = folder / chart_name
-            atomic_write(paths["chart"], chart)
+            paths["html"] = folder / f"{stem}.html"
+            atomic_write(paths["html"], html(chart_name if chart else None).encode("utf-8"))
+            if chart:
+                paths["chart"] = folder / chart_name
+                atomic_write(paths["chart"], chart)
     except OSError as exc:
         raise StoreError(f"cannot write the report into {folder}: {exc}", hint="pass --out DIR to a writable folder") from None
-    what = f"{_report_line(report, year, month)}, written to {folder}"
+    what = f"{line}, written to {folder}"
     if send and cfg.smtp.configured and cfg.digest.recipients:
         from monitor.mail import refusals, send_message
 
         msg = EmailMessage(policy=MAIL_POLICY)
-        msg["Subject"] = report_subject(report)
+        msg["Subject"] = subject
         msg["From"] = cfg.smtp.sender
         msg["To"] = ", ".join(cfg.digest.recipients)
         msg["Date"] = format_datetime(app.now().astimezone(cfg.office.tz))
-        msg["Message-ID"] = make_msgid(idstring=report.stem, domain=cfg.smtp.sender.rsplit("@", 1)[-1].rstrip(">"))
-        msg.set_content(report_mail_text(report))
-        cid = f"{report.stem}@report"
-        msg.add_alternative(render_report_html(report, chart_src=f"cid:{cid}"), subtype="html")
-        msg.get_payload()[1].add_related(chart, "image", "png", cid=f"<{cid}>", filename=chart_name, disposition="inline")
+        msg["Message-ID"] = make_msgid(idstring=stem, domain=cfg.smtp.sender.rsplit("@", 1)[-1].rstrip(">"))
+        msg.set_content(mail_text)
+        cid = f"{stem}@report"
+        msg.add_alternative(html(f"cid:{cid}" if chart else None), subtype="html")
+        if chart:
+            msg.get_payload()[1].add_related(chart, "image", "png", cid=f"<{cid}>", filename=chart_name,
+                                             disposition="inline")
         msg.add_attachment(docx_bytes, maintype="application",
                            subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
-                           filename=f"{report.stem}.docx")
+                           filename=f"{stem}.docx")
         if before_send is not None:
             before_send()
         try:
             refused = send_message(cfg.smtp, msg)
         except MessageInDoubt as exc:
             # the service must not send it again on its next tick, nor a person without looking: the digest's rule
-            return ReportResult(year, month, "in-doubt",
-                                f"{what}; the mail server took the e-mail but did not confirm it ({exc}), so it may have "
-                                f"arrived: check the mailbox, then `monitor report --month {year}-{month:02d} --send` "
-                                f"sends it again if it did not", paths)
+            return ("in-doubt", f"{what}; the mail server took the e-mail but did not confirm it ({exc}), so it may have "
+                                f"arrived: check the mailbox, then `{again}` sends it again if it did not", paths)
         got = [r for r in cfg.digest.recipients if r not in refused]
         refused_note = f"; refused by the server: {refusals(refused)}" if refused else ""
-        return ReportResult(year, month, "sent", f"{what}; sent to {', '.join(got)}{refused_note}", paths)
-    return ReportResult(year, month, "written", what, paths)
+        return "sent", f"{what}; sent to {', '.join(got)}{refused_note}", paths
+    return "written", what, paths

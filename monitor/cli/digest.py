@@ -105,7 +105,11 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
 
 
 @cli.command()
-@click.option("--month", required=True, metavar="YYYY-MM", help="The month to report on, e.g. 2026-11.")
+@click.option("--month", metavar="YYYY-MM", help="The month to report on, e.g. 2026-11.")
+@click.option("--from", "first", metavar="YYYY-MM",
+              help="With --to: a period report from this month to --to's, both included (at most 24 months), e.g. "
+                   "--from 2026-09 --to 2027-01 for the first term. Not with --month.")
+@click.option("--to", "last", metavar="YYYY-MM", help="The period's last month (with --from).")
 @click.option("--format", "formats", type=click.Choice(["docx", "html"]), multiple=True,
               help="Files to write (repeatable; default both).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, allow_dash=True), metavar="DIR|-",
@@ -114,7 +118,8 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
                    "with --send.")
 @click.option("--send", is_flag=True, help="Also e-mail it to digest.recipients (SMTP must be configured).")
 @click.pass_context
-def report(ctx: click.Context, month: str, formats: tuple[str, ...], out_dir: str | None, send: bool) -> None:
+def report(ctx: click.Context, month: str | None, first: str | None, last: str | None, formats: tuple[str, ...],
+           out_dir: str | None, send: bool) -> None:
     """Write the monthly public-opinion report, a draft for the signer of office.signer: a general
     assessment from the figures, the district's own stories, the hot issues with what happened and
     the latest action, the district's cases of earlier months still open at the month's end ("còn tồn
@@ -122,6 +127,13 @@ def report(ctx: click.Context, month: str, formats: tuple[str, ...], out_dir: st
     education year's calendar from calendar.yaml, topics that rose in the same months before, stories
     still in the news, open cases), coverage by topic, tone and outlet against the previous month, and
     the proposals part the signer completes. A month with nothing collected says so.
+
+    With --from and --to instead of --month, a period report ("sơ kết học kỳ", "tổng kết năm học", the
+    year's evaluation): the period's figures month by month against the previous period of equal
+    length, coverage by plan topic and which topics rose or fell, the district's hot issues with
+    their status at the period's end and how long each took, the hot issues elsewhere by category
+    with the ten hottest, the cases opened, closed and still open (median days to close), the
+    district's positive coverage, and the proposals part. A period not over is a copy for reference.
 
     Without --send it only reads the database: a copy of the data on a read-only share gives the report,
     written where --out says (the default folder under the data folder cannot be written then, and the
@@ -131,7 +143,21 @@ def report(ctx: click.Context, month: str, formats: tuple[str, ...], out_dir: st
     Example:
       monitor report --month 2026-11 --format docx --out reports/
       monitor report --month 2026-11 --format html --out - > bao-cao.html
+      monitor report --from 2026-09 --to 2027-01 --format docx --out reports/
     """
+    period = first is not None or last is not None
+    if period and month is not None:
+        raise InputError("--month and --from/--to were both given; give --month YYYY-MM for a month's report, or "
+                         "--from YYYY-MM --to YYYY-MM for a period's")
+    if period and (first is None or last is None):
+        given, missing = ("--from", "--to") if last is None else ("--to", "--from")
+        raise InputError(f"{given} needs {missing}: a period report goes from --from's month to --to's",
+                         hint="e.g. --from 2026-09 --to 2027-01")
+    if not period and month is None:
+        raise InputError("give --month YYYY-MM for a month's report, or --from YYYY-MM --to YYYY-MM for a period's")
+    if period:
+        _report_period(ctx, _month_option("--from", first), _month_option("--to", last), formats, out_dir, send)
+        return
     m = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise InputError(f"--month {month!r} is not a month; write YYYY-MM, e.g. 2026-11")
@@ -161,6 +187,45 @@ def report(ctx: click.Context, month: str, formats: tuple[str, ...], out_dir: st
                               "write the files only")
     result = build_and_deliver_report(app, int(m.group(1)), int(m.group(2)), formats=formats or None,
                                       out_dir=out_dir, send=send)
+    click.echo(result.message)
+    for fmt, path in result.paths.items():
+        click.echo(f"  {fmt:5} {path}")
+    if result.status == "in-doubt":
+        ctx.exit(1)  # the e-mail may not have arrived: a script must not read this as done
+
+
+def _month_option(option: str, value: str) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise InputError(f"{option} {value!r} is not a month; write YYYY-MM, e.g. 2026-09")
+    if not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
+        raise InputError(f"{option} {value!r} is out of range; give a month between {YEARS[0]} and {YEARS[1]}")
+    return int(m.group(1)), int(m.group(2))
+
+
+def _report_period(ctx: click.Context, first: tuple[int, int], last: tuple[int, int], formats: tuple[str, ...],
+                   out_dir: str | None, send: bool) -> None:
+    """`monitor report --from --to`: as the monthly report, over the period (monitor.period_report)."""
+    from monitor.period_report import build_and_deliver_period, check_period, period_document
+
+    check_period(first, last)  # before opening anything: a bad range is the person's to fix
+    if out_dir == STDOUT:
+        if send:
+            raise InputError("--out - writes the report to standard output; it cannot be combined with --send",
+                             hint="leave --send out to print it, or pass --out DIR to keep the files of what is sent")
+        fmt = to_stdout(formats or ("docx", "html"), "--format html")
+    app = get_app(ctx, reads_only=not send)
+    if out_dir == STDOUT:
+        data, message = period_document(app, first, last, fmt)
+        write_stdout(data)
+        click.echo(message, err=True)
+        return
+    if send and not (app.config.smtp.configured and app.config.digest.recipients):
+        missing = ("smtp.host and smtp.sender" if not app.config.smtp.configured else "digest.recipients")
+        raise InputError(f"--send: {missing} not set in {app.config.path}, so the report cannot be e-mailed",
+                         hint="set them (`monitor config check` shows the SMTP settings), or leave --send out to "
+                              "write the files only")
+    result = build_and_deliver_period(app, first, last, formats=formats or None, out_dir=out_dir, send=send)
     click.echo(result.message)
     for fmt, path in result.paths.items():
         click.echo(f"  {fmt:5} {path}")
