@@ -63,6 +63,7 @@ _SYLLABLE = re.compile(r"[^\W_]+", re.UNICODE)
 # soft hyphen and the BOM. CMS editors and copy-paste leave them inside words, never as the only separator.
 # (a regex, not str.translate: translating every character of every text cost a tenth of classify's time)
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\u00ad\ufeff]")
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u200e\u200f\u2060\u00ad\ufeff"
 # An HTML character reference that survived extraction ("Trường&nbsp;THCS", "&#7857;"): only the complete,
 # semicolon-terminated form, so "GD&ĐT" or "R&D" are left alone.
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -84,6 +85,19 @@ def nfc(text: str) -> str:
     if _INVISIBLE.search(text):
         text = _INVISIBLE.sub("", text)
     return unicodedata.normalize("NFC", text)
+
+
+def nfc_already(text: str) -> bool:
+    """Whether nfc(text) is `text` itself: no character reference to decode, no invisible character, already NFC
+    (search tells most texts without a word apart on the text as stored, without normalising them)."""
+    # a scan for each invisible character: six times faster than _INVISIBLE's class over a text that has none
+    return ("&" not in text and not any(c in text for c in _INVISIBLE_CHARS)
+            and unicodedata.is_normalized("NFC", text))
+
+
+# each pair of letters retone moves a tone mark within, in lower case, as retone writes it and as it was written
+# ("òa": "oà")
+OLD_TONE_PAIRS = {new: old for old, new in _RETONE.items() if old == old.lower()}
 
 
 def retone(text: str) -> str:

@@ -23,10 +23,11 @@ marks, as before: "lạm thu" is exact, "lam thu" as loose as ever.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
-from classifiers.text import fold, nfc, normalize, retone
+from classifiers.text import OLD_TONE_PAIRS, fold, nfc, nfc_already, normalize, retone
 
 _WORD = re.compile(r"[^\W_]+\*?", re.UNICODE)
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
@@ -193,13 +194,59 @@ def _key(text: str) -> str:
     return normalize(once) if "&" in once else retone(once).lower()
 
 
+def _spellings(word: str, prefix: bool) -> tuple[str, ...]:
+    """What the lower-cased text must hold where `word` (normalised) is in its normalised form: the word itself, or
+    with any of its tone marks where the old placement put them ("hòa" was "hoà"). A word beginning that ends on
+    the first vowel of such a pair ("hò*", "hòa" written "hoà") is looked for without that vowel."""
+    if prefix and any(p.startswith(word[-1:]) for p in OLD_TONE_PAIRS):
+        word = word[:-1]
+    spots = [j for j in range(len(word) - 1) if word[j:j + 2] in OLD_TONE_PAIRS]
+    out = []
+    for chosen in itertools.product((False, True), repeat=len(spots)):
+        w = word
+        for j, old in zip(spots, chosen):
+            if old:
+                w = w[:j] + OLD_TONE_PAIRS[w[j:j + 2]] + w[j + 2:]
+        out.append(w)
+    return tuple(out)
+
+
+def _needed(groups: list[_ExactGroup]):
+    """A test of a text, cheaper than normalising it, that is false only when no group can match it as typed: each
+    group typed with diacritics needs each of its words in the text, lower-cased, in one of its spellings. None when
+    a group is loose (the folded text decides)."""
+    if not groups or not all(t.exact for g in groups for t in g.terms):
+        return None
+    needs = [[_spellings(w, t.text.endswith("*") and k == len(ws) - 1)
+              for t in g.terms for ws in [t.text.rstrip("*").split()] for k, w in enumerate(ws)] for g in groups]
+    if any(not s for g in needs for sp in g for s in sp):  # a word of one vowel, its beginning is nothing
+        return None
+
+    def may_match(text: str) -> bool:
+        # only a text whose normalised form is its lower case, character for character: no character reference to
+        # decode, no invisible character to drop, already NFC (retone only moves marks within a pair of letters)
+        if not nfc_already(text):
+            return True
+        low = text.lower()
+        if len(low) != len(text):
+            return True
+        return any(all(any(s in low for s in sp) for sp in g) for g in needs)
+
+    return may_match
+
+
 def exact_ranker(query: str):
     """exact_rank for one query over many texts: the query read once, and a text folded only when a group typed
-    without marks needs it (search checks thousands of a year's articles against one query)."""
+    without marks needs it (search checks thousands of a year's articles against one query). A text without the
+    words typed is told apart first without being normalised: a word like "ngươi", whose folded form is mostly
+    another word ("người"), has thousands of candidates and a few matches."""
     groups = _exact_groups(query)
     needs_folded = any(not t.exact for g in groups for t in g.terms)
+    may_match = _needed(groups)
 
     def rank(text: str) -> int | None:
+        if may_match is not None and not may_match(text):
+            return None
         key = _key(text)
         folded = fold(key) if needs_folded else key
         best = None

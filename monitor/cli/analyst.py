@@ -51,6 +51,10 @@ MAX_QUERY_CHARS = 500  # a query is a few words or phrases; a title pasted whole
 # search reads the matches a page at a time when a filter drops some; it stops after SEARCH_MAX of them (a year of
 # national news holds about 35,000 articles with "người"), saying there may be more
 SEARCH_PAGE, SEARCH_MAX = 5000, 20000
+# a query typed with diacritics whose best SEARCH_CHECK matches passing the filters hold none with the words as typed
+# is a mark left off or mistyped: the matches without the marks are shown (the year's other matches took seconds to
+# read and held none)
+SEARCH_CHECK = 5000
 
 # --------------------------------------------------------------------------- shared helpers
 
@@ -219,44 +223,51 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     # `limit` pass: a common word matches tens of thousands of a year's articles, and those passing may rank anywhere
     page = SEARCH_PAGE if (topic or hot or marked) else limit + 1
     rows: list[dict] = []
-    first_page: list[tuple[int, float]] = []  # shown without the marks when no match has them as typed
+    # the first matches passing the filters, shown without the marks when none has them as typed
+    loose_hits: list[tuple[int, float]] = []
     any_exact = more = False  # `more`: something matched beyond what is shown
     as_typed = exact_ranker(query) if marked else None
-    offset = 0
+    # candidates passing the filters checked for the words as typed: the first SEARCH_CHECK of them, whatever the
+    # pages the filters were applied to (a filter keeps a few of each page: the matches as typed may all be on a later
+    # page than the first loose ones, which the listing showed as if nothing matched as typed)
+    checked = offset = 0
     while True:
         hits = store.search_ids(expr, limit=page, since=start, offset=offset)
         offset += len(hits)
         last = len(hits) < page
-        first_page = first_page or hits
         if topic or hot:  # the classification first: it drops most, and reading the text is the dearer check
             classes, labels = read_corrected(store, [i for i, _ in hits])
             hits = [(i, r) for i, r in hits if _filter(classes.get(i), topic=topic, hot=hot, scope=None, include_all=True)]
         if as_typed is not None:
+            if not any_exact and len(loose_hits) <= limit:
+                loose_hits += hits[:limit + 1 - len(loose_hits)]
             # the folded index found the candidates; the words typed with diacritics must appear with them, and the
             # exact phrase comes first (bm25 order within each tier)
-            hits, found = _as_typed(store, hits, as_typed, want=limit - len(rows) + 1)
+            wanted = limit - len(rows) + 1
+            head = hits if any_exact else hits[:SEARCH_CHECK - checked]
+            kept, found, read = _as_typed(store, head, as_typed, want=wanted)
+            if kept and len(head) < len(hits):  # the first as typed among the last allowed: the page as a whole
+                kept, found, read = _as_typed(store, hits, as_typed, want=wanted)
+            hits = kept
+            checked += read
             any_exact = any_exact or bool(hits)
         else:
             found = {a.id: a for a in store.get_articles([i for i, _ in hits])}
         if not (topic or hot):  # only those to be shown
             classes, labels = read_corrected(store, [i for i, _ in hits[:limit - len(rows) + 1]])
         more = _search_rows(hits, found, classes, labels, rows, tz, query=query, limit=limit)
-        if more or last or (as_typed is not None and not any_exact):
-            # a first page of the best matches with none as typed: a mark left off or mistyped, shown without them
-            # below (reading the year's other matches for one as typed took seconds and found none)
+        if more or last or (as_typed is not None and not any_exact and checked >= SEARCH_CHECK):
             break
         if offset >= SEARCH_MAX:
             more = True  # not read further: there may be more
             break
     # nothing as typed, but something without the marks: a mark left off ("Hà Noi") or a typo in one; say so and
     # show those rather than an empty list that reads as "never written about"
-    loose = marked and not any_exact and bool(first_page)
+    loose = marked and not any_exact and bool(loose_hits)
     if loose:
-        classes, labels = read_corrected(store, [i for i, _ in first_page])
-        hits = [(i, r) for i, r in first_page
-                if not (topic or hot) or _filter(classes.get(i), topic=topic, hot=hot, scope=None, include_all=True)]
-        found = {a.id: a for a in store.get_articles([i for i, _ in hits])}
-        more = _search_rows(hits, found, classes, labels, rows, tz, query=query, limit=limit)
+        classes, labels = read_corrected(store, [i for i, _ in loose_hits])
+        found = {a.id: a for a in store.get_articles([i for i, _ in loose_hits])}
+        more = _search_rows(loose_hits, found, classes, labels, rows, tz, query=query, limit=limit) or more
     if as_json:
         echo_json({"query": query, "fts": expr, "exact": [] if loose else exact_terms(query),
                    "matched_without_diacritics": loose, "results": rows})
@@ -268,27 +279,29 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     print_table(rows, extra=f"{shown_n}tìm «{query}»", details="snippet", count=not more)
 
 
-def _as_typed(store, hits: list[tuple[int, float]], rank, *, want: int) -> tuple[list[tuple[int, float]], dict]:
+def _as_typed(store, hits: list[tuple[int, float]], rank, *, want: int) -> tuple[list[tuple[int, float]], dict, int]:
     """Those of `hits` (bm25 order) whose words appear as typed, the exact phrase first and bm25 order within each
-    tier, as far as they decide the first `want`; and the articles read for it.
+    tier, as far as they decide the first `want`; the articles to show among them; and how many of `hits` were read.
 
     Read in bm25 order a chunk at a time, stopping once `want` of the first tier are found: those are the first
     `want` of the whole page sorted, whatever its rest holds. Reading and normalising the whole page (5,000 texts)
-    took seconds on a year's store, and a common word's best matches are nearly all as typed."""
-    found: dict = {}
+    took seconds on a year's store, and a common word's best matches are nearly all as typed. Only the texts are
+    read to check them (an Article for each of 20,000 candidates was a second of the year store's "ngươi"), and the
+    Articles of those kept."""
     tiers: dict[int, int | None] = {}
     read = firsts = 0
     step = max(2 * want, 50)
     while read < len(hits) and firsts < want:
         chunk = hits[read:read + step]
         read += len(chunk)
-        for a in store.get_articles([i for i, _ in chunk]):
-            found[a.id] = a
-            tiers[a.id] = tier = rank("\n".join((a.title, a.sapo, a.body)))
+        for i, text in store.article_texts([i for i, _ in chunk]).items():
+            tiers[i] = tier = rank(text)
             firsts += tier == 0
         step = min(2 * step, 1000)
-    kept = [(i, r) for i, r in hits[:read] if tiers.get(i) is not None]
-    return sorted(kept, key=lambda h: tiers[h[0]]), found
+    kept = sorted(((i, r) for i, r in hits[:read] if tiers.get(i) is not None), key=lambda h: tiers[h[0]])
+    # the Articles of the first want + 1 kept: _search_rows shows `want` - 1 of them at most and needs one more to
+    # say there are more
+    return kept, {a.id: a for a in store.get_articles([i for i, _ in kept[:want + 1]])}, read
 
 
 def _search_rows(hits, found, classes, labels, rows: list[dict], tz, *, query: str, limit: int) -> bool:

@@ -171,6 +171,16 @@ class ArticlesMixin:
                 sources.setdefault(aid, []).append(source)
         return [row_to_article(rows[i], tuple(sources.get(i, ()))) for i in article_ids if i in rows]
 
+    def article_texts(self, article_ids: list[int]) -> dict[int, str]:
+        """Each stored article's title, sapo and body as one text (a line between them), by id: what a search typed
+        with diacritics checks on thousands of candidates, without building an Article for each of them."""
+        texts: dict[int, str] = {}
+        for k in range(0, len(article_ids), 500):
+            chunk = article_ids[k:k + 500]
+            texts.update((r[0], f"{r[1]}\n{r[2]}\n{r[3]}") for r in self.execute(
+                f"SELECT id, title, sapo, body FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return texts
+
     def article_id_pages(self, since: datetime | None, until: datetime | None, size: int) -> Iterator[list[int]]:
         """The ids of articles_between's window, ascending, `size` at a time: a year's ids are never held at once.
 
