@@ -196,19 +196,19 @@ def parse_status(text: str, *, listing: bool = False) -> str:
     if fold(DISMISSED) == wanted:
         if listing:
             return DISMISSED
-        raise InputError(f"a case is marked {DISMISSED!r} with `monitor cases dismiss`, which also labels its articles",
+        raise InputError(f"hồ sơ được đánh dấu {DISMISSED!r} bằng `monitor cases dismiss`, lệnh này còn gán nhãn cho các bài của nó",
                          hint="monitor cases dismiss CASE_ID [--not-education] --note \"why\"")
     if fold(NOT_OURS) == wanted:
         if listing:
             return NOT_OURS
-        raise InputError(f"a case is marked {NOT_OURS!r} with `monitor cases dismiss --not-ours`, which also cancels its "
-                         "alerts still waiting", hint="monitor cases dismiss CASE_ID --not-ours --note \"why\"")
+        raise InputError(f"hồ sơ được đánh dấu {NOT_OURS!r} bằng `monitor cases dismiss --not-ours`, lệnh này còn hủy các "
+                         "cảnh báo đang chờ gửi của nó", hint="monitor cases dismiss CASE_ID --not-ours --note \"why\"")
     if fold(MERGED) == wanted:
         if listing:
             return MERGED
-        raise InputError(f"a case is marked {MERGED!r} with `monitor cases merge`, which also moves its articles",
+        raise InputError(f"hồ sơ được đánh dấu {MERGED!r} bằng `monitor cases merge`, lệnh này còn chuyển các bài của nó",
                          hint="monitor cases merge CASE_ID --into OTHER_CASE_ID")
-    raise InputError(f"unknown case status {text!r}; use one of: {', '.join(STATUSES)}")
+    raise InputError(f"không có trạng thái hồ sơ {text!r}; dùng một trong: {', '.join(STATUSES)}")
 
 
 def existing_case(store, case_id: int) -> Case:
@@ -225,15 +225,15 @@ def no_case(store, case_id: int) -> InputError:
     story_id = store.story_of_article(case_id)
     case = store.case_of_story(story_id) if story_id is not None else None
     if case is not None:
-        return InputError(f"no case {case_id}; article {case_id} belongs to case {case.id}: "
+        return InputError(f"không có hồ sơ số {case_id}; bài số {case_id} thuộc hồ sơ {case.id}: "
                           f"`monitor cases show {case.id}`")
-    return InputError(f"no case {case_id}; `monitor cases list` shows the cases")
+    return InputError(f"không có hồ sơ số {case_id}; `monitor cases list` liệt kê các hồ sơ")
 
 
 def actor_name(by: str) -> str:
     """Who a person said they are (`--by NAME`), as a case's history records them; an InputError when blank."""
     if not by.strip():
-        raise InputError("say who is making the change (--by NAME)")
+        raise InputError("cho biết ai thực hiện thay đổi (--by TÊN)")
     return by.strip()
 
 
@@ -256,24 +256,24 @@ def update_case(app, case_id: int, *, by: str, status: str | None = None, owner:
     store = app.store
     current = existing_case(store, case_id)
     if current.merged:
-        raise InputError(f"case {case_id} was merged into another case, which now holds its articles",
-                         hint=f"`monitor cases show {case_id}` names that case; update it instead")
+        raise InputError(f"hồ sơ {case_id} đã được gộp vào hồ sơ khác, nay giữ các bài của nó",
+                         hint=f"`monitor cases show {case_id}` cho biết hồ sơ đó; cập nhật hồ sơ đó thay vì hồ sơ này")
     new_status = parse_status(status) if status else None
     if withdraw is not None and not any(e.id == withdraw for e in current.handling):
-        raise InputError(f"case {case_id} has no record number {withdraw} in force to withdraw",
-                         hint=f"`monitor cases show {case_id}` lists its records with their numbers (số …)")
+        raise InputError(f"hồ sơ {case_id} không có ghi nhận số {withdraw} còn hiệu lực để rút lại",
+                         hint=f"`monitor cases show {case_id}` liệt kê các ghi nhận cùng số của chúng (số …)")
     acts = handling_records(app, current, reported_to=reported_to, answered_press=answered_press,
                             spokesperson=spokesperson, directed_by=directed_by, corrected=corrected, on=on,
                             besides=withdraw)
     if new_status is None and owner is None and not note.strip() and not acts and withdraw is None:
-        raise InputError("nothing to update: give --status, --owner, --note, what was done (--reported-to, "
-                         "--answered-press, --corrected), or a correction of an item entered from outside the press "
+        raise InputError("không có gì để cập nhật: cho --status, --owner, --note, việc đã làm (--reported-to, "
+                         "--answered-press, --corrected), hoặc sửa một tin ghi nhận từ ngoài báo chí "
                          "(--title, --source, --summary, ...)")
     owner = owner.strip() if owner is not None else None
     if (current.dismissed or current.not_ours) and new_status is not None and new_status not in CLOSED_STATUSES:
         if withdraw is not None:  # one thing at a time on a closed case: its reopening sends alerts again
-            raise InputError(f"case {case_id} is closed as {current.status!r}: reopen it first, then withdraw record "
-                             f"{withdraw}", hint=f"monitor cases update {case_id} --status \"{new_status}\"")
+            raise InputError(f"hồ sơ {case_id} đã đóng với trạng thái {current.status!r}: mở lại trước, rồi mới rút "
+                             f"ghi nhận số {withdraw}", hint=f"monitor cases update {case_id} --status \"{new_status}\"")
         again = reopen_dismissed(app, current, by=actor_name(by), note=note.strip(), status=new_status, owner=owner)
         return store.case(case_id), again
     if acts and new_status is None and current.status == OPEN_STATUS:
@@ -302,25 +302,24 @@ def handling_records(app, case: Case, *, reported_to: Sequence[str] = (), answer
     today = app.now().astimezone(tz).date()
     wanted = [(REPORTED, p) for p in reported_to] + [(PRESS, p) for p in answered_press]
     if (spokesperson.strip() or directed_by.strip()) and not answered_press:
-        raise InputError("--spokesperson and --directed-by describe an answer to the press: give --answered-press OUTLET "
-                         "with them", hint=f'monitor cases update {case.id} --answered-press "Tuổi Trẻ" --spokesperson "Tên"')
+        raise InputError("--spokesperson và --directed-by mô tả việc trả lời báo chí: cho kèm --answered-press TÊN_BÁO",
+                         hint=f'monitor cases update {case.id} --answered-press "Tuổi Trẻ" --spokesperson "Tên"')
     if not wanted and not corrected:
         if on is not None:
-            raise InputError("--on dates what was done: give it with --reported-to, --answered-press or --corrected",
+            raise InputError("--on ghi ngày của việc đã làm: dùng cùng --reported-to, --answered-press hoặc --corrected",
                              hint=f'monitor cases update {case.id} --reported-to "UBND quận" --on {today.isoformat()}')
         return []
     for kind, party in wanted:
         if not party.strip():
             option = "--reported-to" if kind == REPORTED else "--answered-press"
-            what = "the authority reported to" if kind == REPORTED else "the outlet answered"
-            raise InputError(f"{option} is empty: name {what}", hint=f'{option} "{"UBND quận" if kind == REPORTED else "Tuổi Trẻ"}"')
+            what = "cơ quan đã báo cáo" if kind == REPORTED else "tờ báo đã trả lời"
+            raise InputError(f"{option} đang để trống: ghi tên {what}", hint=f'{option} "{"UBND quận" if kind == REPORTED else "Tuổi Trẻ"}"')
     day = on or today
     if day > today:
-        raise InputError(f"--on {day.isoformat()} is in the future: give the day it was done (today is {today.isoformat()})")
+        raise InputError(f"--on {day.isoformat()} là ngày trong tương lai: cho ngày đã làm việc đó (hôm nay là {today.isoformat()})")
     if case.dismissed:
-        raise InputError(f"case {case.id} is a dismissed false alarm ({DISMISSED!r}): if it is a hot issue after all, "
-                         "reopen it first (its reopening sends the alerts its dismissal cancelled), then record what "
-                         "was done", hint=f"monitor cases update {case.id} --status \"{STATUSES[1]}\"")
+        raise InputError(f"hồ sơ {case.id} là cảnh báo nhầm đã bỏ qua ({DISMISSED!r}): nếu đúng là vấn đề nóng, "
+                         "hãy mở lại trước (mở lại sẽ gửi các cảnh báo đã hủy khi bỏ qua), rồi mới ghi việc đã làm", hint=f"monitor cases update {case.id} --status \"{STATUSES[1]}\"")
     acts: list[Handling] = []
     for kind, party in wanted:
         act = Handling(kind, day, " ".join(party.split()),
@@ -333,9 +332,9 @@ def handling_records(app, case: Case, *, reported_to: Sequence[str] = (), answer
     for act in acts:
         earlier = next((e for e in case.handling if e.id != besides and _same(act, e.handling)), None)
         if earlier is not None:
-            raise InputError(f"case {case.id} already records this: {handling_text(act)} (recorded by {earlier.by} at "
+            raise InputError(f"hồ sơ {case.id} đã ghi việc này: {handling_text(act)} ({earlier.by} ghi lúc "
                              f"{earlier.at.astimezone(tz):%H:%M %d/%m/%Y})",
-                             hint=f"`monitor cases show {case.id}` lists what is recorded")
+                             hint=f"`monitor cases show {case.id}` liệt kê những gì đã ghi")
     return acts
 
 
@@ -383,7 +382,7 @@ def dismiss_case(app, case_id: int, *, by: str, education: bool = True, note: st
     """End a case as a false alarm and label its story's articles not hot (education or not, as `education`
     says), in one transaction; returns the case and the labelled article ids."""
     store = app.store
-    current = _case_to_close(store, case_id, DISMISSED, "dismiss that one if it is a false alarm")
+    current = _case_to_close(store, case_id, DISMISSED, "nếu là cảnh báo nhầm thì bỏ qua hồ sơ đó")
     who = actor_name(by)
     articles = [m["id"] for m in store.story_members(current.story_id)]
     # a member someone already judged not education stays so: "not hot" is all this decision adds to it
@@ -399,10 +398,10 @@ def _case_to_close(store, case_id: int, status: str, instead: str) -> Case:
     """The case, open to be closed as `status`: not already so, and not merged (`instead`: what to do then)."""
     current = existing_case(store, case_id)
     if current.status == status:
-        raise InputError(f"case {case_id} is already marked {status!r}")
+        raise InputError(f"hồ sơ {case_id} đã được đánh dấu {status!r}")
     if current.merged:
-        raise InputError(f"case {case_id} was merged into another case; {instead}",
-                         hint=f"`monitor cases show {case_id}` names it")
+        raise InputError(f"hồ sơ {case_id} đã được gộp vào hồ sơ khác; {instead}",
+                         hint=f"`monitor cases show {case_id}` cho biết hồ sơ đó")
     return current
 
 
@@ -418,7 +417,7 @@ def close_not_ours(app, case_id: int, *, by: str, note: str = "") -> tuple[Case,
     transaction: `monitor train` must not learn as a false alarm what is a real hot issue elsewhere. A person's
     own labels stay. Returns the case and the articles whose dismissal labels were withdrawn."""
     store = app.store
-    _case_to_close(store, case_id, NOT_OURS, "close that one")
+    _case_to_close(store, case_id, NOT_OURS, "hãy đóng hồ sơ đó")
     who = actor_name(by)
     withdrawn = store.labels_noted(dismissal_label_note(case_id))
     articles = sorted({r["article_id"] for r in withdrawn})
@@ -540,7 +539,7 @@ def open_case_by_hand(app, article_id: int, *, by: str, note: str = "") -> tuple
     store = app.store
     article = store.get_article(article_id)
     if article is None:
-        raise InputError(f"no article {article_id}; find ids with `monitor articles --all` or `monitor search`")
+        raise InputError(f"không có bài số {article_id}; tìm số bài bằng `monitor articles --all` hoặc `monitor search`")
     who = actor_name(by)
     why = note.strip() or "vấn đề nóng máy chưa nhận ra"
     # a case already open (triage opened it, or a person did before) was not opened now: its history, which the
@@ -566,25 +565,25 @@ def merge_case(app, case_id: int, *, into: int, by: str, note: str = "", title: 
     source, target = existing_case(store, case_id), existing_case(store, into)
     who = actor_name(by)
     if case_id == into:
-        raise InputError(f"case {case_id} cannot be merged into itself")
+        raise InputError(f"không gộp được hồ sơ {case_id} vào chính nó")
     for c in (source, target):
         if c.merged:
-            raise InputError(f"case {c.id} was already merged into another case",
-                             hint=f"`monitor cases show {c.id}` names the case that carries on")
+            raise InputError(f"hồ sơ {c.id} đã được gộp vào hồ sơ khác",
+                             hint=f"`monitor cases show {c.id}` cho biết hồ sơ tiếp tục theo dõi")
         if c.dismissed:
-            raise InputError(f"case {c.id} is a dismissed false alarm ({DISMISSED!r}); a false alarm joins no incident",
-                             hint=f"reopen it first: monitor cases update {c.id} --status \"{OPEN_STATUS}\"")
+            raise InputError(f"hồ sơ {c.id} là cảnh báo nhầm đã bỏ qua ({DISMISSED!r}); cảnh báo nhầm không gộp vào vụ việc nào",
+                             hint=f"mở lại trước: monitor cases update {c.id} --status \"{OPEN_STATUS}\"")
     if target.not_ours:
         # what joins it would carry on under "not the office's": its alerts cancelled, later ones silenced, the
         # report filing it elsewhere. Whether the incident is the office's after all is a person's call, made first
-        raise InputError(f"case {into} is closed as another area's ({NOT_OURS!r}); case {case_id} would carry on there "
-                         "without alerts and outside the office's area in the report",
-                         hint=f"if the incident is the office's after all, reopen it first: monitor cases update {into} "
-                              f"--status \"{OPEN_STATUS}\"; otherwise keep case {case_id} on its own")
+        raise InputError(f"hồ sơ {into} đã đóng vì thuộc địa bàn khác ({NOT_OURS!r}); hồ sơ {case_id} gộp vào đó sẽ "
+                         "không còn cảnh báo và nằm ngoài địa bàn của cơ quan trong báo cáo",
+                         hint=f"nếu vụ việc đúng là của cơ quan, mở lại hồ sơ đó trước: monitor cases update {into} "
+                              f"--status \"{OPEN_STATUS}\"; nếu không, để hồ sơ {case_id} riêng")
     kept = " ".join((title or "").split()) if title is not None else target.title
     if not kept:
-        raise InputError("--title is empty; give the title the merged case carries on under, or leave --title out to "
-                         f"keep case {into}'s (“{target.title}”)")
+        raise InputError("--title đang để trống; ghi tiêu đề cho hồ sơ sau khi gộp, hoặc bỏ --title để giữ tiêu đề "
+                         f"của hồ sơ {into} (“{target.title}”)")
     why = f" — {note.strip()}" if note.strip() else ""
     n = len(store.story_members(source.story_id))
     further = source.status in STATUSES and target.status in STATUSES and \

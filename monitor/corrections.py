@@ -50,8 +50,8 @@ def parse_topics(values: tuple[str, ...] | list[str], known: tuple[str, ...] = T
                 continue
             if t not in known:
                 near = difflib.get_close_matches(t, known, n=1)
-                raise InputError(f"unknown topic {t!r}" + (f" (did you mean {near[0]!r}?)" if near else "")
-                                 + f"; the topics of the rules in force are: {', '.join(known)}")
+                raise InputError(f"không có chủ đề {t!r}" + (f" (có phải {near[0]!r}?)" if near else "")
+                                 + f"; các chủ đề của bộ quy tắc đang dùng: {', '.join(known)}")
             out.append(t)
     return out
 

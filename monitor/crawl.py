@@ -70,9 +70,7 @@ class CrawlReport:
         text = (f"thu thập {len(polled)} nguồn ({len(polled) - len(failed)} tốt, {len(failed)} lỗi), "
                 f"{len(self.new_article_ids)} bài mới, {self.pages_ok} trang đã lấy"
                 f"{f', {self.pages_failed} trang sẽ thử lại' if self.pages_failed else ''}"
-                f"{f', {self.pages_given_up} trang bỏ qua' if self.pages_given_up else ''}"
-                f" / crawled {len(polled)} sources ({len(failed)} failed), {len(self.new_article_ids)} new articles,"
-                f" {self.pages_ok} pages")
+                f"{f', {self.pages_given_up} trang bỏ qua' if self.pages_given_up else ''}")
         return text
 
 

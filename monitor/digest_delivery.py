@@ -83,21 +83,21 @@ def crawl_gap(app: App, day: date, end: datetime) -> CrawlNotFresh | None:
         return None
     tz = cfg.office.tz
     at = lambda t: f"{t.astimezone(tz):%H:%M %d/%m/%Y}"  # noqa: E731
-    covers = f"the clipping of {day.isoformat()} covers the 24 hours up to {at(end)}"
+    covers = f"điểm báo ngày {day:%d/%m/%Y} gồm 24 giờ đến {at(end)}"
     if last is None:
-        why = (f"no source has been polled successfully yet, so the clipping would tell leadership there was no "
-               f"education news ({covers})")
+        why = (f"chưa thu thập thành công từ nguồn nào, nên điểm báo sẽ báo với lãnh đạo là không có tin giáo dục "
+               f"({covers})")
     elif not news:
-        why = (f"no source has been polled successfully since {at(last)}, so the clipping would miss the news since "
-               f"then ({covers})")
+        why = (f"không thu thập thành công từ nguồn nào kể từ {at(last)}, nên điểm báo sẽ thiếu tin từ lúc đó "
+               f"({covers})")
     else:
-        when = f"since {at(last_poll)}" if last_poll else "yet"
-        why = (f"the crawler has polled no source {when}, though {overdue[0][1]} was due at {at(overdue[0][0])}: it was "
-               f"not running, so the clipping would miss the news since then ({covers})")
+        when = f"kể từ {at(last_poll)}" if last_poll else "từ trước tới nay"
+        why = (f"bộ thu thập không lấy tin từ nguồn nào {when}, dù nguồn {overdue[0][1]} đến hạn lúc {at(overdue[0][0])}: "
+               f"nó không chạy, nên điểm báo sẽ thiếu tin từ lúc đó ({covers})")
     return CrawlNotFresh(
-        f"the digest of {day.isoformat()} was not sent and nothing was recorded: {why}",
-        hint=f"run `monitor crawl --all` (and `monitor status` for failing sources), then "
-             f"`monitor digest --date {day.isoformat()} --send`; to send it as it is, add --force")
+        f"chưa gửi điểm báo ngày {day:%d/%m/%Y} và chưa ghi nhận gì: {why}",
+        hint=f"chạy `monitor crawl --all` (và `monitor status` để xem nguồn bị lỗi), rồi "
+             f"`monitor digest --date {day.isoformat()} --send`; muốn gửi nguyên như vậy, thêm --force")
 
 
 class CutoffNotCovered(CrawlNotFresh):
@@ -151,29 +151,30 @@ def cutoff_not_covered(app: App, day: date, gap: CollectionGap) -> CutoffNotCove
     tz = cfg.office.tz
     at = lambda t: f"{t.astimezone(tz):%H:%M %d/%m/%Y}"  # noqa: E731
     start, _ = digest_window(day, cfg.digest.cutoff, tz)
-    how = (f"all {gap.failed_polls} polls in that time failed" if gap.failed_polls
-           else "the crawler polled no source in that time: it was not running, or every source was backing off")
+    how = (f"cả {gap.failed_polls} lần lấy tin trong thời gian đó đều lỗi" if gap.failed_polls
+           else "bộ thu thập không lấy tin từ nguồn nào trong thời gian đó: nó không chạy, hoặc mọi nguồn đều đang "
+                "tạm ngừng do lỗi liên tiếp")
     if gap.since is not None:
-        silent = (f"no source was polled successfully from {at(gap.since)} to {at(gap.until) if gap.until else 'now'}"
-                  f" ({how}); what was collected before {at(gap.since)} is in this clipping only")
+        silent = (f"không thu thập thành công từ nguồn nào từ {at(gap.since)} đến {at(gap.until) if gap.until else 'nay'}"
+                  f" ({how}); chỉ những gì thu thập trước {at(gap.since)} có trong điểm báo này")
     else:
-        silent = (f"no source has answered a poll before {at(gap.until) if gap.until else 'now'} "
-                  + (f"({how})" if gap.failed_polls else "(the fetch log holds no poll before then: the monitor was "
-                     "installed later, or that time's log was pruned)"))
+        silent = (f"chưa nguồn nào trả lời lần lấy tin nào trước {at(gap.until) if gap.until else 'nay'} "
+                  + (f"({how})" if gap.failed_polls else "(nhật ký lấy tin không có lần lấy tin nào trước đó: hệ thống "
+                     "được cài sau, hoặc nhật ký thời gian đó đã bị xóa bớt)"))
     if gap.carried_by is not None:
         later_start, _ = digest_window(gap.carried_by, cfg.digest.cutoff, tz)
         oldest = later_start - LATE_ARRIVAL
-        went = (f"what the crawler found of that time when it answered again goes to the clipping of "
-                f"{gap.carried_by.isoformat()}, marked as late ('nhận muộn')"
-                + (f", though only what was published after {at(oldest)}: the rest is in no clipping unless this one is "
-                   "sent" if oldest > start else "")
-                + "; what the feeds dropped meanwhile was never collected")
+        went = (f"tin của thời gian đó mà bộ thu thập tìm được khi nguồn trả lời lại sẽ vào điểm báo ngày "
+                f"{gap.carried_by:%d/%m/%Y}, ghi là 'nhận muộn'"
+                + (f", nhưng chỉ tin đăng sau {at(oldest)}: phần còn lại không vào điểm báo nào nếu bản này không được "
+                   "gửi" if oldest > start else "")
+                + "; những gì các nguồn đã bỏ khỏi tin RSS trong lúc đó thì không bao giờ thu thập được")
     else:
-        went = "what was published since will go to the first clipping after the crawler collects again"
+        went = "những gì đăng từ đó sẽ vào điểm báo đầu tiên sau khi bộ thu thập lấy tin trở lại"
     return CutoffNotCovered(
-        f"the digest of {day.isoformat()} was not sent and nothing was recorded: the crawler did not cover its "
-        f"cut-off at {at(gap.cutoff)}: {silent}. So the clipping would miss that time's news: {went}",
-        hint=f"to send it all the same (the clipping then says when the system collected nothing): "
+        f"chưa gửi điểm báo ngày {day:%d/%m/%Y} và chưa ghi nhận gì: bộ thu thập không chạy qua giờ chốt "
+        f"{at(gap.cutoff)}: {silent}. Vì vậy điểm báo sẽ thiếu tin của thời gian đó: {went}",
+        hint=f"để vẫn gửi (điểm báo khi đó ghi rõ thời gian hệ thống không thu thập được tin): "
              f"`monitor digest --date {day.isoformat()} --send --force`")
 
 
@@ -521,9 +522,9 @@ def default_folder_writable(folder: Path, what: str, example: str) -> None:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        raise StoreError(f"cannot write the {what} into {folder}, where its files go by default (under storage.data_dir): "
-                         f"{exc.strerror or exc}; nothing was written",
-                         hint=f"pass --out DIR to write the {what} to a folder you can write, e.g. --out {example}") from None
+        raise StoreError(f"không ghi được {what} vào {folder}, thư mục mặc định của nó (trong storage.data_dir): "
+                         f"{exc.strerror or exc}; chưa ghi gì",
+                         hint=f"dùng --out DIR để ghi {what} vào một thư mục được phép ghi, ví dụ --out {example}") from None
 
 
 def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = True, resend: bool = False,
@@ -544,22 +545,22 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
     formats = tuple(formats or cfg.digest.formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
-        raise InputError(f"unknown digest format {unknown[0]!r}; use one of {', '.join(FORMATS)}")
+        raise InputError(f"không có dạng điểm báo {unknown[0]!r}; dùng một trong {', '.join(FORMATS)}")
     start, end = digest_window(day, cfg.digest.cutoff, tz)
     if not send and not out_dir:
-        default_folder_writable(outbox_folder(app, day), "digest", "~/diem-bao")
+        default_folder_writable(outbox_folder(app, day), "điểm báo", "~/diem-bao")
     if send and end > app.now():
-        raise InputError(f"the digest of {day.isoformat()} covers the 24 hours up to {end:%H:%M %d/%m/%Y}, which has not "
-                         "passed yet", hint="send it after the cut-off, or preview it without --send")
+        raise InputError(f"điểm báo ngày {day:%d/%m/%Y} gồm 24 giờ đến {end:%H:%M %d/%m/%Y}, thời điểm này chưa qua",
+                         hint="gửi sau giờ chốt, hoặc xem trước không kèm --send")
     store = app.store
 
     if send and not resend:
         record = store.digest_record(day)
         if record is not None and record.delivered:
-            where = f"to {', '.join(record.recipients)}" if record.channel == "smtp" else f"to the outbox {Path(next(iter(record.paths.values()), '.')).parent}"
+            where = f"tới {', '.join(record.recipients)}" if record.channel == "smtp" else f"vào thư mục outbox {Path(next(iter(record.paths.values()), '.')).parent}"
             return DigestResult(day, "already-delivered",
-                                f"the digest of {day.isoformat()} was already delivered {where} at "
-                                f"{record.sent_at.astimezone(tz):%H:%M %d/%m/%Y}; nothing sent (use --resend to send it again)",
+                                f"Điểm báo ngày {day:%d/%m/%Y} đã gửi {where} lúc "
+                                f"{record.sent_at.astimezone(tz):%H:%M %d/%m/%Y}; lần này không gửi gì (gửi lại: thêm --resend)",
                                 paths={k: Path(v) for k, v in record.paths.items()}, recipients=record.recipients,
                                 message_id=record.message_id, items=record.items)
         if record is not None and record.in_doubt and not record.stopped_before_hand_over(app.now()):
@@ -604,7 +605,8 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
     if not claim.granted:  # another process got there between our check and now
         if claim.reason == "in-doubt":
             return _in_doubt(day, claim.record, tz, app.now())
-        return DigestResult(day, "already-delivered", f"the digest of {day.isoformat()} was delivered by another run; nothing sent")
+        return DigestResult(day, "already-delivered", f"Điểm báo ngày {day:%d/%m/%Y} đã được một lần chạy khác gửi đi; "
+                                                     "lần này không gửi gì")
 
     try:
         if use_smtp:
@@ -614,10 +616,10 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
             def handing_over() -> None:
                 # from here on the message may arrive: a run that stops now leaves the day in doubt, not retried
                 if not store.digest_handing_over(claim.delivery_id, app.now()):
-                    raise NotifyError(f"the digest of {day.isoformat()} was taken over by another run, this one having "
-                                      f"stalled for more than {int(SENDING_NOW.total_seconds() // 60)} minutes before "
-                                      "handing it to the mail server; nothing sent by this one",
-                                      hint="`monitor status` shows how the other run's delivery went")
+                    raise NotifyError(f"điểm báo ngày {day:%d/%m/%Y} đã được một lần chạy khác nhận gửi, vì lần này "
+                                      f"bị treo quá {int(SENDING_NOW.total_seconds() // 60)} phút trước khi chuyển thư "
+                                      "cho máy chủ thư; lần này không gửi gì",
+                                      hint="`monitor status` cho biết lần chạy kia gửi thế nào")
 
             try:
                 refused = send_message(cfg.smtp, message, on_hand_over=handing_over)
@@ -650,7 +652,7 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
         store.finish_digest(day, claim.delivery_id, status="failed", now=app.now(), error=str(exc))
         if isinstance(exc, MonitorError):
             raise
-        raise NotifyError(f"the digest of {day.isoformat()} could not be delivered: {exc}") from None
+        raise NotifyError(f"không gửi được điểm báo ngày {day:%d/%m/%Y}: {exc}") from None
 
 
 def data_uri(png: bytes) -> str:
@@ -667,7 +669,7 @@ def digest_document(app: App, day: date | None, fmt: str) -> tuple[bytes, str]:
     cfg = app.config
     day = day or latest_complete_day(app.now(), cfg.digest.cutoff, cfg.office.tz)
     if fmt not in FORMATS:
-        raise InputError(f"unknown digest format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise InputError(f"không có dạng điểm báo {fmt!r}; dùng một trong {', '.join(FORMATS)}")
     digest = load_digest(app, day)
     data = render_all(digest, [fmt], inline_chart=True).document(fmt)
     return data, (f"Điểm báo ngày {day:%d/%m/%Y} đã ghi ra đầu ra chuẩn, dạng {fmt} ({digest.item_count} mục tin; "
@@ -706,20 +708,20 @@ def _in_doubt(day: date, record, tz, now: datetime) -> DigestResult:
         minutes = int(SENDING_NOW.total_seconds() // 60)
         return DigestResult(
             day, "sending",
-            f"another run is sending the digest of {day.isoformat()} now (it claimed the day at "
-            f"{record.started_at.astimezone(tz):%H:%M:%S %d/%m/%Y}, Message-ID {record.message_id}); nothing sent by "
-            f"this one. Check `monitor status` in a minute: it should show the day sent. If it still shows 'sending' "
-            f"after {minutes} minutes, that run stopped mid-delivery and the digest may have gone out: check the "
-            f"mailbox, then run `monitor digest --date {day.isoformat()} --send --resend`",
+            f"một lần chạy khác đang gửi điểm báo ngày {day:%d/%m/%Y} (nhận gửi ngày này lúc "
+            f"{record.started_at.astimezone(tz):%H:%M:%S %d/%m/%Y}, Message-ID {record.message_id}); lần này không gửi "
+            f"gì. Một phút nữa xem `monitor status`: ngày này phải hiện là đã gửi. Nếu sau {minutes} phút vẫn là "
+            f"'sending', lần chạy kia đã dừng giữa chừng và điểm báo có thể đã đi: kiểm tra hộp thư, rồi chạy "
+            f"`monitor digest --date {day.isoformat()} --send --resend`",
             recipients=record.recipients, message_id=record.message_id)
     if record.status == "in-doubt":
-        why = (f"the SMTP server took the digest of {day.isoformat()} at {record.started_at.astimezone(tz):%H:%M %d/%m/%Y} "
-               f"but never confirmed it ({record.error}), so it may have gone out")
+        why = (f"máy chủ thư (SMTP) đã nhận điểm báo ngày {day:%d/%m/%Y} lúc {record.started_at.astimezone(tz):%H:%M %d/%m/%Y} "
+               f"nhưng không xác nhận ({record.error}), nên có thể thư đã đi")
     else:
-        why = (f"the digest of {day.isoformat()} was being delivered at {record.started_at.astimezone(tz):%H:%M %d/%m/%Y} "
-               "when the process stopped, so it may have gone out")
+        why = (f"điểm báo ngày {day:%d/%m/%Y} đang được gửi lúc {record.started_at.astimezone(tz):%H:%M %d/%m/%Y} "
+               "thì tiến trình dừng, nên có thể thư đã đi")
     return DigestResult(
         day, "in-doubt",
-        f"{why} (Message-ID {record.message_id}); check the mailbox, then run "
-        f"`monitor digest --date {day.isoformat()} --send --resend` to send it again",
+        f"Chưa rõ đã gửi hay chưa: {why} (Message-ID {record.message_id}); kiểm tra hộp thư, nếu chưa nhận được thì "
+        f"chạy `monitor digest --date {day.isoformat()} --send --resend` để gửi lại",
         recipients=record.recipients, message_id=record.message_id)

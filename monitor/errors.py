@@ -30,11 +30,28 @@ into a message and an exit code.
 Exit codes (documented in the README): 0 ok, 1 the command ran but something failed (some articles,
 some deliveries), 2 bad configuration or input, 3 a needed resource is missing or locked (model,
 database, instance lock), 4 an unexpected internal error, 141 the output's reader went away (closed pipe).
+
+Wording (the clerk and the analyst read these; monitor.cli prints them):
+- the CLI prints "Lỗi: <message>" on standard error, then, when there is a hint, "  Cách sửa: <hint>" on the next
+  line; an unexpected error is "Lỗi nội bộ: <type>: <message>" (with --debug for the traceback);
+- messages and hints are Vietnamese with diacritics, one sentence naming the thing (the option as typed, the
+  file, the id, the value in quotes) and what is wrong; the hint says what to do, as a command when there is one;
+- kept verbatim, untranslated: option names (--since), command names (`monitor cases show 12`), file and folder
+  names, config key paths (storage.rules_file), URLs, ids, statuses and values as stored or typed ('đang xử lý',
+  'in-doubt'), and the text of a third-party library or the operating system quoted after a colon;
+- ConfigError's header is Vietnamese ("feeds.yaml: cấu hình có 2 lỗi:"), each problem after it keeps its key path;
+- what is read by whoever installs and looks after the machine rather than by the office (FetchError, FeedError and
+  ExtractError details, stored with a source's or a page's failure and shown by `monitor status` as "chi tiết kỹ
+  thuật"; training and evaluation of models) may stay English.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+ERROR_PREFIX = "Lỗi: "
+HINT_PREFIX = "  Cách sửa: "
+INTERNAL_PREFIX = "Lỗi nội bộ: "
 
 
 class MonitorError(Exception):
@@ -65,7 +82,7 @@ class ConfigError(MonitorError):
         self.file = file
         self.problems = [p if isinstance(p, ConfigProblem) else ConfigProblem("", str(p)) for p in problems]
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{file}: {len(self.problems)} problem(s) in the configuration:\n{lines}")
+        super().__init__(f"{file}: cấu hình có {len(self.problems)} lỗi:\n{lines}")
 
 
 class InputError(MonitorError):

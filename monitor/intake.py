@@ -56,7 +56,7 @@ MAX_TITLE = 300
 CLOCK_SLACK = timedelta(minutes=10)
 TIME_FORMATS = ("%H:%M %d/%m/%Y", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
 DAY_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
-WHEN_HINT = 'write it as "HH:MM DD/MM/YYYY" or "DD/MM/YYYY", e.g. --at "08:30 26/11/2026"'
+WHEN_HINT = 'viết dạng "HH:MM DD/MM/YYYY" hoặc "DD/MM/YYYY", ví dụ --at "08:30 26/11/2026"'
 
 
 def parse_source_kind(text: str) -> str:
@@ -67,8 +67,8 @@ def parse_source_kind(text: str) -> str:
             return kind
     if wanted in KIND_ALIASES:
         return KIND_ALIASES[wanted]
-    raise InputError(f"unknown source kind {text!r}; use one of: {', '.join(SOURCE_KINDS)}",
-                     hint='e.g. --source-kind "mạng xã hội" --source "Nhóm Facebook Phụ huynh Long Biên"')
+    raise InputError(f"không có loại nguồn {text!r}; dùng một trong: {', '.join(SOURCE_KINDS)}",
+                     hint='ví dụ --source-kind "mạng xã hội" --source "Nhóm Facebook Phụ huynh Long Biên"')
 
 
 def parse_when(text: str | None, now: datetime, tz) -> datetime:
@@ -100,13 +100,13 @@ def read_when(text: str | None, now: datetime, tz) -> tuple[datetime, bool]:
             day_only = True
             break
     if when is None:
-        raise InputError(f"--at {text!r} is not a time the monitor reads; {WHEN_HINT}")
+        raise InputError(f"--at {text!r} không phải thời điểm hệ thống đọc được; {WHEN_HINT}")
     if not 1970 <= when.year <= 2999:
-        raise InputError(f"--at {text!r} is out of range; give a time between 1970 and 2999")
+        raise InputError(f"--at {text!r} nằm ngoài khoảng cho phép; cho một thời điểm trong các năm 1970–2999")
     if when > now + CLOCK_SLACK:
         local = now.astimezone(tz)
-        raise InputError(f"--at {text!r} is in the future (it is {local:%H:%M %d/%m/%Y} now); give when the post, call "
-                         "or report appeared or reached the office", hint="leave --at out for now")
+        raise InputError(f"--at {text!r} là thời điểm trong tương lai (bây giờ là {local:%H:%M %d/%m/%Y}); cho lúc bài "
+                         "đăng, cuộc gọi hoặc phản ánh xuất hiện hay đến cơ quan", hint="bỏ --at để lấy thời điểm hiện tại")
     return when, day_only
 
 
@@ -118,7 +118,7 @@ def parse_level(config, text: str | None) -> str:
     for n in names:
         if fold(n) == fold(text):
             return n
-    raise InputError(f"unknown level {text!r}; use one of: {', '.join(names)} (alerts.thresholds in feeds.yaml)")
+    raise InputError(f"không có mức độ {text!r}; dùng một trong: {', '.join(names)} (alerts.thresholds trong feeds.yaml)")
 
 
 def parse_topic(text: str | None, known: tuple[str, ...] = TOPIC_IDS) -> str:
@@ -131,7 +131,7 @@ def parse_topic(text: str | None, known: tuple[str, ...] = TOPIC_IDS) -> str:
     try:
         (topic,) = parse_topics([text.strip().lower()], known) or [""]
     except ValueError:  # several, comma-separated: an item is filed under one topic
-        raise InputError(f"--topic {text!r} names several topics; give the one the item is mainly about") from None
+        raise InputError(f"--topic {text!r} nêu nhiều chủ đề; chỉ cho chủ đề chính của tin") from None
     return topic
 
 
@@ -144,8 +144,8 @@ def parse_scope(text: str | None) -> str | None:
     for scope, words in SCOPE_WORDS.items():
         if wanted in {fold(scope), *(fold(w) for w in words)}:
             return scope
-    raise InputError(f"--scope {text!r} is not a scope; use local (địa bàn), city (thành phố), national (toàn quốc) "
-                     "or foreign (nước ngoài), or leave --scope out to judge it from the title, summary and source")
+    raise InputError(f"--scope {text!r} không phải phạm vi; dùng local (địa bàn), city (thành phố), national (toàn quốc) "
+                     "hoặc foreign (nước ngoài), hoặc bỏ --scope để hệ thống tự xét theo tiêu đề, tóm tắt và nguồn")
 
 
 def judge_scope(app, title: str, summary: str, source: str, source_kind: str = "") -> str:
@@ -234,19 +234,19 @@ def open_from_outside(app, *, title: str, source_kind: str, source: str, by: str
 def _title(text: str | None) -> str:
     title = " ".join((text or "").split())
     if not title:
-        raise InputError("the hot issue needs a title: what happened, in one line",
-                         hint='e.g. --title "Phụ huynh phản ánh trường thu quỹ lớp 2 triệu đồng"')
+        raise InputError("vấn đề nóng cần có tiêu đề: việc gì đã xảy ra, trong một dòng",
+                         hint='ví dụ --title "Phụ huynh phản ánh trường thu quỹ lớp 2 triệu đồng"')
     if len(title) > MAX_TITLE:
-        raise InputError(f"the title is {len(title)} characters long; keep it to one line (at most {MAX_TITLE}) and "
-                         "put the rest in --summary")
+        raise InputError(f"tiêu đề dài {len(title)} ký tự; giữ trong một dòng (tối đa {MAX_TITLE} ký tự) và "
+                         "đưa phần còn lại vào --summary")
     return title
 
 
 def _source(text: str | None) -> str:
     source = " ".join((text or "").split())
     if not source:
-        raise InputError("say where it came from (--source): which group, page, caller, school, channel or outlet",
-                         hint='e.g. --source "Nhóm Facebook Phụ huynh Long Biên"')
+        raise InputError("cho biết tin đến từ đâu (--source): nhóm, trang, người gọi, trường, kênh hay tờ báo nào",
+                         hint='ví dụ --source "Nhóm Facebook Phụ huynh Long Biên"')
     return source
 
 
@@ -255,8 +255,8 @@ def _url(text: str | None) -> str | None:
 
     url = (text or "").strip() or None
     if url is not None and not is_web_url(url):
-        raise InputError(f"--url {url!r} is not a web address (http:// or https://)",
-                         hint="leave --url out when the item has no address (a call, a paper report)")
+        raise InputError(f"--url {url!r} không phải địa chỉ web (http:// hoặc https://)",
+                         hint="bỏ --url khi tin không có địa chỉ (một cuộc gọi, một báo cáo giấy)")
     return url
 
 
@@ -282,19 +282,19 @@ def correct_item(app, case_id: int, *, by: str, title: str | None = None, source
     tz = app.config.office.tz
     case = existing_case(store, case_id)
     if case.merged:
-        raise InputError(f"case {case_id} was merged into another case, which now holds its items",
-                         hint=f"`monitor cases show {case_id}` names that case; correct the item there")
+        raise InputError(f"hồ sơ {case_id} đã được gộp vào hồ sơ khác, nay giữ các tin của nó",
+                         hint=f"`monitor cases show {case_id}` cho biết hồ sơ đó; sửa tin ở hồ sơ đó")
     items = store.intake_of_story(case.story_id)
     if not items:
-        raise InputError(f"case {case_id} holds no item entered from outside the press: its title and source are its "
-                         "press articles'; --title, --source-kind, --source, --url, --at and --summary correct an item "
-                         "entered with `monitor cases open --title`")
+        raise InputError(f"hồ sơ {case_id} không có tin nào ghi nhận từ ngoài báo chí: tiêu đề và nguồn của nó là của "
+                         "các bài báo; --title, --source-kind, --source, --url, --at và --summary sửa một tin đã ghi "
+                         "nhận bằng `monitor cases open --title`")
     if item_id is None and len(items) > 1:
-        raise InputError(f"case {case_id} holds {len(items)} items entered from outside the press; say which one to "
-                         "correct with --item (" + ", ".join(f"{i.id}: “{i.title}”" for i in items) + ")")
+        raise InputError(f"hồ sơ {case_id} có {len(items)} tin ghi nhận từ ngoài báo chí; chọn tin cần sửa "
+                         "bằng --item (" + ", ".join(f"{i.id}: “{i.title}”" for i in items) + ")")
     item = next((i for i in items if item_id is None or i.id == item_id), None)
     if item is None:
-        raise InputError(f"case {case_id} holds no item {item_id}; its items: " + ", ".join(str(i.id) for i in items))
+        raise InputError(f"hồ sơ {case_id} không có tin số {item_id}; các tin của nó: " + ", ".join(str(i.id) for i in items))
     who = actor_name(by)
     new = {}
     if title is not None:
@@ -309,7 +309,7 @@ def correct_item(app, case_id: int, *, by: str, title: str | None = None, source
         new["summary"] = " ".join(summary.split())
     if at is not None:
         if not at.strip():
-            raise InputError("--at is empty: give when it appeared or reached the office", hint=WHEN_HINT)
+            raise InputError("--at đang để trống: cho lúc tin xuất hiện hoặc đến cơ quan", hint=WHEN_HINT)
         new["happened_at"], new["day_only"] = read_when(at, app.now(), tz)
     changed = {k: v for k, v in new.items() if k not in ("happened_at", "day_only") and v != getattr(item, k)}
     if "happened_at" in new and (new["happened_at"] != item.happened_at or new["day_only"] != item.day_only):
@@ -325,8 +325,8 @@ def correct_item(app, case_id: int, *, by: str, title: str | None = None, source
         if judged != item.scope:
             changed["scope"] = judged
     if not changed:
-        raise InputError(f"nothing to correct: item {item.id} of case {case_id} already says that",
-                         hint=f"`monitor cases show {case_id}` shows what it says")
+        raise InputError(f"không có gì để sửa: tin số {item.id} của hồ sơ {case_id} đã ghi đúng như vậy",
+                         hint=f"`monitor cases show {case_id}` cho xem nội dung đã ghi")
     after = replace(item, **changed)
 
     def said(field: str, of: IntakeItem) -> str:
@@ -353,13 +353,13 @@ def duplicate_error(found: Intake, tz) -> InputError:
     """The refusal of an item entered twice: which case holds the first, and what to do instead."""
     d = found.duplicate_of
     case = found.case
-    where = f"case {case.id}" if case is not None else "a case"
+    where = f"hồ sơ {case.id}" if case is not None else "một hồ sơ"
     return InputError(
-        f"this looks entered already: {where} holds “{d.title}” ({d.source_label}, "
-        f"{d.happened_at.astimezone(tz):%d/%m/%Y}), entered by {d.entered_by} at {d.entered_at.astimezone(tz):%H:%M %d/%m/%Y}; "
-        "nothing was recorded",
-        hint=(f"to add to it: monitor cases update {case.id} --note \"...\"; " if case is not None else "")
-        + "if it is another item after all, run the command again with --force")
+        f"tin này có vẻ đã được ghi nhận: {where} có “{d.title}” ({d.source_label}, "
+        f"{d.happened_at.astimezone(tz):%d/%m/%Y}), do {d.entered_by} ghi lúc {d.entered_at.astimezone(tz):%H:%M %d/%m/%Y}; "
+        "chưa ghi gì",
+        hint=(f"để bổ sung vào đó: monitor cases update {case.id} --note \"...\"; " if case is not None else "")
+        + "nếu đúng là một tin khác, chạy lại lệnh với --force")
 
 
 def intake_alert(config, item: IntakeItem, case, severity: str) -> tuple[str, str, dict]:

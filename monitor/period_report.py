@@ -63,13 +63,13 @@ def check_period(first: tuple[int, int], last: tuple[int, int]) -> int:
     """The number of months from `first` to `last` inclusive; an InputError naming the options when the range is not
     one a period report covers."""
     if last < first:
-        raise InputError(f"--to {last[0]}-{last[1]:02d} is before --from {first[0]}-{first[1]:02d}",
-                         hint="give the first month with --from and the last with --to, e.g. --from 2026-09 --to 2027-01")
+        raise InputError(f"--to {last[0]}-{last[1]:02d} ở trước --from {first[0]}-{first[1]:02d}",
+                         hint="cho tháng đầu kỳ bằng --from và tháng cuối kỳ bằng --to, ví dụ --from 2026-09 --to 2027-01")
     n = len(months_of(first, last))
     if n > MAX_MONTHS:
-        raise InputError(f"--from {first[0]}-{first[1]:02d} --to {last[0]}-{last[1]:02d} spans {n} months; a period "
-                         f"report covers at most {MAX_MONTHS}",
-                         hint="report a school year or a calendar year at a time, e.g. --from 2025-09 --to 2026-08")
+        raise InputError(f"--from {first[0]}-{first[1]:02d} --to {last[0]}-{last[1]:02d} gồm {n} tháng; báo cáo theo kỳ "
+                         f"gồm tối đa {MAX_MONTHS} tháng",
+                         hint="lập báo cáo cho từng năm học hoặc từng năm, ví dụ --from 2025-09 --to 2026-08")
     return n
 
 
@@ -568,11 +568,10 @@ def period_mail_text(report: PeriodReport) -> str:
 
 
 def _line(report: PeriodReport) -> str:
-    (y1, m1), (y2, m2) = report.first, report.last
-    what = f"report of {y1}-{m1:02d} to {y2}-{m2:02d}"
+    # as the monthly report's line, the period said as the documents say it
     if not report.has_data:
-        return f"{what}: no article was collected in the period (the report says so)"
-    return f"{what}: {report.total.education} education articles, {report.hot_total} hot issues"
+        return f"Báo cáo {report.label}: không thu thập được bài nào trong kỳ (báo cáo ghi rõ điều này)"
+    return f"Báo cáo {report.label}: {report.total.education} bài giáo dục, {report.hot_total} vấn đề nóng"
 
 
 def period_document(app, first: tuple[int, int], last: tuple[int, int], fmt: str) -> tuple[bytes, str]:
@@ -582,7 +581,7 @@ def period_document(app, first: tuple[int, int], last: tuple[int, int], fmt: str
     check_formats((fmt,))
     report = load_period(app, first, last)
     data = render_period_docx(report) if fmt == "docx" else render_period_html(report).encode("utf-8")
-    return data, f"{_line(report)}, written to standard output as {fmt}"
+    return data, f"{_line(report)}; đã ghi ra đầu ra chuẩn, dạng {fmt}"
 
 
 def build_and_deliver_period(app, first: tuple[int, int], last: tuple[int, int], *,
@@ -596,7 +595,7 @@ def build_and_deliver_period(app, first: tuple[int, int], last: tuple[int, int],
     if not out_dir:
         from monitor.digest_delivery import default_folder_writable
 
-        default_folder_writable(report_folder(app.config), "report", "~/bao-cao")
+        default_folder_writable(report_folder(app.config), "báo cáo", "~/bao-cao")
     report = load_period(app, first, last)
     (y1, m1), (y2, m2) = first, last
     status, message, paths = deliver_document(

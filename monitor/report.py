@@ -1013,12 +1013,12 @@ def report_document(app, year: int, month: int, fmt: str) -> tuple[bytes, str]:
     from monitor.docx_render import render_report_docx
 
     if fmt not in ("docx", "html"):
-        raise InputError(f"unknown report format {fmt!r}; use docx or html")
+        raise InputError(f"không có dạng báo cáo {fmt!r}; dùng docx hoặc html")
     report = load_report(app, year, month)
     chart = _report_chart(report)
     data = (render_report_docx(report, chart_png=chart) if fmt == "docx"
             else render_report_html(report, chart_src=data_uri(chart)).encode("utf-8"))
-    return data, f"{_report_line(report, year, month)}, written to standard output as {fmt}"
+    return data, f"{_report_line(report, year, month)}; đã ghi ra đầu ra chuẩn, dạng {fmt}"
 
 
 def _report_chart(report: MonthlyReport) -> bytes:
@@ -1028,10 +1028,10 @@ def _report_chart(report: MonthlyReport) -> bytes:
 
 
 def _report_line(report: MonthlyReport, year: int, month: int) -> str:
-    # the English line says the month as the English lines do (report.label is the documents' "tháng 11/2026")
-    return (f"report of {year}-{month:02d}: {report.total.count} education articles, "
-            f"{len(report.hot_issues)} hot issues" if report.has_data else
-            f"report of {year}-{month:02d}: no article was collected in the month (the report says so)")
+    # the line says the month as the documents do (report.label: "tháng 11/2026")
+    return (f"Báo cáo {report.label}: {report.total.count} bài giáo dục, "
+            f"{len(report.hot_issues)} vấn đề nóng" if report.has_data else
+            f"Báo cáo {report.label}: không thu thập được bài nào trong tháng (báo cáo ghi rõ điều này)")
 
 
 def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[str] | None = None,
@@ -1047,7 +1047,7 @@ def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[st
     if not out_dir:
         from monitor.digest_delivery import default_folder_writable
 
-        default_folder_writable(report_folder(cfg), "report", "~/bao-cao")
+        default_folder_writable(report_folder(cfg), "báo cáo", "~/bao-cao")
     report = load_report(app, year, month)
     chart = _report_chart(report)
     status, message, paths = deliver_document(
@@ -1062,7 +1062,7 @@ def check_formats(formats: Iterable[str] | None) -> tuple[str, ...]:
     formats = tuple(formats or ("docx", "html"))
     bad = [f for f in formats if f not in ("docx", "html")]
     if bad:
-        raise InputError(f"unknown report format {bad[0]!r}; use docx or html")
+        raise InputError(f"không có dạng báo cáo {bad[0]!r}; dùng docx hoặc html")
     return formats
 
 
@@ -1092,8 +1092,9 @@ def deliver_document(app, *, stem: str, docx_bytes: bytes, html: Callable[[str |
                 paths["chart"] = folder / chart_name
                 atomic_write(paths["chart"], chart)
     except OSError as exc:
-        raise StoreError(f"cannot write the report into {folder}: {exc}", hint="pass --out DIR to a writable folder") from None
-    what = f"{line}, written to {folder}"
+        raise StoreError(f"không ghi được báo cáo vào {folder}: {exc}",
+                         hint="dùng --out DIR để ghi vào một thư mục được phép ghi") from None
+    what = f"{line}; đã ghi vào {folder}"
     if send and cfg.smtp.configured and cfg.digest.recipients:
         from monitor.mail import refusals, send_message
 
@@ -1118,9 +1119,9 @@ def deliver_document(app, *, stem: str, docx_bytes: bytes, html: Callable[[str |
             refused = send_message(cfg.smtp, msg)
         except MessageInDoubt as exc:
             # the service must not send it again on its next tick, nor a person without looking: the digest's rule
-            return ("in-doubt", f"{what}; the mail server took the e-mail but did not confirm it ({exc}), so it may have "
-                                f"arrived: check the mailbox, then `{again}` sends it again if it did not", paths)
+            return ("in-doubt", f"{what}; máy chủ thư đã nhận thư nhưng không xác nhận ({exc}), nên có thể thư đã "
+                                f"tới: kiểm tra hộp thư, nếu chưa nhận được thì `{again}` gửi lại", paths)
         got = [r for r in cfg.digest.recipients if r not in refused]
-        refused_note = f"; refused by the server: {refusals(refused)}" if refused else ""
-        return "sent", f"{what}; sent to {', '.join(got)}{refused_note}", paths
+        refused_note = f"; máy chủ từ chối người nhận: {refusals(refused)}" if refused else ""
+        return "sent", f"{what}; đã gửi tới {', '.join(got)}{refused_note}", paths
     return "written", what, paths

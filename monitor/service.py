@@ -529,8 +529,8 @@ class Service:
                 log.warning("digest %s: %s", day.isoformat(), result.message)
             done.append(f"{day.isoformat()}: {_short(result)}")
         if held or kept:
-            raise CrawlNotFresh("; ".join(done + [f"{g} (held by the service: retried at the next check)" for g in held]
-                                          + [f"{g} (held by the service, which will not send it)" for g in kept]),
+            raise CrawlNotFresh("; ".join(done + [f"{g} (dịch vụ giữ lại: thử lại ở lần kiểm tra sau)" for g in held]
+                                          + [f"{g} (dịch vụ giữ lại, không tự gửi)" for g in kept]),
                                 hint=(held or kept)[0].hint)
         return "; ".join(done)
 

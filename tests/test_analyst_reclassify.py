@@ -149,9 +149,9 @@ def _day(setup) -> str:
 
 def test_reclassify_rejects_unknown_versions_and_reversed_dates(setup):
     cfg = setup[0]
-    for args, message in [(["--compare", "nope", "nada"], "no model version 'nope'"),
-                          (["--rollback", "nope"], "no model version 'nope'"),
-                          (["--since", "2026-11-20", "--until", "2026-11-01"], "swap them")]:
+    for args, message in [(["--compare", "nope", "nada"], "không có phiên bản mô hình 'nope'"),
+                          (["--rollback", "nope"], "không có phiên bản mô hình 'nope'"),
+                          (["--since", "2026-11-20", "--until", "2026-11-01"], "--until đứng trước --since; đổi chỗ hai ngày")]:
         result = CliRunner().invoke(cli, ["--config", str(cfg), "reclassify", *args])
         assert result.exit_code == 2 and message in result.output, result.output
 

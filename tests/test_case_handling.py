@@ -55,7 +55,7 @@ def test_what_was_done_is_kept_in_the_history_with_who_and_when(tmp_path):
     assert press.on == app.now().astimezone(app.config.office.tz).date(), "today by default"
     assert [e.note for e in c.events if e.by == "Anh Minh" and e.handling is None] == ["Đã gửi thông cáo"]
     # the same report again is one report, not two
-    with pytest.raises(InputError, match="already records"):
+    with pytest.raises(InputError, match="đã ghi việc này"):
         update_case(app, case_id, by="Chị Lan", reported_to=["ubnd quan long bien"], on=date(2026, 11, 25))
     assert len(app.store.case(case_id).handling) == 4
 
@@ -65,19 +65,19 @@ def test_bad_handling_input_is_refused_with_what_to_do(tmp_path):
 
     app, case_id = _case(tmp_path)
     today = app.now().astimezone(app.config.office.tz).date()
-    with pytest.raises(InputError, match="in the future"):
+    with pytest.raises(InputError, match="là ngày trong tương lai"):
         update_case(app, case_id, by="Chị Lan", reported_to=["UBND quận"], on=today + timedelta(days=1))
     with pytest.raises(InputError, match="--answered-press"):
         update_case(app, case_id, by="Chị Lan", spokesperson="Anh An")
-    with pytest.raises(InputError, match="--on dates"):
+    with pytest.raises(InputError, match="--on ghi ngày của việc đã làm"):
         update_case(app, case_id, by="Chị Lan", note="x", on=today)
-    with pytest.raises(InputError, match="--reported-to is empty"):
+    with pytest.raises(InputError, match="--reported-to đang để trống"):
         update_case(app, case_id, by="Chị Lan", reported_to=["  "])
     assert app.store.case(case_id).handling == () and app.store.case(case_id).status == "mới"
     dismiss_case(app, case_id, by="Chị Lan")
-    with pytest.raises(InputError, match="false alarm"):
+    with pytest.raises(InputError, match="cảnh báo nhầm đã bỏ qua"):
         update_case(app, case_id, by="Chị Lan", answered_press=["Tuổi Trẻ"])
-    with pytest.raises(InputError, match="reopen it first"):
+    with pytest.raises(InputError, match="mở lại trước"):
         update_case(app, case_id, by="Chị Lan", status="đang xử lý", answered_press=["Tuổi Trẻ"])
     c, _ = update_case(app, case_id, by="Chị Lan", status="đang xử lý")
     c, _ = update_case(app, case_id, by="Chị Lan", answered_press=["Tuổi Trẻ"])
@@ -191,10 +191,10 @@ def test_cases_cli_records_and_shows_what_was_done(tmp_path):
     assert shown["false_information"] == {"sign": True, "corrected": True}
     assert sum(1 for e in shown["events"] if e["handling"]) == 3
     # bad input: exit 2 with what to do, nothing recorded
-    for args, said in ((["--on", (today + timedelta(days=2)).isoformat(), "--reported-to", "Sở GD&ĐT"], "in the future"),
+    for args, said in ((["--on", (today + timedelta(days=2)).isoformat(), "--reported-to", "Sở GD&ĐT"], "là ngày trong tương lai"),
                        (["--on", "12/11/2026", "--reported-to", "Sở GD&ĐT"], "YYYY-MM-DD"),
                        (["--directed-by", "Chủ tịch UBND quận"], "--answered-press"),
-                       (["--reported-to", "ubnd quận long biên", "--on", yesterday.isoformat()], "already records")):
+                       (["--reported-to", "ubnd quận long biên", "--on", yesterday.isoformat()], "đã ghi việc này")):
         r = run(cli, ["--config", cfg, "cases", "update", str(case_id), *args])
         assert r.exit_code == 2 and said in r.output, (args, r.output)
     shown = json.loads(run(cli, ["--config", cfg, "cases", "show", str(case_id), "--json"]).output)
@@ -210,7 +210,7 @@ def test_cases_cli_records_and_shows_what_was_done(tmp_path):
             "ghi chú: Nhầm ngày") in r.output
     assert "    - số 3:" not in r.output and "    - số 7: Đã báo cáo" in r.output
     r = run(cli, ["--config", cfg, "cases", "update", str(case_id), "--withdraw", "3"])
-    assert r.exit_code == 2 and "no record number 3 in force" in r.output
+    assert r.exit_code == 2 and "không có ghi nhận số 3 còn hiệu lực" in r.output
 
 
 # --------------------------------------------------------------------------- the monthly report (part I and III)

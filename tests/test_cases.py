@@ -47,7 +47,7 @@ def test_case_history_and_cases_between(tmp_path):
     assert app.store.cases_between(opened + timedelta(hours=2), opened + timedelta(hours=3)) == []
     with pytest.raises(InputError):
         update_case(app, case_id, by="Chị Lan")
-    with pytest.raises(InputError, match="no case"):
+    with pytest.raises(InputError, match="không có hồ sơ số 999"):
         update_case(app, 999, by="Chị Lan", note="x")
 
 
@@ -116,7 +116,7 @@ def test_dismissing_a_false_alarm_labels_its_articles_and_stops_its_alerts(tmp_p
     assert all(r["hot"] is False for r in labels.values())
     assert [r["is_education"] for a, r in labels.items() if a != rewrite] == [True] * (len(labelled) - 1)
     assert labels[rewrite]["is_education"] is False, "an earlier 'not education' is not overturned by 'not hot'"
-    with pytest.raises(InputError, match="already"):
+    with pytest.raises(InputError, match="đã được đánh dấu 'cảnh báo nhầm'"):
         dismiss_case(app, case_id, by="Chị Lan")
 
     story_id = c.story_id
@@ -170,7 +170,7 @@ def test_a_missed_hot_issue_gets_a_case_by_hand_and_counts_as_hot(tmp_path):
     fee = add_article(app, "Dân Trí", "fee", FEE_TITLE, FEE_SAPO, app.now() - timedelta(minutes=10),
                       Cls(hot_score=0.2, sentiment="negative", scope="city", topics=("hoc-phi-thu-chi",), reasons=()))
     assert run_triage(app).cases_opened == []
-    with pytest.raises(InputError, match="no article"):
+    with pytest.raises(InputError, match="không có bài số 999"):
         open_case_by_hand(app, 999, by="Chị Lan")
 
     c, opened, _ = open_case_by_hand(app, fee, by="Chị Lan", note="Phụ huynh nhiều trường cùng phản ánh")
@@ -211,7 +211,7 @@ def test_open_cli_for_an_article_the_model_judged_not_education(tmp_path):
     (item,) = json.loads(CliRunner().invoke(cli, ["--config", cfg, "cases", "list", "--json"]).output)
     assert item["status"] == "mới" and item["events"][-1]["by"] == "Chị Lan"
     r = CliRunner().invoke(cli, ["--config", cfg, "cases", "open", "4242"])
-    assert r.exit_code == 2 and "no article 4242" in r.output
+    assert r.exit_code == 2 and "không có bài số 4242" in r.output
 
 
 FOLLOW_UP_TITLE = "Long Biên kỷ luật bốn học sinh đánh bạn, hiệu trưởng THCS Ngọc Lâm bị kiểm điểm"
@@ -242,7 +242,7 @@ def test_a_follow_up_in_other_words_names_its_incident_and_merges_into_its_case(
         f'ghi nhận tiếp nhận: monitor cases update {second} --status "đã tiếp nhận" --owner "Tên"',
         f"nếu cùng một vụ việc: monitor cases merge {second} --into {incident}"]
 
-    with pytest.raises(InputError, match="itself"):
+    with pytest.raises(InputError, match="vào chính nó"):
         merge_case(app, second, into=second, by="Chị Lan")
     update_case(app, second, by="Chị Lan", status="đang xử lý", owner="Chị Lan", note="Đã gọi hiệu trưởng")
     incident_story = app.store.case(incident).story_id
@@ -266,9 +266,9 @@ def test_a_follow_up_in_other_words_names_its_incident_and_merges_into_its_case(
     assert all(d.status == "cancelled" for d in app.store.deliveries(alert_id))
     assert len(app.store.alerts_for_story(incident_story)) == alerts_before
     assert app.store.last_alert(incident_story).id != alert_id
-    with pytest.raises(InputError, match="merged"):
+    with pytest.raises(InputError, match="đã được gộp vào hồ sơ khác"):
         update_case(app, second, by="Chị Lan", status="đang xử lý")
-    with pytest.raises(InputError, match="already merged"):
+    with pytest.raises(InputError, match=f"hồ sơ {second} đã được gộp vào hồ sơ khác"):
         merge_case(app, second, into=incident, by="Chị Lan")
 
     app.clock.advance(hours=2)  # a third article close to the follow-up joins the merged story, not a new one
@@ -299,7 +299,7 @@ def test_cases_cli_merge_and_show_name_the_related_case(tmp_path):
     assert "monitor cases merge" not in r.output and f"monitor cases show {second}" in r.output  # never incident into follow-up
     assert f'monitor cases update {incident} --status "đã tiếp nhận"' in r.output
     r = run(cli, ["--config", cfg, "cases", "merge", str(second), "--into", "999", "--by", "Chị Lan"])
-    assert r.exit_code == 2 and "no case 999" in r.output
+    assert r.exit_code == 2 and "không có hồ sơ số 999" in r.output
     r = run(cli, ["--config", cfg, "cases", "merge", str(second), "--into", str(incident), "--by", "Chị Lan"])
     assert r.exit_code == 0 and f"Hồ sơ #{second} đã gộp vào hồ sơ #{incident}" in r.output, r.output
     listed = json.loads(run(cli, ["--config", cfg, "cases", "list", "--status", "da gop", "--json"]).output)
@@ -338,7 +338,7 @@ def test_a_hot_issue_outside_the_area_is_closed_without_labels_and_is_no_false_a
     cfg = str(tmp_path / "feeds.yaml")
     run = CliRunner().invoke
     r = run(cli, ["--config", cfg, "cases", "dismiss", str(case_id), "--not-ours", "--not-education", "--by", "Chị Lan"])
-    assert r.exit_code == 2 and "contradict" in r.output
+    assert r.exit_code == 2 and "mâu thuẫn nhau" in r.output
     r = run(cli, ["--config", cfg, "cases", "dismiss", str(case_id), "--not-ours", "--by", "Chị Lan",
                   "--note", "Vụ việc ở Nghệ An, không thuộc địa bàn"])
     assert r.exit_code == 0, r.output
@@ -352,7 +352,7 @@ def test_a_hot_issue_outside_the_area_is_closed_without_labels_and_is_no_false_a
     assert app.store.labels() == [], "the model was right that it is hot: nothing for `monitor train` to unlearn"
     (cancelled,) = app.store.deliveries(alert_id)
     assert cancelled.status == "cancelled" and NOT_OURS in cancelled.last_error
-    with pytest.raises(InputError, match="already"):
+    with pytest.raises(InputError, match=f"hồ sơ {case_id} đã được đánh dấu"):
         close_not_ours(app, case_id, by="Chị Lan")
     for n in range(2):  # it keeps spreading: no alert
         app.clock.advance(hours=2)
@@ -762,7 +762,7 @@ def test_showing_an_article_id_as_a_case_names_the_case_it_belongs_to(tmp_path):
     app.close()
     cfg = str(tmp_path / "feeds.yaml")
     r = CliRunner().invoke(cli, ["--config", cfg, "cases", "show", str(aid)])
-    assert r.exit_code == 2 and f"no case {aid}" in r.output, r.output
-    assert f"article {aid} belongs to case {case_id}" in r.output and f"monitor cases show {case_id}" in r.output
+    assert r.exit_code == 2 and f"không có hồ sơ số {aid}" in r.output, r.output
+    assert f"bài số {aid} thuộc hồ sơ {case_id}" in r.output and f"monitor cases show {case_id}" in r.output
     r = CliRunner().invoke(cli, ["--config", cfg, "cases", "show", "999"])
-    assert r.exit_code == 2 and "no case 999" in r.output and "belongs to" not in r.output
+    assert r.exit_code == 2 and "không có hồ sơ số 999" in r.output and "thuộc hồ sơ" not in r.output

@@ -665,7 +665,7 @@ def test_classify_to_a_reader_that_goes_away_stops_quietly(tmp_path):
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141, err
-    assert "internal error" not in err and "Traceback" not in err
+    assert "Lỗi nội bộ" not in err and "Traceback" not in err
 
 
 def test_a_namesake_commune_of_a_ward_the_city_also_lists_is_not_local():

@@ -28,7 +28,7 @@ def run(cfg, *args):
 
 def one_clear_error(result, *words, code=2):
     assert result.exit_code == code, result.output
-    assert "internal error" not in result.output and "Traceback" not in result.output, result.output
+    assert "Lỗi nội bộ" not in result.output and "Traceback" not in result.output, result.output
     for w in words:
         assert w in result.output, result.output
 
@@ -44,25 +44,26 @@ def one_clear_error(result, *words, code=2):
 ])
 def test_an_empty_date_is_refused_rather_than_read_as_today_or_every_day(stored, args):
     # `monitor digest --date "$DAY" --send` with DAY unset used to send the latest clipping
-    one_clear_error(run(stored[0], *args), "is empty", "YYYY-MM-DD", "leave --")
+    one_clear_error(run(stored[0], *args), f"Lỗi: {next(a for a in args if a.startswith('--'))} đang để trống",
+                    "YYYY-MM-DD", "hoặc bỏ hẳn --")
 
 
 def test_a_day_missing_from_the_calendar_says_why_not_which_format(stored):
     r = run(stored[0], "articles", "--date", "2026-02-29")
-    one_clear_error(r, "2026-02 has 28 days")
-    assert "write YYYY-MM-DD" not in r.output  # it was written so
-    one_clear_error(run(stored[0], "export", "--since", "2026-13-01"), "there is no month 13")
-    one_clear_error(run(stored[0], "articles", "--date", "2028-02-30"), "2028-02 has 29 days")
+    one_clear_error(r, "--date '2026-02-29' không có trên lịch", "tháng 2026-02 có 28 ngày")
+    assert "YYYY-MM-DD" not in r.output  # it was written so
+    one_clear_error(run(stored[0], "export", "--since", "2026-13-01"), "--since '2026-13-01'", "không có tháng 13")
+    one_clear_error(run(stored[0], "articles", "--date", "2028-02-30"), "tháng 2028-02 có 29 ngày")
     assert run(stored[0], "articles", "--date", "2028-02-29").exit_code == 0
 
 
 def test_digits_of_another_script_are_not_a_date(stored):
-    one_clear_error(run(stored[0], "articles", "--date", "٢٠٢٦-١١-٢٥"), "is not a date")
+    one_clear_error(run(stored[0], "articles", "--date", "٢٠٢٦-١١-٢٥"), "--date '٢٠٢٦-١١-٢٥' không phải là ngày")
 
 
 def test_a_pasted_page_is_not_echoed_whole_in_the_error(stored):
     r = run(stored[0], "articles", "--date", "2" * 5000)
-    one_clear_error(r, "is not a date", "…")
+    one_clear_error(r, "--date '2222", "không phải là ngày", "…")
     assert len(r.output) < 300, len(r.output)
 
 
@@ -75,28 +76,28 @@ def test_serve_refuses_a_start_time_its_clock_cannot_count_from(stored):
 def test_an_empty_rollback_does_not_reclassify_everything(stored):
     cfg, _ = stored
     before = json.loads(run(cfg, "reclassify", "--versions", "--json").output)
-    one_clear_error(run(cfg, "reclassify", "--rollback", ""), "--rollback is empty", "--versions")
+    one_clear_error(run(cfg, "reclassify", "--rollback", ""), "--rollback đang để trống", "--versions")
     assert json.loads(run(cfg, "reclassify", "--versions", "--json").output) == before  # nothing written
-    one_clear_error(run(cfg, "reclassify", "--rollback", "", "--versions"), "one of --compare, --rollback, --versions")
+    one_clear_error(run(cfg, "reclassify", "--rollback", "", "--versions"), "một trong --compare, --rollback, --versions")
 
 
 def test_an_empty_version_to_explain_is_refused(stored):
     cfg, (violence, _, _) = stored
-    one_clear_error(run(cfg, "explain", str(violence), "--version", " "), "--version is empty")
+    one_clear_error(run(cfg, "explain", str(violence), "--version", " "), "--version đang để trống")
 
 
 @pytest.mark.parametrize("topics", ["", ",,", " , "])
 def test_topics_naming_nothing_do_not_erase_the_articles_topics(stored, topics):
     cfg, (violence, _, _) = stored
-    one_clear_error(run(cfg, "label", str(violence), "--topics", topics), "names no topic", "'-' for none")
+    one_clear_error(run(cfg, "label", str(violence), "--topics", topics), "không nêu chủ đề nào", "'-' nếu bài không")
     labels = json.loads(run(cfg, "explain", str(violence), "--json").output)["labels"]
     assert not any(x.get("topics") == [] for x in labels), labels
 
 
 def test_a_blank_labeller_is_refused(stored):
     cfg, (violence, _, _) = stored
-    one_clear_error(run(cfg, "label", str(violence), "--hot", "no", "--by", "   "), "--by is empty")
-    one_clear_error(run(cfg, "label", str(violence), "--hot", "no", "--by", ""), "--by is empty")
+    one_clear_error(run(cfg, "label", str(violence), "--hot", "no", "--by", "   "), "--by đang để trống")
+    one_clear_error(run(cfg, "label", str(violence), "--hot", "no", "--by", ""), "--by đang để trống")
 
 
 def test_a_labels_file_in_another_encoding_names_its_line(stored, tmp_path):
@@ -146,7 +147,7 @@ def test_text_typed_in_another_encoding_is_refused_before_anything_is_written(st
     # these bytes reached SQLite and ended as an internal error ("surrogates not allowed")
     cfg, (violence, _, _) = stored
     r = run(cfg, *[a.replace("{a}", str(violence)) for a in args])
-    one_clear_error(r, "is not UTF-8 text", "byte 0x", "UTF-8 terminal")
+    one_clear_error(r, "không phải văn bản UTF-8", "byte 0x", "Cách sửa: gõ lại trong cửa sổ lệnh UTF-8")
 
 
 def test_a_file_name_in_another_encoding_is_still_a_file_name(stored, tmp_path):
@@ -162,7 +163,7 @@ def test_an_output_file_in_a_missing_folder_is_exit_3_naming_it_as_given(stored,
     target = tmp_path / "missing" / "out.jsonl"
     for args in (["classify", "-i", str(good), "-o", str(target)], ["export", "-o", str(target)]):
         r = run(stored[0], *args)
-        one_clear_error(r, f"cannot use {target}", "folder exists", code=3)
+        one_clear_error(r, f"Lỗi: không dùng được {target}", "thư mục có tồn tại", code=3)
         assert ".part" not in r.output
 
 
@@ -181,7 +182,7 @@ def test_listings_go_out_whole_where_the_locale_cannot_write_vietnamese(stored):
     assert "bài" in r.stdout.decode("utf-8")
     r = subprocess.run([sys.executable, "-m", "monitor", "--config", str(stored[0]), "articles", "--date", "2026-02-30"],
                        capture_output=True, env=env, cwd=root, timeout=120)
-    assert r.returncode == 2 and "Lỗi / error" in r.stderr.decode("utf-8"), r.stderr
+    assert r.returncode == 2 and "Lỗi: --date '2026-02-30' không có trên lịch" in r.stderr.decode("utf-8"), r.stderr
 
 
 def test_typed_text_is_kept_as_collected_text_is_without_controls_or_bidi_overrides(tmp_path):
@@ -233,26 +234,28 @@ def test_an_empty_labels_file_is_said_not_scored_as_zeros(stored, tmp_path):
 
 def test_a_pasted_article_as_a_query_is_refused_at_once(stored):
     r = run(stored[0], "search", "lạm thu " * 5000)
-    one_clear_error(r, "40000 characters long", "at most 500")
+    one_clear_error(r, "câu tìm dài 40000 ký tự", "tối đa 500")
     assert len(r.output) < 400
 
 
 def test_report_send_without_smtp_says_it_cannot_mail_and_writes_nothing(stored, tmp_path):
     # it wrote the files and said "written", exit 0: a person who asked for the e-mail read it as sent
     r = run(stored[0], "report", "--month", "2026-11", "--out", str(tmp_path / "r"), "--send")
-    one_clear_error(r, "--send: smtp.host and smtp.sender not set", "leave --send out")
+    one_clear_error(r, "--send: chưa đặt smtp.host và smtp.sender", "bỏ --send")
     assert not (tmp_path / "r").exists()
 
 
 def test_the_report_line_says_the_month_in_the_language_of_the_line(stored, tmp_path):
     r = run(stored[0], "report", "--month", "2026-11", "--out", str(tmp_path / "r"))
     assert r.exit_code == 0, r.output
-    assert r.output.startswith("report of 2026-11: ") and "tháng" not in r.output.splitlines()[0]
+    first = r.output.splitlines()[0]
+    assert first.startswith("Báo cáo tháng 11/2026: ") and "2026-11" not in first, first
+    assert f"; đã ghi vào {tmp_path / 'r'}" in first and "written" not in first, first
 
 
 def test_a_clipping_of_a_day_not_begun_is_refused_not_written_as_a_crawler_outage(stored, tmp_path):
     r = run(stored[0], "digest", "--date", "2999-12-31", "--out", str(tmp_path / "d"))
-    one_clear_error(r, "--date 2999-12-31 is in the future", "the furthest day is")
+    one_clear_error(r, "--date 2999-12-31 là ngày trong tương lai", "ngày xa nhất là")
     assert not (tmp_path / "d").exists()
 
 
@@ -268,9 +271,9 @@ def test_the_cases_commands_refuse_empty_names_and_statuses_and_a_pasted_page_as
     app.close()
     cfg = str(tmp_path / "feeds.yaml")
     run = CliRunner().invoke
-    for args, said in ((["cases", "update", str(case_id), "--note", "Đã gọi", "--by", "   "], "--by is empty"),
-                       (["cases", "update", str(case_id), "--owner", "  "], "--owner is empty"),
-                       (["cases", "list", "--status", ""], "--status is empty"),
+    for args, said in ((["cases", "update", str(case_id), "--note", "Đã gọi", "--by", "   "], "--by đang để trống"),
+                       (["cases", "update", str(case_id), "--owner", "  "], "--owner đang để trống"),
+                       (["cases", "list", "--status", ""], "--status đang để trống"),
                        (["cases", "update", str(case_id), "--note", "x" * 2001, "--by", "Chị Lan"], "keep it to 2,000")):
         r = run(cli, ["--config", cfg, *args])
         assert r.exit_code == 2 and said in r.output, (args[:3], r.output)
@@ -279,3 +282,17 @@ def test_the_cases_commands_refuse_empty_names_and_statuses_and_a_pasted_page_as
     r = run(cli, ["--config", cfg, "cases", "update", str(case_id), "--owner", " Chị Lan ", "--by", " Anh Minh "])
     assert r.exit_code == 0, r.output
     assert "Anh Minh: phụ trách → Chị Lan\n" in run(cli, ["--config", cfg, "cases", "show", str(case_id)]).output
+
+
+def test_a_configuration_with_problems_is_said_in_vietnamese_naming_the_file_and_each_key(tmp_path):
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("office:\n  nme: x\nsources:\n  - name: a\n    url: ftp://x\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["--config", str(cfg), "status"])
+    one_clear_error(r, f"Lỗi: {cfg}: cấu hình có 5 lỗi:\n", "  - office.nme: ", "  - sources[0].url: ")
+    assert "problem(s)" not in r.output and "error:" not in r.output, r.output
+
+
+def test_an_error_and_its_hint_have_one_vietnamese_prefix_each(stored):
+    r = run(stored[0], "digest", "--resend")
+    assert r.exit_code == 2 and r.output == ("Lỗi: --resend chỉ dùng cùng --send\n"
+                                             "  Cách sửa: monitor digest --send --resend\n"), r.output

@@ -414,6 +414,8 @@ def test_cli_crawl_exit_codes(env, tmp_path):
     res = runner.invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "crawl", "--all"])
     assert res.exit_code == 1, res.output
     assert "laodong-giao-duc" in res.output and "NotAFeed" in res.output and "bài mới" in res.output
+    failed = next(x for x in res.output.splitlines() if x.startswith("  ✗ laodong-giao-duc"))
+    assert " — tình trạng: " in failed and ", thử lại lúc " in failed and "health" not in failed, failed
     site.clear_faults()
     res = runner.invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "crawl", "--source", "laodong-giao-duc", "--all"])
     assert res.exit_code == 0, res.output
@@ -429,6 +431,9 @@ def test_cli_crawl_classifies_and_triages_what_it_stored(env, tmp_path):
     res = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "crawl", "--all"])
     assert res.exit_code == 0, res.output
     assert "phân loại" in res.output and "xếp vào tin" in res.output
+    # the clerk reads these lines: Vietnamese only, no English half after a slash
+    for english in ("/ classified", "/ crawled", "/ queued alerts", "mục/items", "mới/new", " articles", " sources"):
+        assert english not in res.output, (english, res.output)
     n = app.store.count_articles()
     assert n and rows(app, "SELECT COUNT(DISTINCT article_id) AS n FROM classifications")[0]["n"] == n
     assert rows(app, "SELECT COUNT(*) AS n FROM stories")[0]["n"] > 0

@@ -44,7 +44,7 @@ def test_digest_send_before_any_crawl_is_refused_and_records_nothing(tmp_path, s
     runner = CliRunner()
     refused = runner.invoke(cli, ["--config", cfg, "digest", "--send"])
     assert refused.exit_code == 1, refused.output
-    assert "no source has been polled successfully yet" in refused.output
+    assert "chưa thu thập thành công từ nguồn nào" in refused.output
     assert "monitor crawl --all" in refused.output and "--force" in refused.output
     assert inbox.messages == []
     app = App.from_path(cfg)
@@ -80,7 +80,7 @@ def test_a_crawler_down_for_hours_before_the_cutoff_holds_the_clipping(tmp_path,
     try:
         build_and_deliver_digest(app, DAY)
     except CrawlNotFresh as exc:
-        assert "since 22:00 25/11/2026" in str(exc), exc
+        assert "kể từ 22:00 25/11/2026" in str(exc), exc
     else:
         raise AssertionError("sent although the crawler had been down since 22:00")
     assert inbox.messages == [] and app.store.digest_record(DAY) is None
@@ -135,7 +135,7 @@ def test_the_service_holds_the_digest_while_no_feed_answers_then_sends_it(tmp_pa
     svc = Service(app)
     svc.due_work()
     last = app.store.last_job_runs()["digest"]
-    assert last["outcome"] == "error" and "no source has been polled successfully" in last["summary"], last
+    assert last["outcome"] == "error" and "thu thập thành công từ nguồn nào" in last["summary"], last
     assert inbox.messages == [] and app.store.digest_record(DAY) is None
     # the feed answers again (here: marked as polled) and the next check sends the real clipping
     mark_polled(app.store, clock["now"], source=src.name)
@@ -166,7 +166,7 @@ def test_a_failing_frequent_source_does_not_hold_the_clipping_while_the_others_a
     # but had the crawler stopped at 03:30 (the slow feeds are overdue by the next morning's cut-off), it is held
     later = cutoff + timedelta(days=1)
     gap = crawl_gap(app, DAY, later)
-    assert gap is not None and "no source has been polled successfully since 03:30 26/11/2026" in str(gap), gap
+    assert gap is not None and "không thu thập thành công từ nguồn nào kể từ 03:30 26/11/2026" in str(gap), gap
 
 
 def test_a_stopped_crawler_is_named_even_when_a_daily_source_is_fresh(tmp_path):
@@ -182,7 +182,7 @@ def test_a_stopped_crawler_is_named_even_when_a_daily_source_is_fresh(tmp_path):
         app.store.record_feed_success(s.name, cutoff - timedelta(hours=20), status=200, etag=None, last_modified=None,
                                       body_hash=None, new_items=1, items=5, warning=None)
     gap = crawl_gap(app, DAY, cutoff)
-    assert gap is not None and "the crawler has polled no source since 11:00 25/11/2026" in str(gap), gap
+    assert gap is not None and "bộ thu thập không lấy tin từ nguồn nào kể từ 11:00 25/11/2026" in str(gap), gap
     # it runs again (after the cut-off, as the service's catch-up crawl does): the 30-minute feeds are polled
     for s in srcs[1:]:
         app.store.record_feed_success(s.name, cutoff + timedelta(minutes=5), status=200, etag=None, last_modified=None,

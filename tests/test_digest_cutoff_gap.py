@@ -80,10 +80,10 @@ def test_a_past_day_whose_cutoff_the_crawler_missed_is_refused_though_fresh_now(
     assert refused.exit_code == 1, refused.output
     out = " ".join(refused.output.split())
     prev = day - timedelta(days=1)
-    assert f"the digest of {day.isoformat()} was not sent" in out, out
-    assert f"from 14:00 {prev:%d/%m/%Y} to 09:10 {day:%d/%m/%Y}" in out, out
-    assert f"cut-off at 07:00 {day:%d/%m/%Y}" in out and "it was not running" in out, out
-    assert f"clipping of {latest.isoformat()}, marked as late" in out, out
+    assert f"chưa gửi điểm báo ngày {day:%d/%m/%Y} và chưa ghi nhận gì" in out, out
+    assert f"từ 14:00 {prev:%d/%m/%Y} đến 09:10 {day:%d/%m/%Y}" in out, out
+    assert f"giờ chốt 07:00 {day:%d/%m/%Y}" in out and "nó không chạy" in out, out
+    assert f"điểm báo ngày {latest:%d/%m/%Y}, ghi là 'nhận muộn'" in out, out
     assert f"monitor digest --date {day.isoformat()} --send --force" in out, out
     assert inbox.messages == []
     app = App.from_path(cfg)
@@ -153,12 +153,12 @@ def test_a_past_day_polled_through_its_cutoff_is_sent_but_one_whose_polls_all_fa
     with pytest.raises(CrawlNotFresh) as refused:
         build_and_deliver_digest(app, DAY)
     message = str(refused.value)
-    assert "from 13:50 25/11/2026 to 09:10 26/11/2026 (all 114 polls in that time failed)" in message, message
-    assert "goes to the clipping of 2026-11-27, marked as late" in message, message
+    assert "từ 13:50 25/11/2026 đến 09:10 26/11/2026 (cả 114 lần lấy tin trong thời gian đó đều lỗi)" in message, message
+    assert "sẽ vào điểm báo ngày 27/11/2026, ghi là 'nhận muộn'" in message, message
     assert app.store.digest_record(DAY) is None
     # the day after, also past, was polled up to its cut-off: sent, with no warning
     nxt = build_and_deliver_digest(app, DAY + timedelta(days=1))
-    assert nxt.status == "outbox" and "collected nothing" not in nxt.message, nxt.message
+    assert nxt.status == "outbox" and "không thu thập được tin" not in nxt.message, nxt.message
     text = (tmp_path / "var" / "outbox" / "2026-11-27" / "diem-bao-2026-11-27.txt").read_text(encoding="utf-8")
     assert "Lưu ý: hệ thống" not in text
 
@@ -179,7 +179,7 @@ def test_the_service_holds_a_missed_past_day_once_and_sends_the_latest(tmp_path,
     run = app.store.last_job_runs()["digest"]
     assert run["outcome"] == "error", run
     assert "2026-11-27: Điểm báo ngày 27/11/2026 đã gửi" in run["summary"], run["summary"]
-    assert "the digest of 2026-11-26 was not sent" in run["summary"] and "which will not send it" in run["summary"]
+    assert "chưa gửi điểm báo ngày 26/11/2026" in run["summary"] and "(dịch vụ giữ lại, không tự gửi)" in run["summary"]
     assert len(inbox.messages) == 1 and app.store.digest_record(DAY) is None
     _, text, _, _ = parts(inbox.messages[0][1])
     notice = "Lưu ý: hệ thống không thu thập được tin từ 13:50 ngày 25/11/2026 đến 09:05 ngày 27/11/2026"
@@ -231,11 +231,11 @@ def test_a_day_before_the_install_is_refused_while_the_first_clipping_goes_out_p
     with pytest.raises(CrawlNotFresh) as refused:
         build_and_deliver_digest(app, DAY - timedelta(days=7))
     message = str(refused.value)
-    assert "no source has answered a poll before 07:10 26/11/2026 (the fetch log holds no poll before then" in message
+    assert "chưa nguồn nào trả lời lần lấy tin nào trước 07:10 26/11/2026 (nhật ký lấy tin không có lần lấy tin nào trước đó" in message
     assert "--date 2026-11-19 --send --force" in refused.value.hint
     assert app.store.digest_record(DAY - timedelta(days=7)) is None
     first = build_and_deliver_digest(app, DAY)
-    assert first.status == "outbox" and "collected nothing" not in first.message, first.message
+    assert first.status == "outbox" and "không thu thập được tin" not in first.message, first.message
     text = (tmp_path / "var" / "outbox" / "2026-11-26" / "diem-bao-2026-11-26.txt").read_text(encoding="utf-8")
     assert "Lưu ý: hệ thống" not in text
 
@@ -257,7 +257,7 @@ def test_a_day_older_than_the_kept_fetch_log_is_not_said_to_be_uncollected(tmp_p
     classify(app.store, [(early, dict(topics=["y-te-the-chat"]))])
     assert load_digest(app, DAY).collection_gap is None
     result = build_and_deliver_digest(app, DAY, send=False, out_dir=tmp_path / "xem")
-    assert "collected nothing" not in result.message, result.message
+    assert "không thu thập được tin" not in result.message, result.message
     assert "Lưu ý: hệ thống" not in (tmp_path / "xem" / "diem-bao-2026-11-26.txt").read_text(encoding="utf-8")
     assert build_and_deliver_digest(app, DAY).status == "outbox"
     # before the first article the monitor collected, the log's silence is the monitor's: still a gap

@@ -45,7 +45,7 @@ def test_a_feed_removed_long_ago_does_not_make_an_old_day_a_gap(tmp_path):
     assert app.store.source_state(GONE.name)["removed_at"] is not None
     assert load_digest(app, DAY).collection_gap is None
     result = build_and_deliver_digest(app, DAY, send=False, out_dir=tmp_path / "xem")
-    assert "collected nothing" not in result.message, result.message
+    assert "không thu thập được tin" not in result.message, result.message
     assert "Lưu ý: hệ thống" not in (tmp_path / "xem" / "diem-bao-2026-11-26.txt").read_text(encoding="utf-8")
     assert build_and_deliver_digest(app, DAY).status == "outbox"  # not refused as a cut-off the crawler missed
 

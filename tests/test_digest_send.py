@@ -146,7 +146,8 @@ def test_a_second_send_the_same_day_sends_nothing_unless_resend(tmp_path, smtp_s
 
     assert build_and_deliver_digest(app, DAY).status == "sent"
     again = build_and_deliver_digest(app, DAY)
-    assert again.status == "already-delivered" and "nothing sent" in again.message
+    assert again.status == "already-delivered" and "lần này không gửi gì" in again.message
+    assert "Điểm báo ngày 26/11/2026 đã gửi tới " in again.message and "--resend" in again.message
     assert len(inbox.messages) == 1
     assert build_and_deliver_digest(app, DAY, resend=True).status == "sent"
     assert len(inbox.messages) == 2
@@ -171,7 +172,7 @@ def test_a_delivery_interrupted_mid_send_is_not_silently_repeated(tmp_path, smtp
     assert app.store.digest_handing_over(claim.delivery_id, app.now() - timedelta(minutes=20))  # the mail was leaving
     result = build_and_deliver_digest(app, DAY)
     assert result.status == "in-doubt" and not result.ok
-    assert "when the process stopped" in result.message
+    assert "thì tiến trình dừng" in result.message and result.message.startswith("Chưa rõ đã gửi hay chưa: ")
     assert "--resend" in result.message and "<x@y>" in result.message
     assert inbox.messages == []
     assert build_and_deliver_digest(app, DAY, resend=True).status == "sent"
@@ -244,7 +245,7 @@ def test_a_digest_another_run_is_sending_now_is_not_called_in_doubt(tmp_path, sm
 
         second = build_and_deliver_digest(second_app, DAY)
         assert second.status == "sending" and not second.ok  # not a success: the CLI exits 1
-        assert "another run is sending the digest of 2026-11-26 now" in second.message
+        assert "một lần chạy khác đang gửi điểm báo ngày 26/11/2026" in second.message
         assert "monitor status" in second.message and "process stopped" not in second.message
 
         # the same when the check found nothing and the claim was lost to the other run
@@ -254,7 +255,7 @@ def test_a_digest_another_run_is_sending_now_is_not_called_in_doubt(tmp_path, sm
             raced = build_and_deliver_digest(second_app, DAY)
         finally:
             second_app.store.digest_record = real
-        assert raced.status == "sending" and "another run is sending" in raced.message
+        assert raced.status == "sending" and "một lần chạy khác đang gửi" in raced.message
     finally:
         inbox.gate.set()
         first.join(30)
@@ -270,7 +271,7 @@ def test_a_digest_another_run_is_sending_now_is_not_called_in_doubt(tmp_path, sm
     # ... and the claim of a run that died 20 minutes ago is in doubt, in the CLI and in status
     later = smtp_app(tmp_path, port, now=second_app.now() + timedelta(minutes=20))
     old = build_and_deliver_digest(later, DAY)
-    assert old.status == "in-doubt" and "when the process stopped, so it may have gone out" in old.message
+    assert old.status == "in-doubt" and "thì tiến trình dừng, nên có thể thư đã đi" in old.message
     assert "có thể đã tới hộp thư" in _digest_state(_digests(later)[0], TZ)
     for app in (first_app, second_app, later):
         app.close()
@@ -319,7 +320,7 @@ def test_a_digest_the_server_took_without_confirming_stays_in_doubt(tmp_path, sm
                                    "sender": "diem-bao@pgd-longbien.example.vn", "timeout_seconds": 1})
     seed_day(app.store)
     result = build_and_deliver_digest(app, DAY)
-    assert result.status == "in-doubt" and not result.ok and "never confirmed" in result.message
+    assert result.status == "in-doubt" and not result.ok and "nhưng không xác nhận" in result.message
     record = app.store.digest_record(DAY)
     assert record.status == "in-doubt" and record.in_doubt and "did not confirm" in record.error
     inbox.slow = 0
@@ -430,7 +431,7 @@ def test_a_day_not_yet_over_cannot_be_sent(tmp_path):
     from monitor.digest import build_and_deliver_digest
     from monitor.errors import InputError
 
-    with pytest.raises(InputError, match="has not passed yet"):
+    with pytest.raises(InputError, match="thời điểm này chưa qua"):
         build_and_deliver_digest(app, DAY.replace(day=27))
 
 
@@ -446,7 +447,8 @@ def test_cli_digest_send_then_rerun(tmp_path, smtp_server, monkeypatch):
     assert first.exit_code == 0, first.output
     assert "đã gửi tới lanhdao@pgd-longbien.example.vn" in first.output
     second = runner.invoke(cli, ["digest", "--date", "2026-11-26", "--send"])
-    assert second.exit_code == 0 and "already delivered" in second.output
+    assert second.exit_code == 0 and "Điểm báo ngày 26/11/2026 đã gửi tới lanhdao@" in second.output
+    assert "lần này không gửi gì (gửi lại: thêm --resend)" in second.output
     assert len(inbox.messages) == 1
     bad = runner.invoke(cli, ["digest", "--date", "26/11/2026"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
@@ -467,7 +469,7 @@ def test_a_monthly_report_the_server_took_without_confirming_is_not_sent_again_b
                                    "sender": "diem-bao@pgd-longbien.example.vn", "timeout_seconds": 1})
     seed_day(app.store)
     result = build_and_deliver_report(app, 2026, 11, send=True)
-    assert result.status == "in-doubt" and "check the mailbox" in result.message and "--month 2026-11 --send" in result.message
+    assert result.status == "in-doubt" and "kiểm tra hộp thư" in result.message and "--month 2026-11 --send" in result.message
     assert len(inbox.messages) == 1
 
 

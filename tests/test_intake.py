@@ -111,7 +111,7 @@ def test_the_cli_records_an_item_and_refuses_bad_input_naming_what_to_do(tmp_pat
     assert "Hồ sơ #1 (đã mở)" in r.output and "đường dây nóng – Đường dây nóng của Phòng" in r.output
     assert "Không gửi cảnh báo" in r.output
     r = run(cli, base + ["--title", CALL_TITLE, "--source-kind", "đường dây nóng", "--source", "Đường dây nóng của Phòng"])
-    assert r.exit_code == 2 and "entered already" in r.output and "case 1" in r.output and "--force" in r.output
+    assert r.exit_code == 2 and "tin này có vẻ đã được ghi nhận: hồ sơ 1 có" in r.output and "--force" in r.output
     shown = json.loads(run(cli, ["--config", cfg, "cases", "show", "1", "--json"]).output)
     (item,) = shown["outside_press"]
     assert item["source_kind"] == "đường dây nóng" and item["entered_by"] == "Nguyễn Thị Lan" and item["url"] is None
@@ -123,18 +123,18 @@ def test_the_cli_records_an_item_and_refuses_bad_input_naming_what_to_do(tmp_pat
 
     future = (now + timedelta(days=2)).astimezone(app.config.office.tz).strftime("%H:%M %d/%m/%Y")
     bad = [
-        (["--title", "  ", "--source-kind", "khác", "--source", "x"], "needs a title"),
-        (["--title", "Tin", "--source-kind", "zalo", "--source", "x"], "unknown source kind 'zalo'; use one of: mạng xã hội"),
-        (["--title", "Tin", "--source-kind", "khác", "--source", "x", "--at", future], "is in the future"),
+        (["--title", "  ", "--source-kind", "khác", "--source", "x"], "vấn đề nóng cần có tiêu đề"),
+        (["--title", "Tin", "--source-kind", "zalo", "--source", "x"], "không có loại nguồn 'zalo'; dùng một trong: mạng xã hội"),
+        (["--title", "Tin", "--source-kind", "khác", "--source", "x", "--at", future], "là thời điểm trong tương lai"),
         (["--title", "Tin", "--source-kind", "khác", "--source", "x", "--at", "hôm qua"], "HH:MM DD/MM/YYYY"),
-        (["--title", "Tin", "--source-kind", "khác", "--source", "x", "--at", "31/02/2026"], "not a time"),
-        (["--title", "Tin", "--source-kind", "khác"], "--source is needed with --title"),
-        (["--title", "Tin", "--source-kind", "khác", "--source", "x", "--url", "facebook nhóm"], "not a web address"),
-        (["--title", "Tin", "--source-kind", "khác", "--source", "x", "--level", "rất cao"], "unknown level"),
-        (["--title", "Tin", "--source-kind", "khác", "--source", "x", "--topic", "thu-chi"], "unknown topic"),
-        (["12", "--title", "Tin"], "not both"),
-        (["12", "--source", "x"], "--source goes with --title"),
-        ([], "--title with --source-kind"),
+        (["--title", "Tin", "--source-kind", "khác", "--source", "x", "--at", "31/02/2026"], "--at '31/02/2026' không phải thời điểm"),
+        (["--title", "Tin", "--source-kind", "khác"], "cần --source khi dùng --title"),
+        (["--title", "Tin", "--source-kind", "khác", "--source", "x", "--url", "facebook nhóm"], "--url 'facebook nhóm' không phải địa chỉ web"),
+        (["--title", "Tin", "--source-kind", "khác", "--source", "x", "--level", "rất cao"], "không có mức độ 'rất cao'"),
+        (["--title", "Tin", "--source-kind", "khác", "--source", "x", "--topic", "thu-chi"], "không có chủ đề 'thu-chi'"),
+        (["12", "--title", "Tin"], "không cho cả hai"),
+        (["12", "--source", "x"], "--source đi cùng --title"),
+        ([], "--title cùng --source-kind"),
     ]
     for args, said in bad:
         r = run(cli, base + args)
@@ -154,7 +154,7 @@ def test_parsing_kinds_and_times():
     assert parse_when("26/11/2026", now, tz) == now  # today without an hour: now
     assert parse_when("2026-11-24", now, tz) == datetime(2026, 11, 24, tzinfo=tz)
     assert parse_when("25/11/2026 20:15", now, tz) == datetime(2026, 11, 25, 20, 15, tzinfo=tz)
-    with pytest.raises(InputError, match="in the future"):
+    with pytest.raises(InputError, match="là thời điểm trong tương lai"):
         parse_when("27/11/2026", now, tz)
 
 
@@ -299,7 +299,7 @@ def test_the_topic_may_be_one_the_office_added_to_its_own_rules(tmp_path):
     shown = json.loads(run(cli, ["--config", str(cfg), "cases", "show", "1", "--json"]).output)
     assert shown["outside_press"][0]["topic"] == "ban-tru-nha-o"
     r = run(cli, base + ["--title", "Trường báo cáo mái tôn nhà xe bị tốc", "--topic", "ban-tru"])
-    assert r.exit_code == 2 and "unknown topic 'ban-tru'" in r.output and "ban-tru-nha-o" in r.output, r.output
+    assert r.exit_code == 2 and "không có chủ đề 'ban-tru'" in r.output and "ban-tru-nha-o" in r.output, r.output
 
 
 def test_a_day_given_without_an_hour_is_said_as_a_day_everywhere(tmp_path):
@@ -360,7 +360,7 @@ def test_a_typo_in_an_entered_item_is_corrected_on_its_case_and_a_sent_alert_is_
         assert len(smtp.messages) == 1
         # the corrected title is what a second entry is compared with
         assert _post(app, by="Lê Thu Hà").item is None
-        with pytest.raises(InputError, match="nothing to correct"):
+        with pytest.raises(InputError, match="không có gì để sửa"):
             correct_item(app, done.case.id, by="Trần Văn Minh", title=POST_TITLE)
 
 
@@ -401,7 +401,7 @@ def test_the_cli_corrects_an_item_and_refuses_to_retitle_a_press_case(tmp_path):
     shown = run(cli, ["--config", cfg, "cases", "show", str(item_case)]).output
     assert "đường dây nóng – Đường dây nóng: " + CALL_TITLE in shown and said in shown, shown
     r = run(cli, ["--config", cfg, "cases", "update", str(press_case), "--by", "Trần Văn Minh", "--title", "Khác"])
-    assert r.exit_code == 2 and "--title" in r.output and "outside the press" in r.output, r.output
+    assert r.exit_code == 2 and "--title" in r.output and "hồ sơ 1 không có tin nào ghi nhận từ ngoài báo chí" in r.output, r.output
 
 
 def test_cases_list_says_where_an_item_came_from_and_what_was_done_in_short(tmp_path):

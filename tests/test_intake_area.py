@@ -118,7 +118,7 @@ def test_the_cli_takes_scope_on_open_and_update_and_cases_show_says_the_area(tmp
     assert "Địa bàn: quận Long Biên (do người ghi nhận xác định)" in r.output, r.output
     r = runner.invoke(cli, [*config, "cases", "open", "--title", "Phụ huynh phản ánh giờ đón trả học sinh",
                             "--source-kind", "hotline", "--source", PLAIN_SOURCE, "--scope", "quanh đây", "--no-alert"])
-    assert r.exit_code == 2 and "--scope 'quanh đây' is not a scope" in r.output
+    assert r.exit_code == 2 and "--scope 'quanh đây' không phải phạm vi" in r.output
 
 
 def test_a_departments_city_is_its_area_for_an_item_too(tmp_path):

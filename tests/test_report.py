@@ -141,7 +141,7 @@ def test_a_month_with_nothing_collected_says_so_instead_of_a_report_of_zeros(tmp
     r = load_report(app, 2026, 11)
     assert not r.has_data
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
-    assert "no article was collected" in result.message
+    assert "không thu thập được bài nào trong tháng" in result.message
     doc = Document(io.BytesIO(result.paths["docx"].read_bytes()))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert ("Không có dữ liệu theo dõi từ ngày 01/11/2026 đến hết ngày 30/11/2026: hệ thống không thu thập được "

@@ -129,7 +129,7 @@ def test_a_period_with_nothing_collected_says_so(tmp_path):
     result = build_and_deliver_period(app, (2026, 9), (2026, 11), out_dir=tmp_path / "o", send=False)
     text = "\n".join(p.text for p in Document(io.BytesIO(result.paths["docx"].read_bytes())).paragraphs)
     assert "THÔNG BÁO NỘI BỘ" in text and "Không có dữ liệu theo dõi từ tháng 9/2026 đến tháng 11/2026" in text
-    assert "no article was collected in the period" in result.message
+    assert "không thu thập được bài nào trong kỳ" in result.message
 
 
 def test_the_areas_hot_issues_say_how_they_stood_at_the_periods_end_and_how_long_they_took(tmp_path):
@@ -169,9 +169,9 @@ def test_the_areas_positive_coverage_is_listed(tmp_path):
 
 
 def test_bad_ranges_name_the_options():
-    with pytest.raises(InputError, match="--to 2026-08 is before --from 2026-09"):
+    with pytest.raises(InputError, match="--to 2026-08 ở trước --from 2026-09"):
         check_period((2026, 9), (2026, 8))
-    with pytest.raises(InputError, match="--from 2024-01 --to 2026-01 spans 25 months; a period report covers at most 24"):
+    with pytest.raises(InputError, match="--from 2024-01 --to 2026-01 gồm 25 tháng; báo cáo theo kỳ gồm tối đa 24 tháng"):
         check_period((2024, 1), (2026, 1))
     assert check_period((2025, 1), (2026, 12)) == 24
 
@@ -190,13 +190,13 @@ def test_cli_period_report(tmp_path, monkeypatch):
     html = runner.invoke(cli, ["report", "--from", "2026-09", "--to", "2026-11", "--format", "html", "--out", "-"])
     assert html.exit_code == 0 and "Tổng hợp tình hình dư luận báo chí về giáo dục từ tháng 9/2026" in html.stdout
     for args, words in [
-        (["--month", "2026-11", "--from", "2026-09", "--to", "2026-11"], "--month and --from/--to were both given"),
-        (["--from", "2026-09"], "--from needs --to"),
-        (["--to", "2026-09"], "--to needs --from"),
-        ([], "give --month YYYY-MM"),
-        (["--from", "2026-11", "--to", "2026-09"], "--to 2026-09 is before --from 2026-11"),
-        (["--from", "2024-01", "--to", "2026-12"], "spans 36 months"),
-        (["--from", "9/2026", "--to", "2026-11"], "--from '9/2026' is not a month"),
+        (["--month", "2026-11", "--from", "2026-09", "--to", "2026-11"], "--month và --from/--to không dùng cùng nhau"),
+        (["--from", "2026-09"], "--from cần có --to"),
+        (["--to", "2026-09"], "--to cần có --from"),
+        ([], "cần --month YYYY-MM"),
+        (["--from", "2026-11", "--to", "2026-09"], "--to 2026-09 ở trước --from 2026-11"),
+        (["--from", "2024-01", "--to", "2026-12"], "gồm 36 tháng"),
+        (["--from", "9/2026", "--to", "2026-11"], "--from '9/2026' không phải là tháng"),
     ]:
         bad = runner.invoke(cli, ["report", *args])
         assert bad.exit_code == 2 and words in (bad.output + (bad.stderr if hasattr(bad, "stderr") else "")), (args, bad.output)

@@ -43,7 +43,8 @@ def test_the_report_in_each_format_goes_to_stdout_alone(tmp_path, monkeypatch):
     assert html.exit_code == 0, html.output
     assert html.stdout.lstrip().startswith("<!") and "ĐÁNH GIÁ CHUNG" in html.stdout
     assert re.search(r'src="data:image/png;base64,', html.stdout) and "theo-ngay.png" not in html.stdout
-    assert "standard output" in html.stderr and "standard output" not in html.stdout
+    assert "Báo cáo tháng 11/2026: " in html.stderr and "; đã ghi ra đầu ra chuẩn, dạng html" in html.stderr
+    assert "đầu ra chuẩn" not in html.stdout
     docx = _run(monkeypatch, app, ["report", "--month", "2026-11", "--format", "docx", "--out", "-"])
     assert docx.exit_code == 0, docx.output
     assert any("ĐÁNH GIÁ CHUNG" in p.text for p in Document(io.BytesIO(docx.stdout_bytes)).paragraphs)

@@ -84,12 +84,12 @@ def test_a_database_locked_by_another_writer_is_a_store_error_naming_the_file(tm
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")  # e.g. a long reclassify or a backup tool
         try:
-            with pytest.raises(StoreError, match="locked by another process") as err:
+            with pytest.raises(StoreError, match="đang bị một tiến trình khác khóa") as err:
                 s.add_feed_entry(entry(), "VnExpress", T0)
         finally:
             other.execute("ROLLBACK")
             other.close()
-        assert str(path) in str(err.value) and err.value.exit_code == 3 and "run this again" in err.value.hint
+        assert str(path) in str(err.value) and err.value.exit_code == 3 and "chạy lại lệnh này" in err.value.hint
         assert s.add_feed_entry(entry(), "VnExpress", T0)[1]  # nothing half-written; works once the lock is gone
 
 
@@ -110,8 +110,8 @@ def _copy_with_wal(tmp_path):
 
 def _assert_read_only_error(err, path):
     assert isinstance(err, StoreError) and err.exit_code == 3
-    assert str(path) in str(err) and "cannot be written" in str(err)
-    assert str(path.parent) in err.hint and "writable" in err.hint and "-wal" in err.hint
+    assert str(path) in str(err) and "không ghi được vào cơ sở dữ liệu" in str(err)
+    assert str(path.parent) in err.hint and "quyền ghi" in err.hint and "-wal" in err.hint
 
 
 def test_a_read_only_folder_with_wal_files_beside_the_database_is_a_store_error(tmp_path):
@@ -167,8 +167,8 @@ def test_a_full_disk_is_a_store_error_and_loses_nothing_stored(tmp_path):
         big = entry(url="https://vnexpress.net/b-2.html", guid="g2", title="Tiêu đề " * 20_000)
         with pytest.raises(StoreError) as err:
             s.add_feed_entry(big, "VnExpress", T0)
-        assert str(path) in str(err.value) and "full" in str(err.value) and err.value.exit_code == 3
-        assert "free space" in err.value.hint and str(tmp_path) in err.value.hint
+        assert str(path) in str(err.value) and "đã đầy" in str(err.value) and err.value.exit_code == 3
+        assert "giải phóng dung lượng" in err.value.hint and str(tmp_path) in err.value.hint
         assert not s.db.in_transaction and s.count_articles() == 1
         s.db.execute("PRAGMA max_page_count = 1073741823")  # space freed: the same write goes through
         assert s.add_feed_entry(big, "VnExpress", T0)[1] and s.count_articles() == 2
@@ -186,9 +186,9 @@ def test_a_file_that_is_not_a_database_is_a_store_error_saying_so(tmp_path):
 @pytest.mark.parametrize("exc, words", [
     (sqlite3.OperationalError("disk I/O error"), ("disk I/O error on the database", "dmesg")),
     (sqlite3.DatabaseError("database disk image is malformed"), ("damaged", "backup")),
-    (sqlite3.OperationalError("database or disk is full"), ("is full", "free space")),
-    (sqlite3.OperationalError("attempt to write a readonly database"), ("cannot be written", "writable")),
-    (sqlite3.OperationalError("database is locked"), ("locked by another process", "run this again")),
+    (sqlite3.OperationalError("database or disk is full"), ("đã đầy", "giải phóng dung lượng")),
+    (sqlite3.OperationalError("attempt to write a readonly database"), ("không ghi được vào cơ sở dữ liệu", "quyền ghi")),
+    (sqlite3.OperationalError("database is locked"), ("đang bị một tiến trình khác khóa", "chạy lại lệnh này")),
 ])
 def test_each_environment_failure_of_sqlite_has_its_own_message_and_hint(tmp_path, exc, words):
     from monitor.store.base import store_error
@@ -435,7 +435,7 @@ def test_the_commands_that_only_read_work_on_a_read_only_mount_and_the_others_sa
         assert r.returncode == 0, (args, r.stdout, r.stderr)
     assert "Trường tiểu học mở thêm lớp bán trú" in out.read_text(encoding="utf-8")
     r = in_read_only_mount(*monitor, "label", "1", "--hot", "no", "--by", "Chị Lan")
-    assert r.returncode == 3 and str(db) in r.stderr and "writable" in r.stderr, r.stderr
+    assert r.returncode == 3 and str(db) in r.stderr and ("được ghi vào đó" in r.stderr or "quyền ghi" in r.stderr), r.stderr
     assert sorted(p.name for p in folder.iterdir()) == [db.name]
 
 
@@ -476,10 +476,10 @@ def test_the_clipping_and_the_report_of_a_read_only_data_folder_go_where_out_say
     html = (out / f"bao-cao-thang-{month}.html").read_text(encoding="utf-8")
     assert FIGHT_TITLE in html and title in html
     outbox = folder / app.config.digest.outbox_dir
-    for args, name in ((["digest", "--date", day.isoformat()], "digest"), (["report", "--month", month], "report")):
+    for args, name in ((["digest", "--date", day.isoformat()], "điểm báo"), (["report", "--month", month], "báo cáo")):
         r = in_read_only_mount(*monitor, *args)
-        assert r.returncode == 3 and f"cannot write the {name} into {outbox}" in r.stderr, r.stderr
-        assert "--out DIR" in r.stderr and "nothing was written" in r.stderr, r.stderr
+        assert r.returncode == 3 and f"không ghi được {name} vào {outbox}" in r.stderr, r.stderr
+        assert "--out DIR" in r.stderr and "chưa ghi gì" in r.stderr, r.stderr
     assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
     assert sorted(p.name for p in out.iterdir()) == [f"bao-cao-thang-{month}-theo-ngay.png", f"bao-cao-thang-{month}.html",
                                                     f"diem-bao-{day.isoformat()}.txt"]

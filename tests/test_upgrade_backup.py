@@ -111,7 +111,7 @@ def test_a_backup_taken_while_another_process_writes_is_one_consistent_checked_c
     assert result.exit_code == 0, result.output
     copy = sqlite3.connect(out)
     held = copy.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-    assert f"{held} articles" in result.output and "check: ok" in result.output
+    assert f"{held} bài" in result.output and "kiểm tra: ok" in result.output
     assert 50 <= held <= total
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # every article written before the moment of the copy, none after, none half: numbered 1..held
@@ -143,10 +143,10 @@ def test_a_restored_backup_keeps_what_was_collected_and_sends_nothing_again(tmp_
     runner = CliRunner()
     first = runner.invoke(cli, ["--config", str(config_file), "backup", "--out", str(out)])
     assert first.exit_code == 0, first.output
-    assert "1 cases" in first.output and "not in it: the outbox folder" in first.output
+    assert "1 hồ sơ" in first.output and "Không có trong bản sao lưu: thư mục outbox" in first.output
     # an existing file is never overwritten by accident
     again = runner.invoke(cli, ["--config", str(config_file), "backup", "--out", str(out)])
-    assert again.exit_code == 2 and "already exists" in again.output and "--force" in again.output
+    assert again.exit_code == 2 and "đã có; chưa ghi gì" in again.output and "--force" in again.output
     assert runner.invoke(cli, ["--config", str(config_file), "backup", "--out", str(out), "--force"]).exit_code == 0
 
     # the disk is lost: the backup goes back at storage.data_dir/storage.database

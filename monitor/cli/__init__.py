@@ -13,7 +13,7 @@ import traceback
 
 import click
 
-from monitor.errors import InputError, MonitorError
+from monitor.errors import ERROR_PREFIX, HINT_PREFIX, INTERNAL_PREFIX, InputError, MonitorError
 
 EXIT_RESOURCE = 3
 EXIT_INTERNAL = 4
@@ -52,9 +52,9 @@ class MonitorCommand(click.Command):
                 name = param.opts[0] if param.param_type_name == "option" else param.human_readable_name
                 byte = next((f" (byte {ord(c) - 0xDC00:#04x})" for c in bad if 0xDC80 <= ord(c) <= 0xDCFF), "")
                 raise InputError(
-                    f"{name} {shown(bad.encode('utf-8', 'replace').decode('utf-8'))} is not UTF-8 text{byte}: "
-                    "the terminal or script that typed it uses another encoding",
-                    hint="type it again in a UTF-8 terminal (e.g. LANG=C.UTF-8), or save the script as UTF-8")
+                    f"{name} {shown(bad.encode('utf-8', 'replace').decode('utf-8'))} không phải văn bản UTF-8{byte}: "
+                    "cửa sổ lệnh hoặc tệp lệnh đã gõ nó dùng bảng mã khác",
+                    hint="gõ lại trong cửa sổ lệnh UTF-8 (ví dụ LANG=C.UTF-8), hoặc lưu tệp lệnh dạng UTF-8")
             if isinstance(value, str):
                 ctx.params[param.name] = printable(value)
             elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
@@ -74,14 +74,14 @@ class MonitorGroup(click.Group):
         except MonitorError as exc:
             if ctx.meta.get("monitor.debug"):
                 traceback.print_exc()
-            click.echo(f"Lỗi / error: {exc}", err=True)
+            click.echo(f"{ERROR_PREFIX}{exc}", err=True)
             if exc.hint:
-                click.echo(f"  → {exc.hint}", err=True)
+                click.echo(f"{HINT_PREFIX}{exc.hint}", err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            click.echo("Đã dừng (Ctrl-C).", err=True)
             ctx.exit(130)
         except BrokenPipeError:
             # the reader of our output went away (`monitor classify -o - | head`): stop quietly, as Unix tools
@@ -93,15 +93,15 @@ class MonitorGroup(click.Group):
             # missing or not ours: the person can fix that, so it is not an internal error
             if ctx.meta.get("monitor.debug"):
                 traceback.print_exc()
-            where = exc.filename or "a file"
-            click.echo(f"Lỗi / error: cannot use {where}: {exc.strerror or exc}", err=True)
-            click.echo("  → check that the folder exists and that this user may write there", err=True)
+            where = exc.filename or "một tệp"
+            click.echo(f"{ERROR_PREFIX}không dùng được {where}: {exc.strerror or exc}", err=True)
+            click.echo(f"{HINT_PREFIX}kiểm tra thư mục có tồn tại và người dùng này được ghi vào đó", err=True)
             ctx.exit(EXIT_RESOURCE)
         except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
             if ctx.meta.get("monitor.debug"):
                 traceback.print_exc()
-            hint = "" if ctx.meta.get("monitor.debug") else " (run with --debug for a traceback)"
-            click.echo(f"internal error: {type(exc).__name__}: {exc}{hint}", err=True)
+            hint = "" if ctx.meta.get("monitor.debug") else " (chạy lại với --debug để xem traceback)"
+            click.echo(f"{INTERNAL_PREFIX}{type(exc).__name__}: {exc}{hint}", err=True)
             ctx.exit(EXIT_INTERNAL)
 
 

@@ -71,7 +71,7 @@ def _check_choice(value: str | None, allowed: tuple[str, ...], name: str) -> str
         if key == choice or key in (" ".join(ascii_fold(w).split()) for w in CHOICE_WORDS.get(choice, ())):
             return choice
     shown = ", ".join(f"{c} ({CHOICE_WORDS[c][0]})" if c in CHOICE_WORDS else c for c in allowed)
-    raise InputError(f"{name} {value!r} is not one of: {shown}")
+    raise InputError(f"{name} {value!r} không phải một trong: {shown}")
 
 
 def article_dict(a: Article, c: Classification | None, tz, label: dict | None = None) -> dict:
@@ -208,11 +208,11 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     d_since = parse_date(since, "--since")
     if len(query) > MAX_QUERY_CHARS:
         # a pasted article: every word becomes a term to match (40,000 characters took 20 s) and is echoed back
-        raise InputError(f"the query is {len(query)} characters long; search with a few words or a phrase "
-                         f"(at most {MAX_QUERY_CHARS} characters), e.g. \"lạm thu\" \"Long Biên\"")
+        raise InputError(f"câu tìm dài {len(query)} ký tự; hãy tìm bằng vài từ hoặc một cụm từ "
+                         f"(tối đa {MAX_QUERY_CHARS} ký tự), ví dụ \"lạm thu\" \"Long Biên\"")
     expr = fts_query(query)
     if expr is None:
-        raise InputError(f"the query {shown(query)} has no word to search for; type at least one word")
+        raise InputError(f"câu tìm {shown(query)} không có từ nào để tìm; gõ ít nhất một từ")
     store = app.store
     _index_missing(app)
     marked = has_marks(query)
@@ -328,9 +328,8 @@ def _index_missing(app: App) -> None:
     missing = app.store.unindexed_article_ids()
     if missing and app.store.read_only:
         # the index lives in the database, which this user cannot write (a copy on a read-only share)
-        click.echo(f"chú ý / note: {len(missing)} bài chưa vào chỉ mục tìm kiếm nên không được tìm "
-                   f"({len(missing)} article(s) not in the search index are left out: the database cannot be written)",
-                   err=True)
+        click.echo(f"chú ý: {len(missing)} bài chưa vào chỉ mục tìm kiếm nên không được tìm (không ghi được vào "
+                   "cơ sở dữ liệu để thêm chúng vào chỉ mục)", err=True)
         return
     for start in range(0, len(missing), 500):
         docs = []
@@ -379,29 +378,29 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     store = app.store
     article = store.get_article(article_id)
     if article is None:
-        raise InputError(f"no article {article_id}; find ids with `monitor articles` or `monitor search`")
+        raise InputError(f"không có bài số {article_id}; tìm số bài bằng `monitor articles` hoặc `monitor search`")
     topic_list = None
     if topics:
         topic_list = [] if list(topics) == ["-"] else parse_topics(topics, office_topic_ids(app))
         if not topic_list and list(topics) != ["-"]:
             # an empty shell variable (`--topics "$T"`) must not erase the article's topics: "none" is said with '-'
-            raise InputError(f"--topics {shown(','.join(topics))} names no topic; give topic ids "
-                             "(e.g. an-toan-truong-hoc), or '-' for none")
+            raise InputError(f"--topics {shown(','.join(topics))} không nêu chủ đề nào; cho mã chủ đề "
+                             "(ví dụ an-toan-truong-hoc), hoặc '-' nếu bài không thuộc chủ đề nào")
     if by is not None and not by.strip():
-        raise InputError("--by is empty; give who labels, or leave --by out to record the login name")
+        raise InputError("--by đang để trống; ghi tên người gán nhãn, hoặc bỏ --by để ghi tên đăng nhập")
     sentiment = _check_choice(sentiment, SENTIMENTS, "--sentiment")
     scope = _check_choice(scope, SCOPES, "--scope")
     if education is False and topic_list:
-        raise InputError("--not-education and --topics contradict each other: an article outside education has no plan topic")
+        raise InputError("--not-education và --topics mâu thuẫn nhau: bài không về giáo dục thì không có chủ đề của kế hoạch")
     if education is None and topic_list:
         education = True  # a plan topic implies the article is about education
     hot_flag = None if hot is None else _check_choice(hot.strip().lower(), ("yes", "no"), "--hot") == "yes"
     if education is None and hot_flag:
         education = True  # so does a hot issue: otherwise the label of a model's non-education call would not show
     if education is False and hot_flag:
-        raise InputError("--not-education with --hot yes: only education articles are hot issues here")
+        raise InputError("--not-education cùng --hot yes: ở đây chỉ bài về giáo dục mới là vấn đề nóng")
     if education is None and topic_list is None and hot_flag is None and sentiment is None and scope is None:
-        raise InputError("nothing to record; give at least one of --topics, --education/--not-education, --hot, --sentiment, --scope")
+        raise InputError("không có gì để ghi; cho ít nhất một trong --topics, --education/--not-education, --hot, --sentiment, --scope")
     who = (by or "").strip() or os.environ.get("USER") or _login()
     label_id = store.add_label(article_id, by=who, at=app.now(), is_education=education, topics=topic_list,
                                sentiment=sentiment, hot=hot_flag, scope=scope, note=note)
@@ -524,15 +523,15 @@ def explain_data(app: App, article_id: int, version: str | None = None) -> dict:
     store = app.store
     a = store.get_article(article_id)
     if a is None:
-        raise InputError(f"no article {article_id}; find ids with `monitor articles` or `monitor search`")
+        raise InputError(f"không có bài số {article_id}; tìm số bài bằng `monitor articles` hoặc `monitor search`")
     if version is not None and not version.strip():
-        raise InputError("--version is empty; name a stored version (`monitor reclassify --versions` lists them) "
-                         "or leave --version out for the active one")
+        raise InputError("--version đang để trống; ghi một phiên bản đã lưu (`monitor reclassify --versions` liệt kê các "
+                         "phiên bản) hoặc bỏ --version để dùng phiên bản đang dùng")
     asked = version
     version = version or store.active_model_version()
     c = store.classification(article_id, version) if version else None
     if version and c is None and version not in {v["version"] for v in store.model_versions()}:
-        raise InputError(f"no model version {version!r}; `monitor reclassify --versions` lists them")
+        raise InputError(f"không có phiên bản mô hình {version!r}; `monitor reclassify --versions` liệt kê các phiên bản")
     if c is None and asked is None:
         # what `articles`, `search`, `review` and the clipping show for an article the current version has
         # not seen yet: its newest classification of any version, so the explanation is of what people read
@@ -758,17 +757,17 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
     app = get_app(ctx)
     store = app.store
     if sum(x is not None and x is not False for x in (compare, rollback, list_versions)) > 1:
-        raise InputError("use one of --compare, --rollback, --versions at a time")
+        raise InputError("mỗi lần chỉ dùng một trong --compare, --rollback, --versions")
     if rollback is not None and not rollback.strip():
         # an empty shell variable must not turn a rollback into a full reclassification that writes a new version
-        raise InputError("--rollback is empty; name the version to go back to (`monitor reclassify --versions` lists them)")
+        raise InputError("--rollback đang để trống; ghi phiên bản muốn quay lại (`monitor reclassify --versions` liệt kê các phiên bản)")
     if list_versions:
         rows = store.model_versions()
         if as_json:
             echo_json(rows)
             return
         if not rows:
-            click.echo("(chưa có phiên bản nào / no model version yet)")
+            click.echo("(chưa có phiên bản nào)")
         for v in rows:
             flags = ("đang dùng" if v["active"] else "") + (", đã ghim" if v["pinned"] else "")
             click.echo(f"{v['version']:<48} {v['created_at']}  {v['articles']:>6} bài  {flags}")
@@ -790,15 +789,15 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
             on_disk = None
         if on_disk != rollback:
             # new articles are classified by whatever models and rules are on disk, under that version
-            click.echo(f"chú ý / note: the classifier on disk is {on_disk or '(not loadable)'}, not {rollback}: articles "
-                       f"arriving from now on are classified by it; restore the rules (storage.rules_file) and models "
-                       f"(storage.models_dir; the shipped ones: git checkout models/) of {rollback} to keep the two "
-                       "consistent", err=True)
+            click.echo(f"chú ý: bộ phân loại trên đĩa là {on_disk or '(không nạp được)'}, không phải {rollback}: bài "
+                       f"đến từ giờ được phân loại theo nó; đặt lại quy tắc (storage.rules_file) và mô hình "
+                       f"(storage.models_dir; bản kèm theo: git checkout models/) của {rollback} để hai bên khớp nhau",
+                       err=True)
         return
 
     d_since, d_until = parse_date(since, "--since"), parse_date(until, "--until")
     if d_since and d_until and d_until < d_since:
-        raise InputError("--until is before --since; swap them")
+        raise InputError("--until đứng trước --since; đổi chỗ hai ngày")
     start = local_day_start(app, d_since) if d_since else None
     end = local_day_end(app, d_until) if d_until else None
     # the text report names only `show` examples of each change, so only those are kept; the JSON lists them all
@@ -807,7 +806,7 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
         known = {v["version"] for v in store.model_versions()}
         for v in compare:
             if v not in known:
-                raise InputError(f"no model version {v!r}; `monitor reclassify --versions` lists them")
+                raise InputError(f"không có phiên bản mô hình {v!r}; `monitor reclassify --versions` liệt kê các phiên bản")
         diff = rc.compare(app, *compare, start, end, keep=keep)
         _print_diff(app, diff, show=show, as_json=as_json, dry_run=False)
         return
@@ -827,7 +826,7 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
             except MonitorError:
                 live = None  # `monitor crawl` reports why; the notes on the rules given still hold
             for line in candidate_notes(live, clf):
-                click.echo(f"chú ý / note: {line}", err=True)
+                click.echo(f"chú ý: {line}", err=True)
     else:
         clf = app.classifier
     n = store.count_articles_between(start, end)
@@ -845,9 +844,9 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
             default_version = None
         if default_version != clf.version:
             # the service (and the next `monitor crawl`) classify with the default rules and models
-            click.echo(f"chú ý / note: new articles are classified with {default_version or '(no loadable model)'}, "
-                       "which becomes current again at the next crawl; to keep this version, name the rules file in "
-                       "storage.rules_file (feeds.yaml) or put the models in storage.models_dir", err=True)
+            click.echo(f"chú ý: bài mới được phân loại bằng {default_version or '(không có mô hình nạp được)'}, "
+                       "phiên bản này lại thành phiên bản dùng từ lần thu thập sau; muốn giữ phiên bản vừa chạy, ghi tệp "
+                       "quy tắc vào storage.rules_file (feeds.yaml) hoặc đặt mô hình vào storage.models_dir", err=True)
 
 
 def _retriage(app: App, since=None, until=None) -> None:

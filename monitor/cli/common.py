@@ -39,20 +39,20 @@ def parse_date(value: str | None, name: str) -> date | None:
         return None
     if not value.strip():
         # an empty shell variable (`--date "$DAY"`) must not silently mean today or every day
-        raise InputError(f"{name} is empty; write YYYY-MM-DD, e.g. 2026-11-26, or leave {name} out")
+        raise InputError(f"{name} đang để trống; viết ngày dạng YYYY-MM-DD, ví dụ 2026-11-26, hoặc bỏ hẳn {name}")
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         # fromisoformat also takes 20261127 and 2026-W48-5, which the help does not promise
-        raise InputError(f"{name} {shown(value)} is not a date; write YYYY-MM-DD, e.g. 2026-11-26")
+        raise InputError(f"{name} {shown(value)} không phải là ngày; viết dạng YYYY-MM-DD, ví dụ 2026-11-26")
     year, month, day_ = (int(x) for x in value.split("-"))
     if not YEARS[0] <= year <= YEARS[1]:
-        raise InputError(f"{name} {value!r} is out of range; give a day between {YEARS[0]} and {YEARS[1]}")
+        raise InputError(f"{name} {value!r} nằm ngoài khoảng cho phép; cho một ngày trong các năm {YEARS[0]}–{YEARS[1]}")
     try:
         return date(year, month, day_)
     except ValueError:
         # written as asked, but no such day: say which part is wrong rather than repeat the format
-        why = (f"there is no month {month}" if not 1 <= month <= 12
-               else f"{year}-{month:02d} has {calendar.monthrange(year, month)[1]} days")
-        raise InputError(f"{name} {value!r} is not a day of the calendar: {why}") from None
+        why = (f"không có tháng {month}" if not 1 <= month <= 12
+               else f"tháng {year}-{month:02d} có {calendar.monthrange(year, month)[1]} ngày")
+        raise InputError(f"{name} {value!r} không có trên lịch: {why}") from None
 
 
 def local_day_start(app: App, day: date) -> datetime:

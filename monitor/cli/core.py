@@ -153,7 +153,7 @@ def export(ctx: click.Context, fmt: str, since: str | None, until: str | None, o
     app = get_app(ctx, reads_only=True)
     d_since, d_until = parse_date(since, "--since"), parse_date(until, "--until")
     if d_since and d_until and d_until < d_since:
-        raise InputError("--until is before --since; swap them")
+        raise InputError("--until đứng trước --since; đổi chỗ hai ngày")
     start = local_day_start(app, d_since) if d_since else None
     end = local_day_end(app, d_until) if d_until else None
     store = app.store
@@ -193,14 +193,15 @@ def backup(ctx: click.Context, out_file: str, force: bool) -> None:
     """
     app = get_app(ctx, reads_only=True)
     result = app.store.backup(out_file, overwrite=force)
-    click.echo(f"backup written to {result['path']}: {result['bytes'] / 1e6:.1f} MB, {result['articles']} articles, "
-               f"{result['cases']} cases, schema {result['migration']}; check: {result['check']}")
+    click.echo(f"Đã ghi bản sao lưu {result['path']}: {result['bytes'] / 1e6:.1f} MB, {result['articles']} bài, "
+               f"{result['cases']} hồ sơ, lược đồ {result['migration']}; kiểm tra: {result['check']}")
     outbox = app.config.storage.data_dir / app.config.digest.outbox_dir
     files = [p for p in outbox.rglob("*") if p.is_file()] if outbox.is_dir() else []
     if files:
         size = sum(p.stat().st_size for p in files)
-        click.echo(f"not in it: the outbox folder {outbox} ({len(files)} files, {size / 1e6:.1f} MB: the clippings and "
-                   f"reports written there); copy it too, e.g. cp -a {outbox} {Path(result['path']).parent}/")
+        click.echo(f"Không có trong bản sao lưu: thư mục outbox {outbox} ({len(files)} tệp, {size / 1e6:.1f} MB: các "
+                   f"bản điểm báo và báo cáo đã ghi ra); hãy sao chép cả thư mục này, ví dụ cp -a {outbox} "
+                   f"{Path(result['path']).parent}/")
 
 
 def _write_batch(out, store, articles) -> int:

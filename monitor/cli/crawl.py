@@ -51,38 +51,39 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], force: bool) -> None:
       monitor crawl --source vnexpress-giao-duc --all
     """
     from monitor.crawl import run_crawl
+    from monitor.digest import HEALTH_LABELS
     from monitor.pipeline import classify_and_triage
 
     app = get_app(ctx)
     report = run_crawl(app, sources=list(sources) or None, force=force)
     for s in report.sources:
         if s.failed:
-            click.echo(f"  ✗ {s.name}: {s.error} — tình trạng/health: {s.health}, thử lại/retry {_local(app, s.next_due)}")
+            click.echo(f"  ✗ {s.name}: {s.error} — tình trạng: {HEALTH_LABELS.get(s.health, s.health)}, "
+                       f"thử lại lúc {_local(app, s.next_due)}")
         elif s.outcome == "ok":
-            extra = f" — cảnh báo/warning: {'; '.join(s.problems)}" if s.problems else ""
-            click.echo(f"  ✓ {s.name}: {s.items} mục/items, {s.new_items} mới/new{extra}")
+            extra = f" — cảnh báo: {'; '.join(s.problems)}" if s.problems else ""
+            click.echo(f"  ✓ {s.name}: {s.items} mục, {s.new_items} mới{extra}")
         elif s.outcome in ("not-modified", "unchanged"):
-            click.echo(f"  · {s.name}: không đổi/unchanged")
+            click.echo(f"  · {s.name}: không đổi")
         elif s.outcome == "not-due" and sources:
-            click.echo(f"  · {s.name}: chưa đến hạn/not due until {_local(app, s.next_due)} (use --all)")
+            click.echo(f"  · {s.name}: chưa đến hạn, đến hạn lúc {_local(app, s.next_due)} (thu thập ngay: thêm --all)")
     for err in report.page_errors[:10]:
-        click.echo(f"  ! trang/page {err}")
+        click.echo(f"  ! trang {err}")
     if len(report.page_errors) > 10:
-        click.echo(f"  ! … {len(report.page_errors) - 10} more page errors (see `monitor status`)")
+        click.echo(f"  ! … còn {len(report.page_errors) - 10} lỗi trang nữa (xem `monitor status`)")
     click.echo(report.summary())
     waiting = [s for s in report.sources if s.outcome == "not-due"]
     if waiting and not any(s.outcome not in ("not-due", "disabled") for s in report.sources) and not sources:
         # nothing was due: say when something will be, not just "0 sources" (which reads as broken)
         soonest = min(waiting, key=lambda s: s.next_due or app.now())
         click.echo(f"chưa nguồn nào đến hạn: nguồn sớm nhất ({soonest.name}) đến hạn lúc {_local(app, soonest.next_due)}; "
-                   "thu thập ngay tất cả: monitor crawl --all / no source is due yet; `monitor crawl --all` polls them now")
+                   "thu thập ngay tất cả: `monitor crawl --all`")
     # what the crawl stored is committed and reported above before the classifier loads, so a missing
     # model (exit 3) loses nothing: the next crawl or `monitor serve` classifies what is left
     classified, triaged = classify_and_triage(app, report)
     click.echo(f"phân loại {classified.classified} bài ({classified.education} giáo dục, {classified.hot} nóng)"
-               f"{_why_classified(report, classified, app.store)}"
-               f" / classified {classified.classified} articles ({classified.education} education, {classified.hot} hot)")
+               f"{_why_classified(report, classified, app.store)}")
     if triaged is not None:
-        click.echo(f"{triaged.summary()} / queued alerts are sent by `monitor alerts --send` or `monitor serve`")
+        click.echo(f"{triaged.summary()}; cảnh báo xếp hàng được gửi bởi `monitor alerts --send` hoặc `monitor serve`")
     if not report.ok:
         ctx.exit(1)

@@ -20,11 +20,11 @@ def to_stdout(formats: tuple[str, ...], example: str) -> str:
     """The one format `--out -` writes, or why it cannot: standard output holds one document, and a DOCX is bytes
     a terminal would show as garbage."""
     if len(formats) != 1:
-        raise InputError(f"--out - writes one document to standard output, and {len(formats)} formats were asked for "
-                         f"({', '.join(formats)})", hint=f"choose one with --format, e.g. {example}")
+        raise InputError(f"--out - ghi một văn bản ra đầu ra chuẩn, mà lệnh yêu cầu {len(formats)} dạng "
+                         f"({', '.join(formats)})", hint=f"chọn một dạng bằng --format, ví dụ {example}")
     if formats[0] == "docx" and sys.stdout.isatty():
-        raise InputError("--out - --format docx writes a binary file, which a terminal cannot show",
-                         hint="redirect it to a file (`> ten-tep.docx`), or use --out DIR")
+        raise InputError("--out - --format docx ghi ra tệp nhị phân, cửa sổ lệnh không hiển thị được",
+                         hint="chuyển hướng vào một tệp (`> ten-tep.docx`), hoặc dùng --out DIR")
     return formats[0]
 
 
@@ -72,12 +72,12 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
       monitor digest --date 2026-11-26 --send --resend
     """
     if resend and not send:
-        raise InputError("--resend only makes sense with --send", hint="monitor digest --send --resend")
+        raise InputError("--resend chỉ dùng cùng --send", hint="monitor digest --send --resend")
     if force and not send:
-        raise InputError("--force only makes sense with --send", hint="monitor digest --send --force")
+        raise InputError("--force chỉ dùng cùng --send", hint="monitor digest --send --force")
     if out_dir == STDOUT and send:
-        raise InputError("--out - previews the digest on standard output; it cannot be combined with --send",
-                         hint="leave --send out to print it, or pass --out DIR to keep the files of what is sent")
+        raise InputError("--out - chỉ xem trước điểm báo trên đầu ra chuẩn; không dùng cùng --send được",
+                         hint="bỏ --send để in ra, hoặc dùng --out DIR để giữ các tệp của bản gửi đi")
     from monitor.digest import build_and_deliver_digest
 
     app = get_app(ctx, reads_only=not send)  # a preview only reads: a copy on a read-only share can be previewed
@@ -85,9 +85,9 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
     furthest = app.local_now().date() + timedelta(days=1)
     if the_day is not None and the_day > furthest:
         # none of its 24 hours has begun: the clipping would be empty and say the crawler "collected nothing"
-        raise InputError(f"--date {the_day.isoformat()} is in the future: none of its clipping's 24 hours has begun; "
-                         f"the furthest day is {furthest.isoformat()}, the clipping in progress",
-                         hint="leave --date out for the latest clipping whose cut-off has passed")
+        raise InputError(f"--date {the_day.isoformat()} là ngày trong tương lai: 24 giờ của điểm báo ngày đó chưa bắt "
+                         f"đầu; ngày xa nhất là {furthest.isoformat()}, điểm báo đang được thu thập",
+                         hint="bỏ --date để lấy điểm báo mới nhất đã qua giờ chốt")
     if out_dir == STDOUT:
         from monitor.digest_delivery import digest_document
 
@@ -147,46 +147,42 @@ def report(ctx: click.Context, month: str | None, first: str | None, last: str |
     """
     period = first is not None or last is not None
     if period and month is not None:
-        raise InputError("--month and --from/--to were both given; give --month YYYY-MM for a month's report, or "
-                         "--from YYYY-MM --to YYYY-MM for a period's")
+        raise InputError("--month và --from/--to không dùng cùng nhau; --month YYYY-MM cho báo cáo tháng, "
+                         "--from YYYY-MM --to YYYY-MM cho báo cáo theo kỳ")
     if period and (first is None or last is None):
         given, missing = ("--from", "--to") if last is None else ("--to", "--from")
-        raise InputError(f"{given} needs {missing}: a period report goes from --from's month to --to's",
-                         hint="e.g. --from 2026-09 --to 2027-01")
+        raise InputError(f"{given} cần có {missing}: báo cáo theo kỳ đi từ tháng của --from đến tháng của --to",
+                         hint="ví dụ --from 2026-09 --to 2027-01")
     if not period and month is None:
-        raise InputError("give --month YYYY-MM for a month's report, or --from YYYY-MM --to YYYY-MM for a period's")
+        raise InputError("cần --month YYYY-MM cho báo cáo tháng, hoặc --from YYYY-MM --to YYYY-MM cho báo cáo theo kỳ")
+    from monitor import period_report, report as monthly
+
     if period:
-        _report_period(ctx, _month_option("--from", first), _month_option("--to", last), formats, out_dir, send)
-        return
-    m = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise InputError(f"--month {month!r} is not a month; write YYYY-MM, e.g. 2026-11")
-    if not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
-        raise InputError(f"--month {month!r} is out of range; give a month between {YEARS[0]} and {YEARS[1]}")
+        span = (_month_option("--from", first), _month_option("--to", last))
+        period_report.check_period(*span)  # before opening anything: a bad range is the person's to fix
+        document, deliver = period_report.period_document, period_report.build_and_deliver_period
+    else:
+        span = _month_option("--month", month)
+        document, deliver = monthly.report_document, monthly.build_and_deliver_report
     if out_dir == STDOUT:
         if send:
-            raise InputError("--out - writes the report to standard output; it cannot be combined with --send",
-                             hint="leave --send out to print it, or pass --out DIR to keep the files of what is sent")
+            raise InputError("--out - ghi báo cáo ra đầu ra chuẩn; không dùng cùng --send được",
+                             hint="bỏ --send để in ra, hoặc dùng --out DIR để giữ các tệp của bản gửi đi")
         fmt = to_stdout(formats or ("docx", "html"), "--format html")
-    from monitor.report import build_and_deliver_report
-
     app = get_app(ctx, reads_only=not send)
     if out_dir == STDOUT:
-        from monitor.report import report_document
-
-        data, message = report_document(app, int(m.group(1)), int(m.group(2)), fmt)
+        data, message = document(app, *span, fmt)
         write_stdout(data)
         click.echo(message, err=True)
         return
     if send and not (app.config.smtp.configured and app.config.digest.recipients):
         # the service writes the report without SMTP (the folder is the delivery); a person who asked for the
         # e-mail must not read "written" as sent
-        missing = ("smtp.host and smtp.sender" if not app.config.smtp.configured else "digest.recipients")
-        raise InputError(f"--send: {missing} not set in {app.config.path}, so the report cannot be e-mailed",
-                         hint="set them (`monitor config check` shows the SMTP settings), or leave --send out to "
-                              "write the files only")
-    result = build_and_deliver_report(app, int(m.group(1)), int(m.group(2)), formats=formats or None,
-                                      out_dir=out_dir, send=send)
+        missing = ("smtp.host và smtp.sender" if not app.config.smtp.configured else "digest.recipients")
+        raise InputError(f"--send: chưa đặt {missing} trong {app.config.path}, nên không gửi báo cáo qua thư được",
+                         hint="đặt các mục đó (`monitor config check` cho xem cấu hình SMTP), hoặc bỏ --send để "
+                              "chỉ ghi tệp")
+    result = deliver(app, *span, formats=formats or None, out_dir=out_dir, send=send)
     click.echo(result.message)
     for fmt, path in result.paths.items():
         click.echo(f"  {fmt:5} {path}")
@@ -194,40 +190,10 @@ def report(ctx: click.Context, month: str | None, first: str | None, last: str |
         ctx.exit(1)  # the e-mail may not have arrived: a script must not read this as done
 
 
-def _month_option(option: str, value: str) -> tuple[int, int]:
-    m = re.fullmatch(r"(\d{4})-(\d{2})", value)
+def _month_option(option: str, value: str | None) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d{4})-(\d{2})", value or "")
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise InputError(f"{option} {value!r} is not a month; write YYYY-MM, e.g. 2026-09")
+        raise InputError(f"{option} {value!r} không phải là tháng; viết dạng YYYY-MM, ví dụ 2026-11")
     if not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
-        raise InputError(f"{option} {value!r} is out of range; give a month between {YEARS[0]} and {YEARS[1]}")
+        raise InputError(f"{option} {value!r} nằm ngoài khoảng cho phép; cho một tháng trong các năm {YEARS[0]}–{YEARS[1]}")
     return int(m.group(1)), int(m.group(2))
-
-
-def _report_period(ctx: click.Context, first: tuple[int, int], last: tuple[int, int], formats: tuple[str, ...],
-                   out_dir: str | None, send: bool) -> None:
-    """`monitor report --from --to`: as the monthly report, over the period (monitor.period_report)."""
-    from monitor.period_report import build_and_deliver_period, check_period, period_document
-
-    check_period(first, last)  # before opening anything: a bad range is the person's to fix
-    if out_dir == STDOUT:
-        if send:
-            raise InputError("--out - writes the report to standard output; it cannot be combined with --send",
-                             hint="leave --send out to print it, or pass --out DIR to keep the files of what is sent")
-        fmt = to_stdout(formats or ("docx", "html"), "--format html")
-    app = get_app(ctx, reads_only=not send)
-    if out_dir == STDOUT:
-        data, message = period_document(app, first, last, fmt)
-        write_stdout(data)
-        click.echo(message, err=True)
-        return
-    if send and not (app.config.smtp.configured and app.config.digest.recipients):
-        missing = ("smtp.host and smtp.sender" if not app.config.smtp.configured else "digest.recipients")
-        raise InputError(f"--send: {missing} not set in {app.config.path}, so the report cannot be e-mailed",
-                         hint="set them (`monitor config check` shows the SMTP settings), or leave --send out to "
-                              "write the files only")
-    result = build_and_deliver_period(app, first, last, formats=formats or None, out_dir=out_dir, send=send)
-    click.echo(result.message)
-    for fmt, path in result.paths.items():
-        click.echo(f"  {fmt:5} {path}")
-    if result.status == "in-doubt":
-        ctx.exit(1)  # the e-mail may not have arrived: a script must not read this as done

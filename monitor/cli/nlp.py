@@ -350,7 +350,7 @@ def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, un
     app = get_app(ctx)
     d_since, d_until = parse_date(since, "--since"), parse_date(until, "--until")
     if d_since and d_until and d_until < d_since:
-        raise InputError("--until is before --since; swap them")
+        raise InputError("--until đứng trước --since; đổi chỗ hai ngày")
     if models and rules_only:
         raise InputError("--models and --rules-only contradict each other; give one")
     mdir = Path(models) if models else app.models_dir or app.config.storage.models_dir

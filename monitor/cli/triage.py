@@ -91,7 +91,7 @@ def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_
       monitor alerts --send --now    # deliver, retrying failed ones now (after fixing the cause)
     """
     if retry_now and not (send or dry_run):
-        raise InputError("--now only makes sense with --send or --dry-run", hint="monitor alerts --send --now")
+        raise InputError("--now chỉ dùng cùng --send hoặc --dry-run", hint="monitor alerts --send --now")
     from monitor.mail import refusals
     from monitor.notify import deliver_outbox, goes_to
 
@@ -286,7 +286,7 @@ def cases_list(ctx: click.Context, status: str | None, limit: int, as_json: bool
     from monitor.intake import as_dict
 
     if status is not None and not status.strip():
-        raise InputError("--status is empty; give a status (e.g. \"đang xử lý\"), or leave --status out to list every case")
+        raise InputError("--status đang để trống; cho một trạng thái (ví dụ \"đang xử lý\"), hoặc bỏ --status để liệt kê mọi hồ sơ")
     app = get_app(ctx, reads_only=True)
     wanted = parse_status(status, listing=True) if status else None
     items = app.store.cases(status=wanted, limit=limit)
@@ -507,12 +507,12 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
     from monitor.cli.common import parse_date
 
     if owner is not None and not owner.strip():
-        raise InputError("--owner is empty; give who handles the case (e.g. --owner \"Chị Lan\")")
+        raise InputError("--owner đang để trống; ghi người phụ trách hồ sơ (ví dụ --owner \"Chị Lan\")")
     app = get_app(ctx)
     who = _actor(by)
     corrections = dict(title=title, source_kind=source_kind, source=source, url=url, at=at, summary=summary, scope=scope)
     if item_id is not None and all(v is None for v in corrections.values()):
-        raise InputError("--item says which item to correct: give the correction too (--title, --source, ...)")
+        raise InputError("--item chọn tin cần sửa: cho kèm nội dung sửa (--title, --source, ...)")
     if any(v is not None for v in corrections.values()):
         from monitor.intake import correct_item
 
@@ -622,11 +622,11 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
                "--force": force or None}
     if article_id is not None:
         if title is not None:
-            raise InputError("give an ARTICLE_ID (a crawled article) or --title (a hot issue from outside the press), "
-                             "not both", hint="monitor cases open --help shows both ways")
+            raise InputError("cho ARTICLE_ID (một bài báo đã thu thập) hoặc --title (một vấn đề nóng từ ngoài báo chí), "
+                             "không cho cả hai", hint="monitor cases open --help trình bày cả hai cách")
         given = [name for name, value in outside.items() if value is not None]
         if given:
-            raise InputError(f"{given[0]} goes with --title (a hot issue from outside the press), not with an ARTICLE_ID")
+            raise InputError(f"{given[0]} đi cùng --title (vấn đề nóng từ ngoài báo chí), không đi cùng ARTICLE_ID")
         from monitor.cases import open_case_by_hand
 
         story_id = app.store.story_of_article(article_id)
@@ -638,13 +638,13 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
             _alerts_again(again, before)
         return
     if title is None:
-        raise InputError("say which hot issue: an ARTICLE_ID of a crawled article, or --title with --source-kind and "
-                         "--source for one from outside the press",
+        raise InputError("cho biết vấn đề nóng nào: ARTICLE_ID của một bài báo đã thu thập, hoặc --title cùng --source-kind và "
+                         "--source cho vấn đề từ ngoài báo chí",
                          hint='monitor cases open --title "..." --source-kind "mạng xã hội" --source "Nhóm Facebook ..."')
     for name in ("--source-kind", "--source"):
         if outside[name] is None:
-            raise InputError(f"{name} is needed with --title: where the hot issue came from",
-                             hint='e.g. --source-kind "mạng xã hội" --source "Nhóm Facebook Phụ huynh Long Biên"')
+            raise InputError(f"cần {name} khi dùng --title: vấn đề nóng đến từ đâu",
+                             hint='ví dụ --source-kind "mạng xã hội" --source "Nhóm Facebook Phụ huynh Long Biên"')
     from monitor.intake import area_line, duplicate_error, open_from_outside
 
     tz = app.config.office.tz
@@ -704,9 +704,9 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_our
     who = _actor(by)
     if not_ours:
         if not_education:
-            raise InputError("--not-ours and --not-education contradict each other: --not-ours closes a real hot "
-                             "issue of another area without labels",
-                             hint="a story outside education is dismissed with --not-education alone")
+            raise InputError("--not-ours và --not-education mâu thuẫn nhau: --not-ours đóng một vấn đề nóng có thật "
+                             "của địa bàn khác mà không ghi nhãn",
+                             hint="tin ngoài lĩnh vực giáo dục thì bỏ qua bằng --not-education, không kèm --not-ours")
         c, unlabelled = close_not_ours(app, case_id, by=who, note=note)
         withdrawn = (f"; bỏ nhãn «không nóng» mà lần đánh dấu cảnh báo nhầm đã ghi cho {len(unlabelled)} bài "
                      f"({', '.join(map(str, unlabelled[:10]))})" if unlabelled else "")
@@ -759,7 +759,7 @@ def _actor(by: str | None) -> str:
     """Who makes a change: --by, else $MONITOR_USER, else the login name. An empty --by (an unset shell variable) is
     refused rather than recorded as nobody or quietly replaced by the login name."""
     if by is not None and not by.strip():
-        raise InputError("--by is empty; give who makes the change, or leave --by out to record the login name")
+        raise InputError("--by đang để trống; ghi tên người thay đổi, hoặc bỏ --by để ghi tên đăng nhập")
     return (by or "").strip() or os.environ.get("MONITOR_USER") or _login()
 
 

@@ -83,9 +83,9 @@ def locked_error(path: Path, exc: BaseException) -> StoreError:
     """Another process held the write lock for longer than we wait: say which file and what to do, not
     "internal error" (it is the environment, not a bug)."""
     return StoreError(
-        f"the database {path} is locked by another process (waited {BUSY_TIMEOUT_SECONDS:g} s): {exc}",
-        hint="another monitor command (serve, reclassify, train) or a backup/copy tool is writing to it; "
-             "wait for it to finish and run this again")
+        f"cơ sở dữ liệu {path} đang bị một tiến trình khác khóa (đã chờ {BUSY_TIMEOUT_SECONDS:g} giây): {exc}",
+        hint="một lệnh monitor khác (serve, reclassify, train) hoặc công cụ sao lưu/sao chép đang ghi vào đó; "
+             "chờ nó xong rồi chạy lại lệnh này")
 
 
 def _user() -> str:
@@ -93,9 +93,9 @@ def _user() -> str:
     try:
         import pwd
 
-        return f"the user running the monitor ({pwd.getpwuid(os.geteuid()).pw_name})"
+        return f"người dùng chạy monitor ({pwd.getpwuid(os.geteuid()).pw_name})"
     except (ImportError, KeyError, OSError):
-        return "the user running the monitor"
+        return "người dùng chạy monitor"
 
 
 def store_error(path: Path, exc: BaseException) -> StoreError | None:
@@ -108,15 +108,15 @@ def store_error(path: Path, exc: BaseException) -> StoreError | None:
         return locked_error(path, exc)
     if cause == "readonly":
         return StoreError(
-            f"the database {path} cannot be written: {exc}",
-            hint=f"SQLite writes the database and its {name}-wal and {name}-shm files, and creates them in the folder: "
-                 f"make the folder {folder} and those files writable by {_user()}, "
-                 "or point storage.data_dir at a writable folder")
+            f"không ghi được vào cơ sở dữ liệu {path}: {exc}",
+            hint=f"SQLite ghi vào cơ sở dữ liệu và các tệp {name}-wal, {name}-shm, và tạo chúng trong thư mục: "
+                 f"cho {_user()} quyền ghi vào thư mục {folder} và các tệp đó, "
+                 "hoặc đặt storage.data_dir là một thư mục được phép ghi")
     if cause == "full":
         return StoreError(
-            f"the disk holding the database {path} is full: {exc}",
-            hint=f"free space on the disk of {folder} (or move storage.data_dir to a larger one) and run this again; "
-                 "the write that failed was rolled back, what was stored before is kept")
+            f"ổ đĩa chứa cơ sở dữ liệu {path} đã đầy: {exc}",
+            hint=f"giải phóng dung lượng trên ổ đĩa của {folder} (hoặc chuyển storage.data_dir sang ổ lớn hơn) rồi chạy "
+                 "lại; lần ghi bị lỗi đã được hoàn tác, dữ liệu lưu trước đó vẫn còn")
     if cause == "ioerr":
         return StoreError(
             f"disk I/O error on the database {path}: {exc}",
@@ -131,9 +131,8 @@ def store_error(path: Path, exc: BaseException) -> StoreError | None:
                  "the monitor starts a new one (`sqlite3 OLD .recover | sqlite3 NEW` may save what it held)")
     if cause == "cantopen":
         return StoreError(
-            f"cannot open the database {path}: {exc}",
-            hint=f"check the storage.data_dir setting, and that the folder {folder} exists and is writable by "
-                 f"{_user()}")
+            f"không mở được cơ sở dữ liệu {path}: {exc}",
+            hint=f"kiểm tra mục storage.data_dir, và thư mục {folder} có tồn tại và {_user()} được ghi vào đó")
     return None
 
 
@@ -159,8 +158,8 @@ class BaseStore:
             self.db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         except (sqlite3.Error, OSError) as exc:
             error = store_error(self.path, exc) or StoreError(
-                f"cannot open the database {self.path}: {exc}",
-                hint="check the storage.data_dir setting and that the folder is writable")
+                f"không mở được cơ sở dữ liệu {self.path}: {exc}",
+                hint="kiểm tra mục storage.data_dir và thư mục đó được phép ghi")
             if not (read_only_fallback and _sqlite_cause(exc) in ("readonly", "cantopen") and self.path.is_file()):
                 raise error from None
             if getattr(self, "db", None) is not None:
@@ -218,7 +217,7 @@ class BaseStore:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise (store_error(self.path, exc)
-                   or StoreError(f"cannot write to the database {self.path}: {exc}")) from exc
+                   or StoreError(f"không ghi được vào cơ sở dữ liệu {self.path}: {exc}")) from exc
         try:
             yield self.db
             self.db.execute("COMMIT")
@@ -293,14 +292,14 @@ class BaseStore:
         failed backup leaves no file that looks like one; it is a single file (journal_mode DELETE, no -wal)."""
         dest = Path(dest)
         if dest.resolve() == self.path.resolve():
-            raise InputError(f"the backup file {dest} is the database itself",
-                             hint="write the backup to another file, e.g. --out monitor-YYYY-MM-DD.sqlite3")
+            raise InputError(f"tệp sao lưu {dest} chính là cơ sở dữ liệu",
+                             hint="ghi bản sao lưu ra một tệp khác, ví dụ --out monitor-YYYY-MM-DD.sqlite3")
         if dest.is_dir():
-            raise InputError(f"the backup file {dest} is a folder", hint="name a file inside it, e.g. --out "
+            raise InputError(f"tệp sao lưu {dest} là một thư mục", hint="đặt tên một tệp trong thư mục đó, ví dụ --out "
                              f"{dest / 'monitor-backup.sqlite3'}")
         if dest.exists() and not overwrite:
-            raise InputError(f"the backup file {dest} already exists; nothing was written",
-                             hint="name another file, or add --force to replace it")
+            raise InputError(f"tệp sao lưu {dest} đã có; chưa ghi gì",
+                             hint="đặt tên tệp khác, hoặc thêm --force để ghi đè")
         dest.parent.mkdir(parents=True, exist_ok=True)
         partial = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
         for suffix in ("", "-journal", "-wal", "-shm"):
@@ -313,13 +312,13 @@ class BaseStore:
             try:
                 self.db.backup(copy, pages=-1)
             except sqlite3.Error as exc:
-                raise (store_error(self.path, exc) or StoreError(f"cannot back up the database {self.path}: {exc}")) from None
+                raise (store_error(self.path, exc) or StoreError(f"không sao lưu được cơ sở dữ liệu {self.path}: {exc}")) from None
             copy.execute("PRAGMA journal_mode=DELETE")
             problems = [r[0] for r in copy.execute("PRAGMA quick_check")]
             if problems != ["ok"]:
-                raise StoreError(f"the backup of {self.path} failed its check: {'; '.join(problems[:5])}",
-                                 hint="the database itself may be damaged: run `sqlite3 "
-                                      f"{self.path} 'PRAGMA integrity_check'`; the backup was not kept")
+                raise StoreError(f"bản sao lưu của {self.path} không qua được bước kiểm tra: {'; '.join(problems[:5])}",
+                                 hint="có thể chính cơ sở dữ liệu bị hỏng: chạy `sqlite3 "
+                                      f"{self.path} 'PRAGMA integrity_check'`; bản sao lưu không được giữ lại")
             articles = copy.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
             cases = copy.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
             migration = copy.execute("SELECT MAX(name) FROM schema_migrations").fetchone()[0]
@@ -329,9 +328,9 @@ class BaseStore:
                 os.fsync(f.fileno())
             os.replace(partial, dest)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot write the backup file {dest}: {exc}",
-                             hint=f"check that the folder {dest.parent} is writable and its disk has room for a copy of "
-                                  f"the database ({self.size_bytes() / 1e6:.0f} MB)") from None
+            raise StoreError(f"không ghi được tệp sao lưu {dest}: {exc}",
+                             hint=f"kiểm tra thư mục {dest.parent} ghi được và ổ đĩa còn đủ chỗ cho một bản sao "
+                                  f"cơ sở dữ liệu ({self.size_bytes() / 1e6:.0f} MB)") from None
         finally:
             if copy is not None:
                 copy.close()

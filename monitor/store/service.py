@@ -79,7 +79,8 @@ class ServiceMixin:
             if not db.execute("SELECT 1 FROM model_versions WHERE version = ?", (version,)).fetchone():
                 from monitor.errors import InputError
 
-                raise InputError(f"no model version {version!r} in the database; `monitor reclassify --versions` lists them")
+                raise InputError(f"cơ sở dữ liệu không có phiên bản mô hình {version!r}; "
+                                 "`monitor reclassify --versions` liệt kê các phiên bản")
             db.execute("UPDATE model_versions SET active = (version = ?), pinned = (version = ?)", (version, version))
 
     def pinned_model_version(self) -> str | None:
