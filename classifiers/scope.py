@@ -6,13 +6,16 @@ local   = the office's district named as a district ("quận Long Biên"), one o
           the city's list names it too), a watchlist school or
           other watchlist name. The bare district name also counts, except in a
           fixed phrase where it names something else ("cầu Long Biên" is a bridge).
-city    = the office's city or one of its other districts/wards (topics.yaml scope.cities), named in the title or
+city    = the office's city or one of its other districts/wards, named in the title or
           sapo: a page body names the capital in passing ("a teacher in Hà Nội says…"), and read there it made 43
           of 382 national stories "city" (ABLATIONS round 14). The body's first 60 syllables still make a story
           local (BODY_LOCAL_SYLLABLES, round 15), and the whole body makes it local or city when there is no
           title or sapo (classify.Classifier._one). A Sở, whose district is its city (README), has no
           district below the city: its city is read as "city" (which is its own area,
           monitor.config.Office.own_scopes), from the body too, and only its watchlist is "local".
+          The city's names: those of its province in classifiers/provinces.yaml (the 34 since 1 July 2025, with
+          the provinces merged into each and their best-known cities: city_names), and topics.yaml scope.cities,
+          which the office edits (`aliases`, `districts`, and `exclude` to leave out names of the table).
 foreign = the foreign model's score over its cross-validated threshold (it reads the whole text, with the
           weighted foreign cues of topics.yaml as evidence); without models, those cues in the title and
           sapo adding up to 1 and outweighing the Vietnamese places named there.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from classifiers.provinces import MERGER, Placement, ProvinceTable, load_provinces
 from classifiers.rules import FIELDS, Matches, RuleSet
 from classifiers.text import fold, nfc, normalize, retone
 
@@ -99,26 +103,93 @@ def ward_entry(entry: str, kinds: tuple[str, ...]) -> tuple[str, tuple[str, ...]
 AT_PLACE = ("ở", "tại")
 
 
-def _city(rules: RuleSet, places: OfficePlaces) -> tuple[dict, list[str]]:
-    """(the city's entry in topics.yaml scope.cities, the names the city goes by)."""
-    city_key = next((k for k in rules.scope.cities if fold(normalize(k)) in fold(normalize(places.city))
-                     or fold(normalize(places.city)) in fold(normalize(k))), None)
+@dataclass(frozen=True)
+class CityNames:
+    """What the office's city is read as: its province in the shipped table (classifiers/provinces.yaml), when
+    office.city names one, and its entry in topics.yaml scope.cities, which the office edits."""
+    placement: Placement | None
+    cfg: dict  # the topics.yaml scope.cities entry ({} when none applies)
+    aliases: list[str]  # every name read as the city: the table's (else office.city itself), the entry's `aliases`
+    own: frozenset[str]  # the city's own names, folded: a Sở writes one of them as its district
+    not_city: tuple[str, ...]  # phrases naming something else with one of `aliases` in them (a school, a person)
+
+
+def city_names(rules: RuleSet, places: OfficePlaces, table: ProvinceTable | None = None) -> CityNames:
+    """The office's city as the scope rules read it: the names of its province in `table` (default: the
+    shipped one), its former provinces and their cities included, plus topics.yaml scope.cities' `aliases`
+    (and `districts`, read by build_scope_index); the entry's `exclude` leaves out names of the table (a former
+    province's name leaves out all of its names)."""
+    table = load_provinces() if table is None else table
+    placement = table.find(places.city)
+    wanted = [places.city] + ([placement.province.name] if placement else [])
+    city_key = next((k for k in rules.scope.cities for c in wanted if fold(normalize(k)) in fold(normalize(c))
+                     or fold(normalize(c)) in fold(normalize(k))), None)
     city_cfg = rules.scope.cities.get(city_key, {}) if city_key else {}
-    return city_cfg, sorted({places.city, *city_cfg.get("aliases", ())})
+    excluded = tuple(city_cfg.get("exclude") or ())
+    from_table = placement.province.terms(excluded) if placement else []
+    # office.city as written ("tỉnh Quảng Nam") only when the table does not know it: beside the table's "Quảng
+    # Nam" it would count one mention twice
+    aliases = sorted({*(from_table if placement else (places.city,)), *city_cfg.get("aliases", ())})
+    own = {places.city, *city_cfg.get("aliases", ())}
+    if placement:
+        own.update(placement.province.own_terms())
+        own.update(n for f in placement.province.former if f.name == placement.former for n in (f.name, *f.names))
+    folded = [fold(normalize(a)).split() for a in aliases if a]
+    not_city = tuple(p for p in table.not_city if any(_contains(fold(normalize(p)).split(), a) for a in folded))
+    # the table's own names (not those topics.yaml gives, Hà Nội's all) after a school's kind name a school, after
+    # a family name a person
+    only_table = [t for t in from_table if t not in set(city_cfg.get("aliases", ()))]
+    not_city += tuple(f"{w} {t}" for t in only_table for w in (*table.school_before, *table.person_before))
+    return CityNames(placement, city_cfg, aliases, frozenset(fold(normalize(a)) for a in own if a), not_city)
 
 
-def city_is_area(rules: RuleSet, places: OfficePlaces) -> bool:
-    """Whether the office's district is its city (a Sở): its whole city is its own area."""
+def _contains(words: list[str], part: list[str]) -> bool:
+    return any(words[i:i + len(part)] == part for i in range(len(words) - len(part) + 1))
+
+
+def city_reading(rules: RuleSet, office, table: ProvinceTable | None = None) -> tuple[str, str | None]:
+    """(what the office's city is read as, a warning or None), for `monitor config check`: the province office.city
+    was placed in, the names read as the city, and, when office.city names a former province or none of the
+    table's, what that means and what to write."""
+    table = load_provinces() if table is None else table
+    places = office_places(office)
+    names = city_names(rules, places, table)
+    city = places.city.strip()
+    shown = [a for a in names.aliases if a]
+    districts = [d for d in names.cfg.get("districts", ()) if normalize(d) != normalize(places.district)]
+    more = f", and {len(districts)} places of topics.yaml scope.cities" if districts else ""
+    area = "; a Sở: the whole of it is the office's own area" if city_is_area(rules, places, table) else ""
+    p = names.placement
+    where = (f"office.city {city} is {p.province.full_name} (classifiers/provinces.yaml)" if p
+             else f"office.city {city} is none of the 34 provinces of classifiers/provinces.yaml")
+    line = f"scope: {where}; read as its city: {', '.join(shown)}{more}{area}"
+    if p is None:
+        return line, (f"office.city {city} is none of the 34 provinces since 1/7/2025 (classifiers/provinces.yaml, "
+                      "their names with or without tỉnh/thành phố and diacritics): only the names above make a story "
+                      "`city`; check its spelling, or list the city's other names in topics.yaml scope.cities")
+    if p.former:
+        return line, (f"office.city {city} is a former province, merged into {p.province.full_name} ({MERGER}): the "
+                      f"whole of {p.province.name} is read as the office's city; write city: {p.province.name}"
+                      f"{f' (and district: {p.province.name})' if area else ''} to say so")
+    return line, None
+
+
+def city_is_area(rules: RuleSet, places: OfficePlaces, table: ProvinceTable | None = None) -> bool:
+    """Whether the office's district is its city (a Sở): its whole city is its own area. The city's own names
+    only: a Phòng of "Hội An" in Đà Nẵng is no Sở, though Hội An is read as its city."""
     d = places.district.strip()
-    return bool(d) and fold(normalize(d)) in {fold(normalize(a)) for a in _city(rules, places)[1] if a}
+    return bool(d) and fold(normalize(d)) in city_names(rules, places, table).own
 
 
-def build_scope_index(rules: RuleSet, places: OfficePlaces):
+def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable | None = None):
+    """The office's place names as scope entries (local, city and their exceptions); `table`: the provinces
+    (default: the shipped classifiers/provinces.yaml)."""
     entries: list[tuple[str, str, float]] = []
     kinds = places.ward_kinds
-    city_cfg, aliases = _city(rules, places)
+    names = city_names(rules, places, table)
+    city_cfg, aliases = names.cfg, names.aliases
     d = places.district.strip()
-    if city_is_area(rules, places):
+    if city_is_area(rules, places, table):
         # A Sở gives its city as its district too (README): there is no district below the city, the whole city
         # is its area. The city is then read as the city, with the exceptions its entries carry (an institution
         # named after it), whatever name it goes by; read as a district, every "Hà Nội" was local and "Thủ đô"
@@ -156,6 +227,7 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces):
                 entries.append(("not-city", f"{word} {alias}", 1.0))
             for word in rules.scope.institutions_after:
                 entries.append(("not-city", f"{alias} {word}", 1.0))
+    entries += [("not-city", phrase, 1.0) for phrase in names.not_city]
     for district in city_cfg.get("districts", ()):
         if normalize(district) == normalize(d):
             continue

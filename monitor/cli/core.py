@@ -53,7 +53,7 @@ def config_check(ctx: click.Context) -> None:
       monitor --config feeds.yaml config check
     """
     cfg = load_config(ctx.find_root().obj["config_path"])
-    rules_line = _rules_line(cfg)
+    rules_line, rules = _rules_line(cfg)
     enabled = sum(1 for s in cfg.sources if s.enabled)
     click.echo(f"{cfg.path}: OK — office «{cfg.office.short_name}», {len(cfg.sources)} sources ({enabled} enabled), "
                f"{len(cfg.outlets)} outlets, {len(cfg.office.watchlist.all_names())} watchlist names, "
@@ -67,12 +67,18 @@ def config_check(ctx: click.Context) -> None:
                f"{'' if office.recipients else ' (default for the office)'}")
     click.echo(f"https: {cfg.crawler.tls_description()}")
     click.echo(rules_line)
+    from classifiers.scope import city_reading
+
+    city_line, city_warning = city_reading(rules, office)
+    click.echo(city_line)
     from monitor.forecast import SHIPPED_CALENDAR, calendar_path, load_calendar
 
     calendar = calendar_path(cfg.path)
     events = load_calendar(calendar)
     click.echo(f"monthly report's forecast calendar: {len(events)} events from {calendar}"
                f"{' (the shipped one; copy it beside feeds.yaml as calendar.yaml to edit it)' if calendar == SHIPPED_CALENDAR else ''}")
+    if city_warning:
+        click.echo(f"warning: {city_warning}")
     for name, what in unset_secrets(cfg):
         click.echo(f"warning: {name} is not set in this environment ({what}); export it where the monitor runs")
     for source, host in _private_sources(cfg):
@@ -81,10 +87,11 @@ def config_check(ctx: click.Context) -> None:
                    "crawler.allow_private_addresses: true if the feed really is on the office's network or this machine")
 
 
-def _rules_line(cfg) -> str:
+def _rules_line(cfg):
     """The topic rules in force, read as every crawl will read them: an office's edited copy (storage.rules_file)
     that is not valid, or whose topic and hot-group ids the trained models were not built for, is an error here
-    (exit 2), not at the next crawl. Only the models' metadata is read, not their weights."""
+    (exit 2), not at the next crawl. Only the models' metadata is read, not their weights. Returns the line and the
+    rules."""
     import json
 
     from classifiers.classify import find_bundle
@@ -109,7 +116,7 @@ def _rules_line(cfg) -> str:
                                   "`monitor rules test` shows what an edit changes")
         if meta is not None and meta.get("rules_sha256") not in (None, rules.sha256):
             where += ", edited since the models were trained (`monitor rules test` shows what that changes)"
-    return f"topic rules: {where}, {len(rules.topic_ids)} topics, {len(rules.hot_ids)} hot groups"
+    return f"topic rules: {where}, {len(rules.topic_ids)} topics, {len(rules.hot_ids)} hot groups", rules
 
 
 def _private_sources(cfg) -> list[tuple[str, str]]:
