@@ -22,10 +22,11 @@ from monitor.config import Office, OutletNames
 from monitor.digest import SENTIMENT_LABELS
 from monitor.errors import InputError
 from monitor.forecast import month_label, next_month
-from monitor.report import (NO_CASE, NO_DATA_REQUEST, NO_DATA_TITLE, NO_HOT_CATEGORY, NO_TOPIC, NOT_HOT_AFTER_ALL, PROPOSALS_TO_COMPLETE, STATUS_WORDS,
-                            TOPICS_OVERLAP_NOTE, HotIssue, MonthlyReport, PositiveItem, ReportResult, Row,
-                            handling_by, build_report, check_formats, deliver_document, month_bounds, month_inputs,
-                            month_rows, previous_month, report_folder)
+from monitor.report import (NO_CASE, NO_DATA_REQUEST, NO_DATA_TITLE, NO_HOT_CATEGORY, NO_TOPIC, NOT_HOT_AFTER_ALL,
+                            PROPOSALS_TO_COMPLETE, STATUS_WORDS, TOPICS_OVERLAP_NOTE, HotIssue, MonthlyReport,
+                            PositiveItem, ReportResult, Row, build_report, check_formats, deliver_document,
+                            draft_mail_text, draft_subject, handling_by, month_bounds, month_inputs, month_rows,
+                            previous_month, report_folder)
 
 # two school years: a longer period's months and its comparison take minutes to read on a year's store, and no
 # summary the plan asks for is longer than a year
@@ -546,25 +547,12 @@ def render_period_html(report: PeriodReport) -> str:
 
 
 def period_subject(report: PeriodReport) -> str:
-    o = report.office.short_name
-    what = f"Báo cáo tổng hợp dư luận báo chí về giáo dục {report.label}"
-    if not report.has_data:
-        return f"{what}: không có dữ liệu theo dõi — {o}"
-    if report.unfinished:
-        return f"{what} (số liệu đến ngày {report.generated_at:%d/%m/%Y}, kỳ chưa kết thúc) — {o}"
-    return f"{what} (dự thảo trình ký) — {o}"
+    return draft_subject(report, f"Báo cáo tổng hợp dư luận báo chí về giáo dục {report.label}", "kỳ chưa kết thúc")
 
 
 def period_mail_text(report: PeriodReport) -> str:
-    head = f"Kính gửi: {report.office.leadership}.\n\n"
-    if not report.has_data:
-        return head + f"{report.no_data_text}\nĐề nghị kiểm tra hệ thống theo dõi báo chí (tệp {report.stem}.docx).\n"
-    purpose = (f" với số liệu đến ngày {report.generated_at:%d/%m/%Y} để tham khảo: kỳ báo cáo chưa kết thúc, báo cáo "
-               f"trình ký lập sau ngày {report.last_day:%d/%m/%Y}." if report.unfinished else " để trình ký.")
-    return (head + f"Bộ phận truyền thông gửi kèm dự thảo Báo cáo tổng hợp tình hình dư luận báo chí về giáo dục "
-            f"{report.label} (tệp {report.stem}.docx){purpose}\n\n"
-            f"Đánh giá chung: {' '.join(report.assessment)}\n\n"
-            f"Mục \"Đề xuất, kiến nghị\" của dự thảo do bộ phận truyền thông bổ sung trước khi trình ký.\n")
+    return draft_mail_text(report, f"Báo cáo tổng hợp tình hình dư luận báo chí về giáo dục {report.label}",
+                           "kỳ báo cáo chưa kết thúc")
 
 
 def _line(report: PeriodReport) -> str:

@@ -970,26 +970,35 @@ class ReportResult:
         return self.message
 
 
-def report_subject(report: MonthlyReport) -> str:
+def draft_subject(report, what: str, unfinished: str) -> str:
+    """A report's e-mail subject: `what` it is, then whether it is the draft to sign, for reference only (`unfinished`
+    says what is not over: "tháng chưa kết thúc"), or a notice that nothing was collected."""
     if not report.has_data:
-        return f"Báo cáo dư luận báo chí về giáo dục {report.label}: không có dữ liệu theo dõi — {report.office.short_name}"
+        return f"{what}: không có dữ liệu theo dõi — {report.office.short_name}"
     if report.unfinished:  # not a draft to sign yet: its figures stop before the month's end
-        return (f"Báo cáo dư luận báo chí về giáo dục {report.label} (số liệu đến ngày {report.generated_at:%d/%m/%Y}, "
-                f"tháng chưa kết thúc) — {report.office.short_name}")
-    return f"Báo cáo dư luận báo chí về giáo dục {report.label} (dự thảo trình ký) — {report.office.short_name}"
+        return f"{what} (số liệu đến ngày {report.generated_at:%d/%m/%Y}, {unfinished}) — {report.office.short_name}"
+    return f"{what} (dự thảo trình ký) — {report.office.short_name}"
 
 
-def report_mail_text(report: MonthlyReport) -> str:
-    """The e-mail's text part: to the office's leadership, the draft for signature and the month in brief."""
+def draft_mail_text(report, title: str, unfinished: str) -> str:
+    """A report's e-mail text part: to the office's leadership, the draft for signature (`title`, as its heading
+    reads) and its general assessment; for reference only while `unfinished` ("tháng chưa kết thúc")."""
     head = f"Kính gửi: {report.office.leadership}.\n\n"
     if not report.has_data:
         return head + f"{report.no_data_text}\nĐề nghị kiểm tra hệ thống theo dõi báo chí (tệp {report.stem}.docx).\n"
-    purpose = (f" với số liệu đến ngày {report.generated_at:%d/%m/%Y} để tham khảo: tháng chưa kết thúc, báo cáo trình ký "
+    purpose = (f" với số liệu đến ngày {report.generated_at:%d/%m/%Y} để tham khảo: {unfinished}, báo cáo trình ký "
                f"lập sau ngày {report.last_day:%d/%m/%Y}." if report.unfinished else " để trình ký.")
-    return (head + f"Bộ phận truyền thông gửi kèm dự thảo Báo cáo tình hình dư luận báo chí về giáo dục {report.label} "
-            f"(tệp {report.stem}.docx){purpose}\n\n"
+    return (head + f"Bộ phận truyền thông gửi kèm dự thảo {title} (tệp {report.stem}.docx){purpose}\n\n"
             f"Đánh giá chung: {' '.join(report.assessment)}\n\n"
             f"Mục \"Đề xuất, kiến nghị\" của dự thảo do bộ phận truyền thông bổ sung trước khi trình ký.\n")
+
+
+def report_subject(report: MonthlyReport) -> str:
+    return draft_subject(report, f"Báo cáo dư luận báo chí về giáo dục {report.label}", "tháng chưa kết thúc")
+
+
+def report_mail_text(report: MonthlyReport) -> str:
+    return draft_mail_text(report, f"Báo cáo tình hình dư luận báo chí về giáo dục {report.label}", "tháng chưa kết thúc")
 
 
 def render_report_html(report: MonthlyReport, *, chart_src: str | None = None) -> str:
