@@ -284,7 +284,7 @@ def load_classifier(models_dir: Path | None, office, *, rules_path: Path | None 
     bundle = find_bundle(models_dir, fallback)
     if bundle is None:
         if require_models or not fallback:
-            raise ModelError(f"no trained models in {models_dir}", hint="run `monitor train` to build them")
+            raise ModelError(f"chưa có mô hình đã huấn luyện trong {models_dir}", hint="chạy `monitor train` để tạo mô hình")
         return Classifier(rules, office, None)
     from classifiers.model import load_models
 

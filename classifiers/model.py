@@ -362,6 +362,11 @@ def write_metadata(bundle: Path, metadata: dict) -> None:
     part.replace(bundle / "metadata.json")
 
 
+# what a bundle's check says of rules with other topic or hot-group ids than its models' (an office's edit, most often)
+RULES_PROBLEM = "chủ đề/nhóm quy tắc khác"
+REBUILD_HINT = "chạy `monitor train` để dựng lại các mô hình"
+
+
 def _check(meta: dict, rules) -> list[str]:
     problems = []
     have = library_versions()
@@ -371,15 +376,15 @@ def _check(meta: dict, rules) -> list[str]:
     for lib in ("numpy", "scipy", "scikit-learn"):
         want = meta.get("libraries", {}).get(lib)
         if want and want.split(".")[0] != have[lib].split(".")[0]:
-            problems.append(f"trained with {lib} {want}, this environment has {have[lib]}")
+            problems.append(f"được huấn luyện với {lib} {want}, môi trường này có {have[lib]}")
     if meta.get("feature_config") != FEATURE_CONFIG:
-        problems.append("trained with another feature configuration (the classifier code changed)")
+        problems.append("được huấn luyện với cấu hình đặc trưng khác (mã của bộ phân loại đã thay đổi)")
     # An office edits its rules' terms and weights without the team's corpus to retrain on: the models read
     # the rules as one evidence column per topic and hot group, so an edit within those groups feeds them as
     # training did, and is used (Models.rules_edited says so). New or removed topics or groups are not.
     mismatch = rules_mismatch(meta, rules)
     if mismatch is not None:
-        problems.append(f"trained for other topics/rule groups than {rules.path.name} defines ({mismatch})")
+        problems.append(f"được huấn luyện cho các {RULES_PROBLEM} với {rules.path.name} ({mismatch})")
     return problems
 
 
@@ -421,24 +426,24 @@ def load_models(bundle: Path, rules, *, allow_rules_mismatch: bool = False) -> M
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise ModelError(f"model metadata {meta_path} is unreadable ({exc})", hint="run `monitor train` to rebuild the models") from None
+        raise ModelError(f"không đọc được tệp mô tả mô hình {meta_path} ({exc})", hint=REBUILD_HINT) from None
     problems = _check(meta, rules)
     if problems:
-        if allow_rules_mismatch and all("topics/rule groups" in p for p in problems):
+        if allow_rules_mismatch and all(RULES_PROBLEM in p for p in problems):
             return None
-        hint = f"run `monitor train --models {bundle.parent}` to rebuild them for this code, rules and libraries"
-        if all("topics/rule groups" in p for p in problems):
+        hint = f"chạy `monitor train --models {bundle.parent}` để dựng lại mô hình cho mã nguồn, bộ quy tắc và thư viện hiện tại"
+        if all(RULES_PROBLEM in p for p in problems):
             # an office's edit of its rules, more often than not: a mistyped or renamed id, not a new topic
-            hint = (f"restore the topic and hot-group ids of the shipped classifiers/topics.yaml in {rules.path.name} "
-                    f"(terms, weights and exclusions may change freely), or, to add or remove a topic or group, {hint} "
-                    "with the team's corpus (../shared/corpus)")
-        raise ModelError(f"the models in {bundle} cannot be used: " + "; ".join(problems), hint=hint)
+            hint = (f"khôi phục trong {rules.path.name} các mã chủ đề và mã nhóm tin nóng của classifiers/topics.yaml đi "
+                    f"kèm (từ khóa, trọng số và loại trừ thì đổi thoải mái), hoặc, để thêm hay bỏ một chủ đề hoặc nhóm, "
+                    f"{hint} với kho dữ liệu của nhóm (../shared/corpus)")
+        raise ModelError(f"không dùng được các mô hình trong {bundle}: " + "; ".join(problems), hint=hint)
     path = bundle / WEIGHTS_FILE
     try:
         with path.open("rb") as f:  # read in blocks: the whole file's bytes (40 MB) need not be in memory at once
             digest = hashlib.file_digest(f, "sha256").hexdigest()
         if digest != meta.get("weights_sha256"):
-            raise ModelError(f"{path} does not match its metadata (changed or corrupt)", hint="run `monitor train` to rebuild the models")
+            raise ModelError(f"{path} không khớp với tệp mô tả của nó (đã bị thay đổi hoặc bị hỏng)", hint=REBUILD_HINT)
         import joblib
 
         z = joblib.load(path)  # our own file, checked against the sha256 recorded at training time
@@ -451,7 +456,7 @@ def load_models(bundle: Path, rules, *, allow_rules_mismatch: bool = False) -> M
     except ModelError:
         raise
     except (OSError, KeyError, ValueError, EOFError) as exc:
-        raise ModelError(f"the model weights {path} cannot be read ({exc})", hint="run `monitor train` to rebuild the models") from None
+        raise ModelError(f"không đọc được tệp trọng số mô hình {path} ({exc})", hint=REBUILD_HINT) from None
     models = Models(heads, version=f"{meta.get('name', 'edu-nlp')}.{meta['weights_sha256'][:10]}", metadata=meta)
     trained_with = str(meta.get("rules_sha256") or "")
     if trained_with and trained_with != rules.sha256:

@@ -173,7 +173,7 @@ def _underthesea():
     except ImportError as exc:  # pragma: no cover - underthesea is a declared dependency
         from monitor.errors import ModelError
 
-        raise ModelError(f"underthesea cannot be imported ({exc})", hint="pip install -e . in the project venv") from None
+        raise ModelError(f"không nạp được thư viện underthesea ({exc})", hint="chạy pip install -e . trong venv của dự án") from None
     return word_tokenize, sent_tokenize, text_normalize
 
 

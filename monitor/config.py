@@ -124,8 +124,8 @@ class DuplicateKey:
     first_line: int
 
     def __str__(self) -> str:
-        return (f"{self.key!r} is written again (first at line {self.first_line}); YAML would keep only the second "
-                f"and drop the first, so merge the two into one")
+        return (f"{self.key!r} được viết lại lần nữa (lần đầu ở dòng {self.first_line}); YAML sẽ chỉ giữ lần sau "
+                f"và bỏ lần đầu, nên hãy gộp hai chỗ làm một")
 
 
 class _StrictLoader(YAML_LOADER):
@@ -165,7 +165,7 @@ def load_yaml(text: str) -> tuple[Any, list[DuplicateKey]]:
 def duplicate_key_problems(duplicates: list[DuplicateKey] | tuple) -> list[ConfigProblem]:
     """The keys `load_yaml` found written twice, as problems of the file in the order they are written (YAML reads
     a nested mapping after the one around it, so a repeat inside a list item would otherwise come after a later one)."""
-    return [ConfigProblem(f"line {d.line}", f"key {d}") for d in sorted(duplicates, key=lambda d: d.line)]
+    return [ConfigProblem(f"dòng {d.line}", f"khóa {d}") for d in sorted(duplicates, key=lambda d: d.line)]
 
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -562,16 +562,16 @@ class Checker:
         if value is None:
             value = {}
         if not isinstance(value, dict):
-            self.add(path, f"must be a mapping with keys {', '.join(allowed)}; got {type(value).__name__}")
+            self.add(path, f"phải là một ánh xạ (mapping) với các khóa {', '.join(allowed)}; hiện là {type(value).__name__}")
             return {}
         for key in value:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.75)
-                suggestion = f"; did you mean '{close[0]}'?" if close else f"; allowed keys: {', '.join(allowed)}"
-                self.add(f"{path}.{key}" if path else str(key), f"unknown key{suggestion}")
+                suggestion = f"; có phải ý bạn là '{close[0]}'?" if close else f"; các khóa được phép: {', '.join(allowed)}"
+                self.add(f"{path}.{key}" if path else str(key), f"khóa không hợp lệ{suggestion}")
         for key in required:
             if value.get(key) in (None, ""):
-                self.add(f"{path}.{key}" if path else key, f"is required: {allowed[key]}")
+                self.add(f"{path}.{key}" if path else key, f"bắt buộc phải có: {allowed[key]}")
         return value
 
     def string(self, m: dict, key: str, path: str, default: str = "") -> str:
@@ -579,7 +579,7 @@ class Checker:
         if v is None:
             return default
         if not isinstance(v, (str, int, float)) or isinstance(v, bool):
-            self.add(f"{path}.{key}", f"must be text; got {type(v).__name__}")
+            self.add(f"{path}.{key}", f"phải là văn bản; hiện là {type(v).__name__}")
             return default
         return str(v).strip()
 
@@ -590,7 +590,7 @@ class Checker:
         if isinstance(v, str):
             return (v.strip(),)
         if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
-            self.add(f"{path}.{key}", "must be a list of text values, e.g. [\"a\", \"b\"]")
+            self.add(f"{path}.{key}", "phải là một danh sách giá trị văn bản, ví dụ [\"a\", \"b\"]")
             return ()
         return tuple(str(x).strip() for x in v if str(x).strip())
 
@@ -598,19 +598,19 @@ class Checker:
         v = m.get(key, default)
         if (isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int))
                 or not math.isfinite(v)):
-            kind = "a whole number" if integer else "a number"
-            self.add(f"{path}.{key}", f"must be {kind}; got {v!r}")
+            kind = "một số nguyên" if integer else "một số"
+            self.add(f"{path}.{key}", f"phải là {kind}; hiện là {v!r}")
             return default
         if minimum is not None and v < minimum or maximum is not None and v > maximum:
-            rng = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-            self.add(f"{path}.{key}", f"must be {rng}; got {v!r}")
+            rng = f"nằm trong khoảng {minimum} đến {maximum}" if maximum is not None else f"lớn hơn hoặc bằng {minimum}"
+            self.add(f"{path}.{key}", f"phải {rng}; hiện là {v!r}")
             return default
         return v
 
     def boolean(self, m: dict, key: str, path: str, default: bool) -> bool:
         v = m.get(key, default)
         if not isinstance(v, bool):
-            self.add(f"{path}.{key}", f"must be true or false; got {v!r}")
+            self.add(f"{path}.{key}", f"phải là true hoặc false; hiện là {v!r}")
             return default
         return v
 
@@ -631,10 +631,10 @@ def _http_url(c: Checker, value: str, path: str) -> None:
         parts = urlsplit(value)
         parts.port  # raises on a port out of range or not a number
     except ValueError as exc:
-        c.add(path, f"is not a valid URL ({exc}); write it like https://vnexpress.net/rss/giao-duc.rss; got {value!r}")
+        c.add(path, f"không phải URL hợp lệ ({exc}); viết dạng https://vnexpress.net/rss/giao-duc.rss; hiện là {value!r}")
         return
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        c.add(path, f"must be an http(s) URL such as https://vnexpress.net/rss/giao-duc.rss; got {value!r}")
+        c.add(path, f"phải là URL http(s), ví dụ https://vnexpress.net/rss/giao-duc.rss; hiện là {value!r}")
 
 
 def _proxy_url(c: Checker, value: str, path: str) -> str:
@@ -642,29 +642,29 @@ def _proxy_url(c: Checker, value: str, path: str) -> str:
     port, nothing else; credentials are refused (they belong in the environment, not in the file)."""
     if not value:
         return ""
-    example = "write it like http://proxy.so-gddt.example.vn:3128"
+    example = "viết dạng http://proxy.so-gddt.example.vn:3128"
     if "@" in value:  # checked first, and the value never repeated: it may hold a password
-        c.add(path, "must not hold credentials (user:password@): remove them from the file, export them in environment "
-                    "variables and name those in crawler.proxy_username_env and crawler.proxy_password_env")
+        c.add(path, "không được chứa thông tin đăng nhập (user:password@): xóa chúng khỏi tệp, export chúng vào các biến "
+                    "môi trường và ghi tên các biến đó ở crawler.proxy_username_env và crawler.proxy_password_env")
         return ""
     if "://" not in value:
-        c.add(path, f"must start with http:// or https://; write http://{value} if that is the proxy's host and port")
+        c.add(path, f"phải bắt đầu bằng http:// hoặc https://; viết http://{value} nếu đó là máy chủ và cổng của proxy")
         return ""
     try:
         parts = urlsplit(value)
         parts.port  # raises on a port out of range or not a number
     except ValueError as exc:
-        c.add(path, f"is not a valid URL ({exc}); {example}")
+        c.add(path, f"không phải URL hợp lệ ({exc}); {example}")
         return ""
     if parts.scheme not in ("http", "https"):
-        c.add(path, f"must be an http:// or https:// proxy URL ({example}); got {parts.scheme}://"
-              + (" (SOCKS proxies are not supported)" if parts.scheme.startswith("socks") else ""))
+        c.add(path, f"phải là URL proxy http:// hoặc https:// ({example}); hiện là {parts.scheme}://"
+              + (" (không hỗ trợ proxy SOCKS)" if parts.scheme.startswith("socks") else ""))
         return ""
     if not parts.hostname:
-        c.add(path, f"has no host; {example}")
+        c.add(path, f"thiếu tên máy chủ; {example}")
         return ""
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        c.add(path, f"must be only the proxy's scheme, host and port ({example}); got {value!r}")
+        c.add(path, f"chỉ được gồm giao thức, máy chủ và cổng của proxy ({example}); hiện là {value!r}")
         return ""
     return value.rstrip("/")
 
@@ -692,8 +692,8 @@ def _env_name(c: Checker, m: dict, key: str, path: str) -> str:
     likely the secret itself pasted in, which must not stay in the file."""
     name = c.string(m, key, path)
     if name and not _ENV_NAME.match(name):
-        c.add(f"{path}.{key}", "must name an environment variable (letters, digits, _), e.g. MONITOR_SMTP_PASSWORD; "
-                               "if that was the secret itself, remove it from the file and export it in a variable")
+        c.add(f"{path}.{key}", "phải là tên một biến môi trường (chữ cái, chữ số, _), ví dụ MONITOR_SMTP_PASSWORD; "
+                               "nếu đó chính là giá trị bí mật, hãy xóa nó khỏi tệp và export nó vào một biến môi trường")
         return ""
     return name
 
@@ -703,10 +703,10 @@ def _office(c: Checker, raw: Any) -> Office:
         raw,
         "office",
         {
-            "name": "the office's full name, e.g. Phòng Giáo dục và Đào tạo quận Long Biên",
-            "short_name": "a short name for headers, e.g. Phòng GD&ĐT quận Long Biên",
-            "district": "the district (quận/huyện) name, e.g. Long Biên",
-            "city": "the city or province, e.g. Hà Nội",
+            "name": "tên đầy đủ của đơn vị, ví dụ Phòng Giáo dục và Đào tạo quận Long Biên",
+            "short_name": "tên ngắn dùng ở đầu trang, ví dụ Phòng GD&ĐT quận Long Biên",
+            "district": "tên quận/huyện, ví dụ Long Biên",
+            "city": "thành phố hoặc tỉnh, ví dụ Hà Nội",
             "timezone": "an IANA time zone, default Asia/Ho_Chi_Minh",
             "watchlist": "names that make news local: wards, schools, officials, other",
             "signer": "the monthly report's signature title lines, e.g. [KT. TRƯỞNG PHÒNG, PHÓ TRƯỞNG PHÒNG]",
@@ -719,7 +719,7 @@ def _office(c: Checker, raw: Any) -> Office:
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        c.add("office.timezone", f"unknown time zone {tz!r}; write an IANA name such as Asia/Ho_Chi_Minh")
+        c.add("office.timezone", f"múi giờ {tz!r} không hợp lệ; ghi một tên IANA như Asia/Ho_Chi_Minh")
         tz = DEFAULT_TIMEZONE
     wl = c.mapping(
         m.get("watchlist"),
@@ -750,15 +750,15 @@ def _signer(c: Checker, m: dict) -> tuple[str, ...]:
     """The signature's title lines, as written (Decree 30/2020: capitals); "KT." (signing for the head) needs the
     signer's own title on a second line."""
     if m.get("signer") in ([], ""):
-        c.add("office.signer", "must name at least one title line, e.g. TRƯỞNG PHÒNG; leave it out for the default")
+        c.add("office.signer", "phải có ít nhất một dòng chức danh, ví dụ TRƯỞNG PHÒNG; bỏ khóa này để dùng mặc định")
         return ()
     lines = c.strings(m, "signer", "office")
     if len(lines) > 3:
-        c.add("office.signer", f"has {len(lines)} lines; a signature has one to three, e.g. [KT. TRƯỞNG PHÒNG, PHÓ TRƯỞNG PHÒNG]")
+        c.add("office.signer", f"có {len(lines)} dòng; phần ký có từ một đến ba dòng, ví dụ [KT. TRƯỞNG PHÒNG, PHÓ TRƯỞNG PHÒNG]")
         return ()
     if lines and re.match(r"^(KT|TL|TUQ|Q)\b\.?", lines[0], re.I) and len(lines) < 2:
-        c.add("office.signer", f"{lines[0]!r} signs on behalf of someone: add the signer's own title as a second line, "
-                               f"e.g. [{lines[0]}, PHÓ TRƯỞNG PHÒNG]")
+        c.add("office.signer", f"{lines[0]!r} là ký thay người khác: thêm chức danh của chính người ký ở dòng thứ hai, "
+                               f"ví dụ [{lines[0]}, PHÓ TRƯỞNG PHÒNG]")
     return lines
 
 
@@ -776,7 +776,7 @@ def _recipients(c: Checker, m: dict) -> tuple[str, ...]:
     """Nơi nhận entries without the leading dash and the end mark (the document adds "- " and ";" / ".")."""
     raw = m.get("recipients")
     if raw in ([], ""):
-        c.add("office.recipients", "must list at least one recipient, e.g. [Lãnh đạo Phòng, Lưu: VT]; leave it out for the default")
+        c.add("office.recipients", "phải có ít nhất một nơi nhận, ví dụ [Lãnh đạo Phòng, Lưu: VT]; bỏ khóa này để dùng mặc định")
         return ()
     if isinstance(raw, list):
         m = {**m, "recipients": [_as_recipient(x) for x in raw]}
@@ -784,7 +784,7 @@ def _recipients(c: Checker, m: dict) -> tuple[str, ...]:
     listed = m.get("recipients")
     well_typed = isinstance(listed, str) or isinstance(listed, list) and all(isinstance(x, (str, int)) for x in listed)
     if raw and not entries and well_typed:  # a wrong type has had its own message
-        c.add("office.recipients", "holds only dashes or punctuation; write the recipients, e.g. [Lãnh đạo Phòng, Lưu: VT]")
+        c.add("office.recipients", "chỉ có gạch đầu dòng hoặc dấu câu; hãy ghi các nơi nhận, ví dụ [Lãnh đạo Phòng, Lưu: VT]")
     return entries
 
 
@@ -794,34 +794,34 @@ def _ca_file(c: Checker, value: str, base: Path) -> Path | None:
     if not value:
         return None
     path = (base / Path(value).expanduser()).resolve()
-    how = ("save the office's root certificate there in PEM (\"Base-64\" when exported from Windows: the text "
-           "between -----BEGIN CERTIFICATE----- and -----END CERTIFICATE-----), or remove the key")
+    how = ("lưu chứng chỉ gốc của đơn vị vào đó ở dạng PEM (\"Base-64\" khi xuất từ Windows: đoạn văn bản "
+           "giữa -----BEGIN CERTIFICATE----- và -----END CERTIFICATE-----), hoặc bỏ khóa này")
     if not path.exists():
-        c.add("crawler.ca_file", f"{path} does not exist; {how}")
+        c.add("crawler.ca_file", f"{path} không tồn tại; {how}")
         return None
     if not path.is_file():
-        c.add("crawler.ca_file", f"{path} is not a file; name the PEM file itself; {how}")
+        c.add("crawler.ca_file", f"{path} không phải là tệp; hãy ghi tên chính tệp PEM; {how}")
         return None
     try:
         data = path.read_bytes()
     except OSError as exc:
-        c.add("crawler.ca_file", f"{path} cannot be read ({exc.strerror or exc}); make it readable by the user the "
-                                 f"monitor runs as")
+        c.add("crawler.ca_file", f"không đọc được {path} ({exc.strerror or exc}); cho người dùng chạy monitor quyền "
+                                 f"đọc tệp này")
         return None
     if b"-----BEGIN CERTIFICATE-----" not in data:
         der = data[:1] == b"\x30"  # an ASN.1 SEQUENCE: a binary (DER) certificate
-        c.add("crawler.ca_file", f"{path} holds no PEM certificate"
-              + (f"; it looks binary (DER): convert it with `openssl x509 -inform der -in {path} -out office-root.pem` "
-                 f"and name office-root.pem" if der else f"; {how}"))
+        c.add("crawler.ca_file", f"{path} không chứa chứng chỉ PEM nào"
+              + (f"; có vẻ là tệp nhị phân (DER): chuyển đổi bằng `openssl x509 -inform der -in {path} -out office-root.pem` "
+                 f"rồi ghi tên office-root.pem" if der else f"; {how}"))
         return None
     try:
         if not ca_certificates(path):
-            c.add("crawler.ca_file", f"{path} holds no CA certificate, only certificates that cannot sign others (a "
-                                     f"site's own?); export the root certificate that signs them instead")
+            c.add("crawler.ca_file", f"{path} không chứa chứng chỉ CA nào, chỉ có chứng chỉ không ký được chứng chỉ "
+                                     f"khác (của một trang web?); hãy xuất chứng chỉ gốc đã ký chúng để thay vào")
             return None
     except (OSError, ValueError) as exc:
-        c.add("crawler.ca_file", f"{path} holds a certificate OpenSSL cannot read ({exc}); "
-                                 f"export it again in PEM; {how}")
+        c.add("crawler.ca_file", f"{path} chứa một chứng chỉ mà OpenSSL không đọc được ({exc}); "
+                                 f"hãy xuất lại ở dạng PEM; {how}")
         return None
     return path
 
@@ -857,10 +857,10 @@ def _crawler(c: Checker, raw: Any, base: Path) -> Crawler:
     for suffix in no_proxy:
         if _host_name(suffix.strip(".")) is None:
             host = _host_in(suffix)
-            c.add("crawler.no_proxy", f"{suffix!r} is not a host name" + (f"; write {host!r}" if host and host != suffix else "")
-                  + " (a host, or the domain of several, reached without the proxy)")
+            c.add("crawler.no_proxy", f"{suffix!r} không phải tên máy chủ" + (f"; viết {host!r}" if host and host != suffix else "")
+                  + " (một máy chủ, hoặc tên miền chung của nhiều máy chủ, được truy cập không qua proxy)")
     if password_env and not m.get("proxy_username_env"):
-        c.add("crawler.proxy_password_env", "a proxy password needs a user name: set proxy_username_env too")
+        c.add("crawler.proxy_password_env", "mật khẩu proxy cần có tên đăng nhập đi kèm: đặt cả proxy_username_env")
     return Crawler(
         user_agent=c.string(m, "user_agent", "crawler", d.user_agent) or d.user_agent,
         contact=c.string(m, "contact", "crawler", d.contact),
@@ -883,7 +883,7 @@ def _outlets(c: Checker, raw: Any) -> tuple[Outlet, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        c.add("outlets", "must be a list of outlets, each with name, domains and selectors")
+        c.add("outlets", "phải là một danh sách các báo, mỗi báo có name, domains và selectors")
         return ()
     out: list[Outlet] = []
     seen: set[str] = set()
@@ -892,24 +892,24 @@ def _outlets(c: Checker, raw: Any) -> tuple[Outlet, ...]:
         m = c.mapping(
             item,
             p,
-            {"name": "display name, e.g. VnExpress", "domains": "hosts of its article pages, e.g. [vnexpress.net]",
+            {"name": "tên hiển thị, ví dụ VnExpress", "domains": "các máy chủ của trang bài viết, ví dụ [vnexpress.net]",
              "selectors": "CSS selectors for title, sapo, body, published, author, remove", "reach": "audience weight 0-1"},
             required=("name", "domains"),
         )
         name = c.string(m, "name", p)
         if name in seen:
-            c.add(f"{p}.name", f"duplicate outlet name {name!r}; each outlet once")
+            c.add(f"{p}.name", f"tên báo {name!r} bị trùng; mỗi báo chỉ ghi một lần")
         seen.add(name)
         sm = c.mapping(m.get("selectors"), f"{p}.selectors", {k: f"CSS selector(s) for the {k}" for k in SELECTOR_FIELDS})
         sel = Selectors(**{k: c.strings(sm, k, f"{p}.selectors") for k in SELECTOR_FIELDS})
         domains = c.strings(m, "domains", p)
         if "domains" in m and not domains:
-            c.add(f"{p}.domains", "is required: hosts of its article pages, e.g. [vnexpress.net]")
+            c.add(f"{p}.domains", "bắt buộc phải có: các máy chủ của trang bài viết, ví dụ [vnexpress.net]")
         for d in domains:
             if _host_name(d) is None:
                 host = _host_in(d)
-                c.add(f"{p}.domains", f"{d!r} is not a host name" + (f"; write {host!r}" if host and host != d else "")
-                      + " (the host of its article pages, without http:// or a path)")
+                c.add(f"{p}.domains", f"{d!r} không phải tên máy chủ" + (f"; viết {host!r}" if host and host != d else "")
+                      + " (máy chủ của các trang bài viết, không có http:// hay đường dẫn)")
         out.append(Outlet(name=name, domains=domains, selectors=sel,
                           reach=float(c.number(m, "reach", p, 1.0, minimum=0, maximum=1))))
     return tuple(out)
@@ -917,10 +917,10 @@ def _outlets(c: Checker, raw: Any) -> tuple[Outlet, ...]:
 
 def _sources(c: Checker, raw: Any, outlets: tuple[Outlet, ...]) -> tuple[Source, ...]:
     if raw is None or raw == []:
-        c.add("sources", "is required: list at least one feed (name, url, outlet, interval_minutes)")
+        c.add("sources", "bắt buộc phải có: liệt kê ít nhất một nguồn tin (name, url, outlet, interval_minutes)")
         return ()
     if not isinstance(raw, list):
-        c.add("sources", "must be a list of feeds, each with name, url, outlet and interval_minutes")
+        c.add("sources", "phải là một danh sách nguồn tin, mỗi nguồn có name, url, outlet và interval_minutes")
         return ()
     outlet_names = {o.name for o in outlets}
     out: list[Source] = []
@@ -930,14 +930,14 @@ def _sources(c: Checker, raw: Any, outlets: tuple[Outlet, ...]) -> tuple[Source,
         m = c.mapping(
             item,
             p,
-            {"name": "a unique id such as vnexpress-giao-duc", "url": "the feed URL (http or https)",
+            {"name": "một mã không trùng, như vnexpress-giao-duc", "url": "URL của nguồn tin (http hoặc https)",
              "outlet": "the name of an entry in outlets", "interval_minutes": "polling interval in minutes (1-1440)",
              "enabled": "false to keep the feed but not poll it", "fetch_pages": "false to keep only the feed's text"},
             required=("name", "url"),
         )
         name = c.string(m, "name", p)
         if name and name in seen:
-            c.add(f"{p}.name", f"duplicate source name {name!r}; names must be unique")
+            c.add(f"{p}.name", f"tên nguồn {name!r} bị trùng; mỗi tên chỉ được dùng một lần")
         seen.add(name)
         url = c.string(m, "url", p)
         if url:
@@ -949,7 +949,7 @@ def _sources(c: Checker, raw: Any, outlets: tuple[Outlet, ...]) -> tuple[Source,
             if same:
                 outlet = same[0]
             else:
-                c.add(f"{p}.outlet", f"no outlet named {outlet!r}; use one of: {', '.join(sorted(outlet_names))}")
+                c.add(f"{p}.outlet", f"không có báo nào tên {outlet!r}; dùng một trong các tên: {', '.join(sorted(outlet_names))}")
         if not outlet and url:
             host = _host_in(url)
             match = outlet_matching(outlets, host)
@@ -978,20 +978,20 @@ def _digest(c: Checker, raw: Any) -> Digest:
     if isinstance(m.get("cutoff"), int) and not isinstance(m.get("cutoff"), bool):
         # YAML 1.1 reads an unquoted 12:30 as the base-60 number 750
         v = m["cutoff"]
-        c.add("digest.cutoff", f"write the time in quotes: cutoff: \"{v // 60:02d}:{v % 60:02d}\" (unquoted, YAML reads it as the number {v})")
+        c.add("digest.cutoff", f"viết giờ trong dấu ngoặc kép: cutoff: \"{v // 60:02d}:{v % 60:02d}\" (không có ngoặc kép, YAML đọc nó thành số {v})")
         m = {**m, "cutoff": d.cutoff}
     cutoff = c.string(m, "cutoff", "digest", d.cutoff)
     if not _HHMM.match(cutoff):
-        c.add("digest.cutoff", f"must be a time HH:MM such as \"07:00\"; got {cutoff!r}")
+        c.add("digest.cutoff", f"phải là giờ dạng HH:MM như \"07:00\"; hiện là {cutoff!r}")
         cutoff = d.cutoff
     recipients = c.strings(m, "recipients", "digest")
     for r in recipients:
         if not _EMAIL.match(r):
-            c.add("digest.recipients", f"{r!r} is not an e-mail address")
+            c.add("digest.recipients", f"{r!r} không phải địa chỉ e-mail")
     formats = c.strings(m, "formats", "digest") or d.formats
     for f in formats:
         if f not in ("html", "txt", "md", "docx"):
-            c.add("digest.formats", f"unknown format {f!r}; use html, txt, md or docx")
+            c.add("digest.formats", f"định dạng {f!r} không hợp lệ; dùng html, txt, md hoặc docx")
     return Digest(
         cutoff=cutoff, recipients=recipients,
         subject_prefix=c.string(m, "subject_prefix", "digest", d.subject_prefix) or d.subject_prefix,
@@ -1019,24 +1019,24 @@ def _alerts(c: Checker, raw: Any) -> Alerts:
         tm = m["thresholds"]
         if (not isinstance(tm, dict) or not tm
                 or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 100 for v in tm.values())):
-            c.add("alerts.thresholds", "must map at least one severity name to a whole number 0-100, "
-                                       "e.g. {\"khẩn cấp\": 80, cao: 60} (to stop alerts, write enabled: false)")
+            c.add("alerts.thresholds", "phải gán ít nhất một tên mức cảnh báo với một số nguyên 0-100, "
+                                       "ví dụ {\"khẩn cấp\": 80, cao: 60} (để tắt cảnh báo, ghi enabled: false)")
         else:
             thresholds = _thresholds(c, tm) or thresholds
     min_scope = c.string(m, "min_scope", "alerts", d.min_scope)
     if min_scope not in ALERT_SCOPES:
-        c.add("alerts.min_scope", f"unknown scope {min_scope!r}; use local (only the district's own stories), city "
-                                  "(also the city's or province's), national (also the rest of the country) or foreign "
-                                  "(every story, the default)")
+        c.add("alerts.min_scope", f"phạm vi {min_scope!r} không hợp lệ; dùng local (chỉ tin của chính địa bàn), city "
+                                  "(thêm tin của thành phố, tỉnh), national (thêm tin của cả nước) hoặc foreign "
+                                  "(mọi tin, mặc định)")
         min_scope = d.min_scope
     quiet = c.string(m, "quiet_hours", "alerts", d.quiet_hours)
     if quiet and not (len(quiet.split("-")) == 2 and all(_HHMM.match(x.strip()) for x in quiet.split("-"))):
-        c.add("alerts.quiet_hours", f"must look like \"22:00-06:00\" (or empty for none); got {quiet!r}")
+        c.add("alerts.quiet_hours", f"phải có dạng \"22:00-06:00\" (hoặc để trống nếu không có giờ yên lặng); hiện là {quiet!r}")
         quiet = d.quiet_hours
     channels: list[AlertChannel] = []
     raw_channels = m.get("channels") or []
     if not isinstance(raw_channels, list):
-        c.add("alerts.channels", "must be a list of channels, each with kind: email | webhook | telegram")
+        c.add("alerts.channels", "phải là một danh sách kênh, mỗi kênh có kind: email | webhook | telegram")
         raw_channels = []
     for i, ch in enumerate(raw_channels):
         p = f"alerts.channels[{i}]"
@@ -1049,7 +1049,7 @@ def _alerts(c: Checker, raw: Any) -> Alerts:
                                "timeout_seconds": "webhook, telegram: how long to wait for the answer"}, required=("kind",))
         kind = c.string(cm, "kind", p)
         if kind and kind not in ("email", "webhook", "telegram"):
-            c.add(f"{p}.kind", f"unknown channel {kind!r}; use email, webhook or telegram")
+            c.add(f"{p}.kind", f"loại kênh {kind!r} không hợp lệ; dùng email, webhook hoặc telegram")
         channel = AlertChannel(
             kind=kind, recipients=c.strings(cm, "recipients", p), url=c.string(cm, "url", p),
             url_env=_env_name(c, cm, "url_env", p),
@@ -1059,20 +1059,20 @@ def _alerts(c: Checker, raw: Any) -> Alerts:
             timeout_seconds=float(c.number(cm, "timeout_seconds", p, AlertChannel.timeout_seconds, minimum=1, maximum=300)),
         )
         if kind == "email" and not channel.recipients:
-            c.add(f"{p}.recipients", "an email channel needs at least one recipient address")
+            c.add(f"{p}.recipients", "kênh email cần ít nhất một địa chỉ người nhận")
         for r in channel.recipients:
             if not _EMAIL.match(r):
-                c.add(f"{p}.recipients", f"{r!r} is not an e-mail address")
+                c.add(f"{p}.recipients", f"{r!r} không phải địa chỉ e-mail")
         if kind == "webhook":
             if channel.url and channel.url_env:
-                c.add(p, "a webhook channel takes url or url_env, not both")
+                c.add(p, "kênh webhook dùng url hoặc url_env, không dùng cả hai")
             elif channel.url:
                 _http_url(c, channel.url, f"{p}.url")
             elif not channel.url_env:
-                c.add(f"{p}.url", "a webhook channel needs url: https://..., or url_env: NAME (an environment variable "
-                                  "holding the URL) when the URL is itself the credential")
+                c.add(f"{p}.url", "kênh webhook cần url: https://..., hoặc url_env: NAME (một biến môi trường "
+                                  "chứa URL) khi chính URL là thông tin bí mật")
         if kind == "telegram" and not (channel.bot_token_env and channel.chat_id):
-            c.add(p, "a telegram channel needs bot_token_env (an environment variable name) and chat_id")
+            c.add(p, "kênh telegram cần bot_token_env (tên một biến môi trường) và chat_id")
         channels.append(channel)
     return Alerts(
         enabled=c.boolean(m, "enabled", "alerts", True), thresholds=thresholds, quiet_hours=quiet,
@@ -1097,18 +1097,18 @@ def _thresholds(c: Checker, tm: dict) -> tuple[tuple[str, int], ...] | None:
     for k, v in tm.items():
         name = known.get(_compare_key(str(k)))
         if name is None:
-            c.add(f"alerts.thresholds.{k}", f"unknown alert level {str(k)!r}; the levels are "
-                                            f"{', '.join(SEVERITY_LEVELS)} (with or without diacritics)")
+            c.add(f"alerts.thresholds.{k}", f"mức cảnh báo {str(k)!r} không hợp lệ; các mức là "
+                                            f"{', '.join(SEVERITY_LEVELS)} (có dấu hoặc không dấu)")
             ok = False
         elif name in levels:
-            c.add(f"alerts.thresholds.{k}", f"the level {name!r} is written twice")
+            c.add(f"alerts.thresholds.{k}", f"mức {name!r} được ghi hai lần")
             ok = False
         else:
             levels[name] = int(v)
     ordered = [(n, levels[n]) for n in SEVERITY_LEVELS if n in levels]
     if ok and any(a[1] <= b[1] for a, b in zip(ordered, ordered[1:])):
-        c.add("alerts.thresholds", "each level needs a higher score than the next: "
-                                   + " > ".join(f"{n} {v}" for n, v in ordered) + " does not hold")
+        c.add("alerts.thresholds", "mỗi mức phải có điểm cao hơn mức kế tiếp, nhưng "
+                                   + " > ".join(f"{n} {v}" for n, v in ordered) + " không đúng")
         ok = False
     return tuple(ordered) if ok else None
 
@@ -1125,13 +1125,13 @@ def _smtp(c: Checker, raw: Any) -> Smtp:
                                 "sender": "From address", "timeout_seconds": "connection timeout"})
     for key in ("username", "password"):
         if key in secrets:
-            c.add(f"smtp.{key}", f"secrets are not written in the file; set {key}_env: NAME and export NAME in the environment")
+            c.add(f"smtp.{key}", f"không ghi thông tin bí mật trong tệp; đặt {key}_env: NAME và export NAME trong môi trường")
     security = c.string(m, "security", "smtp", d.security) or d.security
     if security not in ("starttls", "ssl", "none"):
-        c.add("smtp.security", f"must be starttls, ssl or none; got {security!r}")
+        c.add("smtp.security", f"phải là starttls, ssl hoặc none; hiện là {security!r}")
     sender = c.string(m, "sender", "smtp")
     if sender and not _EMAIL.match(sender.split("<")[-1].rstrip(">")):
-        c.add("smtp.sender", f"{sender!r} is not an e-mail address")
+        c.add("smtp.sender", f"{sender!r} không phải địa chỉ e-mail")
     return Smtp(
         host=c.string(m, "host", "smtp"), port=c.number(m, "port", "smtp", d.port, minimum=1, maximum=65535, integer=True),
         security=security, username_env=_env_name(c, m, "username_env", "smtp"), password_env=_env_name(c, m, "password_env", "smtp"),
@@ -1151,8 +1151,8 @@ def _storage(c: Checker, raw: Any, base: Path) -> Storage:
     rules = c.string(m, "rules_file", "storage")
     rules_file = (base / rules).resolve() if rules else None
     if rules_file is not None and not rules_file.is_file():
-        c.add("storage.rules_file", f"{rules_file} does not exist; copy classifiers/topics.yaml there and edit it, "
-                                    f"or remove the key to use the shipped rules")
+        c.add("storage.rules_file", f"{rules_file} không tồn tại; sao chép classifiers/topics.yaml tới đó rồi sửa, "
+                                    f"hoặc bỏ khóa này để dùng bộ quy tắc đi kèm")
     return Storage(
         data_dir=data_dir, database=(data_dir / db) if not Path(db).is_absolute() else Path(db), models_dir=models,
         raw_html_retention_days=c.number(m, "raw_html_retention_days", "storage", 365, minimum=1, integer=True),
@@ -1161,7 +1161,7 @@ def _storage(c: Checker, raw: Any, base: Path) -> Storage:
 
 
 TOP_LEVEL = {
-    "office": "the education office this monitor serves",
+    "office": "đơn vị giáo dục mà monitor này phục vụ",
     "crawler": "politeness and limits for fetching",
     "outlets": "news outlets with their article-page selectors",
     "sources": "the feeds to poll",
@@ -1201,21 +1201,21 @@ def read_yaml_file(path: Path, *, missing: str | None = None) -> tuple[Any, list
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise ConfigError(str(path), [ConfigProblem("", f"file not found; {missing}" if missing else
-                                                     f"cannot read the file ({exc})")]) from None
+        raise ConfigError(str(path), [ConfigProblem("", f"không tìm thấy tệp; {missing}" if missing else
+                                                     f"không đọc được tệp ({exc})")]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), [ConfigProblem("", f"cannot read the file ({exc}); save it as UTF-8 text")]) from None
+        raise ConfigError(str(path), [ConfigProblem("", f"không đọc được tệp ({exc}); hãy lưu tệp dưới dạng văn bản UTF-8")]) from None
     try:
         return load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
+        where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else "YAML"
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(str(path), [ConfigProblem(where, f"not valid YAML ({problem}); check indentation and quoting there")]) from None
+        raise ConfigError(str(path), [ConfigProblem(where, f"không phải YAML hợp lệ ({problem}); kiểm tra thụt lề và dấu ngoặc kép ở chỗ đó")]) from None
 
 
 def load_config(path: str | Path, *, overrides: dict | None = None) -> Config:
     """Read and validate feeds.yaml. `overrides` replaces whole top-level sections (used by the demo)."""
     p = Path(path)
-    data, duplicates = read_yaml_file(p, missing="run `monitor init` to write a starting feeds.yaml, or pass --config PATH")
+    data, duplicates = read_yaml_file(p, missing="chạy `monitor init` để tạo một feeds.yaml ban đầu, hoặc chỉ rõ --config PATH")
     return parse_config(data, p.resolve(), overrides=overrides, duplicates=duplicates)

@@ -39,10 +39,14 @@ Wording (the clerk and the analyst read these; monitor.cli prints them):
 - kept verbatim, untranslated: option names (--since), command names (`monitor cases show 12`), file and folder
   names, config key paths (storage.rules_file), URLs, ids, statuses and values as stored or typed ('đang xử lý',
   'in-doubt'), and the text of a third-party library or the operating system quoted after a colon;
-- ConfigError's header is Vietnamese ("feeds.yaml: cấu hình có 2 lỗi:"), each problem after it keeps its key path;
+- ConfigError's header is Vietnamese ("feeds.yaml: cấu hình có 2 lỗi:"), and so is each problem after it, which starts
+  with its key path as written in the file ("sources[3].url: phải là URL http(s), ...");
+- delivery errors (monitor.notify, monitor.mail) are Vietnamese around what they quote: the server's answer
+  ("535 5.7.8 ..."), and for a webhook or Telegram the FetchError detail after the colon;
 - what is read by whoever installs and looks after the machine rather than by the office (FetchError, FeedError and
   ExtractError details, stored with a source's or a page's failure and shown by `monitor status` as "chi tiết kỹ
-  thuật"; training and evaluation of models) may stay English.
+  thuật"; training and evaluation of models, and what `monitor rules test` says of an edited rules file) may stay
+  English.
 """
 
 from __future__ import annotations

@@ -114,9 +114,9 @@ def upcoming(events: Iterable[CalendarEvent], first: date, last: date) -> tuple[
     return tuple(e for e in events if e.overlaps(first, last))
 
 
-CALENDAR_KEYS = {"events": "the list of recurring events"}
-EVENT_KEYS = {"name": "what the report calls it", "windows": 'when, as "dd/mm-dd/mm" ranges, e.g. ["15/12-15/01"]',
-              "topics": "plan topic ids, e.g. [tuyen-sinh]", "why": "one sentence: why the press takes it up"}
+CALENDAR_KEYS = {"events": "danh sách các sự kiện lặp lại hằng năm"}
+EVENT_KEYS = {"name": "tên báo cáo dùng để gọi sự kiện", "windows": 'thời gian, là các khoảng "dd/mm-dd/mm", ví dụ ["15/12-15/01"]',
+              "topics": "mã chủ đề theo kế hoạch, ví dụ [tuyen-sinh]", "why": "một câu: vì sao báo chí quan tâm"}
 
 
 def parse_calendar(data: Any, source: str) -> tuple[CalendarEvent, ...]:
@@ -126,7 +126,7 @@ def parse_calendar(data: Any, source: str) -> tuple[CalendarEvent, ...]:
     raw = top.get("events")
     events: list[CalendarEvent] = []
     if raw is not None and not isinstance(raw, list):
-        c.add("events", "must be a list of events, each with name, windows, topics and why")
+        c.add("events", "phải là một danh sách sự kiện, mỗi sự kiện có name, windows, topics và why")
         raw = []
     for i, item in enumerate(raw or ()):
         path = f"events[{i}]"
@@ -137,13 +137,13 @@ def parse_calendar(data: Any, source: str) -> tuple[CalendarEvent, ...]:
         for text in c.strings(m, "windows", path):
             w = _window(text)
             if w is None:
-                c.add(f"{path}.windows", f'{text!r} is not a range of days; write "dd/mm-dd/mm", e.g. "15/12-15/01"')
+                c.add(f"{path}.windows", f'{text!r} không phải một khoảng ngày; viết "dd/mm-dd/mm", ví dụ "15/12-15/01"')
             else:
                 windows.append(w)
         topics = c.strings(m, "topics", path)
         for t in topics:
             if t not in _TOPIC_NAMES:
-                c.add(f"{path}.topics", f"unknown topic {t!r}; use the plan's ids: {', '.join(_TOPIC_NAMES)}")
+                c.add(f"{path}.topics", f"chủ đề {t!r} không hợp lệ; dùng các mã của kế hoạch: {', '.join(_TOPIC_NAMES)}")
         events.append(CalendarEvent(c.string(m, "name", path), tuple(windows), topics, c.string(m, "why", path)))
     if c.problems:
         raise ConfigError(source, c.problems)

@@ -102,13 +102,13 @@ def send_message(smtp: Smtp, message: EmailMessage, *, on_hand_over: Callable[[]
     exchange gets `deadline` seconds, or the configured timeout if longer (see the module's docstring).
     """
     if not smtp.configured:
-        raise NotifyError("SMTP is not configured", hint="set smtp.host and smtp.sender in feeds.yaml")
+        raise NotifyError("chưa cấu hình SMTP", hint="đặt smtp.host và smtp.sender trong feeds.yaml")
     # a name in the file with nothing behind it in this environment would send without logging in, which
     # a relay may accept from a trusted network today and refuse tomorrow: say so before trying
     missing = [name for name in (smtp.username_env, smtp.password_env) if name and not os.environ.get(name)]
     if missing:
-        raise NotifyError(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set in this environment",
-                          hint=f"export {missing[0]}=... where the monitor runs (feeds.yaml names it under smtp)")
+        raise NotifyError(f"biến môi trường {' và '.join(missing)} chưa được đặt ở môi trường này",
+                          hint=f"export {missing[0]}=... ở nơi monitor chạy (feeds.yaml nêu tên biến này trong mục smtp)")
     if "From" not in message:
         message["From"] = smtp.sender
     with SocketDeadline(max(deadline, smtp.timeout_seconds)) as guard:
@@ -137,34 +137,34 @@ def _send(smtp: Smtp, message: EmailMessage, on_hand_over: Callable[[], None] | 
     except smtplib.SMTPRecipientsRefused as exc:
         _close(client)
         answers = "; ".join(f"{a}: {_answer(r)}" for a, r in exc.recipients.items())
-        raise NotifyError(f"SMTP server {smtp.host}:{smtp.port} refused every recipient ({answers})",
-                          hint="check the addresses in feeds.yaml") from None
+        raise NotifyError(f"máy chủ SMTP {smtp.host}:{smtp.port} từ chối mọi người nhận ({answers})",
+                          hint="kiểm tra các địa chỉ trong feeds.yaml") from None
     except smtplib.SMTPAuthenticationError as exc:
         # the server answered and refused the login: the values behind the variables, not feeds.yaml or the network
         _close(client)
-        raise NotifyError(f"the mail server {smtp.host}:{smtp.port} refused the user name/password in "
+        raise NotifyError(f"máy chủ thư {smtp.host}:{smtp.port} từ chối tên đăng nhập/mật khẩu trong "
                           f"{_login_names(smtp)} ({_answer((exc.smtp_code, exc.smtp_error))})",
-                          hint=f"export the right values of {_login_names(smtp)} where the monitor runs (for `monitor "
-                               "serve`, in its service's environment), then send again: `monitor alerts --send --now` "
-                               "for waiting alerts, `monitor digest --send` for the clipping") from None
+                          hint=f"export đúng giá trị của {_login_names(smtp)} ở nơi monitor chạy (với `monitor serve`: "
+                               "trong môi trường của dịch vụ), rồi gửi lại: `monitor alerts --send --now` cho các cảnh "
+                               "báo đang chờ, `monitor digest --send` cho bản điểm báo") from None
     except (smtplib.SMTPException, OSError) as exc:
         _close(client)
         if (isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 530 and not smtp.username()
                 and not (client is not None and client.handed_over)):
-            raise NotifyError(f"the mail server {smtp.host}:{smtp.port} wants a login before it takes mail "
+            raise NotifyError(f"máy chủ thư {smtp.host}:{smtp.port} đòi đăng nhập trước khi nhận thư "
                               f"({_answer((exc.smtp_code, exc.smtp_error))})",
-                              hint="set smtp.username_env and smtp.password_env in feeds.yaml to the names of two "
-                                   "environment variables (e.g. MONITOR_SMTP_USER, MONITOR_SMTP_PASSWORD) and export "
-                                   "them where the monitor runs") from None
-        why = f"no complete answer within {guard.seconds:g} s, connection cut" if guard.expired else str(exc)
+                              hint="đặt smtp.username_env và smtp.password_env trong feeds.yaml là tên của hai biến "
+                                   "môi trường (ví dụ MONITOR_SMTP_USER, MONITOR_SMTP_PASSWORD) và export chúng ở nơi "
+                                   "monitor chạy") from None
+        why = f"không có trả lời đầy đủ trong {guard.seconds:g} giây, đã cắt kết nối" if guard.expired else str(exc)
         # an answer cut short by the deadline is no answer ("25" is neither a refusal nor a 250)
         if client is not None and client.handed_over and (guard.expired
                                                           or not isinstance(exc, smtplib.SMTPResponseException)):
-            raise MessageInDoubt(f"SMTP server {smtp.host}:{smtp.port} took the message but did not confirm it ({why}); "
-                                 "it may have been delivered",
-                                 hint="check the recipients' mailbox before sending it again") from None
-        raise NotifyError(f"SMTP delivery to {smtp.host}:{smtp.port} failed: {why}",
-                          hint="check the smtp section of feeds.yaml and that the server is reachable") from None
+            raise MessageInDoubt(f"máy chủ SMTP {smtp.host}:{smtp.port} đã nhận thư nhưng không xác nhận ({why}); "
+                                 "thư có thể đã được chuyển đi",
+                                 hint="xem hộp thư của người nhận trước khi gửi lại") from None
+        raise NotifyError(f"gửi thư qua máy chủ SMTP {smtp.host}:{smtp.port} không thành công: {why}",
+                          hint="kiểm tra mục smtp trong feeds.yaml và máy chủ có kết nối tới được không") from None
     # the server has the message: a failure to say goodbye changes nothing
     try:
         client.quit()
@@ -176,7 +176,7 @@ def _send(smtp: Smtp, message: EmailMessage, on_hand_over: Callable[[], None] | 
 def _login_names(smtp: Smtp) -> str:
     """The environment variables the login comes from, as feeds.yaml names them: "MONITOR_SMTP_USER / MONITOR_SMTP_PASSWORD"."""
     names = [n for n in (smtp.username_env, smtp.password_env) if n]
-    return " / ".join(names) + " (smtp.username_env / smtp.password_env in feeds.yaml)"
+    return " / ".join(names) + " (smtp.username_env / smtp.password_env trong feeds.yaml)"
 
 
 def refusals(refused: dict[str, str]) -> str:

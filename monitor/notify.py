@@ -169,9 +169,9 @@ def _post_json(config: Config, url: str, body: bytes, headers: dict[str, str], t
                                deadline=max(fetch.POST_DEADLINE, timeout))
     except RequestInDoubt as exc:
         # the receiver had the whole request: like an e-mail the server took without confirming it
-        raise MessageInDoubt(_redact(f"POST {url} {exc}", secret, shown)) from None
+        raise MessageInDoubt(_redact(f"nơi nhận chưa xác nhận yêu cầu POST {url}: {exc}", secret, shown)) from None
     except FetchError as exc:
-        raise NotifyError(_redact(f"POST {url} {exc}", secret, shown)) from None
+        raise NotifyError(_redact(f"không gửi được yêu cầu POST {url}: {exc}", secret, shown)) from None
 
 
 def _redact(text: str, secret: str, shown: str = "***") -> str:
@@ -186,11 +186,11 @@ def webhook_url(ch: AlertChannel) -> str:
         return ch.url
     url = os.environ.get(ch.url_env, "").strip()
     if not url:
-        raise NotifyError(f"webhook URL variable {ch.url_env} is not set",
-                          hint=f"export {ch.url_env}=https://... (the URL the receiving service gave you)")
+        raise NotifyError(f"biến môi trường {ch.url_env} (URL của webhook) chưa được đặt",
+                          hint=f"export {ch.url_env}=https://... (URL mà dịch vụ nhận đã cấp)")
     if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-        raise NotifyError(f"webhook URL variable {ch.url_env} does not hold an http(s) URL",
-                          hint=f"export {ch.url_env}=https://... (the whole URL the receiving service gave you)")
+        raise NotifyError(f"biến môi trường {ch.url_env} (URL của webhook) không chứa một URL http(s)",
+                          hint=f"export {ch.url_env}=https://... (toàn bộ URL mà dịch vụ nhận đã cấp)")
     return url
 
 
@@ -235,8 +235,8 @@ def send_webhook(config: Config, ch: AlertChannel, alert: Alert, *,
     if ch.secret_env:
         secret = os.environ.get(ch.secret_env, "")
         if not secret:
-            raise NotifyError(f"webhook secret variable {ch.secret_env} is not set",
-                              hint=f"export {ch.secret_env}=... or remove secret_env from the channel")
+            raise NotifyError(f"biến môi trường {ch.secret_env} (khóa ký của webhook) chưa được đặt",
+                              hint=f"export {ch.secret_env}=... hoặc bỏ secret_env khỏi kênh này")
         # the receiver's clock judges it, so the wall clock, not the monitor's (perhaps simulated) one
         timestamp = str(int(time.time()))
         headers["X-Monitor-Timestamp"] = timestamp
@@ -246,15 +246,15 @@ def send_webhook(config: Config, ch: AlertChannel, alert: Alert, *,
     status = _post_json(config, url, body, headers, ch.timeout_seconds, on_hand_over,
                         secret=url if ch.url_env else "", shown=shown)
     if not 200 <= status < 300:
-        raise NotifyError(f"webhook {shown} answered {status}")
+        raise NotifyError(f"webhook {shown} trả lời mã {status}, không phải mã thành công 2xx")
 
 
 def send_telegram(config: Config, ch: AlertChannel, alert: Alert, *,
                   on_hand_over: Callable[[], None] | None = None, now: datetime | None = None) -> None:
     token = os.environ.get(ch.bot_token_env, "")
     if not token:
-        raise NotifyError(f"Telegram bot token variable {ch.bot_token_env} is not set",
-                          hint=f"export {ch.bot_token_env}=<token from @BotFather>")
+        raise NotifyError(f"biến môi trường {ch.bot_token_env} (token của bot Telegram) chưa được đặt",
+                          hint=f"export {ch.bot_token_env}=<token do @BotFather cấp>")
     text = f"{alert.subject}\n\n{alert.body}"
     if len(text) > TELEGRAM_LIMIT:
         text = text[:TELEGRAM_LIMIT - 1] + "…"
@@ -405,8 +405,8 @@ def deliver_outbox(app, *, dry_run: bool = False, retry_now: bool = False) -> De
         ch = channels.get(delivery.channel)
         try:
             if ch is None:
-                raise NotifyError(f"channel {delivery.channel} is no longer in feeds.yaml",
-                                  hint="add it back under alerts.channels, or the alert stays queued")
+                raise NotifyError(f"kênh {delivery.channel} không còn trong feeds.yaml",
+                                  hint="thêm lại kênh đó vào alerts.channels, nếu không cảnh báo vẫn nằm chờ")
             refused = SENDERS[ch.kind](config, ch, alert, on_hand_over=_mark_handing_over(app, alert.id, delivery.channel),
                                        now=claimed_at) or {}
         except NotifyError as exc:

@@ -49,8 +49,8 @@ RETRY_AFTER_ERROR = timedelta(minutes=10)
 REPORT_GRACE_DAYS = 7
 REPORT_JOB = "report"
 # what an interrupted report run says once the e-mail was being handed over: it may have arrived
-REPORT_IN_DOUBT = ("the report was being e-mailed when the service stopped, so it may have arrived: check the "
-                   "mailbox, then send it by hand if it did not:")
+REPORT_IN_DOUBT = ("dịch vụ dừng khi đang gửi báo cáo qua e-mail, nên báo cáo có thể đã đến: xem hộp thư, "
+                   "nếu chưa có thì gửi tay:")
 DIGEST_JOB = "digest"
 HOUSEKEEPING_JOB = "housekeeping"
 DELIVER_JOB = "deliver"
@@ -100,14 +100,14 @@ class InstanceLock:
         except BlockingIOError:
             holder = _read_pid(fd)
             os.close(fd)
-            who = f"process {holder}" if holder else "another process"
+            who = f"tiến trình {holder}" if holder else "một tiến trình khác"
             raise AlreadyRunning(
-                f"{who} is already serving this database (lock file {self.path})",
-                hint=f"stop it first (kill {holder})" if holder else "stop the other `monitor serve` first",
+                f"{who} đang phục vụ cơ sở dữ liệu này (tệp khóa {self.path})",
+                hint=f"dừng tiến trình đó trước (kill {holder})" if holder else "dừng `monitor serve` kia trước",
             ) from None
         except OSError as exc:
             os.close(fd)
-            raise StoreError(f"cannot lock {self.path}: {exc}", hint="check that storage.data_dir is writable") from None
+            raise StoreError(f"không khóa được {self.path}: {exc}", hint="kiểm tra thư mục storage.data_dir được phép ghi") from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         os.fsync(fd)
@@ -429,7 +429,7 @@ class Service:
             except MonitorError as exc:
                 outcome, summary = "error", f"{type(exc).__name__}: {exc}"
             except Exception as exc:  # noqa: BLE001 - one bad run must not stop the service
-                log.exception("job %s crashed", name)
+                log.exception("tác vụ %s gặp lỗi không lường trước", name)
                 outcome, summary = "error", f"{type(exc).__name__}: {exc}"
             except BaseException:  # Ctrl-C or SystemExit mid-run: not a success, and what it noted stays
                 outcome, summary = "interrupted", store.job_summary(run_id)
@@ -438,7 +438,7 @@ class Service:
                 self._current_run = None
                 elapsed = _time.monotonic() - t0
                 store.job_finished(run_id, self.app.now(), outcome, summary[:2000])
-                (log.info if outcome == "ok" else log.error)("%s %s in %.1fs: %s", name, outcome, elapsed, summary)
+                (log.info if outcome == "ok" else log.error)("tác vụ %s: %s sau %.1f giây: %s", name, outcome, elapsed, summary)
             return summary
 
     # ---- jobs
@@ -591,9 +591,10 @@ class Service:
         fetches, runs = store.prune_fetches(before), store.prune_job_runs(before)
         held = store.prune_digest_articles(before.astimezone(self.app.config.office.tz).date())
         m = store.maintain()
-        return (f"raw HTML dropped for {purged} articles older than {keep} days (open cases kept); "
-                f"pruned {fetches} fetches, {runs} job runs and {held} clipping contents older than {LOG_RETENTION.days} days; optimize done; "
-                f"WAL checkpoint {m['checkpointed']}/{m['wal_frames']} frames{' (busy)' if m['wal_busy'] else ''}")
+        return (f"đã xóa HTML gốc của {purged} bài cũ hơn {keep} ngày (giữ bài của hồ sơ đang mở); "
+                f"đã dọn {fetches} lượt tải, {runs} lượt chạy tác vụ và {held} nội dung điểm báo cũ hơn {LOG_RETENTION.days} "
+                f"ngày; đã chạy optimize; WAL checkpoint {m['checkpointed']}/{m['wal_frames']} frame"
+                f"{' (busy)' if m['wal_busy'] else ''}")
 
     def due_work(self) -> None:
         """The periodic check for clock-based work: digests, the monthly report, housekeeping.

@@ -228,7 +228,7 @@ def test_a_webhook_url_that_is_a_credential_comes_from_its_variable_and_never_re
         monkeypatch.delenv("TEST_HOOK_URL")
         app.clock.advance(hours=2)  # past the retry's back-off
         report = deliver_outbox(app)
-        assert len(report.failed) == 1 and "TEST_HOOK_URL is not set" in report.failed[0][2]
+        assert len(report.failed) == 1 and "TEST_HOOK_URL (URL của webhook) chưa được đặt" in report.failed[0][2]
         assert len(receiver.requests) == 1
     finally:
         receiver.stop()
@@ -240,8 +240,8 @@ def test_a_webhook_channel_takes_url_or_url_env(tmp_path):
     from monitor.errors import ConfigError
 
     for channel, says in (({"kind": "webhook"}, "url_env: NAME"),
-                          ({"kind": "webhook", "url": "https://x.example.vn/h", "url_env": "HOOK_URL"}, "not both"),
-                          ({"kind": "webhook", "url_env": "https://hooks.example.com/T0/B0/X"}, "environment variable")):
+                          ({"kind": "webhook", "url": "https://x.example.vn/h", "url_env": "HOOK_URL"}, "không dùng cả hai"),
+                          ({"kind": "webhook", "url_env": "https://hooks.example.com/T0/B0/X"}, "tên một biến môi trường")):
         with pytest.raises(ConfigError) as err:
             make_app(tmp_path, LOCAL_MORNING, channels=[channel])
         assert says in str(err.value), str(err.value)

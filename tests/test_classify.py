@@ -434,7 +434,7 @@ def test_an_office_edit_of_the_rules_keeps_the_models_and_says_so_but_new_topics
     assert "edited since the models were trained" in clf.rules_note and "monitor rules test" in clf.rules_note
     meta["dense_names"] = meta["dense_names"][:-3] + ["hot:new-group"] + meta["dense_names"][-2:]
     meta_path.write_text(json.dumps(meta))
-    with pytest.raises(ModelError, match="other topics/rule groups"):
+    with pytest.raises(ModelError, match="các chủ đề/nhóm quy tắc khác với"):
         load_classifier(tmp_path, OFFICE)
     trial = load_classifier(tmp_path, OFFICE, rules_path=load_rules().path, trial=True)
     assert trial.models is None and trial.version.startswith("rules-only")
@@ -443,13 +443,13 @@ def test_an_office_edit_of_the_rules_keeps_the_models_and_says_so_but_new_topics
 def test_model_loading_checks_weights(tmp_path):
     bundle2 = _tiny_bundle(tmp_path / "b")
     (bundle2 / WEIGHTS_FILE).write_bytes(b"corrupt")
-    with pytest.raises(ModelError, match="does not match its metadata"):
+    with pytest.raises(ModelError, match="không khớp với tệp mô tả của nó"):
         load_classifier(tmp_path / "b", OFFICE)
 
 
 def test_missing_models_when_required(tmp_path, monkeypatch):
     monkeypatch.setattr("classifiers.classify.SHIPPED_MODELS_DIR", tmp_path / "none")
-    with pytest.raises(ModelError, match="no trained models"):
+    with pytest.raises(ModelError, match="chưa có mô hình đã huấn luyện trong"):
         load_classifier(tmp_path, OFFICE, require_models=True)
 
 
@@ -524,7 +524,7 @@ def test_classify_cli_with_a_models_folder_without_models(tmp_path):
     res = CliRunner().invoke(cli, ["--config", str(tmp_path / "absent.yaml"), "classify", "-i", str(src),
                                    "-o", str(tmp_path / "o.jsonl"), "--models", str(tmp_path / "empty")])
     assert res.exit_code == 3
-    assert "no trained models" in res.output and "monitor train" in res.output
+    assert "chưa có mô hình đã huấn luyện" in res.output and "monitor train" in res.output
 
 
 def test_classify_cli_headline_less_item_is_classified_from_its_body(tmp_path):

@@ -70,7 +70,10 @@ def test_a_pasted_page_is_not_echoed_whole_in_the_error(stored):
 def test_serve_refuses_a_start_time_its_clock_cannot_count_from(stored):
     # was an internal OverflowError
     one_clear_error(run(stored[0], "serve", "--start-at", "0001-01-01T00:00", "--run-for", "1"),
-                    "--start-at '0001-01-01T00:00' is out of range", "1970")
+                    "--start-at '0001-01-01T00:00' nằm ngoài khoảng cho phép", "1970")
+    one_clear_error(run(stored[0], "serve", "--start-at", "sáng mai", "--run-for", "1"),
+                    "Lỗi: --start-at 'sáng mai' không phải một thời điểm", "2026-11-26T06:59:00")
+    one_clear_error(run(stored[0], "serve", "--tick", "0", "--run-for", "1"), "--tick và --run-for phải là số dương")
 
 
 def test_an_empty_rollback_does_not_reclassify_everything(stored):
@@ -131,7 +134,7 @@ def test_a_models_folder_named_by_hand_that_holds_none_is_said_not_replaced(stor
     before = json.loads(run(stored[0], "reclassify", "--versions", "--json").output)
     for args in (["reclassify", "--dry-run", "--model", str(missing)], ["reclassify", "--model", str(missing)],
                  ["rules", "test", "--models", str(missing)]):
-        one_clear_error(run(stored[0], *args), f"no trained models in {missing}", code=3)
+        one_clear_error(run(stored[0], *args), f"chưa có mô hình đã huấn luyện trong {missing}", code=3)
     assert json.loads(run(stored[0], "reclassify", "--versions", "--json").output) == before
 
 

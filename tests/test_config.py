@@ -56,13 +56,13 @@ bogus: 1
 
 def test_typo_gets_a_suggestion(tmp_path):
     path = write(tmp_path, "office: {name: x, district: y, city: z}\nsources: [{name: a, url: 'https://a.vn/rss', intervall_minutes: 5}]\n")
-    with pytest.raises(ConfigError, match="did you mean 'interval_minutes'"):
+    with pytest.raises(ConfigError, match="có phải ý bạn là 'interval_minutes'"):
         load_config(path)
 
 
 def test_bad_yaml_names_the_line(tmp_path):
     path = write(tmp_path, "office:\n  name: [unclosed\nsources: []\n")
-    with pytest.raises(ConfigError, match=r"line \d+"):
+    with pytest.raises(ConfigError, match=r"dòng \d+, cột \d+: không phải YAML hợp lệ"):
         load_config(path)
 
 
@@ -78,8 +78,8 @@ sources:
     with pytest.raises(ConfigError) as info:
         load_config(path)
     problems = {p.path: p.message for p in info.value.problems}
-    assert "first at line 3" in problems["line 3"] and "'interval_minutes'" in problems["line 3"]
-    assert "'sources'" in problems["line 5"] and "first at line 2" in problems["line 5"]
+    assert "lần đầu ở dòng 3" in problems["dòng 3"] and "'interval_minutes'" in problems["dòng 3"]
+    assert "'sources'" in problems["dòng 5"] and "lần đầu ở dòng 2" in problems["dòng 5"]
 
 
 def test_outlet_domains_are_host_names_and_match_whole_labels(tmp_path):
@@ -87,7 +87,7 @@ def test_outlet_domains_are_host_names_and_match_whole_labels(tmp_path):
 outlets: [{name: VnExpress, domains: ["https://vnexpress.net/"]}]
 sources: [{name: a, url: "https://a.vn/rss", outlet: VnExpress}]
 """)
-    with pytest.raises(ConfigError, match="write 'vnexpress.net'"):
+    with pytest.raises(ConfigError, match="viết 'vnexpress.net'"):
         load_config(path)
     path = write(tmp_path, """office: {name: x, district: y, city: z}
 outlets: [{name: VnExpress, domains: [vnexpress.net]}]
@@ -123,23 +123,23 @@ def test_cli_config_check_ok():
 
 
 @pytest.mark.parametrize("body, where, says", [
-    ("sources: [{name: a, url: 'http://[::1/x.rss'}]", "sources[0].url", "not a valid URL"),
-    ("sources: [{name: a, url: 'https://a.vn:99999/rss'}]", "sources[0].url", "not a valid URL"),
-    ("crawler: {timeout_seconds: .nan}\nsources: [{name: a, url: 'https://a.vn/rss'}]", "crawler.timeout_seconds", "must be a number"),
-    ("outlets: [{name: A, domains: []}]\nsources: [{name: a, url: 'https://a.vn/rss'}]", "outlets[0].domains", "is required"),
-    ("outlets: [{name: A, domains: ['[bad']}]\nsources: [{name: a, url: 'https://a.vn/rss'}]", "outlets[0].domains", "not a host name"),
-    ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {thresholds: {}}", "alerts.thresholds", "at least one"),
-    ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {thresholds: {khẩn cấp: true}}", "alerts.thresholds", "whole number"),
+    ("sources: [{name: a, url: 'http://[::1/x.rss'}]", "sources[0].url", "không phải URL hợp lệ"),
+    ("sources: [{name: a, url: 'https://a.vn:99999/rss'}]", "sources[0].url", "không phải URL hợp lệ"),
+    ("crawler: {timeout_seconds: .nan}\nsources: [{name: a, url: 'https://a.vn/rss'}]", "crawler.timeout_seconds", "phải là một số"),
+    ("outlets: [{name: A, domains: []}]\nsources: [{name: a, url: 'https://a.vn/rss'}]", "outlets[0].domains", "bắt buộc phải có"),
+    ("outlets: [{name: A, domains: ['[bad']}]\nsources: [{name: a, url: 'https://a.vn/rss'}]", "outlets[0].domains", "không phải tên máy chủ"),
+    ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {thresholds: {}}", "alerts.thresholds", "ít nhất một"),
+    ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {thresholds: {khẩn cấp: true}}", "alerts.thresholds", "số nguyên 0-100"),
     # typed without an IME, a level no alert, clipping or report knows: refused, naming the levels
     ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {thresholds: {khan cap: 80, cao: 60, nong: 40}}",
      "alerts.thresholds.nong", "khẩn cấp, cao, theo dõi"),
     ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {thresholds: {khẩn cấp: 50, cao: 60}}",
-     "alerts.thresholds", "higher score than the next"),
+     "alerts.thresholds", "điểm cao hơn mức kế tiếp"),
     ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {min_scope: tinh}", "alerts.min_scope", "local"),
     ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {channels: [{kind: email, recipients: [not-an-email]}]}",
-     "alerts.channels[0].recipients", "not an e-mail address"),
+     "alerts.channels[0].recipients", "không phải địa chỉ e-mail"),
     ("sources: [{name: a, url: 'https://a.vn/rss'}]\nsmtp: {host: h.vn, sender: a@b.vn, password_env: 'Xk9#p@ss w0rd!'}",
-     "smtp.password_env", "environment variable"),
+     "smtp.password_env", "tên một biến môi trường"),
     ("sources: [{name: a, url: 'https://a.vn/rss'}]\ndigest: {cutoff: 12:30}", "digest.cutoff", 'cutoff: "12:30"'),
 ])
 def test_values_that_would_break_the_service_later_are_refused_now(tmp_path, body, where, says):
@@ -239,7 +239,9 @@ sources: [{name: a, url: 'https://a.vn/rss'}]
     problems = {p.path: p.message for p in info.value.problems}
     assert {"office.timezone", "office.signer", "office.recipients", "office.signers_name"} <= set(problems)
     assert "PHÓ TRƯỞNG PHÒNG" in problems["office.signer"]  # what to write instead
-    assert "did you mean 'signer_name'" in problems["office.signers_name"]
+    assert "ký thay người khác" in problems["office.signer"] and "'Mars/Olympus'" in problems["office.timezone"]
+    assert "phải có ít nhất một nơi nhận" in problems["office.recipients"], problems
+    assert "có phải ý bạn là 'signer_name'" in problems["office.signers_name"]
     bad = write(tmp_path, "office: {name: x, district: y, city: z, signer: [A, B, C, D], recipients: {a: 1}}\n"
                           "sources: [{name: a, url: 'https://a.vn/rss'}]\n")
     with pytest.raises(ConfigError) as info:

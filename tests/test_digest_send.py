@@ -305,7 +305,7 @@ def test_a_login_named_in_the_file_but_missing_from_the_environment_is_not_skipp
     seed_day(app.store)
     from monitor.digest import build_and_deliver_digest
 
-    with pytest.raises(NotifyError, match="TEST_DIGEST_SMTP_USER and TEST_DIGEST_SMTP_PW are not set"):
+    with pytest.raises(NotifyError, match="TEST_DIGEST_SMTP_USER và TEST_DIGEST_SMTP_PW chưa được đặt"):
         build_and_deliver_digest(app, DAY)
     assert inbox.messages == [] and app.store.digest_record(DAY).status == "failed"
 
@@ -322,7 +322,7 @@ def test_a_digest_the_server_took_without_confirming_stays_in_doubt(tmp_path, sm
     result = build_and_deliver_digest(app, DAY)
     assert result.status == "in-doubt" and not result.ok and "nhưng không xác nhận" in result.message
     record = app.store.digest_record(DAY)
-    assert record.status == "in-doubt" and record.in_doubt and "did not confirm" in record.error
+    assert record.status == "in-doubt" and record.in_doubt and "127.0.0.1:" in record.error and "không xác nhận" in record.error
     inbox.slow = 0
     assert digest_days_due(app.now() + timedelta(minutes=30), app.config, app.store.digest_record) == []
     assert build_and_deliver_digest(app, DAY).status == "in-doubt"  # a rerun does not send it again
@@ -516,7 +516,7 @@ def test_a_service_killed_while_mailing_the_monthly_report_does_not_mail_it_agai
     restarted.due_work()
     assert _reports(inbox) == 1  # not a second copy to leadership
     run = app.store.job_history(REPORT_JOB)[0]
-    assert run["outcome"] == "interrupted" and "check the mailbox" in run["summary"]
+    assert run["outcome"] == "interrupted" and "báo cáo có thể đã đến: xem hộp thư" in run["summary"]
     assert "monitor report --month 2026-11 --send" in run["summary"]
 
 

@@ -413,20 +413,20 @@ def test_proxy_settings_are_validated_together(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     problems = {p.path: p.message for p in info.value.problems}
-    assert "http:// or https://" in problems["crawler.proxy"] and "SOCKS" in problems["crawler.proxy"]
+    assert "http:// hoặc https://" in problems["crawler.proxy"] and "SOCKS" in problems["crawler.proxy"]
     for key in ("crawler.proxy_username_env", "crawler.proxy_password_env"):
-        assert "environment variable" in problems[key]
+        assert "tên một biến môi trường" in problems[key]
     assert "'noi-bo.so-gddt.vn'" in problems["crawler.no_proxy"]
     assert "crawler.timeout_seconds" in problems  # the other problems of the file, in the same report
     assert "Xk9#p@ss w0rd!" not in str(info.value)
 
 
 @pytest.mark.parametrize("value, says", [
-    ("proxy.so-gddt.example.vn:3128", "write http://proxy.so-gddt.example.vn:3128"),
-    ("ftp://proxy.so-gddt.example.vn", "http:// or https://"),
-    ("http://:3128", "no host"),
-    ("http://proxy.so-gddt.example.vn:99999", "not a valid URL"),
-    ("http://proxy.so-gddt.example.vn:3128/pac", "only the proxy's scheme, host and port"),
+    ("proxy.so-gddt.example.vn:3128", "viết http://proxy.so-gddt.example.vn:3128"),
+    ("ftp://proxy.so-gddt.example.vn", "http:// hoặc https://"),
+    ("http://:3128", "thiếu tên máy chủ"),
+    ("http://proxy.so-gddt.example.vn:99999", "không phải URL hợp lệ"),
+    ("http://proxy.so-gddt.example.vn:3128/pac", "chỉ được gồm giao thức, máy chủ và cổng của proxy"),
 ])
 def test_a_bad_proxy_url_is_refused_clearly(tmp_path, value, says):
     from monitor.config import load_config
@@ -448,7 +448,7 @@ def test_credentials_in_the_proxy_url_are_refused_and_not_repeated(tmp_path):
 def test_a_proxy_password_needs_a_user_name(tmp_path):
     from monitor.config import load_config
 
-    with pytest.raises(ConfigError, match="proxy_username_env too"):
+    with pytest.raises(ConfigError, match="đặt cả proxy_username_env"):
         load_config(config_with(tmp_path, "  proxy: http://proxy.so-gddt.example.vn:3128\n"
                                           "  proxy_password_env: MONITOR_PROXY_PASSWORD\n"))
 

@@ -337,13 +337,13 @@ def test_a_bad_ca_file_is_refused_clearly_with_the_other_problems(tmp_path, offi
     office_ca.issue_cert("proxy.so-gddt.example.vn").cert_chain_pems[0].write_to_path(str(tmp_path / "leaf.pem"))
     (tmp_path / "cut.pem").write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", encoding="utf-8")
     (tmp_path / "certs").mkdir()
-    cases = {"missing.pem": "does not exist; save the office's root certificate there in PEM",
-             "certs": "is not a file",
-             "locked.pem": "cannot be read (Permission denied); make it readable by the user the monitor runs as",
-             "notes.pem": "holds no PEM certificate; save the office's root certificate there in PEM",
-             "root.cer": "it looks binary (DER): convert it with `openssl x509 -inform der",
-             "leaf.pem": "holds no CA certificate",
-             "cut.pem": "holds a certificate OpenSSL cannot read"}
+    cases = {"missing.pem": "không tồn tại; lưu chứng chỉ gốc của đơn vị vào đó ở dạng PEM",
+             "certs": "không phải là tệp",
+             "locked.pem": "(Permission denied); cho người dùng chạy monitor quyền đọc tệp này",
+             "notes.pem": "không chứa chứng chỉ PEM nào; lưu chứng chỉ gốc của đơn vị vào đó ở dạng PEM",
+             "root.cer": "có vẻ là tệp nhị phân (DER): chuyển đổi bằng `openssl x509 -inform der",
+             "leaf.pem": "không chứa chứng chỉ CA nào",
+             "cut.pem": "chứa một chứng chỉ mà OpenSSL không đọc được"}
     for name, says in cases.items():
         with pytest.raises(ConfigError) as info:
             load_config(config_with(tmp_path, f"  ca_file: {name}\n  timeout_seconds: 0\n"))
@@ -351,5 +351,5 @@ def test_a_bad_ca_file_is_refused_clearly_with_the_other_problems(tmp_path, offi
         assert says in problems["crawler.ca_file"], (name, problems)
         assert str(tmp_path / name) in problems["crawler.ca_file"]
         assert "crawler.timeout_seconds" in problems  # reported together with the file's other problems
-    with pytest.raises(ConfigError, match="did you mean 'ca_file'"):
+    with pytest.raises(ConfigError, match="có phải ý bạn là 'ca_file'"):
         load_config(config_with(tmp_path, "  cafile: office-root.pem\n"))

@@ -132,12 +132,12 @@ def test_every_problem_of_a_calendar_file_is_reported_together():
     with pytest.raises(ConfigError) as exc:
         parse_calendar(data, "calendar.yaml")
     problems = {(p.path, p.message.split(";")[0]) for p in exc.value.problems}
-    assert ("events[0].windows", "'05/09-31/13' is not a range of days") in problems
-    assert ("events[0].topics", "unknown topic 'khai-giang'") in problems
-    assert ("events[1].window", "unknown key") in problems
-    assert ("events[1].windows", "is required: when, as \"dd/mm-dd/mm\" ranges, e.g. [\"15/12-15/01\"]") in problems
-    assert ("events[2].why", "is required: one sentence: why the press takes it up") in problems
-    assert ("extra", "unknown key") in problems
+    assert ("events[0].windows", "'05/09-31/13' không phải một khoảng ngày") in problems
+    assert ("events[0].topics", "chủ đề 'khai-giang' không hợp lệ") in problems
+    assert ("events[1].window", "khóa không hợp lệ") in problems
+    assert ("events[1].windows", "bắt buộc phải có: thời gian, là các khoảng \"dd/mm-dd/mm\", ví dụ [\"15/12-15/01\"]") in problems
+    assert ("events[2].why", "bắt buộc phải có: một câu: vì sao báo chí quan tâm") in problems
+    assert ("extra", "khóa không hợp lệ") in problems
     assert len(exc.value.problems) == 6  # "1/11 - 25/11" alone, not in a list, is a valid window
 
 
@@ -217,8 +217,8 @@ def test_keys_written_twice_in_a_calendar_are_listed_in_the_files_order_as_in_fe
                     '    topics: [an-toan-truong-hoc]\n    why: Vì sao.\nevents: []\n', encoding="utf-8")
     with pytest.raises(ConfigError) as exc:
         load_calendar(path)
-    assert [p.path for p in exc.value.problems] == ["line 3", "line 7"]
-    assert exc.value.problems[0].message.startswith("key 'name' is written again (first at line 2)")
+    assert [p.path for p in exc.value.problems] == ["dòng 3", "dòng 7"]
+    assert exc.value.problems[0].message.startswith("khóa 'name' được viết lại lần nữa (lần đầu ở dòng 2)")
 
 
 def test_the_offices_own_calendar_beside_feeds_yaml_is_used(tmp_path):
@@ -240,7 +240,7 @@ def test_a_broken_calendar_is_a_config_error_naming_the_file_but_the_report_is_s
     from monitor.cli import cli
 
     result = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "config", "check"])
-    assert result.exit_code == 2 and "events[0].topics: unknown topic 'tet'" in result.output
+    assert result.exit_code == 2 and "events[0].topics: chủ đề 'tet' không hợp lệ" in result.output
 
 
 def _a_year_ago(store) -> list:

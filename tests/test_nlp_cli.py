@@ -64,7 +64,7 @@ def test_rules_test_refuses_a_models_folder_that_does_not_exist(config_file, tmp
     missing = tmp_path / "modles"
     res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--models", str(missing)])
     assert res.exit_code == 3, res.output
-    assert f"no trained models in {missing}" in res.output and "article(s)" not in res.output
+    assert f"chưa có mô hình đã huấn luyện trong {missing}" in res.output and "article(s)" not in res.output
 
 
 def test_rules_test_rejects_a_broken_rules_file(config_file, tmp_path):
@@ -147,7 +147,7 @@ def test_the_offices_own_rules_file_goes_live_with_the_shipped_models(config_fil
     assert json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8"))["model_version"] == clf.version
     config_file.write_text(text.replace(str(own), str(tmp_path / "missing.yaml")), encoding="utf-8")
     res = CliRunner().invoke(cli, ["--config", str(config_file), "config", "check"])
-    assert res.exit_code == 2 and "storage.rules_file" in res.output and "does not exist" in res.output
+    assert res.exit_code == 2 and "storage.rules_file" in res.output and "missing.yaml không tồn tại" in res.output
 
 
 def _office_rules(config_file, tmp_path, text: str):
@@ -179,6 +179,7 @@ def test_rules_test_of_a_mistyped_topic_id_says_the_models_cannot_read_it_and_na
     _office_rules(config_file, tmp_path, typo)
     res = CliRunner().invoke(cli, ["--config", str(config_file), "config", "check"])
     assert res.exit_code == 2 and "storage.rules_file" in res.output and "an-toan-truong-hoc" in res.output, res.output
+    assert "không khớp với các mô hình đã huấn luyện" in res.output and "`monitor train`" in res.output, res.output
     res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--rules", str(DEFAULT_RULES_PATH)])
     assert res.exit_code == 0 and "live rules (rules-cua-phong.yaml, storage.rules_file) cannot be used" in res.output, \
         res.output

@@ -96,7 +96,7 @@ def test_rules_file_errors_name_the_problem(tmp_path):
     # an office adding a term the file already weighs must learn that one of the two weights would vanish
     shipped = load_rules().path.read_text(encoding="utf-8")
     bad.write_text(shipped.replace("  terms:\n", "  terms:\n    điểm chuẩn: 1.0\n    điểm chuẩn: 2.0\n", 1), encoding="utf-8")
-    with pytest.raises(InputError, match=r"'điểm chuẩn' is written again"):
+    with pytest.raises(InputError, match=r"'điểm chuẩn' được viết lại lần nữa"):
         load_rules(bad)
 
 

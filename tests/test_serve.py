@@ -124,7 +124,7 @@ def test_serve_crawls_sends_digest_at_cutoff_and_catches_up_once(tmp_path, site)
     assert digests(db) == {"2026-11-26": ("outbox", 1)}, first.stderr
     outbox = list((tmp_path / "var" / "outbox").rglob("*.html"))
     assert outbox and any("tuyển sinh lớp 10" in p.read_text(encoding="utf-8") for p in outbox)
-    assert "digest ok" in first.stderr and "stopped cleanly" in first.stderr
+    assert "tác vụ digest: ok" in first.stderr and "đã dừng gọn gàng" in first.stderr
     assert_consistent(db)
 
     # The machine was off at the next cut-off (27th 07:00); it starts at 10:00, within the 12 h grace.
@@ -161,6 +161,8 @@ def test_second_instance_refused_and_sigterm_stops_cleanly(tmp_path, site):
                                 timeout=WAIT)
         assert second.returncode == 3, second.stderr
         assert str(proc.pid) in second.stderr and str(lock) in second.stderr
+        assert f"tiến trình {proc.pid} đang phục vụ cơ sở dữ liệu này" in second.stderr, second.stderr
+        assert f"Cách sửa: dừng tiến trình đó trước (kill {proc.pid})" in second.stderr, second.stderr
         assert proc.poll() is None  # the first one is unaffected
         status = subprocess.run([sys.executable, "-m", "monitor", "--config", str(cfg), "status", "--json"],
                                 capture_output=True, text=True, cwd=tmp_path, timeout=WAIT)
@@ -175,7 +177,7 @@ def test_second_instance_refused_and_sigterm_stops_cleanly(tmp_path, site):
             proc.kill()
             proc.wait()
     text = log.read_text()
-    assert "SIGTERM received" in text and "stopped cleanly" in text
+    assert "đã nhận SIGTERM" in text and "đã dừng gọn gàng" in text
     assert_consistent(db)
     assert lock.read_text() == ""  # released: the next start needs no clean-up
     again = subprocess.run(serve_cmd(cfg, "--once"), capture_output=True, text=True, cwd=tmp_path, timeout=WAIT + 60)
@@ -221,7 +223,7 @@ def test_sighup_reads_feeds_yaml_again_in_place_and_a_broken_one_is_not_served(t
         good = cfg.read_text(encoding="utf-8")
         cfg.write_text(good + "sources: [\n", encoding="utf-8")  # saved half-edited
         proc.send_signal(signal.SIGHUP)
-        wait_for(lambda: "still serving the configuration read at start" in log.read_text(), "the refusal", proc, log)
+        wait_for(lambda: "vẫn phục vụ theo cấu hình đọc lúc khởi động" in log.read_text(), "the refusal", proc, log)
         data["sources"] = [first, second]
         cfg.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         proc.send_signal(signal.SIGHUP)
@@ -234,7 +236,7 @@ def test_sighup_reads_feeds_yaml_again_in_place_and_a_broken_one_is_not_served(t
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert "restarting in place" in log.read_text()
+    assert "khởi động lại tại chỗ để đọc lại" in log.read_text()
     assert_consistent(db)
 
 
@@ -246,9 +248,9 @@ def test_a_restart_in_place_goes_on_with_the_pretend_clock_and_the_run_for_of_it
     proc = start(cfg, "--start-at", "2026-11-26T06:50:00", "--time-scale", "60", "--run-for", "600", "--tick", "0.2",
                  log=log)
     try:
-        wait_for(lambda: "serving " in log.read_text(), "the start", proc, log)
+        wait_for(lambda: "đang phục vụ " in log.read_text(), "the start", proc, log)
         proc.send_signal(signal.SIGHUP)
-        wait_for(lambda: log.read_text().count("serving ") >= 2, "the restart", proc, log)
+        wait_for(lambda: log.read_text().count("đang phục vụ ") >= 2, "the restart", proc, log)
         argv = Path(f"/proc/{proc.pid}/cmdline").read_bytes().decode().split("\0")
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=WAIT)

@@ -228,7 +228,7 @@ def test_housekeeping_drops_old_raw_html_only(tmp_path):
     svc.run_job("housekeeping", svc.housekeeping)
     assert all(app.store.raw_html(i)[0] == b"" for i in ids)
     assert all(app.store.get_article(i).body for i in ids)  # the text stays
-    assert "raw HTML dropped for 3 articles" in app.store.last_job_runs()["housekeeping"]["summary"]
+    assert "đã xóa HTML gốc của 3 bài" in app.store.last_job_runs()["housekeeping"]["summary"]
     assert app.store.integrity_check() == "ok"
     app.close()
 
@@ -247,7 +247,7 @@ def test_housekeeping_keeps_raw_html_of_articles_in_open_cases(tmp_path):
     svc.run_job("housekeeping", svc.housekeeping)
     assert app.store.raw_html(in_progress)[0]  # the case is still being handled: its page as published stays
     assert app.store.raw_html(handled)[0] == b"" and app.store.raw_html(false_alarm)[0] == b""  # closed cases: dropped
-    assert "raw HTML dropped for 2 articles" in app.store.last_job_runs()["housekeeping"]["summary"]
+    assert "đã xóa HTML gốc của 2 bài" in app.store.last_job_runs()["housekeeping"]["summary"]
     app.close()
 
 
@@ -291,7 +291,7 @@ def test_housekeeping_prunes_old_fetches_and_job_runs_keeping_the_latest(tmp_pat
     assert ("report", "ok") in runs and ("digest", "error") in runs  # each job's latest run stays, for status
     assert svc._last_report_month() == "2026-07"
     summary = store.last_job_runs()["housekeeping"]["summary"]
-    assert f"pruned 11 fetches, 3 job runs and 2 clipping contents older than {LOG_RETENTION.days} days" in summary, summary
+    assert f"đã dọn 11 lượt tải, 3 lượt chạy tác vụ và 2 nội dung điểm báo cũ hơn {LOG_RETENTION.days} ngày" in summary, summary
     assert store.articles_in_earlier_digests(date(2026, 8, 1), [1, 2]) == set()  # 31/07's list is gone
     assert store.articles_in_earlier_digests(date(2026, 11, 1), [1, 2]) == {1, 2}  # 31/10's stays
     assert store.integrity_check() == "ok"

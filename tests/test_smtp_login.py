@@ -71,8 +71,8 @@ def test_a_refused_login_names_the_variables_and_alerts_send_now_delivers_once_f
         run_triage(app)
         first = deliver_outbox(app)
         (_, _, error), = first.failed
-        assert "refused the user name/password in TEST_SMTP_USER / TEST_SMTP_PASSWORD" in error, error
-        assert "535" in error and "reachable" not in error
+        assert "từ chối tên đăng nhập/mật khẩu trong TEST_SMTP_USER / TEST_SMTP_PASSWORD" in error, error
+        assert "535" in error and "kết nối tới được" not in error
         app.clock.advance(minutes=1)
         assert len(deliver_outbox(app).failed) == 1  # still wrong: now backing off 2 minutes
 

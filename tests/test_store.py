@@ -42,9 +42,24 @@ def test_a_database_from_a_newer_monitor_is_refused_not_used(tmp_path):
     con.execute("INSERT INTO schema_migrations(name, applied_at) VALUES ('9999_from_the_future.sql', '2030-01-01')")
     con.commit()
     con.close()
-    with pytest.raises(StoreError, match="newer version of the monitor") as info:
+    with pytest.raises(StoreError, match="do một phiên bản monitor mới hơn tạo ra") as info:
         Store(path)
-    assert "9999_from_the_future.sql" in str(info.value) and "upgrade" in info.value.hint
+    assert "9999_from_the_future.sql" in str(info.value) and "nâng cấp bản cài đặt" in info.value.hint
+
+
+def test_a_migration_that_fails_names_itself_and_leaves_the_database_as_it_was(tmp_path, monkeypatch):
+    path = tmp_path / "monitor.sqlite3"
+    Store(path).close()
+    shipped = migration_files()
+    monkeypatch.setattr("monitor.store.base.migration_files",
+                        lambda: shipped + [("9999_broken.sql", "CREATE TABLE articles (x INTEGER);")])
+    with pytest.raises(StoreError) as err:
+        Store(path)
+    assert "9999_broken.sql" in str(err.value) and str(path) in str(err.value), str(err.value)
+    assert "bản nâng cấp lược đồ" in str(err.value) and "giữ nguyên" in err.value.hint and err.value.exit_code == 3
+    monkeypatch.undo()
+    with Store(path) as s:
+        assert "9999_broken.sql" not in s.applied_migrations()
 
 
 def test_one_article_per_url_every_feed_recorded(tmp_path):
@@ -179,13 +194,13 @@ def test_a_file_that_is_not_a_database_is_a_store_error_saying_so(tmp_path):
     path.write_bytes(b"PK\x03\x04 this is a zip file, not the monitor's database " * 200)
     with pytest.raises(StoreError) as err:
         Store(path)
-    assert str(path) in str(err.value) and "not a SQLite database" in str(err.value) and err.value.exit_code == 3
-    assert "backup" in err.value.hint and "storage.database" in err.value.hint
+    assert str(path) in str(err.value) and "không phải cơ sở dữ liệu SQLite" in str(err.value) and err.value.exit_code == 3
+    assert "bản sao lưu" in err.value.hint and "storage.database" in err.value.hint
 
 
 @pytest.mark.parametrize("exc, words", [
-    (sqlite3.OperationalError("disk I/O error"), ("disk I/O error on the database", "dmesg")),
-    (sqlite3.DatabaseError("database disk image is malformed"), ("damaged", "backup")),
+    (sqlite3.OperationalError("disk I/O error"), ("lỗi đọc/ghi đĩa (disk I/O) trên cơ sở dữ liệu", "dmesg")),
+    (sqlite3.DatabaseError("database disk image is malformed"), ("bị hỏng", "bản sao lưu")),
     (sqlite3.OperationalError("database or disk is full"), ("đã đầy", "giải phóng dung lượng")),
     (sqlite3.OperationalError("attempt to write a readonly database"), ("không ghi được vào cơ sở dữ liệu", "quyền ghi")),
     (sqlite3.OperationalError("database is locked"), ("đang bị một tiến trình khác khóa", "chạy lại lệnh này")),
@@ -391,7 +406,7 @@ def test_a_read_only_database_this_version_has_not_migrated_is_refused_saying_wh
     _refuse_writable_open(monkeypatch)
     with pytest.raises(StoreError) as err:
         Store(path, read_only_fallback=True)
-    assert "cannot be written" in str(err.value) and "update its schema" in str(err.value)
+    assert "không ghi được vào cơ sở dữ liệu" in str(err.value) and "nâng cấp lược đồ" in str(err.value)
     assert str(path.parent) in err.value.hint
 
 

@@ -30,11 +30,11 @@ def init(ctx: click.Context, force: bool) -> None:
         template = resources.files("monitor") / "templates" / "feeds.example.yaml"
         with resources.as_file(template) as src:
             shutil.copyfile(src, path)
-        click.echo(f"wrote {path} (the office of the 2022 plan: Phòng GD&ĐT quận Long Biên); edit it for your office")
+        click.echo(f"Đã ghi {path} (đơn vị của kế hoạch năm 2022: Phòng GD&ĐT quận Long Biên); hãy sửa lại cho đơn vị của mình")
     app = get_app(ctx)
     applied = app.store.migrate()
-    click.echo(f"database {app.config.storage.database} ready ({len(app.store.applied_migrations())} migrations"
-               f"{', ' + str(len(applied)) + ' new' if applied else ''})")
+    click.echo(f"Cơ sở dữ liệu {app.config.storage.database} đã sẵn sàng ({len(app.store.applied_migrations())} bản "
+               f"nâng cấp lược đồ{', ' + str(len(applied)) + ' bản mới' if applied else ''})")
 
 
 @cli.group()
@@ -109,11 +109,11 @@ def _rules_line(cfg):
             meta = None  # the crawl reports an unreadable bundle itself (ModelError, exit 3)
         mismatch = rules_mismatch(meta, rules) if meta is not None else None
         if mismatch:
-            raise InputError(f"storage.rules_file: {path} does not match the trained models in {bundle} ({mismatch}); "
-                             "every crawl would fail to classify",
-                             hint="keep the topic and hot-group ids of classifiers/topics.yaml (terms, weights and "
-                                  "exclusions may change), or rebuild the models with `monitor train`; "
-                                  "`monitor rules test` shows what an edit changes")
+            raise InputError(f"storage.rules_file: {path} không khớp với các mô hình đã huấn luyện trong {bundle} "
+                             f"({mismatch}); mọi lần thu thập sẽ không phân loại được bài",
+                             hint="giữ nguyên các mã chủ đề và mã nhóm tin nóng của classifiers/topics.yaml (có thể đổi "
+                                  "từ khóa, trọng số và loại trừ), hoặc huấn luyện lại mô hình bằng `monitor train`; "
+                                  "`monitor rules test` cho thấy một thay đổi ảnh hưởng thế nào")
         if meta is not None and meta.get("rules_sha256") not in (None, rules.sha256):
             where += ", edited since the models were trained (`monitor rules test` shows what that changes)"
     return f"topic rules: {where}, {len(rules.topic_ids)} topics, {len(rules.hot_ids)} hot groups", rules

@@ -80,17 +80,17 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
       monitor serve --once                      # one round of everything, e.g. from cron
     """
     if not all(math.isfinite(x) and x > 0 for x in (time_scale, tick, run_for if run_for is not None else 1.0)):
-        raise InputError("--time-scale, --tick and --run-for must be positive numbers")
+        raise InputError("--time-scale, --tick và --run-for phải là số dương")
     app = get_app(ctx)
     start = None
     if start_at:
         try:
             start = datetime.fromisoformat(start_at)
         except ValueError:
-            raise InputError(f"--start-at {shown(start_at)} is not a time; write e.g. 2026-11-26T06:59:00") from None
+            raise InputError(f"--start-at {shown(start_at)} không phải một thời điểm; viết ví dụ 2026-11-26T06:59:00") from None
         if not YEARS[0] <= start.year <= YEARS[1]:
             # the clock's arithmetic (windows, due times) overflows Python's dates near year 1 or 9999
-            raise InputError(f"--start-at {start_at!r} is out of range; give a time between {YEARS[0]} and {YEARS[1]}")
+            raise InputError(f"--start-at {start_at!r} nằm ngoài khoảng cho phép; cho một thời điểm từ năm {YEARS[0]} đến {YEARS[1]}")
         if start.tzinfo is None:
             start = start.replace(tzinfo=app.config.office.tz)
     app.clock = scaled_clock(start, time_scale)
@@ -103,13 +103,13 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
         service = Service(app)
         closed = app.store.interrupted_jobs_closed(app.now())
         if closed:
-            log.warning("%d job run(s) left 'running' by a stopped process marked interrupted", closed)
+            log.warning("%d lượt chạy tác vụ bị một tiến trình đã dừng bỏ dở ở 'running': đã ghi là 'interrupted'", closed)
         try:
-            log.info("classifier %s", app.classifier.version)
+            log.info("bộ phân loại %s", app.classifier.version)
         except ModelError as exc:
             # keep crawling (nothing collected is lost); classification resumes once the models are fixed
-            log.error("the classifier cannot be loaded: %s%s; articles are stored and will be classified "
-                      "once it loads", exc, f" ({exc.hint})" if exc.hint else "")
+            log.error("không nạp được bộ phân loại: %s%s; bài vẫn được lưu và sẽ được phân loại khi nạp được",
+                      exc, f" ({exc.hint})" if exc.hint else "")
         if once:
             _serve_once(service)
         else:
@@ -124,15 +124,15 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
         clock_now = app.now() if start is not None or time_scale != 1.0 else None
         app.close()
         if left is not None and left <= 0:
-            log.info("--run-for elapsed: stopping instead of restarting")
+            log.info("đã hết --run-for: dừng thay vì khởi động lại")
             return
-        log.info("restarting in place to read %s again", app.config.path)
+        log.info("khởi động lại tại chỗ để đọc lại %s", app.config.path)
         logging.shutdown()
         try:
             os.execv(sys.executable, argv_to_restart(sys.orig_argv, run_for=left, start_at=clock_now))
         except OSError as exc:
-            raise MonitorError(f"could not restart in place after SIGHUP: {exc}",
-                               hint="start the service again (systemctl restart ...)") from None
+            raise MonitorError(f"không khởi động lại tại chỗ được sau SIGHUP: {exc}",
+                               hint="khởi động lại dịch vụ (systemctl restart ...)") from None
 
 
 def argv_to_restart(argv: list[str], *, run_for: float | None, start_at: datetime | None) -> list[str]:
@@ -162,7 +162,7 @@ def _serve_once(service: Service) -> None:
         service.run_job(group.job, lambda g=group: service.crawl(g.sources))
     service.deliver_due()
     service.due_work()
-    log.info("one round done")
+    log.info("xong một vòng")
 
 
 def _serve_forever(service: Service, *, run_for: float | None, tick: float, time_scale: float) -> bool:
@@ -180,16 +180,16 @@ def _serve_forever(service: Service, *, run_for: float | None, tick: float, time
         name = signal.Signals(signum).name
         if reloading.is_set():  # a stop while reloading: stop, do not start again
             reloading.clear()
-            log.info("%s received: stopping after the current step instead of reloading", name)
+            log.info("đã nhận %s: dừng sau bước đang chạy, không nạp lại cấu hình", name)
             return
         if service.stopping.is_set():
             # A second signal: the person will not wait for a slow crawl. Every store write is its own
             # transaction, so the database stays consistent; the kernel drops the lock, and the next start
             # marks the unfinished job run 'interrupted'.
-            log.warning("%s received again: stopping now, the job in progress is abandoned", name)
+            log.warning("đã nhận %s lần nữa: dừng ngay, bỏ dở tác vụ đang chạy", name)
             logging.shutdown()
             os._exit(130)
-        log.info("%s received: stopping after the current step (send it again to stop at once)", name)
+        log.info("đã nhận %s: dừng sau bước đang chạy (gửi lần nữa để dừng ngay)", name)
         service.stopping.set()
 
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGTERM, signal.SIGINT)}
@@ -198,40 +198,41 @@ def _serve_forever(service: Service, *, run_for: float | None, tick: float, time
     previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, request_reload)
     scheduler = build_scheduler(service, time_scale=time_scale, tick_seconds=tick)
     app = service.app
-    log.info("serving %s (pid lock %s): %d sources, digest at %s %s, clock %s x%g",
+    log.info("đang phục vụ %s (khóa PID %s): %d nguồn, điểm báo lúc %s %s, đồng hồ %s x%g",
              app.config.storage.database, lock_path(app.config), sum(s.enabled for s in app.config.sources),
              app.config.digest.cutoff, app.config.office.timezone, app.now().isoformat(timespec="seconds"), time_scale)
     try:
         if app.classifier.rules_note:
             log.warning("%s", app.classifier.rules_note)
     except MonitorError as exc:  # the crawl jobs report it on every run; the service still crawls and stores
-        log.error("the classifier cannot be loaded: %s", exc)
+        log.error("không nạp được bộ phân loại: %s", exc)
     scheduler.start()
     deadline = _time.monotonic() + run_for if run_for else None
     clock = ClockWatch()
     try:
         while not service.stopping.wait(0.2):
             if deadline is not None and _time.monotonic() >= deadline:
-                log.info("--run-for elapsed: stopping")
+                log.info("đã hết --run-for: dừng")
                 service.stopping.set()
             if reload_asked.is_set():
                 reload_asked.clear()
                 if _config_reloadable(service.app.config.path):
-                    log.info("SIGHUP received: %s is valid; restarting in place after the current step to read it",
+                    log.info("đã nhận SIGHUP: %s hợp lệ; sẽ khởi động lại tại chỗ sau bước đang chạy để đọc tệp này",
                              service.app.config.path)
                     reloading.set()
                     service.stopping.set()
             jump = clock.step()
             if jump:
                 moved = follow_clock_step(scheduler, jump)
-                log.warning("the system clock stepped %s by %.0f s%s", "back" if jump < 0 else "forward", abs(jump),
-                            f": {moved} jobs' next runs moved back as much" if moved else ": jobs now due run at once")
+                log.warning("đồng hồ hệ thống nhảy %s %.0f giây%s", "lùi" if jump < 0 else "tới", abs(jump),
+                            f": lần chạy tới của {moved} tác vụ được dời lại tương ứng" if moved
+                            else ": các tác vụ đến hạn chạy ngay")
     finally:
         service.stopping.set()
         scheduler.shutdown(wait=True)  # the job in progress finishes; queued ones see `stopping` and skip
         for s, handler in previous.items():
             signal.signal(s, handler)
-        log.info("stopped cleanly")
+        log.info("đã dừng gọn gàng")
     return reloading.is_set()
 
 
@@ -243,7 +244,7 @@ def _config_reloadable(path) -> bool:
     try:
         load_config(path)
     except MonitorError as exc:
-        log.error("SIGHUP received, but %s cannot be used: %s%s; still serving the configuration read at start",
+        log.error("đã nhận SIGHUP, nhưng không dùng được %s: %s%s; vẫn phục vụ theo cấu hình đọc lúc khởi động",
                   path, exc, f" ({exc.hint})" if exc.hint else "")
         return False
     return True

@@ -119,16 +119,17 @@ def store_error(path: Path, exc: BaseException) -> StoreError | None:
                  "lại; lần ghi bị lỗi đã được hoàn tác, dữ liệu lưu trước đó vẫn còn")
     if cause == "ioerr":
         return StoreError(
-            f"disk I/O error on the database {path}: {exc}",
-            hint=f"the disk or mount holding {folder} failed a read or write (a disk removed or remounted read-only, "
-                 f"a network share that dropped, a failing drive, {name}-wal/-shm files that cannot be written): "
-                 "check the mount and the system log (dmesg), then run this again")
+            f"lỗi đọc/ghi đĩa (disk I/O) trên cơ sở dữ liệu {path}: {exc}",
+            hint=f"ổ đĩa hoặc điểm gắn (mount) chứa {folder} bị lỗi khi đọc hoặc ghi (ổ bị rút ra hay gắn lại ở chế độ "
+                 f"chỉ đọc, ổ mạng bị mất kết nối, ổ đĩa sắp hỏng, các tệp {name}-wal/-shm không ghi được): "
+                 "kiểm tra điểm gắn và nhật ký hệ thống (dmesg), rồi chạy lại lệnh này")
     if cause == "corrupt":
         return StoreError(
-            f"the database {path} is damaged or is not a SQLite database: {exc}",
-            hint="check that storage.database names the monitor's database; if it does, stop every monitor process, "
-                 f"keep a copy of {name} (with its -wal file), and restore it from a backup or move it aside so "
-                 "the monitor starts a new one (`sqlite3 OLD .recover | sqlite3 NEW` may save what it held)")
+            f"cơ sở dữ liệu {path} bị hỏng hoặc không phải cơ sở dữ liệu SQLite: {exc}",
+            hint="kiểm tra storage.database có đúng là cơ sở dữ liệu của monitor; nếu đúng, dừng mọi tiến trình monitor, "
+                 f"giữ một bản sao của {name} (cùng tệp -wal của nó), rồi khôi phục từ bản sao lưu hoặc chuyển tệp đó "
+                 "sang chỗ khác để monitor tạo cơ sở dữ liệu mới (`sqlite3 OLD .recover | sqlite3 NEW` có thể cứu được "
+                 "phần dữ liệu cũ)")
     if cause == "cantopen":
         return StoreError(
             f"không mở được cơ sở dữ liệu {path}: {exc}",
@@ -238,14 +239,14 @@ class BaseStore:
         try:
             return self.db.execute(sql, params)
         except sqlite3.Error as exc:
-            raise (store_error(self.path, exc) or StoreError(f"database error in {self.path}: {exc}")) from exc
+            raise (store_error(self.path, exc) or StoreError(f"lỗi cơ sở dữ liệu {self.path}: {exc}")) from exc
 
     def applied_migrations(self) -> list[str]:
         try:
             self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
             return [r[0] for r in self.db.execute("SELECT name FROM schema_migrations ORDER BY name")]
         except sqlite3.Error as exc:
-            raise (store_error(self.path, exc) or StoreError(f"cannot read the schema of {self.path}: {exc}")) from None
+            raise (store_error(self.path, exc) or StoreError(f"không đọc được lược đồ của {self.path}: {exc}")) from None
 
     def migrate(self) -> list[str]:
         """Apply, in order, every shipped migration not yet recorded; return the names applied."""
@@ -254,16 +255,16 @@ class BaseStore:
         newer = sorted(done - {name for name, _ in shipped})
         if newer:
             # a newer monitor's tables and columns may mean things this version would misread or overwrite
-            raise StoreError(f"the database {self.path} was made by a newer version of the monitor "
-                             f"(its schema has {', '.join(newer)}, unknown to this one)",
-                             hint="upgrade this installation (git pull, then pip install -e .) or point storage.data_dir "
-                                  "at a database this version made")
+            raise StoreError(f"cơ sở dữ liệu {self.path} do một phiên bản monitor mới hơn tạo ra "
+                             f"(lược đồ có {', '.join(newer)}, phiên bản này không biết)",
+                             hint="nâng cấp bản cài đặt này (git pull, rồi pip install -e .) hoặc đặt storage.data_dir "
+                                  "là nơi có cơ sở dữ liệu do phiên bản này tạo")
         if self.read_only and {name for name, _ in shipped} - done:
             # an older schema read by this version's queries would fail at some column: say why instead
-            raise StoreError(f"the database {self.path} cannot be written, and this version of the monitor must "
-                             "update its schema before reading it",
-                             hint=f"open it once where it can be written (make the folder {self.path.parent} and its "
-                                  "files writable, or run this version of the monitor on the original database)")
+            raise StoreError(f"không ghi được vào cơ sở dữ liệu {self.path}, mà phiên bản monitor này phải nâng cấp "
+                             "lược đồ của nó trước khi đọc",
+                             hint=f"mở nó một lần ở nơi ghi được (cho quyền ghi vào thư mục {self.path.parent} và các "
+                                  "tệp trong đó, hoặc chạy phiên bản monitor này trên cơ sở dữ liệu gốc)")
         applied = []
         for name, sql in shipped:
             if name in done:
@@ -275,8 +276,8 @@ class BaseStore:
                     db.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)",
                                (name, utc_iso(datetime.now(timezone.utc))))
             except sqlite3.Error as exc:
-                raise StoreError(f"migration {name} failed on {self.path}: {exc}",
-                                 hint="the database was left as it was before this migration") from None
+                raise StoreError(f"bản nâng cấp lược đồ {name} không chạy được trên {self.path}: {exc}",
+                                 hint="cơ sở dữ liệu được giữ nguyên như trước bản nâng cấp này") from None
             applied.append(name)
         return applied
 
