@@ -14,8 +14,10 @@ from monitor.errors import InputError
 from monitor.period_report import build_and_deliver_period, check_period, load_period
 from monitor.report import load_report
 from test_digest import TZ, add_article, classify, make_app
-from test_digest_send import parts, smtp_app, smtp_server  # noqa: F401 (the fixture)
+import test_digest_send
+from test_digest_send import parts, smtp_app
 
+smtp_server = test_digest_send.smtp_server  # the fixture: a real SMTP server on 127.0.0.1
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # 08:00 on 1 December in Hà Nội: November is over
 
 # per month: (education articles on the area, elsewhere, negative ones among them, topic)
