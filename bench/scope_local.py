@@ -22,7 +22,11 @@ borderline carry an `alt_scope`; --alt scores them with it instead.
 
   .venv/bin/python bench/scope_local.py [--models models] [--heldout] [--alt] [--miss-weight 3] [--against VARIANT] [--json]
 
-Needs ../shared/corpus (exits with a reason when it is missing). Results: models/edu-nlp/ABLATIONS.md, round 15.
+Round 17's variant adds the namesake rule (a watchlist name or a ward is not local where the story is placed in
+another province: classifiers.scope.placed_elsewhere); every other variant reads the matches without the other
+provinces' names, as before it.
+
+Needs ../shared/corpus (exits with a reason when it is missing). Results: models/edu-nlp/ABLATIONS.md, rounds 15 and 17.
 """
 
 from __future__ import annotations
@@ -80,12 +84,27 @@ class Item:
         return Matches(self.without_body_local() + (self.body_local() if ok else []), self.fw)
 
 
+ELSEWHERE_GROUPS = ("elsewhere", "not-elsewhere")
+
+
+def without_elsewhere(m: Matches) -> Matches:
+    """The matches without the other provinces' names: the scope rule before round 17 (no namesake is found)."""
+    if not m.has("elsewhere"):
+        return m
+    return Matches([h for h in m.hits if h.group not in ELSEWHERE_GROUPS], m.field_weights)
+
+
 def variants(it: Item) -> dict[str, Matches]:
-    """Variant name -> the matches the scope rule reads under it."""
+    """Variant name -> the matches the scope rule reads under it: every variant but round 17's without the other
+    provinces' names."""
     if not it.titled:
-        return {name: it.m for name in VARIANTS}
+        return {name: (it.m if name == ROUND17 else without_elsewhere(it.m)) for name in VARIANTS}
+    return {name: (m if name == ROUND17 else without_elsewhere(m)) for name, m in _variants(it).items()}
+
+
+def _variants(it: Item) -> dict[str, Matches]:
     s = it.sentence_local
-    out = {SHIPPED: it.m, NOW: it.m,
+    out = {SHIPPED: it.m, NOW: it.m, ROUND17: it.m,
            "local from title + sapo only": it.keep_body_if(False)}
     for n in (30, 60, 120, 250):
         out[f"body lead {n} syllables"] = Matches(it.without_body_local() + [h for h in it.leads[n].hits if h.group in LOCAL_GROUPS], it.fw)
@@ -99,12 +118,13 @@ def variants(it: Item) -> dict[str, Matches]:
 
 
 VARIANTS = ("round 14 rule: local from the body's first 4,000 characters",
-            f"round 15 rule: local from the body's first {scope_rule.BODY_LOCAL_SYLLABLES} syllables (classifiers.scope)",
+            f"round 15 rule: local from the body's first {scope_rule.BODY_LOCAL_SYLLABLES} syllables",
+            "round 17 rule: round 15's, and a watchlist name or ward placed in another province is a namesake (classifiers.scope)",
             "local from title + sapo only",
             "body lead 30 syllables", "body lead 60 syllables", "body lead 120 syllables", "body lead 250 syllables",
             "body: in 2+ sentences", "body: in its first 2 sentences", "body: in its first 2 sentences or 2+ sentences",
             "body: named with its kind or as a watchlist entry only")
-SHIPPED, NOW = VARIANTS[:2]
+SHIPPED, NOW, ROUND17 = VARIANTS[:3]
 
 
 def scopes(clf, rows: list[dict]) -> tuple[dict[str, list[str]], list[Item]]:
@@ -117,7 +137,7 @@ def scopes(clf, rows: list[dict]) -> tuple[dict[str, list[str]], list[Item]]:
         for name, m in variants(it).items():
             # every variant but the rule as classifiers.scope now has it reads the hits it is given, all of them
             was = scope_rule.BODY_LOCAL_SYLLABLES
-            scope_rule.BODY_LOCAL_SYLLABLES = was if name == NOW else BODY_CHARS
+            scope_rule.BODY_LOCAL_SYLLABLES = was if name in (NOW, ROUND17) else BODY_CHARS
             try:
                 out[name].append(clf._one(a, m, pred, i, None, dense[i], False).scope)
             finally:

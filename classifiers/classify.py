@@ -133,7 +133,7 @@ class Classifier:
         if not p:
             return "national", ""
         m = self.rules.match_prepared(p, self._scope_index)
-        scope, reason = judge_scope(m, None, 0.5, self._body_city)
+        scope, reason = judge_scope(m, None, 0.5, self._body_city, district_terms=self._scope_index.district_terms)
         if scope == "national" and not reason and m.terms("domestic"):
             # an article's national scope needs no reason, but a person's entry is told apart by whether it names
             # a place at all (monitor.intake.judge_scope)
@@ -169,7 +169,7 @@ class Classifier:
         whole_body = not (a.title.strip() or a.sapo.strip())
         body_city = self._body_city or whole_body
         scope, scope_reason = judge_scope(m, foreign[i] if foreign is not None else None, pred.get("foreign_threshold", 0.5),
-                                          body_city, whole_body)
+                                          body_city, whole_body, self._scope_index.district_terms)
         is_edu = relevance >= pred["rel_threshold"]
         floors = pred.get("incident_floors")
         # incidents abroad are never hot, so they never lower the bar
@@ -213,7 +213,8 @@ class Classifier:
                 "topics": topic_terms,
                 "hot": hot_terms,
                 "negative": m.terms("neg"), "positive": m.terms("pos"),
-                "scope": {g: m.terms(g) for g in ("local", "district-bare", "city", "foreign", "domestic") if g in present},
+                "scope": {g: m.terms(g) for g in ("local", "district-bare", "city", "elsewhere", "foreign", "domestic")
+                          if g in present},
                 # the exclusions that fired: an education one weighs against relevance (the models learnt how much),
                 # a topic's cancels that topic's rule evidence; `monitor explain` names them beside the terms
                 "exclusions": {"education": m.terms("edu-x"),

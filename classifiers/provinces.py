@@ -120,6 +120,10 @@ class ProvinceTable:
     not_city: tuple[str, ...] = ()
     school_before: tuple[str, ...] = ()
     person_before: tuple[str, ...] = ()
+    # read as another province than the office's (classifiers.scope.elsewhere_entries): words before a name that
+    # make it a person's given name, and the names read so only with their kind
+    given_before: tuple[str, ...] = ()
+    elsewhere_with_kind: tuple[str, ...] = ()
 
     def find(self, city: str) -> Placement | None:
         """The province office.city names, by its name or another one it goes by, with or without "tỉnh"/"thành
@@ -154,4 +158,5 @@ def load_provinces(path: Path = PROVINCES_PATH) -> ProvinceTable:
         provinces.append(Province(str(name), p.get("kind", "tỉnh"), tuple(p.get("names") or ()),
                                   tuple(p.get("cities") or ()), former))
     return ProvinceTable(tuple(provinces), tuple(data.get("not_city") or ()), tuple(data.get("school_before") or ()),
-                         tuple(data.get("person_before") or ()))
+                         tuple(data.get("person_before") or ()), tuple(data.get("given_before") or ()),
+                         tuple(data.get("elsewhere_with_kind") or ()))

@@ -122,6 +122,8 @@ class _Index:
 
     def __init__(self) -> None:
         self.bounded: frozenset[str] = frozenset()  # groups whose terms never span clause punctuation
+        # the terms naming the office's district itself (classifiers.scope.build_scope_index, judge_scope)
+        self.district_terms: frozenset[str] = frozenset()
         self.exact: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
         self.folded: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
         self.cased: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}

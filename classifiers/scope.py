@@ -5,7 +5,10 @@ local   = the office's district named as a district ("quận Long Biên"), one o
           watchlist entry is written with, or else the kinds the office's area has, see `ward_kinds`; alone when
           the city's list names it too), a watchlist school or
           other watchlist name. The bare district name also counts, except in a
-          fixed phrase where it names something else ("cầu Long Biên" is a bridge).
+          fixed phrase where it names something else ("cầu Long Biên" is a bridge). A watchlist name or a ward
+          (not the district itself) is a namesake where the story is placed in another province of
+          classifiers/provinces.yaml and names none of the office's own district or city: "THPT Cao Bá Quát (Đắk
+          Lắk)" (placed_elsewhere, ABLATIONS round 17).
 city    = the office's city or one of its other districts/wards, named in the title or
           sapo: a page body names the capital in passing ("a teacher in Hà Nội says…"), and read there it made 43
           of 382 national stories "city" (ABLATIONS round 14). The body's first 60 syllables still make a story
@@ -25,10 +28,11 @@ national otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from classifiers.provinces import MERGER, Placement, ProvinceTable, load_provinces
+from classifiers.provinces import MERGER, Placement, ProvinceTable, expand, load_provinces, place_key
 from classifiers.rules import FIELDS, Matches, RuleSet
-from classifiers.text import fold, nfc, normalize, retone
+from classifiers.text import fold, nfc, normalize, retone, syllables
 
 
 @dataclass(frozen=True)
@@ -181,9 +185,11 @@ def city_is_area(rules: RuleSet, places: OfficePlaces, table: ProvinceTable | No
     return bool(d) and fold(normalize(d)) in city_names(rules, places, table).own
 
 
-def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable | None = None):
-    """The office's place names as scope entries (local, city and their exceptions); `table`: the provinces
-    (default: the shipped classifiers/provinces.yaml)."""
+def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable | None = None, elsewhere: bool = True):
+    """The office's place names as scope entries (local, city and their exceptions), and with `elsewhere` the other
+    provinces' (elsewhere_entries); `table`: the provinces (default: the shipped classifiers/provinces.yaml). The
+    index's `district_terms` are the terms naming the office's district itself, which no other place overrides."""
+    table = load_provinces() if table is None else table
     entries: list[tuple[str, str, float]] = []
     kinds = places.ward_kinds
     names = city_names(rules, places, table)
@@ -207,6 +213,7 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable
         entries.append(("district-bare", d, 1.0))
         for word in rules.scope.not_local_alone:
             entries.append(("not-local", f"{word} {d}", 1.0))
+    district_terms = frozenset(t for g, t, _ in entries if g in LOCAL_GROUPS)
     wards: dict[str, tuple[str, ...]] = {}  # normalised name -> the kinds it is a ward of
     for w in places.wards:
         if not w or not w.strip():
@@ -243,7 +250,54 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable
         for kind, abbr in WARD_KINDS.items():
             if kind not in its_kinds:
                 entries += [("ward-elsewhere", f"{kind} {district}", 1.0), ("ward-elsewhere", f"{abbr} {district}", 1.0)]
-    return rules.index_with(entries, cased_only=("ward-bare", "local-cased"))
+    if elsewhere:
+        entries += elsewhere_entries(rules, places, names, table)
+    idx = rules.index_with(entries, cased_only=("ward-bare", "local-cased"))
+    idx.district_terms = district_terms
+    return idx
+
+
+# The first words of a table term written with its kind or place word ("tỉnh Hòa Bình", "ở Vinh"): no school or
+# person is named so, so such terms get no guard
+_KINDED = ("tỉnh", "thành phố", "tp", "tp.", "ở", "tại")
+
+
+def elsewhere_entries(rules: RuleSet, places: OfficePlaces, names: CityNames,
+                      table: ProvinceTable) -> list[tuple[str, str, float]]:
+    """The names of every province of `table` but the office's own (its former provinces and cities included):
+    named where a story is read for its place (LEAD_FIELDS and the body's lead), and with none of the office's own
+    district or city, they place the story in another province, so that a watchlist school or a ward alone does
+    not make it local (judge_scope): "THPT Cao Bá Quát (Đắk Lắk)" is a namesake. Each comes with its guards, as
+    "not-elsewhere": after a school's kind or a family name (the table's school_before, person_before), a given
+    name's word (given_before: "cô Khánh Hòa"), or the words topics.yaml scope.institutions_before/after name an
+    institution with ("Đại học Đà Nẵng": a school of the office's may send pupils there), the table's not_city
+    phrases, and a watchlist entry holding the name. The office's own names (its city's, its district's, its
+    wards' and watchlist's) are never another province's."""
+    own_province = names.placement.province if names.placement else None
+    own = {place_key(n) for n in (*names.aliases, *names.cfg.get("districts", ()), places.district, places.city,
+                                  *places.wards, *places.names) if n}
+    with_kind = {place_key(n) for n in table.elsewhere_with_kind}
+    terms: dict[str, str] = {}  # "Hòa"/"Hoà", "Thành phố"/"thành phố" once (not folded: "Đăk Lăk" is another spelling)
+    for p in table.provinces:
+        if p is own_province:
+            continue
+        for t in p.terms():
+            if place_key(t) in own:
+                continue
+            for written in (expand(f"thành phố {t}") if place_key(t) in with_kind else (t,)):
+                terms.setdefault(normalize(written), written)
+    entries = [("elsewhere", t, 1.0) for t in terms.values()]
+    before = (*table.school_before, *table.person_before, *table.given_before, *rules.scope.institutions_before)
+    for t in terms.values():
+        if t.lower().startswith(tuple(k + " " for k in _KINDED)):
+            continue
+        entries += [("not-elsewhere", f"{w} {t}", 1.0) for w in before]
+        entries += [("not-elsewhere", f"{t} {w}", 1.0) for w in rules.scope.institutions_after]
+    folded = [fold(normalize(k)).split() for k in terms]
+    for phrase in (*table.not_city, *places.names, *(w for w in places.wards if w)):
+        if any(_contains(fold(normalize(phrase)).split(), f) for f in folded):
+            entries.append(("not-elsewhere", phrase, 1.0))
+    return entries
 
 
 def _ward_entries(name: str, kinds: tuple[str, ...]) -> list[tuple[str, str, float]]:
@@ -271,12 +325,15 @@ LOCAL_GROUPS = frozenset({"local", "local-cased", "local-lower", "ward-bare", "w
 
 
 def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshold: float = 0.5,
-                body_city: bool = False, whole_body: bool = False) -> tuple[str, str]:
+                body_city: bool = False, whole_body: bool = False,
+                district_terms: frozenset[str] | None = None) -> tuple[str, str]:
     """(scope, reason) from the matches of the rules plus the office's scope index, and the foreign model's
     score when there is one (without it, the weighted foreign cues of the rules decide). The body's lead
     (BODY_LOCAL_SYLLABLES) may make a story local, the whole body with whole_body (an item that has no title or
     sapo); the body makes one city only with body_city (a Sở's, whose city is its own area: city_is_area; or an
-    item that has no title or sapo)."""
+    item that has no title or sapo). With `district_terms` (the index's: build_scope_index), a watchlist name or
+    a ward, but not the district itself, is a namesake where the story is placed in another province
+    (placed_elsewhere); None: every local name stands."""
     def past_lead(h) -> bool:
         return h.field == "body" and h.group in LOCAL_GROUPS and h.at >= BODY_LOCAL_SYLLABLES
 
@@ -286,11 +343,58 @@ def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshol
     # a lowercase term matches capitalised text too: its reasons only when the name is in lowercase alone
     bare_ward = lm.terms("ward-bare") if lm.count("ward-bare") > lm.count("ward-elsewhere") else []
     local = lm.terms("local") or lm.terms("local-cased") or lm.terms("local-lower") or bare_ward
+    namesake = ""
+    if local and district_terms is not None and m.has("elsewhere"):
+        # the district's own names stand (no other place is so named); the district's bare name, or "cầu Long
+        # Biên", names the office's place too (placed_elsewhere)
+        district = any(h.group in LOCAL_GROUPS and h.term in district_terms for h in lm.hits)
+        where = [] if district else placed_elsewhere(m, whole_body)
+        if where:
+            namesake = f"trùng tên ở nơi khác: {', '.join(local[:2])} — {', '.join(where[:2])}"
+            local = []
     if local:
         return "local", "địa bàn: " + ", ".join(local[:3])
-    bare = lm.count("district-bare")
-    if bare > lm.count("not-local"):
+    if lm.count("district-bare") > lm.count("not-local"):
         return "local", "địa bàn: " + ", ".join(lm.terms("district-bare")[:2])
+    scope, reason = _beyond_district(m, foreign_score, foreign_threshold, body_city)
+    if namesake:
+        reason = f"{reason}; {namesake}" if reason else namesake
+    return scope, reason
+
+
+def placed_elsewhere(m: Matches, whole_body: bool = False) -> list[str]:
+    """The other provinces (build_scope_index's "elsewhere" terms) where the story is placed, as 'term (field)':
+    named where its local evidence counts (the title, the sapo, the body's lead; the whole body with whole_body),
+    each mention not part of a guard phrase ("THCS Bình Thuận", "cô Khánh Hòa"); none when the office's own city
+    is named there too (a school of the office's in a contest elsewhere: "học sinh Hà Nội … tại Đà Nẵng"), as
+    "city" not cancelled by "not-city", or the district's bare name. An office's story is rarely placed in
+    another province without naming its own; a namesake's is (ABLATIONS round 17)."""
+    def read(h) -> bool:
+        return h.field != "body" or whole_body or h.at < BODY_LOCAL_SYLLABLES
+
+    hits = [h for h in m.hits if read(h)]
+    if _uncovered(hits, "city", "not-city") or any(h.group in ("district-bare", "not-local") for h in hits):
+        return []
+    # one name per mention: "TP.HCM" is also matched as "TP HCM"
+    first = {(h.field, h.at): h for h in reversed(_uncovered(hits, "elsewhere", "not-elsewhere"))}
+    ordered = sorted(first.values(), key=lambda h: (FIELDS.index(h.field), h.at))
+    return list(dict.fromkeys(f"{h.term} ({h.field})" for h in ordered))
+
+
+def _uncovered(hits: list, group: str, guard: str) -> list:
+    """The hits of `group` no hit of `guard` spans (a guard phrase holds its term: "Đại học Đà Nẵng")."""
+    guards = [(h.field, h.at, h.at + _length(h.term)) for h in hits if h.group == guard]
+    return [h for h in hits if h.group == group and not any(f == h.field and a <= h.at < b for f, a, b in guards)]
+
+
+@lru_cache(maxsize=8192)
+def _length(term: str) -> int:
+    return len(syllables(retone(nfc(term))))
+
+
+def _beyond_district(m: Matches, foreign_score: float | None, foreign_threshold: float,
+                     body_city: bool) -> tuple[str, str]:
+    """judge_scope once the story is not local: city, foreign or national."""
     fields = FIELDS if body_city else LEAD_FIELDS
     city_hits = _count(m, "city", fields) - _count(m, "not-city", fields)
     city = _terms(m, "city", fields)

@@ -34,8 +34,8 @@ CHOICE_WORDS = {
 
 
 # the scope cues' groups of the rules file (classifiers.scope) as `monitor explain` names them, in the listings' words
-SCOPE_CUES_VI = {"local": "địa bàn", "district-bare": "tên quận, huyện", "city": "thành phố", "foreign": "nước ngoài",
-                 "domestic": "trong nước"}
+SCOPE_CUES_VI = {"local": "địa bàn", "district-bare": "tên quận, huyện", "city": "thành phố",
+                 "elsewhere": "tỉnh, thành khác", "foreign": "nước ngoài", "domestic": "trong nước"}
 
 # `monitor explain` in the listings' words: where in the article a rule term was found (the classifier writes the
 # field's name after each term, as stored), the models' heads and their rule features (classifiers.features)
