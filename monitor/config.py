@@ -365,25 +365,25 @@ class Crawler:
     def proxy_description(self) -> str:
         """How the crawler connects, for people (never with the credentials' values)."""
         if not self.proxy:
-            return "direct connections (no proxy)"
-        text = f"through the proxy {self.proxy}"
+            return "kết nối trực tiếp (không qua proxy)"
+        text = f"qua proxy {self.proxy}"
         if self.proxy_username_env:
-            names = " and ".join(n for n in (self.proxy_username_env, self.proxy_password_env) if n)
-            text += f" (credentials from {names})"
+            names = " và ".join(n for n in (self.proxy_username_env, self.proxy_password_env) if n)
+            text += f" (thông tin đăng nhập từ {names})"
         if self.no_proxy:
-            text += f", direct to {', '.join(self.no_proxy)}"
+            text += f", kết nối trực tiếp tới {', '.join(self.no_proxy)}"
         return text
 
     def tls_description(self) -> str:
         """Which certificate authorities https connections trust, for people."""
-        text = "certificates checked against the default authorities (certifi's bundle)"
+        text = "chứng chỉ được kiểm tra theo các tổ chức cấp chứng chỉ mặc định (bộ của certifi)"
         if self.ca_file is None:
             return text
         try:
-            names = "; ".join(ca_certificates(self.ca_file)) or "none"
+            names = "; ".join(ca_certificates(self.ca_file)) or "không có"
         except (OSError, ValueError) as exc:
-            names = f"unreadable now: {exc}"
-        return f"{text} and those in {self.ca_file} (crawler.ca_file: {names})"
+            names = f"hiện không đọc được: {exc}"
+        return f"{text} và các tổ chức trong {self.ca_file} (crawler.ca_file: {names})"
 
 
 def ca_certificates(path: Path) -> list[str]:
@@ -533,12 +533,12 @@ def unset_secrets(cfg: Config) -> list[tuple[str, str]]:
     file can be valid while the service that reads it would fail, or send mail without logging in."""
     wanted = []
     if cfg.crawler.proxy:
-        wanted += [(cfg.crawler.proxy_username_env, "the proxy user name"), (cfg.crawler.proxy_password_env, "the proxy password")]
+        wanted += [(cfg.crawler.proxy_username_env, "tên đăng nhập proxy"), (cfg.crawler.proxy_password_env, "mật khẩu proxy")]
     if cfg.smtp.configured:
-        wanted += [(cfg.smtp.username_env, "the SMTP user name"), (cfg.smtp.password_env, "the SMTP password")]
+        wanted += [(cfg.smtp.username_env, "tên đăng nhập SMTP"), (cfg.smtp.password_env, "mật khẩu SMTP")]
     for ch in cfg.alerts.channels:
-        wanted += [(ch.secret_env, f"the {ch.kind} channel's signing secret"), (ch.bot_token_env, "the Telegram bot token"),
-                   (ch.url_env, "the webhook channel's URL")]
+        wanted += [(ch.secret_env, f"khóa ký của kênh {ch.kind}"), (ch.bot_token_env, "token của bot Telegram"),
+                   (ch.url_env, "URL của kênh webhook")]
     return [(name, what) for name, what in wanted if name and not os.environ.get(name)]
 
 

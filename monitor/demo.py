@@ -18,6 +18,7 @@ from typing import Callable
 
 import yaml
 
+from classifiers.text import fold
 from monitor.app import App, system_clock
 from monitor.digest import digest_window, latest_complete_day
 from monitor.errors import InputError
@@ -85,21 +86,24 @@ def run_demo(folder: Path, *, base_config: Path | None = None, clock: Callable[[
     site = sample_site.build_site(demo_articles(cutoff_at))
     server, base_url = sample_site.serve(site)
     try:
-        echo(f"demo news site: {base_url} ({len(site.feeds)} feeds, {len(site.article_paths)} article pages)")
+        echo(f"trang tin mẫu: {base_url} ({len(site.feeds)} nguồn tin, {len(site.article_paths)} trang bài)")
+        if fold(base.office.district) != fold(SAMPLE_DISTRICT):
+            echo(f"lưu ý: tin mẫu là tin về Hà Nội, phần lớn về quận {SAMPLE_DISTRICT}; điểm báo của "
+                 f"{base.office.short_name} có thể không có tin trên địa bàn")
         config_path = folder / "feeds.yaml"
-        config = sample_site.sample_config(site, folder, config_path=config_path)
+        config = sample_site.sample_config(site, folder, config_path=config_path, **_office_sections(base))
         app = App(config, clock=clock, models_dir=base.storage.models_dir)
         try:
             report = run_once(app, force=True, deliver=False)
-            echo(f"crawl: {report.crawl.summary()}")
+            echo(f"thu thập: {report.crawl.summary()}")
             c = report.classify
-            echo(f"classify: {c.classified} articles, {c.education} about education, {c.hot} flagged hot (model {c.model_version})")
+            echo(f"phân loại: {c.classified} bài ({c.education} giáo dục, {c.hot} nóng), mô hình {c.model_version}")
             if report.triage is not None:
-                echo(f"triage: {_summary(report.triage)}")
+                echo(f"gộp tin, chấm điểm: {_summary(report.triage)}")
             for line in record_demo_cases(app, site, cutoff_at):
-                echo(f"cases: {line}")
+                echo(f"hồ sơ: {line}")
             result = build_and_deliver_digest(app, day, send=False, formats=DEMO_FORMATS, out_dir=folder / "digest")
-            echo(f"digest: {result.message}")
+            echo(f"điểm báo: {result.message}")
             monthly = build_and_deliver_report(app, day.year, day.month, out_dir=folder / "report", send=False)
             report_paths = dict(monthly.paths)
             hot_stories = result.hot
@@ -114,10 +118,64 @@ def run_demo(folder: Path, *, base_config: Path | None = None, clock: Callable[[
                       digest_paths=dict(result.paths), report_paths=report_paths)
 
 
-def demo_cases() -> dict:
-    """The clerk's part of the demo (demo_data/cases.yaml): items from outside the press and handling records."""
+SAMPLE_DISTRICT = "Long Biên"  # where most of the sample news happens (demo_data/articles.yaml)
+
+
+def _office_sections(base) -> dict:
+    """The sections of the given configuration the demo runs with: its office (the clipping's letterhead, its
+    area's section, the report's signer and recipients are that office's, not the shipped Long Biên), its cut-off
+    (the demo's day is computed with it) and its alert levels (the demo's cases name one)."""
+    raw = yaml.safe_load(base.path.read_text(encoding="utf-8")) if base.path.is_file() else None
+    raw = raw if isinstance(raw, dict) else {}
+    alerts = raw.get("alerts") if isinstance(raw.get("alerts"), dict) else {}
+    return {"office": raw.get("office") if isinstance(raw.get("office"), dict) else None,
+            "digest": {"cutoff": base.digest.cutoff},
+            "alerts": {"thresholds": alerts["thresholds"]} if "thresholds" in alerts else None}
+
+
+def office_words(office, preferred_ward: str = "") -> dict[str, str]:
+    """The words of the demo's clerk that depend on the office (demo_data/cases.yaml's {placeholders}): the ward a
+    parents' group is named after (`preferred_ward` when the office watches it, else its first watched ward, else
+    its area), the people's committee it reports to, its deputy head's title and the committee's chair."""
+    from classifiers.scope import ward_entry, ward_kinds
+
+    kinds = ward_kinds(office.area, office.is_department)
+    wards = [ward_entry(w, kinds) for w in office.watchlist.wards]
+    wards = [(name, its) for name, its in wards if its]
+    pick = next((w for w in wards if fold(w[0]) == fold(preferred_ward)), wards[0] if wards else None)
+    ward = f"{pick[1][0]} {pick[0]}" if pick else office.area
+    area_kind = next((k for k in ("thành phố", "thị xã", "thị trấn", "đặc khu", "quận", "huyện", "tỉnh", "phường", "xã")
+                      if office.area.lower().startswith(k + " ")), "")
+    return {"ward": ward, "ward_slug": fold(pick[0] if pick else office.district).lower().replace(" ", ""),
+            "governing_body": office.governing_body,
+            "deputy": "Phó Giám đốc Sở" if office.is_department else "Phó Trưởng phòng",
+            "chair": f"Chủ tịch UBND {area_kind or office.area}"}
+
+
+def demo_cases(office=None) -> dict:
+    """The clerk's part of the demo (demo_data/cases.yaml): items from outside the press and handling records, its
+    {placeholders} filled with `office`'s words (office_words; the shipped office's when None)."""
     text = (resources.files("monitor") / "demo_data" / "cases.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    data = yaml.safe_load(text)
+    if office is None:
+        from monitor.config import load_config
+
+        with resources.as_file(resources.files("monitor") / "templates" / "feeds.example.yaml") as p:
+            office = load_config(p).office
+    words = office_words(office, data.get("ward", ""))
+
+    def fill(value):
+        if isinstance(value, str):
+            for key, word in words.items():
+                value = value.replace("{" + key + "}", word)
+            return value
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        return value
+
+    return fill(data)
 
 
 def record_demo_cases(app: App, site, cutoff_at: datetime) -> list[str]:
@@ -129,7 +187,7 @@ def record_demo_cases(app: App, site, cutoff_at: datetime) -> list[str]:
     from monitor.cases import handling_text, update_case
     from monitor.intake import open_from_outside
 
-    data = demo_cases()
+    data = demo_cases(app.config.office)
     tz = app.config.office.tz
     levels = [n for n, _ in app.config.alerts.thresholds]
     cases: dict[str, int] = {}

@@ -108,7 +108,8 @@ def send_message(smtp: Smtp, message: EmailMessage, *, on_hand_over: Callable[[]
     missing = [name for name in (smtp.username_env, smtp.password_env) if name and not os.environ.get(name)]
     if missing:
         raise NotifyError(f"biến môi trường {' và '.join(missing)} chưa được đặt ở môi trường này",
-                          hint=f"export {missing[0]}=... ở nơi monitor chạy (feeds.yaml nêu tên biến này trong mục smtp)")
+                          hint=f"export {missing[0]}=... ở nơi monitor chạy (feeds.yaml nêu tên biến này trong mục smtp); nếu "
+                               "máy chủ thư nhận thư không cần đăng nhập, xóa smtp.username_env và smtp.password_env")
     if "From" not in message:
         message["From"] = smtp.sender
     with SocketDeadline(max(deadline, smtp.timeout_seconds)) as guard:

@@ -544,11 +544,13 @@ def stop(server: ThreadingHTTPServer) -> None:
 
 
 def sample_config(site: Site, data_dir, *, crawler: Mapping | None = None, sources: list[dict] | None = None,
-                  config_path=None):
+                  config_path=None, office: Mapping | None = None, digest: Mapping | None = None,
+                  alerts: Mapping | None = None):
     """A validated Config whose sources are this site's feeds and whose outlets are the shipped ones.
 
     The crawler allows loopback addresses (the site is on 127.0.0.1) and does not pause between requests
-    unless `crawler` says otherwise.
+    unless `crawler` says otherwise. `office` replaces the shipped office (the demo runs as the office of the
+    configuration it was given); `digest` and `alerts` keys replace the shipped ones (its cut-off, its levels).
     """
     from importlib import resources
     from pathlib import Path
@@ -563,6 +565,10 @@ def sample_config(site: Site, data_dir, *, crawler: Mapping | None = None, sourc
                        "max_retries": 2, **dict(crawler or {})}
     data["sources"] = sources if sources is not None else site.source_configs()
     data["storage"] = {"data_dir": str(data_dir)}
+    if office is not None:
+        data["office"] = dict(office)
+    data["digest"] = {**data.get("digest", {}), **dict(digest or {})}
+    data["alerts"] = {**data.get("alerts", {}), **dict(alerts or {})}
     path = Path(config_path) if config_path else Path(data_dir) / "feeds.yaml"
     if config_path:
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from classifiers.plan_topics import PLAN_TOPICS
-from monitor.demo import expected_labels
+from monitor.demo import demo_cases, expected_labels
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,11 +101,9 @@ def test_the_demo_database_answers_the_analysts_review(demo_run):
 def test_demo_shows_an_item_from_outside_the_press_and_what_the_office_did(demo_run):
     """The clerk's part of the demo (monitor/demo_data/cases.yaml): a hot issue entered from outside the press, and
     what was done about the hot issues, in the clipping and in the month's report."""
-    import yaml
-
     out, stdout = demo_run
-    data = yaml.safe_load((ROOT / "monitor" / "demo_data" / "cases.yaml").read_text(encoding="utf-8"))
-    (item,) = data["outside_press"]
+    (item,) = demo_cases()["outside_press"]
+    assert item["source"] == "Nhóm Facebook Cư dân phường Phúc Lợi"
     text = next((out / "digest").glob("*.txt")).read_text(encoding="utf-8")
     hot_block = text[text.index("VẤN ĐỀ NÓNG"):text.index("\nIII.")]
     assert item["title"] in hot_block and f"Nguồn: {item['source_kind']} – {item['source']}" in hot_block
@@ -116,3 +114,56 @@ def test_demo_shows_an_item_from_outside_the_press_and_what_the_office_did(demo_
     assert item["title"] in report and "Đã báo cáo: UBND quận Long Biên" in report
     assert "người phát ngôn: Phó Trưởng phòng Nguyễn Văn An" in report
     assert str(html) in stdout
+
+
+DA_NANG_OFFICE = """office:
+  name: Sở Giáo dục và Đào tạo thành phố Đà Nẵng
+  short_name: Sở GD&ĐT Đà Nẵng
+  district: Đà Nẵng
+  city: Đà Nẵng
+  watchlist:
+    wards: [phường Hòa Khánh Bắc, phường Tam Kỳ]
+    schools: [THCS Lê Văn Tám Hòa Khánh]
+"""
+
+
+def test_the_demo_runs_as_the_office_of_its_configuration(tmp_path):
+    """`monitor demo` says it uses the office of --config: a Sở of Đà Nẵng's clipping and report are the Sở's
+    (letterhead, its area's section, signer, recipients), and its clerk's records name the Sở's people's committee
+    and titles, not Long Biên's. Before, the demo always ran as the shipped Phòng of Long Biên."""
+    text = (ROOT / "feeds.yaml").read_text(encoding="utf-8")
+    start, end = text.index("office:"), text.index("crawler:")
+    config = tmp_path / "feeds.yaml"
+    config.write_text(text[:start] + DA_NANG_OFFICE + "\n" + text[end:], encoding="utf-8")
+    out = tmp_path / "demo"
+    proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "demo", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "tin mẫu là tin về Hà Nội" in proc.stdout  # why its own area's section may be empty
+    clipping = next((out / "digest").glob("*.txt")).read_text(encoding="utf-8")
+    assert clipping.startswith("SỞ GIÁO DỤC VÀ ĐÀO TẠO THÀNH PHỐ ĐÀ NẴNG\n")
+    assert "TIN TRÊN ĐỊA BÀN THÀNH PHỐ ĐÀ NẴNG" in clipping and "LONG BIÊN\n" not in clipping
+    assert "Nguồn: mạng xã hội – Nhóm Facebook Cư dân phường Hòa Khánh Bắc" in clipping
+    assert "đã báo cáo UBND thành phố Đà Nẵng" in clipping and "UBND quận Long Biên" not in clipping
+    (html,) = (out / "report").glob("*.html")
+    report = html.read_text(encoding="utf-8")
+    assert "Sở Giáo dục và Đào tạo thành phố Đà Nẵng" in report and "ĐỊA BÀN THÀNH PHỐ ĐÀ NẴNG" in report
+    import docx
+
+    document = docx.Document(next((out / "report").glob("*.docx")))
+    signed = "\n".join(p.text for p in document.paragraphs) + "\n".join(
+        c.text for table in document.tables for row in table.rows for c in row.cells)
+    assert "- UBND thành phố Đà Nẵng (để báo cáo);\n- Ban Giám đốc Sở;" in signed and "GIÁM ĐỐC" in signed
+    assert "TRƯỞNG PHÒNG" not in signed
+    assert "người phát ngôn: Phó Giám đốc Sở Nguyễn Văn An; theo chỉ đạo của Chủ tịch UBND thành phố" in report
+    assert "Phòng GD&ĐT quận Long Biên" not in (out / "feeds.yaml").read_text(encoding="utf-8")
+
+
+def test_the_clerks_words_follow_the_office():
+    """demo_data/cases.yaml's placeholders: the shipped office keeps the demo's words as they were."""
+    from monitor.config import load_config
+    from monitor.demo import office_words
+
+    shipped = office_words(load_config(ROOT / "feeds.yaml").office, "Phúc Lợi")
+    assert shipped == {"ward": "phường Phúc Lợi", "ward_slug": "phucloi", "governing_body": "UBND quận Long Biên",
+                       "deputy": "Phó Trưởng phòng", "chair": "Chủ tịch UBND quận"}

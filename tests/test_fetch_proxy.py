@@ -464,13 +464,13 @@ def test_config_check_shows_the_proxy_without_its_credentials(tmp_path, monkeypa
                                  "  no_proxy: [so-gddt.local]\n")
     res = CliRunner().invoke(cli, ["--config", str(path), "config", "check"])
     assert res.exit_code == 0, res.output
-    assert ("through the proxy http://proxy.so-gddt.example.vn:3128 (credentials from TEST_PROXY_USER and "
-            "TEST_PROXY_PASSWORD), direct to so-gddt.local") in res.output
+    assert ("kết nối của trình thu thập và webhook cảnh báo: qua proxy http://proxy.so-gddt.example.vn:3128 (thông tin "
+            "đăng nhập từ TEST_PROXY_USER và TEST_PROXY_PASSWORD), kết nối trực tiếp tới so-gddt.local") in res.output
     assert "hunter2" not in res.output and "pgd-longbien" not in res.output
     path = config_with(tmp_path, "  proxy: http://proxy.so-gddt.example.vn:3128\n"
                                  "  proxy_username_env: TEST_PROXY_USER\n  proxy_password_env: TEST_UNSET_PROXY_PASSWORD\n")
     res = CliRunner().invoke(cli, ["--config", str(path), "config", "check"])
-    assert "warning: TEST_UNSET_PROXY_PASSWORD is not set" in res.output
+    assert "Cảnh báo: biến môi trường TEST_UNSET_PROXY_PASSWORD chưa được đặt ở môi trường này (mật khẩu proxy)" in res.output
     path = config_with(tmp_path, "  timeout_seconds: 5\n")
     res = CliRunner().invoke(cli, ["--config", str(path), "config", "check"])
-    assert "direct connections (no proxy)" in res.output
+    assert "kết nối trực tiếp (không qua proxy)" in res.output

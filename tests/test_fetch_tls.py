@@ -313,10 +313,10 @@ def test_ca_file_is_read_relative_to_feeds_yaml_and_shown_by_config_check(tmp_pa
     assert load_config(path).crawler.ca_file == ca_file.resolve()
     res = CliRunner().invoke(cli, ["--config", str(path), "config", "check"])
     assert res.exit_code == 0, res.output
-    assert (f"https: certificates checked against the default authorities (certifi's bundle) and those in "
+    assert (f"https: chứng chỉ được kiểm tra theo các tổ chức cấp chứng chỉ mặc định (bộ của certifi) và các tổ chức trong "
             f"{ca_file.resolve()} (crawler.ca_file: organizationName=So GDDT Long Bien (test)") in res.output
     res = CliRunner().invoke(cli, ["--config", str(config_with(tmp_path, "  timeout_seconds: 5\n")), "config", "check"])
-    assert "https: certificates checked against the default authorities (certifi's bundle)\n" in res.output
+    assert "https: chứng chỉ được kiểm tra theo các tổ chức cấp chứng chỉ mặc định (bộ của certifi)\n" in res.output
     with pytest.MonkeyPatch.context() as mp:  # "~/…" as a shell would read it, not a folder named "~"
         mp.setenv("HOME", str(tmp_path))
         assert load_config(config_with(tmp_path, "  ca_file: ~/office-root.pem\n")).crawler.ca_file == ca_file.resolve()

@@ -189,7 +189,7 @@ def test_rules_test_of_a_mistyped_topic_id_says_the_models_cannot_read_it_and_na
     assert res.exit_code == 2 and "not valid YAML at line" in res.output, res.output
     _office_rules(config_file, tmp_path, shipped.replace("    nghị định: 0.8\n", "    nghị định: 0.6\n", 1))
     res = CliRunner().invoke(cli, ["--config", str(config_file), "config", "check"])
-    assert res.exit_code == 0 and "edited since the models were trained" in res.output, res.output
+    assert res.exit_code == 0 and "đã sửa sau khi huấn luyện mô hình" in res.output, res.output
 
 
 def test_evaluate_counts_each_figure_over_the_labels_that_state_it(config_file, tmp_path):

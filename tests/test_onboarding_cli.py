@@ -89,14 +89,14 @@ def test_a_feed_on_a_private_address_names_the_setting_in_the_crawl_and_in_confi
     cfg = site_config(tmp_path, site, allow_private_addresses=False)
     check = run(cfg, "config", "check")
     assert check.exit_code == 0, check.output
-    assert "warning: source" in check.output and "127.0.0.1" in check.output
-    assert "crawler.allow_private_addresses is false" in check.output
+    assert "Cảnh báo: nguồn tin" in check.output and "127.0.0.1" in check.output
+    assert "crawler.allow_private_addresses là false" in check.output
     crawl = run(cfg, "crawl", "--all")
     assert crawl.exit_code == 1
     assert "AddressRefused" in crawl.output and "crawler.allow_private_addresses is false" in crawl.output, crawl.output
     (tmp_path / "ok").mkdir()
     allowed = site_config(tmp_path / "ok", site)
-    assert "warning: source" not in run(allowed, "config", "check").output
+    assert "Cảnh báo: nguồn tin" not in run(allowed, "config", "check").output
 
 
 def test_serve_logs_in_the_office_time_zone_with_its_offset(tmp_path):

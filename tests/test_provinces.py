@@ -96,7 +96,7 @@ def test_an_office_city_written_as_a_former_province_is_read_as_the_province_it_
     assert proc.returncode == 0, proc.stderr
     assert ("scope: office.city tỉnh Quảng Nam is thành phố Đà Nẵng (classifiers/provinces.yaml); read as its city: "
             "Hội An, Quảng Nam, Tam Kỳ, Đà Nẵng; a Sở: the whole of it is the office's own area\n") in proc.stdout
-    assert ("warning: office.city tỉnh Quảng Nam is a former province, merged into thành phố Đà Nẵng (1/7/2025, "
+    assert ("Cảnh báo: office.city tỉnh Quảng Nam is a former province, merged into thành phố Đà Nẵng (1/7/2025, "
             "Nghị quyết 202/2025/QH15)") in proc.stdout and "write city: Đà Nẵng (and district: Đà Nẵng)" in proc.stdout
 
 
@@ -106,14 +106,14 @@ def test_config_check_shows_the_shipped_offices_city_and_warns_of_an_unknown_one
     assert proc.returncode == 0, proc.stderr
     assert ("scope: office.city Hà Nội is thành phố Hà Nội (classifiers/provinces.yaml); read as its city: Hanoi, Hà Nội, "
             "TP Hà Nội, Thủ đô, and 64 places of topics.yaml scope.cities\n") in proc.stdout
-    assert "warning: office.city" not in proc.stdout
+    assert "Cảnh báo: office.city" not in proc.stdout
     path = tmp_path / "feeds.yaml"
     path.write_text("office: {name: Sở GD&ĐT Hà Tây, district: Hà Tây, city: Hà Tây}\n"
                     "sources: [{name: a, url: 'https://a.vn/rss'}]\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(path), "config", "check"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    assert "warning: office.city Hà Tây is none of the 34 provinces" in proc.stdout
+    assert "Cảnh báo: office.city Hà Tây is none of the 34 provinces" in proc.stdout
 
 
 def test_ha_noi_reads_as_before_and_topics_yaml_scope_cities_still_extends_and_overrides(tmp_path):

@@ -37,6 +37,9 @@ def init(ctx: click.Context, force: bool) -> None:
                f"nâng cấp lược đồ{', ' + str(len(applied)) + ' bản mới' if applied else ''})")
 
 
+WARNING_PREFIX = "Cảnh báo: "
+
+
 @cli.group()
 def config() -> None:
     """Inspect the configuration."""
@@ -55,16 +58,20 @@ def config_check(ctx: click.Context) -> None:
     cfg = load_config(ctx.find_root().obj["config_path"])
     rules_line, rules = _rules_line(cfg)
     enabled = sum(1 for s in cfg.sources if s.enabled)
-    click.echo(f"{cfg.path}: OK — office «{cfg.office.short_name}», {len(cfg.sources)} sources ({enabled} enabled), "
-               f"{len(cfg.outlets)} outlets, {len(cfg.office.watchlist.all_names())} watchlist names, "
-               f"digest at {cfg.digest.cutoff} {cfg.office.timezone}, SMTP {'configured' if cfg.smtp.configured else 'not configured (outbox folder)'}")
-    # the proxy's URL never holds credentials (refused by the checks); only the variables' names are shown
-    click.echo(f"crawler and alert webhooks: {cfg.crawler.proxy_description()}")
+    # what the clerk reads is Vietnamese (monitor/errors.py); key paths, files and values stay as written
     office = cfg.office
+    kind = "Sở" if office.is_department else "Phòng"
+    click.echo(f"{cfg.path}: hợp lệ — đơn vị «{office.short_name}», {len(cfg.sources)} nguồn tin ({enabled} đang bật), "
+               f"{len(cfg.outlets)} cơ quan báo chí, {len(office.watchlist.all_names())} tên theo dõi (office.watchlist), "
+               f"điểm báo chốt lúc {cfg.digest.cutoff} ({office.timezone}), SMTP: "
+               f"{'đã cấu hình' if cfg.smtp.configured else 'chưa cấu hình (điểm báo ghi vào thư mục outbox)'}")
+    # the proxy's URL never holds credentials (refused by the checks); only the variables' names are shown
+    click.echo(f"kết nối của trình thu thập và webhook cảnh báo: {cfg.crawler.proxy_description()}")
     signer = " / ".join(office.report_signer) + (f", {office.signer_name}" if office.signer_name else "")
-    click.echo(f"monthly report signed by: {signer}{'' if office.signer else ' (default for the office)'}")
-    click.echo(f"monthly report Nơi nhận: {'; '.join(office.report_recipients)}"
-               f"{'' if office.recipients else ' (default for the office)'}")
+    click.echo(f"người ký báo cáo tháng: {signer}"
+               f"{'' if office.signer else f' (mặc định của {kind}; đặt office.signer để đổi)'}")
+    click.echo(f"Nơi nhận của báo cáo tháng: {'; '.join(office.report_recipients)}"
+               f"{'' if office.recipients else f' (mặc định của {kind}; đặt office.recipients để đổi)'}")
     click.echo(f"https: {cfg.crawler.tls_description()}")
     click.echo(rules_line)
     from classifiers.scope import city_reading
@@ -75,16 +82,18 @@ def config_check(ctx: click.Context) -> None:
 
     calendar = calendar_path(cfg.path)
     events = load_calendar(calendar)
-    click.echo(f"monthly report's forecast calendar: {len(events)} events from {calendar}"
-               f"{' (the shipped one; copy it beside feeds.yaml as calendar.yaml to edit it)' if calendar == SHIPPED_CALENDAR else ''}")
+    click.echo(f"lịch dự báo của báo cáo tháng: {len(events)} sự kiện từ {calendar}"
+               f"{' (lịch đi kèm; chép thành calendar.yaml bên cạnh feeds.yaml để sửa)' if calendar == SHIPPED_CALENDAR else ''}")
     if city_warning:
-        click.echo(f"warning: {city_warning}")
+        click.echo(f"{WARNING_PREFIX}{city_warning}")
     for name, what in unset_secrets(cfg):
-        click.echo(f"warning: {name} is not set in this environment ({what}); export it where the monitor runs")
+        click.echo(f"{WARNING_PREFIX}biến môi trường {name} chưa được đặt ở môi trường này ({what}); export {name}=... "
+                   "ở nơi monitor chạy" + ("; nếu máy chủ thư nhận thư không cần đăng nhập, xóa smtp.username_env và "
+                                          "smtp.password_env khỏi feeds.yaml" if name in (cfg.smtp.username_env, cfg.smtp.password_env) else ""))
     for source, host in _private_sources(cfg):
-        click.echo(f"warning: source {source!r} is at {host}, a private or loopback address, and "
-                   "crawler.allow_private_addresses is false: every crawl of it will be refused; set "
-                   "crawler.allow_private_addresses: true if the feed really is on the office's network or this machine")
+        click.echo(f"{WARNING_PREFIX}nguồn tin '{source}' ở {host}, một địa chỉ nội bộ hoặc loopback, trong khi "
+                   "crawler.allow_private_addresses là false: mọi lần thu thập nguồn này sẽ bị từ chối; đặt "
+                   "crawler.allow_private_addresses: true nếu nguồn tin thật sự ở trong mạng của đơn vị hoặc trên máy này")
 
 
 def _rules_line(cfg):
@@ -100,7 +109,7 @@ def _rules_line(cfg):
 
     path = cfg.storage.rules_file
     rules = load_rules(path)  # InputError naming each problem (exit 2)
-    where = f"{path} (storage.rules_file)" if path else "the shipped classifiers/topics.yaml"
+    where = f"{path} (storage.rules_file)" if path else "classifiers/topics.yaml đi kèm"
     bundle = find_bundle(cfg.storage.models_dir)
     if bundle is not None:
         try:
@@ -115,8 +124,8 @@ def _rules_line(cfg):
                                   "từ khóa, trọng số và loại trừ), hoặc huấn luyện lại mô hình bằng `monitor train`; "
                                   "`monitor rules test` cho thấy một thay đổi ảnh hưởng thế nào")
         if meta is not None and meta.get("rules_sha256") not in (None, rules.sha256):
-            where += ", edited since the models were trained (`monitor rules test` shows what that changes)"
-    return f"topic rules: {where}, {len(rules.topic_ids)} topics, {len(rules.hot_ids)} hot groups", rules
+            where += ", đã sửa sau khi huấn luyện mô hình (`monitor rules test` cho thấy thay đổi đó ảnh hưởng thế nào)"
+    return f"quy tắc chủ đề: {where}, {len(rules.topic_ids)} chủ đề, {len(rules.hot_ids)} nhóm tin nóng", rules
 
 
 def _private_sources(cfg) -> list[tuple[str, str]]:
@@ -236,7 +245,8 @@ def demo(ctx: click.Context, out_dir: str) -> None:
     crawls it into a fresh SQLite file, classifies, groups stories, flags hot issues, records a
     clerk's morning (a hot issue entered from outside the press, what was done about the cases) and
     writes the day's press clipping (HTML, text, Markdown, DOCX) and the month's report so far
-    (DOCX, HTML). Uses the office and outlets of --config.
+    (DOCX, HTML). Runs as the office of --config (its letterhead, area, signer, cut-off and alert
+    levels), with the shipped outlets, whose page layouts the sample site serves.
 
     \b
     Example:
@@ -255,7 +265,7 @@ def demo(ctx: click.Context, out_dir: str) -> None:
         click.echo(f"Báo cáo tháng {result.day:%m/%Y} (đến nay, gồm các hồ sơ xử lý của bản demo):")
         for fmt, path in sorted(result.report_paths.items()):
             click.echo(f"  {fmt:5} {path}")
-    click.echo(f"database: {result.database}")
-    click.echo(f"try: monitor --config {result.config_path} articles --date {result.day.isoformat()}")
-    click.echo(f"     monitor --config {result.config_path} review        # what the model is least sure of")
-    click.echo(f"     monitor --config {result.config_path} cases list    # the hot issues' cases and what was done")
+    click.echo(f"cơ sở dữ liệu: {result.database}")
+    click.echo(f"thử: monitor --config {result.config_path} articles --date {result.day.isoformat()}")
+    click.echo(f"     monitor --config {result.config_path} review        # những bài hệ thống phân vân nhất")
+    click.echo(f"     monitor --config {result.config_path} cases list    # hồ sơ các vấn đề nóng và việc đã làm")
