@@ -124,6 +124,9 @@ class _Index:
         self.bounded: frozenset[str] = frozenset()  # groups whose terms never span clause punctuation
         # the terms naming the office's district itself (classifiers.scope.build_scope_index, judge_scope)
         self.district_terms: frozenset[str] = frozenset()
+        # the office's watchlist entries each of its place terms names (build_scope_index, watchlist_named)
+        self.watchlist_terms: dict[str, tuple[str, ...]] = {}
+        self.watchlist: tuple[str, ...] = ()  # the entries in the order feeds.yaml lists them
         self.exact: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
         self.folded: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
         self.cased: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
@@ -293,11 +296,13 @@ class RuleSet:
 
     # ------------------------------------------------------------------ matching
 
-    def index_with(self, entries: Iterable[tuple[str, str, float]], cased_only: Iterable[str] = ()) -> "_Index":
-        """The rules' index plus extra entries (the office's place names), scanned in one pass. Capitalised
-        terms of the `cased_only` groups do not match in lowercase unmarked text (see _Index.add)."""
+    def index_with(self, entries: Iterable[tuple[str, str, float]], cased_only: Iterable[str] = (),
+                   rules_too: bool = True) -> "_Index":
+        """The rules' index plus extra entries (the office's place names), scanned in one pass; without
+        `rules_too`, the extra entries alone. Capitalised terms of the `cased_only` groups do not match in
+        lowercase unmarked text (see _Index.add)."""
         idx = _Index()
-        for group, term, weight in self._entries:
+        for group, term, weight in self._entries if rules_too else ():
             idx.add(group, term, weight)
         cased_only = frozenset(cased_only)
         entries = list(entries)

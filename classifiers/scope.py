@@ -185,12 +185,21 @@ def city_is_area(rules: RuleSet, places: OfficePlaces, table: ProvinceTable | No
     return bool(d) and fold(normalize(d)) in city_names(rules, places, table).own
 
 
-def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable | None = None, elsewhere: bool = True):
+def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable | None = None, elsewhere: bool = True,
+                      rules_too: bool = True):
     """The office's place names as scope entries (local, city and their exceptions), and with `elsewhere` the other
-    provinces' (elsewhere_entries); `table`: the provinces (default: the shipped classifiers/provinces.yaml). The
-    index's `district_terms` are the terms naming the office's district itself, which no other place overrides."""
+    provinces' (elsewhere_entries), beside the rules' own terms unless not `rules_too` (WatchlistReader reads the
+    places alone); `table`: the provinces (default: the shipped classifiers/provinces.yaml). The index's
+    `district_terms` are the terms naming the office's district itself, which no other place overrides; its
+    `watchlist_terms`, the watchlist entries each local term names (watchlist_named)."""
     table = load_provinces() if table is None else table
     entries: list[tuple[str, str, float]] = []
+    named: dict[str, list[str]] = {}  # term -> the watchlist entries it names
+
+    def naming(new: list[tuple[str, str, float]], entry: str) -> list[tuple[str, str, float]]:
+        for _, term, _ in new:
+            named.setdefault(term, []).append(entry)
+        return new
     kinds = places.ward_kinds
     names = city_names(rules, places, table)
     city_cfg, aliases = names.cfg, names.aliases
@@ -203,6 +212,7 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable
         d = ""
         entries += [("city", f"{prefix} {places.city.strip().lower()}", 1.0) for prefix in AT_PLACE]
     if d:
+        start = len(entries)
         for prefix in ("quận", "huyện", "thị xã", "Q.", "Phòng GD&ĐT", "Phòng Giáo dục và Đào tạo"):
             entries.append(("local", f"{prefix} {d}", 1.0))
         entries += _ward_entries(d, kinds)  # a commune's office since 2025: "xã Bát Tràng"
@@ -213,20 +223,26 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable
         entries.append(("district-bare", d, 1.0))
         for word in rules.scope.not_local_alone:
             entries.append(("not-local", f"{word} {d}", 1.0))
+        # a watchlist ward that is the district's own name ("Long Biên") is named by the district's terms
+        for w in places.wards:
+            if w and normalize(w) == normalize(d):
+                naming([e for e in entries[start:] if e[0] != "not-local"], w)
     district_terms = frozenset(t for g, t, _ in entries if g in LOCAL_GROUPS)
     wards: dict[str, tuple[str, ...]] = {}  # normalised name -> the kinds it is a ward of
+    ward_names: dict[str, list[str]] = {}  # normalised name -> the watchlist entries naming it
     for w in places.wards:
         if not w or not w.strip():
             continue
         name, its_kinds = ward_entry(w, kinds)
         if not its_kinds:
-            entries.append(("local", name, 1.0))
+            entries += naming([("local", name, 1.0)], w)
         elif normalize(name) != normalize(d):
             wards[normalize(name)] = its_kinds
-            entries += _ward_entries(name, its_kinds)
+            ward_names.setdefault(normalize(name), []).append(w)
+            entries += naming(_ward_entries(name, its_kinds), w)
     for n in places.names:
         if n:
-            entries.append(("local", n, 1.0))
+            entries += naming([("local", n, 1.0)], n)
     for alias in aliases:
         if alias:
             entries.append(("city", alias, 1.0))
@@ -246,14 +262,18 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable
             entries.append(("city", district, 1.0))
             continue
         entries.append(("ward-bare", district, 1.0))
+        for w in ward_names[normalize(district)]:
+            named.setdefault(district, []).append(w)
         # ...but not where another kind names a namesake elsewhere: "xã Bồ Đề" of Hà Nam is not phường Bồ Đề
         for kind, abbr in WARD_KINDS.items():
             if kind not in its_kinds:
                 entries += [("ward-elsewhere", f"{kind} {district}", 1.0), ("ward-elsewhere", f"{abbr} {district}", 1.0)]
     if elsewhere:
         entries += elsewhere_entries(rules, places, names, table)
-    idx = rules.index_with(entries, cased_only=("ward-bare", "local-cased"))
+    idx = rules.index_with(entries, cased_only=("ward-bare", "local-cased"), rules_too=rules_too)
     idx.district_terms = district_terms
+    idx.watchlist_terms = {t: tuple(dict.fromkeys(e)) for t, e in named.items()}
+    idx.watchlist = tuple(dict.fromkeys(w for w in (*places.wards, *places.names) if w and w.strip()))
     return idx
 
 
@@ -334,32 +354,92 @@ def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshol
     item that has no title or sapo). With `district_terms` (the index's: build_scope_index), a watchlist name or
     a ward, but not the district itself, is a namesake where the story is placed in another province
     (placed_elsewhere); None: every local name stands."""
-    def past_lead(h) -> bool:
-        return h.field == "body" and h.group in LOCAL_GROUPS and h.at >= BODY_LOCAL_SYLLABLES
-
-    # built again only when something is left out: most items (every RSS item) name no place past the lead
-    lm = m if whole_body or not any(past_lead(h) for h in m.hits) else \
-        Matches([h for h in m.hits if not past_lead(h)], m.field_weights)
+    lm = _lead(m, whole_body)
     # a lowercase term matches capitalised text too: its reasons only when the name is in lowercase alone
-    bare_ward = lm.terms("ward-bare") if lm.count("ward-bare") > lm.count("ward-elsewhere") else []
+    bare_ward = lm.terms("ward-bare") if _bare_ward_stands(lm) else []
     local = lm.terms("local") or lm.terms("local-cased") or lm.terms("local-lower") or bare_ward
     namesake = ""
-    if local and district_terms is not None and m.has("elsewhere"):
-        # the district's own names stand (no other place is so named); the district's bare name, or "cầu Long
-        # Biên", names the office's place too (placed_elsewhere)
-        district = any(h.group in LOCAL_GROUPS and h.term in district_terms for h in lm.hits)
-        where = [] if district else placed_elsewhere(m, whole_body)
+    if local and district_terms is not None:
+        where = _namesake_of(m, lm, whole_body, district_terms)
         if where:
             namesake = f"trùng tên ở nơi khác: {', '.join(local[:2])} — {', '.join(where[:2])}"
             local = []
     if local:
         return "local", "địa bàn: " + ", ".join(local[:3])
-    if lm.count("district-bare") > lm.count("not-local"):
+    if _district_bare_stands(lm):
         return "local", "địa bàn: " + ", ".join(lm.terms("district-bare")[:2])
     scope, reason = _beyond_district(m, foreign_score, foreign_threshold, body_city)
     if namesake:
         reason = f"{reason}; {namesake}" if reason else namesake
     return scope, reason
+
+
+def _lead(m: Matches, whole_body: bool) -> Matches:
+    """The hits local is read from: the office's places past the body's lead left out, unless `whole_body`."""
+    def past_lead(h) -> bool:
+        return h.field == "body" and h.group in LOCAL_GROUPS and h.at >= BODY_LOCAL_SYLLABLES
+
+    # built again only when something is left out: most items (every RSS item) name no place past the lead
+    return m if whole_body or not any(past_lead(h) for h in m.hits) else \
+        Matches([h for h in m.hits if not past_lead(h)], m.field_weights)
+
+
+def _bare_ward_stands(lm: Matches) -> bool:
+    """A ward the city's list names too, alone ("Bồ Đề"), counts unless named as often after another kind
+    ("xã Bồ Đề" of Hà Nam)."""
+    return lm.count("ward-bare") > lm.count("ward-elsewhere")
+
+
+def _district_bare_stands(lm: Matches) -> bool:
+    """The district's bare name counts unless named as often in a fixed phrase naming something else ("cầu Long
+    Biên")."""
+    return lm.count("district-bare") > lm.count("not-local")
+
+
+def _namesake_of(m: Matches, lm: Matches, whole_body: bool, district_terms: frozenset[str]) -> list[str]:
+    """The other provinces that make the local names of `lm` a namesake's (placed_elsewhere), none when the
+    district's own names are there: no other place is so named, and its bare name, or "cầu Long Biên", names the
+    office's place too."""
+    if not m.has("elsewhere") or any(h.group in LOCAL_GROUPS and h.term in district_terms for h in lm.hits):
+        return []
+    return placed_elsewhere(m, whole_body)
+
+
+def watchlist_named(m: Matches, index, whole_body: bool = False) -> list[str]:
+    """The office's watchlist entries `m` names as judge_scope reads the office's places (`index`: build_scope_index's,
+    whose terms `m` was matched with), in the order the watchlist lists them: a ward after the kinds its entry is
+    read with (ward_entry: "phường Hải Châu" not in "quận Hải Châu (cũ)"), alone only where the city's list names it
+    too; the district's own entry as the district is read ("cầu Long Biên" is a bridge); none of a namesake
+    placed in another province. Triage's locality and its reason ("Tin trên địa bàn: …") read these, so they say of
+    a text what its scope says."""
+    lm = _lead(m, whole_body)
+    read = {"local", "local-cased", "local-lower"} | ({"ward-bare"} if _bare_ward_stands(lm) else set())
+    hits = [h for h in lm.hits if h.group in read]
+    if hits and _namesake_of(m, lm, whole_body, index.district_terms):
+        hits = []
+    if _district_bare_stands(lm):
+        hits += [h for h in lm.hits if h.group == "district-bare"]
+    named = {e for h in hits for e in index.watchlist_terms.get(h.term, ())}
+    return [e for e in index.watchlist if e in named]
+
+
+class WatchlistReader:
+    """watchlist_named of short texts (a story's titles and sapos), by the office's places alone: the rules' own
+    terms are no part of it."""
+
+    def __init__(self, rules: RuleSet, places: OfficePlaces, table: ProvinceTable | None = None) -> None:
+        self.rules = rules
+        self.index = build_scope_index(rules, places, table, rules_too=False)
+
+    def named(self, title: str, sapo: str = "") -> list[str]:
+        m = self.rules.match_fields([("title", title), ("sapo", sapo)], self.index)
+        return watchlist_named(m, self.index)
+
+
+@lru_cache(maxsize=16)
+def watchlist_reader(rules: RuleSet, places: OfficePlaces) -> WatchlistReader:
+    """The office's WatchlistReader, built once (each story's rescoring reads every member)."""
+    return WatchlistReader(rules, places)
 
 
 def placed_elsewhere(m: Matches, whole_body: bool = False) -> list[str]:

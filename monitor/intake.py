@@ -158,7 +158,7 @@ def judge_scope(app, title: str, summary: str, source: str, source_kind: str = "
     from monitor.triage import Watchlist
 
     lead = ". ".join(t for t in (summary, source) if t and t.strip())
-    if Watchlist(app.config).hits(f"{title} {lead}"):
+    if Watchlist(app.config).hits(title, lead):
         return "local"
     clf = app.loaded_classifier or Classifier(load_rules(app.config.storage.rules_file), app.config.office, None)
     scope, reason = clf.place(title, lead)

@@ -17,12 +17,10 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from classifiers.plan_topics import strongest_first
-from classifiers.scope import WARD_KINDS as SCOPE_WARD_KINDS
-from classifiers.scope import ward_entry, ward_kinds
-from classifiers.text import fold as strip_marks
-from classifiers.text import has_diacritics, nfc, retone
+from classifiers.scope import ward_kinds
 from classifiers.types import SCOPE_NAMES_VI
 from monitor.cases import NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
 from monitor.config import ALERT_SCOPES, Config, OutletNames, score_text
@@ -172,13 +170,14 @@ def severity_rank(config: Config, severity: str | None) -> int:
     return names.index(severity) if severity in names else len(names)
 
 
-def watchlist_hits(config: Config, text: str) -> list[str]:
-    """The watchlist names the text mentions, read as the classifier's scope reads them: a name on its own only
-    as names are written, capitalised and with its marks where the text has marks ("lộ bộ đề", an exam set,
-    is not the ward Bồ Đề; "phúc lợi" is welfare, not Phúc Lợi), any way after its kind word ("phuong bo de");
-    a ward never where it is a namesake of another kind ("xã Đức Giang" is Hoài Đức's commune, not Long
-    Biên's phường Đức Giang)."""
-    return Watchlist(config).hits(text)
+def watchlist_hits(config: Config, title: str, sapo: str = "") -> list[str]:
+    """The watchlist entries a title and sapo name, as the classifier's scope reads the office's places
+    (classifiers.scope.watchlist_named): a ward after the kinds its entry is read with ("phường Hải Châu" is not
+    "quận Hải Châu (cũ)", Long Biên's bare "Đức Giang" not Hoài Đức's "xã Đức Giang"), alone only where the
+    city's list names it too and capitalised ("lộ bộ đề", an exam set, is not the ward Bồ Đề); other names as
+    written; none of a namesake placed in another province. So a story's locality and its reason agree with its
+    articles' scope."""
+    return Watchlist(config).hits(title, sapo)
 
 
 class Watchlist:
@@ -186,67 +185,35 @@ class Watchlist:
     thousands of near-copies took seconds per poll reading every name's kinds again for each)."""
 
     def __init__(self, config: Config) -> None:
-        office = config.office
-        kinds = ward_kinds(office.area, office.is_department)
-        wards = {fold(w) for w in office.watchlist.wards} - {fold(office.district)}
-        # (entry, its folded name as a whole word, the ward's name as written or None, the ward's kinds)
-        self.names: list[tuple[str, str, str | None, tuple[str, ...]]] = []
-        for n in office.watchlist.all_names():
-            key = fold(n)
-            if not key:
-                continue
-            if key in wards:
-                name, its_kinds = ward_entry(n, kinds)
-                if its_kinds:
-                    self.names.append((n, f" {fold(name)} ", name, its_kinds))
-                    continue
-            self.names.append((n, f" {key} ", None, ()))
+        from classifiers.scope import office_places, watchlist_reader
 
-    def hits(self, text: str) -> list[str]:
-        """watchlist_hits of `text`."""
-        folded = f" {fold(text)} "
-        written, marked = "", False
-        hits = []
-        for n, needle, ward, its_kinds in self.names:
-            if needle not in folded:
-                continue  # neither way of naming it can be there
-            if not written:
-                written = retone(nfc(text or ""))
-                marked = has_diacritics(written)
-            if ward is not None:
-                if _names_the_ward(folded, needle[1:-1], its_kinds, _as_written(written, ward, marked)):
-                    hits.append(n)
-            elif _as_written(written, n, marked):
-                hits.append(n)
-        return hits
+        self.reader = watchlist_reader(_rules(config.storage.rules_file), office_places(config.office))
+
+    def hits(self, title: str, sapo: str = "") -> list[str]:
+        """watchlist_hits of a title and sapo."""
+        return self.reader.named(title or "", sapo or "")
 
 
-def _as_written(text: str, name: str, marked: bool) -> bool:
-    """Whether `text` (NFC, one tone placement) has `name` as a name is written: with its capitals (an entry
-    written all in lowercase is matched in any case), and with its marks unless the text has none."""
-    name = retone(nfc(" ".join(name.split())))
-    flags = 0 if any(ch.isupper() for ch in name) else re.I
-    if not marked:
-        text, name = strip_marks(text), strip_marks(name)
-    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, flags) is not None
+def _rules(path):
+    """The rules the office's scope reads (storage.rules_file, else the shipped topics.yaml), read again when the
+    file changes: their scope.cities list the city's places."""
+    from pathlib import Path
+
+    from classifiers.rules import DEFAULT_RULES_PATH
+
+    p = Path(path) if path else DEFAULT_RULES_PATH
+    try:
+        stamp = p.stat().st_mtime_ns
+    except OSError:
+        stamp = None  # load_rules says what is wrong with it
+    return _rules_at(str(p), stamp)
 
 
-# a ward's kind words as folded text reads them ("P." folds to "p"): kind -> (word, abbreviation)
-_FOLDED_KINDS = {kind: (fold(kind), fold(abbr)) for kind, abbr in SCOPE_WARD_KINDS.items()}
+@lru_cache(maxsize=4)
+def _rules_at(path: str, stamp):
+    from classifiers.rules import load_rules
 
-
-def _names_the_ward(folded_text: str, name: str, kinds: tuple[str, ...], bare: bool) -> bool:
-    """Whether the folded text names ward `name` after one of `kinds`, or (when `bare`: the text has the name
-    as written) on its own; never only after another kind."""
-    own = [f" {w} " for kind, words in _FOLDED_KINDS.items() if kind in kinds for w in words]
-    other = [f" {w} " for kind, words in _FOLDED_KINDS.items() if kind not in kinds for w in words]
-    needle, start = f" {name} ", 0
-    while (i := folded_text.find(needle, start)) >= 0:
-        before = folded_text[:i + 1]
-        if any(before.endswith(w) for w in own) or (bare and not any(before.endswith(w) for w in other)):
-            return True
-        start = i + 1
-    return False
+    return load_rules(path)
 
 
 # How a ward's name already says it is one ("phường Ngọc Thụy", "P. Sài Đồng", a commune after the 2025 reform)
@@ -345,7 +312,7 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
     hits: list[str] = []
     watchlist = Watchlist(config)
     for m in members:
-        for h in watchlist.hits(f"{m['title']} {m.get('sapo', '')}"):
+        for h in watchlist.hits(m["title"], m.get("sapo", "")):
             if h not in hits:
                 hits.append(h)
     hits = [h for h in hits if not any(h != o and fold(h) in fold(o) for o in hits)]  # "Long Biên" ⊂ "quận Long Biên"
@@ -420,7 +387,7 @@ def coming_home(app, case) -> list[tuple[dict, str]]:
     out = []
     watchlist = Watchlist(app.config)
     for m in joined:
-        hits = watchlist.hits(f"{m['title']} {m.get('sapo', '')}")
+        hits = watchlist.hits(m["title"], m.get("sapo", ""))
         hits = [h for h in hits if not any(h != o and fold(h) in fold(o) for o in hits)]  # as score_story reads them
         c = classes.get(m["id"])
         if hits:

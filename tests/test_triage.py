@@ -447,14 +447,82 @@ def test_two_processes_triaging_one_story_at_once_queue_one_alert(tmp_path, monk
 def test_a_story_of_many_members_reads_the_watchlists_names_once_not_once_per_member(tmp_path, monkeypatch):
     # a feed of near-copies under new links at every poll grew one story by hundreds of members a poll, and each
     # rescoring worked out every ward's kinds again for each member (seconds per poll, more at every poll)
-    import monitor.triage as triage
+    import classifiers.scope as scope
 
     app = make_app(tmp_path)
     now = app.now()
     members = [_member(i, "VnExpress", now - timedelta(minutes=i), title=f"Học sinh phường Bồ Đề nghỉ học (bản {i})")
                for i in range(300)]
     calls = []
-    ward_entry = triage.ward_entry
-    monkeypatch.setattr(triage, "ward_entry", lambda *a: calls.append(a) or ward_entry(*a))
+    ward_entry = scope.ward_entry
+    monkeypatch.setattr(scope, "ward_entry", lambda *a: calls.append(a) or ward_entry(*a))
+    scope.watchlist_reader.cache_clear()
     score = score_story(app.config, members, {i: _cls(i, scope="national") for i in range(300)}, now, 1.0)
     assert score.local and len(calls) <= len(app.config.office.watchlist.wards)  # 300 x 2 before
+
+
+DA_NANG = {"name": "Sở Giáo dục và Đào tạo thành phố Đà Nẵng", "short_name": "Sở GD&ĐT Đà Nẵng", "district": "Đà Nẵng",
+           "city": "Đà Nẵng", "watchlist": {"wards": ["phường Hải Châu", "xã Hòa Vang", "Hội An Tây"],
+                                            "schools": ["THPT Phan Châu Trinh"]}}
+
+
+def test_a_ward_written_with_its_kind_is_a_watchlist_hit_after_that_kind_only(tmp_path):
+    """A Sở of Đà Nẵng lists "phường Hải Châu": the former quận Hải Châu is not that ward (README: an entry written
+    with its kind is read after that kind only). Triage's locality and reason read the watchlist as the article's
+    scope does, so the digest's "Tin trên địa bàn: …", `articles` and the report cannot disagree."""
+    from classifiers.classify import Classifier
+    from classifiers.rules import load_rules
+    from monitor.triage import watchlist_hits
+
+    app = make_app(tmp_path, office=DA_NANG)
+    clf = Classifier(load_rules(), app.config.office, None)
+    texts = {
+        "Giáo viên quận Hải Châu (cũ) tập huấn dạy học STEM": [],
+        "Trường ở Hải Châu khai giảng năm học mới": [],
+        "Học sinh phường Hải Châu đạt giải nhất cuộc thi robot": ["phường Hải Châu"],
+        "P. Hải Châu mở thêm hai lớp học bơi miễn phí cho học sinh": ["phường Hải Châu"],
+        "phuong hai chau mo lop hoc boi cho hoc sinh": ["phường Hải Châu"],
+        "Học sinh phường Hòa Vang được tặng xe đạp": [],  # the entry says xã
+        "Trường mầm non xã Hòa Vang khánh thành": ["xã Hòa Vang"],
+        "Xây dựng môi trường xã hội an toàn tây nguyên cho trẻ": [],  # no "xã Hội An Tây" in "xã hội an toàn tây"
+        "Học sinh THPT Phan Châu Trinh (Gia Lai) bị kỷ luật": [],  # a namesake placed in another province
+        "Học sinh THPT Phan Châu Trinh giành huy chương vàng": ["THPT Phan Châu Trinh"],
+    }
+    for title, hits in texts.items():
+        assert watchlist_hits(app.config, title) == hits, title
+        # the same reading as the classifier's: a watchlist hit exactly where the scope says local
+        assert (clf.place(title)[0] == "local") == bool(hits), title
+    now = app.now()
+    members = [_member(1, "VnExpress", now, title="Giáo viên quận Hải Châu (cũ) tập huấn dạy học STEM")]
+    s = score_story(app.config, members, {1: _cls(1, scope="national")}, now, 1.0)
+    assert not s.local and not any(r.startswith("Tin trên địa bàn") for r in s.reasons)
+    members = [_member(1, "VnExpress", now, title="Học sinh phường Hải Châu đạt giải nhất cuộc thi robot")]
+    s = score_story(app.config, members, {1: _cls(1, scope="national")}, now, 1.0)
+    assert s.local and "Tin trên địa bàn: phường Hải Châu" in s.reasons
+
+
+def test_the_shipped_offices_watchlist_hits_are_its_scope(tmp_path):
+    """Long Biên: the bridge named after the district, a firm named like a ward and a namesake school of another
+    province are no watchlist hit, as they are not local to the classifier; the district, its wards and schools
+    still are."""
+    from classifiers.classify import Classifier
+    from classifiers.rules import load_rules
+    from monitor.triage import watchlist_hits
+
+    app = make_app(tmp_path, office={
+        "name": "Phòng Giáo dục và Đào tạo quận Long Biên", "short_name": "Phòng GD&ĐT quận Long Biên",
+        "district": "Long Biên", "city": "Hà Nội", "watchlist": {
+            "wards": ["Long Biên", "Sài Đồng", "Bồ Đề", "Ngọc Lâm"], "schools": ["THCS Ngọc Lâm", "THPT Cao Bá Quát"]}})
+    clf = Classifier(load_rules(), app.config.office, None)
+    texts = {
+        "Cấm xe máy qua cầu Long Biên để sửa chữa mặt cầu": [],
+        "Công ty Cơ khí Sài Đồng công bố lợi nhuận quý ba": [],
+        "Hiệu trưởng THPT Cao Bá Quát (Đắk Lắk) bị kỷ luật": [],
+        "Trường ở Long Biên tuyển thêm giáo viên tiếng Anh": ["Long Biên"],
+        "Học sinh phường Sài Đồng được tặng mũ bảo hiểm": ["Sài Đồng"],
+        "Trường ở Bồ Đề xây thêm lớp học": ["Bồ Đề"],
+        "Học sinh THCS Ngọc Lâm đoạt giải toán quốc tế": ["THCS Ngọc Lâm"],  # the ward alone is not named
+    }
+    for title, hits in texts.items():
+        assert watchlist_hits(app.config, title) == hits, title
+        assert (clf.place(title)[0] == "local") == bool(hits), title
