@@ -299,7 +299,8 @@ class RuleSet:
     def index_with(self, entries: Iterable[tuple[str, str, float]], cased_only: Iterable[str] = (),
                    rules_too: bool = True) -> "_Index":
         """The rules' index plus extra entries (the office's place names), scanned in one pass; without
-        `rules_too`, the extra entries alone. Capitalised terms of the `cased_only` groups do not match in
+        `rules_too`, the extra entries alone (the watchlist and story grouping's provinces: classifiers.scope).
+        Capitalised terms of the `cased_only` groups do not match in
         lowercase unmarked text (see _Index.add)."""
         idx = _Index()
         for group, term, weight in self._entries if rules_too else ():

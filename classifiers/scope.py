@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from classifiers.provinces import MERGER, Placement, ProvinceTable, expand, load_provinces, place_key
-from classifiers.rules import FIELDS, Matches, RuleSet
+from classifiers.rules import FIELDS, Matches, Prepared, RuleSet, load_rules, prepare
 from classifiers.text import fold, nfc, normalize, retone, syllables
 
 
@@ -318,6 +318,64 @@ def elsewhere_entries(rules: RuleSet, places: OfficePlaces, names: CityNames,
         if any(_contains(fold(normalize(phrase)).split(), f) for f in folded):
             entries.append(("not-elsewhere", phrase, 1.0))
     return entries
+
+
+# The provinces an article names, whatever the office (story grouping: monitor.stories). Same-template news of
+# different provinces (each one's exam plan, tuition decision, school-year opening) is worded alike, and the
+# grouping had joined "Đà Nẵng công bố phương án tuyển sinh lớp 10" with Hà Nội's; a story on the office's area
+# then carried the other province's articles into its report, alerts and clipping.
+PROVINCE_GROUP = "in:"
+
+
+class ProvincesNamed:
+    """Reads which provinces of `table` (the shipped classifiers/provinces.yaml) a text names: each by any name it
+    goes by ("Hà Nội", "Thủ đô"), its former provinces and their cities as the province they were merged into
+    ("Hội An", "Quảng Nam" -> Đà Nẵng), with elsewhere_entries' guards (a school's kind, a family name, a given
+    name's word, an institution's words of `rules`, the table's not_city phrases; "Hồ Chí Minh" only with its
+    kind). An office-free reading: every province, the office's own included."""
+
+    def __init__(self, rules: RuleSet, table: ProvinceTable) -> None:
+        self.rules = rules
+        with_kind = {place_key(n) for n in table.elsewhere_with_kind}
+        before = (*table.school_before, *table.person_before, *table.given_before, *rules.scope.institutions_before)
+        entries: list[tuple[str, str, float]] = []
+        for p in table.provinces:
+            for t in p.terms():
+                for written in (expand(f"thành phố {t}") if place_key(t) in with_kind else (t,)):
+                    entries.append((PROVINCE_GROUP + p.name, written, 1.0))
+                if t.lower().startswith(tuple(k + " " for k in _KINDED)):
+                    continue
+                entries += [("not-in", f"{w} {t}", 1.0) for w in before]
+                entries += [("not-in", f"{t} {w}", 1.0) for w in rules.scope.institutions_after]
+        entries += [("not-in", phrase, 1.0) for phrase in table.not_city]
+        self.index = rules.index_with(entries, rules_too=False)
+        self.name_words = frozenset(w.lower() for w in (*table.person_before, *table.given_before))
+
+    def __call__(self, text: str) -> frozenset[str]:
+        prepared = prepare(text)
+        hits = self.rules.match_prepared([("title", prepared)], self.index).hits
+        guards = [(h.at, h.at + _length(h.term)) for h in hits if h.group == "not-in"]
+        return frozenset(h.group[len(PROVINCE_GROUP):] for h in hits if h.group.startswith(PROVINCE_GROUP)
+                         and not any(a <= h.at < b for a, b in guards) and not self._given_name(prepared, h.at))
+
+    def _given_name(self, p: Prepared, at: int) -> bool:
+        """A name ending a person's two-syllable given name: "bà Đỗ Thị Hồng Huế", "em Lê Văn Hải Dương" (the
+        guards above hold one word before a name: "Thị Huế")."""
+        return (at >= 2 and at not in p.breaks and at - 1 not in p.breaks and p.cased[at - 1][:1].isupper()
+                and p.lowered[at - 2] in self.name_words)
+
+
+@lru_cache(maxsize=1)
+def _shipped_reader() -> ProvincesNamed:
+    return ProvincesNamed(load_rules(), load_provinces())
+
+
+@lru_cache(maxsize=16384)
+def provinces_named(text: str) -> frozenset[str]:
+    """The provinces (their names in classifiers/provinces.yaml) a text names, read with the shipped rules'
+    institution words (ProvincesNamed). Story grouping asks it of each title + sapo, once as a query and once
+    as it is indexed."""
+    return _shipped_reader()(text)
 
 
 def _ward_entries(name: str, kinds: tuple[str, ...]) -> list[tuple[str, str, float]]:

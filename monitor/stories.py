@@ -13,6 +13,16 @@ An article joins the story of its most similar earlier-or-nearby member when tha
 the threshold and the two are within the window (config.alerts.window_hours); otherwise it starts a
 story. Thresholds were chosen on hand-labelled pairs (data/labels/reprint-pairs.jsonl,
 bench/story_pairs.py). Everything here is pure: the store feeds it documents, triage persists results.
+
+Similarity alone does not join articles placed in different provinces (PLACE_VETO): the press tells each
+province's exam plan, tuition decision or school-year opening in the same words, so "Đà Nẵng công bố phương
+án tuyển sinh lớp 10" came within the threshold of Hà Nội's, and the story, on a Sở of Đà Nẵng's area, carried
+Hà Nội's articles into its report, alerts and clipping. An article naming provinces (title and sapo,
+classifiers.scope.provinces_named: "Thủ đô" is Hà Nội, "Hội An" Đà Nẵng) does not join a member naming none of
+them, nor a story whose members together name none of them (a third article naming no province does not chain
+them). Naming no province leaves it to similarity, and a national story listing several shares one with each.
+Triage assigns an article once and keeps it there: the rule applies to articles grouped after it, and a story
+stored with members of two provinces keeps them.
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ from typing import Iterable
 
 from datasketch import MinHash, MinHashLSH
 
+from classifiers.scope import provinces_named
 from classifiers.text import ascii_fold
 
 SHINGLE_CHARS = 5
@@ -36,6 +47,7 @@ REPRINT_JACCARD = 0.5  # character-shingle Jaccard at which an article is a near
 SAME_EVENT_COSINE = 0.25  # TF-IDF cosine at which two articles tell the same event (bench/story_pairs.py)
 CENTROID = False  # also match against a story's centroid (see bench/story_pairs.py for the measurement)
 MIN_SHARED_RARE = 1  # candidates must share at least this many informative tokens
+PLACE_VETO = True  # two articles placed in different provinces are not one story by similarity alone (apart())
 # Bounds on the work one article costs grouping, whatever the feeds do. A feed of 500 near-copies under new links
 # at every poll piled thousands of copies into the window, each new one compared with every earlier one (500 more
 # comparisons per article at each poll, and each poll 8-20 s slower than the last: bench/hostile_stories.py). On
@@ -243,9 +255,14 @@ class StoryIndex:
     """Members of the stories of a time span, searchable by reprint and by same-event similarity."""
 
     def __init__(self, idf: Idf, window: timedelta, *, threshold: float = SAME_EVENT_COSINE,
-                 reprint_jaccard: float = REPRINT_JACCARD, centroid: bool = CENTROID) -> None:
+                 reprint_jaccard: float = REPRINT_JACCARD, centroid: bool = CENTROID,
+                 places: bool = PLACE_VETO) -> None:
         self.idf = idf
         self.centroid = centroid
+        self.by_place = places
+        self.places: dict[int, frozenset[str]] = {}  # the provinces each member names
+        self.story_places: dict[int, set[str]] = defaultdict(set)  # those its members name together
+        self.vetoed = 0  # candidates within the thresholds that apart() left out
         self.story_sum: dict[int, dict[str, float]] = defaultdict(dict)  # sum of member vectors per story
         self.story_size: Counter[int] = Counter()
         self.window = window
@@ -266,9 +283,12 @@ class StoryIndex:
     def add(self, doc: Doc, story_id: int) -> None:
         if doc.article_id in self.docs:
             self.story[doc.article_id] = story_id
+            self.story_places[story_id].update(self.places[doc.article_id])
             return
         self.docs[doc.article_id] = doc
         self.story[doc.article_id] = story_id
+        self.places[doc.article_id] = named = self._places(doc)
+        self.story_places[story_id].update(named)
         vec = self.idf.vector(doc.text)
         self.vectors[doc.article_id] = vec
         acc = self.story_sum[story_id]
@@ -285,6 +305,13 @@ class StoryIndex:
 
     def _in_window(self, a: Doc, b: Doc) -> bool:
         return abs(a.when - b.when) <= self.window
+
+    def _places(self, doc: Doc) -> frozenset[str]:
+        return provinces_named(doc.text[:MAX_TEXT_CHARS]) if self.by_place else frozenset()
+
+    def _apart(self, named: frozenset[str], other: int) -> bool:
+        """Whether an article naming the provinces `named` is kept from member `other`'s story (apart())."""
+        return apart(named, self.places[other]) or apart(named, self.story_places[self.story[other]])
 
     def _candidates(self, doc: Doc, shared: Counter[int], exclude_story: int | None, most: int,
                     least: int = 1) -> list[int]:
@@ -303,13 +330,18 @@ class StoryIndex:
         excluded), or None for a new story."""
         vec = self.idf.vector(doc.text)
         sh = shingles(doc.text)
+        named = self._places(doc)
         best: Match | None = None
-        # near-copies first: a reprint belongs to its original's story whatever the cosine says
+        # near-copies first: a reprint belongs to its original's story whatever the cosine says (but not across
+        # provinces: two provinces' notices of one template are near-copies of each other)
         if sh:
             for other in self._candidates(doc, self.lsh.query(minhash(sh)), exclude_story, MAX_NEAR_COPIES):
                 self.compared += 1
                 j = jaccard(sh, self.shingles[other])
                 if j >= self.reprint_jaccard and (best is None or j > best.jaccard):
+                    if named and self._apart(named, other):
+                        self.vetoed += 1
+                        continue
                     best = Match(self.story[other], other, cosine(vec, self.vectors[other]), True, j)
         if best is not None:
             return best
@@ -323,13 +355,16 @@ class StoryIndex:
             self.compared += 1
             c = cosine(vec, self.vectors[other])
             if c >= self.threshold and (best is None or c > best.similarity):
+                if named and self._apart(named, other):
+                    self.vetoed += 1
+                    continue
                 best = Match(self.story[other], other, c, False, jaccard(sh, self.shingles[other]))
         if best is None and self.centroid:
             # a follow-up often shares a little with each earlier article and more with all of them together
             checked: set[int] = set()
             for other in nearest:
                 sid = self.story[other]
-                if sid in checked or self.story_size[sid] < 2:
+                if sid in checked or self.story_size[sid] < 2 or apart(named, self.story_places[sid]):
                     continue
                 checked.add(sid)
                 self.compared += 1
@@ -346,7 +381,14 @@ class StoryIndex:
 
     def same_event(self, a: Doc, b: Doc) -> bool:
         c, j = self.similarity(a, b)
-        return (j >= self.reprint_jaccard or c >= self.threshold) and self._in_window(a, b)
+        return ((j >= self.reprint_jaccard or c >= self.threshold) and self._in_window(a, b)
+                and not apart(self._places(a), self._places(b)))
+
+
+def apart(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> bool:
+    """Whether two sets of provinces named place two articles (or an article and a story) apart: each names some
+    and they share none. Naming none says nothing; a national story naming several shares one with each."""
+    return bool(a) and bool(b) and a.isdisjoint(b)
 
 
 def matches_among(known: Iterable[Doc], queries: Iterable[Doc], idf: Idf, window: timedelta) -> dict[int, Match]:
