@@ -10,7 +10,10 @@ items per office (title and sapo, to the terminal only: read them to judge the m
 written anywhere).
 
   .venv/bin/python bench/provinces.py [--models models] [--offices "Đà Nẵng,Hồ Chí Minh,Ninh Bình,Gia Lai"]
-                                      [--limit N] [--show 30] [--seed 19] [--json]
+                                      [--limit N] [--show 30] [--seed 19] [--json] [--districts]
+
+With --districts the comparison is the table against itself without its former districts (`districts`, quận/
+huyện/thị xã abolished on 1 July 2025): what the districts alone move.
 
 Needs ../shared/corpus/rss_aggregator_2025_2026 (exits with a reason when it is missing). The education call does
 not depend on the office; it is made once, with the first office's classifier. Results: README, "The office's city"
@@ -31,7 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from classifiers.classify import load_classifier  # noqa: E402
-from classifiers.provinces import EMPTY  # noqa: E402
+import dataclasses  # noqa: E402
+
+from classifiers.provinces import EMPTY, load_provinces  # noqa: E402
 from classifiers.scope import build_scope_index, city_is_area, city_names  # noqa: E402
 from classifiers.types import ArticleText, OfficeContext  # noqa: E402
 
@@ -69,10 +74,19 @@ def scope_reason(reasons: list[str]) -> str:
     return next((r for r in reasons if r.startswith("thành phố: ")), "")
 
 
-def without_table(clf):
-    """The same classifier reading the office's city as before the table: office.city and topics.yaml only."""
-    clf._scope_index = build_scope_index(clf.rules, clf.places, EMPTY)
-    clf._body_city = city_is_area(clf.rules, clf.places, EMPTY)
+def without_districts():
+    """The shipped table without its former districts."""
+    t = load_provinces()
+    return dataclasses.replace(t, provinces=tuple(
+        dataclasses.replace(p, districts=(), former=tuple(dataclasses.replace(f, districts=()) for f in p.former))
+        for p in t.provinces))
+
+
+def without_table(clf, table=EMPTY):
+    """The same classifier reading the office's city as before the table (office.city and topics.yaml only), or
+    with `table` instead of the shipped one."""
+    clf._scope_index = build_scope_index(clf.rules, clf.places, table)
+    clf._body_city = city_is_area(clf.rules, clf.places, table)
     return clf
 
 
@@ -85,6 +99,7 @@ def main() -> None:
     ap.add_argument("--show", type=int, default=0, help="print N random moved items per office (terminal only)")
     ap.add_argument("--seed", type=int, default=19)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--districts", action="store_true", help="compare with the table without its former districts")
     args = ap.parse_args()
 
     rows = rss_items(args.limit)
@@ -99,7 +114,8 @@ def main() -> None:
         office = OfficeContext(district=city, city=city)
         new = load_classifier(args.models, office, require_models=True)
         names = city_names(new.rules, new.places)
-        old = without_table(load_classifier(args.models, office, require_models=True))
+        old = without_table(load_classifier(args.models, office, require_models=True),
+                            without_districts() if args.districts else EMPTY)
         before, after = scopes(old, edu_arts), scopes(new, edu_arts)
         moves = collections.Counter(f"{b[1]}->{a[1]}" for b, a in zip(before, after) if b[1] != a[1])
         moved = [(edu_arts[k], a[2]) for k, (b, a) in enumerate(zip(before, after)) if b[1] == "national" and a[1] == "city"]

@@ -68,6 +68,7 @@ class Former:
     name: str
     names: tuple[str, ...]
     cities: tuple[str, ...]
+    districts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Province:
     names: tuple[str, ...]
     cities: tuple[str, ...] = ()
     former: tuple[Former, ...] = ()
+    districts: tuple[str, ...] = ()
 
     @property
     def full_name(self) -> str:
@@ -89,11 +91,11 @@ class Province:
     def terms(self, excluded: tuple[str, ...] = ()) -> list[str]:
         """Every term read as the province, without those `excluded` (a name, or a former province: all of its)."""
         gone = {place_key(e) for e in excluded}
-        out = [*self.own_terms(), *_expand_all(self.cities)]
+        out = [*self.own_terms(), *_expand_all((*self.cities, *self.districts))]
         for f in self.former:
             if place_key(f.name) in gone:
                 continue
-            out += _expand_all((*(f.names or (f.name,)), *f.cities))
+            out += [*_expand_all((*(f.names or (f.name,)), *f.cities, *f.districts))]
         seen, kept = set(), []
         for t in out:
             written = retone(nfc(t))  # "Hoà"/"Hòa": one term, or one mention would count twice
@@ -144,6 +146,33 @@ class ProvinceTable:
 EMPTY = ProvinceTable(())
 
 
+# A former district written with its kind: "huyện Núi Thành", "thị xã Điện Bàn", "quận Ngô Quyền".
+DISTRICT_KINDS = ("quận", "huyện", "thị xã", "đặc khu")
+
+
+def district_key(name: str) -> str:
+    """A former district's name without its kind, as place_key: "huyện Châu Thành" -> "chauthanh"."""
+    low = normalize(retone(nfc(name))).strip()
+    for kind in DISTRICT_KINDS:
+        if low.startswith(kind + " "):
+            return place_key(name.strip()[len(kind) + 1:])
+    return place_key(name)
+
+
+def _check_districts(path, provinces: list[Province]) -> None:
+    """A district's name belongs to one province: a name that several provinces had (Châu Thành, Tân Phú) would
+    read one province's story as another's, so the table leaves it out (provinces.yaml), and shipped data that
+    lists one twice is an error rather than a silent misreading."""
+    where: dict[str, set[str]] = {}
+    for p in provinces:
+        for d in (*p.districts, *(d for f in p.former for d in f.districts)):
+            where.setdefault(district_key(d), set()).add(p.name)
+    twice = sorted(k for k, ps in where.items() if len(ps) > 1)
+    if twice:
+        raise ValueError(f"{path}: districts listed under several provinces (a shared name is left out): "
+                         f"{', '.join(twice)}")
+
+
 @lru_cache(maxsize=4)
 def load_provinces(path: Path = PROVINCES_PATH) -> ProvinceTable:
     data, duplicates = load_yaml(Path(path).read_text(encoding="utf-8"))
@@ -153,10 +182,12 @@ def load_provinces(path: Path = PROVINCES_PATH) -> ProvinceTable:
     provinces = []
     for name, p in (data.get("provinces") or {}).items():
         p = p or {}
-        former = tuple(Former(str(fn), tuple(f.get("names") or ()), tuple(f.get("cities") or ()))
+        former = tuple(Former(str(fn), tuple(f.get("names") or ()), tuple(f.get("cities") or ()),
+                              tuple(f.get("districts") or ()))
                        for fn, f in ((k, v or {}) for k, v in (p.get("former") or {}).items()))
         provinces.append(Province(str(name), p.get("kind", "tỉnh"), tuple(p.get("names") or ()),
-                                  tuple(p.get("cities") or ()), former))
+                                  tuple(p.get("cities") or ()), former, tuple(p.get("districts") or ())))
+    _check_districts(path, provinces)
     return ProvinceTable(tuple(provinces), tuple(data.get("not_city") or ()), tuple(data.get("school_before") or ()),
                          tuple(data.get("person_before") or ()), tuple(data.get("given_before") or ()),
                          tuple(data.get("elsewhere_with_kind") or ()))

@@ -279,7 +279,7 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable
 
 # The first words of a table term written with its kind or place word ("tỉnh Hòa Bình", "ở Vinh"): no school or
 # person is named so, so such terms get no guard
-_KINDED = ("tỉnh", "thành phố", "tp", "tp.", "ở", "tại")
+_KINDED = ("tỉnh", "thành phố", "tp", "tp.", "ở", "tại", "quận", "huyện", "thị xã", "đặc khu")
 
 
 def elsewhere_entries(rules: RuleSet, places: OfficePlaces, names: CityNames,

@@ -1,0 +1,72 @@
+"""The former district-level units (quận, huyện, thị xã, abolished on 1 July 2025) in classifiers/provinces.yaml: a
+Sở reads its own province's as its city, another province's place a story elsewhere (the namesake rule), a name
+several provinces had is not in the table. Invented stories only."""
+
+import pytest
+
+from classifiers.classify import Classifier
+from classifiers.provinces import load_provinces
+from classifiers.rules import load_rules
+from classifiers.types import ArticleText
+from monitor.config import Office, Watchlist
+
+RULES = load_rules()
+LONG_BIEN = Office(name="Phòng GD&ĐT quận Long Biên", short_name="PGD Long Biên", district="Long Biên", city="Hà Nội",
+                   watchlist=Watchlist(schools=("THCS Chu Văn An",)))
+
+
+def so(city: str) -> Office:
+    return Office(name=f"Sở Giáo dục và Đào tạo {city}", short_name=f"Sở GD&ĐT {city}", district=city, city=city)
+
+
+def judged(office, title, sapo=""):
+    c = Classifier(RULES, office, None).classify(ArticleText(id="d", title=title, sapo=sapo))
+    return c.scope, c.reasons[-1]
+
+
+def test_a_so_reads_its_provinces_former_districts_as_its_city():
+    assert judged(so("Đà Nẵng"), "Giáo viên quận Hải Châu (cũ) tập huấn dạy học STEM")[0] == "city"
+    assert judged(so("Đà Nẵng"), "Trường tiểu học ở huyện Núi Thành khai giảng sớm",
+                  "Học sinh vùng biển được nhận sách giáo khoa miễn phí.")[0] == "city"
+    assert judged(so("Cần Thơ"), "Phụ huynh quận Ninh Kiều lo chỗ học lớp 6 cho con")[0] == "city"
+    assert judged(so("Cần Thơ"), "Giáo viên thị xã Vĩnh Châu cũ nhận phụ cấp thu hút")[0] == "city"
+    assert judged(so("Lâm Đồng"), "Học sinh huyện Cư Jút được hỗ trợ tiền ăn trưa")[0] == "city"
+    assert judged(so("Đồng Nai"), "Trường mầm non ở Trảng Bom thiếu giáo viên")[0] == "city"
+    scope, reason = judged(so("Khánh Hòa"), "Thị xã Ninh Hòa cũ xây thêm 20 phòng học")
+    assert scope == "city" and "Ninh Hòa" in reason
+
+
+def test_another_provinces_former_district_is_elsewhere_for_an_office_of_ha_noi():
+    assert judged(LONG_BIEN, "Giáo viên quận Hải Châu (cũ) tập huấn dạy học STEM")[0] == "national"
+    assert judged(so("Hà Nội"), "Giáo viên quận Hải Châu (cũ) tập huấn dạy học STEM")[0] == "national"
+    # ...and makes a watchlist school of the same name a namesake there
+    scope, reason = judged(LONG_BIEN, "Cô giáo THCS Chu Văn An, quận Hải Châu (cũ) đoạt giải giáo viên giỏi")
+    assert scope == "national" and "trùng tên ở nơi khác" in reason and "Hải Châu" in reason
+    assert judged(LONG_BIEN, "Cô giáo THCS Chu Văn An đoạt giải giáo viên giỏi")[0] == "local"
+
+
+def test_a_name_that_is_a_word_or_a_sovereignty_story_counts_only_with_its_kind():
+    # "thống nhất" is unification, "Hoàng Sa" the archipelago every school teaches about
+    assert judged(so("Đồng Nai"), "Học sinh được nghỉ dịp kỷ niệm ngày Thống Nhất")[0] == "national"
+    assert judged(so("Đồng Nai"), "Học sinh huyện Thống Nhất được nghỉ học tránh lũ")[0] == "city"
+    assert judged(so("Đà Nẵng"), "Học sinh cả nước tìm hiểu về chủ quyền Hoàng Sa")[0] == "national"
+    assert judged(so("Đà Nẵng"), "Chủ tịch huyện Hoàng Sa nói chuyện với học sinh")[0] == "city"
+
+
+@pytest.mark.parametrize(("office", "title"), [
+    ("Cần Thơ", "Học sinh huyện Châu Thành được miễn học phí"),  # a huyện of Sóc Trăng and Hậu Giang, and of 9 others
+    ("Đồng Nai", "Giáo viên huyện Tân Phú nhận bằng khen"),  # Đồng Nai's, and quận Tân Phú of TP.HCM
+    ("Huế", "Trường THCS ở huyện Phong Điền xây thêm phòng học"),  # Huế's, and Cần Thơ's
+])
+def test_a_name_several_provinces_had_is_read_as_none_of_them(office, title):
+    assert judged(so(office), title)[0] == "national"
+
+
+def test_the_table_refuses_a_district_listed_under_two_provinces(tmp_path):
+    table = load_provinces()
+    assert any("Hải Châu" in p.districts for p in table.provinces)
+    data = tmp_path / "provinces.yaml"
+    data.write_text("provinces:\n  Cần Thơ:\n    districts: [huyện Châu Thành]\n"
+                    "  Vĩnh Long:\n    former:\n      Bến Tre:\n        districts: [Châu Thành]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="chauthanh"):
+        load_provinces(data)
