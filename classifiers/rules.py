@@ -127,6 +127,9 @@ class _Index:
         # the office's watchlist entries each of its place terms names (build_scope_index, watchlist_named)
         self.watchlist_terms: dict[str, tuple[str, ...]] = {}
         self.watchlist: tuple[str, ...] = ()  # the entries in the order feeds.yaml lists them
+        # Terms scanned only for a text whose hits call for them (LazyTerms: classifiers.scope's guards of the
+        # other provinces' names), kept out of this index because building them costs more than they are used
+        self.lazy: "LazyTerms | None" = None
         self.exact: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
         self.folded: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
         self.cased: dict[tuple[str, ...], list[tuple[str, str, float]]] = {}
@@ -194,6 +197,36 @@ class _Index:
                 if found:
                     for group, term, weight in found:
                         out.append(Hit(group, term, fieldname, weight, i))
+
+
+class LazyTerms:
+    """Entries kept out of an index (`_Index.lazy`: classifiers.scope's guards of the other provinces' names) and
+    matched only in a text whose hits `wanted` says need them, each of `groups` (words every entry of the group
+    holds, its entries) only when the text holds those words' syllables: an entry matches nowhere else, so the
+    hits are those the entries would have had in the index itself (after its own hits). The few groups a text
+    may match are indexed on demand, in a small index kept for the next text naming the same ones."""
+
+    def __init__(self, rules: "RuleSet", groups: list[tuple[str, list[tuple[str, str, float]]]], wanted) -> None:
+        self._rules, self.wanted = rules, wanted
+        self._groups = [(_syllable_set(words), g) for words, g in groups if g]
+        self._indexes: dict[tuple[int, ...], _Index] = {}
+
+    def index_for(self, fields: list[tuple[str, "Prepared"]]) -> "_Index | None":
+        # a term's syllable matches a text's as written, in another case or folded (_Index.add): compared folded
+        text = {fold(t).lower() for _, p in fields for t in p.cased}
+        chosen = tuple(i for i, (needed, _) in enumerate(self._groups) if needed <= text)
+        if not chosen:
+            return None
+        if chosen not in self._indexes:
+            if len(self._indexes) >= 256:
+                self._indexes.clear()
+            self._indexes[chosen] = self._rules.index_with([e for i in chosen for e in self._groups[i][1]],
+                                                           rules_too=False)
+        return self._indexes[chosen]
+
+
+def _syllable_set(term: str) -> frozenset[str]:
+    return frozenset(fold(k).lower() for k in syllables(retone(nfc(term)).strip()))
 
 
 @dataclass(frozen=True)
@@ -319,6 +352,15 @@ class RuleSet:
     def match_prepared(self, fields: list[tuple[str, "Prepared"]], index: "_Index | None" = None) -> Matches:
         index = index or self._index
         out: list[Hit] = []
+        self._scan_fields(fields, index, out)
+        if index.lazy is not None and index.lazy.wanted(out):
+            extra = index.lazy.index_for(fields)
+            if extra is not None:
+                self._scan_fields(fields, extra, out)
+        return Matches(out, self.field_weights)
+
+    @staticmethod
+    def _scan_fields(fields: list[tuple[str, "Prepared"]], index: "_Index", out: list[Hit]) -> None:
         for name, p in fields:
             b = p.breaks
             if p.accented:
@@ -336,7 +378,6 @@ class RuleSet:
                 if any(marks):
                     index.scan(p.lowered, index.exact, name, out, only_at=marks)
                     index.scan(p.cased, index.cased, name, out, only_at=marks)
-        return Matches(out, self.field_weights)
 
     def topic_scores(self, m: Matches) -> dict[str, float]:
         scores = {}

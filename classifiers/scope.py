@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from classifiers.provinces import MERGER, Placement, ProvinceTable, expand, load_provinces, place_key
-from classifiers.rules import FIELDS, Matches, Prepared, RuleSet, load_rules, prepare
+from classifiers.rules import FIELDS, LazyTerms, Matches, Prepared, RuleSet, load_rules, prepare
 from classifiers.text import fold, nfc, normalize, retone, syllables
 
 
@@ -268,13 +268,27 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable
         for kind, abbr in WARD_KINDS.items():
             if kind not in its_kinds:
                 entries += [("ward-elsewhere", f"{kind} {district}", 1.0), ("ward-elsewhere", f"{abbr} {district}", 1.0)]
+    guards: list[tuple[str, list[tuple[str, str, float]]]] = []
     if elsewhere:
-        entries += elsewhere_entries(rules, places, names, table)
+        other, guards = elsewhere_entries(rules, places, names, table)
+        entries += other
     idx = rules.index_with(entries, cased_only=("ward-bare", "local-cased"), rules_too=rules_too)
+    # The guards are some 11,000 phrases (each other province's names times the words of a school, a person or an
+    # institution): indexing them took most of the index's build, 0.2 s of every classifier process's start, while
+    # only placed_elsewhere reads them, for a dozen texts a year (a local name and another province's). Those texts
+    # alone are matched against them, and against those of the provinces they may name only (LazyTerms).
+    if guards:
+        idx.lazy = LazyTerms(rules, guards, _needs_guards)
     idx.district_terms = district_terms
     idx.watchlist_terms = {t: tuple(dict.fromkeys(e)) for t, e in named.items()}
     idx.watchlist = tuple(dict.fromkeys(w for w in (*places.wards, *places.names) if w and w.strip()))
     return idx
+
+
+def _needs_guards(hits: list) -> bool:
+    """Whether placed_elsewhere may read these hits (judge_scope, watchlist_named: a local name and another
+    province's), so their "not-elsewhere" guards must be among them."""
+    return any(h.group == "elsewhere" for h in hits) and any(h.group in LOCAL_GROUPS for h in hits)
 
 
 # The first words of a table term written with its kind or place word ("tỉnh Hòa Bình", "ở Vinh"): no school or
@@ -282,8 +296,8 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable
 _KINDED = ("tỉnh", "thành phố", "tp", "tp.", "ở", "tại", "quận", "huyện", "thị xã", "đặc khu")
 
 
-def elsewhere_entries(rules: RuleSet, places: OfficePlaces, names: CityNames,
-                      table: ProvinceTable) -> list[tuple[str, str, float]]:
+def elsewhere_entries(rules: RuleSet, places: OfficePlaces, names: CityNames, table: ProvinceTable
+                      ) -> tuple[list[tuple[str, str, float]], list[tuple[str, list[tuple[str, str, float]]]]]:
     """The names of every province of `table` but the office's own (its former provinces and cities included):
     named where a story is read for its place (LEAD_FIELDS and the body's lead), and with none of the office's own
     district or city, they place the story in another province, so that a watchlist school or a ward alone does
@@ -292,7 +306,8 @@ def elsewhere_entries(rules: RuleSet, places: OfficePlaces, names: CityNames,
     name's word (given_before: "cô Khánh Hòa"), or the words topics.yaml scope.institutions_before/after name an
     institution with ("Đại học Đà Nẵng": a school of the office's may send pupils there), the table's not_city
     phrases, and a watchlist entry holding the name. The office's own names (its city's, its district's, its
-    wards' and watchlist's) are never another province's."""
+    wards' and watchlist's) are never another province's. -> (the "elsewhere" entries, the guards as LazyTerms
+    groups: each name with its guards, each phrase alone)."""
     own_province = names.placement.province if names.placement else None
     own = {place_key(n) for n in (*names.aliases, *names.cfg.get("districts", ()), places.district, places.city,
                                   *places.wards, *places.names) if n}
@@ -307,17 +322,18 @@ def elsewhere_entries(rules: RuleSet, places: OfficePlaces, names: CityNames,
             for written in (expand(f"thành phố {t}") if place_key(t) in with_kind else (t,)):
                 terms.setdefault(normalize(written), written)
     entries = [("elsewhere", t, 1.0) for t in terms.values()]
+    guards: list[tuple[str, list[tuple[str, str, float]]]] = []
     before = (*table.school_before, *table.person_before, *table.given_before, *rules.scope.institutions_before)
     for t in terms.values():
         if t.lower().startswith(tuple(k + " " for k in _KINDED)):
             continue
-        entries += [("not-elsewhere", f"{w} {t}", 1.0) for w in before]
-        entries += [("not-elsewhere", f"{t} {w}", 1.0) for w in rules.scope.institutions_after]
+        guards.append((t, [("not-elsewhere", f"{w} {t}", 1.0) for w in before]
+                       + [("not-elsewhere", f"{t} {w}", 1.0) for w in rules.scope.institutions_after]))
     folded = [fold(normalize(k)).split() for k in terms]
     for phrase in (*table.not_city, *places.names, *(w for w in places.wards if w)):
         if any(_contains(fold(normalize(phrase)).split(), f) for f in folded):
-            entries.append(("not-elsewhere", phrase, 1.0))
-    return entries
+            guards.append((phrase, [("not-elsewhere", phrase, 1.0)]))
+    return entries, guards
 
 
 # The provinces an article names, whatever the office (story grouping: monitor.stories). Same-template news of
