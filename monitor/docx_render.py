@@ -633,25 +633,33 @@ was handled."""
         _para(doc, line, size=12, space_after=4 if n_line == len(lines) else 1, indent_cm=1.0)
 
 
-def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
-    """The monthly public-opinion report (monitor.report.MonthlyReport) as DOCX bytes: a draft for the head of the
-    office to sign, its parts after the plan's III.2 (public opinion on the office's work and how it was handled)."""
-    from monitor.report import (FORECAST_NOTHING, FORECAST_TITLE, NO_DATA_REQUEST, NO_DATA_TITLE, NO_TOPIC,
-                                PROPOSALS_TO_COMPLETE, TOPICS_OVERLAP_NOTE)
+def _report_opening(r):
+    """A report's document (monthly or period) up to its first part: the numbered report to sign, or, with nothing
+    collected, a short notice to the office itself, not a report to sign and send up, complete as it is."""
+    from monitor.report import NO_DATA_REQUEST, NO_DATA_TITLE
 
-    r = report
     o = r.office
     if not r.has_data:
-        # nothing to report: a short notice to the office itself, not a numbered report to sign and send up
         doc = new_document(o, r.generated_at.date(), NO_DATA_TITLE, r.no_data_subtitle, doc_title=r.no_data_subtitle,
                            built_at=r.generated_at)
         _para(doc, r.no_data_text, indent_cm=0.5, space_after=6)
         _para(doc, NO_DATA_REQUEST, indent_cm=0.5, space_after=6)
         closing(doc, o, "")
+        return doc
+    return new_document(o, r.generated_at.date(), "BÁO CÁO", r.subtitle, summary=r.subject_line,
+                        number=f"Số: …/BC-{o.document_code}", doc_title=r.subject_line, built_at=r.generated_at)
+
+
+def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
+    """The monthly public-opinion report (monitor.report.MonthlyReport) as DOCX bytes: a draft for the head of the
+    office to sign, its parts after the plan's III.2 (public opinion on the office's work and how it was handled)."""
+    from monitor.report import FORECAST_NOTHING, FORECAST_TITLE, NO_TOPIC, PROPOSALS_TO_COMPLETE, TOPICS_OVERLAP_NOTE
+
+    r = report
+    o = r.office
+    doc = _report_opening(r)
+    if not r.has_data:
         return save(doc)
-    doc = new_document(o, r.generated_at.date(), "BÁO CÁO", r.subtitle,
-                       summary=r.subject_line, number=f"Số: …/BC-{o.document_code}", doc_title=r.subject_line,
-                       built_at=r.generated_at)
     machine_note = (f"Số liệu do hệ thống theo dõi báo chí tổng hợp tự động lúc {r.generated_at:%H:%M} ngày "
                     f"{r.generated_at:%d/%m/%Y}; sắc thái và chủ đề do hệ thống tự động xác định.")
 
@@ -773,19 +781,13 @@ def render_period_docx(report) -> bytes:
     """The period report (monitor.period_report.PeriodReport) as DOCX bytes: the monthly report's layout, the months
     side by side, the office's own hot issues with how each stood at the period's end."""
     from monitor.period_report import MONTHS_NOTE
-    from monitor.report import NO_DATA_REQUEST, NO_DATA_TITLE, NO_TOPIC, PROPOSALS_TO_COMPLETE, TOPICS_OVERLAP_NOTE
+    from monitor.report import NO_TOPIC, PROPOSALS_TO_COMPLETE, TOPICS_OVERLAP_NOTE
 
     r = report
     o = r.office
+    doc = _report_opening(r)
     if not r.has_data:
-        doc = new_document(o, r.generated_at.date(), NO_DATA_TITLE, r.no_data_subtitle, doc_title=r.no_data_subtitle,
-                           built_at=r.generated_at)
-        _para(doc, r.no_data_text, indent_cm=0.5, space_after=6)
-        _para(doc, NO_DATA_REQUEST, indent_cm=0.5, space_after=6)
-        closing(doc, o, "")
         return save(doc)
-    doc = new_document(o, r.generated_at.date(), "BÁO CÁO", r.subtitle, summary=r.subject_line,
-                       number=f"Số: …/BC-{o.document_code}", doc_title=r.subject_line, built_at=r.generated_at)
     machine_note = (f"Số liệu do hệ thống theo dõi báo chí tổng hợp tự động lúc {r.generated_at:%H:%M} ngày "
                     f"{r.generated_at:%d/%m/%Y} từ số liệu từng tháng; sắc thái và chủ đề do hệ thống tự động xác định.")
 
