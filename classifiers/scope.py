@@ -161,20 +161,21 @@ def city_reading(rules: RuleSet, office, table: ProvinceTable | None = None) -> 
     city = places.city.strip()
     shown = [a for a in names.aliases if a]
     districts = [d for d in names.cfg.get("districts", ()) if normalize(d) != normalize(places.district)]
-    more = f", and {len(districts)} places of topics.yaml scope.cities" if districts else ""
-    area = "; a Sở: the whole of it is the office's own area" if city_is_area(rules, places, table) else ""
+    more = f", và {len(districts)} địa danh của topics.yaml scope.cities" if districts else ""
+    area = "; là Sở: cả tỉnh, thành là địa bàn của đơn vị" if city_is_area(rules, places, table) else ""
     p = names.placement
-    where = (f"office.city {city} is {p.province.full_name} (classifiers/provinces.yaml)" if p
-             else f"office.city {city} is none of the 34 provinces of classifiers/provinces.yaml")
-    line = f"scope: {where}; read as its city: {', '.join(shown)}{more}{area}"
+    where = (f"office.city {city} là {p.province.full_name} (classifiers/provinces.yaml)" if p
+             else f"office.city {city} không là tỉnh, thành nào trong 34 tỉnh, thành của classifiers/provinces.yaml")
+    line = f"Phạm vi: {where}; các tên được đọc là tỉnh, thành của đơn vị: {', '.join(shown)}{more}{area}"
     if p is None:
-        return line, (f"office.city {city} is none of the 34 provinces since 1/7/2025 (classifiers/provinces.yaml, "
-                      "their names with or without tỉnh/thành phố and diacritics): only the names above make a story "
-                      "`city`; check its spelling, or list the city's other names in topics.yaml scope.cities")
+        return line, (f"office.city {city} không là tỉnh, thành nào trong 34 tỉnh, thành từ 1/7/2025 "
+                      "(classifiers/provinces.yaml, tên có hoặc không có tỉnh/thành phố, có hoặc không dấu): chỉ các tên "
+                      "trên mới làm một tin thành `city`; kiểm tra chính tả, hoặc ghi các tên khác của tỉnh, thành vào "
+                      "topics.yaml scope.cities")
     if p.former:
-        return line, (f"office.city {city} is a former province, merged into {p.province.full_name} ({MERGER}): the "
-                      f"whole of {p.province.name} is read as the office's city; write city: {p.province.name}"
-                      f"{f' (and district: {p.province.name})' if area else ''} to say so")
+        return line, (f"office.city {city} là tỉnh cũ, đã sáp nhập vào {p.province.full_name} ({MERGER}): cả "
+                      f"{p.province.name} được đọc là tỉnh, thành của đơn vị; ghi city: {p.province.name}"
+                      f"{f' (và district: {p.province.name})' if area else ''} cho đúng")
     return line, None
 
 

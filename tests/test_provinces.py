@@ -94,21 +94,22 @@ def test_an_office_city_written_as_a_former_province_is_read_as_the_province_it_
     proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(tmp_path / "feeds.yaml"), "config", "check"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("scope: "))
-    assert line.startswith("scope: office.city tỉnh Quảng Nam is thành phố Đà Nẵng (classifiers/provinces.yaml); read "
-                           "as its city: ") and line.endswith("; a Sở: the whole of it is the office's own area")
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("Phạm vi: "))
+    assert line.startswith("Phạm vi: office.city tỉnh Quảng Nam là thành phố Đà Nẵng (classifiers/provinces.yaml); các "
+                           "tên được đọc là tỉnh, thành của đơn vị: ") and line.endswith("; là Sở: cả tỉnh, thành là địa "
+                                                                                        "bàn của đơn vị")
     # its former districts and Quảng Nam's among them
     assert all(n in line for n in ("Hội An, ", "Quảng Nam, ", "Tam Kỳ, ", "Đà Nẵng", "Hải Châu, ", "Núi Thành, "))
-    assert ("Cảnh báo: office.city tỉnh Quảng Nam is a former province, merged into thành phố Đà Nẵng (1/7/2025, "
-            "Nghị quyết 202/2025/QH15)") in proc.stdout and "write city: Đà Nẵng (and district: Đà Nẵng)" in proc.stdout
+    assert ("Cảnh báo: office.city tỉnh Quảng Nam là tỉnh cũ, đã sáp nhập vào thành phố Đà Nẵng (1/7/2025, "
+            "Nghị quyết 202/2025/QH15)") in proc.stdout and "ghi city: Đà Nẵng (và district: Đà Nẵng)" in proc.stdout
 
 
 def test_config_check_shows_the_shipped_offices_city_and_warns_of_an_unknown_one(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(ROOT / "feeds.yaml"), "config", "check"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    assert ("scope: office.city Hà Nội is thành phố Hà Nội (classifiers/provinces.yaml); read as its city: Hanoi, Hà Nội, "
-            "TP Hà Nội, Thủ đô, and 64 places of topics.yaml scope.cities\n") in proc.stdout
+    assert ("Phạm vi: office.city Hà Nội là thành phố Hà Nội (classifiers/provinces.yaml); các tên được đọc là tỉnh, "
+            "thành của đơn vị: Hanoi, Hà Nội, TP Hà Nội, Thủ đô, và 64 địa danh của topics.yaml scope.cities\n") in proc.stdout
     assert "Cảnh báo: office.city" not in proc.stdout
     path = tmp_path / "feeds.yaml"
     path.write_text("office: {name: Sở GD&ĐT Hà Tây, district: Hà Tây, city: Hà Tây}\n"
@@ -116,7 +117,7 @@ def test_config_check_shows_the_shipped_offices_city_and_warns_of_an_unknown_one
     proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(path), "config", "check"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    assert "Cảnh báo: office.city Hà Tây is none of the 34 provinces" in proc.stdout
+    assert "Cảnh báo: office.city Hà Tây không là tỉnh, thành nào trong 34 tỉnh, thành" in proc.stdout
 
 
 def test_ha_noi_reads_as_before_and_topics_yaml_scope_cities_still_extends_and_overrides(tmp_path):
