@@ -663,8 +663,7 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
     machine_note = (f"Số liệu do hệ thống theo dõi báo chí tổng hợp tự động lúc {r.generated_at:%H:%M} ngày "
                     f"{r.generated_at:%d/%m/%Y}; sắc thái và chủ đề do hệ thống tự động xác định.")
 
-    def num(v: int) -> str:
-        return f"{v:,}".replace(",", ".")
+    num = vn_number
 
     compare = r.comparable
     heading(doc, "I. ĐÁNH GIÁ CHUNG")
@@ -791,8 +790,7 @@ def render_period_docx(report) -> bytes:
     machine_note = (f"Số liệu do hệ thống theo dõi báo chí tổng hợp tự động lúc {r.generated_at:%H:%M} ngày "
                     f"{r.generated_at:%d/%m/%Y} từ số liệu từng tháng; sắc thái và chủ đề do hệ thống tự động xác định.")
 
-    def num(v: int) -> str:
-        return f"{v:,}".replace(",", ".")
+    num = vn_number
 
     heading(doc, "I. ĐÁNH GIÁ CHUNG")
     for sentence in r.assessment:

@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from monitor.cases import (CLOSED_STATUSES, NOT_OURS, OPEN_STATUSES, STATUSES, SYSTEM_ACTOR, case_then, outcome_line,
                            status_since)
 from monitor.config import Office, OutletNames
-from monitor.digest import SENTIMENT_LABELS
+from monitor.digest import SENTIMENT_LABELS, vn_number
 from monitor.errors import InputError
 from monitor.forecast import month_label, next_month
 from monitor.report import (NO_CASE, NO_DATA_REQUEST, NO_DATA_TITLE, NO_HOT_CATEGORY, NO_TOPIC, NOT_HOT_AFTER_ALL,
@@ -40,9 +40,7 @@ MONTHS_NOTE = ("Một vấn đề nóng kéo dài qua nhiều tháng được t�
                "nhưng chỉ tính một lần ở dòng tổng.")
 
 
-def _n(value: int) -> str:
-    """Vietnamese thousands: 1.234, as the monthly report writes them."""
-    return f"{value:,}".replace(",", ".")
+_n = vn_number  # Vietnamese thousands: 1.234, as the monthly report writes them
 
 
 def months_of(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
