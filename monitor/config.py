@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from classifiers.text import ascii_fold, retone
-from classifiers.types import SCOPES
+from classifiers.types import SCOPE_NAMES_VI, SCOPES
 from monitor.errors import ConfigError, ConfigProblem
 
 # libyaml's parser when PyYAML was built with it (the wheels are): same documents, errors and marks, ~10x quicker
@@ -254,10 +254,24 @@ class Office:
         """The area the office serves, with its kind: 'quận Long Biên', 'tỉnh Nghệ An', 'thành phố Hà Nội'; the
         bare name when the office's name does not say its kind (better than a wrong kind word)."""
         if self.is_department:
-            city = province_name(self.city)
-            return f"{'thành phố' if city in CENTRAL_CITIES else 'tỉnh'} {city}"
+            return self.city_area
         m = self.area_suffix
         return f"{m.group(1).lower()} {self.district}" if m else self.district
+
+    @property
+    def city_kind(self) -> str:
+        """What office.city is: 'thành phố' for the six centrally-run cities, else 'tỉnh' (Gia Lai is no city)."""
+        return "thành phố" if province_name(self.city) in CENTRAL_CITIES else "tỉnh"
+
+    @property
+    def city_area(self) -> str:
+        """office.city with its kind: 'thành phố Hà Nội', 'tỉnh Gia Lai'."""
+        return f"{self.city_kind} {province_name(self.city)}"
+
+    def scope_name(self, scope: str) -> str:
+        """A scope (classifiers.types.SCOPES) as a person of this office reads it: "city" is the office's province,
+        named by its kind ("tỉnh" for a Sở of Gia Lai, whose own stories a "thành phố" mislabelled)."""
+        return self.city_kind if scope == "city" else SCOPE_NAMES_VI.get(scope, scope)
 
     @property
     def governing_body(self) -> str:

@@ -49,8 +49,6 @@ KIND_ALIASES = {"social": "mạng xã hội", "mxh": "mạng xã hội", "facebo
 # --scope: what a person may type for where the item happens (classifiers.types.SCOPES), as `monitor label --scope`
 SCOPE_WORDS = {"local": ("địa phương", "địa bàn"), "city": ("thành phố", "tỉnh"), "national": ("toàn quốc", "trong nước"),
                "foreign": ("nước ngoài", "quốc tế")}
-# how the alert names a scope off the office's area
-SCOPE_NAMES = {"local": "địa phương", "city": "thành phố", "national": "toàn quốc", "foreign": "nước ngoài"}
 MAX_TITLE = 300
 # a time a little ahead of the machine's clock is a person's watch, not the future
 CLOCK_SLACK = timedelta(minutes=10)
@@ -174,7 +172,7 @@ def area_line(office, item: IntakeItem) -> str:
     how = "do người ghi nhận xác định" if item.scope_given else "theo nội dung ghi nhận"
     if office.is_own_area(item.scope):
         return f"Địa bàn: {office.area} ({how})"
-    return f"Địa bàn: ngoài địa bàn {office.area}, {SCOPE_NAMES.get(item.scope, item.scope)} ({how})"
+    return f"Địa bàn: ngoài địa bàn {office.area}, {office.scope_name(item.scope)} ({how})"
 
 
 def same_key(title: str, source: str, day: date) -> str:

@@ -21,7 +21,6 @@ from functools import lru_cache
 
 from classifiers.plan_topics import strongest_first
 from classifiers.scope import ward_kinds
-from classifiers.types import SCOPE_NAMES_VI
 from monitor.cases import NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
 from monitor.config import ALERT_SCOPES, Config, OutletNames, score_text
 from monitor.stories import Doc, Idf, StoryIndex, fold
@@ -328,7 +327,7 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
                  f" {office.area}" if office.is_department else "")
         reasons.append("Tin trên địa bàn" + where)
     elif best_scope == "city":
-        reasons.append(f"Tin trong thành phố {config.office.city}")
+        reasons.append(f"Tin trong {config.office.city_area}")
 
     # velocity: distinct outlets in the last hours against the topic's usual outlets per story
     recent_since = now - timedelta(hours=VELOCITY_HOURS)
@@ -652,7 +651,7 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
         # outside the scopes the office handles (alerts.min_scope): the case and the clipping keep it, no alert;
         # should the story come nearer (an article naming the district joins it), its first alert goes out then
         if opened:
-            store.update_case(case_id, now, by=SYSTEM_ACTOR, note=f"Không gửi cảnh báo: tin phạm vi «{SCOPE_NAMES_VI[score.scope]}», "
+            store.update_case(case_id, now, by=SYSTEM_ACTOR, note=f"Không gửi cảnh báo: tin phạm vi «{app.config.office.scope_name(score.scope)}», "
                                                                f"ngoài phạm vi cảnh báo (alerts.min_scope: {app.config.alerts.min_scope})")
         return
     last = told(app, story_id, store.last_alert(story_id))

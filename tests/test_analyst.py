@@ -240,3 +240,34 @@ def test_label_takes_the_topics_of_the_rules_the_office_runs_and_suggests_the_ne
     cfg.write_text(text, encoding="utf-8")  # the shipped rules: the office's topic is unknown there
     refused = run(cfg, "label", str(violence), "--topics", "ban-tru-nha-o", ok=False)
     assert refused.exit_code == 2 and "không có chủ đề 'ban-tru-nha-o'" in refused.output, refused.output
+
+
+GIA_LAI_SO = {"name": "Sở Giáo dục và Đào tạo tỉnh Gia Lai", "short_name": "Sở GD&ĐT Gia Lai", "district": "Gia Lai",
+              "city": "Gia Lai"}
+QUY_NHON_ARTICLE = {
+    "url": "https://bao-vi-du.vn/giao-duc/quy-nhon-hoc-sinh-nghi-hoc-tranh-lu-1101.html",
+    "title": "Quy Nhơn cho học sinh nghỉ học tránh lũ, các trường dọn dẹp sau mưa lớn",
+    "sapo": "Hơn 30 trường tiểu học và trung học cơ sở ở Quy Nhơn cho học sinh nghỉ học hai ngày vì nước ngập sân trường.",
+    "body": "Nhiều trường đã kê bàn ghế, thiết bị lên cao và cử giáo viên trực trường. Học sinh học trực tuyến theo thời "
+            "khóa biểu, nhà trường liên lạc với phụ huynh qua nhóm lớp để nắm tình hình từng em.",
+    "published": datetime(2026, 11, 25, 10, 0, tzinfo=TZ_OFFSET),
+}
+
+
+def test_a_so_of_a_province_reads_its_own_province_as_tinh_not_thanh_pho(tmp_path):
+    # Gia Lai is a tỉnh: the scope "city" of its Sở's listings is "tỉnh" (a "thành phố" only for the six
+    # centrally-run cities, as the shipped office's Hà Nội still reads); the JSON keeps the scope's id
+    cfg = write_config(tmp_path, extra={"office": GIA_LAI_SO})
+    app = App.from_path(cfg)
+    (article,) = add_articles(app, [QUY_NHON_ARTICLE])
+    classify_articles(app, [article])
+    app.close()
+    listed = json.loads(run(cfg, "articles", "--date", "2026-11-25", "--json").output)["articles"]
+    assert [a["scope"] for a in listed] == ["city"]
+    table = run(cfg, "articles", "--date", "2026-11-25", "--scope", "tỉnh").output
+    assert " tỉnh " in table and "thành phố" not in table and "phạm vi tỉnh" in table
+    explained = run(cfg, "explain", str(article)).output
+    (scope_line,) = [line for line in explained.splitlines() if line.startswith("  Phạm vi:")]
+    assert scope_line.startswith("  Phạm vi: tỉnh; tỉnh: ") and "thành phố" not in scope_line
+    labelled = run(cfg, "label", str(article), "--scope", "city").output
+    assert "phạm vi tỉnh" in labelled

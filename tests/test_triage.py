@@ -526,3 +526,26 @@ def test_the_shipped_offices_watchlist_hits_are_its_scope(tmp_path):
     for title, hits in texts.items():
         assert watchlist_hits(app.config, title) == hits, title
         assert (clf.place(title)[0] == "local") == bool(hits), title
+
+
+def test_a_phongs_city_reason_names_its_province_by_its_kind(tmp_path):
+    # a commune's Phòng of Gia Lai (a tỉnh since the merger): a story elsewhere in the province is "trong tỉnh
+    # Gia Lai", never "trong thành phố Gia Lai"; Hà Nội's Phòng still reads "thành phố Hà Nội" (test above)
+    office = {"name": "Phòng Văn hóa - Xã hội phường Quy Nhơn", "short_name": "Phòng VH-XH phường Quy Nhơn",
+              "district": "Quy Nhơn", "city": "Gia Lai"}
+    app = make_app(tmp_path, office=office)
+    now = app.now()
+    members = [_member(1, "VnExpress", now - timedelta(hours=1),
+                       title="Học sinh một trường THCS ở Pleiku bị bạn đánh sau giờ tan học")]
+    score = score_story(app.config, members, {1: _cls(1, scope="city", hot=0.9)}, now, 1.0)
+    assert not score.local and "Tin trong tỉnh Gia Lai" in score.reasons
+    assert not any("thành phố Gia Lai" in r for r in score.reasons)
+    # a hot issue entered from outside the press elsewhere in the province: its alert's area line says so too
+    from monitor.intake import area_line
+    from monitor.models import IntakeItem
+
+    item = IntakeItem(id=1, story_id=1, title="Phụ huynh phản ánh trường ở Pleiku thu tiền quỹ lớp", source_kind="mạng xã hội",
+                      source="Nhóm phụ huynh", url=None, happened_at=now, summary="", entered_at=now, entered_by="Chị Hoa",
+                      scope="city", scope_given=True)
+    assert area_line(app.config.office, item) == \
+        "Địa bàn: ngoài địa bàn phường Quy Nhơn, tỉnh (do người ghi nhận xác định)"

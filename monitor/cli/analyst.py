@@ -86,7 +86,8 @@ def article_dict(a: Article, c: Classification | None, tz, label: dict | None = 
     }
 
 
-def print_table(rows: list[dict], *, extra: str | None = None, details: str | None = None, count: bool = True) -> None:
+def print_table(rows: list[dict], *, extra: str | None = None, details: str | None = None, count: bool = True,
+                scope_name=None) -> None:
     """The listing, ending with how many it shows and `extra`; `count=False` when `extra` says it itself (the first
     N of more)."""
     if not rows:
@@ -97,7 +98,7 @@ def print_table(rows: list[dict], *, extra: str | None = None, details: str | No
         when = datetime.fromisoformat(r["published"]).strftime("%d/%m %H:%M")
         hot = "—" if r["hot"] is None else ("🔥" if r["hot"] else "")
         tone = SENTIMENT_VI.get(r["sentiment"], "—") if r["sentiment"] else "—"
-        scope = SCOPE_NAMES_VI.get(r["scope"], "—") if r["scope"] else "—"
+        scope = (scope_name or SCOPE_NAMES_VI.get)(r["scope"]) if r["scope"] else "—"
         topics = ",".join(r["topics"]) or ("—" if r["is_education"] is None else ("(giáo dục)" if r["is_education"] else "(khác)"))
         line = (f"{r['id']:>6}  {when:<11} {clip(r['outlet'], 14):<14} {hot:<5} {tone:<10} {scope:<10} "
                 f"{clip(topics, 28):<28} {'✎ ' if r.get('corrected_by') else ''}{clip(r['title'], 70)}")
@@ -160,14 +161,14 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
     # what the listed articles are, then what the day holds besides: "7 bài — 9 bài trong ngày" left the reader
     # guessing which two were left out and why
     what = ("bài" + (" nóng" if hot else "") + ("" if include_all else " về giáo dục")
-            + (f", chủ đề {topic}" if topic else "") + (f", phạm vi {SCOPE_NAMES_VI.get(scope, scope)}" if scope else ""))
+            + (f", chủ đề {topic}" if topic else "") + (f", phạm vi {app.config.office.scope_name(scope)}" if scope else ""))
     note = f"{len(rows)} {what} trong tổng số {len(found)} bài đăng ngày {d:%d/%m/%Y}"
     other = sum(1 for a in found if a.id in classes and not classes[a.id].is_education)
     if other and not include_all:
         note += f"; thêm --all để xem cả {other} bài không về giáo dục"
     if unclassified:
         note += f"; {unclassified} bài chưa phân loại (chạy `monitor reclassify`)"
-    print_table(rows, extra=note, count=False)
+    print_table(rows, extra=note, count=False, scope_name=app.config.office.scope_name)
 
 
 # --------------------------------------------------------------------------- search
@@ -276,7 +277,8 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
         click.echo(f"Không có bài nào có đúng các từ «{query}» như đã gõ (kể cả dấu); dưới đây là các bài khớp khi "
                    f"bỏ qua dấu / nothing matches exactly as typed; these match without diacritics.")
     shown_n = f"{len(rows)} bài đầu (còn bài khớp khác: thêm --limit, --since hoặc --topic) — " if more else ""
-    print_table(rows, extra=f"{shown_n}tìm «{query}»", details="snippet", count=not more)
+    print_table(rows, extra=f"{shown_n}tìm «{query}»", details="snippet", count=not more,
+                scope_name=app.config.office.scope_name)
 
 
 def _as_typed(store, hits: list[tuple[int, float]], rank, *, want: int) -> tuple[list[tuple[int, float]], dict, int]:
@@ -424,7 +426,7 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     if sentiment:
         parts.append(f"sắc thái {SENTIMENT_VI[sentiment]}")
     if scope:
-        parts.append(f"phạm vi {SCOPE_NAMES_VI[scope]}")
+        parts.append(f"phạm vi {app.config.office.scope_name(scope)}")
     click.echo(f"nhãn #{label_id} cho bài {article_id} «{clip(article.title, 60)}»: {'; '.join(parts)} (bởi {who})")
     if followed:
         click.echo(followed)
@@ -514,7 +516,7 @@ def explain(ctx: click.Context, article_id: int, version: str | None, as_json: b
     if as_json:
         echo_json(data)
         return
-    _print_explanation(data)
+    _print_explanation(data, app.config.office.scope_name)
 
 
 def explain_data(app: App, article_id: int, version: str | None = None) -> dict:
@@ -582,7 +584,7 @@ def _story_of(app: App, article_id: int) -> dict | None:
             "case_status": story.case_status}
 
 
-def _print_explanation(d: dict) -> None:
+def _print_explanation(d: dict, scope_name=SCOPE_NAMES_VI.get) -> None:
     a = d["article"]
     click.echo(f"Bài {a['id']}: {a['title']}\n  {a['outlet']} — {a['published']} — {a['url']}")
     c = d["classification"]
@@ -628,8 +630,9 @@ def _print_explanation(d: dict) -> None:
                    + (f"; tiêu cực: {_vi_terms(rules['negative'][:6])}" if rules.get("negative") else "")
                    + (f"; tích cực: {_vi_terms(rules['positive'][:6])}" if rules.get("positive") else ""))
         scope_terms = rules.get("scope") or {}
-        click.echo(f"  Phạm vi: {SCOPE_NAMES_VI.get(c['scope'], c['scope'])}"
-                   + ("; " + "; ".join(f"{SCOPE_CUES_VI.get(g, g)}: {_vi_terms(t[:4])}" for g, t in scope_terms.items())
+        click.echo(f"  Phạm vi: {scope_name(c['scope'])}"
+                   + ("; " + "; ".join(f"{scope_name(g) if g == 'city' else SCOPE_CUES_VI.get(g, g)}: {_vi_terms(t[:4])}"
+                                         for g, t in scope_terms.items())
                       if scope_terms else ""))
         hot_terms = rules.get("hot") or {}
         click.echo(f"  Nóng: {'có' if c['hot'] else 'không'} — điểm {c['hot_score']:.2f}"
@@ -660,13 +663,13 @@ def _print_explanation(d: dict) -> None:
         click.echo("\nNhãn của chuyên viên:")
         for lab in d["labels"]:
             fields = {k: lab[k] for k in ("is_education", "topics", "hot", "sentiment", "scope") if lab[k] is not None}
-            click.echo(f"  {lab['labelled_at']} {lab['labelled_by']}: {_label_vi(fields)}" + (f" — {lab['note']}" if lab["note"] else ""))
+            click.echo(f"  {lab['labelled_at']} {lab['labelled_by']}: {_label_vi(fields, scope_name)}" + (f" — {lab['note']}" if lab["note"] else ""))
     if d["other_versions"]:
         click.echo("\nCác phiên bản khác:")
         for o in d["other_versions"]:
             click.echo(f"  {o['version']}: {'giáo dục' if o['is_education'] else 'khác'}, chủ đề {','.join(o['topics']) or '—'}, "
                        f"{'nóng' if o['hot'] else 'không nóng'}, {SENTIMENT_VI.get(o['sentiment'], o['sentiment'])}, "
-                       f"{SCOPE_NAMES_VI.get(o['scope'], o['scope'])}")
+                       f"{scope_name(o['scope'])}")
 
 
 def _vi(text: str) -> str:
@@ -702,12 +705,12 @@ def _feature_vi(name: str) -> str:
     return name
 
 
-def _label_vi(fields: dict) -> str:
+def _label_vi(fields: dict, scope_name=SCOPE_NAMES_VI.get) -> str:
     """An analyst's label's fields as the listings say them."""
     yes_no = {True: "có", False: "không"}
     words = {"is_education": ("giáo dục", lambda v: yes_no.get(v, v)), "topics": ("chủ đề", lambda v: ", ".join(v) or "—"),
              "hot": ("nóng", lambda v: yes_no.get(v, v)), "sentiment": ("sắc thái", lambda v: SENTIMENT_VI.get(v, v)),
-             "scope": ("phạm vi", lambda v: SCOPE_NAMES_VI.get(v, v))}
+             "scope": ("phạm vi", scope_name)}
     return "; ".join(f"{words[k][0]}: {words[k][1](v)}" if k in words else f"{k}: {v}" for k, v in fields.items())
 
 
