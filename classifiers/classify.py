@@ -73,12 +73,14 @@ class Classifier:
     @property
     def rules_note(self) -> str | None:
         """A line saying the rules were edited since the models were trained, or None: the model card's
-        figures were measured with the rules of that time."""
+        figures were measured with the rules of that time. Vietnamese: `monitor rules test` and the service's log
+        show it to the office (`classify` and `evaluate` quote it too)."""
         edited = getattr(self.models, "rules_edited", None)
         if not edited:
             return None
-        return (f"rules {self.rules.path.name} edited since the models were trained (rules {edited[0]} then, {edited[1]} "
-                f"now): the model card's figures were measured with the former; `monitor rules test` shows what changed")
+        return (f"tệp quy tắc {self.rules.path.name} đã được sửa sau khi huấn luyện mô hình (khi đó là quy tắc "
+                f"{edited[0]}, nay là {edited[1]}): các số liệu trong MODEL_CARD.md của mô hình được đo với quy tắc cũ; "
+                "`monitor rules test` cho thấy những gì thay đổi")
 
     # ------------------------------------------------------------------ public
 

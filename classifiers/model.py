@@ -389,25 +389,26 @@ def _check(meta: dict, rules) -> list[str]:
 
 
 def rules_mismatch(meta: dict, rules) -> str | None:
-    """What the rules add to or drop from the topics and rule groups the models were trained for ("topics not in
-    the models: an-toan-truong; missing: an-toan-truong-hoc"), None when they match. A renamed or mistyped id
-    reads as one added and one missing, which is what an office needs to see to fix it."""
+    """What the rules add to or drop from the topics and rule groups the models were trained for ("chủ đề không có
+    trong mô hình: an-toan-truong; chủ đề mô hình cần mà tệp quy tắc thiếu: an-toan-truong-hoc"), None when they
+    match. A renamed or mistyped id reads as one added and one missing, which is what an office needs to see to fix
+    it. Vietnamese: it is quoted in the clerk's errors (config check, a refused rules file) and `monitor rules test`."""
     trained_topics, topics = list(meta.get("topic_ids", [])), list(rules.topic_ids)
     trained_dense, dense = list(meta.get("dense_names") or []), dense_names(rules)
     if trained_topics == topics and trained_dense == dense:
         return None
     parts = []
-    for what, old, new in (("topics", trained_topics, topics),
-                           ("hot groups", [d[4:] for d in trained_dense if d.startswith("hot:")],
+    for what, old, new in (("chủ đề", trained_topics, topics),
+                           ("nhóm tin nóng", [d[4:] for d in trained_dense if d.startswith("hot:")],
                             [d[4:] for d in dense if d.startswith("hot:")])):
         added, missing = [x for x in new if x not in old], [x for x in old if x not in new]
         if added:
-            parts.append(f"{what} not in the models: {', '.join(added)}")
+            parts.append(f"{what} không có trong mô hình: {', '.join(added)}")
         if missing:
-            parts.append(f"{what} the models need but the rules lack: {', '.join(missing)}")
+            parts.append(f"{what} mô hình cần mà tệp quy tắc thiếu: {', '.join(missing)}")
         if not added and not missing and old != new:
-            parts.append(f"{what} in another order than the models'")
-    return "; ".join(parts) or "rule groups in another order than the models'"
+            parts.append(f"{what} xếp theo thứ tự khác với mô hình")
+    return "; ".join(parts) or "các nhóm quy tắc xếp theo thứ tự khác với mô hình"
 
 
 def _relevance_neighbours(z: dict) -> dict:

@@ -395,30 +395,35 @@ def _terms(raw) -> tuple[tuple[str, float], ...]:
 
 
 def _validate(data, path: Path) -> list[str]:
+    """Each problem as "key path: what is wrong" (Vietnamese, keys and values as written: monitor.errors)."""
     problems: list[str] = []
     if not isinstance(data, dict):
-        return ["the file must be a mapping with keys fields, education, topics, hot, sentiment, scope"]
+        return ["nội dung tệp phải là các khóa fields, education, topics, hot, sentiment, scope, mỗi khóa ở đầu một "
+                "dòng và theo sau là dấu ':'"]
     topics = data.get("topics")
     if not isinstance(topics, list) or not topics:
-        return ["topics: must be a list of topics, each with id, name, terms"]
+        return ["topics: phải là một danh sách chủ đề, mỗi chủ đề có id, name, terms"]
     seen = set()
     for i, t in enumerate(topics):
         if not isinstance(t, dict) or not t.get("id"):
-            problems.append(f"topics[{i}]: needs an id (one of the ids in topics.md)")
+            problems.append(f"topics[{i}]: thiếu id (mã một chủ đề của kế hoạch, như trong classifiers/topics.yaml "
+                            "đi kèm)")
             continue
         if t["id"] in seen:
-            problems.append(f"topics[{i}].id: duplicate id {t['id']!r}")
+            problems.append(f"topics[{i}].id: mã {t['id']!r} trùng với một chủ đề ở trên; mỗi chủ đề một mã riêng")
         seen.add(t["id"])
         terms = t.get("terms")
         if terms is not None and not isinstance(terms, (dict, list)):
-            problems.append(f"topics[{i}].terms: write 'term: weight' lines (weight 0-1) or a list of terms")
+            problems.append(f"topics[{i}].terms: viết mỗi dòng 'từ khóa: trọng số' (trọng số 0-1) hoặc một danh sách "
+                            "từ khóa")
         if isinstance(terms, dict):
             for k, v in terms.items():
                 if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 3:
-                    problems.append(f"topics[{i}] ({t['id']}).terms.{k}: weight must be a number 0-3, e.g. 0.8; got {v!r}")
+                    problems.append(f"topics[{i}] ({t['id']}).terms.{k}: trọng số phải là một số từ 0 đến 3, ví dụ "
+                                    f"0.8; đang là {v!r}")
     for key in ("fields",):
         if key in data and not isinstance(data[key], dict):
-            problems.append(f"{key}: must map title/sapo/body to a weight")
+            problems.append(f"{key}: phải cho mỗi trường title/sapo/body một trọng số, ví dụ title: 1.0")
     return problems
 
 
@@ -428,25 +433,27 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise InputError(f"rules file {p} cannot be read ({exc.strerror or exc})",
-                         hint="pass --rules PATH to an existing topics.yaml") from None
+        raise InputError(f"không đọc được tệp quy tắc {p}: {exc.strerror or exc}",
+                         hint="chỉ --rules PATH tới một tệp topics.yaml có thật") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise InputError(f"rules file {p} is not UTF-8 text (byte {raw[exc.start]:#04x} on line {line})",
-                         hint="save it as UTF-8 (most editors: Save As, encoding UTF-8)") from None
+        raise InputError(f"tệp quy tắc {p} không phải văn bản UTF-8 (byte {raw[exc.start]:#04x} ở dòng {line})",
+                         hint="lưu lại tệp dạng UTF-8 (trong hầu hết trình soạn thảo: Save As, chọn encoding UTF-8)"
+                         ) from None
     try:
         data, duplicates = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(f"rules file {p} is not valid YAML{where}",
-                         hint="check the indentation and quoting there (a term with ':' needs quotes)") from None
+        where = f" ở dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
+        raise InputError(f"tệp quy tắc {p} không phải YAML hợp lệ{where}",
+                         hint="kiểm tra thụt lề và dấu ngoặc kép ở chỗ đó (từ khóa có dấu ':' phải đặt trong ngoặc "
+                              "kép)") from None
     problems = [str(d) for d in duplicate_key_problems(duplicates)] + _validate(data, p)
     if problems:
-        raise InputError(f"rules file {p} has {len(problems)} problem(s):\n" + "\n".join(f"  - {x}" for x in problems),
-                         hint="fix them and run `monitor rules test` again")
+        raise InputError(f"tệp quy tắc {p} có {len(problems)} lỗi:\n" + "\n".join(f"  - {x}" for x in problems),
+                         hint="sửa các lỗi đó rồi chạy lại `monitor rules test`")
     return RuleSet(p.resolve(), data, hashlib.sha256(raw).hexdigest())
 
 

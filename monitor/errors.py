@@ -43,10 +43,15 @@ Wording (the clerk and the analyst read these; monitor.cli prints them):
   with its key path as written in the file ("sources[3].url: phải là URL http(s), ...");
 - delivery errors (monitor.notify, monitor.mail) are Vietnamese around what they quote: the server's answer
   ("535 5.7.8 ..."), and for a webhook or Telegram the FetchError detail after the colon;
+- the office edits its topic rules (topics.yaml, storage.rules_file) itself, so a rules file's problems are
+  Vietnamese like ConfigError's ("tệp quy tắc rules-cua-phong.yaml có 2 lỗi:", each problem starting with its key
+  path: "topics[3].terms: ..."), and so is everything `monitor rules test` prints, its notes, its progress and the
+  rules note (the rules edited since the models were trained; `monitor classify` and `evaluate` quote it as it is);
+  its labels are named as `monitor explain` names them ("Giáo dục", "Nóng", "Chủ đề tuyen-sinh (…)"), topic ids,
+  versions ("rules-only+rules.…") and titles as stored;
 - what is read by whoever installs and looks after the machine rather than by the office (FetchError, FeedError and
   ExtractError details, stored with a source's or a page's failure and shown by `monitor status` as "chi tiết kỹ
-  thuật"; training and evaluation of models, and what `monitor rules test` says of an edited rules file) may stay
-  English.
+  thuật"; training and evaluation of models: `monitor train`, `evaluate`, `classify`) may stay English.
 """
 
 from __future__ import annotations

@@ -431,7 +431,9 @@ def test_an_office_edit_of_the_rules_keeps_the_models_and_says_so_but_new_topics
     meta_path.write_text(json.dumps(meta))
     clf = load_classifier(tmp_path, OFFICE)
     assert clf.models is not None and clf.models.rules_edited == ("0" * 10, load_rules().sha256[:10])
-    assert "edited since the models were trained" in clf.rules_note and "monitor rules test" in clf.rules_note
+    assert clf.rules_note == (f"tệp quy tắc topics.yaml đã được sửa sau khi huấn luyện mô hình (khi đó là quy tắc "
+                              f"{'0' * 10}, nay là {load_rules().sha256[:10]}): các số liệu trong MODEL_CARD.md của mô "
+                              "hình được đo với quy tắc cũ; `monitor rules test` cho thấy những gì thay đổi")
     meta["dense_names"] = meta["dense_names"][:-3] + ["hot:new-group"] + meta["dense_names"][-2:]
     meta_path.write_text(json.dumps(meta))
     with pytest.raises(ModelError, match="các chủ đề/nhóm quy tắc khác với"):

@@ -122,8 +122,9 @@ def test_a_rules_file_in_another_encoding_is_not_called_bad_yaml(stored, tmp_pat
     rules.write_bytes("topics:\n  - id: an-toan\n    name: Đà\n".encode("cp1258"))
     for args in (["rules", "test"], ["reclassify", "--dry-run"]):
         r = run(stored[0], *args, "--rules", str(rules))
-        one_clear_error(r, "not UTF-8", "line 3", "save it as UTF-8")
-        assert "indentation" not in r.output
+        one_clear_error(r, f"Lỗi: tệp quy tắc {rules} không phải văn bản UTF-8 (byte 0xd0 ở dòng 3)\n",
+                        "  Cách sửa: lưu lại tệp dạng UTF-8")
+        assert "thụt lề" not in r.output
 
 
 def test_a_models_folder_named_by_hand_that_holds_none_is_said_not_replaced(stored, tmp_path):

@@ -51,8 +51,10 @@ def test_rules_test_shows_what_an_edit_changes_and_writes_nothing(config_file, t
     res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--rules", str(edited),
                                    "--rules-only", "--since", "2026-11-01", "--until", "2026-11-30"])
     assert res.exit_code == 0, res.output
-    assert "2 article(s)" in res.output and "rules-only" in res.output
-    assert "topic tuyen-sinh: +0 / -1" in res.output
+    assert "2 bài; quy tắc đang dùng rules-only+rules." in res.output and "→ quy tắc thử rules-only+rules." in res.output
+    assert "Theo nhãn (+ bài được gắn thêm / - bài bị bỏ):\n" in res.output
+    assert "\n  Chủ đề tuyen-sinh (Thi tuyển sinh lớp 10, tuyển sinh đầu cấp): +0 / -1\n" in res.output
+    assert "\n     - [1] Hà Nội công bố điểm chuẩn vào lớp 10 công lập\n" in res.output
     assert "điểm chuẩn vào lớp 10" in res.output
     assert "Giá vàng" not in res.output
     assert _count_classifications(config_file) == before
@@ -64,7 +66,7 @@ def test_rules_test_refuses_a_models_folder_that_does_not_exist(config_file, tmp
     missing = tmp_path / "modles"
     res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--models", str(missing)])
     assert res.exit_code == 3, res.output
-    assert f"chưa có mô hình đã huấn luyện trong {missing}" in res.output and "article(s)" not in res.output
+    assert f"chưa có mô hình đã huấn luyện trong {missing}" in res.output and "quy tắc thử" not in res.output
 
 
 def test_rules_test_rejects_a_broken_rules_file(config_file, tmp_path):
@@ -72,7 +74,8 @@ def test_rules_test_rejects_a_broken_rules_file(config_file, tmp_path):
     bad.write_text("topics: [\n", encoding="utf-8")
     res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--rules", str(bad)])
     assert res.exit_code == 2
-    assert "not valid YAML" in res.output
+    assert f"Lỗi: tệp quy tắc {bad} không phải YAML hợp lệ ở dòng 2, cột 1\n" in res.output, res.output
+    assert "  Cách sửa: kiểm tra thụt lề và dấu ngoặc kép ở chỗ đó" in res.output
 
 
 def test_evaluate_reports_per_label_metrics(config_file, tmp_path):
@@ -143,7 +146,7 @@ def test_the_offices_own_rules_file_goes_live_with_the_shipped_models(config_fil
                    encoding="utf-8")
     res = CliRunner().invoke(cli, ["--config", str(config_file), "classify", "-i", str(src), "-o", str(tmp_path / "o.jsonl")])
     assert res.exit_code == 0, res.output
-    assert "edited since the models were trained" in res.output
+    assert f"note: tệp quy tắc {own.name} đã được sửa sau khi huấn luyện mô hình (khi đó là quy tắc " in res.output
     assert json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8"))["model_version"] == clf.version
     config_file.write_text(text.replace(str(own), str(tmp_path / "missing.yaml")), encoding="utf-8")
     res = CliRunner().invoke(cli, ["--config", str(config_file), "config", "check"])
@@ -173,20 +176,24 @@ def test_rules_test_of_a_mistyped_topic_id_says_the_models_cannot_read_it_and_na
     edited.write_text(typo, encoding="utf-8")
     res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--rules", str(edited)])
     assert res.exit_code == 0, res.output
-    assert "scored by the rules alone" in res.output and "did you mean 'an-toan-truong-hoc'" in res.output
-    assert "topics not in the models: an-toan-truong;" in res.output
+    assert "chú ý: mã chủ đề 'an-toan-truong' không phải một chủ đề của kế hoạch (có phải định viết " \
+           "'an-toan-truong-hoc'?)" in res.output, res.output
+    assert "chú ý: edited.yaml không khớp với các mô hình đã huấn luyện (chủ đề không có trong mô hình: an-toan-truong; " \
+           "chủ đề mô hình cần mà tệp quy tắc thiếu: an-toan-truong-hoc): phía quy tắc thử dưới đây chỉ được chấm bằng " \
+           "quy tắc" in res.output, res.output
 
     _office_rules(config_file, tmp_path, typo)
     res = CliRunner().invoke(cli, ["--config", str(config_file), "config", "check"])
     assert res.exit_code == 2 and "storage.rules_file" in res.output and "an-toan-truong-hoc" in res.output, res.output
     assert "không khớp với các mô hình đã huấn luyện" in res.output and "`monitor train`" in res.output, res.output
     res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--rules", str(DEFAULT_RULES_PATH)])
-    assert res.exit_code == 0 and "live rules (rules-cua-phong.yaml, storage.rules_file) cannot be used" in res.output, \
-        res.output
+    assert res.exit_code == 0 and ("chú ý: không dùng được quy tắc đang dùng (rules-cua-phong.yaml, storage.rules_file): "
+                                   "không dùng được các mô hình trong") in res.output, res.output
+    assert "       nên so sánh với classifiers/topics.yaml đi kèm\n" in res.output
 
     _office_rules(config_file, tmp_path, shipped.replace("    nghị định: 0.8\n", "    nghị định 0.8\n", 1))
     res = CliRunner().invoke(cli, ["--config", str(config_file), "config", "check"])
-    assert res.exit_code == 2 and "not valid YAML at line" in res.output, res.output
+    assert res.exit_code == 2 and "không phải YAML hợp lệ ở dòng" in res.output, res.output
     _office_rules(config_file, tmp_path, shipped.replace("    nghị định: 0.8\n", "    nghị định: 0.6\n", 1))
     res = CliRunner().invoke(cli, ["--config", str(config_file), "config", "check"])
     assert res.exit_code == 0 and "đã sửa sau khi huấn luyện mô hình" in res.output, res.output
@@ -290,5 +297,5 @@ def test_rules_test_says_how_far_it_is_on_stderr_and_keeps_stdout_for_the_result
     res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--rules", str(_edited_rules(tmp_path)),
                                    "--rules-only", "--jobs", "1"])
     assert res.exit_code == 0, res.output
-    assert "classified 1 of 2 articles (live and candidate rules)..." in res.stderr
-    assert "classified" not in res.stdout and "2 article(s)" in res.stdout
+    assert "đã phân loại 1/2 bài (bằng quy tắc đang dùng và quy tắc thử)..." in res.stderr
+    assert "đã phân loại" not in res.stdout and "2 bài; quy tắc đang dùng" in res.stdout

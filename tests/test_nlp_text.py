@@ -86,12 +86,13 @@ def test_topic_exclusion_cancels_the_topic(rules):
 def test_rules_file_errors_name_the_problem(tmp_path):
     bad = tmp_path / "topics.yaml"
     bad.write_text("topics:\n  - id: tuyen-sinh\n    terms: {điểm chuẩn: lots}\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"tuyen-sinh.*weight must be a number"):
+    with pytest.raises(InputError, match=r"topics\[0\] \(tuyen-sinh\)\.terms\.điểm chuẩn: trọng số phải là một số từ 0 "
+                                         r"đến 3, ví dụ 0\.8; đang là 'lots'"):
         load_rules(bad)
     bad.write_text("topics: [\n", encoding="utf-8")
-    with pytest.raises(InputError, match="not valid YAML"):
+    with pytest.raises(InputError, match="không phải YAML hợp lệ ở dòng 2, cột 1"):
         load_rules(bad)
-    with pytest.raises(InputError, match="cannot be read"):
+    with pytest.raises(InputError, match="không đọc được tệp quy tắc .*missing.yaml: No such file"):
         load_rules(tmp_path / "missing.yaml")
     # an office adding a term the file already weighs must learn that one of the two weights would vanish
     shipped = load_rules().path.read_text(encoding="utf-8")

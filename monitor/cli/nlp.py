@@ -352,7 +352,8 @@ def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, un
     if d_since and d_until and d_until < d_since:
         raise InputError("--until đứng trước --since; đổi chỗ hai ngày")
     if models and rules_only:
-        raise InputError("--models and --rules-only contradict each other; give one")
+        raise InputError("--models và --rules-only mâu thuẫn nhau: --rules-only bỏ các mô hình ra ở cả hai phía; chỉ dùng "
+                         "một trong hai")
     mdir = Path(models) if models else app.models_dir or app.config.storage.models_dir
     live_rules = app.config.storage.rules_file
     # a --models folder named by hand that holds no models is a typo, not a reason to use the shipped ones (as
@@ -366,27 +367,41 @@ def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, un
         if live_rules is None:
             raise
         # the office's live rules are what is broken (`monitor crawl` says so too): the fix must still be testable
-        click.echo(f"note: the live rules ({live_rules.name}, storage.rules_file) cannot be used: {exc}\n"
-                   "      comparing with the shipped classifiers/topics.yaml instead", err=True)
+        click.echo(f"chú ý: không dùng được quy tắc đang dùng ({live_rules.name}, storage.rules_file): {exc}\n"
+                   "       nên so sánh với classifiers/topics.yaml đi kèm", err=True)
         live = load_classifier(mdir, app.config.office, **kw)
     for line in candidate_notes(live, candidate):
-        click.echo(f"note: {line}", err=True)
+        click.echo(f"chú ý: {line}", err=True)
     start = local_day_start(app, d_since) if d_since else None
     end = local_day_end(app, d_until) if d_until else None
     arts = [ArticleText(id=str(a.id), title=a.title, sapo=a.sapo, body=a.body, url=a.url, outlet=a.outlet)
             for a in app.store.articles_between(start, end)]
     diff = compare(live, candidate, arts, batch=RULES_TEST_BATCH, jobs=jobs or default_jobs(), progress=_progress(len(arts)))
-    click.echo(f"{len(arts)} article(s); live {live.version} → candidate {candidate.version}")
+    click.echo(f"{len(arts)} bài; quy tắc đang dùng {live.version} → quy tắc thử {candidate.version}")
     titles = {a.id: a.title for a in arts}
+    if not any(g or l for g, l in diff.values()):
+        click.echo("Không nhãn nào thay đổi.")
+        return
+    click.echo("Theo nhãn (+ bài được gắn thêm / - bài bị bỏ):")
     for label, (gained, lost) in diff.items():
         if not gained and not lost:
             continue
-        click.echo(f"{label}: +{len(gained)} / -{len(lost)}")
+        click.echo(f"  {_label_vi(label)}: +{len(gained)} / -{len(lost)}")
         for sign, ids in (("+", gained), ("-", lost)):
             for i in ids[:show]:
-                click.echo(f"   {sign} [{i}] {titles[i][:100]}")
-    if not any(g or l for g, l in diff.values()):
-        click.echo("no label would change")
+                click.echo(f"     {sign} [{i}] {titles[i][:100]}")
+
+
+def _label_vi(label: str) -> str:
+    """A label of `compare` ("education", "hot", "topic tuyen-sinh") as `monitor explain` shows it: the topic id kept,
+    its plan name after it."""
+    from classifiers.plan_topics import topic_name
+
+    if label.startswith("topic "):
+        tid = label[len("topic "):]
+        name = topic_name(tid)
+        return f"Chủ đề {tid}" + (f" ({name})" if name != tid else "")
+    return {"education": "Giáo dục", "hot": "Nóng"}.get(label, label)
 
 
 PROGRESS_EVERY = 2000  # articles between progress lines of `rules test`; fewer articles print none
@@ -398,11 +413,14 @@ def _progress(total: int):
     year's store is a long wait with nothing said. Standard output keeps the result alone."""
     if total <= PROGRESS_EVERY:
         return None
+    from monitor.digest import vn_number
+
     said = [0]
 
     def report(done: int) -> None:
         if done // PROGRESS_EVERY > said[0] // PROGRESS_EVERY and done < total:
-            click.echo(f"classified {done:,} of {total:,} articles (live and candidate rules)...", err=True)
+            click.echo(f"đã phân loại {vn_number(done)}/{vn_number(total)} bài (bằng quy tắc đang dùng và quy tắc thử)...",
+                       err=True)
         said[0] = done
 
     return report
@@ -421,15 +439,16 @@ def candidate_notes(live, candidate) -> list[str]:
     for tid in candidate.rules.topic_ids:
         if tid not in TOPIC_IDS:
             near = difflib.get_close_matches(tid, TOPIC_IDS, n=1)
-            notes.append(f"topic id {tid!r} is not one of the plan's topics" + (f" (did you mean {near[0]!r}?)" if near else "")
-                         + "; the clipping files its articles under no topic section")
+            notes.append(f"mã chủ đề {tid!r} không phải một chủ đề của kế hoạch"
+                         + (f" (có phải định viết {near[0]!r}?)" if near else "")
+                         + "; điểm báo sẽ không xếp bài của nó vào mục chủ đề nào")
     trained = getattr(live, "models", None)
     if candidate.models is None and trained is not None:
-        why = rules_mismatch(trained.metadata, candidate.rules) or "other topics or hot groups"
-        notes.append(f"{candidate.rules.path.name} does not match the trained models ({why}): the candidate below is "
-                     "scored by the rules alone, so most of the differences are the rules against the models, not the "
-                     "edit; live, the monitor refuses this file until the ids match the models again or `monitor train` "
-                     "rebuilds the models for it")
+        why = rules_mismatch(trained.metadata, candidate.rules) or "chủ đề hoặc nhóm tin nóng khác"
+        notes.append(f"{candidate.rules.path.name} không khớp với các mô hình đã huấn luyện ({why}): phía quy tắc thử "
+                     "dưới đây chỉ được chấm bằng quy tắc, không dùng mô hình, nên phần lớn khác biệt là giữa quy tắc và "
+                     "mô hình chứ không phải do chỗ sửa; khi đưa vào dùng, hệ thống sẽ từ chối tệp này cho tới khi các mã "
+                     "khớp lại với mô hình hoặc `monitor train` dựng lại mô hình cho nó")
     elif candidate.rules_note and (live is None or candidate.rules.sha256 != live.rules.sha256):
         notes.append(candidate.rules_note)
     return notes
