@@ -201,8 +201,10 @@ def _scored(c: Classification) -> tuple:
 
 
 class _Severities:
-    """Stories' severities (None: not hot) from given member classifications, all at one instant, so a
-    difference between two sides comes from the classifications alone, never from time passing. Reads only."""
+    """Stories' severities (None: not hot) from given member classifications, both sides of a story at one instant,
+    so a difference between them comes from the classifications alone, never from time passing: the instant its
+    stored score describes (monitor.triage.rescore_history scores history so), now for a story never scored. Reads
+    only."""
 
     def __init__(self, app, story_score):
         self.app, self.now, self._story_score = app, app.now(), story_score
@@ -217,7 +219,8 @@ class _Severities:
         return cls(app, story_score)
 
     def severity(self, story_id: int, members: list[dict], classes: dict[int, Classification]) -> str | None:
-        return self._story_score(self.app, story_id, members, classes, self.now).severity
+        at = self.app.store.story_scored_at(story_id) or self.now
+        return self._story_score(self.app, story_id, members, classes, at).severity
 
 
 class _HeldStories:

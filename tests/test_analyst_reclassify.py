@@ -217,3 +217,53 @@ def test_models_or_rules_put_back_rescore_the_stories_they_had_scored(tmp_path):
     assert report.classified == 0, "that version's classifications were kept"
     assert app.store.story(story).hot_score == shipped
     app.close()
+
+
+def test_reclassifying_history_rescores_its_stories_as_of_their_own_time_and_acts_on_nothing(tmp_path):
+    """An office set up on a store already filled (a Sở whose province the stories are, after a Phòng's office), or
+    edited rules, must see the days already past with the new classifications: the clipping and the report read each
+    story's stored locality, level and reasons, and a story outside the alert window was scored once, long ago. It is
+    scored again as of that time, and nothing is sent and no case is touched: what leadership was told then stands."""
+    from types import SimpleNamespace
+
+    from monitor.pipeline import classify_and_triage
+    from test_service_support import fixed_clock
+
+    cfg = write_config(tmp_path)
+    then = datetime.now(timezone.utc) - timedelta(days=10)
+    app = App.from_path(cfg, clock=fixed_clock(then))
+    ids = add_articles(app, [a | {"published": then - timedelta(hours=3 - i)} for i, a in enumerate(ARTICLES[:2])])
+    classify_and_triage(app, SimpleNamespace(new_article_ids=ids, updated_article_ids=()))
+    admissions = app.store.story_of_article(ids[1])  # Hòa Bình's grade-10 plan: Phú Thọ's since the merger
+    fight = app.store.story_of_article(ids[0])
+    before = app.store.story(admissions)
+    assert not app.store.story_explanation(admissions).get("local")
+    db = app.config.storage.database
+    app.close()
+    con = sqlite3.connect(db)
+    sent_before = con.execute("SELECT COUNT(*) FROM alerts").fetchone()[0]
+    events_before = con.execute("SELECT COUNT(*) FROM case_events").fetchone()[0]
+    scored_before = dict(con.execute("SELECT id, scored_at FROM stories").fetchall())
+    con.close()
+
+    text = cfg.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    data["office"] = {"name": "Sở Giáo dục và Đào tạo tỉnh Phú Thọ", "short_name": "Sở GD&ĐT Phú Thọ",
+                      "district": "Phú Thọ", "city": "Phú Thọ"}
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    run(cfg, "reclassify")
+
+    app = App.from_path(cfg)
+    exp = app.store.story_explanation(admissions)
+    assert exp.get("local") and exp["signals"], exp
+    story = app.store.story(admissions)
+    assert any(r.startswith("Tin trên địa bàn tỉnh Phú Thọ") for r in story.reasons), story.reasons
+    assert story.hot_score > before.hot_score
+    # the fight in Long Biên is another province's for Phú Thọ's Sở: no longer on the area
+    assert not app.store.story_explanation(fight).get("local")
+    app.close()
+    con = sqlite3.connect(db)
+    assert dict(con.execute("SELECT id, scored_at FROM stories").fetchall()) == scored_before
+    assert con.execute("SELECT COUNT(*) FROM alerts").fetchone()[0] == sent_before
+    assert con.execute("SELECT COUNT(*) FROM case_events").fetchone()[0] == events_before
+    con.close()

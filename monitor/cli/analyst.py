@@ -746,7 +746,9 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
     Every version's classifications are kept, so a run can be compared with another (--compare) or
     undone (--rollback). --dry-run shows the differences without writing anything. The new version becomes
     current only once every article is classified: a run stopped halfway leaves the current one as it was;
-    run it again.
+    run it again. The stories of the range are scored again with it: those of the last days as triage scores
+    new ones (alerts included), older ones as of when each was last scored, sending nothing and touching no
+    case, so past clippings and reports read the new classifications too.
 
     \b
     Example:
@@ -853,16 +855,18 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
 
 
 def _retriage(app: App, since=None, until=None) -> None:
-    """Rescore the stories of recent articles (of [since, until) when given) with the new classifications;
-    older stories are history."""
+    """Rescore the stories of [since, until) (all when not given) with the new classifications: those of recent
+    articles as triage does, acting on them (cases, alerts); older ones as history, each as of when it was last
+    scored and acting on nothing (monitor.triage.rescore_history), so the clipping and the report of those days
+    read the new classifications too."""
     try:
-        from monitor.triage import run_triage
+        from monitor.triage import rescore_history, run_triage
     except ImportError:
         return
     recent = app.store.article_ids_first_seen_since(app.now() - timedelta(hours=app.config.alerts.window_hours),
                                                     since, until)
-    if recent:
-        run_triage(app, recent)
+    live = set(run_triage(app, recent).rescored) if recent else set()
+    rescore_history(app, [s for s in app.store.scored_story_ids_between(since, until) if s not in live])
 
 
 def _print_diff(app: App, diff, *, show: int, as_json: bool, dry_run: bool) -> None:

@@ -181,6 +181,15 @@ class StoriesMixin:
         row = self.execute("SELECT scored_at FROM stories WHERE id = ?", (story_id,)).fetchone()
         return from_iso(row[0]) if row and row[0] else None
 
+    def scored_story_ids_between(self, since: datetime | None, until: datetime | None) -> list[int]:
+        """Stories already scored with a member published in [since, until) (first seen when unknown, as
+        articles_between), every scored story when neither is given."""
+        where, params = published_window(since, until, "a.")
+        return [r[0] for r in self.execute(
+            "SELECT DISTINCT s.story_id FROM story_articles s JOIN articles a ON a.id = s.article_id"
+            f" JOIN stories t ON t.id = s.story_id WHERE t.scored_at IS NOT NULL AND {where} ORDER BY s.story_id",
+            params)]
+
     def story_of_article(self, article_id: int) -> int | None:
         row = self.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
         return row[0] if row else None
