@@ -36,6 +36,20 @@ def test_a_so_reads_its_provinces_former_districts_as_its_city():
     assert scope == "city" and "Ninh Hòa" in reason
 
 
+@pytest.mark.parametrize(("office", "title"), [
+    ("Tuyên Quang", "Giáo viên ở Vị Xuyên tập huấn chuyển đổi số"),  # Hà Giang's
+    ("Lào Cai", "Trường bán trú ở Bát Xát đón học sinh trở lại"),
+    ("Thái Nguyên", "Học sinh huyện Ba Bể (cũ) được hỗ trợ tiền ăn trưa"),  # Bắc Kạn's
+    ("Phú Thọ", "Trường mầm non ở Đà Bắc thiếu giáo viên"),  # Hòa Bình's
+    ("Bắc Ninh", "Học sinh Lục Ngạn đi học sau mùa vải thiều"),  # Bắc Giang's
+    ("Hưng Yên", "Giáo viên huyện Vũ Thư cũ nhận phụ cấp thu hút"),  # Thái Bình's
+    ("Ninh Bình", "Phụ huynh Vụ Bản lo chỗ học lớp 10 cho con"),  # Nam Định's
+    ("Quảng Trị", "Học sinh Bố Trạch được tặng áo phao mùa lũ"),  # Quảng Bình's
+])
+def test_a_so_of_the_north_and_quang_tri_reads_its_former_districts_as_its_city(office, title):
+    assert judged(so(office), title)[0] == "city"
+
+
 def test_another_provinces_former_district_is_elsewhere_for_an_office_of_ha_noi():
     assert judged(LONG_BIEN, "Giáo viên quận Hải Châu (cũ) tập huấn dạy học STEM")[0] == "national"
     assert judged(so("Hà Nội"), "Giáo viên quận Hải Châu (cũ) tập huấn dạy học STEM")[0] == "national"
@@ -51,12 +65,26 @@ def test_a_name_that_is_a_word_or_a_sovereignty_story_counts_only_with_its_kind(
     assert judged(so("Đồng Nai"), "Học sinh huyện Thống Nhất được nghỉ học tránh lũ")[0] == "city"
     assert judged(so("Đà Nẵng"), "Học sinh cả nước tìm hiểu về chủ quyền Hoàng Sa")[0] == "national"
     assert judged(so("Đà Nẵng"), "Chủ tịch huyện Hoàng Sa nói chuyện với học sinh")[0] == "city"
+    # a given name, a singer's name, a pronoun
+    assert judged(so("Phú Thọ"), "Cô giáo Thanh Thủy đạt giải giáo viên dạy giỏi")[0] == "national"
+    assert judged(so("Phú Thọ"), "Học sinh huyện Thanh Thủy được miễn học phí")[0] == "city"
+    assert judged(so("Quảng Trị"), "Ca sĩ Lệ Thủy hát cho học sinh vùng lũ")[0] == "national"
+    assert judged(so("Quảng Trị"), "Học sinh huyện Lệ Thủy trở lại trường sau lũ")[0] == "city"
+    assert judged(so("Thái Nguyên"), "Cách dùng đại từ nhân xưng trong bài văn")[0] == "national"
+    assert judged(so("Thái Nguyên"), "Học sinh huyện Đại Từ (cũ) nhận học bổng")[0] == "city"
+    # "Quang Bình" (Hà Giang's) is "Quảng Bình" without diacritics: only with its kind, and not Quảng Bình's
+    assert judged(so("Tuyên Quang"), "Học sinh huyện Quang Bình được tặng áo ấm")[0] == "city"
+    assert judged(so("Quảng Trị"), "Học sinh huyện Quang Bình được tặng áo ấm")[0] == "national"
 
 
 @pytest.mark.parametrize(("office", "title"), [
     ("Cần Thơ", "Học sinh huyện Châu Thành được miễn học phí"),  # a huyện of Sóc Trăng and Hậu Giang, and of 9 others
     ("Đồng Nai", "Giáo viên huyện Tân Phú nhận bằng khen"),  # Đồng Nai's, and quận Tân Phú of TP.HCM
     ("Huế", "Trường THCS ở huyện Phong Điền xây thêm phòng học"),  # Huế's, and Cần Thơ's
+    ("Thái Nguyên", "Học sinh huyện Chợ Mới được tặng xe đạp"),  # Bắc Kạn's, and An Giang's
+    ("Phú Thọ", "Giáo viên huyện Tam Nông nhận bằng khen"),  # Phú Thọ's, and Đồng Tháp's
+    ("Phú Thọ", "Trường THCS ở huyện Phù Ninh xây thêm phòng học"),  # Quảng Nam's Phú Ninh without diacritics
+    ("Quảng Trị", "Giáo viên huyện Quảng Ninh nhận bằng khen"),  # Quảng Bình's, and a province's name
 ])
 def test_a_name_several_provinces_had_is_read_as_none_of_them(office, title):
     assert judged(so(office), title)[0] == "national"
