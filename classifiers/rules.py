@@ -282,23 +282,24 @@ class RuleSet:
         self.sha256 = sha256
         self.field_weights: dict[str, float] = {f: float(w) for f, w in (data.get("fields") or {}).items()}
         edu = data.get("education") or {}
-        self.education = Group("edu", "education", edu.get("description", ""), _terms(edu.get("terms")),
-                               tuple(edu.get("exclusions") or ()))
+        self.education = Group("edu", "education", edu.get("description") or "", _terms(edu.get("terms")),
+                               _words(edu.get("exclusions")))
         self.topics: tuple[Group, ...] = tuple(
-            Group(t["id"], t.get("name", ""), t.get("description", ""), _terms(t.get("terms")), tuple(t.get("exclusions") or ()))
+            Group(t["id"], t.get("name") or "", t.get("description") or "", _terms(t.get("terms")),
+                  _words(t.get("exclusions")))
             for t in data["topics"]
         )
         self.hot: tuple[Group, ...] = tuple(
-            Group(h["id"], h.get("name", ""), "", _terms(h.get("terms"))) for h in (data.get("hot") or ())
+            Group(h["id"], h.get("name") or "", "", _terms(h.get("terms"))) for h in (data.get("hot") or ())
         )
         sent = data.get("sentiment") or {}
         self.negative = Group("neg", "negative", "", _terms(sent.get("negative")))
         self.positive = Group("pos", "positive", "", _terms(sent.get("positive")))
         sc = data.get("scope") or {}
         self.scope = ScopeRules(
-            cities=sc.get("cities") or {}, not_local_alone=tuple(sc.get("not_local_alone") or ()),
-            institutions_before=tuple(sc.get("institutions_before") or ()),
-            institutions_after=tuple(sc.get("institutions_after") or ()),
+            cities=_cities(sc.get("cities")), not_local_alone=_words(sc.get("not_local_alone")),
+            institutions_before=_words(sc.get("institutions_before")),
+            institutions_after=_words(sc.get("institutions_after")),
             foreign=_terms(sc.get("foreign")), domestic=_terms(sc.get("domestic")),
         )
         self.topic_ids: tuple[str, ...] = tuple(t.id for t in self.topics)
@@ -394,37 +395,15 @@ def _terms(raw) -> tuple[tuple[str, float], ...]:
     return tuple((str(k), 1.0) for k in raw)
 
 
-def _validate(data, path: Path) -> list[str]:
-    """Each problem as "key path: what is wrong" (Vietnamese, keys and values as written: monitor.errors)."""
-    problems: list[str] = []
-    if not isinstance(data, dict):
-        return ["nội dung tệp phải là các khóa fields, education, topics, hot, sentiment, scope, mỗi khóa ở đầu một "
-                "dòng và theo sau là dấu ':'"]
-    topics = data.get("topics")
-    if not isinstance(topics, list) or not topics:
-        return ["topics: phải là một danh sách chủ đề, mỗi chủ đề có id, name, terms"]
-    seen = set()
-    for i, t in enumerate(topics):
-        if not isinstance(t, dict) or not t.get("id"):
-            problems.append(f"topics[{i}]: thiếu id (mã một chủ đề của kế hoạch, như trong classifiers/topics.yaml "
-                            "đi kèm)")
-            continue
-        if t["id"] in seen:
-            problems.append(f"topics[{i}].id: mã {t['id']!r} trùng với một chủ đề ở trên; mỗi chủ đề một mã riêng")
-        seen.add(t["id"])
-        terms = t.get("terms")
-        if terms is not None and not isinstance(terms, (dict, list)):
-            problems.append(f"topics[{i}].terms: viết mỗi dòng 'từ khóa: trọng số' (trọng số 0-1) hoặc một danh sách "
-                            "từ khóa")
-        if isinstance(terms, dict):
-            for k, v in terms.items():
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 3:
-                    problems.append(f"topics[{i}] ({t['id']}).terms.{k}: trọng số phải là một số từ 0 đến 3, ví dụ "
-                                    f"0.8; đang là {v!r}")
-    for key in ("fields",):
-        if key in data and not isinstance(data[key], dict):
-            problems.append(f"{key}: phải cho mỗi trường title/sapo/body một trọng số, ví dụ title: 1.0")
-    return problems
+def _words(raw) -> tuple[str, ...]:
+    """A list of words or names as written (a number is read as its digits, as a term is)."""
+    return tuple(str(x) for x in raw or ())
+
+
+def _cities(raw) -> dict:
+    """scope.cities with every entry a mapping of lists of names: an entry or a list written empty is none."""
+    return {str(name): {key: list(_words(names)) for key, names in (cfg or {}).items()}
+            for name, cfg in (raw or {}).items()}
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:
@@ -450,7 +429,9 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         raise InputError(f"tệp quy tắc {p} không phải YAML hợp lệ{where}",
                          hint="kiểm tra thụt lề và dấu ngoặc kép ở chỗ đó (từ khóa có dấu ':' phải đặt trong ngoặc "
                               "kép)") from None
-    problems = [str(d) for d in duplicate_key_problems(duplicates)] + _validate(data, p)
+    from classifiers.rules_check import problems_of  # it reads this module's FIELDS
+
+    problems = [str(d) for d in duplicate_key_problems(duplicates)] + problems_of(data)
     if problems:
         raise InputError(f"tệp quy tắc {p} có {len(problems)} lỗi:\n" + "\n".join(f"  - {x}" for x in problems),
                          hint="sửa các lỗi đó rồi chạy lại `monitor rules test`")

@@ -67,7 +67,7 @@ def test_every_problem_of_a_rules_file_is_said_in_vietnamese_under_one_header(co
     assert res.exit_code == 2
     assert res.output == (
         f"Lỗi: tệp quy tắc {bad} có 5 lỗi:\n"
-        "  - topics[0].terms: viết mỗi dòng 'từ khóa: trọng số' (trọng số 0-1) hoặc một danh sách từ khóa\n"
+        "  - topics[0] (tuyen-sinh).terms: viết mỗi dòng 'từ khóa: trọng số' (trọng số 0-1) hoặc một danh sách từ khóa\n"
         "  - topics[1].id: mã 'tuyen-sinh' trùng với một chủ đề ở trên; mỗi chủ đề một mã riêng\n"
         "  - topics[1] (tuyen-sinh).terms.điểm chuẩn: trọng số phải là một số từ 0 đến 3, ví dụ 0.8; đang là 'nhiều'\n"
         "  - topics[2]: thiếu id (mã một chủ đề của kế hoạch, như trong classifiers/topics.yaml đi kèm)\n"
