@@ -98,3 +98,47 @@ def test_the_table_refuses_a_district_listed_under_two_provinces(tmp_path):
                     "  Vĩnh Long:\n    former:\n      Bến Tre:\n        districts: [Châu Thành]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="chauthanh"):
         load_provinces(data)
+
+
+@pytest.mark.parametrize(("office", "title"), [
+    ("Quảng Ngãi", "Trường bán trú ở Tu Mơ Rông thêm phòng ở cho học sinh"),  # Kon Tum's
+    ("Gia Lai", "Giáo viên huyện Phù Mỹ (cũ) nhận phụ cấp thu hút"),  # Bình Định's
+    ("Đắk Lắk", "Học sinh huyện Sông Hinh được tặng xe đạp đến trường"),  # Phú Yên's
+    ("Hồ Chí Minh", "Trường tiểu học ở Xuyên Mộc khai giảng năm học mới"),  # Bà Rịa - Vũng Tàu's
+    ("Tây Ninh", "Phụ huynh Cần Giuộc lo chỗ học lớp 10 cho con"),  # Long An's
+    ("Đồng Tháp", "Học sinh huyện Cái Bè cũ được miễn học phí"),  # Tiền Giang's
+    ("Vĩnh Long", "Trường THPT ở huyện Giồng Trôm thiếu giáo viên Tin học"),  # Bến Tre's
+    ("An Giang", "Học sinh vùng đệm U Minh Thượng được hỗ trợ tiền ăn trưa"),  # Kiên Giang's
+    ("Cà Mau", "Giáo viên thị xã Giá Rai cũ tập huấn chương trình mới"),  # Bạc Liêu's
+    ("Cà Mau", "Học sinh huyện Đầm Dơi đi học lại sau triều cường"),
+])
+def test_the_south_and_the_highlands_read_their_former_districts(office, title):
+    assert judged(so(office), title)[0] == "city"
+
+
+def test_a_southern_name_that_is_a_word_or_a_name_counts_only_with_its_kind():
+    # "bình minh" is dawn (a club's, a shop's name), Đức Hòa a given name; "U Minh" alone is inside An Giang's
+    # "U Minh Thượng"
+    assert judged(so("Vĩnh Long"), "Câu lạc bộ Bình Minh tặng 500 cuốn sách cho học sinh")[0] == "national"
+    assert judged(so("Vĩnh Long"), "Học sinh thị xã Bình Minh (cũ) nhận 500 cuốn sách")[0] == "city"
+    assert judged(so("Tây Ninh"), "Cô giáo Đức Hòa kể chuyện dạy học sinh khuyết tật")[0] == "national"
+    assert judged(so("Tây Ninh"), "Cô giáo huyện Đức Hòa kể chuyện dạy học sinh khuyết tật")[0] == "city"
+    assert judged(so("Cà Mau"), "Học sinh vùng đệm U Minh Thượng được hỗ trợ tiền ăn trưa")[0] == "national"
+    assert judged(so("Cà Mau"), "Học sinh huyện U Minh được hỗ trợ tiền ăn trưa")[0] == "city"
+
+
+@pytest.mark.parametrize(("office", "title"), [
+    ("An Giang", "Giáo viên huyện Phú Tân nhận bằng khen"),  # An Giang's and Cà Mau's
+    ("Cà Mau", "Giáo viên huyện Phú Tân nhận bằng khen"),
+    ("Tây Ninh", "Học sinh huyện Tân Châu được miễn học phí"),  # Tây Ninh's and An Giang's thị xã
+    ("Vĩnh Long", "Học sinh huyện Bình Tân được tặng sách"),  # and quận Bình Tân of TP.HCM
+    ("Đồng Tháp", "Trường THCS ở huyện Tam Nông xây thêm phòng học"),  # and Phú Thọ's
+    ("Quảng Ngãi", "Học sinh thị xã Sơn Tây được nghỉ học tránh bão"),  # and Hà Nội's
+])
+def test_a_southern_name_several_provinces_had_stays_national(office, title):
+    assert judged(so(office), title)[0] == "national"
+
+
+def test_another_provinces_former_district_in_the_south_is_elsewhere_for_an_office_of_ha_noi():
+    scope, reason = judged(LONG_BIEN, "Cô giáo THCS Chu Văn An, huyện Chợ Lách (cũ) đoạt giải giáo viên giỏi")
+    assert scope == "national" and "trùng tên ở nơi khác" in reason and "Chợ Lách" in reason
