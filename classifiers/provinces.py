@@ -88,6 +88,11 @@ class Province:
         """The province's own names (not its cities nor former provinces): what a Sở writes as its district."""
         return _expand_all(self.names or (self.name,))
 
+    def district_terms(self) -> list[str]:
+        """The terms of its former districts and those of the provinces merged into it: unlike a city of the table,
+        whose name is the place's alone, one may be a commune's or a ward's elsewhere."""
+        return [t for d in (self.districts, *(f.districts for f in self.former)) for t in _expand_all(d)]
+
     def terms(self, excluded: tuple[str, ...] = ()) -> list[str]:
         """Every term read as the province, without those `excluded` (a name, or a former province: all of its)."""
         gone = {place_key(e) for e in excluded}

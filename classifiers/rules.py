@@ -124,6 +124,8 @@ class _Index:
         self.bounded: frozenset[str] = frozenset()  # groups whose terms never span clause punctuation
         # the terms naming the office's district itself (classifiers.scope.build_scope_index, judge_scope)
         self.district_terms: frozenset[str] = frozenset()
+        # the city's terms naming a place below its province, which another province may have too ("Sơn Tây")
+        self.city_places: frozenset[str] = frozenset()
         # the office's watchlist entries each of its place terms names (build_scope_index, watchlist_named)
         self.watchlist_terms: dict[str, tuple[str, ...]] = {}
         self.watchlist: tuple[str, ...] = ()  # the entries in the order feeds.yaml lists them

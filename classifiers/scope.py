@@ -18,7 +18,10 @@ city    = the office's city or one of its other districts/wards, named in the ti
           monitor.config.Office.own_scopes), from the body too, and only its watchlist is "local".
           The city's names: those of its province in classifiers/provinces.yaml (the 34 since 1 July 2025, with
           the provinces merged into each and their best-known cities: city_names), and topics.yaml scope.cities,
-          which the office edits (`aliases`, `districts`, and `exclude` to leave out names of the table).
+          which the office edits (`aliases`, `districts`, and `exclude` to leave out names of the table). A
+          place below the province (a former district of the table, a topics.yaml district: `city_places`) is a
+          namesake where the story is placed in another province and names nothing only the office's province
+          is called ("xã Sơn Tây, tỉnh Quảng Ngãi" is not Hà Nội's Sơn Tây: city_namesake).
 foreign = the foreign model's score over its cross-validated threshold (it reads the whole text, with the
           weighted foreign cues of topics.yaml as evidence); without models, those cues in the title and
           sapo adding up to 1 and outweighing the Vietnamese places named there.
@@ -28,7 +31,7 @@ national otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from classifiers.provinces import MERGER, Placement, ProvinceTable, expand, load_provinces, place_key
 from classifiers.rules import FIELDS, LazyTerms, Matches, Prepared, RuleSet, load_rules, prepare
@@ -116,6 +119,9 @@ class CityNames:
     aliases: list[str]  # every name read as the city: the table's (else office.city itself), the entry's `aliases`
     own: frozenset[str]  # the city's own names, folded: a Sở writes one of them as its district
     not_city: tuple[str, ...]  # phrases naming something else with one of `aliases` in them (a school, a person)
+    # the `aliases` naming a former district of the table, not the province itself, one merged into it or a city
+    # (whose name is the place's alone, provinces.yaml): a commune or a ward elsewhere may have it (city_namesake)
+    places: frozenset[str] = frozenset()
 
 
 def city_names(rules: RuleSet, places: OfficePlaces, table: ProvinceTable | None = None) -> CityNames:
@@ -144,7 +150,9 @@ def city_names(rules: RuleSet, places: OfficePlaces, table: ProvinceTable | None
     # a family name a person
     only_table = [t for t in from_table if t not in set(city_cfg.get("aliases", ()))]
     not_city += tuple(f"{w} {t}" for t in only_table for w in (*table.school_before, *table.person_before))
-    return CityNames(placement, city_cfg, aliases, frozenset(fold(normalize(a)) for a in own if a), not_city)
+    below = {retone(nfc(t)) for t in placement.province.district_terms()} if placement else set()
+    places_ = frozenset(t for t in only_table if retone(nfc(t)) in below)
+    return CityNames(placement, city_cfg, aliases, frozenset(fold(normalize(a)) for a in own if a), not_city, places_)
 
 
 def _contains(words: list[str], part: list[str]) -> bool:
@@ -229,6 +237,7 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable
             if w and normalize(w) == normalize(d):
                 naming([e for e in entries[start:] if e[0] != "not-local"], w)
     district_terms = frozenset(t for g, t, _ in entries if g in LOCAL_GROUPS)
+    city_places = set(names.places)
     wards: dict[str, tuple[str, ...]] = {}  # normalised name -> the kinds it is a ward of
     ward_names: dict[str, list[str]] = {}  # normalised name -> the watchlist entries naming it
     for w in places.wards:
@@ -261,6 +270,7 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable
         its_kinds = wards.get(normalize(district))
         if its_kinds is None:
             entries.append(("city", district, 1.0))
+            city_places.add(district)
             continue
         entries.append(("ward-bare", district, 1.0))
         for w in ward_names[normalize(district)]:
@@ -279,17 +289,19 @@ def build_scope_index(rules: RuleSet, places: OfficePlaces, table: ProvinceTable
     # only placed_elsewhere reads them, for a dozen texts a year (a local name and another province's). Those texts
     # alone are matched against them, and against those of the provinces they may name only (LazyTerms).
     if guards:
-        idx.lazy = LazyTerms(rules, guards, _needs_guards)
+        idx.lazy = LazyTerms(rules, guards, partial(_needs_guards, frozenset(city_places)))
     idx.district_terms = district_terms
+    idx.city_places = frozenset(city_places)
     idx.watchlist_terms = {t: tuple(dict.fromkeys(e)) for t, e in named.items()}
     idx.watchlist = tuple(dict.fromkeys(w for w in (*places.wards, *places.names) if w and w.strip()))
     return idx
 
 
-def _needs_guards(hits: list) -> bool:
-    """Whether placed_elsewhere may read these hits (judge_scope, watchlist_named: a local name and another
-    province's), so their "not-elsewhere" guards must be among them."""
-    return any(h.group == "elsewhere" for h in hits) and any(h.group in LOCAL_GROUPS for h in hits)
+def _needs_guards(city_places: frozenset[str], hits: list) -> bool:
+    """Whether placed_elsewhere may read these hits (judge_scope, watchlist_named: a local name, or a place of the
+    city's `city_places`, and another province's), so their "not-elsewhere" guards must be among them."""
+    return any(h.group == "elsewhere" for h in hits) and any(
+        h.group in LOCAL_GROUPS or (h.group == "city" and h.term in city_places) for h in hits)
 
 
 # The first words of a table term written with its kind or place word ("tỉnh Hòa Bình", "ở Vinh"): no school or
@@ -426,14 +438,16 @@ LOCAL_GROUPS = frozenset({"local", "local-cased", "local-lower", "ward-bare", "w
 
 def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshold: float = 0.5,
                 body_city: bool = False, whole_body: bool = False,
-                district_terms: frozenset[str] | None = None) -> tuple[str, str]:
+                district_terms: frozenset[str] | None = None,
+                city_places: frozenset[str] | None = None) -> tuple[str, str]:
     """(scope, reason) from the matches of the rules plus the office's scope index, and the foreign model's
     score when there is one (without it, the weighted foreign cues of the rules decide). The body's lead
     (BODY_LOCAL_SYLLABLES) may make a story local, the whole body with whole_body (an item that has no title or
     sapo); the body makes one city only with body_city (a Sở's, whose city is its own area: city_is_area; or an
     item that has no title or sapo). With `district_terms` (the index's: build_scope_index), a watchlist name or
     a ward, but not the district itself, is a namesake where the story is placed in another province
-    (placed_elsewhere); None: every local name stands."""
+    (placed_elsewhere); None: every local name stands. With `city_places` (the index's), a place of the city
+    below its province ("Sơn Tây") is a namesake so too, unless the province itself is named (city_namesake)."""
     lm = _lead(m, whole_body)
     # a lowercase term matches capitalised text too: its reasons only when the name is in lowercase alone
     bare_ward = lm.terms("ward-bare") if _bare_ward_stands(lm) else []
@@ -448,7 +462,7 @@ def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshol
         return "local", "địa bàn: " + ", ".join(local[:3])
     if _district_bare_stands(lm):
         return "local", "địa bàn: " + ", ".join(lm.terms("district-bare")[:2])
-    scope, reason = _beyond_district(m, foreign_score, foreign_threshold, body_city)
+    scope, reason = _beyond_district(m, foreign_score, foreign_threshold, body_city, whole_body, city_places)
     if namesake:
         reason = f"{reason}; {namesake}" if reason else namesake
     return scope, reason
@@ -522,18 +536,34 @@ def watchlist_reader(rules: RuleSet, places: OfficePlaces) -> WatchlistReader:
     return WatchlistReader(rules, places)
 
 
-def placed_elsewhere(m: Matches, whole_body: bool = False) -> list[str]:
+def city_namesake(m: Matches, fields: tuple[str, ...], whole_body: bool, city_places: frozenset[str]
+                  ) -> tuple[list[str], list[str]]:
+    """(the city's names in `fields`, the other provinces that make them a namesake's): none unless each name is
+    one of `city_places` (a place below the province: Hà Nội's "Sơn Tây" is a commune of Quảng Ngãi too) and the
+    story is placed in another province (placed_elsewhere, these names aside), naming nothing that is only the
+    office's province ("Hà Nội", "Thủ đô"; an institution's "Đại học Y Hà Nội" is none)."""
+    named = _uncovered([h for h in m.hits if h.field in fields], "city", "not-city")
+    if not named or any(h.term not in city_places for h in named):
+        return [], []
+    first = {h.term: h.field for h in reversed(named)}  # each name once, where first named (the title before the sapo)
+    return [f"{t} ({f})" for t, f in sorted(first.items(), key=lambda tf: FIELDS.index(tf[1]))], \
+        placed_elsewhere(m, whole_body, city_places)
+
+
+def placed_elsewhere(m: Matches, whole_body: bool = False, city_places: frozenset[str] = frozenset()) -> list[str]:
     """The other provinces (build_scope_index's "elsewhere" terms) where the story is placed, as 'term (field)':
     named where its local evidence counts (the title, the sapo, the body's lead; the whole body with whole_body),
     each mention not part of a guard phrase ("THCS Bình Thuận", "cô Khánh Hòa"); none when the office's own city
     is named there too (a school of the office's in a contest elsewhere: "học sinh Hà Nội … tại Đà Nẵng"), as
-    "city" not cancelled by "not-city", or the district's bare name. An office's story is rarely placed in
-    another province without naming its own; a namesake's is (ABLATIONS round 17)."""
+    "city" not cancelled by "not-city" (but for the places of `city_places`), or the district's bare name. An
+    office's story is rarely placed in another province without naming its own; a namesake's is (ABLATIONS round
+    17)."""
     def read(h) -> bool:
         return h.field != "body" or whole_body or h.at < BODY_LOCAL_SYLLABLES
 
     hits = [h for h in m.hits if read(h)]
-    if _uncovered(hits, "city", "not-city") or any(h.group in ("district-bare", "not-local") for h in hits):
+    if (any(h.term not in city_places for h in _uncovered(hits, "city", "not-city"))
+            or any(h.group in ("district-bare", "not-local") for h in hits)):
         return []
     # one name per mention: "TP.HCM" is also matched as "TP HCM"
     first = {(h.field, h.at): h for h in reversed(_uncovered(hits, "elsewhere", "not-elsewhere"))}
@@ -553,14 +583,27 @@ def _length(term: str) -> int:
 
 
 def _beyond_district(m: Matches, foreign_score: float | None, foreign_threshold: float,
-                     body_city: bool) -> tuple[str, str]:
+                     body_city: bool, whole_body: bool = False,
+                     city_places: frozenset[str] | None = None) -> tuple[str, str]:
     """judge_scope once the story is not local: city, foreign or national."""
     fields = FIELDS if body_city else LEAD_FIELDS
     city_hits = _count(m, "city", fields) - _count(m, "not-city", fields)
     city = _terms(m, "city", fields)
     bare_city = _terms(m, "district-bare", fields)
+    namesake = ""
+    if city and city_hits > 0 and not bare_city and city_places:
+        named, where = city_namesake(m, fields, whole_body, city_places)
+        if where:
+            namesake = f"trùng tên ở nơi khác: {', '.join(named[:2])} — {', '.join(where[:2])}"
+            city = []
     if (city and city_hits > 0) or bare_city:
         return "city", "thành phố: " + ", ".join((city or bare_city)[:3])
+    scope, reason = _foreign_or_national(m, foreign_score, foreign_threshold)
+    return (scope, f"{reason}; {namesake}" if reason else namesake) if namesake else (scope, reason)
+
+
+def _foreign_or_national(m: Matches, foreign_score: float | None, foreign_threshold: float) -> tuple[str, str]:
+    """judge_scope once the story is neither local nor city."""
     cues = ", ".join(m.terms("foreign")[:3])
     if foreign_score is not None:
         if foreign_score >= foreign_threshold:

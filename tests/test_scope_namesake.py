@@ -92,3 +92,46 @@ def test_a_so_reads_its_watchlist_namesakes_in_other_provinces_and_its_own_provi
 def test_explain_names_the_other_province_among_the_scope_cues():
     c = Classifier(RULES, LONG_BIEN, None).explain(ArticleText(id="n", title="Học sinh THPT Cao Bá Quát (Gia Lai) đánh nhau"))
     assert c.evidence["rules"]["scope"]["elsewhere"] == ["Gia Lai (title)"]
+
+
+# A place of the office's province below the province itself may have a namesake elsewhere: Hà Nội's Sơn Tây is a
+# commune of Quảng Ngãi too, and a Quảng Ngãi landslide was read as the office's city (README, "The office's city").
+SO_HCM = Office(name="Sở GD&ĐT Thành phố Hồ Chí Minh", short_name="Sở GD&ĐT TP.HCM", district="Hồ Chí Minh",
+                city="Hồ Chí Minh")
+
+
+def test_a_place_of_the_city_placed_in_another_province_is_a_namesake_with_its_reason():
+    scope, reason = judged(LONG_BIEN, "Sạt lở đồi đe dọa điểm trường, di dời học sinh khẩn cấp",
+                           "Mưa lớn làm sạt lở đồi sau điểm trường tiểu học ở xã Sơn Tây, tỉnh Quảng Ngãi.")
+    assert scope == "national"
+    assert reason == "trùng tên ở nơi khác: Sơn Tây (sapo) — Quảng Ngãi (sapo)"
+    # a person's name, a school named after a place, each placed elsewhere
+    assert judged(LONG_BIEN, "Nữ sinh Trần Ngọc Hà (Tuyên Quang) đỗ thủ khoa khối B")[0] == "national"
+    assert judged(LONG_BIEN, "Trường mầm non Hà Đông ở Thanh Hóa thiếu phòng học cho trẻ")[0] == "national"
+    # an institution named after the city is not the city: a Hải Phòng pupil admitted to it stays elsewhere
+    scope, reason = judged(LONG_BIEN, "Em Đặng Ngọc Hà (Hải Phòng) đoạt huy chương bạc, chọn học Đại học Y Hà Nội")
+    assert (scope, reason) == ("national", "trùng tên ở nơi khác: Ngọc Hà (title) — Hải Phòng (title)")
+    # a Sở: a commune of another province named as one of its districts
+    assert judged(SO_HCM, "Học sinh xã Bình Chánh cũ, tỉnh Quảng Ngãi được tặng xe đạp đến trường")[0] == "national"
+    # a former district of the table, named after its kind in another province's story
+    assert judged(SO_DA_NANG, "Lũ cuốn trôi cầu tạm, học sinh xã Thăng Bình ở Gia Lai nghỉ học")[0] == "national"
+
+
+def test_a_place_of_the_city_stays_city_beside_the_province_itself_or_with_no_other_province():
+    assert judged(LONG_BIEN, "Học sinh Sơn Tây, Hà Nội giành huy chương vàng tại Thanh Hóa") == (
+        "city", "thành phố: Sơn Tây (title), Hà Nội (title)")
+    assert judged(LONG_BIEN, "Thị xã Sơn Tây khánh thành trường tiểu học mới")[0] == "city"
+    assert judged(SO_HCM, "Học sinh Bình Chánh vào mùa tuyển sinh lớp 10")[0] == "city"
+    # the other province's name in a school's or a person's name places nothing (the guards are read for it too)
+    assert judged(LONG_BIEN, "Học sinh Sơn Tây thăm Trường THCS Bình Thuận kết nghĩa")[0] == "city"
+    assert judged(LONG_BIEN, "Cô Nguyễn Thị Khánh Hòa dạy giỏi ở Sơn Tây được tuyên dương")[0] == "city"
+    # a city of the table is the place's alone (classifiers/provinces.yaml): a round-up of campuses keeps it
+    assert judged(SO_DA_NANG, "Học sinh Hội An giao lưu văn nghệ với học sinh Huế")[0] == "city"
+
+
+def test_the_places_of_the_city_that_may_be_namesakes():
+    hanoi = build_scope_index(RULES, office_places(LONG_BIEN)).city_places
+    assert {"Sơn Tây", "Ngọc Hà", "Hà Đông"} <= hanoi and not {"Hà Nội", "Thủ đô", "Long Biên"} & hanoi
+    da_nang = build_scope_index(RULES, office_places(SO_DA_NANG)).city_places
+    assert {"Hải Châu", "Thăng Bình", "quận Cẩm Lệ"} <= da_nang
+    assert not {"Đà Nẵng", "Quảng Nam", "Hội An", "Tam Kỳ"} & da_nang
