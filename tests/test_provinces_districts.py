@@ -142,3 +142,39 @@ def test_a_southern_name_several_provinces_had_stays_national(office, title):
 def test_another_provinces_former_district_in_the_south_is_elsewhere_for_an_office_of_ha_noi():
     scope, reason = judged(LONG_BIEN, "Cô giáo THCS Chu Văn An, huyện Chợ Lách (cũ) đoạt giải giáo viên giỏi")
     assert scope == "national" and "trùng tên ở nơi khác" in reason and "Chợ Lách" in reason
+
+
+def test_the_north_and_north_central_provinces_read_their_former_districts():
+    assert judged(so("Nghệ An"), "Học sinh huyện Quỳnh Lưu cũ được hỗ trợ tiền ăn bán trú")[0] == "city"
+    assert judged(so("Thanh Hóa"), "Trường mầm non ở Ngọc Lặc thiếu giáo viên")[0] == "city"
+    assert judged(so("Điện Biên"), "Giáo viên Mường Nhé vượt suối đến điểm trường")[0] == "city"
+    assert judged(so("Quảng Ninh"), "Học sinh đặc khu Cô Tô được tặng sách")[0] == "city"
+    scope, reason = judged(so("Hà Tĩnh"), "Thị xã Kỳ Anh cũ xây thêm 12 phòng học")
+    assert scope == "city" and "Kỳ Anh" in reason
+    # another province's office reads them as elsewhere
+    assert judged(LONG_BIEN, "Cô giáo THCS Chu Văn An, huyện Tương Dương (cũ) được tuyên dương")[0] == "national"
+
+
+@pytest.mark.parametrize(("office", "title"), [
+    ("Hà Tĩnh", "Cô giáo Lê Thị Đức Thọ nhận giải thưởng"),  # a given name: only "huyện Đức Thọ" is the place
+    ("Lạng Sơn", "Cổ động viên kín sân Chi Lăng xem trận đấu của học sinh"),  # Đà Nẵng's stadium
+    ("Thanh Hóa", "Như Thanh Niên đã đưa tin, học sinh được nghỉ học"),  # the newspaper, not huyện Như Thanh
+    ("Quảng Ninh", "Học sinh xã Cô Tô (An Giang) được nhận học bổng"),  # a commune of An Giang
+    ("Nghệ An", "Diễn viên Thái Hòa về thăm trường cũ"),  # an actor, not thị xã Thái Hòa
+])
+def test_a_north_central_name_that_is_also_a_word_or_a_persons_counts_only_with_its_kind(office, title):
+    assert judged(so(office), title)[0] == "national"
+
+
+def test_the_north_central_names_counted_with_their_kind_count_so():
+    assert judged(so("Hà Tĩnh"), "Học sinh huyện Đức Thọ đạt giải học sinh giỏi quốc gia")[0] == "city"
+    assert judged(so("Thanh Hóa"), "Giáo viên huyện Như Thanh (cũ) nhận phụ cấp thu hút")[0] == "city"
+
+
+@pytest.mark.parametrize(("office", "title"), [
+    ("Nghệ An", "Giáo viên thị xã Hoàng Mai được khen thưởng"),  # Nghệ An's thị xã and Hà Nội's quận
+    ("Lai Châu", "Học sinh huyện Tân Uyên nhận học bổng"),  # Lai Châu's huyện and Bình Dương's city
+    ("Cao Bằng", "Trường THCS ở huyện Bảo Lâm xây thêm phòng học"),  # Cao Bằng's and Lâm Đồng's
+])
+def test_a_northern_name_several_provinces_had_stays_national(office, title):
+    assert judged(so(office), title)[0] == "national"
