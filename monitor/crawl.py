@@ -112,7 +112,7 @@ class _Crawl:
             # feed is not backed off for it (nor a page counted a failed attempt, in page())
             raise
         except Exception as exc:  # noqa: BLE001 - a bug met on one feed must not stop the others
-            log.exception("crawling %s failed unexpectedly", src.name)
+            log.exception("thu thập nguồn %s gặp lỗi không lường trước", src.name)
             return self._failed(src, exc, started=self.app.now(), status=None, duration_ms=0)
 
     def _failed(self, src: Source, exc: Exception, *, started: datetime, status: int | None, duration_ms: int) -> SourceResult:
@@ -121,7 +121,7 @@ class _Crawl:
                              duration_ms=duration_ms, outcome="error", error=error)
         health, due = self.store.record_feed_failure(src.name, self.app.now(), status=status, error=error,
                                                      weight=_weight(exc), retry_after=getattr(exc, "retry_after", None))
-        log.info("feed %s failed (%s), next try %s", src.name, error, due.isoformat())
+        log.info("nguồn %s lỗi (%s), thử lại lúc %s", src.name, error, due.isoformat())
         return SourceResult(src.name, "error", status=status, error=error, health=health, next_due=due)
 
     async def _feed(self, src: Source) -> SourceResult:
@@ -177,7 +177,7 @@ class _Crawl:
             except StoreError:
                 raise  # the database's failure (see feed()): after page_max_attempts the page would be given up
             except Exception as exc:  # noqa: BLE001 - one odd page must not stop the crawl
-                log.exception("page %s failed unexpectedly", row["url"])
+                log.exception("trang %s gặp lỗi không lường trước", row["url"])
                 self._page_failed(row, exc, retry=True)
 
     def _page_failed(self, row, exc: Exception, *, retry: bool, raw_html: bytes | None = None) -> None:

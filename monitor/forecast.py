@@ -444,7 +444,7 @@ def load_forecast(app, year: int, month: int, *, stories: Iterable, as_of: datet
             raise
         # a typo in the office's calendar must not cost leadership the month's report (serve writes it on the 1st);
         # `monitor config check` is where it stays an error
-        log.warning("calendar %s is invalid (%s); the report's forecast uses the shipped calendar", path, exc)
+        log.warning("lịch %s không hợp lệ (%s); phần dự báo của báo cáo dùng lịch đi kèm", path, exc)
         events, fallback_from = load_calendar(SHIPPED_CALENDAR), path.name
     tz = cfg.office.tz
     history: tuple[MonthCounts, ...] = ()

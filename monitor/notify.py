@@ -341,7 +341,7 @@ def follow_edited_channels(app) -> int:
             to = edited_channel(configured, channel, every)
             if to is not None and app.store.move_delivery(alert_id, channel, to, now):
                 # neither key in the log: an old webhook key may be a URL that is itself a credential
-                log.info("alert %s: its %s channel was edited in feeds.yaml; it goes to the channel as it is now",
+                log.info("cảnh báo %s: kênh %s đã được sửa trong feeds.yaml; gửi tới kênh theo cấu hình hiện nay",
                          alert_id, channel.partition(":")[0])
                 every.add(to)
                 moved += 1
@@ -400,7 +400,7 @@ def deliver_outbox(app, *, dry_run: bool = False, retry_now: bool = False) -> De
             continue  # another run is sending it, or it was cancelled / superseded meanwhile
         if delivery.handing_over_at is not None:
             # the claim counted that attempt in doubt; this one is a copy that may be the second
-            log.warning("alert %s on %s: a run stopped after handing it over at %s; sending it again, marked in doubt",
+            log.warning("cảnh báo %s qua %s: một lượt chạy đã dừng sau khi trao đi lúc %s; gửi lại, đánh dấu có thể trùng",
                         alert.id, delivery.channel, delivery.handing_over_at.isoformat())
         ch = channels.get(delivery.channel)
         try:
@@ -427,7 +427,7 @@ def deliver_outbox(app, *, dry_run: bool = False, retry_now: bool = False) -> De
             continue
         if not store.delivery_sent(alert.id, delivery.channel, app.now(), refused):
             # only another run marking it sent first gets here: it went out twice, which the lease exists to prevent
-            log.warning("alert %s on %s was also sent by another run", alert.id, delivery.channel)
+            log.warning("cảnh báo %s qua %s đã được một lượt chạy khác gửi", alert.id, delivery.channel)
             continue
         report.sent.append((alert.id, delivery.channel))
         if refused:

@@ -408,10 +408,10 @@ class Service:
             # a rules file saved with a mistake, a `monitor train` stopped while writing the weights: the classifier
             # that worked goes on (new articles are still classified and alerted on) until a save that loads
             self.app.classifier = old
-            log.error("rules or models changed on disk but cannot be loaded: %s%s", exc,
-                      f"; still classifying with {old.version}" if old is not None else "")
+            log.error("quy tắc hoặc mô hình trên đĩa đã đổi nhưng không nạp được: %s%s", exc,
+                      f"; vẫn phân loại bằng {old.version}" if old is not None else "")
             return
-        log.info("rules or models changed on disk: classifier %s -> %s", getattr(old, "version", None), new.version)
+        log.info("quy tắc hoặc mô hình trên đĩa đã đổi: bộ phân loại %s -> %s", getattr(old, "version", None), new.version)
 
     # ---- recording
 
@@ -511,7 +511,7 @@ class Service:
             gap = crawl_gap(self.app, day, cutoff_at(day, self.app.config))
             if gap is not None and not crawled:
                 crawled = True
-                log.warning("digest %s: no source polled successfully up to its cut-off; crawling the sources due first",
+                log.warning("điểm báo %s: chưa nguồn nào được thu thập thành công đến giờ chốt; thu thập các nguồn đến hạn trước",
                             day.isoformat())
                 self.catch_up_crawl()
                 gap = crawl_gap(self.app, day, cutoff_at(day, self.app.config))
@@ -522,11 +522,11 @@ class Service:
                 result = build_and_deliver_digest(self.app, day, send=True, resend=False)
             except CutoffNotCovered as exc:
                 self._held_days.add(day)
-                log.warning("digest %s held: %s", day.isoformat(), exc)
+                log.warning("điểm báo %s tạm giữ: %s", day.isoformat(), exc)
                 kept.append(exc)
                 continue
             if not result.ok:  # in doubt: a person must look before it is sent again
-                log.warning("digest %s: %s", day.isoformat(), result.message)
+                log.warning("điểm báo %s: %s", day.isoformat(), result.message)
             done.append(f"{day.isoformat()}: {_short(result)}")
         if held or kept:
             raise CrawlNotFresh("; ".join(done + [f"{g} (dịch vụ giữ lại: thử lại ở lần kiểm tra sau)" for g in held]
@@ -547,7 +547,7 @@ class Service:
             try:
                 log.info("%s: %s", group.job, self.crawl(group.sources))
             except MonitorError as exc:
-                log.error("%s before the digest failed: %s", group.job, exc)
+                log.error("%s trước điểm báo thất bại: %s", group.job, exc)
 
     def report(self) -> str:
         month = report_month_due(self.app.now(), self.app.config, self._last_report_month())
@@ -614,7 +614,7 @@ class Service:
             try:
                 due = check()
             except Exception:  # noqa: BLE001 - a failed check is logged and retried at the next tick
-                log.exception("checking whether %s is due failed", name)
+                log.exception("không kiểm tra được %s đã đến hạn chưa", name)
                 continue
             if due:
                 self.run_job(name, fn)
