@@ -65,13 +65,16 @@ class CrawlReport:
         return not self.failed_sources
 
     def summary(self) -> str:
+        """One line for `monitor crawl`, the demo and `monitor serve`'s job log (the job_runs summary): what a
+        clerk reads, counts in words; a count of none is left out rather than said ("0 trang lỗi")."""
         polled = [s for s in self.sources if s.outcome not in ("not-due", "disabled")]
         failed = self.failed_sources
-        text = (f"thu thập {len(polled)} nguồn ({len(polled) - len(failed)} tốt, {len(failed)} lỗi), "
-                f"{len(self.new_article_ids)} bài mới, {self.pages_ok} trang đã lấy"
-                f"{f', {self.pages_failed} trang sẽ thử lại' if self.pages_failed else ''}"
-                f"{f', {self.pages_given_up} trang bỏ qua' if self.pages_given_up else ''}")
-        return text
+        head = (f"thu thập {len(polled)} nguồn" + (f" ({len(failed)} nguồn lỗi)" if failed else "")
+                + f": {len(self.new_article_ids)} bài mới" if polled else "chưa nguồn nào đến hạn thu thập")
+        pages = [f"lấy được {self.pages_ok} trang bài" if self.pages_ok else "",
+                 f"{self.pages_failed} trang lỗi (sẽ thử lại)" if self.pages_failed else "",
+                 f"thôi thử {self.pages_given_up} trang không lấy được" if self.pages_given_up else ""]
+        return ", ".join([head, *(p for p in pages if p)])
 
 
 def _weight(exc: Exception) -> float:

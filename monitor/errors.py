@@ -49,6 +49,11 @@ Wording (the clerk and the analyst read these; monitor.cli prints them):
   rules note (the rules edited since the models were trained; `monitor classify` and `evaluate` quote it as it is);
   its labels are named as `monitor explain` names them ("Giáo dục", "Nóng", "Chủ đề tuyen-sinh (…)"), topic ids,
   versions ("rules-only+rules.…") and titles as stored;
+- `monitor serve`'s console (its log lines and each job's one-line summary) and the summaries `monitor status` shows
+  (job_runs) are Vietnamese too, counts in words ("thu thập 12 nguồn: 40 bài mới; phân loại 40 bài (5 về giáo dục, 1
+  nóng) bằng edu-nlp…; gom 5 bài vào sự việc (3 sự việc mới, 2 bài vào sự việc đã có), mở 1 hồ sơ, 1 cảnh báo chờ
+  gửi"), a count of none left out; job names (crawl:30m, digest), outcomes as stored ('ok', 'error'), versions and
+  paths verbatim; a failed job's summary starts with the error's class name ("CrawlNotFresh: …"), for the log search;
 - what is read by whoever installs and looks after the machine rather than by the office (FetchError, FeedError and
   ExtractError details, stored with a source's or a page's failure and shown by `monitor status` as "chi tiết kỹ
   thuật"; training and evaluation of models: `monitor train`, `evaluate`, `classify`) may stay English.

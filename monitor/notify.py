@@ -89,14 +89,22 @@ class DeliveryReport:
     def ok(self) -> bool:
         return not self.failed
 
+    @property
+    def idle(self) -> bool:
+        """Nothing was due, sent, failed or waiting: `monitor serve`'s job log leaves the stage out."""
+        return not (self.sent or self.failed or self.waiting or self.refused)
+
     def summary(self) -> str:
         """One line for the demo, `monitor serve`'s job log and the CLI."""
         return str(self)
 
     def __str__(self) -> str:
         refused = sum(len(r) for _, _, r in self.refused)
-        return (f"{len(self.sent)} lượt gửi cảnh báo, {len(self.failed)} lỗi, {self.waiting} đang chờ"
-                + (f", {refused} người nhận bị máy chủ từ chối" if refused else ""))
+        parts = [f"gửi được {len(self.sent)} lượt cảnh báo" if self.sent else "",
+                 f"{len(self.failed)} lượt gửi cảnh báo bị lỗi (sẽ thử lại)" if self.failed else "",
+                 f"{self.waiting} lượt cảnh báo chờ đến lúc gửi" if self.waiting else "",
+                 f"{refused} người nhận bị máy chủ từ chối" if refused else ""]
+        return ", ".join(p for p in parts if p) or "không có cảnh báo nào đến lúc gửi"
 
 
 # ---------------------------------------------------------------------- channels and quiet hours

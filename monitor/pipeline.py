@@ -30,6 +30,19 @@ class ClassifyReport:
     hot: int
     article_ids: tuple[int, ...] = ()
 
+    @property
+    def idle(self) -> bool:
+        """Nothing was classified: `monitor serve`'s job log leaves the stage out."""
+        return not self.classified
+
+    def summary(self, *, version: bool = True) -> str:
+        """One line for `monitor serve`'s job log (with the classifier's version, which IT compares after a model
+        change) and `monitor crawl` (without: it says which articles were classified instead)."""
+        if not self.classified:
+            return "không có bài nào cần phân loại"
+        return (f"phân loại {self.classified} bài ({self.education} về giáo dục, {self.hot} nóng)"
+                + (f" bằng {self.model_version}" if version else ""))
+
 
 @dataclass(frozen=True)
 class PipelineReport:

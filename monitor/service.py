@@ -13,7 +13,6 @@ progress finishes its current store writes (each one a transaction), queued jobs
 
 from __future__ import annotations
 
-import dataclasses
 import fcntl
 import logging
 import os
@@ -449,7 +448,7 @@ class Service:
 
         due = sources_due(self.app, sources)
         if not due and not self.app.store.pages_due(self.app.now(), limit=1, sources=sources):
-            return "no source due (backing off or polled early)"
+            return "chưa nguồn nào đến hạn thu thập (nguồn lỗi đang chờ thử lại, hoặc vừa thu thập xong)"
         self.refresh_classifier()
         # the due check is ours (with slack for timer jitter); the crawler must not re-check and skip.
         # Pages are the whole group's: a page's retry time is its own, not its feed's
@@ -593,8 +592,8 @@ class Service:
         m = store.maintain()
         return (f"đã xóa HTML gốc của {purged} bài cũ hơn {keep} ngày (giữ bài của hồ sơ đang mở); "
                 f"đã dọn {fetches} lượt tải, {runs} lượt chạy tác vụ và {held} nội dung điểm báo cũ hơn {LOG_RETENTION.days} "
-                f"ngày; đã chạy optimize; WAL checkpoint {m['checkpointed']}/{m['wal_frames']} frame"
-                f"{' (busy)' if m['wal_busy'] else ''}")
+                f"ngày; đã tối ưu cơ sở dữ liệu; đã chép {m['checkpointed']}/{m['wal_frames']} trang của nhật ký WAL vào tệp "
+                f"dữ liệu{' (chưa chép hết: có tiến trình khác đang đọc, lần dọn sau chép tiếp)' if m['wal_busy'] else ''}")
 
     def due_work(self) -> None:
         """The periodic check for clock-based work: digests, the monthly report, housekeeping.
@@ -659,21 +658,19 @@ def model_files_stamp(app: App) -> tuple:
 
 
 def summarize_pipeline(report) -> str:
-    parts = []
+    """A crawl job's one-line summary (serve's log, job_runs, `monitor status --json`): each stage's own words."""
     crawl = getattr(report, "crawl", None)
-    if crawl is not None:
-        parts.append(_short(crawl))
-    c = report.classify
-    parts.append(f"classified {c.classified} ({c.education} education, {c.hot} hot) with {c.model_version}")
-    if report.triage is not None:
-        parts.append(_short(report.triage))
-    if report.delivery is not None:
-        parts.append(_short(report.delivery))
+    # a stage that did nothing is left out ("không có bài nào cần phân loại" after every quiet poll is noise), unless
+    # none did anything: then the first that says so
+    stages = [s for s in (report.classify, report.triage, report.delivery) if s is not None]
+    busy = [s for s in stages if not getattr(s, "idle", False)]
+    parts = [_short(crawl)] + [_short(s) for s in (busy if busy or crawl is not None else stages[:1])]
     return "; ".join(p for p in parts if p)
 
 
 def _short(obj) -> str:
-    """A one-line summary of a stage's report: its own `summary()` / `summary` when it has one."""
+    """A one-line summary of a stage's report: its own `summary()` / `summary`, which every report the jobs hold
+    has (Vietnamese, for the clerk who reads the log or `monitor status`); str() of anything else."""
     if obj is None:
         return ""
     s = getattr(obj, "summary", None)
@@ -681,14 +678,6 @@ def _short(obj) -> str:
         s = s()
     if isinstance(s, str) and s:
         return s.replace("\n", " ")
-    if dataclasses.is_dataclass(obj):
-        # counts of what happened, e.g. "triage: assigned=3 new_stories=2 alerts_queued=1"
-        parts = []
-        for f in dataclasses.fields(obj):
-            v = getattr(obj, f.name)
-            n = len(v) if isinstance(v, (list, tuple, set, dict)) else v
-            if isinstance(n, (int, float)) and not isinstance(n, bool) and n:
-                parts.append(f"{f.name}={n}")
-        name = type(obj).__name__.removesuffix("Report").lower()
-        return f"{name}: {' '.join(parts) or 'nothing to do'}"
+    # no field names of a dataclass ("assigned=3 new_stories=2"): a report without words of its own is a bug of
+    # that report, mended there
     return str(obj).replace("\n", " ")[:300]

@@ -134,14 +134,27 @@ class TriageReport:
     cases_opened: list[int] = field(default_factory=list)  # case ids
     alerts_queued: list[int] = field(default_factory=list)  # alert ids
 
+    @property
+    def idle(self) -> bool:
+        """Nothing was grouped, scored, opened or queued: `monitor serve`'s job log leaves the stage out."""
+        return not (self.assigned or self.rescored or self.cases_opened or self.alerts_queued)
+
     def summary(self) -> str:
         """One line for the demo, `monitor serve`'s job log and the CLI."""
         return str(self)
 
     def __str__(self) -> str:
-        return (f"{self.assigned} bài xếp vào tin ({self.new_stories} tin mới, {self.joined} bài nhập tin có sẵn, "
-                f"{self.reprints} bài đăng lại), {len(self.rescored)} tin chấm điểm lại, "
-                f"{len(self.cases_opened)} hồ sơ mở, {len(self.alerts_queued)} cảnh báo xếp hàng")
+        # a story is a "sự việc" as the clipping and the cases call it ("tin" is an article); a count of none is
+        # left out, and a run that did nothing says so in words
+        how = [f"{self.new_stories} sự việc mới" if self.new_stories else "",
+               f"{self.joined} bài vào sự việc đã có" if self.joined else "",
+               f"{self.reprints} trong số đó là bài đăng lại" if self.reprints else ""]
+        how = [h for h in how if h]
+        parts = [f"gom {self.assigned} bài vào sự việc" + (f" ({', '.join(how)})" if how else "") if self.assigned else "",
+                 f"chấm điểm lại {len(self.rescored)} sự việc" if self.rescored else "",
+                 f"mở {len(self.cases_opened)} hồ sơ" if self.cases_opened else "",
+                 f"{len(self.alerts_queued)} cảnh báo chờ gửi" if self.alerts_queued else ""]
+        return ", ".join(p for p in parts if p) or "không có bài mới để gom vào sự việc"
 
 
 def outlet_reach(config: Config, outlet: str) -> float:

@@ -430,7 +430,7 @@ def test_cli_crawl_classifies_and_triages_what_it_stored(env, tmp_path):
     app = make()
     res = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "crawl", "--all"])
     assert res.exit_code == 0, res.output
-    assert "phân loại" in res.output and "xếp vào tin" in res.output
+    assert "phân loại" in res.output and "vào sự việc" in res.output
     # the clerk reads these lines: Vietnamese only, no English half after a slash
     for english in ("/ classified", "/ crawled", "/ queued alerts", "mục/items", "mới/new", " articles", " sources"):
         assert english not in res.output, (english, res.output)

@@ -261,3 +261,46 @@ def test_a_restart_in_place_goes_on_with_the_pretend_clock_and_the_run_for_of_it
     clock = datetime.fromisoformat(argv[argv.index("--start-at") + 1])
     assert (clock if clock.tzinfo else clock.replace(tzinfo=VN)) > datetime(2026, 11, 26, 6, 50, tzinfo=VN), argv
     assert 0 < float(argv[argv.index("--run-for") + 1]) < 600, argv
+
+
+# what the job summaries said in English (or as a dataclass's field names) before they were Vietnamese
+ENGLISH_SUMMARIES = ("classified ", " education", " hot)", " with edu-nlp", "no source due", "backing off", "polled early",
+                     "nothing to do", "assigned=", "new_stories=", "alerts_queued=", "optimize", "WAL checkpoint",
+                     " frame", "(busy)")
+
+
+def test_the_console_and_status_say_what_each_job_did_in_vietnamese(tmp_path, site):
+    """serve's console logs each job's one-line summary, stored in job_runs for `monitor status`: a clerk reads them,
+    and they said "classified 2 (2 education, 1 hot) with …", "no source due (backing off or polled early)",
+    "đã chạy optimize; WAL checkpoint 0/0 frame"."""
+    cfg = make_config(tmp_path, site)
+    logs = []
+    # a round at 07:30 (crawl, digest, housekeeping), then one a minute later when no feed is due yet
+    for at in ("2026-11-26T07:30:00", "2026-11-26T07:31:00"):
+        run = subprocess.run(serve_cmd(cfg, "--start-at", at, "--once"), capture_output=True, text=True, cwd=tmp_path,
+                             timeout=WAIT + 60)
+        assert run.returncode == 0, run.stderr
+        logs.append(run.stderr)
+    first, second = logs
+    crawl = next(x for x in first.splitlines() if "tác vụ crawl:10m: ok" in x)
+    assert f"thu thập {len(site.feeds)} nguồn: {len(ARTICLES)} bài mới, lấy được {len(ARTICLES)} trang bài; " \
+           f"phân loại {len(ARTICLES)} bài (" in crawl and " về giáo dục, " in crawl and " bằng edu-nlp" in crawl, crawl
+    assert f"gom {len(ARTICLES)} bài vào sự việc" in crawl, crawl
+    assert "đã tối ưu cơ sở dữ liệu" in first, first
+    assert "tác vụ crawl:10m: ok" in second and "chưa nguồn nào đến hạn thu thập" in second, second
+
+    def monitor(*args: str) -> str:
+        out = subprocess.run([sys.executable, "-m", "monitor", "--config", str(cfg), *args], capture_output=True,
+                             text=True, cwd=tmp_path, timeout=WAIT)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    text, data = monitor("status"), json.loads(monitor("status", "--json"))
+    summaries = {j["job"]: j["last_summary"] for j in data["jobs"]}
+    assert "chưa nguồn nào đến hạn thu thập" in summaries["crawl:10m"], summaries
+    assert "đã tối ưu cơ sở dữ liệu" in summaries["housekeeping"], summaries
+    assert {j["last_outcome"] for j in data["jobs"] if j["last_outcome"]} == {"ok"}, data["jobs"]  # stored as it was
+    for where, said in (("the first round's console", first), ("the second round's console", second),
+                        ("status", text), ("status --json's summaries", "\n".join(s or "" for s in summaries.values()))):
+        for english in ENGLISH_SUMMARIES:
+            assert english not in said, (where, english, said)

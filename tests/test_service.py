@@ -217,6 +217,41 @@ def test_run_job_records_outcomes_and_survives_errors(tmp_path):
     app.close()
 
 
+def test_a_crawl_jobs_summary_says_in_words_what_each_stage_did():
+    """The one line serve's console logs and `monitor status --json` keeps for a crawl job: a clerk reads it. It said
+    "classified 12 (5 education, 1 hot) with …", and a stage report without words of its own came out as its field
+    names ("triage: assigned=3 new_stories=2 alerts_queued=1")."""
+    from monitor.crawl import CrawlReport, SourceResult
+    from monitor.notify import DeliveryReport
+    from monitor.pipeline import ClassifyReport, PipelineReport
+    from monitor.service import summarize_pipeline
+    from monitor.triage import TriageReport
+
+    at = datetime(2026, 11, 26, 8, 0, tzinfo=VN)
+    crawl = CrawlReport(at, at, (SourceResult("a", "ok"), SourceResult("b", "error"), SourceResult("c", "not-due")),
+                        new_article_ids=tuple(range(40)), pages_ok=37, pages_failed=3, pages_given_up=1)
+    classify = ClassifyReport("edu-nlp.0f367776bc+rules.c6b468a4fc", 40, 5, 1)
+    triage = TriageReport(assigned=5, new_stories=3, joined=2, reprints=1, rescored=[1, 2, 3], cases_opened=[7],
+                          alerts_queued=[9])
+    delivery = DeliveryReport(sent=[(9, "email:a@b.vn")], failed=[(8, "webhook:HOOK", "HTTP 500")], waiting=2)
+    assert summarize_pipeline(PipelineReport(crawl, classify, triage, delivery)) == (
+        "thu thập 2 nguồn (1 nguồn lỗi): 40 bài mới, lấy được 37 trang bài, 3 trang lỗi (sẽ thử lại), "
+        "thôi thử 1 trang không lấy được; "
+        "phân loại 40 bài (5 về giáo dục, 1 nóng) bằng edu-nlp.0f367776bc+rules.c6b468a4fc; "
+        "gom 5 bài vào sự việc (3 sự việc mới, 2 bài vào sự việc đã có, 1 trong số đó là bài đăng lại), "
+        "chấm điểm lại 3 sự việc, mở 1 hồ sơ, 1 cảnh báo chờ gửi; "
+        "gửi được 1 lượt cảnh báo, 1 lượt gửi cảnh báo bị lỗi (sẽ thử lại), 2 lượt cảnh báo chờ đến lúc gửi")
+    # a quiet poll: the stages that did nothing are left out; pages alone, nothing at all: said in words
+    quiet = CrawlReport(at, at, (SourceResult("a", "not-modified"),))
+    idle = (ClassifyReport("v", 0, 0, 0), TriageReport(), DeliveryReport())
+    assert summarize_pipeline(PipelineReport(quiet, *idle)) == "thu thập 1 nguồn: 0 bài mới"
+    pages = CrawlReport(at, at, (SourceResult("a", "not-due"),), pages_ok=1)
+    assert summarize_pipeline(PipelineReport(pages, *idle)) == "chưa nguồn nào đến hạn thu thập, lấy được 1 trang bài"
+    assert summarize_pipeline(PipelineReport(None, *idle)) == "không có bài nào cần phân loại"
+    assert (str(TriageReport()), str(DeliveryReport())) == ("không có bài mới để gom vào sự việc",
+                                                            "không có cảnh báo nào đến lúc gửi")
+
+
 def test_housekeeping_drops_old_raw_html_only(tmp_path):
     from test_service_support import add_articles
 

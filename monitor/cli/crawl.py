@@ -71,9 +71,11 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], force: bool) -> None:
         click.echo(f"  ! trang {err}")
     if len(report.page_errors) > 10:
         click.echo(f"  ! … còn {len(report.page_errors) - 10} lỗi trang nữa (xem `monitor status`)")
-    click.echo(report.summary())
     waiting = [s for s in report.sources if s.outcome == "not-due"]
-    if waiting and not any(s.outcome not in ("not-due", "disabled") for s in report.sources) and not sources:
+    nothing_due = waiting and not any(s.outcome not in ("not-due", "disabled") for s in report.sources) and not sources
+    if not nothing_due or report.pages_ok or report.pages_failed or report.pages_given_up:
+        click.echo(report.summary())  # otherwise the line below says it, and when the next poll is
+    if nothing_due:
         # nothing was due: say when something will be, not just "0 sources" (which reads as broken)
         soonest = min(waiting, key=lambda s: s.next_due or app.now())
         click.echo(f"chưa nguồn nào đến hạn: nguồn sớm nhất ({soonest.name}) đến hạn lúc {_local(app, soonest.next_due)}; "
@@ -81,9 +83,11 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], force: bool) -> None:
     # what the crawl stored is committed and reported above before the classifier loads, so a missing
     # model (exit 3) loses nothing: the next crawl or `monitor serve` classifies what is left
     classified, triaged = classify_and_triage(app, report)
-    click.echo(f"phân loại {classified.classified} bài ({classified.education} giáo dục, {classified.hot} nóng)"
+    # worded as serve's job log words it (ClassifyReport.summary), without the version, and "0 bài" said
+    click.echo(f"phân loại {classified.classified} bài ({classified.education} về giáo dục, {classified.hot} nóng)"
                f"{_why_classified(report, classified, app.store)}")
     if triaged is not None:
-        click.echo(f"{triaged.summary()}; cảnh báo xếp hàng được gửi bởi `monitor alerts --send` hoặc `monitor serve`")
+        click.echo(triaged.summary() + ("; cảnh báo chờ gửi được `monitor alerts --send` hoặc `monitor serve` gửi đi"
+                                        if triaged.alerts_queued else ""))
     if not report.ok:
         ctx.exit(1)
