@@ -95,7 +95,7 @@ class _Checker:
         if value is None:
             return
         if not isinstance(value, (dict, list)):
-            self.add(path, "viết mỗi dòng 'từ khóa: trọng số' (trọng số 0-1) hoặc một danh sách từ khóa")
+            self.add(path, f"viết mỗi dòng 'từ khóa: trọng số' (trọng số từ 0 đến {MAX_WEIGHT}) hoặc một danh sách từ khóa")
             return
         if isinstance(value, list):
             self.words(value, path, "[bạo lực, tai nạn]")
@@ -148,7 +148,7 @@ def problems_of(data) -> list[str]:
             c.known({key: value}, "", SECTIONS)
         elif key == "fields":
             if not isinstance(value, dict):
-                c.add("fields", "phải cho mỗi trường title/sapo/body một trọng số, ví dụ title: 1.0")
+                c.add("fields", f"phải cho mỗi trường title/sapo/body một trọng số, ví dụ title: 1.0; {_shown(value)}")
                 continue
             c.known(value, "fields", FIELD_KEYS)
             for f, w in value.items():

@@ -92,10 +92,16 @@ class Doubt:
 
 
 def questions(c: Classification) -> tuple[Question, ...]:
-    asked = [Question("education", c.is_education, c.relevance)]
-    if c.is_education:
-        asked.append(Question("hot", c.hot, c.hot_score, weight=c.relevance))
-    return tuple(asked)
+    return asked(c.is_education, c.relevance, c.hot, c.hot_score)
+
+
+def asked(is_education: bool, relevance: float, hot: bool, hot_score: float) -> tuple[Question, ...]:
+    """questions() from the four scores they read, which the store gives for a year's articles without decoding
+    each whole classification."""
+    out = [Question("education", is_education, relevance)]
+    if is_education:
+        out.append(Question("hot", hot, hot_score, weight=relevance))
+    return tuple(out)
 
 
 def doubtful(c: Classification) -> bool:
@@ -131,10 +137,19 @@ def review_queue(pairs: Iterable[tuple[Article, Classification]], *, labelled: I
 def review_candidates(store, start: datetime, now: datetime, limit: int) -> tuple[list[Doubt], int]:
     """(the review queue of the articles collected from `start` to `now`, at most `limit`; how many classified
     articles of them are unlabelled). `monitor review` lists it and `monitor status` counts it, so the two never
-    disagree."""
-    found = list(store.articles_between(start, now))
-    classes = store.classifications_for([a.id for a in found])
-    labelled = {row["article_id"] for row in store.labels()}
-    queue = review_queue(((a, classes[a.id]) for a in found if a.id in classes), labelled=labelled,
-                         background=[article_text(a) for a in found], limit=limit)
-    return queue, len([a for a in found if a.id in classes and a.id not in labelled])
+    disagree.
+
+    Over a year's window only the few doubtful articles are read whole: the others are read as the four scores
+    their doubt needs, and as their title and sapo for the background that weighs words (every article of the
+    window's, in the same order, as review_queue's Idf needs them). Reading every article and decoding every
+    classification took 25-55 s for nine months (bench/review_speed.py)."""
+    scores = store.scores_between(start, now)
+    labelled = store.labelled_ids()
+    unlabelled = [s for s in scores if s[0] not in labelled]
+    ids = [s[0] for s in unlabelled if max(q.doubt for q in asked(*s[1:])) >= MIN_DOUBT]
+    if not ids:
+        return [], len(unlabelled)
+    classes = store.classifications_for(ids, evidence=False)
+    pairs = [(a, classes[a.id]) for a in store.get_articles(ids) if a.id in classes]
+    queue = review_queue(pairs, labelled=labelled, background=store.texts_between(start, now), limit=limit)
+    return queue, len(unlabelled)

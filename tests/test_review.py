@@ -109,3 +109,70 @@ def test_status_counts_what_awaits_review_and_each_feeds_education_share(tmp_pat
     assert feed["classified_recently"] == {"days": 7, "articles": 4, "education": 2}
     text = CliRunner().invoke(cli, ["--config", str(cfg), "status"]).output
     assert "Chờ xem lại: 1 bài" in text and "giáo dục  50%/7 ngày" in text
+
+
+def test_candidates_read_by_scores_are_the_queue_of_the_whole_articles_and_classifications(tmp_path):
+    """review_candidates reads a window's four scores and only the doubtful articles whole: its queue and count
+    are those of every article with its current classification (the active version's, else the newest of any
+    version's), labelled ones left out, as review_queue makes it from everything read whole."""
+    from dataclasses import replace
+
+    from monitor.review import review_candidates
+    from monitor.stories import article_text
+
+    app = App.from_path(write_config(tmp_path))
+    store = app.store
+    start, now = T0 - timedelta(days=7), T0 + timedelta(hours=1)
+    news = {key: add_article(store, url=f"https://bao-vi-du.vn/xem-lai/{key}.html", outlet=outlet, title=title,
+                             sapo=sapo, published=when)
+            for key, outlet, title, sapo, when in [
+                ("only-old", "Dân trí", "Câu lạc bộ khoa học nhí ra mắt ở nhà văn hóa phường Bồ Đề",
+                 "Các em được làm thí nghiệm đơn giản mỗi chiều thứ bảy.", T0 - timedelta(days=1)),
+                ("old-unsure", "VnExpress", "Giá thuê nhà trọ quanh các trường đại học tăng mạnh",
+                 "Sinh viên năm nhất chật vật tìm chỗ ở trước ngày nhập học.", T0 - timedelta(days=2)),
+                ("new-unsure", "Tuổi Trẻ", "Phụ huynh phản ánh bữa ăn bán trú ít thịt ở một trường tiểu học",
+                 "Nhà trường cho biết sẽ rà soát thực đơn cùng đơn vị cung cấp.", T0 - timedelta(days=3)),
+                ("newest-unsure", "Thanh Niên", "Quận tổ chức giải bóng đá thiếu niên dịp hè",
+                 "Mười sáu đội bóng của các phường tham gia vòng loại.", T0 - timedelta(days=4)),
+                ("newest-sure", "VietnamPlus", "Trường THCS khánh thành nhà đa năng mới",
+                 "Công trình gồm sân tập thể chất và phòng học nghệ thuật.", T0 - timedelta(days=5)),
+                ("labelled", "Dân trí", "Giáo viên hợp đồng chờ xét tuyển viên chức",
+                 "Nhiều người đã dạy hơn mười năm nhưng chưa được ký hợp đồng dài hạn.", T0 - timedelta(days=1)),
+                ("unclassified", "VnExpress", "Học sinh lớp 5 nhặt được ví tiền trả lại người đánh rơi",
+                 "Em được nhà trường tuyên dương trước toàn trường.", T0 - timedelta(hours=3)),
+                ("too-early", "Tuổi Trẻ", "Trường mầm non tổ chức ngày hội gia đình",
+                 "Phụ huynh cùng các bé làm bánh và trồng cây.", T0 - timedelta(days=20))]}
+    day = timedelta(days=1)
+
+    def classify_as(version: str, at: datetime, items: dict[str, dict]) -> None:
+        store.register_model_version(version, at)
+        store.save_classifications([(news[k], replace(cls(news[k], **kw), model_version=version))
+                                    for k, kw in items.items()], at)
+
+    unsure, sure = dict(edu=False, relevance=0.5), dict(edu=False, relevance=0.02)
+    classify_as("v1", T0 - 9 * day, {"only-old": unsure, "old-unsure": unsure, "new-unsure": dict(relevance=0.98),
+                                     "newest-sure": unsure, "too-early": unsure})
+    classify_as("v2", T0 - 8 * day, {"newest-unsure": sure, "newest-sure": sure})
+    classify_as("v1", T0 - 7 * day, {"newest-unsure": dict(relevance=0.6)})  # v1 again, after v2: the newest
+    classify_as("v3", T0 - 6 * day, {"old-unsure": sure, "new-unsure": dict(relevance=0.97, hot=True, hot_score=0.4),
+                                     "labelled": unsure})  # v3, registered last, is the active version
+    store.add_label(news["labelled"], by="Thu Hà", at=T0, is_education=True)
+    assert store.active_model_version() == "v3"
+
+    queue, unlabelled = review_candidates(store, start, now, limit=20)
+    assert {d.article.id for d in queue} == {news["only-old"], news["new-unsure"], news["newest-unsure"]}, (
+        "an article only an older version classified counts; the active version's classification wins, else the "
+        "newest; labelled, unclassified and earlier articles never")
+    assert unlabelled == 5
+
+    # as the queue was made from every article and classification read whole
+    found = list(store.articles_between(start, now))
+    classes = store.classifications_for([a.id for a in found])
+    labelled = {row["article_id"] for row in store.labels()}
+    before = review_queue(((a, classes[a.id]) for a in found if a.id in classes), labelled=labelled,
+                          background=[article_text(a) for a in found], limit=20)
+    assert [(d.article.id, d.doubt, d.unsure_about, d.label_command, d.classification.model_version) for d in queue] == [
+        (d.article.id, d.doubt, d.unsure_about, d.label_command, d.classification.model_version) for d in before]
+    assert unlabelled == len([a for a in found if a.id in classes and a.id not in labelled])
+    assert [d.article.id for d in review_candidates(store, start, now, limit=2)[0]] == [d.article.id for d in before[:2]]
+    app.close()

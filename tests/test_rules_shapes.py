@@ -144,7 +144,7 @@ def test_every_section_s_problems_are_said_together_each_with_its_key_path(tmp_p
         "  - hot[0] (bao-luc).terms[1]: phải là một từ hoặc một tên; đang là các dòng 'khóa: giá trị'",
         "  - hot[1].id: mã 'bao-luc' trùng với một nhóm tin nóng ở trên; mỗi nhóm tin nóng một mã riêng",
         "  - sentiment.postive: khóa không hợp lệ; có phải ý bạn là 'positive'?",
-        "  - sentiment.negative: viết mỗi dòng 'từ khóa: trọng số' (trọng số 0-1) hoặc một danh sách từ khóa",
+        "  - sentiment.negative: viết mỗi dòng 'từ khóa: trọng số' (trọng số từ 0 đến 3) hoặc một danh sách từ khóa",
         "  - scope.cities.Hà Nội.exlude: khóa không hợp lệ; có phải ý bạn là 'exclude'?",
         "  - scope.cities.Đà Nẵng: phải là các khóa aliases, districts, exclude (mỗi khóa một dòng, thụt lề dưới Đà "
         "Nẵng:); đang là một danh sách",

@@ -67,11 +67,11 @@ def test_every_problem_of_a_rules_file_is_said_in_vietnamese_under_one_header(co
     assert res.exit_code == 2
     assert res.output == (
         f"Lỗi: tệp quy tắc {bad} có 5 lỗi:\n"
-        "  - topics[0] (tuyen-sinh).terms: viết mỗi dòng 'từ khóa: trọng số' (trọng số 0-1) hoặc một danh sách từ khóa\n"
+        "  - topics[0] (tuyen-sinh).terms: viết mỗi dòng 'từ khóa: trọng số' (trọng số từ 0 đến 3) hoặc một danh sách từ khóa\n"
         "  - topics[1].id: mã 'tuyen-sinh' trùng với một chủ đề ở trên; mỗi chủ đề một mã riêng\n"
         "  - topics[1] (tuyen-sinh).terms.điểm chuẩn: trọng số phải là một số từ 0 đến 3, ví dụ 0.8; đang là 'nhiều'\n"
         "  - topics[2]: thiếu id (mã một chủ đề của kế hoạch, như trong classifiers/topics.yaml đi kèm)\n"
-        "  - fields: phải cho mỗi trường title/sapo/body một trọng số, ví dụ title: 1.0\n"
+        "  - fields: phải cho mỗi trường title/sapo/body một trọng số, ví dụ title: 1.0; đang là một danh sách\n"
         "  Cách sửa: sửa các lỗi đó rồi chạy lại `monitor rules test`\n"), res.output
 
 
@@ -201,3 +201,14 @@ def test_rules_test_progress_is_vietnamese(config_file, tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     assert res.stderr == ("đã phân loại 1/3 bài (bằng quy tắc đang dùng và quy tắc thử)...\n"
                           "đã phân loại 2/3 bài (bằng quy tắc đang dùng và quy tắc thử)...\n"), res.stderr
+
+
+def test_a_dry_run_over_no_stored_article_says_so_rather_than_nothing_changes(config_file):
+    """A new office tries its rules file before its first crawl, as README's order has it: "Không nhãn nào thay đổi"
+    over 0 articles read as the edit doing nothing."""
+    res = rules_test(config_file, "--rules", str(DEFAULT_RULES_PATH), "--since", "2026-11-01", "--rules-only")
+    assert res.exit_code == 0, res.output
+    assert "Không nhãn nào thay đổi" not in res.output, res.output
+    assert ("Không có bài nào đã lưu từ ngày 01/11/2026 để thử: tệp quy tắc không có lỗi, nhưng chưa biết nó thay "
+            "đổi gì. Thu thập tin trước (`monitor crawl --all`)") in res.output, res.output
+    _no_english(res.output)

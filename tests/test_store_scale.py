@@ -81,6 +81,8 @@ def test_windows_of_publication_time_are_read_from_an_index_not_from_every_artic
             "article_ids_between (since only)": lambda: s.article_ids_between(since, None),
             "count_articles_between": lambda: s.count_articles_between(since, until),
             "background_texts": lambda: s.background_texts(since, until),
+            "texts_between": lambda: s.texts_between(since, until),
+            "scores_between": lambda: s.scores_between(since, until),
             "member_docs_between": lambda: s.member_docs_between(since, until),
             "member_docs_between (capped)": lambda: s.member_docs_between(since, until, per_story=5, per_feed=50),
             "open_case_member_docs_between (capped)": lambda: s.open_case_member_docs_between(since, until, per_case=5,

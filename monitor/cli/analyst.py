@@ -585,6 +585,13 @@ def _story_of(app: App, article_id: int) -> dict | None:
 
 
 def _print_explanation(d: dict, scope_name=SCOPE_NAMES_VI.get) -> None:
+    def reason(r) -> str:
+        # the classifier's stored reason names the "city" scope "thành phố: …" whatever the province; a Sở of Nghệ
+        # An reads its own province's stories as "tỉnh", as the scope line above says
+        text = _vi(r)
+        city = f"{SCOPE_NAMES_VI['city']}: "
+        return f"{scope_name('city')}: {text[len(city):]}" if text.startswith(city) else text
+
     a = d["article"]
     click.echo(f"Bài {a['id']}: {a['title']}\n  {a['outlet']} — {a['published']} — {a['url']}")
     c = d["classification"]
@@ -639,7 +646,7 @@ def _print_explanation(d: dict, scope_name=SCOPE_NAMES_VI.get) -> None:
                    + (f" (ngưỡng {th['hot']:.2f})" if th.get("hot") is not None else "")
                    + ("; " + "; ".join(f"{h}: {_vi_terms(t[:4])}" for h, t in hot_terms.items()) if hot_terms else ""))
         if c["reasons"]:
-            click.echo("  Lý do: " + " | ".join(_vi(r) for r in c["reasons"]))
+            click.echo("  Lý do: " + " | ".join(reason(r) for r in c["reasons"]))
         other = {k: v for k, v in ev.items() if k not in ("rules", "thresholds", "tone")}
         for k, v in other.items():
             click.echo(f"  {k}: {_compact(v)}")
@@ -657,7 +664,7 @@ def _print_explanation(d: dict, scope_name=SCOPE_NAMES_VI.get) -> None:
     if s:
         click.echo(f"\nSự việc #{s['id']}: {s['title']}\n  {len(s['articles'])} bài, {len(s['outlets'])} báo: {', '.join(s['outlets'])}"
                    f"\n  điểm nóng {score_text(s['hot_score'])}, mức độ: {s['severity'] or 'không'}"
-                   + (f"; lý do: {'; '.join(_vi(r) for r in s['reasons'])}" if s["reasons"] else "")
+                   + (f"; lý do: {'; '.join(reason(r) for r in s['reasons'])}" if s["reasons"] else "")
                    + (f"\n  xử lý: {s['case_status']}" if s.get("case_status") else ""))
     if d["labels"]:
         click.echo("\nNhãn của chuyên viên:")

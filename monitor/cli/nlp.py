@@ -379,6 +379,13 @@ def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, un
     diff = compare(live, candidate, arts, batch=RULES_TEST_BATCH, jobs=jobs or default_jobs(), progress=_progress(len(arts)))
     click.echo(f"{len(arts)} bài; quy tắc đang dùng {live.version} → quy tắc thử {candidate.version}")
     titles = {a.id: a.title for a in arts}
+    if not arts:
+        # a new install before its first crawl: "nothing changes" would read as the edit doing nothing
+        click.echo("Không có bài nào đã lưu" + (f" từ ngày {d_since:%d/%m/%Y}" if d_since else "")
+                   + (f" đến ngày {d_until:%d/%m/%Y}" if d_until else "")
+                   + " để thử: tệp quy tắc không có lỗi, nhưng chưa biết nó thay đổi gì. Thu thập tin trước "
+                     "(`monitor crawl --all`) hoặc đổi --since, --until rồi chạy lại.")
+        return
     if not any(g or l for g, l in diff.values()):
         click.echo("Không nhãn nào thay đổi.")
         return

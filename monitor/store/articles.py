@@ -158,6 +158,14 @@ class ArticlesMixin:
         for row in self.execute(sql, params).fetchall():
             yield row_to_article(row)
 
+    def texts_between(self, since: datetime | None, until: datetime | None) -> list[str]:
+        """Title + sapo (monitor.stories.article_text) of each of articles_between's articles, in its order, read
+        without their bodies: an IDF background as a year's articles read whole would give it (background_texts
+        gives the latest first, up to a limit)."""
+        where, params = published_window(since, until)
+        return [f"{r[0]} {r[1]}" for r in self.execute(
+            f"SELECT title, sapo FROM articles WHERE {where} ORDER BY COALESCE(published_at, first_seen_at), id", params)]
+
     def get_articles(self, article_ids: list[int]) -> list[Article]:
         """The stored ones of `article_ids`, in that order, read with two queries (get_article reads two per article)."""
         rows: dict[int, sqlite3.Row] = {}

@@ -8,6 +8,7 @@ from typing import Iterable
 
 from classifiers.hot import categories_from_reasons
 from classifiers.types import Classification, HotCategory
+from monitor.store.articles import published_window
 from monitor.store.base import utc_iso
 
 
@@ -136,6 +137,20 @@ class ClassificationsMixin:
                     out[row["article_id"]] = row_to_classification(row)  # the newest wins
         return out
 
+    def scores_between(self, since: datetime | None, until: datetime | None) -> list[tuple[int, bool, float, bool, float]]:
+        """(article id, is_education, relevance, hot, hot_score) of each of articles_between's articles that has a
+        classification, under its current one: the row classifications_for would read (current_classification), and
+        none at all without an active version, as classifications_for. Plain columns only, for a window of a year's
+        articles: decoding the JSON of each row is most of classifications_for's time."""
+        version = self.active_model_version()
+        if version is None:
+            return []
+        where, params = published_window(since, until, "a.")
+        # articles first, by the index on when published (CROSS JOIN keeps that order), then one probe each
+        return [(r[0], bool(r[1]), r[2], bool(r[3]), r[4]) for r in self.execute(
+            "SELECT a.id, c.is_education, c.relevance, c.hot, c.hot_score FROM articles a CROSS JOIN classifications c"
+            f" ON {current_classification()} WHERE {where}", [version, *params])]
+
     def education_by_source(self, since: datetime, version: str | None = None) -> dict[str, tuple[int, int]]:
         """Feed name -> (its articles first listed since `since` that `version` classified, how many of them
         education); without `version`, each article as its current classification (current_classification) judged
@@ -181,6 +196,10 @@ class ClassificationsMixin:
                 d["topics"] = json.loads(row["topics"])
             d["labelled_by"], d["labelled_at"] = row["labelled_by"], row["labelled_at"]
         return list(merged.values())
+
+    def labelled_ids(self) -> set[int]:
+        """The articles that have a label (those labels() merges), without reading the labels."""
+        return {r[0] for r in self.execute("SELECT DISTINCT article_id FROM labels")}
 
 
     def labels_noted(self, prefix: str) -> list[dict]:
