@@ -281,6 +281,10 @@ def test_page_text_stored_after_classification_is_classified_again(tmp_path):
         # a page stored within the same second as a classification of the older text still counts as newer
         s.save_page(aid, page, b"<html></html>", "utf-8", T0 + timedelta(minutes=21, microseconds=300))
         assert s.article_ids_needing_classification("v1") == [aid]
+        # and a classification made after the page within the same second is current: not classified again at the
+        # next run (every page saved in the second before its run's classification was, each poll)
+        s.save_classifications([(aid, classification("v1"))], T0 + timedelta(minutes=21, microseconds=900))
+        assert s.article_ids_needing_classification("v1") == []
 
 
 def test_labels_merge_field_by_field(tmp_path):

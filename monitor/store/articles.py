@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Iterable, Iterator
 
 from monitor.models import Article, ExtractedPage, FeedEntry
-from monitor.store.base import compress, decompress, from_iso, utc_iso
+from monitor.store.base import compress, decompress, exact_utc, from_iso, utc_iso
 from monitor.urls import same_article_urls
-
-
-def _exact_utc(dt: datetime) -> str:
-    """UTC text to the microsecond: compared with classified_at (whole seconds, never later than the
-    classifier read the text), a page stored within the same second still counts as newer."""
-    return dt.astimezone(timezone.utc).isoformat()
 
 
 # What an Article is read from: never raw_html (the archived page, tens of KB a row), which only raw_html() reads
@@ -108,7 +102,7 @@ class ArticlesMixin:
                 " next_page_at = NULL, page_error = NULL, extraction = ?, raw_html = ?, raw_html_encoding = ?,"
                 " text_changed_at = ? WHERE id = ?",
                 (page.title or old["title"], page.sapo or old["sapo"], page.body, page.author, page.author,
-                 published_at, flag, page.method or "selectors", compress(raw_html), encoding, _exact_utc(fetched_at),
+                 published_at, flag, page.method or "selectors", compress(raw_html), encoding, exact_utc(fetched_at),
                  article_id),
             )
 

@@ -15,6 +15,15 @@ from monitor.charsets import printable
 from monitor.errors import InputError, StoreError
 
 
+def exact_utc(dt: datetime) -> str:
+    """UTC text to the microsecond, for the two times compared to tell whether an article's text changed after it
+    was classified (articles.text_changed_at, classifications.classified_at): in whole seconds, a page stored just
+    after a classification in the same second would look older than it and never be classified, or, the other way,
+    a classification made just after the page would look older and classify the article again at every next run.
+    Sorts with utc_iso's whole seconds ("...:02+00:00" before "...:02.5+00:00")."""
+    return dt.astimezone(timezone.utc).isoformat()
+
+
 def utc_iso(dt: datetime | None) -> str | None:
     """Aware datetime -> sortable UTC text; naive datetimes are a programming error."""
     if dt is None:

@@ -9,7 +9,7 @@ from typing import Iterable
 from classifiers.hot import categories_from_reasons
 from classifiers.types import Classification, HotCategory
 from monitor.store.articles import published_window
-from monitor.store.base import utc_iso
+from monitor.store.base import exact_utc, utc_iso
 
 
 def hot_categories_of(stored: str | None, reasons: tuple[str, ...], hot: bool = True) -> tuple[HotCategory, ...] | None:
@@ -89,7 +89,7 @@ class ClassificationsMixin:
                     "INSERT OR REPLACE INTO classifications(article_id, model_version, classified_at, is_education, relevance,"
                     " topics, topic_scores, sentiment, hot, hot_score, scope, reasons, hot_categories, evidence)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (article_id, c.model_version, utc_iso(now), int(c.is_education), c.relevance,
+                    (article_id, c.model_version, exact_utc(now), int(c.is_education), c.relevance,
                      json.dumps(list(c.topics)), json.dumps(c.topic_scores, ensure_ascii=False), c.sentiment, int(c.hot),
                      c.hot_score, c.scope, json.dumps(list(c.reasons), ensure_ascii=False),
                      dump_hot_categories(c.hot_categories, c.hot),
