@@ -20,10 +20,11 @@ ARTICLES = [
 ]
 
 
-def _store_articles(config_file):
+def _store_articles(config_file, articles=ARTICLES):
+    """The invented articles as if crawled on 20/11/2026, feed entry and page."""
     app = App.from_path(config_file)
     now = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
-    for url, title, sapo in ARTICLES:
+    for url, title, sapo in articles:
         entry = FeedEntry(source="test", url=url, guid=url, title=title, sapo=sapo, published=now)
         aid, _ = app.store.add_feed_entry(entry, "Báo Ví Dụ", now + timedelta(minutes=5))
         app.store.save_page(aid, ExtractedPage(title=title, sapo=sapo, body=sapo, published=now, method="selectors"),

@@ -5,7 +5,6 @@ file names, commands and values as written. Invented articles in a real SQLite s
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -13,10 +12,9 @@ from click.testing import CliRunner
 
 from classifiers.model import rules_mismatch
 from classifiers.rules import DEFAULT_RULES_PATH, load_rules
-from monitor.app import App
 from monitor.cli import cli
 from monitor.errors import InputError
-from monitor.models import ExtractedPage, FeedEntry
+from test_nlp_cli import _store_articles as store_articles
 
 # Invented articles, written for this test: one education, one hot, one neither.
 ARTICLES = [
@@ -40,14 +38,7 @@ def _no_english(text: str) -> None:
 
 
 def _store_articles(config_file) -> None:
-    app = App.from_path(config_file)
-    now = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
-    for url, title, sapo in ARTICLES:
-        entry = FeedEntry(source="test", url=url, guid=url, title=title, sapo=sapo, published=now)
-        aid, _ = app.store.add_feed_entry(entry, "Báo Ví Dụ", now + timedelta(minutes=5))
-        app.store.save_page(aid, ExtractedPage(title=title, sapo=sapo, body=sapo, published=now, method="selectors"),
-                            b"<html></html>", "utf-8", now + timedelta(minutes=6))
-    app.close()
+    store_articles(config_file, ARTICLES)
 
 
 def rules_test(config_file, *args):
