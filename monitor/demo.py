@@ -147,6 +147,7 @@ def office_words(office, preferred_ward: str = "") -> dict[str, str]:
     area_kind = next((k for k in ("thành phố", "thị xã", "thị trấn", "đặc khu", "quận", "huyện", "tỉnh", "phường", "xã")
                       if office.area.lower().startswith(k + " ")), "")
     return {"ward": ward, "ward_slug": fold(pick[0] if pick else office.district).lower().replace(" ", ""),
+            "area": office.area,
             "governing_body": office.governing_body,
             "deputy": "Phó Giám đốc Sở" if office.is_department else "Phó Trưởng phòng",
             "chair": f"Chủ tịch UBND {area_kind or office.area}"}
@@ -207,10 +208,8 @@ def record_demo_cases(app: App, site, cutoff_at: datetime) -> list[str]:
                 lines.append(f"hồ sơ #{done.case.id} ghi nhận từ {done.item.source_label}: {done.item.title}")
     finally:
         app.clock = clock
-    for act in data.get("handling") or []:
-        case_id = cases.get(act["case"]) or _case_of_article(app, site, act["case"])
-        if case_id is None:
-            continue
+    plan, to_close = _handling_plan(app, site, data, cases)
+    for case_id, act in plan:
         before = {e.id for e in app.store.case(case_id).handling}
         c, _ = update_case(app, case_id, by=act["by"], status=act.get("status"), owner=act.get("owner"),
                            note=act.get("note", ""), reported_to=act.get("reported_to") or (),
@@ -218,7 +217,57 @@ def record_demo_cases(app: App, site, cutoff_at: datetime) -> list[str]:
                            directed_by=act.get("directed_by", ""), corrected=bool(act.get("corrected")))
         done = [handling_text(e.handling) for e in c.handling if e.id not in before] or [act.get("note", "")]
         lines.append(f"hồ sơ #{c.id} ({c.status}), {act['by']}: " + "; ".join(d for d in done if d))
+    if to_close:
+        from monitor.cases import close_not_ours
+
+        closing = (data.get("elsewhere") or {}).get("not_ours") or {}
+        area = app.config.office.area
+        for case_id in to_close:
+            c, _ = close_not_ours(app, case_id, by=closing.get("by", ""), note=closing.get("note", ""))
+            lines.append(f"hồ sơ #{c.id} ({c.status}), {closing.get('by', '')}: {closing.get('note', '')} — tin mẫu "
+                         f"không có vấn đề nóng nào trên địa bàn {area} để ghi việc đã làm")
     return lines
+
+
+def _handling_plan(app: App, site, data: dict, entered: dict[str, int]) -> tuple[list[tuple[int, dict]], list[int]]:
+    """(case id, what was done) for each of cases.yaml's handling records the office running the demo would make,
+    and the press cases to close as another area's. A press case off the office's area (the sample's Long Biên incident for a Sở of Nghệ An) gets none of
+    them: its records go, reworded (`elsewhere.own_area_handling`), on the hottest press case of the office's own area
+    when the crawl opened one; else it is to close (`elsewhere.not_ours`). Items entered from outside the press are
+    the office's own (their {ward} is its ward)."""
+    office = app.config.office
+    elsewhere = data.get("elsewhere") or {}
+    plan: list[tuple[int, dict]] = []
+    off_area: dict[int, None] = {}  # the press cases not the office's, in the order the records name them
+    for act in data.get("handling") or []:
+        case_id = entered.get(act["case"])
+        if case_id is None:
+            case_id = _case_of_article(app, site, act["case"])
+            if case_id is None:
+                continue
+            if not office.is_own_area(app.store.story(app.store.case(case_id).story_id).scope):
+                off_area[case_id] = None
+                continue
+        plan.append((case_id, act))
+    if not off_area:
+        return plan, []
+    own = _own_area_press_case(app, exclude={*entered.values(), *(c for c, _ in plan)})
+    if own is not None:
+        outlet = (app.store.case(own).outlets or ("",))[0]
+        fill = lambda v: [x.replace("{outlet}", outlet) for x in v] if isinstance(v, list) else v  # noqa: E731
+        return plan + [(own, {k: fill(v) for k, v in act.items()})
+                       for act in elsewhere.get("own_area_handling") or []], []
+    return plan, list(off_area)
+
+
+def _own_area_press_case(app: App, exclude: set[int]) -> int | None:
+    """The open case of the hottest press story on the office's own area (severity first, then score), or None."""
+    office = app.config.office
+    order = [name for name, _ in app.config.alerts.thresholds]
+    rank = lambda c: (order.index(c.severity) if c.severity in order else len(order), -c.hot_score, c.id)  # noqa: E731
+    own = [c for c in app.store.cases(limit=10_000) if not c.closed and c.id not in exclude
+           and office.is_own_area(app.store.story(c.story_id).scope)]
+    return min(own, key=rank).id if own else None
 
 
 def _case_of_article(app: App, site, key: str) -> int | None:

@@ -57,6 +57,10 @@ BORDERLINE_HEADING = "PHỤ LỤC: TIN CÓ THỂ LIÊN QUAN ĐẾN GIÁO DỤC, 
 SOURCES_HEADING = "PHỤ LỤC: NGUỒN TIN LỖI HOẶC IM LẶNG"
 BORDERLINE_NOTE = ("Hệ thống chưa xác định chắc chắn các tin dưới đây có thuộc lĩnh vực giáo dục hay không nên chưa đưa vào "
                    "các mục trên (xếp theo độ liên quan, cao trước; mã bài để đối chiếu khi rà soát).")
+# what to run on a new install, said where its empty clipping would otherwise read as an outage
+NOT_CRAWLED_HINT = ("chạy lệnh “monitor crawl” để lấy tin một lần, hoặc “monitor serve” để hệ thống tự lấy tin "
+                    "theo lịch, rồi tạo lại điểm báo")
+
 HEALTH_LABELS = {"failing": "lỗi", "quiet": "im lặng bất thường", "backoff": "tạm ngừng do lỗi liên tiếp",
                  "ok": "bình thường", "new": "mới", "disabled": "đã tắt"}
 FAILED = ("failing", "backoff")  # health states of a feed that errs (quiet: it answers, with nothing new)
@@ -485,6 +489,8 @@ class Digest:
     article_ids: tuple[int, ...] = ()
     sources_total: int = 0  # feeds in use (not disabled): what the failed ones are counted against
     collection_gap: CollectionGap | None = None  # the system collected nothing across the cut-off
+    # the store holds no poll and no article at all: a new install before its first crawl, not a failure
+    never_crawled: bool = False
 
     @property
     def empty(self) -> bool:
@@ -507,6 +513,9 @@ class Digest:
     def empty_text(self) -> str:
         """I. TÓM TẮT of a day without education news, in every format."""
         s = self.summary
+        if self.nothing_collected and self.never_crawled:
+            return (f"Hệ thống chưa thu thập tin nào: chưa chạy lần lấy tin đầu tiên ({NOT_CRAWLED_HINT}). "
+                    "Điểm báo này chưa phản ánh báo chí trong ngày.")
         if self.nothing_collected:
             return ("Hệ thống không thu thập được tin nào trong khoảng thời gian này (máy chủ/nguồn tin có thể gặp sự cố); "
                     "đề nghị kiểm tra trước khi sử dụng điểm báo.")
@@ -641,6 +650,7 @@ def build_digest(
     borderline_max_items: int = DigestSettings.borderline_max_items,
     generated_at: datetime,
     collection_gap: CollectionGap | None = None,
+    never_crawled: bool = False,
 ) -> Digest:
     """Assemble the clipping for `day` from what the store holds for its window.
 
@@ -747,6 +757,7 @@ def build_digest(
         article_ids=tuple(a.id for a in articles),
         sources_total=sum(1 for h in source_health if h.health != "disabled"),
         collection_gap=collection_gap,
+        never_crawled=never_crawled,
     )
 
 

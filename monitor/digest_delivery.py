@@ -270,7 +270,7 @@ def load_digest(app: App, day: date) -> Digest:
         stories=stories, late_ids=[a.id for a in late], trend=trend, source_health=health,
         severity_order=[name for name, _ in cfg.alerts.thresholds], max_items=cfg.digest.max_items_per_topic,
         borderline_min_relevance=cfg.digest.borderline_min_relevance, borderline_max_items=cfg.digest.borderline_max_items,
-        generated_at=app.now(), collection_gap=crawl_silence(app, day, end),
+        generated_at=app.now(), collection_gap=crawl_silence(app, day, end), never_crawled=not store.ever_crawled(),
     )
     entered = outside_press(app, start, end)
     if then is not None:
@@ -677,7 +677,10 @@ def digest_document(app: App, day: date | None, fmt: str) -> tuple[bytes, str]:
 
 
 def _gap_note(digest: Digest) -> str:
-    """'; bản điểm báo ghi rõ hệ thống không thu thập được tin từ ... đến ...' when the clipping carries that warning."""
+    """'; bản điểm báo ghi rõ hệ thống không thu thập được tin từ ... đến ...' when the clipping carries that warning,
+    or what to run first on a new install whose clipping is empty because nothing was ever crawled."""
+    if digest.nothing_collected and digest.never_crawled:
+        return "; hệ thống chưa thu thập tin nào: chạy `monitor crawl` (lấy tin một lần) hoặc `monitor serve` trước"
     gap = digest.collection_gap
     if gap is None:
         return ""

@@ -100,7 +100,9 @@ def subject(digest: Digest, prefix: str) -> str:
     """Short enough for a phone, the urgent levels first and the district's own count:
     'Điểm báo GD 27/11/2026: 1 khẩn cấp, 6 mức cao, 3 cần theo dõi (2 tại Long Biên)'."""
     s = digest.summary
-    if digest.nothing_collected:
+    if digest.nothing_collected and digest.never_crawled:
+        tail = "chưa thu thập tin (chưa chạy lấy tin lần nào)"
+    elif digest.nothing_collected:
         tail = "không thu thập được tin, cần kiểm tra"
     elif not s.hot_stories:
         tail = "không có vấn đề nóng"

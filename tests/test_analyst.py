@@ -185,6 +185,23 @@ def test_explain_shows_rules_story_and_labels(stored):
     assert result.exit_code == 2 and "không có bài số 424242" in result.output
 
 
+def test_explain_writes_times_as_the_clerk_reads_them_elsewhere_and_keeps_iso_in_json(tmp_path):
+    # explain printed "2026-11-25T09:30+07:00" where the clipping, alerts and cases say "09:30 ngày 25/11/2026"
+    import re
+
+    cfg, (violence, _, _), _ = classified_store(tmp_path)
+    run(cfg, "label", str(violence), "--hot", "yes", "--by", "Nguyễn Thu Hà")
+    data = json.loads(run(cfg, "explain", str(violence), "--json").output)
+    assert data["article"]["published"] == "2026-11-25T09:30+07:00"  # the machine-readable form is unchanged
+    text = run(cfg, "explain", str(violence)).output
+    assert "Báo Ví Dụ — 09:30 ngày 25/11/2026 — https://" in text, text
+    assert "2026-11-25T" not in text, text
+    (label,) = [line for line in text.splitlines() if "Nguyễn Thu Hà" in line]
+    assert re.match(r"  \d\d:\d\d ngày \d\d/\d\d/\d{4} Nguyễn Thu Hà: ", label), label
+    labelled = datetime.fromisoformat(data["labels"][0]["labelled_at"]).astimezone(TZ_OFFSET)
+    assert label.startswith(f"  {labelled:%H:%M} ngày {labelled:%d/%m/%Y} "), label  # the office's zone, not UTC
+
+
 def test_explain_names_the_exclusions_that_weighed_against_education(tmp_path):
     """A university match report reads "sinh viên", "đại học"; the education exclusions ("bán kết", "đội bóng") are
     what the models weigh against it. `monitor explain` names them beside the terms, also for a classification

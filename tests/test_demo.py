@@ -127,24 +127,55 @@ DA_NANG_OFFICE = """office:
 """
 
 
-def test_the_demo_runs_as_the_office_of_its_configuration(tmp_path):
-    """`monitor demo` says it uses the office of --config: a Sở of Đà Nẵng's clipping and report are the Sở's
-    (letterhead, its area's section, signer, recipients), and its clerk's records name the Sở's people's committee
-    and titles, not Long Biên's. Before, the demo always ran as the shipped Phòng of Long Biên."""
+NGHE_AN_OFFICE = """office:
+  name: Sở Giáo dục và Đào tạo tỉnh Nghệ An
+  short_name: Sở GD&ĐT Nghệ An
+  district: Nghệ An
+  city: Nghệ An
+  watchlist:
+    wards: [phường Vinh Phú, xã Diễn Châu]
+"""
+
+
+def _demo_as(tmp_path, office: str):
     text = (ROOT / "feeds.yaml").read_text(encoding="utf-8")
     start, end = text.index("office:"), text.index("crawler:")
     config = tmp_path / "feeds.yaml"
-    config.write_text(text[:start] + DA_NANG_OFFICE + "\n" + text[end:], encoding="utf-8")
+    config.write_text(text[:start] + office + "\n" + text[end:], encoding="utf-8")
     out = tmp_path / "demo"
     proc = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "demo", "--out", str(out)],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
+    return out, proc
+
+
+def _hot_item(clipping: str, title: str) -> str:
+    """The lines of the clipping's hot issue titled `title`, up to the next item or section."""
+    start = clipping.index(title)
+    rest = clipping[start:]
+    end = min((i for i in (rest.find("\n\n"), rest.find("\nIII.")) if i > 0), default=len(rest))
+    return rest[:end]
+
+
+FIGHT = "Nam sinh lớp 8 bị nhóm bạn đánh hội đồng gần cổng trường ở Long Biên"
+
+
+def test_the_demo_runs_as_the_office_of_its_configuration(tmp_path):
+    """`monitor demo` says it uses the office of --config: a Sở of Đà Nẵng's clipping and report are the Sở's
+    (letterhead, its area's section, signer, recipients), not Long Biên's. Before, the demo always ran as the shipped
+    Phòng of Long Biên. The sample has no hot press story in Đà Nẵng: its clerk reports nothing about the Long Biên
+    incident to the city's committee nor answers the press about it (the demo did), but closes it as another
+    area's and the demo says why."""
+    out, proc = _demo_as(tmp_path, DA_NANG_OFFICE)
     assert "tin mẫu là tin về Hà Nội" in proc.stdout  # why its own area's section may be empty
     clipping = next((out / "digest").glob("*.txt")).read_text(encoding="utf-8")
     assert clipping.startswith("SỞ GIÁO DỤC VÀ ĐÀO TẠO THÀNH PHỐ ĐÀ NẴNG\n")
     assert "TIN TRÊN ĐỊA BÀN THÀNH PHỐ ĐÀ NẴNG" in clipping and "LONG BIÊN\n" not in clipping
     assert "Nguồn: mạng xã hội – Nhóm Facebook Cư dân phường Hòa Khánh Bắc" in clipping
-    assert "đã báo cáo UBND thành phố Đà Nẵng" in clipping and "UBND quận Long Biên" not in clipping
+    assert "đã báo cáo" not in clipping and "UBND quận Long Biên" not in clipping
+    assert "Tình trạng xử lý: ngoài địa bàn" in _hot_item(clipping, FIGHT), clipping
+    assert ("(ngoài địa bàn), Trần Văn Minh: Vụ việc ở quận Long Biên, Hà Nội, không thuộc địa bàn thành phố Đà Nẵng — "
+            "tin mẫu không có vấn đề nóng nào trên địa bàn thành phố Đà Nẵng") in proc.stdout
     (html,) = (out / "report").glob("*.html")
     report = html.read_text(encoding="utf-8")
     assert "Sở Giáo dục và Đào tạo thành phố Đà Nẵng" in report and "ĐỊA BÀN THÀNH PHỐ ĐÀ NẴNG" in report
@@ -155,8 +186,24 @@ def test_the_demo_runs_as_the_office_of_its_configuration(tmp_path):
         c.text for table in document.tables for row in table.rows for c in row.cells)
     assert "- UBND thành phố Đà Nẵng (để báo cáo);\n- Ban Giám đốc Sở;" in signed and "GIÁM ĐỐC" in signed
     assert "TRƯỞNG PHÒNG" not in signed
-    assert "người phát ngôn: Phó Giám đốc Sở Nguyễn Văn An; theo chỉ đạo của Chủ tịch UBND thành phố" in report
+    assert "người phát ngôn" not in report and "Đã báo cáo" not in report
     assert "Phòng GD&ĐT quận Long Biên" not in (out / "feeds.yaml").read_text(encoding="utf-8")
+
+
+def test_another_offices_clerk_acts_on_a_hot_story_of_its_own_area(tmp_path):
+    """A Sở of Nghệ An running the demo recorded its clerk reporting the Long Biên fight to UBND tỉnh Nghệ An and a
+    Nghệ An spokesperson answering the press about it. Its records go on the sample's Nghệ An story instead (the
+    fees inspection), naming its committee, titles and the outlet that carried it; the Long Biên case is left alone."""
+    out, proc = _demo_as(tmp_path, NGHE_AN_OFFICE)
+    clipping = next((out / "digest").glob("*.txt")).read_text(encoding="utf-8")
+    fees = _hot_item(clipping, "Thanh tra phát hiện trường tiểu học thu sai hơn 700 triệu đồng đầu năm học")
+    assert "Tình trạng xử lý: đang xử lý (đã báo cáo UBND tỉnh Nghệ An; đã trả lời báo chí: Dân Trí)" in fees, fees
+    assert "Tình trạng xử lý: mới" in _hot_item(clipping, FIGHT), clipping
+    assert "UBND quận Long Biên" not in clipping and "Tiền Phong)" not in clipping
+    assert "ngoài địa bàn), Trần Văn Minh" not in proc.stdout
+    (html,) = (out / "report").glob("*.html")
+    report = html.read_text(encoding="utf-8")
+    assert "người phát ngôn: Phó Giám đốc Sở Nguyễn Văn An; theo chỉ đạo của Chủ tịch UBND tỉnh" in report
 
 
 def test_the_clerks_words_follow_the_office():
@@ -166,4 +213,4 @@ def test_the_clerks_words_follow_the_office():
 
     shipped = office_words(load_config(ROOT / "feeds.yaml").office, "Phúc Lợi")
     assert shipped == {"ward": "phường Phúc Lợi", "ward_slug": "phucloi", "governing_body": "UBND quận Long Biên",
-                       "deputy": "Phó Trưởng phòng", "chair": "Chủ tịch UBND quận"}
+                       "deputy": "Phó Trưởng phòng", "chair": "Chủ tịch UBND quận", "area": "quận Long Biên"}

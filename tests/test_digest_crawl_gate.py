@@ -188,3 +188,35 @@ def test_a_stopped_crawler_is_named_even_when_a_daily_source_is_fresh(tmp_path):
         app.store.record_feed_success(s.name, cutoff + timedelta(minutes=5), status=200, etag=None, last_modified=None,
                                       body_hash=None, new_items=1, items=5, warning=None)
     assert crawl_gap(app, DAY, cutoff) is None
+
+
+def test_a_new_install_before_its_first_crawl_says_what_to_run_not_that_something_failed(config_file, tmp_path):
+    # the first `monitor digest` of a new office, before any crawl: its empty clipping blamed the servers or feeds
+    from monitor.render import subject
+
+    runner = CliRunner()
+    out = tmp_path / "out"
+    first = runner.invoke(cli, ["--config", str(config_file), "digest", "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    assert "chưa thu thập tin nào" in first.output and "monitor crawl" in first.output, first.output
+    (txt,) = out.glob("*.txt")
+    text = txt.read_text(encoding="utf-8")
+    assert "Hệ thống chưa thu thập tin nào: chưa chạy lần lấy tin đầu tiên" in text, text
+    assert "“monitor crawl”" in text and "“monitor serve”" in text, text
+    assert "sự cố" not in text and "lỗi" not in text and "không thu thập được" not in text, text
+
+    # once a poll was made and every feed failed, the same empty clipping is an outage again
+    app = App.from_path(str(config_file))
+    try:
+        day = latest_complete_day(app.now(), app.config.digest.cutoff, app.config.office.tz)
+        from monitor.digest_delivery import load_digest
+
+        assert subject(load_digest(app, day), "Điểm báo GD").endswith("chưa thu thập tin (chưa chạy lấy tin lần nào)")
+        source = app.config.sources[0].name
+        app.store.sync_sources(app.config.sources, app.now())
+        app.store.record_feed_failure(source, app.now(), status=None, error="timeout", weight=1.0)
+        failed = load_digest(app, day)
+        assert "máy chủ/nguồn tin có thể gặp sự cố" in failed.empty_text, failed.empty_text
+        assert subject(failed, "Điểm báo GD").endswith("không thu thập được tin, cần kiểm tra")
+    finally:
+        app.close()

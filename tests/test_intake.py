@@ -432,7 +432,10 @@ def test_a_day_the_crawler_collected_nothing_still_shows_the_items_entered_by_ha
     # was collected, and still lists the hot issues a person entered, in every format
     from monitor.digest_delivery import load_digest, render_all
 
+    from test_digest import mark_polled
+
     app = make_app(tmp_path, LOCAL_MORNING)
+    mark_polled(app.store, LOCAL_MORNING - timedelta(days=2))  # the crawler ran before the outage: not a new install
     _post(app)
     day = app.now().astimezone(app.config.office.tz).date() + timedelta(days=1)
     d = load_digest(app, day)

@@ -18,6 +18,7 @@ from monitor.cli import cli
 from monitor.cli.common import STORED_ID, clip, echo_json, get_app, local_day_end, local_day_start, parse_date, shown
 from monitor.config import score_text
 from monitor.corrections import office_topic_ids, parse_topics, read_corrected
+from monitor.digest import time_label
 from monitor.errors import InputError, ModelError, MonitorError
 from monitor.models import Article
 
@@ -516,7 +517,7 @@ def explain(ctx: click.Context, article_id: int, version: str | None, as_json: b
     if as_json:
         echo_json(data)
         return
-    _print_explanation(data, app.config.office.scope_name)
+    _print_explanation(data, app.config.office.scope_name, app.config.office.tz)
 
 
 def explain_data(app: App, article_id: int, version: str | None = None) -> dict:
@@ -584,7 +585,7 @@ def _story_of(app: App, article_id: int) -> dict | None:
             "case_status": story.case_status}
 
 
-def _print_explanation(d: dict, scope_name=SCOPE_NAMES_VI.get) -> None:
+def _print_explanation(d: dict, scope_name=SCOPE_NAMES_VI.get, tz=None) -> None:
     def reason(r) -> str:
         # the classifier's stored reason names the "city" scope "thành phố: …" whatever the province; a Sở of Nghệ
         # An reads its own province's stories as "tỉnh", as the scope line above says
@@ -592,8 +593,13 @@ def _print_explanation(d: dict, scope_name=SCOPE_NAMES_VI.get) -> None:
         city = f"{SCOPE_NAMES_VI['city']}: "
         return f"{scope_name('city')}: {text[len(city):]}" if text.startswith(city) else text
 
+    def when(iso: str) -> str:
+        # the --json keeps ISO; a person reads times as the clipping and the alerts write them, in the office's zone
+        t = datetime.fromisoformat(iso)
+        return time_label(t.astimezone(tz) if tz is not None else t)
+
     a = d["article"]
-    click.echo(f"Bài {a['id']}: {a['title']}\n  {a['outlet']} — {a['published']} — {a['url']}")
+    click.echo(f"Bài {a['id']}: {a['title']}\n  {a['outlet']} — {when(a['published'])} — {a['url']}")
     c = d["classification"]
     if c is None:
         click.echo("\nChưa được phân loại" + (f" bởi {d['model_version']}" if d["model_version"] else "")
@@ -670,7 +676,7 @@ def _print_explanation(d: dict, scope_name=SCOPE_NAMES_VI.get) -> None:
         click.echo("\nNhãn của chuyên viên:")
         for lab in d["labels"]:
             fields = {k: lab[k] for k in ("is_education", "topics", "hot", "sentiment", "scope") if lab[k] is not None}
-            click.echo(f"  {lab['labelled_at']} {lab['labelled_by']}: {_label_vi(fields, scope_name)}" + (f" — {lab['note']}" if lab["note"] else ""))
+            click.echo(f"  {when(lab['labelled_at'])} {lab['labelled_by']}: {_label_vi(fields, scope_name)}" + (f" — {lab['note']}" if lab["note"] else ""))
     if d["other_versions"]:
         click.echo("\nCác phiên bản khác:")
         for o in d["other_versions"]:

@@ -112,6 +112,14 @@ class CrawlStateMixin:
         return {"answered": answered, "last_answer": last_answer, "last_feed_poll": polled,
                 "last_poll": max(filter(None, (polled, ran)), default=None), "next_answer": after}
 
+    def ever_crawled(self) -> bool:
+        """Whether the crawler ever polled a feed (whatever the answer) or collected an article: False on a new install
+        before its first crawl. A source's last poll outlives the pruned fetch log, and is kept for a removed source."""
+        return self.execute(
+            "SELECT EXISTS (SELECT 1 FROM sources WHERE last_fetch_at IS NOT NULL)"
+            " OR EXISTS (SELECT 1 FROM fetches WHERE kind = 'feed')"
+            " OR EXISTS (SELECT 1 FROM articles)").fetchone()[0] == 1
+
     def collected_by(self, at: datetime) -> bool:
         """Whether any article was first collected at or before `at` (the crawler ran by then)."""
         return self.execute("SELECT 1 FROM articles WHERE first_seen_at <= ? LIMIT 1", (utc_iso(at),)).fetchone() is not None
