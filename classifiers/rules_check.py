@@ -143,14 +143,23 @@ def problems_of(data) -> list[str]:
             c.text(t.get("description"), f"{where}.description")
             c.terms(t.get("terms"), f"{where}.terms")
             c.words(t.get("exclusions"), f"{where}.exclusions", "[tuyển dụng, việc làm]")
+    if data.get("fields") is None:
+        # read as no weights, every term of the file would weigh nothing: no article education, hot or anything
+        c.add("fields", "thiếu; phải cho mỗi trường title/sapo/body một trọng số, ví dụ title: 1.0 (0: không đọc trường "
+                        "đó)")
     for key, value in data.items():
         if key not in SECTIONS:
             c.known({key: value}, "", SECTIONS)
         elif key == "fields":
+            if value is None:
+                continue  # said above
             if not isinstance(value, dict):
                 c.add("fields", f"phải cho mỗi trường title/sapo/body một trọng số, ví dụ title: 1.0; {_shown(value)}")
                 continue
             c.known(value, "fields", FIELD_KEYS)
+            for f in FIELD_KEYS:
+                if f not in value:
+                    c.add(f"fields.{f}", f"thiếu trọng số; viết {f}: 0 nếu không muốn đọc trường này")
             for f, w in value.items():
                 if f in FIELD_KEYS and not _is_weight(w):
                     c.add(f"fields.{f}", f"trọng số phải là một số từ 0 đến {MAX_WEIGHT}, ví dụ 0.7; {_shown(w)}")

@@ -231,10 +231,10 @@ def record_demo_cases(app: App, site, cutoff_at: datetime) -> list[str]:
 
 def _handling_plan(app: App, site, data: dict, entered: dict[str, int]) -> tuple[list[tuple[int, dict]], list[int]]:
     """(case id, what was done) for each of cases.yaml's handling records the office running the demo would make,
-    and the press cases to close as another area's. A press case off the office's area (the sample's Long Biên incident for a Sở of Nghệ An) gets none of
-    them: its records go, reworded (`elsewhere.own_area_handling`), on the hottest press case of the office's own area
-    when the crawl opened one; else it is to close (`elsewhere.not_ours`). Items entered from outside the press are
-    the office's own (their {ward} is its ward)."""
+    and the press cases to close as another area's. A press case off the office's area (the sample's Long Biên
+    incident for a Sở of Nghệ An) gets none of them: its records go, reworded (`elsewhere.own_area_handling`), on
+    the hottest press case of the office's own area when the crawl opened one; else it is to close
+    (`elsewhere.not_ours`). Items entered from outside the press are the office's own (their {ward} is its ward)."""
     office = app.config.office
     elsewhere = data.get("elsewhere") or {}
     plan: list[tuple[int, dict]] = []

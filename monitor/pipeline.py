@@ -35,13 +35,17 @@ class ClassifyReport:
         """Nothing was classified: `monitor serve`'s job log leaves the stage out."""
         return not self.classified
 
-    def summary(self, *, version: bool = True) -> str:
-        """One line for `monitor serve`'s job log (with the classifier's version, which IT compares after a model
-        change) and `monitor crawl` (without: it says which articles were classified instead)."""
+    def counts(self) -> str:
+        """'phân loại 40 bài (5 về giáo dục, 1 nóng)', "0 bài" said: `monitor crawl`'s line, which goes on to say
+        which articles were classified rather than with which version."""
+        return f"phân loại {self.classified} bài ({self.education} về giáo dục, {self.hot} nóng)"
+
+    def summary(self) -> str:
+        """One line for `monitor serve`'s job log, with the classifier's version (which IT compares after a model
+        change); a run that classified nothing says so in words."""
         if not self.classified:
             return "không có bài nào cần phân loại"
-        return (f"phân loại {self.classified} bài ({self.education} về giáo dục, {self.hot} nóng)"
-                + (f" bằng {self.model_version}" if version else ""))
+        return f"{self.counts()} bằng {self.model_version}"
 
 
 @dataclass(frozen=True)

@@ -641,28 +641,24 @@ def rescore(app, story_id: int) -> tuple[StoryScore, list[dict]] | None:
     return score, members
 
 
-def rescore_history(app, story_ids: Iterable[int]) -> list[int]:
+def rescore_history(app, story_ids: Iterable[int]) -> None:
     """Score stories again with their members' current classifications, each as of the instant its stored score
     describes (its scored_at: the outlets of the last hours and the topic's usual spread as they were then), and
     save that score at that instant. For a reclassification of history (`monitor reclassify`, a rollback): the
     clipping and the report read a story's stored locality, level and reasons, which otherwise keep the former
     classification's (an office set after its store was filled saw another province's stories as its own area).
     Nothing is acted on: no case is opened or noted, no alert goes out, since what leadership was told then stands.
-    Returns the stories whose level or locality changed."""
-    store, changed = app.store, []
+    (`monitor reclassify` says which stories' levels change: monitor.reclassify scores them at the same instants.)"""
+    store = app.store
     for story_id in story_ids:
         at = store.story_scored_at(story_id)
         members = store.story_members(story_id)
         if at is None or not members:
             continue  # never scored: triage scores it (and acts on it) as it does any new story
-        before = store.story_explanation(story_id)
         score = story_score(app, story_id, members, store.classifications_for([m["id"] for m in members]), at)
         store.save_story_score(story_id, at, main_topic=score.main_topic, n_outlets=len(score.outlets),
                                hot_score=score.total, severity=score.severity, reasons=list(score.reasons),
                                explanation=score.explanation(), hot_categories=score.hot_categories)
-        if before.get("severity") != score.severity or explained_scope(before) != score.scope:
-            changed.append(story_id)
-    return changed
 
 
 def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: TriageReport,

@@ -167,11 +167,26 @@ def test_what_the_readers_take_as_empty_or_as_a_word_is_still_read(tmp_path):
     assert rules.scope.cities["Huế"] == {} and rules.scope.cities["Hà Nội"] == SHIPPED["scope"]["cities"]["Hà Nội"]
     for office in OFFICES:
         Classifier(rules, office, None).classify(ARTICLE)
-    f.write_text("topics:\n  - id: tuyen-sinh\n    name:\n    terms: [điểm chuẩn, 10]\n    exclusions:\n"
+    f.write_text("fields: {title: 1.0, sapo: 0.7, body: 0}\neducation:\n"
+                 "topics:\n  - id: tuyen-sinh\n    name:\n    terms: [điểm chuẩn, 10]\n    exclusions:\n"
                  "hot:\nsentiment:\nscope:\n  foreign:\n", encoding="utf-8")
     rules = load_rules(f)
     assert rules.topics[0].name == "" and rules.topics[0].terms == (("điểm chuẩn", 1.0), ("10", 1.0))
     assert rules.hot == () and rules.scope.foreign == ()
+
+
+@pytest.mark.parametrize("fields", ["", "fields:\n", "fields: {title: 1.0, sapo: 0.7}\n"],
+                         ids=["left-out", "written-empty", "one-missing"])
+def test_the_field_weights_are_required_since_without_them_no_term_weighs_anything(tmp_path, fields):
+    # read as no weights, every term of the file weighed 0: the shipped rules without their `fields` classified a
+    # pupil beaten at a Long Biên school as not education, without a word
+    data = {k: v for k, v in SHIPPED.items() if k != "fields"}
+    f = tmp_path / "topics.yaml"
+    f.write_text(fields + yaml.dump(data, Dumper=DUMPER, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_rules(f)
+    assert ("fields.body: thiếu trọng số" if "title" in fields else "  - fields: thiếu; phải cho mỗi trường") \
+        in str(err.value), str(err.value)
 
 
 def test_rules_test_names_both_problems_of_two_sections_and_exits_2(config_file, tmp_path):

@@ -69,7 +69,8 @@ def test_every_problem_of_a_rules_file_is_said_in_vietnamese_under_one_header(co
 @pytest.mark.parametrize("text, said", [
     ("- tuyen-sinh\n", "nội dung tệp phải là các khóa fields, education, topics, hot, sentiment, scope, mỗi khóa ở đầu "
                        "một dòng và theo sau là dấu ':'"),
-    ("topics: []\n", "topics: phải là một danh sách chủ đề, mỗi chủ đề có id, name, terms"),
+    ("fields: {title: 1.0, sapo: 0.7, body: 0.35}\ntopics: []\n",
+     "topics: phải là một danh sách chủ đề, mỗi chủ đề có id, name, terms"),
 ])
 def test_a_rules_file_without_its_topics_is_told_what_to_hold(tmp_path, text, said):
     bad = tmp_path / "topics.yaml"

@@ -285,6 +285,13 @@ def test_page_text_stored_after_classification_is_classified_again(tmp_path):
         # next run (every page saved in the second before its run's classification was, each poll)
         s.save_classifications([(aid, classification("v1"))], T0 + timedelta(minutes=21, microseconds=900))
         assert s.article_ids_needing_classification("v1") == []
+        # the two times to the microsecond are UTC like every other: a naive one (the machine's zone, read silently
+        # as UTC+7 or UTC) is refused as utc_iso refuses it, not stored hours off and compared with the page's
+        naive = (T0 + timedelta(minutes=22)).replace(tzinfo=None)
+        with pytest.raises(ValueError, match="naive datetime"):
+            s.save_classifications([(aid, classification("v1"))], naive)
+        with pytest.raises(ValueError, match="naive datetime"):
+            s.save_page(aid, page, b"<html></html>", "utf-8", naive)
 
 
 def test_labels_merge_field_by_field(tmp_path):

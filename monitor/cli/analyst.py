@@ -794,7 +794,7 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
         previous = store.active_model_version()
         store.pin_model_version(rollback)
         n = dict((v["version"], v["articles"]) for v in store.model_versions())[rollback]
-        # the recent stories were scored with the version rolled back from: the clipping reads their levels
+        # the stories were scored with the version rolled back from: the clipping and the report read their levels
         _retriage(app)
         if as_json:
             echo_json({"rolled_back_from": previous, "active": rollback, "pinned": True, "articles": n})

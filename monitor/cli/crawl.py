@@ -83,9 +83,7 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], force: bool) -> None:
     # what the crawl stored is committed and reported above before the classifier loads, so a missing
     # model (exit 3) loses nothing: the next crawl or `monitor serve` classifies what is left
     classified, triaged = classify_and_triage(app, report)
-    # worded as serve's job log words it (ClassifyReport.summary), without the version, and "0 bài" said
-    click.echo(f"phân loại {classified.classified} bài ({classified.education} về giáo dục, {classified.hot} nóng)"
-               f"{_why_classified(report, classified, app.store)}")
+    click.echo(classified.counts() + _why_classified(report, classified, app.store))
     if triaged is not None:
         click.echo(triaged.summary() + ("; cảnh báo chờ gửi được `monitor alerts --send` hoặc `monitor serve` gửi đi"
                                         if triaged.alerts_queued else ""))

@@ -20,7 +20,10 @@ def exact_utc(dt: datetime) -> str:
     was classified (articles.text_changed_at, classifications.classified_at): in whole seconds, a page stored just
     after a classification in the same second would look older than it and never be classified, or, the other way,
     a classification made just after the page would look older and classify the article again at every next run.
-    Sorts with utc_iso's whole seconds ("...:02+00:00" before "...:02.5+00:00")."""
+    Sorts with utc_iso's whole seconds ("...:02+00:00" before "...:02.500000+00:00"). A naive datetime is refused
+    as utc_iso refuses it (astimezone would read it in the machine's zone)."""
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime reached the store; attach a time zone first")
     return dt.astimezone(timezone.utc).isoformat()
 
 
