@@ -675,7 +675,7 @@ def test_a_namesake_commune_of_a_ward_the_city_also_lists_is_not_local():
     is a commune elsewhere (Hà Nam) and is not."""
     from monitor.config import load_config
 
-    office = load_config(Path(__file__).resolve().parents[1] / "feeds.yaml").office
+    office = load_config(Path(__file__).resolve().parents[1] / "monitor" / "templates" / "feeds.example.yaml").office
     clf = Classifier(load_rules(), office)
     assert clf.classify(ArticleText(id="1", title="Hà Nam: nam sinh lớp 8 ở xã Bồ Đề bị bạn đánh hội đồng")).scope != "local"
     assert clf.classify(ArticleText(id="2", title="Học sinh Bồ Đề được khen thưởng")).scope == "local"

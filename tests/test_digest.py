@@ -27,6 +27,7 @@ from monitor.models import Article, FeedEntry, SourceHealth, Story
 from monitor.summary import extract_summary
 
 ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_FEEDS = ROOT / "monitor" / "templates" / "feeds.example.yaml"  # the Long Biên office, whatever feeds.yaml says
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = date(2026, 11, 26)
 NOW = datetime(2026, 11, 26, 0, 30, tzinfo=timezone.utc)  # 07:30 in Hà Nội, just after the cut-off
@@ -38,14 +39,14 @@ VERSION = "test-digest-1"
 
 def make_app(tmp_path: Path, *, smtp: dict | None = None, recipients=("lanhdao@pgd-longbien.example.vn",),
              now: datetime = NOW, formats=("html", "txt", "md", "docx"), max_items: int = 15) -> App:
-    """An App on the shipped feeds.yaml with its data in tmp_path and a fixed clock."""
+    """An App on the shipped starting config (the Long Biên office) with its data in tmp_path and a fixed clock."""
     overrides = {
         "storage": {"data_dir": str(tmp_path / "var"), "database": "monitor.sqlite3", "models_dir": str(tmp_path / "models")},
         "digest": {"cutoff": "07:00", "recipients": list(recipients), "subject_prefix": "Điểm báo giáo dục",
                    "formats": list(formats), "outbox_dir": "outbox", "max_items_per_topic": max_items},
         "smtp": smtp or {"host": ""},
     }
-    cfg = load_config(ROOT / "feeds.yaml", overrides=overrides)
+    cfg = load_config(SHIPPED_FEEDS, overrides=overrides)
     return App(config=cfg, clock=lambda: now)
 
 

@@ -19,7 +19,7 @@ from monitor.forecast import (NATIONAL_SOURCE, OWN_SOURCE, SHIPPED_CALENDAR, Cal
                               Window, build_forecast, growing, load_calendar, month_days, month_label, national_profile,
                               parse_calendar, seasonal_lifts, upcoming)
 from monitor.report import FORECAST_TITLE, build_and_deliver_report, load_report
-from test_digest import ROOT, TZ, add_article, classify
+from test_digest import SHIPPED_FEEDS, TZ, add_article, classify
 from test_report import NOW, make_app_for_month, seed_months
 
 DEC_JAN = Window(12, 15, 1, 15)
@@ -143,7 +143,7 @@ def test_every_problem_of_a_calendar_file_is_reported_together():
 
 def _office_app(tmp_path, calendar_text: str | None):
     """An App whose feeds.yaml sits in tmp_path, with the office's own calendar.yaml beside it when given."""
-    shutil.copy(ROOT / "feeds.yaml", tmp_path / "feeds.yaml")
+    shutil.copy(SHIPPED_FEEDS, tmp_path / "feeds.yaml")
     if calendar_text is not None:
         (tmp_path / "calendar.yaml").write_text(calendar_text, encoding="utf-8")
     overrides = {"storage": {"data_dir": str(tmp_path / "var"), "database": "monitor.sqlite3",
