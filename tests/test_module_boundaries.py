@@ -1,5 +1,6 @@
 """What the modules may use of each other: a name with a leading underscore stays in its module, the office's YAML
-files are read by one strict reader, and the one Store class is not second-guessed. Reads the source, runs nothing."""
+files are read by one strict reader, the one Store class is not second-guessed, and the CLI's entry imports no heavy
+library. Reads the source; the last runs one `import monitor.cli` in a fresh interpreter."""
 
 from __future__ import annotations
 
@@ -59,3 +60,16 @@ def test_no_guard_asks_whether_the_store_has_a_method():
     found = [f"{where}:{text[:m.start()].count(chr(10)) + 1}" for where, text in _sources(*PACKAGES)
              for m in re.finditer(r"hasattr\((self\.)?(app\.)?store\b", text)]
     assert found == []
+
+
+def test_the_cli_loads_no_heavy_library_before_a_command_needs_it():
+    # every command, `--help` and a mistyped option included, starts by importing monitor.cli: the models' libraries,
+    # grouping's datasketch and the fetchers cost seconds there; a command imports what it uses when it runs
+    import subprocess
+    import sys
+
+    heavy = ("datasketch", "numpy", "sklearn", "scipy", "underthesea", "joblib", "httpx", "feedparser", "bs4", "lxml",
+             "docx", "jinja2", "apscheduler")
+    code = f"import sys, monitor.cli; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "", f"import monitor.cli loads {out.strip()}"
