@@ -635,10 +635,15 @@ def rescore(app, story_id: int) -> tuple[StoryScore, list[dict]] | None:
         level, by, _ = score.entered_level
         note = (f"Giữ mức «{level}» do {by} đánh giá khi ghi nhận ({press_level(score)}): mức người ghi nhận đặt là "
                 "mức sàn, điểm báo chí chỉ nâng lên, không hạ xuống")
-    store.save_story_score(story_id, now, main_topic=score.main_topic, n_outlets=len(score.outlets),
-                           hot_score=score.total, severity=score.severity, reasons=list(score.reasons),
-                           explanation=score.explanation(), case_note=note, hot_categories=score.hot_categories)
+    _save_score(store, story_id, now, score, case_note=note)
     return score, members
+
+
+def _save_score(store, story_id: int, at: datetime, score: StoryScore, case_note: str = "") -> None:
+    """Store `score` as the story's, scored at `at` (with `case_note` a line of its case's history)."""
+    store.save_story_score(story_id, at, main_topic=score.main_topic, n_outlets=len(score.outlets),
+                           hot_score=score.total, severity=score.severity, reasons=list(score.reasons),
+                           explanation=score.explanation(), case_note=case_note, hot_categories=score.hot_categories)
 
 
 def rescore_history(app, story_ids: Iterable[int]) -> None:
@@ -655,10 +660,8 @@ def rescore_history(app, story_ids: Iterable[int]) -> None:
         members = store.story_members(story_id)
         if at is None or not members:
             continue  # never scored: triage scores it (and acts on it) as it does any new story
-        score = story_score(app, story_id, members, store.classifications_for([m["id"] for m in members]), at)
-        store.save_story_score(story_id, at, main_topic=score.main_topic, n_outlets=len(score.outlets),
-                               hot_score=score.total, severity=score.severity, reasons=list(score.reasons),
-                               explanation=score.explanation(), hot_categories=score.hot_categories)
+        _save_score(store, story_id, at, story_score(app, story_id, members,
+                                                     store.classifications_for([m["id"] for m in members]), at))
 
 
 def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: TriageReport,

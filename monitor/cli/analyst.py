@@ -86,8 +86,13 @@ def article_dict(a: Article, c: Classification | None, tz, label: dict | None = 
     }
 
 
-def print_table(rows: list[dict], *, extra: str | None = None, details: str | None = None, count: bool = True,
-                scope_name=None) -> None:
+def _scope_vi(scope: str) -> str:
+    """A scope as the listings name it when no office is at hand (Office.scope_name names "city" by its kind)."""
+    return SCOPE_NAMES_VI.get(scope, scope)
+
+
+def print_table(rows: list[dict], *, scope_name, extra: str | None = None, details: str | None = None,
+                count: bool = True) -> None:
     """The listing, ending with how many it shows and `extra`; `count=False` when `extra` says it itself (the first
     N of more)."""
     if not rows:
@@ -98,7 +103,7 @@ def print_table(rows: list[dict], *, extra: str | None = None, details: str | No
         when = datetime.fromisoformat(r["published"]).strftime("%d/%m %H:%M")
         hot = "—" if r["hot"] is None else ("🔥" if r["hot"] else "")
         tone = SENTIMENT_VI.get(r["sentiment"], "—") if r["sentiment"] else "—"
-        scope = (scope_name or SCOPE_NAMES_VI.get)(r["scope"]) if r["scope"] else "—"
+        scope = scope_name(r["scope"]) if r["scope"] else "—"
         topics = ",".join(r["topics"]) or ("—" if r["is_education"] is None else ("(giáo dục)" if r["is_education"] else "(khác)"))
         line = (f"{r['id']:>6}  {when:<11} {clip(r['outlet'], 14):<14} {hot:<5} {tone:<10} {scope:<10} "
                 f"{clip(topics, 28):<28} {'✎ ' if r.get('corrected_by') else ''}{clip(r['title'], 70)}")
@@ -584,7 +589,7 @@ def _story_of(app: App, article_id: int) -> dict | None:
             "case_status": story.case_status}
 
 
-def _print_explanation(d: dict, scope_name=SCOPE_NAMES_VI.get, tz=None) -> None:
+def _print_explanation(d: dict, scope_name=_scope_vi, tz=None) -> None:
     def reason(r) -> str:
         # the classifier's stored reason names the "city" scope "thành phố: …" whatever the province; a Sở of Nghệ
         # An reads its own province's stories as "tỉnh", as the scope line above says
@@ -719,7 +724,7 @@ def _feature_vi(name: str) -> str:
     return name
 
 
-def _label_vi(fields: dict, scope_name=SCOPE_NAMES_VI.get) -> str:
+def _label_vi(fields: dict, scope_name=_scope_vi) -> str:
     """An analyst's label's fields as the listings say them."""
     yes_no = {True: "có", False: "không"}
     words = {"is_education": ("giáo dục", lambda v: yes_no.get(v, v)), "topics": ("chủ đề", lambda v: ", ".join(v) or "—"),
