@@ -71,7 +71,8 @@ def scopes(clf, arts: list[ArticleText]) -> list[tuple[bool, str, list[str]]]:
 
 
 def scope_reason(reasons: list[str]) -> str:
-    return next((r for r in reasons if r.startswith("thành phố: ")), "")
+    # a "city" reason opens with the office's city's kind: "tỉnh: …" for a province, "thành phố: …" for a city
+    return next((r for r in reasons if r.startswith(("tỉnh: ", "thành phố: "))), "")
 
 
 def without_districts():

@@ -136,7 +136,7 @@ class Classifier:
             return "national", ""
         m = self.rules.match_prepared(p, self._scope_index)
         scope, reason = judge_scope(m, None, 0.5, self._body_city, district_terms=self._scope_index.district_terms,
-                                    city_places=self._scope_index.city_places)
+                                    city_places=self._scope_index.city_places, city_kind=self.places.city_kind)
         if scope == "national" and not reason and m.terms("domestic"):
             # an article's national scope needs no reason, but a person's entry is told apart by whether it names
             # a place at all (monitor.intake.judge_scope)
@@ -173,7 +173,7 @@ class Classifier:
         body_city = self._body_city or whole_body
         scope, scope_reason = judge_scope(m, foreign[i] if foreign is not None else None, pred.get("foreign_threshold", 0.5),
                                           body_city, whole_body, self._scope_index.district_terms,
-                                          self._scope_index.city_places)
+                                          self._scope_index.city_places, self.places.city_kind)
         is_edu = relevance >= pred["rel_threshold"]
         floors = pred.get("incident_floors")
         # incidents abroad are never hot, so they never lower the bar

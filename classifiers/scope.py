@@ -46,6 +46,9 @@ class OfficePlaces:
     names: tuple[str, ...] = ()  # schools, officials, other watchlist names
     # the kinds of ward a bare watchlist entry is read as (WARD_KINDS): those of the office's area
     ward_kinds: tuple[str, ...] = ("phường", "xã", "thị trấn")
+    # what office.city is, the word a "city" scope's reason opens with: "tỉnh" for a province, "thành phố" for a
+    # centrally-run city (office_city_kind)
+    city_kind: str = "thành phố"
 
 
 def office_places(office) -> OfficePlaces:
@@ -57,7 +60,19 @@ def office_places(office) -> OfficePlaces:
     else:
         wards, names = (), tuple(wl or ())
     return OfficePlaces(district=office.district, city=office.city, wards=wards, names=names,
-                        ward_kinds=ward_kinds(getattr(office, "area", ""), getattr(office, "is_department", False)))
+                        ward_kinds=ward_kinds(getattr(office, "area", ""), getattr(office, "is_department", False)),
+                        city_kind=office_city_kind(office))
+
+
+def office_city_kind(office, table: ProvinceTable | None = None) -> str:
+    """"tỉnh" or "thành phố": what the office calls its city, as its listings name the "city" scope
+    (monitor.config.Office.city_kind); for an office without one (classifiers.types.OfficeContext), its province's
+    kind in `table` (default: the shipped one), "thành phố" when the table does not know it."""
+    kind = getattr(office, "city_kind", None)
+    if kind:
+        return kind
+    placement = (load_provinces() if table is None else table).find(office.city)
+    return placement.province.kind if placement else "thành phố"
 
 
 # How a ward, commune or township is written before its name: "phường Sài Đồng", "P. Sài Đồng", "P.Sài Đồng"
@@ -439,7 +454,7 @@ LOCAL_GROUPS = frozenset({"local", "local-cased", "local-lower", "ward-bare", "w
 def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshold: float = 0.5,
                 body_city: bool = False, whole_body: bool = False,
                 district_terms: frozenset[str] | None = None,
-                city_places: frozenset[str] | None = None) -> tuple[str, str]:
+                city_places: frozenset[str] | None = None, city_kind: str = "thành phố") -> tuple[str, str]:
     """(scope, reason) from the matches of the rules plus the office's scope index, and the foreign model's
     score when there is one (without it, the weighted foreign cues of the rules decide). The body's lead
     (BODY_LOCAL_SYLLABLES) may make a story local, the whole body with whole_body (an item that has no title or
@@ -447,7 +462,9 @@ def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshol
     item that has no title or sapo). With `district_terms` (the index's: build_scope_index), a watchlist name or
     a ward, but not the district itself, is a namesake where the story is placed in another province
     (placed_elsewhere); None: every local name stands. With `city_places` (the index's), a place of the city
-    below its province ("Sơn Tây") is a namesake so too, unless the province itself is named (city_namesake)."""
+    below its province ("Sơn Tây") is a namesake so too, unless the province itself is named (city_namesake).
+    A "city" reason opens with `city_kind` (OfficePlaces.city_kind): "tỉnh: Quy Nhơn (title)" for a province's
+    office."""
     lm = _lead(m, whole_body)
     # a lowercase term matches capitalised text too: its reasons only when the name is in lowercase alone
     bare_ward = lm.terms("ward-bare") if _bare_ward_stands(lm) else []
@@ -462,7 +479,7 @@ def judge_scope(m: Matches, foreign_score: float | None = None, foreign_threshol
         return "local", "địa bàn: " + ", ".join(local[:3])
     if _district_bare_stands(lm):
         return "local", "địa bàn: " + ", ".join(lm.terms("district-bare")[:2])
-    scope, reason = _beyond_district(m, foreign_score, foreign_threshold, body_city, whole_body, city_places)
+    scope, reason = _beyond_district(m, foreign_score, foreign_threshold, body_city, whole_body, city_places, city_kind)
     if namesake:
         reason = f"{reason}; {namesake}" if reason else namesake
     return scope, reason
@@ -584,7 +601,7 @@ def _length(term: str) -> int:
 
 def _beyond_district(m: Matches, foreign_score: float | None, foreign_threshold: float,
                      body_city: bool, whole_body: bool = False,
-                     city_places: frozenset[str] | None = None) -> tuple[str, str]:
+                     city_places: frozenset[str] | None = None, city_kind: str = "thành phố") -> tuple[str, str]:
     """judge_scope once the story is not local: city, foreign or national."""
     fields = FIELDS if body_city else LEAD_FIELDS
     city_hits = _count(m, "city", fields) - _count(m, "not-city", fields)
@@ -597,7 +614,7 @@ def _beyond_district(m: Matches, foreign_score: float | None, foreign_threshold:
             namesake = f"trùng tên ở nơi khác: {', '.join(named[:2])} — {', '.join(where[:2])}"
             city = []
     if (city and city_hits > 0) or bare_city:
-        return "city", "thành phố: " + ", ".join((city or bare_city)[:3])
+        return "city", f"{city_kind}: " + ", ".join((city or bare_city)[:3])
     scope, reason = _foreign_or_national(m, foreign_score, foreign_threshold)
     return (scope, f"{reason}; {namesake}" if reason else namesake) if namesake else (scope, reason)
 

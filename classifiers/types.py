@@ -10,6 +10,24 @@ SENTIMENTS = ("negative", "neutral", "positive")
 BY_THE_MODEL = "theo mô hình"  # a reason with no rule term behind it: the learnt model alone
 SCOPES = ("local", "city", "national", "foreign")  # nearest the office first
 SCOPE_NAMES_VI = {"local": "địa phương", "city": "thành phố", "national": "toàn quốc", "foreign": "nước ngoài"}
+# what a person may write for each scope, with or without diacritics, wherever a scope is asked for (`monitor
+# articles --scope`, `label --scope`, `cases open --scope`, alerts.min_scope): the id, the listings' word first
+# (SCOPE_NAMES_VI), then the clipping's, and a province's own ("tỉnh") for "city"
+SCOPE_WORDS_VI = {"local": ("địa phương", "địa bàn"), "city": ("thành phố", "tỉnh"),
+                  "national": ("toàn quốc", "trong nước"), "foreign": ("nước ngoài", "quốc tế")}
+
+
+def scope_id(text: str | None) -> str | None:
+    """The scope (SCOPES) `text` names, an id or one of its SCOPE_WORDS_VI ("Địa phương", "tinh"); None if none."""
+    import re
+
+    from classifiers.text import ascii_fold
+
+    def key(t: str) -> str:
+        return re.sub(r"[^a-z0-9]+", " ", ascii_fold(t)).strip()
+
+    wanted = key(text or "")
+    return next((s for s in SCOPES if wanted == s or wanted in map(key, SCOPE_WORDS_VI[s])), None)
 
 
 class HotCategory(NamedTuple):

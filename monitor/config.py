@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from classifiers.text import ascii_fold, retone
-from classifiers.types import SCOPE_NAMES_VI, SCOPES
+from classifiers.types import SCOPE_NAMES_VI, SCOPES, scope_id
 from monitor.errors import ConfigError, ConfigProblem
 
 # libyaml's parser when PyYAML was built with it (the wheels are): same documents, errors and marks, ~10x quicker
@@ -1038,6 +1038,7 @@ def _alerts(c: Checker, raw: Any) -> Alerts:
         else:
             thresholds = _thresholds(c, tm) or thresholds
     min_scope = c.string(m, "min_scope", "alerts", d.min_scope)
+    min_scope = scope_id(min_scope) or min_scope  # "tỉnh", "địa phương": the words `monitor articles --scope` takes
     if min_scope not in ALERT_SCOPES:
         c.add("alerts.min_scope", f"phạm vi {min_scope!r} không hợp lệ; dùng local (chỉ tin của chính địa bàn), city "
                                   "(thêm tin của thành phố, tỉnh), national (thêm tin của cả nước) hoặc foreign "

@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from classifiers.plan_topics import TOPIC_IDS
+from classifiers.types import scope_id
 from monitor.errors import InputError
 from monitor.models import IntakeItem
 from monitor.stories import fold
@@ -46,9 +47,6 @@ OWN_CHANNELS = frozenset({"đường dây nóng", "cơ sở giáo dục"})
 KIND_ALIASES = {"social": "mạng xã hội", "mxh": "mạng xã hội", "facebook": "mạng xã hội", "hotline": "đường dây nóng",
                 "school": "cơ sở giáo dục", "truong": "cơ sở giáo dục", "tv": "truyền hình",
                 "press": "báo chí khác", "bao": "báo chí khác", "other": "khác"}
-# --scope: what a person may type for where the item happens (classifiers.types.SCOPES), as `monitor label --scope`
-SCOPE_WORDS = {"local": ("địa phương", "địa bàn"), "city": ("thành phố", "tỉnh"), "national": ("toàn quốc", "trong nước"),
-               "foreign": ("nước ngoài", "quốc tế")}
 MAX_TITLE = 300
 # a time a little ahead of the machine's clock is a person's watch, not the future
 CLOCK_SLACK = timedelta(minutes=10)
@@ -138,10 +136,9 @@ def parse_scope(text: str | None) -> str | None:
     not given (judged from the item's text then: judge_scope)."""
     if text is None:
         return None
-    wanted = fold(text.strip())
-    for scope, words in SCOPE_WORDS.items():
-        if wanted in {fold(scope), *(fold(w) for w in words)}:
-            return scope
+    scope = scope_id(text)
+    if scope:
+        return scope
     raise InputError(f"--scope {text!r} không phải phạm vi; dùng local (địa bàn), city (thành phố), national (toàn quốc) "
                      "hoặc foreign (nước ngoài), hoặc bỏ --scope để hệ thống tự xét theo tiêu đề, tóm tắt và nguồn")
 

@@ -9,8 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-# The starting config the package ships (what `monitor init` writes; the checkout's feeds.yaml starts as its leading
-# part). Tests that rely on the shipped office (Long Biên), its sources or thresholds read it: the checkout's
+# The starting config the package ships (what `monitor init` writes; the checkout's feeds.yaml ships as the same
+# file). Tests that rely on the shipped office (Long Biên), its sources or thresholds read it: the checkout's
 # feeds.yaml is the office's own once it sets itself up, and only tests of "whatever it holds is valid" read that.
 SHIPPED_FEEDS = ROOT / "monitor" / "templates" / "feeds.example.yaml"
 

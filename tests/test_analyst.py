@@ -282,7 +282,7 @@ def test_a_so_of_a_province_reads_its_own_province_as_tinh_not_thanh_pho(tmp_pat
     listed = json.loads(run(cfg, "articles", "--date", "2026-11-25", "--json").output)["articles"]
     assert [a["scope"] for a in listed] == ["city"]
     table = run(cfg, "articles", "--date", "2026-11-25", "--scope", "tỉnh").output
-    assert " tỉnh " in table and "thành phố" not in table and "phạm vi tỉnh" in table
+    assert " tỉnh " in table and "thành phố" not in table and "trên địa bàn tỉnh Gia Lai" in table
     explained = run(cfg, "explain", str(article)).output
     (scope_line,) = [line for line in explained.splitlines() if line.startswith("  Phạm vi:")]
     assert scope_line.startswith("  Phạm vi: tỉnh; tỉnh: ") and "thành phố" not in scope_line
@@ -291,3 +291,34 @@ def test_a_so_of_a_province_reads_its_own_province_as_tinh_not_thanh_pho(tmp_pat
     assert "| tỉnh: " in reasons and "thành phố" not in reasons, reasons
     labelled = run(cfg, "label", str(article), "--scope", "city").output
     assert "phạm vi tỉnh" in labelled
+
+
+DA_NANG_ARTICLE = {
+    "url": "https://bao-vi-du.vn/giao-duc/da-nang-tuyen-giao-vien-mam-non-1102.html",
+    "title": "Đà Nẵng tuyển thêm 200 giáo viên mầm non cho các phường mới",
+    "sapo": "Sở Giáo dục và Đào tạo thành phố Đà Nẵng thông báo tuyển dụng giáo viên mầm non cho năm học tới.",
+    "body": "Hồ sơ nộp trực tiếp tại các trường mầm non công lập đến hết tháng 12. Thí sinh cần có bằng cao đẳng sư "
+            "phạm mầm non trở lên.",
+    "published": datetime(2026, 11, 25, 11, 0, tzinfo=TZ_OFFSET),
+}
+
+
+def test_a_sos_clerk_typing_local_lists_the_offices_own_province_as_tinh_does(tmp_path):
+    # a Sở's province stories are "city" and only its watchlist makes one "local": --scope local listed nothing
+    # for a Sở of Gia Lai; its own area is the whole province, whichever of its words the clerk types, as
+    # alerts.min_scope reads them
+    cfg = write_config(tmp_path, extra={"office": GIA_LAI_SO})
+    app = App.from_path(cfg)
+    quy_nhon, da_nang = add_articles(app, [QUY_NHON_ARTICLE, DA_NANG_ARTICLE])
+    classify_articles(app, [quy_nhon, da_nang])
+    app.close()
+
+    def listed(word):
+        out = run(cfg, "articles", "--date", "2026-11-25", "--all", "--scope", word, "--json").output
+        return [a["id"] for a in json.loads(out)["articles"]]
+    assert listed("tỉnh") == [quy_nhon]
+    for word in ("local", "địa phương", "dia ban", "city"):
+        assert listed(word) == [quy_nhon], word
+    assert listed("national") == [da_nang], "the rest of the country is still the rest"
+    table = run(cfg, "articles", "--date", "2026-11-25", "--all", "--scope", "local").output
+    assert "1 bài, trên địa bàn tỉnh Gia Lai trong tổng số 2 bài" in table, table

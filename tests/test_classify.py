@@ -680,3 +680,40 @@ def test_a_namesake_commune_of_a_ward_the_city_also_lists_is_not_local():
     assert clf.classify(ArticleText(id="1", title="Hà Nam: nam sinh lớp 8 ở xã Bồ Đề bị bạn đánh hội đồng")).scope != "local"
     assert clf.classify(ArticleText(id="2", title="Học sinh Bồ Đề được khen thưởng")).scope == "local"
     assert clf.classify(ArticleText(id="3", title="Học sinh phường Bồ Đề được khen thưởng")).scope == "local"
+
+
+def _city_reason(clf, title, sapo=""):
+    c = clf.classify(ArticleText(id="s", title=title, sapo=sapo))
+    assert c.scope == "city", c
+    (reason,) = [r for r in c.reasons if r.startswith(("tỉnh: ", "thành phố: "))]
+    return reason
+
+
+def test_a_city_scopes_reason_names_the_offices_city_by_its_kind(tmp_path):
+    # "thành phố: …" was written for any province, and `monitor classify`, the stored reasons and evaluate's
+    # listings kept it; a province's office reads its own stories as "tỉnh", a centrally-run city's as "thành phố"
+    rules = load_rules()
+    nghe_an = Office(name="Sở Giáo dục và Đào tạo tỉnh Nghệ An", short_name="Sở GD&ĐT Nghệ An", district="Nghệ An",
+                     city="Nghệ An")
+    title = "Nghệ An cho học sinh nghỉ học tránh bão"
+    assert _city_reason(Classifier(rules, nghe_an, None), title) == "tỉnh: Nghệ An (title)"
+    da_nang = Office(name="Sở Giáo dục và Đào tạo thành phố Đà Nẵng", short_name="Sở GD&ĐT Đà Nẵng",
+                     district="Đà Nẵng", city="Đà Nẵng")
+    assert _city_reason(Classifier(rules, da_nang, None), "Đà Nẵng tuyển thêm giáo viên mầm non") \
+        == "thành phố: Đà Nẵng (title)"
+    # a Phòng's "city" is its province too, and an office known by its places alone takes the province table's kind
+    assert _city_reason(Classifier(rules, OFFICE, None), "Hà Nội tuyển thêm giáo viên mầm non",
+                        "Một tỉnh miền Trung.").startswith("thành phố: Hà Nội")
+    from classifiers.types import OfficeContext
+    assert _city_reason(Classifier(rules, OfficeContext(district="Nghệ An", city="tỉnh Nghệ An"), None), title) \
+        == "tỉnh: Nghệ An (title)"
+    # `monitor classify` with the Sở's feeds.yaml writes it so
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("office: {name: Sở Giáo dục và Đào tạo tỉnh Nghệ An, district: Nghệ An, city: Nghệ An}\n"
+                   "sources: [{name: a, url: 'http://127.0.0.1:9/rss'}]\n", encoding="utf-8")
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text(json.dumps({"id": "n1", "title": title}, ensure_ascii=False) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "classify", "-i", str(src), "-o", str(out), "-j", "1"])
+    assert res.exit_code == 0, res.output
+    (line,) = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert "tỉnh: Nghệ An (title)" in line["reasons"] and not any("thành phố" in r for r in line["reasons"])

@@ -138,6 +138,69 @@ def test_the_checkouts_feeds_yaml_as_the_office_has_it_is_valid():
     assert f"{OFFICE_FEEDS}: hợp lệ — đơn vị «{cfg.office.short_name}»" in proc.stdout
 
 
+# a setting's line: "  key:" or, as the starting config shows an optional one, "  # key:" (the key's own column
+# is the '#'): prose comments never have a lower-case word and a colon right after the '#'
+_SETTING = re.compile(r"^(?P<indent> *)(?P<shown>#\s*)?(?P<key>[a-z_]+):(?:\s|$)")
+_ITEM = re.compile(r"^(?P<indent> *)(?:#\s*)?- ")
+
+
+def settings_named(text: str) -> set[str]:
+    """The settings a feeds.yaml names, set or shown commented out, as key paths ("storage.rules_file"); a list's
+    items (sources, outlets, the watchlist's names, recipients) are the office's to fill, so not looked into."""
+    named: set[str] = set()
+    parents: list[tuple[int, str]] = []
+    in_list: int | None = None  # the indent of the list items being skipped
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        item, m = _ITEM.match(line), _SETTING.match(line)
+        indent = len((item or m).group("indent")) if (item or m) else len(line) - len(line.lstrip())
+        if in_list is not None and (indent > in_list or item):
+            continue
+        in_list = None
+        if item:
+            in_list = indent
+            continue
+        if not m:
+            continue
+        while parents and parents[-1][0] >= indent:
+            parents.pop()
+        named.add(".".join([*(k for _, k in parents), m.group("key")]))
+        parents.append((indent, m.group("key")))
+    return named
+
+
+def test_the_checkouts_feeds_yaml_names_the_settings_the_starting_config_names():
+    """A clone starts from feeds.yaml, an installed package from the template `monitor init` writes: the project
+    ships them the same file. The office then edits its feeds.yaml (its office, watchlist, sources, recipients,
+    values; the suite asks only that it is valid), so what must stay in step is the settings each names, set or
+    shown commented out: a setting documented in one only (storage.rules_file was, in the template alone) is one
+    a clone's office never sees, or one `monitor init`'s never does."""
+    shipped, checkout = (settings_named(p.read_text(encoding="utf-8")) for p in (SHIPPED_FEEDS, OFFICE_FEEDS))
+    assert shipped - checkout == set(), (f"{OFFICE_FEEDS} does not name what {SHIPPED_FEEDS} does: write the same "
+                                         "line in both (commented out when optional)")
+    assert checkout - shipped == set(), (f"{SHIPPED_FEEDS} does not name what {OFFICE_FEEDS} does: write the same "
+                                         "line in both (commented out when optional)")
+
+
+def test_settings_named_sees_a_setting_added_to_one_file_but_not_an_offices_edits():
+    shipped = SHIPPED_FEEDS.read_text(encoding="utf-8")
+    assert {"office.watchlist.schools", "alerts.min_scope", "crawler.ca_file", "storage.rules_file",
+            "smtp.sender", "sources", "outlets"} <= settings_named(shipped)
+    assert not any(k.startswith(("sources.", "outlets.")) for k in settings_named(shipped))
+    drifted = shipped.replace("  raw_html_retention_days: 365\n",
+                              "  raw_html_retention_days: 365\n  # backup_dir: backups   # a new optional setting\n")
+    assert settings_named(drifted) - settings_named(shipped) == {"storage.backup_dir"}
+    # an office of Nghệ An: its office and watchlist, fewer sources, an alert channel, min_scope set
+    office = (shipped.replace("district: Long Biên", "district: Nghệ An").replace("city: Hà Nội", "city: Nghệ An")
+              .replace("    officials: []", "    officials: [Nguyễn Văn A]")
+              .replace("  # min_scope: city", "  min_scope: tỉnh")
+              .replace("  channels: []", "  channels:\n    - {kind: email, recipients: [a@so.example.vn]}\n"
+                                         "    - kind: webhook\n      url: https://hook.example.vn/x"))
+    office = "\n".join(line for line in office.splitlines() if "nhandan" not in line)
+    assert office != shipped and settings_named(office) == settings_named(shipped)
+
+
 @pytest.mark.parametrize("body, where, says", [
     ("sources: [{name: a, url: 'http://[::1/x.rss'}]", "sources[0].url", "không phải URL hợp lệ"),
     ("sources: [{name: a, url: 'https://a.vn:99999/rss'}]", "sources[0].url", "không phải URL hợp lệ"),
@@ -151,7 +214,7 @@ def test_the_checkouts_feeds_yaml_as_the_office_has_it_is_valid():
      "alerts.thresholds.nong", "khẩn cấp, cao, theo dõi"),
     ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {thresholds: {khẩn cấp: 50, cao: 60}}",
      "alerts.thresholds", "điểm cao hơn mức kế tiếp"),
-    ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {min_scope: tinh}", "alerts.min_scope", "local"),
+    ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {min_scope: gần}", "alerts.min_scope", "local"),
     ("sources: [{name: a, url: 'https://a.vn/rss'}]\nalerts: {channels: [{kind: email, recipients: [not-an-email]}]}",
      "alerts.channels[0].recipients", "không phải địa chỉ e-mail"),
     ("sources: [{name: a, url: 'https://a.vn/rss'}]\nsmtp: {host: h.vn, sender: a@b.vn, password_env: 'Xk9#p@ss w0rd!'}",
@@ -308,6 +371,15 @@ def test_alert_levels_typed_without_diacritics_are_the_levels_and_min_scope_is_r
     assert alerts.thresholds == (("khẩn cấp", 85), ("cao", 65), ("theo dõi", 45))
     assert alerts.min_scope == "city"
     assert load_config(SHIPPED_FEEDS).alerts.min_scope == "foreign", "default: every story alerts"
+
+
+@pytest.mark.parametrize("written, scope", [("tỉnh", "city"), ("tinh", "city"), ("Địa phương", "local"),
+                                            ("dia ban", "local"), ("toàn quốc", "national"), ("nước ngoài", "foreign")])
+def test_min_scope_takes_the_words_every_scope_option_takes(tmp_path, written, scope):
+    # a Sở's administrator writes its own area as "tỉnh", as `monitor articles --scope` and `cases open --scope` take it
+    path = write(tmp_path, "office: {name: x, district: y, city: z}\nsources: [{name: a, url: 'https://a.vn/rss'}]\n"
+                           f"alerts: {{min_scope: {written}}}\n")
+    assert load_config(path).alerts.min_scope == scope
 
 
 def test_config_check_speaks_vietnamese_to_a_so(tmp_path):

@@ -37,7 +37,7 @@ def test_ci_runs_the_readme_test_command():
 def test_the_shipped_feeds_yaml_shows_the_default_recipients_as_a_line_to_uncomment(tmp_path):
     """The commented office.recipients says what leaving it out gives (a Phòng's report goes to the Sở first) and,
     uncommented as it stands ("Lưu: VT" unquoted included), is read as those very lines. Checked on the shipped
-    starting config (what `monitor init` writes; the checkout's feeds.yaml ships as its leading part): the checkout's
+    starting config (what `monitor init` writes; the checkout's feeds.yaml ships as the same file): the checkout's
     copy is the office's to edit, its recipients its own."""
     from monitor.config import load_config
 

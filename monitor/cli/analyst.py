@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from classifiers.plan_topics import TOPIC_IDS, topic_name
-from classifiers.types import SCOPE_NAMES_VI, SCOPES, SENTIMENTS, Classification
+from classifiers.types import SCOPE_NAMES_VI, SCOPE_WORDS_VI, SCOPES, SENTIMENTS, Classification
 from monitor.app import App
 from monitor.cli import cli
 from monitor.cli.common import STORED_ID, clip, echo_json, get_app, local_day_end, local_day_start, parse_date, shown
@@ -23,11 +23,10 @@ from monitor.models import Article
 
 SENTIMENT_VI = {"negative": "tiêu cực", "neutral": "trung tính", "positive": "tích cực"}
 # what --sentiment and --scope also accept for each id, with or without diacritics: the words every listing
-# shows (above), and the clipping's (monitor.digest) and a province's ("tỉnh") for the same scopes
+# shows (above), and for the scopes those every command taking one accepts (classifiers.types.SCOPE_WORDS_VI)
 CHOICE_WORDS = {
     **{k: (v,) for k, v in SENTIMENT_VI.items()},
-    "local": ("địa phương", "địa bàn"), "city": ("thành phố", "tỉnh"), "national": ("toàn quốc", "trong nước"),
-    "foreign": ("nước ngoài", "quốc tế"),
+    **SCOPE_WORDS_VI,
     # --hot: the listings' column is "nóng"
     "yes": ("có", "nóng"), "no": ("không", "không nóng"),
 }
@@ -116,14 +115,25 @@ def print_table(rows: list[dict], *, scope_name, extra: str | None = None, detai
     click.echo(f"\n{len(rows)} bài" + (f" — {extra}" if extra else ""))
 
 
-def _filter(c: Classification | None, *, topic: str | None, hot: bool, scope: str | None, include_all: bool) -> bool:
+def _scopes_listed(office, scope: str | None) -> tuple[str, ...] | None:
+    """The stored scopes a --scope filter lists: the one named, or the office's whole area when it names part of it
+    (Office.is_own_area). A Sở's province stories are "city" and only its watchlist makes one "local": its clerk
+    typing local (địa phương) means the office's own area, and "tỉnh" the same place, as alerts.min_scope reads
+    them; listing "local" alone showed a Sở nothing. A Phòng's own area is "local" alone: nothing changes there."""
+    if scope is None:
+        return None
+    return office.own_scopes if office.is_own_area(scope) else (scope,)
+
+
+def _filter(c: Classification | None, *, topic: str | None, hot: bool, scopes: tuple[str, ...] | None,
+            include_all: bool) -> bool:
     if not include_all and not (c and c.is_education):
         return False
     if topic and not (c and topic in c.topics):
         return False
     if hot and not (c and c.hot):
         return False
-    if scope and not (c and c.scope == scope):
+    if scopes and not (c and c.scope in scopes):
         return False
     return True
 
@@ -135,8 +145,9 @@ def _filter(c: Classification | None, *, topic: str | None, hot: bool, scope: st
 @click.option("--date", "day", help="Day of publication (YYYY-MM-DD, office time zone); default today.")
 @click.option("--topic", help="Only this topic id (e.g. an-toan-truong-hoc).")
 @click.option("--hot", is_flag=True, help="Only hot articles.")
-@click.option("--scope", help="Only this scope: local (địa phương), city (thành phố), national (toàn quốc), "
-              "foreign (nước ngoài); with or without diacritics.")
+@click.option("--scope", help="Only this scope: local (địa phương), city (thành phố, tỉnh), national (toàn quốc), "
+              "foreign (nước ngoài); with or without diacritics. For a Sở, local and city both list its whole "
+              "province or city, its own area.")
 @click.option("--all", "include_all", is_flag=True, help="Include articles that are not about education.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
@@ -153,12 +164,14 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
     if topic:
         parse_topics([topic], office_topic_ids(app))
     scope = _check_choice(scope, SCOPES, "--scope")
+    office = app.config.office
+    scopes = _scopes_listed(office, scope)
     d = parse_date(day, "--date") or app.local_now().date()
     found = list(app.store.articles_between(local_day_start(app, d), local_day_end(app, d)))
     classes, labels = read_corrected(app.store, [a.id for a in found])
     tz = app.config.office.tz
     rows = [article_dict(a, classes.get(a.id), tz, labels.get(a.id)) for a in found
-            if _filter(classes.get(a.id), topic=topic, hot=hot, scope=scope, include_all=include_all)]
+            if _filter(classes.get(a.id), topic=topic, hot=hot, scopes=scopes, include_all=include_all)]
     if as_json:
         echo_json({"date": d.isoformat(), "model_version": app.store.active_model_version(), "articles": rows})
         return
@@ -166,7 +179,9 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
     # what the listed articles are, then what the day holds besides: "7 bài — 9 bài trong ngày" left the reader
     # guessing which two were left out and why
     what = ("bài" + (" nóng" if hot else "") + ("" if include_all else " về giáo dục")
-            + (f", chủ đề {topic}" if topic else "") + (f", phạm vi {app.config.office.scope_name(scope)}" if scope else ""))
+            + (f", chủ đề {topic}" if topic else "")
+            + ((f", trên địa bàn {office.area}" if len(scopes) > 1 else f", phạm vi {office.scope_name(scope)}")
+               if scope else ""))
     note = f"{len(rows)} {what} trong tổng số {len(found)} bài đăng ngày {d:%d/%m/%Y}"
     other = sum(1 for a in found if a.id in classes and not classes[a.id].is_education)
     if other and not include_all:
@@ -243,7 +258,8 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
         last = len(hits) < page
         if topic or hot:  # the classification first: it drops most, and reading the text is the dearer check
             classes, labels = read_corrected(store, [i for i, _ in hits])
-            hits = [(i, r) for i, r in hits if _filter(classes.get(i), topic=topic, hot=hot, scope=None, include_all=True)]
+            hits = [(i, r) for i, r in hits
+                    if _filter(classes.get(i), topic=topic, hot=hot, scopes=None, include_all=True)]
         if as_typed is not None:
             if not any_exact and len(loose_hits) <= limit:
                 loose_hits += hits[:limit + 1 - len(loose_hits)]
@@ -591,8 +607,9 @@ def _story_of(app: App, article_id: int) -> dict | None:
 
 def _print_explanation(d: dict, scope_name=_scope_vi, tz=None) -> None:
     def reason(r) -> str:
-        # the classifier's stored reason names the "city" scope "thành phố: …" whatever the province; a Sở of Nghệ
-        # An reads its own province's stories as "tỉnh", as the scope line above says
+        # the classifier names the "city" scope by the office's city's kind ("tỉnh: …" for Nghệ An), as the scope
+        # line above does; the reasons it stored before it did so say "thành phố: …" whatever the province, and
+        # stay until `monitor reclassify` reads the article again
         text = _vi(r)
         city = f"{SCOPE_NAMES_VI['city']}: "
         return f"{scope_name('city')}: {text[len(city):]}" if text.startswith(city) else text
