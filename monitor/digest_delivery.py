@@ -580,7 +580,8 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
     digest = load_digest(app, day)
     mail_formats = set(formats) | ({"docx"} if send and "docx" in cfg.digest.formats else set())
     rendered = render_all(digest, mail_formats, domain=_domain(app))
-    counts = dict(education=digest.summary.education, items=digest.item_count, hot=digest.summary.hot_stories)
+    # the hot issues as the clipping's summary counts them (a likely follow-up with the issue it continues)
+    counts = dict(education=digest.summary.education, items=digest.item_count, hot=digest.summary.hot_issues)
 
     if not send:
         folder = Path(out_dir) if out_dir else outbox_folder(app, day)

@@ -537,7 +537,8 @@ def closing(doc, office: Office, note: str, *, signer: tuple[str, ...] | str | N
     the communication staff and the archive. `note_last`: the machine note after the block (a report ends with its
     closing sentence, then Nơi nhận and the signature); an empty note: none."""
     if note and not note_last:
-        _para(doc, note, italic=True, size=11, space_before=12)
+        # with the block: a clipping's last page is never its "Nơi nhận" alone (LibreOffice put it there)
+        _para(doc, note, italic=True, size=11, space_before=12).paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     _set_widths(table, CLOSING_WIDTHS_CM)

@@ -410,7 +410,8 @@ class Forecast:
 
     @property
     def method_note(self) -> str:
-        note = ("Phần dự báo do hệ thống lập tự động từ lịch năm học (tệp calendar.yaml, đơn vị có thể sửa), tỷ lệ "
+        # the signer and those the report goes to read this: the calendar's file is the clerk's (README), not theirs
+        note = ("Phần dự báo do hệ thống lập tự động từ lịch năm học (đơn vị có thể điều chỉnh), tỷ lệ "
                 "chủ đề cùng kỳ trước đây và các sự việc còn được đưa tin; đây là gợi ý để chủ động chuẩn bị thông tin, "
                 "không phải kết luận.")
         if self.seasonal and len({y for lift in self.seasonal for y in lift.years}) < 2:

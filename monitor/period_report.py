@@ -26,7 +26,7 @@ from monitor.report import (NO_CASE, NO_DATA_REQUEST, NO_DATA_TITLE, NO_HOT_CATE
                             PROPOSALS_TO_COMPLETE, STATUS_WORDS, TOPICS_OVERLAP_NOTE, HotIssue, MonthlyReport,
                             PositiveItem, ReportResult, Row, build_report, check_formats, deliver_document,
                             draft_mail_text, draft_subject, handling_by, month_bounds, month_inputs, month_rows,
-                            previous_month, report_folder)
+                            change_words, previous_month, report_folder)
 
 # two school years: a longer period's months and its comparison take minutes to read on a year's store, and no
 # summary the plan asks for is longer than a year
@@ -334,9 +334,8 @@ class PeriodReport:
             if p.education == t.education:
                 first += f"; bằng kỳ liền trước ({self.previous_label}: {_n(p.education)} tin, bài)."
             else:
-                pct = abs(t.education - p.education) / p.education * 100 if p.education else 0
-                way = "tăng" if t.education > p.education else "giảm"
-                first += f"; {way} {pct:.0f}% so với kỳ liền trước ({self.previous_label}: {_n(p.education)} tin, bài)."
+                first += (f"; {change_words(t.education, p.education)} kỳ liền trước "
+                          f"({self.previous_label}: {_n(p.education)} tin, bài).")
         else:
             first += ". " + self.no_comparison_text
         sentences = [first]

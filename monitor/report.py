@@ -102,6 +102,17 @@ class Row:
         return f"{pct:+.0f}%".replace("-", "−") if abs(pct) >= 0.5 else "0%"
 
 
+def change_words(count: int, previous: int) -> str:
+    """"tăng 12% so với" / "giảm 3% so với", or "tương đương" when the change rounds to 0% (733 against 732 read
+    "tăng 0%"), "tăng so với" against none (no percentage of nothing); the words before the period compared with."""
+    if not previous:
+        return "tăng so với"
+    pct = abs(count - previous) / previous * 100
+    if pct < 0.5:
+        return "tương đương"
+    return f"{'tăng' if count > previous else 'giảm'} {pct:.0f}% so với"
+
+
 @dataclass(frozen=True)
 class HotIssue:
     story_id: int | None
@@ -350,6 +361,8 @@ class MonthlyReport:
         if not more:
             return ""
         groups = Counter(h.hot_category for h in more)
+        if set(groups) == {NO_HOT_CATEGORY}:  # "theo nhóm: loại khác 1" names no group: the count says it all
+            return f"… và {_n(len(more))} vấn đề khác {_elsewhere_words(more)}."
         order = list(groups)  # ties: the category of the hotter issue first (elsewhere_issues is by score)
         ranked = sorted(groups.items(), key=lambda kv: (kv[0] == NO_HOT_CATEGORY, -kv[1], order.index(kv[0])))
         return (f"… và {_n(len(more))} vấn đề khác {_elsewhere_words(more)}, theo nhóm: "
@@ -590,9 +603,7 @@ class MonthlyReport:
         elif total.previous == total.count:
             first += f", bằng {self.previous_label} ({_n(total.previous)} tin, bài)."
         else:
-            pct = abs(total.count - total.previous) / total.previous * 100 if total.previous else 0
-            way = "tăng" if total.count > total.previous else "giảm"
-            first += f", {way} {pct:.0f}% so với {self.previous_label} ({_n(total.previous)} tin, bài)."
+            first += f", {change_words(total.count, total.previous)} {self.previous_label} ({_n(total.previous)} tin, bài)."
         sentences = [first]
         top = sorted((t for t in self.topics if t.count and t.label != NO_TOPIC), key=lambda t: -t.count)[:3]
         if top:

@@ -49,6 +49,9 @@ def test_demo_writes_every_format_and_names_them(demo_run):
     said = re.search(r"\(24 giờ trước giờ chốt\): (\d+) tin giáo dục, (\d+) vấn đề nóng", stdout)
     shown = re.search(r"Tin, bài về giáo dục: (\d+) /", txt)
     assert said and shown and said.group(1) == shown.group(1), stdout
+    # and its hot issues the clipping's: a likely follow-up of another is counted with it, as the clipping says
+    hot = re.search(r"Vấn đề nóng: (\d+)", txt)
+    assert hot and said.group(2) == hot.group(1), (said.group(0), hot and hot.group(0))
 
 
 def test_digest_groups_education_under_plan_topics_and_leaves_noise_out(demo_run):

@@ -173,3 +173,15 @@ def test_the_signature_block_is_not_split_from_its_closing_sentence(report_docx)
     closing_sentence = next(p for p in doc.paragraphs if p.text.startswith("Trên đây là báo cáo"))
     assert closing_sentence.paragraph_format.keep_with_next
     assert _row_cant_split(doc.tables[-1].rows[0])
+
+
+def test_the_clippings_closing_note_stays_with_its_noi_nhan():
+    """The clipping ends with the machine's note, then Nơi nhận: the note keeps with the block, or a page break
+    between them leaves the last page holding the Nơi nhận alone, with nothing of the clipping above it."""
+    doc = Document(io.BytesIO(clipping()))
+    body = doc.element.body
+    closing = doc.tables[-1]._tbl
+    note = closing.getprevious()
+    assert note.tag == qn("w:p") and "tổng hợp tự động" in "".join(t.text for t in note.iter(qn("w:t")))
+    assert next(p for p in doc.paragraphs if p._p is note).paragraph_format.keep_with_next
+    assert body.index(closing) == body.index(note) + 1

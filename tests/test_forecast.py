@@ -321,3 +321,11 @@ def test_a_store_with_no_education_article_a_year_before_says_the_national_figur
     assert r.forecast.seasonal  # the national profile's, named as such
     assert r.forecast.seasonal_source == NATIONAL_SOURCE
     assert all(NATIONAL_SOURCE in i.reason for i in r.forecast.items if i.kind == "cùng kỳ")
+
+
+def test_the_forecasts_note_names_no_file_to_those_who_read_the_report(tmp_path):
+    """The note under part V goes to the signer and to the Sở: "tệp calendar.yaml" is the clerk's word."""
+    app = make_app_for_month(tmp_path)
+    note = load_report(app, 2026, 11).forecast.method_note
+    assert note.startswith("Phần dự báo do hệ thống lập tự động từ lịch năm học (đơn vị có thể điều chỉnh)"), note
+    assert ".yaml" not in note and "tệp" not in note.lower()

@@ -726,3 +726,20 @@ def test_a_month_begun_with_a_backlog_does_not_say_its_data_start_after_articles
     assert "(Bản tham khảo; số liệu từ ngày 22/11/2026" in result.paths["html"].read_text(encoding="utf-8")
     assert not any("số liệu từ ngày 27/11/2026" in p for p in paragraphs)
     assert "số liệu từ ngày 27/11/2026" not in result.paths["html"].read_text(encoding="utf-8")
+
+
+def test_a_month_within_half_a_percent_of_the_last_reads_as_the_same_not_a_rise_of_0_percent(tmp_path):
+    """733 articles against 732 read "tăng 0% so với tháng 01/2026": a rise that the figure says is none."""
+    from dataclasses import replace
+
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    r = load_report(app, 2026, 11)
+    assert r.comparable
+    near = replace(r, total=replace(r.total, count=733, previous=732))
+    assert "tương đương tháng 10/2026 (732 tin, bài)." in near.assessment[0], near.assessment[0]
+    assert "0%" not in near.assessment[0]
+    risen = replace(r, total=replace(r.total, count=740, previous=732))
+    assert "tăng 1% so với tháng 10/2026 (732 tin, bài)." in risen.assessment[0], risen.assessment[0]
+    fallen = replace(r, total=replace(r.total, count=600, previous=732))
+    assert "giảm 18% so với tháng 10/2026 (732 tin, bài)." in fallen.assessment[0], fallen.assessment[0]

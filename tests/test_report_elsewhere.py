@@ -129,3 +129,14 @@ def test_a_few_issues_elsewhere_are_all_listed(tmp_path):
     r = load_report(app, 2026, 11)
     assert [h.story_id for h in r.elsewhere_listed] == far and not r.elsewhere_more and r.elsewhere_more_line == ""
     assert r.hot_parts[-1][3:] == (0, "")
+
+
+def test_issues_counted_beyond_the_list_with_no_hot_category_are_not_said_by_group(tmp_path):
+    """"theo nhóm: loại khác 1" names no group: the line then only counts them."""
+    app = make_app_for_month(tmp_path)
+    seed_months(app.store)
+    for n, spec in enumerate([*ELSEWHERE[:TOP_ELSEWHERE], ELSEWHERE[-1]]):  # the last: the model alone judged it hot
+        _hot_elsewhere(app, n, *spec)
+    r = load_report(app, 2026, 11)
+    assert len(r.elsewhere_more) == 1
+    assert r.elsewhere_more_line == "… và 1 vấn đề khác ngoài địa bàn (theo dõi).", r.elsewhere_more_line
