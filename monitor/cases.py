@@ -638,7 +638,19 @@ def outcome_line(events, tz, *, until: date | None = None, not_ours: bool = Fals
     earlier = "trước đó, cùng ngày" if latest_day == noted else f"trước đó (ngày {noted:%d/%m})"
     if not_ours:
         earlier = "ghi chú " + earlier
-    return f"Việc đã làm gần nhất (ngày {latest_day:%d/%m}): {brief}; {earlier}: {text}"
+    return f"Việc đã làm gần nhất (ngày {latest_day:%d/%m}): {brief}; {earlier}: {mid_sentence(text)}"
+
+
+def mid_sentence(text: str) -> str:
+    """A note as it reads after a colon inside a sentence: its capital dropped ("…; trước đó, cùng ngày: đã chỉ
+    đạo…"), unless its first word is a name: one in capitals ("UBND"), or followed by another capitalised word
+    ("Nguyễn Văn An", "Sở GD&ĐT")."""
+    words = text.split(maxsplit=2)
+    if not words or len(words[0]) < 2 or not words[0][0].isupper() or not words[0][1:].islower():
+        return text
+    if len(words) > 1 and words[1][:1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _person_notes(events):

@@ -36,7 +36,7 @@ from classifiers.types import SCOPES, Classification
 from monitor.cases import DISMISSED, status_since
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office, clock_time
-from monitor.models import Article, IntakeItem, SourceHealth, Story
+from monitor.models import Article, IntakeItem, SourceHealth, Story, time_label, topic_list
 from monitor.stories import Idf, article_doc, article_text, matches_among
 from monitor.summary import dated_summary
 
@@ -64,7 +64,6 @@ NOT_CRAWLED_HINT = ("chạy lệnh “monitor crawl” để lấy tin một l�
 HEALTH_LABELS = {"failing": "lỗi", "quiet": "im lặng bất thường", "backoff": "tạm ngừng do lỗi liên tiếp",
                  "ok": "bình thường", "new": "mới", "disabled": "đã tắt"}
 FAILED = ("failing", "backoff")  # health states of a feed that errs (quiet: it answers, with nothing new)
-TOPICS_SEPARATOR = " | "
 OTHER_TITLE = "Tin giáo dục khác (ngoài các chủ đề trên)"  # the topics above include one beyond the plan (BEYOND_PLAN)
 TOPICS_NOTE = ("Mỗi sự việc chỉ nêu một lần, ở mục quan trọng nhất; số trong ngoặc là số sự việc của chủ đề "
                "chưa nêu ở các mục khác.")
@@ -86,11 +85,6 @@ def vn_decimal(value: float) -> str:
         return vn_number(round(value))
     whole, frac = f"{value:,.1f}".split(".")
     return f"{whole.replace(',', '.')},{frac}"
-
-
-def time_label(when: datetime) -> str:
-    """'15:30 ngày 26/11/2026'."""
-    return f"{when:%H:%M} ngày {when:%d/%m/%Y}"
 
 
 # --------------------------------------------------------------------------- the feeds' problems, in words
@@ -313,8 +307,8 @@ class DigestItem:
 
     @property
     def topics_label(self) -> str:
-        """The topics on one line: a topic's own name may hold a comma or a semicolon, so " | " parts them."""
-        return TOPICS_SEPARATOR.join(self.topic_names)
+        """The topics on one line, named as the report names them (monitor.models.topic_list)."""
+        return topic_list(self.topic_names)
 
     @property
     def scope_label(self) -> str:
@@ -579,7 +573,21 @@ class Digest:
     @property
     def window_label(self) -> str:
         s, e = self.window_start, self.window_end
-        return f"từ {s:%H:%M} ngày {s:%d/%m/%Y} đến {e:%H:%M} ngày {e:%d/%m/%Y}"
+        return f"từ {time_label(s)} đến {time_label(e)}"
+
+    # The chart counts each clipping's window, so its last column is this clipping's count; the monthly report's
+    # chart counts calendar days (monitor.report.DAILY_CHART_NOTE). Both say which, so a reader holding the two does
+    # not take a column of one for the same date's column of the other.
+    @property
+    def trend_title(self) -> str:
+        cut = f"{self.window_end:%H:%M}"
+        return f"Tin giáo dục theo kỳ điểm báo ({cut} hôm trước – {cut}), theo sắc thái"
+
+    @property
+    def trend_note(self) -> str:
+        cut = f"{self.window_end:%H:%M}"
+        return (f"Mỗi cột là một kỳ điểm báo: tin, bài đăng từ {cut} hôm trước đến {cut} ngày ghi dưới cột; "
+                "cột cuối là điểm báo này.")
 
     @property
     def item_count(self) -> int:

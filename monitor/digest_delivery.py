@@ -431,7 +431,7 @@ def render_all(digest: Digest, formats: Iterable[str], *, domain: str = "localho
     stem = file_stem(digest.day)
     chart_name = f"{stem}-xu-huong.png"
     chart_cid = f"xu-huong-{digest.day.isoformat()}@{domain}"
-    png = trend_png(digest.trend)
+    png = trend_png(digest.trend, title=digest.trend_title)
     file_chart = data_uri(png) if inline_chart else chart_name
     docx_bytes = None
     if "docx" in formats:

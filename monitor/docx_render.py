@@ -480,6 +480,7 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
     if chart_png:
         p = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=4)
         p.add_run().add_picture(io.BytesIO(chart_png), width=Cm(15))
+        _para(doc, d.trend_note, align=WD_ALIGN_PARAGRAPH.CENTER, italic=True, size=11, space_after=6)
 
     if not d.empty or d.hot.items:
         heading(doc, f"{outline[1][0]}. {outline[1][1]}")
@@ -539,11 +540,12 @@ def closing(doc, office: Office, note: str, *, signer: tuple[str, ...] | str | N
     if note and not note_last:
         # with the block: a clipping's last page is never its "Nơi nhận" alone (LibreOffice put it there)
         _para(doc, note, italic=True, size=11, space_before=12).paragraph_format.keep_with_next = True
-    table = doc.add_table(rows=1, cols=2)
+    # with no one signing (the clipping), Nơi nhận takes the whole width: in half of it its lines wrapped
+    table = doc.add_table(rows=1, cols=2 if signer else 1)
     _no_borders(table)
-    _set_widths(table, CLOSING_WIDTHS_CM)
+    _set_widths(table, CLOSING_WIDTHS_CM if signer else (TEXT_WIDTH_CM,))
     _row_flags(table.rows[0], "cantSplit")  # the signer's title and the room to sign on one page
-    left, right = table.cell(0, 0), table.cell(0, 1)
+    left = table.cell(0, 0)
     p = left.paragraphs[0]
     _run(p, "Nơi nhận:", bold=True, italic=True, size=12)
     p.paragraph_format.keep_with_next = True
@@ -553,6 +555,7 @@ def closing(doc, office: Office, note: str, *, signer: tuple[str, ...] | str | N
     for line in _recipient_lines(recipients):
         _para(left, line, size=11, space_after=0)
     if signer:
+        right = table.cell(0, 1)
         lines = (signer,) if isinstance(signer, str) else tuple(signer)
         right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         right.paragraphs[0].paragraph_format.space_after = Pt(0)  # the title lines stay together
@@ -654,7 +657,8 @@ def _report_opening(r):
 def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
     """The monthly public-opinion report (monitor.report.MonthlyReport) as DOCX bytes: a draft for the head of the
     office to sign, its parts after the plan's III.2 (public opinion on the office's work and how it was handled)."""
-    from monitor.report import FORECAST_NOTHING, FORECAST_TITLE, NO_TOPIC, PROPOSALS_TO_COMPLETE, TOPICS_OVERLAP_NOTE
+    from monitor.report import (DAILY_CHART_NOTE, FORECAST_NOTHING, FORECAST_TITLE, NO_TOPIC, PROPOSALS_TO_COMPLETE,
+                                REPORT_CHART_CM, TOPICS_OVERLAP_NOTE)
 
     r = report
     o = r.office
@@ -689,7 +693,8 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
         _para(doc, f"- {line}", indent_cm=0.5, space_after=2)
     if chart_png:
         p = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, space_before=4)
-        p.add_run().add_picture(io.BytesIO(chart_png), width=Cm(16))
+        p.add_run().add_picture(io.BytesIO(chart_png), width=Cm(REPORT_CHART_CM))
+        _para(doc, DAILY_CHART_NOTE, align=WD_ALIGN_PARAGRAPH.CENTER, italic=True, size=11, space_after=6)
 
     # the area with its kind, as part III and the clipping name it ("quận Long Biên")
     heading(doc, f"II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN {o.area.upper()}")
@@ -781,7 +786,7 @@ def render_period_docx(report) -> bytes:
     """The period report (monitor.period_report.PeriodReport) as DOCX bytes: the monthly report's layout, the months
     side by side, the office's own hot issues with how each stood at the period's end."""
     from monitor.period_report import MONTHS_NOTE
-    from monitor.report import NO_TOPIC, PROPOSALS_TO_COMPLETE, TOPICS_OVERLAP_NOTE
+    from monitor.report import ELSEWHERE_TITLE, NO_TOPIC, PROPOSALS_TO_COMPLETE, TOPICS_OVERLAP_NOTE
 
     r = report
     o = r.office
@@ -812,7 +817,7 @@ def render_period_docx(report) -> bytes:
     if r.comparable:
         rows += [cells(r.previous_total), ("Thay đổi", *r.change)]
     _table(doc, head, rows, (3.4, 2.2, 2.0, 2.0, 2.0, 2.0, 2.4))
-    notes = ["Cột \"Vấn đề nóng\": tổng số (trong ngoặc: trên địa bàn). " + MONTHS_NOTE]
+    notes = ["Cột “Vấn đề nóng”: tổng số (trong ngoặc: trên địa bàn). " + MONTHS_NOTE]
     if r.not_begun_text:
         notes.append(r.not_begun_text)
     if not r.comparable:
@@ -845,7 +850,7 @@ def render_period_docx(report) -> bytes:
     if r.own_total > len(r.own):
         _para(doc, f"… và {num(r.own_total - len(r.own))} vấn đề khác (danh sách đầy đủ: monitor cases list).",
               italic=True, indent_cm=0.5)
-    heading(doc, f"3. Ngoài địa bàn (theo dõi, tham khảo) ({num(r.elsewhere_total)})", level=2)
+    heading(doc, f"3. {ELSEWHERE_TITLE} ({num(r.elsewhere_total)})", level=2)
     if not r.elsewhere:
         _para(doc, "Không có vấn đề nóng ngoài địa bàn trong kỳ.", italic=True, indent_cm=0.5)
     else:

@@ -26,6 +26,7 @@ from classifiers.plan_topics import PLAN_TOPICS
 from monitor.cases import OPEN_STATUSES
 from monitor.config import Checker, OutletNames, duplicate_key_problems, read_yaml_file
 from monitor.errors import ConfigError
+from monitor.models import quoted, topic_list
 
 CALENDAR_FILE = "calendar.yaml"  # the office's own, beside feeds.yaml
 SHIPPED_CALENDAR = Path(__file__).with_name("calendar.yaml")
@@ -367,7 +368,7 @@ class Forecast:
     def items(self) -> tuple[ForecastItem, ...]:
         out = []
         for e in self.calendar:
-            topics = ", ".join(f'"{_TOPIC_NAMES.get(t, t)}"' for t in e.topics)
+            topics = topic_list(_TOPIC_NAMES.get(t, t) for t in e.topics)
             out.append(ForecastItem("lịch năm học", f"{e.name} ({e.window_label(self.first, self.last)})",
                                     f"{e.why} Chủ đề liên quan: {topics}."))
         for lift in self.seasonal[:MAX_SEASONAL]:
@@ -375,7 +376,7 @@ class Forecast:
             years = ", ".join(str(y) for y in lift.years)
             after_years = ", ".join(str(y + (after == 1)) for y in lift.years)
             out.append(ForecastItem(
-                "cùng kỳ", f'Chủ đề "{lift.name}"',
+                "cùng kỳ", f"Chủ đề {quoted(lift.name)}",
                 f"Theo {self.seasonal_source}, tỷ lệ tin về chủ đề này trong tin giáo dục đã tăng từ "
                 f"{_pct(lift.share_before)} ({month_label(before, years)}) lên {_pct(lift.share_after)} "
                 f"({month_label(after, after_years)})."))

@@ -37,7 +37,7 @@ from datetime import date, datetime, time, timedelta
 from classifiers.plan_topics import TOPIC_IDS
 from classifiers.types import scope_id
 from monitor.errors import InputError
-from monitor.models import IntakeItem
+from monitor.models import IntakeItem, time_label
 from monitor.stories import fold
 
 SOURCE_KINDS = ("mạng xã hội", "đường dây nóng", "cơ sở giáo dục", "truyền hình", "báo chí khác", "khác")
@@ -372,7 +372,7 @@ def intake_alert(config, item: IntakeItem, case, severity: str) -> tuple[str, st
               f"Nguồn: {item.source_label}",
               area_line(config.office, item),
               f"Thời điểm: {item.when_label(tz)}",
-              f"Ghi nhận: {item.entered_by}, lúc {item.entered_at.astimezone(tz):%H:%M %d/%m/%Y}"]
+              f"Ghi nhận: {item.entered_by}, lúc {time_label(item.entered_at.astimezone(tz))}"]
     if item.url:
         lines.append(f"Địa chỉ: {item.url}")
     lines += ["", case_line(case)]

@@ -10,6 +10,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
+def time_label(when: datetime) -> str:
+    """'15:30 ngày 26/11/2026': a time as every document and alert writes it (the clipping, the report, the alert
+    e-mails and the notes they quote); `when` already in the office's time zone. The CLI keeps its shorter forms."""
+    return f"{when:%H:%M} ngày {when:%d/%m/%Y}"
+
+
+def quoted(name: str) -> str:
+    """'“Học phí, các khoản thu”': a name (a topic, a part of the document) as an official text quotes it, in the
+    prose of the clipping, the report and their e-mails; never in ids, commands or machine output."""
+    return f"“{name}”"
+
+
+def topic_list(names) -> str:
+    """Topics named in a line of the clipping or the report: each quoted, as a topic's own name may hold a comma
+    or a semicolon ("Đổi mới căn bản, toàn diện; chất lượng giáo dục"), commas between them."""
+    return ", ".join(quoted(n) for n in names)
+
+
 @dataclass(frozen=True)
 class FeedEntry:
     """One item of one feed, as the feed describes it (before its page is fetched)."""
@@ -83,10 +101,10 @@ class IntakeItem:
     scope_given: bool = False
 
     def when_label(self, tz) -> str:
-        """When it appeared or reached the office, as every output says it: "20:15 25/11/2026", or "ngày 25/11/2026"
-        when only the day was given (no made-up "00:00")."""
+        """When it appeared or reached the office, as every output says it: "20:15 ngày 25/11/2026", or
+        "ngày 25/11/2026" when only the day was given (no made-up "00:00")."""
         local = self.happened_at.astimezone(tz)
-        return f"ngày {local:%d/%m/%Y}" if self.day_only else f"{local:%H:%M %d/%m/%Y}"
+        return f"ngày {local:%d/%m/%Y}" if self.day_only else time_label(local)
 
     @property
     def source_label(self) -> str:

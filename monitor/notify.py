@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.config import AlertChannel, Config, clock_time, score_text
 from monitor.errors import FetchError, MessageInDoubt, NotifyError, RequestInDoubt
+from monitor.models import time_label
 
 log = logging.getLogger(__name__)
 
@@ -448,7 +449,7 @@ def deliver_outbox(app, *, dry_run: bool = False, retry_now: bool = False) -> De
 
 
 def _local(dt: datetime, tz: ZoneInfo) -> str:
-    return dt.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+    return time_label(dt.astimezone(tz))  # as the clipping and the report write a time
 
 
 # The subject's tag per severity (config.alerts.thresholds names), and when a follow-up raised the level to it;

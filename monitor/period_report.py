@@ -22,9 +22,10 @@ from monitor.config import Office, OutletNames
 from monitor.digest import SENTIMENT_LABELS, vn_number
 from monitor.errors import InputError
 from monitor.forecast import month_label, next_month
-from monitor.report import (NO_CASE, NO_DATA_REQUEST, NO_DATA_TITLE, NO_HOT_CATEGORY, NO_TOPIC, NOT_HOT_AFTER_ALL,
-                            PROPOSALS_TO_COMPLETE, STATUS_WORDS, TOPICS_OVERLAP_NOTE, HotIssue, MonthlyReport,
-                            PositiveItem, ReportResult, Row, build_report, check_formats, deliver_document,
+from monitor.models import quoted
+from monitor.report import (ELSEWHERE_TITLE, NO_CASE, NO_DATA_REQUEST, NO_DATA_TITLE, NO_HOT_CATEGORY, NO_TOPIC,
+                            NOT_HOT_AFTER_ALL, PROPOSALS_TO_COMPLETE, STATUS_WORDS, TOPICS_OVERLAP_NOTE, HotIssue,
+                            MonthlyReport, PositiveItem, ReportResult, Row, build_report, check_formats, deliver_document,
                             draft_mail_text, draft_subject, handling_by, month_bounds, month_inputs, month_rows,
                             change_words, previous_month, report_folder)
 
@@ -291,7 +292,7 @@ class PeriodReport:
         rose, fell = self.topic_changes
 
         def said(rows):
-            return "; ".join(f'"{t.label}" ({_n(t.previous)} → {_n(t.count)}, {t.change})' for t in rows)
+            return "; ".join(f"{quoted(t.label)} ({_n(t.previous)} → {_n(t.count)}, {t.change})" for t in rows)
 
         return (f"Tăng nhiều nhất: {said(rose)}." if rose else "Không có chủ đề nào tăng so với kỳ liền trước.",
                 f"Giảm nhiều nhất: {said(fell)}." if fell else "Không có chủ đề nào giảm so với kỳ liền trước.")
@@ -341,7 +342,7 @@ class PeriodReport:
         sentences = [first]
         top = sorted((x for x in self.topics if x.count and x.label != NO_TOPIC), key=lambda x: -x.count)[:3]
         if top:
-            names = [f'"{x.label}" ({_n(x.count)})' for x in top]
+            names = [f"{quoted(x.label)} ({_n(x.count)})" for x in top]
             listed = ", ".join(names[:-1]) + " và " + names[-1] if len(names) > 1 else names[0]
             sentences.append(f"Các chủ đề được đưa tin nhiều nhất: {listed}.")
         if t.education:
@@ -540,7 +541,8 @@ def render_period_html(report: PeriodReport) -> str:
 
     return render_template("period_report.html", r=report, topics_note=TOPICS_OVERLAP_NOTE,
                            proposals_note=PROPOSALS_TO_COMPLETE, months_note=MONTHS_NOTE,
-                           no_data_title=NO_DATA_TITLE, no_data_request=NO_DATA_REQUEST)
+                           no_data_title=NO_DATA_TITLE, no_data_request=NO_DATA_REQUEST,
+                           elsewhere_title=ELSEWHERE_TITLE)
 
 
 def period_subject(report: PeriodReport) -> str:
@@ -555,8 +557,9 @@ def period_mail_text(report: PeriodReport) -> str:
 def _line(report: PeriodReport) -> str:
     # as the monthly report's line, the period said as the documents say it
     if not report.has_data:
-        return f"Báo cáo {report.label}: không thu thập được bài nào trong kỳ (báo cáo ghi rõ điều này)"
-    return f"Báo cáo {report.label}: {report.total.education} bài giáo dục, {report.hot_total} vấn đề nóng"
+        return f"Báo cáo {report.label}: không thu thập được tin, bài nào trong kỳ (báo cáo ghi rõ điều này)"
+    return (f"Báo cáo {report.label}: {_n(report.total.education)} tin, bài về giáo dục, "
+            f"{_n(report.hot_total)} vấn đề nóng")
 
 
 def period_document(app, first: tuple[int, int], last: tuple[int, int], fmt: str) -> tuple[bytes, str]:

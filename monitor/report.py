@@ -27,7 +27,7 @@ from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
 from monitor.summary import dated_summary
 from monitor.errors import InputError, MessageInDoubt, StoreError
 from monitor.forecast import Forecast, load_forecast, month_label, open_cases_of
-from monitor.models import Story
+from monitor.models import Story, quoted
 
 NO_TOPIC = "Tin giáo dục không thuộc chủ đề nào nêu trên"  # the rows above include one beyond the plan (BEYOND_PLAN)
 TOP_OUTLETS = 10
@@ -47,7 +47,8 @@ NO_CASE = "chưa có hồ sơ xử lý"
 STATUS_WORDS = {"mới": "chưa tiếp nhận xử lý"}
 # a hot issue outside the office's area (Office.is_own_area, or a case closed as NOT_OURS): followed, not handled
 ELSEWHERE_WORDS = "ngoài địa bàn (theo dõi)"
-ELSEWHERE_TITLE = "Ngoài địa bàn (theo dõi, tham khảo)"
+# the heading adds the count in brackets ("… (11)"): its own words take none, two brackets in a row read as a slip
+ELSEWHERE_TITLE = "Ngoài địa bàn – theo dõi, tham khảo"
 # a case on the office's area opened in an earlier month and still open at the month's end, that nothing in the month
 # brought back among its hot issues (no article rated hot, no case change): what leadership must still see
 PENDING_TITLE = "Vụ việc trên địa bàn từ các tháng trước còn tồn đọng"
@@ -60,6 +61,10 @@ NO_DATA_TITLE = "THÔNG BÁO NỘI BỘ"
 NO_DATA_REQUEST = "Đề nghị bộ phận truyền thông kiểm tra hệ thống theo dõi báo chí."
 FORECAST_TITLE = "V. DỰ BÁO: VẤN ĐỀ DƯ LUẬN CÓ THỂ QUAN TÂM TRONG THÁNG TỚI"
 FORECAST_NOTHING = "Không có sự kiện nào trong lịch năm học, chủ đề tăng cùng kỳ hay sự việc còn được đưa tin để nêu."
+REPORT_CHART_CM = 16.0  # the monthly report's chart across the DOCX's text (16.5 cm)
+# the clipping's chart counts each clipping's window (monitor.digest.Digest.trend_note): the same date may differ
+DAILY_CHART_NOTE = ("Mỗi cột là số tin, bài đăng trong một ngày (theo ngày đăng), nên có thể khác số trong biểu đồ "
+                    "của điểm báo cùng ngày (điểm báo tính từ giờ chốt hôm trước đến giờ chốt).")
 TOPICS_OVERLAP_NOTE = "Một tin, bài có thể thuộc nhiều chủ đề, nên tổng các dòng có thể lớn hơn tổng số tin, bài."
 
 
@@ -607,7 +612,7 @@ class MonthlyReport:
         sentences = [first]
         top = sorted((t for t in self.topics if t.count and t.label != NO_TOPIC), key=lambda t: -t.count)[:3]
         if top:
-            names = [f'"{t.label}" ({_n(t.count)})' for t in top]
+            names = [f"{quoted(t.label)} ({_n(t.count)})" for t in top]
             listed = ", ".join(names[:-1]) + " và " + names[-1] if len(names) > 1 else names[0]
             sentences.append(f"Các chủ đề được đưa tin nhiều nhất: {listed}; một tin, bài có thể thuộc nhiều chủ đề.")
         negative = next((t.count for t in self.tone if t.label == SENTIMENT_LABELS["negative"]), 0)
@@ -615,7 +620,7 @@ class MonthlyReport:
             if negative:
                 third = (f"Tin, bài có sắc thái tiêu cực chiếm {negative / total.count * 100:.0f}% "
                          f"({_n(negative)}/{_n(total.count)})")
-                about = [f'"{name}" ({_n(n)})' for name, n in self.negative_topics[:2]]
+                about = [f"{quoted(name)} ({_n(n)})" for name, n in self.negative_topics[:2]]
                 if about:
                     third += ", chủ yếu về " + " và ".join(about)
             else:
@@ -1001,7 +1006,7 @@ def draft_mail_text(report, title: str, unfinished: str) -> str:
                f"lập sau ngày {report.last_day:%d/%m/%Y}." if report.unfinished else " để trình ký.")
     return (head + f"Bộ phận truyền thông gửi kèm dự thảo {title} (tệp {report.stem}.docx){purpose}\n\n"
             f"Đánh giá chung: {' '.join(report.assessment)}\n\n"
-            f"Mục \"Đề xuất, kiến nghị\" của dự thảo do bộ phận truyền thông bổ sung trước khi trình ký.\n")
+            f"Mục {quoted('Đề xuất, kiến nghị')} của dự thảo do bộ phận truyền thông bổ sung trước khi trình ký.\n")
 
 
 def report_subject(report: MonthlyReport) -> str:
@@ -1016,6 +1021,7 @@ def render_report_html(report: MonthlyReport, *, chart_src: str | None = None) -
     from monitor.render import render_template
 
     return render_template("report.html", r=report, chart_src=chart_src, topics_note=TOPICS_OVERLAP_NOTE,
+                           chart_note=DAILY_CHART_NOTE,
                            proposals_note=PROPOSALS_TO_COMPLETE,
                            no_data_title=NO_DATA_TITLE, no_data_request=NO_DATA_REQUEST, forecast_title=FORECAST_TITLE,
                            forecast_nothing=FORECAST_NOTHING)
@@ -1044,14 +1050,18 @@ def report_document(app, year: int, month: int, fmt: str) -> tuple[bytes, str]:
 def _report_chart(report: MonthlyReport) -> bytes:
     from monitor.charts import trend_png
 
-    return trend_png(report.daily, title=f"Tin giáo dục theo ngày, {report.label}", width_px=760, label_every=3)
+    # drawn at the size it is printed (REPORT_CHART_CM; 100 dpi), as the clipping's: drawn at 760 px and shrunk to the
+    # text's width, its labels printed at 5 pt and its bars in a strip a quarter of the page high
+    width_px = round(REPORT_CHART_CM / 2.54 * 100)
+    return trend_png(report.daily, title=f"Tin giáo dục theo ngày đăng, {report.label}", width_px=width_px,
+                     height_px=260, label_every=3)
 
 
 def _report_line(report: MonthlyReport, year: int, month: int) -> str:
-    # the line says the month as the documents do (report.label: "tháng 11/2026")
-    return (f"Báo cáo {report.label}: {report.total.count} bài giáo dục, "
-            f"{len(report.hot_issues)} vấn đề nóng" if report.has_data else
-            f"Báo cáo {report.label}: không thu thập được bài nào trong tháng (báo cáo ghi rõ điều này)")
+    # the line says the month and the count as the documents do (report.label: "tháng 11/2026"; "tin, bài")
+    return (f"Báo cáo {report.label}: {_n(report.total.count)} tin, bài về giáo dục, "
+            f"{_n(len(report.hot_issues))} vấn đề nóng" if report.has_data else
+            f"Báo cáo {report.label}: không thu thập được tin, bài nào trong tháng (báo cáo ghi rõ điều này)")
 
 
 def build_and_deliver_report(app, year: int, month: int, *, formats: Iterable[str] | None = None,

@@ -397,7 +397,8 @@ def test_an_issue_from_outside_the_press_reports_what_was_done_too(tmp_path):
 
 
 def test_the_clipping_says_the_latest_of_what_was_noted_and_what_was_recorded(tmp_path):
-    """A note written before a handling record is not "the latest thing done": both are said, latest first."""
+    """A note written before a handling record is not "the latest thing done": both are said, latest first, the
+    note mid-sentence without its capital."""
     from monitor.digest_delivery import load_digest
 
     app, case_id = _case(tmp_path)
@@ -410,12 +411,12 @@ def test_the_clipping_says_the_latest_of_what_was_noted_and_what_was_recorded(tm
     update_case(app, case_id, by="Chị Lan", reported_to=["UBND quận Long Biên"])
     (item,) = load_digest(app, day).hot.items
     assert item.outcome == ("Việc đã làm gần nhất (ngày 26/11): đã báo cáo UBND quận Long Biên; trước đó, cùng ngày: "
-                            "Đã gọi điện cho hiệu trưởng Trường THCS Ngọc Lâm")
+                            "đã gọi điện cho hiệu trưởng Trường THCS Ngọc Lâm")
     app.clock.advance(days=1)
     update_case(app, case_id, by="Chị Lan", answered_press=["Tuổi Trẻ"])
     (item,) = load_digest(app, day).hot.items
     assert item.outcome == ("Việc đã làm gần nhất (ngày 27/11): đã trả lời báo chí: Tuổi Trẻ; trước đó (ngày 26/11): "
-                            "Đã gọi điện cho hiệu trưởng Trường THCS Ngọc Lâm")
+                            "đã gọi điện cho hiệu trưởng Trường THCS Ngọc Lâm")
     app.clock.advance(hours=2)
     update_case(app, case_id, by="Chị Lan", note="Nhà trường đã họp phụ huynh học sinh lớp 8A")
     (item,) = load_digest(app, day).hot.items

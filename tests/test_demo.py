@@ -46,7 +46,7 @@ def test_demo_writes_every_format_and_names_them(demo_run):
     assert (out / "monitor.sqlite3").is_file()
     # the closing line's counts for the clipping are the clipping's own (its window, not the whole crawl)
     txt = next(digest_dir.glob("*.txt")).read_text(encoding="utf-8")
-    said = re.search(r"\(24 giờ trước giờ chốt\): (\d+) tin giáo dục, (\d+) vấn đề nóng", stdout)
+    said = re.search(r"\(24 giờ trước giờ chốt\): (\d+) tin, bài về giáo dục, (\d+) vấn đề nóng", stdout)
     shown = re.search(r"Tin, bài về giáo dục: (\d+) /", txt)
     assert said and shown and said.group(1) == shown.group(1), stdout
     # and its hot issues the clipping's: a likely follow-up of another is counted with it, as the clipping says

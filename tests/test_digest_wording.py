@@ -185,7 +185,8 @@ def test_separators_terms_outlets_and_times_of_a_hot_item_in_every_format():
     c = {i: cls(i, topics=["an-toan-truong-hoc", "doi-ngu"], sentiment="negative", scope="local") for i in (1, 2)}
     d = build(arts, c, stories={1: st, 2: st})
     signs = "Dấu hiệu: bạo lực, xâm hại / sai phạm, kỷ luật"
-    topics = "An ninh, an toàn trường học | Đội ngũ nhà giáo, cán bộ quản lý; sắp xếp cơ sở giáo dục"
+    # each topic quoted as the report names one (its own name may hold a comma or a semicolon), commas between
+    topics = "“An ninh, an toàn trường học”, “Đội ngũ nhà giáo, cán bộ quản lý; sắp xếp cơ sở giáo dục”"
     for fmt, text in every_format(d).items():
         assert signs in text and topics in text, fmt
         assert "mức độ nóng 81/100" in text and "điểm nóng" not in text and "Mức độ:" not in text, fmt

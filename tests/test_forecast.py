@@ -162,7 +162,7 @@ def test_the_report_has_a_forecast_part_with_reasons(tmp_path):
     assert "1. Sự kiện theo lịch năm học" in part
     assert any(p.startswith("- Kiểm tra cuối học kỳ I (15/12–20/01): Đề kiểm tra") for p in part)
     # the profile of one year is history, said as such, and the note says it is not yet checked
-    seasonal = [p for p in part if p.startswith('- Chủ đề "')]
+    seasonal = [p for p in part if p.startswith("- Chủ đề “")]
     assert seasonal and all("(tháng 11/2025) lên" in p and "(tháng 12/2025)" in p for p in seasonal)
     assert any("chưa kiểm chứng được" in p for p in part)
     html = result.paths["html"].read_text(encoding="utf-8")

@@ -335,7 +335,7 @@ def test_a_day_given_without_an_hour_is_said_as_a_day_everywhere(tmp_path):
     assert "(ngày 25/11/2026;" in shown and "00:00" not in shown, shown
     as_json = json.loads(CliRunner().invoke(cli, ["--config", cfg, "cases", "show", str(done.case.id), "--json"]).output)
     assert as_json["outside_press"][0]["day_only"] is True
-    assert "lúc 20:15 25/11/2026" in CliRunner().invoke(cli, ["--config", cfg, "cases", "show", str(other.case.id)]).output
+    assert "lúc 20:15 ngày 25/11/2026" in CliRunner().invoke(cli, ["--config", cfg, "cases", "show", str(other.case.id)]).output
 
 
 def test_a_typo_in_an_entered_item_is_corrected_on_its_case_and_a_sent_alert_is_not_sent_again(tmp_path):
@@ -379,7 +379,7 @@ def test_a_correction_before_the_alert_went_out_is_what_leadership_reads(tmp_pat
         assert len(deliver_outbox(app).sent) == 1
         assert deliver_outbox(app).sent == []
     (_, msg), = smtp.messages
-    assert msg["Subject"] == f"[Mức cao – Long Biên] {POST_TITLE}" and "Thời điểm: 20:15 25/11/2026" in msg.get_content()
+    assert msg["Subject"] == f"[Mức cao – Long Biên] {POST_TITLE}" and "Thời điểm: 20:15 ngày 25/11/2026" in msg.get_content()
 
 
 def test_the_cli_corrects_an_item_and_refuses_to_retitle_a_press_case(tmp_path):

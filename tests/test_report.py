@@ -141,7 +141,7 @@ def test_a_month_with_nothing_collected_says_so_instead_of_a_report_of_zeros(tmp
     r = load_report(app, 2026, 11)
     assert not r.has_data
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
-    assert "không thu thập được bài nào trong tháng" in result.message
+    assert "không thu thập được tin, bài nào trong tháng" in result.message
     doc = Document(io.BytesIO(result.paths["docx"].read_bytes()))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert ("Không có dữ liệu theo dõi từ ngày 01/11/2026 đến hết ngày 30/11/2026: hệ thống không thu thập được "
@@ -150,7 +150,7 @@ def test_a_month_with_nothing_collected_says_so_instead_of_a_report_of_zeros(tmp
         assert absent not in text
     assert len(doc.tables) == 2  # the header and the Nơi nhận: no tables of zeros
     closing = doc.tables[-1].rows[0].cells
-    assert closing[0].text.startswith("Nơi nhận:") and "TRƯỞNG PHÒNG" not in closing[1].text  # nothing to sign
+    assert closing[0].text.startswith("Nơi nhận:") and len(closing) == 1  # nothing to sign: Nơi nhận takes the width
     html = result.paths["html"].read_text(encoding="utf-8")
     assert "Không có dữ liệu theo dõi từ ngày 01/11/2026" in html and "ĐÁNH GIÁ CHUNG" not in html
 
@@ -290,9 +290,9 @@ def test_the_general_assessment_is_written_from_the_figures(tmp_path):
     assert r.assessment == (
         "Trong tháng 11/2026, hệ thống ghi nhận 6 tin, bài về giáo dục trên 4 cơ quan báo chí, tăng 100% so với "
         "tháng 10/2026 (3 tin, bài).",
-        'Các chủ đề được đưa tin nhiều nhất: "An ninh, an toàn trường học" (2), "Đổi mới căn bản, toàn diện; chất '
-        'lượng giáo dục" (1) và "Thi tuyển sinh lớp 10, tuyển sinh đầu cấp" (1); một tin, bài có thể thuộc nhiều chủ đề.',
-        'Tin, bài có sắc thái tiêu cực chiếm 33% (2/6), chủ yếu về "An ninh, an toàn trường học" (2); 1 vấn đề nóng '
+        "Các chủ đề được đưa tin nhiều nhất: “An ninh, an toàn trường học” (2), “Đổi mới căn bản, toàn diện; chất "
+        "lượng giáo dục” (1) và “Thi tuyển sinh lớp 10, tuyển sinh đầu cấp” (1); một tin, bài có thể thuộc nhiều chủ đề.",
+        "Tin, bài có sắc thái tiêu cực chiếm 33% (2/6), chủ yếu về “An ninh, an toàn trường học” (2); 1 vấn đề nóng "
         "trên địa bàn, trong đó 1 đã xử lý.",
     )
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
@@ -493,13 +493,13 @@ def test_hot_issues_elsewhere_are_followed_not_counted_as_unhandled(tmp_path):
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
     paragraphs = _paragraphs(result)
     part = paragraphs[paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ"):paragraphs.index("IV. TIN TÍCH CỰC CẦN LAN TỎA")]
-    own_head, far_head = "1. Trên địa bàn quận Long Biên (2)", "2. Ngoài địa bàn (theo dõi, tham khảo) (2)"
+    own_head, far_head = "1. Trên địa bàn quận Long Biên (2)", "2. Ngoài địa bàn – theo dõi, tham khảo (2)"
     assert own_head in part and far_head in part
     elsewhere = part[part.index(far_head):]
     assert not any(p.startswith("Tình trạng xử lý") for p in elsewhere), "no handling status for another area's issue"
     assert sum(p.startswith("Tình trạng xử lý") for p in part) == 2
     html = result.paths["html"].read_text(encoding="utf-8")
-    assert "Ngoài địa bàn (theo dõi, tham khảo) (2)" in html and html.count("Tình trạng xử lý") == 2
+    assert "Ngoài địa bàn – theo dõi, tham khảo (2)" in html and html.count("Tình trạng xử lý") == 2
     # only elsewhere: said so, with nothing to handle
     only = replace_hot(r, [h for h in r.hot_issues if not h.own])
     assert only.hot_text == "2 vấn đề nóng, đều ngoài địa bàn (theo dõi)"
@@ -680,7 +680,7 @@ def test_an_issue_elsewhere_the_office_acted_on_reports_what_it_did(tmp_path):
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
     paragraphs = _paragraphs(result)
     part = paragraphs[paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ"):paragraphs.index("IV. TIN TÍCH CỰC CẦN LAN TỎA")]
-    elsewhere = part[part.index("2. Ngoài địa bàn (theo dõi, tham khảo) (2)"):]
+    elsewhere = part[part.index("2. Ngoài địa bàn – theo dõi, tham khảo (2)"):]
     assert "Tình trạng xử lý: đã xử lý; người phụ trách: Anh Hùng" in elsewhere
     assert "Việc đã làm gần nhất (ngày 21/11): Đã thông báo các trường THCS trong quận: không có kiểm tra chung" in elsewhere
     assert sum(p.startswith("Tình trạng xử lý") for p in elsewhere) == 1, "the one nobody acted on shows no status"

@@ -93,7 +93,7 @@ def test_many_issues_elsewhere_list_the_hottest_and_count_the_rest_by_hot_catego
         assert "18 vấn đề nóng: 1 trên địa bàn (1 đã xử lý), 17 ngoài địa bàn (theo dõi; 1 đã xử lý, 1 đã tiếp nhận)" in text
     html = html[html.index("III. VẤN ĐỀ NÓNG"):html.index("IV. TIN TÍCH CỰC")]
     for text in ("\n".join(part), html):
-        assert "Ngoài địa bàn (theo dõi, tham khảo) (17)" in text
+        assert "Ngoài địa bàn – theo dõi, tham khảo (17)" in text
         for title, *_ in ELSEWHERE[:TOP_ELSEWHERE]:
             assert title in text
         for title, *_ in ELSEWHERE[TOP_ELSEWHERE:]:
@@ -105,7 +105,7 @@ def test_many_issues_elsewhere_list_the_hottest_and_count_the_rest_by_hot_catego
         # and so is the false information it took on, which part I says awaits its correction
         assert "Tin nhắn giả mạo thông báo thu tiền" in text
         assert "Có dấu hiệu tin sai sự thật; chưa ghi nhận việc cải chính, bác bỏ" in text
-    elsewhere = part[part.index("2. Ngoài địa bàn (theo dõi, tham khảo) (17)"):]
+    elsewhere = part[part.index("2. Ngoài địa bàn – theo dõi, tham khảo (17)"):]
     assert sum(p.startswith("Tình trạng xử lý") for p in elsewhere) == 2
     assert sum(bool(re.match(r"\d+\. ", p)) for p in elsewhere[1:]) == TOP_ELSEWHERE + 2
     assert elsewhere[-1] == MORE_LINE

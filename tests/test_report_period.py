@@ -131,7 +131,7 @@ def test_a_period_with_nothing_collected_says_so(tmp_path):
     result = build_and_deliver_period(app, (2026, 9), (2026, 11), out_dir=tmp_path / "o", send=False)
     text = "\n".join(p.text for p in Document(io.BytesIO(result.paths["docx"].read_bytes())).paragraphs)
     assert "THÔNG BÁO NỘI BỘ" in text and "Không có dữ liệu theo dõi từ tháng 9/2026 đến tháng 11/2026" in text
-    assert "không thu thập được bài nào trong kỳ" in result.message
+    assert "không thu thập được tin, bài nào trong kỳ" in result.message
 
 
 def test_the_areas_hot_issues_say_how_they_stood_at_the_periods_end_and_how_long_they_took(tmp_path):

@@ -257,8 +257,10 @@ def demo(ctx: click.Context, out_dir: str) -> None:
     config_path = Path(ctx.find_root().obj["config_path"])
     result = run_demo(Path(out_dir), base_config=config_path if config_path.is_file() else None, echo=click.echo)
     click.echo("")
-    click.echo(f"Đã thu thập {result.articles} bài, {result.education} bài về giáo dục. Điểm báo ngày {result.day:%d/%m/%Y} "
-               f"(24 giờ trước giờ chốt): {result.digest_education} tin giáo dục, {result.hot_stories} vấn đề nóng.")
+    # the clipping's and the report's words: "tin, bài"
+    click.echo(f"Đã thu thập {result.articles} tin, bài ({result.education} tin, bài về giáo dục). Điểm báo ngày "
+               f"{result.day:%d/%m/%Y} (24 giờ trước giờ chốt): {result.digest_education} tin, bài về giáo dục, "
+               f"{result.hot_stories} vấn đề nóng.")
     for fmt, path in sorted(result.digest_paths.items()):
         click.echo(f"  {fmt:5} {path}")
     if result.report_paths:
