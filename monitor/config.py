@@ -1025,7 +1025,7 @@ def _alerts(c: Checker, raw: Any) -> Alerts:
         "alerts",
         {"enabled": "false to stop sending alerts", "thresholds": "severity name -> minimum hot score 0-100",
          "quiet_hours": "HH:MM-HH:MM when only urgent alerts go out", "cooldown_minutes": "minimum gap between two alerts of one story",
-         "window_hours": "how long articles keep joining a story", "channels": "list of email / webhook / telegram channels",
+         "window_hours": "how long articles keep joining a story (a hot story's close developments: up to 7 days)", "channels": "list of email / webhook / telegram channels",
          "min_scope": "local | city | national | foreign: alert only stories at least this near (default foreign: all)"},
     )
     thresholds = d.thresholds

@@ -24,7 +24,7 @@ from classifiers.plan_topics import strongest_first
 from classifiers.scope import ward_kinds
 from monitor.cases import NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
 from monitor.config import ALERT_SCOPES, Config, OutletNames, score_text
-from monitor.stories import Doc, Idf, StoryIndex, fold
+from monitor.stories import FOLLOW_UP, Doc, Idf, StoryIndex, fold
 
 # Points per signal; they add up to 100.
 WEIGHTS = {"incident": 40, "negativity": 15, "locality": 20, "velocity": 10, "reach": 10, "controversy": 5}
@@ -481,8 +481,12 @@ def assign_articles(app, article_ids: list[int], report: TriageReport) -> set[in
     window = timedelta(hours=app.config.alerts.window_hours)
     lo, hi = docs[0]["when"] - window, docs[-1]["when"] + window
     idf = _background_idf(store, lo - timedelta(days=BACKGROUND_DAYS), hi)
-    index = StoryIndex(idf, window)
-    for m in store.member_docs_between(lo, hi, per_story=INDEXED_PER_STORY, per_feed=INDEXED_PER_FEED):
+    reach = max(FOLLOW_UP - window, timedelta(0))
+    # a strong match takes an article in past the window into a story rated hot, the stories whose developments
+    # alerted again; routine news (admissions, rankings, a tournament) is told on for weeks in words as alike
+    followed = set(store.hot_story_ids_since(lo - reach))
+    index = StoryIndex(idf, window, follow_up=FOLLOW_UP, followed=followed)
+    for m in store.member_docs_between(lo - reach, hi + reach, per_story=INDEXED_PER_STORY, per_feed=INDEXED_PER_FEED):
         index.add(_doc(m), m["story_id"])
     touched: set[int] = set()
     now = app.now()

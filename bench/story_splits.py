@@ -1,0 +1,153 @@
+"""Story grouping replayed over a year's store: how many hot stories (alerts) it makes, and which of the stored ones
+a change of grouping brings together.
+
+The store (a copy of a year's: bench/year_store.py builds one; opened read-only here) holds what triage grouped and
+scored at every poll. This replays the grouping alone over the same articles, each poll's (first seen in the same
+--tick minutes) in publication order as assign_articles takes them, against an index of the stories so far whose
+IDF background is the store's articles of the BACKGROUND_DAYS before (rebuilt every --idf-days). A replayed story is
+counted hot when it holds an article of a story the store rated hot (at some level): the scoring is not replayed, so
+a story made hot only by articles joining it is not counted, and one joined to a hot story counts once.
+
+The replay runs twice, with triage's follow-up reach off and as shipped (monitor.stories.FOLLOW_UP), and prints the
+pairs of stored hot stories each brings together that the other keeps apart, and the joins past the window (ids
+only: read them in the store; no text of the corpus is kept here).
+
+    python bench/story_splits.py --store /tmp/year/var/monitor.sqlite3 [--show 40]
+
+Measured 2026-11-28 on the year's store of bench/year_store.py (7,832 articles in 6,216 stories, 1,066 hot; built
+before the place veto, which the replays both have): without the follow-up reach 6,276 stories, 1,079 hot; as
+shipped 6,247, 1,054 hot; 34 pairs of stored hot stories brought together, none kept apart; 50 joins past the
+window (45 of articles of stored hot stories). Each replay about 3.5 minutes. What the pairs and joins were, read
+one by one: the FOLLOW_UP lines of monitor.stories.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from monitor import stories  # noqa: E402
+from monitor.stories import Doc, Idf, StoryIndex  # noqa: E402
+from monitor.triage import BACKGROUND_DAYS  # noqa: E402
+
+WHEN = "COALESCE(a.published_at, a.first_seen_at)"
+
+
+def load(db: sqlite3.Connection):
+    rows = db.execute(
+        f"SELECT a.id, a.outlet, a.title, a.sapo, {WHEN}, a.first_seen_at, sa.story_id, s.severity"
+        " FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN stories s ON s.id = sa.story_id"
+        " ORDER BY a.first_seen_at, a.id").fetchall()
+    docs, stored, hot = [], {}, set()
+    for aid, outlet, title, sapo, when, seen, sid, severity in rows:
+        docs.append((datetime.fromisoformat(seen), Doc(aid, outlet, datetime.fromisoformat(when), f"{title} {sapo}")))
+        stored[aid] = sid
+        if severity:
+            hot.add(sid)
+    return docs, stored, hot
+
+
+def background(db: sqlite3.Connection, until: datetime) -> Idf:
+    since = until - timedelta(days=BACKGROUND_DAYS)
+    return Idf(f"{t} {s}" for t, s in db.execute(
+        f"SELECT a.title, a.sapo FROM articles a WHERE {WHEN} >= ? AND {WHEN} < ? ORDER BY {WHEN} DESC LIMIT 30000",
+        (since.isoformat(), until.isoformat())))
+
+
+def replay(db, docs, stored: dict[int, int], hot: set[int], window: timedelta, follow_up: timedelta | None,
+           tick: timedelta, idf_every: timedelta):
+    """(article id -> replayed story id (the id of the story's first article), the joins past the window: (article,
+    the member it matched, cosine, hours apart))."""
+    story: dict[int, int] = {}
+    past: list[tuple[int, int, float, float]] = []
+    followed: set[int] = set()  # replayed stories holding an article of a stored hot story: those triage follows
+    members: list[Doc] = []
+    index = idf = None
+    idf_at = None
+    i = 0
+    while i < len(docs):
+        poll_end = docs[i][0] + tick
+        batch = []
+        while i < len(docs) and docs[i][0] < poll_end:
+            batch.append(docs[i][1])
+            i += 1
+        batch.sort(key=lambda d: (d.when, d.article_id))
+        if idf_at is None or batch[-1].when - idf_at >= idf_every:
+            idf_at = batch[-1].when
+            idf = background(db, idf_at + window)
+            index = None
+        if index is None:
+            index = StoryIndex(idf, window, follow_up=follow_up, followed=followed)
+            reach = max(window, follow_up or window)
+            for m in members:
+                if m.when >= idf_at - 2 * reach:
+                    index.add(m, story[m.article_id])
+        for d in batch:
+            match = index.match(d)
+            story[d.article_id] = d.article_id if match is None else match.story_id
+            if match is not None and abs(d.when - index.docs[match.article_id].when) > window:
+                hours = abs(d.when - index.docs[match.article_id].when).total_seconds() / 3600
+                past.append((d.article_id, match.article_id, match.similarity, hours))
+            index.add(d, story[d.article_id])
+            members.append(d)
+            if stored[d.article_id] in hot:
+                followed.add(story[d.article_id])
+    return story, past
+
+
+def hot_stories(story: dict[int, int], stored: dict[int, int], hot: set[int]) -> dict[int, set[int]]:
+    """replayed story -> the stored hot stories it holds articles of (replayed stories holding none left out)."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for aid, sid in story.items():
+        if stored[aid] in hot:
+            out[sid].add(stored[aid])
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--store", required=True, help="a year's monitor.sqlite3 (read only)")
+    ap.add_argument("--tick", type=int, default=30, help="minutes of one poll")
+    ap.add_argument("--idf-days", type=int, default=3, help="days between rebuilds of the IDF background")
+    ap.add_argument("--window-hours", type=int, default=72, help="alerts.window_hours")
+    ap.add_argument("--show", type=int, default=40, help="stored hot stories brought together, printed")
+    args = ap.parse_args()
+    db = sqlite3.connect(f"file:{args.store}?mode=ro", uri=True)
+    docs, stored, hot = load(db)
+    print(f"{len(docs)} articles in {len(set(stored.values()))} stored stories, {len(hot)} hot")
+    window = timedelta(hours=args.window_hours)
+    runs, joins = {}, {}
+    for name, follow in (("no follow-up window", None), ("shipped", stories.FOLLOW_UP)):
+        t = time.perf_counter()
+        story, past = replay(db, docs, stored, hot, window, follow, timedelta(minutes=args.tick),
+                             timedelta(days=args.idf_days))
+        h = hot_stories(story, stored, hot)
+        runs[name] = h
+        joins[name] = past
+        print(f"{name}: {len(set(story.values()))} stories, {len(h)} hot; {sum(len(v) > 1 for v in h.values())} hold"
+              f" 2+ stored hot stories ({time.perf_counter() - t:.0f} s)")
+    before, after = runs.values()
+    pairs = lambda h: {(a, b) for v in h.values() for a in v for b in v if a < b}  # noqa: E731
+    new, lost = pairs(after) - pairs(before), pairs(before) - pairs(after)
+    print(f"stored hot pairs brought together by the follow-up window: {len(new)}; kept apart by it: {len(lost)}")
+    for a, b in sorted(new)[:args.show]:
+        print(f"  + s{a} s{b}")
+    for a, b in sorted(lost)[:args.show]:
+        print(f"  - s{a} s{b}")
+    past = joins["shipped"]
+    print(f"joins past the window: {len(past)} (of articles of stored hot stories:"
+          f" {sum(stored[a] in hot for a, *_ in past)})")
+    for a, m, c, hours in past[:args.show]:
+        print(f"  a{a} (s{stored[a]}) -> a{m} (s{stored[m]}) cosine {c:.2f}, {hours:.0f} h apart")
+
+
+if __name__ == "__main__":
+    main()
