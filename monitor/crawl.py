@@ -124,7 +124,9 @@ class _Crawl:
                              duration_ms=duration_ms, outcome="error", error=error)
         health, due = self.store.record_feed_failure(src.name, self.app.now(), status=status, error=error,
                                                      weight=_weight(exc), retry_after=getattr(exc, "retry_after", None))
-        log.info("nguồn %s lỗi (%s), thử lại lúc %s", src.name, error, due.isoformat())
+        # the office's time, as every other line of the console: a UTC instant beside the log's own local time
+        # read as a retry hours away
+        log.info("nguồn %s lỗi (%s), thử lại lúc %s", src.name, error, due.astimezone(self.tz).strftime("%d/%m %H:%M:%S"))
         return SourceResult(src.name, "error", status=status, error=error, health=health, next_due=due)
 
     async def _feed(self, src: Source) -> SourceResult:

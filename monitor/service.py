@@ -244,6 +244,21 @@ def next_digest_at(now: datetime, config: Config) -> datetime:
     return at if at > now else cutoff_at(local.date() + timedelta(days=1), config)
 
 
+def next_digest_run_at(now: datetime, config: Config, record_of: Callable[[date], object | None]) -> datetime:
+    """When the digest job next sends something: the next cut-off, or sooner the retry of a day whose clipping
+    failed (the mail server refused it, failed_digest_retry_at). `monitor status` showed only the next cut-off, so
+    after a refusal at 07:00 it said "tomorrow 07:00" while the service was to try again in ten minutes."""
+    at = next_digest_at(now, config)
+    day = last_cutoff_day(now, config)
+    while now - cutoff_at(day, config) <= max(digest_grace(config), timedelta(days=1)):
+        rec = record_of(day)
+        retry_at = failed_digest_retry_at(day, config, rec) if rec is not None else None
+        if retry_at is not None:
+            at = min(at, max(retry_at, now))
+        day -= timedelta(days=1)
+    return at
+
+
 def report_month_due(now: datetime, config: Config, last_done: str | None) -> str | None:
     """The month (YYYY-MM) whose report is due: the previous month, from the first day's cut-off on.
 
@@ -368,7 +383,7 @@ def schedule_overview(app: App, service_running: bool | None = None) -> list[dic
             max(datetime.fromisoformat(r["started_at"]) + timedelta(minutes=DELIVER_EVERY_MINUTES), now) if r else now)
     if last.get(PAGES_JOB):  # recorded only when a page was due: shown once it has run
         row(PAGES_JOB, "khi trang đến hạn thử lại", None)
-    row(DIGEST_JOB, f"hằng ngày {app.config.digest.cutoff}", next_digest_at(now, app.config))
+    row(DIGEST_JOB, f"hằng ngày {app.config.digest.cutoff}", next_digest_run_at(now, app.config, store.digest_record))
     row(REPORT_JOB, f"ngày 1 hằng tháng {app.config.digest.cutoff}", next_report_at(now, app.config))
     row(HOUSEKEEPING_JOB, f"hằng ngày {HOUSEKEEPING_AT:%H:%M}",
         next_housekeeping_at(now, app.config, store.last_successful_run(HOUSEKEEPING_JOB)))

@@ -6,7 +6,7 @@ import email
 import io
 import json
 import socket
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email import policy
 
 import pytest
@@ -175,6 +175,12 @@ def test_a_delivery_interrupted_mid_send_is_not_silently_repeated(tmp_path, smtp
     assert "thì tiến trình dừng" in result.message and result.message.startswith("Chưa rõ đã gửi hay chưa: ")
     assert "--resend" in result.message and "<x@y>" in result.message
     assert inbox.messages == []
+    # `monitor status` calls it what it is: not "being sent" (ops review: "đang gửi (có thể đã tới hộp thư…)")
+    from monitor.cli.service import _digest_line, _digests
+
+    assert _digests(app)[0]["status"] == "sending"  # as the killed run left it
+    line = _digest_line(_digests(app)[0], TZ)
+    assert line.startswith(f"Điểm báo {DAY}: chưa rõ đã tới hộp thư chưa (có thể đã tới hộp thư: ") and "đang gửi" not in line, line
     assert build_and_deliver_digest(app, DAY, resend=True).status == "sent"
     assert len(inbox.messages) == 1
 
@@ -539,3 +545,18 @@ def test_a_service_killed_before_mailing_the_monthly_report_mails_it_after_the_r
     Service(app).due_work()
     assert _reports(inbox) == 1
     assert app.store.job_history(REPORT_JOB)[0]["summary"].startswith("2026-11: ")
+
+
+def test_status_names_the_retry_of_a_clipping_the_mail_server_refused_not_tomorrow_s_cutoff(tmp_path):
+    """Ops review: with the mail server down at the cut-off the digest job failed and `monitor status` gave its next
+    run as the next day's cut-off, while the service was to try again ten minutes later (and did)."""
+    from monitor.digest import build_and_deliver_digest
+    from monitor.service import DIGEST_JOB, schedule_overview
+
+    app = smtp_app(tmp_path, _free_port())  # nothing listens there: the server is down
+    seed_day(app.store)
+    with pytest.raises(NotifyError):
+        build_and_deliver_digest(app, DAY)
+    failed_at = app.store.digest_record(DAY).started_at
+    (row,) = [r for r in schedule_overview(app, service_running=True) if r["job"] == DIGEST_JOB]
+    assert datetime.fromisoformat(row["next"]) == failed_at + timedelta(minutes=10), (row, failed_at)

@@ -108,3 +108,32 @@ def test_explain_names_fields_and_features_in_vietnamese(tmp_path, site):
                          r"|^  (relevance|hot|foreign|topic:|tone:)", out, re.M), out
     data = json.loads(run(cfg, "explain", str(article), "--json").output)
     assert any("(title)" in t for t in data["classification"]["evidence"]["rules"]["education"])  # stored as is
+
+
+def test_a_failed_feed_s_retry_time_is_logged_in_the_office_s_time_not_utc(tmp_path, site, caplog):
+    """Ops review: beside the log's own 11:07 the console said "thử lại lúc 2026-11-28T04:09:55.930443+00:00"."""
+    import logging
+
+    cfg = site_config(tmp_path, site)
+    site.fault(site.feeds["nld-giao-duc"][1], status=500)
+    with caplog.at_level(logging.INFO, logger="monitor.crawl"):
+        assert run(cfg, "crawl", "--all").exit_code in (0, 1)
+    (line,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("nguồn nld-giao-duc lỗi")]
+    when = re.search(r"thử lại lúc (.*)$", line).group(1)
+    assert re.fullmatch(r"\d\d/\d\d \d\d:\d\d:\d\d", when), line  # as `monitor status` writes it
+    due = datetime.strptime(when, "%d/%m %H:%M:%S")
+    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    due = due.replace(year=now.year if (now.month, due.month) != (12, 1) else now.year + 1, tzinfo=now.tzinfo)
+    assert timedelta(0) <= due - now <= timedelta(hours=2), (line, now)
+
+
+def test_status_keeps_the_cause_of_a_feed_error_that_comes_after_its_url(tmp_path, site):
+    """Ops review: the technical detail was cut at 80 characters, inside the URL or just after it, so an HTML page
+    served instead of the feed read "NotAFeed: <name>: <url>" with neither the cause nor a sign of the cut."""
+    cfg = site_config(tmp_path, site)
+    site.fault(site.feeds["nld-giao-duc"][1], anti_bot=True)
+    assert run(cfg, "crawl", "--all").exit_code in (0, 1)
+    line = next(x for x in run(cfg, "status").output.splitlines() if "nld-giao-duc" in x)
+    assert "answered with an HTML page, not a feed (an anti-bot or error page?))" in line, line
+    # and when it is polled next (its back-off), which the line did not say
+    assert re.search(r"\(an anti-bot or error page\?\)\); thử lại lúc \d\d/\d\d \d\d:\d\d:\d\d$", line), line

@@ -10,6 +10,7 @@ Waiting is on conditions (with a generous limit), never on timings.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sqlite3
 import subprocess
@@ -261,6 +262,15 @@ def test_a_restart_in_place_goes_on_with_the_pretend_clock_and_the_run_for_of_it
     clock = datetime.fromisoformat(argv[argv.index("--start-at") + 1])
     assert (clock if clock.tzinfo else clock.replace(tzinfo=VN)) > datetime(2026, 11, 26, 6, 50, tzinfo=VN), argv
     assert 0 < float(argv[argv.index("--run-for") + 1]) < 600, argv
+
+
+def test_the_start_line_gives_the_system_clock_in_the_office_s_time(tmp_path, site):
+    """Ops review: on the system clock the start line said "đồng hồ 2026-11-28T03:53:05+00:00" beside the log's own
+    10:53:05+07:00, the only UTC time of the console."""
+    run = subprocess.run(serve_cmd(make_config(tmp_path, site), "--run-for", "0.5", "--tick", "0.2"), capture_output=True,
+                         text=True, cwd=tmp_path, timeout=WAIT + 60)
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"đồng hồ \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00 x1\n", run.stderr), run.stderr
 
 
 # what the job summaries said in English (or as a dataclass's field names) before they were Vietnamese

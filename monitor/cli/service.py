@@ -200,7 +200,8 @@ def _serve_forever(service: Service, *, run_for: float | None, tick: float, time
     app = service.app
     log.info("đang phục vụ %s (khóa PID %s): %d nguồn, điểm báo lúc %s %s, đồng hồ %s x%g",
              app.config.storage.database, lock_path(app.config), sum(s.enabled for s in app.config.sources),
-             app.config.digest.cutoff, app.config.office.timezone, app.now().isoformat(timespec="seconds"), time_scale)
+             app.config.digest.cutoff, app.config.office.timezone,
+             app.now().astimezone(app.config.office.tz).isoformat(timespec="seconds"), time_scale)
     try:
         if app.classifier.rules_note:
             log.warning("%s", app.classifier.rules_note)
@@ -298,10 +299,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"Chờ xem lại: {model['awaiting_review']} bài chưa có nhãn mà máy còn phân vân trong {RECENT_DAYS} ngày qua"
                    " (monitor review)")
     for d in data["digests"][:3]:
-        state = "stopped" if d.get("stopped_before_hand_over") else d["status"]
-        click.echo(f"Điểm báo {d['day']}: {DIGEST_STATES.get(state, state)}"
-                   + (f" lúc {_local(d['sent_at'], tz)}" if d["sent_at"] else "")
-                   + _digest_state(d, tz) + (f" — {d['error']}" if d.get("error") else ""))
+        click.echo(_digest_line(d, tz))
     for day in data["digests_missed"]:
         click.echo(f"Điểm báo {day}: BỊ LỠ, không gửi (quá hạn digest.missed_grace_hours); gửi tay: "
                    f"monitor digest --date {day} --send")
@@ -332,8 +330,12 @@ def status(ctx: click.Context, as_json: bool) -> None:
             last = f"{'chưa thu thập lần nào':<31}"  # not "last fetched —", which reads as a poll that went well
         else:
             last = f"{'chưa lần nào thu thập được':<31}"
+        # a failing feed waits out its back-off (hours, at length) even once the outlet answers again: when it is
+        # polled next tells IT whether to wait or run `monitor crawl --all`
+        retry = (f"; thử lại lúc {_local(s['next_due'], tz)}" if s["health"] in ("failing", "backoff") and s.get("next_due")
+                 else "")
         click.echo(f"  {s['name']:<32} {health[s['name']]:<{width}}  {last}"
-                   f" {s.get('items_24h', 0):>3} bài/24h{edu}{_source_problem(s)}")
+                   f" {s.get('items_24h', 0):>3} bài/24h{edu}{_source_problem(s)}{retry}")
 
 
 # a job's outcome (monitor.store.service) in the text output; --json keeps the outcome itself
@@ -348,6 +350,12 @@ def _job_name(job: str) -> str:
     return f"{what} ({job})" if what else job
 
 
+def _clip(error: str, limit: int = 240) -> str:
+    """The crawler's error for the status line. Its cause comes after the feed's URL ("... answered with an HTML
+    page", "(ReadTimeout)"), which a cut at 80 characters dropped without a sign that anything was missing."""
+    return error if len(error) <= limit else error[:limit - 1].rstrip() + "…"
+
+
 def _source_problem(s: dict) -> str:
     """What is wrong with a source, in the words the clipping's appendix uses; the crawler's own error beside it
     for whoever looks after the machine (the clerk reads the first, IT searches the log for the second). A quiet
@@ -359,15 +367,15 @@ def _source_problem(s: dict) -> str:
     if not error:
         return ""
     if s["health"] == "disabled":
-        return " — đã bỏ khỏi feeds.yaml" if error == "removed from feeds.yaml" else f" — lần lỗi cuối: {error[:80]}"
+        return " — đã bỏ khỏi feeds.yaml" if error == "removed from feeds.yaml" else f" — lần lỗi cuối: {_clip(error)}"
     if s["health"] == "ok":  # it answers; something in its answer was odd (a feed cut at its first items)
-        return f" — lưu ý kỹ thuật: {error[:80]}"
+        return f" — lưu ý kỹ thuật: {_clip(error)}"
     problem = source_problem(SourceHealth(name=s["name"], outlet=s.get("outlet", ""), url=s.get("url", ""),
                                           health=s["health"], last_success=None, last_error=error,
                                           consecutive_failures=s.get("consecutive_failures") or 0,
                                           failure_score=s.get("failure_score") or 0.0, next_due=None,
                                           items_24h=s.get("items_24h", 0)))
-    return f" — {problem}" + ("" if s["health"] == "quiet" else f" (chi tiết kỹ thuật: {error[:80]})")
+    return f" — {problem}" + ("" if s["health"] == "quiet" else f" (chi tiết kỹ thuật: {_clip(error)})")
 
 
 # a digest's status (monitor.store.digests) in the text output; --json keeps the status itself
@@ -390,6 +398,20 @@ def _digests(app) -> list[dict]:
                     "started_at": r.started_at.isoformat() if r.started_at else None,
                     "sending_now": sending_now(r, now), "stopped_before_hand_over": r.stopped_before_hand_over(now)})
     return out
+
+
+def _digest_line(d: dict, tz) -> str:
+    """A recent digest's line of `monitor status`."""
+    state = d["status"]
+    if d.get("stopped_before_hand_over"):
+        state = "stopped"
+    elif state == "sending" and not d.get("sending_now"):
+        # its run stopped after handing the mail over (a kill, a power cut): nothing is sending it any more, and
+        # "đang gửi" beside "có thể đã tới hộp thư" left the clerk waiting for a delivery that would never finish
+        state = "in-doubt"
+    return (f"Điểm báo {d['day']}: {DIGEST_STATES.get(state, state)}"
+            + (f" lúc {_local(d['sent_at'], tz)}" if d["sent_at"] else "")
+            + _digest_state(d, tz) + (f" — {d['error']}" if d.get("error") else ""))
 
 
 def _digest_state(d: dict, tz) -> str:
