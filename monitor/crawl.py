@@ -126,7 +126,9 @@ class _Crawl:
                                                      weight=_weight(exc), retry_after=getattr(exc, "retry_after", None))
         # the office's time, as every other line of the console: a UTC instant beside the log's own local time
         # read as a retry hours away
-        log.info("nguồn %s lỗi (%s), thử lại lúc %s", src.name, error, due.astimezone(self.tz).strftime("%d/%m %H:%M:%S"))
+        # a warning: the crawl job itself ends "xong" with its count of failed feeds, so an operator watching
+        # warnings and errors alone saw no feed trouble at all
+        log.warning("nguồn %s lỗi (%s), thử lại lúc %s", src.name, error, due.astimezone(self.tz).strftime("%d/%m %H:%M:%S"))
         return SourceResult(src.name, "error", status=status, error=error, health=health, next_due=due)
 
     async def _feed(self, src: Source) -> SourceResult:

@@ -53,6 +53,8 @@ REPORT_IN_DOUBT = ("dịch vụ dừng khi đang gửi báo cáo qua e-mail, nê
 DIGEST_JOB = "digest"
 HOUSEKEEPING_JOB = "housekeeping"
 DELIVER_JOB = "deliver"
+# a job's outcome as the log and `monitor status` say it (the store and --json keep the outcome itself)
+JOB_OUTCOMES = {"ok": "xong", "error": "lỗi", "running": "đang chạy", "interrupted": "bị dừng"}
 PAGES_JOB = "pages"
 
 
@@ -452,7 +454,8 @@ class Service:
                 self._current_run = None
                 elapsed = _time.monotonic() - t0
                 store.job_finished(run_id, self.app.now(), outcome, summary[:2000])
-                (log.info if outcome == "ok" else log.error)("tác vụ %s: %s sau %.1f giây: %s", name, outcome, elapsed, summary)
+                (log.info if outcome == "ok" else log.error)("tác vụ %s: %s sau %.1f giây: %s", name,
+                                                             JOB_OUTCOMES.get(outcome, outcome), elapsed, summary)
             return summary
 
     # ---- jobs

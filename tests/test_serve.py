@@ -125,7 +125,7 @@ def test_serve_crawls_sends_digest_at_cutoff_and_catches_up_once(tmp_path, site)
     assert digests(db) == {"2026-11-26": ("outbox", 1)}, first.stderr
     outbox = list((tmp_path / "var" / "outbox").rglob("*.html"))
     assert outbox and any("tuyển sinh lớp 10" in p.read_text(encoding="utf-8") for p in outbox)
-    assert "tác vụ digest: ok" in first.stderr and "đã dừng gọn gàng" in first.stderr
+    assert "tác vụ digest: xong" in first.stderr and "đã dừng gọn gàng" in first.stderr
     assert_consistent(db)
 
     # The machine was off at the next cut-off (27th 07:00); it starts at 10:00, within the 12 h grace.
@@ -292,12 +292,12 @@ def test_the_console_and_status_say_what_each_job_did_in_vietnamese(tmp_path, si
         assert run.returncode == 0, run.stderr
         logs.append(run.stderr)
     first, second = logs
-    crawl = next(x for x in first.splitlines() if "tác vụ crawl:10m: ok" in x)
+    crawl = next(x for x in first.splitlines() if "tác vụ crawl:10m: xong" in x)
     assert f"thu thập {len(site.feeds)} nguồn: {len(ARTICLES)} bài mới, lấy được {len(ARTICLES)} trang bài; " \
            f"phân loại {len(ARTICLES)} bài (" in crawl and " về giáo dục, " in crawl and " bằng edu-nlp" in crawl, crawl
     assert f"gom {len(ARTICLES)} bài vào sự việc" in crawl, crawl
     assert "đã tối ưu cơ sở dữ liệu" in first, first
-    assert "tác vụ crawl:10m: ok" in second and "chưa nguồn nào đến hạn thu thập" in second, second
+    assert "tác vụ crawl:10m: xong" in second and "chưa nguồn nào đến hạn thu thập" in second, second
 
     def monitor(*args: str) -> str:
         out = subprocess.run([sys.executable, "-m", "monitor", "--config", str(cfg), *args], capture_output=True,

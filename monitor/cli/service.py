@@ -16,8 +16,8 @@ import click
 from monitor.cli import cli
 from monitor.cli.common import YEARS, echo_json, get_app, shown
 from monitor.errors import InputError, ModelError, MonitorError
-from monitor.service import (InstanceLock, Service, digest_days_missed, failed_digest_retry_at, lock_holder, lock_path,
-                             scaled_clock, schedule_overview)
+from monitor.service import (JOB_OUTCOMES, InstanceLock, Service, digest_days_missed, failed_digest_retry_at,
+                             lock_holder, lock_path, scaled_clock, schedule_overview)
 
 log = logging.getLogger("monitor.service")
 
@@ -338,8 +338,6 @@ def status(ctx: click.Context, as_json: bool) -> None:
                    f" {s.get('items_24h', 0):>3} bài/24h{edu}{_source_problem(s)}{retry}")
 
 
-# a job's outcome (monitor.store.service) in the text output; --json keeps the outcome itself
-JOB_OUTCOMES = {"ok": "xong", "error": "lỗi", "running": "đang chạy", "interrupted": "bị dừng"}
 # what each job does, beside the name the log and --json give it ("crawl:10m": the crawl of the 10-minute feeds)
 JOB_NAMES = {"crawl": "thu thập tin", "pages": "lấy lại trang bài", "deliver": "gửi cảnh báo", "digest": "điểm báo",
              "report": "báo cáo tháng", "housekeeping": "dọn dẹp dữ liệu"}
