@@ -61,7 +61,9 @@ BORDERLINE_NOTE = ("Hệ thống chưa xác định chắc chắn các tin dư�
 NOT_CRAWLED_HINT = ("chạy lệnh “monitor crawl” để lấy tin một lần, hoặc “monitor serve” để hệ thống tự lấy tin "
                     "theo lịch, rồi tạo lại điểm báo")
 
-HEALTH_LABELS = {"failing": "lỗi", "quiet": "im lặng bất thường", "backoff": "tạm ngừng do lỗi liên tiếp",
+# a feed's first failures are "backoff" (monitor.store.crawl_state: retried after a wait), "failing" from the
+# third in a row on; "tạm ngừng do lỗi liên tiếp" for the first read as graver than "lỗi" for the later ones
+HEALTH_LABELS = {"failing": "lỗi liên tiếp", "quiet": "im lặng bất thường", "backoff": "lỗi, chờ thử lại",
                  "ok": "bình thường", "new": "mới", "disabled": "đã tắt"}
 FAILED = ("failing", "backoff")  # health states of a feed that errs (quiet: it answers, with nothing new)
 OTHER_TITLE = "Tin giáo dục khác (ngoài các chủ đề trên)"  # the topics above include one beyond the plan (BEYOND_PLAN)

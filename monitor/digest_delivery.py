@@ -153,7 +153,7 @@ def cutoff_not_covered(app: App, day: date, gap: CollectionGap) -> CutoffNotCove
     start, _ = digest_window(day, cfg.digest.cutoff, tz)
     how = (f"cả {gap.failed_polls} lần lấy tin trong thời gian đó đều lỗi" if gap.failed_polls
            else "bộ thu thập không lấy tin từ nguồn nào trong thời gian đó: nó không chạy, hoặc mọi nguồn đều đang "
-                "tạm ngừng do lỗi liên tiếp")
+                "lỗi, chờ thử lại")
     if gap.since is not None:
         silent = (f"không thu thập thành công từ nguồn nào từ {at(gap.since)} đến {at(gap.until) if gap.until else 'nay'}"
                   f" ({how}); chỉ những gì thu thập trước {at(gap.since)} có trong điểm báo này")
