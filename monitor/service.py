@@ -26,6 +26,7 @@ from typing import Callable, Iterable
 from monitor.app import App
 from monitor.config import Config, clock_time
 from monitor.errors import AlreadyRunning, MonitorError, StoreError
+from monitor.layout_drift import DriftWatch
 
 log = logging.getLogger("monitor.service")
 
@@ -405,6 +406,7 @@ class Service:
         self._current_run: int | None = None  # the job_runs row of the job running now
         self._model_stamp = model_files_stamp(app)
         self._held_days: set[date] = set()  # digests held for good: the crawler did not cover their cut-off
+        self._layouts = DriftWatch()  # outlets whose pages stopped matching their selectors, warned about once
 
     def refresh_classifier(self) -> None:
         """Load the classifier again when its rules or models changed on disk (an edit, a `monitor train`).
@@ -471,6 +473,7 @@ class Service:
         # the due check is ours (with slack for timer jitter); the crawler must not re-check and skip.
         # Pages are the whole group's: a page's retry time is its own, not its feed's
         report = run_once(self.app, sources=list(sources), poll=due, force=True)
+        self._check_layouts(report)
         return summarize_pipeline(report)
 
     def pages_due(self) -> None:
@@ -485,7 +488,14 @@ class Service:
         from monitor.pipeline import run_once
 
         self.refresh_classifier()
-        return summarize_pipeline(run_once(self.app, sources=list(sources), poll=[], force=True))
+        report = run_once(self.app, sources=list(sources), poll=[], force=True)
+        self._check_layouts(report)
+        return summarize_pipeline(report)
+
+    def _check_layouts(self, report) -> None:
+        """After a crawl that read pages: warn once about an outlet whose pages stopped matching its selectors."""
+        if getattr(report.crawl, "pages_ok", 0):
+            self._layouts.check(self.app.store, self.app.config, self.app.now())
 
     def deliver(self) -> str:
         from monitor.notify import deliver_outbox

@@ -263,6 +263,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
       monitor status --json | jq '.sources[] | select(.health != "ok")'
     """
     # here, not at import: monitor.review loads story grouping (datasketch, scipy), half a second at every start
+    from monitor.layout_drift import layout_drifts
     from monitor.review import RECENT_DAYS
 
     app = get_app(ctx, reads_only=True)
@@ -283,6 +284,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         "digests_missed": [d.isoformat() for d in digest_days_missed(
             now, app.config, [r.day for r in app.store.digest_records(limit=30)])],
         "sources": sources,
+        # outlets whose latest pages no longer match their selectors (a new layout); empty when none
+        "page_layouts": [d.as_dict(tz) for d in layout_drifts(store, app.config, now)],
     }
     if as_json:
         echo_json(data)
@@ -303,6 +306,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
     for day in data["digests_missed"]:
         click.echo(f"Điểm báo {day}: BỊ LỠ, không gửi (quá hạn digest.missed_grace_hours); gửi tay: "
                    f"monitor digest --date {day} --send")
+    for d in data["page_layouts"]:
+        click.echo(d["message"][:1].upper() + d["message"][1:])
     click.echo("\nTác vụ của dịch vụ:")
     click.echo(f"  {'tác vụ':<34} {'lịch':<26} {'lần cuối':<20} {'kết quả':<12} {'lần tới':<16}")
     for j in data["jobs"]:

@@ -252,3 +252,27 @@ class ArticlesMixin:
 
     def count_articles(self) -> int:
         return self.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def latest_page_extractions(self, outlet: str, since: datetime, limit: int) -> list[tuple[int, str, datetime]]:
+        """(article id, how its page was read: 'selectors' | 'trafilatura', when) of the latest `limit` pages of
+        `outlet` read from its site at or after `since`, newest first (monitor.layout_drift).
+
+        When is the page's extraction (text_changed_at, which only save_page writes), not the article's first
+        sighting: a page retried for hours was read with the layout the outlet had then. Answered from the index
+        on (outlet, text_changed_at, extraction) alone; text_changed_at is stored after raw_html, so reading it
+        from the rows would walk each archived page."""
+        return [(r[0], r[1], from_iso(r[2])) for r in self.execute(
+            "SELECT id, extraction, text_changed_at FROM articles WHERE outlet = ? AND text_changed_at >= ?"
+            " AND extraction IN ('selectors', 'trafilatura') ORDER BY text_changed_at DESC LIMIT ?",
+            (outlet, exact_utc(since), limit))]
+
+    def last_selector_match(self, outlet: str) -> datetime | None:
+        """When a page of `outlet` was last read with its selectors (None: never). From the same index, newest
+        first: it stops at the first match, a few entries back unless the outlet's layout changed long ago."""
+        row = self.execute("SELECT text_changed_at FROM articles WHERE outlet = ? AND text_changed_at IS NOT NULL"
+                           " AND extraction = 'selectors' ORDER BY text_changed_at DESC LIMIT 1", (outlet,)).fetchone()
+        return from_iso(row[0]) if row else None
+
+    def article_url(self, article_id: int) -> str | None:
+        row = self.execute("SELECT url FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
