@@ -380,10 +380,12 @@ def schedule_overview(app: App, service_running: bool | None = None) -> list[dic
             nxt = (store.source_state(name) or {}).get("next_due_at")
             dues.append(datetime.fromisoformat(nxt) if nxt else now)
         row(g.job, f"{g.interval_minutes} phút ({len(g.sources)} nguồn)", max(min(dues), now) if dues else None)
-    r = last.get(DELIVER_JOB)
     if app.config.alerts.enabled:
-        row(DELIVER_JOB, f"{DELIVER_EVERY_MINUTES} phút",
-            max(datetime.fromisoformat(r["started_at"]) + timedelta(minutes=DELIVER_EVERY_MINUTES), now) if r else now)
+        # a new alert goes out within its crawl job; this job runs (and is recorded) only for a delivery waiting to
+        # be tried again, so "every minute" and a next run of now, beside a last run of "—", told of a job that
+        # never ran
+        waiting = store.next_delivery_attempt()
+        row(DELIVER_JOB, "khi cảnh báo chờ gửi lại", max(waiting, now) if waiting else None)
     if last.get(PAGES_JOB):  # recorded only when a page was due: shown once it has run
         row(PAGES_JOB, "khi trang đến hạn thử lại", None)
     row(DIGEST_JOB, f"hằng ngày {app.config.digest.cutoff}", next_digest_run_at(now, app.config, store.digest_record))

@@ -376,13 +376,26 @@ def test_deliver_job_sends_queued_alerts_and_stays_quiet_otherwise(tmp_path):
         cfg = write_config(tmp_path, extra={"alerts": {"enabled": True, "channels": [{"kind": "webhook", "url": url}]}})
         app = App.from_path(cfg, clock=lambda: now)
         svc = Service(app)
+        from monitor.service import DELIVER_JOB, schedule_overview
+
+        def deliver_row():
+            (row,) = [r for r in schedule_overview(app, service_running=True) if r["job"] == DELIVER_JOB]
+            return row
+
         svc.deliver_due()
         assert "deliver" not in app.store.last_job_runs()  # nothing queued: no run recorded
+        # and status says so: no next run (it said "every minute", next "now", beside a last run of "—")
+        assert deliver_row()["next"] is None and deliver_row()["every"] == "khi cảnh báo chờ gửi lại", deliver_row()
         [article, *_] = add_articles(app)
         story = app.store.create_story(article, now)
+        retry_at = now + timedelta(minutes=5)
         alert = app.store.queue_alert(story_id=story, kind="new", severity="cao", hot_score=72.0, n_national=0, created_at=now,
                               subject="Cảnh báo: bạo lực học đường", body="Nội dung cảnh báo", payload={"story_id": story},
-                              channels=[(f"webhook:{url}", now)])
+                              channels=[(f"webhook:{url}", retry_at)])
+        assert datetime.fromisoformat(deliver_row()["next"]) == retry_at  # the waiting delivery's time
+        svc.deliver_due()
+        assert not received  # not yet due
+        now = retry_at
         svc.deliver_due()
         assert len(received) == 1 and b"story_id" in received[0]
         run = app.store.last_job_runs()["deliver"]

@@ -355,6 +355,11 @@ class StoriesMixin:
         return [_row_to_delivery(r) for r in self.execute(
             "SELECT * FROM alert_deliveries WHERE alert_id = ? ORDER BY channel", (alert_id,))]
 
+    def next_delivery_attempt(self) -> datetime | None:
+        """When the earliest waiting delivery of an alert is next tried (None: none waits)."""
+        row = self.execute("SELECT MIN(next_attempt_at) FROM alert_deliveries WHERE status = 'pending'").fetchone()
+        return from_iso(row[0]) if row and row[0] else None
+
     def due_delivery_channels(self, now: datetime) -> dict[int, tuple[set[str], set[str]]]:
         """alert id -> (channels of its due pending deliveries, channels of all its deliveries), for alerts with one."""
         out: dict[int, tuple[set[str], set[str]]] = {}
