@@ -8,22 +8,30 @@ IDF background is the store's articles of the BACKGROUND_DAYS before (rebuilt ev
 counted hot when it holds an article of a story the store rated hot (at some level): the scoring is not replayed, so
 a story made hot only by articles joining it is not counted, and one joined to a hot story counts once.
 
-The replay runs twice, with triage's follow-up reach off and as shipped (monitor.stories.FOLLOW_UP), and prints the
-pairs of stored hot stories each brings together that the other keeps apart, and the joins past the window (ids
-only: read them in the store; no text of the corpus is kept here).
+The replay runs twice, with the change measured off and as shipped: --change same-name (the default) the joins of
+hot articles by a specific name and the round-ups (monitor.stories.SAME_NAME, _ROUND_UP; each article's hot judgement
+is its newest classification's), --change follow-up triage's follow-up reach (monitor.stories.FOLLOW_UP). It prints
+the pairs of stored hot stories each brings together that the other keeps apart, the joins past the window and those
+by a name (ids only: read them in the store; no text of the corpus is kept here).
 
-    python bench/story_splits.py --store /tmp/year/var/monitor.sqlite3 [--show 40]
+    python bench/story_splits.py --store /tmp/year/var/monitor.sqlite3 [--show 40] [--change follow-up]
 
 Measured 2026-11-28 on the year's store of bench/year_store.py (7,832 articles in 6,216 stories, 1,066 hot; built
 before the place veto, which the replays both have): without the follow-up reach 6,276 stories, 1,079 hot; as
 shipped 6,247, 1,054 hot; 34 pairs of stored hot stories brought together, none kept apart; 50 joins past the
 window (45 of articles of stored hot stories). Each replay about 3.5 minutes. What the pairs and joins were, read
 one by one: the FOLLOW_UP lines of monitor.stories.
+
+Measured 2026-11-28, --change same-name: without it 6,247 stories, 1,054 hot (as above); as shipped 6,227, 1,033
+hot: 20 joins by a name (17 read right, 3 debatable, none wrong: the SAME_NAME lines of monitor.stories), 33 pairs of
+stored hot stories brought together, none kept apart, and 3 stories of round-ups alone no longer rated hot (6
+round-ups in the store).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sqlite3
 import sys
 import time
@@ -34,21 +42,39 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from classifiers.hot import categories_from_reasons  # noqa: E402
 from monitor import stories  # noqa: E402
-from monitor.stories import Doc, Idf, StoryIndex  # noqa: E402
+from monitor.stories import Doc, Idf, StoryIndex, is_round_up  # noqa: E402
 from monitor.triage import BACKGROUND_DAYS  # noqa: E402
 
 WHEN = "COALESCE(a.published_at, a.first_seen_at)"
 
 
+def hot_judgements(db: sqlite3.Connection) -> dict[int, frozenset[str]]:
+    """Each story member judged hot by its newest classification, with its hot categories' names (Doc.hot)."""
+    out: dict[int, frozenset[str]] = {}
+    for aid, hot, stored, reasons in db.execute(
+            "SELECT c.article_id, c.hot, c.hot_categories, c.reasons FROM classifications c"
+            " JOIN story_articles sa ON sa.article_id = c.article_id ORDER BY c.classified_at, c.rowid"):
+        if not hot:
+            out.pop(aid, None)
+            continue
+        cats = ([c[1] for c in json.loads(stored)] if stored is not None
+                else [c.name for c in categories_from_reasons(json.loads(reasons)) or ()])
+        out[aid] = frozenset(cats)
+    return out
+
+
 def load(db: sqlite3.Connection):
+    judged = hot_judgements(db)
     rows = db.execute(
         f"SELECT a.id, a.outlet, a.title, a.sapo, {WHEN}, a.first_seen_at, sa.story_id, s.severity"
         " FROM story_articles sa JOIN articles a ON a.id = sa.article_id JOIN stories s ON s.id = sa.story_id"
         " ORDER BY a.first_seen_at, a.id").fetchall()
     docs, stored, hot = [], {}, set()
     for aid, outlet, title, sapo, when, seen, sid, severity in rows:
-        docs.append((datetime.fromisoformat(seen), Doc(aid, outlet, datetime.fromisoformat(when), f"{title} {sapo}")))
+        docs.append((datetime.fromisoformat(seen), Doc(aid, outlet, datetime.fromisoformat(when), f"{title} {sapo}",
+                                                       judged.get(aid))))
         stored[aid] = sid
         if severity:
             hot.add(sid)
@@ -63,11 +89,12 @@ def background(db: sqlite3.Connection, until: datetime) -> Idf:
 
 
 def replay(db, docs, stored: dict[int, int], hot: set[int], window: timedelta, follow_up: timedelta | None,
-           tick: timedelta, idf_every: timedelta):
+           tick: timedelta, idf_every: timedelta, same_name: bool = stories.SAME_NAME, round_ups: bool = True):
     """(article id -> replayed story id (the id of the story's first article), the joins past the window: (article,
-    the member it matched, cosine, hours apart))."""
+    the member it matched, cosine, hours apart), the joins by a specific name: (article, member, cosine, name))."""
     story: dict[int, int] = {}
     past: list[tuple[int, int, float, float]] = []
+    by_name: list[tuple[int, int, float, str]] = []
     followed: set[int] = set()  # replayed stories holding an article of a stored hot story: those triage follows
     members: list[Doc] = []
     index = idf = None
@@ -85,7 +112,8 @@ def replay(db, docs, stored: dict[int, int], hot: set[int], window: timedelta, f
             idf = background(db, idf_at + window)
             index = None
         if index is None:
-            index = StoryIndex(idf, window, follow_up=follow_up, followed=followed)
+            index = StoryIndex(idf, window, follow_up=follow_up, followed=followed, same_name=same_name,
+                               round_ups=round_ups)
             reach = max(window, follow_up or window)
             for m in members:
                 if m.when >= idf_at - 2 * reach:
@@ -96,20 +124,26 @@ def replay(db, docs, stored: dict[int, int], hot: set[int], window: timedelta, f
             if match is not None and abs(d.when - index.docs[match.article_id].when) > window:
                 hours = abs(d.when - index.docs[match.article_id].when).total_seconds() / 3600
                 past.append((d.article_id, match.article_id, match.similarity, hours))
+            if match is not None and match.named:
+                by_name.append((d.article_id, match.article_id, match.similarity, match.named))
             index.add(d, story[d.article_id])
             members.append(d)
             if stored[d.article_id] in hot:
                 followed.add(story[d.article_id])
-    return story, past
+    return story, past, by_name
 
 
-def hot_stories(story: dict[int, int], stored: dict[int, int], hot: set[int]) -> dict[int, set[int]]:
-    """replayed story -> the stored hot stories it holds articles of (replayed stories holding none left out)."""
+def hot_stories(story: dict[int, int], stored: dict[int, int], hot: set[int],
+                round_ups: set[int] = frozenset()) -> dict[int, set[int]]:
+    """replayed story -> the stored hot stories it holds articles of (replayed stories holding none left out, and
+    those all of whose members are `round_ups`: triage.score_story rates none of them hot)."""
     out: dict[int, set[int]] = defaultdict(set)
+    members: dict[int, list[int]] = defaultdict(list)
     for aid, sid in story.items():
+        members[sid].append(aid)
         if stored[aid] in hot:
             out[sid].add(stored[aid])
-    return out
+    return {sid: v for sid, v in out.items() if not all(a in round_ups for a in members[sid])}
 
 
 def main() -> None:
@@ -119,25 +153,38 @@ def main() -> None:
     ap.add_argument("--idf-days", type=int, default=3, help="days between rebuilds of the IDF background")
     ap.add_argument("--window-hours", type=int, default=72, help="alerts.window_hours")
     ap.add_argument("--show", type=int, default=40, help="stored hot stories brought together, printed")
+    ap.add_argument("--change", choices=("same-name", "follow-up"), default="same-name",
+                    help="what the replays compare: same-name joins and round-ups (SAME_NAME), or the follow-up reach")
     args = ap.parse_args()
     db = sqlite3.connect(f"file:{args.store}?mode=ro", uri=True)
     docs, stored, hot = load(db)
-    print(f"{len(docs)} articles in {len(set(stored.values()))} stored stories, {len(hot)} hot")
+    round_ups = {d.article_id for _, d in docs if is_round_up(d.text)}
+    print(f"{len(docs)} articles in {len(set(stored.values()))} stored stories, {len(hot)} hot;"
+          f" {sum(d.hot is not None for _, d in docs)} judged hot, {len(round_ups)} round-ups")
     window = timedelta(hours=args.window_hours)
-    runs, joins = {}, {}
-    for name, follow in (("no follow-up window", None), ("shipped", stories.FOLLOW_UP)):
+    if args.change == "follow-up":
+        configs = (("no follow-up window", None, stories.SAME_NAME, True),
+                   ("shipped", stories.FOLLOW_UP, stories.SAME_NAME, True))
+    else:
+        configs = (("no same-name joins, round-ups as any article", stories.FOLLOW_UP, False, False),
+                   ("shipped", stories.FOLLOW_UP, True, True))
+    runs, joins, named = {}, {}, {}
+    for name, follow, same_name, rounding in configs:
         t = time.perf_counter()
-        story, past = replay(db, docs, stored, hot, window, follow, timedelta(minutes=args.tick),
-                             timedelta(days=args.idf_days))
-        h = hot_stories(story, stored, hot)
+        story, past, by_name = replay(db, docs, stored, hot, window, follow, timedelta(minutes=args.tick),
+                                      timedelta(days=args.idf_days), same_name=same_name, round_ups=rounding)
+        h = hot_stories(story, stored, hot, round_ups if rounding else set())
         runs[name] = h
         joins[name] = past
+        named[name] = by_name
         print(f"{name}: {len(set(story.values()))} stories, {len(h)} hot; {sum(len(v) > 1 for v in h.values())} hold"
               f" 2+ stored hot stories ({time.perf_counter() - t:.0f} s)")
+        if rounding:
+            print(f"  of which round-ups alone, not rated hot: {len(hot_stories(story, stored, hot)) - len(h)}")
     before, after = runs.values()
     pairs = lambda h: {(a, b) for v in h.values() for a in v for b in v if a < b}  # noqa: E731
     new, lost = pairs(after) - pairs(before), pairs(before) - pairs(after)
-    print(f"stored hot pairs brought together by the follow-up window: {len(new)}; kept apart by it: {len(lost)}")
+    print(f"stored hot pairs brought together by the change: {len(new)}; kept apart by it: {len(lost)}")
     for a, b in sorted(new)[:args.show]:
         print(f"  + s{a} s{b}")
     for a, b in sorted(lost)[:args.show]:
@@ -147,6 +194,10 @@ def main() -> None:
           f" {sum(stored[a] in hot for a, *_ in past)})")
     for a, m, c, hours in past[:args.show]:
         print(f"  a{a} (s{stored[a]}) -> a{m} (s{stored[m]}) cosine {c:.2f}, {hours:.0f} h apart")
+    by_name = named["shipped"]
+    print(f"joins by a specific name: {len(by_name)}")
+    for a, m, c, what in by_name[:args.show]:
+        print(f"  a{a} (s{stored[a]}) -> a{m} (s{stored[m]}) cosine {c:.2f}, {what}")
 
 
 if __name__ == "__main__":

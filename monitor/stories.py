@@ -26,6 +26,10 @@ stored with members of two provinces keeps them.
 
 A story rated hot takes in, past the window (up to FOLLOW_UP), an article as close as FOLLOW_UP_COSINE to one of
 its members: its developments are often told days later in the incident's own words, and each had alerted anew.
+
+Within the window, two articles judged hot that name the same school, commune or person (specific_names) and a kind
+of incident are one story whatever their cosine (SAME_NAME): an incident's sides told the same days in other words.
+A news round-up (is_round_up) joins a story but carries no other article into it.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from __future__ import annotations
 import gc
 import math
 import re
+import unicodedata
 import zlib
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
@@ -62,6 +67,30 @@ PLACE_VETO = True  # two articles placed in different provinces are not one stor
 # story, 183 joins past the window, about 55% of those read right, hence only hot stories are followed.
 FOLLOW_UP = timedelta(days=7)
 FOLLOW_UP_COSINE = 0.35
+# Same incident, other words: the press tells one incident's sides on the same days (the poisoning, the parents'
+# anger, the school's answer, the sanction) in words too far apart for SAME_EVENT_COSINE, and lowering it merged other
+# incidents of the same kind (bench/story_pairs.py). What names the incident does carry over: the school ("Trường
+# THCS Đại Kim"), the commune or ward ("xã Đá Bạc"), the person ("ông Trần Văn A"). Two articles both judged hot,
+# within the window, sharing such a name (specific_names) and a hot category (or one judged by the model alone) are
+# one story under the threshold, unless placed in different provinces. A name is specific by its kind: a Sở, a Bộ or
+# a university ("Sở GD-ĐT TP.HCM", "Trường ĐH Y Hà Nội") is in the news for many things at once and names none.
+# On the year's store (bench/story_splits.py, 2026-11-28): 20 joins by a name, read one by one as 17 right (a school's
+# incident and its sanction or trial, a commune's child abuse case, one principal's trial), 3 debatable (an essay
+# prompted by the incident, two developments of a months-long exam scandal) and none wrong; with the round-ups below,
+# 1,054 -> 1,033 hot stories, 33 pairs of stored hot stories brought together, none kept apart. It stays a narrow
+# rule: of a sample of 100 hot stories (seed 21), about 16 had a twin within days, none sharing such a name (the
+# twins share words like "kim tiêm", "cổng trường", a company's name, which name no incident by themselves). Tried
+# and not kept: two hot articles of a hot category in common joining from cosine 0.15 (963 hot stories; of 30 of its
+# 78 joins read, 13 right: other beatings of a province, op-eds on school violence, another contest's cheating), and
+# underthesea's NER for persons (48 ms an article; its PER and LOC tags caught "lớp 10", "Viện KSND").
+SAME_NAME = True
+# News round-ups ("Xem nhanh 20h ngày …", "Điểm tin 6h: …", "Toàn cảnh 17h: …") tell several items in one text: one
+# alone opened a hot story and alerted beside the story of the item it tells. A round-up joins a story (by its words
+# or a name), never opens a hot one (triage.score_story) nor carries others into its story. Known by its heading: a
+# title of items joined by " | " is as often one item of a series ("… | Môn sinh học | Chuyên đề 2": 30 of the 37
+# such titles of the year's store).
+_ROUND_UP = re.compile(r"^\s*(?:xem nhanh|điểm tin|toàn cảnh|bản tin|tin nóng|thời sự)\s*\d{1,2}\s*(?:h|giờ)\b",
+                       re.IGNORECASE)
 # Bounds on the work one article costs grouping, whatever the feeds do. A feed of 500 near-copies under new links
 # at every poll piled thousands of copies into the window, each new one compared with every earlier one (500 more
 # comparisons per article at each poll, and each poll 8-20 s slower than the last: bench/hostile_stories.py). On
@@ -102,6 +131,68 @@ def _token_parts(text: str) -> tuple[list[str], list[str]]:
     words = fold(text[:MAX_TEXT_CHARS]).split()
     pairs = [f"{a}_{b}" for a, b in zip(words, words[1:]) if not (a in _STOP and b in _STOP)]
     return [w for w in words if w not in _STOP], pairs
+
+
+def is_round_up(text: str) -> bool:
+    """Whether a title (or title + sapo) is a news round-up of several unrelated items (_ROUND_UP)."""
+    return bool(_ROUND_UP.search(unicodedata.normalize("NFC", text[:MAX_TEXT_CHARS])))
+
+
+_NAME_WORDS = re.compile(r"[^\W_]+(?:[&.][^\W_]+)*\.?|\S")  # "TH&THCS", initials "T.V." and "TP.HCM" whole
+_INITIALS = re.compile(r"^(?:[^\W_]\.)+$")
+_SCHOOL_LEVELS = tuple(tuple(k.split()) for k in (
+    "mầm non", "mẫu giáo", "tiểu học", "trung học cơ sở", "trung học phổ thông", "phổ thông dân tộc nội trú",
+    "phổ thông dân tộc bán trú", "liên cấp", "mn", "th", "thcs", "thpt", "ptdtnt", "ptdtbt", "th&thcs", "thcs&thpt"))
+_PLACE_KINDS = tuple(tuple(k.split()) for k in ("xã", "phường", "thị trấn", "thôn", "ấp"))
+_PERSON_TITLES = tuple(tuple(k.split()) for k in (
+    "ông", "bà", "thầy", "cô", "em", "cháu", "bé", "anh", "chị", "thầy giáo", "cô giáo", "nữ sinh", "nam sinh",
+    "học sinh", "sinh viên", "hiệu trưởng", "hiệu phó", "bị cáo", "bị can"))
+# capitalised words that start no specific name after such a word: institutions, the exam, the city
+_NOT_A_NAME = frozenset("trường sở bộ ubnd phòng công tp tp. tp.hcm thành quốc quận huyện tỉnh ban hội học".split())
+
+
+# each kind's words by their first word, the longest first: a text's words are looked up once each
+_MARKERS: dict[str, list[tuple[tuple[str, ...], str, int]]] = defaultdict(list)
+for _kind, _kinds, _least in (("school", _SCHOOL_LEVELS, 1), ("place", _PLACE_KINDS, 1), ("person", _PERSON_TITLES, 2)):
+    for _k in _kinds:
+        _MARKERS[_k[0]].append((_k, _kind, _least))
+for _v in _MARKERS.values():
+    _v.sort(key=lambda m: -len(m[0]))
+
+
+def specific_names(text: str) -> frozenset[str]:
+    """The names in a text that single out one incident (SAME_NAME), folded and tagged by kind: a school after its
+    level ("school:dai kim"), a commune, ward or hamlet ("place:da bac"), a person's full name after a title or a
+    role ("person:tran van a"). Names of provinces, institutions and the exam are none of these."""
+    words = _NAME_WORDS.findall(unicodedata.normalize("NFC", text[:MAX_TEXT_CHARS]))
+    low = [w.lower() for w in words]
+    out: set[str] = set()
+    for i, w in enumerate(low):
+        for marker, kind, least in _MARKERS.get(w, ()):
+            n = len(marker)
+            if n > 1 and tuple(low[i:i + n]) != marker:
+                continue
+            j = i + n
+            special = kind == "school" and j < len(words) and low[j] == "chuyên"  # "THPT chuyên Hà Tĩnh" is a school
+            j += special
+            name = []
+            while j < len(words) and words[j][:1].isupper() and len(name) < 5:
+                name.append(words[j])
+                j += 1
+                if words[j - 1].endswith(".") and not _INITIALS.match(words[j - 1]):
+                    break  # the sentence ends
+            key = fold(" ".join(["chuyên"] * special + name))
+            if (len(name) >= least and len(key) >= 3 and low[i + n + special] not in _NOT_A_NAME
+                    and low[i + n + special:i + n + special + 2] != ["đại", "học"]
+                    and (special or not provinces_named(" ".join(name)))):
+                out.add(f"{kind}:{key}")
+            break
+    return frozenset(out)
+
+
+def _same_kind(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two hot judgements may be of one incident: a hot category in common, or one made by the model alone."""
+    return not a or not b or not a.isdisjoint(b)
 
 
 def shingles(text: str, k: int = SHINGLE_CHARS) -> set[str]:
@@ -244,6 +335,9 @@ class Doc:
     outlet: str
     when: datetime  # published (first seen when unknown)
     text: str  # title + sapo
+    # the classifier's hot judgement: None when not judged hot, else the names of its hot categories (empty when the
+    # learnt model alone judged it hot); only a hot article is joined by a specific name (SAME_NAME)
+    hot: frozenset[str] | None = None
 
 
 def article_text(article) -> str:
@@ -263,6 +357,7 @@ class Match:
     similarity: float  # TF-IDF cosine to it
     reprint: bool  # near-copy (character-shingle Jaccard >= REPRINT_JACCARD)
     jaccard: float
+    named: str = ""  # the specific name that joined it under the threshold (SAME_NAME), else empty
 
 
 class StoryIndex:
@@ -271,11 +366,17 @@ class StoryIndex:
     def __init__(self, idf: Idf, window: timedelta, *, threshold: float = SAME_EVENT_COSINE,
                  reprint_jaccard: float = REPRINT_JACCARD, centroid: bool = CENTROID,
                  places: bool = PLACE_VETO, follow_up: timedelta | None = None,
-                 follow_up_cosine: float = FOLLOW_UP_COSINE, followed: Container[int] | None = None) -> None:
+                 follow_up_cosine: float = FOLLOW_UP_COSINE, followed: Container[int] | None = None,
+                 same_name: bool = SAME_NAME, round_ups: bool = True) -> None:
         """`follow_up`: how far past `window` a member as close as `follow_up_cosine` still takes an article in
         (FOLLOW_UP), when its story is one of `followed` (None: any story); None keeps every match within
-        `window`."""
+        `window`. `same_name`: hot articles sharing a specific name join under the threshold (SAME_NAME);
+        `round_ups`: a round-up member takes in no article but its copies (_ROUND_UP)."""
         self.idf = idf
+        self.same_name = same_name
+        self.round_ups = round_ups
+        self.hot: dict[int, frozenset[str]] = {}  # the hot categories of each member judged hot
+        self.named: dict[str, deque[int]] = defaultdict(lambda: deque(maxlen=POSTINGS_CAP))  # hot members by name
         self.centroid = centroid
         self.by_place = places
         self.places: dict[int, frozenset[str]] = {}  # the provinces each member names
@@ -320,9 +421,15 @@ class StoryIndex:
         self.shingles[doc.article_id] = sh
         if sh:
             self.lsh.insert(doc.article_id, minhash(sh))
+        if self.round_ups and is_round_up(doc.text):
+            return  # it tells other items too: an article like one of them is not this story's by it (its copies are)
         for t in vec:
             if self.idf.rare(t):
                 self.postings[t].append(doc.article_id)
+        if self.same_name and doc.hot is not None:
+            self.hot[doc.article_id] = doc.hot
+            for name in specific_names(doc.text):
+                self.named[name].append(doc.article_id)
 
     def _in_window(self, a: Doc, b: Doc) -> bool:
         return abs(a.when - b.when) <= self.window
@@ -391,6 +498,8 @@ class StoryIndex:
                     self.vetoed += 1
                     continue
                 best = Match(self.story[other], other, c, False, jaccard(sh, self.shingles[other]))
+        if best is None and self.same_name and doc.hot is not None:
+            best = self._by_name(doc, vec, sh, named, exclude_story)
         if best is None and self.centroid:
             # a follow-up often shares a little with each earlier article and more with all of them together
             checked: set[int] = set()
@@ -406,6 +515,25 @@ class StoryIndex:
                 c = cosine(vec, acc) / norm
                 if c >= self.threshold and (best is None or c > best.similarity):
                     best = Match(sid, other, c, False, jaccard(sh, self.shingles[other]))
+        return best
+
+    def _by_name(self, doc: Doc, vec: dict[str, float], sh: set[str], named: frozenset[str],
+                 exclude_story: int | None) -> Match | None:
+        """The closest hot member within the window sharing a specific name and a kind of incident with `doc`
+        (SAME_NAME), placed in no other province."""
+        best: Match | None = None
+        for name in sorted(specific_names(doc.text)):
+            for other in self.named.get(name, ()):
+                if (other == doc.article_id or self.story[other] == exclude_story
+                        or not self._in_window(doc, self.docs[other]) or not _same_kind(doc.hot, self.hot[other])):
+                    continue
+                if named and self._apart(named, other):
+                    self.vetoed += 1
+                    continue
+                self.compared += 1
+                c = cosine(vec, self.vectors[other])
+                if best is None or c > best.similarity:
+                    best = Match(self.story[other], other, c, False, jaccard(sh, self.shingles[other]), named=name)
         return best
 
     def similarity(self, a: Doc, b: Doc) -> tuple[float, float]:

@@ -24,7 +24,7 @@ from classifiers.plan_topics import strongest_first
 from classifiers.scope import ward_kinds
 from monitor.cases import NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
 from monitor.config import ALERT_SCOPES, Config, OutletNames, score_text
-from monitor.stories import FOLLOW_UP, Doc, Idf, StoryIndex, fold
+from monitor.stories import FOLLOW_UP, Doc, Idf, StoryIndex, fold, is_round_up, specific_names
 
 # Points per signal; they add up to 100.
 WEIGHTS = {"incident": 40, "negativity": 15, "locality": 20, "velocity": 10, "reach": 10, "controversy": 5}
@@ -374,12 +374,18 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
         reasons.append(f"Báo chí đưa tin trái chiều ({neg} tiêu cực, {pos} tích cực)")
 
     total = round(min(100.0, sum(s.points for s in signals)), 1)
+    severity = severity_for(config, total)
+    if severity is not None and all(is_round_up(f"{m['title']} {m.get('sapo', '')}") for m in members):
+        # a news round-up tells several items at once: it alerts with the story of the item it tells (grouping joins
+        # it there), never as a story of its own; the clipping still lists it
+        severity = None
+        reasons.append("Bản tin tổng hợp nhiều tin: không cảnh báo riêng")
     topic_counts = Counter(t for _, c in classified for t in c.topics[:1])
     main_topic = topic_counts.most_common(1)[0][0] if topic_counts else ""
     # the label: what the clipping shows first, the lead (first) article's topics ordered by score
     lead = classifications.get(members[0]["id"]) or (classified[0][1] if classified else None)
     shown = strongest_first(lead.topics, lead.topic_scores) if lead is not None else ()
-    return StoryScore(total=total, severity=severity_for(config, total), signals=tuple(signals),
+    return StoryScore(total=total, severity=severity, signals=tuple(signals),
                       reasons=tuple(reasons), main_topic=main_topic, outlets=tuple(outlets),
                       national_outlets=national, local=local, shown_topic=shown[0] if shown else main_topic,
                       hot_categories=tuple(hot_categories))
@@ -450,8 +456,17 @@ def decide_alert(config: Config, score: StoryScore, last, now: datetime, last_se
 # ---------------------------------------------------------------------- the pipeline step
 
 
-def _doc(d: dict) -> Doc:
-    return Doc(article_id=d["id"], outlet=d["outlet"], when=d["when"], text=f"{d['title']} {d['sapo']}")
+def _doc(d: dict, hot: dict[int, frozenset[str]] | None = None) -> Doc:
+    return Doc(article_id=d["id"], outlet=d["outlet"], when=d["when"], text=f"{d['title']} {d['sapo']}",
+               hot=hot.get(d["id"]) if hot else None)
+
+
+def _hot_judgements(store, docs: list[dict]) -> dict[int, frozenset[str]]:
+    """The hot categories' names of those of `docs` the classifier judged hot, of the few that name something
+    specific: only they may join a story by a name (monitor.stories.SAME_NAME)."""
+    ids = [d["id"] for d in docs if specific_names(f"{d['title']} {d['sapo']}")]
+    return {i: frozenset(h.name for h in c.hot_categories or ())
+            for i, c in store.classifications_for(ids, evidence=False).items() if c.hot}
 
 
 # Building the IDF reads a month of articles (seconds); document frequencies move slowly, so one build
@@ -486,12 +501,14 @@ def assign_articles(app, article_ids: list[int], report: TriageReport) -> set[in
     # alerted again; routine news (admissions, rankings, a tournament) is told on for weeks in words as alike
     followed = set(store.hot_story_ids_since(lo - reach))
     index = StoryIndex(idf, window, follow_up=FOLLOW_UP, followed=followed)
-    for m in store.member_docs_between(lo - reach, hi + reach, per_story=INDEXED_PER_STORY, per_feed=INDEXED_PER_FEED):
-        index.add(_doc(m), m["story_id"])
+    members = store.member_docs_between(lo - reach, hi + reach, per_story=INDEXED_PER_STORY, per_feed=INDEXED_PER_FEED)
+    hot = _hot_judgements(store, members + docs)
+    for m in members:
+        index.add(_doc(m, hot), m["story_id"])
     touched: set[int] = set()
     now = app.now()
     for d in docs:
-        doc = _doc(d)
+        doc = _doc(d, hot)
         match = index.match(doc)
         if match is None:
             story_id = store.create_story(d["id"], now)

@@ -1,0 +1,123 @@
+"""One incident told in different words on the same days: two articles judged hot that name the same school, commune
+or person (monitor.stories.specific_names) and a kind of incident join one story under the cosine threshold, so
+leadership is alerted once; two schools' incidents, a Sở's many announcements, an article not judged hot stay apart.
+A news round-up never opens a hot story of its own (nor alerts), and joins the story of the item it tells.
+All text invented."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from monitor.stories import SAME_EVENT_COSINE, Doc, Idf, StoryIndex, is_round_up, specific_names
+from monitor.triage import run_triage
+from test_triage_support import EXAM_SAPO, EXAM_TITLE, FEE_SAPO, FEE_TITLE, FIGHT_SAPO, FIGHT_TITLE, Cls, add_article, make_app
+
+WINDOW = timedelta(hours=72)
+POISON = frozenset({"ngộ độc, dịch bệnh"})
+VIOLENCE = frozenset({"bạo lực, xâm hại"})
+
+# the incident, then the parents' side the next day in other words
+MEAL = ("Hơn 30 học sinh Trường Tiểu học Hòa Phong nhập viện sau bữa trưa bán trú",
+        "Trưa 12/3, sau khi ăn cơm gà tại bếp bán trú, nhiều học sinh có biểu hiện nôn, đau bụng, sốt và được đưa đi "
+        "cấp cứu.")
+PARENTS = ("Phụ huynh Trường Tiểu học Hòa Phong đòi công khai hợp đồng với đơn vị cung cấp suất ăn",
+           "Chiều 13/3, hàng chục cha mẹ tập trung trước cổng trường yêu cầu ban giám hiệu giải trình việc chọn nhà "
+           "cung cấp và chi phí mỗi suất.")
+# another school of the same province, the same kind of incident, the same days
+OTHER_SCHOOL = ("Phụ huynh Trường Tiểu học Tân Lập đòi công khai hợp đồng với đơn vị cung cấp suất ăn",
+                "Chiều 13/3, hàng chục cha mẹ tập trung trước cổng trường yêu cầu ban giám hiệu giải trình việc chọn "
+                "nhà cung cấp và chi phí mỗi suất.")
+# the Sở speaks of many things on the same days: its name singles out none
+SO_NOTICE = ("Sở GD&ĐT TP.HCM yêu cầu rà soát hợp đồng suất ăn bán trú toàn thành phố",
+             "Các trường phải báo cáo nhà cung cấp, giá mỗi suất và kết quả kiểm tra an toàn thực phẩm trước ngày 20/3.")
+SO_OTHER = ("Sở GD&ĐT TP.HCM đề nghị kỷ luật giáo viên đánh học sinh lớp 4",
+            "Giáo viên bị phản ánh dùng thước đánh vào tay học sinh trong giờ học, gây bầm tím.")
+ROUND_UP = ("Xem nhanh 20h ngày 13.3: Phụ huynh Trường Tiểu học Hòa Phong bức xúc | Giá xăng giảm lần thứ ba",
+            "Những tin đáng chú ý trong ngày: cha mẹ học sinh đòi giải trình về suất ăn; giá xăng dầu giảm từ 15 giờ.")
+PETROL = ("Giá xăng dầu giảm lần thứ ba liên tiếp từ 15 giờ chiều nay",
+          "Liên bộ Công Thương, Tài chính điều chỉnh giá xăng dầu, xăng RON 95 giảm hơn 300 đồng mỗi lít.")
+
+
+def _idf() -> Idf:
+    background = [f"{t} {s} {k}" for k in range(20) for t, s in
+                  ((FIGHT_TITLE, FIGHT_SAPO), (FEE_TITLE, FEE_SAPO), (EXAM_TITLE, EXAM_SAPO))]
+    return Idf(background + [" ".join(MEAL), " ".join(PARENTS), " ".join(OTHER_SCHOOL)])
+
+
+T0 = datetime(2026, 3, 12, 12, tzinfo=timezone.utc)
+
+
+def _doc(k: int, text: tuple[str, str], hours: float = 0, hot: frozenset[str] | None = POISON) -> Doc:
+    return Doc(k, "Báo Tin tức", T0 + timedelta(hours=hours), " ".join(text), hot)
+
+
+def _index(**kw) -> StoryIndex:
+    index = StoryIndex(_idf(), WINDOW, **kw)
+    index.add(_doc(1, MEAL), story_id=1)
+    return index
+
+
+def test_specific_names_are_a_school_commune_or_person_never_an_institution():
+    assert specific_names("Học sinh Trường THCS Đại Kim ở xã Đá Bạc bị cô giáo Lê Thị Hoa phạt quỳ") == {
+        "school:dai kim", "place:da bac", "person:le thi hoa"}
+    assert specific_names("Sở GD&ĐT TP.HCM, Bộ GD&ĐT và Trường ĐH Y Hà Nội họp về kỳ thi tốt nghiệp THPT Quốc gia") == set()
+    assert specific_names("Trường tiểu học TP HCM và Trường THPT chuyên Hà Tĩnh") == {"school:chuyen ha tinh"}
+
+
+def test_the_same_schools_incident_in_other_words_joins_its_story():
+    index = _index()
+    later = _doc(2, PARENTS, hours=26)
+    assert index.similarity(index.docs[1], later)[0] < SAME_EVENT_COSINE  # by words alone, another story
+    match = index.match(later)
+    assert match is not None and match.story_id == 1 and match.named == "school:hoa phong"
+    assert _index(same_name=False).match(later) is None
+
+
+def test_two_schools_a_so_and_an_article_not_judged_hot_stay_apart():
+    index = _index()
+    assert index.match(_doc(2, OTHER_SCHOOL, hours=26)) is None  # another school of the province, same kind
+    assert index.match(_doc(3, PARENTS, hours=26, hot=None)) is None  # not judged hot
+    assert index.match(_doc(4, PARENTS, hours=26, hot=VIOLENCE)) is None  # another kind of incident
+    assert index.match(_doc(5, PARENTS, hours=26, hot=frozenset())) is not None  # judged hot by the model alone
+    assert index.match(_doc(6, PARENTS, hours=WINDOW.total_seconds() / 3600 + 1)) is None  # past the window
+    so = StoryIndex(_idf(), WINDOW)
+    so.add(_doc(1, SO_NOTICE), story_id=1)
+    assert so.match(_doc(2, SO_OTHER, hours=5, hot=frozenset())) is None
+
+
+def test_a_round_up_joins_the_story_of_the_item_it_tells_and_carries_no_other_item_in():
+    assert is_round_up(" ".join(ROUND_UP)) and not is_round_up(" ".join(PARENTS))
+    index = _index()
+    rounded = _doc(2, ROUND_UP, hours=30)
+    match = index.match(rounded)
+    assert match is not None and match.story_id == 1
+    index.add(rounded, story_id=1)
+    # the petrol price is not the school's story, however like the round-up's other item it is
+    assert index.match(_doc(3, PETROL, hours=31, hot=None)) is None
+
+
+def test_triage_alerts_once_for_a_schools_incident_and_its_parents_side_told_apart(tmp_path):
+    app = make_app(tmp_path)
+    t0 = app.now()
+    for k in range(12):
+        add_article(app, "VnExpress", f"fight-{k}", f"{FIGHT_TITLE} ({k})", FIGHT_SAPO, t0 - timedelta(days=5, hours=k))
+        add_article(app, "Thanh Niên", f"fee-{k}", f"{FEE_TITLE} ({k})", FEE_SAPO, t0 - timedelta(days=6, hours=k))
+    run_triage(app)
+    poison = Cls(reasons=("nóng 0.90: ngộ độc, dịch bệnh (nhập viện (title))",))
+    meal = add_article(app, "VnExpress", "meal", *MEAL, t0 - timedelta(hours=3), poison)
+    assert len(run_triage(app).alerts_queued) == 1
+    app.clock.advance(hours=20)
+    parents = add_article(app, "Thanh Niên", "parents", *PARENTS, app.now() - timedelta(hours=1), poison)
+    second = run_triage(app)
+    assert app.store.story_of_article(parents) == app.store.story_of_article(meal)
+    assert second.new_stories == 0 and second.cases_opened == []
+
+
+def test_a_round_up_alone_opens_no_case_and_queues_no_alert(tmp_path):
+    app = make_app(tmp_path)
+    t0 = app.now()
+    rounded = add_article(app, "VnExpress", "round-up", *ROUND_UP, t0 - timedelta(hours=1))
+    report = run_triage(app)
+    story = app.store.story_of_article(rounded)
+    assert story is not None  # grouped, so the clipping lists it
+    assert report.alerts_queued == [] and report.cases_opened == []
