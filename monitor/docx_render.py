@@ -22,6 +22,7 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 
 from monitor.config import Office, score_text
 from monitor.digest import TOPICS_NOTE, Digest, DigestItem, DigestSection, administrative_date, vn_number
+from monitor.models import FULL_CASE_LIST
 
 FONT = "Times New Roman"
 LANGUAGE = "vi-VN"  # spelling and hyphenation: Word checks the text as Vietnamese, not as the template's English
@@ -848,7 +849,7 @@ def render_period_docx(report) -> bytes:
         if p.timeline:
             _para(doc, p.timeline, italic=True, size=12, space_after=4, indent_cm=1.0)
     if r.own_total > len(r.own):
-        _para(doc, f"… và {num(r.own_total - len(r.own))} vấn đề khác (danh sách đầy đủ: monitor cases list).",
+        _para(doc, f"… và {num(r.own_total - len(r.own))} vấn đề khác ({FULL_CASE_LIST}).",
               italic=True, indent_cm=0.5)
     heading(doc, f"3. {ELSEWHERE_TITLE} ({num(r.elsewhere_total)})", level=2)
     if not r.elsewhere:

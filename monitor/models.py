@@ -16,6 +16,11 @@ def time_label(when: datetime) -> str:
     return f"{when:%H:%M} ngày {when:%d/%m/%Y}"
 
 
+# where a report signed by leadership sends its reader for the issues it does not list: the case register the
+# clerk keeps in the system (`monitor cases list`), not a command, which the signer and the recipients do not run
+FULL_CASE_LIST = "danh sách đầy đủ xem trong sổ theo dõi hồ sơ vụ việc của hệ thống"
+
+
 def quoted(name: str) -> str:
     """'“Học phí, các khoản thu”': a name (a topic, a part of the document) as an official text quotes it, in the
     prose of the clipping, the report and their e-mails; never in ids, commands or machine output."""

@@ -15,6 +15,7 @@ import jinja2
 
 from monitor.config import score_text
 from monitor.digest import HEALTH_LABELS, SEVERITY_SUBJECT_WORDS, TOPICS_NOTE, UNRATED_SEVERITY, Digest, vn_number
+from monitor.models import FULL_CASE_LIST
 from monitor.urls import is_web_url
 
 CHART_CID = "xu-huong-7-ngay"
@@ -70,7 +71,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(safe_url=safe_url, md=md_text, md_url=md_url, number=number, percent=percent, score=score_text)
     env.globals.update(tone_colors=TONE_COLORS, severity_colors=SEVERITY_COLORS, health_labels=HEALTH_LABELS,
-                       topics_note=TOPICS_NOTE)
+                       topics_note=TOPICS_NOTE, full_case_list=FULL_CASE_LIST)
     return env
 
 

@@ -27,7 +27,7 @@ from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
 from monitor.summary import dated_summary
 from monitor.errors import InputError, MessageInDoubt, StoreError
 from monitor.forecast import Forecast, load_forecast, month_label, open_cases_of
-from monitor.models import Story, quoted
+from monitor.models import FULL_CASE_LIST, Story, quoted
 
 NO_TOPIC = "Tin giáo dục không thuộc chủ đề nào nêu trên"  # the rows above include one beyond the plan (BEYOND_PLAN)
 TOP_OUTLETS = 10
@@ -413,7 +413,7 @@ class MonthlyReport:
         if self.pending:
             more = max(self.pending_total - len(self.pending), 0)
             parts.append((PENDING_TITLE, self.pending, "", more,
-                          f"… và {_n(more)} vụ việc khác còn tồn đọng (danh sách đầy đủ: monitor cases list)." if more else ""))
+                          f"… và {_n(more)} vụ việc khác còn tồn đọng ({FULL_CASE_LIST})." if more else ""))
         if self.elsewhere_issues:
             more = self.elsewhere_more
             parts.append((ELSEWHERE_TITLE, self.elsewhere_listed, "", len(more), self.elsewhere_more_line))

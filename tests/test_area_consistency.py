@@ -204,9 +204,11 @@ def test_an_office_that_never_closes_its_cases_gets_the_oldest_pending_ones_list
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
     paragraphs = _paragraphs(result)
     assert f"2. Vụ việc trên địa bàn từ các tháng trước còn tồn đọng ({n})" in paragraphs
-    assert "… và 3 vụ việc khác còn tồn đọng (danh sách đầy đủ: monitor cases list)." in paragraphs
+    assert "… và 3 vụ việc khác còn tồn đọng (danh sách đầy đủ xem trong sổ theo dõi hồ sơ vụ việc của hệ thống)." in paragraphs
     html = result.paths["html"].read_text(encoding="utf-8")
     assert f"2. Vụ việc trên địa bàn từ các tháng trước còn tồn đọng ({n})" in html and "… và 3 vụ việc khác" in html
+    # a report leadership signs sends its reader to the case register, not to a command they do not run
+    assert not [p for p in paragraphs if "monitor " in p] and "monitor cases" not in html
     # the forecast names the first ten and counts the rest
     cases = dict(r.forecast.groups)["Vụ việc trên địa bàn chưa xử lý xong"]
     assert len(cases) == 11 and cases[-1].text == f"{n - 10} vụ việc khác"
