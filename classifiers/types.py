@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
+
+from classifiers.text import ascii_fold
 
 
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -19,9 +22,6 @@ SCOPE_WORDS_VI = {"local": ("địa phương", "địa bàn"), "city": ("thành 
 
 def scope_id(text: str | None) -> str | None:
     """The scope (SCOPES) `text` names, an id or one of its SCOPE_WORDS_VI ("Địa phương", "tinh"); None if none."""
-    import re
-
-    from classifiers.text import ascii_fold
 
     def key(t: str) -> str:
         return re.sub(r"[^a-z0-9]+", " ", ascii_fold(t)).strip()

@@ -62,7 +62,9 @@ NOT_CRAWLED_HINT = ("chạy lệnh “monitor crawl” để lấy tin một l�
                     "theo lịch, rồi tạo lại điểm báo")
 
 # a feed's first failures are "backoff" (monitor.store.crawl_state: retried after a wait), "failing" from the
-# third in a row on; "tạm ngừng do lỗi liên tiếp" for the first read as graver than "lỗi" for the later ones
+# third in a row on, sooner when they say more (monitor.crawl._weight: a 4xx or a page that is no feed at the
+# second, an address the policy refuses at once); the first were called "tạm ngừng do lỗi liên tiếp", graver
+# words than the plain "lỗi" of the later ones
 HEALTH_LABELS = {"failing": "lỗi liên tiếp", "quiet": "im lặng bất thường", "backoff": "lỗi, chờ thử lại",
                  "ok": "bình thường", "new": "mới", "disabled": "đã tắt"}
 FAILED = ("failing", "backoff")  # health states of a feed that errs (quiet: it answers, with nothing new)

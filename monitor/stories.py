@@ -147,8 +147,13 @@ _PLACE_KINDS = tuple(tuple(k.split()) for k in ("xã", "phường", "thị trấ
 _PERSON_TITLES = tuple(tuple(k.split()) for k in (
     "ông", "bà", "thầy", "cô", "em", "cháu", "bé", "anh", "chị", "thầy giáo", "cô giáo", "nữ sinh", "nam sinh",
     "học sinh", "sinh viên", "hiệu trưởng", "hiệu phó", "bị cáo", "bị can"))
-# capitalised words that start no specific name after such a word: institutions, the exam, the city
-_NOT_A_NAME = frozenset("trường sở bộ ubnd phòng công tp tp. tp.hcm thành quốc quận huyện tỉnh ban hội học".split())
+# capitalised words that start no specific name after such a word: institutions (a university or college
+# abbreviated: "sinh viên ĐH Bách khoa"), the exam, the city
+_NOT_A_NAME = frozenset("trường sở bộ ubnd phòng công tp tp. tp.hcm thành quốc quận huyện tỉnh ban hội học đh cđ"
+                        .split())
+# after a role ("học sinh", "sinh viên"), a school's level is the school's name, not a person's ("học sinh THCS Đại
+# Kim": the school marker reads it), and the country is everyone's ("học sinh Việt Nam" in two incidents' texts)
+_SCHOOL_WORDS = frozenset(k[0] for k in _SCHOOL_LEVELS)
 
 
 # each kind's words by their first word, the longest first: a text's words are looked up once each
@@ -179,10 +184,13 @@ def specific_names(text: str) -> frozenset[str]:
             while j < len(words) and words[j][:1].isupper() and len(name) < 5:
                 name.append(words[j])
                 j += 1
-                if words[j - 1].endswith(".") and not _INITIALS.match(words[j - 1]):
-                    break  # the sentence ends
+                if words[j - 1].endswith(".") and (len(name) > 1 or not _INITIALS.match(words[j - 1])):
+                    # the sentence ends, also after a name's closing initial ("bị can Lê Văn H. Ngày 5/3"):
+                    # initials open a name ("T.V. Nam") but close the press's shortened ones
+                    break
             key = fold(" ".join(["chuyên"] * special + name))
             if (len(name) >= least and len(key) >= 3 and low[i + n + special] not in _NOT_A_NAME
+                    and not (kind == "person" and (low[i + n] in _SCHOOL_WORDS or (key + " ").startswith("viet nam ")))
                     and low[i + n + special:i + n + special + 2] != ["đại", "học"]
                     and (special or not provinces_named(" ".join(name)))):
                 out.add(f"{kind}:{key}")
@@ -368,10 +376,11 @@ class StoryIndex:
                  places: bool = PLACE_VETO, follow_up: timedelta | None = None,
                  follow_up_cosine: float = FOLLOW_UP_COSINE, followed: Container[int] | None = None,
                  same_name: bool = SAME_NAME, round_ups: bool = True) -> None:
-        """`follow_up`: how far past `window` a member as close as `follow_up_cosine` still takes an article in
-        (FOLLOW_UP), when its story is one of `followed` (None: any story); None keeps every match within
-        `window`. `same_name`: hot articles sharing a specific name join under the threshold (SAME_NAME);
-        `round_ups`: a round-up member takes in no article but its copies (_ROUND_UP)."""
+        """`follow_up`: how far apart, past `window`, a member as close as `follow_up_cosine` still takes an
+        article in (FOLLOW_UP: 7 days from the member, not 7 days after the window), when its story is one of
+        `followed` (None: any story); None keeps every match within `window`. `same_name`: hot articles sharing a
+        specific name join under the threshold (SAME_NAME); `round_ups`: a round-up member takes in no article but
+        its copies, nor counts its provinces among its story's (_ROUND_UP)."""
         self.idf = idf
         self.same_name = same_name
         self.round_ups = round_ups
@@ -403,14 +412,19 @@ class StoryIndex:
         return article_id in self.docs
 
     def add(self, doc: Doc, story_id: int) -> None:
+        # a round-up names the provinces of the other items it tells: counted among its story's, they would let an
+        # article of one of those provinces join the story past the place veto
+        round_up = self.round_ups and is_round_up(doc.text)
         if doc.article_id in self.docs:
             self.story[doc.article_id] = story_id
-            self.story_places[story_id].update(self.places[doc.article_id])
+            if not round_up:
+                self.story_places[story_id].update(self.places[doc.article_id])
             return
         self.docs[doc.article_id] = doc
         self.story[doc.article_id] = story_id
         self.places[doc.article_id] = named = self._places(doc)
-        self.story_places[story_id].update(named)
+        if not round_up:
+            self.story_places[story_id].update(named)
         vec = self.idf.vector(doc.text)
         self.vectors[doc.article_id] = vec
         acc = self.story_sum[story_id]
@@ -421,7 +435,7 @@ class StoryIndex:
         self.shingles[doc.article_id] = sh
         if sh:
             self.lsh.insert(doc.article_id, minhash(sh))
-        if self.round_ups and is_round_up(doc.text):
+        if round_up:
             return  # it tells other items too: an article like one of them is not this story's by it (its copies are)
         for t in vec:
             if self.idf.rare(t):

@@ -286,7 +286,8 @@ def test_a_so_of_a_province_reads_its_own_province_as_tinh_not_thanh_pho(tmp_pat
     explained = run(cfg, "explain", str(article)).output
     (scope_line,) = [line for line in explained.splitlines() if line.startswith("  Phạm vi:")]
     assert scope_line.startswith("  Phạm vi: tỉnh; tỉnh: ") and "thành phố" not in scope_line
-    # the stored reasons too (the classifier writes "thành phố: …" for any province)
+    # the stored reasons too: the classifier names the scope by the office's city's kind (it wrote "thành phố: …"
+    # for any province before; explain still reads such older reasons as "tỉnh")
     (reasons,) = [line for line in explained.splitlines() if line.startswith("  Lý do:")]
     assert "| tỉnh: " in reasons and "thành phố" not in reasons, reasons
     labelled = run(cfg, "label", str(article), "--scope", "city").output

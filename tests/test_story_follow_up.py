@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from monitor.stories import FOLLOW_UP, FOLLOW_UP_COSINE, SAME_EVENT_COSINE, Doc, Idf, StoryIndex
 from monitor.triage import run_triage
 from test_triage_support import (EXAM_SAPO, EXAM_TITLE, FEE_SAPO, FEE_TITLE, FIGHT_SAPO, FIGHT_TITLE, Cls, add_article,
-                                 make_app)
+                                 add_background, make_app)
 
 WINDOW = timedelta(hours=72)
 
@@ -84,9 +84,7 @@ def test_past_the_follow_up_reach_or_in_another_province_it_is_another_story():
 def test_triage_alerts_once_for_an_incident_and_its_development_days_later(tmp_path):
     app = make_app(tmp_path)
     t0 = app.now()
-    for k in range(12):
-        add_article(app, "VnExpress", f"fight-{k}", f"{FIGHT_TITLE} ({k})", FIGHT_SAPO, t0 - timedelta(days=5, hours=k))
-        add_article(app, "Thanh Niên", f"fee-{k}", f"{FEE_TITLE} ({k})", FEE_SAPO, t0 - timedelta(days=6, hours=k))
+    add_background(app, t0)
     run_triage(app)
     stab = add_article(app, "VnExpress", "stab", STAB_TITLE, STAB_SAPO, t0 - timedelta(hours=1))
     first = run_triage(app)

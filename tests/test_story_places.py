@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from classifiers.scope import provinces_named
 from monitor.stories import Doc, Idf, StoryIndex
 from monitor.triage import run_triage
-from test_triage_support import FEE_SAPO, FEE_TITLE, FIGHT_SAPO, FIGHT_TITLE, Cls, add_article, make_app
+from test_triage_support import FIGHT_SAPO, FIGHT_TITLE, Cls, add_article, add_background, make_app
 
 PLAN = Cls(hot_score=0.1, sentiment="neutral", scope="city", topics=("thi-cu",), reasons=())
 
@@ -30,13 +30,6 @@ NATIONAL_SAPO = ("Ba địa phương lớn đều dự kiến thi toán, ngữ v
                  "trước ngày 31/12.")
 
 
-def _background(app, t0: datetime) -> None:
-    # a store of other education news, so that the plans' words weigh as in a real store's month
-    for k in range(12):
-        add_article(app, "VnExpress", f"fight-{k}", f"{FIGHT_TITLE} ({k})", FIGHT_SAPO, t0 - timedelta(days=5, hours=k))
-        add_article(app, "Thanh Niên", f"fee-{k}", f"{FEE_TITLE} ({k})", FEE_SAPO, t0 - timedelta(days=6, hours=k))
-
-
 def test_the_provinces_an_article_names():
     assert provinces_named(f"{DN_TITLE} {DN_SAPO}") == {"Đà Nẵng"}
     assert provinces_named(HN_TITLE) == provinces_named(HN_REPRINT_TITLE) == {"Hà Nội"}  # "Thủ đô" is Hà Nội
@@ -51,7 +44,7 @@ def test_one_provinces_plan_is_not_joined_to_anothers_told_in_the_same_words(tmp
     # a Sở of Đà Nẵng's walkthrough: Hà Nội's plan joined its own, and its report listed it as Đà Nẵng's
     app = make_app(tmp_path)
     t0 = app.now() - timedelta(hours=10)
-    _background(app, t0)
+    add_background(app, t0)
     dn = add_article(app, "Thanh Niên", "dn-lop10", DN_TITLE, DN_SAPO, t0, PLAN)
     hn = add_article(app, "Tuổi Trẻ", "hn-lop10", HN_TITLE, HN_SAPO, t0 + timedelta(hours=2), PLAN)
     hn2 = add_article(app, "VnExpress", "hn-lop10-2", HN_REPRINT_TITLE, HN_SAPO, t0 + timedelta(hours=3), PLAN)
@@ -65,7 +58,7 @@ def test_one_provinces_plan_is_not_joined_to_anothers_told_in_the_same_words(tmp
 def test_a_third_article_naming_no_province_does_not_chain_two_provinces_into_one_story(tmp_path):
     app = make_app(tmp_path)
     t0 = app.now() - timedelta(hours=10)
-    _background(app, t0)
+    add_background(app, t0)
     dn = add_article(app, "Thanh Niên", "dn-lop10", DN_TITLE, DN_SAPO, t0, PLAN)
     roundup = add_article(app, "VnExpress", "roundup", ROUNDUP_TITLE, ROUNDUP_SAPO, t0 + timedelta(hours=1), PLAN)
     hn = add_article(app, "Tuổi Trẻ", "hn-lop10", HN_TITLE, HN_SAPO, t0 + timedelta(hours=2), PLAN)
@@ -78,7 +71,7 @@ def test_a_third_article_naming_no_province_does_not_chain_two_provinces_into_on
 def test_a_national_story_naming_several_provinces_still_gathers_its_reprints(tmp_path):
     app = make_app(tmp_path)
     t0 = app.now() - timedelta(hours=10)
-    _background(app, t0)
+    add_background(app, t0)
     first = add_article(app, "Thanh Niên", "national", NATIONAL_TITLE, NATIONAL_SAPO, t0, PLAN)
     copy = add_article(app, "VnExpress", "national-2", "Clip: " + NATIONAL_TITLE, NATIONAL_SAPO, t0 + timedelta(hours=1), PLAN)
     # a rewrite naming only one of its provinces shares it, and one naming none says nothing against it

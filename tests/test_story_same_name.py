@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 from monitor.stories import SAME_EVENT_COSINE, Doc, Idf, StoryIndex, is_round_up, specific_names
 from monitor.triage import run_triage
-from test_triage_support import EXAM_SAPO, EXAM_TITLE, FEE_SAPO, FEE_TITLE, FIGHT_SAPO, FIGHT_TITLE, Cls, add_article, make_app
+from test_triage_support import (EXAM_SAPO, EXAM_TITLE, FEE_SAPO, FEE_TITLE, FIGHT_SAPO, FIGHT_TITLE, Cls, add_article,
+                                 add_background, make_app)
 
 WINDOW = timedelta(hours=72)
 POISON = frozenset({"ngộ độc, dịch bệnh"})
@@ -62,6 +63,12 @@ def test_specific_names_are_a_school_commune_or_person_never_an_institution():
         "school:dai kim", "place:da bac", "person:le thi hoa"}
     assert specific_names("Sở GD&ĐT TP.HCM, Bộ GD&ĐT và Trường ĐH Y Hà Nội họp về kỳ thi tốt nghiệp THPT Quốc gia") == set()
     assert specific_names("Trường tiểu học TP HCM và Trường THPT chuyên Hà Tĩnh") == {"school:chuyen ha tinh"}
+    # a name shortened by the press ends at its initial, whatever sentence follows: one person in both
+    assert specific_names("Bị can Lê Văn H. Ngày 5/3, bị can Lê Văn H. (SN 1990) bị bắt") == {"person:le van h"}
+    assert specific_names("Ông T.V. Nam, hiệu trưởng") == {"person:t v nam"}
+    # a university abbreviated, a school after a role, the country: no person's name
+    assert specific_names("Sinh viên ĐH Bách khoa bị lừa, học sinh THCS Đại Kim bị đánh") == {"school:dai kim"}
+    assert specific_names("Học sinh Việt Nam bị bắt nạt, sinh viên Việt Nam ở Nhật Bản") == set()
 
 
 def test_the_same_schools_incident_in_other_words_joins_its_story():
@@ -96,12 +103,23 @@ def test_a_round_up_joins_the_story_of_the_item_it_tells_and_carries_no_other_it
     assert index.match(_doc(3, PETROL, hours=31, hot=None)) is None
 
 
+def test_a_round_ups_other_places_carry_no_article_of_theirs_into_its_story():
+    # a story of Huế whose second member names no province; a round-up joins it, telling an item of Đà Nẵng too
+    hue = ("Hơn 30 học sinh một trường tiểu học ở Huế nhập viện sau bữa trưa bán trú", MEAL[1])
+    rounded = ("Xem nhanh 20h ngày 13.3: Học sinh Đà Nẵng thi robot | Học sinh Huế nhập viện", "Những tin trong ngày.")
+    da_nang = (MEAL[0] + " tại Đà Nẵng", MEAL[1])
+    index = StoryIndex(_idf(), WINDOW)
+    index.add(_doc(1, hue, hot=None), story_id=1)
+    index.add(_doc(2, MEAL, hours=1, hot=None), story_id=1)
+    index.add(_doc(3, rounded, hours=2, hot=None), story_id=1)
+    # the place veto holds as it did before the round-up joined
+    assert index.match(_doc(4, da_nang, hours=3, hot=None)) is None
+
+
 def test_triage_alerts_once_for_a_schools_incident_and_its_parents_side_told_apart(tmp_path):
     app = make_app(tmp_path)
     t0 = app.now()
-    for k in range(12):
-        add_article(app, "VnExpress", f"fight-{k}", f"{FIGHT_TITLE} ({k})", FIGHT_SAPO, t0 - timedelta(days=5, hours=k))
-        add_article(app, "Thanh Niên", f"fee-{k}", f"{FEE_TITLE} ({k})", FEE_SAPO, t0 - timedelta(days=6, hours=k))
+    add_background(app, t0)
     run_triage(app)
     poison = Cls(reasons=("nóng 0.90: ngộ độc, dịch bệnh (nhập viện (title))",))
     meal = add_article(app, "VnExpress", "meal", *MEAL, t0 - timedelta(hours=3), poison)

@@ -122,6 +122,13 @@ EXAM_TITLE = "Hà Nội công bố lịch thi thử lớp 10 cho học sinh lớ
 EXAM_SAPO = "Sở GD&ĐT Hà Nội cho biết kỳ khảo sát lớp 9 diễn ra trong hai ngày cuối tháng 12, thi ba môn Toán, Ngữ văn, tiếng Anh."
 
 
+def add_background(app: App, t0: datetime) -> None:
+    """A store of other education news days before `t0`, so that a test's words weigh as in a real store's month."""
+    for k in range(12):
+        add_article(app, "VnExpress", f"fight-{k}", f"{FIGHT_TITLE} ({k})", FIGHT_SAPO, t0 - timedelta(days=5, hours=k))
+        add_article(app, "Thanh Niên", f"fee-{k}", f"{FEE_TITLE} ({k})", FEE_SAPO, t0 - timedelta(days=6, hours=k))
+
+
 def reprint(title: str, sapo: str, variant: int) -> tuple[str, str]:
     """A reprint as outlets do it: the same text with a light edit (a prefix, a tail, a changed word)."""
     edits = [
