@@ -496,8 +496,14 @@ class Service:
 
     def _check_layouts(self, report) -> None:
         """After a crawl that read pages: warn once about an outlet whose pages stopped matching its selectors."""
-        if getattr(report.crawl, "pages_ok", 0):
+        if not getattr(report.crawl, "pages_ok", 0):
+            return
+        try:
             self._layouts.check(self.app.store, self.app.config, self.app.now())
+        except MonitorError as exc:
+            # the crawl has stored, classified and alerted by now: its job's outcome is that work's, and a check
+            # that could not read the store (locked, failing) is tried again after the next crawl
+            log.warning("chưa kiểm tra được giao diện trang bài của các báo (%s); sẽ thử lại sau lượt thu thập tới", exc)
 
     def deliver(self) -> str:
         from monitor.notify import deliver_outbox

@@ -662,3 +662,26 @@ def test_status_shows_a_job_left_running_by_a_killed_service_as_interrupted(tmp_
         assert data["service"]["running"] is True
         assert next(j for j in data["jobs"] if j["job"] == "digest")["last_outcome"] == "running"
         assert "bị dừng giữa chừng" not in status()
+
+
+def test_a_failing_layout_check_leaves_the_crawl_recorded_as_it_went(tmp_path, monkeypatch, caplog):
+    """The layout check runs after the crawl has stored, classified and alerted: its failure (a locked database) is
+    a warning in the log, not the crawl job's "lỗi" for work that was done (final review of session 21)."""
+    import logging
+    from types import SimpleNamespace
+
+    from monitor.errors import StoreError
+
+    app = App.from_path(write_config(tmp_path), clock=lambda: datetime(2026, 11, 26, 10, 0, tzinfo=VN))
+    svc = Service(app)
+
+    def locked(*args, **kwargs):
+        raise StoreError("database is locked")
+
+    monkeypatch.setattr("monitor.layout_drift.layout_drifts", locked)
+    report = SimpleNamespace(crawl=SimpleNamespace(pages_ok=3))
+    with caplog.at_level(logging.WARNING, logger="monitor.service"):
+        svc._check_layouts(report)  # must not raise: the crawl's own outcome stands
+    assert any("giao diện" in r.getMessage() and "database is locked" in r.getMessage() for r in caplog.records), \
+        caplog.records
+    app.close()
