@@ -36,9 +36,10 @@ from classifiers.types import SCOPES, Classification
 from monitor.cases import DISMISSED, status_since
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office, clock_time
-from monitor.models import Article, IntakeItem, SourceHealth, Story, time_label, topic_list
+from monitor.models import Article, IntakeItem, SourceHealth, Story
 from monitor.stories import Idf, article_doc, article_text, matches_among
 from monitor.summary import dated_summary
+from monitor.wording import time_label, topic_list
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 SENTIMENT_LABELS = {"negative": "Tiêu cực", "neutral": "Trung tính", "positive": "Tích cực"}

@@ -22,7 +22,7 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 
 from monitor.config import Office, score_text
 from monitor.digest import TOPICS_NOTE, Digest, DigestItem, DigestSection, administrative_date, vn_number
-from monitor.models import FULL_CASE_LIST
+from monitor.wording import FULL_CASE_LIST
 
 FONT = "Times New Roman"
 LANGUAGE = "vi-VN"  # spelling and hyphenation: Word checks the text as Vietnamese, not as the template's English

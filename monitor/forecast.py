@@ -26,7 +26,7 @@ from classifiers.plan_topics import PLAN_TOPICS
 from monitor.cases import OPEN_STATUSES
 from monitor.config import Checker, OutletNames, duplicate_key_problems, read_yaml_file
 from monitor.errors import ConfigError
-from monitor.models import FULL_CASE_LIST, quoted, topic_list
+from monitor.wording import FULL_CASE_LIST, quoted, topic_list
 
 CALENDAR_FILE = "calendar.yaml"  # the office's own, beside feeds.yaml
 SHIPPED_CALENDAR = Path(__file__).with_name("calendar.yaml")

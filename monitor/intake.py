@@ -37,7 +37,8 @@ from datetime import date, datetime, time, timedelta
 from classifiers.plan_topics import TOPIC_IDS
 from classifiers.types import scope_id
 from monitor.errors import InputError
-from monitor.models import IntakeItem, time_label
+from monitor.models import IntakeItem
+from monitor.wording import time_label
 from monitor.stories import fold
 
 SOURCE_KINDS = ("mạng xã hội", "đường dây nóng", "cơ sở giáo dục", "truyền hình", "báo chí khác", "khác")

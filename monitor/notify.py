@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.config import AlertChannel, Config, clock_time, score_text
 from monitor.errors import FetchError, MessageInDoubt, NotifyError, RequestInDoubt
-from monitor.models import time_label
+from monitor.wording import time_label
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from monitor.config import Office, OutletNames
 from monitor.digest import SENTIMENT_LABELS, vn_number
 from monitor.errors import InputError
 from monitor.forecast import month_label, next_month
-from monitor.models import quoted
+from monitor.wording import quoted
 from monitor.report import (ELSEWHERE_TITLE, NO_CASE, NO_DATA_REQUEST, NO_DATA_TITLE, NO_HOT_CATEGORY, NO_TOPIC,
                             NOT_HOT_AFTER_ALL, PROPOSALS_TO_COMPLETE, STATUS_WORDS, TOPICS_OVERLAP_NOTE, HotIssue,
                             MonthlyReport, PositiveItem, ReportResult, Row, build_report, check_formats, deliver_document,

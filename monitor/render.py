@@ -15,8 +15,8 @@ import jinja2
 
 from monitor.config import score_text
 from monitor.digest import HEALTH_LABELS, SEVERITY_SUBJECT_WORDS, TOPICS_NOTE, UNRATED_SEVERITY, Digest, vn_number
-from monitor.models import FULL_CASE_LIST
 from monitor.urls import is_web_url
+from monitor.wording import FULL_CASE_LIST
 
 CHART_CID = "xu-huong-7-ngay"
 TONE_COLORS = {"negative": "#b42318", "neutral": "#475467", "positive": "#067647"}

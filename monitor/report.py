@@ -27,7 +27,8 @@ from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
 from monitor.summary import dated_summary
 from monitor.errors import InputError, MessageInDoubt, StoreError
 from monitor.forecast import Forecast, load_forecast, month_label, open_cases_of
-from monitor.models import FULL_CASE_LIST, Story, quoted
+from monitor.models import Story
+from monitor.wording import FULL_CASE_LIST, quoted
 
 NO_TOPIC = "Tin giáo dục không thuộc chủ đề nào nêu trên"  # the rows above include one beyond the plan (BEYOND_PLAN)
 TOP_OUTLETS = 10

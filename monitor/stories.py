@@ -42,6 +42,7 @@ import zlib
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Container, Iterable
 
 from datasketch import MinHash, MinHashLSH
@@ -165,6 +166,9 @@ for _v in _MARKERS.values():
     _v.sort(key=lambda m: -len(m[0]))
 
 
+# triage reads an article's names when it asks for its hot judgement, again when it indexes the article and again
+# when it matches it: once each, as provinces_named
+@lru_cache(maxsize=16384)
 def specific_names(text: str) -> frozenset[str]:
     """The names in a text that single out one incident (SAME_NAME), folded and tagged by kind: a school after its
     level ("school:dai kim"), a commune, ward or hamlet ("place:da bac"), a person's full name after a title or a
