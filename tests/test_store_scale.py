@@ -72,6 +72,13 @@ def reads_every_classification(found: list[tuple[str, list[str]]]) -> list[str]:
             if re.match(r"SCAN (TABLE )?(classifications|c|x)\b", step)]
 
 
+def reads_every_member(found: list[tuple[str, list[str]]]) -> list[str]:
+    """The steps that walk every story's members (`s`): a year holds tens of thousands of them, and the
+    service asks which stories had news lately at every poll."""
+    return [f"{sql}\n  -> {step}" for sql, plan in found for step in plan
+            if re.match(r"SCAN (TABLE )?(story_articles|s)\b", step)]
+
+
 def test_windows_of_publication_time_are_read_from_an_index_not_from_every_article(tmp_path):
     with filled(tmp_path) as s:
         since, until = T0 + timedelta(days=2), T0 + timedelta(days=3)
@@ -96,6 +103,7 @@ def test_windows_of_publication_time_are_read_from_an_index_not_from_every_artic
             found = plans(s, call)
             assert reads_every_article(found) == [], name
             assert reads_every_classification(found) == [], name
+            assert reads_every_member(found) == [], name
         # and they still answer the window, oldest first
         got = list(s.articles_between(since, until))
         assert len(got) == 24 and [a.when for a in got] == sorted(a.when for a in got)
@@ -118,11 +126,13 @@ def test_each_poll_reads_only_the_last_days_articles(tmp_path):
         calls = {
             "article_ids_needing_classification": lambda: s.article_ids_needing_classification(VERSION, since=recent),
             "unassigned_education_articles (seen since)": lambda: s.unassigned_education_articles(seen_since=recent),
+            "hot_story_ids_since": lambda: s.hot_story_ids_since(recent),
         }
         for name, call in calls.items():
             found = plans(s, call)
             assert reads_every_article(found) == [], name
             assert reads_every_classification(found) == [], name
+            assert reads_every_member(found) == [], name
         # a page stored after its article was classified: classified again; the list in id order
         late = s.article_ids_between(recent, None)[-2:]
         for aid in late:
