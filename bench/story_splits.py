@@ -26,6 +26,16 @@ Measured 2026-11-28, --change same-name: without it 6,247 stories, 1,054 hot (as
 hot: 20 joins by a name (17 read right, 3 debatable, none wrong: the SAME_NAME lines of monitor.stories), 33 pairs of
 stored hot stories brought together, none kept apart, and 3 stories of round-ups alone no longer rated hot (6
 round-ups in the store).
+
+Measured 2026-11-28, --change follow-up-hot (each replay also prints its hot stories' spans, first to last member's
+publication): follow-ups matching any member 6,227 stories, 1,033 hot, spans <1 h 812, <1 d 107, 1-3 d 67, 3-7 d 41,
+7-14 d 5, 14+ d 1 (25 days: an admissions test's news); matching only members judged hot (shipped) 6,229, 1,034 hot,
+spans 811, 107, 70, 40, 6, 0 (longest 14 days, a crash inquiry). It removes 5 of the 50 joins past the window (read: 2
+wrong, 2 debatable, 1 right) and keeps one pair of stored hot stories apart (two incidents of that test, the second
+hidden in the chain). What the longest and largest stories were, read one by one: the FOLLOW_UP_FROM_HOT lines of
+monitor.stories.
+
+    python bench/story_splits.py --store /tmp/year/var/monitor.sqlite3 --change follow-up-hot --show 40
 """
 
 from __future__ import annotations
@@ -89,7 +99,8 @@ def background(db: sqlite3.Connection, until: datetime) -> Idf:
 
 
 def replay(db, docs, stored: dict[int, int], hot: set[int], window: timedelta, follow_up: timedelta | None,
-           tick: timedelta, idf_every: timedelta, same_name: bool = stories.SAME_NAME, round_ups: bool = True):
+           tick: timedelta, idf_every: timedelta, same_name: bool = stories.SAME_NAME, round_ups: bool = True,
+           from_hot: bool = stories.FOLLOW_UP_FROM_HOT):
     """(article id -> replayed story id (the id of the story's first article), the joins past the window: (article,
     the member it matched, cosine, hours apart), the joins by a specific name: (article, member, cosine, name))."""
     story: dict[int, int] = {}
@@ -113,7 +124,7 @@ def replay(db, docs, stored: dict[int, int], hot: set[int], window: timedelta, f
             index = None
         if index is None:
             index = StoryIndex(idf, window, follow_up=follow_up, followed=followed, same_name=same_name,
-                               round_ups=round_ups)
+                               round_ups=round_ups, follow_up_from_hot=from_hot)
             reach = max(window, follow_up or window)
             for m in members:
                 if m.when >= idf_at - 2 * reach:
@@ -146,6 +157,25 @@ def hot_stories(story: dict[int, int], stored: dict[int, int], hot: set[int],
     return {sid: v for sid, v in out.items() if not all(a in round_ups for a in members[sid])}
 
 
+SPAN_BINS = ((1 / 24, "<1 h"), (1, "<1 d"), (3, "1-3 d"), (7, "3-7 d"), (14, "7-14 d"), (float("inf"), "14+ d"))
+
+
+def span_days(story: dict[int, int], when: dict[int, datetime], hot: dict[int, set[int]]) -> dict[int, float]:
+    """Each hot replayed story's span: days from its first to its last member's publication."""
+    times: dict[int, list[datetime]] = defaultdict(list)
+    for aid, sid in story.items():
+        if sid in hot:
+            times[sid].append(when[aid])
+    return {sid: (max(t) - min(t)).total_seconds() / 86400 for sid, t in times.items()}
+
+
+def span_counts(spans) -> list[tuple[str, int]]:
+    counts = dict.fromkeys((label for _, label in SPAN_BINS), 0)
+    for d in spans:
+        counts[next(label for bound, label in SPAN_BINS if d < bound)] += 1
+    return list(counts.items())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--store", required=True, help="a year's monitor.sqlite3 (read only)")
@@ -153,8 +183,9 @@ def main() -> None:
     ap.add_argument("--idf-days", type=int, default=3, help="days between rebuilds of the IDF background")
     ap.add_argument("--window-hours", type=int, default=72, help="alerts.window_hours")
     ap.add_argument("--show", type=int, default=40, help="stored hot stories brought together, printed")
-    ap.add_argument("--change", choices=("same-name", "follow-up"), default="same-name",
-                    help="what the replays compare: same-name joins and round-ups (SAME_NAME), or the follow-up reach")
+    ap.add_argument("--change", choices=("same-name", "follow-up", "follow-up-hot"), default="same-name",
+                    help="what the replays compare: same-name joins and round-ups (SAME_NAME), the follow-up reach, or"
+                         " follow-ups matching only members judged hot (FOLLOW_UP_FROM_HOT)")
     args = ap.parse_args()
     db = sqlite3.connect(f"file:{args.store}?mode=ro", uri=True)
     docs, stored, hot = load(db)
@@ -163,22 +194,29 @@ def main() -> None:
           f" {sum(d.hot is not None for _, d in docs)} judged hot, {len(round_ups)} round-ups")
     window = timedelta(hours=args.window_hours)
     if args.change == "follow-up":
-        configs = (("no follow-up window", None, stories.SAME_NAME, True),
-                   ("shipped", stories.FOLLOW_UP, stories.SAME_NAME, True))
+        configs = (("no follow-up window", None, stories.SAME_NAME, True, True),
+                   ("shipped", stories.FOLLOW_UP, stories.SAME_NAME, True, True))
+    elif args.change == "follow-up-hot":
+        configs = (("follow-ups matching any member", stories.FOLLOW_UP, stories.SAME_NAME, True, False),
+                   ("shipped", stories.FOLLOW_UP, stories.SAME_NAME, True, True))
     else:
-        configs = (("no same-name joins, round-ups as any article", stories.FOLLOW_UP, False, False),
-                   ("shipped", stories.FOLLOW_UP, True, True))
-    runs, joins, named = {}, {}, {}
-    for name, follow, same_name, rounding in configs:
+        configs = (("no same-name joins, round-ups as any article", stories.FOLLOW_UP, False, False, True),
+                   ("shipped", stories.FOLLOW_UP, True, True, True))
+    runs, joins, named, spans = {}, {}, {}, {}
+    for name, follow, same_name, rounding, from_hot in configs:
         t = time.perf_counter()
         story, past, by_name = replay(db, docs, stored, hot, window, follow, timedelta(minutes=args.tick),
-                                      timedelta(days=args.idf_days), same_name=same_name, round_ups=rounding)
+                                      timedelta(days=args.idf_days), same_name=same_name, round_ups=rounding,
+                                      from_hot=from_hot)
         h = hot_stories(story, stored, hot, round_ups if rounding else set())
         runs[name] = h
         joins[name] = past
         named[name] = by_name
         print(f"{name}: {len(set(story.values()))} stories, {len(h)} hot; {sum(len(v) > 1 for v in h.values())} hold"
               f" 2+ stored hot stories ({time.perf_counter() - t:.0f} s)")
+        spans[name] = span_days(story, {d.article_id: d.when for _, d in docs}, h)
+        print("  hot stories' spans, first to last member's publication (days): " + ", ".join(
+            f"{label} {n}" for label, n in span_counts(spans[name].values())))
         if rounding:
             print(f"  of which round-ups alone, not rated hot: {len(hot_stories(story, stored, hot)) - len(h)}")
     before, after = runs.values()
@@ -189,6 +227,15 @@ def main() -> None:
         print(f"  + s{a} s{b}")
     for a, b in sorted(lost)[:args.show]:
         print(f"  - s{a} s{b}")
+    if args.change == "follow-up-hot":
+        print("joins past the window the change removes (articles that join another story or none):")
+        kept = {(a, m) for a, m, *_ in joins["shipped"]}
+        for a, m, c, hours in joins["follow-ups matching any member"]:
+            if (a, m) not in kept:
+                print(f"  a{a} (s{stored[a]}) -> a{m} (s{stored[m]}) cosine {c:.2f}, {hours:.0f} h apart")
+        longest = sorted(spans["shipped"].items(), key=lambda kv: -kv[1])[:args.show]
+        print("longest-spanning hot stories as shipped (replayed story = its first article's id): "
+              + " ".join(f"a{sid} {d:.1f}" for sid, d in longest))
     past = joins["shipped"]
     print(f"joins past the window: {len(past)} (of articles of stored hot stories:"
           f" {sum(stored[a] in hot for a, *_ in past)})")

@@ -25,7 +25,8 @@ Triage assigns an article once and keeps it there: the rule applies to articles 
 stored with members of two provinces keeps them.
 
 A story rated hot takes in, past the window (up to FOLLOW_UP), an article as close as FOLLOW_UP_COSINE to one of
-its members: its developments are often told days later in the incident's own words, and each had alerted anew.
+its members judged hot (FOLLOW_UP_FROM_HOT): its developments are often told days later in the incident's own words,
+and each had alerted anew; routine news that joined the story within the window carries it no further.
 
 Within the window, two articles judged hot that name the same school, commune or person (specific_names) and a kind
 of incident are one story whatever their cosine (SAME_NAME): an incident's sides told the same days in other words.
@@ -68,6 +69,24 @@ PLACE_VETO = True  # two articles placed in different provinces are not one stor
 # story, 183 joins past the window, about 55% of those read right, hence only hot stories are followed.
 FOLLOW_UP = timedelta(days=7)
 FOLLOW_UP_COSINE = 0.35
+# Past the window, the member matched must itself be judged hot (Doc.hot), not any member of the followed story: the
+# incident's developments are told in its own words, while routine news that joined its story within the window (an
+# admissions test's schedule beside a cheating case, a city's school-year dates beside a Sở's warning) carried the
+# story on, a week at a time, taking in later news of the routine and with it a new incident that raised no alert.
+# On the year's store (bench/story_splits.py --change follow-up-hot, 2026-11-28), replayed before this rule: of the
+# 248 hot stories of 2+ articles, median span (first to last member's publication) 0.9 days, 41 of 3-7 days, 5 of
+# 7-14, one of 25 (the store's own grouping, made before the follow-up reach: 16, 2, none, at most 12.5). Of the 40
+# longest-spanning and the 20 largest hot stories (45), read one by one: 36 one incident and its developments (a
+# two-week exam-cheating saga among them), 5 debatable (a controversy's op-eds, an exam's coverage), 4 chains of
+# distinct news, of which one hid an incident: an admissions test's news over 25 days, joined past the window through
+# a routine member, took in a hot complaint about the test's venues (the others: the Sở's warning and the dates, a
+# minister's two statements, two cities' lớp 10 scores, hiding none). Of the 50 joins past the window, 5 matched a
+# member not judged hot: 2 wrong (the links of the chains above), 2 debatable, 1 right (a lawyer's view, not hot, of
+# the law the story told: a story of its own now); the rule stops those 5 and no other: 1,033 -> 1,034 hot stories
+# (the complaint alerts), longest hot span 25 -> 14 days. Not adopted: a cap on a story's span (10 days would cut the
+# exam saga and a crash inquiry, both right, for the one chain), and institutions' names not counting as rare words
+# (one such chain in the 45, hiding no incident).
+FOLLOW_UP_FROM_HOT = True
 # Same incident, other words: the press tells one incident's sides on the same days (the poisoning, the parents'
 # anger, the school's answer, the sanction) in words too far apart for SAME_EVENT_COSINE, and lowering it merged other
 # incidents of the same kind (bench/story_pairs.py). What names the incident does carry over: the school ("Trường
@@ -379,16 +398,20 @@ class StoryIndex:
                  reprint_jaccard: float = REPRINT_JACCARD, centroid: bool = CENTROID,
                  places: bool = PLACE_VETO, follow_up: timedelta | None = None,
                  follow_up_cosine: float = FOLLOW_UP_COSINE, followed: Container[int] | None = None,
-                 same_name: bool = SAME_NAME, round_ups: bool = True) -> None:
+                 follow_up_from_hot: bool = FOLLOW_UP_FROM_HOT, same_name: bool = SAME_NAME,
+                 round_ups: bool = True) -> None:
         """`follow_up`: how far apart, past `window`, a member as close as `follow_up_cosine` still takes an
         article in (FOLLOW_UP: 7 days from the member, not 7 days after the window), when its story is one of
-        `followed` (None: any story); None keeps every match within `window`. `same_name`: hot articles sharing a
-        specific name join under the threshold (SAME_NAME); `round_ups`: a round-up member takes in no article but
-        its copies, nor counts its provinces among its story's (_ROUND_UP)."""
+        `followed` (None: any story), and with `follow_up_from_hot` only when that member is judged hot
+        (FOLLOW_UP_FROM_HOT); None keeps every match within `window`. `same_name`: hot articles sharing a specific
+        name join under the threshold (SAME_NAME); `round_ups`: a round-up member takes in no article but its copies,
+        nor counts its provinces among its story's (_ROUND_UP)."""
         self.idf = idf
         self.same_name = same_name
         self.round_ups = round_ups
         self.hot: dict[int, frozenset[str]] = {}  # the hot categories of each member judged hot
+        self.from_hot = follow_up_from_hot
+        self.judged_hot: set[int] = set()  # members judged hot: those a follow-up past the window may match
         self.named: dict[str, deque[int]] = defaultdict(lambda: deque(maxlen=POSTINGS_CAP))  # hot members by name
         self.centroid = centroid
         self.by_place = places
@@ -426,6 +449,8 @@ class StoryIndex:
             return
         self.docs[doc.article_id] = doc
         self.story[doc.article_id] = story_id
+        if doc.hot is not None:
+            self.judged_hot.add(doc.article_id)
         self.places[doc.article_id] = named = self._places(doc)
         if not round_up:
             self.story_places[story_id].update(named)
@@ -454,10 +479,12 @@ class StoryIndex:
 
     def _in_reach(self, doc: Doc, other: int, c: float) -> bool:
         """Whether `doc` and member `other`, of cosine `c`, are near enough in time: within the window, or within the
-        follow-up reach when that close and `other`'s story is followed (c=1.0: whether it could be, whatever c)."""
+        follow-up reach when that close, `other`'s story is followed and `other` judged hot (c=1.0: whether it could
+        be, whatever c)."""
         b = self.docs[other]
         return self._in_window(doc, b) or (c >= self.follow_up_cosine and abs(doc.when - b.when) <= self.reach
-                                           and (self.followed is None or self.story[other] in self.followed))
+                                           and (self.followed is None or self.story[other] in self.followed)
+                                           and (not self.from_hot or other in self.judged_hot))
 
     def _places(self, doc: Doc) -> frozenset[str]:
         return provinces_named(doc.text[:MAX_TEXT_CHARS]) if self.by_place else frozenset()

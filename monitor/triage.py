@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Iterable
+from typing import Container, Iterable
 
 from classifiers.plan_topics import strongest_first
 from classifiers.scope import ward_kinds
@@ -461,10 +461,12 @@ def _doc(d: dict, hot: dict[int, frozenset[str]] | None = None) -> Doc:
                hot=hot.get(d["id"]) if hot else None)
 
 
-def _hot_judgements(store, docs: list[dict]) -> dict[int, frozenset[str]]:
+def _hot_judgements(store, docs: list[dict], followed: Container[int] = ()) -> dict[int, frozenset[str]]:
     """The hot categories' names of those of `docs` the classifier judged hot, of the few that name something
-    specific: only they may join a story by a name (monitor.stories.SAME_NAME)."""
-    ids = [d["id"] for d in docs if specific_names(f"{d['title']} {d['sapo']}")]
+    specific (only they may join a story by a name: monitor.stories.SAME_NAME) or are members of a `followed` story
+    (only a member judged hot takes in a follow-up past the window: FOLLOW_UP_FROM_HOT) or not yet in a story."""
+    ids = [d["id"] for d in docs if d.get("story_id") is None or d["story_id"] in followed
+           or specific_names(f"{d['title']} {d['sapo']}")]
     return {i: frozenset(h.name for h in c.hot_categories or ())
             for i, c in store.classifications_for(ids, evidence=False).items() if c.hot}
 
@@ -502,7 +504,7 @@ def assign_articles(app, article_ids: list[int], report: TriageReport) -> set[in
     followed = set(store.hot_story_ids_since(lo - reach))
     index = StoryIndex(idf, window, follow_up=FOLLOW_UP, followed=followed)
     members = store.member_docs_between(lo - reach, hi + reach, per_story=INDEXED_PER_STORY, per_feed=INDEXED_PER_FEED)
-    hot = _hot_judgements(store, members + docs)
+    hot = _hot_judgements(store, members + docs, followed)
     for m in members:
         index.add(_doc(m, hot), m["story_id"])
     touched: set[int] = set()

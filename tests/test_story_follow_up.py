@@ -13,6 +13,7 @@ from test_triage_support import (EXAM_SAPO, EXAM_TITLE, FEE_SAPO, FEE_TITLE, FIG
                                  add_background, make_app)
 
 WINDOW = timedelta(hours=72)
+HOT = frozenset({"bạo lực, xâm hại"})  # the incident judged hot: only such a member takes in a follow-up past the window
 
 STAB_TITLE = "Nam sinh lớp 7 Trường THCS Phúc Đồng bị bạn đâm trọng thương bằng dao rọc giấy"
 STAB_SAPO = ("Trưa 20/11, một nam sinh lớp 7 Trường THCS Phúc Đồng (quận Long Biên) bị bạn cùng lớp dùng dao rọc "
@@ -40,7 +41,7 @@ def _idf() -> Idf:
 def _index(follow_up=FOLLOW_UP) -> tuple[StoryIndex, datetime]:
     t0 = datetime(2026, 11, 20, 5, 0, tzinfo=timezone.utc)
     index = StoryIndex(_idf(), WINDOW, follow_up=follow_up)
-    index.add(Doc(1, "VnExpress", t0, f"{STAB_TITLE} {STAB_SAPO}"), story_id=1)
+    index.add(Doc(1, "VnExpress", t0, f"{STAB_TITLE} {STAB_SAPO}", HOT), story_id=1)
     return index, t0
 
 
@@ -75,7 +76,7 @@ def test_past_the_follow_up_reach_or_in_another_province_it_is_another_story():
     assert index.match(Doc(2, "Thanh Niên", t0 + FOLLOW_UP + timedelta(hours=1),
                            f"{SANCTION_TITLE} {SANCTION_SAPO}")) is None
     placed = StoryIndex(_idf(), WINDOW, follow_up=FOLLOW_UP)
-    placed.add(Doc(1, "VnExpress", t0, f"{STAB_TITLE} {NEAR_HANOI_STAB}"), story_id=1)
+    placed.add(Doc(1, "VnExpress", t0, f"{STAB_TITLE} {NEAR_HANOI_STAB}", HOT), story_id=1)
     elsewhere = Doc(2, "Thanh Niên", t0 + timedelta(days=5), f"{ELSEWHERE_TITLE} {ELSEWHERE_SAPO}")
     assert placed.similarity(placed.docs[1], elsewhere)[0] >= FOLLOW_UP_COSINE
     assert placed.match(elsewhere) is None and placed.vetoed == 1
