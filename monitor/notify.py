@@ -513,7 +513,9 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
     from monitor.digest import display_reasons
 
     tz = config.office.tz
-    first = members[0]
+    # what it tells first: the story's first article judged hot (StoryScore.lead_id), the rest in their order
+    first = next((m for m in members if m["id"] == score.lead_id), members[0])
+    members = [first, *(m for m in members if m is not first)]
     title = first["title"].strip() or first["url"]
     subject = alert_subject(config, score.severity, title, local=score.local, kind=decision.kind, raised=decision.raised)
     reprints = sum(1 for m in members if m.get("reprint"))

@@ -91,6 +91,10 @@ class StoryScore:
     # its articles' hot rule groups (classifiers.types.HotCategory), hottest article first, each once: stored with
     # the score, read by the clipping, the alerts, the cases and the report instead of the reasons' wording
     hot_categories: tuple = ()
+    # the member its alerts tell (title, summary, first source): the first the classifier judged hot, None when none
+    # is (its first member then). A hot complaint joining the news of the exam it is about, within the window, makes
+    # that story hot: leadership is told the complaint, not the exam's schedule the story began with
+    lead_id: int | None = None
 
     @property
     def scope(self) -> str:
@@ -388,7 +392,9 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
     return StoryScore(total=total, severity=severity, signals=tuple(signals),
                       reasons=tuple(reasons), main_topic=main_topic, outlets=tuple(outlets),
                       national_outlets=national, local=local, shown_topic=shown[0] if shown else main_topic,
-                      hot_categories=tuple(hot_categories))
+                      hot_categories=tuple(hot_categories),
+                      lead_id=next((m["id"] for m, c in classified
+                                    if c.hot and not is_round_up(f"{m['title']} {m.get('sapo', '')}")), None))
 
 
 def coming_home(app, case) -> list[tuple[dict, str]]:

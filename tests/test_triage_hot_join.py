@@ -1,0 +1,159 @@
+"""A hot article that joins a story of routine news (not rated hot) within the alert window: the story is rated hot
+again with it, its case opens and one alert goes out telling the hot article (its title, its summary, its link among
+the first sources), not the routine news the story began with; a reprint of it at the next poll sends nothing more,
+and more outlets taking it up raise the level and send the follow-up the design allows. All text invented."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from monitor.cases import OPEN_STATUS, STATUSES
+from monitor.triage import run_triage
+from test_triage_support import Cls, add_article, add_background, make_app
+
+# routine news of an admissions test (not judged hot)
+VENUES = ("Hà Nội công bố 12 điểm thi khảo sát năng lực vào lớp 10 chuyên năm học mới",
+          "Sở GD&ĐT Hà Nội cho biết kỳ khảo sát năng lực vào lớp 10 chuyên diễn ra ngày 14/12 tại 12 điểm thi; thí "
+          "sinh tra cứu phòng thi trên cổng tuyển sinh của thành phố.")
+# the same news told again by another outlet two days on (not judged hot)
+VENUES_AGAIN = ("Thí sinh tra cứu phòng thi khảo sát năng lực vào lớp 10 chuyên tại 12 điểm thi ở Hà Nội",
+                "Cổng tuyển sinh của Sở GD&ĐT Hà Nội đã mở tra cứu phòng thi kỳ khảo sát năng lực vào lớp 10 chuyên "
+                "ngày 14/12 tại 12 điểm thi.")
+# a complaint about the test's venues (judged hot), close enough in words to join the routine story
+COMPLAINT = ("Phụ huynh phản ánh điểm thi khảo sát năng lực vào lớp 10 chuyên ở Hà Nội thu phí giữ xe, thí sinh ngất",
+             "Sáng 14/12, tại một điểm thi khảo sát năng lực vào lớp 10 chuyên ở Hà Nội, một thí sinh ngất xỉu vì "
+             "phòng thi chật, thiếu quạt; phụ huynh phản ánh điểm thi thu 50.000 đồng phí giữ xe mỗi em.")
+# other outlets' own accounts of the complaint, the same morning
+COMPLAINT_OTHERS = [
+    ("Thí sinh ngất xỉu ở điểm thi khảo sát năng lực vào lớp 10 chuyên, phụ huynh bức xúc vì phí giữ xe",
+     "Một thí sinh ngất trong phòng thi khảo sát năng lực vào lớp 10 chuyên ở Hà Nội sáng 14/12; phụ huynh bức xúc vì "
+     "điểm thi thu phí giữ xe 50.000 đồng."),
+    ("Điểm thi khảo sát lớp 10 chuyên ở Hà Nội bị phản ánh thu phí giữ xe, phòng thi chật khiến thí sinh ngất",
+     "Phụ huynh cho biết phòng thi khảo sát năng lực vào lớp 10 chuyên chật, thiếu quạt, một thí sinh ngất xỉu; "
+     "điểm thi còn thu phí giữ xe mỗi em 50.000 đồng."),
+    ("Sở GD&ĐT Hà Nội yêu cầu báo cáo vụ thí sinh ngất, thu phí giữ xe ở điểm thi khảo sát lớp 10 chuyên",
+     "Sở GD&ĐT Hà Nội yêu cầu điểm thi khảo sát năng lực vào lớp 10 chuyên báo cáo việc thu phí giữ xe 50.000 đồng "
+     "và một thí sinh ngất xỉu trong phòng thi sáng 14/12."),
+]
+
+ROUTINE = Cls(hot_score=0.1, sentiment="neutral", scope="city", topics=("thi-cu",), reasons=())
+HOT = Cls(hot_score=0.85, sentiment="negative", scope="local", topics=("thi-cu",),
+          reasons=("nóng 0.85: phản ánh thu phí (thu phí giữ xe)",))
+
+
+def _routine_story(app, t0, *, background=True) -> int:
+    """The admissions test's news, triaged at the poll that brought it: a story rated below every alert level."""
+    if background:
+        add_background(app, t0)
+        run_triage(app)
+    venues = add_article(app, "Thanh Niên", "venues", *VENUES, app.now() - timedelta(hours=3), ROUTINE)
+    report = run_triage(app)
+    assert report.cases_opened == [] and report.alerts_queued == []
+    sid = app.store.story_of_article(venues)
+    assert app.store.story(sid).severity is None
+    return sid
+
+
+def _alert_tells_the_complaint(app, alert_id):
+    alert = app.store.alert(alert_id)
+    url = "https://vnexpress.net/complaint.html"
+    assert alert.subject.endswith(COMPLAINT[0]), alert.subject
+    assert alert.payload["title"] == COMPLAINT[0]
+    assert alert.payload["sources"][0]["url"] == url  # its link comes first
+    assert "ngất xỉu" in alert.payload["summary"], alert.payload["summary"]
+    assert url in alert.body and alert.body.index(url) < alert.body.index("https://thanhnien.vn/venues.html")
+    return alert
+
+
+def test_a_hot_complaint_joining_a_routine_story_alerts_once_telling_the_complaint_and_opens_its_case(tmp_path):
+    app = make_app(tmp_path)
+    sid = _routine_story(app, app.now())
+    app.clock.advance(hours=1)  # the next poll
+    complaint = add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
+    report = run_triage(app)
+    assert app.store.story_of_article(complaint) == sid, "it joins the routine story by its words"
+    story = app.store.story(sid)
+    assert story.severity is not None, "the story is rated hot with the complaint in it"
+    assert len(report.cases_opened) == 1 and app.store.case_of_story(sid).status == OPEN_STATUS
+    (alert_id,) = report.alerts_queued
+    alert = _alert_tells_the_complaint(app, alert_id)
+    assert alert.kind == "new"
+
+    # the next poll past the cooldown: a reprint of the complaint joins; nothing new to tell
+    app.clock.advance(hours=2)
+    again = add_article(app, "Dân Trí", "complaint-copy", COMPLAINT[0], COMPLAINT[1], app.now() - timedelta(minutes=10),
+                        HOT)
+    report = run_triage(app)
+    assert app.store.story_of_article(again) == sid
+    assert report.alerts_queued == [] and len(app.store.alerts_for_story(sid)) == 1
+    assert run_triage(app).alerts_queued == []
+
+
+def test_more_outlets_taking_up_the_complaint_raise_its_level_and_send_the_follow_up_telling_it(tmp_path):
+    app = make_app(tmp_path)
+    sid = _routine_story(app, app.now())
+    app.clock.advance(hours=1)
+    complaint = add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
+    (first,) = run_triage(app).alerts_queued
+    before = app.store.story(sid).severity
+    # past the cooldown, three other outlets tell it in their own words within the hour: it spreads fast
+    app.clock.advance(hours=1, minutes=30)
+    others = [add_article(app, outlet, f"other-{k}", title, sapo, app.now() - timedelta(minutes=40 - 10 * k), HOT)
+              for k, (outlet, (title, sapo)) in enumerate(zip(("Tuổi Trẻ", "Dân Trí", "VietnamNet"), COMPLAINT_OTHERS))]
+    report = run_triage(app)
+    assert {app.store.story_of_article(a) for a in others} == {sid}
+    after = app.store.story(sid).severity
+    assert after != before and after == "khẩn cấp", (before, after)
+    (second,) = report.alerts_queued
+    alert = _alert_tells_the_complaint(app, second)
+    assert alert.kind == "escalation" and alert.payload["change"].startswith("Mức độ tăng")
+    assert run_triage(app).alerts_queued == [], "once per level"
+
+
+def test_a_routine_story_begun_before_the_window_alerts_for_the_complaint_that_joins_its_recent_news(tmp_path):
+    app = make_app(tmp_path)
+    t0 = app.now()
+    add_background(app, t0)
+    run_triage(app)
+    venues = add_article(app, "Thanh Niên", "venues", *VENUES, t0 - timedelta(days=4), ROUTINE)
+    again = add_article(app, "Tuổi Trẻ", "venues-again", *VENUES_AGAIN, t0 - timedelta(days=2), ROUTINE)
+    assert run_triage(app).alerts_queued == []
+    sid = app.store.story_of_article(venues)
+    assert app.store.story_of_article(again) == sid
+    complaint = add_article(app, "VnExpress", "complaint", *COMPLAINT, t0 - timedelta(minutes=20), HOT)
+    report = run_triage(app)
+    assert app.store.story_of_article(complaint) == sid
+    (alert_id,) = report.alerts_queued
+    _alert_tells_the_complaint(app, alert_id)
+
+
+def test_a_hot_near_copy_of_routine_news_older_than_the_window_is_a_story_of_its_own_and_alerts(tmp_path):
+    app = make_app(tmp_path)
+    t0 = app.now()
+    add_background(app, t0)
+    run_triage(app)
+    venues = add_article(app, "Thanh Niên", "venues", *VENUES, t0 - timedelta(days=4), ROUTINE)
+    run_triage(app)
+    copy = add_article(app, "VnExpress", "complaint", VENUES[0], VENUES[1] + " Phụ huynh phản ánh bị thu phí giữ xe.",
+                       t0 - timedelta(minutes=20), HOT)
+    report = run_triage(app)
+    sid = app.store.story_of_article(copy)
+    assert sid != app.store.story_of_article(venues), "a routine story is not followed past the window"
+    (alert_id,) = report.alerts_queued
+    assert app.store.alert(alert_id).payload["story_id"] == sid
+
+
+def test_a_routine_story_whose_alert_less_case_was_closed_alerts_for_the_complaint_that_joins_it(tmp_path):
+    """A person had opened and closed a case for the routine news (no alert went out for it): the complaint that joins
+    later is news of its own, so leadership is told, in the same case."""
+    app = make_app(tmp_path)
+    sid = _routine_story(app, app.now())
+    case_id, _ = app.store.open_case(sid, app.now(), note="Mở để theo dõi lịch thi")
+    app.store.update_case(case_id, app.now(), by="Chị Lan", status=STATUSES[-1], note="Đã nắm thông tin")
+    app.clock.advance(hours=1)
+    complaint = add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
+    report = run_triage(app)
+    assert app.store.story_of_article(complaint) == sid
+    (alert_id,) = report.alerts_queued
+    alert = _alert_tells_the_complaint(app, alert_id)
+    assert alert.kind == "new" and alert.payload["case_id"] == case_id and report.cases_opened == []
