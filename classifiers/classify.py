@@ -32,6 +32,22 @@ SHIPPED_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 # are not probabilities).
 INCIDENT_RELEVANCE_FLOOR = 0.30
 INCIDENT_HOT_FLOOR = 0.8
+# The same from a lower relevance when the title names a person of a school: the pupils harmed outside school that
+# the floors above still miss (an online "kidnapping" of a pupil, a beating at home) read like crime news to
+# relevance (0.07-0.48) while the hot model is sure of them. Chosen out of fold as the highest hot F2 that keeps
+# education F1 (+17 of 2,795 incidents), then measured on whole days labelled after the choice, held out: one more
+# incident found, no false alarm (models/edu-nlp/ABLATIONS.md, rounds 19 and 20).
+VICTIM_RELEVANCE_FLOOR = 0.15
+VICTIM_HOT_FLOOR = 0.6
+VICTIM_TITLE_CUES = frozenset((
+    "học sinh", "nam sinh", "nữ sinh", "học trò", "sinh viên", "thí sinh", "trẻ mầm non", "giáo viên", "cô giáo",
+    "thầy giáo", "nhà giáo", "hiệu trưởng", "bạn cùng lớp", "bạn học", "nam sinh lớp", "nữ sinh lớp", "bảo mẫu",
+    "giảng viên", "thầy cô", *(f"lớp {n}" for n in range(1, 13))))
+
+
+def _names_school_person(m) -> bool:
+    """Whether the title names a pupil, a teacher or a class (the education rules' terms of VICTIM_TITLE_CUES)."""
+    return any(h.group == "edu" and h.field == "title" and h.term in VICTIM_TITLE_CUES for h in m.hits)
 
 
 def prepared_fields(a: ArticleText) -> list[tuple[str, Prepared]]:
@@ -118,6 +134,7 @@ class Classifier:
             pred = self.models.predict(columns, dense)
             # the models' scores are calibrated probabilities, so an incident may lower the education bar
             pred["incident_floors"] = {"relevance": INCIDENT_RELEVANCE_FLOOR, "hot": INCIDENT_HOT_FLOOR}
+            pred["victim_floors"] = {"relevance": VICTIM_RELEVANCE_FLOOR, "hot": VICTIM_HOT_FLOOR}
         else:
             texts, pred = None, self._rules_only(dense)
         # plain Python numbers from here on: per-element numpy indexing costs more than the models
@@ -179,7 +196,10 @@ class Classifier:
         # incidents abroad are never hot, so they never lower the bar
         by_incident = bool(floors and not is_edu and scope != "foreign"
                            and relevance >= floors["relevance"] and pred["hot"][i] >= floors["hot"])
-        is_edu = is_edu or by_incident
+        victim = pred.get("victim_floors")
+        by_victim = bool(victim and not is_edu and not by_incident and scope != "foreign"
+                         and relevance >= victim["relevance"] and pred["hot"][i] >= victim["hot"] and _names_school_person(m))
+        is_edu = is_edu or by_incident or by_victim
         t_scores = dict(zip(r.topic_ids, pred["topics"][i]))
         thresholds = pred["topic_thresholds"]
         topics = tuple(tid for tid, th in zip(r.topic_ids, thresholds) if t_scores[tid] >= th) if is_edu else ()
@@ -195,6 +215,8 @@ class Classifier:
         section = "/".join(g[len(URL_GRAM):] for g in url_grams(a.url))
         cues = edu_terms[:4] + ([f"chuyên mục {section} (URL)"] if section else [])
         reasons.append(f"giáo dục {relevance:.2f}" + (f" (dưới ngưỡng {pred['rel_threshold']:.2f}, nhận vì là sự cố nóng)" if by_incident else "")
+                       + (f" (dưới ngưỡng {pred['rel_threshold']:.2f}, nhận vì là sự cố nóng, tiêu đề nêu người của trường học)"
+                          if by_victim else "")
                        + (f": {', '.join(cues)}" if cues else ": không có từ khóa giáo dục"))
         present = m.groups()
         topic_terms = {g[6:]: m.terms(g) for g in present if g.startswith("topic:")}
@@ -226,6 +248,7 @@ class Classifier:
             },
             "thresholds": {"education": pred["rel_threshold"], "hot": pred["hot_threshold"],
                            **({"education_by_incident": floors} if floors else {}),
+                           **({"education_by_victim": victim} if victim else {}),
                            "topics": dict(zip(r.topic_ids, thresholds))},
             "tone": dict(zip(SENTIMENTS, tone)),
         }

@@ -298,8 +298,9 @@ def test_an_incident_the_hot_model_is_sure_of_counts_as_education_from_a_lower_r
     models = _FixedScores(relevance=[below, below, INCIDENT_RELEVANCE_FLOOR - 0.05, below, 0.9],
                           hot=[0.95, INCIDENT_HOT_FLOOR - 0.1, 0.95, 0.95, 0.05], foreign=[0.0, 0.0, 0.0, 0.99, 0.0])
     clf = Classifier(load_rules(), OFFICE, models)
-    titles = ["Nam sinh lớp 9 đuối nước khi tắm sông", "Nam sinh lớp 9 đuối nước khi tắm sông",
-              "Nam sinh lớp 9 đuối nước khi tắm sông", "Nam sinh đuối nước ở Nhật Bản", "Trường tổ chức khai giảng"]
+    # the unsure and the too far name no pupil in their titles: one that did could pass the lower floor below
+    titles = ["Nam sinh lớp 9 đuối nước khi tắm sông", "Thiếu niên 15 tuổi đuối nước khi tắm sông",
+              "Thiếu niên 15 tuổi đuối nước khi tắm sông", "Nam sinh đuối nước ở Nhật Bản", "Trường tổ chức khai giảng"]
     out = clf.classify_many([ArticleText(id=str(i), title=t) for i, t in enumerate(titles)])
     sure, unsure, too_far, abroad, plain = out
     assert sure.is_education and sure.hot and sure.relevance == pytest.approx(below)
@@ -309,6 +310,30 @@ def test_an_incident_the_hot_model_is_sure_of_counts_as_education_from_a_lower_r
     assert not too_far.is_education and not too_far.hot
     assert abroad.scope == "foreign" and not abroad.is_education
     assert plain.is_education and not plain.hot and "sự cố nóng" not in plain.reasons[0]
+
+
+def test_an_incident_whose_title_names_a_pupil_counts_as_education_from_a_lower_floor_still():
+    """A pupil harmed outside school reads like crime news (relevance under the incident floor): a title naming a
+    person of a school lets a fairly sure hot score through; the same scores without that title do not."""
+    from classifiers.classify import (INCIDENT_RELEVANCE_FLOOR, VICTIM_HOT_FLOOR, VICTIM_RELEVANCE_FLOOR)
+
+    low = (VICTIM_RELEVANCE_FLOOR + INCIDENT_RELEVANCE_FLOOR) / 2
+    models = _FixedScores(relevance=[low, low, low, VICTIM_RELEVANCE_FLOOR - 0.05, low],
+                          hot=[VICTIM_HOT_FLOOR + 0.05, VICTIM_HOT_FLOOR + 0.05, VICTIM_HOT_FLOOR - 0.05, 0.95, 0.95],
+                          foreign=[0.0, 0.0, 0.0, 0.0, 0.99])
+    clf = Classifier(load_rules(), OFFICE, models)
+    titles = ["Nữ sinh lớp 7 bị lừa 'bắt cóc online', chuyển hàng trăm triệu đồng",
+              "Bé gái 12 tuổi bị lừa 'bắt cóc online', chuyển hàng trăm triệu đồng",
+              "Nữ sinh lớp 7 bị lừa 'bắt cóc online', chuyển hàng trăm triệu đồng",
+              "Nữ sinh lớp 7 bị lừa 'bắt cóc online', chuyển hàng trăm triệu đồng",
+              "Nữ sinh lớp 7 bị lừa 'bắt cóc online' ở Hàn Quốc"]
+    named, unnamed, unsure, too_far, abroad = clf.classify_many([ArticleText(id=str(i), title=t) for i, t in enumerate(titles)])
+    assert named.is_education and named.hot
+    assert "tiêu đề nêu người của trường học" in named.reasons[0]
+    assert named.evidence["thresholds"]["education_by_victim"] == {"relevance": VICTIM_RELEVANCE_FLOOR, "hot": VICTIM_HOT_FLOOR}
+    assert not unnamed.is_education and not unnamed.hot
+    assert not unsure.is_education and not too_far.is_education
+    assert abroad.scope == "foreign" and not abroad.is_education
 
 
 

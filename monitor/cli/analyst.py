@@ -634,11 +634,17 @@ def _print_explanation(d: dict, scope_name=_scope_vi, tz=None) -> None:
         click.echo(f"\nPhân loại ({c['model_version']}):")
         edu_th = th.get("education")
         incident = th.get("education_by_incident")
-        # below the threshold, an incident is the only way an article is education
+        victim = th.get("education_by_victim")
+        # below the threshold, an incident is the only way an article is education: one the hot model is sure of,
+        # or, from a lower floor, one whose title names a pupil or a teacher
         admitted = bool(incident and c["is_education"] and edu_th is not None and c["relevance"] < edu_th)
+        floor = incident
+        if admitted and victim and (c["relevance"] < incident["relevance"] or c["hot_score"] < incident["hot"]):
+            floor = victim
         click.echo(f"  Giáo dục: {'có' if c['is_education'] else 'không'} — điểm {c['relevance']:.2f}"
                    + (f" (ngưỡng {edu_th:.2f})" if edu_th is not None else "")
-                   + (f"; nhận vì là sự cố nóng (từ điểm {incident['relevance']:.2f} khi điểm nóng ≥ {incident['hot']:.2f})"
+                   + (f"; nhận vì là sự cố nóng (từ điểm {floor['relevance']:.2f} khi điểm nóng ≥ {floor['hot']:.2f}"
+                      + (", tiêu đề nêu người của trường học" if floor is victim else "") + ")"
                       if admitted else "")
                    + (f"; từ khóa: {_vi_terms(rules.get('education', [])[:8])}" if rules.get("education") else "")
                    + (f"; từ loại trừ (kéo điểm xuống): {_vi_terms(excluded['education'][:6])}"
