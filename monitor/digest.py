@@ -983,7 +983,8 @@ def _related(lead: Article, members: Sequence[tuple[Article, Classification]]) -
 def _item(group: _Group, tz: ZoneInfo, late: set[int], own_scopes: tuple[str, ...] = ("local",)) -> DigestItem:
     story = group.story
     members = sorted(group.articles, key=lambda ac: (ac[0].when, ac[0].id))
-    first = next((ac for ac in members if story is not None and ac[0].id == story.first_article_id), members[0])
+    # headed by the article the story is told by (its lead, as its alert told it) when the window holds it
+    first = next((ac for ac in members if story is not None and ac[0].id == story.headline_article_id), members[0])
     article, cls = first
     # a mention of the office's area in any reprint makes the story the office's business (Office.own_scopes: a
     # Phòng's district, a Sở's whole city), as triage's locality reads the nearest scope of the story's articles;

@@ -101,8 +101,10 @@ class Story:
     """Articles about one event across outlets (reprints counted once). Made by `monitor.stories`."""
 
     id: int
-    title: str  # title of the first article
-    first_article_id: int
+    # what it is named: a title a person kept when merging cases; else an item entered from outside the press that
+    # came first; else its headline article's title
+    title: str
+    first_article_id: int  # its first article (first published), 0 when it has none
     article_ids: tuple[int, ...]
     outlets: tuple[str, ...]  # distinct outlets, first publisher first
     first_seen: datetime
@@ -119,6 +121,15 @@ class Story:
     # where triage last placed it (its locality signal: its articles' scopes and the watchlist names in their text),
     # None before it is scored: what makes all its articles the office's area news (Office.is_own_area)
     scope: str | None = None
+    # its first article judged hot as triage last scored it (StoryScore.lead_id), which its alert told; None when none
+    # is, when scored before that was stored (0078), or when that article has left it (a merge)
+    lead_id: int | None = None
+
+    @property
+    def headline_article_id(self) -> int:
+        """The article it is told by, whose title, link and summary head the clipping's item and the report's hot
+        issue: its lead, else its first (0 when it has no article)."""
+        return self.lead_id or self.first_article_id
 
 
 @dataclass(frozen=True)

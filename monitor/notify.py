@@ -514,7 +514,8 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
 
     tz = config.office.tz
     # what it tells first: the story's first article judged hot (StoryScore.lead_id), the rest in their order
-    first = next((m for m in members if m["id"] == score.lead_id), members[0])
+    origin = members[0]
+    first = next((m for m in members if m["id"] == score.lead_id), origin)
     members = [first, *(m for m in members if m is not first)]
     title = first["title"].strip() or first["url"]
     subject = alert_subject(config, score.severity, title, local=score.local, kind=decision.kind, raised=decision.raised)
@@ -527,7 +528,10 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
     if decision.why:
         lines.append(f"Thay đổi: {decision.why}")
     lines += [
-        f"Đăng đầu tiên: {_local(first['when'], tz)} trên {first['outlet']}",
+        # "first published" is the story's first article's, even when what it tells joined it later
+        f"Đăng đầu tiên: {_local(origin['when'], tz)} trên {origin['outlet']}" if first is origin else
+        f"Đăng lúc: {_local(first['when'], tz)} trên {first['outlet']} (bài đầu tiên của tin này: "
+        f"{_local(origin['when'], tz)} trên {origin['outlet']})",
         f"Số báo đưa tin: {len(score.outlets)} ({', '.join(score.outlets)})"
         + (f"; {reprints} bài đăng lại" if reprints else ""),
     ]

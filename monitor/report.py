@@ -740,7 +740,9 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
     def issue(s: Story, case, then, status: str | None, since: str, own: bool, counted: bool = False) -> HotIssue:
         """`case` as it is now: what was done in the month, by the day it was done, however late a person recorded
         it; `then`, as it stood (standing)."""
-        first = by_id.get(s.first_article_id) or earlier_articles.get(s.first_article_id, {})
+        # its link and summary are those of the article it is named after (Story.headline_article_id); `first_seen`
+        # stays its first article's
+        first = by_id.get(s.headline_article_id) or earlier_articles.get(s.headline_article_id, {})
         return HotIssue(
             story_id=s.id, title=s.title, url=first.get("url", "") or next((i.url for i in s.intake if i.url), ""),
             outlet=s.outlets[0] if s.outlets else "",
@@ -950,7 +952,7 @@ def month_inputs(app, year: int, month: int, *, previous: tuple[list[dict], int]
     hot = _still_education(store, hot, cases)
     carried = _still_education(store, carried, cases)
     in_month = {r["id"] for r in rows}
-    firsts = sorted({s.first_article_id for s in [*hot.values(), *carried.values()]} - in_month - {0})
+    firsts = sorted({s.headline_article_id for s in [*hot.values(), *carried.values()]} - in_month - {0})
     earlier = ({a.id: {"url": a.url, "sapo": a.sapo, "published": a.when} for a in store.get_articles(firsts)}
                if firsts else {})
     data_start = store.first_collection_time()

@@ -672,7 +672,8 @@ def _save_score(store, story_id: int, at: datetime, score: StoryScore, case_note
     """Store `score` as the story's, scored at `at` (with `case_note` a line of its case's history)."""
     store.save_story_score(story_id, at, main_topic=score.main_topic, n_outlets=len(score.outlets),
                            hot_score=score.total, severity=score.severity, reasons=list(score.reasons),
-                           explanation=score.explanation(), case_note=case_note, hot_categories=score.hot_categories)
+                           explanation=score.explanation(), case_note=case_note, hot_categories=score.hot_categories,
+                           lead_id=score.lead_id)
 
 
 def rescore_history(app, story_ids: Iterable[int]) -> None:

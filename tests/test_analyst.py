@@ -242,6 +242,12 @@ def test_explain_says_when_an_incident_lowered_the_education_bar(capsys):
                         "labels": [], "other_versions": []})
     line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("Giáo dục"))
     assert "nhận vì là sự cố nóng (từ điểm 0.15 khi điểm nóng ≥ 0.60, tiêu đề nêu người của trường học)" in line, line
+    # one the incident floor let through is told by it, whether or not its title named a pupil
+    classification.update(relevance=0.31, hot_score=0.9)
+    _print_explanation({"article": article, "classification": classification, "model_evidence": None, "story": None,
+                        "labels": [], "other_versions": []})
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("Giáo dục"))
+    assert "nhận vì là sự cố nóng (từ điểm 0.25 khi điểm nóng ≥ 0.50)" in line, line
 
 
 def test_label_takes_the_topics_of_the_rules_the_office_runs_and_suggests_the_nearest(tmp_path):

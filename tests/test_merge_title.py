@@ -1,5 +1,5 @@
 """`monitor cases merge N --into M`: the case that carries on keeps its title, even when the follow-up brings an
-article older than the incident's first report (a case is named by its story's first article or item), unless the
+article older than the incident's first report (a case is named by its story's first item or lead article), unless the
 person gives another with --title; the clipping and the report name it the same way."""
 
 from __future__ import annotations

@@ -97,4 +97,5 @@ def test_triage_alerts_for_a_hot_article_past_the_window_that_only_routine_news_
     second = run_triage(app)
     assert app.store.story_of_article(complaint) != app.store.story_of_article(cheat)
     assert app.store.story_of_article(sanction) == app.store.story_of_article(cheat)
-    assert [a for a in second.alerts_queued if app.store.alert(a).kind == "new"]
+    new = [app.store.alert(a).payload for a in second.alerts_queued if app.store.alert(a).kind == "new"]
+    assert [(p["story_id"], p["title"]) for p in new] == [(app.store.story_of_article(complaint), RESULTS[0])]

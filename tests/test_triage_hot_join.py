@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from monitor.cases import OPEN_STATUS, STATUSES
-from monitor.triage import run_triage
+from monitor.triage import run_triage, score_story
 from test_triage_support import Cls, add_article, add_background, make_app
 
 # routine news of an admissions test (not judged hot)
@@ -95,6 +95,7 @@ def test_more_outlets_taking_up_the_complaint_raise_its_level_and_send_the_follo
     app.clock.advance(hours=1)
     complaint = add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
     (first,) = run_triage(app).alerts_queued
+    assert app.store.story_of_article(complaint) == sid
     before = app.store.story(sid).severity
     # past the cooldown, three other outlets tell it in their own words within the hour: it spreads fast
     app.clock.advance(hours=1, minutes=30)
@@ -110,12 +111,17 @@ def test_more_outlets_taking_up_the_complaint_raise_its_level_and_send_the_follo
     assert run_triage(app).alerts_queued == [], "once per level"
 
 
-def test_a_routine_story_begun_before_the_window_alerts_for_the_complaint_that_joins_its_recent_news(tmp_path):
+def _routine_news_four_days_old(tmp_path):
+    """(app, its time, the admissions test's routine news published four days before it: past the window)."""
     app = make_app(tmp_path)
     t0 = app.now()
     add_background(app, t0)
     run_triage(app)
-    venues = add_article(app, "Thanh Niên", "venues", *VENUES, t0 - timedelta(days=4), ROUTINE)
+    return app, t0, add_article(app, "Thanh Niên", "venues", *VENUES, t0 - timedelta(days=4), ROUTINE)
+
+
+def test_a_routine_story_begun_before_the_window_alerts_for_the_complaint_that_joins_its_recent_news(tmp_path):
+    app, t0, venues = _routine_news_four_days_old(tmp_path)
     again = add_article(app, "Tuổi Trẻ", "venues-again", *VENUES_AGAIN, t0 - timedelta(days=2), ROUTINE)
     assert run_triage(app).alerts_queued == []
     sid = app.store.story_of_article(venues)
@@ -128,11 +134,7 @@ def test_a_routine_story_begun_before_the_window_alerts_for_the_complaint_that_j
 
 
 def test_a_hot_near_copy_of_routine_news_older_than_the_window_is_a_story_of_its_own_and_alerts(tmp_path):
-    app = make_app(tmp_path)
-    t0 = app.now()
-    add_background(app, t0)
-    run_triage(app)
-    venues = add_article(app, "Thanh Niên", "venues", *VENUES, t0 - timedelta(days=4), ROUTINE)
+    app, t0, venues = _routine_news_four_days_old(tmp_path)
     run_triage(app)
     copy = add_article(app, "VnExpress", "complaint", VENUES[0], VENUES[1] + " Phụ huynh phản ánh bị thu phí giữ xe.",
                        t0 - timedelta(minutes=20), HOT)
@@ -157,3 +159,32 @@ def test_a_routine_story_whose_alert_less_case_was_closed_alerts_for_the_complai
     (alert_id,) = report.alerts_queued
     alert = _alert_tells_the_complaint(app, alert_id)
     assert alert.kind == "new" and alert.payload["case_id"] == case_id and report.cases_opened == []
+
+
+def test_the_lead_is_the_first_member_judged_hot_that_is_no_round_up_nor_unclassified(tmp_path):
+    """What compose_alert tells first (StoryScore.lead_id): not a round-up judged hot for one of its other items, nor
+    a member with no classification; none at all when only a round-up is judged hot (its first member then)."""
+    from classifiers.types import Classification
+    from monitor.stories import is_round_up
+    from test_triage_support import MODEL
+
+    app = make_app(tmp_path)
+    now = app.now()
+    round_up = ("Điểm tin 6h: thí sinh ngất ở điểm thi lớp 10, giá vàng tăng, mưa lớn ở miền Trung", "")
+    assert is_round_up(" ".join(round_up))
+    texts = {1: VENUES, 2: round_up, 3: COMPLAINT_OTHERS[0], 4: COMPLAINT}
+
+    def member(aid, hours_ago):
+        return {"id": aid, "outlet": "VnExpress", "title": texts[aid][0], "sapo": texts[aid][1],
+                "when": now - timedelta(hours=hours_ago), "reprint": False, "url": f"https://vnexpress.net/{aid}.html"}
+
+    def judged(aid, c):
+        return Classification(id=str(aid), is_education=True, relevance=0.9, topics=c.topics, topic_scores={},
+                              sentiment=c.sentiment, hot=c.hot_score >= 0.5, hot_score=c.hot_score, scope=c.scope,
+                              reasons=c.reasons, model_version=MODEL)
+
+    members = [member(1, 5), member(2, 4), member(3, 3), member(4, 2)]
+    cls = {1: judged(1, ROUTINE), 2: judged(2, HOT), 4: judged(4, HOT)}  # 3 not classified yet
+    assert score_story(app.config, members, cls, now, 1.0).lead_id == 4
+    assert score_story(app.config, members[:3], cls, now, 1.0).lead_id is None
+    assert score_story(app.config, members, cls | {1: judged(1, HOT)}, now, 1.0).lead_id == 1

@@ -237,11 +237,14 @@ class StoriesMixin:
             if m["outlet"] not in outlets:
                 outlets.append(m["outlet"])
         times = [m["when"] for m in members] + [i.happened_at for i in intake]
-        # named by what came first: the item a person entered, or the article when the press told it earlier
+        # named by what came first: the item a person entered, or the article when the press told it earlier; of
+        # the press, by its lead (its first article judged hot, as its alert told it) rather than the routine news
+        # it may have begun with. A lead no longer among its members (merged away) leaves it its first article
         first_item = bool(intake) and (not members or intake[0].happened_at <= members[0]["when"])
+        headline = next((m for m in members if m["id"] == row["lead_id"]), members[0] if members else None)
         reasons = tuple(json.loads(row["reasons"]))
         return Story(
-            id=row["id"], title=row["kept_title"] or (intake[0].title if first_item else members[0]["title"]),
+            id=row["id"], title=row["kept_title"] or (intake[0].title if first_item else headline["title"]),
             first_article_id=members[0]["id"] if members else 0,
             article_ids=tuple(m["id"] for m in members), outlets=tuple(outlets),
             first_seen=min(times), last_seen=max(times), hot_score=row["hot_score"],
@@ -249,6 +252,7 @@ class StoriesMixin:
             hot_categories=hot_categories_of(row["hot_categories"], reasons) or (),
             intake=intake, scope=nearest_scope(explained_scope(json.loads(row["explanation"] or "{}")),
                                                *(i.scope for i in intake)),
+            lead_id=headline["id"] if headline is not None and headline["id"] == row["lead_id"] else None,
         )
 
     def stories_between(self, since: datetime | None, until: datetime | None) -> list[Story]:
@@ -260,15 +264,16 @@ class StoriesMixin:
 
     def save_story_score(self, story_id: int, now: datetime, *, main_topic: str, n_outlets: int, hot_score: float,
                          severity: str | None, reasons: list[str], explanation: dict, case_note: str = "",
-                         hot_categories=None) -> None:
+                         hot_categories=None, lead_id: int | None = None) -> None:
         """The score, and with `case_note` a line of the story's case history (by the system) saying why, together.
-        `hot_categories` None (not known) leaves them to be read from the reasons, as for a story scored before 0072."""
+        `hot_categories` None (not known) leaves them to be read from the reasons, as for a story scored before 0072.
+        `lead_id`: the member it is told by (StoryScore.lead_id), None when none is judged hot (its first then)."""
         with self.transaction() as db:
             db.execute("UPDATE stories SET main_topic = ?, n_outlets = ?, hot_score = ?, severity = ?, reasons = ?,"
-                       " hot_categories = ?, explanation = ?, scored_at = ? WHERE id = ?",
+                       " hot_categories = ?, explanation = ?, scored_at = ?, lead_id = ? WHERE id = ?",
                        (main_topic, n_outlets, hot_score, severity, json.dumps(reasons, ensure_ascii=False),
                         dump_hot_categories(hot_categories),
-                        json.dumps(explanation, ensure_ascii=False, default=str), utc_iso(now), story_id))
+                        json.dumps(explanation, ensure_ascii=False, default=str), utc_iso(now), lead_id, story_id))
             case = db.execute("SELECT id FROM cases WHERE story_id = ?", (story_id,)).fetchone() if case_note else None
             if case is not None:
                 db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (utc_iso(now), case[0]))
