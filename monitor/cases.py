@@ -17,6 +17,12 @@ again, as when a corrected label reopens it (`reopen_dismissed`, shared by both)
 changes them. A case closed as "ngoài địa bàn" (below) that a person moves to an open status is reopened the same
 way: leadership never had the alerts its closing cancelled, and the person now says the issue is the office's.
 
+A case closed as handled ("đã xử lý") is about the issue as it stood when it was closed: should its story alert
+again (a hot article joins it, more outlets raise its level: monitor.triage.decide_alert), triage reopens the case
+("mới", with a system line saying why: monitor.triage.handled_again_note) before the alert, which then tells the
+open case, and the clerk has it to take on again. What raises nothing (a reprint, the level unchanged, a cooldown
+holding the follow-up) leaves it closed.
+
 A real hot issue that is not the office's business (another province's incident) is closed as "ngoài địa
 bàn" (`close_not_ours`, `monitor cases dismiss --not-ours`): no more alerts (those waiting are cancelled), and
 no labels, since the model was right that it is hot; the clipping and the monthly report keep it as a hot
@@ -62,6 +68,7 @@ from monitor.stories import fold
 
 STATUSES = ("mới", "đã tiếp nhận", "đang xử lý", "đã phản hồi", "đã xử lý")
 OPEN_STATUS = STATUSES[0]
+HANDLED = STATUSES[-1]  # closed as handled by people; triage reopens it when its story alerts again
 DISMISSED = "cảnh báo nhầm"  # not a hot issue after all: set only by dismiss_case, which also records the labels
 MERGED = "đã gộp"  # a follow-up's case joined to the case of its incident: set only by merge_case
 NOT_OURS = "ngoài địa bàn"  # a hot issue, but not the office's to handle: set only by close_not_ours (no labels);

@@ -22,7 +22,7 @@ from typing import Container, Iterable
 
 from classifiers.plan_topics import strongest_first
 from classifiers.scope import ward_kinds
-from monitor.cases import NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
+from monitor.cases import HANDLED, NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
 from monitor.config import ALERT_SCOPES, Config, OutletNames, score_text
 from monitor.stories import FOLLOW_UP, Doc, Idf, StoryIndex, fold, is_round_up, specific_names
 
@@ -430,6 +430,18 @@ def home_note(config: Config, home: list[tuple[dict, str]]) -> str:
             f"bài {m['id']} ({m['outlet']}){more}")
 
 
+def handled_again_note(score: StoryScore, decision: "AlertDecision", members: list[dict]) -> str:
+    """The system's line in the history of a case closed as handled that its story's alert reopens: what is new since
+    (the level's rise, the national press, or, for a story never alerted, its level and the article it tells)."""
+    if decision.why:
+        what = decision.why
+    else:
+        lead = next((m for m in members if m["id"] == score.lead_id), None)
+        what = (f"tin được đánh giá nóng, mức {score.severity}, điểm {score_text(score.total)}"
+                + (f" (bài {lead['id']}, {lead['outlet']})" if lead is not None else ""))
+    return f"Mở lại: có diễn biến mới sau khi đã xử lý: {what}"
+
+
 @dataclass(frozen=True)
 class AlertDecision:
     kind: str  # new | escalation
@@ -735,6 +747,15 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
             return
     if decision is None:
         return
+    if case.status == HANDLED:
+        # handled, rightly, as the issue stood then (not a closing undone, as follow_hot_again puts a mistaken one
+        # back to the status before it): what the alert tells is news since, which nobody has taken on. So "mới", as
+        # for a case the alert opens and as coming_home reopens one (the owner is kept), set before composing: the
+        # alert names the status the clerk acts on, and `monitor cases list --status "mới"` shows it. A run stopping
+        # before the alert is queued leaves it open, and the next run's follow-up loop sends the alert
+        store.update_case(case_id, now, by=SYSTEM_ACTOR, status=OPEN_STATUS,
+                          note=handled_again_note(score, decision, members))
+        case = store.case(case_id)
     near = []
     if decision.kind == "new":
         related = related if related is not None else RelatedCases(app, around=members[-1]["when"])

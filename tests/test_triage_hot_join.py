@@ -1,13 +1,14 @@
 """A hot article that joins a story of routine news (not rated hot) within the alert window: the story is rated hot
 again with it, its case opens and one alert goes out telling the hot article (its title, its summary, its link among
 the first sources), not the routine news the story began with; a reprint of it at the next poll sends nothing more,
-and more outlets taking it up raise the level and send the follow-up the design allows. All text invented."""
+and more outlets taking it up raise the level and send the follow-up the design allows. A case closed as handled
+opens again ("mới") with such an alert, and stays closed when nothing alerts. All text invented."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from monitor.cases import OPEN_STATUS, STATUSES
+from monitor.cases import OPEN_STATUS, STATUSES, SYSTEM_ACTOR
 from monitor.triage import run_triage, score_story
 from test_triage_support import Cls, add_article, add_background, make_app
 
@@ -188,3 +189,138 @@ def test_the_lead_is_the_first_member_judged_hot_that_is_no_round_up_nor_unclass
     assert score_story(app.config, members, cls, now, 1.0).lead_id == 4
     assert score_story(app.config, members[:3], cls, now, 1.0).lead_id is None
     assert score_story(app.config, members, cls | {1: judged(1, HOT)}, now, 1.0).lead_id == 1
+
+
+# ---------------------------------------------------------------------- a case closed as handled, then news
+
+HANDLED_NOTE = "Mở lại: có diễn biến mới sau khi đã xử lý"
+
+
+def _handled(app, case_id, by="Chị Lan"):
+    """The clerk takes the case on and closes it as handled."""
+    app.store.update_case(case_id, app.now(), by=by, status=STATUSES[1], owner=by, note="Đã liên hệ nhà trường")
+    app.store.update_case(case_id, app.now(), by=by, status=STATUSES[-1], note="Nhà trường đã hoàn trả phí giữ xe")
+
+
+def _complaint_alerted(tmp_path):
+    """(app, the story, its case): the complaint joined the admissions test's news and alerted; the case was taken on
+    and closed as handled an hour later."""
+    app = make_app(tmp_path)
+    sid = _routine_story(app, app.now())
+    app.clock.advance(hours=1)
+    add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
+    (first,) = run_triage(app).alerts_queued
+    case_id = app.store.case_of_story(sid).id
+    app.clock.advance(hours=1)
+    _handled(app, case_id)
+    assert app.store.case(case_id).status == STATUSES[-1]
+    return app, sid, case_id
+
+
+def _reopened_by_the_alert(app, case_id, alert_id):
+    case = app.store.case(case_id)
+    assert case.status == OPEN_STATUS and not case.closed
+    assert case.id in [c.id for c in app.store.cases(status=OPEN_STATUS)], "among the open cases to take on"
+    line = case.events[-1]
+    assert line.by == SYSTEM_ACTOR and line.status == OPEN_STATUS and line.note.startswith(HANDLED_NOTE), line
+    assert sum(e.note.startswith(HANDLED_NOTE) for e in case.events) == 1
+    alert = app.store.alert(alert_id)
+    assert alert.payload["case_id"] == case_id
+    assert alert.body.rstrip().endswith(f"Hồ sơ xử lý số {case_id} – trạng thái: {OPEN_STATUS}"
+                                        + (f"; phụ trách: {case.owner}" if case.owner else "")), alert.body
+    assert STATUSES[-1] not in alert.body.rstrip().splitlines()[-1]
+    return case, line, alert
+
+
+def test_a_complaint_joining_a_story_whose_case_was_handled_reopens_the_case_and_its_alert_says_so(tmp_path):
+    """The routine news had a case a person opened and closed as handled (no alert went out): the complaint that
+    joins is news nobody has taken on, so the case opens again ("mới") before the alert that tells it."""
+    app = make_app(tmp_path)
+    sid = _routine_story(app, app.now())
+    case_id, _ = app.store.open_case(sid, app.now(), note="Mở để theo dõi lịch thi")
+    app.store.update_case(case_id, app.now(), by="Chị Lan", status=STATUSES[-1], note="Đã nắm thông tin")
+    app.clock.advance(hours=1)
+    complaint = add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
+    report = run_triage(app)
+    (alert_id,) = report.alerts_queued
+    _alert_tells_the_complaint(app, alert_id)
+    case, line, alert = _reopened_by_the_alert(app, case_id, alert_id)
+    assert alert.kind == "new" and report.cases_opened == []
+    assert f"bài {complaint}" in line.note and "VnExpress" in line.note, line.note
+    assert run_triage(app).alerts_queued == [] and app.store.case(case_id).events == case.events
+
+
+def test_more_outlets_raising_the_level_of_a_handled_case_reopen_it_before_the_follow_up(tmp_path):
+    app, sid, case_id = _complaint_alerted(tmp_path)
+    app.clock.advance(minutes=30)  # past the cooldown
+    others = [add_article(app, outlet, f"other-{k}", title, sapo, app.now() - timedelta(minutes=40 - 10 * k), HOT)
+              for k, (outlet, (title, sapo)) in enumerate(zip(("Tuổi Trẻ", "Dân Trí", "VietnamNet"), COMPLAINT_OTHERS))]
+    report = run_triage(app)
+    assert {app.store.story_of_article(a) for a in others} == {sid}
+    (second,) = report.alerts_queued
+    case, line, alert = _reopened_by_the_alert(app, case_id, second)
+    assert alert.kind == "escalation" and alert.payload["change"].startswith("Mức độ tăng")
+    assert line.note == f"{HANDLED_NOTE}: {alert.payload['change']}"
+    assert case.owner == "Chị Lan", "who handled it keeps it"
+    assert run_triage(app).alerts_queued == [] and app.store.case(case_id).events == case.events
+
+
+def test_a_reprint_joining_a_handled_case_raises_nothing_and_leaves_it_closed(tmp_path):
+    app, sid, case_id = _complaint_alerted(tmp_path)
+    before = app.store.case(case_id)
+    app.clock.advance(hours=1)
+    again = add_article(app, "Dân Trí", "complaint-copy", COMPLAINT[0], COMPLAINT[1], app.now() - timedelta(minutes=10),
+                        HOT)
+    report = run_triage(app)
+    assert app.store.story_of_article(again) == sid
+    assert report.alerts_queued == [] and len(app.store.alerts_for_story(sid)) == 1
+    after = app.store.case(case_id)
+    assert after.status == STATUSES[-1] and after.events == before.events
+
+
+def test_a_dismissed_case_stays_dismissed_when_more_outlets_take_its_story_up(tmp_path):
+    from monitor.cases import DISMISSED, dismiss_case
+
+    app = make_app(tmp_path)
+    sid = _routine_story(app, app.now())
+    app.clock.advance(hours=1)
+    add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
+    run_triage(app)
+    case_id = app.store.case_of_story(sid).id
+    dismiss_case(app, case_id, by="Chị Lan", note="Phụ huynh đăng nhầm trường")
+    before = app.store.case(case_id)
+    app.clock.advance(hours=1, minutes=30)
+    for k, (outlet, (title, sapo)) in enumerate(zip(("Tuổi Trẻ", "Dân Trí", "VietnamNet"), COMPLAINT_OTHERS)):
+        add_article(app, outlet, f"other-{k}", title, sapo, app.now() - timedelta(minutes=40 - 10 * k), HOT)
+    assert run_triage(app).alerts_queued == []
+    after = app.store.case(case_id)
+    assert after.status == DISMISSED and after.events == before.events
+
+
+def test_a_rise_the_cooldown_holds_leaves_a_handled_case_closed_until_its_follow_up_goes_out(tmp_path):
+    """A rise to a level short of the highest waits for the cooldown (decide_alert): the case stays as the clerk closed
+    it meanwhile, and opens with the follow-up that the first run past the cooldown sends."""
+    from dataclasses import replace
+
+    app = make_app(tmp_path)  # levels set so that the complaint alone alerts "theo dõi", with one more outlet "cao"
+    app.config = replace(app.config, alerts=replace(app.config.alerts,
+                                                    thresholds=(("khẩn cấp", 95), ("cao", 80), ("theo dõi", 40))))
+    sid = _routine_story(app, app.now())
+    app.clock.advance(hours=1)
+    add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
+    (first,) = run_triage(app).alerts_queued
+    assert app.store.alert(first).severity == "theo dõi"
+    case_id = app.store.case_of_story(sid).id
+    app.clock.advance(minutes=10)
+    _handled(app, case_id)
+    before = app.store.case(case_id)
+    app.clock.advance(minutes=10)  # within the 60 minutes' cooldown
+    title, sapo = COMPLAINT_OTHERS[0]
+    other = add_article(app, "Tuổi Trẻ", "other", title, sapo, app.now() - timedelta(minutes=5), HOT)
+    assert run_triage(app).alerts_queued == []
+    assert app.store.story_of_article(other) == sid and app.store.story(sid).severity == "cao"
+    assert app.store.case(case_id).events == before.events, "held: nothing to take on yet"
+    app.clock.advance(minutes=45)  # past the cooldown: the next poll brings nothing new
+    (second,) = run_triage(app).alerts_queued
+    _, line, alert = _reopened_by_the_alert(app, case_id, second)
+    assert alert.kind == "escalation" and line.note == f"{HANDLED_NOTE}: Mức độ tăng từ theo dõi lên cao"
