@@ -752,9 +752,9 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
         # back to the status before it): what the alert tells is news since, which nobody has taken on. So "mới", as
         # for a case the alert opens and as coming_home reopens one (the owner is kept), set before composing: the
         # alert names the status the clerk acts on, and `monitor cases list --status "mới"` shows it. A run stopping
-        # before the alert is queued leaves it open, and the next run's follow-up loop sends the alert
-        store.update_case(case_id, now, by=SYSTEM_ACTOR, status=OPEN_STATUS,
-                          note=handled_again_note(score, decision, members))
+        # before the alert is queued leaves it open, and the next run's follow-up loop sends the alert. Only while it
+        # is so closed: a run triaging at the same time may have reopened it, and a person taken it on, since read
+        store.reopen_handled_case(case_id, now, note=handled_again_note(score, decision, members))
         case = store.case(case_id)
     near = []
     if decision.kind == "new":

@@ -146,22 +146,6 @@ def test_a_hot_near_copy_of_routine_news_older_than_the_window_is_a_story_of_its
     assert app.store.alert(alert_id).payload["story_id"] == sid
 
 
-def test_a_routine_story_whose_alert_less_case_was_closed_alerts_for_the_complaint_that_joins_it(tmp_path):
-    """A person had opened and closed a case for the routine news (no alert went out for it): the complaint that joins
-    later is news of its own, so leadership is told, in the same case."""
-    app = make_app(tmp_path)
-    sid = _routine_story(app, app.now())
-    case_id, _ = app.store.open_case(sid, app.now(), note="Mở để theo dõi lịch thi")
-    app.store.update_case(case_id, app.now(), by="Chị Lan", status=STATUSES[-1], note="Đã nắm thông tin")
-    app.clock.advance(hours=1)
-    complaint = add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
-    report = run_triage(app)
-    assert app.store.story_of_article(complaint) == sid
-    (alert_id,) = report.alerts_queued
-    alert = _alert_tells_the_complaint(app, alert_id)
-    assert alert.kind == "new" and alert.payload["case_id"] == case_id and report.cases_opened == []
-
-
 def test_the_lead_is_the_first_member_judged_hot_that_is_no_round_up_nor_unclassified(tmp_path):
     """What compose_alert tells first (StoryScore.lead_id): not a round-up judged hot for one of its other items, nor
     a member with no classification; none at all when only a round-up is judged hot (its first member then)."""
@@ -233,8 +217,9 @@ def _reopened_by_the_alert(app, case_id, alert_id):
 
 
 def test_a_complaint_joining_a_story_whose_case_was_handled_reopens_the_case_and_its_alert_says_so(tmp_path):
-    """The routine news had a case a person opened and closed as handled (no alert went out): the complaint that
-    joins is news nobody has taken on, so the case opens again ("mới") before the alert that tells it."""
+    """The routine news had a case a person opened and closed as handled (no alert went out for it): the complaint
+    that joins later is news of its own, which nobody has taken on, so leadership is told, in the same case, opened
+    again ("mới") before the alert that tells it."""
     app = make_app(tmp_path)
     sid = _routine_story(app, app.now())
     case_id, _ = app.store.open_case(sid, app.now(), note="Mở để theo dõi lịch thi")
@@ -242,6 +227,7 @@ def test_a_complaint_joining_a_story_whose_case_was_handled_reopens_the_case_and
     app.clock.advance(hours=1)
     complaint = add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
     report = run_triage(app)
+    assert app.store.story_of_article(complaint) == sid
     (alert_id,) = report.alerts_queued
     _alert_tells_the_complaint(app, alert_id)
     case, line, alert = _reopened_by_the_alert(app, case_id, alert_id)
@@ -324,3 +310,30 @@ def test_a_rise_the_cooldown_holds_leaves_a_handled_case_closed_until_its_follow
     (second,) = run_triage(app).alerts_queued
     _, line, alert = _reopened_by_the_alert(app, case_id, second)
     assert alert.kind == "escalation" and line.note == f"{HANDLED_NOTE}: Mức độ tăng từ theo dõi lên cao"
+
+
+def test_a_run_that_read_the_handled_case_before_another_run_reopened_it_writes_nothing_over_it(tmp_path):
+    """Two runs triaging at once (the service's and a `monitor triage`): both read the case closed as handled, the
+    other run reopens it, queues the follow-up and the clerk takes it on at once. The slower run, whose alert
+    queue_alert then refuses, neither says again that it reopened nor puts the case back to "mới" over the clerk."""
+    app, sid, case_id = _complaint_alerted(tmp_path)
+    app.clock.advance(minutes=30)  # past the cooldown
+    for k, (outlet, (title, sapo)) in enumerate(zip(("Tuổi Trẻ", "Dân Trí", "VietnamNet"), COMPLAINT_OTHERS)):
+        add_article(app, outlet, f"other-{k}", title, sapo, app.now() - timedelta(minutes=40 - 10 * k), HOT)
+    store, read_last, raced = app.store, app.store.last_alert, []
+
+    def last_alert_then_the_other_run(story_id):
+        # the slower run has read the case (still handled) and reads the story's last alert: the other run goes now
+        last = read_last(story_id)
+        if story_id == sid and not raced:
+            raced.append(None)
+            raced.extend(run_triage(app).alerts_queued)
+            store.update_case(case_id, app.now(), by="Chị Lan", status=STATUSES[1], note="Nhận xử lý tiếp")
+        return last
+
+    store.last_alert = last_alert_then_the_other_run
+    assert run_triage(app).alerts_queued == [], "the other run's follow-up stands"
+    assert len(raced) == 2 and raced[1] is not None
+    case = store.case(case_id)
+    assert case.status == STATUSES[1] and case.owner == "Chị Lan", "the clerk's taking it on stands"
+    assert sum(e.note.startswith(HANDLED_NOTE) for e in case.events) == 1, [e.note for e in case.events]

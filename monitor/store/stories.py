@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Iterable
 
-from monitor.cases import DISMISSED, MERGED, NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent, Handling
+from monitor.cases import DISMISSED, HANDLED, MERGED, NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent, Handling
 from monitor.models import Story
 from monitor.notify import Alert, Delivery
 from monitor.store.articles import published_window
@@ -520,6 +520,17 @@ class StoriesMixin:
                 db.execute("INSERT INTO case_events(case_id, at, by, action, party, done_on, spokesperson, directed_by)"
                            " VALUES (?,?,?,?,?,?,?,?)", (case_id, utc_iso(now), by, act.kind, act.party,
                                                          act.on.isoformat(), act.spokesperson, act.directed_by))
+
+    def reopen_handled_case(self, case_id: int, now: datetime, *, note: str) -> bool:
+        """A case closed as handled opened again ("mới", by the system, `note` the line saying why), only if it is
+        still so closed: another run triaging at the same time may have reopened it, and a person taken it on, since
+        the caller read it. -> whether it was reopened."""
+        with self.transaction() as db:
+            if not db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+                              (OPEN_STATUS, utc_iso(now), case_id, HANDLED)).rowcount:
+                return False
+            case_event(db, case_id, now, SYSTEM_ACTOR, status=OPEN_STATUS, note=note)
+        return True
 
     def open_case_by_hand(self, article_id: int, now: datetime, *, by: str, note: str,
                           label_note: str, note_if_open: str | None = None) -> tuple[int, bool, int]:
