@@ -96,11 +96,15 @@ class PeriodIssue:
     opened: date | None  # its case's opening day; None: no case
     closed: date | None  # the day it was closed, when closed by the period's end
     last_action: date | None  # the last thing a person recorded by the period's end
+    # the day it was last opened again after a closing (news of a handled issue, a reopened false alarm), by the
+    # period's end; None when never: the days it took are counted from then, not from its first opening
+    reopened: date | None = None
 
     @property
     def days(self) -> int | None:
         until = self.closed or self.last_action
-        return (until - self.opened).days if self.opened and until else None
+        since = self.reopened or self.opened
+        return (until - since).days if since and until else None
 
     @property
     def timeline(self) -> str:
@@ -109,9 +113,12 @@ class PeriodIssue:
         if self.opened is None:
             return ""
         line = f"Mở hồ sơ ngày {self.opened:%d/%m/%Y}"
+        if self.reopened is not None:
+            line += f"; mở lại ngày {self.reopened:%d/%m/%Y}"
         if self.closed is not None:
-            return line + f"; đóng hồ sơ ngày {self.closed:%d/%m/%Y} (xử lý trong {_n(self.days)} ngày)"
-        if self.last_action is not None and self.last_action > self.opened:
+            return line + (f"; đóng hồ sơ ngày {self.closed:%d/%m/%Y} (xử lý trong {_n(self.days)} ngày"
+                           + (" kể từ khi mở lại)" if self.reopened is not None else ")"))
+        if self.last_action is not None and self.last_action > (self.reopened or self.opened):
             line += f"; việc gần nhất ngày {self.last_action:%d/%m/%Y}"
         return line + "; đến hết kỳ chưa đóng hồ sơ"
 
@@ -307,7 +314,7 @@ class PeriodReport:
         closed = f"Hồ sơ đã xử lý xong trong kỳ: {_n(self.cases_closed)}"
         if days is not None:
             shown = f"{days:.0f}" if float(days).is_integer() else f"{days:.1f}".replace(".", ",")
-            closed += f" (thời gian xử lý trung vị: {shown} ngày kể từ khi mở hồ sơ)"
+            closed += f" (thời gian xử lý trung vị: {shown} ngày kể từ khi mở hồ sơ hoặc mở lại)"
         return (f"Hồ sơ vụ việc trên địa bàn mở trong kỳ: {_n(self.cases_opened)}",
                 closed,
                 f"Hồ sơ còn mở đến hết kỳ ({self.end_label}): {_n(self.cases_open_at_end)}")
@@ -396,6 +403,18 @@ def _closed_on(case, as_of: datetime, tz) -> date | None:
     return day
 
 
+def _reopened_on(case, as_of: datetime, tz) -> date | None:
+    """The day the case was last opened again after a closing, by `as_of`; None when it never was."""
+    then = case_then(case, as_of)
+    day, closed = None, False
+    for e in (then.events if then else ()):
+        if e.status is not None:
+            if closed and e.status not in CLOSED_STATUSES:
+                day = e.at.astimezone(tz).date()
+            closed = e.status in CLOSED_STATUSES
+    return day
+
+
 def _last_action(case, as_of: datetime, tz) -> date | None:
     """The last line a person recorded by `as_of` (the system's own lines are no action)."""
     then = case_then(case, as_of)
@@ -453,7 +472,8 @@ def build_period(*, office: Office, first: tuple[int, int], last: tuple[int, int
         case = cases.get(sid)
         own.append(PeriodIssue(h, opened=case.opened_at.astimezone(tz).date() if case is not None else None,
                                closed=_closed_on(case, as_of, tz) if case is not None else None,
-                               last_action=_last_action(case, as_of, tz) if case is not None else None))
+                               last_action=_last_action(case, as_of, tz) if case is not None else None,
+                               reopened=_reopened_on(case, as_of, tz) if case is not None else None))
     own.sort(key=lambda p: (-p.issue.hot_score, p.issue.first_seen))
     elsewhere = sorted((latest[sid] for sid in latest.keys() - own_ids),
                        key=lambda h: (-h.hot_score, -h.outlets, -articles[h.story_id], h.first_seen))
@@ -472,7 +492,10 @@ def build_period(*, office: Office, first: tuple[int, int], last: tuple[int, int
     for c in own_cases.values():
         closed = _closed_on(c, as_of, tz)
         if closed is not None and start.date() <= closed < end.date() and case_then(c, as_of).status == DONE:
-            closed_days.append((closed - c.opened_at.astimezone(tz).date()).days)
+            # from its last opening: an issue handled in two days and reopened by news a month later took two days, then
+            # as many as its reopening took, not the month between
+            since = _reopened_on(c, as_of, tz) or c.opened_at.astimezone(tz).date()
+            closed_days.append((closed - since).days)
     still_open = sum(1 for c in own_cases.values()
                      if (then := case_then(c, as_of)) is not None and then.status in OPEN_STATUSES)
 

@@ -160,7 +160,7 @@ def test_the_areas_hot_issues_say_how_they_stood_at_the_periods_end_and_how_long
     assert p.hot_total == 3 and p.hot_own_total == 2
     html = build_and_deliver_period(later, (2026, 9), (2026, 10), out_dir=tmp_path / "o", send=False,
                                     formats=["html"]).paths["html"].read_text(encoding="utf-8")
-    assert "Hồ sơ đã xử lý xong trong kỳ: 1 (thời gian xử lý trung vị: 4 ngày kể từ khi mở hồ sơ)" in html
+    assert "Hồ sơ đã xử lý xong trong kỳ: 1 (thời gian xử lý trung vị: 4 ngày kể từ khi mở hồ sơ hoặc mở lại)" in html
 
 
 def test_the_areas_positive_coverage_is_listed(tmp_path):
@@ -215,3 +215,24 @@ def test_the_period_report_is_e_mailed_as_the_monthly_one(tmp_path, smtp_server)
     assert "Kính gửi" in text.get_content() and "BÁO CÁO" in html.get_content()
     assert msg["Subject"].startswith("Báo cáo tổng hợp dư luận báo chí về giáo dục từ tháng 9/2026 đến tháng 11/2026 "
                                       "(dự thảo trình ký)")
+
+
+def test_a_case_reopened_by_news_after_it_was_handled_counts_its_days_from_the_reopening(tmp_path):
+    """Handled in two days, opened again by news three weeks later and closed two days after: two days, not the weeks
+    between, in its timeline and in the period's median."""
+    app = _app(tmp_path)
+    seed(app.store)
+    oct_ = datetime(2026, 10, 5, 9, 0, tzinfo=TZ)
+    story, case_id = hot_case(app, "gui-xe", "Phụ huynh phản ánh thu phí gửi xe ở trường THCS Ngọc Lâm", oct_, score=80)
+    app.store.update_case(case_id, oct_ + timedelta(days=2), by="Chị Lan", status="đã xử lý", note="Nhà trường hoàn trả")
+    again = datetime(2026, 10, 27, 9, 0, tzinfo=TZ)
+    app.store.reopen_handled_case(case_id, again, note="Mở lại: có diễn biến mới sau khi đã xử lý: Mức độ tăng")
+    app.store.update_case(case_id, again + timedelta(days=2), by="Chị Lan", status="đã xử lý", note="Đã trả lời báo chí")
+    later = _app(tmp_path, now=datetime(2026, 11, 10, 3, 0, tzinfo=timezone.utc))
+    later._store = app.store
+    p = load_period(later, (2026, 9), (2026, 10))
+    (issue,) = [x for x in p.own if x.issue.story_id == story]
+    assert issue.days == 2
+    assert issue.timeline == ("Mở hồ sơ ngày 05/10/2026; mở lại ngày 27/10/2026; đóng hồ sơ ngày 29/10/2026 "
+                              "(xử lý trong 2 ngày kể từ khi mở lại)")
+    assert p.median_close_days == 2
