@@ -172,7 +172,12 @@ def status_since(shown: str | None, now: str | None, at: datetime, words: Mappin
     leave its reader believing an issue handled since is still waiting."""
     if now is None or now == shown:
         return ""
-    return f"cập nhật đến ngày {at:%d/%m/%Y}: {(words or {}).get(now, now)}"
+    word = (words or {}).get(now, now)
+    if shown in CLOSED_STATUSES and now not in CLOSED_STATUSES:
+        # opened again since (news of a handled issue, a false alarm undone): not "đã xử lý: chưa tiếp nhận xử lý",
+        # which reads as handling undone
+        return f"cập nhật đến ngày {at:%d/%m/%Y}: mở lại ({word})"
+    return f"cập nhật đến ngày {at:%d/%m/%Y}: {word}"
 
 
 def handling_in_force(events: Iterable[CaseEvent]) -> tuple[CaseEvent, ...]:

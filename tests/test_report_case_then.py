@@ -129,3 +129,16 @@ def test_an_owner_named_after_the_months_end_is_not_the_months(tmp_path):
     (hot,) = load_report(make_app(tmp_path, now=LATER), 2026, 11).hot_issues
     assert (hot.case_status, hot.owner) == ("mới", "")
     assert hot.status_since == "cập nhật đến ngày 10/12/2026: đang xử lý"
+
+
+def test_an_issue_handled_then_and_opened_again_since_says_it_was_reopened():
+    """An archive that showed a case handled, read after news reopened it: "mở lại (…)", not a bare status that
+    reads as the handling undone; a closing since, or a step forward, is said as before."""
+    from monitor.cases import status_since
+    from monitor.report import STATUS_WORDS
+
+    assert status_since("đã xử lý", "mới", LATER, STATUS_WORDS) == "cập nhật đến ngày 10/12/2026: mở lại (chưa tiếp nhận xử lý)"
+    assert status_since("đã xử lý", "mới", LATER) == "cập nhật đến ngày 10/12/2026: mở lại (mới)"
+    assert status_since(DISMISSED, "đang xử lý", LATER) == "cập nhật đến ngày 10/12/2026: mở lại (đang xử lý)"
+    assert status_since("đang xử lý", "đã xử lý", LATER) == "cập nhật đến ngày 10/12/2026: đã xử lý"
+    assert status_since("mới", "đã tiếp nhận", LATER) == "cập nhật đến ngày 10/12/2026: đã tiếp nhận"
