@@ -16,7 +16,7 @@ from pathlib import Path
 from statistics import median
 from typing import Callable, Iterable, Mapping, Sequence
 
-from monitor.cases import (CLOSED_STATUSES, NOT_OURS, OPEN_STATUSES, STATUSES, SYSTEM_ACTOR, case_then, outcome_line,
+from monitor.cases import (CLOSED_STATUSES, HANDLED, NOT_OURS, OPEN_STATUSES, SYSTEM_ACTOR, case_then, outcome_line,
                            status_since)
 from monitor.config import Office, OutletNames
 from monitor.digest import SENTIMENT_LABELS, vn_number
@@ -36,7 +36,6 @@ TOP_OWN = 40  # the office's own hot issues of the period listed (the rest count
 TOP_ELSEWHERE = 10
 TOP_POSITIVE = 10
 TOP_TOPIC_CHANGES = 3
-DONE = STATUSES[-1]  # "đã xử lý"
 MONTHS_NOTE = ("Một vấn đề nóng kéo dài qua nhiều tháng được tính ở mỗi tháng có tin, bài hoặc có thay đổi hồ sơ, "
                "nhưng chỉ tính một lần ở dòng tổng.")
 
@@ -491,7 +490,7 @@ def build_period(*, office: Office, first: tuple[int, int], last: tuple[int, int
     closed_days = []
     for c in own_cases.values():
         closed = _closed_on(c, as_of, tz)
-        if closed is not None and start.date() <= closed < end.date() and case_then(c, as_of).status == DONE:
+        if closed is not None and start.date() <= closed < end.date() and case_then(c, as_of).status == HANDLED:
             # from its last opening: an issue handled in two days and reopened by news a month later took two days, then
             # as many as its reopening took, not the month between
             since = _reopened_on(c, as_of, tz) or c.opened_at.astimezone(tz).date()

@@ -410,9 +410,10 @@ class StoryIndex:
         self.idf = idf
         self.same_name = same_name
         self.round_ups = round_ups
-        self.hot: dict[int, frozenset[str]] = {}  # the hot categories of each member judged hot
+        # the hot categories of each member judged hot: those a follow-up past the window may match, and a hot
+        # article naming what one names joins
+        self.hot: dict[int, frozenset[str]] = {}
         self.from_hot = follow_up_from_hot
-        self.judged_hot: set[int] = set()  # members judged hot: those a follow-up past the window may match
         self.named: dict[str, deque[int]] = defaultdict(lambda: deque(maxlen=POSTINGS_CAP))  # hot members by name
         self.centroid = centroid
         self.by_place = places
@@ -451,7 +452,7 @@ class StoryIndex:
         self.docs[doc.article_id] = doc
         self.story[doc.article_id] = story_id
         if doc.hot is not None:
-            self.judged_hot.add(doc.article_id)
+            self.hot[doc.article_id] = doc.hot
         self.places[doc.article_id] = named = self._places(doc)
         if not round_up:
             self.story_places[story_id].update(named)
@@ -471,7 +472,6 @@ class StoryIndex:
             if self.idf.rare(t):
                 self.postings[t].append(doc.article_id)
         if self.same_name and doc.hot is not None:
-            self.hot[doc.article_id] = doc.hot
             for name in specific_names(doc.text):
                 self.named[name].append(doc.article_id)
 
@@ -485,7 +485,7 @@ class StoryIndex:
         b = self.docs[other]
         return self._in_window(doc, b) or (c >= self.follow_up_cosine and abs(doc.when - b.when) <= self.reach
                                            and (self.followed is None or self.story[other] in self.followed)
-                                           and (not self.from_hot or other in self.judged_hot))
+                                           and (not self.from_hot or other in self.hot))
 
     def _places(self, doc: Doc) -> frozenset[str]:
         return provinces_named(doc.text[:MAX_TEXT_CHARS]) if self.by_place else frozenset()

@@ -66,6 +66,15 @@ def _alert_tells_the_complaint(app, alert_id):
     return alert
 
 
+def _a_reprint_joins_and_alerts_nothing(app, sid):
+    """Another outlet reprints the complaint: it joins the story, and the story's one alert stays its only one."""
+    again = add_article(app, "Dân Trí", "complaint-copy", COMPLAINT[0], COMPLAINT[1], app.now() - timedelta(minutes=10),
+                        HOT)
+    report = run_triage(app)
+    assert app.store.story_of_article(again) == sid
+    assert report.alerts_queued == [] and len(app.store.alerts_for_story(sid)) == 1
+
+
 def test_a_hot_complaint_joining_a_routine_story_alerts_once_telling_the_complaint_and_opens_its_case(tmp_path):
     app = make_app(tmp_path)
     sid = _routine_story(app, app.now())
@@ -82,11 +91,7 @@ def test_a_hot_complaint_joining_a_routine_story_alerts_once_telling_the_complai
 
     # the next poll past the cooldown: a reprint of the complaint joins; nothing new to tell
     app.clock.advance(hours=2)
-    again = add_article(app, "Dân Trí", "complaint-copy", COMPLAINT[0], COMPLAINT[1], app.now() - timedelta(minutes=10),
-                        HOT)
-    report = run_triage(app)
-    assert app.store.story_of_article(again) == sid
-    assert report.alerts_queued == [] and len(app.store.alerts_for_story(sid)) == 1
+    _a_reprint_joins_and_alerts_nothing(app, sid)
     assert run_triage(app).alerts_queued == []
 
 
@@ -255,11 +260,7 @@ def test_a_reprint_joining_a_handled_case_raises_nothing_and_leaves_it_closed(tm
     app, sid, case_id = _complaint_alerted(tmp_path)
     before = app.store.case(case_id)
     app.clock.advance(hours=1)
-    again = add_article(app, "Dân Trí", "complaint-copy", COMPLAINT[0], COMPLAINT[1], app.now() - timedelta(minutes=10),
-                        HOT)
-    report = run_triage(app)
-    assert app.store.story_of_article(again) == sid
-    assert report.alerts_queued == [] and len(app.store.alerts_for_story(sid)) == 1
+    _a_reprint_joins_and_alerts_nothing(app, sid)
     after = app.store.case(case_id)
     assert after.status == STATUSES[-1] and after.events == before.events
 
