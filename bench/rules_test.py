@@ -111,7 +111,7 @@ def main() -> None:
             extra = ["--jobs", str(args.jobs)] if args.jobs and code == ROOT else []
             seconds, out, err = run(code.resolve(), config, rules, since, until, extra)
             outputs[code] = out
-            progress = sum(1 for line in err.splitlines() if line.startswith("classified "))
+            progress = sum(1 for line in err.splitlines() if line.startswith(("classified ", "đã phân loại ")))
             print(f"{code}: {seconds:.1f} s, {out.splitlines()[0] if out else '(no output)'}; "
                   f"{progress} progress line(s) on stderr")
         if args.code:

@@ -34,38 +34,39 @@ def read_labels(path: Path, required: tuple[str, ...] = ("id", "is_education")) 
     try:
         raw_lines = Path(path).read_bytes().splitlines()
     except OSError as exc:
-        raise InputError(f"cannot read labels file {path}: {exc.strerror or exc}", hint="pass --labels PATH to a JSONL file") from None
+        raise InputError(f"không đọc được tệp nhãn {path}: {exc.strerror or exc}",
+                         hint="đưa vào --labels đường dẫn tới một tệp JSONL") from None
     for n, raw in enumerate(raw_lines, 1):
         try:
             line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError(f"{path} line {n}: not UTF-8 text (byte {raw[exc.start]:#04x} at column {exc.start + 1})",
-                             hint="save the file as UTF-8") from None
+            raise InputError(f"{path} dòng {n}: không phải văn bản UTF-8 (byte {raw[exc.start]:#04x} ở cột {exc.start + 1})",
+                             hint="lưu tệp dưới dạng văn bản UTF-8") from None
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{path} line {n}: not valid JSON ({exc.msg})", hint="one JSON object per line") from None
+            raise InputError(f"{path} dòng {n}: không phải JSON hợp lệ ({exc.msg})", hint="mỗi dòng một đối tượng JSON") from None
         if not isinstance(obj, dict):
-            raise InputError(f"{path} line {n}: a JSON {type(obj).__name__}, not an object with id and is_education",
-                             hint="one JSON object per line, in the fields of dev.jsonl")
+            raise InputError(f"{path} dòng {n}: là một {type(obj).__name__} JSON, không phải một đối tượng có id và "
+                             "is_education", hint="mỗi dòng một đối tượng JSON, với các trường của dev.jsonl")
         if any(f not in obj for f in required):
-            raise InputError(f"{path} line {n}: needs at least {' and '.join(required)}", hint="use the fields of dev.jsonl")
+            raise InputError(f"{path} dòng {n}: cần có ít nhất {' và '.join(required)}", hint="dùng các trường của dev.jsonl")
         for field in ("is_education", "hot"):
             # "maybe", "no" or 1 would be counted as a truth value without a word (a non-empty string is true)
             if obj.get(field) is not None and not isinstance(obj[field], bool):
-                raise InputError(f"{path} line {n}: {field} is {obj[field]!r}; write true or false (JSON, no quotes)",
-                                 hint="use the fields of dev.jsonl")
+                raise InputError(f"{path} dòng {n}: {field} là {obj[field]!r}; ghi true hoặc false (JSON, không đặt trong "
+                                 "dấu ngoặc kép)", hint="dùng các trường của dev.jsonl")
         # a misspelt value would be scored as a wrong answer of the model's, not as the label's mistake
         for field, allowed in (("sentiment", SENTIMENTS), ("scope", SCOPES)):
             if obj.get(field) is not None and obj[field] not in allowed:
-                raise InputError(f"{path} line {n}: {field} is {obj[field]!r}; write one of {', '.join(allowed)}",
-                                 hint="use the fields of dev.jsonl")
+                raise InputError(f"{path} dòng {n}: {field} là {obj[field]!r}; ghi một trong các giá trị {', '.join(allowed)}",
+                                 hint="dùng các trường của dev.jsonl")
         topics = obj.get("topics")
         if topics is not None and not (isinstance(topics, list) and all(isinstance(t, str) for t in topics)):
-            raise InputError(f"{path} line {n}: topics is {topics!r}; write a list of topic ids, e.g. [\"tuyen-sinh\"]",
-                             hint="use the fields of dev.jsonl")
+            raise InputError(f"{path} dòng {n}: topics là {topics!r}; ghi một danh sách mã chủ đề, ví dụ [\"tuyen-sinh\"]",
+                             hint="dùng các trường của dev.jsonl")
         rows.append(obj)
     return rows
 
@@ -79,8 +80,9 @@ def attach_text(rows: list[dict], corpus_dir: Path = CORPUS_DIR) -> list[dict]:
         found = lookup(missing, corpus_dir)
         lost = sorted(missing - set(found))
         if lost:
-            raise InputError(f"{len(lost)} labelled id(s) have no text and are not in {corpus_dir} (e.g. {lost[0]})",
-                             hint="give title/sapo/body inline, or make ../shared/corpus available")
+            raise InputError(f"{len(lost)} mã bài đã gắn nhãn không kèm văn bản và không có trong {corpus_dir} (ví dụ "
+                             f"{lost[0]})", hint="ghi title/sapo/body ngay trong dòng, hoặc đặt thư mục ../shared/corpus "
+                                                 "vào đúng chỗ")
         rows = [{**found[r["id"]], **{k: v for k, v in r.items() if v not in (None, "")}} if r["id"] in found else r for r in rows]
     return rows
 
@@ -242,23 +244,26 @@ def disagreements(gold: list[dict], predicted: list) -> list[dict]:
 
 
 def error_lines(errors: list[dict]) -> list[str]:
-    lines = [f"items where the model and the labels differ: {len(errors)}"]
+    """The list `monitor evaluate --errors` prints, in the analyst's words; label values and topic ids as the labels
+    file writes them."""
+    lines = [f"số bài mô hình khác với nhãn: {len(errors)}"]
     for e in errors:
         parts = []
         if "education" in e:
             x = e["education"]
-            parts.append(f"education {'missed' if x['label'] else 'false alarm'} ({x['score']:.2f})")
+            parts.append(f"giáo dục: {'bỏ sót' if x['label'] else 'báo nhầm'} ({x['score']:.2f})")
         if "topics" in e:
             x = e["topics"]
-            parts.append("topics" + (f" missed {', '.join(x['missed'])}" if x["missed"] else "")
-                         + (f" extra {', '.join(x['extra'])}" if x["extra"] else ""))
+            parts.append("chủ đề:" + (f" thiếu {', '.join(x['missed'])}" if x["missed"] else "")
+                         + ("," if x["missed"] and x["extra"] else "")
+                         + (f" thừa {', '.join(x['extra'])}" if x["extra"] else ""))
         if "tone" in e:
-            parts.append(f"tone {e['tone']['label']} -> {e['tone']['model']}")
+            parts.append(f"sắc thái: nhãn {e['tone']['label']}, mô hình {e['tone']['model']}")
         if "hot" in e:
             x = e["hot"]
-            parts.append(f"hot {'missed' if x['label'] else 'false alarm'} ({x['score']:.2f})")
+            parts.append(f"nóng: {'bỏ sót' if x['label'] else 'báo nhầm'} ({x['score']:.2f})")
         if "scope" in e:
-            parts.append(f"scope {e['scope']['label']} -> {e['scope']['model']}")
+            parts.append(f"phạm vi: nhãn {e['scope']['label']}, mô hình {e['scope']['model']}")
         lines.append(f"  {e['id']}  {e['title']}")
         lines.append(f"      {'; '.join(parts)}")
     return lines
@@ -274,8 +279,9 @@ def evaluate_file(classifier, labels_path: Path, corpus_dir: Path = CORPUS_DIR, 
     rows = read_labels(labels_path)
     if not rows:
         # figures of nothing are zeros that read as a model that finds nothing
-        raise InputError(f"{labels_path} holds no label (every line is blank)", hint="pass --labels PATH to a JSONL file "
-                         "of labelled items, one JSON object a line, e.g. ../shared/labels/dev.jsonl")
+        raise InputError(f"{labels_path} không có nhãn nào (mọi dòng đều trống)",
+                         hint="đưa vào --labels đường dẫn tới một tệp JSONL các bài đã gắn nhãn, mỗi dòng một đối "
+                              "tượng JSON, ví dụ ../shared/labels/dev.jsonl")
     rows = attach_text(rows, corpus_dir)
     return evaluate_rows(classifier, rows, errors=errors) | {"labels_file": str(labels_path)}
 
@@ -294,38 +300,57 @@ def evaluate_rows(classifier, rows: list[dict], *, errors: bool = False) -> dict
 SUMMARY_PARTS = ("education", "topics", "tone", "hot", "scope")
 
 
-def summary_lines(res: dict, parts: tuple[str, ...] = SUMMARY_PARTS) -> list[str]:
-    """The report `monitor evaluate` prints; `parts` keeps only some of its blocks."""
+# the words of summary_lines: "vi" for the office (`monitor evaluate`, `monitor train`), "en" for the model card and
+# the developers' scripts; the metric names P, R, F1, micro, macro-F1 and the label values are the same in both
+SUMMARY_WORDS = {
+    "en": {"education": "education", "topics": "topics", "tone": "tone", "hot": "hot", "scope": "scope",
+           "accuracy": "accuracy", "education items": "education items", "items": "items", "model": "model",
+           "interval": "95% bootstrap interval",
+           "stated": "labels state only some fields; counted where stated"},
+    "vi": {"education": "giáo dục", "topics": "chủ đề", "tone": "sắc thái", "hot": "nóng", "scope": "phạm vi",
+           "accuracy": "tỷ lệ đúng", "education items": "bài giáo dục", "items": "số bài", "model": "mô hình",
+           "interval": "khoảng tin cậy 95%, bootstrap",
+           "stated": "nhãn chỉ ghi một số trường; mỗi chỉ số chỉ tính các bài có ghi trường đó"},
+}
+
+
+def summary_lines(res: dict, parts: tuple[str, ...] = SUMMARY_PARTS, *, lang: str = "en") -> list[str]:
+    """The report `monitor evaluate` prints (lang="vi"; SUMMARY_WORDS); `parts` keeps only some of its blocks."""
     e, tm, h = res["education"], res["topic_micro"], res["hot"]
     ci = res.get("intervals") or {}
+    w = SUMMARY_WORDS[lang]
 
     def within(key: str) -> str:
         """' [lo–hi]' when the metrics carry a bootstrap interval for `key` (older model cards do not)."""
         return f" [{ci[key][0]:.3f}–{ci[key][1]:.3f}]" if key in ci else ""
+
+    def head(part: str) -> str:
+        return f"{w[part]:<12}"  # precomposed Vietnamese letters are one character each: the columns stay aligned
 
     def per_label(scores: dict) -> list[str]:
         return [f"  {k:<22} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  (n={v['support']})"
                 for k, v in scores.items()]
 
     blocks = {
-        "education": [f"education   P {e['precision']:.3f}  R {e['recall']:.3f}  F1 {e['f1']:.3f}{within('education_f1')}"
-                      f"  (n={e['support']})"],
-        "topics": [f"topics      micro P {tm['precision']:.3f}  R {tm['recall']:.3f}  F1 {tm['f1']:.3f}{within('topic_micro_f1')}"
-                   f"  (n={tm['support']})"] + per_label(res["topics"]),
-        "tone": [f"tone        macro-F1 {res['tone_macro_f1']:.3f}{within('tone_macro_f1')}  accuracy {res['tone_accuracy']:.3f}"
-                 " (education items)"] + per_label(res["sentiment"]),
-        "hot": [f"hot         P {h['precision']:.3f}{within('hot_precision')}  R {h['recall']:.3f}{within('hot_recall')}"
+        "education": [f"{head('education')}P {e['precision']:.3f}  R {e['recall']:.3f}  F1 {e['f1']:.3f}"
+                      f"{within('education_f1')}  (n={e['support']})"],
+        "topics": [f"{head('topics')}micro P {tm['precision']:.3f}  R {tm['recall']:.3f}  F1 {tm['f1']:.3f}"
+                   f"{within('topic_micro_f1')}  (n={tm['support']})"] + per_label(res["topics"]),
+        "tone": [f"{head('tone')}macro-F1 {res['tone_macro_f1']:.3f}{within('tone_macro_f1')}  {w['accuracy']} "
+                 f"{res['tone_accuracy']:.3f} ({w['education items']})"] + per_label(res["sentiment"]),
+        "hot": [f"{head('hot')}P {h['precision']:.3f}{within('hot_precision')}  R {h['recall']:.3f}{within('hot_recall')}"
                 f"  F1 {h['f1']:.3f}  (n={h['support']})"],
-        "scope": [f"scope       accuracy {res['scope_accuracy']:.3f}{within('scope_accuracy')}"] + per_label(res["scope"]),
+        "scope": [f"{head('scope')}{w['accuracy']} {res['scope_accuracy']:.3f}{within('scope_accuracy')}"]
+                 + per_label(res["scope"]),
     }
-    head = f"items: {res['n']}   model: {res.get('model_version', '?')}"
+    top = f"{w['items']}: {res['n']}   {w['model']}: {res.get('model_version', '?')}"
     if ci:
-        head += "   [95% bootstrap interval]"
-    lines = [head]
+        top += f"   [{w['interval']}]"
+    lines = [top]
     if res.get("stated"):
         st = res["stated"]
-        lines.append(f"labels state only some fields; counted where stated: topics {st['topics']}, tone {st['sentiment']} "
-                     f"(education items), hot {st['hot']}, scope {st['scope']}")
+        lines.append(f"{w['stated']}: {w['topics']} {st['topics']}, {w['tone']} {st['sentiment']} "
+                     f"({w['education items']}), {w['hot']} {st['hot']}, {w['scope']} {st['scope']}")
     return lines + [line for part in SUMMARY_PARTS if part in parts for line in blocks[part]]
 
 

@@ -291,21 +291,21 @@ class _Inputs:
     t0: float
 
     def elapsed(self) -> str:
-        return f"{time.time() - self.t0:.1f}s"
+        return f"{time.time() - self.t0:.1f} giây"
 
 
 def fit(rules: RuleSet, corpus: list[Example], hand: list[Example], report: TrainReport, log=print, k: int = 5):
     t0 = time.time()
     allx = corpus + hand
     vocab, counts, dense = _features(rules, allx)
-    log(f"  features for {len(allx)} items in {time.time() - t0:.1f}s")
+    log(f"  đặc trưng của {len(allx)} bài: {time.time() - t0:.1f} giây")
     idf = _idf(counts)
     X = design(counts, dense, idf)
     n_v = len(vocab)
     n_c = len(corpus)
     lsa_rows, lsa = _fit_lsa(X[:, :n_v])
     Z = semantic(X[:, :n_v], lsa_rows, lsa.astype(np.float32)) if lsa.size else np.zeros((X.shape[0], 0), np.float32)
-    log(f"  LSA {lsa.shape} in {time.time() - t0:.1f}s")
+    log(f"  LSA {lsa.shape}: {time.time() - t0:.1f} giây")
     T = len(rules.topic_ids)
     n_in = X.shape[1] + Z.shape[1]
     W = np.zeros((n_in, 1 + T + 3 + 1 + 1), dtype=np.float64)
@@ -380,7 +380,7 @@ def _relevance_head(inputs: _Inputs, X: sp.csr_matrix, allx: list[Example], n_c:
         report.oof["relevance"] = oof
         report.cv["relevance"].update(threshold=rel_t, oof_f1=round(rel_f, 4), neighbour_share=rel_share,
                                       neighbour_band=list(REL_KNN_BAND), unsure_share=round(float(unsure.mean()), 4))
-    inputs.log(f"  relevance: CV F1 {rel_f:.3f} at threshold {rel_t:.2f} ({inputs.elapsed()})")
+    inputs.log(f"  điểm liên quan: CV F1 {rel_f:.3f} ở ngưỡng {rel_t:.2f} ({inputs.elapsed()})")
     return rel_t, rel_knn
 
 
@@ -458,7 +458,7 @@ def _topic_heads(inputs: _Inputs) -> tuple[np.ndarray, float]:
     tp, fp, fn = int((pred & (Ys == 1)).sum()), int((pred & (Ys == 0)).sum()), int((~pred & (Ys == 1)).sum())
     report.oof["topics"] = (edu, oof_all, thresholds)
     report.cv["topic_micro_f1"] = round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0
-    inputs.log(f"  topics: CV micro-F1 {report.cv['topic_micro_f1']:.3f} ({inputs.elapsed()})")
+    inputs.log(f"  chủ đề: CV micro-F1 {report.cv['topic_micro_f1']:.3f} ({inputs.elapsed()})")
     return thresholds, knn_share
 
 
@@ -491,7 +491,7 @@ def _tone_head(inputs: _Inputs) -> None:
     mm = fit_tone(C_TONE, Xt, yt, wt)
     inputs.W[inputs.used, 1 + T:4 + T] = mm.coef_.T
     inputs.b[1 + T:4 + T] = mm.intercept_
-    inputs.log(f"  tone: CV macro-F1 (education) {report.cv['tone_macro_f1_edu']:.3f} ({inputs.elapsed()})")
+    inputs.log(f"  sắc thái: CV macro-F1 (bài giáo dục) {report.cv['tone_macro_f1_edu']:.3f} ({inputs.elapsed()})")
 
 
 def _hot_head(inputs: _Inputs) -> tuple[float, float]:
@@ -538,7 +538,9 @@ def _hot_head(inputs: _Inputs) -> tuple[float, float]:
     lin = cal_h[0] * (1 - hot_share)
     inputs.W[inputs.used, 4 + T], inputs.b[4 + T] = lin * mm.coef_[0], lin * mm.intercept_[0] + cal_h[1]
     inputs.knn_coef[T] = cal_h[0] * hot_share
-    inputs.log(f"  hot: CV {report.cv['hot']} ({inputs.elapsed()})")
+    hot_cv = report.cv["hot"]
+    inputs.log(f"  nóng: CV P {hot_cv['oof_precision']:.3f}  R {hot_cv['oof_recall']:.3f} ở ngưỡng {hot_cv['threshold']:.2f} "
+               f"({inputs.elapsed()})")
     return hot_t, hot_share
 
 
@@ -566,7 +568,7 @@ def _foreign_head(inputs: _Inputs) -> float:
         inputs.b[5 + T] = -slope * 0.6
         foreign_t, foreign_f = 0.5, 0.0
         report.cv["foreign"] = {"threshold": foreign_t, "oof_f1": 0.0, "head": "rules only"}
-    inputs.log(f"  foreign: CV F1 {foreign_f:.3f} at threshold {foreign_t:.2f} ({inputs.elapsed()})")
+    inputs.log(f"  phạm vi nước ngoài: CV F1 {foreign_f:.3f} ở ngưỡng {foreign_t:.2f} ({inputs.elapsed()})")
     return foreign_t
 
 
@@ -609,8 +611,9 @@ def train(models_dir: Path, corpus_dir: Path, *, labels_dir: Path = LABELS_DIR, 
     report = TrainReport()
     corpus, hand = collect(corpus_dir, labels_dir, store, dev_ids, report, fast=fast, exclude=tuple(exclude))
     if not hand:
-        raise InputError(f"no hand labels with corpus text in {labels_dir}", hint="label items (data/labels/*.jsonl) before training")
-    log(f"training on {len(corpus)} section-labelled + {len(hand)} hand-labelled items")
+        raise InputError(f"không có nhãn gán tay nào (có văn bản trong kho ngữ liệu) ở {labels_dir}",
+                         hint="gắn nhãn cho các bài (data/labels/*.jsonl) trước khi huấn luyện")
+    log(f"huấn luyện trên {len(corpus)} bài gắn nhãn theo chuyên mục + {len(hand)} bài gắn nhãn tay")
     heads = fit(rules, corpus, hand, report, log=log, k=3 if fast else 5)
     if analysis is not None:  # out-of-fold scores for error analysis by the caller
         analysis.update(hand=hand, oof=dict(report.oof), rules=rules)

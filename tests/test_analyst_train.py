@@ -241,8 +241,15 @@ def test_train_with_the_shared_folder_named_by_corpus_keeps_the_dev_set_out_and_
     res = CliRunner().invoke(cli, ["--config", str(cfg), "train", "--corpus", str(corpus), "--models", str(models)])
     assert res.exit_code == 0, res.output
     meta = json.loads((models / "edu-nlp" / "metadata.json").read_text(encoding="utf-8"))
-    assert meta["dev_metrics"]["n"] == 2 and "## Metrics on" in (models / "edu-nlp" / "MODEL_CARD.md").read_text()
+    card = (models / "edu-nlp" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert meta["dev_metrics"]["n"] == 2 and "## Metrics on" in card
     assert meta["training_sources"]["database labels"] == len(pairs)
+    # the office reads the measurement in Vietnamese, each block's figures in one column; the card stays the developers'
+    assert f"đã ghi {models / 'edu-nlp'} (" in res.output and "\nsố bài: 2   mô hình: edu-nlp." in res.output, res.output
+    assert "\ngiáo dục    P " in res.output and "\nchủ đề      micro P " in res.output and "\nphạm vi     tỷ lệ đúng " \
+        in res.output, res.output
+    assert "huấn luyện trên " in res.output and "  chủ đề: CV micro-F1 " in res.output, res.output
+    assert "\nitems: 2   model: edu-nlp." in card and "\neducation   P " in card and "giáo dục" not in card
 
 
 def test_a_training_stopped_while_writing_the_weights_leaves_the_models_that_work(tmp_path, monkeypatch):

@@ -668,7 +668,7 @@ def test_classify_cli_in_worker_processes_writes_what_one_process_writes(tmp_pat
     for jobs in ("1", "2"):
         out = tmp_path / f"out{jobs}.jsonl"
         res = CliRunner().invoke(cli, ["--config", str(tmp_path / "absent.yaml"), "classify", "-i", str(src), "-o", str(out), "--jobs", jobs])
-        assert res.exit_code == 1 and "24 article(s)" in res.output and "4 malformed" in res.output, res.output
+        assert res.exit_code == 1 and "đã phân loại 24 bài" in res.output and "4 dòng sai định dạng" in res.output, res.output
         outputs[jobs] = out.read_text(encoding="utf-8")
     assert outputs["1"] == outputs["2"]
     rows = [json.loads(x) for x in outputs["2"].splitlines()]

@@ -107,14 +107,15 @@ def test_a_labels_file_in_another_encoding_names_its_line(stored, tmp_path):
     labels = tmp_path / "labels.jsonl"
     labels.write_bytes('{"id": "a", "is_education": true, "title": "Học sinh"}\n'.encode()
                        + '{"id": "b", "is_education": true, "title": "Đà"}\n'.encode("cp1258"))  # a Windows editor's Vietnamese
-    one_clear_error(run(stored[0], "evaluate", "--labels", str(labels)), "line 2", "not UTF-8", "save the file as UTF-8")
+    one_clear_error(run(stored[0], "evaluate", "--labels", str(labels)), "dòng 2", "không phải văn bản UTF-8",
+                    "lưu tệp dưới dạng văn bản UTF-8")
 
 
 @pytest.mark.parametrize("line", ["5", '"id"', "[1, 2]", "null"])
 def test_a_labels_line_that_is_no_object_is_named(stored, tmp_path, line):
     labels = tmp_path / "labels.jsonl"
     labels.write_text(line + "\n", encoding="utf-8")
-    one_clear_error(run(stored[0], "evaluate", "--labels", str(labels)), "line 1", "not an object")
+    one_clear_error(run(stored[0], "evaluate", "--labels", str(labels)), "dòng 1", "không phải một đối tượng")
 
 
 def test_a_rules_file_in_another_encoding_is_not_called_bad_yaml(stored, tmp_path):
@@ -215,25 +216,26 @@ def test_a_label_that_is_no_truth_value_is_named_not_counted_as_true(stored, tmp
     labels = tmp_path / "labels.jsonl"
     labels.write_text('{"id": "a", "is_education": true, "title": "Học sinh được khen", "hot": false}\n'
                       f'{{"id": "b", "is_education": {value}, "title": "Giá vàng hôm nay"}}\n', encoding="utf-8")
-    one_clear_error(run(stored[0], "evaluate", "--labels", str(labels)), "line 2", "is_education is", "true or false")
+    one_clear_error(run(stored[0], "evaluate", "--labels", str(labels)), "dòng 2", "is_education là",
+                    "true hoặc false")
 
 
-@pytest.mark.parametrize("field, value, said", [("sentiment", '"tieu cuc"', "sentiment is 'tieu cuc'"),
-                                                ("scope", '"quan"', "scope is 'quan'"),
-                                                ("topics", '"tuyen-sinh"', "a list of topic ids")])
+@pytest.mark.parametrize("field, value, said", [("sentiment", '"tieu cuc"', "sentiment là 'tieu cuc'"),
+                                                ("scope", '"quan"', "scope là 'quan'"),
+                                                ("topics", '"tuyen-sinh"', "một danh sách mã chủ đề")])
 def test_a_misspelt_tone_scope_or_topic_list_is_named_not_scored_as_the_models_mistake(stored, tmp_path, field, value,
                                                                                       said):
     labels = tmp_path / "labels.jsonl"
     labels.write_text('{"id": "a", "is_education": true, "title": "Học sinh được khen", "sentiment": "positive"}\n'
                       f'{{"id": "b", "is_education": true, "title": "Trường tổ chức hội thi", "{field}": {value}}}\n',
                       encoding="utf-8")
-    one_clear_error(run(stored[0], "evaluate", "--labels", str(labels)), "line 2", said)
+    one_clear_error(run(stored[0], "evaluate", "--labels", str(labels)), "dòng 2", said)
 
 
 def test_an_empty_labels_file_is_said_not_scored_as_zeros(stored, tmp_path):
     labels = tmp_path / "labels.jsonl"
     labels.write_text("\n  \n", encoding="utf-8")
-    one_clear_error(run(stored[0], "evaluate", "--labels", str(labels)), "holds no label")
+    one_clear_error(run(stored[0], "evaluate", "--labels", str(labels)), "không có nhãn nào (mọi dòng đều trống)")
 
 
 def test_a_pasted_article_as_a_query_is_refused_at_once(stored):
@@ -278,7 +280,7 @@ def test_the_cases_commands_refuse_empty_names_and_statuses_and_a_pasted_page_as
     for args, said in ((["cases", "update", str(case_id), "--note", "Đã gọi", "--by", "   "], "--by đang để trống"),
                        (["cases", "update", str(case_id), "--owner", "  "], "--owner đang để trống"),
                        (["cases", "list", "--status", ""], "--status đang để trống"),
-                       (["cases", "update", str(case_id), "--note", "x" * 2001, "--by", "Chị Lan"], "keep it to 2,000")):
+                       (["cases", "update", str(case_id), "--note", "x" * 2001, "--by", "Chị Lan"], "ghi tối đa 2.000 ký tự")):
         r = run(cli, ["--config", cfg, *args])
         assert r.exit_code == 2 and said in r.output, (args[:3], r.output)
     r = run(cli, ["--config", cfg, "cases", "show", str(case_id)])

@@ -112,7 +112,8 @@ def test_evaluate_errors_lists_each_disagreement_and_how(config_file, tmp_path):
     assert wrong["education"] == {"label": True, "model": False, "score": wrong["education"]["score"]}
     assert wrong["topics"]["missed"] == ["tuyen-sinh"] and wrong["hot"]["label"] is True
     res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate", "--labels", str(labels), "--errors"])
-    assert "wrong-edu  Giá xăng giảm nhẹ" in res.output and "education missed" in res.output and "hot missed" in res.output
+    assert "wrong-edu  Giá xăng giảm nhẹ" in res.output and "giáo dục: bỏ sót" in res.output and "nóng: bỏ sót" in res.output
+    assert "chủ đề: thiếu tuyen-sinh" in res.output and "sắc thái: nhãn positive, mô hình " in res.output, res.output
 
 
 def test_train_without_the_shared_corpus_says_so(config_file, tmp_path):
@@ -122,8 +123,8 @@ def test_train_without_the_shared_corpus_says_so(config_file, tmp_path):
     res = CliRunner().invoke(cli, ["--config", str(config_file), "train", "--corpus", str(tmp_path / "absent"),
                                    "--models", str(tmp_path / "models")])
     assert res.exit_code == 2
-    assert "shared corpus is not at" in res.output and not (tmp_path / "models").exists()
-    assert "--corpus DIR" in res.output and "1 article(s) labelled in the database are learnt at the next training" \
+    assert "không có kho ngữ liệu dùng chung ở" in res.output and not (tmp_path / "models").exists()
+    assert "--corpus DIR" in res.output and "1 bài đã gắn nhãn trong cơ sở dữ liệu sẽ được học ở lần huấn luyện sau" \
         in res.output, res.output
 
 
@@ -147,7 +148,7 @@ def test_the_offices_own_rules_file_goes_live_with_the_shipped_models(config_fil
                    encoding="utf-8")
     res = CliRunner().invoke(cli, ["--config", str(config_file), "classify", "-i", str(src), "-o", str(tmp_path / "o.jsonl")])
     assert res.exit_code == 0, res.output
-    assert f"note: tệp quy tắc {own.name} đã được sửa sau khi huấn luyện mô hình (khi đó là quy tắc " in res.output
+    assert f"chú ý: tệp quy tắc {own.name} đã được sửa sau khi huấn luyện mô hình (khi đó là quy tắc " in res.output
     assert json.loads((tmp_path / "o.jsonl").read_text(encoding="utf-8"))["model_version"] == clf.version
     config_file.write_text(text.replace(str(own), str(tmp_path / "missing.yaml")), encoding="utf-8")
     res = CliRunner().invoke(cli, ["--config", str(config_file), "config", "check"])
@@ -218,7 +219,8 @@ def test_evaluate_counts_each_figure_over_the_labels_that_state_it(config_file, 
     assert out["stated"] == {"topics": 0, "sentiment": 1, "hot": 2, "scope": 1}
     assert out["hot"]["support"] == 1 and out["scope_accuracy"] in (0.0, 1.0)
     res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate", "--labels", str(labels), "--errors"])
-    assert res.exit_code == 0 and "counted where stated" in res.output, res.output
+    assert res.exit_code == 0 and "mỗi chỉ số chỉ tính các bài có ghi trường đó: chủ đề 0, sắc thái 1 (bài giáo dục), " \
+        "nóng 2, phạm vi 1" in res.output, res.output
 
 
 def test_evaluate_on_the_offices_own_labels_in_the_database(config_file):
@@ -232,7 +234,7 @@ def test_evaluate_on_the_offices_own_labels_in_the_database(config_file):
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert out["n"] == 2 and out["education"]["support"] == 1 and out["stated"]["scope"] == 0
-    assert not any("not held out" in n for n in out.get("notes", [])), "the shipped models never saw these labels"
+    assert not any("dữ liệu mô hình chưa học" in n for n in out.get("notes", [])), "the shipped models never saw these labels"
     res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate"])
     assert res.exit_code == 2 and "--db-labels" in res.output
 
@@ -300,3 +302,30 @@ def test_rules_test_says_how_far_it_is_on_stderr_and_keeps_stdout_for_the_result
     assert res.exit_code == 0, res.output
     assert "đã phân loại 1/2 bài (bằng quy tắc đang dùng và quy tắc thử)..." in res.stderr
     assert "đã phân loại" not in res.stdout and "2 bài; quy tắc đang dùng" in res.stdout
+
+
+def test_evaluate_reports_to_the_analyst_in_vietnamese_in_aligned_columns(config_file, tmp_path):
+    """`monitor evaluate` is read by the office's analyst: its words are Vietnamese (the metric names P, R, F1, the
+    label values and topic ids stay as the labels file writes them), and each block's figures start in one column."""
+    import re
+
+    labels = tmp_path / "labels.jsonl"
+    rows = [
+        {"id": "wrong-edu", "title": "Giá xăng giảm nhẹ từ chiều nay", "is_education": True, "topics": ["tuyen-sinh"],
+         "sentiment": "positive", "hot": True, "scope": "national"},
+        {"id": "o3", "title": "Trường mầm non tổ chức ngày hội đọc sách cho trẻ", "is_education": True,
+         "sentiment": "positive"},
+    ]
+    labels.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate", "--labels", str(labels), "--errors"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0].startswith("số bài: 2   mô hình: ") and lines[0].endswith("   [khoảng tin cậy 95%, bootstrap]")
+    blocks = ("giáo dục", "chủ đề", "sắc thái", "nóng", "phạm vi")
+    heads = {line[:12].rstrip(): line[12:] for line in lines if line[:12].rstrip() in blocks}
+    assert set(heads) == set(blocks) and all(not rest.startswith(" ") for rest in heads.values()), res.output
+    # per-label rows and each listed article's id and title are data; the rest is the analyst's reading
+    reading = "\n".join(line for line in lines if not re.match(r"  \S", line))
+    english = re.findall(r"\b(items|model|education|topics|tone|hot|scope|accuracy|missed|false alarm|extra|labels|"
+                         r"counted|interval|note|differ)\b", reading)
+    assert not english, reading

@@ -22,8 +22,8 @@ def test_every_command_has_an_example():
     from monitor.cli import cli
 
     missing = [" ".join(p) for p, cmd in command_paths(cli)
-               if not getattr(cmd, "commands", None) and "Example" not in help_text(p)]
-    assert not missing, f"commands without an Example in --help: {missing}"
+               if not getattr(cmd, "commands", None) and "Ví dụ" not in help_text(p)]
+    assert not missing, f"commands without an example (Ví dụ) in --help: {missing}"
 
 
 def test_ci_runs_the_readme_test_command():

@@ -14,6 +14,10 @@ import traceback
 import click
 
 from monitor.errors import ERROR_PREFIX, HINT_PREFIX, INTERNAL_PREFIX, InputError, MonitorError
+from monitor.cli import click_vi
+
+# before the first decorator: --version's help and message are read when `cli` is declared
+click_vi.install()
 
 EXIT_RESOURCE = 3
 EXIT_INTERNAL = 4
@@ -107,20 +111,20 @@ class MonitorGroup(click.Group):
 
 @click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config_path", default="feeds.yaml", show_default=True, envvar="MONITOR_CONFIG",
-              type=click.Path(dir_okay=False), help="The configuration file (env MONITOR_CONFIG).")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+              type=click.Path(dir_okay=False), help="Tệp cấu hình (biến môi trường MONITOR_CONFIG).")
+@click.option("--debug", is_flag=True, help="Khi có lỗi, in cả traceback (để báo lỗi cho người phát triển).")
 @click.version_option(package_name="edu-media-monitor")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str, debug: bool) -> None:
-    """Media monitor for Vietnamese education offices.
+    """Theo dõi báo chí cho cơ quan quản lý giáo dục (Phòng/Sở GD&ĐT).
 
-    Crawls the press, classifies articles by the communication plan's topics, flags hot issues and
-    sends the daily press clipping (điểm báo).
+    Thu thập tin từ các báo, phân loại bài theo các chủ đề của kế hoạch truyền thông, phát hiện vấn đề nóng
+    và gửi điểm báo hằng ngày.
 
     \b
-    Start here:
-      monitor demo                 # the whole pipeline on bundled sample news, offline
-      monitor init                 # write feeds.yaml and create the database
+    Bắt đầu từ đây:
+      monitor demo                 # chạy cả quy trình trên tin mẫu có sẵn, không cần mạng
+      monitor init                 # tạo feeds.yaml và cơ sở dữ liệu
       monitor crawl && monitor digest
     """
     ctx.meta["monitor.debug"] = debug

@@ -143,21 +143,23 @@ def _filter(c: Classification | None, *, topic: str | None, hot: bool, scopes: t
 
 
 @cli.command()
-@click.option("--date", "day", help="Day of publication (YYYY-MM-DD, office time zone); default today.")
-@click.option("--topic", help="Only this topic id (e.g. an-toan-truong-hoc).")
-@click.option("--hot", is_flag=True, help="Only hot articles.")
-@click.option("--scope", help="Only this scope: local (địa phương), city (thành phố, tỉnh), national (toàn quốc), "
-              "foreign (nước ngoài); with or without diacritics. For a Sở, local and city both list its whole "
-              "province or city, its own area.")
-@click.option("--all", "include_all", is_flag=True, help="Include articles that are not about education.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--date", "day", help="Ngày đăng (YYYY-MM-DD, theo giờ của cơ quan); mặc định: hôm nay.")
+@click.option("--topic", help="Chỉ các bài có mã chủ đề này (ví dụ an-toan-truong-hoc).")
+@click.option("--hot", is_flag=True, help="Chỉ các bài nóng.")
+@click.option("--scope", help="Chỉ các bài thuộc phạm vi này: local (địa phương), city (thành phố, tỉnh), "
+              "national (toàn quốc), foreign (nước ngoài); gõ có dấu hay không dấu đều được. Với Sở, "
+              "local và city đều liệt kê cả tỉnh hoặc thành phố, tức toàn bộ địa bàn của Sở.")
+@click.option("--all", "include_all", is_flag=True, help="Liệt kê cả các bài không về giáo dục.")
+@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
 @click.pass_context
 def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, scope: str | None,
              include_all: bool, as_json: bool) -> None:
-    """List one day's articles with their topics, tone, scope and hot flag (education only by default).
+    """Liệt kê các bài đăng trong một ngày kèm kết quả phân loại.
+
+    Mỗi bài kèm chủ đề, sắc thái, phạm vi và có nóng hay không; mặc định chỉ liệt kê các bài về giáo dục.
 
     \b
-    Example:
+    Ví dụ:
       monitor articles --date 2026-11-26 --topic an-toan-truong-hoc
       monitor articles --hot --json
     """
@@ -197,28 +199,30 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
 
 @cli.command()
 @click.argument("query")
-@click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD).")
-@click.option("--topic", help="Only this topic id.")
-@click.option("--hot", is_flag=True, help="Only hot articles.")
-@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--since", help="Chỉ các bài đăng từ ngày này trở đi (YYYY-MM-DD).")
+@click.option("--topic", help="Chỉ các bài có mã chủ đề này.")
+@click.option("--hot", is_flag=True, help="Chỉ các bài nóng.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="Số bài hiện nhiều nhất.")
+@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
 @click.pass_context
 def search(ctx: click.Context, query: str, since: str | None, topic: str | None, hot: bool,
            limit: int, as_json: bool) -> None:
-    """Full-text search over stored articles, with or without diacritics.
+    """Tìm kiếm trong các bài đã lưu, gõ có dấu hay không dấu.
 
-    Typed without diacritics, a query matches any: "bao luc hoc duong" finds "bạo lực học đường".
-    Typed with diacritics, its words must appear as typed (any case; "hoà" is "hòa"), so "lạm thu"
-    does not find "làm thêm … thứ hai", and articles with the words together as that exact phrase
-    come first; when nothing matches as typed, the matches without the marks are shown, and it says
-    so. Each group between two ORs is exact or not by its own marks. Words are all required; put a phrase in double quotes; OR between two groups; a
-    trailing * matches word beginnings; -word excludes (a query that starts with it goes after --, as
-    for any command).
+    Tìm trên toàn văn bài (tiêu đề, đoạn mở đầu, thân bài). Gõ không dấu thì khớp với mọi cách bỏ dấu: "bao
+    luc hoc duong" tìm ra "bạo lực học đường". Gõ có dấu thì các từ phải xuất hiện đúng như đã gõ (không
+    phân biệt chữ hoa, chữ thường; "hoà" cũng là "hòa"), nên "lạm thu" không tìm ra "làm thêm … thứ hai";
+    bài có các từ đứng liền nhau đúng thành cụm đã gõ được xếp trước. Khi không bài nào khớp đúng như đã gõ,
+    lệnh hiện các bài khớp nếu bỏ qua dấu và nói rõ như vậy. Mỗi nhóm nằm giữa hai chữ OR khớp đúng dấu hay
+    không là tùy dấu của chính nhóm đó. Mọi từ đều phải có trong bài; đặt cụm từ trong ngoặc kép; OR nằm
+    giữa hai nhóm (bài có nhóm này hoặc nhóm kia); dấu * ở cuối một từ khớp mọi từ bắt đầu như thế; -từ loại
+    các bài có từ đó (câu tìm bắt đầu bằng -từ thì đặt sau --, như với mọi lệnh).
 
     \b
-    Example:
+    Ví dụ:
       monitor search "bao luc hoc duong" --since 2026-11-01
-      monitor search "lạm thu"                 # exact: not "làm thêm", "thứ"
+      monitor search "lạm thu"                 # đúng dấu: không ra "làm thêm", "thứ"
       monitor search '"học phí" OR "khoản thu"' --topic hoc-phi-thu-chi --json
       monitor search -- "-tuyen sinh lop 10"
     """
@@ -297,7 +301,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
         return
     if loose and rows:
         click.echo(f"Không có bài nào có đúng các từ «{query}» như đã gõ (kể cả dấu); dưới đây là các bài khớp khi "
-                   f"bỏ qua dấu / nothing matches exactly as typed; these match without diacritics.")
+                   "bỏ qua dấu.")
     shown_n = f"{len(rows)} bài đầu (còn bài khớp khác: thêm --limit, --since hoặc --topic) — " if more else ""
     print_table(rows, extra=f"{shown_n}tìm «{query}»", details="snippet", count=not more,
                 scope_name=app.config.office.scope_name)
@@ -369,32 +373,37 @@ def _index_missing(app: App) -> None:
 
 @cli.command()
 @click.argument("article_id", type=STORED_ID)
-@click.option("--topics", multiple=True, help="Topic ids, comma-separated or repeated; '-' for none.")
-@click.option("--education/--not-education", "education", default=None, help="Whether the article is about education.")
-@click.option("--hot", help="Whether it is a hot issue: yes (có) or no (không); with or without diacritics.")
-@click.option("--sentiment", help="negative (tiêu cực), neutral (trung tính) or positive (tích cực); with or without diacritics.")
-@click.option("--scope", help="local (địa phương), city (thành phố), national (toàn quốc) or foreign (nước ngoài).")
-@click.option("--note", default="", help="Why (kept with the label).")
-@click.option("--by", "by", help="Who labels (default: $USER).")
-@click.option("--json", "as_json", is_flag=True, help="Print the stored label as JSON.")
+@click.option("--topics", multiple=True, help="Mã chủ đề, cách nhau bằng dấu phẩy hoặc lặp lại tùy chọn; '-' "
+              "nếu bài không thuộc chủ đề nào.")
+@click.option("--education/--not-education", "education", default=None, help="Bài có về giáo dục hay không.")
+@click.option("--hot", help="Có phải vấn đề nóng không: yes (có) hoặc no (không); gõ có dấu hay không dấu "
+              "đều được.")
+@click.option("--sentiment", help="negative (tiêu cực), neutral (trung tính) hoặc positive (tích cực); gõ có "
+              "dấu hay không dấu đều được.")
+@click.option("--scope", help="local (địa phương), city (thành phố, tỉnh), national (toàn quốc) hoặc foreign "
+              "(nước ngoài); gõ có dấu hay không dấu đều được.")
+@click.option("--note", default="", help="Lý do (lưu cùng nhãn).")
+@click.option("--by", "by", help="Người gán nhãn (mặc định: $USER).")
+@click.option("--json", "as_json", is_flag=True, help="In nhãn đã lưu dưới dạng JSON.")
 @click.pass_context
 def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], education: bool | None, hot: str | None,
           sentiment: str | None, scope: str | None, note: str, by: str | None, as_json: bool) -> None:
-    """Record an analyst's correction of one article; `monitor train` learns from these labels.
+    """Ghi nhãn sửa kết quả phân loại của một bài.
 
-    Only what you state is recorded; a later label overrides an earlier one field by field. The clipping
-    and the monthly report follow the correction at once. A hot story's place follows its case: when
-    --hot no (or --not-education) leaves the story of an open case no reason to be hot (no hot article,
-    and the story scored again with the label applied below every alert level), the case is dismissed as
-    a false alarm (cảnh báo nhầm) with its alerts still waiting, as `monitor cases dismiss` does but
-    labelling no other article. While other articles are still hot, or the story stays hot by its spread,
-    tone and place (five outlets on the district, none hot by itself), the case stays open and the command
-    says why and names `monitor cases dismiss`. A later --hot yes (or --education) that corrects such a
-    label reopens the case it dismissed; a hot label on a story without a case does not bring it into the
-    clipping's hot section (`monitor cases open ID` does), and the command says so.
+    `monitor train` học từ các nhãn này. Chỉ những gì bạn nêu mới được ghi; nhãn sau thay nhãn trước theo
+    từng trường. Điểm báo và báo cáo tháng áp dụng nhãn sửa ngay. Một sự việc nóng có ở mục Vấn đề nóng hay
+    không là tùy hồ sơ của nó: khi --hot no (hoặc --not-education) khiến sự việc của một hồ sơ đang mở không
+    còn lý do để nóng (không còn bài nóng nào, và chấm điểm lại với nhãn vừa ghi thì sự việc dưới mọi mức
+    cảnh báo), hồ sơ được đóng với kết luận cảnh báo nhầm và các cảnh báo còn chờ gửi của nó bị hủy, như
+    `monitor cases dismiss` nhưng không gán nhãn cho bài nào khác. Nếu còn bài khác vẫn nóng, hoặc sự việc
+    vẫn nóng nhờ mức lan rộng, sắc thái và nơi xảy ra (năm báo đưa tin về một quận, không bài nào tự nó
+    nóng), hồ sơ vẫn mở; lệnh nói rõ lý do và chỉ sang `monitor cases dismiss`. Một nhãn --hot yes (hoặc
+    --education) ghi sau để sửa lại nhãn như thế sẽ mở lại hồ sơ nó đã đóng; còn nhãn nóng cho một sự việc
+    chưa có hồ sơ không đưa sự việc vào mục Vấn đề nóng của điểm báo (`monitor cases open ID` mới làm việc
+    đó), và lệnh cũng báo như vậy.
 
     \b
-    Example:
+    Ví dụ:
       monitor label 1234 --topics an-toan-truong-hoc,dao-duc-ky-nang --hot yes --sentiment negative
       monitor label 1235 --not-education --by "Nguyễn Thu Hà"
     """
@@ -522,14 +531,17 @@ def _login() -> str:
 
 @cli.command()
 @click.argument("article_id", type=STORED_ID)
-@click.option("--version", "version", help="Explain this model version's classification (default: the active one).")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--version", "version",
+              help="Giải thích kết quả phân loại của phiên bản mô hình này (mặc định: phiên bản đang dùng).")
+@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
 @click.pass_context
 def explain(ctx: click.Context, article_id: int, version: str | None, as_json: bool) -> None:
-    """Why an article got its topics, tone, scope and hot score, and the story it belongs to.
+    """Giải thích kết quả phân loại của một bài.
+
+    Vì sao bài có các chủ đề, sắc thái, phạm vi và điểm nóng như vậy, và bài thuộc sự việc nào.
 
     \b
-    Example:
+    Ví dụ:
       monitor explain 1234
       monitor explain 1234 --json | jq .classification.evidence.rules
     """
@@ -766,33 +778,39 @@ def _compact(v) -> str:
 
 
 @cli.command()
-@click.option("--since", help="First day (YYYY-MM-DD, office time zone), inclusive; default: all stored articles.")
-@click.option("--until", help="Last day (YYYY-MM-DD), inclusive.")
-@click.option("--model", "model_dir", type=click.Path(file_okay=False), help="Models folder (default: storage.models_dir).")
+@click.option("--since", help="Ngày đầu (YYYY-MM-DD, theo giờ của cơ quan), tính cả ngày này; mặc định: mọi "
+              "bài đã lưu.")
+@click.option("--until", help="Ngày cuối (YYYY-MM-DD), tính cả ngày này.")
+@click.option("--model", "model_dir", type=click.Path(file_okay=False), help="Thư mục mô hình (mặc định: "
+              "storage.models_dir).")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False, exists=True),
-              help="An edited topics.yaml to classify with instead of the shipped one.")
-@click.option("--dry-run", is_flag=True, help="Compute and print the differences; write nothing.")
-@click.option("--compare", nargs=2, metavar="V1 V2", help="Compare two stored versions (no classification runs).")
-@click.option("--rollback", metavar="VERSION", help="Make an earlier stored version current again (pinned).")
-@click.option("--versions", "list_versions", is_flag=True, help="List the stored model versions.")
+              help="Tệp topics.yaml đã sửa, dùng để phân loại thay cho tệp quy tắc kèm theo phần mềm.")
+@click.option("--dry-run", is_flag=True, help="Tính và in các khác biệt; không ghi gì.")
+@click.option("--compare", nargs=2, metavar="V1 V2",
+              help="So sánh hai phiên bản đã lưu (không chạy phân loại).")
+@click.option("--rollback", metavar="VERSION",
+              help="Quay lại dùng một phiên bản đã lưu trước đó (phiên bản được ghim).")
+@click.option("--versions", "list_versions", is_flag=True, help="Liệt kê các phiên bản mô hình đã lưu.")
 @click.option("--show", type=click.IntRange(0, 1000), default=5, show_default=True,
-              help="Example articles listed per change.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+              help="Số bài ví dụ liệt kê cho mỗi loại thay đổi.")
+@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
 @click.pass_context
 def reclassify(ctx: click.Context, since: str | None, until: str | None, model_dir: str | None, rules_path: str | None,
                dry_run: bool, compare: tuple[str, str] | None, rollback: str | None, list_versions: bool, show: int,
                as_json: bool) -> None:
-    """Re-run classification on stored articles and show what changed against the current version.
+    """Phân loại lại các bài đã lưu và cho biết những gì thay đổi.
 
-    Every version's classifications are kept, so a run can be compared with another (--compare) or
-    undone (--rollback). --dry-run shows the differences without writing anything. The new version becomes
-    current only once every article is classified: a run stopped halfway leaves the current one as it was;
-    run it again. The stories of the range are scored again with it: those of the last days as triage scores
-    new ones (alerts included), older ones as of when each was last scored, sending nothing and touching no
-    case, so past clippings and reports read the new classifications too.
+    Thay đổi được tính so với phiên bản đang dùng. Kết quả phân loại của mọi phiên bản đều được giữ lại,
+    nên có thể so sánh một lần chạy với phiên bản khác (--compare) hoặc hoàn tác nó (--rollback). --dry-run
+    cho xem các khác biệt mà không ghi gì. Phiên bản mới chỉ thành phiên bản đang dùng khi mọi bài đã được
+    phân loại xong: lần chạy dừng giữa chừng để nguyên phiên bản đang dùng; khi đó hãy chạy lại. Các sự
+    việc trong khoảng thời gian đó được chấm điểm lại theo phiên bản mới: sự việc của những ngày gần đây
+    được chấm như `monitor triage` chấm sự việc mới (kể cả cảnh báo); sự việc cũ hơn được chấm như vào lần
+    chấm gần nhất của từng sự việc, không gửi gì và không động đến hồ sơ nào, nên điểm báo và báo cáo các
+    kỳ trước cũng theo kết quả phân loại mới.
 
     \b
-    Example:
+    Ví dụ:
       monitor reclassify --since 2026-11-01 --rules my-topics.yaml --dry-run
       monitor reclassify --since 2026-11-01 --rules my-topics.yaml
       monitor reclassify --versions

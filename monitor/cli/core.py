@@ -16,13 +16,14 @@ from monitor.errors import InputError
 
 
 @cli.command()
-@click.option("--force", is_flag=True, help="Overwrite an existing feeds.yaml.")
+@click.option("--force", is_flag=True, help="Ghi đè feeds.yaml đã có.")
 @click.pass_context
 def init(ctx: click.Context, force: bool) -> None:
-    """Write a starting feeds.yaml (when missing) and create the database.
+    """Tạo tệp feeds.yaml ban đầu và cơ sở dữ liệu. Tệp feeds.yaml chỉ được ghi khi chưa có (hoặc với
+    --force).
 
     \b
-    Example:
+    Ví dụ:
       monitor init && monitor config check
     """
     path = Path(ctx.find_root().obj["config_path"])
@@ -42,17 +43,17 @@ WARNING_PREFIX = "Cảnh báo: "
 
 @cli.group()
 def config() -> None:
-    """Inspect the configuration."""
+    """Kiểm tra cấu hình."""
 
 
 @config.command("check")
 @click.pass_context
 def config_check(ctx: click.Context) -> None:
-    """Validate feeds.yaml, and the report's calendar.yaml beside it when there is one, without running anything
-    (exit 2 and one line per problem when invalid).
+    """Kiểm tra feeds.yaml mà không chạy việc gì. Kiểm tra cả calendar.yaml của báo cáo tháng bên cạnh nó
+    (nếu có); khi không hợp lệ, in mỗi lỗi một dòng và thoát với mã 2.
 
     \b
-    Example:
+    Ví dụ:
       monitor --config feeds.yaml config check
     """
     cfg = load_config(ctx.find_root().obj["config_path"])
@@ -154,16 +155,18 @@ def _private_sources(cfg) -> list[tuple[str, str]]:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-@click.option("--since", help="First day (YYYY-MM-DD, office time zone), inclusive.")
-@click.option("--until", help="Last day (YYYY-MM-DD), inclusive.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True,
+              help="Định dạng đầu ra.")
+@click.option("--since", help="Ngày đầu (YYYY-MM-DD, theo múi giờ của cơ quan), tính cả ngày này.")
+@click.option("--until", help="Ngày cuối (YYYY-MM-DD), tính cả ngày này.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Ghi vào tệp này thay vì đầu ra chuẩn (stdout).")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, since: str | None, until: str | None, output: str | None) -> None:
-    """Export stored articles with their current classification, one JSON object a line.
+    """Xuất các bài đã lưu kèm kết quả phân loại hiện tại. Mỗi dòng một đối tượng JSON.
 
     \b
-    Example:
+    Ví dụ:
       monitor export --format jsonl --since 2026-11-01 --until 2026-11-30 > november.jsonl
     """
     app = get_app(ctx, reads_only=True)
@@ -186,25 +189,27 @@ def export(ctx: click.Context, fmt: str, since: str | None, until: str | None, o
     finally:
         if output:
             out.close()
-    click.echo(f"exported {n} articles", err=True)
+    click.echo(f"đã xuất {n} bài", err=True)
 
 
 @cli.command()
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False),
-              help="The backup file to write (a SQLite database, e.g. /backup/monitor-2026-11-28.sqlite3).")
-@click.option("--force", is_flag=True, help="Replace the file when it exists.")
+              help="Tệp sao lưu cần ghi (một cơ sở dữ liệu SQLite, ví dụ "
+                   "/backup/monitor-2026-11-28.sqlite3).")
+@click.option("--force", is_flag=True, help="Thay tệp đó nếu đã có.")
 @click.pass_context
 def backup(ctx: click.Context, out_file: str, force: bool) -> None:
-    """Write a consistent, checked copy of the database, also while `monitor serve` is running.
+    """Ghi bản sao lưu nhất quán của cơ sở dữ liệu. Bản sao được kiểm tra trước khi giữ; lệnh chạy được cả
+    khi `monitor serve` đang chạy.
 
-    The copy is the database as of one moment (SQLite's online backup), checked (PRAGMA quick_check) before it
-    is kept. It holds everything collected and what was delivered, so a restored copy sends nothing again that
-    was sent before the copy was made. To restore: stop `monitor serve`, put the file back at
-    storage.data_dir/storage.database (removing that file's -wal and -shm), start it again. The clippings and
-    reports written to the outbox folder are files: copy that folder as well.
+    Bản sao là cơ sở dữ liệu tại một thời điểm (sao lưu trực tuyến của SQLite), được kiểm tra (PRAGMA
+    quick_check) trước khi giữ lại. Bản sao chứa mọi thứ đã thu thập và những gì đã gửi đi, nên khi khôi phục
+    từ bản sao, không gì đã gửi trước lúc sao lưu bị gửi lại. Cách khôi phục: dừng `monitor serve`, đặt tệp
+    về lại storage.data_dir/storage.database (xóa các tệp -wal và -shm của tệp đó), rồi chạy lại. Các bản
+    điểm báo và báo cáo đã ghi vào thư mục outbox là những tệp riêng: hãy sao chép cả thư mục đó.
 
     \b
-    Example:
+    Ví dụ:
       monitor backup --out /mnt/sao-luu/monitor-$(date +%F).sqlite3
     """
     app = get_app(ctx, reads_only=True)
@@ -236,20 +241,21 @@ def _write_batch(out, store, articles) -> int:
 
 @cli.command()
 @click.option("--out", "out_dir", default="demo-output", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for the demo's database, configuration copy and digest.")
+              help="Thư mục chứa cơ sở dữ liệu, bản sao tệp cấu hình và điểm báo của bản demo.")
 @click.pass_context
 def demo(ctx: click.Context, out_dir: str) -> None:
-    """Run the whole pipeline offline on bundled sample news and write that day's digest.
+    """Chạy thử toàn bộ quy trình, không cần mạng. Dùng tin mẫu đi kèm và ghi điểm báo của ngày mẫu.
 
-    Serves invented Vietnamese news in the shape of real outlets' feeds and pages from 127.0.0.1,
-    crawls it into a fresh SQLite file, classifies, groups stories, flags hot issues, records a
-    clerk's morning (a hot issue entered from outside the press, what was done about the cases) and
-    writes the day's press clipping (HTML, text, Markdown, DOCX) and the month's report so far
-    (DOCX, HTML). Runs as the office of --config (its letterhead, area, signer, cut-off and alert
-    levels), with the shipped outlets, whose page layouts the sample site serves.
+    Phát từ 127.0.0.1 các tin tiếng Việt tự soạn, đúng dạng nguồn tin và trang bài của các báo thật; thu
+    thập vào một tệp SQLite mới, phân loại, gom bài thành sự việc, đánh dấu vấn đề nóng, ghi lại một buổi
+    sáng làm việc của cán bộ (một vấn đề nóng nhập từ nguồn ngoài báo chí, những việc đã làm với các hồ sơ),
+    rồi ghi điểm báo của ngày (HTML, văn bản, Markdown, DOCX) và báo cáo tháng tính đến ngày đó (DOCX,
+    HTML). Chạy với vai trò cơ quan khai báo trong --config (tên cơ quan trên đầu văn bản, địa bàn, người
+    ký, giờ chốt và các mức cảnh báo), với các báo đi kèm, vì trang mẫu phát đúng bố cục trang bài của các
+    báo này.
 
     \b
-    Example:
+    Ví dụ:
       monitor demo --out demo-output && xdg-open demo-output/digest/*.html
     """
     from monitor.demo import run_demo

@@ -34,20 +34,23 @@ def _why_classified(report, classified, store) -> str:
 
 
 @cli.command()
-@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this source (repeatable).")
-@click.option("--all", "force", is_flag=True, help="Poll every selected source now, ignoring due times and back-off.")
+@click.option("--source", "sources", multiple=True, metavar="NAME",
+              help="Chỉ nguồn tin này (có thể dùng nhiều lần).")
+@click.option("--all", "force", is_flag=True,
+              help="Đọc ngay mọi nguồn tin được chọn, bỏ qua giờ đến hạn và thời gian chờ thử lại sau lỗi.")
 @click.pass_context
 def crawl(ctx: click.Context, sources: tuple[str, ...], force: bool) -> None:
-    """Poll the feeds that are due, fetch new articles and pages, classify and triage them.
+    """Thu thập tin từ các nguồn đến hạn và phân loại.
 
-    New articles and newly fetched pages are classified, grouped into stories and scored; alerts for hot
-    stories are queued, not sent (`monitor alerts --send` or `monitor serve` delivers them). Exits 1 when
-    a source failed (its error is recorded and shown by `monitor status`).
+    Đọc các nguồn tin đã đến hạn, lấy bài mới và nội dung trang bài. Các bài mới và trang bài vừa lấy về
+    đều được phân loại, gom thành sự việc và chấm điểm nóng; cảnh báo cho các sự việc nóng chỉ được
+    đưa vào hàng chờ gửi, chưa gửi đi (`monitor alerts --send` hoặc `monitor serve` sẽ gửi). Lệnh thoát với
+    mã 1 khi có nguồn tin bị lỗi (lỗi được ghi lại và hiện trong `monitor status`).
 
     \b
-    Example:
-      monitor crawl                              # the sources that are due
-      monitor crawl --all                        # every enabled source, now
+    Ví dụ:
+      monitor crawl                              # các nguồn tin đã đến hạn
+      monitor crawl --all                        # mọi nguồn tin đang bật, ngay bây giờ
       monitor crawl --source vnexpress-giao-duc --all
     """
     from monitor.crawl import run_crawl

@@ -36,36 +36,44 @@ def write_stdout(data: bytes) -> None:
 
 @cli.command()
 @click.option("--date", "day", metavar="YYYY-MM-DD",
-              help="The day whose cut-off ends the window (default: the latest cut-off that has passed).")
-@click.option("--send", is_flag=True, help="Deliver it: e-mail to digest.recipients, or the outbox folder without SMTP.")
-@click.option("--resend", is_flag=True, help="With --send: deliver again a day already delivered (or left in doubt).")
-@click.option("--force", is_flag=True, help="With --send: send even though no source has been polled successfully up to "
-              "the cut-off, or, for a past day, the crawler collected nothing across its cut-off (the clipping then "
-              "lacks that news, and says so).")
+              help="Ngày có giờ chốt kết thúc khoảng thời gian của điểm báo (mặc định: giờ chốt gần nhất "
+                   "đã qua).")
+@click.option("--send", is_flag=True,
+              help="Gửi điểm báo: qua thư đến digest.recipients, hoặc lưu vào thư mục outbox khi chưa cấu hình "
+                   "SMTP.")
+@click.option("--resend", is_flag=True,
+              help="Dùng cùng --send: gửi lại điểm báo của một ngày đã gửi (hoặc chưa rõ đã tới hộp thư "
+                   "chưa).")
+@click.option("--force", is_flag=True,
+              help="Dùng cùng --send: vẫn gửi dù chưa nguồn tin nào được thu thập thành công đến giờ "
+                   "chốt, hoặc, với một ngày đã qua, dù bộ thu thập không lấy được tin nào qua giờ chốt của "
+                   "ngày đó (khi đó điểm báo thiếu các tin ấy và ghi rõ điều này).")
 @click.option("--format", "formats", type=FORMAT_CHOICE, multiple=True,
-              help="Files to write (repeatable; default: digest.formats in feeds.yaml).")
+              help="Dạng tệp cần ghi (có thể dùng nhiều lần; mặc định: digest.formats trong feeds.yaml).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, allow_dash=True), metavar="DIR|-",
-              help="Folder for the files (default: the outbox folder of the day, under storage.data_dir); '-' writes "
-                   "the one --format asked for to standard output (the chart inside HTML and Markdown), the notices "
-                   "to standard error. Not with --send.")
+              help="Thư mục ghi các tệp (mặc định: thư mục outbox của ngày, trong storage.data_dir); "
+                   "'-': ghi văn bản (một dạng duy nhất, chọn bằng --format) ra đầu ra chuẩn (biểu đồ "
+                   "nằm ngay trong HTML và Markdown), còn các thông báo ra đầu ra lỗi chuẩn. Không dùng "
+                   "cùng --send.")
 @click.pass_context
 def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force: bool, formats: tuple[str, ...],
            out_dir: str | None) -> None:
-    """Build the daily press clipping (điểm báo) for the 24 hours before the cut-off.
+    """Lập điểm báo hằng ngày cho 24 giờ trước giờ chốt.
 
-    Without --send the files are only written (a preview); with --send the day is delivered once: a
-    second run says it was already sent, unless --resend. Sending is refused (nothing recorded) when no
-    source has been polled successfully up to the cut-off (a new install before its first crawl, a crawler
-    that was down): run `monitor crawl --all` first, or add --force. A past day is refused as well when the
-    fetch log shows the crawler collected nothing across its cut-off (an outage since recovered): its news is
-    missing or went to a later clipping; --force sends it, saying so at the top.
+    Không có --send thì chỉ ghi các tệp (bản xem trước); có --send thì điểm báo của ngày chỉ được gửi một
+    lần: chạy lại sẽ báo là đã gửi, trừ khi thêm --resend. Lệnh từ chối gửi (và không ghi nhận gì) khi chưa
+    nguồn tin nào được thu thập thành công đến giờ chốt (vừa cài đặt, chưa thu thập lần nào; hoặc bộ thu
+    thập từng ngừng chạy): hãy chạy `monitor crawl --all` trước, hoặc thêm --force. Với một ngày đã qua,
+    lệnh cũng từ chối khi nhật ký thu thập cho thấy bộ thu thập không lấy được tin nào qua giờ chốt của
+    ngày đó (do sự cố, nay đã khắc phục): tin của ngày đó bị thiếu hoặc đã vào điểm báo sau; --force vẫn
+    gửi và ghi rõ điều này ở đầu điểm báo.
 
-    A preview only reads the database: a copy of the data on a read-only share gives one, written where
-    --out says (the outbox folder under the data folder cannot be written then, and the command says so),
-    or to standard output with --out - (one format; nothing else is printed there).
+    Bản xem trước chỉ đọc cơ sở dữ liệu: có thể xem trước từ bản sao dữ liệu trên thư mục dùng chung chỉ
+    đọc, ghi vào nơi --out chỉ định (khi đó không ghi được vào thư mục outbox trong thư mục dữ liệu, và lệnh
+    sẽ báo điều này), hoặc ra đầu ra chuẩn với --out - (một dạng duy nhất; không in gì khác ra đó).
 
     \b
-    Example:
+    Ví dụ:
       monitor digest --date 2026-11-26 --format html --out /tmp/diem-bao
       monitor digest --format txt --out - | less
       monitor digest --send
@@ -105,42 +113,46 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
 
 
 @cli.command()
-@click.option("--month", metavar="YYYY-MM", help="The month to report on, e.g. 2026-11.")
+@click.option("--month", metavar="YYYY-MM", help="Tháng cần báo cáo, ví dụ 2026-11.")
 @click.option("--from", "first", metavar="YYYY-MM",
-              help="With --to: a period report from this month to --to's, both included (at most 24 months), e.g. "
-                   "--from 2026-09 --to 2027-01 for the first term. Not with --month.")
-@click.option("--to", "last", metavar="YYYY-MM", help="The period's last month (with --from).")
+              help="Dùng cùng --to: báo cáo kỳ từ tháng này đến tháng của --to, tính cả hai tháng (tối đa 24 "
+                   "tháng), ví dụ --from 2026-09 --to 2027-01 cho học kỳ I. Không dùng cùng --month.")
+@click.option("--to", "last", metavar="YYYY-MM", help="Tháng cuối của kỳ (dùng cùng --from).")
 @click.option("--format", "formats", type=click.Choice(["docx", "html"]), multiple=True,
-              help="Files to write (repeatable; default both).")
+              help="Dạng tệp cần ghi (có thể dùng nhiều lần; mặc định: cả hai).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, allow_dash=True), metavar="DIR|-",
-              help="Folder for the files (default: <data_dir>/<outbox_dir>/reports); '-' writes the one --format "
-                   "asked for to standard output (the chart inside the HTML), the notices to standard error. Not "
-                   "with --send.")
-@click.option("--send", is_flag=True, help="Also e-mail it to digest.recipients (SMTP must be configured).")
+              help="Thư mục ghi các tệp (mặc định: <data_dir>/<outbox_dir>/reports); '-': ghi văn bản "
+                   "(một dạng duy nhất, chọn bằng --format) ra đầu ra chuẩn (biểu đồ nằm ngay trong HTML), "
+                   "còn các thông báo ra đầu ra lỗi chuẩn. Không dùng cùng --send.")
+@click.option("--send", is_flag=True,
+              help="Gửi thêm qua thư điện tử đến digest.recipients (phải cấu hình SMTP).")
 @click.pass_context
 def report(ctx: click.Context, month: str | None, first: str | None, last: str | None, formats: tuple[str, ...],
            out_dir: str | None, send: bool) -> None:
-    """Write the monthly public-opinion report, a draft for the signer of office.signer: a general
-    assessment from the figures, the district's own stories, the hot issues with what happened and
-    the latest action, the district's cases of earlier months still open at the month's end ("còn tồn
-    đọng"), positive coverage, a forecast of what the press may take up next month (the
-    education year's calendar from calendar.yaml, topics that rose in the same months before, stories
-    still in the news, open cases), coverage by topic, tone and outlet against the previous month, and
-    the proposals part the signer completes. A month with nothing collected says so.
+    """Lập báo cáo tháng hoặc báo cáo kỳ về dư luận báo chí.
 
-    With --from and --to instead of --month, a period report ("sơ kết học kỳ", "tổng kết năm học", the
-    year's evaluation): the period's figures month by month against the previous period of equal
-    length, coverage by plan topic and which topics rose or fell, the district's hot issues with
-    their status at the period's end and how long each took, the hot issues elsewhere by category
-    with the ten hottest, the cases opened, closed and still open (median days to close), the
-    district's positive coverage, and the proposals part. A period not over is a copy for reference.
+    Báo cáo tháng là bản dự thảo trình người ký (office.signer), gồm: đánh giá chung rút ra từ số liệu;
+    các sự việc trên địa bàn; các vấn đề nóng, với diễn biến và biện pháp xử lý gần nhất; các hồ sơ trên
+    địa bàn từ các tháng trước đến cuối tháng vẫn chưa xử lý xong ("còn tồn đọng"); tin tích cực; dự báo
+    những vấn đề báo chí có thể quan tâm trong tháng tới (lịch năm học trong calendar.yaml, các chủ đề
+    từng tăng vào cùng các tháng này những năm trước, các sự việc vẫn đang được đưa tin, các hồ sơ chưa
+    xử lý xong); số tin theo chủ đề, sắc thái và theo báo, so với tháng trước; và phần đề xuất, kiến nghị do
+    người ký hoàn thiện. Tháng không thu thập được tin nào thì báo cáo ghi rõ điều đó.
 
-    Without --send it only reads the database: a copy of the data on a read-only share gives the report,
-    written where --out says (the default folder under the data folder cannot be written then, and the
-    command says so), or to standard output with --out - (one format; nothing else is printed there).
+    Dùng --from và --to thay cho --month để lập báo cáo kỳ ("sơ kết học kỳ", "tổng kết năm học", đánh
+    giá cả năm): số liệu của kỳ theo từng tháng, so với kỳ trước có cùng độ dài; số tin theo chủ đề của
+    kế hoạch truyền thông và những chủ đề tăng hay giảm; các vấn đề nóng trên địa bàn, với tình trạng
+    vào cuối kỳ và thời gian xử lý mỗi vấn đề; các vấn đề nóng ngoài địa bàn theo nhóm vấn đề, kèm mười
+    vấn đề nóng nhất; các hồ sơ đã mở, đã đóng và còn mở (số ngày xử lý trung vị); tin tích cực trên địa bàn;
+    và phần đề xuất, kiến nghị. Kỳ chưa kết thúc thì báo cáo là bản tham khảo.
+
+    Không có --send thì lệnh chỉ đọc cơ sở dữ liệu: có thể lập báo cáo từ bản sao dữ liệu trên thư mục
+    dùng chung chỉ đọc, ghi vào nơi --out chỉ định (khi đó không ghi được vào thư mục mặc định trong thư
+    mục dữ liệu, và lệnh sẽ báo điều này), hoặc ra đầu ra chuẩn với --out - (một dạng duy nhất; không in
+    gì khác ra đó).
 
     \b
-    Example:
+    Ví dụ:
       monitor report --month 2026-11 --format docx --out reports/
       monitor report --month 2026-11 --format html --out - > bao-cao.html
       monitor report --from 2026-09 --to 2027-01 --format docx --out reports/

@@ -130,25 +130,30 @@ class _Output:
 
 @cli.command()
 @click.option("--input", "-i", "input_path", required=True, type=click.Path(dir_okay=False),
-              help="JSONL, one article a line: id and title required (title may be empty when sapo or body has text); sapo, body, url, outlet, published optional; a URL's section path (/giao-duc/...) counts as evidence ('-' = stdin).")
+              help="Tệp JSONL, mỗi dòng một bài: bắt buộc có id và title (title được để trống khi sapo hoặc "
+                   "body có chữ); sapo, body, url, outlet, published không bắt buộc; đường dẫn chuyên mục "
+                   "(/giao-duc/...) trong URL cũng được tính làm căn cứ ('-' = đầu vào chuẩn, stdin).")
 @click.option("--output", "-o", "output_path", required=True, type=click.Path(dir_okay=False),
-              help="JSONL written in the same order, one line per non-blank input line ('-' = stdout); an existing file is replaced only when the run completes.")
-@click.option("--models", "models", type=click.Path(file_okay=False), help="Folder of trained models (default: storage.models_dir).")
+              help="Tệp JSONL ghi theo đúng thứ tự của đầu vào, mỗi dòng không trống của đầu vào một dòng "
+                   "('-' = đầu ra chuẩn, stdout); tệp đã có chỉ bị thay khi lệnh chạy xong trọn vẹn.")
+@click.option("--models", "models", type=click.Path(file_okay=False),
+              help="Thư mục chứa các mô hình đã huấn luyện (mặc định: storage.models_dir).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes for large inputs (default: one per core); 1 classifies in this process.")
+              help="Số tiến trình phân loại song song cho đầu vào lớn (mặc định: mỗi lõi CPU một tiến "
+                   "trình); 1 = phân loại ngay trong tiến trình này.")
 @click.pass_context
 def classify(ctx: click.Context, input_path: str, output_path: str, models: str | None, jobs: int | None) -> None:
-    """Classify articles from a JSONL file (no database needed).
+    """Phân loại các bài trong một tệp JSONL. Không cần cơ sở dữ liệu.
 
-    Each output line has id, is_education, relevance, topics, topic_scores, sentiment, hot, hot_score,
-    scope, reasons and model_version. An article is education when its relevance reaches the model's
-    threshold, or, for an incident in Viet Nam that the hot model is sure of (a pupil hurt outside
-    school reads like crime news), from a lower relevance; its first reason then says so. A malformed
-    input line gives a line with id (when readable) and error; the rest is still classified and the
-    exit status is 1 at the end.
+    Mỗi dòng đầu ra có id, is_education, relevance, topics, topic_scores, sentiment, hot, hot_score, scope,
+    reasons và model_version. Một bài được tính là tin giáo dục khi điểm liên quan đạt ngưỡng của mô hình;
+    riêng với một sự cố ở Việt Nam mà mô hình nhận diện vấn đề nóng đã chắc chắn (học sinh bị thương ngoài
+    trường học đọc giống tin an ninh, trật tự), điểm liên quan thấp hơn cũng đủ, và khi đó lý do đầu tiên
+    của bài (reasons) nói rõ điều này. Một dòng đầu vào sai định dạng cho ra một dòng có id (nếu đọc được)
+    và error; các dòng còn lại vẫn được phân loại, và cuối cùng lệnh kết thúc với mã thoát 1.
 
     \b
-    Example:
+    Ví dụ:
       monitor classify --input articles.jsonl --output classified.jsonl
     """
     from classifiers.classify import load_classifier
@@ -159,7 +164,8 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
     try:
         src = click.open_file(input_path, "rb")  # bytes: one line that is not UTF-8 is that line's error, not the run's
     except OSError as exc:
-        raise InputError(f"cannot read {input_path}: {exc.strerror or exc}", hint="pass an existing JSONL file to --input") from None
+        raise InputError(f"không đọc được {input_path}: {exc.strerror or exc}",
+                         hint="chỉ ra bằng --input một tệp JSONL có sẵn") from None
     counts = {"errors": 0, "done": 0}
     try:
         dst = _Output(output_path)
@@ -196,44 +202,50 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
             counts["done"] += len(records)
         dst.complete()
     errors = counts["errors"]
-    click.echo(f"classified {counts['done']} article(s) with {clf.version}" + (f"; {errors} malformed line(s)" if errors else ""), err=True)
+    click.echo(f"đã phân loại {counts['done']} bài bằng {clf.version}" + (f"; {errors} dòng sai định dạng" if errors else ""),
+               err=True)
     if clf.rules_note:
-        click.echo(f"note: {clf.rules_note}", err=True)
+        click.echo(f"chú ý: {clf.rules_note}", err=True)
     if errors:
         ctx.exit(1)
 
 
 @cli.command()
 @click.option("--labels", "labels_path", type=click.Path(dir_okay=False),
-              help="JSONL in the dev.jsonl format: id, is_education, topics, sentiment, hot, scope (a row may leave "
-                   "some out: each figure counts the rows that state it); text inline or looked up by id in ../shared/corpus.")
+              help="Tệp JSONL theo định dạng của dev.jsonl: id, is_education, topics, sentiment, hot, scope "
+                   "(một dòng có thể thiếu một số trường: mỗi chỉ số chỉ tính các dòng có ghi trường đó); "
+                   "văn bản của bài ghi ngay trong dòng, hoặc được tra theo id trong ../shared/corpus.")
 @click.option("--db-labels", is_flag=True,
-              help="Measure on the analysts' labels in the database instead (`monitor label`, cases opened or dismissed), "
-                   "with the stored articles' text.")
-@click.option("--models", "models", type=click.Path(file_okay=False), help="Folder of trained models (default: storage.models_dir).")
-@click.option("--json", "as_json", is_flag=True, help="Print the full metrics as JSON.")
-@click.option("--errors", is_flag=True, help="Also list every item where the model and the labels differ, and how.")
+              help="Đo trên các nhãn của người phân tích trong cơ sở dữ liệu thay cho tệp nhãn (`monitor "
+                   "label`, hồ sơ đã mở hoặc đã bỏ qua vì cảnh báo nhầm), với văn bản của các bài đã lưu.")
+@click.option("--models", "models", type=click.Path(file_okay=False),
+              help="Thư mục chứa các mô hình đã huấn luyện (mặc định: storage.models_dir).")
+@click.option("--json", "as_json", is_flag=True, help="In toàn bộ các chỉ số dưới dạng JSON.")
+@click.option("--errors", is_flag=True,
+              help="Liệt kê thêm từng bài mà mô hình khác với nhãn, và khác ở chỗ nào.")
 @click.pass_context
 def evaluate(ctx: click.Context, labels_path: str | None, db_labels: bool, models: str | None, as_json: bool,
              errors: bool) -> None:
-    """Precision, recall and F1 per label and overall against a labels file, or the office's own labels.
+    """Đánh giá mô hình so với các nhãn. Tính độ chính xác (P), độ phủ (R) và F1 theo từng nhãn và chung,
+    so với một tệp nhãn hoặc với các nhãn của chính cơ quan.
 
-    The office's labels state only what was corrected, so each figure counts the labels that state its
-    field. Models trained with those labels (`monitor train` uses them) have seen them: their figures on
-    them are not held out, and the report says so.
+    Nhãn của cơ quan chỉ ghi những gì đã được sửa, nên mỗi chỉ số chỉ tính các nhãn có ghi trường của nó.
+    Mô hình được huấn luyện có dùng các nhãn đó (`monitor train` dùng chúng) thì đã học chúng rồi: số liệu
+    đo trên các nhãn ấy không phải số liệu đo trên dữ liệu chưa học, và kết quả có ghi chú điều này.
 
     \b
-    Example:
+    Ví dụ:
       monitor evaluate --labels ../shared/labels/dev.jsonl
       monitor evaluate --labels data/labels/day-2026-04-14.jsonl --errors
-      monitor evaluate --db-labels --models models     # the shipped model on the office's own reading
+      monitor evaluate --db-labels --models models     # mô hình đi kèm, đo trên nhãn của chính cơ quan
     """
     from classifiers.classify import load_classifier
     from classifiers.evaluate import error_lines, evaluate_file, evaluate_rows, summary_lines
     from monitor.cli.common import echo_json, get_app
 
     if bool(labels_path) == db_labels:
-        raise InputError("give either --labels FILE or --db-labels", hint="monitor evaluate --labels ../shared/labels/dev.jsonl")
+        raise InputError("cần đúng một trong hai: --labels FILE hoặc --db-labels",
+                         hint="monitor evaluate --labels ../shared/labels/dev.jsonl")
     clf = load_classifier(_models_dir(ctx, models), _office_for_classify(ctx), require_models=True, fallback=models is None,
                           rules_path=_configured_rules(ctx))
     notes = [clf.rules_note] if clf.rules_note else []
@@ -244,46 +256,57 @@ def evaluate(ctx: click.Context, labels_path: str | None, db_labels: bool, model
                  **{k: r.get(k) for k in ("is_education", "topics", "sentiment", "hot", "scope")}}
                 for a, r in database_labels(get_app(ctx).store)]
         if not rows:
-            raise InputError("no article in the database has a label that says whether it is education news",
-                             hint="label some with `monitor label` (`monitor review` lists where it pays)")
+            raise InputError("chưa bài nào trong cơ sở dữ liệu có nhãn cho biết bài có phải tin giáo dục hay không",
+                             hint="gắn nhãn cho một số bài bằng `monitor label` (`monitor review` liệt kê những bài "
+                                  "đáng sửa nhất)")
         res = evaluate_rows(clf, rows, errors=errors) | {"labels_file": "database"}
         learnt = (clf.models.metadata.get("training_sources") or {}).get("database labels") if clf.models else None
         if learnt:
-            notes.append(f"these models were trained with {learnt} database label(s): the figures on them are not "
-                         "held out (the shipped models, or an earlier training's with --models, have not seen them)")
+            notes.append(f"các mô hình này đã được huấn luyện với {learnt} nhãn trong cơ sở dữ liệu: số liệu đo trên "
+                         "các nhãn đó không phải đo trên dữ liệu mô hình chưa học (mô hình đi kèm, hoặc mô hình của "
+                         "một lần huấn luyện trước chọn bằng --models, thì chưa học các nhãn này)")
     else:
         res = evaluate_file(clf, Path(labels_path), errors=errors)
     if as_json:
         echo_json(res | ({"rules_note": notes[0]} if clf.rules_note else {}) | ({"notes": notes} if notes else {}))
         return
-    for line in summary_lines(res):
+    for line in summary_lines(res, lang="vi"):
         click.echo(line)
     for note in notes:
-        click.echo(f"note: {note}")
+        click.echo(f"chú ý: {note}")
     if errors:
         for line in error_lines(res["errors"]):
             click.echo(line)
 
 
 @cli.command()
-@click.option("--models", "models", type=click.Path(file_okay=False), help="Where to write the models (default: storage.models_dir, else ./models).")
-@click.option("--corpus", "corpus", type=click.Path(file_okay=False), help="The shared corpus (default: ../shared/corpus beside the repository).")
-@click.option("--no-db-labels", is_flag=True, help="Ignore the analysts' labels in the database.")
-@click.option("--fast", is_flag=True, help="A sample of the section-labelled corpus and 3-fold CV (every hand label is still used): faster, slightly weaker models (for checks and tests).")
+@click.option("--models", "models", type=click.Path(file_okay=False),
+              help="Thư mục ghi các mô hình (mặc định: storage.models_dir, nếu không có thì ./models).")
+@click.option("--corpus", "corpus", type=click.Path(file_okay=False),
+              help="Kho ngữ liệu dùng chung (mặc định: ../shared/corpus, bên cạnh thư mục dự án).")
+@click.option("--no-db-labels", is_flag=True,
+              help="Không dùng các nhãn của người phân tích trong cơ sở dữ liệu.")
+@click.option("--fast", is_flag=True,
+              help="Chỉ dùng một mẫu của phần ngữ liệu gắn nhãn theo chuyên mục và kiểm định chéo 3 phần "
+                   "(3-fold CV; mọi nhãn gán tay vẫn được dùng): nhanh hơn, mô hình kém hơn một chút (để "
+                   "kiểm tra nhanh và chạy kiểm thử).")
 @click.option("--exclude", multiple=True, metavar="GLOB",
-              help="Leave out label files matching GLOB (e.g. 'day-*.jsonl') and their items, to measure on them held out. Repeatable.")
+              help="Bỏ ra các tệp nhãn khớp mẫu GLOB (ví dụ 'day-*.jsonl') cùng các bài của chúng, để sau đó "
+                   "đo mô hình trên chúng như trên dữ liệu nó chưa học. Dùng được nhiều lần.")
 @click.pass_context
 def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labels: bool, fast: bool,
           exclude: tuple[str, ...]) -> None:
-    """Rebuild every model deterministically from the corpus and the labels, and write the model card.
+    """Huấn luyện lại mọi mô hình từ ngữ liệu và nhãn. Cùng đầu vào luôn cho ra cùng mô hình; lệnh ghi
+    cả thẻ mô hình (MODEL_CARD.md).
 
-    Uses ../shared/corpus (outlet sections), data/labels/*.jsonl and the analysts' labels in the
-    database; reports metrics on ../shared/labels/dev.jsonl (beside the corpus) when it is there, and
-    leaves its items out of training. About a quarter of an hour on 2 cores. It replaces the bundle in
-    --models: to keep the shipped model, train into another folder and point storage.models_dir at it.
+    Dùng ../shared/corpus (chuyên mục của các báo), data/labels/*.jsonl và các nhãn của người phân tích
+    trong cơ sở dữ liệu; khi có ../shared/labels/dev.jsonl (bên cạnh kho ngữ liệu) thì báo các chỉ số đo trên
+    tệp đó và không dùng các bài của nó để huấn luyện. Mất khoảng mười lăm phút trên máy 2 lõi. Lệnh thay bộ
+    mô hình trong --models: muốn giữ mô hình đi kèm thì huấn luyện vào một thư mục khác rồi trỏ
+    storage.models_dir tới thư mục đó.
 
     \b
-    Example:
+    Ví dụ:
       monitor train --models models
       monitor train --models /tmp/held-out --exclude 'day-*.jsonl'
     """
@@ -298,11 +321,12 @@ def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labe
     corpus_dir = Path(corpus) if corpus else CORPUS_DIR
     if not corpus_dir.is_dir():
         waiting = len(store.labels()) if store is not None else 0
-        raise InputError(f"the shared corpus is not at {corpus_dir}: training needs the texts of the team's labelled items",
-                         hint="put the team's shared folder beside the project (../shared/corpus) or name it with "
-                              "--corpus DIR; nothing was changed: the models in use stay"
-                              + (f", and the {waiting} article(s) labelled in the database are learnt at the next "
-                                 "training (what people read follows the labels already)" if waiting else ""))
+        raise InputError(f"không có kho ngữ liệu dùng chung ở {corpus_dir}: huấn luyện cần văn bản của các bài nhóm "
+                         "đã gắn nhãn",
+                         hint="đặt thư mục dùng chung của nhóm bên cạnh thư mục dự án (../shared/corpus) hoặc chỉ ra "
+                              "bằng --corpus DIR; chưa có gì thay đổi: các mô hình đang dùng vẫn giữ nguyên"
+                              + (f", và {waiting} bài đã gắn nhãn trong cơ sở dữ liệu sẽ được học ở lần huấn luyện "
+                                 "sau (những gì hệ thống cho người dùng xem đã theo các nhãn đó rồi)" if waiting else ""))
     # the dev set sits beside the corpus (../shared/labels/dev.jsonl): its items are kept out of training and
     # measured on, also when the shared folder is named with --corpus rather than found beside the project
     dev_path = corpus_dir.parent / "labels" / "dev.jsonl" if corpus else SHARED_DIR / "labels" / "dev.jsonl"
@@ -310,36 +334,42 @@ def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labe
     meta = run_train(target, corpus_dir, dev_path=dev_path,
                      store=store, log=lambda m: click.echo(m, err=True), fast=fast, exclude=exclude,
                      rules_path=_configured_rules(ctx))
-    click.echo(f"wrote {target / meta['name']} ({meta['weights_sha256'][:10]}) in {meta['train_seconds']} s")
+    click.echo(f"đã ghi {target / meta['name']} ({meta['weights_sha256'][:10]}) sau {meta['train_seconds']} giây")
     if "dev_metrics" in meta:
-        for line in summary_lines(meta["dev_metrics"]):
+        for line in summary_lines(meta["dev_metrics"], lang="vi"):
             click.echo(line)
 
 
 @cli.group()
 def rules() -> None:
-    """The office-editable topic rules (classifiers/topics.yaml, or the office's copy named by storage.rules_file)."""
+    """Quy tắc chủ đề mà cơ quan tự sửa được. Đó là tệp classifiers/topics.yaml, hoặc bản riêng của cơ quan
+    mà storage.rules_file trỏ tới."""
 
 
 @rules.command("test")
-@click.option("--rules", "rules_path", type=click.Path(dir_okay=False, exists=True), help="The edited rules file (default: storage.rules_file, else the shipped topics.yaml).")
-@click.option("--since", help="First day (YYYY-MM-DD, office time zone), inclusive.")
-@click.option("--until", help="Last day (YYYY-MM-DD), inclusive.")
-@click.option("--models", "models", type=click.Path(file_okay=False), help="Folder of trained models (default: storage.models_dir).")
-@click.option("--rules-only", is_flag=True, help="Leave the trained models out on both sides: the differences are then exactly the edit's.")
-@click.option("--show", default=5, show_default=True, help="Example titles listed per change.")
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False, exists=True),
+              help="Tệp quy tắc đã sửa (mặc định: storage.rules_file, nếu không có thì topics.yaml đi kèm).")
+@click.option("--since", help="Ngày đầu (YYYY-MM-DD, theo múi giờ của cơ quan), tính cả ngày này.")
+@click.option("--until", help="Ngày cuối (YYYY-MM-DD), tính cả ngày này.")
+@click.option("--models", "models", type=click.Path(file_okay=False),
+              help="Thư mục chứa các mô hình đã huấn luyện (mặc định: storage.models_dir).")
+@click.option("--rules-only", is_flag=True,
+              help="Không dùng mô hình đã huấn luyện ở cả hai phía: khi đó mọi khác biệt đúng là do chỗ sửa.")
+@click.option("--show", default=5, show_default=True, help="Số tiêu đề bài nêu làm ví dụ cho mỗi thay đổi.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: one per core); 1 classifies in this process.")
+              help="Số tiến trình phân loại song song (mặc định: mỗi lõi CPU một tiến trình); 1 = phân loại "
+                   "ngay trong tiến trình này.")
 @click.pass_context
 def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, until: str | None, models: str | None,
                rules_only: bool, show: int, jobs: int | None) -> None:
-    """Dry-run an edited rules file over stored articles and show what would change. Nothing is written.
+    """Chạy thử tệp quy tắc đã sửa trên các bài đã lưu. Cho thấy những gì sẽ thay đổi, không ghi gì.
 
-    Each article is classified twice, with the live rules and the edited ones, on every core (a month
-    of a year's store, 10,000 articles, takes tens of seconds); the progress goes to standard error.
+    Mỗi bài được phân loại hai lần, bằng quy tắc đang dùng và bằng quy tắc đã sửa, trên mọi lõi CPU (một
+    tháng tin trong cơ sở dữ liệu của một năm, 10.000 bài, mất vài chục giây); tiến độ in ra luồng lỗi
+    chuẩn (stderr).
 
     \b
-    Example:
+    Ví dụ:
       monitor rules test --rules my-topics.yaml --since 2026-11-01 --until 2026-11-30
     """
     from classifiers.classify import load_classifier

@@ -11,19 +11,20 @@ from monitor.cli.common import clip, echo_json, get_app, local_day_start, parse_
 
 
 @cli.command()
-@click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD); default: the last 7 days.")
-@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="At most this many articles.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--since", help="Chỉ các bài đăng từ ngày này trở đi (YYYY-MM-DD); mặc định: 7 ngày gần nhất.")
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="Số bài tối đa.")
+@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
 @click.pass_context
 def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> None:
-    """The articles whose correction would teach the model most: those it is least sure of.
+    """Những bài mô hình phân vân nhất: sửa nhãn các bài này giúp mô hình học nhiều nhất.
 
-    Ranked by the model's hesitation (100% = a coin toss) over whether each article is education and, if
-    it is, whether it is hot; one article per event, none already labelled. Each comes with the model's
-    call as a `monitor label` command: change what is wrong, run it, and `monitor train` learns from it.
+    Xếp theo mức phân vân của mô hình (100% = như tung đồng xu) khi quyết định mỗi bài có phải tin giáo
+    dục không và, nếu phải, có nóng không; mỗi sự việc một bài, không lấy bài đã có nhãn. Mỗi bài kèm kết
+    luận của mô hình dưới dạng một lệnh `monitor label`: sửa chỗ sai, chạy lệnh, và `monitor train` sẽ
+    học từ nhãn đó.
 
     \b
-    Example:
+    Ví dụ:
       monitor review --since 2026-11-20 --limit 10
     """
     from monitor.review import MIN_DOUBT, review_candidates
@@ -42,7 +43,7 @@ def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> 
         return
     if not queue:
         click.echo(f"Không có bài nào chưa có nhãn mà máy phân vân từ {MIN_DOUBT:.0%} trở lên, kể từ ngày "
-                   f"{start_day:%d/%m/%Y} / nothing to review.")
+                   f"{start_day:%d/%m/%Y}: chưa có gì cần xem lại.")
         return
     for n, d in enumerate(queue, 1):
         when = d.article.when.astimezone(tz)

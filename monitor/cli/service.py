@@ -51,33 +51,41 @@ def _setup_logging(log_file: str | None, verbose: bool, tz=None) -> None:
 
 
 @cli.command()
-@click.option("--once", is_flag=True, help="One round, then exit: crawl the sources that are due, send what is due (e.g. from cron).")
-@click.option("--run-for", type=float, metavar="SECONDS", help="Stop by itself after this many seconds (tests, demos).")
+@click.option("--once", is_flag=True,
+              help="Chạy một vòng rồi thoát: thu thập các nguồn tin đến hạn, gửi những gì đến hạn (ví dụ "
+                   "chạy từ cron).")
+@click.option("--run-for", type=float, metavar="SECONDS",
+              help="Tự dừng sau số giây này (kiểm thử, trình diễn).")
 @click.option("--tick", type=float, default=30.0, show_default=True, metavar="SECONDS",
-              help="How often to check for due digests, reports and housekeeping.")
-@click.option("--start-at", metavar="ISO-TIME", help="Pretend the clock starts at this time (tests, demos); "
-              "a time without zone is in the office's time zone.")
+              help="Khoảng cách giữa hai lần kiểm tra điểm báo, báo cáo và việc dọn dẹp dữ liệu đến hạn.")
+@click.option("--start-at", metavar="ISO-TIME",
+              help="Cho đồng hồ giả định bắt đầu từ thời điểm này (kiểm thử, trình diễn); thời điểm "
+                   "không ghi múi giờ được hiểu theo múi giờ của cơ quan.")
 @click.option("--time-scale", type=float, default=1.0, show_default=True,
-              help="Run the clock this many times faster than real time (tests, demos).")
-@click.option("--log-file", type=click.Path(dir_okay=False), help="Also write the log here.")
-@click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
+              help="Cho đồng hồ chạy nhanh gấp số lần này so với thời gian thực (kiểm thử, trình diễn).")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Ghi nhật ký ra cả tệp này.")
+@click.option("--verbose", "-v", is_flag=True, help="Ghi nhật ký chi tiết (mức debug).")
 @click.pass_context
 def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, start_at: str | None,
           time_scale: float, log_file: str | None, verbose: bool) -> None:
-    """Run the monitor continuously: crawl each source at its interval, classify, triage, alert,
-    send the daily digest at the cut-off and the monthly report on the 1st, and tidy the database.
+    """Chạy dịch vụ giám sát liên tục.
 
-    One instance per database (a second one exits with code 3 naming the first one's PID). SIGTERM or
-    Ctrl-C stops it between steps; nothing is left half-written. SIGHUP reads feeds.yaml again (the
-    service restarts in place between steps), unless the file would not load: then the log says why and
-    it goes on as it was. A digest missed while the machine was off is sent at the next start if still
-    within digest.missed_grace_hours, unless it is a day before the latest cut-off whose cut-off the
-    crawler did not cover (held: `monitor digest --date D --send --force`).
+    Dịch vụ thu thập tin từ từng nguồn theo chu kỳ riêng của nguồn đó, phân loại, gom thành sự việc và
+    chấm điểm nóng, gửi cảnh báo, gửi điểm báo hằng ngày lúc giờ chốt và báo cáo tháng vào ngày 1, và dọn
+    dẹp cơ sở dữ liệu.
+
+    Mỗi cơ sở dữ liệu chỉ có một phiên dịch vụ chạy (phiên thứ hai thoát với mã 3, kèm PID của phiên
+    đang chạy). SIGTERM hoặc Ctrl-C dừng dịch vụ giữa hai bước; không có gì bị ghi dở dang. SIGHUP làm
+    dịch vụ đọc lại feeds.yaml (khởi động lại tại chỗ giữa hai bước), trừ khi tệp không nạp được:
+    khi đó nhật ký ghi rõ lý do và dịch vụ vẫn chạy như cũ. Điểm báo bị lỡ trong lúc máy tắt sẽ được gửi ở
+    lần khởi động tiếp theo nếu vẫn còn trong digest.missed_grace_hours, trừ khi đó là một ngày trước giờ
+    chốt gần nhất mà bộ thu thập không chạy qua giờ chốt của ngày đó (điểm báo được giữ lại; gửi bằng
+    `monitor digest --date D --send --force`).
 
     \b
-    Example:
+    Ví dụ:
       monitor serve --log-file var/monitor.log
-      monitor serve --once                      # one round of everything, e.g. from cron
+      monitor serve --once                      # chạy mọi việc một vòng, ví dụ từ cron
     """
     if not all(math.isfinite(x) and x > 0 for x in (time_scale, tick, run_for if run_for is not None else 1.0)):
         raise InputError("--time-scale, --tick và --run-for phải là số dương")
@@ -252,13 +260,16 @@ def _config_reloadable(path) -> bool:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--json", "as_json", is_flag=True, help="Đầu ra dạng JSON cho máy đọc.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
-    """Sources' health and education share, jobs' last and next runs, the model, what awaits review, the database.
+    """Xem tình trạng nguồn tin, tác vụ và dữ liệu.
+
+    Hiện tình trạng từng nguồn tin và tỷ lệ tin giáo dục của nguồn; lần chạy gần nhất và lần chạy tới của
+    các tác vụ; mô hình đang dùng; số bài chờ xem lại; cơ sở dữ liệu.
 
     \b
-    Example:
+    Ví dụ:
       monitor status
       monitor status --json | jq '.sources[] | select(.health != "ok")'
     """

@@ -21,8 +21,8 @@ MAX_NOTE = 2000
 def _note_option(help_text: str):
     def check(ctx, param, value):
         if value and len(value) > MAX_NOTE:
-            raise click.BadParameter(f"{len(value):,} characters; keep it to {MAX_NOTE:,} (a few sentences: what was "
-                                     "done or decided, and by whom)")
+            raise click.BadParameter(f"{len(value):,} ký tự; ghi tối đa {MAX_NOTE:,} ký tự".replace(",", ".")
+                                     + " (vài câu: đã làm hoặc quyết định gì, do ai)")
         return value
     return click.option("--note", default="", callback=check, help=help_text)
 
@@ -42,12 +42,12 @@ def _at(item, tz) -> str:
 @cli.command()
 @click.pass_context
 def triage(ctx: click.Context) -> None:
-    """Group classified articles into stories, score them, open cases and queue alerts.
+    """Gom bài đã phân loại thành sự việc, chấm điểm nóng, mở hồ sơ và xếp cảnh báo chờ gửi.
 
-    The pipeline runs this after each classification; run it by hand after `monitor reclassify`.
+    Quy trình tự động chạy lệnh này sau mỗi lần phân loại; sau `monitor reclassify` thì chạy bằng tay.
 
     \b
-    Example:
+    Ví dụ:
       monitor triage && monitor alerts
     """
     from monitor.triage import run_triage
@@ -56,39 +56,41 @@ def triage(ctx: click.Context) -> None:
 
 
 @cli.command()
-@click.option("--send", is_flag=True, help="Deliver the due alerts now.")
+@click.option("--send", is_flag=True, help="Gửi ngay các cảnh báo đến hạn.")
 @click.option("--now", "retry_now", is_flag=True,
-              help="With --send or --dry-run: also retry at once the deliveries waiting out the back-off after a failure "
-                   "(once the cause is fixed, e.g. the SMTP password); quiet hours still hold.")
-@click.option("--dry-run", is_flag=True, help="Show what --send would deliver, send nothing.")
+              help="Kèm --send hoặc --dry-run: gửi ngay cả các lượt đang chờ thử lại sau lỗi (khi đã khắc "
+                   "phục nguyên nhân, ví dụ mật khẩu SMTP); giờ yên lặng vẫn áp dụng.")
+@click.option("--dry-run", is_flag=True, help="Chỉ xem --send sẽ gửi những gì, không gửi thật.")
 @click.option("--all", "show_all", is_flag=True,
-              help="Also list alerts already delivered everywhere, cancelled (case dismissed) or superseded.")
+              help="Liệt kê cả các cảnh báo đã gửi tới mọi kênh, đã hủy (hồ sơ cảnh báo nhầm) hoặc đã bị "
+                   "thay thế.")
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=500, show_default=True,
-              help="At most this many alerts, the newest (--json too); the listing says how many more there are.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+              help="Số cảnh báo tối đa, lấy các cảnh báo mới nhất (cả với --json); danh sách cho biết còn "
+                   "bao nhiêu cảnh báo chưa hiện.")
+@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
 @click.pass_context
 def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_all: bool, limit: int,
            as_json: bool) -> None:
-    """List pending and failing alerts (the outbox); with --send, deliver what is due.
+    """Xem cảnh báo chờ gửi và cảnh báo gửi lỗi; --send gửi những cảnh báo đến hạn.
 
-    A channel that fails keeps its alerts queued with the error and retries later (after 1, 2, 5, 10,
-    then every 30 minutes); nothing is dropped. Once the cause is fixed, --send --now retries them at
-    once; a delivery another run is sending at that moment is left to it, so none goes out twice.
-    A waiting alert is listed under the channel it goes to now: after a channel is edited in feeds.yaml
-    (a webhook URL corrected), the new one, saying the earlier failure was at the old address.
-    Also listed for 7 days: alerts sent with recipients the mail server refused, and alerts
-    that may have arrived twice (the server did not confirm an attempt, or a run was stopped after
-    handing one over, so the alert was sent again: the same Message-ID for e-mail, the same
-    X-Monitor-Alert-Id header for a webhook). A dismissed case cancels its alerts still waiting; a newer
-    alert of a story supersedes its older ones still waiting on the same channel. Exit code 1 when a
-    delivery failed.
+    Kênh nào gửi lỗi thì cảnh báo của kênh đó vẫn nằm trong hàng chờ gửi kèm lỗi và được thử lại sau
+    (sau 1, 2, 5, 10 phút, rồi cứ 30 phút một lần); không cảnh báo nào bị bỏ. Khi đã khắc phục nguyên
+    nhân, --send --now gửi lại ngay; lượt gửi nào đúng lúc đó đang được một tiến trình khác gửi thì để
+    tiến trình ấy gửi, nên không lượt nào đi hai lần. Cảnh báo đang chờ được liệt kê dưới kênh mà nó sẽ
+    được gửi tới lúc này: khi một kênh đã được sửa trong feeds.yaml (sửa URL webhook), đó là kênh mới,
+    kèm ghi chú rằng lỗi trước đó xảy ra ở địa chỉ cũ. Trong 7 ngày còn liệt kê: cảnh báo đã gửi nhưng máy chủ
+    thư từ chối một số người nhận, và cảnh báo có thể đã tới hai lần (máy chủ không xác nhận một lần
+    gửi, hoặc tiến trình bị dừng sau khi đã trao cảnh báo đi, nên cảnh báo được gửi lại: cùng
+    Message-ID với thư điện tử, cùng header X-Monitor-Alert-Id với webhook). Hồ sơ bị đánh dấu cảnh báo
+    nhầm thì các cảnh báo còn chờ của nó bị hủy; cảnh báo mới hơn của một sự việc thay cho các cảnh báo
+    cũ hơn của sự việc đó đang chờ trên cùng kênh. Mã thoát 1 khi có lượt gửi bị lỗi.
 
     \b
-    Example:
-      monitor alerts                 # what is waiting, what keeps failing
-      monitor alerts --dry-run       # what would go out now
-      monitor alerts --send          # deliver
-      monitor alerts --send --now    # deliver, retrying failed ones now (after fixing the cause)
+    Ví dụ:
+      monitor alerts                 # cảnh báo nào đang chờ, cảnh báo nào vẫn gửi lỗi
+      monitor alerts --dry-run       # những gì sẽ được gửi đi ngay lúc này
+      monitor alerts --send          # gửi
+      monitor alerts --send --now    # gửi, thử lại ngay các lượt đã lỗi (sau khi khắc phục nguyên nhân)
     """
     if retry_now and not (send or dry_run):
         raise InputError("--now chỉ dùng cùng --send hoặc --dry-run", hint="monitor alerts --send --now")
@@ -228,19 +230,22 @@ def _delivery_state(d, now, tz, config, severity: str) -> str:
 
 @cli.group()
 def cases() -> None:
-    """Cases: how each hot story was handled (mới → đã tiếp nhận → đang xử lý → đã phản hồi → đã xử lý).
+    """Hồ sơ xử lý các sự việc nóng.
 
-    Each hot story opens a case; every change is kept with who and when. A hot issue the model missed is
-    opened by hand; a false alarm is dismissed (cảnh báo nhầm): no more alerts. Both label the articles for
-    `monitor train`. A hot issue that reached the office outside the press (a Facebook group, the hotline,
-    a school's report) is opened with `open --title`. A real hot issue outside the office's area is closed
-    with `dismiss --not-ours` (ngoài địa bàn), which labels nothing; it reopens when an article on the
-    office's area joins it. A follow-up that opened a case of its own is merged into its incident's case.
-    What the office did (reported to an authority, answered the press, corrected false information) is
-    recorded with `update` and said in the monthly report and the clipping.
+    Trạng thái: mới → đã tiếp nhận → đang xử lý → đã phản hồi → đã xử lý.
+
+    Mỗi sự việc nóng mở một hồ sơ; mọi thay đổi đều được lưu kèm người thực hiện và thời điểm. Vấn đề
+    nóng mà mô hình bỏ sót thì mở hồ sơ bằng tay; báo động sai thì đánh dấu cảnh báo nhầm (`dismiss`):
+    không gửi cảnh báo nữa. Cả hai cách đều ghi nhãn cho các bài để `monitor train` học. Vấn đề nóng đến
+    với cơ quan ngoài báo chí (nhóm Facebook, đường dây nóng, báo cáo của trường) được mở bằng
+    `open --title`. Vấn đề nóng có thật nhưng ngoài địa bàn của cơ quan thì đóng bằng `dismiss --not-ours`
+    (ngoài địa bàn), không ghi nhãn nào; hồ sơ mở lại khi có bài về địa bàn của cơ quan nhập vào sự việc.
+    Diễn biến tiếp theo đã mở hồ sơ riêng thì được gộp (`merge`) vào hồ sơ của vụ việc. Việc cơ quan đã
+    làm (báo cáo cơ quan có thẩm quyền, trả lời báo chí, cải chính thông tin sai) được ghi bằng `update`,
+    rồi được nêu trong báo cáo tháng và điểm báo.
 
     \b
-    Example:
+    Ví dụ:
       monitor cases list --json
       monitor cases update 12 --status "đã tiếp nhận" --owner "Chị Lan"
       monitor cases update 12 --reported-to "UBND quận Long Biên" --on 2026-11-12
@@ -270,16 +275,17 @@ def _handling_dict(act) -> dict | None:
 
 
 @cases.command("list")
-@click.option("--status", help="Only cases with this status (with or without diacritics).")
+@click.option("--status", help="Chỉ các hồ sơ có trạng thái này (có dấu hoặc không dấu).")
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=200, show_default=True,
-              help="At most this many cases, the most recently changed (--json too); the listing says how many more there are.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+              help="Số hồ sơ tối đa, lấy các hồ sơ thay đổi gần nhất (cả với --json); danh sách cho biết còn "
+                   "bao nhiêu hồ sơ chưa hiện.")
+@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
 @click.pass_context
 def cases_list(ctx: click.Context, status: str | None, limit: int, as_json: bool) -> None:
-    """List cases, most recently changed first.
+    """Liệt kê hồ sơ, hồ sơ thay đổi gần nhất lên trước.
 
     \b
-    Example:
+    Ví dụ:
       monitor cases list --status "dang xu ly"
     """
     from monitor.cases import handling_brief, parse_status
@@ -322,13 +328,13 @@ def cases_list(ctx: click.Context, status: str | None, limit: int, as_json: bool
 
 @cases.command("show")
 @click.argument("case_id", type=STORED_ID)
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
 @click.pass_context
 def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
-    """Show a case with its story's sources and its full history.
+    """Xem một hồ sơ: các nguồn của sự việc và toàn bộ lịch sử.
 
     \b
-    Example:
+    Ví dụ:
       monitor cases show 12
     """
     app = get_app(ctx, reads_only=True)
@@ -442,59 +448,63 @@ def _opened_before(app, other_id: int, case) -> bool:
 
 @cases.command("update")
 @click.argument("case_id", type=STORED_ID)
-@click.option("--status", help="New status: mới | đã tiếp nhận | đang xử lý | đã phản hồi | đã xử lý.")
-@click.option("--owner", help="Who handles it.")
-@_note_option("A note kept in the history.")
+@click.option("--status", help="Trạng thái mới: mới | đã tiếp nhận | đang xử lý | đã phản hồi | đã xử lý.")
+@click.option("--owner", help="Người phụ trách hồ sơ.")
+@_note_option("Ghi chú, lưu vào lịch sử hồ sơ.")
 @click.option("--reported-to", "reported_to", multiple=True, metavar="AUTHORITY",
-              help="Reported to this competent authority (báo cáo cơ quan có thẩm quyền); repeat for several.")
+              help="Đã báo cáo cơ quan có thẩm quyền này; nhiều cơ quan thì lặp lại tùy chọn.")
 @click.option("--answered-press", "answered_press", multiple=True, metavar="OUTLET",
-              help="Answered this outlet (trả lời báo chí); repeat for several.")
-@click.option("--spokesperson", default="", metavar="NAME", help="With --answered-press: who spoke for the office.")
+              help="Đã trả lời báo này (trả lời báo chí); nhiều báo thì lặp lại tùy chọn.")
+@click.option("--spokesperson", default="", metavar="NAME",
+              help="Kèm --answered-press: người phát ngôn thay mặt cơ quan.")
 @click.option("--directed-by", "directed_by", default="", metavar="WHO",
-              help="With --answered-press: on whose direction (theo chỉ đạo của ...).")
+              help="Kèm --answered-press: người chỉ đạo việc trả lời (theo chỉ đạo của ...).")
 @click.option("--corrected", is_flag=True,
-              help="False information about it was corrected or refuted in public (cải chính, bác bỏ).")
+              help="Thông tin sai về vụ việc đã được cải chính, bác bỏ công khai.")
 @click.option("--on", "on", metavar="YYYY-MM-DD",
-              help="The day the reporting, answer or correction was done (default: today).")
+              help="Ngày đã báo cáo, trả lời hoặc cải chính (mặc định: hôm nay).")
 @click.option("--withdraw", type=STORED_ID, metavar="RECORD",
-              help="Withdraw a record made by mistake (its number, số …, in `monitor cases show`); --note says why.")
+              help="Rút lại một ghi nhận làm nhầm (số của ghi nhận, số …, trong `monitor cases show`); "
+                   "--note ghi lý do.")
 @click.option("--title", default=None,
-              help="Correct the title of the item entered from outside the press (`cases open --title`).")
-@click.option("--source-kind", "source_kind", default=None, metavar="KIND", help="Correct that item's source kind.")
-@click.option("--source", default=None, help="Correct that item's source (group, caller, school, channel, outlet).")
-@click.option("--url", default=None, help='Correct that item\'s address; --url "" removes it.')
-@click.option("--at", "at", default=None, help='Correct when it appeared: "HH:MM DD/MM/YYYY" or "DD/MM/YYYY".')
-@click.option("--summary", default=None, help="Correct that item's summary.")
+              help="Sửa tiêu đề của tin ghi nhận từ ngoài báo chí (`cases open --title`).")
+@click.option("--source-kind", "source_kind", default=None, metavar="KIND", help="Sửa loại nguồn của tin đó.")
+@click.option("--source", default=None, help="Sửa nguồn của tin đó (nhóm, người gọi, trường, kênh, báo).")
+@click.option("--url", default=None, help='Sửa địa chỉ của tin đó; --url "" để xóa địa chỉ.')
+@click.option("--at", "at", default=None,
+              help='Sửa thời điểm tin xuất hiện: "HH:MM DD/MM/YYYY" hoặc "DD/MM/YYYY".')
+@click.option("--summary", default=None, help="Sửa tóm tắt của tin đó.")
 @click.option("--scope", default=None, metavar="SCOPE",
-              help="Say where that item happens: local (địa bàn) | city (thành phố) | national (toàn quốc) | foreign "
-                   "(nước ngoài); kept from then on (else judged again from a corrected text).")
+              help="Cho biết tin đó xảy ra ở đâu: local (địa bàn) | city (thành phố) | national (toàn quốc) "
+                   "| foreign (nước ngoài); được giữ từ đó về sau (không cho thì phạm vi được xét lại theo "
+                   "nội dung đã sửa).")
 @click.option("--item", "item_id", type=STORED_ID, default=None,
-              help="Which item to correct, when the case holds several (merged cases).")
-@click.option("--by", default=None, help="Who makes the change (default: the login name).")
+              help="Tin cần sửa, khi hồ sơ có nhiều tin (hồ sơ đã gộp).")
+@click.option("--by", default=None, help="Người thay đổi (mặc định: tên đăng nhập).")
 @click.pass_context
 def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: str | None, note: str,
                  reported_to: tuple[str, ...], answered_press: tuple[str, ...], spokesperson: str, directed_by: str,
                  corrected: bool, on: str | None, withdraw: int | None, title: str | None, source_kind: str | None,
                  source: str | None, url: str | None, at: str | None, summary: str | None, scope: str | None,
                  item_id: int | None, by: str | None) -> None:
-    """Change a case's status or owner, add a note, or record what was done about it.
+    """Đổi trạng thái, người phụ trách, thêm ghi chú hoặc ghi nhận việc đã làm cho hồ sơ.
 
-    Every change is kept with who and when. What was done is what the monthly report's "kết quả xử lý"
-    and the clipping say of the issue: reported to a competent authority (--reported-to), answered the
-    press (--answered-press, with --spokesperson and --directed-by), false information corrected or
-    refuted in public (--corrected). --on gives the day it was done when that was not today. A case still
-    "mới" becomes "đã tiếp nhận" unless --status says otherwise. The same record twice (same kind,
-    authority or outlet, and day) is refused. A record made by mistake is withdrawn with --withdraw: it
-    no longer counts, and the history keeps both.
+    Mọi thay đổi đều được lưu kèm người thực hiện và thời điểm. Việc đã làm là nội dung mà báo cáo tháng
+    (mục "kết quả xử lý") và điểm báo nêu về vấn đề: đã báo cáo cơ quan có thẩm quyền (--reported-to),
+    đã trả lời báo chí (--answered-press, kèm --spokesperson và --directed-by), đã cải chính, bác bỏ công
+    khai thông tin sai (--corrected). --on cho biết ngày đã làm nếu không phải hôm nay. Khi ghi nhận việc
+    đã làm, hồ sơ còn "mới" chuyển thành "đã tiếp nhận", trừ khi --status cho trạng thái khác. Cùng một
+    ghi nhận hai lần (cùng loại, cùng cơ quan hoặc báo, cùng ngày) bị từ chối. Ghi nhận làm nhầm thì rút
+    lại bằng --withdraw: ghi nhận đó không còn được tính, và lịch sử giữ cả hai.
 
-    A typo in an item entered from outside the press is corrected here (--title, --source-kind,
-    --source, --url, --at, --summary) rather than by dismissing it and entering it again; the history
-    keeps what it said before. An alert already sent is not sent again; one still waiting (quiet hours)
-    goes out corrected. --scope says where the item happens (on the office's area or not), for the
-    clipping, the alert and the monthly report alike.
+    Tin ghi nhận từ ngoài báo chí bị gõ nhầm thì sửa ở đây (--title, --source-kind, --source, --url,
+    --at, --summary), không cần đánh dấu cảnh báo nhầm rồi nhập lại; lịch sử giữ nội dung trước khi sửa.
+    Cảnh báo đã gửi thì không gửi lại; cảnh báo còn chờ (trong giờ yên lặng) sẽ gửi bản đã sửa. --scope
+    cho biết tin đó xảy ra ở đâu (trên địa bàn của cơ quan hay không), áp dụng chung cho điểm báo, cảnh
+    báo và báo cáo tháng.
 
     \b
-    Example:
+    Ví dụ:
       monitor cases update 12 --status "đang xử lý" --owner "Chị Lan" --note "Đã gọi hiệu trưởng"
       monitor cases update 12 --reported-to "UBND quận Long Biên" --on 2026-11-12
       monitor cases update 12 --answered-press "Tuổi Trẻ" --spokesperson "Phó Trưởng phòng Nguyễn Văn An" \\
@@ -560,54 +570,59 @@ def _alerts_again(again: int, closed) -> None:
 @cases.command("open")
 @click.argument("article_id", type=STORED_ID, required=False)
 @click.option("--title", default=None,
-              help="A hot issue from outside the crawled press: what happened, in one line (no ARTICLE_ID then).")
+              help="Vấn đề nóng từ ngoài các báo được thu thập: việc gì đã xảy ra, viết trong một dòng (khi "
+                   "đó không cho ARTICLE_ID).")
 @click.option("--source-kind", "source_kind", default=None, metavar="KIND",
-              help="With --title: mạng xã hội | đường dây nóng | cơ sở giáo dục | truyền hình | báo chí khác | khác "
-                   "(with or without diacritics).")
-@click.option("--source", default=None, help="With --title: which group, page, caller, school, channel or outlet.")
-@click.option("--url", default=None, help="With --title: where it can be seen (a post, a video), if anywhere.")
+              help="Kèm --title: mạng xã hội | đường dây nóng | cơ sở giáo dục | truyền hình | báo chí khác "
+                   "| khác (có dấu hoặc không dấu).")
+@click.option("--source", default=None, help="Kèm --title: nhóm, trang, người gọi, trường, kênh hoặc báo "
+                                             "nào.")
+@click.option("--url", default=None, help="Kèm --title: nơi xem được vấn đề (bài đăng, video), nếu có.")
 @click.option("--at", "at", default=None,
-              help='With --title: when it appeared or reached the office, "HH:MM DD/MM/YYYY" or "DD/MM/YYYY" (default: now).')
-@click.option("--summary", default="", help="With --title: a sentence or two on what it says.")
-@click.option("--topic", default=None, help="With --title: the plan's topic id, e.g. an-toan-truong-hoc.")
+              help='Kèm --title: lúc vấn đề xuất hiện hoặc đến với cơ quan, "HH:MM DD/MM/YYYY" hoặc '
+                   '"DD/MM/YYYY" (mặc định: thời điểm hiện tại).')
+@click.option("--summary", default="", help="Kèm --title: một hai câu tóm tắt nội dung.")
+@click.option("--topic", default=None, help="Kèm --title: mã chủ đề của kế hoạch, ví dụ an-toan-truong-hoc.")
 @click.option("--level", default=None,
-              help="With --title: its alert level, one of alerts.thresholds (default: the lowest, e.g. theo dõi).")
+              help="Kèm --title: mức cảnh báo, một trong các mức của alerts.thresholds (mặc định: mức thấp "
+                   "nhất, ví dụ \"theo dõi\").")
 @click.option("--scope", default=None, metavar="SCOPE",
-              help="With --title: where it happens, local (địa bàn) | city (thành phố) | national (toàn quốc) | "
-                   "foreign (nước ngoài) (default: judged from the title, summary and source, as an article's).")
+              help="Kèm --title: nơi xảy ra, local (địa bàn) | city (thành phố) | national (toàn quốc) | "
+                   "foreign (nước ngoài) (mặc định: xét từ tiêu đề, tóm tắt và nguồn, như với một bài báo).")
 @click.option("--no-alert", "no_alert", is_flag=True,
-              help="With --title: record it without alerting leadership (they already know).")
+              help="Kèm --title: ghi nhận mà không gửi cảnh báo cho lãnh đạo (lãnh đạo đã biết).")
 @click.option("--force", is_flag=True,
-              help="With --title: record it although the same title from the same source was entered for that day.")
-@_note_option("Why it is a hot issue (kept in the history and, for an article, with the label).")
-@click.option("--by", default=None, help="Who decides (default: the login name).")
+              help="Kèm --title: vẫn ghi nhận dù cùng tiêu đề từ cùng nguồn đã được nhập cho ngày đó.")
+@_note_option("Vì sao đây là vấn đề nóng (lưu trong lịch sử và, với một bài báo, kèm nhãn).")
+@click.option("--by", default=None, help="Người quyết định (mặc định: tên đăng nhập).")
 @click.pass_context
 def cases_open(ctx: click.Context, article_id: int | None, title: str | None, source_kind: str | None,
                source: str | None, url: str | None, at: str | None, summary: str, topic: str | None, level: str | None,
                scope: str | None, no_alert: bool, force: bool, note: str, by: str | None) -> None:
-    """Open a case by hand: for a crawled article the model missed, or for a hot issue from outside the press.
+    """Mở hồ sơ bằng tay: bài mô hình bỏ sót, hoặc vấn đề nóng từ ngoài báo chí.
 
-    With ARTICLE_ID: the article is labelled hot for `monitor train`, and its story (one of its own if it
-    has none) counts as hot in the clipping and the monthly report from now on. A story that already has
-    a case keeps it; a dismissed one is reopened.
+    Với ARTICLE_ID (một bài đã thu thập): bài được ghi nhãn nóng cho `monitor train`, và sự việc của bài
+    (một sự việc riêng nếu bài chưa thuộc sự việc nào) được tính là nóng trong điểm báo và báo cáo tháng
+    từ nay về sau. Sự việc đã có hồ sơ thì giữ hồ sơ đó; hồ sơ đã đánh dấu cảnh báo nhầm thì được mở lại.
 
-    With --title, --source-kind and --source instead: a hot issue that reached the office another way (a
-    Facebook group's post, a parent's call to the hotline, a school's report, a TV segment, an outlet not
-    in feeds.yaml) is recorded with who entered it and when, and opens a case. It is a hot issue in the
-    next clipping and in the monthly report, with its source ("Nguồn: mạng xã hội – ..."), and is not
-    counted among the press articles. It alerts leadership through the outbox like a crawled hot story,
-    at --level, unless --no-alert. The same title from the same source on the same day is refused as
-    entered already (naming its case) unless --force. Press articles on the same event later are not
-    joined to it by themselves; their alert and `cases show` name its case, and `monitor cases merge
-    PRESS_CASE --into CASE` joins them, the merged story staying at --level at least (the press score
-    may raise it, never lower it). It is on the office's area (the alert's area tag, the clipping's and
-    the report's figures) when its title, summary or source names the district, a ward or a watchlist
-    name, as an article's text would; what comes by the office's own hotline or from its schools
-    (--source-kind "đường dây nóng" | "cơ sở giáo dục") is too unless it names another place; --scope
-    says where it is when the text misleads.
+    Với --title, --source-kind và --source thay cho ARTICLE_ID: vấn đề nóng đến với cơ quan theo đường
+    khác (bài đăng trong một nhóm Facebook, phụ huynh gọi đường dây nóng, báo cáo của trường, một phóng
+    sự truyền hình, một báo không có trong feeds.yaml) được ghi nhận kèm người nhập và thời điểm, và mở
+    một hồ sơ. Vấn đề này có mặt trong điểm báo kế tiếp và trong báo cáo tháng như một vấn đề nóng, kèm
+    nguồn ("Nguồn: mạng xã hội – ..."), và không được tính vào số bài báo. Cảnh báo được gửi tới lãnh đạo
+    qua hàng chờ gửi như với một sự việc nóng thu thập được, ở mức --level, trừ khi có --no-alert. Cùng
+    tiêu đề, cùng nguồn, cùng ngày thì bị từ chối vì đã ghi nhận (kèm số hồ sơ), trừ khi có --force. Các
+    bài báo đăng sau về cùng sự việc không tự nhập vào: cảnh báo của các bài đó và `cases show` nêu hồ sơ
+    này, và `monitor cases merge PRESS_CASE --into CASE` gộp lại; sự việc sau khi gộp giữ ít nhất mức
+    --level (điểm từ báo chí có thể nâng mức, không bao giờ hạ). Vấn đề được tính là thuộc địa bàn của cơ
+    quan (nhãn địa bàn của cảnh báo, số liệu của điểm báo và báo cáo) khi tiêu đề, tóm tắt hoặc nguồn nêu
+    tên quận của cơ quan, một phường hoặc một tên trong watchlist, như văn bản của một bài báo; tin đến
+    qua đường dây nóng của chính cơ quan hoặc từ các trường của cơ quan (--source-kind "đường dây nóng" |
+    "cơ sở giáo dục") cũng vậy, trừ khi nêu nơi khác; --scope cho biết nơi xảy ra khi văn bản dễ gây
+    hiểu nhầm.
 
     \b
-    Example:
+    Ví dụ:
       monitor cases open 1234 --note "Phụ huynh phản ánh lạm thu, báo địa phương đã đăng"
       monitor cases open --title "Clip học sinh bị đánh trước cổng trường lan truyền" \\
         --source-kind "mạng xã hội" --source "Nhóm Facebook Phụ huynh Long Biên" \\
@@ -670,30 +685,33 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
 @cases.command("dismiss")
 @click.argument("case_id", type=STORED_ID)
 @click.option("--not-education", "not_education", is_flag=True,
-              help="The story is not about education at all (default: education news, but not a hot issue).")
+              help="Sự việc hoàn toàn không liên quan đến giáo dục (mặc định: tin giáo dục, nhưng không phải "
+                   "vấn đề nóng).")
 @click.option("--not-ours", "not_ours", is_flag=True,
-              help="A real hot issue, but outside the office's area (ngoài địa bàn): close it without labels.")
-@_note_option("Why it is not a hot issue (kept in the history and with the labels).")
-@click.option("--by", default=None, help="Who decides (default: the login name).")
+              help='Vấn đề nóng có thật nhưng ngoài địa bàn của cơ quan: đóng hồ sơ với trạng thái "ngoài '
+                   'địa bàn", không ghi nhãn.')
+@_note_option("Vì sao đây không phải vấn đề nóng (lưu trong lịch sử và kèm các nhãn).")
+@click.option("--by", default=None, help="Người quyết định (mặc định: tên đăng nhập).")
 @click.pass_context
 def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_ours: bool, note: str, by: str | None) -> None:
-    """Close a case as a false alarm (cảnh báo nhầm) and label its articles not hot for `monitor train`.
+    """Đóng hồ sơ vì cảnh báo nhầm, ghi nhãn các bài không nóng cho `monitor train`.
 
-    The story sends no more alerts (those still waiting in the outbox are cancelled) and leaves the
-    clipping's hot section. Its articles are labelled not hot, and education unless --not-education says
-    otherwise: the model learns that such stories are not hot issues. `monitor cases update --status ...`
-    reopens it.
+    Sự việc không gửi cảnh báo nữa (các cảnh báo còn chờ trong hàng chờ gửi bị hủy) và rời khỏi mục vấn
+    đề nóng của điểm báo. Các bài của sự việc được ghi nhãn không nóng, và là tin giáo dục trừ khi có
+    --not-education: mô hình học rằng những sự việc như vậy không phải vấn đề nóng. Lệnh
+    `monitor cases update --status ...` mở lại hồ sơ.
 
-    A hot issue that is simply not the office's (another province's incident) is closed with --not-ours
-    instead (ngoài địa bàn): no more alerts either, but no labels, and it stays a hot issue in the
-    clipping and the monthly report with that outcome, not a false alarm. A case dismissed before and
-    closed --not-ours has the "not hot" labels of its dismissal withdrawn. Should an article on the
-    office's own area join its story later, triage reopens the case (mới) and alerts as for a new story.
-    A case closed --not-ours takes no merge (`monitor cases update N --status "mới"` first).
-    alerts.min_scope in feeds.yaml keeps such stories from alerting at all.
+    Vấn đề nóng chỉ đơn giản là không thuộc địa bàn của cơ quan (sự việc ở tỉnh khác) thì đóng bằng
+    --not-ours (trạng thái "ngoài địa bàn"): cũng không gửi cảnh báo nữa, nhưng không ghi nhãn, và vẫn
+    được tính là vấn đề nóng trong điểm báo và báo cáo tháng với kết quả đó, không phải cảnh báo nhầm. Hồ
+    sơ trước đó đã đánh dấu cảnh báo nhầm mà nay đóng --not-ours thì các nhãn "không nóng" của lần đánh
+    dấu ấy được rút lại. Nếu sau này có bài về địa bàn của chính cơ quan nhập vào sự việc, triage mở lại
+    hồ sơ (trạng thái mới) và gửi cảnh báo như với một sự việc mới. Không gộp được hồ sơ nào vào hồ sơ
+    đã đóng --not-ours (chạy `monitor cases update N --status "mới"` trước). alerts.min_scope trong
+    feeds.yaml khiến những sự việc như vậy không gửi cảnh báo nào.
 
     \b
-    Example:
+    Ví dụ:
       monitor cases dismiss 13 --note "Tin cũ đăng lại, không phải sự việc mới"
       monitor cases dismiss 14 --not-education --note "Tin hình sự, không liên quan trường học"
       monitor cases dismiss 15 --not-ours --note "Vụ việc ở Hà Nội, không thuộc địa bàn"
@@ -724,26 +742,29 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_our
 
 @cases.command("merge")
 @click.argument("case_id", type=STORED_ID)
-@click.option("--into", "into", type=STORED_ID, required=True, help="The case that carries on (the incident's).")
+@click.option("--into", "into", type=STORED_ID, required=True,
+              help="Hồ sơ được giữ lại để theo dõi tiếp (hồ sơ của vụ việc gốc).")
 @click.option("--title", default=None,
-              help="A title for the case that carries on (default: it keeps its own, whatever the merged articles say).")
-@_note_option("Why they are one incident (kept in both histories).")
-@click.option("--by", default=None, help="Who decides (default: the login name).")
+              help="Tiêu đề cho hồ sơ được giữ lại (mặc định: giữ tiêu đề của hồ sơ đó, dù các bài được gộp "
+                   "vào viết gì).")
+@_note_option("Vì sao đây là cùng một vụ việc (lưu trong lịch sử của cả hai hồ sơ).")
+@click.option("--by", default=None, help="Người quyết định (mặc định: tên đăng nhập).")
 @click.pass_context
 def cases_merge(ctx: click.Context, case_id: int, into: int, title: str | None, note: str, by: str | None) -> None:
-    """Merge a follow-up's case into the case of its incident (đã gộp).
+    """Gộp hồ sơ của một diễn biến tiếp theo vào hồ sơ của vụ việc (đã gộp).
 
-    Story grouping keeps a development told in other words (an investigation, a sanction, an official
-    answer) apart when unsure, so it may open a case and an alert of its own; `monitor cases show` and the
-    alert name the open cases it may continue. Merging moves its articles and the alerts it sent to the
-    other case's story, cancels its alerts still waiting, carries its notes (and its status when further
-    along, its owner when the other has none) into the other case, and closes it as "đã gộp"; later
-    articles of either join the merged story, whose next alert is an update of one story. The case that
-    carries on keeps its title, even when the follow-up brings an article older than the incident's
-    first report, unless --title gives another.
+    Khi không chắc, việc gom bài thành sự việc để riêng một diễn biến được viết bằng lời khác (một cuộc
+    điều tra, một hình thức xử lý kỷ luật, một câu trả lời chính thức), nên diễn biến đó có thể có hồ sơ
+    và cảnh báo riêng; `monitor cases show` và cảnh báo nêu những hồ sơ đang mở mà nó có thể là phần tiếp
+    theo. Khi gộp, các bài của hồ sơ này và các cảnh báo nó đã gửi chuyển sang sự việc của hồ sơ kia, các
+    cảnh báo còn chờ của nó bị hủy, ghi chú của nó (và trạng thái nếu đã tiến xa hơn, người phụ trách nếu
+    hồ sơ kia chưa có) chuyển sang hồ sơ kia, rồi hồ sơ này đóng với trạng thái "đã gộp"; các bài đăng
+    sau của cả hai đều nhập vào sự việc đã gộp, và cảnh báo tiếp theo là cảnh báo cập nhật của một sự
+    việc duy nhất. Hồ sơ được giữ lại vẫn giữ tiêu đề của mình, kể cả khi diễn biến tiếp theo mang theo
+    một bài cũ hơn bản tin đầu tiên về vụ việc, trừ khi --title cho tiêu đề khác.
 
     \b
-    Example:
+    Ví dụ:
       monitor cases merge 15 --into 12 --note "Cùng vụ học sinh bị đánh ở phường Ngọc Thụy"
     """
     from monitor.cases import merge_case
