@@ -11,7 +11,11 @@ report, and the article is labelled education and hot for `monitor train`.
 A story the model flagged hot that is not a hot issue is dismissed (`dismiss_case`): the case ends as
 "cảnh báo nhầm", the story sends no more alerts (those still waiting in the outbox are cancelled) and
 leaves the clipping's hot section, and its articles are labelled not hot (and education or not, as the
-person says), so `monitor train` learns from the false alarm.
+person says), so `monitor train` learns from the false alarm. The dismissal is about those articles, at the level
+the story had then (Case.dismissed_level): should articles that join the story later raise it, scored with the
+labels, above that level and its last alert's (a real incident grouped into it, the press taking it up widely),
+triage reopens the case ("mới", with a system line saying why) and its alert says the story had been dismissed
+(monitor.triage.dismissed_rise). A rewrite at the same level, or the same articles scored again, bring nothing back.
 Moving the case to another status later reopens it, and the alerts its dismissal cancelled wait to be sent
 again, as when a corrected label reopens it (`reopen_dismissed`, shared by both); the labels stay until someone
 changes them. A case closed as "ngoài địa bàn" (below) that a person moves to an open status is reopened the same
@@ -129,6 +133,9 @@ class Case:
     outlets: tuple[str, ...] = ()
     events: tuple[CaseEvent, ...] = field(default_factory=tuple)
     merged_into: int | None = None  # MERGED: the case that carries it on (None for a merge stored before 0065)
+    # its story's level when it was last dismissed as a false alarm (None: never, or at no level): monitor.triage
+    # reopens a case a person dismissed only when news raises its story above it (dismissed_rise)
+    dismissed_level: str | None = None
 
     @property
     def closed(self) -> bool:
@@ -527,21 +534,30 @@ def score_with_labels(app, story_id: int):
     """The story's score (monitor.triage's StoryScore) as triage last scored it, with people's labels put over the
     classifications: an article labelled not hot (or not education) brings no hot score of its own. None when the
     story has no members."""
-    from dataclasses import replace
-
-    from monitor.corrections import read_corrected
     from monitor.triage import story_score
 
     store = app.store
     members = store.story_members(story_id)
     if not members:
         return None
-    classes, labels = read_corrected(store, [m["id"] for m in members])
+    # at the time of its last score: what the label changes, not what the hours since have (velocity fades)
+    return story_score(app, story_id, members, classified_with_labels(store, [m["id"] for m in members]),
+                       store.story_scored_at(story_id) or app.now())
+
+
+def classified_with_labels(store, article_ids: list[int]) -> dict:
+    """The articles' classifications with people's labels put over them (monitor.corrections), an article labelled
+    not hot (or not education) bringing no hot score of its own: how score_with_labels and triage's reading of a
+    dismissed story (monitor.triage.dismissed_rise) count them."""
+    from dataclasses import replace
+
+    from monitor.corrections import read_corrected
+
+    classes, labels = read_corrected(store, article_ids)
     for a, label in labels.items():
         if a in classes and (label.get("hot") is False or label.get("is_education") is False):
             classes[a] = replace(classes[a], hot=False, hot_score=0.0)
-    # at the time of its last score: what the label changes, not what the hours since have (velocity fades)
-    return story_score(app, story_id, members, classes, store.story_scored_at(story_id) or app.now())
+    return classes
 
 
 def open_case_by_hand(app, article_id: int, *, by: str, note: str = "") -> tuple[Case, bool, int]:

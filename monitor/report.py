@@ -769,7 +769,10 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
     for s in sorted(hot_stories, key=lambda s: (-s.hot_score, s.first_seen)):
         case = cases.get(s.id)
         then, status, since = standing(s, case)
-        if status == DISMISSED:
+        if status == DISMISSED and (case is None or case.dismissed):
+            # a false alarm it still is; one opened again since (news raised its story above the level it was
+            # dismissed at, monitor.triage.dismissed_rise, or a person undid the dismissal) is a hot issue whose
+            # status then says "cập nhật đến ngày …: mở lại (…)"
             false_alarms += 1
             continue
         # a hot issue entered from outside the press is on the area as its own text or the person placed it

@@ -22,7 +22,7 @@ from typing import Container, Iterable
 
 from classifiers.plan_topics import strongest_first
 from classifiers.scope import ward_kinds
-from monitor.cases import HANDLED, NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR
+from monitor.cases import DISMISSED, HANDLED, NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR, mid_sentence
 from monitor.config import ALERT_SCOPES, Config, OutletNames, score_text
 from monitor.stories import FOLLOW_UP, Doc, Idf, StoryIndex, fold, is_round_up, specific_names
 
@@ -442,6 +442,46 @@ def handled_again_note(score: StoryScore, decision: "AlertDecision", members: li
     return f"Mở lại: có diễn biến mới sau khi đã xử lý: {what}"
 
 
+def dismissed_rise(app, story_id: int, case, members: list[dict], last, now: datetime
+                   ) -> tuple[StoryScore, "AlertDecision"] | None:
+    """Of a case a person dismissed as a false alarm (`monitor cases dismiss`), what brings it back: its story, scored
+    with people's labels (the dismissal's "not hot" on the articles it judged, so only those that joined since bring
+    a hot score of their own), at a level above the one it was dismissed at (the higher of its last alert's, as
+    `told`, and the story's when dismissed: Case.dismissed_level) through articles that joined after the dismissal.
+    -> (that score, the alert telling it, saying it had been dismissed and why it is back), None when nothing rose.
+    A rescoring of the same articles (a reclassification, a new model) brings nothing back, nor a rewrite of the
+    false alarm at the same level: at most one re-alert per level above the dismissed one."""
+    from monitor.cases import classified_with_labels, dismissed_by_a_label
+
+    config = app.config
+    dismissal = next((e for e in reversed(case.events) if e.status is not None), None)
+    if dismissal is None or dismissal.status != DISMISSED or dismissed_by_a_label(case):
+        return None  # a label's carry-over is undone by a label (monitor.cases.follow_hot_again)
+    joined = app.store.story_members_joined_after(story_id, dismissal.at)
+    if not joined:
+        return None
+    if now - members[-1]["when"] > timedelta(hours=config.alerts.window_hours):
+        return None  # an old story met late (backfill), as decide_alert
+    score = story_score(app, story_id, members, classified_with_labels(app.store, [m["id"] for m in members]), now)
+    if score.severity is None:
+        return None
+    levels = [lv for lv in (last.severity if last is not None else None, case.dismissed_level) if lv]
+    was = min(levels, key=lambda lv: severity_rank(config, lv)) if levels else None
+    if was is not None and severity_rank(config, score.severity) >= severity_rank(config, was):
+        return None
+    urgent = severity_rank(config, score.severity) == 0 and (was is None or severity_rank(config, was) != 0)
+    if last is not None and not urgent and now - last.created_at < timedelta(minutes=config.alerts.cooldown_minutes):
+        return None  # inside the cooldown: the next triage run after it ends reopens it and sends the follow-up
+    # told by the article that brought it back: the one it is now told by when that joined since, else the first
+    lead = next((m for m in joined if m["id"] == score.lead_id), joined[0])
+    lead = next((m for m in members if m["id"] == lead["id"]), lead)  # the outlet as the alert names it
+    why = (f"Sự việc đã được đánh dấu «{DISMISSED}» ngày {dismissal.at.astimezone(config.office.tz):%d/%m/%Y}"
+           + (f" ở mức «{was}»" if was else "") + f", nay lên mức «{score.severity}» (điểm {score_text(score.total)})"
+           f" qua {len(joined)} bài mới từ đó: bài {lead['id']} ({lead['outlet']})"
+           + (f" và {len(joined) - 1} bài khác" if len(joined) > 1 else ""))
+    return score, AlertDecision("escalation" if last is not None else "new", why, raised=True)
+
+
 @dataclass(frozen=True)
 class AlertDecision:
     kind: str  # new | escalation
@@ -724,8 +764,14 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
         # and alerts as a new story would
         store.update_case(case_id, now, by=SYSTEM_ACTOR, status=OPEN_STATUS, note=home_note(app.config, home))
         case = store.case(case_id)
-    if case.dismissed or case.not_ours:
-        return  # a person judged it no hot issue, or not the office's (monitor cases dismiss): no alert
+    back = None
+    if case.dismissed:
+        # a person judged the articles no hot issue: only news since raising the story above that level brings it back
+        back = dismissed_rise(app, story_id, case, members, told(app, story_id, store.last_alert(story_id)), now)
+        if back is None:
+            return
+    elif case.not_ours:
+        return  # not the office's (monitor cases dismiss --not-ours): no alert
     if not alerts_cover(app.config, score.scope):
         # outside the scopes the office handles (alerts.min_scope): the case and the clipping keep it, no alert;
         # should the story come nearer (an article naming the district joins it), its first alert goes out then
@@ -734,7 +780,9 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
                                                                f"ngoài phạm vi cảnh báo (alerts.min_scope: {app.config.alerts.min_scope})")
         return
     last = told(app, story_id, store.last_alert(story_id))
-    if home:
+    if back is not None:
+        score, decision = back  # told at the level the labels give it: the dismissed articles' hot scores stay 0
+    elif home:
         # alerted as a new story (whatever was sent before it was closed), saying why it is back
         decision = decide_alert(app.config, score, None, now, members[-1]["when"])
         decision = decision and AlertDecision("new", home_note(app.config, home))
@@ -755,6 +803,10 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
         # before the alert is queued leaves it open, and the next run's follow-up loop sends the alert. Only while it
         # is so closed: a run triaging at the same time may have reopened it, and a person taken it on, since read
         store.reopen_handled_case(case_id, now, note=handled_again_note(score, decision, members))
+        case = store.case(case_id)
+    elif back is not None:
+        # dismissed rightly as its articles stood: what rose is news since, nobody's yet ("mới", as for handled)
+        store.reopen_handled_case(case_id, now, note=f"Mở lại: {mid_sentence(decision.why)}", closed_as=DISMISSED)
         case = store.case(case_id)
     near = []
     if decision.kind == "new":

@@ -142,3 +142,28 @@ def test_an_issue_handled_then_and_opened_again_since_says_it_was_reopened():
     assert status_since(DISMISSED, "đang xử lý", LATER) == "cập nhật đến ngày 10/12/2026: mở lại (đang xử lý)"
     assert status_since("đang xử lý", "đã xử lý", LATER) == "cập nhật đến ngày 10/12/2026: đã xử lý"
     assert status_since("mới", "đã tiếp nhận", LATER) == "cập nhật đến ngày 10/12/2026: đã tiếp nhận"
+
+
+def test_a_false_alarm_news_opened_again_since_is_a_reopened_hot_issue_not_a_false_alarm(tmp_path):
+    """Dismissed in November; in December news raised its story above the level it was dismissed at and triage opened
+    it again (monitor.triage.dismissed_rise): November's report read again lists it among the hot issues, its status
+    then with "mở lại" beside it, and no longer counts it among the false alarms; the period report follows."""
+    from monitor.period_report import load_period
+
+    app = make_app_for_month(tmp_path)
+    _log_since_september(app.store)
+    story, case = _hot_issue(app)
+    aid = app.store.story(story).first_article_id
+    app.store.dismiss_case(case, NOV + timedelta(days=5), by="Chị Lan", status=DISMISSED, note="tin cũ",
+                           education={aid: True}, label_note="tin cũ")
+    assert load_report(app, 2026, 11).false_alarms == 1
+    app.store.reopen_handled_case(case, datetime(2026, 12, 5, 9, 0, tzinfo=TZ), closed_as=DISMISSED,
+                                  note="Mở lại: sự việc đã được đánh dấu «cảnh báo nhầm» ngày 25/11/2026 ở mức «cao», "
+                                       "nay lên mức «khẩn cấp» (điểm 96) qua 3 bài mới từ đó: bài 9 (Dân Trí)")
+    later = make_app(tmp_path, now=LATER)
+    r = load_report(later, 2026, 11)
+    assert r.false_alarms == 0
+    (hot,) = r.hot_issues
+    assert (hot.story_id, hot.case_status) == (story, DISMISSED)
+    assert hot.status_since == "cập nhật đến ngày 10/12/2026: mở lại (chưa tiếp nhận xử lý)"
+    assert load_period(later, (2026, 10), (2026, 11)).false_alarms == 0

@@ -265,7 +265,9 @@ def test_a_reprint_joining_a_handled_case_raises_nothing_and_leaves_it_closed(tm
     assert after.status == STATUSES[-1] and after.events == before.events
 
 
-def test_a_dismissed_case_stays_dismissed_when_more_outlets_take_its_story_up(tmp_path):
+def test_a_dismissed_case_opens_again_when_more_outlets_take_its_story_up_to_a_higher_level(tmp_path):
+    """The press taking up widely what a clerk dismissed raises it above the level dismissed: leadership is told once
+    (tests/test_triage_dismissed_rise.py has the rest)."""
     from monitor.cases import DISMISSED, dismiss_case
 
     app = make_app(tmp_path)
@@ -279,9 +281,12 @@ def test_a_dismissed_case_stays_dismissed_when_more_outlets_take_its_story_up(tm
     app.clock.advance(hours=1, minutes=30)
     for k, (outlet, (title, sapo)) in enumerate(zip(("Tuổi Trẻ", "Dân Trí", "VietnamNet"), COMPLAINT_OTHERS)):
         add_article(app, outlet, f"other-{k}", title, sapo, app.now() - timedelta(minutes=40 - 10 * k), HOT)
-    assert run_triage(app).alerts_queued == []
+    (alert_id,) = run_triage(app).alerts_queued
     after = app.store.case(case_id)
-    assert after.status == DISMISSED and after.events == before.events
+    assert before.status == DISMISSED and after.status == OPEN_STATUS and after.events[:-1] == before.events
+    assert after.events[-1].by == SYSTEM_ACTOR and f"«{DISMISSED}»" in after.events[-1].note
+    assert app.store.alert(alert_id).kind == "escalation"
+    assert run_triage(app).alerts_queued == []
 
 
 def test_a_rise_the_cooldown_holds_leaves_a_handled_case_closed_until_its_follow_up_goes_out(tmp_path):

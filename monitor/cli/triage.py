@@ -699,7 +699,9 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_our
     Sự việc không gửi cảnh báo nữa (các cảnh báo còn chờ trong hàng chờ gửi bị hủy) và rời khỏi mục vấn
     đề nóng của điểm báo. Các bài của sự việc được ghi nhãn không nóng, và là tin giáo dục trừ khi có
     --not-education: mô hình học rằng những sự việc như vậy không phải vấn đề nóng. Lệnh
-    `monitor cases update --status ...` mở lại hồ sơ.
+    `monitor cases update --status ...` mở lại hồ sơ. Nếu sau đó có bài mới nhập vào sự việc và đưa sự
+    việc lên mức cao hơn mức lúc đánh dấu, hệ thống tự mở lại hồ sơ (trạng thái "mới") và gửi cảnh báo
+    nêu rõ sự việc từng bị đánh dấu cảnh báo nhầm.
 
     Vấn đề nóng chỉ đơn giản là không thuộc địa bàn của cơ quan (sự việc ở tỉnh khác) thì đóng bằng
     --not-ours (trạng thái "ngoài địa bàn"): cũng không gửi cảnh báo nữa, nhưng không ghi nhãn, và vẫn

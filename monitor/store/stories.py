@@ -521,13 +521,14 @@ class StoriesMixin:
                            " VALUES (?,?,?,?,?,?,?,?)", (case_id, utc_iso(now), by, act.kind, act.party,
                                                          act.on.isoformat(), act.spokesperson, act.directed_by))
 
-    def reopen_handled_case(self, case_id: int, now: datetime, *, note: str) -> bool:
-        """A case closed as handled opened again ("mới", by the system, `note` the line saying why), only if it is
-        still so closed: another run triaging at the same time may have reopened it, and a person taken it on, since
-        the caller read it. -> whether it was reopened."""
+    def reopen_handled_case(self, case_id: int, now: datetime, *, note: str, closed_as: str = HANDLED) -> bool:
+        """A case closed as handled (or, `closed_as`, dismissed as a false alarm) opened again ("mới", by the system,
+        `note` the line saying why), only if it is still so closed: another run triaging at the same time may have
+        reopened it, and a person taken it on, since the caller read it. -> whether it was reopened. The alerts a
+        dismissal cancelled stay cancelled: what reopens it is news since, which the caller's alert tells."""
         with self.transaction() as db:
             if not db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
-                              (OPEN_STATUS, utc_iso(now), case_id, HANDLED)).rowcount:
+                              (OPEN_STATUS, utc_iso(now), case_id, closed_as)).rowcount:
                 return False
             case_event(db, case_id, now, SYSTEM_ACTOR, status=OPEN_STATUS, note=note)
         return True
@@ -574,6 +575,10 @@ class StoriesMixin:
             for label_id in withdraw_labels:
                 db.execute("DELETE FROM labels WHERE id = ?", (label_id,))
             db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (status, utc_iso(now), case_id))
+            if status == DISMISSED:
+                # the level it was dismissed at, as the person saw it: triage reopens it only above (0079)
+                db.execute("UPDATE cases SET dismissed_level = (SELECT severity FROM stories WHERE id = cases.story_id)"
+                           " WHERE id = ?", (case_id,))
             case_event(db, case_id, now, by, status=status, note=note)
             # what still waits in the outbox (quiet hours, a channel down) is not sent either
             db.execute("UPDATE alert_deliveries SET status = 'cancelled', last_error = ? WHERE status = 'pending'"
@@ -641,7 +646,7 @@ class StoriesMixin:
                                         e["directed_by"]) if e["action"] else None, id=e["id"], withdraws=e["withdraws"])
             for e in self.execute("SELECT * FROM case_events WHERE case_id = ? ORDER BY at, id", (row["id"],)))
         return Case(id=row["id"], story_id=row["story_id"], title=story.title if story else row["merged_title"] or "",
-                    status=row["status"], merged_into=row["merged_into"],
+                    status=row["status"], merged_into=row["merged_into"], dismissed_level=row["dismissed_level"],
                     owner=row["owner"], opened_at=from_iso(row["opened_at"]), updated_at=from_iso(row["updated_at"]),
                     severity=story.severity if story else None, hot_score=story.hot_score if story else 0.0,
                     outlets=story.outlets if story else (), events=events)
