@@ -15,7 +15,8 @@ person says), so `monitor train` learns from the false alarm. The dismissal is a
 the story had then (Case.dismissed_level): should articles that join the story later raise it, scored with the
 labels, above that level and its last alert's (a real incident grouped into it, the press taking it up widely),
 triage reopens the case ("mới", with a system line saying why) and its alert says the story had been dismissed
-(monitor.triage.dismissed_rise). A rewrite at the same level, or the same articles scored again, bring nothing back.
+(monitor.triage.dismissed_rise), whether a person or a "not hot" label's carry-over (below) dismissed it. A rewrite
+at the same level, or the same articles scored again, bring nothing back.
 Moving the case to another status later reopens it, and the alerts its dismissal cancelled wait to be sent
 again, as when a corrected label reopens it (`reopen_dismissed`, shared by both); the labels stay until someone
 changes them. A case closed as "ngoài địa bàn" (below) that a person moves to an open status is reopened the same

@@ -444,19 +444,20 @@ def handled_again_note(score: StoryScore, decision: "AlertDecision", members: li
 
 def dismissed_rise(app, story_id: int, case, members: list[dict], last, now: datetime
                    ) -> tuple[StoryScore, "AlertDecision"] | None:
-    """Of a case a person dismissed as a false alarm (`monitor cases dismiss`), what brings it back: its story, scored
-    with people's labels (the dismissal's "not hot" on the articles it judged, so only those that joined since bring
-    a hot score of their own), at a level above the one it was dismissed at (the higher of its last alert's, as
+    """Of a case dismissed as a false alarm (`monitor cases dismiss`, or a "not hot" label's carry-over), what brings it
+    back: its story, scored with people's labels (the dismissal's "not hot" on the articles it judged, so only those
+    that joined since bring a hot score of their own), at a level above the one it was dismissed at (the higher of its last alert's, as
     `told`, and the story's when dismissed: Case.dismissed_level) through articles that joined after the dismissal.
     -> (that score, the alert telling it, saying it had been dismissed and why it is back), None when nothing rose.
     A rescoring of the same articles (a reclassification, a new model) brings nothing back, nor a rewrite of the
     false alarm at the same level: at most one re-alert per level above the dismissed one."""
-    from monitor.cases import classified_with_labels, dismissed_by_a_label
+    from monitor.cases import classified_with_labels
 
     config = app.config
+    # a label's carry-over is undone by a label too (monitor.cases.follow_hot_again); news since is news either way
     dismissal = next((e for e in reversed(case.events) if e.status is not None), None)
-    if dismissal is None or dismissal.status != DISMISSED or dismissed_by_a_label(case):
-        return None  # a label's carry-over is undone by a label (monitor.cases.follow_hot_again)
+    if dismissal is None or dismissal.status != DISMISSED:
+        return None
     joined = app.store.story_members_joined_after(story_id, dismissal.at)
     if not joined:
         return None

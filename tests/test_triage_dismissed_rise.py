@@ -3,7 +3,7 @@ stood: the dismissal labelled them not hot. Should the story, scored with those 
 dismissed at through articles that joined since (a real incident grouped into it, the press taking it up widely),
 triage opens the case again ("mới", a system line saying why) and the escalation alert says the story had been
 dismissed and why it is back; the clipping shows it hot again. A rewrite at the same level, or the same articles
-scored again, send nothing; a case a label's carry-over dismissed keeps to the labels. All text invented."""
+scored again, send nothing; a case a label's carry-over dismissed comes back the same way. All text invented."""
 
 from __future__ import annotations
 
@@ -114,16 +114,19 @@ def test_the_same_articles_scored_higher_again_send_nothing(tmp_path):
     assert after.status == DISMISSED and after.events == before.events
 
 
-def test_a_case_a_label_dismissed_keeps_to_the_labels(tmp_path):
-    """A case dismissed by a label's carry-over opens again when a label says hot again (monitor.cases.
-    follow_hot_again), as before: triage leaves it as it is."""
+def test_a_case_a_label_dismissed_comes_back_with_news_too(tmp_path):
+    """A "not hot" label's carry-over closed the case (monitor.cases.follow_hot_label): news since raising the story
+    above its level brings it back as for a person's dismissal; the labels on the articles it judged stay."""
     app, sid, case_id = _dismissed_at_watch(tmp_path, by_label=True)
-    before = app.store.case(case_id)
     app.clock.advance(hours=1)
-    _another_outlet_tells_it(app)
-    assert run_triage(app).alerts_queued == []
-    after = app.store.case(case_id)
-    assert after.status == DISMISSED and after.events == before.events
+    other = _another_outlet_tells_it(app)
+    (alert_id,) = run_triage(app).alerts_queued
+    case = app.store.case(case_id)
+    assert case.status == OPEN_STATUS and case.events[-1].note.startswith(BACK)
+    assert f"bài {other} (Tuổi Trẻ)" in case.events[-1].note
+    assert app.store.alert(alert_id).kind == "escalation"
+    judged = [m["id"] for m in app.store.story_members(sid) if m["id"] != other]
+    assert all(r["hot"] is False for r in app.store.labels(judged))
 
 
 def test_the_clipping_shows_the_reopened_story_hot_again(tmp_path):
