@@ -496,7 +496,7 @@ def test_classify_cli_contract_malformed_lines_and_exit_status(tmp_path):
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 5
     assert list(rows[0]) == CONTRACT and rows[0]["id"] == "a" and rows[0]["is_education"] is True
-    assert set(rows[1]) == {"error"} and "line 2" in rows[1]["error"]
+    assert set(rows[1]) == {"error"} and "dòng 2" in rows[1]["error"]
     assert rows[2]["id"] == "b" and "title" in rows[2]["error"]
     assert set(rows[3]) == {"error"}
     assert list(rows[4]) == CONTRACT and rows[4]["id"] == "7" and rows[4]["is_education"] is False
@@ -515,8 +515,8 @@ def test_classify_cli_a_line_not_in_utf8_is_that_lines_error_and_a_failed_run_ke
     assert res.exit_code == 1, res.output
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [r.get("id") for r in rows] == ["a", None, None, None] and list(rows[0]) == CONTRACT
-    assert "line 2: not UTF-8" in rows[1]["error"] and "line 3: id must be a string or a whole number" in rows[2]["error"]
-    assert "line 4: contains an unpaired surrogate" in rows[3]["error"]
+    assert "dòng 2: không phải văn bản UTF-8" in rows[1]["error"] and "dòng 3: id phải là chuỗi hoặc số nguyên" in rows[2]["error"]
+    assert "dòng 4: có mã \\ud800 (nửa cặp surrogate lẻ)" in rows[3]["error"]
 
     # a run that stops before the end (here: a fault injected at the second line, after the first was written)
     # leaves the last complete output as it was, and no partial file beside it
@@ -568,7 +568,7 @@ def test_classify_cli_headline_less_item_is_classified_from_its_body(tmp_path):
     assert res.exit_code == 1, res.output
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert list(rows[0]) == CONTRACT and rows[0]["is_education"] is True
-    assert rows[1]["id"] == "no-title-key" and "missing title" in rows[1]["error"]
+    assert rows[1]["id"] == "no-title-key" and "thiếu title" in rows[1]["error"]
 
 
 def test_disagreements_lists_only_items_that_differ_and_counts_like_evaluate():

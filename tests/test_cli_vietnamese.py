@@ -152,3 +152,22 @@ def test_a_translation_keeps_its_placeholders(msgid):
 def test_a_plural_translation_keeps_its_placeholders(pair):
     for english, vietnamese in zip(pair, click_vi.PLURALS[pair]):
         assert _placeholders(vietnamese) == _placeholders(english), english
+
+
+def _groups(group: click.Group, path: tuple[str, ...] = ()):
+    yield path, group
+    for name, cmd in sorted(group.commands.items()):
+        if isinstance(cmd, click.Group):
+            yield from _groups(cmd, path + (name,))
+
+
+def test_a_command_list_on_an_80_column_terminal_cuts_no_command_short():
+    # a command's first sentence is its line in its group's list; one longer than the terminal leaves is cut with
+    # "...", mid-phrase (the translated alerts, review, triage and four of the cases' commands were)
+    for path, group in _groups(cli):
+        ctx = click.Context(cli, info_name="monitor", terminal_width=80)
+        for name in path:
+            ctx = click.Context(ctx.command.commands[name], info_name=name, parent=ctx, terminal_width=80)
+        listing = group.get_help(ctx).split("Lệnh:\n", 1)[1]
+        cut = [line for line in listing.splitlines() if line.endswith("...")]
+        assert not cut, (path, cut)

@@ -104,7 +104,7 @@ class MonitorGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
             if ctx.meta.get("monitor.debug"):
                 traceback.print_exc()
-            hint = "" if ctx.meta.get("monitor.debug") else " (chạy lại với --debug để xem traceback)"
+            hint = "" if ctx.meta.get("monitor.debug") else " (chạy lại với --debug để xem chi tiết kỹ thuật, traceback)"
             click.echo(f"{INTERNAL_PREFIX}{type(exc).__name__}: {exc}{hint}", err=True)
             ctx.exit(EXIT_INTERNAL)
 
@@ -112,7 +112,7 @@ class MonitorGroup(click.Group):
 @click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config_path", default="feeds.yaml", show_default=True, envvar="MONITOR_CONFIG",
               type=click.Path(dir_okay=False), help="Tệp cấu hình (biến môi trường MONITOR_CONFIG).")
-@click.option("--debug", is_flag=True, help="Khi có lỗi, in cả traceback (để báo lỗi cho người phát triển).")
+@click.option("--debug", is_flag=True, help="Khi có lỗi, in cả chi tiết kỹ thuật (traceback) để gửi cho người phát triển.")
 @click.version_option(package_name="edu-media-monitor")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str, debug: bool) -> None:

@@ -143,14 +143,14 @@ def _filter(c: Classification | None, *, topic: str | None, hot: bool, scopes: t
 
 
 @cli.command()
-@click.option("--date", "day", help="Ngày đăng (YYYY-MM-DD, theo giờ của cơ quan); mặc định: hôm nay.")
+@click.option("--date", "day", help="Ngày đăng (YYYY-MM-DD, theo múi giờ của cơ quan; mặc định: hôm nay).")
 @click.option("--topic", help="Chỉ các bài có mã chủ đề này (ví dụ an-toan-truong-hoc).")
 @click.option("--hot", is_flag=True, help="Chỉ các bài nóng.")
 @click.option("--scope", help="Chỉ các bài thuộc phạm vi này: local (địa phương), city (thành phố, tỉnh), "
-              "national (toàn quốc), foreign (nước ngoài); gõ có dấu hay không dấu đều được. Với Sở, "
+              "national (toàn quốc) hoặc foreign (nước ngoài); gõ có dấu hay không dấu đều được. Với Sở, "
               "local và city đều liệt kê cả tỉnh hoặc thành phố, tức toàn bộ địa bàn của Sở.")
 @click.option("--all", "include_all", is_flag=True, help="Liệt kê cả các bài không về giáo dục.")
-@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dưới dạng JSON (cho máy đọc).")
 @click.pass_context
 def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, scope: str | None,
              include_all: bool, as_json: bool) -> None:
@@ -203,21 +203,21 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
 @click.option("--topic", help="Chỉ các bài có mã chủ đề này.")
 @click.option("--hot", is_flag=True, help="Chỉ các bài nóng.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True,
-              help="Số bài hiện nhiều nhất.")
-@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
+              help="Số bài tối đa.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dưới dạng JSON (cho máy đọc).")
 @click.pass_context
 def search(ctx: click.Context, query: str, since: str | None, topic: str | None, hot: bool,
            limit: int, as_json: bool) -> None:
     """Tìm kiếm trong các bài đã lưu, gõ có dấu hay không dấu.
 
-    Tìm trên toàn văn bài (tiêu đề, đoạn mở đầu, thân bài). Gõ không dấu thì khớp với mọi cách bỏ dấu: "bao
-    luc hoc duong" tìm ra "bạo lực học đường". Gõ có dấu thì các từ phải xuất hiện đúng như đã gõ (không
-    phân biệt chữ hoa, chữ thường; "hoà" cũng là "hòa"), nên "lạm thu" không tìm ra "làm thêm … thứ hai";
-    bài có các từ đứng liền nhau đúng thành cụm đã gõ được xếp trước. Khi không bài nào khớp đúng như đã gõ,
-    lệnh hiện các bài khớp nếu bỏ qua dấu và nói rõ như vậy. Mỗi nhóm nằm giữa hai chữ OR khớp đúng dấu hay
-    không là tùy dấu của chính nhóm đó. Mọi từ đều phải có trong bài; đặt cụm từ trong ngoặc kép; OR nằm
-    giữa hai nhóm (bài có nhóm này hoặc nhóm kia); dấu * ở cuối một từ khớp mọi từ bắt đầu như thế; -từ loại
-    các bài có từ đó (câu tìm bắt đầu bằng -từ thì đặt sau --, như với mọi lệnh).
+    Tìm trên toàn văn bài (tiêu đề, đoạn mở đầu, thân bài). Gõ không dấu thì khớp với mọi cách bỏ dấu: "bao luc
+    hoc duong" tìm ra "bạo lực học đường". Gõ có dấu thì các từ phải xuất hiện đúng như đã gõ (không phân biệt
+    chữ hoa, chữ thường; "hoà" cũng là "hòa"), nên "lạm thu" không tìm ra "làm thêm … thứ hai"; bài có các từ
+    đứng liền nhau đúng thành cụm đã gõ được xếp trước. Khi không bài nào khớp đúng như đã gõ, lệnh hiện các bài
+    khớp nếu bỏ qua dấu và nói rõ như vậy. Mọi từ đều phải có trong bài; đặt cụm từ trong ngoặc kép; OR nằm giữa
+    hai nhóm (bài có nhóm này hoặc nhóm kia), và mỗi nhóm khớp đúng dấu hay không là tùy nhóm đó có gõ dấu hay
+    không; dấu * ở cuối một từ khớp mọi từ bắt đầu như thế; -từ loại các bài có từ đó (câu tìm bắt đầu bằng -từ
+    thì đặt sau --, như với mọi lệnh).
 
     \b
     Ví dụ:
@@ -383,7 +383,7 @@ def _index_missing(app: App) -> None:
 @click.option("--scope", help="local (địa phương), city (thành phố, tỉnh), national (toàn quốc) hoặc foreign "
               "(nước ngoài); gõ có dấu hay không dấu đều được.")
 @click.option("--note", default="", help="Lý do (lưu cùng nhãn).")
-@click.option("--by", "by", help="Người gán nhãn (mặc định: $USER).")
+@click.option("--by", "by", help="Người gán nhãn (mặc định: $USER, nếu không có thì tên đăng nhập).")
 @click.option("--json", "as_json", is_flag=True, help="In nhãn đã lưu dưới dạng JSON.")
 @click.pass_context
 def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], education: bool | None, hot: str | None,
@@ -393,9 +393,9 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     `monitor train` học từ các nhãn này. Chỉ những gì bạn nêu mới được ghi; nhãn sau thay nhãn trước theo
     từng trường. Điểm báo và báo cáo tháng áp dụng nhãn sửa ngay. Một sự việc nóng có ở mục Vấn đề nóng hay
     không là tùy hồ sơ của nó: khi --hot no (hoặc --not-education) khiến sự việc của một hồ sơ đang mở không
-    còn lý do để nóng (không còn bài nóng nào, và chấm điểm lại với nhãn vừa ghi thì sự việc dưới mọi mức
-    cảnh báo), hồ sơ được đóng với kết luận cảnh báo nhầm và các cảnh báo còn chờ gửi của nó bị hủy, như
-    `monitor cases dismiss` nhưng không gán nhãn cho bài nào khác. Nếu còn bài khác vẫn nóng, hoặc sự việc
+    còn lý do để nóng (không còn bài nóng nào, và chấm điểm lại với nhãn vừa ghi thì sự việc không đạt mức
+    cảnh báo nào), hồ sơ được đóng với kết luận cảnh báo nhầm và các cảnh báo còn chờ gửi của nó bị hủy, như
+    `monitor cases dismiss` nhưng không ghi nhãn cho bài nào khác. Nếu còn bài khác vẫn nóng, hoặc sự việc
     vẫn nóng nhờ mức lan rộng, sắc thái và nơi xảy ra (năm báo đưa tin về một quận, không bài nào tự nó
     nóng), hồ sơ vẫn mở; lệnh nói rõ lý do và chỉ sang `monitor cases dismiss`. Một nhãn --hot yes (hoặc
     --education) ghi sau để sửa lại nhãn như thế sẽ mở lại hồ sơ nó đã đóng; còn nhãn nóng cho một sự việc
@@ -533,7 +533,7 @@ def _login() -> str:
 @click.argument("article_id", type=STORED_ID)
 @click.option("--version", "version",
               help="Giải thích kết quả phân loại của phiên bản mô hình này (mặc định: phiên bản đang dùng).")
-@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dưới dạng JSON (cho máy đọc).")
 @click.pass_context
 def explain(ctx: click.Context, article_id: int, version: str | None, as_json: bool) -> None:
     """Giải thích kết quả phân loại của một bài.
@@ -778,11 +778,11 @@ def _compact(v) -> str:
 
 
 @cli.command()
-@click.option("--since", help="Ngày đầu (YYYY-MM-DD, theo giờ của cơ quan), tính cả ngày này; mặc định: mọi "
-              "bài đã lưu.")
+@click.option("--since", help="Ngày đầu (YYYY-MM-DD, theo múi giờ của cơ quan), tính cả ngày này (mặc định: "
+              "mọi bài đã lưu).")
 @click.option("--until", help="Ngày cuối (YYYY-MM-DD), tính cả ngày này.")
-@click.option("--model", "model_dir", type=click.Path(file_okay=False), help="Thư mục mô hình (mặc định: "
-              "storage.models_dir).")
+@click.option("--model", "model_dir", type=click.Path(file_okay=False), help="Thư mục chứa các mô hình "
+              "đã huấn luyện (mặc định: storage.models_dir).")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False, exists=True),
               help="Tệp topics.yaml đã sửa, dùng để phân loại thay cho tệp quy tắc kèm theo phần mềm.")
 @click.option("--dry-run", is_flag=True, help="Tính và in các khác biệt; không ghi gì.")
@@ -792,8 +792,8 @@ def _compact(v) -> str:
               help="Quay lại dùng một phiên bản đã lưu trước đó (phiên bản được ghim).")
 @click.option("--versions", "list_versions", is_flag=True, help="Liệt kê các phiên bản mô hình đã lưu.")
 @click.option("--show", type=click.IntRange(0, 1000), default=5, show_default=True,
-              help="Số bài ví dụ liệt kê cho mỗi loại thay đổi.")
-@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
+              help="Số bài nêu làm ví dụ cho mỗi loại thay đổi.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dưới dạng JSON (cho máy đọc).")
 @click.pass_context
 def reclassify(ctx: click.Context, since: str | None, until: str | None, model_dir: str | None, rules_path: str | None,
                dry_run: bool, compare: tuple[str, str] | None, rollback: str | None, list_versions: bool, show: int,

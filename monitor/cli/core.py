@@ -196,13 +196,13 @@ def export(ctx: click.Context, fmt: str, since: str | None, until: str | None, o
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False),
               help="Tệp sao lưu cần ghi (một cơ sở dữ liệu SQLite, ví dụ "
                    "/backup/monitor-2026-11-28.sqlite3).")
-@click.option("--force", is_flag=True, help="Thay tệp đó nếu đã có.")
+@click.option("--force", is_flag=True, help="Ghi đè tệp đó nếu đã có.")
 @click.pass_context
 def backup(ctx: click.Context, out_file: str, force: bool) -> None:
     """Ghi bản sao lưu nhất quán của cơ sở dữ liệu. Bản sao được kiểm tra trước khi giữ; lệnh chạy được cả
     khi `monitor serve` đang chạy.
 
-    Bản sao là cơ sở dữ liệu tại một thời điểm (sao lưu trực tuyến của SQLite), được kiểm tra (PRAGMA
+    Bản sao là cơ sở dữ liệu tại một thời điểm (theo cách sao lưu trực tuyến của SQLite), được kiểm tra (PRAGMA
     quick_check) trước khi giữ lại. Bản sao chứa mọi thứ đã thu thập và những gì đã gửi đi, nên khi khôi phục
     từ bản sao, không gì đã gửi trước lúc sao lưu bị gửi lại. Cách khôi phục: dừng `monitor serve`, đặt tệp
     về lại storage.data_dir/storage.database (xóa các tệp -wal và -shm của tệp đó), rồi chạy lại. Các bản
@@ -241,18 +241,18 @@ def _write_batch(out, store, articles) -> int:
 
 @cli.command()
 @click.option("--out", "out_dir", default="demo-output", show_default=True, type=click.Path(file_okay=False),
-              help="Thư mục chứa cơ sở dữ liệu, bản sao tệp cấu hình và điểm báo của bản demo.")
+              help="Thư mục chứa cơ sở dữ liệu, bản sao tệp cấu hình và điểm báo của lần chạy thử.")
 @click.pass_context
 def demo(ctx: click.Context, out_dir: str) -> None:
     """Chạy thử toàn bộ quy trình, không cần mạng. Dùng tin mẫu đi kèm và ghi điểm báo của ngày mẫu.
 
-    Phát từ 127.0.0.1 các tin tiếng Việt tự soạn, đúng dạng nguồn tin và trang bài của các báo thật; thu
-    thập vào một tệp SQLite mới, phân loại, gom bài thành sự việc, đánh dấu vấn đề nóng, ghi lại một buổi
-    sáng làm việc của cán bộ (một vấn đề nóng nhập từ nguồn ngoài báo chí, những việc đã làm với các hồ sơ),
-    rồi ghi điểm báo của ngày (HTML, văn bản, Markdown, DOCX) và báo cáo tháng tính đến ngày đó (DOCX,
-    HTML). Chạy với vai trò cơ quan khai báo trong --config (tên cơ quan trên đầu văn bản, địa bàn, người
-    ký, giờ chốt và các mức cảnh báo), với các báo đi kèm, vì trang mẫu phát đúng bố cục trang bài của các
-    báo này.
+    Một trang tin mẫu trên 127.0.0.1 cung cấp các tin tiếng Việt tự soạn, đúng dạng nguồn tin và trang bài của
+    các báo thật; lệnh thu thập các tin đó vào một tệp SQLite mới, phân loại, gom bài thành sự việc, đánh dấu
+    vấn đề nóng, diễn lại một buổi sáng làm việc của cán bộ (một vấn đề nóng nhập từ nguồn ngoài báo chí, những
+    việc đã làm với các hồ sơ), rồi ghi điểm báo của ngày (HTML, văn bản, Markdown, DOCX) và báo cáo tháng tính
+    đến ngày đó (DOCX, HTML). Lần chạy thử đóng vai cơ quan khai báo trong --config (tên cơ quan trên đầu văn
+    bản, địa bàn, người ký, giờ chốt và các mức cảnh báo), với các báo đi kèm, vì trang mẫu có đúng bố cục trang
+    bài của các báo này.
 
     \b
     Ví dụ:

@@ -20,8 +20,8 @@ def to_stdout(formats: tuple[str, ...], example: str) -> str:
     """The one format `--out -` writes, or why it cannot: standard output holds one document, and a DOCX is bytes
     a terminal would show as garbage."""
     if len(formats) != 1:
-        raise InputError(f"--out - ghi một văn bản ra đầu ra chuẩn, mà lệnh yêu cầu {len(formats)} dạng "
-                         f"({', '.join(formats)})", hint=f"chọn một dạng bằng --format, ví dụ {example}")
+        raise InputError(f"--out - ghi một văn bản ra đầu ra chuẩn, mà lệnh yêu cầu {len(formats)} định dạng "
+                         f"({', '.join(formats)})", hint=f"chọn một định dạng bằng --format, ví dụ {example}")
     if formats[0] == "docx" and sys.stdout.isatty():
         raise InputError("--out - --format docx ghi ra tệp nhị phân, cửa sổ lệnh không hiển thị được",
                          hint="chuyển hướng vào một tệp (`> ten-tep.docx`), hoặc dùng --out DIR")
@@ -42,19 +42,19 @@ def write_stdout(data: bytes) -> None:
               help="Gửi điểm báo: qua thư đến digest.recipients, hoặc lưu vào thư mục outbox khi chưa cấu hình "
                    "SMTP.")
 @click.option("--resend", is_flag=True,
-              help="Dùng cùng --send: gửi lại điểm báo của một ngày đã gửi (hoặc chưa rõ đã tới hộp thư "
+              help="Kèm --send: gửi lại điểm báo của một ngày đã gửi (hoặc chưa rõ đã tới hộp thư "
                    "chưa).")
 @click.option("--force", is_flag=True,
-              help="Dùng cùng --send: vẫn gửi dù chưa nguồn tin nào được thu thập thành công đến giờ "
+              help="Kèm --send: vẫn gửi dù chưa nguồn tin nào được thu thập thành công đến giờ "
                    "chốt, hoặc, với một ngày đã qua, dù bộ thu thập không lấy được tin nào qua giờ chốt của "
                    "ngày đó (khi đó điểm báo thiếu các tin ấy và ghi rõ điều này).")
 @click.option("--format", "formats", type=FORMAT_CHOICE, multiple=True,
-              help="Dạng tệp cần ghi (có thể dùng nhiều lần; mặc định: digest.formats trong feeds.yaml).")
+              help="Định dạng tệp cần ghi (có thể dùng nhiều lần; mặc định: digest.formats trong feeds.yaml).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, allow_dash=True), metavar="DIR|-",
               help="Thư mục ghi các tệp (mặc định: thư mục outbox của ngày, trong storage.data_dir); "
-                   "'-': ghi văn bản (một dạng duy nhất, chọn bằng --format) ra đầu ra chuẩn (biểu đồ "
-                   "nằm ngay trong HTML và Markdown), còn các thông báo ra đầu ra lỗi chuẩn. Không dùng "
-                   "cùng --send.")
+                   "'-': ghi văn bản (một định dạng duy nhất, chọn bằng --format) ra đầu ra chuẩn (stdout; biểu "
+                   "đồ nằm ngay trong HTML và Markdown), còn các thông báo ra đầu ra lỗi chuẩn (stderr). "
+                   "Không dùng cùng --send.")
 @click.pass_context
 def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force: bool, formats: tuple[str, ...],
            out_dir: str | None) -> None:
@@ -68,9 +68,9 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
     ngày đó (do sự cố, nay đã khắc phục): tin của ngày đó bị thiếu hoặc đã vào điểm báo sau; --force vẫn
     gửi và ghi rõ điều này ở đầu điểm báo.
 
-    Bản xem trước chỉ đọc cơ sở dữ liệu: có thể xem trước từ bản sao dữ liệu trên thư mục dùng chung chỉ
-    đọc, ghi vào nơi --out chỉ định (khi đó không ghi được vào thư mục outbox trong thư mục dữ liệu, và lệnh
-    sẽ báo điều này), hoặc ra đầu ra chuẩn với --out - (một dạng duy nhất; không in gì khác ra đó).
+    Bản xem trước chỉ đọc cơ sở dữ liệu: có thể xem trước từ bản sao dữ liệu trên thư mục dùng chung chỉ đọc,
+    ghi vào nơi --out chỉ định (khi đó không ghi được vào thư mục outbox trong thư mục dữ liệu, và lệnh sẽ báo
+    điều này), hoặc ra đầu ra chuẩn với --out - (một định dạng duy nhất; không in gì khác ra đó).
 
     \b
     Ví dụ:
@@ -115,15 +115,16 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
 @cli.command()
 @click.option("--month", metavar="YYYY-MM", help="Tháng cần báo cáo, ví dụ 2026-11.")
 @click.option("--from", "first", metavar="YYYY-MM",
-              help="Dùng cùng --to: báo cáo kỳ từ tháng này đến tháng của --to, tính cả hai tháng (tối đa 24 "
+              help="Kèm --to: báo cáo kỳ từ tháng này đến tháng của --to, tính cả hai tháng (tối đa 24 "
                    "tháng), ví dụ --from 2026-09 --to 2027-01 cho học kỳ I. Không dùng cùng --month.")
-@click.option("--to", "last", metavar="YYYY-MM", help="Tháng cuối của kỳ (dùng cùng --from).")
+@click.option("--to", "last", metavar="YYYY-MM", help="Kèm --from: tháng cuối của kỳ.")
 @click.option("--format", "formats", type=click.Choice(["docx", "html"]), multiple=True,
-              help="Dạng tệp cần ghi (có thể dùng nhiều lần; mặc định: cả hai).")
+              help="Định dạng tệp cần ghi (có thể dùng nhiều lần; mặc định: cả hai).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, allow_dash=True), metavar="DIR|-",
-              help="Thư mục ghi các tệp (mặc định: <data_dir>/<outbox_dir>/reports); '-': ghi văn bản "
-                   "(một dạng duy nhất, chọn bằng --format) ra đầu ra chuẩn (biểu đồ nằm ngay trong HTML), "
-                   "còn các thông báo ra đầu ra lỗi chuẩn. Không dùng cùng --send.")
+              help="Thư mục ghi các tệp (mặc định: thư mục reports trong thư mục outbox, trong "
+                   "storage.data_dir); '-': ghi văn bản (một định dạng duy nhất, chọn bằng --format) ra đầu ra "
+                   "chuẩn (stdout; biểu đồ nằm ngay trong HTML), còn các thông báo ra đầu ra lỗi chuẩn "
+                   "(stderr). Không dùng cùng --send.")
 @click.option("--send", is_flag=True,
               help="Gửi thêm qua thư điện tử đến digest.recipients (phải cấu hình SMTP).")
 @click.pass_context
@@ -146,10 +147,9 @@ def report(ctx: click.Context, month: str | None, first: str | None, last: str |
     vấn đề nóng nhất; các hồ sơ đã mở, đã đóng và còn mở (số ngày xử lý trung vị); tin tích cực trên địa bàn;
     và phần đề xuất, kiến nghị. Kỳ chưa kết thúc thì báo cáo là bản tham khảo.
 
-    Không có --send thì lệnh chỉ đọc cơ sở dữ liệu: có thể lập báo cáo từ bản sao dữ liệu trên thư mục
-    dùng chung chỉ đọc, ghi vào nơi --out chỉ định (khi đó không ghi được vào thư mục mặc định trong thư
-    mục dữ liệu, và lệnh sẽ báo điều này), hoặc ra đầu ra chuẩn với --out - (một dạng duy nhất; không in
-    gì khác ra đó).
+    Không có --send thì lệnh chỉ đọc cơ sở dữ liệu: có thể lập báo cáo từ bản sao dữ liệu trên thư mục dùng
+    chung chỉ đọc, ghi vào nơi --out chỉ định (khi đó không ghi được vào thư mục mặc định trong thư mục dữ liệu,
+    và lệnh sẽ báo điều này), hoặc ra đầu ra chuẩn với --out - (một định dạng duy nhất; không in gì khác ra đó).
 
     \b
     Ví dụ:

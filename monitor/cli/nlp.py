@@ -57,39 +57,39 @@ def _read_article(raw: bytes, lineno: int):
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, None, (f"line {lineno}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start + 1}); "
-                            f"save the file as UTF-8")
+        return None, None, (f"dòng {lineno}: không phải văn bản UTF-8 (byte 0x{raw[exc.start]:02x} ở vị trí "
+                            f"{exc.start + 1}); hãy lưu tệp dạng UTF-8")
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        return None, None, f"line {lineno}: not valid JSON ({exc.msg} at column {exc.colno})"
+        return None, None, f"dòng {lineno}: không phải JSON hợp lệ ({exc.msg}, cột {exc.colno})"
     if not isinstance(obj, dict):
-        return None, None, f"line {lineno}: expected a JSON object with id and title"
+        return None, None, f"dòng {lineno}: cần một đối tượng JSON có id và title"
     try:  # "\ud800" is valid JSON but no character: it could be neither classified nor written back
         json.dumps(obj, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
-        return None, None, (f"line {lineno}: contains an unpaired surrogate escape "
-                            f"(\\u{ord(exc.object[exc.start]):04x}), which is no character; fix that text")
+        return None, None, (f"dòng {lineno}: có mã \\u{ord(exc.object[exc.start]):04x} (nửa cặp surrogate lẻ) "
+                            f"không ứng với ký tự nào; hãy sửa đoạn văn bản đó")
     if "id" not in obj or obj["id"] in (None, ""):
-        return None, None, f"line {lineno}: missing id"
+        return None, None, f"dòng {lineno}: thiếu id"
     aid = obj["id"]
     if not isinstance(aid, (str, int)) or isinstance(aid, bool):
-        return None, None, f"line {lineno}: id must be a string or a whole number; got {aid!r}"
+        return None, None, f"dòng {lineno}: id phải là chuỗi hoặc số nguyên; ở đây là {aid!r}"
     aid = str(aid)
     title = obj.get("title")
     if not isinstance(title, str):
-        return None, aid, f"line {lineno}: missing title (a string is required)"
+        return None, aid, f"dòng {lineno}: thiếu title (phải là một chuỗi)"
     fields = {}
     for key in ("sapo", "body", "url", "outlet", "published"):
         v = obj.get(key, "")
         if v is None:
             v = ""
         if not isinstance(v, str):
-            return None, aid, f"line {lineno}: {key} must be a string"
+            return None, aid, f"dòng {lineno}: {key} phải là chuỗi"
         fields[key] = v
     # some outlets' pages and archives carry no headline; the sapo or body is still worth classifying
     if not (title.strip() or fields["sapo"].strip() or fields["body"].strip()):
-        return None, aid, f"line {lineno}: no text (title, sapo and body are all empty)"
+        return None, aid, f"dòng {lineno}: không có chữ nào (title, sapo và body đều trống)"
     return ArticleText(id=aid, title=title, **fields), aid, None
 
 
@@ -146,11 +146,11 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
     """Phân loại các bài trong một tệp JSONL. Không cần cơ sở dữ liệu.
 
     Mỗi dòng đầu ra có id, is_education, relevance, topics, topic_scores, sentiment, hot, hot_score, scope,
-    reasons và model_version. Một bài được tính là tin giáo dục khi điểm liên quan đạt ngưỡng của mô hình;
-    riêng với một sự cố ở Việt Nam mà mô hình nhận diện vấn đề nóng đã chắc chắn (học sinh bị thương ngoài
-    trường học đọc giống tin an ninh, trật tự), điểm liên quan thấp hơn cũng đủ, và khi đó lý do đầu tiên
-    của bài (reasons) nói rõ điều này. Một dòng đầu vào sai định dạng cho ra một dòng có id (nếu đọc được)
-    và error; các dòng còn lại vẫn được phân loại, và cuối cùng lệnh kết thúc với mã thoát 1.
+    reasons và model_version. Một bài được tính là tin giáo dục khi điểm liên quan đạt ngưỡng của mô hình; riêng
+    một sự cố ở Việt Nam mà mô hình vấn đề nóng đã chắc chắn là nóng (học sinh bị thương ngoài trường học đọc
+    giống tin an ninh, trật tự) thì điểm liên quan thấp hơn cũng đủ, và khi đó lý do đầu tiên của bài (reasons)
+    nói rõ điều này. Một dòng đầu vào sai định dạng cho ra một dòng có id (nếu đọc được) và error; các dòng còn
+    lại vẫn được phân loại, và cuối cùng lệnh thoát với mã 1.
 
     \b
     Ví dụ:
@@ -217,7 +217,7 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
                    "văn bản của bài ghi ngay trong dòng, hoặc được tra theo id trong ../shared/corpus.")
 @click.option("--db-labels", is_flag=True,
               help="Đo trên các nhãn của người phân tích trong cơ sở dữ liệu thay cho tệp nhãn (`monitor "
-                   "label`, hồ sơ đã mở hoặc đã bỏ qua vì cảnh báo nhầm), với văn bản của các bài đã lưu.")
+                   "label`, hồ sơ mở bằng tay hoặc đóng vì cảnh báo nhầm), với văn bản của các bài đã lưu.")
 @click.option("--models", "models", type=click.Path(file_okay=False),
               help="Thư mục chứa các mô hình đã huấn luyện (mặc định: storage.models_dir).")
 @click.option("--json", "as_json", is_flag=True, help="In toàn bộ các chỉ số dưới dạng JSON.")
@@ -226,8 +226,8 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
 @click.pass_context
 def evaluate(ctx: click.Context, labels_path: str | None, db_labels: bool, models: str | None, as_json: bool,
              errors: bool) -> None:
-    """Đánh giá mô hình so với các nhãn. Tính độ chính xác (P), độ phủ (R) và F1 theo từng nhãn và chung,
-    so với một tệp nhãn hoặc với các nhãn của chính cơ quan.
+    """Đánh giá mô hình so với các nhãn. Tính độ chính xác (P), độ phủ (R) và F1 theo từng nhãn và tính
+    chung, so với một tệp nhãn hoặc với các nhãn của chính cơ quan.
 
     Nhãn của cơ quan chỉ ghi những gì đã được sửa, nên mỗi chỉ số chỉ tính các nhãn có ghi trường của nó.
     Mô hình được huấn luyện có dùng các nhãn đó (`monitor train` dùng chúng) thì đã học chúng rồi: số liệu
@@ -291,8 +291,8 @@ def evaluate(ctx: click.Context, labels_path: str | None, db_labels: bool, model
                    "(3-fold CV; mọi nhãn gán tay vẫn được dùng): nhanh hơn, mô hình kém hơn một chút (để "
                    "kiểm tra nhanh và chạy kiểm thử).")
 @click.option("--exclude", multiple=True, metavar="GLOB",
-              help="Bỏ ra các tệp nhãn khớp mẫu GLOB (ví dụ 'day-*.jsonl') cùng các bài của chúng, để sau đó "
-                   "đo mô hình trên chúng như trên dữ liệu nó chưa học. Dùng được nhiều lần.")
+              help="Không dùng các tệp nhãn khớp mẫu GLOB (ví dụ 'day-*.jsonl') và các bài của chúng, để sau "
+                   "đó đo mô hình trên chúng như trên dữ liệu nó chưa học (có thể dùng nhiều lần).")
 @click.pass_context
 def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labels: bool, fast: bool,
           exclude: tuple[str, ...]) -> None:
@@ -354,8 +354,8 @@ def rules() -> None:
 @click.option("--models", "models", type=click.Path(file_okay=False),
               help="Thư mục chứa các mô hình đã huấn luyện (mặc định: storage.models_dir).")
 @click.option("--rules-only", is_flag=True,
-              help="Không dùng mô hình đã huấn luyện ở cả hai phía: khi đó mọi khác biệt đúng là do chỗ sửa.")
-@click.option("--show", default=5, show_default=True, help="Số tiêu đề bài nêu làm ví dụ cho mỗi thay đổi.")
+              help="Không dùng mô hình đã huấn luyện ở cả hai phía: khi đó mọi khác biệt đều do chỗ sửa.")
+@click.option("--show", default=5, show_default=True, help="Số bài nêu làm ví dụ cho mỗi loại thay đổi.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Số tiến trình phân loại song song (mặc định: mỗi lõi CPU một tiến trình); 1 = phân loại "
                    "ngay trong tiến trình này.")
@@ -365,7 +365,7 @@ def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, un
     """Chạy thử tệp quy tắc đã sửa trên các bài đã lưu. Cho thấy những gì sẽ thay đổi, không ghi gì.
 
     Mỗi bài được phân loại hai lần, bằng quy tắc đang dùng và bằng quy tắc đã sửa, trên mọi lõi CPU (một
-    tháng tin trong cơ sở dữ liệu của một năm, 10.000 bài, mất vài chục giây); tiến độ in ra luồng lỗi
+    tháng tin trong cơ sở dữ liệu của một năm, 10.000 bài, mất vài chục giây); tiến độ in ra đầu ra lỗi
     chuẩn (stderr).
 
     \b

@@ -11,17 +11,17 @@ from monitor.cli.common import clip, echo_json, get_app, local_day_start, parse_
 
 
 @cli.command()
-@click.option("--since", help="Chỉ các bài đăng từ ngày này trở đi (YYYY-MM-DD); mặc định: 7 ngày gần nhất.")
+@click.option("--since", help="Chỉ các bài đăng từ ngày này trở đi (YYYY-MM-DD; mặc định: 7 ngày gần nhất).")
 @click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="Số bài tối đa.")
-@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dưới dạng JSON (cho máy đọc).")
 @click.pass_context
 def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> None:
-    """Những bài mô hình phân vân nhất: sửa nhãn các bài này giúp mô hình học nhiều nhất.
+    """Các bài mô hình phân vân nhất, nên sửa nhãn trước.
 
-    Xếp theo mức phân vân của mô hình (100% = như tung đồng xu) khi quyết định mỗi bài có phải tin giáo
-    dục không và, nếu phải, có nóng không; mỗi sự việc một bài, không lấy bài đã có nhãn. Mỗi bài kèm kết
-    luận của mô hình dưới dạng một lệnh `monitor label`: sửa chỗ sai, chạy lệnh, và `monitor train` sẽ
-    học từ nhãn đó.
+    Sửa nhãn các bài này giúp mô hình học được nhiều nhất. Xếp theo mức phân vân của mô hình (100% = như tung
+    đồng xu) khi quyết định mỗi bài có phải tin giáo dục không và, nếu phải, có nóng không; mỗi sự việc một bài,
+    không lấy bài đã có nhãn. Mỗi bài kèm kết luận của mô hình dưới dạng một lệnh `monitor label`: sửa chỗ sai,
+    chạy lệnh, và `monitor train` sẽ học từ nhãn đó.
 
     \b
     Ví dụ:

@@ -52,19 +52,20 @@ def _setup_logging(log_file: str | None, verbose: bool, tz=None) -> None:
 
 @cli.command()
 @click.option("--once", is_flag=True,
-              help="Chạy một vòng rồi thoát: thu thập các nguồn tin đến hạn, gửi những gì đến hạn (ví dụ "
-                   "chạy từ cron).")
+              help="Chạy các tác vụ đến hạn một vòng rồi thoát: thu thập các nguồn tin đến hạn, gửi những gì "
+                   "đến hạn (ví dụ chạy từ cron).")
 @click.option("--run-for", type=float, metavar="SECONDS",
               help="Tự dừng sau số giây này (kiểm thử, trình diễn).")
 @click.option("--tick", type=float, default=30.0, show_default=True, metavar="SECONDS",
-              help="Khoảng cách giữa hai lần kiểm tra điểm báo, báo cáo và việc dọn dẹp dữ liệu đến hạn.")
+              help="Khoảng cách giữa hai lần kiểm tra các tác vụ đến hạn: điểm báo, báo cáo và dọn dẹp "
+                   "dữ liệu.")
 @click.option("--start-at", metavar="ISO-TIME",
               help="Cho đồng hồ giả định bắt đầu từ thời điểm này (kiểm thử, trình diễn); thời điểm "
                    "không ghi múi giờ được hiểu theo múi giờ của cơ quan.")
 @click.option("--time-scale", type=float, default=1.0, show_default=True,
               help="Cho đồng hồ chạy nhanh gấp số lần này so với thời gian thực (kiểm thử, trình diễn).")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Ghi nhật ký ra cả tệp này.")
-@click.option("--verbose", "-v", is_flag=True, help="Ghi nhật ký chi tiết (mức debug).")
+@click.option("--verbose", "-v", is_flag=True, help="Ghi nhật ký chi tiết (mức DEBUG).")
 @click.pass_context
 def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, start_at: str | None,
           time_scale: float, log_file: str | None, verbose: bool) -> None:
@@ -85,7 +86,7 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
     \b
     Ví dụ:
       monitor serve --log-file var/monitor.log
-      monitor serve --once                      # chạy mọi việc một vòng, ví dụ từ cron
+      monitor serve --once                      # chạy các tác vụ đến hạn một vòng, ví dụ từ cron
     """
     if not all(math.isfinite(x) and x > 0 for x in (time_scale, tick, run_for if run_for is not None else 1.0)):
         raise InputError("--time-scale, --tick và --run-for phải là số dương")
@@ -260,7 +261,7 @@ def _config_reloadable(path) -> bool:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Đầu ra dạng JSON cho máy đọc.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dưới dạng JSON (cho máy đọc).")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Xem tình trạng nguồn tin, tác vụ và dữ liệu.

@@ -42,9 +42,11 @@ def _at(item, tz) -> str:
 @cli.command()
 @click.pass_context
 def triage(ctx: click.Context) -> None:
-    """Gom bài đã phân loại thành sự việc, chấm điểm nóng, mở hồ sơ và xếp cảnh báo chờ gửi.
+    """Gom bài thành sự việc, chấm điểm nóng, mở hồ sơ, xếp cảnh báo.
 
-    Quy trình tự động chạy lệnh này sau mỗi lần phân loại; sau `monitor reclassify` thì chạy bằng tay.
+    Hồ sơ được mở cho các sự việc nóng; cảnh báo chỉ được đưa vào hàng chờ gửi, chưa gửi đi (`monitor alerts
+    --send` hoặc `monitor serve` sẽ gửi). Quy trình tự động chạy lệnh này sau mỗi lần phân loại; sau `monitor
+    reclassify` thì chạy bằng tay.
 
     \b
     Ví dụ:
@@ -67,23 +69,23 @@ def triage(ctx: click.Context) -> None:
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=500, show_default=True,
               help="Số cảnh báo tối đa, lấy các cảnh báo mới nhất (cả với --json); danh sách cho biết còn "
                    "bao nhiêu cảnh báo chưa hiện.")
-@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dưới dạng JSON (cho máy đọc).")
 @click.pass_context
 def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_all: bool, limit: int,
            as_json: bool) -> None:
-    """Xem cảnh báo chờ gửi và cảnh báo gửi lỗi; --send gửi những cảnh báo đến hạn.
+    """Xem hàng chờ gửi cảnh báo; --send gửi các cảnh báo đến hạn.
 
-    Kênh nào gửi lỗi thì cảnh báo của kênh đó vẫn nằm trong hàng chờ gửi kèm lỗi và được thử lại sau
-    (sau 1, 2, 5, 10 phút, rồi cứ 30 phút một lần); không cảnh báo nào bị bỏ. Khi đã khắc phục nguyên
-    nhân, --send --now gửi lại ngay; lượt gửi nào đúng lúc đó đang được một tiến trình khác gửi thì để
-    tiến trình ấy gửi, nên không lượt nào đi hai lần. Cảnh báo đang chờ được liệt kê dưới kênh mà nó sẽ
-    được gửi tới lúc này: khi một kênh đã được sửa trong feeds.yaml (sửa URL webhook), đó là kênh mới,
-    kèm ghi chú rằng lỗi trước đó xảy ra ở địa chỉ cũ. Trong 7 ngày còn liệt kê: cảnh báo đã gửi nhưng máy chủ
-    thư từ chối một số người nhận, và cảnh báo có thể đã tới hai lần (máy chủ không xác nhận một lần
-    gửi, hoặc tiến trình bị dừng sau khi đã trao cảnh báo đi, nên cảnh báo được gửi lại: cùng
-    Message-ID với thư điện tử, cùng header X-Monitor-Alert-Id với webhook). Hồ sơ bị đánh dấu cảnh báo
-    nhầm thì các cảnh báo còn chờ của nó bị hủy; cảnh báo mới hơn của một sự việc thay cho các cảnh báo
-    cũ hơn của sự việc đó đang chờ trên cùng kênh. Mã thoát 1 khi có lượt gửi bị lỗi.
+    Kênh nào gửi lỗi thì cảnh báo của kênh đó vẫn nằm trong hàng chờ gửi kèm lỗi và được thử lại (sau 1, 2, 5,
+    10 phút, rồi cứ 30 phút một lần); không cảnh báo nào bị bỏ. Khi đã khắc phục nguyên nhân, --send --now gửi
+    lại ngay; lượt gửi nào đúng lúc đó đang được một tiến trình khác gửi thì để tiến trình ấy gửi, nên không
+    lượt nào đi hai lần. Cảnh báo đang chờ được liệt kê dưới kênh mà nó sẽ được gửi tới lúc này: khi một kênh đã
+    được sửa trong feeds.yaml (sửa URL của webhook), đó là kênh mới, kèm ghi chú rằng lỗi trước đó xảy ra ở địa
+    chỉ cũ. Trong 7 ngày, danh sách còn có: cảnh báo đã gửi nhưng máy chủ thư từ chối một số người nhận, và cảnh
+    báo có thể đã tới hai lần (máy chủ không xác nhận một lần gửi, hoặc tiến trình bị dừng sau khi đã trao cảnh
+    báo đi, nên cảnh báo được gửi lại: cùng Message-ID với thư điện tử, cùng tiêu đề HTTP X-Monitor-Alert-Id với
+    webhook). Hồ sơ bị đánh dấu cảnh báo nhầm thì các cảnh báo còn chờ của nó bị hủy; cảnh báo mới hơn của một
+    sự việc thay cho các cảnh báo cũ hơn của sự việc đó đang chờ trên cùng kênh. Lệnh thoát với mã 1 khi có lượt
+    gửi bị lỗi.
 
     \b
     Ví dụ:
@@ -234,15 +236,15 @@ def cases() -> None:
 
     Trạng thái: mới → đã tiếp nhận → đang xử lý → đã phản hồi → đã xử lý.
 
-    Mỗi sự việc nóng mở một hồ sơ; mọi thay đổi đều được lưu kèm người thực hiện và thời điểm. Vấn đề
-    nóng mà mô hình bỏ sót thì mở hồ sơ bằng tay; báo động sai thì đánh dấu cảnh báo nhầm (`dismiss`):
-    không gửi cảnh báo nữa. Cả hai cách đều ghi nhãn cho các bài để `monitor train` học. Vấn đề nóng đến
-    với cơ quan ngoài báo chí (nhóm Facebook, đường dây nóng, báo cáo của trường) được mở bằng
-    `open --title`. Vấn đề nóng có thật nhưng ngoài địa bàn của cơ quan thì đóng bằng `dismiss --not-ours`
-    (ngoài địa bàn), không ghi nhãn nào; hồ sơ mở lại khi có bài về địa bàn của cơ quan nhập vào sự việc.
-    Diễn biến tiếp theo đã mở hồ sơ riêng thì được gộp (`merge`) vào hồ sơ của vụ việc. Việc cơ quan đã
-    làm (báo cáo cơ quan có thẩm quyền, trả lời báo chí, cải chính thông tin sai) được ghi bằng `update`,
-    rồi được nêu trong báo cáo tháng và điểm báo.
+    Mỗi sự việc nóng mở một hồ sơ; mọi thay đổi đều được lưu kèm người thực hiện và thời điểm. Vấn đề nóng mà mô
+    hình bỏ sót thì mở hồ sơ bằng tay (`open`); cảnh báo nhầm thì đóng hồ sơ bằng `dismiss`: sự việc không gửi
+    cảnh báo nữa. Cả hai cách đều ghi nhãn cho các bài để `monitor train` học. Vấn đề nóng đến với cơ quan từ
+    nguồn ngoài báo chí (nhóm Facebook, đường dây nóng, báo cáo của trường) được mở bằng `open --title`. Vấn đề
+    nóng có thật nhưng ngoài địa bàn của cơ quan thì đóng bằng `dismiss --not-ours` (trạng thái "ngoài địa
+    bàn"), không ghi nhãn nào; hồ sơ mở lại khi có bài về địa bàn của cơ quan nhập vào sự việc. Diễn biến tiếp
+    theo đã có hồ sơ riêng thì được gộp (`merge`) vào hồ sơ của vụ việc. Việc cơ quan đã làm (báo cáo cơ quan có
+    thẩm quyền, trả lời báo chí, cải chính thông tin sai) được ghi bằng `update`, rồi được nêu trong báo cáo
+    tháng và điểm báo.
 
     \b
     Ví dụ:
@@ -275,11 +277,11 @@ def _handling_dict(act) -> dict | None:
 
 
 @cases.command("list")
-@click.option("--status", help="Chỉ các hồ sơ có trạng thái này (có dấu hoặc không dấu).")
+@click.option("--status", help="Chỉ các hồ sơ có trạng thái này (gõ có dấu hay không dấu đều được).")
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=200, show_default=True,
               help="Số hồ sơ tối đa, lấy các hồ sơ thay đổi gần nhất (cả với --json); danh sách cho biết còn "
                    "bao nhiêu hồ sơ chưa hiện.")
-@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dưới dạng JSON (cho máy đọc).")
 @click.pass_context
 def cases_list(ctx: click.Context, status: str | None, limit: int, as_json: bool) -> None:
     """Liệt kê hồ sơ, hồ sơ thay đổi gần nhất lên trước.
@@ -328,7 +330,7 @@ def cases_list(ctx: click.Context, status: str | None, limit: int, as_json: bool
 
 @cases.command("show")
 @click.argument("case_id", type=STORED_ID)
-@click.option("--json", "as_json", is_flag=True, help="Đầu ra JSON cho máy đọc.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dưới dạng JSON (cho máy đọc).")
 @click.pass_context
 def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     """Xem một hồ sơ: các nguồn của sự việc và toàn bộ lịch sử.
@@ -464,8 +466,8 @@ def _opened_before(app, other_id: int, case) -> bool:
 @click.option("--on", "on", metavar="YYYY-MM-DD",
               help="Ngày đã báo cáo, trả lời hoặc cải chính (mặc định: hôm nay).")
 @click.option("--withdraw", type=STORED_ID, metavar="RECORD",
-              help="Rút lại một ghi nhận làm nhầm (số của ghi nhận, số …, trong `monitor cases show`); "
-                   "--note ghi lý do.")
+              help="Rút lại một ghi nhận làm nhầm, theo số của ghi nhận (dòng \"số …\" trong "
+                   "`monitor cases show`); --note ghi lý do.")
 @click.option("--title", default=None,
               help="Sửa tiêu đề của tin ghi nhận từ ngoài báo chí (`cases open --title`).")
 @click.option("--source-kind", "source_kind", default=None, metavar="KIND", help="Sửa loại nguồn của tin đó.")
@@ -475,19 +477,19 @@ def _opened_before(app, other_id: int, case) -> bool:
               help='Sửa thời điểm tin xuất hiện: "HH:MM DD/MM/YYYY" hoặc "DD/MM/YYYY".')
 @click.option("--summary", default=None, help="Sửa tóm tắt của tin đó.")
 @click.option("--scope", default=None, metavar="SCOPE",
-              help="Cho biết tin đó xảy ra ở đâu: local (địa bàn) | city (thành phố) | national (toàn quốc) "
-                   "| foreign (nước ngoài); được giữ từ đó về sau (không cho thì phạm vi được xét lại theo "
-                   "nội dung đã sửa).")
+              help="Cho biết tin đó xảy ra ở đâu: local (địa phương), city (thành phố, tỉnh), national "
+                   "(toàn quốc) hoặc foreign (nước ngoài); được giữ từ đó về sau (không cho thì phạm vi được "
+                   "xét lại theo nội dung đã sửa).")
 @click.option("--item", "item_id", type=STORED_ID, default=None,
               help="Tin cần sửa, khi hồ sơ có nhiều tin (hồ sơ đã gộp).")
-@click.option("--by", default=None, help="Người thay đổi (mặc định: tên đăng nhập).")
+@click.option("--by", default=None, help="Người thay đổi (mặc định: $MONITOR_USER, nếu không có thì tên đăng nhập).")
 @click.pass_context
 def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: str | None, note: str,
                  reported_to: tuple[str, ...], answered_press: tuple[str, ...], spokesperson: str, directed_by: str,
                  corrected: bool, on: str | None, withdraw: int | None, title: str | None, source_kind: str | None,
                  source: str | None, url: str | None, at: str | None, summary: str | None, scope: str | None,
                  item_id: int | None, by: str | None) -> None:
-    """Đổi trạng thái, người phụ trách, thêm ghi chú hoặc ghi nhận việc đã làm cho hồ sơ.
+    """Đổi trạng thái, người phụ trách, ghi chú, việc đã làm của hồ sơ.
 
     Mọi thay đổi đều được lưu kèm người thực hiện và thời điểm. Việc đã làm là nội dung mà báo cáo tháng
     (mục "kết quả xử lý") và điểm báo nêu về vấn đề: đã báo cáo cơ quan có thẩm quyền (--reported-to),
@@ -570,11 +572,11 @@ def _alerts_again(again: int, closed) -> None:
 @cases.command("open")
 @click.argument("article_id", type=STORED_ID, required=False)
 @click.option("--title", default=None,
-              help="Vấn đề nóng từ ngoài các báo được thu thập: việc gì đã xảy ra, viết trong một dòng (khi "
-                   "đó không cho ARTICLE_ID).")
+              help="Vấn đề nóng từ nguồn ngoài các báo được thu thập: việc gì đã xảy ra, viết trong một dòng "
+                   "(khi đó không cho ARTICLE_ID).")
 @click.option("--source-kind", "source_kind", default=None, metavar="KIND",
               help="Kèm --title: mạng xã hội | đường dây nóng | cơ sở giáo dục | truyền hình | báo chí khác "
-                   "| khác (có dấu hoặc không dấu).")
+                   "| khác (gõ có dấu hay không dấu đều được).")
 @click.option("--source", default=None, help="Kèm --title: nhóm, trang, người gọi, trường, kênh hoặc báo "
                                              "nào.")
 @click.option("--url", default=None, help="Kèm --title: nơi xem được vấn đề (bài đăng, video), nếu có.")
@@ -587,39 +589,39 @@ def _alerts_again(again: int, closed) -> None:
               help="Kèm --title: mức cảnh báo, một trong các mức của alerts.thresholds (mặc định: mức thấp "
                    "nhất, ví dụ \"theo dõi\").")
 @click.option("--scope", default=None, metavar="SCOPE",
-              help="Kèm --title: nơi xảy ra, local (địa bàn) | city (thành phố) | national (toàn quốc) | "
-                   "foreign (nước ngoài) (mặc định: xét từ tiêu đề, tóm tắt và nguồn, như với một bài báo).")
+              help="Kèm --title: nơi xảy ra, local (địa phương), city (thành phố, tỉnh), national (toàn quốc) "
+                   "hoặc foreign (nước ngoài); mặc định: xét từ tiêu đề, tóm tắt và nguồn, như với một bài "
+                   "báo.")
 @click.option("--no-alert", "no_alert", is_flag=True,
               help="Kèm --title: ghi nhận mà không gửi cảnh báo cho lãnh đạo (lãnh đạo đã biết).")
 @click.option("--force", is_flag=True,
               help="Kèm --title: vẫn ghi nhận dù cùng tiêu đề từ cùng nguồn đã được nhập cho ngày đó.")
 @_note_option("Vì sao đây là vấn đề nóng (lưu trong lịch sử và, với một bài báo, kèm nhãn).")
-@click.option("--by", default=None, help="Người quyết định (mặc định: tên đăng nhập).")
+@click.option("--by", default=None, help="Người quyết định (mặc định: $MONITOR_USER, nếu không có thì tên đăng nhập).")
 @click.pass_context
 def cases_open(ctx: click.Context, article_id: int | None, title: str | None, source_kind: str | None,
                source: str | None, url: str | None, at: str | None, summary: str, topic: str | None, level: str | None,
                scope: str | None, no_alert: bool, force: bool, note: str, by: str | None) -> None:
-    """Mở hồ sơ bằng tay: bài mô hình bỏ sót, hoặc vấn đề nóng từ ngoài báo chí.
+    """Mở hồ sơ bằng tay: bài mô hình bỏ sót, tin từ ngoài báo chí.
 
     Với ARTICLE_ID (một bài đã thu thập): bài được ghi nhãn nóng cho `monitor train`, và sự việc của bài
     (một sự việc riêng nếu bài chưa thuộc sự việc nào) được tính là nóng trong điểm báo và báo cáo tháng
     từ nay về sau. Sự việc đã có hồ sơ thì giữ hồ sơ đó; hồ sơ đã đánh dấu cảnh báo nhầm thì được mở lại.
 
-    Với --title, --source-kind và --source thay cho ARTICLE_ID: vấn đề nóng đến với cơ quan theo đường
-    khác (bài đăng trong một nhóm Facebook, phụ huynh gọi đường dây nóng, báo cáo của trường, một phóng
-    sự truyền hình, một báo không có trong feeds.yaml) được ghi nhận kèm người nhập và thời điểm, và mở
-    một hồ sơ. Vấn đề này có mặt trong điểm báo kế tiếp và trong báo cáo tháng như một vấn đề nóng, kèm
-    nguồn ("Nguồn: mạng xã hội – ..."), và không được tính vào số bài báo. Cảnh báo được gửi tới lãnh đạo
-    qua hàng chờ gửi như với một sự việc nóng thu thập được, ở mức --level, trừ khi có --no-alert. Cùng
-    tiêu đề, cùng nguồn, cùng ngày thì bị từ chối vì đã ghi nhận (kèm số hồ sơ), trừ khi có --force. Các
-    bài báo đăng sau về cùng sự việc không tự nhập vào: cảnh báo của các bài đó và `cases show` nêu hồ sơ
-    này, và `monitor cases merge PRESS_CASE --into CASE` gộp lại; sự việc sau khi gộp giữ ít nhất mức
-    --level (điểm từ báo chí có thể nâng mức, không bao giờ hạ). Vấn đề được tính là thuộc địa bàn của cơ
-    quan (nhãn địa bàn của cảnh báo, số liệu của điểm báo và báo cáo) khi tiêu đề, tóm tắt hoặc nguồn nêu
-    tên quận của cơ quan, một phường hoặc một tên trong watchlist, như văn bản của một bài báo; tin đến
-    qua đường dây nóng của chính cơ quan hoặc từ các trường của cơ quan (--source-kind "đường dây nóng" |
-    "cơ sở giáo dục") cũng vậy, trừ khi nêu nơi khác; --scope cho biết nơi xảy ra khi văn bản dễ gây
-    hiểu nhầm.
+    Với --title, --source-kind và --source thay cho ARTICLE_ID: vấn đề nóng đến với cơ quan theo đường khác (bài
+    đăng trong một nhóm Facebook, phụ huynh gọi đường dây nóng, báo cáo của trường, một phóng sự truyền hình,
+    một báo không có trong feeds.yaml) được ghi nhận kèm người nhập và thời điểm, và mở một hồ sơ. Vấn đề này có
+    mặt trong điểm báo kế tiếp và trong báo cáo tháng như một vấn đề nóng, kèm nguồn ("Nguồn: mạng xã hội –
+    ..."), và không được tính vào số tin, bài. Cảnh báo được gửi tới lãnh đạo qua hàng chờ gửi như với một sự
+    việc nóng thu thập được, ở mức --level, trừ khi có --no-alert. Cùng tiêu đề, cùng nguồn, cùng ngày thì bị từ
+    chối vì đã ghi nhận (kèm số hồ sơ), trừ khi có --force. Các bài báo đăng sau về cùng sự việc không tự nhập
+    vào: cảnh báo của các bài đó và `cases show` nêu hồ sơ này, và `monitor cases merge PRESS_CASE --into CASE`
+    gộp lại; sự việc sau khi gộp giữ ít nhất mức --level (điểm từ báo chí có thể nâng mức, không bao giờ hạ).
+    Vấn đề được tính là thuộc địa bàn của cơ quan (nhãn địa bàn của cảnh báo, số liệu của điểm báo và báo cáo)
+    khi tiêu đề, tóm tắt hoặc nguồn nêu tên quận của cơ quan, một phường hoặc một tên trong danh sách
+    office.watchlist, như văn bản của một bài báo; tin đến qua đường dây nóng của chính cơ quan hoặc từ các
+    trường của cơ quan (--source-kind "đường dây nóng" | "cơ sở giáo dục") cũng vậy, trừ khi nêu nơi khác;
+    --scope cho biết nơi xảy ra khi văn bản dễ gây hiểu nhầm.
 
     \b
     Ví dụ:
@@ -691,26 +693,26 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
               help='Vấn đề nóng có thật nhưng ngoài địa bàn của cơ quan: đóng hồ sơ với trạng thái "ngoài '
                    'địa bàn", không ghi nhãn.')
 @_note_option("Vì sao đây không phải vấn đề nóng (lưu trong lịch sử và kèm các nhãn).")
-@click.option("--by", default=None, help="Người quyết định (mặc định: tên đăng nhập).")
+@click.option("--by", default=None, help="Người quyết định (mặc định: $MONITOR_USER, nếu không có thì tên đăng nhập).")
 @click.pass_context
 def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_ours: bool, note: str, by: str | None) -> None:
-    """Đóng hồ sơ vì cảnh báo nhầm, ghi nhãn các bài không nóng cho `monitor train`.
+    """Đóng hồ sơ vì cảnh báo nhầm; các bài được ghi nhãn không nóng.
 
-    Sự việc không gửi cảnh báo nữa (các cảnh báo còn chờ trong hàng chờ gửi bị hủy) và rời khỏi mục vấn
+    Sự việc không gửi cảnh báo nữa (các cảnh báo còn chờ trong hàng chờ gửi bị hủy) và rời khỏi mục Vấn
     đề nóng của điểm báo. Các bài của sự việc được ghi nhãn không nóng, và là tin giáo dục trừ khi có
-    --not-education: mô hình học rằng những sự việc như vậy không phải vấn đề nóng. Lệnh
+    --not-education: `monitor train` học rằng những sự việc như vậy không phải vấn đề nóng. Lệnh
     `monitor cases update --status ...` mở lại hồ sơ. Nếu sau đó có bài mới nhập vào sự việc và đưa sự
     việc lên mức cao hơn mức lúc đánh dấu, hệ thống tự mở lại hồ sơ (trạng thái "mới") và gửi cảnh báo
     nêu rõ sự việc từng bị đánh dấu cảnh báo nhầm.
 
-    Vấn đề nóng chỉ đơn giản là không thuộc địa bàn của cơ quan (sự việc ở tỉnh khác) thì đóng bằng
-    --not-ours (trạng thái "ngoài địa bàn"): cũng không gửi cảnh báo nữa, nhưng không ghi nhãn, và vẫn
-    được tính là vấn đề nóng trong điểm báo và báo cáo tháng với kết quả đó, không phải cảnh báo nhầm. Hồ
-    sơ trước đó đã đánh dấu cảnh báo nhầm mà nay đóng --not-ours thì các nhãn "không nóng" của lần đánh
-    dấu ấy được rút lại. Nếu sau này có bài về địa bàn của chính cơ quan nhập vào sự việc, triage mở lại
-    hồ sơ (trạng thái mới) và gửi cảnh báo như với một sự việc mới. Không gộp được hồ sơ nào vào hồ sơ
-    đã đóng --not-ours (chạy `monitor cases update N --status "mới"` trước). alerts.min_scope trong
-    feeds.yaml khiến những sự việc như vậy không gửi cảnh báo nào.
+    Vấn đề nóng chỉ đơn giản là không thuộc địa bàn của cơ quan (sự việc ở tỉnh khác) thì đóng bằng --not-ours
+    (trạng thái "ngoài địa bàn"): cũng không gửi cảnh báo nữa, nhưng không ghi nhãn, và vẫn được tính là vấn đề
+    nóng trong điểm báo và báo cáo tháng với kết quả đó, không phải cảnh báo nhầm. Hồ sơ trước đó đã đánh dấu
+    cảnh báo nhầm mà nay đóng --not-ours thì các nhãn "không nóng" của lần đánh dấu ấy được rút lại. Nếu sau này
+    có bài về địa bàn của chính cơ quan nhập vào sự việc, `monitor triage` mở lại hồ sơ (trạng thái "mới") và
+    gửi cảnh báo như với một sự việc mới. Không gộp được hồ sơ nào vào hồ sơ đã đóng --not-ours (chạy `monitor
+    cases update N --status "mới"` trước). alerts.min_scope trong feeds.yaml khiến những sự việc như vậy không
+    gửi cảnh báo nào.
 
     \b
     Ví dụ:
@@ -750,12 +752,12 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_our
               help="Tiêu đề cho hồ sơ được giữ lại (mặc định: giữ tiêu đề của hồ sơ đó, dù các bài được gộp "
                    "vào viết gì).")
 @_note_option("Vì sao đây là cùng một vụ việc (lưu trong lịch sử của cả hai hồ sơ).")
-@click.option("--by", default=None, help="Người quyết định (mặc định: tên đăng nhập).")
+@click.option("--by", default=None, help="Người quyết định (mặc định: $MONITOR_USER, nếu không có thì tên đăng nhập).")
 @click.pass_context
 def cases_merge(ctx: click.Context, case_id: int, into: int, title: str | None, note: str, by: str | None) -> None:
-    """Gộp hồ sơ của một diễn biến tiếp theo vào hồ sơ của vụ việc (đã gộp).
+    """Gộp hồ sơ của diễn biến tiếp theo vào hồ sơ của vụ việc.
 
-    Khi không chắc, việc gom bài thành sự việc để riêng một diễn biến được viết bằng lời khác (một cuộc
+    Khi không chắc chắn, bước gom bài thành sự việc để riêng một diễn biến được viết bằng lời khác (một cuộc
     điều tra, một hình thức xử lý kỷ luật, một câu trả lời chính thức), nên diễn biến đó có thể có hồ sơ
     và cảnh báo riêng; `monitor cases show` và cảnh báo nêu những hồ sơ đang mở mà nó có thể là phần tiếp
     theo. Khi gộp, các bài của hồ sơ này và các cảnh báo nó đã gửi chuyển sang sự việc của hồ sơ kia, các
@@ -763,7 +765,7 @@ def cases_merge(ctx: click.Context, case_id: int, into: int, title: str | None, 
     hồ sơ kia chưa có) chuyển sang hồ sơ kia, rồi hồ sơ này đóng với trạng thái "đã gộp"; các bài đăng
     sau của cả hai đều nhập vào sự việc đã gộp, và cảnh báo tiếp theo là cảnh báo cập nhật của một sự
     việc duy nhất. Hồ sơ được giữ lại vẫn giữ tiêu đề của mình, kể cả khi diễn biến tiếp theo mang theo
-    một bài cũ hơn bản tin đầu tiên về vụ việc, trừ khi --title cho tiêu đề khác.
+    một bài cũ hơn bài đầu tiên về vụ việc, trừ khi --title cho tiêu đề khác.
 
     \b
     Ví dụ:
