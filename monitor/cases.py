@@ -85,6 +85,9 @@ OUTSIDE_OPENED = "Ghi nhận từ nguồn ngoài báo chí"
 # how the history line of a correction to such an item begins (monitor.intake.correct_item): a clerk's typo fixed,
 # no "việc đã làm" either
 ITEM_CORRECTED = "Sửa thông tin đã ghi nhận"
+# how the history line of a case a person opened begins (open_case_by_hand; triage's own begins "Mở tự động"): the
+# system's account of the opening, no "việc đã làm"
+OPENED_BY_HAND = "Mở thủ công"
 LABEL_CARRIED = "nhãn #"  # how the history line of a case a label dismissed (or reopened) begins: "nhãn #12: bài 345 …"
 # handled, a false alarm, carried on by another case, or another office's business
 CLOSED_STATUSES = (STATUSES[-1], DISMISSED, MERGED, NOT_OURS)
@@ -573,7 +576,7 @@ def open_case_by_hand(app, article_id: int, *, by: str, note: str = "") -> tuple
     why = note.strip() or "vấn đề nóng máy chưa nhận ra"
     # a case already open (triage opened it, or a person did before) was not opened now: its history, which the
     # clipping and the report quote as what was last done, gets the person's note as it is, or nothing
-    case_id, opened, again = store.open_case_by_hand(article_id, app.now(), by=who, note=f"Mở thủ công: {why}",
+    case_id, opened, again = store.open_case_by_hand(article_id, app.now(), by=who, note=f"{OPENED_BY_HAND}: {why}",
                                                      label_note=f"mở hồ sơ thủ công — {why}",
                                                      note_if_open=note.strip() or None)
     return store.case(case_id), opened, again
@@ -683,16 +686,26 @@ def mid_sentence(text: str) -> str:
 
 
 def _person_notes(events):
-    """(line, what it says as leadership reads it) of the notes people wrote, oldest first (person_notes)."""
+    """(line, what it says as leadership reads it) of the notes people wrote about what was done, oldest first
+    (person_notes): a note given with a status change or with a handling record (`monitor cases update --status …
+    --note …`, `--reported-to … --note …`), and a person's reason for a merge. A note alone is the clerk's working
+    memory (a question, "đã có hồ sơ?", a reminder): it stays in the history, and leadership does not read it as
+    something the office did."""
+    events = tuple(events)
+    # update_case writes a note given with handling records as a line of its own, at the same moment, by the same person
+    acted = {(e.at, e.by) for e in events if e.handling is not None}
     for e in events:
         note = (e.note or "").strip()
-        # an intake's opening line (OUTSIDE_OPENED), a correction of what was entered (ITEM_CORRECTED) and why a
-        # handling record was withdrawn are no "việc đã làm"
-        if (not note or e.by == SYSTEM_ACTOR or note.startswith((OUTSIDE_OPENED, ITEM_CORRECTED))
+        # an intake's opening line (OUTSIDE_OPENED), a correction of what was entered (ITEM_CORRECTED), the system's
+        # account of an opening (OPENED_BY_HAND; triage's, by SYSTEM_ACTOR) and why a handling record was withdrawn
+        # are no "việc đã làm"
+        if (not note or e.by == SYSTEM_ACTOR or note.startswith((OUTSIDE_OPENED, ITEM_CORRECTED, OPENED_BY_HAND))
                 or e.withdraws is not None):
             continue
         if re.match(r"^Gộp (vào )?hồ sơ\b", note):
             if " — " not in note:
                 continue
             note = note.rsplit(" — ", 1)[1]
+        elif e.status is None and (e.at, e.by) not in acted:
+            continue
         yield e, _plain(note)

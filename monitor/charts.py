@@ -19,8 +19,10 @@ SHORT_WEEKDAYS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")  # Monday first, as 
 
 
 def trend_png(days: Sequence[TrendDay], *, title: str = "Tin giáo dục 7 ngày qua theo sắc thái",
-              width_px: int = 600, height_px: int = 220, dpi: int = 100, label_every: int = 1) -> bytes:
-    """Stacked bars (negative at the bottom, where the eye starts) with each day's total on top.
+              width_px: int = 600, height_px: int = 220, dpi: int = 100, label_every: int = 1, slots: int = 0) -> bytes:
+    """Stacked bars (negative at the bottom, where the eye starts) with each day's total on top; fewer days than
+    `slots` (a clipping's first week, the days before the monitoring left out) keep the width of a full chart, the
+    empty places on the left.
 
     Uses matplotlib's object API (`Figure`, not pyplot) so nothing global is kept between calls and
     concurrent renders cannot draw into each other's figure.
@@ -39,6 +41,8 @@ def trend_png(days: Sequence[TrendDay], *, title: str = "Tin giáo dục 7 ngày
     ax.set_xticks(x)
     ax.set_xticklabels([f"{SHORT_WEEKDAYS[d.day.weekday()]}\n{d.day:%d/%m}" if i % label_every == 0 else ""
                         for i, d in enumerate(days)], fontsize=8)
+    if len(days) < slots:
+        ax.set_xlim(len(days) - slots - 0.5, len(days) - 0.5)
     ax.set_ylim(0, max(top, 1) * 1.2)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # articles come whole
     ax.tick_params(axis="y", labelsize=8)

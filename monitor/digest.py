@@ -39,14 +39,14 @@ from monitor.config import Office, clock_time
 from monitor.models import Article, IntakeItem, SourceHealth, Story
 from monitor.stories import Idf, article_doc, article_text, matches_among
 from monitor.summary import dated_summary
-from monitor.wording import time_label, topic_list
+from monitor.wording import NO_LEVEL, time_label, topic_list
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 SENTIMENT_LABELS = {"negative": "Tiêu cực", "neutral": "Trung tính", "positive": "Tích cực"}
 SENTIMENT_ORDER = ("positive", "neutral", "negative")
 SCOPE_LABELS = {"local": "Địa bàn", "city": "Thành phố", "national": "Trong nước", "foreign": "Quốc tế"}
 NO_CASE_LABEL = "chưa có hồ sơ xử lý"
-UNRATED_SEVERITY = "nóng"
+UNRATED_SEVERITY = NO_LEVEL  # the level word of a hot item with no alert level
 NO_LOCAL_NEWS = "Không có tin giáo dục về địa bàn {district} trong 24 giờ qua."
 TREND_DAYS = 7
 # Health states the appendix lists: a feed that errs or has gone silent may hide news from the clipping.
@@ -301,6 +301,9 @@ class DigestItem:
     # an earlier day's clipping built again shows its case as it stood then (case_status, handling, outcome); what the
     # status is now, when it changed since: "cập nhật đến ngày 28/11/2026: đã xử lý"
     status_since: str = ""
+    # its number in part II when it differs from its place: "1a" of a likely follow-up listed under its issue
+    # (note_follow_ups), so the numbers are the issues the summary counts
+    number: str = ""
 
     @property
     def sentiment_label(self) -> str:
@@ -405,6 +408,10 @@ class DigestSummary:
     # hot stories the clipping names as a likely follow-up of another hot story of the same clipping
     # (note_follow_ups): listed apart in part II, counted once in the figures (hot_issues, hot_by_severity)
     follow_ups: int = 0
+    follow_up_numbers: tuple[str, ...] = ()  # their numbers in part II: "1a"
+    previous_days: int = TREND_DAYS  # the days previous_average is over: those of the 7 before that were monitored
+    # the day the monitoring began (the first collection), when it left days of the 7 before out of the comparison
+    monitored_from: date | None = None
 
     @property
     def hot_issues(self) -> int:
@@ -417,13 +424,19 @@ class DigestSummary:
         return f"{vn_number(self.follow_ups)} tin diễn biến tiếp" if self.follow_ups else ""
 
     @property
+    def follow_up_line(self) -> str:
+        """follow_up_text with where part II lists them: '1 tin diễn biến tiếp (mục 1a)'."""
+        where = f" (mục {', '.join(self.follow_up_numbers)})" if self.follow_up_numbers else ""
+        return self.follow_up_text + where if self.follow_ups else ""
+
+    @property
     def tone_labels(self) -> tuple[tuple[str, int], ...]:
         return tuple((SENTIMENT_LABELS[s], n) for s, n in self.tone)
 
     @property
     def hot_breakdown(self) -> str:
         """'khẩn cấp 1, cao 6, theo dõi 3': the hot stories by level, the levels with none left out."""
-        return ", ".join(f"{'chưa xếp mức' if level == UNRATED_SEVERITY else level} {vn_number(n)}"
+        return ", ".join(f"{level} {vn_number(n)}"
                          for level, n in self.hot_by_severity if n)
 
     @property
@@ -431,7 +444,7 @@ class DigestSummary:
         """'10 (khẩn cấp 1, cao 6, theo dõi 3)'; with a follow-up, '9 (khẩn cấp 1, cao 5, theo dõi 3), 1 tin diễn biến
         tiếp'."""
         breakdown = self.hot_breakdown
-        follow = f", {self.follow_up_text}" if self.follow_ups else ""
+        follow = f", {self.follow_up_line}" if self.follow_ups else ""
         return vn_number(self.hot_issues) + (f" ({breakdown})" if breakdown else "") + follow
 
     @property
@@ -441,17 +454,23 @@ class DigestSummary:
 
     @property
     def change_text(self) -> str:
+        # days before the first collection hold only what the first poll found of the feeds' backlog: compared with
+        # them, a first week's clipping read as a surge of coverage that was only the monitoring starting
+        began = f"hệ thống bắt đầu theo dõi từ ngày {self.monitored_from:%d/%m/%Y}" if self.monitored_from else ""
         if self.previous_average is None:
+            if began:
+                return f"chưa đủ 7 ngày theo dõi để so sánh ({began})"
             return "chưa đủ dữ liệu 7 ngày trước để so sánh"
-        avg = vn_decimal(self.previous_average)
+        days = f"{self.previous_days} ngày trước" if self.previous_days < TREND_DAYS else "7 ngày trước"
+        per_day = f"{vn_decimal(self.previous_average)} tin, bài mỗi ngày" + (f"; {began}" if began else "")
         if self.change_percent is None:
-            return "7 ngày trước không có tin, bài giáo dục"
+            return f"{days} không có tin, bài giáo dục" + (f" ({began})" if began else "")
         if self.previous_average < 5:  # a percentage of a handful of articles says nothing
-            return f"{vn_number(self.education)} tin, bài (trung bình 7 ngày trước: {avg} tin, bài mỗi ngày)"
+            return f"{vn_number(self.education)} tin, bài (trung bình {days}: {per_day})"
         if abs(self.change_percent) < 0.5:
-            return f"tương đương trung bình 7 ngày trước ({avg} tin, bài mỗi ngày)"
+            return f"tương đương trung bình {days} ({per_day})"
         word = "tăng" if self.change_percent > 0 else "giảm"
-        return f"{word} {abs(self.change_percent):.0f}% so với trung bình 7 ngày trước ({avg} tin, bài mỗi ngày)"
+        return f"{word} {abs(self.change_percent):.0f}% so với trung bình {days} ({per_day})"
 
 
 @dataclass(frozen=True)
@@ -591,8 +610,10 @@ class Digest:
     @property
     def trend_note(self) -> str:
         cut = f"{self.window_end:%H:%M}"
+        began = self.summary.monitored_from
         return (f"Mỗi cột là một kỳ điểm báo: tin, bài đăng từ {cut} hôm trước đến {cut} ngày ghi dưới cột; "
-                "cột cuối là điểm báo này.")
+                "cột cuối là điểm báo này."
+                + (f" Hệ thống bắt đầu theo dõi từ ngày {began:%d/%m/%Y}: các kỳ trước đó không có cột." if began else ""))
 
     @property
     def item_count(self) -> int:
@@ -664,12 +685,15 @@ def build_digest(
     generated_at: datetime,
     collection_gap: CollectionGap | None = None,
     never_crawled: bool = False,
+    monitored_from: datetime | None = None,
 ) -> Digest:
     """Assemble the clipping for `day` from what the store holds for its window.
 
     `stories` maps an article id to its story; `late_ids` are articles published before the window
     but collected after the previous clipping was made; `trend` holds the days before `day` (oldest
-    first; today's bar is computed here from the same articles the clipping shows).
+    first; today's bar is computed here from the same articles the clipping shows); of those, a day whose window
+    ended before `monitored_from` (the first collection, Store.first_collection_time) is left out of the comparison
+    and the chart: it holds only what the first poll found of the feeds' backlog.
     """
     tz = office.tz
     stories = stories or {}
@@ -734,6 +758,12 @@ def build_digest(
     outlets = Counter(a.outlet for a, _ in edu if a.outlet)
     today = TrendDay(day, tone.get("positive", 0), tone.get("neutral", 0), tone.get("negative", 0))
     previous = [t for t in trend if t.day < day][-TREND_DAYS:]
+    if monitored_from is not None:
+        monitored = [t for t in previous if datetime.combine(t.day, end.time(), tzinfo=tz) > monitored_from]
+        began = monitored_from.astimezone(tz).date() if len(monitored) < len(previous) else None
+        previous = monitored
+    else:
+        began = None
     prev_avg = sum(t.total for t in previous) / len(previous) if previous else None
     change = None if not prev_avg else (len(edu) - prev_avg) / prev_avg * 100
     levels = list(severity_order) + sorted({i.severity or UNRATED_SEVERITY for i in hot} - set(severity_order))
@@ -745,7 +775,8 @@ def build_digest(
         hot_local=sum(1 for i in hot if office.is_own_area(i.scope)),
         tone=tuple((s, tone.get(s, 0)) for s in SENTIMENT_ORDER),
         top_outlets=tuple(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))[:5]),
-        previous_average=prev_avg, change_percent=change,
+        previous_average=prev_avg, change_percent=change, previous_days=len(previous) if began else TREND_DAYS,
+        monitored_from=began,
     )
     chart_days = (*previous[-(TREND_DAYS - 1):], today)
     return Digest(
@@ -780,22 +811,18 @@ def note_follow_ups(digest: Digest, earlier: Mapping[int, Sequence[tuple[int, in
     alerts give (monitor.triage.RelatedCases). An issue of this clipping is named by its number in part II."""
     if not earlier:
         return digest
-    number = {i.story_id: n for n, i in enumerate(digest.hot.items, 1) if i.story_id is not None}
-    items = []
+    hot = digest.hot.items
+    place = {i.story_id: k for k, i in enumerate(hot, 1) if i.story_id is not None}
+    found_at: dict[int, tuple[int, int, str]] = {}
     continues: dict[int, int] = {}  # a follow-up's place in part II -> the place of the issue it continues
-    for k, item in enumerate(digest.hot.items, 1):
+    for k, item in enumerate(hot, 1):
         found = earlier.get(item.story_id) if item.story_id is not None else None
         if found:
-            case_id, story_id, title = found[0]
-            n = number.get(story_id)
+            found_at[k] = found[0]
+            n = place.get(found[0][1])
             if n and n != k:
                 continues[k] = n
-            item = replace(item, follows=(f"Có thể là diễn biến tiếp của vấn đề số {n} (hồ sơ số {case_id})" if n else
-                                          f"Có thể là diễn biến tiếp của vụ việc đã có hồ sơ số {case_id}: {title}"))
-        items.append(item)
-    digest = replace(digest, hot=replace(digest.hot, items=tuple(items)))
-    if not continues:
-        return digest
+
     # the figures count one issue once: a follow-up of an issue of this clipping goes with that issue (its level
     # and its area), and is said apart ("1 tin diễn biến tiếp")
     def root(k: int) -> int:
@@ -805,13 +832,37 @@ def note_follow_ups(digest: Digest, earlier: Mapping[int, Sequence[tuple[int, in
             seen.add(k)
         return k
 
+    # part II numbers the issues the summary counts (1, 2, …) and a follow-up under its issue (1a, 1b): "10 vấn đề
+    # nóng, 1 tin diễn biến tiếp" beside eleven numbered items read as a miscount
+    order = [k for k in range(1, len(hot) + 1) if root(k) == k]
+    label = {k: str(n) for n, k in enumerate(order, 1)}
+    placed = []
+    for k in order:
+        placed.append(k)
+        subs = [f for f in range(1, len(hot) + 1) if f != k and root(f) == k]
+        for j, f in enumerate(subs):
+            label[f] = f"{label[k]}{chr(ord('a') + j) if j < 26 else j + 1}"
+        placed += subs
+    items = []
+    for k in placed:
+        item = replace(hot[k - 1], number=label[k] if continues else "")
+        if k in found_at:
+            case_id, story_id, title = found_at[k]
+            n = place.get(story_id)
+            item = replace(item, follows=(f"Có thể là diễn biến tiếp của vấn đề số {label[n]} (hồ sơ số {case_id})" if n
+                                          else f"Có thể là diễn biến tiếp của vụ việc đã có hồ sơ số {case_id}: {title}"))
+        items.append(item)
+    digest = replace(digest, hot=replace(digest.hot, items=tuple(items)))
+    if not continues:
+        return digest
     office = digest.office
     s = digest.summary
     levels = [lv for lv, _ in s.hot_by_severity]
-    issues = [i for k, i in enumerate(items, 1) if k not in continues]
-    local_roots = {root(k) for k, i in enumerate(items, 1) if office.is_own_area(i.scope)}
+    issues = [i for k, i in enumerate(hot, 1) if k not in continues]
+    local_roots = {root(k) for k, i in enumerate(hot, 1) if office.is_own_area(i.scope)}
     summary = replace(
         s, follow_ups=len(continues),
+        follow_up_numbers=tuple(label[k] for k in placed if k in continues),
         hot_by_severity=tuple((lv, sum(1 for i in issues if (i.severity or UNRATED_SEVERITY) == lv)) for lv in levels),
         hot_local=len(local_roots))
     return replace(digest, summary=summary)

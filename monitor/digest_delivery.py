@@ -39,7 +39,8 @@ from monitor.cases import case_then
 from monitor.config import OutletNames
 from monitor.corrections import merged, read_corrected
 from monitor.digest import (CollectionGap, Digest, add_outside_press, build_digest, digest_window, latest_complete_day,
-                            note_follow_ups, note_handling, note_outcomes, note_status_since, trend_from_rows)
+                            note_follow_ups, note_handling, note_outcomes, note_status_since, trend_from_rows,
+                            TREND_DAYS, vn_number)
 from monitor.errors import InputError, MessageInDoubt, MonitorError, NotifyError, StoreError
 from monitor.models import Story
 from monitor.store.digests import SENDING_NOW
@@ -271,6 +272,7 @@ def load_digest(app: App, day: date) -> Digest:
         severity_order=[name for name, _ in cfg.alerts.thresholds], max_items=cfg.digest.max_items_per_topic,
         borderline_min_relevance=cfg.digest.borderline_min_relevance, borderline_max_items=cfg.digest.borderline_max_items,
         generated_at=app.now(), collection_gap=crawl_silence(app, day, end), never_crawled=not store.ever_crawled(),
+        monitored_from=store.first_collection_time(),
     )
     entered = outside_press(app, start, end)
     if then is not None:
@@ -431,7 +433,7 @@ def render_all(digest: Digest, formats: Iterable[str], *, domain: str = "localho
     stem = file_stem(digest.day)
     chart_name = f"{stem}-xu-huong.png"
     chart_cid = f"xu-huong-{digest.day.isoformat()}@{domain}"
-    png = trend_png(digest.trend, title=digest.trend_title)
+    png = trend_png(digest.trend, title=digest.trend_title, slots=TREND_DAYS)
     file_chart = data_uri(png) if inline_chart else chart_name
     docx_bytes = None
     if "docx" in formats:
@@ -587,7 +589,7 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
         folder = Path(out_dir) if out_dir else outbox_folder(app, day)
         paths = write_files(rendered, formats, folder)
         return DigestResult(day, "written", f"Điểm báo ngày {day:%d/%m/%Y} đã ghi vào {folder} "
-                            f"({counts['items']} mục tin; chưa gửi đi: thêm --send để gửi)" + _gap_note(digest),
+                            f"({_figures(digest)}; chưa gửi đi: thêm --send để gửi)" + _gap_note(digest),
                             paths=paths, **counts)
 
     recipients = cfg.digest.recipients
@@ -634,7 +636,7 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
                                 error=_refused_text(refused) or None)
             got = tuple(r for r in recipients if r not in refused)
             return DigestResult(day, "sent", f"Điểm báo ngày {day:%d/%m/%Y} đã gửi tới {', '.join(got)} "
-                                f"({counts['items']} mục tin, {counts['hot']} vấn đề nóng)"
+                                f"({_figures(digest)})"
                                 + (f"; {_refused_text(refused)}" if refused else "") + _gap_note(digest),
                                 paths=paths, recipients=got, message_id=message_id, refused=refused, **counts)
         folder = Path(out_dir) if out_dir else outbox_folder(app, day)
@@ -646,7 +648,7 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
         why = ("chưa cấu hình máy chủ thư (smtp)" if not cfg.smtp.configured
                else "chưa có người nhận (digest.recipients trống)")
         return DigestResult(day, "outbox", f"{why}: điểm báo ngày {day:%d/%m/%Y} được lưu vào thư mục outbox {folder} "
-                            f"({counts['items']} mục tin; thư điện tử: {eml.name})" + _gap_note(digest), paths=paths,
+                            f"({_figures(digest)}; thư điện tử: {eml.name})" + _gap_note(digest), paths=paths,
                             message_id=message_id, **counts)
     except (MonitorError, OSError) as exc:
         # the server refused or the files could not be written: nothing went out, so a retry is safe
@@ -673,8 +675,15 @@ def digest_document(app: App, day: date | None, fmt: str) -> tuple[bytes, str]:
         raise InputError(f"không có dạng điểm báo {fmt!r}; dùng một trong {', '.join(FORMATS)}")
     digest = load_digest(app, day)
     data = render_all(digest, [fmt], inline_chart=True).document(fmt)
-    return data, (f"Điểm báo ngày {day:%d/%m/%Y} đã ghi ra đầu ra chuẩn, dạng {fmt} ({digest.item_count} mục tin; "
+    return data, (f"Điểm báo ngày {day:%d/%m/%Y} đã ghi ra đầu ra chuẩn, dạng {fmt} ({_figures(digest)}; "
                   "chưa gửi đi: thêm --send để gửi)" + _gap_note(digest))
+
+
+def _figures(digest: Digest) -> str:
+    """'33 tin, bài về giáo dục, 10 vấn đề nóng': the clipping's own figures (its summary's), not a count of its
+    printed items, which matched neither its articles nor its stories."""
+    s = digest.summary
+    return f"{vn_number(s.education)} tin, bài về giáo dục, {vn_number(s.hot_issues)} vấn đề nóng"
 
 
 def _gap_note(digest: Digest) -> str:

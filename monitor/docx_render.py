@@ -22,7 +22,7 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 
 from monitor.config import Office, score_text
 from monitor.digest import TOPICS_NOTE, Digest, DigestItem, DigestSection, administrative_date, vn_number
-from monitor.wording import FULL_CASE_LIST
+from monitor.wording import FULL_CASE_LIST, NO_LEVEL
 
 FONT = "Times New Roman"
 LANGUAGE = "vi-VN"  # spelling and hyphenation: Word checks the text as Vietnamese, not as the template's English
@@ -387,7 +387,7 @@ def save(doc) -> bytes:
     return buf.getvalue()
 
 
-def _item(doc, item: DigestItem, n: int) -> None:
+def _item(doc, item: DigestItem, n: int | str) -> None:
     from monitor.render import safe_url
 
     p = _styled(doc, f"{n}. ", "DB Item")
@@ -438,7 +438,7 @@ def _section(doc, section: DigestSection) -> None:
     if not section.items:
         _styled(doc, section.empty_text, "DB Note")
     for n, item in enumerate(section.items, 1):
-        _item(doc, item, n)
+        _item(doc, item, item.number or n)
     if section.omitted:
         _styled(doc, f"… và {vn_number(section.omitted)} sự việc khác.", "DB Note")
     if section.note and section.key != "borderline":
@@ -618,7 +618,7 @@ def _hot_issue(doc, n: int, h) -> None:
     """One hot issue of the report's part III: what happened and, for the office's own or one it acted on, how it
 was handled."""
     _link_line(doc, n, h.url, h.title)
-    meta = f"{h.outlets_label} · {h.since_label} · mức độ nóng: {h.severity or 'nóng'}"
+    meta = f"{h.outlets_label} · {h.since_label} · mức độ nóng: {h.severity or NO_LEVEL}"
     if h.hot_score:
         meta += f" ({score_text(h.hot_score)}/100)"
     more = h.summary or h.shows_handling or h.false_information_line
@@ -859,7 +859,7 @@ def render_period_docx(report) -> bytes:
         _para(doc, f"Các vấn đề được quan tâm nhất ({num(len(r.elsewhere))}):", bold=True, indent_cm=0.5, space_after=2)
     for n, h in enumerate(r.elsewhere, 1):
         _link_line(doc, n, h.url, h.title)
-        meta = f"{h.outlets_label} · từ {h.first_seen:%d/%m/%Y} · mức độ nóng: {h.severity or 'nóng'}"
+        meta = f"{h.outlets_label} · từ {h.first_seen:%d/%m/%Y} · mức độ nóng: {h.severity or NO_LEVEL}"
         if h.hot_score:
             meta += f" ({score_text(h.hot_score)}/100)"
         _para(doc, meta, italic=True, size=11.5, space_after=4, indent_cm=1.0)

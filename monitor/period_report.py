@@ -23,8 +23,8 @@ from monitor.digest import SENTIMENT_LABELS, vn_number
 from monitor.errors import InputError
 from monitor.forecast import month_label, next_month
 from monitor.wording import quoted
-from monitor.report import (ELSEWHERE_TITLE, NO_CASE, NO_DATA_REQUEST, NO_DATA_TITLE, NO_HOT_CATEGORY, NO_TOPIC,
-                            NOT_HOT_AFTER_ALL, PROPOSALS_TO_COMPLETE, STATUS_WORDS, TOPICS_OVERLAP_NOTE, HotIssue,
+from monitor.report import (ELSEWHERE_TITLE, ELSEWHERE_WORDS, NO_CASE, NO_DATA_REQUEST, NO_DATA_TITLE, NO_HOT_CATEGORY,
+                            NO_TOPIC, NOT_HOT_AFTER_ALL, PROPOSALS_TO_COMPLETE, STATUS_WORDS, TOPICS_OVERLAP_NOTE, HotIssue,
                             MonthlyReport, PositiveItem, ReportResult, Row, build_report, check_formats, deliver_document,
                             draft_mail_text, draft_subject, handling_by, month_bounds, month_inputs, month_rows,
                             change_words, previous_month, report_folder)
@@ -363,7 +363,7 @@ class PeriodReport:
         if not self.hot_total:
             return "không có vấn đề nóng"
         return (f"có {_n(self.hot_total)} vấn đề nóng, trong đó {_n(self.hot_own_total)} trên địa bàn và "
-                f"{_n(self.elsewhere_total)} ngoài địa bàn (theo dõi)")
+                f"{_n(self.elsewhere_total)} {ELSEWHERE_WORDS}")
 
     @property
     def handling_sentence(self) -> str:

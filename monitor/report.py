@@ -46,10 +46,11 @@ TOP_PENDING = 20
 NO_CASE = "chưa có hồ sơ xử lý"
 # how the report names a case's status: "mới" beside the counts' "new" would read as "13 new issues"
 STATUS_WORDS = {"mới": "chưa tiếp nhận xử lý"}
-# a hot issue outside the office's area (Office.is_own_area, or a case closed as NOT_OURS): followed, not handled
-ELSEWHERE_WORDS = "ngoài địa bàn (theo dõi)"
+# a hot issue outside the office's area (Office.is_own_area, or a case closed as NOT_OURS): known of, not handled.
+# Not "theo dõi", the name of an alert level: "10 ngoài địa bàn (theo dõi)" read as ten issues at that level
+ELSEWHERE_WORDS = "ngoài địa bàn (để nắm tình hình)"
 # the heading adds the count in brackets ("… (11)"): its own words take none, two brackets in a row read as a slip
-ELSEWHERE_TITLE = "Ngoài địa bàn – theo dõi, tham khảo"
+ELSEWHERE_TITLE = "Ngoài địa bàn – để nắm tình hình, tham khảo"
 # a case on the office's area opened in an earlier month and still open at the month's end, that nothing in the month
 # brought back among its hot issues (no article rated hot, no case change): what leadership must still see
 PENDING_TITLE = "Vụ việc trên địa bàn từ các tháng trước còn tồn đọng"
@@ -75,8 +76,8 @@ def _n(value: int) -> str:
 
 
 def _elsewhere_words(issues: Iterable[HotIssue]) -> str:
-    """'ngoài địa bàn (theo dõi)', and with the statuses a person gave some of them 'ngoài địa bàn (theo dõi; 3 đã xử
-    lý, 1 đã tiếp nhận)': never "chưa tiếp nhận", another area's issue is not the office's to handle."""
+    """'ngoài địa bàn (để nắm tình hình)', and with the statuses a person gave some of them 'ngoài địa bàn (để nắm
+    tình hình; 3 đã xử lý, 1 đã tiếp nhận)': never "chưa tiếp nhận", another area's issue is not the office's to handle."""
     acted = Counter(h.case_status for h in issues if h.case_status in ACTED_ON)
     if not acted:
         return ELSEWHERE_WORDS

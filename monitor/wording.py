@@ -19,6 +19,16 @@ def time_label(when: datetime) -> str:
 FULL_CASE_LIST = "danh sách đầy đủ xem trong sổ theo dõi hồ sơ vụ việc của hệ thống"
 
 
+# a hot issue with no alert level (a case a person opened for a story below every threshold): one name wherever a
+# level is said (the clipping, the reports, `monitor cases`), never "nóng" (every hot issue is) nor a dash
+NO_LEVEL = "chưa xếp mức"
+
+
+def level_text(severity: str | None) -> str:
+    """'mức cao', or NO_LEVEL for a hot issue with no level."""
+    return f"mức {severity}" if severity else NO_LEVEL
+
+
 def quoted(name: str) -> str:
     """'“Học phí, các khoản thu”': a name (a topic, a part of the document) as an official text quotes it, in the
     prose of the clipping, the report and their e-mails; never in ids, commands or machine output."""

@@ -271,7 +271,7 @@ def test_the_monthly_report_says_what_was_done_and_counts_it(tmp_path):
     assert r.handling_text == ("Kết quả xử lý: 1 vấn đề đã báo cáo cơ quan có thẩm quyền; 2 lượt trả lời báo chí "
                                "(về 1 vấn đề)")
     assert r.false_information_text == ("2 vấn đề nóng có dấu hiệu tin sai sự thật: 1 đã cải chính, bác bỏ; "
-                                        "1 ngoài địa bàn (theo dõi)")
+                                        "1 ngoài địa bàn (để nắm tình hình)")
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
     paragraphs = [p.text for p in Document(io.BytesIO(result.paths["docx"].read_bytes())).paragraphs]
     part1 = paragraphs[:paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ")]
@@ -373,7 +373,7 @@ def test_an_issue_closed_as_anothers_that_the_office_answered_reports_the_answer
     (issue,) = r.elsewhere_issues
     assert issue.shows_handling and issue.press_line == "Đã trả lời báo chí: VietnamNet, ngày 21/11/2026"
     assert issue.false_information_line == "Có dấu hiệu tin sai sự thật; chưa ghi nhận việc cải chính, bác bỏ"
-    assert r.hot_text == "2 vấn đề nóng: 1 trên địa bàn (1 đã xử lý), 1 ngoài địa bàn (theo dõi)"
+    assert r.hot_text == "2 vấn đề nóng: 1 trên địa bàn (1 đã xử lý), 1 ngoài địa bàn (để nắm tình hình)"
     assert r.handling_text.endswith("1 lượt trả lời báo chí (về 1 vấn đề)")
 
 
@@ -404,7 +404,7 @@ def test_the_clipping_says_the_latest_of_what_was_noted_and_what_was_recorded(tm
     app, case_id = _case(tmp_path)
     tz = app.config.office.tz
     day = app.now().astimezone(tz).date() + timedelta(days=1)
-    update_case(app, case_id, by="Chị Lan", note="Đã gọi điện cho hiệu trưởng Trường THCS Ngọc Lâm")
+    update_case(app, case_id, by="Chị Lan", status="đang xử lý", note="Đã gọi điện cho hiệu trưởng Trường THCS Ngọc Lâm")
     (item,) = load_digest(app, day).hot.items
     assert item.outcome == "Việc đã làm gần nhất (ngày 26/11): Đã gọi điện cho hiệu trưởng Trường THCS Ngọc Lâm"
     app.clock.advance(hours=1)
@@ -418,7 +418,7 @@ def test_the_clipping_says_the_latest_of_what_was_noted_and_what_was_recorded(tm
     assert item.outcome == ("Việc đã làm gần nhất (ngày 27/11): đã trả lời báo chí: Tuổi Trẻ; trước đó (ngày 26/11): "
                             "đã gọi điện cho hiệu trưởng Trường THCS Ngọc Lâm")
     app.clock.advance(hours=2)
-    update_case(app, case_id, by="Chị Lan", note="Nhà trường đã họp phụ huynh học sinh lớp 8A")
+    update_case(app, case_id, by="Chị Lan", status="đang xử lý", note="Nhà trường đã họp phụ huynh học sinh lớp 8A")
     (item,) = load_digest(app, day).hot.items
     assert item.outcome == "Việc đã làm gần nhất (ngày 27/11): Nhà trường đã họp phụ huynh học sinh lớp 8A"
 
@@ -439,7 +439,7 @@ def test_a_later_months_report_says_what_was_done_in_that_month_and_earlier_acts
         Handling(REPORTED, date(2026, 11, 12), "UBND quận Long Biên"), Handling(PRESS, date(2026, 11, 13), "Tuổi Trẻ")])
     app.store.update_case(case_id, datetime(2026, 12, 3, 9, 0, tzinfo=TZ), by="Chị Lan",
                           handling=[Handling(PRESS, date(2026, 12, 2), "Dân trí")])
-    app.store.update_case(case_id, datetime(2026, 12, 4, 9, 0, tzinfo=TZ), by="Chị Lan",
+    app.store.update_case(case_id, datetime(2026, 12, 4, 9, 0, tzinfo=TZ), by="Chị Lan", status="đã xử lý",
                           note="Gửi thông cáo báo chí về kết quả xử lý kỷ luật")
     nov = next(h for h in load_report(app, 2026, 11).hot_issues if h.story_id == fight)
     assert nov.reported_line == "Đã báo cáo: UBND quận Long Biên, ngày 12/11/2026"

@@ -230,11 +230,14 @@ def test_a_follow_up_of_an_issue_of_the_same_clipping_is_counted_once_in_the_sum
     noted = note_follow_ups(d, {12: [(7, 11, "Nam sinh bị đánh hội đồng")]})
     s = noted.summary
     assert len(noted.hot.items) == 3 and (s.hot_issues, s.follow_ups, s.hot_local) == (2, 1, 1)
-    assert s.hot_text == "2 (khẩn cấp 1, theo dõi 1), 1 tin diễn biến tiếp"
+    assert s.hot_text == "2 (khẩn cấp 1, theo dõi 1), 1 tin diễn biến tiếp (mục 1a)"
+    # part II numbers the issues the summary counts, the follow-up under its issue (clerk journey, finding 14)
+    assert [(i.number, i.story_id) for i in noted.hot.items] == [("1", 11), ("1a", 12), ("2", 13)]
     assert subject(noted, "Điểm báo GD") == ("Điểm báo GD 26/11/2026: 1 khẩn cấp, 1 cần theo dõi (1 tại Long Biên), "
                                               "1 tin diễn biến tiếp")
     for fmt, text in every_format(noted).items():
-        assert "1 tin diễn biến tiếp" in text, fmt
+        assert "1 tin diễn biến tiếp (mục 1a)" in text, fmt
+        assert re.search(r"\b1a\. ", text) and not re.search(r"\b3\. ", text.split("TIN TRÊN ĐỊA BÀN")[0]), fmt
     # a follow-up of an earlier clipping's case is a new item of this one: counted as before
     elsewhere = note_follow_ups(d, {12: [(4, 99, "Vụ việc tuần trước")]})
     assert (elsewhere.summary.hot_issues, elsewhere.summary.follow_ups) == (3, 0)

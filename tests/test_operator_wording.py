@@ -87,12 +87,13 @@ def test_articles_says_what_it_lists_of_the_day_and_digest_its_files_in_vietname
     out = run(cfg, "articles", "--all", "--date", day.isoformat()).output
     assert re.search(rf"\n(\d+) bài trong tổng số \1 bài đăng ngày {shown}\n$", out), out
     hot = run(cfg, "articles", "--hot", "--date", day.isoformat()).output
-    assert (hot.startswith("(không có bài nào) — 0 bài nóng về giáo dục trong tổng số ")
-            or re.search(rf"\n\d+ bài nóng về giáo dục trong tổng số \d+ bài đăng ngày {shown}", hot)), hot
+    assert (hot.startswith("(không có bài nào) — 0 bài thuộc vấn đề nóng về giáo dục (0 sự việc) trong tổng số ")
+            or re.search(rf"\n\d+ bài thuộc vấn đề nóng về giáo dục \(\d+ sự việc\) trong tổng số \d+ bài đăng ngày {shown}",
+                         hot)), hot
     assert "no articles" not in hot
     out = run(cfg, "digest", "--format", "txt", "--out", str(tmp_path / "out")).output
     first = out.splitlines()[0]
-    assert re.fullmatch(r"Điểm báo ngày \d\d/\d\d/\d{4} đã ghi vào .*/out \(\d+ mục tin; chưa gửi đi: thêm --send để gửi\)",
+    assert re.fullmatch(r"Điểm báo ngày \d\d/\d\d/\d{4} đã ghi vào .*/out \(\d+ tin, bài về giáo dục, \d+ vấn đề nóng; chưa gửi đi: thêm --send để gửi\)",
                         first), first
     err = CliRunner().invoke(cli, ["--config", cfg, "digest", "--format", "txt", "--out", "-"]).stderr
     assert "đã ghi ra đầu ra chuẩn, dạng txt (" in err and "items" not in err, err

@@ -334,7 +334,8 @@ def test_a_hot_issue_says_what_happened_and_what_a_person_did_last(tmp_path):
     second, _ = app.store.open_case(other, NOW, note="Mở tự động: mức «cao», điểm 61,0")
     app.store.update_case(case.id, datetime(2026, 11, 12, 9, 0, tzinfo=TZ), by="Chị Lan",
                           note="Gộp hồ sơ #13 «Học sinh lớp 8 bị đánh» (1 bài) vào hồ sơ này")
-    app.store.update_case(case.id, datetime(2026, 11, 14, 9, 0, tzinfo=TZ), by="Chị Lan",
+    # a note given with a status (a note alone is no "việc đã làm": test_clerk_figures)
+    app.store.update_case(case.id, datetime(2026, 11, 14, 9, 0, tzinfo=TZ), by="Chị Lan", status="đã xử lý",
                           note="Đã đề nghị trường «THCS Ngọc Thụy» báo cáo bổ sung, xem hồ sơ #13")
     r = load_report(app, 2026, 11)
     hot = next(h for h in r.hot_issues if h.story_id == story)
@@ -489,20 +490,20 @@ def test_hot_issues_elsewhere_are_followed_not_counted_as_unhandled(tmp_path):
     assert {h.story_id for h in r.own_issues} == {story, near}
     assert {h.story_id for h in r.elsewhere_issues} == {far, closed}, "a case closed as not ours is elsewhere"
     assert r.hot_text == ("4 vấn đề nóng: 2 trên địa bàn (1 đã xử lý và 1 chưa tiếp nhận xử lý), "
-                          "2 ngoài địa bàn (theo dõi)")
+                          "2 ngoài địa bàn (để nắm tình hình)")
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
     paragraphs = _paragraphs(result)
     part = paragraphs[paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ"):paragraphs.index("IV. TIN TÍCH CỰC CẦN LAN TỎA")]
-    own_head, far_head = "1. Trên địa bàn quận Long Biên (2)", "2. Ngoài địa bàn – theo dõi, tham khảo (2)"
+    own_head, far_head = "1. Trên địa bàn quận Long Biên (2)", "2. Ngoài địa bàn – để nắm tình hình, tham khảo (2)"
     assert own_head in part and far_head in part
     elsewhere = part[part.index(far_head):]
     assert not any(p.startswith("Tình trạng xử lý") for p in elsewhere), "no handling status for another area's issue"
     assert sum(p.startswith("Tình trạng xử lý") for p in part) == 2
     html = result.paths["html"].read_text(encoding="utf-8")
-    assert "Ngoài địa bàn – theo dõi, tham khảo (2)" in html and html.count("Tình trạng xử lý") == 2
+    assert "Ngoài địa bàn – để nắm tình hình, tham khảo (2)" in html and html.count("Tình trạng xử lý") == 2
     # only elsewhere: said so, with nothing to handle
     only = replace_hot(r, [h for h in r.hot_issues if not h.own])
-    assert only.hot_text == "2 vấn đề nóng, đều ngoài địa bàn (theo dõi)"
+    assert only.hot_text == "2 vấn đề nóng, đều ngoài địa bàn (để nắm tình hình)"
 
 
 def replace_hot(report, issues):
@@ -676,11 +677,11 @@ def test_an_issue_elsewhere_the_office_acted_on_reports_what_it_did(tmp_path):
                           note="Đã thông báo các trường THCS trong quận: không có kiểm tra chung")
     r = load_report(app, 2026, 11)
     assert {h.story_id for h in r.elsewhere_issues} == {rumour, far}
-    assert r.hot_text == "3 vấn đề nóng: 1 trên địa bàn (1 đã xử lý), 2 ngoài địa bàn (theo dõi; 1 đã xử lý)"
+    assert r.hot_text == "3 vấn đề nóng: 1 trên địa bàn (1 đã xử lý), 2 ngoài địa bàn (để nắm tình hình; 1 đã xử lý)"
     result = build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)
     paragraphs = _paragraphs(result)
     part = paragraphs[paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ"):paragraphs.index("IV. TIN TÍCH CỰC CẦN LAN TỎA")]
-    elsewhere = part[part.index("2. Ngoài địa bàn – theo dõi, tham khảo (2)"):]
+    elsewhere = part[part.index("2. Ngoài địa bàn – để nắm tình hình, tham khảo (2)"):]
     assert "Tình trạng xử lý: đã xử lý; người phụ trách: Anh Hùng" in elsewhere
     assert "Việc đã làm gần nhất (ngày 21/11): Đã thông báo các trường THCS trong quận: không có kiểm tra chung" in elsewhere
     assert sum(p.startswith("Tình trạng xử lý") for p in elsewhere) == 1, "the one nobody acted on shows no status"

@@ -78,7 +78,7 @@ def _month_of_national_news(tmp_path):
     return app, own, far, acted, rumour
 
 
-MORE_LINE = ("… và 5 vấn đề khác ngoài địa bàn (theo dõi; 1 đã xử lý), theo nhóm: bạo lực, xâm hại 2; tai nạn, thương vong 1; "
+MORE_LINE = ("… và 5 vấn đề khác ngoài địa bàn (để nắm tình hình; 1 đã xử lý), theo nhóm: bạo lực, xâm hại 2; tai nạn, thương vong 1; "
              "gian lận thi, lộ đề 1; loại khác 1.")
 
 
@@ -90,10 +90,10 @@ def test_many_issues_elsewhere_list_the_hottest_and_count_the_rest_by_hot_catego
     html = result.paths["html"].read_text(encoding="utf-8")
     # part I counts them all, and part III's heading says the listed and the counted together
     for text in ("\n".join(paragraphs), html):
-        assert "18 vấn đề nóng: 1 trên địa bàn (1 đã xử lý), 17 ngoài địa bàn (theo dõi; 1 đã xử lý, 1 đã tiếp nhận)" in text
+        assert "18 vấn đề nóng: 1 trên địa bàn (1 đã xử lý), 17 ngoài địa bàn (để nắm tình hình; 1 đã xử lý, 1 đã tiếp nhận)" in text
     html = html[html.index("III. VẤN ĐỀ NÓNG"):html.index("IV. TIN TÍCH CỰC")]
     for text in ("\n".join(part), html):
-        assert "Ngoài địa bàn – theo dõi, tham khảo (17)" in text
+        assert "Ngoài địa bàn – để nắm tình hình, tham khảo (17)" in text
         for title, *_ in ELSEWHERE[:TOP_ELSEWHERE]:
             assert title in text
         for title, *_ in ELSEWHERE[TOP_ELSEWHERE:]:
@@ -105,7 +105,7 @@ def test_many_issues_elsewhere_list_the_hottest_and_count_the_rest_by_hot_catego
         # and so is the false information it took on, which part I says awaits its correction
         assert "Tin nhắn giả mạo thông báo thu tiền" in text
         assert "Có dấu hiệu tin sai sự thật; chưa ghi nhận việc cải chính, bác bỏ" in text
-    elsewhere = part[part.index("2. Ngoài địa bàn – theo dõi, tham khảo (17)"):]
+    elsewhere = part[part.index("2. Ngoài địa bàn – để nắm tình hình, tham khảo (17)"):]
     assert sum(p.startswith("Tình trạng xử lý") for p in elsewhere) == 2
     assert sum(bool(re.match(r"\d+\. ", p)) for p in elsewhere[1:]) == TOP_ELSEWHERE + 2
     assert elsewhere[-1] == MORE_LINE
@@ -118,7 +118,7 @@ def test_many_issues_elsewhere_list_the_hottest_and_count_the_rest_by_hot_catego
     assert r.elsewhere_more_line == MORE_LINE
     _, issues, _, more, _ = r.hot_parts[-1]
     assert len(issues) + more == len(r.elsewhere_issues) == 17
-    assert r.hot_text == "18 vấn đề nóng: 1 trên địa bàn (1 đã xử lý), 17 ngoài địa bàn (theo dõi; 1 đã xử lý, 1 đã tiếp nhận)"
+    assert r.hot_text == "18 vấn đề nóng: 1 trên địa bàn (1 đã xử lý), 17 ngoài địa bàn (để nắm tình hình; 1 đã xử lý, 1 đã tiếp nhận)"
 
 
 def test_a_few_issues_elsewhere_are_all_listed(tmp_path):
@@ -139,4 +139,4 @@ def test_issues_counted_beyond_the_list_with_no_hot_category_are_not_said_by_gro
         _hot_elsewhere(app, n, *spec)
     r = load_report(app, 2026, 11)
     assert len(r.elsewhere_more) == 1
-    assert r.elsewhere_more_line == "… và 1 vấn đề khác ngoài địa bàn (theo dõi).", r.elsewhere_more_line
+    assert r.elsewhere_more_line == "… và 1 vấn đề khác ngoài địa bàn (để nắm tình hình).", r.elsewhere_more_line

@@ -101,7 +101,7 @@ def print_table(rows: list[dict], *, scope_name, extra: str | None = None, detai
     click.echo(f"{'id':>6}  {'giờ đăng':<11} {'báo':<14} {'nóng':<5} {'sắc thái':<10} {'phạm vi':<10} {'chủ đề':<28} tiêu đề")
     for r in rows:
         when = datetime.fromisoformat(r["published"]).strftime("%d/%m %H:%M")
-        hot = "—" if r["hot"] is None else ("🔥" if r["hot"] else "")
+        hot = "—" if r["hot"] is None else ("🔥" if r.get("hot_issue", r["hot"]) else "")
         tone = SENTIMENT_VI.get(r["sentiment"], "—") if r["sentiment"] else "—"
         scope = scope_name(r["scope"]) if r["scope"] else "—"
         topics = ",".join(r["topics"]) or ("—" if r["is_education"] is None else ("(giáo dục)" if r["is_education"] else "(khác)"))
@@ -127,16 +127,35 @@ def _scopes_listed(office, scope: str | None) -> tuple[str, ...] | None:
 
 
 def _filter(c: Classification | None, *, topic: str | None, hot: bool, scopes: tuple[str, ...] | None,
-            include_all: bool) -> bool:
+            include_all: bool, hot_issue: bool | None = None) -> bool:
+    """Whether an article passes the listing's filters; `hot_issue` (hot_issues), when given, is what --hot means."""
     if not include_all and not (c and c.is_education):
         return False
     if topic and not (c and topic in c.topics):
         return False
-    if hot and not (c and c.hot):
+    if hot and not (c and (c.hot if hot_issue is None else hot_issue)):
         return False
     if scopes and not (c and c.scope in scopes):
         return False
     return True
+
+
+def hot_issues(store, classes: dict[int, Classification]) -> tuple[dict[int, bool], dict[int, int]]:
+    """(article id -> whether it belongs to a hot issue as the clipping's "Vấn đề nóng" lists them, article id -> its
+    story). A story is one when it reached an alert level or has a case, but a false alarm (monitor.digest._item); an
+    article of no story (not triaged yet) by its own hot judgement, as the clipping shows such an article. The
+    article's own flag alone ("🔥" on an article of a story at no level) counted more hot issues than the clipping
+    had."""
+    from monitor.cases import DISMISSED
+
+    story_of = store.stories_of_articles(list(classes))
+    hot_story: dict[int, bool] = {}
+    for sid in set(story_of.values()):
+        story = store.story(sid)
+        hot_story[sid] = story is not None and (story.severity is not None or story.case_status is not None) \
+            and story.case_status != DISMISSED
+    return ({a: hot_story[story_of[a]] if a in story_of else c.hot for a, c in classes.items()},
+            story_of)
 
 
 # --------------------------------------------------------------------------- articles
@@ -145,7 +164,8 @@ def _filter(c: Classification | None, *, topic: str | None, hot: bool, scopes: t
 @cli.command()
 @click.option("--date", "day", help="Ngày đăng (YYYY-MM-DD, theo múi giờ của cơ quan; mặc định: hôm nay).")
 @click.option("--topic", help="Chỉ các bài có mã chủ đề này (ví dụ an-toan-truong-hoc).")
-@click.option("--hot", is_flag=True, help="Chỉ các bài nóng.")
+@click.option("--hot", is_flag=True, help="Chỉ các bài thuộc một vấn đề nóng, như mục Vấn đề nóng của điểm báo "
+              "(sự việc đạt một mức cảnh báo hoặc có hồ sơ xử lý, trừ cảnh báo nhầm).")
 @click.option("--scope", help="Chỉ các bài thuộc phạm vi này: local (địa phương), city (thành phố, tỉnh), "
               "national (toàn quốc) hoặc foreign (nước ngoài); gõ có dấu hay không dấu đều được. Với Sở, "
               "local và city đều liệt kê cả tỉnh hoặc thành phố, tức toàn bộ địa bàn của Sở.")
@@ -156,7 +176,8 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
              include_all: bool, as_json: bool) -> None:
     """Liệt kê các bài đăng trong một ngày kèm kết quả phân loại.
 
-    Mỗi bài kèm chủ đề, sắc thái, phạm vi và có nóng hay không; mặc định chỉ liệt kê các bài về giáo dục.
+    Mỗi bài kèm chủ đề, sắc thái, phạm vi; cột "nóng" có 🔥 khi bài thuộc một vấn đề nóng như điểm báo liệt kê
+    (`monitor explain ID` cho điểm nóng riêng của bài). Mặc định chỉ liệt kê các bài về giáo dục.
 
     \b
     Ví dụ:
@@ -173,20 +194,28 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
     found = list(app.store.articles_between(local_day_start(app, d), local_day_end(app, d)))
     classes, labels = read_corrected(app.store, [a.id for a in found])
     tz = app.config.office.tz
-    rows = [article_dict(a, classes.get(a.id), tz, labels.get(a.id)) for a in found
-            if _filter(classes.get(a.id), topic=topic, hot=hot, scopes=scopes, include_all=include_all)]
+    issue, story_of = hot_issues(app.store, classes)
+    rows = [{**article_dict(a, classes.get(a.id), tz, labels.get(a.id)), "hot_issue": issue.get(a.id)} for a in found
+            if _filter(classes.get(a.id), topic=topic, hot=hot, scopes=scopes, include_all=include_all,
+                       hot_issue=issue.get(a.id))]
     if as_json:
         echo_json({"date": d.isoformat(), "model_version": app.store.active_model_version(), "articles": rows})
         return
     unclassified = sum(1 for a in found if a.id not in classes)
     # what the listed articles are, then what the day holds besides: "7 bài — 9 bài trong ngày" left the reader
     # guessing which two were left out and why
-    what = ("bài" + (" nóng" if hot else "") + ("" if include_all else " về giáo dục")
+    what = ("bài" + (" thuộc vấn đề nóng" if hot else "") + ("" if include_all else " về giáo dục")
             + (f", chủ đề {topic}" if topic else "")
             + ((f", trên địa bàn {office.area}" if len(scopes) > 1 else f", phạm vi {office.scope_name(scope)}")
                if scope else ""))
+    if hot:  # the clipping counts issues, not articles: reprints are articles of one issue
+        issues = {story_of.get(r["id"], -r["id"]) for r in rows}
+        what += f" ({len(issues)} sự việc)"
     note = f"{len(rows)} {what} trong tổng số {len(found)} bài đăng ngày {d:%d/%m/%Y}"
-    other = sum(1 for a in found if a.id in classes and not classes[a.id].is_education)
+    # what --all would add to this listing: the articles not on education that pass its other filters
+    other = sum(1 for a in found if a.id in classes and not classes[a.id].is_education
+                and _filter(classes[a.id], topic=topic, hot=hot, scopes=scopes, include_all=True,
+                            hot_issue=issue.get(a.id)))
     if other and not include_all:
         note += f"; thêm --all để xem cả {other} bài không về giáo dục"
     if unclassified:

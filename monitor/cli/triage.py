@@ -12,6 +12,7 @@ from monitor.cli import cli
 from monitor.cli.common import STORED_ID, echo_json, get_app
 from monitor.config import OutletNames, score_text
 from monitor.errors import InputError
+from monitor.wording import level_text
 
 
 # a note is a few sentences of the case's history, printed in the clipping and the report: a pasted page is a mistake
@@ -318,7 +319,7 @@ def cases_list(ctx: click.Context, status: str | None, limit: int, as_json: bool
         where = ([f"điểm {score_text(c.hot_score)}"] if c.outlets or not outside[c.id] else []) + \
             [f"nguồn: {i.source_label}" for i in outside[c.id]]
         done = handling_brief(e.handling for e in c.handling)
-        click.echo(f"#{c.id} [{c.status}] {c.title} — mức {c.severity or '—'}, {', '.join(where)}, "
+        click.echo(f"#{c.id} [{c.status}] {c.title} — {level_text(c.severity)}, {', '.join(where)}, "
                    f"phụ trách: {c.owner or 'chưa có'}, cập nhật {_t(c.updated_at.astimezone(tz))}"
                    + (f"; kết quả: {done}" if done else ""))
     if len(items) == limit and (total := app.store.count_cases(status=wanted)) > limit:
@@ -376,7 +377,7 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
                    + (f" (monitor cases show {c.merged_into})" if c.merged_into else ""))
     else:
         score = f", điểm {score_text(c.hot_score)}" if members or not outside else ""  # an item alone: the person's level
-        click.echo(f"  Trạng thái: {c.status}; phụ trách: {c.owner or 'chưa có'}; mức {c.severity or '—'}{score}")
+        click.echo(f"  Trạng thái: {c.status}; phụ trách: {c.owner or 'chưa có'}; {level_text(c.severity)}{score}")
     click.echo("  Nguồn:")
     for i in outside:
         click.echo(f"    - {i.source_label}: {i.title}" + (f" <{i.url}>" if i.url else "")
@@ -452,7 +453,9 @@ def _opened_before(app, other_id: int, case) -> bool:
 @click.argument("case_id", type=STORED_ID)
 @click.option("--status", help="Trạng thái mới: mới | đã tiếp nhận | đang xử lý | đã phản hồi | đã xử lý.")
 @click.option("--owner", help="Người phụ trách hồ sơ.")
-@_note_option("Ghi chú, lưu vào lịch sử hồ sơ.")
+@_note_option("Ghi chú, lưu vào lịch sử hồ sơ. Điểm báo và báo cáo tháng chỉ in, như việc đã làm, ghi chú đi kèm "
+              "--status hoặc kèm việc đã làm (--reported-to, --answered-press, --corrected); ghi chú riêng lẻ "
+              "chỉ lưu trong lịch sử (`monitor cases show`).")
 @click.option("--reported-to", "reported_to", multiple=True, metavar="AUTHORITY",
               help="Đã báo cáo cơ quan có thẩm quyền này; nhiều cơ quan thì lặp lại tùy chọn.")
 @click.option("--answered-press", "answered_press", multiple=True, metavar="OUTLET",
@@ -777,7 +780,7 @@ def cases_merge(ctx: click.Context, case_id: int, into: int, title: str | None, 
     who = _actor(by)
     c = merge_case(app, case_id, into=into, by=who, note=note, title=title)
     click.echo(f"Hồ sơ #{case_id} đã gộp vào hồ sơ #{c.id}: {c.title} — {len(OutletNames(app.config).unique(c.outlets))} báo, "
-               f"mức {c.severity or '—'}, điểm {score_text(c.hot_score)}, trạng thái {c.status} (bởi {who}).")
+               f"{level_text(c.severity)}, điểm {score_text(c.hot_score)}, trạng thái {c.status} (bởi {who}).")
 
 
 def _actor(by: str | None) -> str:
