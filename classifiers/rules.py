@@ -25,7 +25,7 @@ from typing import Iterable
 import yaml
 
 from classifiers.text import ACCENTED_SHARE, fold, marked_share, nfc, retone, syllables, vietnamese_shaped
-from monitor.config import duplicate_key_problems, load_yaml
+from monitor.config import duplicate_key_problems, load_yaml, tab_fix
 from monitor.errors import InputError
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("topics.yaml")
@@ -429,8 +429,8 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         mark = getattr(exc, "problem_mark", None)
         where = f" ở dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
         raise InputError(f"tệp quy tắc {p} không phải YAML hợp lệ{where}",
-                         hint="kiểm tra thụt lề và dấu ngoặc kép ở chỗ đó (từ khóa có dấu ':' phải đặt trong ngoặc "
-                              "kép)") from None
+                         hint=tab_fix(exc, text) or "kiểm tra thụt lề và dấu ngoặc kép ở chỗ đó (từ khóa có dấu ':' "
+                                                    "phải đặt trong ngoặc kép)") from None
     from classifiers.rules_check import problems_of  # it reads this module's FIELDS
 
     problems = [str(d) for d in duplicate_key_problems(duplicates)] + problems_of(data)

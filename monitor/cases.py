@@ -283,8 +283,12 @@ def update_case(app, case_id: int, *, by: str, status: str | None = None, owner:
                          hint=f"`monitor cases show {case_id}` cho biết hồ sơ đó; cập nhật hồ sơ đó thay vì hồ sơ này")
     new_status = parse_status(status) if status else None
     if withdraw is not None and not any(e.id == withdraw for e in current.handling):
+        in_force = "; ".join(f"số {e.id}: {handling_text(e.handling)}" for e in current.handling)
         raise InputError(f"hồ sơ {case_id} không có ghi nhận số {withdraw} còn hiệu lực để rút lại",
-                         hint=f"`monitor cases show {case_id}` liệt kê các ghi nhận cùng số của chúng (số …)")
+                         hint=(f"chọn một trong các ghi nhận còn hiệu lực ({in_force}); `monitor cases show {case_id}` "
+                               "liệt kê chúng ở mục «Kết quả xử lý», mỗi dòng bắt đầu bằng số của ghi nhận"
+                               if in_force else f"hồ sơ {case_id} chưa có ghi nhận nào còn hiệu lực, không có gì để "
+                               f"rút lại (`monitor cases show {case_id}` cho biết lịch sử của hồ sơ)"))
     acts = handling_records(app, current, reported_to=reported_to, answered_press=answered_press,
                             spokesperson=spokesperson, directed_by=directed_by, corrected=corrected, on=on,
                             besides=withdraw)

@@ -42,6 +42,8 @@ RECENT_DAYS = 7
 SAME_EVENT_WINDOW = timedelta(days=3)
 
 DECISION_NAMES = {"education": "giáo dục", "hot": "nóng"}
+# a tone as label_command writes it, quoted for the shell (the words of monitor.cli.analyst.SENTIMENT_VI)
+TONE_WORDS = {"negative": '"tiêu cực"', "neutral": '"trung tính"', "positive": '"tích cực"'}
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,9 @@ class Doubt:
         parts = [f"monitor label {self.article.id}"]
         if not c.is_education:
             return " ".join(parts + ["--not-education"])
-        parts += ["--education", f"--hot {'yes' if c.hot else 'no'}", f"--topics {','.join(c.topics) or '-'}",
-                  f"--sentiment {c.sentiment}"]
+        # in the words the listings show, which `monitor label` accepts as well as the ids
+        parts += ["--education", f"--hot {'có' if c.hot else 'không'}", f"--topics {','.join(c.topics) or '-'}",
+                  f"--sentiment {TONE_WORDS.get(c.sentiment, c.sentiment)}"]
         return " ".join(parts)
 
 

@@ -103,9 +103,14 @@ class InstanceLock:
             holder = _read_pid(fd)
             os.close(fd)
             who = f"tiến trình {holder}" if holder else "một tiến trình khác"
+            # the one reading this most often started the service a second time to make sure it runs: it does,
+            # so say that first, and how to restart it, rather than ask them to kill the running service
+            stop = f"`kill {holder}`" if holder else "dừng `monitor serve` kia"
             raise AlreadyRunning(
-                f"{who} đang phục vụ cơ sở dữ liệu này (tệp khóa {self.path})",
-                hint=f"dừng tiến trình đó trước (kill {holder})" if holder else "dừng `monitor serve` kia trước",
+                f"dịch vụ đang chạy: {who} đang phục vụ cơ sở dữ liệu này (tệp khóa {self.path})",
+                hint=("không cần chạy thêm, dịch vụ đó vẫn thu thập và gửi như lịch; muốn khởi động lại (ví dụ "
+                      "sau khi nâng cấp): `systemctl restart edu-monitor` nếu cài bằng systemd như README, "
+                      f"hoặc {stop} rồi chạy lại `monitor serve`"),
             ) from None
         except OSError as exc:
             os.close(fd)

@@ -211,6 +211,9 @@ def test_cases_cli_records_and_shows_what_was_done(tmp_path):
     assert "    - số 3:" not in r.output and "    - số 7: Đã báo cáo" in r.output
     r = run(cli, ["--config", cfg, "cases", "update", str(case_id), "--withdraw", "3"])
     assert r.exit_code == 2 and "không có ghi nhận số 3 còn hiệu lực" in r.output
+    # the numbers that may be withdrawn, written out rather than "(số …)" (clerk journey)
+    assert "…" not in r.output and "Cách sửa: chọn một trong các ghi nhận còn hiệu lực (số 4: " in r.output, r.output
+    assert f"; số 7: đã báo cáo UBND quận Long Biên, ngày {today:%d/%m/%Y})" in r.output, r.output
 
 
 # --------------------------------------------------------------------------- the monthly report (part I and III)

@@ -298,7 +298,9 @@ def test_cases_cli_merge_and_show_name_the_related_case(tmp_path):
     assert f"monitor cases merge {second} --into {incident}" in r.output and "SỐ_HỒ_SƠ" not in r.output
     r = run(cli, ["--config", cfg, "cases", "show", str(incident)])
     assert r.exit_code == 0 and f"hồ sơ #{second}: {FOLLOW_UP_TITLE}" in r.output, r.output
-    assert "monitor cases merge" not in r.output and f"monitor cases show {second}" in r.output  # never incident into follow-up
+    # the merge command itself, the same as the follow-up's page gives, never the incident into the follow-up
+    assert f"gộp hồ sơ đó vào hồ sơ này: monitor cases merge {second} --into {incident}" in r.output, r.output
+    assert f"monitor cases merge {incident}" not in r.output and f"monitor cases show {second}" not in r.output
     assert f'monitor cases update {incident} --status "đã tiếp nhận"' in r.output
     r = run(cli, ["--config", cfg, "cases", "merge", str(second), "--into", "999", "--by", "Chị Lan"])
     assert r.exit_code == 2 and "không có hồ sơ số 999" in r.output

@@ -85,6 +85,21 @@ def test_a_usage_error_is_vietnamese_with_exit_code_2(run, args, said):
         assert english not in out, (english, out)
 
 
+def test_a_stored_number_keeps_its_check_without_printing_its_range():
+    """An article, case or record number is refused below 1 and above SQLite's largest, but the help no longer prints
+    "[1<=x<=9223372036854775807]" under --withdraw and --item (clerk journey), nor the error that range."""
+    code, out = _runner("cases", "update", "--help")
+    assert code == 0 and "9223372036854775807" not in out and "<=x<=" not in out, out
+    assert "--item INTEGER " in out and "--withdraw RECORD " in out, out
+    for args, said in ((["cases", "update", "0", "--note", "x"],
+                        "Lỗi: Giá trị không hợp lệ cho 'CASE_ID': 0 không phải một số đã lưu: các số bắt đầu từ 1"),
+                       (["explain", str(2 ** 63)], f"'ARTICLE_ID': {2 ** 63} quá lớn, không có số nào như vậy"),
+                       (["cases", "update", "3", "--item", "-1"], "'--item': -1 không phải một số đã lưu"),
+                       (["cases", "show", "abc"], "'CASE_ID': 'abc' không phải là số nguyên hợp lệ.")):
+        code, out = _runner(*args)
+        assert code == 2 and said in out and "9223372036854775807" not in out, (args, out)
+
+
 def test_a_bad_date_stays_the_monitors_own_vietnamese_error():
     code, out = _monitor("digest", "--date", "hom-qua")
     assert code == 2 and "Lỗi: --date 'hom-qua' không phải là ngày" in out, out

@@ -71,6 +71,21 @@ def test_bad_yaml_names_the_line(tmp_path):
         load_config(path)
 
 
+@pytest.mark.parametrize("text, where", [
+    ("office:\n\tname: Phòng GD&ĐT\nsources: []\n", "dòng 2, cột 1"),  # libyaml: "cannot start any token"
+    ("office:\n  name: Phòng GD&ĐT\n\t\nsources: []\n", "dòng 3, cột 1"),  # "a tab character that violates indentation"
+], ids=["tab-before-a-key", "tab-on-a-blank-line"])
+def test_a_tab_in_the_indent_says_to_indent_with_spaces(tmp_path, text, where):
+    # the IT person's editor indents with the Tab key: the problem says so in words, not only libyaml's English
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    (problem,) = info.value.problems
+    assert problem.path == where and "dùng dấu cách, không dùng phím Tab" in problem.message, problem
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, "office:\n  name: [unclosed\nsources: []\n"))
+    assert "Tab" not in str(info.value) and "kiểm tra thụt lề và dấu ngoặc kép" in str(info.value)
+
+
 def test_a_key_written_twice_is_a_problem_not_a_silent_overwrite(tmp_path):
     # YAML itself keeps the second and drops the first: a second `sources:` block would replace the feed list
     path = write(tmp_path, """office: {name: x, district: y, city: z}

@@ -180,7 +180,7 @@ def test_a_delivery_interrupted_mid_send_is_not_silently_repeated(tmp_path, smtp
 
     assert _digests(app)[0]["status"] == "sending"  # as the killed run left it
     line = _digest_line(_digests(app)[0], TZ)
-    assert line.startswith(f"Điểm báo {DAY}: chưa rõ đã tới hộp thư chưa (có thể đã tới hộp thư: ") and "đang gửi" not in line, line
+    assert line.startswith(f"Điểm báo {DAY:%d/%m/%Y}: chưa rõ đã tới hộp thư chưa (có thể đã tới hộp thư: ") and "đang gửi" not in line, line
     assert build_and_deliver_digest(app, DAY, resend=True).status == "sent"
     assert len(inbox.messages) == 1
 

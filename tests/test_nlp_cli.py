@@ -77,6 +77,10 @@ def test_rules_test_rejects_a_broken_rules_file(config_file, tmp_path):
     assert res.exit_code == 2
     assert f"Lỗi: tệp quy tắc {bad} không phải YAML hợp lệ ở dòng 2, cột 1\n" in res.output, res.output
     assert "  Cách sửa: kiểm tra thụt lề và dấu ngoặc kép ở chỗ đó" in res.output
+    bad.write_text("topics:\n  - id: an-toan\n\t  name: An toàn\n", encoding="utf-8")  # indented with the Tab key
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "rules", "test", "--rules", str(bad)])
+    assert res.exit_code == 2 and f"Lỗi: tệp quy tắc {bad} không phải YAML hợp lệ ở dòng 3, cột 1\n" in res.output
+    assert "  Cách sửa: dòng đó thụt lề bằng phím Tab: dùng dấu cách, không dùng phím Tab" in res.output, res.output
 
 
 def test_evaluate_reports_per_label_metrics(config_file, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import datetime, timedelta
 
 from click.testing import CliRunner
@@ -44,7 +45,7 @@ def test_queue_ranks_by_doubt_one_per_event_skipping_labelled_and_sure_articles(
     assert all(d.doubt >= MIN_DOUBT for d in queue)
     hot = queue[2]
     assert [q.decision for q in hot.unsure_about] == ["hot"] and hot.unsure_about[0].label == "nóng: có (35%)"
-    assert hot.label_command == "monitor label 4 --education --hot yes --topics - --sentiment negative"
+    assert hot.label_command == 'monitor label 4 --education --hot có --topics - --sentiment "tiêu cực"'
     assert queue[1].label_command == "monitor label 3 --not-education"
     assert [d.article.id for d in review_queue(pairs, labelled=[6], limit=2)] == [2, 3]
     assert [d.article.id for d in review_queue(pairs, labelled=[2, 6])] == [1, 3, 4], "its reprint takes its place"
@@ -74,8 +75,9 @@ def test_monitor_review_lists_the_queue_and_forgets_what_an_analyst_labelled(tmp
 
     data = json.loads(review("--json"))
     assert [a["id"] for a in data["articles"]] == [robot, fund]
-    assert data["articles"][1]["label_command"] == (
-        f"monitor label {fund} --education --hot yes --topics hoc-phi-thu-chi --sentiment negative")
+    # in the listings' words, which `monitor label` accepts as well (clerk journey: it suggested "--hot yes")
+    command = f'monitor label {fund} --education --hot có --topics hoc-phi-thu-chi --sentiment "tiêu cực"'
+    assert data["articles"][1]["label_command"] == command
     assert data["articles"][0]["questions"] == [{"decision": "education", "model_says": False, "score": 0.45, "doubt": 0.9}]
     text = review()
     assert "máy phân vân 90%: giáo dục: không (45%)" in text and f"monitor label {robot} --not-education" in text
@@ -84,6 +86,14 @@ def test_monitor_review_lists_the_queue_and_forgets_what_an_analyst_labelled(tmp
     labelled = CliRunner().invoke(cli, ["--config", str(cfg), "label", str(robot), "--education", "--by", "Thu Hà"])
     assert labelled.exit_code == 0, labelled.output
     assert [a["id"] for a in json.loads(review("--json"))["articles"]] == [fund]
+    # the suggested command runs as printed, shell quoting and all
+    labelled = CliRunner().invoke(cli, ["--config", str(cfg), *shlex.split(command)[1:], "--by", "Thu Hà"])
+    assert labelled.exit_code == 0, labelled.output
+    app = App.from_path(cfg)
+    label = app.store.article_labels(fund)[-1]
+    app.close()
+    assert (label["hot"], label["sentiment"], label["topics"]) == (True, "negative", ["hoc-phi-thu-chi"]), label
+    assert json.loads(review("--json"))["articles"] == []
     bad = CliRunner().invoke(cli, ["--config", str(cfg), "review", "--since", "20/11/2026"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
 

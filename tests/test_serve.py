@@ -162,8 +162,11 @@ def test_second_instance_refused_and_sigterm_stops_cleanly(tmp_path, site):
                                 timeout=WAIT)
         assert second.returncode == 3, second.stderr
         assert str(proc.pid) in second.stderr and str(lock) in second.stderr
-        assert f"tiến trình {proc.pid} đang phục vụ cơ sở dữ liệu này" in second.stderr, second.stderr
-        assert f"Cách sửa: dừng tiến trình đó trước (kill {proc.pid})" in second.stderr, second.stderr
+        assert f"Lỗi: dịch vụ đang chạy: tiến trình {proc.pid} đang phục vụ cơ sở dữ liệu này" in second.stderr, \
+            second.stderr
+        # whoever started it again to make sure it runs is told it does, not to kill it (clerk journey)
+        assert "Cách sửa: không cần chạy thêm" in second.stderr and "systemctl restart edu-monitor" in second.stderr
+        assert "dừng tiến trình đó trước" not in second.stderr
         assert proc.poll() is None  # the first one is unaffected
         status = subprocess.run([sys.executable, "-m", "monitor", "--config", str(cfg), "status", "--json"],
                                 capture_output=True, text=True, cwd=tmp_path, timeout=WAIT)
@@ -203,7 +206,7 @@ def test_status_shows_jobs_and_service_state(tmp_path, site):
     assert [(d["day"], d["status"]) for d in data["digests"]] == [("2026-11-26", "outbox")]
     text = subprocess.run([sys.executable, "-m", "monitor", "--config", str(cfg), "status"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=WAIT).stdout
-    assert "không chạy" in text and "crawl:10m" in text and "Điểm báo 2026-11-26: đã lưu vào thư mục outbox" in text
+    assert "không chạy" in text and "crawl:10m" in text and "Điểm báo 26/11/2026: đã lưu vào thư mục outbox" in text
 
 
 def test_sighup_reads_feeds_yaml_again_in_place_and_a_broken_one_is_not_served(tmp_path, site):

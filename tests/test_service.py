@@ -552,7 +552,7 @@ def test_status_shows_a_failing_digest_and_when_it_is_retried(tmp_path):
     app.close()
     r = CliRunner().invoke(cli, ["--config", str(cfg), "status"])
     assert r.exit_code == 0, r.output
-    line = next(x for x in r.output.splitlines() if x.startswith(f"Điểm báo {day.isoformat()}"))
+    line = next(x for x in r.output.splitlines() if x.startswith(f"Điểm báo {day:%d/%m/%Y}"))
     expected = "gửi lỗi (lỗi 1 lần, thử lại lúc" if retried else "gửi lỗi (lỗi 1 lần, đã thôi thử lại"
     assert expected in line and "refused" in line, line
 
@@ -573,8 +573,9 @@ def test_status_says_a_sent_digest_was_sent_in_vietnamese(tmp_path):
     app.close()
     r = CliRunner().invoke(cli, ["--config", str(cfg), "status"])
     assert r.exit_code == 0, r.output
-    line = next(x for x in r.output.splitlines() if x.startswith(f"Điểm báo {day.isoformat()}"))
-    assert line.startswith(f"Điểm báo {day.isoformat()}: đã gửi lúc "), line
+    # the day as every other line of status writes a date, not 2026-11-28 (clerk journey)
+    line = next(x for x in r.output.splitlines() if x.startswith(f"Điểm báo {day:%d/%m/%Y}"))
+    assert line.startswith(f"Điểm báo {day:%d/%m/%Y}: đã gửi lúc "), line
     assert "sent" not in line
     data = json.loads(CliRunner().invoke(cli, ["--config", str(cfg), "status", "--json"]).output)
     assert data["digests"][0]["status"] == "sent"  # the machine-readable status stays as stored

@@ -26,7 +26,24 @@ def get_app(ctx: click.Context, *, reads_only: bool = False) -> App:
 # The years a day or month given on the command line may name: beyond them a window's arithmetic overflows
 # Python's dates, and no news the monitor holds is that old or that new.
 YEARS = (1970, 2999)
-STORED_ID = click.IntRange(1, 2 ** 63 - 1)  # an article or case id as SQLite stores it
+
+
+class StoredId(click.types.IntParamType):
+    """An article, case or record number as SQLite stores it (1 to 2**63-1). Not a click.IntRange: that one prints
+    its range, "[1<=x<=9223372036854775807]", under every option that takes a number, which tells a clerk nothing."""
+
+    LARGEST = 2 ** 63 - 1
+
+    def convert(self, value, param, ctx) -> int:
+        number = super().convert(value, param, ctx)
+        if number < 1:
+            self.fail(f"{number} không phải một số đã lưu: các số bắt đầu từ 1", param, ctx)
+        if number > self.LARGEST:
+            self.fail(f"{number} quá lớn, không có số nào như vậy", param, ctx)
+        return number
+
+
+STORED_ID = StoredId()
 
 
 def shown(value: str, width: int = 40) -> str:

@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 import time as _time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import click
 
@@ -316,7 +316,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     for d in data["digests"][:3]:
         click.echo(_digest_line(d, tz))
     for day in data["digests_missed"]:
-        click.echo(f"Điểm báo {day}: BỊ LỠ, không gửi (quá hạn digest.missed_grace_hours); gửi tay: "
+        click.echo(f"Điểm báo {_day(day)}: BỊ LỠ, không gửi (quá hạn digest.missed_grace_hours); gửi tay: "
                    f"monitor digest --date {day} --send")
     for d in data["page_layouts"]:
         click.echo(d["message"][:1].upper() + d["message"][1:])
@@ -424,9 +424,14 @@ def _digest_line(d: dict, tz) -> str:
         # its run stopped after handing the mail over (a kill, a power cut): nothing is sending it any more, and
         # "đang gửi" beside "có thể đã tới hộp thư" left the clerk waiting for a delivery that would never finish
         state = "in-doubt"
-    return (f"Điểm báo {d['day']}: {DIGEST_STATES.get(state, state)}"
+    return (f"Điểm báo {_day(d['day'])}: {DIGEST_STATES.get(state, state)}"
             + (f" lúc {_local(d['sent_at'], tz)}" if d["sent_at"] else "")
             + _digest_state(d, tz) + (f" — {d['error']}" if d.get("error") else ""))
+
+
+def _day(iso: str) -> str:
+    """A digest's day as every other line writes a date (28/11/2026); the commands quoted keep --date ISO."""
+    return f"{date.fromisoformat(iso):%d/%m/%Y}"
 
 
 def _digest_state(d: dict, tz) -> str:

@@ -394,8 +394,10 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
         click.echo("  Có thể cùng vụ việc với:")
         for r in related:
             older = _opened_before(app, r.case_id, c)
+            # the newer case goes into the older one either way: the command is the same from both cases' pages
             how = (f"nếu đúng, gộp hồ sơ này vào: monitor cases merge {c.id} --into {r.case_id}" if older
-                   else f"hồ sơ mở sau; nếu đúng, gộp từ hồ sơ đó: monitor cases show {r.case_id}")
+                   else f"hồ sơ mở sau; nếu đúng, gộp hồ sơ đó vào hồ sơ này: monitor cases merge {r.case_id} "
+                        f"--into {c.id}")
             other = app.store.case(r.case_id)
             if older and other is not None and other.not_ours:  # merge_case takes nothing into it while so closed
                 how = (f"hồ sơ đó đã đóng «{other.status}»; nếu đúng và vụ việc thuộc địa bàn, mở lại hồ sơ đó "
@@ -469,7 +471,7 @@ def _opened_before(app, other_id: int, case) -> bool:
 @click.option("--on", "on", metavar="YYYY-MM-DD",
               help="Ngày đã báo cáo, trả lời hoặc cải chính (mặc định: hôm nay).")
 @click.option("--withdraw", type=STORED_ID, metavar="RECORD",
-              help="Rút lại một ghi nhận làm nhầm, theo số của ghi nhận (dòng \"số …\" trong "
+              help="Rút lại một ghi nhận làm nhầm (số ở đầu dòng của ghi nhận, mục «Kết quả xử lý» của "
                    "`monitor cases show`); --note ghi lý do.")
 @click.option("--title", default=None,
               help="Sửa tiêu đề của tin ghi nhận từ ngoài báo chí (`cases open --title`).")

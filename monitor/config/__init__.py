@@ -35,12 +35,13 @@ from monitor.config.model import (
 from monitor.config.office import AREA_KINDS, CENTRAL_CITIES, DEFAULT_TIMEZONE, Office, Watchlist, province_name
 from monitor.config.outlets import OutletNames, outlet_key, outlet_matching
 from monitor.config.parse import TOP_LEVEL, clock_time, load_config, parse_config
-from monitor.config.yaml_io import YAML_LOADER, DuplicateKey, duplicate_key_problems, load_yaml, read_yaml_file
+from monitor.config.yaml_io import (YAML_LOADER, DuplicateKey, duplicate_key_problems, load_yaml, read_yaml_file,
+                                     tab_fix)
 
 __all__ = [
     "ALERT_SCOPES", "AREA_KINDS", "CENTRAL_CITIES", "DEFAULT_TIMEZONE", "SELECTOR_FIELDS", "SEVERITY_LEVELS",
     "TOP_LEVEL", "YAML_LOADER", "AlertChannel", "Alerts", "Checker", "Config", "Crawler", "Digest", "DuplicateKey",
     "Office", "Outlet", "OutletNames", "Selectors", "Smtp", "Source", "Storage", "Watchlist", "ca_certificates",
     "clock_time", "duplicate_key_problems", "load_config", "load_yaml", "outlet_key", "outlet_matching",
-    "parse_config", "province_name", "read_yaml_file", "score_text", "unset_secrets",
+    "parse_config", "province_name", "read_yaml_file", "score_text", "tab_fix", "unset_secrets",
 ]

@@ -68,6 +68,19 @@ def duplicate_key_problems(duplicates: list[DuplicateKey] | tuple) -> list[Confi
     return [ConfigProblem(f"dòng {d.line}", f"khóa {d}") for d in sorted(duplicates, key=lambda d: d.line)]
 
 
+TAB_FIX = "dòng đó thụt lề bằng phím Tab: dùng dấu cách, không dùng phím Tab (YAML chỉ nhận dấu cách)"
+
+
+def tab_fix(exc: yaml.YAMLError, text: str) -> str | None:
+    """TAB_FIX when a Tab in the indent is what broke the file (an editor's Tab key, the usual slip of whoever edits
+    it), which libyaml names only as "found character that cannot start any token"; None otherwise."""
+    mark = getattr(exc, "problem_mark", None)
+    lines = text.splitlines()
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    indent = line[:len(line) - len(line.lstrip(" \t"))]
+    return TAB_FIX if "\t" in indent or "tab" in str(getattr(exc, "problem", "") or "") else None
+
+
 def read_yaml_file(path: Path, *, missing: str | None = None) -> tuple[Any, list[DuplicateKey]]:
     """A YAML file the office edits (feeds.yaml, calendar.yaml) -> (data, keys written twice in one mapping); a file
     that cannot be read or parsed is a ConfigError naming it and the place. `missing`: what to do when it does not
@@ -85,4 +98,5 @@ def read_yaml_file(path: Path, *, missing: str | None = None) -> tuple[Any, list
         mark = getattr(exc, "problem_mark", None)
         where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else "YAML"
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(str(path), [ConfigProblem(where, f"không phải YAML hợp lệ ({problem}); kiểm tra thụt lề và dấu ngoặc kép ở chỗ đó")]) from None
+        fix = tab_fix(exc, text) or "kiểm tra thụt lề và dấu ngoặc kép ở chỗ đó"
+        raise ConfigError(str(path), [ConfigProblem(where, f"không phải YAML hợp lệ ({problem}); {fix}")]) from None
