@@ -24,6 +24,9 @@ class App:
     clock: Callable[[], datetime] = system_clock
     models_dir: Path | None = None  # overrides config.storage.models_dir
     reads_only: bool = False  # the command writes nothing: a database that cannot be written is opened read-only
+    # False for a command that only works on what was collected (label, articles, cases...): a database missing is then
+    # refused rather than made empty, for it means the command was pointed at the wrong place (no --config)
+    creates_database: bool = True
     _store: object = field(default=None, repr=False)
     _classifier: object = field(default=None, repr=False)
 
@@ -42,8 +45,20 @@ class App:
         if self._store is None:
             from monitor.store import Store
 
+            if not self.creates_database and not Path(self.config.storage.database).exists():
+                raise self.no_database()
+
             self._store = Store(self.config.storage.database, read_only_fallback=self.reads_only)
         return self._store
+
+    def no_database(self):
+        from monitor.errors import StoreError
+
+        return StoreError(f"chưa có cơ sở dữ liệu ở {self.config.storage.database} (cấu hình {self.config.path}); "
+                          "lệnh này chỉ làm việc trên tin đã thu thập nên không tạo cơ sở dữ liệu mới",
+                          hint="chạy lệnh trong thư mục có feeds.yaml của đơn vị, hoặc chỉ ra tệp đó bằng "
+                               "--config /đường/dẫn/feeds.yaml; đơn vị mới cài: `monitor init` rồi `monitor crawl` "
+                               "(hoặc `monitor demo` để xem thử trên tin mẫu)")
 
     @property
     def classifier(self):

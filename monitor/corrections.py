@@ -16,10 +16,11 @@ list what the clipping reads, a corrected article marked ✎.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Iterable, Mapping
 
-from classifiers.plan_topics import TOPIC_IDS
+from classifiers.plan_topics import TOPIC_IDS, topic_name
 from classifiers.types import Classification
 from monitor.errors import InputError
 
@@ -39,20 +40,61 @@ def office_topic_ids(app) -> tuple[str, ...]:
     return load_rules(app.config.storage.rules_file).topic_ids
 
 
-def parse_topics(values: tuple[str, ...] | list[str], known: tuple[str, ...] = TOPIC_IDS) -> list[str]:
-    """Topic ids from repeated or comma-separated values, each checked against `known` (office_topic_ids)."""
+def _slug(text: str) -> str:
+    """'An ninh, an toàn trường học' and 'an ninh an toan truong hoc' -> 'an-ninh-an-toan-truong-hoc': the form a
+    topic id is written in, so an id, a plan name with or without diacritics, and a typed slug compare alike."""
+    from classifiers.text import ascii_fold
+
+    return "-".join(re.findall(r"[0-9a-z]+", ascii_fold(text)))
+
+
+def resolve_topic(text: str, known: tuple[str, ...] = TOPIC_IDS) -> str | None:
+    """The id of the topic `text` names, as an id (`an-toan-truong-hoc`) or as the plan's name, with or without
+    diacritics ("An ninh, an toàn trường học", "an ninh an toan truong hoc"); None when it names none of `known`."""
+    if text in known:
+        return text
+    typed = _slug(text)
+    return next((t for t in known if typed and typed in (t, _slug(topic_name(t)))), None)
+
+
+def unknown_topic(text: str, known: tuple[str, ...] = TOPIC_IDS) -> InputError:
+    """The error for a topic no id or name matches: the closest topic when one is near (by id or by name, or one
+    whose id or name starts with what was typed: 'an-toan' -> an-toan-truong-hoc), then every topic as "id (tên)"."""
     import difflib
 
+    typed = _slug(text)
+    names = {t: _slug(topic_name(t)) for t in known}
+    near = [t for t in known if typed and any(f"-{typed}-" in f"-{form}-" or form.startswith(typed)
+                                              for form in (t, names[t]))]
+    if len(near) != 1:
+        by_form = {**{t: t for t in known}, **{n: t for t, n in names.items()}}
+        close = difflib.get_close_matches(typed, list(by_form), n=1)
+        near = [by_form[close[0]]] if close else []
+    def named(t: str) -> str:
+        return t if topic_name(t) == t else f"{t} ({topic_name(t)})"
+
+    guess = near and (repr(near[0]) + ("" if topic_name(near[0]) == near[0] else f" – {topic_name(near[0])}"))
+    return InputError(f"không có chủ đề {text!r}" + (f" (có phải {guess}?)" if near else "")
+                      + "; các chủ đề của bộ quy tắc đang dùng: " + "; ".join(named(t) for t in known),
+                      hint="gõ mã chủ đề (an-toan-truong-hoc) hoặc tên chủ đề của kế hoạch, có dấu hay không dấu "
+                           "đều được, đặt trong ngoặc kép khi có dấu cách")
+
+
+def parse_topics(values: tuple[str, ...] | list[str], known: tuple[str, ...] = TOPIC_IDS) -> list[str]:
+    """Topic ids from repeated or comma-separated values, each checked against `known` (office_topic_ids). A value
+    may name a topic by id or by the plan's name (resolve_topic); a whole value is tried as one name first, since a
+    name may hold a comma ("An ninh, an toàn trường học")."""
     out: list[str] = []
     for v in values:
-        for t in (x.strip() for x in v.split(",")):
-            if not t or t in out:
+        whole = resolve_topic(v.strip(), known) if "," in v else None
+        for t in ([whole] if whole else (x.strip() for x in v.split(","))):
+            if not t:
                 continue
-            if t not in known:
-                near = difflib.get_close_matches(t, known, n=1)
-                raise InputError(f"không có chủ đề {t!r}" + (f" (có phải {near[0]!r}?)" if near else "")
-                                 + f"; các chủ đề của bộ quy tắc đang dùng: {', '.join(known)}")
-            out.append(t)
+            topic = resolve_topic(t, known)
+            if topic is None:
+                raise unknown_topic(t, known)
+            if topic not in out:
+                out.append(topic)
     return out
 
 

@@ -51,7 +51,7 @@ def test_articles_filters_and_table(stored):
 @pytest.mark.parametrize("args,message", [
     (["articles", "--topic", "bong-da"], "không có chủ đề 'bong-da'"),
     (["articles", "--scope", "galaxy"], "--scope 'galaxy'"),
-    (["articles", "--date", "25/11/2026"], "YYYY-MM-DD"),
+    (["articles", "--date", "25/11/26"], "YYYY-MM-DD"),
     (["articles", "--date", "20261127"], "YYYY-MM-DD"),
     (["digest", "--date", "0001-01-01"], "--date '0001-01-01' nằm ngoài khoảng cho phép"),
     (["export", "--until", "9999-12-31"], "--until '9999-12-31' nằm ngoài khoảng cho phép"),

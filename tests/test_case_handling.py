@@ -192,7 +192,7 @@ def test_cases_cli_records_and_shows_what_was_done(tmp_path):
     assert sum(1 for e in shown["events"] if e["handling"]) == 3
     # bad input: exit 2 with what to do, nothing recorded
     for args, said in ((["--on", (today + timedelta(days=2)).isoformat(), "--reported-to", "Sở GD&ĐT"], "là ngày trong tương lai"),
-                       (["--on", "12/11/2026", "--reported-to", "Sở GD&ĐT"], "YYYY-MM-DD"),
+                       (["--on", "12.11.2026", "--reported-to", "Sở GD&ĐT"], "YYYY-MM-DD"),
                        (["--directed-by", "Chủ tịch UBND quận"], "--answered-press"),
                        (["--reported-to", "ubnd quận long biên", "--on", yesterday.isoformat()], "đã ghi việc này")):
         r = run(cli, ["--config", cfg, "cases", "update", str(case_id), *args])

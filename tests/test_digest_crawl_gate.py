@@ -35,6 +35,8 @@ def site_config(tmp_path, site, port: int, **digest) -> str:
     data["alerts"]["channels"] = []
     data["storage"]["models_dir"] = str(tmp_path / "models")
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # installed as README says (`monitor init` makes the database), but not yet crawled: a digest makes no database
+    assert CliRunner().invoke(cli, ["--config", str(path), "init"]).exit_code == 0
     return str(path)
 
 
@@ -196,6 +198,7 @@ def test_a_new_install_before_its_first_crawl_says_what_to_run_not_that_somethin
 
     runner = CliRunner()
     out = tmp_path / "out"
+    assert runner.invoke(cli, ["--config", str(config_file), "init"]).exit_code == 0  # the database, not yet a crawl
     first = runner.invoke(cli, ["--config", str(config_file), "digest", "--out", str(out)])
     assert first.exit_code == 0, first.output
     assert "chưa thu thập tin nào" in first.output and "monitor crawl" in first.output, first.output

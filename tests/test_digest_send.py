@@ -456,7 +456,7 @@ def test_cli_digest_send_then_rerun(tmp_path, smtp_server, monkeypatch):
     assert second.exit_code == 0 and "Điểm báo ngày 26/11/2026 đã gửi tới lanhdao@" in second.output
     assert "lần này không gửi gì (gửi lại: thêm --resend)" in second.output
     assert len(inbox.messages) == 1
-    bad = runner.invoke(cli, ["digest", "--date", "26/11/2026"])
+    bad = runner.invoke(cli, ["digest", "--date", "26.11.2026"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
     lone = runner.invoke(cli, ["digest", "--resend"])
     assert lone.exit_code == 2

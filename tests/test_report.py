@@ -166,7 +166,7 @@ def test_cli_report(tmp_path, monkeypatch):
     assert ok.exit_code == 0, ok.output
     assert (tmp_path / "r" / "bao-cao-thang-2026-11.html").is_file()
     assert not (tmp_path / "r" / "bao-cao-thang-2026-11.docx").exists()
-    bad = runner.invoke(cli, ["report", "--month", "11/2026"])
+    bad = runner.invoke(cli, ["report", "--month", "11.2026"])
     assert bad.exit_code == 2 and "YYYY-MM" in bad.output
 
 

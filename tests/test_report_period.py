@@ -195,10 +195,10 @@ def test_cli_period_report(tmp_path, monkeypatch):
         (["--month", "2026-11", "--from", "2026-09", "--to", "2026-11"], "--month và --from/--to không dùng cùng nhau"),
         (["--from", "2026-09"], "--from cần có --to"),
         (["--to", "2026-09"], "--to cần có --from"),
-        ([], "cần --month YYYY-MM"),
+        ([], "cần --month MM/YYYY"),
         (["--from", "2026-11", "--to", "2026-09"], "--to 2026-09 ở trước --from 2026-11"),
         (["--from", "2024-01", "--to", "2026-12"], "gồm 36 tháng"),
-        (["--from", "9/2026", "--to", "2026-11"], "--from '9/2026' không phải là tháng"),
+        (["--from", "9.2026", "--to", "2026-11"], "--from '9.2026' không phải là tháng"),
     ]:
         bad = runner.invoke(cli, ["report", *args])
         assert bad.exit_code == 2 and words in (bad.output + (bad.stderr if hasattr(bad, "stderr") else "")), (args, bad.output)

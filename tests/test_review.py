@@ -94,7 +94,7 @@ def test_monitor_review_lists_the_queue_and_forgets_what_an_analyst_labelled(tmp
     app.close()
     assert (label["hot"], label["sentiment"], label["topics"]) == (True, "negative", ["hoc-phi-thu-chi"]), label
     assert json.loads(review("--json"))["articles"] == []
-    bad = CliRunner().invoke(cli, ["--config", str(cfg), "review", "--since", "20/11/2026"])
+    bad = CliRunner().invoke(cli, ["--config", str(cfg), "review", "--since", "20.11.2026"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
 
 

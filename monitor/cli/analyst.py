@@ -161,9 +161,20 @@ def hot_issues(store, classes: dict[int, Classification]) -> tuple[dict[int, boo
 # --------------------------------------------------------------------------- articles
 
 
+def _one_topic(text: str, app) -> str:
+    """The id of the one topic a filter names, by id or by the plan's name (monitor.corrections.resolve_topic)."""
+    found = parse_topics([text], office_topic_ids(app))
+    if len(found) != 1:
+        raise InputError(f"--topic {shown(text)} nêu {len(found)} chủ đề; lọc theo một chủ đề mỗi lần",
+                         hint="ví dụ --topic an-toan-truong-hoc hoặc --topic \"an toàn trường học\"")
+    return found[0]
+
+
 @cli.command()
-@click.option("--date", "day", help="Ngày đăng (YYYY-MM-DD, theo múi giờ của cơ quan; mặc định: hôm nay).")
-@click.option("--topic", help="Chỉ các bài có mã chủ đề này (ví dụ an-toan-truong-hoc).")
+@click.option("--date", "day", help="Ngày đăng (DD/MM/YYYY hoặc YYYY-MM-DD, theo múi giờ của cơ quan; mặc định: "
+              "hôm nay).")
+@click.option("--topic", help="Chỉ các bài có chủ đề này: mã (ví dụ an-toan-truong-hoc) hoặc tên chủ đề của kế "
+                               "hoạch, gõ có dấu hay không dấu đều được.")
 @click.option("--hot", is_flag=True, help="Chỉ các bài thuộc một vấn đề nóng, như mục Vấn đề nóng của điểm báo "
               "(sự việc đạt một mức cảnh báo hoặc có hồ sơ xử lý, trừ cảnh báo nhầm).")
 @click.option("--scope", help="Chỉ các bài thuộc phạm vi này: local (địa phương), city (thành phố, tỉnh), "
@@ -186,7 +197,7 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
     """
     app = get_app(ctx, reads_only=True)
     if topic:
-        parse_topics([topic], office_topic_ids(app))
+        topic = _one_topic(topic, app)
     scope = _check_choice(scope, SCOPES, "--scope")
     office = app.config.office
     scopes = _scopes_listed(office, scope)
@@ -228,8 +239,8 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
 
 @cli.command()
 @click.argument("query")
-@click.option("--since", help="Chỉ các bài đăng từ ngày này trở đi (YYYY-MM-DD).")
-@click.option("--topic", help="Chỉ các bài có mã chủ đề này.")
+@click.option("--since", help="Chỉ các bài đăng từ ngày này trở đi (DD/MM/YYYY hoặc YYYY-MM-DD).")
+@click.option("--topic", help="Chỉ các bài có chủ đề này (mã hoặc tên chủ đề của kế hoạch).")
 @click.option("--hot", is_flag=True, help="Chỉ các bài nóng.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True,
               help="Số bài tối đa.")
@@ -259,7 +270,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
 
     app = get_app(ctx, reads_only=True)
     if topic:
-        parse_topics([topic], office_topic_ids(app))
+        topic = _one_topic(topic, app)
     d_since = parse_date(since, "--since")
     if len(query) > MAX_QUERY_CHARS:
         # a pasted article: every word becomes a term to match (40,000 characters took 20 s) and is echoed back
@@ -402,8 +413,8 @@ def _index_missing(app: App) -> None:
 
 @cli.command()
 @click.argument("article_id", type=STORED_ID)
-@click.option("--topics", multiple=True, help="Mã chủ đề, cách nhau bằng dấu phẩy hoặc lặp lại tùy chọn; '-' "
-              "nếu bài không thuộc chủ đề nào.")
+@click.option("--topics", multiple=True, help="Mã chủ đề (hoặc tên chủ đề của kế hoạch, có dấu hay không dấu), "
+              "cách nhau bằng dấu phẩy hoặc lặp lại tùy chọn; '-' nếu bài không thuộc chủ đề nào.")
 @click.option("--education/--not-education", "education", default=None, help="Bài có về giáo dục hay không.")
 @click.option("--hot", help="Có phải vấn đề nóng không: yes (có) hoặc no (không); gõ có dấu hay không dấu "
               "đều được.")
@@ -807,9 +818,9 @@ def _compact(v) -> str:
 
 
 @cli.command()
-@click.option("--since", help="Ngày đầu (YYYY-MM-DD, theo múi giờ của cơ quan), tính cả ngày này (mặc định: "
-              "mọi bài đã lưu).")
-@click.option("--until", help="Ngày cuối (YYYY-MM-DD), tính cả ngày này.")
+@click.option("--since", help="Ngày đầu (DD/MM/YYYY hoặc YYYY-MM-DD, theo múi giờ của cơ quan), tính cả ngày này "
+              "(mặc định: mọi bài đã lưu).")
+@click.option("--until", help="Ngày cuối (DD/MM/YYYY hoặc YYYY-MM-DD), tính cả ngày này.")
 @click.option("--model", "model_dir", type=click.Path(file_okay=False), help="Thư mục chứa các mô hình "
               "đã huấn luyện (mặc định: storage.models_dir).")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False, exists=True),

@@ -13,11 +13,14 @@ from monitor.app import App
 from monitor.errors import InputError
 
 
-def get_app(ctx: click.Context, *, reads_only: bool = False) -> App:
+def get_app(ctx: click.Context, *, reads_only: bool = False, creates_database: bool = False) -> App:
     """The command's App. `reads_only`: the command writes nothing to the database, so a database this user cannot
-    write (a copy on a read-only share, another user's file) is opened read-only instead of refused."""
+    write (a copy on a read-only share, another user's file) is opened read-only instead of refused.
+    `creates_database`: the command is one that starts a database (init, crawl, serve); any other refuses one that
+    does not exist, rather than make it empty and then report that article 52 is not there."""
     if "monitor.app" not in ctx.meta:
-        app = App.from_path(ctx.find_root().obj["config_path"], reads_only=reads_only)
+        app = App.from_path(ctx.find_root().obj["config_path"], reads_only=reads_only,
+                            creates_database=creates_database)
         ctx.meta["monitor.app"] = app
         ctx.call_on_close(app.close)
     return ctx.meta["monitor.app"]
@@ -46,21 +49,44 @@ class StoredId(click.types.IntParamType):
 STORED_ID = StoredId()
 
 
+class CaseNumber(StoredId):
+    """A case number, also as every listing prints it ("hồ sơ #7"): the '#' copied with it is dropped."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and value.strip().startswith("#"):
+            try:
+                return super().convert(value.strip()[1:], param, ctx)
+            except click.BadParameter:
+                pass  # the error below quotes the value as typed, '#' and all
+        return super().convert(value, param, ctx)
+
+
+CASE_ID = CaseNumber()
+
+
 def shown(value: str, width: int = 40) -> str:
     """A value the person typed, quoted for an error message: a pasted page of text is cut, not echoed whole."""
     return repr(value if len(value) <= width else value[:width] + "…")
 
 
 def parse_date(value: str | None, name: str) -> date | None:
+    """A day typed as YYYY-MM-DD or as DD/MM/YYYY, the form every listing, clipping and report prints: the place of
+    the four-digit year tells the two apart, so neither is ambiguous."""
     if value is None:
         return None
     if not value.strip():
         # an empty shell variable (`--date "$DAY"`) must not silently mean today or every day
-        raise InputError(f"{name} đang để trống; viết ngày dạng YYYY-MM-DD, ví dụ 2026-11-26, hoặc bỏ hẳn {name}")
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise InputError(f"{name} đang để trống; viết ngày dạng DD/MM/YYYY hoặc YYYY-MM-DD, ví dụ 26/11/2026, "
+                         f"hoặc bỏ hẳn {name}")
+    iso = re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value) is not None
+    if iso:
+        year, month, day_ = (int(x) for x in value.split("-"))
+    elif re.fullmatch(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", value):
+        day_, month, year = (int(x) for x in value.split("/"))
+    else:
         # fromisoformat also takes 20261127 and 2026-W48-5, which the help does not promise
-        raise InputError(f"{name} {shown(value)} không phải là ngày; viết dạng YYYY-MM-DD, ví dụ 2026-11-26")
-    year, month, day_ = (int(x) for x in value.split("-"))
+        raise InputError(f"{name} {shown(value)} không phải là ngày; viết dạng DD/MM/YYYY hoặc YYYY-MM-DD, "
+                         "ví dụ 26/11/2026 hoặc 2026-11-26")
     if not YEARS[0] <= year <= YEARS[1]:
         raise InputError(f"{name} {value!r} nằm ngoài khoảng cho phép; cho một ngày trong các năm {YEARS[0]}–{YEARS[1]}")
     try:
@@ -68,8 +94,25 @@ def parse_date(value: str | None, name: str) -> date | None:
     except ValueError:
         # written as asked, but no such day: say which part is wrong rather than repeat the format
         why = (f"không có tháng {month}" if not 1 <= month <= 12
-               else f"tháng {year}-{month:02d} có {calendar.monthrange(year, month)[1]} ngày")
+               else f"tháng {f'{year}-{month:02d}' if iso else f'{month}/{year}'} có "
+                    f"{calendar.monthrange(year, month)[1]} ngày")
         raise InputError(f"{name} {value!r} không có trên lịch: {why}") from None
+
+
+def parse_month(value: str | None, name: str) -> tuple[int, int]:
+    """(year, month) of a month typed as YYYY-MM or as MM/YYYY, the form the report prints ("tháng 11/2026")."""
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})", value or "")
+    if m:
+        year, month = int(m.group(1)), int(m.group(2))
+    else:
+        m = re.fullmatch(r"([0-9]{1,2})/([0-9]{4})", value or "")
+        year, month = (int(m.group(2)), int(m.group(1))) if m else (0, 0)
+    if not m or not 1 <= month <= 12:
+        raise InputError(f"{name} {shown(value or '')} không phải là tháng; viết dạng MM/YYYY hoặc YYYY-MM, "
+                         "ví dụ 11/2026 hoặc 2026-11")
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise InputError(f"{name} {value!r} nằm ngoài khoảng cho phép; cho một tháng trong các năm {YEARS[0]}–{YEARS[1]}")
+    return year, month
 
 
 def local_day_start(app: App, day: date) -> datetime:

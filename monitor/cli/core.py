@@ -32,7 +32,7 @@ def init(ctx: click.Context, force: bool) -> None:
         with resources.as_file(template) as src:
             shutil.copyfile(src, path)
         click.echo(f"Đã ghi {path} (đơn vị của kế hoạch năm 2022: Phòng GD&ĐT quận Long Biên); hãy sửa lại cho đơn vị của mình")
-    app = get_app(ctx)
+    app = get_app(ctx, creates_database=True)
     applied = app.store.migrate()
     click.echo(f"Cơ sở dữ liệu {app.config.storage.database} đã sẵn sàng ({len(app.store.applied_migrations())} bản "
                f"nâng cấp lược đồ{', ' + str(len(applied)) + ' bản mới' if applied else ''})")
@@ -157,8 +157,8 @@ def _private_sources(cfg) -> list[tuple[str, str]]:
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True,
               help="Định dạng đầu ra.")
-@click.option("--since", help="Ngày đầu (YYYY-MM-DD, theo múi giờ của cơ quan), tính cả ngày này.")
-@click.option("--until", help="Ngày cuối (YYYY-MM-DD), tính cả ngày này.")
+@click.option("--since", help="Ngày đầu (DD/MM/YYYY hoặc YYYY-MM-DD, theo múi giờ của cơ quan), tính cả ngày này.")
+@click.option("--until", help="Ngày cuối (DD/MM/YYYY hoặc YYYY-MM-DD), tính cả ngày này.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
               help="Ghi vào tệp này thay vì đầu ra chuẩn (stdout).")
 @click.pass_context

@@ -57,7 +57,7 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], force: bool) -> None:
     from monitor.digest import HEALTH_LABELS
     from monitor.pipeline import classify_and_triage
 
-    app = get_app(ctx)
+    app = get_app(ctx, creates_database=True)
     report = run_crawl(app, sources=list(sources) or None, force=force)
     for s in report.sources:
         if s.failed:

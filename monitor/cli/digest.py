@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import timedelta
 
 import click
 
 from monitor.cli import cli
-from monitor.cli.common import YEARS, get_app, parse_date
+from monitor.cli.common import get_app, parse_date, parse_month
 from monitor.errors import InputError
 
 FORMAT_CHOICE = click.Choice(["html", "docx", "md", "txt"])
@@ -35,9 +34,9 @@ def write_stdout(data: bytes) -> None:
 
 
 @cli.command()
-@click.option("--date", "day", metavar="YYYY-MM-DD",
-              help="Ngày có giờ chốt kết thúc khoảng thời gian của điểm báo (mặc định: giờ chốt gần nhất "
-                   "đã qua).")
+@click.option("--date", "day", metavar="DD/MM/YYYY",
+              help="Ngày có giờ chốt kết thúc khoảng thời gian của điểm báo, DD/MM/YYYY hoặc YYYY-MM-DD "
+                   "(mặc định: giờ chốt gần nhất đã qua).")
 @click.option("--send", is_flag=True,
               help="Gửi điểm báo: qua thư đến digest.recipients, hoặc lưu vào thư mục outbox khi chưa cấu hình "
                    "SMTP.")
@@ -113,11 +112,12 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
 
 
 @cli.command()
-@click.option("--month", metavar="YYYY-MM", help="Tháng cần báo cáo, ví dụ 2026-11.")
-@click.option("--from", "first", metavar="YYYY-MM",
+@click.option("--month", metavar="MM/YYYY", help="Tháng cần báo cáo, MM/YYYY hoặc YYYY-MM, ví dụ 11/2026.")
+@click.option("--from", "first", metavar="MM/YYYY",
               help="Kèm --to: báo cáo kỳ từ tháng này đến tháng của --to, tính cả hai tháng (tối đa 24 "
-                   "tháng), ví dụ --from 2026-09 --to 2027-01 cho học kỳ I. Không dùng cùng --month.")
-@click.option("--to", "last", metavar="YYYY-MM", help="Kèm --from: tháng cuối của kỳ.")
+                   "tháng), ví dụ --from 09/2026 --to 01/2027 cho học kỳ I (cũng viết được 2026-09). Không "
+                   "dùng cùng --month.")
+@click.option("--to", "last", metavar="MM/YYYY", help="Kèm --from: tháng cuối của kỳ.")
 @click.option("--format", "formats", type=click.Choice(["docx", "html"]), multiple=True,
               help="Định dạng tệp cần ghi (có thể dùng nhiều lần; mặc định: cả hai).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, allow_dash=True), metavar="DIR|-",
@@ -159,14 +159,15 @@ def report(ctx: click.Context, month: str | None, first: str | None, last: str |
     """
     period = first is not None or last is not None
     if period and month is not None:
-        raise InputError("--month và --from/--to không dùng cùng nhau; --month YYYY-MM cho báo cáo tháng, "
-                         "--from YYYY-MM --to YYYY-MM cho báo cáo theo kỳ")
+        raise InputError("--month và --from/--to không dùng cùng nhau; --month MM/YYYY cho báo cáo tháng, "
+                         "--from MM/YYYY --to MM/YYYY cho báo cáo theo kỳ")
     if period and (first is None or last is None):
         given, missing = ("--from", "--to") if last is None else ("--to", "--from")
         raise InputError(f"{given} cần có {missing}: báo cáo theo kỳ đi từ tháng của --from đến tháng của --to",
                          hint="ví dụ --from 2026-09 --to 2027-01")
     if not period and month is None:
-        raise InputError("cần --month YYYY-MM cho báo cáo tháng, hoặc --from YYYY-MM --to YYYY-MM cho báo cáo theo kỳ")
+        raise InputError("cần --month MM/YYYY cho báo cáo tháng, hoặc --from MM/YYYY --to MM/YYYY cho báo cáo theo kỳ",
+                         hint="ví dụ monitor report --month 11/2026 (viết 2026-11 cũng được)")
     from monitor import period_report, report as monthly
 
     if period:
@@ -182,6 +183,14 @@ def report(ctx: click.Context, month: str | None, first: str | None, last: str |
                              hint="bỏ --send để in ra, hoặc dùng --out DIR để giữ các tệp của bản gửi đi")
         fmt = to_stdout(formats or ("docx", "html"), "--format html")
     app = get_app(ctx, reads_only=not send)
+    today = app.local_now().date()
+    begins, option = (span[0], "--from") if period else (span, "--month")
+    if begins > (today.year, today.month):
+        # not one of its days has begun: the report would be empty and say the crawler "collected nothing"
+        raise InputError(f"{option} {begins[1]:02d}/{begins[0]} là tháng chưa bắt đầu: chưa có tin, bài nào của tháng "
+                         f"đó; tháng xa nhất là {today.month:02d}/{today.year}, đang được thu thập",
+                         hint=f"lập báo cáo tháng trước: monitor report --month "
+                              f"{(today.month - 2) % 12 + 1:02d}/{today.year - (today.month == 1)}")
     if out_dir == STDOUT:
         data, message = document(app, *span, fmt)
         write_stdout(data)
@@ -203,9 +212,4 @@ def report(ctx: click.Context, month: str | None, first: str | None, last: str |
 
 
 def _month_option(option: str, value: str | None) -> tuple[int, int]:
-    m = re.fullmatch(r"(\d{4})-(\d{2})", value or "")
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise InputError(f"{option} {value!r} không phải là tháng; viết dạng YYYY-MM, ví dụ 2026-11")
-    if not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
-        raise InputError(f"{option} {value!r} nằm ngoài khoảng cho phép; cho một tháng trong các năm {YEARS[0]}–{YEARS[1]}")
-    return int(m.group(1)), int(m.group(2))
+    return parse_month(value, option)

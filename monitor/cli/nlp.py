@@ -316,8 +316,8 @@ def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labe
 
     cfg_exists = Path(ctx.find_root().obj["config_path"]).exists()
     store = None
-    if cfg_exists and not no_db_labels:
-        store = get_app(ctx).store
+    if cfg_exists and not no_db_labels and get_app(ctx).config.storage.database.exists():
+        store = get_app(ctx).store  # no database yet: nothing labelled in it to learn from
     corpus_dir = Path(corpus) if corpus else CORPUS_DIR
     if not corpus_dir.is_dir():
         waiting = len(store.labels()) if store is not None else 0
@@ -349,8 +349,8 @@ def rules() -> None:
 @rules.command("test")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False, exists=True),
               help="Tệp quy tắc đã sửa (mặc định: storage.rules_file, nếu không có thì topics.yaml đi kèm).")
-@click.option("--since", help="Ngày đầu (YYYY-MM-DD, theo múi giờ của cơ quan), tính cả ngày này.")
-@click.option("--until", help="Ngày cuối (YYYY-MM-DD), tính cả ngày này.")
+@click.option("--since", help="Ngày đầu (DD/MM/YYYY hoặc YYYY-MM-DD, theo múi giờ của cơ quan), tính cả ngày này.")
+@click.option("--until", help="Ngày cuối (DD/MM/YYYY hoặc YYYY-MM-DD), tính cả ngày này.")
 @click.option("--models", "models", type=click.Path(file_okay=False),
               help="Thư mục chứa các mô hình đã huấn luyện (mặc định: storage.models_dir).")
 @click.option("--rules-only", is_flag=True,
@@ -404,8 +404,9 @@ def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, un
         click.echo(f"chú ý: {line}", err=True)
     start = local_day_start(app, d_since) if d_since else None
     end = local_day_end(app, d_until) if d_until else None
+    # before `monitor init` there is no database and so no article: the rules file is still checked, none is made
     arts = [ArticleText(id=str(a.id), title=a.title, sapo=a.sapo, body=a.body, url=a.url, outlet=a.outlet)
-            for a in app.store.articles_between(start, end)]
+            for a in app.store.articles_between(start, end)] if app.config.storage.database.exists() else []
     diff = compare(live, candidate, arts, batch=RULES_TEST_BATCH, jobs=jobs or default_jobs(), progress=_progress(len(arts)))
     click.echo(f"{len(arts)} bài; quy tắc đang dùng {live.version} → quy tắc thử {candidate.version}")
     titles = {a.id: a.title for a in arts}

@@ -11,7 +11,8 @@ from monitor.cli.common import clip, echo_json, get_app, local_day_start, parse_
 
 
 @cli.command()
-@click.option("--since", help="Chỉ các bài đăng từ ngày này trở đi (YYYY-MM-DD; mặc định: 7 ngày gần nhất).")
+@click.option("--since", help="Chỉ các bài đăng từ ngày này trở đi (DD/MM/YYYY hoặc YYYY-MM-DD; mặc định: 7 ngày "
+              "gần nhất).")
 @click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="Số bài tối đa.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dưới dạng JSON (cho máy đọc).")
 @click.pass_context

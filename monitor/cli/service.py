@@ -90,7 +90,7 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
     """
     if not all(math.isfinite(x) and x > 0 for x in (time_scale, tick, run_for if run_for is not None else 1.0)):
         raise InputError("--time-scale, --tick và --run-for phải là số dương")
-    app = get_app(ctx)
+    app = get_app(ctx, creates_database=True)
     start = None
     if start_at:
         try:

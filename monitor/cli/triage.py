@@ -9,7 +9,7 @@ from datetime import timedelta
 import click
 
 from monitor.cli import cli
-from monitor.cli.common import STORED_ID, echo_json, get_app
+from monitor.cli.common import CASE_ID, STORED_ID, clip, echo_json, get_app
 from monitor.config import OutletNames, score_text
 from monitor.errors import InputError
 from monitor.wording import level_text
@@ -330,7 +330,7 @@ def cases_list(ctx: click.Context, status: str | None, limit: int, as_json: bool
 
 
 @cases.command("show")
-@click.argument("case_id", type=STORED_ID)
+@click.argument("case_id", type=CASE_ID)
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dưới dạng JSON (cho máy đọc).")
 @click.pass_context
 def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
@@ -452,7 +452,7 @@ def _opened_before(app, other_id: int, case) -> bool:
 
 
 @cases.command("update")
-@click.argument("case_id", type=STORED_ID)
+@click.argument("case_id", type=CASE_ID)
 @click.option("--status", help="Trạng thái mới: mới | đã tiếp nhận | đang xử lý | đã phản hồi | đã xử lý.")
 @click.option("--owner", help="Người phụ trách hồ sơ.")
 @_note_option("Ghi chú, lưu vào lịch sử hồ sơ. Điểm báo và báo cáo tháng chỉ in, như việc đã làm, ghi chú đi kèm "
@@ -468,8 +468,8 @@ def _opened_before(app, other_id: int, case) -> bool:
               help="Kèm --answered-press: người chỉ đạo việc trả lời (theo chỉ đạo của ...).")
 @click.option("--corrected", is_flag=True,
               help="Thông tin sai về vụ việc đã được cải chính, bác bỏ công khai.")
-@click.option("--on", "on", metavar="YYYY-MM-DD",
-              help="Ngày đã báo cáo, trả lời hoặc cải chính (mặc định: hôm nay).")
+@click.option("--on", "on", metavar="DD/MM/YYYY",
+              help="Ngày đã báo cáo, trả lời hoặc cải chính, DD/MM/YYYY hoặc YYYY-MM-DD (mặc định: hôm nay).")
 @click.option("--withdraw", type=STORED_ID, metavar="RECORD",
               help="Rút lại một ghi nhận làm nhầm (số ở đầu dòng của ghi nhận, mục «Kết quả xử lý» của "
                    "`monitor cases show`); --note ghi lý do.")
@@ -574,6 +574,25 @@ def _alerts_again(again: int, closed) -> None:
         click.echo(f"{again} lượt gửi cảnh báo bị hủy khi {how} lại chờ gửi (monitor alerts).")
 
 
+def _not_a_case_number(app, article_id: int, before) -> None:
+    """Refuse `cases open N` when N is also a case's number and article N is neither in that case nor hot already:
+    case numbers are small and soon overlap article numbers, and a case number typed here (`cases open 7 --note`,
+    meant for case #7) would put an unrelated article before leadership as a hot issue and into the training labels.
+    The model's hot flag alone does not make the article hot here: a story below every level is not in the clipping."""
+    case = app.store.case(article_id)
+    if case is None or (before is not None and before.id == case.id):
+        return
+    article = app.store.get_article(article_id)
+    if article is None:
+        return  # open_case_by_hand says there is no such article
+    if before is not None and not before.closed:
+        return  # already in an open case, a hot issue leadership reads: opening it puts nothing new before them
+    raise InputError(f"bài số {article_id} «{clip(article.title, 70)}» không thuộc hồ sơ #{case.id} "
+                     f"(«{clip(case.title, 70)}»): ARTICLE_ID là số bài, không phải số hồ sơ",
+                     hint=f"ghi chú cho hồ sơ #{case.id}: monitor cases update {case.id} --note \"...\"; "
+                          f"mở hồ sơ mới cho bài này: thêm --yes")
+
+
 @cases.command("open")
 @click.argument("article_id", type=STORED_ID, required=False)
 @click.option("--title", default=None,
@@ -589,7 +608,8 @@ def _alerts_again(again: int, closed) -> None:
               help='Kèm --title: lúc vấn đề xuất hiện hoặc đến với cơ quan, "HH:MM DD/MM/YYYY" hoặc '
                    '"DD/MM/YYYY" (mặc định: thời điểm hiện tại).')
 @click.option("--summary", default="", help="Kèm --title: một hai câu tóm tắt nội dung.")
-@click.option("--topic", default=None, help="Kèm --title: mã chủ đề của kế hoạch, ví dụ an-toan-truong-hoc.")
+@click.option("--topic", default=None, help="Kèm --title: chủ đề của kế hoạch, mã (ví dụ an-toan-truong-hoc) "
+                                             "hoặc tên, có dấu hay không dấu.")
 @click.option("--level", default=None,
               help="Kèm --title: mức cảnh báo, một trong các mức của alerts.thresholds (mặc định: mức thấp "
                    "nhất, ví dụ \"theo dõi\").")
@@ -603,10 +623,12 @@ def _alerts_again(again: int, closed) -> None:
               help="Kèm --title: vẫn ghi nhận dù cùng tiêu đề từ cùng nguồn đã được nhập cho ngày đó.")
 @_note_option("Vì sao đây là vấn đề nóng (lưu trong lịch sử và, với một bài báo, kèm nhãn).")
 @click.option("--by", default=None, help="Người quyết định (mặc định: $MONITOR_USER, nếu không có thì tên đăng nhập).")
+@click.option("--yes", "yes", is_flag=True,
+              help="Kèm ARTICLE_ID: vẫn mở hồ sơ cho bài đó dù số bài trùng số một hồ sơ khác (xem phần mô tả).")
 @click.pass_context
 def cases_open(ctx: click.Context, article_id: int | None, title: str | None, source_kind: str | None,
                source: str | None, url: str | None, at: str | None, summary: str, topic: str | None, level: str | None,
-               scope: str | None, no_alert: bool, force: bool, note: str, by: str | None) -> None:
+               scope: str | None, no_alert: bool, force: bool, note: str, by: str | None, yes: bool) -> None:
     """Mở hồ sơ bằng tay: bài mô hình bỏ sót, tin từ ngoài báo chí.
 
     Với ARTICLE_ID (một bài đã thu thập): bài được ghi nhãn nóng cho `monitor train`, và sự việc của bài
@@ -627,6 +649,10 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
     office.watchlist, như văn bản của một bài báo; tin đến qua đường dây nóng của chính cơ quan hoặc từ các
     trường của cơ quan (--source-kind "đường dây nóng" | "cơ sở giáo dục") cũng vậy, trừ khi nêu nơi khác;
     --scope cho biết nơi xảy ra khi văn bản dễ gây hiểu nhầm.
+
+    ARTICLE_ID là số bài, không phải số hồ sơ: khi số đó cũng là số của một hồ sơ mà bài không thuộc hồ
+    sơ ấy (và bài chưa nóng), lệnh từ chối, vì có lẽ người gõ định ghi chú cho hồ sơ (`monitor cases
+    update N --note ...`); thêm --yes để vẫn mở hồ sơ cho bài.
 
     \b
     Ví dụ:
@@ -653,6 +679,8 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
 
         story_id = app.store.story_of_article(article_id)
         before = app.store.case_of_story(story_id) if story_id is not None else None
+        if not yes:
+            _not_a_case_number(app, article_id, before)
         c, opened, again = open_case_by_hand(app, article_id, by=who, note=note)
         state = "đã mở" if opened else ("đã có từ trước, ghi chú được thêm" if note and note.strip() else "đã có từ trước")
         click.echo(f"Hồ sơ #{c.id} ({state}): {c.title} — {c.status}; bài {article_id} được ghi nhãn giáo dục, nóng (bởi {who}).")
@@ -690,7 +718,7 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
 
 
 @cases.command("dismiss")
-@click.argument("case_id", type=STORED_ID)
+@click.argument("case_id", type=CASE_ID)
 @click.option("--not-education", "not_education", is_flag=True,
               help="Sự việc hoàn toàn không liên quan đến giáo dục (mặc định: tin giáo dục, nhưng không phải "
                    "vấn đề nóng).")
@@ -750,8 +778,8 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_our
 
 
 @cases.command("merge")
-@click.argument("case_id", type=STORED_ID)
-@click.option("--into", "into", type=STORED_ID, required=True,
+@click.argument("case_id", type=CASE_ID)
+@click.option("--into", "into", type=CASE_ID, required=True,
               help="Hồ sơ được giữ lại để theo dõi tiếp (hồ sơ của vụ việc gốc).")
 @click.option("--title", default=None,
               help="Tiêu đề cho hồ sơ được giữ lại (mặc định: giữ tiêu đề của hồ sơ đó, dù các bài được gộp "
