@@ -18,7 +18,9 @@ Vietnamese word is two syllables, so a folded AND of "lam" and "thu" finds "làm
 typed *with* diacritics therefore means those words (exact_rank): the folded index finds the candidates,
 then each word or phrase must appear as typed (one tone placement, any case), and the articles holding
 the words typed together as that exact phrase come first. A query typed without any mark matches any
-marks, as before: "lạm thu" is exact, "lam thu" as loose as ever.
+marks: "lạm thu" is exact, "lam thu" loose. A query of plain words (no quotes, OR, -word or word*) needs them next
+to each other in the order typed when it is read without marks (together_query): typed without, and as the
+fallback of one typed with marks that nothing matches as typed; "lam thu" finds "lạm thu", not "làm … thứ".
 """
 
 from __future__ import annotations
@@ -100,6 +102,46 @@ def to_fts(query: SearchQuery) -> str | None:
 def fts_query(text: str) -> str | None:
     """User text -> FTS5 expression over folded text (None when nothing searchable was typed)."""
     return to_fts(parse_query(text))
+
+
+def together_query(text: str) -> str | None:
+    """The FTS5 expression of a query's words standing next to each other in the order typed (folded, as a quoted
+    phrase), when it is two or more words and nothing else: no quotes, OR, -word or word*. Folded, "lam" and "thu"
+    apart are "làm … thứ" in almost any long article, so a plain query's words must stand together ("lam thu" is
+    "lạm thu", "Lạm-thu") when typed without marks, or typed with them and nothing matches as typed (the fallback);
+    whoever writes an operator says what they mean (each word quoted, '"lam" "thu"', finds them anywhere). None
+    otherwise."""
+    words: list[str] = []
+    for m in _TOKEN.finditer(text or ""):
+        bare = m.group(2)
+        if bare is None or bare == "OR" or (bare.startswith("-") and len(bare) > 1):
+            return None
+        for w in _words(bare):
+            if w.endswith("*"):
+                return None
+            words.append(w)
+    return _quote(" ".join(words)) if len(words) > 1 else None
+
+
+# what may stand between two words typed together: spaces (not a line: title, sapo and body are apart) and hyphens or
+# underscores ("lạm-thu", "lạm_thu"); not a comma or full stop, which the index's phrase steps over ("vừa làm, thu
+# nhập" is no "lam thu")
+_TOGETHER_GAP = r"(?:[^\S\n]|[-\u2010_])+"
+
+
+def together_ranker(query: str):
+    """For together_query's matches, a text's tier as exact_ranker gives it: 0 when the query's words (folded) stand
+    together in the text without punctuation between them, else None."""
+    words = _words(query)
+    first = re.escape(words[0])
+    pattern = re.compile(first + r"(?<![^\W_]" + first + ")" + "".join(_TOGETHER_GAP + re.escape(w) for w in words[1:])
+                         + r"(?![^\W_])")
+    return lambda text: 0 if pattern.search(fold(_key(text))) else None
+
+
+def apart_hint(text: str) -> str:
+    """The query with each of its words quoted and folded: found anywhere in an article, in any order, any marks."""
+    return " ".join(f'"{w}"' for w in _words(text))
 
 
 def highlight_terms(text: str) -> list[str]:

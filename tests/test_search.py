@@ -136,7 +136,8 @@ def test_cli_search_prefers_the_marks_typed_and_keeps_unmarked_queries_loose(tmp
         return [x["id"] for x in json.loads(r.output)["results"]]
 
     assert ids("lạm thu") == [fee, apart]  # the exact phrase first; "làm thêm … thứ hai" is not "lạm thu"
-    assert sorted(ids("lam thu")) == sorted([job, apart, fee])  # typed without marks: as loose as before
+    assert ids("lam thu") == [fee]  # typed without marks: the words together, whatever their marks
+    assert sorted(ids('"lam" "thu"')) == sorted([job, apart, fee])  # each word quoted: anywhere, any marks
     assert ids('"lạm thu"') == [fee]
     # nothing as typed, but something without the marks ("thêm" mistyped as "thềm"): those, said to be loose
     assert ids("làm thềm") == [job]
@@ -149,3 +150,79 @@ def test_cli_search_prefers_the_marks_typed_and_keeps_unmarked_queries_loose(tmp
     r = CliRunner().invoke(cli, ["--config", str(cfg), "search", "--help"])
     # the help is rewrapped to the terminal's width: the phrase is checked across line breaks
     assert "phải xuất hiện đúng như đã gõ" in " ".join(r.output.split())
+
+
+def test_plain_words_read_without_marks_must_stand_together():
+    from monitor.search import together_query, together_ranker
+
+    assert together_query("lam thu") == together_query("Lạm  thu") == together_query("lạm-thu") == '"lam thu"'
+    # one word, or an operator written: the query means what it says
+    for q in ("lam", '"lam" "thu"', '"lam thu"', "lam OR thu", "lam thu -them", "lam thu*", ""):
+        assert together_query(q) is None, q
+    rank = together_ranker("lam thu")
+    assert [rank(t) for t in ("Phản ánh LẠM THU đầu năm", "các khoản lạm-thu", "lạm_thu", "làm thủ tục")] == [0] * 4
+    # a comma, a full stop or a line (title, sapo and body are apart) is not "together"; nor is a longer word
+    assert [rank(t) for t in ("vừa học vừa làm, thu nhập cao", "làm thêm.\nThu nhập", "lạm thụt", "xlạm thu")] == \
+           [None] * 4
+
+
+def test_cli_search_fallback_and_unmarked_words_keep_only_the_words_together(tmp_path):
+    """"lạm thu" with no article holding it: not every article with "làm" and "thư/thứ" somewhere (clerk journey 9)."""
+    import json
+    from datetime import datetime
+
+    from click.testing import CliRunner
+
+    from monitor.app import App
+    from monitor.cli import cli
+    from test_service_support import TZ_OFFSET, add_articles, write_config, fixed_clock
+
+    def art(slug, title, sapo, body):
+        return {"url": f"https://bao-vi-du.vn/giao-duc/{slug}.html", "title": title, "sapo": sapo, "body": body,
+                "published": datetime(2026, 11, 25, 9, 0, tzinfo=TZ_OFFSET)}
+
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg, clock=fixed_clock(datetime(2026, 11, 26, 8, 0, tzinfo=TZ_OFFSET)))
+    union, ads, papers = add_articles(app, [
+        art("thi-dua-3001", "Công đoàn ngành phát động thi đua dạy tốt", "Giáo viên chia sẻ cách làm hay.",
+            "Phong trào kéo dài đến hết học kỳ thứ hai, tôn vinh những thầy cô có sáng kiến."),
+        art("quang-cao-3002", "Cảnh giác quảng cáo du học", "Nhiều trung tâm hứa hẹn chương trình vừa học vừa làm, "
+            "thu nhập cao.", "Phụ huynh nên kiểm tra giấy phép của trung tâm trước khi đóng tiền."),
+        art("ho-so-3003", "Hướng dẫn làm thủ tục nhập học lớp 6", "Phụ huynh nộp hồ sơ trực tuyến.",
+            "Nhà trường tiếp nhận hồ sơ trong tuần đầu tháng tám."),
+    ])
+    app.close()
+
+    def run(*args):
+        r = CliRunner().invoke(cli, ["--config", str(cfg), "search", *args])
+        assert r.exit_code == 0, r.output
+        return r.output
+
+    def found(query):
+        return json.loads(run(query, "--json", "--limit", "50"))
+
+    # nothing as typed: the fallback without marks keeps the words standing together ("làm thủ tục" folds to it, and
+    # is said to be matched without the marks); not "làm … thứ", nor "vừa làm, thu nhập"
+    out = found("lạm thu")
+    assert [x["id"] for x in out["results"]] == [papers]
+    assert out["matched_without_diacritics"] is True and out["words_together"] is True and out["fts"] == '"lam thu"'
+    listed = run("lạm thu")
+    assert "các bài khớp khi bỏ qua dấu, các từ đứng liền nhau theo thứ tự đã gõ" in listed
+    assert "Hướng dẫn làm thủ tục" in listed and "thi đua" not in listed and "quảng cáo" not in listed
+    # typed without marks: the same rule
+    assert [x["id"] for x in found("lam thu")["results"]] == [papers]
+    # operators written: the words anywhere, as before
+    assert sorted(x["id"] for x in found('"lam" "thu"')["results"]) == sorted([union, ads, papers])
+    assert sorted(x["id"] for x in found("lam thu OR khoan dong")["results"]) == sorted([union, ads, papers])
+    assert found("lam thu OR khoan dong")["words_together"] is False
+    # typed with marks and none together: said so, with what to try, rather than articles with the words apart
+    assert found("thu lạm")["results"] == []
+    listed = run("thu lạm")
+    assert "Không có bài nào có «thu lạm»" in listed and "đứng liền nhau theo thứ tự đã gõ" in listed, listed
+    assert "Cách sửa:" in listed and "monitor search '\"thu\" \"lam\"'" in listed, listed
+    assert "bỏ bộ lọc (--since, --topic, --hot)" in run("thu lạm", "--since", "2026-11-01")
+    # typed without marks and none together: the words may be two things asked for ("hoc phi long bien"), so the
+    # articles holding them apart are listed, said to be so
+    assert sorted(x["id"] for x in found("thu lam")["results"]) == sorted([union, ads, papers])
+    listed = run("thu lam")
+    assert "Không có bài nào có các từ «thu lam» đứng liền nhau" in listed and "ở rải rác" in listed, listed

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from monitor.app import App
 from monitor.cli import cli
-from monitor.search import _pattern, exact_ranker, fts_query
+from monitor.search import _pattern, exact_ranker, fts_query, together_query, together_ranker
 from monitor.store import Store
 from test_service_support import TZ_OFFSET, add_articles, fixed_clock, write_config
 
@@ -81,6 +81,11 @@ def every_candidate_checked(store: Store, query: str, limit: int, page: int, mos
         if offset >= most:
             more = True
             break
+    together = together_query(query)
+    if not any_exact and together:  # plain words: the fallback keeps those standing together, without the marks
+        check = together_ranker(query)
+        texts = store.article_texts([i for i, _ in store.search_ids(together, limit=most)])
+        first_page = [(i, r) for i, r in store.search_ids(together, limit=most) if check(texts[i]) is not None]
     if not any_exact and first_page:
         return [i for i, _ in first_page[:limit]], len(first_page) > limit
     return rows, more

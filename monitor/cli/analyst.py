@@ -18,7 +18,7 @@ from monitor.cli import cli
 from monitor.cli.common import STORED_ID, clip, echo_json, get_app, local_day_end, local_day_start, parse_date, shown
 from monitor.config import score_text
 from monitor.corrections import office_topic_ids, parse_topics, read_corrected
-from monitor.errors import InputError, ModelError, MonitorError
+from monitor.errors import HINT_PREFIX, InputError, ModelError, MonitorError
 from monitor.models import Article
 from monitor.wording import time_label
 
@@ -250,14 +250,18 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
            limit: int, as_json: bool) -> None:
     """Tìm kiếm trong các bài đã lưu, gõ có dấu hay không dấu.
 
-    Tìm trên toàn văn bài (tiêu đề, đoạn mở đầu, thân bài). Gõ không dấu thì khớp với mọi cách bỏ dấu: "bao luc
-    hoc duong" tìm ra "bạo lực học đường". Gõ có dấu thì các từ phải xuất hiện đúng như đã gõ (không phân biệt
-    chữ hoa, chữ thường; "hoà" cũng là "hòa"), nên "lạm thu" không tìm ra "làm thêm … thứ hai"; bài có các từ
-    đứng liền nhau đúng thành cụm đã gõ được xếp trước. Khi không bài nào khớp đúng như đã gõ, lệnh hiện các bài
-    khớp nếu bỏ qua dấu và nói rõ như vậy. Mọi từ đều phải có trong bài; đặt cụm từ trong ngoặc kép; OR nằm giữa
-    hai nhóm (bài có nhóm này hoặc nhóm kia), và mỗi nhóm khớp đúng dấu hay không là tùy nhóm đó có gõ dấu hay
-    không; dấu * ở cuối một từ khớp mọi từ bắt đầu như thế; -từ loại các bài có từ đó (câu tìm bắt đầu bằng -từ
-    thì đặt sau --, như với mọi lệnh).
+    Tìm trên toàn văn bài (tiêu đề, đoạn mở đầu, thân bài). Gõ không dấu thì khớp với mọi cách bỏ dấu: "bao
+    luc hoc duong" tìm ra "bạo lực học đường"; gõ không dấu vài từ liền (không ngoặc kép, OR, -từ hay từ*)
+    thì các bài có các từ đứng liền nhau đúng thứ tự đã gõ được tìm trước: "lam thu" tìm ra "lạm thu", không ra
+    "làm … thứ"; chỉ khi không bài nào có như vậy, lệnh mới hiện các bài có đủ các từ ở rải rác và nói rõ như
+    vậy. Gõ có dấu thì các từ phải xuất hiện đúng như đã gõ (không phân biệt chữ hoa, chữ thường; "hoà" cũng là
+    "hòa"), nên "lạm thu" không tìm ra "làm thêm … thứ hai"; bài có các từ đứng liền nhau đúng thành cụm đã gõ
+    được xếp trước. Khi không bài nào khớp đúng như đã gõ, lệnh hiện các bài khớp nếu bỏ qua dấu (vài từ liền
+    thì vẫn phải đứng liền nhau) và nói rõ như vậy; không có bài nào thì lệnh nói vậy và gợi ý cách tìm khác.
+    Mọi từ đều phải có trong bài; đặt cụm từ trong ngoặc kép; đặt từng từ trong ngoặc kép ('"lam" "thu"') thì
+    các từ ở đâu trong bài cũng được; OR nằm giữa hai nhóm (bài có nhóm này hoặc nhóm kia), và mỗi nhóm khớp
+    đúng dấu hay không là tùy nhóm đó có gõ dấu hay không; dấu * ở cuối một từ khớp mọi từ bắt đầu như thế;
+    -từ loại các bài có từ đó (câu tìm bắt đầu bằng -từ thì đặt sau --, như với mọi lệnh).
 
     \b
     Ví dụ:
@@ -266,7 +270,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
       monitor search '"học phí" OR "khoản thu"' --topic hoc-phi-thu-chi --json
       monitor search -- "-tuyen sinh lop 10"
     """
-    from monitor.search import exact_ranker, exact_terms, fts_query, has_marks
+    from monitor.search import apart_hint, exact_ranker, exact_terms, fts_query, has_marks, together_query, together_ranker
 
     app = get_app(ctx, reads_only=True)
     if topic:
@@ -282,17 +286,21 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     store = app.store
     _index_missing(app)
     marked = has_marks(query)
+    # plain words read without their marks must stand together: typed so, and the fallback of a query typed with them
+    together = together_query(query)
+    if together and not marked:
+        expr = together
     tz = app.config.office.tz
     start = local_day_start(app, d_since) if d_since else None
     # the day is the query's own condition; what only the article's classification or text can tell (a topic, hot,
     # the words as typed with their marks) is checked on the best-ranked matches a page at a time, paging on until
     # `limit` pass: a common word matches tens of thousands of a year's articles, and those passing may rank anywhere
-    page = SEARCH_PAGE if (topic or hot or marked) else limit + 1
+    page = SEARCH_PAGE if (topic or hot or marked or together) else limit + 1
     rows: list[dict] = []
     # the first matches passing the filters, shown without the marks when none has them as typed
     loose_hits: list[tuple[int, float]] = []
     any_exact = more = False  # `more`: something matched beyond what is shown
-    as_typed = exact_ranker(query) if marked else None
+    as_typed = exact_ranker(query) if marked else together_ranker(query) if together else None
     # candidates passing the filters checked for the words as typed: the first SEARCH_CHECK of them, whatever the
     # pages the filters were applied to (a filter keeps a few of each page: the matches as typed may all be on a later
     # page than the first loose ones, which the listing showed as if nothing matched as typed)
@@ -330,21 +338,64 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
             break
     # nothing as typed, but something without the marks: a mark left off ("Hà Noi") or a typo in one; say so and
     # show those rather than an empty list that reads as "never written about"
+    if marked and not any_exact and together:
+        loose_hits = _first_passing(store, together, together_ranker(query), since=start, topic=topic, hot=hot,
+                                    want=limit + 1)
     loose = marked and not any_exact and bool(loose_hits)
     if loose:
         classes, labels = read_corrected(store, [i for i, _ in loose_hits])
         found = {a.id: a for a in store.get_articles([i for i, _ in loose_hits])}
         more = _search_rows(loose_hits, found, classes, labels, rows, tz, query=query, limit=limit) or more
+    # the words were looked for together: typed without marks, or with them and nothing matched as typed
+    next_to = bool(together) and not (marked and any_exact)
+    if next_to and not rows and not marked:
+        # typed without marks, and no article has the words together: those that have them apart, said to be so
+        # ("hoc phi long bien" asks for two things, not one phrase); typed with marks, the marks say the phrase meant
+        if not as_json:
+            click.echo(f"Không có bài nào có các từ «{query}» đứng liền nhau theo thứ tự đã gõ (bỏ qua dấu); dưới đây là "
+                       "các bài có đủ các từ ấy ở rải rác trong bài.")
+        return ctx.invoke(search, query=apart_hint(query), since=since, topic=topic, hot=hot, limit=limit,
+                          as_json=as_json)
     if as_json:
-        echo_json({"query": query, "fts": expr, "exact": [] if loose else exact_terms(query),
-                   "matched_without_diacritics": loose, "results": rows})
+        echo_json({"query": query, "fts": together if next_to else expr, "exact": [] if loose else exact_terms(query),
+                   "matched_without_diacritics": loose, "words_together": next_to, "results": rows})
         return
     if loose and rows:
         click.echo(f"Không có bài nào có đúng các từ «{query}» như đã gõ (kể cả dấu); dưới đây là các bài khớp khi "
-                   "bỏ qua dấu.")
+                   + ("bỏ qua dấu, các từ đứng liền nhau theo thứ tự đã gõ." if together else "bỏ qua dấu."))
+    if next_to and not rows:
+        # the words may be in articles apart: say which rule found nothing and how to ask for them anywhere
+        click.echo(f"Không có bài nào có «{query}»: "
+                   + "không bài nào có đủ các từ đúng như đã gõ (kể cả dấu), và khi bỏ qua dấu cũng không bài nào có "
+                     "các từ ấy đứng liền nhau theo thứ tự đã gõ.")
+        click.echo(f"{HINT_PREFIX}kiểm tra chính tả và dấu, bớt từ"
+                   + (" hoặc bỏ bộ lọc (--since, --topic, --hot)" if since or topic or hot else "")
+                   + "; muốn tìm các từ ở bất kỳ đâu trong bài, không cần liền nhau và bỏ qua dấu, thì đặt từng từ "
+                   f"trong ngoặc kép: monitor search '{apart_hint(query)}'")
+        return
     shown_n = f"{len(rows)} bài đầu (còn bài khớp khác: thêm --limit, --since hoặc --topic) — " if more else ""
     print_table(rows, extra=f"{shown_n}tìm «{query}»", details="snippet", count=not more,
                 scope_name=app.config.office.scope_name)
+
+
+def _first_passing(store, expr: str, check, *, since, topic: str | None, hot: bool,
+                   want: int) -> list[tuple[int, float]]:
+    """The first `want` matches of `expr` (bm25 order) passing --topic, --hot and `check` (a ranker: 0 keeps), read
+    a page at a time as far as SEARCH_MAX."""
+    kept: list[tuple[int, float]] = []
+    offset = 0
+    while len(kept) < want and offset < SEARCH_MAX:
+        hits = store.search_ids(expr, limit=SEARCH_PAGE, since=since, offset=offset)
+        offset += len(hits)
+        last = len(hits) < SEARCH_PAGE
+        if topic or hot:
+            classes, _ = read_corrected(store, [i for i, _ in hits])
+            hits = [(i, r) for i, r in hits
+                    if _filter(classes.get(i), topic=topic, hot=hot, scopes=None, include_all=True)]
+        kept += _as_typed(store, hits, check, want=want - len(kept))[0][:want - len(kept)]
+        if last:
+            break
+    return kept
 
 
 def _as_typed(store, hits: list[tuple[int, float]], rank, *, want: int) -> tuple[list[tuple[int, float]], dict, int]:
