@@ -137,11 +137,18 @@ class TriageReport:
     rescored: list[int] = field(default_factory=list)  # story ids
     cases_opened: list[int] = field(default_factory=list)  # case ids
     alerts_queued: list[int] = field(default_factory=list)  # alert ids
+    # of those, the alerts queued while feeds.yaml names no channel: they reach nobody, now or once one is added
+    alerts_nowhere: list[int] = field(default_factory=list)
 
     @property
     def idle(self) -> bool:
         """Nothing was grouped, scored, opened or queued: `monitor serve`'s job log leaves the stage out."""
         return not (self.assigned or self.rescored or self.cases_opened or self.alerts_queued)
+
+    @property
+    def alerts_waiting(self) -> int:
+        """The alerts queued for at least one channel: those `monitor alerts --send` or `monitor serve` sends."""
+        return len(self.alerts_queued) - len(self.alerts_nowhere)
 
     def summary(self) -> str:
         """One line for the demo, `monitor serve`'s job log and the CLI."""
@@ -157,7 +164,9 @@ class TriageReport:
         parts = [f"gom {self.assigned} bài vào sự việc" + (f" ({', '.join(how)})" if how else "") if self.assigned else "",
                  f"chấm điểm lại {len(self.rescored)} sự việc" if self.rescored else "",
                  f"mở {len(self.cases_opened)} hồ sơ" if self.cases_opened else "",
-                 f"{len(self.alerts_queued)} cảnh báo chờ gửi" if self.alerts_queued else ""]
+                 f"{self.alerts_waiting} cảnh báo chờ gửi" if self.alerts_waiting else "",
+                 f"{len(self.alerts_nowhere)} cảnh báo không gửi được cho ai: chưa cấu hình kênh nhận (alerts.channels "
+                 "trống; cảnh báo tạo ra sau khi thêm kênh mới được gửi)" if self.alerts_nowhere else ""]
         return ", ".join(p for p in parts if p) or "không có bài mới để gom vào sự việc"
 
 
@@ -816,13 +825,16 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
         if not any(m["id"] in related.index for m in members):  # opened in this run, after the index was built
             related.add(case_id, members)
     subject, body, payload = compose_alert(app.config, story_id, score, members, decision, case, related=near)
+    plan = delivery_plan(app.config, score.severity, now)
     alert_id = store.queue_alert(
         story_id=story_id, kind=decision.kind, severity=score.severity, hot_score=score.total,
         n_national=len(score.national_outlets), created_at=now, subject=subject, body=body, payload=payload,
-        channels=delivery_plan(app.config, score.severity, now), after=last.id if last is not None else None)
+        channels=plan, after=last.id if last is not None else None)
     if alert_id is None:
         return  # another run triaging at the same time queued the story's alert since `last` was read: it stands
     report.alerts_queued.append(alert_id)
+    if not plan:
+        report.alerts_nowhere.append(alert_id)
 
 
 def run_triage(app, article_ids: list[int] | None = None) -> TriageReport:

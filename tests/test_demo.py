@@ -218,3 +218,36 @@ def test_the_clerks_words_follow_the_office():
     shipped = office_words(load_config(SHIPPED_FEEDS).office, "Phúc Lợi")
     assert shipped == {"ward": "phường Phúc Lợi", "ward_slug": "phucloi", "governing_body": "UBND quận Long Biên",
                        "deputy": "Phó Trưởng phòng", "chair": "Chủ tịch UBND quận", "area": "quận Long Biên"}
+
+
+def test_alerts_with_no_channel_are_not_said_to_be_waiting(demo_run):
+    """The shipped office has no alert channel (alerts.channels: []): the demo said "11 cảnh báo chờ gửi", alerts that
+    nobody will ever receive, as `monitor alerts --all` says. It now says they go to no one, and why."""
+    _, stdout = demo_run
+    said = re.search(r"(\d+) cảnh báo không gửi được cho ai: chưa cấu hình kênh nhận \(alerts.channels trống", stdout)
+    assert said and int(said.group(1)) > 0, stdout
+    assert "cảnh báo chờ gửi" not in stdout
+
+
+THANH_TRI_UNMARKED_CITY = """office:
+  name: Phòng Giáo dục và Đào tạo huyện Thanh Trì
+  short_name: Phòng GD&ĐT huyện Thanh Trì
+  district: Thanh Trì
+  city: Ha Noi
+  watchlist:
+    wards: [xã Tả Thanh Oai, thị trấn Văn Điển]
+"""
+
+
+def test_a_city_typed_without_diacritics_is_printed_as_the_province_table_names_it(tmp_path):
+    """office.city "Ha Noi" (the README says diacritics are optional) resolved in `config check`, but the clipping
+    printed "Tin trong tỉnh Ha Noi" (the wrong kind of unit, unmarked) and the report's Nơi nhận "Sở GD&ĐT Ha Noi"."""
+    out, proc = _demo_as(tmp_path, THANH_TRI_UNMARKED_CITY)
+    clipping = next((out / "digest").glob("*.txt")).read_text(encoding="utf-8")
+    assert "Tin trong thành phố Hà Nội" in clipping and "Ha Noi" not in clipping, clipping
+    import docx
+
+    document = docx.Document(next((out / "report").glob("*.docx")))
+    signed = "\n".join(p.text for p in document.paragraphs) + "\n".join(
+        c.text for table in document.tables for row in table.rows for c in row.cells)
+    assert "- Sở GD&ĐT Hà Nội;" in signed and "Ha Noi" not in signed

@@ -12,7 +12,7 @@ import click
 from monitor.cli import cli
 from monitor.cli.common import get_app, local_day_end, local_day_start, parse_date
 from monitor.config import load_config, unset_secrets
-from monitor.errors import InputError
+from monitor.errors import HINT_PREFIX, InputError
 
 
 @cli.command()
@@ -95,6 +95,16 @@ def config_check(ctx: click.Context) -> None:
         click.echo(f"{WARNING_PREFIX}nguồn tin '{source}' ở {host}, một địa chỉ nội bộ hoặc loopback, trong khi "
                    "crawler.allow_private_addresses là false: mọi lần thu thập nguồn này sẽ bị từ chối; đặt "
                    "crawler.allow_private_addresses: true nếu nguồn tin thật sự ở trong mạng của đơn vị hoặc trên máy này")
+    from monitor.setup_warnings import setup_warnings
+
+    echo_setup_warnings(setup_warnings(cfg, rules))
+
+
+def echo_setup_warnings(warnings) -> None:
+    """Each warning as the CLI prints an error: the warning, then what to do on the next line."""
+    for w in warnings:
+        click.echo(f"{WARNING_PREFIX}{w.message}")
+        click.echo(f"{HINT_PREFIX}{w.fix}")
 
 
 def _rules_line(cfg):

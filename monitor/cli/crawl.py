@@ -44,7 +44,8 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], force: bool) -> None:
 
     Đọc các nguồn tin đã đến hạn, lấy bài mới và nội dung trang bài. Các bài mới và trang bài vừa lấy về
     đều được phân loại, gom thành sự việc và chấm điểm nóng; cảnh báo cho các sự việc nóng chỉ được
-    đưa vào hàng chờ gửi, chưa gửi đi (`monitor alerts --send` hoặc `monitor serve` sẽ gửi). Lệnh thoát với
+    đưa vào hàng chờ gửi, chưa gửi đi (`monitor alerts --send` hoặc `monitor serve` sẽ gửi); khi
+    alerts.channels trống, lệnh nói rõ các cảnh báo đó không gửi được cho ai. Lệnh thoát với
     mã 1 khi có nguồn tin bị lỗi (lỗi được ghi lại và hiện trong `monitor status`).
 
     \b
@@ -89,6 +90,6 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], force: bool) -> None:
     click.echo(classified.counts() + _why_classified(report, classified, app.store))
     if triaged is not None:
         click.echo(triaged.summary() + ("; cảnh báo chờ gửi được `monitor alerts --send` hoặc `monitor serve` gửi đi"
-                                        if triaged.alerts_queued else ""))
+                                        if triaged.alerts_waiting else ""))
     if not report.ok:
         ctx.exit(1)

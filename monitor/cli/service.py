@@ -15,9 +15,11 @@ import click
 
 from monitor.cli import cli
 from monitor.cli.common import YEARS, echo_json, get_app, shown
+from monitor.cli.core import echo_setup_warnings
 from monitor.errors import InputError, ModelError, MonitorError
 from monitor.service import (JOB_OUTCOMES, InstanceLock, Service, digest_days_missed, failed_digest_retry_at,
                              lock_holder, lock_path, scaled_clock, schedule_overview)
+from monitor.setup_warnings import SetupWarning, setup_warnings
 
 log = logging.getLogger("monitor.service")
 
@@ -113,6 +115,8 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
         closed = app.store.interrupted_jobs_closed(app.now())
         if closed:
             log.warning("%d lượt chạy tác vụ bị một tiến trình đã dừng bỏ dở ở 'running': đã ghi là 'interrupted'", closed)
+        for w in setup_warnings(app.config):
+            log.warning("%s; cách sửa: %s", w.message, w.fix)
         try:
             log.info("bộ phân loại %s", app.classifier.version)
         except ModelError as exc:
@@ -298,6 +302,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         "sources": sources,
         # outlets whose latest pages no longer match their selectors (a new layout); empty when none
         "page_layouts": [d.as_dict(tz) for d in layout_drifts(store, app.config, now)],
+        # what feeds.yaml still gets wrong for a real office (monitor.setup_warnings), as `monitor config check` says it
+        "setup_warnings": [w.as_dict() for w in setup_warnings(app.config)],
     }
     if as_json:
         echo_json(data)
@@ -310,6 +316,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
                f"{db['articles_24h']} bài trong 24 giờ qua")
     model = data["model"]
     click.echo(f"Mô hình: {model['active'] or '— (chưa phân loại)'}{' (đã ghim)' if model['pinned'] else ''}")
+    echo_setup_warnings(SetupWarning(**w) for w in data["setup_warnings"])
     if model["awaiting_review"]:
         click.echo(f"Chờ xem lại: {model['awaiting_review']} bài chưa có nhãn mà máy còn phân vân trong {RECENT_DAYS} ngày qua"
                    " (monitor review)")

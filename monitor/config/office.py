@@ -3,6 +3,7 @@ who signs them and whom they go to."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -84,12 +85,26 @@ class Office:
         """The office's leadership as its documents address it."""
         return "Ban Giám đốc Sở" if self.is_department else "Lãnh đạo Phòng"
 
+    @functools.cached_property
+    def province(self) -> tuple[str, str]:
+        """(name, kind) of office.city as every document prints it: the province classifiers/provinces.yaml places
+        it in, named as the table writes it, whatever office.city's spelling ("Ha Noi", "TP.HCM": ("Hà Nội",
+        "thành phố"), ("Hồ Chí Minh", "thành phố")); a former province by its own name ("Quảng Nam", "tỉnh"), as
+        written; a name the table does not know as written, "thành phố" for the six centrally-run cities."""
+        from classifiers.provinces import load_provinces  # here: classifiers.provinces reads YAML with monitor.config
+
+        placement = load_provinces().find(self.city)
+        if placement is not None and placement.former is None:
+            return placement.province.name, placement.province.kind
+        name = placement.former if placement is not None else province_name(self.city)
+        return name, "thành phố" if name in CENTRAL_CITIES else "tỉnh"
+
     @property
     def area_suffix(self) -> re.Match | None:
         """Where the office's name ends in its area: ' tỉnh Nghệ An' of a Sở, ' quận Long Biên' of a Phòng, and
         since the 2025 reorganisation ' phường Việt Hưng' or ' xã Bát Tràng' of a commune's office."""
         if self.is_department:
-            city = province_name(self.city)
+            city = self.province[0]
             return re.search(r"\s+(thành phố|tỉnh)\s+" + re.escape(city) + r"\s*$", self.name, re.I)
         return re.search(r"\s+(" + "|".join(AREA_KINDS) + r")\s+" + re.escape(self.district) + r"\s*$", self.name, re.I)
 
@@ -105,12 +120,12 @@ class Office:
     @property
     def city_kind(self) -> str:
         """What office.city is: 'thành phố' for the six centrally-run cities, else 'tỉnh' (Gia Lai is no city)."""
-        return "thành phố" if province_name(self.city) in CENTRAL_CITIES else "tỉnh"
+        return self.province[1]
 
     @property
     def city_area(self) -> str:
-        """office.city with its kind: 'thành phố Hà Nội', 'tỉnh Gia Lai'."""
-        return f"{self.city_kind} {province_name(self.city)}"
+        """office.city with its kind: 'thành phố Hà Nội', 'tỉnh Gia Lai' (office.city 'Ha Noi' too)."""
+        return f"{self.city_kind} {self.province[0]}"
 
     def scope_name(self, scope: str) -> str:
         """A scope (classifiers.types.SCOPES) as a person of this office reads it: "city" is the office's province,
@@ -138,7 +153,9 @@ class Office:
         Phòng's also to the city's Sở, first, as the communication plan lists it."""
         if self.recipients:
             return self.recipients
-        city = re.sub(r"^(thành phố|tỉnh)\s+", "", self.city.strip(), flags=re.I)
+        city = self.province[0]
+        # the Sở of Hà Nội is "Sở GD&ĐT Hà Nội"; Hồ Chí Minh alone is the person, so that Sở's name keeps "TP."
+        city = f"TP. {city}" if city == "Hồ Chí Minh" else city
         above = () if self.is_department or not city else (f"Sở GD&ĐT {city}",)
         return (*above, f"{self.governing_body} (để báo cáo)", self.leadership, "Lưu: VT")
 
