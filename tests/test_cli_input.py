@@ -10,10 +10,9 @@ from datetime import datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from monitor.app import App
 from monitor.cli import cli
 from monitor.triage import run_triage
-from test_service_support import TZ_OFFSET, classified_store, fixed_clock
+from test_service_support import TZ_OFFSET, classified_store
 from test_triage_support import FIGHT_SAPO, FIGHT_TITLE, Cls, add_article, make_app
 
 

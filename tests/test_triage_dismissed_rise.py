@@ -27,7 +27,7 @@ def _dismissed_at_watch(tmp_path, *, by_label=False):
                                                     thresholds=(("khẩn cấp", 95), ("cao", 80), ("theo dõi", 40))))
     sid = _routine_story(app, app.now())
     app.clock.advance(hours=1)
-    complaint = add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
+    add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
     (first,) = run_triage(app).alerts_queued
     assert app.store.alert(first).severity == "theo dõi"
     case_id = app.store.case_of_story(sid).id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -186,7 +187,7 @@ def export(ctx: click.Context, fmt: str, since: str | None, until: str | None, o
     start = local_day_start(app, d_since) if d_since else None
     end = local_day_end(app, d_until) if d_until else None
     store = app.store
-    out = open(output, "w", encoding="utf-8") if output else click.get_text_stream("stdout")
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
     n = 0
     try:
         batch = []

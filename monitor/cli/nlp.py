@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -101,7 +102,7 @@ class _Output:
     def __init__(self, path: str) -> None:
         self.path = path
         if path == "-":
-            self.file, self.tmp = click.get_text_stream("stdout"), None
+            self.file, self.tmp = sys.stdout, None
         else:
             target = Path(path)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent if str(target.parent) else ".")
