@@ -244,8 +244,9 @@ def _select(app, names: list[str] | None, force: bool, now: datetime) -> tuple[l
     if names:
         unknown = [n for n in names if config.source(n) is None]
         if unknown:
-            raise InputError(f"no source named {', '.join(unknown)} in {config.path}; "
-                             f"known: {', '.join(s.name for s in config.sources)}")
+            raise InputError(f"không có nguồn tin tên {', '.join(unknown)} trong {config.path}; "
+                             f"các nguồn có: {', '.join(s.name for s in config.sources)}",
+                             hint="`monitor status` liệt kê các nguồn tin; tên nguồn là khóa name trong sources")
         candidates = [config.source(n) for n in dict.fromkeys(names)]
     else:
         candidates = list(config.sources)

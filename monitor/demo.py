@@ -292,5 +292,6 @@ def _shipped_config() -> Path:
         return here
     with resources.as_file(resources.files("monitor") / "templates" / "feeds.example.yaml") as p:
         if not p.is_file():
-            raise InputError("no feeds.yaml here and no packaged example", hint="run `monitor init` first")
+            raise InputError("không có feeds.yaml ở đây, và bản cài đặt thiếu tệp cấu hình mẫu đi kèm",
+                             hint="chạy `monitor init` trước, hoặc cài lại gói")
         return p

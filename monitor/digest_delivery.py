@@ -465,8 +465,8 @@ def write_files(rendered: Rendered, formats: Iterable[str], folder: Path) -> dic
             atomic_write(chart, rendered.chart_png)
             paths["chart"] = chart
     except OSError as exc:
-        raise StoreError(f"cannot write the digest into {folder}: {exc}",
-                         hint="check that the folder exists and is writable, or pass --out DIR") from None
+        raise StoreError(f"không ghi được điểm báo vào {folder}: {exc}",
+                         hint="kiểm tra thư mục có tồn tại và người dùng này được ghi vào đó, hoặc cho --out THƯ_MỤC") from None
     return paths
 
 

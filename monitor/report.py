@@ -45,7 +45,10 @@ NO_HOT_CATEGORY = "loại khác"
 TOP_PENDING = 20
 NO_CASE = "chưa có hồ sơ xử lý"
 # how the report names a case's status: "mới" beside the counts' "new" would read as "13 new issues"
-STATUS_WORDS = {"mới": "chưa tiếp nhận xử lý"}
+STATUS_WORDS = {"mới": "chưa tiếp nhận xử lý",
+                # a hot issue's status then can be "cảnh báo nhầm" only when it was opened again since (news raised its
+                # story, monitor.triage.dismissed_rise): counted with the issues, not as "1 cảnh báo nhầm" among them
+                DISMISSED: "khi đó đánh dấu cảnh báo nhầm, sau mở lại"}
 # a hot issue outside the office's area (Office.is_own_area, or a case closed as NOT_OURS): known of, not handled.
 # Not "theo dõi", the name of an alert level: "10 ngoài địa bàn (theo dõi)" read as ten issues at that level
 ELSEWHERE_WORDS = "ngoài địa bàn (để nắm tình hình)"

@@ -139,6 +139,7 @@ class TriageReport:
     alerts_queued: list[int] = field(default_factory=list)  # alert ids
     # of those, the alerts queued while feeds.yaml names no channel: they reach nobody, now or once one is added
     alerts_nowhere: list[int] = field(default_factory=list)
+    alerts_off: bool = False  # alerts.enabled is false: those reach nobody because the office turned alerts off
 
     @property
     def idle(self) -> bool:
@@ -165,8 +166,10 @@ class TriageReport:
                  f"chấm điểm lại {len(self.rescored)} sự việc" if self.rescored else "",
                  f"mở {len(self.cases_opened)} hồ sơ" if self.cases_opened else "",
                  f"{self.alerts_waiting} cảnh báo chờ gửi" if self.alerts_waiting else "",
-                 f"{len(self.alerts_nowhere)} cảnh báo không gửi được cho ai: chưa cấu hình kênh nhận (alerts.channels "
-                 "trống; cảnh báo tạo ra sau khi thêm kênh mới được gửi)" if self.alerts_nowhere else ""]
+                 (f"{len(self.alerts_nowhere)} cảnh báo đã lưu, không gửi vì cảnh báo đang tắt (alerts.enabled: false)"
+                  if self.alerts_off else
+                  f"{len(self.alerts_nowhere)} cảnh báo không gửi được cho ai: chưa cấu hình kênh nhận (alerts.channels "
+                  "trống; cảnh báo tạo ra sau khi thêm kênh mới được gửi)") if self.alerts_nowhere else ""]
         return ", ".join(p for p in parts if p) or "không có bài mới để gom vào sự việc"
 
 
@@ -835,6 +838,7 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
     report.alerts_queued.append(alert_id)
     if not plan:
         report.alerts_nowhere.append(alert_id)
+        report.alerts_off = not app.config.alerts.enabled
 
 
 def run_triage(app, article_ids: list[int] | None = None) -> TriageReport:

@@ -400,7 +400,7 @@ def test_unknown_source_name_is_an_input_error(env):
 
     site, make, clock = env
     app = make()
-    with pytest.raises(InputError, match="no source named nope"):
+    with pytest.raises(InputError, match="không có nguồn tin tên nope"):
         run_crawl(app, sources=["nope"], tuning=FAST)
 
 

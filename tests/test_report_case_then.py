@@ -166,4 +166,7 @@ def test_a_false_alarm_news_opened_again_since_is_a_reopened_hot_issue_not_a_fal
     (hot,) = r.hot_issues
     assert (hot.story_id, hot.case_status) == (story, DISMISSED)
     assert hot.status_since == "cập nhật đến ngày 10/12/2026: mở lại (chưa tiếp nhận xử lý)"
+    # one issue counted once: not also "1 cảnh báo nhầm" among the issues while no false alarm is counted
+    assert "cảnh báo nhầm, sau mở lại" in r.hot_text and "trong đó 1 cảnh báo nhầm" not in r.hot_text, r.hot_text
+    assert sum(n for _, n in r.case_counts) == len(r.own_issues)
     assert load_period(later, (2026, 10), (2026, 11)).false_alarms == 0

@@ -549,3 +549,16 @@ def test_a_phongs_city_reason_names_its_province_by_its_kind(tmp_path):
                       scope="city", scope_given=True)
     assert area_line(app.config.office, item) == \
         "Địa bàn: ngoài địa bàn phường Quy Nhơn, tỉnh (do người ghi nhận xác định)"
+
+
+def test_the_summary_says_alerts_are_off_rather_than_that_no_channel_is_set(tmp_path):
+    """alerts.enabled: false with a channel set (config check's own advice for an office without alerts): the
+    run's line names the switch, not an empty alerts.channels."""
+    from dataclasses import replace
+
+    app = make_app(tmp_path, channels=[{"kind": "webhook", "url": "http://127.0.0.1:9/hook"}])
+    app.config = replace(app.config, alerts=replace(app.config.alerts, enabled=False))
+    add_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=10))
+    said = str(run_triage(app))
+    assert "cảnh báo đã lưu, không gửi vì cảnh báo đang tắt (alerts.enabled: false)" in said, said
+    assert "alerts.channels" not in said
