@@ -10,8 +10,10 @@ server refused, nothing was accepted), or one whose process stopped before the h
 connecting, logging in, naming the recipients: the attempt records the moment it hands the message
 over), is simply retried. Recipients the server refused while taking the message for the others
 are recorded with the delivery (and its message says so); they are not sent to again automatically, as
-resending would give the others a second copy. Without SMTP (or without recipients) the message and its
-files go to the outbox folder, which counts as delivered the same way.
+resending would give the others a second copy. Without SMTP the message and its files go to the outbox folder,
+which counts as delivered the same way. With SMTP but no digest.recipients the files are written all the same, and
+the attempt fails (recorded as failed, so retried like a refused one once recipients are added): an office that set
+up its mail server means the clipping to be mailed, and a day recorded as kept in the folder was never mailed.
 
 A clipping is only as good as the crawl behind it: one sent before any crawl, or while the crawler was
 down, tells leadership "no education news" and, recorded as delivered, keeps the real one from going
@@ -535,8 +537,9 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
     """Build the clipping of `day` (default: the latest day whose cut-off has passed) and deliver it.
 
     send=False only writes the files (into `out_dir`, default the outbox folder of the day) and
-    records nothing. send=True e-mails it to digest.recipients, or puts it in the outbox when SMTP
-    or recipients are missing; a day already delivered is not delivered again unless `resend`. Sending
+    records nothing. send=True e-mails it to digest.recipients, or puts it in the outbox when SMTP is
+    not configured (with SMTP and no recipients: NotifyError after writing the files); a day already
+    delivered is not delivered again unless `resend`. Sending
     raises CrawlNotFresh, recording nothing, when no source has been polled successfully up to the window's
     end (crawl_gap), or, for a day before the latest cut-off, CutoffNotCovered when the crawler collected
     nothing across that day's cut-off (crawl_silence); not with `force`.
@@ -641,13 +644,24 @@ def build_and_deliver_digest(app: App, day: date | None = None, *, send: bool = 
                                 paths=paths, recipients=got, message_id=message_id, refused=refused, **counts)
         folder = Path(out_dir) if out_dir else outbox_folder(app, day)
         paths = write_files(rendered, formats, folder)
+        if cfg.smtp.configured:
+            # an office that set up its mail server means the clipping to go by e-mail: kept in the folder as if
+            # delivered, the day was never sent again once recipients were added. The files stay (nothing
+            # collected is lost); the attempt is recorded as failed, so the service retries it like a refused one
+            raise NotifyError(
+                f"chưa gửi điểm báo ngày {day:%d/%m/%Y}: smtp.host đã đặt ({cfg.smtp.host}) nhưng digest.recipients "
+                f"trống, nên thư không có người nhận; các tệp điểm báo đã ghi vào {folder} ({_figures(digest)}), "
+                "ngày này chưa được ghi nhận là đã gửi",
+                hint=f"thêm địa chỉ vào digest.recipients trong {cfg.path}, ví dụ recipients: [lanhdao@<tên miền của "
+                     f"đơn vị>], rồi chạy `monitor digest --date {day.isoformat()} --send` (hoặc cho dịch vụ đọc "
+                     "lại tệp: systemctl reload edu-monitor, nó tự gửi lại); nếu đơn vị chỉ lưu điểm báo vào thư mục "
+                     "outbox, xóa smtp.host")
         eml = folder / f"{rendered.stem}.eml"
         atomic_write(eml, message.as_bytes())
         paths["eml"] = eml
         store.finish_digest(day, claim.delivery_id, status="outbox", now=app.now(), paths=paths)
-        why = ("chưa cấu hình máy chủ thư (smtp)" if not cfg.smtp.configured
-               else "chưa có người nhận (digest.recipients trống)")
-        return DigestResult(day, "outbox", f"{why}: điểm báo ngày {day:%d/%m/%Y} được lưu vào thư mục outbox {folder} "
+        return DigestResult(day, "outbox", f"chưa cấu hình máy chủ thư (smtp): điểm báo ngày {day:%d/%m/%Y} được lưu "
+                            f"vào thư mục outbox {folder} "
                             f"({_figures(digest)}; thư điện tử: {eml.name})" + _gap_note(digest), paths=paths,
                             message_id=message_id, **counts)
     except (MonitorError, OSError) as exc:

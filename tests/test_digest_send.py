@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from docx import Document
 
 from monitor.errors import NotifyError
-from test_digest import DAY, TZ, make_app, seed_day
+from test_digest import DAY, NOW, TZ, make_app, seed_day
 
 
 class Inbox:
@@ -560,3 +560,46 @@ def test_status_names_the_retry_of_a_clipping_the_mail_server_refused_not_tomorr
     failed_at = app.store.digest_record(DAY).started_at
     (row,) = [r for r in schedule_overview(app, service_running=True) if r["job"] == DIGEST_JOB]
     assert datetime.fromisoformat(row["next"]) == failed_at + timedelta(minutes=10), (row, failed_at)
+
+
+def test_with_smtp_but_no_recipients_send_fails_keeps_the_files_and_is_sent_once_recipients_are_added(
+        tmp_path, smtp_server, monkeypatch):
+    """An office with its mail server set up and digest.recipients left empty: `digest --send` said "chưa có người
+    nhận", exited 0 and recorded the day as delivered to the outbox folder, so neither the service nor a rerun ever
+    mailed it once the recipients were added."""
+    from monitor.cli import cli
+    from monitor.cli.service import _digest_line, _digests
+    from monitor.service import Service
+
+    inbox, port = smtp_server
+    app = smtp_app(tmp_path, port, recipients=())
+    seed_day(app.store)
+    monkeypatch.setattr("monitor.cli.digest.get_app", lambda ctx, **_: app)
+    run = CliRunner().invoke(cli, ["digest", "--date", "2026-11-26", "--send"])
+    assert run.exit_code == 1, run.output
+    assert ("Lỗi: chưa gửi điểm báo ngày 26/11/2026: smtp.host đã đặt (127.0.0.1) nhưng digest.recipients trống"
+            in run.output)
+    assert "Cách sửa: thêm địa chỉ vào digest.recipients" in run.output
+    folder = tmp_path / "var" / "outbox" / "2026-11-26"
+    assert str(folder) in run.output and (folder / "diem-bao-2026-11-26.docx").is_file()  # nothing collected is lost
+    assert inbox.messages == []
+    record = app.store.digest_record(DAY)
+    assert record.status == "failed" and not record.delivered and "digest.recipients trống" in record.error
+    (line,) = [_digest_line(d, TZ) for d in _digests(app)]
+    assert line.startswith("Điểm báo 26/11/2026: gửi lỗi (lỗi 1 lần, thử lại lúc 26/11 07:40:00)"), line
+
+    # the recipients added (and the service's feeds.yaml read again): its next check mails the day, once
+    fixed = smtp_app(tmp_path, port, now=NOW + timedelta(minutes=11))
+    Service(fixed).due_work()
+    assert [rcpt for rcpt, _ in inbox.messages] == [["lanhdao@pgd-longbien.example.vn"]]
+    assert fixed.store.digest_record(DAY).status == "sent"
+
+
+def test_without_smtp_an_empty_recipients_list_still_means_the_outbox(tmp_path):
+    app = make_app(tmp_path, recipients=())
+    seed_day(app.store)
+    from monitor.digest import build_and_deliver_digest
+
+    result = build_and_deliver_digest(app, DAY)
+    assert result.status == "outbox" and result.ok and "chưa cấu hình máy chủ thư (smtp)" in result.message
+    assert app.store.digest_record(DAY).delivered
