@@ -3,7 +3,10 @@
     .venv/bin/python bench/search_speed.py [N]        # default 50 000 articles
 
 Prints the time to index and the median / worst time of typical analyst queries. Target: a query
-answers in well under 100 ms on a year of one office's news (~50 000 articles).
+answers in well under 100 ms on a year of one office's news (~50 000 articles). Then, the articles classified (a
+tenth judged hot) and grouped in stories of four (one in twenty at an alert level with a case, one of those a
+false alarm), times `monitor search` itself in this process, each query with and without --hot (which reads the
+stories of a page of candidates to tell a hot issue, as `monitor articles --hot` does).
 
     .venv/bin/python bench/search_speed.py --store FEEDS_YAML [--runs 5] [--code DIR]
 
@@ -29,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from classifiers.types import Classification  # noqa: E402
 from monitor.models import FeedEntry  # noqa: E402
 from monitor.search import fold_text, fts_query  # noqa: E402
 from monitor.store import Store  # noqa: E402
@@ -43,7 +47,8 @@ QUERIES = ["bao luc hoc duong", "bạo lực học đường", '"hoc phi"', "ho�
 def main(n: int) -> None:
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "bench.sqlite3")
+        (Path(tmp) / "var").mkdir()
+        store = Store(Path(tmp) / "var" / "monitor.sqlite3")  # where the checkout's feeds.yaml has it (cli_main)
         t0 = time.perf_counter()
         now = datetime(2026, 11, 26, tzinfo=timezone.utc)
         docs = []
@@ -68,7 +73,65 @@ def main(n: int) -> None:
                 hits = store.search_ids(expr, limit=20)
                 times.append((time.perf_counter() - t) * 1000)
             print(f"  {q!r:32} {len(hits):>3} hits  median {statistics.median(times):7.1f} ms  worst {max(times):7.1f} ms")
-        store.close()
+        cli_main(store, Path(tmp), now, rng)
+
+
+# (query, extra options): each timed as is and with --hot
+CLI_QUERIES = [("học sinh", ()), ("hoc sinh", ()), ("bạo lực học đường", ()), ("Long Biên", ()),
+               ("học phí", ("--topic", "hoc-phi-thu-chi")), ("Hà Noi", ())]
+
+
+def cli_main(store: Store, tmp: Path, now: datetime, rng: random.Random) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cases import DISMISSED
+    from monitor.cli import cli
+
+    t0 = time.perf_counter()
+    ids = [r[0] for r in store.execute("SELECT id FROM articles ORDER BY id")]
+    store.register_model_version("bench-1", now)
+    store.save_classifications([(i, Classification(
+        id=str(i), is_education=rng.random() < 0.6, relevance=0.8, topics=("hoc-phi-thu-chi",) if rng.random() < 0.3 else (),
+        topic_scores={}, sentiment="negative", hot=rng.random() < 0.1, hot_score=0.5, scope="national", reasons=(),
+        model_version="bench-1")) for i in ids], now)
+    hot_stories = dismissed = 0
+    for k in range(0, len(ids) - 3, 4):
+        sid = store.create_story(ids[k], now)
+        for j in ids[k + 1:k + 4]:
+            store.add_story_member(sid, j, now, similarity=0.9, matched_id=ids[k], reprint=False)
+        hot = k % 80 == 0
+        store.save_story_score(sid, now, main_topic="", n_outlets=1, hot_score=80.0 if hot else 10.0,
+                               severity="cao" if hot else None, reasons=["bench"] if hot else [], explanation={})
+        if hot:
+            case_id, _ = store.open_case(sid, now)
+            hot_stories += 1
+            if k % 400 == 0:
+                store.dismiss_case(case_id, now, by="bench", status=DISMISSED, note="bench", education={},
+                                   label_note="bench")
+                dismissed += 1
+    store.close()
+    # this checkout's office, its store the one just built
+    config = tmp / "feeds.yaml"
+    config.write_text((Path(__file__).resolve().parents[1] / "feeds.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    print(f"classified, {hot_stories} stories at a level with a case ({dismissed} false alarms) among "
+          f"{len(ids) // 4} in {time.perf_counter() - t0:.1f} s; `monitor search` in this process, median of 5:")
+    runner = CliRunner()
+    for q, extra in CLI_QUERIES:
+        times: dict[bool, list[float]] = {False: [], True: []}
+        found: dict[bool, int] = {}
+        for _ in range(5):
+            for hot in (False, True):  # alternated, so a busy moment weighs on both
+                t = time.perf_counter()
+                r = runner.invoke(cli, ["--config", str(config), "search", q, *extra, *(("--hot",) if hot else ()),
+                                        "--json"])
+                times[hot].append(time.perf_counter() - t)
+                if r.exit_code != 0:
+                    sys.exit(f"{q!r} failed: {r.output[-500:]}")
+                found[hot] = r.output.count('"id":')
+        plain, hot = statistics.median(times[False]), statistics.median(times[True])
+        label = " ".join((repr(q), *extra))
+        print(f"  {label:42} {plain * 1000:7.0f} ms ({found[False]:>2})   --hot {hot * 1000:7.0f} ms ({found[True]:>2})"
+              f"   x{hot / plain:.2f}", flush=True)
 
 
 # (typed with diacritics, the same typed without, extra options): common words, phrases, a word whose folded form

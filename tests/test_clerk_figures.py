@@ -1,6 +1,6 @@
 """What a new office's clerk and leadership read as figures and as "what was done" (clerk journey, findings 5, 10, 11
 and 14): a clerk's scratch note and the system's own lines are not said as things done; a first week's clipping does
-not compare with days before the monitoring began; `articles --hot` lists the clipping's hot issues; the clipping's
+not compare with days before the monitoring began; `articles --hot` and `search --hot` list the clipping's hot issues; the clipping's
 numbers add up, and a hot issue with no level has one name."""
 
 from __future__ import annotations
@@ -143,6 +143,40 @@ def test_articles_hot_lists_the_clippings_hot_issues_and_counts_its_footer_withi
     marks = {line.split()[0]: "🔥" in line for line in listing.splitlines() if line.strip()[:1].isdigit()}
     assert marks == {str(fight): True, str(lone): False}
     assert "thêm --all để xem cả 1 bài không về giáo dục" in listing
+
+
+def test_search_hot_and_its_mark_mean_what_articles_hot_means(tmp_path):
+    """`search --hot` and its 🔥 followed the article's own hot flag, so search listed as hot an article that
+    `articles --hot` and the clipping do not (its story at no level, no case); --json keeps the own flag as "hot"."""
+    import json
+
+    app = make_triage_app(tmp_path)
+    now = app.now()
+    fight = add_classified(app, "VnExpress", "story-1", FIGHT_TITLE, FIGHT_SAPO, now - timedelta(minutes=10))
+    lone = add_classified(app, "Dân Trí", "story-2", QUIET_TITLE, QUIET_SAPO, now - timedelta(minutes=8),
+                          Cls(hot_score=0.55, sentiment="neutral", scope="national", reasons=(), hot_categories=()))
+    run_triage(app)
+    story = app.store.story(app.store.story_of_article(lone))
+    assert story.severity is None and story.case_status is None, "the premise: a hot article of a story at no level"
+    cfg = str(tmp_path / "feeds.yaml")
+    runner = CliRunner()
+    for query in ("Trường", "truong"):  # as typed and without the marks (the words read together)
+        hot = json.loads(runner.invoke(cli, ["--config", cfg, "search", query, "--hot", "--json"]).output)
+        assert [r["id"] for r in hot["results"]] == [fight], query
+        listed = json.loads(runner.invoke(cli, ["--config", cfg, "search", query, "--json"]).output)
+        flags = {r["id"]: (r["hot"], r["hot_issue"]) for r in listed["results"]}
+        assert flags == {fight: (True, True), lone: (True, False)}, query
+    out = runner.invoke(cli, ["--config", cfg, "search", "trường"]).output
+    marks = {line.split()[0]: "🔥" in line for line in out.splitlines() if line.strip()[:1].isdigit()}
+    assert marks == {str(fight): True, str(lone): False}
+    out = runner.invoke(cli, ["--config", cfg, "search", "trường", "--hot"]).output
+    assert FIGHT_TITLE[:30] in out and QUIET_TITLE[:30] not in out
+    # a false alarm is no hot issue, whatever its level
+    (case,) = app.store.cases()
+    r = runner.invoke(cli, ["--config", cfg, "cases", "dismiss", str(case.id), "--note", "Tin cũ", "--by", "Chị Lan"])
+    assert r.exit_code == 0, r.output
+    assert app.store.story(case.story_id).severity is not None
+    assert json.loads(runner.invoke(cli, ["--config", cfg, "search", "trường", "--hot", "--json"]).output)["results"] == []
 
 
 def test_a_hand_opened_case_with_no_level_has_one_name_everywhere(tmp_path):

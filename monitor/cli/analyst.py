@@ -149,12 +149,12 @@ def hot_issues(store, classes: dict[int, Classification]) -> tuple[dict[int, boo
     from monitor.cases import DISMISSED
 
     story_of = store.stories_of_articles(list(classes))
-    hot_story: dict[int, bool] = {}
-    for sid in set(story_of.values()):
-        story = store.story(sid)
-        hot_story[sid] = story is not None and (story.severity is not None or story.case_status is not None) \
-            and story.case_status != DISMISSED
-    return ({a: hot_story[story_of[a]] if a in story_of else c.hot for a, c in classes.items()},
+    # the level and the case alone, read together: a Story built for each (its members, its intake) took most of
+    # `search --hot`, whose pages of candidates hold thousands of stories
+    levels = store.story_levels(sorted(set(story_of.values())))
+    hot_story = {sid: (severity is not None or status is not None) and status != DISMISSED
+                 for sid, (severity, status) in levels.items()}
+    return ({a: hot_story.get(story_of[a], False) if a in story_of else c.hot for a, c in classes.items()},
             story_of)
 
 
@@ -241,7 +241,8 @@ def articles(ctx: click.Context, day: str | None, topic: str | None, hot: bool, 
 @click.argument("query")
 @click.option("--since", help="Chỉ các bài đăng từ ngày này trở đi (DD/MM/YYYY hoặc YYYY-MM-DD).")
 @click.option("--topic", help="Chỉ các bài có chủ đề này (mã hoặc tên chủ đề của kế hoạch).")
-@click.option("--hot", is_flag=True, help="Chỉ các bài nóng.")
+@click.option("--hot", is_flag=True, help="Chỉ các bài thuộc một vấn đề nóng, như mục Vấn đề nóng của điểm báo "
+              "(sự việc đạt một mức cảnh báo hoặc có hồ sơ xử lý, trừ cảnh báo nhầm) và `monitor articles --hot`.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True,
               help="Số bài tối đa.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dưới dạng JSON (cho máy đọc).")
@@ -261,7 +262,9 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     Mọi từ đều phải có trong bài; đặt cụm từ trong ngoặc kép; đặt từng từ trong ngoặc kép ('"lam" "thu"') thì
     các từ ở đâu trong bài cũng được; OR nằm giữa hai nhóm (bài có nhóm này hoặc nhóm kia), và mỗi nhóm khớp
     đúng dấu hay không là tùy nhóm đó có gõ dấu hay không; dấu * ở cuối một từ khớp mọi từ bắt đầu như thế;
-    -từ loại các bài có từ đó (câu tìm bắt đầu bằng -từ thì đặt sau --, như với mọi lệnh).
+    -từ loại các bài có từ đó (câu tìm bắt đầu bằng -từ thì đặt sau --, như với mọi lệnh). Cột "nóng" có 🔥
+    khi bài thuộc một vấn đề nóng như điểm báo liệt kê, như ở `monitor articles` (`monitor explain ID` cho
+    điểm nóng riêng của bài).
 
     \b
     Ví dụ:
@@ -311,8 +314,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
         last = len(hits) < page
         if topic or hot:  # the classification first: it drops most, and reading the text is the dearer check
             classes, labels = read_corrected(store, [i for i, _ in hits])
-            hits = [(i, r) for i, r in hits
-                    if _filter(classes.get(i), topic=topic, hot=hot, scopes=None, include_all=True)]
+            hits = _passing(store, hits, classes, topic=topic, hot=hot)
         if as_typed is not None:
             if not any_exact and len(loose_hits) <= limit:
                 loose_hits += hits[:limit + 1 - len(loose_hits)]
@@ -330,7 +332,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
             found = {a.id: a for a in store.get_articles([i for i, _ in hits])}
         if not (topic or hot):  # only those to be shown
             classes, labels = read_corrected(store, [i for i, _ in hits[:limit - len(rows) + 1]])
-        more = _search_rows(hits, found, classes, labels, rows, tz, query=query, limit=limit)
+        more = _search_rows(store, hits, found, classes, labels, rows, tz, query=query, limit=limit)
         if more or last or (as_typed is not None and not any_exact and checked >= SEARCH_CHECK):
             break
         if offset >= SEARCH_MAX:
@@ -345,7 +347,7 @@ def search(ctx: click.Context, query: str, since: str | None, topic: str | None,
     if loose:
         classes, labels = read_corrected(store, [i for i, _ in loose_hits])
         found = {a.id: a for a in store.get_articles([i for i, _ in loose_hits])}
-        more = _search_rows(loose_hits, found, classes, labels, rows, tz, query=query, limit=limit) or more
+        more = _search_rows(store, loose_hits, found, classes, labels, rows, tz, query=query, limit=limit) or more
     # the words were looked for together: typed without marks, or with them and nothing matched as typed
     next_to = bool(together) and not (marked and any_exact)
     if next_to and not rows and not marked:
@@ -390,12 +392,20 @@ def _first_passing(store, expr: str, check, *, since, topic: str | None, hot: bo
         last = len(hits) < SEARCH_PAGE
         if topic or hot:
             classes, _ = read_corrected(store, [i for i, _ in hits])
-            hits = [(i, r) for i, r in hits
-                    if _filter(classes.get(i), topic=topic, hot=hot, scopes=None, include_all=True)]
+            hits = _passing(store, hits, classes, topic=topic, hot=hot)
         kept += _as_typed(store, hits, check, want=want - len(kept))[0][:want - len(kept)]
         if last:
             break
     return kept
+
+
+def _passing(store, hits: list[tuple[int, float]], classes: dict[int, Classification], *, topic: str | None,
+             hot: bool) -> list[tuple[int, float]]:
+    """Those of `hits` passing --topic and --hot, --hot meaning what `articles --hot` means (hot_issues): the
+    article's own flag listed articles of a story at no level, which the clipping and `articles` do not call hot."""
+    issue = hot_issues(store, {i: c for i, c in classes.items() if not topic or topic in c.topics})[0] if hot else {}
+    return [(i, r) for i, r in hits
+            if _filter(classes.get(i), topic=topic, hot=hot, scopes=None, include_all=True, hot_issue=issue.get(i))]
 
 
 def _as_typed(store, hits: list[tuple[int, float]], rank, *, want: int) -> tuple[list[tuple[int, float]], dict, int]:
@@ -423,11 +433,13 @@ def _as_typed(store, hits: list[tuple[int, float]], rank, *, want: int) -> tuple
     return kept, {a.id: a for a in store.get_articles([i for i, _ in kept[:want + 1]])}, read
 
 
-def _search_rows(hits, found, classes, labels, rows: list[dict], tz, *, query: str, limit: int) -> bool:
-    """Add to `rows` the articles of `hits` (in that order) up to `limit`; whether one more was left out (the listing
-    says there are more)."""
+def _search_rows(store, hits, found, classes, labels, rows: list[dict], tz, *, query: str, limit: int) -> bool:
+    """Add to `rows` the articles of `hits` (in that order) up to `limit`, with "hot_issue" as `articles` gives it;
+    whether one more was left out (the listing says there are more)."""
     from monitor.search import snippet
 
+    shown_ids = [i for i, _ in hits if i in found][:limit - len(rows)]
+    issue, _ = hot_issues(store, {i: classes[i] for i in shown_ids if i in classes})
     for article_id, rank in hits:
         a = found.get(article_id)
         if a is None:
@@ -436,7 +448,7 @@ def _search_rows(hits, found, classes, labels, rows: list[dict], tz, *, query: s
             return True
         passage = snippet(a.sapo, query) or snippet(a.body, query)
         rows.append(article_dict(a, classes.get(article_id), tz, labels.get(article_id))
-                    | {"rank": round(-rank, 3), "snippet": passage})
+                    | {"hot_issue": issue.get(article_id), "rank": round(-rank, 3), "snippet": passage})
     return False
 
 

@@ -203,6 +203,17 @@ class StoriesMixin:
                                     f" ({','.join('?' * len(chunk))})", chunk).fetchall())
         return out
 
+    def story_levels(self, story_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+        """Story id -> (its severity, its case's status), for those of `story_ids` stored: what tells a hot issue
+        (monitor.cli.analyst.hot_issues) without building each Story, which a page of search candidates would."""
+        out: dict[int, tuple[str | None, str | None]] = {}
+        for k in range(0, len(story_ids), 500):
+            chunk = story_ids[k:k + 500]
+            out.update((r[0], (r[1], r[2])) for r in self.execute(
+                "SELECT s.id, s.severity, c.status FROM stories s LEFT JOIN cases c ON c.story_id = s.id"
+                f" WHERE s.id IN ({','.join('?' * len(chunk))})", chunk))
+        return out
+
     def story_members_in_window(self, story_ids: list[int], since: datetime | None, until: datetime | None,
                                 *, last: bool = True, classified_by: tuple[str, ...] = ()) -> dict[int, int]:
         """Story id -> the highest (`last`) or lowest id among its members published in [since, until) (first
