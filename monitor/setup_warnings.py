@@ -142,7 +142,7 @@ def setup_warnings(cfg, rules=None) -> list[SetupWarning]:
         outbox = cfg.storage.data_dir / cfg.digest.outbox_dir
         warnings.append(SetupWarning(
             f"smtp.host đã đặt ({cfg.smtp.host}) nhưng digest.recipients trống: điểm báo hằng ngày không gửi cho ai, "
-            f"chỉ được lưu vào thư mục {outbox}",
+            f"chỉ được lưu vào thư mục {outbox}, và mỗi lần gửi (digest --send, dịch vụ) báo lỗi, ngày đó chưa gửi",
             "thêm địa chỉ e-mail của lãnh đạo vào digest.recipients, ví dụ recipients: [lanhdao@<tên miền của đơn vị>]; "
             "nếu chỉ muốn lưu điểm báo vào thư mục, xóa smtp.host"))
     if cfg.alerts.enabled and not cfg.alerts.channels:
