@@ -176,6 +176,12 @@ def case_then(case: Case, when: datetime) -> Case | None:
     return replace(case, status=status, owner=owner, events=events)
 
 
+def lists_as_hot(severity: str | None, case_status: str | None) -> bool:
+    """Whether the clipping lists a story among its hot issues: it reached an alert level or has a case (a person may
+    open one for a story the model missed), unless that case is a false alarm, which is news of its topic."""
+    return (severity is not None or case_status is not None) and case_status != DISMISSED
+
+
 def status_since(shown: str | None, now: str | None, at: datetime, words: Mapping[str, str] | None = None) -> str:
     """What an archive says beside a case's status as it stood then (`shown`, None: no case then) when the status
     `now` differs: "cập nhật đến ngày 28/11/2026: đã xử lý" (`at`: when it is read; `words`: how that document names a

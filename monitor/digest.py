@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, plan_heading, strongest_first, topic_name
 from classifiers.text import ascii_fold as fold
 from classifiers.types import SCOPES, Classification
-from monitor.cases import DISMISSED, status_since
+from monitor.cases import DISMISSED, lists_as_hot, status_since
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office, clock_time
 from monitor.models import Article, IntakeItem, SourceHealth, Story
@@ -1051,9 +1051,7 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int], own_scopes: tuple[str, ..
         # the story may be older than the window: count the outlets in the window too
         extra = tuple(sorted({a.outlet for a, _ in members if a.outlet and a.outlet != article.outlet} - set(outlets)))
         other_outlets = outlets + extra
-        # a case makes a story hot even when the model missed it (a person opened it); a story a person
-        # dismissed as a false alarm is news of its topic
-        hot = (story.severity is not None or story.case_status is not None) and story.case_status != DISMISSED
+        hot = lists_as_hot(story.severity, story.case_status)
         return DigestItem(
             article_id=article.id, title=article.title, url=article.url, outlet=article.outlet,
             published=article.when.astimezone(tz), summary="",

@@ -458,8 +458,9 @@ def dismissed_rise(app, story_id: int, case, members: list[dict], last, now: dat
                    ) -> tuple[StoryScore, "AlertDecision"] | None:
     """Of a case dismissed as a false alarm (`monitor cases dismiss`, or a "not hot" label's carry-over), what brings it
     back: its story, scored with people's labels (the dismissal's "not hot" on the articles it judged, so only those
-    that joined since bring a hot score of their own), at a level above the one it was dismissed at (the higher of its last alert's, as
-    `told`, and the story's when dismissed: Case.dismissed_level) through articles that joined after the dismissal.
+    that joined since bring a hot score of their own), at a level above the one it was dismissed at (the higher of
+    its last alert's, as `told`, and the story's when dismissed: Case.dismissed_level) through articles that joined
+    after the dismissal.
     -> (that score, the alert telling it, saying it had been dismissed and why it is back), None when nothing rose.
     A rescoring of the same articles (a reclassification, a new model) brings nothing back, nor a rewrite of the
     false alarm at the same level: at most one re-alert per level above the dismissed one."""
@@ -482,8 +483,7 @@ def dismissed_rise(app, story_id: int, case, members: list[dict], last, now: dat
     was = min(levels, key=lambda lv: severity_rank(config, lv)) if levels else None
     if was is not None and severity_rank(config, score.severity) >= severity_rank(config, was):
         return None
-    urgent = severity_rank(config, score.severity) == 0 and (was is None or severity_rank(config, was) != 0)
-    if last is not None and not urgent and now - last.created_at < timedelta(minutes=config.alerts.cooldown_minutes):
+    if held_by_cooldown(config, score.severity, was, last.created_at if last is not None else None, now):
         return None  # inside the cooldown: the next triage run after it ends reopens it and sends the follow-up
     # told by the article that brought it back: the one it is now told by when that joined since, else the first
     lead = next((m for m in joined if m["id"] == score.lead_id), joined[0])
@@ -518,10 +518,16 @@ def decide_alert(config: Config, score: StoryScore, last, now: datetime, last_se
         why = f"Tin địa bàn đã lên báo toàn quốc: {', '.join(score.national_outlets)}"
     if not why:
         return None
-    urgent = severity_rank(config, score.severity) == 0 and severity_rank(config, last.severity) != 0
-    if not urgent and now - last.created_at < timedelta(minutes=config.alerts.cooldown_minutes):
+    if held_by_cooldown(config, score.severity, last.severity, last.created_at, now):
         return None  # inside the cooldown: the next triage run after it ends sends the follow-up
     return AlertDecision("escalation", why, raised=raised)
+
+
+def held_by_cooldown(config: Config, level: str, before: str | None, last_at: datetime | None, now: datetime) -> bool:
+    """A follow-up at `level` (the story was at `before`) waits out alerts.cooldown_minutes after the last alert
+    (sent at `last_at`, None: none), unless it reaches the top level from below it."""
+    urgent = severity_rank(config, level) == 0 and (before is None or severity_rank(config, before) != 0)
+    return last_at is not None and not urgent and now - last_at < timedelta(minutes=config.alerts.cooldown_minutes)
 
 
 # ---------------------------------------------------------------------- the pipeline step

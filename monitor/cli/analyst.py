@@ -142,18 +142,16 @@ def _filter(c: Classification | None, *, topic: str | None, hot: bool, scopes: t
 
 def hot_issues(store, classes: dict[int, Classification]) -> tuple[dict[int, bool], dict[int, int]]:
     """(article id -> whether it belongs to a hot issue as the clipping's "Vấn đề nóng" lists them, article id -> its
-    story). A story is one when it reached an alert level or has a case, but a false alarm (monitor.digest._item); an
-    article of no story (not triaged yet) by its own hot judgement, as the clipping shows such an article. The
-    article's own flag alone ("🔥" on an article of a story at no level) counted more hot issues than the clipping
-    had."""
-    from monitor.cases import DISMISSED
+    story). A story is one by monitor.cases.lists_as_hot, as the clipping reads it; an article of no story (not
+    triaged yet) by its own hot judgement, as the clipping shows such an article. The article's own flag alone ("🔥"
+    on an article of a story at no level) counted more hot issues than the clipping had."""
+    from monitor.cases import lists_as_hot
 
     story_of = store.stories_of_articles(list(classes))
     # the level and the case alone, read together: a Story built for each (its members, its intake) took most of
     # `search --hot`, whose pages of candidates hold thousands of stories
     levels = store.story_levels(sorted(set(story_of.values())))
-    hot_story = {sid: (severity is not None or status is not None) and status != DISMISSED
-                 for sid, (severity, status) in levels.items()}
+    hot_story = {sid: lists_as_hot(severity, status) for sid, (severity, status) in levels.items()}
     return ({a: hot_story.get(story_of[a], False) if a in story_of else c.hot for a, c in classes.items()},
             story_of)
 

@@ -171,11 +171,11 @@ def report(ctx: click.Context, month: str | None, first: str | None, last: str |
     from monitor import period_report, report as monthly
 
     if period:
-        span = (_month_option("--from", first), _month_option("--to", last))
+        span = (parse_month(first, "--from"), parse_month(last, "--to"))
         period_report.check_period(*span)  # before opening anything: a bad range is the person's to fix
         document, deliver = period_report.period_document, period_report.build_and_deliver_period
     else:
-        span = _month_option("--month", month)
+        span = parse_month(month, "--month")
         document, deliver = monthly.report_document, monthly.build_and_deliver_report
     if out_dir == STDOUT:
         if send:
@@ -210,6 +210,3 @@ def report(ctx: click.Context, month: str | None, first: str | None, last: str |
     if result.status == "in-doubt":
         ctx.exit(1)  # the e-mail may not have arrived: a script must not read this as done
 
-
-def _month_option(option: str, value: str | None) -> tuple[int, int]:
-    return parse_month(value, option)
