@@ -12,7 +12,8 @@ from monitor.cases import STATUSES, parse_status, update_case
 from monitor.cli import cli
 from monitor.errors import InputError
 from monitor.triage import run_triage
-from test_triage_support import fight_alert_waiting, FIGHT_SAPO, FIGHT_TITLE, Cls, add_article, make_app, reprint
+from test_triage_support import (fight_alert_waiting, FIGHT_SAPO, FIGHT_TITLE, Cls, add_article, make_app, reprint,
+                                 todays_digest)
 
 
 def _hot_story(tmp_path):
@@ -93,8 +94,6 @@ def test_alerts_cli_lists_and_dry_runs(tmp_path):
 
 def test_dismissing_a_false_alarm_labels_its_articles_and_stops_its_alerts(tmp_path):
     from monitor.cases import DISMISSED, dismiss_case
-    from monitor.digest import build_digest, digest_window
-    from monitor.digest_delivery import stories_for
     from test_triage_support import FIGHT_REWRITE_SAPO, FIGHT_REWRITE_TITLE, reprint
 
     app, case_id = _hot_story(tmp_path)
@@ -128,13 +127,7 @@ def test_dismissing_a_false_alarm_labels_its_articles_and_stops_its_alerts(tmp_p
         assert run_triage(app).alerts_queued == []
     assert len(app.store.alerts_for_story(story_id)) == first_alerts
 
-    now = app.now()
-    day = now.astimezone(app.config.office.tz).date()  # the window ends at 23:59 of the story's day
-    window = digest_window(day, "23:59", app.config.office.tz)
-    arts = list(app.store.articles_between(*window))
-    classes = app.store.classifications_for([a.id for a in arts])
-    d = build_digest(office=app.config.office, day=day, window=window, articles=arts, classifications=classes,
-                     stories=stories_for(app.store, classes, *window), generated_at=now)
+    d = todays_digest(app)  # the window ends at 23:59 of the story's day
     assert not d.hot.items and any(i.story_id == story_id for s in d.all_sections for i in s.items), \
         "a dismissed story is news of its topic, not a hot issue"
 
@@ -161,8 +154,6 @@ def test_dismiss_cli_can_say_not_education(tmp_path):
 
 def test_a_missed_hot_issue_gets_a_case_by_hand_and_counts_as_hot(tmp_path):
     from monitor.cases import DISMISSED, dismiss_case, open_case_by_hand
-    from monitor.digest import build_digest, digest_window
-    from monitor.digest_delivery import stories_for
     from test_triage_support import FEE_SAPO, FEE_TITLE, Cls
 
     app = make_app(tmp_path)
@@ -180,13 +171,7 @@ def test_a_missed_hot_issue_gets_a_case_by_hand_and_counts_as_hot(tmp_path):
     again, opened_again, _ = open_case_by_hand(app, fee, by="Anh Minh", note="Thêm một báo đăng")
     assert again.id == c.id and not opened_again and again.status == "mới" and len(again.events) == len(c.events) + 1
 
-    now = app.now()
-    day = now.astimezone(app.config.office.tz).date()
-    window = digest_window(day, "23:59", app.config.office.tz)
-    arts = list(app.store.articles_between(*window))
-    classes = app.store.classifications_for([a.id for a in arts])
-    d = build_digest(office=app.config.office, day=day, window=window, articles=arts, classifications=classes,
-                     stories=stories_for(app.store, classes, *window), generated_at=now)
+    d = todays_digest(app)
     assert [i.article_id for i in d.hot.items] == [fee] and d.hot.items[0].case_label == "mới"
 
     dismiss_case(app, c.id, by="Chị Lan", note="Nhà trường đã trả lại tiền")

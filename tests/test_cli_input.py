@@ -8,23 +8,11 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from click.testing import CliRunner
 
-from monitor.cli import cli
 from monitor.triage import run_triage
+from test_cli_bad_input import one_clear_error as clear_error, run
 from test_service_support import TZ_OFFSET, classified_store
 from test_triage_support import FIGHT_SAPO, FIGHT_TITLE, Cls, add_article, make_app
-
-
-def run(cfg, *args):
-    return CliRunner().invoke(cli, ["--config", str(cfg), *args])
-
-
-def clear_error(result, *words, code=2):
-    assert result.exit_code == code, result.output
-    assert "Lỗi nội bộ" not in result.output and "Traceback" not in result.output, result.output
-    for w in words:
-        assert w in result.output, result.output
 
 
 @pytest.fixture(scope="module")

@@ -102,33 +102,42 @@ def test_words_typed_with_diacritics_must_appear_with_them_and_the_exact_phrase_
     assert exact_terms("Long Bien OR Hà Đông") == ["hà", "đông"]
 
 
-def test_cli_search_prefers_the_marks_typed_and_keeps_unmarked_queries_loose(tmp_path):
-    import json
+def _stored(tmp_path, *articles, classify=False):
+    """(feeds.yaml, article ids) of a store holding `articles`, each (slug, title, sapo, body), published 25/11/2026
+    09:00 (the clock at 26/11 08:00); classified when asked."""
     from datetime import datetime
 
-    from click.testing import CliRunner
-
     from monitor.app import App
-    from monitor.cli import cli
     from monitor.pipeline import classify_articles
     from test_service_support import TZ_OFFSET, add_articles, fixed_clock, write_config
 
-    def art(slug, title, sapo, body):
-        return {"url": f"https://bao-vi-du.vn/giao-duc/{slug}.html", "title": title, "sapo": sapo, "body": body,
-                "published": datetime(2026, 11, 25, 9, 0, tzinfo=TZ_OFFSET)}
-
     cfg = write_config(tmp_path)
     app = App.from_path(cfg, clock=fixed_clock(datetime(2026, 11, 26, 8, 0, tzinfo=TZ_OFFSET)))
-    job, apart, fee = add_articles(app, [
-        art("lam-them-2001", "Du học sinh được nới giờ làm thêm", "Quy định mới áp dụng từ thứ hai tuần tới.",
-            "Sinh viên quốc tế được làm thêm nhiều giờ hơn mỗi tuần trong kỳ nghỉ."),
-        art("quy-lop-2002", "Trường bị nhắc nhở vì lạm dụng quỹ lớp", "Các khoản thu khác vẫn đúng quy định.",
-            "Phòng giáo dục yêu cầu nhà trường rà soát quỹ lớp và công khai các khoản đóng góp."),
-        art("lam-thu-2003", "Phụ huynh phản ánh lạm thu đầu năm học", "Nhiều khoản thu ngoài quy định ở trường tiểu học.",
-            "Hiệu trưởng cho biết sẽ trả lại các khoản lạm thu cho phụ huynh trong tuần này."),
-    ])
-    classify_articles(app, [job, apart, fee])
+    ids = add_articles(app, [{"url": f"https://bao-vi-du.vn/giao-duc/{slug}.html", "title": title, "sapo": sapo,
+                              "body": body, "published": datetime(2026, 11, 25, 9, 0, tzinfo=TZ_OFFSET)}
+                             for slug, title, sapo, body in articles])
+    if classify:
+        classify_articles(app, list(ids))
     app.close()
+    return cfg, ids
+
+
+def test_cli_search_prefers_the_marks_typed_and_keeps_unmarked_queries_loose(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    cfg, (job, apart, fee) = _stored(
+        tmp_path,
+        ("lam-them-2001", "Du học sinh được nới giờ làm thêm", "Quy định mới áp dụng từ thứ hai tuần tới.",
+            "Sinh viên quốc tế được làm thêm nhiều giờ hơn mỗi tuần trong kỳ nghỉ."),
+        ("quy-lop-2002", "Trường bị nhắc nhở vì lạm dụng quỹ lớp", "Các khoản thu khác vẫn đúng quy định.",
+            "Phòng giáo dục yêu cầu nhà trường rà soát quỹ lớp và công khai các khoản đóng góp."),
+        ("lam-thu-2003", "Phụ huynh phản ánh lạm thu đầu năm học", "Nhiều khoản thu ngoài quy định ở trường tiểu học.",
+            "Hiệu trưởng cho biết sẽ trả lại các khoản lạm thu cho phụ huynh trong tuần này."),
+        classify=True)
 
     def ids(query):
         r = CliRunner().invoke(cli, ["--config", str(cfg), "search", query, "--json", "--limit", "50"])
@@ -169,29 +178,19 @@ def test_plain_words_read_without_marks_must_stand_together():
 def test_cli_search_fallback_and_unmarked_words_keep_only_the_words_together(tmp_path):
     """"lạm thu" with no article holding it: not every article with "làm" and "thư/thứ" somewhere (clerk journey 9)."""
     import json
-    from datetime import datetime
 
     from click.testing import CliRunner
 
-    from monitor.app import App
     from monitor.cli import cli
-    from test_service_support import TZ_OFFSET, add_articles, write_config, fixed_clock
 
-    def art(slug, title, sapo, body):
-        return {"url": f"https://bao-vi-du.vn/giao-duc/{slug}.html", "title": title, "sapo": sapo, "body": body,
-                "published": datetime(2026, 11, 25, 9, 0, tzinfo=TZ_OFFSET)}
-
-    cfg = write_config(tmp_path)
-    app = App.from_path(cfg, clock=fixed_clock(datetime(2026, 11, 26, 8, 0, tzinfo=TZ_OFFSET)))
-    union, ads, papers = add_articles(app, [
-        art("thi-dua-3001", "Công đoàn ngành phát động thi đua dạy tốt", "Giáo viên chia sẻ cách làm hay.",
+    cfg, (union, ads, papers) = _stored(
+        tmp_path,
+        ("thi-dua-3001", "Công đoàn ngành phát động thi đua dạy tốt", "Giáo viên chia sẻ cách làm hay.",
             "Phong trào kéo dài đến hết học kỳ thứ hai, tôn vinh những thầy cô có sáng kiến."),
-        art("quang-cao-3002", "Cảnh giác quảng cáo du học", "Nhiều trung tâm hứa hẹn chương trình vừa học vừa làm, "
+        ("quang-cao-3002", "Cảnh giác quảng cáo du học", "Nhiều trung tâm hứa hẹn chương trình vừa học vừa làm, "
             "thu nhập cao.", "Phụ huynh nên kiểm tra giấy phép của trung tâm trước khi đóng tiền."),
-        art("ho-so-3003", "Hướng dẫn làm thủ tục nhập học lớp 6", "Phụ huynh nộp hồ sơ trực tuyến.",
-            "Nhà trường tiếp nhận hồ sơ trong tuần đầu tháng tám."),
-    ])
-    app.close()
+        ("ho-so-3003", "Hướng dẫn làm thủ tục nhập học lớp 6", "Phụ huynh nộp hồ sơ trực tuyến.",
+            "Nhà trường tiếp nhận hồ sơ trong tuần đầu tháng tám."))
 
     def run(*args):
         r = CliRunner().invoke(cli, ["--config", str(cfg), "search", *args])

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from monitor.cases import DISMISSED, OPEN_STATUS, SYSTEM_ACTOR, dismiss_case, follow_hot_label
 from monitor.triage import run_triage
-from test_triage_hot_join import COMPLAINT, COMPLAINT_OTHERS, HOT, _routine_story
-from test_triage_support import add_article, make_app
+from test_triage_hot_join import COMPLAINT, COMPLAINT_OTHERS, HOT, _complaint_alerted_at_watch
+from test_triage_support import add_article, make_app, todays_digest
 
 BACK = "Mở lại: sự việc đã được đánh dấu «cảnh báo nhầm» ngày"
 
@@ -23,14 +23,7 @@ def _dismissed_at_watch(tmp_path, *, by_label=False):
     of it "cao"; the complaint alerted "theo dõi" and a clerk dismissed its case (or an analyst's "not hot" label
     did) an hour later."""
     app = make_app(tmp_path)
-    app.config = replace(app.config, alerts=replace(app.config.alerts,
-                                                    thresholds=(("khẩn cấp", 95), ("cao", 80), ("theo dõi", 40))))
-    sid = _routine_story(app, app.now())
-    app.clock.advance(hours=1)
-    add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
-    (first,) = run_triage(app).alerts_queued
-    assert app.store.alert(first).severity == "theo dõi"
-    case_id = app.store.case_of_story(sid).id
+    sid, case_id = _complaint_alerted_at_watch(app)
     app.clock.advance(hours=1)
     if by_label:
         # the analyst reads both articles as not hot: the second label leaves the story no reason to be hot
@@ -130,19 +123,10 @@ def test_a_case_a_label_dismissed_comes_back_with_news_too(tmp_path):
 
 
 def test_the_clipping_shows_the_reopened_story_hot_again(tmp_path):
-    from monitor.digest import build_digest, digest_window
-    from monitor.digest_delivery import stories_for
-
     app, sid, case_id = _dismissed_at_watch(tmp_path)
 
     def hot_stories():
-        now = app.now()
-        day = now.astimezone(app.config.office.tz).date()
-        window = digest_window(day, "23:59", app.config.office.tz)
-        arts = list(app.store.articles_between(*window))
-        classes = app.store.classifications_for([a.id for a in arts])
-        d = build_digest(office=app.config.office, day=day, window=window, articles=arts, classifications=classes,
-                         stories=stories_for(app.store, classes, *window), generated_at=now)
+        d = todays_digest(app)
         return {i.story_id for i in d.hot.items}, d
 
     shown, _ = hot_stories()

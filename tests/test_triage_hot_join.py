@@ -55,6 +55,21 @@ def _routine_story(app, t0, *, background=True) -> int:
     return sid
 
 
+def _complaint_alerted_at_watch(app) -> tuple[int, int]:
+    """(story, case): levels set so that the complaint alone alerts "theo dõi" and one more outlet's own account of
+    it "cao"; the admissions test's story, then the complaint joining it an hour later, alerted at "theo dõi"."""
+    from dataclasses import replace
+
+    app.config = replace(app.config, alerts=replace(app.config.alerts,
+                                                    thresholds=(("khẩn cấp", 95), ("cao", 80), ("theo dõi", 40))))
+    sid = _routine_story(app, app.now())
+    app.clock.advance(hours=1)
+    add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
+    (first,) = run_triage(app).alerts_queued
+    assert app.store.alert(first).severity == "theo dõi"
+    return sid, app.store.case_of_story(sid).id
+
+
 def _alert_tells_the_complaint(app, alert_id):
     alert = app.store.alert(alert_id)
     url = "https://vnexpress.net/complaint.html"
@@ -292,17 +307,8 @@ def test_a_dismissed_case_opens_again_when_more_outlets_take_its_story_up_to_a_h
 def test_a_rise_the_cooldown_holds_leaves_a_handled_case_closed_until_its_follow_up_goes_out(tmp_path):
     """A rise to a level short of the highest waits for the cooldown (decide_alert): the case stays as the clerk closed
     it meanwhile, and opens with the follow-up that the first run past the cooldown sends."""
-    from dataclasses import replace
-
-    app = make_app(tmp_path)  # levels set so that the complaint alone alerts "theo dõi", with one more outlet "cao"
-    app.config = replace(app.config, alerts=replace(app.config.alerts,
-                                                    thresholds=(("khẩn cấp", 95), ("cao", 80), ("theo dõi", 40))))
-    sid = _routine_story(app, app.now())
-    app.clock.advance(hours=1)
-    add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
-    (first,) = run_triage(app).alerts_queued
-    assert app.store.alert(first).severity == "theo dõi"
-    case_id = app.store.case_of_story(sid).id
+    app = make_app(tmp_path)
+    sid, case_id = _complaint_alerted_at_watch(app)
     app.clock.advance(minutes=10)
     _handled(app, case_id)
     before = app.store.case(case_id)

@@ -270,3 +270,17 @@ def fight_alert_waiting(tmp_path: Path, url: str = "http://127.0.0.1:9/hook") ->
 
     run_triage(app)
     app.close()
+
+
+def todays_digest(app):
+    """The clipping of the office's current day (cut-off 23:59) built from what the store holds now."""
+    from monitor.digest import build_digest, digest_window
+    from monitor.digest_delivery import stories_for
+
+    now = app.now()
+    day = now.astimezone(app.config.office.tz).date()
+    window = digest_window(day, "23:59", app.config.office.tz)
+    arts = list(app.store.articles_between(*window))
+    classes = app.store.classifications_for([a.id for a in arts])
+    return build_digest(office=app.config.office, day=day, window=window, articles=arts, classifications=classes,
+                        stories=stories_for(app.store, classes, *window), generated_at=now)
