@@ -107,11 +107,30 @@ def test_a_case_number_typed_for_an_article_number_is_refused_and_both_are_named
     cases = json.loads(run(cfg, "cases", "list", "--json").output)
     assert [c["id"] for c in cases] == [1] and all(e["note"] != "thử" for e in cases[0]["events"])
     # the article is not labelled hot either
-    assert "có" not in json.loads(run(cfg, "explain", "1", "--json").output).get("label", {}).get("hot", "")
+    assert json.loads(run(cfg, "explain", "1", "--json").output)["labels"] == []
     # an article with no case of that number, or already in the case, opens as before
     assert run(cfg, "cases", "open", "2", "--note", "thật").exit_code == 0
     r = run(cfg, "cases", "open", "1", "--note", "bài này đúng là nóng", "--yes")
     assert r.exit_code == 0 and "Hồ sơ #3 (đã mở): Hà Nội công bố lịch thi thử" in r.output, r.output
+
+
+def test_a_not_hot_label_on_an_article_numbered_as_an_open_case_is_refused(tmp_path):
+    cfg = _case_one_and_articles_before_it(tmp_path)
+    for args in (["--hot", "no"], ["--not-education"]):
+        clear_error(run(cfg, "label", "1", *args), "bài số 1 «Hà Nội công bố lịch thi thử lớp 10", "không thuộc hồ sơ #1",
+                    "monitor cases dismiss 1", "thêm --yes")
+    assert json.loads(run(cfg, "explain", "1", "--json").output)["labels"] == []
+    # other labels, an article in the case itself, or --yes go through
+    assert run(cfg, "label", "1", "--sentiment", "neutral").exit_code == 0
+    r = run(cfg, "label", "1", "--hot", "no", "--yes")
+    assert r.exit_code == 0 and "nhãn #2 cho bài 1" in r.output, r.output
+    r = run(cfg, "label", "3", "--hot", "no")
+    assert r.exit_code == 0 and "nhãn #3 cho bài 3" in r.output, r.output
+    # a dismissed case's number no longer stands in the way
+    r = run(cfg, "label", "2", "--hot", "no")
+    assert r.exit_code == 0, r.output
+    r = run(cfg, "label", "1", "--hot", "no")
+    assert r.exit_code == 0, r.output
 
 
 def test_case_ids_are_taken_with_the_hash_every_listing_prints(tmp_path):

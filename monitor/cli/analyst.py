@@ -485,10 +485,13 @@ def _index_missing(app: App) -> None:
               "(nước ngoài); gõ có dấu hay không dấu đều được.")
 @click.option("--note", default="", help="Lý do (lưu cùng nhãn).")
 @click.option("--by", "by", help="Người gán nhãn (mặc định: $USER, nếu không có thì tên đăng nhập).")
+@click.option("--yes", "yes", is_flag=True,
+              help="Ghi nhãn --hot no (hoặc --not-education) cho bài ARTICLE_ID ngay cả khi đó cũng là số của một hồ "
+                   "sơ đang mở mà bài không thuộc về.")
 @click.option("--json", "as_json", is_flag=True, help="In nhãn đã lưu dưới dạng JSON.")
 @click.pass_context
 def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], education: bool | None, hot: str | None,
-          sentiment: str | None, scope: str | None, note: str, by: str | None, as_json: bool) -> None:
+          sentiment: str | None, scope: str | None, note: str, by: str | None, yes: bool, as_json: bool) -> None:
     """Ghi nhãn sửa kết quả phân loại của một bài.
 
     `monitor train` học từ các nhãn này. Chỉ những gì bạn nêu mới được ghi; nhãn sau thay nhãn trước theo
@@ -502,6 +505,10 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     --education) ghi sau để sửa lại nhãn như thế sẽ mở lại hồ sơ nó đã đóng; còn nhãn nóng cho một sự việc
     chưa có hồ sơ không đưa sự việc vào mục Vấn đề nóng của điểm báo (`monitor cases open ID` mới làm việc
     đó), và lệnh cũng báo như vậy.
+
+    Nếu ARTICLE_ID cũng là số của một hồ sơ đang mở mà bài không thuộc về, nhãn --hot no (hoặc
+    --not-education) bị từ chối: có lẽ bạn định nói hồ sơ đó là cảnh báo nhầm (`monitor cases dismiss`); thêm
+    --yes nếu đúng là bài này.
 
     \b
     Ví dụ:
@@ -535,6 +542,8 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
         raise InputError("--not-education cùng --hot yes: ở đây chỉ bài về giáo dục mới là vấn đề nóng")
     if education is None and topic_list is None and hot_flag is None and sentiment is None and scope is None:
         raise InputError("không có gì để ghi; cho ít nhất một trong --topics, --education/--not-education, --hot, --sentiment, --scope")
+    if (hot_flag is False or education is False) and not yes:
+        _not_a_case_number(app, article_id, article.title)
     who = (by or "").strip() or os.environ.get("USER") or _login()
     label_id = store.add_label(article_id, by=who, at=app.now(), is_education=education, topics=topic_list,
                                sentiment=sentiment, hot=hot_flag, scope=scope, note=note)
@@ -562,6 +571,23 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     click.echo(f"nhãn #{label_id} cho bài {article_id} «{clip(article.title, 60)}»: {'; '.join(parts)} (bởi {who})")
     if followed:
         click.echo(followed)
+
+
+def _not_a_case_number(app: App, article_id: int, title: str) -> None:
+    """Refuse a "not hot" label on article N when N is also the number of an open case the article is not in: case
+    numbers are small and soon overlap article numbers, and `label 7 --hot no` typed to call case #7 a false alarm
+    would leave the case open and teach the next training that an unrelated article is not hot."""
+    case = app.store.case(article_id)
+    if case is None or case.closed:
+        return
+    story_id = app.store.story_of_article(article_id)
+    own = app.store.case_of_story(story_id) if story_id is not None else None
+    if own is not None and own.id == case.id:
+        return
+    raise InputError(f"bài số {article_id} «{clip(title, 70)}» không thuộc hồ sơ #{case.id} "
+                     f"(«{clip(case.title, 70)}»): ARTICLE_ID là số bài, không phải số hồ sơ",
+                     hint=f"hồ sơ #{case.id} là cảnh báo nhầm: monitor cases dismiss {case.id}; "
+                          f"ghi nhãn cho bài này: thêm --yes")
 
 
 def _follow_case(app: App, article_id: int, who: str, label_id: int) -> str:
