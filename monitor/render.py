@@ -102,16 +102,21 @@ def subject(digest: Digest, prefix: str) -> str:
     'Điểm báo GD 27/11/2026: 1 khẩn cấp, 6 mức cao, 3 cần theo dõi (2 tại Long Biên)'."""
     s = digest.summary
     if digest.nothing_collected and digest.never_crawled:
-        tail = "chưa thu thập tin (chưa chạy lấy tin lần nào)"
+        trouble = "chưa thu thập tin (chưa chạy lấy tin lần nào)"
     elif digest.nothing_collected:
-        tail = "không thu thập được tin, cần kiểm tra"
-    elif not s.hot_stories:
-        tail = "không có vấn đề nóng"
+        trouble = "không thu thập được tin, cần kiểm tra"
     else:
-        words = {**SEVERITY_SUBJECT_WORDS, UNRATED_SEVERITY: "vấn đề nóng chưa xếp mức"}
-        tail = ", ".join(f"{number(n)} {words.get(level, level)}" for level, n in s.hot_by_severity if n)
-        if s.hot_local:
-            tail += f" ({number(s.hot_local)} tại {digest.office.district})"
-        if s.follow_ups:  # counted with the issue it continues, said apart
-            tail += f", {s.follow_up_text}"
+        trouble = ""
+    if not s.hot_stories:
+        return f"{prefix} {digest.day:%d/%m/%Y}: {trouble or 'không có vấn đề nóng'}"
+    # a hot issue entered from outside the press is listed on a day the crawl brought nothing: the subject says it
+    # first, as on any day, and the crawl's trouble after it
+    words = {**SEVERITY_SUBJECT_WORDS, UNRATED_SEVERITY: "vấn đề nóng chưa xếp mức"}
+    tail = ", ".join(f"{number(n)} {words.get(level, level)}" for level, n in s.hot_by_severity if n)
+    if s.hot_local:
+        tail += f" ({number(s.hot_local)} tại {digest.office.district})"
+    if s.follow_ups:  # counted with the issue it continues, said apart
+        tail += f", {s.follow_up_text}"
+    if trouble:
+        tail += f"; {trouble}"
     return f"{prefix} {digest.day:%d/%m/%Y}: {tail}"

@@ -172,6 +172,22 @@ def test_nothing_collected_is_not_a_quiet_day():
     assert subject(quiet, "Điểm báo GD") == "Điểm báo GD 26/11/2026: không có vấn đề nóng"
 
 
+def test_a_hot_issue_entered_on_a_day_the_crawl_brought_nothing_leads_the_subject():
+    """The crawl failed, yet a person entered a parent's post the evening before: the clipping lists it, and the
+    subject (what a phone shows) names it first, the crawl's trouble after it."""
+    from monitor.digest import add_outside_press
+    from monitor.models import IntakeItem
+
+    item = IntakeItem(id=1, story_id=30, title="Tài khoản mạng xã hội đăng tin học sinh ngộ độc sau bữa trưa",
+                      source_kind="mạng xã hội", source="Nhóm phụ huynh", url=None, happened_at=T0, summary="",
+                      entered_at=T0, entered_by="chuyenvien")
+    story = Story(id=30, title=item.title, first_article_id=0, article_ids=(), outlets=(), first_seen=T0,
+                  last_seen=T0, severity="cao", case_status="mới", intake=(item,))
+    d = add_outside_press(build([], {}), [(item, story)])
+    assert d.nothing_collected and [i.title for i in d.hot.items] == [item.title]
+    assert subject(d, "Điểm báo GD") == "Điểm báo GD 26/11/2026: 1 mức cao (1 tại Long Biên); không thu thập được tin, cần kiểm tra"
+
+
 # --------------------------------------------------------------------------- M1, M6, L4, L13: one item's lines
 
 
