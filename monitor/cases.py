@@ -64,6 +64,7 @@ the history with who recorded it and when, and the day it was done; the monthly 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Iterable, Mapping, Sequence
@@ -683,14 +684,29 @@ def outcome_line(events, tz, *, until: date | None = None, not_ours: bool = Fals
     return f"Việc đã làm gần nhất (ngày {latest_day:%d/%m}): {brief}; {earlier}: {mid_sentence(text)}"
 
 
+# an office's notes name the bodies they deal with as official writing does, capitalised even without a proper name
+# after them ("Sở đăng thông cáo", "Công an tỉnh đang xác minh", "Trường đã hoàn trả"): the capital is the name's
+INSTITUTION_WORDS = ("Sở", "Bộ", "Phòng", "Trường", "Công an", "Ủy ban", "Uỷ ban", "Thanh tra", "Chính phủ",
+                     "Thủ tướng", "Tỉnh ủy", "Tỉnh uỷ", "Thành ủy", "Thành uỷ", "Huyện ủy", "Huyện uỷ", "Quận ủy",
+                     "Quận uỷ", "Đảng ủy", "Đảng uỷ", "Hội đồng nhân dân", "Viện kiểm sát", "Tòa án", "Toà án")
+
+
+# but a room of a school is no body: "Phòng học được sửa xong", "Trường học …" lose theirs
+ROOMS = tuple(f"{w} {kind}" for w in ("Phòng", "Trường") for kind in ("học", "thi", "họp", "máy", "y tế", "ăn", "ngủ",
+                                                                        "vệ sinh", "chức năng", "bộ môn"))
+
+
 def mid_sentence(text: str) -> str:
     """A note as it reads after a colon inside a sentence: its capital dropped ("…; trước đó, cùng ngày: đã chỉ
-    đạo…"), unless its first word is a name: one in capitals ("UBND"), or followed by another capitalised word
-    ("Nguyễn Văn An", "Sở GD&ĐT")."""
+    đạo…"), unless its first word is a name: one in capitals ("UBND"), followed by another capitalised word
+    ("Nguyễn Văn An", "Sở GD&ĐT"), or an institution's (INSTITUTION_WORDS: "Sở đăng thông cáo")."""
     words = text.split(maxsplit=2)
     if not words or len(words[0]) < 2 or not words[0][0].isupper() or not words[0][1:].islower():
         return text
     if len(words) > 1 and words[1][:1].isupper():
+        return text
+    head = unicodedata.normalize("NFC", " ".join(text.split()[:4]))
+    if any(head == w or head.startswith(w + " ") for w in INSTITUTION_WORDS) and not head.startswith(ROOMS):
         return text
     return text[:1].lower() + text[1:]
 

@@ -134,6 +134,12 @@ def test_a_note_after_a_colon_mid_sentence_drops_its_capital_but_not_a_names():
     assert mid_sentence("Hiệu trưởng Nguyễn Văn An đã báo cáo") == "hiệu trưởng Nguyễn Văn An đã báo cáo"
     for name in ("UBND quận đã họp", "Nguyễn Văn An gọi điện", "Sở GD&ĐT yêu cầu báo cáo", "“Trường” đã họp", "A"):
         assert mid_sentence(name) == name
+    # a body named as official writing names it, without a proper name after it, keeps its capital too
+    for name in ("Sở đăng thông cáo bác bỏ tin đồn", "Công an tỉnh đang xác minh", "Trường đã hoàn trả tiền",
+                 "Phòng đã cử đoàn kiểm tra", "Ủy ban nhân dân xã đã làm việc"):
+        assert mid_sentence(name) == name
+    assert mid_sentence("Phòng học được sửa xong") == "phòng học được sửa xong"
+    assert mid_sentence("Đoàn công tác đã về trường") == "đoàn công tác đã về trường"
 
 
 def _text_width_cm(text: str, size_pt: float, *, italic=False) -> float | None:
