@@ -182,7 +182,9 @@ def city_reading(rules: RuleSet, office, table: ProvinceTable | None = None) -> 
     places = office_places(office)
     names = city_names(rules, places, table)
     city = places.city.strip()
-    shown = [a for a in names.aliases if a]
+    # the forms a name written with its kind is also matched in ("tại Vinh", "ở Vinh", "Vinh cũ") are how it is
+    # read, not names an office would recognise as a list of its places: "TP Vinh" stands for them
+    shown = [a for a in names.aliases if a and not a.startswith(("tại ", "ở ")) and not a.endswith(" cũ")]
     districts = [d for d in names.cfg.get("districts", ()) if normalize(d) != normalize(places.district)]
     more = f", và {len(districts)} địa danh của topics.yaml scope.cities" if districts else ""
     area = "; là Sở: cả tỉnh, thành là địa bàn của đơn vị" if city_is_area(rules, places, table) else ""

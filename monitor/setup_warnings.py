@@ -25,6 +25,10 @@ class SetupWarning:
 # how many of a watchlist's questionable entries a warning names before "và N tên khác"
 SHOWN = 6
 # a watchlist entry naming a district-level area or its office: "quận Long Biên", "Phòng GD&ĐT Long Biên"
+# a commune or ward named with its kind is not another province's district of that name: since the 2025 reform
+# many wards took their former district's name, in several provinces at once (Nghệ An's phường Hoàng Mai and Hà
+# Nội's quận Hoàng Mai, now a phường of Hà Nội too)
+_WARD_ENTRY = re.compile(r"^(phường|xã|thị trấn|đặc khu)\s", re.I)
 _DISTRICT_ENTRY = re.compile(r"^(quận|huyện|thị xã|phòng gd&đt|phòng gd-đt|phòng giáo dục và đào tạo|phòng giáo dục)"
                              r"\s+(?:(?:quận|huyện|thị xã)\s+)?(.+)$", re.I)
 
@@ -88,7 +92,8 @@ def watchlist_elsewhere(cfg, rules) -> list[str]:
     for name in office.watchlist.all_names():
         words = _words(name)
         place = next((full_name[p] for p in sorted(provinces_named(name)) if p != own), None)
-        place = place or next((where for term, where in elsewhere if _holds(words, term)), None)
+        if place is None and not _WARD_ENTRY.match(name.strip()):
+            place = next((where for term, where in elsewhere if _holds(words, term)), None)
         if place is None and not office.is_department:
             m = _DISTRICT_ENTRY.match(name.strip())
             if m and _words(m.group(2)) != own_key:

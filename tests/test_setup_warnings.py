@@ -87,6 +87,13 @@ def test_an_office_with_its_own_watchlist_gets_no_watchlist_warning(tmp_path):
         "other": ["TP Vinh", "Sở GD&ĐT Nghệ An"]})
     out = monitor(path, "config", "check").stdout
     assert "office.watchlist" not in "\n".join(warnings(out)), out
+    # a ward of the province named as a district of Hà Nội was (Nghệ An's phường Hoàng Mai since 2025)
+    path = config(tmp_path, office=NGHE_AN, watchlist={"wards": ["phường Hoàng Mai", "phường Quỳnh Mai"]})
+    out = monitor(path, "config", "check").stdout
+    assert "office.watchlist" not in "\n".join(warnings(out)), out
+    # the names read as the province are the places' names, not the forms they are matched in
+    line = next(x for x in out.splitlines() if x.startswith("Phạm vi: "))
+    assert "TP Vinh, " in line and "tại Vinh" not in line and "ở Vinh" not in line and "Vinh cũ" not in line, line
 
 
 def test_mail_set_up_with_nobody_to_send_the_clipping_to_is_a_warning_in_check_and_status(tmp_path):

@@ -645,8 +645,8 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
     vào: cảnh báo của các bài đó và `cases show` nêu hồ sơ này, và `monitor cases merge PRESS_CASE --into CASE`
     gộp lại; sự việc sau khi gộp giữ ít nhất mức --level (điểm từ báo chí có thể nâng mức, không bao giờ hạ).
     Vấn đề được tính là thuộc địa bàn của cơ quan (nhãn địa bàn của cảnh báo, số liệu của điểm báo và báo cáo)
-    khi tiêu đề, tóm tắt hoặc nguồn nêu tên quận của cơ quan, một phường hoặc một tên trong danh sách
-    office.watchlist, như văn bản của một bài báo; tin đến qua đường dây nóng của chính cơ quan hoặc từ các
+    khi tiêu đề, tóm tắt hoặc nguồn nêu địa bàn của cơ quan (quận, huyện của Phòng; tỉnh, thành phố của Sở), một
+    xã, phường của địa bàn đó hoặc một tên trong danh sách office.watchlist, như văn bản của một bài báo; tin đến qua đường dây nóng của chính cơ quan hoặc từ các
     trường của cơ quan (--source-kind "đường dây nóng" | "cơ sở giáo dục") cũng vậy, trừ khi nêu nơi khác;
     --scope cho biết nơi xảy ra khi văn bản dễ gây hiểu nhầm.
 
