@@ -255,7 +255,11 @@ def next_digest_at(now: datetime, config: Config) -> datetime:
 def next_digest_run_at(now: datetime, config: Config, record_of: Callable[[date], object | None]) -> datetime:
     """When the digest job next sends something: the next cut-off, or sooner the retry of a day whose clipping
     failed (the mail server refused it, failed_digest_retry_at). `monitor status` showed only the next cut-off, so
-    after a refusal at 07:00 it said "tomorrow 07:00" while the service was to try again in ten minutes."""
+    after a refusal at 07:00 it said "tomorrow 07:00" while the service was to try again in ten minutes; and now,
+    when a day's clipping is due and not yet attempted (the service was not running at its cut-off, still within
+    the grace): the service's next tick sends it."""
+    if digest_days_due(now, config, record_of):
+        return now
     at = next_digest_at(now, config)
     day = last_cutoff_day(now, config)
     while now - cutoff_at(day, config) <= max(digest_grace(config), timedelta(days=1)):

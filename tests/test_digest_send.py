@@ -8,6 +8,7 @@ import json
 import socket
 from datetime import datetime, timedelta
 from email import policy
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -560,6 +561,19 @@ def test_status_names_the_retry_of_a_clipping_the_mail_server_refused_not_tomorr
     failed_at = app.store.digest_record(DAY).started_at
     (row,) = [r for r in schedule_overview(app, service_running=True) if r["job"] == DIGEST_JOB]
     assert datetime.fromisoformat(row["next"]) == failed_at + timedelta(minutes=10), (row, failed_at)
+
+
+def test_status_gives_a_clipping_due_and_not_yet_sent_as_due_now_not_tomorrows_cutoff(tmp_path):
+    """Sở review: the service was not running at 07:00; at 09:03 `monitor status` gave the digest job's next run as
+    the next day's 07:00, while the service's next tick sends today's clipping (within the grace)."""
+    from monitor.service import DIGEST_JOB, cutoff_at, schedule_overview
+
+    late = datetime(2026, 11, 26, 9, 3, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    app = smtp_app(tmp_path, _free_port(), now=late)
+    seed_day(app.store)
+    assert app.store.digest_record(DAY) is None and late - cutoff_at(DAY, app.config) == timedelta(hours=2, minutes=3)
+    (row,) = [r for r in schedule_overview(app, service_running=True) if r["job"] == DIGEST_JOB]
+    assert datetime.fromisoformat(row["next"]) == app.now(), row
 
 
 def test_with_smtp_but_no_recipients_send_fails_keeps_the_files_and_is_sent_once_recipients_are_added(

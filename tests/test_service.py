@@ -557,6 +557,30 @@ def test_status_shows_a_failing_digest_and_when_it_is_retried(tmp_path):
     assert expected in line and "refused" in line, line
 
 
+def test_status_names_a_clipping_due_and_never_attempted(tmp_path):
+    """Sở review: the service was not running at the cut-off; two hours later `monitor status` named no clipping and
+    gave the digest job's next run as the next day's cut-off, while the clipping was due (within the grace)."""
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    two_hours_ago = (datetime.now(VN) - timedelta(hours=2)).strftime("%H:%M")
+    cfg = write_config(tmp_path, digest={"cutoff": two_hours_ago, "recipients": ["lanhdao@example.vn"],
+                                         "missed_grace_hours": 6})
+    app = App.from_path(cfg)
+    assert app.store.count_articles() == 0  # the database exists, no clipping was ever attempted
+    app.close()
+    r = CliRunner().invoke(cli, ["--config", str(cfg), "status"])
+    assert r.exit_code == 0, r.output
+    line = next(x for x in r.output.splitlines() if x.startswith("Điểm báo ") and "đã đến hạn" in x)
+    assert line.endswith("chưa gửi, đã đến hạn (dịch vụ không chạy: chạy monitor serve, hoặc gửi tay: monitor digest "
+                         "--date " + line.split("--date ")[1].split()[0] + " --send)"), line
+    data = json.loads(CliRunner().invoke(cli, ["--config", str(cfg), "status", "--json"]).output)
+    assert len(data["digests_due"]) == 1 and data["digests_missed"] == []
+    (job,) = [j for j in data["jobs"] if j["job"] == "digest"]
+    assert datetime.fromisoformat(job["next"]) - datetime.now(VN) < timedelta(minutes=5), job
+
+
 def test_status_says_a_sent_digest_was_sent_in_vietnamese(tmp_path):
     from click.testing import CliRunner
 

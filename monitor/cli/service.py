@@ -17,7 +17,7 @@ from monitor.cli import cli
 from monitor.cli.common import YEARS, echo_json, get_app, shown
 from monitor.cli.core import echo_setup_warnings
 from monitor.errors import InputError, ModelError, MonitorError
-from monitor.service import (JOB_OUTCOMES, InstanceLock, Service, digest_days_missed, failed_digest_retry_at,
+from monitor.service import (JOB_OUTCOMES, InstanceLock, Service, digest_days_due, digest_days_missed, failed_digest_retry_at,
                              lock_holder, lock_path, scaled_clock, schedule_overview)
 from monitor.setup_warnings import SetupWarning, setup_warnings
 
@@ -297,6 +297,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
                   "awaiting_review": _awaiting_review(app, now)},
         "jobs": schedule_overview(app, service_running=holder is not None),
         "digests": _digests(app),
+        # days past their cut-off, within the grace, whose clipping was never attempted (the service was not running)
+        "digests_due": [d.isoformat() for d in digest_days_due(now, app.config, store.digest_record)
+                        if store.digest_record(d) is None],
         "digests_missed": [d.isoformat() for d in digest_days_missed(
             now, app.config, [r.day for r in app.store.digest_records(limit=30)])],
         "sources": sources,
@@ -322,6 +325,10 @@ def status(ctx: click.Context, as_json: bool) -> None:
                    " (monitor review)")
     for d in data["digests"][:3]:
         click.echo(_digest_line(d, tz))
+    for day in data["digests_due"]:
+        when = ("dịch vụ gửi trong ít phút" if svc["running"]
+                else "dịch vụ không chạy: chạy monitor serve, hoặc gửi tay: monitor digest --date " + day + " --send")
+        click.echo(f"Điểm báo {_day(day)}: chưa gửi, đã đến hạn ({when})")
     for day in data["digests_missed"]:
         click.echo(f"Điểm báo {_day(day)}: BỊ LỠ, không gửi (quá hạn digest.missed_grace_hours); gửi tay: "
                    f"monitor digest --date {day} --send")
