@@ -597,7 +597,8 @@ def merge_case(app, case_id: int, *, into: int, by: str, note: str = "", title: 
     """Join case `case_id` (a follow-up told in other words) to case `into` (its incident), in one transaction:
     its story's articles and the alerts it sent move to the other story, its alerts still waiting are
     cancelled, it ends as MERGED, and both histories say so. The handling carries on: the notes join the other
-    case's history, which takes its status when further along and its owner when it has none. The merged
+    case's history, which takes its status when further along (or, handled, when the merged case is not yet: the
+    development reopens it) and its owner when it has none. The merged
     story is scored again, never below a level a person gave an item of it entered from outside the press
     (monitor.triage.keep_entered_level); returns the case that carries on. It keeps its title (a case is named by its
     story's first article or item, and the follow-up may bring an article older than the incident's first report),
@@ -631,12 +632,18 @@ def merge_case(app, case_id: int, *, into: int, by: str, note: str = "", title: 
     n = len(store.story_members(source.story_id))
     further = source.status in STATUSES and target.status in STATUSES and \
         STATUSES.index(source.status) > STATUSES.index(target.status)
+    # a development not yet handled, merged into an incident handled before it: the incident is open again at the
+    # development's status, as triage reopens a handled case its story alerts on again, or the development would
+    # leave the open cases and the report would count it handled
+    reopened = target.status == HANDLED and source.status in OPEN_STATUSES
     store.merge_case(case_id, into, app.now(), by=who, status=MERGED,
                      source_note=f"Gộp vào hồ sơ số {into} “{target.title}”{why}",
                      target_note=f"Gộp hồ sơ số {case_id} “{source.title}” ({n} bài) vào hồ sơ này{why}"
-                     + (f"; tiêu đề hồ sơ: “{target.title}” → “{kept}”" if kept != target.title else ""),
+                     + (f"; tiêu đề hồ sơ: “{target.title}” → “{kept}”" if kept != target.title else "")
+                     + (f"; mở lại: diễn biến của hồ sơ số {case_id} chưa xử lý xong (trạng thái “{source.status}”)"
+                        if reopened else ""),
                      source_title=source.title, kept_title=kept,
-                     carried_status=source.status if further else None,
+                     carried_status=source.status if further or reopened else None,
                      carried_owner=source.owner if not target.owner else "")
     rescore(app, target.story_id)
     return store.case(into)

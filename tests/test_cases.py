@@ -266,6 +266,36 @@ def test_a_follow_up_in_other_words_names_its_incident_and_merges_into_its_case(
     assert app.store.story_of_article(third) == incident_story
 
 
+def test_a_development_not_yet_handled_merged_into_a_handled_incident_reopens_it(tmp_path):
+    """Sở review: a new development's case ("mới", alerted) merged into its incident's case closed "đã xử lý" left
+    the incident handled: the development vanished from the open cases and the report counted it handled."""
+    from monitor.cases import HANDLED, MERGED, OPEN_STATUSES, merge_case
+    from test_triage_support import Cls
+
+    app, incident = _hot_story(tmp_path)
+    update_case(app, incident, by="Chị Lan", status=HANDLED, note="Đã làm việc với nhà trường")
+    app.clock.advance(hours=20)
+    add_article(app, "Tuổi Trẻ", "follow-up", FOLLOW_UP_TITLE, FOLLOW_UP_SAPO, app.now() - timedelta(minutes=5),
+                Cls(hot_score=0.9, sentiment="negative", scope="local", topics=("an-toan-truong-hoc",)))
+    (second,) = run_triage(app).cases_opened
+    assert app.store.case(second).status == "mới"
+    merged = merge_case(app, second, into=incident, by="Chị Lan")
+    assert merged.status == "mới" and merged.status in OPEN_STATUSES and not merged.closed
+    assert merged.events[-1].note.endswith(f"; mở lại: diễn biến của hồ sơ số {second} chưa xử lý xong (trạng thái “mới”)")
+    assert app.store.case(second).status == MERGED
+    assert incident in [c.id for c in app.store.cases(status="mới")]
+    # a development handled too leaves the incident handled
+    (tmp_path / "b").mkdir()
+    app2, first = _hot_story(tmp_path / "b")
+    update_case(app2, first, by="Chị Lan", status=HANDLED)
+    app2.clock.advance(hours=20)
+    add_article(app2, "Tuổi Trẻ", "follow-up", FOLLOW_UP_TITLE, FOLLOW_UP_SAPO, app2.now() - timedelta(minutes=5),
+                Cls(hot_score=0.9, sentiment="negative", scope="local", topics=("an-toan-truong-hoc",)))
+    (other,) = run_triage(app2).cases_opened
+    update_case(app2, other, by="Chị Lan", status=HANDLED)
+    assert merge_case(app2, other, into=first, by="Chị Lan").status == HANDLED
+
+
 def test_cases_cli_merge_and_show_name_the_related_case(tmp_path):
     from test_triage_support import Cls
 

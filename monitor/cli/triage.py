@@ -795,7 +795,8 @@ def cases_merge(ctx: click.Context, case_id: int, into: int, title: str | None, 
     và cảnh báo riêng; `monitor cases show` và cảnh báo nêu những hồ sơ đang mở mà nó có thể là phần tiếp
     theo. Khi gộp, các bài của hồ sơ này và các cảnh báo nó đã gửi chuyển sang sự việc của hồ sơ kia, các
     cảnh báo còn chờ của nó bị hủy, ghi chú của nó (và trạng thái nếu đã tiến xa hơn, người phụ trách nếu
-    hồ sơ kia chưa có) chuyển sang hồ sơ kia, rồi hồ sơ này đóng với trạng thái "đã gộp"; các bài đăng
+    hồ sơ kia chưa có) chuyển sang hồ sơ kia; hồ sơ kia nếu đã xử lý thì mở lại với trạng thái của hồ sơ này
+    khi hồ sơ này chưa xử lý xong; rồi hồ sơ này đóng với trạng thái "đã gộp"; các bài đăng
     sau của cả hai đều nhập vào sự việc đã gộp, và cảnh báo tiếp theo là cảnh báo cập nhật của một sự
     việc duy nhất. Hồ sơ được giữ lại vẫn giữ tiêu đề của mình, kể cả khi diễn biến tiếp theo mang theo
     một bài cũ hơn bài đầu tiên về vụ việc, trừ khi --title cho tiêu đề khác.
