@@ -152,3 +152,20 @@ def test_the_city_is_named_as_the_province_table_names_it_however_it_is_typed():
     assert so.area == "tỉnh Nghệ An" and so.governing_body == "UBND tỉnh Nghệ An"
     # a former province keeps its own name (config check says to write the new one), one the table lacks as written
     assert office("Quảng Nam").city_area == "tỉnh Quảng Nam" and office("Atlantis").city_area == "tỉnh Atlantis"
+
+
+def test_config_check_says_which_hot_stories_alert(tmp_path):
+    """Sở review: by default every province's hot issues reached the deputy's phone (6 of 17 alerts in a month were
+    elsewhere) and nothing in `config check` said so, nor which key narrows it."""
+    def reach(**alerts):
+        out = monitor(config(tmp_path, office=NGHE_AN, alerts=alerts), "config", "check").stdout
+        return next(x for x in out.splitlines() if x.startswith("cảnh báo tức thời: "))
+
+    assert reach() == ("cảnh báo tức thời: sự việc nóng ở mọi nơi, cả tỉnh, thành khác và nước ngoài (alerts.min_scope: "
+                       "foreign); chỉ nhận sự việc trên địa bàn: alerts.min_scope: local (sự việc nơi khác vẫn có hồ sơ "
+                       "và vẫn ở điểm báo)")
+    assert reach(min_scope="local") == "cảnh báo tức thời: sự việc nóng trên địa bàn (tỉnh Nghệ An) (alerts.min_scope: local)"
+    assert reach(enabled=False) == "cảnh báo tức thời: tắt (alerts.enabled: false)"
+    out = monitor(config(tmp_path, alerts={"min_scope": "city"}), "config", "check").stdout
+    assert ("cảnh báo tức thời: sự việc nóng trên địa bàn và trong thành phố Hà Nội (alerts.min_scope: city)"
+            in out.splitlines()), out

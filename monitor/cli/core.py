@@ -42,6 +42,25 @@ def init(ctx: click.Context, force: bool) -> None:
 WARNING_PREFIX = "Cảnh báo: "
 
 
+def _alert_reach(cfg) -> str:
+    """Which hot stories alert, for `config check`: by default every story, other provinces' and abroad too, which a
+    Sở's deputy reading alerts on the phone may not expect (a review counted 6 of 17 alerts in a month elsewhere)."""
+    a = cfg.alerts
+    if not a.enabled:
+        return "cảnh báo tức thời: tắt (alerts.enabled: false)"
+    office = cfg.office
+    reach = {"foreign": "ở mọi nơi, cả tỉnh, thành khác và nước ngoài",
+             "national": "trong nước, cả tỉnh, thành khác (không gồm tin nước ngoài)",
+             "city": f"trên địa bàn và trong {office.city_area}",
+             "local": f"trên địa bàn ({office.area})"}[a.min_scope]
+    if office.is_department and a.min_scope == "city":
+        reach = f"trên địa bàn ({office.area})"
+    wider = a.min_scope in ("foreign", "national")
+    return (f"cảnh báo tức thời: sự việc nóng {reach} (alerts.min_scope: {a.min_scope})"
+            + ("; chỉ nhận sự việc trên địa bàn: alerts.min_scope: local (sự việc nơi khác vẫn có hồ sơ và vẫn ở "
+               "điểm báo)" if wider else ""))
+
+
 @cli.group()
 def config() -> None:
     """Kiểm tra cấu hình."""
@@ -69,6 +88,7 @@ def config_check(ctx: click.Context) -> None:
                f"{'đã cấu hình' if cfg.smtp.configured else 'chưa cấu hình (điểm báo ghi vào thư mục outbox)'}")
     # the proxy's URL never holds credentials (refused by the checks); only the variables' names are shown
     click.echo(f"kết nối của trình thu thập và webhook cảnh báo: {cfg.crawler.proxy_description()}")
+    click.echo(_alert_reach(cfg))
     signer = " / ".join(office.report_signer) + (f", {office.signer_name}" if office.signer_name else "")
     click.echo(f"người ký báo cáo tháng: {signer}"
                f"{'' if office.signer else f' (mặc định của {kind}; đặt office.signer để đổi)'}")
