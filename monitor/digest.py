@@ -31,13 +31,12 @@ from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, plan_heading, strongest_first, topic_name
-from classifiers.text import ascii_fold as fold
 from classifiers.types import SCOPES, Classification
 from monitor.cases import DISMISSED, lists_as_hot, status_since
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office, clock_time
 from monitor.models import Article, IntakeItem, SourceHealth, Story
-from monitor.stories import Idf, article_doc, article_text, matches_among
+from monitor.stories import Idf, article_doc, article_text, headline_words, matches_among, same_headline
 from monitor.summary import dated_summary
 from monitor.wording import NO_LEVEL, time_label, topic_list
 
@@ -1010,22 +1009,16 @@ MAX_RELATED = 3
 _OUTLETS_REASON = re.compile(r"^\d+ báo đưa tin: ")
 
 
-SAME_HEADLINE = 0.6  # word overlap (Jaccard) from which two headlines are one reprinted, lightly edited
-
-
-def _headline_words(title: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\w+", fold(title).lower()))
-
-
 def _related(lead: Article, members: Sequence[tuple[Article, Classification]]) -> tuple[tuple[str, str, str], ...]:
-    """The members whose headline differs from the lead's and from each other's: what the story adds."""
-    shown = [_headline_words(lead.title)]
+    """The members whose headline differs from the lead's and from each other's (monitor.stories.same_headline): what
+    the story adds."""
+    shown = [headline_words(lead.title)]
     out = []
     for a, _ in members:
-        words = _headline_words(a.title)
+        words = headline_words(a.title)
         if a.id == lead.id or not words:
             continue
-        if all(len(words & s) / len(words | s) < SAME_HEADLINE for s in shown):
+        if not any(same_headline(words, s) for s in shown):
             shown.append(words)
             out.append((a.outlet, a.title, a.url))
     return tuple(out[:MAX_RELATED])

@@ -96,19 +96,21 @@ def _para(container, text: str = "", *, align=None, bold=False, italic=False, si
     return p
 
 
-def _hyperlink(paragraph, url: str, text: str, *, bold: bool = True) -> None:
-    """A clickable link run (python-docx has no API for external hyperlinks)."""
+def _hyperlink(paragraph, url: str, text: str, *, bold: bool = True, size: float | None = None) -> None:
+    """A clickable link run (python-docx has no API for external hyperlinks); `size` in points, else the style's."""
     r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), r_id)
     run = OxmlElement("w:r")
     rpr = OxmlElement("w:rPr")
-    for tag, val in (("w:color", "1F4E9A"), ("w:u", "single")):
-        el = OxmlElement(tag)
-        el.set(qn("w:val"), val)
-        rpr.append(el)
     if bold:
         rpr.append(OxmlElement("w:b"))
+    # in the order the OOXML schema gives them (b, color, sz, u)
+    for tag, val in (("w:color", "1F4E9A"), ("w:sz", str(round(size * 2)) if size else ""), ("w:u", "single")):
+        if val:
+            el = OxmlElement(tag)
+            el.set(qn("w:val"), val)
+            rpr.append(el)
     run.append(rpr)
     t = OxmlElement("w:t")
     t.text = clean(text)
@@ -621,13 +623,16 @@ was handled."""
     meta = f"{h.outlets_label} · {h.since_label} · mức độ nóng: {h.severity or NO_LEVEL}"
     if h.hot_score:
         meta += f" ({score_text(h.hot_score)}/100)"
-    more = h.summary or h.shows_handling or h.false_information_line
+    more = h.summary or h.shows_handling or h.false_information_line or h.developments
     _para(doc, meta, italic=True, size=11.5, space_after=1 if more else 4, indent_cm=1.0)
     if h.summary:
-        _para(doc, f"Nội dung: {h.summary}", size=12, space_after=1 if h.shows_handling or h.false_information_line else 4,
-              indent_cm=1.0)
+        _para(doc, f"Nội dung: {h.summary}", size=12,
+              space_after=1 if h.shows_handling or h.false_information_line or h.developments else 4, indent_cm=1.0)
     if h.false_information_line:
-        _para(doc, h.false_information_line, italic=True, size=12, space_after=1 if h.shows_handling else 4, indent_cm=1.0)
+        _para(doc, h.false_information_line, italic=True, size=12, space_after=1 if h.shows_handling or h.developments
+              else 4, indent_cm=1.0)
+    if h.developments:
+        _developments(doc, h)
     if not h.shows_handling:
         return
     status = (f"Tình trạng xử lý: {h.status_label}" + (f" — {h.status_since}" if h.status_since else "")
@@ -636,6 +641,21 @@ was handled."""
     _para(doc, status, bold=True, size=12, space_after=1 if lines else 4, indent_cm=1.0)
     for n_line, line in enumerate(lines, 1):
         _para(doc, line, size=12, space_after=4 if n_line == len(lines) else 1, indent_cm=1.0)
+
+
+def _developments(doc, h) -> None:
+    """A hot issue's developments (HotIssue.developments), one line each under its heading, as the HTML lists them."""
+    from monitor.render import safe_url
+
+    _para(doc, h.developments_label, size=12, space_after=0, indent_cm=1.0)
+    for k, d in enumerate(h.developments, 1):
+        p = _para(doc, space_after=1 if k < len(h.developments) or h.shows_handling else 4, indent_cm=1.5)
+        _run(p, f"– {d.head}", size=12)
+        href = safe_url(d.url)
+        if href:
+            _hyperlink(p, href, d.title, bold=False, size=12)
+        else:
+            _run(p, d.title, size=12)
 
 
 def _report_opening(r):

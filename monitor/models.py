@@ -126,6 +126,12 @@ class Story:
     lead_id: int | None = None
 
     @property
+    def named_item(self) -> IntakeItem | None:
+        """The item entered from outside the press it is named after (its title), None when an article names it: the
+        issue is told by that item's own content then, not by the press articles merged into its case since."""
+        return next((i for i in self.intake if i.title == self.title), None)
+
+    @property
     def headline_article_id(self) -> int:
         """The article it is told by, whose title, link and summary head the clipping's item and the report's hot
         issue: its lead, else its first (0 when it has no article)."""

@@ -23,11 +23,12 @@ from monitor.cases import (CORRECTED, DISMISSED, FALSE_INFORMATION, MERGED, NOT_
                            press_details, status_since)
 from monitor.config import Office, OutletNames
 from monitor.corrections import corrected_row, read_corrected
+from monitor.developments import Development, developments, developments_label, told_by
 from monitor.digest import SENTIMENT_LABELS, SENTIMENT_ORDER, TrendDay
 from monitor.summary import dated_summary
 from monitor.errors import InputError, MessageInDoubt, StoreError
 from monitor.forecast import Forecast, load_forecast, month_label, open_cases_of
-from monitor.models import Story
+from monitor.models import IntakeItem, Story
 from monitor.wording import FULL_CASE_LIST, quoted
 
 NO_TOPIC = "Tin giáo dục không thuộc chủ đề nào nêu trên"  # the rows above include one beyond the plan (BEYOND_PLAN)
@@ -160,6 +161,15 @@ class HotIssue:
     # the names of its hot categories (Story.hot_categories), the main one first: what the report counts it under
     # when it is one of another area's issues not listed (MonthlyReport.elsewhere_more_line)
     hot_categories: tuple[str, ...] = ()
+    # what its story told after what the issue is told by, to the month's end (monitor.developments): the latest
+    # few, oldest first, and how many there are in all
+    developments: tuple[Development, ...] = ()
+    developments_total: int = 0
+
+    @property
+    def developments_label(self) -> str:
+        """"Diễn biến:" above its developments, "Diễn biến (5 mốc gần nhất trong 8):" when some are left out."""
+        return developments_label(len(self.developments), self.developments_total)
 
     @property
     def hot_category(self) -> str:
@@ -682,8 +692,8 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
                  stories: Mapping[int, Story], hot_stories: Sequence[Story], cases: Mapping[int, object],
                  generated_at: datetime, collected: int | None = None,
                  previous_collected: int | None = None, data_start: datetime | None = None, forecast: Forecast | None = None,
-                 carried_over: Sequence[Story] = (), earlier_articles: Mapping[int, Mapping] | None = None
-                 ) -> MonthlyReport:
+                 carried_over: Sequence[Story] = (), earlier_articles: Mapping[int, Mapping] | None = None,
+                 story_members: Mapping[int, Sequence[Mapping]] | None = None) -> MonthlyReport:
     """`rows`: education articles of the month (store.education_rows), each with its story's scope as triage judged
     it where known ("story_scope"); `stories`: article id -> story;
     `hot_stories`: stories rated hot with a member in the month or a case changed in it;
@@ -694,8 +704,11 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
     stories whose case (in `cases`) was opened before the month's end and still open then, not in `hot_stories`
     (store.cases_open_at): those on the office's area are the month's pending cases; `earlier_articles`: article id
     -> url, sapo and published of the first article of a hot or carried-over story published before the month (its
-    link and what happened)."""
+    link and what happened); `story_members`: story id -> its education articles as the store gives them
+    (store.story_members, oldest first), for a hot or carried-over story: what it told after what its issue is told
+    by (its developments) and the article a title kept at a merge names."""
     earlier_articles = earlier_articles or {}
+    story_members = story_members or {}
     tz = office.tz
     start, end = month_bounds(year, month, office)
 
@@ -744,21 +757,33 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
     def issue(s: Story, case, then, status: str | None, since: str, own: bool, counted: bool = False) -> HotIssue:
         """`case` as it is now: what was done in the month, by the day it was done, however late a person recorded
         it; `then`, as it stood (standing)."""
-        # its link and summary are those of the article it is named after (Story.headline_article_id); `first_seen`
-        # stays its first article's
-        first = by_id.get(s.headline_article_id) or earlier_articles.get(s.headline_article_id, {})
+        # its link and summary are those of what it is named after (monitor.developments.told_by): an item entered
+        # from outside the press, else its headline article (Story.headline_article_id) or the article a title kept
+        # at a merge names; `first_seen` stays its first article's or item's
+        members = story_members.get(s.id, ())
+        told = told_by(s, members)
+        if isinstance(told, IntakeItem):
+            # its own words, or none (the title says it): never the summary of a press article merged into its case
+            url, summary = told.url or "", told.summary
+        else:
+            first = ({"url": told["url"], "sapo": told["sapo"], "published": told["when"]} if told is not None else
+                     by_id.get(s.headline_article_id) or earlier_articles.get(s.headline_article_id, {}))
+            url = first.get("url", "") or next((i.url for i in s.intake if i.url), "")
+            # read weeks later: "trưa nay" says its day
+            summary = (dated_summary(s.title, first.get("sapo") or "", "",
+                                     (first.get("published") or s.first_seen).astimezone(tz))
+                       if first.get("sapo") else next((i.summary for i in s.intake if i.summary), ""))
+        steps, n_steps = developments(members, s.intake, until=min(end, generated_at), tz=tz,
+                                      told=told if isinstance(told, IntakeItem) else
+                                      told["id"] if told is not None else s.headline_article_id)
         return HotIssue(
-            story_id=s.id, title=s.title, url=first.get("url", "") or next((i.url for i in s.intake if i.url), ""),
+            story_id=s.id, title=s.title, url=url,
             outlet=s.outlets[0] if s.outlets else "",
             outlets=len(s.outlets), first_seen=s.first_seen.astimezone(tz), severity=s.severity, hot_score=s.hot_score,
             case_status=status or NO_CASE, status_since=since,
             owner=getattr(then, "owner", "") or "",
             notes=person_notes([e for e in getattr(then, "events", ()) if e.at < end], tz),
-            outlet_names=tuple(s.outlets),
-            # read weeks later: "trưa nay" says its day
-            summary=dated_summary(s.title, first.get("sapo") or "", "",
-                                  (first.get("published") or s.first_seen).astimezone(tz))
-            if first.get("sapo") else next((i.summary for i in s.intake if i.summary), ""), own=own,
+            outlet_names=tuple(s.outlets), summary=summary, own=own,
             outside=tuple(dict.fromkeys(i.source_label for i in s.intake)),
             handling=handling_by(getattr(case, "handling", ()), start.date(), end.date()),
             earlier=handling_by(getattr(case, "handling", ()), None, start.date()), month_start=start.date(),
@@ -766,7 +791,8 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
                                  acts_listed=True),
             false_information_sign=false_information_sign(s.hot_categories),
             hot_categories=tuple(dict.fromkeys(c.name for c in s.hot_categories if c.name)),
-            articles_in_month=sum(1 for a in s.article_ids if a in by_id) if counted else None)
+            articles_in_month=sum(1 for a in s.article_ids if a in by_id) if counted else None,
+            developments=steps, developments_total=n_steps)
 
     hot = []
     false_alarms = 0
@@ -884,20 +910,25 @@ def _as_corrected(store, rows) -> list[dict]:
     return [row for row in fixed if row["is_education"]]
 
 
-def _still_education(store, hot: dict[int, Story], cases: Mapping[int, object]) -> dict[int, Story]:
-    """The hot stories with an article that is education news as people read it (monitor.corrections).
+def _education_ids(store, stories: Iterable[Story]) -> set[int]:
+    """The stories' articles that are education news as people read them (monitor.corrections)."""
+    ids = sorted({aid for s in stories for aid in s.article_ids})
+    if not ids:
+        return set()
+    classes, _ = read_corrected(store, ids)
+    education = {aid for aid, c in classes.items() if c.is_education}
+    # an article the model never classified counts as a person labelled it (a case opened by hand)
+    return education | {r["article_id"] for r in store.labels([a for a in ids if a not in classes])
+                        if r.get("is_education")}
+
+
+def _still_education(hot: dict[int, Story], cases: Mapping[int, object], education: set[int]) -> dict[int, Story]:
+    """The hot stories with an article that is education news as people read it (`education`, _education_ids).
 
     The clipping lists only education articles, so a story whose every article an analyst relabelled
     "not education" (`monitor label ID --not-education`) leaves its hot section; the report follows it
     the same way. A dismissed case stays: the report counts it among the false alarms.
     """
-    ids = sorted({aid for s in hot.values() for aid in s.article_ids})
-    if not ids:
-        return hot
-    classes, _ = read_corrected(store, ids)
-    education = {aid for aid, c in classes.items() if c.is_education}
-    # an article the model never classified counts as a person labelled it (a case opened by hand)
-    education |= {r["article_id"] for r in store.labels([a for a in ids if a not in classes]) if r.get("is_education")}
     # a hot issue entered from outside the press (monitor.intake) has no article: a person said it is a hot issue
     return {sid: s for sid, s in hot.items()
             if getattr(cases.get(sid), "status", None) == DISMISSED or s.intake
@@ -956,8 +987,9 @@ def month_inputs(app, year: int, month: int, *, previous: tuple[list[dict], int]
         if s is not None:
             carried[s.id] = s
             cases[s.id] = c
-    hot = _still_education(store, hot, cases)
-    carried = _still_education(store, carried, cases)
+    education = _education_ids(store, [*hot.values(), *carried.values()])
+    hot = _still_education(hot, cases, education)
+    carried = _still_education(carried, cases, education)
     in_month = {r["id"] for r in rows}
     firsts = sorted({s.headline_article_id for s in [*hot.values(), *carried.values()]} - in_month - {0})
     earlier = ({a.id: {"url": a.url, "sapo": a.sapo, "published": a.when} for a in store.get_articles(firsts)}
@@ -975,13 +1007,17 @@ def month_inputs(app, year: int, month: int, *, previous: tuple[list[dict], int]
     else:
         previous_rows, previous_collected = previous
     stories, hot, carried = names.stories(stories, hot, carried)
+    # the articles of each issue's story the report tells its developments by, as the figures read them (education,
+    # each outlet under its one name)
+    members = {sid: [m | {"outlet": names(m["outlet"])} for m in store.story_members(sid) if m["id"] in education]
+               for sid in hot.keys() | carried.keys()}
     now = app.now()
     month_stories = {s.id: s for s in stories.values()}
     made = load_forecast(app, year, month, stories=month_stories.values(), as_of=min(now, end)) if forecast else None
     return dict(office=office, year=year, month=month, rows=rows, previous_rows=previous_rows, stories=stories,
                 hot_stories=list(hot.values()), cases=cases, generated_at=now, collected=collected,
                 previous_collected=previous_collected, data_start=data_start, forecast=made,
-                carried_over=list(carried.values()), earlier_articles=earlier)
+                carried_over=list(carried.values()), earlier_articles=earlier, story_members=members)
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,22 @@ def _token_parts(text: str) -> tuple[list[str], list[str]]:
     return [w for w in words if w not in _STOP], pairs
 
 
+# Word overlap (Jaccard) of two folded headlines from which they are one article reprinted, lightly edited ("Clip: …",
+# a word changed): the clipping's "Tin liên quan" and the report's "Diễn biến" list a story's articles whose headline
+# says something else, each once
+SAME_HEADLINE = 0.6
+
+
+def headline_words(title: str) -> frozenset[str]:
+    """A headline's folded words, as same_headline compares them."""
+    return frozenset(re.findall(r"\w+", ascii_fold(title)))
+
+
+def same_headline(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two headlines (headline_words) are one reprinted, lightly edited (SAME_HEADLINE)."""
+    return bool(a | b) and len(a & b) / len(a | b) >= SAME_HEADLINE
+
+
 def is_round_up(text: str) -> bool:
     """Whether a title (or title + sapo) is a news round-up of several unrelated items (_ROUND_UP)."""
     return bool(_ROUND_UP.search(unicodedata.normalize("NFC", text[:MAX_TEXT_CHARS])))
