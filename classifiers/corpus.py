@@ -27,8 +27,9 @@ class Doc:
 
 def require(corpus_dir: Path) -> None:
     if not corpus_dir.is_dir():
-        raise InputError(f"the shared corpus is not at {corpus_dir}",
-                         hint="training and look-ups need ../shared/corpus next to the repository (see the README)")
+        raise InputError(f"không có kho ngữ liệu dùng chung ở {corpus_dir}",
+                         hint="huấn luyện và tra văn bản theo id cần thư mục ../shared/corpus bên cạnh thư mục dự án, "
+                              "hoặc chỉ ra nó bằng --corpus DIR (xem README)")
 
 
 def _jsonl(path: Path) -> Iterator[dict]:

@@ -28,63 +28,113 @@ def prf(tp: int, fp: int, fn: int) -> dict:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": tp + fn}
 
 
+LABEL_FIELDS_HINT = ("mỗi dòng một đối tượng JSON, bắt buộc có id và is_education (true hoặc false), không bắt buộc: "
+                     "topics (danh sách mã chủ đề), sentiment, hot (true hoặc false), scope, và văn bản của bài (title, "
+                     "sapo, body); ví dụ {\"id\": \"l7\", \"is_education\": true, \"topics\": [\"tuyen-sinh\"], "
+                     "\"title\": \"...\"}")
+SHOWN_PROBLEMS = 20  # bad lines named in one refusal: past that the file is likely not a labels file at all
+
+
 def read_labels(path: Path, required: tuple[str, ...] = ("id", "is_education")) -> list[dict]:
-    """One JSON object per line; each must hold the `required` fields (a second reading may need only an id)."""
-    rows = []
+    """One JSON object per line; each must hold the `required` fields (a second reading may need only an id). Every
+    bad line is named in one InputError (up to SHOWN_PROBLEMS of them), so a file is mended in one pass."""
+    from monitor.jsonl import json_problem, unreadable
+
+    rows, problems = [], []
     try:
         raw_lines = Path(path).read_bytes().splitlines()
     except OSError as exc:
-        raise InputError(f"không đọc được tệp nhãn {path}: {exc.strerror or exc}",
+        raise InputError(f"không đọc được tệp nhãn {path}: {unreadable(exc)}",
                          hint="đưa vào --labels đường dẫn tới một tệp JSONL") from None
     for n, raw in enumerate(raw_lines, 1):
         try:
             line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError(f"{path} dòng {n}: không phải văn bản UTF-8 (byte {raw[exc.start]:#04x} ở cột {exc.start + 1})",
-                             hint="lưu tệp dưới dạng văn bản UTF-8") from None
+            problems.append(f"dòng {n}: không phải văn bản UTF-8 (byte {raw[exc.start]:#04x} ở cột {exc.start + 1}); "
+                            "lưu tệp dưới dạng văn bản UTF-8")
+            continue
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{path} dòng {n}: không phải JSON hợp lệ ({exc.msg})", hint="mỗi dòng một đối tượng JSON") from None
+            problems.append(f"dòng {n}: không phải JSON hợp lệ: {json_problem(exc)}")
+            continue
         if not isinstance(obj, dict):
-            raise InputError(f"{path} dòng {n}: là một {type(obj).__name__} JSON, không phải một đối tượng có id và "
-                             "is_education", hint="mỗi dòng một đối tượng JSON, với các trường của dev.jsonl")
-        if any(f not in obj for f in required):
-            raise InputError(f"{path} dòng {n}: cần có ít nhất {' và '.join(required)}", hint="dùng các trường của dev.jsonl")
-        for field in ("is_education", "hot"):
-            # "maybe", "no" or 1 would be counted as a truth value without a word (a non-empty string is true)
-            if obj.get(field) is not None and not isinstance(obj[field], bool):
-                raise InputError(f"{path} dòng {n}: {field} là {obj[field]!r}; ghi true hoặc false (JSON, không đặt trong "
-                                 "dấu ngoặc kép)", hint="dùng các trường của dev.jsonl")
-        # a misspelt value would be scored as a wrong answer of the model's, not as the label's mistake
-        for field, allowed in (("sentiment", SENTIMENTS), ("scope", SCOPES)):
-            if obj.get(field) is not None and obj[field] not in allowed:
-                raise InputError(f"{path} dòng {n}: {field} là {obj[field]!r}; ghi một trong các giá trị {', '.join(allowed)}",
-                                 hint="dùng các trường của dev.jsonl")
-        topics = obj.get("topics")
-        if topics is not None and not (isinstance(topics, list) and all(isinstance(t, str) for t in topics)):
-            raise InputError(f"{path} dòng {n}: topics là {topics!r}; ghi một danh sách mã chủ đề, ví dụ [\"tuyen-sinh\"]",
-                             hint="dùng các trường của dev.jsonl")
-        rows.append(obj)
+            kind = {list: "một danh sách", str: "một chuỗi", bool: "true hoặc false", type(None): "null"}.get(
+                type(obj), "một số")
+            problems.append(f"dòng {n}: là {kind} JSON, không phải một đối tượng có {' và '.join(required)}")
+            continue
+        wrong = label_problems(obj, required)
+        if wrong:
+            problems.append(f"dòng {n}: " + "; ".join(wrong))
+        else:
+            rows.append(obj)
+    if problems:
+        more = len(problems) - SHOWN_PROBLEMS
+        raise InputError(f"tệp nhãn {path} có {len(problems)} dòng sai:\n"
+                         + "\n".join(f"  - {p}" for p in problems[:SHOWN_PROBLEMS])
+                         + (f"\n  - … và {more} dòng sai khác" if more > 0 else ""), hint=LABEL_FIELDS_HINT)
     return rows
+
+
+def label_problems(obj: dict, required: tuple[str, ...] = ("id", "is_education")) -> list[str]:
+    """What is wrong with one labelled row, each in a few words: a field it must have, or a value that would be
+    scored wrongly without a word (a misspelt value would read as the model's mistake, not the label's)."""
+    out = [f"thiếu {f}" + (" (true hoặc false)" if f in ("is_education", "hot") else "")
+           for f in required if f not in obj or obj[f] is None]
+    for field in ("is_education", "hot"):
+        # "maybe", "no" or 1 would be counted as a truth value without a word (a non-empty string is true)
+        if obj.get(field) is not None and not isinstance(obj[field], bool):
+            out.append(f"{field} là {obj[field]!r}; ghi true hoặc false (JSON, không đặt trong dấu ngoặc kép)")
+    for field, allowed in (("sentiment", SENTIMENTS), ("scope", SCOPES)):
+        if obj.get(field) is not None and obj[field] not in allowed:
+            out.append(f"{field} là {obj[field]!r}; ghi một trong các giá trị {', '.join(allowed)}")
+    topics = obj.get("topics")
+    if topics is not None and not (isinstance(topics, list) and all(isinstance(t, str) for t in topics)):
+        out.append(f"topics là {topics!r}; ghi một danh sách mã chủ đề, ví dụ [\"tuyen-sinh\"]")
+    return out
 
 
 def attach_text(rows: list[dict], corpus_dir: Path = CORPUS_DIR) -> list[dict]:
-    """Fill title/sapo/body from the corpus for rows that carry only ids."""
-    missing = {r["id"] for r in rows if not r.get("title")}
-    if missing:
-        from classifiers.corpus import lookup
+    """Fill title/sapo/body from the corpus for rows without a title (a row's own fields win). The rows that carry
+    no text at all need it: those the corpus cannot give are named in one InputError, whether the corpus is missing
+    altogether or only these ids are not in it. A row with a sapo or body is read as it is when the corpus has
+    nothing to add (as `monitor classify` reads an item without a headline)."""
+    def has_text(r: dict) -> bool:
+        return any(isinstance(r.get(k), str) and r[k].strip() for k in ("title", "sapo", "body"))
 
-        found = lookup(missing, corpus_dir)
-        lost = sorted(missing - set(found))
-        if lost:
-            raise InputError(f"{len(lost)} mã bài đã gắn nhãn không kèm văn bản và không có trong {corpus_dir} (ví dụ "
-                             f"{lost[0]})", hint="ghi title/sapo/body ngay trong dòng, hoặc đặt thư mục ../shared/corpus "
-                                                 "vào đúng chỗ")
-        rows = [{**found[r["id"]], **{k: v for k, v in r.items() if v not in (None, "")}} if r["id"] in found else r for r in rows]
-    return rows
+    untitled = [r["id"] for r in rows if not r.get("title")]
+    if not untitled:
+        return rows
+    if not Path(corpus_dir).is_dir():
+        needed = [r["id"] for r in rows if not has_text(r)]
+        if needed:
+            raise InputError(f"{_count_ids(needed)} không kèm văn bản (title, sapo hoặc body): {_ids(needed)}; và không "
+                             f"có kho ngữ liệu dùng chung ở {corpus_dir} để tra văn bản theo id",
+                             hint="ghi title (hoặc sapo, body) ngay trong các dòng đó, hoặc chỉ ra kho ngữ liệu bằng "
+                                  "--corpus DIR (mặc định: ../shared/corpus, bên cạnh thư mục dự án)")
+        return rows
+    from classifiers.corpus import lookup
+
+    found = lookup({str(i) for i in untitled}, corpus_dir)
+    lost = [r["id"] for r in rows if not has_text(r) and str(r["id"]) not in found]
+    if lost:
+        raise InputError(f"{_count_ids(lost)} không kèm văn bản (title, sapo hoặc body) và không có trong {corpus_dir}: "
+                         f"{_ids(lost)}", hint="ghi title (hoặc sapo, body) ngay trong các dòng đó, hoặc chỉ ra bằng "
+                                               "--corpus DIR kho ngữ liệu có các bài này")
+    return [{**found[str(r["id"])], **{k: v for k, v in r.items() if v not in (None, "")}} if str(r["id"]) in found else r
+            for r in rows]
+
+
+def _count_ids(ids: list) -> str:
+    return f"{len(ids)} dòng nhãn" if len(ids) > 1 else "dòng nhãn"
+
+
+def _ids(ids: list) -> str:
+    """The ids of the rows named, up to SHOWN_PROBLEMS of them."""
+    shown = ", ".join(str(i) for i in ids[:SHOWN_PROBLEMS])
+    return "id " + shown + (f" … và {len(ids) - SHOWN_PROBLEMS} id khác" if len(ids) > SHOWN_PROBLEMS else "")
 
 
 def stated(g: dict, field: str):

@@ -11,7 +11,8 @@ Alerts and story grouping follow the model (a case opened or dismissed by hand c
 got wrong there: a story rated hot stays in the clipping's hot section until its case is dismissed, whatever
 one member's label says), as do the clipping's 7-day chart and `monitor status`'s shares; `monitor evaluate`,
 `reclassify`, `review` and `explain` read the model's calls as they are. `monitor articles` and `search`
-list what the clipping reads, a corrected article marked ✎.
+list what the clipping reads, a corrected article marked ✎; `monitor export` writes it too, with who corrected an
+article and the model's own call beside it.
 """
 
 from __future__ import annotations
@@ -124,8 +125,13 @@ def corrected_row(row: Mapping, label: Mapping) -> dict:
 def read_corrected(store, article_ids: Iterable[int]) -> tuple[dict[int, Classification], dict[int, dict]]:
     """The articles' classifications as people read them (their labels put over them), and those labels."""
     classes = store.classifications_for(list(article_ids))
-    labels = {r["article_id"]: r for r in store.labels(classes)}
+    labels = labels_of(store, classes)
     return apply_corrections(classes, labels), labels
+
+
+def labels_of(store, article_ids: Iterable[int]) -> dict[int, dict]:
+    """The articles' labels (each merged field by field, the latest stating a field deciding it), by article id."""
+    return {r["article_id"]: r for r in store.labels(article_ids)}
 
 
 def apply_corrections(classifications: Mapping[int, Classification], labels: Mapping[int, Mapping]) -> dict[int, Classification]:

@@ -165,6 +165,8 @@ def test_export_writes_each_article_once_with_its_classification_under_the_same_
     for r in rows:
         assert r["classification"]["id"] == r["id"]  # one id, one type: the article's
         assert r["classification"]["model_version"] == version
+        # the office's time, as `search --json` and `explain --json` write it, not the stored UTC
+        assert r["published"].endswith("+07:00") and r["first_seen"].endswith("+07:00")
     by_id = {r["id"]: r for r in rows}
     assert by_id[violence]["classification"]["hot"] and not by_id[football]["classification"]["is_education"]
     run(cfg, "export", "--since", "2026-11-26", "-o", str(out))

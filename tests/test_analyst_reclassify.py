@@ -147,6 +147,32 @@ def _day(setup) -> str:
         app.close()
 
 
+def test_versions_are_listed_in_office_time_and_a_compare_offers_no_rollback(setup):
+    """`--versions` printed the stored UTC instant ("2026-11-28T10:54:32+00:00") where every other listing writes the
+    office's time; `--compare` (which writes nothing) ended with the hint to roll back as a real run does."""
+    from zoneinfo import ZoneInfo
+
+    cfg, _, _, base, edited = setup
+    v1 = json.loads(run(cfg, "reclassify", "--rules", str(base), "--json"))["new_version"]
+    ran = run(cfg, "reclassify", "--rules", str(edited))
+    v2 = json.loads(run(cfg, "reclassify", "--versions", "--json"))[-1]["version"]
+    assert f"`monitor reclassify --rollback {v1}` để quay lại" in ran, "a real run still says how to undo it"
+    compared = run(cfg, "reclassify", "--compare", v1, v2)
+    assert "Không còn là bài giáo dục: 1" in compared and "--rollback" not in compared and "vẫn được lưu" not in compared
+
+    app = App.from_path(cfg)
+    stored = {v["version"]: v["created_at"] for v in app.store.model_versions()}
+    app.close()
+    hanoi = {v: datetime.fromisoformat(at).astimezone(ZoneInfo("Asia/Ho_Chi_Minh")) for v, at in stored.items()}
+    listed = run(cfg, "reclassify", "--versions")
+    for v, at in hanoi.items():
+        assert f"{at:%H:%M %d/%m/%Y}" in next(line for line in listed.splitlines() if line.startswith(v))
+    assert "+00:00" not in listed
+    as_json = {v["version"]: v["created_at"] for v in json.loads(run(cfg, "reclassify", "--versions", "--json"))}
+    assert as_json == {v: at.isoformat(timespec="seconds") for v, at in hanoi.items()}
+    assert all(at.endswith("+07:00") for at in as_json.values())
+
+
 def test_reclassify_rejects_unknown_versions_and_reversed_dates(setup):
     cfg = setup[0]
     for args, message in [(["--compare", "nope", "nada"], "không có phiên bản mô hình 'nope'"),

@@ -502,6 +502,43 @@ def test_classify_cli_contract_malformed_lines_and_exit_status(tmp_path):
     assert list(rows[4]) == CONTRACT and rows[4]["id"] == "7" and rows[4]["is_education"] is False
 
 
+def test_classify_cli_a_malformed_line_keeps_its_readable_id_and_says_what_is_wrong_in_vietnamese(tmp_path):
+    """The issue's contract: a malformed line gives `id` when readable. A line cut short after its id still shows it;
+    "id" inside a title, or after the fault, is not taken for it. The summary names the bad lines, an id given twice
+    is said, and the parser's English stays out."""
+    good = {"id": "a1", "title": "Trường tiểu học tổ chức ngày hội đọc sách"}
+    lines = [json.dumps(good, ensure_ascii=False),
+             '{"id": "a3", "title": "Học sinh lớp 6 được tặng',  # cut short inside a string
+             '{"id": 42, "title": "Giáo viên dạy giỏi cấp quận"',  # cut short before the closing brace
+             '{"title": "ghi chú \\"id\\": \\"gia\\"" "id": "b"}',  # "id" only inside the title; the fault before the real one
+             "{'id': 'c', 'title': 'nháy đơn'}",
+             json.dumps({"id": "a1", "title": "Một bài khác mang cùng id"}, ensure_ascii=False)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    res = CliRunner().invoke(cli, ["--config", str(tmp_path / "absent.yaml"), "classify", "-i", str(src), "-o", str(out)])
+    assert res.exit_code == 1, res.output
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r.get("id") for r in rows] == ["a1", "a3", "42", None, None, "a1"]
+    assert set(rows[1]) == {"id", "error"} and list(rows[5]) == CONTRACT, "no field added to a classified line"
+    assert rows[1]["error"].startswith("dòng 2: không phải JSON hợp lệ: dòng dừng giữa chừng")
+    assert rows[2]["error"].startswith("dòng 3: không phải JSON hợp lệ: dòng dừng giữa chừng"), "not 'column 1' of a next line"
+    assert "dòng 4: không phải JSON hợp lệ: thiếu dấu phẩy giữa hai trường, ở cột" in rows[3]["error"]
+    assert "dòng 5: không phải JSON hợp lệ: tên trường phải đặt trong ngoặc kép" in rows[4]["error"]
+    for english in ("Expecting", "delimiter", "Unterminated", "property name"):
+        assert english not in out.read_text(encoding="utf-8") and english not in res.output
+    assert "4 dòng sai định dạng: dòng 2, 3, 4, 5" in res.output
+    assert "chú ý: 1 id có ở nhiều dòng" in res.output and "a1 (dòng 1, 6)" in res.output
+
+
+def test_classify_cli_a_missing_input_file_is_said_in_vietnamese(tmp_path):
+    res = CliRunner().invoke(cli, ["--config", str(tmp_path / "absent.yaml"), "classify", "-i", str(tmp_path / "khong-co.jsonl"),
+                                   "-o", str(tmp_path / "o.jsonl")])
+    assert res.exit_code == 2, res.output
+    assert f"không đọc được {tmp_path / 'khong-co.jsonl'}: không có tệp này" in res.output
+    assert "No such file" not in res.output and not (tmp_path / "o.jsonl").exists()
+
+
 def test_classify_cli_a_line_not_in_utf8_is_that_lines_error_and_a_failed_run_keeps_the_old_output(tmp_path, monkeypatch):
     good = json.dumps({"id": "a", "title": "Trường mầm non tổ chức ngày hội"}, ensure_ascii=False).encode("utf-8")
     latin1 = json.dumps({"id": "b", "title": "Học sinh"}, ensure_ascii=False).encode("utf-8").replace(
@@ -514,7 +551,8 @@ def test_classify_cli_a_line_not_in_utf8_is_that_lines_error_and_a_failed_run_ke
     res = CliRunner().invoke(cli, ["--config", str(tmp_path / "absent.yaml"), "classify", "-i", str(src), "-o", str(out)])
     assert res.exit_code == 1, res.output
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
-    assert [r.get("id") for r in rows] == ["a", None, None, None] and list(rows[0]) == CONTRACT
+    # the id of the line not in UTF-8 is before its stray byte, so still read; 3.5 and "x\\ud800" are no ids
+    assert [r.get("id") for r in rows] == ["a", "b", None, None] and list(rows[0]) == CONTRACT
     assert "dòng 2: không phải văn bản UTF-8" in rows[1]["error"] and "dòng 3: id phải là chuỗi hoặc số nguyên" in rows[2]["error"]
     assert "dòng 4: có mã \\ud800 (nửa cặp surrogate lẻ)" in rows[3]["error"]
 

@@ -89,3 +89,50 @@ def test_monitor_articles_lists_what_the_clipping_reads_marking_corrections(tmp_
     assert rows[ids["quy-lop"]]["topics"] == ["hoc-phi-thu-chi"] and rows[ids["quy-lop"]]["corrected_by"] == "Thu Hà"
     table = CliRunner().invoke(cli, ["--config", str(cfg), "articles", "--date", day.isoformat()]).output
     assert "✎ Câu lạc bộ robot" in table
+
+
+def test_monitor_export_writes_what_the_listings_show_with_who_corrected_and_the_models_own_call(tmp_path):
+    """`export` read the model's calls while `articles`, `search` and the clipping showed the analyst's: an article
+    labelled education came out as not education. It now writes the corrected reading, who corrected it, and the
+    model's own call beside it; times in office time (+07:00), as `search --json` and `explain --json` write them."""
+    import json
+
+    from click.testing import CliRunner
+
+    from monitor.app import App
+    from monitor.cli import cli
+    from test_service_support import write_config
+
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg)
+    ids = _seed(app)
+    end = datetime.combine(DAY, datetime.min.time(), tzinfo=TZ).replace(hour=7)
+    plain = add_article(app.store, url="https://news.example.vn/c/thu-vien.html", outlet="VnExpress",
+                        title="Thư viện trường học mở cửa cho phụ huynh cuối tuần", published=end - timedelta(hours=2))
+    classify(app.store, [(plain, dict(topics=["dao-duc-ky-nang"], sentiment="positive"))])
+    app.close()
+    out = tmp_path / "export.jsonl"
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "export", "--since", DAY.isoformat(), "--until", DAY.isoformat(),
+                                   "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert set(rows) == {*ids.values(), plain}
+    fees = rows[ids["quy-lop"]]
+    assert (fees["classification"]["topics"], fees["classification"]["hot"], fees["classification"]["sentiment"]) == \
+        (["hoc-phi-thu-chi"], True, "negative")
+    assert fees["classification"]["reasons"][0] == "Cán bộ hiệu chỉnh: Thu Hà" and fees["corrected_by"] == "Thu Hà"
+    assert fees["model_classification"]["topics"] == ["chinh-sach"] and fees["model_classification"]["hot"] is False
+    robot = rows[ids["robot"]]
+    assert robot["classification"]["is_education"] is True and robot["classification"]["topics"] == ["dao-duc-ky-nang"]
+    assert robot["model_classification"]["is_education"] is False
+    football = rows[ids["bong-da"]]
+    assert football["classification"]["is_education"] is False and football["classification"]["topics"] == []
+    assert football["model_classification"]["topics"] == ["y-te-the-chat"]
+    untouched = rows[plain]
+    assert untouched["corrected_by"] is None and untouched["classification"] == untouched["model_classification"]
+    for r in rows.values():
+        assert list(r["classification"]) == list(r["model_classification"]) == [
+            "id", "is_education", "relevance", "topics", "topic_scores", "sentiment", "hot", "hot_score", "scope",
+            "reasons", "model_version"]
+        assert r["published"].endswith("+07:00") and r["first_seen"].endswith("+07:00")
+    assert untouched["published"] == "2026-11-26T05:00:00+07:00"

@@ -333,3 +333,52 @@ def test_evaluate_reports_to_the_analyst_in_vietnamese_in_aligned_columns(config
     english = re.findall(r"\b(items|model|education|topics|tone|hot|scope|accuracy|missed|false alarm|extra|labels|"
                          r"counted|interval|note|differ)\b", reading)
     assert not english, reading
+
+
+def test_evaluate_names_every_bad_labels_line_at_once_in_vietnamese(config_file, tmp_path):
+    """A labels file is mended in one pass: each bad line is named with what is wrong, and the hint says what a line
+    holds rather than pointing at a dev.jsonl the office may not have."""
+    labels = tmp_path / "office.jsonl"
+    lines = [json.dumps({"id": "l1", "title": "Trường mầm non tổ chức ngày hội đọc sách", "is_education": True}, ensure_ascii=False),
+             json.dumps({"id": "l2", "title": "Giá xăng giảm nhẹ", "topics": ["tuyen-sinh"]}, ensure_ascii=False),
+             '{"id": "l3", "is_education": true, "title": "Học sinh',
+             json.dumps({"id": "l4", "title": "Giáo viên", "is_education": "yes", "sentiment": "tot"}, ensure_ascii=False)]
+    labels.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate", "--labels", str(labels)])
+    assert res.exit_code == 2, res.output
+    assert f"Lỗi: tệp nhãn {labels} có 3 dòng sai:\n" in res.output
+    assert "  - dòng 2: thiếu is_education (true hoặc false)\n" in res.output
+    assert "  - dòng 3: không phải JSON hợp lệ: dòng dừng giữa chừng" in res.output
+    assert "  - dòng 4: is_education là 'yes'; ghi true hoặc false" in res.output and "sentiment là 'tot'" in res.output
+    assert "Cách sửa: mỗi dòng một đối tượng JSON, bắt buộc có id và is_education" in res.output
+    assert "dev.jsonl" not in res.output and "Unterminated" not in res.output
+
+
+def test_evaluate_without_the_corpus_names_the_lines_without_text_in_vietnamese(config_file, tmp_path):
+    """A label line with an id only needs the shared corpus to find its text: without it, the refusal is Vietnamese,
+    names the line's id and --corpus (evaluate takes it, as train does); lines carrying text need no corpus."""
+    labels = tmp_path / "office.jsonl"
+    rows = [{"id": "l1", "title": "Trường mầm non tổ chức ngày hội đọc sách cho trẻ", "is_education": True},
+            {"id": "l7", "is_education": True}, {"id": "l8", "is_education": False}]
+    labels.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    missing = tmp_path / "khong-co-corpus"
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate", "--labels", str(labels), "--corpus", str(missing)])
+    assert res.exit_code == 2, res.output
+    assert "Lỗi: 2 dòng nhãn không kèm văn bản (title, sapo hoặc body): id l7, l8; và không có kho ngữ liệu dùng " \
+           f"chung ở {missing}" in res.output
+    assert "--corpus DIR" in res.output and "shared corpus" not in res.output and "training" not in res.output
+    labels.write_text(json.dumps(rows[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["--config", str(config_file), "evaluate", "--labels", str(labels), "--corpus", str(missing),
+                                   "--json"])
+    assert res.exit_code == 0 and json.loads(res.output)["n"] == 1, res.output
+
+
+def test_the_shared_corpus_missing_is_said_in_vietnamese(tmp_path):
+    import pytest
+
+    from classifiers.corpus import lookup
+    from monitor.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        lookup({"x"}, tmp_path / "none")
+    assert str(err.value) == f"không có kho ngữ liệu dùng chung ở {tmp_path / 'none'}" and "--corpus" in err.value.hint

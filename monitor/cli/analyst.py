@@ -953,15 +953,17 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
         # an empty shell variable must not turn a rollback into a full reclassification that writes a new version
         raise InputError("--rollback đang để trống; ghi phiên bản muốn quay lại (`monitor reclassify --versions` liệt kê các phiên bản)")
     if list_versions:
-        rows = store.model_versions()
+        tz = app.config.office.tz
+        # stored in UTC; shown in the office's time, as every other listing (and --json as `search --json` writes it)
+        rows = [v | {"created_at": datetime.fromisoformat(v["created_at"]).astimezone(tz)} for v in store.model_versions()]
         if as_json:
-            echo_json(rows)
+            echo_json([v | {"created_at": v["created_at"].isoformat(timespec="seconds")} for v in rows])
             return
         if not rows:
             click.echo("(chưa có phiên bản nào)")
         for v in rows:
             flags = ("đang dùng" if v["active"] else "") + (", đã ghim" if v["pinned"] else "")
-            click.echo(f"{v['version']:<48} {v['created_at']}  {v['articles']:>6} bài  {flags}")
+            click.echo(f"{v['version']:<48} {v['created_at']:%H:%M %d/%m/%Y}  {v['articles']:>6} bài  {flags}")
         return
     if rollback:
         previous = store.active_model_version()
@@ -1027,7 +1029,7 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
         diff = rc.reclassify(app, clf, start, end, dry_run=dry_run, keep=keep, progress=bar.update)
     if not dry_run:
         _retriage(app, start, end)
-    _print_diff(app, diff, show=show, as_json=as_json, dry_run=dry_run)
+    _print_diff(app, diff, show=show, as_json=as_json, dry_run=dry_run, wrote=not dry_run)
     if not dry_run and (model_dir or rules_path):
         try:
             default_version = app.classifier.version
@@ -1055,7 +1057,8 @@ def _retriage(app: App, since=None, until=None) -> None:
     rescore_history(app, [s for s in app.store.scored_story_ids_between(since, until) if s not in live])
 
 
-def _print_diff(app: App, diff, *, show: int, as_json: bool, dry_run: bool) -> None:
+def _print_diff(app: App, diff, *, show: int, as_json: bool, dry_run: bool, wrote: bool = False) -> None:
+    """The changes of a run (`wrote`: it made a new version current, which a rollback undoes) or of a --compare."""
     if as_json:
         echo_json(diff.to_dict() | {"dry_run": dry_run})
         return
@@ -1112,5 +1115,5 @@ def _print_diff(app: App, diff, *, show: int, as_json: bool, dry_run: bool) -> N
     changed = [c for c in diff.stories_severity_changed if c[1] and c[2]]
     if changed:
         click.echo("  Sự việc đổi mức độ: " + ", ".join(f"#{s} {o} → {n}" for s, o, n in changed[:20]))
-    if not dry_run and diff.old_version and diff.old_version != diff.new_version:
+    if wrote and diff.old_version and diff.old_version != diff.new_version:
         click.echo(f"\nPhiên bản trước vẫn được lưu: `monitor reclassify --rollback {diff.old_version}` để quay lại.")

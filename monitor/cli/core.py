@@ -196,6 +196,13 @@ def _private_sources(cfg) -> list[tuple[str, str]]:
 def export(ctx: click.Context, fmt: str, since: str | None, until: str | None, output: str | None) -> None:
     """Xuất các bài đã lưu kèm kết quả phân loại hiện tại. Mỗi dòng một đối tượng JSON.
 
+    Mỗi dòng có id, url, outlet, title, sapo, body, author, published và first_seen (giờ của cơ quan, như
+    `monitor search --json`), sources, rồi classification: kết quả phân loại như điểm báo, báo cáo, `monitor
+    articles` và `search` đọc, tức là đã theo nhãn của cán bộ (`monitor label`) nếu có; corrected_by: người gắn
+    nhãn đó (null khi bài chưa được sửa); model_classification: kết quả của chính mô hình, trước khi theo nhãn.
+    classification và model_classification có các trường như một dòng của `monitor classify` (null khi bài chưa
+    được phân loại).
+
     \b
     Ví dụ:
       monitor export --format jsonl --since 2026-11-01 --until 2026-11-30 > november.jsonl
@@ -207,6 +214,7 @@ def export(ctx: click.Context, fmt: str, since: str | None, until: str | None, o
     start = local_day_start(app, d_since) if d_since else None
     end = local_day_end(app, d_until) if d_until else None
     store = app.store
+    tz = app.config.office.tz
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     n = 0
     try:
@@ -214,9 +222,9 @@ def export(ctx: click.Context, fmt: str, since: str | None, until: str | None, o
         for article in store.articles_between(start, end):
             batch.append(article)
             if len(batch) >= 500:
-                n += _write_batch(out, store, batch)
+                n += _write_batch(out, store, batch, tz)
                 batch = []
-        n += _write_batch(out, store, batch)
+        n += _write_batch(out, store, batch, tz)
     finally:
         if output:
             out.close()
@@ -256,18 +264,34 @@ def backup(ctx: click.Context, out_file: str, force: bool) -> None:
                    f"{Path(result['path']).parent}/")
 
 
-def _write_batch(out, store, articles) -> int:
-    classes = store.classifications_for([a.id for a in articles])
+def _write_batch(out, store, articles, tz) -> int:
+    """The articles as JSON lines: each read as every other listing reads it (the analysts' labels over the model's
+    call, monitor.corrections), with who corrected it and the model's own call beside."""
+    from monitor.corrections import apply_corrections, labels_of
+
+    model = store.classifications_for([a.id for a in articles], evidence=False)  # the contract holds no evidence
+    labels = labels_of(store, model) if model else {}
+    shown = apply_corrections(model, labels)
     for a in articles:
-        c = classes.get(a.id)
+        c, label = shown.get(a.id), labels.get(a.id)
         row = {
             "id": a.id, "url": a.url, "outlet": a.outlet, "title": a.title, "sapo": a.sapo, "body": a.body,
-            "author": a.author, "published": a.published.isoformat() if a.published else None,
-            "first_seen": a.first_seen.isoformat(), "sources": list(store.article_sources(a.id)),
-            "classification": c.to_contract() | {"id": a.id} if c else None,  # stored as text; one id type
+            "author": a.author, "published": _office_time(a.published, tz), "first_seen": _office_time(a.first_seen, tz),
+            "sources": list(store.article_sources(a.id)),
+            "classification": _contract(c, a.id),
+            "corrected_by": label.get("labelled_by") if label and c is not model.get(a.id) else None,
+            "model_classification": _contract(model.get(a.id), a.id),
         }
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return len(articles)
+
+
+def _contract(c, article_id: int) -> dict | None:
+    return c.to_contract() | {"id": article_id} if c else None  # stored as text; one id type: the article's
+
+
+def _office_time(when, tz) -> str | None:
+    return when.astimezone(tz).isoformat(timespec="seconds") if when else None
 
 
 @cli.command()

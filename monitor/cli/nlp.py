@@ -54,23 +54,27 @@ def _models_dir(ctx: click.Context, models: str | None) -> Path | None:
 def _read_article(raw: bytes, lineno: int):
     """-> (ArticleText | None, id or None, error or None)"""
     from classifiers.types import ArticleText
+    from monitor.jsonl import id_text, json_problem, readable_id
 
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, None, (f"dòng {lineno}: không phải văn bản UTF-8 (byte 0x{raw[exc.start]:02x} ở vị trí "
-                            f"{exc.start + 1}); hãy lưu tệp dạng UTF-8")
+        # the id is still read when it is before the stray byte (a byte in it leaves it unreadable, not guessed)
+        return None, _writable(readable_id(raw.decode("utf-8", "surrogateescape"))), (
+            f"dòng {lineno}: không phải văn bản UTF-8 (byte 0x{raw[exc.start]:02x} ở vị trí {exc.start + 1}); hãy lưu "
+            "tệp dạng UTF-8")
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        return None, None, f"dòng {lineno}: không phải JSON hợp lệ ({exc.msg}, cột {exc.colno})"
+        return None, _writable(readable_id(line)), f"dòng {lineno}: không phải JSON hợp lệ: {json_problem(exc)}"
     if not isinstance(obj, dict):
         return None, None, f"dòng {lineno}: cần một đối tượng JSON có id và title"
     try:  # "\ud800" is valid JSON but no character: it could be neither classified nor written back
         json.dumps(obj, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
-        return None, None, (f"dòng {lineno}: có mã \\u{ord(exc.object[exc.start]):04x} (nửa cặp surrogate lẻ) "
-                            f"không ứng với ký tự nào; hãy sửa đoạn văn bản đó")
+        return None, _writable(id_text(obj.get("id"))), (
+            f"dòng {lineno}: có mã \\u{ord(exc.object[exc.start]):04x} (nửa cặp surrogate lẻ) không ứng với ký tự nào; "
+            "hãy sửa đoạn văn bản đó")
     if "id" not in obj or obj["id"] in (None, ""):
         return None, None, f"dòng {lineno}: thiếu id"
     aid = obj["id"]
@@ -92,6 +96,17 @@ def _read_article(raw: bytes, lineno: int):
     if not (title.strip() or fields["sapo"].strip() or fields["body"].strip()):
         return None, aid, f"dòng {lineno}: không có chữ nào (title, sapo và body đều trống)"
     return ArticleText(id=aid, title=title, **fields), aid, None
+
+
+def _writable(aid: str | None) -> str | None:
+    """`aid` when it can be written back as UTF-8: an id holding the line's stray byte or a lone surrogate is not the
+    id the file meant, so the error record goes without one."""
+    if aid is not None:
+        try:
+            aid.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+    return aid
 
 
 class _Output:
@@ -151,7 +166,8 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
     một sự cố ở Việt Nam mà mô hình vấn đề nóng đã chắc chắn là nóng (học sinh bị thương ngoài trường học đọc
     giống tin an ninh, trật tự) thì điểm liên quan thấp hơn cũng đủ, và khi đó lý do đầu tiên của bài (reasons)
     nói rõ điều này. Một dòng đầu vào sai định dạng cho ra một dòng có id (nếu đọc được) và error; các dòng còn
-    lại vẫn được phân loại, và cuối cùng lệnh thoát với mã 1.
+    lại vẫn được phân loại, và cuối cùng lệnh thoát với mã 1, nêu số thứ tự các dòng sai. Một id có ở nhiều dòng
+    đầu vào thì mỗi dòng vẫn được phân loại, và lệnh nêu id đó cùng các dòng của nó.
 
     \b
     Ví dụ:
@@ -165,9 +181,14 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
     try:
         src = click.open_file(input_path, "rb")  # bytes: one line that is not UTF-8 is that line's error, not the run's
     except OSError as exc:
-        raise InputError(f"không đọc được {input_path}: {exc.strerror or exc}",
+        from monitor.jsonl import unreadable
+
+        raise InputError(f"không đọc được {input_path}: {unreadable(exc)}",
                          hint="chỉ ra bằng --input một tệp JSONL có sẵn") from None
-    counts = {"errors": 0, "done": 0}
+    counts = {"done": 0}
+    bad_lines: list[int] = []
+    first_line: dict[str, int] = {}  # each id written, at its first input line: an id given twice is said
+    repeated: dict[str, list[int]] = {}
     try:
         dst = _Output(output_path)
     except OSError as exc:
@@ -184,8 +205,10 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
             if not line.strip():
                 continue
             article, aid, err = _read_article(line, lineno)
+            if aid is not None and first_line.setdefault(aid, lineno) != lineno:
+                repeated.setdefault(aid, [first_line[aid]]).append(lineno)
             if err:
-                counts["errors"] += 1
+                bad_lines.append(lineno)
                 lines.append({"id": aid, "error": err} if aid is not None else {"error": err})
             else:
                 lines.append(article)
@@ -202,20 +225,40 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
                 dst.write(json.dumps(x if isinstance(x, dict) else next(results), ensure_ascii=False) + "\n")
             counts["done"] += len(records)
         dst.complete()
-    errors = counts["errors"]
-    click.echo(f"đã phân loại {counts['done']} bài bằng {clf.version}" + (f"; {errors} dòng sai định dạng" if errors else ""),
-               err=True)
+    click.echo(f"đã phân loại {counts['done']} bài bằng {clf.version}"
+               + (f"; {len(bad_lines)} dòng sai định dạng: dòng {_some(bad_lines)} (dòng đầu ra của mỗi dòng này có "
+                  "trường error nói lý do)" if bad_lines else ""), err=True)
+    if repeated:
+        # the output is matched to the input by id: two lines of one id are two answers for one article
+        shown = [f"{aid} (dòng {', '.join(map(str, nos[:SHOWN_LINES]))}{', …' if len(nos) > SHOWN_LINES else ''})"
+                 for aid, nos in list(repeated.items())[:SHOWN_LINES]]
+        more = len(repeated) - len(shown)
+        click.echo(f"chú ý: {len(repeated)} id có ở nhiều dòng, nên đầu ra có nhiều dòng cùng id: " + "; ".join(shown)
+                   + (f"; … và {more} id khác" if more else ""), err=True)
     if clf.rules_note:
         click.echo(f"chú ý: {clf.rules_note}", err=True)
-    if errors:
+    if bad_lines:
         ctx.exit(1)
+
+
+SHOWN_LINES = 10  # line numbers (and repeated ids) named in classify's summary; the output names every one
+
+
+def _some(numbers: list[int]) -> str:
+    """'3, 5, 9' or, past SHOWN_LINES, the first of them and how many more."""
+    head = ", ".join(str(n) for n in numbers[:SHOWN_LINES])
+    return head + (f" … và {len(numbers) - SHOWN_LINES} dòng khác" if len(numbers) > SHOWN_LINES else "")
 
 
 @cli.command()
 @click.option("--labels", "labels_path", type=click.Path(dir_okay=False),
-              help="Tệp JSONL theo định dạng của dev.jsonl: id, is_education, topics, sentiment, hot, scope "
-                   "(một dòng có thể thiếu một số trường: mỗi chỉ số chỉ tính các dòng có ghi trường đó); "
-                   "văn bản của bài ghi ngay trong dòng, hoặc được tra theo id trong ../shared/corpus.")
+              help="Tệp JSONL, mỗi dòng một bài đã gắn nhãn: bắt buộc có id và is_education (true hoặc false); "
+                   "topics, sentiment, hot, scope không bắt buộc (mỗi chỉ số chỉ tính các dòng có ghi trường đó); "
+                   "văn bản của bài (title, sapo, body) ghi ngay trong dòng, hoặc được tra theo id trong kho ngữ "
+                   "liệu dùng chung (--corpus).")
+@click.option("--corpus", "corpus", type=click.Path(file_okay=False),
+              help="Kho ngữ liệu dùng chung để tra văn bản cho các dòng nhãn chỉ có id (mặc định: ../shared/corpus, "
+                   "bên cạnh thư mục dự án); chỉ dùng với --labels.")
 @click.option("--db-labels", is_flag=True,
               help="Đo trên các nhãn của người phân tích trong cơ sở dữ liệu thay cho tệp nhãn (`monitor "
                    "label`, hồ sơ mở bằng tay hoặc đóng vì cảnh báo nhầm), với văn bản của các bài đã lưu.")
@@ -225,12 +268,13 @@ def classify(ctx: click.Context, input_path: str, output_path: str, models: str 
 @click.option("--errors", is_flag=True,
               help="Liệt kê thêm từng bài mà mô hình khác với nhãn, và khác ở chỗ nào.")
 @click.pass_context
-def evaluate(ctx: click.Context, labels_path: str | None, db_labels: bool, models: str | None, as_json: bool,
-             errors: bool) -> None:
+def evaluate(ctx: click.Context, labels_path: str | None, corpus: str | None, db_labels: bool, models: str | None,
+             as_json: bool, errors: bool) -> None:
     """Đánh giá mô hình so với các nhãn. Tính độ chính xác (P), độ phủ (R) và F1 theo từng nhãn và tính
     chung, so với một tệp nhãn hoặc với các nhãn của chính cơ quan.
 
-    Nhãn của cơ quan chỉ ghi những gì đã được sửa, nên mỗi chỉ số chỉ tính các nhãn có ghi trường của nó.
+    Mọi dòng sai của tệp nhãn được nêu cùng một lúc, trước khi đo. Nhãn của cơ quan chỉ ghi những gì đã được
+    sửa, nên mỗi chỉ số chỉ tính các nhãn có ghi trường của nó.
     Mô hình được huấn luyện có dùng các nhãn đó (`monitor train` dùng chúng) thì đã học chúng rồi: số liệu
     đo trên các nhãn ấy không phải số liệu đo trên dữ liệu chưa học, và kết quả có ghi chú điều này.
 
@@ -241,12 +285,14 @@ def evaluate(ctx: click.Context, labels_path: str | None, db_labels: bool, model
       monitor evaluate --db-labels --models models     # mô hình đi kèm, đo trên nhãn của chính cơ quan
     """
     from classifiers.classify import load_classifier
-    from classifiers.evaluate import error_lines, evaluate_file, evaluate_rows, summary_lines
+    from classifiers.evaluate import CORPUS_DIR, error_lines, evaluate_file, evaluate_rows, summary_lines
     from monitor.cli.common import echo_json, get_app
 
     if bool(labels_path) == db_labels:
         raise InputError("cần đúng một trong hai: --labels FILE hoặc --db-labels",
                          hint="monitor evaluate --labels ../shared/labels/dev.jsonl")
+    if corpus and db_labels:
+        raise InputError("--corpus chỉ dùng với --labels: --db-labels đo trên văn bản của các bài đã lưu")
     clf = load_classifier(_models_dir(ctx, models), _office_for_classify(ctx), require_models=True, fallback=models is None,
                           rules_path=_configured_rules(ctx))
     notes = [clf.rules_note] if clf.rules_note else []
@@ -267,7 +313,7 @@ def evaluate(ctx: click.Context, labels_path: str | None, db_labels: bool, model
                          "các nhãn đó không phải đo trên dữ liệu mô hình chưa học (mô hình đi kèm, hoặc mô hình của "
                          "một lần huấn luyện trước chọn bằng --models, thì chưa học các nhãn này)")
     else:
-        res = evaluate_file(clf, Path(labels_path), errors=errors)
+        res = evaluate_file(clf, Path(labels_path), Path(corpus) if corpus else CORPUS_DIR, errors=errors)
     if as_json:
         echo_json(res | ({"rules_note": notes[0]} if clf.rules_note else {}) | ({"notes": notes} if notes else {}))
         return
