@@ -180,6 +180,17 @@ _INITIALS = re.compile(r"^(?:[^\W_]\.)+$")
 _SCHOOL_LEVELS = tuple(tuple(k.split()) for k in (
     "mầm non", "mẫu giáo", "tiểu học", "trung học cơ sở", "trung học phổ thông", "phổ thông dân tộc nội trú",
     "phổ thông dân tộc bán trú", "liên cấp", "mn", "th", "thcs", "thpt", "ptdtnt", "ptdtbt", "th&thcs", "thcs&thpt"))
+# A school is named by its level and its name together: a ward's kindergarten, primary and lower-secondary schools
+# often share the ward's name ("Trường Tiểu học Gia Thụy", "Trường THCS Gia Thụy"), so a primary teacher's insult and a
+# lower-secondary pupil's stabbing two days later, both judged violence, were one story by the name alone and the
+# stabbing raised no alert. Each level is read as one word whether spelt out or abbreviated, and a school of two
+# levels ("TH&THCS") is named at each.
+_LEVEL_OF = {tuple(k.split()): v for k, v in (
+    ("mầm non", ("mn",)), ("mẫu giáo", ("mn",)), ("mn", ("mn",)), ("tiểu học", ("th",)), ("th", ("th",)),
+    ("trung học cơ sở", ("thcs",)), ("thcs", ("thcs",)), ("trung học phổ thông", ("thpt",)), ("thpt", ("thpt",)),
+    ("phổ thông dân tộc nội trú", ("ptdtnt",)), ("ptdtnt", ("ptdtnt",)), ("phổ thông dân tộc bán trú", ("ptdtbt",)),
+    ("ptdtbt", ("ptdtbt",)), ("liên cấp", ("lien cap",)), ("th&thcs", ("th", "thcs")),
+    ("thcs&thpt", ("thcs", "thpt")))}
 _PLACE_KINDS = tuple(tuple(k.split()) for k in ("xã", "phường", "thị trấn", "thôn", "ấp"))
 _PERSON_TITLES = tuple(tuple(k.split()) for k in (
     "ông", "bà", "thầy", "cô", "em", "cháu", "bé", "anh", "chị", "thầy giáo", "cô giáo", "nữ sinh", "nam sinh",
@@ -206,8 +217,8 @@ for _v in _MARKERS.values():
 # when it matches it: once each, as provinces_named
 @lru_cache(maxsize=16384)
 def specific_names(text: str) -> frozenset[str]:
-    """The names in a text that single out one incident (SAME_NAME), folded and tagged by kind: a school after its
-    level ("school:dai kim"), a commune, ward or hamlet ("place:da bac"), a person's full name after a title or a
+    """The names in a text that single out one incident (SAME_NAME), folded and tagged by kind: a school with its
+    level ("school:thcs dai kim"), a commune, ward or hamlet ("place:da bac"), a person's full name after a title or a
     role ("person:tran van a"). Names of provinces, institutions and the exam are none of these."""
     words = _NAME_WORDS.findall(unicodedata.normalize("NFC", text[:MAX_TEXT_CHARS]))
     low = [w.lower() for w in words]
@@ -233,7 +244,10 @@ def specific_names(text: str) -> frozenset[str]:
                     and not (kind == "person" and (low[i + n] in _SCHOOL_WORDS or (key + " ").startswith("viet nam ")))
                     and low[i + n + special:i + n + special + 2] != ["đại", "học"]
                     and (special or not provinces_named(" ".join(name)))):
-                out.add(f"{kind}:{key}")
+                if kind == "school":
+                    out.update(f"school:{level} {key}" for level in _LEVEL_OF[marker])
+                else:
+                    out.add(f"{kind}:{key}")
             break
     return frozenset(out)
 

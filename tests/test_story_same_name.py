@@ -39,6 +39,11 @@ PETROL = ("Giá xăng dầu giảm lần thứ ba liên tiếp từ 15 giờ chi
           "Liên bộ Công Thương, Tài chính điều chỉnh giá xăng dầu, xăng RON 95 giảm hơn 300 đồng mỗi lít.")
 
 
+# the ward's lower-secondary school, which shares the primary school's name: another incident of the same kind
+NEIGHBOUR = ("Nhiều học sinh Trường THCS Hòa Phong đau bụng sau khi uống sữa phát ở lớp",
+             "Sáng 14/3, 12 học sinh lớp 8 được đưa đến trạm y tế phường; nhà trường đã niêm phong số sữa còn lại.")
+
+
 def _idf() -> Idf:
     background = [f"{t} {s} {k}" for k in range(20) for t, s in
                   ((FIGHT_TITLE, FIGHT_SAPO), (FEE_TITLE, FEE_SAPO), (EXAM_TITLE, EXAM_SAPO))]
@@ -60,14 +65,14 @@ def _index(**kw) -> StoryIndex:
 
 def test_specific_names_are_a_school_commune_or_person_never_an_institution():
     assert specific_names("Học sinh Trường THCS Đại Kim ở xã Đá Bạc bị cô giáo Lê Thị Hoa phạt quỳ") == {
-        "school:dai kim", "place:da bac", "person:le thi hoa"}
+        "school:thcs dai kim", "place:da bac", "person:le thi hoa"}
     assert specific_names("Sở GD&ĐT TP.HCM, Bộ GD&ĐT và Trường ĐH Y Hà Nội họp về kỳ thi tốt nghiệp THPT Quốc gia") == set()
-    assert specific_names("Trường tiểu học TP HCM và Trường THPT chuyên Hà Tĩnh") == {"school:chuyen ha tinh"}
+    assert specific_names("Trường tiểu học TP HCM và Trường THPT chuyên Hà Tĩnh") == {"school:thpt chuyen ha tinh"}
     # a name shortened by the press ends at its initial, whatever sentence follows: one person in both
     assert specific_names("Bị can Lê Văn H. Ngày 5/3, bị can Lê Văn H. (SN 1990) bị bắt") == {"person:le van h"}
     assert specific_names("Ông T.V. Nam, hiệu trưởng") == {"person:t v nam"}
     # a university abbreviated, a school after a role, the country: no person's name
-    assert specific_names("Sinh viên ĐH Bách khoa bị lừa, học sinh THCS Đại Kim bị đánh") == {"school:dai kim"}
+    assert specific_names("Sinh viên ĐH Bách khoa bị lừa, học sinh THCS Đại Kim bị đánh") == {"school:thcs dai kim"}
     assert specific_names("Học sinh Việt Nam bị bắt nạt, sinh viên Việt Nam ở Nhật Bản") == set()
 
 
@@ -76,8 +81,26 @@ def test_the_same_schools_incident_in_other_words_joins_its_story():
     later = _doc(2, PARENTS, hours=26)
     assert index.similarity(index.docs[1], later)[0] < SAME_EVENT_COSINE  # by words alone, another story
     match = index.match(later)
-    assert match is not None and match.story_id == 1 and match.named == "school:hoa phong"
+    assert match is not None and match.story_id == 1 and match.named == "school:th hoa phong"
     assert _index(same_name=False).match(later) is None
+
+
+def test_a_schools_level_is_part_of_its_name():
+    assert specific_names("Trường Trung học cơ sở Đại Kim") == specific_names("học sinh THCS Đại Kim") == {
+        "school:thcs dai kim"}
+    assert specific_names("Trường Mẫu giáo Đại Kim") == specific_names("Trường Mầm non Đại Kim") == {"school:mn dai kim"}
+    assert specific_names("Trường TH&THCS Đại Kim") == {"school:th dai kim", "school:thcs dai kim"}
+    assert specific_names(" ".join(NEIGHBOUR)).isdisjoint(specific_names(" ".join(MEAL)))
+
+
+def test_another_level_of_school_of_the_same_name_is_another_incident():
+    index = _index()  # the primary school's meal
+    neighbour = _doc(2, NEIGHBOUR, hours=40)
+    assert index.similarity(index.docs[1], neighbour)[0] < SAME_EVENT_COSINE
+    assert index.match(neighbour) is None
+    # a school of both levels is the primary school's too
+    both = _doc(3, (PARENTS[0].replace("Tiểu học", "TH&THCS"), PARENTS[1]), hours=26)
+    assert index.match(both) is not None
 
 
 def test_two_schools_a_so_and_an_article_not_judged_hot_stay_apart():
@@ -129,6 +152,21 @@ def test_triage_alerts_once_for_a_schools_incident_and_its_parents_side_told_apa
     second = run_triage(app)
     assert app.store.story_of_article(parents) == app.store.story_of_article(meal)
     assert second.new_stories == 0 and second.cases_opened == []
+
+
+def test_an_incident_at_the_ward_school_of_another_level_alerts_on_its_own(tmp_path):
+    app = make_app(tmp_path)
+    t0 = app.now()
+    add_background(app, t0)
+    run_triage(app)
+    poison = Cls(reasons=("nóng 0.90: ngộ độc, dịch bệnh (nhập viện (title))",))
+    meal = add_article(app, "VnExpress", "meal", *MEAL, t0 - timedelta(hours=3), poison)
+    assert len(run_triage(app).alerts_queued) == 1
+    app.clock.advance(hours=40)
+    milk = add_article(app, "Thanh Niên", "milk", *NEIGHBOUR, app.now() - timedelta(hours=1), poison)
+    second = run_triage(app)
+    assert app.store.story_of_article(milk) != app.store.story_of_article(meal)
+    assert second.new_stories == 1 and len(second.alerts_queued) == 1
 
 
 def test_a_round_up_alone_opens_no_case_and_queues_no_alert(tmp_path):
