@@ -9,7 +9,9 @@ when the server took the whole message but never answered (an SMTP timeout after
 answers after our timeout), and when a process died after the alert left but before it recorded the
 outcome (the row is marked just before the alert leaves; a run that finds the mark after the lease is
 over counts that attempt in doubt and sends again). A process that died before the alert left sends it
-once, unflagged.
+once, unflagged. Such a copy goes by itself once (AUTO_RESENDS_IN_DOUBT): after a second attempt in doubt the
+delivery waits for a person (`monitor alerts --send --now`), each further copy being one more in leadership's hands.
+Receivers know an alert by its uid (the webhook's alert_id): the row number comes again after a restore.
 Quiet hours hold all but urgent alerts, when the alert is queued and again when a failed one is retried.
 A delivery still waiting is cancelled when the story's case is dismissed, and superseded when a newer
 alert of the story is queued for the channel (monitor.store.stories). An e-mail the server took for
@@ -44,6 +46,11 @@ from monitor.wording import time_label
 log = logging.getLogger(__name__)
 
 RETRY_MINUTES = (1, 2, 5, 10, 30)  # back-off after the 1st, 2nd, ... failure; the last repeats
+# A delivery is sent again by itself after one attempt that may have arrived; once a second has too (a server that
+# keeps taking the message and never confirming it), each resend is one more copy in leadership's mailbox, so it
+# waits for a person (`monitor alerts --send --now`), held until then at HELD_IN_DOUBT.
+AUTO_RESENDS_IN_DOUBT = 1
+HELD_IN_DOUBT = datetime(9999, 1, 1, tzinfo=ZoneInfo("UTC"))
 CLAIM_MINUTES = 5  # a delivery being sent is invisible to other runs this long
 TELEGRAM_LIMIT = 4000  # Telegram refuses messages over 4096 characters
 URGENT_RANK = 0  # index of the highest severity in config.alerts.thresholds
@@ -61,6 +68,9 @@ class Alert:
     subject: str
     body: str
     payload: dict = field(compare=False)
+    # what receivers know it by (the webhook's alert_id, X-Monitor-Alert-Id): random, never given to another alert,
+    # where `id`, the number `monitor alerts` shows, comes again after a restore from a backup or from another install
+    uid: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,7 @@ class DeliveryReport:
     failed: list[tuple[int, str, str]] = field(default_factory=list)  # (alert id, channel, error)
     waiting: int = 0  # pending deliveries not yet due (quiet hours, back-off)
     refused: list[tuple[int, str, dict]] = field(default_factory=list)  # (alert id, channel, recipient -> answer)
+    held: list[tuple[int, str]] = field(default_factory=list)  # (alert id, channel) left in doubt for a person
 
     @property
     def ok(self) -> bool:
@@ -93,7 +104,7 @@ class DeliveryReport:
     @property
     def idle(self) -> bool:
         """Nothing was due, sent, failed or waiting: `monitor serve`'s job log leaves the stage out."""
-        return not (self.sent or self.failed or self.waiting or self.refused)
+        return not (self.sent or self.failed or self.waiting or self.refused or self.held)
 
     def summary(self) -> str:
         """One line for the demo, `monitor serve`'s job log and the CLI."""
@@ -104,7 +115,9 @@ class DeliveryReport:
         parts = [f"gửi được {len(self.sent)} lượt cảnh báo" if self.sent else "",
                  f"{len(self.failed)} lượt gửi cảnh báo bị lỗi (sẽ thử lại)" if self.failed else "",
                  f"{self.waiting} lượt cảnh báo chờ đến lúc gửi" if self.waiting else "",
-                 f"{refused} người nhận bị máy chủ từ chối" if refused else ""]
+                 f"{refused} người nhận bị máy chủ từ chối" if refused else "",
+                 f"{len(self.held)} lượt cảnh báo có thể đã tới nhiều lần nên không tự gửi lại, chờ người kiểm tra "
+                 "(monitor alerts)" if self.held else ""]
         return ", ".join(p for p in parts if p) or "không có cảnh báo nào đến lúc gửi"
 
 
@@ -225,7 +238,7 @@ def send_email(config: Config, ch: AlertChannel, alert: Alert, *,
         msg["From"] = config.smtp.sender
     msg["Date"] = format_datetime((now or datetime.now(config.office.tz)).astimezone(config.office.tz))
     msg["Message-ID"] = alert_message_id(config, alert, channel_key(ch))
-    msg["X-Monitor-Alert-Id"] = str(alert.id)
+    msg["X-Monitor-Alert-Id"] = alert_ref(alert)
     msg.set_content(alert.body, charset="utf-8")
     return send_message(config.smtp, msg, on_hand_over=on_hand_over)
 
@@ -237,10 +250,18 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
 
 
+def alert_ref(alert: Alert) -> str:
+    """The alert's id for receivers, the same at every attempt and on every channel, never another alert's."""
+    return alert.uid or f"{alert.id}.{alert.created_at:%Y%m%d%H%M%S}"
+
+
 def send_webhook(config: Config, ch: AlertChannel, alert: Alert, *,
                  on_hand_over: Callable[[], None] | None = None, now: datetime | None = None) -> None:
-    body = json.dumps({"alert_id": alert.id, **alert.payload}, ensure_ascii=False).encode("utf-8")
-    headers = {"X-Monitor-Alert-Id": str(alert.id), "X-Monitor-Event": f"alert.{alert.kind}"}
+    # receivers deduplicate by alert_id (README): the row number would make a new alert after a restore look
+    # like one they already had, so it travels only as alert_number, for people matching `monitor alerts`' #12
+    body = json.dumps({"alert_id": alert_ref(alert), "alert_number": alert.id, **alert.payload},
+                      ensure_ascii=False).encode("utf-8")
+    headers = {"X-Monitor-Alert-Id": alert_ref(alert), "X-Monitor-Event": f"alert.{alert.kind}"}
     if ch.secret_env:
         secret = os.environ.get(ch.secret_env, "")
         if not secret:
@@ -277,8 +298,9 @@ SENDERS = {"email": send_email, "webhook": send_webhook, "telegram": send_telegr
 # what lets a person (or a receiver) recognise a second copy as the same alert, and who may see it twice,
 # per channel kind
 SAME_COPY = {"email": "cùng Message-ID", "webhook": "cùng X-Monitor-Alert-Id", "telegram": "cùng nội dung"}
-SEEN_TWICE = {"email": "người nhận có thể thấy thư hai lần", "webhook": "hệ thống nhận có thể nhận hai lần",
-              "telegram": "nhóm Telegram có thể thấy tin hai lần"}
+SEEN_TWICE = {"email": "người nhận có thể thấy thư {n} lần", "webhook": "hệ thống nhận có thể nhận {n} lần",
+              "telegram": "nhóm Telegram có thể thấy tin {n} lần"}
+TIMES = {2: "hai", 3: "ba", 4: "bốn", 5: "năm"}
 
 
 def same_copy(channel: str) -> str:
@@ -286,9 +308,15 @@ def same_copy(channel: str) -> str:
     return SAME_COPY.get(channel.partition(":")[0], "cùng nội dung")
 
 
-def seen_twice(channel: str) -> str:
-    """Who may see an alert twice on `channel` (a channel key), as the clerk reads it."""
-    return SEEN_TWICE.get(channel.partition(":")[0], SEEN_TWICE["webhook"])
+def seen_twice(channel: str, copies: int = 2) -> str:
+    """Who may see an alert `copies` times on `channel` (a channel key), as the clerk reads it: every attempt that
+    may have arrived, and the one confirmed."""
+    return SEEN_TWICE.get(channel.partition(":")[0], SEEN_TWICE["webhook"]).format(n=TIMES.get(copies, str(copies)))
+
+
+def held_in_doubt(delivery: Delivery) -> bool:
+    """A delivery that may have arrived more than once already, waiting for a person rather than sent again."""
+    return delivery.status == "pending" and delivery.next_attempt_at >= HELD_IN_DOUBT
 
 
 def interrupted_note(channel: str) -> str:
@@ -328,7 +356,7 @@ def expedite_retries(app) -> int:
     now = app.now()
     n = 0
     for alert, delivery in app.store.waiting_after_failure(now):
-        if backing_off(app.config, alert, delivery) and app.store.expedite_delivery(
+        if (backing_off(app.config, alert, delivery) or held_in_doubt(delivery)) and app.store.expedite_delivery(
                 alert.id, delivery.channel, delivery.next_attempt_at, now):
             n += 1
     return n
@@ -389,7 +417,7 @@ def deliver_outbox(app, *, dry_run: bool = False, retry_now: bool = False) -> De
     channels = channels_by_key(config)
     due = store.due_deliveries(now)
     if dry_run and retry_now:
-        due += [(a, d) for a, d in store.waiting_after_failure(now) if backing_off(config, a, d)]
+        due += [(a, d) for a, d in store.waiting_after_failure(now) if backing_off(config, a, d) or held_in_doubt(d)]
     for alert, delivery in due:
         if dry_run:
             if not_before(config, alert.severity, now) <= now:  # what quiet hours hold would not go
@@ -407,6 +435,14 @@ def deliver_outbox(app, *, dry_run: bool = False, retry_now: bool = False) -> De
         if not store.claim_delivery(alert.id, delivery.channel, claimed_at, claimed_at + timedelta(minutes=CLAIM_MINUTES),
                                     interrupted=interrupted):
             continue  # another run is sending it, or it was cancelled / superseded meanwhile
+        # attempts that may have arrived, the one the claim just counted (a run that died after the hand-over) included
+        doubts = delivery.in_doubt + (delivery.handing_over_at is not None)
+        if doubts > AUTO_RESENDS_IN_DOUBT and not retry_now:
+            store.hold_delivery_in_doubt(alert.id, delivery.channel, HELD_IN_DOUBT)
+            log.warning("cảnh báo %s qua %s: %d lần gửi có thể đã tới mà không được xác nhận; không tự gửi lại nữa, "
+                        "chờ người kiểm tra: monitor alerts --send --now", alert.id, delivery.channel, doubts)
+            report.held.append((alert.id, delivery.channel))
+            continue
         if delivery.handing_over_at is not None:
             # the claim counted that attempt in doubt; this one is a copy that may be the second
             log.warning("cảnh báo %s qua %s: một lượt chạy đã dừng sau khi trao đi lúc %s; gửi lại, đánh dấu có thể trùng",
@@ -425,12 +461,19 @@ def deliver_outbox(app, *, dry_run: bool = False, retry_now: bool = False) -> De
             # person reads at leisure and which waits in doubt for --resend, an alert exists to reach
             # leadership within minutes, at night too: a second copy of the same message costs a glance,
             # a hot issue nobody heard of costs the office its early warning. So alerts are delivered at
-            # least once, and a copy that may be a duplicate is recognisable as such.
-            error = (f"có thể đã gửi (máy chủ không xác nhận), sẽ gửi lại {same_copy(delivery.channel)}: " if in_doubt else "") \
-                + str(exc) + (f" ({exc.hint})" if exc.hint and not in_doubt else "")
+            # least once, and a copy that may be a duplicate is recognisable as such; but only one such copy goes by
+            # itself: a server that never confirms would otherwise put one more in the mailbox at every retry.
+            held = in_doubt and doubts + 1 > AUTO_RESENDS_IN_DOUBT
+            error = ((f"có thể đã gửi (máy chủ không xác nhận), {doubts + 1} lần có thể đã tới nên không tự gửi lại nữa: "
+                      if held else
+                      f"có thể đã gửi (máy chủ không xác nhận), sẽ gửi lại {same_copy(delivery.channel)}: ")
+                     if in_doubt else "") + str(exc) + (f" ({exc.hint})" if exc.hint and not in_doubt else "")
             failed_at = app.now()
             # a retry is a delivery like the first: quiet hours hold it unless the alert is urgent
-            retry_at = not_before(config, alert.severity, failed_at + retry_delay(delivery.attempts + 1))
+            retry_at = HELD_IN_DOUBT if held else \
+                not_before(config, alert.severity, failed_at + retry_delay(delivery.attempts + 1))
+            if held:
+                report.held.append((alert.id, delivery.channel))
             store.delivery_failed(alert.id, delivery.channel, failed_at, error, retry_at, in_doubt=in_doubt)
             report.failed.append((alert.id, delivery.channel, error))
             continue
@@ -441,7 +484,7 @@ def deliver_outbox(app, *, dry_run: bool = False, retry_now: bool = False) -> De
         report.sent.append((alert.id, delivery.channel))
         if refused:
             report.refused.append((alert.id, delivery.channel, refused))
-    report.waiting = store.count_waiting_deliveries(now)
+    report.waiting = store.count_waiting_deliveries(now, held_from=HELD_IN_DOUBT)
     return report
 
 

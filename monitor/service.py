@@ -95,8 +95,17 @@ class InstanceLock:
         self._fd: int | None = None
 
     def acquire(self) -> "InstanceLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        from monitor.store.base import store_error
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            # a read-only mount is not a permission to grant; anything else is the CLI's "cannot use <file>"
+            error = store_error(self.path, exc)
+            if error is None:
+                raise
+            raise error from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -393,7 +402,9 @@ def schedule_overview(app: App, service_running: bool | None = None) -> list[dic
         # a new alert goes out within its crawl job; this job runs (and is recorded) only for a delivery waiting to
         # be tried again, so "every minute" and a next run of now, beside a last run of "—", told of a job that
         # never ran
-        waiting = store.next_delivery_attempt()
+        from monitor.notify import HELD_IN_DOUBT
+
+        waiting = store.next_delivery_attempt(HELD_IN_DOUBT)
         row(DELIVER_JOB, "khi cảnh báo chờ gửi lại", max(waiting, now) if waiting else None)
     if last.get(PAGES_JOB):  # recorded only when a page was due: shown once it has run
         row(PAGES_JOB, "khi trang đến hạn thử lại", None)
@@ -418,6 +429,9 @@ class Service:
         self._model_stamp = model_files_stamp(app)
         self._held_days: set[date] = set()  # digests held for good: the crawler did not cover their cut-off
         self._layouts = DriftWatch()  # outlets whose pages stopped matching their selectors, warned about once
+        # the jobs (or due checks) that failed, while a caller wants them (`serve --once`: None otherwise, so a service
+        # running for months keeps no list)
+        self.failed: list[str] | None = None
 
     def refresh_classifier(self) -> None:
         """Load the classifier again when its rules or models changed on disk (an edit, a `monitor train`).
@@ -452,11 +466,11 @@ class Service:
             store = self.app.store
             run_id = self._current_run = store.job_started(name, self.app.now())
             t0 = _time.monotonic()
-            outcome, summary = "ok", ""
+            outcome, summary, hint = "ok", "", ""
             try:
                 summary = fn() or ""
             except MonitorError as exc:
-                outcome, summary = "error", f"{type(exc).__name__}: {exc}"
+                outcome, summary, hint = "error", f"{type(exc).__name__}: {exc}", exc.hint
             except Exception as exc:  # noqa: BLE001 - one bad run must not stop the service
                 log.exception("tác vụ %s gặp lỗi không lường trước", name)
                 outcome, summary = "error", f"{type(exc).__name__}: {exc}"
@@ -465,10 +479,13 @@ class Service:
                 raise
             finally:
                 self._current_run = None
+                if outcome == "error" and self.failed is not None:
+                    self.failed.append(name)
                 elapsed = _time.monotonic() - t0
                 store.job_finished(run_id, self.app.now(), outcome, summary[:2000])
-                (log.info if outcome == "ok" else log.error)("tác vụ %s: %s sau %.1f giây: %s", name,
-                                                             JOB_OUTCOMES.get(outcome, outcome), elapsed, summary)
+                (log.info if outcome == "ok" else log.error)("tác vụ %s: %s sau %.1f giây: %s%s", name,
+                                                             JOB_OUTCOMES.get(outcome, outcome), elapsed, summary,
+                                                             f" (cách sửa: {hint})" if hint else "")
             return summary
 
     # ---- jobs
@@ -657,8 +674,17 @@ class Service:
                 continue
             try:
                 due = check()
+            except MonitorError as exc:
+                # the environment (a damaged or locked database): one line saying so, as a job's failure is
+                log.error("không kiểm tra được %s đã đến hạn chưa: %s: %s%s", name, type(exc).__name__, exc,
+                          f" (cách sửa: {exc.hint})" if exc.hint else "")
+                if self.failed is not None:
+                    self.failed.append(name)
+                continue
             except Exception:  # noqa: BLE001 - a failed check is logged and retried at the next tick
                 log.exception("không kiểm tra được %s đã đến hạn chưa", name)
+                if self.failed is not None:
+                    self.failed.append(name)
                 continue
             if due:
                 self.run_job(name, fn)

@@ -58,7 +58,7 @@ def test_one_alert_for_a_story_reprinted_by_five_outlets_by_mail_and_webhook(tmp
         story = app.store.story(payload["story_id"])
         assert story.outlets == tuple(outlets) and len(app.store.alerts_for_story(story.id)) == 1
         assert payload["explanation"]["signals"] and payload["reasons"]
-        assert hook.requests[0].headers["X-Monitor-Alert-Id"] == str(payload["alert_id"])
+        assert hook.requests[0].headers["X-Monitor-Alert-Id"] == payload["alert_id"] == app.store.alert(payload["alert_number"]).uid
     finally:
         hook.stop()
 
@@ -90,8 +90,8 @@ def test_local_story_reaching_national_outlets_sends_one_follow_up(tmp_path):
         follow = hook.requests[1].json()
         assert "toàn quốc" in follow["change"] and "VnExpress" in follow["change"]
         # both subjects name the office's area; the follow-up's says it is one
-        first_subject = app.store.alert(hook.requests[0].json()["alert_id"]).subject
-        follow_subject = app.store.alert(follow["alert_id"]).subject
+        first_subject = app.store.alert(hook.requests[0].json()["alert_number"]).subject
+        follow_subject = app.store.alert(follow["alert_number"]).subject
         assert first_subject.startswith(f"[{SUBJECT_TAGS[hook.requests[0].json()['severity']]} – Long Biên] ")
         assert follow_subject.startswith(f"[Cập nhật – {SUBJECT_TAGS[follow['severity']]} – Long Biên] ")
         assert follow["story_id"] == hook.requests[0].json()["story_id"]
@@ -521,7 +521,7 @@ def test_a_webhook_alert_posted_by_a_run_killed_before_recording_it_is_sent_agai
         assert found.in_doubt == 0 and found.handing_over_at is not None
         assert len(deliver_outbox(app).sent) == 1
         assert deliver_outbox(app).sent == []
-        assert [r.headers["X-Monitor-Alert-Id"] for r in hook.requests] == [str(hook.requests[0].json()["alert_id"])] * 2
+        assert [r.headers["X-Monitor-Alert-Id"] for r in hook.requests] == [hook.requests[0].json()["alert_id"]] * 2
         (_, (d,)), = app.store.outbox(attention_since=app.now() - timedelta(days=7))
         assert d.status == "sent" and d.in_doubt == 1 and d.attempts == 2
         r = _alerts_cli(tmp_path, "--all")
@@ -717,7 +717,8 @@ def test_a_long_vietnamese_subject_arrives_with_every_space(tmp_path):
         app = make_app(tmp_path, LOCAL_MORNING, smtp_port=smtp.port, channels=[
             {"kind": "email", "recipients": ["lanhdao@pgd-longbien.example.vn"]}])
         (channel,) = app.config.alerts.channels
-        alert = SimpleNamespace(id=7, subject=subject, body="Nội dung cảnh báo.", created_at=LOCAL_MORNING)
+        alert = SimpleNamespace(id=7, subject=subject, body="Nội dung cảnh báo.", created_at=LOCAL_MORNING,
+                                uid="0f1e2d3c4b5a69788796a5b4c3d2e1f0")
         send_email(app.config, channel, alert, now=LOCAL_MORNING)
         (_, msg), = smtp.messages
     assert str(msg["Subject"]) == subject
@@ -799,3 +800,39 @@ def test_the_outbox_says_when_a_waiting_deliverys_channel_is_gone_from_feeds_yam
     assert r.exit_code == 0, r.output
     (line,) = [x for x in r.output.splitlines() if x.startswith("    webhook:")]
     assert "không còn trong alerts.channels của feeds.yaml" in line, line
+
+
+def test_an_alert_in_doubt_twice_is_left_for_a_person_and_the_copies_are_counted(tmp_path):
+    """A receiver that keeps taking the alert and answering too late: the first attempt in doubt is sent again by
+    itself, once; after a second in doubt the alert waits for a person, as `monitor alerts` and `status` say, rather
+    than reach leadership a third and fourth time. `monitor alerts` counted one copy short ("hai lần" for three)."""
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    hook = HttpReceiver(free_port(), delay=2.5).start()  # it has each POST, and answers after the 1-second timeout
+    try:
+        app = _one_alert_queued(tmp_path, channels=[{"kind": "webhook", "url": hook.url, "timeout_seconds": 1}])
+        assert deliver_outbox(app).failed  # in doubt: sent again by itself
+        app.clock.advance(minutes=2)
+        second = deliver_outbox(app)
+        (_, (d,)), = app.store.outbox()
+        assert d.status == "pending" and d.in_doubt == 2 and d.attempts == 2
+        app.clock.advance(hours=3)
+        assert deliver_outbox(app).sent == [] and len(hook.requests) == 2  # nothing more by itself
+        assert second.failed and len(second.held) == 1 and "không tự gửi lại nữa" in second.failed[0][2]
+        listing = _alerts_cli(tmp_path)
+        assert "CHỜ NGƯỜI KIỂM TRA" in listing.output and "monitor alerts --send --now" in listing.output, listing.output
+        assert "hệ thống nhận có thể nhận hai lần" in listing.output, listing.output
+        status = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "status"])
+        assert "Cảnh báo chờ người kiểm tra: 1 lượt" in status.output, status.output
+        # the person asked the receiver, who has nothing: sent again on their word
+        hook.delay = 0
+        sent = _alerts_cli(tmp_path, "--send", "--now")
+        assert sent.exit_code == 0 and "đã gửi 1" in sent.output, sent.output
+        assert len(hook.requests) == 3
+        assert len({r.headers["X-Monitor-Alert-Id"] for r in hook.requests}) == 1
+        after = _alerts_cli(tmp_path, "--all")
+        assert "2 lần gửi trước không được xác nhận" in after.output and "có thể nhận ba lần" in after.output, after.output
+    finally:
+        hook.stop()

@@ -317,3 +317,69 @@ def test_the_console_and_status_say_what_each_job_did_in_vietnamese(tmp_path, si
                         ("status", text), ("status --json's summaries", "\n".join(s or "" for s in summaries.values()))):
         for english in ENGLISH_SUMMARIES:
             assert english not in said, (where, english, said)
+
+
+def test_serve_once_exits_1_naming_the_jobs_that_failed(tmp_path):
+    """README: `serve --once` is for cron, and exit 1 means part of the work failed. No feed answers (the site is
+    down) and the digest's cut-off is past: the digest job fails (held, nothing collected up to it); the round
+    exited 0 all the same, and cron's mail said nothing."""
+    down = build_site(ARTICLES)
+    server, _ = serve(down)
+    cfg = make_config(tmp_path, down)
+    stop(server)
+    run = subprocess.run(serve_cmd(cfg, "--start-at", "2026-11-26T07:30:00", "--once"), capture_output=True, text=True,
+                         cwd=tmp_path, timeout=WAIT + 60)
+    assert run.returncode == 1, run.stderr
+    assert "tác vụ bị lỗi: " in run.stderr and "digest" in run.stderr.splitlines()[-2], run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_serve_says_at_start_which_digest_is_in_doubt_and_how_to_resend_it(tmp_path, site):
+    cfg = make_config(tmp_path, site)
+    db = tmp_path / "var" / "monitor.sqlite3"
+    first = subprocess.run(serve_cmd(cfg, "--start-at", "2026-11-26T07:30:00", "--once"), capture_output=True,
+                           text=True, cwd=tmp_path, timeout=WAIT + 60)
+    assert first.returncode == 0, first.stderr
+    assert "chưa rõ" not in first.stderr
+    # as an SMTP server that took the clipping without confirming it leaves the day (test_digest_send)
+    con = sqlite3.connect(db)
+    con.execute("UPDATE digests SET status = 'in-doubt' WHERE day = '2026-11-26'")
+    con.commit()
+    con.close()
+    again = subprocess.run(serve_cmd(cfg, "--start-at", "2026-11-26T08:30:00", "--once"), capture_output=True,
+                           text=True, cwd=tmp_path, timeout=WAIT + 60)
+    assert again.returncode == 0, again.stderr
+    line = next((x for x in again.stderr.splitlines() if "26/11/2026 chưa rõ" in x), "")
+    assert "monitor digest --date 2026-11-26 --send --resend" in line, again.stderr
+
+
+def _damage(db: Path) -> None:
+    """Garbage over the last pages of the file, where the most recent job runs are: the database opens, its schema
+    reads, and a query over job_runs meets a malformed page."""
+    size = db.stat().st_size
+    with open(db, "r+b") as f:
+        f.seek(size - 40 * 4096)
+        f.write(b"\xff" * 30 * 4096)
+
+
+def test_a_damaged_database_is_exit_3_with_the_recover_hint_for_status_and_serve_once(tmp_path, site):
+    cfg = make_config(tmp_path, site)
+    db = tmp_path / "var" / "monitor.sqlite3"
+    run = subprocess.run(serve_cmd(cfg, "--start-at", "2026-11-26T07:30:00", "--once"), capture_output=True, text=True,
+                         cwd=tmp_path, timeout=WAIT + 60)
+    assert run.returncode == 0, run.stderr
+    con = sqlite3.connect(db)
+    con.executemany("INSERT INTO job_runs(job, started_at, finished_at, outcome, summary) VALUES (?,?,?,?,?)",
+                    [("crawl:10m", "2026-11-26T00:00:00+00:00", "2026-11-26T00:01:00+00:00", "ok", "x" * 400)] * 3000)
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    _damage(db)
+    status = subprocess.run([sys.executable, "-m", "monitor", "--config", str(cfg), "status"], capture_output=True,
+                            text=True, cwd=tmp_path, timeout=WAIT)
+    assert status.returncode == 3, status.stderr
+    assert "bị hỏng" in status.stderr and ".recover" in status.stderr and "Lỗi nội bộ" not in status.stderr
+    again = subprocess.run(serve_cmd(cfg, "--start-at", "2026-11-26T08:30:00", "--once"), capture_output=True,
+                           text=True, cwd=tmp_path, timeout=WAIT + 60)
+    assert again.returncode != 0 and "Traceback" not in again.stderr, again.stderr
+    assert "bị hỏng" in again.stderr, again.stderr

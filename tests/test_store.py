@@ -552,3 +552,58 @@ def test_feeds_turned_off_before_the_upgrade_are_recorded_by_it(tmp_path):
         assert name in s.applied_migrations()
         assert sorted(_changes(s)) == [("b", (T0 + timedelta(hours=2)).isoformat(), 0),
                                        ("c", (T0 + timedelta(days=1)).isoformat(), 0)]
+
+
+def _damaged_store(path):
+    """A store whose schema reads but whose last pages (the job runs written last) are garbage."""
+    with Store(path) as s:
+        with s.transaction() as db:
+            db.executemany("INSERT INTO job_runs(job, started_at, summary) VALUES (?,?,?)",
+                           [("crawl:10m", "2026-11-26T00:00:00+00:00", "x" * 400)] * 3000)
+    size = path.stat().st_size
+    with open(path, "r+b") as f:
+        f.seek(size - 40 * 4096)
+        f.write(b"\xff" * 30 * 4096)
+    return Store(path)
+
+
+def test_a_damaged_page_met_while_rows_are_read_is_a_store_error_not_an_internal_one(tmp_path):
+    """SQLite reads a query's rows as they are fetched: the damage surfaced while `monitor status` iterated, after
+    execute had returned, as 'Lỗi nội bộ: DatabaseError: database disk image is malformed' (exit 4)."""
+    path = tmp_path / "monitor.sqlite3"
+    s = _damaged_store(path)
+    for read in (lambda: list(s.execute("SELECT * FROM job_runs")), lambda: s.execute("SELECT * FROM job_runs").fetchall()):
+        with pytest.raises(StoreError) as err:
+            read()
+        assert "bị hỏng" in str(err.value) and ".recover" in err.value.hint and err.value.exit_code == 3
+    s.close()
+
+
+def test_a_backup_of_a_damaged_database_blames_the_database_not_the_destination(tmp_path):
+    path = tmp_path / "monitor.sqlite3"
+    s = _damaged_store(path)
+    out = tmp_path / "sao-luu" / "monitor-backup.sqlite3"
+    with pytest.raises(StoreError) as err:
+        s.backup(out)
+    assert f"chính cơ sở dữ liệu {path} bị hỏng" in str(err.value), str(err.value)
+    assert ".recover" in err.value.hint and "ổ đĩa còn đủ chỗ" not in err.value.hint
+    assert not out.exists() and list(out.parent.iterdir()) == []
+    s.close()
+
+
+def test_a_read_only_mount_is_named_as_such_not_as_a_missing_permission(tmp_path, monkeypatch):
+    """root running the monitor on a disk mounted read-only was told to grant itself write permission. Mounting a file
+    system needs privileges a test does not have: the mount's read-only flag (statvfs) is what is stood in for."""
+    import errno
+
+    from monitor.store import base
+
+    path = tmp_path / "monitor.sqlite3"
+    write = sqlite3.OperationalError("attempt to write a readonly database")
+    assert "quyền ghi" in base.store_error(path, write).hint  # a writable mount: the permission is what is missing
+    monkeypatch.setattr(base, "mounted_read_only", lambda folder: True)
+    err = base.store_error(path, write)
+    assert "chế độ chỉ đọc" in str(err) and "remount,rw" in err.hint and "storage.data_dir" in err.hint
+    assert "cho người dùng chạy monitor quyền ghi" not in err.hint
+    lock = base.store_error(tmp_path / "monitor.sqlite3.lock", OSError(errno.EROFS, "Read-only file system", "x.lock"))
+    assert "tệp khóa" in str(lock) and "chế độ chỉ đọc" in str(lock) and "remount,rw" in lock.hint and lock.exit_code == 3

@@ -191,7 +191,47 @@ def test_an_alert_sent_before_the_backup_is_not_sent_again_after_a_restore_and_o
         assert len(deliver_outbox(restored).sent) == 1
         assert deliver_outbox(restored).sent == []
         assert len(up.requests) == 1 and len(down.requests) == 1
+        # the alert that waited goes under the id it was queued with: a receiver's dedup takes it for what it is
+        assert down.requests[0].json()["alert_id"] == up.requests[0].json()["alert_id"]
         restored.close()
     finally:
         up.stop()
         down.stop()
+
+
+def test_a_new_alert_after_a_restore_is_not_sent_under_an_older_alert_s_id(tmp_path):
+    """The README tells receivers to deduplicate by alert_id (X-Monitor-Alert-Id). The row number comes again after a
+    restore from a backup taken before an alert was queued: the new alert, another story, went out as the old one's
+    id, and a receiver following the README dropped it."""
+    from monitor.notify import deliver_outbox
+    from monitor.triage import run_triage
+    from test_triage_support import FIGHT_SAPO, FIGHT_TITLE, HttpReceiver, add_article as add_story_article
+    from test_triage_support import free_port, make_app as make_alert_app
+
+    hook = HttpReceiver(free_port()).start()
+    channels = [{"kind": "webhook", "url": hook.url}]
+    try:
+        app = make_alert_app(tmp_path, channels=channels)
+        out = tmp_path / "sao-luu.sqlite3"
+        app.store.backup(out)  # before any alert
+        add_story_article(app, "VnExpress", "fight", FIGHT_TITLE, FIGHT_SAPO, app.now() - timedelta(minutes=5))
+        run_triage(app)
+        assert len(deliver_outbox(app).sent) == 1
+        db = app.store.path
+        app.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        db.write_bytes(out.read_bytes())
+
+        restored = make_alert_app(tmp_path, channels=channels)
+        restored.clock.advance(minutes=30)
+        add_story_article(restored, "Tuổi Trẻ", "fight-2", FIGHT_TITLE, FIGHT_SAPO, restored.now() - timedelta(minutes=5))
+        run_triage(restored)
+        assert len(deliver_outbox(restored).sent) == 1
+        first, second = (r.json() for r in hook.requests)
+        assert first["alert_id"] != second["alert_id"]
+        assert first["alert_number"] == second["alert_number"]  # the row number, reused: for people only
+        assert [r.headers["X-Monitor-Alert-Id"] for r in hook.requests] == [first["alert_id"], second["alert_id"]]
+        restored.close()
+    finally:
+        hook.stop()

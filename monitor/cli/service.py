@@ -55,7 +55,7 @@ def _setup_logging(log_file: str | None, verbose: bool, tz=None) -> None:
 @cli.command()
 @click.option("--once", is_flag=True,
               help="Chạy các tác vụ đến hạn một vòng rồi thoát: thu thập các nguồn tin đến hạn, gửi những gì "
-                   "đến hạn (ví dụ chạy từ cron).")
+                   "đến hạn (ví dụ chạy từ cron); thoát với mã 1 khi có tác vụ trong vòng bị lỗi.")
 @click.option("--run-for", type=float, metavar="SECONDS",
               help="Tự dừng sau số giây này (kiểm thử, trình diễn).")
 @click.option("--tick", type=float, default=30.0, show_default=True, metavar="SECONDS",
@@ -110,6 +110,7 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
     lock = InstanceLock(lock_path(app.config)).acquire()
     started = _time.monotonic()
     reload = False
+    failed: list[str] = []
     try:
         service = Service(app)
         closed = app.store.interrupted_jobs_closed(app.now())
@@ -117,6 +118,12 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
             log.warning("%d lượt chạy tác vụ bị một tiến trình đã dừng bỏ dở ở 'running': đã ghi là 'interrupted'", closed)
         for w in setup_warnings(app.config):
             log.warning("%s; cách sửa: %s", w.message, w.fix)
+        for d in _digests(app):
+            # the service never sends these again by itself: said at start, not only by `monitor status`
+            if _digest_shown_state(d) == "in-doubt":
+                log.warning("điểm báo %s chưa rõ đã tới hộp thư chưa (lần gửi trước không được máy chủ thư xác nhận, "
+                            "hoặc bị ngắt sau khi đã trao thư đi); dịch vụ không tự gửi lại: kiểm tra hộp thư rồi mới "
+                            "gửi lại bằng monitor digest --date %s --send --resend", _day(d["day"]), d["day"])
         try:
             log.info("bộ phân loại %s", app.classifier.version)
         except ModelError as exc:
@@ -124,11 +131,14 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
             log.error("không nạp được bộ phân loại: %s%s; bài vẫn được lưu và sẽ được phân loại khi nạp được",
                       exc, f" ({exc.hint})" if exc.hint else "")
         if once:
-            _serve_once(service)
+            failed = _serve_once(service)
         else:
             reload = _serve_forever(service, run_for=run_for, tick=tick, time_scale=time_scale)
     finally:
         lock.release()
+    if failed:
+        raise MonitorError(f"vòng chạy có {len(failed)} tác vụ bị lỗi: {', '.join(failed)}",
+                           hint="xem lỗi của từng tác vụ ở trên hoặc bằng `monitor status`; vòng sau chạy lại chúng")
     if reload:
         # the same process (systemd's main PID, the same arguments and environment) starts again from the top,
         # reading feeds.yaml (and the models) afresh; the database is consistent, every job having finished.
@@ -168,14 +178,21 @@ def argv_to_restart(argv: list[str], *, run_for: float | None, start_at: datetim
     return argv
 
 
-def _serve_once(service: Service) -> None:
+def _serve_once(service: Service) -> list[str]:
+    """One round of the due jobs; -> the jobs that failed in it (README: cron reads exit 1 as part of the work failed)."""
     from monitor.service import crawl_groups
 
+    service.failed = []
     for group in crawl_groups(service.app.config):
         service.run_job(group.job, lambda g=group: service.crawl(g.sources))
     service.deliver_due()
     service.due_work()
-    log.info("xong một vòng")
+    failed = list(dict.fromkeys(service.failed))
+    if failed:
+        log.error("xong một vòng; %d tác vụ bị lỗi: %s", len(failed), ", ".join(failed))
+    else:
+        log.info("xong một vòng")
+    return failed
 
 
 def _serve_forever(service: Service, *, run_for: float | None, tick: float, time_scale: float) -> bool:
@@ -280,6 +297,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     """
     # here, not at import: monitor.review loads story grouping (datasketch, scipy), half a second at every start
     from monitor.layout_drift import layout_drifts
+    from monitor.notify import HELD_IN_DOUBT
     from monitor.review import RECENT_DAYS
 
     app = get_app(ctx, reads_only=True)
@@ -297,6 +315,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
                   "awaiting_review": _awaiting_review(app, now)},
         "jobs": schedule_overview(app, service_running=holder is not None),
         "digests": _digests(app),
+        # alert deliveries that may have arrived more than once, no longer resent by themselves (monitor.notify)
+        "alerts_held_in_doubt": store.count_held_deliveries(HELD_IN_DOUBT),
         # days past their cut-off, within the grace, whose clipping was never attempted (the service was not running)
         "digests_due": [d.isoformat() for d in digest_days_due(now, app.config, store.digest_record)
                         if store.digest_record(d) is None],
@@ -332,6 +352,10 @@ def status(ctx: click.Context, as_json: bool) -> None:
     for day in data["digests_missed"]:
         click.echo(f"Điểm báo {_day(day)}: BỊ LỠ, không gửi (quá hạn digest.missed_grace_hours); gửi tay: "
                    f"monitor digest --date {day} --send")
+    if data["alerts_held_in_doubt"]:
+        click.echo(f"Cảnh báo chờ người kiểm tra: {data['alerts_held_in_doubt']} lượt gửi đã nhiều lần không được xác "
+                   "nhận (người nhận có thể đã có nhiều bản) nên không tự gửi lại nữa; xem: monitor alerts, gửi lại: "
+                   "monitor alerts --send --now")
     for d in data["page_layouts"]:
         click.echo(d["message"][:1].upper() + d["message"][1:])
     click.echo("\nTác vụ của dịch vụ:")
@@ -429,15 +453,21 @@ def _digests(app) -> list[dict]:
     return out
 
 
-def _digest_line(d: dict, tz) -> str:
-    """A recent digest's line of `monitor status`."""
+def _digest_shown_state(d: dict) -> str:
+    """A recent digest's state as a person is told it (DIGEST_STATES' keys)."""
     state = d["status"]
     if d.get("stopped_before_hand_over"):
-        state = "stopped"
-    elif state == "sending" and not d.get("sending_now"):
+        return "stopped"
+    if state == "sending" and not d.get("sending_now"):
         # its run stopped after handing the mail over (a kill, a power cut): nothing is sending it any more, and
         # "đang gửi" beside "có thể đã tới hộp thư" left the clerk waiting for a delivery that would never finish
-        state = "in-doubt"
+        return "in-doubt"
+    return state
+
+
+def _digest_line(d: dict, tz) -> str:
+    """A recent digest's line of `monitor status`."""
+    state = _digest_shown_state(d)
     return (f"Điểm báo {_day(d['day'])}: {DIGEST_STATES.get(state, state)}"
             + (f" lúc {_local(d['sent_at'], tz)}" if d["sent_at"] else "")
             + _digest_state(d, tz) + (f" — {d['error']}" if d.get("error") else ""))

@@ -84,7 +84,8 @@ def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_
     chỉ cũ. Trong 7 ngày, danh sách còn có: cảnh báo đã gửi nhưng máy chủ thư từ chối một số người nhận, và cảnh
     báo có thể đã tới hai lần (máy chủ không xác nhận một lần gửi, hoặc tiến trình bị dừng sau khi đã trao cảnh
     báo đi, nên cảnh báo được gửi lại: cùng Message-ID với thư điện tử, cùng tiêu đề HTTP X-Monitor-Alert-Id với
-    webhook). Hồ sơ bị đánh dấu cảnh báo nhầm thì các cảnh báo còn chờ của nó bị hủy; cảnh báo mới hơn của một
+    webhook). Lượt gửi không được xác nhận chỉ được tự gửi lại một lần; lần gửi lại đó cũng không được xác nhận
+    thì lượt gửi chờ người kiểm tra (hỏi người nhận, chưa nhận được thì --send --now). Hồ sơ bị đánh dấu cảnh báo nhầm thì các cảnh báo còn chờ của nó bị hủy; cảnh báo mới hơn của một
     sự việc thay cho các cảnh báo cũ hơn của sự việc đó đang chờ trên cùng kênh. Lệnh thoát với mã 1 khi có lượt
     gửi bị lỗi.
 
@@ -98,7 +99,7 @@ def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_
     if retry_now and not (send or dry_run):
         raise InputError("--now chỉ dùng cùng --send hoặc --dry-run", hint="monitor alerts --send --now")
     from monitor.mail import refusals
-    from monitor.notify import deliver_outbox, goes_to
+    from monitor.notify import alert_ref, deliver_outbox, goes_to, held_in_doubt
 
     app = get_app(ctx, reads_only=not (send or dry_run))  # a look at the outbox writes nothing
     now = app.now()
@@ -114,13 +115,13 @@ def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_
                for alert, deliveries in items for d in deliveries if d.status == "pending"}
     for alert, deliveries in items:
         rows.append({
-            "alert_id": alert.id, "story_id": alert.story_id, "kind": alert.kind, "severity": alert.severity,
+            "alert_id": alert.id, "uid": alert_ref(alert), "story_id": alert.story_id, "kind": alert.kind, "severity": alert.severity,
             "hot_score": alert.hot_score, "created_at": alert.created_at.isoformat(), "subject": alert.subject,
             "deliveries": [{"channel": d.channel, "status": d.status, "attempts": d.attempts,
                             "due": d.status == "pending" and d.next_attempt_at <= now,
-                            "next_attempt_at": d.next_attempt_at.isoformat() if d.status == "pending" else None,
+                            "next_attempt_at": d.next_attempt_at.isoformat() if d.status == "pending" and not held_in_doubt(d) else None,
                             "last_error": d.last_error, "sent_at": d.sent_at.isoformat() if d.sent_at else None,
-                            "refused": d.refused, "in_doubt": d.in_doubt,
+                            "refused": d.refused, "in_doubt": d.in_doubt, "held_in_doubt": held_in_doubt(d),
                             "handing_over_at": d.handing_over_at.isoformat() if d.handing_over_at else None}
                            | ({"goes_to": heading[alert.id, d.channel]} if d.status == "pending" else {})
                            for d in deliveries],
@@ -130,6 +131,7 @@ def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_
         if report is not None:
             out["delivery"] = {"dry_run": dry_run, "sent": [list(x) for x in report.sent],
                                "failed": [list(x) for x in report.failed], "waiting": report.waiting,
+                               "held_in_doubt": [list(x) for x in report.held],
                                "refused": [list(x) for x in report.refused]}
         echo_json(out)
     else:
@@ -143,6 +145,9 @@ def alerts(ctx: click.Context, send: bool, retry_now: bool, dry_run: bool, show_
                 click.echo(f"  LỖI: cảnh báo #{alert_id} → {channel}: {error}")
             for alert_id, channel, refused in report.refused:
                 click.echo(f"  BỊ TỪ CHỐI: cảnh báo #{alert_id} → {channel}: {refusals(refused)}")
+            for alert_id, channel in report.held:
+                click.echo(f"  CHỜ NGƯỜI KIỂM TRA: cảnh báo #{alert_id} → {channel}: có thể đã tới nhiều lần, không tự "
+                           "gửi lại nữa (monitor alerts --send --now để gửi lại)")
             if not retry_now:
                 from monitor.notify import backing_off
 
@@ -196,12 +201,14 @@ def _next_steps(app, alert) -> list[str]:
 def _delivery_state(d, now, tz, config, severity: str) -> str:
     """One delivery's state as the clerk reads it."""
     from monitor.mail import refusals  # here, not at import: smtplib and ssl would slow every command's start
-    from monitor.notify import CLAIM_MINUTES, is_urgent, quiet_until, same_copy, seen_twice
+    from monitor.notify import CLAIM_MINUTES, held_in_doubt, is_urgent, quiet_until, same_copy, seen_twice
     if d.status == "sent":
         state = f"đã gửi {_t(d.sent_at.astimezone(tz))}"
         if d.in_doubt:
+            # each unconfirmed attempt may have arrived, and so did the one confirmed
             state += (f" ({d.in_doubt} lần gửi trước không được xác nhận (máy chủ không trả lời, hoặc tiến trình bị dừng "
-                      f"sau khi đã trao cảnh báo đi) nên đã gửi lại {same_copy(d.channel)}: {seen_twice(d.channel)})")
+                      f"sau khi đã trao cảnh báo đi) nên đã gửi lại {same_copy(d.channel)}: "
+                      f"{seen_twice(d.channel, d.in_doubt + 1)})")
         if d.refused:
             state += f"; BỊ TỪ CHỐI, không nhận được: {refusals(d.refused)}"
         return state
@@ -215,6 +222,10 @@ def _delivery_state(d, now, tz, config, severity: str) -> str:
             return f"đang gửi (trao đi lúc {at})"
         # its run died between handing it over and recording it: the next run counts that attempt in doubt
         return f"lần gửi trao đi lúc {at} bị ngắt trước khi ghi nhận: có thể đã tới, sẽ gửi lại {same_copy(d.channel)}"
+    if held_in_doubt(d):
+        return (f"CHỜ NGƯỜI KIỂM TRA: {d.in_doubt} lần gửi không được xác nhận, {seen_twice(d.channel, d.in_doubt)} "
+                "rồi, nên không tự gửi lại nữa; hỏi người nhận, chưa nhận được thì gửi lại bằng monitor alerts --send --now"
+                f" — lỗi cuối: {d.last_error}")
     if d.last_error:
         return f"LỖI sau {d.attempts} lần, thử lại {_t(d.next_attempt_at.astimezone(tz))}: {d.last_error}"
     if d.next_attempt_at > now:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import zlib
@@ -110,14 +111,40 @@ def _user() -> str:
         return "người dùng chạy monitor"
 
 
+def mounted_read_only(path: Path) -> bool:
+    """Whether the file system holding `path` (or its nearest existing folder) is mounted read-only: SQLite then says
+    "attempt to write a readonly database" as it does for a file this user may not write, whose fix (permission)
+    does nothing here, root having it already."""
+    p = Path(path)
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    try:
+        return bool(os.statvfs(p).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows): the permission hint stands
+        return False
+
+
+def read_only_mount_error(path: Path, exc: BaseException, what: str = "cơ sở dữ liệu") -> StoreError:
+    return StoreError(
+        f"không ghi được vào {what} {path}: ổ đĩa hoặc thư mục chia sẻ chứa nó đang được gắn (mount) ở chế độ chỉ đọc: "
+        f"{exc}",
+        hint="gắn lại ổ đó ở chế độ đọc-ghi (ví dụ `mount -o remount,rw <điểm gắn>`; với thư mục chia sẻ qua mạng, "
+             f"kiểm tra tùy chọn gắn và quyền của chia sẻ), hoặc đặt storage.data_dir là một thư mục trên ổ ghi được; "
+             "cấp quyền ghi cho người dùng không giúp gì")
+
+
 def store_error(path: Path, exc: BaseException) -> StoreError | None:
     """The StoreError (file named, what to do) for a sqlite3 error the environment caused, or None when
     it is not one of those. Every boundary of the store (open, execute, transaction) asks this, so a
     read-only folder, a full or failing disk and a damaged file read the same wherever they surface."""
+    if isinstance(exc, OSError) and exc.errno == errno.EROFS:
+        return read_only_mount_error(path, exc, "tệp khóa" if path.suffix == ".lock" else "cơ sở dữ liệu")
     cause = _sqlite_cause(exc)
     name, folder = path.name, path.parent
     if cause == "locked":
         return locked_error(path, exc)
+    if cause == "readonly" and mounted_read_only(folder):
+        return read_only_mount_error(path, exc)
     if cause == "readonly":
         return StoreError(
             f"không ghi được vào cơ sở dữ liệu {path}: {exc}",
@@ -147,6 +174,50 @@ def store_error(path: Path, exc: BaseException) -> StoreError | None:
             f"không mở được cơ sở dữ liệu {path}: {exc}",
             hint=f"kiểm tra mục storage.data_dir, và thư mục {folder} có tồn tại và {_user()} được ghi vào đó")
     return None
+
+
+def _translated(path: Path, exc: sqlite3.Error) -> StoreError:
+    return store_error(path, exc) or StoreError(f"lỗi cơ sở dữ liệu {path}: {exc}")
+
+
+class StoreCursor:
+    """A cursor whose reads translate sqlite3 errors as execute does. SQLite reads a query's rows as they are
+    fetched: a damaged page met at the tenth row of `monitor status`'s listing raises while the caller iterates,
+    after execute has returned, and would otherwise reach the CLI as an internal error instead of a damaged
+    database (exit 3, with the `.recover` hint)."""
+
+    __slots__ = ("_cursor", "_path")
+
+    def __init__(self, cursor: sqlite3.Cursor, path: Path) -> None:
+        self._cursor = cursor
+        self._path = path
+
+    def __iter__(self):
+        try:
+            yield from self._cursor
+        except sqlite3.Error as exc:
+            raise _translated(self._path, exc) from exc
+
+    def fetchone(self):
+        try:
+            return self._cursor.fetchone()
+        except sqlite3.Error as exc:
+            raise _translated(self._path, exc) from exc
+
+    def fetchall(self) -> list:
+        try:
+            return self._cursor.fetchall()
+        except sqlite3.Error as exc:
+            raise _translated(self._path, exc) from exc
+
+    def fetchmany(self, size: int = 1) -> list:
+        try:
+            return self._cursor.fetchmany(size)
+        except sqlite3.Error as exc:
+            raise _translated(self._path, exc) from exc
+
+    def __getattr__(self, name):  # lastrowid, rowcount, description
+        return getattr(self._cursor, name)
 
 
 class BaseStore:
@@ -247,11 +318,11 @@ class BaseStore:
                 raise error from exc
             raise
 
-    def execute(self, sql: str, params=()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params=()) -> "StoreCursor":
         try:
-            return self.db.execute(sql, params)
+            return StoreCursor(self.db.execute(sql, params), self.path)
         except sqlite3.Error as exc:
-            raise (store_error(self.path, exc) or StoreError(f"lỗi cơ sở dữ liệu {self.path}: {exc}")) from exc
+            raise _translated(self.path, exc) from exc
 
     def applied_migrations(self) -> list[str]:
         try:
@@ -322,10 +393,7 @@ class BaseStore:
         copy = None
         try:
             copy = sqlite3.connect(partial, isolation_level=None)
-            try:
-                self.db.backup(copy, pages=-1)
-            except sqlite3.Error as exc:
-                raise (store_error(self.path, exc) or StoreError(f"không sao lưu được cơ sở dữ liệu {self.path}: {exc}")) from None
+            self.db.backup(copy, pages=-1)
             copy.execute("PRAGMA journal_mode=DELETE")
             problems = [r[0] for r in copy.execute("PRAGMA quick_check")]
             if problems != ["ok"]:
@@ -341,6 +409,16 @@ class BaseStore:
                 os.fsync(f.fileno())
             os.replace(partial, dest)
         except sqlite3.Error as exc:
+            cause = _sqlite_cause(exc)
+            if cause == "corrupt":
+                # the copy holds the database's pages as they are: a damaged one found reading it is the source's,
+                # not the destination's (a full or read-only destination fails as 'full' or 'readonly')
+                damaged = store_error(self.path, exc)
+                raise StoreError(f"không sao lưu được: chính cơ sở dữ liệu {self.path} bị hỏng (đọc bản sao của nó thì "
+                                 f"gặp: {exc}); bản sao lưu không được giữ lại",
+                                 hint=damaged.hint) from None
+            if cause == "locked":
+                raise locked_error(self.path, exc) from None
             raise StoreError(f"không ghi được tệp sao lưu {dest}: {exc}",
                              hint=f"kiểm tra thư mục {dest.parent} ghi được và ổ đĩa còn đủ chỗ cho một bản sao "
                                   f"cơ sở dữ liệu ({self.size_bytes() / 1e6:.0f} MB)") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date, datetime
 from typing import Iterable
 
@@ -43,7 +44,7 @@ def _latest(sql: str, params: list, group: str, per_group: int | None, per_feed:
 def _row_to_alert(row) -> Alert:
     return Alert(id=row["id"], story_id=row["story_id"], kind=row["kind"], severity=row["severity"],
                  hot_score=row["hot_score"], n_national=row["n_national"], created_at=from_iso(row["created_at"]),
-                 subject=row["subject"], body=row["body"], payload=json.loads(row["payload"]))
+                 subject=row["subject"], body=row["body"], payload=json.loads(row["payload"]), uid=row["uid"] or "")
 
 
 def _row_to_delivery(row) -> Delivery:
@@ -345,10 +346,10 @@ class StoriesMixin:
             if after is not UNCHECKED and (latest[0] if latest else None) != after:
                 return None
             alert_id = db.execute(
-                "INSERT INTO alerts(story_id, kind, severity, hot_score, n_national, created_at, subject, body, payload)"
-                " VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO alerts(story_id, kind, severity, hot_score, n_national, created_at, subject, body, payload,"
+                " uid) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (story_id, kind, severity, hot_score, n_national, utc_iso(created_at), subject, body,
-                 json.dumps(payload, ensure_ascii=False, default=str))).lastrowid
+                 json.dumps(payload, ensure_ascii=False, default=str), uuid.uuid4().hex)).lastrowid
             for key, not_before in channels:
                 db.execute("UPDATE alert_deliveries SET status = 'superseded', last_error = ? WHERE channel = ?"
                            " AND status = 'pending' AND alert_id IN (SELECT id FROM alerts WHERE story_id = ? AND id != ?)",
@@ -373,9 +374,11 @@ class StoriesMixin:
         return [_row_to_delivery(r) for r in self.execute(
             "SELECT * FROM alert_deliveries WHERE alert_id = ? ORDER BY channel", (alert_id,))]
 
-    def next_delivery_attempt(self) -> datetime | None:
-        """When the earliest waiting delivery of an alert is next tried (None: none waits)."""
-        row = self.execute("SELECT MIN(next_attempt_at) FROM alert_deliveries WHERE status = 'pending'").fetchone()
+    def next_delivery_attempt(self, held_from: datetime | None = None) -> datetime | None:
+        """When the earliest waiting delivery of an alert is next tried (None: none waits); those held at or after
+        `held_from` (waiting for a person) are not tried by themselves."""
+        row = self.execute("SELECT MIN(next_attempt_at) FROM alert_deliveries WHERE status = 'pending'"
+                           " AND (? IS NULL OR next_attempt_at < ?)", (utc_iso(held_from), utc_iso(held_from))).fetchone()
         return from_iso(row[0]) if row and row[0] else None
 
     def due_delivery_channels(self, now: datetime) -> dict[int, tuple[set[str], set[str]]]:
@@ -461,9 +464,20 @@ class StoriesMixin:
         self.execute("UPDATE alert_deliveries SET handing_over_at = ? WHERE alert_id = ? AND channel = ?"
                      " AND status = 'pending'", (utc_iso(now), alert_id, channel))
 
-    def count_waiting_deliveries(self, now: datetime) -> int:
-        return self.execute("SELECT COUNT(*) FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at > ?",
-                            (utc_iso(now),)).fetchone()[0]
+    def hold_delivery_in_doubt(self, alert_id: int, channel: str, until: datetime) -> None:
+        """Leave a claimed delivery for a person (monitor.notify.HELD_IN_DOUBT): it may have arrived more than once."""
+        self.execute("UPDATE alert_deliveries SET next_attempt_at = ? WHERE alert_id = ? AND channel = ?"
+                     " AND status = 'pending'", (utc_iso(until), alert_id, channel))
+
+    def count_waiting_deliveries(self, now: datetime, *, held_from: datetime | None = None) -> int:
+        """Pending deliveries not yet due; those held at or after `held_from` (waiting for a person) left out."""
+        return self.execute("SELECT COUNT(*) FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at > ?"
+                            " AND (? IS NULL OR next_attempt_at < ?)",
+                            (utc_iso(now), utc_iso(held_from), utc_iso(held_from))).fetchone()[0]
+
+    def count_held_deliveries(self, held_from: datetime) -> int:
+        return self.execute("SELECT COUNT(*) FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at >= ?",
+                            (utc_iso(held_from),)).fetchone()[0]
 
     def delivery_sent(self, alert_id: int, channel: str, now: datetime, refused: dict[str, str] | None = None) -> bool:
         """Mark sent, with the recipients the server refused; False when it was already marked sent (another
