@@ -192,26 +192,23 @@ def collect(corpus_dir: Path, labels_dir: Path, store=None, dev_ids: set[str] = 
 
 def database_labels(store) -> list[tuple]:
     """(article, label) for each article the analysts labelled in the database whose education is known: the label
-    merged field by field (store.labels), education filled in where the label implies it. What `monitor train` learns
-    from and `monitor evaluate --db-labels` measures on."""
+    merged field by field (store.labels: those in force, a withdrawn one left out), education filled in where the
+    labels imply it (monitor.corrections.learnt_education). What `monitor train` learns from and `monitor evaluate
+    --db-labels` measures on."""
+    from monitor.corrections import learnt_articles
+
     out = []
     db_labels = store.labels()
-    # what the monitor showed the analyst for each labelled article: its current classification
-    shown = store.classifications_for([r["article_id"] for r in db_labels])
+    learnt = learnt_articles(store, db_labels)
     for r in db_labels:
         art = store.get_article(r["article_id"])
         if art is None:
             continue
-        r = dict(r)
-        if r.get("is_education") is None and r.get("topics"):
-            r["is_education"] = True  # a topic of the plan is an education topic
-        if r.get("is_education") is None and shown.get(art.id) is not None and shown[art.id].is_education:
-            # `monitor label ID --hot no` (or --sentiment, --scope alone) corrects one call on an article the
-            # monitor listed as education news, without disputing that: the most common correction there is
-            r["is_education"] = True
-        if r.get("is_education") is None:
+        # `monitor label ID --hot no` (or --sentiment, --scope alone) corrects one call on an article the monitor
+        # listed as education news, without disputing that: the most common correction there is
+        if learnt[art.id] is None:
             continue  # relevance unknown: a correction of an article not shown as education cannot place it
-        out.append((art, r))
+        out.append((art, {**r, "is_education": learnt[art.id]}))
     return out
 
 

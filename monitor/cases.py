@@ -43,7 +43,8 @@ An analyst's `monitor label ID --hot no` (`follow_hot_label`) dismisses an open 
 without labelling the other articles, only when the labels leave its story no reason to be hot: no article hot
 as people read them, and the story scored again with the labels applied below every alert level. A story hot
 by its spread, tone and place stays, and the command says why and names `monitor cases dismiss`. A later label
-that makes the story hot again (the "not hot" was a mistake: `follow_hot_again`) reopens such a case, and the
+that makes the story hot again (the "not hot" was a mistake: `follow_hot_again`), or that "not hot" label withdrawn
+(`monitor label ID --withdraw N`) when the model and the labels left make the story hot, reopens such a case, and the
 alerts its dismissal cancelled wait to be sent again; a case a person dismissed with `monitor cases dismiss` stays.
 
 Story grouping is cautious (a new incident merged into an old story would raise no alert), so a development
@@ -513,13 +514,17 @@ def dismissed_by_a_label(case: Case) -> bool:
     return case.dismissed and last is not None and last.status == DISMISSED and last.note.startswith(LABEL_CARRIED)
 
 
-def follow_hot_again(app, article_id: int, *, by: str, label_id: int) -> LabelFollowed:
+def follow_hot_again(app, article_id: int, *, by: str, label_id: int, withdrawn: int | None = None) -> LabelFollowed:
     """After a label saying `article_id` is hot (or education again): the inverse of follow_hot_label. A case that
     a label's carry-over dismissed (a "not hot" label now corrected, by its author or a colleague) opens again
     when the labels give its story a reason to be hot again (an article hot as people read them, or the story
     scored with the labels applied at an alert level), and the alerts its dismissal cancelled wait to be sent
     again. A case a person dismissed as a whole (`monitor cases dismiss`) stays so: one article's label does not
-    overrule that decision, and the command names how to reopen it."""
+    overrule that decision, and the command names how to reopen it.
+
+    So too after `label_id` withdrew label `withdrawn` ("not hot", or not education: monitor.corrections.
+    withdraw_label): the article is read as the other labels and the model have it, and a case that label's carry-over
+    dismissed reopens when that gives the story a reason to be hot, as a later "hot" label correcting it would."""
     from monitor.corrections import read_corrected
 
     store = app.store
@@ -539,9 +544,9 @@ def follow_hot_again(app, article_id: int, *, by: str, label_id: int) -> LabelFo
     # not back to "mới" as if nobody had handled it
     statuses = [e.status for e in case.events if e.status is not None]
     before = statuses[-2] if len(statuses) >= 2 and statuses[-2] in OPEN_STATUSES else OPEN_STATUS
-    again = reopen_dismissed(app, case, by=actor_name(by), status=before,
-                             note=f"{LABEL_CARRIED}{label_id}: bài {article_id} là tin nóng, mở lại hồ sơ đã "
-                                  "đóng theo nhãn «không nóng» trước đó")
+    why = (f"bài {article_id} là tin nóng, mở lại hồ sơ đã đóng theo nhãn «không nóng» trước đó" if withdrawn is None
+           else f"rút lại nhãn #{withdrawn} của bài {article_id}, mở lại hồ sơ đã đóng theo nhãn «không nóng»")
+    again = reopen_dismissed(app, case, by=actor_name(by), status=before, note=f"{LABEL_CARRIED}{label_id}: {why}")
     return LabelFollowed(store.case(case.id), still_hot=hot, score=score, reopened=True, alerts_again=again)
 
 

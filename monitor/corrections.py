@@ -10,9 +10,18 @@ labelling guide has it; one that says "education" where the model said no keeps 
 Alerts and story grouping follow the model (a case opened or dismissed by hand covers what it missed or
 got wrong there: a story rated hot stays in the clipping's hot section until its case is dismissed, whatever
 one member's label says), as do the clipping's 7-day chart and `monitor status`'s shares; `monitor evaluate`,
-`reclassify`, `review` and `explain` read the model's calls as they are. `monitor articles` and `search`
-list what the clipping reads, a corrected article marked ✎; `monitor export` writes it too, with who corrected an
-article and the model's own call beside it.
+`reclassify`, `review` and `explain` read the model's calls as they are (`explain` says the corrected reading
+first). `monitor articles` and `search` list what the clipping reads, a corrected article marked ✎; `monitor export`
+writes it too, with who corrected an article and the model's own call beside it.
+
+A label written by mistake is withdrawn (`monitor label ID --withdraw N`, `withdraw_label`): it no longer applies
+anywhere, training included, and the history keeps it with the row that withdrew it (`monitor labels`).
+
+What `monitor train` learns of an article's education from its labels (`learnt_education`): what they state, a plan
+topic meaning education; else, for a label correcting one call (`--sentiment` alone, `--hot no`), the education the
+article was shown with when it was written (store: shown_education), so that a later model or reclassification does
+not drop or flip it. An article shown as not education then, with no label saying which, is not learnt at all: the
+correction cannot say whether it is education news, and `monitor label` says so when it is written.
 """
 
 from __future__ import annotations
@@ -137,3 +146,63 @@ def labels_of(store, article_ids: Iterable[int]) -> dict[int, dict]:
 def apply_corrections(classifications: Mapping[int, Classification], labels: Mapping[int, Mapping]) -> dict[int, Classification]:
     """Each classification with its article's label (if any) put over it."""
     return {aid: corrected(c, labels[aid]) if aid in labels else c for aid, c in classifications.items()}
+
+
+def learnt_education(label: Mapping, shown_now: bool | None = None) -> bool | None:
+    """Whether `monitor train` learns the article of `label` (store.labels' merged label) as education news: what
+    the labels state (a plan topic is an education topic); else the education the article was shown with when its
+    latest label was written (`shown_education`), or for a label written before that was recorded (None), as it is
+    shown now (`shown_now`: its current classification's call). None when not learnt: a label correcting one call
+    of an article not shown as education cannot place it."""
+    if label.get("is_education") is not None:
+        return bool(label["is_education"])
+    if label.get("topics"):
+        return True
+    shown = label.get("shown_education")
+    if shown is None:
+        shown = shown_now
+    return True if shown else None
+
+
+def learnt_articles(store, labels: list[Mapping]) -> dict[int, bool | None]:
+    """learnt_education of each of `labels` (store.labels' merged labels), by article: those written before the shown
+    education was recorded are read with the article's current classification, as the listings show it now."""
+    unrecorded = [r["article_id"] for r in labels if r.get("shown_education") is None]
+    shown = store.classifications_for(unrecorded) if unrecorded else {}
+    return {r["article_id"]: learnt_education(r, shown[r["article_id"]].is_education if r["article_id"] in shown else None)
+            for r in labels}
+
+
+def in_force(rows: Iterable[Mapping]) -> list[Mapping]:
+    """Of an article's label rows (store.article_labels), those that apply: neither withdrawn nor a withdrawal."""
+    return [r for r in rows if r.get("withdraws") is None and r.get("withdrawn_by") is None]
+
+
+def withdraw_label(app, article_id: int, label_id: int, *, by: str, note: str = "") -> tuple[dict, int]:
+    """Withdraw label `label_id` of article `article_id`, written by mistake: a row of its own naming it, with who,
+    when and why (`note`), as a case's handling record is withdrawn; the label no longer applies anywhere (the
+    clipping, the reports, training, `monitor explain`) and the history keeps both. Returns the withdrawn row and
+    the new row's id. An InputError when the number is not one of the article's labels in force."""
+    store = app.store
+    rows = store.article_labels(article_id)
+    row = next((r for r in rows if r["id"] == label_id), None)
+    current = in_force(rows)
+    listed = "; ".join(f"#{r['id']}" for r in current)
+    where = (f"các nhãn còn hiệu lực của bài {article_id}: {listed} (`monitor labels --article {article_id}` "
+             "cho biết từng nhãn)") if current else (f"bài {article_id} không còn nhãn nào có hiệu lực" if rows
+                                                    else f"bài {article_id} chưa có nhãn nào")
+    if row is None:
+        other = store.label_rows(label_id=label_id)
+        if other:
+            raise InputError(f"nhãn #{label_id} là của bài {other[0]['article_id']}, không phải bài {article_id}",
+                             hint=f"monitor label {other[0]['article_id']} --withdraw {label_id}")
+        raise InputError(f"không có nhãn số {label_id}", hint=where)
+    if row["withdraws"] is not None:
+        raise InputError(f"#{label_id} là một lần rút lại nhãn #{row['withdraws']}, không phải một nhãn: không rút lại "
+                         "được", hint=f"nếu nhãn #{row['withdraws']} vẫn đúng, ghi lại các trường của nó bằng "
+                                      f"`monitor label {article_id} ...`")
+    if row["withdrawn_by"] is not None:
+        gone = next(r for r in rows if r["id"] == row["withdrawn_by"])
+        raise InputError(f"nhãn #{label_id} đã được rút lại (#{gone['id']}, bởi {gone['labelled_by']})", hint=where)
+    withdrawal = store.withdraw_label(label_id, by=by, at=app.now(), note=note)
+    return row, withdrawal

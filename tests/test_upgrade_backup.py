@@ -111,7 +111,8 @@ def test_a_backup_taken_while_another_process_writes_is_one_consistent_checked_c
     assert result.exit_code == 0, result.output
     copy = sqlite3.connect(out)
     held = copy.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-    assert f"{held} bài" in result.output and "kiểm tra: ok" in result.output
+    assert f"{held} bài" in result.output and "bản sao đã qua bước kiểm tra" in result.output
+    assert " ok" not in result.output, "the check said in Vietnamese, as every other line"
     assert 50 <= held <= total
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # every article written before the moment of the copy, none after, none half: numbered 1..held

@@ -1,4 +1,4 @@
-"""The analyst's commands: articles, search, explain, label, reclassify (the review queue: monitor.cli.review)."""
+"""The analyst's commands: articles, search, explain, label, labels, reclassify (the review queue: monitor.cli.review)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,17 @@ from classifiers.plan_topics import TOPIC_IDS, topic_name
 from classifiers.types import SCOPE_NAMES_VI, SCOPE_WORDS_VI, SCOPES, SENTIMENTS, Classification
 from monitor.app import App
 from monitor.cli import cli
-from monitor.cli.common import STORED_ID, clip, echo_json, get_app, local_day_end, local_day_start, parse_date, shown
+from monitor.cli.common import (LABEL_ID, STORED_ID, clip, echo_json, get_app, local_day_end, local_day_start, once,
+                                parse_date, shown)
 from monitor.config import score_text
-from monitor.corrections import office_topic_ids, parse_topics, read_corrected
+from monitor.corrections import (in_force, learnt_articles, office_topic_ids, parse_topics, read_corrected,
+                                 withdraw_label)
 from monitor.errors import HINT_PREFIX, InputError, ModelError, MonitorError
 from monitor.models import Article
 from monitor.wording import time_label
 
 SENTIMENT_VI = {"negative": "tiêu cực", "neutral": "trung tính", "positive": "tích cực"}
+LABEL_FIELDS = ("is_education", "topics", "hot", "sentiment", "scope")  # a label's fields, in the order they are said
 # what --sentiment and --scope also accept for each id, with or without diacritics: the words every listing
 # shows (above), and for the scopes those every command taking one accepts (classifiers.types.SCOPE_WORDS_VI)
 CHOICE_WORDS = {
@@ -476,35 +479,50 @@ def _index_missing(app: App) -> None:
 @click.argument("article_id", type=STORED_ID)
 @click.option("--topics", multiple=True, help="Mã chủ đề (hoặc tên chủ đề của kế hoạch, có dấu hay không dấu), "
               "cách nhau bằng dấu phẩy hoặc lặp lại tùy chọn; '-' nếu bài không thuộc chủ đề nào.")
-@click.option("--education/--not-education", "education", default=None, help="Bài có về giáo dục hay không.")
-@click.option("--hot", help="Có phải vấn đề nóng không: yes (có) hoặc no (không); gõ có dấu hay không dấu "
-              "đều được.")
-@click.option("--sentiment", help="negative (tiêu cực), neutral (trung tính) hoặc positive (tích cực); gõ có "
+@click.option("--education/--not-education", "education", multiple=True, callback=once,
+              help="Bài có về giáo dục hay không.")
+@click.option("--hot", multiple=True, callback=once, help="Có phải vấn đề nóng không: yes (có) hoặc no (không); gõ có "
               "dấu hay không dấu đều được.")
-@click.option("--scope", help="local (địa phương), city (thành phố, tỉnh), national (toàn quốc) hoặc foreign "
-              "(nước ngoài); gõ có dấu hay không dấu đều được.")
-@click.option("--note", default="", help="Lý do (lưu cùng nhãn).")
-@click.option("--by", "by", help="Người gán nhãn (mặc định: $USER, nếu không có thì tên đăng nhập).")
+@click.option("--sentiment", multiple=True, callback=once, help="negative (tiêu cực), neutral (trung tính) hoặc "
+              "positive (tích cực); gõ có dấu hay không dấu đều được.")
+@click.option("--scope", multiple=True, callback=once, help="local (địa phương), city (thành phố, tỉnh), national "
+              "(toàn quốc) hoặc foreign (nước ngoài); gõ có dấu hay không dấu đều được.")
+@click.option("--withdraw", type=LABEL_ID, metavar="LABEL", multiple=True, callback=once,
+              help="Rút lại nhãn số LABEL của bài (ghi nhầm): nhãn đó không còn được áp dụng ở đâu nữa, kể cả khi "
+                   "huấn luyện; lịch sử giữ cả hai. Không đi cùng các trường của nhãn.")
+@click.option("--note", multiple=True, callback=once, help="Lý do (lưu cùng nhãn, hoặc cùng lần rút lại nhãn).")
+@click.option("--by", "by", multiple=True, callback=once,
+              help="Người gán nhãn (mặc định: $USER, nếu không có thì tên đăng nhập).")
 @click.option("--yes", "yes", is_flag=True,
               help="Ghi nhãn --hot no (hoặc --not-education) cho bài ARTICLE_ID ngay cả khi đó cũng là số của một hồ "
                    "sơ đang mở mà bài không thuộc về.")
-@click.option("--json", "as_json", is_flag=True, help="In nhãn đã lưu dưới dạng JSON.")
+@click.option("--json", "as_json", is_flag=True, help="In nhãn đã lưu (hoặc dòng rút lại nhãn) dưới dạng JSON.")
 @click.pass_context
 def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], education: bool | None, hot: str | None,
-          sentiment: str | None, scope: str | None, note: str, by: str | None, yes: bool, as_json: bool) -> None:
+          sentiment: str | None, scope: str | None, withdraw: int | None, note: str | None, by: str | None, yes: bool,
+          as_json: bool) -> None:
     """Ghi nhãn sửa kết quả phân loại của một bài.
 
     `monitor train` học từ các nhãn này. Chỉ những gì bạn nêu mới được ghi; nhãn sau thay nhãn trước theo
-    từng trường. Điểm báo và báo cáo tháng áp dụng nhãn sửa ngay. Một sự việc nóng có ở mục Vấn đề nóng hay
-    không là tùy hồ sơ của nó: khi --hot no (hoặc --not-education) khiến sự việc của một hồ sơ đang mở không
-    còn lý do để nóng (không còn bài nóng nào, và chấm điểm lại với nhãn vừa ghi thì sự việc không đạt mức
-    cảnh báo nào), hồ sơ được đóng với kết luận cảnh báo nhầm và các cảnh báo còn chờ gửi của nó bị hủy, như
-    `monitor cases dismiss` nhưng không ghi nhãn cho bài nào khác. Nếu còn bài khác vẫn nóng, hoặc sự việc
-    vẫn nóng nhờ mức lan rộng, sắc thái và nơi xảy ra (năm báo đưa tin về một quận, không bài nào tự nó
-    nóng), hồ sơ vẫn mở; lệnh nói rõ lý do và chỉ sang `monitor cases dismiss`. Một nhãn --hot yes (hoặc
-    --education) ghi sau để sửa lại nhãn như thế sẽ mở lại hồ sơ nó đã đóng; còn nhãn nóng cho một sự việc
+    từng trường; mỗi tùy chọn chỉ cho một lần (trừ --topics). Điểm báo và báo cáo tháng áp dụng nhãn sửa ngay.
+    Nhãn chỉ sửa một trường (--sentiment, --scope, --hot no) của một bài đang được hiển thị là tin giáo dục
+    được học như tin giáo dục, theo cách bài được hiển thị lúc ghi nhãn; nhãn như thế cho một bài không được
+    hiển thị là tin giáo dục thì không được học, và lệnh báo điều đó: thêm --education hoặc --not-education.
+
+    Một sự việc nóng có ở mục Vấn đề nóng hay không là tùy hồ sơ của nó: khi --hot no (hoặc --not-education)
+    khiến sự việc của một hồ sơ đang mở không còn lý do để nóng (không còn bài nóng nào, và chấm điểm lại với
+    nhãn vừa ghi thì sự việc không đạt mức cảnh báo nào), hồ sơ được đóng với kết luận cảnh báo nhầm và các
+    cảnh báo còn chờ gửi của nó bị hủy, như `monitor cases dismiss` nhưng không ghi nhãn cho bài nào khác. Nếu
+    còn bài khác vẫn nóng, hoặc sự việc vẫn nóng nhờ mức lan rộng, sắc thái và nơi xảy ra (năm báo đưa tin về
+    một quận, không bài nào tự nó nóng), hồ sơ vẫn mở; lệnh nói rõ lý do và chỉ sang `monitor cases dismiss`.
+    Một nhãn --hot yes (hoặc --education) ghi sau để sửa lại nhãn như thế, hay rút lại nhãn đó bằng
+    --withdraw, sẽ mở lại hồ sơ nó đã đóng khi sự việc lại có lý do để nóng; còn nhãn nóng cho một sự việc
     chưa có hồ sơ không đưa sự việc vào mục Vấn đề nóng của điểm báo (`monitor cases open ID` mới làm việc
     đó), và lệnh cũng báo như vậy.
+
+    Nhãn ghi nhầm (nhầm bài, nhầm trường) thì rút lại bằng --withdraw LABEL, số nhãn như lệnh này in ra
+    («nhãn #17»), như `monitor labels` và `monitor explain ID` liệt kê: bài trở lại đọc theo các nhãn còn lại
+    và kết quả của mô hình; lịch sử giữ cả nhãn lẫn lần rút lại.
 
     Nếu ARTICLE_ID cũng là số của một hồ sơ đang mở mà bài không thuộc về, nhãn --hot no (hoặc
     --not-education) bị từ chối: có lẽ bạn định nói hồ sơ đó là cảnh báo nhầm (`monitor cases dismiss`); thêm
@@ -514,12 +532,26 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     Ví dụ:
       monitor label 1234 --topics an-toan-truong-hoc,dao-duc-ky-nang --hot yes --sentiment negative
       monitor label 1235 --not-education --by "Nguyễn Thu Hà"
+      monitor label 1236 --withdraw 17 --note "Ghi nhầm bài"
     """
     app = get_app(ctx)
     store = app.store
+    note = note or ""
     article = store.get_article(article_id)
     if article is None:
         raise InputError(f"không có bài số {article_id}; tìm số bài bằng `monitor articles` hoặc `monitor search`")
+    if by is not None and not by.strip():
+        raise InputError("--by đang để trống; ghi tên người gán nhãn, hoặc bỏ --by để ghi tên đăng nhập")
+    if withdraw is not None:
+        given = [name for name, v in (("--topics", topics), ("--education/--not-education", education),
+                                      ("--hot", hot), ("--sentiment", sentiment), ("--scope", scope)) if v]
+        if given:
+            raise InputError(f"--withdraw không đi cùng {', '.join(given)}: mỗi lần hoặc rút lại một nhãn, hoặc ghi "
+                             "một nhãn", hint=f"rút lại trước (monitor label {article_id} --withdraw {withdraw}), rồi "
+                                              f"ghi nhãn mới (monitor label {article_id} ...)")
+        _withdraw(app, article, withdraw, who=(by or "").strip() or os.environ.get("USER") or _login(), note=note,
+                  as_json=as_json)
+        return
     topic_list = None
     if topics:
         topic_list = [] if list(topics) == ["-"] else parse_topics(topics, office_topic_ids(app))
@@ -527,8 +559,6 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
             # an empty shell variable (`--topics "$T"`) must not erase the article's topics: "none" is said with '-'
             raise InputError(f"--topics {shown(','.join(topics))} không nêu chủ đề nào; cho mã chủ đề "
                              "(ví dụ an-toan-truong-hoc), hoặc '-' nếu bài không thuộc chủ đề nào")
-    if by is not None and not by.strip():
-        raise InputError("--by đang để trống; ghi tên người gán nhãn, hoặc bỏ --by để ghi tên đăng nhập")
     sentiment = _check_choice(sentiment, SENTIMENTS, "--sentiment")
     scope = _check_choice(scope, SCOPES, "--scope")
     if education is False and topic_list:
@@ -541,7 +571,8 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     if education is False and hot_flag:
         raise InputError("--not-education cùng --hot yes: ở đây chỉ bài về giáo dục mới là vấn đề nóng")
     if education is None and topic_list is None and hot_flag is None and sentiment is None and scope is None:
-        raise InputError("không có gì để ghi; cho ít nhất một trong --topics, --education/--not-education, --hot, --sentiment, --scope")
+        raise InputError("không có gì để ghi; cho ít nhất một trong --topics, --education/--not-education, --hot, "
+                         "--sentiment, --scope (hoặc --withdraw LABEL để rút lại một nhãn)")
     if (hot_flag is False or education is False) and not yes:
         _not_a_case_number(app, article_id, article.title)
     who = (by or "").strip() or os.environ.get("USER") or _login()
@@ -554,12 +585,22 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
         followed = _follow_hot_again(app, article_id, who, label_id, said_hot=bool(hot_flag))
     else:
         followed = None
+    unlearnt = _unlearnt(app, article_id)
     if as_json:
-        echo_json(stored)
+        # `learnt`: whether `monitor train` learns the article's labels in force, as `monitor labels --json` says
+        echo_json(stored | {"learnt": not unlearnt})
         return
     parts = []
     if education is not None:
         parts.append("giáo dục" if education else "không phải giáo dục")
+    else:
+        # what training reads of the article's education though this label does not state it, as it reads --topics
+        (merged,) = store.labels([article_id])
+        learnt = learnt_articles(store, [merged])[article_id]
+        if learnt is not None:
+            parts.append(("giáo dục" if learnt else "không phải giáo dục")
+                         + (" (theo nhãn trước)" if merged.get("is_education") is not None or merged.get("topics")
+                            else " (như bài đang được hiển thị)"))
     if topic_list is not None:
         parts.append("chủ đề: " + (", ".join(topic_list) or "không"))
     if hot_flag is not None:
@@ -569,8 +610,131 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     if scope:
         parts.append(f"phạm vi {app.config.office.scope_name(scope)}")
     click.echo(f"nhãn #{label_id} cho bài {article_id} «{clip(article.title, 60)}»: {'; '.join(parts)} (bởi {who})")
+    if unlearnt:
+        click.echo(f"Chú ý: {unlearnt}")
     if followed:
         click.echo(followed)
+
+
+def _unlearnt(app: App, article_id: int) -> str:
+    """What to say when `monitor train` will not learn the article's labels in force (monitor.corrections.
+    learnt_education): they correct calls of an article not shown as education without saying whether it is."""
+    merged = app.store.labels([article_id])
+    if not merged or learnt_articles(app.store, merged)[article_id] is not None:
+        return ""
+    return (f"nhãn của bài {article_id} sẽ không được học khi huấn luyện (`monitor train`): bài không được hiển thị là "
+            "tin giáo dục và nhãn không nói bài có về giáo dục hay không; thêm --education hoặc --not-education: "
+            f"monitor label {article_id} --education (hoặc --not-education). Điểm báo và báo cáo vẫn theo nhãn ngay")
+
+
+def _withdraw(app: App, article: Article, label_id: int, *, who: str, note: str, as_json: bool) -> None:
+    """`monitor label ID --withdraw N`: the label withdrawn (monitor.corrections.withdraw_label), what the article now
+    reads as, and what that does to its story's case."""
+    store = app.store
+    gone, withdrawal = withdraw_label(app, article.id, label_id, by=who, note=note)
+    followed = _follow_withdrawal(app, article.id, who, withdrawal, gone)
+    unlearnt = _unlearnt(app, article.id)
+    rows = store.article_labels(article.id)
+    left = in_force(rows)
+    if as_json:
+        # `learnt` as `monitor label --json` says it, of the labels left; None when none is
+        echo_json(rows[-1] | {"learnt": not unlearnt if left else None})
+        return
+    fields = {k: gone[k] for k in LABEL_FIELDS if gone[k] is not None}
+    click.echo(f"Đã rút lại nhãn #{label_id} của bài {article.id} «{clip(article.title, 60)}» "
+               f"({_label_vi(fields, app.config.office.scope_name)}; do {gone['labelled_by']} ghi): lần rút lại "
+               f"#{withdrawal}, bởi {who}")
+    if left:
+        (merged,) = store.labels([article.id])
+        stated = {k: merged[k] for k in LABEL_FIELDS if merged.get(k) is not None}
+        ids = ", ".join(f"#{r['id']}" for r in left)
+        click.echo(f"Bài nay đọc theo các nhãn còn hiệu lực ({ids}): {_label_vi(stated, app.config.office.scope_name)}; "
+                   "các trường khác theo kết quả của mô hình.")
+    else:
+        click.echo("Bài không còn nhãn nào có hiệu lực: điểm báo, báo cáo và lần huấn luyện sau đọc bài theo kết quả "
+                   "của mô hình.")
+    if unlearnt:
+        click.echo(f"Chú ý: {unlearnt}")
+    if followed:
+        click.echo(followed)
+
+
+@cli.command("labels")
+@click.option("--since", help="Chỉ các nhãn ghi từ ngày này trở đi (DD/MM/YYYY hoặc YYYY-MM-DD, theo múi giờ của cơ "
+              "quan).")
+@click.option("--until", help="Chỉ các nhãn ghi đến hết ngày này (DD/MM/YYYY hoặc YYYY-MM-DD).")
+@click.option("--by", "by", help="Chỉ các nhãn (và các lần rút lại nhãn) của người này, đúng như tên đã ghi.")
+@click.option("--article", "article_id", type=STORED_ID, metavar="ID", help="Chỉ các nhãn của bài này.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dưới dạng JSON (cho máy đọc).")
+@click.pass_context
+def list_labels(ctx: click.Context, since: str | None, until: str | None, by: str | None, article_id: int | None,
+                as_json: bool) -> None:
+    """Liệt kê các nhãn cán bộ đã ghi, để rà soát.
+
+    Mỗi nhãn kèm số nhãn, lúc ghi, người ghi, bài và những gì nhãn nêu, cả các nhãn do `monitor cases open` và
+    `monitor cases dismiss` ghi. Nhãn đã rút lại (`monitor label ID --withdraw LABEL`) vẫn được liệt kê, ghi rõ
+    lần rút lại nào; các lần rút lại cũng vậy. Dấu ⚠ đánh dấu nhãn mà `monitor train` sẽ không học: bài không
+    được hiển thị là tin giáo dục và các nhãn của bài không nói bài có về giáo dục hay không.
+
+    \b
+    Ví dụ:
+      monitor labels --since 01/11/2026
+      monitor labels --by "Nguyễn Thu Hà" --json
+    """
+    app = get_app(ctx, reads_only=True)
+    if by is not None and not by.strip():
+        raise InputError("--by đang để trống; ghi tên người gán nhãn, hoặc bỏ --by để liệt kê nhãn của mọi người")
+    start, end = parse_date(since, "--since"), parse_date(until, "--until")
+    if start and end and end < start:
+        raise InputError(f"--until {end:%d/%m/%Y} trước --since {start:%d/%m/%Y}")
+    store = app.store
+    rows = store.label_rows(since=local_day_start(app, start) if start else None,
+                            until=local_day_end(app, end) if end else None,
+                            by=by.strip() if by else None, article_id=article_id)
+    live = in_force(rows)
+    learnt = learnt_articles(store, store.labels({r["article_id"] for r in live}))
+    tz = app.config.office.tz
+    out = []
+    for r in rows:
+        applies = r["withdraws"] is None and r["withdrawn_by"] is None
+        out.append({"id": r["id"], "article_id": r["article_id"], "title": r["title"], "outlet": r["outlet"],
+                    "labelled_by": r["labelled_by"],
+                    "labelled_at": datetime.fromisoformat(r["labelled_at"]).astimezone(tz).isoformat(timespec="seconds"),
+                    **{k: r[k] for k in LABEL_FIELDS}, "note": r["note"], "withdraws": r["withdraws"],
+                    "withdrawn_by": r["withdrawn_by"], "in_force": applies,
+                    # whether `monitor train` learns the article's labels in force; None for a row not in force
+                    "learnt": (learnt.get(r["article_id"]) is not None) if applies else None})
+    if as_json:
+        echo_json({"labels": out})
+        return
+    if not out:
+        click.echo("(không có nhãn nào)")
+        return
+    scope_name = app.config.office.scope_name
+    for r in out:
+        when = datetime.fromisoformat(r["labelled_at"]).strftime("%d/%m/%Y %H:%M")
+        if r["withdraws"] is not None:
+            what = f"rút lại nhãn #{r['withdraws']}"
+        else:
+            what = _label_vi({k: r[k] for k in LABEL_FIELDS if r[k] is not None}, scope_name)
+        line = (f"#{r['id']:<5} {when}  {clip(r['labelled_by'], 20)}  bài {r['article_id']} «{clip(r['title'], 50)}»: "
+                f"{what}" + (f" — {r['note']}" if r["note"] else ""))
+        if r["withdrawn_by"] is not None:
+            line += f" [đã rút lại: #{r['withdrawn_by']}]"
+        elif r["learnt"] is False:
+            line += " ⚠ không được học"
+        click.echo(line)
+    withdrawn = sum(1 for r in out if r["withdrawn_by"] is not None)
+    unlearnt = sorted({r["article_id"] for r in out if r["learnt"] is False})
+    summary = ((f"\n{len(live)} nhãn còn hiệu lực trên {len({r['article_id'] for r in live})} bài" if live
+                else "\nKhông nhãn nào trong số này còn hiệu lực")
+               + (f", {withdrawn} nhãn đã rút lại" if withdrawn else ""))
+    click.echo(summary)
+    if unlearnt:
+        shown_ids = ", ".join(str(a) for a in unlearnt[:10]) + (", …" if len(unlearnt) > 10 else "")
+        click.echo(f"⚠ {len(unlearnt)} bài có nhãn sẽ không được học khi huấn luyện (bài {shown_ids}): bài không được "
+                   "hiển thị là tin giáo dục và nhãn không nói bài có về giáo dục hay không; thêm --education hoặc "
+                   f"--not-education, ví dụ: monitor label {unlearnt[0]} --education")
 
 
 def _not_a_case_number(app: App, article_id: int, title: str) -> None:
@@ -643,6 +807,47 @@ def _follow_hot_again(app: App, article_id: int, who: str, label_id: int, *, sai
     if case.dismissed:
         return (f"Hồ sơ #{case.id} đã được đánh dấu {case.status} cho cả tin nên tin vẫn ngoài mục Vấn đề nóng. "
                 f"Nếu đó là nhầm: monitor cases update {case.id} --status \"{OPEN_STATUS}\"")
+    return ""
+
+
+def _follow_withdrawal(app: App, article_id: int, who: str, withdrawal: int, gone: dict) -> str:
+    """Carry a withdrawn label to the case of the article's story; what to say. Withdrawing a "not hot" (or not
+    education) label undoes what it did as a later "hot" label would (monitor.cases.follow_hot_again): a case its
+    carry-over dismissed reopens when the story has a reason to be hot again. A case a person dismissed, or a hot
+    label's withdrawal, leave the case as it is, and the command says so and names what changes it."""
+    from monitor.cases import OPEN_STATUS, dismissed_by_a_label, follow_hot_again
+
+    store = app.store
+    story_id = store.story_of_article(article_id)
+    case = store.case_of_story(story_id) if story_id is not None else None
+    if case is None:
+        return ""
+    if gone["hot"] is False or gone["is_education"] is False:
+        by_label = dismissed_by_a_label(case)
+        followed = follow_hot_again(app, article_id, by=who, label_id=withdrawal, withdrawn=gone["id"])
+        case = followed.case
+        if followed.reopened:
+            waiting = (f" {followed.alerts_again} lượt gửi cảnh báo bị hủy khi đóng hồ sơ lại chờ gửi (monitor alerts)."
+                       if followed.alerts_again else "")
+            return (f"Hồ sơ #{case.id} «{clip(case.title, 60)}» mở lại ({case.status}): hồ sơ đã bị đóng theo nhãn "
+                    f"«không nóng»; tin trở lại mục Vấn đề nóng của điểm báo và báo cáo tháng.{waiting}")
+        if case.dismissed and by_label:
+            return (f"Hồ sơ #{case.id} vẫn là {case.status}: không còn nhãn đó, tin vẫn không có lý do để nóng (không "
+                    f"bài nào nóng, không đạt mức cảnh báo nào). Nếu là vấn đề nóng: monitor cases update {case.id} "
+                    f"--status \"{OPEN_STATUS}\"")
+        if case.dismissed:
+            return (f"Hồ sơ #{case.id} vẫn là {case.status}: người dùng đã đánh dấu cả tin như vậy (monitor cases "
+                    f"dismiss), rút lại một nhãn không thay đổi quyết định đó. Nếu là vấn đề nóng: monitor cases update "
+                    f"{case.id} --status \"{OPEN_STATUS}\"")
+        return ""
+    if (gone["hot"] or gone["is_education"]) and not case.closed:
+        classes, _ = read_corrected(store, [article_id])
+        if article_id in classes and classes[article_id].hot:
+            return ""
+        # unlike a "not hot" label, a withdrawal says nothing of the issue: whoever opened the case decides it
+        return (f"Hồ sơ #{case.id} «{clip(case.title, 60)}» vẫn mở ({case.status}) dù bài {article_id} nay không được "
+                f"đánh giá nóng: rút lại nhãn không đóng hồ sơ. Nếu cả tin là cảnh báo nhầm: monitor cases dismiss "
+                f"{case.id}")
     return ""
 
 
@@ -728,7 +933,29 @@ def explain_data(app: App, article_id: int, version: str | None = None) -> dict:
                                                "topics": list(other.topics), "hot": other.hot,
                                                "sentiment": other.sentiment, "scope": other.scope})
     data["story"] = _story_of(app, article_id)
+    data["corrected"] = _corrected_reading(store, article_id, data["classification"])
     return data
+
+
+def _corrected_reading(store, article_id: int, c: dict | None) -> dict | None:
+    """What the listings, the clipping and the report read for the article where labels in force correct the model:
+    the labels' numbers and who wrote the latest, the reading (the five fields, as monitor.corrections merges them)
+    and which fields differ from the model's (`overridden`). None without a label in force."""
+    from monitor.corrections import FIELDS, merged
+
+    (label,) = store.labels([article_id]) or (None,)
+    if label is None:
+        return None
+    live = [r["id"] for r in in_force(store.article_labels(article_id))]
+    if c is None:
+        reading = {k: label[k] for k in FIELDS if label.get(k) is not None}
+        overridden = list(reading)
+    else:
+        model = {k: c[k] for k in FIELDS}
+        reading = merged(model, label)
+        reading["topics"] = list(reading["topics"])
+        overridden = [k for k in FIELDS if reading[k] != (list(model[k]) if k == "topics" else model[k])]
+    return {"labels": live, "labelled_by": label["labelled_by"], "reading": reading, "overridden": overridden}
 
 
 def _story_of(app: App, article_id: int) -> dict | None:
@@ -761,6 +988,24 @@ def _print_explanation(d: dict, scope_name=_scope_vi, tz=None) -> None:
 
     a = d["article"]
     click.echo(f"Bài {a['id']}: {a['title']}\n  {a['outlet']} — {when(a['published'])} — {a['url']}")
+    fixed = d.get("corrected")
+    fixed_fields = set(fixed["overridden"]) if fixed else set()
+    if fixed:
+        numbers = ", ".join(f"#{n}" for n in fixed["labels"])
+        if fixed_fields:
+            said = {k: fixed["reading"][k] for k in LABEL_FIELDS if k in fixed_fields}
+            click.echo(f"✎ Đang hiển thị theo nhãn {numbers}: {_label_vi(said, scope_name)}"
+                       "\n  điểm báo, báo cáo và các danh sách đọc bài như vậy; dưới đây là kết quả của mô hình, "
+                       "trường nào nhãn đã sửa có dấu ✎")
+        else:
+            click.echo(f"✎ Nhãn {numbers} xác nhận kết quả của mô hình")
+
+    def fixed_mark(field: str) -> str:
+        """' ✎ theo nhãn: …' after a line of the model's reading whose field a label overrides."""
+        if field not in fixed_fields:
+            return ""
+        return f"  ✎ theo nhãn: {_label_vi({field: fixed['reading'][field]}, scope_name).split(': ', 1)[1]}"
+
     c = d["classification"]
     if c is None:
         click.echo("\nChưa được phân loại" + (f" bởi {d['model_version']}" if d["model_version"] else "")
@@ -787,8 +1032,8 @@ def _print_explanation(d: dict, scope_name=_scope_vi, tz=None) -> None:
                       if admitted else "")
                    + (f"; từ khóa: {_vi_terms(rules.get('education', [])[:8])}" if rules.get("education") else "")
                    + (f"; từ loại trừ (kéo điểm xuống): {_vi_terms(excluded['education'][:6])}"
-                      if excluded.get("education") else ""))
-        click.echo("  Chủ đề:")
+                      if excluded.get("education") else "") + fixed_mark("is_education"))
+        click.echo("  Chủ đề:" + fixed_mark("topics")[1:])
         scores = sorted(c["topic_scores"].items(), key=lambda kv: -kv[1])
         topic_terms = rules.get("topics") or {}
         topic_excluded = excluded.get("topics") or {}
@@ -808,16 +1053,18 @@ def _print_explanation(d: dict, scope_name=_scope_vi, tz=None) -> None:
         click.echo(f"  Sắc thái: {SENTIMENT_VI.get(c['sentiment'], c['sentiment'])}"
                    + (" (" + ", ".join(f"{SENTIMENT_VI.get(k, k)} {v:.2f}" for k, v in tone.items()) + ")" if tone else "")
                    + (f"; tiêu cực: {_vi_terms(rules['negative'][:6])}" if rules.get("negative") else "")
-                   + (f"; tích cực: {_vi_terms(rules['positive'][:6])}" if rules.get("positive") else ""))
+                   + (f"; tích cực: {_vi_terms(rules['positive'][:6])}" if rules.get("positive") else "")
+                   + fixed_mark("sentiment"))
         scope_terms = rules.get("scope") or {}
         click.echo(f"  Phạm vi: {scope_name(c['scope'])}"
                    + ("; " + "; ".join(f"{scope_name(g) if g == 'city' else SCOPE_CUES_VI.get(g, g)}: {_vi_terms(t[:4])}"
                                          for g, t in scope_terms.items())
-                      if scope_terms else ""))
+                      if scope_terms else "") + fixed_mark("scope"))
         hot_terms = rules.get("hot") or {}
         click.echo(f"  Nóng: {'có' if c['hot'] else 'không'} — điểm {c['hot_score']:.2f}"
                    + (f" (ngưỡng {th['hot']:.2f})" if th.get("hot") is not None else "")
-                   + ("; " + "; ".join(f"{h}: {_vi_terms(t[:4])}" for h, t in hot_terms.items()) if hot_terms else ""))
+                   + ("; " + "; ".join(f"{h}: {_vi_terms(t[:4])}" for h, t in hot_terms.items()) if hot_terms else "")
+                   + fixed_mark("hot"))
         if c["reasons"]:
             click.echo("  Lý do: " + " | ".join(reason(r) for r in c["reasons"]))
         other = {k: v for k, v in ev.items() if k not in ("rules", "thresholds", "tone")}
@@ -842,8 +1089,14 @@ def _print_explanation(d: dict, scope_name=_scope_vi, tz=None) -> None:
     if d["labels"]:
         click.echo("\nNhãn của chuyên viên:")
         for lab in d["labels"]:
-            fields = {k: lab[k] for k in ("is_education", "topics", "hot", "sentiment", "scope") if lab[k] is not None}
-            click.echo(f"  {when(lab['labelled_at'])} {lab['labelled_by']}: {_label_vi(fields, scope_name)}" + (f" — {lab['note']}" if lab["note"] else ""))
+            fields = {k: lab[k] for k in LABEL_FIELDS if lab[k] is not None}
+            what = (f"rút lại nhãn #{lab['withdraws']}" if lab.get("withdraws") is not None
+                    else _label_vi(fields, scope_name))
+            # its number last: the line begins, as every document's, with when and who
+            click.echo(f"  {when(lab['labelled_at'])} {lab['labelled_by']}: {what}"
+                       + (f" — {lab['note']}" if lab["note"] else "")
+                       + (f" (#{lab['id']}, đã rút lại: #{lab['withdrawn_by']})" if lab.get("withdrawn_by") is not None
+                          else f" (#{lab['id']})"))
     if d["other_versions"]:
         click.echo("\nCác phiên bản khác:")
         for o in d["other_versions"]:

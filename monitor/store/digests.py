@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 from monitor.models import Article
 from monitor.store.articles import ARTICLE_COLUMNS, row_to_article
 from monitor.store.base import from_iso, utc_iso
-from monitor.store.classifications import current_classification, version_or_current
+from monitor.store.classifications import LABEL_IN_FORCE, current_classification, version_or_current
 
 DELIVERED = ("sent", "outbox")
 # 'sending': the process stopped mid-delivery; 'in-doubt': the SMTP server took the message and never
@@ -277,7 +277,7 @@ class DigestsMixin:
             f" JOIN classifications c ON c.article_id = a.id AND {version_or_current(explicit)}"
             " WHERE COALESCE(a.published_at, a.first_seen_at) >= ? AND COALESCE(a.published_at, a.first_seen_at) < ?"
             " AND (c.is_education = 1 OR (? AND EXISTS (SELECT 1 FROM labels l WHERE l.article_id = a.id"
-            " AND l.is_education = 1))) ORDER BY t, a.id", (version, utc_iso(since), utc_iso(until), int(labelled_too)))
+            f" AND l.is_education = 1 AND {LABEL_IN_FORCE}))) ORDER BY t, a.id", (version, utc_iso(since), utc_iso(until), int(labelled_too)))
         return ({"id": r["id"], "url": r["url"], "outlet": r["outlet"], "title": r["title"], "sapo": r["sapo"],
                  "published": from_iso(r["t"]), "is_education": bool(r["is_education"]),
                  "topics": tuple(json.loads(r["topics"])), "topic_scores": json.loads(r["topic_scores"]),

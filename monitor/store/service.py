@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from monitor.cases import CLOSED_STATUSES
@@ -158,12 +157,6 @@ class ServiceMixin:
         return sorted(r[0] for r in self.execute(f"SELECT id FROM articles WHERE {where}", params))
 
     def article_labels(self, article_id: int) -> list[dict]:
-        """Every label an analyst gave one article, oldest first (the history behind `labels()`)."""
-        out = []
-        for row in self.execute("SELECT * FROM labels WHERE article_id = ? ORDER BY labelled_at, id", (article_id,)):
-            d = dict(row)
-            d["topics"] = json.loads(d["topics"]) if d["topics"] is not None else None
-            for key in ("is_education", "hot"):
-                d[key] = None if d[key] is None else bool(d[key])
-            out.append(d)
-        return out
+        """Every label an analyst gave one article, oldest first (the history behind `labels()`): the withdrawn ones
+        and the rows withdrawing them too (label_rows' fields)."""
+        return self.label_rows(article_id=article_id)
