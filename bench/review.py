@@ -20,7 +20,7 @@ from datetime import datetime, time
 from pathlib import Path
 
 from labelled_days import ROOT, as_articles, classified_days, shipped_classifier
-from monitor.review import review_queue
+from monitor.review import Thresholds, review_queue
 
 
 def wrong(row: dict, c) -> bool:
@@ -29,9 +29,9 @@ def wrong(row: dict, c) -> bool:
     return c.is_education != edu or (edu and c.hot != bool(row.get("hot")))
 
 
-def measure_day(day, rows: list[dict], results: list, tz, limit: int) -> dict:
+def measure_day(day, rows: list[dict], results: list, tz, limit: int, thresholds: dict | None = None) -> dict:
     articles = as_articles(rows, datetime.combine(day, time(12), tzinfo=tz))
-    queue = review_queue(zip(articles, results), limit=limit)
+    queue = review_queue(zip(articles, results), limit=limit, thresholds=thresholds)
     mistakes = {n for n, (r, c) in enumerate(zip(rows, results)) if wrong(r, c)}
     queued = {d.article.id for d in queue}
     return {"day": day.isoformat(), "items": len(rows), "mistakes": len(mistakes), "queued": len(queued),
@@ -45,7 +45,11 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print the per-day counts as JSON too")
     args = ap.parse_args()
     cfg, classifier = shipped_classifier(args.models)
-    days = [measure_day(day, rows, results, cfg.office.tz, args.limit) for day, rows, results in classified_days(classifier)]
+    # the thresholds the stored classifications' evidence gives `monitor review`
+    heads = classifier.models.heads
+    thresholds = {classifier.version: Thresholds(float(heads.rel_threshold), float(heads.hot_threshold))}
+    days = [measure_day(day, rows, results, cfg.office.tz, args.limit, thresholds)
+            for day, rows, results in classified_days(classifier)]
     total = {k: sum(d[k] for d in days) for k in ("items", "mistakes", "queued", "queued_mistakes")}
     print(f"model {classifier.version}; {len(days)} labelled days, {total['items']} articles; queue of at most "
           f"{args.limit} a day")

@@ -10,7 +10,8 @@ from classifiers.classify import (INCIDENT_HOT_FLOOR, INCIDENT_RELEVANCE_FLOOR, 
 from classifiers.evaluate import summary_lines
 
 
-def write_card(bundle: Path, meta: dict) -> Path:
+def write_card(bundle: Path, meta: dict, *, notes_from: Path | None = None) -> Path:
+    """MODEL_CARD.md of `bundle`, with the notes of hand-run measurements kept in `notes_from` (default: the bundle)."""
     lib = meta.get("libraries", {})
     lines = [
         f"# Model card: {meta.get('name')} ({meta.get('weights_sha256', '')[:10]})",
@@ -99,7 +100,7 @@ def write_card(bundle: Path, meta: dict) -> Path:
                   f"| scope accuracy | — | {d['scope_accuracy']:.3f} | {span('scope_accuracy')} |", "",
                   "```", *summary_lines(d), "```", ""]
     for name in ("ABLATIONS.md", "MEASUREMENTS.md"):  # written by hand-run measurements (bench/classify.py)
-        extra = bundle / name
+        extra = (notes_from or bundle) / name
         if extra.exists():
             lines += [extra.read_text(encoding="utf-8").strip(), ""]
     n_hand = sum(n for src, n in meta.get("training_sources", {}).items() if src in ("data/labels", "database labels"))

@@ -91,12 +91,16 @@ class Classifier:
         """A line saying the rules were edited since the models were trained, or None: the model card's
         figures were measured with the rules of that time. Vietnamese: `monitor rules test` and the service's log
         show it to the office (`classify` and `evaluate` quote it too)."""
+        return self.rules_edited_note()
+
+    def rules_edited_note(self, *, pointer: bool = True) -> str | None:
+        """rules_note, without its pointer to `monitor rules test` when that is the command saying it."""
         edited = getattr(self.models, "rules_edited", None)
         if not edited:
             return None
         return (f"tệp quy tắc {self.rules.path.name} đã được sửa sau khi huấn luyện mô hình (khi đó là quy tắc "
-                f"{edited[0]}, nay là {edited[1]}): các số liệu trong MODEL_CARD.md của mô hình được đo với quy tắc cũ; "
-                "`monitor rules test` cho thấy những gì thay đổi")
+                f"{edited[0]}, nay là {edited[1]}): các số liệu trong MODEL_CARD.md của mô hình được đo với quy tắc cũ"
+                + ("; `monitor rules test` cho thấy những gì thay đổi" if pointer else ""))
 
     # ------------------------------------------------------------------ public
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 from collections import Counter
 from dataclasses import dataclass, field
@@ -353,6 +354,27 @@ def _dump_weights(joblib, heads: Heads, W, path: Path) -> None:
                  "rel_knn_labels": heads.rel_knn_labels.astype(np.uint8), "rel_knn_share": float(heads.rel_knn_share),
                  "rel_knn_band": [float(x) for x in heads.rel_knn_band]},
                 path, compress=3)
+
+
+def install_bundle(staging: Path, bundle: Path) -> None:
+    """Move the files of a bundle built in `staging` (weights, metadata, card) over those of `bundle`; files only
+    `bundle` has (the notes of hand-run measurements) stay. The weights and their metadata must change together (a
+    bundle whose weights do not match its metadata is refused at every start), so a Ctrl-C among these renames is
+    held until they are done: they take milliseconds, and the run then ends with the new models in place, as it says."""
+    import signal
+    import threading
+
+    bundle.mkdir(parents=True, exist_ok=True)
+    names = sorted(p.name for p in staging.iterdir() if p.is_file() and not p.name.endswith(".part"))
+    held: list[int] = []
+    main = threading.current_thread() is threading.main_thread()  # only the main thread may set a signal handler
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum)) if main else None
+    try:
+        for name in names:
+            os.replace(staging / name, bundle / name)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
 
 
 def write_metadata(bundle: Path, metadata: dict) -> None:

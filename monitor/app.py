@@ -27,6 +27,8 @@ class App:
     # False for a command that only works on what was collected (label, articles, cases...): a database missing is then
     # refused rather than made empty, for it means the command was pointed at the wrong place (no --config)
     creates_database: bool = True
+    # told when opening the database upgraded its schema (monitor.store.base.SchemaUpgrade): the CLI says so
+    on_schema_upgrade: Callable[[object], None] | None = None
     _store: object = field(default=None, repr=False)
     _classifier: object = field(default=None, repr=False)
 
@@ -49,6 +51,8 @@ class App:
                 raise self.no_database()
 
             self._store = Store(self.config.storage.database, read_only_fallback=self.reads_only)
+            if self._store.upgraded is not None and self.on_schema_upgrade is not None:
+                self.on_schema_upgrade(self._store.upgraded)
         return self._store
 
     def no_database(self):

@@ -118,6 +118,29 @@ def merged(current: Mapping, label: Mapping) -> dict:
             "sentiment": stated.get("sentiment", current["sentiment"]), "scope": stated.get("scope", current["scope"])}
 
 
+def label_agrees(label: Mapping, call: str, value) -> bool | None:
+    """Whether a model's call agrees with what an analyst's label states: `call` is "education", "hot", "topic <id>",
+    "sentiment" or "scope", `value` the model's (True when it gives the topic). None when the label says nothing of
+    it. Read as people read the label (merged): "not education" means no topic and not hot too. `monitor rules test`
+    and `reclassify` count a change against the labels this way: one that agrees teaches nothing new to the reader
+    (what people read already followed the label), one that disagrees is what the label keeps from showing."""
+    education = label.get("is_education")
+    if call == "education":
+        return None if education is None else bool(value) == bool(education)
+    if call in ("sentiment", "scope"):
+        return None if label.get(call) is None else value == label[call]
+    if education is False:
+        stated = False
+    elif call == "hot":
+        stated = label.get("hot")
+    elif call.startswith("topic "):
+        topics = label.get("topics")
+        stated = None if topics is None else call[len("topic "):] in topics
+    else:
+        raise ValueError(f"no such call: {call!r}")
+    return None if stated is None else bool(value) == bool(stated)
+
+
 def corrected(c: Classification, label: Mapping) -> Classification:
     """`c` with every field `label` states put over it, and who decided first among its reasons."""
     if not any(label.get(k) is not None for k in FIELDS):

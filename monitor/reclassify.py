@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Mapping
 
 from classifiers.types import Classification
+from monitor.corrections import label_agrees
 
 PAGE = 256  # articles read, classified, saved and compared at a time
 
@@ -52,6 +53,9 @@ class VersionDiff:
     # for a topic's), and how many articles changed at all; a list not named here is complete
     totals: dict[str, int] = field(default_factory=dict)
     changed: int | None = None
+    # of each kind of change (the names of `totals`), how many were on articles an analyst labelled and agree with
+    # the label, and how many disagree (monitor.corrections.label_agrees); kinds with neither are left out
+    against_labels: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def total(self, name: str, topic: str | None = None) -> int:
         key = f"{name}/{topic}" if topic is not None else name
@@ -95,7 +99,12 @@ class VersionDiff:
             "scope_changed": [{"id": i, "old": o, "new": n} for i, o, n in self.scope_changed],
             "stories_became_hot": list(self.stories_became_hot), "stories_stopped_hot": list(self.stories_stopped_hot),
             "stories_severity_changed": [{"id": i, "old": o, "new": n} for i, o, n in self.stories_severity_changed],
+            "against_labels": {k: {"agree": a, "disagree": d} for k, (a, d) in self.against_labels.items()},
         } | ({} if self.complete else {"totals": dict(self.totals)})
+
+    def agreeing(self) -> tuple[int, int]:
+        """How many changes, of every kind, agree with the analysts' labels of their articles, and how many do not."""
+        return (sum(a for a, _ in self.against_labels.values()), sum(d for _, d in self.against_labels.values()))
 
 
 class _Examples:
@@ -116,8 +125,11 @@ class DiffBuilder:
     """A VersionDiff made article by article, in ascending id order (so the ids kept are the lowest, as a
     complete list sorted by id would show first), and story by story in any order."""
 
-    def __init__(self, old_version: str | None, new_version: str, keep: int | None = None):
+    def __init__(self, old_version: str | None, new_version: str, keep: int | None = None,
+                 labels: Mapping[int, Mapping] | None = None):
         self.old_version, self.new_version, self.keep = old_version, new_version, keep
+        self.labels = labels or {}  # article id -> its analysts' label (store.labels), to count changes against
+        self.against: dict[str, list[int]] = {}
         self.compared = self.changed = self.compared_earlier = 0
         self.lists = {name: _Examples(keep) for name in _FLAT}
         self.gained: dict[str, _Examples] = {}
@@ -135,23 +147,38 @@ class DiffBuilder:
         self.compared += 1
         self.compared_earlier += old.model_version != self.old_version
         changed = False
+        label = self.labels.get(i)
+
+        def against(kind: str, call: str, value) -> None:
+            verdict = label_agrees(label, call, value) if label is not None else None
+            if verdict is not None:
+                self.against.setdefault(kind, [0, 0])[0 if verdict else 1] += 1
+
         for t in sorted(set(new.topics) - set(old.topics)):
             self.gained.setdefault(t, _Examples(self.keep)).add(i)
+            against(f"topics_gained/{t}", f"topic {t}", True)
             changed = True
         for t in sorted(set(old.topics) - set(new.topics)):
             self.lost.setdefault(t, _Examples(self.keep)).add(i)
+            against(f"topics_lost/{t}", f"topic {t}", False)
             changed = True
         if new.is_education != old.is_education:
-            self.lists["became_education" if new.is_education else "stopped_education"].add(i)
+            kind = "became_education" if new.is_education else "stopped_education"
+            self.lists[kind].add(i)
+            against(kind, "education", new.is_education)
             changed = True
         if new.hot != old.hot:
-            self.lists["became_hot" if new.hot else "stopped_hot"].add(i)
+            kind = "became_hot" if new.hot else "stopped_hot"
+            self.lists[kind].add(i)
+            against(kind, "hot", new.hot)
             changed = True
         if new.sentiment != old.sentiment:
             self.lists["sentiment_changed"].add((i, old.sentiment, new.sentiment))
+            against("sentiment_changed", "sentiment", new.sentiment)
             changed = True
         if new.scope != old.scope:
             self.lists["scope_changed"].add((i, old.scope, new.scope))
+            against("scope_changed", "scope", new.scope)
             changed = True
         self.changed += changed
 
@@ -174,25 +201,34 @@ class DiffBuilder:
             stories_became_hot=tuple(s for s, b, a in stories if a and not b),
             stories_stopped_hot=tuple(s for s, b, a in stories if b and not a),
             stories_severity_changed=tuple(stories), totals=totals,
-            changed=self.changed if self.keep is not None else None, **lists,
+            changed=self.changed if self.keep is not None else None,
+            against_labels={k: (a, d) for k, (a, d) in sorted(self.against.items())}, **lists,
         )
 
 
 def diff_classifications(old: dict[int, Classification], new: dict[int, Classification], *,
                          old_version: str | None, new_version: str,
                          stories_before: dict[int, str | None] | None = None,
-                         stories_after: dict[int, str | None] | None = None) -> VersionDiff:
+                         stories_after: dict[int, str | None] | None = None,
+                         labels: Mapping[int, Mapping] | None = None) -> VersionDiff:
     """Compare two versions' classifications of the same articles (keyed by article id).
 
-    `stories_before` / `stories_after` map a story id to its severity (None: not hot) under each side.
+    `stories_before` / `stories_after` map a story id to its severity (None: not hot) under each side; `labels`,
+    the analysts' labels by article id, to count the changes against.
     """
-    builder = DiffBuilder(old_version, new_version)
+    builder = DiffBuilder(old_version, new_version, labels=labels)
     for i in sorted(new):
         builder.add(i, old.get(i), new[i])
     before, after = stories_before or {}, stories_after or {}
     for s in sorted(set(before) | set(after)):
         builder.add_story(s, before.get(s), after.get(s))
     return builder.result()
+
+
+def analysts_labels(store) -> dict[int, dict]:
+    """Every labelled article's label (merged field by field), by article id: an office's labels, not its year of
+    articles, so they are read once rather than page by page."""
+    return {r["article_id"]: r for r in store.labels()}
 
 
 def _scored(c: Classification) -> tuple:
@@ -289,7 +325,7 @@ def reclassify(app, clf, since: datetime | None, until: datetime | None, *, dry_
 
     store = app.store
     old_version = store.active_model_version()
-    builder = DiffBuilder(old_version, clf.version, keep)
+    builder = DiffBuilder(old_version, clf.version, keep, labels=analysts_labels(store))
     sev = _Severities.of(app)
     stories = _HeldStories(sev, builder, since, until) if sev else None
     if not dry_run:
@@ -329,7 +365,7 @@ def compare(app, v1: str, v2: str, since: datetime | None, until: datetime | Non
     page of its first member in the range that either version classified, and scored only when its members'
     classifications differ."""
     store = app.store
-    builder = DiffBuilder(v1, v2, keep)
+    builder = DiffBuilder(v1, v2, keep, labels=analysts_labels(store))
     sev = _Severities.of(app)
     for page in store.article_id_pages(since, until, PAGE):
         old, new = store.classifications_for(page, v1, evidence=False), store.classifications_for(page, v2, evidence=False)

@@ -137,6 +137,35 @@ def test_reclassify_dry_run_then_real_then_compare_and_rollback(setup):
     app.close()
 
 
+def test_reclassify_marks_the_articles_analysts_labelled_and_counts_the_changes_against_their_labels(setup):
+    """The analyst's review: an article whose topic the analyst had already removed was listed as losing it, as if
+    it were news. A labelled article is marked ✎ with whether the change agrees with its label, and the changes on
+    labelled articles are counted, per kind and in all (`--json`: against_labels)."""
+    cfg, (violence, admissions, football), db, base, edited = setup
+    run(cfg, "reclassify", "--rules", str(base))
+    app = App.from_path(cfg)
+    at = datetime.now(timezone.utc)
+    app.store.add_label(violence, by="Thu Hà", at=at, is_education=False)  # what the edit now says, and more
+    app.store.add_label(admissions, by="Thu Hà", at=at, topics=["tuyen-sinh"])  # the edit adds thi-dua: against
+    app.close()
+
+    text = run(cfg, "reclassify", "--rules", str(edited), "--dry-run")
+    assert ("  Ở các bài chuyên viên đã gắn nhãn (✎): 3 thay đổi khớp nhãn của chuyên viên, 1 thay đổi trái nhãn; "
+            "điểm báo, báo cáo và các danh sách vẫn đọc những bài này theo nhãn\n") in text, text
+    assert "  Không còn là bài giáo dục: 1 (bài đã gắn nhãn: 1 khớp, 0 trái nhãn)\n" in text
+    assert "    thi-dua (Phong trào thi đua, cuộc vận động): +1 / -0 (bài đã gắn nhãn: 0 khớp, 1 trái nhãn)\n" in text
+    lines = text.splitlines()
+    assert lines[lines.index("  Không còn là bài giáo dục: 1 (bài đã gắn nhãn: 1 khớp, 0 trái nhãn)") + 1].endswith(
+        "  ✎ khớp nhãn")
+    thi_dua = next(n for n, line in enumerate(lines) if line.startswith("    thi-dua ("))
+    assert lines[thi_dua + 1].startswith(f"      {admissions:>6}  ") and lines[thi_dua + 1].endswith("  ✎ trái nhãn")
+    dry = json.loads(run(cfg, "reclassify", "--rules", str(edited), "--dry-run", "--json"))
+    assert dry["against_labels"] == {"stopped_education": {"agree": 1, "disagree": 0},
+                                     "stopped_hot": {"agree": 1, "disagree": 0},
+                                     "topics_gained/thi-dua": {"agree": 0, "disagree": 1},
+                                     "topics_lost/an-toan-truong-hoc": {"agree": 1, "disagree": 0}}
+
+
 def _day(setup) -> str:
     cfg = setup[0]
     app = App.from_path(cfg)

@@ -287,3 +287,116 @@ def test_a_training_stopped_while_writing_the_weights_leaves_the_models_that_wor
         save_models(bundle, heads, {"name": BUNDLE_NAME})
     assert load_models(bundle, rules).version == version
     assert sorted(p.name for p in bundle.iterdir()) == sorted(p.name for p in (SHIPPED_MODELS_DIR / BUNDLE_NAME).iterdir())
+
+
+def _shared_with_dev(tmp_path: Path) -> Path:
+    """A shared folder elsewhere (corpus and labels/dev.jsonl), as `monitor train --corpus DIR` reads it."""
+    shared = tmp_path / "elsewhere" / "shared"
+    corpus = _mini_corpus(shared)
+    (shared / "labels").mkdir()
+    dev = [{"id": "tc201805-mini-e000", "is_education": True, "topics": ["tuyen-sinh"], "sentiment": "neutral",
+            "hot": False, "scope": "city"},
+           {"id": "tc201805-mini-o000", "is_education": False, "topics": [], "sentiment": "neutral", "hot": False,
+            "scope": "national"}]
+    (shared / "labels" / "dev.jsonl").write_text("".join(json.dumps(r) + "\n" for r in dev), encoding="utf-8")
+    return corpus
+
+
+def _labelled_config(tmp_path: Path) -> Path:
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg)
+    pairs = _labelled_articles(datetime.now(timezone.utc))
+    for article_id, (_, label) in zip(add_articles(app, [a for a, _ in pairs]), pairs):
+        app.store.add_label(article_id, by="chuyên viên", at=app.now(), **label)
+    app.close()
+    return cfg
+
+
+def test_train_says_each_stage_as_it_starts_and_a_ctrl_c_at_the_last_one_leaves_the_models_in_use(tmp_path, monkeypatch):
+    """The analyst's review: half an hour with nothing printed for 28 minutes, and a Ctrl-C that said only
+    'Đã dừng (Ctrl-C).'. Each stage now says when it starts, on standard error; stopped, the command says where and
+    that the models in use are unchanged, which holds even in its last stage (measured on the dev set, then
+    written): the bundle is built beside the one in use and moved over it only at the very end."""
+    import classifiers.evaluate
+    from classifiers.train import STAGES
+
+    cfg = _labelled_config(tmp_path)
+    corpus = _shared_with_dev(tmp_path)
+    models = tmp_path / "models-cua-phong"
+    run = ["--config", str(cfg), "train", "--corpus", str(corpus), "--models", str(models)]
+    res = CliRunner().invoke(cli, run)
+    assert res.exit_code == 0, res.output
+    steps = [line for line in res.stderr.splitlines() if line.startswith("bước ")]
+    assert [s.split(":")[0] for s in steps] == [f"bước {n}/{len(STAGES)}" for n in range(1, len(STAGES) + 1)], res.stderr
+    assert steps[3] == "bước 4/8: mô hình chủ đề, một mô hình cho mỗi chủ đề — một bước lâu" and steps[-1] == "bước 8/8: đo trên tập dev và ghi mô hình"
+    assert "bước" not in res.stdout  # standard output keeps the result alone
+    # the chapter of hand-run measurements stays in the bundle and in its card, retrained
+    bundle = models / "edu-nlp"
+    (bundle / "ABLATIONS.md").write_text("## Ablations (viết tay)\n\nMột phép đo.\n", encoding="utf-8")
+
+    before = {p.name: p.read_bytes() for p in bundle.iterdir()}
+    app = App.from_path(cfg)  # one more label: the retrained weights differ
+    [extra] = add_articles(app, [TARGET | {"published": app.now()}])
+    app.store.add_label(extra, by="chuyên viên", at=app.now(), topics=[TOPIC], sentiment="negative")
+    app.close()
+
+    def stopped(*args, **kw):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(classifiers.evaluate, "evaluate_file", stopped)
+        res = CliRunner().invoke(cli, run)
+    assert res.exit_code == 130, res.output
+    assert (f"Đã dừng (Ctrl-C) ở bước 8/8 (đo trên tập dev và ghi mô hình): chưa ghi gì vào {bundle}; các mô hình "
+            "đang dùng vẫn giữ nguyên.") in res.stderr, res.stderr
+    assert {p.name: p.read_bytes() for p in bundle.iterdir()} == before
+    assert sorted(p.name for p in models.iterdir()) == ["edu-nlp"], "nothing of the stopped run is left beside it"
+
+    res = CliRunner().invoke(cli, run)
+    assert res.exit_code == 0, res.output
+    assert (bundle / "model.joblib").read_bytes() != before["model.joblib"]
+    assert "## Ablations (viết tay)" in (bundle / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert sorted(p.name for p in models.iterdir()) == ["edu-nlp"]
+
+    # a Ctrl-C just after the new bundle is in place does not claim the old one stayed
+    import classifiers.train
+
+    installed = classifiers.train.install_bundle
+
+    def then_stopped(*args):
+        installed(*args)
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(classifiers.train, "install_bundle", then_stopped)
+        res = CliRunner().invoke(cli, run)
+    assert res.exit_code == 130 and "Đã dừng (Ctrl-C) ngay sau khi ghi xong mô hình mới vào" in res.stderr, res.output
+    assert "vẫn giữ nguyên" not in res.stderr
+
+
+def test_train_over_the_shipped_models_says_so_before_it_starts_and_a_ctrl_c_writes_nothing(tmp_path, monkeypatch):
+    """With the shipped feeds.yaml, `monitor train` writes into models/, the git checkout's own files, which a later
+    `git pull` then refuses to update: it says so first, while a Ctrl-C still costs nothing."""
+    import classifiers.classify
+    import classifiers.train
+
+    cfg = _labelled_config(tmp_path)
+    corpus = _shared_with_dev(tmp_path)
+    shipped = tmp_path / "checkout" / "models"
+    shipped.mkdir(parents=True)
+    monkeypatch.setattr(classifiers.classify, "SHIPPED_MODELS_DIR", shipped)
+
+    def stopped(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(classifiers.train, "_tone_head", stopped)
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "train", "--corpus", str(corpus), "--models", str(shipped)])
+    assert res.exit_code == 130, res.output
+    first = res.stderr.splitlines()[0]
+    assert first.startswith(f"chú ý: sẽ ghi đè mô hình đi kèm phần mềm ({shipped / 'edu-nlp'}") and "git pull" in first
+    assert "storage.models_dir" in first, first
+    assert "Đã dừng (Ctrl-C) ở bước 5/8 (mô hình sắc thái): chưa ghi gì" in res.stderr, res.stderr
+    assert list(shipped.iterdir()) == []
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "train", "--corpus", str(corpus), "--models",
+                                   str(tmp_path / "models-cua-phong")])
+    assert "sẽ ghi đè mô hình đi kèm" not in res.output

@@ -53,7 +53,8 @@ def test_rules_test_shows_what_an_edit_changes_and_writes_nothing(config_file, t
                                    "--rules-only", "--since", "2026-11-01", "--until", "2026-11-30"])
     assert res.exit_code == 0, res.output
     assert "2 bài; quy tắc đang dùng rules-only+rules." in res.output and "→ quy tắc thử rules-only+rules." in res.output
-    assert "Theo nhãn (+ bài được gắn thêm / - bài bị bỏ):\n" in res.output
+    assert "Kết quả phân loại thay đổi (+ bài được xếp thêm vào / - bài bị bỏ ra; ✎ bài chuyên viên đã gắn nhãn):\n" \
+        in res.output
     assert "\n  Chủ đề tuyen-sinh (Thi tuyển sinh lớp 10, tuyển sinh đầu cấp): +0 / -1\n" in res.output
     assert "\n     - [1] Hà Nội công bố điểm chuẩn vào lớp 10 công lập\n" in res.output
     assert "điểm chuẩn vào lớp 10" in res.output

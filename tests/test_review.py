@@ -21,7 +21,28 @@ def test_doubt_is_a_coin_toss_at_one_and_a_hot_call_counts_as_far_as_the_article
     assert Question("education", True, 0.5).doubt == 1.0
     assert Question("education", False, 0.05).doubt == 0.1
     assert abs(Question("hot", True, 0.4, weight=0.5).doubt - 0.4) < 1e-9
-    assert Question("education", False, 0.42).label == "giáo dục: không (42%)"
+    assert Question("education", False, 0.42).label == "giáo dục: không (điểm 0.42)"  # a threshold not known
+
+
+def test_doubt_is_centred_on_each_decisions_threshold_and_the_label_shows_score_and_threshold():
+    """The analyst's review: 'máy phân vân 54%: nóng: có (27%)' read as the opposite of the decision, since the hot
+    threshold is 0.17 and the doubt was centred on 0.5: a call at 0.20 ranked below a sure one at 0.73, and one at
+    0.12, just missed, never came. Centred on the threshold, and said as score and threshold."""
+    def hot(p):
+        return Question("hot", p >= 0.17, p, threshold=0.17)
+
+    assert hot(0.17).doubt == 1.0 and hot(0.0).doubt == 0.0 and abs(hot(1.0).doubt) < 1e-9
+    assert hot(0.20).doubt > hot(0.12).doubt > hot(0.73).doubt
+    assert hot(0.12).doubt >= MIN_DOUBT > hot(0.9).doubt
+    assert hot(0.20).label == "nóng: có (điểm 0.20, ngưỡng 0.17)"
+    assert hot(0.12).label == "nóng: không (điểm 0.12, ngưỡng 0.17)"
+    # calls the score alone did not make: an incident admitted as education below its threshold, a story abroad
+    assert Question("education", True, 0.35, threshold=0.51).label == \
+        "giáo dục: có (điểm 0.35, dưới ngưỡng 0.51: nhận vì là sự cố nóng)"
+    assert Question("hot", False, 0.4, threshold=0.17).label == \
+        "nóng: không (điểm 0.40, ngưỡng 0.17: tin nước ngoài không tính là nóng)"
+    # a threshold of 0.5, or none known: as before, a coin toss at 0.5
+    assert Question("education", True, 0.75, threshold=0.5).doubt == Question("education", True, 0.75).doubt == 0.5
 
 
 def test_queue_ranks_by_doubt_one_per_event_skipping_labelled_and_sure_articles():
@@ -44,7 +65,7 @@ def test_queue_ranks_by_doubt_one_per_event_skipping_labelled_and_sure_articles(
     assert ids == [2, 3, 4], "most doubtful first; one article per event; sure or already labelled never"
     assert all(d.doubt >= MIN_DOUBT for d in queue)
     hot = queue[2]
-    assert [q.decision for q in hot.unsure_about] == ["hot"] and hot.unsure_about[0].label == "nóng: có (35%)"
+    assert [q.decision for q in hot.unsure_about] == ["hot"] and hot.unsure_about[0].label == "nóng: có (điểm 0.35)"
     assert hot.label_command == 'monitor label 4 --education --hot có --topics - --sentiment "tiêu cực"'
     assert queue[1].label_command == "monitor label 3 --not-education"
     assert [d.article.id for d in review_queue(pairs, labelled=[6], limit=2)] == [2, 3]
@@ -78,9 +99,10 @@ def test_monitor_review_lists_the_queue_and_forgets_what_an_analyst_labelled(tmp
     # in the listings' words, which `monitor label` accepts as well (clerk journey: it suggested "--hot yes")
     command = f'monitor label {fund} --education --hot có --topics hoc-phi-thu-chi --sentiment "tiêu cực"'
     assert data["articles"][1]["label_command"] == command
-    assert data["articles"][0]["questions"] == [{"decision": "education", "model_says": False, "score": 0.45, "doubt": 0.9}]
+    assert data["articles"][0]["questions"] == [{"decision": "education", "model_says": False, "score": 0.45,
+                                                 "threshold": None, "doubt": 0.9}]
     text = review()
-    assert "máy phân vân 90%: giáo dục: không (45%)" in text and f"monitor label {robot} --not-education" in text
+    assert "máy phân vân 90%: giáo dục: không (điểm 0.45)" in text and f"monitor label {robot} --not-education" in text
     assert "Thị trường vàng" not in text and "thư viện xanh" not in text
 
     labelled = CliRunner().invoke(cli, ["--config", str(cfg), "label", str(robot), "--education", "--by", "Thu Hà"])
@@ -186,3 +208,38 @@ def test_candidates_read_by_scores_are_the_queue_of_the_whole_articles_and_class
     assert unlabelled == len([a for a in found if a.id in classes and a.id not in labelled])
     assert [d.article.id for d in review_candidates(store, start, now, limit=2)[0]] == [d.article.id for d in before[:2]]
     app.close()
+
+
+def test_monitor_review_reads_each_versions_thresholds_and_lists_a_hot_call_just_missed(tmp_path):
+    """The thresholds a version decided at are in its classifications' evidence: `monitor review` centres each
+    article's doubt on them and says score and threshold, so a story scored 0.12 against a hot threshold of 0.17 (not
+    hot, just) is listed, and one the model called hot at 0.85 is not."""
+    from dataclasses import replace
+
+    cfg = write_config(tmp_path)
+    app = App.from_path(cfg)
+    store = app.store
+    missed, sure, plain = [add_article(store, url=f"https://news.example.vn/t{n}.html", outlet=outlet, title=title,
+                                       published=T0 - timedelta(hours=n))
+                           for n, (outlet, title) in enumerate([
+                               ("Tuổi Trẻ", "Phụ huynh phản ánh học sinh bị phạt đứng ngoài nắng"),
+                               ("Dân trí", "Học sinh lớp 9 bị đánh hội đồng trước cổng trường"),
+                               ("VnExpress", "Trường tiểu học tổ chức ngày hội đọc sách")])]
+    evidence = {"thresholds": {"education": 0.51, "hot": 0.17, "topics": {}}}
+    store.register_model_version("edu-nlp.test+rules.x", T0)
+    store.save_classifications([
+        (missed, replace(cls(missed, relevance=0.97, hot=False, hot_score=0.12, sentiment="negative"),
+                         model_version="edu-nlp.test+rules.x", evidence=evidence)),
+        (sure, replace(cls(sure, relevance=0.99, hot=True, hot_score=0.85, sentiment="negative"),
+                       model_version="edu-nlp.test+rules.x", evidence=evidence)),
+        (plain, replace(cls(plain, relevance=0.99, hot=False, hot_score=0.01),
+                        model_version="edu-nlp.test+rules.x", evidence=evidence))], T0)
+    app.close()
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "review", "--since", "2026-11-20", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert [a["id"] for a in data["articles"]] == [missed], "0.12 against 0.17 is doubtful; 0.85 and 0.01 are not"
+    assert data["articles"][0]["questions"] == [{"decision": "hot", "model_says": False, "score": 0.12,
+                                                 "threshold": 0.17, "doubt": round(0.12 / 0.17 * 0.97, 3)}]
+    text = CliRunner().invoke(cli, ["--config", str(cfg), "review", "--since", "2026-11-20"]).output
+    assert "máy phân vân 68%: nóng: không (điểm 0.12, ngưỡng 0.17)" in text, text

@@ -90,8 +90,19 @@ def test_an_unreadable_rules_file_names_it_and_quotes_the_system(tmp_path):
 
 def test_rules_test_says_what_an_edit_changes_in_vietnamese(config_file, tmp_path):
     """Education and hot gained or lost, and a topic, in the words of `monitor explain` and `reclassify` (Giáo dục,
-    Nóng, the topic id with its plan name); the articles as [id] title under + or -."""
+    Nóng, the topic id with its plan name); the articles as [id] title under + or -. An article an analyst labelled
+    is marked ✎, with whether the change agrees with the label (the analyst's review: an article whose topic the
+    analyst had already removed was shown as losing it, as news); "nhãn" is the analysts' word only."""
+    from datetime import datetime, timezone
+
+    from monitor.app import App
+
     _store_articles(config_file)
+    app = App.from_path(config_file)
+    at = datetime(2026, 11, 21, 2, 0, tzinfo=timezone.utc)
+    app.store.add_label(1, by="Thu Hà", at=at, topics=[])  # `label 1 --topics -`: no topic of the plan
+    app.store.add_label(3, by="Thu Hà", at=at, is_education=True, hot=True)  # `label 3 --hot có`
+    app.close()
     shipped = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
     edited = tmp_path / "rules-cua-phong.yaml"
     edited.write_text(shipped.replace("    giáo dục: 1.0\n", "    giáo dục: 1.0\n    giá vàng: 3.0\n    vàng miếng: 3.0\n", 1)
@@ -102,19 +113,34 @@ def test_rules_test_says_what_an_edit_changes_in_vietnamese(config_file, tmp_pat
     lines = res.output.splitlines()
     assert re.fullmatch(r"3 bài; quy tắc đang dùng rules-only\+rules\.\w{10} → quy tắc thử rules-only\+rules\.\w{10}",
                         lines[0]), lines[0]
-    assert lines[1:] == ["Theo nhãn (+ bài được gắn thêm / - bài bị bỏ):",
+    assert lines[1:] == ["Kết quả phân loại thay đổi (+ bài được xếp thêm vào / - bài bị bỏ ra; ✎ bài chuyên viên đã "
+                         "gắn nhãn):",
                          "  Giáo dục: +1 / -0",
                          "     + [2] Giá vàng trong nước tăng mạnh phiên đầu tuần",
-                         "  Nóng: +0 / -1",
-                         "     - [3] Học sinh lớp 6 bị đánh hội đồng trong giờ ra chơi",
-                         "  Chủ đề tuyen-sinh (Thi tuyển sinh lớp 10, tuyển sinh đầu cấp): +0 / -1",
-                         "     - [1] Hà Nội công bố điểm chuẩn vào lớp 10 công lập"], res.output
+                         "  Nóng: +0 / -1 (bài đã gắn nhãn: 0 khớp, 1 trái nhãn)",
+                         "     - [3] Học sinh lớp 6 bị đánh hội đồng trong giờ ra chơi  ✎ trái nhãn",
+                         "  Chủ đề tuyen-sinh (Thi tuyển sinh lớp 10, tuyển sinh đầu cấp): +0 / -1 (bài đã gắn nhãn: 1 "
+                         "khớp, 0 trái nhãn)",
+                         "     - [1] Hà Nội công bố điểm chuẩn vào lớp 10 công lập  ✎ khớp nhãn",
+                         "Ở các bài chuyên viên đã gắn nhãn (✎): 1 thay đổi khớp nhãn của chuyên viên, 1 thay đổi trái "
+                         "nhãn; điểm báo, báo cáo và các danh sách vẫn đọc những bài này theo nhãn."], res.output
     _no_english(res.output)
     # the README quotes this run (but its versions: the shipped rules' hash changes with them)
     assert "\n".join(lines[1:]) in (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
+    # the file in use, tried: said so, rather than an edit that changes nothing
     res = rules_test(config_file, "--rules", str(DEFAULT_RULES_PATH), "--rules-only", "--jobs", "1")
-    assert res.exit_code == 0 and res.output.splitlines()[1:] == ["Không nhãn nào thay đổi."], res.output
+    assert res.exit_code == 0 and res.output.splitlines()[1:] == [
+        "Không kết quả phân loại nào thay đổi: tệp thử chính là tệp quy tắc đang dùng, topics.yaml; sửa một bản sao "
+        "rồi chạy với --rules BẢN-SAO."], res.output
+    copy = tmp_path / "ban-sao.yaml"
+    copy.write_text(shipped, encoding="utf-8")
+    res = rules_test(config_file, "--rules", str(copy), "--rules-only", "--jobs", "1")
+    assert res.output.splitlines()[1:] == [
+        "Không kết quả phân loại nào thay đổi: tệp thử ban-sao.yaml giống hệt tệp quy tắc đang dùng, topics.yaml."]
+    # the same range of examples as `reclassify --show`
+    res = rules_test(config_file, "--rules", str(edited), "--rules-only", "--show", "-3")
+    assert res.exit_code == 2 and "--show" in res.output and "0<=x<=1000" in res.output, res.output
 
 
 def test_a_topic_the_plan_does_not_name_is_shown_by_its_id_alone():
@@ -134,6 +160,8 @@ def test_rules_test_notes_on_an_edited_file_are_vietnamese(config_file, tmp_path
     res = rules_test(config_file, "--rules", str(within), "--jobs", "1")
     assert res.exit_code == 0, res.output
     assert "chú ý: tệp quy tắc trong-ma.yaml đã được sửa sau khi huấn luyện mô hình (khi đó là quy tắc " in res.output
+    # the note names `monitor rules test` where other commands say it (`reclassify --rules`), not in its own run
+    assert "MODEL_CARD.md của mô hình được đo với quy tắc cũ\n" in res.output and "rules test" not in res.output, res.output
     _no_english(res.output)
 
     assert "  - id: tai-nan\n" in shipped
@@ -196,11 +224,11 @@ def test_rules_test_progress_is_vietnamese(config_file, tmp_path, monkeypatch):
 
 
 def test_a_dry_run_over_no_stored_article_says_so_rather_than_nothing_changes(config_file):
-    """A new office tries its rules file before its first crawl, as README's order has it: "Không nhãn nào thay đổi"
+    """A new office tries its rules file before its first crawl, as README's order has it: "nothing changes"
     over 0 articles read as the edit doing nothing."""
     res = rules_test(config_file, "--rules", str(DEFAULT_RULES_PATH), "--since", "2026-11-01", "--rules-only")
     assert res.exit_code == 0, res.output
-    assert "Không nhãn nào thay đổi" not in res.output, res.output
+    assert "Không kết quả phân loại nào thay đổi" not in res.output, res.output
     assert ("Không có bài nào đã lưu từ ngày 01/11/2026 để thử: tệp quy tắc không có lỗi, nhưng chưa biết nó thay "
             "đổi gì. Thu thập tin trước (`monitor crawl --all`)") in res.output, res.output
     _no_english(res.output)

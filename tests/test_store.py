@@ -35,6 +35,33 @@ def test_migrations_are_recorded_and_idempotent(tmp_path):
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_a_command_that_upgrades_the_database_says_so_on_standard_error(tmp_path, monkeypatch):
+    """The analyst's upgrade (0061 → 0079, 8 s) said nothing. A command that upgrades a database made by an earlier
+    version says so once, on standard error (its --json output stays clean); a new database is not an upgrade."""
+    import json
+
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+    from test_service_support import write_config
+
+    cfg = write_config(tmp_path)
+    shipped = migration_files()
+    with monkeypatch.context() as m:  # the database as the release before the last two migrations made it
+        m.setattr("monitor.store.base.migration_files", lambda: shipped[:-2])
+        res = CliRunner().invoke(cli, ["--config", str(cfg), "init"])
+        assert res.exit_code == 0, res.output
+    assert "nâng cấp cơ sở dữ liệu" not in res.output.lower()
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "articles", "--json"])
+    assert res.exit_code == 0, res.output
+    json.loads(res.stdout)
+    (line,) = res.stderr.splitlines()
+    assert line.startswith(f"Đã nâng cấp cơ sở dữ liệu {tmp_path / 'var' / 'monitor.sqlite3'}: lược đồ "
+                           f"{shipped[-3][0][:4]} → {shipped[-1][0][:4]} (2 bản nâng cấp)"), line
+    res = CliRunner().invoke(cli, ["--config", str(cfg), "articles", "--json"])
+    assert res.exit_code == 0 and res.stderr == "", res.output
+
+
 def test_a_database_from_a_newer_monitor_is_refused_not_used(tmp_path):
     path = tmp_path / "m.sqlite3"
     Store(path).close()

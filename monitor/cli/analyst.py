@@ -1182,7 +1182,8 @@ def reclassify(ctx: click.Context, since: str | None, until: str | None, model_d
 
     Thay đổi được tính so với phiên bản đang dùng. Kết quả phân loại của mọi phiên bản đều được giữ lại,
     nên có thể so sánh một lần chạy với phiên bản khác (--compare) hoặc hoàn tác nó (--rollback). --dry-run
-    cho xem các khác biệt mà không ghi gì. Phiên bản mới chỉ thành phiên bản đang dùng khi mọi bài đã được
+    cho xem các khác biệt mà không ghi gì; bài chuyên viên đã gắn nhãn được đánh dấu ✎, kèm thay đổi đó khớp
+    hay trái nhãn của chuyên viên. Phiên bản mới chỉ thành phiên bản đang dùng khi mọi bài đã được
     phân loại xong: lần chạy dừng giữa chừng để nguyên phiên bản đang dùng; khi đó hãy chạy lại. Các sự
     việc trong khoảng thời gian đó được chấm điểm lại theo phiên bản mới: sự việc của những ngày gần đây
     được chấm như `monitor triage` chấm sự việc mới (kể cả cảnh báo); sự việc cũ hơn được chấm như vào lần
@@ -1310,11 +1311,21 @@ def _retriage(app: App, since=None, until=None) -> None:
     rescore_history(app, [s for s in app.store.scored_story_ids_between(since, until) if s not in live])
 
 
+def _example_ids(diff, show: int) -> list[int]:
+    """The articles _print_diff names as examples (the first `show` of each list)."""
+    lists = [diff.became_education, diff.stopped_education, diff.became_hot, diff.stopped_hot,
+             *(tuple(diff.topics_gained.get(t, ())) + tuple(diff.topics_lost.get(t, ()))
+               for t in set(diff.topics_gained) | set(diff.topics_lost))]
+    return sorted({i for ids in lists for i in list(ids)[:show]})
+
+
 def _print_diff(app: App, diff, *, show: int, as_json: bool, dry_run: bool, wrote: bool = False) -> None:
     """The changes of a run (`wrote`: it made a new version current, which a rollback undoes) or of a --compare."""
     if as_json:
         echo_json(diff.to_dict() | {"dry_run": dry_run})
         return
+    from monitor.cli.nlp import against_labels_vi, labelled_mark
+
     store = app.store
     titles: dict[int, str] = {}
 
@@ -1324,11 +1335,19 @@ def _print_diff(app: App, diff, *, show: int, as_json: bool, dry_run: bool, wrot
             titles[i] = clip(a.title, 80) if a else "?"
         return titles[i]
 
-    def examples(ids, total: int) -> None:
+    shown_labels = {r["article_id"]: r for r in store.labels(_example_ids(diff, show))}
+
+    def examples(ids, total: int, call=None) -> None:
+        """The first `show` of `ids`; `call(i)` -> (the call changed, its new value), to mark a labelled one."""
         for i in list(ids)[:show]:
-            click.echo(f"      {i:>6}  {title(i)}")
+            mark = labelled_mark(shown_labels.get(i), *(call(i) if call else (None, None)))
+            click.echo(f"      {i:>6}  {title(i)}{mark}")
         if total > show:
             click.echo(f"      … và {total - show} bài khác")
+
+    def count(kind: str) -> str:
+        agree, disagree = diff.against_labels.get(kind, (0, 0))
+        return against_labels_vi(agree, disagree, short=True)
 
     head = "THỬ (không ghi gì) — " if dry_run else ""
     earlier = (f" (với {diff.compared_earlier} bài trong đó, phân loại của phiên bản cũ hơn: {diff.old_version} "
@@ -1337,24 +1356,30 @@ def _print_diff(app: App, diff, *, show: int, as_json: bool, dry_run: bool, wrot
                f"{diff.n_changed} bài thay đổi" + (f", {diff.total('only_new')} bài mới được phân loại" if diff.total("only_new") else ""))
     if diff.empty:
         click.echo("  Không có thay đổi nào.")
-    for name, field in (("Thành bài giáo dục", "became_education"), ("Không còn là bài giáo dục", "stopped_education"),
-                        ("Thành tin nóng", "became_hot"), ("Không còn nóng", "stopped_hot")):
+    agree, disagree = diff.agreeing()
+    if agree or disagree:
+        click.echo(f"  Ở các bài chuyên viên đã gắn nhãn (✎): {against_labels_vi(agree, disagree)}")
+    for name, field, call in (("Thành bài giáo dục", "became_education", ("education", True)),
+                              ("Không còn là bài giáo dục", "stopped_education", ("education", False)),
+                              ("Thành tin nóng", "became_hot", ("hot", True)), ("Không còn nóng", "stopped_hot", ("hot", False))):
         if diff.total(field):
-            click.echo(f"  {name}: {diff.total(field)}")
-            examples(getattr(diff, field), diff.total(field))
+            click.echo(f"  {name}: {diff.total(field)}{count(field)}")
+            examples(getattr(diff, field), diff.total(field), lambda i, call=call: call)
     topics = sorted(set(diff.topics_gained) | set(diff.topics_lost), key=lambda t: TOPIC_IDS.index(t) if t in TOPIC_IDS else 99)
     if topics:
         click.echo("  Theo chủ đề (thêm / bớt):")
         for t in topics:
             gained, lost = diff.topics_gained.get(t, ()), diff.topics_lost.get(t, ())
             n_gained, n_lost = diff.total("topics_gained", t), diff.total("topics_lost", t)
-            click.echo(f"    {t} ({topic_name(t)}): +{n_gained} / -{n_lost}")
+            both = zip(diff.against_labels.get(f"topics_gained/{t}", (0, 0)), diff.against_labels.get(f"topics_lost/{t}", (0, 0)))
+            click.echo(f"    {t} ({topic_name(t)}): +{n_gained} / -{n_lost}{against_labels_vi(*map(sum, both), short=True)}")
             # the first gained, then the first lost: each list keeps `show` at least, so this shows what a complete one would
-            examples(tuple(gained) + tuple(lost), n_gained + n_lost)
+            examples(tuple(gained) + tuple(lost), n_gained + n_lost,
+                     lambda i, t=t, gained=set(gained): (f"topic {t}", i in gained))
     if diff.total("sentiment_changed"):
-        click.echo(f"  Sắc thái thay đổi: {diff.total('sentiment_changed')}")
+        click.echo(f"  Sắc thái thay đổi: {diff.total('sentiment_changed')}{count('sentiment_changed')}")
     if diff.total("scope_changed"):
-        click.echo(f"  Phạm vi thay đổi: {diff.total('scope_changed')}")
+        click.echo(f"  Phạm vi thay đổi: {diff.total('scope_changed')}{count('scope_changed')}")
     for name, sids in (("Sự việc thành nóng", diff.stories_became_hot), ("Sự việc không còn nóng", diff.stories_stopped_hot)):
         if sids:
             click.echo(f"  {name}: {', '.join('#' + str(s) for s in sids[:20])}")

@@ -20,10 +20,18 @@ def get_app(ctx: click.Context, *, reads_only: bool = False, creates_database: b
     does not exist, rather than make it empty and then report that article 52 is not there."""
     if "monitor.app" not in ctx.meta:
         app = App.from_path(ctx.find_root().obj["config_path"], reads_only=reads_only,
-                            creates_database=creates_database)
+                            creates_database=creates_database, on_schema_upgrade=say_schema_upgrade)
         ctx.meta["monitor.app"] = app
         ctx.call_on_close(app.close)
     return ctx.meta["monitor.app"]
+
+
+def say_schema_upgrade(upgrade) -> None:
+    """One line when a command upgraded the database made by an earlier version (monitor.store.base.SchemaUpgrade),
+    on standard error so that --json output stays clean: an upgrade changes the file in place, and going back means the
+    backup made before it."""
+    click.echo(f"Đã nâng cấp cơ sở dữ liệu {upgrade.path}: lược đồ {upgrade.before[:4]} → {upgrade.after[:4]} "
+               f"({upgrade.steps} bản nâng cấp); phiên bản cũ hơn sẽ không mở được tệp này nữa", err=True)
 
 
 # The years a day or month given on the command line may name: beyond them a window's arithmetic overflows

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import click
@@ -326,6 +327,53 @@ def evaluate(ctx: click.Context, labels_path: str | None, corpus: str | None, db
             click.echo(line)
 
 
+# what `monitor train` says as each stage of classifiers.train.STAGES starts
+TRAIN_STAGES_VI = {
+    "corpus": "đọc ngữ liệu và các nhãn",
+    "features": "đặc trưng của từng bài và LSA",
+    "relevance": "mô hình giáo dục hay không",
+    "topics": "mô hình chủ đề, một mô hình cho mỗi chủ đề",
+    "tone": "mô hình sắc thái",
+    "hot": "mô hình tin nóng",
+    "scope": "mô hình phạm vi nước ngoài",
+    "save": "đo trên tập dev và ghi mô hình",
+}
+# the stages that take nearly all of a training's time (classifiers.train.STAGES' comment)
+LONG_TRAIN_STAGES = ("relevance", "topics", "tone")
+
+
+class _TrainProgress:
+    """The `progress` of classifiers.train.train: a line on standard error as each stage starts, with the time
+    so far; remembers the stage, so that a Ctrl-C can say where it stopped."""
+
+    def __init__(self) -> None:
+        from classifiers.train import STAGES
+
+        self.stages, self.t0, self.current = STAGES, time.monotonic(), None
+
+    def __call__(self, stage: str) -> None:
+        self.current = stage
+        minutes = (time.monotonic() - self.t0) / 60
+        click.echo(f"{self.step}: {TRAIN_STAGES_VI[stage]}" + (" — một bước lâu" if stage in LONG_TRAIN_STAGES else "")
+                   + (f" (đã chạy {minutes:.0f} phút)" if minutes >= 1 else ""), err=True)
+
+    @property
+    def step(self) -> str:
+        return f"bước {self.stages.index(self.current) + 1}/{len(self.stages)}"
+
+
+def shipped_models_note(target: Path) -> str | None:
+    """What to know before training over the shipped models (models/edu-nlp of the git checkout, the default with the
+    shipped feeds.yaml): their files are the repository's, which a `git pull` then refuses to update."""
+    from classifiers.classify import SHIPPED_MODELS_DIR
+
+    if target.resolve() != SHIPPED_MODELS_DIR.resolve():
+        return None
+    return (f"sẽ ghi đè mô hình đi kèm phần mềm ({target / 'edu-nlp'}, các tệp của kho git): sau đó `git pull` sẽ từ "
+            "chối cập nhật khi bản mới cũng đổi mô hình. Muốn tránh, dừng lại (Ctrl-C, chưa ghi gì) và huấn luyện vào "
+            "thư mục riêng: --models models-cua-phong, rồi đặt storage.models_dir: models-cua-phong (README, phần nâng cấp)")
+
+
 @cli.command()
 @click.option("--models", "models", type=click.Path(file_okay=False),
               help="Thư mục ghi các mô hình (mặc định: storage.models_dir, nếu không có thì ./models).")
@@ -334,9 +382,10 @@ def evaluate(ctx: click.Context, labels_path: str | None, corpus: str | None, db
 @click.option("--no-db-labels", is_flag=True,
               help="Không dùng các nhãn của người phân tích trong cơ sở dữ liệu.")
 @click.option("--fast", is_flag=True,
-              help="Chỉ dùng một mẫu của phần ngữ liệu gắn nhãn theo chuyên mục và kiểm định chéo 3 phần "
-                   "(3-fold CV; mọi nhãn gán tay vẫn được dùng): nhanh hơn, mô hình kém hơn một chút (để "
-                   "kiểm tra nhanh và chạy kiểm thử).")
+              help="Chỉ lấy vài nghìn bài của phần ngữ liệu gắn nhãn theo chuyên mục (thay vì khoảng 20.000) và "
+                   "kiểm định chéo 3 phần thay vì 5. Mọi nhãn gán tay vẫn được học, mà phần lớn thời gian là ở đó: "
+                   "vẫn mất khoảng ba phần năm thời gian của lần huấn luyện đủ. Mô hình kém hơn một chút; để thử, "
+                   "không để đưa vào dùng.")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="Không dùng các tệp nhãn khớp mẫu GLOB (ví dụ 'day-*.jsonl') và các bài của chúng, để sau "
                    "đó đo mô hình trên chúng như trên dữ liệu nó chưa học (có thể dùng nhiều lần).")
@@ -348,13 +397,21 @@ def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labe
 
     Dùng ../shared/corpus (chuyên mục của các báo), data/labels/*.jsonl và các nhãn của người phân tích
     trong cơ sở dữ liệu; khi có ../shared/labels/dev.jsonl (bên cạnh kho ngữ liệu) thì báo các chỉ số đo trên
-    tệp đó và không dùng các bài của nó để huấn luyện. Mất khoảng mười lăm phút trên máy 2 lõi. Lệnh thay bộ
-    mô hình trong --models: muốn giữ mô hình đi kèm thì huấn luyện vào một thư mục khác rồi trỏ
-    storage.models_dir tới thư mục đó.
+    tệp đó và không dùng các bài của nó để huấn luyện.
+
+    Mất lâu, và càng lâu khi càng nhiều nhãn gán tay (data/labels và cơ sở dữ liệu). Trên máy 2 lõi, các lần
+    huấn luyện ghi trong MODEL_CARD.md (20.000–26.000 nhãn) mất 9–13 phút khi máy không chạy gì khác, 22–50
+    phút khi một lần huấn luyện khác chạy cùng; với khoảng 36.000 nhãn hiện có, ước tính 20–30 phút khi máy
+    rảnh và một giờ hoặc hơn khi máy bận. Mỗi bước (8 bước) in một dòng khi bắt đầu; các bước mô hình giáo
+    dục, chủ đề và sắc thái chiếm gần hết thời gian.
+
+    Lệnh thay bộ mô hình trong --models, nhưng chỉ ở cuối cùng: dừng giữa chừng (Ctrl-C) thì chưa ghi gì và
+    các mô hình đang dùng vẫn giữ nguyên. Muốn giữ mô hình đi kèm thì huấn luyện vào một thư mục khác rồi
+    trỏ storage.models_dir tới thư mục đó (với feeds.yaml đi kèm, mặc định là models/ của kho git).
 
     \b
     Ví dụ:
-      monitor train --models models
+      monitor train --models models-cua-phong
       monitor train --models /tmp/held-out --exclude 'day-*.jsonl'
     """
     from classifiers.evaluate import CORPUS_DIR, SHARED_DIR, summary_lines
@@ -378,9 +435,26 @@ def train(ctx: click.Context, models: str | None, corpus: str | None, no_db_labe
     # measured on, also when the shared folder is named with --corpus rather than found beside the project
     dev_path = corpus_dir.parent / "labels" / "dev.jsonl" if corpus else SHARED_DIR / "labels" / "dev.jsonl"
     target = Path(models) if models else (_models_dir(ctx, None) or Path("models"))
-    meta = run_train(target, corpus_dir, dev_path=dev_path,
-                     store=store, log=lambda m: click.echo(m, err=True), fast=fast, exclude=exclude,
-                     rules_path=_configured_rules(ctx))
+    note = shipped_models_note(target)
+    if note:
+        click.echo(f"chú ý: {note}", err=True)
+    progress = _TrainProgress()
+    written = target / "edu-nlp" / "metadata.json"
+    before = written.read_bytes() if written.is_file() else None
+    try:
+        meta = run_train(target, corpus_dir, dev_path=dev_path,
+                         store=store, log=lambda m: click.echo(m, err=True), fast=fast, exclude=exclude,
+                         rules_path=_configured_rules(ctx), progress=progress)
+    except KeyboardInterrupt:
+        # classifiers.train writes nothing into the bundle before its very last step, which a Ctrl-C does not cut
+        # short: the bundle is either as it was or wholly the new one, and its metadata says which
+        if (written.read_bytes() if written.is_file() else None) != before:
+            click.echo(f"Đã dừng (Ctrl-C) ngay sau khi ghi xong mô hình mới vào {target / 'edu-nlp'}.", err=True)
+        else:
+            where = f" ở {progress.step} ({TRAIN_STAGES_VI[progress.current]})" if progress.current else ""
+            click.echo(f"Đã dừng (Ctrl-C){where}: chưa ghi gì vào {target / 'edu-nlp'}; các mô hình đang dùng vẫn "
+                       "giữ nguyên.", err=True)
+        ctx.exit(130)
     click.echo(f"đã ghi {target / meta['name']} ({meta['weights_sha256'][:10]}) sau {meta['train_seconds']} giây")
     if "dev_metrics" in meta:
         for line in summary_lines(meta["dev_metrics"], lang="vi"):
@@ -402,7 +476,8 @@ def rules() -> None:
               help="Thư mục chứa các mô hình đã huấn luyện (mặc định: storage.models_dir).")
 @click.option("--rules-only", is_flag=True,
               help="Không dùng mô hình đã huấn luyện ở cả hai phía: khi đó mọi khác biệt đều do chỗ sửa.")
-@click.option("--show", default=5, show_default=True, help="Số bài nêu làm ví dụ cho mỗi loại thay đổi.")
+@click.option("--show", type=click.IntRange(0, 1000), default=5, show_default=True,
+              help="Số bài nêu làm ví dụ cho mỗi loại thay đổi.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Số tiến trình phân loại song song (mặc định: mỗi lõi CPU một tiến trình); 1 = phân loại "
                    "ngay trong tiến trình này.")
@@ -413,7 +488,9 @@ def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, un
 
     Mỗi bài được phân loại hai lần, bằng quy tắc đang dùng và bằng quy tắc đã sửa, trên mọi lõi CPU (một
     tháng tin trong cơ sở dữ liệu của một năm, 10.000 bài, mất vài chục giây); tiến độ in ra đầu ra lỗi
-    chuẩn (stderr).
+    chuẩn (stderr). Kết quả phân loại thay đổi được kể theo giáo dục, nóng và từng chủ đề; bài chuyên viên đã
+    gắn nhãn được đánh dấu ✎, kèm thay đổi đó khớp hay trái nhãn của chuyên viên (những gì người dùng xem vẫn
+    theo nhãn).
 
     \b
     Ví dụ:
@@ -423,6 +500,7 @@ def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, un
     from classifiers.parallel import default_jobs
     from classifiers.types import ArticleText
     from monitor.cli.common import get_app, local_day_end, local_day_start, parse_date
+    from monitor.corrections import label_agrees
 
     app = get_app(ctx)
     d_since, d_until = parse_date(since, "--since"), parse_date(until, "--until")
@@ -447,7 +525,7 @@ def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, un
         click.echo(f"chú ý: không dùng được quy tắc đang dùng ({live_rules.name}, storage.rules_file): {exc}\n"
                    "       nên so sánh với classifiers/topics.yaml đi kèm", err=True)
         live = load_classifier(mdir, app.config.office, **kw)
-    for line in candidate_notes(live, candidate):
+    for line in candidate_notes(live, candidate, in_rules_test=True):
         click.echo(f"chú ý: {line}", err=True)
     start = local_day_start(app, d_since) if d_since else None
     end = local_day_end(app, d_until) if d_until else None
@@ -465,16 +543,55 @@ def rules_test(ctx: click.Context, rules_path: str | None, since: str | None, un
                      "(`monitor crawl --all`) hoặc đổi --since, --until rồi chạy lại.")
         return
     if not any(g or l for g, l in diff.values()):
-        click.echo("Không nhãn nào thay đổi.")
+        same = _same_rules_vi(live.rules, candidate.rules)
+        click.echo("Không kết quả phân loại nào thay đổi" + (f": {same}." if same else f" trên {len(arts)} bài."))
         return
-    click.echo("Theo nhãn (+ bài được gắn thêm / - bài bị bỏ):")
-    for label, (gained, lost) in diff.items():
+    labels = {str(r["article_id"]): r for r in app.store.labels()}
+    click.echo("Kết quả phân loại thay đổi (+ bài được xếp thêm vào / - bài bị bỏ ra; ✎ bài chuyên viên đã gắn nhãn):")
+    agree = disagree = 0
+    for call, (gained, lost) in diff.items():
         if not gained and not lost:
             continue
-        click.echo(f"  {_label_vi(label)}: +{len(gained)} / -{len(lost)}")
+        verdicts = [label_agrees(labels[i], call, sign == "+") for sign, ids in (("+", gained), ("-", lost))
+                    for i in ids if i in labels]
+        agree, disagree = agree + verdicts.count(True), disagree + verdicts.count(False)
+        click.echo(f"  {_label_vi(call)}: +{len(gained)} / -{len(lost)}"
+                   + against_labels_vi(verdicts.count(True), verdicts.count(False), short=True))
         for sign, ids in (("+", gained), ("-", lost)):
             for i in ids[:show]:
-                click.echo(f"     {sign} [{i}] {titles[i][:100]}")
+                click.echo(f"     {sign} [{i}] {titles[i][:100]}{labelled_mark(labels.get(i), call, sign == '+')}")
+    if agree or disagree:
+        click.echo(f"Ở các bài chuyên viên đã gắn nhãn (✎): {against_labels_vi(agree, disagree)}.")
+
+
+def _same_rules_vi(live, candidate) -> str | None:
+    """What to say when the rules tried are those in use: then nothing can change, which should not read as an edit
+    that does nothing."""
+    if candidate.path.resolve() == live.path.resolve():
+        return f"tệp thử chính là tệp quy tắc đang dùng, {live.path.name}; sửa một bản sao rồi chạy với --rules BẢN-SAO"
+    if candidate.sha256 == live.sha256:
+        return f"tệp thử {candidate.path.name} giống hệt tệp quy tắc đang dùng, {live.path.name}"
+    return None
+
+
+def labelled_mark(label, call: str | None, value) -> str:
+    """After an example of a change (`rules test`, `reclassify`): ✎ when an analyst labelled the article, and whether
+    the change agrees with what the label states of that call (monitor.corrections.label_agrees)."""
+    from monitor.corrections import label_agrees
+
+    if label is None:
+        return ""
+    verdict = label_agrees(label, call, value) if call is not None else None
+    return "  ✎" + {True: " khớp nhãn", False: " trái nhãn", None: ""}[verdict]
+
+
+def against_labels_vi(agree: int, disagree: int, *, short: bool = False) -> str:
+    """How many changes agree or disagree with the analysts' labels of their articles: in full for a summary line,
+    short (in brackets after a count, or nothing when there are none) for one kind of change."""
+    if short:
+        return f" (bài đã gắn nhãn: {agree} khớp, {disagree} trái nhãn)" if agree or disagree else ""
+    return (f"{agree} thay đổi khớp nhãn của chuyên viên, {disagree} thay đổi trái nhãn; điểm báo, báo cáo và các danh "
+            "sách vẫn đọc những bài này theo nhãn")
 
 
 def _label_vi(label: str) -> str:
@@ -511,10 +628,11 @@ def _progress(total: int):
     return report
 
 
-def candidate_notes(live, candidate) -> list[str]:
+def candidate_notes(live, candidate, *, in_rules_test: bool = False) -> list[str]:
     """What a reader of the diff must know about the candidate rules: topic ids that are not the plan's (a typo reads
     as a new topic), rules the trained models cannot read (then the rules alone score the candidate, so the diff is
-    mostly the rules against the models, and the live monitor would refuse the file), or edited terms."""
+    mostly the rules against the models, and the live monitor would refuse the file), or edited terms (pointing to
+    `monitor rules test`, unless that is the command saying it)."""
     import difflib
 
     from classifiers.model import rules_mismatch
@@ -535,7 +653,7 @@ def candidate_notes(live, candidate) -> list[str]:
                      "mô hình chứ không phải do chỗ sửa; khi đưa vào dùng, hệ thống sẽ từ chối tệp này cho tới khi các mã "
                      "khớp lại với mô hình hoặc `monitor train` dựng lại mô hình cho nó")
     elif candidate.rules_note and (live is None or candidate.rules.sha256 != live.rules.sha256):
-        notes.append(candidate.rules_note)
+        notes.append(candidate.rules_edited_note(pointer=not in_rules_test))
     return notes
 
 

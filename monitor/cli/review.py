@@ -19,10 +19,13 @@ from monitor.cli.common import clip, echo_json, get_app, local_day_start, parse_
 def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> None:
     """Các bài mô hình phân vân nhất, nên sửa nhãn trước.
 
-    Sửa nhãn các bài này giúp mô hình học được nhiều nhất. Xếp theo mức phân vân của mô hình (100% = như tung
-    đồng xu) khi quyết định mỗi bài có phải tin giáo dục không và, nếu phải, có nóng không; mỗi sự việc một bài,
-    không lấy bài đã có nhãn. Mỗi bài kèm kết luận của mô hình dưới dạng một lệnh `monitor label`: sửa chỗ sai,
-    chạy lệnh, và `monitor train` sẽ học từ nhãn đó.
+    Sửa nhãn các bài này giúp mô hình học được nhiều nhất. Xếp theo mức phân vân của mô hình khi quyết định
+    mỗi bài có phải tin giáo dục không và, nếu phải, có nóng không; mỗi sự việc một bài, không lấy bài đã có
+    nhãn. Mỗi quyết định so điểm của bài với ngưỡng của quyết định đó ("nóng: có (điểm 0.20, ngưỡng 0.17)"):
+    mức phân vân là 100% khi điểm đúng bằng ngưỡng và giảm dần tới 0% khi điểm là 0 hoặc 1. Ngưỡng tin nóng
+    cố ý đặt thấp (bỏ sót một sự cố tốn kém hơn một lần báo nhầm), nên một bài điểm 0.20 là rất phân vân,
+    và những bài vừa dưới ngưỡng cũng được đưa ra xem. Mỗi bài kèm kết luận của mô hình dưới dạng một lệnh
+    `monitor label`: sửa chỗ sai, chạy lệnh, và `monitor train` sẽ học từ nhãn đó.
 
     \b
     Ví dụ:
@@ -39,6 +42,7 @@ def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> 
             "id": d.article.id, "published": d.article.when.astimezone(tz).isoformat(timespec="minutes"),
             "outlet": d.article.outlet, "title": d.article.title, "url": d.article.url, "doubt": round(d.doubt, 3),
             "questions": [{"decision": q.decision, "model_says": q.call, "score": round(q.probability, 3),
+                           "threshold": None if q.threshold is None else round(q.threshold, 3),
                            "doubt": round(q.doubt, 3)} for q in d.unsure_about],
             "label_command": d.label_command} for d in queue]})
         return

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import zlib
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -51,6 +52,16 @@ def decompress(blob: bytes | None) -> bytes:
 
 def _printable_or_null(value):
     return printable(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class SchemaUpgrade:
+    """The migrations one opening of an existing database applied: from the last it had to the last it has now."""
+
+    path: Path
+    before: str  # migration file names, "0061_....sql"
+    after: str
+    steps: int
 
 
 def migration_files() -> list[tuple[str, str]]:
@@ -129,7 +140,7 @@ def read_only_mount_error(path: Path, exc: BaseException, what: str = "cơ sở 
         f"không ghi được vào {what} {path}: ổ đĩa hoặc thư mục chia sẻ chứa nó đang được gắn (mount) ở chế độ chỉ đọc: "
         f"{exc}",
         hint="gắn lại ổ đó ở chế độ đọc-ghi (ví dụ `mount -o remount,rw <điểm gắn>`; với thư mục chia sẻ qua mạng, "
-             f"kiểm tra tùy chọn gắn và quyền của chia sẻ), hoặc đặt storage.data_dir là một thư mục trên ổ ghi được; "
+             "kiểm tra tùy chọn gắn và quyền của chia sẻ), hoặc đặt storage.data_dir là một thư mục trên ổ ghi được; "
              "cấp quyền ghi cho người dùng không giúp gì")
 
 
@@ -226,6 +237,9 @@ class BaseStore:
     def __init__(self, path: str | Path, *, migrate: bool = True, read_only_fallback: bool = False) -> None:
         self.path = Path(path)
         self.read_only = False  # opened read-only (read_only_fallback): every write fails as "cannot be written"
+        # what migrate() did to a database made by an earlier version (None for one it created, or found up to
+        # date): the CLI says so, since an upgrade that changes the file in place should not go unnoticed
+        self.upgraded: SchemaUpgrade | None = None
         try:
             # case notes, analysts' labels and delivery errors are the office's business, not every local user's:
             # a new database (and the -wal/-shm files SQLite gives the same mode) is readable by its group only
@@ -362,6 +376,10 @@ class BaseStore:
                 raise StoreError(f"bản nâng cấp lược đồ {name} không chạy được trên {self.path}: {exc}",
                                  hint="cơ sở dữ liệu được giữ nguyên như trước bản nâng cấp này") from None
             applied.append(name)
+        if applied and done:
+            earlier = self.upgraded
+            self.upgraded = SchemaUpgrade(self.path, earlier.before if earlier else max(done), applied[-1],
+                                          len(applied) + (earlier.steps if earlier else 0))
         return applied
 
     def backup(self, dest: str | Path, *, overwrite: bool = False) -> dict:

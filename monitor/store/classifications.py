@@ -137,19 +137,33 @@ class ClassificationsMixin:
                     out[row["article_id"]] = row_to_classification(row)  # the newest wins
         return out
 
-    def scores_between(self, since: datetime | None, until: datetime | None) -> list[tuple[int, bool, float, bool, float]]:
-        """(article id, is_education, relevance, hot, hot_score) of each of articles_between's articles that has a
-        classification, under its current one: the row classifications_for would read (current_classification), and
-        none at all without an active version, as classifications_for. Plain columns only, for a window of a year's
-        articles: decoding the JSON of each row is most of classifications_for's time."""
+    def scores_between(self, since: datetime | None,
+                       until: datetime | None) -> list[tuple[int, bool, float, bool, float, str]]:
+        """(article id, is_education, relevance, hot, hot_score, model version) of each of articles_between's articles
+        that has a classification, under its current one: the row classifications_for would read
+        (current_classification), and none at all without an active version, as classifications_for. Plain columns
+        only, for a window of a year's articles: decoding the JSON of each row is most of classifications_for's time."""
         version = self.active_model_version()
         if version is None:
             return []
         where, params = published_window(since, until, "a.")
         # articles first, by the index on when published (CROSS JOIN keeps that order), then one probe each
-        return [(r[0], bool(r[1]), r[2], bool(r[3]), r[4]) for r in self.execute(
-            "SELECT a.id, c.is_education, c.relevance, c.hot, c.hot_score FROM articles a CROSS JOIN classifications c"
-            f" ON {current_classification()} WHERE {where}", [version, *params])]
+        return [(r[0], bool(r[1]), r[2], bool(r[3]), r[4], r[5]) for r in self.execute(
+            "SELECT a.id, c.is_education, c.relevance, c.hot, c.hot_score, c.model_version FROM articles a"
+            f" CROSS JOIN classifications c ON {current_classification()} WHERE {where}", [version, *params])]
+
+    def decision_thresholds(self, versions: Iterable[str]) -> dict[str, tuple[float, float]]:
+        """Version -> (education threshold, hot threshold) that version decided at, read from the evidence of one of
+        its classifications (the classifier records them there); a version whose first classification has none (one
+        stored without its evidence) is left out."""
+        out = {}
+        for version in versions:
+            row = self.execute(
+                "SELECT json_extract(evidence, '$.thresholds.education'), json_extract(evidence, '$.thresholds.hot')"
+                " FROM classifications WHERE model_version = ? LIMIT 1", (version,)).fetchone()
+            if row is not None and row[0] is not None and row[1] is not None:
+                out[version] = (float(row[0]), float(row[1]))
+        return out
 
     def education_by_source(self, since: datetime, version: str | None = None) -> dict[str, tuple[int, int]]:
         """Feed name -> (its articles first listed since `since` that `version` classified, how many of them
