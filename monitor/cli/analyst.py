@@ -784,6 +784,15 @@ def _follow_case(app: App, article_id: int, who: str, label_id: int) -> str:
     return ""
 
 
+def _reopened(followed, why: str) -> str:
+    """What a label (or a label's withdrawal) that reopened its story's case says: why, and the alerts waiting again."""
+    case = followed.case
+    waiting = (f" {followed.alerts_again} lượt gửi cảnh báo bị hủy khi đóng hồ sơ lại chờ gửi (monitor alerts)."
+               if followed.alerts_again else "")
+    return (f"Hồ sơ #{case.id} «{clip(case.title, 60)}» mở lại ({case.status}): {why}; tin trở lại mục Vấn đề nóng "
+            f"của điểm báo và báo cáo tháng.{waiting}")
+
+
 def _follow_hot_again(app: App, article_id: int, who: str, label_id: int, *, said_hot: bool) -> str:
     """Carry a "hot" (or "education") label to the case of the article's story (monitor.cases.follow_hot_again);
     what to say. A story's place in the clipping follows its case, so a hot label on a story without one (or with
@@ -793,10 +802,7 @@ def _follow_hot_again(app: App, article_id: int, who: str, label_id: int, *, sai
     followed = follow_hot_again(app, article_id, by=who, label_id=label_id)
     case = followed.case
     if followed.reopened:
-        waiting = (f" {followed.alerts_again} lượt gửi cảnh báo bị hủy khi đóng hồ sơ lại chờ gửi (monitor alerts)."
-                   if followed.alerts_again else "")
-        return (f"Hồ sơ #{case.id} «{clip(case.title, 60)}» mở lại ({case.status}): nhãn «không nóng» trước đó đã đóng nó; "
-                f"tin trở lại mục Vấn đề nóng của điểm báo và báo cáo tháng.{waiting}")
+        return _reopened(followed, "nhãn «không nóng» trước đó đã đóng nó")
     if not said_hot:
         return ""
     if case is None:
@@ -827,10 +833,7 @@ def _follow_withdrawal(app: App, article_id: int, who: str, withdrawal: int, gon
         followed = follow_hot_again(app, article_id, by=who, label_id=withdrawal, withdrawn=gone["id"])
         case = followed.case
         if followed.reopened:
-            waiting = (f" {followed.alerts_again} lượt gửi cảnh báo bị hủy khi đóng hồ sơ lại chờ gửi (monitor alerts)."
-                       if followed.alerts_again else "")
-            return (f"Hồ sơ #{case.id} «{clip(case.title, 60)}» mở lại ({case.status}): hồ sơ đã bị đóng theo nhãn "
-                    f"«không nóng»; tin trở lại mục Vấn đề nóng của điểm báo và báo cáo tháng.{waiting}")
+            return _reopened(followed, "hồ sơ đã bị đóng theo nhãn «không nóng»")
         if case.dismissed and by_label:
             return (f"Hồ sơ #{case.id} vẫn là {case.status}: không còn nhãn đó, tin vẫn không có lý do để nóng (không "
                     f"bài nào nóng, không đạt mức cảnh báo nào). Nếu là vấn đề nóng: monitor cases update {case.id} "
