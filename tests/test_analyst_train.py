@@ -223,20 +223,9 @@ def test_a_label_correcting_one_call_of_an_education_article_is_learnt(tmp_path)
 def test_train_with_the_shared_folder_named_by_corpus_keeps_the_dev_set_out_and_reports_on_it(tmp_path):
     """`monitor train --corpus DIR` where the shared folder is not beside the project: the dev set beside that corpus
     (DIR/../labels/dev.jsonl) is still left out of training and measured on, in the model card too."""
-    cfg = write_config(tmp_path)
-    shared = tmp_path / "elsewhere" / "shared"
-    corpus = _mini_corpus(shared)
-    (shared / "labels").mkdir()
-    dev = [{"id": "tc201805-mini-e000", "is_education": True, "topics": ["tuyen-sinh"], "sentiment": "neutral",
-            "hot": False, "scope": "city"},
-           {"id": "tc201805-mini-o000", "is_education": False, "topics": [], "sentiment": "neutral", "hot": False,
-            "scope": "national"}]
-    (shared / "labels" / "dev.jsonl").write_text("".join(json.dumps(r) + "\n" for r in dev), encoding="utf-8")
-    app = App.from_path(cfg)
+    corpus = _shared_with_dev(tmp_path)
+    cfg = _labelled_config(tmp_path)
     pairs = _labelled_articles(datetime.now(timezone.utc))
-    for article_id, (_, label) in zip(add_articles(app, [a for a, _ in pairs]), pairs):
-        app.store.add_label(article_id, by="chuyên viên", at=app.now(), **label)
-    app.close()
     models = tmp_path / "models-new"
     res = CliRunner().invoke(cli, ["--config", str(cfg), "train", "--corpus", str(corpus), "--models", str(models)])
     assert res.exit_code == 0, res.output

@@ -139,7 +139,8 @@ def test_a_round_ups_other_places_carry_no_article_of_theirs_into_its_story():
     assert index.match(_doc(4, da_nang, hours=3, hot=None)) is None
 
 
-def test_triage_alerts_once_for_a_schools_incident_and_its_parents_side_told_apart(tmp_path):
+def _meal_alerted(tmp_path):
+    """(app, the school meal's article, its hot call): the meal incident triaged and alerted once."""
     app = make_app(tmp_path)
     t0 = app.now()
     add_background(app, t0)
@@ -147,6 +148,11 @@ def test_triage_alerts_once_for_a_schools_incident_and_its_parents_side_told_apa
     poison = Cls(reasons=("nóng 0.90: ngộ độc, dịch bệnh (nhập viện (title))",))
     meal = add_article(app, "VnExpress", "meal", *MEAL, t0 - timedelta(hours=3), poison)
     assert len(run_triage(app).alerts_queued) == 1
+    return app, meal, poison
+
+
+def test_triage_alerts_once_for_a_schools_incident_and_its_parents_side_told_apart(tmp_path):
+    app, meal, poison = _meal_alerted(tmp_path)
     app.clock.advance(hours=20)
     parents = add_article(app, "Thanh Niên", "parents", *PARENTS, app.now() - timedelta(hours=1), poison)
     second = run_triage(app)
@@ -155,13 +161,7 @@ def test_triage_alerts_once_for_a_schools_incident_and_its_parents_side_told_apa
 
 
 def test_an_incident_at_the_ward_school_of_another_level_alerts_on_its_own(tmp_path):
-    app = make_app(tmp_path)
-    t0 = app.now()
-    add_background(app, t0)
-    run_triage(app)
-    poison = Cls(reasons=("nóng 0.90: ngộ độc, dịch bệnh (nhập viện (title))",))
-    meal = add_article(app, "VnExpress", "meal", *MEAL, t0 - timedelta(hours=3), poison)
-    assert len(run_triage(app).alerts_queued) == 1
+    app, meal, poison = _meal_alerted(tmp_path)
     app.clock.advance(hours=40)
     milk = add_article(app, "Thanh Niên", "milk", *NEIGHBOUR, app.now() - timedelta(hours=1), poison)
     second = run_triage(app)
