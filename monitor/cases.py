@@ -60,6 +60,7 @@ as handling (`update_case`'s reported_to, answered_press, corrected): reported t
 cơ quan có thẩm quyền"), answered the press (its spokesperson, on whose direction: "theo chỉ đạo của Lãnh đạo"),
 false information corrected or refuted in public ("đấu tranh chống … thông tin không đúng"). Each act is a line of
 the history with who recorded it and when, and the day it was done; the monthly report and the clipping say them.
+A case numbers its own records 1, 2, 3 (`numbered`): the number `cases show` gives and `cases update --withdraw` takes.
 """
 
 from __future__ import annotations
@@ -121,8 +122,21 @@ class CaseEvent:
     owner: str | None = None  # new owner, None when unchanged
     note: str = ""
     handling: Handling | None = None  # what the office did, recorded on this line
-    id: int | None = None  # the line's number: what `withdraws` names
-    withdraws: int | None = None  # the handling line this one withdraws (recorded by mistake)
+    id: int | None = None  # the line's id in the store (every case's lines share it): what `withdraws` names
+    withdraws: int | None = None  # the id of the handling line this one withdraws (recorded by mistake)
+    # a handling line's number in its case as people read it and `cases update --withdraw` takes it (numbered)
+    record: int | None = None
+
+
+def numbered(events: Iterable[CaseEvent]) -> tuple[CaseEvent, ...]:
+    """A case's history with its handling lines numbered 1, 2, 3 in the order they were recorded (by id): the ids
+    count every line of every case, so a person would read one case's records as 3, 7, 12. A withdrawn record keeps
+    its number and a new one takes the next, so a number read once never names another record later; the records a
+    merge carries in take the next numbers too, where they fall in the history by the day they were done."""
+    events = tuple(events)
+    order = sorted(e.id for e in events if e.handling is not None)
+    number = {i: n for n, i in enumerate(order, 1)}
+    return tuple(replace(e, record=number[e.id]) if e.id in number else e for e in events)
 
 
 @dataclass(frozen=True)
@@ -281,17 +295,18 @@ def update_case(app, case_id: int, *, by: str, status: str | None = None, owner:
     reopens one (reopen_dismissed): the alerts its closing cancelled wait again (leadership never had them, and the
     person now says the issue is the office's). Moved straight to "đã xử lý", it is handled, and there is nothing to
     tell leadership that it would act on. A case still "mới" that gets a handling record is "đã tiếp
-    nhận" (someone took it on), unless `status` says otherwise. `withdraw`: the number (CaseEvent.id) of a
-    handling record made by mistake, withdrawn by a line of its own (the note says why); it no longer counts, and
-    both stay in the history."""
+    nhận" (someone took it on), unless `status` says otherwise. `withdraw`: the number in the case (CaseEvent.record,
+    as `cases show` gives it) of a handling record made by mistake, withdrawn by a line of its own (the note says
+    why); it no longer counts, and both stay in the history."""
     store = app.store
     current = existing_case(store, case_id)
     if current.merged:
         raise InputError(f"hồ sơ {case_id} đã được gộp vào hồ sơ khác, nay giữ các bài của nó",
                          hint=f"`monitor cases show {case_id}` cho biết hồ sơ đó; cập nhật hồ sơ đó thay vì hồ sơ này")
     new_status = parse_status(status) if status else None
-    if withdraw is not None and not any(e.id == withdraw for e in current.handling):
-        in_force = "; ".join(f"số {e.id}: {handling_text(e.handling)}" for e in current.handling)
+    gone = next((e for e in current.handling if e.record == withdraw), None) if withdraw is not None else None
+    if withdraw is not None and gone is None:
+        in_force = "; ".join(f"số {e.record}: {handling_text(e.handling)}" for e in current.handling)
         raise InputError(f"hồ sơ {case_id} không có ghi nhận số {withdraw} còn hiệu lực để rút lại",
                          hint=(f"chọn một trong các ghi nhận còn hiệu lực ({in_force}); `monitor cases show {case_id}` "
                                "liệt kê chúng ở mục «Kết quả xử lý», mỗi dòng bắt đầu bằng số của ghi nhận"
@@ -299,7 +314,7 @@ def update_case(app, case_id: int, *, by: str, status: str | None = None, owner:
                                f"rút lại (`monitor cases show {case_id}` cho biết lịch sử của hồ sơ)"))
     acts = handling_records(app, current, reported_to=reported_to, answered_press=answered_press,
                             spokesperson=spokesperson, directed_by=directed_by, corrected=corrected, on=on,
-                            besides=withdraw)
+                            besides=gone.id if gone is not None else None)
     if new_status is None and owner is None and not note.strip() and not acts and withdraw is None:
         raise InputError("không có gì để cập nhật: cho --status, --owner, --note, việc đã làm (--reported-to, "
                          "--answered-press, --corrected), hoặc sửa một tin ghi nhận từ ngoài báo chí "
@@ -314,7 +329,7 @@ def update_case(app, case_id: int, *, by: str, status: str | None = None, owner:
     if acts and new_status is None and current.status == OPEN_STATUS:
         new_status = STATUSES[1]
     store.update_case(case_id, app.now(), by=actor_name(by), status=new_status, owner=owner, note=note.strip(),
-                      handling=acts, withdraw=withdraw)
+                      handling=acts, withdraw=gone.id if gone is not None else None)
     return store.case(case_id), 0
 
 
@@ -332,7 +347,7 @@ def handling_records(app, case: Case, *, reported_to: Sequence[str] = (), answer
                      on: date | None = None, besides: int | None = None) -> list[Handling]:
     """The handling records a person asked for, checked: named, dated no later than today, not on a false alarm,
     and not already recorded (the report counts them: the same answer recorded twice would be two answers), but
-    as record `besides`, being withdrawn (a name mistyped, written again)."""
+    as record `besides` (its CaseEvent.id), being withdrawn (a name mistyped, written again)."""
     tz = app.config.office.tz
     today = app.now().astimezone(tz).date()
     wanted = [(REPORTED, p) for p in reported_to] + [(PRESS, p) for p in answered_press]
@@ -449,19 +464,23 @@ def close_not_ours(app, case_id: int, *, by: str, note: str = "") -> tuple[Case,
     """Close a case as another office's business (NOT_OURS): its alerts still waiting are cancelled and no
     more go out, and no article is labelled (the story is a hot issue, only not ours to handle). A case dismissed
     before (the wrong button first) has the "not hot" labels its dismissal wrote withdrawn, in the same
-    transaction: `monitor train` must not learn as a false alarm what is a real hot issue elsewhere. A person's
-    own labels stay. Returns the case and the articles whose dismissal labels were withdrawn."""
+    transaction, as `monitor label ID --withdraw N` withdraws one (monitor.corrections.withdraw_label): `monitor
+    train` must not learn as a false alarm what is a real hot issue elsewhere, and `monitor labels` keeps who wrote
+    them and who withdrew them, and why. A person's own labels stay. Returns the case and the articles whose
+    dismissal labels were withdrawn."""
     store = app.store
     _case_to_close(store, case_id, NOT_OURS, "hãy đóng hồ sơ đó")
     who = actor_name(by)
     withdrawn = store.labels_noted(dismissal_label_note(case_id))
     articles = sorted({r["article_id"] for r in withdrawn})
-    why = note.strip() or "không thuộc địa bàn quản lý"
+    reason = note.strip() or "không thuộc địa bàn quản lý"
+    why = reason
     if withdrawn:
-        why += (f" (bỏ {len(withdrawn)} nhãn «không nóng» do lần đánh dấu {DISMISSED} ghi: "
+        why += (f" (rút lại {len(withdrawn)} nhãn «không nóng» do lần đánh dấu {DISMISSED} ghi: "
                 + ", ".join(f"bài {a}" for a in articles) + ")")
     store.dismiss_case(case_id, app.now(), by=who, status=NOT_OURS, note=why, education={}, label_note="",
-                       withdraw_labels=[r["id"] for r in withdrawn])
+                       withdraw_labels=[r["id"] for r in withdrawn],
+                       withdrawal_note=f"hồ sơ #{case_id}: {NOT_OURS}, không phải {DISMISSED} — {reason}")
     return store.case(case_id), articles
 
 

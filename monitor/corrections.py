@@ -21,7 +21,8 @@ What `monitor train` learns of an article's education from its labels (`learnt_e
 topic meaning education; else, for a label correcting one call (`--sentiment` alone, `--hot no`), the education the
 article was shown with when it was written (store: shown_education), so that a later model or reclassification does
 not drop or flip it. An article shown as not education then, with no label saying which, is not learnt at all: the
-correction cannot say whether it is education news, and `monitor label` says so when it is written.
+correction cannot say whether it is education news, and `monitor label` says so when it is written, as `monitor cases
+open / dismiss` do of the labels they write or withdraw (`unlearnt_warning`: one wording for all).
 """
 
 from __future__ import annotations
@@ -194,6 +195,32 @@ def learnt_articles(store, labels: list[Mapping]) -> dict[int, bool | None]:
     shown = store.classifications_for(unrecorded) if unrecorded else {}
     return {r["article_id"]: learnt_education(r, shown[r["article_id"]].is_education if r["article_id"] in shown else None)
             for r in labels}
+
+
+def unlearnt_of(store, article_ids: Iterable[int]) -> list[int]:
+    """Of the articles, those with labels in force that `monitor train` will not learn (learnt_articles: None),
+    in order: labels correcting calls of an article not shown as education, without saying whether it is."""
+    merged = store.labels(set(article_ids))
+    return sorted(a for a, learnt in learnt_articles(store, merged).items() if learnt is None)
+
+
+def unlearnt_warning(store, article_ids: Iterable[int]) -> str:
+    """What every command that writes or withdraws labels (`monitor label`, `monitor cases open / dismiss`) and
+    `monitor labels` say when `monitor train` will not learn some of the articles' labels in force (unlearnt_of):
+    which articles, why, and the option that makes them learnt; "" when it learns them all. One wording, so that
+    the commands do not drift apart."""
+    ids = unlearnt_of(store, article_ids)
+    if not ids:
+        return ""
+    fix = f"monitor label {ids[0]} --education (hoặc --not-education)"
+    if len(ids) == 1:
+        return (f"nhãn của bài {ids[0]} sẽ không được học khi huấn luyện (`monitor train`): bài không được hiển thị là "
+                "tin giáo dục và nhãn không nói bài có về giáo dục hay không; thêm --education hoặc --not-education: "
+                f"{fix}. Điểm báo và báo cáo vẫn theo nhãn ngay")
+    named = ", ".join(map(str, ids[:10])) + (", …" if len(ids) > 10 else "")
+    return (f"nhãn của {len(ids)} bài (bài {named}) sẽ không được học khi huấn luyện (`monitor train`): các bài không "
+            "được hiển thị là tin giáo dục và nhãn không nói bài có về giáo dục hay không; thêm --education hoặc "
+            f"--not-education cho từng bài, ví dụ: {fix}. Điểm báo và báo cáo vẫn theo nhãn ngay")
 
 
 def in_force(rows: Iterable[Mapping]) -> list[Mapping]:

@@ -93,10 +93,11 @@ def test_merging_a_case_carries_what_was_done_into_the_incidents_case(tmp_path):
     add_article(app, "Tuổi Trẻ", "story-2", FEE_TITLE, FEE_SAPO, app.now() - timedelta(minutes=5))
     (second,) = run_triage(app).cases_opened
     update_case(app, second, by="Chị Lan", reported_to=["UBND quận Long Biên"])
-    mistaken = update_case(app, second, by="Chị Lan", answered_press=["Thanh Niên"])[0].handling[-1].id
-    c, _ = update_case(app, second, by="Chị Lan", withdraw=mistaken, note="Nhầm hồ sơ")
+    mistaken = update_case(app, second, by="Chị Lan", answered_press=["Thanh Niên"])[0].handling[-1]
+    assert mistaken.record == 2, "the case's own numbering"
+    c, _ = update_case(app, second, by="Chị Lan", withdraw=mistaken.record, note="Nhầm hồ sơ")
     assert [e.handling.party for e in c.handling] == ["UBND quận Long Biên"], "withdrawn: no longer counts"
-    assert any(e.withdraws == mistaken and e.note == "Nhầm hồ sơ" for e in c.events), "the history keeps both"
+    assert any(e.withdraws == mistaken.id and e.note == "Nhầm hồ sơ" for e in c.events), "the history keeps both"
     c = merge_case(app, second, into=first, by="Chị Lan")
     assert [(e.by, e.handling.kind, e.handling.party) for e in c.handling] == [("Chị Lan", REPORTED, "UBND quận Long Biên")]
     assert "Thanh Niên" not in str(c.events) and "Nhầm hồ sơ" not in str(c.events), "what was withdrawn stays behind"
@@ -170,24 +171,24 @@ def test_cases_cli_records_and_shows_what_was_done(tmp_path):
                   "--on", yesterday.isoformat(), "--by", "Chị Lan"])
     assert r.exit_code == 0, r.output
     assert "Hồ sơ #1: đã tiếp nhận" in r.output
-    assert f"Ghi nhận số 3: đã báo cáo UBND quận Long Biên, ngày {yesterday:%d/%m/%Y} (bởi Chị Lan)" in r.output
+    assert f"Ghi nhận số 1: đã báo cáo UBND quận Long Biên, ngày {yesterday:%d/%m/%Y} (bởi Chị Lan)" in r.output
     r = run(cli, ["--config", cfg, "cases", "update", str(case_id), "--answered-press", "Tuổi Trẻ", "--spokesperson",
                   "Phó Trưởng phòng Nguyễn Văn An", "--directed-by", "Chủ tịch UBND quận", "--corrected", "--by", "Anh Minh"])
     assert r.exit_code == 0, r.output
-    assert (f"Ghi nhận số 4: đã trả lời báo chí: Tuổi Trẻ, ngày {today:%d/%m/%Y} (người phát ngôn: Phó Trưởng phòng "
+    assert (f"Ghi nhận số 2: đã trả lời báo chí: Tuổi Trẻ, ngày {today:%d/%m/%Y} (người phát ngôn: Phó Trưởng phòng "
             "Nguyễn Văn An; theo chỉ đạo của Chủ tịch UBND quận) (bởi Anh Minh)") in r.output
     r = run(cli, ["--config", cfg, "cases", "show", str(case_id)])
     assert r.exit_code == 0, r.output
     assert "  Kết quả xử lý:\n" in r.output
-    assert f"    - số 3: Đã báo cáo UBND quận Long Biên, ngày {yesterday:%d/%m/%Y} (ghi nhận bởi Chị Lan lúc " in r.output
+    assert f"    - số 1: Đã báo cáo UBND quận Long Biên, ngày {yesterday:%d/%m/%Y} (ghi nhận bởi Chị Lan lúc " in r.output
     assert f"Có dấu hiệu {FALSE_INFORMATION}: đã cải chính, bác bỏ" in r.output
     assert "Chị Lan: trạng thái → đã tiếp nhận\n" in r.output, "the status change is its own history line"
-    assert f"Anh Minh: ghi nhận số 5: đã cải chính, bác bỏ thông tin sai sự thật, ngày {today:%d/%m/%Y}" in r.output
+    assert f"Anh Minh: ghi nhận số 3: đã cải chính, bác bỏ thông tin sai sự thật, ngày {today:%d/%m/%Y}" in r.output
     shown = json.loads(run(cli, ["--config", cfg, "cases", "show", str(case_id), "--json"]).output)
     assert [h["kind"] for h in shown["handling"]] == ["reported", "press", "corrected"]
     assert shown["handling"][0] | {"recorded_at": None} == {
         "kind": "reported", "on": yesterday.isoformat(), "party": "UBND quận Long Biên", "spokesperson": "",
-        "directed_by": "", "record": 3, "recorded_at": None, "recorded_by": "Chị Lan"}
+        "directed_by": "", "record": 1, "recorded_at": None, "recorded_by": "Chị Lan"}
     assert shown["false_information"] == {"sign": True, "corrected": True}
     assert sum(1 for e in shown["events"] if e["handling"]) == 3
     # bad input: exit 2 with what to do, nothing recorded
@@ -200,20 +201,64 @@ def test_cases_cli_records_and_shows_what_was_done(tmp_path):
     shown = json.loads(run(cli, ["--config", cfg, "cases", "show", str(case_id), "--json"]).output)
     assert len(shown["handling"]) == 3
     # a record made by mistake is withdrawn, and may be written again as it should have been
-    r = run(cli, ["--config", cfg, "cases", "update", str(case_id), "--withdraw", "3", "--reported-to",
+    r = run(cli, ["--config", cfg, "cases", "update", str(case_id), "--withdraw", "1", "--reported-to",
                   "UBND quận Long Biên", "--note", "Nhầm ngày", "--by", "Chị Lan"])
     assert r.exit_code == 0, r.output
-    assert f"Đã rút lại ghi nhận số 3: đã báo cáo UBND quận Long Biên, ngày {yesterday:%d/%m/%Y} (bởi Chị Lan)" in r.output
-    assert f"Ghi nhận số 7: đã báo cáo UBND quận Long Biên, ngày {today:%d/%m/%Y}" in r.output
+    assert f"Đã rút lại ghi nhận số 1: đã báo cáo UBND quận Long Biên, ngày {yesterday:%d/%m/%Y} (bởi Chị Lan)" in r.output
+    assert f"Ghi nhận số 4: đã báo cáo UBND quận Long Biên, ngày {today:%d/%m/%Y}" in r.output
     r = run(cli, ["--config", cfg, "cases", "show", str(case_id)])
-    assert (f"Chị Lan: rút lại ghi nhận số 3 (đã báo cáo UBND quận Long Biên, ngày {yesterday:%d/%m/%Y}); "
+    assert (f"Chị Lan: rút lại ghi nhận số 1 (đã báo cáo UBND quận Long Biên, ngày {yesterday:%d/%m/%Y}); "
             "ghi chú: Nhầm ngày") in r.output
-    assert "    - số 3:" not in r.output and "    - số 7: Đã báo cáo" in r.output
-    r = run(cli, ["--config", cfg, "cases", "update", str(case_id), "--withdraw", "3"])
-    assert r.exit_code == 2 and "không có ghi nhận số 3 còn hiệu lực" in r.output
+    assert "    - số 1:" not in r.output and "    - số 4: Đã báo cáo" in r.output
+    r = run(cli, ["--config", cfg, "cases", "update", str(case_id), "--withdraw", "1"])
+    assert r.exit_code == 2 and "không có ghi nhận số 1 còn hiệu lực" in r.output
     # the numbers that may be withdrawn, written out rather than "(số …)" (clerk journey)
-    assert "…" not in r.output and "Cách sửa: chọn một trong các ghi nhận còn hiệu lực (số 4: " in r.output, r.output
-    assert f"; số 7: đã báo cáo UBND quận Long Biên, ngày {today:%d/%m/%Y})" in r.output, r.output
+    assert "…" not in r.output and "Cách sửa: chọn một trong các ghi nhận còn hiệu lực (số 2: " in r.output, r.output
+    assert f"; số 4: đã báo cáo UBND quận Long Biên, ngày {today:%d/%m/%Y})" in r.output, r.output
+
+
+def test_each_cases_records_are_numbered_from_one_without_gaps_and_withdrawn_by_that_number(tmp_path):
+    """The numbers `cases show` gives a case's records (what `cases update --withdraw` takes) are the case's own: 1,
+    2, 3 in the order recorded, whatever else its history holds (status changes, notes, a withdrawal) and whatever
+    other cases recorded in between. A withdrawn record keeps its number, so none read earlier names another later."""
+    from test_triage_support import FEE_SAPO, FEE_TITLE
+
+    app = make_app(tmp_path, datetime.now(timezone.utc) - timedelta(minutes=5))  # the CLI runs on the system clock
+    add_article(app, "VnExpress", "rumour", RUMOUR_TITLE, RUMOUR_SAPO, app.now(), RUMOUR_CLS)
+    add_article(app, "Tuổi Trẻ", "fee", FEE_TITLE, FEE_SAPO, app.now())
+    first, second = sorted(run_triage(app).cases_opened)
+    app.close()
+    cfg = str(tmp_path / "feeds.yaml")
+
+    def run(*args):
+        r = CliRunner().invoke(cli, ["--config", cfg, "cases", *args, "--by", "Chị Lan"] if args[0] == "update"
+                               else ["--config", cfg, "cases", *args])
+        assert r.exit_code == 0, r.output
+        return r.output
+
+    run("update", str(first), "--status", "đang xử lý", "--note", "Đã gọi nhà trường")
+    assert "Ghi nhận số 1: đã báo cáo UBND quận Long Biên" in run("update", str(first), "--reported-to", "UBND quận Long Biên")
+    assert "Ghi nhận số 1: đã trả lời báo chí: Tuổi Trẻ" in run("update", str(second), "--answered-press", "Tuổi Trẻ")
+    run("update", str(first), "--note", "Chờ văn bản của trường")
+    out = run("update", str(first), "--answered-press", "Dân Trí", "--corrected")
+    assert "Ghi nhận số 2: đã trả lời báo chí: Dân Trí" in out and "Ghi nhận số 3: đã cải chính" in out, out
+    # the second case's record 1 is its own: withdrawing it leaves the first case's record 1 as it was
+    out = run("update", str(second), "--withdraw", "1", "--note", "Nhầm hồ sơ")
+    assert "Đã rút lại ghi nhận số 1: đã trả lời báo chí: Tuổi Trẻ" in out, out
+    assert len(json.loads(run("show", str(first), "--json"))["handling"]) == 3
+    out = run("update", str(first), "--withdraw", "2", "--answered-press", "Dân Trí", "--note", "Nhầm ngày")
+    assert "Ghi nhận số 4: đã trả lời báo chí: Dân Trí" in out, "a withdrawn record keeps its number"
+    shown = run("show", str(first))
+    numbers = [int(line.split("ghi nhận số ")[1].split(":")[0].split(" ")[0])
+               for line in shown.split("  Lịch sử:")[1].splitlines() if "ghi nhận số " in line]
+    assert numbers == [1, 2, 3, 2, 4], shown  # record 2 twice: recorded, then withdrawn
+    assert "rút lại ghi nhận số 2 (đã trả lời báo chí: Dân Trí" in shown, shown
+    assert [line.split(":")[0].strip() for line in shown.split("  Kết quả xử lý:")[1].split("  Lịch sử:")[0].splitlines()
+            if line.startswith("    - ")] == ["- số 1", "- số 3", "- số 4"], shown
+    data = json.loads(run("show", str(first), "--json"))
+    assert [h["record"] for h in data["handling"]] == [1, 3, 4]
+    assert [(e["record"], e["withdraws"]) for e in data["events"] if e["record"] or e["withdraws"]] == [
+        (1, None), (2, None), (3, None), (None, 2), (4, None)]
 
 
 # --------------------------------------------------------------------------- the monthly report (part I and III)
@@ -253,7 +298,7 @@ def test_the_monthly_report_says_what_was_done_and_counts_it(tmp_path):
         Handling(PRESS, date(2026, 11, 13), "Dân trí")])
     # recorded by mistake and withdrawn: not a result
     mistaken, _ = update_case(app, fight_case, by="Chị Lan", answered_press=["Thanh Niên"], on=date(2026, 11, 20))
-    update_case(app, fight_case, by="Chị Lan", withdraw=mistaken.handling[-1].id, note="Nhầm hồ sơ")
+    update_case(app, fight_case, by="Chị Lan", withdraw=mistaken.handling[-1].record, note="Nhầm hồ sơ")
     # done in December: not November's result
     app.store.update_case(fight_case, nov + timedelta(days=18), by="Chị Lan",
                           handling=[Handling(REPORTED, date(2026, 12, 1), "Sở GD&ĐT Hà Nội")])

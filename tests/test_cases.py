@@ -193,6 +193,7 @@ def test_open_cli_for_an_article_the_model_judged_not_education(tmp_path):
     r = CliRunner().invoke(cli, ["--config", cfg, "cases", "open", str(aid), "--by", "Chị Lan", "--note", "Trẻ mầm non"])
     assert r.exit_code == 0, r.output
     assert "đã mở" in r.output and "Xe đưa đón" in r.output
+    assert "không được học" not in r.output, "its label states education: `monitor train` learns it"
     (item,) = json.loads(CliRunner().invoke(cli, ["--config", cfg, "cases", "list", "--json"]).output)
     assert item["status"] == "mới" and item["events"][-1]["by"] == "Chị Lan"
     r = CliRunner().invoke(cli, ["--config", cfg, "cases", "open", "4242"])
@@ -662,15 +663,70 @@ def test_closing_a_dismissed_case_not_ours_withdraws_the_labels_its_dismissal_wr
     r = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "cases", "dismiss", str(case_id),
                                  "--not-ours", "--by", "Chị Lan", "--note", "Vụ việc ở Nghệ An"])
     assert r.exit_code == 0, r.output
-    assert "bỏ nhãn «không nóng»" in r.output and f"{aid}, {other}" in r.output
+    assert "rút lại nhãn «không nóng»" in r.output and f"{aid}, {other}" in r.output
+    assert "không được học" not in r.output, "the person's own tone label is learnt: the article was shown as education"
     app = make_app(tmp_path)
     c = app.store.case(case_id)
-    assert c.status == NOT_OURS and "bỏ 2 nhãn" in c.events[-1].note
+    assert c.status == NOT_OURS and "rút lại 2 nhãn" in c.events[-1].note
     labels = app.store.labels()
     assert [(x["article_id"], x.get("hot"), x.get("sentiment")) for x in labels] == [(other, None, "negative")], \
         "only the dismissal's labels go; the person's own stays"
+    # withdrawn as `monitor label ID --withdraw N` withdraws (0080), not deleted: the history keeps who wrote them,
+    # who withdrew them and why
+    rows = app.store.label_rows()
+    dismissal = [x for x in rows if x["labelled_by"] == "Chị Lan" and x["withdraws"] is None]
+    withdrawals = [x for x in rows if x["withdraws"] is not None]
+    assert sorted(x["article_id"] for x in dismissal) == sorted([aid, other])
+    assert all(x["withdrawn_by"] is not None and x["hot"] is False for x in dismissal)
+    assert sorted(x["withdraws"] for x in withdrawals) == sorted(x["id"] for x in dismissal)
+    assert all(x["labelled_by"] == "Chị Lan" and NOT_OURS in x["note"] and "Vụ việc ở Nghệ An" in x["note"]
+               for x in withdrawals)
+    from classifiers.train import database_labels
+
+    assert [(a.id, r.get("hot"), r["sentiment"]) for a, r in database_labels(app.store)] == [(other, None, "negative")], \
+        "training no longer learns the false alarm"
+    app.close()
+    out = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "labels"]).output
+    lines = out.splitlines()
+    for x in dismissal:
+        assert any(line.startswith(f"#{x['id']} ") and "[đã rút lại: #" in line for line in lines), out
+    for x in withdrawals:
+        assert any(line.startswith(f"#{x['id']} ") and f"rút lại nhãn #{x['withdraws']}" in line for line in lines), out
+    app = make_app(tmp_path)
     r = load_report(app, 2026, 11)
     assert r.false_alarms == 0 and [h.case_status for h in r.hot_issues] == [NOT_OURS]
+
+
+def test_closing_not_ours_says_when_the_labels_left_will_not_be_learnt(tmp_path):
+    """The dismissal's "education, not hot" labels withdrawn, an article may be left with a person's one-call label
+    (a tone) written while it was shown as not education: `monitor train` will not learn it, and `cases dismiss
+    --not-ours` says so as `monitor label` does, naming the article and what to add."""
+    from classifiers.types import Classification
+    from monitor.cases import dismiss_case
+    from test_triage_support import MODEL, Cls
+
+    app = make_app(tmp_path)
+    aid = add_article(app, "VnExpress", "na", NGHE_AN_TITLE, NGHE_AN_SAPO, app.now() - timedelta(minutes=10),
+                      Cls(hot_score=0.95, scope="national"))
+    other = add_article(app, "Thanh Niên", "na-r", NGHE_AN_TITLE, NGHE_AN_SAPO + " Nhà trường đã vào cuộc.",
+                        app.now() - timedelta(minutes=5),
+                        Cls(is_education=False, hot_score=0.0, topics=(), reasons=(), scope="national"))
+    # a tone given while the model read it as not education (unlearnt on its own), then the model read again
+    app.store.add_label(other, by="Chị Hà", at=app.now(), sentiment="negative", note="tone")
+    app.store.save_classifications([(other, Classification(
+        id=str(other), is_education=True, relevance=0.9, topics=("an-toan-truong-hoc",),
+        topic_scores={"an-toan-truong-hoc": 0.9}, sentiment="negative", hot=True, hot_score=0.95, scope="national",
+        reasons=("bạo lực học đường",), model_version=MODEL))], app.now())
+    (case_id,) = run_triage(app).cases_opened
+    assert {m["id"] for m in app.store.story_members(app.store.case(case_id).story_id)} == {aid, other}
+    app.clock.advance(minutes=5)
+    dismiss_case(app, case_id, by="Chị Lan", note="không phải của mình")
+    app.close()
+    r = CliRunner().invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "cases", "dismiss", str(case_id),
+                                 "--not-ours", "--by", "Chị Lan", "--note", "Vụ việc ở Nghệ An"])
+    assert r.exit_code == 0, r.output
+    assert f"nhãn của bài {other} sẽ không được học khi huấn luyện" in r.output, r.output
+    assert f"monitor label {other} --education" in r.output and f"bài {aid} " not in r.output, r.output
 
 
 def test_reopening_a_case_a_person_dismissed_sends_what_its_dismissal_cancelled_and_nothing_sent_again(tmp_path):

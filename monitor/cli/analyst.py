@@ -19,7 +19,7 @@ from monitor.cli.common import (LABEL_ID, STORED_ID, clip, echo_json, get_app, l
                                 parse_date, shown)
 from monitor.config import score_text
 from monitor.corrections import (in_force, learnt_articles, office_topic_ids, parse_topics, read_corrected,
-                                 withdraw_label)
+                                 unlearnt_warning, withdraw_label)
 from monitor.errors import HINT_PREFIX, InputError, ModelError, MonitorError
 from monitor.models import Article
 from monitor.wording import time_label
@@ -585,7 +585,7 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
         followed = _follow_hot_again(app, article_id, who, label_id, said_hot=bool(hot_flag))
     else:
         followed = None
-    unlearnt = _unlearnt(app, article_id)
+    unlearnt = unlearnt_warning(store, [article_id])
     if as_json:
         # `learnt`: whether `monitor train` learns the article's labels in force, as `monitor labels --json` says
         echo_json(stored | {"learnt": not unlearnt})
@@ -616,24 +616,13 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
         click.echo(followed)
 
 
-def _unlearnt(app: App, article_id: int) -> str:
-    """What to say when `monitor train` will not learn the article's labels in force (monitor.corrections.
-    learnt_education): they correct calls of an article not shown as education without saying whether it is."""
-    merged = app.store.labels([article_id])
-    if not merged or learnt_articles(app.store, merged)[article_id] is not None:
-        return ""
-    return (f"nhãn của bài {article_id} sẽ không được học khi huấn luyện (`monitor train`): bài không được hiển thị là "
-            "tin giáo dục và nhãn không nói bài có về giáo dục hay không; thêm --education hoặc --not-education: "
-            f"monitor label {article_id} --education (hoặc --not-education). Điểm báo và báo cáo vẫn theo nhãn ngay")
-
-
 def _withdraw(app: App, article: Article, label_id: int, *, who: str, note: str, as_json: bool) -> None:
     """`monitor label ID --withdraw N`: the label withdrawn (monitor.corrections.withdraw_label), what the article now
     reads as, and what that does to its story's case."""
     store = app.store
     gone, withdrawal = withdraw_label(app, article.id, label_id, by=who, note=note)
     followed = _follow_withdrawal(app, article.id, who, withdrawal, gone)
-    unlearnt = _unlearnt(app, article.id)
+    unlearnt = unlearnt_warning(store, [article.id])
     rows = store.article_labels(article.id)
     left = in_force(rows)
     if as_json:
@@ -731,10 +720,7 @@ def list_labels(ctx: click.Context, since: str | None, until: str | None, by: st
                + (f", {withdrawn} nhãn đã rút lại" if withdrawn else ""))
     click.echo(summary)
     if unlearnt:
-        shown_ids = ", ".join(str(a) for a in unlearnt[:10]) + (", …" if len(unlearnt) > 10 else "")
-        click.echo(f"⚠ {len(unlearnt)} bài có nhãn sẽ không được học khi huấn luyện (bài {shown_ids}): bài không được "
-                   "hiển thị là tin giáo dục và nhãn không nói bài có về giáo dục hay không; thêm --education hoặc "
-                   f"--not-education, ví dụ: monitor label {unlearnt[0]} --education")
+        click.echo(f"⚠ Chú ý: {unlearnt_warning(store, unlearnt)}")
 
 
 def _not_a_case_number(app: App, article_id: int, title: str) -> None:

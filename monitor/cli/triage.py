@@ -275,9 +275,11 @@ def _case_dict(c, names) -> dict:
             "severity": c.severity, "hot_score": c.hot_score, "outlets": list(names.unique(c.outlets)),
             "merged_into": c.merged_into,
             "opened_at": c.opened_at.isoformat(), "updated_at": c.updated_at.isoformat(),
+            # a record's number as `cases show` gives it and `cases update --withdraw` takes it
             "events": [{"at": e.at.isoformat(), "by": e.by, "status": e.status, "owner": e.owner, "note": e.note,
-                        "handling": _handling_dict(e.handling), "withdraws": e.withdraws} for e in c.events],
-            "handling": [_handling_dict(e.handling) | {"record": e.id, "recorded_at": e.at.isoformat(),
+                        "handling": _handling_dict(e.handling), "record": e.record,
+                        "withdraws": getattr(_withdrawn(c, e), "record", None)} for e in c.events],
+            "handling": [_handling_dict(e.handling) | {"record": e.record, "recorded_at": e.at.isoformat(),
                                                         "recorded_by": e.by} for e in c.handling]}
 
 
@@ -419,7 +421,7 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
         click.echo("  Kết quả xử lý:")
         for e in c.handling:
             text = handling_text(e.handling)
-            click.echo(f"    - số {e.id}: {text[:1].upper()}{text[1:]} (ghi nhận bởi {e.by} lúc {_t(e.at.astimezone(tz))})")
+            click.echo(f"    - số {e.record}: {text[:1].upper()}{text[1:]} (ghi nhận bởi {e.by} lúc {_t(e.at.astimezone(tz))})")
     false = _false_information(app, c)
     if false["sign"]:
         click.echo(f"  Có dấu hiệu {FALSE_INFORMATION}: " + ("đã cải chính, bác bỏ" if false["corrected"] else
@@ -429,7 +431,7 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     click.echo("  Lịch sử:")
     for e in c.events:
         parts = [p for p in (f"trạng thái → {e.status}" if e.status else "", f"phụ trách → {e.owner}" if e.owner else "",
-                             f"ghi nhận số {e.id}: {handling_text(e.handling)}" if e.handling else "",
+                             f"ghi nhận số {e.record}: {handling_text(e.handling)}" if e.handling else "",
                              _withdrawal(c, e),
                              f"ghi chú: {e.note}" if e.note else "") if p]
         click.echo(f"    {_t(e.at.astimezone(tz))} {e.by}: {'; '.join(parts)}")
@@ -441,8 +443,13 @@ def _withdrawal(c, e) -> str:
 
     if e.withdraws is None:
         return ""
-    gone = next((x for x in c.events if x.id == e.withdraws and x.handling is not None), None)
-    return f"rút lại ghi nhận số {e.withdraws}" + (f" ({handling_text(gone.handling)})" if gone else "")
+    gone = _withdrawn(c, e)
+    return f"rút lại ghi nhận số {gone.record} ({handling_text(gone.handling)})" if gone else "rút lại một ghi nhận"
+
+
+def _withdrawn(c, e):
+    """The record the withdrawal line `e` of case `c` withdraws (update_case withdraws only a record of its case)."""
+    return next((x for x in c.events if x.id == e.withdraws and x.handling is not None), None)
 
 
 def _false_information(app, c) -> dict:
@@ -528,7 +535,7 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
       monitor cases update 12 --answered-press "Tuổi Trẻ" --spokesperson "Phó Trưởng phòng Nguyễn Văn An" \\
           --directed-by "Chủ tịch UBND quận"
       monitor cases update 14 --corrected --note "Đăng thông báo trên cổng thông tin điện tử của Phòng"
-      monitor cases update 12 --withdraw 57 --note "Nhầm hồ sơ"
+      monitor cases update 12 --withdraw 2 --note "Nhầm hồ sơ"
       monitor cases update 16 --title "Phụ huynh phản ánh trường thu tiền lắp điều hòa" --at 25/11/2026
     """
     from monitor.cases import ITEM_CORRECTED, handling_text, update_case
@@ -569,12 +576,12 @@ def cases_update(ctx: click.Context, case_id: int, status: str | None, owner: st
     click.echo(f"Hồ sơ #{c.id}: {c.status}; phụ trách: {c.owner or 'chưa có'}")
     _alerts_again(again, before)
     if withdraw is not None:
-        gone = next(e for e in before.handling if e.id == withdraw)
+        gone = next(e for e in before.handling if e.record == withdraw)
         click.echo(f"  Đã rút lại ghi nhận số {withdraw}: {handling_text(gone.handling)} (bởi {who})")
     known = {e.id for e in before.handling}
     for e in c.handling:
         if e.id not in known:
-            click.echo(f"  Ghi nhận số {e.id}: {handling_text(e.handling)} (bởi {e.by})")
+            click.echo(f"  Ghi nhận số {e.record}: {handling_text(e.handling)} (bởi {e.by})")
 
 
 def _alerts_again(again: int, closed) -> None:
@@ -697,6 +704,7 @@ def cases_open(ctx: click.Context, article_id: int | None, title: str | None, so
         click.echo(f"Hồ sơ #{c.id} ({state}): {c.title} — {c.status}; bài {article_id} được ghi nhãn giáo dục, nóng (bởi {who}).")
         if before is not None:
             _alerts_again(again, before)
+        _say_unlearnt(app, [article_id])
         return
     if title is None:
         raise InputError("cho biết vấn đề nóng nào: ARTICLE_ID của một bài báo đã thu thập, hoặc --title cùng --source-kind và "
@@ -752,7 +760,9 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_our
     Vấn đề nóng chỉ đơn giản là không thuộc địa bàn của cơ quan (sự việc ở tỉnh khác) thì đóng bằng --not-ours
     (trạng thái "ngoài địa bàn"): cũng không gửi cảnh báo nữa, nhưng không ghi nhãn, và vẫn được tính là vấn đề
     nóng trong điểm báo và báo cáo tháng với kết quả đó, không phải cảnh báo nhầm. Hồ sơ trước đó đã đánh dấu
-    cảnh báo nhầm mà nay đóng --not-ours thì các nhãn "không nóng" của lần đánh dấu ấy được rút lại. Nếu sau này
+    cảnh báo nhầm mà nay đóng --not-ours thì các nhãn "không nóng" của lần đánh dấu ấy được rút lại, như `monitor
+    label ID --withdraw LABEL` rút lại một nhãn: `monitor train` không học chúng nữa, còn `monitor labels` vẫn liệt
+    kê chúng cùng lần rút lại. Lệnh báo khi nhãn còn lại của một bài sẽ không được học, như `monitor label`. Nếu sau này
     có bài về địa bàn của chính cơ quan nhập vào sự việc, `monitor triage` mở lại hồ sơ (trạng thái "mới") và
     gửi cảnh báo như với một sự việc mới. Không gộp được hồ sơ nào vào hồ sơ đã đóng --not-ours (chạy `monitor
     cases update N --status "mới"` trước). alerts.min_scope trong feeds.yaml khiến những sự việc như vậy không
@@ -774,10 +784,16 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_our
                              "của địa bàn khác mà không ghi nhãn",
                              hint="tin ngoài lĩnh vực giáo dục thì bỏ qua bằng --not-education, không kèm --not-ours")
         c, unlabelled = close_not_ours(app, case_id, by=who, note=note)
-        withdrawn = (f"; bỏ nhãn «không nóng» mà lần đánh dấu cảnh báo nhầm đã ghi cho {len(unlabelled)} bài "
-                     f"({', '.join(map(str, unlabelled[:10]))})" if unlabelled else "")
+        withdrawn = ""
+        if unlabelled:
+            named = ", ".join(map(str, unlabelled[:10])) + (", …" if len(unlabelled) > 10 else "")
+            listing = "monitor labels" + (f" --article {unlabelled[0]}" if len(unlabelled) == 1 else "")
+            withdrawn = (f"; rút lại nhãn «không nóng» mà lần đánh dấu cảnh báo nhầm đã ghi cho {len(unlabelled)} bài "
+                         f"({named}; lịch sử giữ cả nhãn lẫn lần rút lại: {listing})")
         click.echo(f"Hồ sơ #{c.id}: {c.status}; không gửi cảnh báo nữa, không ghi nhãn nào{withdrawn} (bởi {who}). "
                    "Nếu sau này có tin trên địa bàn nhập vào tin này, hồ sơ tự mở lại và gửi cảnh báo.")
+        # what the withdrawal leaves may be a person's one-call label training cannot place
+        _say_unlearnt(app, unlabelled)
         return
     c, labelled = dismiss_case(app, case_id, by=who, education=not not_education, note=note)
     if not labelled:  # a case of items from outside the press only: no article, so nothing for training
@@ -786,6 +802,17 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_our
     what = "không phải tin giáo dục" if not_education else "tin giáo dục, không nóng"
     click.echo(f"Hồ sơ #{c.id}: {c.status}; {len(labelled)} bài được ghi nhãn {what} (bởi {who}); "
                "`monitor train` sẽ học từ các nhãn này.")
+    _say_unlearnt(app, labelled)
+
+
+def _say_unlearnt(app, article_ids) -> None:
+    """After `cases open` / `cases dismiss` wrote or withdrew the articles' labels: the warning `monitor label` gives
+    (monitor.corrections.unlearnt_warning) when `monitor train` will not learn some of them."""
+    from monitor.corrections import unlearnt_warning
+
+    warning = unlearnt_warning(app.store, article_ids)
+    if warning:
+        click.echo(f"Chú ý: {warning}")
 
 
 @cases.command("merge")

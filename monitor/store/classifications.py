@@ -262,10 +262,7 @@ class ClassificationsMixin:
     def withdraw_label(self, label_id: int, *, by: str, at: datetime, note: str = "") -> int:
         """The row withdrawing label `label_id` (its article's, every field unstated); the caller has checked the
         label is in force."""
-        cur = self.execute(
-            "INSERT INTO labels(article_id, labelled_by, labelled_at, note, withdraws)"
-            " SELECT article_id, ?, ?, ?, id FROM labels WHERE id = ?", (by, utc_iso(at), note, label_id))
-        return cur.lastrowid
+        return insert_withdrawal(self, label_id, by=by, at=at, note=note)
 
 
 # a label row `l` that is no withdrawal and that no later row withdraws (0080)
@@ -279,6 +276,16 @@ def label_row(row) -> dict:
     for key in ("is_education", "hot", "shown_education"):
         d[key] = None if d[key] is None else bool(d[key])
     return d
+
+
+def insert_withdrawal(db, label_id: int, *, by: str, at: datetime, note: str = "") -> int:
+    """The row withdrawing label `label_id` (0080: its article's, every field unstated, `withdraws` naming it); `db`
+    is the store or a connection inside one of its transactions. The one way a label stops applying: the history
+    (`monitor labels`, `monitor explain`) keeps both rows."""
+    cur = db.execute(
+        "INSERT INTO labels(article_id, labelled_by, labelled_at, note, withdraws)"
+        " SELECT article_id, ?, ?, ?, id FROM labels WHERE id = ?", (by, utc_iso(at), note, label_id))
+    return cur.lastrowid
 
 
 def insert_label(db, article_id: int, *, by: str, at: datetime, is_education: bool | None = None,

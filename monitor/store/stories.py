@@ -7,12 +7,14 @@ import uuid
 from datetime import date, datetime
 from typing import Iterable
 
-from monitor.cases import DISMISSED, HANDLED, MERGED, NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent, Handling
+from monitor.cases import (DISMISSED, HANDLED, MERGED, NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR, Case, CaseEvent, Handling,
+                           numbered)
 from monitor.models import Story
 from monitor.notify import Alert, Delivery
 from monitor.store.articles import published_window
 from monitor.store.base import from_iso, utc_iso
-from monitor.store.classifications import dump_hot_categories, hot_categories_of, insert_label, version_or_current
+from monitor.store.classifications import (dump_hot_categories, hot_categories_of, insert_label, insert_withdrawal,
+                                           version_or_current)
 from monitor.triage import explained_scope, nearest_scope
 
 _WHEN = "COALESCE(a.published_at, a.first_seen_at)"
@@ -592,13 +594,15 @@ class StoriesMixin:
         return case_id, True, again
 
     def dismiss_case(self, case_id: int, now: datetime, *, by: str, status: str, note: str,
-                     education: dict[int, bool | None], label_note: str, withdraw_labels: Iterable[int] = ()) -> None:
+                     education: dict[int, bool | None], label_note: str, withdraw_labels: Iterable[int] = (),
+                     withdrawal_note: str = "") -> None:
         """A false alarm: the case's new status and its articles' labels (not hot; education as `education`
         says per article, None = not stated), together or not at all; the label rows `withdraw_labels` (an
-        earlier dismissal's, when the case is closed as another area's instead) are deleted with them."""
+        earlier dismissal's, when the case is closed as another area's instead) are withdrawn with them, each by a
+        row of its own noting `withdrawal_note`, as `monitor label ID --withdraw N` withdraws one (0080)."""
         with self.transaction() as db:
             for label_id in withdraw_labels:
-                db.execute("DELETE FROM labels WHERE id = ?", (label_id,))
+                insert_withdrawal(db, label_id, by=by, at=now, note=withdrawal_note)
             db.execute("UPDATE cases SET status = ?, updated_at = ? WHERE id = ?", (status, utc_iso(now), case_id))
             if status == DISMISSED:
                 # the level it was dismissed at, as the person saw it: triage reopens it only above (0079)
@@ -665,7 +669,7 @@ class StoriesMixin:
 
     def _case_from_row(self, row) -> Case:
         story = self.story(row["story_id"])
-        events = tuple(
+        events = numbered(
             CaseEvent(at=from_iso(e["at"]), by=e["by"], status=e["status"], owner=e["owner"], note=e["note"],
                       handling=Handling(e["action"], date.fromisoformat(e["done_on"]), e["party"], e["spokesperson"],
                                         e["directed_by"]) if e["action"] else None, id=e["id"], withdraws=e["withdraws"])
