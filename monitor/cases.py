@@ -241,7 +241,7 @@ def parse_status(text: str, *, listing: bool = False) -> str:
     if fold(DISMISSED) == wanted:
         if listing:
             return DISMISSED
-        raise InputError(f"hồ sơ được đánh dấu {DISMISSED!r} bằng `monitor cases dismiss`, lệnh này còn gán nhãn cho các bài của nó",
+        raise InputError(f"hồ sơ được đánh dấu {DISMISSED!r} bằng `monitor cases dismiss`, lệnh này còn ghi nhãn cho các bài của nó",
                          hint="monitor cases dismiss CASE_ID [--not-education] --note \"why\"")
     if fold(NOT_OURS) == wanted:
         if listing:
@@ -366,7 +366,7 @@ def handling_records(app, case: Case, *, reported_to: Sequence[str] = (), answer
             raise InputError(f"{option} đang để trống: ghi tên {what}", hint=f'{option} "{"UBND quận" if kind == REPORTED else "Tuổi Trẻ"}"')
     day = on or today
     if day > today:
-        raise InputError(f"--on {day.isoformat()} là ngày trong tương lai: cho ngày đã làm việc đó (hôm nay là {today.isoformat()})")
+        raise InputError(f"--on {day.isoformat()} là ngày trong tương lai: cho ngày đã làm việc đó (hôm nay là {today:%d/%m/%Y})")
     if case.dismissed:
         raise InputError(f"hồ sơ {case.id} là cảnh báo nhầm đã bỏ qua ({DISMISSED!r}): nếu đúng là vấn đề nóng, "
                          "hãy mở lại trước (mở lại sẽ gửi các cảnh báo đã hủy khi bỏ qua), rồi mới ghi việc đã làm", hint=f"monitor cases update {case.id} --status \"{STATUSES[1]}\"")

@@ -737,8 +737,8 @@ def _in_doubt(day: date, record, tz, now: datetime) -> DigestResult:
             day, "sending",
             f"một lần chạy khác đang gửi điểm báo ngày {day:%d/%m/%Y} (nhận gửi ngày này lúc "
             f"{record.started_at.astimezone(tz):%H:%M:%S %d/%m/%Y}, Message-ID {record.message_id}); lần này không gửi "
-            f"gì. Một phút nữa xem `monitor status`: ngày này phải hiện là đã gửi. Nếu sau {minutes} phút vẫn là "
-            f"'sending', lần chạy kia đã dừng giữa chừng và điểm báo có thể đã đi: kiểm tra hộp thư, rồi chạy "
+            f"gì. Một phút nữa xem `monitor status`: ngày này phải hiện là đã gửi. Nếu sau {minutes} phút ngày này "
+            f"vẫn chưa hiện là đã gửi, lần chạy kia đã dừng giữa chừng và điểm báo có thể đã đi: kiểm tra hộp thư, rồi chạy "
             f"`monitor digest --date {day.isoformat()} --send --resend`",
             recipients=record.recipients, message_id=record.message_id)
     if record.status == "in-doubt":

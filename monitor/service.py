@@ -572,8 +572,8 @@ class Service:
             gap = crawl_gap(self.app, day, cutoff_at(day, self.app.config))
             if gap is not None and not crawled:
                 crawled = True
-                log.warning("điểm báo %s: chưa nguồn nào được thu thập thành công đến giờ chốt; thu thập các nguồn đến hạn trước",
-                            day.isoformat())
+                log.warning("điểm báo ngày %s: chưa nguồn nào được thu thập thành công đến giờ chốt; thu thập các nguồn đến "
+                            "hạn trước", f"{day:%d/%m/%Y}")
                 self.catch_up_crawl()
                 gap = crawl_gap(self.app, day, cutoff_at(day, self.app.config))
             if gap is not None:
@@ -583,11 +583,11 @@ class Service:
                 result = build_and_deliver_digest(self.app, day, send=True, resend=False)
             except CutoffNotCovered as exc:
                 self._held_days.add(day)
-                log.warning("điểm báo %s tạm giữ: %s", day.isoformat(), exc)
+                log.warning("điểm báo ngày %s tạm giữ: %s", f"{day:%d/%m/%Y}", exc)
                 kept.append(exc)
                 continue
             if not result.ok:  # in doubt: a person must look before it is sent again
-                log.warning("điểm báo %s: %s", day.isoformat(), result.message)
+                log.warning("điểm báo ngày %s: %s", f"{day:%d/%m/%Y}", result.message)
             done.append(f"{day.isoformat()}: {_short(result)}")
         if held or kept:
             raise CrawlNotFresh("; ".join(done + [f"{g} (dịch vụ giữ lại: thử lại ở lần kiểm tra sau)" for g in held]

@@ -65,7 +65,7 @@ def test_bad_handling_input_is_refused_with_what_to_do(tmp_path):
 
     app, case_id = _case(tmp_path)
     today = app.now().astimezone(app.config.office.tz).date()
-    with pytest.raises(InputError, match="là ngày trong tương lai"):
+    with pytest.raises(InputError, match=f"là ngày trong tương lai.*hôm nay là {today:%d/%m/%Y}"):
         update_case(app, case_id, by="Chị Lan", reported_to=["UBND quận"], on=today + timedelta(days=1))
     with pytest.raises(InputError, match="--answered-press"):
         update_case(app, case_id, by="Chị Lan", spokesperson="Anh An")

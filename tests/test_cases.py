@@ -363,6 +363,9 @@ def test_a_hot_issue_outside_the_area_is_closed_without_labels_and_is_no_false_a
                   "--note", "Vụ việc ở Nghệ An, không thuộc địa bàn"])
     assert r.exit_code == 0, r.output
     assert NOT_OURS in r.output and "không ghi nhãn" in r.output
+    # what reopens it is an article on the office's area joining the story, as `cases --help` says, not "a news item
+    # joining this news item"
+    assert "có bài về địa bàn của cơ quan nhập vào sự việc này" in r.output and "vào tin này" not in r.output, r.output
     listed = json.loads(run(cli, ["--config", cfg, "cases", "list", "--status", "ngoai dia ban", "--json"]).output)
     assert [c["id"] for c in listed] == [case_id]
 

@@ -6,6 +6,7 @@ an empty value. A real SQLite file with the rules classifier; nothing outside th
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -263,6 +264,8 @@ def test_the_report_line_says_the_month_in_the_language_of_the_line(stored, tmp_
 def test_a_clipping_of_a_day_not_begun_is_refused_not_written_as_a_crawler_outage(stored, tmp_path):
     r = run(stored[0], "digest", "--date", "2999-12-31", "--out", str(tmp_path / "d"))
     one_clear_error(r, "--date 2999-12-31 là ngày trong tương lai", "ngày xa nhất là")
+    # the day it names is written as every date a person reads (dd/mm/yyyy), not as the ISO the option accepts
+    assert re.search(r"ngày xa nhất là \d{2}/\d{2}/\d{4},", r.output), r.output
     assert not (tmp_path / "d").exists()
 
 

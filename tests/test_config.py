@@ -65,6 +65,17 @@ def test_typo_gets_a_suggestion(tmp_path):
         load_config(path)
 
 
+def test_a_value_of_the_wrong_kind_is_named_in_words_not_pythons_type(tmp_path):
+    # the IT person wrote YAML, not Python: "một danh sách", never "list" (nor "dict", "int")
+    path = write(tmp_path, "office: [Phòng GD&ĐT]\nsources: [{name: [a, b], url: 'https://a.vn/rss'}]\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    said = {p.path: p.message for p in info.value.problems}
+    assert said["office"].endswith("hiện là một danh sách"), said
+    assert said["sources[0].name"] == "phải là văn bản; hiện là một danh sách", said
+    assert not re.search(r"\b(list|dict|str|NoneType)\b", str(info.value)), str(info.value)
+
+
 def test_bad_yaml_names_the_line(tmp_path):
     path = write(tmp_path, "office:\n  name: [unclosed\nsources: []\n")
     with pytest.raises(ConfigError, match=r"dòng \d+, cột \d+: không phải YAML hợp lệ"):

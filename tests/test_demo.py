@@ -52,6 +52,9 @@ def test_demo_writes_every_format_and_names_them(demo_run):
     # and its hot issues the clipping's: a likely follow-up of another is counted with it, as the clipping says
     hot = re.search(r"Vấn đề nóng: (\d+)", txt)
     assert hot and said.group(2) == hot.group(1), (said.group(0), hot and hot.group(0))
+    # the run is "lần chạy thử" in every line it prints, as its --help calls it, never the English "demo"
+    report_line = next(line for line in stdout.splitlines() if line.startswith("Báo cáo tháng"))
+    assert "lần chạy thử" in report_line and "demo" not in report_line, report_line
 
 
 def test_digest_groups_education_under_plan_topics_and_leaves_noise_out(demo_run):

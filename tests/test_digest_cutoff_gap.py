@@ -9,6 +9,7 @@ real SMTP (aiosmtpd); the clock is injected.
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -163,7 +164,7 @@ def test_a_past_day_polled_through_its_cutoff_is_sent_but_one_whose_polls_all_fa
     assert "Lưu ý: hệ thống" not in text
 
 
-def test_the_service_holds_a_missed_past_day_once_and_sends_the_latest(tmp_path, smtp_server):
+def test_the_service_holds_a_missed_past_day_once_and_sends_the_latest(tmp_path, smtp_server, caplog):
     """Back at 09:10 on the 27th after being off since 13:50 on the 25th, with a grace of 36 hours: the 26th is due
     too, but no crawl now can cover its cut-off; it is held (not sent, not recorded, the job says why, once), and the
     27th's goes out saying when nothing was collected."""
@@ -175,7 +176,10 @@ def test_the_service_holds_a_missed_past_day_once_and_sends_the_latest(tmp_path,
     poll(app, at(DAY - timedelta(days=1), 13, 50))
     poll(app, at(DAY + timedelta(days=1), 9, 5))  # the crawl jobs ran first at the start
     svc = Service(app)
-    svc.due_work()
+    with caplog.at_level(logging.WARNING, logger="monitor.service"):
+        svc.due_work()
+    # the console line names the day as every line a person reads does
+    assert any(r.getMessage().startswith("điểm báo ngày 26/11/2026 tạm giữ: ") for r in caplog.records), caplog.records
     run = app.store.last_job_runs()["digest"]
     assert run["outcome"] == "error", run
     assert "2026-11-27: Điểm báo ngày 27/11/2026 đã gửi" in run["summary"], run["summary"]

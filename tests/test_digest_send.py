@@ -254,6 +254,8 @@ def test_a_digest_another_run_is_sending_now_is_not_called_in_doubt(tmp_path, sm
         assert second.status == "sending" and not second.ok  # not a success: the CLI exits 1
         assert "một lần chạy khác đang gửi điểm báo ngày 26/11/2026" in second.message
         assert "monitor status" in second.message and "process stopped" not in second.message
+        # what to look for in `monitor status` is a state it shows, in its words (never the stored 'sending')
+        assert "vẫn chưa hiện là đã gửi" in second.message and "sending" not in second.message, second.message
 
         # the same when the check found nothing and the claim was lost to the other run
         real = second_app.store.digest_record

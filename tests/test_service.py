@@ -688,6 +688,12 @@ def test_status_shows_a_job_left_running_by_a_killed_service_as_interrupted(tmp_
         assert next(j for j in data["jobs"] if j["job"] == "digest")["last_outcome"] == "running"
         assert "bị dừng giữa chừng" not in status()
 
+    # the next start closes it, and its console line says so in the words status uses, not the stored values
+    served = CliRunner().invoke(cli, ["--config", str(cfg), "serve", "--run-for", "0.3", "--tick", "0.1"])
+    assert "1 lượt chạy tác vụ còn ghi «đang chạy»" in served.output and "đã ghi lại là «bị dừng»" in served.output, \
+        served.output
+    assert "'running'" not in served.output and "'interrupted'" not in served.output, served.output
+
 
 def test_a_failing_layout_check_leaves_the_crawl_recorded_as_it_went(tmp_path, monkeypatch, caplog):
     """The layout check runs after the crawl has stored, classified and alerted: its failure (a locked database) is

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -145,6 +146,8 @@ def test_a_restored_backup_keeps_what_was_collected_and_sends_nothing_again(tmp_
     first = runner.invoke(cli, ["--config", str(config_file), "backup", "--out", str(out)])
     assert first.exit_code == 0, first.output
     assert "1 hồ sơ" in first.output and "Không có trong bản sao lưu: thư mục outbox" in first.output
+    # sizes as Vietnamese prose writes a number (0,2 MB), never 0.2 MB
+    assert re.search(r"\d,\d MB|\d MB", first.output) and not re.search(r"\d\.\d MB", first.output), first.output
     # an existing file is never overwritten by accident
     again = runner.invoke(cli, ["--config", str(config_file), "backup", "--out", str(out)])
     assert again.exit_code == 2 and "đã có; chưa ghi gì" in again.output and "--force" in again.output

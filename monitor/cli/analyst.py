@@ -492,7 +492,7 @@ def _index_missing(app: App) -> None:
                    "huấn luyện; lịch sử giữ cả hai. Không đi cùng các trường của nhãn.")
 @click.option("--note", multiple=True, callback=once, help="Lý do (lưu cùng nhãn, hoặc cùng lần rút lại nhãn).")
 @click.option("--by", "by", multiple=True, callback=once,
-              help="Người gán nhãn (mặc định: $USER, nếu không có thì tên đăng nhập).")
+              help="Người ghi nhãn (mặc định: $USER, nếu không có thì tên đăng nhập).")
 @click.option("--yes", "yes", is_flag=True,
               help="Ghi nhãn --hot no (hoặc --not-education) cho bài ARTICLE_ID ngay cả khi đó cũng là số của một hồ "
                    "sơ đang mở mà bài không thuộc về.")
@@ -541,7 +541,7 @@ def label(ctx: click.Context, article_id: int, topics: tuple[str, ...], educatio
     if article is None:
         raise InputError(f"không có bài số {article_id}; tìm số bài bằng `monitor articles` hoặc `monitor search`")
     if by is not None and not by.strip():
-        raise InputError("--by đang để trống; ghi tên người gán nhãn, hoặc bỏ --by để ghi tên đăng nhập")
+        raise InputError("--by đang để trống; ghi tên người ghi nhãn, hoặc bỏ --by để ghi tên đăng nhập")
     if withdraw is not None:
         given = [name for name, v in (("--topics", topics), ("--education/--not-education", education),
                                       ("--hot", hot), ("--sentiment", sentiment), ("--scope", scope)) if v]
@@ -672,7 +672,7 @@ def list_labels(ctx: click.Context, since: str | None, until: str | None, by: st
     """
     app = get_app(ctx, reads_only=True)
     if by is not None and not by.strip():
-        raise InputError("--by đang để trống; ghi tên người gán nhãn, hoặc bỏ --by để liệt kê nhãn của mọi người")
+        raise InputError("--by đang để trống; ghi tên người ghi nhãn, hoặc bỏ --by để liệt kê nhãn của mọi người")
     start, end = parse_date(since, "--since"), parse_date(until, "--until")
     if start and end and end < start:
         raise InputError(f"--until {end:%d/%m/%Y} trước --since {start:%d/%m/%Y}")

@@ -251,15 +251,17 @@ def backup(ctx: click.Context, out_file: str, force: bool) -> None:
     Ví dụ:
       monitor backup --out /mnt/sao-luu/monitor-$(date +%F).sqlite3
     """
+    from monitor.digest import vn_decimal  # the size as prose writes a number: 1,6 MB
+
     app = get_app(ctx, reads_only=True)
     result = app.store.backup(out_file, overwrite=force)
-    click.echo(f"Đã ghi bản sao lưu {result['path']}: {result['bytes'] / 1e6:.1f} MB, {result['articles']} bài, "
+    click.echo(f"Đã ghi bản sao lưu {result['path']}: {vn_decimal(result['bytes'] / 1e6)} MB, {result['articles']} bài, "
                f"{result['cases']} hồ sơ, lược đồ {result['migration']}; bản sao đã qua bước kiểm tra (PRAGMA quick_check)")
     outbox = app.config.storage.data_dir / app.config.digest.outbox_dir
     files = [p for p in outbox.rglob("*") if p.is_file()] if outbox.is_dir() else []
     if files:
         size = sum(p.stat().st_size for p in files)
-        click.echo(f"Không có trong bản sao lưu: thư mục outbox {outbox} ({len(files)} tệp, {size / 1e6:.1f} MB: các "
+        click.echo(f"Không có trong bản sao lưu: thư mục outbox {outbox} ({len(files)} tệp, {vn_decimal(size / 1e6)} MB: các "
                    f"bản điểm báo và báo cáo đã ghi ra); hãy sao chép cả thư mục này, ví dụ cp -a {outbox} "
                    f"{Path(result['path']).parent}/")
 
@@ -325,7 +327,7 @@ def demo(ctx: click.Context, out_dir: str) -> None:
     for fmt, path in sorted(result.digest_paths.items()):
         click.echo(f"  {fmt:5} {path}")
     if result.report_paths:
-        click.echo(f"Báo cáo tháng {result.day:%m/%Y} (đến nay, gồm các hồ sơ xử lý của bản demo):")
+        click.echo(f"Báo cáo tháng {result.day:%m/%Y} (đến nay, gồm các hồ sơ xử lý của lần chạy thử):")
         for fmt, path in sorted(result.report_paths.items()):
             click.echo(f"  {fmt:5} {path}")
     click.echo(f"cơ sở dữ liệu: {result.database}")

@@ -93,7 +93,7 @@ def digest(ctx: click.Context, day: str | None, send: bool, resend: bool, force:
     if the_day is not None and the_day > furthest:
         # none of its 24 hours has begun: the clipping would be empty and say the crawler "collected nothing"
         raise InputError(f"--date {the_day.isoformat()} là ngày trong tương lai: 24 giờ của điểm báo ngày đó chưa bắt "
-                         f"đầu; ngày xa nhất là {furthest.isoformat()}, điểm báo đang được thu thập",
+                         f"đầu; ngày xa nhất là {furthest:%d/%m/%Y}, điểm báo đang được thu thập",
                          hint="bỏ --date để lấy điểm báo mới nhất đã qua giờ chốt")
     if out_dir == STDOUT:
         from monitor.digest_delivery import digest_document

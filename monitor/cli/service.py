@@ -115,7 +115,8 @@ def serve(ctx: click.Context, once: bool, run_for: float | None, tick: float, st
         service = Service(app)
         closed = app.store.interrupted_jobs_closed(app.now())
         if closed:
-            log.warning("%d lượt chạy tác vụ bị một tiến trình đã dừng bỏ dở ở 'running': đã ghi là 'interrupted'", closed)
+            log.warning("%d lượt chạy tác vụ còn ghi «%s» do một tiến trình đã dừng bỏ dở: đã ghi lại là «%s»", closed,
+                        JOB_OUTCOMES["running"], JOB_OUTCOMES["interrupted"])
         for w in setup_warnings(app.config):
             log.warning("%s; cách sửa: %s", w.message, w.fix)
         for d in _digests(app):
@@ -331,11 +332,13 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         echo_json(data)
         return
+    from monitor.digest import vn_decimal  # the size as prose writes a number: 1,6 MB
+
     svc = data["service"]
     click.echo(f"Dịch vụ: {'đang chạy (PID ' + str(svc['pid']) + ')' if svc['running'] else 'không chạy'}"
                f" — tệp khóa {svc['lock_file']}")
     db = data["database"]
-    click.echo(f"Cơ sở dữ liệu: {db['path']} ({db['size_bytes'] / 1_048_576:.1f} MB), {db['articles']} bài, "
+    click.echo(f"Cơ sở dữ liệu: {db['path']} ({vn_decimal(db['size_bytes'] / 1_048_576)} MB), {db['articles']} bài, "
                f"{db['articles_24h']} bài trong 24 giờ qua")
     model = data["model"]
     click.echo(f"Mô hình: {model['active'] or '— (chưa phân loại)'}{' (đã ghim)' if model['pinned'] else ''}")

@@ -791,7 +791,7 @@ def cases_dismiss(ctx: click.Context, case_id: int, not_education: bool, not_our
             withdrawn = (f"; rút lại nhãn «không nóng» mà lần đánh dấu cảnh báo nhầm đã ghi cho {len(unlabelled)} bài "
                          f"({named}; lịch sử giữ cả nhãn lẫn lần rút lại: {listing})")
         click.echo(f"Hồ sơ #{c.id}: {c.status}; không gửi cảnh báo nữa, không ghi nhãn nào{withdrawn} (bởi {who}). "
-                   "Nếu sau này có tin trên địa bàn nhập vào tin này, hồ sơ tự mở lại và gửi cảnh báo.")
+                   "Nếu sau này có bài về địa bàn của cơ quan nhập vào sự việc này, hồ sơ tự mở lại và gửi cảnh báo.")
         # what the withdrawal leaves may be a person's one-call label training cannot place
         _say_unlearnt(app, unlabelled)
         return

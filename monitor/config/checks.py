@@ -10,6 +10,20 @@ from urllib.parse import urlsplit
 
 from monitor.errors import ConfigProblem
 
+# what a wrong value is, in the words of the person who wrote it in YAML (not Python's "list", "dict")
+_YAML_KINDS = ((bool, "true/false"), (int, "một số"), (float, "một số"), (str, "văn bản"),
+               (list, "một danh sách"), (dict, "một ánh xạ (khóa: giá trị)"))
+
+
+def yaml_kind(value: Any) -> str:
+    """'một danh sách' for a list, … and the type's own name for anything else YAML makes (a date)."""
+    if value is None:
+        return "để trống"
+    for kind, words in _YAML_KINDS:
+        if isinstance(value, kind):
+            return words
+    return "một ngày" if hasattr(value, "isoformat") else type(value).__name__
+
 
 class Checker:
     """Reads a parsed YAML file the office edits (feeds.yaml here, calendar.yaml in monitor.forecast) part by part,
@@ -28,7 +42,7 @@ class Checker:
         if value is None:
             value = {}
         if not isinstance(value, dict):
-            self.add(path, f"phải là một ánh xạ (mapping) với các khóa {', '.join(allowed)}; hiện là {type(value).__name__}")
+            self.add(path, f"phải là một ánh xạ (mapping) với các khóa {', '.join(allowed)}; hiện là {yaml_kind(value)}")
             return {}
         for key in value:
             if key not in allowed:
@@ -47,7 +61,7 @@ class Checker:
         if v is None:
             return default
         if not isinstance(v, (str, int, float)) or isinstance(v, bool):
-            self.add(f"{path}.{key}", f"phải là văn bản; hiện là {type(v).__name__}")
+            self.add(f"{path}.{key}", f"phải là văn bản; hiện là {yaml_kind(v)}")
             return default
         return str(v).strip()
 
