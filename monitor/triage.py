@@ -21,10 +21,11 @@ from functools import lru_cache
 from typing import Container, Iterable
 
 from classifiers.plan_topics import strongest_first
-from classifiers.scope import ward_kinds
+from classifiers.scope import provinces_named, ward_kinds
 from monitor.cases import DISMISSED, HANDLED, NOT_OURS, OPEN_STATUS, SYSTEM_ACTOR, mid_sentence
 from monitor.config import ALERT_SCOPES, Config, OutletNames, score_text
-from monitor.stories import FOLLOW_UP, Doc, Idf, StoryIndex, fold, is_round_up, specific_names
+from monitor.stories import (FOLLOW_UP, MAX_TEXT_CHARS, Doc, Idf, StoryIndex, apart, cosine, fold, is_round_up,
+                             specific_names)
 
 # Points per signal; they add up to 100.
 WEIGHTS = {"incident": 40, "negativity": 15, "locality": 20, "velocity": 10, "reach": 10, "controversy": 5}
@@ -48,6 +49,14 @@ INDEXED_PER_FEED = 3000
 # (a follow-up told in other words): on the labelled follow-up pairs the grouping leaves apart, 80% of those at
 # this cosine or above are the same story, and they are 35% of such follow-ups (bench/story_pairs.py, 2026-11-27).
 RELATED_COSINE = 0.18
+# Past the window, a development told weeks after its incident (the inquiry's findings, the sanction, the trial) is
+# named with an earlier case up to RELATED_LOOK_BACK back when, as close as RELATED_COSINE, it also names the same
+# school (with its level), commune or ward, or titled person (monitor.stories.specific_names), at most the
+# RELATED_PAST_WINDOW closest of those cases, a handled one too. On the year's store (2026-11-28), the cosine alone
+# over 60 days named 480 cases, of which 27 of 44 read were other incidents (another school's violence, another
+# province's exam); with a shared name, 174, the 20 read all right. The hint only: grouping never looks this far.
+RELATED_LOOK_BACK = timedelta(days=60)
+RELATED_PAST_WINDOW = 2
 
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
 NON_HOT_REASON_PREFIXES = ("giáo dục ", "chủ đề ", "sắc thái ")  # classifier reason lines left out of alerts
@@ -523,6 +532,24 @@ def decide_alert(config: Config, score: StoryScore, last, now: datetime, last_se
     return AlertDecision("escalation", why, raised=raised)
 
 
+def raised_by(app, story_id: int, since: datetime, score: StoryScore, members: list[dict]) -> str:
+    """": bài mới của Tuổi Trẻ “…” (và 2 bài khác)": what joined the story since its last alert (sent at `since`) and
+    raised its level, for the escalation's "Thay đổi" line; "" when no article joined (a member's page text came).
+    The rise alone does not say what to read: the sources list every member, old and new alike. The article named is
+    the one the story is told by when it joined since, else the hottest of those that did; `members` are the story's,
+    its outlets named as the alert names them."""
+    joined = app.store.story_members_joined_after(story_id, since)
+    if not joined:
+        return ""
+    hot = app.store.classifications_for([m["id"] for m in joined], evidence=False)
+    lead = next((m for m in joined if m["id"] == score.lead_id), None) or max(
+        joined, key=lambda m: hot[m["id"]].hot_score if m["id"] in hot else -1.0)  # max keeps the first of equals
+    lead = next((m for m in members if m["id"] == lead["id"]), lead)
+    title = (lead.get("title") or "").strip() or lead.get("url", "")
+    more = f" (và {len(joined) - 1} bài khác)" if len(joined) > 1 else ""
+    return f": bài mới của {lead['outlet']} “{title}”{more}"
+
+
 def held_by_cooldown(config: Config, level: str, before: str | None, last_at: datetime | None, now: datetime) -> bool:
     """A follow-up at `level` (the story was at `before`) waits out alerts.cooldown_minutes after the last alert
     (sent at `last_at`, None: none), unless it reaches the top level from below it."""
@@ -606,22 +633,27 @@ def assign_articles(app, article_ids: list[int], report: TriageReport) -> set[in
 
 class RelatedCases:
     """The articles of open cases (neither dismissed nor merged) around now, indexed once: triage asks it for
-    each new alert of a run (a first crawl or a recovery may bring hundreds), `monitor cases show` once."""
+    each new alert of a run (a first crawl or a recovery may bring hundreds), `monitor cases show` once. Past the
+    window, the names of their articles over RELATED_LOOK_BACK (_NamedPast)."""
 
     def __init__(self, app, around: datetime | None = None) -> None:
         self.app = app
         self.store = app.store
         self.around = around
         self._index: StoryIndex | None = None  # built at the first question: most runs ask none
+        self._past: _NamedPast | None = None
+
+    def _span(self) -> tuple[timedelta, datetime, datetime, Idf]:
+        window = timedelta(hours=self.app.config.alerts.window_hours)
+        around = self.around or self.app.now()
+        lo, hi = around - 2 * window, around + window
+        return window, lo, hi, _background_idf(self.store, lo - timedelta(days=BACKGROUND_DAYS), hi)
 
     @property
     def index(self) -> StoryIndex:
         if self._index is None:
-            window = timedelta(hours=self.app.config.alerts.window_hours)
-            around = self.around or self.app.now()
-            lo, hi = around - 2 * window, around + window
-            self._index = StoryIndex(_background_idf(self.store, lo - timedelta(days=BACKGROUND_DAYS), hi), window,
-                                     threshold=RELATED_COSINE)
+            window, lo, hi, idf = self._span()
+            self._index = StoryIndex(idf, window, threshold=RELATED_COSINE)
             for m in self.store.open_case_member_docs_between(lo, hi, per_case=INDEXED_PER_STORY,
                                                               per_feed=INDEXED_PER_FEED):
                 self._index.add(_doc(m), m["case_id"])
@@ -631,13 +663,29 @@ class RelatedCases:
                 self._index.add(_doc(m), m["case_id"])
         return self._index
 
+    @property
+    def past(self) -> "_NamedPast":
+        if self._past is None:
+            window, lo, hi, idf = self._span()
+            self._past = _NamedPast(idf, window)
+            for article_id, text, when, case_id in self.store.open_case_texts_between(
+                    lo - RELATED_LOOK_BACK, hi, per_case=INDEXED_PER_STORY):
+                self._past.add(Doc(article_id, "", when, text), case_id)
+            for m in self.store.open_case_intake_docs_between(lo - RELATED_LOOK_BACK, hi):
+                self._past.add(_doc(m), m["case_id"])
+        return self._past
+
     def add(self, case_id: int, members: list[dict]) -> None:
         """A case opened during the run: later stories of the run may continue it."""
         for m in members:
             self.index.add(_doc(m), case_id)
+            if self._past is not None:
+                self._past.add(_doc(m), case_id)
 
     def find(self, case_id: int | None, members: list[dict]) -> list:
-        """Other cases whose articles come close to these (the story of case `case_id`), closest first."""
+        """Other cases whose articles come close to these (the story of case `case_id`), closest first: within the
+        window by the cosine alone, past it (up to RELATED_LOOK_BACK earlier) the RELATED_PAST_WINDOW closest that
+        also share a specific name with them."""
         from monitor.cases import RelatedCase
 
         best: dict[int, float] = {}
@@ -645,17 +693,97 @@ class RelatedCases:
             match = self.index.match(_doc(m), exclude_story=case_id)  # the index's "stories" are case ids
             if match is not None and match.similarity > best.get(match.story_id, -1.0):
                 best[match.story_id] = match.similarity
+        docs = [_doc(m) for m in members]
+        # past the window only a name makes a case near: a story naming none does not read two months of them
+        past = {cid: sim for cid, sim in self.past.earlier(case_id, docs).items()
+                if cid not in best} if any(_names_of(d) for d in docs) else {}
         found = []
         for cid, sim in sorted(best.items(), key=lambda kv: -kv[1]):
             case = self.store.case(cid)
             if case is not None and not (case.dismissed or case.merged):
                 found.append(RelatedCase(cid, case.title, round(sim, 3)))
-        return found
+        kept = 0
+        for cid, sim in sorted(past.items(), key=lambda kv: -kv[1]):
+            case = self.store.case(cid)
+            if kept < RELATED_PAST_WINDOW and case is not None and not (case.dismissed or case.merged):
+                found.append(RelatedCase(cid, case.title, round(sim, 3)))
+                kept += 1
+        return sorted(found, key=lambda r: -r.similarity)
+
+
+class _NamedPast:
+    """Cases' articles over the look-back, by the specific names they hold (monitor.stories.specific_names, as
+    SAME_NAME reads them): only those naming one are kept, and of those only their names, case, date and text; the
+    TF-IDF vector and the provinces of one are read when a story names what it names. So two months of cases cost
+    little more than the window's index (RelatedCases)."""
+
+    def __init__(self, idf: Idf, window: timedelta) -> None:
+        self.idf = idf
+        self.window = window
+        self.named: dict[str, list[int]] = {}
+        self.kept: dict[int, tuple[int, datetime, str]] = {}  # article id -> case id, when, text
+        self._read: dict[int, tuple[dict[str, float], frozenset[str]]] = {}  # id -> vector, provinces, once read
+
+    def add(self, doc: Doc, case_id: int) -> None:
+        names = _names_of(doc)
+        if not names:
+            return
+        if doc.article_id not in self.kept:
+            for name in names:
+                self.named.setdefault(name, []).append(doc.article_id)
+        self.kept[doc.article_id] = (case_id, doc.when, doc.text)
+
+    def _vector(self, article_id: int, text: str) -> tuple[dict[str, float], frozenset[str]]:
+        read = self._read.get(article_id)
+        if read is None:
+            read = self._read[article_id] = (self.idf.vector(text), provinces_named(text[:MAX_TEXT_CHARS]))
+        return read
+
+    def earlier(self, case_id: int | None, docs: list[Doc]) -> dict[int, float]:
+        """Case id -> the highest cosine (RELATED_COSINE or more) between one of `docs` and an article of that case
+        published past the window before it, up to RELATED_LOOK_BACK, naming a name it names and placed in no other
+        province (monitor.stories.apart), `case_id`'s own left out."""
+        best: dict[int, float] = {}
+        for doc in docs:
+            names = _names_of(doc)
+            candidates = {o for name in names for o in self.named.get(name, ())}
+            candidates = [o for o in candidates if o != doc.article_id and self.kept[o][0] != case_id
+                          and self.window < doc.when - self.kept[o][1] <= RELATED_LOOK_BACK]
+            if not candidates:
+                continue
+            vec, places = self.idf.vector(doc.text), provinces_named(doc.text[:MAX_TEXT_CHARS])
+            for other in candidates:
+                cid, _, text = self.kept[other]
+                other_vec, other_places = self._vector(other, text)
+                if apart(places, other_places):
+                    continue
+                c = cosine(vec, other_vec)
+                if c >= RELATED_COSINE and c > best.get(cid, -1.0):
+                    best[cid] = c
+        return best
+
+
+# an article's specific names by its id, kept from one run's RelatedCases to the next: two months of cases' articles
+# are more than specific_names' own cache holds, and reading them all again took most of the look-back's time
+_NAMES: dict[int, tuple[int, frozenset[str]]] = {}  # id -> hash of its text, names
+_NAMES_KEPT = 200_000
+
+
+def _names_of(doc: Doc) -> frozenset[str]:
+    known = _NAMES.get(doc.article_id)
+    if known is not None and known[0] == hash(doc.text):  # its text unchanged
+        return known[1]
+    names = specific_names(doc.text)
+    if len(_NAMES) >= _NAMES_KEPT:
+        _NAMES.clear()
+    _NAMES[doc.article_id] = (hash(doc.text), names)
+    return names
 
 
 def related_cases(app, case_id: int | None, members: list[dict]) -> list:
-    """Cases (neither dismissed nor merged) of other stories within the grouping window whose articles come
-    close to these, closest first: what a person may merge the story into (`monitor cases merge`)."""
+    """Cases (neither dismissed nor merged) of other stories whose articles come close to these, closest first
+    (RelatedCases.find: within the grouping window, or up to RELATED_LOOK_BACK before with a name in common): what a
+    person may merge the story into (`monitor cases merge`)."""
     if not members:
         return []
     return RelatedCases(app, around=members[-1]["when"]).find(case_id, members)
@@ -812,6 +940,8 @@ def _act_on(app, story_id: int, score: StoryScore, members: list[dict], report: 
             # picked up): what leadership was told has not changed, so it is not told again. The higher level
             # goes out with the next article or page text that joins the story.
             return
+        if decision is not None and decision.raised:
+            decision = replace(decision, why=decision.why + raised_by(app, story_id, last.created_at, score, members))
     if decision is None:
         return
     if case.status == HANDLED:

@@ -844,3 +844,77 @@ def test_showing_an_article_id_as_a_case_names_the_case_it_belongs_to(tmp_path):
     assert f"bài số {aid} thuộc hồ sơ {case_id}" in r.output and f"monitor cases show {case_id}" in r.output
     r = CliRunner().invoke(cli, ["--config", cfg, "cases", "show", "999"])
     assert r.exit_code == 2 and "không có hồ sơ số 999" in r.output and "thuộc hồ sơ" not in r.output
+
+
+# Developments told weeks after the fight (monitor.triage.RELATED_LOOK_BACK), in words of their own, each too far
+# from the fight for grouping (past FOLLOW_UP) and close to it by the cosine (RELATED_COSINE or more).
+SANCTION = ("Khiển trách hiệu trưởng Trường THCS Ngọc Lâm sau vụ nữ sinh lớp 8 bị đánh hội đồng",
+            "Sau gần ba tuần xác minh, quận Long Biên khiển trách hiệu trưởng Trường THCS Ngọc Lâm vì chậm báo cáo vụ "
+            "nữ sinh lớp 8 bị bạn đánh hội đồng, quay clip đăng lên mạng.")
+# another school's fight, told in the fight's own words: the vocabulary in common, no name
+OTHER_FIGHT = ("Nữ sinh lớp 7 Trường THCS Gia Thụy bị bạn đánh hội đồng trong giờ ra chơi, clip lan trên mạng",
+               "Sáng 12/12, một nữ sinh lớp 7 Trường THCS Gia Thụy bị ba bạn cùng lớp đánh hội đồng trong giờ ra chơi; "
+               "đoạn clip lan truyền trên mạng xã hội.")
+
+
+def _weeks_later(tmp_path, days: int, text: tuple[str, str], *, handled: bool = False):
+    """(app, the fight's case, the later story's case, its alert, the clipping's hot item of it): the fight alerted and
+    (with `handled`) closed as handled, then `text` told `days` later as a hot story of its own."""
+    from monitor.cases import HANDLED
+    from monitor.digest_delivery import load_digest
+    from monitor.stories import Idf, cosine
+    from monitor.triage import RELATED_COSINE
+
+    app, incident = _hot_story(tmp_path)
+    if handled:
+        update_case(app, incident, by="Chị Lan", status=HANDLED, note="Đã làm việc với nhà trường")
+    app.clock.advance(days=days)
+    later = add_article(app, "Tuổi Trẻ", "later", *text, app.now() - timedelta(minutes=5),
+                        Cls(hot_score=0.9, sentiment="negative", scope="local", topics=("an-toan-truong-hoc",),
+                            reasons=("bạo lực học đường",)))
+    idf = Idf(app.store.background_texts(app.now() - timedelta(days=90), app.now() + timedelta(days=1)))
+    assert cosine(idf.vector(" ".join(text)), idf.vector(f"{FIGHT_TITLE} {FIGHT_SAPO}")) >= RELATED_COSINE
+    report = run_triage(app)
+    (case_id,) = report.cases_opened  # past the follow-up reach: a story of its own
+    (alert_id,) = report.alerts_queued
+    day = (app.now() + timedelta(days=1)).astimezone(app.config.office.tz).date()
+    (item,) = [i for i in load_digest(app, day).hot.items if i.article_id == later]
+    return app, incident, case_id, app.store.alert(alert_id), item
+
+
+def test_a_development_weeks_later_naming_the_school_names_the_incidents_case(tmp_path):
+    """Twenty days on, past the window, the sanction names the school of the fight (handled meanwhile: a development
+    of a handled case is what the office most wants named): the alert and the clipping name the fight's case."""
+    app, incident, case_id, alert, item = _weeks_later(tmp_path, 20, SANCTION, handled=True)
+    assert [r["case_id"] for r in alert.payload["related_cases"]] == [incident]
+    assert f"hồ sơ số {incident}: {FIGHT_TITLE}" in alert.body, alert.body
+    assert item.follows == f"Có thể là diễn biến tiếp của vụ việc đã có hồ sơ số {incident}: {FIGHT_TITLE}"
+
+
+def test_a_story_weeks_later_sharing_only_words_or_two_months_old_names_no_case(tmp_path):
+    """The same words with another school's name name nothing past the window; nor does the sanction told 61 days on."""
+    (tmp_path / "words").mkdir()
+    (tmp_path / "old").mkdir()
+    for sub, days, text in (("words", 20, OTHER_FIGHT), ("old", 61, SANCTION)):
+        app, incident, case_id, alert, item = _weeks_later(tmp_path / sub, days, text)
+        assert alert.payload["related_cases"] == [] and "Có thể là diễn biến tiếp" not in alert.body, sub
+        assert item.follows == "", sub
+
+
+def test_past_the_window_at_most_the_two_closest_earlier_cases_are_named(tmp_path):
+    """Three fights at the school, ten days apart (each a case of its own, past the follow-up reach), then the
+    sanction: two of them named, the closest, and the alert lists those two."""
+    app = make_app(tmp_path)
+    fights = []
+    for k in range(3):
+        title, sapo = reprint(FIGHT_TITLE, FIGHT_SAPO, k)
+        add_article(app, "VnExpress", f"fight-{k}", title, sapo, app.now() - timedelta(minutes=10))
+        fights += run_triage(app).cases_opened
+        app.clock.advance(days=10)
+    assert len(fights) == 3
+    add_article(app, "Tuổi Trẻ", "later", *SANCTION, app.now() - timedelta(minutes=5),
+                Cls(hot_score=0.9, sentiment="negative", scope="local", topics=("an-toan-truong-hoc",)))
+    (alert_id,) = run_triage(app).alerts_queued
+    named = app.store.alert(alert_id).payload["related_cases"]
+    assert len(named) == 2 and {r["case_id"] for r in named} < set(fights), named
+    assert named[0]["similarity"] >= named[1]["similarity"]

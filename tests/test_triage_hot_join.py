@@ -132,6 +132,45 @@ def test_more_outlets_taking_up_the_complaint_raise_its_level_and_send_the_follo
     assert run_triage(app).alerts_queued == [], "once per level"
 
 
+def test_the_follow_up_of_a_rise_names_the_article_that_raised_it_on_every_channel(tmp_path, monkeypatch):
+    """"Thay đổi: Mức độ tăng từ … lên …" alone read to leadership as the system changing its mind: the follow-up
+    names what joined since the last alert, the first of the hottest (the story's own lead joined before), by the
+    outlet's name as the alert gives it, and how many more did, in the e-mail, the webhook and Telegram alike."""
+    from test_triage_support import HttpReceiver, SmtpSink, free_port
+    from monitor.notify import deliver_outbox
+
+    monkeypatch.setenv("TEST_BOT_TOKEN", "123:ABC")
+    hook, tg = HttpReceiver(free_port()).start(), HttpReceiver(free_port()).start()
+    try:
+        with SmtpSink() as smtp:
+            app = make_app(tmp_path, smtp_port=smtp.port, channels=[
+                {"kind": "email", "recipients": ["truongphong@longbien.example.vn"]},
+                {"kind": "webhook", "url": hook.url},
+                {"kind": "telegram", "bot_token_env": "TEST_BOT_TOKEN", "chat_id": "-1001",
+                 "base_url": f"http://127.0.0.1:{tg.port}"}])
+            _routine_story(app, app.now())
+            app.clock.advance(hours=1)
+            add_article(app, "VnExpress", "complaint", *COMPLAINT, app.now() - timedelta(minutes=20), HOT)
+            (first,) = run_triage(app).alerts_queued
+            assert len(deliver_outbox(app).sent) == 3
+            app.clock.advance(hours=1, minutes=30)
+            for k, (outlet, (title, sapo)) in enumerate(zip(("Tuổi Trẻ", "Dân Trí", "VietnamNet"), COMPLAINT_OTHERS)):
+                add_article(app, outlet, f"other-{k}", title, sapo, app.now() - timedelta(minutes=40 - 10 * k), HOT)
+            (second,) = run_triage(app).alerts_queued
+            assert len(deliver_outbox(app).sent) == 3
+    finally:
+        hook.stop()
+        tg.stop()
+    was, now = app.store.alert(first).severity, app.store.alert(second).severity
+    assert app.store.alert(second).kind == "escalation" and was != now
+    change = (f"Mức độ tăng từ {was} lên {now}: bài mới của Tuổi Trẻ “{COMPLAINT_OTHERS[0][0]}” (và 2 bài khác)")
+    assert app.store.alert(second).payload["change"] == change
+    (_, mail) = smtp.messages[1]
+    for text in (mail.get_content(), hook.requests[1].json()["text"], tg.requests[1].json()["text"]):
+        assert f"Thay đổi: {change}\n" in text, text
+    assert hook.requests[1].json()["change"] == change
+
+
 def _routine_news_four_days_old(tmp_path):
     """(app, its time, the admissions test's routine news published four days before it: past the window)."""
     app = make_app(tmp_path)
@@ -321,7 +360,7 @@ def test_a_rise_the_cooldown_holds_leaves_a_handled_case_closed_until_its_follow
     app.clock.advance(minutes=45)  # past the cooldown: the next poll brings nothing new
     (second,) = run_triage(app).alerts_queued
     _, line, alert = _reopened_by_the_alert(app, case_id, second)
-    assert alert.kind == "escalation" and line.note == f"{HANDLED_NOTE}: Mức độ tăng từ theo dõi lên cao"
+    assert alert.kind == "escalation" and line.note == (f"{HANDLED_NOTE}: Mức độ tăng từ theo dõi lên cao: bài mới của Tuổi Trẻ “{title}”")
 
 
 def test_a_run_that_read_the_handled_case_before_another_run_reopened_it_writes_nothing_over_it(tmp_path):
