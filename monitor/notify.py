@@ -546,6 +546,10 @@ def analyst_commands(case_id: int, status: str, related_ids: Sequence[int]) -> l
     return out
 
 
+# how an alert marks an article that tells the office's or an education authority's response (monitor.responses)
+RESPONSE_TAG = "phản hồi của cơ quan"
+
+
 def compose_alert(config: Config, story_id: int, score, members: list[dict], decision, case,
                   related: Sequence = ()) -> tuple[str, str, dict]:
     """(subject, plain-text body, webhook payload) of an alert, in Vietnamese, for leadership: what happened in a
@@ -563,6 +567,7 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
     title = first["title"].strip() or first["url"]
     subject = alert_subject(config, score.severity, title, local=score.local, kind=decision.kind, raised=decision.raised)
     reprints = sum(1 for m in members if m.get("reprint"))
+    answers = set(getattr(score, "responses", ()))  # not counted in its level (monitor.responses)
     summary = alert_summary(members, tz)
     lines = [f"{config.office.short_name} — cảnh báo tin nóng" + (" (cập nhật)" if decision.kind != "new" else ""), ""]
     if summary:
@@ -576,7 +581,8 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
         f"Đăng lúc: {_local(first['when'], tz)} trên {first['outlet']} (bài đầu tiên của tin này: "
         f"{_local(origin['when'], tz)} trên {origin['outlet']})",
         f"Số báo đưa tin: {len(score.outlets)} ({', '.join(score.outlets)})"
-        + (f"; {reprints} bài đăng lại" if reprints else ""),
+        + (f"; {reprints} bài đăng lại" if reprints else "")
+        + (f"; không kể {len(answers)} bài {RESPONSE_TAG}" if answers else ""),
     ]
     # what leadership reads: the clipping's wording, without the classifier's scores and evidence, and without the
     # reason that lists the outlets again (the line above names them)
@@ -587,7 +593,7 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
         lines += ["", "Lý do:", *[f"  - {r}" for r in reasons]]
     lines += ["", "Nguồn:"]
     for m in members[:15]:
-        tag = " [đăng lại]" if m.get("reprint") else ""
+        tag = (" [đăng lại]" if m.get("reprint") else "") + (f" [{RESPONSE_TAG}]" if m["id"] in answers else "")
         lines.append(f"  - {m['outlet']} ({_local(m['when'], tz)}){tag}: {m['title']}\n    {m['url']}")
     if len(members) > 15:
         lines.append(f"  … và {len(members) - 15} bài khác")
@@ -611,7 +617,8 @@ def compose_alert(config: Config, story_id: int, score, members: list[dict], dec
         "explanation": score.explanation(),
         # office time (+07:00), as every time the office reads
         "sources": [{"outlet": m["outlet"], "title": m["title"], "url": m["url"],
-                     "published": m["when"].astimezone(tz).isoformat(), "reprint": bool(m.get("reprint"))}
+                     "published": m["when"].astimezone(tz).isoformat(), "reprint": bool(m.get("reprint")),
+                     "response": m["id"] in answers}
                     for m in members],
         "related_cases": [{"case_id": r.case_id, "title": r.title, "similarity": r.similarity} for r in related],
         "text": body,

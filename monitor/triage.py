@@ -104,6 +104,9 @@ class StoryScore:
     # is (its first member then). A hot complaint joining the news of the exam it is about, within the window, makes
     # that story hot: leadership is told the complaint, not the exam's schedule the story began with
     lead_id: int | None = None
+    # its later articles that report the office's or an education authority's response (monitor.responses): listed
+    # with the story, left out of its score
+    responses: tuple[int, ...] = ()
 
     @property
     def scope(self) -> str:
@@ -118,7 +121,8 @@ class StoryScore:
         return {"score": round(self.total, 1), "severity": self.severity, "main_topic": self.shown_topic or self.main_topic,
                 "local": self.local, "outlets": list(self.outlets), "national_outlets": list(self.national_outlets),
                 "signals": [s.as_dict() for s in self.signals]} | (
-            {"entered_level": {"level": kept[0], "by": kept[1], "press_severity": kept[2]}} if kept else {})
+            {"entered_level": {"level": kept[0], "by": kept[1], "press_severity": kept[2]}} if kept else {}) | (
+            {"responses": list(self.responses)} if self.responses else {})
 
 
 def explained_scope(exp: dict) -> str | None:
@@ -276,12 +280,28 @@ def _fmt(x: float) -> str:
     return f"{x:.1f}".replace(".", ",")
 
 
+def response_ids(config: Config, members: list[dict]) -> tuple[int, ...]:
+    """The members after the story's first (oldest first, as the store gives them) that report the office's or an
+    education authority's response to the incident (monitor.responses.is_response)."""
+    from monitor.responses import is_response, office_names
+
+    own = office_names(config)
+    department = config.office.is_department
+    return tuple(m["id"] for m in members[1:] if is_response(m["title"], m.get("sapo", ""), own, department))
+
+
 def score_story(config: Config, members: list[dict], classifications: dict, now: datetime,
                 usual_outlets: float) -> StoryScore:
     """Score a story from its members (dicts with id, outlet, title, sapo, when) and their classifications."""
     # one outlet however its feeds spell it ("VNExpress", "vnexpress.net"): a story one outlet told is not spread
     names = OutletNames(config)
     members = [m | {"outlet": names(m["outlet"])} for m in members]
+    # the office's (or its superior's) answer to the incident joins the story, and the clipping and the case list it,
+    # but it is no sign the issue grows: leadership gave it. Its outlet, reach, tone and scores would raise the level
+    # and alert leadership with "Mức độ tăng" about their own answer. The story's first article always counts: it is
+    # how the incident came to the monitor, whatever its headline says
+    responses = response_ids(config, members)
+    members = [m for m in members if m["id"] not in responses]
     outlets: list[str] = []
     for m in members:
         if m["outlet"] not in outlets:
@@ -398,6 +418,8 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
     if controversy:
         reasons.append(f"Báo chí đưa tin trái chiều ({neg} tiêu cực, {pos} tích cực)")
 
+    if responses:
+        reasons.append(f"{len(responses)} bài đưa tin cơ quan quản lý giáo dục phản hồi, xử lý vụ việc: không tính vào mức độ")
     total = round(min(100.0, sum(s.points for s in signals)), 1)
     severity = severity_for(config, total)
     if severity is not None and all(is_round_up(f"{m['title']} {m.get('sapo', '')}") for m in members):
@@ -413,7 +435,7 @@ def score_story(config: Config, members: list[dict], classifications: dict, now:
     return StoryScore(total=total, severity=severity, signals=tuple(signals),
                       reasons=tuple(reasons), main_topic=main_topic, outlets=tuple(outlets),
                       national_outlets=national, local=local, shown_topic=shown[0] if shown else main_topic,
-                      hot_categories=tuple(hot_categories),
+                      hot_categories=tuple(hot_categories), responses=responses,
                       lead_id=next((m["id"] for m, c in classified
                                     if c.hot and not is_round_up(f"{m['title']} {m.get('sapo', '')}")), None))
 
@@ -538,7 +560,8 @@ def raised_by(app, story_id: int, since: datetime, score: StoryScore, members: l
     The rise alone does not say what to read: the sources list every member, old and new alike. The article named is
     the one the story is told by when it joined since, else the hottest of those that did; `members` are the story's,
     its outlets named as the alert names them."""
-    joined = app.store.story_members_joined_after(story_id, since)
+    # the office's own answers joined too but raised nothing (score_story leaves them out)
+    joined = [m for m in app.store.story_members_joined_after(story_id, since) if m["id"] not in score.responses]
     if not joined:
         return ""
     hot = app.store.classifications_for([m["id"] for m in joined], evidence=False)

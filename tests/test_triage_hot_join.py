@@ -32,9 +32,9 @@ COMPLAINT_OTHERS = [
     ("Điểm thi khảo sát lớp 10 chuyên ở Hà Nội bị phản ánh thu phí giữ xe, phòng thi chật khiến thí sinh ngất",
      "Phụ huynh cho biết phòng thi khảo sát năng lực vào lớp 10 chuyên chật, thiếu quạt, một thí sinh ngất xỉu; "
      "điểm thi còn thu phí giữ xe mỗi em 50.000 đồng."),
-    ("Sở GD&ĐT Hà Nội yêu cầu báo cáo vụ thí sinh ngất, thu phí giữ xe ở điểm thi khảo sát lớp 10 chuyên",
-     "Sở GD&ĐT Hà Nội yêu cầu điểm thi khảo sát năng lực vào lớp 10 chuyên báo cáo việc thu phí giữ xe 50.000 đồng "
-     "và một thí sinh ngất xỉu trong phòng thi sáng 14/12."),
+    ("Vụ thí sinh ngất, thu phí giữ xe ở điểm thi khảo sát lớp 10 chuyên: phụ huynh đòi trả lại tiền",
+     "Phụ huynh có con thi khảo sát năng lực vào lớp 10 chuyên đòi điểm thi trả lại 50.000 đồng phí giữ xe mỗi em "
+     "sau khi một thí sinh ngất xỉu trong phòng thi sáng 14/12."),
 ]
 
 ROUTINE = Cls(hot_score=0.1, sentiment="neutral", scope="city", topics=("thi-cu",), reasons=())
