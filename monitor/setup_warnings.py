@@ -130,7 +130,9 @@ def setup_warnings(cfg, rules=None) -> list[SetupWarning]:
                 "thay office.watchlist bằng tên phường/xã, trường học, cán bộ của chính đơn vị; một tên đúng là của "
                 "đơn vị mà trùng tên nơi khác thì giữ lại"))
     if compare_key(office.district) != compare_key(start["district"]):
-        kept = [n for n in office.watchlist.all_names() if n in set(start["watchlist"])]
+        # a ward carved out of the template's district (2025) keeps the names of its own ward: not the template's
+        own = _words(office.district)
+        kept = [n for n in office.watchlist.all_names() if n in set(start["watchlist"]) and not _holds(_words(n), own)]
         if len(kept) >= 3:
             warnings.append(SetupWarning(
                 f"office.watchlist còn {len(kept)} tên của danh sách mẫu ({start['short_name']}), trong khi "

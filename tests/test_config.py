@@ -448,3 +448,18 @@ def test_a_mail_relay_without_login_is_told_how_to_go_without_the_variables(monk
         send_message(smtp, EmailMessage())
     assert "export TEST_UNSET_USER=..." in err.value.hint
     assert "xóa smtp.username_env và smtp.password_env" in err.value.hint
+
+
+@pytest.mark.parametrize("name, code", [
+    ("Phòng Giáo dục và Đào tạo quận Long Biên", "PGDĐT"),
+    ("Sở Giáo dục và Đào tạo tỉnh Tuyên Quang", "SGDĐT"),
+    # since the 2025 reorganisation a ward's or commune's education sits with its Phòng Văn hóa - Xã hội, whose
+    # documents are not numbered as an abolished Phòng GD&ĐT's
+    ("Phòng Văn hóa - Xã hội phường Việt Hưng", "VHXH"),
+    ("Phòng Văn hoá – Xã hội xã Bát Tràng", "VHXH"),
+    ("Phòng VH-XH đặc khu Phú Quốc", "VHXH"),
+])
+def test_the_report_number_carries_the_code_of_the_kind_of_office(name, code):
+    from monitor.config import Office
+
+    assert Office(name=name, short_name=name, district="x", city="Hà Nội").document_code == code

@@ -169,3 +169,20 @@ def test_config_check_says_which_hot_stories_alert(tmp_path):
     out = monitor(config(tmp_path, alerts={"min_scope": "city"}), "config", "check").stdout
     assert ("cảnh báo tức thời: sự việc nóng trên địa bàn và trong thành phố Hà Nội (alerts.min_scope: city)"
             in out.splitlines()), out
+
+
+def test_a_ward_office_keeping_the_starting_lists_names_of_its_own_ward_is_not_told_they_are_the_templates(tmp_path):
+    """Since 2025 a ward's Phòng Văn hóa - Xã hội serves part of the former quận Long Biên: the starting list's
+    schools named after its ward are its own, so only the others count as names left from the template."""
+    ward = {"name": "Phòng Văn hóa - Xã hội phường Việt Hưng", "short_name": "Phòng VH-XH phường Việt Hưng",
+            "district": "Việt Hưng", "city": "Hà Nội"}
+    own = {"wards": ["Việt Hưng"], "schools": ["THCS Việt Hưng", "Tiểu học Việt Hưng", "Tiểu học Đô thị Việt Hưng"],
+           "other": ["KĐT Việt Hưng"]}
+    out = monitor(config(tmp_path, office=ward, contact="mailto:vanthu@viethung.hanoi.gov.vn", watchlist=own),
+                  "config", "check").stdout
+    assert "danh sách mẫu" not in out, out
+    left = dict(own, schools=[*own["schools"], "THCS Ngọc Lâm", "THCS Cự Khối", "Mầm non Hoa Sữa"])
+    out = monitor(config(tmp_path, office=ward, contact="mailto:vanthu@viethung.hanoi.gov.vn", watchlist=left),
+                  "config", "check").stdout
+    assert ("office.watchlist còn 3 tên của danh sách mẫu (Phòng GD&ĐT quận Long Biên), trong khi office.district là "
+            "Việt Hưng: THCS Ngọc Lâm, THCS Cự Khối, Mầm non Hoa Sữa") in out, out

@@ -139,8 +139,12 @@ class Office:
 
     @property
     def document_code(self) -> str:
-        """The issuing office's code in a document number ('Số: …/BC-PGDĐT')."""
-        return "SGDĐT" if self.is_department else "PGDĐT"
+        """The issuing office's code in a document number ('Số: …/BC-PGDĐT'): since the 2025 reorganisation a
+        commune's education is its Phòng Văn hóa - Xã hội's, which numbers as 'VHXH', not as a Phòng GD&ĐT."""
+        if self.is_department:
+            return "SGDĐT"
+        unit = re.sub(r"[^a-z]", "", compare_key(self.name))
+        return "VHXH" if "vanhoaxahoi" in unit or unit.startswith("phongvhxh") else "PGDĐT"
 
     @property
     def report_signer(self) -> tuple[str, ...]:
