@@ -95,6 +95,15 @@ LABEL_CARRIED = "nhãn #"  # how the history line of a case a label dismissed (o
 # handled, a false alarm, carried on by another case, or another office's business
 CLOSED_STATUSES = (STATUSES[-1], DISMISSED, MERGED, NOT_OURS)
 OPEN_STATUSES = STATUSES[:-1]  # taken on or not, not yet handled: what the monthly report and its forecast call open
+# how the documents leadership reads (the clipping, the monthly and the period report) name a case's status where it
+# differs from the clerk's word (`monitor cases`, --status): "mới" beside the counts' "new" read as "13 new issues",
+# and the clipping said "mới" of a case the report of the same day called "chưa tiếp nhận xử lý"
+STATUS_WORDS = {OPEN_STATUS: "chưa tiếp nhận xử lý"}
+
+
+def status_word(status: str) -> str:
+    """A case's status as the clipping and the reports name it (STATUS_WORDS)."""
+    return STATUS_WORDS.get(status, status)
 
 
 REPORTED, PRESS, CORRECTED = "reported", "press", "corrected"  # Handling.kind, as stored

@@ -27,18 +27,18 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from statistics import median
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 from zoneinfo import ZoneInfo
 
 from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, plan_heading, strongest_first, topic_name
 from classifiers.types import SCOPES, Classification
-from monitor.cases import DISMISSED, lists_as_hot, status_since
+from monitor.cases import DISMISSED, STATUS_WORDS, lists_as_hot, status_since, status_word
 from monitor.config import Digest as DigestSettings
 from monitor.config import Office, clock_time
 from monitor.models import Article, IntakeItem, SourceHealth, Story
 from monitor.stories import Idf, article_doc, article_text, headline_words, matches_among, same_headline
 from monitor.summary import dated_summary
-from monitor.wording import NO_LEVEL, time_label, topic_list
+from monitor.wording import NO_LEVEL, RESPONSE_TAG, time_label, topic_list
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 SENTIMENT_LABELS = {"negative": "Tiêu cực", "neutral": "Trung tính", "positive": "Tích cực"}
@@ -89,6 +89,12 @@ def vn_decimal(value: float) -> str:
         return vn_number(round(value))
     whole, frac = f"{value:,.1f}".split(".")
     return f"{whole.replace(',', '.')},{frac}"
+
+
+def megabytes(size_bytes: int) -> str:
+    """'2,6 MB': a file's size as every command says it, in megabytes of 1,000,000 bytes (as `ls -h --si`, a disk's
+    label and the SI prefix): `status` said 2,7 MB of a database `backup` said was 2,8 MB."""
+    return f"{vn_decimal(size_bytes / 1_000_000)} MB"
 
 
 # --------------------------------------------------------------------------- the feeds' problems, in words
@@ -259,6 +265,22 @@ def shown_hot_score(hot_score: float) -> float:
 # --------------------------------------------------------------------------- the digest as data
 
 
+class RelatedArticle(NamedTuple):
+    """One of a hot item's related articles (DigestItem.related)."""
+
+    outlet: str
+    title: str
+    url: str
+    # it tells the office's own answer or a lower authority's (Story.responses, as triage stored it): marked as the
+    # alert marks it, so leadership does not read its own answer as the issue growing
+    response: bool = False
+
+    @property
+    def mark(self) -> str:
+        """' [phản hồi của cơ quan]' after its outlet, as in the alert; '' for any other article."""
+        return f" [{RESPONSE_TAG}]" if self.response else ""
+
+
 @dataclass(frozen=True)
 class DigestItem:
     """One story (or a lone article) as the clipping shows it."""
@@ -283,8 +305,8 @@ class DigestItem:
     relevance: float = 1.0  # the classifier's education score
     unsure: bool = False  # listed in the appendix: judged not education, but close to it
     # the story's other articles in the window whose headline says something else (a follow-up, another
-    # angle): (outlet, title, url), at most MAX_RELATED; reprints under the same headline are only counted
-    related: tuple[tuple[str, str, str], ...] = ()
+    # angle), at most MAX_RELATED; reprints under the same headline are only counted
+    related: tuple[RelatedArticle, ...] = ()
     # an earlier hot issue (an open case) this story may continue, said under the item: "vấn đề số 1 (hồ sơ số 7)"
     follows: str = ""
     # the latest thing a person recorded doing about its case (monitor.cases.outcome_line): "Việc đã làm gần nhất
@@ -345,8 +367,9 @@ class DigestItem:
 
     @property
     def case_label(self) -> str:
-        """The case line's status, with what was done when its case records it: "đang xử lý (đã báo cáo UBND quận)"."""
-        return ((self.case_status or NO_CASE_LABEL) + (f" ({self.handling})" if self.handling else "")
+        """The case line's status, as the reports name it (monitor.cases.STATUS_WORDS), with what was done when its
+        case records it: "đang xử lý (đã báo cáo UBND quận)"."""
+        return ((status_word(self.case_status) if self.case_status else NO_CASE_LABEL) + (f" ({self.handling})" if self.handling else "")
                 + (f" — {self.status_since}" if self.status_since else ""))
 
     @property
@@ -445,6 +468,13 @@ class DigestSummary:
         breakdown = self.hot_breakdown
         follow = f", {self.follow_up_line}" if self.follow_ups else ""
         return vn_number(self.hot_issues) + (f" ({breakdown})" if breakdown else "") + follow
+
+    @property
+    def education_text(self) -> str:
+        """'33 trên tổng số 42 tin, bài thu thập (30 sự việc …)', as every format says it: "33 / 42" read as a
+        fraction, or a date, to a leader reading the DOCX beside the e-mail."""
+        return (f"{vn_number(self.education)} trên tổng số {vn_number(self.articles)} tin, bài thu thập "
+                f"({vn_number(self.stories)} sự việc sau khi gộp các tin, bài cùng sự việc)")
 
     @property
     def local_text(self) -> str:
@@ -940,7 +970,8 @@ def note_status_since(digest: Digest, now_status: Mapping[int, str], now: dateti
     now) differs from the one it shows (as it stood then), the status now: the archive says what it said then, and
     does not leave the reader believing an issue handled since is still waiting."""
     def since(i: DigestItem) -> DigestItem:
-        text = status_since(i.case_status, now_status.get(i.story_id) if i.story_id is not None else None, now)
+        text = status_since(i.case_status, now_status.get(i.story_id) if i.story_id is not None else None, now,
+                            STATUS_WORDS)
         return replace(i, status_since=text) if text else i
 
     if not any(i.story_id in now_status for i in digest.hot.items):
@@ -1009,9 +1040,11 @@ MAX_RELATED = 3
 _OUTLETS_REASON = re.compile(r"^\d+ báo đưa tin: ")
 
 
-def _related(lead: Article, members: Sequence[tuple[Article, Classification]]) -> tuple[tuple[str, str, str], ...]:
+def _related(lead: Article, members: Sequence[tuple[Article, Classification]],
+             responses: Iterable[int] = ()) -> tuple[RelatedArticle, ...]:
     """The members whose headline differs from the lead's and from each other's (monitor.stories.same_headline): what
-    the story adds."""
+    the story adds; those of `responses` (Story.responses) marked."""
+    responses = set(responses)
     shown = [headline_words(lead.title)]
     out = []
     for a, _ in members:
@@ -1020,7 +1053,7 @@ def _related(lead: Article, members: Sequence[tuple[Article, Classification]]) -
             continue
         if not any(same_headline(words, s) for s in shown):
             shown.append(words)
-            out.append((a.outlet, a.title, a.url))
+            out.append(RelatedArticle(a.outlet, a.title, a.url, a.id in responses))
     return tuple(out[:MAX_RELATED])
 
 
@@ -1054,7 +1087,7 @@ def _item(group: _Group, tz: ZoneInfo, late: set[int], own_scopes: tuple[str, ..
                                     topic=topic_name(topics[0]) if topics else "",
                                     tone=SENTIMENT_LABELS.get(cls.sentiment, ""),
                                     **(_story_signs(story, members) if story.reasons else _signs(cls))),
-            late=article.id in late, relevance=max(c.relevance for _, c in members), related=_related(article, members),
+            late=article.id in late, relevance=max(c.relevance for _, c in members), related=_related(article, members, story.responses),
             articles=len(members), outside_source="; ".join(dict.fromkeys(i.source_label for i in story.intake)),
         )
     return DigestItem(

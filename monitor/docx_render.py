@@ -427,13 +427,13 @@ def _item(doc, item: DigestItem, n: int | str) -> None:
         _styled(doc, f"Chủ đề: {item.topics_label}", "DB Meta")
     if item.summary:
         _styled(doc, item.summary, "DB Summary")
-    for outlet, title, link in item.related:
-        p = _styled(doc, f"Tin liên quan ({outlet}): ", "DB Meta")
-        url = safe_url(link)
+    for r in item.related:
+        p = _styled(doc, f"Tin liên quan ({r.outlet}){r.mark}: ", "DB Meta")
+        url = safe_url(r.url)
         if url:
-            _hyperlink(p, url, title, bold=False)
+            _hyperlink(p, url, r.title, bold=False)
         else:
-            p.add_run(clean(title))
+            p.add_run(clean(r.title))
 
 
 def _section(doc, section: DigestSection) -> None:
@@ -467,8 +467,7 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
             _para(doc, d.hand_entered_note, indent_cm=0.5)
     else:
         lines = [
-            f"Tin, bài về giáo dục: {n(s.education)} trên tổng số {n(s.articles)} tin, bài thu thập ({n(s.stories)} sự việc "
-            "sau khi gộp các tin, bài cùng sự việc).",
+            f"Tin, bài về giáo dục: {s.education_text}.",
             f"Vấn đề nóng: {s.hot_text}.",
             f"Sự việc trên địa bàn {d.office.district}: {s.local_text}.",
             "Sắc thái: " + "; ".join(f"{label} {n(k)}" for label, k in s.tone_labels) + ".",

@@ -124,6 +124,9 @@ class Story:
     # its first article judged hot as triage last scored it (StoryScore.lead_id), which its alert told; None when none
     # is, when scored before that was stored (0078), or when that article has left it (a merge)
     lead_id: int | None = None
+    # its articles that tell the office's own answer or a lower authority's (monitor.responses), as triage last
+    # scored it (StoryScore.responses, kept in its explanation): marked where they are listed, not counted in its level
+    responses: tuple[int, ...] = ()
 
     @property
     def named_item(self) -> IntakeItem | None:

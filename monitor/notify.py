@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.config import AlertChannel, Config, clock_time, score_text
 from monitor.errors import FetchError, MessageInDoubt, NotifyError, RequestInDoubt
-from monitor.wording import time_label
+from monitor.wording import RESPONSE_TAG, time_label
 
 log = logging.getLogger(__name__)
 
@@ -546,8 +546,6 @@ def analyst_commands(case_id: int, status: str, related_ids: Sequence[int]) -> l
     return out
 
 
-# how an alert marks an article that tells the office's or an education authority's response (monitor.responses)
-RESPONSE_TAG = "phản hồi của cơ quan"
 
 
 def compose_alert(config: Config, story_id: int, score, members: list[dict], decision, case,

@@ -21,6 +21,7 @@ from classifiers.plan_topics import PLAN_TOPICS, plan_heading
 from monitor.cases import (CORRECTED, DISMISSED, FALSE_INFORMATION, MERGED, NOT_OURS, OPEN_STATUSES, PRESS, REPORTED,
                            STATUSES, Handling, case_then, false_information_sign, outcome_line, person_notes,
                            press_details, status_since)
+from monitor.cases import STATUS_WORDS as DOCUMENT_STATUS_WORDS
 from monitor.config import Office, OutletNames
 from monitor.corrections import corrected_row, read_corrected
 from monitor.developments import Development, developments, developments_label, told_by
@@ -45,11 +46,10 @@ NO_HOT_CATEGORY = "loại khác"
 # otherwise list every local hot story of the year in each month's report
 TOP_PENDING = 20
 NO_CASE = "chưa có hồ sơ xử lý"
-# how the report names a case's status: "mới" beside the counts' "new" would read as "13 new issues"
-STATUS_WORDS = {"mới": "chưa tiếp nhận xử lý",
-                # a hot issue's status then can be "cảnh báo nhầm" only when it was opened again since (news raised its
-                # story, monitor.triage.dismissed_rise): counted with the issues, not as "1 cảnh báo nhầm" among them
-                DISMISSED: "khi đó đánh dấu cảnh báo nhầm, sau mở lại"}
+# how the report names a case's status: the clipping's words (monitor.cases.STATUS_WORDS), and one only a report
+# says: a hot issue's status then can be "cảnh báo nhầm" only when it was opened again since (news raised its story,
+# monitor.triage.dismissed_rise): counted with the issues, not as "1 cảnh báo nhầm" among them
+STATUS_WORDS = {**DOCUMENT_STATUS_WORDS, DISMISSED: "khi đó đánh dấu cảnh báo nhầm, sau mở lại"}
 # a hot issue outside the office's area (Office.is_own_area, or a case closed as NOT_OURS): known of, not handled.
 # Not "theo dõi", the name of an alert level: "10 ngoài địa bàn (theo dõi)" read as ten issues at that level
 ELSEWHERE_WORDS = "ngoài địa bàn (để nắm tình hình)"

@@ -24,6 +24,11 @@ FULL_CASE_LIST = "danh sách đầy đủ xem trong sổ theo dõi hồ sơ vụ
 NO_LEVEL = "chưa xếp mức"
 
 
+# how an alert, the clipping and `monitor cases show` mark an article of a story that tells the office's own answer
+# to the incident or a lower authority's (monitor.responses), which its level leaves out: one name in all three
+RESPONSE_TAG = "phản hồi của cơ quan"
+
+
 def level_text(severity: str | None) -> str:
     """'mức cao', or NO_LEVEL for a hot issue with no level."""
     return f"mức {severity}" if severity else NO_LEVEL

@@ -388,7 +388,7 @@ def test_the_clipping_says_on_the_case_line_what_was_done(tmp_path):
     app, case_id = _case(tmp_path)
     day = app.now().astimezone(app.config.office.tz).date() + timedelta(days=1)
     (item,) = load_digest(app, day).hot.items
-    assert item.case_label == "mới", "nothing done yet: the status alone"
+    assert item.case_label == "chưa tiếp nhận xử lý", "nothing done yet: the status alone"
     app.clock.advance(minutes=30)
     update_case(app, case_id, by="Chị Lan", status="đang xử lý", reported_to=["UBND quận Long Biên"],
                 answered_press=["Tuổi Trẻ", "Dân Trí"], spokesperson="Phó Trưởng phòng Nguyễn Văn An", corrected=True)

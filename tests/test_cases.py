@@ -172,7 +172,7 @@ def test_a_missed_hot_issue_gets_a_case_by_hand_and_counts_as_hot(tmp_path):
     assert again.id == c.id and not opened_again and again.status == "mới" and len(again.events) == len(c.events) + 1
 
     d = todays_digest(app)
-    assert [i.article_id for i in d.hot.items] == [fee] and d.hot.items[0].case_label == "mới"
+    assert [i.article_id for i in d.hot.items] == [fee] and d.hot.items[0].case_label == "chưa tiếp nhận xử lý"
 
     dismiss_case(app, c.id, by="Chị Lan", note="Nhà trường đã trả lại tiền")
     reopened, opened, _ = open_case_by_hand(app, fee, by="Anh Minh", note="Lại có phản ánh mới")

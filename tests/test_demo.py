@@ -47,7 +47,7 @@ def test_demo_writes_every_format_and_names_them(demo_run):
     # the closing line's counts for the clipping are the clipping's own (its window, not the whole crawl)
     txt = next(digest_dir.glob("*.txt")).read_text(encoding="utf-8")
     said = re.search(r"\(24 giờ trước giờ chốt\): (\d+) tin, bài về giáo dục, (\d+) vấn đề nóng", stdout)
-    shown = re.search(r"Tin, bài về giáo dục: (\d+) /", txt)
+    shown = re.search(r"Tin, bài về giáo dục: (\d+) trên tổng số ", txt)
     assert said and shown and said.group(1) == shown.group(1), stdout
     # and its hot issues the clipping's: a likely follow-up of another is counted with it, as the clipping says
     hot = re.search(r"Vấn đề nóng: (\d+)", txt)
@@ -55,6 +55,9 @@ def test_demo_writes_every_format_and_names_them(demo_run):
     # the run is "lần chạy thử" in every line it prints, as its --help calls it, never the English "demo"
     report_line = next(line for line in stdout.splitlines() if line.startswith("Báo cáo tháng"))
     assert "lần chạy thử" in report_line and "demo" not in report_line, report_line
+    # the model's doubt has one name, as `review --help` and `review` itself say it
+    hint = next(line for line in stdout.splitlines() if line.rstrip().endswith("phân vân nhất"))
+    assert hint.endswith("# những bài mô hình phân vân nhất"), hint
 
 
 def test_digest_groups_education_under_plan_topics_and_leaves_noise_out(demo_run):
@@ -205,7 +208,7 @@ def test_another_offices_clerk_acts_on_a_hot_story_of_its_own_area(tmp_path):
     clipping = next((out / "digest").glob("*.txt")).read_text(encoding="utf-8")
     fees = _hot_item(clipping, "Thanh tra phát hiện trường tiểu học thu sai hơn 700 triệu đồng đầu năm học")
     assert "Tình trạng xử lý: đang xử lý (đã báo cáo UBND tỉnh Nghệ An; đã trả lời báo chí: Dân Trí)" in fees, fees
-    assert "Tình trạng xử lý: mới" in _hot_item(clipping, FIGHT), clipping
+    assert "Tình trạng xử lý: chưa tiếp nhận xử lý" in _hot_item(clipping, FIGHT), clipping
     assert "UBND quận Long Biên" not in clipping and "Tiền Phong)" not in clipping
     assert "ngoài địa bàn), Trần Văn Minh" not in proc.stdout
     (html,) = (out / "report").glob("*.html")

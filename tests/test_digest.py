@@ -254,7 +254,7 @@ def test_a_follow_up_in_a_story_is_listed_with_its_headline_and_link_not_called_
     d = build_digest(office=office(), day=DAY, window=digest_window(DAY, "07:00", TZ), articles=arts, classifications=c,
                      stories={1: story, 2: story, 3: story}, generated_at=NOW)
     [item] = d.hot.items
-    assert item.related == (("Tiền Phong", arts[2].title, "https://news.example.vn/khu-khuan.html"),)
+    assert item.related == (("Tiền Phong", arts[2].title, "https://news.example.vn/khu-khuan.html", False),)
     from io import BytesIO
 
     from docx import Document

@@ -59,4 +59,4 @@ def test_a_day_never_delivered_is_read_as_of_its_cutoff(tmp_path):
     story, _ = _reprinted_poisoning(app.store, ids, "nhap-vien", ["học sinh nhập viện"])
     app.store.open_case(story, NOW)  # 07:30, after the cut-off at 07:00
     (item,) = [i for i in load_digest(make_app(tmp_path, now=LATER), DAY).hot.items if i.story_id == story]
-    assert item.case_status is None and item.status_since == "cập nhật đến ngày 28/11/2026: mới"
+    assert item.case_status is None and item.status_since == "cập nhật đến ngày 28/11/2026: chưa tiếp nhận xử lý"

@@ -102,7 +102,7 @@ def test_monitor_review_lists_the_queue_and_forgets_what_an_analyst_labelled(tmp
     assert data["articles"][0]["questions"] == [{"decision": "education", "model_says": False, "score": 0.45,
                                                  "threshold": None, "doubt": 0.9}]
     text = review()
-    assert "máy phân vân 90%: giáo dục: không (điểm 0.45)" in text and f"monitor label {robot} --not-education" in text
+    assert "mô hình phân vân 90%: giáo dục: không (điểm 0.45)" in text and f"monitor label {robot} --not-education" in text
     assert "Thị trường vàng" not in text and "thư viện xanh" not in text
 
     labelled = CliRunner().invoke(cli, ["--config", str(cfg), "label", str(robot), "--education", "--by", "Thu Hà"])
@@ -140,7 +140,7 @@ def test_status_counts_what_awaits_review_and_each_feeds_education_share(tmp_pat
     (feed,) = [s for s in data["sources"] if s["name"] == "vi-du-giao-duc"]
     assert feed["classified_recently"] == {"days": 7, "articles": 4, "education": 2}
     text = CliRunner().invoke(cli, ["--config", str(cfg), "status"]).output
-    assert "Chờ xem lại: 1 bài" in text and "giáo dục  50%/7 ngày" in text
+    assert "Chờ xem lại: 1 bài chưa có nhãn mà mô hình còn phân vân" in text and "giáo dục  50%/7 ngày" in text
 
 
 def test_candidates_read_by_scores_are_the_queue_of_the_whole_articles_and_classifications(tmp_path):
@@ -242,4 +242,4 @@ def test_monitor_review_reads_each_versions_thresholds_and_lists_a_hot_call_just
     assert data["articles"][0]["questions"] == [{"decision": "hot", "model_says": False, "score": 0.12,
                                                  "threshold": 0.17, "doubt": round(0.12 / 0.17 * 0.97, 3)}]
     text = CliRunner().invoke(cli, ["--config", str(cfg), "review", "--since", "2026-11-20"]).output
-    assert "máy phân vân 68%: nóng: không (điểm 0.12, ngưỡng 0.17)" in text, text
+    assert "mô hình phân vân 68%: nóng: không (điểm 0.12, ngưỡng 0.17)" in text, text

@@ -66,7 +66,7 @@ def test_a_story_made_hot_by_a_complaint_that_joined_it_is_named_after_the_compl
     (item,) = digest.hot.items
     assert (item.title, item.url, item.outlet) == (COMPLAINT[0], COMPLAINT_URL, "VnExpress")
     assert "ngất xỉu" in item.summary, item.summary
-    assert [t for _, t, _ in item.related] == [VENUES[0]], "the routine news it began with is told below it"
+    assert [r.title for r in item.related] == [VENUES[0]], "the routine news it began with is told below it"
     text = render_text(digest)
     assert f"1. {COMPLAINT[0]}" in text and f"1. {VENUES[0]}" not in text, text
     html = render_html(digest)

@@ -251,17 +251,17 @@ def backup(ctx: click.Context, out_file: str, force: bool) -> None:
     Ví dụ:
       monitor backup --out /mnt/sao-luu/monitor-$(date +%F).sqlite3
     """
-    from monitor.digest import vn_decimal  # the size as prose writes a number: 1,6 MB
+    from monitor.digest import megabytes
 
     app = get_app(ctx, reads_only=True)
     result = app.store.backup(out_file, overwrite=force)
-    click.echo(f"Đã ghi bản sao lưu {result['path']}: {vn_decimal(result['bytes'] / 1e6)} MB, {result['articles']} bài, "
+    click.echo(f"Đã ghi bản sao lưu {result['path']}: {megabytes(result['bytes'])}, {result['articles']} bài, "
                f"{result['cases']} hồ sơ, lược đồ {result['migration']}; bản sao đã qua bước kiểm tra (PRAGMA quick_check)")
     outbox = app.config.storage.data_dir / app.config.digest.outbox_dir
     files = [p for p in outbox.rglob("*") if p.is_file()] if outbox.is_dir() else []
     if files:
         size = sum(p.stat().st_size for p in files)
-        click.echo(f"Không có trong bản sao lưu: thư mục outbox {outbox} ({len(files)} tệp, {vn_decimal(size / 1e6)} MB: các "
+        click.echo(f"Không có trong bản sao lưu: thư mục outbox {outbox} ({len(files)} tệp, {megabytes(size)}: các "
                    f"bản điểm báo và báo cáo đã ghi ra); hãy sao chép cả thư mục này, ví dụ cp -a {outbox} "
                    f"{Path(result['path']).parent}/")
 
@@ -332,5 +332,5 @@ def demo(ctx: click.Context, out_dir: str) -> None:
             click.echo(f"  {fmt:5} {path}")
     click.echo(f"cơ sở dữ liệu: {result.database}")
     click.echo(f"thử: monitor --config {result.config_path} articles --date {result.day.isoformat()}")
-    click.echo(f"     monitor --config {result.config_path} review        # những bài hệ thống phân vân nhất")
+    click.echo(f"     monitor --config {result.config_path} review        # những bài mô hình phân vân nhất")
     click.echo(f"     monitor --config {result.config_path} cases list    # hồ sơ các vấn đề nóng và việc đã làm")

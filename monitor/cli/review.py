@@ -47,14 +47,14 @@ def review(ctx: click.Context, since: str | None, limit: int, as_json: bool) -> 
             "label_command": d.label_command} for d in queue]})
         return
     if not queue:
-        click.echo(f"Không có bài nào chưa có nhãn mà máy phân vân từ {MIN_DOUBT:.0%} trở lên, kể từ ngày "
+        click.echo(f"Không có bài nào chưa có nhãn mà mô hình phân vân từ {MIN_DOUBT:.0%} trở lên, kể từ ngày "
                    f"{start_day:%d/%m/%Y}: chưa có gì cần xem lại.")
         return
     for n, d in enumerate(queue, 1):
         when = d.article.when.astimezone(tz)
         asked = "; ".join(q.label for q in d.unsure_about)
         click.echo(f"{n:>3}. [{d.article.id}] {when:%d/%m %H:%M} {clip(d.article.outlet, 14)} — {clip(d.article.title, 90)}")
-        click.echo(f"     máy phân vân {d.doubt * 100:.0f}%: {asked}")
+        click.echo(f"     mô hình phân vân {d.doubt * 100:.0f}%: {asked}")
         click.echo(f"     {d.label_command}")
     click.echo(f"\n{len(queue)} bài cần xem, trong {unlabelled} bài chưa có nhãn kể từ ngày {start_day:%d/%m/%Y}; "
                "sửa lệnh cho đúng rồi chạy, sau đó `monitor train`.")

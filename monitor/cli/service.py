@@ -332,19 +332,19 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         echo_json(data)
         return
-    from monitor.digest import vn_decimal  # the size as prose writes a number: 1,6 MB
+    from monitor.digest import megabytes
 
     svc = data["service"]
     click.echo(f"Dịch vụ: {'đang chạy (PID ' + str(svc['pid']) + ')' if svc['running'] else 'không chạy'}"
                f" — tệp khóa {svc['lock_file']}")
     db = data["database"]
-    click.echo(f"Cơ sở dữ liệu: {db['path']} ({vn_decimal(db['size_bytes'] / 1_048_576)} MB), {db['articles']} bài, "
+    click.echo(f"Cơ sở dữ liệu: {db['path']} ({megabytes(db['size_bytes'])}), {db['articles']} bài, "
                f"{db['articles_24h']} bài trong 24 giờ qua")
     model = data["model"]
     click.echo(f"Mô hình: {model['active'] or '— (chưa phân loại)'}{' (đã ghim)' if model['pinned'] else ''}")
     echo_setup_warnings(SetupWarning(**w) for w in data["setup_warnings"])
     if model["awaiting_review"]:
-        click.echo(f"Chờ xem lại: {model['awaiting_review']} bài chưa có nhãn mà máy còn phân vân trong {RECENT_DAYS} ngày qua"
+        click.echo(f"Chờ xem lại: {model['awaiting_review']} bài chưa có nhãn mà mô hình còn phân vân trong {RECENT_DAYS} ngày qua"
                    " (monitor review)")
     for d in data["digests"][:3]:
         click.echo(_digest_line(d, tz))

@@ -12,7 +12,7 @@ from monitor.cli import cli
 from monitor.cli.common import CASE_ID, STORED_ID, clip, echo_json, get_app
 from monitor.config import OutletNames, score_text
 from monitor.errors import InputError
-from monitor.wording import level_text
+from monitor.wording import RESPONSE_TAG, level_text
 
 
 # a note is a few sentences of the case's history, printed in the clipping and the report: a pasted page is a mistake
@@ -367,17 +367,21 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     outside = app.store.intake_of_story(c.story_id)  # hot issues entered from outside the press (monitor.intake)
     spread = growth((m["when"], m["outlet"]) for m in members)
     related = [] if c.closed else related_cases(app, c.id, members)
+    explanation = app.store.story_explanation(c.story_id)
+    # the office's own answers, as triage last scored the story: marked as its alert marks them (monitor.responses)
+    answers = set(explanation.get("responses", ()))
     if as_json:
         from monitor.intake import as_dict
 
         echo_json(_case_dict(c, names) | {"outside_press": [as_dict(i, app.config.office.tz) for i in outside],
                                    "sources": [{"outlet": m["outlet"], "title": m["title"], "url": m["url"],
-                                                 "published": m["when"].isoformat(), "reprint": m["reprint"]}
+                                                 "published": m["when"].isoformat(), "reprint": m["reprint"],
+                                                 "response": m["id"] in answers}
                                                 for m in members],
                                    "growth": [{"at": t.isoformat(), "outlets": n} for t, n in spread],
                                    "related_cases": [{"case_id": r.case_id, "title": r.title, "similarity": r.similarity}
                                                      for r in related],
-                                   "explanation": app.store.story_explanation(c.story_id),
+                                   "explanation": explanation,
                                    "false_information": _false_information(app, c)})
         return
     from monitor.intake import area_line
@@ -399,7 +403,8 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
             click.echo(f"      {i.summary}")
         click.echo(f"      {area_line(app.config.office, i)}")
     for m in members:
-        click.echo(f"    - {m['outlet']}{' [đăng lại]' if m['reprint'] else ''}: {m['title']} <{m['url']}>")
+        tag = (" [đăng lại]" if m["reprint"] else "") + (f" [{RESPONSE_TAG}]" if m["id"] in answers else "")
+        click.echo(f"    - {m['outlet']}{tag}: {m['title']} <{m['url']}>")
     if spread:
         click.echo("  Lan truyền: " + ", ".join(f"{_t(t.astimezone(tz))}: {n} báo" for t, n in spread))
     if related:

@@ -276,6 +276,7 @@ class StoriesMixin:
         first_item = bool(intake) and (not members or intake[0].happened_at <= members[0]["when"])
         headline = next((m for m in members if m["id"] == row["lead_id"]), members[0] if members else None)
         reasons = tuple(json.loads(row["reasons"]))
+        explanation = json.loads(row["explanation"] or "{}")
         return Story(
             id=row["id"], title=row["kept_title"] or (intake[0].title if first_item else headline["title"]),
             first_article_id=members[0]["id"] if members else 0,
@@ -283,9 +284,9 @@ class StoriesMixin:
             first_seen=min(times), last_seen=max(times), hot_score=row["hot_score"],
             severity=row["severity"], reasons=reasons, case_status=row["case_status"],
             hot_categories=hot_categories_of(row["hot_categories"], reasons) or (),
-            intake=intake, scope=nearest_scope(explained_scope(json.loads(row["explanation"] or "{}")),
-                                               *(i.scope for i in intake)),
+            intake=intake, scope=nearest_scope(explained_scope(explanation), *(i.scope for i in intake)),
             lead_id=headline["id"] if headline is not None and headline["id"] == row["lead_id"] else None,
+            responses=tuple(explanation.get("responses", ())),
         )
 
     def stories_between(self, since: datetime | None, until: datetime | None) -> list[Story]:
