@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from monitor.config import AlertChannel, Config, clock_time, score_text
+from monitor.cases import status_word
 from monitor.errors import FetchError, MessageInDoubt, NotifyError, RequestInDoubt
 from monitor.wording import RESPONSE_TAG, time_label
 
@@ -530,8 +531,9 @@ def alert_summary(members: Sequence[dict], tz=None) -> str:
 
 
 def case_line(case) -> str:
-    """The alert's last line: "Hồ sơ xử lý số 7 – trạng thái: mới" (and who handles it, once someone does)."""
-    return f"Hồ sơ xử lý số {case.id} – trạng thái: {case.status}" + (f"; phụ trách: {case.owner}" if case.owner else "")
+    """The alert's last line: "Hồ sơ xử lý số 7 – trạng thái: chưa tiếp nhận xử lý" (and who handles it, once someone
+    does), the status named as the clipping and the reports name it: leadership reads all three."""
+    return f"Hồ sơ xử lý số {case.id} – trạng thái: {status_word(case.status)}" + (f"; phụ trách: {case.owner}" if case.owner else "")
 
 
 def analyst_commands(case_id: int, status: str, related_ids: Sequence[int]) -> list[str]:

@@ -688,7 +688,7 @@ def test_the_alert_says_what_happened_once_and_leaves_the_clerks_commands_out(tm
         assert "monitor " not in text and "--status" not in text and "«" not in text
         assert "Tin: " not in text
         assert text.count("VnExpress, Tuổi Trẻ") == 1 and "  - 2 báo đưa tin" not in text  # the outlets once
-        assert text.rstrip().splitlines()[-1] == f"Hồ sơ xử lý số {case_id} – trạng thái: mới"
+        assert text.rstrip().splitlines()[-1] == f"Hồ sơ xử lý số {case_id} – trạng thái: chưa tiếp nhận xử lý"
     assert telegram.count(FIGHT_TITLE) == 2  # the subject line, and the first source (the second is reworded)
     assert body.count(FIGHT_TITLE) == 1  # the e-mail's subject carries it; the body lists it among the sources
 

@@ -223,7 +223,7 @@ def test_a_follow_up_in_other_words_names_its_incident_and_merges_into_its_case(
     assert f"hồ sơ số {incident}: {FIGHT_TITLE}" in alert.body, alert.body
     # leadership reads the alert: no command lines in it; the clerk's are where the clerk looks (monitor alerts)
     assert "monitor " not in alert.body and "--" not in alert.body
-    assert alert.body.rstrip().endswith(f"Hồ sơ xử lý số {second} – trạng thái: mới")
+    assert alert.body.rstrip().endswith(f"Hồ sơ xử lý số {second} – trạng thái: chưa tiếp nhận xử lý")
     assert [r["case_id"] for r in alert.payload["related_cases"]] == [incident]
     from monitor.cli.triage import _next_steps
     assert _next_steps(app, alert) == [
@@ -571,7 +571,7 @@ def test_a_case_closed_not_ours_reopens_and_alerts_when_the_story_comes_to_the_o
         payload = received.json()
         assert payload["case_id"] == case_id and payload["type"] == "alert.new"
         assert payload["change"].startswith("Mở lại: có tin trên địa bàn")
-        assert "trạng thái: mới" in payload["text"]
+        assert "trạng thái: chưa tiếp nhận xử lý" in payload["text"]
         # the monthly report files it on the office's own area, to be handled
         r = load_report(app, 2026, 11)
         assert [h.story_id for h in r.hot_issues if h.own] == [story_id]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from monitor.cases import DISMISSED, OPEN_STATUS, SYSTEM_ACTOR, dismiss_case, follow_hot_label
+from monitor.cases import DISMISSED, OPEN_STATUS, SYSTEM_ACTOR, dismiss_case, follow_hot_label, status_word
 from monitor.triage import run_triage
 from test_triage_hot_join import COMPLAINT, COMPLAINT_OTHERS, HOT, _complaint_alerted_at_watch
 from test_triage_support import add_article, make_app, todays_digest
@@ -63,7 +63,7 @@ def test_news_raising_a_dismissed_story_above_its_level_reopens_the_case_and_ale
     assert alert.kind == "escalation" and alert.severity == "cao"
     assert alert.payload["change"].startswith(f"Sự việc đã được đánh dấu «{DISMISSED}» ngày {day:%d/%m/%Y}")
     assert f"Thay đổi: {alert.payload['change']}" in alert.body
-    assert alert.body.rstrip().endswith(f"Hồ sơ xử lý số {case_id} – trạng thái: {OPEN_STATUS}"), alert.body
+    assert alert.body.rstrip().endswith(f"Hồ sơ xử lý số {case_id} – trạng thái: chưa tiếp nhận xử lý"), alert.body
     # once: the next poll, past the cooldown, brings nothing new
     app.clock.advance(hours=2)
     assert run_triage(app).alerts_queued == [] and app.store.case(case_id).events == case.events
@@ -136,4 +136,4 @@ def test_the_clipping_shows_the_reopened_story_hot_again(tmp_path):
     assert run_triage(app).alerts_queued
     shown, d = hot_stories()
     assert sid in shown
-    assert {i.case_label for i in d.hot.items if i.story_id == sid} == {OPEN_STATUS}
+    assert {i.case_label for i in d.hot.items if i.story_id == sid} == {status_word(OPEN_STATUS)}

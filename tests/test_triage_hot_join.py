@@ -269,7 +269,7 @@ def _reopened_by_the_alert(app, case_id, alert_id):
     assert sum(e.note.startswith(HANDLED_NOTE) for e in case.events) == 1
     alert = app.store.alert(alert_id)
     assert alert.payload["case_id"] == case_id
-    assert alert.body.rstrip().endswith(f"Hồ sơ xử lý số {case_id} – trạng thái: {OPEN_STATUS}"
+    assert alert.body.rstrip().endswith(f"Hồ sơ xử lý số {case_id} – trạng thái: chưa tiếp nhận xử lý"
                                         + (f"; phụ trách: {case.owner}" if case.owner else "")), alert.body
     assert STATUSES[-1] not in alert.body.rstrip().splitlines()[-1]
     return case, line, alert
