@@ -46,7 +46,7 @@ SENTIMENT_ORDER = ("positive", "neutral", "negative")
 SCOPE_LABELS = {"local": "Địa bàn", "city": "Thành phố", "national": "Trong nước", "foreign": "Quốc tế"}
 NO_CASE_LABEL = "chưa có hồ sơ xử lý"
 UNRATED_SEVERITY = NO_LEVEL  # the level word of a hot item with no alert level
-NO_LOCAL_NEWS = "Không có tin giáo dục về địa bàn {district} trong 24 giờ qua."
+NO_LOCAL_NEWS = "Không có tin giáo dục về địa bàn {area} trong 24 giờ qua."
 TREND_DAYS = 7
 # Health states the appendix lists: a feed that errs or has gone silent may hide news from the clipping.
 UNHEALTHY = ("failing", "quiet", "backoff")
@@ -813,7 +813,7 @@ def build_digest(
         summary=summary,
         hot=section("hot", "Vấn đề nóng", hot, "Không có vấn đề nóng trong 24 giờ qua.", limit=None),
         local=_local_section(section("local", district_title, local,
-                                     NO_LOCAL_NEWS.format(district=office.district)),
+                                     NO_LOCAL_NEWS.format(area=office.area)),
                              sum(1 for i in hot if office.is_own_area(i.scope)), office),
         topics=topic_sections,
         other=section("other", OTHER_TITLE, other),
@@ -950,7 +950,7 @@ def add_outside_press(digest: Digest, entries: Sequence[tuple[IntakeItem, Story]
                       local_stories=s.local_stories + on_area, hot_local=s.hot_local + on_area)
     local = digest.local
     if on_area:
-        local = _local_section(replace(local, note="", empty_text=NO_LOCAL_NEWS.format(district=office.district)),
+        local = _local_section(replace(local, note="", empty_text=NO_LOCAL_NEWS.format(area=office.area)),
                                summary.hot_local, office)
     return replace(digest, summary=summary, hot=replace(digest.hot, items=tuple(items)), local=local)
 
@@ -995,7 +995,7 @@ def _local_section(local: DigestSection, in_hot: int, office: Office) -> DigestS
         return local
     where = f"{in_hot} sự việc trên địa bàn là vấn đề nóng, đã nêu ở mục Vấn đề nóng."
     return replace(local, note=where,
-                   empty_text=f"Ngoài các vấn đề nóng, không có tin giáo dục khác về địa bàn {office.district} trong 24 giờ qua.")
+                   empty_text=f"Ngoài các vấn đề nóng, không có tin giáo dục khác về địa bàn {office.area} trong 24 giờ qua.")
 
 
 def _positive_section(positive: DigestSection, in_local: int, district_title: str) -> DigestSection:

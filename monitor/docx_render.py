@@ -52,7 +52,8 @@ def office_header(office: Office) -> tuple[str, str]:
 
 
 def place_and_date(office: Office, day: date) -> str:
-    return f"{office.district}, {administrative_date(day)}"
+    # a Sở writes its province as it is now, as its header does, not a former one still typed as office.district
+    return f"{office.province[0] if office.is_department else office.district}, {administrative_date(day)}"
 
 
 # --------------------------------------------------------------------------- low-level helpers
@@ -469,7 +470,7 @@ def render_docx(digest: Digest, *, chart_png: bytes | None = None) -> bytes:
         lines = [
             f"Tin, bài về giáo dục: {s.education_text}.",
             f"Vấn đề nóng: {s.hot_text}.",
-            f"Sự việc trên địa bàn {d.office.district}: {s.local_text}.",
+            f"Sự việc trên địa bàn {d.office.area}: {s.local_text}.",
             "Sắc thái: " + "; ".join(f"{label} {n(k)}" for label, k in s.tone_labels) + ".",
             f"So sánh: {s.change_text}.",
         ]
@@ -719,7 +720,7 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
     # the area with its kind, as part III and the clipping name it ("quận Long Biên")
     heading(doc, f"II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN {o.area.upper()}")
     if not r.local_items:
-        _para(doc, f"Trong tháng không có tin, bài về địa bàn {o.district}.", italic=True, indent_cm=0.5)
+        _para(doc, f"Trong tháng không có tin, bài về địa bàn {o.area}.", italic=True, indent_cm=0.5)
     for n, item in enumerate(r.local_items, 1):
         _link_line(doc, n, item.url, item.title)
         _para(doc, f"{item.outlets_label} · {item.published:%d/%m/%Y} · sắc thái: {item.tone.lower()}",
@@ -747,7 +748,7 @@ def render_report_docx(report, *, chart_png: bytes | None = None) -> bytes:
         _para(doc, "Không có tin tích cực trong tháng.", italic=True, indent_cm=0.5)
     for n, item in enumerate(r.positive, 1):
         _link_line(doc, n, item.url, item.title, keep_next=False)
-        meta = f"{item.outlets_label} · {item.published:%d/%m/%Y}" + (f" · trên địa bàn {o.district}" if item.local else "")
+        meta = f"{item.outlets_label} · {item.published:%d/%m/%Y}" + (f" · trên địa bàn {o.area}" if item.local else "")
         _para(doc, meta, italic=True, size=11.5, space_after=4, indent_cm=1.0)
     if r.positive_total > len(r.positive):
         _para(doc, f"… và {r.positive_total - len(r.positive)} tin tích cực khác.", italic=True, indent_cm=0.5)
@@ -885,7 +886,7 @@ def render_period_docx(report) -> bytes:
 
     heading(doc, f"V. TIN TÍCH CỰC VỀ ĐỊA BÀN {o.area.upper()} CẦN LAN TỎA")
     if not r.positive:
-        _para(doc, f"Trong kỳ không có tin tích cực về địa bàn {o.district}.", italic=True, indent_cm=0.5)
+        _para(doc, f"Trong kỳ không có tin tích cực về địa bàn {o.area}.", italic=True, indent_cm=0.5)
     for n, item in enumerate(r.positive, 1):
         _link_line(doc, n, item.url, item.title, keep_next=False)
         _para(doc, f"{item.outlets_label} · {item.published:%d/%m/%Y}", italic=True, size=11.5, space_after=4,

@@ -335,7 +335,7 @@ class PeriodReport:
         t = self.total
         since = f" (số liệu từ ngày {self.monitored_from:%d/%m/%Y}, ngày hệ thống bắt đầu theo dõi)" if self.monitored_from else ""
         first = (f"Trong kỳ báo cáo {self.label}{since}, hệ thống ghi nhận {_n(t.education)} tin, bài về giáo dục, "
-                 f"trong đó {_n(t.local)} tin, bài trên địa bàn {self.office.district}")
+                 f"trong đó {_n(t.local)} tin, bài trên địa bàn {self.office.area}")
         if self.comparable:
             p = self.previous_total
             if p.education == t.education:

@@ -396,7 +396,7 @@ class MonthlyReport:
 
     @property
     def local_text(self) -> str:
-        """'Tin, bài trên địa bàn Long Biên: 3 (2 sự việc; tháng trước: 1 tin, bài)', and, when some of the area's hot
+        """'Tin, bài trên địa bàn quận Long Biên: 3 (2 sự việc; tháng trước: 1 tin, bài)', and, when some of the area's hot
         issues had no article in the month, what they are: '; ngoài ra, 1 vấn đề nóng trên địa bàn (mục III) được tiếp
         nhận từ nguồn ngoài báo chí, không tính vào số tin, bài này'."""
         text = (f"{self.local.label}: {_n(self.local.count)} ({_n(self.local_total)} sự việc"
@@ -873,7 +873,7 @@ def build_report(*, office: Office, year: int, month: int, rows: Sequence[dict],
         office=office, year=year, month=month, start=start, end=end, generated_at=generated_at.astimezone(tz),
         total=Row("Tin giáo dục", len(rows), len(previous_rows)),
         tone=tuple(Row(SENTIMENT_LABELS[s], tone.get(s, 0), p_tone.get(s, 0)) for s in SENTIMENT_ORDER),
-        topics=topic_rows, outlets=outlet_rows, local=Row(f"Tin, bài trên địa bàn {office.district}", local, p_local),
+        topics=topic_rows, outlets=outlet_rows, local=Row(f"Tin, bài trên địa bàn {office.area}", local, p_local),
         hot_issues=tuple(hot), positive=tuple(positive[:TOP_POSITIVE]), positive_total=len(positive),
         daily=tuple(TrendDay(k, v["positive"], v["neutral"], v["negative"]) for k, v in daily.items()),
         false_alarms=false_alarms, local_items=tuple(local_items[:TOP_LOCAL]), local_total=len(local_items),

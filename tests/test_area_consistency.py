@@ -72,7 +72,7 @@ def test_the_reports_area_count_counts_the_articles_of_its_hot_issue_on_the_area
     assert [(i.title, i.articles) for i in r.local_items] == [
         ("Phụ huynh phản ánh bếp ăn bán trú ở phường Ngọc Thụy chưa bảo đảm vệ sinh", 2)]
     paragraphs = _paragraphs(build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False))
-    assert "- Tin, bài trên địa bàn Long Biên: 2 (1 sự việc; tháng trước: 1 tin, bài)." in paragraphs
+    assert "- Tin, bài trên địa bàn quận Long Biên: 2 (1 sự việc; tháng trước: 1 tin, bài)." in paragraphs
     assert "- 1 vấn đề nóng trên địa bàn, trong đó 1 chưa tiếp nhận xử lý." in paragraphs
     part = paragraphs[paragraphs.index("II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN QUẬN LONG BIÊN"):
                       paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ")]

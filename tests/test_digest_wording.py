@@ -311,7 +311,7 @@ def test_subject_and_summary_give_the_levels_and_the_district():
             assert ">2</div><div style=\"font-size:12px;color:#475467;\">sự việc trên địa bàn<br>(3 tin, bài)" in text
             continue
         assert re.search(r"Vấn đề nóng: (\*\*)?4(\*\*)? \(khẩn cấp 1, cao 2, theo dõi 1\)", text), fmt
-        assert re.search(r"Sự việc trên địa bàn( Long Biên)?: (\*\*)?2(\*\*)? \(3 tin, bài\)", text), fmt
+        assert re.search(r"Sự việc trên địa bàn( quận Long Biên)?: (\*\*)?2(\*\*)? \(3 tin, bài\)", text), fmt
         assert "Tin trên địa bàn:" not in text.split("II. VẤN ĐỀ NÓNG")[0], fmt
 
 

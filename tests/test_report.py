@@ -318,7 +318,7 @@ def test_the_districts_own_stories_are_listed_not_only_counted(tmp_path):
     part = paragraphs[paragraphs.index("II. TIN, BÀI VỀ ĐƠN VỊ, ĐỊA BÀN QUẬN LONG BIÊN"):paragraphs.index("III. VẤN ĐỀ NÓNG VÀ KẾT QUẢ XỬ LÝ")]
     assert "2. Thầy giáo Long Biên được tuyên dương vì sáng kiến dạy học số" in part
     assert "VnExpress (và 1 báo khác: Dân Trí) · 10/11/2026 · sắc thái: tiêu cực" in part
-    assert "- Tin, bài trên địa bàn Long Biên: 3 (2 sự việc; tháng trước: 0 tin, bài)." in paragraphs
+    assert "- Tin, bài trên địa bàn quận Long Biên: 3 (2 sự việc; tháng trước: 0 tin, bài)." in paragraphs
 
 
 def test_a_hot_issue_says_what_happened_and_what_a_person_did_last(tmp_path):

@@ -50,7 +50,7 @@ def test_an_issue_entered_by_hand_is_said_beside_the_areas_zero_articles(tmp_pat
     app = _month(tmp_path, from_press_earlier=False, from_outside=True)
     r = load_report(app, 2026, 11)
     assert r.local.count == 0 and [h.title for h in r.own_issues] == [CALL_TITLE]
-    line = ("Tin, bài trên địa bàn Long Biên: 0 (0 sự việc); ngoài ra, 1 vấn đề nóng trên địa bàn (mục III) được "
+    line = ("Tin, bài trên địa bàn quận Long Biên: 0 (0 sự việc); ngoài ra, 1 vấn đề nóng trên địa bàn (mục III) được "
             "tiếp nhận từ nguồn ngoài báo chí, không tính vào số tin, bài này")
     assert r.local_text == line
     for text in _part_one(build_and_deliver_report(app, 2026, 11, out_dir=tmp_path / "out", send=False)):
@@ -76,5 +76,5 @@ def test_both_kinds_are_counted_apart_and_an_issue_with_articles_adds_nothing(tm
                                  "1 tiếp nhận từ nguồn ngoài báo chí, 1 đã được báo chí đưa tin trước tháng 11/2026")
     # October's report: the story's article is in that month's figures, so nothing is added
     october = load_report(app, 2026, 10)
-    assert october.local.count == 1 and october.local_text == "Tin, bài trên địa bàn Long Biên: 1 (1 sự việc)"
+    assert october.local.count == 1 and october.local_text == "Tin, bài trên địa bàn quận Long Biên: 1 (1 sự việc)"
     assert october.own_issues[0].since_label == "từ 20/10/2026"

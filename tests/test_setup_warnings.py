@@ -150,8 +150,9 @@ def test_the_city_is_named_as_the_province_table_names_it_however_it_is_typed():
     assert office("TP.HCM").report_recipients[0] == "Sở GD&ĐT TP. Hồ Chí Minh"
     so = office("nghe an", "Sở Giáo dục và Đào tạo tỉnh Nghệ An", "Nghe An")
     assert so.area == "tỉnh Nghệ An" and so.governing_body == "UBND tỉnh Nghệ An"
-    # a former province keeps its own name (config check says to write the new one), one the table lacks as written
-    assert office("Quảng Nam").city_area == "tỉnh Quảng Nam" and office("Atlantis").city_area == "tỉnh Atlantis"
+    # a former province is named as the province it is part of since 1 July 2025 (config check still says to write
+    # the new name), one the table lacks as written
+    assert office("Quảng Nam").city_area == "thành phố Đà Nẵng" and office("Atlantis").city_area == "tỉnh Atlantis"
 
 
 def test_config_check_says_which_hot_stories_alert(tmp_path):

@@ -89,23 +89,34 @@ class Office:
     def province(self) -> tuple[str, str]:
         """(name, kind) of office.city as every document prints it: the province classifiers/provinces.yaml places
         it in, named as the table writes it, whatever office.city's spelling ("Ha Noi", "TP.HCM": ("Hà Nội",
-        "thành phố"), ("Hồ Chí Minh", "thành phố")); a former province by its own name ("Quảng Nam", "tỉnh"), as
-        written; a name the table does not know as written, "thành phố" for the six centrally-run cities."""
+        "thành phố"), ("Hồ Chí Minh", "thành phố")); a former province too ("Quảng Nam": ("Đà Nẵng", "thành phố")):
+        its people's committee and Sở are the merged province's since 1 July 2025, so a report addressed to "UBND
+        tỉnh Quảng Nam" would go to no one (config check warns to write the new name); a name the table does not
+        know as written, "thành phố" for the six centrally-run cities."""
         from classifiers.provinces import load_provinces  # here: classifiers.provinces reads YAML with monitor.config
 
         placement = load_provinces().find(self.city)
-        if placement is not None and placement.former is None:
+        if placement is not None:
             return placement.province.name, placement.province.kind
-        name = placement.former if placement is not None else province_name(self.city)
+        name = province_name(self.city)
         return name, "thành phố" if name in CENTRAL_CITIES else "tỉnh"
+
+    @functools.cached_property
+    def former_province(self) -> str | None:
+        """The province office.city names when it is one merged into another on 1 July 2025 ("Hà Giang" of
+        Tuyên Quang), as the table writes it: a Sở not yet renamed still ends its name in it."""
+        from classifiers.provinces import load_provinces
+
+        placement = load_provinces().find(self.city)
+        return placement.former if placement is not None else None
 
     @property
     def area_suffix(self) -> re.Match | None:
         """Where the office's name ends in its area: ' tỉnh Nghệ An' of a Sở, ' quận Long Biên' of a Phòng, and
         since the 2025 reorganisation ' phường Việt Hưng' or ' xã Bát Tràng' of a commune's office."""
         if self.is_department:
-            city = self.province[0]
-            return re.search(r"\s+(thành phố|tỉnh)\s+" + re.escape(city) + r"\s*$", self.name, re.I)
+            names = "|".join(re.escape(n) for n in (self.province[0], self.former_province) if n)
+            return re.search(r"\s+(thành phố|tỉnh)\s+(?:" + names + r")\s*$", self.name, re.I)
         return re.search(r"\s+(" + "|".join(AREA_KINDS) + r")\s+" + re.escape(self.district) + r"\s*$", self.name, re.I)
 
     @property
