@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from monitor.config import Source
-from monitor.errors import (AddressRefused, ExtractError, FeedError, FetchError, HTTPStatusError, InputError, NotAFeed,
+from monitor.errors import (AddressRefused, ExtractError, FeedError, FetchError, HTTPStatusError, InputError, MonitorError, NotAFeed,
                             PageTooComplex, ResponseTooLarge, RobotsDisallowed, StoreError, TooManyRedirects)
 from monitor.extract import extract_page, release_caches, selectors_for
 from monitor.feeds import parse_feed
@@ -34,8 +34,9 @@ class SourceResult:
     status: int | None = None
     items: int = 0
     new_items: int = 0
-    error: str | None = None
+    error: str | None = None  # as stored: the class name first, for the log search and monitor.digest.source_problem
     problems: tuple[str, ...] = ()
+    message: str | None = None  # the error as the operator reads it (`monitor crawl`)
     health: str = "ok"
     next_due: datetime | None = None
 
@@ -92,6 +93,12 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _say(exc: Exception) -> str:
+    """A failure as the operator reads it: our own errors say in Vietnamese what happened and what to do
+    (monitor.errors.FETCH_REASONS), their class name is for the log search; anything else is a bug, named."""
+    return str(exc) if isinstance(exc, MonitorError) else _describe(exc)
+
+
 class _Crawl:
     def __init__(self, app, fetcher: Fetcher, tuning: Tuning) -> None:
         self.app = app
@@ -128,8 +135,9 @@ class _Crawl:
         # read as a retry hours away
         # a warning: the crawl job itself ends "xong" with its count of failed feeds, so an operator watching
         # warnings and errors alone saw no feed trouble at all
-        log.warning("nguồn %s lỗi (%s), thử lại lúc %s", src.name, error, due.astimezone(self.tz).strftime("%d/%m %H:%M:%S"))
-        return SourceResult(src.name, "error", status=status, error=error, health=health, next_due=due)
+        log.warning("nguồn %s lỗi: %s; thử lại lúc %s", src.name, _say(exc), due.astimezone(self.tz).strftime("%d/%m %H:%M:%S"))
+        return SourceResult(src.name, "error", status=status, error=error, health=health, next_due=due,
+                            message=_say(exc))
 
     async def _feed(self, src: Source) -> SourceResult:
         state = self.store.source_state(src.name) or {}
@@ -203,7 +211,7 @@ class _Crawl:
             self.pages_given_up += 1
         else:
             self.pages_failed += 1
-        self.page_errors.append(f"{row['url']}: {error}")
+        self.page_errors.append(f"{row['url']}: {_say(exc)}")
 
     async def _page(self, row) -> None:
         url = row["url"]

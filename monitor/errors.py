@@ -54,13 +54,19 @@ Wording (the clerk and the analyst read these; monitor.cli prints them):
   nóng) bằng edu-nlp…; gom 5 bài vào sự việc (3 sự việc mới, 2 bài vào sự việc đã có), mở 1 hồ sơ, 1 cảnh báo chờ
   gửi"), a count of none left out; job names (crawl:30m, digest), outcomes as stored ('ok', 'error'), versions and
   paths verbatim; a failed job's summary starts with the error's class name ("CrawlNotFresh: …"), for the log search;
-- what is read by whoever installs and looks after the machine rather than by the office (FetchError, FeedError and
-  ExtractError details, stored with a source's or a page's failure and shown by `monitor status` as "chi tiết kỹ
-  thuật"; training and evaluation of models: `monitor train`, `evaluate`, `classify`) may stay English.
+- a failure to fetch or read a feed or a page (FetchError, FeedError) is said in Vietnamese first, what it means and
+  what to do, from the one table FETCH_REASONS below ("hết thời gian chờ phản hồi sau 20 giây: ..."), and the
+  library's or the system's own words, with the URL, last in parentheses ("(http://…/rss: ReadTimeout)"): the clerk
+  reads the first part in `monitor crawl`, `monitor status` and the service log, whoever looks after the machine
+  searches the log for the second; the crawl stores both, after the class name, with the source's or page's failure;
+- what is read by whoever installs and looks after the machine rather than by the office (the rarer FetchError,
+  FeedError and ExtractError details not in FETCH_REASONS, shown by `monitor status` as "chi tiết kỹ thuật";
+  training and evaluation of models: `monitor train`, `evaluate`, `classify`) may stay English.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 ERROR_PREFIX = "Lỗi: "
@@ -148,6 +154,85 @@ class HTTPStatusError(FetchError):
 class RequestInDoubt(FetchError):
     """The whole request reached the server, whose answer never came (a read timeout, a dropped
     connection): the server may have acted on it, so a retry could be a second copy (monitor.fetch.post_json)."""
+
+
+# What each common failure to fetch or read a feed or page means, and what the office can do about it. One table,
+# so that every place that raises one (monitor.fetch, monitor.feeds) says it alike: an office clerk cannot act on
+# "ConnectError: [Errno 111] Connection refused", which is kept after it, in parentheses, for whoever looks after
+# the machine. {status}, {seconds}, {host}, {ca_file}: filled in by fetch_reason().
+FETCH_REASONS = {
+    "refused": "không kết nối được tới máy chủ (máy chủ từ chối kết nối): kiểm tra địa chỉ nguồn hoặc thử lại sau",
+    "unreachable": "không kết nối được tới máy chủ (mạng không tới được máy chủ): kiểm tra kết nối mạng của máy "
+                   "hoặc thử lại sau",
+    "dropped": "máy chủ ngắt kết nối khi chưa trả lời xong: thường tự hết, hệ thống sẽ thử lại sau",
+    "connect": "không kết nối được tới máy chủ: kiểm tra địa chỉ nguồn và kết nối mạng của máy, hoặc thử lại sau",
+    "dns": "không tìm thấy tên miền {host}: kiểm tra địa chỉ nguồn trong feeds.yaml và kết nối mạng của máy",
+    "timeout": "hết thời gian chờ phản hồi sau {seconds} giây (máy chủ quá chậm hoặc không trả lời): hệ thống sẽ "
+               "thử lại sau",
+    "http-5xx": "trang trả về lỗi {status} (máy chủ tạm quá tải hoặc bảo trì): hệ thống sẽ thử lại sau",
+    "http-429": "trang trả về lỗi 429 (máy chủ đề nghị gửi yêu cầu thưa hơn): hệ thống sẽ thử lại sau",
+    "http-404": "trang trả về lỗi {status} (không có trang ở địa chỉ này): kiểm tra địa chỉ nguồn, báo có thể đã "
+                "đổi địa chỉ",
+    "http-403": "trang trả về lỗi {status} (máy chủ từ chối, có thể chặn truy cập tự động): mở địa chỉ bằng "
+                "trình duyệt để xem, hoặc liên hệ báo",
+    "http": "trang trả về lỗi {status}: kiểm tra địa chỉ nguồn hoặc thử lại sau",
+    "certificate": "chứng chỉ bảo mật của {host} không hợp lệ: nếu mạng của cơ quan kiểm tra kết nối bảo mật (máy chủ "
+                   "trung gian hoặc tường lửa cấp chứng chỉ riêng), khai báo chứng chỉ gốc của cơ quan (tệp PEM) ở "
+                   "crawler.ca_file",
+    "certificate-ca-file": "chứng chỉ bảo mật của {host} không hợp lệ: đã tin thêm chứng chỉ gốc ở crawler.ca_file "
+                           "({ca_file}); nếu mạng của cơ quan kiểm tra kết nối bảo mật, kiểm tra tệp đó có đúng chứng "
+                           "chỉ gốc ký các chứng chỉ mạng ấy cấp không",
+    "malformed": "nội dung không phải RSS/Atom hợp lệ (XML hỏng, không đọc được tin nào): kiểm tra địa chỉ nguồn; "
+                 "nếu đúng địa chỉ, lỗi ở phía báo",
+    "not-a-feed": "nội dung không phải RSS/Atom hợp lệ: kiểm tra địa chỉ nguồn",
+    "html": "báo trả về trang web thay cho RSS/Atom (có thể là trang chống truy cập tự động hoặc trang báo lỗi): "
+            "mở địa chỉ nguồn bằng trình duyệt để xem",
+    "empty": "máy chủ trả về nội dung rỗng thay cho RSS/Atom: hệ thống sẽ thử lại sau",
+    "robots-unreachable": "chưa lấy trang này vì không đọc được robots.txt (quy định thu thập tự động) của {host}: "
+                          "hoãn lại, hệ thống sẽ thử lại sau",
+}
+
+
+def http_status_kind(status: int | None) -> str:
+    """The FETCH_REASONS key of an HTTP error status."""
+    if status == 429:
+        return "http-429"
+    if status in (404, 410):
+        return "http-404"
+    if status in (401, 403, 451):
+        return "http-403"
+    if status is not None and status >= 500:
+        return "http-5xx"
+    return "http"
+
+
+def fetch_reason(kind: str, detail: str = "", **params: object) -> str:
+    """FETCH_REASONS[kind] filled in, the technical detail (the URL, the library's words) after it in parentheses."""
+    text = FETCH_REASONS[kind].format(**params)
+    return f"{text} ({detail})" if detail else text
+
+
+def _reason_pattern(template: str) -> str:
+    parts = re.split(r"\{\w+\}", template)
+    return ".+?".join(re.escape(p) for p in parts)
+
+
+# a stored error, "<class>: <reason> (<detail>)", back into its parts; the longest reasons first, so that one that
+# begins like another ("certificate", "certificate-ca-file") is not taken for it
+_STORED_REASON = re.compile(r"(?:(?P<kind>[A-Za-z]+): )?(?P<reason>"
+                            + "|".join(_reason_pattern(t) for t in sorted(FETCH_REASONS.values(), key=len, reverse=True))
+                            + r")(?: \((?P<detail>.*)\))?", re.S)
+
+
+def split_fetch_reason(error: str) -> tuple[str, str] | None:
+    """(the Vietnamese reason, the technical part: the class name and the library's words) of an error made by
+    fetch_reason() as the crawl stores it ("HTTPStatusError: trang trả về lỗi 503 (…): … (HTTP 503 from …)");
+    None for any other text (older English errors, a quiet feed's note)."""
+    m = _STORED_REASON.fullmatch(error.strip())
+    if m is None:
+        return None
+    technical = ": ".join(x for x in (m["kind"], m["detail"]) if x)
+    return m["reason"], technical
 
 
 class FeedError(MonitorError):

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from monitor.charsets import decode, nfc, printable
-from monitor.errors import FeedError, NotAFeed
+from monitor.errors import FeedError, NotAFeed, fetch_reason
 from monitor.models import FeedEntry
 from monitor.urls import canonical_url, is_web_url
 
@@ -219,16 +219,17 @@ def _fast_rss(data: bytes) -> tuple[str, str, list[dict]] | None:
     return version, channel.findtext("title") or "", items
 
 
-def _feedparser(data: bytes, problems: list[str]) -> tuple[str, str, list]:
+def _feedparser(data: bytes, problems: list[str], feed_url: str = "") -> tuple[str, str, list]:
     parsed = feedparser.parse(data, response_headers={"content-type": "application/xml; charset=utf-8"},
                               sanitize_html=False, resolve_relative_uris=False)
     if parsed.bozo:
         problems.append(f"malformed feed ({type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}); "
                         f"kept the {len(parsed.entries)} item(s) that could be read")
     if parsed.bozo and not parsed.entries:
-        raise FeedError(f"broken XML with no readable item ({problems[-1]})")
+        raise FeedError(fetch_reason("malformed", f"{feed_url}: broken XML with no readable item: {problems[-1]}"))
     if not parsed.version and not parsed.entries:
-        raise FeedError(f"not an RSS or Atom feed ({problems[-1] if problems else 'no feed element'})")
+        raise FeedError(fetch_reason("not-a-feed", f"{feed_url}: not an RSS or Atom feed: "
+                                                   f"{problems[-1] if problems else 'no feed element'}"))
     items = []
     for e in parsed.entries:
         item = dict(e)
@@ -245,9 +246,9 @@ def parse_feed(body: bytes, *, source: str, feed_url: str, now: datetime, conten
     `engine`: "auto" (lxml for plain RSS, feedparser otherwise) or "feedparser" (always).
     """
     if not body.strip():
-        raise FeedError(f"{source}: the server sent an empty body instead of a feed")
+        raise FeedError(fetch_reason("empty", f"{feed_url}: the server sent an empty body instead of a feed"))
     if looks_like_html(body):
-        raise NotAFeed(f"{source}: {feed_url} answered with an HTML page, not a feed (an anti-bot or error page?)")
+        raise NotAFeed(fetch_reason("html", f"{feed_url} answered with an HTML page, not a feed"))
     decoded = decode(body, content_type)
     problems: list[str] = []
     if decoded.problem:
@@ -255,10 +256,7 @@ def parse_feed(body: bytes, *, source: str, feed_url: str, now: datetime, conten
     # hand the parser clean UTF-8 so it does not re-guess the charset we have just checked
     data = _XML_DECL_ENC.sub(lambda m: m.group(1) + "utf-8" + m.group(3), decoded.text, count=1).encode("utf-8")
     fast = _fast_rss(data) if engine == "auto" else None
-    try:
-        version, feed_title, items = fast if fast is not None else _feedparser(data, problems)
-    except FeedError as exc:
-        raise FeedError(f"{source}: {feed_url} is {exc}") from None
+    version, feed_title, items = fast if fast is not None else _feedparser(data, problems, feed_url)
     if len(items) > MAX_ITEMS:
         problems.append(f"the feed lists {len(items)} items; only the first {MAX_ITEMS} were read")
         items = items[:MAX_ITEMS]

@@ -28,6 +28,7 @@ httpx exceptions stop here; callers see only `monitor.errors.FetchError` and its
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import random
 import socket
@@ -48,7 +49,8 @@ from monitor.charsets import printable
 from monitor.config import Crawler
 from monitor.deadline import SocketDeadline
 from monitor.errors import (AddressRefused, BadContentEncoding, CertificateRefused, FetchError, FetchTimeout,
-                            HTTPStatusError, RequestInDoubt, ResponseTooLarge, RobotsDisallowed, TooManyRedirects)
+                            HTTPStatusError, RequestInDoubt, ResponseTooLarge, RobotsDisallowed, TooManyRedirects,
+                            fetch_reason, http_status_kind)
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
@@ -116,6 +118,48 @@ def _status_error(message: str, url: str, status: int | None, retry_after: float
     exc = HTTPStatusError(message, url=url, status=status, hint=hint)
     exc.retry_after = retry_after  # read by the crawl to reschedule the source no earlier than asked
     return exc
+
+
+def _http_error(status: int, current: str, url: str, retry_after: float | None = None) -> HTTPStatusError:
+    """A 4xx/5xx answer in the operator's words, "HTTP 503 from <url>" after them (the log search, the clipping's
+    category, monitor.digest.source_problem, read it)."""
+    return _status_error(fetch_reason(http_status_kind(status), f"HTTP {status} from {current}", status=status),
+                         url, status, retry_after)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _transport_failure(exc: BaseException, url: str, via: str = "") -> FetchError:
+    """A connection that failed (refused, no such name, unreachable, dropped) as the operator reads it. The cause is
+    the OS error httpx and httpcore chain under their own (anyio groups a host's addresses' failures)."""
+    root: BaseException | None = None
+    pending, seen = [exc], 0
+    while pending and seen < 16:
+        e, seen = pending.pop(0), seen + 1
+        if isinstance(e, BaseExceptionGroup):
+            pending.extend(e.exceptions)
+        elif isinstance(e, OSError) and (e.errno is not None or isinstance(e, socket.gaierror)):
+            root = e
+            break
+        nxt = e.__cause__ or e.__context__
+        if nxt is not None:
+            pending.append(nxt)
+    host = urlsplit(url).hostname or ""
+    if isinstance(root, socket.gaierror) or "cannot resolve host" in str(exc) or "has no address" in str(exc):
+        kind = "dns"
+    elif isinstance(root, ConnectionRefusedError):
+        kind = "refused"
+    elif isinstance(root, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) \
+            or isinstance(exc, httpx.RemoteProtocolError):
+        kind = "dropped"
+    elif root is not None and root.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN):
+        kind = "unreachable"
+    else:
+        kind = "connect"
+    words = f"{type(root).__name__}: {root}" if root is not None else f"{type(exc).__name__}: {exc}"
+    return FetchError(fetch_reason(kind, f"{url}{via}: {words}", host=host), url=url)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -219,13 +263,10 @@ def _certificate_refused(url: str, host: str, failure: ssl.SSLCertVerificationEr
     which is what the crawl records for a feed or page)."""
     reason = failure.verify_message or failure.reason or str(failure)
     ca_file = crawler.ca_file if crawler is not None else None
+    detail = f"the TLS certificate of {host} did not verify ({reason}){via}"
     if ca_file is not None:
-        advice = (f"crawler.ca_file ({ca_file}) is trusted too: if the office's network inspects TLS, check that it "
-                  f"holds the root certificate that signs the certificates it presents")
-    else:
-        advice = ("if the office's network inspects TLS (its proxy or firewall presents certificates of its own), "
-                  "name the office's root certificate (PEM) in crawler.ca_file")
-    return CertificateRefused(f"the TLS certificate of {host} did not verify ({reason}){via}; {advice}", url=url)
+        return CertificateRefused(fetch_reason("certificate-ca-file", detail, host=host, ca_file=ca_file), url=url)
+    return CertificateRefused(fetch_reason("certificate", detail, host=host), url=url)
 
 
 class _TLSPeer:
@@ -417,9 +458,10 @@ class Fetcher:
         try:
             addresses = await self._resolve(host, port)
         except (OSError, UnicodeError) as exc:
-            raise FetchError(f"cannot resolve host {host}: {exc}", url=url) from None
+            raise FetchError(fetch_reason("dns", f"{url}: cannot resolve host {host}: {exc}", host=host),
+                             url=url) from None
         if not addresses:
-            raise FetchError(f"host {host} has no address", url=url)
+            raise FetchError(fetch_reason("dns", f"{url}: host {host} has no address", host=host), url=url)
         self._refuse_non_public(host, addresses, url)
         self._resolved.add((host, port))
 
@@ -556,9 +598,9 @@ class Fetcher:
                 retry_after = parse_retry_after(resp_headers.get("retry-after")) if status in (429, 503) else None
                 if retry_after:
                     self._keep_quiet(current, retry_after)  # the whole host asked, not this one URL
-                raise _Retryable(_status_error(f"HTTP {status} from {current}", url, status), retry_after)
+                raise _Retryable(_http_error(status, current, url), retry_after)
             if status >= 400:
-                raise _status_error(f"HTTP {status} from {current}", url, status)
+                raise _http_error(status, current, url)
             return current, status, resp_headers, body
         raise TooManyRedirects(f"more than {self.crawler.max_redirects} redirects starting at {url}", url=url)
 
@@ -586,9 +628,13 @@ class Fetcher:
                             return status, resp_headers, b""
                         return status, resp_headers, await self._read_body(url, resp, resp_headers, limit)
             except TimeoutError:
-                raise _Retryable(FetchTimeout(f"no complete answer from {url} within {total_timeout:g} s{via}", url=url)) from None
+                raise _Retryable(FetchTimeout(fetch_reason(
+                    "timeout", f"{url}{via}: no complete answer within {total_timeout:g} s",
+                    seconds=_seconds(total_timeout)), url=url)) from None
             except httpx.TimeoutException as exc:
-                raise _Retryable(FetchTimeout(f"timed out fetching {url} ({type(exc).__name__}){via}", url=url)) from None
+                raise _Retryable(FetchTimeout(fetch_reason(
+                    "timeout", f"{url}{via}: {type(exc).__name__}", seconds=_seconds(self.crawler.timeout_seconds)),
+                    url=url)) from None
             except httpx.ProxyError as exc:
                 # the proxy refused the CONNECT tunnel of an https URL: "407 ...", "403 ..." (a site it blocks)
                 # will not change on a retry; a 5xx or a dropped tunnel may
@@ -609,7 +655,7 @@ class Fetcher:
                 if failure is not None:  # the same certificate would be refused on a retry: not retried
                     raise _certificate_refused(url, peer.host or urlsplit(url).hostname or "", failure, self.crawler,
                                                via) from None
-                raise _Retryable(FetchError(f"connection problem with {url}{via}: {type(exc).__name__}: {exc}", url=url)) from None
+                raise _Retryable(_transport_failure(exc, url, via)) from None
 
     @staticmethod
     async def _read_body(url: str, resp: httpx.Response, resp_headers: dict[str, str], limit: int) -> bytes:
@@ -663,8 +709,9 @@ class Fetcher:
         parser = self._robots[origin]
         if parser is None:
             why = self._robots_failures.get(origin)
-            exc = FetchError(f"robots.txt of {parts.hostname} is unreachable{f' ({why})' if why else ''}; page postponed",
-                             url=url)
+            exc = FetchError(fetch_reason("robots-unreachable", f"{url}: robots.txt of {parts.hostname} is unreachable"
+                                                                f"{f' ({why})' if why else ''}; page postponed",
+                                          host=parts.hostname), url=url)
             exc.retry_after = self.quiet_for(url)  # a robots.txt answered 429 + Retry-After: wait that long
             raise exc
         return parser.can_fetch(self.product_token, url)

@@ -413,7 +413,7 @@ def test_cli_crawl_exit_codes(env, tmp_path):
     runner = CliRunner()
     res = runner.invoke(cli, ["--config", str(tmp_path / "feeds.yaml"), "crawl", "--all"])
     assert res.exit_code == 1, res.output
-    assert "laodong-giao-duc" in res.output and "NotAFeed" in res.output and "bài mới" in res.output
+    assert "laodong-giao-duc" in res.output and "báo trả về trang web thay cho RSS/Atom" in res.output and "bài mới" in res.output
     failed = next(x for x in res.output.splitlines() if x.startswith("  ✗ laodong-giao-duc"))
     assert " — tình trạng: " in failed and ", thử lại lúc " in failed and "health" not in failed, failed
     site.clear_faults()

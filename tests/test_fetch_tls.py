@@ -148,9 +148,10 @@ def test_without_the_office_root_the_crawl_fails_clearly_and_keeps_what_it_had(t
     report, after = crawl_once(untrusted, force=True)
     assert len(report.failed_sources) == len(untrusted.sources)
     for source in report.failed_sources:
-        assert source.error.startswith("CertificateRefused: the TLS certificate of tin-giao-duc.example did not "
-                                       "verify (unable to get local issuer certificate) (through the proxy")
-        assert "name the office's root certificate (PEM) in crawler.ca_file" in source.error
+        assert source.error.startswith("CertificateRefused: chứng chỉ bảo mật của tin-giao-duc.example không hợp lệ: ")
+        assert "khai báo chứng chỉ gốc của cơ quan (tệp PEM) ở crawler.ca_file" in source.error  # what to do
+        assert ("(the TLS certificate of tin-giao-duc.example did not verify (unable to get local issuer certificate) "
+                "(through the proxy") in source.error  # and, for IT, the handshake's own words
     assert after == stored  # every article, its title and its text, as before
     # the tunnels were opened, the handshakes refused, no request reached the site; and none was retried
     # (crawler.max_retries is 2): the same certificate would be refused again
@@ -168,7 +169,7 @@ def test_with_another_root_the_error_says_the_file_is_trusted_already(tls_site, 
     proxy = proxies(tunnels=True)
     with pytest.raises(CertificateRefused) as err:
         fetch(tls_site.url(FEED), crawler(proxy=proxy.url, ca_file=other))
-    assert f"crawler.ca_file ({other}) is trusted too" in str(err.value)
+    assert f"đã tin thêm chứng chỉ gốc ở crawler.ca_file ({other}); " in str(err.value)
     assert err.value.url == tls_site.url(FEED) and len(proxy.seen) == 1
 
 
@@ -200,7 +201,7 @@ def test_an_https_proxy_with_the_office_certificate(tls_site, proxies, office_ca
     assert res.status == 200 and b"<rss" in res.body
     with pytest.raises(CertificateRefused) as err:
         fetch(tls_site.url(FEED), crawler(proxy=proxy.url))
-    assert "the TLS certificate of 127.0.0.1 did not verify" in str(err.value) and HOST not in str(err.value).split(";")[0]
+    assert str(err.value).startswith("chứng chỉ bảo mật của 127.0.0.1 không hợp lệ: ") and HOST not in str(err.value)
 
 
 # ---------------------------------------------------------------------- direct
@@ -209,12 +210,15 @@ def test_an_https_proxy_with_the_office_certificate(tls_site, proxies, office_ca
 def test_direct_https_trusts_the_office_root_in_addition_to_the_default_ones(tls_site, ca_file, tmp_path, monkeypatch):
     res = fetch(tls_site.url(FEED), crawler(ca_file=ca_file))
     assert res.status == 200 and b"<rss" in res.body
-    with pytest.raises(CertificateRefused, match=r"certificate of 127.0.0.1 did not verify .*crawler.ca_file"):
+    with pytest.raises(CertificateRefused, match=r"^chứng chỉ bảo mật của 127.0.0.1 không hợp lệ: .*ở crawler.ca_file "
+                                                 r"\(the TLS certificate of 127.0.0.1 did not verify"):
         fetch(tls_site.url(FEED), crawler())
     assert len(tls_site.requests) == 1  # the refused handshake sent no request
     # an article page waits for its robots.txt: the page's error says why that could not be read
-    with pytest.raises(FetchError, match=r"robots.txt of 127.0.0.1 is unreachable \(CertificateRefused: the TLS "
-                                         r"certificate of 127.0.0.1 did not verify .*crawler.ca_file\); page postponed"):
+    with pytest.raises(FetchError, match=r"^chưa lấy trang này vì không đọc được robots.txt .* của 127.0.0.1: hoãn lại, "
+                                         r"hệ thống sẽ thử lại sau \(.*robots.txt of 127.0.0.1 is unreachable "
+                                         r"\(CertificateRefused: chứng chỉ bảo mật của 127.0.0.1 không hợp lệ: .*"
+                                         r"crawler.ca_file .*\); page postponed\)$"):
         fetch(tls_site.url("/giao-duc/bai-viet.html"), crawler(), kind="page", robots=True)
     assert len(tls_site.requests) == 1
 
@@ -273,14 +277,14 @@ def test_https_webhooks_trust_the_office_root_directly_and_through_the_tunnel(tl
     with pytest.raises(CertificateRefused) as err:  # during the handshake: nothing was handed over
         post_json(url, b"{}", {}, 2, crawler=crawler(proxy=proxy.url), on_hand_over=lambda: marks.append(1))
     assert not isinstance(err.value, (RequestInDoubt, FetchTimeout)) and marks == []
-    assert f"certificate of {HOST} did not verify" in str(err.value) and "crawler.ca_file" in str(err.value)
+    assert f"chứng chỉ bảo mật của {HOST} không hợp lệ" in str(err.value) and "crawler.ca_file" in str(err.value)
 
     c = crawler(proxy=proxy.url, ca_file=ca_file)
     assert post_json(url, b'{"alert_id": 7}', {}, 2, crawler=c, on_hand_over=lambda: marks.append(1)) == 200
     assert tls_receiver.posts[-1][:2] == ("/canh-bao", b'{"alert_id": 7}') and marks == [1]
     assert [target for _, target, _ in proxy.seen] == [f"{HOST}:{port}"] * 2
     # trusted by the office's root, the certificate is still checked for the name: this one does not have it
-    with pytest.raises(CertificateRefused, match="hooks.so-gddt.example.vn did not verify .*Hostname mismatch"):
+    with pytest.raises(CertificateRefused, match="hooks.so-gddt.example.vn không hợp lệ: .*Hostname mismatch"):
         post_json(f"https://hooks.so-gddt.example.vn:{port}/canh-bao", b"{}", {}, 2, crawler=c)
     # a receiver on this machine is reached directly, with the same trust
     assert post_json(f"https://127.0.0.1:{port}/canh-bao", b"{}", {}, 2, crawler=crawler(ca_file=ca_file)) == 200

@@ -42,7 +42,7 @@ def test_status_says_a_failing_feed_and_the_jobs_in_vietnamese_keeping_the_error
     assert "\nTác vụ của dịch vụ:\n" in out and "thu thập tin (crawl:10m)" in out and "\nNguồn tin:\n" in out
     line = next(x for x in out.splitlines() if "nld-giao-duc" in x)
     # its first failure: waiting to be retried, not yet "in a row" (ops review: the graver words came first)
-    assert "lỗi, chờ thử lại" in line and "liên tiếp" not in line and "— báo trả lỗi (HTTP 503) (chi tiết kỹ thuật: " in line, line
+    assert "lỗi, chờ thử lại" in line and "liên tiếp" not in line and "— trang trả về lỗi 503 (máy chủ tạm quá tải hoặc bảo trì): hệ thống sẽ thử lại sau (chi tiết kỹ thuật: " in line, line
     ok = next(x for x in out.splitlines() if "dantri-giao-duc" in x)
     assert "bình thường" in ok and "lấy tin được lúc" in ok, ok
     assert not ENGLISH.search(_vietnamese(out)), ENGLISH.search(_vietnamese(out))
@@ -139,6 +139,6 @@ def test_status_keeps_the_cause_of_a_feed_error_that_comes_after_its_url(tmp_pat
     site.fault(site.feeds["nld-giao-duc"][1], anti_bot=True)
     assert run(cfg, "crawl", "--all").exit_code in (0, 1)
     line = next(x for x in run(cfg, "status").output.splitlines() if "nld-giao-duc" in x)
-    assert "answered with an HTML page, not a feed (an anti-bot or error page?))" in line, line
-    # and when it is polled next (its back-off), which the line did not say
-    assert re.search(r"\(an anti-bot or error page\?\)\); thử lại lúc \d\d/\d\d \d\d:\d\d:\d\d$", line), line
+    assert "(có thể là trang chống truy cập tự động hoặc trang báo lỗi)" in line, line  # the cause, in Vietnamese
+    # the technical part whole, and when it is polled next (its back-off), which the line did not say
+    assert re.search(r"answered with an HTML page, not a feed\); thử lại lúc \d\d/\d\d \d\d:\d\d:\d\d$", line), line

@@ -62,7 +62,7 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], force: bool) -> None:
     report = run_crawl(app, sources=list(sources) or None, force=force)
     for s in report.sources:
         if s.failed:
-            click.echo(f"  ✗ {s.name}: {s.error} — tình trạng: {HEALTH_LABELS.get(s.health, s.health)}, "
+            click.echo(f"  ✗ {s.name}: {s.message or s.error} — tình trạng: {HEALTH_LABELS.get(s.health, s.health)}, "
                        f"thử lại lúc {_local(app, s.next_due)}")
         elif s.outcome == "ok":
             extra = f" — cảnh báo: {'; '.join(s.problems)}" if s.problems else ""

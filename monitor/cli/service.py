@@ -415,13 +415,19 @@ def _clip(error: str, limit: int = 240) -> str:
 def _source_problem(s: dict) -> str:
     """What is wrong with a source, in the words the clipping's appendix uses; the crawler's own error beside it
     for whoever looks after the machine (the clerk reads the first, IT searches the log for the second). A quiet
-    feed's "error" is our own sentence, said wholly in Vietnamese."""
+    feed's "error" is our own sentence, said wholly in Vietnamese. An error the crawler already says in Vietnamese
+    (monitor.errors.FETCH_REASONS: what happened and what to do, such as which setting to fix) is said once, its
+    technical part alone beside it: the category before it said less, and the whole text twice filled the cut."""
     from monitor.digest import source_problem
+    from monitor.errors import split_fetch_reason
     from monitor.models import SourceHealth
 
     error = s.get("last_error")
     if not error:
         return ""
+    if s["health"] in ("failing", "backoff") and (parts := split_fetch_reason(error)) is not None:
+        reason, technical = parts
+        return f" — {reason} (chi tiết kỹ thuật: {_clip(technical)})"
     if s["health"] == "disabled":
         return " — đã bỏ khỏi feeds.yaml" if error == "removed from feeds.yaml" else f" — lần lỗi cuối: {_clip(error)}"
     if s["health"] == "ok":  # it answers; something in its answer was odd (a feed cut at its first items)
