@@ -125,6 +125,11 @@ def source_problem(h: SourceHealth) -> str:
         return "không có tin mới (bất thường)"
     kind = error.split(":", 1)[0].strip() if ":" in error else ""
     status = next((int(g) for m in _HTTP_STATUS.finditer(error) for g in m.groups() if g), None)
+    # before the proxy's: a certificate refused through the proxy's tunnel says "(through the proxy …)" too, and
+    # what fixes it is crawler.ca_file, not the proxy
+    if kind == "CertificateRefused" or "did not verify" in error or "CERTIFICATE_VERIFY_FAILED" in error:
+        return ("chứng chỉ bảo mật của trang không được chấp nhận (thường do mạng của cơ quan kiểm tra kết nối bảo "
+                "mật): cán bộ kỹ thuật khai báo hoặc kiểm tra chứng chỉ gốc của cơ quan ở crawler.ca_file")
     if "proxy" in error.lower():
         return "không kết nối được qua máy chủ trung gian (proxy) của cơ quan"
     if kind == "NotAFeed" or "HTML page" in error:
@@ -135,6 +140,8 @@ def source_problem(h: SourceHealth) -> str:
         return f"địa chỉ nguồn tin không còn (HTTP {status}), có thể báo đã đổi địa chỉ"
     if status is not None:
         return f"báo trả lỗi (HTTP {status})"
+    if "(Retry-After)" in error:  # a host that asked, earlier in the crawl, to be left alone for a while
+        return "báo đề nghị tạm ngừng thu thập một thời gian, hệ thống sẽ thử lại sau"
     if kind == "RobotsDisallowed":
         return "báo không cho phép thu thập tự động (robots.txt)"
     if kind in ("FetchTimeout", "RequestInDoubt") or "timed out" in error:

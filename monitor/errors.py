@@ -159,7 +159,7 @@ class RequestInDoubt(FetchError):
 # What each common failure to fetch or read a feed or page means, and what the office can do about it. One table,
 # so that every place that raises one (monitor.fetch, monitor.feeds) says it alike: an office clerk cannot act on
 # "ConnectError: [Errno 111] Connection refused", which is kept after it, in parentheses, for whoever looks after
-# the machine. {status}, {seconds}, {host}, {ca_file}: filled in by fetch_reason().
+# the machine. {status}, {seconds}, {host}, {ca_file}, {limit}: filled in by fetch_reason().
 FETCH_REASONS = {
     "refused": "không kết nối được tới máy chủ (máy chủ từ chối kết nối): kiểm tra địa chỉ nguồn hoặc thử lại sau",
     "unreachable": "không kết nối được tới máy chủ (mạng không tới được máy chủ): kiểm tra kết nối mạng của máy "
@@ -188,8 +188,25 @@ FETCH_REASONS = {
     "html": "báo trả về trang web thay cho RSS/Atom (có thể là trang chống truy cập tự động hoặc trang báo lỗi): "
             "mở địa chỉ nguồn bằng trình duyệt để xem",
     "empty": "máy chủ trả về nội dung rỗng thay cho RSS/Atom: hệ thống sẽ thử lại sau",
+    "private-address": "địa chỉ của {host} nằm trong mạng nội bộ hoặc không phải địa chỉ Internet công cộng ({addresses}): "
+                       "bị từ chối vì crawler.allow_private_addresses là false trong feeds.yaml (giữ trình thu thập, và "
+                       "các liên kết một nguồn tin đưa ra, ngoài mạng của cơ quan); nếu nguồn tin đúng là ở mạng nội bộ "
+                       "hoặc trên máy này, đặt crawler.allow_private_addresses: true",
     "robots-unreachable": "chưa lấy trang này vì không đọc được robots.txt (quy định thu thập tự động) của {host}: "
                           "hoãn lại, hệ thống sẽ thử lại sau",
+    "retry-after": "báo đề nghị tạm ngừng gửi yêu cầu tới {host} thêm {seconds} giây (Retry-After): hoãn lại, hệ thống "
+                   "sẽ thử lại sau",
+    "redirects": "địa chỉ nguồn chuyển hướng vòng quanh hoặc qua quá nhiều bước: mở địa chỉ bằng trình duyệt để xem "
+                 "địa chỉ cuối cùng và sửa địa chỉ nguồn trong feeds.yaml",
+    "too-large": "báo trả về dữ liệu lớn hơn giới hạn {limit} byte (crawler.max_body_bytes), đã bỏ qua: kiểm tra địa "
+                 "chỉ nguồn; nếu đúng địa chỉ, tăng giới hạn đó",
+    "encoding": "báo trả về dữ liệu nén theo cách không đọc được: thường là lỗi ở phía báo, hệ thống sẽ thử lại sau",
+    "proxy-auth": "máy chủ trung gian (proxy) của cơ quan đòi tên đăng nhập và mật khẩu: khai báo ở "
+                  "crawler.proxy_username_env và crawler.proxy_password_env rồi kiểm tra giá trị của chúng",
+    "proxy": "không kết nối được qua máy chủ trung gian (proxy) của cơ quan: kiểm tra proxy còn hoạt động và "
+             "crawler.proxy trong feeds.yaml, hoặc thử lại sau",
+    "proxy-refused": "máy chủ trung gian (proxy) của cơ quan từ chối kết nối tới trang này (lỗi {status}): hỏi cán "
+                     "bộ quản trị mạng xem proxy có chặn trang không",
 }
 
 

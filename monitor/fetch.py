@@ -481,9 +481,9 @@ class Fetcher:
         bad = [str(a) for a in addresses if address_refused(a)]
         if bad:
             raise AddressRefused(
-                f"{host} resolves to a private, loopback or link-local address, or another that is not a public "
-                f"internet one ({', '.join(bad)}); refused because crawler.allow_private_addresses is false in feeds.yaml "
-                "(it keeps the crawler, and links a feed carries, off the office's own network)",
+                fetch_reason("private-address", f"{host} resolves to a private, loopback or link-local address, or "
+                             f"another that is not a public internet one ({', '.join(bad)}); refused because "
+                             "crawler.allow_private_addresses is false", host=host, addresses=", ".join(bad)),
                 url=url, hint="for a feed on the office's intranet or on this machine, set crawler.allow_private_addresses: "
                               "true (the crawler may then reach any address on the local network)")
 
@@ -575,8 +575,8 @@ class Fetcher:
                                        f"(redirected from {url})", url=url)
             status, resp_headers, body = await self._one(current, headers)
             if status == 407:  # from the office's proxy, about us, not from the site
-                raise _status_error(f"the proxy asked for credentials fetching {current} (HTTP 407)", url, status,
-                                    hint=_PROXY_AUTH_HINT)
+                raise _status_error(fetch_reason("proxy-auth", f"the proxy asked for credentials fetching {current} "
+                                                               "(HTTP 407)"), url, status, hint=_PROXY_AUTH_HINT)
             if status in REDIRECT_CODES:
                 location = resp_headers.get("location")
                 if not location:
@@ -590,7 +590,8 @@ class Fetcher:
                     raise _status_error(f"HTTP {status} from {current} redirects to an unusable address {location!r}",
                                         url, status) from None
                 if target in seen:
-                    raise TooManyRedirects(f"redirect loop at {target} (started at {url})", url=url, status=status)
+                    raise TooManyRedirects(fetch_reason("redirects", f"redirect loop at {target} (started at {url})"),
+                                           url=url, status=status)
                 seen.add(target)
                 current = target
                 continue
@@ -602,7 +603,8 @@ class Fetcher:
             if status >= 400:
                 raise _http_error(status, current, url)
             return current, status, resp_headers, body
-        raise TooManyRedirects(f"more than {self.crawler.max_redirects} redirects starting at {url}", url=url)
+        raise TooManyRedirects(fetch_reason("redirects", f"more than {self.crawler.max_redirects} redirects starting "
+                                                         f"at {url}"), url=url)
 
     async def _one(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         limit = self.crawler.max_body_bytes
@@ -612,8 +614,10 @@ class Fetcher:
             if quiet is not None:
                 if quiet > self.tuning.max_retry_after:
                     # no request at all: the error carries the wait so the caller reschedules after it
-                    raise _Retryable(_status_error(f"{urlsplit(url).hostname} asked us (Retry-After) to send no request "
-                                                   f"for {quiet:.0f} s more; postponed", url, None), quiet)
+                    host = urlsplit(url).hostname or ""
+                    raise _Retryable(_status_error(fetch_reason(
+                        "retry-after", f"{url}: {host} asked us (Retry-After) to send no request for {quiet:.0f} s "
+                                       "more; postponed", host=host, seconds=f"{quiet:.0f}"), url, None), quiet)
                 await asyncio.sleep(quiet)  # holding the host's gate: its other requests wait too
             client, proxy = self._client_for(url)
             via = f" (through the proxy {proxy})" if proxy else ""
@@ -639,10 +643,13 @@ class Fetcher:
                 # the proxy refused the CONNECT tunnel of an https URL: "407 ...", "403 ..." (a site it blocks)
                 # will not change on a retry; a 5xx or a dropped tunnel may
                 code = str(exc).split(" ", 1)[0]
-                error = FetchError(f"the proxy {proxy} refused to connect to {url}: {exc}", url=url,
+                final = code.isdigit() and 400 <= int(code) < 500
+                kind = "proxy-auth" if code == "407" else "proxy-refused" if final else "proxy"
+                error = FetchError(fetch_reason(kind, f"the proxy {proxy} refused to connect to {url}: {exc}",
+                                                status=code), url=url,
                                    status=int(code) if code.isdigit() else None,
                                    hint=_PROXY_AUTH_HINT if code == "407" else "")
-                if code.isdigit() and 400 <= int(code) < 500:
+                if final:
                     raise error from None
                 raise _Retryable(error) from None
             except AddressRefused as exc:  # from the connection itself (_connect_addresses), which has no URL
@@ -663,12 +670,13 @@ class Fetcher:
         codings = [c.strip().lower() for c in resp_headers.get("content-encoding", "").split(",")]
         codings = [c for c in codings if c and c != "identity"]
         if len(codings) > 1 or (codings and codings[0] not in _ZLIB_WBITS):
-            raise BadContentEncoding(
-                f"{url} answered with Content-Encoding {resp_headers['content-encoding']!r}; we ask only for "
-                f"{ACCEPT_ENCODING}, one at a time; refused unread", url=url, status=resp.status_code)
+            raise BadContentEncoding(fetch_reason(
+                "encoding", f"{url} answered with Content-Encoding {resp_headers['content-encoding']!r}; we ask only "
+                            f"for {ACCEPT_ENCODING}, one at a time; refused unread"), url=url, status=resp.status_code)
         declared = resp_headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            raise ResponseTooLarge(f"{url} announces {declared} bytes, over the {limit}-byte limit",
+            raise ResponseTooLarge(fetch_reason("too-large", f"{url} announces {declared} bytes, over the "
+                                                             f"{limit}-byte limit", limit=limit),
                                    url=url, status=resp.status_code)
         inflater = _Inflater(codings[0], limit) if codings else None
         chunks, size = [], 0
@@ -676,24 +684,27 @@ class Fetcher:
             async for raw in resp.aiter_raw():
                 size += len(raw)
                 if size > limit:
-                    raise ResponseTooLarge(f"{url} sent more than the {limit}-byte limit; aborted",
+                    raise ResponseTooLarge(fetch_reason("too-large", f"{url} sent more than the {limit}-byte limit; "
+                                                                     "aborted", limit=limit),
                                            url=url, status=resp.status_code)
                 if inflater is None:
                     chunks.append(raw)
                     continue
                 chunks += inflater.feed(raw)
                 if inflater.size > limit:
-                    raise ResponseTooLarge(f"{url} sent more than the {limit}-byte limit once decompressed "
-                                           f"({codings[0]}, {size} bytes compressed); aborted",
+                    raise ResponseTooLarge(fetch_reason("too-large", f"{url} sent more than the {limit}-byte limit "
+                                                                     f"once decompressed ({codings[0]}, {size} bytes "
+                                                                     "compressed); aborted", limit=limit),
                                            url=url, status=resp.status_code)
             if inflater:
                 chunks.append(inflater.finish())
                 if inflater.size > limit:
-                    raise ResponseTooLarge(f"{url} sent more than the {limit}-byte limit once decompressed; aborted",
+                    raise ResponseTooLarge(fetch_reason("too-large", f"{url} sent more than the {limit}-byte limit "
+                                                                     "once decompressed; aborted", limit=limit),
                                            url=url, status=resp.status_code)
         except zlib.error as exc:
-            raise BadContentEncoding(f"undecodable compressed body ({codings[0]}) from {url}: {exc}",
-                                     url=url, status=resp.status_code) from None
+            raise BadContentEncoding(fetch_reason("encoding", f"undecodable compressed body ({codings[0]}) from {url}: "
+                                                              f"{exc}"), url=url, status=resp.status_code) from None
         return b"".join(chunks)
 
     # ------------------------------------------------------------------ robots.txt

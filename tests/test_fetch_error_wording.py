@@ -195,3 +195,104 @@ def test_a_stored_error_splits_back_into_its_vietnamese_reason_and_its_technical
     assert technical == "CertificateRefused: " + detail
     assert split_fetch_reason("FetchError: connection problem with http://x/rss: ConnectError: boom") is None
     assert split_fetch_reason("no new item for 9.5 h; usually one every 1.0 h") is None
+
+
+def test_a_host_that_asked_for_quiet_postpones_in_vietnamese_and_the_clipping_says_so(site):
+    """A feed not asked for because its host answered 429 + Retry-After earlier in the crawl: the crawl printed
+    "<host> asked us (Retry-After) to send no request for N s more; postponed", and the clipping "lỗi kỹ thuật khác"."""
+    from monitor.digest import source_problem
+    from monitor.models import SourceHealth
+
+    other = "/vnexpress/rss/vnexpress-tin-moi.rss"
+    site.fault(FEED, status=429, retry_after="3600")
+
+    async def go():
+        async with Fetcher(crawler(), FAST) as f:
+            with pytest.raises(HTTPStatusError):
+                await f.fetch(site.url(FEED))
+            with pytest.raises(HTTPStatusError) as err:
+                await f.fetch(site.url(other))
+            return err.value
+    err = asyncio.run(go())
+    assert site.hits(other) == 0 and err.retry_after > 3500
+    text = str(err)
+    assert re.match(r"báo đề nghị tạm ngừng gửi yêu cầu tới 127\.0\.0\.1 thêm 3\d\d\d giây \(Retry-After\): hoãn lại, "
+                    r"hệ thống sẽ thử lại sau \(http://\S+: 127\.0\.0\.1 asked us \(Retry-After\) to send no request "
+                    r"for 3\d\d\d s more; postponed\)$", text), text
+    stored = _stored(err)
+    assert source_problem(SourceHealth("bao-thu", "Báo Thử", site.url(other), "backoff", consecutive_failures=1,
+                                       last_error=stored)) == \
+        "báo đề nghị tạm ngừng thu thập một thời gian, hệ thống sẽ thử lại sau"
+    from monitor.errors import split_fetch_reason
+    assert split_fetch_reason(stored)[0].startswith("báo đề nghị tạm ngừng gửi yêu cầu tới 127.0.0.1 thêm ")
+
+
+def test_redirects_size_encoding_and_the_proxy_are_said_in_vietnamese_too(site, tmp_path, monkeypatch):
+    """The rarer refusals a crawl meets were English only ("redirect loop at …", "… over the 1000000-byte limit",
+    "undecodable compressed body …", "the proxy asked for credentials …"): the table's words first now, the same
+    English after them in parentheses, and the clipping's category still read out of the stored error."""
+    from monitor.digest import source_problem
+    from monitor.errors import BadContentEncoding, ResponseTooLarge, TooManyRedirects, split_fetch_reason
+    from monitor.models import SourceHealth
+    from test_fetch_proxy import Proxy
+    from test_fetch_safety import Hostile
+
+    def category(exc) -> str:
+        return source_problem(SourceHealth("bao-thu", "Báo Thử", "http://127.0.0.1/rss", "backoff",
+                                           consecutive_failures=1, last_error=_stored(exc)))
+
+    site.fault(FEED, redirect=FEED)
+    with pytest.raises(TooManyRedirects) as loop:
+        fetch(site.url(FEED))
+    assert str(loop.value).startswith("địa chỉ nguồn chuyển hướng vòng quanh hoặc qua quá nhiều bước: ") \
+        and f"(redirect loop at {site.url(FEED)}" in str(loop.value), loop.value
+    assert category(loop.value) == "địa chỉ nguồn tin chuyển hướng vòng quanh"
+
+    other = "/vnexpress/rss/vnexpress-tin-moi.rss"
+    site.fault(other, oversize=3_000_000)
+    with pytest.raises(ResponseTooLarge) as big:
+        fetch(site.url(other), crawler(max_body_bytes=1_000_000))
+    assert str(big.value).startswith("báo trả về dữ liệu lớn hơn giới hạn 1000000 byte (crawler.max_body_bytes), "
+                                     "đã bỏ qua: "), big.value
+    assert "1000000-byte limit" in str(big.value) and category(big.value) == "báo trả về dữ liệu quá lớn, đã bỏ qua"
+
+    hostile = Hostile()
+    try:
+        with pytest.raises(BadContentEncoding) as packed:
+            fetch(hostile.answer("/broken.rss", b"khong phai gzip", "gzip"))
+    finally:
+        hostile.server.shutdown()
+        hostile.server.server_close()
+    assert str(packed.value).startswith("báo trả về dữ liệu nén theo cách không đọc được: ") \
+        and "undecodable compressed body (gzip)" in str(packed.value), packed.value
+    assert category(packed.value) == "nguồn tin bị lỗi định dạng, không đọc được"
+
+    proxy = Proxy(credentials=("pgd-longbien", "dung"))
+    try:
+        monkeypatch.setenv("TEST_PROXY_USER", "pgd-longbien")
+        monkeypatch.setenv("TEST_PROXY_PASSWORD", "sai")
+        c = crawler(proxy=proxy.url, proxy_username_env="TEST_PROXY_USER", proxy_password_env="TEST_PROXY_PASSWORD")
+        with pytest.raises(HTTPStatusError) as auth:
+            fetch(site.url(FEED), c)
+        with pytest.raises(FetchError) as tunnel:  # the test proxy refuses every tunnel (https) with 403
+            fetch("https://bao-thu.example.vn/rss/giao-duc.rss",
+                  crawler(proxy=proxy.url, proxy_username_env="TEST_PROXY_USER", proxy_password_env="TEST_PROXY_PASSWORD"))
+    finally:
+        proxy.stop()
+    assert str(auth.value).startswith("máy chủ trung gian (proxy) của cơ quan đòi tên đăng nhập và mật khẩu: khai báo "
+                                      "ở crawler.proxy_username_env"), auth.value
+    assert "(the proxy asked for credentials fetching" in str(auth.value)
+    assert category(auth.value) == "không kết nối được qua máy chủ trung gian (proxy) của cơ quan"
+    assert str(tunnel.value).startswith("máy chủ trung gian (proxy) của cơ quan đòi tên đăng nhập"), tunnel.value
+    monkeypatch.setenv("TEST_PROXY_PASSWORD", "dung")
+    proxy = Proxy(credentials=("pgd-longbien", "dung"))
+    try:
+        with pytest.raises(FetchError) as blocked:
+            fetch("https://bao-thu.example.vn/rss/giao-duc.rss",
+                  crawler(proxy=proxy.url, proxy_username_env="TEST_PROXY_USER", proxy_password_env="TEST_PROXY_PASSWORD"))
+    finally:
+        proxy.stop()
+    assert str(blocked.value).startswith("máy chủ trung gian (proxy) của cơ quan từ chối kết nối tới trang này (lỗi "
+                                         "403): "), blocked.value
+    for exc in (loop.value, big.value, packed.value, auth.value, blocked.value):
+        assert split_fetch_reason(_stored(exc)) is not None, exc  # `monitor status` shows the reason, then the detail

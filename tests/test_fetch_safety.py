@@ -229,8 +229,8 @@ def test_a_name_resolving_into_100_64_is_refused_with_the_usual_message():
     async def go():
         async with Fetcher(crawler(allow_private_addresses=False), FAST, resolver=resolver) as f:
             await f.check_address("http://cgnat.example/latest/meta-data")
-    with pytest.raises(AddressRefused, match=r"cgnat.example resolves to a private, loopback or link-local address.*"
-                                             r"\(100.100.100.200\); refused"):
+    with pytest.raises(AddressRefused, match=r"địa chỉ của cgnat.example nằm trong mạng nội bộ.*\(100.100.100.200\): "
+                                             r"bị từ chối.*\(cgnat.example resolves to a private"):
         asyncio.run(go())
 
 

@@ -173,6 +173,29 @@ def test_with_another_root_the_error_says_the_file_is_trusted_already(tls_site, 
     assert err.value.url == tls_site.url(FEED) and len(proxy.seen) == 1
 
 
+def test_the_clippings_note_files_a_refused_certificate_under_its_own_category(tls_site, proxies, tmp_path):
+    """The clipping's failing-source note (monitor.digest.source_problem) said "lỗi kỹ thuật khác" of a certificate
+    that did not verify, and, through the proxy's tunnel, blamed the proxy: it names the certificate and the setting."""
+    from monitor.crawl import _describe
+    from monitor.digest import source_problem
+    from monitor.models import SourceHealth
+
+    def note(c) -> str:
+        with pytest.raises(CertificateRefused) as err:
+            fetch(tls_site.url(FEED), c)
+        return source_problem(SourceHealth("bao-thu", "Báo Thử", tls_site.url(FEED), "backoff",
+                                           consecutive_failures=1, last_error=_describe(err.value)))
+
+    other = tmp_path / "other-root.pem"
+    trustme.CA().cert_pem.write_to_path(str(other))
+    direct, wrong_root = note(crawler()), note(crawler(ca_file=other))
+    named(tls_site)
+    tunnelled = note(crawler(proxy=proxies(tunnels=True).url))
+    for text in (direct, wrong_root, tunnelled):
+        assert text == ("chứng chỉ bảo mật của trang không được chấp nhận (thường do mạng của cơ quan kiểm tra kết nối "
+                        "bảo mật): cán bộ kỹ thuật khai báo hoặc kiểm tra chứng chỉ gốc của cơ quan ở crawler.ca_file"), text
+
+
 def test_the_address_policy_still_refuses_private_targets_of_a_tunnel(tls_site, proxies, ca_file):
     named(tls_site)
     proxy = proxies(tunnels=True, routes={"intranet.example": port_of(tls_site)})
