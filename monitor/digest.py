@@ -34,7 +34,7 @@ from classifiers.plan_topics import PLAN_TOPICS, TOPIC_IDS, plan_heading, strong
 from classifiers.types import SCOPES, Classification
 from monitor.cases import DISMISSED, STATUS_WORDS, lists_as_hot, status_since, status_word
 from monitor.config import Digest as DigestSettings
-from monitor.config import Office, clock_time
+from monitor.config import Office, clock_time, score_text
 from monitor.models import Article, IntakeItem, SourceHealth, Story
 from monitor.stories import Idf, article_doc, article_text, headline_words, matches_among, same_headline
 from monitor.summary import dated_summary
@@ -332,6 +332,9 @@ class DigestItem:
     # its number in part II when it differs from its place: "1a" of a likely follow-up listed under its issue
     # (note_follow_ups), so the numbers are the issues the summary counts
     number: str = ""
+    # what leadership's alerts told of it, when its level or score reads lower now (note_alerted): "Đã cảnh báo lúc
+    # 20:00 ngày 27/11/2026: mức khẩn cấp (91/100); nay: mức cao (81/100), tin không còn lan nhanh"
+    alerted: str = ""
 
     @property
     def sentiment_label(self) -> str:
@@ -984,6 +987,59 @@ def note_status_since(digest: Digest, now_status: Mapping[int, str], now: dateti
     if not any(i.story_id in now_status for i in digest.hot.items):
         return digest
     return replace(digest, hot=replace(digest.hot, items=tuple(since(i) for i in digest.hot.items)))
+
+
+class AlertTold(NamedTuple):
+    """An alert of a story that reached leadership (note_alerted)."""
+
+    level: str
+    score: float
+    at: datetime  # when it first reached a channel
+    points: Mapping[str, float]  # its score's signals (monitor.triage.Signal): name -> points
+
+
+# why a story scored again reads lower than its alert, by the signal that fell (monitor.triage.score_story): the velocity
+# of the last hours fades by itself overnight, the others fall with the articles that joined it or a reclassification
+FALLEN_SIGNAL_WORDS = {
+    "velocity": "tin không còn lan nhanh",
+    "incident": "các bài được đánh giá lại ít nghiêm trọng hơn",
+    "negativity": "ít báo đưa tin tiêu cực hơn",
+    "locality": "không còn xác định là tin trên địa bàn",
+    "reach": "độ phủ của các báo thấp hơn",
+    "controversy": "báo chí bớt đưa tin trái chiều",
+}
+
+
+def alerted_line(told: Sequence[AlertTold], level: str | None, score: float, points: Mapping[str, float],
+                 severity_order: Sequence[str], tz: ZoneInfo) -> str:
+    """What the clipping says under a hot item that leadership was alerted of (`told`, oldest first) when it reads
+    lower now (`level`, `score`, `points`: as triage last scored it): the highest level told, its score and when,
+    beside today's reading and the signals that fell. "" when nothing reached leadership or it reads no lower.
+
+    A story is scored again when an article joins it: a reprint at dawn scores it with the morning's quiet hours, so
+    the "khẩn cấp, 91" of the 20:00 alert reads "cao, 81" in the clipping. Both are true; leadership is told why."""
+    if not told:
+        return ""
+    rank = {lv: n for n, lv in enumerate(severity_order)}
+    top = min(told, key=lambda t: (rank.get(t.level, len(rank)), -t.score))
+    lower = rank.get(level, len(rank)) > rank.get(top.level, len(rank)) or (
+        level == top.level and int(score_text(score)) < int(score_text(top.score)))
+    if not lower:
+        return ""
+    now = f"mức {level}" if level else "dưới các mức cảnh báo"
+    fallen = sorted((top.points.get(k, 0.0) - points[k], k) for k in FALLEN_SIGNAL_WORDS
+                    if k in points and top.points.get(k, 0.0) - points[k] >= 0.5)
+    why = ", ".join(FALLEN_SIGNAL_WORDS[k] for _, k in reversed(fallen[-2:]))
+    return (f"Đã cảnh báo lúc {time_label(top.at.astimezone(tz))}: mức {top.level} ({score_text(top.score)}/100); "
+            f"nay: {now} ({score_text(score)}/100)" + (f", {why}" if why else ""))
+
+
+def note_alerted(digest: Digest, lines: Mapping[int, str]) -> Digest:
+    """Say under a hot item what leadership's alerts told of it: `lines` maps a story id to its alerted_line."""
+    if not any(lines.values()):
+        return digest
+    items = tuple(replace(i, alerted=lines[i.story_id]) if lines.get(i.story_id) else i for i in digest.hot.items)
+    return replace(digest, hot=replace(digest.hot, items=items))
 
 
 def note_handling(digest: Digest, handled: Mapping[int, str]) -> Digest:

@@ -40,8 +40,8 @@ from monitor.app import App
 from monitor.cases import case_then
 from monitor.config import OutletNames
 from monitor.corrections import merged, read_corrected
-from monitor.digest import (CollectionGap, Digest, add_outside_press, build_digest, digest_window, latest_complete_day,
-                            note_follow_ups, note_handling, note_outcomes, note_status_since, trend_from_rows,
+from monitor.digest import (AlertTold, CollectionGap, Digest, add_outside_press, alerted_line, build_digest,
+                            digest_window, latest_complete_day, note_alerted, note_follow_ups, note_handling, note_outcomes, note_status_since, trend_from_rows,
                             TREND_DAYS, vn_number)
 from monitor.errors import InputError, MessageInDoubt, MonitorError, NotifyError, StoreError
 from monitor.models import Story
@@ -286,6 +286,7 @@ def load_digest(app: App, day: date) -> Digest:
         cases = {sid: c for sid, c in ((sid, case_then(c, as_of)) for sid, c in now_cases.items()) if c is not None}
     digest = note_outcomes(note_follow_ups(digest, earlier_cases(app, digest, cases)), latest_actions(app, cases))
     digest = note_handling(digest, handled(cases))
+    digest = note_alerted(digest, alerted_lines(app, digest, as_of or app.now()))
     if then is not None:
         digest = note_status_since(digest, {sid: c.status for sid, c in now_cases.items()}, app.now().astimezone(tz))
     return digest
@@ -349,6 +350,26 @@ def hot_cases(app: App, digest: Digest) -> dict:
     for item in digest.hot.items:
         if item.story_id is not None and (case := store.case_of_story(item.story_id)) is not None:
             out[item.story_id] = case
+    return out
+
+
+def alerted_lines(app: App, digest: Digest, until: datetime) -> dict[int, str]:
+    """story id -> what the clipping says of the alerts that reached leadership before `until` (monitor.digest.
+    alerted_line), for the hot items that read lower now than they were told."""
+    store = app.store
+    hot = {i.story_id: i for i in digest.hot.items if i.story_id is not None}
+    told = store.alerts_told(hot, until)
+    order = [name for name, _ in app.config.alerts.thresholds]
+
+    def points(explanation: dict) -> dict[str, float]:
+        return {s["name"]: s["points"] for s in explanation.get("signals", ())}
+
+    out = {}
+    for story_id, alerts in told.items():
+        item = hot[story_id]
+        out[story_id] = alerted_line(
+            [AlertTold(a.severity, a.hot_score, at, points(a.payload.get("explanation", {}))) for a, at in alerts],
+            item.severity, item.hot_score, points(store.story_explanation(story_id)), order, app.config.office.tz)
     return out
 
 

@@ -407,6 +407,8 @@ def _item(doc, item: DigestItem, n: int | str) -> None:
         _run(p, f" Tình trạng xử lý: {item.case_label}")
         if item.hot_score:
             _run(p, f" · mức độ nóng {score_text(item.hot_score)}/100")
+        if item.alerted:  # what the alerts told, beside a lower reading now
+            _run(_styled(doc, "", "DB Hot"), item.alerted)
         if item.reasons:  # one reason a line: a reason may hold commas and semicolons of its own
             _run(_styled(doc, "", "DB Hot"), "Lý do:", italic=True)
             for reason in item.reasons:

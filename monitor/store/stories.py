@@ -392,6 +392,22 @@ class StoriesMixin:
     def alerts_for_story(self, story_id: int) -> list[Alert]:
         return [_row_to_alert(r) for r in self.execute("SELECT * FROM alerts WHERE story_id = ? ORDER BY id", (story_id,))]
 
+    def alerts_told(self, story_ids: Iterable[int], until: datetime) -> dict[int, list[tuple[Alert, datetime]]]:
+        """story id -> each of its alerts that reached some channel before `until`, with when it first did, oldest
+        first: what leadership was told, as the clipping recalls it. One queued for no channel, or still waiting
+        (quiet hours, a channel down), told no one yet."""
+        ids = sorted(set(story_ids))
+        if not ids:
+            return {}
+        out: dict[int, list[tuple[Alert, datetime]]] = {}
+        rows = self.execute(
+            "SELECT a.*, MIN(d.sent_at) AS first_sent FROM alerts a JOIN alert_deliveries d ON d.alert_id = a.id"
+            f" WHERE d.status = 'sent' AND d.sent_at < ? AND a.story_id IN ({','.join('?' * len(ids))})"
+            " GROUP BY a.id ORDER BY first_sent, a.id", (utc_iso(until), *ids)).fetchall()
+        for r in rows:
+            out.setdefault(r["story_id"], []).append((_row_to_alert(r), from_iso(r["first_sent"])))
+        return out
+
     def deliveries(self, alert_id: int) -> list[Delivery]:
         return [_row_to_delivery(r) for r in self.execute(
             "SELECT * FROM alert_deliveries WHERE alert_id = ? ORDER BY channel", (alert_id,))]
