@@ -274,25 +274,30 @@ def test_redirects_size_encoding_and_the_proxy_are_said_in_vietnamese_too(site, 
         c = crawler(proxy=proxy.url, proxy_username_env="TEST_PROXY_USER", proxy_password_env="TEST_PROXY_PASSWORD")
         with pytest.raises(HTTPStatusError) as auth:
             fetch(site.url(FEED), c)
-        with pytest.raises(FetchError) as tunnel:  # the test proxy refuses every tunnel (https) with 403
-            fetch("https://bao-thu.example.vn/rss/giao-duc.rss",
-                  crawler(proxy=proxy.url, proxy_username_env="TEST_PROXY_USER", proxy_password_env="TEST_PROXY_PASSWORD"))
+        tunnel = _tunnel_refused(proxy)  # the test proxy refuses every tunnel (https) with 403
     finally:
         proxy.stop()
     assert str(auth.value).startswith("máy chủ trung gian (proxy) của cơ quan đòi tên đăng nhập và mật khẩu: khai báo "
                                       "ở crawler.proxy_username_env"), auth.value
     assert "(the proxy asked for credentials fetching" in str(auth.value)
     assert category(auth.value) == "không kết nối được qua máy chủ trung gian (proxy) của cơ quan"
-    assert str(tunnel.value).startswith("máy chủ trung gian (proxy) của cơ quan đòi tên đăng nhập"), tunnel.value
+    assert str(tunnel).startswith("máy chủ trung gian (proxy) của cơ quan đòi tên đăng nhập"), tunnel
     monkeypatch.setenv("TEST_PROXY_PASSWORD", "dung")
     proxy = Proxy(credentials=("pgd-longbien", "dung"))
     try:
-        with pytest.raises(FetchError) as blocked:
-            fetch("https://bao-thu.example.vn/rss/giao-duc.rss",
-                  crawler(proxy=proxy.url, proxy_username_env="TEST_PROXY_USER", proxy_password_env="TEST_PROXY_PASSWORD"))
+        blocked = _tunnel_refused(proxy)
     finally:
         proxy.stop()
-    assert str(blocked.value).startswith("máy chủ trung gian (proxy) của cơ quan từ chối kết nối tới trang này (lỗi "
-                                         "403): "), blocked.value
-    for exc in (loop.value, big.value, packed.value, auth.value, blocked.value):
+    assert str(blocked).startswith("máy chủ trung gian (proxy) của cơ quan từ chối kết nối tới trang này (lỗi "
+                                         "403): "), blocked
+    for exc in (loop.value, big.value, packed.value, auth.value, blocked):
         assert split_fetch_reason(_stored(exc)) is not None, exc  # `monitor status` shows the reason, then the detail
+
+
+def _tunnel_refused(proxy) -> FetchError:
+    """The error of an https feed fetched through `proxy` (the test proxy refuses every tunnel), credentials from
+    TEST_PROXY_USER / TEST_PROXY_PASSWORD."""
+    with pytest.raises(FetchError) as refused:
+        fetch("https://bao-thu.example.vn/rss/giao-duc.rss",
+              crawler(proxy=proxy.url, proxy_username_env="TEST_PROXY_USER", proxy_password_env="TEST_PROXY_PASSWORD"))
+    return refused.value
