@@ -1117,7 +1117,13 @@ def _related(lead: Article, members: Sequence[tuple[Article, Classification]],
         if not any(same_headline(words, s) for s in shown):
             shown.append(words)
             out.append(RelatedArticle(a.outlet, a.title, a.url, a.id in responses))
-    return tuple(out[:MAX_RELATED])
+    # the office's answer, usually the latest, keeps a place: the reasons say it was left out of the level, and the
+    # reader looks for it among these; the earliest others fill the rest
+    answer = next((r for r in reversed(out) if r.response), None)
+    if answer is None or answer in out[:MAX_RELATED]:
+        return tuple(out[:MAX_RELATED])
+    kept = [r for r in out if r is not answer][:MAX_RELATED - 1] + [answer]
+    return tuple(r for r in out if any(r is k for k in kept))
 
 
 def _item(group: _Group, tz: ZoneInfo, late: set[int], own_scopes: tuple[str, ...] = ("local",)) -> DigestItem:

@@ -110,6 +110,9 @@ def test_cases_show_marks_the_office_answer_as_the_alert_does(tmp_path, config_f
     line = next(x for x in res.output.splitlines() if ANSWER_TITLE in x)
     assert line.strip().startswith("- Tiền Phong [phản hồi của cơ quan]: "), line
     assert res.output.count("[phản hồi của cơ quan]") == 1
+    # the spread counts the outlets that told the issue, as the alert does: the answer's Tiền Phong is not one
+    spread = next(x for x in res.output.splitlines() if x.strip().startswith("Lan truyền:"))
+    assert spread.strip().endswith(": 2 báo"), spread
     reprinted = next(x for x in res.output.splitlines() if "khac.example.vn/nhap-vien" in x)
     assert "[đăng lại]" in reprinted and "phản hồi" not in reprinted
     data = json.loads(CliRunner().invoke(cli, ["--config", str(config_file), "cases", "show", str(case), "--json"]).output)
@@ -138,3 +141,26 @@ def test_status_and_backup_say_the_same_megabytes_of_the_same_database(tmp_path,
     in_backup = re.search(r"Đã ghi bản sao lưu .*: ([\d.,]+) MB,", backup.output).group(1)
     assert out.stat().st_size == sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
     assert in_status == in_backup == f"{out.stat().st_size / 1e6:.1f}".replace(".", ","), (in_status, in_backup)
+
+
+def test_the_office_answer_keeps_its_place_when_the_story_has_more_related_articles_than_shown(tmp_path):
+    """Three related articles are shown, oldest first: the office's answer, usually the latest, was cut, while the
+    reasons said it was left out of the level. It keeps a place; the earliest others fill the rest."""
+    app = make_app(tmp_path)
+    ids = seed_day(app.store)
+    story, _, answer = _poisoning_with_answer(app.store, ids)
+    end = digest_window(DAY, "07:00", TZ)[1]
+    developments = []
+    for n, (outlet, title) in enumerate((
+            ("Lao Động", "Phụ huynh kể lại buổi chiều con đau bụng, sốt sau bữa bán trú"),
+            ("Thanh Niên", "Bệnh viện cho biết phần lớn học sinh đã ổn định sức khỏe"),
+            ("Tuổi Trẻ", "Mẫu thức ăn bữa trưa bán trú được gửi đi kiểm nghiệm"))):
+        a = add_article(app.store, url=f"https://khac.example.vn/dien-bien-{n}.html", outlet=outlet, title=title,
+                        published=end - timedelta(hours=3, minutes=50 - n))
+        classify(app.store, [(a, dict(topics=["y-te-the-chat"], sentiment="negative", hot=True, hot_score=0.8,
+                                      scope="local"))])
+        app.store.add_story_member(story, a, NOW, similarity=0.5, matched_id=ids["ngo-doc"], reprint=False)
+        developments.append(title)
+    (item,) = [i for i in load_digest(app, DAY).hot.items if i.story_id == story]
+    assert [r.title for r in item.related] == [*developments[:2], ANSWER_TITLE]
+    assert [r.response for r in item.related] == [False, False, True]

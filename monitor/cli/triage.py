@@ -365,11 +365,12 @@ def cases_show(ctx: click.Context, case_id: int, as_json: bool) -> None:
     names = OutletNames(app.config)  # an outlet once however its feeds spelt it
     members = [m | {"outlet": names(m["outlet"])} for m in app.store.story_members(c.story_id)]
     outside = app.store.intake_of_story(c.story_id)  # hot issues entered from outside the press (monitor.intake)
-    spread = growth((m["when"], m["outlet"]) for m in members)
-    related = [] if c.closed else related_cases(app, c.id, members)
     explanation = app.store.story_explanation(c.story_id)
-    # the office's own answers, as triage last scored the story: marked as its alert marks them (monitor.responses)
+    # the office's own answers, as triage last scored the story: marked as its alert marks them (monitor.responses),
+    # and no outlet the issue spread to, as the alert does not count them
     answers = set(explanation.get("responses", ()))
+    spread = growth((m["when"], m["outlet"]) for m in members if m["id"] not in answers)
+    related = [] if c.closed else related_cases(app, c.id, members)
     if as_json:
         from monitor.intake import as_dict
 
