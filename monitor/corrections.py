@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 from classifiers.plan_topics import TOPIC_IDS, topic_name
 from classifiers.types import Classification
@@ -209,7 +209,11 @@ def unlearnt_warning(store, article_ids: Iterable[int]) -> str:
     `monitor labels` say when `monitor train` will not learn some of the articles' labels in force (unlearnt_of):
     which articles, why, and the option that makes them learnt; "" when it learns them all. One wording, so that
     the commands do not drift apart."""
-    ids = unlearnt_of(store, article_ids)
+    return unlearnt_words(unlearnt_of(store, article_ids))
+
+
+def unlearnt_words(ids: Sequence[int]) -> str:
+    """unlearnt_warning's sentence for articles already known to be unlearnt (`monitor labels` has read them)."""
     if not ids:
         return ""
     fix = f"monitor label {ids[0]} --education (hoặc --not-education)"

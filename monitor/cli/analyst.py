@@ -19,7 +19,7 @@ from monitor.cli.common import (LABEL_ID, STORED_ID, clip, echo_json, get_app, l
                                 parse_date, shown)
 from monitor.config import score_text
 from monitor.corrections import (in_force, learnt_articles, office_topic_ids, parse_topics, read_corrected,
-                                 unlearnt_warning, withdraw_label)
+                                 unlearnt_warning, unlearnt_words, withdraw_label)
 from monitor.errors import HINT_PREFIX, InputError, ModelError, MonitorError
 from monitor.models import Article
 from monitor.wording import time_label
@@ -720,7 +720,7 @@ def list_labels(ctx: click.Context, since: str | None, until: str | None, by: st
                + (f", {withdrawn} nhãn đã rút lại" if withdrawn else ""))
     click.echo(summary)
     if unlearnt:
-        click.echo(f"⚠ Chú ý: {unlearnt_warning(store, unlearnt)}")
+        click.echo(f"⚠ Chú ý: {unlearnt_words(unlearnt)}")
 
 
 def _not_a_case_number(app: App, article_id: int, title: str) -> None:
