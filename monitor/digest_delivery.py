@@ -41,7 +41,8 @@ from monitor.cases import case_then
 from monitor.config import OutletNames
 from monitor.corrections import merged, read_corrected
 from monitor.digest import (AlertTold, CollectionGap, Digest, add_outside_press, alerted_line, build_digest,
-                            digest_window, latest_complete_day, note_alerted, note_follow_ups, note_handling, note_outcomes, note_status_since, trend_from_rows,
+                            digest_window, latest_complete_day, note_alerted, note_follow_ups, note_handling,
+                            note_outcomes, note_status_since, trend_from_rows,
                             TREND_DAYS, vn_number)
 from monitor.errors import InputError, MessageInDoubt, MonitorError, NotifyError, StoreError
 from monitor.models import Story
